@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/**
+ * The one shape every door (PagerDuty, Alertmanager, Slack, the CLI, a replayed scenario) is
+ * normalised to before anything else sees it. It names a symptom, never a cause.
+ */
+export const AlertSchema = z.object({
+  source: z.enum(['pagerduty', 'alertmanager', 'slack']),
+  title: z.string().min(1),
+  text: z.string().optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  annotations: z.record(z.string(), z.string()).default({}),
+  startsAt: z.iso.datetime({ offset: true }).optional(),
+  /** Stable id at the source (PagerDuty incident id, Alertmanager group key, Slack message ts). */
+  externalId: z.string().optional(),
+  /** Link back to the source (PagerDuty incident page, Alertmanager URL). */
+  url: z.string().optional(),
+});
+
+export type Alert = z.infer<typeof AlertSchema>;

@@ -1,0 +1,22 @@
+/** Who did what to what, and why. Every tool call, model call, decision and click becomes one. */
+export interface AuditEntry {
+  /** `bot`, `executor`, `slack:U123`, `pagerduty`, `agent`… */
+  actor: string;
+  action: string;
+  target?: string;
+  incidentId?: string;
+  justification?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+/** For the CLI and replays, where there is no database: keeps entries in order, in memory. */
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: (AuditEntry & { at: string })[] = [];
+  async record(entry: AuditEntry): Promise<void> {
+    this.entries.push({ ...entry, at: new Date().toISOString() });
+  }
+}
