@@ -1,0 +1,105 @@
+import type {
+  CoreV1Event,
+  V1ConfigMap,
+  V1DaemonSet,
+  V1Deployment,
+  V1Endpoints,
+  V1HorizontalPodAutoscaler,
+  V1Job,
+  V1LimitRange,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1Node,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1ReplicaSet,
+  V1ResourceQuota,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+
+/**
+ * Objects as the API server sends them in JSON (timestamps are RFC 3339 strings, not Dates), so detectors
+ * can be tested with plain objects copied from a cluster or a scenario file.
+ */
+export type Plain<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Plain<U>[]
+    : T extends object
+      ? { [K in keyof T]: Plain<T[K]> }
+      : T;
+
+/** A Secret as the investigator keeps it: names of keys only, never values. */
+export type SecretShape = Plain<Omit<V1Secret, 'data' | 'stringData'>> & { keys: string[] };
+
+export interface ContainerLog {
+  pod: string;
+  namespace: string;
+  container: string;
+  previous: boolean;
+  /** Already filtered to the lines that look like errors, oldest first. */
+  lines: string[];
+}
+
+export interface MetricSample {
+  /** Labels of the series, including `__name__`. */
+  labels: Record<string, string>;
+  query: string;
+  /** [unix seconds, value] oldest first. */
+  values: [number, number][];
+}
+
+/**
+ * Everything the investigation read from the cluster for one incident. Detectors and ranking see only this.
+ * Kinds that were not fetched (not needed for this incident) are empty arrays.
+ */
+export interface ClusterSnapshot {
+  /** The time the investigation reasons at (a replayed scenario's `now`, or the wall clock). */
+  now: string;
+  namespaces: Plain<V1Namespace>[];
+  nodes: Plain<V1Node>[];
+  pods: Plain<V1Pod>[];
+  deployments: Plain<V1Deployment>[];
+  replicaSets: Plain<V1ReplicaSet>[];
+  statefulSets: Plain<V1StatefulSet>[];
+  daemonSets: Plain<V1DaemonSet>[];
+  jobs: Plain<V1Job>[];
+  services: Plain<V1Service>[];
+  endpoints: Plain<V1Endpoints>[];
+  configMaps: Plain<V1ConfigMap>[];
+  secrets: SecretShape[];
+  events: Plain<CoreV1Event>[];
+  networkPolicies: Plain<V1NetworkPolicy>[];
+  persistentVolumeClaims: Plain<V1PersistentVolumeClaim>[];
+  resourceQuotas: Plain<V1ResourceQuota>[];
+  limitRanges: Plain<V1LimitRange>[];
+  horizontalPodAutoscalers: Plain<V1HorizontalPodAutoscaler>[];
+  logs: ContainerLog[];
+  metrics: MetricSample[];
+}
+
+export const emptySnapshot = (now: string): ClusterSnapshot => ({
+  now,
+  namespaces: [],
+  nodes: [],
+  pods: [],
+  deployments: [],
+  replicaSets: [],
+  statefulSets: [],
+  daemonSets: [],
+  jobs: [],
+  services: [],
+  endpoints: [],
+  configMaps: [],
+  secrets: [],
+  events: [],
+  networkPolicies: [],
+  persistentVolumeClaims: [],
+  resourceQuotas: [],
+  limitRanges: [],
+  horizontalPodAutoscalers: [],
+  logs: [],
+  metrics: [],
+});
