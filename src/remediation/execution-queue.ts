@@ -1,0 +1,37 @@
+import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { type ExecutorDeps, executePlan } from './executor.ts';
+
+/** Remediation runs on its own queue, apart from investigations, so its worker can hold the write credentials. */
+export const REMEDIATION_QUEUE = 'remediation';
+
+export interface ExecutionJob {
+  planId: string;
+}
+
+// The job id is the plan id: a plan approved twice is still queued once.
+const jobId = (planId: string) => `plan-${planId}`;
+
+export function createExecutionQueue(connection: ConnectionOptions, prefix?: string) {
+  const queue = new Queue<ExecutionJob>(REMEDIATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+  return {
+    queue,
+    enqueue: async (planId: string): Promise<void> => {
+      await queue.add('execute', { planId }, { jobId: jobId(planId), attempts: 1, removeOnComplete: 1000 });
+    },
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * The executor worker. No automatic retries: a half-applied plan is never re-run blindly; the
+ * compare-and-set in executePlan would skip it anyway.
+ */
+export function startExecutionWorker(connection: ConnectionOptions, deps: ExecutorDeps, prefix?: string) {
+  return new Worker<ExecutionJob>(
+    REMEDIATION_QUEUE,
+    async (job) => {
+      await executePlan(deps, job.data.planId);
+    },
+    { connection, concurrency: 2, ...(prefix ? { prefix } : {}) },
+  );
+}

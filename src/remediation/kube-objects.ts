@@ -1,0 +1,188 @@
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { JsonPatchOp } from './json-patch.ts';
+
+/** The kinds a plan can read or write, each with the apiVersion it is served under. */
+export const API_VERSIONS = {
+  Deployment: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  Pod: 'v1',
+  Service: 'v1',
+  Endpoints: 'v1',
+  Node: 'v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+} as const;
+export type ObjectKind = keyof typeof API_VERSIONS;
+
+export interface ObjectRef {
+  kind: ObjectKind;
+  namespace?: string;
+  name: string;
+}
+
+/** An object as the API server returns it in JSON. */
+export type KubeObject = Record<string, unknown> & {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+};
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export const describeRef = (ref: ObjectRef): string =>
+  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
+
+// The typed client returns model instances (Dates, classes); plans, diffs and snapshots work on API JSON.
+const plain = (value: unknown): KubeObject => JSON.parse(JSON.stringify(value)) as KubeObject;
+
+const FIELD_MANAGER = 'incident-bot';
+
+/**
+ * The typed @kubernetes/client-node calls behind one small, kind-keyed interface, so that plan
+ * derivation, the executor and verification never branch on the client's per-kind method names.
+ */
+export class KubeObjects {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly networking: NetworkingV1Api;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+  }
+
+  /** The live object, or null when it does not exist. */
+  async read(ref: ObjectRef): Promise<KubeObject | null> {
+    try {
+      return plain(await this.readTyped(ref));
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return null;
+      throw error;
+    }
+  }
+
+  async patch(ref: ObjectRef, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<KubeObject> {
+    const namespace = ref.namespace ?? '';
+    const request = { name: ref.name, namespace, body: ops, fieldManager: FIELD_MANAGER, ...dryRun(options) };
+    const headers = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+    switch (ref.kind) {
+      case 'Deployment':
+        return plain(await this.apps.patchNamespacedDeployment(request, headers));
+      case 'StatefulSet':
+        return plain(await this.apps.patchNamespacedStatefulSet(request, headers));
+      case 'DaemonSet':
+        return plain(await this.apps.patchNamespacedDaemonSet(request, headers));
+      case 'ConfigMap':
+        return plain(await this.core.patchNamespacedConfigMap(request, headers));
+      case 'Secret':
+        return plain(await this.core.patchNamespacedSecret(request, headers));
+      case 'Service':
+        return plain(await this.core.patchNamespacedService(request, headers));
+      case 'Node':
+        return plain(await this.core.patchNode({ name: ref.name, body: ops, ...dryRun(options) }, headers));
+      case 'NetworkPolicy':
+        return plain(await this.networking.patchNamespacedNetworkPolicy(request, headers));
+      default:
+        throw new Error(`patching ${ref.kind} is not a plan action`);
+    }
+  }
+
+  async remove(ref: ObjectRef, options: WriteOptions = {}): Promise<void> {
+    const request = { name: ref.name, namespace: ref.namespace ?? '', ...dryRun(options) };
+    switch (ref.kind) {
+      case 'Pod':
+        await this.core.deleteNamespacedPod(request);
+        return;
+      case 'NetworkPolicy':
+        await this.networking.deleteNamespacedNetworkPolicy(request);
+        return;
+      default:
+        throw new Error(`deleting ${ref.kind} is not a plan action`);
+    }
+  }
+
+  async create(ref: ObjectRef, manifest: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    if (ref.kind !== 'NetworkPolicy') throw new Error(`creating ${ref.kind} is not a plan action`);
+    const body = manifest as Parameters<NetworkingV1Api['createNamespacedNetworkPolicy']>[0]['body'];
+    const request = { namespace: ref.namespace ?? '', body, fieldManager: FIELD_MANAGER, ...dryRun(options) };
+    return plain(await this.networking.createNamespacedNetworkPolicy(request));
+  }
+
+  async list(
+    kind: 'Pod' | 'ReplicaSet' | ObjectKind,
+    namespace: string,
+    labelSelector?: string,
+  ): Promise<KubeObject[]> {
+    const request = { namespace, ...(labelSelector ? { labelSelector } : {}) };
+    switch (kind) {
+      case 'Pod':
+        return (await this.core.listNamespacedPod(request)).items.map(plain);
+      case 'ReplicaSet':
+        return (await this.apps.listNamespacedReplicaSet(request)).items.map(plain);
+      case 'Deployment':
+        return (await this.apps.listNamespacedDeployment(request)).items.map(plain);
+      case 'StatefulSet':
+        return (await this.apps.listNamespacedStatefulSet(request)).items.map(plain);
+      case 'DaemonSet':
+        return (await this.apps.listNamespacedDaemonSet(request)).items.map(plain);
+      default:
+        throw new Error(`listing ${kind} is not needed by any plan`);
+    }
+  }
+
+  private readTyped(ref: ObjectRef): Promise<unknown> {
+    const request = { name: ref.name, namespace: ref.namespace ?? '' };
+    switch (ref.kind) {
+      case 'Deployment':
+        return this.apps.readNamespacedDeployment(request);
+      case 'StatefulSet':
+        return this.apps.readNamespacedStatefulSet(request);
+      case 'DaemonSet':
+        return this.apps.readNamespacedDaemonSet(request);
+      case 'ReplicaSet':
+        return this.apps.readNamespacedReplicaSet(request);
+      case 'ConfigMap':
+        return this.core.readNamespacedConfigMap(request);
+      case 'Secret':
+        return this.core.readNamespacedSecret(request);
+      case 'Pod':
+        return this.core.readNamespacedPod(request);
+      case 'Service':
+        return this.core.readNamespacedService(request);
+      case 'Endpoints':
+        return this.core.readNamespacedEndpoints(request);
+      case 'Node':
+        return this.core.readNode({ name: ref.name });
+      case 'NetworkPolicy':
+        return this.networking.readNamespacedNetworkPolicy(request);
+    }
+  }
+}
+
+const dryRun = (options: WriteOptions): { dryRun?: string } => (options.dryRun ? { dryRun: 'All' } : {});
+
+/** `matchLabels` as a label selector string (`a=b,c=d`). */
+export const labelSelector = (labels: Record<string, string>): string =>
+  Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
