@@ -47,8 +47,9 @@ function decisionLines(approvals: Approval[]): string[] {
 
 function diffSection(diff: string): string {
   const fence = '```';
-  const room = SECTION_TEXT - 2 * fence.length - 2 - 40;
-  const body = diff.length <= room ? diff : `${diff.slice(0, room)}\n… (diff cut; full change in the audit trail)`;
+  const cut = '\n… (diff cut; the full change is in the audit trail)';
+  const room = SECTION_TEXT - 2 * (fence.length + 1) - cut.length;
+  const body = diff.length <= room ? diff : `${diff.slice(0, room)}${cut}`;
   return `${fence}\n${body}\n${fence}`;
 }
 
