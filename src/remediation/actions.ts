@@ -7,7 +7,7 @@ import { z } from 'zod';
 const workloadKind = z.enum(['Deployment', 'StatefulSet', 'DaemonSet']);
 const name = z.string().min(1).max(253);
 const namespace = z.string().min(1).max(63);
-const quantityMap = z.record(z.enum(['cpu', 'memory', 'ephemeral-storage']), z.string()).optional();
+const quantityMap = z.partialRecord(z.enum(['cpu', 'memory', 'ephemeral-storage']), z.string()).optional();
 
 export const PlanActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rollout-restart'), kind: workloadKind, namespace, name }),

@@ -42,7 +42,7 @@ const plan = (status: Plan['status'], approvals: Partial<Approval>[] = []): Plan
     finishedAt: null,
     updatedAt: new Date(),
     approvals: approvals.map((a) => ({ id: 'a', planId: 'p', reason: null, createdAt: new Date(), ...a }) as Approval),
-  }) as Plan & { approvals: Approval[] };
+  }) as unknown as Plan & { approvals: Approval[] };
 
 describe('plan message', () => {
   it('stays within Block Kit limits and cuts a long diff', () => {
