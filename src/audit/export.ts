@@ -1,0 +1,37 @@
+import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
+import { type ChainRules, verifyChains } from './verify.ts';
+
+const eventJson = (event: AuditEvent) => ({
+  seq: event.seq.toString(),
+  at: event.at.toISOString(),
+  actor: event.actor,
+  action: event.action,
+  target: event.target,
+  justification: event.justification,
+  details: event.details,
+  prevHash: event.prevHash,
+  hash: event.hash,
+});
+
+/**
+ * Everything on record for one incident, as JSON: the incident, its plans and decisions, and its
+ * audit chain in order, with the chain's own verification so the file can be judged on its own.
+ */
+export async function exportIncident(db: PrismaClient, incidentId: string, rules: ChainRules) {
+  const incident = await db.incident.findUnique({ where: { id: incidentId } });
+  if (!incident) return null;
+  const [events, plans] = await Promise.all([
+    db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } }),
+    db.plan.findMany({ where: { incidentId }, include: { approvals: true }, orderBy: { createdAt: 'asc' } }),
+  ]);
+  // Only this incident's chain: seq gaps between its rows belong to other chains.
+  const problems = verifyChains(events, rules).problems.filter((problem) => problem.incidentId === incidentId);
+  return {
+    exportedAt: new Date().toISOString(),
+    incident,
+    // Snapshots can hold Secret data; they stay in the database.
+    plans: plans.map(({ snapshot: _snapshot, ...plan }) => plan),
+    events: events.map(eventJson),
+    chain: { ok: problems.length === 0, problems },
+  };
+}
