@@ -1,0 +1,80 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { webApi } from '@slack/bolt';
+import type { ConnectionOptions } from 'bullmq';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ApprovalDeps } from './approval.ts';
+import { Approvers } from './approvers.ts';
+import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts';
+import { KubeObjects } from './kube-objects.ts';
+import type { ProposeDeps } from './propose.ts';
+
+export interface RemediationConfig {
+  approverUserIds: string[];
+  approverUsergroupId?: string;
+  planTtlMinutes: number;
+  verifyTimeoutSeconds: number;
+  /** How often verification polls the cluster (default 1 s). */
+  verifyPollMs?: number;
+  /** Path of the executor's kubeconfig; unset → the pod's own (executor) ServiceAccount. */
+  executorKubeconfig?: string;
+}
+
+export interface RemediationRuntimeOptions {
+  db: PrismaClient;
+  audit: AuditLog;
+  slack: webApi.WebClient;
+  connection: ConnectionOptions;
+  /** BullMQ key prefix (tests use a unique one). */
+  prefix?: string;
+  config: RemediationConfig;
+}
+
+/**
+ * The executor's credentials, never the investigator's: EXECUTOR_KUBECONFIG, else the in-cluster
+ * ServiceAccount of the executor pod (manifests/rbac-executor.yaml).
+ */
+export function loadExecutorKubeConfig(path: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path) kubeConfig.loadFromFile(path);
+  else kubeConfig.loadFromCluster();
+  return kubeConfig;
+}
+
+/**
+ * Wires the remediation pieces for the process: what the Slack listeners need (approvalDeps), what
+ * the investigation worker calls to propose (proposeDeps), and the executor worker for ROLE=executor
+ * (or all). The web process only enqueues; it never holds write credentials.
+ */
+export function createRemediationRuntime(options: RemediationRuntimeOptions) {
+  const { db, audit, slack, connection, prefix, config } = options;
+  const queue = createExecutionQueue(connection, prefix);
+  const approvalDeps: ApprovalDeps = {
+    db,
+    audit,
+    slack,
+    approvers: new Approvers(slack, config.approverUserIds, config.approverUsergroupId),
+    enqueueExecution: queue.enqueue,
+  };
+  const proposeDeps = (readOnlyKubeConfig: KubeConfig): ProposeDeps => ({
+    db,
+    audit,
+    slack,
+    kube: new KubeObjects(readOnlyKubeConfig),
+    ttlMinutes: config.planTtlMinutes,
+  });
+  const startExecutor = (executorKubeConfig = loadExecutorKubeConfig(config.executorKubeconfig)) =>
+    startExecutionWorker(
+      connection,
+      {
+        db,
+        audit,
+        slack,
+        kube: new KubeObjects(executorKubeConfig),
+        verifyTimeoutMs: config.verifyTimeoutSeconds * 1000,
+        pollIntervalMs: config.verifyPollMs,
+      },
+      prefix,
+    );
+  return { approvalDeps, proposeDeps, startExecutor, queue };
+}
