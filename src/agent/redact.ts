@@ -1,0 +1,109 @@
+/**
+ * Masks credentials in anything that leaves the process: prompts to a model, Slack posts, audit details.
+ * Two sources of truth: patterns that look like credentials, and the exact values of the cluster's Secrets
+ * (which are fetched only to build the mask set, never sent anywhere).
+ */
+
+export const MASK = '[REDACTED]';
+
+/** Keys whose values are credentials whatever they look like. */
+const CREDENTIAL_KEY =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential|auth(orization)?|session[-_]?id|cookie|signing[-_]?key|dsn|connection[-_]?string)$/i;
+
+/** Shorter values are too common (`true`, `admin`, a port) to mask everywhere they appear. */
+const MIN_SECRET_VALUE_LENGTH = 6;
+
+const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
+  // PEM blocks (private keys, certificates bundled with keys).
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, MASK],
+  // JSON Web Tokens.
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MASK],
+  // HTTP authorization schemes.
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
+  // AWS access key ids.
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, MASK],
+  // Well-known token prefixes (GitHub, Slack, OpenAI, Stripe, Google).
+  [
+    /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{16,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,})/g,
+    MASK,
+  ],
+  // Credentials inside URLs / connection strings: scheme://user:password@host
+  [/\b([a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@'"]{0,128}:)([^\s@'"/]{1,256})@/gi, (_m, prefix) => `${prefix}${MASK}@`],
+  // key=value / key: value / "key": "value" where the key names a credential.
+  [
+    /(["']?[\w.-]{0,64}(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential)["']?\s*[:=]\s*)(["']?)([^\s"',;&}]+)\2/gi,
+    (_m, prefix, quote) => `${prefix}${quote}${MASK}${quote}`,
+  ],
+];
+
+const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class Redactor {
+  private readonly secretValues = new Set<string>();
+  private secretPattern: RegExp | null = null;
+
+  constructor(secretValues: Iterable<string> = []) {
+    this.addSecretValues(secretValues);
+  }
+
+  /** Values equal to a Secret's decoded value (and their base64 form) are masked wherever they appear. */
+  addSecretValues(values: Iterable<string>): void {
+    for (const value of values) {
+      for (const line of [value, ...value.split(/\r?\n/)]) {
+        const trimmed = line.trim();
+        if (trimmed.length < MIN_SECRET_VALUE_LENGTH) continue;
+        this.secretValues.add(trimmed);
+        this.secretValues.add(Buffer.from(trimmed).toString('base64'));
+      }
+    }
+    // Longest first, so a value that contains another is masked whole.
+    const alternatives = [...this.secretValues].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    this.secretPattern = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : null;
+  }
+
+  text(input: string): string {
+    let output = this.secretPattern ? input.replace(this.secretPattern, MASK) : input;
+    for (const [pattern, replacement] of TEXT_PATTERNS) {
+      output = output.replace(pattern, replacement as string);
+    }
+    return output;
+  }
+
+  /** A deep copy with Secret payloads dropped and every string masked. */
+  value<T>(input: T): T {
+    return this.walk(input, undefined) as T;
+  }
+
+  private walk(input: unknown, key: string | undefined): unknown {
+    if (typeof input === 'string') {
+      if (key !== undefined && CREDENTIAL_KEY.test(key) && input.length > 0) return MASK;
+      return this.text(input);
+    }
+    if (Array.isArray(input)) return input.map((item) => this.walk(item, undefined));
+    if (input === null || typeof input !== 'object') return input;
+    const record = input as Record<string, unknown>;
+    const output: Record<string, unknown> = {};
+    const isSecret = record.kind === 'Secret';
+    // An env var or a key/value pair whose name names a credential: `{name: "DB_PASSWORD", value: "…"}`.
+    const namedCredential =
+      (typeof record.name === 'string' && CREDENTIAL_KEY.test(record.name)) ||
+      (typeof record.key === 'string' && CREDENTIAL_KEY.test(record.key));
+    for (const [field, value] of Object.entries(record)) {
+      if (isSecret && (field === 'data' || field === 'stringData')) {
+        output[field === 'data' ? 'dataKeys' : 'stringDataKeys'] = Object.keys((value as object) ?? {});
+        continue;
+      }
+      if (field === 'kubectl.kubernetes.io/last-applied-configuration' && typeof value === 'string') {
+        // It can embed a whole Secret manifest; the live object already says everything else it holds.
+        output[field] = MASK;
+        continue;
+      }
+      if (namedCredential && field === 'value' && typeof value === 'string' && value.length > 0) {
+        output[field] = MASK;
+        continue;
+      }
+      output[field] = this.walk(value, field);
+    }
+    return output;
+  }
+}

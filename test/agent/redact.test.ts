@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MASK, Redactor } from '../../src/agent/redact.ts';
+
+const redactor = new Redactor(['s3cr3t-Passw0rd', 'line-one-value\nline-two-value']);
+
+describe('Redactor.text', () => {
+  const cases: [string, string, RegExp | string][] = [
+    [
+      'a JWT',
+      'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'eyJ',
+    ],
+    ['a bearer header', 'Authorization: Bearer abcdef0123456789abcdef', 'abcdef0123456789'],
+    ['basic auth', 'sent Basic dXNlcjpwYXNzd29yZA== to upstream', 'dXNlcjpwYXNzd29yZA'],
+    ['an AWS access key id', 'using AKIAIOSFODNN7EXAMPLE for s3', 'AKIAIOSFODNN7EXAMPLE'],
+    ['a connection string password', 'dial postgres://app:hunter22@db.shop.svc:5432/app failed', 'hunter22'],
+    ['password=value', 'config: DB_PASSWORD=hunter22 loaded', 'hunter22'],
+    ['a JSON password field', '{"api_key": "k-123456789"}', 'k-123456789'],
+    ['a private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
+    ['a known Secret value', 'login failed for s3cr3t-Passw0rd', 's3cr3t-Passw0rd'],
+    ['each line of a multi-line Secret value', 'read line-two-value from file', 'line-two-value'],
+    ['the base64 of a Secret value', `data: ${Buffer.from('s3cr3t-Passw0rd').toString('base64')}`, 'czNjcjN0'],
+    ['a GitHub token', 'GH ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abc'],
+  ];
+  for (const [what, input, leaked] of cases) {
+    it(`masks ${what}`, () => {
+      const output = redactor.text(input);
+      assert.ok(!output.includes(leaked as string), output);
+      assert.ok(output.includes(MASK), output);
+    });
+  }
+
+  it('leaves ordinary evidence alone', () => {
+    const line = 'dial tcp 10.0.0.7:6379: connect: connection refused; secret "db-creds" not found';
+    assert.equal(redactor.text(line), line);
+    assert.equal(redactor.text('http://payments.shop.svc:8080/healthz'), 'http://payments.shop.svc:8080/healthz');
+  });
+
+  it('stays fast on long lines', () => {
+    const output = redactor.text('x'.repeat(200_000));
+    assert.equal(output.length, 200_000);
+  });
+});
+
+describe('Redactor.value', () => {
+  it('drops Secret data, keeping only the key names', () => {
+    const secret = {
+      kind: 'Secret',
+      metadata: {
+        name: 'db',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}' },
+      },
+      data: { password: 'aHVudGVyMg==', user: 'YXBw' },
+      stringData: { extra: 'plain' },
+    };
+    const output = redactor.value(secret) as Record<string, unknown>;
+    assert.deepEqual(output.dataKeys, ['password', 'user']);
+    assert.deepEqual(output.stringDataKeys, ['extra']);
+    assert.equal(output.data, undefined);
+    assert.ok(!JSON.stringify(output).includes('aHVudGVyMg'));
+  });
+
+  it('masks env values and map entries whose names say credential', () => {
+    const pod = {
+      env: [
+        { name: 'DB_PASSWORD', value: 'plain-text-pass' },
+        { name: 'API_TOKEN', value: 'abc' },
+        { name: 'LOG_LEVEL', value: 'debug' },
+        { name: 'DB_PASSWORD_FROM', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+      ],
+      data: { 'client.secret': 'Zm9vYmFyYmF6', 'feature.enabled': 'true' },
+    };
+    const output = redactor.value(pod);
+    assert.deepEqual(output.env[0], { name: 'DB_PASSWORD', value: MASK });
+    assert.deepEqual(output.env[1], { name: 'API_TOKEN', value: MASK });
+    assert.deepEqual(output.env[2], { name: 'LOG_LEVEL', value: 'debug' });
+    assert.deepEqual(output.env[3], pod.env[3]);
+    assert.deepEqual(output.data, { 'client.secret': MASK, 'feature.enabled': 'true' });
+  });
+
+  it('does not modify its input', () => {
+    const input = { env: [{ name: 'PASSWORD', value: 'x1y2z3' }] };
+    redactor.value(input);
+    assert.equal(input.env[0]!.value, 'x1y2z3');
+  });
+});
