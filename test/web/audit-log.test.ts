@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AUDIT_CHAIN_RULES, PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase();
+});
+after(() => database.drop());
+
+test('concurrent appends keep every chain linear and each row hashes its content', async () => {
+  const audit = new PostgresAuditLog(database.db);
+  const incident = await database.db.incident.create({
+    data: { source: 'pagerduty', externalId: 'P-audit', title: 't', alert: {} },
+  });
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      audit.record({
+        actor: 'bot',
+        action: 'test.event',
+        incidentId: i % 2 ? incident.id : undefined,
+        details: { i, nested: { b: 1, a: [1, 'x'] } },
+      }),
+    ),
+  );
+  const rows = await database.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+  assert.equal(rows.length, 20);
+  for (const chainId of [incident.id, null]) {
+    const chain = rows.filter((row) => row.incidentId === chainId);
+    assert.equal(chain.length, 10);
+    let prev = AUDIT_CHAIN_RULES.genesis(chainId);
+    for (const row of chain) {
+      assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
+      assert.equal(AUDIT_CHAIN_RULES.hash(row), row.hash);
+      prev = row.hash;
+    }
+  }
+});
+
+test('AuditEvent refuses UPDATE and DELETE', async () => {
+  await new PostgresAuditLog(database.db).record({ actor: 'bot', action: 'test.immutable' });
+  await assert.rejects(database.db.$executeRawUnsafe(`UPDATE "AuditEvent" SET actor = 'mallory'`), /append-only/);
+  await assert.rejects(database.db.$executeRawUnsafe(`DELETE FROM "AuditEvent"`), /append-only/);
+});
+
+test('migrate records Prisma-format rows and is a no-op the second time', async () => {
+  assert.deepEqual(await migrate(database.url), []);
+  const rows = await database.db.$queryRawUnsafe<
+    { migration_name: string; checksum: string; applied_steps_count: number }[]
+  >('SELECT migration_name, checksum, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name');
+  assert.ok(rows.length >= 2);
+  assert.equal(rows[0]?.migration_name, '20261125000000_init');
+  assert.match(rows[0]?.checksum ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(rows[0]?.applied_steps_count, 1);
+});
