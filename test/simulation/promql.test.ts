@@ -131,6 +131,25 @@ describe('PromQL aggregations and operators', () => {
     assert.deepEqual(vector('avg by (code) (http_requests_total)'), { 'code=200': 107.5, 'code=500': 12 });
   });
 
+  it('selects the k largest or smallest samples whole, and interpolates quantiles', () => {
+    const top = instantQuery(store, 'topk(2, http_requests_total)', NOW.getTime());
+    assert.deepEqual(
+      top.resultType === 'vector' &&
+        top.result.map((entry) => [entry.metric.instance, entry.metric.code, entry.value[1]]),
+      [
+        ['a', '200', '200'],
+        ['b', '200', '15'],
+      ],
+    );
+    assert.deepEqual(vector('bottomk by (instance) (1, http_requests_total)'), {
+      '__name__=http_requests_total,code=500,instance=a,job=api': 12,
+      '__name__=http_requests_total,code=200,instance=b,job=api': 15,
+    });
+    // Sorted 12, 15, 200: the median is the middle one, the 75th lies halfway between 15 and 200.
+    assert.equal(only('quantile(0.5, http_requests_total)'), 15);
+    assert.equal(only('quantile(0.75, http_requests_total)'), 107.5);
+  });
+
   it('computes an error ratio between two aggregated vectors', () => {
     const ratio = vector(
       'sum by (instance) (rate(http_requests_total{code="500"}[1m])) / sum by (instance) (rate(http_requests_total[1m]))',
@@ -211,7 +230,8 @@ describe('PromQL range queries', () => {
 
 describe('PromQL outside the subset', () => {
   for (const query of [
-    'topk(3, memory_bytes)',
+    'stddev(memory_bytes)',
+    'topk(memory_bytes)',
     'rate(memory_bytes)',
     'memory_bytes[5m:1m]',
     '{}',

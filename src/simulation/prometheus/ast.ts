@@ -32,11 +32,15 @@ export interface Call {
 }
 
 export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const;
-export type AggregationOp = (typeof AGGREGATIONS)[number];
+/** Aggregations whose first argument is a parameter: `topk(3, v)`, `quantile(0.9, v)`. */
+export const PARAMETRIC_AGGREGATIONS = ['topk', 'bottomk', 'quantile'] as const;
+export type AggregationOp = (typeof AGGREGATIONS)[number] | (typeof PARAMETRIC_AGGREGATIONS)[number];
 
 export interface Aggregation {
   type: 'aggregation';
   op: AggregationOp;
+  /** k of topk/bottomk, φ of quantile. */
+  param: Expr | null;
   expr: Expr;
   /** `by` keeps only these labels, `without` drops them (and the metric name). */
   grouping: { mode: 'by' | 'without'; labels: string[] };

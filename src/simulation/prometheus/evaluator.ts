@@ -63,8 +63,10 @@ export class Evaluator {
         return this.unary(expr.op, this.evaluate(expr.expr, time));
       case 'call':
         return this.call(expr, time);
-      case 'aggregation':
-        return { type: 'vector', samples: aggregate(expr, this.expectVector(expr.expr, time, expr.op)) };
+      case 'aggregation': {
+        const param = expr.param ? this.expectScalar(expr.param, time, expr.op) : NaN;
+        return { type: 'vector', samples: aggregate(expr, param, this.expectVector(expr.expr, time, expr.op)) };
+      }
       case 'binary':
         return this.binary(expr, time);
     }
@@ -228,22 +230,42 @@ export class Evaluator {
   }
 }
 
-function aggregate({ op, grouping }: Aggregation, samples: Sample[]): Sample[] {
-  const groups = new Map<string, { metric: Labels; values: number[] }>();
+function aggregate({ op, grouping }: Aggregation, param: number, samples: Sample[]): Sample[] {
+  const groups = new Map<string, { metric: Labels; samples: Sample[] }>();
   for (const sample of samples) {
     const metric =
       grouping.mode === 'by'
         ? Object.fromEntries(grouping.labels.filter((l) => l in sample.metric).map((l) => [l, sample.metric[l]!]))
         : withoutLabels(dropName(sample.metric), grouping.labels);
     const key = signature(metric);
-    const group = groups.get(key) ?? { metric, values: [] };
-    group.values.push(sample.value);
+    const group = groups.get(key) ?? { metric, samples: [] };
+    group.samples.push(sample);
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ metric, values }) => ({ metric, value: aggregateValues(op, values) }));
+  return [...groups.values()].flatMap(({ metric, samples: members }) => {
+    if (op === 'topk' || op === 'bottomk') return selectK(op, param, members);
+    return [
+      {
+        metric,
+        value: aggregateValues(
+          op,
+          param,
+          members.map((sample) => sample.value),
+        ),
+      },
+    ];
+  });
 }
 
-function aggregateValues(op: Aggregation['op'], values: number[]): number {
+// topk/bottomk keep the selected samples whole (labels and name), largest (smallest) first; NaN sorts last.
+function selectK(op: 'topk' | 'bottomk', k: number, samples: Sample[]): Sample[] {
+  const count = Math.floor(k);
+  if (!(count >= 1)) return [];
+  const rank = (value: number) => (Number.isNaN(value) ? -Infinity : op === 'topk' ? value : -value);
+  return [...samples].sort((a, b) => rank(b.value) - rank(a.value)).slice(0, count);
+}
+
+function aggregateValues(op: Exclude<Aggregation['op'], 'topk' | 'bottomk'>, param: number, values: number[]): number {
   const total = values.reduce((sum, value) => sum + value, 0);
   switch (op) {
     case 'sum':
@@ -252,6 +274,8 @@ function aggregateValues(op: Aggregation['op'], values: number[]): number {
       return total / values.length;
     case 'count':
       return values.length;
+    case 'quantile':
+      return quantile(param, values);
     case 'min':
     case 'max': {
       const numbers = values.filter((value) => !Number.isNaN(value));
@@ -259,6 +283,19 @@ function aggregateValues(op: Aggregation['op'], values: number[]): number {
       return op === 'min' ? Math.min(...numbers) : Math.max(...numbers);
     }
   }
+}
+
+// Prometheus's quantile: linear interpolation between the closest ranks of the sorted values.
+function quantile(q: number, values: number[]): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = q * (sorted.length - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(sorted.length - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
 // One-to-one matching: every left sample pairs with the right sample of the same signature.

@@ -6,6 +6,7 @@ import {
   type Expr,
   type LabelMatcher,
   type MatchOp,
+  PARAMETRIC_AGGREGATIONS,
   type VectorMatching,
   type VectorSelector,
 } from './ast.ts';
@@ -32,7 +33,8 @@ const PRECEDENCE: Record<string, number> = {
   '%': 5,
   '^': 6,
 };
-const UNSUPPORTED_AGGREGATIONS = ['topk', 'bottomk', 'quantile', 'stddev', 'stdvar', 'count_values', 'group', 'limitk'];
+const UNSUPPORTED_AGGREGATIONS = ['stddev', 'stdvar', 'count_values', 'group', 'limitk', 'limit_ratio'];
+const ALL_AGGREGATIONS: readonly string[] = [...AGGREGATIONS, ...PARAMETRIC_AGGREGATIONS];
 
 /** Parses a PromQL expression of the supported subset; anything else is a `PromQLError` (bad_data). */
 export function parse(query: string): Expr {
@@ -125,7 +127,7 @@ class Parser {
   private parseIdentifier(name: string): Expr {
     const lower = name.toLowerCase();
     if (lower === 'inf' || lower === 'nan') return { type: 'number', value: lower === 'inf' ? Infinity : NaN };
-    if ((AGGREGATIONS as readonly string[]).includes(lower) && (this.isOp('(') || this.isGroupingKeyword())) {
+    if (ALL_AGGREGATIONS.includes(lower) && (this.isOp('(') || this.isGroupingKeyword())) {
       return this.parseAggregation(lower as AggregationOp);
     }
     if (UNSUPPORTED_AGGREGATIONS.includes(lower) && (this.isOp('(') || this.isGroupingKeyword())) {
@@ -147,13 +149,19 @@ class Parser {
   private parseAggregation(op: AggregationOp): Expr {
     let grouping = this.parseGrouping();
     this.expectOp('(');
+    const parametric = (PARAMETRIC_AGGREGATIONS as readonly string[]).includes(op);
+    let param: Expr | null = null;
+    if (parametric) {
+      param = this.parseExpr(0);
+      this.expectOp(',');
+    }
     const expr = this.parseExpr(0);
-    if (this.isOp(',')) this.fail(`aggregation "${op}" takes exactly one argument`);
+    if (this.isOp(',')) this.fail(`aggregation "${op}" takes ${parametric ? 'two arguments' : 'exactly one argument'}`);
     this.expectOp(')');
     const suffix = this.parseGrouping();
     if (grouping && suffix) this.fail('aggregation may have only one by/without clause');
     grouping = grouping ?? suffix;
-    return { type: 'aggregation', op, expr, grouping: grouping ?? { mode: 'by', labels: [] } };
+    return { type: 'aggregation', op, param, expr, grouping: grouping ?? { mode: 'by', labels: [] } };
   }
 
   private parseGrouping(): { mode: 'by' | 'without'; labels: string[] } | null {
