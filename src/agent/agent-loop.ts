@@ -47,7 +47,7 @@ export interface AgentLoopInput {
   tools: AgentTool[];
   redactor: Redactor;
   /** Called before a tool result is redacted, so secrets of a namespace first read by that call are masked too. */
-  prepareRedaction: (args: unknown) => Promise<void>;
+  prepareRedaction: (args: unknown, result: unknown) => Promise<void>;
   seen: SeenRefs;
   entityExists: (ref: EntityRef) => Promise<boolean>;
   systemPrompt: string;
@@ -237,7 +237,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       result = { error: error instanceof Error ? error.message : String(error) };
     }
     input.seen.add(result);
-    await input.prepareRedaction(args.data);
+    await input.prepareRedaction(args.data, result);
     const logs = filterLogsIn(result);
     const notes = logs.dropped > 0 ? [`${logs.dropped} log lines that do not look like errors were filtered out`] : [];
     const cut = cutToBudget(untrustedEnvelope(name, redactor.value(logs.value), notes), config.toolResultBudget);

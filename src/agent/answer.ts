@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntityRefSchema, type EntityRef, FaultTypeSchema, refKey } from '../investigation/model.ts';
+import { type EntityRef, EntityRefSchema, EvidenceSchema, FaultTypeSchema, refKey } from '../investigation/model.ts';
 import type { SeenRefs } from './seen-refs.ts';
 
 /** The only shape a model's conclusion is accepted in. */
@@ -9,7 +9,13 @@ export const AgentAnswerSchema = z.object({
   confidence: z.number().min(0).max(1),
   summary: z.string().min(1).describe('One or two sentences: what is broken and how it causes the alerted symptom'),
   evidence: z
-    .array(z.object({ ref: EntityRefSchema, text: z.string().min(1) }))
+    .array(
+      z.object({
+        source: EvidenceSchema.shape.source.default('status'),
+        ref: EntityRefSchema,
+        text: z.string().min(1),
+      }),
+    )
     .min(1)
     .describe('Facts from tool results, each tied to the object a tool returned it from'),
   ruledOut: z

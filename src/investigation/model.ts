@@ -108,6 +108,8 @@ export interface InvestigationResult {
   remediation: RemediationProposal | null;
   /** What the engine had to assume (e.g. which namespace when the alert named none). */
   assumptions: string[];
+  /** Set when an LLM agent's answer replaced the engine's and they disagree: the engine's answer, to show beside it. */
+  engineAnswer?: Pick<InvestigationResult, 'rootCause' | 'faultType' | 'confidence' | 'summary'>;
 }
 
 /** Emitted while investigating so the Slack thread (or the CLI) can show hypotheses as they firm up. */

@@ -1,0 +1,110 @@
+import type OpenAI from 'openai';
+import type { Alert } from '../alert/alert.ts';
+import { type InvestigationContext, investigate } from '../investigation/engine.ts';
+import type { EntityRef, InvestigationResult, Progress } from '../investigation/model.ts';
+import { type AgentOutcome, runAgentLoop } from './agent-loop.ts';
+import type { AgentTool } from './agent-tool.ts';
+import { clusterAccess } from './cluster-access.ts';
+import { combineAnswers } from './combine.ts';
+import type { AgentConfig } from './config.ts';
+import { alertData, engineFindings, engineFindingsTool } from './engine-context.ts';
+import { createModelClient } from './model-client.ts';
+import { Redactor } from './redact.ts';
+import { SecretMasks } from './secret-masks.ts';
+import { SeenRefs } from './seen-refs.ts';
+import { SYSTEM_PROMPT } from './system-prompt.ts';
+import { cutToBudget } from './tool-result-budget.ts';
+import { untrustedEnvelope } from './untrusted.ts';
+
+export interface AgentInvestigation {
+  /** What the thread shows: the model's answer when it was accepted, otherwise the engine's (with a note why). */
+  result: InvestigationResult;
+  engine: InvestigationResult;
+  agent: AgentOutcome;
+}
+
+/** The cluster as the agent reaches it: read-only tools, and an existence check for answers. */
+export interface ClusterAccess {
+  tools: AgentTool[];
+  entityExists: (ref: EntityRef) => Promise<boolean>;
+}
+
+export interface AgentDependencies {
+  client?: OpenAI;
+  access?: ClusterAccess;
+}
+
+/**
+ * The engine investigates first; the model then reasons over its findings with the same read-only tools, inside
+ * the guardrails of the agent loop. Whatever happens to the model, the investigation ends with an answer.
+ */
+export async function investigateWithAgent(
+  alert: Alert,
+  ctx: InvestigationContext,
+  config: AgentConfig,
+  dependencies: AgentDependencies = {},
+): Promise<AgentInvestigation> {
+  // The engine's `done` is not the end of this investigation: only the combined result is.
+  const forward = async (progress: Progress) => {
+    if (progress.type !== 'done') await ctx.onProgress?.(progress);
+  };
+  const engine = await investigate(alert, { ...ctx, onProgress: forward });
+  const deadline = Date.now() + config.timeLimitMs;
+
+  const redactor = new Redactor();
+  const masks = new SecretMasks(ctx.kubeConfig, redactor);
+  await masks.load([
+    alert.labels.namespace,
+    engine.rootCause?.namespace,
+    ...engine.hypotheses.map((hypothesis) => hypothesis.entity.namespace),
+    ...engine.ruledOut.map((item) => item.entity.namespace),
+  ]);
+
+  const seen = new SeenRefs();
+  const findings = engineFindings(engine);
+  seen.add(findings);
+  const access = dependencies.access ?? clusterAccess(ctx, seen);
+  const firstMessage = cutToBudget(
+    `Investigate this incident.\n${untrustedEnvelope('alert', redactor.value(alertData(alert)))}\n` +
+      `The deterministic engine's findings:\n${untrustedEnvelope('engine_findings', redactor.value(findings))}`,
+    Math.floor(config.contextBudget / 3),
+  ).text;
+
+  await ctx.onProgress?.({ type: 'step', message: `Asking the model ${config.model} to check the engine's findings` });
+  const agent = await runAgentLoop({
+    client: dependencies.client ?? createModelClient(config),
+    config,
+    tools: [engineFindingsTool(engine), ...access.tools],
+    redactor,
+    prepareRedaction: (args, result) => masks.loadFor(args, result),
+    seen,
+    entityExists: access.entityExists,
+    systemPrompt: SYSTEM_PROMPT,
+    firstUserMessage: firstMessage,
+    audit: ctx.audit,
+    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    deadline,
+  });
+  const result = combineAnswers(engine, agent);
+  await ctx.audit.record({
+    actor: 'agent',
+    action: 'agent.finished',
+    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+    justification: redactor.text(agent.message),
+    details: {
+      status: agent.status,
+      model: agent.model,
+      turns: agent.turns,
+      modelCalls: agent.modelCalls,
+      toolCalls: agent.toolCalls,
+      breakerTrips: agent.breakerTrips,
+      tokensIn: agent.tokens.prompt,
+      tokensOut: agent.tokens.completion,
+      rootCause: result.rootCause,
+      engineRootCause: engine.rootCause,
+    },
+  });
+  await ctx.onProgress?.({ type: 'done', result });
+  return { result, engine, agent };
+}
