@@ -24,8 +24,12 @@ export async function exportIncident(db: PrismaClient, incidentId: string, rules
     db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } }),
     db.plan.findMany({ where: { incidentId }, include: { approvals: true }, orderBy: { createdAt: 'asc' } }),
   ]);
-  // Only this incident's chain: seq gaps between its rows belong to other chains.
-  const problems = verifyChains(events, rules).problems.filter((problem) => problem.incidentId === incidentId);
+  // Other chains' rows sit between this chain's seqs: gaps are judged against every seq in that range.
+  const first = events[0]?.seq ?? 0n;
+  const last = events.at(-1)?.seq ?? 0n;
+  const seqs = await db.auditEvent.findMany({ where: { seq: { gte: first, lte: last } }, select: { seq: true } });
+  const presentSeqs = new Set(seqs.map((row) => row.seq));
+  const { problems } = verifyChains(events, rules, { presentSeqs });
   return {
     exportedAt: new Date().toISOString(),
     incident,

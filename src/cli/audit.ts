@@ -53,7 +53,7 @@ async function verifyCommand(db: PrismaClient): Promise<number> {
     `SELECT last_value, is_called FROM "AuditEvent_seq_seq"`,
   );
   const lastIssued = sequence?.is_called ? BigInt(sequence.last_value) : undefined;
-  const report = verifyChains(rows, AUDIT_CHAIN_RULES, lastIssued);
+  const report = verifyChains(rows, AUDIT_CHAIN_RULES, { lastIssuedSeq: lastIssued });
   for (const problem of report.problems)
     process.stdout.write(`FAIL ${problem.kind} seq ${problem.seq}: ${problem.message}\n`);
   process.stdout.write(
