@@ -1,3 +1,5 @@
+import type { Alert } from '../alert/alert.ts';
+import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { EntityRef } from './model.ts';
 
 /** Where the investigation starts: what the alert points at, resolved against what the cluster holds. */
@@ -10,4 +12,201 @@ export interface Focus {
   alertText: string;
   /** What had to be assumed to get here (which namespace, which workload…). */
   assumptions: string[];
+}
+
+// Label names that exporters and alert rules use for the same things (kube-state-metrics, OpenTelemetry, cAdvisor).
+const NAMESPACE_LABELS = ['namespace', 'exported_namespace', 'k8s_namespace_name', 'kubernetes_namespace'];
+const WORKLOAD_LABELS: [string, string][] = [
+  ['deployment', 'Deployment'],
+  ['k8s_deployment_name', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['k8s_statefulset_name', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['k8s_daemonset_name', 'DaemonSet'],
+  ['job_name', 'Job'],
+  ['k8s_job_name', 'Job'],
+];
+const POD_LABELS = ['pod', 'pod_name', 'k8s_pod_name', 'exported_pod'];
+const SERVICE_LABELS = ['service', 'service_name', 'exported_service', 'app', 'app_kubernetes_io_name', 'k8s_app'];
+
+/** Everything a person or a rule wrote about the alert, for name matching and the detectors' keywords. */
+export function alertText(alert: Alert): string {
+  return [alert.title, alert.text, ...Object.values(alert.annotations)].filter(Boolean).join('\n');
+}
+
+export function namespaceLabel(alert: Alert): string | undefined {
+  for (const label of NAMESPACE_LABELS) if (alert.labels[label]) return alert.labels[label];
+  return undefined;
+}
+
+const NAME_CHAR = /[a-z0-9-]/i;
+
+/** Names that occur in the text as whole words (not inside a longer name), longest first. */
+export function mentionedNames(text: string, names: Iterable<string>): string[] {
+  const lower = text.toLowerCase();
+  const found = new Set<string>();
+  for (const name of names) {
+    const needle = name.toLowerCase();
+    if (!needle) continue;
+    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
+      const before = lower[at - 1] ?? '';
+      const after = lower[at + needle.length] ?? '';
+      if (!NAME_CHAR.test(before) && !NAME_CHAR.test(after)) {
+        found.add(name);
+        break;
+      }
+    }
+  }
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+export interface NamespaceCandidates {
+  /** Every namespace the cluster holds. */
+  namespaces: string[];
+  /** Workloads and Services cluster-wide, when they were read (only if the text names no namespace). */
+  named?: { namespace: string; name: string }[];
+  /** Pods not running per namespace, when they were counted. */
+  unhealthyPods?: Map<string, number>;
+}
+
+/**
+ * The namespace an alert without a namespace label most likely means: one the text names, else the namespace of a
+ * workload or Service the text names, else the one with the most unhealthy pods. Always says what it assumed.
+ */
+export function chooseNamespace(
+  text: string,
+  candidates: NamespaceCandidates,
+): { namespace: string; assumption: string } {
+  const byName = mentionedNames(text, candidates.namespaces)[0];
+  if (byName)
+    return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
+  const named = candidates.named ?? [];
+  const object = mentionedNames(
+    text,
+    named.map((entry) => entry.name),
+  )[0];
+  const owner = named.find((entry) => entry.name === object);
+  if (owner) {
+    return {
+      namespace: owner.namespace,
+      assumption: `namespace ${owner.namespace}: it holds ${owner.name}, which the alert mentions`,
+    };
+  }
+  const busiest = [...(candidates.unhealthyPods ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1])[0];
+  if (busiest) {
+    return {
+      namespace: busiest[0],
+      assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it has the most unhealthy pods (${busiest[1]})`,
+    };
+  }
+  const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');
+  return {
+    namespace: fallback,
+    assumption: `namespace ${fallback}: the alert names nothing in the cluster and no pod is unhealthy`,
+  };
+}
+
+// `<deployment>-<pod-template-hash>-<suffix>`, `<statefulset>-<ordinal>`, `<daemonset|job>-<suffix>`.
+const REPLICASET_POD = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/;
+const HASHED_REPLICASET = /^(.+)-[a-z0-9]{5,10}$/;
+const SUFFIXED_POD = /^(.+)-[a-z0-9]{5}$/;
+const ORDINAL_POD = /^(.+)-\d+$/;
+
+/** The controller a pod belongs to: ownerReferences when the pod is in the snapshot, else its name's shape. */
+export function owningWorkload(podName: string, namespace: string, snapshot: ClusterSnapshot): EntityRef | null {
+  const pod = snapshot.pods.find(
+    (candidate) => candidate.metadata?.name === podName && candidate.metadata?.namespace === namespace,
+  );
+  if (pod) {
+    const owner =
+      pod.metadata?.ownerReferences?.find((reference) => reference.controller) ?? pod.metadata?.ownerReferences?.[0];
+    if (!owner) return { kind: 'Pod', namespace, name: podName };
+    if (owner.kind === 'ReplicaSet') {
+      const replicaSet = snapshot.replicaSets.find(
+        (candidate) => candidate.metadata?.name === owner.name && candidate.metadata?.namespace === namespace,
+      );
+      const deployment = replicaSet?.metadata?.ownerReferences?.find((reference) => reference.kind === 'Deployment');
+      if (deployment) return { kind: 'Deployment', namespace, name: deployment.name };
+      const byHash = HASHED_REPLICASET.exec(owner.name)?.[1];
+      if (byHash && hasWorkload(snapshot, 'Deployment', namespace, byHash))
+        return { kind: 'Deployment', namespace, name: byHash };
+    }
+    return { kind: owner.kind, namespace, name: owner.name };
+  }
+  const guesses: [RegExp, string[]][] = [
+    [REPLICASET_POD, ['Deployment']],
+    [ORDINAL_POD, ['StatefulSet']],
+    [SUFFIXED_POD, ['DaemonSet', 'Job']],
+  ];
+  for (const [shape, kinds] of guesses) {
+    const base = shape.exec(podName)?.[1];
+    if (!base) continue;
+    for (const kind of kinds) if (hasWorkload(snapshot, kind, namespace, base)) return { kind, namespace, name: base };
+  }
+  return null;
+}
+
+function namesOf(snapshot: ClusterSnapshot, kind: string, namespace: string): string[] {
+  const lists: Record<string, { metadata?: { name?: string; namespace?: string } }[]> = {
+    Deployment: snapshot.deployments,
+    StatefulSet: snapshot.statefulSets,
+    DaemonSet: snapshot.daemonSets,
+    Job: snapshot.jobs,
+    Service: snapshot.services,
+  };
+  return (lists[kind] ?? [])
+    .filter((object) => object.metadata?.namespace === namespace)
+    .map((object) => object.metadata?.name ?? '')
+    .filter(Boolean);
+}
+
+const hasWorkload = (snapshot: ClusterSnapshot, kind: string, namespace: string, name: string): boolean =>
+  namesOf(snapshot, kind, namespace).includes(name);
+
+const SERVICE_FIRST = ['Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
+
+/** A name the alert gives for a service: the Service if one has it, else the workload of that name. */
+function serviceOrWorkload(name: string, namespace: string, snapshot: ClusterSnapshot): EntityRef | null {
+  for (const kind of SERVICE_FIRST) if (hasWorkload(snapshot, kind, namespace, name)) return { kind, namespace, name };
+  return null;
+}
+
+/**
+ * The alerted entity in the chosen namespace: from labels (workload, pod, service) when they name something the
+ * snapshot holds, else from the longest Service or workload name the alert's text mentions.
+ */
+export function resolveSymptom(
+  alert: Alert,
+  namespace: string,
+  snapshot: ClusterSnapshot,
+): { symptom: EntityRef | null; assumptions: string[] } {
+  const assumptions: string[] = [];
+  for (const [label, kind] of WORKLOAD_LABELS) {
+    const name = alert.labels[label];
+    if (!name) continue;
+    if (hasWorkload(snapshot, kind, namespace, name)) return { symptom: { kind, namespace, name }, assumptions };
+    assumptions.push(`${kind} ${name} named by the alert does not exist in ${namespace}`);
+  }
+  for (const label of POD_LABELS) {
+    const name = alert.labels[label];
+    if (!name) continue;
+    const owner = owningWorkload(name, namespace, snapshot);
+    if (owner) return { symptom: owner, assumptions };
+    assumptions.push(`pod ${name} named by the alert no longer exists and its owner could not be told from its name`);
+  }
+  for (const label of SERVICE_LABELS) {
+    const name = alert.labels[label];
+    if (!name) continue;
+    const found = serviceOrWorkload(name, namespace, snapshot);
+    if (found) return { symptom: found, assumptions };
+  }
+  const names = SERVICE_FIRST.flatMap((kind) => namesOf(snapshot, kind, namespace));
+  const mentioned = mentionedNames(alertText(alert), names)[0];
+  if (mentioned) {
+    const symptom = serviceOrWorkload(mentioned, namespace, snapshot);
+    assumptions.push(`symptom ${symptom?.kind} ${mentioned}: the alert's text mentions it`);
+    return { symptom, assumptions };
+  }
+  assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
+  return { symptom: null, assumptions };
 }

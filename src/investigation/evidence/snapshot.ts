@@ -4,7 +4,6 @@ import type {
   V1DaemonSet,
   V1Deployment,
   V1Endpoints,
-  V1HorizontalPodAutoscaler,
   V1Job,
   V1LimitRange,
   V1Namespace,
@@ -17,18 +16,20 @@ import type {
   V1Secret,
   V1Service,
   V1StatefulSet,
+  V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
 /**
  * Objects as the API server sends them in JSON (timestamps are RFC 3339 strings, not Dates), so detectors
- * can be tested with plain objects copied from a cluster or a scenario file.
+ * can be tested with plain objects copied from a cluster or a scenario file. The client's models rename the few
+ * JSON fields that are reserved words in TypeScript (`_from`, `_default`); here they carry their JSON names.
  */
 export type Plain<T> = T extends Date
   ? string
   : T extends (infer U)[]
     ? Plain<U>[]
     : T extends object
-      ? { [K in keyof T]: Plain<T[K]> }
+      ? { [K in keyof T as K extends `_${infer Json}` ? Json : K]: Plain<T[K]> }
       : T;
 
 /** A Secret as the investigator keeps it: names of keys only, never values. */
@@ -75,7 +76,7 @@ export interface ClusterSnapshot {
   persistentVolumeClaims: Plain<V1PersistentVolumeClaim>[];
   resourceQuotas: Plain<V1ResourceQuota>[];
   limitRanges: Plain<V1LimitRange>[];
-  horizontalPodAutoscalers: Plain<V1HorizontalPodAutoscaler>[];
+  horizontalPodAutoscalers: Plain<V2HorizontalPodAutoscaler>[];
   logs: ContainerLog[];
   metrics: MetricSample[];
 }

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Alert } from '../../src/alert/alert.ts';
+import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import {
+  alertText,
+  chooseNamespace,
+  mentionedNames,
+  owningWorkload,
+  resolveSymptom,
+} from '../../src/investigation/focus.ts';
+
+const alert = (partial: Partial<Alert>): Alert => ({
+  source: 'alertmanager',
+  title: 'Alert',
+  labels: {},
+  annotations: {},
+  ...partial,
+});
+
+function snapshot(): ClusterSnapshot {
+  const base = emptySnapshot('2026-01-01T12:00:00Z');
+  const meta = (name: string, extra: object = {}) => ({ name, namespace: 'shop', uid: `uid-${name}`, ...extra });
+  base.deployments = [{ metadata: meta('web') }, { metadata: meta('web-cache') }, { metadata: meta('payments') }];
+  base.services = [{ metadata: meta('web') }, { metadata: meta('ledger') }];
+  base.statefulSets = [{ metadata: meta('db') }];
+  base.replicaSets = [
+    {
+      metadata: meta('payments-6d4f8b9c7', {
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'payments', uid: 'uid-payments', controller: true },
+        ],
+      }),
+    },
+  ];
+  base.pods = [
+    {
+      metadata: meta('payments-6d4f8b9c7-abcde', {
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'payments-6d4f8b9c7', uid: 'rs', controller: true },
+        ],
+      }),
+    },
+    { metadata: meta('debug-shell') },
+  ];
+  return base;
+}
+
+describe('mentionedNames', () => {
+  it('matches whole names only, longest first', () => {
+    assert.deepEqual(mentionedNames('web-cache is slow, web too', ['web', 'web-cache', 'we']), ['web-cache', 'web']);
+    assert.deepEqual(mentionedNames('the webshop is down', ['web']), []);
+    assert.deepEqual(mentionedNames('errors in Shop.', ['shop']), ['shop']);
+  });
+});
+
+describe('chooseNamespace', () => {
+  it('takes a namespace the text names', () => {
+    const choice = chooseNamespace('checkout errors in the shop namespace', { namespaces: ['default', 'shop', 'ops'] });
+    assert.equal(choice.namespace, 'shop');
+    assert.match(choice.assumption, /shop/);
+  });
+
+  it('falls back to the namespace of a workload the text names', () => {
+    const choice = chooseNamespace('ledger returns 500', {
+      namespaces: ['default', 'shop'],
+      named: [{ namespace: 'shop', name: 'ledger' }],
+    });
+    assert.equal(choice.namespace, 'shop');
+  });
+
+  it('assumes the namespace with most unhealthy pods when nothing is named, and says so', () => {
+    const choice = chooseNamespace('everything is slow', {
+      namespaces: ['a', 'b', 'c'],
+      named: [],
+      unhealthyPods: new Map([
+        ['a', 1],
+        ['c', 4],
+      ]),
+    });
+    assert.equal(choice.namespace, 'c');
+    assert.match(choice.assumption, /names nothing/);
+  });
+});
+
+describe('resolveSymptom', () => {
+  it('uses a workload label when the workload exists', () => {
+    const { symptom } = resolveSymptom(alert({ labels: { deployment: 'payments' } }), 'shop', snapshot());
+    assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'payments' });
+  });
+
+  it('maps a pod label to the Deployment that owns it', () => {
+    const { symptom } = resolveSymptom(alert({ labels: { pod: 'payments-6d4f8b9c7-abcde' } }), 'shop', snapshot());
+    assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'payments' });
+  });
+
+  it('maps a vanished pod to its workload by the shape of its name', () => {
+    const { symptom } = resolveSymptom(alert({ labels: { pod: 'db-2' } }), 'shop', snapshot());
+    assert.deepEqual(symptom, { kind: 'StatefulSet', namespace: 'shop', name: 'db' });
+    assert.deepEqual(owningWorkload('payments-7f7f7f7f7-zzzzz', 'shop', snapshot()), {
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'payments',
+    });
+  });
+
+  it('keeps a bare pod as the symptom', () => {
+    const { symptom } = resolveSymptom(alert({ labels: { pod: 'debug-shell' } }), 'shop', snapshot());
+    assert.deepEqual(symptom, { kind: 'Pod', namespace: 'shop', name: 'debug-shell' });
+  });
+
+  it('prefers the Service for a service label', () => {
+    const { symptom } = resolveSymptom(alert({ labels: { service_name: 'web' } }), 'shop', snapshot());
+    assert.deepEqual(symptom, { kind: 'Service', namespace: 'shop', name: 'web' });
+  });
+
+  it('finds the longest name the free text mentions', () => {
+    const { symptom, assumptions } = resolveSymptom(
+      alert({ source: 'slack', title: 'web-cache down', text: 'web-cache times out' }),
+      'shop',
+      snapshot(),
+    );
+    assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'web-cache' });
+    assert.equal(assumptions.length, 1);
+  });
+
+  it('names nothing when nothing matches, and records the assumption', () => {
+    const { symptom, assumptions } = resolveSymptom(alert({ title: 'orders failing' }), 'shop', snapshot());
+    assert.equal(symptom, null);
+    assert.match(assumptions[0] ?? '', /names no workload/);
+  });
+
+  it('records a labelled workload that does not exist', () => {
+    const { symptom, assumptions } = resolveSymptom(alert({ labels: { deployment: 'gone' } }), 'shop', snapshot());
+    assert.equal(symptom, null);
+    assert.match(assumptions[0] ?? '', /gone/);
+  });
+});
+
+describe('alertText', () => {
+  it('joins title, text and annotations', () => {
+    const text = alertText(alert({ title: 'T', text: 'body', annotations: { summary: 'sum' } }));
+    assert.equal(text, 'T\nbody\nsum');
+  });
+});
