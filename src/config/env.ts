@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/** An environment variable: its schema, what it is for, and an example value (shown when it is wrong). */
+interface Variable<S extends z.ZodType> {
+  schema: S;
+  description: string;
+  example: string;
+}
+
+const variable = <S extends z.ZodType>(schema: S, description: string, example: string): Variable<S> => ({
+  schema,
+  description,
+  example,
+});
+
+const required = z.string().min(1, 'is required');
+const optional = z.string().min(1).optional();
+const list = z
+  .string()
+  .min(1, 'is required')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1, 'needs at least one value'));
+const url = z.url('must be a URL');
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().int().positive();
+
+/** Every variable the process reads. Adding one is one line here (and one in .env.example). */
+const VARIABLES = {
+  PORT: variable(port.default(3000), 'HTTP port of the web role (Slack events, webhooks, health)', '3000'),
+  ROLE: variable(
+    z.enum(['all', 'web', 'worker']).default('all'),
+    'what this process runs: web (HTTP), worker (investigations) or all',
+    'all',
+  ),
+  SLACK_BOT_TOKEN: variable(required, 'bot token of the Slack app (OAuth & Permissions)', 'xoxb-123-456-abc'),
+  SLACK_SIGNING_SECRET: variable(
+    required,
+    'signing secret of the Slack app (Basic Information), verifies every Slack request',
+    '8f742231b10e8888abcd99yyyzzz85a5',
+  ),
+  SLACK_API_URL: variable(
+    url.optional(),
+    'Slack Web API base URL (self-hosted proxy, tests)',
+    'https://slack.com/api/',
+  ),
+  SLACK_BOT_USER_ID: variable(
+    optional,
+    "the bot's user id; with SLACK_BOT_ID skips auth.test at start-up",
+    'U0LAN0Z89',
+  ),
+  SLACK_BOT_ID: variable(optional, "the bot's bot id; with SLACK_BOT_USER_ID skips auth.test at start-up", 'B0LAN0Z89'),
+  INCIDENT_CHANNEL: variable(required, 'channel id where incident threads are opened', 'C0123456789'),
+  PAGERDUTY_WEBHOOK_SECRETS: variable(
+    list,
+    'PagerDuty webhook signing secrets, comma-separated (two during rotation)',
+    'whsec_current,whsec_previous',
+  ),
+  ALERTMANAGER_TOKEN: variable(
+    optional,
+    'bearer token Alertmanager must send to /webhooks/alertmanager',
+    's3cr3t-token',
+  ),
+  DATABASE_URL: variable(url, 'Postgres connection string', 'postgresql://postgres@127.0.0.1:5432/incident_bot'),
+  REDIS_URL: variable(url, 'Redis connection string (BullMQ queues)', 'redis://127.0.0.1:6379'),
+  KUBECONFIG: variable(
+    optional,
+    "investigator's read-only kubeconfig path; unset inside a pod → its ServiceAccount",
+    '/etc/incident-bot/kubeconfig',
+  ),
+  PROMETHEUS_URL: variable(
+    url.optional(),
+    'Prometheus HTTP API base URL (optional evidence source)',
+    'http://prometheus:9090',
+  ),
+  WORKER_CONCURRENCY: variable(positive.default(2), 'investigations one worker runs at once', '2'),
+  JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
+} satisfies Record<string, Variable<z.ZodType>>;
+
+type Variables = typeof VARIABLES;
+export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export const CONFIG_VARIABLES: Readonly<Record<string, { description: string; example: string }>> = VARIABLES;
+
+const EnvSchema = z.object(
+  Object.fromEntries(Object.entries(VARIABLES).map(([name, { schema }]) => [name, schema])) as {
+    [K in keyof Variables]: Variables[K]['schema'];
+  },
+);
+
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+  description: string;
+  example: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      [
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+        ...problems.map((p) => `  ${p.variable}: ${p.problem} — ${p.description} (e.g. ${p.variable}=${p.example})`),
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment; every missing or invalid variable is reported together in one ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty value counts as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.keys(VARIABLES).map((name) => [name, env[name] || undefined]));
+  const parsed = EnvSchema.safeParse(present);
+  if (parsed.success) return parsed.data as Config;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const spec = CONFIG_VARIABLES[name];
+    const problem = present[name] === undefined ? 'is required' : issue.message;
+    return { variable: name, problem, description: spec?.description ?? '', example: spec?.example ?? '' };
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,118 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Alert } from '../alert/alert.ts';
+import { resolveIncident } from '../store/incidents.ts';
+import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+import type { WebhookResult } from './webhook-result.ts';
+
+const StringMap = z.record(z.string(), z.string());
+
+const AlertmanagerAlertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: StringMap,
+  annotations: StringMap.default({}),
+  startsAt: z.string().optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().optional(),
+});
+
+const AlertmanagerWebhookSchema = z.object({
+  version: z.string(),
+  groupKey: z.string().min(1),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().optional(),
+  groupLabels: StringMap.default({}),
+  commonLabels: StringMap.default({}),
+  commonAnnotations: StringMap.default({}),
+  externalURL: z.string().optional(),
+  alerts: z.array(AlertmanagerAlertSchema).min(1),
+});
+
+export type AlertmanagerWebhook = z.infer<typeof AlertmanagerWebhookSchema>;
+
+/** `Authorization: Bearer <token>` compared in constant time (Alertmanager has no HMAC). */
+export function verifyBearer(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Same key Alertmanager's own PagerDuty integration uses as dedup_key: sha256 of the group key. */
+export const groupKeyHash = (groupKey: string): string => createHash('sha256').update(groupKey).digest('hex');
+
+const isRfc3339 = (value: string | undefined): value is string =>
+  value !== undefined && z.iso.datetime({ offset: true }).safeParse(value).success;
+
+/** One alert group → one Alert: common labels refined by the first firing alert's own. */
+export function alertFromGroup(group: AlertmanagerWebhook): Alert & { externalId: string } {
+  const first = group.alerts.find((alert) => alert.status === 'firing') ?? group.alerts[0]!;
+  const labels = { ...group.commonLabels, ...first.labels };
+  const annotations = { ...group.commonAnnotations, ...first.annotations };
+  const title = annotations.summary ?? labels.alertname ?? 'Alertmanager alert';
+  const url = first.generatorURL ?? group.externalURL;
+  return {
+    source: 'alertmanager',
+    title,
+    ...(annotations.description ? { text: annotations.description } : {}),
+    labels,
+    annotations,
+    externalId: groupKeyHash(group.groupKey),
+    ...(isRfc3339(first.startsAt) ? { startsAt: first.startsAt } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+export interface AlertmanagerIntakeDeps extends IntakeDeps {
+  token?: string;
+  announceResolved(incidentId: string): Promise<void>;
+}
+
+export async function handleAlertmanagerWebhook(
+  deps: AlertmanagerIntakeDeps,
+  raw: Buffer,
+  authorization: string | undefined,
+): Promise<WebhookResult> {
+  const refuse = async (status: number, reason: string): Promise<WebhookResult> => {
+    await deps.audit.record({
+      actor: 'alertmanager',
+      action: 'webhook.refused',
+      target: 'alertmanager',
+      justification: reason,
+      details: { bytes: raw.length },
+    });
+    return { status, body: { error: reason } };
+  };
+  if (deps.token && !verifyBearer(authorization, deps.token)) return refuse(401, 'invalid bearer token');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    return refuse(400, `body is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = AlertmanagerWebhookSchema.safeParse(json);
+  if (!parsed.success) return refuse(400, `not an Alertmanager webhook: ${z.prettifyError(parsed.error)}`);
+  const group = parsed.data;
+  const externalId = groupKeyHash(group.groupKey);
+
+  if (group.status === 'resolved') {
+    const resolved = await resolveIncident(deps.db, 'alertmanager', externalId);
+    await deps.audit.record({
+      actor: 'alertmanager',
+      action: 'webhook.accepted',
+      target: `alertmanager:${externalId}`,
+      ...(resolved ? { incidentId: resolved.incident.id } : {}),
+      details: { status: 'resolved', known: resolved !== null },
+    });
+    if (resolved && !resolved.alreadyResolved) await deps.announceResolved(resolved.incident.id);
+    return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
+  }
+  const opened = await openInvestigation(deps, alertFromGroup(group));
+  await deps.audit.record({
+    actor: 'alertmanager',
+    action: 'webhook.accepted',
+    target: `alertmanager:${externalId}`,
+    incidentId: opened.incidentId,
+    details: { status: 'firing', duplicate: opened.duplicate, alerts: group.alerts.length },
+  });
+  return { status: 202, body: { incidentId: opened.incidentId, duplicate: opened.duplicate } };
+}

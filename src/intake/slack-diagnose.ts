@@ -1,0 +1,66 @@
+import type { webApi } from '@slack/bolt';
+import type { Alert } from '../alert/alert.ts';
+import { rootMessage } from '../slack/thread.ts';
+import { findIncident } from '../store/incidents.ts';
+import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+
+export interface DiagnoseRequest {
+  channel: string;
+  user: string;
+  text: string;
+}
+
+/** `key=value` words become labels (`namespace=payments`); the rest stays free text for the investigation. */
+export function alertFromRequest(request: DiagnoseRequest, ts: string): Alert & { externalId: string } {
+  const text = request.text.trim();
+  const labels = Object.fromEntries(
+    [...text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)].map((match) => [match[1]!, match[2]!]),
+  );
+  const title = text.split('\n')[0]?.slice(0, 150) || 'Diagnose request';
+  return {
+    source: 'slack',
+    title,
+    ...(text ? { text } : {}),
+    labels,
+    annotations: { requested_by: request.user },
+    externalId: `${request.channel}:${ts}`,
+  };
+}
+
+/**
+ * `/diagnose <text>`: a root message in the channel where it was typed, then the investigation in its thread.
+ * Returns the thread's ts.
+ */
+export async function diagnoseInChannel(
+  deps: IntakeDeps,
+  slack: webApi.WebClient,
+  request: DiagnoseRequest,
+): Promise<string> {
+  const text = `:mag: <@${request.user}> asked to diagnose: ${request.text || '(no details)'}`;
+  const posted = await slack.chat.postMessage({ channel: request.channel, text });
+  const ts = posted.ts!;
+  const opened = await openInvestigation(deps, alertFromRequest(request, ts), { channel: request.channel, ts });
+  await deps.audit.record({
+    actor: `slack:${request.user}`,
+    action: 'slack.posted',
+    target: `slack:${request.channel}/${ts}`,
+    incidentId: opened.incidentId,
+    details: { purpose: 'root', command: '/diagnose' },
+  });
+  const incident = await findIncident(deps.db, opened.incidentId);
+  if (incident) await slack.chat.update({ channel: request.channel, ts, ...rootMessage(incident) });
+  return ts;
+}
+
+/** An @mention: the investigation runs in the mention's thread (or the thread it was made in). */
+export async function diagnoseMention(
+  deps: IntakeDeps,
+  request: DiagnoseRequest & { ts: string; threadTs?: string },
+): Promise<string> {
+  const threadTs = request.threadTs ?? request.ts;
+  const opened = await openInvestigation(deps, alertFromRequest(request, request.ts), {
+    channel: request.channel,
+    ts: threadTs,
+  });
+  return opened.incidentId;
+}

@@ -1,0 +1,62 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import type { IntakeDeps } from './open-investigation.ts';
+import { diagnoseInChannel, diagnoseMention } from './slack-diagnose.ts';
+
+const DiagnoseCommandSchema = z.object({
+  command: z.literal('/diagnose'),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+});
+
+const MentionSchema = z.object({
+  type: z.literal('app_mention'),
+  user: z.string().min(1),
+  text: z.string(),
+  ts: z.string().min(1),
+  thread_ts: z.string().optional(),
+  channel: z.string().min(1),
+  bot_id: z.string().optional(),
+});
+
+const withoutMentions = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
+
+/** The Slack doors of intake: thin — ack, validate, hand off. */
+export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
+  app.command('/diagnose', async ({ command, ack, client, respond, logger }) => {
+    await ack();
+    const parsed = DiagnoseCommandSchema.safeParse(command);
+    if (!parsed.success) {
+      await respond({ response_type: 'ephemeral', text: 'Sorry, that /diagnose request was not understood.' });
+      return;
+    }
+    const { user_id: user, channel_id: channel, text } = parsed.data;
+    try {
+      await diagnoseInChannel(deps, client, { channel, user, text });
+    } catch (error) {
+      logger.error(`/diagnose failed: ${(error as Error).message}`);
+      await respond({
+        response_type: 'ephemeral',
+        text: `Could not start the investigation here (${(error as Error).message}). Is the bot in this channel?`,
+      });
+    }
+  });
+
+  app.event('app_mention', async ({ event, logger }) => {
+    const parsed = MentionSchema.safeParse(event);
+    if (!parsed.success || parsed.data.bot_id) return;
+    const { user, channel, ts, thread_ts: threadTs, text } = parsed.data;
+    try {
+      await diagnoseMention(deps, {
+        channel,
+        user,
+        text: withoutMentions(text),
+        ts,
+        ...(threadTs ? { threadTs } : {}),
+      });
+    } catch (error) {
+      logger.error(`app_mention failed: ${(error as Error).message}`);
+    }
+  });
+}

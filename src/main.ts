@@ -1,0 +1,90 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { webApi } from '@slack/bolt';
+import type { Worker } from 'bullmq';
+import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
+import { type Config, ConfigError, loadConfig } from './config/env.ts';
+import { createServer, type WebServer } from './http/server.ts';
+import { createInvestigationQueue, type InvestigationQueue } from './queue/investigation-queue.ts';
+import { createDb } from './store/db.ts';
+import { startInvestigationWorker } from './worker/investigation-worker.ts';
+
+/** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
+export function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const db = createDb(config.DATABASE_URL);
+  const audit = new PostgresAuditLog(db);
+  const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
+  const runsWeb = config.ROLE !== 'worker';
+  const runsWorker = config.ROLE !== 'web';
+
+  let queue: InvestigationQueue | undefined;
+  let server: WebServer | undefined;
+  if (runsWeb) {
+    queue = createInvestigationQueue(connection);
+    server = createServer(config, { db, audit, queue });
+    const port = await server.start(config.PORT);
+    console.log(`incident-bot web listening on :${port}`);
+  }
+  let worker: Worker | undefined;
+  if (runsWorker) {
+    const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    });
+    worker = startInvestigationWorker(
+      connection,
+      {
+        db,
+        audit,
+        slack,
+        kubeConfig: investigatorKubeConfig(config),
+        ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
+        incidentChannel: config.INCIDENT_CHANNEL,
+      },
+      {
+        concurrency: config.WORKER_CONCURRENCY,
+        lockDurationMs: config.JOB_LOCK_SECONDS * 1000,
+        stalledIntervalMs: config.JOB_LOCK_SECONDS * 1000,
+      },
+    );
+    worker.on('failed', (job, error) => console.error(`investigation ${job?.id} failed: ${error.message}`));
+    await worker.waitUntilReady();
+    console.log(`incident-bot worker started (concurrency ${config.WORKER_CONCURRENCY})`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping (active investigations finish first)`);
+    await server?.stop();
+    // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
+    await worker?.close();
+    await queue?.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  console.error(`incident-bot failed to start: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,187 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { webApi } from '@slack/bolt';
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { AlertSchema } from '../alert/alert.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import { investigate } from '../investigation/engine.ts';
+import type { InvestigationResult, Progress } from '../investigation/model.ts';
+import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
+import { answerMessage } from '../slack/answer-blocks.ts';
+import { IncidentThread, postRoot, rootMessage, StatusMessage } from '../slack/thread.ts';
+import {
+  beginInvestigation,
+  failInvestigation,
+  finishInvestigation,
+  findIncident,
+  saveResult,
+  saveStatusTs,
+  saveThread,
+  setIncidentStatus,
+} from '../store/incidents.ts';
+
+export interface InvestigationWorkerDeps {
+  db: PrismaClient;
+  audit: AuditLog;
+  slack: webApi.WebClient;
+  /** The investigator's read-only credentials. */
+  kubeConfig: KubeConfig;
+  prometheusUrl?: string;
+  incidentChannel: string;
+  /** Minimum time between two edits of the status reply. */
+  statusIntervalMs?: number;
+  /** Runs once the answer is posted (e.g. proposing a remediation plan in the thread). */
+  afterAnswer?: (answer: { incident: Incident; result: InvestigationResult; thread: IncidentThread }) => Promise<void>;
+}
+
+function progressText(progress: Progress): string | null {
+  switch (progress.type) {
+    case 'step':
+      return `:mag: ${progress.message}`;
+    case 'hypothesis': {
+      const { hypothesis, change } = progress;
+      const ref = `${hypothesis.entity.kind} ${hypothesis.entity.namespace ?? ''}/${hypothesis.entity.name}`;
+      return `:thinking_face: Hypothesis ${change}: ${ref} (${Math.round(hypothesis.confidence * 100)}%) — ${hypothesis.summary}`;
+    }
+    case 'done':
+      return null;
+  }
+}
+
+/** Reuses the incident's thread (a retry, a /diagnose) or opens exactly one in the incident channel. */
+async function ensureThread(deps: InvestigationWorkerDeps, incident: Incident): Promise<IncidentThread> {
+  let stored = incident;
+  if (!stored.slackThreadTs || !stored.slackChannel) {
+    const ts = await postRoot(deps.slack, deps.audit, stored, deps.incidentChannel);
+    stored = await saveThread(deps.db, stored.id, deps.incidentChannel, ts);
+  }
+  return new IncidentThread(deps.slack, deps.audit, stored.id, stored.slackChannel!, stored.slackThreadTs!);
+}
+
+async function refreshRoot(deps: InvestigationWorkerDeps, thread: IncidentThread): Promise<void> {
+  const incident = await findIncident(deps.db, thread.incidentId);
+  if (incident) await thread.edit(thread.threadTs, rootMessage(incident), 'root').catch(() => undefined);
+}
+
+/**
+ * One attempt at one incident's investigation. Safe to re-run after a crash: the thread, the status
+ * reply and the final answer are each recorded once posted and reused, so a retry edits, never repeats.
+ */
+export async function runInvestigation(
+  deps: InvestigationWorkerDeps,
+  job: { incidentId: string; jobId: string; attempt: number; attempts: number },
+): Promise<void> {
+  const incident = await findIncident(deps.db, job.incidentId);
+  if (!incident) throw new UnrecoverableError(`incident ${job.incidentId} does not exist`);
+  const investigation = await beginInvestigation(deps.db, incident.id, job.jobId);
+  await deps.audit.record({
+    actor: 'worker',
+    action: 'investigation.started',
+    target: job.jobId,
+    incidentId: incident.id,
+    details: { attempt: job.attempt, investigationId: investigation.id },
+  });
+  if (investigation.finalTs) {
+    await deps.audit.record({
+      actor: 'worker',
+      action: 'investigation.already_answered',
+      target: job.jobId,
+      incidentId: incident.id,
+      details: { finalTs: investigation.finalTs },
+    });
+    return;
+  }
+  const thread = await ensureThread(deps, incident);
+  const firstText = job.attempt > 1 ? `:repeat: Investigating again (attempt ${job.attempt})…` : ':mag: Investigating…';
+  let statusTs = investigation.statusTs;
+  if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
+  else
+    statusTs = (await saveStatusTs(deps.db, investigation.id, await thread.reply({ text: firstText }, 'status')))
+      .statusTs!;
+  const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
+
+  await setIncidentStatus(deps.db, incident.id, 'investigating');
+  await refreshRoot(deps, thread);
+  try {
+    const alert = AlertSchema.parse(incident.alert);
+    const result = await investigate(alert, {
+      kubeConfig: deps.kubeConfig,
+      ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}),
+      audit: deps.audit,
+      incidentId: incident.id,
+      onProgress: (progress) => {
+        const text = progressText(progress);
+        if (text) status.update(text);
+      },
+    });
+    await saveResult(deps.db, investigation.id, result);
+    status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
+    await status.flush();
+    const finalTs = await thread.reply(answerMessage(result), 'answer');
+    await finishInvestigation(deps.db, investigation.id, finalTs);
+    await setIncidentStatus(deps.db, incident.id, 'diagnosed');
+    await refreshRoot(deps, thread);
+    await deps.audit.record({
+      actor: 'worker',
+      action: 'investigation.finished',
+      target: job.jobId,
+      incidentId: incident.id,
+      details: { rootCause: result.rootCause, faultType: result.faultType, confidence: result.confidence },
+    });
+    await deps.afterAnswer?.({ incident, result, thread });
+  } catch (error) {
+    const message = (error as Error).message;
+    const last = job.attempt >= job.attempts;
+    await failInvestigation(deps.db, investigation.id, message);
+    status.update(
+      last
+        ? `:x: Investigation failed after ${job.attempt} attempts: ${message}`
+        : `:warning: Attempt ${job.attempt} failed (${message}); retrying`,
+    );
+    await status.flush();
+    await deps.audit.record({
+      actor: 'worker',
+      action: 'investigation.failed',
+      target: job.jobId,
+      incidentId: incident.id,
+      justification: message,
+      details: { attempt: job.attempt, final: last },
+    });
+    throw error;
+  }
+}
+
+export interface InvestigationWorkerOptions {
+  concurrency: number;
+  prefix?: string;
+  /** How long a job's lock lives without renewal; a killed worker's job is retried after it lapses. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** The BullMQ worker. `close()` waits for active jobs (graceful SIGTERM). */
+export function startInvestigationWorker(
+  connection: ConnectionOptions,
+  deps: InvestigationWorkerDeps,
+  options: InvestigationWorkerOptions,
+): Worker<InvestigationJob> {
+  return new Worker<InvestigationJob>(
+    INVESTIGATION_QUEUE,
+    (job: Job<InvestigationJob>) =>
+      runInvestigation(deps, {
+        incidentId: job.data.incidentId,
+        jobId: job.id!,
+        attempt: job.attemptsMade + 1,
+        attempts: job.opts.attempts ?? 1,
+      }),
+    {
+      connection,
+      concurrency: options.concurrency,
+      // A crashed worker's job counts as stalled, not failed; allow it to be picked up again.
+      maxStalledCount: 2,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+    },
+  );
+}
