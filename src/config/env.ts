@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentEnvSchema } from '../agent/config.ts';
 
 /** An environment variable: its schema, what it is for, and an example value (shown when it is wrong). */
 interface Variable<S extends z.ZodType> {
@@ -79,6 +80,23 @@ const VARIABLES = {
   ),
   WORKER_CONCURRENCY: variable(positive.default(2), 'investigations one worker runs at once', '2'),
   JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
+  OPENAI_API_KEY: variable(
+    AgentEnvSchema.shape.OPENAI_API_KEY,
+    'API key of the model endpoint; set it to add the LLM agent on top of the engine',
+    'sk-...',
+  ),
+  OPENAI_BASE_URL: variable(
+    AgentEnvSchema.shape.OPENAI_BASE_URL,
+    'any OpenAI-compatible endpoint (vLLM, Ollama, Azure); default api.openai.com',
+    'http://vllm:8000/v1',
+  ),
+  OPENAI_MODEL: variable(AgentEnvSchema.shape.OPENAI_MODEL, 'model the agent uses', 'gpt-4o-mini'),
+  AGENT_MAX_TURNS: variable(AgentEnvSchema.shape.AGENT_MAX_TURNS, 'model turns before the agent stops', '30'),
+  AGENT_TIME_LIMIT_SECONDS: variable(
+    AgentEnvSchema.shape.AGENT_TIME_LIMIT_SECONDS,
+    "wall time of the agent after the engine; then the engine's answer stands",
+    '120',
+  ),
 } satisfies Record<string, Variable<z.ZodType>>;
 
 type Variables = typeof VARIABLES;
