@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { LogLevel } from '@slack/bolt';
+import { Queue, type Worker } from 'bullmq';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { createServer, type ServerConfig, type WebServer } from '../../src/http/server.ts';
+import {
+  createInvestigationQueue,
+  INVESTIGATION_QUEUE,
+  type InvestigationQueue,
+} from '../../src/queue/investigation-queue.ts';
+import { startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { FakeSlack } from '../support/fake-slack.ts';
+import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const SIGNING_SECRET = 'test-slack-signing-secret';
+export const PD_SECRETS = ['pd-secret-current', 'pd-secret-next'];
+export const INCIDENT_CHANNEL = 'CINCIDENTS';
+
+/** Other engineers run their tests on the same Redis: every harness gets its own BullMQ prefix. */
+export const uniquePrefix = () => `ibtest-${randomBytes(5).toString('hex')}`;
+
+export interface Harness {
+  database: TestDatabase;
+  slack: FakeSlack;
+  queue: InvestigationQueue;
+  /** A raw view of the same BullMQ queue, to count jobs. */
+  jobs: Queue;
+  prefix: string;
+  baseUrl: string;
+  worker?: Worker;
+  post(path: string, body: string, headers?: Record<string, string>): Promise<Response>;
+  postPagerDuty(body: string, secrets?: string[]): Promise<Response>;
+  postSlack(body: string, contentType?: string, ts?: number): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Start an in-process investigation worker against this cluster. */
+  kubeConfig?: KubeConfig;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const slack = await FakeSlack.start();
+  const prefix = uniquePrefix();
+  const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
+  const audit = new PostgresAuditLog(database.db);
+  const queue = createInvestigationQueue(connection, prefix);
+  const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
+  const config: ServerConfig = {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_ID: undefined,
+    SLACK_BOT_USER_ID: undefined,
+    PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS,
+    ALERTMANAGER_TOKEN: 'am-token',
+  };
+  const server: WebServer = createServer(
+    config,
+    { db: database.db, audit, queue },
+    { processBeforeResponse: true, logLevel: LogLevel.ERROR },
+  );
+  const port = await server.start(0);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const worker = options.kubeConfig
+    ? startInvestigationWorker(
+        connection,
+        {
+          db: database.db,
+          audit,
+          slack: server.app.client,
+          kubeConfig: options.kubeConfig,
+          incidentChannel: INCIDENT_CHANNEL,
+          statusIntervalMs: 50,
+        },
+        { concurrency: 2, prefix },
+      )
+    : undefined;
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+  return {
+    database,
+    slack,
+    queue,
+    jobs,
+    prefix,
+    baseUrl,
+    ...(worker ? { worker } : {}),
+    post,
+    postPagerDuty: (body, secrets = [PD_SECRETS[0]!]) =>
+      post('/webhooks/pagerduty', body, { 'x-pagerduty-signature': pagerDutySignature(body, ...secrets) }),
+    postSlack: (body, contentType = 'application/x-www-form-urlencoded', ts?: number) =>
+      post('/slack/events', body, { 'content-type': contentType, ...slackHeaders(SIGNING_SECRET, body, ts) }),
+    async close() {
+      await worker?.close();
+      await server.stop();
+      await jobs.obliterate({ force: true });
+      await jobs.close();
+      await queue.close();
+      await slack.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A PagerDuty V3 webhook body, as PagerDuty sends it. */
+export function pagerDutyEvent(
+  eventType: string,
+  incident: { id: string; title?: string },
+  eventId = `01${randomBytes(6).toString('hex').toUpperCase()}`,
+): string {
+  return JSON.stringify({
+    event: {
+      id: eventId,
+      event_type: eventType,
+      resource_type: 'incident',
+      occurred_at: '2026-11-20T10:20:00.000Z',
+      agent: null,
+      client: null,
+      data: {
+        id: incident.id,
+        type: 'incident',
+        self: `https://api.pagerduty.com/incidents/${incident.id}`,
+        html_url: `https://acme.pagerduty.com/incidents/${incident.id}`,
+        number: 42,
+        status: eventType === 'incident.resolved' ? 'resolved' : 'triggered',
+        incident_key: 'abc',
+        created_at: '2026-11-20T10:20:00Z',
+        title: incident.title ?? 'High error rate on checkout',
+        service: {
+          id: 'PSVC1',
+          summary: 'Checkout API',
+          html_url: 'https://acme.pagerduty.com/services/PSVC1',
+          self: '',
+          type: 'service_reference',
+        },
+        assignees: [],
+        escalation_policy: { id: 'PEP', type: 'escalation_policy_reference' },
+        teams: [],
+        priority: { id: 'PRI', summary: 'P1' },
+        urgency: 'high',
+        conference_bridge: null,
+        resolve_reason: null,
+      },
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { pagerDutySignature } from '../support/signing.ts';
+import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(() => h.close());
+
+const incidentCount = () => h.database.db.incident.count();
+const refusals = () => h.database.db.auditEvent.count({ where: { action: 'webhook.refused' } });
+
+test('unsigned and wrongly signed webhooks are refused with 401 and store nothing but the refusal', async () => {
+  const body = pagerDutyEvent('incident.triggered', { id: 'PREFUSED' });
+  const unsigned = await h.post('/webhooks/pagerduty', body);
+  assert.equal(unsigned.status, 401);
+  const wrong = await h.postPagerDuty(body, ['not-our-secret']);
+  assert.equal(wrong.status, 401);
+  const tampered = await h.post('/webhooks/pagerduty', body.replace('PREFUSED', 'PTAMPER'), {
+    'x-pagerduty-signature': pagerDutySignature(body, 'pd-secret-current'),
+  });
+  assert.equal(tampered.status, 401);
+  assert.equal(await incidentCount(), 0);
+  assert.equal(await refusals(), 3);
+  assert.equal(await h.jobs.count(), 0);
+});
+
+test('correctly signed but truncated or non-JSON bodies are 400 with a reason, nothing stored', async () => {
+  const body = pagerDutyEvent('incident.triggered', { id: 'PTRUNC' });
+  const truncated = await h.postPagerDuty(body.slice(0, body.length / 2));
+  assert.equal(truncated.status, 400);
+  assert.match(((await truncated.json()) as { error: string }).error, /not JSON/);
+  const notJson = await h.postPagerDuty('event=incident.triggered&id=PTRUNC');
+  assert.equal(notJson.status, 400);
+  assert.match(((await notJson.json()) as { error: string }).error, /not JSON/);
+  const wrongShape = await h.postPagerDuty(JSON.stringify({ messages: [] }));
+  assert.equal(wrongShape.status, 400);
+  assert.match(((await wrongShape.json()) as { error: string }).error, /not a PagerDuty V3 webhook/);
+  assert.equal(await incidentCount(), 0);
+  assert.equal(await h.jobs.count(), 0);
+});
+
+test('a webhook signed only with the second (rotated) secret is accepted', async () => {
+  const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PROTATED' }), ['pd-secret-next']);
+  assert.equal(response.status, 202);
+  const incident = await h.database.db.incident.findUnique({ where: { externalId: 'pagerduty:PROTATED' } });
+  assert.ok(incident);
+  assert.equal(incident.url, 'https://acme.pagerduty.com/incidents/PROTATED');
+});
+
+test('incident.triggered, again and 20 times in parallel: one incident, one job', async () => {
+  const body = pagerDutyEvent('incident.triggered', { id: 'PDUP', title: 'Checkout 5xx' }, 'EVT-SAME');
+  const first = await h.postPagerDuty(body);
+  assert.equal(first.status, 202);
+  const { incidentId } = (await first.json()) as { incidentId: string };
+  const again = await h.postPagerDuty(body);
+  assert.equal(again.status, 202);
+  const parallel = await Promise.all(Array.from({ length: 20 }, () => h.postPagerDuty(body)));
+  assert.deepEqual(
+    parallel.map((r) => r.status),
+    Array(20).fill(202),
+  );
+  const ids = await Promise.all(parallel.map(async (r) => ((await r.json()) as { incidentId: string }).incidentId));
+  assert.deepEqual(new Set(ids), new Set([incidentId]));
+  const rows = await h.database.db.incident.findMany({ where: { externalId: 'pagerduty:PDUP' } });
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]?.title, 'Checkout 5xx');
+  const jobs = await h.jobs.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+  assert.equal(jobs.filter((job) => job.data.incidentId === incidentId).length, 1);
+  const opened = await h.database.db.auditEvent.count({ where: { incidentId, action: 'incident.opened' } });
+  assert.equal(opened, 1);
+  const accepted = await h.database.db.auditEvent.count({ where: { incidentId, action: 'webhook.accepted' } });
+  assert.equal(accepted, 22);
+});
+
+test('incident.resolved marks the incident resolved; other event types are accepted and ignored', async () => {
+  await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PRES' }));
+  const resolved = await h.postPagerDuty(pagerDutyEvent('incident.resolved', { id: 'PRES' }));
+  assert.equal(resolved.status, 202);
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { externalId: 'pagerduty:PRES' } });
+  assert.equal(incident.status, 'resolved');
+  assert.ok(incident.resolvedAt);
+
+  const before = await incidentCount();
+  const other = await h.postPagerDuty(pagerDutyEvent('incident.acknowledged', { id: 'POTHER' }));
+  assert.equal(other.status, 202);
+  assert.deepEqual(await other.json(), { ignored: 'incident.acknowledged' });
+  assert.equal(await incidentCount(), before);
+});
+
+test('health and readiness probes', async () => {
+  const health = await fetch(`${h.baseUrl}/healthz`);
+  assert.equal(health.status, 200);
+  const ready = await fetch(`${h.baseUrl}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { postgres: 'ok', redis: 'ok' });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/env.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+const VALID = {
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'secret',
+  INCIDENT_CHANNEL: 'C1',
+  PAGERDUTY_WEBHOOK_SECRETS: 'a, b',
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
+
+test('missing SLACK_SIGNING_SECRET at start-up: exit non-zero, naming it, what it is for and an example', async () => {
+  const { SLACK_SIGNING_SECRET: _omitted, ...env } = VALID;
+  const { code, stderr } = await runMain(env);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /SLACK_SIGNING_SECRET: is required — signing secret of the Slack app/);
+  assert.match(stderr, /e\.g\. SLACK_SIGNING_SECRET=/);
+});
+
+test('every missing or invalid variable is reported together', () => {
+  const error = (() => {
+    try {
+      loadConfig({ PORT: 'eighty', ROLE: 'both', REDIS_URL: 'not a url' });
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  assert.ok(error instanceof ConfigError);
+  assert.deepEqual(error.problems.map((problem) => problem.variable).sort(), [
+    'DATABASE_URL',
+    'INCIDENT_CHANNEL',
+    'PAGERDUTY_WEBHOOK_SECRETS',
+    'PORT',
+    'REDIS_URL',
+    'ROLE',
+    'SLACK_BOT_TOKEN',
+    'SLACK_SIGNING_SECRET',
+  ]);
+  for (const problem of error.problems) {
+    assert.ok(problem.description.length > 0 && problem.example.length > 0, problem.variable);
+  }
+});
+
+test('defaults and lists', () => {
+  const config = loadConfig(VALID);
+  assert.equal(config.PORT, 3000);
+  assert.equal(config.ROLE, 'all');
+  assert.equal(config.WORKER_CONCURRENCY, 2);
+  assert.deepEqual(config.PAGERDUTY_WEBHOOK_SECRETS, ['a', 'b']);
+  assert.equal(config.SLACK_API_URL, undefined);
+});
