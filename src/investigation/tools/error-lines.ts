@@ -1,0 +1,28 @@
+const ERROR_LINE =
+  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid/i;
+
+export const MAX_ERROR_LINES = 40;
+export const MAX_ERROR_BYTES = 8_000;
+
+export interface ErrorLines {
+  /** Error-looking lines, oldest first, the newest kept when over the caps. */
+  lines: string[];
+  /** How many lines the log had, and how many looked like errors before the caps. */
+  scanned: number;
+  matched: number;
+}
+
+/** Keeps only lines that look like errors, within a line and byte budget, newest first to survive the cut. */
+export function errorLines(log: string, maxLines = MAX_ERROR_LINES, maxBytes = MAX_ERROR_BYTES): ErrorLines {
+  const all = log.split('\n').filter((line) => line.trim() !== '');
+  const matching = all.filter((line) => ERROR_LINE.test(line));
+  const kept: string[] = [];
+  let bytes = 0;
+  for (let index = matching.length - 1; index >= 0 && kept.length < maxLines; index--) {
+    const line = matching[index] as string;
+    bytes += Buffer.byteLength(line) + 1;
+    if (bytes > maxBytes) break;
+    kept.push(line);
+  }
+  return { lines: kept.reverse(), scanned: all.length, matched: matching.length };
+}

@@ -1,0 +1,295 @@
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
+
+/** Every kind the snapshot holds, and the snapshot field that holds it. */
+export const KIND_KEYS = {
+  Namespace: 'namespaces',
+  Node: 'nodes',
+  Pod: 'pods',
+  Deployment: 'deployments',
+  ReplicaSet: 'replicaSets',
+  StatefulSet: 'statefulSets',
+  DaemonSet: 'daemonSets',
+  Job: 'jobs',
+  Service: 'services',
+  Endpoints: 'endpoints',
+  ConfigMap: 'configMaps',
+  Secret: 'secrets',
+  Event: 'events',
+  NetworkPolicy: 'networkPolicies',
+  PersistentVolumeClaim: 'persistentVolumeClaims',
+  ResourceQuota: 'resourceQuotas',
+  LimitRange: 'limitRanges',
+  HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
+} as const satisfies Record<string, keyof ClusterSnapshot>;
+
+export type ObjectKind = keyof typeof KIND_KEYS;
+export const OBJECT_KINDS = Object.keys(KIND_KEYS) as [ObjectKind, ...ObjectKind[]];
+export type ObjectOf<K extends ObjectKind> = ClusterSnapshot[(typeof KIND_KEYS)[K]][number];
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+}
+
+interface Apis {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  batch: BatchV1Api;
+  networking: NetworkingV1Api;
+  autoscaling: AutoscalingV2Api;
+}
+
+interface KindAccess {
+  apiVersion: string;
+  namespaced: boolean;
+  list(apis: Apis, options: ListOptions): Promise<{ items: unknown[]; metadata?: { _continue?: string } }>;
+  read(apis: Apis, namespace: string, name: string): Promise<unknown>;
+}
+
+type Query = Omit<ListOptions, 'namespace'>;
+const query = ({ labelSelector, fieldSelector, limit }: ListOptions): Query => ({
+  labelSelector,
+  fieldSelector,
+  limit,
+});
+
+/** A namespaced kind: namespace-scoped list when a namespace is given, cluster-wide only when asked without one. */
+function namespaced(
+  apiVersion: string,
+  inNamespace: (apis: Apis, args: Query & { namespace: string }) => Promise<{ items: unknown[] }>,
+  everywhere: (apis: Apis, args: Query) => Promise<{ items: unknown[] }>,
+  read: (apis: Apis, args: { namespace: string; name: string }) => Promise<unknown>,
+): KindAccess {
+  return {
+    apiVersion,
+    namespaced: true,
+    list: (apis, options) =>
+      options.namespace
+        ? inNamespace(apis, { ...query(options), namespace: options.namespace })
+        : everywhere(apis, query(options)),
+    read: (apis, namespace, name) => read(apis, { namespace, name }),
+  };
+}
+
+const ACCESS: Record<ObjectKind, KindAccess> = {
+  Namespace: {
+    apiVersion: 'v1',
+    namespaced: false,
+    list: (apis, options) => apis.core.listNamespace(query(options)),
+    read: (apis, _namespace, name) => apis.core.readNamespace({ name }),
+  },
+  Node: {
+    apiVersion: 'v1',
+    namespaced: false,
+    list: (apis, options) => apis.core.listNode(query(options)),
+    read: (apis, _namespace, name) => apis.core.readNode({ name }),
+  },
+  Pod: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedPod(q),
+    (a, q) => a.core.listPodForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedPod(q),
+  ),
+  Deployment: namespaced(
+    'apps/v1',
+    (a, q) => a.apps.listNamespacedDeployment(q),
+    (a, q) => a.apps.listDeploymentForAllNamespaces(q),
+    (a, q) => a.apps.readNamespacedDeployment(q),
+  ),
+  ReplicaSet: namespaced(
+    'apps/v1',
+    (a, q) => a.apps.listNamespacedReplicaSet(q),
+    (a, q) => a.apps.listReplicaSetForAllNamespaces(q),
+    (a, q) => a.apps.readNamespacedReplicaSet(q),
+  ),
+  StatefulSet: namespaced(
+    'apps/v1',
+    (a, q) => a.apps.listNamespacedStatefulSet(q),
+    (a, q) => a.apps.listStatefulSetForAllNamespaces(q),
+    (a, q) => a.apps.readNamespacedStatefulSet(q),
+  ),
+  DaemonSet: namespaced(
+    'apps/v1',
+    (a, q) => a.apps.listNamespacedDaemonSet(q),
+    (a, q) => a.apps.listDaemonSetForAllNamespaces(q),
+    (a, q) => a.apps.readNamespacedDaemonSet(q),
+  ),
+  Job: namespaced(
+    'batch/v1',
+    (a, q) => a.batch.listNamespacedJob(q),
+    (a, q) => a.batch.listJobForAllNamespaces(q),
+    (a, q) => a.batch.readNamespacedJob(q),
+  ),
+  Service: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedService(q),
+    (a, q) => a.core.listServiceForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedService(q),
+  ),
+  Endpoints: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedEndpoints(q),
+    (a, q) => a.core.listEndpointsForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedEndpoints(q),
+  ),
+  ConfigMap: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedConfigMap(q),
+    (a, q) => a.core.listConfigMapForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedConfigMap(q),
+  ),
+  Secret: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedSecret(q),
+    (a, q) => a.core.listSecretForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedSecret(q),
+  ),
+  Event: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedEvent(q),
+    (a, q) => a.core.listEventForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedEvent(q),
+  ),
+  NetworkPolicy: namespaced(
+    'networking.k8s.io/v1',
+    (a, q) => a.networking.listNamespacedNetworkPolicy(q),
+    (a, q) => a.networking.listNetworkPolicyForAllNamespaces(q),
+    (a, q) => a.networking.readNamespacedNetworkPolicy(q),
+  ),
+  PersistentVolumeClaim: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedPersistentVolumeClaim(q),
+    (a, q) => a.core.listPersistentVolumeClaimForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedPersistentVolumeClaim(q),
+  ),
+  ResourceQuota: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedResourceQuota(q),
+    (a, q) => a.core.listResourceQuotaForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedResourceQuota(q),
+  ),
+  LimitRange: namespaced(
+    'v1',
+    (a, q) => a.core.listNamespacedLimitRange(q),
+    (a, q) => a.core.listLimitRangeForAllNamespaces(q),
+    (a, q) => a.core.readNamespacedLimitRange(q),
+  ),
+  HorizontalPodAutoscaler: namespaced(
+    'autoscaling/v2',
+    (a, q) => a.autoscaling.listNamespacedHorizontalPodAutoscaler(q),
+    (a, q) => a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(q),
+    (a, q) => a.autoscaling.readNamespacedHorizontalPodAutoscaler(q),
+  ),
+};
+
+export const isNamespaced = (kind: ObjectKind): boolean => ACCESS[kind].namespaced;
+
+const clients = new WeakMap<KubeConfig, Apis>();
+
+function apisFor(kubeConfig: KubeConfig): Apis {
+  let apis = clients.get(kubeConfig);
+  if (!apis) {
+    apis = {
+      core: kubeConfig.makeApiClient(CoreV1Api),
+      apps: kubeConfig.makeApiClient(AppsV1Api),
+      batch: kubeConfig.makeApiClient(BatchV1Api),
+      networking: kubeConfig.makeApiClient(NetworkingV1Api),
+      autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
+    };
+    clients.set(kubeConfig, apis);
+  }
+  return apis;
+}
+
+export const coreApi = (kubeConfig: KubeConfig): CoreV1Api => apisFor(kubeConfig).core;
+
+// The client's last-applied annotation repeats a Secret's data in clear; it goes with the values.
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** A Secret reduced to its key names, before anything else can hold on to the values. */
+export function secretShape(secret: V1Secret): SecretShape {
+  const { data, stringData, ...rest } = secret;
+  const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
+  const shape = toJson(rest) as SecretShape;
+  if (shape.metadata?.annotations?.[LAST_APPLIED]) {
+    const { [LAST_APPLIED]: _values, ...annotations } = shape.metadata.annotations;
+    shape.metadata.annotations = annotations;
+  }
+  return { ...shape, keys };
+}
+
+/** The client's model object as plain JSON: Dates become RFC 3339 strings, unset fields disappear. */
+function toJson(object: unknown): unknown {
+  return JSON.parse(JSON.stringify(object));
+}
+
+type Json = Record<string, unknown>;
+
+/** Gives back the JSON names of the fields the client's models rename (reserved words in TypeScript). */
+function renameReserved(kind: ObjectKind, object: Json): Json {
+  const spec = object.spec as Json | undefined;
+  const rename = (items: unknown, from: string, to: string) => {
+    for (const item of (items as Json[] | undefined) ?? []) {
+      if (from in item) {
+        item[to] = item[from];
+        delete item[from];
+      }
+    }
+  };
+  if (kind === 'NetworkPolicy') rename(spec?.ingress, '_from', 'from');
+  if (kind === 'LimitRange') rename(spec?.limits, '_default', 'default');
+  return object;
+}
+
+function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
+  const json =
+    kind === 'Secret' ? (secretShape(object as V1Secret) as Json) : renameReserved(kind, toJson(object) as Json);
+  return { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>;
+}
+
+export interface ObjectList<K extends ObjectKind> {
+  items: ObjectOf<K>[];
+  /** More objects exist beyond `limit`. */
+  truncated: boolean;
+}
+
+export async function listKind<K extends ObjectKind>(
+  kubeConfig: KubeConfig,
+  kind: K,
+  options: ListOptions,
+): Promise<ObjectList<K>> {
+  const list = await ACCESS[kind].list(apisFor(kubeConfig), options);
+  return { items: list.items.map((item) => plain(kind, item)), truncated: Boolean(list.metadata?._continue) };
+}
+
+/** The object, or null when the API server says it does not exist. */
+export async function readKind<K extends ObjectKind>(
+  kubeConfig: KubeConfig,
+  kind: K,
+  namespace: string,
+  name: string,
+): Promise<ObjectOf<K> | null> {
+  try {
+    return plain(kind, await ACCESS[kind].read(apisFor(kubeConfig), namespace, name));
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** The HTTP status of a client-node ApiException, if that is what was thrown. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}

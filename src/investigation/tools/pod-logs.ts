@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { errorLines } from './error-lines.ts';
+import { coreApi, statusOf } from './kinds.ts';
+import { defineTool } from './tool.ts';
+
+export const podLogs = defineTool({
+  name: 'pod_logs',
+  description:
+    'Error-looking lines (error, fail, refused, timeout, not found, OOM, panic…) of a container log, newest kept, each ' +
+    'prefixed with its RFC 3339 time. previous=true reads the last terminated instance (why a restarting container died).',
+  args: z.object({
+    namespace: z.string().min(1),
+    pod: z.string().min(1),
+    container: z.string().min(1).optional().describe('Required when the pod has several containers'),
+    previous: z.boolean().default(false),
+    tailLines: z.number().int().min(1).max(5000).default(1000),
+    sinceSeconds: z.number().int().min(1).optional(),
+  }),
+  target: (args) => `Pod/${args.namespace}/${args.pod}${args.container ? `/${args.container}` : ''}`,
+  async execute(args, ctx) {
+    const base = { namespace: args.namespace, pod: args.pod, container: args.container, previous: args.previous };
+    try {
+      const log = await coreApi(ctx.kubeConfig).readNamespacedPodLog({
+        name: args.pod,
+        namespace: args.namespace,
+        container: args.container,
+        previous: args.previous,
+        tailLines: args.tailLines,
+        sinceSeconds: args.sinceSeconds,
+        timestamps: true,
+      });
+      return { ...base, ...errorLines(typeof log === 'string' ? log : '') };
+    } catch (error) {
+      // No previous instance, or the container never started: the API answers 400; that is an answer, not a failure.
+      const status = statusOf(error);
+      if (status === 400 || status === 404) {
+        return { ...base, lines: [], scanned: 0, matched: 0, unavailable: `log unavailable (HTTP ${status})` };
+      }
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { MetricSample } from '../evidence/snapshot.ts';
+import { defineTool } from './tool.ts';
+
+const SampleValue = z.tuple([z.number(), z.string()]);
+const Labels = z.record(z.string(), z.string());
+
+const QueryResponse = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('success'),
+    data: z.discriminatedUnion('resultType', [
+      z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: Labels, value: SampleValue })) }),
+      z.object({
+        resultType: z.literal('matrix'),
+        result: z.array(z.object({ metric: Labels, values: z.array(SampleValue) })),
+      }),
+      z.object({ resultType: z.literal('scalar'), result: SampleValue }),
+      z.object({ resultType: z.literal('string'), result: SampleValue }),
+    ]),
+  }),
+  z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
+]);
+
+const MAX_SERIES = 50;
+
+const sample = ([time, value]: [number, string]): [number, number] => [time, Number(value)];
+
+export const prometheusQuery = defineTool({
+  name: 'prometheus_query',
+  description:
+    'Evaluate an instant PromQL query (e.g. rate(...[5m]), ratios by label). Answers at most 50 series. Filter by ' +
+    'namespace; the time defaults to the investigation time.',
+  args: z.object({
+    query: z.string().min(1),
+    time: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 evaluation time'),
+  }),
+  target: (args) => args.query,
+  async execute(args, ctx): Promise<{ series: MetricSample[]; truncated: boolean }> {
+    if (!ctx.prometheusUrl) throw new Error('no Prometheus is configured (PROMETHEUS_URL)');
+    const url = new URL('api/v1/query', ctx.prometheusUrl.endsWith('/') ? ctx.prometheusUrl : `${ctx.prometheusUrl}/`);
+    url.searchParams.set('query', args.query);
+    const time = args.time ? new Date(args.time) : ctx.now;
+    if (time) url.searchParams.set('time', String(time.getTime() / 1000));
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const body = QueryResponse.parse(await response.json());
+    if (body.status === 'error') throw new Error(`Prometheus: ${body.error}`);
+    const data = body.data;
+    const series: MetricSample[] =
+      data.resultType === 'vector'
+        ? data.result.map((entry) => ({ labels: entry.metric, query: args.query, values: [sample(entry.value)] }))
+        : data.resultType === 'matrix'
+          ? data.result.map((entry) => ({ labels: entry.metric, query: args.query, values: entry.values.map(sample) }))
+          : [{ labels: {}, query: args.query, values: [sample(data.result)] }];
+    return { series: series.slice(0, MAX_SERIES), truncated: series.length > MAX_SERIES };
+  },
+});
