@@ -5,6 +5,13 @@ import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
 import { createInvestigationQueue, type InvestigationQueue } from './queue/investigation-queue.ts';
+import {
+  createRemediationRuntime,
+  executorCredentialsAvailable,
+  proposeAfterAnswer,
+  remediationConfigFrom,
+} from './remediation/runtime.ts';
+import { registerRemediationListeners } from './remediation/slack-listeners.ts';
 import { createDb } from './store/db.ts';
 import { startInvestigationWorker } from './worker/investigation-worker.ts';
 
@@ -31,14 +38,34 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL);
   const audit = new PostgresAuditLog(db);
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
-  const runsWeb = config.ROLE !== 'worker';
-  const runsWorker = config.ROLE !== 'web';
+  const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
+  const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
+  const remediationConfig = remediationConfigFrom(config);
+  // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
+  const runsExecutor =
+    config.ROLE === 'executor' || (config.ROLE === 'all' && executorCredentialsAvailable(remediationConfig));
+  const remediation = createRemediationRuntime({
+    db,
+    audit,
+    slack: new webApi.WebClient(config.SLACK_BOT_TOKEN, {
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    }),
+    connection,
+    config: remediationConfig,
+  });
+  if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
+    console.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
+  }
 
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
   if (runsWeb) {
     queue = createInvestigationQueue(connection);
-    server = createServer(config, { db, audit, queue });
+    server = createServer(
+      config,
+      { db, audit, queue },
+      { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)] },
+    );
     const port = await server.start(config.PORT);
     console.log(`incident-bot web listening on :${port}`);
   }
@@ -56,6 +83,7 @@ async function main(): Promise<void> {
         kubeConfig: investigatorKubeConfig(config),
         ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
         incidentChannel: config.INCIDENT_CHANNEL,
+        afterAnswer: proposeAfterAnswer(remediation.proposeDeps(investigatorKubeConfig(config))),
       },
       {
         concurrency: config.WORKER_CONCURRENCY,
@@ -68,6 +96,14 @@ async function main(): Promise<void> {
     console.log(`incident-bot worker started (concurrency ${config.WORKER_CONCURRENCY})`);
   }
 
+  let executor: Worker | undefined;
+  if (runsExecutor) {
+    executor = remediation.startExecutor();
+    executor.on('failed', (job, error) => console.error(`remediation ${job?.id} failed: ${error.message}`));
+    await executor.waitUntilReady();
+    console.log('incident-bot executor started (approved remediation plans)');
+  }
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -76,6 +112,8 @@ async function main(): Promise<void> {
     await server?.stop();
     // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
     await worker?.close();
+    await executor?.close();
+    await remediation.queue.close();
     await queue?.close();
     await db.$disconnect();
     process.exit(0);

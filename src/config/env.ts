@@ -34,8 +34,8 @@ const positive = z.coerce.number().int().positive();
 const VARIABLES = {
   PORT: variable(port.default(3000), 'HTTP port of the web role (Slack events, webhooks, health)', '3000'),
   ROLE: variable(
-    z.enum(['all', 'web', 'worker']).default('all'),
-    'what this process runs: web (HTTP), worker (investigations) or all',
+    z.enum(['all', 'web', 'worker', 'executor']).default('all'),
+    'what this process runs: web (HTTP), worker (investigations), executor (approved plans, write credentials) or all',
     'all',
   ),
   SLACK_BOT_TOKEN: variable(required, 'bot token of the Slack app (OAuth & Permissions)', 'xoxb-123-456-abc'),
@@ -80,6 +80,7 @@ const VARIABLES = {
   ),
   WORKER_CONCURRENCY: variable(positive.default(2), 'investigations one worker runs at once', '2'),
   JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
+  QUEUE_PREFIX: variable(z.string().min(1).default('bull'), 'BullMQ key prefix (to share one Redis)', 'incident-bot'),
   OPENAI_API_KEY: variable(
     AgentEnvSchema.shape.OPENAI_API_KEY,
     'API key of the model endpoint; set it to add the LLM agent on top of the engine',
@@ -96,6 +97,31 @@ const VARIABLES = {
     AgentEnvSchema.shape.AGENT_TIME_LIMIT_SECONDS,
     "wall time of the agent after the engine; then the engine's answer stands",
     '120',
+  ),
+  APPROVER_USER_IDS: variable(
+    list.optional(),
+    'Slack user ids allowed to approve or reject remediation plans, comma-separated',
+    'U012AB3CD,U045EF6GH',
+  ),
+  APPROVER_USERGROUP_ID: variable(
+    optional,
+    'Slack user group whose members may approve plans (resolved through usergroups.users.list)',
+    'S0614TZR7',
+  ),
+  PLAN_TTL_MINUTES: variable(
+    positive.default(30),
+    'minutes a remediation plan can be approved before it expires',
+    '30',
+  ),
+  EXECUTOR_KUBECONFIG: variable(
+    optional,
+    "executor's kubeconfig (write access, separate from KUBECONFIG); unset in a pod → its ServiceAccount",
+    '/etc/incident-bot-executor/kubeconfig',
+  ),
+  VERIFY_TIMEOUT_SECONDS: variable(
+    positive.default(180),
+    'seconds an applied plan has to pass verification before it is rolled back',
+    '180',
   ),
 } satisfies Record<string, Variable<z.ZodType>>;
 

@@ -2,12 +2,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { webApi } from '@slack/bolt';
 import type { ConnectionOptions } from 'bullmq';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Config } from '../config/env.ts';
+import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import type { InvestigationResult } from '../investigation/model.ts';
 import type { ApprovalDeps } from './approval.ts';
 import { Approvers } from './approvers.ts';
 import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts';
 import { KubeObjects } from './kube-objects.ts';
-import type { ProposeDeps } from './propose.ts';
+import { type ProposeDeps, proposePlan } from './propose.ts';
 
 export interface RemediationConfig {
   approverUserIds: string[];
@@ -28,6 +30,62 @@ export interface RemediationRuntimeOptions {
   /** BullMQ key prefix (tests use a unique one). */
   prefix?: string;
   config: RemediationConfig;
+}
+
+export function remediationConfigFrom(
+  config: Pick<
+    Config,
+    | 'APPROVER_USER_IDS'
+    | 'APPROVER_USERGROUP_ID'
+    | 'PLAN_TTL_MINUTES'
+    | 'VERIFY_TIMEOUT_SECONDS'
+    | 'EXECUTOR_KUBECONFIG'
+  >,
+): RemediationConfig {
+  return {
+    approverUserIds: config.APPROVER_USER_IDS ?? [],
+    approverUsergroupId: config.APPROVER_USERGROUP_ID,
+    planTtlMinutes: config.PLAN_TTL_MINUTES,
+    verifyTimeoutSeconds: config.VERIFY_TIMEOUT_SECONDS,
+    executorKubeconfig: config.EXECUTOR_KUBECONFIG,
+  };
+}
+
+/** Whether this process can reach the executor's credentials (ROLE=all outside a cluster may not). */
+export const executorCredentialsAvailable = (config: RemediationConfig): boolean =>
+  Boolean(config.executorKubeconfig || process.env.KUBERNETES_SERVICE_HOST);
+
+/**
+ * The investigation worker's afterAnswer hook: proposes the answer's remediation as a plan in the
+ * thread. It never throws — a plan that cannot be made must not fail (and retry) the investigation.
+ */
+export function proposeAfterAnswer(deps: ProposeDeps) {
+  return async (answer: {
+    incident: Incident;
+    result: InvestigationResult;
+    thread: { channel: string; threadTs: string };
+  }): Promise<void> => {
+    const { incident, result, thread } = answer;
+    if (!result.remediation) return;
+    const requestedBy = (incident.alert as { annotations?: Record<string, string> }).annotations?.requested_by ?? null;
+    try {
+      await proposePlan(deps, {
+        incidentId: incident.id,
+        proposal: result.remediation,
+        requestedBy,
+        slackChannel: thread.channel,
+        slackThreadTs: thread.threadTs,
+      });
+    } catch (error) {
+      await deps.audit.record({
+        actor: 'bot',
+        action: 'plan.proposal.failed',
+        incidentId: incident.id,
+        justification: (error as Error).message,
+        details: { action: result.remediation.action },
+      });
+    }
+  };
 }
 
 /**
