@@ -1,0 +1,376 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { coreVersions, group, groupList, resourceList } from './discovery.ts';
+import { type ListQuery, listResponse, select } from './list.ts';
+import { type ContainerLog, LogStore } from './logs.ts';
+import type { KubeObject } from './object.ts';
+import type { ResourceType } from './resources.ts';
+import {
+  badRequest,
+  forbidden,
+  type KubeStatus,
+  methodNotAllowed,
+  notFound,
+  pathNotFound,
+  StatusError,
+  unsupportedMediaType,
+} from './status.ts';
+import { ObjectStore } from './store.ts';
+import { type DeleteOptions, PATCH_TYPES, type WriteHook, Writes } from './writes.ts';
+
+/** One request the simulated API server answered, as GET /_sim/requests lists it. */
+export interface KubeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The decoded body of a write. */
+  body?: unknown;
+  status: number;
+}
+
+/** What an authorizer is asked, in the terms of Kubernetes RBAC. */
+export interface AccessRequest {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** The bearer token the client sent, if any. */
+  token?: string;
+}
+
+export interface KubeApiServerOptions {
+  objects: readonly KubeObject[];
+  logs?: readonly ContainerLog[];
+  /** The cluster clock: `sinceSeconds` and new objects' timestamps are relative to it, never to the wall clock. */
+  now: Date;
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Called after each applied write (see src/simulation/controllers.ts). */
+  onWrite?: WriteHook;
+  /** Absent: everything is allowed. False answers the real server's 403 Forbidden. */
+  authorize?: (request: AccessRequest) => boolean;
+}
+
+export interface KubeApiServer {
+  url: string;
+  /** Every request served so far (GET /_sim/requests itself excluded), oldest first. */
+  requests(): KubeRequest[];
+  close(): Promise<void>;
+}
+
+interface Call {
+  method: string;
+  segments: string[];
+  query: Record<string, string>;
+  body: unknown;
+  rawBody: string;
+  contentType: string;
+  token?: string;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value) });
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+
+/** A Kubernetes API server over a scenario's objects, good enough for the real @kubernetes/client-node. */
+export async function startKubeApiServer(options: KubeApiServerOptions): Promise<KubeApiServer> {
+  const store = new ObjectStore(options.objects);
+  const logs = new LogStore(options.logs ?? [], options.now);
+  const writes = new Writes(store, () => options.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), options.onWrite);
+  const served: KubeRequest[] = [];
+  let address = '';
+
+  const handle = (call: Call): Reply => {
+    const [root, ...rest] = call.segments;
+    if (call.method === 'GET' && call.segments.length === 1) {
+      if (root === 'api') return json(coreVersions(address));
+      if (root === 'apis') return json(groupList(store.resources));
+      if (root === 'version')
+        return json({ major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' });
+      if (root === 'healthz' || root === 'livez' || root === 'readyz') {
+        return { status: 200, body: 'ok', contentType: 'text/plain' };
+      }
+    }
+    if (root === 'api' && rest[0] === 'v1') return resourceCall(call, '', 'v1', rest.slice(1));
+    if (root === 'apis' && rest.length === 1 && call.method === 'GET') {
+      const found = group(store.resources, rest[0]!);
+      if (found) return json(found);
+    }
+    if (root === 'apis' && rest.length >= 2) return resourceCall(call, rest[0]!, rest[1]!, rest.slice(2));
+    throw pathNotFound();
+  };
+
+  const resourceCall = (call: Call, apiGroup: string, version: string, path: string[]): Reply => {
+    if (path.length === 0) {
+      const list = call.method === 'GET' ? resourceList(store.resources, apiGroup, version) : undefined;
+      if (!list) throw pathNotFound();
+      return json(list);
+    }
+    const nested = store.resources.find(apiGroup, version, path[2] ?? '');
+    const namespaced = path[0] === 'namespaces' && path.length >= 3 && nested?.namespaced === true;
+    const [plural, name, subresource, ...extra] = namespaced ? path.slice(2) : path;
+    const namespace = namespaced ? path[1] : undefined;
+    const resource = store.resources.find(apiGroup, version, plural!);
+    if (!resource || extra.length > 0) throw pathNotFound();
+    if (subresource !== undefined && !resource.subresources.includes(subresource)) throw pathNotFound();
+    if (resource.namespaced && !namespaced && name !== undefined) throw pathNotFound();
+    if (!resource.namespaced && namespaced) throw pathNotFound();
+    authorize(call, resource, namespace, name, subresource);
+    if (call.query.watch === 'true' || call.query.watch === '1') {
+      throw badRequest('watch is not served by the simulated API server; list instead');
+    }
+    const dryRun = dryRunOf(call.query);
+    const part = subresource === 'status' ? 'status' : 'main';
+    if (name === undefined) {
+      if (call.method === 'GET') {
+        return { status: 200, body: listResponse(store, resource, version, namespace, call.query as ListQuery) };
+      }
+      if (call.method === 'POST' && (namespace !== undefined || !resource.namespaced)) {
+        return json(writes.create(resource, version, namespace, call.body, dryRun), 201);
+      }
+      if (call.method === 'DELETE' && (namespace !== undefined || !resource.namespaced)) {
+        return deleteCollection(resource, version, namespace, call, dryRun);
+      }
+      throw methodNotAllowed();
+    }
+    if (subresource === 'log') {
+      if (call.method !== 'GET') throw methodNotAllowed();
+      return podLog(resource, namespace, name, call.query);
+    }
+    if (subresource === 'scale' && SCALABLE.has(resource.kind)) {
+      if (call.method === 'GET') return json(writes.scale(resource, namespace, name));
+      if (call.method === 'PUT') return json(writes.rescale(resource, namespace, name, { body: call.body }, dryRun));
+      if (call.method === 'PATCH') {
+        const change = { patch: patchBody(call), contentType: call.contentType };
+        return json(writes.rescale(resource, namespace, name, change, dryRun));
+      }
+      throw methodNotAllowed();
+    }
+    if (subresource === 'eviction' && call.method === 'POST') {
+      writes.remove(resource, namespace, name, {}, dryRun);
+      return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+    }
+    if (subresource !== undefined && subresource !== 'status') throw methodNotAllowed();
+    switch (call.method) {
+      case 'GET': {
+        const stored = store.get(resource, namespace, name);
+        if (!stored) throw notFound(resource, name);
+        return { status: 200, body: stored.json };
+      }
+      case 'PUT':
+        return json(writes.replace(resource, version, namespace, name, call.body, part, dryRun));
+      case 'PATCH':
+        return json(writes.patch(resource, namespace, name, patchBody(call), call.contentType, part, dryRun));
+      case 'DELETE':
+        if (subresource) throw methodNotAllowed();
+        return json(writes.remove(resource, namespace, name, deleteOptions(call), dryRun));
+      default:
+        throw methodNotAllowed();
+    }
+  };
+
+  const deleteCollection = (
+    resource: ResourceType,
+    version: string,
+    namespace: string | undefined,
+    call: Call,
+    dryRun: boolean,
+  ): Reply => {
+    const chosen = select(store, resource, namespace, call.query).map((stored) => stored.object);
+    for (const object of chosen) {
+      writes.remove(resource, object.metadata.namespace, object.metadata.name, deleteOptions(call), dryRun);
+    }
+    const head = {
+      kind: `${resource.kind}List`,
+      apiVersion: resource.group ? `${resource.group}/${version}` : version,
+    };
+    return json({ ...head, metadata: { resourceVersion: store.resourceVersion() }, items: chosen });
+  };
+
+  const podLog = (resource: ResourceType, namespace: string | undefined, name: string, query: Call['query']): Reply => {
+    const pod = store.get(resource, namespace, name);
+    if (!pod) throw notFound(resource, name);
+    const number = (key: string) => {
+      if (query[key] === undefined) return undefined;
+      const value = Number(query[key]);
+      if (!Number.isInteger(value) || value < 0) throw badRequest(`invalid ${key}: "${query[key]}"`);
+      return value;
+    };
+    if (query.sinceSeconds !== undefined && query.sinceTime !== undefined) {
+      throw badRequest('at most one of sinceTime or sinceSeconds may be specified');
+    }
+    if (query.sinceTime !== undefined && Number.isNaN(Date.parse(query.sinceTime))) {
+      throw badRequest(`invalid sinceTime: "${query.sinceTime}"`);
+    }
+    const text = logs.read(pod.object, {
+      container: query.container,
+      previous: query.previous === 'true',
+      timestamps: query.timestamps === 'true',
+      tailLines: number('tailLines'),
+      sinceSeconds: number('sinceSeconds'),
+      sinceTime: query.sinceTime,
+      limitBytes: number('limitBytes'),
+    });
+    return { status: 200, body: text, contentType: 'text/plain' };
+  };
+
+  const authorize = (
+    call: Call,
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string | undefined,
+    subresource: string | undefined,
+  ) => {
+    if (!options.authorize) return;
+    const verb =
+      {
+        GET: name === undefined ? 'list' : 'get',
+        POST: 'create',
+        PUT: 'update',
+        PATCH: 'patch',
+        DELETE: name === undefined ? 'deletecollection' : 'delete',
+      }[call.method] ?? call.method.toLowerCase();
+    const request = {
+      verb,
+      group: resource.group,
+      resource: resource.plural,
+      subresource,
+      namespace,
+      name,
+      token: call.token,
+    };
+    if (options.authorize(request)) return;
+    const target = `${resource.plural}${subresource ? `/${subresource}` : ''}`;
+    const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
+    const subject = name
+      ? `${resource.group ? `${resource.plural}.${resource.group}` : resource.plural} "${name}"`
+      : target;
+    throw forbidden(
+      `${subject} is forbidden: User "${call.token ? 'system:serviceaccount:sim:client' : 'system:anonymous'}" cannot ${verb} resource "${target}" in API group "${resource.group}"${where}`,
+      resource,
+      name,
+    );
+  };
+
+  const server = createServer((request, response) => {
+    readCall(request)
+      .then((call) => {
+        if (call.method === 'GET' && call.segments.join('/') === '_sim/requests') {
+          return send(response, json(served));
+        }
+        let reply: Reply;
+        try {
+          reply = handle(call);
+        } catch (error) {
+          reply = errorReply(error);
+        }
+        served.push({
+          method: call.method,
+          path: `/${call.segments.join('/')}`,
+          query: call.query,
+          ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
+          status: reply.status,
+        });
+        send(response, reply);
+      })
+      .catch((error: unknown) => send(response, errorReply(error)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  address = `127.0.0.1:${port}`;
+  return {
+    url: `http://${address}`,
+    requests: () => served.map((entry) => ({ ...entry })),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function dryRunOf(query: Record<string, string>): boolean {
+  if (query.dryRun === undefined) return false;
+  if (query.dryRun !== 'All') throw badRequest(`Invalid dry run value: ${query.dryRun}; supported values are "All"`);
+  return true;
+}
+
+function patchBody(call: Call): unknown {
+  const known = Object.values(PATCH_TYPES);
+  if (!known.includes(call.contentType) || call.contentType === PATCH_TYPES.apply) {
+    throw unsupportedMediaType(
+      call.contentType,
+      known.filter((type) => type !== PATCH_TYPES.apply),
+    );
+  }
+  return call.body;
+}
+
+function deleteOptions(call: Call): DeleteOptions {
+  const body = (call.body ?? {}) as DeleteOptions;
+  return {
+    propagationPolicy: call.query.propagationPolicy ?? body.propagationPolicy,
+    preconditions: body.preconditions,
+  };
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof StatusError) return json(error.status, error.status.code);
+  const status: KubeStatus = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `simulated API server error: ${(error as Error).message}`,
+    reason: 'InternalError',
+    code: 500,
+  };
+  return json(status, 500);
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  response.writeHead(reply.status, {
+    'content-type': reply.contentType ?? 'application/json',
+    'content-length': Buffer.byteLength(reply.body),
+  });
+  response.end(reply.body);
+}
+
+async function readCall(request: IncomingMessage): Promise<Call> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const rawBody = Buffer.concat(chunks).toString('utf8');
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  let body: unknown;
+  if (rawBody.trim()) {
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      body = undefined;
+      if (request.method !== 'GET')
+        throw badRequest(`the request body is not valid JSON (${contentType || 'no Content-Type'})`);
+    }
+  }
+  const authorization = request.headers.authorization;
+  return {
+    method: request.method ?? 'GET',
+    segments: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
+    query: Object.fromEntries(url.searchParams),
+    body,
+    rawBody,
+    contentType,
+    token: authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined,
+  };
+}
