@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     }),
     connection,
+    prefix: config.QUEUE_PREFIX,
     config: remediationConfig,
   });
   if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
   if (runsWeb) {
-    queue = createInvestigationQueue(connection);
+    queue = createInvestigationQueue(connection, config.QUEUE_PREFIX);
     server = createServer(
       config,
       { db, audit, queue },
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       },
       {
         concurrency: config.WORKER_CONCURRENCY,
+        prefix: config.QUEUE_PREFIX,
         lockDurationMs: config.JOB_LOCK_SECONDS * 1000,
         stalledIntervalMs: config.JOB_LOCK_SECONDS * 1000,
       },
