@@ -232,7 +232,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     await step(`Agent: ${name} — ${redactor.text(reason.data)}`);
     let result: unknown;
     try {
-      result = await tool.run(args.data);
+      result = await tool.run(args.data, reason.data);
     } catch (error) {
       result = { error: error instanceof Error ? error.message : String(error) };
     }

@@ -7,7 +7,8 @@ export interface AgentTool {
   description: string;
   /** Arguments, without the `reason` every call must also give. */
   args: z.ZodType;
-  run(args: unknown): Promise<unknown>;
+  /** `reason` is the model's stated reason for the call, for the tool's own audit event. */
+  run(args: unknown, reason: string): Promise<unknown>;
 }
 
 export const REASON_DESCRIPTION =

@@ -108,3 +108,12 @@ export async function investigateWithAgent(
   await ctx.onProgress?.({ type: 'done', result });
   return { result, engine, agent };
 }
+
+/** What the worker runs: the engine alone, or the engine with the agent on top when a model is configured. */
+export async function investigateIncident(
+  alert: Alert,
+  ctx: InvestigationContext,
+  agent: AgentConfig | null,
+): Promise<InvestigationResult> {
+  return agent ? (await investigateWithAgent(alert, ctx, agent)).result : investigate(alert, ctx);
+}

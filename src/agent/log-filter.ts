@@ -1,19 +1,14 @@
-const ERROR_LINE =
-  /\b(error|err|exception|fatal|panic|fail(ed|ure|ing)?|refused|timed? ?out|denied|forbidden|unauthori[sz]ed|killed|oom|out of memory|unable|cannot|can't|could not|couldn't|invalid|missing|not found|no such|unreachable|reset by peer|broken pipe|traceback|warn(ing)?|crash|abort(ed)?|segfault|exit(ed)? (code|status))\b/i;
+import { errorLines } from '../investigation/tools/error-lines.ts';
 
-/** When there are more error lines than this, the newest matter most. */
-const MAX_LOG_LINES = 40;
-
-/** Only lines that look like errors reach the model, newest kept. */
+/** Only lines that look like errors reach the model (the engine's definition of one), newest kept. */
 export function filterLogLines(lines: string[]): { lines: string[]; dropped: number } {
-  const errors = lines.filter((line) => ERROR_LINE.test(line));
-  const kept = errors.slice(-MAX_LOG_LINES);
+  const kept = errorLines(lines.join('\n')).lines;
   return { lines: kept, dropped: lines.length - kept.length };
 }
 
 /**
- * Tool results are arbitrary JSON; any string array under a `lines` key, or a multi-line `log`/`text` string,
- * is treated as a log and filtered.
+ * Tool results are arbitrary JSON; any string array under a `lines` key, or a multi-line `log`/`logs` string, is
+ * treated as a log and filtered, whichever tool returned it.
  */
 export function filterLogsIn(value: unknown): { value: unknown; dropped: number } {
   let dropped = 0;
