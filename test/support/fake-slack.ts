@@ -7,6 +7,8 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** What the fake answered (`ts`, `channel`…), once it has. */
+  response?: Record<string, unknown>;
 }
 
 type Failure =
@@ -145,7 +147,8 @@ export class FakeSlack {
     const method = path.replace(/^\/api\//, '');
     const authorization = req.headers.authorization;
     const token = authorization?.replace(/^Bearer /, '') ?? (args.token as string | undefined);
-    this.calls.push({ method, args, token });
+    const call: SlackCall = { method, args, token };
+    this.calls.push(call);
     const failure = this.failures.get(method)?.shift();
     if (failure?.kind === 'rate-limit') {
       return {
@@ -156,7 +159,8 @@ export class FakeSlack {
     }
     if (failure?.kind === 'http') return { status: failure.status, body: { ok: false, error: 'http_error' } };
     if (failure?.kind === 'error') return { status: 200, body: { ok: false, error: failure.error } };
-    return { status: 200, body: this.answer(method, args) };
+    call.response = this.answer(method, args);
+    return { status: 200, body: call.response };
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

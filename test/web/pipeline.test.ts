@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { investigationJobId } from '../../src/queue/investigation-queue.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { type Harness, INCIDENT_CHANNEL, pagerDutyEvent, startHarness } from './harness.ts';
+import { TINY_CLUSTER } from './tiny-cluster.ts';
+
+let sim: Simulation;
+let h: Harness;
+before(async () => {
+  sim = await startSimulation(TINY_CLUSTER);
+  h = await startHarness({ kubeConfig: sim.kubeConfig });
+});
+after(async () => {
+  await h.close();
+  await sim.close();
+});
+
+const answers = (threadTs: string) =>
+  h.slack.replies(threadTs).filter((call) => Array.isArray(call.args.blocks) && call.args.blocks.length > 0);
+
+/** The incident's thread, once the worker has opened it. */
+async function threadOf(incidentId: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+    if (incident.slackThreadTs) return incident.slackThreadTs;
+    if (Date.now() > deadline) throw new Error('the worker never opened a thread');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const BODY = pagerDutyEvent('incident.triggered', { id: 'PE2E', title: 'High error rate on checkout' }, 'EVT-E2E');
+
+test('signed incident.triggered → 202; one root message, a status reply edited in place, one final answer', async () => {
+  const response = await h.postPagerDuty(BODY);
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+  const threadTs = await threadOf(incidentId);
+  await h.slack.waitFor(() => answers(threadTs).length === 1, 30_000);
+
+  const roots = h.slack.rootMessages();
+  assert.equal(roots.length, 1);
+  assert.equal(roots[0]?.args.channel, INCIDENT_CHANNEL);
+  assert.equal(roots[0]?.response?.ts, threadTs);
+  assert.match(JSON.stringify(roots[0]?.args.blocks), /High error rate on checkout/);
+  assert.match(JSON.stringify(roots[0]?.args.blocks), /https:\/\/acme\.pagerduty\.com\/incidents\/PE2E/);
+
+  await jobCompleted(incidentId);
+  const investigation = await h.database.db.investigation.findFirstOrThrow({ where: { incidentId } });
+  assert.equal(investigation.status, 'done');
+  const replies = h.slack.replies(threadTs);
+  assert.equal(replies.length, 2, 'a status reply and the final answer');
+  assert.equal(investigation.statusTs, replies[0]?.response?.ts);
+  assert.equal(investigation.finalTs, answers(threadTs)[0]?.response?.ts);
+  const statusEdits = h.slack.callsTo('chat.update').filter((call) => call.args.ts === investigation.statusTs);
+  assert.ok(statusEdits.length >= 1, 'the status reply is edited in place');
+  const blocks = answers(threadTs)[0]!.args.blocks as { type: string }[];
+  assert.ok(blocks.length <= 50);
+  assert.equal(blocks[0]?.type, 'header');
+  assert.ok(
+    sim.requests().some((request) => request.server === 'kube'),
+    'the investigation read the cluster',
+  );
+
+  const actions = new Set(
+    (await h.database.db.auditEvent.findMany({ where: { incidentId } })).map((event) => event.action),
+  );
+  for (const action of [
+    'incident.opened',
+    'investigation.queued',
+    'webhook.accepted',
+    'investigation.started',
+    'slack.posted',
+    'investigation.finished',
+  ]) {
+    assert.ok(actions.has(action), `audit has ${action}`);
+  }
+});
+
+test('the same webhook again, and 20 copies in parallel: still one thread and one investigation', async () => {
+  const again = await h.postPagerDuty(BODY);
+  assert.equal(again.status, 202);
+  const parallel = await Promise.all(Array.from({ length: 20 }, () => h.postPagerDuty(BODY)));
+  assert.ok(parallel.every((response) => response.status === 202));
+  const { incidentId } = (await again.json()) as { incidentId: string };
+
+  // Every webhook has been answered, so any job one of them added exists by now.
+  const counts = await h.jobs.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+  assert.deepEqual(counts, { waiting: 0, active: 0, delayed: 0, completed: 1, failed: 0 });
+  assert.equal(await h.database.db.incident.count({ where: { externalId: 'pagerduty:PE2E' } }), 1);
+  assert.equal(await h.database.db.investigation.count({ where: { incidentId } }), 1);
+  const threadTs = await threadOf(incidentId);
+  assert.equal(h.slack.rootMessages().length, 1);
+  assert.equal(answers(threadTs).length, 1);
+});
+
+test('incident.resolved says so in the thread', async () => {
+  const resolved = await h.postPagerDuty(pagerDutyEvent('incident.resolved', { id: 'PE2E' }));
+  assert.equal(resolved.status, 202);
+  const { incidentId } = (await resolved.json()) as { incidentId: string };
+  const threadTs = await threadOf(incidentId);
+  const notes = h.slack.replies(threadTs).filter((call) => /Resolved in pagerduty/.test(String(call.args.text)));
+  assert.equal(notes.length, 1);
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  assert.equal(incident.status, 'resolved');
+});
+
+/** Waits for the incident's BullMQ job to complete: everything the worker does for it is then done. */
+async function jobCompleted(incidentId: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await h.jobs.getJob(investigationJobId(incidentId)))?.finishedOn === undefined) {
+    if (Date.now() > deadline) throw new Error('the investigation job did not finish');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
