@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeObject } from '../../src/remediation/kube-objects.ts';
+import { OTHER_MANAGER, REQUESTER, type Stack, startStack } from './harness.ts';
+
+const DEPLOYMENT = { kind: 'Deployment', namespace: 'shop', name: 'api' } as const;
+const GOOD_IMAGE = 'registry.example.com/shop/api:1.4.2';
+const BAD_IMAGE = 'registry.example.com/shop/api:1.5.0-typo';
+const undo = { type: 'rollout-undo', namespace: 'shop', name: 'api', toRevision: 1 } as const;
+
+const image = (deployment: KubeObject | null) =>
+  (deployment?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+
+const ready = (pod: KubeObject) =>
+  ((pod.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).some(
+    (condition) => condition.type === 'Ready' && condition.status === 'True',
+  );
+
+type Block = { type: string; text?: { text: string }; elements?: { action_id?: string }[] };
+const lastPlanMessage = (stack: Stack) => {
+  const updates = stack.slack.callsTo('chat.update');
+  const blocks = (updates.at(-1)?.args.blocks ?? []) as Block[];
+  return {
+    text: blocks.map((block) => block.text?.text ?? '').join('\n'),
+    buttons: blocks.some((b) => b.type === 'actions'),
+  };
+};
+/** The plan's status changes before its message and thread catch up: wait for both to say `pattern`. */
+const reported = (stack: Stack, pattern: RegExp) =>
+  stack.slack.waitFor(() => pattern.test(lastPlanMessage(stack).text) && pattern.test(threadText(stack)), 5_000);
+const threadText = (stack: Stack) =>
+  stack.slack
+    .replies('1763000000.000100')
+    .map((call) => String(call.args.text ?? ''))
+    .join('\n');
+const ephemeralsTo = (stack: Stack, user: string) =>
+  stack.slack
+    .callsTo('chat.postEphemeral')
+    .filter((call) => call.args.user === user)
+    .map((call) => String(call.args.text));
+
+describe('remediation through Slack approvals', () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    stack = await startStack({ verifyTimeoutSeconds: 3 });
+  });
+  afterEach(() => stack.close());
+
+  it('approve → dry run → apply → verify → thread updated', async () => {
+    const planId = await stack.propose(undo, 'Roll api back to revision 1');
+    const posted = stack.slack.callsTo('chat.postMessage').find((call) => call.args.thread_ts === '1763000000.000100');
+    assert.match(JSON.stringify(posted?.args.blocks), /```\\n--- Deployment shop\/api/);
+
+    assert.equal(await stack.click(planId, 'UALICE', 'approve'), 200);
+    const plan = await stack.settled(planId);
+    assert.equal(plan.status, 'succeeded', plan.statusReason ?? '');
+
+    const { dryRuns, applied } = await stack.executorWrites();
+    assert.deepEqual(
+      dryRuns.map((r) => [r.method, r.path]),
+      [['PATCH', '/apis/apps/v1/namespaces/shop/deployments/api']],
+    );
+    assert.deepEqual(
+      applied.map((r) => [r.method, r.path]),
+      [['PATCH', '/apis/apps/v1/namespaces/shop/deployments/api']],
+    );
+    const deployment = await stack.kube.read(DEPLOYMENT);
+    assert.equal(image(deployment), GOOD_IMAGE);
+    const pods = await stack.kube.list('Pod', 'shop', 'app=api');
+    assert.equal(pods.length, 2);
+    assert.ok(pods.every(ready), 'the replacement pods are ready');
+
+    await reported(stack, /Applied and verified/);
+    const message = lastPlanMessage(stack);
+    assert.match(message.text, /Applied and verified/);
+    assert.match(message.text, /<@UALICE> approved/);
+    assert.equal(message.buttons, false);
+    assert.ok(plan.snapshot, 'the last-known-good copy is kept on the plan');
+    const actions = await stack.auditActions();
+    for (const action of [
+      'plan.proposed',
+      'plan.approval',
+      'plan.approved',
+      'plan.dry_run',
+      'plan.snapshot',
+      'plan.apply',
+      'plan.verify.passed',
+      'plan.succeeded',
+    ]) {
+      assert.ok(actions.includes(action), `audit has ${action}`);
+    }
+  });
+
+  it('two approvals at the same moment execute the plan once', async () => {
+    const planId = await stack.propose(undo);
+    await Promise.all([
+      stack.click(planId, 'UALICE', 'approve'),
+      stack.click(planId, 'UBOB', 'approve'),
+      stack.click(planId, 'UALICE', 'approve'),
+    ]);
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+    const { applied } = await stack.executorWrites();
+    assert.equal(applied.length, 1);
+    const actions = await stack.auditActions();
+    assert.equal(actions.filter((action) => action === 'plan.execution.started').length, 1);
+    assert.equal(actions.filter((action) => action === 'plan.approved').length, 1);
+  });
+
+  it('a click from someone who is not an approver is refused and changes nothing', async () => {
+    const planId = await stack.propose(undo);
+    const updatesBefore = stack.slack.callsTo('chat.update').length;
+    assert.equal(await stack.click(planId, 'UMALLORY', 'approve'), 200);
+    assert.match(ephemeralsTo(stack, 'UMALLORY').join('\n'), /not an approver/);
+    assert.equal((await stack.plan(planId)).status, 'proposed');
+    assert.equal(await stack.db.approval.count(), 0);
+    assert.equal(stack.slack.callsTo('chat.update').length, updatesBefore);
+    assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
+    const refused = await stack.db.auditEvent.findFirst({ where: { action: 'plan.decision.refused' } });
+    assert.equal(refused?.actor, 'slack:UMALLORY');
+  });
+
+  it('a high-risk plan waits for a second, distinct approver', async () => {
+    const planId = await stack.propose({
+      type: 'scale',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'api',
+      replicas: 0,
+    });
+    assert.equal((await stack.plan(planId)).requiredApprovals, 2);
+    await stack.click(planId, REQUESTER, 'approve');
+    await stack.click(planId, REQUESTER, 'approve');
+    assert.equal((await stack.plan(planId)).status, 'proposed');
+    assert.match(ephemeralsTo(stack, REQUESTER).join('\n'), /1 more approver/);
+    assert.match(ephemeralsTo(stack, REQUESTER).join('\n'), /already recorded/);
+    assert.match(lastPlanMessage(stack).text, /Needs 2 approval\(s\) \(1 so far\)/);
+    assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
+
+    await stack.click(planId, 'UBOB', 'approve');
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+    const deployment = await stack.kube.read(DEPLOYMENT);
+    assert.equal((deployment?.spec as { replicas: number }).replicas, 0);
+  });
+
+  it('a change that does not fix the fault fails verification and is rolled back', async () => {
+    const planId = await stack.propose({ type: 'rollout-restart', kind: 'Deployment', namespace: 'shop', name: 'api' });
+    await stack.click(planId, 'UALICE', 'approve');
+    const plan = await stack.settled(planId);
+    assert.equal(plan.status, 'rolled_back', plan.statusReason ?? '');
+    const { applied } = await stack.executorWrites();
+    assert.equal(applied.length, 2, 'the restart, then the rollback');
+    assert.deepEqual(
+      (applied[1]?.body as { op: string; path: string }[]).map((op) => [op.op, op.path]),
+      [['remove', '/spec/template/metadata/annotations']],
+    );
+    const deployment = await stack.kube.read(DEPLOYMENT);
+    assert.equal(
+      (deployment?.spec as { template: { metadata: { annotations?: unknown } } }).template.metadata.annotations,
+      undefined,
+    );
+    assert.equal(image(deployment), BAD_IMAGE);
+    await reported(stack, /rolled back/i);
+    assert.match(threadText(stack), /Verification did not pass.*Rolled back.*rollback verified/s);
+    const actions = await stack.auditActions();
+    assert.ok(actions.includes('plan.verify.failed') && actions.includes('plan.rollback.verified'));
+  });
+
+  it('reject asks for a reason, records it and changes nothing', async () => {
+    const planId = await stack.propose(undo);
+    await stack.click(planId, 'UALICE', 'reject');
+    const modal = stack.slack.callsTo('views.open')[0]?.args as {
+      trigger_id: string;
+      view: { private_metadata: string };
+    };
+    assert.equal(modal.trigger_id, 'trigger-UALICE');
+    assert.equal((await stack.plan(planId)).status, 'proposed', 'nothing is decided until the modal is submitted');
+
+    const status = await stack.interact({
+      type: 'view_submission',
+      team: { id: 'T0FAKE', domain: 'fake' },
+      user: { id: 'UALICE', username: 'ualice', team_id: 'T0FAKE' },
+      api_app_id: 'A0FAKE',
+      token: 'legacy',
+      trigger_id: 'trigger-2',
+      view: {
+        id: 'V1',
+        type: 'modal',
+        callback_id: 'remediation.reject-reason',
+        private_metadata: modal.view.private_metadata,
+        state: {
+          values: { reason: { 'reason-input': { type: 'plain_text_input', value: 'a hotfix is going out instead' } } },
+        },
+        hash: 'h',
+      },
+    });
+    assert.equal(status, 200);
+    const plan = await stack.plan(planId);
+    assert.equal(plan.status, 'rejected');
+    assert.match(lastPlanMessage(stack).text, /<@UALICE> rejected .*a hotfix is going out instead/);
+    assert.equal(lastPlanMessage(stack).buttons, false);
+    assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
+    assert.equal(image(await stack.kube.read(DEPLOYMENT)), BAD_IMAGE);
+  });
+
+  it('an expired plan is refused with the reason', async () => {
+    const planId = await stack.propose(undo, 'Roll back', 0);
+    await stack.click(planId, 'UALICE', 'approve');
+    assert.match(ephemeralsTo(stack, 'UALICE').join('\n'), /expired/);
+    const plan = await stack.plan(planId);
+    assert.equal(plan.status, 'expired');
+    assert.match(lastPlanMessage(stack).text, /Expired/);
+    assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
+  });
+
+  it('a plan whose target changed after it was made is stale: refused, with the reason in the thread', async () => {
+    const planId = await stack.propose(undo);
+    const apps = stack.sim.kubeConfig.makeApiClient(AppsV1Api);
+    await apps.patchNamespacedDeployment(
+      {
+        name: 'api',
+        namespace: 'shop',
+        fieldManager: OTHER_MANAGER,
+        body: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/image',
+            value: 'registry.example.com/shop/api:1.5.1',
+          },
+        ],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    await stack.click(planId, 'UALICE', 'approve');
+    const plan = await stack.settled(planId);
+    assert.equal(plan.status, 'stale');
+    await reported(stack, /Stale/i);
+    assert.match(threadText(stack), /not executed.*changed since it was proposed.*generation 2 → 3/s);
+    assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
+    assert.equal(image(await stack.kube.read(DEPLOYMENT)), 'registry.example.com/shop/api:1.5.1');
+  });
+});
+
+describe('approvers from a Slack user group', () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    stack = await startStack({ usergroup: ['UCAROL'] });
+  });
+  afterEach(() => stack.close());
+
+  it('resolves the group through usergroups.users.list', async () => {
+    const planId = await stack.propose(undo);
+    await stack.click(planId, 'UALICE', 'approve');
+    assert.equal((await stack.plan(planId)).status, 'proposed', 'UALICE is not in the group');
+    await stack.click(planId, 'UCAROL', 'approve');
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+    assert.ok(stack.slack.callsTo('usergroups.users.list').every((call) => call.args.usergroup === 'SAPPROVERS'));
+  });
+});

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { LogLevel, webApi } from '@slack/bolt';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import type { Plan } from '../../src/generated/prisma/client.ts';
+import { createServer } from '../../src/http/server.ts';
+import { createInvestigationQueue } from '../../src/queue/investigation-queue.ts';
+import type { PlanAction } from '../../src/remediation/actions.ts';
+import { KubeObjects } from '../../src/remediation/kube-objects.ts';
+import { proposePlan } from '../../src/remediation/propose.ts';
+import { createRemediationRuntime } from '../../src/remediation/runtime.ts';
+import { registerRemediationListeners } from '../../src/remediation/slack-listeners.ts';
+import { loadScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { FakeSlack } from '../support/fake-slack.ts';
+import { slackHeaders } from '../support/signing.ts';
+
+export const SIGNING_SECRET = 'remediation-test-signing-secret';
+export const CHANNEL = 'CINCIDENTS';
+export const THREAD_TS = '1763000000.000100';
+export const REQUESTER = 'UREQUESTER';
+export const APPROVERS = ['UALICE', 'UBOB', REQUESTER];
+/** fieldManager of writes the tests make themselves, behind the plan's back. */
+export const OTHER_MANAGER = 'someone-else';
+export const SCENARIO_FILE = new URL('./fixtures/bad-rollout.json', import.meta.url);
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  body?: unknown;
+}
+
+/**
+ * One remediation stack per test: a fresh database, the fake Slack, a replayed scenario on the
+ * simulated API server, the real Bolt receiver with the remediation listeners, and the executor
+ * worker on its own BullMQ prefix, holding the simulated cluster's credentials.
+ */
+export async function startStack(options: { verifyTimeoutSeconds?: number; usergroup?: string[] } = {}) {
+  const database: TestDatabase = await createTestDatabase();
+  const slack = await FakeSlack.start();
+  if (options.usergroup) slack.usergroups.set('SAPPROVERS', options.usergroup);
+  const scenario = await loadScenario(fileURLToPath(SCENARIO_FILE));
+  const sim = await startSimulation(scenario);
+  const audit = new PostgresAuditLog(database.db);
+  const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
+  const prefix = `ib-test-${randomBytes(6).toString('hex')}`;
+  const runtime = createRemediationRuntime({
+    db: database.db,
+    audit,
+    slack: new webApi.WebClient('xoxb-remediation-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    connection,
+    prefix,
+    config: {
+      approverUserIds: options.usergroup ? [] : APPROVERS,
+      approverUsergroupId: options.usergroup ? 'SAPPROVERS' : undefined,
+      planTtlMinutes: 30,
+      verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 5,
+      verifyPollMs: 100,
+    },
+  });
+  const investigations = createInvestigationQueue(connection, prefix);
+  const server = createServer(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-remediation-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_BOT_ID: 'BBOT',
+      SLACK_BOT_USER_ID: 'UBOT',
+      PAGERDUTY_WEBHOOK_SECRETS: ['unused'],
+      ALERTMANAGER_TOKEN: undefined,
+    },
+    { db: database.db, audit, queue: investigations },
+    {
+      processBeforeResponse: true,
+      logLevel: LogLevel.ERROR,
+      register: [(app) => registerRemediationListeners(app, runtime.approvalDeps)],
+    },
+  );
+  const port = await server.start(0);
+  const worker = runtime.startExecutor(sim.kubeConfig);
+  const incident = await database.db.incident.create({
+    data: {
+      source: 'alertmanager',
+      externalId: `remediation-${randomBytes(4).toString('hex')}`,
+      title: 'KubeDeploymentRolloutStuck',
+      alert: {},
+      slackChannel: CHANNEL,
+      slackThreadTs: THREAD_TS,
+    },
+  });
+  const kube = new KubeObjects(sim.kubeConfig);
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+
+  const stack = {
+    db: database.db,
+    slack,
+    sim,
+    kube,
+    incidentId: incident.id,
+
+    async propose(action: PlanAction, summary = 'Fix the rollout', ttlMinutes = 30): Promise<string> {
+      const result = await proposePlan(
+        { ...runtime.proposeDeps(sim.kubeConfig), ttlMinutes },
+        {
+          incidentId: incident.id,
+          proposal: { summary, action },
+          requestedBy: REQUESTER,
+          slackChannel: CHANNEL,
+          slackThreadTs: THREAD_TS,
+        },
+      );
+      if (!('planId' in result)) throw new Error(`plan refused: ${result.refused}`);
+      return result.planId;
+    },
+
+    /** Posts a signed interaction payload to the Bolt receiver, as Slack does. */
+    async interact(payload: Record<string, unknown>): Promise<number> {
+      const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      const response = await fetch(eventsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(SIGNING_SECRET, body) },
+        body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
+
+    click(planId: string, userId: string, button: 'approve' | 'reject'): Promise<number> {
+      const plan = slack
+        .callsTo('chat.postMessage')
+        .find((call) => JSON.stringify(call.args.blocks ?? '').includes(planId));
+      return stack.interact({
+        type: 'block_actions',
+        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
+        api_app_id: 'A0FAKE',
+        token: 'legacy',
+        trigger_id: `trigger-${userId}`,
+        team: { id: 'T0FAKE', domain: 'fake' },
+        container: { type: 'message', message_ts: plan?.args.ts ?? '1.1', channel_id: CHANNEL, is_ephemeral: false },
+        channel: { id: CHANNEL, name: 'incidents' },
+        message: { type: 'message', ts: '1.1', text: 'plan', blocks: [] },
+        state: { values: {} },
+        response_url: slack.responseUrl(),
+        actions: [
+          {
+            type: 'button',
+            action_id: button === 'approve' ? 'remediation.approve' : 'remediation.reject',
+            block_id: `plan-${planId}-v1-actions`,
+            text: { type: 'plain_text', text: button === 'approve' ? 'Approve' : 'Reject' },
+            value: planId,
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      });
+    },
+
+    plan(planId: string): Promise<Plan> {
+      return database.db.plan.findUniqueOrThrow({ where: { id: planId } });
+    },
+
+    /** Polls the plan until it leaves the given statuses. */
+    async settled(
+      planId: string,
+      moving: Plan['status'][] = ['approved', 'executing'],
+      timeoutMs = 30_000,
+    ): Promise<Plan> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const plan = await stack.plan(planId);
+        if (!moving.includes(plan.status)) return plan;
+        if (Date.now() > deadline) throw new Error(`plan still ${plan.status} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+
+    /** Every request the simulated API server answered, through its public /_sim/requests endpoint. */
+    async requests(): Promise<SimRequest[]> {
+      const response = await fetch(`${sim.kubeApiUrl}/_sim/requests`);
+      return (await response.json()) as SimRequest[];
+    },
+
+    /** Writes other than the test's own (sent with fieldManager=someone-else), split into dry runs and real ones. */
+    async executorWrites(): Promise<{ dryRuns: SimRequest[]; applied: SimRequest[] }> {
+      const writes = (await stack.requests()).filter(
+        (request) => request.method !== 'GET' && request.query.fieldManager !== OTHER_MANAGER,
+      );
+      return {
+        dryRuns: writes.filter((request) => request.query.dryRun === 'All'),
+        applied: writes.filter((request) => request.query.dryRun !== 'All'),
+      };
+    },
+
+    auditActions: async (): Promise<string[]> =>
+      (await database.db.auditEvent.findMany({ where: { incidentId: incident.id }, orderBy: { seq: 'asc' } })).map(
+        (event) => event.action,
+      ),
+
+    async close(): Promise<void> {
+      await worker.close();
+      await runtime.queue.close();
+      await server.stop();
+      await investigations.close();
+      await sim.close();
+      await slack.close();
+      await database.drop();
+    },
+  };
+  return stack;
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
