@@ -1,7 +1,12 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { InvestigationResult, ProgressListener } from './model.ts';
+import { collectSnapshot } from './evidence/collect.ts';
+import { locateNamespace } from './evidence/locate-namespace.ts';
+import type { ClusterSnapshot } from './evidence/snapshot.ts';
+import type { Focus } from './focus.ts';
+import { hypothesisChanges } from './hypothesis-changes.ts';
+import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 
 export interface InvestigationContext {
   /** Read-only credentials of the investigator. */
@@ -14,22 +19,92 @@ export interface InvestigationContext {
   now?: Date;
 }
 
-// Placeholder until the causal engine lands: lists the alerted namespace's pods and names an unhealthy one.
-export async function investigate(alert: Alert, ctx: InvestigationContext): Promise<InvestigationResult> {
-  const namespace = alert.labels.namespace ?? 'default';
-  await ctx.onProgress?.({ type: 'step', message: `Listing pods in ${namespace}` });
-  const pods = await ctx.kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({ namespace });
-  const unhealthy = pods.items.find((pod) => (pod.status?.containerStatuses ?? []).some((status) => !status.ready));
-  const result: InvestigationResult = {
-    rootCause: unhealthy ? { kind: 'Pod', namespace, name: unhealthy.metadata?.name ?? '' } : null,
-    faultType: unhealthy ? 'other' : null,
-    confidence: unhealthy ? 0.2 : 0,
-    summary: unhealthy ? `Pod ${unhealthy.metadata?.name} is not ready` : `All pods in ${namespace} are ready`,
-    hypotheses: [],
+type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
+
+// Stands in for the causal ranking until it lands: names the first pod that is not ready.
+function diagnose(snapshot: ClusterSnapshot, focus: Focus): Diagnosis {
+  const unhealthy = snapshot.pods.find(
+    (pod) =>
+      pod.metadata?.namespace === focus.namespace &&
+      (pod.status?.containerStatuses ?? []).some((status) => !status.ready),
+  );
+  const rootCause = unhealthy
+    ? { kind: 'Pod', namespace: focus.namespace, name: unhealthy.metadata?.name ?? '' }
+    : null;
+  return {
+    rootCause,
+    faultType: rootCause ? 'other' : null,
+    confidence: rootCause ? 0.2 : 0,
+    summary: rootCause ? `Pod ${rootCause.name} is not ready` : `Nothing abnormal found in ${focus.namespace}`,
+    hypotheses: rootCause
+      ? [
+          {
+            entity: rootCause,
+            faultType: 'other',
+            confidence: 0.2,
+            summary: 'not ready',
+            evidence: [],
+            path: [rootCause],
+          },
+        ]
+      : [],
     ruledOut: [],
     remediation: null,
-    assumptions: alert.labels.namespace ? [] : [`namespace ${namespace} (the alert named none)`],
   };
-  await ctx.onProgress?.({ type: 'done', result });
+}
+
+/**
+ * Investigates one alert with read-only calls: locate the namespace, read the evidence in waves, diagnose after each
+ * wave (the thread hears hypotheses appear, firm up or fall), and answer with the root cause and what was assumed.
+ */
+export async function investigate(alert: Alert, ctx: InvestigationContext): Promise<InvestigationResult> {
+  const emit = async (progress: Progress) => {
+    await ctx.onProgress?.(progress);
+  };
+  const base = {
+    kubeConfig: ctx.kubeConfig,
+    audit: ctx.audit,
+    ...(ctx.prometheusUrl ? { prometheusUrl: ctx.prometheusUrl } : {}),
+    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+    ...(ctx.now ? { now: ctx.now } : {}),
+  };
+
+  if (!alert.labels.namespace)
+    await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
+  const located = await locateNamespace(alert, base);
+  let latest: Diagnosis | null = null;
+  const collected = await collectSnapshot(
+    { alert, namespace: located.namespace, assumptions: located.assumptions, requestsUsed: located.requests },
+    base,
+    {
+      step: (message) => emit({ type: 'step', message }),
+      wave: async (snapshot, focus) => {
+        const diagnosis = diagnose(snapshot, focus);
+        for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
+        latest = diagnosis;
+      },
+    },
+  );
+  const final = latest ?? diagnose(collected.snapshot, collected.focus);
+  const result: InvestigationResult = { ...final, assumptions: collected.focus.assumptions };
+
+  await ctx.audit.record({
+    actor: 'bot',
+    action: 'investigation.decided',
+    ...(result.rootCause ? { target: refKey(result.rootCause) } : {}),
+    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+    justification: result.summary,
+    details: {
+      faultType: result.faultType,
+      confidence: result.confidence,
+      namespace: collected.focus.namespace,
+      symptom: collected.focus.symptom,
+      hypotheses: result.hypotheses.map((hypothesis) => refKey(hypothesis.entity)),
+      ruledOut: result.ruledOut.map((ruled) => ({ entity: refKey(ruled.entity), reason: ruled.reason })),
+      assumptions: result.assumptions,
+      apiRequests: collected.requests,
+    },
+  });
+  await emit({ type: 'done', result });
   return result;
 }

@@ -48,6 +48,8 @@ export interface MetricSample {
   /** Labels of the series, including `__name__`. */
   labels: Record<string, string>;
   query: string;
+  /** What the query measures when the collector chose it (see metric-queries.ts); absent for ad-hoc queries. */
+  signal?: string;
   /** [unix seconds, value] oldest first. */
   values: [number, number][];
 }

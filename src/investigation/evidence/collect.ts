@@ -1,0 +1,201 @@
+import type { Alert } from '../../alert/alert.ts';
+import { type Focus, alertText, resolveSymptom } from '../focus.ts';
+import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
+import { KIND_KEYS } from '../tools/kinds.ts';
+import { listObjects } from '../tools/list-objects.ts';
+import { podLogs } from '../tools/pod-logs.ts';
+import { prometheusQuery } from '../tools/prometheus-query.ts';
+import type { ToolContext } from '../tools/tool.ts';
+import { chooseLogTargets } from './log-targets.ts';
+import { errorRatios, metricQueries } from './metric-queries.ts';
+import { podReferences } from './references.ts';
+import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
+
+/** Median API requests per incident the collection aims at; logs fill what is left of it. */
+export const REQUEST_BUDGET = 20;
+const MAX_LOGS = 5;
+
+export interface CollectRequest {
+  alert: Alert;
+  namespace: string;
+  /** What was assumed before collection (e.g. the namespace). */
+  assumptions: string[];
+  /** Requests already spent (locating the namespace). */
+  requestsUsed: number;
+}
+
+export interface CollectListener {
+  step?(message: string): void | Promise<void>;
+  /** After each wave, with everything read so far: lets the caller diagnose partial evidence. */
+  wave?(snapshot: ClusterSnapshot, focus: Focus, wave: number): void | Promise<void>;
+}
+
+export interface Collected {
+  snapshot: ClusterSnapshot;
+  focus: Focus;
+  requests: number;
+}
+
+type ToolBase = Omit<ToolContext, 'reason'>;
+
+const OWNER_KIND_LABELS: [ObjectKind, string[]][] = [
+  ['StatefulSet', ['statefulset', 'k8s_statefulset_name']],
+  ['DaemonSet', ['daemonset', 'k8s_daemonset_name']],
+  ['Job', ['job_name', 'k8s_job_name']],
+];
+
+/**
+ * Reads what the incident needs, in waves of parallel namespace-scoped requests, each wave asking only for what the
+ * previous one showed to matter: (1) pods, controllers, services, endpoints, events, nodes; (2) the ConfigMaps,
+ * Secrets, claims, controllers and policies they involve; (3) a few standard metrics; (4) a few chosen logs.
+ */
+export async function collectSnapshot(
+  request: CollectRequest,
+  base: ToolBase,
+  listener: CollectListener = {},
+): Promise<Collected> {
+  const { alert, namespace } = request;
+  const snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
+  const assumptions = [...request.assumptions];
+  let requests = request.requestsUsed;
+
+  async function list<K extends ObjectKind>(
+    kind: K,
+    reason: string,
+    options: { namespace?: string; fieldSelector?: string } = { namespace },
+  ): Promise<void> {
+    requests++;
+    try {
+      const result = (await listObjects.run({ kind, ...options, limit: 1000 }, { ...base, reason })) as ObjectList<K>;
+      const key = KIND_KEYS[kind];
+      (snapshot[key] as unknown[]).push(...result.items);
+      if (result.truncated) assumptions.push(`only the first 1000 ${kind} objects were read`);
+    } catch (error) {
+      assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
+    }
+  }
+  const focusNow = (): Focus => {
+    const { symptom, assumptions: symptomAssumptions } = resolveSymptom(alert, namespace, snapshot);
+    const focus: Focus = {
+      namespace,
+      symptom,
+      alertText: alertText(alert),
+      assumptions: [...assumptions, ...symptomAssumptions],
+    };
+    if (alert.startsAt) focus.startedAt = alert.startsAt;
+    return focus;
+  };
+  const wave = async (number: number, message: string, reads: Promise<void>[]): Promise<Focus> => {
+    await listener.step?.(message);
+    await Promise.all(reads);
+    const focus = focusNow();
+    await listener.wave?.(snapshot, focus, number);
+    return focus;
+  };
+
+  const why = `workloads, pods and their state in ${namespace}, to find what is abnormal around the alert`;
+  await wave(1, `Reading pods, deployments, replica sets, services, endpoints, events and nodes in ${namespace}`, [
+    list('Pod', why),
+    list('Deployment', why),
+    list('ReplicaSet', why),
+    list('Service', why),
+    list('Endpoints', 'which pods each Service routes to'),
+    list('Event', `recent events in ${namespace}`),
+    list('Node', 'the nodes the pods run on', {}),
+  ]);
+
+  const second: [ObjectKind, string, { namespace?: string; fieldSelector?: string }?][] = [
+    ['ConfigMap', 'configuration the workloads read (values and when they changed)'],
+    ['NetworkPolicy', 'policies that may isolate pods from their callers'],
+    ['HorizontalPodAutoscaler', 'autoscalers that may be at their limits'],
+  ];
+  const refs = podReferences(
+    snapshot.pods,
+    snapshot.deployments.map((deployment) => deployment.spec?.template?.spec),
+  );
+  if (refs.secrets.size > 0)
+    second.push(['Secret', `key names of Secrets the pods reference (${[...refs.secrets].join(', ')})`]);
+  if (refs.claims.size > 0)
+    second.push(['PersistentVolumeClaim', `claims the pods mount (${[...refs.claims].join(', ')})`]);
+  for (const [kind, labels] of OWNER_KIND_LABELS) {
+    if (refs.ownerKinds.has(kind) || labels.some((label) => alert.labels[label])) {
+      second.push([kind, `${kind}s that own pods in ${namespace}`]);
+    }
+  }
+  if (needsQuota(snapshot)) {
+    second.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them']);
+    second.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them']);
+  }
+  if (snapshot.nodes.some(nodeAbnormal)) {
+    second.push([
+      'Event',
+      'events of nodes that are not ready, under pressure or cordoned',
+      { fieldSelector: 'involvedObject.kind=Node' },
+    ]);
+  }
+  await wave(
+    2,
+    `Reading ${second.map(([kind]) => kind).join(', ')} in ${namespace}`,
+    second.map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
+  );
+
+  if (base.prometheusUrl) {
+    const queries = metricQueries(namespace);
+    await wave(
+      3,
+      `Querying memory, CPU throttling and error rates in ${namespace}`,
+      queries.map(async ({ signal, query }) => {
+        requests++;
+        try {
+          const result = await prometheusQuery.run(
+            { query },
+            { ...base, reason: `${signal} of the workloads in ${namespace}` },
+          );
+          snapshot.metrics.push(...result.series.map((series) => ({ ...series, signal })));
+        } catch (error) {
+          assumptions.push(`metric ${signal} could not be read (${describe(error)})`);
+        }
+      }),
+    );
+  }
+
+  const focus = focusNow();
+  const budget = Math.max(0, Math.min(MAX_LOGS, REQUEST_BUDGET - requests));
+  const targets = chooseLogTargets(snapshot, focus, errorRatios(snapshot.metrics), budget, alert.labels.container);
+  const final = await wave(
+    4,
+    `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
+    targets.map(async (target) => {
+      requests++;
+      try {
+        const result = await podLogs.run(target, { ...base, reason: `log of ${target.pod}: ${target.why}` });
+        snapshot.logs.push({ ...target, lines: result.lines });
+      } catch (error) {
+        assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
+      }
+    }),
+  );
+  return { snapshot, focus: final, requests };
+}
+
+/** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
+function needsQuota(snapshot: ClusterSnapshot): boolean {
+  return (
+    snapshot.pods.some((pod) => pod.status?.phase === 'Pending') ||
+    snapshot.events.some((event) => event.reason === 'FailedCreate' || /quota|exceeded/i.test(event.message ?? '')) ||
+    snapshot.deployments.some((deployment) => (deployment.status?.replicas ?? 0) < (deployment.spec?.replicas ?? 1))
+  );
+}
+
+function nodeAbnormal(node: ClusterSnapshot['nodes'][number]): boolean {
+  if (node.spec?.unschedulable) return true;
+  return (node.status?.conditions ?? []).some((condition) =>
+    condition.type === 'Ready' ? condition.status !== 'True' : condition.status === 'True',
+  );
+}
+
+const describe = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  return error instanceof Error ? error.message : String(error);
+};

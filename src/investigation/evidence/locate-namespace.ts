@@ -1,0 +1,53 @@
+import type { Alert } from '../../alert/alert.ts';
+import { alertText, chooseNamespace, mentionedNames, type NamespaceCandidates, namespaceLabel } from '../focus.ts';
+import { listObjects } from '../tools/list-objects.ts';
+import type { ToolContext } from '../tools/tool.ts';
+
+export interface Located {
+  namespace: string;
+  assumptions: string[];
+  requests: number;
+}
+
+// Pods that are neither running nor done: the cheapest cluster-wide sign of where things are broken.
+const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
+
+/**
+ * The namespace to investigate: the alert's label; else one the text names (1 request); else the namespace of a
+ * workload or Service the text names, or the one with most unhealthy pods (3 more requests, none of them per pod).
+ */
+export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
+  const labelled = namespaceLabel(alert);
+  if (labelled) return { namespace: labelled, assumptions: [], requests: 0 };
+  const text = alertText(alert);
+  const names = (
+    await listObjects.run(
+      { kind: 'Namespace' },
+      { ...base, reason: 'the alert names no namespace: find the one it means' },
+    )
+  ).items.map((namespace) => namespace.metadata?.name ?? '');
+  if (mentionedNames(text, names).length > 0) {
+    const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
+    return { namespace, assumptions: [assumption], requests: 1 };
+  }
+  const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
+  const [deployments, services, unhealthy] = await Promise.all([
+    listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
+  ]);
+  const candidates: NamespaceCandidates = {
+    namespaces: names,
+    named: [...deployments.items, ...services.items].map((object) => ({
+      namespace: object.metadata?.namespace ?? '',
+      name: object.metadata?.name ?? '',
+    })),
+    unhealthyPods: new Map(),
+  };
+  for (const pod of unhealthy.items) {
+    const namespace = pod.metadata?.namespace ?? '';
+    candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
+  }
+  const { namespace, assumption } = chooseNamespace(text, candidates);
+  return { namespace, assumptions: [assumption], requests: 4 };
+}

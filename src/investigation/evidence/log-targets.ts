@@ -1,0 +1,152 @@
+import type { EntityRef } from '../model.ts';
+import { refKey } from '../model.ts';
+import { type Focus, owningWorkload } from '../focus.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+type Pod = ClusterSnapshot['pods'][number];
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+
+export interface LogTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  why: string;
+}
+
+const started = (status: ContainerStatus): boolean =>
+  Boolean(status.state?.running || status.state?.terminated || status.lastState?.terminated);
+
+const statusesOf = (pod: Pod): ContainerStatus[] => [
+  ...(pod.status?.initContainerStatuses ?? []),
+  ...(pod.status?.containerStatuses ?? []),
+];
+
+/** The container whose log speaks for the pod: the one the alert names, else the first that ran. */
+function mainContainer(pod: Pod, preferred: string | undefined): string | undefined {
+  const statuses = pod.status?.containerStatuses ?? [];
+  if (preferred && statuses.some((status) => status.name === preferred && started(status))) return preferred;
+  return statuses.find(started)?.name;
+}
+
+const podReady = (pod: Pod): boolean =>
+  (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+
+/** Services the pod's configuration names (env values such as `host:port`, URLs, DNS names). */
+function peersOf(pod: Pod, serviceNames: Set<string>): string[] {
+  const peers = new Set<string>();
+  for (const container of pod.spec?.containers ?? []) {
+    for (const env of container.env ?? []) {
+      for (const token of (env.value ?? '').toLowerCase().split(/[^a-z0-9.-]+/)) {
+        const host = token.split('.')[0] ?? '';
+        if (serviceNames.has(host)) peers.add(host);
+      }
+    }
+  }
+  return [...peers];
+}
+
+const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
+  Boolean(selector && Object.keys(selector).length > 0) &&
+  Object.entries(selector ?? {}).every(([key, value]) => labels?.[key] === value);
+
+/**
+ * Which container logs to read, at most `max`, most telling first: the previous instance of containers that keep
+ * restarting (why they died), the alerted workload, services whose calls fail (their logs name the failing peer), the
+ * alerted workload's dependencies, pods not ready, and callers of many services. One pod per workload.
+ */
+export function chooseLogTargets(
+  snapshot: ClusterSnapshot,
+  focus: Focus,
+  errorRatios: Map<string, number>,
+  max: number,
+  preferredContainer?: string,
+): LogTarget[] {
+  const namespace = focus.namespace;
+  const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
+  const services = snapshot.services.filter((service) => service.metadata?.namespace === namespace);
+  const serviceNames = new Set(services.map((service) => service.metadata?.name ?? ''));
+  const workloadOf = (pod: Pod): EntityRef =>
+    owningWorkload(pod.metadata?.name ?? '', namespace, snapshot) ?? {
+      kind: 'Pod',
+      namespace,
+      name: pod.metadata?.name ?? '',
+    };
+  const podsOfWorkload = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    const key = refKey(workloadOf(pod));
+    podsOfWorkload.set(key, [...(podsOfWorkload.get(key) ?? []), pod]);
+  }
+  const podsOfService = (name: string): Pod[] => {
+    const service = services.find((candidate) => candidate.metadata?.name === name);
+    return pods.filter((pod) => selects(service?.spec?.selector, pod.metadata?.labels));
+  };
+
+  const targets: LogTarget[] = [];
+  const seenWorkloads = new Set<string>();
+  const seenTargets = new Set<string>();
+  const add = (pod: Pod, container: string | undefined, previous: boolean, why: string): void => {
+    const name = pod.metadata?.name;
+    if (!name || !container || targets.length >= max) return;
+    const key = `${name}/${container}/${previous}`;
+    if (seenTargets.has(key)) return;
+    seenTargets.add(key);
+    targets.push({ namespace, pod: name, container, previous, why });
+  };
+  // The current log of one pod per workload: the least healthy one.
+  const addWorkload = (candidates: Pod[], why: string): void => {
+    const withLogs = candidates.filter((pod) => mainContainer(pod, preferredContainer));
+    const pod = withLogs.find((candidate) => !podReady(candidate)) ?? withLogs[0];
+    if (!pod) return;
+    const key = refKey(workloadOf(pod));
+    if (seenWorkloads.has(key)) return;
+    seenWorkloads.add(key);
+    add(pod, mainContainer(pod, preferredContainer), false, why);
+  };
+
+  const restartedWorkloads = new Set<string>();
+  const restarting = pods
+    .flatMap((pod) => statusesOf(pod).map((status) => ({ pod, status })))
+    .filter(({ status }) => (status.restartCount ?? 0) > 0 && status.lastState?.terminated)
+    // An OOM kill is explained by the status itself; its last log lines rarely add anything.
+    .filter(({ status }) => status.lastState?.terminated?.reason !== 'OOMKilled')
+    .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0));
+  for (const { pod, status } of restarting) {
+    const key = refKey(workloadOf(pod));
+    if (restartedWorkloads.has(key)) continue;
+    restartedWorkloads.add(key);
+    add(pod, status.name, true, `${status.name} restarted ${status.restartCount} times`);
+  }
+
+  const symptom = focus.symptom;
+  let symptomPods: Pod[] = [];
+  if (symptom?.kind === 'Service') symptomPods = podsOfService(symptom.name);
+  else if (symptom?.kind === 'Pod') symptomPods = pods.filter((pod) => pod.metadata?.name === symptom.name);
+  else if (symptom) symptomPods = podsOfWorkload.get(refKey(symptom)) ?? [];
+  addWorkload(symptomPods, 'the alerted workload');
+
+  const failing = [...errorRatios].filter(([, ratio]) => ratio > 0).sort((a, b) => b[1] - a[1]);
+  for (const [service] of failing) addWorkload(podsOfService(service), `${service} answers with errors`);
+
+  const dependencies: string[] = [];
+  const queue = symptomPods.flatMap((pod) => peersOf(pod, serviceNames));
+  while (queue.length > 0 && dependencies.length < 20) {
+    const service = queue.shift() as string;
+    if (dependencies.includes(service)) continue;
+    dependencies.push(service);
+    for (const pod of podsOfService(service)) queue.push(...peersOf(pod, serviceNames));
+  }
+  const unhealthyFirst = (service: string) => (podsOfService(service).every(podReady) ? 1 : 0);
+  for (const service of [...dependencies].sort((a, b) => unhealthyFirst(a) - unhealthyFirst(b))) {
+    addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
+  }
+
+  for (const pod of pods.filter((candidate) => !podReady(candidate))) addWorkload([pod], 'not ready');
+
+  const callers = [...podsOfWorkload.values()]
+    .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))
+    .filter(({ peers }) => peers > 0)
+    .sort((a, b) => b.peers - a.peers);
+  for (const { group } of callers) addWorkload(group, 'calls other services');
+  return targets;
+}

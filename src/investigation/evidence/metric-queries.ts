@@ -1,0 +1,49 @@
+/** What the collector asks Prometheus, by standard metric names only (cAdvisor, OpenTelemetry span metrics). */
+export type MetricSignal = 'memory-working-set' | 'cpu-throttling' | 'request-rate';
+
+export interface MetricQuery {
+  signal: MetricSignal;
+  query: string;
+}
+
+const quoted = (value: string): string => JSON.stringify(value);
+
+/** At most three queries, all filtered to the namespace under investigation. */
+export function metricQueries(namespace: string): MetricQuery[] {
+  const ns = `namespace=${quoted(namespace)}`;
+  return [
+    // Raw samples over the window: detectors compare them with the container limits and look for growth.
+    { signal: 'memory-working-set', query: `container_memory_working_set_bytes{${ns},container!=""}[30m]` },
+    {
+      signal: 'cpu-throttling',
+      query:
+        `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[5m]))` +
+        ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[5m]))`,
+    },
+    // Server-side calls per service and status: the error rate of each service (both common metric names).
+    {
+      signal: 'request-rate',
+      query:
+        `sum by (service_name, status_code) (rate({__name__=~"traces_span_metrics_calls_total|calls_total",${ns},` +
+        `span_kind="SPAN_KIND_SERVER"}[5m]))`,
+    },
+  ];
+}
+
+/** Per service: the share of server calls that ended in error, from the request-rate samples. */
+export function errorRatios(
+  samples: { labels: Record<string, string>; values: [number, number][]; signal?: string }[],
+) {
+  const totals = new Map<string, { calls: number; errors: number }>();
+  for (const sample of samples) {
+    if (sample.signal !== 'request-rate') continue;
+    const service = sample.labels.service_name;
+    const rate = sample.values.at(-1)?.[1];
+    if (!service || rate === undefined || !Number.isFinite(rate)) continue;
+    const total = totals.get(service) ?? { calls: 0, errors: 0 };
+    total.calls += rate;
+    if (sample.labels.status_code === 'STATUS_CODE_ERROR') total.errors += rate;
+    totals.set(service, total);
+  }
+  return new Map([...totals].map(([service, { calls, errors }]) => [service, calls > 0 ? errors / calls : 0]));
+}
