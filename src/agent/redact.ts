@@ -10,8 +10,18 @@ export const MASK = '[REDACTED]';
 const CREDENTIAL_KEY =
   /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential|auth(orization)?|session[-_]?id|cookie|signing[-_]?key|dsn|connection[-_]?string)$/i;
 
-/** Shorter values are too common (`true`, `admin`, a port) to mask everywhere they appear. */
-const MIN_SECRET_VALUE_LENGTH = 6;
+/**
+ * Secrets also hold values that are not secret and are names elsewhere in the cluster (a username equal to the
+ * app's name, a database name, a port). Masking those everywhere would erase the very names the investigation must
+ * report, so a Secret value joins the mask set only when it looks like a credential: long, or short but mixing
+ * letters with digits or symbols.
+ */
+function looksLikeCredential(value: string): boolean {
+  if (value.length >= 16) return true;
+  if (value.length < 6) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9._-]/].filter((pattern) => pattern.test(value)).length;
+  return classes >= 2;
+}
 
 const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   // PEM blocks (private keys, certificates bundled with keys).
@@ -46,12 +56,12 @@ export class Redactor {
     this.addSecretValues(secretValues);
   }
 
-  /** Values equal to a Secret's decoded value (and their base64 form) are masked wherever they appear. */
+  /** Secret values that look like credentials (and their base64 form) are masked wherever they appear. */
   addSecretValues(values: Iterable<string>): void {
     for (const value of values) {
       for (const line of [value, ...value.split(/\r?\n/)]) {
         const trimmed = line.trim();
-        if (trimmed.length < MIN_SECRET_VALUE_LENGTH) continue;
+        if (!looksLikeCredential(trimmed)) continue;
         this.secretValues.add(trimmed);
         this.secretValues.add(Buffer.from(trimmed).toString('base64'));
       }

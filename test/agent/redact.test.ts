@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MASK, Redactor } from '../../src/agent/redact.ts';
 
-const redactor = new Redactor(['s3cr3t-Passw0rd', 'line-one-value\nline-two-value']);
+const redactor = new Redactor([
+  's3cr3t-Passw0rd',
+  'line-one-Value1\nline-two-Value2',
+  'ledger',
+  'orange-harbour-lantern',
+]);
 
 describe('Redactor.text', () => {
   const cases: [string, string, RegExp | string][] = [
@@ -19,7 +24,8 @@ describe('Redactor.text', () => {
     ['a JSON password field', '{"api_key": "k-123456789"}', 'k-123456789'],
     ['a private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
     ['a known Secret value', 'login failed for s3cr3t-Passw0rd', 's3cr3t-Passw0rd'],
-    ['each line of a multi-line Secret value', 'read line-two-value from file', 'line-two-value'],
+    ['each line of a multi-line Secret value', 'read line-two-Value2 from file', 'line-two-Value2'],
+    ['a long Secret value that looks like words', 'motto orange-harbour-lantern', 'orange-harbour'],
     ['the base64 of a Secret value', `data: ${Buffer.from('s3cr3t-Passw0rd').toString('base64')}`, 'czNjcjN0'],
     ['a GitHub token', 'GH ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abc'],
   ];
@@ -30,6 +36,10 @@ describe('Redactor.text', () => {
       assert.ok(output.includes(MASK), output);
     });
   }
+
+  it('does not mask a Secret value that is a name elsewhere (a username equal to the app name)', () => {
+    assert.equal(redactor.text('pod ledger-5d8f-abcde in ledger-ns'), 'pod ledger-5d8f-abcde in ledger-ns');
+  });
 
   it('leaves ordinary evidence alone', () => {
     const line = 'dial tcp 10.0.0.7:6379: connect: connection refused; secret "db-creds" not found';
