@@ -11,7 +11,7 @@ import {
 } from '../../src/queue/investigation-queue.ts';
 import { startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -151,3 +151,12 @@ export function pagerDutyEvent(
     },
   });
 }
+
+/** The investigation's final answer (not a status reply, not a remediation plan posted after it). */
+export function isAnswer(call: SlackCall): boolean {
+  const [first] = (call.args.blocks ?? []) as { type: string; text?: { text: string } }[];
+  return first?.type === 'header' && /^(Root cause|No root cause)/.test(first.text?.text ?? '');
+}
+
+/** Replies in the thread that are not the answer or a plan: the status message(s). */
+export const isStatus = (call: SlackCall): boolean => !Array.isArray(call.args.blocks);

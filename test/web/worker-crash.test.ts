@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { GateProxy } from '../support/gate-proxy.ts';
+import {
+  type Harness,
+  INCIDENT_CHANNEL,
+  isAnswer,
+  isStatus,
+  PD_SECRETS,
+  pagerDutyEvent,
+  REDIS_URL,
+  startHarness,
+} from './harness.ts';
+import { TINY_CLUSTER } from './tiny-cluster.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+
+let sim: Simulation;
+let gate: GateProxy;
+let h: Harness;
+let dir: string;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  sim = await startSimulation(TINY_CLUSTER);
+  // The workers reach the cluster through a gate, so one can be caught in the middle of its investigation.
+  gate = await GateProxy.start(sim.kubeApiUrl);
+  h = await startHarness();
+  dir = await mkdtemp(join(tmpdir(), 'ib-worker-'));
+  await writeFile(join(dir, 'kubeconfig'), toKubeconfigYaml(gate.url));
+});
+
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await h.close();
+  await gate.stop();
+  await sim.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** `ROLE=worker` in its own process, as in a worker pod. */
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ROLE: 'worker',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'unused-by-workers',
+      SLACK_API_URL: h.slack.apiUrl,
+      INCIDENT_CHANNEL,
+      PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS.join(','),
+      DATABASE_URL: h.database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: h.prefix,
+      KUBECONFIG: join(dir, 'kubeconfig'),
+      JOB_LOCK_SECONDS: '2',
+      WORKER_CONCURRENCY: '1',
+      APPROVER_USER_IDS: 'UAPPROVER',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a worker killed mid-investigation: the job is retried elsewhere and the thread gets exactly one answer', async () => {
+  gate.close();
+  const first = startWorker();
+  const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PCRASH' }));
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+
+  await until('the first worker to be inside the investigation', () => gate.heldCount > 0);
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  gate.release();
+
+  const second = startWorker();
+  const threadTs = (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs!;
+  const answers = () => h.slack.replies(threadTs).filter(isAnswer);
+  await until('the retried investigation to answer', () => answers().length > 0);
+  await until('the investigation to be recorded as done', async () => {
+    const investigation = await h.database.db.investigation.findFirst({ where: { incidentId } });
+    return investigation?.status === 'done';
+  });
+
+  const investigation = await h.database.db.investigation.findFirstOrThrow({ where: { incidentId } });
+  assert.equal(investigation.attempts, 2, 'the killed attempt and the retry');
+  assert.equal(h.slack.rootMessages().length, 1, 'the retry reused the thread');
+  const statuses = h.slack.replies(threadTs).filter(isStatus);
+  assert.equal(statuses.length, 1, 'one status reply, edited by both attempts');
+  assert.equal(answers().length, 1);
+  assert.equal(investigation.finalTs, answers()[0]?.response?.ts);
+
+  second.kill('SIGTERM');
+  const [code] = await once(second, 'exit');
+  assert.equal(code, 0, 'SIGTERM shuts the worker down cleanly');
+});
