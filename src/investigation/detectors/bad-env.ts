@@ -1,0 +1,111 @@
+import { hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
+import { similar } from '../evidence/graph.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
+const RESOLVE_ERROR =
+  /no such host|nxdomain|could not resolve|name or service not known|temporary failure in name resolution|unknown host|getaddrinfo|name resolution/i;
+
+/**
+ * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose, or a
+ * cluster-internal host that is no Service (a typo). The workload's own spec is the fault.
+ */
+export const badEnv: Detector = {
+  id: 'bad-env',
+  faultTypes: ['bad-env', 'dns'],
+  detect(snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const workload of graph.workloads) {
+      const namespace = workload.ref.namespace ?? '';
+      const spec = graph.podSpecOf(workload.ref);
+      const problems: { env: string; value: string; host: string; why: string; hint?: string }[] = [];
+      for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+        for (const env of container.env ?? []) {
+          if (!env.value) continue;
+          for (const mention of hostMentions(env.value)) {
+            const service = graph.serviceByHost(mention.host, namespace);
+            if (service) {
+              const ports = (service.spec?.ports ?? []).map((p) => p.port);
+              if (mention.port !== undefined && ports.length > 0 && !ports.includes(mention.port)) {
+                problems.push({
+                  env: env.name,
+                  value: env.value,
+                  host: mention.host,
+                  why: `Service ${service.metadata?.name} exposes port ${ports.join(', ')}, not ${mention.port}`,
+                  hint: String(ports[0]),
+                });
+              }
+              continue;
+            }
+            const target = serviceNameOf(mention.host, namespace);
+            if (
+              !target ||
+              target.namespace !== namespace ||
+              !looksClusterInternal(mention.host) ||
+              !ADDRESS_NAME.test(env.name)
+            )
+              continue;
+            const near = snapshot.services.find(
+              (s) => s.metadata?.namespace === namespace && similar(s.metadata?.name, target.name),
+            );
+            problems.push({
+              env: env.name,
+              value: env.value,
+              host: mention.host,
+              why: `no Service ${target.name} exists in ${namespace}${near ? ` (did it mean ${near.metadata?.name}?)` : ''}`,
+              hint: near?.metadata?.name,
+            });
+          }
+        }
+      }
+      if (problems.length === 0) continue;
+      const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
+      const lines = logLinesOf(snapshot, namespace, pods);
+      const resolveErrors = lastDistinct(
+        lines,
+        (t) => RESOLVE_ERROR.test(t) && problems.some((p) => t.includes(p.host)),
+        2,
+      );
+      const peerErrors = lastDistinct(lines, (t) => problems.some((p) => t.includes(p.host)), 2);
+      const first = problems[0] as (typeof problems)[number];
+      const unknownHost = problems.every((p) => p.why.startsWith('no Service'));
+      const finding: Finding = {
+        detector: 'bad-env',
+        faultType: resolveErrors.length > 0 ? 'dns' : 'bad-env',
+        entity: workload.ref,
+        affects: [workload.ref],
+        strength: resolveErrors.length > 0 || peerErrors.length > 0 ? 0.9 : unknownHost && !first.hint ? 0.6 : 0.8,
+        summary: `${workload.ref.kind} ${workload.ref.name}: env ${first.env}=${first.value} — ${first.why}`,
+        evidence: [
+          ...problems.map((p) => ({
+            source: 'spec' as const,
+            ref: workload.ref,
+            text: `env ${p.env}=${p.value}: ${p.why}`,
+          })),
+          ...(resolveErrors.length > 0 ? resolveErrors : peerErrors).map(logEvidence),
+        ],
+      };
+      const changed = lastChange(workload.metadata);
+      if (changed) finding.changedAt = changed;
+      const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, graph, workload.ref) : [];
+      const before = previous?.spec?.template?.spec?.containers
+        .flatMap((c) => c.env ?? [])
+        .find((e) => e.name === first.env);
+      if (before && before.value !== first.value) {
+        const remediation = rollbackProposal(
+          snapshot,
+          graph,
+          workload.ref,
+          `${first.env} was ${before.value ?? 'unset'}`,
+        );
+        if (remediation) finding.remediation = remediation;
+      }
+      findings.push(finding);
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,70 @@
+import type { Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import { eventEvidence, eventsFor } from '../evidence/events.ts';
+import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
+import { lastChange } from '../evidence/time.ts';
+import { revisions, rollbackProposal } from '../evidence/rollout.ts';
+import type { Detector } from './detector.ts';
+
+const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|RegistryUnavailable)$/;
+
+/** Pods that cannot pull their image: the workload's image reference is wrong. */
+export const badImage: Detector = {
+  id: 'bad-image',
+  faultTypes: ['bad-image'],
+  detect(snapshot, graph) {
+    const findings = new Map<string, Finding>();
+    for (const pod of snapshot.pods) {
+      for (const state of containerStates(pod)) {
+        const reason = state.status.state?.waiting?.reason ?? '';
+        if (!PULL_FAILURE.test(reason)) continue;
+        const workload = graph.workloadOf(pod);
+        const key = refKey(workload);
+        const events = eventsFor(snapshot, 'Pod', pod.metadata?.namespace, pod.metadata?.name ?? '')
+          .filter((e) => /pull|image/i.test(`${e.reason} ${e.message}`))
+          .slice(0, 2);
+        const existing = findings.get(key);
+        if (existing) {
+          existing.evidence.push(stateEvidence(state));
+          continue;
+        }
+        const finding: Finding = {
+          detector: 'bad-image',
+          faultType: 'bad-image',
+          entity: workload,
+          affects: [workload],
+          strength: 0.95,
+          summary: `${workload.kind} ${workload.name}: image ${state.status.image ?? ''} cannot be pulled (${reason})`,
+          evidence: [stateEvidence(state), ...events.map(eventEvidence)],
+        };
+        const changed = lastChange(graph.workload(workload)?.metadata);
+        if (changed) finding.changedAt = changed;
+        const remediation =
+          previousImage(workload, state.status.name) ??
+          rollbackProposal(snapshot, graph, workload, 'the image before the change');
+        if (remediation) finding.remediation = remediation;
+        findings.set(key, finding);
+      }
+    }
+    return [...findings.values()];
+
+    function previousImage(workload: Finding['entity'], container: string): Finding['remediation'] {
+      if (workload.kind !== 'Deployment') return undefined;
+      const [current, previous] = revisions(snapshot, graph, workload);
+      const image = previous?.spec?.template?.spec?.containers.find((c) => c.name === container)?.image;
+      const broken = current?.spec?.template?.spec?.containers.find((c) => c.name === container)?.image;
+      if (!image || image === broken) return undefined;
+      return {
+        summary: `Set ${workload.name}/${container} back to ${image}`,
+        action: {
+          type: 'set-image',
+          kind: 'Deployment',
+          namespace: workload.namespace ?? '',
+          name: workload.name,
+          container,
+          image,
+        },
+      };
+    }
+  },
+};

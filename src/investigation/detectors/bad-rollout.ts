@@ -1,0 +1,62 @@
+import { refOf } from '../evidence/graph.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
+import { revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/** A Deployment whose newest revision, rolled out shortly before, has failing pods while the previous one was fine. */
+export const badRollout: Detector = {
+  id: 'bad-rollout',
+  faultTypes: ['bad-rollout'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const findings: Finding[] = [];
+    for (const workload of graph.workloads) {
+      if (workload.ref.kind !== 'Deployment') continue;
+      const [current, previous] = revisions(snapshot, graph, workload.ref);
+      if (!current || !previous) continue;
+      const created = toMs(current.metadata?.creationTimestamp);
+      if (created === undefined || now - created > 6 * HOUR) continue;
+      const pods = graph
+        .podsOf(workload.ref)
+        .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));
+      const failing = pods.filter(
+        (p) => !isPodReady(p) || (p.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0),
+      );
+      if (pods.length === 0 ? (current.spec?.replicas ?? 0) === 0 : failing.length === 0) continue;
+      const previousWasFine =
+        (previous.status?.readyReplicas ?? 0) > 0 ||
+        (previous.status?.replicas ?? 0) > 0 ||
+        (workload.readyReplicas ?? 0) > 0;
+      const finding: Finding = {
+        detector: 'bad-rollout',
+        faultType: 'bad-rollout',
+        entity: workload.ref,
+        affects: [workload.ref],
+        strength: previousWasFine ? 0.6 : 0.45,
+        summary: `${workload.ref.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) has ${failing.length}/${pods.length} failing pods; revision ${revisionOf(previous)} was serving`,
+        evidence: [
+          {
+            source: 'change',
+            ref: refOf('ReplicaSet', current.metadata),
+            text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
+            at: current.metadata?.creationTimestamp,
+          },
+          ...failing
+            .slice(0, 2)
+            .map((p) => ({
+              source: 'status' as const,
+              ref: refOf('Pod', p.metadata),
+              text: `pod ${p.metadata?.name} not ready`,
+            })),
+        ],
+        changedAt: current.metadata?.creationTimestamp,
+      };
+      const remediation = rollbackProposal(snapshot, graph, workload.ref, 'the last revision that served');
+      if (remediation) finding.remediation = remediation;
+      findings.push(finding);
+    }
+    return findings;
+  },
+};

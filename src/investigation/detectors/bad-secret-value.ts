@@ -1,0 +1,74 @@
+import { changeEvidence, configChangedAt } from '../evidence/config-change.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { EntityRef, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+const AUTH_FAILURE =
+  /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed/i;
+
+/** Authentication failures against a peer right after a Secret on either side changed: the Secret's value is wrong. */
+export const badSecretValue: Detector = {
+  id: 'bad-secret-value',
+  faultTypes: ['bad-secret-value'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const findings = new Map<string, Finding>();
+    for (const workload of graph.workloads) {
+      const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
+      const lines = lastDistinct(
+        logLinesOf(snapshot, workload.ref.namespace ?? '', pods),
+        (t) => AUTH_FAILURE.test(t),
+        2,
+      );
+      if (lines.length === 0) continue;
+      const peers = graph
+        .dependenciesOf(workload.ref)
+        .filter((d) => d.evidence.some((e) => e.source === 'log' && lines.some((l) => l.text === e.text)))
+        .flatMap((d) => {
+          const service = graph.service(d.to.namespace ?? '', d.to.name);
+          return service ? graph.workloadsBehind(service) : [];
+        });
+      const secrets: { secret: EntityRef; owner: EntityRef }[] = [workload.ref, ...peers].flatMap((owner) =>
+        graph
+          .referencesOf(owner)
+          .filter((r) => r.target.kind === 'Secret')
+          .map((r) => ({ secret: r.target, owner })),
+      );
+      const recent = secrets
+        .map((s) => {
+          const object = snapshot.secrets.find(
+            (o) => o.metadata?.namespace === s.secret.namespace && o.metadata?.name === s.secret.name,
+          );
+          return { ...s, changedAt: configChangedAt(object), exists: !!object };
+        })
+        .filter((s) => s.exists && s.changedAt && now - (toMs(s.changedAt) ?? 0) < 6 * HOUR)
+        .sort((a, b) => (b.changedAt ?? '').localeCompare(a.changedAt ?? ''));
+      const best = recent[0];
+      if (!best) continue;
+      const key = refKey(best.secret);
+      const existing = findings.get(key);
+      if (existing) {
+        existing.affects.push(workload.ref);
+        existing.evidence.push(...lines.map(logEvidence));
+        continue;
+      }
+      findings.set(key, {
+        detector: 'bad-secret-value',
+        faultType: 'bad-secret-value',
+        entity: best.secret,
+        affects: [workload.ref, ...peers],
+        strength: 0.85,
+        summary: `Secret ${best.secret.name} (used by ${best.owner.name}) changed at ${best.changedAt}; ${workload.ref.name} now fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
+        evidence: [
+          changeEvidence(best.secret, best.changedAt as string),
+          ...lines.map(logEvidence),
+          { source: 'graph', ref: best.owner, text: `${best.owner.name} reads Secret ${best.secret.name}` },
+        ],
+        changedAt: best.changedAt as string,
+      });
+    }
+    return [...findings.values()];
+  },
+};

@@ -1,0 +1,39 @@
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import type { ContainerState } from '../evidence/pod-state.ts';
+import { containerStates } from '../evidence/pod-state.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { EntityRef } from '../model.ts';
+import { refKey } from '../model.ts';
+
+export interface CrashingWorkload {
+  workload: EntityRef;
+  states: ContainerState[];
+  /** When the earliest recent crash of these containers ended. */
+  firstCrashAt?: string;
+}
+
+/** Containers that keep exiting with an error (not OOM: that has its own detector), grouped by workload. */
+export function crashingWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): CrashingWorkload[] {
+  const now = toMs(snapshot.now) ?? Date.now();
+  const grouped = new Map<string, CrashingWorkload>();
+  for (const pod of snapshot.pods) {
+    for (const state of containerStates(pod)) {
+      if (state.init) continue;
+      const waiting = state.status.state?.waiting?.reason;
+      const terminated = state.status.lastState?.terminated ?? state.status.state?.terminated;
+      if (terminated?.reason === 'OOMKilled') continue;
+      const recentExit =
+        terminated && terminated.exitCode !== 0 && now - (toMs(terminated.finishedAt) ?? now) < 2 * HOUR;
+      if (waiting !== 'CrashLoopBackOff' && !recentExit) continue;
+      const workload = graph.workloadOf(pod);
+      const key = refKey(workload);
+      const entry = grouped.get(key) ?? { workload, states: [] };
+      entry.states.push(state);
+      const started = terminated?.startedAt ?? terminated?.finishedAt;
+      if (started && (!entry.firstCrashAt || started < entry.firstCrashAt)) entry.firstCrashAt = started;
+      grouped.set(key, entry);
+    }
+  }
+  return [...grouped.values()];
+}

@@ -1,0 +1,84 @@
+import {
+  changeEvidence,
+  configChangedAt,
+  configObject,
+  restoreProposal,
+  type ConfigMap,
+} from '../evidence/config-change.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { stateEvidence } from '../evidence/pod-state.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import { crashingWorkloads } from './crashing.ts';
+import type { Detector } from './detector.ts';
+
+const CONFIG_WORDS =
+  /pars(e|ing)|config|yaml|json|toml|ini\b|unmarshal|decode|syntax|unexpected (end|token|eof|character)|malformed|invalid|missing (required )?(key|field|value|setting)|no such file|cannot (open|read|load)|failed to (load|read)/i;
+
+/** A crashing workload whose ConfigMap or Secret changed shortly before, with a log line about reading it: the data is the fault. */
+export const crashloopBadConfig: Detector = {
+  id: 'crashloop-bad-config',
+  faultTypes: ['crashloop-bad-config'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const findings: Finding[] = [];
+    for (const crash of crashingWorkloads(snapshot, graph)) {
+      const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
+      const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
+      const candidates = graph
+        .referencesOf(crash.workload)
+        .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')
+        .map((r) => {
+          const object = configObject(snapshot, r.target);
+          const changedAt = configChangedAt(object);
+          const changedMs = toMs(changedAt);
+          const firstCrash = toMs(crash.firstCrashAt) ?? now;
+          const recent = changedMs !== undefined && now - changedMs < 6 * HOUR && changedMs <= firstCrash + 5 * 60_000;
+          const keys = Object.keys((object as ConfigMap | undefined)?.data ?? {}).concat(
+            (object as { keys?: string[] } | undefined)?.keys ?? [],
+          );
+          const names = [r.target.name, r.mountPath, r.key, ...keys].filter((n): n is string => !!n && n.length > 2);
+          const mentions = (text: string) =>
+            names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, '')));
+          const telling = lastDistinct(lines, (text) => CONFIG_WORDS.test(text) || mentions(text), 2);
+          return { r, object, changedAt, recent, telling, named: telling.some((l) => mentions(l.text)) };
+        })
+        .filter((c) => c.object && (c.recent || c.named) && c.telling.length > 0)
+        .sort(
+          (a, b) =>
+            Number(b.recent) - Number(a.recent) ||
+            Number(b.named) - Number(a.named) ||
+            (b.changedAt ?? '').localeCompare(a.changedAt ?? ''),
+        );
+      const best = candidates[0];
+      if (!best) continue;
+      const finding: Finding = {
+        detector: 'crashloop-bad-config',
+        faultType: 'crashloop-bad-config',
+        entity: best.r.target,
+        affects: [crash.workload],
+        strength: best.recent ? 0.92 : 0.75,
+        summary: `${best.r.target.kind} ${best.r.target.name}${best.recent ? ` changed at ${best.changedAt} and` : ''} breaks ${crash.workload.kind} ${crash.workload.name}: "${best.telling[0]?.text.slice(0, 160)}"`,
+        evidence: [
+          ...best.telling.map(logEvidence),
+          ...crash.states.slice(0, 2).map(stateEvidence),
+          ...(best.changedAt ? [changeEvidence(best.r.target, best.changedAt)] : []),
+          {
+            source: 'graph',
+            ref: crash.workload,
+            text: `${crash.workload.name} reads ${best.r.target.kind} ${best.r.target.name}`,
+          },
+        ],
+      };
+      if (best.changedAt) finding.changedAt = best.changedAt;
+      if (best.r.target.kind === 'ConfigMap') {
+        const remediation = restoreProposal(best.object as ConfigMap);
+        if (remediation) finding.remediation = remediation;
+      }
+      findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+export const RECENT_CONFIG_WINDOW = 6 * HOUR;

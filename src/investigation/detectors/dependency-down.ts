@@ -1,0 +1,74 @@
+import { refOf } from '../evidence/graph.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/** A workload others call that has no ready replica (scaled to zero, or every pod down for whatever reason). */
+export const dependencyDown: Detector = {
+  id: 'dependency-down',
+  faultTypes: ['dependency-down'],
+  detect(_snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const workload of graph.workloads) {
+      if (!['Deployment', 'StatefulSet'].includes(workload.ref.kind)) continue;
+      const services = graph.servicesOf(workload.ref);
+      const callers = services.flatMap((s) => graph.callersOf(refOf('Service', s.metadata)));
+      const desired = workload.desiredReplicas ?? 1;
+      const pods = graph.podsOf(workload.ref);
+      const ready = pods.filter(isPodReady).length;
+      if (desired > 0 && (ready > 0 || ((workload.readyReplicas ?? 0) > 0 && pods.length === 0))) continue;
+      if (desired > 0 && pods.length === 0 && workload.readyReplicas === undefined) continue;
+      const scaledToZero = desired === 0;
+      if (scaledToZero && callers.length === 0) continue;
+      const finding: Finding = {
+        detector: 'dependency-down',
+        faultType: 'dependency-down',
+        entity: workload.ref,
+        affects: [workload.ref, ...callers.map((c) => c.from)],
+        // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific.
+        strength: scaledToZero ? 0.9 : callers.length > 0 ? 0.55 : 0.45,
+        summary: scaledToZero
+          ? `${workload.ref.kind} ${workload.ref.name} is scaled to 0 replicas while ${callers.map((c) => c.from.name).join(', ')} call it`
+          : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})`,
+        evidence: [
+          { source: 'status', ref: workload.ref, text: `replicas ${desired}, ready ${ready}` },
+          ...callers
+            .slice(0, 3)
+            .map((c) => ({
+              source: 'graph' as const,
+              ref: c.from,
+              text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, 300),
+            })),
+        ],
+      };
+      const changed = lastChange(workload.metadata);
+      if (changed) finding.changedAt = changed;
+      if (scaledToZero && workload.ref.kind !== 'Pod') {
+        finding.remediation = {
+          summary: `Scale ${workload.ref.name} back to ${previousReplicas(workload.metadata?.annotations)} replicas`,
+          action: {
+            type: 'scale',
+            kind: workload.ref.kind as 'Deployment' | 'StatefulSet',
+            namespace: workload.ref.namespace ?? '',
+            name: workload.ref.name,
+            replicas: previousReplicas(workload.metadata?.annotations),
+          },
+        };
+      }
+      findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+function previousReplicas(annotations: Record<string, string> | undefined): number {
+  try {
+    const applied = JSON.parse(annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}') as {
+      spec?: { replicas?: number };
+    };
+    return applied.spec?.replicas && applied.spec.replicas > 0 ? applied.spec.replicas : 1;
+  } catch {
+    return 1;
+  }
+}

@@ -1,0 +1,90 @@
+import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
+import { refOf } from '../evidence/graph.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+const FLAG_NAME = /enable|disable|flag|feature|toggle|experiment|rollout|kill.?switch/i;
+const BOOLEAN_VALUE = /^\s*"?(true|false|on|off|yes|no|enabled|disabled|0|1)"?\s*$/i;
+const KEY_BEFORE_VALUE = /"?([A-Za-z_][\w.-]{3,})"?\s*[:=]/g;
+const GENERIC_KEYS = new Set([
+  'enabled',
+  'disabled',
+  'flags',
+  'features',
+  'value',
+  'values',
+  'default',
+  'name',
+  'type',
+  'description',
+]);
+
+/** A flag switched in a ConfigMap shortly before a workload that reads it started logging errors about it. */
+export const featureFlag: Detector = {
+  id: 'feature-flag',
+  faultTypes: ['feature-flag'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const findings: Finding[] = [];
+    for (const configMap of snapshot.configMaps) {
+      const changedAt = configChangedAt(configMap);
+      const changed = toMs(changedAt);
+      if (changed === undefined || now - changed > 6 * HOUR) continue;
+      const data = Object.entries(configMap.data ?? {});
+      const flagKeys = new Set<string>();
+      for (const [key, value] of data) {
+        if (FLAG_NAME.test(key) && (BOOLEAN_VALUE.test(value) || value.length < 200)) flagKeys.add(key);
+        for (const match of value.matchAll(KEY_BEFORE_VALUE)) {
+          const name = match[1] as string;
+          if (
+            !GENERIC_KEYS.has(name.toLowerCase()) &&
+            (FLAG_NAME.test(name) ||
+              /\b(true|false|on|off)\b/i.test(value.slice(match.index ?? 0, (match.index ?? 0) + name.length + 80)))
+          )
+            flagKeys.add(name);
+        }
+      }
+      const flagLike =
+        flagKeys.size > 0 &&
+        (data.some(([key]) => FLAG_NAME.test(key)) ||
+          [...flagKeys].some((k) => FLAG_NAME.test(k)) ||
+          data.some(([, v]) => /\b(true|false)\b/.test(v)));
+      if (!flagLike) continue;
+      const ref = refOf('ConfigMap', configMap.metadata);
+      for (const workload of graph.workloadsReferencing(ref)) {
+        const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
+        const lines = logLinesOf(snapshot, workload.namespace ?? '', pods).filter(
+          (l) => (toMs(l.at) ?? now) >= changed,
+        );
+        const mentions = (text: string) =>
+          /\bflag|feature|toggle/i.test(text) || [...flagKeys].some((k) => text.includes(k));
+        const telling = lastDistinct(
+          lines,
+          (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
+          2,
+        );
+        if (telling.length === 0) continue;
+        const finding: Finding = {
+          detector: 'feature-flag',
+          faultType: 'feature-flag',
+          entity: ref,
+          affects: [workload],
+          strength: 0.88,
+          summary: `ConfigMap ${ref.name} (flags ${[...flagKeys].slice(0, 4).join(', ')}) changed at ${changedAt}; ${workload.name} reads it and now fails: "${telling[0]?.text.slice(0, 140)}"`,
+          evidence: [
+            changeEvidence(ref, changedAt as string),
+            ...telling.map(logEvidence),
+            { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
+          ],
+          changedAt: changedAt as string,
+        };
+        const remediation = restoreProposal(configMap);
+        if (remediation) finding.remediation = remediation;
+        findings.push(finding);
+      }
+    }
+    return findings;
+  },
+};

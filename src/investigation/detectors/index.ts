@@ -1,0 +1,57 @@
+import { badEnv } from './bad-env.ts';
+import { badImage } from './bad-image.ts';
+import { badRollout } from './bad-rollout.ts';
+import { badSecretValue } from './bad-secret-value.ts';
+import { cpuThrottling } from './cpu-throttling.ts';
+import { crashLoop } from './crash-loop.ts';
+import { crashloopBadConfig } from './crashloop-bad-config.ts';
+import { dependencyDown } from './dependency-down.ts';
+import type { Detector } from './detector.ts';
+import { dns } from './dns.ts';
+import { featureFlag } from './feature-flag.ts';
+import { hpaLimit } from './hpa-limit.ts';
+import { initContainer } from './init-container.ts';
+import { insufficientResources } from './insufficient-resources.ts';
+import { jobFailure } from './job-failure.ts';
+import { memoryLeak } from './memory-leak.ts';
+import { missingReference } from './missing-reference.ts';
+import { networkPolicy } from './network-policy.ts';
+import { nodeCondition } from './node-condition.ts';
+import { oomLimit } from './oom-limit.ts';
+import { probeFailure } from './probe-failure.ts';
+import { pvcPending } from './pvc-pending.ts';
+import { quotaExceeded } from './quota-exceeded.ts';
+import { serviceSelector } from './service-selector.ts';
+import { servicePort } from './service-port.ts';
+import { taint } from './taint.ts';
+
+/** Every failure mode the engine knows, one detector each. */
+export const DETECTORS: readonly Detector[] = [
+  oomLimit,
+  memoryLeak,
+  cpuThrottling,
+  crashloopBadConfig,
+  featureFlag,
+  crashLoop,
+  badImage,
+  missingReference,
+  badSecretValue,
+  probeFailure,
+  serviceSelector,
+  servicePort,
+  networkPolicy,
+  dns,
+  badEnv,
+  dependencyDown,
+  nodeCondition,
+  taint,
+  insufficientResources,
+  pvcPending,
+  quotaExceeded,
+  hpaLimit,
+  initContainer,
+  badRollout,
+  jobFailure,
+];
+
+export type { Detector };

@@ -1,0 +1,64 @@
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
+import { rollbackProposal } from '../evidence/rollout.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/** Init containers that fail or never finish, so the pod never starts. */
+export const initContainer: Detector = {
+  id: 'init-container',
+  faultTypes: ['init-container'],
+  detect(snapshot, graph) {
+    const findings = new Map<string, Finding>();
+    for (const pod of snapshot.pods) {
+      for (const state of containerStates(pod)) {
+        if (!state.init) continue;
+        const waiting = state.status.state?.waiting?.reason;
+        const terminated = state.status.state?.terminated ?? state.status.lastState?.terminated;
+        const failing =
+          waiting === 'CrashLoopBackOff' ||
+          (terminated && terminated.exitCode !== 0) ||
+          (!!state.status.state?.running && pod.status?.phase === 'Pending' && (state.status.restartCount ?? 0) > 0);
+        if (!failing) continue;
+        const workload = graph.workloadOf(pod);
+        const key = refKey(workload);
+        if (findings.has(key)) {
+          findings.get(key)?.evidence.push(stateEvidence(state));
+          continue;
+        }
+        const lines = lastDistinct(
+          logLinesOf(
+            snapshot,
+            pod.metadata?.namespace ?? '',
+            [pod.metadata?.name ?? ''],
+            (l) => l.container === state.status.name,
+          ),
+          looksLikeError,
+          2,
+        );
+        // An init container waiting on a peer that is down is that peer's victim: leave the claim weak.
+        const peers = graph
+          .dependenciesOf(workload)
+          .filter((d) => d.evidence.some((e) => e.source === 'log' && lines.some((l) => e.text === l.text)));
+        const finding: Finding = {
+          detector: 'init-container',
+          faultType: 'init-container',
+          entity: workload,
+          affects: [workload],
+          strength: peers.length > 0 ? 0.5 : 0.9,
+          summary: `${workload.kind} ${workload.name}: init container ${state.status.name} fails${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
+          evidence: [stateEvidence(state), ...lines.map(logEvidence)],
+        };
+        const changed = lastChange(graph.workload(workload)?.metadata);
+        if (changed) finding.changedAt = changed;
+        const remediation = rollbackProposal(snapshot, graph, workload, 'the init container before the change');
+        if (remediation) finding.remediation = remediation;
+        findings.set(key, finding);
+      }
+    }
+    return [...findings.values()];
+  },
+};

@@ -1,0 +1,123 @@
+import { eventEvidence } from '../evidence/events.ts';
+import { refOf } from '../evidence/graph.ts';
+import { formatCpu, formatBytes, parseQuantity } from '../evidence/quantity.ts';
+import { revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Evidence, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+import { schedulingFailures } from './scheduling.ts';
+
+const INSUFFICIENT = /Insufficient ([a-z0-9/-]+(?:\.[a-z0-9/-]+)*)/gi;
+
+/** Pods that fit on no node because of what they request: the workload's requests are the fault. */
+export const insufficientResources: Detector = {
+  id: 'insufficient-resources',
+  faultTypes: ['insufficient-resources'],
+  detect(snapshot, graph) {
+    const findings = new Map<string, Finding>();
+    for (const failure of schedulingFailures(snapshot)) {
+      const resources = [...failure.message.matchAll(INSUFFICIENT)].map((m) => (m[1] as string).toLowerCase());
+      if (resources.length === 0) continue;
+      const workload = graph.workloadOf(failure.pod);
+      const key = refKey(workload);
+      if (findings.has(key)) continue;
+      const evidence: Evidence[] = [
+        failure.event
+          ? eventEvidence(failure.event)
+          : { source: 'status', ref: refOf('Pod', failure.pod.metadata), text: failure.message, at: failure.at },
+      ];
+      let impossible = false;
+      for (const resource of resources) {
+        const requested = (failure.pod.spec?.containers ?? []).reduce(
+          (sum, c) => sum + (parseQuantity(c.resources?.requests?.[resource]) ?? 0),
+          0,
+        );
+        const largest = Math.max(
+          0,
+          ...snapshot.nodes.map((n) => parseQuantity(n.status?.allocatable?.[resource]) ?? 0),
+        );
+        if (requested > 0 && largest > 0 && requested > largest) {
+          impossible = true;
+          const show = resource === 'cpu' ? formatCpu : formatBytes;
+          evidence.push({
+            source: 'spec',
+            ref: workload,
+            text: `requests ${show(requested)} ${resource}; the largest node offers ${show(largest)}`,
+          });
+        }
+      }
+      const [current, previous] = workload.kind === 'Deployment' ? revisions(snapshot, graph, workload) : [];
+      const raised = current && previous && resources.some((r) => requestOf(current, r) > requestOf(previous, r));
+      if (raised)
+        evidence.push({
+          source: 'change',
+          ref: workload,
+          text: `revision ${current.metadata?.annotations?.['deployment.kubernetes.io/revision']} raised the ${resources.join('/')} request`,
+          at: current.metadata?.creationTimestamp,
+        });
+      const finding: Finding = {
+        detector: 'insufficient-resources',
+        faultType: 'insufficient-resources',
+        entity: workload,
+        affects: [workload],
+        // A full cluster (no impossible request, nothing raised) may just be a lost node; a weaker claim.
+        strength: impossible ? 0.95 : raised ? 0.9 : 0.6,
+        summary: `${workload.kind} ${workload.name}: pods cannot be scheduled (Insufficient ${resources.join(', ')})${impossible ? ': the request exceeds every node' : ''}`,
+        evidence,
+      };
+      const changed = lastChange(graph.workload(workload)?.metadata);
+      if (changed) finding.changedAt = changed;
+      const container = failure.pod.spec?.containers[0];
+      const before = previous?.spec?.template?.spec?.containers.find((c) => c.name === container?.name)?.resources
+        ?.requests;
+      if (container && before && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)) {
+        const requests = Object.fromEntries(
+          resources
+            .filter((r) => ['cpu', 'memory', 'ephemeral-storage'].includes(r) && before[r])
+            .map((r) => [r, String(before[r])]),
+        );
+        const limits = container.resources?.limits;
+        const lowerLimits = Object.fromEntries(
+          Object.keys(requests)
+            .filter((r) => limits?.[r])
+            .map((r) => [
+              r,
+              String(
+                previous?.spec?.template?.spec?.containers.find((c) => c.name === container.name)?.resources?.limits?.[
+                  r
+                ] ?? requests[r],
+              ),
+            ]),
+        );
+        if (Object.keys(requests).length > 0) {
+          finding.remediation = {
+            summary: `Set ${workload.name}/${container.name} requests back to ${JSON.stringify(requests)}`,
+            action: {
+              type: 'set-resources',
+              kind: workload.kind as 'Deployment',
+              namespace: workload.namespace ?? '',
+              name: workload.name,
+              container: container.name,
+              requests,
+              ...(Object.keys(lowerLimits).length ? { limits: lowerLimits } : {}),
+            },
+          };
+        }
+      }
+      if (!finding.remediation) {
+        const rollback = rollbackProposal(snapshot, graph, workload, 'the requests before the change');
+        if (rollback) finding.remediation = rollback;
+      }
+      findings.set(key, finding);
+    }
+    return [...findings.values()];
+  },
+};
+
+type ReplicaSet = ReturnType<typeof revisions>[number];
+const requestOf = (rs: ReplicaSet, resource: string): number =>
+  (rs.spec?.template?.spec?.containers ?? []).reduce(
+    (sum, c) => sum + (parseQuantity(c.resources?.requests?.[resource]) ?? 0),
+    0,
+  );

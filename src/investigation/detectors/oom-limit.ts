@@ -1,0 +1,84 @@
+import { refKey } from '../model.ts';
+import type { Finding } from '../model.ts';
+import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
+import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
+import { HOUR, lastChange, toMs } from '../evidence/time.ts';
+import type { Detector } from './detector.ts';
+
+/** Containers killed for exceeding their memory limit, recently enough to matter. */
+export const oomLimit: Detector = {
+  id: 'oom-limit',
+  faultTypes: ['oom-limit'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const byWorkload = new Map<string, Finding>();
+    for (const pod of snapshot.pods) {
+      for (const state of containerStates(pod)) {
+        const terminated = [state.status.lastState?.terminated, state.status.state?.terminated].find(
+          (t) => t?.reason === 'OOMKilled',
+        );
+        if (!terminated) continue;
+        const finished = toMs(terminated.finishedAt) ?? now;
+        // A kill long before now is history, not this incident.
+        if (now - finished > 6 * HOUR) continue;
+        const workload = graph.workloadOf(pod);
+        const key = refKey(workload);
+        const container =
+          graph.podSpecOf(workload)?.containers.find((c) => c.name === state.status.name) ??
+          pod.spec?.containers.find((c) => c.name === state.status.name);
+        const limit = parseQuantity(container?.resources?.limits?.memory);
+        const existing = byWorkload.get(key);
+        if (existing) {
+          existing.evidence.push(stateEvidence(state));
+          continue;
+        }
+        const finding: Finding = {
+          detector: 'oom-limit',
+          faultType: 'oom-limit',
+          entity: workload,
+          affects: [workload],
+          strength: limit !== undefined ? 0.95 : 0.85,
+          summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at its ${formatBytes(limit)} memory limit` : ''} (${state.status.restartCount ?? 0} restarts)`,
+          evidence: [stateEvidence(state)],
+        };
+        const changed = lastChange(graph.workload(workload)?.metadata);
+        if (changed) finding.changedAt = changed;
+        if (
+          limit !== undefined &&
+          container &&
+          workload.kind !== 'Pod' &&
+          ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)
+        ) {
+          const request = parseQuantity(container.resources?.requests?.memory) ?? 0;
+          const raised = Math.max(limit * 2, request * 2);
+          finding.remediation = {
+            summary: `Raise the memory limit of ${workload.name}/${container.name} from ${formatBytes(limit)} to ${formatBytes(raised)}`,
+            action: {
+              type: 'set-resources',
+              kind: workload.kind as 'Deployment' | 'StatefulSet' | 'DaemonSet',
+              namespace: workload.namespace ?? '',
+              name: workload.name,
+              container: container.name,
+              limits: { memory: formatBytes(raised) },
+            },
+          };
+        }
+        byWorkload.set(key, finding);
+      }
+    }
+    for (const event of snapshot.events) {
+      if (event.reason !== 'OOMKilling' || event.involvedObject?.kind !== 'Node') continue;
+      for (const finding of byWorkload.values()) {
+        const onNode = graph.podsOf(finding.entity).some((p) => p.spec?.nodeName === event.involvedObject?.name);
+        if (onNode)
+          finding.evidence.push({
+            source: 'event',
+            ref: { kind: 'Node', name: event.involvedObject?.name ?? '' },
+            text: `OOMKilling: ${event.message ?? ''}`,
+            at: event.lastTimestamp ?? event.eventTime ?? undefined,
+          });
+      }
+    }
+    return [...byWorkload.values()];
+  },
+};

@@ -1,0 +1,109 @@
+import { eventEvidence, eventTime } from '../evidence/events.ts';
+import { rollbackProposal } from '../evidence/rollout.ts';
+import { HOUR, lastChange, toMs } from '../evidence/time.ts';
+import type { Container } from '../evidence/workloads.ts';
+import type { Evidence, FaultType, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+type ProbeKind = 'liveness' | 'readiness' | 'startup';
+
+const PROBE_FAILED = /^(Liveness|Readiness|Startup) probe failed: (.*)$/s;
+// A wrong path or port fails the same way every time; timeouts and 5xx can be a slow or broken dependency.
+const CONFIG_SIGNAL =
+  /statuscode: 404|connection refused|no such file|not found|executable file not found|unknown service|Unimplemented/i;
+
+/** Probes that fail: the probe's port or path does not match what the container serves. */
+export const probeFailure: Detector = {
+  id: 'probe-failure',
+  faultTypes: ['liveness-probe', 'readiness-probe'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const found = new Map<string, { finding: Finding; configSignal: boolean; staticMismatch: boolean }>();
+    const add = (
+      workload: Finding['entity'],
+      kind: ProbeKind,
+      evidence: Evidence,
+      configSignal: boolean,
+      staticMismatch: boolean,
+    ) => {
+      const faultType: FaultType = kind === 'readiness' ? 'readiness-probe' : 'liveness-probe';
+      const key = `${refKey(workload)}#${faultType}`;
+      const entry = found.get(key);
+      if (entry) {
+        if (entry.finding.evidence.length < 6 && !entry.finding.evidence.some((e) => e.text === evidence.text))
+          entry.finding.evidence.push(evidence);
+        entry.configSignal ||= configSignal;
+        entry.staticMismatch ||= staticMismatch;
+        return;
+      }
+      const finding: Finding = {
+        detector: 'probe-failure',
+        faultType,
+        entity: workload,
+        affects: [workload],
+        strength: 0,
+        summary: '',
+        evidence: [evidence],
+      };
+      const changed = lastChange(graph.workload(workload)?.metadata);
+      if (changed) finding.changedAt = changed;
+      found.set(key, { finding, configSignal, staticMismatch });
+    };
+
+    for (const event of snapshot.events) {
+      if (event.reason !== 'Unhealthy' || event.involvedObject?.kind !== 'Pod') continue;
+      if (now - (toMs(eventTime(event)) ?? now) > 2 * HOUR) continue;
+      const match = PROBE_FAILED.exec(event.message ?? '');
+      if (!match) continue;
+      const pod = graph.pod(
+        event.involvedObject.namespace ?? event.metadata?.namespace ?? '',
+        event.involvedObject.name ?? '',
+      );
+      if (!pod) continue;
+      const kind = (match[1] as string).toLowerCase() as ProbeKind;
+      add(graph.workloadOf(pod), kind, eventEvidence(event), CONFIG_SIGNAL.test(match[2] ?? ''), false);
+    }
+    // Probes whose port the container does not declare (only when the container declares its ports at all).
+    for (const workload of graph.workloads) {
+      const failing = graph
+        .podsOf(workload.ref)
+        .some((p) => (p.status?.containerStatuses ?? []).some((c) => !c.ready || (c.restartCount ?? 0) > 0));
+      if (!failing) continue;
+      for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
+        for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+          const mismatch = probePortMismatch(container, kind);
+          if (mismatch) add(workload.ref, kind, { source: 'spec', ref: workload.ref, text: mismatch }, true, true);
+        }
+      }
+    }
+
+    return [...found.values()].map(({ finding, configSignal, staticMismatch }) => {
+      const kind = finding.faultType === 'readiness-probe' ? 'readiness' : 'liveness';
+      finding.strength = staticMismatch ? 0.95 : configSignal ? 0.9 : 0.55;
+      finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : ''} — ${finding.evidence[0]?.text.slice(0, 160)}`;
+      const remediation = rollbackProposal(snapshot, graph, finding.entity, `the probe before the change`);
+      if (remediation) finding.remediation = remediation;
+      return finding;
+    });
+  },
+};
+
+function probePortMismatch(container: Container, kind: ProbeKind): string | undefined {
+  const probe =
+    kind === 'liveness'
+      ? container.livenessProbe
+      : kind === 'readiness'
+        ? container.readinessProbe
+        : container.startupProbe;
+  const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port ?? probe?.grpc?.port;
+  const declared = container.ports ?? [];
+  if (port === undefined || declared.length === 0) return undefined;
+  const matches =
+    typeof port === 'number' || /^\d+$/.test(String(port))
+      ? declared.some((p) => p.containerPort === Number(port))
+      : declared.some((p) => p.name === port);
+  return matches
+    ? undefined
+    : `${kind} probe of container ${container.name} targets port ${port}, which the container does not expose (${declared.map((p) => p.name ?? p.containerPort).join(', ')})`;
+}

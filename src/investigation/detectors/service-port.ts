@@ -1,0 +1,65 @@
+import { refOf } from '../evidence/graph.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/** A Service whose targetPort is no port its selected pods' containers expose. */
+export const servicePort: Detector = {
+  id: 'service-port',
+  faultTypes: ['service-port'],
+  detect(snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const service of snapshot.services) {
+      const pods = graph.podsSelectedBy(service);
+      if (pods.length === 0) continue;
+      const declared = pods.flatMap((p) => p.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+      if (declared.length === 0) continue;
+      for (const port of service.spec?.ports ?? []) {
+        const target = port.targetPort ?? port.port;
+        const numeric = typeof target === 'number' || /^\d+$/.test(String(target));
+        const served = numeric
+          ? declared.some((p) => p.containerPort === Number(target))
+          : declared.some((p) => p.name === target);
+        if (served) continue;
+        const ref = refOf('Service', service.metadata);
+        const candidates = [
+          ...new Set(
+            declared.filter((p) => !p.protocol || p.protocol === (port.protocol ?? 'TCP')).map((p) => p.containerPort),
+          ),
+        ];
+        const fix = candidates.length === 1 ? candidates[0] : undefined;
+        const finding: Finding = {
+          detector: 'service-port',
+          faultType: 'service-port',
+          entity: ref,
+          affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
+          strength: 0.92,
+          summary: `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')})`,
+          evidence: [
+            {
+              source: 'spec',
+              ref,
+              text: `port ${port.port} → targetPort ${target}; containers expose ${declared.map((p) => (p.name ? `${p.name}:${p.containerPort}` : p.containerPort)).join(', ')}`,
+            },
+          ],
+        };
+        const changed = lastChange(service.metadata);
+        if (changed) finding.changedAt = changed;
+        if (fix !== undefined) {
+          finding.remediation = {
+            summary: `Point Service ${service.metadata?.name} port ${port.port} at targetPort ${fix}`,
+            action: {
+              type: 'set-service-port',
+              namespace: service.metadata?.namespace ?? '',
+              name: service.metadata?.name ?? '',
+              port: port.port,
+              targetPort: fix,
+            },
+          };
+        }
+        findings.push(finding);
+      }
+    }
+    return findings;
+  },
+};

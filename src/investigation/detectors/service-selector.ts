@@ -1,0 +1,105 @@
+import { refOf, type Service, similar } from '../evidence/graph.ts';
+import { formatLabels, matchesMap } from '../evidence/labels.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/** A Service whose selector matches no pod (and no workload template) while pods with near-identical labels exist. */
+export const serviceSelector: Detector = {
+  id: 'service-selector',
+  faultTypes: ['service-selector'],
+  detect(snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const service of snapshot.services) {
+      const selector = service.spec?.selector;
+      if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName') continue;
+      if (graph.podsSelectedBy(service).length > 0) continue;
+      const namespace = service.metadata?.namespace ?? '';
+      const templates = graph.workloads.filter((w) => w.ref.namespace === namespace);
+      // A scaled-down workload still matches through its template: that is a missing dependency, not a selector fault.
+      if (templates.some((w) => matchesMap(w.template?.metadata?.labels, selector))) continue;
+      const intended = intendedLabels(
+        service,
+        templates.map((w) => ({ name: w.ref.name, labels: w.template?.metadata?.labels ?? {} })),
+      );
+      const ref = refOf('Service', service.metadata);
+      const endpoints = snapshot.endpoints.find(
+        (e) => e.metadata?.namespace === namespace && e.metadata?.name === service.metadata?.name,
+      );
+      const finding: Finding = {
+        detector: 'service-selector',
+        faultType: 'service-selector',
+        entity: ref,
+        affects: templates.filter((w) => intended?.workloads.includes(w.ref.name)).map((w) => w.ref),
+        strength: intended ? 0.95 : 0.6,
+        summary: `Service ${service.metadata?.name} selects ${formatLabels(selector)}, which matches no pod${intended ? `; pods of ${intended.workloads.join(', ')} carry ${formatLabels(intended.labels)}` : ''}`,
+        evidence: [
+          { source: 'spec', ref, text: `selector ${formatLabels(selector)} matches 0 pods` },
+          ...(endpoints
+            ? [
+                {
+                  source: 'status' as const,
+                  ref: refOf('Endpoints', endpoints.metadata),
+                  text: `Endpoints ${endpoints.metadata?.name} has ${(endpoints.subsets ?? []).flatMap((s) => s.addresses ?? []).length} ready addresses`,
+                },
+              ]
+            : []),
+        ],
+      };
+      const changed = lastChange(service.metadata);
+      if (changed) finding.changedAt = changed;
+      if (intended) {
+        finding.remediation = {
+          summary: `Set the selector of Service ${service.metadata?.name} back to ${formatLabels(intended.labels)}`,
+          action: {
+            type: 'set-service-selector',
+            namespace,
+            name: service.metadata?.name ?? '',
+            selector: intended.labels,
+          },
+        };
+      }
+      findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+/** The labels the Service used to match: its last applied selector, else the pods whose labels differ from it by a typo. */
+function intendedLabels(
+  service: Service,
+  templates: { name: string; labels: Record<string, string> }[],
+): { labels: Record<string, string>; workloads: string[] } | undefined {
+  const selector = service.spec?.selector ?? {};
+  const applied = service.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (applied) {
+    try {
+      const previous = (JSON.parse(applied) as { spec?: { selector?: Record<string, string> } }).spec?.selector;
+      if (previous && formatLabels(previous) !== formatLabels(selector)) {
+        const workloads = templates.filter((t) => matchesMap(t.labels, previous)).map((t) => t.name);
+        if (workloads.length > 0) return { labels: previous, workloads };
+      }
+    } catch {
+      // an unreadable annotation is no evidence
+    }
+  }
+  const keys = Object.keys(selector);
+  let best: { labels: Record<string, string>; workloads: string[]; score: number } | undefined;
+  for (const template of templates) {
+    const labels: Record<string, string> = {};
+    let score = 0;
+    for (const key of keys) {
+      const value = template.labels[key];
+      if (value === undefined) break;
+      if (value === selector[key]) score += 2;
+      else if (similar(value, selector[key])) score += 1;
+      else break;
+      labels[key] = value;
+    }
+    if (Object.keys(labels).length !== keys.length || score === 0) continue;
+    if (template.name === service.metadata?.name) score += 1;
+    if (!best || score > best.score) best = { labels, workloads: [template.name], score };
+    else if (score === best.score) best.workloads.push(template.name);
+  }
+  return best && { labels: best.labels, workloads: best.workloads };
+}

@@ -1,0 +1,78 @@
+import { eventEvidence } from '../evidence/events.ts';
+import type { Pod } from '../evidence/workloads.ts';
+import type { EntityRef, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+import { schedulingFailures } from './scheduling.ts';
+
+type Node = Parameters<Detector['detect']>[0]['nodes'][number];
+type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
+
+// Taints the node lifecycle controller sets for a sick node: the node's condition is the fault, not a taint someone added.
+const CONDITION_TAINT =
+  /^node\.kubernetes\.io\/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)$/;
+
+/** Pods that cannot run because a node was tainted or cordoned (and they do not tolerate it): the Node is the fault. */
+export const taint: Detector = {
+  id: 'taint',
+  faultTypes: ['taint'],
+  detect(snapshot, graph) {
+    const failures = schedulingFailures(snapshot).filter((f) => /taint|unschedulable/i.test(f.message));
+    const findings = new Map<string, Finding>();
+    for (const node of snapshot.nodes) {
+      const name = node.metadata?.name ?? '';
+      const ref: EntityRef = { kind: 'Node', name };
+      const taints = (node.spec?.taints ?? []).filter(
+        (t) => !CONDITION_TAINT.test(t.key) && t.effect !== 'PreferNoSchedule',
+      );
+      const cordoned = node.spec?.unschedulable === true;
+      if (taints.length === 0 && !cordoned) continue;
+      const blocked = failures.filter(
+        (f) => (cordoned && /unschedulable/i.test(f.message)) || taints.some((t) => !tolerates(f.pod, t)),
+      );
+      const evicted = snapshot.pods.filter(
+        (p) => p.spec?.nodeName === name && taints.some((t) => t.effect === 'NoExecute' && !tolerates(p, t)),
+      );
+      if (blocked.length === 0 && evicted.length === 0) continue;
+      const affects = new Map<string, EntityRef>();
+      for (const pod of [...blocked.map((b) => b.pod), ...evicted])
+        affects.set(refKey(graph.workloadOf(pod)), graph.workloadOf(pod));
+      const newest = taints
+        .map((t) => t.timeAdded)
+        .filter((t): t is string => !!t)
+        .sort()
+        .at(-1);
+      const finding: Finding = {
+        detector: 'taint',
+        faultType: 'taint',
+        entity: ref,
+        affects: [...affects.values()],
+        strength: 0.85,
+        summary: `Node ${name} ${cordoned ? 'is cordoned' : `carries taint ${taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`}; ${[...affects.values()].map((a) => a.name).join(', ')} cannot run there`,
+        evidence: [
+          ...taints.map((t) => ({
+            source: 'spec' as const,
+            ref,
+            text: `taint ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}${t.timeAdded ? ` added ${t.timeAdded}` : ''}`,
+            at: t.timeAdded ?? undefined,
+          })),
+          ...(cordoned ? [{ source: 'spec' as const, ref, text: 'spec.unschedulable=true (cordoned)' }] : []),
+          ...blocked.slice(0, 2).flatMap((b) => (b.event ? [eventEvidence(b.event)] : [])),
+        ],
+      };
+      if (newest) finding.changedAt = newest;
+      if (cordoned) finding.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
+      findings.set(refKey(ref), finding);
+    }
+    // Several tainted nodes: the most recently tainted explains a new incident best; the ranking weighs changedAt.
+    return [...findings.values()];
+  },
+};
+
+function tolerates(pod: Pod, taint: Taint): boolean {
+  return (pod.spec?.tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+  });
+}

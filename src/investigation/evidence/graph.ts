@@ -1,0 +1,527 @@
+import type { EntityRef, Evidence } from '../model.ts';
+import { refKey } from '../model.ts';
+import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
+import { matchesMap, matchesSelector } from './labels.ts';
+import { parseLogLine } from './log-line.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { allContainers, type Pod, type PodSpec, type Workload, workloadsOf } from './workloads.ts';
+
+export type Service = ClusterSnapshot['services'][number];
+export type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
+
+export type EdgeKind =
+  | 'owns' // controller → what it owns (ownerReferences)
+  | 'selects' // Service → Pod, NetworkPolicy → Pod
+  | 'uses' // workload → ConfigMap / Secret / PVC / ServiceAccount
+  | 'runs-on' // Pod → Node
+  | 'scales' // HPA → workload
+  | 'constrains' // ResourceQuota / LimitRange → Namespace
+  | 'depends-on'; // workload → Service it calls
+
+export interface GraphEdge {
+  kind: EdgeKind;
+  from: EntityRef;
+  to: EntityRef;
+  evidence: Evidence[];
+}
+
+/** How a workload reaches a ConfigMap, Secret or PVC: which container, through which field. */
+export interface Reference {
+  target: EntityRef;
+  via: 'env' | 'envFrom' | 'volume' | 'serviceAccount';
+  container?: string;
+  key?: string;
+  mountPath?: string;
+  optional: boolean;
+}
+
+export interface EvidenceGraph {
+  edges: GraphEdge[];
+  workloads: Workload[];
+  workload(ref: EntityRef): Workload | undefined;
+  /** The top controller of a pod (ReplicaSet → Deployment, Job → CronJob…), or the pod itself when it has none. */
+  workloadOf(pod: Pod): EntityRef;
+  podsOf(workload: EntityRef): Pod[];
+  pod(namespace: string, name: string): Pod | undefined;
+  podsSelectedBy(service: Service): Pod[];
+  servicesOf(workload: EntityRef): Service[];
+  /** Workloads whose pods a Service selects; when it selects none, the workloads its name or old selector meant. */
+  workloadsBehind(service: Service): EntityRef[];
+  service(namespace: string, name: string): Service | undefined;
+  serviceByHost(host: string, fromNamespace: string): Service | undefined;
+  referencesOf(workload: EntityRef): Reference[];
+  workloadsReferencing(target: EntityRef): EntityRef[];
+  /** Services a workload calls, with the evidence (configuration, logs, metrics). */
+  dependenciesOf(workload: EntityRef): GraphEdge[];
+  /** Workloads that call a Service. */
+  callersOf(service: EntityRef): GraphEdge[];
+  policiesSelecting(pod: Pod): NetworkPolicy[];
+  /** Pod template of a workload, or the spec of its pods when the controller object was not fetched. */
+  podSpecOf(workload: EntityRef): PodSpec | undefined;
+}
+
+export const refOf = (kind: string, metadata: { name?: string; namespace?: string } | undefined): EntityRef =>
+  metadata?.namespace
+    ? { kind, namespace: metadata.namespace, name: metadata.name ?? '' }
+    : { kind, name: metadata?.name ?? '' };
+
+export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
+  const edges: GraphEdge[] = [];
+  const workloads = workloadsOf(snapshot);
+  const workloadByKey = new Map(workloads.map((w) => [refKey(w.ref), w]));
+  const replicaSetOwner = new Map<string, EntityRef>();
+  for (const rs of snapshot.replicaSets) {
+    const owner = rs.metadata?.ownerReferences?.find((o) => o.controller !== false);
+    const rsRef = refOf('ReplicaSet', rs.metadata);
+    if (owner) {
+      const ownerRef = { kind: owner.kind, namespace: rs.metadata?.namespace ?? '', name: owner.name };
+      replicaSetOwner.set(refKey(rsRef), ownerRef);
+      edges.push({ kind: 'owns', from: ownerRef, to: rsRef, evidence: [] });
+    }
+  }
+  const jobOwner = new Map<string, EntityRef>();
+  for (const job of snapshot.jobs) {
+    const owner = job.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
+    if (owner) {
+      const jobRef = refOf('Job', job.metadata);
+      const ownerRef = { kind: 'CronJob', namespace: job.metadata?.namespace ?? '', name: owner.name };
+      jobOwner.set(refKey(jobRef), ownerRef);
+      edges.push({ kind: 'owns', from: ownerRef, to: jobRef, evidence: [] });
+    }
+  }
+
+  const workloadOf = (pod: Pod): EntityRef => {
+    const namespace = pod.metadata?.namespace ?? '';
+    const owner =
+      pod.metadata?.ownerReferences?.find((o) => o.controller !== false) ?? pod.metadata?.ownerReferences?.[0];
+    if (!owner) return refOf('Pod', pod.metadata);
+    const direct = { kind: owner.kind, namespace, name: owner.name };
+    if (owner.kind === 'ReplicaSet') {
+      const known = replicaSetOwner.get(refKey(direct));
+      if (known) return known;
+      // The ReplicaSet was not fetched: its name is the Deployment's plus the pod-template-hash.
+      const hash = pod.metadata?.labels?.['pod-template-hash'];
+      if (hash && owner.name.endsWith(`-${hash}`)) {
+        return { kind: 'Deployment', namespace, name: owner.name.slice(0, -hash.length - 1) };
+      }
+      return direct;
+    }
+    if (owner.kind === 'Job') return jobOwner.get(refKey(direct)) ?? direct;
+    return direct;
+  };
+
+  const podsByWorkload = new Map<string, Pod[]>();
+  const podsByNamespace = new Map<string, Pod[]>();
+  const podByName = new Map<string, Pod>();
+  for (const pod of snapshot.pods) {
+    const key = refKey(workloadOf(pod));
+    podsByWorkload.set(key, [...(podsByWorkload.get(key) ?? []), pod]);
+    const namespace = pod.metadata?.namespace ?? '';
+    podsByNamespace.set(namespace, [...(podsByNamespace.get(namespace) ?? []), pod]);
+    podByName.set(`${namespace}/${pod.metadata?.name}`, pod);
+    if (pod.spec?.nodeName) {
+      edges.push({
+        kind: 'runs-on',
+        from: refOf('Pod', pod.metadata),
+        to: { kind: 'Node', name: pod.spec.nodeName },
+        evidence: [],
+      });
+    }
+    const owner = workloadOf(pod);
+    if (owner.kind !== 'Pod') edges.push({ kind: 'owns', from: owner, to: refOf('Pod', pod.metadata), evidence: [] });
+    if (owner.kind !== 'Pod' && !workloadByKey.has(key)) {
+      const bare: Workload = { ref: owner };
+      workloads.push(bare);
+      workloadByKey.set(key, bare);
+    }
+  }
+  for (const pod of snapshot.pods) {
+    if (workloadOf(pod).kind !== 'Pod') continue;
+    const bare: Workload = { ref: refOf('Pod', pod.metadata), template: { metadata: pod.metadata, spec: pod.spec } };
+    workloads.push(bare);
+    workloadByKey.set(refKey(bare.ref), bare);
+  }
+  const podsOf = (ref: EntityRef): Pod[] => podsByWorkload.get(refKey(ref)) ?? [];
+
+  const podSpecOf = (ref: EntityRef): PodSpec | undefined =>
+    workloadByKey.get(refKey(ref))?.template?.spec ?? podsOf(ref)[0]?.spec;
+
+  // Services and what they select.
+  const servicesByNamespace = new Map<string, Service[]>();
+  const serviceByName = new Map<string, Service>();
+  const serviceByIP = new Map<string, Service>();
+  for (const service of snapshot.services) {
+    const namespace = service.metadata?.namespace ?? '';
+    servicesByNamespace.set(namespace, [...(servicesByNamespace.get(namespace) ?? []), service]);
+    serviceByName.set(`${namespace}/${service.metadata?.name}`, service);
+    for (const ip of [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])]) {
+      if (ip && ip !== 'None') serviceByIP.set(ip, service);
+    }
+  }
+  const selectedPods = new Map<Service, Pod[]>();
+  const podsSelectedBy = (service: Service): Pod[] => {
+    let pods = selectedPods.get(service);
+    if (!pods) {
+      pods = (podsByNamespace.get(service.metadata?.namespace ?? '') ?? []).filter((pod) =>
+        matchesMap(pod.metadata?.labels, service.spec?.selector),
+      );
+      selectedPods.set(service, pods);
+    }
+    return pods;
+  };
+  const servicesOfWorkload = new Map<string, Service[]>();
+  for (const service of snapshot.services) {
+    const seen = new Set<string>();
+    for (const pod of podsSelectedBy(service)) {
+      edges.push({
+        kind: 'selects',
+        from: refOf('Service', service.metadata),
+        to: refOf('Pod', pod.metadata),
+        evidence: [],
+      });
+      seen.add(refKey(workloadOf(pod)));
+    }
+    // A template whose labels the selector matches counts too: scaled-to-zero workloads still sit behind their Service.
+    for (const workload of workloads) {
+      if (workload.ref.namespace !== service.metadata?.namespace) continue;
+      if (matchesMap(workload.template?.metadata?.labels, service.spec?.selector)) seen.add(refKey(workload.ref));
+    }
+    for (const key of seen) servicesOfWorkload.set(key, [...(servicesOfWorkload.get(key) ?? []), service]);
+  }
+  const service = (namespace: string, name: string) => serviceByName.get(`${namespace}/${name}`);
+  const serviceByHost = (host: string, fromNamespace: string): Service | undefined => {
+    if (isIPv4(host)) return serviceByIP.get(host);
+    const target = serviceNameOf(host, fromNamespace);
+    return target ? service(target.namespace, target.name) : undefined;
+  };
+  const workloadsBehind = (svc: Service): EntityRef[] => {
+    const namespace = svc.metadata?.namespace ?? '';
+    const behind = workloads.filter((w) => (servicesOfWorkload.get(refKey(w.ref)) ?? []).includes(svc));
+    if (behind.length > 0) return behind.map((w) => w.ref);
+    // Selector matches nothing: the workload it was meant for shares its name or most of its selector.
+    const named = workloads.filter((w) => w.ref.namespace === namespace && w.ref.name === svc.metadata?.name);
+    if (named.length > 0) return named.map((w) => w.ref);
+    return workloads
+      .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && sharesSelectorKeys(w, svc))
+      .map((w) => w.ref);
+  };
+
+  // Workload → ConfigMap / Secret / PVC / ServiceAccount.
+  const references = new Map<string, Reference[]>();
+  const referencing = new Map<string, EntityRef[]>();
+  for (const workload of workloads) {
+    const spec = podSpecOf(workload.ref);
+    const namespace = workload.ref.namespace ?? '';
+    const refs = referencesIn(spec, namespace);
+    const podSpecs = podsOf(workload.ref).map((p) => p.spec);
+    for (const podSpec of podSpecs) {
+      for (const r of referencesIn(podSpec, namespace)) {
+        if (!refs.some((known) => refKey(known.target) === refKey(r.target) && known.key === r.key)) refs.push(r);
+      }
+    }
+    references.set(refKey(workload.ref), refs);
+    for (const r of refs) {
+      const key = refKey(r.target);
+      const list = referencing.get(key) ?? [];
+      if (!list.some((w) => refKey(w) === refKey(workload.ref))) list.push(workload.ref);
+      referencing.set(key, list);
+      edges.push({
+        kind: 'uses',
+        from: workload.ref,
+        to: r.target,
+        evidence: [{ source: 'spec', ref: workload.ref, text: describeReference(r) }],
+      });
+    }
+  }
+
+  // Service-to-service dependencies.
+  const dependencyEdges = new Map<string, GraphEdge>();
+  const addDependency = (from: EntityRef, svc: Service, evidence: Evidence) => {
+    const to = refOf('Service', svc.metadata);
+    const own = servicesOfWorkload.get(refKey(from)) ?? [];
+    if (own.includes(svc)) return;
+    const key = `${refKey(from)}->${refKey(to)}`;
+    const edge = dependencyEdges.get(key) ?? { kind: 'depends-on' as const, from, to, evidence: [] };
+    if (edge.evidence.length < 5) edge.evidence.push(evidence);
+    dependencyEdges.set(key, edge);
+  };
+  const configMaps = new Map(snapshot.configMaps.map((c) => [refKey(refOf('ConfigMap', c.metadata)), c]));
+  for (const workload of workloads) {
+    const namespace = workload.ref.namespace ?? '';
+    const spec = podSpecOf(workload.ref);
+    for (const { container } of allContainers(spec)) {
+      for (const env of container.env ?? []) {
+        if (!env.value) continue;
+        for (const svc of servicesNamedIn(env.value, namespace, true)) {
+          addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `env ${env.name}=${env.value}` });
+        }
+      }
+    }
+    for (const r of references.get(refKey(workload.ref)) ?? []) {
+      const configMap = configMaps.get(refKey(r.target));
+      if (!configMap) continue;
+      for (const [key, value] of Object.entries(configMap.data ?? {})) {
+        if (r.key && r.key !== key) continue;
+        for (const svc of servicesNamedIn(value, namespace, true)) {
+          addDependency(workload.ref, svc, {
+            source: 'spec',
+            ref: r.target,
+            text: `${key} names ${svc.metadata?.name}`,
+          });
+        }
+      }
+    }
+  }
+  for (const log of snapshot.logs) {
+    const pod = podByName.get(`${log.namespace}/${log.pod}`);
+    const from = pod ? workloadOf(pod) : { kind: 'Pod', namespace: log.namespace, name: log.pod };
+    for (const raw of log.lines) {
+      const line = parseLogLine(raw);
+      for (const svc of servicesNamedIn(line.text, log.namespace, false)) {
+        const evidence: Evidence = {
+          source: 'log',
+          ref: refOf('Pod', { name: log.pod, namespace: log.namespace }),
+          text: line.text,
+        };
+        if (line.at) evidence.at = line.at;
+        addDependency(from, svc, evidence);
+      }
+    }
+  }
+  for (const sample of snapshot.metrics) {
+    const l = sample.labels;
+    const source = l.source_workload ?? l.source_app ?? l.client;
+    const destination = l.destination_service_name ?? l.destination_app ?? l.destination_workload ?? l.server;
+    const namespace = l.source_workload_namespace ?? l.namespace ?? '';
+    if (!source || !destination) continue;
+    const caller = workloads.find((w) => w.ref.namespace === namespace && w.ref.name === source);
+    const svc = serviceByHost(destination, l.destination_service_namespace ?? namespace);
+    if (caller && svc) {
+      addDependency(caller.ref, svc, {
+        source: 'metric',
+        ref: caller.ref,
+        text: `${sample.query} ${source} → ${destination}`,
+      });
+    }
+  }
+  edges.push(...dependencyEdges.values());
+
+  function servicesNamedIn(text: string, namespace: string, bareNames: boolean): Service[] {
+    const found = new Set<Service>();
+    for (const mention of hostMentions(text)) {
+      const svc = serviceByHost(mention.host, namespace);
+      if (svc) found.add(svc);
+    }
+    for (const token of tokens(text)) {
+      const host = token.toLowerCase();
+      // Bare words only count in configuration or when distinctive: a log saying "api" is not a call to a Service "api".
+      if (!bareNames && !host.includes('.') && !isDistinctive(host)) continue;
+      const svc = serviceByHost(host, namespace);
+      if (svc) found.add(svc);
+    }
+    return [...found];
+  }
+
+  for (const hpa of snapshot.horizontalPodAutoscalers) {
+    const target = hpa.spec?.scaleTargetRef;
+    if (target) {
+      edges.push({
+        kind: 'scales',
+        from: refOf('HorizontalPodAutoscaler', hpa.metadata),
+        to: { kind: target.kind, namespace: hpa.metadata?.namespace ?? '', name: target.name },
+        evidence: [],
+      });
+    }
+  }
+  for (const quota of [
+    ...snapshot.resourceQuotas.map((q) => refOf('ResourceQuota', q.metadata)),
+    ...snapshot.limitRanges.map((l) => refOf('LimitRange', l.metadata)),
+  ]) {
+    edges.push({
+      kind: 'constrains',
+      from: quota,
+      to: { kind: 'Namespace', name: quota.namespace ?? '' },
+      evidence: [],
+    });
+  }
+
+  const policiesSelecting = (pod: Pod): NetworkPolicy[] =>
+    snapshot.networkPolicies.filter(
+      (policy) =>
+        policy.metadata?.namespace === pod.metadata?.namespace &&
+        matchesSelector(pod.metadata?.labels, policy.spec?.podSelector ?? {}),
+    );
+  for (const policy of snapshot.networkPolicies) {
+    for (const pod of podsByNamespace.get(policy.metadata?.namespace ?? '') ?? []) {
+      if (matchesSelector(pod.metadata?.labels, policy.spec?.podSelector ?? {})) {
+        edges.push({
+          kind: 'selects',
+          from: refOf('NetworkPolicy', policy.metadata),
+          to: refOf('Pod', pod.metadata),
+          evidence: [],
+        });
+      }
+    }
+  }
+
+  const dependencies = [...dependencyEdges.values()];
+  return {
+    edges,
+    workloads,
+    workload: (ref) => workloadByKey.get(refKey(ref)),
+    workloadOf,
+    podsOf,
+    pod: (namespace, name) => podByName.get(`${namespace}/${name}`),
+    podsSelectedBy,
+    servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],
+    workloadsBehind,
+    service,
+    serviceByHost,
+    referencesOf: (ref) => references.get(refKey(ref)) ?? [],
+    workloadsReferencing: (target) => referencing.get(refKey(target)) ?? [],
+    dependenciesOf: (ref) => dependencies.filter((edge) => refKey(edge.from) === refKey(ref)),
+    callersOf: (ref) => dependencies.filter((edge) => refKey(edge.to) === refKey(ref)),
+    policiesSelecting,
+    podSpecOf,
+  };
+}
+
+// One-word names ("api", "db") collide with ordinary words in log text; hyphenated or long names rarely do.
+const isDistinctive = (name: string): boolean => name.includes('-') || name.length >= 6;
+
+function sharesSelectorKeys(workload: Workload, service: Service): boolean {
+  const selector = service.spec?.selector ?? {};
+  const labels = workload.template?.metadata?.labels ?? {};
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  const sameKeys = keys.filter((k) => k in labels);
+  const sameValues = keys.filter((k) => labels[k] === selector[k]);
+  return (
+    sameKeys.length === keys.length &&
+    sameValues.length >= keys.length - 1 &&
+    keys.some((k) => similar(labels[k], selector[k]))
+  );
+}
+
+/** Values that differ by a typo, a suffix or a separator ("api" vs "api-v2", "currency-service" vs "currencyservice"). */
+export function similar(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
+  const x = norm(a);
+  const y = norm(b);
+  if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
+  return editDistance(x, y) <= Math.max(1, Math.floor(Math.min(x.length, y.length) / 5));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function referencesIn(spec: PodSpec | undefined, namespace: string): Reference[] {
+  if (!spec) return [];
+  const refs: Reference[] = [];
+  const target = (kind: string, name: string): EntityRef => ({ kind, namespace, name });
+  for (const { container } of allContainers(spec)) {
+    for (const env of container.env ?? []) {
+      const cm = env.valueFrom?.configMapKeyRef;
+      const secret = env.valueFrom?.secretKeyRef;
+      if (cm?.name)
+        refs.push({
+          target: target('ConfigMap', cm.name),
+          via: 'env',
+          container: container.name,
+          key: cm.key,
+          optional: cm.optional === true,
+        });
+      if (secret?.name)
+        refs.push({
+          target: target('Secret', secret.name),
+          via: 'env',
+          container: container.name,
+          key: secret.key,
+          optional: secret.optional === true,
+        });
+    }
+    for (const from of container.envFrom ?? []) {
+      if (from.configMapRef?.name)
+        refs.push({
+          target: target('ConfigMap', from.configMapRef.name),
+          via: 'envFrom',
+          container: container.name,
+          optional: from.configMapRef.optional === true,
+        });
+      if (from.secretRef?.name)
+        refs.push({
+          target: target('Secret', from.secretRef.name),
+          via: 'envFrom',
+          container: container.name,
+          optional: from.secretRef.optional === true,
+        });
+    }
+  }
+  const mountOf = (volume: string) => {
+    for (const { container } of allContainers(spec)) {
+      const mount = container.volumeMounts?.find((m) => m.name === volume);
+      if (mount) return { container: container.name, mountPath: mount.mountPath };
+    }
+    return {};
+  };
+  for (const volume of spec.volumes ?? []) {
+    const mount = mountOf(volume.name);
+    if (volume.configMap?.name)
+      refs.push({
+        target: target('ConfigMap', volume.configMap.name),
+        via: 'volume',
+        ...mount,
+        optional: volume.configMap.optional === true,
+      });
+    if (volume.secret?.secretName)
+      refs.push({
+        target: target('Secret', volume.secret.secretName),
+        via: 'volume',
+        ...mount,
+        optional: volume.secret.optional === true,
+      });
+    if (volume.persistentVolumeClaim?.claimName)
+      refs.push({
+        target: target('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName),
+        via: 'volume',
+        ...mount,
+        optional: false,
+      });
+    for (const source of volume.projected?.sources ?? []) {
+      if (source.configMap?.name)
+        refs.push({
+          target: target('ConfigMap', source.configMap.name),
+          via: 'volume',
+          ...mount,
+          optional: source.configMap.optional === true,
+        });
+      if (source.secret?.name)
+        refs.push({
+          target: target('Secret', source.secret.name),
+          via: 'volume',
+          ...mount,
+          optional: source.secret.optional === true,
+        });
+    }
+  }
+  if (spec.serviceAccountName)
+    refs.push({ target: target('ServiceAccount', spec.serviceAccountName), via: 'serviceAccount', optional: false });
+  return refs;
+}
+
+function describeReference(r: Reference): string {
+  const where = r.via === 'volume' ? `volume mounted at ${r.mountPath ?? '?'}` : r.via;
+  return `${r.container ? `container ${r.container} ` : ''}reads ${r.target.kind} ${r.target.name}${r.key ? ` key ${r.key}` : ''} via ${where}`;
+}

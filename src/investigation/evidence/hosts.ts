@@ -1,0 +1,53 @@
+/** A peer named in configuration or a log line: `host:port`, a URL, an IP:port, or a bare cluster DNS name. */
+export interface HostMention {
+  host: string;
+  port?: number;
+  /** The text it was read from, e.g. `tcp://cache:6379`. */
+  raw: string;
+}
+
+const URL = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@"']+@)?([A-Za-z0-9.-]+)(?::(\d{1,5}))?/g;
+const HOST_PORT =
+  /(?<![\w.:/@-])([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*):(\d{1,5})(?![\w.])/g;
+const TOKEN = /[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/g;
+
+/** Every `host[:port]` the text names explicitly (URLs and host:port pairs). */
+export function hostMentions(text: string): HostMention[] {
+  const found = new Map<string, HostMention>();
+  for (const match of text.matchAll(URL)) add(found, match[1] as string, match[2], match[0]);
+  for (const match of text.matchAll(HOST_PORT)) add(found, match[1] as string, match[2], match[0]);
+  return [...found.values()];
+}
+
+/** Word-like tokens (letters, digits, dots, hyphens) a bare Service name can hide in. */
+export const tokens = (text: string): string[] => text.match(TOKEN) ?? [];
+
+function add(found: Map<string, HostMention>, host: string, port: string | undefined, raw: string): void {
+  const mention: HostMention = { host: host.toLowerCase(), raw };
+  if (port !== undefined) mention.port = Number(port);
+  found.set(`${mention.host}:${mention.port ?? ''}`, mention);
+}
+
+export const isIPv4 = (host: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+
+/**
+ * The Service a cluster DNS name points at: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<cluster domain>`.
+ * Returns undefined for names that are not cluster-internal (external hosts, IPs).
+ */
+export function serviceNameOf(host: string, fromNamespace: string): { name: string; namespace: string } | undefined {
+  if (isIPv4(host)) return undefined;
+  const parts = host.toLowerCase().replace(/\.$/, '').split('.');
+  const [name, namespace, marker] = parts;
+  if (!name) return undefined;
+  if (parts.length === 1) return { name, namespace: fromNamespace };
+  if (parts.length === 2 && namespace) return { name, namespace };
+  if (marker === 'svc' && namespace) return { name, namespace };
+  return undefined;
+}
+
+/** A host that can only mean something inside the cluster (no public domain), so it must be a Service to resolve. */
+export function looksClusterInternal(host: string): boolean {
+  if (isIPv4(host) || host === 'localhost') return false;
+  const parts = host.split('.');
+  return parts.length === 1 || parts.includes('svc') || parts.at(-1) === 'local';
+}

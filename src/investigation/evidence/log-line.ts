@@ -1,0 +1,17 @@
+const LEADING_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s+/;
+
+export interface LogLine {
+  at?: string;
+  text: string;
+}
+
+/** Splits the RFC 3339 timestamp a log line may start with (`kubectl logs --timestamps`) from its text. */
+export function parseLogLine(line: string): LogLine {
+  const match = LEADING_TIMESTAMP.exec(line);
+  return match ? { at: match[1], text: line.slice(match[0].length) } : { text: line };
+}
+
+const ERROR_WORDS =
+  /\b(error|err|fail(ed|ure|ing)?|fatal|panic|exception|refused|timed? ?out|deadline|unavailable|denied|forbidden|unauthori[sz]ed|invalid|cannot|can't|unable|no such host|not found|crash)/i;
+
+export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);

@@ -1,0 +1,42 @@
+import type { Evidence } from '../model.ts';
+import type { Pod } from './workloads.ts';
+
+type Status = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+
+export interface ContainerState {
+  pod: Pod;
+  status: Status;
+  init: boolean;
+}
+
+export function containerStates(pod: Pod): ContainerState[] {
+  return [
+    ...(pod.status?.initContainerStatuses ?? []).map((status) => ({ pod, status, init: true })),
+    ...(pod.status?.containerStatuses ?? []).map((status) => ({ pod, status, init: false })),
+  ];
+}
+
+export const isPodReady = (pod: Pod): boolean =>
+  pod.status?.phase === 'Succeeded' ||
+  (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+export function stateEvidence(state: ContainerState): Evidence {
+  const { status, pod } = state;
+  const waiting = status.state?.waiting;
+  const terminated = status.lastState?.terminated ?? status.state?.terminated;
+  const parts = [`${state.init ? 'init container' : 'container'} ${status.name}`];
+  if (waiting) parts.push(`waiting ${waiting.reason ?? ''}${waiting.message ? `: ${waiting.message}` : ''}`);
+  if (terminated)
+    parts.push(
+      `last terminated ${terminated.reason ?? ''} exit ${terminated.exitCode} at ${terminated.finishedAt ?? '?'}`,
+    );
+  if (status.restartCount) parts.push(`${status.restartCount} restarts`);
+  const evidence: Evidence = {
+    source: 'status',
+    ref: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' },
+    text: parts.join('; '),
+  };
+  const at = terminated?.finishedAt ?? status.state?.running?.startedAt;
+  if (at) evidence.at = at;
+  return evidence;
+}

@@ -1,0 +1,35 @@
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { Plain } from './snapshot.ts';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export function toMs(time: string | undefined): number | undefined {
+  if (!time) return undefined;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export const latest = (times: (string | undefined)[]): string | undefined =>
+  times
+    .filter((time): time is string => toMs(time) !== undefined)
+    .sort((a, b) => (toMs(a) as number) - (toMs(b) as number))
+    .at(-1);
+
+// Controllers write status through managedFields too; only people and deploy tools change what an object means.
+const CONTROLLER_MANAGERS = /^(kube-controller-manager|kube-scheduler|kubelet|kube-apiserver)$/;
+
+/** When someone last changed the object's spec or data (managedFields), falling back to its creation. */
+export function lastChange(metadata: Plain<V1ObjectMeta> | undefined): string | undefined {
+  const edits = (metadata?.managedFields ?? [])
+    .filter((field) => !CONTROLLER_MANAGERS.test(field.manager ?? '') && field.subresource !== 'status')
+    .map((field) => field.time);
+  return latest([...edits, metadata?.creationTimestamp]);
+}
+
+/** True when `time` lies in [from, to] (all RFC 3339; undefined bounds are open). */
+export function within(time: string | undefined, from: number | undefined, to: number | undefined): boolean {
+  const ms = toMs(time);
+  if (ms === undefined) return false;
+  return (from === undefined || ms >= from) && (to === undefined || ms <= to);
+}

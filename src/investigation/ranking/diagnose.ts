@@ -1,0 +1,201 @@
+import { DETECTORS } from '../detectors/index.ts';
+import type { Detector } from '../detectors/detector.ts';
+import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { Focus } from '../focus.ts';
+import type { EntityRef, Evidence, Finding, Hypothesis, InvestigationResult, RuledOut } from '../model.ts';
+import { refKey } from '../model.ts';
+import { isFaultInjection } from './fault-injection.ts';
+import { reachFrom } from './reach.ts';
+import { incidentStart, timeFactor } from './recency.ts';
+import { symptomNodes } from './symptom.ts';
+import { explainedBy } from './victims.ts';
+
+export type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
+
+/** A finding as the ranking sees it: merged per entity, connected (or not) to the symptom, scored. */
+export interface Candidate {
+  finding: Finding;
+  /** Other findings about the same entity, weaker. */
+  support: Finding[];
+  path: EntityRef[];
+  connected: boolean;
+  score: number;
+}
+
+const MAX_HYPOTHESES = 5;
+
+/** Runs every detector, connects the findings to the symptom and names the deepest abnormal entity that explains it. */
+export function diagnose(
+  snapshot: ClusterSnapshot,
+  focus: Focus,
+  detectors: readonly Detector[] = DETECTORS,
+): Diagnosis {
+  const graph = buildGraph(snapshot);
+  const findings = detectors.flatMap((detector) => detector.detect(snapshot, graph));
+  return rank(findings, snapshot, graph, focus);
+}
+
+export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: EvidenceGraph, focus: Focus): Diagnosis {
+  const ruledOut: RuledOut[] = [];
+  const rule = (entity: EntityRef, reason: string) => {
+    if (!ruledOut.some((r) => refKey(r.entity) === refKey(entity))) ruledOut.push({ entity, reason });
+  };
+
+  const real = findings.filter((finding) => {
+    if (!isFaultInjection(finding.entity, snapshot, graph)) return true;
+    rule(
+      finding.entity,
+      `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
+    );
+    return false;
+  });
+
+  const start = incidentStart(focus, snapshot);
+  const starts = symptomNodes(focus.symptom, graph);
+  const reach = reachFrom(starts, graph);
+  const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
+
+  const live: Candidate[] = [];
+  for (const candidate of candidates) {
+    const time = timeFactor(candidate.finding, start);
+    if (time.history) {
+      rule(
+        candidate.finding.entity,
+        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start).toISOString()}): history, not this incident`,
+      );
+      continue;
+    }
+    candidate.score =
+      candidate.finding.strength *
+      time.factor *
+      (candidate.connected ? 1 : 0.35) *
+      (1 + 0.03 * Math.max(0, candidate.path.length - 1));
+    live.push(candidate);
+  }
+
+  const standing: Candidate[] = [];
+  for (const candidate of live) {
+    const cause = live.find((other) => other !== candidate && explainedBy(candidate, other, graph));
+    if (cause) {
+      rule(
+        candidate.finding.entity,
+        `${candidate.finding.summary} — a consequence of ${cause.finding.entity.kind} ${cause.finding.entity.name} (${cause.finding.faultType})`,
+      );
+      // The cause inherits the path through its victim when it had none of its own.
+      if (!cause.connected && candidate.connected) {
+        cause.connected = true;
+        cause.path = [cause.finding.entity, ...candidate.path];
+        cause.score =
+          cause.finding.strength * timeFactor(cause.finding, start).factor * (1 + 0.03 * (cause.path.length - 1));
+      }
+      continue;
+    }
+    standing.push(candidate);
+  }
+  standing.sort((a, b) => b.score - a.score);
+
+  for (const candidate of standing) {
+    if (!candidate.connected && standing[0]?.connected) {
+      rule(candidate.finding.entity, `${candidate.finding.summary} — does not connect to the alerted symptom`);
+    }
+  }
+
+  const top = standing[0];
+  if (!top) {
+    return {
+      rootCause: null,
+      faultType: null,
+      confidence: 0,
+      summary: focus.symptom
+        ? `No abnormality found that explains ${focus.symptom.kind} ${focus.symptom.name}`
+        : `No abnormality found in namespace ${focus.namespace}`,
+      hypotheses: [],
+      ruledOut,
+      remediation: null,
+    };
+  }
+  if (focus.symptom && refKey(starts[0] ?? focus.symptom) !== refKey(top.finding.entity) && top.connected) {
+    rule(
+      starts[0] ?? focus.symptom,
+      `the alerted symptom: it fails because of ${top.finding.entity.kind} ${top.finding.entity.name}`,
+    );
+  }
+
+  const shown = standing.filter((c) => c.connected || !top.connected).slice(0, MAX_HYPOTHESES);
+  const hypotheses = shown.map((candidate, index) =>
+    toHypothesis(candidate, confidenceOf(candidate, shown[index === 0 ? 1 : 0], index === 0)),
+  );
+  const best = hypotheses[0] as Hypothesis;
+  const remediation = top.finding.remediation ?? top.support.find((f) => f.remediation)?.remediation ?? null;
+  return {
+    rootCause: best.entity,
+    faultType: best.faultType,
+    confidence: best.confidence,
+    summary: top.finding.summary,
+    hypotheses,
+    ruledOut: ruledOut.filter((r) => !hypotheses.some((h) => refKey(h.entity) === refKey(r.entity))),
+    remediation,
+  };
+}
+
+function merge(findings: Finding[]): Candidate[] {
+  const byEntity = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = refKey(finding.entity);
+    byEntity.set(key, [...(byEntity.get(key) ?? []), finding]);
+  }
+  return [...byEntity.values()].map((group) => {
+    const [finding, ...support] = [...group].sort((a, b) => b.strength - a.strength);
+    const merged: Finding = { ...(finding as Finding), affects: dedupe(group.flatMap((f) => f.affects)) };
+    return { finding: merged, support, path: [merged.entity], connected: false, score: 0 };
+  });
+}
+
+function connect(candidate: Candidate, reach: ReturnType<typeof reachFrom>, hasSymptom: boolean): Candidate {
+  if (!hasSymptom) return { ...candidate, connected: true };
+  const { finding } = candidate;
+  const via = [finding.entity, ...finding.affects]
+    .map((ref) => reach.get(refKey(ref)))
+    .filter((r) => r !== undefined)
+    .sort((a, b) => a.path.length - b.path.length);
+  // The entity itself when the symptom reaches it, else the nearest thing it breaks: the most direct story.
+  const contact = via.find((r) => refKey(r.ref) === refKey(finding.entity)) ?? via[0];
+  if (!contact) return candidate;
+  const fromSymptom = contact.path;
+  const path = [...fromSymptom].reverse();
+  if (refKey(path[0] as EntityRef) !== refKey(finding.entity)) path.unshift(finding.entity);
+  return { ...candidate, connected: true, path };
+}
+
+function confidenceOf(candidate: Candidate, rival: Candidate | undefined, isTop: boolean): number {
+  const base = Math.min(0.97, candidate.finding.strength * (candidate.connected ? 1 : 0.5));
+  if (!isTop)
+    return round(
+      Math.max(0.05, base * Math.min(1, candidate.score / Math.max(rival?.score ?? candidate.score, 1e-9)) * 0.6),
+    );
+  const ratio = rival ? Math.min(1, rival.score / candidate.score) : 0;
+  return round(Math.max(0.05, base * (1 - 0.45 * ratio)));
+}
+
+function toHypothesis(candidate: Candidate, confidence: number): Hypothesis {
+  const evidence: Evidence[] = [...candidate.finding.evidence, ...candidate.support.flatMap((f) => f.evidence)];
+  return {
+    entity: candidate.finding.entity,
+    faultType: candidate.finding.faultType,
+    confidence,
+    summary: candidate.finding.summary,
+    evidence: dedupeEvidence(evidence).slice(0, 10),
+    path: candidate.path,
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function dedupe(refs: EntityRef[]): EntityRef[] {
+  return [...new Map(refs.map((r) => [refKey(r), r])).values()];
+}
+
+function dedupeEvidence(evidence: Evidence[]): Evidence[] {
+  return [...new Map(evidence.map((e) => [`${refKey(e.ref)}|${e.text}`, e])).values()];
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AlertSchema, type Alert } from '../../../src/alert/alert.ts';
+import { looksLikeError } from '../../../src/investigation/evidence/log-line.ts';
+import { type ClusterSnapshot, emptySnapshot } from '../../../src/investigation/evidence/snapshot.ts';
+import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../../../src/investigation/focus.ts';
+import type { Focus } from '../../../src/investigation/focus.ts';
+import { EntityRefSchema, type EntityRef } from '../../../src/investigation/model.ts';
+
+// Only what the pure core needs from a scenario file; the simulation owns the full schema.
+const ScenarioSchema = z.object({
+  id: z.string(),
+  now: z.string(),
+  alert: z.object({ source: z.enum(['pagerduty', 'alertmanager', 'slack']) }).passthrough(),
+  cluster: z.object({
+    objects: z.array(
+      z
+        .object({
+          kind: z.string(),
+          metadata: z.object({ name: z.string(), namespace: z.string().optional() }).passthrough(),
+        })
+        .passthrough(),
+    ),
+    logs: z
+      .array(
+        z.object({
+          namespace: z.string(),
+          pod: z.string(),
+          container: z.string(),
+          previous: z.boolean().optional(),
+          lines: z.array(z.string()),
+        }),
+      )
+      .optional(),
+  }),
+  metrics: z
+    .array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) }))
+    .optional(),
+  groundTruth: z.object({ rootCause: z.array(EntityRefSchema), faultType: z.string() }),
+});
+
+export interface DevCase {
+  id: string;
+  alert: Alert;
+  snapshot: ClusterSnapshot;
+  focus: Focus;
+  expected: EntityRef[];
+  faultType: string;
+}
+
+const LISTS: Record<string, keyof ClusterSnapshot> = {
+  Namespace: 'namespaces',
+  Node: 'nodes',
+  Pod: 'pods',
+  Deployment: 'deployments',
+  ReplicaSet: 'replicaSets',
+  StatefulSet: 'statefulSets',
+  DaemonSet: 'daemonSets',
+  Job: 'jobs',
+  Service: 'services',
+  Endpoints: 'endpoints',
+  ConfigMap: 'configMaps',
+  Secret: 'secrets',
+  Event: 'events',
+  NetworkPolicy: 'networkPolicies',
+  PersistentVolumeClaim: 'persistentVolumeClaims',
+  ResourceQuota: 'resourceQuotas',
+  LimitRange: 'limitRanges',
+  HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
+};
+
+/**
+ * A scenario file as the collector would hand it to the core: the focus namespace's objects plus nodes, Secrets as key
+ * names only, logs cut to error-looking lines (previous logs whole). A development tool, not the collector.
+ */
+export function devCase(file: string): DevCase {
+  const scenario = ScenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const alert = AlertSchema.parse(scenario.alert);
+  const objects = scenario.cluster.objects;
+  const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
+  const chosen = namespaceLabel(alert) ?? chooseNamespace(alertText(alert), { namespaces }).namespace;
+  const snapshot = emptySnapshot(scenario.now);
+  for (const object of objects) {
+    const list = LISTS[object.kind];
+    if (!list) continue;
+    const namespace = object.metadata.namespace;
+    const involved = (object as { involvedObject?: { kind?: string } }).involvedObject;
+    if (namespace && namespace !== chosen && !(object.kind === 'Event' && involved?.kind === 'Node')) continue;
+    if (object.kind === 'Secret') {
+      const { data, stringData, ...rest } = object as {
+        data?: Record<string, string>;
+        stringData?: Record<string, string>;
+      };
+      (snapshot.secrets as unknown[]).push({ ...rest, keys: Object.keys({ ...data, ...stringData }) });
+      continue;
+    }
+    (snapshot[list] as unknown[]).push(object);
+  }
+  snapshot.logs = (scenario.cluster.logs ?? [])
+    .filter((log) => log.namespace === chosen)
+    .map((log) => ({
+      ...log,
+      previous: log.previous ?? false,
+      lines: log.previous ? log.lines : log.lines.filter(looksLikeError),
+    }));
+  snapshot.metrics = (scenario.metrics ?? [])
+    .filter((m) => !m.metric.namespace || m.metric.namespace === chosen)
+    .map((m) => ({
+      labels: m.metric,
+      query: m.metric.__name__ ?? '',
+      values: m.values.map(([t, v]) => [t, Number(v)] as [number, number]),
+    }));
+  const { symptom, assumptions } = resolveSymptom(alert, chosen, snapshot);
+  const focus: Focus = { namespace: chosen, symptom, alertText: alertText(alert), assumptions };
+  if (alert.startsAt) focus.startedAt = alert.startsAt;
+  return {
+    id: scenario.id,
+    alert,
+    snapshot,
+    focus,
+    expected: scenario.groundTruth.rootCause,
+    faultType: scenario.groundTruth.faultType,
+  };
+}
