@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { webApi } from '@slack/bolt';
 import type { Worker } from 'bullmq';
+import { agentConfigFrom } from './agent/config.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   }
   let worker: Worker | undefined;
   if (runsWorker) {
+    const agent = agentConfigFrom(config);
     const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     });
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
         ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
         incidentChannel: config.INCIDENT_CHANNEL,
         afterAnswer: proposeAfterAnswer(remediation.proposeDeps(investigatorKubeConfig(config))),
+        ...(agent ? { agent } : {}),
       },
       {
         concurrency: config.WORKER_CONCURRENCY,

@@ -30,16 +30,25 @@ export const AGENT_DEFAULTS = {
   maxBreakerTrips: 3,
 } as const;
 
+export type AgentEnv = z.output<typeof AgentEnvSchema>;
+
 /** `null` when no model is configured: the investigation stays engine-only. */
-export function agentConfigFromEnv(env: Record<string, string | undefined>): AgentConfig | null {
-  const parsed = AgentEnvSchema.parse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
-  if (!parsed.OPENAI_API_KEY) return null;
+export function agentConfigFrom(env: AgentEnv): AgentConfig | null {
+  if (!env.OPENAI_API_KEY) return null;
   return {
-    apiKey: parsed.OPENAI_API_KEY,
-    ...(parsed.OPENAI_BASE_URL ? { baseURL: parsed.OPENAI_BASE_URL } : {}),
-    model: parsed.OPENAI_MODEL,
-    maxTurns: parsed.AGENT_MAX_TURNS,
-    timeLimitMs: parsed.AGENT_TIME_LIMIT_SECONDS * 1000,
+    apiKey: env.OPENAI_API_KEY,
+    ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    model: env.OPENAI_MODEL,
+    maxTurns: env.AGENT_MAX_TURNS,
+    timeLimitMs: env.AGENT_TIME_LIMIT_SECONDS * 1000,
     ...AGENT_DEFAULTS,
   };
+}
+
+/** For processes that do not load the whole configuration (the CLI): reads and validates only the agent's part. */
+export function agentConfigFromEnv(env: Record<string, string | undefined>): AgentConfig | null {
+  // An empty value counts as unset, as in most .env tooling.
+  return agentConfigFrom(
+    AgentEnvSchema.parse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))),
+  );
 }

@@ -1,10 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { webApi } from '@slack/bolt';
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { AgentConfig } from '../agent/config.ts';
+import { investigateIncident } from '../agent/investigate-with-agent.ts';
 import { AlertSchema } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
-import { investigate } from '../investigation/engine.ts';
 import type { InvestigationResult, Progress } from '../investigation/model.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
@@ -30,6 +31,8 @@ export interface InvestigationWorkerDeps {
   incidentChannel: string;
   /** Minimum time between two edits of the status reply. */
   statusIntervalMs?: number;
+  /** Set when a model is configured (OPENAI_API_KEY): the LLM agent checks the engine's answer. */
+  agent?: AgentConfig;
   /** Runs once the answer is posted (e.g. proposing a remediation plan in the thread). */
   afterAnswer?: (answer: { incident: Incident; result: InvestigationResult; thread: IncidentThread }) => Promise<void>;
 }
@@ -104,16 +107,20 @@ export async function runInvestigation(
   await refreshRoot(deps, thread);
   try {
     const alert = AlertSchema.parse(incident.alert);
-    const result = await investigate(alert, {
-      kubeConfig: deps.kubeConfig,
-      ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}),
-      audit: deps.audit,
-      incidentId: incident.id,
-      onProgress: (progress) => {
-        const text = progressText(progress);
-        if (text) status.update(text);
+    const result = await investigateIncident(
+      alert,
+      {
+        kubeConfig: deps.kubeConfig,
+        ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}),
+        audit: deps.audit,
+        incidentId: incident.id,
+        onProgress: (progress) => {
+          const text = progressText(progress);
+          if (text) status.update(text);
+        },
       },
-    });
+      deps.agent ?? null,
+    );
     await saveResult(deps.db, investigation.id, result);
     status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
     await status.flush();
