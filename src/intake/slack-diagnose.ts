@@ -10,12 +10,19 @@ export interface DiagnoseRequest {
   text: string;
 }
 
-/** `key=value` words become labels (`namespace=payments`); the rest stays free text for the investigation. */
+/**
+ * A leading `namespace/deployment` (the command's usage hint) and `key=value` words become labels; the
+ * text stays whole for the investigation.
+ */
 export function alertFromRequest(request: DiagnoseRequest, ts: string): Alert & { externalId: string } {
   const text = request.text.trim();
-  const labels = Object.fromEntries(
-    [...text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)].map((match) => [match[1]!, match[2]!]),
-  );
+  const workload = /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9.-]*)(?:\s|$)/.exec(text);
+  const labels = {
+    ...(workload ? { namespace: workload[1]!, deployment: workload[2]! } : {}),
+    ...Object.fromEntries(
+      [...text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)].map((match) => [match[1]!, match[2]!]),
+    ),
+  };
   const title = text.split('\n')[0]?.slice(0, 150) || 'Diagnose request';
   return {
     source: 'slack',

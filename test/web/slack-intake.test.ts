@@ -45,6 +45,15 @@ test('signed /diagnose is acked, opens a root message where it was typed and que
   );
 });
 
+test('/diagnose namespace/deployment names the workload', async () => {
+  assert.equal((await h.postSlack(diagnose('shop/checkout returns 500s', 'CWORKLOAD'))).status, 200);
+  const incident = await h.database.db.incident.findFirstOrThrow({ where: { slackChannel: 'CWORKLOAD' } });
+  assert.deepEqual((incident.alert as { labels: Record<string, string> }).labels, {
+    namespace: 'shop',
+    deployment: 'checkout',
+  });
+});
+
 test('a Slack request with a bad signature or a timestamp older than five minutes is refused', async () => {
   const callsBefore = h.slack.calls.length;
   const body = diagnose('should not run', 'CREFUSED');

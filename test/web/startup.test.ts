@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/env.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/env.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -69,4 +70,13 @@ test('defaults and lists', () => {
   assert.equal(config.WORKER_CONCURRENCY, 2);
   assert.deepEqual(config.PAGERDUTY_WEBHOOK_SECRETS, ['a', 'b']);
   assert.equal(config.SLACK_API_URL, undefined);
+});
+
+test('.env.example and the README document every variable', async () => {
+  const example = await readFile(new URL('.env.example', ROOT), 'utf8');
+  const readme = await readFile(new URL('README.md', ROOT), 'utf8');
+  for (const name of Object.keys(CONFIG_VARIABLES)) {
+    assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `.env.example sets or shows ${name}`);
+    assert.ok(readme.includes(`\`${name}\``), `README's configuration table has ${name}`);
+  }
 });
