@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Alert } from '../../src/alert/alert.ts';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { investigate } from '../../src/investigation/engine.ts';
+import { collectSnapshot, REQUEST_BUDGET } from '../../src/investigation/evidence/collect.ts';
+import { locateNamespace } from '../../src/investigation/evidence/locate-namespace.ts';
+import type { Progress } from '../../src/investigation/model.ts';
+import { parseScenario } from '../../src/simulation/scenario.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { NOW, NS, SECRET_VALUE, TOOL_SCENARIO } from './tool-scenario.ts';
+
+let simulation: Simulation;
+
+before(async () => {
+  simulation = await startSimulation(parseScenario(TOOL_SCENARIO, 'tool-scenario'));
+});
+after(async () => {
+  await simulation.close();
+});
+
+const base = () => ({
+  kubeConfig: simulation.kubeConfig,
+  prometheusUrl: simulation.prometheusUrl,
+  audit: new MemoryAuditLog(),
+  now: new Date(NOW),
+});
+
+const alert = (partial: Partial<Alert>): Alert => ({
+  source: 'alertmanager',
+  title: 'Alert',
+  labels: {},
+  annotations: {},
+  ...partial,
+});
+
+describe('collectSnapshot', () => {
+  it('reads the namespace within the request budget, never listing pods cluster-wide or other namespaces', async () => {
+    const start = simulation.requests().length;
+    const collected = await collectSnapshot(
+      { alert: alert(TOOL_SCENARIO.alert as Partial<Alert>), namespace: NS, assumptions: [], requestsUsed: 0 },
+      base(),
+    );
+    const requests = simulation.requests().slice(start);
+    assert.equal(collected.requests, requests.length);
+    assert.ok(requests.length <= REQUEST_BUDGET, `${requests.length} requests`);
+    assert.ok(!requests.some((request) => request.path === '/api/v1/pods'));
+    assert.ok(!requests.some((request) => request.path.includes('/namespaces/elsewhere')));
+    assert.deepEqual(collected.focus.symptom, { kind: 'Deployment', namespace: NS, name: 'api' });
+    assert.equal(collected.snapshot.pods.length, 1);
+    assert.equal(collected.snapshot.replicaSets.length, 4);
+    assert.deepEqual(collected.snapshot.secrets[0]?.keys, ['password', 'user']);
+    assert.ok(!JSON.stringify(collected.snapshot).includes(Buffer.from(SECRET_VALUE).toString('base64')));
+    const previous = collected.snapshot.logs.find((log) => log.previous);
+    assert.match(previous?.lines[0] ?? '', /FATAL cannot connect/);
+  });
+
+  it('reads referenced Secrets, and no quotas or claims when no pod is missing or mounts one', async () => {
+    const start = simulation.requests().length;
+    await collectSnapshot(
+      { alert: alert({ labels: { namespace: NS } }), namespace: NS, assumptions: [], requestsUsed: 0 },
+      base(),
+    );
+    const paths = simulation
+      .requests()
+      .slice(start)
+      .map((request) => request.path);
+    assert.ok(paths.includes(`/api/v1/namespaces/${NS}/secrets`));
+    assert.ok(!paths.some((path) => path.endsWith('/resourcequotas')));
+    assert.ok(!paths.some((path) => path.endsWith('/persistentvolumeclaims')));
+  });
+});
+
+describe('locateNamespace', () => {
+  it('takes the label without a request', async () => {
+    const located = await locateNamespace(alert({ labels: { namespace: NS } }), base());
+    assert.deepEqual(located, { namespace: NS, assumptions: [], requests: 0 });
+  });
+
+  it('finds a namespace the text names, and says it assumed it', async () => {
+    const located = await locateNamespace(alert({ source: 'slack', title: `everything in ${NS} is slow` }), base());
+    assert.equal(located.namespace, NS);
+    assert.equal(located.requests, 1);
+    assert.match(located.assumptions[0] ?? '', new RegExp(NS));
+  });
+
+  it('finds the namespace of a workload the text names', async () => {
+    const located = await locateNamespace(alert({ source: 'slack', title: 'api keeps restarting' }), base());
+    assert.equal(located.namespace, NS);
+  });
+
+  it('falls back to the namespace with unhealthy pods when the alert names nothing', async () => {
+    const located = await locateNamespace(alert({ source: 'slack', title: 'something is wrong' }), base());
+    assert.equal(located.namespace, 'elsewhere');
+    assert.match(located.assumptions[0] ?? '', /names nothing/);
+  });
+});
+
+describe('investigate', () => {
+  it('reports steps, hypotheses and the answer, and audits the decision', async () => {
+    const progress: Progress[] = [];
+    const audit = new MemoryAuditLog();
+    const result = await investigate(alert({ source: 'slack', title: `api in ${NS} restarts` }), {
+      kubeConfig: simulation.kubeConfig,
+      audit,
+      incidentId: 'inc-9',
+      now: new Date(NOW),
+      onProgress: (event) => {
+        progress.push(event);
+      },
+    });
+    assert.ok(progress.some((event) => event.type === 'step' && event.message.includes(NS)));
+    assert.ok(progress.some((event) => event.type === 'hypothesis' && event.change === 'added'));
+    assert.deepEqual(progress.at(-1), { type: 'done', result });
+    assert.ok(result.assumptions.some((assumption) => assumption.includes(NS)));
+    const decided = audit.entries.filter((entry) => entry.action === 'investigation.decided');
+    assert.equal(decided.length, 1);
+    assert.equal(decided[0]?.incidentId, 'inc-9');
+    assert.equal(decided[0]?.justification, result.summary);
+    assert.ok(audit.entries.filter((entry) => entry.action.startsWith('tool.')).length >= 8);
+  });
+});
