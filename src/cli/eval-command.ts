@@ -1,0 +1,164 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { EntityRef } from '../investigation/model.ts';
+import { loadScenario, type Scenario } from '../simulation/scenario.ts';
+import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
+import { entity } from './render-thread.ts';
+import { replayScenario } from './replay.ts';
+import { isCorrect, type Summary, summarize } from './scoring.ts';
+import { writeLine } from './thread-output.ts';
+
+const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N]
+
+Replays every scenario file in DIR (.json, .yaml, .yml; other files are ignored), each against its own simulated
+cluster, and scores the root cause the investigation names against the file's ground truth.
+
+  --scenarios DIR     folder of scenario files
+  --concurrency N     scenarios replayed at once (default 1, so that timings are comparable)
+  --json              print only {total, correct, accuracy, faultTypeAccuracy, medianRequests, p95Requests,
+                      medianMs, p95Ms, results} on stdout
+  -h, --help          show this help
+
+Exit code 1 when a file is not a valid scenario (after running the valid ones; the problems go to stderr).`;
+
+const SCENARIO_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
+
+export interface EvalResult {
+  id: string;
+  expected: EntityRef[];
+  predicted: EntityRef | null;
+  correct: boolean;
+  faultType: { expected: string; predicted: string | null };
+  requests: number;
+  ms: number;
+  error?: string;
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'replay a folder of scenarios and score the investigation',
+  usage,
+  async run(argv) {
+    const { values } = parseOptions(
+      argv,
+      { scenarios: { type: 'string' }, json: { type: 'boolean' }, concurrency: { type: 'string' } },
+      usage,
+    );
+    if (values.help) {
+      writeLine(usage);
+      return 0;
+    }
+    if (values.scenarios === undefined) throw new UsageError('--scenarios DIR is required', usage);
+    const concurrency = positiveInteger(values.concurrency, 'concurrency', 1, usage);
+    const files = await scenarioFiles(values.scenarios);
+
+    const scenarios: Scenario[] = [];
+    const invalid: string[] = [];
+    for (const file of files) {
+      try {
+        scenarios.push(await loadScenario(file));
+      } catch (error) {
+        invalid.push(
+          (error as Error).message.includes(file) ? (error as Error).message : `${file}: ${(error as Error).message}`,
+        );
+      }
+    }
+
+    const results = await mapConcurrently(scenarios, concurrency, async (scenario) => {
+      const result = await evaluate(scenario);
+      if (!values.json) process.stderr.write(`${result.correct ? '✓' : '✗'} ${scenario.id}\n`);
+      return result;
+    });
+    const summary = summarize(
+      results.map((r) => ({
+        correct: r.correct,
+        faultTypeCorrect: r.faultType.expected === r.faultType.predicted,
+        requests: r.requests,
+        ms: r.ms,
+      })),
+    );
+    if (values.json) writeLine(JSON.stringify({ ...summary, results }));
+    else writeLine(renderTable(results, summary));
+    for (const problem of invalid) process.stderr.write(`invalid scenario: ${problem}\n`);
+    return invalid.length > 0 ? 1 : 0;
+  },
+};
+
+async function scenarioFiles(dir: string): Promise<string[]> {
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new UsageError(`--scenarios: ${dir} is not a directory`, usage);
+  const names = await readdir(dir);
+  return names
+    .filter((name) => SCENARIO_EXTENSIONS.has(extname(name).toLowerCase()))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+async function evaluate(scenario: Scenario): Promise<EvalResult> {
+  const expected = scenario.groundTruth.rootCause;
+  const expectedFault = scenario.groundTruth.faultType;
+  try {
+    const { result, requests, ms } = await replayScenario(scenario);
+    return {
+      id: scenario.id,
+      expected,
+      predicted: result.rootCause,
+      correct: isCorrect(result.rootCause, expected),
+      faultType: { expected: expectedFault, predicted: result.faultType },
+      requests,
+      ms,
+    };
+  } catch (error) {
+    return {
+      id: scenario.id,
+      expected,
+      predicted: null,
+      correct: false,
+      faultType: { expected: expectedFault, predicted: null },
+      requests: 0,
+      ms: 0,
+      error: (error as Error).message,
+    };
+  }
+}
+
+async function mapConcurrently<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+function renderTable(results: EvalResult[], summary: Summary): string {
+  const header = ['id', 'predicted', 'expected', 'correct', 'fault type (predicted / expected)', 'API requests', 'ms'];
+  const rows = results.map((r) => [
+    r.id,
+    r.error ? `error: ${r.error}` : r.predicted ? entity(r.predicted) : '—',
+    r.expected.map(entity).join(' | '),
+    r.correct ? 'yes' : 'no',
+    `${r.faultType.predicted ?? '—'} / ${r.faultType.expected}`,
+    String(r.requests),
+    String(r.ms),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  return [
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    '',
+    `Root cause: ${summary.correct}/${summary.total} correct (${pct(summary.accuracy)}) · fault type: ${pct(summary.faultTypeAccuracy)}`,
+    `API requests: median ${summary.medianRequests}, p95 ${summary.p95Requests} · time: median ${summary.medianMs} ms, p95 ${summary.p95Ms} ms`,
+  ].join('\n');
+}

@@ -1,0 +1,132 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Alert } from '../alert/alert.ts';
+import { MemoryAuditLog } from '../audit/audit-log.ts';
+import { investigate } from '../investigation/engine.ts';
+import type { InvestigationResult } from '../investigation/model.ts';
+import { loadScenario } from '../simulation/scenario.ts';
+import { type Command, parseOptions, UsageError } from './args.ts';
+import { renderRoot } from './render-thread.ts';
+import { replayScenario, scenarioAlert } from './replay.ts';
+import { printConclusion, progressPrinter, writeLine } from './thread-output.ts';
+
+const usage = `Usage:
+  incident-bot investigate --scenario FILE [--json]
+  incident-bot investigate [--kubeconfig PATH] [--prometheus URL] (--alert "TEXT" | --namespace NS) [--json]
+
+Runs one investigation and prints the incident thread as Slack would show it, progress first, then the root cause,
+evidence, ruled-out alternatives and the remediation plan.
+
+  --scenario FILE     replay a scenario file (.json/.yaml/.yml) against the simulated Kubernetes and Prometheus APIs
+  --kubeconfig PATH   investigate a real cluster (default: $KUBECONFIG, ~/.kube/config or in-cluster credentials)
+  --prometheus URL    Prometheus of the real cluster (default: $PROMETHEUS_URL)
+  --alert TEXT        the symptom, as someone would type it after /diagnose
+  --namespace NS      the namespace to investigate
+  --json              print one JSON object {rootCause, faultType, confidence, hypotheses, requests, ms}
+  -h, --help          show this help`;
+
+export const investigateCommand: Command = {
+  name: 'investigate',
+  summary: 'investigate one scenario file (or a real cluster) and print the thread',
+  usage,
+  async run(argv) {
+    const { values } = parseOptions(
+      argv,
+      {
+        scenario: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        prometheus: { type: 'string' },
+        alert: { type: 'string' },
+        namespace: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (values.help) {
+      writeLine(usage);
+      return 0;
+    }
+    const json = values.json === true;
+    if (values.scenario !== undefined) {
+      const liveOnly = (['kubeconfig', 'prometheus', 'alert', 'namespace'] as const).filter(
+        (name) => values[name] !== undefined,
+      );
+      if (liveOnly.length > 0)
+        throw new UsageError(`--scenario cannot be combined with --${liveOnly.join(', --')}`, usage);
+      return investigateScenario(values.scenario, json);
+    }
+    if (values.alert === undefined && values.namespace === undefined) {
+      throw new UsageError('give --scenario FILE, or --alert "TEXT" and/or --namespace NS for a real cluster', usage);
+    }
+    return investigateCluster(
+      {
+        kubeconfig: values.kubeconfig,
+        prometheus: values.prometheus ?? process.env.PROMETHEUS_URL,
+        alert: values.alert,
+        namespace: values.namespace,
+      },
+      json,
+    );
+  },
+};
+
+async function investigateScenario(path: string, json: boolean): Promise<number> {
+  const scenario = await loadScenario(path);
+  if (json) {
+    const { result, requests, ms } = await replayScenario(scenario);
+    writeLine(JSON.stringify(summary(result, requests, ms)));
+    return 0;
+  }
+  writeLine(renderRoot(scenarioAlert(scenario)));
+  const now = new Date(scenario.now);
+  const { requests, ms } = await replayScenario(scenario, {
+    onProgress: progressPrinter(writeLine),
+    afterInvestigation: (result, kubeConfig) => printConclusion(writeLine, result, kubeConfig, now),
+  });
+  writeLine(`\n(${requests} API requests, ${ms} ms)`);
+  return 0;
+}
+
+interface LiveOptions {
+  kubeconfig: string | undefined;
+  prometheus: string | undefined;
+  alert: string | undefined;
+  namespace: string | undefined;
+}
+
+async function investigateCluster(options: LiveOptions, json: boolean): Promise<number> {
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const alert: Alert = {
+    source: 'slack',
+    title: options.alert ?? `Investigate namespace ${options.namespace}`,
+    ...(options.alert ? { text: options.alert } : {}),
+    labels: options.namespace ? { namespace: options.namespace } : {},
+    annotations: {},
+  };
+  if (!json) writeLine(renderRoot(alert));
+  const now = new Date();
+  const started = performance.now();
+  const result = await investigate(alert, {
+    kubeConfig,
+    prometheusUrl: options.prometheus,
+    audit: new MemoryAuditLog(),
+    now,
+    onProgress: json ? undefined : progressPrinter(writeLine),
+  });
+  const ms = Math.round(performance.now() - started);
+  if (json) writeLine(JSON.stringify(summary(result, null, ms)));
+  else await printConclusion(writeLine, result, kubeConfig, now);
+  return 0;
+}
+
+function summary(result: InvestigationResult, requests: number | null, ms: number) {
+  return {
+    rootCause: result.rootCause,
+    faultType: result.faultType,
+    confidence: result.confidence,
+    hypotheses: result.hypotheses,
+    requests,
+    ms,
+  };
+}

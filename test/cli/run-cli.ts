@@ -1,0 +1,34 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const DEMO_SCENARIO = `${REPO_ROOT}scenarios/demo/boutique-redis-oom.json`;
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `incident-bot <args>` as a child process, exactly as `npm run` would (tsx, from the repository root). */
+export function startCli(args: string[], entry: 'main' | 'bin' = 'main'): ChildProcessWithoutNullStreams {
+  const command = entry === 'main' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['bin/incident-bot.js'];
+  return spawn(process.execPath, [...command, ...args], { cwd: REPO_ROOT });
+}
+
+/** Runs `incident-bot <args>` to completion (through the package's bin launcher with `entry: 'bin'`). */
+export function runCli(args: string[], entry: 'main' | 'bin' = 'main'): Promise<CliRun> {
+  const child = startCli(args, entry);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { runCli, startCli } from './run-cli.ts';
+import { SMALL_SCENARIO } from './small-scenario.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'simulate-test-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+describe('incident-bot simulate', () => {
+  it('serves the scenario until SIGTERM and prints where', async () => {
+    const file = join(dir, 'tiny.json');
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    await writeFile(file, JSON.stringify(SMALL_SCENARIO));
+    const child = startCli(['simulate', '--scenario', file, '--kubeconfig-out', kubeconfig]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const ready = JSON.parse(line);
+      assert.deepEqual(Object.keys(ready).sort(), ['kubeApi', 'kubeconfig', 'prometheus']);
+      assert.equal(ready.kubeconfig, kubeconfig);
+
+      const config = new KubeConfig();
+      config.loadFromFile(ready.kubeconfig);
+      assert.equal(config.getCurrentCluster()?.server, ready.kubeApi);
+      const pods = await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'tiny' });
+      assert.deepEqual(
+        pods.items.map((pod) => pod.metadata?.name),
+        ['web-0'],
+      );
+
+      const response = await fetch(`${ready.prometheus}/api/v1/query?query=kube_pod_container_status_ready`);
+      const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+      assert.deepEqual(body.data.result[0]?.value, [1767268800, '0']);
+
+      // The live-cluster path of investigate, pointed at the simulated one.
+      const live = await runCli([
+        'investigate',
+        '--kubeconfig',
+        ready.kubeconfig,
+        '--prometheus',
+        ready.prometheus,
+        '--namespace',
+        'tiny',
+        '--json',
+      ]);
+      assert.equal(live.code, 0, live.stderr);
+      const summary = JSON.parse(live.stdout);
+      assert.equal(summary.requests, null);
+      assert.ok(Array.isArray(summary.hypotheses));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'close');
+    assert.equal(code, 0, stderr);
+  });
+
+  it('removes its temporary kubeconfig on exit', async () => {
+    const file = join(dir, 'tiny.json');
+    await writeFile(file, JSON.stringify(SMALL_SCENARIO));
+    const child = startCli(['simulate', '--scenario', file]);
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const { kubeconfig } = JSON.parse(line);
+    await access(kubeconfig);
+    child.kill('SIGINT');
+    const [code] = await once(child, 'close');
+    assert.equal(code, 0);
+    await assert.rejects(access(kubeconfig));
+  });
+});
