@@ -17,6 +17,8 @@ export interface ExecutorDeps {
   kube: KubeObjects;
   verifyTimeoutMs: number;
   pollIntervalMs?: number;
+  /** Proposes the same action again, derived from the cluster as it is now, after a plan went stale. */
+  repropose?: (plan: Plan) => Promise<void>;
 }
 
 interface SnapshotEntry {
@@ -144,11 +146,17 @@ class Execution {
     }
     if (stale.length > 0) {
       const reason = `Stale: ${stale.join('; ')}.`;
-      return this.finish(
+      const status = await this.finish(
         'stale',
         reason,
-        `:warning: Plan not executed — the cluster changed since it was proposed. ${reason} Run the diagnosis again for a fresh plan.`,
+        `:warning: Plan not executed — the cluster changed since it was proposed. ${reason} ${
+          this.deps.repropose
+            ? 'A fresh plan for the cluster as it is now follows.'
+            : 'Run the diagnosis again for a fresh plan.'
+        }`,
       );
+      await this.deps.repropose?.(this.plan);
+      return status;
     }
 
     for (const change of this.spec.changes) {

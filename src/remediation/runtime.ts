@@ -3,12 +3,13 @@ import type { webApi } from '@slack/bolt';
 import type { ConnectionOptions } from 'bullmq';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/env.ts';
-import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import type { Incident, Plan, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import type { ApprovalDeps } from './approval.ts';
 import { Approvers } from './approvers.ts';
 import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts';
 import { KubeObjects } from './kube-objects.ts';
+import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
 
 export interface RemediationConfig {
@@ -121,18 +122,34 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
     kube: new KubeObjects(readOnlyKubeConfig),
     ttlMinutes: config.planTtlMinutes,
   });
-  const startExecutor = (executorKubeConfig = loadExecutorKubeConfig(config.executorKubeconfig)) =>
-    startExecutionWorker(
+  const startExecutor = (executorKubeConfig = loadExecutorKubeConfig(config.executorKubeconfig)) => {
+    const kube = new KubeObjects(executorKubeConfig);
+    const repropose = async (stale: Plan) => {
+      const spec = planSpec(stale);
+      await proposePlan(
+        { db, audit, slack, kube, ttlMinutes: config.planTtlMinutes },
+        {
+          incidentId: stale.incidentId,
+          proposal: { summary: spec.summary, action: spec.action },
+          requestedBy: stale.requestedBy,
+          slackChannel: stale.slackChannel ?? '',
+          slackThreadTs: stale.slackThreadTs,
+        },
+      );
+    };
+    return startExecutionWorker(
       connection,
       {
         db,
         audit,
         slack,
-        kube: new KubeObjects(executorKubeConfig),
+        kube,
         verifyTimeoutMs: config.verifyTimeoutSeconds * 1000,
         pollIntervalMs: config.verifyPollMs,
+        repropose,
       },
       prefix,
     );
+  };
   return { approvalDeps, proposeDeps, startExecutor, queue };
 }

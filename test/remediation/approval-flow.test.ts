@@ -238,6 +238,13 @@ describe('remediation through Slack approvals', () => {
     assert.match(threadText(stack), /not executed.*changed since it was proposed.*generation 2 → 3/s);
     assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
     assert.equal(image(await stack.kube.read(DEPLOYMENT)), 'registry.example.com/shop/api:1.5.1');
+
+    // …and the same action is proposed again, against the cluster as it is now.
+    await stack.slack.waitFor(() => /A fresh plan/.test(threadText(stack)), 5_000);
+    const fresh = await stack.db.plan.findFirstOrThrow({ where: { id: { not: planId } } });
+    assert.equal(fresh.status, 'proposed');
+    assert.match(JSON.stringify(fresh.spec), /"generation":3/);
+    assert.match(JSON.stringify(fresh.spec), /api:1\.5\.1/, 'its diff starts from the image now running');
   });
 });
 
