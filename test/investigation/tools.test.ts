@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import type { SecretShape } from '../../src/investigation/evidence/snapshot.ts';
 import { eventsFor } from '../../src/investigation/tools/events-for.ts';
 import { getObject } from '../../src/investigation/tools/get-object.ts';
 import { investigationTools } from '../../src/investigation/tools/index.ts';
+import type { ObjectOf } from '../../src/investigation/tools/kinds.ts';
 import { listObjects } from '../../src/investigation/tools/list-objects.ts';
 import { podLogs } from '../../src/investigation/tools/pod-logs.ts';
 import { prometheusQuery } from '../../src/investigation/tools/prometheus-query.ts';
@@ -71,7 +73,7 @@ describe('Secrets', () => {
       assert.ok(!text.includes(encoded));
       assert.ok(!text.includes('"data"'));
     }
-    assert.deepEqual(listed.items[0]?.keys, ['password', 'user']);
+    assert.deepEqual((listed.items[0] as SecretShape | undefined)?.keys, ['password', 'user']);
     assert.equal(listed.items[0]?.metadata?.annotations?.owner, 'platform');
     assert.ok(read.found);
   });
@@ -100,7 +102,7 @@ describe('rollout_history', () => {
 describe('objects as API JSON', () => {
   it('keeps JSON field names and RFC 3339 times', async () => {
     const policies = await listObjects.run({ kind: 'NetworkPolicy', namespace: NS }, freshContext());
-    const rule = policies.items[0]?.spec?.ingress?.[0];
+    const rule = (policies.items[0] as ObjectOf<'NetworkPolicy'> | undefined)?.spec?.ingress?.[0];
     assert.deepEqual(rule?.from, [{ podSelector: { matchLabels: { role: 'gateway' } } }]);
     assert.equal(policies.items[0]?.kind, 'NetworkPolicy');
     const replicaSets = await listObjects.run({ kind: 'ReplicaSet', namespace: NS }, ctx);
