@@ -43,13 +43,11 @@ export const badRollout: Detector = {
             text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
             at: current.metadata?.creationTimestamp,
           },
-          ...failing
-            .slice(0, 2)
-            .map((p) => ({
-              source: 'status' as const,
-              ref: refOf('Pod', p.metadata),
-              text: `pod ${p.metadata?.name} not ready`,
-            })),
+          ...failing.slice(0, 2).map((p) => ({
+            source: 'status' as const,
+            ref: refOf('Pod', p.metadata),
+            text: `pod ${p.metadata?.name} not ready`,
+          })),
         ],
         changedAt: current.metadata?.creationTimestamp,
       };

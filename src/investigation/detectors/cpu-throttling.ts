@@ -1,37 +1,45 @@
 import { formatCpu, parseQuantity } from '../evidence/quantity.ts';
+import type { MetricSample } from '../evidence/snapshot.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
-import { increase, seriesBy } from './metric-series.ts';
+import { increase, isoAt, metricName, podSeries } from './metric-series.ts';
+
+// A query that already divides throttled by total periods answers a ratio; raw counters need dividing here.
+const isRatio = (s: MetricSample) =>
+  s.signal === 'cpu-throttling' || (/throttl/i.test(s.query) && s.query.includes('/'));
+const isThrottledCounter = (s: MetricSample) => !isRatio(s) && /cfs_throttled_periods_total$/.test(metricName(s));
+const isPeriodsCounter = (s: MetricSample) =>
+  !isRatio(s) && /cfs_periods_total$/.test(metricName(s)) && !/throttled/.test(metricName(s));
 
 /** Containers throttled for a large share of CFS periods: the CPU limit is too low for the load. */
 export const cpuThrottling: Detector = {
   id: 'cpu-throttling',
   faultTypes: ['cpu-throttling'],
   detect(snapshot, graph) {
-    const throttled = seriesBy(snapshot.metrics, /cfs_throttled_periods/);
-    const periods = seriesBy(snapshot.metrics, /cfs_periods_total$/);
-    const ratios = seriesBy(snapshot.metrics, /throttl.*ratio|ratio.*throttl/);
+    const key = (s: { pod: { metadata?: { namespace?: string; name?: string } }; container: string }) =>
+      `${s.pod.metadata?.namespace}/${s.pod.metadata?.name}/${s.container}`;
+    const periods = new Map(
+      podSeries(snapshot.metrics, graph, snapshot.pods, isPeriodsCounter).map((s) => [key(s), s.sample]),
+    );
+    const observations = [
+      ...podSeries(snapshot.metrics, graph, snapshot.pods, isRatio).map((s) => ({
+        ...s,
+        ratio: s.sample.values.at(-1)?.[1],
+      })),
+      ...podSeries(snapshot.metrics, graph, snapshot.pods, isThrottledCounter).map((s) => {
+        const total = periods.get(key(s));
+        return { ...s, ratio: total && increase(total) > 0 ? increase(s.sample) / increase(total) : undefined };
+      }),
+    ];
     const findings = new Map<string, Finding>();
-    const keys = new Set([...throttled.keys(), ...ratios.keys()]);
-    for (const key of keys) {
-      const [namespace = '', podName = '', containerName = ''] = key.split('/');
-      const ratioSeries = ratios.get(key);
-      const t = throttled.get(key);
-      const p = periods.get(key);
-      const ratio = ratioSeries
-        ? (ratioSeries.values.at(-1)?.[1] ?? 0)
-        : t && p && increase(p) > 0
-          ? increase(t) / increase(p)
-          : undefined;
-      if (ratio === undefined || ratio < 0.25) continue;
-      const pod = graph.pod(namespace, podName);
-      if (!pod) continue;
+    for (const { pod, container: containerName, sample, ratio } of observations) {
+      if (ratio === undefined || !Number.isFinite(ratio) || ratio < 0.25) continue;
       const workload = graph.workloadOf(pod);
       if (findings.has(refKey(workload))) continue;
+      const namespace = pod.metadata?.namespace ?? '';
       const container = pod.spec?.containers.find((c) => c.name === containerName) ?? pod.spec?.containers[0];
       const limit = parseQuantity(container?.resources?.limits?.cpu);
-      const at = (ratioSeries ?? t)?.values.at(-1)?.[0];
       const finding: Finding = {
         detector: 'cpu-throttling',
         faultType: 'cpu-throttling',
@@ -42,9 +50,9 @@ export const cpuThrottling: Detector = {
         evidence: [
           {
             source: 'metric',
-            ref: { kind: 'Pod', namespace, name: podName },
+            ref: { kind: 'Pod', namespace, name: pod.metadata?.name ?? '' },
             text: `throttled periods ratio ${ratio.toFixed(2)}${limit !== undefined ? `, cpu limit ${formatCpu(limit)}` : ''}`,
-            at: at !== undefined ? new Date(at * 1000).toISOString() : undefined,
+            at: isoAt(sample.values.at(-1)?.[0]),
           },
         ],
       };

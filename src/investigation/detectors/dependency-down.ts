@@ -33,13 +33,11 @@ export const dependencyDown: Detector = {
           : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})`,
         evidence: [
           { source: 'status', ref: workload.ref, text: `replicas ${desired}, ready ${ready}` },
-          ...callers
-            .slice(0, 3)
-            .map((c) => ({
-              source: 'graph' as const,
-              ref: c.from,
-              text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, 300),
-            })),
+          ...callers.slice(0, 3).map((c) => ({
+            source: 'graph' as const,
+            ref: c.from,
+            text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, 300),
+          })),
         ],
       };
       const changed = lastChange(workload.metadata);

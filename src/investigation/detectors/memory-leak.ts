@@ -2,35 +2,43 @@ import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
-import { seriesBy } from './metric-series.ts';
+import { isoAt, metricName, podSeries } from './metric-series.ts';
 
 /** Working-set memory that climbs steadily toward the container's limit: a leak, not a limit set too low. */
 export const memoryLeak: Detector = {
   id: 'memory-leak',
   faultTypes: ['memory-leak'],
   detect(snapshot, graph) {
-    const usage = seriesBy(snapshot.metrics, /^container_memory_working_set_bytes$/);
-    const limits = seriesBy(
-      snapshot.metrics.filter((s) => (s.labels.resource ?? 'memory') === 'memory'),
-      /resource_limits/,
+    const limitSeries = podSeries(
+      snapshot.metrics,
+      graph,
+      snapshot.pods,
+      (s) => /resource_limits/.test(metricName(s)) && (s.labels.resource ?? 'memory') === 'memory',
+    );
+    const usage = podSeries(
+      snapshot.metrics,
+      graph,
+      snapshot.pods,
+      (s) => metricName(s) === 'container_memory_working_set_bytes' || s.signal === 'memory-working-set',
     );
     const findings = new Map<string, Finding>();
-    for (const [key, series] of usage) {
-      const values = series.values.map(([, v]) => v);
+    for (const { pod, container: containerName, sample } of usage) {
+      const values = sample.values.map(([, v]) => v);
       if (values.length < 5) continue;
-      const [namespace = '', podName = '', containerName = ''] = key.split('/');
-      const pod = graph.pod(namespace, podName);
-      const container = pod?.spec?.containers.find((c) => c.name === containerName);
-      const limit = limits.get(key)?.values.at(-1)?.[1] ?? parseQuantity(container?.resources?.limits?.memory);
-      if (!pod || !limit) continue;
+      const container = pod.spec?.containers.find((c) => c.name === containerName);
+      const declared = limitSeries
+        .find((l) => l.pod === pod && l.container === containerName)
+        ?.sample.values.at(-1)?.[1];
+      const limit = declared ?? parseQuantity(container?.resources?.limits?.memory);
+      if (!limit) continue;
       const first = values[0] as number;
       const last = values.at(-1) as number;
       const rising = values.slice(1).filter((v, i) => v >= (values[i] as number)).length / (values.length - 1);
       if (rising < 0.8 || (last - first) / limit < 0.3 || last / limit < 0.7) continue;
       const workload = graph.workloadOf(pod);
       if (findings.has(refKey(workload))) continue;
-      const [startAt] = series.values[0] as [number, number];
-      const [endAt] = series.values.at(-1) as [number, number];
+      const start = isoAt(sample.values[0]?.[0]);
+      const end = isoAt(sample.values.at(-1)?.[0]);
       findings.set(refKey(workload), {
         detector: 'memory-leak',
         faultType: 'memory-leak',
@@ -42,9 +50,9 @@ export const memoryLeak: Detector = {
         evidence: [
           {
             source: 'metric',
-            ref: { kind: 'Pod', namespace, name: podName },
-            text: `working set ${formatBytes(first)} at ${new Date(startAt * 1000).toISOString()} → ${formatBytes(last)} at ${new Date(endAt * 1000).toISOString()} (limit ${formatBytes(limit)})`,
-            at: new Date(endAt * 1000).toISOString(),
+            ref: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' },
+            text: `working set ${formatBytes(first)} at ${start} → ${formatBytes(last)} at ${end} (limit ${formatBytes(limit)})`,
+            at: end,
           },
         ],
       });

@@ -44,13 +44,11 @@ export const pvcPending: Detector = {
             text: `phase Pending, storageClassName ${claim.spec?.storageClassName ?? '(default)'}`,
           },
           ...events.slice(0, 2).map(eventEvidence),
-          ...waitingPods
-            .slice(0, 2)
-            .map((p) => ({
-              source: 'status' as const,
-              ref: refOf('Pod', p.metadata),
-              text: `Pending: ${(p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled')?.message ?? ''}`,
-            })),
+          ...waitingPods.slice(0, 2).map((p) => ({
+            source: 'status' as const,
+            ref: refOf('Pod', p.metadata),
+            text: `Pending: ${(p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled')?.message ?? ''}`,
+          })),
         ],
       };
       const changed = lastChange(claim.metadata);

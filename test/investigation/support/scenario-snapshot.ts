@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AlertSchema, type Alert } from '../../../src/alert/alert.ts';
-import { looksLikeError } from '../../../src/investigation/evidence/log-line.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../../src/investigation/evidence/snapshot.ts';
 import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../../../src/investigation/focus.ts';
 import type { Focus } from '../../../src/investigation/focus.ts';
 import { EntityRefSchema, type EntityRef } from '../../../src/investigation/model.ts';
+import { errorLines } from '../../../src/investigation/tools/error-lines.ts';
 
 // Only what the pure core needs from a scenario file; the simulation owns the full schema.
 const ScenarioSchema = z.object({
@@ -71,7 +71,7 @@ const LISTS: Record<string, keyof ClusterSnapshot> = {
 
 /**
  * A scenario file as the collector would hand it to the core: the focus namespace's objects plus nodes, Secrets as key
- * names only, logs cut to error-looking lines (previous logs whole). A development tool, not the collector.
+ * names only, logs cut to the error-looking lines the pod-logs tool keeps. A development tool, not the collector.
  */
 export function devCase(file: string): DevCase {
   const scenario = ScenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -101,7 +101,7 @@ export function devCase(file: string): DevCase {
     .map((log) => ({
       ...log,
       previous: log.previous ?? false,
-      lines: log.previous ? log.lines : log.lines.filter(looksLikeError),
+      lines: errorLines(log.lines.join('\n')).lines,
     }));
   snapshot.metrics = (scenario.metrics ?? [])
     .filter((m) => !m.metric.namespace || m.metric.namespace === chosen)
