@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { investigationJobId } from '../../src/queue/investigation-queue.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { type Harness, INCIDENT_CHANNEL, isAnswer, isStatus, pagerDutyEvent, startHarness } from './harness.ts';
+import { slashCommandBody } from '../support/signing.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 
 let sim: Simulation;
@@ -93,6 +94,34 @@ test('the same webhook again, and 20 copies in parallel: still one thread and on
   const threadTs = await threadOf(incidentId);
   assert.equal(h.slack.rootMessages().length, 1);
   assert.equal(answers(threadTs).length, 1);
+});
+
+test('/diagnose: the investigation answers in the thread of the message posted where it was typed', async () => {
+  const body = slashCommandBody({
+    command: '/diagnose',
+    text: 'checkout is slow',
+    user_id: 'UALICE',
+    user_name: 'alice',
+    channel_id: 'COPS',
+    channel_name: 'ops',
+    team_id: 'T0001',
+    response_url: h.slack.responseUrl('diag'),
+    trigger_id: '1.2.3',
+    api_app_id: 'A1',
+  });
+  const response = await h.postSlack(body);
+  assert.equal(response.status, 200);
+  const incident = await h.database.db.incident.findFirstOrThrow({ where: { slackChannel: 'COPS' } });
+  await jobCompleted(incident.id);
+  const root = h.slack.rootMessages().filter((call) => call.args.channel === 'COPS');
+  assert.equal(root.length, 1);
+  assert.equal(root[0]?.response?.ts, incident.slackThreadTs);
+  assert.equal(h.slack.replies(incident.slackThreadTs!).filter(isAnswer).length, 1);
+  assert.equal(
+    h.slack.rootMessages().filter((call) => call.args.channel === INCIDENT_CHANNEL).length,
+    1,
+    'no second root in the incident channel',
+  );
 });
 
 test('incident.resolved says so in the thread', async () => {
