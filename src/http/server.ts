@@ -151,6 +151,21 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     app,
     async start(port) {
       const server = (await app.start(port)) as Server;
+      // Bolt answers a badly signed Slack request with 401 itself; the refusal still belongs in the audit trail.
+      server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (req.method !== 'POST' || !req.url?.startsWith('/slack/events')) return;
+        res.once('finish', () => {
+          if (res.statusCode !== 401) return;
+          void deps.audit
+            .record({
+              actor: 'slack',
+              action: 'webhook.refused',
+              target: 'slack',
+              justification: 'missing or invalid Slack signature, or a stale timestamp',
+            })
+            .catch((error: Error) => app.logger.error(`could not audit a refused Slack request: ${error.message}`));
+        });
+      });
       return (server.address() as AddressInfo).port;
     },
     stop: () => app.stop() as Promise<void>,

@@ -67,6 +67,7 @@ test('a Slack request with a bad signature or a timestamp older than five minute
   const unsigned = await h.post('/slack/events', body, { 'content-type': 'application/x-www-form-urlencoded' });
   assert.equal(unsigned.status, 401);
   assert.equal(h.slack.calls.length, callsBefore);
+  assert.equal(await slackRefusals(3), 3, 'each refusal is audited');
   assert.equal(await h.database.db.incident.count({ where: { slackChannel: 'CREFUSED' } }), 0);
 });
 
@@ -104,4 +105,13 @@ test('url_verification is answered only when signed', async () => {
   assert.deepEqual(await signed.json(), { challenge: 'c-123' });
   const unsigned = await h.post('/slack/events', body, slackHeaders(`${SIGNING_SECRET}x`, body));
   assert.equal(unsigned.status, 401);
+  assert.equal(await slackRefusals(4), 4);
 });
+
+/** Refused Slack requests in the audit trail, once there are `expected` (the audit is written after the 401). */
+async function slackRefusals(expected: number): Promise<number> {
+  const count = () => h.database.db.auditEvent.count({ where: { action: 'webhook.refused', target: 'slack' } });
+  const deadline = Date.now() + 5_000;
+  while ((await count()) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return count();
+}
