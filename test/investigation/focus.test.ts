@@ -69,6 +69,18 @@ describe('chooseNamespace', () => {
     assert.equal(choice.namespace, 'shop');
   });
 
+  it('prefers, among namespaces holding the named workload, the one with unhealthy pods', () => {
+    const choice = chooseNamespace('ledger returns 500', {
+      namespaces: ['a', 'b'],
+      named: [
+        { namespace: 'a', name: 'ledger' },
+        { namespace: 'b', name: 'ledger' },
+      ],
+      unhealthyPods: new Map([['b', 2]]),
+    });
+    assert.equal(choice.namespace, 'b');
+  });
+
   it('assumes the namespace with most unhealthy pods when nothing is named, and says so', () => {
     const choice = chooseNamespace('everything is slow', {
       namespaces: ['a', 'b', 'c'],

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { badEnv } from '../../../src/investigation/detectors/bad-env.ts';
+import { app, cluster, logs } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('an env value calling a Service on a port it does not expose names the caller', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'billing', { port: 50051 });
+    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'billing:50052' }] });
+  });
+  const findings = detect(badEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
+  assert.match(findings[0]?.summary ?? '', /exposes port 50051, not 50052/);
+});
+
+test('a misspelled host that resolves nowhere, with resolve errors in the log, is a dns fault of that workload', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'billing', { port: 50051 });
+    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'biling:50051' }] });
+    logs(s, 'checkout', ['dial tcp: lookup biling on 10.96.0.10:53: no such host']);
+  });
+  assert.deepEqual(named(detect(badEnv, snapshot)), ['Deployment/shop/checkout dns']);
+});
+
+test('correct addresses and external hosts are no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'billing', { port: 50051 });
+    app(s, 'checkout', {
+      env: [
+        { name: 'BILLING_ADDR', value: 'billing.shop.svc.cluster.local:50051' },
+        { name: 'PSP_URL', value: 'https://api.payments.example.com:443/v1' },
+      ],
+    });
+  });
+  assert.deepEqual(detect(badEnv, snapshot), []);
+});

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dependencyDown } from '../../../src/investigation/detectors/dependency-down.ts';
+import { app, cluster } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('a called workload scaled to zero names that workload and proposes scaling it back', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'sessions', { replicas: 0, changedAt: '2026-11-20T10:15:00Z' });
+    app(s, 'web', { env: [{ name: 'SESSIONS_HOST', value: 'sessions' }] });
+  });
+  const findings = detect(dependencyDown, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/sessions dependency-down']);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.9);
+  assert.deepEqual(findings[0]?.remediation?.action, {
+    type: 'scale',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'sessions',
+    replicas: 1,
+  });
+});
+
+test('a workload with no ready pod is a weak (symptomatic) finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'sessions', { ready: false });
+    app(s, 'web', { env: [{ name: 'SESSIONS_HOST', value: 'sessions' }] });
+  });
+  const [finding] = detect(dependencyDown, snapshot);
+  assert.ok((finding?.strength ?? 1) < 0.7);
+});
+
+test('ready workloads are no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'sessions');
+    app(s, 'web', { env: [{ name: 'SESSIONS_HOST', value: 'sessions' }] });
+  });
+  assert.deepEqual(detect(dependencyDown, snapshot), []);
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dns } from '../../../src/investigation/detectors/dns.ts';
+import { app, cluster, configMap, logs, NS } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('a DNS-serving workload with no ready pod is the dns fault, affecting workloads that fail to resolve', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'coredns', { labels: { 'k8s-app': 'kube-dns' }, ready: false, port: 53 });
+    app(s, 'web');
+    logs(s, 'web', [
+      'dial tcp: lookup ledger.shop.svc.cluster.local: i/o timeout; lookup ledger on 10.96.0.10:53: server misbehaving',
+    ]);
+  });
+  const findings = detect(dns, snapshot);
+  assert.deepEqual(named(findings), [`Deployment/${NS}/coredns dns`]);
+  assert.ok(findings[0]?.affects.some((a) => a.name === 'web'));
+});
+
+test('a ConfigMap naming a host no Service answers, with resolve errors, names the ConfigMap', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'web-config', { 'app.properties': 'ledger.url=http://ledgerr:8080/api' });
+    app(s, 'ledger');
+    app(s, 'web', {
+      env: [{ name: 'CONFIG', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'app.properties' } } }],
+    });
+    logs(s, 'web', ['Get "http://ledgerr:8080/api": dial tcp: lookup ledgerr: no such host']);
+  });
+  assert.deepEqual(named(detect(dns, snapshot)), ['ConfigMap/shop/web-config dns']);
+});
+
+test('no resolve errors and a healthy DNS workload are no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'coredns', { labels: { 'k8s-app': 'kube-dns' }, port: 53 });
+    app(s, 'web');
+  });
+  assert.deepEqual(detect(dns, snapshot), []);
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { networkPolicy } from '../../../src/investigation/detectors/network-policy.ts';
+import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
+import { app, cluster, logs, NS } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+const policy = (s: ClusterSnapshot, name: string, spec: Record<string, unknown>) =>
+  s.networkPolicies.push({
+    metadata: { name, namespace: NS, creationTimestamp: '2026-11-20T10:17:00Z' },
+    spec: spec as never,
+  });
+
+const shop = (s: ClusterSnapshot) => {
+  app(s, 'inventory', { port: 3550 });
+  app(s, 'web', { env: [{ name: 'INVENTORY_ADDR', value: 'inventory:3550' }] });
+  app(s, 'orders', { env: [{ name: 'INVENTORY_URL', value: 'http://inventory.shop.svc.cluster.local:3550' }] });
+};
+
+test('an ingress policy admitting only one caller names the policy when another caller depends on the pods', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'inventory-allow-web', {
+      podSelector: { matchLabels: { app: 'inventory' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 3550 }] }],
+    });
+    logs(s, 'orders', ['rpc error: code = DeadlineExceeded desc = context deadline exceeded']);
+  });
+  const findings = detect(networkPolicy, snapshot);
+  assert.deepEqual(named(findings), ['NetworkPolicy/shop/inventory-allow-web network-policy']);
+  assert.deepEqual(findings[0]?.affects, [{ kind: 'Deployment', namespace: 'shop', name: 'orders' }]);
+  assert.equal(findings[0]?.remediation?.action.type, 'delete-network-policy');
+});
+
+test('a default-deny egress policy on the caller is found too', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'deny-all-egress', { podSelector: {}, policyTypes: ['Egress'] });
+  });
+  assert.deepEqual(named(detect(networkPolicy, snapshot)), ['NetworkPolicy/shop/deny-all-egress network-policy']);
+});
+
+test('a policy that admits every caller is no finding', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'inventory-allow-shop', {
+      podSelector: { matchLabels: { app: 'inventory' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'orders'] }] } }] },
+      ],
+    });
+  });
+  assert.deepEqual(detect(networkPolicy, snapshot), []);
+});

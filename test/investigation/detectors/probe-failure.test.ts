@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { probeFailure } from '../../../src/investigation/detectors/probe-failure.ts';
+import { app, cluster, event, podOf } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('liveness probe failing with 404 names the workload (its probe path is wrong)', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web', {
+      containerStatus: { restartCount: 4 },
+      container: { livenessProbe: { httpGet: { path: '/healthz-typo', port: 8080 } } },
+    });
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'web').metadata?.name ?? '' },
+      'Unhealthy',
+      'Liveness probe failed: HTTP probe failed with statuscode: 404',
+    );
+  });
+  const findings = detect(probeFailure, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/web liveness-probe']);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.9);
+});
+
+test('a readiness probe on a port the container does not expose is a readiness-probe fault, without any event', () => {
+  const snapshot = cluster((s) =>
+    app(s, 'api', { ready: false, container: { readinessProbe: { tcpSocket: { port: 9999 } } } }),
+  );
+  assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/api readiness-probe']);
+});
+
+test('probe timeouts are a weak claim (a slow dependency can cause them)', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api', { ready: false });
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'api').metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: Get "http://10.0.0.1:8080/ready": context deadline exceeded',
+    );
+  });
+  const [finding] = detect(probeFailure, snapshot);
+  assert.equal(finding?.faultType, 'readiness-probe');
+  assert.ok((finding?.strength ?? 1) < 0.7);
+});
+
+test('healthy probes are no finding', () => {
+  assert.deepEqual(
+    detect(
+      probeFailure,
+      cluster((s) => app(s, 'web', { container: { livenessProbe: { httpGet: { path: '/healthz', port: 8080 } } } })),
+    ),
+    [],
+  );
+});

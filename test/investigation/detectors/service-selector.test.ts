@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { serviceSelector } from '../../../src/investigation/detectors/service-selector.ts';
+import { app, cluster, service } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('a Service whose selector has a typo names the Service and proposes the labels its pods carry', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'ledger', { service: false });
+    service(s, 'ledger', { selector: { app: 'ledgr' }, port: 8080, changedAt: '2026-11-20T10:19:00Z' });
+  });
+  const findings = detect(serviceSelector, snapshot);
+  assert.deepEqual(named(findings), ['Service/shop/ledger service-selector']);
+  assert.deepEqual(findings[0]?.remediation?.action, {
+    type: 'set-service-selector',
+    namespace: 'shop',
+    name: 'ledger',
+    selector: { app: 'ledger' },
+  });
+  assert.equal(findings[0]?.changedAt, '2026-11-20T10:19:00Z');
+});
+
+test('a workload scaled to zero is not a selector fault: its template still matches', () => {
+  const snapshot = cluster((s) => app(s, 'ledger', { replicas: 0 }));
+  assert.deepEqual(detect(serviceSelector, snapshot), []);
+});
+
+test('a Service that selects its pods is no finding', () => {
+  assert.deepEqual(
+    detect(
+      serviceSelector,
+      cluster((s) => app(s, 'ledger')),
+    ),
+    [],
+  );
+});
