@@ -54,61 +54,45 @@ const Series = z.looseObject({
   values: z.array(Sample, { error: 'expected an array of samples' }),
 });
 
-export const ScenarioSchema = z
-  .looseObject({
-    apiVersion: z.literal('scenario/v1', { error: 'expected "scenario/v1"' }),
-    id: z
-      .string({ error: 'expected an id (string)' })
-      .regex(/^[a-z0-9-]+$/, { error: 'expected lower-case letters, digits and dashes ([a-z0-9-]+)' }),
-    title: text('a title (non-empty string)'),
-    description: z.string({ error: 'expected a string' }).optional(),
-    now: rfc3339,
-    alert: AlertSchema.extend({
-      source: z.enum(['pagerduty', 'alertmanager', 'slack'], {
-        error: 'expected one of "pagerduty", "alertmanager", "slack"',
+export const ScenarioSchema = z.looseObject({
+  apiVersion: z.literal('scenario/v1', { error: 'expected "scenario/v1"' }),
+  id: z
+    .string({ error: 'expected an id (string)' })
+    .regex(/^[a-z0-9-]+$/, { error: 'expected lower-case letters, digits and dashes ([a-z0-9-]+)' }),
+  title: text('a title (non-empty string)'),
+  description: z.string({ error: 'expected a string' }).optional(),
+  now: rfc3339,
+  alert: AlertSchema.extend({
+    source: z.enum(['pagerduty', 'alertmanager', 'slack'], {
+      error: 'expected one of "pagerduty", "alertmanager", "slack"',
+    }),
+    title: text('an alert title (non-empty string)'),
+    startsAt: rfc3339.optional(),
+  }).loose(),
+  cluster: z.looseObject(
+    {
+      objects: z.array(KubeObject, { error: 'expected an array of Kubernetes objects' }),
+      logs: z.array(ContainerLog, { error: 'expected an array of container logs' }).optional(),
+    },
+    { error: 'expected an object with objects[] and optional logs[]' },
+  ),
+  metrics: z.array(Series, { error: 'expected an array of series' }).optional(),
+  groundTruth: z.looseObject(
+    {
+      rootCause: z.array(EntityRef, { error: 'expected an array of entity refs' }).min(1, {
+        error: 'expected at least one entity ref',
       }),
-      title: text('an alert title (non-empty string)'),
-      startsAt: rfc3339.optional(),
-    }).loose(),
-    cluster: z.looseObject(
-      {
-        objects: z.array(KubeObject, { error: 'expected an array of Kubernetes objects' }),
-        logs: z.array(ContainerLog, { error: 'expected an array of container logs' }).optional(),
-      },
-      { error: 'expected an object with objects[] and optional logs[]' },
-    ),
-    metrics: z.array(Series, { error: 'expected an array of series' }).optional(),
-    groundTruth: z.looseObject(
-      {
-        rootCause: z.array(EntityRef, { error: 'expected an array of entity refs' }).min(1, {
-          error: 'expected at least one entity ref',
-        }),
-        faultType: z.enum(FAULT_TYPES, { error: `expected one of the catalogue: ${FAULT_TYPES.join(', ')}` }),
-        propagation: z.array(EntityRef, { error: 'expected an array of entity refs' }).optional(),
-        distractors: z
-          .array(EntityRef.extend({ why: z.string({ error: 'expected why (string)' }) }), {
-            error: 'expected an array of entity refs with why',
-          })
-          .optional(),
-      },
-      { error: 'expected an object with rootCause[] and faultType' },
-    ),
-  })
-  .superRefine((scenario, context) => {
-    const seen = new Map<string, number>();
-    scenario.cluster.objects.forEach((object, index) => {
-      const key = `${object.apiVersion.split('/').slice(0, -1).join('/')}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-      const first = seen.get(key);
-      if (first === undefined) seen.set(key, index);
-      else {
-        context.addIssue({
-          code: 'custom',
-          path: ['cluster', 'objects', index],
-          message: `expected a unique object, but ${object.kind} ${object.metadata.name} repeats cluster.objects.${first}`,
-        });
-      }
-    });
-  });
+      faultType: z.enum(FAULT_TYPES, { error: `expected one of the catalogue: ${FAULT_TYPES.join(', ')}` }),
+      propagation: z.array(EntityRef, { error: 'expected an array of entity refs' }).optional(),
+      distractors: z
+        .array(EntityRef.extend({ why: z.string({ error: 'expected why (string)' }) }), {
+          error: 'expected an array of entity refs with why',
+        })
+        .optional(),
+    },
+    { error: 'expected an object with rootCause[] and faultType' },
+  ),
+});
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioObject = Scenario['cluster']['objects'][number];
@@ -127,12 +111,38 @@ export class ScenarioError extends Error {
 /** Validates an already-decoded scenario; `path` names it in the error. */
 export function parseScenario(value: unknown, path: string): Scenario {
   const result = ScenarioSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || '(file)';
-    return `${field}: ${issue.message}`;
-  });
+  const problems = [
+    ...(result.error?.issues ?? []).map((issue) => `${issue.path.map(String).join('.') || '(file)'}: ${issue.message}`),
+    ...repeatedObjects(value),
+  ];
+  if (result.success && problems.length === 0) return result.data;
   throw new ScenarioError(path, problems);
+}
+
+/** Two objects with the same group, kind, namespace and name would be one object on a real server. */
+function repeatedObjects(value: unknown): string[] {
+  const objects = (value as { cluster?: { objects?: unknown } } | null)?.cluster?.objects;
+  if (!Array.isArray(objects)) return [];
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  objects.forEach(
+    (object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }, index) => {
+      const name = object?.metadata?.name;
+      if (typeof object?.kind !== 'string' || typeof name !== 'string') return;
+      const group = String(object.apiVersion ?? '')
+        .split('/')
+        .slice(0, -1)
+        .join('/');
+      const key = `${group}/${object.kind}/${String(object.metadata?.namespace ?? '')}/${name}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, index);
+      else
+        problems.push(
+          `cluster.objects.${index}: expected a unique object, but ${object.kind} ${name} repeats cluster.objects.${first}`,
+        );
+    },
+  );
+  return problems;
 }
 
 /** Reads and validates a `.json`, `.yaml` or `.yml` scenario file. */

@@ -8,7 +8,7 @@ let cluster: TestCluster;
 let changes: StoreChange[];
 beforeEach(async () => {
   changes = [];
-  cluster = await startTestCluster((_store, change) => changes.push(change));
+  cluster = await startTestCluster({ onWrite: (_store, change) => void changes.push(change) });
 });
 afterEach(() => cluster.server.close());
 

@@ -7,17 +7,29 @@ import {
   NetworkingV1Api,
   StorageV1Api,
 } from '@kubernetes/client-node';
-import { type KubeApiServer, startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
-import type { WriteHook } from '../../src/simulation/kube-api/writes.ts';
+import {
+  type KubeApiServer,
+  type KubeApiServerOptions,
+  startKubeApiServer,
+} from '../../src/simulation/kube-api/server.ts';
 import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 
 /** A small hand-made cluster for the simulated API server's tests: two namespaces, pods, logs, a custom resource. */
 export const NOW = new Date('2026-03-01T12:00:00Z');
 
+const ownedByWeb = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d4f', uid: 'rs-web', controller: true }];
+
 const pod = (namespace: string, name: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '500', labels },
+  metadata: {
+    name,
+    namespace,
+    uid: `uid-${name}`,
+    resourceVersion: '500',
+    labels,
+    ...(namespace === 'alpha' && labels.app === 'web' ? { ownerReferences: ownedByWeb } : {}),
+  },
   spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'registry.example/app:1' }] },
   status: { phase: 'Running' },
   ...extra,
@@ -127,6 +139,24 @@ export const OBJECTS = [
     status: { replicas: 2, readyReplicas: 2 },
   },
   {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: 'web-6d4f',
+      namespace: 'alpha',
+      uid: 'rs-web',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'dep-web', controller: true }],
+    },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } } },
+  },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'db-budget', namespace: 'alpha' },
+    spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } },
+    status: { disruptionsAllowed: 0 },
+  },
+  {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
     metadata: { name: 'fast' },
@@ -180,8 +210,10 @@ export interface TestCluster {
   objects: KubernetesObjectApi;
 }
 
-export async function startTestCluster(onWrite?: WriteHook): Promise<TestCluster> {
-  const server = await startKubeApiServer({ objects: structuredClone(OBJECTS), logs: LOGS, now: NOW, onWrite });
+export async function startTestCluster(
+  options: Pick<KubeApiServerOptions, 'onWrite' | 'authorize'> = {},
+): Promise<TestCluster> {
+  const server = await startKubeApiServer({ objects: structuredClone(OBJECTS), logs: LOGS, now: NOW, ...options });
   const kubeConfig = simulationKubeConfig(server.url);
   return {
     server,

@@ -114,11 +114,14 @@ describe('scenario loader', () => {
     );
   });
 
-  it('refuses an object that repeats another', async () => {
+  it('refuses an object that repeats another, alongside the other problems', async () => {
     const scenario = valid();
     scenario.cluster.objects.push(structuredClone(scenario.cluster.objects[0]!));
-    const { problems } = await problemsOf('twice.json', JSON.stringify(scenario));
-    assert.deepEqual(problems, ['cluster.objects.1: expected a unique object, but Pod p repeats cluster.objects.0']);
+    const { problems } = await problemsOf('twice.json', JSON.stringify(edited(scenario, { title: '' })));
+    assert.deepEqual(problems, [
+      'title: expected a title (non-empty string)',
+      'cluster.objects.1: expected a unique object, but Pod p repeats cluster.objects.0',
+    ]);
   });
 
   it('refuses unparsable JSON and YAML, an unknown extension and a missing file, naming the path', async () => {

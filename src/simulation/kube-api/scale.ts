@@ -1,7 +1,7 @@
 import { fieldAt, isRecord, type KubeObject } from './object.ts';
 
 /** The label selector of a workload as the Scale subresource reports it (`app=web,tier in (a,b)`). */
-function selectorString(selector: unknown): string {
+export function selectorString(selector: unknown): string {
   if (!isRecord(selector)) return '';
   const terms = Object.entries(isRecord(selector.matchLabels) ? selector.matchLabels : {}).map(
     ([key, value]) => `${key}=${value}`,

@@ -3,10 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { coreVersions, group, groupList, resourceList } from './discovery.ts';
 import { type ListQuery, listResponse, select } from './list.ts';
 import { type ContainerLog, LogStore } from './logs.ts';
-import type { KubeObject } from './object.ts';
+import { fieldAt, isRecord, type KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
+import { selectorString } from './scale.ts';
+import { parseLabelSelector } from './selectors.ts';
 import {
   badRequest,
+  disruptionBudgetExceeded,
   forbidden,
   type KubeStatus,
   methodNotAllowed,
@@ -66,6 +69,8 @@ interface Call {
   query: Record<string, string>;
   body: unknown;
   rawBody: string;
+  /** Set when a body was sent that is not JSON; a write answers it with 400. */
+  malformed?: string;
   contentType: string;
   token?: string;
 }
@@ -89,6 +94,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   let address = '';
 
   const handle = (call: Call): Reply => {
+    if (call.malformed && WRITES.has(call.method)) throw badRequest(call.malformed);
     const [root, ...rest] = call.segments;
     if (call.method === 'GET' && call.segments.length === 1) {
       if (root === 'api') return json(coreVersions(address));
@@ -155,6 +161,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       throw methodNotAllowed();
     }
     if (subresource === 'eviction' && call.method === 'POST') {
+      const pod = store.get(resource, namespace, name);
+      if (!pod) throw notFound(resource, name);
+      const budget = blockingBudget(store, pod.object);
+      if (budget) throw disruptionBudgetExceeded(budget);
       writes.remove(resource, namespace, name, {}, dryRun);
       return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
     }
@@ -300,6 +310,20 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   };
 }
 
+/** The name of a PodDisruptionBudget that selects the pod and allows no disruption now, if any. */
+function blockingBudget(store: ObjectStore, pod: KubeObject): string | undefined {
+  const budgets = store.resources.forObject('policy/v1', 'PodDisruptionBudget');
+  if (!budgets) return undefined;
+  const blocking = store.list(budgets, pod.metadata.namespace).find(({ object }) => {
+    const selector = fieldAt(object, 'spec.selector');
+    const selects = parseLabelSelector(selectorString(selector));
+    // An empty selector selects every pod of the namespace (policy/v1).
+    const matched = selects ? selects(pod) : isRecord(selector);
+    return matched && fieldAt(object, 'status.disruptionsAllowed') === 0;
+  });
+  return blocking?.object.metadata.name;
+}
+
 function dryRunOf(query: Record<string, string>): boolean {
   if (query.dryRun === undefined) return false;
   if (query.dryRun !== 'All') throw badRequest(`Invalid dry run value: ${query.dryRun}; supported values are "All"`);
@@ -354,13 +378,12 @@ async function readCall(request: IncomingMessage): Promise<Call> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   let body: unknown;
+  let malformed: string | undefined;
   if (rawBody.trim()) {
     try {
       body = JSON.parse(rawBody);
-    } catch {
-      body = undefined;
-      if (request.method !== 'GET')
-        throw badRequest(`the request body is not valid JSON (${contentType || 'no Content-Type'})`);
+    } catch (error) {
+      malformed = `the request body is not valid JSON (${contentType || 'no Content-Type'}): ${(error as Error).message}`;
     }
   }
   const authorization = request.headers.authorization;
@@ -370,6 +393,7 @@ async function readCall(request: IncomingMessage): Promise<Call> {
     query: Object.fromEntries(url.searchParams),
     body,
     rawBody,
+    malformed,
     contentType,
     token: authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined,
   };

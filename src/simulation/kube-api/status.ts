@@ -77,6 +77,18 @@ export const unprocessable = (message: string) => failure(422, 'Invalid', messag
 export const forbidden = (message: string, resource: ResourceType, name?: string) =>
   failure(403, 'Forbidden', message, detailsOf(resource, name));
 
+/** An eviction the pod's disruption budget does not allow now. */
+export const disruptionBudgetExceeded = (budget: string) =>
+  failure(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+    causes: [
+      {
+        reason: 'DisruptionBudget',
+        message: `The disruption budget ${budget} needs more healthy pods and has no disruptions allowed now.`,
+        field: '',
+      },
+    ],
+  });
+
 export const methodNotAllowed = () =>
   failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 
