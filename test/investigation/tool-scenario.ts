@@ -146,13 +146,13 @@ export const TOOL_SCENARIO = {
           ],
         },
       },
-      {
+      ...['other-pod-1', 'other-pod-2'].map((name) => ({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'other-pod', namespace: 'elsewhere', uid: 'pod-other', labels: { app: 'other' } },
+        metadata: { name, namespace: 'elsewhere', uid: `pod-${name}`, labels: { app: 'other' } },
         spec: { containers: [{ name: 'c', image: 'registry.example/other:1' }] },
         status: { phase: 'Pending' },
-      },
+      })),
       {
         apiVersion: 'v1',
         kind: 'Service',

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
+import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
+import { app, cluster, logs, NS } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+const secret = (s: ClusterSnapshot, changedAt: string) =>
+  s.secrets.push({
+    metadata: {
+      name: 'db-credentials',
+      namespace: NS,
+      managedFields: [{ manager: 'kubectl-edit', operation: 'Update', time: changedAt }],
+    },
+    keys: ['password'],
+  });
+const env = [
+  { name: 'DB_HOST', value: 'postgres:5432' },
+  { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } },
+];
+
+test('authentication failures right after the Secret changed name the Secret', () => {
+  const snapshot = cluster((s) => {
+    secret(s, '2026-11-20T10:15:00Z');
+    app(s, 'postgres', { port: 5432 });
+    app(s, 'orders', { env });
+    logs(s, 'orders', ['FATAL: password authentication failed for user "orders" (postgres:5432)']);
+  });
+  assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value']);
+});
+
+test('an unchanged Secret does not explain auth failures', () => {
+  const snapshot = cluster((s) => {
+    secret(s, '2026-10-01T00:00:00Z');
+    app(s, 'postgres', { port: 5432 });
+    app(s, 'orders', { env });
+    logs(s, 'orders', ['FATAL: password authentication failed for user "orders"']);
+  });
+  assert.deepEqual(detect(badSecretValue, snapshot), []);
+});

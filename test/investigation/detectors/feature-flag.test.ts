@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { featureFlag } from '../../../src/investigation/detectors/feature-flag.ts';
+import { app, cluster, configMap, logs } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+const reads = {
+  env: [{ name: 'FLAGS', valueFrom: { configMapKeyRef: { name: 'toggles', key: 'ENABLE_NEW_PRICING' } } }],
+};
+
+test('a flag switched shortly before the workload reading it logs errors about it names the ConfigMap', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'toggles', { ENABLE_NEW_PRICING: 'true' }, '2026-11-20T10:20:00Z', {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data: { ENABLE_NEW_PRICING: 'false' } }),
+    });
+    app(s, 'pricing', reads);
+    logs(s, 'pricing', [
+      '2026-11-20T10:22:00Z ERROR new pricing path failed: ENABLE_NEW_PRICING is on but the rules table is empty',
+    ]);
+  });
+  const findings = detect(featureFlag, snapshot);
+  assert.deepEqual(named(findings), ['ConfigMap/shop/toggles feature-flag']);
+  assert.deepEqual(findings[0]?.remediation?.action, {
+    type: 'restore-config-key',
+    kind: 'ConfigMap',
+    namespace: 'shop',
+    name: 'toggles',
+    key: 'ENABLE_NEW_PRICING',
+    value: 'false',
+  });
+});
+
+test('a flag changed long ago, or no errors about it, is no finding', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'toggles', { ENABLE_NEW_PRICING: 'true' });
+    app(s, 'pricing', reads);
+    logs(s, 'pricing', ['ERROR new pricing path failed: ENABLE_NEW_PRICING is on']);
+  });
+  assert.deepEqual(detect(featureFlag, snapshot), []);
+});

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cpuThrottling } from '../../../src/investigation/detectors/cpu-throttling.ts';
+import { memoryLeak } from '../../../src/investigation/detectors/memory-leak.ts';
+import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
+import { app, cluster, NS, podOf } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+const MI = 2 ** 20;
+const series = (values: number[]): [number, number][] => values.map((v, i) => [1795168800 + i * 60, v]);
+
+const memory = (s: ClusterSnapshot, values: number[]) =>
+  s.metrics.push({
+    labels: {
+      __name__: 'container_memory_working_set_bytes',
+      namespace: NS,
+      pod: podOf(s, 'api').metadata?.name ?? '',
+      container: 'main',
+    },
+    query: 'container_memory_working_set_bytes{namespace="shop"}[30m]',
+    values: series(values),
+  });
+
+test('working set climbing steadily toward the limit is a memory leak of the workload', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    memory(
+      s,
+      [30, 45, 60, 72, 85, 98, 110, 121].map((m) => m * MI),
+    );
+  });
+  assert.deepEqual(named(detect(memoryLeak, snapshot)), ['Deployment/shop/api memory-leak']);
+});
+
+test('flat memory, even high, is no leak', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    memory(
+      s,
+      [110, 111, 110, 112, 110, 111].map((m) => m * MI),
+    );
+  });
+  assert.deepEqual(detect(memoryLeak, snapshot), []);
+});
+
+test('a throttled-periods ratio (as the collector queries it, without namespace) above a quarter is cpu-throttling', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    s.metrics.push({
+      labels: { pod: podOf(s, 'api').metadata?.name ?? '', container: 'main' },
+      query: 'rate(throttled)/rate(periods)',
+      signal: 'cpu-throttling',
+      values: series([0.62]),
+    });
+  });
+  const findings = detect(cpuThrottling, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/api cpu-throttling']);
+  assert.deepEqual(findings[0]?.remediation?.action, {
+    type: 'set-resources',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'api',
+    container: 'main',
+    limits: { cpu: '400m' },
+  });
+});
+
+test('raw CFS counters are divided here; little throttling is no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    const pod = podOf(s, 'api').metadata?.name ?? '';
+    s.metrics.push({
+      labels: { __name__: 'container_cpu_cfs_throttled_periods_total', namespace: NS, pod, container: 'main' },
+      query: 'q',
+      values: series([0, 5]),
+    });
+    s.metrics.push({
+      labels: { __name__: 'container_cpu_cfs_periods_total', namespace: NS, pod, container: 'main' },
+      query: 'q',
+      values: series([0, 100]),
+    });
+  });
+  assert.deepEqual(detect(cpuThrottling, snapshot), []);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { quotaExceeded } from '../../../src/investigation/detectors/quota-exceeded.ts';
+import { app, cluster, event, NS } from '../support/cluster.ts';
+import { detect, named } from '../support/detect.ts';
+
+test('FailedCreate "exceeded quota" names the ResourceQuota, affecting the workload', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'mailer');
+    s.resourceQuotas.push({
+      metadata: { name: 'team-quota', namespace: NS },
+      spec: { hard: { pods: '4' } },
+      status: { hard: { pods: '4' }, used: { pods: '4' } },
+    });
+    const rs = s.replicaSets[0]?.metadata?.name ?? '';
+    event(
+      s,
+      { kind: 'ReplicaSet', name: rs },
+      'FailedCreate',
+      `Error creating: pods "${rs}-x" is forbidden: exceeded quota: team-quota, requested: pods=1, used: pods=4, limited: pods=4`,
+    );
+  });
+  const findings = detect(quotaExceeded, snapshot);
+  assert.deepEqual(named(findings), ['ResourceQuota/shop/team-quota quota-exceeded']);
+  assert.deepEqual(findings[0]?.affects, [{ kind: 'Deployment', namespace: 'shop', name: 'mailer' }]);
+});
+
+test('no refused creation, no finding', () => {
+  assert.deepEqual(
+    detect(
+      quotaExceeded,
+      cluster((s) => app(s, 'mailer')),
+    ),
+    [],
+  );
+});
