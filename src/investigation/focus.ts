@@ -65,7 +65,7 @@ export interface NamespaceCandidates {
   namespaces: string[];
   /** Workloads and Services cluster-wide, when they were read (only if the text names no namespace). */
   named?: { namespace: string; name: string }[];
-  /** Pods not running per namespace, when they were counted. */
+  /** Signs of trouble per namespace (pods not running, Warning events), when they were counted. */
   unhealthyPods?: Map<string, number>;
 }
 
@@ -81,11 +81,15 @@ export function chooseNamespace(
   if (byName)
     return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
   const named = candidates.named ?? [];
+  const unhealthy = (namespace: string) => candidates.unhealthyPods?.get(namespace) ?? 0;
   const object = mentionedNames(
     text,
     named.map((entry) => entry.name),
   )[0];
-  const owner = named.find((entry) => entry.name === object);
+  // The same name in several namespaces (one app deployed per team): the one where pods are failing.
+  const owner = named
+    .filter((entry) => entry.name === object)
+    .sort((a, b) => unhealthy(b.namespace) - unhealthy(a.namespace))[0];
   if (owner) {
     return {
       namespace: owner.namespace,
@@ -96,7 +100,7 @@ export function chooseNamespace(
   if (busiest) {
     return {
       namespace: busiest[0],
-      assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it has the most unhealthy pods (${busiest[1]})`,
+      assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it shows the most signs of trouble (${busiest[1]} failing pods and warning events)`,
     };
   }
   const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');

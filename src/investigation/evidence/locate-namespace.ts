@@ -9,12 +9,14 @@ export interface Located {
   requests: number;
 }
 
-// Pods that are neither running nor done: the cheapest cluster-wide sign of where things are broken.
+// Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
+// cluster-wide signs of where things are broken, both narrowed by the API server.
 const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
+const WARNINGS = 'type=Warning';
 
 /**
  * The namespace to investigate: the alert's label; else one the text names (1 request); else the namespace of a
- * workload or Service the text names, or the one with most unhealthy pods (3 more requests, none of them per pod).
+ * workload or Service the text names, or the one with most unhealthy pods and warnings (4 more requests, none of them per pod).
  */
 export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const labelled = namespaceLabel(alert);
@@ -31,10 +33,11 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     return { namespace, assumptions: [assumption], requests: 1 };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
-  const [deployments, services, unhealthy] = await Promise.all([
+  const [deployments, services, unhealthy, warnings] = await Promise.all([
     listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
+    listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
@@ -44,10 +47,10 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     })),
     unhealthyPods: new Map(),
   };
-  for (const pod of unhealthy.items) {
-    const namespace = pod.metadata?.namespace ?? '';
+  for (const object of [...unhealthy.items, ...warnings.items]) {
+    const namespace = object.metadata?.namespace ?? '';
     candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
   }
   const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: 4 };
+  return { namespace, assumptions: [assumption], requests: 5 };
 }
