@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildGraph } from '../../src/investigation/evidence/graph.ts';
+import type { Focus } from '../../src/investigation/focus.ts';
+import type { Finding } from '../../src/investigation/model.ts';
+import { refKey } from '../../src/investigation/model.ts';
+import { diagnose, rank } from '../../src/investigation/ranking/diagnose.ts';
+import { app, cluster, configMap, deploymentRef, logs, NS, node } from './support/cluster.ts';
+
+const focusOn = (name: string | null, startedAt = '2026-11-20T10:20:00Z'): Focus => ({
+  namespace: NS,
+  symptom: name ? { kind: 'Service', namespace: NS, name } : null,
+  startedAt,
+  alertText: 'HighErrorRate',
+  assumptions: [],
+});
+const ruledOut = (d: ReturnType<typeof diagnose>) => d.ruledOut.map((r) => refKey(r.entity));
+
+const crashing = {
+  ready: false,
+  restartCount: 7,
+  state: { waiting: { reason: 'CrashLoopBackOff' } },
+  lastState: {
+    terminated: { exitCode: 1, reason: 'Error', startedAt: '2026-11-20T10:28:00Z', finishedAt: '2026-11-20T10:28:30Z' },
+  },
+};
+
+/** web → catalog (env), catalog mounts the ConfigMap catalog-data. */
+const catalogShop = (options: { brokenConfig: boolean }) =>
+  cluster((s) => {
+    configMap(
+      s,
+      'catalog-data',
+      { 'items.json': options.brokenConfig ? '{"items": [' : '{"items": []}' },
+      '2026-11-20T10:12:00Z',
+    );
+    app(s, 'catalog', {
+      port: 3550,
+      ready: !options.brokenConfig,
+      containerStatus: options.brokenConfig ? crashing : {},
+      volumes: [{ name: 'data', configMap: { name: 'catalog-data' } }],
+      container: { volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+    });
+    app(s, 'web', { env: [{ name: 'CATALOG_ADDR', value: 'catalog:3550' }] });
+    if (options.brokenConfig) {
+      logs(
+        s,
+        'catalog',
+        ['2026-11-20T10:28:29Z fatal: failed to parse /data/items.json: unexpected end of JSON input'],
+        true,
+      );
+      logs(s, 'web', [
+        '2026-11-20T10:21:00Z error: could not list items: dial tcp 10.96.0.10:3550: connect: connection refused',
+      ]);
+    }
+  });
+
+test('victim vs cause: the ConfigMap that breaks the crashing dependency is named, the Deployment ruled out', () => {
+  const d = diagnose(catalogShop({ brokenConfig: true }), focusOn('web'));
+  assert.equal(d.rootCause && refKey(d.rootCause), 'ConfigMap/shop/catalog-data');
+  assert.equal(d.faultType, 'crashloop-bad-config');
+  assert.ok(ruledOut(d).includes('Deployment/shop/catalog'));
+  assert.deepEqual(d.hypotheses[0]?.path.map((r) => r.name).at(0), 'catalog-data');
+  assert.equal(d.hypotheses[0]?.path.at(-1)?.name, 'web');
+  assert.ok(d.confidence >= 0.85, `confidence ${d.confidence}`);
+});
+
+test('a healthy cluster yields no root cause', () => {
+  const d = diagnose(catalogShop({ brokenConfig: false }), focusOn('web'));
+  assert.equal(d.rootCause, null);
+  assert.equal(d.confidence, 0);
+});
+
+test('a co-occurring fault that does not connect to the alerted symptom is ruled out', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'store', {
+      ready: false,
+      containerStatus: {
+        ...crashing,
+        lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: '2026-11-20T10:29:00Z' } },
+      },
+    });
+    app(s, 'cart', { env: [{ name: 'STORE_ADDR', value: 'store:8080' }] });
+    app(s, 'reports', {
+      image: 'registry.example/reports:typo',
+      ready: false,
+      containerStatus: { state: { waiting: { reason: 'ImagePullBackOff' } } },
+    });
+  });
+  const d = diagnose(snapshot, focusOn('cart'));
+  assert.equal(d.rootCause && refKey(d.rootCause), 'Deployment/shop/store');
+  assert.equal(d.faultType, 'oom-limit');
+  const reports = d.ruledOut.find((r) => r.entity.name === 'reports');
+  assert.match(reports?.reason ?? '', /does not connect/);
+});
+
+test('fault-injection machinery is never the answer', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'chaos-controller-manager', {
+      labels: { 'app.kubernetes.io/part-of': 'chaos-mesh' },
+      ready: false,
+      containerStatus: crashing,
+    });
+    app(s, 'store', { replicas: 0, changedAt: '2026-11-20T10:15:00Z' });
+    app(s, 'cart', {
+      env: [
+        { name: 'STORE_ADDR', value: 'store:8080' },
+        { name: 'CHAOS_ADDR', value: 'chaos-controller-manager:8080' },
+      ],
+    });
+  });
+  const d = diagnose(snapshot, focusOn('cart'));
+  assert.equal(d.rootCause && refKey(d.rootCause), 'Deployment/shop/store');
+  assert.equal(d.faultType, 'dependency-down');
+  assert.match(d.ruledOut.find((r) => r.entity.name === 'chaos-controller-manager')?.reason ?? '', /fault-injection/);
+});
+
+test('two findings on one path: the node that died explains the workload without ready pods', () => {
+  const snapshot = cluster((s) => {
+    node(s, 'node-a', { ready: 'Unknown', since: '2026-11-20T10:15:00Z' });
+    node(s, 'node-b');
+    app(s, 'sessions', { node: 'node-a', ready: false });
+    app(s, 'web', { node: 'node-b', env: [{ name: 'SESSIONS_ADDR', value: 'sessions:8080' }] });
+  });
+  const d = diagnose(snapshot, focusOn('web'));
+  assert.equal(d.rootCause && refKey(d.rootCause), 'Node/node-a');
+  assert.match(d.ruledOut.find((r) => r.entity.name === 'sessions')?.reason ?? '', /consequence of Node node-a/);
+  assert.deepEqual(d.remediation?.action, { type: 'cordon-node', name: 'node-a' });
+});
+
+test('two strong findings on one path: the one changed shortly before the symptom ranks first, with lower confidence', () => {
+  const snapshot = cluster((s) => app(s, 'web'));
+  const graph = buildGraph(snapshot);
+  const finding = (name: string, changedAt: string): Finding => ({
+    detector: 'test',
+    faultType: 'bad-env',
+    entity: deploymentRef(name),
+    affects: [deploymentRef('web')],
+    strength: 0.85,
+    summary: name,
+    evidence: [{ source: 'spec', ref: deploymentRef(name), text: name }],
+    changedAt,
+  });
+  const d = rank(
+    [finding('stale', '2026-10-01T00:00:00Z'), finding('fresh', '2026-11-20T10:18:00Z')],
+    snapshot,
+    graph,
+    focusOn('web'),
+  );
+  assert.equal(d.rootCause?.name, 'fresh');
+  assert.ok(d.confidence < 0.8 && d.confidence > 0.4, `confidence ${d.confidence}`);
+  assert.equal(d.hypotheses[1]?.entity.name, 'stale');
+});
+
+test('evidence that all dates from long before the incident is history, not a cause', () => {
+  const snapshot = cluster((s) => app(s, 'web'));
+  const old: Finding = {
+    detector: 'test',
+    faultType: 'other',
+    entity: deploymentRef('web'),
+    affects: [deploymentRef('web')],
+    strength: 0.6,
+    summary: 'restarted once',
+    evidence: [{ source: 'event', ref: deploymentRef('web'), text: 'BackOff', at: '2026-11-18T10:00:00Z' }],
+  };
+  const d = rank([old], snapshot, buildGraph(snapshot), focusOn('web'));
+  assert.equal(d.rootCause, null);
+  assert.match(d.ruledOut[0]?.reason ?? '', /history/);
+});
