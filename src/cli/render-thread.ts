@@ -1,13 +1,11 @@
 import type { Alert } from '../alert/alert.ts';
-import type { EntityRef, Evidence, InvestigationResult, Progress } from '../investigation/model.ts';
+import type { EntityRef, Progress } from '../investigation/model.ts';
 import type { Check, PlanSpec } from '../remediation/plan-spec.ts';
 
 /**
- * The incident thread as plain text, from the same data the Slack thread is built from (the alert, the engine's
- * progress events, its result and the derived plan), so that a terminal reads like the channel would.
+ * The parts of the incident thread the CLI renders itself, from the same data the Slack thread is built from
+ * (the alert, the engine's progress events, the derived plan); the final answer is the Slack message itself.
  */
-
-const MAX_EVIDENCE = 8;
 
 export const entity = (ref: EntityRef): string => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 
@@ -40,50 +38,6 @@ export function renderProgress(progress: Progress): string | null {
     case 'done':
       return null;
   }
-}
-
-export function renderAnswer(result: InvestigationResult): string {
-  const lines: string[] = [];
-  if (!result.rootCause) {
-    lines.push('❔ No root cause found', `   ${result.summary}`);
-  } else {
-    lines.push(
-      `✅ Root cause: ${entity(result.rootCause)}`,
-      `   Fault: ${result.faultType ?? 'unknown'} · Confidence: ${percent(result.confidence)}`,
-      `   ${result.summary}`,
-    );
-  }
-  const top = result.rootCause
-    ? result.hypotheses.find((h) => h.entity.kind === result.rootCause?.kind && h.entity.name === result.rootCause.name)
-    : undefined;
-  if (top && top.path.length > 1) lines.push('', `Path: ${top.path.map(entity).join(' → ')}`);
-  if (top && top.evidence.length > 0) {
-    lines.push('', 'Evidence:', ...renderEvidence(top.evidence));
-  }
-  if (result.ruledOut.length > 0) {
-    lines.push('', 'Ruled out:', ...result.ruledOut.map((item) => `  • ${entity(item.entity)} — ${item.reason}`));
-  }
-  const others = result.hypotheses.filter((h) => h !== top);
-  if (others.length > 0) {
-    lines.push(
-      '',
-      'Other hypotheses:',
-      ...others.map((h) => `  • ${entity(h.entity)} — ${h.faultType} (${percent(h.confidence)}): ${h.summary}`),
-    );
-  }
-  if (result.assumptions.length > 0) {
-    lines.push('', 'Assumed:', ...result.assumptions.map((assumption) => `  • ${assumption}`));
-  }
-  if (result.remediation) lines.push('', `Suggested fix: ${result.remediation.summary}`);
-  return lines.join('\n');
-}
-
-function renderEvidence(evidence: Evidence[]): string[] {
-  const lines = evidence
-    .slice(0, MAX_EVIDENCE)
-    .map((item) => `  • [${item.source}] ${entity(item.ref)}: ${item.text}${item.at ? ` (${item.at})` : ''}`);
-  if (evidence.length > MAX_EVIDENCE) lines.push(`  … and ${evidence.length - MAX_EVIDENCE} more`);
-  return lines;
 }
 
 export function renderPlan(plan: PlanSpec): string {

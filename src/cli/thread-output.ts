@@ -3,7 +3,9 @@ import type { InvestigationResult, ProgressListener } from '../investigation/mod
 import { PlanError } from '../remediation/changes.ts';
 import { KubeObjects } from '../remediation/kube-objects.ts';
 import { derivePlan } from '../remediation/plan.ts';
-import { renderAnswer, renderPlan, renderPlanRefused, renderProgress } from './render-thread.ts';
+import { answerMessage } from '../slack/answer-blocks.ts';
+import { blocksToText } from './block-text.ts';
+import { renderPlan, renderPlanRefused, renderProgress } from './render-thread.ts';
 
 export type Write = (text: string) => void;
 
@@ -20,8 +22,8 @@ export function progressPrinter(write: Write): ProgressListener {
 }
 
 /**
- * Prints the final answer and, when the engine proposes a fix, the plan derived from the live (read-only) cluster
- * exactly as the remediation module would post it for approval.
+ * Prints the final answer — the Slack message the worker posts, as text — and, when the engine proposes a fix, the
+ * plan derived from the live (read-only) cluster as the remediation module would post it for approval.
  */
 export async function printConclusion(
   write: Write,
@@ -30,7 +32,7 @@ export async function printConclusion(
   now: Date,
 ): Promise<void> {
   write('');
-  write(renderAnswer(result));
+  write(blocksToText(answerMessage(result).blocks));
   if (!result.remediation) return;
   write('');
   try {

@@ -7,7 +7,7 @@ describe('incident-bot demo', () => {
     const { code, stdout, stderr } = await runCli(['demo']);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /🚨 HighRequestErrorRate frontend/);
-    assert.match(stdout, /^(✅ Root cause: \S+ \S+|❔ No root cause found)/m);
+    assert.match(stdout, /^▌(Root cause: \S+ \S+|No root cause identified)/m);
     assert.match(stdout, /Ground truth .*Deployment boutique\/redis-cart — (matched|not matched)/);
   });
 });

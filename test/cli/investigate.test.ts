@@ -55,7 +55,7 @@ describe('incident-bot investigate', () => {
     const { code, stdout, stderr } = await runCli(['investigate', '--scenario', file]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^🚨 KubePodNotReady {2}\(alertmanager\)/);
-    assert.match(stdout, /Root cause: |No root cause found/);
+    assert.match(stdout, /^▌(Root cause: |No root cause identified)/m);
     assert.match(stdout, /\(\d+ API requests, \d+ ms\)/);
   });
 
