@@ -3,10 +3,9 @@ import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { collectSnapshot } from './evidence/collect.ts';
 import { locateNamespace } from './evidence/locate-namespace.ts';
-import type { ClusterSnapshot } from './evidence/snapshot.ts';
-import type { Focus } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
+import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
 
 export interface InvestigationContext {
   /** Read-only credentials of the investigator. */
@@ -17,40 +16,6 @@ export interface InvestigationContext {
   onProgress?: ProgressListener;
   /** The time the investigation reasons at (a replayed scenario's `now`); defaults to the wall clock. */
   now?: Date;
-}
-
-type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
-
-// Stands in for the causal ranking until it lands: names the first pod that is not ready.
-function diagnose(snapshot: ClusterSnapshot, focus: Focus): Diagnosis {
-  const unhealthy = snapshot.pods.find(
-    (pod) =>
-      pod.metadata?.namespace === focus.namespace &&
-      (pod.status?.containerStatuses ?? []).some((status) => !status.ready),
-  );
-  const rootCause = unhealthy
-    ? { kind: 'Pod', namespace: focus.namespace, name: unhealthy.metadata?.name ?? '' }
-    : null;
-  return {
-    rootCause,
-    faultType: rootCause ? 'other' : null,
-    confidence: rootCause ? 0.2 : 0,
-    summary: rootCause ? `Pod ${rootCause.name} is not ready` : `Nothing abnormal found in ${focus.namespace}`,
-    hypotheses: rootCause
-      ? [
-          {
-            entity: rootCause,
-            faultType: 'other',
-            confidence: 0.2,
-            summary: 'not ready',
-            evidence: [],
-            path: [rootCause],
-          },
-        ]
-      : [],
-    ruledOut: [],
-    remediation: null,
-  };
 }
 
 /**
