@@ -10,7 +10,8 @@ const BAD_IMAGE = 'registry.example.com/shop/api:1.5.0-typo';
 const undo = { type: 'rollout-undo', namespace: 'shop', name: 'api', toRevision: 1 } as const;
 
 const image = (deployment: KubeObject | null) =>
-  (deployment?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+  (deployment?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec
+    .containers[0]?.image;
 
 const ready = (pod: KubeObject) =>
   ((pod.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).some(
@@ -140,7 +141,7 @@ describe('remediation through Slack approvals', () => {
     await stack.click(planId, 'UBOB', 'approve');
     assert.equal((await stack.settled(planId)).status, 'succeeded');
     const deployment = await stack.kube.read(DEPLOYMENT);
-    assert.equal((deployment?.spec as { replicas: number }).replicas, 0);
+    assert.equal((deployment?.spec as { replicas: number } | undefined)?.replicas, 0);
   });
 
   it('a change that does not fix the fault fails verification and is rolled back', async () => {
@@ -151,12 +152,13 @@ describe('remediation through Slack approvals', () => {
     const { applied } = await stack.executorWrites();
     assert.equal(applied.length, 2, 'the restart, then the rollback');
     assert.deepEqual(
-      (applied[1]?.body as { op: string; path: string }[]).map((op) => [op.op, op.path]),
+      ((applied[1]?.body ?? []) as { op: string; path: string }[]).map((op) => [op.op, op.path]),
       [['remove', '/spec/template/metadata/annotations']],
     );
     const deployment = await stack.kube.read(DEPLOYMENT);
     assert.equal(
-      (deployment?.spec as { template: { metadata: { annotations?: unknown } } }).template.metadata.annotations,
+      (deployment?.spec as { template: { metadata: { annotations?: unknown } } } | undefined)?.template.metadata
+        .annotations,
       undefined,
     );
     assert.equal(image(deployment), BAD_IMAGE);

@@ -57,11 +57,11 @@ describe('simulation controllers', () => {
     (
       objects.find(
         (o) => o.kind === 'ReplicaSet' && o.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '1',
-      )?.spec as { template: { metadata: { labels: Record<string, string> } } }
+      )!.spec as { template: { metadata: { labels: Record<string, string> } } }
     ).template,
   );
   delete goodTemplate.metadata.labels['pod-template-hash'];
-  const brokenTemplate = (objects.find((o) => o.kind === 'Deployment')?.spec as { template: unknown }).template;
+  const brokenTemplate = (objects.find((o) => o.kind === 'Deployment')!.spec as { template: unknown }).template;
 
   it('replaces pods with healthy ones when the write removes the fault, and reports the rollout', () => {
     const store = memoryStore(objects);
