@@ -40,6 +40,9 @@ export const SERIES: ScenarioSeries[] = [
   // Only one old sample: stale at NOW.
   { metric: { __name__: 'memory_bytes', pod: 'p2', container: 'app' }, values: [[T0, '7']] },
   { metric: { __name__: 'memory_limit_bytes', pod: 'p1' }, values: [[T0 + 300, '1000']] },
+  // Two series that differ only by name.
+  { metric: { __name__: 'cpu_seconds_total', pod: 'p1' }, values: [[T0 + 300, '4']] },
+  { metric: { __name__: 'cpu_throttled_seconds_total', pod: 'p1' }, values: [[T0 + 300, '1']] },
   ...(
     [
       ['0.1', 50],

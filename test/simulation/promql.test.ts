@@ -253,6 +253,17 @@ describe('PromQL outside the subset', () => {
     });
   }
 
+  it('keeps series that differ only by name while the name stays', () => {
+    assert.equal(Object.keys(vector('{__name__=~"cpu_.*"} > 0')).length, 2);
+  });
+
+  it('refuses a result where dropping the metric name leaves two identical series', () => {
+    assert.throws(
+      () => instantQuery(store, '{__name__=~"cpu_.*"} * 2', NOW.getTime()),
+      (error: unknown) => error instanceof PromQLError && error.errorType === 'execution',
+    );
+  });
+
   it('refuses many-to-many matching at evaluation', () => {
     assert.throws(
       () => instantQuery(store, 'http_requests_total / on (job) http_requests_total', NOW.getTime()),

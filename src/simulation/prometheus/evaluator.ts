@@ -60,15 +60,15 @@ export class Evaluator {
       case 'matrixSelector':
         return { type: 'matrix', series: this.selectRange(expr, time) };
       case 'unary':
-        return this.unary(expr.op, this.evaluate(expr.expr, time));
+        return uniqueLabelsets(this.unary(expr.op, this.evaluate(expr.expr, time)));
       case 'call':
-        return this.call(expr, time);
+        return uniqueLabelsets(this.call(expr, time));
       case 'aggregation': {
         const param = expr.param ? this.expectScalar(expr.param, time, expr.op) : NaN;
         return { type: 'vector', samples: aggregate(expr, param, this.expectVector(expr.expr, time, expr.op)) };
       }
       case 'binary':
-        return this.binary(expr, time);
+        return uniqueLabelsets(this.binary(expr, time));
     }
   }
 
@@ -228,6 +228,18 @@ export class Evaluator {
       throw new PromQLError(`expected ${count} argument(s) in call to "${call.func}", got ${call.args.length}`);
     }
   }
+}
+
+// Dropping the metric name can make two series identical; Prometheus refuses such a result rather than merge them.
+function uniqueLabelsets(value: Value): Value {
+  if (value.type !== 'vector') return value;
+  const seen = new Set<string>();
+  for (const sample of value.samples) {
+    const key = signature(sample.metric);
+    if (seen.has(key)) throw new PromQLError('vector cannot contain metrics with the same labelset', 'execution');
+    seen.add(key);
+  }
+  return value;
 }
 
 function aggregate({ op, grouping }: Aggregation, param: number, samples: Sample[]): Sample[] {
