@@ -2,13 +2,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { EntityRef } from '../investigation/model.ts';
 import { loadScenario, type Scenario } from '../simulation/scenario.ts';
+import type { AgentConfig } from '../agent/config.ts';
+import { AGENT_USAGE, agentOption } from './agent-option.ts';
 import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
 import { entity } from './render-thread.ts';
 import { replayScenario } from './replay.ts';
 import { isCorrect, type Summary, summarize } from './scoring.ts';
 import { writeLine } from './thread-output.ts';
 
-const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N]
+const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N] [--agent]
 
 Replays every scenario file in DIR (.json, .yaml, .yml; other files are ignored), each against its own simulated
 cluster, and scores the root cause the investigation names against the file's ground truth.
@@ -17,6 +19,8 @@ cluster, and scores the root cause the investigation names against the file's gr
   --concurrency N     scenarios replayed at once (default 1, so that timings are comparable)
   --json              print only {total, correct, accuracy, faultTypeAccuracy, medianRequests, p95Requests,
                       medianMs, p95Ms, results} on stdout
+${AGENT_USAGE}
+                      (each result then also says what the engine alone predicted, and the agent's status)
   -h, --help          show this help
 
 Exit code 1 when a file is not a valid scenario (after running the valid ones; the problems go to stderr).`;
@@ -32,6 +36,9 @@ export interface EvalResult {
   requests: number;
   ms: number;
   error?: string;
+  /** Agent mode: the engine's own prediction, and how the agent ended (answered, turn-limit, fell back…). */
+  engine?: { predicted: EntityRef | null; correct: boolean };
+  agentStatus?: string;
 }
 
 export const evalCommand: Command = {
@@ -41,7 +48,12 @@ export const evalCommand: Command = {
   async run(argv) {
     const { values } = parseOptions(
       argv,
-      { scenarios: { type: 'string' }, json: { type: 'boolean' }, concurrency: { type: 'string' } },
+      {
+        scenarios: { type: 'string' },
+        json: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        agent: { type: 'boolean' },
+      },
       usage,
     );
     if (values.help) {
@@ -50,6 +62,7 @@ export const evalCommand: Command = {
     }
     if (values.scenarios === undefined) throw new UsageError('--scenarios DIR is required', usage);
     const concurrency = positiveInteger(values.concurrency, 'concurrency', 1, usage);
+    const agent = agentOption(values.agent, usage);
     const files = await scenarioFiles(values.scenarios);
 
     const scenarios: Scenario[] = [];
@@ -65,7 +78,7 @@ export const evalCommand: Command = {
     }
 
     const results = await mapConcurrently(scenarios, concurrency, async (scenario) => {
-      const result = await evaluate(scenario);
+      const result = await evaluate(scenario, agent);
       if (!values.json) process.stderr.write(`${result.correct ? '✓' : '✗'} ${scenario.id}\n`);
       return result;
     });
@@ -94,11 +107,11 @@ async function scenarioFiles(dir: string): Promise<string[]> {
     .map((name) => join(dir, name));
 }
 
-async function evaluate(scenario: Scenario): Promise<EvalResult> {
+async function evaluate(scenario: Scenario, agent: AgentConfig | undefined): Promise<EvalResult> {
   const expected = scenario.groundTruth.rootCause;
   const expectedFault = scenario.groundTruth.faultType;
   try {
-    const { result, requests, ms } = await replayScenario(scenario);
+    const { result, requests, ms, ...agentMode } = await replayScenario(scenario, { agent });
     return {
       id: scenario.id,
       expected,
@@ -107,6 +120,12 @@ async function evaluate(scenario: Scenario): Promise<EvalResult> {
       faultType: { expected: expectedFault, predicted: result.faultType },
       requests,
       ms,
+      ...(agentMode.engine && agentMode.agent
+        ? {
+            engine: { predicted: agentMode.engine.rootCause, correct: isCorrect(agentMode.engine.rootCause, expected) },
+            agentStatus: agentMode.agent.status,
+          }
+        : {}),
     };
   } catch (error) {
     return {

@@ -1,17 +1,21 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import type { AgentOutcome } from '../agent/agent-loop.ts';
+import type { AgentConfig } from '../agent/config.ts';
+import { investigateWithAgent } from '../agent/investigate-with-agent.ts';
 import type { Alert } from '../alert/alert.ts';
 import { MemoryAuditLog } from '../audit/audit-log.ts';
 import { investigate } from '../investigation/engine.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { loadScenario } from '../simulation/scenario.ts';
+import { AGENT_USAGE, agentOption, agentSummary } from './agent-option.ts';
 import { type Command, parseOptions, UsageError } from './args.ts';
 import { renderRoot } from './render-thread.ts';
 import { replayScenario, scenarioAlert } from './replay.ts';
 import { printConclusion, progressPrinter, writeLine } from './thread-output.ts';
 
 const usage = `Usage:
-  incident-bot investigate --scenario FILE [--json]
-  incident-bot investigate [--kubeconfig PATH] [--prometheus URL] (--alert "TEXT" | --namespace NS) [--json]
+  incident-bot investigate --scenario FILE [--json] [--agent]
+  incident-bot investigate [--kubeconfig PATH] [--prometheus URL] (--alert "TEXT" | --namespace NS) [--json] [--agent]
 
 Runs one investigation and prints the incident thread as Slack would show it, progress first, then the root cause,
 evidence, ruled-out alternatives and the remediation plan.
@@ -21,7 +25,9 @@ evidence, ruled-out alternatives and the remediation plan.
   --prometheus URL    Prometheus of the real cluster (default: $PROMETHEUS_URL)
   --alert TEXT        the symptom, as someone would type it after /diagnose
   --namespace NS      the namespace to investigate
-  --json              print one JSON object {rootCause, faultType, confidence, hypotheses, requests, ms}
+  --json              print one JSON object {rootCause, faultType, confidence, hypotheses, requests, ms}; with
+                      --agent, rootCause is the agent's answer and {engine, agent} are added beside it
+${AGENT_USAGE}
   -h, --help          show this help`;
 
 export const investigateCommand: Command = {
@@ -38,6 +44,7 @@ export const investigateCommand: Command = {
         alert: { type: 'string' },
         namespace: { type: 'string' },
         json: { type: 'boolean' },
+        agent: { type: 'boolean' },
       },
       usage,
     );
@@ -46,13 +53,14 @@ export const investigateCommand: Command = {
       return 0;
     }
     const json = values.json === true;
+    const agent = agentOption(values.agent, usage);
     if (values.scenario !== undefined) {
       const liveOnly = (['kubeconfig', 'prometheus', 'alert', 'namespace'] as const).filter(
         (name) => values[name] !== undefined,
       );
       if (liveOnly.length > 0)
         throw new UsageError(`--scenario cannot be combined with --${liveOnly.join(', --')}`, usage);
-      return investigateScenario(values.scenario, json);
+      return investigateScenario(values.scenario, json, agent);
     }
     if (values.alert === undefined && values.namespace === undefined) {
       throw new UsageError('give --scenario FILE, or --alert "TEXT" and/or --namespace NS for a real cluster', usage);
@@ -65,20 +73,22 @@ export const investigateCommand: Command = {
         namespace: values.namespace,
       },
       json,
+      agent,
     );
   },
 };
 
-async function investigateScenario(path: string, json: boolean): Promise<number> {
+async function investigateScenario(path: string, json: boolean, agent: AgentConfig | undefined): Promise<number> {
   const scenario = await loadScenario(path);
   if (json) {
-    const { result, requests, ms } = await replayScenario(scenario);
-    writeLine(JSON.stringify(summary(result, requests, ms)));
+    const replay = await replayScenario(scenario, { agent });
+    writeLine(JSON.stringify(summary(replay.result, replay.requests, replay.ms, replay)));
     return 0;
   }
   writeLine(renderRoot(scenarioAlert(scenario)));
   const now = new Date(scenario.now);
   const { requests, ms } = await replayScenario(scenario, {
+    agent,
     onProgress: progressPrinter(writeLine),
     afterInvestigation: (result, kubeConfig) => printConclusion(writeLine, result, kubeConfig, now),
   });
@@ -93,7 +103,11 @@ interface LiveOptions {
   namespace: string | undefined;
 }
 
-async function investigateCluster(options: LiveOptions, json: boolean): Promise<number> {
+async function investigateCluster(
+  options: LiveOptions,
+  json: boolean,
+  agent: AgentConfig | undefined,
+): Promise<number> {
   const kubeConfig = new KubeConfig();
   if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
   else kubeConfig.loadFromDefault();
@@ -107,20 +121,28 @@ async function investigateCluster(options: LiveOptions, json: boolean): Promise<
   if (!json) writeLine(renderRoot(alert));
   const now = new Date();
   const started = performance.now();
-  const result = await investigate(alert, {
+  const ctx = {
     kubeConfig,
     prometheusUrl: options.prometheus,
     audit: new MemoryAuditLog(),
     now,
     onProgress: json ? undefined : progressPrinter(writeLine),
-  });
+  };
+  const { result, ...agentMode } = agent
+    ? await investigateWithAgent(alert, ctx, agent)
+    : { result: await investigate(alert, ctx) };
   const ms = Math.round(performance.now() - started);
-  if (json) writeLine(JSON.stringify(summary(result, null, ms)));
+  if (json) writeLine(JSON.stringify(summary(result, null, ms, agentMode)));
   else await printConclusion(writeLine, result, kubeConfig, now);
   return 0;
 }
 
-function summary(result: InvestigationResult, requests: number | null, ms: number) {
+function summary(
+  result: InvestigationResult,
+  requests: number | null,
+  ms: number,
+  agentMode: { engine?: InvestigationResult; agent?: AgentOutcome },
+) {
   return {
     rootCause: result.rootCause,
     faultType: result.faultType,
@@ -128,5 +150,6 @@ function summary(result: InvestigationResult, requests: number | null, ms: numbe
     hypotheses: result.hypotheses,
     requests,
     ms,
+    ...(agentMode.engine && agentMode.agent ? agentSummary(agentMode.engine, agentMode.agent) : {}),
   };
 }

@@ -1,4 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { AgentOutcome } from '../agent/agent-loop.ts';
+import type { AgentConfig } from '../agent/config.ts';
+import { investigateWithAgent } from '../agent/investigate-with-agent.ts';
 import { type Alert, AlertSchema } from '../alert/alert.ts';
 import { MemoryAuditLog } from '../audit/audit-log.ts';
 import { investigate } from '../investigation/engine.ts';
@@ -12,12 +15,17 @@ export interface Replay {
   requests: number;
   /** Wall time of the investigation alone (not the simulators' start-up). */
   ms: number;
+  /** Agent mode only: the engine's own answer (`result` is the agent's when it was accepted) and what the agent did. */
+  engine?: InvestigationResult;
+  agent?: AgentOutcome;
 }
 
 export interface ReplayOptions {
   onProgress?: ProgressListener;
   /** Runs after the investigation while the simulated cluster is still up (e.g. to derive the plan); not counted. */
   afterInvestigation?: (result: InvestigationResult, kubeConfig: KubeConfig) => Promise<void>;
+  /** Runs the LLM agent on top of the engine against this model endpoint. */
+  agent?: AgentConfig | undefined;
 }
 
 /** What reached the on-call engineer; the only part of a scenario the investigation is given. */
@@ -31,17 +39,21 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions 
   const simulation = await startSimulation(scenario);
   try {
     const started = performance.now();
-    const result = await investigate(scenarioAlert(scenario), {
+    const ctx = {
       kubeConfig: simulation.kubeConfig,
       prometheusUrl: simulation.prometheusUrl,
       audit: new MemoryAuditLog(),
       now: new Date(scenario.now),
       onProgress: options.onProgress,
-    });
+    };
+    const alert = scenarioAlert(scenario);
+    const { result, ...agentMode } = options.agent
+      ? await investigateWithAgent(alert, ctx, options.agent)
+      : { result: await investigate(alert, ctx) };
     const ms = Math.round(performance.now() - started);
     const requests = simulation.requests().length;
     await options.afterInvestigation?.(result, simulation.kubeConfig);
-    return { result, requests, ms };
+    return { result, requests, ms, ...agentMode };
   } finally {
     await simulation.close();
   }
