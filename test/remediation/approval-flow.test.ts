@@ -168,6 +168,25 @@ describe('remediation through Slack approvals', () => {
     assert.ok(actions.includes('plan.verify.failed') && actions.includes('plan.rollback.verified'));
   });
 
+  it('a change the API server refuses in the dry run is never applied', async () => {
+    const planId = await stack.propose({
+      type: 'set-resources',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'api',
+      container: 'api',
+      requests: { memory: '1Gi' },
+    });
+    await stack.click(planId, 'UALICE', 'approve');
+    const plan = await stack.settled(planId);
+    assert.equal(plan.status, 'failed');
+    assert.match(plan.statusReason ?? '', /dry run refused Deployment shop\/api/);
+    const { dryRuns, applied } = await stack.executorWrites();
+    assert.equal(dryRuns.length, 1);
+    assert.equal(applied.length, 0);
+    await reported(stack, /dry run refused/);
+  });
+
   it('reject asks for a reason, records it and changes nothing', async () => {
     const planId = await stack.propose(undo);
     await stack.click(planId, 'UALICE', 'reject');
