@@ -85,7 +85,10 @@ export function devCase(file: string): DevCase {
     if (!list) continue;
     const namespace = object.metadata.namespace;
     const involved = (object as { involvedObject?: { kind?: string } }).involvedObject;
-    if (namespace && namespace !== chosen && !(object.kind === 'Event' && involved?.kind === 'Node')) continue;
+    // The cluster DNS (k8s-app=kube-dns) is read from any namespace, as the collector does when names fail to resolve.
+    const clusterDns = (object.metadata as { labels?: Record<string, string> }).labels?.['k8s-app'] === 'kube-dns';
+    if (namespace && namespace !== chosen && !clusterDns && !(object.kind === 'Event' && involved?.kind === 'Node'))
+      continue;
     if (object.kind === 'Secret') {
       const { data, stringData, ...rest } = object as {
         data?: Record<string, string>;
