@@ -68,10 +68,11 @@ async function probe(check: () => Promise<unknown>, what: string): Promise<strin
  */
 export function createServer(config: ServerConfig, deps: IntakeDeps, options: ServerOptions = {}): WebServer {
   let app: App;
-  const announceResolved = (incidentId: string) =>
-    announceResolution({ ...deps, slack: app.client }, incidentId).catch((error: Error) =>
+  const announceResolved = (incidentId: string) => {
+    void announceResolution({ ...deps, slack: app.client }, incidentId).catch((error: Error) =>
       app.logger.error(`could not announce resolution of ${incidentId}: ${error.message}`),
     );
+  };
 
   const webhook =
     (handle: (raw: Buffer, req: IncomingMessage) => Promise<{ status: number; body: unknown }>) =>

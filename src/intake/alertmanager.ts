@@ -64,7 +64,8 @@ export function alertFromGroup(group: AlertmanagerWebhook): Alert & { externalId
 
 export interface AlertmanagerIntakeDeps extends IntakeDeps {
   token?: string;
-  announceResolved(incidentId: string): Promise<void>;
+  /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
+  announceResolved(incidentId: string): void;
 }
 
 export async function handleAlertmanagerWebhook(
@@ -103,7 +104,7 @@ export async function handleAlertmanagerWebhook(
       ...(resolved ? { incidentId: resolved.incident.id } : {}),
       details: { status: 'resolved', known: resolved !== null },
     });
-    if (resolved && !resolved.alreadyResolved) await deps.announceResolved(resolved.incident.id);
+    if (resolved && !resolved.alreadyResolved) deps.announceResolved(resolved.incident.id);
     return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
   }
   const opened = await openInvestigation(deps, alertFromGroup(group));

@@ -85,7 +85,8 @@ export function alertFromIncident(incident: PagerDutyIncident): Alert & { extern
 export interface PagerDutyIntakeDeps extends IntakeDeps {
   secrets: string[];
   /** Says in the incident's thread that PagerDuty resolved it. */
-  announceResolved(incidentId: string): Promise<void>;
+  /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
+  announceResolved(incidentId: string): void;
 }
 
 /** The whole webhook: signature, envelope, then the event type's action. Nothing is stored before the signature holds. */
@@ -144,7 +145,7 @@ export async function handlePagerDutyWebhook(
     }
     const resolved = await resolveIncident(deps.db, 'pagerduty', incident.data.id);
     await accepted({ known: resolved !== null }, resolved?.incident.id);
-    if (resolved && !resolved.alreadyResolved) await deps.announceResolved(resolved.incident.id);
+    if (resolved && !resolved.alreadyResolved) deps.announceResolved(resolved.incident.id);
     return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
   }
   await accepted({ ignored: true });

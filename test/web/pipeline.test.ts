@@ -129,8 +129,9 @@ test('incident.resolved says so in the thread', async () => {
   assert.equal(resolved.status, 202);
   const { incidentId } = (await resolved.json()) as { incidentId: string };
   const threadTs = await threadOf(incidentId);
-  const notes = h.slack.replies(threadTs).filter((call) => /Resolved in pagerduty/.test(String(call.args.text)));
-  assert.equal(notes.length, 1);
+  const notes = () => h.slack.replies(threadTs).filter((call) => /Resolved in pagerduty/.test(String(call.args.text)));
+  await h.slack.waitFor(() => notes().length > 0);
+  assert.equal(notes().length, 1);
   const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
   assert.equal(incident.status, 'resolved');
 });
