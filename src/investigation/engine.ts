@@ -3,6 +3,7 @@ import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { collectSnapshot } from './evidence/collect.ts';
 import { locateNamespace } from './evidence/locate-namespace.ts';
+import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
@@ -16,6 +17,8 @@ export interface InvestigationContext {
   onProgress?: ProgressListener;
   /** The time the investigation reasons at (a replayed scenario's `now`); defaults to the wall clock. */
   now?: Date;
+  /** Receives the evidence the engine read, once collected (the LLM agent starts from its graph). */
+  onEvidence?: (snapshot: ClusterSnapshot) => void;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       },
     },
   );
+  ctx.onEvidence?.(collected.snapshot);
   const final = latest ?? diagnose(collected.snapshot, collected.focus);
   const result: InvestigationResult = { ...final, assumptions: collected.focus.assumptions };
 
