@@ -1,11 +1,39 @@
 import { type Command, UsageError } from './args.ts';
-import { auditCommand } from './audit.ts';
-import { demoCommand } from './demo-command.ts';
-import { evalCommand } from './eval-command.ts';
-import { investigateCommand } from './investigate-command.ts';
-import { simulateCommand } from './simulate-command.ts';
 
-const COMMANDS: Command[] = [demoCommand, investigateCommand, evalCommand, simulateCommand, auditCommand];
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Loaded on use, so that `demo` never needs what only `audit` does (the generated Prisma client, a database). */
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'demo',
+    summary: 'replay a bundled incident and print the thread (needs nothing else)',
+    load: async () => (await import('./demo-command.ts')).demoCommand,
+  },
+  {
+    name: 'investigate',
+    summary: 'investigate one scenario file (or a real cluster) and print the thread',
+    load: async () => (await import('./investigate-command.ts')).investigateCommand,
+  },
+  {
+    name: 'eval',
+    summary: 'replay a folder of scenarios and score the investigation',
+    load: async () => (await import('./eval-command.ts')).evalCommand,
+  },
+  {
+    name: 'simulate',
+    summary: 'serve a scenario as Kubernetes and Prometheus APIs until stopped',
+    load: async () => (await import('./simulate-command.ts')).simulateCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'export an incident’s audit record, or verify the audit chains',
+    load: async () => (await import('./audit.ts')).auditCommand,
+  },
+];
 
 const usage = `Usage: incident-bot <command> [options]
 
@@ -20,19 +48,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (!entry) {
     process.stderr.write(`${name ? `unknown command "${name}"` : 'no command given'}\n\n${usage}\n`);
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`incident-bot ${command.name}: ${error.message}\n\n${error.usage}\n`);
+      process.stderr.write(`incident-bot ${entry.name}: ${error.message}\n\n${error.usage}\n`);
       return 2;
     }
-    process.stderr.write(`incident-bot ${command.name}: ${(error as Error).message}\n`);
+    process.stderr.write(`incident-bot ${entry.name}: ${(error as Error).message}\n`);
     return 1;
   }
 }
