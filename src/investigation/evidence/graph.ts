@@ -364,7 +364,12 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     }
   }
 
-  const dependencies = [...dependencyEdges.values()];
+  const dependenciesFrom = new Map<string, GraphEdge[]>();
+  const dependenciesTo = new Map<string, GraphEdge[]>();
+  for (const edge of dependencyEdges.values()) {
+    dependenciesFrom.set(refKey(edge.from), [...(dependenciesFrom.get(refKey(edge.from)) ?? []), edge]);
+    dependenciesTo.set(refKey(edge.to), [...(dependenciesTo.get(refKey(edge.to)) ?? []), edge]);
+  }
   return {
     edges,
     workloads,
@@ -379,8 +384,8 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     serviceByHost,
     referencesOf: (ref) => references.get(refKey(ref)) ?? [],
     workloadsReferencing: (target) => referencing.get(refKey(target)) ?? [],
-    dependenciesOf: (ref) => dependencies.filter((edge) => refKey(edge.from) === refKey(ref)),
-    callersOf: (ref) => dependencies.filter((edge) => refKey(edge.to) === refKey(ref)),
+    dependenciesOf: (ref) => dependenciesFrom.get(refKey(ref)) ?? [],
+    callersOf: (ref) => dependenciesTo.get(refKey(ref)) ?? [],
     policiesSelecting,
     podSpecOf,
   };
