@@ -22,6 +22,17 @@ export const INCIDENT_CHANNEL = 'CINCIDENTS';
 /** Other engineers run their tests on the same Redis: every harness gets its own BullMQ prefix. */
 export const uniquePrefix = () => `ibtest-${randomBytes(5).toString('hex')}`;
 
+/** What the web server reads from the environment, with the test secrets. */
+export const testServerConfig = (slackApiUrl: string): ServerConfig => ({
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: slackApiUrl,
+  SLACK_BOT_ID: undefined,
+  SLACK_BOT_USER_ID: undefined,
+  PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS,
+  ALERTMANAGER_TOKEN: 'am-token',
+});
+
 export interface Harness {
   database: TestDatabase;
   slack: FakeSlack;
@@ -50,15 +61,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const audit = new PostgresAuditLog(database.db);
   const queue = createInvestigationQueue(connection, prefix);
   const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
-  const config: ServerConfig = {
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_BOT_ID: undefined,
-    SLACK_BOT_USER_ID: undefined,
-    PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS,
-    ALERTMANAGER_TOKEN: 'am-token',
-  };
+  const config = testServerConfig(slack.apiUrl);
+
   const server: WebServer = createServer(
     config,
     { db: database.db, audit, queue },

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pagerDutySignature } from '../support/signing.ts';
-import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
+import { LogLevel } from '@slack/bolt';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { createServer } from '../../src/http/server.ts';
+import { createInvestigationQueue } from '../../src/queue/investigation-queue.ts';
+import { type Harness, pagerDutyEvent, startHarness, testServerConfig } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -96,4 +100,36 @@ test('health and readiness probes', async () => {
   const ready = await fetch(`${h.baseUrl}/readyz`);
   assert.equal(ready.status, 200);
   assert.deepEqual(await ready.json(), { postgres: 'ok', redis: 'ok' });
+});
+
+test('a body over 2 MB is refused before it is read whole', async () => {
+  const before = await incidentCount();
+  const huge = JSON.stringify({ event: { padding: 'x'.repeat(2 * 1024 * 1024) } });
+  const response = await h.postPagerDuty(huge);
+  assert.equal(response.status, 413);
+  assert.equal(await incidentCount(), before);
+});
+
+test('readiness fails, naming Redis, when Redis does not answer', async () => {
+  const deadRedis = createInvestigationQueue({
+    url: 'redis://127.0.0.1:1',
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  const server = createServer(
+    testServerConfig(h.slack.apiUrl),
+    { db: h.database.db, audit: new PostgresAuditLog(h.database.db), queue: deadRedis },
+    { logLevel: LogLevel.ERROR },
+  );
+  const port = await server.start(0);
+  try {
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { postgres: string; redis: string };
+    assert.equal(body.postgres, 'ok');
+    assert.notEqual(body.redis, 'ok');
+  } finally {
+    await server.stop();
+    await deadRedis.close().catch(() => undefined);
+  }
 });
