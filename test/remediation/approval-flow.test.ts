@@ -285,3 +285,26 @@ describe('approvers from a Slack user group', () => {
     assert.ok(stack.slack.callsTo('usergroups.users.list').every((call) => call.args.usergroup === 'SAPPROVERS'));
   });
 });
+
+describe('a fix found on another scenario (the bundled demo)', () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    stack = await startStack({
+      scenario: new URL('../../scenarios/demo/boutique-redis-oom.json', import.meta.url),
+    });
+  });
+  afterEach(() => stack.close());
+
+  it('raising the memory limit of an OOM-killed workload passes verification', async () => {
+    const planId = await stack.propose({
+      type: 'set-resources',
+      kind: 'Deployment',
+      namespace: 'boutique',
+      name: 'redis-cart',
+      container: 'redis',
+      limits: { memory: '256Mi' },
+    });
+    await stack.click(planId, 'UALICE', 'approve');
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+  });
+});

@@ -37,11 +37,13 @@ export interface SimRequest {
  * simulated API server, the real Bolt receiver with the remediation listeners, and the executor
  * worker on its own BullMQ prefix, holding the simulated cluster's credentials.
  */
-export async function startStack(options: { verifyTimeoutSeconds?: number; usergroup?: string[] } = {}) {
+export async function startStack(
+  options: { verifyTimeoutSeconds?: number; usergroup?: string[]; scenario?: URL } = {},
+) {
   const database: TestDatabase = await createTestDatabase();
   const slack = await FakeSlack.start();
   if (options.usergroup) slack.usergroups.set('SAPPROVERS', options.usergroup);
-  const scenario = await loadScenario(fileURLToPath(SCENARIO_FILE));
+  const scenario = await loadScenario(fileURLToPath(options.scenario ?? SCENARIO_FILE));
   const sim = await startSimulation(scenario);
   const audit = new PostgresAuditLog(database.db);
   const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
