@@ -8,9 +8,10 @@ import { investigate } from '../src/investigation/engine.ts';
 import { refKey } from '../src/investigation/model.ts';
 import { parseScenario } from '../src/simulation/scenario.ts';
 import { startSimulation } from '../src/simulation/simulation.ts';
-import { largeScenario } from './large-cluster.ts';
+import { FAULTY_NAMESPACE, largeScenario } from './large-cluster.ts';
+import { webhookLatency } from './webhook-latency.ts';
 
-const TARGETS = { seconds: 10, rssMb: 512, requests: 40 };
+const TARGETS = { seconds: 10, rssMb: 512, requests: 40, firstReplyMs: 2000 };
 
 const scenario = parseScenario(largeScenario(), 'bench-large-cluster');
 const pods = scenario.cluster.objects.filter((object) => object.kind === 'Pod').length;
@@ -56,9 +57,21 @@ try {
     labels: {},
     annotations: {},
   });
-  console.log(
-    'webhook → first hypothesis reply in Slack: not measured here (needs the web server pipeline); the engine part is "first hypothesis" above',
-  );
+  const title = `HighRequestErrorRate web in ${FAULTY_NAMESPACE}`;
+  try {
+    const latency = await webhookLatency(simulation, title);
+    const seconds = (ms: number | undefined) => (ms === undefined ? 'never shown' : `${(ms / 1000).toFixed(2)} s`);
+    const line = (name: string, ms: number | undefined) =>
+      `  ${ms !== undefined && ms <= TARGETS.firstReplyMs ? 'ok  ' : 'MISS'} ${name.padEnd(18)} ${seconds(ms)} (target ≤ ${TARGETS.firstReplyMs / 1000} s)`;
+    console.log(`webhook → Slack thread, through the web server, queue and worker: "${title}"`);
+    console.log(line('first progress', latency.firstProgressMs));
+    console.log(line('first hypothesis', latency.firstHypothesisMs));
+    console.log(`       ${'final answer'.padEnd(18)} ${seconds(latency.answerMs)}`);
+  } catch (error) {
+    console.log(
+      `webhook → Slack: not measured (${error instanceof Error ? error.message : error}; needs Postgres and Redis)`,
+    );
+  }
 } finally {
   await simulation.close();
 }
