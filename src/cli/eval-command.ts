@@ -154,11 +154,14 @@ async function mapConcurrently<T, R>(items: T[], concurrency: number, fn: (item:
   return results;
 }
 
+// The table stays readable; the full error is in the --json output.
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
 function renderTable(results: EvalResult[], summary: Summary): string {
   const header = ['id', 'predicted', 'expected', 'correct', 'fault type (predicted / expected)', 'API requests', 'ms'];
   const rows = results.map((r) => [
     r.id,
-    r.error ? `error: ${r.error}` : r.predicted ? entity(r.predicted) : '—',
+    r.error ? `error: ${clip(r.error.split('\n')[0]!, 60)}` : r.predicted ? entity(r.predicted) : '—',
     r.expected.map(entity).join(' | '),
     r.correct ? 'yes' : 'no',
     `${r.faultType.predicted ?? '—'} / ${r.faultType.expected}`,
