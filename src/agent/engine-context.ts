@@ -3,11 +3,8 @@ import type { Alert } from '../alert/alert.ts';
 import { type InvestigationResult, refKey } from '../investigation/model.ts';
 import type { AgentTool } from './agent-tool.ts';
 
-/**
- * The engine's evidence graph as the model reads it: one line per causal path, root first. Compact on purpose: the
- * evidence itself is in the findings, and the model can read any object it wants to check.
- */
-export function graphSummary(engine: InvestigationResult): string[] {
+/** One line per hypothesis: the path from the candidate to the alerted symptom, root first. */
+export function causalPaths(engine: InvestigationResult): string[] {
   return engine.hypotheses.map(
     (hypothesis) =>
       `${[hypothesis.entity, ...hypothesis.path.filter((ref) => refKey(ref) !== refKey(hypothesis.entity))].map(refKey).join(' → ')}` +
@@ -15,8 +12,8 @@ export function graphSummary(engine: InvestigationResult): string[] {
   );
 }
 
-/** The engine's conclusion and evidence, as plain data for the model. */
-export function engineFindings(engine: InvestigationResult) {
+/** The engine's conclusion and evidence, as plain data for the model; `graph` is the evidence graph in lines. */
+export function engineFindings(engine: InvestigationResult, graph: string[]) {
   return {
     conclusion: {
       rootCause: engine.rootCause,
@@ -24,7 +21,8 @@ export function engineFindings(engine: InvestigationResult) {
       confidence: engine.confidence,
       summary: engine.summary,
     },
-    causalPaths: graphSummary(engine),
+    causalPaths: causalPaths(engine),
+    evidenceGraph: graph,
     hypotheses: engine.hypotheses.map((hypothesis) => ({
       entity: hypothesis.entity,
       faultType: hypothesis.faultType,
@@ -37,14 +35,14 @@ export function engineFindings(engine: InvestigationResult) {
   };
 }
 
-export function engineFindingsTool(engine: InvestigationResult): AgentTool {
+export function engineFindingsTool(findings: ReturnType<typeof engineFindings>): AgentTool {
   return {
     name: 'engine_findings',
     description:
-      "The deterministic engine's conclusion, ranked hypotheses with their evidence, causal paths (root first) and " +
-      'ruled-out alternatives for this incident.',
+      "The deterministic engine's conclusion, ranked hypotheses with their evidence, causal paths (root first), " +
+      'ruled-out alternatives and the evidence graph (workloads, what they use, select, depend on) for this incident.',
     args: z.object({}),
-    run: async () => engineFindings(engine),
+    run: async () => findings,
   };
 }
 

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { Alert } from '../alert/alert.ts';
 import { type InvestigationContext, investigate } from '../investigation/engine.ts';
+import type { ClusterSnapshot } from '../investigation/evidence/snapshot.ts';
 import type { EntityRef, InvestigationResult, Progress } from '../investigation/model.ts';
 import { type AgentOutcome, runAgentLoop } from './agent-loop.ts';
 import type { AgentTool } from './agent-tool.ts';
@@ -8,6 +9,7 @@ import { clusterAccess } from './cluster-access.ts';
 import { combineAnswers } from './combine.ts';
 import type { AgentConfig } from './config.ts';
 import { alertData, engineFindings, engineFindingsTool } from './engine-context.ts';
+import { summariseGraph } from './graph-summary.ts';
 import { createModelClient } from './model-client.ts';
 import { Redactor } from './redact.ts';
 import { SecretMasks } from './secret-masks.ts';
@@ -48,7 +50,15 @@ export async function investigateWithAgent(
   const forward = async (progress: Progress) => {
     if (progress.type !== 'done') await ctx.onProgress?.(progress);
   };
-  const engine = await investigate(alert, { ...ctx, onProgress: forward });
+  let evidence: ClusterSnapshot | undefined;
+  const engine = await investigate(alert, {
+    ...ctx,
+    onProgress: forward,
+    onEvidence: (snapshot) => {
+      evidence = snapshot;
+      ctx.onEvidence?.(snapshot);
+    },
+  });
   const deadline = Date.now() + config.timeLimitMs;
 
   const redactor = new Redactor();
@@ -61,7 +71,9 @@ export async function investigateWithAgent(
   ]);
 
   const seen = new SeenRefs();
-  const findings = engineFindings(engine);
+  // Objects the engine's own reads returned count as seen: the model may cite them without reading them again.
+  seen.add(evidence);
+  const findings = engineFindings(engine, evidence ? summariseGraph(evidence) : []);
   seen.add(findings);
   const access = dependencies.access ?? clusterAccess(ctx, seen);
   const firstMessage = cutToBudget(
@@ -74,7 +86,7 @@ export async function investigateWithAgent(
   const agent = await runAgentLoop({
     client: dependencies.client ?? createModelClient(config),
     config,
-    tools: [engineFindingsTool(engine), ...access.tools],
+    tools: [engineFindingsTool(findings), ...access.tools],
     redactor,
     prepareRedaction: (args, result) => masks.loadFor(args, result),
     seen,

@@ -141,16 +141,31 @@ describe('investigateWithAgent on a simulated cluster', () => {
     assert.deepEqual(result.rootCause, secretRef);
   });
 
-  it("answers with the model's root cause, the engine's beside it, and says so in the thread", async () => {
-    const { result, engine, agent, progress } = await run(thoroughScript);
+  it("answers with the model's root cause and, when the engine disagrees, shows the engine's beside it", async () => {
+    const configMapRef = { kind: 'ConfigMap', namespace: NAMESPACE, name: 'ledger-config' };
+    const { result, engine, agent, progress } = await run([
+      toolCall('get_object', { ...configMapRef, reason: 'the config the pods load' }),
+      toolCall('final_answer', { ...answer, rootCause: configMapRef, faultType: 'bad-env' }),
+    ]);
     assert.equal(agent.status, 'answered');
-    assert.deepEqual(result.rootCause, secretRef);
-    assert.equal(result.faultType, 'bad-secret-value');
-    const agrees = JSON.stringify(engine.rootCause) === JSON.stringify(secretRef);
-    assert.deepEqual(result.engineAnswer?.rootCause, agrees ? undefined : engine.rootCause);
+    assert.notDeepEqual(engine.rootCause, configMapRef, 'the engine names something else');
+    assert.deepEqual(result.rootCause, configMapRef);
+    assert.deepEqual(result.engineAnswer?.rootCause, engine.rootCause);
+    assert.equal(result.remediation, null, 'no plan while model and engine disagree');
+    assert.match(result.summary, /The deterministic engine named .* instead/);
     const done = progress.filter((event) => event.type === 'done');
     assert.equal(done.length, 1, 'one final answer, not the engine’s and then the agent’s');
-    assert.deepEqual(done[0]!.type === 'done' && done[0]!.result.rootCause, secretRef);
+    assert.deepEqual(done[0]!.type === 'done' && done[0]!.result.rootCause, configMapRef);
+  });
+
+  it("confirms the engine's answer when both agree, keeping its remediation", async () => {
+    const { result, engine, agent } = await run(thoroughScript);
+    assert.equal(agent.status, 'answered');
+    assert.deepEqual(engine.rootCause, secretRef, 'the engine finds the Secret on this scenario');
+    assert.deepEqual(result.rootCause, secretRef);
+    assert.equal(result.engineAnswer, undefined);
+    assert.deepEqual(result.remediation, engine.remediation);
+    assert.match(result.summary, /reached the same conclusion/);
   });
 
   it("falls back to the engine's answer after a second invalid answer, and says why", async () => {
@@ -182,5 +197,6 @@ describe('investigateWithAgent on a simulated cluster', () => {
     assert.match(first, /"source":"alert".*"untrusted_data/s);
     assert.match(first, /"source":"engine_findings"/);
     assert.match(first, /KubePodCrashLooping/);
+    assert.match(first, /"evidenceGraph":\[[^\]]*"Deployment\/ledger-ns\/ledger uses Secret\/ledger-ns\/ledger-db"/);
   });
 });
