@@ -90,6 +90,11 @@ describe('simulated API server: pod logs', () => {
     assert.equal(body.message, 'previous terminated container "app" in pod "web-1" not found');
   });
 
+  it('serves the terminated instance as the current log while the container waits in a crash loop', async () => {
+    const current = await cluster.core.readNamespacedPodLog({ name: 'crasher-1', namespace: 'beta' });
+    assert.equal(current, 'fatal: cannot parse config\n');
+  });
+
   it('answers an empty log for a container without entries, and 400 while it waits to start', async () => {
     assert.equal(
       await cluster.core.readNamespacedPodLog({ name: 'worker-1', namespace: 'alpha', container: 'sidecar' }),

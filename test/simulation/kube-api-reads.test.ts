@@ -31,7 +31,15 @@ describe('simulated API server: get and list through @kubernetes/client-node', (
     const everywhere = await cluster.core.listPodForAllNamespaces();
     assert.deepEqual(
       everywhere.items.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`),
-      ['alpha/db-0', 'alpha/starting-1', 'alpha/web-1', 'alpha/web-2', 'alpha/worker-1', 'beta/web-1'],
+      [
+        'alpha/db-0',
+        'alpha/starting-1',
+        'alpha/web-1',
+        'alpha/web-2',
+        'alpha/worker-1',
+        'beta/crasher-1',
+        'beta/web-1',
+      ],
     );
     assert.deepEqual(names(await cluster.core.listNode()), ['node-1', 'node-2']);
     assert.deepEqual(names(await cluster.core.listNamespacedPod({ namespace: 'empty' })), []);
@@ -88,8 +96,8 @@ describe('simulated API server: get and list through @kubernetes/client-node', (
   for (const [selector, expected] of [
     ['metadata.name=web-2', ['alpha/web-2']],
     ['metadata.name==web-1', ['alpha/web-1', 'beta/web-1']],
-    ['metadata.namespace=beta', ['beta/web-1']],
-    ['metadata.namespace!=alpha', ['beta/web-1']],
+    ['metadata.namespace=beta', ['beta/crasher-1', 'beta/web-1']],
+    ['metadata.namespace!=alpha', ['beta/crasher-1', 'beta/web-1']],
     ['spec.nodeName=node-2', ['alpha/worker-1', 'beta/web-1']],
     ['status.phase=Pending', ['alpha/db-0', 'alpha/starting-1']],
     ['status.phase!=Running,spec.nodeName=node-1', ['alpha/db-0', 'alpha/starting-1']],
@@ -142,16 +150,17 @@ describe('simulated API server: get and list through @kubernetes/client-node', (
       const page = await cluster.core.listPodForAllNamespaces({ limit: 2, _continue: token });
       seen.push(...page.items.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`));
       token = page.metadata?._continue;
-      if (token) assert.equal(page.metadata?.remainingItemCount, 6 - seen.length);
+      if (token) assert.equal(page.metadata?.remainingItemCount, 7 - seen.length);
       pages += 1;
     } while (token);
-    assert.equal(pages, 3);
+    assert.equal(pages, 4);
     assert.deepEqual(seen, [
       'alpha/db-0',
       'alpha/starting-1',
       'alpha/web-1',
       'alpha/web-2',
       'alpha/worker-1',
+      'beta/crasher-1',
       'beta/web-1',
     ]);
     const selected = await cluster.core.listNamespacedPod({ namespace: 'alpha', labelSelector: 'app=web', limit: 1 });

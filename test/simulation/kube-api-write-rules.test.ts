@@ -46,6 +46,33 @@ describe('simulated API server: the rules a real server enforces on writes', () 
     await cluster.apps.readNamespacedDeployment({ name: 'web', namespace });
   });
 
+  it('tolerates a problem the stored object already had, but not a new one', async () => {
+    cluster = await startTestCluster();
+    const scaled = await cluster.apps.patchNamespacedDeploymentScale(
+      { name: 'legacy', namespace: 'beta', body: { spec: { replicas: 3 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    assert.equal(scaled.spec?.replicas, 3);
+    const fixed = await cluster.apps.patchNamespacedDeployment(
+      {
+        name: 'legacy',
+        namespace: 'beta',
+        body: {
+          spec: { template: { spec: { containers: [{ name: 'app', resources: { limits: { memory: '2Gi' } } }] } } },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    assert.equal(fixed.spec?.template.spec?.containers[0]?.resources?.limits?.memory, '2Gi');
+    const broken = await rejection(
+      cluster.apps.patchNamespacedDeployment(
+        { name: 'legacy', namespace: 'beta', body: { spec: { replicas: -2 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+    assert.equal(broken.code, 422);
+  });
+
   it('writes status only through the status subresource', async () => {
     cluster = await startTestCluster();
     const viaMain = await cluster.apps.patchNamespacedDeployment(
@@ -100,8 +127,8 @@ describe('simulated API server: the rules a real server enforces on writes', () 
       ['web-2'],
       'the pod it owned went with it, the orphan stayed',
     );
-    const beta = await cluster.core.listNamespacedPod({ namespace: 'beta' });
-    assert.equal(beta.items.length, 1);
+    const beta = await cluster.core.listNamespacedPod({ namespace: 'beta', labelSelector: 'app=web' });
+    assert.equal(beta.items.length, 1, 'a namesake in another namespace is untouched');
   });
 
   it('evicts a pod unless its disruption budget allows no disruption (429)', async () => {

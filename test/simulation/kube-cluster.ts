@@ -78,6 +78,24 @@ export const OBJECTS = [
   ),
   pod(
     'beta',
+    'crasher-1',
+    { app: 'crasher' },
+    {
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'app',
+            restartCount: 6,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+          },
+        ],
+      },
+    },
+  ),
+  pod(
+    'beta',
     'web-1',
     { app: 'web', tier: 'front' },
     { spec: { nodeName: 'node-2', containers: [{ name: 'app', image: 'x' }] } },
@@ -150,6 +168,23 @@ export const OBJECTS = [
     spec: { replicas: 2, selector: { matchLabels: { app: 'web' } } },
   },
   {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'legacy', namespace: 'beta', generation: 1 },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'legacy' } },
+      template: {
+        metadata: { labels: { app: 'legacy' } },
+        spec: {
+          containers: [
+            { name: 'app', image: 'legacy:1', resources: { requests: { memory: '1Gi' }, limits: { memory: '64Mi' } } },
+          ],
+        },
+      },
+    },
+  },
+  {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name: 'db-budget', namespace: 'alpha' },
@@ -197,6 +232,7 @@ export const LOGS = [
     lines: ['2026-03-01T11:40:00Z out of memory'],
   },
   { namespace: 'alpha', pod: 'worker-1', container: 'setup', lines: ['init done'] },
+  { namespace: 'beta', pod: 'crasher-1', container: 'app', previous: true, lines: ['fatal: cannot parse config'] },
 ];
 
 export interface TestCluster {

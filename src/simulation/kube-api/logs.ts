@@ -70,9 +70,13 @@ export class LogStore {
     } else if (!containers.includes(container) && !initContainers.includes(container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
+    const status = containerStatus(pod, container);
     let lines = this.logs.get(key(namespace, name, container, options.previous));
+    // In a crash loop no new container runs during the back-off: the latest log is the terminated instance's.
+    if (!lines && !options.previous && status?.state?.waiting && status.lastState?.terminated) {
+      lines = this.logs.get(key(namespace, name, container, true));
+    }
     if (!lines) {
-      const status = containerStatus(pod, container);
       if (options.previous && !status?.lastState?.terminated) {
         throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
       }

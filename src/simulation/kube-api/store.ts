@@ -35,10 +35,14 @@ export class ObjectStore {
       for (const object of [original, mirroredEvent(original)]) {
         if (!object) continue;
         const resource = this.resources.forObject(object.apiVersion, object.kind)!;
-        const copy = structuredClone(object);
-        copy.metadata.uid ??= randomUUID();
-        copy.metadata.resourceVersion ??= this.nextResourceVersion();
-        this.insert(resource, copy);
+        // A shallow copy: stored objects are never mutated in place (writes store new ones), so the scenario's
+        // nested fields can be shared instead of doubling the memory of a large cluster.
+        const metadata = {
+          ...object.metadata,
+          uid: object.metadata.uid ?? randomUUID(),
+          resourceVersion: object.metadata.resourceVersion ?? this.nextResourceVersion(),
+        };
+        this.insert(resource, { ...object, metadata });
       }
     }
   }

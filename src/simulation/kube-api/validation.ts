@@ -135,8 +135,7 @@ function updateCauses(before: KubeObject, after: KubeObject): StatusCause[] {
   return [];
 }
 
-/** Throws the real server's 422 Invalid Status when the object would be refused. */
-export function validate(resource: ResourceType, object: KubeObject, before?: KubeObject): void {
+function objectCauses(resource: ResourceType, object: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const name = object.metadata.name;
   const pattern = LABEL_NAMED.has(resource.kind) ? LABEL : SUBDOMAIN;
@@ -152,18 +151,24 @@ export function validate(resource: ResourceType, object: KubeObject, before?: Ku
       ),
     );
   }
-  if (resource.builtIn) {
-    if (WORKLOADS.has(resource.kind)) causes.push(...workloadCauses(object));
-    if (resource.kind === 'CronJob') {
-      causes.push(
-        ...containerCauses(
-          fieldAt(object, 'spec.jobTemplate.spec.template.spec'),
-          'spec.jobTemplate.spec.template.spec',
-        ),
-      );
-    }
-    if (resource.kind === 'Pod') causes.push(...containerCauses(object.spec, 'spec'));
-    if (before) causes.push(...updateCauses(before, object));
+  if (!resource.builtIn) return causes;
+  if (WORKLOADS.has(resource.kind)) causes.push(...workloadCauses(object));
+  if (resource.kind === 'CronJob') {
+    const at = 'spec.jobTemplate.spec.template.spec';
+    causes.push(...containerCauses(fieldAt(object, at), at));
   }
-  if (causes.length > 0) throw invalid(resource, name, causes);
+  if (resource.kind === 'Pod') causes.push(...containerCauses(object.spec, 'spec'));
+  return causes;
+}
+
+/**
+ * Throws the real server's 422 Invalid Status when the object would be refused. On update, a problem the stored
+ * object already had is tolerated: a scenario may hold objects a real server would not have admitted (the fault
+ * itself, sometimes), and a scale or restart of such an object must still go through.
+ */
+export function validate(resource: ResourceType, object: KubeObject, before?: KubeObject): void {
+  const known = new Set(before ? objectCauses(resource, before).map((found) => `${found.field} ${found.message}`) : []);
+  const causes = objectCauses(resource, object).filter((found) => !known.has(`${found.field} ${found.message}`));
+  if (before && resource.builtIn) causes.push(...updateCauses(before, object));
+  if (causes.length > 0) throw invalid(resource, object.metadata.name, causes);
 }
