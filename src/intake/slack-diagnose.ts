@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Alert } from '../alert/alert.ts';
-import { rootMessage } from '../slack/thread.ts';
+import { IncidentThread, rootMessage } from '../slack/thread.ts';
 import { findIncident } from '../store/incidents.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
 
@@ -55,7 +55,13 @@ export async function diagnoseInChannel(
     details: { purpose: 'root', command: '/diagnose' },
   });
   const incident = await findIncident(deps.db, opened.incidentId);
-  if (incident) await slack.chat.update({ channel: request.channel, ts, ...rootMessage(incident) });
+  if (incident) {
+    await new IncidentThread(slack, deps.audit, incident.id, request.channel, ts).edit(
+      ts,
+      rootMessage(incident),
+      'root',
+    );
+  }
   return ts;
 }
 
