@@ -15,6 +15,10 @@ import type { Detector } from './detector.ts';
 const CONFIG_WORDS =
   /pars(e|ing)|config|yaml|json|toml|ini\b|unmarshal|decode|syntax|unexpected (end|token|eof|character)|malformed|invalid|missing (required )?(key|field|value|setting)|no such file|cannot (open|read|load)|failed to (load|read)/i;
 
+// A crash while reaching a peer is that peer's story, whatever else the line says.
+const PEER_FAILURE =
+  /connection refused|connect(ion)? timed out|no route to host|no such host|i\/o timeout|deadline exceeded|unavailable|failed to connect|could not connect|unable to connect/i;
+
 /** A crashing workload whose ConfigMap or Secret changed shortly before, with a log line about reading it: the data is the fault. */
 export const crashloopBadConfig: Detector = {
   id: 'crashloop-bad-config',
@@ -40,7 +44,11 @@ export const crashloopBadConfig: Detector = {
           const names = [r.target.name, r.mountPath, r.key, ...keys].filter((n): n is string => !!n && n.length > 2);
           const mentions = (text: string) =>
             names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, '')));
-          const telling = lastDistinct(lines, (text) => CONFIG_WORDS.test(text) || mentions(text), 2);
+          const telling = lastDistinct(
+            lines,
+            (text) => !PEER_FAILURE.test(text) && (CONFIG_WORDS.test(text) || mentions(text)),
+            2,
+          );
           return { r, object, changedAt, recent, telling, named: telling.some((l) => mentions(l.text)) };
         })
         .filter((c) => c.object && (c.recent || c.named) && c.telling.length > 0)

@@ -11,6 +11,8 @@ import type { Detector } from './detector.ts';
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
 
+const RESOLVE =
+  /no such host|could not resolve|name resolution|i\/o timeout.*:53|lookup .* on .*:53|nxdomain|getaddrinfo/i;
 const BLOCKED =
   /timed? ?out|deadline|i\/o timeout|context deadline exceeded|connection refused|no route to host|unavailable|connect(ion)? (error|failed)|failed to connect/i;
 
@@ -53,7 +55,60 @@ export const networkPolicy: Detector = {
         }
       }
     }
+    // Egress isolation that forgets DNS: every name lookup of the selected pods times out.
+    for (const workload of graph.workloads) {
+      const pods = graph.podsOf(workload.ref);
+      const sample = pods[0];
+      if (!sample) continue;
+      const egress = isolating(graph, sample, 'Egress');
+      if (egress.length === 0 || egress.some((p) => (p.spec?.egress ?? []).some(allowsDns))) continue;
+      const names = pods.map((p) => p.metadata?.name ?? '');
+      if (!logLinesOf(snapshot, workload.ref.namespace ?? '', names).some((l) => RESOLVE.test(l.text))) continue;
+      blameDns(egress, workload.ref);
+    }
     return [...findings.values()];
+
+    function blameDns(policies: NetworkPolicy[], workload: EntityRef) {
+      const culprit = newest(policies);
+      const ref = refOf('NetworkPolicy', culprit.metadata);
+      const lines = lastDistinct(
+        logLinesOf(
+          snapshot,
+          workload.namespace ?? '',
+          graph.podsOf(workload).map((p) => p.metadata?.name ?? ''),
+        ),
+        (t) => RESOLVE.test(t),
+        1,
+      );
+      const existing = findings.get(refKey(ref));
+      if (existing) {
+        existing.affects.push(workload);
+        return;
+      }
+      const finding: Finding = {
+        detector: 'network-policy',
+        faultType: 'network-policy',
+        entity: ref,
+        affects: [workload],
+        strength: 0.85,
+        summary: `NetworkPolicy ${ref.name} isolates the egress of ${workload.name} without allowing DNS (port 53): its name lookups fail`,
+        evidence: [
+          {
+            source: 'spec',
+            ref,
+            text: `egress rules of ${policies.map((p) => p.metadata?.name).join(', ')} admit no port 53`,
+          },
+          ...lines.map(logEvidence),
+        ],
+        remediation: {
+          summary: `Delete NetworkPolicy ${ref.name}`,
+          action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
+        },
+      };
+      const changedAt = lastChange(culprit.metadata);
+      if (changedAt) finding.changedAt = changedAt;
+      findings.set(refKey(ref), finding);
+    }
 
     function blame(
       policies: NetworkPolicy[],
@@ -110,6 +165,17 @@ export const networkPolicy: Detector = {
     }
   },
 };
+
+const newest = (policies: NetworkPolicy[]): NetworkPolicy =>
+  [...policies].sort((a, b) =>
+    (lastChange(b.metadata) ?? '').localeCompare(lastChange(a.metadata) ?? ''),
+  )[0] as NetworkPolicy;
+
+const allowsDns = (rule: Rule): boolean =>
+  (rule.ports ?? []).length === 0 ||
+  (rule.ports ?? []).some(
+    (p) => p.port === undefined || Number(p.port) === 53 || p.port === 'dns' || p.port === 'dns-tcp',
+  );
 
 function isolating(graph: EvidenceGraph, pod: Pod, direction: 'Ingress' | 'Egress'): NetworkPolicy[] {
   return graph.policiesSelecting(pod).filter((policy) => {

@@ -64,3 +64,17 @@ test('healthy pods reading a changed ConfigMap are no finding', () => {
   assert.deepEqual(detect(crashloopBadConfig, snapshot), []);
   assert.deepEqual(detect(crashLoop, snapshot), []);
 });
+
+test('a crash while reaching a peer is not blamed on a recently changed ConfigMap', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'pricing-rules', { 'rules.yaml': 'discount: 5' }, '2026-11-20T10:12:00Z');
+    app(s, 'pricing', { ready: false, containerStatus: crashing, ...mounted });
+    logs(
+      s,
+      'pricing',
+      ['fatal: failed to load rules from db:5432: dial tcp 10.96.0.12:5432: connect: connection refused'],
+      true,
+    );
+  });
+  assert.deepEqual(detect(crashloopBadConfig, snapshot), []);
+});

@@ -54,3 +54,20 @@ test('a policy that admits every caller is no finding', () => {
   });
   assert.deepEqual(detect(networkPolicy, snapshot), []);
 });
+
+test('an egress policy that forgets DNS names the policy when the pods log failed lookups', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'orders-egress', {
+      podSelector: { matchLabels: { app: 'orders' } },
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ podSelector: { matchLabels: { app: 'inventory' } } }], ports: [{ protocol: 'TCP', port: 3550 }] },
+      ],
+    });
+    logs(s, 'orders', ['dial tcp: lookup inventory.shop.svc.cluster.local on 10.96.0.10:53: read udp: i/o timeout']);
+  });
+  const findings = detect(networkPolicy, snapshot);
+  assert.deepEqual(named(findings), ['NetworkPolicy/shop/orders-egress network-policy']);
+  assert.match(findings[0]?.summary ?? '', /DNS/);
+});
