@@ -9,6 +9,7 @@ import {
   owningWorkload,
   resolveSymptom,
 } from '../../src/investigation/focus.ts';
+import { peerNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
 
 const alert = (partial: Partial<Alert>): Alert => ({
   source: 'alertmanager',
@@ -153,5 +154,19 @@ describe('alertText', () => {
   it('joins title, text and annotations', () => {
     const text = alertText(alert({ title: 'T', text: 'body', annotations: { summary: 'sum' } }));
     assert.equal(text, 'T\nbody\nsum');
+  });
+});
+
+describe('peerNamespaces', () => {
+  const pod = (...values: string[]) => ({
+    spec: { containers: [{ name: 'c', env: values.map((value, index) => ({ name: `V${index}`, value })) }] },
+  });
+
+  it('finds namespaces named by cluster DNS, most referenced first, ignoring public hosts and its own', () => {
+    const pods = [
+      pod('db.data.svc.cluster.local:5432', 'cache.shared:6379', 'https://api.example.com/v1', 'example.com'),
+      pod('postgres://user:pw@pg.data.svc:5432/app', 'web.mine:80', 'local:8080'),
+    ];
+    assert.deepEqual(peerNamespaces(pods, 'mine'), ['data', 'shared']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A small cluster for the tool and collection tests: one Deployment with three revisions (and a look-alike
- * ReplicaSet it does not own), a restarting pod with a long log, a Secret whose value must never come back, a
- * NetworkPolicy, and a second namespace that must never be listed.
+ * ReplicaSet it does not own), a restarting pod with a long log that also calls a service in another namespace, a
+ * Secret whose value must never come back, a NetworkPolicy, and a namespace nothing points at, never to be listed.
  */
 export const NOW = '2026-02-10T08:00:00Z';
 export const NS = 'tools-ns';
@@ -125,6 +125,7 @@ export const TOOL_SCENARIO = {
               image: 'registry.example/api:3',
               env: [
                 { name: 'STORE_ADDR', value: 'store:5432' },
+                { name: 'LEDGER_URL', value: 'http://ledger.shared-ns.svc.cluster.local:8080/v1' },
                 { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } },
               ],
             },
@@ -153,6 +154,20 @@ export const TOOL_SCENARIO = {
         spec: { containers: [{ name: 'c', image: 'registry.example/other:1' }] },
         status: { phase: 'Pending' },
       })),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared-ns', uid: 'ns-3' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'ledger', namespace: 'shared-ns', uid: 'svc-ledger' },
+        spec: { selector: { app: 'ledger' }, ports: [{ port: 8080 }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'ledger-0', namespace: 'shared-ns', uid: 'pod-ledger', labels: { app: 'ledger' } },
+        spec: { containers: [{ name: 'ledger', image: 'registry.example/ledger:1' }] },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      },
       {
         apiVersion: 'v1',
         kind: 'Service',

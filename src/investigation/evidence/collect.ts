@@ -8,12 +8,18 @@ import { prometheusQuery } from '../tools/prometheus-query.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
+import { peerNamespaces } from './peer-namespaces.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
 
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
 const MAX_LOGS = 5;
+const MIN_LOGS = 2;
+/** Extra requests an incident whose pods call into other namespaces may spend reading them. */
+const PEER_ALLOWANCE = 5;
+const MAX_PEER_NAMESPACES = 2;
+const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'Service', 'Endpoints', 'Event'];
 
 export interface CollectRequest {
   alert: Alert;
@@ -67,8 +73,10 @@ export async function collectSnapshot(
     requests++;
     try {
       const result = (await listObjects.run({ kind, ...options, limit: 1000 }, { ...base, reason })) as ObjectList<K>;
-      const key = KIND_KEYS[kind];
-      (snapshot[key] as unknown[]).push(...result.items);
+      const held = snapshot[KIND_KEYS[kind]] as { metadata?: { uid?: string } }[];
+      // Node events are read cluster-wide and may repeat namespace events already held.
+      const uids = new Set(held.map((object) => object.metadata?.uid).filter(Boolean));
+      held.push(...result.items.filter((item) => !item.metadata?.uid || !uids.has(item.metadata.uid)));
       if (result.truncated) assumptions.push(`only the first 1000 ${kind} objects were read`);
     } catch (error) {
       assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
@@ -133,9 +141,20 @@ export async function collectSnapshot(
       { fieldSelector: 'involvedObject.kind=Node' },
     ]);
   }
+  // Dependencies in other namespaces (a shared database, a platform service): their state is worth a few requests
+  // beyond the usual budget, as long as the incident stays within its allowance.
+  const reserve = (base.prometheusUrl ? metricQueries(namespace).length : 0) + MIN_LOGS;
+  const peers: string[] = [];
+  for (const peer of peerNamespaces(snapshot.pods, namespace).slice(0, MAX_PEER_NAMESPACES)) {
+    if (requests + second.length + PEER_KINDS.length + reserve > REQUEST_BUDGET + PEER_ALLOWANCE) break;
+    peers.push(peer);
+    for (const kind of PEER_KINDS) {
+      second.push([kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }]);
+    }
+  }
   await wave(
     2,
-    `Reading ${second.map(([kind]) => kind).join(', ')} in ${namespace}`,
+    `Reading ${[...new Set(second.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers].join(', ')}`,
     second.map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
   );
 
@@ -160,7 +179,7 @@ export async function collectSnapshot(
   }
 
   const focus = focusNow();
-  const budget = Math.max(0, Math.min(MAX_LOGS, REQUEST_BUDGET - requests));
+  const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - requests));
   const targets = chooseLogTargets(snapshot, focus, errorRatios(snapshot.metrics), budget, alert.labels.container);
   const final = await wave(
     4,
