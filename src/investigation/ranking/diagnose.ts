@@ -9,7 +9,7 @@ import { isFaultInjection } from './fault-injection.ts';
 import { reachFrom } from './reach.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { symptomNodes } from './symptom.ts';
-import { explainedBy } from './victims.ts';
+import { explainedBy, SYMPTOMATIC } from './victims.ts';
 
 export type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
 
@@ -146,8 +146,14 @@ function merge(findings: Finding[]): Candidate[] {
     byEntity.set(key, [...(byEntity.get(key) ?? []), finding]);
   }
   return [...byEntity.values()].map((group) => {
-    const [finding, ...support] = [...group].sort((a, b) => b.strength - a.strength);
-    const merged: Finding = { ...(finding as Finding), affects: dedupe(group.flatMap((f) => f.affects)) };
+    // The most specific account of the entity leads: "its probe fails" over "its new revision fails".
+    const weight = (f: Finding) => f.strength + (SYMPTOMATIC.has(f.faultType) ? 0 : 0.1);
+    const [finding, ...support] = [...group].sort((a, b) => weight(b) - weight(a));
+    const merged: Finding = {
+      ...(finding as Finding),
+      strength: Math.max(...group.map((f) => f.strength)),
+      affects: dedupe(group.flatMap((f) => f.affects)),
+    };
     return { finding: merged, support, path: [merged.entity], connected: false, score: 0 };
   });
 }

@@ -5,7 +5,7 @@ import { refKey } from '../model.ts';
 import type { Candidate } from './diagnose.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
-const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
+export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
 const WEAK = 0.7;
 
 /**
