@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { AccessRequest } from '../../src/simulation/kube-api/server.ts';
+import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 import { rejection, startTestCluster, type TestCluster } from './kube-cluster.ts';
 
 let cluster: TestCluster;
@@ -203,5 +204,35 @@ describe('simulated API server: the rules a real server enforces on writes', () 
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
     assert.equal(image.spec?.containers[0]?.image, 'registry.example/app:2');
+  });
+});
+
+describe('simulated API server: watch', () => {
+  it('streams the current objects, then each change, through client-node Watch', async () => {
+    cluster = await startTestCluster();
+    const kubeConfig = simulationKubeConfig(cluster.server.url);
+    const seen: string[] = [];
+    let notify = () => {};
+    const request = await new Watch(kubeConfig).watch(
+      '/api/v1/namespaces/alpha/configmaps',
+      {},
+      (type: string, object: { metadata: { name: string } }) => {
+        seen.push(`${type} ${object.metadata.name}`);
+        notify();
+      },
+      () => {},
+    );
+    const until = (count: number) =>
+      new Promise<void>((resolve) => {
+        notify = () => seen.length >= count && resolve();
+        notify();
+      });
+    await until(1);
+    await cluster.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'fresh' } } });
+    await cluster.core.deleteNamespacedConfigMap({ name: 'settings', namespace });
+    await cluster.core.createNamespacedConfigMap({ namespace: 'beta', body: { metadata: { name: 'elsewhere' } } });
+    await until(3);
+    request.abort();
+    assert.deepEqual(seen, ['ADDED settings', 'ADDED fresh', 'DELETED settings']);
   });
 });

@@ -19,6 +19,7 @@ import {
   unsupportedMediaType,
 } from './status.ts';
 import { ObjectStore } from './store.ts';
+import { prepareWatch } from './watch.ts';
 import { type DeleteOptions, PATCH_TYPES, type WriteHook, Writes } from './writes.ts';
 
 /** One request the simulated API server answered, as GET /_sim/requests lists it. */
@@ -79,6 +80,8 @@ interface Reply {
   status: number;
   body: string;
   contentType?: string;
+  /** A watch: the response stays open and this streams its events. */
+  stream?: (response: ServerResponse) => void;
 }
 
 const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value) });
@@ -130,8 +133,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
     if (resource.namespaced && !namespaced && name !== undefined) throw pathNotFound();
     if (!resource.namespaced && namespaced) throw pathNotFound();
     authorize(call, resource, namespace, name, subresource);
-    if (call.query.watch === 'true' || call.query.watch === '1') {
-      throw badRequest('watch is not served by the simulated API server; list instead');
+    if ((call.query.watch === 'true' || call.query.watch === '1') && call.method === 'GET' && name === undefined) {
+      return { status: 200, body: '', stream: prepareWatch(store, { resource, namespace, query: call.query }) };
     }
     const dryRun = dryRunOf(call.query);
     const part = subresource === 'status' ? 'status' : 'main';
@@ -364,6 +367,10 @@ function errorReply(error: unknown): Reply {
 }
 
 function send(response: ServerResponse, reply: Reply): void {
+  if (reply.stream) {
+    reply.stream(response);
+    return;
+  }
   response.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json',
     'content-length': Buffer.byteLength(reply.body),

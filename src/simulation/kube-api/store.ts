@@ -15,6 +15,13 @@ export class StoredObject {
 
 type Namespaces = Map<string, Map<string, StoredObject>>;
 
+/** One change after start-up, as a watch reports it. */
+export interface StoreEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  resource: ResourceType;
+  stored: StoredObject;
+}
+
 /**
  * The in-memory etcd of the simulated API server: objects indexed by resource, then namespace ('' when
  * cluster-scoped), then name, so that a namespaced list touches one namespace only. Lists come out in
@@ -25,6 +32,7 @@ export class ObjectStore {
   private readonly buckets = new Map<ResourceType, Namespaces>();
   private readonly sorted = new Map<Map<string, StoredObject>, StoredObject[]>();
   private readonly sortedNamespaces = new Map<ResourceType, string[]>();
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
   private counter: number;
 
   constructor(objects: readonly KubeObject[]) {
@@ -79,7 +87,20 @@ export class ObjectStore {
 
   /** Stores the object as given (the caller has set resourceVersion and the rest of its metadata). */
   put(resource: ResourceType, object: KubeObject): StoredObject {
-    return this.insert(resource, object);
+    const existed = this.get(resource, object.metadata.namespace, object.metadata.name) !== undefined;
+    const stored = this.insert(resource, object);
+    this.emit({ type: existed ? 'MODIFIED' : 'ADDED', resource, stored });
+    return stored;
+  }
+
+  /** Calls the listener for every later change; returns the function that stops it. */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   remove(resource: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
@@ -88,6 +109,7 @@ export class ObjectStore {
     if (!bucket || !stored) return undefined;
     bucket.delete(name);
     this.sorted.delete(bucket);
+    this.emit({ type: 'DELETED', resource, stored });
     return stored;
   }
 
