@@ -1,4 +1,7 @@
 import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
+import type { PlanAction } from '../remediation/actions.ts';
+import type { PlanSpec } from '../remediation/plan-spec.ts';
+import { publicAction, publicSpec } from '../remediation/redact.ts';
 import { type ChainRules, verifyChains } from './verify.ts';
 
 const eventJson = (event: AuditEvent) => ({
@@ -33,8 +36,12 @@ export async function exportIncident(db: PrismaClient, incidentId: string, rules
   return {
     exportedAt: new Date().toISOString(),
     incident,
-    // Snapshots can hold Secret data; they stay in the database.
-    plans: plans.map(({ snapshot: _snapshot, ...plan }) => plan),
+    // Secret values stay in the database: snapshots are left out, values in plans masked.
+    plans: plans.map(({ snapshot: _snapshot, ...plan }) => ({
+      ...plan,
+      action: publicAction(plan.action as PlanAction),
+      spec: publicSpec(plan.spec as unknown as PlanSpec),
+    })),
     events: events.map(eventJson),
     chain: { ok: problems.length === 0, problems },
   };

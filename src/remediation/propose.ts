@@ -6,6 +6,7 @@ import { PlanError } from './changes.ts';
 import type { KubeObjects } from './kube-objects.ts';
 import { derivePlan } from './plan.ts';
 import { createPlan } from './plan-store.ts';
+import { publicAction } from './redact.ts';
 import { postPlanMessage } from './plan-thread.ts';
 
 export interface ProposeDeps {
@@ -43,7 +44,7 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
       action: 'plan.not_proposed',
       incidentId: input.incidentId,
       justification: error.message,
-      details: { action: input.proposal.action },
+      details: { action: publicAction(input.proposal.action) },
     });
     await deps.slack.chat.postMessage({
       channel: input.slackChannel,
@@ -60,7 +61,7 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
     incidentId: input.incidentId,
     justification: spec.summary,
     details: {
-      action: spec.action,
+      action: publicAction(spec.action),
       risk: spec.risk,
       requiredApprovals: plan.requiredApprovals,
       diff: spec.diff,

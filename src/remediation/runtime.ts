@@ -11,6 +11,7 @@ import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts
 import { KubeObjects } from './kube-objects.ts';
 import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
+import { publicAction } from './redact.ts';
 
 export interface RemediationConfig {
   approverUserIds: string[];
@@ -83,7 +84,7 @@ export function proposeAfterAnswer(deps: ProposeDeps) {
         action: 'plan.proposal.failed',
         incidentId: incident.id,
         justification: (error as Error).message,
-        details: { action: result.remediation.action },
+        details: { action: publicAction(result.remediation.action) },
       });
     }
   };

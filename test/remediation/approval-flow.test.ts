@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/remediation/kube-objects.ts';
-import { OTHER_MANAGER, REQUESTER, type Stack, startStack } from './harness.ts';
+import { OTHER_MANAGER, REQUESTER, runCli, type Stack, startStack } from './harness.ts';
 
 const DEPLOYMENT = { kind: 'Deployment', namespace: 'shop', name: 'api' } as const;
 const GOOD_IMAGE = 'registry.example.com/shop/api:1.4.2';
@@ -185,6 +185,40 @@ describe('remediation through Slack approvals', () => {
     assert.equal(dryRuns.length, 1);
     assert.equal(applied.length, 0);
     await reported(stack, /dry run refused/);
+  });
+
+  it('restoring a Secret key never shows or records its value', async () => {
+    const value = 'correct-horse-battery-staple';
+    const encoded = Buffer.from(value).toString('base64');
+    const old = Buffer.from('stale-password-1').toString('base64');
+    const planId = await stack.propose({
+      type: 'restore-config-key',
+      kind: 'Secret',
+      namespace: 'shop',
+      name: 'api-credentials',
+      key: 'password',
+      value,
+    });
+    assert.equal((await stack.plan(planId)).requiredApprovals, 2, 'changing a credential is high risk');
+    await stack.click(planId, 'UALICE', 'approve');
+    await stack.click(planId, 'UBOB', 'approve');
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+    const secret = await stack.kube.read({ kind: 'Secret', namespace: 'shop', name: 'api-credentials' });
+    assert.equal((secret?.data as Record<string, string> | undefined)?.password, encoded);
+
+    const exported = await runCli(['audit', 'export', '--incident', stack.incidentId], stack.databaseUrl);
+    assert.equal(exported.code, 0, exported.stderr);
+    const audit = JSON.stringify(
+      await stack.db.auditEvent.findMany({ select: { details: true, justification: true, target: true } }),
+    );
+    for (const [where, text] of [
+      ['Slack', JSON.stringify(stack.slack.calls)],
+      ['audit trail', audit],
+      ['export', exported.stdout],
+    ] as const) {
+      for (const secretText of [value, encoded, old])
+        assert.ok(!text.includes(secretText), `${where} shows a Secret value`);
+    }
   });
 
   it('reject asks for a reason, records it and changes nothing', async () => {

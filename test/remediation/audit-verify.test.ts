@@ -1,33 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { runCli } from './harness.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function auditCli(
-  args: string[],
-  databaseUrl: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const auditCli = (args: string[], databaseUrl: string) => runCli(['audit', ...args], databaseUrl);
 
 let database: TestDatabase;
 let incidentId: string;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LogLevel, webApi } from '@slack/bolt';
@@ -101,6 +102,7 @@ export async function startStack(
     sim,
     kube,
     incidentId: incident.id,
+    databaseUrl: database.url,
 
     async propose(action: PlanAction, summary = 'Fix the rollout', ttlMinutes = 30): Promise<string> {
       const result = await proposePlan(
@@ -213,3 +215,26 @@ export async function startStack(
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Runs `incident-bot <args>` (src/cli/main.ts) against a database, as an operator would. */
+export function runCli(
+  args: string[],
+  databaseUrl: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
