@@ -8,6 +8,7 @@ import {
   mentionedNames,
   owningWorkload,
   resolveSymptom,
+  stemMatch,
 } from '../../src/investigation/focus.ts';
 import { peerNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
 
@@ -44,6 +45,12 @@ function snapshot(): ClusterSnapshot {
     },
     { metadata: meta('debug-shell') },
   ];
+  return base;
+}
+
+function withNames(names: string[]): ClusterSnapshot {
+  const base = emptySnapshot('2026-01-01T12:00:00Z');
+  base.deployments = names.map((name) => ({ metadata: { name, namespace: 'shop' } }));
   return base;
 }
 
@@ -135,6 +142,34 @@ describe('resolveSymptom', () => {
     );
     assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'web-cache' });
     assert.equal(assumptions.length, 1);
+  });
+
+  it('takes the one name a word of the text is the stem of', () => {
+    const { symptom, assumptions } = resolveSymptom(
+      alert({ source: 'slack', title: 'payment failing', text: 'customers cannot pay' }),
+      'shop',
+      withNames(['payment-api', 'ledger']),
+    );
+    assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'payment-api' });
+    assert.match(assumptions[0] ?? '', /closest name/);
+    assert.equal(stemMatch('orders are failing', ['orderservice', 'web']), 'orderservice');
+    assert.equal(stemMatch('cache is slow', ['cache-api', 'cache-worker']), undefined);
+  });
+
+  it('finds the workload whose pods carry the application name a label gives', () => {
+    const base = snapshot();
+    base.pods.push({
+      metadata: {
+        name: 'payments-6d4f8b9c7-fghij',
+        namespace: 'shop',
+        labels: { 'app.kubernetes.io/name': 'billing' },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'payments-6d4f8b9c7', uid: 'rs', controller: true },
+        ],
+      },
+    });
+    const { symptom } = resolveSymptom(alert({ labels: { service_name: 'billing' } }), 'shop', base);
+    assert.deepEqual(symptom, { kind: 'Deployment', namespace: 'shop', name: 'payments' });
   });
 
   it('names nothing when nothing matches, and records the assumption', () => {

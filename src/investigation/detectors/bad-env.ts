@@ -29,7 +29,14 @@ export const badEnv: Detector = {
           for (const mention of hostMentions(env.value)) {
             const service = graph.serviceByHost(mention.host, namespace);
             if (service) {
-              const ports = (service.spec?.ports ?? []).map((p) => p.port);
+              // A headless Service resolves to the pods themselves: any port they serve is reachable.
+              const headless = service.spec?.clusterIP === 'None';
+              const ports = headless
+                ? graph
+                    .podsSelectedBy(service)
+                    .flatMap((p) => p.spec?.containers ?? [])
+                    .flatMap((c) => (c.ports ?? []).map((p) => p.containerPort))
+                : (service.spec?.ports ?? []).map((p) => p.port);
               if (mention.port !== undefined && ports.length > 0 && !ports.includes(mention.port)) {
                 problems.push({
                   env: env.name,

@@ -12,8 +12,11 @@ export const servicePort: Detector = {
     for (const service of snapshot.services) {
       const pods = graph.podsSelectedBy(service);
       if (pods.length === 0) continue;
-      const declared = pods.flatMap((p) => p.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
-      if (declared.length === 0) continue;
+      const containers = pods.flatMap((p) => p.spec?.containers ?? []);
+      // A container that declares no port may still listen on any: only a pod whose every container declares its
+      // ports can prove the targetPort wrong.
+      if (containers.length === 0 || containers.some((c) => (c.ports ?? []).length === 0)) continue;
+      const declared = containers.flatMap((c) => c.ports ?? []);
       for (const port of service.spec?.ports ?? []) {
         const target = port.targetPort ?? port.port;
         const numeric = typeof target === 'number' || /^\d+$/.test(String(target));

@@ -35,3 +35,13 @@ test('correct addresses and external hosts are no finding', () => {
   });
   assert.deepEqual(detect(badEnv, snapshot), []);
 });
+
+test('a headless Service is reached on the ports its pods serve', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'billing', { port: 50051 });
+    if (s.services[0]?.spec) s.services[0].spec.clusterIP = 'None';
+    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'billing:50051' }] });
+    s.services[0]?.spec?.ports?.splice(0, 1, { port: 80, targetPort: 50051 as never });
+  });
+  assert.deepEqual(detect(badEnv, snapshot), []);
+});

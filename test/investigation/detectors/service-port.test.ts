@@ -27,3 +27,13 @@ test('a named targetPort that the container declares is fine', () => {
   });
   assert.deepEqual(detect(servicePort, snapshot), []);
 });
+
+test('a pod with a container that declares no ports cannot prove the targetPort wrong', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'quotes', { port: 7000, service: false });
+    const pod = s.pods[0];
+    pod?.spec?.containers.push({ name: 'sidecar', image: 'proxy' });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+  });
+  assert.deepEqual(detect(servicePort, snapshot), []);
+});
