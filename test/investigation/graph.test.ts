@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildGraph } from '../../src/investigation/evidence/graph.ts';
+import { refKey } from '../../src/investigation/model.ts';
+import { app, cluster, configMap, deploymentRef, logs, NS, podOf } from './support/cluster.ts';
+
+const shop = () =>
+  cluster((s) => {
+    configMap(s, 'web-config', { 'upstreams.yaml': 'search: http://search.shop.svc.cluster.local:9200/' });
+    app(s, 'search', { port: 9200 });
+    app(s, 'cart', { port: 7070 });
+    app(s, 'ledger', { port: 5000 });
+    app(s, 'web', {
+      env: [
+        { name: 'CART_ADDR', value: 'cart:7070' },
+        { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'web-token', key: 'token' } } },
+      ],
+      container: { envFrom: [{ configMapRef: { name: 'web-config' } }] },
+      volumes: [{ name: 'p', projected: { sources: [{ secret: { name: 'web-tls' } }] } }],
+    });
+    logs(s, 'web', ['error: dial tcp 10.96.0.12:5000: connect: connection refused']);
+    s.horizontalPodAutoscalers.push({
+      metadata: { name: 'web', namespace: NS },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, maxReplicas: 3 },
+    });
+    s.jobs.push({
+      metadata: {
+        name: 'export-1',
+        namespace: NS,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'export', uid: 'u', controller: true }],
+      },
+    });
+    s.pods.push({
+      metadata: {
+        name: 'export-1-abcde',
+        namespace: NS,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'export-1', uid: 'j', controller: true }],
+      },
+      spec: { containers: [] },
+    });
+  });
+
+test('ownership resolves pods to their top controller', () => {
+  const snapshot = shop();
+  const graph = buildGraph(snapshot);
+  assert.deepEqual(graph.workloadOf(podOf(snapshot, 'web')), deploymentRef('web'));
+  assert.deepEqual(graph.workloadOf(podOf(snapshot, 'export-1')), { kind: 'CronJob', namespace: NS, name: 'export' });
+});
+
+test('Services select their pods and sit in front of their workloads', () => {
+  const snapshot = shop();
+  const graph = buildGraph(snapshot);
+  const cart = graph.service(NS, 'cart');
+  assert.ok(cart);
+  assert.deepEqual(
+    graph.podsSelectedBy(cart).map((p) => p.metadata?.name?.split('-')[0]),
+    ['cart'],
+  );
+  assert.deepEqual(graph.workloadsBehind(cart), [deploymentRef('cart')]);
+});
+
+test('references cover env, envFrom and projected volumes', () => {
+  const graph = buildGraph(shop());
+  const targets = graph.referencesOf(deploymentRef('web')).map((r) => refKey(r.target));
+  for (const expected of ['Secret/shop/web-token', 'ConfigMap/shop/web-config', 'Secret/shop/web-tls'])
+    assert.ok(targets.includes(expected), expected);
+  assert.deepEqual(graph.workloadsReferencing({ kind: 'ConfigMap', namespace: NS, name: 'web-config' }), [
+    deploymentRef('web'),
+  ]);
+});
+
+test('dependencies come from env values, ConfigMap contents and ClusterIPs in logs, each with its evidence', () => {
+  const graph = buildGraph(shop());
+  const deps = graph.dependenciesOf(deploymentRef('web'));
+  const by = Object.fromEntries(deps.map((d) => [d.to.name, d.evidence.map((e) => e.source)]));
+  assert.deepEqual(Object.keys(by).sort(), ['cart', 'ledger', 'search']);
+  assert.deepEqual(by.cart, ['spec']);
+  assert.deepEqual(by.ledger, ['log']);
+  assert.deepEqual(
+    graph.callersOf({ kind: 'Service', namespace: NS, name: 'search' }).map((e) => e.from.name),
+    ['web'],
+  );
+});
+
+test('autoscalers and pods on nodes are edges too', () => {
+  const graph = buildGraph(shop());
+  assert.ok(graph.edges.some((e) => e.kind === 'scales' && e.to.name === 'web'));
+  assert.ok(graph.edges.some((e) => e.kind === 'runs-on' && e.to.name === 'node-a'));
+});
