@@ -175,6 +175,51 @@ function serviceOrWorkload(name: string, namespace: string, snapshot: ClusterSna
   return null;
 }
 
+// Labels that carry an application's name when its objects are named otherwise (`checkout` → Deployment `checkout-api`).
+const APP_NAME_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance'];
+
+/** The workload whose pods carry the application name `name` in a well-known label. */
+function workloadByAppLabel(name: string, namespace: string, snapshot: ClusterSnapshot): EntityRef | null {
+  const pod = snapshot.pods.find(
+    (candidate) =>
+      candidate.metadata?.namespace === namespace &&
+      APP_NAME_LABELS.some((label) => candidate.metadata?.labels?.[label] === name),
+  );
+  return pod?.metadata?.name ? owningWorkload(pod.metadata.name, namespace, snapshot) : null;
+}
+
+// What people append to a component's name when naming its objects.
+const NAME_SUFFIXES = ['', 'service', 'svc', 'api', 'server', 'srv', 'app', 'backend', 'worker', 'deployment'];
+const STOP_WORDS = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'from',
+  'down',
+  'error',
+  'errors',
+  'failing',
+  'fails',
+  'high',
+]);
+
+/**
+ * A word of the text that is the stem of exactly one name (`checkout` → `checkoutservice`, `orders` → `order-api`):
+ * how people refer to components in free text. Ambiguous stems name nothing.
+ */
+export function stemMatch(text: string, names: string[]): string | undefined {
+  const compact = (value: string) => value.toLowerCase().replace(/[-_.]/g, '');
+  const words = new Set(
+    (text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []).filter((word) => !STOP_WORDS.has(word)),
+  );
+  const stems = [...words].flatMap((word) => (word.endsWith('s') ? [word, word.slice(0, -1)] : [word])).map(compact);
+  const matches = new Set(
+    names.filter((name) => stems.some((stem) => NAME_SUFFIXES.some((suffix) => compact(name) === stem + suffix))),
+  );
+  return matches.size === 1 ? [...matches][0] : undefined;
+}
+
 /**
  * The alerted entity in the chosen namespace: from labels (workload, pod, service) when they name something the
  * snapshot holds, else from the longest Service or workload name the alert's text mentions.
@@ -201,14 +246,21 @@ export function resolveSymptom(
   for (const label of SERVICE_LABELS) {
     const name = alert.labels[label];
     if (!name) continue;
-    const found = serviceOrWorkload(name, namespace, snapshot);
+    const found = serviceOrWorkload(name, namespace, snapshot) ?? workloadByAppLabel(name, namespace, snapshot);
     if (found) return { symptom: found, assumptions };
   }
-  const names = SERVICE_FIRST.flatMap((kind) => namesOf(snapshot, kind, namespace));
-  const mentioned = mentionedNames(alertText(alert), names)[0];
+  const names = [...new Set(SERVICE_FIRST.flatMap((kind) => namesOf(snapshot, kind, namespace)))];
+  const text = alertText(alert);
+  const mentioned = mentionedNames(text, names)[0];
   if (mentioned) {
     const symptom = serviceOrWorkload(mentioned, namespace, snapshot);
     assumptions.push(`symptom ${symptom?.kind} ${mentioned}: the alert's text mentions it`);
+    return { symptom, assumptions };
+  }
+  const stem = stemMatch(text, names);
+  if (stem) {
+    const symptom = serviceOrWorkload(stem, namespace, snapshot);
+    assumptions.push(`symptom ${symptom?.kind} ${stem}: the closest name to what the alert's text describes`);
     return { symptom, assumptions };
   }
   assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
