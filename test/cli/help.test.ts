@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from './run-cli.ts';
 
-describe('incident-bot --help and bad arguments', () => {
+// Each case is its own process; they are independent, so they run side by side.
+describe('incident-bot --help and bad arguments', { concurrency: 4 }, () => {
   it('lists the commands', async () => {
     const { code, stdout } = await runCli(['--help']);
     assert.equal(code, 0);
