@@ -129,15 +129,24 @@ class Execution {
       ...extra,
     });
     await this.audit(`plan.${status}`, reason);
-    await replyInThread(this.deps.slack, this.plan, thread);
-    await refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id);
+    await this.notify(() => replyInThread(this.deps.slack, this.plan, thread));
+    await this.notify(() => refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id));
     return status;
+  }
+
+  /** Slack being down must not turn an applied change into a failed one: telling people is best effort. */
+  private async notify(send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      await this.audit('plan.notify.failed', errorText(error));
+    }
   }
 
   async run(): Promise<PlanStatus> {
     const { kube } = this.deps;
     await this.audit('plan.execution.started', this.spec.summary);
-    await refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id);
+    await this.notify(() => refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id));
 
     const stale: string[] = [];
     for (const precondition of this.spec.preconditions) {

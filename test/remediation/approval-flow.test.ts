@@ -108,6 +108,18 @@ describe('remediation through Slack approvals', () => {
     assert.equal(actions.filter((action) => action === 'plan.approved').length, 1);
   });
 
+  it('Slack failing while the plan runs does not fail the change', async () => {
+    const planId = await stack.propose(undo);
+    // The approval's own message update, then the executor's first one.
+    stack.slack.failNext('chat.update', 'internal_error');
+    stack.slack.failNext('chat.update', 'internal_error');
+    await stack.click(planId, 'UALICE', 'approve');
+    assert.equal((await stack.settled(planId)).status, 'succeeded');
+    assert.equal(image(await stack.kube.read(DEPLOYMENT)), GOOD_IMAGE);
+    assert.ok((await stack.auditActions()).includes('plan.notify.failed'));
+    await reported(stack, /Applied and verified/);
+  });
+
   it('a click from someone who is not an approver is refused and changes nothing', async () => {
     const planId = await stack.propose(undo);
     const updatesBefore = stack.slack.callsTo('chat.update').length;
