@@ -43,7 +43,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   };
 
   const real = findings.filter((finding) => {
-    if (!isFaultInjection(finding.entity, snapshot, graph)) return true;
+    if (!isFaultInjection(finding.entity, snapshot, graph, focus.namespace)) return true;
     rule(
       finding.entity,
       `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
