@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { collectSnapshot } from './evidence/collect.ts';
 import { locateNamespace } from './evidence/locate-namespace.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
+import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
@@ -37,7 +38,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     ...(ctx.now ? { now: ctx.now } : {}),
   };
 
-  if (!alert.labels.namespace)
+  if (!namespaceLabel(alert))
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;

@@ -29,6 +29,16 @@ const WORKLOAD_LABELS: [string, string][] = [
 const POD_LABELS = ['pod', 'pod_name', 'k8s_pod_name', 'exported_pod'];
 const SERVICE_LABELS = ['service', 'service_name', 'exported_service', 'app', 'app_kubernetes_io_name', 'k8s_app'];
 
+/** The pod an alert's labels name, if any. */
+export const podLabel = (alert: Alert): string | undefined =>
+  POD_LABELS.map((label) => alert.labels[label]).find(Boolean);
+
+/** Names of workloads, pods and services the alert's labels give. */
+export const labelledNames = (alert: Alert): string[] =>
+  [...WORKLOAD_LABELS.map(([label]) => label), ...POD_LABELS, ...SERVICE_LABELS]
+    .map((label) => alert.labels[label])
+    .filter((value): value is string => Boolean(value));
+
 /** Everything a person or a rule wrote about the alert, for name matching and the detectors' keywords. */
 export function alertText(alert: Alert): string {
   return [alert.title, alert.text, ...Object.values(alert.annotations)].filter(Boolean).join('\n');

@@ -80,6 +80,23 @@ describe('locateNamespace', () => {
     assert.deepEqual(located, { namespace: NS, assumptions: [], requests: 0 });
   });
 
+  it('finds where a labelled pod runs', async () => {
+    const located = await locateNamespace(alert({ labels: { pod: 'api-cccc3-x1y2z' } }), base());
+    assert.deepEqual(located, {
+      namespace: NS,
+      assumptions: [`namespace ${NS}: where pod api-cccc3-x1y2z runs`],
+      requests: 1,
+    });
+  });
+
+  it('matches a labelled deployment against the cluster when no namespace is given', async () => {
+    const located = await locateNamespace(
+      alert({ title: 'KubeDeploymentReplicasMismatch', labels: { deployment: 'api' } }),
+      base(),
+    );
+    assert.equal(located.namespace, NS);
+  });
+
   it('finds a namespace the text names, and says it assumed it', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: `everything in ${NS} is slow` }), base());
     assert.equal(located.namespace, NS);

@@ -1,5 +1,13 @@
 import type { Alert } from '../../alert/alert.ts';
-import { alertText, chooseNamespace, mentionedNames, type NamespaceCandidates, namespaceLabel } from '../focus.ts';
+import {
+  alertText,
+  chooseNamespace,
+  labelledNames,
+  mentionedNames,
+  type NamespaceCandidates,
+  namespaceLabel,
+  podLabel,
+} from '../focus.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
@@ -15,13 +23,31 @@ const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
 const WARNINGS = 'type=Warning';
 
 /**
- * The namespace to investigate: the alert's label; else one the text names (1 request); else the namespace of a
- * workload or Service the text names, or the one with most unhealthy pods and warnings (4 more requests, none of them per pod).
+ * The namespace to investigate: the alert's label; else where the pod it names runs (1 request); else one the text
+ * names (1 request); else the namespace of a workload or Service the text or labels name, or the one with most
+ * unhealthy pods and warnings (4 more requests, none of them per pod).
  */
 export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const labelled = namespaceLabel(alert);
   if (labelled) return { namespace: labelled, assumptions: [], requests: 0 };
-  const text = alertText(alert);
+  const pod = podLabel(alert);
+  if (pod) {
+    const found = await listObjects.run(
+      { kind: 'Pod', fieldSelector: `metadata.name=${pod}`, limit: 10 },
+      { ...base, reason: `the alert names pod ${pod} but no namespace: find where it runs` },
+    );
+    const namespaces = [...new Set(found.items.map((item) => item.metadata?.namespace ?? ''))];
+    if (namespaces.length === 1 && namespaces[0]) {
+      return {
+        namespace: namespaces[0],
+        assumptions: [`namespace ${namespaces[0]}: where pod ${pod} runs`],
+        requests: 1,
+      };
+    }
+  }
+  const spent = pod ? 1 : 0;
+  // Label values (a deployment or service name) are matched like the text.
+  const text = [alertText(alert), ...labelledNames(alert)].join('\n');
   const names = (
     await listObjects.run(
       { kind: 'Namespace' },
@@ -30,7 +56,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   ).items.map((namespace) => namespace.metadata?.name ?? '');
   if (mentionedNames(text, names).length > 0) {
     const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
-    return { namespace, assumptions: [assumption], requests: 1 };
+    return { namespace, assumptions: [assumption], requests: spent + 1 };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   const [deployments, services, unhealthy, warnings] = await Promise.all([
@@ -52,5 +78,5 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
   }
   const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: 5 };
+  return { namespace, assumptions: [assumption], requests: spent + 5 };
 }
