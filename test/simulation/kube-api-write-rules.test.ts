@@ -65,6 +65,19 @@ describe('simulated API server: the rules a real server enforces on writes', () 
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
     assert.equal(fixed.spec?.template.spec?.containers[0]?.resources?.limits?.memory, '2Gi');
+    const rolledBack = await cluster.apps.patchNamespacedDeployment(
+      {
+        name: 'legacy',
+        namespace: 'beta',
+        body: [{ op: 'replace', path: '/spec/template/spec/containers/0/resources/limits/memory', value: '64Mi' }],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    assert.equal(
+      rolledBack.spec?.template.spec?.containers[0]?.resources?.limits?.memory,
+      '64Mi',
+      'rolling back to the scenario original is allowed',
+    );
     const broken = await rejection(
       cluster.apps.patchNamespacedDeployment(
         { name: 'legacy', namespace: 'beta', body: { spec: { replicas: -2 } } },

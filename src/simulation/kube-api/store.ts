@@ -33,6 +33,8 @@ export class ObjectStore {
   private readonly sorted = new Map<Map<string, StoredObject>, StoredObject[]>();
   private readonly sortedNamespaces = new Map<ResourceType, string[]>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
+  /** The objects as the scenario gave them, by resource and namespace/name. */
+  private readonly originals = new Map<ResourceType, Map<string, KubeObject>>();
   private counter: number;
 
   constructor(objects: readonly KubeObject[]) {
@@ -50,7 +52,9 @@ export class ObjectStore {
           uid: object.metadata.uid ?? randomUUID(),
           resourceVersion: object.metadata.resourceVersion ?? this.nextResourceVersion(),
         };
-        this.insert(resource, { ...object, metadata });
+        const stored = this.insert(resource, { ...object, metadata });
+        if (!this.originals.has(resource)) this.originals.set(resource, new Map());
+        this.originals.get(resource)!.set(`${metadata.namespace ?? ''}/${metadata.name}`, stored.object);
       }
     }
   }
@@ -91,6 +95,11 @@ export class ObjectStore {
     const stored = this.insert(resource, object);
     this.emit({ type: existed ? 'MODIFIED' : 'ADDED', resource, stored });
     return stored;
+  }
+
+  /** The object as the scenario gave it, if it was there from the start. */
+  original(resource: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.originals.get(resource)?.get(`${resource.namespaced ? (namespace ?? '') : ''}/${name}`);
   }
 
   /** Calls the listener for every later change; returns the function that stops it. */

@@ -162,13 +162,16 @@ function objectCauses(resource: ResourceType, object: KubeObject): StatusCause[]
 }
 
 /**
- * Throws the real server's 422 Invalid Status when the object would be refused. On update, a problem the stored
- * object already had is tolerated: a scenario may hold objects a real server would not have admitted (the fault
- * itself, sometimes), and a scale or restart of such an object must still go through.
+ * Throws the real server's 422 Invalid Status when the object would be refused. A problem the stored object or
+ * the scenario's original of it already had is tolerated: a scenario may hold objects a real server would not
+ * have admitted (sometimes the fault itself), and scaling it, or rolling back to it, must still go through.
  */
-export function validate(resource: ResourceType, object: KubeObject, before?: KubeObject): void {
-  const known = new Set(before ? objectCauses(resource, before).map((found) => `${found.field} ${found.message}`) : []);
+export function validate(resource: ResourceType, object: KubeObject, tolerated: readonly KubeObject[] = []): void {
+  const known = new Set(
+    tolerated.flatMap((earlier) => objectCauses(resource, earlier).map((found) => `${found.field} ${found.message}`)),
+  );
   const causes = objectCauses(resource, object).filter((found) => !known.has(`${found.field} ${found.message}`));
+  const before = tolerated[0];
   if (before && resource.builtIn) causes.push(...updateCauses(before, object));
   if (causes.length > 0) throw invalid(resource, object.metadata.name, causes);
 }

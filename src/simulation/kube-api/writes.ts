@@ -248,7 +248,8 @@ export class Writes {
       if (generation !== undefined || 'spec' in next) {
         next.metadata.generation = (generation ?? 1) + (same(specOf(old), specOf(next)) ? 0 : 1);
       }
-      validate(resource, next, old);
+      const original = this.store.original(resource, old.metadata.namespace, name);
+      validate(resource, next, original ? [old, original] : [old]);
     }
     if (dryRun) {
       next.metadata.resourceVersion = old.metadata.resourceVersion;
