@@ -85,6 +85,12 @@ const trimStrings = (value: unknown): unknown =>
         ? Object.fromEntries(Object.entries(value).map(([key, field]) => [key, trimStrings(field)]))
         : value;
 
+/** Thread lines stay short; the audit trail keeps the full reason. */
+const brief = (text: string, max = 240): string => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
 const ReasonSchema = z.string().trim().min(1, 'give a non-empty `reason`');
 
 /** A model reply without a tool call may still carry the answer as JSON (some OpenAI-compatible servers do that). */
@@ -176,11 +182,11 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       return {
         done: end(
           'invalid-answer',
-          `The model's answer was refused twice (${check.reason}); the engine's answer stands.`,
+          `The model's answer was refused twice (${brief(check.reason)}); the engine's answer stands.`,
         ),
       };
     }
-    await step(`Agent answer refused: ${check.reason}`);
+    await step(`Agent answer refused: ${brief(check.reason)}`);
     return {
       refused: `Answer refused: ${check.reason}. Fix it and call ${FINAL_ANSWER_TOOL} again; a second refusal ends the investigation with the engine's answer.`,
     };
@@ -273,7 +279,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       if (!(error instanceof ModelUnavailableError)) throw error;
       return end(
         'model-unavailable',
-        `The model endpoint was unavailable (${redactor.text(error.message)}); the engine's answer stands.`,
+        `The model endpoint was unavailable (${brief(redactor.text(error.message))}); the engine's answer stands.`,
       );
     }
     const message = response.choices[0]?.message;
