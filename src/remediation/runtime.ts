@@ -12,6 +12,7 @@ import { KubeObjects } from './kube-objects.ts';
 import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
 import { publicAction } from './redact.ts';
+import { sweepPlans } from './sweep.ts';
 
 export interface RemediationConfig {
   approverUserIds: string[];
@@ -20,6 +21,8 @@ export interface RemediationConfig {
   verifyTimeoutSeconds: number;
   /** How often verification polls the cluster (default 1 s). */
   verifyPollMs?: number;
+  /** How often expired and abandoned plans are closed (default 1 min). */
+  sweepIntervalMs?: number;
   /** Path of the executor's kubeconfig; unset → the pod's own (executor) ServiceAccount. */
   executorKubeconfig?: string;
 }
@@ -138,7 +141,7 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
         },
       );
     };
-    return startExecutionWorker(
+    const worker = startExecutionWorker(
       connection,
       {
         db,
@@ -151,6 +154,16 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
       },
       prefix,
     );
+    // Verification and the rollback's verification, plus a margin, bound a live execution.
+    const executionDeadlineMs = 2 * config.verifyTimeoutSeconds * 1000 + 5 * 60_000;
+    const sweep = setInterval(() => {
+      sweepPlans({ db, audit, slack, executionDeadlineMs }).catch((error: Error) =>
+        console.error(`remediation sweep failed: ${error.message}`),
+      );
+    }, config.sweepIntervalMs ?? 60_000);
+    sweep.unref();
+    worker.on('closed', () => clearInterval(sweep));
+    return worker;
   };
   return { approvalDeps, proposeDeps, startExecutor, queue };
 }

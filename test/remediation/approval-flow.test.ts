@@ -280,6 +280,13 @@ describe('remediation through Slack approvals', () => {
     assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
   });
 
+  it('a plan nobody approves in time loses its buttons', async () => {
+    const planId = await stack.propose(undo, 'Roll back', 0);
+    await stack.slack.waitFor(() => /Expired/.test(lastPlanMessage(stack).text), 5_000);
+    assert.equal(lastPlanMessage(stack).buttons, false);
+    assert.equal((await stack.plan(planId)).status, 'expired');
+  });
+
   it('a plan whose target changed after it was made is stale: refused, with the reason in the thread', async () => {
     const planId = await stack.propose(undo);
     const apps = stack.sim.kubeConfig.makeApiClient(AppsV1Api);

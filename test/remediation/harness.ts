@@ -61,6 +61,7 @@ export async function startStack(
       planTtlMinutes: 30,
       verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 5,
       verifyPollMs: 100,
+      sweepIntervalMs: 200,
     },
   });
   const investigations = createInvestigationQueue(connection, prefix);
