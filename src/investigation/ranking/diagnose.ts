@@ -1,6 +1,7 @@
 import { DETECTORS } from '../detectors/index.ts';
 import type { Detector } from '../detectors/detector.ts';
 import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Focus } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, InvestigationResult, RuledOut } from '../model.ts';
@@ -122,9 +123,11 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
     );
   }
 
+  ruleOutHealthy(reach, candidates, graph, rule);
+
   const shown = standing.filter((c) => c.connected || !top.connected).slice(0, MAX_HYPOTHESES);
   const hypotheses = shown.map((candidate, index) =>
-    toHypothesis(candidate, confidenceOf(candidate, shown[index === 0 ? 1 : 0], index === 0)),
+    toHypothesis(candidate, confidenceOf(candidate, shown[index === 0 ? 1 : 0], index === 0), graph),
   );
   const best = hypotheses[0] as Hypothesis;
   const remediation = top.finding.remediation ?? top.support.find((f) => f.remediation)?.remediation ?? null;
@@ -184,8 +187,9 @@ function confidenceOf(candidate: Candidate, rival: Candidate | undefined, isTop:
   return round(Math.max(0.05, base * (1 - 0.45 * ratio)));
 }
 
-function toHypothesis(candidate: Candidate, confidence: number): Hypothesis {
-  const evidence: Evidence[] = [...candidate.finding.evidence, ...candidate.support.flatMap((f) => f.evidence)];
+function toHypothesis(candidate: Candidate, confidence: number, graph: EvidenceGraph): Hypothesis {
+  const own = [...candidate.finding.evidence, ...candidate.support.flatMap((f) => f.evidence)];
+  const evidence: Evidence[] = [...own.slice(0, 7), ...pathEvidence(candidate.path, graph), ...own.slice(7)];
   return {
     entity: candidate.finding.entity,
     faultType: candidate.finding.faultType,
@@ -194,6 +198,47 @@ function toHypothesis(candidate: Candidate, confidence: number): Hypothesis {
     evidence: dedupeEvidence(evidence).slice(0, 10),
     path: candidate.path,
   };
+}
+
+/** Why each hop of the path holds: the configuration or log line that shows the caller depends on the callee. */
+function pathEvidence(path: EntityRef[], graph: EvidenceGraph): Evidence[] {
+  const evidence: Evidence[] = [];
+  for (let i = 0; i + 1 < path.length; i++) {
+    const callee = path[i] as EntityRef;
+    const caller = path[i + 1] as EntityRef;
+    const edge = graph.dependenciesOf(caller).find((e) => refKey(e.to) === refKey(callee));
+    const proof = edge?.evidence[0];
+    if (proof)
+      evidence.push({
+        ...proof,
+        source: 'graph',
+        text: `${caller.name} calls ${callee.name}: ${proof.text}`.slice(0, 400),
+      });
+  }
+  return evidence.slice(0, 3);
+}
+
+/** Workloads the symptom depends on that look healthy: named so the thread shows they were checked. */
+function ruleOutHealthy(
+  reach: ReturnType<typeof reachFrom>,
+  candidates: Candidate[],
+  graph: EvidenceGraph,
+  rule: (entity: EntityRef, reason: string) => void,
+): void {
+  const abnormal = new Set(candidates.map((c) => refKey(c.finding.entity)));
+  let named = 0;
+  for (const { ref, path } of reach.values()) {
+    // The symptom itself (the start, or the workload behind an alerted Service) is not a dependency.
+    const symptomItself = path.length < 2 || (path.length === 2 && path[0]?.kind === 'Service');
+    if (named >= 4 || symptomItself || ref.kind === 'Service' || abnormal.has(refKey(ref))) continue;
+    const pods = graph.podsOf(ref);
+    if (pods.length === 0 || !pods.every(isPodReady)) continue;
+    rule(
+      ref,
+      `no fault of its own: ${pods.length}/${pods.length} pods ready and nothing abnormal found (errors it logs come from further down the path)`,
+    );
+    named++;
+  }
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
