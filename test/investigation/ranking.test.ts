@@ -62,6 +62,9 @@ test('victim vs cause: the ConfigMap that breaks the crashing dependency is name
   assert.ok(ruledOut(d).includes('Deployment/shop/catalog'));
   assert.deepEqual(d.hypotheses[0]?.path.map((r) => r.name).at(0), 'catalog-data');
   assert.equal(d.hypotheses[0]?.path.at(-1)?.name, 'web');
+  assert.ok(
+    d.hypotheses[0]?.evidence.some((e) => e.source === 'graph' && /web calls catalog: env CATALOG_ADDR/.test(e.text)),
+  );
   assert.ok(d.confidence >= 0.85, `confidence ${d.confidence}`);
 });
 
@@ -90,6 +93,10 @@ test('a co-occurring fault that does not connect to the alerted symptom is ruled
   const d = diagnose(snapshot, focusOn('cart'));
   assert.equal(d.rootCause && refKey(d.rootCause), 'Deployment/shop/store');
   assert.equal(d.faultType, 'oom-limit');
+  assert.match(
+    d.ruledOut.find((r) => r.entity.kind === 'Service' && r.entity.name === 'cart')?.reason ?? '',
+    /alerted symptom/,
+  );
   const reports = d.ruledOut.find((r) => r.entity.name === 'reports');
   assert.match(reports?.reason ?? '', /does not connect/);
 });
