@@ -30,7 +30,14 @@ export const badSecretValue: Detector = {
           const service = graph.service(d.to.namespace ?? '', d.to.name);
           return service ? graph.workloadsBehind(service) : [];
         });
-      const secrets: { secret: EntityRef; owner: EntityRef }[] = [workload.ref, ...peers].flatMap((owner) =>
+      // The credential may sit on either side: the caller that presents it, or the server (or its callers) that checks it.
+      const callers = graph
+        .servicesOf(workload.ref)
+        .flatMap((s) =>
+          graph.callersOf({ kind: 'Service', namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' }),
+        )
+        .map((e) => e.from);
+      const secrets: { secret: EntityRef; owner: EntityRef }[] = [workload.ref, ...peers, ...callers].flatMap((owner) =>
         graph
           .referencesOf(owner)
           .filter((r) => r.target.kind === 'Secret')

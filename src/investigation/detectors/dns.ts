@@ -2,6 +2,7 @@ import { configObject } from '../evidence/config-change.ts';
 import { hostMentions, serviceNameOf, tokens } from '../evidence/hosts.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
+import { lastChange } from '../evidence/time.ts';
 import type { ConfigMap } from '../evidence/config-change.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -53,6 +54,30 @@ export const dns: Detector = {
 
     for (const { workload, lines } of failing.values()) {
       const namespace = workload.namespace ?? '';
+      // The pod's own resolver settings: dnsPolicy None or explicit nameservers replace the cluster DNS.
+      const spec = graph.podSpecOf(workload);
+      if (spec?.dnsPolicy === 'None' || (spec?.dnsConfig?.nameservers ?? []).length > 0) {
+        findings.push({
+          detector: 'dns',
+          faultType: 'dns',
+          entity: workload,
+          affects: [workload],
+          strength: 0.9,
+          summary: `${workload.kind} ${workload.name} resolves names through its own DNS settings (dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, nameservers ${(spec?.dnsConfig?.nameservers ?? []).join(', ') || 'none'}) and its lookups fail`,
+          evidence: [
+            {
+              source: 'spec',
+              ref: workload,
+              text: `dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})}`,
+            },
+            ...lines.slice(0, 2).map(logEvidence),
+          ],
+          ...(lastChange(graph.workload(workload)?.metadata)
+            ? { changedAt: lastChange(graph.workload(workload)?.metadata) as string }
+            : {}),
+        });
+        continue;
+      }
       const hosts = new Set(
         lines.flatMap((l) => [
           ...hostMentions(l.text).map((m) => m.host),

@@ -2,6 +2,7 @@ import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
+import { changedEnv } from './changed-env.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
 import { crashLoop } from './crash-loop.ts';
 import { crashloopBadConfig } from './crashloop-bad-config.ts';
@@ -42,6 +43,7 @@ export const DETECTORS: readonly Detector[] = [
   networkPolicy,
   dns,
   badEnv,
+  changedEnv,
   dependencyDown,
   nodeCondition,
   taint,

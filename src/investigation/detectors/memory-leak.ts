@@ -32,7 +32,8 @@ export const memoryLeak: Detector = {
       const limit = declared ?? parseQuantity(container?.resources?.limits?.memory);
       if (!limit) continue;
       const first = values[0] as number;
-      const last = values.at(-1) as number;
+      // The peak, not the last sample: a leak that ends in an OOM kill restarts low (a sawtooth).
+      const last = Math.max(...values);
       const rising = values.slice(1).filter((v, i) => v >= (values[i] as number)).length / (values.length - 1);
       if (rising < 0.8 || (last - first) / limit < 0.3 || last / limit < 0.7) continue;
       const workload = graph.workloadOf(pod);

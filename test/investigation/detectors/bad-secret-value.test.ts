@@ -38,3 +38,13 @@ test('an unchanged Secret does not explain auth failures', () => {
   });
   assert.deepEqual(detect(badSecretValue, snapshot), []);
 });
+
+test('the server logging auth failures points at the changed Secret of a caller', () => {
+  const snapshot = cluster((s) => {
+    secret(s, '2026-11-20T10:15:00Z');
+    app(s, 'postgres', { port: 5432 });
+    app(s, 'orders', { env });
+    logs(s, 'postgres', ['FATAL:  password authentication failed for user "orders"']);
+  });
+  assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value']);
+});

@@ -36,3 +36,13 @@ test('no resolve errors and a healthy DNS workload are no finding', () => {
   });
   assert.deepEqual(detect(dns, snapshot), []);
 });
+
+test('a workload resolving through its own nameservers, with failed lookups, is the dns fault', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web');
+    const spec = s.deployments[0]?.spec?.template?.spec;
+    if (spec) Object.assign(spec, { dnsPolicy: 'None', dnsConfig: { nameservers: ['10.0.0.99'] } });
+    logs(s, 'web', ['dial tcp: lookup ledger.shop.svc.cluster.local on 10.0.0.99:53: i/o timeout']);
+  });
+  assert.deepEqual(named(detect(dns, snapshot)), ['Deployment/shop/web dns']);
+});

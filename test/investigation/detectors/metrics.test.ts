@@ -82,3 +82,14 @@ test('raw CFS counters are divided here; little throttling is no finding', () =>
   });
   assert.deepEqual(detect(cpuThrottling, snapshot), []);
 });
+
+test('a leak that ends in an OOM kill (a sawtooth) is still a leak', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    memory(
+      s,
+      [30, 45, 60, 75, 90, 105, 120, 127, 31, 40].map((m) => m * MI),
+    );
+  });
+  assert.deepEqual(named(detect(memoryLeak, snapshot)), ['Deployment/shop/api memory-leak']);
+});

@@ -1,0 +1,81 @@
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
+import { revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+type ReplicaSet = ReturnType<typeof revisions>[number];
+
+/** An env value changed by the newest revision that the workload's errors now quote (a wrong database name, URL, mode…). */
+export const changedEnv: Detector = {
+  id: 'changed-env',
+  faultTypes: ['bad-env'],
+  detect(snapshot, graph) {
+    const now = toMs(snapshot.now) ?? Date.now();
+    const findings: Finding[] = [];
+    for (const workload of graph.workloads) {
+      if (workload.ref.kind !== 'Deployment') continue;
+      const [current, previous] = revisions(snapshot, graph, workload.ref);
+      if (!current || !previous || now - (toMs(current.metadata?.creationTimestamp) ?? 0) > 6 * HOUR) continue;
+      const changes = envChanges(previous, current);
+      if (changes.length === 0) continue;
+      const pods = graph.podsOf(workload.ref);
+      const lines = logLinesOf(
+        snapshot,
+        workload.ref.namespace ?? '',
+        pods.map((p) => p.metadata?.name ?? ''),
+      );
+      const quoted = changes.filter((c) => lines.some((l) => l.text.includes(c.value) || l.text.includes(c.name)));
+      const failing = pods.some((p) => !isPodReady(p));
+      if (quoted.length === 0 && !failing) continue;
+      const shown = quoted[0] ?? changes[0];
+      if (!shown) continue;
+      const telling = lastDistinct(lines, (t) => t.includes(shown.value) || t.includes(shown.name), 2);
+      const finding: Finding = {
+        detector: 'changed-env',
+        faultType: 'bad-env',
+        entity: workload.ref,
+        affects: [workload.ref],
+        strength: quoted.length > 0 ? 0.85 : 0.55,
+        summary: `${workload.ref.name} revision ${revisionOf(current)} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
+        evidence: [
+          ...changes
+            .slice(0, 3)
+            .map((c) => ({
+              source: 'change' as const,
+              ref: workload.ref,
+              text: `env ${c.name}: "${c.before ?? ''}" → "${c.value}"`,
+              at: current.metadata?.creationTimestamp,
+            })),
+          ...telling.map(logEvidence),
+        ],
+        changedAt: current.metadata?.creationTimestamp,
+      };
+      const remediation = rollbackProposal(snapshot, graph, workload.ref, `${shown.name} was "${shown.before ?? ''}"`);
+      if (remediation) finding.remediation = remediation;
+      findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+function envChanges(previous: ReplicaSet, current: ReplicaSet): { name: string; value: string; before?: string }[] {
+  const envOf = (rs: ReplicaSet) =>
+    new Map(
+      (rs.spec?.template?.spec?.containers ?? []).flatMap((c) =>
+        (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value] as const),
+      ),
+    );
+  const before = envOf(previous);
+  const changes: { name: string; value: string; before?: string }[] = [];
+  for (const [key, value] of envOf(current)) {
+    const old = before.get(key);
+    // Short values ("0", "on") are quoted by too many lines to mean anything.
+    if (value === undefined || value.length < 3 || value === old) continue;
+    const change: { name: string; value: string; before?: string } = { name: key.split('/')[1] ?? key, value };
+    if (old !== undefined) change.before = old;
+    changes.push(change);
+  }
+  return changes;
+}
