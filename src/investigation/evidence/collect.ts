@@ -19,7 +19,8 @@ const MIN_LOGS = 2;
 /** Extra requests an incident whose pods call into other namespaces may spend reading them. */
 const PEER_ALLOWANCE = 5;
 const MAX_PEER_NAMESPACES = 2;
-const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'Service', 'Endpoints', 'Event'];
+// Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
+const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event'];
 
 export interface CollectRequest {
   alert: Alert;

@@ -264,12 +264,23 @@ export interface ObjectList<K extends ObjectKind> {
   truncated: boolean;
 }
 
+/** A request the API server does not answer in time fails, so one stuck call cannot hold the investigation. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export function withTimeout<T>(request: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function listKind<K extends ObjectKind>(
   kubeConfig: KubeConfig,
   kind: K,
   options: ListOptions,
 ): Promise<ObjectList<K>> {
-  const list = await ACCESS[kind].list(apisFor(kubeConfig), options);
+  const list = await withTimeout(ACCESS[kind].list(apisFor(kubeConfig), options), `list ${kind}`);
   return { items: list.items.map((item) => plain(kind, item)), truncated: Boolean(list.metadata?._continue) };
 }
 
@@ -281,7 +292,7 @@ export async function readKind<K extends ObjectKind>(
   name: string,
 ): Promise<ObjectOf<K> | null> {
   try {
-    return plain(kind, await ACCESS[kind].read(apisFor(kubeConfig), namespace, name));
+    return plain(kind, await withTimeout(ACCESS[kind].read(apisFor(kubeConfig), namespace, name), `get ${kind}`));
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorLines } from './error-lines.ts';
-import { coreApi, statusOf } from './kinds.ts';
+import { coreApi, statusOf, withTimeout } from './kinds.ts';
 import { defineTool } from './tool.ts';
 
 export const podLogs = defineTool({
@@ -20,15 +20,18 @@ export const podLogs = defineTool({
   async execute(args, ctx) {
     const base = { namespace: args.namespace, pod: args.pod, container: args.container, previous: args.previous };
     try {
-      const log = await coreApi(ctx.kubeConfig).readNamespacedPodLog({
-        name: args.pod,
-        namespace: args.namespace,
-        container: args.container,
-        previous: args.previous,
-        tailLines: args.tailLines,
-        sinceSeconds: args.sinceSeconds,
-        timestamps: true,
-      });
+      const log = await withTimeout(
+        coreApi(ctx.kubeConfig).readNamespacedPodLog({
+          name: args.pod,
+          namespace: args.namespace,
+          container: args.container,
+          previous: args.previous,
+          tailLines: args.tailLines,
+          sinceSeconds: args.sinceSeconds,
+          timestamps: true,
+        }),
+        `log of ${args.pod}`,
+      );
       return { ...base, ...errorLines(typeof log === 'string' ? log : '') };
     } catch (error) {
       // No previous instance, or the container never started: the API answers 400; that is an answer, not a failure.
