@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chooseLogTargets } from '../../src/investigation/evidence/log-targets.ts';
+import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import type { Focus } from '../../src/investigation/focus.ts';
+
+type Pod = ClusterSnapshot['pods'][number];
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+
+const running: ContainerStatus = {
+  name: 'main',
+  ready: true,
+  restartCount: 0,
+  image: 'i',
+  imageID: '',
+  state: { running: {} },
+};
+
+function pod(
+  app: string,
+  index: number,
+  options: { ready?: boolean; status?: Partial<ContainerStatus>; env?: string[] } = {},
+): Pod {
+  return {
+    metadata: {
+      name: `${app}-5f6d7c8b9a-pod${index}`,
+      namespace: 'ns',
+      labels: { app },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-5f6d7c8b9a`, uid: app, controller: true },
+      ],
+    },
+    spec: {
+      containers: [{ name: 'main', env: (options.env ?? []).map((value, i) => ({ name: `PEER_${i}`, value })) }],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True' }],
+      containerStatuses: [{ ...running, ...options.status }],
+    },
+  };
+}
+
+function cluster(pods: Pod[]): ClusterSnapshot {
+  const snapshot = emptySnapshot('2026-01-01T00:00:00Z');
+  const apps = [...new Set(pods.map((p) => p.metadata?.labels?.app ?? ''))];
+  snapshot.pods = pods;
+  snapshot.deployments = apps.map((app) => ({ metadata: { name: app, namespace: 'ns' } }));
+  snapshot.replicaSets = apps.map((app) => ({
+    metadata: {
+      name: `${app}-5f6d7c8b9a`,
+      namespace: 'ns',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: app, uid: `d-${app}`, controller: true }],
+    },
+  }));
+  snapshot.services = apps.map((app) => ({ metadata: { name: app, namespace: 'ns' }, spec: { selector: { app } } }));
+  return snapshot;
+}
+
+const focus = (symptom: Focus['symptom']): Focus => ({ namespace: 'ns', symptom, alertText: '', assumptions: [] });
+const names = (targets: ReturnType<typeof chooseLogTargets>) =>
+  targets.map((target) => `${target.pod.split('-')[0]}${target.previous ? ' (previous)' : ''}`);
+
+describe('chooseLogTargets', () => {
+  const restarting = {
+    restartCount: 5,
+    lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+    state: { waiting: { reason: 'CrashLoopBackOff' } },
+  };
+
+  it('reads why restarting containers died first, then the alerted workload and its dependencies, one pod per workload', () => {
+    const snapshot = cluster([
+      pod('web', 1, { env: ['http://orders:8080'] }),
+      pod('web', 2, { env: ['http://orders:8080'] }),
+      pod('orders', 1, { env: ['db:5432'] }),
+      pod('db', 1, { ready: false, status: restarting }),
+      pod('mail', 1),
+    ]);
+    const targets = chooseLogTargets(snapshot, focus({ kind: 'Service', namespace: 'ns', name: 'web' }), new Map(), 4);
+    assert.deepEqual(names(targets), ['db (previous)', 'web', 'db', 'orders']);
+  });
+
+  it('skips the last words of OOM-killed containers and containers that never started', () => {
+    const snapshot = cluster([
+      pod('cache', 1, {
+        ready: false,
+        status: { ...restarting, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } },
+      }),
+      pod('api', 1, { ready: false, status: { ready: false, state: { waiting: { reason: 'ImagePullBackOff' } } } }),
+    ]);
+    const targets = chooseLogTargets(snapshot, focus(null), new Map(), 5);
+    assert.deepEqual(names(targets), ['cache']);
+  });
+
+  it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
+    const snapshot = cluster([pod('a', 1), pod('b', 1), pod('c', 1)]);
+    const ratios = new Map([
+      ['a', 0.1],
+      ['b', 0.6],
+      ['c', 0],
+    ]);
+    assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), ratios, 5)), ['b', 'a']);
+  });
+
+  it('honours the limit', () => {
+    const snapshot = cluster([
+      pod('a', 1, { ready: false }),
+      pod('b', 1, { ready: false }),
+      pod('c', 1, { ready: false }),
+    ]);
+    assert.equal(chooseLogTargets(snapshot, focus(null), new Map(), 2).length, 2);
+  });
+});
