@@ -95,8 +95,6 @@ export const ScenarioSchema = z.looseObject({
 });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
-export type ScenarioObject = Scenario['cluster']['objects'][number];
-export type ContainerLogEntry = NonNullable<Scenario['cluster']['logs']>[number];
 
 export class ScenarioError extends Error {
   constructor(

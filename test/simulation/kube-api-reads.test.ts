@@ -284,6 +284,11 @@ describe('simulated API server: discovery', () => {
       [['cacti', false]],
     );
     assert.equal((await get('/apis/example.io')).body.kind, 'APIGroup');
+    const autoscaling = (await get('/apis/autoscaling')).body as { versions: { version: string }[] };
+    assert.deepEqual(
+      autoscaling.versions.map((entry) => entry.version),
+      ['v2', 'v1'],
+    );
     const unknown = await get('/apis/nothing.io/v1');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.kind, 'Status');

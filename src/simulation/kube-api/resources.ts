@@ -53,7 +53,8 @@ const STANDARD: Row[] = [
   ['networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, '', 'netpol'],
   ['networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, 'status', 'ing'],
   ['networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false],
-  ['autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'status', 'hpa'],
+  // Real clusters serve HorizontalPodAutoscaler as autoscaling/v2 (preferred) and v1.
+  ['autoscaling', 'v2,v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'status', 'hpa'],
   ['policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'status', 'pdb'],
   ['discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true],
   ['events.k8s.io', 'v1', 'Event', 'events', true, '', 'ev'],
@@ -82,10 +83,10 @@ export class ResourceTable {
   private readonly byKind = new Map<string, ResourceType>();
 
   constructor(objects: readonly KubeObject[]) {
-    for (const [group, version, kind, plural, namespaced, sub, short] of STANDARD) {
+    for (const [group, versions, kind, plural, namespaced, sub, short] of STANDARD) {
       this.add({
         group,
-        versions: [version],
+        versions: versions.split(','),
         kind,
         plural,
         namespaced,
