@@ -104,7 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await worker?.close();
       await server.stop();
-      await jobs.obliterate({ force: true });
+      await deleteKeys(jobs, prefix);
       await jobs.close();
       await queue.close();
       await slack.close();
@@ -164,3 +164,17 @@ export function isAnswer(call: SlackCall): boolean {
 
 /** Replies in the thread that are not the answer or a plan: the status message(s). */
 export const isStatus = (call: SlackCall): boolean => !Array.isArray(call.args.blocks);
+
+/** Removes every key under the prefix (the investigation queue, and any other queue a child process opened). */
+async function deleteKeys(queue: Queue, prefix: string): Promise<void> {
+  const client = await queue.backend.client;
+  let cursor = '0';
+  do {
+    const [next, keys] = (await client.runCommand('scan', [cursor, 'MATCH', `${prefix}:*`, 'COUNT', '1000'])) as [
+      string,
+      string[],
+    ];
+    if (keys.length > 0) await client.runCommand('del', keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
