@@ -102,6 +102,22 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), ratios, 5)), ['b', 'a']);
   });
 
+  it('reads the init container of a pod still initialising', () => {
+    const waiting = pod('app', 1, {
+      ready: false,
+      status: { ready: false, state: { waiting: { reason: 'PodInitializing' } } },
+    });
+    waiting.status = {
+      ...waiting.status,
+      initContainerStatuses: [{ ...running, name: 'wait-for-db', ready: false }],
+    };
+    const targets = chooseLogTargets(cluster([waiting]), focus(null), new Map(), 5);
+    assert.deepEqual(
+      targets.map((target) => target.container),
+      ['wait-for-db'],
+    );
+  });
+
   it('honours the limit', () => {
     const snapshot = cluster([
       pod('a', 1, { ready: false }),

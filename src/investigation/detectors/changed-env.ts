@@ -40,14 +40,12 @@ export const changedEnv: Detector = {
         strength: quoted.length > 0 ? 0.85 : 0.55,
         summary: `${workload.ref.name} revision ${revisionOf(current)} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
         evidence: [
-          ...changes
-            .slice(0, 3)
-            .map((c) => ({
-              source: 'change' as const,
-              ref: workload.ref,
-              text: `env ${c.name}: "${c.before ?? ''}" → "${c.value}"`,
-              at: current.metadata?.creationTimestamp,
-            })),
+          ...changes.slice(0, 3).map((c) => ({
+            source: 'change' as const,
+            ref: workload.ref,
+            text: `env ${c.name}: "${c.before ?? ''}" → "${c.value}"`,
+            at: current.metadata?.creationTimestamp,
+          })),
           ...telling.map(logEvidence),
         ],
         changedAt: current.metadata?.creationTimestamp,

@@ -1,5 +1,5 @@
 import { eventEvidence } from '../evidence/events.ts';
-import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
+import { containerStates, isPodReady, stateEvidence } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
@@ -24,7 +24,8 @@ export const missingReference: Detector = {
       const kind = (match[1] ?? match[4] ?? '').toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap';
       const missing = match[2] ?? match[6] ?? '';
       const pod = graph.pod(namespace ?? '', podName ?? '');
-      if (!pod) return;
+      // A pod that runs despite an old mount warning is not blocked by it.
+      if (!pod || isPodReady(pod)) return;
       const workload = graph.workloadOf(pod);
       const key = refKey(workload);
       const existing = findings.get(key);

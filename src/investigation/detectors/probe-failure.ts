@@ -1,4 +1,5 @@
 import { eventEvidence, eventTime } from '../evidence/events.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
 import type { Container } from '../evidence/workloads.ts';
@@ -10,8 +11,7 @@ type ProbeKind = 'liveness' | 'readiness' | 'startup';
 
 const PROBE_FAILED = /^(Liveness|Readiness|Startup) probe failed: (.*)$/s;
 // A wrong path or port fails the same way every time; timeouts and 5xx can be a slow or broken dependency.
-const CONFIG_SIGNAL =
-  /statuscode: 404|connection refused|no such file|not found|executable file not found|unknown service|Unimplemented/i;
+const CONFIG_SIGNAL = /statuscode: 404|no such file|not found|executable file not found|unknown service|Unimplemented/i;
 
 /** Probes that fail: the probe's port or path does not match what the container serves. */
 export const probeFailure: Detector = {
@@ -62,6 +62,9 @@ export const probeFailure: Detector = {
       );
       if (!pod) continue;
       const kind = (match[1] as string).toLowerCase() as ProbeKind;
+      // Only a failure that still hurts counts: pods not ready, or containers the kubelet restarted.
+      const hurting = !isPodReady(pod) || (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
+      if (!hurting) continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), CONFIG_SIGNAL.test(match[2] ?? ''), false);
     }
     // Probes whose port the container does not declare (only when the container declares its ports at all).

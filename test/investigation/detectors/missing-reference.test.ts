@@ -47,3 +47,17 @@ test('pods that started are no finding', () => {
     [],
   );
 });
+
+test('an old mount warning on a pod that runs is no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'payments');
+    s.events.push({
+      metadata: { name: 'e', namespace: 'shop' },
+      involvedObject: { kind: 'Pod', name: s.pods[0]?.metadata?.name, namespace: 'shop' },
+      reason: 'FailedMount',
+      message: 'MountVolume.SetUp failed for volume "ca" : configmap "kube-root-ca.crt" not found',
+      type: 'Warning',
+    });
+  });
+  assert.deepEqual(detect(missingReference, snapshot), []);
+});

@@ -53,3 +53,16 @@ test('healthy probes are no finding', () => {
     [],
   );
 });
+
+test('a probe that failed while the pod started, now ready and never restarted, is no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web');
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'web').metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: Get "http://10.0.0.1:8080/ready": dial tcp 10.0.0.1:8080: connect: connection refused',
+    );
+  });
+  assert.deepEqual(detect(probeFailure, snapshot), []);
+});
