@@ -22,11 +22,14 @@ const statusesOf = (pod: Pod): ContainerStatus[] => [
   ...(pod.status?.containerStatuses ?? []),
 ];
 
-/** The container whose log speaks for the pod: the one the alert names, else the first that ran. */
+/**
+ * The container whose log speaks for the pod: the one the alert names, else the first that ran, else (the pod is
+ * still initialising) the init container that ran last, which is usually the one waiting on something.
+ */
 function mainContainer(pod: Pod, preferred: string | undefined): string | undefined {
   const statuses = pod.status?.containerStatuses ?? [];
   if (preferred && statuses.some((status) => status.name === preferred && started(status))) return preferred;
-  return statuses.find(started)?.name;
+  return statuses.find(started)?.name ?? (pod.status?.initContainerStatuses ?? []).filter(started).at(-1)?.name;
 }
 
 const podReady = (pod: Pod): boolean =>
