@@ -95,7 +95,11 @@ export async function runInvestigation(
     return;
   }
   const thread = await ensureThread(deps, incident);
-  const firstText = job.attempt > 1 ? `:repeat: Investigating again (attempt ${job.attempt})…` : ':mag: Investigating…';
+  // The row counts every start, including ones BullMQ does not (a worker killed mid-job is a stall, not a failure).
+  const firstText =
+    investigation.attempts > 1
+      ? `:repeat: Investigating again (attempt ${investigation.attempts})…`
+      : ':mag: Investigating…';
   let statusTs = investigation.statusTs;
   if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
   else

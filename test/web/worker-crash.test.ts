@@ -106,6 +106,12 @@ test('a worker killed mid-investigation: the job is retried elsewhere and the th
   assert.equal(h.slack.rootMessages().length, 1, 'the retry reused the thread');
   const statuses = h.slack.replies(threadTs).filter(isStatus);
   assert.equal(statuses.length, 1, 'one status reply, edited by both attempts');
+  assert.ok(
+    h.slack
+      .callsTo('chat.update')
+      .some((call) => call.args.ts === investigation.statusTs && /attempt 2/.test(String(call.args.text))),
+    'the retry says so in the status reply',
+  );
   assert.equal(answers().length, 1);
   assert.equal(investigation.finalTs, answers()[0]?.response?.ts);
 
