@@ -19,8 +19,8 @@ export const oomLimit: Detector = {
         );
         if (!terminated) continue;
         const finished = toMs(terminated.finishedAt) ?? now;
-        // A kill long before now is history, not this incident.
-        if (now - finished > 6 * HOUR) continue;
+        // Old kills are reported too: the ranking rules them out as history, so the answer can say it looked.
+        if (now - finished > 14 * 24 * HOUR) continue;
         const workload = graph.workloadOf(pod);
         const key = refKey(workload);
         const container =

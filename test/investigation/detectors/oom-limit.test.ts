@@ -28,7 +28,7 @@ test('a recent OOM kill names the workload and proposes a higher memory limit', 
   });
 });
 
-test('healthy pods and an OOM kill days ago are not findings', () => {
+test('healthy pods are no finding; a kill days ago is reported with its date, for the ranking to call history', () => {
   const snapshot = cluster((s) => {
     app(s, 'web');
     app(s, 'mailer', {
@@ -39,5 +39,14 @@ test('healthy pods and an OOM kill days ago are not findings', () => {
       },
     });
   });
-  assert.deepEqual(detect(oomLimit, snapshot), []);
+  const findings = detect(oomLimit, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/mailer oom-limit']);
+  assert.ok(findings[0]?.evidence.every((e) => e.at === '2026-11-18T10:30:00Z'));
+  assert.deepEqual(
+    detect(
+      oomLimit,
+      cluster((s) => app(s, 'web')),
+    ),
+    [],
+  );
 });
