@@ -22,7 +22,6 @@ export function engineFindings(engine: InvestigationResult, graph: string[]) {
       summary: engine.summary,
     },
     causalPaths: causalPaths(engine),
-    evidenceGraph: graph,
     hypotheses: engine.hypotheses.map((hypothesis) => ({
       entity: hypothesis.entity,
       faultType: hypothesis.faultType,
@@ -32,6 +31,8 @@ export function engineFindings(engine: InvestigationResult, graph: string[]) {
     })),
     ruledOut: engine.ruledOut,
     assumptions: engine.assumptions,
+    // Last: when the budget cuts, it cuts the graph, not the conclusion.
+    evidenceGraph: graph,
   };
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { agentConfigFromEnv, type AgentConfig } from '../agent/config.ts';
 import type { AgentOutcome } from '../agent/agent-loop.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
@@ -10,7 +11,12 @@ export const AGENT_USAGE = `  --agent             add the LLM agent on top of th
 /** `--agent`: the model endpoint comes from the environment, like the server's. */
 export function agentOption(enabled: boolean | undefined, usage: string): AgentConfig | undefined {
   if (!enabled) return undefined;
-  const config = agentConfigFromEnv(process.env);
+  let config: AgentConfig | null;
+  try {
+    config = agentConfigFromEnv(process.env);
+  } catch (error) {
+    throw new UsageError(`--agent: ${error instanceof z.ZodError ? z.prettifyError(error) : String(error)}`, usage);
+  }
   if (!config)
     throw new UsageError('--agent needs OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)', usage);
   return config;
