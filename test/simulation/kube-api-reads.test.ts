@@ -294,3 +294,23 @@ describe('simulated API server: discovery', () => {
     assert.equal(unknown.body.kind, 'Status');
   });
 });
+
+describe('simulated API server: server-side printing for kubectl get', () => {
+  it('answers a meta.k8s.io Table when asked for one, with the pod columns kubectl shows', async () => {
+    const response = await fetch(`${cluster.server.url}/api/v1/namespaces/alpha/pods?labelSelector=app%3Dworker`, {
+      headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
+    });
+    const body = (await response.json()) as {
+      kind: string;
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[]; object: { metadata: { namespace: string } } }[];
+    };
+    assert.equal(body.kind, 'Table');
+    assert.deepEqual(
+      body.columnDefinitions.map((column) => column.name),
+      ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
+    );
+    assert.deepEqual(body.rows[0]?.cells.slice(0, 4), ['worker-1', '0/2', 'Running', 3]);
+    assert.equal(body.rows[0]?.object.metadata.namespace, 'alpha');
+  });
+});

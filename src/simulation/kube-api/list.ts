@@ -40,14 +40,13 @@ export function select(
   return all.filter((stored) => (!labels || labels(stored.object)) && (!fields || fields(stored.object)));
 }
 
-/** The `<Kind>List` JSON, assembled from each object's cached JSON so that a list never re-serialises the store. */
-export function listResponse(
+/** One page of a list: the selected objects after `continue`, at most `limit`, and the list metadata. */
+export function page(
   store: ObjectStore,
   resource: ResourceType,
-  version: string,
   namespace: string | undefined,
   query: ListQuery,
-): string {
+): { items: StoredObject[]; metadata: Record<string, unknown> } {
   let items = select(store, resource, namespace, query);
   if (query.continue) {
     const after = decodeContinue(query.continue);
@@ -63,6 +62,18 @@ export function listResponse(
     if (!query.labelSelector && !query.fieldSelector) metadata.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
+  return { items, metadata };
+}
+
+/** The `<Kind>List` JSON, assembled from each object's cached JSON so that a list never re-serialises the store. */
+export function listResponse(
+  store: ObjectStore,
+  resource: ResourceType,
+  version: string,
+  namespace: string | undefined,
+  query: ListQuery,
+): string {
+  const { items, metadata } = page(store, resource, namespace, query);
   const head = JSON.stringify({
     kind: `${resource.kind}List`,
     apiVersion: apiVersionOf(resource.group, version),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreVersions, group, groupList, resourceList } from './discovery.ts';
-import { type ListQuery, listResponse, select } from './list.ts';
+import { type ListQuery, listResponse, page, select } from './list.ts';
 import { type ContainerLog, LogStore } from './logs.ts';
 import { fieldAt, isRecord, type KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
@@ -19,6 +19,7 @@ import {
   unsupportedMediaType,
 } from './status.ts';
 import { ObjectStore } from './store.ts';
+import { table, wantsTable } from './table.ts';
 import { prepareWatch } from './watch.ts';
 import { type DeleteOptions, PATCH_TYPES, type WriteHook, Writes } from './writes.ts';
 
@@ -73,6 +74,7 @@ interface Call {
   /** Set when a body was sent that is not JSON; a write answers it with 400. */
   malformed?: string;
   contentType: string;
+  accept?: string;
   token?: string;
 }
 
@@ -139,6 +141,11 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
     const dryRun = dryRunOf(call.query);
     const part = subresource === 'status' ? 'status' : 'main';
     if (name === undefined) {
+      if (call.method === 'GET' && wantsTable(call.accept)) {
+        const { items, metadata } = page(store, resource, namespace, call.query as ListQuery);
+        const objects = items.map((stored) => stored.object);
+        return json({ ...table(resource, objects, store.resourceVersion(), options.now), metadata });
+      }
       if (call.method === 'GET') {
         return { status: 200, body: listResponse(store, resource, version, namespace, call.query as ListQuery) };
       }
@@ -176,6 +183,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       case 'GET': {
         const stored = store.get(resource, namespace, name);
         if (!stored) throw notFound(resource, name);
+        if (wantsTable(call.accept) && !subresource) {
+          return json(table(resource, [stored.object], store.resourceVersion(), options.now));
+        }
         return { status: 200, body: stored.json };
       }
       case 'PUT':
@@ -402,6 +412,7 @@ async function readCall(request: IncomingMessage): Promise<Call> {
     rawBody,
     malformed,
     contentType,
+    accept: request.headers.accept,
     token: authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined,
   };
 }
