@@ -65,14 +65,20 @@ export const featureFlag: Detector = {
           (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
           2,
         );
-        if (telling.length === 0) continue;
+        // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion.
+        const unread = !snapshot.logs.some((l) => l.namespace === workload.namespace && pods.includes(l.pod));
+        if (telling.length === 0 && !unread) continue;
+        const flags = [...flagKeys].slice(0, 4).join(', ');
         const finding: Finding = {
           detector: 'feature-flag',
           faultType: 'feature-flag',
           entity: ref,
           affects: [workload],
-          strength: 0.88,
-          summary: `ConfigMap ${ref.name} (flags ${[...flagKeys].slice(0, 4).join(', ')}) changed at ${changedAt}; ${workload.name} reads it and now fails: "${telling[0]?.text.slice(0, 140)}"`,
+          strength: telling.length > 0 ? 0.88 : 0.45,
+          summary:
+            telling.length > 0
+              ? `ConfigMap ${ref.name} (flags ${flags}) changed at ${changedAt}; ${workload.name} reads it and now fails: "${telling[0]?.text.slice(0, 140)}"`
+              : `ConfigMap ${ref.name} (flags ${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
           evidence: [
             changeEvidence(ref, changedAt as string),
             ...telling.map(logEvidence),

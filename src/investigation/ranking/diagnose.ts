@@ -235,7 +235,7 @@ function ruleOutHealthy(
     if (pods.length === 0 || !pods.every(isPodReady)) continue;
     rule(
       ref,
-      `no fault of its own: ${pods.length}/${pods.length} pods ready and nothing abnormal found (errors it logs come from further down the path)`,
+      `checked on the symptom's dependency path: ${pods.length}/${pods.length} pods ready, nothing abnormal found`,
     );
     named++;
   }

@@ -38,3 +38,17 @@ test('a flag changed long ago, or no errors about it, is no finding', () => {
   });
   assert.deepEqual(detect(featureFlag, snapshot), []);
 });
+
+test('a flag switched recently on a workload whose logs were not read is a weak suspicion, cleared by logs that say nothing', () => {
+  const base = () =>
+    cluster((s) => {
+      configMap(s, 'toggles', { ENABLE_NEW_PRICING: 'true' }, '2026-11-20T10:20:00Z');
+      app(s, 'pricing', reads);
+    });
+  const unread = detect(featureFlag, base());
+  assert.deepEqual(named(unread), ['ConfigMap/shop/toggles feature-flag']);
+  assert.ok((unread[0]?.strength ?? 1) < 0.5);
+  const quiet = base();
+  logs(quiet, 'pricing', ['WARN slow request took 2s']);
+  assert.deepEqual(detect(featureFlag, quiet), []);
+});
