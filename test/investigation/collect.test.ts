@@ -49,6 +49,10 @@ describe('collectSnapshot', () => {
     assert.ok(!requests.some((request) => request.path.includes('/namespaces/elsewhere')));
     assert.ok(requests.some((request) => request.path === '/api/v1/namespaces/shared-ns/pods'));
     assert.ok(collected.snapshot.services.some((service) => service.metadata?.name === 'ledger'));
+    assert.deepEqual(
+      collected.snapshot.persistentVolumeClaims.map((claim) => claim.metadata?.name),
+      ['ledger-data'],
+    );
     assert.deepEqual(collected.focus.symptom, { kind: 'Deployment', namespace: NS, name: 'api' });
     assert.equal(collected.snapshot.pods.filter((pod) => pod.metadata?.namespace === NS).length, 1);
     assert.equal(collected.snapshot.replicaSets.length, 4);
@@ -58,7 +62,7 @@ describe('collectSnapshot', () => {
     assert.match(previous?.lines[0] ?? '', /FATAL cannot connect/);
   });
 
-  it('reads referenced Secrets, and no quotas or claims when no pod is missing or mounts one', async () => {
+  it('reads referenced Secrets, quotas and claims only where pods are missing or mount one', async () => {
     const start = simulation.requests().length;
     await collectSnapshot(
       { alert: alert({ labels: { namespace: NS } }), namespace: NS, assumptions: [], requestsUsed: 0 },
@@ -69,8 +73,10 @@ describe('collectSnapshot', () => {
       .slice(start)
       .map((request) => request.path);
     assert.ok(paths.includes(`/api/v1/namespaces/${NS}/secrets`));
-    assert.ok(!paths.some((path) => path.endsWith('/resourcequotas')));
-    assert.ok(!paths.some((path) => path.endsWith('/persistentvolumeclaims')));
+    assert.ok(!paths.includes(`/api/v1/namespaces/${NS}/resourcequotas`));
+    assert.ok(!paths.includes(`/api/v1/namespaces/${NS}/persistentvolumeclaims`));
+    // The peer namespace's pod waits on a claim: that claim, and the quota that might refuse it, are read there.
+    assert.ok(paths.includes('/api/v1/namespaces/shared-ns/persistentvolumeclaims'));
   });
 });
 

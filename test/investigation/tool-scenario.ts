@@ -1,7 +1,8 @@
 /**
  * A small cluster for the tool and collection tests: one Deployment with three revisions (and a look-alike
- * ReplicaSet it does not own), a restarting pod with a long log that also calls a service in another namespace, a
- * Secret whose value must never come back, a NetworkPolicy, and a namespace nothing points at, never to be listed.
+ * ReplicaSet it does not own), a restarting pod with a long log that also calls a service in another namespace (whose
+ * pod waits on its claim), a Secret whose value must never come back, a NetworkPolicy, and a namespace nothing points
+ * at, never to be listed.
  */
 export const NOW = '2026-02-10T08:00:00Z';
 export const NS = 'tools-ns';
@@ -165,8 +166,18 @@ export const TOOL_SCENARIO = {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'ledger-0', namespace: 'shared-ns', uid: 'pod-ledger', labels: { app: 'ledger' } },
-        spec: { containers: [{ name: 'ledger', image: 'registry.example/ledger:1' }] },
-        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+        spec: {
+          containers: [{ name: 'ledger', image: 'registry.example/ledger:1' }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'ledger-data' } }],
+        },
+        status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'ledger-data', namespace: 'shared-ns', uid: 'pvc-ledger' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        status: { phase: 'Pending' },
       },
       {
         apiVersion: 'v1',

@@ -9,6 +9,7 @@ import type { ToolContext } from '../tools/tool.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerNamespaces } from './peer-namespaces.ts';
+import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
 
@@ -18,6 +19,8 @@ const MAX_LOGS = 5;
 const MIN_LOGS = 2;
 /** Extra requests an incident whose pods call into other namespaces may spend reading them. */
 const PEER_ALLOWANCE = 5;
+/** No incident spends more than this, whatever its peers need. */
+const PEER_HARD_LIMIT = 30;
 const MAX_PEER_NAMESPACES = 2;
 // Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
 const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event'];
@@ -131,7 +134,7 @@ export async function collectSnapshot(
       second.push([kind, `${kind}s that own pods in ${namespace}`]);
     }
   }
-  if (needsQuota(snapshot)) {
+  if (needsQuota(snapshot, namespace)) {
     second.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them']);
     second.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them']);
   }
@@ -158,6 +161,18 @@ export async function collectSnapshot(
     `Reading ${[...new Set(second.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers].join(', ')}`,
     second.map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
   );
+
+  // A troubled peer gets what its own pods refer to (a database's claim, its Secret), within the hard limit.
+  const followUps = peers
+    .flatMap((peer) => peerFollowUps(snapshot, peer))
+    .slice(0, Math.max(0, PEER_HARD_LIMIT - reserve - requests));
+  if (followUps.length > 0) {
+    await wave(
+      2,
+      `Reading ${followUps.map(([kind, , options]) => `${kind} in ${options.namespace}`).join(', ')}`,
+      followUps.map(([kind, reason, options]) => list(kind, reason, options)),
+    );
+  }
 
   if (base.prometheusUrl) {
     const queries = metricQueries(namespace);
@@ -198,13 +213,39 @@ export async function collectSnapshot(
   return { snapshot, focus: final, requests };
 }
 
+const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>
+  object.metadata?.namespace === namespace;
+
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
-function needsQuota(snapshot: ClusterSnapshot): boolean {
+function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
+  const here = inNamespace(namespace);
   return (
-    snapshot.pods.some((pod) => pod.status?.phase === 'Pending') ||
-    snapshot.events.some((event) => event.reason === 'FailedCreate' || /quota|exceeded/i.test(event.message ?? '')) ||
-    snapshot.deployments.some((deployment) => (deployment.status?.replicas ?? 0) < (deployment.spec?.replicas ?? 1))
+    snapshot.pods.filter(here).some((pod) => pod.status?.phase === 'Pending') ||
+    snapshot.events
+      .filter(here)
+      .some((event) => event.reason === 'FailedCreate' || /quota|exceeded/i.test(event.message ?? '')) ||
+    [...snapshot.deployments, ...snapshot.statefulSets]
+      .filter(here)
+      .some((workload) => (workload.status?.replicas ?? 0) < (workload.spec?.replicas ?? 1))
   );
+}
+
+type Read = [ObjectKind, string, { namespace: string }];
+
+/** For a peer namespace whose pods are not all ready: the claims, ConfigMaps, Secrets and quotas they may be stuck on. */
+function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
+  const here = inNamespace(peer);
+  const pods = snapshot.pods.filter(here);
+  if (pods.every(isPodReady) && !needsQuota(snapshot, peer)) return [];
+  const templates = [...snapshot.deployments, ...snapshot.statefulSets].filter(here).map((w) => w.spec?.template?.spec);
+  const refs = podReferences(pods, templates);
+  const reads: Read[] = [];
+  const why = `pods in ${peer}, which the alerted workload calls, are not ready`;
+  if (refs.claims.size > 0) reads.push(['PersistentVolumeClaim', `${why}: the claims they mount`, { namespace: peer }]);
+  if (refs.secrets.size > 0) reads.push(['Secret', `${why}: key names of the Secrets they use`, { namespace: peer }]);
+  if (refs.configMaps.size > 0) reads.push(['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]);
+  if (needsQuota(snapshot, peer)) reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
+  return reads;
 }
 
 function nodeAbnormal(node: ClusterSnapshot['nodes'][number]): boolean {
