@@ -9,7 +9,7 @@ import { refKey } from '../model.ts';
 import { isFaultInjection } from './fault-injection.ts';
 import { reachFrom } from './reach.ts';
 import { incidentStart, timeFactor } from './recency.ts';
-import { symptomNodes } from './symptom.ts';
+import { hintedNodes, symptomNodes } from './symptom.ts';
 import { explainedBy, SYMPTOMATIC } from './victims.ts';
 
 export type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
@@ -53,7 +53,11 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   });
 
   const start = incidentStart(focus, snapshot);
-  const starts = symptomNodes(focus.symptom, graph);
+  const named = symptomNodes(focus.symptom, graph);
+  // No symptom resolved: workloads the alert's words hint at stand in for it, as a softer guess.
+  const hinted = named.length === 0 ? hintedNodes(focus.alertText, focus.namespace, graph) : [];
+  const starts = named.length > 0 ? named : hinted;
+  const unconnected = named.length > 0 ? 0.35 : 0.8;
   const reach = reachFrom(starts, graph);
   const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
 
@@ -70,7 +74,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
     candidate.score =
       candidate.finding.strength *
       time.factor *
-      (candidate.connected ? 1 : 0.35) *
+      (candidate.connected ? 1 : unconnected) *
       (1 + 0.03 * Math.max(0, candidate.path.length - 1));
     live.push(candidate);
   }

@@ -27,3 +27,22 @@ export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): E
   if (symptom.kind === 'Service' || isWorkloadKind(symptom.kind)) return [symptom];
   return [symptom];
 }
+
+/**
+ * Workloads an alert's free text hints at without naming them exactly ("cart broken" → cart-api, redis-cart): a word
+ * of four letters or more that is a dash-separated part, prefix or suffix of the name. The namespace's own name is no hint.
+ */
+export function hintedNodes(alertText: string, namespace: string, graph: EvidenceGraph): EntityRef[] {
+  const words = new Set(
+    (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => w !== namespace.toLowerCase()),
+  );
+  if (words.size === 0) return [];
+  return graph.workloads
+    .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod')
+    .filter((w) => {
+      const name = w.ref.name.toLowerCase();
+      const parts = name.split('-');
+      return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
+    })
+    .map((w) => w.ref);
+}
