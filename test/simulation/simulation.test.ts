@@ -5,7 +5,7 @@ import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { loadScenario, type Scenario } from '../../src/simulation/scenario.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 
-const SCENARIO = new URL('../../../shared/scenarios/boutique-bad-image.json', import.meta.url).pathname;
+const SCENARIO = new URL('../fixtures/dev/boutique-bad-image.json', import.meta.url).pathname;
 
 let scenario: Scenario;
 let simulation: Simulation;
