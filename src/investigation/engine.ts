@@ -43,7 +43,13 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
   const collected = await collectSnapshot(
-    { alert, namespace: located.namespace, assumptions: located.assumptions, requestsUsed: located.requests },
+    {
+      alert,
+      namespace: located.namespace,
+      assumptions: located.assumptions,
+      requestsUsed: located.requests,
+      ...(located.namespaces ? { namespaces: located.namespaces } : {}),
+    },
     base,
     {
       step: (message) => emit({ type: 'step', message }),

@@ -58,6 +58,8 @@ describe('collectSnapshot', () => {
     assert.equal(collected.snapshot.replicaSets.length, 4);
     assert.deepEqual(collected.snapshot.secrets[0]?.keys, ['password', 'user']);
     assert.ok(!JSON.stringify(collected.snapshot).includes(Buffer.from(SECRET_VALUE).toString('base64')));
+    // The NetworkPolicy selects namespaces by label: their labels are read.
+    assert.ok(collected.snapshot.namespaces.some((namespace) => namespace.metadata?.name === NS));
     const previous = collected.snapshot.logs.find((log) => log.previous);
     assert.match(previous?.lines[0] ?? '', /FATAL cannot connect/);
   });

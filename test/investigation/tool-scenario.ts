@@ -215,7 +215,14 @@ export const TOOL_SCENARIO = {
         spec: {
           podSelector: { matchLabels: { app: 'api' } },
           policyTypes: ['Ingress'],
-          ingress: [{ from: [{ podSelector: { matchLabels: { role: 'gateway' } } }] }],
+          ingress: [
+            {
+              from: [
+                { podSelector: { matchLabels: { role: 'gateway' } } },
+                { namespaceSelector: { matchLabels: { team: 'edge' } } },
+              ],
+            },
+          ],
         },
       },
       {

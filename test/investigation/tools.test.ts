@@ -103,7 +103,10 @@ describe('objects as API JSON', () => {
   it('keeps JSON field names and RFC 3339 times', async () => {
     const policies = await listObjects.run({ kind: 'NetworkPolicy', namespace: NS }, freshContext());
     const rule = (policies.items[0] as ObjectOf<'NetworkPolicy'> | undefined)?.spec?.ingress?.[0];
-    assert.deepEqual(rule?.from, [{ podSelector: { matchLabels: { role: 'gateway' } } }]);
+    assert.deepEqual(rule?.from, [
+      { podSelector: { matchLabels: { role: 'gateway' } } },
+      { namespaceSelector: { matchLabels: { team: 'edge' } } },
+    ]);
     assert.equal(policies.items[0]?.kind, 'NetworkPolicy');
     const replicaSets = await listObjects.run({ kind: 'ReplicaSet', namespace: NS }, ctx);
     const created = replicaSets.items[0]?.metadata?.creationTimestamp;

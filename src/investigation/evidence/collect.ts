@@ -32,6 +32,8 @@ export interface CollectRequest {
   assumptions: string[];
   /** Requests already spent (locating the namespace). */
   requestsUsed: number;
+  /** Namespaces already read while locating the namespace. */
+  namespaces?: ClusterSnapshot['namespaces'];
 }
 
 export interface CollectListener {
@@ -66,6 +68,7 @@ export async function collectSnapshot(
 ): Promise<Collected> {
   const { alert, namespace } = request;
   const snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
+  snapshot.namespaces.push(...(request.namespaces ?? []));
   const assumptions = [...request.assumptions];
   let requests = request.requestsUsed;
 
@@ -162,14 +165,18 @@ export async function collectSnapshot(
     second.map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
   );
 
-  // A troubled peer gets what its own pods refer to (a database's claim, its Secret), within the hard limit.
-  const followUps = peers
+  // A troubled peer gets what its own pods refer to (a database's claim, its Secret), within the hard limit; policies
+  // that select namespaces by label need the namespaces' labels.
+  const followUps: [ObjectKind, string, { namespace?: string }][] = peers
     .flatMap((peer) => peerFollowUps(snapshot, peer))
     .slice(0, Math.max(0, PEER_HARD_LIMIT - reserve - requests));
+  if (snapshot.namespaces.length === 0 && snapshot.networkPolicies.some(selectsNamespacesByLabel)) {
+    followUps.push(['Namespace', 'network policies select namespaces by label', {}]);
+  }
   if (followUps.length > 0) {
     await wave(
       2,
-      `Reading ${followUps.map(([kind, , options]) => `${kind} in ${options.namespace}`).join(', ')}`,
+      `Reading ${followUps.map(([kind, , options]) => (options.namespace ? `${kind} in ${options.namespace}` : kind)).join(', ')}`,
       followUps.map(([kind, reason, options]) => list(kind, reason, options)),
     );
   }
@@ -231,6 +238,21 @@ function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
 }
 
 type Read = [ObjectKind, string, { namespace: string }];
+
+type Peer = { namespaceSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } };
+
+/** A policy peer chosen by namespace labels beyond the name every namespace carries. */
+function selectsNamespacesByLabel(policy: ClusterSnapshot['networkPolicies'][number]): boolean {
+  const peers: Peer[] = [
+    ...(policy.spec?.ingress ?? []).flatMap((rule) => rule.from ?? []),
+    ...(policy.spec?.egress ?? []).flatMap((rule) => rule.to ?? []),
+  ];
+  return peers.some(
+    ({ namespaceSelector }) =>
+      Object.keys(namespaceSelector?.matchLabels ?? {}).some((key) => key !== 'kubernetes.io/metadata.name') ||
+      (namespaceSelector?.matchExpressions ?? []).length > 0,
+  );
+}
 
 /** For a peer namespace whose pods are not all ready: the claims, ConfigMaps, Secrets and quotas they may be stuck on. */
 function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {

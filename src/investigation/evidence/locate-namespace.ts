@@ -9,12 +9,15 @@ import {
   podLabel,
 } from '../focus.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
 export interface Located {
   namespace: string;
   assumptions: string[];
   requests: number;
+  /** The cluster's namespaces, when they had to be listed (the collection keeps them). */
+  namespaces?: ClusterSnapshot['namespaces'];
 }
 
 // Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
@@ -48,15 +51,16 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const spent = pod ? 1 : 0;
   // Label values (a deployment or service name) are matched like the text.
   const text = [alertText(alert), ...labelledNames(alert)].join('\n');
-  const names = (
+  const namespaces = (
     await listObjects.run(
       { kind: 'Namespace' },
       { ...base, reason: 'the alert names no namespace: find the one it means' },
     )
-  ).items.map((namespace) => namespace.metadata?.name ?? '');
+  ).items as ClusterSnapshot['namespaces'];
+  const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   if (mentionedNames(text, names).length > 0) {
     const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
-    return { namespace, assumptions: [assumption], requests: spent + 1 };
+    return { namespace, assumptions: [assumption], requests: spent + 1, namespaces };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   const [deployments, services, unhealthy, warnings] = await Promise.all([
@@ -78,5 +82,5 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
   }
   const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: spent + 5 };
+  return { namespace, assumptions: [assumption], requests: spent + 5, namespaces };
 }
