@@ -1,8 +1,8 @@
 const ERROR_LINE =
   /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid/i;
 
-export const MAX_ERROR_LINES = 40;
-export const MAX_ERROR_BYTES = 8_000;
+const MAX_ERROR_LINES = 40;
+const MAX_ERROR_BYTES = 8_000;
 
 export interface ErrorLines {
   /** Error-looking lines, oldest first, the newest kept when over the caps. */

@@ -218,7 +218,7 @@ export const coreApi = (kubeConfig: KubeConfig): CoreV1Api => apisFor(kubeConfig
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** A Secret reduced to its key names, before anything else can hold on to the values. */
-export function secretShape(secret: V1Secret): SecretShape {
+function secretShape(secret: V1Secret): SecretShape {
   const { data, stringData, ...rest } = secret;
   const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
   const shape = toJson(rest) as SecretShape;
@@ -265,7 +265,7 @@ export interface ObjectList<K extends ObjectKind> {
 }
 
 /** A request the API server does not answer in time fails, so one stuck call cannot hold the investigation. */
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 export function withTimeout<T>(request: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
