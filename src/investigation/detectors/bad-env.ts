@@ -98,17 +98,12 @@ export const badEnv: Detector = {
       };
       const changed = lastChange(workload.metadata);
       if (changed) finding.changedAt = changed;
-      const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, graph, workload.ref) : [];
+      const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, workload.ref) : [];
       const before = previous?.spec?.template?.spec?.containers
         .flatMap((c) => c.env ?? [])
         .find((e) => e.name === first.env);
       if (before && before.value !== first.value) {
-        const remediation = rollbackProposal(
-          snapshot,
-          graph,
-          workload.ref,
-          `${first.env} was ${before.value ?? 'unset'}`,
-        );
+        const remediation = rollbackProposal(snapshot, workload.ref, `${first.env} was ${before.value ?? 'unset'}`);
         if (remediation) finding.remediation = remediation;
       }
       findings.push(finding);

@@ -41,7 +41,7 @@ export const badImage: Detector = {
         if (changed) finding.changedAt = changed;
         const remediation =
           previousImage(workload, state.status.name) ??
-          rollbackProposal(snapshot, graph, workload, 'the image before the change');
+          rollbackProposal(snapshot, workload, 'the image before the change');
         if (remediation) finding.remediation = remediation;
         findings.set(key, finding);
       }
@@ -50,7 +50,7 @@ export const badImage: Detector = {
 
     function previousImage(workload: Finding['entity'], container: string): Finding['remediation'] {
       if (workload.kind !== 'Deployment') return undefined;
-      const [current, previous] = revisions(snapshot, graph, workload);
+      const [current, previous] = revisions(snapshot, workload);
       const image = previous?.spec?.template?.spec?.containers.find((c) => c.name === container)?.image;
       const broken = current?.spec?.template?.spec?.containers.find((c) => c.name === container)?.image;
       if (!image || image === broken) return undefined;

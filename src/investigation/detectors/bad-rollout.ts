@@ -14,7 +14,7 @@ export const badRollout: Detector = {
     const findings: Finding[] = [];
     for (const workload of graph.workloads) {
       if (workload.ref.kind !== 'Deployment') continue;
-      const [current, previous] = revisions(snapshot, graph, workload.ref);
+      const [current, previous] = revisions(snapshot, workload.ref);
       if (!current || !previous) continue;
       const created = toMs(current.metadata?.creationTimestamp);
       if (created === undefined || now - created > 6 * HOUR) continue;
@@ -51,7 +51,7 @@ export const badRollout: Detector = {
         ],
         changedAt: current.metadata?.creationTimestamp,
       };
-      const remediation = rollbackProposal(snapshot, graph, workload.ref, 'the last revision that served');
+      const remediation = rollbackProposal(snapshot, workload.ref, 'the last revision that served');
       if (remediation) finding.remediation = remediation;
       findings.push(finding);
     }

@@ -16,7 +16,7 @@ export const changedEnv: Detector = {
     const findings: Finding[] = [];
     for (const workload of graph.workloads) {
       if (workload.ref.kind !== 'Deployment') continue;
-      const [current, previous] = revisions(snapshot, graph, workload.ref);
+      const [current, previous] = revisions(snapshot, workload.ref);
       if (!current || !previous || now - (toMs(current.metadata?.creationTimestamp) ?? 0) > 6 * HOUR) continue;
       const changes = envChanges(previous, current);
       if (changes.length === 0) continue;
@@ -50,7 +50,7 @@ export const changedEnv: Detector = {
         ],
         changedAt: current.metadata?.creationTimestamp,
       };
-      const remediation = rollbackProposal(snapshot, graph, workload.ref, `${shown.name} was "${shown.before ?? ''}"`);
+      const remediation = rollbackProposal(snapshot, workload.ref, `${shown.name} was "${shown.before ?? ''}"`);
       if (remediation) finding.remediation = remediation;
       findings.push(finding);
     }

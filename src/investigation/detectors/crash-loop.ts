@@ -27,7 +27,7 @@ export const crashLoop: Detector = {
         summary: `${crash.workload.kind} ${crash.workload.name} keeps crashing${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
         evidence: [...crash.states.slice(0, 2).map(stateEvidence), ...lines.map(logEvidence)],
       };
-      const remediation = rollbackProposal(snapshot, graph, crash.workload, 'the revision before the crashes');
+      const remediation = rollbackProposal(snapshot, crash.workload, 'the revision before the crashes');
       if (remediation) finding.remediation = remediation;
       return finding;
     });

@@ -54,7 +54,7 @@ export const initContainer: Detector = {
         };
         const changed = lastChange(graph.workload(workload)?.metadata);
         if (changed) finding.changedAt = changed;
-        const remediation = rollbackProposal(snapshot, graph, workload, 'the init container before the change');
+        const remediation = rollbackProposal(snapshot, workload, 'the init container before the change');
         if (remediation) finding.remediation = remediation;
         findings.set(key, finding);
       }

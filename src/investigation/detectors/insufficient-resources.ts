@@ -47,7 +47,7 @@ export const insufficientResources: Detector = {
           });
         }
       }
-      const [current, previous] = workload.kind === 'Deployment' ? revisions(snapshot, graph, workload) : [];
+      const [current, previous] = workload.kind === 'Deployment' ? revisions(snapshot, workload) : [];
       const raised = current && previous && resources.some((r) => requestOf(current, r) > requestOf(previous, r));
       if (raised)
         evidence.push({
@@ -106,7 +106,7 @@ export const insufficientResources: Detector = {
         }
       }
       if (!finding.remediation) {
-        const rollback = rollbackProposal(snapshot, graph, workload, 'the requests before the change');
+        const rollback = rollbackProposal(snapshot, workload, 'the requests before the change');
         if (rollback) finding.remediation = rollback;
       }
       findings.set(key, finding);

@@ -44,7 +44,7 @@ export const missingReference: Detector = {
       };
       const changed = lastChange(graph.workload(workload)?.metadata);
       if (changed) finding.changedAt = changed;
-      const remediation = rollbackProposal(snapshot, graph, workload, `the revision before it referenced ${missing}`);
+      const remediation = rollbackProposal(snapshot, workload, `the revision before it referenced ${missing}`);
       if (remediation) finding.remediation = remediation;
       findings.set(key, finding);
     };

@@ -85,7 +85,7 @@ export const probeFailure: Detector = {
       const kind = finding.faultType === 'readiness-probe' ? 'readiness' : 'liveness';
       finding.strength = staticMismatch ? 0.95 : configSignal ? 0.9 : 0.55;
       finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : ''} — ${finding.evidence[0]?.text.slice(0, 160)}`;
-      const remediation = rollbackProposal(snapshot, graph, finding.entity, `the probe before the change`);
+      const remediation = rollbackProposal(snapshot, finding.entity, `the probe before the change`);
       if (remediation) finding.remediation = remediation;
       return finding;
     });
