@@ -54,14 +54,21 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     {
       step: (message) => emit({ type: 'step', message }),
       wave: async (snapshot, focus) => {
-        const diagnosis = diagnose(snapshot, focus);
+        let diagnosis: Diagnosis;
+        try {
+          diagnosis = diagnose(snapshot, focus);
+        } catch {
+          // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
+          return;
+        }
         for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
         latest = diagnosis;
       },
     },
   );
   ctx.onEvidence?.(collected.snapshot);
-  const final = latest ?? diagnose(collected.snapshot, collected.focus);
+  const final = diagnose(collected.snapshot, collected.focus);
+  for (const change of hypothesisChanges(latest, final)) await emit(change);
   const result: InvestigationResult = { ...final, assumptions: collected.focus.assumptions };
 
   await ctx.audit.record({
