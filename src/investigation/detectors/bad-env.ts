@@ -1,5 +1,6 @@
 import { hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
 import { similar } from '../evidence/graph.ts';
+import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { revisions, rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -7,8 +8,6 @@ import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
 const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
-const RESOLVE_ERROR =
-  /no such host|nxdomain|could not resolve|name or service not known|temporary failure in name resolution|unknown host|getaddrinfo|name resolution/i;
 
 /**
  * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose, or a

@@ -1,5 +1,6 @@
 import { configObject } from '../evidence/config-change.ts';
 import { hostMentions, serviceNameOf, tokens } from '../evidence/hosts.ts';
+import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -7,9 +8,6 @@ import type { ConfigMap } from '../evidence/config-change.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
-
-export const RESOLVE_ERROR =
-  /no such host|nxdomain|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown host|getaddrinfo|server misbehaving|lookup .* on .*:53/i;
 
 /**
  * Name resolution failures: the cluster DNS workload is down (pods labelled k8s-app=kube-dns), or a ConfigMap names a

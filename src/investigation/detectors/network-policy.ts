@@ -1,6 +1,7 @@
 import type { EvidenceGraph, NetworkPolicy, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
+import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
 import type { Pod } from '../evidence/workloads.ts';
@@ -11,8 +12,6 @@ import type { Detector } from './detector.ts';
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
 
-const RESOLVE =
-  /no such host|could not resolve|name resolution|i\/o timeout.*:53|lookup .* on .*:53|nxdomain|getaddrinfo/i;
 const BLOCKED =
   /timed? ?out|deadline|i\/o timeout|context deadline exceeded|connection refused|no route to host|unavailable|connect(ion)? (error|failed)|failed to connect/i;
 
@@ -63,7 +62,7 @@ export const networkPolicy: Detector = {
       const egress = isolating(graph, sample, 'Egress');
       if (egress.length === 0 || egress.some((p) => (p.spec?.egress ?? []).some(allowsDns))) continue;
       const names = pods.map((p) => p.metadata?.name ?? '');
-      if (!logLinesOf(snapshot, workload.ref.namespace ?? '', names).some((l) => RESOLVE.test(l.text))) continue;
+      if (!logLinesOf(snapshot, workload.ref.namespace ?? '', names).some((l) => RESOLVE_ERROR.test(l.text))) continue;
       blameDns(egress, workload.ref);
     }
     return [...findings.values()];
@@ -77,7 +76,7 @@ export const networkPolicy: Detector = {
           workload.namespace ?? '',
           graph.podsOf(workload).map((p) => p.metadata?.name ?? ''),
         ),
-        (t) => RESOLVE.test(t),
+        (t) => RESOLVE_ERROR.test(t),
         1,
       );
       const existing = findings.get(refKey(ref));

@@ -147,12 +147,10 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     workloadByKey.get(refKey(ref))?.template?.spec ?? podsOf(ref)[0]?.spec;
 
   // Services and what they select.
-  const servicesByNamespace = new Map<string, Service[]>();
   const serviceByName = new Map<string, Service>();
   const serviceByIP = new Map<string, Service>();
   for (const service of snapshot.services) {
     const namespace = service.metadata?.namespace ?? '';
-    servicesByNamespace.set(namespace, [...(servicesByNamespace.get(namespace) ?? []), service]);
     serviceByName.set(`${namespace}/${service.metadata?.name}`, service);
     for (const ip of [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])]) {
       if (ip && ip !== 'None') serviceByIP.set(ip, service);

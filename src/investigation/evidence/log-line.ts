@@ -15,3 +15,7 @@ const ERROR_WORDS =
   /\b(error|err|fail(ed|ure|ing)?|fatal|panic|exception|refused|timed? ?out|deadline|unavailable|denied|forbidden|unauthori[sz]ed|invalid|cannot|can't|unable|no such host|not found|crash)/i;
 
 export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);
+
+/** Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC). */
+export const RESOLVE_ERROR =
+  /no such host|nxdomain|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown host|getaddrinfo|server misbehaving|lookup .* on .*:53/i;

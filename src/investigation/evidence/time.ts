@@ -26,10 +26,3 @@ export function lastChange(metadata: Plain<V1ObjectMeta> | undefined): string | 
     .map((field) => field.time);
   return latest([...edits, metadata?.creationTimestamp]);
 }
-
-/** True when `time` lies in [from, to] (all RFC 3339; undefined bounds are open). */
-export function within(time: string | undefined, from: number | undefined, to: number | undefined): boolean {
-  const ms = toMs(time);
-  if (ms === undefined) return false;
-  return (from === undefined || ms >= from) && (to === undefined || ms <= to);
-}
