@@ -15,7 +15,9 @@ export interface Focus {
 }
 
 // Label names that exporters and alert rules use for the same things (kube-state-metrics, OpenTelemetry, cAdvisor).
-const NAMESPACE_LABELS = ['namespace', 'exported_namespace', 'k8s_namespace_name', 'kubernetes_namespace'];
+// `exported_*` comes first: when present, the plain label names the scraping target (the monitoring stack), not the
+// object the metric is about.
+const NAMESPACE_LABELS = ['exported_namespace', 'namespace', 'k8s_namespace_name', 'kubernetes_namespace'];
 const WORKLOAD_LABELS: [string, string][] = [
   ['deployment', 'Deployment'],
   ['k8s_deployment_name', 'Deployment'],
@@ -26,8 +28,8 @@ const WORKLOAD_LABELS: [string, string][] = [
   ['job_name', 'Job'],
   ['k8s_job_name', 'Job'],
 ];
-const POD_LABELS = ['pod', 'pod_name', 'k8s_pod_name', 'exported_pod'];
-const SERVICE_LABELS = ['service', 'service_name', 'exported_service', 'app', 'app_kubernetes_io_name', 'k8s_app'];
+const POD_LABELS = ['exported_pod', 'pod', 'pod_name', 'k8s_pod_name'];
+const SERVICE_LABELS = ['exported_service', 'service', 'service_name', 'app', 'app_kubernetes_io_name', 'k8s_app'];
 
 /** The pod an alert's labels name, if any. */
 export const podLabel = (alert: Alert): string | undefined =>

@@ -6,6 +6,7 @@ import {
   alertText,
   chooseNamespace,
   mentionedNames,
+  namespaceLabel,
   owningWorkload,
   resolveSymptom,
   stemMatch,
@@ -59,6 +60,14 @@ describe('mentionedNames', () => {
     assert.deepEqual(mentionedNames('web-cache is slow, web too', ['web', 'web-cache', 'we']), ['web-cache', 'web']);
     assert.deepEqual(mentionedNames('the webshop is down', ['web']), []);
     assert.deepEqual(mentionedNames('errors in Shop.', ['shop']), ['shop']);
+  });
+});
+
+describe('namespaceLabel', () => {
+  it('prefers the exported namespace over the scraping target’s', () => {
+    assert.equal(namespaceLabel(alert({ labels: { namespace: 'monitoring', exported_namespace: 'shop' } })), 'shop');
+    assert.equal(namespaceLabel(alert({ labels: { namespace: 'shop' } })), 'shop');
+    assert.equal(namespaceLabel(alert({})), undefined);
   });
 });
 
