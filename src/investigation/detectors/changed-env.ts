@@ -26,12 +26,14 @@ export const changedEnv: Detector = {
         workload.ref.namespace ?? '',
         pods.map((p) => p.metadata?.name ?? ''),
       );
-      const quoted = changes.filter((c) => lines.some((l) => l.text.includes(c.value) || l.text.includes(c.name)));
+      const quotes = (text: string, c: (typeof changes)[number]) =>
+        (c.value !== '' && text.includes(c.value)) || text.includes(c.name);
+      const quoted = changes.filter((c) => lines.some((l) => quotes(l.text, c)));
       const failing = pods.some((p) => !isPodReady(p));
       if (quoted.length === 0 && !failing) continue;
       const shown = quoted[0] ?? changes[0];
       if (!shown) continue;
-      const telling = lastDistinct(lines, (t) => t.includes(shown.value) || t.includes(shown.name), 2);
+      const telling = lastDistinct(lines, (t) => quotes(t, shown), 2);
       const finding: Finding = {
         detector: 'changed-env',
         faultType: 'bad-env',
@@ -67,13 +69,18 @@ function envChanges(previous: ReplicaSet, current: ReplicaSet): { name: string; 
     );
   const before = envOf(previous);
   const changes: { name: string; value: string; before?: string }[] = [];
-  for (const [key, value] of envOf(current)) {
+  const after = envOf(current);
+  for (const [key, value] of after) {
     const old = before.get(key);
     // Short values ("0", "on") are quoted by too many lines to mean anything.
     if (value === undefined || value.length < 3 || value === old) continue;
     const change: { name: string; value: string; before?: string } = { name: key.split('/')[1] ?? key, value };
     if (old !== undefined) change.before = old;
     changes.push(change);
+  }
+  // A variable the new revision dropped: the errors can only quote its name.
+  for (const [key, old] of before) {
+    if (old !== undefined && !after.has(key)) changes.push({ name: key.split('/')[1] ?? key, value: '', before: old });
   }
   return changes;
 }

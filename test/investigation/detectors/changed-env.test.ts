@@ -41,3 +41,15 @@ test('an env value changed by the newest revision and quoted by the errors names
 test('a changed value nobody complains about, on healthy pods, is no finding', () => {
   assert.deepEqual(detect(changedEnv, rolled('orders_v2')), []);
 });
+
+test('a variable the new revision dropped, named by the crash, is bad-env of the workload', () => {
+  const snapshot = rolled('orders', (s) => {
+    const spec = s.deployments[0]?.spec?.template?.spec;
+    const rs = s.replicaSets[0]?.spec?.template?.spec;
+    for (const target of [spec, rs]) if (target?.containers[0]) target.containers[0].env = [];
+    const old = s.replicaSets[1]?.spec?.template?.spec?.containers[0];
+    old?.env?.push({ name: 'PAYMENTS_URL', value: 'http://payments:8080' });
+    logs(s, 'orders-api', ['FATAL: required setting PAYMENTS_URL is not set']);
+  });
+  assert.deepEqual(named(detect(changedEnv, snapshot)), ['Deployment/shop/orders-api bad-env']);
+});
