@@ -193,3 +193,13 @@ test('without a resolved symptom, workloads the alert words hint at decide betwe
   assert.equal(d.rootCause?.name, 'redis-basket');
   assert.match(d.ruledOut.find((r) => r.entity.name === 'search-index')?.reason ?? '', /does not connect/);
 });
+
+test('two weak findings that explain each other leave one standing', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'ping', { ready: false, env: [{ name: 'PONG_ADDR', value: 'pong:8080' }] });
+    app(s, 'pong', { ready: false, env: [{ name: 'PING_ADDR', value: 'ping:8080' }] });
+  });
+  const d = diagnose(snapshot, focusOn('ping'));
+  assert.ok(d.rootCause, 'a root cause');
+  assert.equal(d.faultType, 'dependency-down');
+});

@@ -80,9 +80,14 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   }
 
   const standing: Candidate[] = [];
-  for (const candidate of live) {
-    const cause = live.find((other) => other !== candidate && explainedBy(candidate, other, graph));
+  const victims = new Set<Candidate>();
+  // Strongest first, and a victim explains nothing: two weak findings that point at each other keep one standing.
+  for (const candidate of [...live].sort((a, b) => b.score - a.score)) {
+    const cause = live.find(
+      (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph),
+    );
     if (cause) {
+      victims.add(candidate);
       rule(
         candidate.finding.entity,
         `${candidate.finding.summary} — a consequence of ${cause.finding.entity.kind} ${cause.finding.entity.name} (${cause.finding.faultType})`,
