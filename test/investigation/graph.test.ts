@@ -87,3 +87,17 @@ test('autoscalers and pods on nodes are edges too', () => {
   assert.ok(graph.edges.some((e) => e.kind === 'scales' && e.to.name === 'web'));
   assert.ok(graph.edges.some((e) => e.kind === 'runs-on' && e.to.name === 'node-a'));
 });
+
+test('command-line arguments name dependencies too', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'orders-db', { port: 27017 });
+    app(s, 'orders', {
+      container: { args: ['-Dspring.data.mongodb.uri=mongodb://orders-db:27017/data', '--port=80'] },
+    });
+  });
+  const deps = buildGraph(snapshot).dependenciesOf(deploymentRef('orders'));
+  assert.deepEqual(
+    deps.map((d) => [d.to.name, d.evidence[0]?.text]),
+    [['orders-db', 'argument -Dspring.data.mongodb.uri=mongodb://orders-db:27017/data']],
+  );
+});
