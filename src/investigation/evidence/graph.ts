@@ -396,7 +396,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
 }
 
 // One-word names ("api", "db") collide with ordinary words in log text; hyphenated or long names rarely do.
-const isDistinctive = (name: string): boolean => name.includes('-') || name.length >= 6;
+const isDistinctive = (name: string): boolean => name.includes('-') || name.length >= 5;
 
 function sharesSelectorKeys(workload: Workload, service: Service): boolean {
   const selector = service.spec?.selector ?? {};
