@@ -1,4 +1,6 @@
+import { isClusterDnsPod, isClusterDnsService, resolverIps } from '../evidence/cluster-dns.ts';
 import { configObject } from '../evidence/config-change.ts';
+import { refOf } from '../evidence/graph.ts';
 import { hostMentions, serviceNameOf, tokens } from '../evidence/hosts.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
@@ -10,7 +12,8 @@ import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
 /**
- * Name resolution failures: the cluster DNS workload is down (pods labelled k8s-app=kube-dns), or a ConfigMap names a
+ * Name resolution failures: the cluster DNS workload is scaled down or not ready (the controller behind the kube-dns
+ * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a ConfigMap names a
  * cluster host that does not exist. (A bad host in env is the bad-env detector's.)
  */
 export const dns: Detector = {
@@ -29,25 +32,65 @@ export const dns: Detector = {
       if (lines.length > 0) failing.set(refKey(workload.ref), { workload: workload.ref, lines });
     }
 
-    const dnsPods = snapshot.pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns');
-    const dnsWorkloads = new Map(dnsPods.map((p) => [refKey(graph.workloadOf(p)), graph.workloadOf(p)]));
+    const resolvers = resolverIps([...failing.values()].flatMap((f) => f.lines.map((l) => l.text)));
+    const dnsServices = snapshot.services.filter((service) => isClusterDnsService(service, resolvers));
+    const dnsWorkloads = new Map<string, EntityRef>();
+    for (const pod of snapshot.pods.filter(isClusterDnsPod))
+      dnsWorkloads.set(refKey(graph.workloadOf(pod)), graph.workloadOf(pod));
+    for (const service of dnsServices)
+      for (const ref of graph.workloadsBehind(service)) if (ref.kind !== 'Pod') dnsWorkloads.set(refKey(ref), ref);
     for (const workload of dnsWorkloads.values()) {
       const pods = graph.podsOf(workload);
-      const ready = pods.filter(isPodReady).length;
-      const desired = graph.workload(workload)?.desiredReplicas;
-      if (ready > 0 && (desired === undefined || ready >= desired)) continue;
-      findings.push({
+      const controller = graph.workload(workload);
+      const desired = controller?.desiredReplicas;
+      // The controller's own count: a Deployment scaled to zero has no pods left to be found not ready.
+      const readyPods = pods.filter(isPodReady).length;
+      const ready =
+        controller?.readyReplicas === undefined
+          ? readyPods
+          : pods.length > 0
+            ? Math.min(readyPods, controller.readyReplicas)
+            : controller.readyReplicas;
+      if (desired !== 0 && ready > 0 && (desired === undefined || ready >= desired)) continue;
+      const victims = [...failing.values()].filter((f) => refKey(f.workload) !== refKey(workload));
+      const service = dnsServices.find((s) => graph.workloadsBehind(s).some((ref) => refKey(ref) === refKey(workload)));
+      const endpoints =
+        service &&
+        snapshot.endpoints.find(
+          (e) => e.metadata?.namespace === service.metadata?.namespace && e.metadata?.name === service.metadata?.name,
+        );
+      const addresses = (endpoints?.subsets ?? []).flatMap((subset) => subset.addresses ?? []).length;
+      const finding: Finding = {
         detector: 'dns',
         faultType: 'dns',
         entity: workload,
-        affects: [workload, ...[...failing.values()].map((f) => f.workload)],
-        strength: failing.size > 0 || ready === 0 ? 0.92 : 0.7,
-        summary: `Cluster DNS ${workload.kind} ${workload.name} has ${ready}/${desired ?? pods.length} ready pods`,
+        affects: [workload, ...victims.map((f) => f.workload)],
+        strength: victims.length > 0 || ready === 0 ? 0.92 : 0.7,
+        summary:
+          desired === 0
+            ? `Cluster DNS ${workload.kind} ${workload.name} is scaled to 0 replicas: name lookups fail`
+            : `Cluster DNS ${workload.kind} ${workload.name} has ${ready}/${desired ?? pods.length} ready replicas`,
         evidence: [
-          { source: 'status', ref: workload, text: `${ready} of ${pods.length} DNS pods ready` },
-          ...[...failing.values()].slice(0, 2).flatMap((f) => f.lines.slice(0, 1).map(logEvidence)),
+          {
+            source: 'status',
+            ref: workload,
+            text: `replicas ${desired ?? '?'}, ready ${ready}${pods.length > 0 ? ` (${readyPods} of ${pods.length} pods ready)` : ', no pods'}`,
+          },
+          ...(service
+            ? [
+                {
+                  source: 'status' as const,
+                  ref: refOf('Service', service.metadata),
+                  text: `Service ${service.metadata?.name} (${service.spec?.clusterIP}) has ${addresses} ready DNS endpoints`,
+                },
+              ]
+            : []),
+          ...victims.slice(0, 2).flatMap((f) => f.lines.slice(0, 1).map(logEvidence)),
         ],
-      });
+      };
+      const changed = lastChange(controller?.metadata);
+      if (changed) finding.changedAt = changed;
+      findings.push(finding);
     }
 
     for (const { workload, lines } of failing.values()) {

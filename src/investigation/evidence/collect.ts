@@ -5,8 +5,17 @@ import { KIND_KEYS } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
+import { selectorString } from '../tools/selector.ts';
 import type { ToolContext } from '../tools/tool.ts';
-import { chooseLogTargets } from './log-targets.ts';
+import {
+  CLUSTER_DNS_NAMESPACE,
+  clusterDnsLogTarget,
+  clusterDnsObjects,
+  resolutionErrors,
+  resolverIps,
+} from './cluster-dns.ts';
+import { matchesMap } from './labels.ts';
+import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
@@ -75,15 +84,13 @@ export async function collectSnapshot(
   async function list<K extends ObjectKind>(
     kind: K,
     reason: string,
-    options: { namespace?: string; fieldSelector?: string } = { namespace },
+    options: { namespace?: string; fieldSelector?: string; labelSelector?: string } = { namespace },
+    into: ClusterSnapshot = snapshot,
   ): Promise<void> {
     requests++;
     try {
       const result = (await listObjects.run({ kind, ...options, limit: 1000 }, { ...base, reason })) as ObjectList<K>;
-      const held = snapshot[KIND_KEYS[kind]] as { metadata?: { uid?: string } }[];
-      // Node events are read cluster-wide and may repeat namespace events already held.
-      const uids = new Set(held.map((object) => object.metadata?.uid).filter(Boolean));
-      held.push(...result.items.filter((item) => !item.metadata?.uid || !uids.has(item.metadata.uid)));
+      absorb(into[KIND_KEYS[kind]], result.items);
       if (result.truncated) assumptions.push(`only the first 1000 ${kind} objects were read`);
     } catch (error) {
       assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
@@ -207,17 +214,60 @@ export async function collectSnapshot(
   const final = await wave(
     4,
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
-    targets.map(async (target) => {
-      requests++;
-      try {
-        const result = await podLogs.run(target, { ...base, reason: `log of ${target.pod}: ${target.why}` });
-        snapshot.logs.push({ ...target, lines: result.lines });
-      } catch (error) {
-        assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
-      }
-    }),
+    targets.map(readLog),
   );
-  return { snapshot, focus: final, requests };
+  const lookups = resolutionErrors(snapshot.logs);
+  if (lookups.length === 0) return { snapshot, focus: final, requests };
+  return { snapshot, focus: await readClusterDns(resolverIps(lookups)), requests };
+
+  async function readLog(target: LogTarget): Promise<void> {
+    requests++;
+    try {
+      const result = await podLogs.run(target, { ...base, reason: `log of ${target.pod}: ${target.why}` });
+      snapshot.logs.push({ ...target, lines: result.lines });
+    } catch (error) {
+      assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
+    }
+  }
+
+  // Name lookups fail in the logs read: the cluster DNS may be down. Its Service, Endpoints and the Deployments behind
+  // it (a Deployment scaled to zero has no pods to find), then its pods and why one of them is not serving.
+  async function readClusterDns(resolvers: Set<string>): Promise<Focus> {
+    const where = { namespace: CLUSTER_DNS_NAMESPACE };
+    const why = 'name lookups fail in the logs read';
+    await listener.step?.(`Name lookups fail: reading the cluster DNS in ${CLUSTER_DNS_NAMESPACE}`);
+    const read = emptySnapshot(snapshot.now);
+    await Promise.all([
+      list('Service', `${why}: the cluster DNS Service`, where, read),
+      list('Endpoints', `${why}: which DNS pods the cluster DNS Service routes to`, where, read),
+      list('Deployment', `${why}: the Deployments that serve the cluster DNS`, where, read),
+    ]);
+    const dns = clusterDnsObjects(read, resolvers);
+    absorb(snapshot.services, dns.services);
+    absorb(snapshot.endpoints, dns.endpoints);
+    absorb(snapshot.deployments, dns.deployments);
+    for (const service of dns.services) {
+      const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
+      if (!labelSelector) continue;
+      await list('Pod', `${why}: the pods of the cluster DNS`, { ...where, labelSelector });
+    }
+    const dnsPods = snapshot.pods.filter(
+      (pod) =>
+        pod.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&
+        dns.services.some((service) => matchesMap(pod.metadata?.labels, service.spec?.selector)),
+    );
+    const target = clusterDnsLogTarget(dnsPods);
+    if (target) await readLog(target);
+    const focus = focusNow();
+    await listener.wave?.(snapshot, focus, 5);
+    return focus;
+  }
+}
+
+/** Adds what was read to what is held, once: the same object can come from two reads (node events, the DNS namespace). */
+function absorb(held: { metadata?: { uid?: string } }[], items: { metadata?: { uid?: string } }[]): void {
+  const uids = new Set(held.map((object) => object.metadata?.uid).filter(Boolean));
+  held.push(...items.filter((item) => !item.metadata?.uid || !uids.has(item.metadata.uid)));
 }
 
 const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>

@@ -17,6 +17,32 @@ test('a DNS-serving workload with no ready pod is the dns fault, affecting workl
   assert.ok(findings[0]?.affects.some((a) => a.name === 'web'));
 });
 
+test('a DNS Deployment scaled to zero (no pods left) behind the resolver address the logs name is the dns fault', () => {
+  const snapshot = cluster((s) => {
+    // The first Service of the builder gets 10.96.0.10, the resolver address in the log line.
+    app(s, 'resolver', { replicas: 0, port: 53 });
+    app(s, 'web');
+    logs(s, 'web', ['dial tcp: lookup ledger.shop.svc.cluster.local on 10.96.0.10:53: read udp: i/o timeout']);
+  });
+  assert.equal(snapshot.services[0]?.spec?.clusterIP, '10.96.0.10');
+  const findings = detect(dns, snapshot);
+  assert.deepEqual(named(findings), [`Deployment/${NS}/resolver dns`]);
+  assert.match(findings[0]?.summary ?? '', /scaled to 0/);
+  assert.ok(findings[0]?.affects.some((a) => a.name === 'web'));
+});
+
+test('a healthy workload at the resolver address is no finding, whatever the lookups say', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'resolver', { port: 53 });
+    app(s, 'web');
+    logs(s, 'web', ['dial tcp: lookup ledger.shop.svc.cluster.local on 10.96.0.10:53: no such host']);
+  });
+  assert.deepEqual(
+    named(detect(dns, snapshot)).filter((n) => n.includes('resolver')),
+    [],
+  );
+});
+
 test('a ConfigMap naming a host no Service answers, with resolve errors, names the ConfigMap', () => {
   const snapshot = cluster((s) => {
     configMap(s, 'web-config', { 'app.properties': 'ledger.url=http://ledgerr:8080/api' });

@@ -1,0 +1,73 @@
+import type { Service } from './graph.ts';
+import { matchesMap } from './labels.ts';
+import { parseLogLine, RESOLVE_ERROR } from './log-line.ts';
+import type { LogTarget } from './log-targets.ts';
+import { isPodReady } from './pod-state.ts';
+import type { ClusterSnapshot, ContainerLog } from './snapshot.ts';
+
+/** Where Kubernetes distributions run the cluster DNS, and the label its Service and pods carry by convention. */
+export const CLUSTER_DNS_NAMESPACE = 'kube-system';
+const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
+
+const RESOLVER = /\bon (\d{1,3}(?:\.\d{1,3}){3}):53\b/g;
+
+/** The lines of the logs read that say a name lookup failed. */
+export const resolutionErrors = (logs: ContainerLog[]): string[] =>
+  logs.flatMap((log) => log.lines.map((line) => parseLogLine(line).text)).filter((text) => RESOLVE_ERROR.test(text));
+
+/** Resolver addresses the failing lookups went to (`lookup x on 10.96.0.10:53: …`). */
+export const resolverIps = (lines: string[]): Set<string> =>
+  new Set(lines.flatMap((line) => [...line.matchAll(RESOLVER)].map((match) => match[1] as string)));
+
+/** The cluster DNS Service: labelled as such in kube-system, or the Service at the resolver address the logs name. */
+export function isClusterDnsService(service: Service, resolvers: Set<string>): boolean {
+  if (
+    service.metadata?.labels?.[DNS_LABEL[0]] === DNS_LABEL[1] &&
+    service.metadata?.namespace === CLUSTER_DNS_NAMESPACE
+  )
+    return true;
+  return [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])].some((ip) => ip && resolvers.has(ip));
+}
+
+/** Pods carrying the cluster DNS label (how the DNS workload is found when its Service was not read). */
+export const isClusterDnsPod = (pod: ClusterSnapshot['pods'][number]): boolean =>
+  pod.metadata?.labels?.[DNS_LABEL[0]] === DNS_LABEL[1];
+
+/**
+ * Of what was read in the DNS namespace, the part about the cluster DNS: its Services, their Endpoints, and the
+ * Deployments whose pod template the Services select (judged later by replicas, since a scaled-down one has no pods).
+ */
+export function clusterDnsObjects(
+  read: Pick<ClusterSnapshot, 'services' | 'endpoints' | 'deployments'>,
+  resolvers: Set<string>,
+): Pick<ClusterSnapshot, 'services' | 'endpoints' | 'deployments'> {
+  const services = read.services.filter((service) => isClusterDnsService(service, resolvers));
+  const names = new Set(services.map((service) => service.metadata?.name));
+  return {
+    services,
+    endpoints: read.endpoints.filter((endpoints) => names.has(endpoints.metadata?.name)),
+    deployments: read.deployments.filter((deployment) =>
+      services.some((service) => matchesMap(deployment.spec?.template?.metadata?.labels, service.spec?.selector)),
+    ),
+  };
+}
+
+/**
+ * The log that says why the cluster DNS is not serving: the previous instance of a DNS container that restarted
+ * (unless the kubelet killed it for memory, which its status already says), else a DNS pod that is not ready.
+ */
+export function clusterDnsLogTarget(pods: ClusterSnapshot['pods']): LogTarget | undefined {
+  for (const pod of pods.filter((candidate) => !isPodReady(candidate))) {
+    const name = pod.metadata?.name ?? '';
+    const namespace = pod.metadata?.namespace ?? CLUSTER_DNS_NAMESPACE;
+    const statuses = pod.status?.containerStatuses ?? [];
+    const restarted = statuses.find((status) => (status.restartCount ?? 0) > 0 && status.lastState?.terminated);
+    if (restarted?.lastState?.terminated?.reason === 'OOMKilled') continue;
+    if (restarted)
+      return { namespace, pod: name, container: restarted.name, previous: true, why: 'a cluster DNS pod restarts' };
+    const running = statuses.find((status) => status.state?.running);
+    if (running)
+      return { namespace, pod: name, container: running.name, previous: false, why: 'a cluster DNS pod is not ready' };
+  }
+  return undefined;
+}
