@@ -1,4 +1,5 @@
 import { changeEvidence, configChangedAt } from '../evidence/config-change.ts';
+import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
@@ -74,6 +75,30 @@ export const badSecretValue: Detector = {
           { source: 'graph', ref: best.owner, text: `${best.owner.name} reads Secret ${best.secret.name}` },
         ],
         changedAt: best.changedAt as string,
+      });
+    }
+    // A Secret edited shortly before, whose readers' logs were never read: a weak suspicion, kept for when nothing
+    // stronger explains the symptom.
+    for (const secret of snapshot.secrets) {
+      const ref = refOf('Secret', secret.metadata);
+      const changedAt = configChangedAt(secret);
+      const edited = changedAt !== undefined && changedAt !== secret.metadata?.creationTimestamp;
+      if (!edited || findings.has(refKey(ref)) || now - (toMs(changedAt) ?? 0) > 2 * HOUR) continue;
+      const readers = graph.workloadsReferencing(ref);
+      const unread = readers.filter((w) => {
+        const pods = graph.podsOf(w).map((p) => p.metadata?.name ?? '');
+        return !snapshot.logs.some((l) => l.namespace === w.namespace && pods.includes(l.pod));
+      });
+      if (readers.length === 0 || unread.length < readers.length) continue;
+      findings.set(refKey(ref), {
+        detector: 'bad-secret-value',
+        faultType: 'bad-secret-value',
+        entity: ref,
+        affects: readers,
+        strength: 0.4,
+        summary: `Secret ${ref.name} was edited at ${changedAt}, shortly before the symptom; ${readers.map((r) => r.name).join(', ')} read it (their logs were not read)`,
+        evidence: [changeEvidence(ref, changedAt)],
+        changedAt,
       });
     }
     return [...findings.values()];

@@ -48,3 +48,14 @@ test('the server logging auth failures points at the changed Secret of a caller'
   });
   assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value']);
 });
+
+test('a Secret edited shortly before, whose readers were not read, is a weak suspicion', () => {
+  const snapshot = cluster((s) => {
+    secret(s, '2026-11-20T10:15:00Z');
+    app(s, 'postgres', { port: 5432 });
+    app(s, 'orders', { env });
+  });
+  const [finding] = detect(badSecretValue, snapshot);
+  assert.equal(finding?.entity.name, 'db-credentials');
+  assert.ok((finding?.strength ?? 1) < 0.5);
+});
