@@ -29,6 +29,7 @@ export const crashloopBadConfig: Detector = {
     for (const crash of crashingWorkloads(snapshot, graph)) {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
+      const unread = !snapshot.logs.some((l) => l.namespace === crash.workload.namespace && pods.includes(l.pod));
       const candidates = graph
         .referencesOf(crash.workload)
         .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')
@@ -51,7 +52,8 @@ export const crashloopBadConfig: Detector = {
           );
           return { r, object, changedAt, recent, telling, named: telling.some((l) => mentions(l.text)) };
         })
-        .filter((c) => c.object && (c.recent || c.named) && c.telling.length > 0)
+        // No log of the crashing pods was read: a change right before the crashes is still a (weaker) lead.
+        .filter((c) => c.object && (((c.recent || c.named) && c.telling.length > 0) || (c.recent && unread)))
         .sort(
           (a, b) =>
             Number(b.recent) - Number(a.recent) ||
@@ -65,8 +67,11 @@ export const crashloopBadConfig: Detector = {
         faultType: 'crashloop-bad-config',
         entity: best.r.target,
         affects: [crash.workload],
-        strength: best.recent ? 0.92 : 0.75,
-        summary: `${best.r.target.kind} ${best.r.target.name}${best.recent ? ` changed at ${best.changedAt} and` : ''} breaks ${crash.workload.kind} ${crash.workload.name}: "${best.telling[0]?.text.slice(0, 160)}"`,
+        strength: best.telling.length === 0 ? 0.65 : best.recent ? 0.92 : 0.75,
+        summary:
+          best.telling.length === 0
+            ? `${crash.workload.kind} ${crash.workload.name} crashes since ${best.r.target.kind} ${best.r.target.name} changed at ${best.changedAt} (its logs were not read)`
+            : `${best.r.target.kind} ${best.r.target.name}${best.recent ? ` changed at ${best.changedAt} and` : ''} breaks ${crash.workload.kind} ${crash.workload.name}: "${best.telling[0]?.text.slice(0, 160)}"`,
         evidence: [
           ...best.telling.map(logEvidence),
           ...crash.states.slice(0, 2).map(stateEvidence),

@@ -78,3 +78,13 @@ test('a crash while reaching a peer is not blamed on a recently changed ConfigMa
   });
   assert.deepEqual(detect(crashloopBadConfig, snapshot), []);
 });
+
+test('with no log of the crashing pods read, a change right before the crashes is a weaker lead', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'pricing-rules', { 'rules.yaml': 'discount: [oops' }, '2026-11-20T10:12:00Z');
+    app(s, 'pricing', { ready: false, containerStatus: crashing, ...mounted });
+  });
+  const [finding] = detect(crashloopBadConfig, snapshot);
+  assert.equal(finding?.entity.name, 'pricing-rules');
+  assert.ok((finding?.strength ?? 0) > 0.55 && (finding?.strength ?? 1) < 0.9);
+});
