@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { investigate } from '../../src/investigation/engine.ts';
+import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { loadScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
+
+const DIR = join(import.meta.dirname, '../../../shared/scenarios');
+
+// Request counts of whole investigations over the real client and the simulated servers: the budget is a median,
+// so one incident may spend a little more, never much more; nothing is listed cluster-wide per pod.
+test('investigations of the dev scenarios stay within the request budget', {
+  skip: !existsSync(DIR) && `${DIR} is absent`,
+}, async () => {
+  const counts: number[] = [];
+  for (const file of readdirSync(DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
+    const scenario = await loadScenario(join(DIR, file));
+    const simulation = await startSimulation(scenario);
+    try {
+      let snapshot: ClusterSnapshot | undefined;
+      await investigate(scenario.alert, {
+        kubeConfig: simulation.kubeConfig,
+        prometheusUrl: simulation.prometheusUrl,
+        audit: new MemoryAuditLog(),
+        now: new Date(scenario.now),
+        onEvidence: (collected) => {
+          snapshot = collected;
+        },
+      });
+      const requests = simulation.requests();
+      counts.push(requests.length);
+      assert.ok(requests.length <= 25, `${file}: ${requests.length} requests`);
+      assert.ok(!requests.some((request) => request.path === '/api/v1/pods'), `${file} listed pods cluster-wide`);
+      const secretValues = scenario.cluster.objects
+        .filter((object) => object.kind === 'Secret')
+        .flatMap((secret) => Object.values((secret as { data?: Record<string, string> }).data ?? {}));
+      const text = JSON.stringify(snapshot);
+      for (const value of secretValues)
+        assert.ok(!text.includes(value), `${file}: a Secret value reached the snapshot`);
+    } finally {
+      await simulation.close();
+    }
+  }
+  const sorted = [...counts].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  assert.ok(median <= 20, `median ${median} requests (${counts.join(', ')})`);
+});
