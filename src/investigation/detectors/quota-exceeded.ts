@@ -1,10 +1,15 @@
 import { eventEvidence, eventSubject } from '../evidence/events.ts';
+import { refOf } from '../evidence/graph.ts';
+import { parseQuantity } from '../evidence/quantity.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
 const EXCEEDED = /exceeded quota: ([a-z0-9.-]+)/i;
+
+type Quota = ClusterSnapshot['resourceQuotas'][number];
 
 /** Controllers that cannot create pods because a ResourceQuota is used up: the quota is where it must change. */
 export const quotaExceeded: Detector = {
@@ -12,47 +17,113 @@ export const quotaExceeded: Detector = {
   faultTypes: ['quota-exceeded'],
   detect(snapshot, graph) {
     const findings = new Map<string, Finding>();
-    for (const event of snapshot.events) {
-      const match = EXCEEDED.exec(event.message ?? '');
-      if (!match || !/FailedCreate|Failed/.test(event.reason ?? '')) continue;
-      const subject = eventSubject(event);
-      const namespace = subject.namespace ?? '';
-      const quota = { kind: 'ResourceQuota', namespace, name: match[1] as string };
-      const object = snapshot.resourceQuotas.find(
-        (q) => q.metadata?.namespace === namespace && q.metadata?.name === quota.name,
-      );
-      const owner = graph.edges.find((e) => e.kind === 'owns' && refKey(e.to) === refKey(subject))?.from ?? subject;
+    const add = (namespace: string, name: string, owner: EntityRef, evidence: Evidence, strength: number) => {
+      const quota = { kind: 'ResourceQuota', namespace, name };
       const key = refKey(quota);
       const existing = findings.get(key);
       if (existing) {
         if (!existing.affects.some((a) => refKey(a) === refKey(owner))) existing.affects.push(owner);
-        existing.evidence.push(eventEvidence(event));
-        continue;
+        if (existing.evidence.length < 6) existing.evidence.push(evidence);
+        existing.strength = Math.max(existing.strength, strength);
+        return;
       }
+      const object = snapshot.resourceQuotas.find(
+        (q) => q.metadata?.namespace === namespace && q.metadata?.name === name,
+      );
       const finding: Finding = {
         detector: 'quota-exceeded',
         faultType: 'quota-exceeded',
         entity: quota,
         affects: [owner],
-        strength: 0.95,
-        summary: `ResourceQuota ${quota.name} is exhausted: ${owner.kind} ${owner.name} cannot create pods`,
-        evidence: [
-          eventEvidence(event),
-          ...(object
-            ? [
-                {
-                  source: 'status' as const,
-                  ref: quota,
-                  text: `hard ${JSON.stringify(object.status?.hard ?? object.spec?.hard ?? {})}, used ${JSON.stringify(object.status?.used ?? {})}`,
-                },
-              ]
-            : []),
-        ],
+        strength,
+        summary: `ResourceQuota ${name} is exhausted: ${owner.kind} ${owner.name} cannot create pods`,
+        evidence: [evidence, ...(object ? [usage(object, quota)] : [])],
       };
       const changed = lastChange(object?.metadata);
       if (changed) finding.changedAt = changed;
       findings.set(key, finding);
+    };
+    const ownerOf = (subject: EntityRef) =>
+      graph.edges.find((e) => e.kind === 'owns' && refKey(e.to) === refKey(subject))?.from ?? subject;
+
+    for (const event of snapshot.events) {
+      const match = EXCEEDED.exec(event.message ?? '');
+      if (!match || !/FailedCreate|Failed/.test(event.reason ?? '')) continue;
+      const subject = eventSubject(event);
+      add(subject.namespace ?? '', match[1] as string, ownerOf(subject), eventEvidence(event), 0.95);
+    }
+    // Events expire; the controllers keep the refusal in a ReplicaFailure condition.
+    const controllers = [
+      ...snapshot.deployments.map((d) => ({
+        ref: refOf('Deployment', d.metadata),
+        conditions: d.status?.conditions ?? [],
+      })),
+      ...snapshot.replicaSets.map((r) => ({
+        ref: ownerOf(refOf('ReplicaSet', r.metadata)),
+        conditions: r.status?.conditions ?? [],
+      })),
+      ...snapshot.statefulSets.map((s) => ({
+        ref: refOf('StatefulSet', s.metadata),
+        conditions: s.status?.conditions ?? [],
+      })),
+    ];
+    for (const { ref, conditions } of controllers) {
+      for (const condition of conditions) {
+        const match = EXCEEDED.exec(condition.message ?? '');
+        if (!match || condition.status !== 'True') continue;
+        add(
+          ref.namespace ?? '',
+          match[1] as string,
+          ref,
+          {
+            source: 'status',
+            ref,
+            text: `${condition.type}: ${condition.message}`,
+            at: condition.lastTransitionTime ?? undefined,
+          },
+          0.9,
+        );
+      }
+    }
+    // Nothing says "refused", but a quota is used up while a controller is short of pods: a weaker claim.
+    for (const quota of snapshot.resourceQuotas) {
+      const full = exhausted(quota);
+      if (full.length === 0) continue;
+      const namespace = quota.metadata?.namespace ?? '';
+      for (const workload of graph.workloads) {
+        if (workload.ref.namespace !== namespace || workload.desiredReplicas === undefined) continue;
+        if (graph.podsOf(workload.ref).length >= workload.desiredReplicas) continue;
+        const ref = refOf('ResourceQuota', quota.metadata);
+        add(
+          namespace,
+          ref.name,
+          workload.ref,
+          {
+            source: 'status',
+            ref,
+            text: `${full.join(', ')} used up while ${workload.ref.name} has ${graph.podsOf(workload.ref).length}/${workload.desiredReplicas} pods`,
+          },
+          0.6,
+        );
+      }
     }
     return [...findings.values()];
   },
 };
+
+/** Resources whose use has reached the hard limit. */
+function exhausted(quota: Quota): string[] {
+  const hard = quota.status?.hard ?? quota.spec?.hard ?? {};
+  const used = quota.status?.used ?? {};
+  return Object.keys(hard).filter((resource) => {
+    const limit = parseQuantity(hard[resource]);
+    const current = parseQuantity(used[resource]);
+    return limit !== undefined && current !== undefined && current >= limit;
+  });
+}
+
+const usage = (quota: Quota, ref: EntityRef): Evidence => ({
+  source: 'status',
+  ref,
+  text: `hard ${JSON.stringify(quota.status?.hard ?? quota.spec?.hard ?? {})}, used ${JSON.stringify(quota.status?.used ?? {})}`,
+});

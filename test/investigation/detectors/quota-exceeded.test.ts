@@ -34,3 +34,28 @@ test('no refused creation, no finding', () => {
     [],
   );
 });
+
+test('with the events expired, a used-up quota and a controller short of pods are still found, more weakly', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'mailer', { replicas: 2 });
+    s.resourceQuotas.push({
+      metadata: { name: 'team-quota', namespace: NS },
+      spec: { hard: { 'requests.cpu': '1' } },
+      status: { hard: { 'requests.cpu': '1' }, used: { 'requests.cpu': '1000m' } },
+    });
+  });
+  const findings = detect(quotaExceeded, snapshot);
+  assert.deepEqual(named(findings), ['ResourceQuota/shop/team-quota quota-exceeded']);
+  assert.ok((findings[0]?.strength ?? 1) < 0.7);
+});
+
+test('a quota with room left is no finding even when a controller is short of pods', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'mailer', { replicas: 2 });
+    s.resourceQuotas.push({
+      metadata: { name: 'team-quota', namespace: NS },
+      status: { hard: { pods: '10' }, used: { pods: '3' } },
+    });
+  });
+  assert.deepEqual(detect(quotaExceeded, snapshot), []);
+});

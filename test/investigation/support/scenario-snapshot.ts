@@ -79,6 +79,16 @@ export function devCase(file: string): DevCase {
   const objects = scenario.cluster.objects;
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
   const chosen = namespaceLabel(alert) ?? chooseNamespace(alertText(alert), { namespaces }).namespace;
+  // Like the collector, follow the focus namespace's configuration (`svc.ns…` names) into other namespaces.
+  const peers = new Set<string>();
+  for (const object of objects.filter((o) => o.metadata.namespace === chosen)) {
+    for (const text of JSON.stringify((object as { spec?: unknown }).spec ?? {}).match(
+      /[a-z0-9-]+\.[a-z0-9-]+\.svc\b/g,
+    ) ?? []) {
+      const namespace = text.split('.')[1] as string;
+      if (namespace !== chosen && namespaces.includes(namespace)) peers.add(namespace);
+    }
+  }
   const snapshot = emptySnapshot(scenario.now);
   for (const object of objects) {
     const list = LISTS[object.kind];
@@ -87,7 +97,14 @@ export function devCase(file: string): DevCase {
     const involved = (object as { involvedObject?: { kind?: string } }).involvedObject;
     // The cluster DNS (k8s-app=kube-dns) is read from any namespace, as the collector does when names fail to resolve.
     const clusterDns = (object.metadata as { labels?: Record<string, string> }).labels?.['k8s-app'] === 'kube-dns';
-    if (namespace && namespace !== chosen && !clusterDns && !(object.kind === 'Event' && involved?.kind === 'Node'))
+    const followed = namespace !== undefined && peers.has(namespace) && object.kind !== 'Event';
+    if (
+      namespace &&
+      namespace !== chosen &&
+      !clusterDns &&
+      !followed &&
+      !(object.kind === 'Event' && involved?.kind === 'Node')
+    )
       continue;
     if (object.kind === 'Secret') {
       const { data, stringData, ...rest } = object as {
