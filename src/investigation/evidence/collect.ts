@@ -60,7 +60,6 @@ export interface Collected {
 type ToolBase = Omit<ToolContext, 'reason'>;
 
 const OWNER_KIND_LABELS: [ObjectKind, string[]][] = [
-  ['StatefulSet', ['statefulset', 'k8s_statefulset_name']],
   ['DaemonSet', ['daemonset', 'k8s_daemonset_name']],
   ['Job', ['job_name', 'k8s_job_name']],
 ];
@@ -116,15 +115,21 @@ export async function collectSnapshot(
   };
 
   const why = `workloads, pods and their state in ${namespace}, to find what is abnormal around the alert`;
-  await wave(1, `Reading pods, deployments, replica sets, services, endpoints, events and nodes in ${namespace}`, [
-    list('Pod', why),
-    list('Deployment', why),
-    list('ReplicaSet', why),
-    list('Service', why),
-    list('Endpoints', 'which pods each Service routes to'),
-    list('Event', `recent events in ${namespace}`),
-    list('Node', 'the nodes the pods run on', {}),
-  ]);
+  await wave(
+    1,
+    `Reading pods, deployments, stateful sets, replica sets, services, endpoints, events and nodes in ${namespace}`,
+    [
+      list('Pod', why),
+      list('Deployment', why),
+      // Read wherever Deployments are: a StatefulSet scaled to zero owns no pod that would point at it.
+      list('StatefulSet', why),
+      list('ReplicaSet', why),
+      list('Service', why),
+      list('Endpoints', 'which pods each Service routes to'),
+      list('Event', `recent events in ${namespace}`),
+      list('Node', 'the nodes the pods run on', {}),
+    ],
+  );
 
   const second: [ObjectKind, string, { namespace?: string; fieldSelector?: string }?][] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)'],
