@@ -2,7 +2,8 @@ import { eventEvidence, eventTime } from '../evidence/events.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
-import type { Container } from '../evidence/workloads.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { Container, Pod } from '../evidence/workloads.ts';
 import type { Evidence, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
@@ -62,8 +63,11 @@ export const probeFailure: Detector = {
       );
       if (!pod) continue;
       const kind = (match[1] as string).toLowerCase() as ProbeKind;
-      // Only a failure that still hurts counts: pods not ready, or containers the kubelet restarted.
-      const hurting = !isPodReady(pod) || (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
+      // Only a failure that still hurts counts, the way that probe hurts: a readiness probe takes the pod out of its
+      // Services (not ready now), a liveness probe gets the container restarted, a startup probe does either.
+      const outOfService = !isPodReady(pod) || listedNotReady(snapshot, pod);
+      const restarted = (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
+      const hurting = kind === 'readiness' ? outOfService : kind === 'liveness' ? restarted : outOfService || restarted;
       if (!hurting) continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), CONFIG_SIGNAL.test(match[2] ?? ''), false);
     }
@@ -109,4 +113,15 @@ function probePortMismatch(container: Container, kind: ProbeKind): string | unde
   return matches
     ? undefined
     : `${kind} probe of container ${container.name} targets port ${port}, which the container does not expose (${declared.map((p) => p.name ?? p.containerPort).join(', ')})`;
+}
+
+/** Whether an Endpoints object lists the pod among its addresses that are not ready. */
+function listedNotReady(snapshot: ClusterSnapshot, pod: Pod): boolean {
+  return snapshot.endpoints.some(
+    (endpoints) =>
+      endpoints.metadata?.namespace === pod.metadata?.namespace &&
+      (endpoints.subsets ?? []).some((subset) =>
+        (subset.notReadyAddresses ?? []).some((address) => address.targetRef?.name === pod.metadata?.name),
+      ),
+  );
 }

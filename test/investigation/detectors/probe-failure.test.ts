@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { probeFailure } from '../../../src/investigation/detectors/probe-failure.ts';
-import { app, cluster, event, podOf } from '../support/cluster.ts';
+import { app, cluster, event, NS, podOf } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
 
 test('liveness probe failing with 404 names the workload (its probe path is wrong)', () => {
@@ -65,4 +65,47 @@ test('a probe that failed while the pod started, now ready and never restarted, 
     );
   });
   assert.deepEqual(detect(probeFailure, snapshot), []);
+});
+
+test('a readiness probe failure on pods that are ready (restarted for another reason) is no finding', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web', { containerStatus: { restartCount: 2 } });
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'web').metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: HTTP probe failed with statuscode: 503',
+    );
+  });
+  assert.deepEqual(detect(probeFailure, snapshot), []);
+});
+
+test('a liveness probe failure on a container never restarted is no finding; with restarts it is', () => {
+  const failing = (restartCount: number) =>
+    cluster((s) => {
+      app(s, 'web', { ready: false, containerStatus: { restartCount } });
+      event(
+        s,
+        { kind: 'Pod', name: podOf(s, 'web').metadata?.name ?? '' },
+        'Unhealthy',
+        'Liveness probe failed: Get "http://10.0.0.1:8080/healthz": context deadline exceeded',
+      );
+    });
+  assert.deepEqual(detect(probeFailure, failing(0)), []);
+  assert.deepEqual(named(detect(probeFailure, failing(3))), ['Deployment/shop/web liveness-probe']);
+});
+
+test('a pod its Endpoints list as not ready counts as out of service for a readiness probe', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web');
+    const pod = podOf(s, 'web');
+    s.endpoints.push({
+      metadata: { name: 'web', namespace: NS },
+      subsets: [
+        { notReadyAddresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: pod.metadata?.name ?? '' } }] },
+      ],
+    });
+    event(s, { kind: 'Pod', name: pod.metadata?.name ?? '' }, 'Unhealthy', 'Readiness probe failed: statuscode: 503');
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/web readiness-probe']);
 });
