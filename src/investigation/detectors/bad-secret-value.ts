@@ -44,17 +44,22 @@ export const badSecretValue: Detector = {
           .filter((r) => r.target.kind === 'Secret')
           .map((r) => ({ secret: r.target, owner })),
       );
-      const recent = secrets
+      const involved = secrets
         .map((s) => {
           const object = snapshot.secrets.find(
             (o) => o.metadata?.namespace === s.secret.namespace && o.metadata?.name === s.secret.name,
           );
           return { ...s, changedAt: configChangedAt(object), exists: !!object };
         })
-        .filter((s) => s.exists && s.changedAt && now - (toMs(s.changedAt) ?? 0) < 6 * HOUR)
+        .filter((s) => s.exists);
+      const recent = involved
+        .filter((s) => s.changedAt && now - (toMs(s.changedAt) ?? 0) < 6 * HOUR)
         .sort((a, b) => (b.changedAt ?? '').localeCompare(a.changedAt ?? ''));
-      const best = recent[0];
+      // No recent change to point at, but a single credential on either side: the likeliest culprit, weakly.
+      const distinct = [...new Map(involved.map((s) => [refKey(s.secret), s])).values()];
+      const best = recent[0] ?? (distinct.length === 1 ? distinct[0] : undefined);
       if (!best) continue;
+      const isRecent = recent.length > 0;
       const key = refKey(best.secret);
       const existing = findings.get(key);
       if (existing) {
@@ -67,14 +72,14 @@ export const badSecretValue: Detector = {
         faultType: 'bad-secret-value',
         entity: best.secret,
         affects: [workload.ref, ...peers],
-        strength: 0.85,
-        summary: `Secret ${best.secret.name} (used by ${best.owner.name}) changed at ${best.changedAt}; ${workload.ref.name} now fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
+        strength: isRecent ? 0.85 : 0.55,
+        summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${workload.ref.name} fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
         evidence: [
-          changeEvidence(best.secret, best.changedAt as string),
+          ...(isRecent ? [changeEvidence(best.secret, best.changedAt as string)] : []),
           ...lines.map(logEvidence),
           { source: 'graph', ref: best.owner, text: `${best.owner.name} reads Secret ${best.secret.name}` },
         ],
-        changedAt: best.changedAt as string,
+        ...(isRecent ? { changedAt: best.changedAt as string } : {}),
       });
     }
     // A Secret edited shortly before, whose readers' logs were never read: a weak suspicion, kept for when nothing

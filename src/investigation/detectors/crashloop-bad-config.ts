@@ -6,6 +6,7 @@ import {
   type ConfigMap,
 } from '../evidence/config-change.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
@@ -50,12 +51,20 @@ export const crashloopBadConfig: Detector = {
             (text) => !PEER_FAILURE.test(text) && (CONFIG_WORDS.test(text) || mentions(text)),
             2,
           );
-          return { r, object, changedAt, recent, telling, named: telling.some((l) => mentions(l.text)) };
+          const malformed = malformedKeys((object as ConfigMap | undefined)?.data);
+          return { r, object, changedAt, recent, telling, malformed, named: telling.some((l) => mentions(l.text)) };
         })
-        // No log of the crashing pods was read: a change right before the crashes is still a (weaker) lead.
-        .filter((c) => c.object && (((c.recent || c.named) && c.telling.length > 0) || (c.recent && unread)))
+        // No log of the crashing pods was read: a change right before the crashes is still a (weaker) lead. Content
+        // that does not even parse is wrong whenever it changed.
+        .filter(
+          (c) =>
+            c.object &&
+            (((c.recent || c.named || c.malformed.length > 0) && c.telling.length > 0) ||
+              ((c.recent || c.malformed.length > 0) && unread)),
+        )
         .sort(
           (a, b) =>
+            b.malformed.length - a.malformed.length ||
             Number(b.recent) - Number(a.recent) ||
             Number(b.named) - Number(a.named) ||
             (b.changedAt ?? '').localeCompare(a.changedAt ?? ''),
@@ -67,7 +76,14 @@ export const crashloopBadConfig: Detector = {
         faultType: 'crashloop-bad-config',
         entity: best.r.target,
         affects: [crash.workload],
-        strength: best.telling.length === 0 ? 0.65 : best.recent ? 0.92 : 0.75,
+        strength:
+          best.telling.length === 0
+            ? best.malformed.length > 0
+              ? 0.8
+              : 0.65
+            : best.recent || best.malformed.length > 0
+              ? 0.92
+              : 0.75,
         summary:
           best.telling.length === 0
             ? `${crash.workload.kind} ${crash.workload.name} crashes since ${best.r.target.kind} ${best.r.target.name} changed at ${best.changedAt} (its logs were not read)`
@@ -76,6 +92,11 @@ export const crashloopBadConfig: Detector = {
           ...best.telling.map(logEvidence),
           ...crash.states.slice(0, 2).map(stateEvidence),
           ...(best.changedAt ? [changeEvidence(best.r.target, best.changedAt)] : []),
+          ...best.malformed.map((key) => ({
+            source: 'spec' as const,
+            ref: best.r.target,
+            text: `key ${key} does not parse`,
+          })),
           {
             source: 'graph',
             ref: crash.workload,

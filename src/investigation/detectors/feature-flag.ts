@@ -31,7 +31,8 @@ export const featureFlag: Detector = {
     for (const configMap of snapshot.configMaps) {
       const changedAt = configChangedAt(configMap);
       const changed = toMs(changedAt);
-      if (changed === undefined || now - changed > 6 * HOUR) continue;
+      // When the change time is unknown or old, only errors that name one of the flags count.
+      const recent = changed !== undefined && now - changed <= 6 * HOUR;
       const data = Object.entries(configMap.data ?? {});
       const flagKeys = new Set<string>();
       for (const [key, value] of data) {
@@ -56,10 +57,10 @@ export const featureFlag: Detector = {
       for (const workload of graph.workloadsReferencing(ref)) {
         const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
         const lines = logLinesOf(snapshot, workload.namespace ?? '', pods).filter(
-          (l) => (toMs(l.at) ?? now) >= changed,
+          (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
         );
-        const mentions = (text: string) =>
-          /\bflag|feature|toggle/i.test(text) || [...flagKeys].some((k) => text.includes(k));
+        const namesFlag = (text: string) => [...flagKeys].some((k) => text.includes(k));
+        const mentions = (text: string) => namesFlag(text) || (recent && /\bflag|feature|toggle/i.test(text));
         const telling = lastDistinct(
           lines,
           (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
@@ -67,25 +68,25 @@ export const featureFlag: Detector = {
         );
         // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion.
         const unread = !snapshot.logs.some((l) => l.namespace === workload.namespace && pods.includes(l.pod));
-        if (telling.length === 0 && !unread) continue;
+        if (telling.length === 0 && !(unread && recent)) continue;
         const flags = [...flagKeys].slice(0, 4).join(', ');
         const finding: Finding = {
           detector: 'feature-flag',
           faultType: 'feature-flag',
           entity: ref,
           affects: [workload],
-          strength: telling.length > 0 ? 0.88 : 0.45,
+          strength: telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75,
           summary:
             telling.length > 0
-              ? `ConfigMap ${ref.name} (flags ${flags}) changed at ${changedAt}; ${workload.name} reads it and now fails: "${telling[0]?.text.slice(0, 140)}"`
+              ? `ConfigMap ${ref.name} (flags ${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"`
               : `ConfigMap ${ref.name} (flags ${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
           evidence: [
-            changeEvidence(ref, changedAt as string),
+            ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
             ...telling.map(logEvidence),
             { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
           ],
-          changedAt: changedAt as string,
         };
+        if (recent && changedAt) finding.changedAt = changedAt;
         const remediation = restoreProposal(configMap);
         if (remediation) finding.remediation = remediation;
         findings.push(finding);

@@ -29,14 +29,21 @@ test('authentication failures right after the Secret changed name the Secret', (
   assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value']);
 });
 
-test('an unchanged Secret does not explain auth failures', () => {
-  const snapshot = cluster((s) => {
-    secret(s, '2026-10-01T00:00:00Z');
-    app(s, 'postgres', { port: 5432 });
-    app(s, 'orders', { env });
-    logs(s, 'orders', ['FATAL: password authentication failed for user "orders"']);
-  });
-  assert.deepEqual(detect(badSecretValue, snapshot), []);
+test('an unchanged Secret is only a weak suspect, and none when several credentials are involved', () => {
+  const failing = (secrets: number) =>
+    cluster((s) => {
+      secret(s, '2026-10-01T00:00:00Z');
+      app(s, 'postgres', { port: 5432 });
+      const extra =
+        secrets > 1 ? [{ name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'api-key', key: 'k' } } }] : [];
+      if (secrets > 1) s.secrets.push({ metadata: { name: 'api-key', namespace: NS }, keys: ['k'] });
+      app(s, 'orders', { env: [...env, ...extra] });
+      logs(s, 'orders', ['FATAL: password authentication failed for user "orders"']);
+    });
+  const [weak] = detect(badSecretValue, failing(1));
+  assert.equal(weak?.entity.name, 'db-credentials');
+  assert.ok((weak?.strength ?? 1) < 0.7);
+  assert.deepEqual(detect(badSecretValue, failing(2)), []);
 });
 
 test('the server logging auth failures points at the changed Secret of a caller', () => {

@@ -30,13 +30,17 @@ test('a flag switched shortly before the workload reading it logs errors about i
   });
 });
 
-test('a flag changed long ago, or no errors about it, is no finding', () => {
-  const snapshot = cluster((s) => {
-    configMap(s, 'toggles', { ENABLE_NEW_PRICING: 'true' });
-    app(s, 'pricing', reads);
-    logs(s, 'pricing', ['ERROR new pricing path failed: ENABLE_NEW_PRICING is on']);
-  });
-  assert.deepEqual(detect(featureFlag, snapshot), []);
+test('with the change long ago, only errors that name the flag count, and more weakly', () => {
+  const old = (line: string) =>
+    cluster((s) => {
+      configMap(s, 'toggles', { ENABLE_NEW_PRICING: 'true' });
+      app(s, 'pricing', reads);
+      logs(s, 'pricing', [line]);
+    });
+  const [named_] = detect(featureFlag, old('ERROR new pricing path failed: ENABLE_NEW_PRICING is on'));
+  assert.equal(named_?.entity.name, 'toggles');
+  assert.ok((named_?.strength ?? 1) < 0.8 && named_?.changedAt === undefined);
+  assert.deepEqual(detect(featureFlag, old('ERROR feature pricing failed')), []);
 });
 
 test('a flag switched recently on a workload whose logs were not read is a weak suspicion, cleared by logs that say nothing', () => {
