@@ -88,3 +88,19 @@ test('with no log of the crashing pods read, a change right before the crashes i
   assert.equal(finding?.entity.name, 'pricing-rules');
   assert.ok((finding?.strength ?? 0) > 0.55 && (finding?.strength ?? 1) < 0.9);
 });
+
+test('configuration that does not parse is blamed even when nobody recorded when it changed', () => {
+  const snapshot = cluster((s) => {
+    configMap(s, 'catalog', { 'items.json': '{"items": [{"id": 1},' });
+    app(s, 'pricing', {
+      ready: false,
+      containerStatus: crashing,
+      volumes: [{ name: 'settings', configMap: { name: 'catalog' } }],
+      container: { volumeMounts: [{ name: 'settings', mountPath: '/data' }] },
+    });
+    logs(s, 'pricing', ['fatal: failed to parse catalog: unexpected end of JSON input'], true);
+  });
+  const [finding] = detect(crashloopBadConfig, snapshot);
+  assert.equal(finding?.entity.name, 'catalog');
+  assert.ok(finding?.evidence.some((e) => e.text === 'key items.json does not parse'));
+});
