@@ -17,6 +17,7 @@ import {
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
+import { peerLogTargets } from './peer-log-targets.ts';
 import { peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
@@ -29,10 +30,13 @@ const MIN_LOGS = 2;
 /** Extra requests an incident whose pods call into other namespaces may spend reading them. */
 const PEER_ALLOWANCE = 5;
 /** No incident spends more than this, whatever its peers need. */
-const PEER_HARD_LIMIT = 30;
+export const PEER_HARD_LIMIT = 30;
 const MAX_PEER_NAMESPACES = 2;
 // Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
-const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event'];
+// Their NetworkPolicies too: a call across namespaces passes the caller's egress and the callee's ingress rules.
+const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event', 'NetworkPolicy'];
+/** Logs of dependencies in other namespaces that the errors read name. */
+const MAX_PEER_LOGS = 1;
 
 export interface CollectRequest {
   alert: Alert;
@@ -221,8 +225,17 @@ export async function collectSnapshot(
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
     targets.map(readLog),
   );
+  const peerTargets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - requests));
+  const withPeers =
+    peerTargets.length === 0
+      ? final
+      : await wave(
+          4,
+          `Reading error lines of the dependencies in other namespaces the errors name: ${peerTargets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+          peerTargets.map(readLog),
+        );
   const lookups = resolutionErrors(snapshot.logs);
-  if (lookups.length === 0) return { snapshot, focus: final, requests };
+  if (lookups.length === 0) return { snapshot, focus: withPeers, requests };
   return { snapshot, focus: await readClusterDns(resolverIps(lookups)), requests };
 
   async function readLog(target: LogTarget): Promise<void> {

@@ -1,0 +1,53 @@
+import { hostMentions, serviceNameOf, tokens } from './hosts.ts';
+import { matchesMap } from './labels.ts';
+import { parseLogLine } from './log-line.ts';
+import type { LogTarget } from './log-targets.ts';
+import { isPodReady } from './pod-state.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+type Pod = ClusterSnapshot['pods'][number];
+
+/**
+ * Logs across the namespace boundary: for each Service of another namespace that the error lines read in `namespace`
+ * name (`claims.billing.svc:8080`), one pod behind it, the least healthy, so the dependency says why it fails.
+ * Most named first, at most `max`, skipping pods whose log was already read.
+ */
+export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
+  const named = new Map<string, { namespace: string; name: string; count: number }>();
+  for (const log of snapshot.logs.filter((candidate) => candidate.namespace === namespace)) {
+    for (const raw of log.lines) {
+      const text = parseLogLine(raw).text;
+      const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
+      for (const host of hosts) {
+        if (!host.includes('.')) continue;
+        const service = serviceNameOf(host, namespace);
+        if (!service || service.namespace === namespace) continue;
+        const key = `${service.namespace}/${service.name}`;
+        named.set(key, { ...service, count: (named.get(key)?.count ?? 0) + 1 });
+      }
+    }
+  }
+  const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
+  const targets: LogTarget[] = [];
+  for (const { namespace: peer, name } of [...named.values()].sort((a, b) => b.count - a.count)) {
+    if (targets.length >= max) break;
+    const service = snapshot.services.find((s) => s.metadata?.namespace === peer && s.metadata?.name === name);
+    const pods = snapshot.pods.filter(
+      (pod) => pod.metadata?.namespace === peer && matchesMap(pod.metadata?.labels, service?.spec?.selector),
+    );
+    const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
+    const container = pod && runningContainer(pod);
+    if (!pod?.metadata?.name || !container || read.has(`${peer}/${pod.metadata.name}`)) continue;
+    targets.push({
+      namespace: peer,
+      pod: pod.metadata.name,
+      container,
+      previous: false,
+      why: `${namespace}'s errors name ${name}.${peer}, which this pod serves`,
+    });
+  }
+  return targets;
+}
+
+const runningContainer = (pod: Pod): string | undefined =>
+  (pod.status?.containerStatuses ?? []).find((status) => status.state?.running || status.state?.terminated)?.name;
