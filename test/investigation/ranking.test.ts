@@ -203,3 +203,29 @@ test('two weak findings that explain each other leave one standing', () => {
   assert.ok(d.rootCause, 'a root cause');
   assert.equal(d.faultType, 'dependency-down');
 });
+
+test('without an alert start, the first error in the logs dates the incident, so a change just before it wins', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web', { env: [{ name: 'RATES_ADDR', value: 'rates:8080' }] });
+    app(s, 'rates');
+    logs(s, 'web', ['2026-11-20T10:21:00Z error: rates unavailable']);
+  });
+  const finding = (name: string, changedAt: string): Finding => ({
+    detector: 'test',
+    faultType: 'bad-image',
+    entity: deploymentRef(name),
+    affects: [deploymentRef(name)],
+    strength: 0.95,
+    summary: name,
+    evidence: [{ source: 'status', ref: deploymentRef(name), text: name }],
+    changedAt,
+  });
+  const focus: Focus = { namespace: NS, symptom: null, alertText: 'site down', assumptions: [] };
+  const d = rank(
+    [finding('legacy', '2026-11-17T09:00:00Z'), finding('rates', '2026-11-20T10:19:00Z')],
+    snapshot,
+    buildGraph(snapshot),
+    focus,
+  );
+  assert.equal(d.rootCause?.name, 'rates');
+});

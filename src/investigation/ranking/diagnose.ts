@@ -67,7 +67,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
     if (time.history) {
       rule(
         candidate.finding.entity,
-        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start).toISOString()}): history, not this incident`,
+        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start.at).toISOString()}): history, not this incident`,
       );
       continue;
     }

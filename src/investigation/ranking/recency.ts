@@ -1,20 +1,36 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { parseLogLine } from '../evidence/log-line.ts';
 import { HOUR, MINUTE, toMs } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
 
 const CHANGE_WINDOW = 3 * HOUR;
 
-/** When the symptom began: the alert's start, else half an hour before the snapshot. */
-export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): number {
-  return toMs(focus.startedAt) ?? (toMs(snapshot.now) ?? Date.now()) - 30 * MINUTE;
+/**
+ * When the symptom began: the alert's start; else the first error line of the last two hours in the logs read; else the
+ * snapshot's time. Only the alert's own start is precise enough to hold a later change against a candidate.
+ */
+export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): { at: number; known: boolean } {
+  const alerted = toMs(focus.startedAt);
+  if (alerted !== undefined) return { at: alerted, known: true };
+  const now = toMs(snapshot.now) ?? Date.now();
+  const firstError = snapshot.logs
+    .filter((log) => !log.previous)
+    .flatMap((log) => log.lines.map((line) => toMs(parseLogLine(line).at)))
+    .filter((ms): ms is number => ms !== undefined && ms <= now && ms >= now - 2 * HOUR)
+    .sort((a, b) => a - b)[0];
+  return { at: firstError ?? now, known: false };
 }
 
 /**
  * How much time says about a finding: a change shortly before the symptom began makes it likelier; evidence that all
  * dates from long before the incident makes it history.
  */
-export function timeFactor(finding: Finding, start: number): { factor: number; history: boolean; lastSeen?: string } {
+export function timeFactor(
+  finding: Finding,
+  incident: { at: number; known: boolean },
+): { factor: number; history: boolean; lastSeen?: string } {
+  const start = incident.at;
   const times = finding.evidence.map((e) => e.at);
   const dated = times.filter((t): t is string => toMs(t) !== undefined);
   const lastSeen = dated.sort().at(-1);
@@ -24,7 +40,7 @@ export function timeFactor(finding: Finding, start: number): { factor: number; h
   const changed = toMs(finding.changedAt);
   if (changed === undefined) return { factor: 1, history: false };
   const gap = start - changed;
-  if (gap < -15 * MINUTE) return { factor: 0.95, history: false };
+  if (gap < -15 * MINUTE) return { factor: incident.known ? 0.95 : 1, history: false };
   if (gap > CHANGE_WINDOW) return { factor: 1, history: false };
   return { factor: 1 + 0.2 * (1 - Math.max(0, gap) / CHANGE_WINDOW), history: false };
 }
