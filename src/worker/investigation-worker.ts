@@ -9,6 +9,7 @@ import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult, Progress } from '../investigation/model.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
+import { FindingReplies } from '../slack/finding-replies.ts';
 import { IncidentThread, postRoot, rootMessage, StatusMessage } from '../slack/thread.ts';
 import {
   beginInvestigation,
@@ -106,6 +107,7 @@ export async function runInvestigation(
     statusTs = (await saveStatusTs(deps.db, investigation.id, await thread.reply({ text: firstText }, 'status')))
       .statusTs!;
   const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
+  const findings = new FindingReplies(thread);
 
   await setIncidentStatus(deps.db, incident.id, 'investigating');
   await refreshRoot(deps, thread);
@@ -121,13 +123,14 @@ export async function runInvestigation(
         onProgress: (progress) => {
           const text = progressText(progress);
           if (text) status.update(text);
+          findings.offer(progress);
         },
       },
       deps.agent ?? null,
     );
     await saveResult(deps.db, investigation.id, result);
     status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
-    await status.flush();
+    await Promise.all([status.flush(), findings.flush()]);
     const finalTs = await thread.reply(answerMessage(result), 'answer');
     await finishInvestigation(deps.db, investigation.id, finalTs);
     await setIncidentStatus(deps.db, incident.id, 'diagnosed');

@@ -178,3 +178,7 @@ async function deleteKeys(queue: Queue, prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
 }
+
+/** A running-hypothesis reply (a finding as it firms up, or one ruled out), posted before the answer. */
+export const isFinding = (call: SlackCall): boolean =>
+  Array.isArray(call.args.blocks) && /^:(bulb|heavy_multiplication_x):/.test(String(call.args.text));
