@@ -4,6 +4,7 @@ import { buildGraph } from '../../src/investigation/evidence/graph.ts';
 import type { Focus } from '../../src/investigation/focus.ts';
 import type { Finding } from '../../src/investigation/model.ts';
 import { refKey } from '../../src/investigation/model.ts';
+import { DETECTORS } from '../../src/investigation/detectors/index.ts';
 import { diagnose, rank } from '../../src/investigation/ranking/diagnose.ts';
 import { app, cluster, configMap, deploymentRef, logs, NS, node } from './support/cluster.ts';
 
@@ -228,4 +229,16 @@ test('without an alert start, the first error in the logs dates the incident, so
     focus,
   );
   assert.equal(d.rootCause?.name, 'rates');
+});
+
+test('a detector that throws does not cost the answer', () => {
+  const broken = {
+    id: 'broken',
+    faultTypes: ['other' as const],
+    detect: () => {
+      throw new Error('unexpected shape');
+    },
+  };
+  const d = diagnose(catalogShop({ brokenConfig: true }), focusOn('web'), [broken, ...DETECTORS]);
+  assert.equal(d.rootCause?.name, 'catalog-data');
 });

@@ -7,6 +7,7 @@ import type { Focus } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, InvestigationResult, RuledOut } from '../model.ts';
 import { refKey } from '../model.ts';
 import { isFaultInjection } from './fault-injection.ts';
+import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { reachFrom } from './reach.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
@@ -33,7 +34,14 @@ export function diagnose(
   detectors: readonly Detector[] = DETECTORS,
 ): Diagnosis {
   const graph = buildGraph(snapshot);
-  const findings = detectors.flatMap((detector) => detector.detect(snapshot, graph));
+  // One detector tripping over an object shape it did not expect must not cost the whole answer.
+  const findings = detectors.flatMap((detector) => {
+    try {
+      return detector.detect(snapshot, graph);
+    } catch {
+      return [];
+    }
+  });
   return rank(findings, snapshot, graph, focus);
 }
 
@@ -112,6 +120,12 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   }
 
   const top = standing[0];
+  // Nothing stands: the dependency the symptom's own errors name is a weak lead, better than no answer.
+  const lead = top || findings.some((f) => f.detector === NAMED_DEPENDENCY) ? null : namedDependency(starts, graph);
+  if (lead) {
+    const led = rank([lead], snapshot, graph, focus);
+    return { ...led, ruledOut: [...led.ruledOut, ...ruledOut.filter((r) => refKey(r.entity) !== refKey(lead.entity))] };
+  }
   if (!top) {
     return {
       rootCause: null,
