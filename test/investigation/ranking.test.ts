@@ -242,3 +242,18 @@ test('a detector that throws does not cost the answer', () => {
   const d = diagnose(catalogShop({ brokenConfig: true }), focusOn('web'), [broken, ...DETECTORS]);
   assert.equal(d.rootCause?.name, 'catalog-data');
 });
+
+test('with nothing abnormal found, the dependency the symptom’s own errors name is a weak answer rather than none', () => {
+  const quiet = (line: string) =>
+    cluster((s) => {
+      app(s, 'ledger-api', { port: 8080 });
+      app(s, 'web');
+      logs(s, 'web', [`2026-11-20T10:25:00Z level=error msg="call failed" ${line}`]);
+    });
+  const lead = diagnose(quiet('url=http://ledger-api:8080/v1/post status=503'), focusOn('web', '2026-11-20T10:20:00Z'));
+  assert.deepEqual(lead.rootCause, deploymentRef('ledger-api'));
+  assert.equal(lead.faultType, 'other');
+  assert.ok(lead.confidence > 0 && lead.confidence <= 0.35, `${lead.confidence}`);
+  const none = diagnose(quiet('panic: nil map'), focusOn('web', '2026-11-20T10:20:00Z'));
+  assert.equal(none.rootCause, null);
+});
