@@ -79,9 +79,16 @@ export const badEnv: Detector = {
       const peerErrors = lastDistinct(lines, (t) => problems.some((p) => t.includes(p.host)), 2);
       const first = problems[0] as (typeof problems)[number];
       const unknownHost = problems.every((p) => p.why.startsWith('no Service'));
+      const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, workload.ref) : [];
+      const before = previous?.spec?.template?.spec?.containers
+        .flatMap((c) => c.env ?? [])
+        .find((e) => e.name === first.env);
+      // A name the newest revision introduced is a configuration fault even when its lookups fail; failed lookups of
+      // a name the workload always used point at name resolution.
+      const introduced = previous !== undefined && before?.value !== first.value;
       const finding: Finding = {
         detector: 'bad-env',
-        faultType: resolveErrors.length > 0 ? 'dns' : 'bad-env',
+        faultType: resolveErrors.length > 0 && !introduced ? 'dns' : 'bad-env',
         entity: workload.ref,
         affects: [workload.ref],
         strength: resolveErrors.length > 0 || peerErrors.length > 0 ? 0.9 : unknownHost && !first.hint ? 0.6 : 0.8,
@@ -97,10 +104,6 @@ export const badEnv: Detector = {
       };
       const changed = lastChange(workload.metadata);
       if (changed) finding.changedAt = changed;
-      const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, workload.ref) : [];
-      const before = previous?.spec?.template?.spec?.containers
-        .flatMap((c) => c.env ?? [])
-        .find((e) => e.name === first.env);
       if (before && before.value !== first.value) {
         const remediation = rollbackProposal(snapshot, workload.ref, `${first.env} was ${before.value ?? 'unset'}`);
         if (remediation) finding.remediation = remediation;

@@ -14,13 +14,34 @@ test('an env value calling a Service on a port it does not expose names the call
   assert.match(findings[0]?.summary ?? '', /exposes port 50051, not 50052/);
 });
 
-test('a misspelled host that resolves nowhere, with resolve errors in the log, is a dns fault of that workload', () => {
+test('a misspelled host that resolves nowhere and was always there, with resolve errors in the log, is a dns fault of that workload', () => {
   const snapshot = cluster((s) => {
     app(s, 'billing', { port: 50051 });
     app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'biling:50051' }] });
     logs(s, 'checkout', ['dial tcp: lookup biling on 10.96.0.10:53: no such host']);
   });
   assert.deepEqual(named(detect(badEnv, snapshot)), ['Deployment/shop/checkout dns']);
+});
+
+test('a misspelled host the newest revision introduced is a configuration fault, even with resolve errors', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'billing', { port: 50051 });
+    app(s, 'checkout', { revision: 2, env: [{ name: 'BILLING_ADDR', value: 'biling:50051' }] });
+    const current = s.replicaSets.at(-1);
+    const previous = structuredClone(current);
+    if (!previous?.metadata || !previous.spec?.template?.spec) return;
+    previous.metadata.name = 'checkout-0ld0ne';
+    previous.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
+    previous.spec.template.spec.containers = previous.spec.template.spec.containers.map((c) => ({
+      ...c,
+      env: [{ name: 'BILLING_ADDR', value: 'billing:50051' }],
+    }));
+    s.replicaSets.push(previous);
+    logs(s, 'checkout', ['dial tcp: lookup biling on 10.96.0.10:53: no such host']);
+  });
+  const findings = detect(badEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
+  assert.equal(findings[0]?.remediation?.action.type, 'rollout-undo');
 });
 
 test('correct addresses and external hosts are no finding', () => {
