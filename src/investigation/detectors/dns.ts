@@ -65,7 +65,9 @@ export const dns: Detector = {
         faultType: 'dns',
         entity: workload,
         affects: [workload, ...victims.map((f) => f.workload)],
-        strength: victims.length > 0 || ready === 0 ? 0.92 : 0.7,
+        // Lookups failing while no DNS replica serves: dns is the fault the cluster suffers, whatever stopped the
+        // replicas (their own OOM kills or crashes are the evidence, not a competing diagnosis).
+        strength: victims.length > 0 && ready === 0 ? 0.97 : victims.length > 0 || ready === 0 ? 0.92 : 0.7,
         summary:
           desired === 0
             ? `Cluster DNS ${workload.kind} ${workload.name} is scaled to 0 replicas: name lookups fail`
