@@ -18,7 +18,7 @@ import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
-import { peerNamespaces } from './peer-namespaces.ts';
+import { namespacesNamedIn, peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
@@ -225,6 +225,20 @@ export async function collectSnapshot(
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
     targets.map(readLog),
   );
+  // The errors name a namespace the configuration did not (an address read from a file): its state is read now.
+  const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
+  const named = namespacesNamedIn(
+    snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
+    namespace,
+  ).find((peer) => !peers.includes(peer) && (known.size === 0 || known.has(peer)));
+  if (named && requests + PEER_KINDS.length + MAX_PEER_LOGS <= PEER_HARD_LIMIT) {
+    peers.push(named);
+    await wave(
+      4,
+      `Reading ${PEER_KINDS.join(', ')} in ${named}: the errors read name services there`,
+      PEER_KINDS.map((kind) => list(kind, `errors in ${namespace} name services in ${named}`, { namespace: named })),
+    );
+  }
   const peerTargets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - requests));
   const withPeers =
     peerTargets.length === 0
