@@ -11,7 +11,7 @@ import {
   resolveSymptom,
   stemMatch,
 } from '../../src/investigation/focus.ts';
-import { peerNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
+import { namespacesNamedIn, peerNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
 
 const alert = (partial: Partial<Alert>): Alert => ({
   source: 'alertmanager',
@@ -212,5 +212,20 @@ describe('peerNamespaces', () => {
       pod('postgres://user:pw@pg.data.svc:5432/app', 'web.mine:80', 'local:8080'),
     ];
     assert.deepEqual(peerNamespaces(pods, 'mine'), ['data', 'shared']);
+  });
+
+  it('reads command-line arguments as configuration too', () => {
+    const pods = [{ spec: { containers: [{ name: 'c', args: ['--db=pg.data.svc:5432', '--port=8080'] }] } }];
+    assert.deepEqual(peerNamespaces(pods, 'mine'), ['data']);
+  });
+});
+
+describe('namespacesNamedIn', () => {
+  it('finds the namespaces error lines name through cluster DNS names', () => {
+    const lines = [
+      'level=error msg="call failed" url=http://claims.insurer.svc.cluster.local:8080/v1 status=503',
+      'dial tcp: lookup ledger on 10.96.0.10:53: no such host',
+    ];
+    assert.deepEqual(namespacesNamedIn(lines, 'clinic'), ['insurer']);
   });
 });
