@@ -278,7 +278,11 @@ export async function collectSnapshot(
     absorb(snapshot.services, dns.services);
     absorb(snapshot.endpoints, dns.endpoints);
     absorb(snapshot.deployments, dns.deployments);
-    for (const service of dns.services) {
+    // Pods only say more when a DNS Deployment is short of ready replicas, or none was found behind the Service.
+    const short = (d: (typeof dns.deployments)[number]) =>
+      (d.spec?.replicas ?? 1) > 0 && (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1);
+    const podsTell = dns.deployments.length === 0 || dns.deployments.some(short);
+    for (const service of podsTell ? dns.services : []) {
       const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
       if (!labelSelector) continue;
       await list('Pod', `${why}: the pods of the cluster DNS`, { ...where, labelSelector });
