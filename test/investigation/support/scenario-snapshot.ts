@@ -80,14 +80,19 @@ export function devCase(file: string): DevCase {
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
   const chosen = namespaceLabel(alert) ?? chooseNamespace(alertText(alert), { namespaces }).namespace;
   // Like the collector, follow the focus namespace's configuration (`svc.ns…` names) into other namespaces.
+  // And the namespaces its error lines name, whose dependency logs the collector reads too.
   const peers = new Set<string>();
-  for (const object of objects.filter((o) => o.metadata.namespace === chosen)) {
-    for (const text of JSON.stringify((object as { spec?: unknown }).spec ?? {}).match(
-      /[a-z0-9-]+\.[a-z0-9-]+\.svc\b/g,
-    ) ?? []) {
-      const namespace = text.split('.')[1] as string;
-      if (namespace !== chosen && namespaces.includes(namespace)) peers.add(namespace);
-    }
+  const said = (scenario.cluster.logs ?? [])
+    .filter((log) => log.namespace === chosen)
+    .map((log) => errorLines(log.lines.join('\n')).lines.join('\n'));
+  for (const text of [...objects.filter((o) => o.metadata.namespace === chosen), ...said].flatMap(
+    (source) =>
+      (typeof source === 'string' ? source : JSON.stringify((source as { spec?: unknown }).spec ?? {})).match(
+        /[a-z0-9-]+\.[a-z0-9-]+\.svc\b/g,
+      ) ?? [],
+  )) {
+    const namespace = text.split('.')[1] as string;
+    if (namespace !== chosen && namespaces.includes(namespace)) peers.add(namespace);
   }
   const snapshot = emptySnapshot(scenario.now);
   for (const object of objects) {
@@ -117,7 +122,7 @@ export function devCase(file: string): DevCase {
     (snapshot[list] as unknown[]).push(object);
   }
   snapshot.logs = (scenario.cluster.logs ?? [])
-    .filter((log) => log.namespace === chosen)
+    .filter((log) => log.namespace === chosen || peers.has(log.namespace))
     .map((log) => ({
       ...log,
       previous: log.previous ?? false,
