@@ -118,6 +118,38 @@ describe('locateNamespace', () => {
     assert.equal(located.namespace, NS);
   });
 
+  it('finds the namespace of a StatefulSet the text names, though it has no pod and no Service', async () => {
+    const other = await startSimulation(
+      parseScenario(
+        {
+          ...TOOL_SCENARIO,
+          cluster: {
+            objects: [
+              ...TOOL_SCENARIO.cluster.objects,
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vault-ns', uid: 'ns-vault' } },
+              {
+                apiVersion: 'apps/v1',
+                kind: 'StatefulSet',
+                metadata: { name: 'ledger-store', namespace: 'vault-ns', uid: 'sts-ledger-store' },
+                spec: { replicas: 0, selector: { matchLabels: { app: 'ledger-store' } }, serviceName: 'ledger-store' },
+              },
+            ],
+          },
+        },
+        'statefulset-namespace',
+      ),
+    );
+    try {
+      const located = await locateNamespace(alert({ source: 'slack', title: 'ledger-store is down' }), {
+        ...base(),
+        kubeConfig: other.kubeConfig,
+      });
+      assert.equal(located.namespace, 'vault-ns');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('falls back to the namespace with unhealthy pods when the alert names nothing', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: 'something is wrong' }), base());
     assert.equal(located.namespace, 'elsewhere');

@@ -28,7 +28,7 @@ const WARNINGS = 'type=Warning';
 /**
  * The namespace to investigate: the alert's label; else where the pod it names runs (1 request); else one the text
  * names (1 request); else the namespace of a workload or Service the text or labels name, or the one with most
- * unhealthy pods and warnings (4 more requests, none of them per pod).
+ * unhealthy pods and warnings (5 more requests, none of them per pod).
  */
 export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const labelled = namespaceLabel(alert);
@@ -63,15 +63,16 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     return { namespace, assumptions: [assumption], requests: spent + 1, namespaces };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
-  const [deployments, services, unhealthy, warnings] = await Promise.all([
+  const [deployments, statefulSets, services, unhealthy, warnings] = await Promise.all([
     listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
     listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
-    named: [...deployments.items, ...services.items].map((object) => ({
+    named: [...deployments.items, ...statefulSets.items, ...services.items].map((object) => ({
       namespace: object.metadata?.namespace ?? '',
       name: object.metadata?.name ?? '',
     })),
@@ -82,5 +83,5 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
   }
   const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: spent + 5, namespaces };
+  return { namespace, assumptions: [assumption], requests: spent + 6, namespaces };
 }
