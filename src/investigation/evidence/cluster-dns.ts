@@ -9,13 +9,14 @@ import type { ClusterSnapshot, ContainerLog } from './snapshot.ts';
 export const CLUSTER_DNS_NAMESPACE = 'kube-system';
 const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
 
-const RESOLVER = /\bon (\d{1,3}(?:\.\d{1,3}){3}):53\b/g;
+// `lookup x on 10.96.0.10:53: …`, `read udp 10.244.1.7:40022->10.96.0.10:53: i/o timeout`.
+const RESOLVER = /(?:\bon |->)(\d{1,3}(?:\.\d{1,3}){3}):53\b/g;
 
 /** The lines of the logs read that say a name lookup failed. */
 export const resolutionErrors = (logs: ContainerLog[]): string[] =>
   logs.flatMap((log) => log.lines.map((line) => parseLogLine(line).text)).filter((text) => RESOLVE_ERROR.test(text));
 
-/** Resolver addresses the failing lookups went to (`lookup x on 10.96.0.10:53: …`). */
+/** Resolver addresses the failing lookups went to. */
 export const resolverIps = (lines: string[]): Set<string> =>
   new Set(lines.flatMap((line) => [...line.matchAll(RESOLVER)].map((match) => match[1] as string)));
 

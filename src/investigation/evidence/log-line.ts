@@ -18,4 +18,4 @@ export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);
 
 /** Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC). */
 export const RESOLVE_ERROR =
-  /no such host|nxdomain|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown host|getaddrinfo|server misbehaving|lookup .* on .*:53/i;
+  /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53/i;
