@@ -20,16 +20,17 @@ export const dependencyDown: Detector = {
       if (desired > 0 && (ready > 0 || ((workload.readyReplicas ?? 0) > 0 && pods.length === 0))) continue;
       if (desired > 0 && pods.length === 0 && workload.readyReplicas === undefined) continue;
       const scaledToZero = desired === 0;
-      if (scaledToZero && callers.length === 0) continue;
+      // Scaled to zero with nobody seen calling it: only a Service in front of it says something relies on it.
+      if (scaledToZero && callers.length === 0 && services.length === 0) continue;
       const finding: Finding = {
         detector: 'dependency-down',
         faultType: 'dependency-down',
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],
         // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific.
-        strength: scaledToZero ? 0.9 : callers.length > 0 ? 0.55 : 0.45,
+        strength: scaledToZero ? (callers.length > 0 ? 0.9 : 0.6) : callers.length > 0 ? 0.55 : 0.45,
         summary: scaledToZero
-          ? `${workload.ref.kind} ${workload.ref.name} is scaled to 0 replicas while ${callers.map((c) => c.from.name).join(', ')} call it`
+          ? `${workload.ref.kind} ${workload.ref.name} is scaled to 0 replicas while ${callers.length > 0 ? `${callers.map((c) => c.from.name).join(', ')} call it` : `Service ${services.map((s) => s.metadata?.name).join(', ')} routes to it`}`
           : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})`,
         evidence: [
           { source: 'status', ref: workload.ref, text: `replicas ${desired}, ready ${ready}` },

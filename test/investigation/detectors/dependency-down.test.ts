@@ -37,3 +37,13 @@ test('ready workloads are no finding', () => {
   });
   assert.deepEqual(detect(dependencyDown, snapshot), []);
 });
+
+test('scaled to zero with no caller seen: a Service in front of it still makes it a (weaker) finding', () => {
+  const withService = cluster((s) => app(s, 'sessions', { replicas: 0 }));
+  const [finding] = detect(dependencyDown, withService);
+  assert.equal(finding?.entity.name, 'sessions');
+  assert.ok((finding?.strength ?? 1) < 0.9);
+  assert.match(finding?.summary ?? '', /Service sessions routes to it/);
+  const parked = cluster((s) => app(s, 'sessions', { replicas: 0, service: false }));
+  assert.deepEqual(detect(dependencyDown, parked), []);
+});
