@@ -1,4 +1,5 @@
 import { eventEvidence, eventTime } from '../evidence/events.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
@@ -65,7 +66,7 @@ export const probeFailure: Detector = {
       const kind = (match[1] as string).toLowerCase() as ProbeKind;
       // Only a failure that still hurts counts, the way that probe hurts: a readiness probe takes the pod out of its
       // Services (not ready now), a liveness probe gets the container restarted, a startup probe does either.
-      const outOfService = !isPodReady(pod) || listedNotReady(snapshot, pod);
+      const outOfService = !isPodReady(pod) || outOfEndpoints(snapshot, graph, pod);
       const restarted = (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
       const hurting = kind === 'readiness' ? outOfService : kind === 'liveness' ? restarted : outOfService || restarted;
       if (!hurting) continue;
@@ -115,13 +116,23 @@ function probePortMismatch(container: Container, kind: ProbeKind): string | unde
     : `${kind} probe of container ${container.name} targets port ${port}, which the container does not expose (${declared.map((p) => p.name ?? p.containerPort).join(', ')})`;
 }
 
-/** Whether an Endpoints object lists the pod among its addresses that are not ready. */
-function listedNotReady(snapshot: ClusterSnapshot, pod: Pod): boolean {
-  return snapshot.endpoints.some(
-    (endpoints) =>
-      endpoints.metadata?.namespace === pod.metadata?.namespace &&
-      (endpoints.subsets ?? []).some((subset) =>
-        (subset.notReadyAddresses ?? []).some((address) => address.targetRef?.name === pod.metadata?.name),
-      ),
-  );
+/**
+ * Whether the Services that select the pod leave it out of their ready addresses (listed not ready, or absent from
+ * Endpoints that list addresses by pod).
+ */
+function outOfEndpoints(snapshot: ClusterSnapshot, graph: EvidenceGraph, pod: Pod): boolean {
+  const name = pod.metadata?.name;
+  return snapshot.services
+    .filter((service) => graph.podsSelectedBy(service).includes(pod))
+    .some((service) => {
+      const endpoints = snapshot.endpoints.find(
+        (e) => e.metadata?.namespace === service.metadata?.namespace && e.metadata?.name === service.metadata?.name,
+      );
+      const subsets = endpoints?.subsets ?? [];
+      const ready = subsets.flatMap((subset) => subset.addresses ?? []);
+      const notReady = subsets.flatMap((subset) => subset.notReadyAddresses ?? []);
+      if (notReady.some((address) => address.targetRef?.name === name)) return true;
+      const byPod = [...ready, ...notReady].some((address) => address.targetRef?.kind === 'Pod');
+      return byPod && !ready.some((address) => address.targetRef?.name === name);
+    });
 }

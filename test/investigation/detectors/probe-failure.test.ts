@@ -109,3 +109,24 @@ test('a pod its Endpoints list as not ready counts as out of service for a readi
   });
   assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/web readiness-probe']);
 });
+
+test('a pod left out of the Endpoints that list its siblings counts as out of service; one listed ready does not', () => {
+  const withAddresses = (names: string[]) =>
+    cluster((s) => {
+      app(s, 'web');
+      const pod = podOf(s, 'web');
+      s.endpoints.push({
+        metadata: { name: 'web', namespace: NS },
+        subsets: [{ addresses: names.map((name) => ({ ip: '10.0.0.2', targetRef: { kind: 'Pod', name } })) }],
+      });
+      event(s, { kind: 'Pod', name: pod.metadata?.name ?? '' }, 'Unhealthy', 'Readiness probe failed: statuscode: 503');
+    });
+  assert.deepEqual(named(detect(probeFailure, withAddresses(['web-sibling']))), [
+    'Deployment/shop/web readiness-probe',
+  ]);
+  const listed = withAddresses([]);
+  const name = podOf(listed, 'web').metadata?.name ?? '';
+  const subset = listed.endpoints[0]?.subsets?.[0];
+  subset?.addresses?.push({ ip: '10.0.0.3', targetRef: { kind: 'Pod', name } });
+  assert.deepEqual(detect(probeFailure, listed), []);
+});
