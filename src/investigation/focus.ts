@@ -187,7 +187,7 @@ function serviceOrWorkload(name: string, namespace: string, snapshot: ClusterSna
   return null;
 }
 
-// Labels that carry an application's name when its objects are named otherwise (`checkout` → Deployment `checkout-api`).
+// Labels that carry an application's name when its objects are named otherwise (`billing` → Deployment `billing-api`).
 const APP_NAME_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance'];
 
 /** The workload whose pods carry the application name `name` in a well-known label. */
@@ -217,7 +217,7 @@ const STOP_WORDS = new Set([
 ]);
 
 /**
- * A word of the text that is the stem of exactly one name (`checkout` → `checkoutservice`, `orders` → `order-api`):
+ * A word of the text that is the stem of exactly one name (`billing` → `billingservice`, `orders` → `order-api`):
  * how people refer to components in free text. Ambiguous stems name nothing.
  */
 export function stemMatch(text: string, names: string[]): string | undefined {

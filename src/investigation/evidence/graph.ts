@@ -412,7 +412,7 @@ function sharesSelectorKeys(workload: Workload, service: Service): boolean {
   );
 }
 
-/** Values that differ by a typo, a suffix or a separator ("api" vs "api-v2", "currency-service" vs "currencyservice"). */
+/** Values that differ by a typo, a suffix or a separator ("api" vs "api-v2", "rates-service" vs "ratesservice"). */
 export function similar(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');

@@ -29,7 +29,7 @@ export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): E
 }
 
 /**
- * Workloads an alert's free text hints at without naming them exactly ("cart broken" → cart-api, redis-cart): a word
+ * Workloads an alert's free text hints at without naming them exactly ("basket broken" → basket-api, basket-store): a word
  * of four letters or more that is a dash-separated part, prefix or suffix of the name. The namespace's own name is no hint.
  */
 export function hintedNodes(alertText: string, namespace: string, graph: EvidenceGraph): EntityRef[] {
