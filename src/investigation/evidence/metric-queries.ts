@@ -1,10 +1,12 @@
-/** What the collector asks Prometheus, by standard metric names only (cAdvisor, OpenTelemetry span metrics). */
+/** What the collector asks Prometheus, by standard metric names only (cAdvisor, OpenTelemetry span metrics, HTTP request counters). */
 export type MetricSignal = 'memory-working-set' | 'cpu-throttling' | 'request-rate';
 
 export interface MetricQuery {
   signal: MetricSignal;
   query: string;
 }
+
+const CALL_COUNTERS = 'traces_span_metrics_calls_total|calls_total|http_server_requests_total|http_requests_total';
 
 const quoted = (value: string): string => JSON.stringify(value);
 
@@ -20,12 +22,13 @@ export function metricQueries(namespace: string): MetricQuery[] {
         `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[5m]))` +
         ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[5m]))`,
     },
-    // Server-side calls per service and status: the error rate of each service (both common metric names).
+    // Server-side calls per service and status, from span metrics or the usual HTTP counters, in one query: an absent
+    // span_kind (HTTP counters carry none) matches the empty alternative.
     {
       signal: 'request-rate',
       query:
-        `sum by (service_name, status_code) (rate({__name__=~"traces_span_metrics_calls_total|calls_total",${ns},` +
-        `span_kind="SPAN_KIND_SERVER"}[5m]))`,
+        `sum by (service_name, service, status_code, code, status) (rate({__name__=~"${CALL_COUNTERS}",${ns},` +
+        `span_kind=~"SPAN_KIND_SERVER|"}[5m]))`,
     },
   ];
 }
@@ -37,13 +40,17 @@ export function errorRatios(
   const totals = new Map<string, { calls: number; errors: number }>();
   for (const sample of samples) {
     if (sample.signal !== 'request-rate') continue;
-    const service = sample.labels.service_name;
+    const service = sample.labels.service_name ?? sample.labels.service;
     const rate = sample.values.at(-1)?.[1];
     if (!service || rate === undefined || !Number.isFinite(rate)) continue;
     const total = totals.get(service) ?? { calls: 0, errors: 0 };
     total.calls += rate;
-    if (sample.labels.status_code === 'STATUS_CODE_ERROR') total.errors += rate;
+    if (isError(sample.labels)) total.errors += rate;
     totals.set(service, total);
   }
   return new Map([...totals].map(([service, { calls, errors }]) => [service, calls > 0 ? errors / calls : 0]));
 }
+
+/** A span that ended in error, or an HTTP response with a 5xx status (`503`, or a class like `5xx`). */
+const isError = (labels: Record<string, string>): boolean =>
+  labels.status_code === 'STATUS_CODE_ERROR' || /^5(\d\d|xx)$/i.test(labels.code ?? labels.status ?? '');

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { errorRatios, metricQueries } from '../../src/investigation/evidence/metric-queries.ts';
+import { type PrometheusSimulator, startPrometheusSimulator } from '../../src/simulation/prometheus/server.ts';
+
+const NOW = new Date('2026-01-01T00:30:00Z');
+const T = NOW.getTime() / 1000;
+
+/** A counter growing by `perSecond` over the last ten minutes. */
+const counter = (metric: Record<string, string>, perSecond: number) => ({
+  metric,
+  values: Array.from({ length: 11 }, (_, i) => [T - 600 + i * 60, String(i * 60 * perSecond)] as [number, string]),
+});
+
+const SERIES = [
+  counter({ __name__: 'http_server_requests_total', namespace: 'shop', service: 'orders', code: '200' }, 9),
+  counter({ __name__: 'http_server_requests_total', namespace: 'shop', service: 'orders', code: '503' }, 1),
+  counter({ __name__: 'http_requests_total', namespace: 'shop', service: 'web', status: '200' }, 5),
+  counter(
+    {
+      __name__: 'traces_span_metrics_calls_total',
+      namespace: 'shop',
+      service_name: 'pay',
+      span_kind: 'SPAN_KIND_SERVER',
+      status_code: 'STATUS_CODE_ERROR',
+    },
+    2,
+  ),
+  counter(
+    {
+      __name__: 'traces_span_metrics_calls_total',
+      namespace: 'shop',
+      service_name: 'pay',
+      span_kind: 'SPAN_KIND_CLIENT',
+      status_code: 'STATUS_CODE_UNSET',
+    },
+    50,
+  ),
+  counter({ __name__: 'http_server_requests_total', namespace: 'other', service: 'orders', code: '500' }, 7),
+];
+
+let prometheus: PrometheusSimulator;
+before(async () => {
+  prometheus = await startPrometheusSimulator(SERIES, { now: NOW });
+});
+after(() => prometheus.close());
+
+async function requestRates(namespace: string) {
+  const queries = metricQueries(namespace);
+  const query = queries.find((q) => q.signal === 'request-rate')?.query ?? '';
+  const response = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query })}`);
+  const body = (await response.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  assert.equal(body.status, 'success', JSON.stringify(body));
+  return body.data.result.map((r) => ({
+    labels: r.metric,
+    values: [[r.value[0], Number(r.value[1])]] as [number, number][],
+    signal: 'request-rate',
+  }));
+}
+
+describe('metric queries', () => {
+  it('stay within three queries, each filtered to the namespace', () => {
+    const queries = metricQueries('shop');
+    assert.ok(queries.length <= 3);
+    for (const { query } of queries) assert.match(query, /namespace="shop"/);
+  });
+
+  it('read error ratios from HTTP counters (5xx code or status) and server spans alike', async () => {
+    const ratios = errorRatios(await requestRates('shop'));
+    assert.ok(Math.abs((ratios.get('orders') ?? 0) - 0.1) < 1e-9, `orders: ${ratios.get('orders')}`);
+    assert.equal(ratios.get('web'), 0);
+    // Only server spans count: the client span of the same service is left out.
+    assert.equal(ratios.get('pay'), 1);
+  });
+
+  it('find no errors in a namespace whose services all answer', async () => {
+    const ratios = errorRatios(await requestRates('nowhere'));
+    assert.equal(ratios.size, 0);
+    const healthy = errorRatios([
+      { labels: { service: 'web', status: '200' }, values: [[T, 3]], signal: 'request-rate' },
+      { labels: { service: 'web', code: '404' }, values: [[T, 1]], signal: 'request-rate' },
+    ]);
+    assert.equal(healthy.get('web'), 0);
+  });
+});
