@@ -18,7 +18,7 @@ import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
-import { namespacesNamedIn, peerNamespaces } from './peer-namespaces.ts';
+import { initWaitNamespaces, namespacesNamedIn, peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
@@ -167,9 +167,13 @@ export async function collectSnapshot(
   // Dependencies in other namespaces (a shared database, a platform service): their state is worth a few requests
   // beyond the usual budget, as long as the incident stays within its allowance.
   const reserve = (base.prometheusUrl ? metricQueries(namespace).length : 0) + MIN_LOGS;
+  // A namespace that pods stuck initialising wait on holds the cause: it may use the hard limit.
+  const waitedOn = initWaitNamespaces(snapshot.pods, namespace);
+  const candidates = [...new Set([...waitedOn, ...peerNamespaces(snapshot.pods, namespace)])];
   const peers: string[] = [];
-  for (const peer of peerNamespaces(snapshot.pods, namespace).slice(0, MAX_PEER_NAMESPACES)) {
-    if (requests + second.length + PEER_KINDS.length + reserve > REQUEST_BUDGET + PEER_ALLOWANCE) break;
+  for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {
+    const limit = waitedOn.includes(peer) ? PEER_HARD_LIMIT : REQUEST_BUDGET + PEER_ALLOWANCE;
+    if (requests + second.length + PEER_KINDS.length + reserve > limit) break;
     peers.push(peer);
     for (const kind of PEER_KINDS) {
       second.push([kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }]);

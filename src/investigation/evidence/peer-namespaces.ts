@@ -36,3 +36,21 @@ export function namespacesNamedIn(texts: string[], namespace: string): string[] 
   }
   return [...counts].sort((a, b) => b[1] - a[1]).map(([peer]) => peer);
 }
+
+/**
+ * Other namespaces named by the init containers of pods that have not finished initialising (an init container
+ * waiting for a database in another namespace): the pods cannot start until something there answers.
+ */
+export function initWaitNamespaces(pods: Pod[], namespace: string): string[] {
+  const waiting = pods.filter((pod) =>
+    (pod.status?.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'False'),
+  );
+  const texts = waiting.flatMap((pod) =>
+    (pod.spec?.initContainers ?? []).flatMap((container) => [
+      ...(container.env ?? []).map((env) => env.value ?? ''),
+      ...(container.command ?? []),
+      ...(container.args ?? []),
+    ]),
+  );
+  return namespacesNamedIn(texts, namespace);
+}
