@@ -1,4 +1,6 @@
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
+import { toMs } from '../evidence/time.ts';
+import type { Pod } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
@@ -31,15 +33,25 @@ export const memoryLeak: Detector = {
         ?.sample.values.at(-1)?.[1];
       const limit = declared ?? parseQuantity(container?.resources?.limits?.memory);
       if (!limit) continue;
-      const first = values[0] as number;
-      // The peak, not the last sample: a leak that ends in an OOM kill restarts low (a sawtooth).
-      const last = Math.max(...values);
-      const rising = values.slice(1).filter((v, i) => v >= (values[i] as number)).length / (values.length - 1);
+      const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
+      if (killedInShortCycles(status)) continue;
+      const runs = lifetimes(values, limit);
+      // Filled to the limit and killed more than once in the window: the limit is too low for the load, not a leak.
+      const filled = runs.slice(0, -1).filter((run) => Math.max(...run.values) >= 0.85 * limit).length;
+      if (filled >= 2) continue;
+      const growth = (run: Lifetime) => Math.max(...run.values) - (run.values[0] ?? 0);
+      const climb = runs.filter((run) => run.values.length >= 5).sort((a, b) => growth(b) - growth(a))[0];
+      if (!climb) continue;
+      const run = climb.values;
+      const first = run[0] as number;
+      // The peak, not the last sample: a leak that ends in an OOM kill restarts low.
+      const last = Math.max(...run);
+      const rising = run.slice(1).filter((v, i) => v >= (run[i] as number)).length / (run.length - 1);
       if (rising < 0.8 || (last - first) / limit < 0.3 || last / limit < 0.7) continue;
       const workload = graph.workloadOf(pod);
       if (findings.has(refKey(workload))) continue;
-      const start = isoAt(sample.values[0]?.[0]);
-      const end = isoAt(sample.values.at(-1)?.[0]);
+      const start = isoAt(sample.values[climb.from]?.[0]);
+      const end = isoAt(sample.values[climb.from + run.indexOf(last)]?.[0]);
       findings.set(refKey(workload), {
         detector: 'memory-leak',
         faultType: 'memory-leak',
@@ -47,7 +59,7 @@ export const memoryLeak: Detector = {
         affects: [workload],
         // A steady climb is more specific than the OOM kill it ends in.
         strength: 0.96,
-        summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit, rising in ${Math.round(rising * 100)}% of samples`,
+        summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
         evidence: [
           {
             source: 'metric',
@@ -61,3 +73,34 @@ export const memoryLeak: Detector = {
     return [...findings.values()];
   },
 };
+
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+
+/**
+ * The series cut where memory falls sharply: a restart (or OOM kill) starts a new lifetime, and a leak is a climb
+ * within one of them — not the rise of a sawtooth read across several.
+ */
+interface Lifetime {
+  /** Index of its first sample in the series. */
+  from: number;
+  values: number[];
+}
+
+function lifetimes(values: number[], limit: number): Lifetime[] {
+  const runs: Lifetime[] = [{ from: 0, values: [] }];
+  values.forEach((value, i) => {
+    const previous = values[i - 1];
+    if (previous !== undefined && previous - value > Math.max(0.15 * limit, 0.25 * previous))
+      runs.push({ from: i, values: [] });
+    runs.at(-1)?.values.push(value);
+  });
+  return runs;
+}
+
+/** Killed for memory again and again, each life short: a limit below what the work needs, whatever the curve. */
+function killedInShortCycles(status: ContainerStatus | undefined): boolean {
+  const last = status?.lastState?.terminated;
+  if (last?.reason !== 'OOMKilled' || (status?.restartCount ?? 0) < 3) return false;
+  const lived = (toMs(last.finishedAt) ?? 0) - (toMs(last.startedAt) ?? 0);
+  return lived > 0 && lived < 15 * 60_000;
+}

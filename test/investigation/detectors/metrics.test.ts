@@ -93,3 +93,33 @@ test('a leak that ends in an OOM kill (a sawtooth) is still a leak', () => {
   });
   assert.deepEqual(named(detect(memoryLeak, snapshot)), ['Deployment/shop/api memory-leak']);
 });
+
+test('filling to the limit and restarting again and again is a limit too low, not a leak', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api');
+    memory(
+      s,
+      [40, 60, 80, 100, 120, 127, 40, 60, 80, 100, 120, 127, 40].map((m) => m * MI),
+    );
+  });
+  assert.deepEqual(detect(memoryLeak, snapshot), []);
+});
+
+test('a steady climb is no leak when the container is OOM-killed every few minutes (many short lives)', () => {
+  const climbing = [30, 45, 60, 72, 85, 98, 110, 121].map((m) => m * MI);
+  const killed = (startedAt: string, restartCount: number) =>
+    cluster((s) => {
+      app(s, 'api', {
+        containerStatus: {
+          restartCount,
+          lastState: {
+            terminated: { exitCode: 137, reason: 'OOMKilled', startedAt, finishedAt: '2026-11-20T10:20:00Z' },
+          },
+        },
+      });
+      memory(s, climbing);
+    });
+  assert.deepEqual(detect(memoryLeak, killed('2026-11-20T10:17:00Z', 12)), []);
+  // One long life before the kill is still a leak.
+  assert.deepEqual(named(detect(memoryLeak, killed('2026-11-20T09:20:00Z', 3))), ['Deployment/shop/api memory-leak']);
+});
