@@ -1,4 +1,5 @@
-import { hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
+import { type HostMention, hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { similar } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
@@ -7,11 +8,23 @@ import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
+// A bare cluster DNS name with its `.svc` marker (`db.data.svc.cluster.local`): a host even without port or scheme.
+const BARE_SERVICE_HOST =
+  /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.svc(?:\.[a-z0-9.-]+)?\.?$/i;
+
+const mentionsIn = (value: string): HostMention[] => {
+  const mentions = hostMentions(value);
+  return mentions.length === 0 && BARE_SERVICE_HOST.test(value)
+    ? [{ host: value.toLowerCase(), raw: value }]
+    : mentions;
+};
+
 const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
 
 /**
  * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose, or a
- * cluster-internal host that is no Service (a typo). The workload's own spec is the fault.
+ * cluster-internal host that is no Service (a typo, or a namespace that does not exist). The workload's own spec is
+ * the fault.
  */
 export const badEnv: Detector = {
   id: 'bad-env',
@@ -21,11 +34,12 @@ export const badEnv: Detector = {
     for (const workload of graph.workloads) {
       const namespace = workload.ref.namespace ?? '';
       const spec = graph.podSpecOf(workload.ref);
-      const problems: { env: string; value: string; host: string; why: string; hint?: string }[] = [];
+      const problems: { env: string; value: string; host: string; why: string; hint?: string; unknown?: boolean }[] =
+        [];
       for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
         for (const env of container.env ?? []) {
           if (!env.value) continue;
-          for (const mention of hostMentions(env.value)) {
+          for (const mention of mentionsIn(env.value)) {
             const service = graph.serviceByHost(mention.host, namespace);
             if (service) {
               // A headless Service resolves to the pods themselves: any port they serve is reachable.
@@ -48,23 +62,10 @@ export const badEnv: Detector = {
               continue;
             }
             const target = serviceNameOf(mention.host, namespace);
-            if (
-              !target ||
-              target.namespace !== namespace ||
-              !looksClusterInternal(mention.host) ||
-              !ADDRESS_NAME.test(env.name)
-            )
-              continue;
-            const near = snapshot.services.find(
-              (s) => s.metadata?.namespace === namespace && similar(s.metadata?.name, target.name),
-            );
-            problems.push({
-              env: env.name,
-              value: env.value,
-              host: mention.host,
-              why: `no Service ${target.name} exists in ${namespace}${near ? ` (did it mean ${near.metadata?.name}?)` : ''}`,
-              hint: near?.metadata?.name,
-            });
+            if (!target || !looksClusterInternal(mention.host) || !ADDRESS_NAME.test(env.name)) continue;
+            const absence = absent(snapshot, target, namespace);
+            if (!absence) continue;
+            problems.push({ env: env.name, value: env.value, host: mention.host, unknown: true, ...absence });
           }
         }
       }
@@ -78,7 +79,7 @@ export const badEnv: Detector = {
       );
       const peerErrors = lastDistinct(lines, (t) => problems.some((p) => t.includes(p.host)), 2);
       const first = problems[0] as (typeof problems)[number];
-      const unknownHost = problems.every((p) => p.why.startsWith('no Service'));
+      const unknownHost = problems.every((p) => p.unknown);
       const [, previous] = workload.ref.kind === 'Deployment' ? revisions(snapshot, workload.ref) : [];
       const before = previous?.spec?.template?.spec?.containers
         .flatMap((c) => c.env ?? [])
@@ -113,3 +114,35 @@ export const badEnv: Detector = {
     return findings;
   },
 };
+
+/**
+ * Why a cluster-internal host the cluster has no Service for cannot resolve, when the evidence allows saying so: a
+ * namespace the Namespace list lacks, or a Service missing from a namespace that was read (it holds other objects).
+ * A namespace never read says nothing.
+ */
+function absent(
+  snapshot: ClusterSnapshot,
+  target: { name: string; namespace: string },
+  from: string,
+): { why: string; hint?: string } | undefined {
+  const inTarget = (o: { metadata?: { namespace?: string } }) => o.metadata?.namespace === target.namespace;
+  if (target.namespace !== from) {
+    const known = snapshot.namespaces.length > 0;
+    if (known && !snapshot.namespaces.some((n) => n.metadata?.name === target.namespace)) {
+      const elsewhere = snapshot.services.find((s) => s.metadata?.name === target.name);
+      const hint = elsewhere ? `${target.name}.${elsewhere.metadata?.namespace}` : undefined;
+      return {
+        why: `namespace ${target.namespace} does not exist${hint ? ` (did it mean ${hint}?)` : ''}`,
+        ...(hint ? { hint } : {}),
+      };
+    }
+    const read = [snapshot.pods, snapshot.services, snapshot.endpoints].some((objects) => objects.some(inTarget));
+    if (!read) return undefined;
+  }
+  const near = snapshot.services.find((s) => inTarget(s) && similar(s.metadata?.name, target.name));
+  const hint = near?.metadata?.name;
+  return {
+    why: `no Service ${target.name} exists in ${target.namespace}${hint ? ` (did it mean ${hint}?)` : ''}`,
+    ...(hint ? { hint } : {}),
+  };
+}

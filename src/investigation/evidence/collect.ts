@@ -190,8 +190,12 @@ export async function collectSnapshot(
   const followUps: [ObjectKind, string, { namespace?: string }][] = peers
     .flatMap((peer) => peerFollowUps(snapshot, peer))
     .slice(0, Math.max(0, PEER_HARD_LIMIT - reserve - requests));
+  // A namespace the configuration names but that was left unread, or read and found empty, may not exist at all.
+  const unsure = candidates.filter((peer) => !peers.includes(peer) || !holdsAnything(snapshot, peer));
   if (snapshot.namespaces.length === 0 && snapshot.networkPolicies.some(selectsNamespacesByLabel)) {
     followUps.push(['Namespace', 'network policies select namespaces by label', {}]);
+  } else if (snapshot.namespaces.length === 0 && unsure.length > 0) {
+    followUps.push(['Namespace', `whether ${unsure.join(', ')}, which the pods are configured to call, exist`, {}]);
   }
   if (followUps.length > 0) {
     await wave(
@@ -312,6 +316,12 @@ function absorb(held: { metadata?: { uid?: string } }[], items: { metadata?: { u
 
 const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>
   object.metadata?.namespace === namespace;
+
+/** Whether anything was read in a namespace (an empty list says nothing about whether it exists). */
+const holdsAnything = (snapshot: ClusterSnapshot, namespace: string): boolean =>
+  [snapshot.pods, snapshot.services, snapshot.endpoints, snapshot.events].some((objects) =>
+    objects.some(inNamespace(namespace)),
+  );
 
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {

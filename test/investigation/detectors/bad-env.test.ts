@@ -66,3 +66,50 @@ test('a headless Service is reached on the ports its pods serve', () => {
   });
   assert.deepEqual(detect(badEnv, snapshot), []);
 });
+
+/** A Service `name` in namespace `namespace` (read, so the namespace is known to exist). */
+function serviceIn(s: Parameters<Parameters<typeof cluster>[0]>[0], namespace: string, name: string): void {
+  s.namespaces.push({ metadata: { name: namespace } });
+  s.services.push({
+    metadata: { name, namespace, uid: `${namespace}-${name}` },
+    spec: { selector: { app: name }, ports: [{ port: 5432 }] },
+  });
+}
+
+test('a host in a namespace that does not exist is a bad-env finding, with the namespace holding that Service as hint', () => {
+  const snapshot = cluster((s) => {
+    serviceIn(s, 'data', 'orders-db');
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data-staging.svc.cluster.local' }] });
+  });
+  const findings = detect(badEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
+  assert.match(findings[0]?.summary ?? '', /namespace data-staging does not exist \(did it mean orders-db\.data\?\)/);
+});
+
+test('a Service missing from another namespace that was read is a bad-env finding', () => {
+  const snapshot = cluster((s) => {
+    serviceIn(s, 'data', 'orders-db');
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_URL', value: 'postgres://order-db.data.svc:5432/orders' }] });
+  });
+  const findings = detect(badEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
+  assert.match(findings[0]?.summary ?? '', /no Service order-db exists in data \(did it mean orders-db\?\)/);
+});
+
+test('a host in another namespace that exists and serves it, or that was never read, is no finding', () => {
+  const healthy = cluster((s) => {
+    serviceIn(s, 'data', 'orders-db');
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data.svc.cluster.local' }] });
+  });
+  assert.deepEqual(detect(badEnv, healthy), []);
+  const unread = cluster((s) => {
+    s.namespaces.push({ metadata: { name: 'data' } });
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data.svc.cluster.local' }] });
+  });
+  assert.deepEqual(detect(badEnv, unread), []);
+  const unknown = cluster((s) => {
+    s.namespaces.length = 0;
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data.svc.cluster.local:5432' }] });
+  });
+  assert.deepEqual(detect(badEnv, unknown), []);
+});
