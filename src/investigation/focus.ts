@@ -1,4 +1,5 @@
 import type { Alert } from '../alert/alert.ts';
+import type { IngressRoute } from './evidence/ingress-routes.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { EntityRef } from './model.ts';
 
@@ -77,23 +78,60 @@ export interface NamespaceCandidates {
   namespaces: string[];
   /** Workloads and Services cluster-wide, when they were read (only if the text names no namespace). */
   named?: { namespace: string; name: string }[];
-  /** Signs of trouble per namespace (pods not running, Warning events), when they were counted. */
-  unhealthyPods?: Map<string, number>;
+  /** Ingress rules routing hosts the text mentions, when Ingresses were read. */
+  routes?: IngressRoute[];
+  /** Signs of trouble per namespace (pods not running, Warning events, Services without ready endpoints). */
+  troubleSigns?: Map<string, number>;
+}
+
+/** What chooseNamespace settled on, and why, in words for the thread. */
+export interface NamespaceChoice {
+  namespace: string;
+  assumption: string;
+}
+
+// Words of alert prose that are no component's name, however often they appear in names.
+const WORD_STOP = new Set(
+  'the and for with from down not all any every since about after still show shows page pages slow broken issue issues alert firing error errors failing fails high users customers'.split(
+    ' ',
+  ),
+);
+
+const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
+
+/**
+ * Names that a word of the text is a whole dash- or dot-separated component of (`search` → `search-api`), each word
+ * counted only when it picks out one name. Names that extend another matched name (`db` and `db-headless`) count as
+ * that one. Returns each picked name with the words that picked it.
+ */
+export function nameWordMatches(text: string, names: Iterable<string>): Map<string, string[]> {
+  const distinct = [...new Set(names)].filter(Boolean);
+  const words = new Set((text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word)));
+  const picked = new Map<string, string[]>();
+  for (const word of words) {
+    const forms = word.endsWith('s') ? [word, word.slice(0, -1)] : [word];
+    const matched = distinct.filter((name) => components(name).some((part) => forms.includes(part)));
+    const roots = matched.filter(
+      (name) => !matched.some((other) => other !== name && name.toLowerCase().startsWith(`${other.toLowerCase()}-`)),
+    );
+    if (roots.length !== 1 || !roots[0]) continue;
+    picked.set(roots[0], [...(picked.get(roots[0]) ?? []), word]);
+  }
+  return picked;
 }
 
 /**
- * The namespace an alert without a namespace label most likely means: one the text names, else the namespace of a
- * workload or Service the text names, else the one with the most unhealthy pods. Always says what it assumed.
+ * The namespace an alert without a namespace label most likely means, by decreasing strength of evidence: one the
+ * text names; the namespace of a workload or Service the text names; the namespace an Ingress routes a host the text
+ * mentions to; the namespace of names the text's words pick out (`search` → `search-api`); the one with most signs of
+ * trouble. When nothing tells namespaces apart, it says so rather than pretending to know.
  */
-export function chooseNamespace(
-  text: string,
-  candidates: NamespaceCandidates,
-): { namespace: string; assumption: string } {
+export function chooseNamespace(text: string, candidates: NamespaceCandidates): NamespaceChoice {
   const byName = mentionedNames(text, candidates.namespaces)[0];
   if (byName)
     return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
   const named = candidates.named ?? [];
-  const unhealthy = (namespace: string) => candidates.unhealthyPods?.get(namespace) ?? 0;
+  const trouble = (namespace: string) => candidates.troubleSigns?.get(namespace) ?? 0;
   const object = mentionedNames(
     text,
     named.map((entry) => entry.name),
@@ -101,25 +139,72 @@ export function chooseNamespace(
   // The same name in several namespaces (one app deployed per team): the one where pods are failing.
   const owner = named
     .filter((entry) => entry.name === object)
-    .sort((a, b) => unhealthy(b.namespace) - unhealthy(a.namespace))[0];
+    .sort((a, b) => trouble(b.namespace) - trouble(a.namespace))[0];
   if (owner) {
     return {
       namespace: owner.namespace,
       assumption: `namespace ${owner.namespace}: it holds ${owner.name}, which the alert mentions`,
     };
   }
-  const busiest = [...(candidates.unhealthyPods ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1])[0];
+  const routed = mostVoted(
+    (candidates.routes ?? []).map((route) => route.namespace),
+    trouble,
+  );
+  const route = candidates.routes?.find((candidate) => candidate.namespace === routed);
+  if (route) {
+    const backend = route.service ? ` to Service ${route.service}` : '';
+    return {
+      namespace: route.namespace,
+      assumption: `namespace ${route.namespace}: Ingress ${route.ingress} routes ${route.host}, which the alert mentions,${backend} there`,
+    };
+  }
+  const picked = nameWordMatches(
+    text,
+    named.map((entry) => entry.name),
+  );
+  const votes = [...picked].flatMap(([name, words]) => {
+    const homes = named.filter((entry) => entry.name === name).map((entry) => entry.namespace);
+    const home = [...new Set(homes)].sort((a, b) => trouble(b) - trouble(a))[0];
+    return home ? words.map(() => home) : [];
+  });
+  const byWords = mostVoted(votes, trouble);
+  if (byWords) {
+    const names = [...picked.keys()].filter((name) =>
+      named.some((entry) => entry.name === name && entry.namespace === byWords),
+    );
+    return {
+      namespace: byWords,
+      assumption: `namespace ${byWords}: it holds ${names.join(', ')}, whose name${names.length > 1 ? 's carry words' : ' carries a word'} of the alert`,
+    };
+  }
+  const troubled = [...(candidates.troubleSigns ?? new Map<string, number>()).entries()]
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const busiest = troubled[0];
   if (busiest) {
+    const tied = troubled.filter(([, count]) => count === busiest[1]).map(([namespace]) => namespace);
+    const others = tied.length > 1 ? `; as many in ${tied.slice(1).join(', ')}, so this choice is a guess` : '';
     return {
       namespace: busiest[0],
-      assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it shows the most signs of trouble (${busiest[1]} failing pods and warning events)`,
+      assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it shows the most signs of trouble (${busiest[1]} failing pods, warning events and Services without ready endpoints)${others}`,
     };
   }
   const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');
   return {
     namespace: fallback,
-    assumption: `namespace ${fallback}: the alert names nothing in the cluster and no pod is unhealthy`,
+    assumption: `namespace ${fallback}: a guess — nothing in the alert or the cluster points to one of the ${candidates.namespaces.length} namespaces (the alert names nothing found and no namespace shows failing pods, warnings or Services without ready endpoints); name the namespace to investigate another`,
   };
+}
+
+/** The value given most often, ties broken by signs of trouble; undefined when none, or when still tied. */
+function mostVoted(values: string[], trouble: (namespace: string) => number): string | undefined {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || trouble(b[0]) - trouble(a[0]));
+  const [first, second] = ranked;
+  if (!first) return undefined;
+  if (second && second[1] === first[1] && trouble(second[0]) === trouble(first[0])) return undefined;
+  return first[0];
 }
 
 // `<deployment>-<pod-template-hash>-<suffix>`, `<statefulset>-<ordinal>`, `<daemonset|job>-<suffix>`.

@@ -150,6 +150,72 @@ describe('locateNamespace', () => {
     }
   });
 
+  it('resolves a host the text mentions through the Ingress that routes it, with one request more', async () => {
+    const other = await startSimulation(
+      parseScenario(
+        {
+          ...TOOL_SCENARIO,
+          cluster: {
+            objects: [
+              ...TOOL_SCENARIO.cluster.objects,
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-ns', uid: 'ns-edge' } },
+              {
+                apiVersion: 'networking.k8s.io/v1',
+                kind: 'Ingress',
+                metadata: { name: 'public', namespace: 'edge-ns', uid: 'ing-public' },
+                spec: {
+                  rules: [
+                    {
+                      host: 'pay.example.org',
+                      http: {
+                        paths: [
+                          {
+                            path: '/',
+                            pathType: 'Prefix',
+                            backend: { service: { name: 'gate', port: { number: 80 } } },
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        'ingress-namespace',
+      ),
+    );
+    try {
+      const start = other.requests().length;
+      const located = await locateNamespace(alert({ source: 'slack', title: 'checkout on pay.example.org hangs' }), {
+        ...base(),
+        kubeConfig: other.kubeConfig,
+      });
+      assert.equal(located.namespace, 'edge-ns');
+      assert.match(located.assumptions[0] ?? '', /Ingress public routes pay\.example\.org/);
+      const paths = other
+        .requests()
+        .slice(start)
+        .map((request) => request.path);
+      assert.equal(located.requests, paths.length);
+      assert.equal(paths.filter((path) => path.endsWith('/ingresses')).length, 1);
+      const withoutHost = other.requests().length;
+      await locateNamespace(alert({ source: 'slack', title: 'checkout hangs' }), {
+        ...base(),
+        kubeConfig: other.kubeConfig,
+      });
+      assert.ok(
+        !other
+          .requests()
+          .slice(withoutHost)
+          .some((request) => request.path.endsWith('/ingresses')),
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it('falls back to the namespace with unhealthy pods when the alert names nothing', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: 'something is wrong' }), base());
     assert.equal(located.namespace, 'elsewhere');

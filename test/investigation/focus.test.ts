@@ -93,7 +93,7 @@ describe('chooseNamespace', () => {
         { namespace: 'a', name: 'ledger' },
         { namespace: 'b', name: 'ledger' },
       ],
-      unhealthyPods: new Map([['b', 2]]),
+      troubleSigns: new Map([['b', 2]]),
     });
     assert.equal(choice.namespace, 'b');
   });
@@ -102,7 +102,7 @@ describe('chooseNamespace', () => {
     const choice = chooseNamespace('everything is slow', {
       namespaces: ['a', 'b', 'c'],
       named: [],
-      unhealthyPods: new Map([
+      troubleSigns: new Map([
         ['a', 1],
         ['c', 4],
       ]),

@@ -9,6 +9,8 @@ import {
   podLabel,
 } from '../focus.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
+import { troubleByNamespace } from './namespace-trouble.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
@@ -27,8 +29,9 @@ const WARNINGS = 'type=Warning';
 
 /**
  * The namespace to investigate: the alert's label; else where the pod it names runs (1 request); else one the text
- * names (1 request); else the namespace of a workload or Service the text or labels name, or the one with most
- * unhealthy pods and warnings (5 more requests, none of them per pod).
+ * names (1 request); else, from cluster-wide lists (6 more requests, 7 when the text mentions a host, none per pod
+ * or per namespace), the namespace of a workload or Service the text or labels name, of the Ingress routing a host it
+ * mentions, of names its words pick out, or the one with most signs of trouble — saying so when it is a guess.
  */
 export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const labelled = namespaceLabel(alert);
@@ -63,12 +66,24 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     return { namespace, assumptions: [assumption], requests: spent + 1, namespaces };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
-  const [deployments, statefulSets, services, unhealthy, warnings] = await Promise.all([
+  // Ingresses only when the text mentions a host: one request resolves it to a namespace and a Service.
+  const hosts = mentionedHosts(text).length > 0;
+  const [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses] = await Promise.all([
     listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
     listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    listObjects.run(
+      { kind: 'Endpoints', limit: 5000 },
+      { ...base, reason: 'the alert names no namespace: Services no ready pod serves are signs of trouble' },
+    ),
+    hosts
+      ? listObjects.run(
+          { kind: 'Ingress', limit: 5000 },
+          { ...base, reason: 'the alert mentions a host: find the Ingress that routes it, and where' },
+        )
+      : undefined,
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
@@ -76,12 +91,14 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
       namespace: object.metadata?.namespace ?? '',
       name: object.metadata?.name ?? '',
     })),
-    unhealthyPods: new Map(),
+    routes: ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
+    troubleSigns: troubleByNamespace({
+      pods: unhealthy.items as ClusterSnapshot['pods'],
+      events: warnings.items as ClusterSnapshot['events'],
+      services: services.items as ClusterSnapshot['services'],
+      endpoints: endpoints.items as ClusterSnapshot['endpoints'],
+    }),
   };
-  for (const object of [...unhealthy.items, ...warnings.items]) {
-    const namespace = object.metadata?.namespace ?? '';
-    candidates.unhealthyPods?.set(namespace, (candidates.unhealthyPods.get(namespace) ?? 0) + 1);
-  }
   const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: spent + 6, namespaces };
+  return { namespace, assumptions: [assumption], requests: spent + 7 + (ingresses ? 1 : 0), namespaces };
 }

@@ -14,6 +14,7 @@ import type {
   V1ReplicaSet,
   V1ResourceQuota,
   V1Secret,
+  V1Ingress,
   V1Service,
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
@@ -79,6 +80,8 @@ export interface ClusterSnapshot {
   resourceQuotas: Plain<V1ResourceQuota>[];
   limitRanges: Plain<V1LimitRange>[];
   horizontalPodAutoscalers: Plain<V2HorizontalPodAutoscaler>[];
+  /** Read only to resolve a host the alert mentions to the namespace and Service it routes to. */
+  ingresses: Plain<V1Ingress>[];
   logs: ContainerLog[];
   metrics: MetricSample[];
 }
@@ -103,6 +106,7 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   resourceQuotas: [],
   limitRanges: [],
   horizontalPodAutoscalers: [],
+  ingresses: [],
   logs: [],
   metrics: [],
 });

@@ -29,6 +29,7 @@ export const KIND_KEYS = {
   ResourceQuota: 'resourceQuotas',
   LimitRange: 'limitRanges',
   HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
+  Ingress: 'ingresses',
 } as const satisfies Record<string, keyof ClusterSnapshot>;
 
 export type ObjectKind = keyof typeof KIND_KEYS;
@@ -190,6 +191,12 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
     (a, q) => a.autoscaling.listNamespacedHorizontalPodAutoscaler(q),
     (a, q) => a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(q),
     (a, q) => a.autoscaling.readNamespacedHorizontalPodAutoscaler(q),
+  ),
+  Ingress: namespaced(
+    'networking.k8s.io/v1',
+    (a, q) => a.networking.listNamespacedIngress(q),
+    (a, q) => a.networking.listIngressForAllNamespaces(q),
+    (a, q) => a.networking.readNamespacedIngress(q),
   ),
 };
 

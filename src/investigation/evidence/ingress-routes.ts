@@ -1,0 +1,55 @@
+import type { ClusterSnapshot } from './snapshot.ts';
+
+/** Where a host (and path) the alert mentions enters the cluster: an Ingress rule and the Service it routes to. */
+export interface IngressRoute {
+  host: string;
+  namespace: string;
+  ingress: string;
+  /** The backend Service of the matching path, when the rule routes to a Service. */
+  service?: string;
+}
+
+// `shop.example.io`, `https://api.example.com/v1/orders`: dot-separated labels ending in an alphabetic top-level label
+// (version numbers such as 2.8.0 and abbreviations such as e.g. are not hosts).
+const HOST = /(?:https?:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})(\/[^\s'"`)>,]*)?/gi;
+
+/** Hosts, each with the URL path that follows it ('' when none), that the text mentions. */
+export function mentionedHosts(text: string): { host: string; path: string }[] {
+  return [...text.matchAll(HOST)].map((match) => ({ host: (match[1] ?? '').toLowerCase(), path: match[2] ?? '' }));
+}
+
+/** A rule's host matches: exactly, or a wildcard rule (`*.example.io`) one label deep, as the Ingress API defines. */
+function hostMatches(rule: string, host: string): boolean {
+  const wanted = rule.toLowerCase();
+  if (!wanted.startsWith('*.')) return wanted === host;
+  const rest = host.slice(host.indexOf('.') + 1);
+  return host.includes('.') && rest === wanted.slice(2);
+}
+
+/**
+ * The Ingress rules that route the hosts the text mentions: for each, the backend Service of the longest path that
+ * prefixes the mentioned path (the rule's first path when none was mentioned).
+ */
+export function ingressRoutes(text: string, ingresses: ClusterSnapshot['ingresses']): IngressRoute[] {
+  const routes: IngressRoute[] = [];
+  for (const { host, path } of mentionedHosts(text)) {
+    for (const ingress of ingresses) {
+      for (const rule of ingress.spec?.rules ?? []) {
+        if (!rule.host || !hostMatches(rule.host, host)) continue;
+        const paths = [...(rule.http?.paths ?? [])]
+          .filter((candidate) => !path || path.startsWith(candidate.path ?? '/'))
+          .sort((a, b) => (b.path ?? '/').length - (a.path ?? '/').length);
+        const service =
+          (path ? paths[0] : rule.http?.paths?.[0])?.backend?.service?.name ??
+          ingress.spec?.defaultBackend?.service?.name;
+        routes.push({
+          host,
+          namespace: ingress.metadata?.namespace ?? '',
+          ingress: ingress.metadata?.name ?? '',
+          ...(service ? { service } : {}),
+        });
+      }
+    }
+  }
+  return routes;
+}

@@ -1,0 +1,35 @@
+import type { ClusterSnapshot } from './snapshot.ts';
+
+type Listed = Pick<ClusterSnapshot, 'pods' | 'events' | 'services' | 'endpoints'>;
+
+/** A Service with a selector whose Endpoints hold no ready address: whatever calls it gets refused. */
+function unserved(service: ClusterSnapshot['services'][number], endpoints: ClusterSnapshot['endpoints']): boolean {
+  // Without a selector, Endpoints are kept by hand (or point outside the cluster); an ExternalName has none.
+  if (!service.spec?.selector || Object.keys(service.spec.selector).length === 0) return false;
+  if (service.spec.type === 'ExternalName') return false;
+  const own = endpoints.find(
+    (candidate) =>
+      candidate.metadata?.namespace === service.metadata?.namespace &&
+      candidate.metadata?.name === service.metadata?.name,
+  );
+  // A missing Endpoints object is not judged: the list may have been cut short.
+  return own !== undefined && !own.subsets?.some((subset) => (subset.addresses ?? []).length > 0);
+}
+
+/**
+ * Signs of trouble per namespace, from cluster-wide lists: pods neither running nor done, Warning events, and Services
+ * no ready pod serves (a broken selector or target port, failing readiness) — the faults that show in no pod's phase.
+ * `endpoints` may be empty when they were not read; Services are then not judged.
+ */
+export function troubleByNamespace(listed: Listed): Map<string, number> {
+  const signs = new Map<string, number>();
+  const add = (namespace: string | undefined) => {
+    if (namespace) signs.set(namespace, (signs.get(namespace) ?? 0) + 1);
+  };
+  for (const pod of listed.pods) add(pod.metadata?.namespace);
+  for (const event of listed.events) add(event.metadata?.namespace);
+  if (listed.endpoints.length > 0) {
+    for (const service of listed.services) if (unserved(service, listed.endpoints)) add(service.metadata?.namespace);
+  }
+  return signs;
+}
