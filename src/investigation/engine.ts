@@ -49,6 +49,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       assumptions: located.assumptions,
       requestsUsed: located.requests,
       ...(located.namespaces ? { namespaces: located.namespaces } : {}),
+      ...(located.entryService ? { entryService: located.entryService } : {}),
     },
     base,
     {

@@ -88,6 +88,8 @@ export interface NamespaceCandidates {
 export interface NamespaceChoice {
   namespace: string;
   assumption: string;
+  /** The Service an Ingress routes the alert's host to, when that is how the namespace was found. */
+  entryService?: string;
 }
 
 // Words of alert prose that are no component's name, however often they appear in names.
@@ -156,6 +158,7 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     return {
       namespace: route.namespace,
       assumption: `namespace ${route.namespace}: Ingress ${route.ingress} routes ${route.host}, which the alert mentions,${backend} there`,
+      ...(route.service ? { entryService: route.service } : {}),
     };
   }
   const picked = nameWordMatches(
@@ -319,12 +322,14 @@ export function stemMatch(text: string, names: string[]): string | undefined {
 
 /**
  * The alerted entity in the chosen namespace: from labels (workload, pod, service) when they name something the
- * snapshot holds, else from the longest Service or workload name the alert's text mentions.
+ * snapshot holds, else from the longest Service or workload name the alert's text mentions, else the Service through
+ * which the host the alert mentions enters the cluster (`entryService`, from its Ingress).
  */
 export function resolveSymptom(
   alert: Alert,
   namespace: string,
   snapshot: ClusterSnapshot,
+  entryService?: string,
 ): { symptom: EntityRef | null; assumptions: string[] } {
   const assumptions: string[] = [];
   for (const [label, kind] of WORKLOAD_LABELS) {
@@ -359,6 +364,10 @@ export function resolveSymptom(
     const symptom = serviceOrWorkload(stem, namespace, snapshot);
     assumptions.push(`symptom ${symptom?.kind} ${stem}: the closest name to what the alert's text describes`);
     return { symptom, assumptions };
+  }
+  if (entryService && hasWorkload(snapshot, 'Service', namespace, entryService)) {
+    assumptions.push(`symptom Service ${entryService}: the Ingress routes the host the alert mentions to it`);
+    return { symptom: { kind: 'Service', namespace, name: entryService }, assumptions };
   }
   assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
   return { symptom: null, assumptions };

@@ -193,6 +193,7 @@ describe('locateNamespace', () => {
         kubeConfig: other.kubeConfig,
       });
       assert.equal(located.namespace, 'edge-ns');
+      assert.equal(located.entryService, 'gate');
       assert.match(located.assumptions[0] ?? '', /Ingress public routes pay\.example\.org/);
       const paths = other
         .requests()

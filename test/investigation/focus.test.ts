@@ -187,6 +187,21 @@ describe('resolveSymptom', () => {
     assert.match(assumptions[0] ?? '', /names no workload/);
   });
 
+  it('falls back to the Service the Ingress routes the alert’s host to, when it exists', () => {
+    const text = alert({ title: 'shop.example.io is down' });
+    assert.deepEqual(resolveSymptom(text, 'shop', snapshot(), 'ledger').symptom, {
+      kind: 'Service',
+      namespace: 'shop',
+      name: 'ledger',
+    });
+    assert.equal(resolveSymptom(text, 'shop', snapshot(), 'missing').symptom, null);
+    // A name the text gives comes first.
+    assert.equal(
+      resolveSymptom(alert({ title: 'payments on shop.example.io' }), 'shop', snapshot(), 'ledger').symptom?.name,
+      'payments',
+    );
+  });
+
   it('records a labelled workload that does not exist', () => {
     const { symptom, assumptions } = resolveSymptom(alert({ labels: { deployment: 'gone' } }), 'shop', snapshot());
     assert.equal(symptom, null);

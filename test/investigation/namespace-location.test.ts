@@ -128,6 +128,7 @@ describe('chooseNamespace without a named object', () => {
     });
     assert.equal(choice.namespace, 'market');
     assert.match(choice.assumption, /Ingress front routes shop\.example\.io.*Service site/);
+    assert.equal(choice.entryService, 'site');
   });
 
   it('follows the words of names before the signs of trouble elsewhere', () => {

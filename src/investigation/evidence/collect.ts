@@ -47,6 +47,8 @@ export interface CollectRequest {
   requestsUsed: number;
   /** Namespaces already read while locating the namespace. */
   namespaces?: ClusterSnapshot['namespaces'];
+  /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
+  entryService?: string;
 }
 
 export interface CollectListener {
@@ -100,7 +102,12 @@ export async function collectSnapshot(
     }
   }
   const focusNow = (): Focus => {
-    const { symptom, assumptions: symptomAssumptions } = resolveSymptom(alert, namespace, snapshot);
+    const { symptom, assumptions: symptomAssumptions } = resolveSymptom(
+      alert,
+      namespace,
+      snapshot,
+      request.entryService,
+    );
     const focus: Focus = {
       namespace,
       symptom,

@@ -20,6 +20,8 @@ export interface Located {
   requests: number;
   /** The cluster's namespaces, when they had to be listed (the collection keeps them). */
   namespaces?: ClusterSnapshot['namespaces'];
+  /** The Service an Ingress routes the host the alert mentions to, when that located the namespace. */
+  entryService?: string;
 }
 
 // Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
@@ -99,6 +101,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
       endpoints: endpoints.items as ClusterSnapshot['endpoints'],
     }),
   };
-  const { namespace, assumption } = chooseNamespace(text, candidates);
-  return { namespace, assumptions: [assumption], requests: spent + 7 + (ingresses ? 1 : 0), namespaces };
+  const { namespace, assumption, entryService } = chooseNamespace(text, candidates);
+  const requests = spent + 7 + (ingresses ? 1 : 0);
+  return { namespace, assumptions: [assumption], requests, namespaces, ...(entryService ? { entryService } : {}) };
 }
