@@ -1,4 +1,4 @@
-import { refOf } from '../evidence/graph.ts';
+import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
@@ -20,6 +20,7 @@ export const dependencyDown: Detector = {
       if (desired > 0 && (ready > 0 || ((workload.readyReplicas ?? 0) > 0 && pods.length === 0))) continue;
       if (desired > 0 && pods.length === 0 && workload.readyReplicas === undefined) continue;
       const scaledToZero = desired === 0;
+      const waitingIn = pods.length > 0 && pods.every(initialising) ? initialising(pods[0] as Pod) : undefined;
       // Scaled to zero with nobody seen calling it: only a Service in front of it says something relies on it.
       if (scaledToZero && callers.length === 0 && services.length === 0) continue;
       const finding: Finding = {
@@ -27,11 +28,12 @@ export const dependencyDown: Detector = {
         faultType: 'dependency-down',
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],
-        // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific.
-        strength: scaledToZero ? (callers.length > 0 ? 0.9 : 0.6) : callers.length > 0 ? 0.55 : 0.45,
+        // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific,
+        // all the more when every pod is still waiting in an init container for something else.
+        strength: scaledToZero ? (callers.length > 0 ? 0.9 : 0.6) : waitingIn ? 0.35 : callers.length > 0 ? 0.55 : 0.45,
         summary: scaledToZero
           ? `${workload.ref.kind} ${workload.ref.name} is scaled to 0 replicas while ${callers.length > 0 ? `${callers.map((c) => c.from.name).join(', ')} call it` : `Service ${services.map((s) => s.metadata?.name).join(', ')} routes to it`}`
-          : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})`,
+          : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})${waitingIn ? `: its pods wait in init container ${waitingIn}` : ''}`,
         evidence: [
           { source: 'status', ref: workload.ref, text: `replicas ${desired}, ready ${ready}` },
           ...callers.slice(0, 3).map((c) => ({
@@ -60,6 +62,13 @@ export const dependencyDown: Detector = {
     return findings;
   },
 };
+
+type Pod = ReturnType<EvidenceGraph['podsOf']>[number];
+
+/** The init container a pod is still running (waiting for something before its app starts), if any. */
+function initialising(pod: Pod): string | undefined {
+  return (pod.status?.initContainerStatuses ?? []).find((status) => !status.ready && status.state?.running)?.name;
+}
 
 function previousReplicas(annotations: Record<string, string> | undefined): number {
   try {

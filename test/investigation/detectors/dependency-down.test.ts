@@ -47,3 +47,24 @@ test('scaled to zero with no caller seen: a Service in front of it still makes i
   const parked = cluster((s) => app(s, 'sessions', { replicas: 0, service: false }));
   assert.deepEqual(detect(dependencyDown, parked), []);
 });
+
+test('a workload whose pods all wait in a running init container is a weaker finding that says what they wait in', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'checkout', {
+      ready: false,
+      podPhase: 'Pending',
+      initContainer: { command: ['sh', '-c', 'until nc -z db.data.svc 5432; do echo waiting for db; sleep 2; done'] },
+      initStatus: { state: { running: { startedAt: '2026-11-20T10:00:00Z' } } },
+    });
+    app(s, 'web', { env: [{ name: 'CHECKOUT_HOST', value: 'checkout' }] });
+  });
+  const [waiting] = detect(dependencyDown, snapshot);
+  assert.match(waiting?.summary ?? '', /its pods wait in init container init/);
+  const plain = cluster((s) => {
+    app(s, 'checkout', { ready: false });
+    app(s, 'web', { env: [{ name: 'CHECKOUT_HOST', value: 'checkout' }] });
+  });
+  const [down] = detect(dependencyDown, plain);
+  assert.doesNotMatch(down?.summary ?? '', /init container/);
+  assert.ok((waiting?.strength ?? 1) < (down?.strength ?? 0));
+});
