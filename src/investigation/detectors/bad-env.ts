@@ -19,6 +19,18 @@ const mentionsIn = (value: string): HostMention[] => {
     : mentions;
 };
 
+interface Problem {
+  env: string;
+  value: string;
+  host: string;
+  why: string;
+  hint?: string;
+  /** No Service answers to the host (as opposed to a Service on the wrong port). */
+  unknown?: boolean;
+  /** The host's namespace does not exist. */
+  noNamespace?: boolean;
+}
+
 const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
 
 /**
@@ -34,8 +46,7 @@ export const badEnv: Detector = {
     for (const workload of graph.workloads) {
       const namespace = workload.ref.namespace ?? '';
       const spec = graph.podSpecOf(workload.ref);
-      const problems: { env: string; value: string; host: string; why: string; hint?: string; unknown?: boolean }[] =
-        [];
+      const problems: Problem[] = [];
       for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
         for (const env of container.env ?? []) {
           if (!env.value) continue;
@@ -85,11 +96,11 @@ export const badEnv: Detector = {
         .flatMap((c) => c.env ?? [])
         .find((e) => e.name === first.env);
       // A name the newest revision introduced is a configuration fault even when its lookups fail; failed lookups of
-      // a name the workload always used point at name resolution.
+      // a name the workload always used point at name resolution, unless its namespace does not exist at all.
       const introduced = previous !== undefined && before?.value !== first.value;
       const finding: Finding = {
         detector: 'bad-env',
-        faultType: resolveErrors.length > 0 && !introduced ? 'dns' : 'bad-env',
+        faultType: resolveErrors.length > 0 && !introduced && !first.noNamespace ? 'dns' : 'bad-env',
         entity: workload.ref,
         affects: [workload.ref],
         strength: resolveErrors.length > 0 || peerErrors.length > 0 ? 0.9 : unknownHost && !first.hint ? 0.6 : 0.8,
@@ -124,7 +135,7 @@ function absent(
   snapshot: ClusterSnapshot,
   target: { name: string; namespace: string },
   from: string,
-): { why: string; hint?: string } | undefined {
+): Pick<Problem, 'why' | 'hint' | 'noNamespace'> | undefined {
   const inTarget = (o: { metadata?: { namespace?: string } }) => o.metadata?.namespace === target.namespace;
   if (target.namespace !== from) {
     const known = snapshot.namespaces.length > 0;
@@ -133,6 +144,7 @@ function absent(
       const hint = elsewhere ? `${target.name}.${elsewhere.metadata?.namespace}` : undefined;
       return {
         why: `namespace ${target.namespace} does not exist${hint ? ` (did it mean ${hint}?)` : ''}`,
+        noNamespace: true,
         ...(hint ? { hint } : {}),
       };
     }

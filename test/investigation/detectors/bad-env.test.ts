@@ -113,3 +113,14 @@ test('a host in another namespace that exists and serves it, or that was never r
   });
   assert.deepEqual(detect(badEnv, unknown), []);
 });
+
+test('failed lookups of a host whose namespace does not exist are a configuration fault, not name resolution', () => {
+  const snapshot = cluster((s) => {
+    serviceIn(s, 'data', 'orders-db');
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data-old.svc.cluster.local' }] });
+    logs(s, 'checkout', ['dial tcp: lookup orders-db.data-old.svc.cluster.local on 10.96.0.10:53: no such host']);
+  });
+  const findings = detect(badEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.9);
+});
