@@ -1,6 +1,8 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
+import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { restartedAfter } from '../evidence/restarted-after.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
@@ -21,7 +23,7 @@ const GENERIC_KEYS = new Set([
   'description',
 ]);
 
-/** A flag switched in a ConfigMap shortly before a workload that reads it started logging errors about it. */
+/** A flag or setting switched in a ConfigMap shortly before a workload that reads it started logging errors quoting it. */
 export const featureFlag: Detector = {
   id: 'feature-flag',
   faultTypes: ['feature-flag'],
@@ -52,42 +54,63 @@ export const featureFlag: Detector = {
         (data.some(([key]) => FLAG_NAME.test(key)) ||
           [...flagKeys].some((k) => FLAG_NAME.test(k)) ||
           data.some(([, v]) => /\b(true|false)\b/.test(v)));
-      if (!flagLike) continue;
+      // Any setting of a recently changed ConfigMap can be the switch: its readers' errors quoting it say which.
+      const settings = recent
+        ? settingsOf(configMap.data ?? {}).filter((s) => !GENERIC_KEYS.has(s.key.toLowerCase()))
+        : [];
+      if (!flagLike && settings.length === 0) continue;
       const ref = refOf('ConfigMap', configMap.metadata);
       for (const workload of graph.workloadsReferencing(ref)) {
         const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
         const lines = logLinesOf(snapshot, workload.namespace ?? '', pods).filter(
           (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
         );
-        const namesFlag = (text: string) => [...flagKeys].some((k) => text.includes(k));
-        const mentions = (text: string) => namesFlag(text) || (recent && /\bflag|feature|toggle/i.test(text));
+        const quoted = (text: string) => settings.find((s) => quotesSetting(text, s));
+        const namesFlag = (text: string) => flagLike && [...flagKeys].some((k) => text.includes(k));
+        const mentions = (text: string) =>
+          namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
         const telling = lastDistinct(
           lines,
           (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
           2,
         );
-        // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion.
+        const implicated = telling.map((l) => quoted(l.text)).find((s) => s !== undefined);
+        const restarted = recent ? restartedAfter(snapshot, graph, workload, changed as number) : undefined;
+        // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion, for
+        // a ConfigMap of flags or one its reader was restarted to pick up.
         const unread = !snapshot.logs.some((l) => l.namespace === workload.namespace && pods.includes(l.pod));
-        if (telling.length === 0 && !(unread && recent)) continue;
-        const flags = [...flagKeys].slice(0, 4).join(', ');
+        if (telling.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
+        const flags = implicated
+          ? `${implicated.key}=${implicated.value.slice(0, 60)}`
+          : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
         const finding: Finding = {
           detector: 'feature-flag',
           faultType: 'feature-flag',
           entity: ref,
           affects: [workload],
-          strength: telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75,
+          strength: (telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75) + (restarted ? 0.04 : 0),
           summary:
             telling.length > 0
-              ? `ConfigMap ${ref.name} (flags ${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"`
-              : `ConfigMap ${ref.name} (flags ${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
+              ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"`
+              : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
           evidence: [
             ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
             ...telling.map(logEvidence),
             { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
+            ...(restarted
+              ? [
+                  {
+                    source: 'change' as const,
+                    ref: workload,
+                    text: `${workload.name} was restarted at ${restarted} with unchanged containers, right after the ConfigMap changed`,
+                    at: restarted,
+                  },
+                ]
+              : []),
           ],
         };
         if (recent && changedAt) finding.changedAt = changedAt;
-        const remediation = restoreProposal(configMap);
+        const remediation = restoreProposal(configMap, implicated?.key);
         if (remediation) finding.remediation = remediation;
         findings.push(finding);
       }

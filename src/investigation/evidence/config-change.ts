@@ -31,8 +31,10 @@ export function changedKeys(configMap: ConfigMap): { key: string; previous: stri
     .map(([key, value]) => ({ key, previous: value as string, current: configMap.data?.[key] }));
 }
 
-export function restoreProposal(configMap: ConfigMap): RemediationProposal | undefined {
-  const [change] = changedKeys(configMap);
+/** Restores the key the evidence implicates when it changed, else the first changed key. */
+export function restoreProposal(configMap: ConfigMap, implicated?: string): RemediationProposal | undefined {
+  const changes = changedKeys(configMap);
+  const change = changes.find((c) => c.key === implicated) ?? changes[0];
   if (!change) return undefined;
   return {
     summary: `Restore key ${change.key} of ConfigMap ${configMap.metadata?.name} to its last applied value`,

@@ -56,3 +56,79 @@ test('a flag switched recently on a workload whose logs were not read is a weak 
   logs(quiet, 'pricing', ['WARN slow request took 2s']);
   assert.deepEqual(detect(featureFlag, quiet), []);
 });
+
+const envFrom = { container: { envFrom: [{ configMapRef: { name: 'search-settings' } }] } };
+const settings = (s: Parameters<Parameters<typeof cluster>[0]>[0], annotations?: Record<string, string>) =>
+  configMap(
+    s,
+    'search-settings',
+    { SORT_MODE: 'nearest-first', PAGE_SIZE: '400', SHOW_BANNER: 'true', DB_URL: 'postgres://db.shop.svc:5432/app' },
+    '2026-11-20T10:20:00Z',
+    annotations,
+  );
+
+test('any setting of a changed ConfigMap read through envFrom is implicated when the errors quote its value', () => {
+  const snapshot = cluster((s) => {
+    settings(s, {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+        data: { SHOW_BANNER: 'false', SORT_MODE: 'relevance', PAGE_SIZE: '400' },
+      }),
+    });
+    app(s, 'search', envFrom);
+    logs(s, 'search', [
+      '2026-11-20T10:22:00Z INFO started, sort=nearest-first size=400',
+      '2026-11-20T10:23:00Z ERROR query failed: sort "nearest-first" has no index loaded',
+    ]);
+  });
+  const findings = detect(featureFlag, snapshot);
+  assert.deepEqual(named(findings), ['ConfigMap/shop/search-settings feature-flag']);
+  assert.match(findings[0]?.summary ?? '', /SORT_MODE=nearest-first/);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.85);
+  assert.equal(
+    findings[0]?.remediation?.action.type === 'restore-config-key' && findings[0].remediation.action.key,
+    'SORT_MODE',
+  );
+});
+
+test('a setting inside a mounted file counts; trivial values and endpoints in errors implicate nothing', () => {
+  const mounted = cluster((s) => {
+    configMap(
+      s,
+      'search-files',
+      { 'search.yaml': 'sort:\n  mode: nearest-first\n  size: 400\n' },
+      '2026-11-20T10:20:00Z',
+    );
+    app(s, 'search', {
+      volumes: [{ name: 'conf', configMap: { name: 'search-files' } }],
+      container: { volumeMounts: [{ name: 'conf', mountPath: '/etc/search' }] },
+    });
+    logs(s, 'search', ['2026-11-20T10:23:00Z ERROR query failed: mode nearest-first has no index loaded']);
+  });
+  assert.deepEqual(named(detect(featureFlag, mounted)), ['ConfigMap/shop/search-files feature-flag']);
+  const trivial = cluster((s) => {
+    settings(s);
+    app(s, 'search', envFrom);
+    logs(s, 'search', [
+      '2026-11-20T10:23:00Z ERROR request failed after 400 ms: true',
+      '2026-11-20T10:24:00Z ERROR connection refused: postgres://db.shop.svc:5432/app',
+    ]);
+  });
+  assert.deepEqual(detect(featureFlag, trivial), []);
+});
+
+test('a reader restarted with unchanged containers right after the change supports it; unread logs alone do not', () => {
+  const unread = (restartedAt?: string) =>
+    cluster((s) => {
+      settings(s);
+      app(s, 'search', envFrom);
+      const template = s.deployments[0]?.spec?.template;
+      if (template?.metadata && restartedAt)
+        template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': restartedAt };
+    });
+  const restarted = detect(featureFlag, unread('2026-11-20T10:22:00Z'));
+  assert.deepEqual(named(restarted), ['ConfigMap/shop/search-settings feature-flag']);
+  assert.ok(restarted[0]?.evidence.some((e) => /restarted at 2026-11-20T10:22:00Z/.test(e.text)));
+  assert.deepEqual(detect(featureFlag, unread()), []);
+  // Restarted before the change: nothing to pick up.
+  assert.deepEqual(detect(featureFlag, unread('2026-11-20T10:10:00Z')), []);
+});

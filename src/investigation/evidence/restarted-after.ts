@@ -1,0 +1,40 @@
+import type { EvidenceGraph } from './graph.ts';
+import type { EntityRef } from '../model.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { toMs } from './time.ts';
+
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * When the workload was restarted without a change to its containers within `window` after `at` — someone making
+ * it pick up new configuration: `kubectl rollout restart` (the restartedAt annotation), or a new ReplicaSet whose
+ * containers equal the previous one's.
+ */
+export function restartedAfter(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  workload: EntityRef,
+  at: number,
+  window = 30 * 60_000,
+): string | undefined {
+  const inWindow = (time: string | undefined) => {
+    const ms = toMs(time);
+    return ms !== undefined && ms >= at && ms - at <= window;
+  };
+  const annotated = graph.workload(workload)?.template?.metadata?.annotations?.[RESTARTED_AT];
+  if (inWindow(annotated)) return annotated;
+  const sets = snapshot.replicaSets
+    .filter(
+      (rs) =>
+        rs.metadata?.namespace === workload.namespace &&
+        rs.metadata?.ownerReferences?.some((o) => o.kind === workload.kind && o.name === workload.name),
+    )
+    .sort((a, b) => (toMs(a.metadata?.creationTimestamp) ?? 0) - (toMs(b.metadata?.creationTimestamp) ?? 0));
+  for (let i = 1; i < sets.length; i++) {
+    const created = sets[i]?.metadata?.creationTimestamp;
+    if (!inWindow(created)) continue;
+    const containers = (index: number) => JSON.stringify(sets[index]?.spec?.template?.spec?.containers ?? null);
+    if (containers(i) === containers(i - 1)) return created;
+  }
+  return undefined;
+}
