@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { memoryLeak } from '../../../src/investigation/detectors/memory-leak.ts';
 import { oomLimit } from '../../../src/investigation/detectors/oom-limit.ts';
-import { app, cluster } from '../support/cluster.ts';
+import { app, cluster, NS, podOf } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
 
 const oomKilled = (finishedAt: string) => ({
@@ -49,4 +50,36 @@ test('healthy pods are no finding; a kill days ago is reported with its date, fo
     ),
     [],
   );
+});
+
+test('a container filled to its limit and killed every few minutes is oom-limit, and no memory leak', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'agent', {
+      ready: false,
+      containerStatus: {
+        ...oomKilled('2026-11-20T10:29:00Z'),
+        restartCount: 13,
+        lastState: {
+          terminated: {
+            exitCode: 137,
+            reason: 'OOMKilled',
+            startedAt: '2026-11-20T10:27:00Z',
+            finishedAt: '2026-11-20T10:29:00Z',
+          },
+        },
+      },
+    });
+    s.metrics.push({
+      labels: {
+        __name__: 'container_memory_working_set_bytes',
+        namespace: NS,
+        pod: podOf(s, 'agent').metadata?.name ?? '',
+        container: 'main',
+      },
+      query: 'container_memory_working_set_bytes',
+      values: [70, 90, 110, 127, 70, 90, 110, 127, 70, 90, 110, 127].map((m, i) => [1795168800 + i * 60, m * 2 ** 20]),
+    });
+  });
+  assert.deepEqual(named(detect(oomLimit, snapshot)), ['Deployment/shop/agent oom-limit']);
+  assert.deepEqual(detect(memoryLeak, snapshot), []);
 });
