@@ -5,6 +5,7 @@ import { rejectReasonView } from '../slack/plan-message.ts';
 import type { Approvers } from './approvers.ts';
 import { findPlan, type PlanWithApprovals, planSpec, recordDecision, transition } from './plan-store.ts';
 import { refreshPlanMessage } from './plan-thread.ts';
+import { expirePlan } from './sweep.ts';
 
 export interface ApprovalDeps {
   db: PrismaClient;
@@ -59,17 +60,7 @@ async function admit(deps: ApprovalDeps, click: PlanClick, action: string): Prom
   }
   const now = deps.now?.() ?? new Date();
   if (now >= plan.expiresAt) {
-    const reason = `Expired at ${plan.expiresAt.toISOString()} before it was approved; run the diagnosis again for a fresh plan.`;
-    if (await transition(deps.db, plan.id, 'proposed', 'expired', { statusReason: reason, decidedAt: now })) {
-      await deps.audit.record({
-        actor: 'bot',
-        action: 'plan.expired',
-        target: `plan:${plan.id}`,
-        incidentId: plan.incidentId,
-        justification: reason,
-      });
-      await refreshPlanMessage(deps.db, deps.slack, plan.id);
-    }
+    await expirePlan(deps, plan, now);
     await tell(deps, click, `This plan expired at ${plan.expiresAt.toISOString()}; it was not executed.`);
     return null;
   }

@@ -14,6 +14,27 @@ export interface SweepDeps {
 }
 
 /**
+ * Moves a proposed plan past its TTL to `expired` (once, whoever gets there first: a click or the sweep),
+ * records it and takes the buttons off its message.
+ */
+export async function expirePlan(
+  deps: Pick<SweepDeps, 'db' | 'audit' | 'slack'>,
+  plan: { id: string; incidentId: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
+  const reason = `Expired at ${plan.expiresAt.toISOString()} before enough approvals; run the diagnosis again for a fresh plan.`;
+  if (!(await transition(deps.db, plan.id, 'proposed', 'expired', { statusReason: reason, decidedAt: now }))) return;
+  await deps.audit.record({
+    actor: 'bot',
+    action: 'plan.expired',
+    target: `plan:${plan.id}`,
+    incidentId: plan.incidentId,
+    justification: reason,
+  });
+  await refreshPlanMessage(deps.db, deps.slack, plan.id);
+}
+
+/**
  * Closes what nobody will close otherwise: plans past their TTL lose their buttons, and plans whose
  * executor died mid-run are marked failed with a call for a human — the cluster may hold part of the
  * change, so nothing is re-applied or rolled back blindly (the snapshot stays on the plan).
@@ -21,19 +42,7 @@ export interface SweepDeps {
 export async function sweepPlans(deps: SweepDeps): Promise<void> {
   const now = deps.now?.() ?? new Date();
   const overdue = await deps.db.plan.findMany({ where: { status: 'proposed', expiresAt: { lte: now } } });
-  for (const plan of overdue) {
-    const reason = `Expired at ${plan.expiresAt.toISOString()} without enough approvals; run the diagnosis again for a fresh plan.`;
-    if (!(await transition(deps.db, plan.id, 'proposed', 'expired', { statusReason: reason, decidedAt: now })))
-      continue;
-    await deps.audit.record({
-      actor: 'bot',
-      action: 'plan.expired',
-      target: `plan:${plan.id}`,
-      incidentId: plan.incidentId,
-      justification: reason,
-    });
-    await refreshPlanMessage(deps.db, deps.slack, plan.id).catch(() => undefined);
-  }
+  for (const plan of overdue) await expirePlan(deps, plan, now).catch(() => undefined);
 
   const abandoned = await deps.db.plan.findMany({
     where: { status: 'executing', startedAt: { lte: new Date(now.getTime() - deps.executionDeadlineMs) } },
