@@ -6,6 +6,7 @@ import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../.
 import type { Focus } from '../../../src/investigation/focus.ts';
 import { EntityRefSchema, type EntityRef } from '../../../src/investigation/model.ts';
 import { errorLines } from '../../../src/investigation/tools/error-lines.ts';
+import { KIND_KEYS } from '../../../src/investigation/tools/kinds.ts';
 
 // Only what the pure core needs from a scenario file; the simulation owns the full schema.
 const ScenarioSchema = z.object({
@@ -48,26 +49,7 @@ export interface DevCase {
   faultType: string;
 }
 
-const LISTS: Record<string, keyof ClusterSnapshot> = {
-  Namespace: 'namespaces',
-  Node: 'nodes',
-  Pod: 'pods',
-  Deployment: 'deployments',
-  ReplicaSet: 'replicaSets',
-  StatefulSet: 'statefulSets',
-  DaemonSet: 'daemonSets',
-  Job: 'jobs',
-  Service: 'services',
-  Endpoints: 'endpoints',
-  ConfigMap: 'configMaps',
-  Secret: 'secrets',
-  Event: 'events',
-  NetworkPolicy: 'networkPolicies',
-  PersistentVolumeClaim: 'persistentVolumeClaims',
-  ResourceQuota: 'resourceQuotas',
-  LimitRange: 'limitRanges',
-  HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
-};
+const LISTS: Record<string, keyof ClusterSnapshot> = KIND_KEYS;
 
 /**
  * A scenario file as the collector would hand it to the core: the focus namespace's objects plus nodes, Secrets as key
