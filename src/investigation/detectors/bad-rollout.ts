@@ -1,7 +1,6 @@
 import { refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
@@ -10,14 +9,8 @@ export const badRollout: Detector = {
   id: 'bad-rollout',
   faultTypes: ['bad-rollout'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
     const findings: Finding[] = [];
-    for (const workload of graph.workloads) {
-      if (workload.ref.kind !== 'Deployment') continue;
-      const [current, previous] = revisions(snapshot, workload.ref);
-      if (!current || !previous) continue;
-      const created = toMs(current.metadata?.creationTimestamp);
-      if (created === undefined || now - created > 6 * HOUR) continue;
+    for (const { workload, current, previous } of recentRollouts(snapshot, graph)) {
       const pods = graph
         .podsOf(workload.ref)
         .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));

@@ -1,23 +1,16 @@
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
-
-type ReplicaSet = ReturnType<typeof revisions>[number];
 
 /** An env value changed by the newest revision that the workload's errors now quote (a wrong database name, URL, mode…). */
 export const changedEnv: Detector = {
   id: 'changed-env',
   faultTypes: ['bad-env'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
     const findings: Finding[] = [];
-    for (const workload of graph.workloads) {
-      if (workload.ref.kind !== 'Deployment') continue;
-      const [current, previous] = revisions(snapshot, workload.ref);
-      if (!current || !previous || now - (toMs(current.metadata?.creationTimestamp) ?? 0) > 6 * HOUR) continue;
+    for (const { workload, current, previous } of recentRollouts(snapshot, graph)) {
       const changes = envChanges(previous, current);
       if (changes.length === 0) continue;
       const pods = graph.podsOf(workload.ref);

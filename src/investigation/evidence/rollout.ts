@@ -1,5 +1,8 @@
 import type { RemediationProposal } from '../model.ts';
+import type { EvidenceGraph } from './graph.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { HOUR, toMs } from './time.ts';
+import type { Workload } from './workloads.ts';
 import type { EntityRef } from '../model.ts';
 
 export type ReplicaSet = ClusterSnapshot['replicaSets'][number];
@@ -33,4 +36,22 @@ export function rollbackProposal(
       toRevision: revisionOf(previous),
     },
   };
+}
+
+/** How long after a rollout a new revision is still a suspect for a symptom. */
+export const ROLLOUT_SUSPECT_WINDOW_MS = 6 * HOUR;
+
+/** Deployments whose newest revision was rolled out shortly before the snapshot, with the revision it replaced. */
+export function recentRollouts(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): { workload: Workload; current: ReplicaSet; previous: ReplicaSet }[] {
+  const now = toMs(snapshot.now) ?? Date.now();
+  return graph.workloads.flatMap((workload) => {
+    if (workload.ref.kind !== 'Deployment') return [];
+    const [current, previous] = revisions(snapshot, workload.ref);
+    const created = toMs(current?.metadata?.creationTimestamp);
+    if (!current || !previous || created === undefined || now - created > ROLLOUT_SUSPECT_WINDOW_MS) return [];
+    return [{ workload, current, previous }];
+  });
 }
