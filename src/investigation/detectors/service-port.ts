@@ -1,5 +1,6 @@
 import { refOf } from '../evidence/graph.ts';
-import { lastChange } from '../evidence/time.ts';
+import { ROLLOUT_SUSPECT_WINDOW_MS } from '../evidence/rollout.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
@@ -9,6 +10,7 @@ export const servicePort: Detector = {
   faultTypes: ['service-port'],
   detect(snapshot, graph) {
     const findings: Finding[] = [];
+    const now = toMs(snapshot.now) ?? Date.now();
     for (const service of snapshot.services) {
       const pods = graph.podsSelectedBy(service);
       if (pods.length === 0) continue;
@@ -24,6 +26,12 @@ export const servicePort: Detector = {
           ? declared.some((p) => p.containerPort === Number(target))
           : declared.some((p) => p.name === target);
         if (served) continue;
+        // Declared container ports are informational: traffic to an undeclared numeric port still reaches the pod.
+        // Such a port is a fault only when it is all the Service carries or the Service changed recently; a second,
+        // long-standing port (metrics, a management UI) merely undeclared is not evidence of anything.
+        const changed = lastChange(service.metadata);
+        const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= ROLLOUT_SUSPECT_WINDOW_MS;
+        if (numeric && (service.spec?.ports ?? []).length > 1 && !recentlyChanged) continue;
         const ref = refOf('Service', service.metadata);
         const candidates = [
           ...new Set(
@@ -46,7 +54,6 @@ export const servicePort: Detector = {
             },
           ],
         };
-        const changed = lastChange(service.metadata);
         if (changed) finding.changedAt = changed;
         if (fix !== undefined) {
           finding.remediation = {

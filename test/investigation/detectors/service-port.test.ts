@@ -37,3 +37,23 @@ test('a pod with a container that declares no ports cannot prove the targetPort 
   });
   assert.deepEqual(detect(servicePort, snapshot), []);
 });
+
+test('a long-standing second port that the container merely does not declare is no fault', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'queue', { port: 5672, service: false });
+    service(s, 'queue', { selector: { app: 'queue' }, port: 5672, targetPort: 5672 });
+    s.services[0]?.spec?.ports?.push({ name: 'management', port: 15672, targetPort: 15672 });
+  });
+  assert.deepEqual(detect(servicePort, snapshot), []);
+});
+
+test('the same undeclared second port, just edited on the Service, is named', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'queue', { port: 5672, service: false });
+    service(s, 'queue', { selector: { app: 'queue' }, port: 5672, targetPort: 5672 });
+    const queue = s.services[0]!;
+    queue.spec?.ports?.push({ name: 'amqp-tls', port: 5671, targetPort: 5670 });
+    queue.metadata!.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: s.now }];
+  });
+  assert.deepEqual(named(detect(servicePort, snapshot)), ['Service/shop/queue service-port']);
+});
