@@ -29,6 +29,21 @@ test('authentication failures right after the Secret changed name the Secret', (
   assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value']);
 });
 
+test('object-store and token-service refusals read as authentication failures', () => {
+  for (const line of [
+    'upload failed: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided',
+    'token refresh failed: {"error":"invalid_grant"}',
+  ]) {
+    const snapshot = cluster((s) => {
+      secret(s, '2026-11-20T10:15:00Z');
+      app(s, 'postgres', { port: 5432 });
+      app(s, 'orders', { env });
+      logs(s, 'orders', [line]);
+    });
+    assert.deepEqual(named(detect(badSecretValue, snapshot)), ['Secret/shop/db-credentials bad-secret-value'], line);
+  }
+});
+
 test('an unchanged Secret is only a weak suspect, and none when several credentials are involved', () => {
   const failing = (secrets: number) =>
     cluster((s) => {
