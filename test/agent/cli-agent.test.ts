@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../cli/run-cli.ts';
+import { runCli } from '../support/run-cli.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI, toolCall } from '../support/scripted-openai.ts';
 import { AGENT_SCENARIO, NAMESPACE } from './agent-scenario.ts';
 

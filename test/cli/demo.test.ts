@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../support/run-cli.ts';
 import { SMALL_SCENARIO } from './small-scenario.ts';
 
 describe('incident-bot demo', () => {

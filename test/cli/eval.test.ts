@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { isCorrect } from '../../src/cli/scoring.ts';
-import { DEMO_SCENARIO, runCli } from './run-cli.ts';
+import { DEMO_SCENARIO, runCli } from '../support/run-cli.ts';
 import { SMALL_SCENARIO } from './small-scenario.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../support/run-cli.ts';
 
 // Each case is its own process; they are independent, so they run side by side.
 describe('incident-bot --help and bad arguments', { concurrency: 4 }, () => {

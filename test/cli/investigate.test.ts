@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { DEMO_SCENARIO, runCli } from './run-cli.ts';
+import { DEMO_SCENARIO, runCli } from '../support/run-cli.ts';
 import { SMALL_SCENARIO } from './small-scenario.ts';
 
 let dir: string;

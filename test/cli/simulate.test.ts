@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { runCli, startCli } from './run-cli.ts';
+import { runCli, startCli } from '../support/run-cli.ts';
 import { SMALL_SCENARIO } from './small-scenario.ts';
 
 let dir: string;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LogLevel, webApi } from '@slack/bolt';
@@ -15,6 +14,7 @@ import { loadScenario } from '../../src/simulation/scenario.ts';
 import { startSimulation } from '../../src/simulation/simulation.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
+import { type CliRun, runCli as runCliProcess } from '../support/run-cli.ts';
 import { slackHeaders } from '../support/signing.ts';
 
 export const SIGNING_SECRET = 'remediation-test-signing-secret';
@@ -218,24 +218,6 @@ export async function startStack(
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 /** Runs `incident-bot <args>` (src/cli/main.ts) against a database, as an operator would. */
-export function runCli(
-  args: string[],
-  databaseUrl: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function runCli(args: string[], databaseUrl: string): Promise<CliRun> {
+  return runCliProcess(args, 'main', { ...process.env, DATABASE_URL: databaseUrl });
 }

@@ -11,14 +11,22 @@ export interface CliRun {
 }
 
 /** Starts `incident-bot <args>` as a child process, exactly as `npm run` would (tsx, from the repository root). */
-export function startCli(args: string[], entry: 'main' | 'bin' = 'main'): ChildProcessWithoutNullStreams {
+export function startCli(
+  args: string[],
+  entry: 'main' | 'bin' = 'main',
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcessWithoutNullStreams {
   const command = entry === 'main' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['bin/incident-bot.js'];
-  return spawn(process.execPath, [...command, ...args], { cwd: REPO_ROOT });
+  return spawn(process.execPath, [...command, ...args], { cwd: REPO_ROOT, env });
 }
 
 /** Runs `incident-bot <args>` to completion (through the package's bin launcher with `entry: 'bin'`). */
-export function runCli(args: string[], entry: 'main' | 'bin' = 'main'): Promise<CliRun> {
-  const child = startCli(args, entry);
+export function runCli(
+  args: string[],
+  entry: 'main' | 'bin' = 'main',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliRun> {
+  const child = startCli(args, entry, env);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
