@@ -1,7 +1,7 @@
 import { changeEvidence, configChangedAt } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { HOUR, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
@@ -53,7 +53,7 @@ export const badSecretValue: Detector = {
         })
         .filter((s) => s.exists);
       const recent = involved
-        .filter((s) => s.changedAt && now - (toMs(s.changedAt) ?? 0) < 6 * HOUR)
+        .filter((s) => s.changedAt && now - (toMs(s.changedAt) ?? 0) < SUSPECT_CHANGE_WINDOW)
         .sort((a, b) => (b.changedAt ?? '').localeCompare(a.changedAt ?? ''));
       // No recent change to point at, but a single credential on either side: the likeliest culprit, weakly.
       const distinct = [...new Map(involved.map((s) => [refKey(s.secret), s])).values()];

@@ -8,7 +8,7 @@ import {
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
 import type { Detector } from './detector.ts';
@@ -39,7 +39,8 @@ export const crashloopBadConfig: Detector = {
           const changedAt = configChangedAt(object);
           const changedMs = toMs(changedAt);
           const firstCrash = toMs(crash.firstCrashAt) ?? now;
-          const recent = changedMs !== undefined && now - changedMs < 6 * HOUR && changedMs <= firstCrash + 5 * 60_000;
+          const recent =
+            changedMs !== undefined && now - changedMs < SUSPECT_CHANGE_WINDOW && changedMs <= firstCrash + 5 * 60_000;
           const keys = Object.keys((object as ConfigMap | undefined)?.data ?? {}).concat(
             (object as { keys?: string[] } | undefined)?.keys ?? [],
           );
@@ -114,5 +115,3 @@ export const crashloopBadConfig: Detector = {
     return findings;
   },
 };
-
-export const RECENT_CONFIG_WINDOW = 6 * HOUR;

@@ -3,7 +3,7 @@ import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
@@ -34,7 +34,7 @@ export const featureFlag: Detector = {
       const changedAt = configChangedAt(configMap);
       const changed = toMs(changedAt);
       // When the change time is unknown or old, only errors that name one of the flags count.
-      const recent = changed !== undefined && now - changed <= 6 * HOUR;
+      const recent = changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
       const data = Object.entries(configMap.data ?? {});
       const flagKeys = new Set<string>();
       for (const [key, value] of data) {

@@ -1,6 +1,5 @@
 import { refOf } from '../evidence/graph.ts';
-import { ROLLOUT_SUSPECT_WINDOW_MS } from '../evidence/rollout.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
@@ -30,7 +29,7 @@ export const servicePort: Detector = {
         // Such a port is a fault only when it is all the Service carries or the Service changed recently; a second,
         // long-standing port (metrics, a management UI) merely undeclared is not evidence of anything.
         const changed = lastChange(service.metadata);
-        const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= ROLLOUT_SUSPECT_WINDOW_MS;
+        const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= SUSPECT_CHANGE_WINDOW;
         if (numeric && (service.spec?.ports ?? []).length > 1 && !recentlyChanged) continue;
         const ref = refOf('Service', service.metadata);
         const candidates = [

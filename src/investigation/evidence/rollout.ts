@@ -1,7 +1,7 @@
 import type { RemediationProposal } from '../model.ts';
 import type { EvidenceGraph } from './graph.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { HOUR, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
 import type { Workload } from './workloads.ts';
 import type { EntityRef } from '../model.ts';
 
@@ -38,9 +38,6 @@ export function rollbackProposal(
   };
 }
 
-/** How long after a rollout a new revision is still a suspect for a symptom. */
-export const ROLLOUT_SUSPECT_WINDOW_MS = 6 * HOUR;
-
 /** Deployments whose newest revision was rolled out shortly before the snapshot, with the revision it replaced. */
 export function recentRollouts(
   snapshot: ClusterSnapshot,
@@ -51,7 +48,7 @@ export function recentRollouts(
     if (workload.ref.kind !== 'Deployment') return [];
     const [current, previous] = revisions(snapshot, workload.ref);
     const created = toMs(current?.metadata?.creationTimestamp);
-    if (!current || !previous || created === undefined || now - created > ROLLOUT_SUSPECT_WINDOW_MS) return [];
+    if (!current || !previous || created === undefined || now - created > SUSPECT_CHANGE_WINDOW) return [];
     return [{ workload, current, previous }];
   });
 }

@@ -4,6 +4,9 @@ import type { Plain } from './snapshot.ts';
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
+/** How long after a change (a rollout, an edited ConfigMap, Secret or Service) the change is still a suspect for a symptom. */
+export const SUSPECT_CHANGE_WINDOW = 6 * HOUR;
+
 export function toMs(time: string | undefined): number | undefined {
   if (!time) return undefined;
   const ms = Date.parse(time);
