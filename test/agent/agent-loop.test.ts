@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { type AgentLoopInput, runAgentLoop } from '../../src/agent/agent-loop.ts';
 import type { AgentTool } from '../../src/agent/agent-tool.ts';
-import { AGENT_DEFAULTS, type AgentConfig } from '../../src/agent/config.ts';
+import type { AgentConfig } from '../../src/agent/config.ts';
 import { createModelClient } from '../../src/agent/model-client.ts';
 import { Redactor } from '../../src/agent/redact.ts';
 import { SeenRefs } from '../../src/agent/seen-refs.ts';
@@ -14,6 +14,7 @@ import {
   finalAnswer,
   type ScriptedOpenAI,
   type ScriptStep,
+  scriptedAgentConfig,
   startScriptedOpenAI,
   textReply,
   toolCall,
@@ -82,15 +83,7 @@ const getConfig = toolCall('get_object', {
 
 async function runWith(script: ScriptStep[], overrides: Partial<AgentConfig> = {}, h = harness()) {
   const server: ScriptedOpenAI = await startScriptedOpenAI(script);
-  const config: AgentConfig = {
-    apiKey: 'test-key',
-    baseURL: server.baseURL,
-    model: 'scripted-model',
-    maxTurns: 30,
-    timeLimitMs: 20_000,
-    ...AGENT_DEFAULTS,
-    ...overrides,
-  };
+  const config = scriptedAgentConfig(server, overrides);
   const audit = new MemoryAuditLog();
   const input: AgentLoopInput = {
     client: createModelClient(config),

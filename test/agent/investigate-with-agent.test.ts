@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_DEFAULTS, type AgentConfig } from '../../src/agent/config.ts';
+import type { AgentConfig } from '../../src/agent/config.ts';
 import { investigateWithAgent } from '../../src/agent/investigate-with-agent.ts';
 import { AlertSchema } from '../../src/alert/alert.ts';
 import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
 import type { Progress } from '../../src/investigation/model.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { type ScriptStep, startScriptedOpenAI, toolCall, toolCalls } from '../support/scripted-openai.ts';
+import {
+  type ScriptStep,
+  scriptedAgentConfig,
+  startScriptedOpenAI,
+  toolCall,
+  toolCalls,
+} from '../support/scripted-openai.ts';
 import { AGENT_SCENARIO, INJECTION, NAMESPACE, SECRET_VALUES } from './agent-scenario.ts';
 
 const scenario = parseScenario(AGENT_SCENARIO, 'agent-scenario');
@@ -52,15 +58,7 @@ after(async () => {
 
 async function run(script: ScriptStep[], overrides: Partial<AgentConfig> = {}) {
   const server = await startScriptedOpenAI(script);
-  const config: AgentConfig = {
-    apiKey: 'test-key',
-    baseURL: server.baseURL,
-    model: 'scripted-model',
-    maxTurns: 30,
-    timeLimitMs: 20_000,
-    ...AGENT_DEFAULTS,
-    ...overrides,
-  };
+  const config = scriptedAgentConfig(server, overrides);
   const audit = new MemoryAuditLog();
   const progress: Progress[] = [];
   try {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
-import { AGENT_DEFAULTS, type AgentConfig } from '../../src/agent/config.ts';
 import { AlertSchema } from '../../src/alert/alert.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
@@ -10,7 +9,13 @@ import { openIncident } from '../../src/store/incidents.ts';
 import { runInvestigation } from '../../src/worker/investigation-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
-import { errorReply, type ScriptStep, startScriptedOpenAI, toolCall } from '../support/scripted-openai.ts';
+import {
+  errorReply,
+  type ScriptStep,
+  scriptedAgentConfig,
+  startScriptedOpenAI,
+  toolCall,
+} from '../support/scripted-openai.ts';
 import { AGENT_SCENARIO, NAMESPACE, SECRET_VALUES } from './agent-scenario.ts';
 
 const scenario = parseScenario(AGENT_SCENARIO, 'agent-scenario');
@@ -42,14 +47,7 @@ after(async () => {
 /** One incident through the production worker step, with the agent configured against a scripted model. */
 async function investigateIncident(externalId: string, script: ScriptStep[]) {
   const model = await startScriptedOpenAI(script);
-  const agent: AgentConfig = {
-    apiKey: 'test-key',
-    baseURL: model.baseURL,
-    model: 'scripted-model',
-    maxTurns: 10,
-    timeLimitMs: 3_000,
-    ...AGENT_DEFAULTS,
-  };
+  const agent = scriptedAgentConfig(model, { maxTurns: 10, timeLimitMs: 3_000 });
   const alert = AlertSchema.parse({ ...scenario.alert, externalId });
   const { incident } = await openIncident(database.db, { ...alert, externalId });
   try {

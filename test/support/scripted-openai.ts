@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AGENT_DEFAULTS, type AgentConfig } from '../../src/agent/config.ts';
 
 /**
  * A real OpenAI-compatible HTTP server for tests: POST /v1/chat/completions answers from a script, and every
@@ -124,5 +125,18 @@ export async function startScriptedOpenAI(script: ScriptStep[]): Promise<Scripte
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
+  };
+}
+
+/** The agent's configuration against a scripted server: generous limits unless a test narrows them. */
+export function scriptedAgentConfig(server: ScriptedOpenAI, overrides: Partial<AgentConfig> = {}): AgentConfig {
+  return {
+    apiKey: 'test-key',
+    baseURL: server.baseURL,
+    model: 'scripted-model',
+    maxTurns: 30,
+    timeLimitMs: 20_000,
+    ...AGENT_DEFAULTS,
+    ...overrides,
   };
 }
