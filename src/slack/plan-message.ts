@@ -1,5 +1,6 @@
 import type { Approval, Plan } from '../generated/prisma/client.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
+import { clip, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
 
 export const APPROVE_ACTION_ID = 'remediation.approve';
 export const REJECT_ACTION_ID = 'remediation.reject';
@@ -7,14 +8,10 @@ export const REJECT_VIEW_ID = 'remediation.reject-reason';
 export const REJECT_REASON_BLOCK = 'reason';
 export const REJECT_REASON_INPUT = 'reason-input';
 
-// Slack Block Kit limits (shared/reference/protocols.md §2).
-const SECTION_TEXT = 3000;
-const HEADER_TEXT = 150;
+// Slack Block Kit limits beyond the shared ones (shared/reference/protocols.md §2).
 const CONFIRM_TEXT = 300;
 const BUTTON_TEXT = 75;
 const PLAIN_INPUT = 3000;
-
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 const RISK_LABEL = {
   low: ':large_green_circle: low',
