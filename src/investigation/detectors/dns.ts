@@ -1,4 +1,5 @@
 import { isClusterDnsPod, isClusterDnsService, resolverIps } from '../evidence/cluster-dns.ts';
+import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { configObject } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { hostMentions, serviceNameOf, tokens } from '../evidence/hosts.ts';
@@ -54,12 +55,8 @@ export const dns: Detector = {
       if (desired !== 0 && ready > 0 && (desired === undefined || ready >= desired)) continue;
       const victims = [...failing.values()].filter((f) => refKey(f.workload) !== refKey(workload));
       const service = dnsServices.find((s) => graph.workloadsBehind(s).some((ref) => refKey(ref) === refKey(workload)));
-      const endpoints =
-        service &&
-        snapshot.endpoints.find(
-          (e) => e.metadata?.namespace === service.metadata?.namespace && e.metadata?.name === service.metadata?.name,
-        );
-      const addresses = (endpoints?.subsets ?? []).flatMap((subset) => subset.addresses ?? []).length;
+      const endpoints = service && endpointsOf(snapshot.endpoints, service);
+      const addresses = readyAddresses(endpoints).length;
       const finding: Finding = {
         detector: 'dns',
         faultType: 'dns',

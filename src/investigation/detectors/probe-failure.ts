@@ -1,3 +1,4 @@
+import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
@@ -125,12 +126,9 @@ function outOfEndpoints(snapshot: ClusterSnapshot, graph: EvidenceGraph, pod: Po
   return snapshot.services
     .filter((service) => graph.podsSelectedBy(service).includes(pod))
     .some((service) => {
-      const endpoints = snapshot.endpoints.find(
-        (e) => e.metadata?.namespace === service.metadata?.namespace && e.metadata?.name === service.metadata?.name,
-      );
-      const subsets = endpoints?.subsets ?? [];
-      const ready = subsets.flatMap((subset) => subset.addresses ?? []);
-      const notReady = subsets.flatMap((subset) => subset.notReadyAddresses ?? []);
+      const endpoints = endpointsOf(snapshot.endpoints, service);
+      const ready = readyAddresses(endpoints);
+      const notReady = (endpoints?.subsets ?? []).flatMap((subset) => subset.notReadyAddresses ?? []);
       if (notReady.some((address) => address.targetRef?.name === name)) return true;
       const byPod = [...ready, ...notReady].some((address) => address.targetRef?.kind === 'Pod');
       return byPod && !ready.some((address) => address.targetRef?.name === name);

@@ -1,3 +1,4 @@
+import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { refOf, type Service, similar } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -23,9 +24,7 @@ export const serviceSelector: Detector = {
         templates.map((w) => ({ name: w.ref.name, labels: w.template?.metadata?.labels ?? {} })),
       );
       const ref = refOf('Service', service.metadata);
-      const endpoints = snapshot.endpoints.find(
-        (e) => e.metadata?.namespace === namespace && e.metadata?.name === service.metadata?.name,
-      );
+      const endpoints = endpointsOf(snapshot.endpoints, service);
       const finding: Finding = {
         detector: 'service-selector',
         faultType: 'service-selector',
@@ -40,7 +39,7 @@ export const serviceSelector: Detector = {
                 {
                   source: 'status' as const,
                   ref: refOf('Endpoints', endpoints.metadata),
-                  text: `Endpoints ${endpoints.metadata?.name} has ${(endpoints.subsets ?? []).flatMap((s) => s.addresses ?? []).length} ready addresses`,
+                  text: `Endpoints ${endpoints.metadata?.name} has ${readyAddresses(endpoints).length} ready addresses`,
                 },
               ]
             : []),

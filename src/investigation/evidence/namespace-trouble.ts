@@ -1,3 +1,4 @@
+import { endpointsOf, readyAddresses } from './endpoints.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Listed = Pick<ClusterSnapshot, 'pods' | 'events' | 'services' | 'endpoints'>;
@@ -7,13 +8,9 @@ function unserved(service: ClusterSnapshot['services'][number], endpoints: Clust
   // Without a selector, Endpoints are kept by hand (or point outside the cluster); an ExternalName has none.
   if (!service.spec?.selector || Object.keys(service.spec.selector).length === 0) return false;
   if (service.spec.type === 'ExternalName') return false;
-  const own = endpoints.find(
-    (candidate) =>
-      candidate.metadata?.namespace === service.metadata?.namespace &&
-      candidate.metadata?.name === service.metadata?.name,
-  );
+  const own = endpointsOf(endpoints, service);
   // A missing Endpoints object is not judged: the list may have been cut short.
-  return own !== undefined && !own.subsets?.some((subset) => (subset.addresses ?? []).length > 0);
+  return own !== undefined && readyAddresses(own).length === 0;
 }
 
 /**
