@@ -60,7 +60,7 @@ export interface AgentLoopInput {
   deadline: number;
 }
 
-export const FINAL_ANSWER_TOOL = 'final_answer';
+const FINAL_ANSWER_TOOL = 'final_answer';
 const MAX_REFUSALS = 2;
 
 const finalAnswerTool: OpenAI.Chat.Completions.ChatCompletionFunctionTool = {

@@ -11,11 +11,10 @@ export interface AgentTool {
   run(args: unknown, reason: string): Promise<unknown>;
 }
 
-export const REASON_DESCRIPTION =
-  'Why you are making this call: what you expect to learn and which hypothesis it tests';
+const REASON_DESCRIPTION = 'Why you are making this call: what you expect to learn and which hypothesis it tests';
 
 /** JSON Schema of a tool's arguments, with the required `reason` added. */
-export function toolParameters(args: z.ZodType): Record<string, unknown> {
+function toolParameters(args: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...schema } = z.toJSONSchema(args, {
     io: 'input',
     target: 'draft-7',

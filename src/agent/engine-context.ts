@@ -4,7 +4,7 @@ import { type InvestigationResult, refKey } from '../investigation/model.ts';
 import type { AgentTool } from './agent-tool.ts';
 
 /** One line per hypothesis: the path from the candidate to the alerted symptom, root first. */
-export function causalPaths(engine: InvestigationResult): string[] {
+function causalPaths(engine: InvestigationResult): string[] {
   return engine.hypotheses.map(
     (hypothesis) =>
       `${[hypothesis.entity, ...hypothesis.path.filter((ref) => refKey(ref) !== refKey(hypothesis.entity))].map(refKey).join(' → ')}` +

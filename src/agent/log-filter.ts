@@ -1,7 +1,7 @@
 import { errorLines } from '../investigation/tools/error-lines.ts';
 
 /** Only lines that look like errors reach the model (the engine's definition of one), newest kept. */
-export function filterLogLines(lines: string[]): { lines: string[]; dropped: number } {
+function filterLogLines(lines: string[]): { lines: string[]; dropped: number } {
   const kept = errorLines(lines.join('\n')).lines;
   return { lines: kept, dropped: lines.length - kept.length };
 }

@@ -2,7 +2,7 @@
  * The identity of a tool call for loop detection: key order, whitespace and the model's stated reason
  * do not make two calls different.
  */
-export function normaliseArgs(value: unknown): unknown {
+function normaliseArgs(value: unknown): unknown {
   if (typeof value === 'string') return value.trim();
   if (Array.isArray(value)) return value.map(normaliseArgs);
   if (value === null || typeof value !== 'object') return value;

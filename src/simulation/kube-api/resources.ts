@@ -70,8 +70,8 @@ const STANDARD: Row[] = [
   ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, 'status', 'crd,crds'],
 ];
 
-export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
-export const versionOf = (apiVersion: string): string => apiVersion.split('/').at(-1)!;
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+const versionOf = (apiVersion: string): string => apiVersion.split('/').at(-1)!;
 export const apiVersionOf = (group: string, version: string): string => (group ? `${group}/${version}` : version);
 /** The resource's identity in messages, as the real server spells it: `deployments.apps`, `pods`. */
 export const qualifiedName = (resource: ResourceType): string =>

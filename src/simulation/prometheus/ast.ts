@@ -46,9 +46,9 @@ export interface Aggregation {
   grouping: { mode: 'by' | 'without'; labels: string[] };
 }
 
-export const ARITHMETIC_OPS = ['+', '-', '*', '/', '%', '^'] as const;
+const ARITHMETIC_OPS = ['+', '-', '*', '/', '%', '^'] as const;
 export const COMPARISON_OPS = ['==', '!=', '>', '<', '>=', '<='] as const;
-export const SET_OPS = ['and', 'or', 'unless'] as const;
+const SET_OPS = ['and', 'or', 'unless'] as const;
 export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 export type SetOp = (typeof SET_OPS)[number];

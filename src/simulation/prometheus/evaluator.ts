@@ -17,7 +17,7 @@ import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS } from './range-functions.ts';
 import type { Point, StoredSeries } from './series.ts';
 
 /** How far back an instant selector looks for a sample (Prometheus's default staleness). */
-export const LOOKBACK_MS = 5 * 60_000;
+const LOOKBACK_MS = 5 * 60_000;
 
 export interface Sample {
   metric: Labels;

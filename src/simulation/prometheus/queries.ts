@@ -87,7 +87,7 @@ export function parseStep(name: string, text: string): number {
 }
 
 /** Prometheus writes sample values as strings, with NaN and ±Inf spelled its way. */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

@@ -27,7 +27,7 @@ export function toStoredSeries(series: readonly ScenarioSeries[]): StoredSeries[
   }));
 }
 
-export function parseSampleValue(value: string | number): number {
+function parseSampleValue(value: string | number): number {
   if (typeof value === 'number') return value;
   if (value === '+Inf' || value === 'Inf') return Infinity;
   if (value === '-Inf') return -Infinity;
