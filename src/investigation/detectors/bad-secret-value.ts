@@ -1,4 +1,4 @@
-import { changeEvidence, configChangedAt } from '../evidence/config-change.ts';
+import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { HOUR, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
@@ -46,9 +46,7 @@ export const badSecretValue: Detector = {
       );
       const involved = secrets
         .map((s) => {
-          const object = snapshot.secrets.find(
-            (o) => o.metadata?.namespace === s.secret.namespace && o.metadata?.name === s.secret.name,
-          );
+          const object = configObject(snapshot, s.secret);
           return { ...s, changedAt: configChangedAt(object), exists: !!object };
         })
         .filter((s) => s.exists);
