@@ -17,7 +17,7 @@ import { createDb } from './store/db.ts';
 import { startInvestigationWorker } from './worker/investigation-worker.ts';
 
 /** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
-export function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
+function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
   else kubeConfig.loadFromDefault();
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
   const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
+  const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+  });
   const remediationConfig = remediationConfigFrom(config);
   // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
   const runsExecutor =
@@ -48,9 +51,7 @@ async function main(): Promise<void> {
   const remediation = createRemediationRuntime({
     db,
     audit,
-    slack: new webApi.WebClient(config.SLACK_BOT_TOKEN, {
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    }),
+    slack,
     connection,
     prefix: config.QUEUE_PREFIX,
     config: remediationConfig,
@@ -74,19 +75,17 @@ async function main(): Promise<void> {
   let worker: Worker | undefined;
   if (runsWorker) {
     const agent = agentConfigFrom(config);
-    const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    });
+    const kubeConfig = investigatorKubeConfig(config);
     worker = startInvestigationWorker(
       connection,
       {
         db,
         audit,
         slack,
-        kubeConfig: investigatorKubeConfig(config),
+        kubeConfig,
         ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
         incidentChannel: config.INCIDENT_CHANNEL,
-        afterAnswer: proposeAfterAnswer(remediation.proposeDeps(investigatorKubeConfig(config))),
+        afterAnswer: proposeAfterAnswer(remediation.proposeDeps(kubeConfig)),
         ...(agent ? { agent } : {}),
       },
       {
