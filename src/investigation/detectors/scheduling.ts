@@ -1,4 +1,4 @@
-import { eventTime, type KubeEvent } from '../evidence/events.ts';
+import { eventsFor, eventTime, type KubeEvent } from '../evidence/events.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Pod } from '../evidence/workloads.ts';
 
@@ -15,14 +15,9 @@ export function schedulingFailures(snapshot: ClusterSnapshot): SchedulingFailure
   for (const pod of snapshot.pods) {
     if (pod.status?.phase !== 'Pending' || pod.spec?.nodeName) continue;
     const condition = (pod.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    const event = snapshot.events
-      .filter(
-        (e) =>
-          e.reason === 'FailedScheduling' &&
-          e.involvedObject?.name === pod.metadata?.name &&
-          (e.involvedObject?.namespace ?? e.metadata?.namespace) === pod.metadata?.namespace,
-      )
-      .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''))[0];
+    const event = eventsFor(snapshot, 'Pod', pod.metadata?.namespace, pod.metadata?.name ?? '').find(
+      (e) => e.reason === 'FailedScheduling',
+    );
     const message = event?.message ?? condition?.message;
     if (!message) continue;
     const failure: SchedulingFailure = { pod, message };
