@@ -84,7 +84,6 @@ export function alertFromIncident(incident: PagerDutyIncident): Alert & { extern
 
 export interface PagerDutyIntakeDeps extends IntakeDeps {
   secrets: string[];
-  /** Says in the incident's thread that PagerDuty resolved it. */
   /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
   announceResolved(incidentId: string): void;
 }
@@ -95,27 +94,22 @@ export async function handlePagerDutyWebhook(
   raw: Buffer,
   signature: string | undefined,
 ): Promise<WebhookResult> {
-  if (!verifyPagerDutySignature(raw, signature, deps.secrets)) {
+  const refuse = async (status: number, reason: string, error = reason): Promise<WebhookResult> => {
     await deps.audit.record({
       actor: 'pagerduty',
       action: 'webhook.refused',
       target: 'pagerduty',
-      justification: signature ? 'signature does not match any configured secret' : 'no X-PagerDuty-Signature',
+      justification: reason,
       details: { bytes: raw.length },
     });
-    return { status: 401, body: { error: 'invalid signature' } };
+    return { status, body: { error } };
+  };
+  if (!verifyPagerDutySignature(raw, signature, deps.secrets)) {
+    const reason = signature ? 'signature does not match any configured secret' : 'no X-PagerDuty-Signature';
+    return refuse(401, reason, 'invalid signature');
   }
   const parsed = parsePagerDutyWebhook(raw);
-  if (!parsed.ok) {
-    await deps.audit.record({
-      actor: 'pagerduty',
-      action: 'webhook.refused',
-      target: 'pagerduty',
-      justification: parsed.reason,
-      details: { bytes: raw.length },
-    });
-    return { status: 400, body: { error: parsed.reason } };
-  }
+  if (!parsed.ok) return refuse(400, parsed.reason);
   const { event } = parsed;
   const accepted = (details: Record<string, unknown>, incidentId?: string) =>
     deps.audit.record({
@@ -128,16 +122,7 @@ export async function handlePagerDutyWebhook(
 
   if (event.event_type === 'incident.triggered' || event.event_type === 'incident.resolved') {
     const incident = IncidentDataSchema.safeParse(event.data);
-    if (!incident.success) {
-      const reason = `event.data is not an incident: ${z.prettifyError(incident.error)}`;
-      await deps.audit.record({
-        actor: 'pagerduty',
-        action: 'webhook.refused',
-        target: 'pagerduty',
-        justification: reason,
-      });
-      return { status: 400, body: { error: reason } };
-    }
+    if (!incident.success) return refuse(400, `event.data is not an incident: ${z.prettifyError(incident.error)}`);
     if (event.event_type === 'incident.triggered') {
       const opened = await openInvestigation(deps, alertFromIncident(incident.data));
       await accepted({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId);
