@@ -7,6 +7,7 @@ import { staleReason } from './plan.ts';
 import type { Change, Check } from './plan-spec.ts';
 import { findPlan, planSpec, transition } from './plan-store.ts';
 import { refreshPlanMessage, replyInThread } from './plan-thread.ts';
+import { REDACTED } from './redact.ts';
 import { type VerifyOutcome, verify } from './verification.ts';
 
 export interface ExecutorDeps {
@@ -58,7 +59,7 @@ function fieldsOf(change: Change, object: KubeObject | null): Record<string, unk
   const fields: Record<string, unknown> = {};
   for (const { path } of change.ops) {
     const value = valueAt(object, path);
-    fields[path] = value === ABSENT ? null : change.ref.kind === 'Secret' ? '<redacted>' : value;
+    fields[path] = value === ABSENT ? null : change.ref.kind === 'Secret' ? REDACTED : value;
   }
   return fields;
 }
@@ -117,12 +118,7 @@ class Execution {
     });
   }
 
-  private async finish(
-    status: PlanStatus,
-    reason: string,
-    thread: string,
-    extra: Prisma.PlanUpdateManyMutationInput = {},
-  ) {
+  async finish(status: PlanStatus, reason: string, thread: string, extra: Prisma.PlanUpdateManyMutationInput = {}) {
     await transition(this.deps.db, this.plan.id, 'executing', status, {
       statusReason: reason,
       finishedAt: new Date(),
@@ -299,20 +295,11 @@ export async function executePlan(deps: ExecutorDeps, planId: string): Promise<P
   if (!(await transition(deps.db, planId, 'approved', 'executing', { startedAt: new Date() }))) return null;
   const plan = await findPlan(deps.db, planId);
   if (!plan) return null;
+  const execution = new Execution(deps, plan);
   try {
-    return await new Execution(deps, plan).run();
+    return await execution.run();
   } catch (error) {
     const reason = `Execution error: ${errorText(error)}`;
-    await transition(deps.db, planId, 'executing', 'failed', { statusReason: reason, finishedAt: new Date() });
-    await deps.audit.record({
-      actor: ACTOR,
-      action: 'plan.failed',
-      target: `plan:${planId}`,
-      incidentId: plan.incidentId,
-      justification: reason,
-    });
-    await replyInThread(deps.slack, plan, `:x: ${reason}`).catch(() => undefined);
-    await refreshPlanMessage(deps.db, deps.slack, planId).catch(() => undefined);
-    return 'failed';
+    return execution.finish('failed', reason, `:x: ${reason}`);
   }
 }

@@ -1,7 +1,7 @@
 import type { PlanAction } from './actions.ts';
 import type { PlanSpec } from './plan-spec.ts';
 
-const REDACTED = '<redacted>';
+export const REDACTED = '<redacted>';
 
 /** The action as it may be shown or recorded: a Secret's value never leaves the plan row. */
 export function publicAction(action: PlanAction): PlanAction {
