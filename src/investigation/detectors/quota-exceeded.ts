@@ -43,8 +43,7 @@ export const quotaExceeded: Detector = {
       if (changed) finding.changedAt = changed;
       findings.set(key, finding);
     };
-    const ownerOf = (subject: EntityRef) =>
-      graph.edges.find((e) => e.kind === 'owns' && refKey(e.to) === refKey(subject))?.from ?? subject;
+    const ownerOf = (subject: EntityRef) => graph.ownerOf(subject) ?? subject;
 
     for (const event of snapshot.events) {
       const match = EXCEEDED.exec(event.message ?? '');

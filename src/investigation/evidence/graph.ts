@@ -42,6 +42,8 @@ export interface EvidenceGraph {
   /** The top controller of a pod (ReplicaSet → Deployment, Job → CronJob…), or the pod itself when it has none. */
   workloadOf(pod: Pod): EntityRef;
   podsOf(workload: EntityRef): Pod[];
+  /** The controller named in an object's ownerReferences (a ReplicaSet's Deployment, a pod's workload), if read. */
+  ownerOf(ref: EntityRef): EntityRef | undefined;
   pod(namespace: string, name: string): Pod | undefined;
   podsSelectedBy(service: Service): Pod[];
   servicesOf(workload: EntityRef): Service[];
@@ -380,6 +382,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     workload: (ref) => workloadByKey.get(refKey(ref)),
     workloadOf,
     podsOf,
+    ownerOf: (ref) => edges.find((e) => e.kind === 'owns' && refKey(e.to) === refKey(ref))?.from,
     pod: (namespace, name) => podByName.get(`${namespace}/${name}`),
     podsSelectedBy,
     servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],

@@ -1,5 +1,4 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { isWorkloadKind } from '../evidence/workloads.ts';
 import type { EntityRef } from '../model.ts';
 
 /** The graph nodes the alerted symptom stands for: a pod's workload, a Service, or the workload itself. */
@@ -15,16 +14,8 @@ export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): E
     return owner ? [owner.ref] : [symptom];
   }
   if (symptom.kind === 'ReplicaSet') {
-    const owner = graph.edges.find(
-      (e) =>
-        e.kind === 'owns' &&
-        e.to.kind === 'ReplicaSet' &&
-        e.to.name === symptom.name &&
-        e.to.namespace === symptom.namespace,
-    );
-    return [owner?.from ?? symptom];
+    return [graph.ownerOf(symptom) ?? symptom];
   }
-  if (symptom.kind === 'Service' || isWorkloadKind(symptom.kind)) return [symptom];
   return [symptom];
 }
 
