@@ -4,6 +4,7 @@ import { investigationJobId } from '../../src/queue/investigation-queue.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { type Harness, INCIDENT_CHANNEL, isAnswer, isStatus, pagerDutyEvent, startHarness } from './harness.ts';
 import { slashCommandBody } from '../support/signing.ts';
+import { until } from '../support/until.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 
 let sim: Simulation;
@@ -20,14 +21,11 @@ after(async () => {
 const answers = (threadTs: string) => h.slack.replies(threadTs).filter(isAnswer);
 
 /** The incident's thread, once the worker has opened it. */
-async function threadOf(incidentId: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
-    if (incident.slackThreadTs) return incident.slackThreadTs;
-    if (Date.now() > deadline) throw new Error('the worker never opened a thread');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function threadOf(incidentId: string): Promise<string> {
+  return until(
+    'the worker to open a thread',
+    async () => (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs,
+  );
 }
 
 const BODY = pagerDutyEvent('incident.triggered', { id: 'PE2E', title: 'High error rate on checkout' }, 'EVT-E2E');
@@ -138,9 +136,8 @@ test('incident.resolved says so in the thread', async () => {
 
 /** Waits for the incident's BullMQ job to complete: everything the worker does for it is then done. */
 async function jobCompleted(incidentId: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await h.jobs.getJob(investigationJobId(incidentId)))?.finishedOn === undefined) {
-    if (Date.now() > deadline) throw new Error('the investigation job did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await until(
+    'the investigation job to finish',
+    async () => (await h.jobs.getJob(investigationJobId(incidentId)))?.finishedOn !== undefined,
+  );
 }

@@ -19,6 +19,7 @@ import {
   startHarness,
 } from './harness.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { until } from '../support/until.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -70,14 +71,6 @@ function startWorker(): ChildProcess {
   });
   children.push(child);
   return child;
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 test('a worker killed mid-investigation: the job is retried elsewhere and the thread gets exactly one answer', async () => {
