@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { type CliRun, runCli as runCliProcess } from '../support/run-cli.ts';
 import { slackHeaders } from '../support/signing.ts';
+import { until } from '../support/until.ts';
 
 export const SIGNING_SECRET = 'remediation-test-signing-secret';
 export const CHANNEL = 'CINCIDENTS';
@@ -171,13 +172,14 @@ export async function startStack(
       moving: Plan['status'][] = ['approved', 'executing'],
       timeoutMs = 30_000,
     ): Promise<Plan> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const plan = await stack.plan(planId);
-        if (!moving.includes(plan.status)) return plan;
-        if (Date.now() > deadline) throw new Error(`plan still ${plan.status} after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      return until(
+        `plan ${planId} to leave ${moving.join('/')}`,
+        async () => {
+          const plan = await stack.plan(planId);
+          return moving.includes(plan.status) ? undefined : plan;
+        },
+        timeoutMs,
+      );
     },
 
     /** Every request the simulated API server answered, through its public /_sim/requests endpoint. */
