@@ -11,6 +11,17 @@ after(() => cluster.server.close());
 const names = (list: { items: { metadata?: { name?: string; namespace?: string } }[] }) =>
   list.items.map((item) => item.metadata?.name);
 
+/** Every pod of the test cluster as namespace/name, in the order a cluster-wide list returns them. */
+const ALL_PODS = [
+  'alpha/db-0',
+  'alpha/starting-1',
+  'alpha/web-1',
+  'alpha/web-2',
+  'alpha/worker-1',
+  'beta/crasher-1',
+  'beta/web-1',
+];
+
 describe('simulated API server: get and list through @kubernetes/client-node', () => {
   it('gets a namespaced object and a cluster-scoped one', async () => {
     const pod = await cluster.core.readNamespacedPod({ name: 'web-1', namespace: 'alpha' });
@@ -31,15 +42,7 @@ describe('simulated API server: get and list through @kubernetes/client-node', (
     const everywhere = await cluster.core.listPodForAllNamespaces();
     assert.deepEqual(
       everywhere.items.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`),
-      [
-        'alpha/db-0',
-        'alpha/starting-1',
-        'alpha/web-1',
-        'alpha/web-2',
-        'alpha/worker-1',
-        'beta/crasher-1',
-        'beta/web-1',
-      ],
+      ALL_PODS,
     );
     assert.deepEqual(names(await cluster.core.listNode()), ['node-1', 'node-2']);
     assert.deepEqual(names(await cluster.core.listNamespacedPod({ namespace: 'empty' })), []);
@@ -154,15 +157,7 @@ describe('simulated API server: get and list through @kubernetes/client-node', (
       pages += 1;
     } while (token);
     assert.equal(pages, 4);
-    assert.deepEqual(seen, [
-      'alpha/db-0',
-      'alpha/starting-1',
-      'alpha/web-1',
-      'alpha/web-2',
-      'alpha/worker-1',
-      'beta/crasher-1',
-      'beta/web-1',
-    ]);
+    assert.deepEqual(seen, ALL_PODS);
     const selected = await cluster.core.listNamespacedPod({ namespace: 'alpha', labelSelector: 'app=web', limit: 1 });
     assert.deepEqual(names(selected), ['web-1']);
     const rest = await cluster.core.listNamespacedPod({
