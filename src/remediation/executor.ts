@@ -107,6 +107,10 @@ class Execution {
     return planSpec(this.plan);
   }
 
+  private get verifyOptions() {
+    return { timeoutMs: this.deps.verifyTimeoutMs, intervalMs: this.deps.pollIntervalMs ?? 1000 };
+  }
+
   private audit(action: string, justification: string, details: Record<string, unknown> = {}, target?: string) {
     return this.deps.audit.record({
       actor: ACTOR,
@@ -118,11 +122,10 @@ class Execution {
     });
   }
 
-  async finish(status: PlanStatus, reason: string, thread: string, extra: Prisma.PlanUpdateManyMutationInput = {}) {
+  async finish(status: PlanStatus, reason: string, thread: string) {
     await transition(this.deps.db, this.plan.id, 'executing', status, {
       statusReason: reason,
       finishedAt: new Date(),
-      ...extra,
     });
     await this.audit(`plan.${status}`, reason);
     await this.notify(() => replyInThread(this.deps.slack, this.plan, thread));
@@ -211,10 +214,7 @@ class Execution {
 
     const outcome: VerifyOutcome | null = applyError
       ? null
-      : await verify(this.spec.verification, kube, {
-          timeoutMs: this.deps.verifyTimeoutMs,
-          intervalMs: this.deps.pollIntervalMs ?? 1000,
-        });
+      : await verify(this.spec.verification, kube, this.verifyOptions);
     if (outcome) {
       await this.audit(outcome.ok ? 'plan.verify.passed' : 'plan.verify.failed', outcomeText(outcome), {
         results: outcome.results,
@@ -272,10 +272,7 @@ class Execution {
       }
       checks.push(...rollbackChecks(change, before));
     }
-    const outcome = await verify(checks, kube, {
-      timeoutMs: this.deps.verifyTimeoutMs,
-      intervalMs: this.deps.pollIntervalMs ?? 1000,
-    });
+    const outcome = await verify(checks, kube, this.verifyOptions);
     await this.audit(outcome.ok ? 'plan.rollback.verified' : 'plan.rollback.unverified', outcomeText(outcome), {
       results: outcome.results,
     });
