@@ -14,7 +14,7 @@ export interface AuditContent {
 }
 
 /** JSON with keys sorted at every level, so the same content always hashes the same (jsonb reorders keys). */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -24,14 +24,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Where a chain starts: bound to its incident, so a chain cannot be moved to another incident unnoticed. */
-export function genesisHash(incidentId: string | null): string {
+function genesisHash(incidentId: string | null): string {
   return createHash('sha256')
     .update(`incident-bot:audit:genesis:${incidentId ?? 'global'}`)
     .digest('hex');
 }
 
-/** hash = sha256(prevHash + canonical JSON of the content). verify/export recompute rows with this. */
-export function hashAuditEvent(row: AuditContent & { prevHash: string }): string {
+/** hash = sha256(prevHash + canonical JSON of the content). verify/export recompute rows with this (AUDIT_CHAIN_RULES). */
+function hashAuditEvent(row: AuditContent & { prevHash: string }): string {
   const content = canonicalJson({
     at: row.at.toISOString(),
     incidentId: row.incidentId,
@@ -86,7 +86,4 @@ export class PostgresAuditLog implements AuditLog {
 }
 
 /** The rules this writer builds chains by, for verify/export (src/audit/verify.ts `ChainRules`). */
-export const AUDIT_CHAIN_RULES = {
-  hash: (row: AuditContent & { prevHash: string }): string => hashAuditEvent(row),
-  genesis: (incidentId: string | null): string => genesisHash(incidentId),
-};
+export const AUDIT_CHAIN_RULES = { hash: hashAuditEvent, genesis: genesisHash };
