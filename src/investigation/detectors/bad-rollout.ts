@@ -1,5 +1,5 @@
 import { refOf } from '../evidence/graph.ts';
-import { isPodReady } from '../evidence/pod-state.ts';
+import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
@@ -14,9 +14,7 @@ export const badRollout: Detector = {
       const pods = graph
         .podsOf(workload.ref)
         .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));
-      const failing = pods.filter(
-        (p) => !isPodReady(p) || (p.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0),
-      );
+      const failing = pods.filter((p) => !isPodReady(p) || hasRestarted(p));
       if (pods.length === 0 ? (current.spec?.replicas ?? 0) === 0 : failing.length === 0) continue;
       const previousWasFine =
         (previous.status?.readyReplicas ?? 0) > 0 ||

@@ -1,7 +1,7 @@
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { isPodReady } from '../evidence/pod-state.ts';
+import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -68,7 +68,7 @@ export const probeFailure: Detector = {
       // Only a failure that still hurts counts, the way that probe hurts: a readiness probe takes the pod out of its
       // Services (not ready now), a liveness probe gets the container restarted, a startup probe does either.
       const outOfService = !isPodReady(pod) || outOfEndpoints(snapshot, graph, pod);
-      const restarted = (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
+      const restarted = hasRestarted(pod);
       const hurting = kind === 'readiness' ? outOfService : kind === 'liveness' ? restarted : outOfService || restarted;
       if (!hurting) continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), CONFIG_SIGNAL.test(match[2] ?? ''), false);

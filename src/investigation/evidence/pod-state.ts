@@ -20,6 +20,10 @@ export const isPodReady = (pod: Pod): boolean =>
   pod.status?.phase === 'Succeeded' ||
   (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
+/** Whether any of the pod's (non-init) containers has been restarted by the kubelet. */
+export const hasRestarted = (pod: Pod): boolean =>
+  (pod.status?.containerStatuses ?? []).some((status) => (status.restartCount ?? 0) > 0);
+
 export function stateEvidence(state: ContainerState): Evidence {
   const { status, pod } = state;
   const waiting = status.state?.waiting;
