@@ -11,9 +11,8 @@ export class UsageError extends Error {
   }
 }
 
+/** A subcommand; its name and one-line summary live in main.ts, which loads it only when run. */
 export interface Command {
-  name: string;
-  summary: string;
   usage: string;
   run(argv: string[]): Promise<number>;
 }

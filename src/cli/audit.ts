@@ -65,8 +65,6 @@ async function verifyCommand(db: PrismaClient): Promise<number> {
 }
 
 export const auditCommand: Command = {
-  name: 'audit',
-  summary: 'export an incident’s audit record, or verify the audit chains',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

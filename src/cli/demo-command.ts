@@ -19,8 +19,6 @@ the ruled-out alternatives and the remediation plan waiting for approval.
   -h, --help        show this help`;
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'replay a bundled incident and print the thread (needs nothing else)',
   usage,
   async run(argv) {
     const { values } = parseOptions(argv, { scenario: { type: 'string' } }, usage);

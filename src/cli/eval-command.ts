@@ -42,8 +42,6 @@ export interface EvalResult {
 }
 
 export const evalCommand: Command = {
-  name: 'eval',
-  summary: 'replay a folder of scenarios and score the investigation',
   usage,
   async run(argv) {
     const { values } = parseOptions(

@@ -31,8 +31,6 @@ ${AGENT_USAGE}
   -h, --help          show this help`;
 
 export const investigateCommand: Command = {
-  name: 'investigate',
-  summary: 'investigate one scenario file (or a real cluster) and print the thread',
   usage,
   async run(argv) {
     const { values } = parseOptions(

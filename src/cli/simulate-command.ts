@@ -19,8 +19,6 @@ simulated incident. When ready it prints one JSON line: {"kubeApi": URL, "promet
   -h, --help              show this help`;
 
 export const simulateCommand: Command = {
-  name: 'simulate',
-  summary: 'serve a scenario as Kubernetes and Prometheus APIs until stopped',
   usage,
   async run(argv) {
     const { values } = parseOptions(
