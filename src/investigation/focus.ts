@@ -305,7 +305,7 @@ const STOP_WORDS = new Set([
 ]);
 
 /**
- * A word of the text that is the stem of exactly one name (`billing` → `billingservice`, `orders` → `order-api`):
+ * A word of the text that is the stem of exactly one name (`billing` → `billingservice`, `parcels` → `parcel-api`):
  * how people refer to components in free text. Ambiguous stems name nothing.
  */
 export function stemMatch(text: string, names: string[]): string | undefined {

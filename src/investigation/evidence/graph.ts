@@ -256,7 +256,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
           addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `env ${env.name}=${env.value}` });
         }
       }
-      // Command-line flags name peers too (`--db=mongodb://orders-db:27017`); bare words there must be distinctive.
+      // Command-line flags name peers too (`--db=mongodb://parcels-db:27017`); bare words there must be distinctive.
       for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) {
         for (const svc of servicesNamedIn(arg, namespace, false)) {
           addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `argument ${arg}` });
