@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { rejectReasonView } from '../slack/plan-message.ts';
 import type { Approvers } from './approvers.ts';
 import { findPlan, type PlanWithApprovals, planSpec, recordDecision, transition } from './plan-store.ts';
@@ -127,7 +128,8 @@ export async function reject(deps: ApprovalDeps, click: PlanClick, reason: strin
   if (!plan) return;
   await recordDecision(deps.db, plan.id, click.userId, 'reject', reason);
   const now = deps.now?.() ?? new Date();
-  const statusReason = `Rejected by <@${click.userId}>${reason ? `: ${reason}` : ''}`;
+  // The reason is typed freely in the modal (Slack does not escape it) and shown as mrkdwn: no injected mentions.
+  const statusReason = `Rejected by <@${click.userId}>${reason ? `: ${escapeMrkdwn(reason)}` : ''}`;
   if (await transition(deps.db, plan.id, 'proposed', 'rejected', { decidedAt: now, statusReason })) {
     await deps.audit.record({
       actor: actor(click.userId),

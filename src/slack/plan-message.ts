@@ -1,6 +1,6 @@
 import type { Approval, Plan } from '../generated/prisma/client.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
-import { clip, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
+import { clip, escapeMrkdwn, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
 
 export const APPROVE_ACTION_ID = 'remediation.approve';
 export const REJECT_ACTION_ID = 'remediation.reject';
@@ -38,7 +38,7 @@ function decisionLines(approvals: Approval[]): string[] {
   return approvals.map((approval) =>
     approval.decision === 'approve'
       ? `:heavy_check_mark: <@${approval.userId}> approved ${when(approval.createdAt)}`
-      : `:heavy_multiplication_x: <@${approval.userId}> rejected ${when(approval.createdAt)}${approval.reason ? `: ${approval.reason}` : ''}`,
+      : `:heavy_multiplication_x: <@${approval.userId}> rejected ${when(approval.createdAt)}${approval.reason ? `: ${escapeMrkdwn(approval.reason)}` : ''}`,
   );
 }
 
