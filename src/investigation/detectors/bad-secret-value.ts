@@ -1,6 +1,6 @@
 import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { HOUR, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -90,7 +90,7 @@ export const badSecretValue: Detector = {
       const readers = graph.workloadsReferencing(ref);
       const unread = readers.filter((w) => {
         const pods = graph.podsOf(w).map((p) => p.metadata?.name ?? '');
-        return !snapshot.logs.some((l) => l.namespace === w.namespace && pods.includes(l.pod));
+        return !logsRead(snapshot, w.namespace, pods);
       });
       if (readers.length === 0 || unread.length < readers.length) continue;
       findings.set(refKey(ref), {

@@ -5,7 +5,7 @@ import {
   restoreProposal,
   type ConfigMap,
 } from '../evidence/config-change.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
 import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
@@ -30,7 +30,7 @@ export const crashloopBadConfig: Detector = {
     for (const crash of crashingWorkloads(snapshot, graph)) {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
-      const unread = !snapshot.logs.some((l) => l.namespace === crash.workload.namespace && pods.includes(l.pod));
+      const unread = !logsRead(snapshot, crash.workload.namespace, pods);
       const candidates = graph
         .referencesOf(crash.workload)
         .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')

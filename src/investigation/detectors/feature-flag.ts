@@ -1,7 +1,7 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
 import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
 import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
@@ -78,7 +78,7 @@ export const featureFlag: Detector = {
         const restarted = recent ? restartedAfter(snapshot, graph, workload, changed as number) : undefined;
         // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion, for
         // a ConfigMap of flags or one its reader was restarted to pick up.
-        const unread = !snapshot.logs.some((l) => l.namespace === workload.namespace && pods.includes(l.pod));
+        const unread = !logsRead(snapshot, workload.namespace, pods);
         if (telling.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
         const flags = implicated
           ? `${implicated.key}=${implicated.value.slice(0, 60)}`

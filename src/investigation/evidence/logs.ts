@@ -29,6 +29,10 @@ export function logLinesOf(
     );
 }
 
+/** Whether a log of any of the pods was read: lines that were read and say nothing clear a suspect; unread ones do not. */
+export const logsRead = (snapshot: ClusterSnapshot, namespace: string | undefined, pods: string[]): boolean =>
+  snapshot.logs.some((log) => log.namespace === namespace && pods.includes(log.pod));
+
 export function logEvidence(line: PodLogLine): Evidence {
   const evidence: Evidence = {
     source: 'log',
