@@ -27,12 +27,16 @@ export async function refreshPlanMessage(db: PrismaClient, slack: webApi.WebClie
   await slack.chat.update({ channel: plan.slackChannel, ts: plan.slackTs, text, blocks: blocks as never });
 }
 
-/** A reply in the incident thread (execution progress and outcome). */
-export async function replyInThread(slack: webApi.WebClient, plan: Plan, text: string): Promise<void> {
-  if (!plan.slackChannel) return;
+/** A reply in the plan's incident thread (a refused proposal, execution progress and outcome). */
+export async function replyInThread(
+  slack: webApi.WebClient,
+  where: Pick<Plan, 'slackChannel'> & { slackThreadTs?: string | null },
+  text: string,
+): Promise<void> {
+  if (!where.slackChannel) return;
   await slack.chat.postMessage({
-    channel: plan.slackChannel,
-    ...(plan.slackThreadTs ? { thread_ts: plan.slackThreadTs } : {}),
+    channel: where.slackChannel,
+    ...(where.slackThreadTs ? { thread_ts: where.slackThreadTs } : {}),
     text,
   });
 }

@@ -7,7 +7,7 @@ import type { KubeObjects } from './kube-objects.ts';
 import { derivePlan } from './plan.ts';
 import { createPlan } from './plan-store.ts';
 import { publicAction } from './redact.ts';
-import { postPlanMessage } from './plan-thread.ts';
+import { postPlanMessage, replyInThread } from './plan-thread.ts';
 
 export interface ProposeDeps {
   db: PrismaClient;
@@ -46,11 +46,11 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
       justification: error.message,
       details: { action: publicAction(input.proposal.action) },
     });
-    await deps.slack.chat.postMessage({
-      channel: input.slackChannel,
-      ...(input.slackThreadTs ? { thread_ts: input.slackThreadTs } : {}),
-      text: `No remediation plan: ${input.proposal.summary} cannot be applied as is (${error.message}).`,
-    });
+    await replyInThread(
+      deps.slack,
+      input,
+      `No remediation plan: ${input.proposal.summary} cannot be applied as is (${error.message}).`,
+    );
     return { refused: error.message };
   }
   const plan = await createPlan(deps.db, { ...input, spec, ttlMinutes: deps.ttlMinutes });
