@@ -1,11 +1,9 @@
 import type { types } from '@slack/bolt';
-import type { EntityRef, Evidence, InvestigationResult } from '../investigation/model.ts';
+import type { Evidence, InvestigationResult } from '../investigation/model.ts';
+import { entityLabel as entity } from './entity-label.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, MAX_BLOCKS, SECTION_TEXT } from './mrkdwn.ts';
 
 type KnownBlock = types.KnownBlock;
-
-const entity = (ref: EntityRef): string =>
-  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 
 const percent = (confidence: number): string => `${Math.round(confidence * 100)}%`;
 

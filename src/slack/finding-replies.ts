@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type Progress, refKey } from '../investigation/model.ts';
+import { entityLabel } from './entity-label.ts';
 import { clip, escapeMrkdwn, SECTION_TEXT } from './mrkdwn.ts';
 import type { IncidentThread } from './thread.ts';
 
@@ -24,7 +25,7 @@ export class FindingReplies {
     if (progress.type !== 'hypothesis' || this.replies >= this.maxReplies) return;
     const { hypothesis, change } = progress;
     const key = refKey(hypothesis.entity);
-    const ref = `${hypothesis.entity.kind} ${hypothesis.entity.namespace ? `${hypothesis.entity.namespace}/` : ''}${hypothesis.entity.name}`;
+    const ref = entityLabel(hypothesis.entity);
     let text: string;
     if (change === 'ruled-out') {
       if (!this.posted.delete(key)) return;

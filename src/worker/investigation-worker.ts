@@ -9,6 +9,7 @@ import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult, Progress } from '../investigation/model.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 import { FindingReplies } from '../slack/finding-replies.ts';
 import { IncidentThread, postRoot, rootMessage, StatusMessage } from '../slack/thread.ts';
 import {
@@ -44,8 +45,7 @@ function progressText(progress: Progress): string | null {
       return `:mag: ${progress.message}`;
     case 'hypothesis': {
       const { hypothesis, change } = progress;
-      const ref = `${hypothesis.entity.kind} ${hypothesis.entity.namespace ?? ''}/${hypothesis.entity.name}`;
-      return `:thinking_face: Hypothesis ${change}: ${ref} (${Math.round(hypothesis.confidence * 100)}%) — ${hypothesis.summary}`;
+      return `:thinking_face: Hypothesis ${change}: ${entityLabel(hypothesis.entity)} (${Math.round(hypothesis.confidence * 100)}%) — ${hypothesis.summary}`;
     }
     case 'done':
       return null;
