@@ -119,27 +119,25 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
     approvers: new Approvers(slack, config.approverUserIds, config.approverUsergroupId),
     enqueueExecution: queue.enqueue,
   };
-  const proposeDeps = (readOnlyKubeConfig: KubeConfig): ProposeDeps => ({
+  const proposeWith = (kube: KubeObjects): ProposeDeps => ({
     db,
     audit,
     slack,
-    kube: new KubeObjects(readOnlyKubeConfig),
+    kube,
     ttlMinutes: config.planTtlMinutes,
   });
+  const proposeDeps = (readOnlyKubeConfig: KubeConfig): ProposeDeps => proposeWith(new KubeObjects(readOnlyKubeConfig));
   const startExecutor = (executorKubeConfig = loadExecutorKubeConfig(config.executorKubeconfig)) => {
     const kube = new KubeObjects(executorKubeConfig);
     const repropose = async (stale: Plan) => {
       const spec = planSpec(stale);
-      await proposePlan(
-        { db, audit, slack, kube, ttlMinutes: config.planTtlMinutes },
-        {
-          incidentId: stale.incidentId,
-          proposal: { summary: spec.summary, action: spec.action },
-          requestedBy: stale.requestedBy,
-          slackChannel: stale.slackChannel ?? '',
-          slackThreadTs: stale.slackThreadTs,
-        },
-      );
+      await proposePlan(proposeWith(kube), {
+        incidentId: stale.incidentId,
+        proposal: { summary: spec.summary, action: spec.action },
+        requestedBy: stale.requestedBy,
+        slackChannel: stale.slackChannel ?? '',
+        slackThreadTs: stale.slackThreadTs,
+      });
     };
     const worker = startExecutionWorker(
       connection,
