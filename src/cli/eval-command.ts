@@ -7,7 +7,7 @@ import { AGENT_USAGE, agentOption } from './agent-option.ts';
 import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
 import { entity } from './render-thread.ts';
 import { replayScenario } from './replay.ts';
-import { isCorrect, type Summary, summarize } from './scoring.ts';
+import { isCorrect, type Summary, summarize, summarizeByApplication } from './scoring.ts';
 import { writeLine } from './thread-output.ts';
 
 const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N] [--agent]
@@ -18,7 +18,8 @@ cluster, and scores the root cause the investigation names against the file's gr
   --scenarios DIR     folder of scenario files
   --concurrency N     scenarios replayed at once (default 1, so that timings are comparable)
   --json              print only {total, correct, accuracy, faultTypeAccuracy, medianRequests, p95Requests,
-                      medianMs, p95Ms, results} on stdout
+                      medianMs, p95Ms, applications, results} on stdout; applications holds the same figures
+                      per application (the first word of the scenario id: shop-cart-oom → shop)
 ${AGENT_USAGE}
                       (each result then also says what the engine alone predicted, and the agent's status)
   -h, --help          show this help
@@ -80,16 +81,17 @@ export const evalCommand: Command = {
       if (!values.json) process.stderr.write(`${result.correct ? '✓' : '✗'} ${scenario.id}\n`);
       return result;
     });
-    const summary = summarize(
-      results.map((r) => ({
-        correct: r.correct,
-        faultTypeCorrect: r.faultType.expected === r.faultType.predicted,
-        requests: r.requests,
-        ms: r.ms,
-      })),
-    );
-    if (values.json) writeLine(JSON.stringify({ ...summary, results }));
-    else writeLine(renderTable(results, summary));
+    const runs = results.map((r) => ({
+      id: r.id,
+      correct: r.correct,
+      faultTypeCorrect: r.faultType.expected === r.faultType.predicted,
+      requests: r.requests,
+      ms: r.ms,
+    }));
+    const summary = summarize(runs);
+    const applications = summarizeByApplication(runs);
+    if (values.json) writeLine(JSON.stringify({ ...summary, applications, results }));
+    else writeLine(renderTable(results, summary, applications));
     for (const problem of invalid) process.stderr.write(`invalid scenario: ${problem}\n`);
     return invalid.length > 0 ? 1 : 0;
   },
@@ -155,7 +157,7 @@ async function mapConcurrently<T, R>(items: T[], concurrency: number, fn: (item:
 // The table stays readable; the full error is in the --json output.
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-function renderTable(results: EvalResult[], summary: Summary): string {
+function renderTable(results: EvalResult[], summary: Summary, applications: Record<string, Summary>): string {
   const header = ['id', 'predicted', 'expected', 'correct', 'fault type (predicted / expected)', 'API requests', 'ms'];
   const rows = results.map((r) => [
     r.id,
@@ -166,19 +168,35 @@ function renderTable(results: EvalResult[], summary: Summary): string {
     String(r.requests),
     String(r.ms),
   ]);
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const perApplication = Object.entries(applications).map(([application, figures]) => [
+    application,
+    `${figures.correct}/${figures.total}`,
+    pct(figures.accuracy),
+    pct(figures.faultTypeAccuracy),
+    String(figures.medianRequests),
+    String(figures.p95Requests),
+  ]);
+  return [
+    ...alignedLines(header, rows),
+    '',
+    ...alignedLines(
+      ['application', 'root cause', 'accuracy', 'fault type', 'median requests', 'p95 requests'],
+      perApplication,
+    ),
+    '',
+    `Root cause: ${summary.correct}/${summary.total} correct (${pct(summary.accuracy)}) · fault type: ${pct(summary.faultTypeAccuracy)}`,
+    `API requests: median ${summary.medianRequests}, p95 ${summary.p95Requests} · time: median ${summary.medianMs} ms, p95 ${summary.p95Ms} ms`,
+  ].join('\n');
+}
+
+/** A header, a rule and the rows, each column padded to its widest cell. */
+function alignedLines(header: string[], rows: string[][]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column]!))
       .join('  ')
       .trimEnd();
-  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-  return [
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
-    '',
-    `Root cause: ${summary.correct}/${summary.total} correct (${pct(summary.accuracy)}) · fault type: ${pct(summary.faultTypeAccuracy)}`,
-    `API requests: median ${summary.medianRequests}, p95 ${summary.p95Requests} · time: median ${summary.medianMs} ms, p95 ${summary.p95Ms} ms`,
-  ].join('\n');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }

@@ -50,6 +50,28 @@ export function summarize(runs: readonly ScoredRun[]): Summary {
   };
 }
 
+/**
+ * The application a scenario belongs to, for per-application figures: the first word of its id
+ * (`shop-cart-oom` → `shop`). Ids are `[a-z0-9-]+`, so the word is never empty for a valid file.
+ */
+export function applicationOf(scenarioId: string): string {
+  return scenarioId.split('-')[0]!;
+}
+
+/** `summarize` per application (see `applicationOf`), keyed and ordered by application name. */
+export function summarizeByApplication<T extends ScoredRun & { id: string }>(
+  runs: readonly T[],
+): Record<string, Summary> {
+  const groups = new Map<string, T[]>();
+  for (const run of runs) {
+    const application = applicationOf(run.id);
+    groups.set(application, [...(groups.get(application) ?? []), run]);
+  }
+  return Object.fromEntries(
+    [...groups.keys()].sort().map((application) => [application, summarize(groups.get(application)!)]),
+  );
+}
+
 /** The middle value (mean of the two middle values for an even count); 0 for no values. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;

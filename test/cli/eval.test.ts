@@ -24,6 +24,7 @@ describe('incident-bot eval', () => {
     const report = JSON.parse(stdout);
     assert.deepEqual(Object.keys(report).sort(), [
       'accuracy',
+      'applications',
       'correct',
       'faultTypeAccuracy',
       'medianMs',
@@ -45,6 +46,10 @@ describe('incident-bot eval', () => {
     const correct = report.results.filter((r: { correct: boolean }) => r.correct).length;
     assert.equal(report.correct, correct);
     assert.equal(report.accuracy, correct / 2);
+    assert.deepEqual(Object.keys(report.applications), ['boutique', 'tiny']);
+    assert.equal(report.applications.tiny.total, 1);
+    assert.equal(report.applications.tiny.correct, tiny.correct ? 1 : 0);
+    assert.equal(report.applications.tiny.medianRequests, tiny.requests);
   });
 
   it('prints a table and a summary', async () => {
@@ -53,6 +58,9 @@ describe('incident-bot eval', () => {
     assert.match(stdout, /^id +predicted +expected +correct/);
     assert.match(stdout, /\ntiny-bad-image +.* Pod tiny\/web-0 +(yes|no) +.*\/ bad-image/);
     assert.match(stdout, /Root cause: \d\/2 correct/);
+    assert.match(stdout, /\napplication +root cause +accuracy +fault type +median requests +p95 requests\n/);
+    assert.match(stdout, /\nboutique +[01]\/1 +\d+\.\d% +\d+\.\d% +\d+ +\d+\n/);
+    assert.match(stdout, /\ntiny +[01]\/1 /);
   });
 
   it('runs the valid files, then exits non-zero naming the invalid one', async () => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCorrect, median, percentile, summarize } from '../../src/cli/scoring.ts';
+import {
+  applicationOf,
+  isCorrect,
+  median,
+  percentile,
+  summarize,
+  summarizeByApplication,
+} from '../../src/cli/scoring.ts';
 
 const deployment = { kind: 'Deployment', namespace: 'shop', name: 'cart' };
 const configMap = { kind: 'ConfigMap', namespace: 'shop', name: 'cart-config' };
@@ -66,5 +73,27 @@ describe('median and percentile', () => {
     assert.equal(percentile(twenty, 95), 19);
     assert.equal(percentile(twenty, 50), 10);
     assert.equal(percentile([7], 95), 7);
+  });
+});
+
+describe('summarizeByApplication', () => {
+  it('groups runs by the first word of the scenario id and summarizes each group', () => {
+    assert.equal(applicationOf('shop-cart-oom'), 'shop');
+    assert.equal(applicationOf('solo'), 'solo');
+    const byApplication = summarizeByApplication([
+      { id: 'shop-cart-oom', correct: true, faultTypeCorrect: true, requests: 10, ms: 1 },
+      { id: 'bank-ledger-dns', correct: false, faultTypeCorrect: false, requests: 30, ms: 3 },
+      { id: 'shop-web-bad-image', correct: false, faultTypeCorrect: true, requests: 20, ms: 2 },
+    ]);
+    assert.deepEqual(Object.keys(byApplication), ['bank', 'shop']);
+    assert.deepEqual(
+      byApplication.shop,
+      summarize([
+        { correct: true, faultTypeCorrect: true, requests: 10, ms: 1 },
+        { correct: false, faultTypeCorrect: true, requests: 20, ms: 2 },
+      ]),
+    );
+    assert.equal(byApplication.bank!.total, 1);
+    assert.equal(byApplication.bank!.accuracy, 0);
   });
 });
