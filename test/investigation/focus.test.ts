@@ -229,6 +229,26 @@ describe('peerNamespaces', () => {
     assert.deepEqual(peerNamespaces(pods, 'mine'), ['data', 'shared']);
   });
 
+  it("ignores containers the pods' controller does not declare (a sidecar injected at admission)", () => {
+    const owned = (containers: { name: string; env?: { name: string; value: string }[] }[]) => ({
+      metadata: {
+        name: 'api-1',
+        namespace: 'mine',
+        ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7f', uid: 'rs-1', apiVersion: 'apps/v1', controller: true }],
+      },
+      spec: { containers },
+    });
+    const proxy = { name: 'proxy', env: [{ name: 'XDS', value: 'xds.mesh.svc:15012' }] };
+    const pods = [owned([{ name: 'api', env: [{ name: 'DB', value: 'pg.data.svc:5432' }] }, proxy]), owned([proxy])];
+    const replicaSet = {
+      metadata: { uid: 'rs-1', name: 'api-7f', namespace: 'mine' },
+      spec: { template: { spec: { containers: [{ name: 'api' }] } } },
+    };
+    assert.deepEqual(peerNamespaces(pods, 'mine', [replicaSet]), ['data']);
+    // Without the controller nothing tells the sidecar apart.
+    assert.deepEqual(peerNamespaces(pods, 'mine'), ['mesh', 'data']);
+  });
+
   it('reads command-line arguments as configuration too', () => {
     const pods = [{ spec: { containers: [{ name: 'c', args: ['--db=pg.data.svc:5432', '--port=8080'] }] } }];
     assert.deepEqual(peerNamespaces(pods, 'mine'), ['data']);

@@ -18,7 +18,7 @@ import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
-import { initWaitNamespaces, namespacesNamedIn, peerNamespaces } from './peer-namespaces.ts';
+import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
@@ -175,8 +175,9 @@ export async function collectSnapshot(
   // beyond the usual budget, as long as the incident stays within its allowance.
   const reserve = (base.prometheusUrl ? metricQueries(namespace).length : 0) + MIN_LOGS;
   // A namespace that pods stuck initialising wait on holds the cause: it may use the hard limit.
-  const waitedOn = initWaitNamespaces(snapshot.pods, namespace);
-  const candidates = [...new Set([...waitedOn, ...peerNamespaces(snapshot.pods, namespace)])];
+  const controllers = podControllers(snapshot);
+  const waitedOn = initWaitNamespaces(snapshot.pods, namespace, controllers);
+  const candidates = [...new Set([...waitedOn, ...peerNamespaces(snapshot.pods, namespace, controllers)])];
   const peers: string[] = [];
   for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {
     const limit = waitedOn.includes(peer) ? PEER_HARD_LIMIT : REQUEST_BUDGET + PEER_ALLOWANCE;

@@ -1,23 +1,57 @@
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
+type Container = NonNullable<Pod['spec']>['containers'][number];
+/** A controller that stamps pods from a template (ReplicaSet, StatefulSet, DaemonSet, Job). */
+export type PodController = {
+  metadata?: { uid?: string; name?: string; namespace?: string };
+  spec?: { template?: { spec?: Pod['spec'] } };
+};
+
+/** The pod controllers a snapshot holds, for `appContainers`. */
+export const podControllers = (snapshot: ClusterSnapshot): PodController[] => [
+  ...snapshot.replicaSets,
+  ...snapshot.statefulSets,
+  ...snapshot.daemonSets,
+  ...snapshot.jobs,
+];
+
+/**
+ * The containers of a pod that its controller's template declares. A container the template lacks was injected at
+ * admission (a service mesh's proxy and its init step): platform plumbing present in every pod, so the namespaces its
+ * settings name (the mesh's control plane) are not the application's dependencies. Without the controller, all.
+ */
+export function appContainers(pod: Pod, controllers: PodController[] = []): Container[] {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller) ?? pod.metadata?.ownerReferences?.[0];
+  const template = owner
+    ? controllers.find(
+        (c) =>
+          (owner.uid && c.metadata?.uid === owner.uid) ||
+          (c.metadata?.name === owner.name && c.metadata?.namespace === pod.metadata?.namespace),
+      )?.spec?.template?.spec
+    : undefined;
+  if (!template) return all;
+  const declared = new Set([...(template.initContainers ?? []), ...template.containers].map((c) => c.name));
+  return all.filter((container) => declared.has(container.name));
+}
+
+const settings = (container: Container): string[] => [
+  ...(container.env ?? []).map((env) => env.value ?? ''),
+  ...(container.command ?? []),
+  ...(container.args ?? []),
+];
 
 // `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, with an optional scheme, credentials and port.
 const CLUSTER_HOST =
   /(?:^|[\s,;="'(]|:\/\/(?:[^\s/@]+@)?)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
 
 /**
- * Other namespaces the pods' configuration (env values, command and arguments) points at through cluster DNS names
- * (`db.data.svc:5432`, `cache.shared:6379`), most referenced first.
+ * Other namespaces the pods' own configuration (env values, command and arguments of the containers their controllers
+ * declare) points at through cluster DNS names (`db.data.svc:5432`, `cache.shared:6379`), most referenced first.
  */
-export function peerNamespaces(pods: Pod[], namespace: string): string[] {
-  const texts = pods.flatMap((pod) =>
-    [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((container) => [
-      ...(container.env ?? []).map((env) => env.value ?? ''),
-      ...(container.command ?? []),
-      ...(container.args ?? []),
-    ]),
-  );
+export function peerNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
+  const texts = pods.flatMap((pod) => appContainers(pod, controllers).flatMap(settings));
   return namespacesNamedIn(texts, namespace);
 }
 
@@ -41,16 +75,13 @@ export function namespacesNamedIn(texts: string[], namespace: string): string[] 
  * Other namespaces named by the init containers of pods that have not finished initialising (an init container
  * waiting for a database in another namespace): the pods cannot start until something there answers.
  */
-export function initWaitNamespaces(pods: Pod[], namespace: string): string[] {
+export function initWaitNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
   const waiting = pods.filter((pod) =>
     (pod.status?.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'False'),
   );
-  const texts = waiting.flatMap((pod) =>
-    (pod.spec?.initContainers ?? []).flatMap((container) => [
-      ...(container.env ?? []).map((env) => env.value ?? ''),
-      ...(container.command ?? []),
-      ...(container.args ?? []),
-    ]),
-  );
+  const texts = waiting.flatMap((pod) => {
+    const own = new Set(appContainers(pod, controllers).map((container) => container.name));
+    return (pod.spec?.initContainers ?? []).filter((container) => own.has(container.name)).flatMap(settings);
+  });
   return namespacesNamedIn(texts, namespace);
 }
