@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreVersions, group, groupList, resourceList } from './discovery.ts';
-import { type ListQuery, listResponse, page, select } from './list.ts';
+import { type ListQuery, ListSnapshots, listResponse, page, select } from './list.ts';
 import { type ContainerLog, LogStore } from './logs.ts';
 import { fieldAt, isRecord, type KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
@@ -62,6 +62,8 @@ export interface KubeApiServer {
   url: string;
   /** Every request served so far (GET /_sim/requests itself excluded), oldest first. */
   requests(): KubeRequest[];
+  /** Forgets the past, as etcd's periodic compaction does: continue tokens of lists begun before now answer 410. */
+  compact(): void;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   const logs = new LogStore(options.logs ?? [], options.now);
   const writes = new Writes(store, () => options.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), options.onWrite);
   const served: KubeRequest[] = [];
+  const snapshots = new ListSnapshots();
   let address = '';
 
   const handle = (call: Call): Reply => {
@@ -142,12 +145,15 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
     const part = subresource === 'status' ? 'status' : 'main';
     if (name === undefined) {
       if (call.method === 'GET' && wantsTable(call.accept)) {
-        const { items, metadata } = page(store, resource, namespace, call.query as ListQuery);
+        const { items, metadata } = page(store, snapshots, resource, namespace, call.query as ListQuery);
         const objects = items.map((stored) => stored.object);
         return json({ ...table(resource, objects, store.resourceVersion(), options.now), metadata });
       }
       if (call.method === 'GET') {
-        return { status: 200, body: listResponse(store, resource, version, namespace, call.query as ListQuery) };
+        return {
+          status: 200,
+          body: listResponse(store, snapshots, resource, version, namespace, call.query as ListQuery),
+        };
       }
       if (call.method === 'POST' && (namespace !== undefined || !resource.namespaced)) {
         return json(writes.create(resource, version, namespace, call.body, dryRun), 201);
@@ -315,6 +321,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   return {
     url: `http://${address}`,
     requests: () => served.map((entry) => ({ ...entry })),
+    compact: () => {
+      // A compaction happens between writes: the current revision stays readable, older ones are gone.
+      snapshots.compact(store.nextResourceVersion());
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

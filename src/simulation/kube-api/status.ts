@@ -4,7 +4,8 @@ import { qualifiedName, type ResourceType } from './resources.ts';
 export interface KubeStatus {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** Only a 410 Expired list carries something here: the token that continues the list inconsistently. */
+  metadata: { continue?: string };
   status: 'Success' | 'Failure';
   message?: string;
   reason?: string;
@@ -60,6 +61,17 @@ export const conflict = (resource: ResourceType, name: string) =>
   );
 
 export const badRequest = (message: string) => failure(400, 'BadRequest', message);
+
+/** A continue token older than the last compaction: the real server's 410, with a token for the rest as it is now. */
+export function continueExpired(inconsistentContinue: string | undefined): StatusError {
+  const error = failure(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+  );
+  if (inconsistentContinue) error.status.metadata = { continue: inconsistentContinue };
+  return error;
+}
 
 export const invalid = (resource: ResourceType, name: string, causes: StatusCause[]) =>
   failure(
