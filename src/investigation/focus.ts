@@ -28,6 +28,8 @@ const WORKLOAD_LABELS: [string, string][] = [
   ['k8s_daemonset_name', 'DaemonSet'],
   ['job_name', 'Job'],
   ['k8s_job_name', 'Job'],
+  // kube-state-metrics' autoscaler alerts (KubeHpaReplicasMismatch, KubeHpaMaxedOut): the symptom is what it scales.
+  ['horizontalpodautoscaler', 'HorizontalPodAutoscaler'],
 ];
 const POD_LABELS = ['exported_pod', 'pod', 'pod_name', 'k8s_pod_name'];
 const SERVICE_LABELS = ['exported_service', 'service', 'service_name', 'app', 'app_kubernetes_io_name', 'k8s_app'];
@@ -257,6 +259,7 @@ function namesOf(snapshot: ClusterSnapshot, kind: string, namespace: string): st
     DaemonSet: snapshot.daemonSets,
     Job: snapshot.jobs,
     Service: snapshot.services,
+    HorizontalPodAutoscaler: snapshot.horizontalPodAutoscalers,
   };
   return (lists[kind] ?? [])
     .filter((object) => object.metadata?.namespace === namespace)

@@ -1,60 +1,168 @@
+import { eventEvidence, eventsFor } from '../evidence/events.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
-import type { Evidence, Finding } from '../model.ts';
+import { revisionOf, revisions } from '../evidence/rollout.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
-/** An autoscaler pinned at maxReplicas while its metric stays above target: it can scale no further. */
+type Hpa = ClusterSnapshot['horizontalPodAutoscalers'][number];
+type Condition = NonNullable<NonNullable<Hpa['status']>['conditions']>[number];
+
+// `failed to get cpu utilization: missing request for cpu in container web of Pod web-7d…`
+const MISSING_REQUEST = /missing request for (\w+)(?: in container ([\w.-]+))?/i;
+
+/**
+ * Autoscalers that cannot give their workload the replicas it needs: pinned at maxReplicas while the metric stays
+ * above target, or unable to scale at all (ScalingActive or AbleToScale False: no metric, no request to compute a
+ * utilisation from, no scale subresource). An autoscaler that asks for more replicas than exist, below its maximum,
+ * is not limited: whatever refuses the pods (a quota, the scheduler) is.
+ */
 export const hpaLimit: Detector = {
   id: 'hpa-limit',
   faultTypes: ['hpa-limit'],
-  detect(snapshot) {
-    return snapshot.horizontalPodAutoscalers.flatMap((hpa): Finding[] => {
-      const max = hpa.spec?.maxReplicas;
-      const current = hpa.status?.currentReplicas ?? 0;
-      const limited = (hpa.status?.conditions ?? []).find((c) => c.type === 'ScalingLimited' && c.status === 'True');
-      if (max === undefined || (current < max && !limited)) return [];
-      const ref = refOf('HorizontalPodAutoscaler', hpa.metadata);
-      const evidence: Evidence[] = [
-        {
-          source: 'status',
-          ref,
-          text: `currentReplicas ${current}, desiredReplicas ${hpa.status?.desiredReplicas ?? '?'}, maxReplicas ${max}`,
-        },
-      ];
-      let over = false;
-      for (const metric of hpa.status?.currentMetrics ?? []) {
-        const observed = metric.resource?.current?.averageUtilization;
-        const name = metric.resource?.name;
-        const target = hpa.spec?.metrics?.find((m) => m.resource?.name === name)?.resource?.target?.averageUtilization;
-        if (observed !== undefined && target !== undefined) {
-          evidence.push({
-            source: 'metric',
-            ref,
-            text: `${name} utilization ${observed}% against a target of ${target}%`,
-          });
-          if (observed > target) over = true;
-        }
-      }
-      if (limited)
-        evidence.push({
-          source: 'status',
-          ref,
-          text: `ScalingLimited=True ${limited.reason ?? ''}: ${limited.message ?? ''}`,
-          at: limited.lastTransitionTime ?? undefined,
-        });
-      if (!over && !(limited && /TooManyReplicas/i.test(limited.reason ?? ''))) return [];
-      const target = hpa.spec?.scaleTargetRef;
-      return [
-        {
-          detector: 'hpa-limit',
-          faultType: 'hpa-limit',
-          entity: ref,
-          affects: target ? [{ kind: target.kind, namespace: ref.namespace ?? '', name: target.name }] : [],
-          strength: over ? 0.85 : 0.7,
-          summary: `HorizontalPodAutoscaler ${ref.name} is at maxReplicas ${max}${over ? ' with utilization above target' : ''}: ${target?.name ?? 'its target'} cannot scale out`,
-          evidence,
-          changedAt: limited?.lastTransitionTime ?? undefined,
-        },
-      ];
-    });
+  detect(snapshot, graph) {
+    return snapshot.horizontalPodAutoscalers.flatMap((hpa): Finding[] => [
+      ...atCeiling(hpa),
+      ...unableToScale(hpa, snapshot, graph),
+    ]);
   },
 };
+
+const targetOf = (hpa: Hpa): EntityRef | undefined => {
+  const target = hpa.spec?.scaleTargetRef;
+  return target ? { kind: target.kind, namespace: hpa.metadata?.namespace ?? '', name: target.name } : undefined;
+};
+
+function atCeiling(hpa: Hpa): Finding[] {
+  const max = hpa.spec?.maxReplicas;
+  const current = hpa.status?.currentReplicas ?? 0;
+  if (max === undefined || current < max) return [];
+  const limited = (hpa.status?.conditions ?? []).find((c) => c.type === 'ScalingLimited' && c.status === 'True');
+  const ref = refOf('HorizontalPodAutoscaler', hpa.metadata);
+  const evidence: Evidence[] = [
+    {
+      source: 'status',
+      ref,
+      text: `currentReplicas ${current}, desiredReplicas ${hpa.status?.desiredReplicas ?? '?'}, maxReplicas ${max}`,
+    },
+  ];
+  let over = false;
+  for (const metric of hpa.status?.currentMetrics ?? []) {
+    const observed = metric.resource?.current?.averageUtilization;
+    const name = metric.resource?.name;
+    const target = hpa.spec?.metrics?.find((m) => m.resource?.name === name)?.resource?.target?.averageUtilization;
+    if (observed !== undefined && target !== undefined) {
+      evidence.push({ source: 'metric', ref, text: `${name} utilization ${observed}% against a target of ${target}%` });
+      if (observed > target) over = true;
+    }
+  }
+  if (limited) evidence.push(conditionEvidence(ref, limited));
+  if (!over && !(limited && /TooManyReplicas/i.test(limited.reason ?? ''))) return [];
+  const target = targetOf(hpa);
+  return [
+    {
+      detector: 'hpa-limit',
+      faultType: 'hpa-limit',
+      entity: ref,
+      affects: target ? [target] : [],
+      strength: over ? 0.85 : 0.7,
+      summary: `HorizontalPodAutoscaler ${ref.name} is at maxReplicas ${max}${over ? ' with utilization above target' : ''}: ${target?.name ?? 'its target'} cannot scale out`,
+      evidence,
+      ...(limited?.lastTransitionTime ? { changedAt: limited.lastTransitionTime } : {}),
+    },
+  ];
+}
+
+/**
+ * ScalingActive or AbleToScale False: the controller computes no replica count at all. When it says a container has
+ * no request for the metric's resource, the fault lives in the workload's pod template (a utilisation is a percentage
+ * of the request), and the revision that dropped the request dates it.
+ */
+function unableToScale(hpa: Hpa, snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[] {
+  const failed = (hpa.status?.conditions ?? []).filter(
+    (c) => (c.type === 'ScalingActive' || c.type === 'AbleToScale') && c.status === 'False',
+  );
+  const condition = failed[0];
+  if (!condition) return [];
+  const ref = refOf('HorizontalPodAutoscaler', hpa.metadata);
+  const target = targetOf(hpa);
+  const warnings = eventsFor(snapshot, ref.kind, ref.namespace, ref.name).filter((e) => e.type === 'Warning');
+  const evidence: Evidence[] = [
+    ...failed.map((c) => conditionEvidence(ref, c)),
+    // One line per reason: a repeated event says so with its count.
+    ...warnings.slice(0, 2).map(eventEvidence),
+  ];
+  const missing = MISSING_REQUEST.exec([condition.message, ...warnings.map((e) => e.message)].join('\n'));
+  const workload = target && graph.workload(target);
+  if (missing && target && workload) {
+    const resource = missing[1] as string;
+    const dropped = droppedRequest(snapshot, target, resource);
+    const containers = (workload.template?.spec?.containers ?? [])
+      .filter((c) => c.resources?.requests?.[resource] === undefined)
+      .map((c) => c.name);
+    evidence.unshift({
+      source: 'spec',
+      ref: target,
+      text: `no ${resource} request in container${containers.length > 1 ? 's' : ''} ${containers.join(', ') || missing[2] || '?'}: HorizontalPodAutoscaler ${ref.name} computes ${resource} utilization as a percentage of it`,
+    });
+    if (dropped) evidence.unshift(dropped.evidence);
+    return [
+      {
+        detector: 'hpa-limit',
+        faultType: 'hpa-limit',
+        entity: target,
+        affects: [target, ref],
+        strength: 0.8,
+        summary: `${target.kind} ${target.name} sets no ${resource} request, so HorizontalPodAutoscaler ${ref.name} cannot compute a replica count (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
+        evidence,
+        ...(dropped ? { changedAt: dropped.at } : {}),
+      },
+    ];
+  }
+  return [
+    {
+      detector: 'hpa-limit',
+      faultType: 'hpa-limit',
+      entity: ref,
+      affects: target ? [target] : [],
+      strength: 0.75,
+      summary: `HorizontalPodAutoscaler ${ref.name} cannot scale ${target?.name ?? 'its target'} (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
+      evidence,
+      ...(condition.lastTransitionTime ? { changedAt: condition.lastTransitionTime } : {}),
+    },
+  ];
+}
+
+/** The rollout that removed a resource request the previous revision still had: when, and which revision. */
+function droppedRequest(
+  snapshot: ClusterSnapshot,
+  target: EntityRef,
+  resource: string,
+): { at: string; evidence: Evidence } | undefined {
+  const history = revisions(snapshot, target);
+  for (let i = 0; i + 1 < history.length; i++) {
+    const [current, previous] = [history[i], history[i + 1]];
+    const requested = (rs: typeof current) =>
+      (rs?.spec?.template?.spec?.containers ?? []).some((c) => c.resources?.requests?.[resource] !== undefined);
+    const at = current?.metadata?.creationTimestamp;
+    if (!current || !at || requested(current) || !requested(previous)) continue;
+    return {
+      at,
+      evidence: {
+        source: 'change',
+        ref: refOf('ReplicaSet', current.metadata),
+        text: `revision ${revisionOf(current)} of ${target.name} (rolled out ${at}) removed the ${resource} request revision ${revisionOf(previous as NonNullable<typeof current>)} had`,
+        at,
+      },
+    };
+  }
+  return undefined;
+}
+
+const conditionEvidence = (ref: EntityRef, c: Condition): Evidence => ({
+  source: 'status',
+  ref,
+  text: `${c.type}=${c.status} ${c.reason ?? ''}: ${c.message ?? ''}`,
+  ...(c.lastTransitionTime ? { at: c.lastTransitionTime } : {}),
+});

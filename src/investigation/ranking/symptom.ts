@@ -1,5 +1,6 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { EntityRef } from '../model.ts';
+import { refKey } from '../model.ts';
 
 /** The graph nodes the alerted symptom stands for: a pod's workload, a Service, or the workload itself. */
 export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): EntityRef[] {
@@ -15,6 +16,11 @@ export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): E
   }
   if (symptom.kind === 'ReplicaSet') {
     return [graph.ownerOf(symptom) ?? symptom];
+  }
+  if (symptom.kind === 'HorizontalPodAutoscaler') {
+    // An autoscaler's symptom is its workload's: too few replicas for the load.
+    const scaled = graph.edges.find((e) => e.kind === 'scales' && refKey(e.from) === refKey(symptom));
+    return [scaled?.to ?? symptom];
   }
   return [symptom];
 }
