@@ -97,6 +97,8 @@ export class ResourceTable {
     }
     const definitions = objects.filter((object) => object.kind === 'CustomResourceDefinition');
     for (const object of objects) this.learn(object, objects, definitions);
+    // A definition's kind is served before any object of it exists, as on a real server (so it can be created).
+    for (const definition of definitions) this.define(definition);
   }
 
   /** All resources, core first, then groups in name order. */
@@ -125,6 +127,32 @@ export class ResourceTable {
     if (!this.byKind.has(`${resource.group}/${resource.kind}`)) {
       this.byKind.set(`${resource.group}/${resource.kind}`, resource);
     }
+  }
+
+  /** Registers the kind a CustomResourceDefinition declares, in every version it serves. */
+  private define(definition: KubeObject): void {
+    const spec = definition.spec as
+      | {
+          group?: string;
+          scope?: string;
+          names?: { kind?: string; plural?: string; shortNames?: string[] };
+          versions?: { name?: string; served?: boolean; subresources?: { status?: unknown; scale?: unknown } }[];
+        }
+      | undefined;
+    const served = (spec?.versions ?? []).filter((version) => version.served !== false && version.name);
+    if (!spec?.group || !spec.names?.kind || !spec.names.plural || served.length === 0) return;
+    if (this.byKind.has(`${spec.group}/${spec.names.kind}`)) return;
+    const subresources = served[0]!.subresources ?? {};
+    this.add({
+      group: spec.group,
+      versions: served.map((version) => version.name!),
+      kind: spec.names.kind,
+      plural: spec.names.plural,
+      namespaced: spec.scope !== 'Cluster',
+      shortNames: spec.names.shortNames,
+      subresources: Object.keys(subresources).filter((name) => name === 'status' || name === 'scale'),
+      builtIn: false,
+    });
   }
 
   /** Registers an object's kind, or another version of a known one, as it appears in the scenario. */
