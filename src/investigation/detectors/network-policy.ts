@@ -1,6 +1,7 @@
 import type { EvidenceGraph, NetworkPolicy, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
+import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
@@ -54,13 +55,19 @@ export const networkPolicy: Detector = {
         }
       }
     }
-    // Egress isolation that forgets DNS: every name lookup of the selected pods times out.
+    // Egress isolation that forgets DNS: every name lookup of the selected pods times out. A rule lets lookups out
+    // when its ports include 53 and its peers include the cluster DNS pods (read, or as every distribution labels them).
+    const read = snapshot.pods.filter(isClusterDnsPod);
+    const dnsPods: Pod[] =
+      read.length > 0
+        ? read
+        : [{ metadata: { namespace: CLUSTER_DNS_NAMESPACE, labels: { [DNS_LABEL[0]]: DNS_LABEL[1] } } } as Pod];
     for (const workload of graph.workloads) {
       const pods = graph.podsOf(workload.ref);
       const sample = pods[0];
       if (!sample) continue;
       const egress = isolating(graph, sample, 'Egress');
-      if (egress.length === 0 || egress.some((p) => (p.spec?.egress ?? []).some(allowsDns))) continue;
+      if (egress.length === 0 || egress.some((p) => reachesDns(p, dnsPods, namespaceLabels))) continue;
       const names = pods.map((p) => p.metadata?.name ?? '');
       if (!logLinesOf(snapshot, workload.ref.namespace ?? '', names).some((l) => RESOLVE_ERROR.test(l.text))) continue;
       blameDns(egress, workload.ref);
@@ -95,7 +102,7 @@ export const networkPolicy: Detector = {
           {
             source: 'spec',
             ref,
-            text: `egress rules of ${policies.map((p) => p.metadata?.name).join(', ')} admit no port 53`,
+            text: `egress rules of ${policies.map((p) => p.metadata?.name).join(', ')} admit no lookup to the cluster DNS (port 53 of its pods in ${CLUSTER_DNS_NAMESPACE})`,
           },
           ...lines.map(logEvidence),
         ],
@@ -170,11 +177,16 @@ const newest = (policies: NetworkPolicy[]): NetworkPolicy =>
     (lastChange(b.metadata) ?? '').localeCompare(lastChange(a.metadata) ?? ''),
   )[0] as NetworkPolicy;
 
-const allowsDns = (rule: Rule): boolean =>
-  (rule.ports ?? []).length === 0 ||
-  (rule.ports ?? []).some(
-    (p) => p.port === undefined || Number(p.port) === 53 || p.port === 'dns' || p.port === 'dns-tcp',
-  );
+const DNS_PORTS: (number | string)[] = [53, 'dns', 'dns-tcp'];
+
+/** Whether some egress rule of the policy admits a cluster DNS pod on port 53. */
+function reachesDns(
+  policy: NetworkPolicy,
+  dnsPods: Pod[],
+  namespaceLabels: (name: string) => Record<string, string>,
+): boolean {
+  return dnsPods.some((pod) => admits(policy, 'to', pod, DNS_PORTS, namespaceLabels));
+}
 
 function isolating(graph: EvidenceGraph, pod: Pod, direction: 'Ingress' | 'Egress'): NetworkPolicy[] {
   return graph.policiesSelecting(pod).filter((policy) => {
@@ -214,7 +226,11 @@ function admits(
     if (!portOk) return false;
     if (peers.length === 0) return true;
     return peers.some((candidate) => {
-      if (candidate.ipBlock) return false;
+      // An ipBlock admits in-cluster destinations by their pod IP; a destination whose IP is unknown may be in it.
+      if (candidate.ipBlock) {
+        if (side === 'from') return false;
+        return peer.status?.podIP === undefined || inBlock(peer.status.podIP, candidate.ipBlock);
+      }
       const nsOk = candidate.namespaceSelector
         ? matchesSelector(namespaceLabels(peer.metadata?.namespace ?? ''), candidate.namespaceSelector)
         : peer.metadata?.namespace === policyNamespace;
@@ -233,4 +249,17 @@ function previousManifest(policy: NetworkPolicy): Record<string, unknown> | unde
   } catch {
     return undefined;
   }
+}
+
+/** Whether an IPv4 address falls in an ipBlock's CIDR and outside its exceptions. */
+function inBlock(ip: string, block: { cidr: string; except?: string[] }): boolean {
+  const within = (cidr: string) => {
+    const [base, bits] = cidr.split('/');
+    const size = Number(bits ?? 32);
+    const toInt = (address: string) => address.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+    if (!base || !/^\d+(\.\d+){3}$/.test(base) || !/^\d+(\.\d+){3}$/.test(ip)) return false;
+    const mask = size === 0 ? 0 : 2 ** 32 - 2 ** (32 - size);
+    return (toInt(ip) & mask) >>> 0 === (toInt(base) & mask) >>> 0;
+  };
+  return within(block.cidr) && !(block.except ?? []).some(within);
 }

@@ -7,7 +7,7 @@ import type { ClusterSnapshot, ContainerLog } from './snapshot.ts';
 
 /** Where Kubernetes distributions run the cluster DNS, and the label its Service and pods carry by convention. */
 export const CLUSTER_DNS_NAMESPACE = 'kube-system';
-const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
+export const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
 
 // `lookup x on 10.96.0.10:53: …`, `read udp 10.244.1.7:40022->10.96.0.10:53: i/o timeout`.
 const RESOLVER = /(?:\bon |->)(\d{1,3}(?:\.\d{1,3}){3}):53\b/g;

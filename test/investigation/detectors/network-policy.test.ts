@@ -71,3 +71,53 @@ test('an egress policy that forgets DNS names the policy when the pods log faile
   assert.deepEqual(named(findings), ['NetworkPolicy/shop/orders-egress network-policy']);
   assert.match(findings[0]?.summary ?? '', /DNS/);
 });
+
+const lookupsTimeOut = (s: ClusterSnapshot) =>
+  logs(s, 'orders', ['Error: getaddrinfo EAI_AGAIN inventory inventory:3550']);
+
+test('an egress rule open on every port but only to pods of its own namespace does not let lookups reach the cluster DNS', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'baseline-deny-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+    policy(s, 'baseline-allow-namespace', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    lookupsTimeOut(s);
+  });
+  const findings = detect(networkPolicy, snapshot).filter((f) => /DNS/.test(f.summary));
+  assert.equal(findings.length, 1);
+  assert.match(findings[0]?.entity.name ?? '', /^baseline-/);
+  assert.ok(findings[0]?.affects.some((a) => a.name === 'orders'));
+});
+
+test('an egress rule to the cluster DNS pods on port 53 lets lookups out: no DNS finding', () => {
+  const snapshot = cluster((s) => {
+    shop(s);
+    policy(s, 'baseline-deny-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+    policy(s, 'baseline-allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
+    });
+    lookupsTimeOut(s);
+  });
+  assert.deepEqual(
+    detect(networkPolicy, snapshot).filter((f) => /DNS/.test(f.summary)),
+    [],
+  );
+});
