@@ -70,7 +70,9 @@ async function main(): Promise<void> {
       { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)] },
     );
     const port = await server.start(config.PORT);
-    console.log(`incident-bot web listening on :${port}`);
+    console.log(
+      `incident-bot web listening on :${port}; Slack ${server.slackMode === 'socket' ? 'over Socket Mode (connected)' : 'at POST /slack/events'}`,
+    );
   }
   let worker: Worker | undefined;
   if (runsWorker) {

@@ -40,9 +40,14 @@ const VARIABLES = {
   ),
   SLACK_BOT_TOKEN: variable(required, 'bot token of the Slack app (OAuth & Permissions)', 'xoxb-123-456-abc'),
   SLACK_SIGNING_SECRET: variable(
-    required,
-    'signing secret of the Slack app (Basic Information), verifies every Slack request',
+    optional,
+    'signing secret of the Slack app (Basic Information), verifies every Slack request in HTTP mode',
     '8f742231b10e8888abcd99yyyzzz85a5',
+  ),
+  SLACK_APP_TOKEN: variable(
+    z.string().startsWith('xapp-', 'must be an app-level token (xapp-…), not the bot token').optional(),
+    'app-level token with connections:write (Basic Information → App-Level Tokens); set → Socket Mode',
+    'xapp-1-A0123-456-abc',
   ),
   SLACK_API_URL: variable(
     url.optional(),
@@ -57,8 +62,8 @@ const VARIABLES = {
   SLACK_BOT_ID: variable(optional, "the bot's bot id; with SLACK_BOT_USER_ID skips auth.test at start-up", 'B0LAN0Z89'),
   INCIDENT_CHANNEL: variable(required, 'channel id where incident threads are opened', 'C0123456789'),
   PAGERDUTY_WEBHOOK_SECRETS: variable(
-    list,
-    'PagerDuty webhook signing secrets, comma-separated (two during rotation)',
+    list.optional(),
+    'PagerDuty webhook signing secrets, comma-separated (two during rotation); unset → no /webhooks/pagerduty',
     'whsec_current,whsec_previous',
   ),
   ALERTMANAGER_TOKEN: variable(
@@ -155,17 +160,39 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Slack reaches the bot one of two ways. HTTP mode: Slack POSTs to /slack/events, verified with the signing
+ * secret (needs an inbound HTTPS endpoint). Socket Mode: the bot opens a WebSocket to Slack with the
+ * app-level token (no inbound endpoint). One of the two must be configured.
+ */
+function slackModeProblems(present: Record<string, string | undefined>): ConfigProblem[] {
+  if (present.SLACK_SIGNING_SECRET || present.SLACK_APP_TOKEN) return [];
+  return [
+    {
+      variable: 'SLACK_SIGNING_SECRET',
+      problem:
+        'is required in HTTP mode (Slack POSTs to https://<host>/slack/events); ' +
+        'or set SLACK_APP_TOKEN instead for Socket Mode (the bot connects out to Slack, no inbound endpoint)',
+      description: CONFIG_VARIABLES.SLACK_SIGNING_SECRET?.description ?? '',
+      example: CONFIG_VARIABLES.SLACK_SIGNING_SECRET?.example ?? '',
+    },
+  ];
+}
+
 /** Reads the environment; every missing or invalid variable is reported together in one ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty value counts as unset, as in most .env tooling.
   const present = Object.fromEntries(Object.keys(VARIABLES).map((name) => [name, env[name] || undefined]));
   const parsed = EnvSchema.safeParse(present);
-  if (parsed.success) return parsed.data as Config;
-  const problems = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0]);
-    const spec = CONFIG_VARIABLES[name];
-    const problem = present[name] === undefined ? 'is required' : issue.message;
-    return { variable: name, problem, description: spec?.description ?? '', example: spec?.example ?? '' };
-  });
-  throw new ConfigError(problems);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
+      const name = String(issue.path[0]);
+      const spec = CONFIG_VARIABLES[name];
+      const problem = present[name] === undefined ? 'is required' : issue.message;
+      return { variable: name, problem, description: spec?.description ?? '', example: spec?.example ?? '' };
+    }),
+    ...slackModeProblems(present),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data as Config;
 }

@@ -1,6 +1,7 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/env.ts';
 import { handleAlertmanagerWebhook } from '../intake/alertmanager.ts';
 import type { IntakeDeps } from '../intake/open-investigation.ts';
@@ -12,11 +13,14 @@ import { BodyTooLargeError, readRawBody } from './raw-body.ts';
 // go-pagerduty's webhookv3 cap; PagerDuty itself drops anything over 256 KB.
 const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
 const READY_TIMEOUT_MS = 2_000;
+/** Where Slack POSTs commands, interactivity and events in HTTP mode (the app manifest's request URLs). */
+export const SLACK_EVENTS_PATH = '/slack/events';
 
 export type ServerConfig = Pick<
   Config,
   | 'SLACK_BOT_TOKEN'
   | 'SLACK_SIGNING_SECRET'
+  | 'SLACK_APP_TOKEN'
   | 'SLACK_API_URL'
   | 'SLACK_BOT_ID'
   | 'SLACK_BOT_USER_ID'
@@ -34,6 +38,8 @@ export interface ServerOptions {
 
 export interface WebServer {
   app: App;
+  /** `socket`: Slack is reached over Socket Mode's WebSocket; `http`: Slack POSTs to /slack/events. */
+  slackMode: 'http' | 'socket';
   /** Listens on `port` (0 = any free port); resolves to the port bound. */
   start(port: number): Promise<number>;
   stop(): Promise<void>;
@@ -63,8 +69,10 @@ async function probe(check: () => Promise<unknown>, what: string): Promise<strin
 }
 
 /**
- * The one HTTP server: Bolt's receiver handles POST /slack/events (commands, interactivity, events,
- * all signature-checked); custom routes take the webhooks and the health probes.
+ * The web role: one HTTP server for the webhooks and the health probes, and Slack through Bolt in one of two
+ * modes. HTTP mode: Bolt's HTTPReceiver takes POST /slack/events (commands, interactivity, events, all
+ * signature-checked). Socket Mode (SLACK_APP_TOKEN): Bolt's SocketModeReceiver receives the same payloads
+ * over a WebSocket it opens to Slack, so nothing from Slack calls in. The same listeners serve both.
  */
 export function createServer(config: ServerConfig, deps: IntakeDeps, options: ServerOptions = {}): WebServer {
   let app: App;
@@ -90,48 +98,80 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
         );
     };
 
-  const receiver = new HTTPReceiver({
-    signingSecret: config.SLACK_SIGNING_SECRET,
-    processBeforeResponse: options.processBeforeResponse ?? false,
-    customRoutes: [
-      {
-        path: '/webhooks/pagerduty',
-        method: 'POST',
-        handler: webhook(async (raw, req) => {
-          const result = await handlePagerDutyWebhook(
-            { ...deps, secrets: config.PAGERDUTY_WEBHOOK_SECRETS, announceResolved },
-            raw,
-            req.headers['x-pagerduty-signature'] as string | undefined,
-          );
-          if (result.body.ignored) app.logger.info(`PagerDuty event ${String(result.body.ignored)} ignored`);
-          return result;
-        }),
-      },
-      {
-        path: '/webhooks/alertmanager',
-        method: 'POST',
-        handler: webhook((raw, req) =>
-          handleAlertmanagerWebhook(
-            { ...deps, ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}), announceResolved },
-            raw,
-            req.headers.authorization,
-          ),
-        ),
-      },
-      { path: '/healthz', method: 'GET', handler: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-      {
-        path: '/readyz',
-        method: 'GET',
-        handler: (_req, res) => {
-          void Promise.all([
-            probe(() => deps.db.$queryRaw`SELECT 1`, 'postgres'),
-            probe(() => deps.queue.ping(), 'redis'),
-          ]).then(([postgres, redis]) =>
-            sendJson(res, postgres === 'ok' && redis === 'ok' ? 200 : 503, { postgres, redis }),
-          );
-        },
-      },
-    ],
+  // Our routes: the webhooks and the health probes. They are served in both Slack modes (Alertmanager and
+  // the kubelet still call in from inside the cluster when Slack arrives over Socket Mode).
+  const pagerDutySecrets = config.PAGERDUTY_WEBHOOK_SECRETS;
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+    // Without PagerDuty secrets there is no PagerDuty door (an in-cluster install takes Alertmanager only).
+    ...(pagerDutySecrets && {
+      'POST /webhooks/pagerduty': webhook(async (raw, req) => {
+        const result = await handlePagerDutyWebhook(
+          { ...deps, secrets: pagerDutySecrets, announceResolved },
+          raw,
+          req.headers['x-pagerduty-signature'] as string | undefined,
+        );
+        if (result.body.ignored) app.logger.info(`PagerDuty event ${String(result.body.ignored)} ignored`);
+        return result;
+      }),
+    }),
+    'POST /webhooks/alertmanager': webhook((raw, req) =>
+      handleAlertmanagerWebhook(
+        { ...deps, ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}), announceResolved },
+        raw,
+        req.headers.authorization,
+      ),
+    ),
+    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /readyz': (_req, res) => {
+      void Promise.all([
+        probe(() => deps.db.$queryRaw`SELECT 1`, 'postgres'),
+        probe(() => deps.queue.ping(), 'redis'),
+      ]).then(([postgres, redis]) =>
+        sendJson(res, postgres === 'ok' && redis === 'ok' ? 200 : 503, { postgres, redis }),
+      );
+    },
+  };
+
+  // SLACK_APP_TOKEN set → Socket Mode: Bolt connects out to Slack and no Slack request ever arrives over HTTP.
+  const slackHttp = config.SLACK_APP_TOKEN
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+        endpoints: SLACK_EVENTS_PATH,
+        processBeforeResponse: options.processBeforeResponse ?? false,
+      });
+  const receiver: Receiver =
+    slackHttp ??
+    new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN ?? '',
+      logLevel: options.logLevel ?? LogLevel.INFO,
+      // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
+      installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
+    });
+
+  const auditRefusedSlackRequest = (res: ServerResponse) =>
+    res.once('finish', () => {
+      // Bolt answers a badly signed Slack request with 401 itself; the refusal still belongs in the audit trail.
+      if (res.statusCode !== 401) return;
+      void deps.audit
+        .record({
+          actor: 'slack',
+          action: 'webhook.refused',
+          target: 'slack',
+          justification: 'missing or invalid Slack signature, or a stale timestamp',
+        })
+        .catch((error: Error) => app.logger.error(`could not audit a refused Slack request: ${error.message}`));
+    });
+
+  const http = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes[`${req.method} ${path}`];
+    if (route) return route(req, res);
+    if (slackHttp && req.method === 'POST' && path === SLACK_EVENTS_PATH) {
+      auditRefusedSlackRequest(res);
+      return slackHttp.requestListener(req, res);
+    }
+    sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
   });
 
   app = new App({
@@ -150,25 +190,20 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
 
   return {
     app,
+    slackMode: slackHttp ? 'http' : 'socket',
     async start(port) {
-      const server = (await app.start(port)) as Server;
-      // Bolt answers a badly signed Slack request with 401 itself; the refusal still belongs in the audit trail.
-      server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-        if (req.method !== 'POST' || !req.url?.startsWith('/slack/events')) return;
-        res.once('finish', () => {
-          if (res.statusCode !== 401) return;
-          void deps.audit
-            .record({
-              actor: 'slack',
-              action: 'webhook.refused',
-              target: 'slack',
-              justification: 'missing or invalid Slack signature, or a stale timestamp',
-            })
-            .catch((error: Error) => app.logger.error(`could not audit a refused Slack request: ${error.message}`));
-        });
-      });
-      return (server.address() as AddressInfo).port;
+      http.listen(port);
+      await once(http, 'listening');
+      // Socket Mode: resolves once Slack's hello arrives on the WebSocket (after apps.connections.open).
+      if (!slackHttp) await app.start();
+      return (http.address() as AddressInfo).port;
     },
-    stop: () => app.stop() as Promise<void>,
+    async stop() {
+      if (!slackHttp) await app.stop();
+      const closed = once(http, 'close');
+      http.close();
+      http.closeIdleConnections();
+      await closed;
+    },
   };
 }

@@ -15,7 +15,7 @@ import { startSimulation } from '../../src/simulation/simulation.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { type CliRun, runCli as runCliProcess } from '../support/run-cli.ts';
-import { slackHeaders } from '../support/signing.ts';
+import { APP_TOKEN, httpDoor, type SlackMode, socketDoor } from '../support/slack-door.ts';
 import { until } from '../support/until.ts';
 
 export const SIGNING_SECRET = 'remediation-test-signing-secret';
@@ -40,7 +40,7 @@ export interface SimRequest {
  * worker on its own BullMQ prefix, holding the simulated cluster's credentials.
  */
 export async function startStack(
-  options: { verifyTimeoutSeconds?: number; usergroup?: string[]; scenario?: URL } = {},
+  options: { verifyTimeoutSeconds?: number; usergroup?: string[]; scenario?: URL; slackMode?: SlackMode } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const slack = await FakeSlack.start();
@@ -69,7 +69,8 @@ export async function startStack(
   const server = createServer(
     {
       SLACK_BOT_TOKEN: 'xoxb-remediation-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_SIGNING_SECRET: options.slackMode === 'socket' ? undefined : SIGNING_SECRET,
+      SLACK_APP_TOKEN: options.slackMode === 'socket' ? APP_TOKEN : undefined,
       SLACK_API_URL: slack.apiUrl,
       SLACK_BOT_ID: 'BBOT',
       SLACK_BOT_USER_ID: 'UBOT',
@@ -96,7 +97,10 @@ export async function startStack(
     },
   });
   const kube = new KubeObjects(sim.kubeConfig);
-  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const door =
+    server.slackMode === 'socket'
+      ? socketDoor(slack)
+      : httpDoor(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);
 
   const stack = {
     db: database.db,
@@ -121,17 +125,8 @@ export async function startStack(
       return result.planId;
     },
 
-    /** Posts a signed interaction payload to the Bolt receiver, as Slack does. */
-    async interact(payload: Record<string, unknown>): Promise<number> {
-      const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-      const response = await fetch(eventsUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(SIGNING_SECRET, body) },
-        body,
-      });
-      await response.arrayBuffer();
-      return response.status;
-    },
+    /** Delivers an interaction payload as Slack does in the stack's mode (a signed POST, or a Socket Mode envelope). */
+    interact: (payload: Record<string, unknown>): Promise<number> => door.interaction(payload),
 
     click(planId: string, userId: string, button: 'approve' | 'reject'): Promise<number> {
       const plan = slack

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './fake-socket-mode.ts';
 
 /** One Web API call as the fake received it: form fields, with JSON-valued fields (blocks, view…) parsed. */
 export interface SlackCall {
@@ -45,6 +46,8 @@ export class FakeSlack {
   readonly usergroups = new Map<string, string[]>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly server: Server;
+  /** Slack's Socket Mode on the same port: `apps.connections.open` hands out its WebSocket URLs. */
+  readonly socketMode: FakeSocketMode;
   private tsCounter = 0;
   private readonly tsBase = Math.floor(Date.now() / 1000);
 
@@ -55,6 +58,7 @@ export class FakeSlack {
         res.end(JSON.stringify(body));
       });
     });
+    this.socketMode = new FakeSocketMode(this.server, () => this.baseUrl);
   }
 
   static async start(): Promise<FakeSlack> {
@@ -120,6 +124,7 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    this.socketMode.close();
     this.server.closeAllConnections();
     this.server.close();
     await once(this.server, 'close');
@@ -159,12 +164,14 @@ export class FakeSlack {
     }
     if (failure?.kind === 'http') return { status: failure.status, body: { ok: false, error: 'http_error' } };
     if (failure?.kind === 'error') return { status: 200, body: { ok: false, error: failure.error } };
-    call.response = this.answer(method, args);
+    call.response = this.answer(method, args, token);
     return { status: 200, body: call.response };
   }
 
-  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+  private answer(method: string, args: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return this.socketMode.open(token);
       case 'auth.test':
         return {
           ok: true,

@@ -13,6 +13,7 @@ import { startInvestigationWorker } from '../../src/worker/investigation-worker.
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
+import { APP_TOKEN, httpDoor, type SlackDoor, type SlackMode, socketDoor } from '../support/slack-door.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const SIGNING_SECRET = 'test-slack-signing-secret';
@@ -22,10 +23,11 @@ export const INCIDENT_CHANNEL = 'CINCIDENTS';
 /** Other engineers run their tests on the same Redis: every harness gets its own BullMQ prefix. */
 export const uniquePrefix = () => `ibtest-${randomBytes(5).toString('hex')}`;
 
-/** What the web server reads from the environment, with the test secrets. */
-export const testServerConfig = (slackApiUrl: string): ServerConfig => ({
+/** What the web server reads from the environment, with the test secrets: HTTP mode unless told otherwise. */
+export const testServerConfig = (slackApiUrl: string, slackMode: SlackMode = 'http'): ServerConfig => ({
   SLACK_BOT_TOKEN: 'xoxb-test',
-  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_SIGNING_SECRET: slackMode === 'http' ? SIGNING_SECRET : undefined,
+  SLACK_APP_TOKEN: slackMode === 'socket' ? APP_TOKEN : undefined,
   SLACK_API_URL: slackApiUrl,
   SLACK_BOT_ID: undefined,
   SLACK_BOT_USER_ID: undefined,
@@ -45,12 +47,16 @@ export interface Harness {
   post(path: string, body: string, headers?: Record<string, string>): Promise<Response>;
   postPagerDuty(body: string, secrets?: string[]): Promise<Response>;
   postSlack(body: string, contentType?: string, ts?: number): Promise<Response>;
+  /** Slack delivering commands, events and clicks in the harness's mode (signed POSTs or Socket Mode). */
+  slackDoor: SlackDoor;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
   /** Start an in-process investigation worker against this cluster. */
   kubeConfig?: KubeConfig;
+  /** How Slack reaches the server (default http). */
+  slackMode?: SlackMode;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -61,7 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const audit = new PostgresAuditLog(database.db);
   const queue = createInvestigationQueue(connection, prefix);
   const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
-  const config = testServerConfig(slack.apiUrl);
+  const config = testServerConfig(slack.apiUrl, options.slackMode);
 
   const server: WebServer = createServer(
     config,
@@ -101,6 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       post('/webhooks/pagerduty', body, { 'x-pagerduty-signature': pagerDutySignature(body, ...secrets) }),
     postSlack: (body, contentType = 'application/x-www-form-urlencoded', ts?: number) =>
       post('/slack/events', body, { 'content-type': contentType, ...slackHeaders(SIGNING_SECRET, body, ts) }),
+    slackDoor: server.slackMode === 'socket' ? socketDoor(slack) : httpDoor(`${baseUrl}/slack/events`, SIGNING_SECRET),
     async close() {
       await worker?.close();
       await server.stop();

@@ -31,12 +31,31 @@ const VALID = {
   REDIS_URL: 'redis://127.0.0.1:6379',
 };
 
-test('missing SLACK_SIGNING_SECRET at start-up: exit non-zero, naming it, what it is for and an example', async () => {
+test('neither Slack mode configured at start-up: exit non-zero, explaining both modes, with an example', async () => {
   const { SLACK_SIGNING_SECRET: _omitted, ...env } = VALID;
   const { code, stderr } = await runMain(env);
   assert.notEqual(code, 0);
-  assert.match(stderr, /SLACK_SIGNING_SECRET: is required — signing secret of the Slack app/);
+  assert.match(
+    stderr,
+    /SLACK_SIGNING_SECRET: is required in HTTP mode \(Slack POSTs to https:\/\/<host>\/slack\/events\)/,
+  );
+  assert.match(stderr, /or set SLACK_APP_TOKEN instead for Socket Mode/);
+  assert.match(stderr, /— signing secret of the Slack app/);
   assert.match(stderr, /e\.g\. SLACK_SIGNING_SECRET=/);
+});
+
+test('Socket Mode: SLACK_APP_TOKEN alone is enough, and it must be an app-level token', () => {
+  const { SLACK_SIGNING_SECRET: _omitted, ...socket } = VALID;
+  const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-1-A1-2-abc' });
+  assert.equal(config.SLACK_APP_TOKEN, 'xapp-1-A1-2-abc');
+  assert.equal(config.SLACK_SIGNING_SECRET, undefined);
+  assert.throws(
+    () => loadConfig({ ...socket, SLACK_APP_TOKEN: 'xoxb-1' }),
+    (error: ConfigError) =>
+      error.problems.some(
+        (problem) => problem.variable === 'SLACK_APP_TOKEN' && /app-level token \(xapp-…\)/.test(problem.problem),
+      ),
+  );
 });
 
 test('every missing or invalid variable is reported together', () => {
@@ -51,7 +70,6 @@ test('every missing or invalid variable is reported together', () => {
   assert.deepEqual(error.problems.map((problem) => problem.variable).sort(), [
     'DATABASE_URL',
     'INCIDENT_CHANNEL',
-    'PAGERDUTY_WEBHOOK_SECRETS',
     'PORT',
     'REDIS_URL',
     'ROLE',
