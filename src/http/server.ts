@@ -7,14 +7,24 @@ import { handleAlertmanagerWebhook } from '../intake/alertmanager.ts';
 import type { IntakeDeps } from '../intake/open-investigation.ts';
 import { handlePagerDutyWebhook } from '../intake/pagerduty.ts';
 import { registerIntakeListeners } from '../intake/slack-listeners.ts';
+import { RefusalCounter } from '../intake/refusals.ts';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { announceResolution } from '../slack/resolution.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
+import { unavailableDependency, within } from './unavailable.ts';
 
 // go-pagerduty's webhookv3 cap; PagerDuty itself drops anything over 256 KB.
 const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
 const READY_TIMEOUT_MS = 2_000;
 /** Where Slack POSTs commands, interactivity and events in HTTP mode (the app manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** A webhook not stored and queued by then is answered 503: PagerDuty gives up on a delivery after 5 s. */
+const INTAKE_DEADLINE_MS = 3_000;
+/** What a 503 asks the sender to wait before retrying. */
+const RETRY_AFTER_SECONDS = 30;
+/** Every button and modal the bot's messages carry; any other interaction is acknowledged and counted at once. */
+const HANDLED_ACTIONS = new Set([APPROVE_ACTION_ID, REJECT_ACTION_ID]);
+const HANDLED_VIEWS = new Set([REJECT_VIEW_ID]);
 
 export type ServerConfig = Pick<
   Config,
@@ -34,6 +44,10 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** More Bolt listeners (e.g. remediation's Approve/Reject), registered after intake's. */
   register?: ((app: App) => void)[];
+  /** How often counted refusals are written to the audit trail (one row per source and reason). */
+  refusalFlushMs?: number;
+  /** Time a webhook has to be stored and queued before it is answered 503 + Retry-After. */
+  intakeDeadlineMs?: number;
 }
 
 export interface WebServer {
@@ -42,11 +56,13 @@ export interface WebServer {
   slackMode: 'http' | 'socket';
   /** Listens on `port` (0 = any free port); resolves to the port bound. */
   start(port: number): Promise<number>;
+  /** Writes the refusals counted so far to the audit trail now (they are otherwise written periodically). */
+  flushRefusals(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -76,6 +92,10 @@ async function probe(check: () => Promise<unknown>, what: string): Promise<strin
  */
 export function createServer(config: ServerConfig, deps: IntakeDeps, options: ServerOptions = {}): WebServer {
   let app: App;
+  const refusals = new RefusalCounter(deps.audit, options.refusalFlushMs, (error) =>
+    app.logger.error(`could not write refusal counts to the audit trail: ${error.message}`),
+  );
+  const deadline = options.intakeDeadlineMs ?? INTAKE_DEADLINE_MS;
   const announceResolved = (incidentId: string) => {
     void announceResolution({ ...deps, slack: app.client }, incidentId).catch((error: Error) =>
       app.logger.error(`could not announce resolution of ${incidentId}: ${error.message}`),
@@ -86,11 +106,21 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     (handle: (raw: Buffer, req: IncomingMessage) => Promise<{ status: number; body: unknown }>) =>
     (req: IncomingMessage, res: ServerResponse) => {
       readRawBody(req, MAX_WEBHOOK_BYTES)
-        .then((raw) => handle(raw, req))
+        .then((raw) => within(handle(raw, req), deadline, 'postgres or redis'))
         .then(
           (result) => sendJson(res, result.status, result.body),
           (error: Error) => {
             if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+            const down = unavailableDependency(error);
+            if (down) {
+              app.logger.warn(`webhook ${req.url} deferred: ${down} unavailable (${error.message})`);
+              return sendJson(
+                res,
+                503,
+                { error: `${down} unavailable, retry later` },
+                { 'retry-after': String(RETRY_AFTER_SECONDS) },
+              );
+            }
             app.logger.error(`webhook ${req.url} failed: ${error.stack ?? error.message}`);
             // 5xx: the sender retries, and intake is idempotent.
             sendJson(res, 500, { error: 'internal error' });
@@ -106,7 +136,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     ...(pagerDutySecrets && {
       'POST /webhooks/pagerduty': webhook(async (raw, req) => {
         const result = await handlePagerDutyWebhook(
-          { ...deps, secrets: pagerDutySecrets, announceResolved },
+          { ...deps, secrets: pagerDutySecrets, refusals, announceResolved },
           raw,
           req.headers['x-pagerduty-signature'] as string | undefined,
         );
@@ -116,7 +146,12 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     }),
     'POST /webhooks/alertmanager': webhook((raw, req) =>
       handleAlertmanagerWebhook(
-        { ...deps, ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}), announceResolved },
+        {
+          ...deps,
+          ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}),
+          refusals,
+          announceResolved,
+        },
         raw,
         req.headers.authorization,
       ),
@@ -149,18 +184,10 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
     });
 
-  const auditRefusedSlackRequest = (res: ServerResponse) =>
+  const countRefusedSlackRequest = (res: ServerResponse) =>
     res.once('finish', () => {
-      // Bolt answers a badly signed Slack request with 401 itself; the refusal still belongs in the audit trail.
-      if (res.statusCode !== 401) return;
-      void deps.audit
-        .record({
-          actor: 'slack',
-          action: 'webhook.refused',
-          target: 'slack',
-          justification: 'missing or invalid Slack signature, or a stale timestamp',
-        })
-        .catch((error: Error) => app.logger.error(`could not audit a refused Slack request: ${error.message}`));
+      // Bolt answers a badly signed Slack request with 401 itself; the refusal is still counted.
+      if (res.statusCode === 401) refusals.count('slack', 'bad-signature');
     });
 
   const http = createHttpServer((req, res) => {
@@ -168,7 +195,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     const route = routes[`${req.method} ${path}`];
     if (route) return route(req, res);
     if (slackHttp && req.method === 'POST' && path === SLACK_EVENTS_PATH) {
-      auditRefusedSlackRequest(res);
+      countRefusedSlackRequest(res);
       return slackHttp.requestListener(req, res);
     }
     sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
@@ -185,6 +212,18 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     },
   });
+  // A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after
+  // Bolt's 3 s wait for a listener that does not exist.
+  app.use(async ({ body, ack, next }) => {
+    const payload = body as { type?: string; actions?: { action_id?: string }[]; view?: { callback_id?: string } };
+    const unknown =
+      (payload.type === 'block_actions' &&
+        !(payload.actions ?? []).some((action) => HANDLED_ACTIONS.has(action.action_id ?? ''))) ||
+      (payload.type === 'view_submission' && !HANDLED_VIEWS.has(payload.view?.callback_id ?? ''));
+    if (!unknown) return next();
+    refusals.count('slack', 'unknown-action');
+    await ack?.();
+  });
   registerIntakeListeners(app, deps);
   for (const register of options.register ?? []) register(app);
 
@@ -198,12 +237,14 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       if (!slackHttp) await app.start();
       return (http.address() as AddressInfo).port;
     },
+    flushRefusals: () => refusals.flush(),
     async stop() {
       if (!slackHttp) await app.stop();
       const closed = once(http, 'close');
       http.close();
       http.closeIdleConnections();
       await closed;
+      await refusals.stop();
     },
   };
 }

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
 import { resolveIncident } from '../store/incidents.ts';
+import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+import type { RefusalCounter, RefusalReason } from './refusals.ts';
 import type { WebhookResult } from './webhook-result.ts';
 
 const StringMap = z.record(z.string(), z.string());
@@ -64,6 +66,7 @@ export function alertFromGroup(group: AlertmanagerWebhook): Alert & { externalId
 
 export interface AlertmanagerIntakeDeps extends IntakeDeps {
   token?: string;
+  refusals: RefusalCounter;
   /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
   announceResolved(incidentId: string): void;
 }
@@ -73,25 +76,18 @@ export async function handleAlertmanagerWebhook(
   raw: Buffer,
   authorization: string | undefined,
 ): Promise<WebhookResult> {
-  const refuse = async (status: number, reason: string): Promise<WebhookResult> => {
-    await deps.audit.record({
-      actor: 'alertmanager',
-      action: 'webhook.refused',
-      target: 'alertmanager',
-      justification: reason,
-      details: { bytes: raw.length },
-    });
-    return { status, body: { error: reason } };
+  // Refusals are counted, never awaited: a 401 does not depend on the database.
+  const refuse = (status: number, reason: RefusalReason, error: string): WebhookResult => {
+    deps.refusals.count('alertmanager', reason, raw.length);
+    return { status, body: { error } };
   };
-  if (deps.token && !verifyBearer(authorization, deps.token)) return refuse(401, 'invalid bearer token');
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    return refuse(400, `body is not JSON: ${(error as Error).message}`);
+  if (deps.token && !verifyBearer(authorization, deps.token)) return refuse(401, 'bad-token', 'invalid bearer token');
+  const json = parseJsonBody(raw);
+  if (!json.ok) return refuse(400, json.reason, json.message);
+  const parsed = AlertmanagerWebhookSchema.safeParse(json.value);
+  if (!parsed.success) {
+    return refuse(400, 'bad-envelope', `not an Alertmanager webhook: ${z.prettifyError(parsed.error)}`);
   }
-  const parsed = AlertmanagerWebhookSchema.safeParse(json);
-  if (!parsed.success) return refuse(400, `not an Alertmanager webhook: ${z.prettifyError(parsed.error)}`);
   const group = parsed.data;
   const externalId = groupKeyHash(group.groupKey);
 
@@ -107,7 +103,8 @@ export async function handleAlertmanagerWebhook(
     if (resolved && !resolved.alreadyResolved) deps.announceResolved(resolved.incident.id);
     return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
   }
-  const opened = await openInvestigation(deps, alertFromGroup(group));
+  // A group that fires after it was resolved is the alert coming back: investigated again, in the same thread.
+  const opened = await openInvestigation(deps, alertFromGroup(group), { reopen: true });
   await deps.audit.record({
     actor: 'alertmanager',
     action: 'webhook.accepted',
@@ -115,5 +112,5 @@ export async function handleAlertmanagerWebhook(
     incidentId: opened.incidentId,
     details: { status: 'firing', duplicate: opened.duplicate, alerts: group.alerts.length },
   });
-  return { status: 202, body: { incidentId: opened.incidentId, duplicate: opened.duplicate } };
+  return { status: 202, body: { ...opened } };
 }

@@ -1,8 +1,9 @@
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
-import { openIncident } from '../store/incidents.ts';
+import { findIncident, openIncident, reopenIncident, saveThread } from '../store/incidents.ts';
+import { cleanAlert, describeChanges } from './clean-text.ts';
 
 export interface IntakeDeps {
   db: PrismaClient;
@@ -14,32 +15,80 @@ export interface OpenedInvestigation {
   incidentId: string;
   jobId: string | null;
   duplicate: boolean;
+  /** What had to change in the alert's text to store it (NUL bytes, unpaired surrogates); absent when nothing. */
+  cleaned?: string;
+}
+
+type Thread = { channel: string; ts: string };
+
+export interface OpenOptions {
+  /** The thread the door already has (an @mention's), or how to open one once the incident is new (/diagnose). */
+  thread?: Thread | ((incident: Incident) => Promise<Thread>);
+  /**
+   * The source says the alert fires again (a firing Alertmanager group, PagerDuty incident.reopened): a resolved
+   * incident is reopened and investigated again in its thread. Without it, a resolved incident stays closed.
+   */
+  reopen?: boolean;
 }
 
 /**
  * Every door ends here: the incident is stored once per source id, then queued. A duplicate (PagerDuty
  * retry, parallel copies) re-adds the same job id, which BullMQ ignores, so a webhook that died between
- * the insert and the enqueue is completed by its retry. A resolved incident is not investigated again.
+ * the insert and the enqueue is completed by its retry; the same alert after its investigation failed for
+ * good runs it again. Text Postgres cannot store is replaced, and said so.
  */
 export async function openInvestigation(
   deps: IntakeDeps,
-  alert: Alert & { externalId: string },
-  thread?: { channel: string; ts: string },
+  received: Alert & { externalId: string },
+  options: OpenOptions = {},
 ): Promise<OpenedInvestigation> {
-  const { incident, created } = await openIncident(deps.db, alert, thread);
+  const { alert: clean, changes } = cleanAlert(received);
+  const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
+  const alert = cleaned ? { ...clean, cleaned } : clean;
+  const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
+  let { incident, created } = await openIncident(deps.db, alert, staticThread);
   if (created) {
     await deps.audit.record({
       actor: alert.source,
       action: 'incident.opened',
       target: `incident:${incident.id}`,
       incidentId: incident.id,
-      details: { externalId: incident.externalId, title: alert.title },
+      details: { externalId: incident.externalId, title: alert.title, ...(cleaned ? { cleaned } : {}) },
+    });
+    if (typeof options.thread === 'function') {
+      const thread = await options.thread(incident);
+      incident = await saveThread(deps.db, incident.id, thread.channel, thread.ts);
+    }
+  }
+  let reopened = false;
+  if (!created && incident.status === 'resolved') {
+    if (!options.reopen)
+      return { incidentId: incident.id, jobId: null, duplicate: true, ...(cleaned ? { cleaned } : {}) };
+    const again = await reopenIncident(deps.db, incident.id);
+    if (again) {
+      incident = again;
+      reopened = true;
+      await deps.audit.record({
+        actor: alert.source,
+        action: 'incident.reopened',
+        target: `incident:${incident.id}`,
+        incidentId: incident.id,
+        details: { round: incident.round, title: alert.title, ...(cleaned ? { cleaned } : {}) },
+      });
+    } else {
+      // A concurrent copy reopened it: queue the round it opened (the same job id, so once).
+      incident = (await findIncident(deps.db, incident.id)) ?? incident;
+    }
+  }
+  const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round);
+  if (created || reopened || rerun) {
+    await deps.audit.record({
+      actor: 'bot',
+      action: 'investigation.queued',
+      target: jobId,
+      incidentId: incident.id,
+      details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
     });
   }
-  if (incident.status === 'resolved') return { incidentId: incident.id, jobId: null, duplicate: !created };
-  const jobId = await deps.queue.enqueue(incident.id);
-  if (created) {
-    await deps.audit.record({ actor: 'bot', action: 'investigation.queued', target: jobId, incidentId: incident.id });
-  }
-  return { incidentId: incident.id, jobId, duplicate: !created };
+  return { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...(cleaned ? { cleaned } : {}) };
 }

@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
 import { resolveIncident } from '../store/incidents.ts';
+import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+import type { RefusalCounter, RefusalReason } from './refusals.ts';
 import type { WebhookResult } from './webhook-result.ts';
 
 /**
@@ -48,17 +50,19 @@ const WebhookSchema = z.object({
 export type PagerDutyEvent = z.infer<typeof WebhookSchema>['event'];
 export type PagerDutyIncident = z.infer<typeof IncidentDataSchema>;
 
-export type ParsedWebhook = { ok: true; event: PagerDutyEvent } | { ok: false; reason: string };
+export type ParsedWebhook = { ok: true; event: PagerDutyEvent } | { ok: false; reason: RefusalReason; message: string };
 
 export function parsePagerDutyWebhook(raw: Buffer): ParsedWebhook {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
+  const json = parseJsonBody(raw);
+  if (!json.ok) return json;
+  const parsed = WebhookSchema.safeParse(json.value);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: 'bad-envelope',
+      message: `not a PagerDuty V3 webhook: ${z.prettifyError(parsed.error)}`,
+    };
   }
-  const parsed = WebhookSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `not a PagerDuty V3 webhook: ${z.prettifyError(parsed.error)}` };
   return { ok: true, event: parsed.data.event };
 }
 
@@ -82,8 +86,12 @@ export function alertFromIncident(incident: PagerDutyIncident): Alert & { extern
   };
 }
 
+/** Events that start an investigation: a new incident, or a resolved one reopened (investigated again in its thread). */
+const OPENING_EVENTS = new Set(['incident.triggered', 'incident.reopened']);
+
 export interface PagerDutyIntakeDeps extends IntakeDeps {
   secrets: string[];
+  refusals: RefusalCounter;
   /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
   announceResolved(incidentId: string): void;
 }
@@ -94,22 +102,16 @@ export async function handlePagerDutyWebhook(
   raw: Buffer,
   signature: string | undefined,
 ): Promise<WebhookResult> {
-  const refuse = async (status: number, reason: string, error = reason): Promise<WebhookResult> => {
-    await deps.audit.record({
-      actor: 'pagerduty',
-      action: 'webhook.refused',
-      target: 'pagerduty',
-      justification: reason,
-      details: { bytes: raw.length },
-    });
+  // Refusals are counted, never awaited: a 401 does not depend on the database.
+  const refuse = (status: number, reason: RefusalReason, error: string): WebhookResult => {
+    deps.refusals.count('pagerduty', reason, raw.length);
     return { status, body: { error } };
   };
   if (!verifyPagerDutySignature(raw, signature, deps.secrets)) {
-    const reason = signature ? 'signature does not match any configured secret' : 'no X-PagerDuty-Signature';
-    return refuse(401, reason, 'invalid signature');
+    return refuse(401, signature ? 'bad-signature' : 'no-signature', 'invalid signature');
   }
   const parsed = parsePagerDutyWebhook(raw);
-  if (!parsed.ok) return refuse(400, parsed.reason);
+  if (!parsed.ok) return refuse(400, parsed.reason, parsed.message);
   const { event } = parsed;
   const accepted = (details: Record<string, unknown>, incidentId?: string) =>
     deps.audit.record({
@@ -120,13 +122,17 @@ export async function handlePagerDutyWebhook(
       details: { eventType: event.event_type, ...details },
     });
 
-  if (event.event_type === 'incident.triggered' || event.event_type === 'incident.resolved') {
+  if (OPENING_EVENTS.has(event.event_type) || event.event_type === 'incident.resolved') {
     const incident = IncidentDataSchema.safeParse(event.data);
-    if (!incident.success) return refuse(400, `event.data is not an incident: ${z.prettifyError(incident.error)}`);
-    if (event.event_type === 'incident.triggered') {
-      const opened = await openInvestigation(deps, alertFromIncident(incident.data));
+    if (!incident.success) {
+      return refuse(400, 'bad-payload', `event.data is not an incident: ${z.prettifyError(incident.error)}`);
+    }
+    if (OPENING_EVENTS.has(event.event_type)) {
+      const opened = await openInvestigation(deps, alertFromIncident(incident.data), {
+        reopen: event.event_type === 'incident.reopened',
+      });
       await accepted({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId);
-      return { status: 202, body: { incidentId: opened.incidentId, duplicate: opened.duplicate } };
+      return { status: 202, body: { ...opened } };
     }
     const resolved = await resolveIncident(deps.db, 'pagerduty', incident.data.id);
     await accepted({ known: resolved !== null }, resolved?.incident.id);

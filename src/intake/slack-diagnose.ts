@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Alert } from '../alert/alert.ts';
+import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { IncidentThread, rootMessage } from '../slack/thread.ts';
 import { findIncident } from '../store/incidents.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
@@ -14,7 +15,7 @@ export interface DiagnoseRequest {
  * A leading `namespace/deployment` (the command's usage hint) and `key=value` words become labels; the
  * text stays whole for the investigation.
  */
-export function alertFromRequest(request: DiagnoseRequest, ts: string): Alert & { externalId: string } {
+export function alertFromRequest(request: DiagnoseRequest, externalId: string): Alert & { externalId: string } {
   const text = request.text.trim();
   const workload = /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9.-]*)(?:\s|$)/.exec(text);
   const labels = {
@@ -30,39 +31,43 @@ export function alertFromRequest(request: DiagnoseRequest, ts: string): Alert & 
     ...(text ? { text } : {}),
     labels,
     annotations: { requested_by: request.user },
-    externalId: `${request.channel}:${ts}`,
+    externalId,
   };
 }
 
 /**
  * `/diagnose <text>`: a root message in the channel where it was typed, then the investigation in its thread.
- * Returns the thread's ts.
+ * One incident per `trigger_id`: a replayed or retried command finds it and posts nothing. Returns the thread's
+ * ts, or null for such a repeat.
  */
 export async function diagnoseInChannel(
   deps: IntakeDeps,
   slack: webApi.WebClient,
-  request: DiagnoseRequest,
-): Promise<string> {
-  const text = `:mag: <@${request.user}> asked to diagnose: ${request.text || '(no details)'}`;
-  const posted = await slack.chat.postMessage({ channel: request.channel, text });
-  const ts = posted.ts!;
-  const opened = await openInvestigation(deps, alertFromRequest(request, ts), { channel: request.channel, ts });
-  await deps.audit.record({
-    actor: `slack:${request.user}`,
-    action: 'slack.posted',
-    target: `slack:${request.channel}/${ts}`,
-    incidentId: opened.incidentId,
-    details: { purpose: 'root', command: '/diagnose' },
+  request: DiagnoseRequest & { triggerId: string },
+): Promise<string | null> {
+  const opened = await openInvestigation(deps, alertFromRequest(request, `trigger:${request.triggerId}`), {
+    thread: async (incident) => {
+      const text = `:mag: <@${request.user}> asked to diagnose: ${escapeMrkdwn(request.text) || '(no details)'}`;
+      const posted = await slack.chat.postMessage({ channel: request.channel, text });
+      await deps.audit.record({
+        actor: `slack:${request.user}`,
+        action: 'slack.posted',
+        target: `slack:${request.channel}/${posted.ts}`,
+        incidentId: incident.id,
+        details: { purpose: 'root', command: '/diagnose' },
+      });
+      return { channel: request.channel, ts: posted.ts! };
+    },
   });
+  if (opened.duplicate) return null;
   const incident = await findIncident(deps.db, opened.incidentId);
-  if (incident) {
-    await new IncidentThread(slack, deps.audit, incident.id, request.channel, ts).edit(
-      ts,
-      rootMessage(incident),
-      'root',
-    );
-  }
-  return ts;
+  if (!incident?.slackChannel || !incident.slackThreadTs) return null;
+  await new IncidentThread(slack, deps.audit, incident.id, incident.slackChannel, incident.slackThreadTs).edit(
+    incident.slackThreadTs,
+    rootMessage(incident),
+    'root',
+  );
+  return incident.slackThreadTs;
 }
 
 /** An @mention: the investigation runs in the mention's thread (or the thread it was made in). */
@@ -71,9 +76,8 @@ export async function diagnoseMention(
   request: DiagnoseRequest & { ts: string; threadTs?: string },
 ): Promise<string> {
   const threadTs = request.threadTs ?? request.ts;
-  const opened = await openInvestigation(deps, alertFromRequest(request, request.ts), {
-    channel: request.channel,
-    ts: threadTs,
+  const opened = await openInvestigation(deps, alertFromRequest(request, `${request.channel}:${request.ts}`), {
+    thread: { channel: request.channel, ts: threadTs },
   });
   return opened.incidentId;
 }

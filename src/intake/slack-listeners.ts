@@ -3,20 +3,25 @@ import { z } from 'zod';
 import type { IntakeDeps } from './open-investigation.ts';
 import { diagnoseInChannel, diagnoseMention } from './slack-diagnose.ts';
 
+/** Slack ids are upper-case letters and digits; anything else is not from Slack and is never put in a mention. */
+const SlackId = z.string().regex(/^[A-Z0-9]+$/, 'not a Slack id');
+
 const DiagnoseCommandSchema = z.object({
   command: z.literal('/diagnose'),
   text: z.string().default(''),
-  user_id: z.string().min(1),
-  channel_id: z.string().min(1),
+  user_id: SlackId,
+  channel_id: SlackId,
+  // Unique per invocation: a replayed or retried command is recognised by it.
+  trigger_id: z.string().min(1),
 });
 
 const MentionSchema = z.object({
   type: z.literal('app_mention'),
-  user: z.string().min(1),
+  user: SlackId,
   text: z.string(),
   ts: z.string().min(1),
   thread_ts: z.string().optional(),
-  channel: z.string().min(1),
+  channel: SlackId,
   bot_id: z.string().optional(),
 });
 
@@ -31,9 +36,10 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
       await respond({ response_type: 'ephemeral', text: 'Sorry, that /diagnose request was not understood.' });
       return;
     }
-    const { user_id: user, channel_id: channel, text } = parsed.data;
+    const { user_id: user, channel_id: channel, text, trigger_id: triggerId } = parsed.data;
     try {
-      await diagnoseInChannel(deps, client, { channel, user, text });
+      const ts = await diagnoseInChannel(deps, client, { channel, user, text, triggerId });
+      if (!ts) await respond({ response_type: 'ephemeral', text: 'This /diagnose request is already being handled.' });
     } catch (error) {
       logger.error(`/diagnose failed: ${(error as Error).message}`);
       await respond({

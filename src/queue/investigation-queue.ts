@@ -11,32 +11,74 @@ export interface InvestigationJob {
  * Completed jobs are kept for a week so a late PagerDuty retry still finds the id. (':' is reserved
  * in BullMQ job ids, hence the '-'.)
  */
-export const investigationJobId = (incidentId: string): string => `investigate-${incidentId}`;
+export const investigationJobId = (incidentId: string, round = 1): string =>
+  round === 1 ? `investigate-${incidentId}` : `investigate-${incidentId}-${round}`;
+
+export interface Enqueued {
+  jobId: string;
+  /** The round's job had failed for good and was started again (the alert came again). */
+  rerun: boolean;
+}
+
+/**
+ * How long a job keeps retrying (a cluster or Slack outage) before it fails for good: attempts back off
+ * exponentially from `firstDelayMs` until their delays add up to `windowMs`.
+ */
+export interface RetryPolicy {
+  windowMs: number;
+  firstDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { windowMs: 10 * 60_000, firstDelayMs: 5_000 };
+
+/** Attempts whose exponential delays (first, 2×first, 4×first…) first add up to the window. */
+export function attemptsFor(policy: RetryPolicy): number {
+  let attempts = 1;
+  let waited = 0;
+  while (waited < policy.windowMs) {
+    waited += policy.firstDelayMs * 2 ** (attempts - 1);
+    attempts++;
+  }
+  return attempts;
+}
 
 export interface InvestigationQueue {
-  enqueue(incidentId: string): Promise<string>;
+  /** Queues the incident's round once; a round whose job failed for good is run again. */
+  enqueue(incidentId: string, round?: number): Promise<Enqueued>;
   /** Redis round trip, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createInvestigationQueue(connection: ConnectionOptions, prefix?: string): InvestigationQueue {
+export function createInvestigationQueue(
+  connection: ConnectionOptions,
+  prefix?: string,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): InvestigationQueue {
   const queue = new Queue<InvestigationJob>(INVESTIGATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
   return {
-    async enqueue(incidentId) {
-      const jobId = investigationJobId(incidentId);
-      await queue.add(
+    async enqueue(incidentId, round = 1) {
+      const jobId = investigationJobId(incidentId, round);
+      const job = await queue.add(
         'investigate',
         { incidentId },
         {
           jobId,
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 5_000 },
+          attempts: attemptsFor(retry),
+          backoff: { type: 'exponential', delay: retry.firstDelayMs },
           removeOnComplete: { age: 7 * 24 * 3600 },
           removeOnFail: { age: 30 * 24 * 3600 },
         },
       );
-      return jobId;
+      // An add whose id exists returns that job untouched; if it failed for good, the alert's return runs it again.
+      if ((await job.getState()) !== 'failed') return { jobId, rerun: false };
+      try {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return { jobId, rerun: true };
+      } catch {
+        // A concurrent copy of the same alert moved it first.
+        return { jobId, rerun: false };
+      }
     },
     async ping() {
       await (await queue.backend.client).runCommand('ping', []);

@@ -32,6 +32,18 @@ export async function openIncident(
   return { incident, created: inserted.length === 1 };
 }
 
+/**
+ * The source fires again after a resolution: the incident is triggered again in a new round (its own job and
+ * investigation, same thread). Only one of several concurrent copies moves it; null for the others.
+ */
+export async function reopenIncident(db: PrismaClient, incidentId: string): Promise<Incident | null> {
+  const { count } = await db.incident.updateMany({
+    where: { id: incidentId, status: 'resolved' },
+    data: { status: 'triggered', resolvedAt: null, round: { increment: 1 } },
+  });
+  return count === 1 ? db.incident.findUniqueOrThrow({ where: { id: incidentId } }) : null;
+}
+
 export function findIncident(db: PrismaClient, id: string): Promise<Incident | null> {
   return db.incident.findUnique({ where: { id } });
 }

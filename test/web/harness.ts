@@ -49,6 +49,8 @@ export interface Harness {
   postSlack(body: string, contentType?: string, ts?: number): Promise<Response>;
   /** Slack delivering commands, events and clicks in the harness's mode (signed POSTs or Socket Mode). */
   slackDoor: SlackDoor;
+  /** Refused requests of a source, as the audit trail counts them once the server has written its counts. */
+  refusalCount(source: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postSlack: (body, contentType = 'application/x-www-form-urlencoded', ts?: number) =>
       post('/slack/events', body, { 'content-type': contentType, ...slackHeaders(SIGNING_SECRET, body, ts) }),
     slackDoor: server.slackMode === 'socket' ? socketDoor(slack) : httpDoor(`${baseUrl}/slack/events`, SIGNING_SECRET),
+    async refusalCount(source) {
+      await server.flushRefusals();
+      return refusalsIn(database, source);
+    },
     async close() {
       await worker?.close();
       await server.stop();
@@ -189,3 +195,9 @@ async function deleteKeys(queue: Queue, prefix: string): Promise<void> {
 /** A running-hypothesis reply (a finding as it firms up, or one ruled out), posted before the answer. */
 export const isFinding = (call: SlackCall): boolean =>
   Array.isArray(call.args.blocks) && /^:(bulb|heavy_multiplication_x):/.test(String(call.args.text));
+
+/** The sum of the counts in a source's `webhook.refused` rows. */
+export async function refusalsIn(database: TestDatabase, source: string): Promise<number> {
+  const rows = await database.db.auditEvent.findMany({ where: { action: 'webhook.refused', actor: source } });
+  return rows.reduce((sum, row) => sum + Number((row.details as { count?: number }).count ?? 0), 0);
+}
