@@ -5,7 +5,7 @@ import { agentConfigFrom } from './agent/config.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
-import { createInvestigationQueue, type InvestigationQueue } from './queue/investigation-queue.ts';
+import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from './queue/investigation-queue.ts';
 import {
   createRemediationRuntime,
   executorCredentialsAvailable,
@@ -63,7 +63,10 @@ async function main(): Promise<void> {
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
   if (runsWeb) {
-    queue = createInvestigationQueue(connection, config.QUEUE_PREFIX);
+    queue = createInvestigationQueue(connection, config.QUEUE_PREFIX, {
+      ...DEFAULT_RETRY,
+      windowMs: config.INVESTIGATION_RETRY_SECONDS * 1000,
+    });
     server = createServer(
       config,
       { db, audit, queue },

@@ -85,6 +85,11 @@ const VARIABLES = {
   ),
   WORKER_CONCURRENCY: variable(positive.default(2), 'investigations one worker runs at once', '2'),
   JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
+  INVESTIGATION_RETRY_SECONDS: variable(
+    positive.default(600),
+    'seconds a failing investigation (cluster or Slack outage) keeps being retried, with exponential backoff',
+    '600',
+  ),
   QUEUE_PREFIX: variable(z.string().min(1).default('bull'), 'BullMQ key prefix (to share one Redis)', 'incident-bot'),
   OPENAI_API_KEY: variable(
     AgentEnvSchema.shape.OPENAI_API_KEY,

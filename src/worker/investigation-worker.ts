@@ -100,7 +100,9 @@ export async function runInvestigation(
   const firstText =
     investigation.attempts > 1
       ? `:repeat: Investigating again (attempt ${investigation.attempts})…`
-      : ':mag: Investigating…';
+      : incident.round > 1
+        ? `:rotating_light: The alert fired again after it was resolved (round ${incident.round}): investigating…`
+        : ':mag: Investigating…';
   let statusTs = investigation.statusTs;
   if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
   else

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
  */
 export class GateProxy {
   private open = true;
+  private refusing = false;
   private waiting: (() => void)[] = [];
   private held = 0;
   private readonly server: Server;
@@ -26,7 +27,8 @@ export class GateProxy {
         proxied.on('error', () => res.destroy());
         req.pipe(proxied);
       };
-      if (this.open) forward();
+      if (this.refusing) req.socket.destroy();
+      else if (this.open) forward();
       else {
         this.held += 1;
         this.waiting.push(forward);
@@ -52,6 +54,11 @@ export class GateProxy {
 
   close(): void {
     this.open = false;
+  }
+
+  /** Drops the connection of every request from now on, as an unreachable API server would; `false` ends it. */
+  refuse(refusing = true): void {
+    this.refusing = refusing;
   }
 
   /** Lets held and future requests through. */

@@ -8,6 +8,7 @@ import {
   createInvestigationQueue,
   INVESTIGATION_QUEUE,
   type InvestigationQueue,
+  type RetryPolicy,
 } from '../../src/queue/investigation-queue.ts';
 import { startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -59,6 +60,8 @@ export interface HarnessOptions {
   kubeConfig?: KubeConfig;
   /** How Slack reaches the server (default http). */
   slackMode?: SlackMode;
+  /** How long a failing investigation is retried (default: the production policy). */
+  retry?: RetryPolicy;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -67,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const prefix = uniquePrefix();
   const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
   const audit = new PostgresAuditLog(database.db);
-  const queue = createInvestigationQueue(connection, prefix);
+  const queue = createInvestigationQueue(connection, prefix, options.retry);
   const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
   const config = testServerConfig(slack.apiUrl, options.slackMode);
 

@@ -1,7 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { type Focus, alertText, resolveSymptom } from '../focus.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
-import { KIND_KEYS } from '../tools/kinds.ts';
+import { clusterUnavailable, KIND_KEYS } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
@@ -98,6 +98,8 @@ export async function collectSnapshot(
       absorb(into[KIND_KEYS[kind]], result.items);
       if (result.truncated) assumptions.push(`only the first 1000 ${kind} objects were read`);
     } catch (error) {
+      // An unreachable API server fails the attempt (retried with backoff) instead of an answer from no evidence.
+      if (clusterUnavailable(error)) throw error;
       assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
     }
   }

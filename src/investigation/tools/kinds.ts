@@ -311,3 +311,18 @@ export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
+const TRANSPORT_FAILURE = /fetch failed|socket hang up|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|no answer within/;
+
+/**
+ * The API server could not be reached or said it is overloaded: evidence read now would be missing for no reason of
+ * the incident's, so the investigation is retried later rather than concluded from nothing.
+ */
+export function clusterUnavailable(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return TRANSIENT_STATUSES.has(status);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const text = `${error instanceof Error ? error.message : String(error)} ${String(cause?.code ?? '')} ${String(cause?.message ?? '')}`;
+  return TRANSPORT_FAILURE.test(text);
+}
