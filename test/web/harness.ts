@@ -62,6 +62,8 @@ export interface HarnessOptions {
   slackMode?: SlackMode;
   /** How long a failing investigation is retried (default: the production policy). */
   retry?: RetryPolicy;
+  /** The worker's Prometheus, as PROMETHEUS_URL. */
+  prometheusUrl?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -89,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           audit,
           slack: server.app.client,
           kubeConfig: options.kubeConfig,
+          ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
           incidentChannel: INCIDENT_CHANNEL,
           statusIntervalMs: 50,
         },
