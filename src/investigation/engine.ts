@@ -8,6 +8,7 @@ import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
+import type { ListBudget } from './tools/kinds.ts';
 
 export interface InvestigationContext {
   /** Read-only credentials of the investigator. */
@@ -18,6 +19,8 @@ export interface InvestigationContext {
   onProgress?: ProgressListener;
   /** The time the investigation reasons at (a replayed scenario's `now`); defaults to the wall clock. */
   now?: Date;
+  /** What one list may spend before it stops paging and the answer says what it left unread (default: LIST_BUDGET). */
+  listBudget?: ListBudget;
   /** Receives the evidence the engine read, once collected (the LLM agent starts from its graph). */
   onEvidence?: (snapshot: ClusterSnapshot) => void;
 }
@@ -36,6 +39,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     ...(ctx.prometheusUrl ? { prometheusUrl: ctx.prometheusUrl } : {}),
     ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
     ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.listBudget ? { listBudget: ctx.listBudget } : {}),
   };
 
   if (!namespaceLabel(alert))

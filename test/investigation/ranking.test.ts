@@ -257,3 +257,16 @@ test('with nothing abnormal found, the dependency the symptom’s own errors nam
   const none = diagnose(quiet('panic: nil map'), focusOn('web', '2026-11-20T10:20:00Z'));
   assert.equal(none.rootCause, null);
 });
+
+test('an answer reasoned from lists cut short keeps its root cause and is less sure of it', () => {
+  const whole = catalogShop({ brokenConfig: true });
+  const cut = catalogShop({ brokenConfig: true });
+  cut.incomplete.push({ kind: 'Event', namespace: NS, read: 500, unread: 40, why: 'its read budget was spent' });
+  const sure = diagnose(whole, focusOn('web'));
+  const lessSure = diagnose(cut, focusOn('web'));
+  assert.ok(sure.rootCause);
+  assert.deepEqual(lessSure.rootCause, sure.rootCause);
+  assert.equal(lessSure.faultType, sure.faultType);
+  assert.ok(lessSure.confidence < sure.confidence);
+  assert.ok(lessSure.hypotheses.every((h, i) => h.confidence < (sure.hypotheses[i]?.confidence ?? 0)));
+});

@@ -149,7 +149,7 @@ describe('audit', () => {
       ],
     );
     const details = audit.entries[0]?.details ?? {};
-    assert.deepEqual(details.args, { kind: 'Pod', namespace: NS, limit: 500 });
+    assert.deepEqual(details.args, { kind: 'Pod', namespace: NS });
     assert.equal(typeof details.resultBytes, 'number');
     assert.equal(typeof details.ms, 'number');
     assert.ok(typeof audit.entries[2]?.details?.error === 'string');

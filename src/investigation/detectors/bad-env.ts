@@ -1,4 +1,5 @@
 import { type HostMention, hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
+import { readInFull } from '../evidence/completeness.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { similar } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
@@ -129,7 +130,7 @@ export const badEnv: Detector = {
 /**
  * Why a cluster-internal host the cluster has no Service for cannot resolve, when the evidence allows saying so: a
  * namespace the Namespace list lacks, or a Service missing from a namespace that was read (it holds other objects).
- * A namespace never read says nothing.
+ * A namespace never read says nothing, and neither does a list cut short: the Service may be in the part not read.
  */
 function absent(
   snapshot: ClusterSnapshot,
@@ -137,8 +138,9 @@ function absent(
   from: string,
 ): Pick<Problem, 'why' | 'hint' | 'noNamespace'> | undefined {
   const inTarget = (o: { metadata?: { namespace?: string } }) => o.metadata?.namespace === target.namespace;
+  if (!readInFull(snapshot, 'Service', target.namespace)) return undefined;
   if (target.namespace !== from) {
-    const known = snapshot.namespaces.length > 0;
+    const known = snapshot.namespaces.length > 0 && readInFull(snapshot, 'Namespace');
     if (known && !snapshot.namespaces.some((n) => n.metadata?.name === target.namespace)) {
       const elsewhere = snapshot.services.find((s) => s.metadata?.name === target.name);
       const hint = elsewhere ? `${target.name}.${elsewhere.metadata?.namespace}` : undefined;

@@ -1,9 +1,12 @@
+import { readInFull } from '../evidence/completeness.ts';
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { refOf, type Service, similar } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
+
+const MATCHABLE = ['Pod', 'Deployment', 'StatefulSet'];
 
 /** A Service whose selector matches no pod (and no workload template) while pods with near-identical labels exist. */
 export const serviceSelector: Detector = {
@@ -16,6 +19,8 @@ export const serviceSelector: Detector = {
       if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName') continue;
       if (graph.podsSelectedBy(service).length > 0) continue;
       const namespace = service.metadata?.namespace ?? '';
+      // "Matches no pod" needs every pod and workload of the namespace read: the match may be in the part that was not.
+      if (!MATCHABLE.every((kind) => readInFull(snapshot, kind, namespace))) continue;
       const templates = graph.workloads.filter((w) => w.ref.namespace === namespace);
       // A scaled-down workload still matches through its template: that is a missing dependency, not a selector fault.
       if (templates.some((w) => matchesMap(w.template?.metadata?.labels, selector))) continue;

@@ -1,7 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { type Focus, alertText, resolveSymptom } from '../focus.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
-import { clusterUnavailable, KIND_KEYS } from '../tools/kinds.ts';
+import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
@@ -14,6 +14,7 @@ import {
   resolutionErrors,
   resolverIps,
 } from './cluster-dns.ts';
+import { describeIncomplete, whyStopped } from './completeness.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
@@ -21,7 +22,7 @@ import { peerLogTargets } from './peer-log-targets.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
-import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
+import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
@@ -94,12 +95,19 @@ export async function collectSnapshot(
   ): Promise<void> {
     requests++;
     try {
-      const result = (await listObjects.run({ kind, ...options, limit: 1000 }, { ...base, reason })) as ObjectList<K>;
+      const result = (await listObjects.run({ kind, ...options }, { ...base, reason })) as ObjectList<K>;
+      requests += result.requests - 1;
       absorb(into[KIND_KEYS[kind]], result.items);
-      if (result.truncated) assumptions.push(`only the first 1000 ${kind} objects were read`);
+      if (!result.complete) {
+        const stopped = whyStopped(result.stoppedBy, base.listBudget ?? LIST_BUDGET);
+        const read = incompleteRead(kind, options, result.items.length, stopped, result.unread);
+        snapshot.incomplete.push(read);
+        assumptions.push(describeIncomplete(read));
+      }
     } catch (error) {
       // An unreachable API server fails the attempt (retried with backoff) instead of an answer from no evidence.
       if (clusterUnavailable(error)) throw error;
+      snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
       assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
     }
   }
@@ -316,6 +324,24 @@ export async function collectSnapshot(
     await listener.wave?.(snapshot, focus, 5);
     return focus;
   }
+}
+
+function incompleteRead(
+  kind: ObjectKind,
+  options: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  read: number,
+  why: string,
+  unread?: number,
+): IncompleteRead {
+  return {
+    kind,
+    ...(options.namespace && isNamespaced(kind) ? { namespace: options.namespace } : {}),
+    ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+    ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+    read,
+    ...(unread !== undefined ? { unread } : {}),
+    why,
+  };
 }
 
 /** Adds what was read to what is held, once: the same object can come from two reads (node events, the DNS namespace). */

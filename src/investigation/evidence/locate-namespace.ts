@@ -56,16 +56,15 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const spent = pod ? 1 : 0;
   // Label values (a deployment or service name) are matched like the text.
   const text = [alertText(alert), ...labelledNames(alert)].join('\n');
-  const namespaces = (
-    await listObjects.run(
-      { kind: 'Namespace' },
-      { ...base, reason: 'the alert names no namespace: find the one it means' },
-    )
-  ).items as ClusterSnapshot['namespaces'];
+  const namespaceList = await listObjects.run(
+    { kind: 'Namespace' },
+    { ...base, reason: 'the alert names no namespace: find the one it means' },
+  );
+  const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   if (mentionedNames(text, names).length > 0) {
     const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
-    return { namespace, assumptions: [assumption], requests: spent + 1, namespaces };
+    return { namespace, assumptions: [assumption], requests: spent + namespaceList.requests, namespaces };
   }
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   // Ingresses only when the text mentions a host: one request resolves it to a namespace and a Service.
@@ -102,6 +101,8 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     }),
   };
   const { namespace, assumption, entryService } = chooseNamespace(text, candidates);
-  const requests = spent + 7 + (ingresses ? 1 : 0);
+  // A list takes a request per page.
+  const lists = [namespaceList, deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
+  const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0);
   return { namespace, assumptions: [assumption], requests, namespaces, ...(entryService ? { entryService } : {}) };
 }

@@ -55,6 +55,21 @@ export interface MetricSample {
   values: [number, number][];
 }
 
+/** A list that was not read to its end (a read budget was spent, or the API failed): what it lacks may exist. */
+export interface IncompleteRead {
+  kind: string;
+  /** Absent: the list was cluster-wide (or of a cluster-scoped kind). */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Objects read before it stopped. */
+  read: number;
+  /** Objects left unread, when the API server said how many. */
+  unread?: number;
+  /** Why it stopped: the budget spent, or the error. */
+  why: string;
+}
+
 /**
  * Everything the investigation read from the cluster for one incident. Detectors and ranking see only this.
  * Kinds that were not fetched (not needed for this incident) are empty arrays.
@@ -84,6 +99,8 @@ export interface ClusterSnapshot {
   ingresses: Plain<V1Ingress>[];
   logs: ContainerLog[];
   metrics: MetricSample[];
+  /** The lists left incomplete: no conclusion may rest on an object being absent from them. */
+  incomplete: IncompleteRead[];
 }
 
 export const emptySnapshot = (now: string): ClusterSnapshot => ({
@@ -109,4 +126,5 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   ingresses: [],
   logs: [],
   metrics: [],
+  incomplete: [],
 });

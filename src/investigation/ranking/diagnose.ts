@@ -11,6 +11,7 @@ import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { reachFrom } from './reach.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
+import { lowerForUnread } from './unread.ts';
 import { explainedBy, SYMPTOMATIC } from './victims.ts';
 
 export type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
@@ -42,7 +43,7 @@ export function diagnose(
       return [];
     }
   });
-  return rank(findings, snapshot, graph, focus);
+  return lowerForUnread(rank(findings, snapshot, graph, focus), snapshot);
 }
 
 export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: EvidenceGraph, focus: Focus): Diagnosis {

@@ -15,7 +15,7 @@ export const eventsFor = defineTool({
   target: (args) => [args.kind, args.namespace, args.name].filter(Boolean).join('/'),
   async execute(args, ctx) {
     const fieldSelector = `involvedObject.kind=${args.kind},involvedObject.name=${args.name}`;
-    const { items } = await listKind(ctx.kubeConfig, 'Event', { namespace: args.namespace, fieldSelector, limit: 200 });
+    const { items } = await listKind(ctx.kubeConfig, 'Event', { namespace: args.namespace, fieldSelector });
     return { items };
   },
 });

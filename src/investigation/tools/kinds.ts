@@ -40,7 +40,9 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Objects one request asks for (a page); the list pages on with `continue` until it ends or its budget is spent. */
   limit?: number;
+  continue?: string;
 }
 
 interface Apis {
@@ -54,22 +56,28 @@ interface Apis {
 interface KindAccess {
   apiVersion: string;
   namespaced: boolean;
-  list(apis: Apis, options: ListOptions): Promise<{ items: unknown[]; metadata?: { _continue?: string } }>;
+  list(apis: Apis, options: ListOptions): Promise<KubeList>;
   read(apis: Apis, namespace: string, name: string): Promise<unknown>;
 }
 
-type Query = Omit<ListOptions, 'namespace'>;
-const query = ({ labelSelector, fieldSelector, limit }: ListOptions): Query => ({
+interface KubeList {
+  items: unknown[];
+  metadata?: { _continue?: string; remainingItemCount?: number };
+}
+
+type Query = Omit<ListOptions, 'namespace' | 'continue'> & { _continue?: string };
+const query = ({ labelSelector, fieldSelector, limit, continue: token }: ListOptions): Query => ({
   labelSelector,
   fieldSelector,
   limit,
+  _continue: token,
 });
 
 /** A namespaced kind: namespace-scoped list when a namespace is given, cluster-wide only when asked without one. */
 function namespaced(
   apiVersion: string,
-  inNamespace: (apis: Apis, args: Query & { namespace: string }) => Promise<{ items: unknown[] }>,
-  everywhere: (apis: Apis, args: Query) => Promise<{ items: unknown[] }>,
+  inNamespace: (apis: Apis, args: Query & { namespace: string }) => Promise<KubeList>,
+  everywhere: (apis: Apis, args: Query) => Promise<KubeList>,
   read: (apis: Apis, args: { namespace: string; name: string }) => Promise<unknown>,
 ): KindAccess {
   return {
@@ -260,16 +268,45 @@ function renameReserved(kind: ObjectKind, object: Json): Json {
 }
 
 function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
-  const json =
-    kind === 'Secret' ? (secretShape(object as V1Secret) as Json) : renameReserved(kind, toJson(object) as Json);
-  return { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>;
+  return sized(kind, object).object;
 }
+
+/** The object as plain JSON, and how many bytes of JSON it is (what holding it costs, near enough). */
+function sized<K extends ObjectKind>(kind: K, object: unknown): { object: ObjectOf<K>; bytes: number } {
+  const text = JSON.stringify(object);
+  const json = kind === 'Secret' ? (secretShape(object as V1Secret) as Json) : renameReserved(kind, JSON.parse(text));
+  return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: text.length };
+}
+
+/** Why a list stopped before its end. */
+export type StoppedBy = 'limit' | 'bytes' | 'time';
 
 export interface ObjectList<K extends ObjectKind> {
   items: ObjectOf<K>[];
-  /** More objects exist beyond `limit`. */
-  truncated: boolean;
+  /** Every object the query selects was read: only then does an object missing from `items` not exist. */
+  complete: boolean;
+  /** When not complete: what stopped the read, and how many objects were left unread if the server said. */
+  stoppedBy?: StoppedBy;
+  unread?: number;
+  /** API requests the list took (one per page, one more when a page's continue token had expired). */
+  requests: number;
 }
+
+/** What one list may spend before it stops paging and says it is incomplete. */
+export interface ListBudget {
+  /** Bytes of JSON the objects read may add up to. */
+  bytes: number;
+  /** Milliseconds from the first request after which no further page is asked for. */
+  ms: number;
+  /** Objects the caller wants at most (the agent narrowing its own reads); absent: all of them. */
+  objects?: number;
+}
+
+export const LIST_BUDGET: ListBudget = { bytes: 48 * 1024 * 1024, ms: 10_000 };
+/** The first page is small, so that a small list costs one small request; later pages are sized from it. */
+const FIRST_PAGE = 500;
+/** No page asks for more than this, so one response stays a size the API server serves without strain. */
+const MAX_PAGE = 5_000;
 
 /** A request the API server does not answer in time fails, so one stuck call cannot hold the investigation. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -282,13 +319,64 @@ export function withTimeout<T>(request: Promise<T>, what: string, ms = REQUEST_T
   return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Lists a kind to its end, page by page (`limit` + `continue`), within a budget of bytes and time rather than a count:
+ * the first page is small, the next ones ask for what is left (the server's remainingItemCount) as far as the bytes
+ * per object seen so far allow. A continue token that expired (410: the server compacted the revision the list began
+ * at) restarts the list once, for a consistent read, as client-go's pager does. Stopping early is said in the answer.
+ */
 export async function listKind<K extends ObjectKind>(
   kubeConfig: KubeConfig,
   kind: K,
   options: ListOptions,
+  budget: ListBudget = LIST_BUDGET,
 ): Promise<ObjectList<K>> {
-  const list = await withTimeout(ACCESS[kind].list(apisFor(kubeConfig), options), `list ${kind}`);
-  return { items: list.items.map((item) => plain(kind, item)), truncated: Boolean(list.metadata?._continue) };
+  const started = Date.now();
+  const apis = apisFor(kubeConfig);
+  const wanted = budget.objects ?? Number.POSITIVE_INFINITY;
+  let items: ObjectOf<K>[] = [];
+  let bytes = 0;
+  let requests = 0;
+  let restarted = false;
+  let token: string | undefined;
+  let limit = Math.min(options.limit ?? FIRST_PAGE, wanted, MAX_PAGE);
+  for (;;) {
+    let page: KubeList;
+    try {
+      requests++;
+      page = await withTimeout(ACCESS[kind].list(apis, { ...options, limit, continue: token }), `list ${kind}`);
+    } catch (error) {
+      if (statusOf(error) !== 410 || restarted || !token) throw error;
+      restarted = true;
+      items = [];
+      bytes = 0;
+      token = undefined;
+      continue;
+    }
+    for (const item of page.items) {
+      const read = sized(kind, item);
+      items.push(read.object);
+      bytes += read.bytes;
+    }
+    token = page.metadata?._continue || undefined;
+    if (!token) return { items, complete: true, requests };
+    const left = page.metadata?.remainingItemCount;
+    const perObject = bytes / Math.max(1, items.length);
+    const affordable = Math.floor((budget.bytes - bytes) / perObject);
+    const stoppedBy: StoppedBy | undefined =
+      items.length >= wanted
+        ? 'limit'
+        : affordable < 1
+          ? 'bytes'
+          : Date.now() - started >= budget.ms
+            ? 'time'
+            : undefined;
+    if (stoppedBy)
+      return { items, complete: false, stoppedBy, ...(left !== undefined ? { unread: left } : {}), requests };
+    // What is left when the server says (an unfiltered list), else four times the last page.
+    const next = left !== undefined && left > 0 ? left : limit * 4;
+    limit = Math.max(1, Math.min(next, affordable, wanted - items.length, MAX_PAGE));
+  }
 }
 
 /** The object, or null when the API server says it does not exist. */

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { isNamespaced, listKind, OBJECT_KINDS } from './kinds.ts';
+import { isNamespaced, LIST_BUDGET, listKind, OBJECT_KINDS } from './kinds.ts';
 import { defineTool } from './tool.ts';
 
 export const listObjects = defineTool({
   name: 'list_objects',
   description:
     'List Kubernetes objects of one kind, narrowed by namespace and label/field selectors. Secrets come with key names only. ' +
-    'Prefer a namespace and selectors; a namespaced kind without namespace lists across the cluster and is capped by limit.',
+    'Pages through the whole list within a read budget; complete=false says objects were left unread (unread: how many), ' +
+    'so an object missing from a partial list may still exist. Prefer a namespace and selectors.',
   args: z.object({
     kind: z.enum(OBJECT_KINDS),
     namespace: z
@@ -16,14 +17,18 @@ export const listObjects = defineTool({
       .describe('Namespace to list in; omit for cluster-scoped kinds (Node, Namespace)'),
     labelSelector: z.string().optional().describe('e.g. "app=web,tier!=cache"'),
     fieldSelector: z.string().optional().describe('e.g. "status.phase!=Running" or "spec.nodeName=node-1"'),
-    limit: z.number().int().min(1).max(5000).default(500),
+    limit: z.number().int().min(1).max(50_000).optional().describe('At most this many objects; default: all of them'),
   }),
   target: (args) => (args.namespace && isNamespaced(args.kind) ? `${args.kind}/${args.namespace}` : args.kind),
   execute: (args, ctx) =>
-    listKind(ctx.kubeConfig, args.kind, {
-      namespace: isNamespaced(args.kind) ? args.namespace : undefined,
-      labelSelector: args.labelSelector,
-      fieldSelector: args.fieldSelector,
-      limit: args.limit,
-    }),
+    listKind(
+      ctx.kubeConfig,
+      args.kind,
+      {
+        namespace: isNamespaced(args.kind) ? args.namespace : undefined,
+        labelSelector: args.labelSelector,
+        fieldSelector: args.fieldSelector,
+      },
+      { ...(ctx.listBudget ?? LIST_BUDGET), ...(args.limit === undefined ? {} : { objects: args.limit }) },
+    ),
 });

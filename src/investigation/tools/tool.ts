@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.ts';
+import type { ListBudget } from './kinds.ts';
 
 /** What every tool call runs with: read-only credentials, where to audit, and why the caller is asking. */
 export interface ToolContext {
@@ -12,6 +13,8 @@ export interface ToolContext {
   now?: Date;
   /** The caller's reason for this call, recorded as the audit justification. */
   reason: string;
+  /** What one list may spend before it stops paging (default: LIST_BUDGET). */
+  listBudget?: ListBudget;
 }
 
 /** A read-only investigation tool: validated arguments, a typed result, one audit event per call. */

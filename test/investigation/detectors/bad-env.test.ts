@@ -124,3 +124,13 @@ test('failed lookups of a host whose namespace does not exist are a configuratio
   assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
   assert.ok((findings[0]?.strength ?? 0) >= 0.9);
 });
+
+test('a host missing from a Service list cut short is no finding: the Service may be in the part not read', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'billing:50051' }] });
+    s.incomplete.push({ kind: 'Service', namespace: 'shop', read: 500, unread: 1, why: 'its read budget was spent' });
+  });
+  assert.deepEqual(detect(badEnv, snapshot), []);
+  snapshot.incomplete.length = 0;
+  assert.deepEqual(named(detect(badEnv, snapshot)), ['Deployment/shop/checkout bad-env']);
+});

@@ -34,3 +34,12 @@ test('a Service that selects its pods is no finding', () => {
     [],
   );
 });
+
+test('a Service whose pods may be among those a cut-short list left unread is no finding: absence needs a full read', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'ledger', { service: false });
+    service(s, 'ledger', { selector: { app: 'ledgr' }, port: 8080 });
+    s.incomplete.push({ kind: 'Pod', namespace: 'shop', read: 500, unread: 20, why: 'its read budget was spent' });
+  });
+  assert.deepEqual(detect(serviceSelector, snapshot), []);
+});
