@@ -14,7 +14,7 @@ import { startSimulation } from '../../src/simulation/simulation.ts';
 const DIR = join(import.meta.dirname, '../fixtures/scenarios');
 const MEDIAN_REQUEST_BUDGET = 20;
 
-test('every fixture scenario is answered correctly through the collector, within the median request budget', async () => {
+test('every fixture scenario is answered correctly (entity and fault type) through the collector, within the median request budget', async () => {
   const files = readdirSync(DIR)
     .filter((file) => /\.(json|ya?ml)$/.test(file))
     .sort();
@@ -34,10 +34,13 @@ test('every fixture scenario is answered correctly through the collector, within
       });
       requests.push(simulation.requests().length);
       const answer = result.rootCause ? refKey(result.rootCause) : 'none';
-      const ok = scenario.groundTruth.rootCause.some((expected) => refKey(expected) === answer);
+      // Each fixture is written for one principle, fault type included (liveness vs readiness, leak vs limit…).
+      const ok =
+        scenario.groundTruth.rootCause.some((expected) => refKey(expected) === answer) &&
+        result.faultType === scenario.groundTruth.faultType;
       if (ok) correct++;
       report.push(
-        `${ok ? '✓' : '✗'} ${scenario.id}: ${answer} ${result.faultType} (${simulation.requests().length} requests)`,
+        `${ok ? '✓' : '✗'} ${scenario.id}: ${answer} ${result.faultType}, expected ${scenario.groundTruth.faultType} (${simulation.requests().length} requests)`,
       );
     } finally {
       await simulation.close();

@@ -32,6 +32,8 @@ interface Problem {
   noNamespace?: boolean;
 }
 
+const JOB_KINDS = new Set(['Job', 'CronJob']);
+
 const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
 
 /**
@@ -41,10 +43,14 @@ const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|
  */
 export const badEnv: Detector = {
   id: 'bad-env',
-  faultTypes: ['bad-env', 'dns'],
+  faultTypes: ['bad-env', 'dns', 'job-failure'],
   detect(snapshot, graph) {
     const findings: Finding[] = [];
     for (const workload of graph.workloads) {
+      // A CronJob's Job runs the CronJob's template: its fault is stated once, at the CronJob the next run comes from.
+      const cronJob = workload.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
+      if (cronJob && graph.workload({ kind: 'CronJob', namespace: workload.ref.namespace ?? '', name: cronJob.name }))
+        continue;
       const namespace = workload.ref.namespace ?? '';
       const spec = graph.podSpecOf(workload.ref);
       const problems: Problem[] = [];
@@ -101,7 +107,12 @@ export const badEnv: Detector = {
       const introduced = previous !== undefined && before?.value !== first.value;
       const finding: Finding = {
         detector: 'bad-env',
-        faultType: resolveErrors.length > 0 && !introduced && !first.noNamespace ? 'dns' : 'bad-env',
+        // A Job's own spec that makes it fail is what the catalogue calls a job-failure; the env is the detail.
+        faultType: JOB_KINDS.has(workload.ref.kind)
+          ? 'job-failure'
+          : resolveErrors.length > 0 && !introduced && !first.noNamespace
+            ? 'dns'
+            : 'bad-env',
         entity: workload.ref,
         affects: [workload.ref],
         strength: resolveErrors.length > 0 || peerErrors.length > 0 ? 0.9 : unknownHost && !first.hint ? 0.6 : 0.8,

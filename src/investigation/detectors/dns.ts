@@ -1,21 +1,18 @@
 import { isClusterDnsPod, isClusterDnsService, resolverIps } from '../evidence/cluster-dns.ts';
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
-import { configObject } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
-import { hostMentions, serviceNameOf, tokens } from '../evidence/hosts.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { ConfigMap } from '../evidence/config-change.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
 /**
  * Name resolution failures: the cluster DNS workload is scaled down or not ready (the controller behind the kube-dns
- * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a ConfigMap names a
- * cluster host that does not exist. (A bad host in env is the bad-env detector's.)
+ * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a workload resolves through
+ * its own nameservers. (A name that no Service has is the configuration's fault: bad-env, config-unknown-host.)
  */
 export const dns: Detector = {
   id: 'dns',
@@ -93,7 +90,6 @@ export const dns: Detector = {
     }
 
     for (const { workload, lines } of failing.values()) {
-      const namespace = workload.namespace ?? '';
       // The pod's own resolver settings: dnsPolicy None or explicit nameservers replace the cluster DNS.
       const spec = graph.podSpecOf(workload);
       if (spec?.dnsPolicy === 'None' || (spec?.dnsConfig?.nameservers ?? []).length > 0) {
@@ -115,41 +111,6 @@ export const dns: Detector = {
           ...(lastChange(graph.workload(workload)?.metadata)
             ? { changedAt: lastChange(graph.workload(workload)?.metadata) as string }
             : {}),
-        });
-        continue;
-      }
-      const hosts = new Set(
-        lines.flatMap((l) => [
-          ...hostMentions(l.text).map((m) => m.host),
-          ...tokens(l.text).map((t) => t.toLowerCase()),
-        ]),
-      );
-      for (const reference of graph.referencesOf(workload)) {
-        if (reference.target.kind !== 'ConfigMap') continue;
-        const configMap = configObject(snapshot, reference.target) as ConfigMap | undefined;
-        const data = Object.values(configMap?.data ?? {}).join('\n');
-        const bad = [...hosts].find((h) => {
-          const target = serviceNameOf(h, namespace);
-          return (
-            target?.namespace === namespace &&
-            h.length > 2 &&
-            data.includes(h) &&
-            !graph.service(namespace, target.name) &&
-            hostMentions(data).some((m) => m.host === h)
-          );
-        });
-        if (!bad) continue;
-        findings.push({
-          detector: 'dns',
-          faultType: 'dns',
-          entity: reference.target,
-          affects: [workload],
-          strength: 0.85,
-          summary: `ConfigMap ${reference.target.name} points ${workload.name} at ${bad}, which no Service answers`,
-          evidence: [
-            { source: 'spec', ref: reference.target, text: `names host ${bad}; no Service ${bad} in ${namespace}` },
-            ...lines.slice(0, 2).map(logEvidence),
-          ],
         });
       }
     }

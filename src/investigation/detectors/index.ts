@@ -3,6 +3,7 @@ import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
 import { changedEnv } from './changed-env.ts';
+import { configUnknownHost } from './config-unknown-host.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
 import { crashLoop } from './crash-loop.ts';
 import { crashloopBadConfig } from './crashloop-bad-config.ts';
@@ -42,6 +43,7 @@ export const DETECTORS: readonly Detector[] = [
   servicePort,
   networkPolicy,
   dns,
+  configUnknownHost,
   badEnv,
   changedEnv,
   dependencyDown,

@@ -2,7 +2,11 @@ import { refOf } from '../evidence/graph.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
-/** A Job that gave up (BackoffLimitExceeded, DeadlineExceeded). */
+/**
+ * A Job that gave up (BackoffLimitExceeded, DeadlineExceeded). Whatever in its own spec made it fail (an address, an
+ * argument), the catalogue calls that a job-failure; the fault is stated at the CronJob when one owns the Job, since its
+ * job template is what the next run is made from.
+ */
 export const jobFailure: Detector = {
   id: 'job-failure',
   faultTypes: ['job-failure'],
@@ -12,20 +16,32 @@ export const jobFailure: Detector = {
       if (!failed) return [];
       const ref = refOf('Job', job.metadata);
       const owner = job.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
+      const cronJob = owner ? { kind: 'CronJob', namespace: ref.namespace ?? '', name: owner.name } : undefined;
+      // A later run of the same CronJob that succeeded makes this failure history.
+      const recovered = snapshot.jobs.some(
+        (later) =>
+          later.metadata?.namespace === job.metadata?.namespace &&
+          later.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === owner?.name) &&
+          (later.metadata?.creationTimestamp ?? '') > (job.metadata?.creationTimestamp ?? '') &&
+          (later.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True'),
+      );
+      if (owner && recovered) return [];
       return [
         {
           detector: 'job-failure',
           faultType: 'job-failure',
-          entity: ref,
-          affects: [ref, ...(owner ? [{ kind: 'CronJob', namespace: ref.namespace ?? '', name: owner.name }] : [])],
+          entity: cronJob ?? ref,
+          affects: [ref, ...(cronJob ? [cronJob] : [])],
           strength: 0.9,
-          summary: `Job ${ref.name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
+          summary:
+            `${cronJob ? `CronJob ${cronJob.name}: its ` : ''}Job ${ref.name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
+          // Undated on purpose: Failed=True is the Job's state now, however long ago it turned so (a nightly Job that
+          // failed at 2 a.m. is still the missing backup at noon), never history.
           evidence: [
             {
               source: 'status',
               ref,
-              text: `Failed=True ${failed.reason ?? ''}: ${failed.message ?? ''}; ${job.status?.failed ?? 0} failed pods`,
-              at: failed.lastTransitionTime ?? undefined,
+              text: `Failed=True since ${failed.lastTransitionTime ?? '?'} ${failed.reason ?? ''}: ${failed.message ?? ''}; ${job.status?.failed ?? 0} failed pods`,
             },
           ],
           changedAt: failed.lastTransitionTime ?? job.metadata?.creationTimestamp,

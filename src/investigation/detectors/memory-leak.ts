@@ -1,3 +1,4 @@
+import { configuredMemory } from '../evidence/configured-memory.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { toMs } from '../evidence/time.ts';
 import type { Pod } from '../evidence/workloads.ts';
@@ -35,6 +36,8 @@ export const memoryLeak: Detector = {
       if (!limit) continue;
       const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
       if (killedInShortCycles(status)) continue;
+      // Configured to fill more than the limit (a cache size, a heap): its climb is the working set filling up.
+      if ((configuredMemory(container)?.bytes ?? 0) >= 0.9 * limit) continue;
       const runs = lifetimes(values, limit);
       // Filled to the limit and killed more than once in the window: the limit is too low for the load, not a leak.
       const filled = runs.slice(0, -1).filter((run) => Math.max(...run.values) >= 0.85 * limit).length;
@@ -47,7 +50,12 @@ export const memoryLeak: Detector = {
       // The peak, not the last sample: a leak that ends in an OOM kill restarts low.
       const last = Math.max(...run);
       const rising = run.slice(1).filter((v, i) => v >= (run[i] as number)).length / (run.length - 1);
-      if (rising < 0.8 || (last - first) / limit < 0.3 || last / limit < 0.7) continue;
+      const grew = (last - first) / limit;
+      // Near the limit already, or killed for memory after a long life and climbing again since: a leak either way. A
+      // modest climb alone is a warm-up, not yet evidence.
+      const nearLimit = grew >= 0.3 && last / limit >= 0.7;
+      const climbingAgain = killedAfterLongLife(status) && grew >= 0.15 && run.length >= 10;
+      if (rising < 0.8 || !(nearLimit || climbingAgain)) continue;
       const workload = graph.workloadOf(pod);
       if (findings.has(refKey(workload))) continue;
       const start = isoAt(sample.values[climb.from]?.[0]);
@@ -97,10 +105,23 @@ function lifetimes(values: number[], limit: number): Lifetime[] {
   return runs;
 }
 
+const SHORT_LIFE = 15 * 60_000;
+
+/** How long the container's previous instance lived before it was OOM-killed; undefined when it was not. */
+function oomKilledAfter(status: ContainerStatus | undefined): number | undefined {
+  const last = status?.lastState?.terminated;
+  if (last?.reason !== 'OOMKilled') return undefined;
+  const lived = (toMs(last.finishedAt) ?? 0) - (toMs(last.startedAt) ?? 0);
+  return lived > 0 ? lived : undefined;
+}
+
 /** Killed for memory again and again, each life short: a limit below what the work needs, whatever the curve. */
 function killedInShortCycles(status: ContainerStatus | undefined): boolean {
-  const last = status?.lastState?.terminated;
-  if (last?.reason !== 'OOMKilled' || (status?.restartCount ?? 0) < 3) return false;
-  const lived = (toMs(last.finishedAt) ?? 0) - (toMs(last.startedAt) ?? 0);
-  return lived > 0 && lived < 15 * 60_000;
+  const lived = oomKilledAfter(status);
+  return lived !== undefined && lived < SHORT_LIFE && (status?.restartCount ?? 0) >= 3;
+}
+
+/** OOM-killed after living long enough to have grown into its limit: what a leak ends in. */
+function killedAfterLongLife(status: ContainerStatus | undefined): boolean {
+  return (oomKilledAfter(status) ?? 0) >= SHORT_LIFE;
 }

@@ -1,5 +1,6 @@
 import { refKey } from '../model.ts';
 import type { Finding } from '../model.ts';
+import { configuredMemory } from '../evidence/configured-memory.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
@@ -32,14 +33,28 @@ export const oomLimit: Detector = {
           existing.evidence.push(stateEvidence(state));
           continue;
         }
+        // Told to hold more than the limit allows: the limit is too low for the working set, by the container's own spec.
+        const configured = configuredMemory(container);
+        const overLimit = limit !== undefined && configured !== undefined && configured.bytes >= limit;
         const finding: Finding = {
           detector: 'oom-limit',
           faultType: 'oom-limit',
           entity: workload,
           affects: [workload],
-          strength: limit !== undefined ? 0.95 : 0.85,
-          summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at its ${formatBytes(limit)} memory limit` : ''} (${state.status.restartCount ?? 0} restarts)`,
-          evidence: [stateEvidence(state)],
+          strength: overLimit ? 0.97 : limit !== undefined ? 0.95 : 0.85,
+          summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at its ${formatBytes(limit)} memory limit` : ''}${overLimit ? `, below the ${formatBytes(configured.bytes)} it is configured to use (${configured.setting})` : ''} (${state.status.restartCount ?? 0} restarts)`,
+          evidence: [
+            stateEvidence(state),
+            ...(overLimit
+              ? [
+                  {
+                    source: 'spec' as const,
+                    ref: workload,
+                    text: `container ${state.status.name} is configured to use ${formatBytes(configured.bytes)} (${configured.setting}) within a ${formatBytes(limit)} memory limit`,
+                  },
+                ]
+              : []),
+          ],
         };
         const changed = lastChange(graph.workload(workload)?.metadata);
         if (changed) finding.changedAt = changed;
@@ -50,7 +65,11 @@ export const oomLimit: Detector = {
           ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)
         ) {
           const request = parseQuantity(container.resources?.requests?.memory) ?? 0;
-          const raised = Math.max(limit * 2, request * 2);
+          const raised = Math.max(
+            limit * 2,
+            request * 2,
+            overLimit ? Math.ceil((configured.bytes * 1.25) / 2 ** 20) * 2 ** 20 : 0,
+          );
           finding.remediation = {
             summary: `Raise the memory limit of ${workload.name}/${container.name} from ${formatBytes(limit)} to ${formatBytes(raised)}`,
             action: {

@@ -15,6 +15,8 @@ type ProbeKind = 'liveness' | 'readiness' | 'startup';
 const PROBE_FAILED = /^(Liveness|Readiness|Startup) probe failed: (.*)$/s;
 // A wrong path or port fails the same way every time; timeouts and 5xx can be a slow or broken dependency.
 const CONFIG_SIGNAL = /statuscode: 404|no such file|not found|executable file not found|unknown service|Unimplemented/i;
+// The kubelet's own word that it restarted a container because its liveness probe failed.
+const KILLED_BY_LIVENESS = /failed (its )?liveness probe/i;
 
 /** Probes that fail: the probe's port or path does not match what the container serves. */
 export const probeFailure: Detector = {
@@ -23,6 +25,8 @@ export const probeFailure: Detector = {
   detect(snapshot, graph) {
     const now = toMs(snapshot.now) ?? Date.now();
     const found = new Map<string, { finding: Finding; configSignal: boolean; staticMismatch: boolean }>();
+    // Workloads whose containers the kubelet restarted for failing their liveness probe.
+    const killed = new Map<string, Evidence>();
     const add = (
       workload: Finding['entity'],
       kind: ProbeKind,
@@ -55,8 +59,16 @@ export const probeFailure: Detector = {
     };
 
     for (const event of snapshot.events) {
-      if (event.reason !== 'Unhealthy' || event.involvedObject?.kind !== 'Pod') continue;
-      if (now - (toMs(eventTime(event)) ?? now) > 2 * HOUR) continue;
+      if (event.involvedObject?.kind !== 'Pod' || now - (toMs(eventTime(event)) ?? now) > 2 * HOUR) continue;
+      if (event.reason === 'Killing' && KILLED_BY_LIVENESS.test(event.message ?? '')) {
+        const pod = graph.pod(
+          event.involvedObject.namespace ?? event.metadata?.namespace ?? '',
+          event.involvedObject.name ?? '',
+        );
+        if (pod && hasRestarted(pod)) killed.set(refKey(graph.workloadOf(pod)), eventEvidence(event));
+        continue;
+      }
+      if (event.reason !== 'Unhealthy') continue;
       const match = PROBE_FAILED.exec(event.message ?? '');
       if (!match) continue;
       const pod = graph.pod(
@@ -87,10 +99,24 @@ export const probeFailure: Detector = {
       }
     }
 
-    return [...found.values()].map(({ finding, configSignal, staticMismatch }) => {
+    const restartedByLiveness = (finding: Finding) =>
+      finding.faultType === 'liveness-probe' && killed.has(refKey(finding.entity));
+    const entries = [...found.values()].filter(
+      ({ finding, staticMismatch }) =>
+        // A container restarted by its liveness probe is not ready while it starts again: its readiness failures are a
+        // consequence, not a second fault (unless the readiness probe is itself wrong on paper).
+        finding.faultType !== 'readiness-probe' ||
+        staticMismatch ||
+        !found.get(`${refKey(finding.entity)}#liveness-probe`) ||
+        !killed.has(refKey(finding.entity)),
+    );
+    return entries.map(({ finding, configSignal, staticMismatch }) => {
       const kind = finding.faultType === 'readiness-probe' ? 'readiness' : 'liveness';
-      finding.strength = staticMismatch ? 0.95 : configSignal ? 0.9 : 0.55;
-      finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : ''} — ${finding.evidence[0]?.text.slice(0, 160)}`;
+      const kill = restartedByLiveness(finding) ? killed.get(refKey(finding.entity)) : undefined;
+      if (kill) finding.evidence.unshift(kill);
+      // Restarts the kubelet attributes to the probe show the mechanism, whatever made the probe fail.
+      finding.strength = staticMismatch ? 0.95 : configSignal ? 0.9 : kill ? 0.8 : 0.55;
+      finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : kill ? ' and the kubelet restarts the container for it' : ''} — ${finding.evidence.find((e) => e !== kill)?.text.slice(0, 160)}`;
       const remediation = rollbackProposal(snapshot, finding.entity, `the probe before the change`);
       if (remediation) finding.remediation = remediation;
       return finding;

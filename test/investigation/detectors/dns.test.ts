@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dns } from '../../../src/investigation/detectors/dns.ts';
-import { app, cluster, configMap, logs, NS } from '../support/cluster.ts';
+import { app, cluster, logs, NS } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
 
 test('a DNS-serving workload with no ready pod is the dns fault, affecting workloads that fail to resolve', () => {
@@ -41,18 +41,6 @@ test('a healthy workload at the resolver address is no finding, whatever the loo
     named(detect(dns, snapshot)).filter((n) => n.includes('resolver')),
     [],
   );
-});
-
-test('a ConfigMap naming a host no Service answers, with resolve errors, names the ConfigMap', () => {
-  const snapshot = cluster((s) => {
-    configMap(s, 'web-config', { 'app.properties': 'ledger.url=http://ledgerr:8080/api' });
-    app(s, 'ledger');
-    app(s, 'web', {
-      env: [{ name: 'CONFIG', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'app.properties' } } }],
-    });
-    logs(s, 'web', ['Get "http://ledgerr:8080/api": dial tcp: lookup ledgerr: no such host']);
-  });
-  assert.deepEqual(named(detect(dns, snapshot)), ['ConfigMap/shop/web-config dns']);
 });
 
 test('no resolve errors and a healthy DNS workload are no finding', () => {

@@ -123,3 +123,50 @@ test('a steady climb is no leak when the container is OOM-killed every few minut
   // One long life before the kill is still a leak.
   assert.deepEqual(named(detect(memoryLeak, killed('2026-11-20T09:20:00Z', 3))), ['Deployment/shop/api memory-leak']);
 });
+
+const oomKilledAfterLongLife = {
+  restartCount: 2,
+  lastState: {
+    terminated: {
+      exitCode: 137,
+      reason: 'OOMKilled',
+      startedAt: '2026-11-20T08:10:00Z',
+      finishedAt: '2026-11-20T09:50:00Z',
+    },
+  },
+};
+
+test('killed for memory after a long life and climbing steadily again is a leak before it nears the limit', () => {
+  // 128Mi limit: the current life has grown from 20 to 45Mi, every sample higher than the last.
+  const climbing = [20, 23, 26, 29, 32, 34, 37, 40, 42, 45].map((m) => m * MI);
+  const snapshot = cluster((s) => {
+    app(s, 'api', { containerStatus: oomKilledAfterLongLife });
+    memory(s, climbing);
+  });
+  assert.deepEqual(named(detect(memoryLeak, snapshot)), ['Deployment/shop/api memory-leak']);
+  // The same modest climb without a kill behind it is a warm-up, not yet evidence.
+  assert.deepEqual(
+    detect(
+      memoryLeak,
+      cluster((s) => {
+        app(s, 'api');
+        memory(s, climbing);
+      }),
+    ),
+    [],
+  );
+});
+
+test('a process configured to hold more than its limit is filling its working set, not leaking', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'api', {
+      containerStatus: oomKilledAfterLongLife,
+      container: { args: ['--cache-mb', '64', '-m', '512'] },
+    });
+    memory(
+      s,
+      [30, 45, 60, 72, 85, 98, 110, 121].map((m) => m * MI),
+    );
+  });
+  assert.deepEqual(detect(memoryLeak, snapshot), []);
+});

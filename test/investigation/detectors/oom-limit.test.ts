@@ -83,3 +83,24 @@ test('a container filled to its limit and killed every few minutes is oom-limit,
   assert.deepEqual(named(detect(oomLimit, snapshot)), ['Deployment/shop/agent oom-limit']);
   assert.deepEqual(detect(memoryLeak, snapshot), []);
 });
+
+test('a container told to use more memory than its limit is said so, and the proposed limit covers that setting', () => {
+  const snapshot = cluster((s) =>
+    app(s, 'store', {
+      ready: false,
+      containerStatus: oomKilled('2026-11-20T10:29:00Z'),
+      container: { env: [{ name: 'JAVA_OPTS', value: '-Xmx400m' }] },
+    }),
+  );
+  const [finding] = detect(oomLimit, snapshot);
+  assert.match(finding?.summary ?? '', /below the 400Mi it is configured to use \(-Xmx400m\)/);
+  assert.ok(finding?.evidence.some((e) => e.source === 'spec' && /-Xmx400m/.test(e.text)));
+  assert.deepEqual(finding?.remediation?.action, {
+    type: 'set-resources',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'store',
+    container: 'main',
+    limits: { memory: '500Mi' },
+  });
+});

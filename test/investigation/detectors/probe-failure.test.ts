@@ -130,3 +130,26 @@ test('a pod left out of the Endpoints that list its siblings counts as out of se
   subset?.addresses?.push({ ip: '10.0.0.3', targetRef: { kind: 'Pod', name } });
   assert.deepEqual(detect(probeFailure, listed), []);
 });
+
+test('a container the kubelet restarts for its liveness probe is a liveness fault; readiness failures while it restarts are no second one', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'slow', { ready: false, containerStatus: { restartCount: 6, ready: false } });
+    const pod = { kind: 'Pod', name: podOf(s, 'slow').metadata?.name ?? '' };
+    event(s, pod, 'Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500');
+    event(s, pod, 'Killing', 'Container main failed liveness probe, will be restarted', undefined, 'Normal');
+    event(s, pod, 'Unhealthy', 'Readiness probe failed: Get "http://10.0.0.1:8080/ready": connect: connection refused');
+  });
+  const findings = detect(probeFailure, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/slow liveness-probe']);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.8);
+  assert.ok(findings[0]?.evidence.some((e) => /failed liveness probe, will be restarted/.test(e.text)));
+});
+
+test('without restarts a failing readiness probe stays a readiness fault, beside a liveness probe that kills nothing', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'picky', { ready: false });
+    const pod = { kind: 'Pod', name: podOf(s, 'picky').metadata?.name ?? '' };
+    event(s, pod, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503');
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/picky readiness-probe']);
+});

@@ -84,3 +84,40 @@ test('a Job that hit its backoff limit is job-failure; a running Job is not', ()
   });
   assert.deepEqual(named(detect(jobFailure, snapshot)), ['Job/shop/nightly-export job-failure']);
 });
+
+test("a CronJob's failed Job is a job-failure stated at the CronJob, unless a later run of it succeeded", () => {
+  const run = (name: string, createdAt: string, condition: 'Failed' | 'Complete') => ({
+    metadata: {
+      name,
+      namespace: NS,
+      creationTimestamp: createdAt,
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'CronJob', name: 'backup', uid: 'uid-backup', controller: true },
+      ],
+    },
+    status: {
+      conditions: [
+        { type: condition, status: 'True', reason: condition === 'Failed' ? 'BackoffLimitExceeded' : undefined },
+      ],
+    },
+  });
+  const failing = cluster((s) => {
+    s.jobs.push(
+      run('backup-1001', '2026-11-19T02:00:00Z', 'Complete'),
+      run('backup-1002', '2026-11-20T02:00:00Z', 'Failed'),
+    );
+  });
+  const findings = detect(jobFailure, failing);
+  assert.deepEqual(named(findings), ['CronJob/shop/backup job-failure']);
+  assert.ok(findings[0]?.affects.some((ref) => ref.kind === 'Job' && ref.name === 'backup-1002'));
+  // Failed=True is the Job's state now, however long ago it turned so: the evidence is undated, never history.
+  assert.ok(findings[0]?.evidence.every((e) => e.at === undefined));
+
+  const recovered = cluster((s) => {
+    s.jobs.push(
+      run('backup-1002', '2026-11-19T02:00:00Z', 'Failed'),
+      run('backup-1003', '2026-11-20T02:00:00Z', 'Complete'),
+    );
+  });
+  assert.deepEqual(detect(jobFailure, recovered), []);
+});
