@@ -107,7 +107,7 @@ export const badEnv: Detector = {
       const introduced = previous !== undefined && before?.value !== first.value;
       const finding: Finding = {
         detector: 'bad-env',
-        // A Job's own spec that makes it fail is what the catalogue calls a job-failure; the env is the detail.
+        // A Job's own spec that makes it fail is what the fault types call a job-failure; the env is the detail.
         faultType: JOB_KINDS.has(workload.ref.kind)
           ? 'job-failure'
           : resolveErrors.length > 0 && !introduced && !first.noNamespace

@@ -4,7 +4,7 @@ import type { Detector } from './detector.ts';
 
 /**
  * A Job that gave up (BackoffLimitExceeded, DeadlineExceeded). Whatever in its own spec made it fail (an address, an
- * argument), the catalogue calls that a job-failure; the fault is stated at the CronJob when one owns the Job, since its
+ * argument), the fault types call that a job-failure; the fault is stated at the CronJob when one owns the Job, since its
  * job template is what the next run is made from.
  */
 export const jobFailure: Detector = {
