@@ -56,23 +56,29 @@ export function namespaceLabel(alert: Alert): string | undefined {
 
 const NAME_CHAR = /[a-z0-9-]/i;
 
-/** Names that occur in the text as whole words (not inside a longer name), longest first. */
+/**
+ * Names that occur in the text as whole words (not inside a longer name), longest first. People write a dashed name
+ * as words in prose ("sock shop" for `sock-shop`): those count too.
+ */
 export function mentionedNames(text: string, names: Iterable<string>): string[] {
   const lower = text.toLowerCase();
   const found = new Set<string>();
   for (const name of names) {
-    const needle = name.toLowerCase();
-    if (!needle) continue;
-    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
-      const before = lower[at - 1] ?? '';
-      const after = lower[at + needle.length] ?? '';
-      if (!NAME_CHAR.test(before) && !NAME_CHAR.test(after)) {
-        found.add(name);
-        break;
-      }
-    }
+    const dashed = name.toLowerCase();
+    if (!dashed) continue;
+    const needles = dashed.includes('-') ? [dashed, dashed.replaceAll('-', ' ')] : [dashed];
+    if (needles.some((needle) => occursAsWord(lower, needle))) found.add(name);
   }
   return [...found].sort((a, b) => b.length - a.length);
+}
+
+function occursAsWord(lower: string, needle: string): boolean {
+  for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
+    const before = lower[at - 1] ?? '';
+    const after = lower[at + needle.length] ?? '';
+    if (!NAME_CHAR.test(before) && !NAME_CHAR.test(after)) return true;
+  }
+  return false;
 }
 
 export interface NamespaceCandidates {
@@ -371,6 +377,19 @@ export function resolveSymptom(
   if (entryService && hasWorkload(snapshot, 'Service', namespace, entryService)) {
     assumptions.push(`symptom Service ${entryService}: the Ingress routes the host the alert mentions to it`);
     return { symptom: { kind: 'Service', namespace, name: entryService }, assumptions };
+  }
+  // Nothing named: what users reach first is what they see failing — the one Service exposed outside the cluster.
+  const exposed = snapshot.services.filter(
+    (service) =>
+      service.metadata?.namespace === namespace &&
+      (service.spec?.type === 'LoadBalancer' || service.spec?.type === 'NodePort'),
+  );
+  const entry = exposed.length === 1 ? exposed[0]?.metadata?.name : undefined;
+  if (entry) {
+    assumptions.push(
+      `symptom Service ${entry}: the alert names nothing in ${namespace}, and ${entry} is its only Service exposed outside the cluster (${exposed[0]?.spec?.type})`,
+    );
+    return { symptom: { kind: 'Service', namespace, name: entry }, assumptions };
   }
   assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
   return { symptom: null, assumptions };

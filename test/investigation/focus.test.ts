@@ -61,6 +61,11 @@ describe('mentionedNames', () => {
     assert.deepEqual(mentionedNames('the webshop is down', ['web']), []);
     assert.deepEqual(mentionedNames('errors in Shop.', ['shop']), ['shop']);
   });
+
+  it('matches a dashed name written as words in prose', () => {
+    assert.deepEqual(mentionedNames('the pet store is down since noon', ['pet-store', 'store-db']), ['pet-store']);
+    assert.deepEqual(mentionedNames('the carpet store is down', ['pet-store']), []);
+  });
 });
 
 describe('namespaceLabel', () => {
@@ -262,5 +267,34 @@ describe('namespacesNamedIn', () => {
       'dial tcp: lookup ledger on 10.96.0.10:53: no such host',
     ];
     assert.deepEqual(namespacesNamedIn(lines, 'clinic'), ['insurer']);
+  });
+});
+
+describe('resolveSymptom without a name in the alert', () => {
+  it("takes the namespace's only Service exposed outside the cluster as what users see failing", () => {
+    const s = snapshot();
+    s.services.push({ metadata: { name: 'storefront', namespace: 'shop' }, spec: { type: 'NodePort' } });
+    const { symptom, assumptions } = resolveSymptom(alert({ title: 'every page returns 500' }), 'shop', s);
+    assert.deepEqual(symptom, { kind: 'Service', namespace: 'shop', name: 'storefront' });
+    assert.match(assumptions.join('\n'), /only Service exposed outside the cluster \(NodePort\)/);
+  });
+
+  it('guesses nothing when several Services are exposed', () => {
+    const s = snapshot();
+    s.services.push(
+      { metadata: { name: 'storefront', namespace: 'shop' }, spec: { type: 'NodePort' } },
+      { metadata: { name: 'admin', namespace: 'shop' }, spec: { type: 'LoadBalancer' } },
+    );
+    assert.equal(resolveSymptom(alert({ title: 'every page returns 500' }), 'shop', s).symptom, null);
+  });
+
+  it("takes an autoscaler alert's autoscaler as the symptom", () => {
+    const s = snapshot();
+    s.horizontalPodAutoscalers.push({
+      metadata: { name: 'payments', namespace: 'shop' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'payments' }, maxReplicas: 4 },
+    });
+    const { symptom } = resolveSymptom(alert({ labels: { horizontalpodautoscaler: 'payments' } }), 'shop', s);
+    assert.deepEqual(symptom, { kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'payments' });
   });
 });

@@ -10,6 +10,7 @@ import { crashloopBadConfig } from './crashloop-bad-config.ts';
 import { dependencyDown } from './dependency-down.ts';
 import type { Detector } from './detector.ts';
 import { dns } from './dns.ts';
+import { dnsConfig } from './dns-config.ts';
 import { featureFlag } from './feature-flag.ts';
 import { hpaLimit } from './hpa-limit.ts';
 import { initContainer } from './init-container.ts';
@@ -44,6 +45,7 @@ export const DETECTORS: readonly Detector[] = [
   networkPolicy,
   dns,
   configUnknownHost,
+  dnsConfig,
   badEnv,
   changedEnv,
   dependencyDown,

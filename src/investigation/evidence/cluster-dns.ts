@@ -1,4 +1,5 @@
 import type { Service } from './graph.ts';
+import type { PodSpec } from './workloads.ts';
 import { matchesMap } from './labels.ts';
 import { parseLogLine, RESOLVE_ERROR } from './log-line.ts';
 import type { LogTarget } from './log-targets.ts';
@@ -15,6 +16,12 @@ const RESOLVER = /(?:\bon |->)(\d{1,3}(?:\.\d{1,3}){3}):53\b/g;
 /** The lines of the logs read that say a name lookup failed. */
 export const resolutionErrors = (logs: ContainerLog[]): string[] =>
   logs.flatMap((log) => log.lines.map((line) => parseLogLine(line).text)).filter((text) => RESOLVE_ERROR.test(text));
+
+// The resolver answered that the name does not exist (as opposed to not answering: a timeout, EAI_AGAIN).
+const NAME_UNKNOWN = /no such host|nxdomain|enotfound|name or service not known|unknown ?host|could not resolve host/i;
+
+/** Whether a failed lookup was answered "no such name": what the DNS server was configured to answer, not a dropped query. */
+export const answeredUnknown = (lines: string[]): boolean => lines.some((line) => NAME_UNKNOWN.test(line));
 
 /** Resolver addresses the failing lookups went to. */
 export const resolverIps = (lines: string[]): Set<string> =>
@@ -72,3 +79,7 @@ export function clusterDnsLogTarget(pods: ClusterSnapshot['pods']): LogTarget | 
   }
   return undefined;
 }
+
+/** ConfigMaps a pod spec mounts as volumes (the cluster DNS reads its Corefile from one). */
+export const mountedConfigMaps = (spec: PodSpec | undefined): string[] =>
+  (spec?.volumes ?? []).flatMap((volume) => (volume.configMap?.name ? [volume.configMap.name] : []));

@@ -2,15 +2,18 @@ import type { Alert } from '../../alert/alert.ts';
 import { type Focus, alertText, resolveSymptom } from '../focus.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
 import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET } from '../tools/kinds.ts';
+import { getObject } from '../tools/get-object.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
 import { selectorString } from '../tools/selector.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import {
+  answeredUnknown,
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
   clusterDnsObjects,
+  mountedConfigMaps,
   resolutionErrors,
   resolverIps,
 } from './cluster-dns.ts';
@@ -276,7 +279,21 @@ export async function collectSnapshot(
         );
   const lookups = resolutionErrors(snapshot.logs);
   if (lookups.length === 0) return { snapshot, focus: withPeers, requests };
-  return { snapshot, focus: await readClusterDns(resolverIps(lookups)), requests };
+  return { snapshot, focus: await readClusterDns(resolverIps(lookups), answeredUnknown(lookups)), requests };
+
+  async function getConfig(name: string, reason: string): Promise<void> {
+    requests++;
+    try {
+      const read = await getObject.run(
+        { kind: 'ConfigMap', namespace: CLUSTER_DNS_NAMESPACE, name },
+        { ...base, reason },
+      );
+      if (read.found) absorb(snapshot.configMaps, [read.object as ClusterSnapshot['configMaps'][number]]);
+    } catch (error) {
+      if (clusterUnavailable(error)) throw error;
+      assumptions.push(`ConfigMap ${CLUSTER_DNS_NAMESPACE}/${name} could not be read (${describe(error)})`);
+    }
+  }
 
   async function readLog(target: LogTarget): Promise<void> {
     requests++;
@@ -290,7 +307,7 @@ export async function collectSnapshot(
 
   // Name lookups fail in the logs read: the cluster DNS may be down. Its Service, Endpoints and the Deployments behind
   // it (a Deployment scaled to zero has no pods to find), then its pods and why one of them is not serving.
-  async function readClusterDns(resolvers: Set<string>): Promise<Focus> {
+  async function readClusterDns(resolvers: Set<string>, configAnswered: boolean): Promise<Focus> {
     const where = { namespace: CLUSTER_DNS_NAMESPACE };
     const why = 'name lookups fail in the logs read';
     await listener.step?.(`Name lookups fail: reading the cluster DNS in ${CLUSTER_DNS_NAMESPACE}`);
@@ -313,6 +330,12 @@ export async function collectSnapshot(
       if (!labelSelector) continue;
       await list('Pod', `${why}: the pods of the cluster DNS`, { ...where, labelSelector });
     }
+    // Names answered as unknown: its configuration (the Corefile) says which zones and namespaces it answers for, and
+    // when someone last changed it. (Lookups that time out never reached it.)
+    const configs = new Set(
+      configAnswered ? dns.deployments.flatMap((d) => mountedConfigMaps(d.spec?.template?.spec)) : [],
+    );
+    await Promise.all([...configs].map((name) => getConfig(name, `${why}: the cluster DNS configuration`)));
     const dnsPods = snapshot.pods.filter(
       (pod) =>
         pod.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&

@@ -1,0 +1,141 @@
+import { CLUSTER_DNS_NAMESPACE } from '../evidence/cluster-dns.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { refOf } from '../evidence/graph.ts';
+import { RESOLVE_ERROR } from '../evidence/log-line.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+type ConfigMap = ClusterSnapshot['configMaps'][number];
+type Victim = {
+  workload: EntityRef;
+  namespaces: Set<string>;
+  lines: ReturnType<typeof logLinesOf>;
+  /** The first failed lookup read, in ms. */
+  since: number;
+};
+
+const CLUSTER_DOMAIN = 'cluster.local';
+// `user.shop.svc.cluster.local`, `user.shop.svc`: the namespace a qualified Service name lives in.
+const QUALIFIED = /\b[a-z0-9-]+\.([a-z0-9-]+)\.svc\b/gi;
+
+/**
+ * The cluster DNS configuration (the Corefile in the DNS server's ConfigMap) when pods' name lookups fail: a
+ * `kubernetes` plugin that serves only some namespaces (the failing pods' namespace not among them), no plugin
+ * serving the cluster domain at all, or, more weakly, a configuration someone changed shortly before the lookups
+ * began to fail.
+ */
+export const dnsConfig: Detector = {
+  id: 'dns-config',
+  faultTypes: ['dns'],
+  detect(snapshot, graph) {
+    const victims = failingLookups(snapshot, graph);
+    if (victims.length === 0) return [];
+    return snapshot.configMaps
+      .filter((cm) => cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE && typeof cm.data?.Corefile === 'string')
+      .flatMap((cm) => judge(cm, victims, snapshot));
+  },
+};
+
+function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapshot): Finding[] {
+  const ref = refOf('ConfigMap', configMap.metadata);
+  const corefile = configMap.data?.Corefile ?? '';
+  const plugin = kubernetesPlugin(corefile);
+  const changedAt = lastChange(configMap.metadata);
+  const finding = (strength: number, summary: string, spec: string, affected: Victim[]): Finding => ({
+    detector: 'dns-config',
+    faultType: 'dns',
+    entity: ref,
+    affects: affected.map((v) => v.workload),
+    strength,
+    summary,
+    evidence: [
+      { source: 'spec', ref, text: spec },
+      ...(changedAt ? [changeAt(ref, changedAt)] : []),
+      ...affected.slice(0, 3).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
+    ],
+    ...(changedAt ? { changedAt } : {}),
+  });
+
+  if (!plugin) {
+    return [
+      finding(
+        0.9,
+        `ConfigMap ${ref.name} configures the cluster DNS without a kubernetes plugin for ${CLUSTER_DOMAIN}: no Service name resolves`,
+        `Corefile has no "kubernetes ${CLUSTER_DOMAIN}" block`,
+        victims,
+      ),
+    ];
+  }
+  if (plugin.namespaces) {
+    const served = plugin.namespaces;
+    const unserved = victims.filter((v) => [...v.namespaces].some((ns) => !served.includes(ns)));
+    if (unserved.length > 0) {
+      const missing = [...new Set(unserved.flatMap((v) => [...v.namespaces].filter((ns) => !served.includes(ns))))];
+      return [
+        finding(
+          0.92,
+          `ConfigMap ${ref.name} limits the cluster DNS to namespaces ${served.join(', ')}: names of Services in ${missing.join(', ')} do not resolve`,
+          `kubernetes plugin: "namespaces ${served.join(' ')}" — ${missing.join(', ')} not among them`,
+          unserved,
+        ),
+      ];
+    }
+  }
+  // Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check.
+  const changed = toMs(changedAt);
+  const firstFailure = Math.min(...victims.map((v) => v.since));
+  const now = toMs(snapshot.now) ?? Date.now();
+  const onset = Number.isFinite(firstFailure) ? firstFailure : now;
+  if (changed === undefined || changed > onset || onset - changed > SUSPECT_CHANGE_WINDOW) return [];
+  return [
+    finding(
+      0.5,
+      `ConfigMap ${ref.name} (the cluster DNS configuration) changed at ${changedAt} and name lookups fail since: compare it with its previous version`,
+      'Corefile changed shortly before the lookups began to fail',
+      victims,
+    ),
+  ];
+}
+
+/** The `kubernetes` plugin block that serves the cluster domain, and its `namespaces` filter if any. */
+function kubernetesPlugin(corefile: string): { namespaces?: string[] } | undefined {
+  const lines = corefile.split('\n').map((line) => line.replace(/#.*/, '').trim());
+  const start = lines.findIndex((line) => /^kubernetes\b/.test(line) && line.split(/\s+/).includes(CLUSTER_DOMAIN));
+  if (start < 0) return undefined;
+  const namespaces: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('}')) break;
+    const [directive, ...args] = line.split(/\s+/);
+    if (directive === 'namespaces') namespaces.push(...args);
+  }
+  return namespaces.length > 0 ? { namespaces } : {};
+}
+
+/** Workloads whose read logs say name lookups fail, with the namespaces of the names they look up. */
+function failingLookups(snapshot: ClusterSnapshot, graph: EvidenceGraph): Victim[] {
+  const victims = new Map<string, Victim>();
+  for (const workload of graph.workloads) {
+    const namespace = workload.ref.namespace ?? '';
+    const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
+    const all = logLinesOf(snapshot, namespace, pods).filter((l) => RESOLVE_ERROR.test(l.text));
+    const lines = lastDistinct(all, () => true, 3);
+    if (lines.length === 0) continue;
+    const since = Math.min(...all.map((l) => toMs(l.at) ?? Number.POSITIVE_INFINITY));
+    // A short name resolves in the caller's own namespace (its search path); a qualified one names its namespace.
+    const named = lines.flatMap((l) => [...l.text.matchAll(QUALIFIED)].map((m) => (m[1] as string).toLowerCase()));
+    const namespaces = new Set(named.length > 0 ? named : [namespace]);
+    victims.set(refKey(workload.ref), { workload: workload.ref, namespaces, lines, since });
+  }
+  return [...victims.values()];
+}
+
+const changeAt = (ref: EntityRef, at: string): Evidence => ({
+  source: 'change',
+  ref,
+  text: `ConfigMap ${ref.name} last changed at ${at}`,
+  at,
+});
