@@ -5,6 +5,7 @@ import { agentConfigFrom } from './agent/config.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
+import { startMetricsServer } from './observability/metrics-server.ts';
 import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from './queue/investigation-queue.ts';
 import {
   createRemediationRuntime,
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
   if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
     console.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
   }
+
+  const metrics = await startMetricsServer(config.METRICS_PORT, {
+    postgres: () => db.$queryRaw`SELECT 1`,
+    redis: async () => (await remediation.queue.queue.backend.client).runCommand('ping', []),
+  });
+  console.log(`incident-bot metrics, health and readiness on :${metrics.port} (/metrics, /healthz, /readyz)`);
 
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
     await remediation.queue.close();
     await queue?.close();
     await db.$disconnect();
+    await metrics.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

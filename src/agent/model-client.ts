@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { AgentConfig } from './config.ts';
+import { modelCall } from '../observability/metrics.ts';
 
 export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 export type ChatResponse = OpenAI.Chat.Completions.ChatCompletion;
@@ -70,9 +71,11 @@ export async function completeWithRetry(
     const started = Date.now();
     try {
       const response = await client.chat.completions.create(request, { maxRetries: 0, timeout: remaining });
+      modelCall(true, response.usage);
       await onAttempt({ attempt, latencyMs: Date.now() - started }, response);
       return response;
     } catch (error) {
+      modelCall(false);
       const status = error instanceof APIError ? error.status : undefined;
       const message = error instanceof Error ? error.message : String(error);
       await onAttempt({ attempt, latencyMs: Date.now() - started, ...(status ? { status } : {}), error: message });

@@ -33,6 +33,11 @@ const positive = z.coerce.number().int().positive();
 /** Every variable the process reads. Adding one is one line here (and one in .env.example). */
 const VARIABLES = {
   PORT: variable(port.default(3000), 'HTTP port of the web role (Slack events, webhooks, health)', '3000'),
+  METRICS_PORT: variable(
+    port.default(9464),
+    'port of /metrics (Prometheus), /healthz and /readyz, in every role; apart from PORT so no Ingress exposes it',
+    '9464',
+  ),
   ROLE: variable(
     z.enum(['all', 'web', 'worker', 'executor']).default('all'),
     'what this process runs: web (HTTP), worker (investigations), executor (approved plans, write credentials) or all',

@@ -11,11 +11,11 @@ import { RefusalCounter } from '../intake/refusals.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { announceResolution } from '../slack/resolution.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
+import { readiness } from './readiness.ts';
 import { unavailableDependency, within } from './unavailable.ts';
 
 // go-pagerduty's webhookv3 cap; PagerDuty itself drops anything over 256 KB.
 const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
-const READY_TIMEOUT_MS = 2_000;
 /** Where Slack POSTs commands, interactivity and events in HTTP mode (the app manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** A webhook not stored and queued by then is answered 503: PagerDuty gives up on a delivery after 5 s. */
@@ -64,24 +64,6 @@ export interface WebServer {
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} did not answer in ${ms} ms`)), ms).unref(),
-    ),
-  ]);
-}
-
-async function probe(check: () => Promise<unknown>, what: string): Promise<string> {
-  try {
-    await withTimeout(check(), READY_TIMEOUT_MS, what);
-    return 'ok';
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 /**
@@ -158,11 +140,8 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     ),
     'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     'GET /readyz': (_req, res) => {
-      void Promise.all([
-        probe(() => deps.db.$queryRaw`SELECT 1`, 'postgres'),
-        probe(() => deps.queue.ping(), 'redis'),
-      ]).then(([postgres, redis]) =>
-        sendJson(res, postgres === 'ok' && redis === 'ok' ? 200 : 503, { postgres, redis }),
+      void readiness({ postgres: () => deps.db.$queryRaw`SELECT 1`, redis: () => deps.queue.ping() }).then((ready) =>
+        sendJson(res, ready.status, ready.body),
       );
     },
   };

@@ -1,6 +1,7 @@
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
 import { findIncident, openIncident, reopenIncident, saveThread } from '../store/incidents.ts';
 import { cleanAlert, describeChanges } from './clean-text.ts';
@@ -42,6 +43,7 @@ export async function openInvestigation(
   received: Alert & { externalId: string },
   options: OpenOptions = {},
 ): Promise<OpenedInvestigation> {
+  alertReceived(received.source);
   const { alert: clean, changes } = cleanAlert(received);
   const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
   const alert = cleaned ? { ...clean, cleaned } : clean;

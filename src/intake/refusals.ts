@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.ts';
+import { alertRefused } from '../observability/metrics.ts';
 
 /** Why a request was turned away: a fixed vocabulary, so the counters stay bounded whatever is sent. */
 export type RefusalReason =
@@ -40,6 +41,7 @@ export class RefusalCounter {
   }
 
   count(source: RefusalSource, reason: RefusalReason, bytes = 0): void {
+    alertRefused(source, reason);
     const key = `${source}\n${reason}`;
     const now = new Date();
     const tally = this.tallies.get(key);

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { investigationRequests } from '../observability/metrics.ts';
 import { collectSnapshot } from './evidence/collect.ts';
 import { locateNamespace } from './evidence/locate-namespace.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
@@ -93,6 +94,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       apiRequests: collected.requests,
     },
   });
+  investigationRequests(collected.requests);
   await emit({ type: 'done', result });
   return result;
 }

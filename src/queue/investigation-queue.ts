@@ -1,4 +1,5 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { watchQueue } from '../observability/metrics.ts';
 
 export const INVESTIGATION_QUEUE = 'investigations';
 
@@ -56,6 +57,7 @@ export function createInvestigationQueue(
   retry: RetryPolicy = DEFAULT_RETRY,
 ): InvestigationQueue {
   const queue = new Queue<InvestigationJob>(INVESTIGATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+  const unwatch = watchQueue(queue);
   return {
     async enqueue(incidentId, round = 1) {
       const jobId = investigationJobId(incidentId, round);
@@ -83,6 +85,9 @@ export function createInvestigationQueue(
     async ping() {
       await (await queue.backend.client).runCommand('ping', []);
     },
-    close: () => queue.close(),
+    close: () => {
+      unwatch();
+      return queue.close();
+    },
   };
 }

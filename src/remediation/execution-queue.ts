@@ -1,4 +1,5 @@
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { watchQueue } from '../observability/metrics.ts';
 import { type ExecutorDeps, executePlan } from './executor.ts';
 
 /** Remediation runs on its own queue, apart from investigations, so its worker can hold the write credentials. */
@@ -13,12 +14,16 @@ const jobId = (planId: string) => `plan-${planId}`;
 
 export function createExecutionQueue(connection: ConnectionOptions, prefix?: string) {
   const queue = new Queue<ExecutionJob>(REMEDIATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+  const unwatch = watchQueue(queue);
   return {
     queue,
     enqueue: async (planId: string): Promise<void> => {
       await queue.add('execute', { planId }, { jobId: jobId(planId), attempts: 1, removeOnComplete: 1000 });
     },
-    close: () => queue.close(),
+    close: () => {
+      unwatch();
+      return queue.close();
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type PrismaClient,
 } from '../generated/prisma/client.ts';
 import type { PlanSpec } from './plan-spec.ts';
+import { planMoved } from '../observability/metrics.ts';
 
 export type PlanWithApprovals = Plan & { approvals: Approval[] };
 
@@ -59,6 +60,7 @@ export async function transition(
   data: Omit<Prisma.PlanUpdateManyMutationInput, 'status'> = {},
 ): Promise<boolean> {
   const { count } = await db.plan.updateMany({ where: { id, status: from }, data: { ...data, status: to } });
+  if (count === 1) planMoved(from, to);
   return count === 1;
 }
 

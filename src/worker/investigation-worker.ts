@@ -7,6 +7,7 @@ import { AlertSchema } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult, Progress } from '../investigation/model.ts';
+import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../slack/entity-label.ts';
@@ -113,6 +114,8 @@ export async function runInvestigation(
 
   await setIncidentStatus(deps.db, incident.id, 'investigating');
   await refreshRoot(deps, thread);
+  const ended = investigationTimer();
+  const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   try {
     const alert = AlertSchema.parse(incident.alert);
     const result = await investigateIncident(
@@ -125,6 +128,7 @@ export async function runInvestigation(
         onProgress: (progress) => {
           const text = progressText(progress);
           if (text) status.update(text);
+          if (progress.type === 'hypothesis') hypothesisSeen();
           findings.offer(progress);
         },
       },
@@ -135,6 +139,7 @@ export async function runInvestigation(
     await Promise.all([status.flush(), findings.flush()]);
     const finalTs = await thread.reply(answerMessage(result), 'answer');
     await finishInvestigation(deps.db, investigation.id, finalTs);
+    ended(result.rootCause ? 'root_cause' : 'no_root_cause');
     await setIncidentStatus(deps.db, incident.id, 'diagnosed');
     await refreshRoot(deps, thread);
     await deps.audit.record({
@@ -148,6 +153,7 @@ export async function runInvestigation(
   } catch (error) {
     const message = (error as Error).message;
     const last = job.attempt >= job.attempts;
+    ended('failed');
     await failInvestigation(deps.db, investigation.id, message);
     status.update(
       last

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { LogLevel } from '@slack/bolt';
+import type { AgentConfig } from '../../src/agent/config.ts';
 import { Queue, type Worker } from 'bullmq';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { createServer, type ServerConfig, type WebServer } from '../../src/http/server.ts';
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   retry?: RetryPolicy;
   /** The worker's Prometheus, as PROMETHEUS_URL. */
   prometheusUrl?: string;
+  /** The LLM agent on top of the engine in that worker (a scripted model). */
+  agent?: AgentConfig;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -94,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
           incidentChannel: INCIDENT_CHANNEL,
           statusIntervalMs: 50,
+          ...(options.agent ? { agent: options.agent } : {}),
         },
         { concurrency: 2, prefix },
       )
