@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/env.ts';
 import { restrictedViolations } from './pod-security.ts';
 import {
   type Container,
@@ -18,13 +19,15 @@ import {
 } from './render.ts';
 
 let overlays: Overlay[];
+let secretExample: Record<string, string>;
 let secretKeys: string[];
 before(async () => {
   overlays = await renderOverlays();
   const example = parse(await readFile(join(MANIFESTS, 'secret.example.yaml'), 'utf8')) as {
     stringData: Record<string, string>;
   };
-  secretKeys = Object.keys(example.stringData);
+  secretExample = example.stringData;
+  secretKeys = Object.keys(secretExample);
 });
 
 const ofKind = (overlay: Overlay, kind: string) => overlay.objects.filter((object) => object.kind === kind);
@@ -183,6 +186,28 @@ describe('manifests: every overlay under manifests/overlays, rendered by kubectl
               assert.ok(['ROLE', 'PORT'].includes(variable.name), `${where}: ${variable.name} is a literal`);
             }
           }
+        }
+      }
+    }),
+  );
+
+  it(
+    'gives every role the configuration it starts with, optional Secret keys absent',
+    eachOverlay((overlay) => {
+      const configMaps = new Map(
+        ofKind(overlay, 'ConfigMap').map((map) => [map.metadata.name, (map.data ?? {}) as Record<string, string>]),
+      );
+      for (const template of podTemplates(overlay.objects)) {
+        for (const container of template.spec.containers) {
+          // The environment the kubelet builds: envFrom first, then env; a required key from the Secret example.
+          const env: Record<string, string> = {};
+          for (const source of container.envFrom ?? []) Object.assign(env, configMaps.get(source.configMapRef!.name));
+          for (const variable of container.env ?? []) {
+            const ref = variable.valueFrom?.secretKeyRef;
+            if (ref && !ref.optional) env[variable.name] = secretExample[ref.key]!;
+            else if (variable.value !== undefined) env[variable.name] = variable.value;
+          }
+          assert.doesNotThrow(() => loadConfig(env), `${overlay.name}: ${template.owner.metadata.name}`);
         }
       }
     }),

@@ -82,7 +82,11 @@ export interface PodTemplate {
 export interface Container {
   name: string;
   image?: string;
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
   envFrom?: { secretRef?: unknown; configMapRef?: { name: string } }[];
   ports?: { name?: string; containerPort: number }[];
   startupProbe?: Probe;
