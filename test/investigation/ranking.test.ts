@@ -270,3 +270,41 @@ test('an answer reasoned from lists cut short keeps its root cause and is less s
   assert.ok(lessSure.confidence < sure.confidence);
   assert.ok(lessSure.hypotheses.every((h, i) => h.confidence < (sure.hypotheses[i]?.confidence ?? 0)));
 });
+
+test('a fault in an object an operator generates is answered at the custom resource it is generated from', () => {
+  const oomKilled = {
+    ready: false,
+    restartCount: 5,
+    state: { waiting: { reason: 'CrashLoopBackOff' } },
+    lastState: {
+      terminated: {
+        exitCode: 137,
+        reason: 'OOMKilled',
+        startedAt: '2026-11-20T10:27:00Z',
+        finishedAt: '2026-11-20T10:28:00Z',
+      },
+    },
+  };
+  const generated = cluster((s) => {
+    app(s, 'queue', { ready: false, containerStatus: oomKilled });
+    const owner = {
+      apiVersion: 'mq.example.org/v1',
+      kind: 'QueueCluster',
+      name: 'jobs',
+      uid: 'uid-jobs',
+      controller: true,
+    };
+    const deployment = s.deployments.find((d) => d.metadata?.name === 'queue');
+    if (deployment?.metadata) deployment.metadata.ownerReferences = [owner];
+  });
+  const answer = diagnose(generated, focusOn('queue'));
+  assert.deepEqual(answer.rootCause, { kind: 'QueueCluster', namespace: NS, name: 'jobs' });
+  assert.equal(answer.faultType, 'oom-limit');
+  assert.ok(answer.hypotheses[0]?.evidence.some((e) => /controlled by QueueCluster jobs/.test(e.text)));
+  // No patch of the generated Deployment is proposed: the operator would reconcile it away.
+  assert.equal(answer.remediation, null);
+
+  // A Deployment owned by nothing (or by a built-in kind) is answered as it is.
+  const plain = cluster((s) => app(s, 'queue', { ready: false, containerStatus: oomKilled }));
+  assert.deepEqual(diagnose(plain, focusOn('queue')).rootCause, deploymentRef('queue'));
+});

@@ -8,6 +8,7 @@ import type { EntityRef, Evidence, Finding, Hypothesis, InvestigationResult, Rul
 import { refKey } from '../model.ts';
 import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
+import { atOperatorResource } from './operator-owner.ts';
 import { reachFrom } from './reach.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
@@ -52,14 +53,16 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
     if (!ruledOut.some((r) => refKey(r.entity) === refKey(entity))) ruledOut.push({ entity, reason });
   };
 
-  const real = findings.filter((finding) => {
-    if (!isFaultInjection(finding.entity, snapshot, graph, focus.namespace)) return true;
-    rule(
-      finding.entity,
-      `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
-    );
-    return false;
-  });
+  const real = findings
+    .filter((finding) => {
+      if (!isFaultInjection(finding.entity, snapshot, graph, focus.namespace)) return true;
+      rule(
+        finding.entity,
+        `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
+      );
+      return false;
+    })
+    .map((finding) => atOperatorResource(finding, snapshot));
 
   const start = incidentStart(focus, snapshot);
   const named = symptomNodes(focus.symptom, graph);
