@@ -1,5 +1,6 @@
 import type { Alert } from '../alert/alert.ts';
 import type { IngressRoute } from './evidence/ingress-routes.ts';
+import { groupedBy } from './evidence/lookup.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { EntityRef } from './model.ts';
 
@@ -224,19 +225,18 @@ const HASHED_REPLICASET = /^(.+)-[a-z0-9]{5,10}$/;
 const SUFFIXED_POD = /^(.+)-[a-z0-9]{5}$/;
 const ORDINAL_POD = /^(.+)-\d+$/;
 
+const namespacedName = (object: { metadata?: { name?: string; namespace?: string } }) =>
+  `${object.metadata?.namespace}/${object.metadata?.name}`;
+
 /** The controller a pod belongs to: ownerReferences when the pod is in the snapshot, else its name's shape. */
 export function owningWorkload(podName: string, namespace: string, snapshot: ClusterSnapshot): EntityRef | null {
-  const pod = snapshot.pods.find(
-    (candidate) => candidate.metadata?.name === podName && candidate.metadata?.namespace === namespace,
-  );
+  const pod = groupedBy(snapshot.pods, 'name', namespacedName).get(`${namespace}/${podName}`)?.[0];
   if (pod) {
     const owner =
       pod.metadata?.ownerReferences?.find((reference) => reference.controller) ?? pod.metadata?.ownerReferences?.[0];
     if (!owner) return { kind: 'Pod', namespace, name: podName };
     if (owner.kind === 'ReplicaSet') {
-      const replicaSet = snapshot.replicaSets.find(
-        (candidate) => candidate.metadata?.name === owner.name && candidate.metadata?.namespace === namespace,
-      );
+      const replicaSet = groupedBy(snapshot.replicaSets, 'name', namespacedName).get(`${namespace}/${owner.name}`)?.[0];
       const deployment = replicaSet?.metadata?.ownerReferences?.find((reference) => reference.kind === 'Deployment');
       if (deployment) return { kind: 'Deployment', namespace, name: deployment.name };
       const byHash = HASHED_REPLICASET.exec(owner.name)?.[1];

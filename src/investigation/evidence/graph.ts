@@ -1,7 +1,7 @@
 import type { EntityRef, Evidence } from '../model.ts';
 import { refKey } from '../model.ts';
 import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
-import { matchesMap, matchesSelector } from './labels.ts';
+import { LabelIndex, matchesSelector } from './labels.ts';
 import { parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { allContainers, type Pod, type PodSpec, type Workload, workloadsOf } from './workloads.ts';
@@ -117,9 +117,9 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
   const podByName = new Map<string, Pod>();
   for (const pod of snapshot.pods) {
     const key = refKey(workloadOf(pod));
-    podsByWorkload.set(key, [...(podsByWorkload.get(key) ?? []), pod]);
+    append(podsByWorkload, key, pod);
     const namespace = pod.metadata?.namespace ?? '';
-    podsByNamespace.set(namespace, [...(podsByNamespace.get(namespace) ?? []), pod]);
+    append(podsByNamespace, namespace, pod);
     podByName.set(`${namespace}/${pod.metadata?.name}`, pod);
     if (pod.spec?.nodeName) {
       edges.push({
@@ -158,18 +158,27 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
       if (ip && ip !== 'None') serviceByIP.set(ip, service);
     }
   }
+  const podLabels = new LabelIndex(
+    snapshot.pods,
+    (pod) => pod.metadata?.namespace ?? '',
+    (pod) => pod.metadata?.labels,
+  );
+  const templateLabels = new LabelIndex(
+    workloads,
+    (workload) => workload.ref.namespace ?? '',
+    (workload) => workload.template?.metadata?.labels,
+  );
   const selectedPods = new Map<Service, Pod[]>();
   const podsSelectedBy = (service: Service): Pod[] => {
     let pods = selectedPods.get(service);
     if (!pods) {
-      pods = (podsByNamespace.get(service.metadata?.namespace ?? '') ?? []).filter((pod) =>
-        matchesMap(pod.metadata?.labels, service.spec?.selector),
-      );
+      pods = podLabels.matching(service.metadata?.namespace ?? '', service.spec?.selector);
       selectedPods.set(service, pods);
     }
     return pods;
   };
   const servicesOfWorkload = new Map<string, Service[]>();
+  const behindService = new Map<Service, Workload[]>();
   for (const service of snapshot.services) {
     const seen = new Set<string>();
     for (const pod of podsSelectedBy(service)) {
@@ -182,11 +191,14 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
       seen.add(refKey(workloadOf(pod)));
     }
     // A template whose labels the selector matches counts too: scaled-to-zero workloads still sit behind their Service.
-    for (const workload of workloads) {
-      if (workload.ref.namespace !== service.metadata?.namespace) continue;
-      if (matchesMap(workload.template?.metadata?.labels, service.spec?.selector)) seen.add(refKey(workload.ref));
+    for (const workload of templateLabels.matching(service.metadata?.namespace ?? '', service.spec?.selector)) {
+      seen.add(refKey(workload.ref));
     }
-    for (const key of seen) servicesOfWorkload.set(key, [...(servicesOfWorkload.get(key) ?? []), service]);
+    for (const key of seen) append(servicesOfWorkload, key, service);
+    behindService.set(
+      service,
+      [...seen].map((key) => workloadByKey.get(key)).filter((w): w is Workload => w !== undefined),
+    );
   }
   const service = (namespace: string, name: string) => serviceByName.get(`${namespace}/${name}`);
   const serviceByHost = (host: string, fromNamespace: string): Service | undefined => {
@@ -196,7 +208,8 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
   };
   const workloadsBehind = (svc: Service): EntityRef[] => {
     const namespace = svc.metadata?.namespace ?? '';
-    const behind = workloads.filter((w) => (servicesOfWorkload.get(refKey(w.ref)) ?? []).includes(svc));
+    const order = (w: Workload) => workloads.indexOf(w);
+    const behind = [...(behindService.get(svc) ?? [])].sort((a, b) => order(a) - order(b));
     if (behind.length > 0) return behind.map((w) => w.ref);
     // Selector matches nothing: the workload it was meant for shares its name or most of its selector.
     const named = workloads.filter((w) => w.ref.namespace === namespace && w.ref.name === svc.metadata?.name);
@@ -373,16 +386,26 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
   const dependenciesFrom = new Map<string, GraphEdge[]>();
   const dependenciesTo = new Map<string, GraphEdge[]>();
   for (const edge of dependencyEdges.values()) {
-    dependenciesFrom.set(refKey(edge.from), [...(dependenciesFrom.get(refKey(edge.from)) ?? []), edge]);
-    dependenciesTo.set(refKey(edge.to), [...(dependenciesTo.get(refKey(edge.to)) ?? []), edge]);
+    append(dependenciesFrom, refKey(edge.from), edge);
+    append(dependenciesTo, refKey(edge.to), edge);
   }
+  // What owns what, by the owned object: asked for once per finding, among tens of thousands of edges.
+  let owners: Map<string, EntityRef> | undefined;
+  const ownerOf = (ref: EntityRef): EntityRef | undefined => {
+    if (!owners) {
+      owners = new Map();
+      for (const edge of edges)
+        if (edge.kind === 'owns' && !owners.has(refKey(edge.to))) owners.set(refKey(edge.to), edge.from);
+    }
+    return owners.get(refKey(ref));
+  };
   return {
     edges,
     workloads,
     workload: (ref) => workloadByKey.get(refKey(ref)),
     workloadOf,
     podsOf,
-    ownerOf: (ref) => edges.find((e) => e.kind === 'owns' && refKey(e.to) === refKey(ref))?.from,
+    ownerOf,
     pod: (namespace, name) => podByName.get(`${namespace}/${name}`),
     podsSelectedBy,
     servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],
@@ -396,6 +419,12 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     policiesSelecting,
     podSpecOf,
   };
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 // One-word names ("api", "db") collide with ordinary words in log text; hyphenated or long names rarely do.

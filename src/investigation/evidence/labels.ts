@@ -44,3 +44,43 @@ export const formatLabels = (labels: Record<string, string> | undefined): string
   Object.entries(labels ?? {})
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
+
+/**
+ * Objects indexed by namespace and by each label pair they carry, so that an equality selector only looks at the
+ * objects carrying its rarest pair: matching a namespace's Services against its pods stays linear at thousands of each.
+ */
+export class LabelIndex<T> {
+  private readonly byPair = new Map<string, T[]>();
+
+  constructor(
+    items: readonly T[],
+    private readonly namespaceOf: (item: T) => string,
+    private readonly labelsOf: (item: T) => Labels,
+  ) {
+    for (const item of items) {
+      for (const [key, value] of Object.entries(labelsOf(item) ?? {})) {
+        const pair = this.pairKey(namespaceOf(item), key, value);
+        const list = this.byPair.get(pair);
+        if (list) list.push(item);
+        else this.byPair.set(pair, [item]);
+      }
+    }
+  }
+
+  /** The objects of `namespace` whose labels `matchesMap` the selector, in their original order. */
+  matching(namespace: string, selector: Record<string, string> | undefined): T[] {
+    const entries = Object.entries(selector ?? {});
+    if (entries.length === 0) return [];
+    let smallest: T[] | undefined;
+    for (const [key, value] of entries) {
+      const list = this.byPair.get(this.pairKey(namespace, key, value));
+      if (!list) return [];
+      if (!smallest || list.length < smallest.length) smallest = list;
+    }
+    return (smallest ?? []).filter((item) => matchesMap(this.labelsOf(item), selector));
+  }
+
+  private pairKey(namespace: string, key: string, value: string): string {
+    return `${namespace}\u0000${key}\u0000${value}`;
+  }
+}

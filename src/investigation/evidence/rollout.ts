@@ -1,5 +1,6 @@
 import type { RemediationProposal } from '../model.ts';
 import type { EvidenceGraph } from './graph.ts';
+import { groupedBy } from './lookup.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
 import type { Workload } from './workloads.ts';
@@ -12,10 +13,12 @@ export const revisionOf = (rs: ReplicaSet): number =>
 
 /** The Deployment's ReplicaSets (by their owner reference), newest revision first. */
 export function revisions(snapshot: ClusterSnapshot, deployment: EntityRef): ReplicaSet[] {
-  return snapshot.replicaSets
-    .filter((rs) => rs.metadata?.namespace === deployment.namespace)
-    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment.name))
-    .sort((a, b) => revisionOf(b) - revisionOf(a));
+  const byDeployment = groupedBy(snapshot.replicaSets, 'deployment', (rs) => {
+    const owner = rs.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment');
+    return owner ? `${rs.metadata?.namespace}/${owner.name}` : undefined;
+  });
+  const owned = byDeployment.get(`${deployment.namespace}/${deployment.name}`) ?? [];
+  return [...owned].sort((a, b) => revisionOf(b) - revisionOf(a));
 }
 
 /** Undo to the revision before the newest one, when the cluster still has it. */
