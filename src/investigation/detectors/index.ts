@@ -24,6 +24,7 @@ import { oomLimit } from './oom-limit.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
+import { rbacForbidden } from './rbac-forbidden.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
 import { taint } from './taint.ts';
@@ -58,6 +59,7 @@ export const DETECTORS: readonly Detector[] = [
   initContainer,
   badRollout,
   jobFailure,
+  rbacForbidden,
 ];
 
 export type { Detector };

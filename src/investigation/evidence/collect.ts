@@ -18,6 +18,7 @@ import {
   resolverIps,
 } from './cluster-dns.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
+import { forbiddenCalls } from './forbidden.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
@@ -41,6 +42,8 @@ const MAX_PEER_NAMESPACES = 2;
 const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event', 'NetworkPolicy'];
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
+/** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
+const MAX_RBAC_NAMESPACES = 2;
 
 export interface CollectRequest {
   alert: Alert;
@@ -277,8 +280,9 @@ export async function collectSnapshot(
           `Reading error lines of the dependencies in other namespaces the errors name: ${peerTargets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
           peerTargets.map(readLog),
         );
+  const governed = await readGoverningObjects(withPeers);
   const lookups = resolutionErrors(snapshot.logs);
-  if (lookups.length === 0) return { snapshot, focus: withPeers, requests };
+  if (lookups.length === 0) return { snapshot, focus: governed, requests };
   return { snapshot, focus: await readClusterDns(resolverIps(lookups), answeredUnknown(lookups)), requests };
 
   async function getConfig(name: string, reason: string): Promise<void> {
@@ -293,6 +297,23 @@ export async function collectSnapshot(
       if (clusterUnavailable(error)) throw error;
       assumptions.push(`ConfigMap ${CLUSTER_DNS_NAMESPACE}/${name} could not be read (${describe(error)})`);
     }
+  }
+
+  // Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount).
+  async function readGoverningObjects(focus: Focus): Promise<Focus> {
+    const refused = [
+      ...new Set(forbiddenCalls(snapshot.logs).map((call) => call.namespace ?? call.serviceAccount.namespace)),
+    ].slice(0, MAX_RBAC_NAMESPACES);
+    if (refused.length === 0) return focus;
+    const why = 'the API server refuses calls of pods whose logs were read (forbidden)';
+    return wave(
+      4,
+      `The API server refuses the pods' calls: reading Roles and RoleBindings in ${refused.join(', ')}`,
+      refused.flatMap((where) => [
+        list('Role', `${why}: what the Roles in ${where} allow`, { namespace: where }),
+        list('RoleBinding', `${why}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
+      ]),
+    );
   }
 
   async function readLog(target: LogTarget): Promise<void> {

@@ -18,6 +18,10 @@ import type {
   V1Service,
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
+  V1MutatingWebhookConfiguration,
+  V1Role,
+  V1RoleBinding,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 
 /**
@@ -97,6 +101,12 @@ export interface ClusterSnapshot {
   horizontalPodAutoscalers: Plain<V2HorizontalPodAutoscaler>[];
   /** Read only to resolve a host the alert mentions to the namespace and Service it routes to. */
   ingresses: Plain<V1Ingress>[];
+  /** Read only when a pod's API calls are refused (forbidden): who may do what in the namespace it calls. */
+  roles: Plain<V1Role>[];
+  roleBindings: Plain<V1RoleBinding>[];
+  /** Read only when pod creation is refused by an admission webhook. */
+  validatingWebhookConfigurations: Plain<V1ValidatingWebhookConfiguration>[];
+  mutatingWebhookConfigurations: Plain<V1MutatingWebhookConfiguration>[];
   logs: ContainerLog[];
   metrics: MetricSample[];
   /** The lists left incomplete: no conclusion may rest on an object being absent from them. */
@@ -124,6 +134,10 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   limitRanges: [],
   horizontalPodAutoscalers: [],
   ingresses: [],
+  roles: [],
+  roleBindings: [],
+  validatingWebhookConfigurations: [],
+  mutatingWebhookConfigurations: [],
   logs: [],
   metrics: [],
   incomplete: [],

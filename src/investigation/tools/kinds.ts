@@ -1,10 +1,12 @@
 import {
+  AdmissionregistrationV1Api,
   AppsV1Api,
   AutoscalingV2Api,
   BatchV1Api,
   CoreV1Api,
   type KubeConfig,
   NetworkingV1Api,
+  RbacAuthorizationV1Api,
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
@@ -30,6 +32,10 @@ export const KIND_KEYS = {
   LimitRange: 'limitRanges',
   HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
   Ingress: 'ingresses',
+  Role: 'roles',
+  RoleBinding: 'roleBindings',
+  ValidatingWebhookConfiguration: 'validatingWebhookConfigurations',
+  MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
 } as const satisfies Record<string, keyof ClusterSnapshot>;
 
 export type ObjectKind = keyof typeof KIND_KEYS;
@@ -51,6 +57,8 @@ interface Apis {
   batch: BatchV1Api;
   networking: NetworkingV1Api;
   autoscaling: AutoscalingV2Api;
+  rbac: RbacAuthorizationV1Api;
+  admission: AdmissionregistrationV1Api;
 }
 
 interface KindAccess {
@@ -206,6 +214,30 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
     (a, q) => a.networking.listIngressForAllNamespaces(q),
     (a, q) => a.networking.readNamespacedIngress(q),
   ),
+  Role: namespaced(
+    'rbac.authorization.k8s.io/v1',
+    (a, q) => a.rbac.listNamespacedRole(q),
+    (a, q) => a.rbac.listRoleForAllNamespaces(q),
+    (a, q) => a.rbac.readNamespacedRole(q),
+  ),
+  RoleBinding: namespaced(
+    'rbac.authorization.k8s.io/v1',
+    (a, q) => a.rbac.listNamespacedRoleBinding(q),
+    (a, q) => a.rbac.listRoleBindingForAllNamespaces(q),
+    (a, q) => a.rbac.readNamespacedRoleBinding(q),
+  ),
+  ValidatingWebhookConfiguration: {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    namespaced: false,
+    list: (apis, options) => apis.admission.listValidatingWebhookConfiguration(query(options)),
+    read: (apis, _namespace, name) => apis.admission.readValidatingWebhookConfiguration({ name }),
+  },
+  MutatingWebhookConfiguration: {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    namespaced: false,
+    list: (apis, options) => apis.admission.listMutatingWebhookConfiguration(query(options)),
+    read: (apis, _namespace, name) => apis.admission.readMutatingWebhookConfiguration({ name }),
+  },
 };
 
 export const isNamespaced = (kind: ObjectKind): boolean => ACCESS[kind].namespaced;
@@ -221,6 +253,8 @@ function apisFor(kubeConfig: KubeConfig): Apis {
       batch: kubeConfig.makeApiClient(BatchV1Api),
       networking: kubeConfig.makeApiClient(NetworkingV1Api),
       autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
+      rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
+      admission: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
     };
     clients.set(kubeConfig, apis);
   }

@@ -1,0 +1,45 @@
+import type { ContainerLog } from './snapshot.ts';
+
+/** An API request the API server refused to a pod's ServiceAccount, as client libraries print the 403. */
+export interface ForbiddenCall {
+  /** The ServiceAccount the pod calls as. */
+  serviceAccount: { namespace: string; name: string };
+  verb: string;
+  resource: string;
+  /** API group; '' is the core group. */
+  group: string;
+  /** The namespace the call was about; absent for a cluster-scoped call. */
+  namespace?: string;
+  /** The pod whose log says so. */
+  pod: { namespace: string; name: string };
+  line: string;
+}
+
+// `pods is forbidden: User "system:serviceaccount:shop:web" cannot list resource "pods" in API group "" in the
+// namespace "shop"` (client-go, the Python and Java clients, kubectl all print the server's Status message).
+const FORBIDDEN =
+  /forbidden: User "system:serviceaccount:([a-z0-9.-]+):([a-z0-9.-]+)" cannot (\w+) resource "([a-z0-9.-]+)(?:\/[a-z]+)?"(?: in API group "([a-z0-9.-]*)")?(?: in the namespace "([a-z0-9.-]+)")?/i;
+
+/** Every distinct refused call the logs read show. */
+export function forbiddenCalls(logs: ContainerLog[]): ForbiddenCall[] {
+  const calls = new Map<string, ForbiddenCall>();
+  for (const log of logs) {
+    for (const line of log.lines) {
+      const match = FORBIDDEN.exec(line);
+      if (!match) continue;
+      const [, saNamespace, saName, verb, resource, group, namespace] = match as unknown as string[];
+      const call: ForbiddenCall = {
+        serviceAccount: { namespace: saNamespace as string, name: saName as string },
+        verb: (verb as string).toLowerCase(),
+        resource: resource as string,
+        group: group ?? '',
+        ...(namespace ? { namespace } : {}),
+        pod: { namespace: log.namespace, name: log.pod },
+        line,
+      };
+      const key = `${saNamespace}/${saName} ${call.verb} ${call.group}/${call.resource} ${namespace ?? ''}`;
+      if (!calls.has(key)) calls.set(key, call);
+    }
+  }
+  return [...calls.values()];
+}
