@@ -5,6 +5,7 @@ import { agentConfigFrom } from './agent/config.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
+import { log, maskInLogs, slackLogger, withLogLines } from './observability/logger.ts';
 import { startMetricsServer } from './observability/metrics-server.ts';
 import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from './queue/investigation-queue.ts';
 import {
@@ -25,6 +26,22 @@ function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig 
   return kubeConfig;
 }
 
+/** The configured credentials, masked in every log line should one ever be printed (e.g. inside an error). */
+function secretValues(config: Config): (string | undefined)[] {
+  const databasePassword = decodeURIComponent(new URL(config.DATABASE_URL).password) || undefined;
+  const redisPassword = decodeURIComponent(new URL(config.REDIS_URL).password) || undefined;
+  return [
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_APP_TOKEN,
+    config.ALERTMANAGER_TOKEN,
+    ...(config.PAGERDUTY_WEBHOOK_SECRETS ?? []),
+    config.OPENAI_API_KEY,
+    databasePassword,
+    redisPassword,
+  ];
+}
+
 function readConfig(): Config {
   try {
     return loadConfig();
@@ -37,13 +54,16 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  log.level = config.LOG_LEVEL;
+  maskInLogs(secretValues(config));
   const db = createDb(config.DATABASE_URL);
-  const audit = new PostgresAuditLog(db);
+  const audit = withLogLines(new PostgresAuditLog(db));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
   const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
   const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    logger: slackLogger(),
   });
   const remediationConfig = remediationConfigFrom(config);
   // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
@@ -58,14 +78,14 @@ async function main(): Promise<void> {
     config: remediationConfig,
   });
   if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
-    console.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
+    log.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
   }
 
   const metrics = await startMetricsServer(config.METRICS_PORT, {
     postgres: () => db.$queryRaw`SELECT 1`,
     redis: async () => (await remediation.queue.queue.backend.client).runCommand('ping', []),
   });
-  console.log(`incident-bot metrics, health and readiness on :${metrics.port} (/metrics, /healthz, /readyz)`);
+  log.info({ port: metrics.port }, 'metrics, health and readiness listening (/metrics, /healthz, /readyz)');
 
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
@@ -77,11 +97,14 @@ async function main(): Promise<void> {
     server = createServer(
       config,
       { db, audit, queue },
-      { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)] },
+      { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)], logger: slackLogger() },
     );
     const port = await server.start(config.PORT);
-    console.log(
-      `incident-bot web listening on :${port}; Slack ${server.slackMode === 'socket' ? 'over Socket Mode (connected)' : 'at POST /slack/events'}`,
+    log.info(
+      { port, slackMode: server.slackMode },
+      server.slackMode === 'socket'
+        ? 'web listening; Slack over Socket Mode (connected)'
+        : 'web listening; Slack at POST /slack/events',
     );
   }
   let worker: Worker | undefined;
@@ -107,24 +130,28 @@ async function main(): Promise<void> {
         stalledIntervalMs: config.JOB_LOCK_SECONDS * 1000,
       },
     );
-    worker.on('failed', (job, error) => console.error(`investigation ${job?.id} failed: ${error.message}`));
+    worker.on('failed', (job, err) =>
+      log.error({ incidentId: job?.data.incidentId, jobId: job?.id, err }, 'investigation attempt failed'),
+    );
     await worker.waitUntilReady();
-    console.log(`incident-bot worker started (concurrency ${config.WORKER_CONCURRENCY})`);
+    log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
   }
 
   let executor: Worker | undefined;
   if (runsExecutor) {
     executor = remediation.startExecutor();
-    executor.on('failed', (job, error) => console.error(`remediation ${job?.id} failed: ${error.message}`));
+    executor.on('failed', (job, err) =>
+      log.error({ planId: job?.data.planId, jobId: job?.id, err }, 'remediation failed'),
+    );
     await executor.waitUntilReady();
-    console.log('incident-bot executor started (approved remediation plans)');
+    log.info('executor started (approved remediation plans)');
   }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping (active investigations finish first)`);
+    log.info({ signal }, 'stopping (active investigations finish first)');
     await server?.stop();
     // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
     await worker?.close();
@@ -140,6 +167,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`incident-bot failed to start: ${error.stack ?? error.message}`);
+  log.fatal({ err: error }, 'incident-bot failed to start');
   process.exit(1);
 });

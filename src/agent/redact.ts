@@ -32,9 +32,9 @@ const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
   // AWS access key ids.
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, MASK],
-  // Well-known token prefixes (GitHub, Slack, OpenAI, Stripe, Google).
+  // Well-known token prefixes (GitHub, Slack bot/user/app-level, OpenAI, Stripe, Google).
   [
-    /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{16,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,})/g,
+    /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{16,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,})/g,
     MASK,
   ],
   // Credentials inside URLs / connection strings: scheme://user:password@host

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentEnvSchema } from '../agent/config.ts';
+import { LOG_LEVELS } from '../observability/logger.ts';
 
 /** An environment variable: its schema, what it is for, and an example value (shown when it is wrong). */
 interface Variable<S extends z.ZodType> {
@@ -37,6 +38,11 @@ const VARIABLES = {
     port.default(9464),
     'port of /metrics (Prometheus), /healthz and /readyz, in every role; apart from PORT so no Ingress exposes it',
     '9464',
+  ),
+  LOG_LEVEL: variable(
+    z.enum(LOG_LEVELS).default('info'),
+    'threshold of the JSON log lines on stdout: trace, debug, info, warn, error, fatal or silent',
+    'info',
   ),
   ROLE: variable(
     z.enum(['all', 'web', 'worker', 'executor']).default('all'),

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Logger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/env.ts';
 import { handleAlertmanagerWebhook } from '../intake/alertmanager.ts';
 import type { IntakeDeps } from '../intake/open-investigation.ts';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   /** true: answer Slack only after listeners finish (tests, FaaS); false: answer at ack() (default). */
   processBeforeResponse?: boolean;
   logLevel?: LogLevel;
+  /** Where Bolt logs (default: its console logger). */
+  logger?: Logger;
   /** More Bolt listeners (e.g. remediation's Approve/Reject), registered after intake's. */
   register?: ((app: App) => void)[];
   /** How often counted refusals are written to the audit trail (one row per source and reason). */
@@ -153,12 +155,14 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
         signingSecret: config.SLACK_SIGNING_SECRET ?? '',
         endpoints: SLACK_EVENTS_PATH,
         processBeforeResponse: options.processBeforeResponse ?? false,
+        ...(options.logger ? { logger: options.logger } : {}),
       });
   const receiver: Receiver =
     slackHttp ??
     new SocketModeReceiver({
       appToken: config.SLACK_APP_TOKEN ?? '',
       logLevel: options.logLevel ?? LogLevel.INFO,
+      ...(options.logger ? { logger: options.logger } : {}),
       // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
       installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
     });
@@ -184,6 +188,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     token: config.SLACK_BOT_TOKEN,
     receiver,
     logLevel: options.logLevel ?? LogLevel.INFO,
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
       ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
       : {}),

@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/env.ts';
 import type { Incident, Plan, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
+import { log } from '../observability/logger.ts';
 import type { ApprovalDeps } from './approval.ts';
 import { Approvers } from './approvers.ts';
 import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts';
@@ -155,8 +156,8 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
     // Verification and the rollback's verification, plus a margin, bound a live execution.
     const executionDeadlineMs = 2 * config.verifyTimeoutSeconds * 1000 + 5 * 60_000;
     const sweep = setInterval(() => {
-      sweepPlans({ db, audit, slack, executionDeadlineMs }).catch((error: Error) =>
-        console.error(`remediation sweep failed: ${error.message}`),
+      sweepPlans({ db, audit, slack, executionDeadlineMs }).catch((err: Error) =>
+        log.error({ err }, 'remediation sweep failed'),
       );
     }, config.sweepIntervalMs ?? 60_000);
     sweep.unref();

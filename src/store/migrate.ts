@@ -89,15 +89,17 @@ export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): P
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Run as the web Deployment's init container: its output is JSON lines like the bot's.
+  const { log } = await import('../observability/logger.ts');
   const url = process.env.DATABASE_URL;
   if (!url) {
-    console.error('DATABASE_URL is required (e.g. postgresql://postgres@127.0.0.1:5432/incident_bot)');
+    log.fatal('DATABASE_URL is required (e.g. postgresql://postgres@127.0.0.1:5432/incident_bot)');
     process.exit(1);
   }
   migrate(url).then(
-    (applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date'),
-    (error) => {
-      console.error((error as Error).message);
+    (applied) => log.info({ applied }, applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date'),
+    (err: Error) => {
+      log.fatal({ err }, 'migration failed');
       process.exit(1);
     },
   );

@@ -189,7 +189,7 @@ export function isAnswer(call: SlackCall): boolean {
 export const isStatus = (call: SlackCall): boolean => !Array.isArray(call.args.blocks);
 
 /** Removes every key under the prefix (the investigation queue, and any other queue a child process opened). */
-async function deleteKeys(queue: Queue, prefix: string): Promise<void> {
+export async function deleteKeys(queue: Queue, prefix: string): Promise<void> {
   const client = await queue.backend.client;
   let cursor = '0';
   do {
