@@ -55,6 +55,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       requestsUsed: located.requests,
       ...(located.namespaces ? { namespaces: located.namespaces } : {}),
       ...(located.entryService ? { entryService: located.entryService } : {}),
+      ...(located.ingresses ? { ingresses: located.ingresses } : {}),
     },
     base,
     {

@@ -69,10 +69,19 @@ test('victim vs cause: the ConfigMap that breaks the crashing dependency is name
   assert.ok(d.confidence >= 0.85, `confidence ${d.confidence}`);
 });
 
-test('a healthy cluster yields no root cause', () => {
-  const d = diagnose(catalogShop({ brokenConfig: false }), focusOn('web'));
+test('a healthy cluster yields no root cause, and says what was checked on the path', () => {
+  // Its last change (the ConfigMap, at 10:12) is hours before the symptom: not a suspect.
+  const d = diagnose(catalogShop({ brokenConfig: false }), focusOn('web', '2026-11-20T16:20:00Z'));
   assert.equal(d.rootCause, null);
   assert.equal(d.confidence, 0);
+  assert.match(d.summary, /Checked on its path: .*Deployment catalog.*ConfigMap catalog-data/);
+});
+
+test('a healthy-looking path whose ConfigMap changed minutes before the symptom names that change, weakly', () => {
+  const d = diagnose(catalogShop({ brokenConfig: false }), focusOn('web'));
+  assert.equal(d.rootCause?.name, 'catalog-data');
+  assert.ok(d.confidence >= 0.3 && d.confidence <= 0.5, `${d.confidence}`);
+  assert.match(d.summary, /changed at .* 8 min before the symptom began.*To confirm:/);
 });
 
 test('a co-occurring fault that does not connect to the alerted symptom is ruled out', () => {
@@ -254,8 +263,11 @@ test('with nothing abnormal found, the dependency the symptom’s own errors nam
   assert.deepEqual(lead.rootCause, deploymentRef('ledger-api'));
   assert.equal(lead.faultType, 'other');
   assert.ok(lead.confidence > 0 && lead.confidence <= 0.35, `${lead.confidence}`);
-  const none = diagnose(quiet('panic: nil map'), focusOn('web', '2026-11-20T10:20:00Z'));
-  assert.equal(none.rootCause, null);
+  // Errors of its own that name no dependency: the workload itself is the likeliest place, as weakly.
+  const own = diagnose(quiet('panic: nil map'), focusOn('web', '2026-11-20T10:20:00Z'));
+  assert.deepEqual(own.rootCause, deploymentRef('web'));
+  assert.ok(own.confidence <= 0.3, `${own.confidence}`);
+  assert.match(own.summary, /errors of its own/);
 });
 
 test('an answer reasoned from lists cut short keeps its root cause and is less sure of it', () => {

@@ -56,6 +56,8 @@ export interface CollectRequest {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
   entryService?: string;
+  /** Ingresses already read while locating the namespace. */
+  ingresses?: ClusterSnapshot['ingresses'];
 }
 
 export interface CollectListener {
@@ -90,6 +92,7 @@ export async function collectSnapshot(
   const { alert, namespace } = request;
   const snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
   snapshot.namespaces.push(...(request.namespaces ?? []));
+  snapshot.ingresses.push(...(request.ingresses ?? []));
   const assumptions = [...request.assumptions];
   let requests = request.requestsUsed;
 

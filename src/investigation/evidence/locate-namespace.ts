@@ -22,6 +22,8 @@ export interface Located {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the host the alert mentions to, when that located the namespace. */
   entryService?: string;
+  /** Ingresses of the chosen namespace, when they were read to resolve a host. */
+  ingresses?: ClusterSnapshot['ingresses'];
 }
 
 // Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
@@ -104,5 +106,16 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   // A list takes a request per page.
   const lists = [namespaceList, deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
   const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0);
-  return { namespace, assumptions: [assumption], requests, namespaces, ...(entryService ? { entryService } : {}) };
+  // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
+  const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
+    (ingress) => ingress.metadata?.namespace === namespace,
+  );
+  return {
+    namespace,
+    assumptions: [assumption],
+    requests,
+    namespaces,
+    ...(entryService ? { entryService } : {}),
+    ...(routing.length > 0 ? { ingresses: routing } : {}),
+  };
 }

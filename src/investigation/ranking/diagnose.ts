@@ -10,6 +10,7 @@ import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { atOperatorResource } from './operator-owner.ts';
 import { reachFrom } from './reach.ts';
+import { SUSPECT_WALK, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
@@ -28,6 +29,8 @@ export interface Candidate {
 }
 
 const MAX_HYPOTHESES = 5;
+/** Findings of the fallback walk: ranking them never walks again. */
+const LEADS = new Set([NAMED_DEPENDENCY, SUSPECT_WALK]);
 
 /** Runs every detector, connects the findings to the symptom and names the deepest abnormal entity that explains it. */
 export function diagnose(
@@ -124,20 +127,28 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   }
 
   const top = standing[0];
-  // Nothing stands: the dependency the symptom's own errors name is a weak lead, better than no answer.
-  const lead = top || findings.some((f) => f.detector === NAMED_DEPENDENCY) ? null : namedDependency(starts, graph);
-  if (lead) {
-    const led = rank([lead], snapshot, graph, focus);
-    return { ...led, ruledOut: [...led.ruledOut, ...ruledOut.filter((r) => refKey(r.entity) !== refKey(lead.entity))] };
+  // Nothing stands: a walk along the symptom's dependencies names the best-supported suspect (a recent change, a False
+  // condition, a Warning event, the deepest errors of their own) or the dependency its own errors name — weak leads,
+  // better than no answer. Once, not again for the leads themselves.
+  const walk =
+    top || findings.some((f) => LEADS.has(f.detector)) ? null : walkSuspects(reach, snapshot, graph, start.at);
+  const lead = walk ? namedDependency(starts, graph) : null;
+  const leads = [...(walk?.suspects ?? []), ...(lead ? [lead] : [])];
+  if (leads.length > 0) {
+    const led = rank(leads, snapshot, graph, focus);
+    if (led.rootCause) {
+      const root = led.rootCause;
+      return { ...led, ruledOut: [...led.ruledOut, ...ruledOut.filter((r) => refKey(r.entity) !== refKey(root))] };
+    }
   }
   if (!top) {
+    const what = focus.symptom ? `${focus.symptom.kind} ${focus.symptom.name}` : `namespace ${focus.namespace}`;
+    const checked = walk?.checked ?? [];
     return {
       rootCause: null,
       faultType: null,
       confidence: 0,
-      summary: focus.symptom
-        ? `No abnormality found that explains ${focus.symptom.kind} ${focus.symptom.name}`
-        : `No abnormality found in namespace ${focus.namespace}`,
+      summary: `No abnormality found that explains ${what}${checked.length > 0 ? `. Checked on its path: ${checked.slice(0, 12).join(', ')}${checked.length > 12 ? ` and ${checked.length - 12} more` : ''} — no change shortly before it began, no failing condition, no Warning event, no errors of their own` : ''}`,
       hypotheses: [],
       ruledOut,
       remediation: null,

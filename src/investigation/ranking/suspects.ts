@@ -1,0 +1,361 @@
+import { configObject } from '../evidence/config-change.ts';
+import { eventEvidence, eventTime } from '../evidence/events.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { refOf } from '../evidence/graph.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import { logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { type ReplicaSet, revisionOf, revisions } from '../evidence/rollout.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { Container } from '../evidence/workloads.ts';
+import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
+import type { EntityRef, Evidence, FaultType, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Reached } from './reach.ts';
+
+export const SUSPECT_WALK = 'suspect-walk';
+
+/** A change this long before the symptom began is still a suspect; later than a few minutes after it, not a cause. */
+const BEFORE = 3 * HOUR;
+const AFTER = 15 * MINUTE;
+
+type Metadata = { name?: string; namespace?: string; managedFields?: unknown[]; creationTimestamp?: string };
+// What each kind of object, changed, would make its victims print.
+const EXPLAINS: Record<string, RegExp> = {
+  NetworkPolicy:
+    /timed? ?out|deadline exceeded|connection refused|no route to host|eai_again|i\/o timeout|unreachable|connection reset/i,
+  ResourceQuota: /quota|forbidden|exceeded|failedcreate/i,
+  LimitRange: /forbidden|limitrange|maximum|minimum/i,
+  Secret: /auth|password|credential|access denied|denied|unauthori[sz]ed|forbidden|\b40[13]\b|token|x509|certificate/i,
+  Service: /\b50[23]\b|no (healthy )?upstream|no endpoints|connection refused|not found|\b404\b/i,
+  Ingress: /\b50[23]\b|no (healthy )?upstream|no endpoints|\b404\b/i,
+  HorizontalPodAutoscaler: /latency|slow|timed? ?out|throttl|overload/i,
+};
+
+const FAULT_OF_KIND: Record<string, FaultType> = {
+  NetworkPolicy: 'network-policy',
+  ResourceQuota: 'quota-exceeded',
+  Secret: 'bad-secret-value',
+  HorizontalPodAutoscaler: 'hpa-limit',
+};
+
+export interface Walk {
+  /** Weak findings (strength 0.3–0.5), best supported first. */
+  suspects: Finding[];
+  /** What was examined, in words, for a thread that ends without a root cause. */
+  checked: string[];
+}
+
+/**
+ * When no detector explains the symptom: walk from it along its dependencies and collect what is abnormal there —
+ * objects on the path, or acting on its pods, changed shortly before the symptom began (a rollout, a ConfigMap or
+ * Secret the pods read, a NetworkPolicy selecting them, the namespace's quotas, an autoscaler, a Service or Ingress),
+ * controller conditions that are False, Warning events, and the deepest workload with errors of its own that its own
+ * dependencies do not explain. Each is a weak finding whose strength says how well it explains the error text the
+ * victims print, and whose summary says what would confirm it.
+ */
+export function walkSuspects(
+  reach: Map<string, Reached>,
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  start: number,
+): Walk {
+  const workloads = [...reach.values()].filter((r) => r.ref.kind !== 'Service' && graph.workload(r.ref));
+  const errorText = workloads.flatMap((r) => errorLines(r.ref, snapshot, graph).map((l) => l.text));
+  const warnings = snapshot.events.filter((e) => e.type === 'Warning');
+  const inWindow = (at: string | undefined) => {
+    const ms = toMs(at);
+    return ms !== undefined && ms >= start - BEFORE && ms <= start + AFTER;
+  };
+  const suspects = new Map<string, Finding>();
+  const add = (finding: Finding) => {
+    const key = refKey(finding.entity);
+    const held = suspects.get(key);
+    if (!held || held.strength < finding.strength) suspects.set(key, finding);
+  };
+  const explains = (kind: string, extra?: RegExp) =>
+    errorText.some((text) => EXPLAINS[kind]?.test(text) || extra?.test(text));
+  const checked = new Set<string>();
+
+  const changed = (
+    object: { metadata?: Metadata } | undefined,
+    ref: EntityRef,
+    victim: EntityRef,
+    why: string,
+    confirm: string,
+    extra?: RegExp,
+  ) => {
+    checked.add(`${ref.kind} ${ref.name}`);
+    const at = lastChange(object?.metadata as never);
+    if (!object || !inWindow(at)) return;
+    const minutes = Math.round((start - (toMs(at) as number)) / MINUTE);
+    // Pods read env and files at start: pods started after the change (a restart, a rollout) run with it.
+    const reread = restartedSince(victim, toMs(at) as number);
+    const quoted = explains(ref.kind, extra);
+    const restarted = reread !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap');
+    const fits = quoted || restarted;
+    const because = [
+      ...(quoted ? ['the errors read fit what it governs'] : []),
+      ...(restarted ? [`${victim.name}'s pods started after it`] : []),
+    ].join(' and ');
+    add({
+      detector: SUSPECT_WALK,
+      faultType: FAULT_OF_KIND[ref.kind] ?? 'other',
+      entity: ref,
+      affects: [victim],
+      strength: fits ? 0.45 : 0.35,
+      summary: `${ref.kind} ${ref.name} ${why} changed at ${at}, ${minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`} the symptom began${fits ? `, and ${because}` : ''}: the likeliest suspect found. To confirm: ${confirm}`,
+      evidence: [
+        { source: 'change', ref, text: `${ref.kind} ${ref.name} last changed at ${at}`, at: at as string },
+        ...(reread
+          ? [
+              {
+                source: 'status' as const,
+                ref: victim,
+                text: `${victim.name}'s pods started at ${reread}, after the change: they run with it`,
+                at: reread,
+              },
+            ]
+          : []),
+      ],
+      changedAt: at as string,
+    });
+  };
+  const restartedSince = (workload: EntityRef, since: number): string | undefined =>
+    graph
+      .podsOf(workload)
+      .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
+      .find((startedAt) => {
+        const ms = toMs(startedAt);
+        return ms !== undefined && ms > since && ms <= start + AFTER;
+      });
+
+  for (const { ref: workload } of workloads) {
+    const pods = graph.podsOf(workload);
+    checked.add(`${workload.kind} ${workload.name}`);
+    // A rollout of the workload itself: what its new template changed.
+    const [current, previous] = revisions(snapshot, workload);
+    const rolledAt = current?.metadata?.creationTimestamp;
+    const diff = current && previous ? templateChanges(previous, current) : [];
+    if (current && previous && diff.length > 0 && inWindow(rolledAt)) {
+      const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= (toMs(rolledAt) ?? 0));
+      add({
+        detector: SUSPECT_WALK,
+        faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
+        entity: workload,
+        affects: [workload],
+        strength: own.length > 0 ? 0.45 : 0.35,
+        summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
+        evidence: [
+          {
+            source: 'change',
+            ref: refOf('ReplicaSet', current.metadata),
+            text: `revision ${revisionOf(current)}: ${diff.join('; ')}`,
+            at: rolledAt as string,
+          },
+          ...own.slice(0, 2).map(logEvidence),
+        ],
+        changedAt: rolledAt as string,
+      });
+    }
+    // What its pods read, and what acts on them.
+    for (const reference of graph.referencesOf(workload)) {
+      if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
+      const object = configObject(snapshot, reference.target);
+      const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
+      const quoted = keys.length > 0 ? new RegExp(keys.map(escape).join('|'), 'i') : undefined;
+      changed(
+        object,
+        reference.target,
+        workload,
+        `(read by ${workload.name})`,
+        `compare it with its version before the change and restart one pod of ${workload.name} with the old value`,
+        quoted,
+      );
+    }
+    const sample = pods[0];
+    for (const policy of sample ? graph.policiesSelecting(sample) : []) {
+      changed(
+        policy,
+        refOf('NetworkPolicy', policy.metadata),
+        workload,
+        `(selecting ${workload.name}'s pods)`,
+        'check whether the connections that fail are ones its rules no longer admit',
+      );
+    }
+    for (const service of graph.servicesOf(workload)) {
+      changed(
+        service,
+        refOf('Service', service.metadata),
+        workload,
+        `(in front of ${workload.name})`,
+        'check its selector and ports against the pods (kubectl get endpoints)',
+      );
+    }
+    for (const service of graph.servicesOf(workload)) {
+      for (const ingress of snapshot.ingresses.filter((i) => routesTo(i, service.metadata))) {
+        changed(
+          ingress,
+          refOf('Ingress', ingress.metadata),
+          workload,
+          `(routing to Service ${service.metadata?.name})`,
+          `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
+        );
+      }
+    }
+    for (const hpa of snapshot.horizontalPodAutoscalers) {
+      const target = hpa.spec?.scaleTargetRef;
+      if (hpa.metadata?.namespace !== workload.namespace || target?.name !== workload.name) continue;
+      changed(
+        hpa,
+        refOf('HorizontalPodAutoscaler', hpa.metadata),
+        workload,
+        `(scaling ${workload.name})`,
+        'check its conditions and events (kubectl describe hpa)',
+      );
+    }
+    for (const quota of [
+      ...snapshot.resourceQuotas.map((q) => ({ object: q, ref: refOf('ResourceQuota', q.metadata) })),
+      ...snapshot.limitRanges.map((l) => ({ object: l, ref: refOf('LimitRange', l.metadata) })),
+    ]) {
+      if (quota.ref.namespace !== workload.namespace) continue;
+      changed(
+        quota.object,
+        quota.ref,
+        workload,
+        `(in ${workload.namespace})`,
+        `look for FailedCreate events of ${workload.name}'s ReplicaSets`,
+      );
+    }
+
+    // Its controller's conditions, and the Warning events about it, its ReplicaSets and its pods.
+    const controller = snapshot.deployments.find(
+      (d) => d.metadata?.namespace === workload.namespace && d.metadata?.name === workload.name,
+    );
+    for (const condition of controller?.status?.conditions ?? []) {
+      const failing =
+        (condition.type === 'ReplicaFailure' && condition.status === 'True') ||
+        (condition.type === 'Progressing' && condition.status === 'False');
+      if (!failing || !inWindow(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
+      add({
+        detector: SUSPECT_WALK,
+        faultType: 'other',
+        entity: workload,
+        affects: [workload],
+        strength: 0.4,
+        summary: `${workload.kind} ${workload.name}: ${condition.type} ${condition.status} (${condition.reason ?? ''}) since ${condition.lastTransitionTime ?? condition.lastUpdateTime}: the likeliest suspect found. To confirm: kubectl describe ${workload.kind.toLowerCase()} ${workload.name} and its newest ReplicaSet`,
+        evidence: [
+          {
+            source: 'status',
+            ref: workload,
+            text: `${condition.type}=${condition.status} ${condition.reason ?? ''}: ${condition.message ?? ''}`,
+            ...(condition.lastTransitionTime ? { at: condition.lastTransitionTime } : {}),
+          },
+        ],
+      });
+    }
+    const subjects = new Set([
+      refKey(workload),
+      ...pods.map((p) => refKey(refOf('Pod', p.metadata))),
+      ...revisions(snapshot, workload).map((rs) => refKey(refOf('ReplicaSet', rs.metadata))),
+    ]);
+    const about = warnings.filter((e) => {
+      const o = e.involvedObject;
+      return o && subjects.has(refKey({ kind: o.kind ?? '', namespace: o.namespace, name: o.name ?? '' }));
+    });
+    const recent = about.filter((e) => inWindow(eventTime(e)));
+    if (recent.length > 0) {
+      // A repeated event is one line with its count.
+      const evidence = recent.slice(0, 3).map(eventEvidence);
+      add({
+        detector: SUSPECT_WALK,
+        faultType: 'other',
+        entity: workload,
+        affects: [workload],
+        strength: 0.35,
+        summary: `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
+        evidence,
+      });
+    }
+  }
+
+  // The deepest workload on the path with errors of its own that none of its dependencies' errors explain.
+  const erring = workloads
+    .map((r) => ({ r, lines: errorLines(r.ref, snapshot, graph) }))
+    .filter(({ lines }) => lines.length > 0)
+    .filter(
+      ({ r }) =>
+        !graph.dependenciesOf(r.ref).some((edge) => {
+          const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+          const behind = service ? graph.workloadsBehind(service) : [edge.to];
+          return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
+        }),
+    )
+    .sort((a, b) => b.r.path.length - a.r.path.length)[0];
+  if (erring && erring.r.path.length > 1) {
+    add({
+      detector: SUSPECT_WALK,
+      faultType: 'other',
+      entity: erring.r.ref,
+      affects: [erring.r.ref],
+      strength: 0.3,
+      summary: `${erring.r.ref.kind} ${erring.r.ref.name} is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
+      evidence: erring.lines.slice(-2).map(logEvidence),
+    });
+  }
+
+  return {
+    suspects: [...suspects.values()].sort((a, b) => b.strength - a.strength),
+    checked: [...checked],
+  };
+}
+
+/** Whether an Ingress sends any path (or its default) to the Service. */
+function routesTo(ingress: ClusterSnapshot['ingresses'][number], service: Metadata | undefined): boolean {
+  if (ingress.metadata?.namespace !== service?.namespace) return false;
+  const backends = [
+    ingress.spec?.defaultBackend,
+    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((path) => path.backend)),
+  ];
+  return backends.some((backend) => backend?.service?.name === service?.name);
+}
+
+function errorLines(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
+  const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
+  return logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
+}
+
+const FIELDS: (keyof Container)[] = [
+  'image',
+  'env',
+  'envFrom',
+  'args',
+  'command',
+  'resources',
+  'ports',
+  'volumeMounts',
+];
+
+/** What a new revision's pod template changed, per container and field (not the restart annotation). */
+export function templateChanges(previous: ReplicaSet, current: ReplicaSet): string[] {
+  const containers = (rs: ReplicaSet) => new Map((rs.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c]));
+  const before = containers(previous);
+  const changes: string[] = [];
+  for (const [name, container] of containers(current)) {
+    const old = before.get(name);
+    if (!old) {
+      changes.push(`container ${name} added`);
+      continue;
+    }
+    for (const field of FIELDS) {
+      if (JSON.stringify(container[field] ?? null) === JSON.stringify(old[field] ?? null)) continue;
+      changes.push(
+        field === 'image' ? `image ${old.image} → ${container.image}` : `${String(field)} of container ${name}`,
+      );
+    }
+  }
+  const volumes = (rs: ReplicaSet) => JSON.stringify(rs.spec?.template?.spec?.volumes ?? []);
+  if (volumes(previous) !== volumes(current)) changes.push('volumes');
+  return changes;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

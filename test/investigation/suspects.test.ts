@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import type { Focus } from '../../src/investigation/focus.ts';
+import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
+import { app, cluster, event, logs, NS } from './support/cluster.ts';
+
+// When no detector explains the symptom, the walk along its dependencies names the best-supported suspect.
+const START = '2026-11-20T10:20:00Z';
+const focusOn = (name: string): Focus => ({
+  namespace: NS,
+  symptom: { kind: 'Service', namespace: NS, name },
+  startedAt: START,
+  alertText: 'HighErrorRate',
+  assumptions: [],
+});
+
+/** web calls ledger; ledger reads the Secret ledger-db. */
+const ledgerShop = (build: (s: ClusterSnapshot) => void) =>
+  cluster((s) => {
+    app(s, 'ledger', {
+      env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'ledger-db', key: 'password' } } }],
+    });
+    app(s, 'web', { env: [{ name: 'LEDGER_URL', value: 'http://ledger:8080' }] });
+    build(s);
+  });
+
+const secret = (s: ClusterSnapshot, changedAt: string) =>
+  s.secrets.push({
+    metadata: {
+      name: 'ledger-db',
+      namespace: NS,
+      creationTimestamp: '2026-10-01T00:00:00Z',
+      managedFields: [{ manager: 'external-secrets', operation: 'Update', time: changedAt }],
+    },
+    keys: ['password'],
+  });
+
+test('a Secret the path reads, changed shortly before the symptom, is the suspect when the errors speak of authentication', () => {
+  const snapshot = ledgerShop((s) => {
+    secret(s, '2026-11-20T09:50:00Z');
+    logs(s, 'web', ['2026-11-20T10:21:00Z error: ledger answered 500: password authentication failed for user app']);
+  });
+  const d = diagnose(snapshot, focusOn('web'), []);
+  assert.deepEqual(d.rootCause, { kind: 'Secret', namespace: NS, name: 'ledger-db' });
+  assert.equal(d.faultType, 'bad-secret-value');
+  assert.ok(d.confidence >= 0.3 && d.confidence <= 0.5, `${d.confidence}`);
+  assert.match(d.summary, /30 min before the symptom began, and the errors read fit what it governs.*To confirm:/);
+});
+
+test('a NetworkPolicy created shortly before, selecting the pods whose callers time out, is the suspect', () => {
+  const snapshot = ledgerShop((s) => {
+    s.networkPolicies.push({
+      metadata: { name: 'ledger-lockdown', namespace: NS, creationTimestamp: '2026-11-20T10:14:00Z' },
+      spec: { podSelector: { matchLabels: { app: 'ledger' } }, policyTypes: ['Ingress'], ingress: [] },
+    });
+    logs(s, 'web', ['2026-11-20T10:21:00Z error: GET http://ledger:8080/balance: context deadline exceeded']);
+  });
+  const d = diagnose(snapshot, focusOn('web'), []);
+  assert.deepEqual(d.rootCause, { kind: 'NetworkPolicy', namespace: NS, name: 'ledger-lockdown' });
+  assert.equal(d.faultType, 'network-policy');
+});
+
+test('a change made after the symptom began is not its cause', () => {
+  const snapshot = ledgerShop((s) => {
+    secret(s, '2026-11-20T10:50:00Z');
+  });
+  const d = diagnose(snapshot, focusOn('web'), []);
+  assert.equal(d.rootCause, null);
+  assert.match(d.summary, /Checked on its path: .*Secret ledger-db/);
+});
+
+test('a Warning event on the path, repeated, is a suspect once with its count', () => {
+  const snapshot = ledgerShop((s) => {
+    const pod = s.pods.find((p) => p.metadata?.name?.startsWith('ledger-'));
+    event(s, { kind: 'Pod', name: pod?.metadata?.name ?? '' }, 'Unhealthy', 'Readiness probe failed: HTTP 503');
+  });
+  const d = diagnose(snapshot, focusOn('web'), []);
+  assert.equal(d.rootCause?.name, 'ledger');
+  const events = d.hypotheses[0]?.evidence.filter((e) => e.source === 'event') ?? [];
+  assert.equal(events.length, 1);
+  assert.match(events[0]?.text ?? '', /Unhealthy: Readiness probe failed: HTTP 503 \(×5\)/);
+});
