@@ -61,6 +61,8 @@ export interface HarnessOptions {
   kubeConfig?: KubeConfig;
   /** How Slack reaches the server (default http). */
   slackMode?: SlackMode;
+  /** false: no PagerDuty secrets configured, so no PagerDuty door (an in-cluster install). */
+  pagerDuty?: false;
   /** How long a failing investigation is retried (default: the production policy). */
   retry?: RetryPolicy;
   /** The worker's Prometheus, as PROMETHEUS_URL. */
@@ -77,7 +79,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const audit = new PostgresAuditLog(database.db);
   const queue = createInvestigationQueue(connection, prefix, options.retry);
   const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
-  const config = testServerConfig(slack.apiUrl, options.slackMode);
+  const config = {
+    ...testServerConfig(slack.apiUrl, options.slackMode),
+    ...(options.pagerDuty === false ? { PAGERDUTY_WEBHOOK_SECRETS: undefined } : {}),
+  };
 
   const server: WebServer = createServer(
     config,

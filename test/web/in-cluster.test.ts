@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { until } from '../support/until.ts';
+import { type Harness, isAnswer, startHarness } from './harness.ts';
+import { TINY_CLUSTER } from './tiny-cluster.ts';
+
+// The set-up for clusters that take no inbound traffic from outside: Slack over Socket Mode, alerts from the
+// cluster's own Alertmanager, no PagerDuty. Every request the bot receives comes from inside the cluster.
+let sim: Simulation;
+let h: Harness;
+before(async () => {
+  sim = await startSimulation(TINY_CLUSTER);
+  h = await startHarness({ kubeConfig: sim.kubeConfig, slackMode: 'socket', pagerDuty: false });
+});
+after(async () => {
+  await h.close();
+  await sim.close();
+});
+
+const firing = JSON.stringify({
+  version: '4',
+  groupKey: '{}:{alertname="KubePodNotReady", namespace="shop"}',
+  status: 'firing',
+  receiver: 'incident-bot',
+  commonLabels: { alertname: 'KubePodNotReady', namespace: 'shop', pod: 'checkout-0' },
+  commonAnnotations: { summary: 'checkout-0 is not ready' },
+  alerts: [{ status: 'firing', labels: { alertname: 'KubePodNotReady', namespace: 'shop', pod: 'checkout-0' } }],
+});
+
+test('Socket Mode + Alertmanager: an alert is investigated and answered in its thread; no Slack or PagerDuty endpoint exists', async () => {
+  assert.equal(h.slack.socketMode.connections, 1, 'Slack is reached over the bot’s own WebSocket');
+  const response = await h.post('/webhooks/alertmanager', firing, { authorization: 'Bearer am-token' });
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+  const threadTs = await until(
+    'the thread',
+    async () => (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs,
+  );
+  await h.slack.waitFor(() => h.slack.replies(threadTs).some(isAnswer), 30_000);
+
+  assert.equal((await h.post('/slack/events', '{}')).status, 404);
+  assert.equal((await h.postPagerDuty('{}')).status, 404);
+});
