@@ -1,3 +1,4 @@
+import { admissionRefused } from './admission-refused.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
@@ -60,6 +61,7 @@ export const DETECTORS: readonly Detector[] = [
   badRollout,
   jobFailure,
   rbacForbidden,
+  admissionRefused,
 ];
 
 export type { Detector };

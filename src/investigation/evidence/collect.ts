@@ -27,6 +27,7 @@ import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers }
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
+import { webhookRefusals } from './webhook-refusals.ts';
 
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
@@ -302,20 +303,30 @@ export async function collectSnapshot(
     }
   }
 
-  // Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount).
+  // Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount),
+  // pods an admission webhook refuses to create (the webhook configurations).
   async function readGoverningObjects(focus: Focus): Promise<Focus> {
     const refused = [
       ...new Set(forbiddenCalls(snapshot.logs).map((call) => call.namespace ?? call.serviceAccount.namespace)),
     ].slice(0, MAX_RBAC_NAMESPACES);
-    if (refused.length === 0) return focus;
-    const why = 'the API server refuses calls of pods whose logs were read (forbidden)';
+    const forbidden = 'the API server refuses calls of pods whose logs were read (forbidden)';
+    const reads = refused.flatMap((where) => [
+      list('Role', `${forbidden}: what the Roles in ${where} allow`, { namespace: where }),
+      list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
+    ]);
+    const webhooks = [...new Set(webhookRefusals(snapshot.events).map((refusal) => refusal.webhook))];
+    if (webhooks.length > 0) {
+      const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
+      reads.push(list('ValidatingWebhookConfiguration', why, {}), list('MutatingWebhookConfiguration', why, {}));
+    }
+    if (reads.length === 0) return focus;
     return wave(
       4,
-      `The API server refuses the pods' calls: reading Roles and RoleBindings in ${refused.join(', ')}`,
-      refused.flatMap((where) => [
-        list('Role', `${why}: what the Roles in ${where} allow`, { namespace: where }),
-        list('RoleBinding', `${why}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
-      ]),
+      `Reading what governs the refusals: ${[
+        ...(refused.length > 0 ? [`Roles and RoleBindings in ${refused.join(', ')}`] : []),
+        ...(webhooks.length > 0 ? ['admission webhook configurations'] : []),
+      ].join('; ')}`,
+      reads,
     );
   }
 

@@ -1,0 +1,69 @@
+import { eventEvidence } from '../evidence/events.ts';
+import { webhookRefusals } from '../evidence/webhook-refusals.ts';
+import { refOf } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { EntityRef, Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/**
+ * Pods that are never created because an admission webhook refuses them (or cannot be reached and fails closed): the
+ * webhook configuration that holds the webhook named in the controller's FailedCreate event governs it. The catalogue
+ * has no type for it: other. (A quota that refuses them is the quota-exceeded detector's.)
+ */
+export const admissionRefused: Detector = {
+  id: 'admission-refused',
+  faultTypes: ['other'],
+  detect(snapshot) {
+    const configurations = [
+      ...snapshot.validatingWebhookConfigurations.map((c) => ({ kind: 'ValidatingWebhookConfiguration', c })),
+      ...snapshot.mutatingWebhookConfigurations.map((c) => ({ kind: 'MutatingWebhookConfiguration', c })),
+    ];
+    const findings = new Map<string, Finding>();
+    for (const { webhook, event } of webhookRefusals(snapshot.events)) {
+      const holder = configurations.find(({ c }) => (c.webhooks ?? []).some((w) => w.name === webhook));
+      if (!holder) continue;
+      const entity = refOf(holder.kind, holder.c.metadata);
+      const creator = creatorOf(snapshot, event);
+      const existing = findings.get(entity.name);
+      if (existing) {
+        if (!existing.affects.some((a) => a.name === creator.name && a.kind === creator.kind))
+          existing.affects.push(creator);
+        continue;
+      }
+      const unreachable = /failed calling webhook/.test(event.message ?? '');
+      const changedAt = lastChange(holder.c.metadata);
+      findings.set(entity.name, {
+        detector: 'admission-refused',
+        faultType: 'other',
+        entity,
+        affects: [creator],
+        strength: unreachable ? 0.85 : 0.9,
+        summary: `${holder.kind} ${entity.name}: its webhook ${webhook} ${unreachable ? 'cannot be called and fails closed, so' : 'refuses'} the pods of ${creator.kind} ${creator.name}${unreachable ? ' are never created' : ''}`,
+        evidence: [
+          eventEvidence(event),
+          {
+            source: 'spec',
+            ref: entity,
+            text: `${holder.kind} ${entity.name} holds webhook ${webhook}`,
+          },
+        ],
+        ...(changedAt ? { changedAt } : {}),
+      });
+    }
+    return [...findings.values()];
+  },
+};
+
+/** The workload behind the controller that reported the refusal: a ReplicaSet's Deployment, else the object itself. */
+function creatorOf(snapshot: ClusterSnapshot, event: ClusterSnapshot['events'][number]): EntityRef {
+  const involved = event.involvedObject ?? {};
+  const namespace = involved.namespace ?? event.metadata?.namespace ?? '';
+  if (involved.kind === 'ReplicaSet') {
+    const owner = snapshot.replicaSets
+      .find((rs) => rs.metadata?.name === involved.name && rs.metadata?.namespace === namespace)
+      ?.metadata?.ownerReferences?.find((o) => o.controller);
+    if (owner) return { kind: owner.kind, namespace, name: owner.name };
+  }
+  return { kind: involved.kind ?? 'Pod', namespace, name: involved.name ?? '' };
+}
