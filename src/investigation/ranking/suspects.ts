@@ -1,3 +1,4 @@
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { configObject } from '../evidence/config-change.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -5,7 +6,7 @@ import { refOf } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/rollout.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container } from '../evidence/workloads.ts';
 import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, FaultType, Finding } from '../model.ts';
@@ -18,7 +19,8 @@ export const SUSPECT_WALK = 'suspect-walk';
 const BEFORE = 3 * HOUR;
 const AFTER = 15 * MINUTE;
 
-type Metadata = { name?: string; namespace?: string; managedFields?: unknown[]; creationTimestamp?: string };
+type Metadata = Plain<V1ObjectMeta>;
+
 // What each kind of object, changed, would make its victims print.
 const EXPLAINS: Record<string, RegExp> = {
   NetworkPolicy:
@@ -75,6 +77,15 @@ export function walkSuspects(
   const explains = (kind: string, extra?: RegExp) =>
     errorText.some((text) => EXPLAINS[kind]?.test(text) || extra?.test(text));
   const checked = new Set<string>();
+  // Pods read env and files at start: pods started after a change (a restart, a rollout) run with it.
+  const restartedSince = (workload: EntityRef, since: number): string | undefined =>
+    graph
+      .podsOf(workload)
+      .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
+      .find((startedAt) => {
+        const ms = toMs(startedAt);
+        return ms !== undefined && ms > since && ms <= start + AFTER;
+      });
 
   const changed = (
     object: { metadata?: Metadata } | undefined,
@@ -85,10 +96,9 @@ export function walkSuspects(
     extra?: RegExp,
   ) => {
     checked.add(`${ref.kind} ${ref.name}`);
-    const at = lastChange(object?.metadata as never);
+    const at = lastChange(object?.metadata);
     if (!object || !inWindow(at)) return;
     const minutes = Math.round((start - (toMs(at) as number)) / MINUTE);
-    // Pods read env and files at start: pods started after the change (a restart, a rollout) run with it.
     const reread = restartedSince(victim, toMs(at) as number);
     const quoted = explains(ref.kind, extra);
     const restarted = reread !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap');
@@ -106,7 +116,7 @@ export function walkSuspects(
       summary: `${ref.kind} ${ref.name} ${why} changed at ${at}, ${minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`} the symptom began${fits ? `, and ${because}` : ''}: the likeliest suspect found. To confirm: ${confirm}`,
       evidence: [
         { source: 'change', ref, text: `${ref.kind} ${ref.name} last changed at ${at}`, at: at as string },
-        ...(reread
+        ...(restarted && reread
           ? [
               {
                 source: 'status' as const,
@@ -120,14 +130,6 @@ export function walkSuspects(
       changedAt: at as string,
     });
   };
-  const restartedSince = (workload: EntityRef, since: number): string | undefined =>
-    graph
-      .podsOf(workload)
-      .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
-      .find((startedAt) => {
-        const ms = toMs(startedAt);
-        return ms !== undefined && ms > since && ms <= start + AFTER;
-      });
 
   for (const { ref: workload } of workloads) {
     const pods = graph.podsOf(workload);
