@@ -1,11 +1,9 @@
 /**
- * A scenario-shaped cluster of 5,000 pods in 200 namespaces (5 Deployments × 5 pods each), with one fault: in one
- * namespace the `store` Deployment is OOMKilled in a loop, and the alert is about `web`, which calls it.
+ * A scenario-shaped cluster of many namespaces (5 Deployments × `replicas` pods each; by default 200 namespaces and
+ * 5,000 pods), with one fault: in one namespace the `store` Deployment is OOMKilled in a loop, and the alert is about
+ * `web`, which calls it.
  */
-const NAMESPACES = 200;
 const APPS = ['web', 'api', 'worker', 'store', 'cache'];
-const REPLICAS = 5;
-const NODES = 50;
 const NOW = '2026-06-01T12:00:00Z';
 export const FAULTY_NAMESPACE = 'team-117';
 
@@ -22,7 +20,7 @@ const ready = (status: 'True' | 'False') => [
   { type: 'PodScheduled', status: 'True' },
 ];
 
-function namespaceObjects(namespace: string, index: number): unknown[] {
+function namespaceObjects(namespace: string, index: number, replicas: number, nodes: number): unknown[] {
   const objects: unknown[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, uid: `ns-${index}` } },
   ];
@@ -57,8 +55,8 @@ function namespaceObjects(namespace: string, index: number): unknown[] {
           creationTimestamp: '2026-05-01T10:00:00Z',
           annotations: { 'deployment.kubernetes.io/revision': '1' },
         },
-        spec: { replicas: REPLICAS, selector: { matchLabels: { app } }, template },
-        status: { replicas: REPLICAS, readyReplicas: faulty ? 0 : REPLICAS, availableReplicas: faulty ? 0 : REPLICAS },
+        spec: { replicas: replicas, selector: { matchLabels: { app } }, template },
+        status: { replicas: replicas, readyReplicas: faulty ? 0 : replicas, availableReplicas: faulty ? 0 : replicas },
       },
       {
         apiVersion: 'apps/v1',
@@ -74,8 +72,8 @@ function namespaceObjects(namespace: string, index: number): unknown[] {
             { apiVersion: 'apps/v1', kind: 'Deployment', name: app, uid: deploymentUid, controller: true },
           ],
         },
-        spec: { replicas: REPLICAS, selector: { matchLabels: { app, 'pod-template-hash': templateHash } }, template },
-        status: { replicas: REPLICAS, readyReplicas: faulty ? 0 : REPLICAS },
+        spec: { replicas: replicas, selector: { matchLabels: { app, 'pod-template-hash': templateHash } }, template },
+        status: { replicas: replicas, readyReplicas: faulty ? 0 : replicas },
       },
       {
         apiVersion: 'v1',
@@ -85,9 +83,9 @@ function namespaceObjects(namespace: string, index: number): unknown[] {
       },
     );
     const addresses: { ip: string; targetRef: unknown }[] = [];
-    for (let replica = 0; replica < REPLICAS; replica++) {
+    for (let replica = 0; replica < replicas; replica++) {
       const name = `${replicaSetName}-${hash(`${namespace}/${app}/${replica}`, 5)}`;
-      const ip = `10.${index % 250}.${APPS.indexOf(app)}.${replica + 10}`;
+      const ip = `10.${100 + Math.floor(index / 250)}.${index % 250}.${APPS.indexOf(app) * 20 + replica + 10}`;
       addresses.push({ ip, targetRef: { kind: 'Pod', name, namespace } });
       objects.push({
         apiVersion: 'v1',
@@ -108,7 +106,7 @@ function namespaceObjects(namespace: string, index: number): unknown[] {
             },
           ],
         },
-        spec: { ...template.spec, nodeName: `node-${(index * APPS.length + replica) % NODES}` },
+        spec: { ...template.spec, nodeName: `node-${(index * APPS.length + replica) % nodes}` },
         status: {
           phase: 'Running',
           podIP: ip,
@@ -150,9 +148,11 @@ function namespaceObjects(namespace: string, index: number): unknown[] {
   return objects;
 }
 
-export function largeScenario() {
+export function largeScenario(namespaces = 200, replicas = 5) {
+  // About a hundred pods a node, as clusters run them.
+  const nodes = Math.max(50, Math.ceil((namespaces * APPS.length * replicas) / 100));
   const objects: unknown[] = [];
-  for (let node = 0; node < NODES; node++) {
+  for (let node = 0; node < nodes; node++) {
     objects.push({
       apiVersion: 'v1',
       kind: 'Node',
@@ -164,7 +164,9 @@ export function largeScenario() {
       },
     });
   }
-  for (let index = 0; index < NAMESPACES; index++) objects.push(...namespaceObjects(`team-${index}`, index));
+  for (let index = 0; index < namespaces; index++) {
+    objects.push(...namespaceObjects(`team-${index}`, index, replicas, nodes));
+  }
   objects.push({
     apiVersion: 'v1',
     kind: 'Event',

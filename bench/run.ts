@@ -1,7 +1,8 @@
 /**
  * npm run bench: one investigation on a 5,000-pod, 200-namespace cluster served by the simulated API server (in this
- * process, so the RSS includes the simulator's copy of the cluster). Prints wall time, peak RSS and API requests
- * against the targets.
+ * process, so the RSS includes the simulator's copy of the cluster), then the scale cases (scale-cases.ts: a hot
+ * namespace of 10,000 pods, 50,000 pods over 1,000 namespaces). Prints wall time, peak RSS and API requests against
+ * the targets.
  */
 import { MemoryAuditLog } from '../src/audit/audit-log.ts';
 import { investigate } from '../src/investigation/engine.ts';
@@ -9,6 +10,7 @@ import { refKey } from '../src/investigation/model.ts';
 import { parseScenario } from '../src/simulation/scenario.ts';
 import { startSimulation } from '../src/simulation/simulation.ts';
 import { FAULTY_NAMESPACE, largeScenario } from './large-cluster.ts';
+import { hotNamespaceCase, hugeClusterCase } from './scale-cases.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
 const TARGETS = { seconds: 10, rssMb: 512, requests: 40, firstReplyMs: 2000 };
@@ -75,3 +77,5 @@ try {
 } finally {
   await simulation.close();
 }
+await hotNamespaceCase();
+await hugeClusterCase();

@@ -54,7 +54,7 @@ export class LabelIndex<T> {
 
   constructor(
     items: readonly T[],
-    private readonly namespaceOf: (item: T) => string,
+    namespaceOf: (item: T) => string,
     private readonly labelsOf: (item: T) => Labels,
   ) {
     for (const item of items) {
