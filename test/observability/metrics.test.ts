@@ -10,7 +10,7 @@ import {
   startScriptedOpenAI,
 } from '../support/scripted-openai.ts';
 import { until } from '../support/until.ts';
-import { type Harness, isAnswer, pagerDutyEvent, startHarness } from '../web/harness.ts';
+import { answeredThread, type Harness, pagerDutyEvent, startHarness } from '../web/harness.ts';
 import { TINY_CLUSTER } from '../web/tiny-cluster.ts';
 
 /** One sample of the exposition format: `name{label="value",…} number`. */
@@ -86,11 +86,7 @@ describe('/metrics after a real pipeline run', () => {
     const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PMETRICS' }));
     assert.equal(response.status, 202);
     const { incidentId } = (await response.json()) as { incidentId: string };
-    const threadTs = await until(
-      'the thread',
-      async () => (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs,
-    );
-    await h.slack.waitFor(() => h.slack.replies(threadTs).some(isAnswer), 30_000);
+    await answeredThread(h, incidentId);
     const refused = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PBAD' }), ['not-a-secret']);
     assert.equal(refused.status, 401);
 

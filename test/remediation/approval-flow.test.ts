@@ -243,24 +243,11 @@ describe('remediation through Slack approvals', () => {
     assert.equal(modal.trigger_id, 'trigger-UALICE');
     assert.equal((await stack.plan(planId)).status, 'proposed', 'nothing is decided until the modal is submitted');
 
-    const status = await stack.interact({
-      type: 'view_submission',
-      team: { id: 'T0FAKE', domain: 'fake' },
-      user: { id: 'UALICE', username: 'ualice', team_id: 'T0FAKE' },
-      api_app_id: 'A0FAKE',
-      token: 'legacy',
-      trigger_id: 'trigger-2',
-      view: {
-        id: 'V1',
-        type: 'modal',
-        callback_id: 'remediation.reject-reason',
-        private_metadata: modal.view.private_metadata,
-        state: {
-          values: { reason: { 'reason-input': { type: 'plain_text_input', value: 'a hotfix is going out instead' } } },
-        },
-        hash: 'h',
-      },
-    });
+    const status = await stack.submitRejectReason(
+      modal.view.private_metadata,
+      'UALICE',
+      'a hotfix is going out instead',
+    );
     assert.equal(status, 200);
     const plan = await stack.plan(planId);
     assert.equal(plan.status, 'rejected');

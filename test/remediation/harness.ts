@@ -128,6 +128,26 @@ export async function startStack(
     /** Delivers an interaction payload as Slack does in the stack's mode (a signed POST, or a Socket Mode envelope). */
     interact: (payload: Record<string, unknown>): Promise<number> => door.interaction(payload),
 
+    /** Submits the reject-reason modal the Reject button opened, as Slack sends a view_submission. */
+    submitRejectReason(privateMetadata: string, userId: string, reason: string): Promise<number> {
+      return stack.interact({
+        type: 'view_submission',
+        team: { id: 'T0FAKE', domain: 'fake' },
+        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
+        api_app_id: 'A0FAKE',
+        token: 'legacy',
+        trigger_id: 'trigger-2',
+        view: {
+          id: 'V1',
+          type: 'modal',
+          callback_id: 'remediation.reject-reason',
+          private_metadata: privateMetadata,
+          state: { values: { reason: { 'reason-input': { type: 'plain_text_input', value: reason } } } },
+          hash: 'h',
+        },
+      });
+    },
+
     click(planId: string, userId: string, button: 'approve' | 'reject'): Promise<number> {
       const plan = slack
         .callsTo('chat.postMessage')

@@ -28,22 +28,8 @@ for (const mode of SLACK_MODES) {
       const planId = await stack.propose(undo);
       assert.equal(await stack.click(planId, 'UALICE', 'reject'), 200);
       const modal = await until('the reason modal', () => stack.slack.callsTo('views.open')[0]?.args);
-      const status = await stack.interact({
-        type: 'view_submission',
-        team: { id: 'T0FAKE', domain: 'fake' },
-        user: { id: 'UALICE', username: 'ualice', team_id: 'T0FAKE' },
-        api_app_id: 'A0FAKE',
-        token: 'legacy',
-        trigger_id: 'trigger-2',
-        view: {
-          id: 'V1',
-          type: 'modal',
-          callback_id: 'remediation.reject-reason',
-          private_metadata: (modal.view as { private_metadata: string }).private_metadata,
-          state: { values: { reason: { 'reason-input': { type: 'plain_text_input', value: 'hotfix instead' } } } },
-          hash: 'h',
-        },
-      });
+      const privateMetadata = (modal.view as { private_metadata: string }).private_metadata;
+      const status = await stack.submitRejectReason(privateMetadata, 'UALICE', 'hotfix instead');
       assert.equal(status, 200);
       const plan = await stack.settled(planId, ['proposed']);
       assert.equal(plan.status, 'rejected');

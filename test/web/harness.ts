@@ -15,6 +15,7 @@ import { startInvestigationWorker } from '../../src/worker/investigation-worker.
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
+import { until } from '../support/until.ts';
 import { APP_TOKEN, httpDoor, type SlackDoor, type SlackMode, socketDoor } from '../support/slack-door.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -215,4 +216,14 @@ export const isFinding = (call: SlackCall): boolean =>
 export async function refusalsIn(database: TestDatabase, source: string): Promise<number> {
   const rows = await database.db.auditEvent.findMany({ where: { action: 'webhook.refused', actor: source } });
   return rows.reduce((sum, row) => sum + Number((row.details as { count?: number }).count ?? 0), 0);
+}
+
+/** Waits for the worker to open the incident's thread and post its answer there; resolves to the thread's ts. */
+export async function answeredThread(h: Harness, incidentId: string): Promise<string> {
+  const threadTs = await until(
+    'the worker to open a thread',
+    async () => (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs,
+  );
+  await h.slack.waitFor(() => h.slack.replies(threadTs).some(isAnswer), 30_000);
+  return threadTs;
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { until } from '../support/until.ts';
-import { type Harness, isAnswer, startHarness } from './harness.ts';
+import { answeredThread, type Harness, startHarness } from './harness.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 
 // The set-up for clusters that take no inbound traffic from outside: Slack over Socket Mode, alerts from the
@@ -33,11 +32,7 @@ test('Socket Mode + Alertmanager: an alert is investigated and answered in its t
   const response = await h.post('/webhooks/alertmanager', firing, { authorization: 'Bearer am-token' });
   assert.equal(response.status, 202);
   const { incidentId } = (await response.json()) as { incidentId: string };
-  const threadTs = await until(
-    'the thread',
-    async () => (await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } })).slackThreadTs,
-  );
-  await h.slack.waitFor(() => h.slack.replies(threadTs).some(isAnswer), 30_000);
+  await answeredThread(h, incidentId);
 
   assert.equal((await h.post('/slack/events', '{}')).status, 404);
   assert.equal((await h.postPagerDuty('{}')).status, 404);
