@@ -9,7 +9,7 @@ import { type ReplicaSet, revisionOf, revisions } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container } from '../evidence/workloads.ts';
 import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
-import type { EntityRef, Evidence, FaultType, Finding } from '../model.ts';
+import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
 
@@ -164,7 +164,7 @@ export function walkSuspects(
       if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
       const object = configObject(snapshot, reference.target);
       const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
-      const quoted = keys.length > 0 ? new RegExp(keys.map(escape).join('|'), 'i') : undefined;
+      const quoted = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|'), 'i') : undefined;
       changed(
         object,
         reference.target,
@@ -360,4 +360,4 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
   return changes;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
