@@ -12,6 +12,7 @@ import { dependencyDown } from './dependency-down.ts';
 import type { Detector } from './detector.ts';
 import { dns } from './dns.ts';
 import { dnsConfig } from './dns-config.ts';
+import { externalName } from './external-name.ts';
 import { featureFlag } from './feature-flag.ts';
 import { hpaLimit } from './hpa-limit.ts';
 import { initContainer } from './init-container.ts';
@@ -62,6 +63,7 @@ export const DETECTORS: readonly Detector[] = [
   jobFailure,
   rbacForbidden,
   admissionRefused,
+  externalName,
 ];
 
 export type { Detector };

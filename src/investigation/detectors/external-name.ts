@@ -1,0 +1,71 @@
+import { refOf } from '../evidence/graph.ts';
+import { serviceNameOf } from '../evidence/hosts.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+/**
+ * An ExternalName Service is only an alias: a caller's errors about it are about the host it aliases. When callers fail
+ * to reach that host (their errors name it), or it names a cluster Service that does not exist in a namespace that was
+ * read, the alias is where the fault is set. The catalogue has no type for it: other.
+ */
+export const externalName: Detector = {
+  id: 'external-name',
+  faultTypes: ['other'],
+  detect(snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const service of snapshot.services) {
+      const alias = service.spec?.externalName?.toLowerCase().replace(/\.$/, '');
+      if (service.spec?.type !== 'ExternalName' || !alias) continue;
+      const ref = refOf('Service', service.metadata);
+      const namespace = ref.namespace ?? '';
+      const callers = graph.workloads.filter((w) =>
+        graph.dependenciesOf(w.ref).some((edge) => edge.to.kind === 'Service' && edge.to.name === ref.name),
+      );
+      // The caller's errors that name the aliased host (what it actually dialled or looked up).
+      const failing = callers.flatMap((caller) =>
+        lastDistinct(
+          logLinesOf(
+            snapshot,
+            caller.ref.namespace ?? '',
+            graph.podsOf(caller.ref).map((p) => p.metadata?.name ?? ''),
+          ),
+          (text) => looksLikeError(text) && text.toLowerCase().includes(alias),
+          1,
+        ).map((line) => ({ caller: caller.ref, line })),
+      );
+      const target = serviceNameOf(alias, namespace);
+      const targetRead =
+        target !== undefined &&
+        snapshot.services.some((s) => s.metadata?.namespace === target.namespace) &&
+        !snapshot.incomplete.some((read) => read.kind === 'Service' && read.namespace === target.namespace);
+      const missingTarget =
+        target !== undefined && targetRead && alias.includes('.svc') && !graph.service(target.namespace, target.name);
+      if (failing.length === 0 && !missingTarget) continue;
+      const evidence: Evidence[] = [
+        { source: 'spec', ref, text: `Service ${ref.name} is type ExternalName, an alias of ${alias}` },
+        ...(missingTarget
+          ? [{ source: 'spec' as const, ref, text: `no Service ${target.name} exists in ${target.namespace}` }]
+          : []),
+        ...failing.slice(0, 2).map(({ line }) => logEvidence(line)),
+      ];
+      const affects: EntityRef[] = failing.length > 0 ? failing.map((f) => f.caller) : callers.map((c) => c.ref);
+      const changedAt = lastChange(service.metadata);
+      findings.push({
+        detector: 'external-name',
+        faultType: 'other',
+        entity: ref,
+        affects,
+        strength: failing.length > 0 ? 0.85 : 0.6,
+        summary: missingTarget
+          ? `Service ${ref.name} aliases ${alias}, and no Service ${target.name} exists in ${target.namespace}`
+          : `Service ${ref.name} aliases ${alias}, which its callers cannot reach: "${failing[0]?.line.text.slice(0, 160)}"`,
+        evidence,
+        ...(changedAt ? { changedAt } : {}),
+      });
+    }
+    return findings;
+  },
+};
