@@ -82,6 +82,7 @@ export interface PodTemplate {
 export interface Container {
   name: string;
   image?: string;
+  command?: string[];
   env?: {
     name: string;
     value?: string;
