@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeApiServer, startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
 import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
+import { type CliRun, completion } from '../support/run-cli.ts';
 import { type Overlay, renderOverlays } from './render.ts';
 
 /** The cluster an operator installs into: the namespace exists, and so does the Prometheus Operator's CRD. */
@@ -41,24 +42,13 @@ after(async () => {
 });
 
 /** `kubectl apply --dry-run=server -f -` with the rendered overlay on stdin. */
-function kubectlApply(yaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function kubectlApply(yaml: string): Promise<CliRun> {
   // The simulated server serves no OpenAPI documents, so kubectl's own schema check is off; the objects were checked
   // against the Kubernetes schemas in overlays.test.ts.
   const args = ['apply', '--dry-run=server', '--validate=false', '--cache-dir', join(dir, 'cache'), '-f', '-'];
   const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
   child.stdin.end(yaml);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return completion(child);
 }
 
 describe('manifests: kubectl apply --dry-run=server of every overlay to the simulated API server', () => {

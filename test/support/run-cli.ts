@@ -26,7 +26,11 @@ export function runCli(
   entry: 'main' | 'bin' = 'main',
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CliRun> {
-  const child = startCli(args, entry, env);
+  return completion(startCli(args, entry, env));
+}
+
+/** A child process's exit code and everything it wrote, once it has closed. */
+export function completion(child: ChildProcessWithoutNullStreams): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
