@@ -30,6 +30,7 @@ import { rbacForbidden } from './rbac-forbidden.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
 import { taint } from './taint.ts';
+import { tlsCertificate } from './tls-certificate.ts';
 
 /** Every failure mode the engine knows, one detector each. */
 export const DETECTORS: readonly Detector[] = [
@@ -64,6 +65,7 @@ export const DETECTORS: readonly Detector[] = [
   rbacForbidden,
   admissionRefused,
   externalName,
+  tlsCertificate,
 ];
 
 export type { Detector };
