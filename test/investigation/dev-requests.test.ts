@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
 import { investigate } from '../../src/investigation/engine.ts';
+import { PEER_HARD_LIMIT, ROUTING_READS_MAX } from '../../src/investigation/evidence/collect.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { loadScenario } from '../../src/simulation/scenario.ts';
 import { startSimulation } from '../../src/simulation/simulation.ts';
 
 const DIR = join(import.meta.dirname, '../../../shared/scenarios');
 
-// Request counts of whole investigations over the real client and the simulated servers: the budget is a median,
-// so one incident may spend a little more, never much more; nothing is listed cluster-wide per pod.
+// Request counts of whole investigations over the real client and the simulated servers: the budget is a median
+// (issue 9: at most 25), so one incident may spend more — on peers in other namespaces up to the collector's hard
+// limit, plus the routing layer's few reads — never much more; nothing is listed cluster-wide per pod.
 test('investigations of the dev scenarios stay within the request budget', {
   skip: !existsSync(DIR) && `${DIR} is absent`,
 }, async () => {
@@ -34,7 +36,7 @@ test('investigations of the dev scenarios stay within the request budget', {
       });
       const requests = simulation.requests();
       counts.push(requests.length);
-      assert.ok(requests.length <= 25, `${file}: ${requests.length} requests`);
+      assert.ok(requests.length <= PEER_HARD_LIMIT + ROUTING_READS_MAX, `${file}: ${requests.length} requests`);
       assert.ok(!requests.some((request) => request.path === '/api/v1/pods'), `${file} listed pods cluster-wide`);
       const secretValues = scenario.cluster.objects
         .filter((object) => object.kind === 'Secret')
@@ -48,5 +50,5 @@ test('investigations of the dev scenarios stay within the request budget', {
   }
   const sorted = [...counts].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-  assert.ok(median <= 20, `median ${median} requests (${counts.join(', ')})`);
+  assert.ok(median <= 25, `median ${median} requests (${counts.join(', ')})`);
 });

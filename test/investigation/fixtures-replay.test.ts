@@ -12,7 +12,8 @@ import { startSimulation } from '../../src/simulation/simulation.ts';
 // Every fixture through the production path: the simulated API server answers the real client, so what the
 // collector fails to read, the answer misses (the snapshot-built dev-set test cannot see that).
 const DIR = join(import.meta.dirname, '../fixtures/scenarios');
-const MEDIAN_REQUEST_BUDGET = 20;
+// Issue 9: a median of at most 25 requests (the collector aims at 20, plus API discovery and the routing layer).
+const MEDIAN_REQUEST_BUDGET = 25;
 
 test('every fixture scenario is answered correctly (entity and fault type) through the collector, within the median request budget', async () => {
   const files = readdirSync(DIR)

@@ -19,6 +19,7 @@ import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
 import { memoryLeak } from './memory-leak.ts';
+import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
 import { networkPolicy } from './network-policy.ts';
 import { nodeCondition } from './node-condition.ts';
@@ -27,6 +28,7 @@ import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
+import { routingBackend } from './routing-backend.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
 import { taint } from './taint.ts';
@@ -46,6 +48,8 @@ export const DETECTORS: readonly Detector[] = [
   probeFailure,
   serviceSelector,
   servicePort,
+  routingBackend,
+  meshRouting,
   networkPolicy,
   dns,
   configUnknownHost,

@@ -3,6 +3,7 @@ import { type Focus, alertText, resolveSymptom } from '../focus.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
 import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET } from '../tools/kinds.ts';
 import { getObject } from '../tools/get-object.ts';
+import { discoverApis } from '../tools/discover-apis.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
@@ -24,11 +25,15 @@ import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
+import { mentionedHosts } from './ingress-routes.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
+import { type RoutingKind, servedVersion } from './routing-objects.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
 
+/** At most: discovery, and the Ingresses, VirtualServices, DestinationRules and HTTPRoutes of the namespace. */
+export const ROUTING_READS_MAX = 5;
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
 const MAX_LOGS = 5;
@@ -57,7 +62,7 @@ export interface CollectRequest {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
   entryService?: string;
-  /** Ingresses already read while locating the namespace. */
+  /** Ingresses of the namespace already read while locating it (all of them: it is not read again). */
   ingresses?: ClusterSnapshot['ingresses'];
 }
 
@@ -96,11 +101,14 @@ export async function collectSnapshot(
   snapshot.ingresses.push(...(request.ingresses ?? []));
   const assumptions = [...request.assumptions];
   let requests = request.requestsUsed;
+  // Discovery and the routing layer's reads come on top of the budget: they must not cost an incident a peer or a log.
+  let routingSpent = 0;
+  const spent = () => requests - routingSpent;
 
   async function list<K extends ObjectKind>(
     kind: K,
     reason: string,
-    options: { namespace?: string; fieldSelector?: string; labelSelector?: string } = { namespace },
+    options: { namespace?: string; fieldSelector?: string; labelSelector?: string; version?: string } = { namespace },
     into: ClusterSnapshot = snapshot,
   ): Promise<void> {
     requests++;
@@ -159,14 +167,18 @@ export async function collectSnapshot(
       list('Endpoints', 'which pods each Service routes to'),
       list('Event', `recent events in ${namespace}`),
       list('Node', 'the nodes the pods run on', {}),
+      discover(),
     ],
   );
 
-  const second: [ObjectKind, string, { namespace?: string; fieldSelector?: string }?][] = [
+  const second: [ObjectKind, string, { namespace?: string; fieldSelector?: string; version?: string }?][] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)'],
     ['NetworkPolicy', 'policies that may isolate pods from their callers'],
     ['HorizontalPodAutoscaler', 'autoscalers that may be at their limits'],
   ];
+  // The routing layer is read whenever the cluster serves it; it does not count against what peers may spend (below).
+  const routing = routingReads(snapshot, alert, namespace, request.ingresses !== undefined);
+  routingSpent += routing.length;
   const refs = podReferences(
     snapshot.pods,
     snapshot.deployments.map((deployment) => deployment.spec?.template?.spec),
@@ -201,7 +213,7 @@ export async function collectSnapshot(
   const peers: string[] = [];
   for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {
     const limit = waitedOn.includes(peer) ? PEER_HARD_LIMIT : REQUEST_BUDGET + PEER_ALLOWANCE;
-    if (requests + second.length + PEER_KINDS.length + reserve > limit) break;
+    if (spent() + second.length + PEER_KINDS.length + reserve > limit) break;
     peers.push(peer);
     for (const kind of PEER_KINDS) {
       second.push([kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }]);
@@ -209,15 +221,15 @@ export async function collectSnapshot(
   }
   await wave(
     2,
-    `Reading ${[...new Set(second.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers].join(', ')}`,
-    second.map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
+    `Reading ${[...new Set([...second, ...routing].map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers].join(', ')}`,
+    [...second, ...routing].map(([kind, reason, options]) => list(kind, reason, options ?? { namespace })),
   );
 
   // A troubled peer gets what its own pods refer to (a database's claim, its Secret), within the hard limit; policies
   // that select namespaces by label need the namespaces' labels.
   const followUps: [ObjectKind, string, { namespace?: string }][] = peers
     .flatMap((peer) => peerFollowUps(snapshot, peer))
-    .slice(0, Math.max(0, PEER_HARD_LIMIT - reserve - requests));
+    .slice(0, Math.max(0, PEER_HARD_LIMIT - reserve - spent()));
   // A namespace the configuration names but that was left unread, or read and found empty, may not exist at all.
   const unsure = candidates.filter((peer) => !peers.includes(peer) || !holdsAnything(snapshot, peer));
   if (snapshot.namespaces.length === 0 && snapshot.networkPolicies.some(selectsNamespacesByLabel)) {
@@ -254,7 +266,7 @@ export async function collectSnapshot(
   }
 
   const focus = focusNow();
-  const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - requests));
+  const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - spent()));
   const targets = chooseLogTargets(snapshot, focus, errorRatios(snapshot.metrics), budget, alert.labels.container);
   const final = await wave(
     4,
@@ -267,7 +279,7 @@ export async function collectSnapshot(
     snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
     namespace,
   ).find((peer) => !peers.includes(peer) && (known.size === 0 || known.has(peer)));
-  if (named && requests + PEER_KINDS.length + MAX_PEER_LOGS <= PEER_HARD_LIMIT) {
+  if (named && spent() + PEER_KINDS.length + MAX_PEER_LOGS <= PEER_HARD_LIMIT) {
     peers.push(named);
     await wave(
       4,
@@ -275,7 +287,7 @@ export async function collectSnapshot(
       PEER_KINDS.map((kind) => list(kind, `errors in ${namespace} name services in ${named}`, { namespace: named })),
     );
   }
-  const peerTargets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - requests));
+  const peerTargets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - spent()));
   const withPeers =
     peerTargets.length === 0
       ? final
@@ -328,6 +340,22 @@ export async function collectSnapshot(
       ].join('; ')}`,
       reads,
     );
+  }
+
+  // Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed.
+  async function discover(): Promise<void> {
+    requests++;
+    routingSpent++;
+    try {
+      snapshot.apiGroups = await discoverApis.run(
+        {},
+        { ...base, reason: 'which routing layers (service mesh, Gateway API) the cluster serves in front of Services' },
+      );
+    } catch (error) {
+      assumptions.push(
+        `the served APIs could not be discovered (${describe(error)}); mesh and Gateway API routes were not read`,
+      );
+    }
   }
 
   async function readLog(target: LogTarget): Promise<void> {
@@ -432,6 +460,45 @@ function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
 }
 
 type Read = [ObjectKind, string, { namespace: string }];
+
+/** `svc.namespace`, `svc.namespace.svc.cluster.local`: a name inside the cluster, not a host an Ingress serves. */
+function isClusterHost(host: string, snapshot: ClusterSnapshot): boolean {
+  const labels = host.split('.');
+  if (labels.includes('svc') || host.endsWith('.local')) return true;
+  return labels.length === 2 && snapshot.namespaces.some((n) => n.metadata?.name === labels[1]);
+}
+
+const ROUTING_REASONS: Record<RoutingKind, string> = {
+  VirtualService: 'mesh routes in front of the Services (fault injection, subsets, destinations)',
+  DestinationRule: 'mesh subsets and traffic policies of the Services',
+  HTTPRoute: 'Gateway API routes in front of the Services and whether their backends resolve',
+};
+
+/**
+ * The routing layer in front of the namespace's Services: the Ingresses when the alert mentions a host or an
+ * ingress, and the mesh and Gateway API routes at the version discovery found, only when the cluster serves them.
+ */
+function routingReads(
+  snapshot: ClusterSnapshot,
+  alert: Alert,
+  namespace: string,
+  ingressesRead: boolean,
+): [ObjectKind, string, { namespace: string; version?: string }][] {
+  const reads: [ObjectKind, string, { namespace: string; version?: string }][] = [];
+  const external = mentionedHosts(alertText(alert)).some(({ host }) => !isClusterHost(host, snapshot));
+  if (!ingressesRead && (external || alert.labels.ingress || alert.labels.host)) {
+    reads.push([
+      'Ingress',
+      'the alert names a host: the Ingress rules that route it and their backends',
+      { namespace },
+    ]);
+  }
+  for (const kind of Object.keys(ROUTING_REASONS) as RoutingKind[]) {
+    const version = servedVersion(snapshot.apiGroups, kind);
+    if (version) reads.push([kind, ROUTING_REASONS[kind], { namespace, version }]);
+  }
+  return reads;
+}
 
 type Peer = { namespaceSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } };
 

@@ -22,7 +22,7 @@ export interface Located {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the host the alert mentions to, when that located the namespace. */
   entryService?: string;
-  /** Ingresses of the chosen namespace, when they were read to resolve a host. */
+  /** Ingresses of the chosen namespace, when they were read to resolve a host (none found is an answer too). */
   ingresses?: ClusterSnapshot['ingresses'];
 }
 
@@ -116,6 +116,6 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     requests,
     namespaces,
     ...(entryService ? { entryService } : {}),
-    ...(routing.length > 0 ? { ingresses: routing } : {}),
+    ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
   };
 }

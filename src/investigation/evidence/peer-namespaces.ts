@@ -2,14 +2,20 @@ import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type Container = NonNullable<Pod['spec']>['containers'][number];
-/** A controller that stamps pods from a template (ReplicaSet, StatefulSet, DaemonSet, Job). */
+/** A controller that stamps pods from a template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job). */
 export type PodController = {
-  metadata?: { uid?: string; name?: string; namespace?: string };
+  metadata?: {
+    uid?: string;
+    name?: string;
+    namespace?: string;
+    ownerReferences?: { uid?: string; name: string; controller?: boolean }[];
+  };
   spec?: { template?: { spec?: Pod['spec'] } };
 };
 
 /** The pod controllers a snapshot holds, for `appContainers`. */
 export const podControllers = (snapshot: ClusterSnapshot): PodController[] => [
+  ...snapshot.deployments,
   ...snapshot.replicaSets,
   ...snapshot.statefulSets,
   ...snapshot.daemonSets,
@@ -17,22 +23,30 @@ export const podControllers = (snapshot: ClusterSnapshot): PodController[] => [
 ];
 
 /**
- * The containers of a pod that its controller's template declares. A container the template lacks was injected at
- * admission (a service mesh's proxy and its init step): platform plumbing present in every pod, so the namespaces its
- * settings name (the mesh's control plane) are not the application's dependencies. Without the controller, all.
+ * The containers of a pod that its controllers' templates declare (its ReplicaSet's and that one's Deployment's). A
+ * container no template has was injected at admission (a service mesh's proxy and its init step): platform plumbing
+ * present in every pod, so the namespaces its settings name (the mesh's control plane) are not the application's
+ * dependencies. Without a controller to compare with, all of them.
  */
 export function appContainers(pod: Pod, controllers: PodController[] = []): Container[] {
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller) ?? pod.metadata?.ownerReferences?.[0];
-  const template = owner
-    ? controllers.find(
-        (c) =>
-          (owner.uid && c.metadata?.uid === owner.uid) ||
-          (c.metadata?.name === owner.name && c.metadata?.namespace === pod.metadata?.namespace),
-      )?.spec?.template?.spec
-    : undefined;
-  if (!template) return all;
-  const declared = new Set([...(template.initContainers ?? []), ...template.containers].map((c) => c.name));
+  const namespace = pod.metadata?.namespace;
+  const ownerOf = (metadata: PodController['metadata']) => {
+    const ref = metadata?.ownerReferences?.find((o) => o.controller) ?? metadata?.ownerReferences?.[0];
+    return ref
+      ? controllers.find(
+          (c) =>
+            c.metadata?.namespace === namespace &&
+            ((ref.uid && c.metadata?.uid === ref.uid) || c.metadata?.name === ref.name),
+        )
+      : undefined;
+  };
+  const direct = ownerOf(pod.metadata);
+  const templates = [direct, direct && ownerOf(direct.metadata)].flatMap((c) => c?.spec?.template?.spec ?? []);
+  if (templates.length === 0) return all;
+  const declared = new Set(
+    templates.flatMap((template) => [...(template.initContainers ?? []), ...template.containers].map((c) => c.name)),
+  );
   return all.filter((container) => declared.has(container.name));
 }
 

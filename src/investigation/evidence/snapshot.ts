@@ -23,6 +23,7 @@ import type {
   V1RoleBinding,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import type { DestinationRule, HTTPRoute, ServedGroup, VirtualService } from './routing-objects.ts';
 
 /**
  * Objects as the API server sends them in JSON (timestamps are RFC 3339 strings, not Dates), so detectors
@@ -99,7 +100,7 @@ export interface ClusterSnapshot {
   resourceQuotas: Plain<V1ResourceQuota>[];
   limitRanges: Plain<V1LimitRange>[];
   horizontalPodAutoscalers: Plain<V2HorizontalPodAutoscaler>[];
-  /** Read only to resolve a host the alert mentions to the namespace and Service it routes to. */
+  /** Read to resolve a host the alert mentions to the namespace and Service it routes to, and to check its backends. */
   ingresses: Plain<V1Ingress>[];
   /** Read only when a pod's API calls are refused (forbidden): who may do what in the namespace it calls. */
   roles: Plain<V1Role>[];
@@ -107,6 +108,12 @@ export interface ClusterSnapshot {
   /** Read only when pod creation is refused by an admission webhook. */
   validatingWebhookConfigurations: Plain<V1ValidatingWebhookConfiguration>[];
   mutatingWebhookConfigurations: Plain<V1MutatingWebhookConfiguration>[];
+  /** Routing in front of Services, read only when API discovery says the cluster serves it (routing-objects.ts). */
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  httpRoutes: HTTPRoute[];
+  /** API groups the cluster serves (GET /apis), when discovery was asked. */
+  apiGroups: ServedGroup[];
   logs: ContainerLog[];
   metrics: MetricSample[];
   /** The lists left incomplete: no conclusion may rest on an object being absent from them. */
@@ -138,6 +145,10 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   roleBindings: [],
   validatingWebhookConfigurations: [],
   mutatingWebhookConfigurations: [],
+  virtualServices: [],
+  destinationRules: [],
+  httpRoutes: [],
+  apiGroups: [],
   logs: [],
   metrics: [],
   incomplete: [],

@@ -2,13 +2,16 @@ import {
   AdmissionregistrationV1Api,
   AppsV1Api,
   AutoscalingV2Api,
+  ApisApi,
   BatchV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   type KubeConfig,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { ROUTING_APIS, ROUTING_SCHEMAS, type RoutingKind, type ServedGroup } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
 /** Every kind the snapshot holds, and the snapshot field that holds it. */
@@ -36,6 +39,9 @@ export const KIND_KEYS = {
   RoleBinding: 'roleBindings',
   ValidatingWebhookConfiguration: 'validatingWebhookConfigurations',
   MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
+  VirtualService: 'virtualServices',
+  DestinationRule: 'destinationRules',
+  HTTPRoute: 'httpRoutes',
 } as const satisfies Record<string, keyof ClusterSnapshot>;
 
 export type ObjectKind = keyof typeof KIND_KEYS;
@@ -49,6 +55,8 @@ export interface ListOptions {
   /** Objects one request asks for (a page); the list pages on with `continue` until it ends or its budget is spent. */
   limit?: number;
   continue?: string;
+  /** The version of a custom resource's group to read (from API discovery); its first stable version otherwise. */
+  version?: string;
 }
 
 interface Apis {
@@ -59,6 +67,8 @@ interface Apis {
   autoscaling: AutoscalingV2Api;
   rbac: RbacAuthorizationV1Api;
   admission: AdmissionregistrationV1Api;
+  custom: CustomObjectsApi;
+  apis: ApisApi;
 }
 
 interface KindAccess {
@@ -73,7 +83,7 @@ interface KubeList {
   metadata?: { _continue?: string; remainingItemCount?: number };
 }
 
-type Query = Omit<ListOptions, 'namespace' | 'continue'> & { _continue?: string };
+type Query = Omit<ListOptions, 'namespace' | 'continue' | 'version'> & { _continue?: string };
 const query = ({ labelSelector, fieldSelector, limit, continue: token }: ListOptions): Query => ({
   labelSelector,
   fieldSelector,
@@ -96,6 +106,35 @@ function namespaced(
         ? inNamespace(apis, { ...query(options), namespace: options.namespace })
         : everywhere(apis, query(options)),
     read: (apis, namespace, name) => read(apis, { namespace, name }),
+  };
+}
+
+/** A namespaced custom resource, read at the version discovery found (its group's first stable version otherwise). */
+function custom(kind: RoutingKind, fallbackVersion: string): KindAccess {
+  const { group, plural } = ROUTING_APIS[kind];
+  const at = (version: string | undefined) => ({ group, version: version ?? fallbackVersion, plural });
+  // Untyped JSON: the continue token is `continue`, where the typed models say `_continue`.
+  const typed = (list: unknown): KubeList => {
+    const { items = [], metadata } = list as {
+      items?: unknown[];
+      metadata?: { continue?: string; remainingItemCount?: number };
+    };
+    return { items, metadata: { _continue: metadata?.continue, remainingItemCount: metadata?.remainingItemCount } };
+  };
+  return {
+    apiVersion: `${group}/${fallbackVersion}`,
+    namespaced: true,
+    list: async (apis, options) =>
+      typed(
+        options.namespace
+          ? await apis.custom.listNamespacedCustomObject({
+              ...at(options.version),
+              ...query(options),
+              namespace: options.namespace,
+            })
+          : await apis.custom.listClusterCustomObject({ ...at(options.version), ...query(options) }),
+      ),
+    read: (apis, namespace, name) => apis.custom.getNamespacedCustomObject({ ...at(undefined), namespace, name }),
   };
 }
 
@@ -238,6 +277,9 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
     list: (apis, options) => apis.admission.listMutatingWebhookConfiguration(query(options)),
     read: (apis, _namespace, name) => apis.admission.readMutatingWebhookConfiguration({ name }),
   },
+  VirtualService: custom('VirtualService', 'v1'),
+  DestinationRule: custom('DestinationRule', 'v1'),
+  HTTPRoute: custom('HTTPRoute', 'v1'),
 };
 
 export const isNamespaced = (kind: ObjectKind): boolean => ACCESS[kind].namespaced;
@@ -255,6 +297,8 @@ function apisFor(kubeConfig: KubeConfig): Apis {
       autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
       rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
       admission: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
+      custom: kubeConfig.makeApiClient(CustomObjectsApi),
+      apis: kubeConfig.makeApiClient(ApisApi),
     };
     clients.set(kubeConfig, apis);
   }
@@ -301,6 +345,8 @@ function renameReserved(kind: ObjectKind, object: Json): Json {
   return object;
 }
 
+const isRouting = (kind: ObjectKind): kind is RoutingKind => kind in ROUTING_SCHEMAS;
+
 function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
   return sized(kind, object).object;
 }
@@ -308,6 +354,13 @@ function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
 /** The object as plain JSON, and how many bytes of JSON it is (what holding it costs, near enough). */
 function sized<K extends ObjectKind>(kind: K, object: unknown): { object: ObjectOf<K>; bytes: number } {
   const text = JSON.stringify(object);
+  // A custom resource keeps the version it was served at; its fields are checked, not trusted (a malformed one keeps
+  // only its identity, so nothing is concluded from fields it does not have).
+  if (isRouting(kind)) {
+    const parsed = ROUTING_SCHEMAS[kind].safeParse(object);
+    const checked = parsed.success ? parsed.data : { metadata: (object as { metadata?: unknown } | null)?.metadata };
+    return { object: { ...checked, kind } as ObjectOf<K>, bytes: text.length };
+  }
   const json = kind === 'Secret' ? (secretShape(object as V1Secret) as Json) : renameReserved(kind, JSON.parse(text));
   return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: text.length };
 }
@@ -447,4 +500,13 @@ export function clusterUnavailable(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   const text = `${error instanceof Error ? error.message : String(error)} ${String(cause?.code ?? '')} ${String(cause?.message ?? '')}`;
   return TRANSPORT_FAILURE.test(text);
+}
+
+/** The API groups the cluster serves and the version it prefers for each (GET /apis, one request). */
+export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[]> {
+  const list = await withTimeout(apisFor(kubeConfig).apis.getAPIVersions(), 'discover APIs');
+  return (list.groups ?? []).flatMap((group) => {
+    const version = group.preferredVersion?.version ?? group.versions[0]?.version;
+    return version ? [{ group: group.name, version }] : [];
+  });
 }

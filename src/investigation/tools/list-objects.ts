@@ -18,6 +18,11 @@ export const listObjects = defineTool({
     labelSelector: z.string().optional().describe('e.g. "app=web,tier!=cache"'),
     fieldSelector: z.string().optional().describe('e.g. "status.phase!=Running" or "spec.nodeName=node-1"'),
     limit: z.number().int().min(1).max(50_000).optional().describe('At most this many objects; default: all of them'),
+    version: z
+      .string()
+      .regex(/^v\d+((alpha|beta)\d+)?$/)
+      .optional()
+      .describe('For VirtualService, DestinationRule, HTTPRoute: the served version of their API group (default v1)'),
   }),
   target: (args) => (args.namespace && isNamespaced(args.kind) ? `${args.kind}/${args.namespace}` : args.kind),
   execute: (args, ctx) =>
@@ -28,6 +33,7 @@ export const listObjects = defineTool({
         namespace: isNamespaced(args.kind) ? args.namespace : undefined,
         labelSelector: args.labelSelector,
         fieldSelector: args.fieldSelector,
+        version: args.version,
       },
       { ...(ctx.listBudget ?? LIST_BUDGET), ...(args.limit === undefined ? {} : { objects: args.limit }) },
     ),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AlertSchema, type Alert } from '../../../src/alert/alert.ts';
+import { ingressRoutes } from '../../../src/investigation/evidence/ingress-routes.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../../src/investigation/evidence/snapshot.ts';
 import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../../../src/investigation/focus.ts';
 import type { Focus } from '../../../src/investigation/focus.ts';
@@ -60,7 +61,13 @@ export function devCase(file: string): DevCase {
   const alert = AlertSchema.parse(scenario.alert);
   const objects = scenario.cluster.objects;
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
-  const chosen = namespaceLabel(alert) ?? chooseNamespace(alertText(alert), { namespaces }).namespace;
+  // Like the locator, a host the alert mentions leads through the Ingress that routes it.
+  const routes = ingressRoutes(
+    alertText(alert),
+    objects.filter((o) => o.kind === 'Ingress') as unknown as ClusterSnapshot['ingresses'],
+  );
+  const choice = namespaceLabel(alert) ? undefined : chooseNamespace(alertText(alert), { namespaces, routes });
+  const chosen = namespaceLabel(alert) ?? (choice?.namespace as string);
   // Like the collector, follow the focus namespace's configuration (`svc.ns…` names) into other namespaces.
   // And the namespaces its error lines name, whose dependency logs the collector reads too.
   const peers = new Set<string>();
@@ -117,7 +124,7 @@ export function devCase(file: string): DevCase {
       query: m.metric.__name__ ?? '',
       values: m.values.map(([t, v]) => [t, Number(v)] as [number, number]),
     }));
-  const { symptom, assumptions } = resolveSymptom(alert, chosen, snapshot);
+  const { symptom, assumptions } = resolveSymptom(alert, chosen, snapshot, choice?.entryService);
   const focus: Focus = { namespace: chosen, symptom, alertText: alertText(alert), assumptions };
   if (alert.startsAt) focus.startedAt = alert.startsAt;
   return {

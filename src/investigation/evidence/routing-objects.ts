@@ -1,0 +1,142 @@
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { z } from 'zod';
+import type { Plain } from './snapshot.ts';
+
+/**
+ * Routing layers that sit in front of Services when the cluster serves their APIs: Istio's VirtualService and
+ * DestinationRule, the Gateway API's HTTPRoute. They are custom resources, so the engine finds out through API
+ * discovery whether (and at which version) they are served, and reads them untyped: zod keeps the fields the
+ * detectors use and lets the rest through.
+ */
+export const ROUTING_APIS = {
+  VirtualService: { group: 'networking.istio.io', plural: 'virtualservices' },
+  DestinationRule: { group: 'networking.istio.io', plural: 'destinationrules' },
+  HTTPRoute: { group: 'gateway.networking.k8s.io', plural: 'httproutes' },
+} as const;
+export type RoutingKind = keyof typeof ROUTING_APIS;
+
+const Metadata = z.custom<Plain<V1ObjectMeta>>((value) => typeof value === 'object' && value !== null);
+const Percent = z.object({ value: z.number().optional() }).partial();
+
+const Destination = z.looseObject({
+  host: z.string(),
+  subset: z.string().optional(),
+  port: z.looseObject({ number: z.number().optional() }).optional(),
+});
+const HttpRoute = z.looseObject({
+  name: z.string().optional(),
+  match: z.array(z.looseObject({})).optional(),
+  route: z.array(z.looseObject({ destination: Destination, weight: z.number().optional() })).optional(),
+  fault: z
+    .looseObject({
+      abort: z
+        .looseObject({
+          percentage: Percent.optional(),
+          httpStatus: z.number().optional(),
+          grpcStatus: z.string().optional(),
+        })
+        .optional(),
+      delay: z
+        .looseObject({
+          percentage: Percent.optional(),
+          percent: z.number().optional(),
+          fixedDelay: z.string().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export const VirtualServiceSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.literal('VirtualService').optional(),
+  metadata: Metadata.optional(),
+  spec: z.looseObject({ hosts: z.array(z.string()).optional(), http: z.array(HttpRoute).optional() }).optional(),
+});
+export type VirtualService = z.infer<typeof VirtualServiceSchema>;
+export type MeshHttpRoute = z.infer<typeof HttpRoute>;
+
+export const DestinationRuleSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.literal('DestinationRule').optional(),
+  metadata: Metadata.optional(),
+  spec: z
+    .looseObject({
+      host: z.string().optional(),
+      subsets: z
+        .array(z.looseObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+export type DestinationRule = z.infer<typeof DestinationRuleSchema>;
+
+const Condition = z.looseObject({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+});
+export const HTTPRouteSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.literal('HTTPRoute').optional(),
+  metadata: Metadata.optional(),
+  spec: z
+    .looseObject({
+      hostnames: z.array(z.string()).optional(),
+      rules: z
+        .array(
+          z.looseObject({
+            backendRefs: z
+              .array(
+                z.looseObject({
+                  group: z.string().optional(),
+                  kind: z.string().optional(),
+                  name: z.string(),
+                  namespace: z.string().optional(),
+                  port: z.number().optional(),
+                }),
+              )
+              .optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({ parents: z.array(z.looseObject({ conditions: z.array(Condition).optional() })).optional() })
+    .optional(),
+});
+export type HTTPRoute = z.infer<typeof HTTPRouteSchema>;
+
+export const ROUTING_SCHEMAS = {
+  VirtualService: VirtualServiceSchema,
+  DestinationRule: DestinationRuleSchema,
+  HTTPRoute: HTTPRouteSchema,
+} as const;
+
+/** A served API group and the version the server prefers (from GET /apis). */
+export interface ServedGroup {
+  group: string;
+  version: string;
+}
+
+/** The version at which the cluster serves a routing kind, or undefined when it does not serve it. */
+export function servedVersion(groups: ServedGroup[], kind: RoutingKind): string | undefined {
+  return groups.find((served) => served.group === ROUTING_APIS[kind].group)?.version;
+}
+
+/**
+ * The short Service name and namespace a mesh host names: `reviews` (the route's own namespace),
+ * `reviews.shop`, `reviews.shop.svc.cluster.local`. A host outside the cluster (`api.example.com`) is undefined.
+ */
+export function meshHostService(host: string, namespace: string): { namespace: string; name: string } | undefined {
+  const labels = host.toLowerCase().split('.');
+  const [name, second, third] = labels;
+  if (!name || host.includes('*')) return undefined;
+  if (labels.length === 1) return { namespace, name };
+  if (labels.length === 2 && second) return { namespace: second, name };
+  if (third === 'svc' && second) return { namespace: second, name };
+  return undefined;
+}
