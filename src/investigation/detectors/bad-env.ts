@@ -1,4 +1,4 @@
-import { type HostMention, hostMentions, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
+import { configuredHosts, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
 import { readInFull } from '../evidence/completeness.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { similar } from '../evidence/graph.ts';
@@ -8,17 +8,6 @@ import { revisions, rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
-
-// A bare cluster DNS name with its `.svc` marker (`db.data.svc.cluster.local`): a host even without port or scheme.
-const BARE_SERVICE_HOST =
-  /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.svc(?:\.[a-z0-9.-]+)?\.?$/i;
-
-const mentionsIn = (value: string): HostMention[] => {
-  const mentions = hostMentions(value);
-  return mentions.length === 0 && BARE_SERVICE_HOST.test(value)
-    ? [{ host: value.toLowerCase(), raw: value }]
-    : mentions;
-};
 
 interface Problem {
   env: string;
@@ -57,7 +46,7 @@ export const badEnv: Detector = {
       for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
         for (const env of container.env ?? []) {
           if (!env.value) continue;
-          for (const mention of mentionsIn(env.value)) {
+          for (const mention of configuredHosts(env.value)) {
             const service = graph.serviceByHost(mention.host, namespace);
             if (service) {
               // A headless Service resolves to the pods themselves: any port they serve is reachable.

@@ -6,7 +6,7 @@ import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
-const AUTH_FAILURE =
+export const AUTH_FAILURE =
   /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed/i;
 
 /** Authentication failures against a peer right after a Secret on either side changed: the Secret's value is wrong. */

@@ -7,6 +7,7 @@ import { changedEnv } from './changed-env.ts';
 import { configUnknownHost } from './config-unknown-host.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
 import { crashLoop } from './crash-loop.ts';
+import { credentialDrift } from './credential-drift.ts';
 import { crashloopBadConfig } from './crashloop-bad-config.ts';
 import { dependencyDown } from './dependency-down.ts';
 import type { Detector } from './detector.ts';
@@ -45,6 +46,7 @@ export const DETECTORS: readonly Detector[] = [
   badImage,
   missingReference,
   badSecretValue,
+  credentialDrift,
   probeFailure,
   serviceSelector,
   servicePort,

@@ -1,12 +1,8 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
-import {
-  type DestinationRule,
-  type MeshHttpRoute,
-  meshHostService,
-  type VirtualService,
-} from '../evidence/routing-objects.ts';
+import { serviceNameOf } from '../evidence/hosts.ts';
+import type { DestinationRule, MeshHttpRoute, VirtualService } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -84,6 +80,10 @@ function injectedFault(
   }
   return undefined;
 }
+
+/** The Service a mesh host names (`reviews`, `reviews.shop`, `reviews.shop.svc.cluster.local`); none for `*` hosts. */
+const meshHostService = (host: string, namespace: string) =>
+  host.includes('*') ? undefined : serviceNameOf(host, namespace);
 
 /** The Service a mesh host names and the workloads behind it. */
 function serviceRefs(graph: EvidenceGraph, host: string, namespace: string): EntityRef[] {

@@ -293,7 +293,7 @@ export async function collectSnapshot(
       ? final
       : await wave(
           4,
-          `Reading error lines of the dependencies in other namespaces the errors name: ${peerTargets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+          `Reading error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing): ${peerTargets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
           peerTargets.map(readLog),
         );
   const governed = await readGoverningObjects(withPeers);

@@ -19,6 +19,18 @@ export function hostMentions(text: string): HostMention[] {
   return [...found.values()];
 }
 
+// A bare cluster DNS name with its `.svc` marker (`db.data.svc.cluster.local`): a host even without port or scheme.
+const BARE_SERVICE_HOST =
+  /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.svc(?:\.[a-z0-9.-]+)?\.?$/i;
+
+/** Hosts a configuration value names: URLs and host:port, or the whole value when it is a bare `svc.ns.svc` name. */
+export function configuredHosts(value: string): HostMention[] {
+  const mentions = hostMentions(value);
+  return mentions.length === 0 && BARE_SERVICE_HOST.test(value)
+    ? [{ host: value.toLowerCase(), raw: value }]
+    : mentions;
+}
+
 /** Word-like tokens (letters, digits, dots, hyphens) a bare Service name can hide in. */
 export const tokens = (text: string): string[] => text.match(TOKEN) ?? [];
 

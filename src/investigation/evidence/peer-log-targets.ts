@@ -1,4 +1,4 @@
-import { hostMentions, serviceNameOf, tokens } from './hosts.ts';
+import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { parseLogLine } from './log-line.ts';
 import type { LogTarget } from './log-targets.ts';
@@ -10,7 +10,9 @@ type Pod = ClusterSnapshot['pods'][number];
 /**
  * Logs across the namespace boundary: for each Service of another namespace that the error lines read in `namespace`
  * name (`claims.billing.svc:8080`), one pod behind it, the least healthy, so the dependency says why it fails.
- * Most named first, at most `max`, skipping pods whose log was already read.
+ * Most named first, at most `max`, skipping pods whose log was already read. Then the servers of silent clients: a pod
+ * whose log was read and holds no error line may still fail every call it makes (an app that swallows its errors), and
+ * the server it is configured to call in another namespace logs the refusal (authentication, connections) instead.
  */
 export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
   const named = new Map<string, { namespace: string; name: string; count: number }>();
@@ -26,6 +28,10 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
         named.set(key, { ...service, count: (named.get(key)?.count ?? 0) + 1 });
       }
     }
+  }
+  for (const service of silentClientServers(snapshot, namespace)) {
+    const key = `${service.namespace}/${service.name}`;
+    if (!named.has(key)) named.set(key, { ...service, count: 0 });
   }
   const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
   const targets: LogTarget[] = [];
@@ -51,3 +57,25 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
 
 const runningContainer = (pod: Pod): string | undefined =>
   (pod.status?.containerStatuses ?? []).find((status) => status.state?.running || status.state?.terminated)?.name;
+
+/** Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names. */
+function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { namespace: string; name: string }[] {
+  const silent = new Set(
+    snapshot.logs
+      .filter((log) => log.namespace === namespace && !log.previous)
+      .filter(
+        (log) =>
+          !snapshot.logs.some(
+            (other) => other.namespace === namespace && other.pod === log.pod && other.lines.length > 0,
+          ),
+      )
+      .map((log) => log.pod),
+  );
+  const services = snapshot.pods
+    .filter((pod) => pod.metadata?.namespace === namespace && silent.has(pod.metadata?.name ?? ''))
+    .flatMap((pod) => (pod.spec?.containers ?? []).flatMap((container) => container.env ?? []))
+    .flatMap((env) => configuredHosts(env.value ?? '').map((mention) => mention.host))
+    .map((host) => serviceNameOf(host, namespace))
+    .filter((service): service is { namespace: string; name: string } => !!service && service.namespace !== namespace);
+  return [...new Map(services.map((service) => [`${service.namespace}/${service.name}`, service])).values()];
+}

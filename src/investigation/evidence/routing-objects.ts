@@ -126,17 +126,3 @@ export interface ServedGroup {
 export function servedVersion(groups: ServedGroup[], kind: RoutingKind): string | undefined {
   return groups.find((served) => served.group === ROUTING_APIS[kind].group)?.version;
 }
-
-/**
- * The short Service name and namespace a mesh host names: `reviews` (the route's own namespace),
- * `reviews.shop`, `reviews.shop.svc.cluster.local`. A host outside the cluster (`api.example.com`) is undefined.
- */
-export function meshHostService(host: string, namespace: string): { namespace: string; name: string } | undefined {
-  const labels = host.toLowerCase().split('.');
-  const [name, second, third] = labels;
-  if (!name || host.includes('*')) return undefined;
-  if (labels.length === 1) return { namespace, name };
-  if (labels.length === 2 && second) return { namespace: second, name };
-  if (third === 'svc' && second) return { namespace: second, name };
-  return undefined;
-}
