@@ -28,6 +28,9 @@ function metadataOf(snapshot: ClusterSnapshot, ref: EntityRef): { ownerReference
  */
 export function atOperatorResource(finding: Finding, snapshot: ClusterSnapshot): Finding {
   const { entity } = finding;
+  // A Secret's value that is out of step: operators that generate Secrets (external secret stores) copy values from
+  // elsewhere, the value is what is wrong and the catalogue names it a bad-secret-value of the Secret.
+  if (finding.faultType === 'bad-secret-value') return finding;
   const owner = metadataOf(snapshot, entity)?.ownerReferences?.find((o) => o.controller && isCustomResource(o));
   if (!owner) return finding;
   const resource: EntityRef = { kind: owner.kind, namespace: entity.namespace, name: owner.name };
