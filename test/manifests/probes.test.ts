@@ -17,19 +17,19 @@ import { type Overlay, type PodTemplate, podTemplates, renderOverlays } from './
 
 // The manifests' probes and commands against the real processes: each role of the `full` overlay (web, worker,
 // executor) started with the environment its Deployment builds, its init containers run first, then every probe
-// asked where the manifest points it.
+// asked where the manifest points it; and the web role of `locked-down`, whose environment puts it in Socket Mode.
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `ibtest-probes-${process.pid}`;
 
-let overlay: Overlay;
+let overlays: Overlay[];
 let database: TestDatabase;
 let slack: FakeSlack;
 let kube: KubeApiServer;
 let dir: string;
 before(async () => {
-  [overlay, database, slack, kube, dir] = await Promise.all([
-    renderOverlays().then((all) => all.find((candidate) => candidate.name === 'full')!),
+  [overlays, database, slack, kube, dir] = await Promise.all([
+    renderOverlays(),
     createTestDatabase(),
     FakeSlack.start(),
     startKubeApiServer({ objects: [], now: new Date() }),
@@ -55,10 +55,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The test's Secret: what `incident-bot` would hold in HTTP mode. */
+/** The test's Secret: what `incident-bot` would hold for HTTP and for Socket Mode. */
 const secretValues = (): Record<string, string> => ({
   SLACK_BOT_TOKEN: 'xoxb-test',
   SLACK_SIGNING_SECRET: 'test-signing-secret',
+  SLACK_APP_TOKEN: 'xapp-test',
   PAGERDUTY_WEBHOOK_SECRETS: 'pd-test',
   DATABASE_URL: database.url,
   REDIS_URL,
@@ -80,20 +81,37 @@ function start(command: string[], env: Record<string, string>): { child: ChildPr
   return { child, output: () => output };
 }
 
+const overlay = (name: string) => overlays.find((candidate) => candidate.name === name)!;
+const configMapOf = (of: Overlay) =>
+  of.objects.find((object) => object.kind === 'ConfigMap')!.data as Record<string, string>;
+
 test('every role runs its init containers and answers its startup, readiness and liveness probes', async () => {
-  const configMap = overlay.objects.find((object) => object.kind === 'ConfigMap')!.data as Record<string, string>;
-  const templates = podTemplates(overlay.objects);
+  const full = overlay('full');
+  const templates = podTemplates(full.objects);
   assert.deepEqual(templates.map((template) => template.owner.metadata.name).sort(), [
     'incident-bot-executor',
     'incident-bot-web',
     'incident-bot-worker',
   ]);
   // The roles start side by side, as in a cluster.
-  await Promise.all(templates.map((template) => runPod(template, configMap)));
+  await Promise.all(templates.map((template) => runPod(template, configMapOf(full))));
 });
 
-/** One pod: its init containers run to completion, then each container is asked its probes and stopped. */
-async function runPod(template: PodTemplate, configMap: Record<string, string>): Promise<void> {
+test('the Socket Mode web role connects out to Slack and answers its probes', async () => {
+  const lockedDown = overlay('locked-down');
+  const web = podTemplates(lockedDown.objects).find((template) => template.owner.metadata.name === 'incident-bot-web')!;
+  await runPod(web, configMapOf(lockedDown), () => slack.socketMode.connections > 0);
+});
+
+/**
+ * One pod: its init containers run to completion, then each container is asked its probes, and `meanwhile` (a
+ * further sign of life, e.g. its Socket Mode connection) is awaited before it is stopped.
+ */
+async function runPod(
+  template: PodTemplate,
+  configMap: Record<string, string>,
+  meanwhile: () => boolean = () => true,
+): Promise<void> {
   const containers = [...(template.spec.initContainers ?? []), ...template.spec.containers];
   const ports = new Map<string, number>();
   for (const port of containers.flatMap((container) => container.ports ?? [])) ports.set(port.name!, await freePort());
@@ -137,6 +155,7 @@ async function runPod(template: PodTemplate, configMap: Record<string, string>):
           throw new Error(`${error.message}; the process wrote:\n${output()}`);
         });
       }
+      await until(`${where}: ${meanwhile}`, meanwhile);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
