@@ -54,6 +54,8 @@ function startWorker(): ChildProcess {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ROLE: 'worker',
+      // Any free port: two workers, and other test runs on this machine, must not meet on the default 9464.
+      METRICS_PORT: '0',
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: 'unused-by-workers',
       SLACK_API_URL: h.slack.apiUrl,
