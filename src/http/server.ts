@@ -7,6 +7,7 @@ import { handleAlertmanagerWebhook } from '../intake/alertmanager.ts';
 import type { IntakeDeps } from '../intake/open-investigation.ts';
 import { handlePagerDutyWebhook } from '../intake/pagerduty.ts';
 import { registerIntakeListeners } from '../intake/slack-listeners.ts';
+import { watchSlackSocket } from '../observability/metrics.ts';
 import { RefusalCounter } from '../intake/refusals.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { announceResolution } from '../slack/resolution.ts';
@@ -157,15 +158,18 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
         processBeforeResponse: options.processBeforeResponse ?? false,
         ...(options.logger ? { logger: options.logger } : {}),
       });
-  const receiver: Receiver =
-    slackHttp ??
-    new SocketModeReceiver({
-      appToken: config.SLACK_APP_TOKEN ?? '',
-      logLevel: options.logLevel ?? LogLevel.INFO,
-      ...(options.logger ? { logger: options.logger } : {}),
-      // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
-      installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
-    });
+  const socketMode = slackHttp
+    ? undefined
+    : new SocketModeReceiver({
+        appToken: config.SLACK_APP_TOKEN ?? '',
+        logLevel: options.logLevel ?? LogLevel.INFO,
+        ...(options.logger ? { logger: options.logger } : {}),
+        // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
+        installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
+      });
+  if (socketMode) watchSlackSocket(socketMode.client);
+  // Exactly one of the two exists.
+  const receiver: Receiver = slackHttp ?? socketMode!;
 
   const countRefusedSlackRequest = (res: ServerResponse) =>
     res.once('finish', () => {

@@ -155,3 +155,22 @@ export function watchQueue(queue: CountableQueue): () => void {
   watchedQueues.add(queue);
   return () => watchedQueues.delete(queue);
 }
+
+interface SocketModeEvents {
+  on(event: 'connected' | 'close' | 'disconnected', listener: () => void): unknown;
+}
+
+let slackSocket: Gauge | undefined;
+
+/** Socket Mode only: whether the WebSocket to Slack is up (0 while it reconnects), to alert on a deaf bot. */
+export function watchSlackSocket(client: SocketModeEvents): void {
+  slackSocket ??= new Gauge({
+    name: 'incident_bot_slack_socket_connected',
+    help: 'Socket Mode: 1 while the WebSocket to Slack is connected, 0 while it is down or reconnecting',
+    registers: [registry],
+  });
+  const gauge = slackSocket;
+  client.on('connected', () => gauge.set(1));
+  client.on('close', () => gauge.set(0));
+  client.on('disconnected', () => gauge.set(0));
+}

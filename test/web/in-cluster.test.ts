@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { startMetricsServer } from '../../src/observability/metrics-server.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { answeredThread, type Harness, startHarness } from './harness.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
@@ -36,4 +37,14 @@ test('Socket Mode + Alertmanager: an alert is investigated and answered in its t
 
   assert.equal((await h.post('/slack/events', '{}')).status, 404);
   assert.equal((await h.postPagerDuty('{}')).status, 404);
+});
+
+test('the Socket Mode connection is a metric, to alert on a bot that cannot hear Slack', async () => {
+  const metrics = await startMetricsServer(0, {});
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    assert.match(text, /^incident_bot_slack_socket_connected 1$/m);
+  } finally {
+    await metrics.close();
+  }
 });
