@@ -34,6 +34,10 @@ test('every fixture scenario is answered correctly (entity and fault type) throu
         now: new Date(scenario.now),
       });
       requests.push(simulation.requests().length);
+      // The same read twice is budget spent for nothing: every request differs in path or parameters.
+      const asked = simulation.requests().map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+      const repeated = asked.filter((request, index) => asked.indexOf(request) !== index);
+      assert.deepEqual(repeated, [], `${scenario.id} repeated requests`);
       const answer = result.rootCause ? refKey(result.rootCause) : 'none';
       // Each fixture is written for one principle, fault type included (liveness vs readiness, leak vs limit…).
       const ok =
