@@ -20,6 +20,7 @@ import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
 import { memoryLeak } from './memory-leak.ts';
+import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
 import { networkPolicy } from './network-policy.ts';
@@ -52,6 +53,7 @@ export const DETECTORS: readonly Detector[] = [
   servicePort,
   routingBackend,
   meshRouting,
+  meshEgress,
   networkPolicy,
   dns,
   configUnknownHost,

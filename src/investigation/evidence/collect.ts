@@ -24,6 +24,7 @@ import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
+import { meshProxyTargets } from './mesh-proxy-logs.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { isPodReady } from './pod-state.ts';
@@ -46,6 +47,8 @@ const MAX_PEER_NAMESPACES = 2;
 // Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
 // Their NetworkPolicies too: a call across namespaces passes the caller's egress and the callee's ingress rules.
 const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event', 'NetworkPolicy'];
+/** Logs of the mesh proxy injected into a workload rolled out shortly before the incident. */
+const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
@@ -268,6 +271,11 @@ export async function collectSnapshot(
   const focus = focusNow();
   const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - spent()));
   const targets = chooseLogTargets(snapshot, focus, errorRatios(snapshot.metrics), budget, alert.labels.container);
+  // Behind a service mesh, the proxy of a workload rolled out just before says what the application may not: which of
+  // its calls the mesh refuses. One log, on top of the budget, only when such a proxy exists.
+  const proxies = meshProxyTargets(snapshot, namespace, MAX_PROXY_LOGS);
+  routingSpent += proxies.length;
+  targets.push(...proxies);
   const final = await wave(
     4,
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,

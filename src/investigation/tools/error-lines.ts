@@ -1,5 +1,5 @@
 const ERROR_LINE =
-  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509/i;
+  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream/i;
 
 const MAX_ERROR_LINES = 40;
 const MAX_ERROR_BYTES = 8_000;

@@ -1,0 +1,75 @@
+import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
+import { toMs } from '../evidence/time.ts';
+import type { Evidence, Finding } from '../model.ts';
+import type { Detector } from './detector.ts';
+
+// Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
+// hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
+const EGRESS_REFUSED = /BlackHoleCluster/;
+const HOST = /\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b/gi;
+
+/**
+ * A rollout that makes a workload call out where the mesh does not let it: since its newest revision, the proxy
+ * injected into its pods drops calls to a host outside the mesh's registry. The egress policy stood before the rollout
+ * and the calls did not; the revision's change is the fault (`bad-env` when it changed the environment, the setting
+ * that switches such calls on, else `bad-rollout`), not the policy.
+ */
+export const meshEgress: Detector = {
+  id: 'mesh-egress',
+  faultTypes: ['bad-env', 'bad-rollout'],
+  detect(snapshot, graph) {
+    const findings: Finding[] = [];
+    for (const { workload, current, previous } of recentRollouts(snapshot, graph)) {
+      const since = toMs(current.metadata?.creationTimestamp) ?? 0;
+      const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
+      const refused = logLinesOf(snapshot, workload.ref.namespace ?? '', pods).filter(
+        (line) => EGRESS_REFUSED.test(line.text) && (toMs(line.at) ?? since) >= since,
+      );
+      if (refused.length === 0) continue;
+      const hosts = [...new Set(refused.flatMap((line) => [...line.text.matchAll(HOST)].map((m) => m[1] as string)))]
+        .filter((host) => !/^\d/.test(host))
+        .slice(0, 3);
+      const changes = envChanges(previous, current);
+      const evidence: Evidence[] = [
+        ...changes.slice(0, 3).map((change) => ({
+          source: 'change' as const,
+          ref: workload.ref,
+          text: `revision ${revisionOf(current)}: ${change}`,
+          ...(current.metadata?.creationTimestamp ? { at: current.metadata.creationTimestamp } : {}),
+        })),
+        ...lastDistinct(refused, (text) => EGRESS_REFUSED.test(text), 2).map(logEvidence),
+      ];
+      const finding: Finding = {
+        detector: 'mesh-egress',
+        faultType: changes.length > 0 ? 'bad-env' : 'bad-rollout',
+        entity: workload.ref,
+        affects: [workload.ref],
+        strength: changes.length > 0 ? 0.8 : 0.6,
+        summary: `${workload.ref.name} revision ${revisionOf(current)}${changes.length > 0 ? ` (${changes[0]})` : ''} calls ${hosts.join(', ') || 'hosts outside the mesh'}, which the mesh's egress policy does not let out (its proxy drops them into BlackHoleCluster ${refused.length} times since the rollout)`,
+        evidence,
+        ...(current.metadata?.creationTimestamp ? { changedAt: current.metadata.creationTimestamp } : {}),
+      };
+      const remediation = rollbackProposal(snapshot, workload.ref, 'before it called outside the mesh');
+      if (remediation) finding.remediation = remediation;
+      findings.push(finding);
+    }
+    return findings;
+  },
+};
+
+/** `NAME: "old" → "new"` for each env value the newest revision set differently. */
+function envChanges(previous: ReplicaSet, current: ReplicaSet): string[] {
+  const envOf = (rs: ReplicaSet) =>
+    new Map(
+      (rs.spec?.template?.spec?.containers ?? []).flatMap((c) =>
+        (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value ?? JSON.stringify(e.valueFrom ?? null)] as const),
+      ),
+    );
+  const before = envOf(previous);
+  const after = envOf(current);
+  const keys = new Set([...before.keys(), ...after.keys()]);
+  return [...keys]
+    .filter((key) => before.get(key) !== after.get(key))
+    .map((key) => `env ${key.split('/')[1]}: "${before.get(key) ?? ''}" → "${after.get(key) ?? ''}"`);
+}

@@ -1,0 +1,53 @@
+import type { LogTarget } from './log-targets.ts';
+import { appContainers, podControllers } from './peer-namespaces.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+
+/**
+ * The log of the proxy a service mesh injected into the pods of a workload rolled out shortly before: the application
+ * may say nothing about calls the mesh refuses (an egress policy that only lets registered hosts out), while its
+ * proxy's access log names each refused destination. Newest rollout first, at most `max`, never a log already read.
+ */
+export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
+  const now = toMs(snapshot.now) ?? Date.now();
+  const controllers = podControllers(snapshot);
+  const owner = (rs: ClusterSnapshot['replicaSets'][number]) =>
+    rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;
+  const rolledOut = snapshot.replicaSets
+    .filter((rs) => rs.metadata?.namespace === namespace && (rs.status?.replicas ?? 0) > 0)
+    .filter((rs) => {
+      const created = toMs(rs.metadata?.creationTimestamp);
+      if (created === undefined || now - created > SUSPECT_CHANGE_WINDOW) return false;
+      // A rollout replaces an earlier revision of the same Deployment; a first revision is a new workload.
+      return snapshot.replicaSets.some(
+        (other) =>
+          other !== rs &&
+          other.metadata?.namespace === namespace &&
+          owner(other) === owner(rs) &&
+          (toMs(other.metadata?.creationTimestamp) ?? now) < created,
+      );
+    })
+    .sort((a, b) => (toMs(b.metadata?.creationTimestamp) ?? 0) - (toMs(a.metadata?.creationTimestamp) ?? 0));
+  const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}/${log.container}`));
+  const targets: LogTarget[] = [];
+  for (const rs of rolledOut) {
+    if (targets.length >= max) break;
+    const pod = snapshot.pods.find(
+      (p) =>
+        p.metadata?.namespace === namespace && p.metadata.ownerReferences?.some((o) => o.name === rs.metadata?.name),
+    );
+    if (!pod?.metadata?.name) continue;
+    const own = new Set(appContainers(pod, controllers).map((c) => c.name));
+    const running = new Set((pod.status?.containerStatuses ?? []).filter((s) => s.state?.running).map((s) => s.name));
+    const proxy = (pod.spec?.containers ?? []).find((c) => !own.has(c.name) && running.has(c.name));
+    if (!proxy || read.has(`${namespace}/${pod.metadata.name}/${proxy.name}`)) continue;
+    targets.push({
+      namespace,
+      pod: pod.metadata.name,
+      container: proxy.name,
+      previous: false,
+      why: `the proxy injected into ${owner(rs)}, rolled out at ${rs.metadata?.creationTimestamp}: the calls out it refuses or fails`,
+    });
+  }
+  return targets;
+}
