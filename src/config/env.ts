@@ -179,9 +179,11 @@ export class ConfigError extends Error {
 /**
  * Slack reaches the bot one of two ways. HTTP mode: Slack POSTs to /slack/events, verified with the signing
  * secret (needs an inbound HTTPS endpoint). Socket Mode: the bot opens a WebSocket to Slack with the
- * app-level token (no inbound endpoint). One of the two must be configured.
+ * app-level token (no inbound endpoint). One of the two must be configured where Slack is received.
  */
 function slackModeProblems(present: Record<string, string | undefined>): ConfigProblem[] {
+  // Only the web role (alone or in `all`) receives from Slack; workers and the executor only call its Web API.
+  if (present.ROLE === 'worker' || present.ROLE === 'executor') return [];
   if (present.SLACK_SIGNING_SECRET || present.SLACK_APP_TOKEN) return [];
   return [
     {

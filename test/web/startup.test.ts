@@ -46,6 +46,9 @@ test('neither Slack mode configured at start-up: exit non-zero, explaining both 
 
 test('Socket Mode: SLACK_APP_TOKEN alone is enough, and it must be an app-level token', () => {
   const { SLACK_SIGNING_SECRET: _omitted, ...socket } = VALID;
+  // Workers and the executor receive nothing from Slack: they need neither.
+  assert.equal(loadConfig({ ...socket, ROLE: 'worker' }).ROLE, 'worker');
+  assert.throws(() => loadConfig({ ...socket, ROLE: 'web' }), ConfigError);
   const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-1-A1-2-abc' });
   assert.equal(config.SLACK_APP_TOKEN, 'xapp-1-A1-2-abc');
   assert.equal(config.SLACK_SIGNING_SECRET, undefined);
