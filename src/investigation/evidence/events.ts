@@ -15,7 +15,7 @@ export const eventSubject = (event: KubeEvent): EntityRef => {
 };
 
 export function eventEvidence(event: KubeEvent): Evidence {
-  const count = (event.count ?? 1) > 1 ? ` (×${event.count})` : '';
+  const count = occurrences(event) > 1 ? ` (×${occurrences(event)})` : '';
   const evidence: Evidence = {
     source: 'event',
     ref: eventSubject(event),
@@ -26,19 +26,43 @@ export function eventEvidence(event: KubeEvent): Evidence {
   return evidence;
 }
 
-/** Events about one object, newest first. */
+/** How many times an event happened: its series count (events.k8s.io) or its count (core), at least once. */
+export const occurrences = (event: KubeEvent): number =>
+  Math.max(1, (event as { series?: { count?: number } }).series?.count ?? event.count ?? 1);
+
+/**
+ * Repeats of one event folded into one: the same object, reason and message recorded as several Event objects (the
+ * recorder's aggregation, two sources) count once, with their counts added and the latest time kept.
+ */
+export function foldRepeats(events: KubeEvent[]): KubeEvent[] {
+  const folded = new Map<string, KubeEvent>();
+  for (const event of events) {
+    const o = event.involvedObject;
+    const key = [o?.kind, o?.namespace ?? event.metadata?.namespace, o?.name, event.reason, event.message].join('|');
+    const held = folded.get(key);
+    if (!held) {
+      folded.set(key, event);
+      continue;
+    }
+    const [newer, older] = (eventTime(event) ?? '') > (eventTime(held) ?? '') ? [event, held] : [held, event];
+    folded.set(key, { ...newer, count: occurrences(newer) + occurrences(older) });
+  }
+  return [...folded.values()];
+}
+
+/** Events about one object, newest first, repeats folded into one. */
 export function eventsFor(
   snapshot: ClusterSnapshot,
   kind: string,
   namespace: string | undefined,
   name: string,
 ): KubeEvent[] {
-  return snapshot.events
-    .filter(
+  return foldRepeats(
+    snapshot.events.filter(
       (e) =>
         e.involvedObject?.kind === kind &&
         e.involvedObject?.name === name &&
         (kind === 'Node' || (e.involvedObject?.namespace ?? e.metadata?.namespace) === namespace),
-    )
-    .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
+    ),
+  ).sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
 }

@@ -1,4 +1,5 @@
 import { endpointsOf, readyAddresses } from './endpoints.ts';
+import { foldRepeats } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Listed = Pick<ClusterSnapshot, 'pods' | 'events' | 'services' | 'endpoints'>;
@@ -24,7 +25,8 @@ export function troubleByNamespace(listed: Listed): Map<string, number> {
     if (namespace) signs.set(namespace, (signs.get(namespace) ?? 0) + 1);
   };
   for (const pod of listed.pods) add(pod.metadata?.namespace);
-  for (const event of listed.events) add(event.metadata?.namespace);
+  // A repeated event is one sign, however many Event objects recorded it.
+  for (const event of foldRepeats(listed.events)) add(event.metadata?.namespace);
   if (listed.endpoints.length > 0) {
     for (const service of listed.services) if (unserved(service, listed.endpoints)) add(service.metadata?.namespace);
   }

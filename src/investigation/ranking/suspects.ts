@@ -1,6 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { configObject } from '../evidence/config-change.ts';
-import { eventEvidence, eventTime } from '../evidence/events.ts';
+import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
@@ -63,7 +63,7 @@ export function walkSuspects(
 ): Walk {
   const workloads = [...reach.values()].filter((r) => r.ref.kind !== 'Service' && graph.workload(r.ref));
   const errorText = workloads.flatMap((r) => errorLines(r.ref, snapshot, graph).map((l) => l.text));
-  const warnings = snapshot.events.filter((e) => e.type === 'Warning');
+  const warnings = foldRepeats(snapshot.events.filter((e) => e.type === 'Warning'));
   const inWindow = (at: string | undefined) => {
     const ms = toMs(at);
     return ms !== undefined && ms >= start - BEFORE && ms <= start + AFTER;
