@@ -2,6 +2,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { webApi } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { agentConfigFrom } from './agent/config.ts';
+import { ChainKey } from './audit/chain-key.ts';
+import { parseCheckpointSink } from './audit/checkpoint-sink.ts';
+import { type Checkpointer, startCheckpoints } from './audit/checkpointer.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
@@ -37,6 +40,7 @@ function secretValues(config: Config): (string | undefined)[] {
     config.ALERTMANAGER_TOKEN,
     ...(config.PAGERDUTY_WEBHOOK_SECRETS ?? []),
     config.OPENAI_API_KEY,
+    config.AUDIT_HMAC_KEY,
     databasePassword,
     redisPassword,
   ];
@@ -57,7 +61,9 @@ async function main(): Promise<void> {
   log.level = config.LOG_LEVEL;
   maskInLogs(secretValues(config));
   const db = createDb(config.DATABASE_URL);
-  const audit = withLogLines(new PostgresAuditLog(db));
+  const chainKey = new ChainKey(config.AUDIT_HMAC_KEY);
+  if (!chainKey.keyed) log.warn('no AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser');
+  const audit = withLogLines(new PostgresAuditLog(db, chainKey));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
   const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
@@ -89,6 +95,7 @@ async function main(): Promise<void> {
 
   let queue: InvestigationQueue | undefined;
   let server: WebServer | undefined;
+  let checkpoints: Checkpointer | undefined;
   if (runsWeb) {
     queue = createInvestigationQueue(connection, config.QUEUE_PREFIX, {
       ...DEFAULT_RETRY,
@@ -99,6 +106,19 @@ async function main(): Promise<void> {
       { db, audit, queue },
       { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)], logger: slackLogger() },
     );
+    if (config.AUDIT_CHECKPOINT_SINK) {
+      const sink = parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
+        client: () => slack,
+        incidentChannel: config.INCIDENT_CHANNEL,
+      });
+      checkpoints = startCheckpoints({
+        db,
+        key: chainKey,
+        sink,
+        intervalMs: config.AUDIT_CHECKPOINT_SECONDS * 1000,
+        onError: (err) => log.error({ err, sink: sink.description }, 'audit checkpoint failed'),
+      });
+    } else log.warn('no AUDIT_CHECKPOINT_SINK: deleting the newest audit rows cannot be detected');
     const port = await server.start(config.PORT);
     log.info(
       { port, slackMode: server.slackMode },
@@ -153,6 +173,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping (active investigations finish first)');
     await server?.stop();
+    await checkpoints?.stop();
     // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
     await worker?.close();
     await executor?.close();

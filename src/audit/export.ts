@@ -2,7 +2,8 @@ import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import type { PlanAction } from '../remediation/actions.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
 import { publicAction, publicSpec } from '../remediation/redact.ts';
-import { type ChainRules, verifyChains } from './verify.ts';
+import type { ChainKey } from './chain-key.ts';
+import { verifyChains } from './verify.ts';
 
 const eventJson = (event: AuditEvent) => ({
   seq: event.seq.toString(),
@@ -20,7 +21,7 @@ const eventJson = (event: AuditEvent) => ({
  * Everything on record for one incident, as JSON: the incident, its plans and decisions, and its
  * audit chain in order, with the chain's own verification so the file can be judged on its own.
  */
-export async function exportIncident(db: PrismaClient, incidentId: string, rules: ChainRules) {
+export async function exportIncident(db: PrismaClient, incidentId: string, key: ChainKey) {
   const incident = await db.incident.findUnique({ where: { id: incidentId } });
   if (!incident) return null;
   const [events, plans] = await Promise.all([
@@ -32,7 +33,7 @@ export async function exportIncident(db: PrismaClient, incidentId: string, rules
   const last = events.at(-1)?.seq ?? 0n;
   const seqs = await db.auditEvent.findMany({ where: { seq: { gte: first, lte: last } }, select: { seq: true } });
   const presentSeqs = new Set(seqs.map((row) => row.seq));
-  const { problems } = verifyChains(events, rules, { presentSeqs });
+  const { problems } = verifyChains(events, key, { presentSeqs });
   return {
     exportedAt: new Date().toISOString(),
     incident,

@@ -1,16 +1,12 @@
 import type { AuditEvent } from '../generated/prisma/client.ts';
-
-/** How the chain was built: the writer's own hash function and the value a chain starts from. */
-export interface ChainRules {
-  hash(row: AuditEvent): string;
-  genesis(incidentId: string | null): string;
-}
+import type { ChainKey } from './chain-key.ts';
+import { type Checkpoint, headsAsOf, headsDigest, signedPart } from './checkpoint.ts';
 
 export interface ChainProblem {
-  /** The row at fault, by seq; for a deletion, the seq that is missing (or the row after the gap). */
+  /** The row at fault, by seq; for a deletion, the seq that is missing. */
   seq: string;
   incidentId: string | null;
-  kind: 'edited' | 'deleted' | 'relinked';
+  kind: 'edited' | 'deleted' | 'relinked' | 'truncated' | 'inserted' | 'checkpoint';
   message: string;
 }
 
@@ -19,9 +15,23 @@ export interface VerifyReport {
   rows: number;
   chains: number;
   problems: ChainProblem[];
+  /** Missing seqs that no committed row ever held (a transaction rolled back after taking its seq). */
+  unfilledGaps: string[];
+  /** The checkpoint the table was compared with, if any. */
+  checkpoint: { at: string; lastSeq: string } | null;
+  /** Rows newer than that checkpoint: protected by the chain, not yet against deletion of a chain's tail. */
+  uncoveredRows: number;
+}
+
+export interface VerifyOptions {
+  /** Every seq in the table, when `rows` are only some chains (an export), so gaps are judged on the whole table. */
+  presentSeqs?: Set<bigint>;
+  /** The newest checkpoint read back from the sink outside Postgres. */
+  checkpoint?: Checkpoint | null;
 }
 
 const chainName = (incidentId: string | null) => (incidentId ? `incident ${incidentId}` : 'the global chain');
+const bySeq = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 function missingBetween(present: Set<bigint>, from: bigint, to: bigint): bigint[] {
   const missing: bigint[] = [];
@@ -29,26 +39,21 @@ function missingBetween(present: Set<bigint>, from: bigint, to: bigint): bigint[
   return missing;
 }
 
-export interface VerifyOptions {
-  /** The last seq the table's sequence handed out, so that deleting the newest rows shows too. */
-  lastIssuedSeq?: bigint;
-  /** Every seq in the table, when `rows` are only some chains (an export), so gaps are judged on the whole table. */
-  presentSeqs?: Set<bigint>;
-}
-
 /**
- * Recomputes every chain (one per incident, one for events without an incident) and names each row
- * that was edited or deleted:
- * - a row whose stored hash is not the hash of its content was edited;
- * - a row whose prevHash is not the previous row's hash follows a deletion (the missing seqs are
- *   named) or was re-linked by someone who rewrote hashes;
- * - seqs missing from the table (including after the last row, up to `lastIssuedSeq`) are deletions:
- *   the log is append-only, so the sequence has no other reason to skip.
+ * Recomputes every chain (one per incident, one for events without an incident) under the chain key and compares
+ * the table with the newest checkpoint written outside Postgres. Names each row that was edited or deleted:
+ * - a row whose stored hash is not the HMAC of its content (seq included) was edited — without the key, nobody
+ *   can recompute a hash that hides it;
+ * - a row whose prevHash is not the previous row's hash follows a deletion (the missing seqs are named) or was
+ *   re-linked;
+ * - a chain head the checkpoint saw and the table no longer has is a deleted tail (the newest rows, even with the
+ *   sequence reset), a head the checkpoint did not see below its seq is an insertion.
+ * A missing seq that breaks no chain and that the checkpoint accounts for is a sequence gap no committed row ever
+ * filled (a rolled-back insert): reported as such, not as a deletion.
  */
-export function verifyChains(rows: AuditEvent[], rules: ChainRules, options: VerifyOptions = {}): VerifyReport {
-  const sorted = [...rows].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyOptions = {}): VerifyReport {
+  const sorted = [...rows].sort((a, b) => bySeq(a.seq, b.seq));
   const present = options.presentSeqs ?? new Set(sorted.map((row) => row.seq));
-  const { lastIssuedSeq } = options;
   const problems: ChainProblem[] = [];
   const reported = new Set<string>();
   const report = (problem: ChainProblem) => {
@@ -56,6 +61,7 @@ export function verifyChains(rows: AuditEvent[], rules: ChainRules, options: Ver
     if (!reported.has(id)) problems.push(problem);
     reported.add(id);
   };
+  const deleted = new Set<bigint>();
 
   const chains = new Map<string | null, AuditEvent[]>();
   for (const row of sorted) chains.set(row.incidentId, [...(chains.get(row.incidentId) ?? []), row]);
@@ -64,27 +70,27 @@ export function verifyChains(rows: AuditEvent[], rules: ChainRules, options: Ver
     let previous: AuditEvent | null = null;
     for (const row of chain) {
       const seq = row.seq.toString();
-      if (rules.hash(row) !== row.hash) {
+      if (key.hash(row) !== row.hash) {
         report({
           seq,
           incidentId,
           kind: 'edited',
-          message: `seq ${seq} (${chainName(incidentId)}): content does not match its hash — the row was edited`,
+          message: `seq ${seq} (${chainName(incidentId)}): content does not match its keyed hash — the row was edited`,
         });
       }
-      const expectedPrev = previous ? previous.hash : rules.genesis(incidentId);
+      const expectedPrev = previous ? previous.hash : key.genesis(incidentId);
       if (row.prevHash !== expectedPrev) {
         const gap = previous ? missingBetween(present, previous.seq, row.seq) : [];
-        if (gap.length > 0) {
-          for (const missing of gap) {
-            report({
-              seq: missing.toString(),
-              incidentId,
-              kind: 'deleted',
-              message: `seq ${missing} is missing — the row was deleted (the chain of ${chainName(incidentId)} breaks at seq ${seq})`,
-            });
-          }
-        } else {
+        for (const missing of gap) {
+          deleted.add(missing);
+          report({
+            seq: missing.toString(),
+            incidentId,
+            kind: 'deleted',
+            message: `seq ${missing} is missing and the chain of ${chainName(incidentId)} breaks across it at seq ${seq} — a row was deleted`,
+          });
+        }
+        if (gap.length === 0) {
           const where = previous ? `does not follow seq ${previous.seq}` : 'does not start the chain';
           report({
             seq,
@@ -98,17 +104,96 @@ export function verifyChains(rows: AuditEvent[], rules: ChainRules, options: Ver
     }
   }
 
+  const checkpoint = options.checkpoint ?? null;
+  const checkpointProblems = checkpoint ? compareWithCheckpoint(sorted, checkpoint, key, deleted.size > 0) : [];
+  for (const problem of checkpointProblems) report(problem);
+
+  // A missing seq is a gap no committed row filled when no chain breaks across it and the checkpoint (taken with
+  // appends held) agrees with the table; below a checkpoint the table no longer matches, nothing is vouched for.
   const last = sorted.at(-1)?.seq ?? 0n;
-  const upper = lastIssuedSeq !== undefined && lastIssuedSeq > last ? lastIssuedSeq + 1n : last;
-  for (const missing of options.presentSeqs ? [] : missingBetween(present, 0n, upper)) {
+  const vouchedAbove = checkpointProblems.length > 0 ? BigInt(checkpoint?.lastSeq ?? 0) : 0n;
+  const unfilledGaps = options.presentSeqs
+    ? []
+    : missingBetween(present, vouchedAbove, last + 1n)
+        .filter((seq) => !deleted.has(seq))
+        .map(String);
+
+  problems.sort((a, b) => bySeq(BigInt(a.seq), BigInt(b.seq)));
+  return {
+    ok: problems.length === 0,
+    rows: rows.length,
+    chains: chains.size,
+    problems,
+    unfilledGaps,
+    checkpoint: checkpoint ? { at: checkpoint.at, lastSeq: checkpoint.lastSeq } : null,
+    uncoveredRows: checkpoint ? sorted.filter((row) => row.seq > BigInt(checkpoint.lastSeq)).length : rows.length,
+  };
+}
+
+/** What the table no longer agrees with in the checkpoint: deleted tails, replaced heads, later insertions. */
+function compareWithCheckpoint(
+  sorted: AuditEvent[],
+  checkpoint: Checkpoint,
+  key: ChainKey,
+  deletionsFound: boolean,
+): ChainProblem[] {
+  const when = `the checkpoint of ${checkpoint.at}`;
+  if (!key.verifySignature(signedPart(checkpoint), checkpoint.sig)) {
+    return [
+      {
+        seq: checkpoint.lastSeq,
+        incidentId: null,
+        kind: 'checkpoint',
+        message: `${when} does not carry a valid signature under this key — forged, or verified with the wrong AUDIT_HMAC_KEY`,
+      },
+    ];
+  }
+  const now = headsAsOf(sorted, BigInt(checkpoint.lastSeq));
+  if (now.rows === checkpoint.rows && headsDigest(now.heads) === checkpoint.digest) return [];
+
+  const found: ChainProblem[] = [];
+  const report = (problem: ChainProblem) => found.push(problem);
+  if (checkpoint.heads) {
+    const rowsBySeq = new Map(sorted.map((row) => [row.seq.toString(), row]));
+    const seen = new Map(checkpoint.heads.map((head) => [head.incidentId, head]));
+    for (const head of checkpoint.heads) {
+      const row = rowsBySeq.get(head.seq);
+      if (!row) {
+        report({
+          seq: head.seq,
+          incidentId: head.incidentId,
+          kind: 'truncated',
+          message: `seq ${head.seq}, the newest row of ${chainName(head.incidentId)} at ${when}, is gone — the chain's tail was deleted`,
+        });
+      } else if (row.hash !== head.hash || row.incidentId !== head.incidentId) {
+        report({
+          seq: head.seq,
+          incidentId: head.incidentId,
+          kind: 'edited',
+          message: `seq ${head.seq} is not the row ${when} saw as the head of ${chainName(head.incidentId)}`,
+        });
+      }
+    }
+    for (const head of now.heads) {
+      const then = seen.get(head.incidentId);
+      if (!then || BigInt(then.seq) < BigInt(head.seq)) {
+        report({
+          seq: head.seq,
+          incidentId: head.incidentId,
+          kind: 'inserted',
+          message: `seq ${head.seq} (${chainName(head.incidentId)}) is below ${when}'s last seq ${checkpoint.lastSeq} but was not in it — inserted afterwards`,
+        });
+      }
+    }
+  }
+  // Rows deleted inside a chain change the count too; they are already named by seq.
+  if (found.length === 0 && !deletionsFound) {
     report({
-      seq: missing.toString(),
+      seq: checkpoint.lastSeq,
       incidentId: null,
-      kind: 'deleted',
-      message: `seq ${missing} is missing — the row was deleted`,
+      kind: 'truncated',
+      message: `up to seq ${checkpoint.lastSeq} the table holds ${now.rows} rows in ${now.heads.length} chain(s); ${when} counted ${checkpoint.rows} in ${checkpoint.chains} with other chain heads — rows were deleted`,
     });
   }
-
-  problems.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-  return { ok: problems.length === 0, rows: rows.length, chains: chains.size, problems };
+  return found;
 }

@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { webApi } from '@slack/bolt';
+import { ChainKey } from '../audit/chain-key.ts';
+import { takeCheckpoint } from '../audit/checkpoint.ts';
+import { type CheckpointSink, parseCheckpointSink } from '../audit/checkpoint-sink.ts';
 import { exportIncident } from '../audit/export.ts';
-import { AUDIT_CHAIN_RULES } from '../audit/postgres-audit-log.ts';
 import { verifyChains } from '../audit/verify.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createDb } from '../store/db.ts';
@@ -9,12 +12,17 @@ import { type Command, parseOptions, UsageError } from './args.ts';
 const usage = `Usage:
   incident-bot audit export --incident ID [--out FILE]
   incident-bot audit verify
+  incident-bot audit checkpoint
 
-export   writes one incident's record as JSON (the incident, its plans and decisions, its audit chain in order,
-         and whether that chain verifies) to FILE, or to stdout.
-verify   recomputes every audit chain and names each edited or deleted row by its seq; exit code 1 if any.
+export       writes one incident's record as JSON (the incident, its plans and decisions, its audit chain in
+             order, and whether that chain verifies) to FILE, or to stdout.
+verify       recomputes every audit chain under AUDIT_HMAC_KEY, compares the table with the newest checkpoint in
+             AUDIT_CHECKPOINT_SINK, and names each edited, deleted or truncated row by its seq; exit code 1 if any.
+             Sequence gaps no committed row ever filled (rolled-back inserts) are listed, not failed.
+checkpoint   writes a signed checkpoint of every chain head to AUDIT_CHECKPOINT_SINK now.
 
-Reads DATABASE_URL.
+Reads DATABASE_URL, AUDIT_HMAC_KEY and AUDIT_CHECKPOINT_SINK (a Slack sink also SLACK_BOT_TOKEN, SLACK_API_URL,
+INCIDENT_CHANNEL), as the bot does.
 
   --incident ID   the incident (its id in the database)
   --out FILE      where to write the export (default: stdout)
@@ -27,6 +35,22 @@ function connect(): PrismaClient {
   return createDb(connectionString);
 }
 
+function checkpointSink(): CheckpointSink | null {
+  const spec = process.env.AUDIT_CHECKPOINT_SINK;
+  if (!spec) return null;
+  return parseCheckpointSink(spec, {
+    incidentChannel: process.env.INCIDENT_CHANNEL,
+    client: () => {
+      const token = process.env.SLACK_BOT_TOKEN;
+      if (!token) throw new UsageError('a Slack checkpoint sink needs SLACK_BOT_TOKEN', usage);
+      const slackApiUrl = process.env.SLACK_API_URL;
+      return new webApi.WebClient(token, slackApiUrl ? { slackApiUrl } : {});
+    },
+  });
+}
+
+const chainKey = () => new ChainKey(process.env.AUDIT_HMAC_KEY);
+
 const json = (value: unknown) =>
   JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner), 2);
 
@@ -36,7 +60,7 @@ async function exportCommand(
   out: string | undefined,
 ): Promise<number> {
   if (!incidentId) throw new UsageError('export needs --incident ID', usage);
-  const record = await exportIncident(db, incidentId, AUDIT_CHAIN_RULES);
+  const record = await exportIncident(db, incidentId, chainKey());
   if (!record) {
     process.stderr.write(`incident ${incidentId} not found\n`);
     return 1;
@@ -47,21 +71,45 @@ async function exportCommand(
 }
 
 async function verifyCommand(db: PrismaClient): Promise<number> {
+  const key = chainKey();
+  const sink = checkpointSink();
   const rows = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
-  // The sequence remembers seqs handed out after the last surviving row, so deleting the newest row shows too.
-  const [sequence] = await db.$queryRawUnsafe<{ last_value: bigint; is_called: boolean }[]>(
-    `SELECT last_value, is_called FROM "AuditEvent_seq_seq"`,
-  );
-  const lastIssued = sequence?.is_called ? BigInt(sequence.last_value) : undefined;
-  const report = verifyChains(rows, AUDIT_CHAIN_RULES, { lastIssuedSeq: lastIssued });
-  for (const problem of report.problems)
-    process.stdout.write(`FAIL ${problem.kind} seq ${problem.seq}: ${problem.message}\n`);
-  process.stdout.write(
+  const checkpoint = sink ? await sink.latest() : null;
+  const report = verifyChains(rows, key, { checkpoint });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (!key.keyed)
+    out(
+      'WARN: AUDIT_HMAC_KEY is not set: the chains use the public development key, so anyone who can write the table can also recompute its hashes',
+    );
+  if (!sink) out('WARN: AUDIT_CHECKPOINT_SINK is not set: deleting the newest rows of a chain cannot be detected');
+  else if (!checkpoint)
+    out(`WARN: no checkpoint in ${sink.description} yet: deleting the newest rows of a chain cannot be detected`);
+  else
+    out(
+      `checkpoint: ${report.checkpoint?.at} from ${sink.description} covers seq ≤ ${report.checkpoint?.lastSeq}; ${report.uncoveredRows} newer event(s) are covered by their chains only`,
+    );
+  if (report.unfilledGaps.length > 0)
+    out(
+      `gaps: seq ${report.unfilledGaps.join(', ')} never held a committed row (rolled-back inserts); no chain is missing a row there`,
+    );
+  for (const problem of report.problems) out(`FAIL ${problem.kind} seq ${problem.seq}: ${problem.message}`);
+  out(
     report.ok
-      ? `OK: ${report.rows} audit events in ${report.chains} chain(s) verified\n`
-      : `FAILED: ${report.problems.length} problem(s) in ${report.rows} audit events\n`,
+      ? `OK: ${report.rows} audit events in ${report.chains} chain(s) verified`
+      : `FAILED: ${report.problems.length} problem(s) in ${report.rows} audit events`,
   );
   return report.ok ? 0 : 1;
+}
+
+async function checkpointCommand(db: PrismaClient): Promise<number> {
+  const sink = checkpointSink();
+  if (!sink) throw new UsageError('checkpoint needs AUDIT_CHECKPOINT_SINK', usage);
+  const checkpoint = await takeCheckpoint(db, chainKey());
+  await sink.write(checkpoint);
+  process.stdout.write(
+    `checkpoint: ${checkpoint.rows} events in ${checkpoint.chains} chain(s) up to seq ${checkpoint.lastSeq} written to ${sink.description}\n`,
+  );
+  return 0;
 }
 
 export const auditCommand: Command = {
@@ -73,10 +121,12 @@ export const auditCommand: Command = {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
-    if (sub !== 'export' && sub !== 'verify') throw new UsageError(`unknown audit command "${sub ?? ''}"`, usage);
+    if (sub !== 'export' && sub !== 'verify' && sub !== 'checkpoint')
+      throw new UsageError(`unknown audit command "${sub ?? ''}"`, usage);
     const db = connect();
     try {
-      return sub === 'export' ? await exportCommand(db, values.incident, values.out) : await verifyCommand(db);
+      if (sub === 'export') return await exportCommand(db, values.incident, values.out);
+      return sub === 'verify' ? await verifyCommand(db) : await checkpointCommand(db);
     } finally {
       await db.$disconnect();
     }

@@ -144,6 +144,23 @@ const VARIABLES = {
     'seconds an applied plan has to pass verification before it is rolled back',
     '180',
   ),
+  AUDIT_HMAC_KEY: variable(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+    'secret the audit chain is keyed with (HMAC); keep it outside the database (a Secret, a KMS)',
+    '$(openssl rand -hex 32)',
+  ),
+  AUDIT_CHECKPOINT_SINK: variable(
+    z
+      .string()
+      .regex(
+        /^(file:.+|slack(:[A-Z0-9]+)?|https?:\/\/.+)$/,
+        'must be file:<path>, slack, slack:<channel id> or an http(s) URL',
+      )
+      .optional(),
+    'where signed checkpoints of the audit chain heads are written, outside Postgres',
+    'file:/var/lib/incident-bot/audit-checkpoints.jsonl',
+  ),
+  AUDIT_CHECKPOINT_SECONDS: variable(positive.default(60), 'seconds between two audit checkpoints', '60'),
 } satisfies Record<string, Variable<z.ZodType>>;
 
 type Variables = typeof VARIABLES;

@@ -15,7 +15,24 @@ export interface SlackCall {
 type Failure =
   | { kind: 'error'; error: string }
   | { kind: 'rate-limit'; retryAfter: number }
-  | { kind: 'http'; status: number };
+  | { kind: 'http'; status: number }
+  // Slack did the work (stored the message) and then the answer was lost: a 5xx, or no answer at all.
+  | { kind: 'stored-then-http'; status: number }
+  | { kind: 'stored-then-hang' };
+
+type ArgsMatch = (args: Record<string, unknown>) => boolean;
+
+/** A message as Slack keeps it in a channel's history. */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+  bot_id: string;
+  user: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'users']);
 
@@ -44,7 +61,10 @@ export class FakeSlack {
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
   /** Members returned by usergroups.users.list, by usergroup id. */
   readonly usergroups = new Map<string, string[]>();
-  private readonly failures = new Map<string, Failure[]>();
+  /** Every message posted, per channel, in posting order (what conversations.history/replies read). */
+  readonly messages = new Map<string, StoredMessage[]>();
+  private readonly failures = new Map<string, (Failure & { match?: ArgsMatch })[]>();
+  private readonly held: (() => void)[] = [];
   private readonly server: Server;
   /** Slack's Socket Mode on the same port: `apps.connections.open` hands out its WebSocket URLs. */
   readonly socketMode: FakeSocketMode;
@@ -96,6 +116,34 @@ export class FakeSlack {
     this.enqueueFailure(method, { kind: 'http', status });
   }
 
+  /**
+   * The next call to `method` (whose arguments pass `match`, if given) is carried out — a message is stored — but
+   * answered with HTTP `status`, as when Slack's edge fails after the work was done.
+   */
+  storeThenFailNext(method: string, status = 500, match?: ArgsMatch): void {
+    this.enqueueFailure(method, { kind: 'stored-then-http', status }, match);
+  }
+
+  /** Like storeThenFailNext, but the answer is held until releaseHeld(): kill the caller meanwhile. */
+  storeThenHangNext(method: string, match?: ArgsMatch): void {
+    this.enqueueFailure(method, { kind: 'stored-then-hang' }, match);
+  }
+
+  /** How many answers storeThenHangNext is holding. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Answers held calls with a 500 (their callers are usually gone by then). */
+  releaseHeld(): void {
+    for (const release of this.held.splice(0)) release();
+  }
+
+  /** Messages that are in the channel (top level and replies), whatever failed on the way. */
+  storedMessages(channel?: string): StoredMessage[] {
+    return channel ? (this.messages.get(channel) ?? []) : [...this.messages.values()].flat();
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -124,14 +172,38 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    this.releaseHeld();
     this.socketMode.close();
     this.server.closeAllConnections();
     this.server.close();
     await once(this.server, 'close');
   }
 
-  private enqueueFailure(method: string, failure: Failure): void {
-    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  /** One page of messages with cursor paging; metadata only with include_all_metadata, as Slack answers. */
+  private page(all: StoredMessage[], args: Record<string, unknown>): Record<string, unknown> {
+    const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+    const offset = Number(args.cursor ?? 0) || 0;
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const messages = all
+      .slice(offset, offset + limit)
+      .map(({ metadata, ...message }) => (withMetadata && metadata ? { ...message, metadata } : message));
+    const more = offset + limit < all.length;
+    return {
+      ok: true,
+      messages,
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
+  }
+
+  private enqueueFailure(method: string, failure: Failure, match?: ArgsMatch): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), { ...failure, ...(match ? { match } : {}) }]);
+  }
+
+  private takeFailure(method: string, args: Record<string, unknown>): Failure | undefined {
+    const queue = this.failures.get(method) ?? [];
+    const index = queue.findIndex((failure) => !failure.match || failure.match(args));
+    return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 
   private nextTs(): string {
@@ -154,7 +226,7 @@ export class FakeSlack {
     const token = authorization?.replace(/^Bearer /, '') ?? (args.token as string | undefined);
     const call: SlackCall = { method, args, token };
     this.calls.push(call);
-    const failure = this.failures.get(method)?.shift();
+    const failure = this.takeFailure(method, args);
     if (failure?.kind === 'rate-limit') {
       return {
         status: 429,
@@ -165,6 +237,12 @@ export class FakeSlack {
     if (failure?.kind === 'http') return { status: failure.status, body: { ok: false, error: 'http_error' } };
     if (failure?.kind === 'error') return { status: 200, body: { ok: false, error: failure.error } };
     call.response = this.answer(method, args, token);
+    if (failure?.kind === 'stored-then-http')
+      return { status: failure.status, body: { ok: false, error: 'http_error' } };
+    if (failure?.kind === 'stored-then-hang') {
+      await new Promise<void>((resolve) => this.held.push(resolve));
+      return { status: 500, body: { ok: false, error: 'http_error' } };
+    }
     return { status: 200, body: call.response };
   }
 
@@ -184,16 +262,45 @@ export class FakeSlack {
         };
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        return {
-          ok: true,
-          channel: args.channel,
+        const channel = String(args.channel);
+        const message: StoredMessage = {
+          type: 'message',
           ts,
-          message: { type: 'message', text: args.text, bot_id: 'BBOT', ts },
+          ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+          ...(args.text !== undefined ? { text: String(args.text) } : {}),
+          ...(args.blocks ? { blocks: args.blocks } : {}),
+          bot_id: 'BBOT',
+          user: 'UBOT',
+          ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
         };
+        this.messages.set(channel, [...(this.messages.get(channel) ?? []), message]);
+        return { ok: true, channel, ts, message };
       }
-      case 'chat.update':
+      case 'chat.update': {
         if (!args.channel || !args.ts) return { ok: false, error: 'message_not_found' };
+        const stored = this.messages.get(String(args.channel))?.find((message) => message.ts === args.ts);
+        if (stored) {
+          if (args.text !== undefined) stored.text = String(args.text);
+          if (args.blocks) stored.blocks = args.blocks;
+          if (args.metadata) stored.metadata = args.metadata as StoredMessage['metadata'];
+        }
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text, message: { text: args.text } };
+      }
+      case 'conversations.history': {
+        // Top-level messages (a thread's parent included, its replies not), newest first, as Slack pages them.
+        const all = (this.messages.get(String(args.channel)) ?? [])
+          .filter((message) => !message.thread_ts || message.thread_ts === message.ts)
+          .reverse();
+        return this.page(all, args);
+      }
+      case 'conversations.replies': {
+        // The parent first, then its replies, oldest first.
+        const all = (this.messages.get(String(args.channel)) ?? []).filter(
+          (message) => message.ts === args.ts || message.thread_ts === args.ts,
+        );
+        if (all.length === 0) return { ok: false, error: 'thread_not_found' };
+        return this.page(all, args);
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'views.open':

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AUDIT_CHAIN_RULES, PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { ChainKey } from '../../src/audit/chain-key.ts';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -11,7 +12,8 @@ before(async () => {
 after(() => database.drop());
 
 test('concurrent appends keep every chain linear and each row hashes its content', async () => {
-  const audit = new PostgresAuditLog(database.db);
+  const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
+  const audit = new PostgresAuditLog(database.db, key);
   const incident = await database.db.incident.create({
     data: { source: 'pagerduty', externalId: 'P-audit', title: 't', alert: {} },
   });
@@ -30,10 +32,10 @@ test('concurrent appends keep every chain linear and each row hashes its content
   for (const chainId of [incident.id, null]) {
     const chain = rows.filter((row) => row.incidentId === chainId);
     assert.equal(chain.length, 10);
-    let prev = AUDIT_CHAIN_RULES.genesis(chainId);
+    let prev = key.genesis(chainId);
     for (const row of chain) {
       assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
-      assert.equal(AUDIT_CHAIN_RULES.hash(row), row.hash);
+      assert.equal(key.hash(row), row.hash);
       prev = row.hash;
     }
   }
