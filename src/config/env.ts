@@ -144,6 +144,11 @@ const VARIABLES = {
     'seconds an applied plan has to pass verification before it is rolled back',
     '180',
   ),
+  EXECUTION_LEASE_SECONDS: variable(
+    positive.default(30),
+    "seconds an executor's lease on a running plan lasts unrenewed; then another executor takes the plan over",
+    '30',
+  ),
   AUDIT_HMAC_KEY: variable(
     z.string().min(32, 'must be at least 32 characters').optional(),
     'secret the audit chain is keyed with (HMAC); keep it outside the database (a Secret, a KMS)',

@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Alert } from '../alert/alert.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
-import { IncidentThread, rootMessage } from '../slack/thread.ts';
+import { rootMessage } from '../slack/thread.ts';
+import { VisibleState } from '../slack/visible-state.ts';
 import { findIncident } from '../store/incidents.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
 
@@ -48,21 +49,16 @@ export async function diagnoseInChannel(
   const opened = await openInvestigation(deps, alertFromRequest(request, `trigger:${request.triggerId}`), {
     thread: async (incident) => {
       const text = `:mag: <@${request.user}> asked to diagnose: ${escapeMrkdwn(request.text) || '(no details)'}`;
-      const posted = await slack.chat.postMessage({ channel: request.channel, text });
-      await deps.audit.record({
-        actor: `slack:${request.user}`,
-        action: 'slack.posted',
-        target: `slack:${request.channel}/${posted.ts}`,
-        incidentId: incident.id,
-        details: { purpose: 'root', command: '/diagnose' },
-      });
-      return { channel: request.channel, ts: posted.ts! };
+      const place = { incidentId: incident.id, channel: request.channel };
+      const ts = await new VisibleState({ ...deps, slack }).post(place, 'root', { text }, 'root');
+      return { channel: request.channel, ts };
     },
   });
   if (opened.duplicate) return null;
   const incident = await findIncident(deps.db, opened.incidentId);
   if (!incident?.slackChannel || !incident.slackThreadTs) return null;
-  await new IncidentThread(slack, deps.audit, incident.id, incident.slackChannel, incident.slackThreadTs).edit(
+  await new VisibleState({ ...deps, slack }).edit(
+    { incidentId: incident.id, channel: incident.slackChannel },
     incident.slackThreadTs,
     rootMessage(incident),
     'root',

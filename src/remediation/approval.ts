@@ -4,7 +4,8 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { rejectReasonView } from '../slack/plan-message.ts';
 import type { Approvers } from './approvers.ts';
-import { findPlan, type PlanWithApprovals, planSpec, recordDecision, transition } from './plan-store.ts';
+import { VisibleState } from '../slack/visible-state.ts';
+import { findPlan, type PlanWithApprovals, planSpec, recordDecision } from './plan-store.ts';
 import { refreshPlanMessage } from './plan-thread.ts';
 import { expirePlan } from './sweep.ts';
 
@@ -89,15 +90,21 @@ export async function approve(deps: ApprovalDeps, click: PlanClick): Promise<voi
   const enough =
     approvers.size >= plan.requiredApprovals && [...approvers].some((userId) => userId !== plan.requestedBy);
   const now = deps.now?.() ?? new Date();
-  if (enough && (await transition(deps.db, plan.id, 'proposed', 'approved', { decidedAt: now }))) {
-    await deps.audit.record({
-      actor: 'bot',
-      action: 'plan.approved',
-      target: `plan:${plan.id}`,
-      incidentId: plan.incidentId,
-      justification: `approved by ${[...approvers].map(actor).join(', ')}`,
-      details: { approvers: [...approvers] },
-    });
+  const approved =
+    enough &&
+    (await new VisibleState(deps).movePlan(
+      plan,
+      'proposed',
+      'approved',
+      { decidedAt: now },
+      {
+        actor: 'bot',
+        action: 'plan.approved',
+        justification: `approved by ${[...approvers].map(actor).join(', ')}`,
+        details: { approvers: [...approvers] },
+      },
+    ));
+  if (approved) {
     await deps.enqueueExecution(plan.id);
   } else if (!enough) {
     const missing = plan.requiredApprovals - approvers.size;
@@ -109,7 +116,7 @@ export async function approve(deps: ApprovalDeps, click: PlanClick): Promise<voi
         : 'Approval recorded; an approver other than the requester is still needed.',
     );
   }
-  await refreshPlanMessage(deps.db, deps.slack, plan.id);
+  await refreshPlanMessage(deps, plan.id);
 }
 
 /** Reject button: ask for an optional reason in a modal (the decision is recorded on submit). */
@@ -130,14 +137,12 @@ export async function reject(deps: ApprovalDeps, click: PlanClick, reason: strin
   const now = deps.now?.() ?? new Date();
   // The reason is typed freely in the modal (Slack does not escape it) and shown as mrkdwn: no injected mentions.
   const statusReason = `Rejected by <@${click.userId}>${reason ? `: ${escapeMrkdwn(reason)}` : ''}`;
-  if (await transition(deps.db, plan.id, 'proposed', 'rejected', { decidedAt: now, statusReason })) {
-    await deps.audit.record({
-      actor: actor(click.userId),
-      action: 'plan.rejected',
-      target: `plan:${plan.id}`,
-      incidentId: plan.incidentId,
-      justification: reason ?? 'no reason given',
-    });
-  }
-  await refreshPlanMessage(deps.db, deps.slack, plan.id);
+  await new VisibleState(deps).movePlan(
+    plan,
+    'proposed',
+    'rejected',
+    { decidedAt: now, statusReason },
+    { actor: actor(click.userId), action: 'plan.rejected', justification: reason ?? 'no reason given' },
+  );
+  await refreshPlanMessage(deps, plan.id);
 }

@@ -5,8 +5,11 @@ import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
 import { describeRef, type KubeObject, type KubeObjects, type ObjectRef, type WriteOptions } from './kube-objects.ts';
 import { staleReason } from './plan.ts';
 import type { Change, Check } from './plan-spec.ts';
-import { findPlan, planSpec, transition } from './plan-store.ts';
-import { refreshPlanMessage, replyInThread } from './plan-thread.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { VisibleState } from '../slack/visible-state.ts';
+import { findPlan, planSpec } from './plan-store.ts';
+import { refreshPlanMessage } from './plan-thread.ts';
 import { REDACTED } from './redact.ts';
 import { type VerifyOutcome, verify } from './verification.ts';
 
@@ -20,6 +23,35 @@ export interface ExecutorDeps {
   pollIntervalMs?: number;
   /** Proposes the same action again, derived from the cluster as it is now, after a plan went stale. */
   repropose?: (plan: Plan) => Promise<void>;
+  /** How long an execution's lease lasts unrenewed; a plan whose lease lapsed lost its executor (default 30 s). */
+  leaseMs?: number;
+  /** This executor, as written in the leases it holds (default host:pid:random). */
+  executorId?: string;
+}
+
+const DEFAULT_LEASE_MS = 30_000;
+const defaultExecutorId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+const leaseOf = (deps: ExecutorDeps) => deps.leaseMs ?? DEFAULT_LEASE_MS;
+const ownerOf = (deps: ExecutorDeps) => deps.executorId ?? defaultExecutorId;
+
+// Plans this process is working on: a renewal that came late (a busy event loop) must not make it take over itself.
+const working = new Set<string>();
+
+/** Renews the plan's lease while this executor works on it; returns the function that stops renewing. */
+function holdLease(deps: ExecutorDeps, planId: string): () => void {
+  working.add(planId);
+  const renew = () =>
+    deps.db.plan
+      .updateMany({
+        where: { id: planId, status: 'executing', leaseOwner: ownerOf(deps) },
+        data: { leaseExpiresAt: new Date(Date.now() + leaseOf(deps)) },
+      })
+      .catch(() => undefined);
+  const timer = setInterval(renew, Math.max(100, leaseOf(deps) / 3));
+  return () => {
+    clearInterval(timer);
+    working.delete(planId);
+  };
 }
 
 interface SnapshotEntry {
@@ -122,30 +154,21 @@ class Execution {
     });
   }
 
+  /** The plan's last move, its audit event, the thread reply and the plan message, together (VisibleState). */
   async finish(status: PlanStatus, reason: string, thread: string) {
-    await transition(this.deps.db, this.plan.id, 'executing', status, {
-      statusReason: reason,
-      finishedAt: new Date(),
-    });
-    await this.audit(`plan.${status}`, reason);
-    await this.notify(() => replyInThread(this.deps.slack, this.plan, thread));
-    await this.notify(() => refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id));
+    await new VisibleState(this.deps).movePlan(
+      this.plan,
+      'executing',
+      status,
+      { statusReason: reason, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+      { actor: ACTOR, action: `plan.${status}`, justification: reason, details: { planId: this.plan.id } },
+      { reply: thread, refresh: () => refreshPlanMessage(this.deps, this.plan.id) },
+    );
     return status;
-  }
-
-  /** Slack being down must not turn an applied change into a failed one: telling people is best effort. */
-  private async notify(send: () => Promise<void>): Promise<void> {
-    try {
-      await send();
-    } catch (error) {
-      await this.audit('plan.notify.failed', errorText(error));
-    }
   }
 
   async run(): Promise<PlanStatus> {
     const { kube } = this.deps;
-    await this.audit('plan.execution.started', this.spec.summary);
-    await this.notify(() => refreshPlanMessage(this.deps.db, this.deps.slack, this.plan.id));
 
     const stale: string[] = [];
     for (const precondition of this.spec.preconditions) {
@@ -229,6 +252,51 @@ class Execution {
     }
 
     const why = applyError ?? `Verification did not pass within ${Math.round(this.deps.verifyTimeoutMs / 1000)} s`;
+    return this.rollBackAndFinish(why, outcome, applied);
+  }
+
+  /**
+   * Takes over a plan whose executor stopped mid-run (its lease lapsed). Without a snapshot nothing was applied
+   * (the snapshot is saved before the first change), so the plan runs from the start, preconditions re-checked.
+   * With one, the objects are read back and recorded, then the verification decides: passed → succeeded, otherwise
+   * every change is rolled back from the snapshot.
+   */
+  async recover(): Promise<PlanStatus> {
+    const snapshot = this.plan.snapshot as unknown as SnapshotEntry[] | null;
+    if (!snapshot) {
+      await this.audit(
+        'plan.recovery',
+        'nothing was applied before the executor stopped; running the plan from the start',
+      );
+      return this.run();
+    }
+    const { kube } = this.deps;
+    const objects: Record<string, unknown>[] = [];
+    for (const change of this.spec.changes) {
+      const now = await kube.read(change.ref);
+      objects.push({ target: describeRef(change.ref), exists: now !== null, fields: fieldsOf(change, now) });
+    }
+    await this.audit('plan.recovery.state', 'state read back after the executor stopped mid-run', { objects });
+    const outcome = await verify(this.spec.verification, kube, this.verifyOptions);
+    await this.audit(outcome.ok ? 'plan.verify.passed' : 'plan.verify.failed', outcomeText(outcome), {
+      results: outcome.results,
+    });
+    if (outcome.ok) {
+      return this.finish(
+        'succeeded',
+        `Verified after the executor stopped mid-run: ${outcomeText(outcome)}`,
+        `:white_check_mark: The change is in place and verified: ${this.spec.summary}\n${bullets(outcome)}`,
+      );
+    }
+    const applied = this.spec.changes.map((change, index) => ({ change, before: snapshot[index]?.object ?? null }));
+    return this.rollBackAndFinish('The executor stopped mid-run and the change did not verify', outcome, applied);
+  }
+
+  private async rollBackAndFinish(
+    why: string,
+    outcome: VerifyOutcome | null,
+    applied: { change: Change; before: KubeObject | null }[],
+  ): Promise<PlanStatus> {
     const rollback = await this.rollBack(applied);
     const detail = outcome ? `\n${bullets(outcome)}` : '';
     if (rollback.ok) {
@@ -285,18 +353,86 @@ const bullets = (outcome: VerifyOutcome): string =>
   outcome.results.map((result) => `${result.ok ? '•' : '✗'} ${result.detail}`).join('\n');
 
 /**
- * Runs an approved plan at most once: only the caller that moves it from `approved` to `executing`
- * goes on. Returns the final status, or null when another caller had already taken it.
+ * Runs an approved plan at most once: only the caller that moves it from `approved` to `executing` (taking its
+ * lease) goes on, renewing the lease while it runs. Returns the final status, or null when another caller had
+ * already taken it.
  */
 export async function executePlan(deps: ExecutorDeps, planId: string): Promise<PlanStatus | null> {
-  if (!(await transition(deps.db, planId, 'approved', 'executing', { startedAt: new Date() }))) return null;
-  const plan = await findPlan(deps.db, planId);
-  if (!plan) return null;
-  const execution = new Execution(deps, plan);
+  const approved = await findPlan(deps.db, planId);
+  if (!approved) return null;
+  const started = await new VisibleState(deps).movePlan(
+    approved,
+    'approved',
+    'executing',
+    { startedAt: new Date(), leaseOwner: ownerOf(deps), leaseExpiresAt: new Date(Date.now() + leaseOf(deps)) },
+    { actor: ACTOR, action: 'plan.execution.started', justification: planSpec(approved).summary, details: { planId } },
+    { refresh: () => refreshPlanMessage(deps, planId) },
+  );
+  if (!started) return null;
+  return runLeased(deps, planId, (execution) => execution.run());
+}
+
+async function runLeased(
+  deps: ExecutorDeps,
+  planId: string,
+  work: (execution: Execution) => Promise<PlanStatus>,
+): Promise<PlanStatus | null> {
+  const release = holdLease(deps, planId);
   try {
-    return await execution.run();
-  } catch (error) {
-    const reason = `Execution error: ${errorText(error)}`;
-    return execution.finish('failed', reason, `:x: ${reason}`);
+    const plan = await findPlan(deps.db, planId);
+    if (!plan) return null;
+    const execution = new Execution(deps, plan);
+    try {
+      return await work(execution);
+    } catch (error) {
+      const reason = `Execution error: ${errorText(error)}`;
+      return execution.finish('failed', reason, `:x: ${reason}`);
+    }
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes over every executing plan whose lease lapsed (its executor died: killed, OOM, node lost): takes the lease
+ * by compare-and-set, so one executor recovers each, tells the thread, reads the state back and verifies or rolls
+ * back (Execution.recover). Run it more often than the lease lasts: a dead executor's plan is picked up within
+ * lease + interval.
+ */
+export async function recoverAbandonedPlans(deps: ExecutorDeps, now = new Date()): Promise<void> {
+  const lapsed = await deps.db.plan.findMany({
+    where: {
+      status: 'executing',
+      OR: [
+        { leaseExpiresAt: { lt: now } },
+        // Started before leases existed.
+        { leaseExpiresAt: null, startedAt: { lt: new Date(now.getTime() - leaseOf(deps)) } },
+      ],
+    },
+  });
+  for (const plan of lapsed) {
+    if (working.has(plan.id)) continue;
+    const { count } = await deps.db.plan.updateMany({
+      where: { id: plan.id, status: 'executing', leaseOwner: plan.leaseOwner, leaseExpiresAt: plan.leaseExpiresAt },
+      data: { leaseOwner: ownerOf(deps), leaseExpiresAt: new Date(now.getTime() + leaseOf(deps)) },
+    });
+    if (count !== 1) continue;
+    const lapsedAt = plan.leaseExpiresAt?.toISOString() ?? 'unknown';
+    const text = `:recycle: The executor running this plan stopped (its lease lapsed at ${lapsedAt}). Another executor took it over: it reads the cluster back, then verifies the change or rolls it back.`;
+    await deps.audit.record({
+      actor: ACTOR,
+      action: 'plan.execution.recovering',
+      target: `plan:${plan.id}`,
+      incidentId: plan.incidentId,
+      justification: text,
+      details: { planId: plan.id, previousOwner: plan.leaseOwner, leaseExpiredAt: lapsedAt },
+    });
+    if (plan.slackChannel) {
+      const place = { incidentId: plan.incidentId, channel: plan.slackChannel, threadTs: plan.slackThreadTs };
+      await new VisibleState(deps)
+        .post(place, `plan:${plan.id}:recovering:${lapsedAt}`, { text }, 'plan.recovering')
+        .catch(() => undefined);
+    }
+    await runLeased(deps, plan.id, (execution) => execution.recover());
   }
 }

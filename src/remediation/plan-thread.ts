@@ -1,42 +1,37 @@
-import type { webApi } from '@slack/bolt';
-import type { Plan, PrismaClient } from '../generated/prisma/client.ts';
+import type { Plan } from '../generated/prisma/client.ts';
 import { planBlocks } from '../slack/plan-message.ts';
+import { VisibleState, type VisibleStateDeps } from '../slack/visible-state.ts';
 import { findPlan, nextMessageVersion, saveMessage } from './plan-store.ts';
 
-/** Posts the plan message in the incident thread and remembers where it is. */
-export async function postPlanMessage(db: PrismaClient, slack: webApi.WebClient, planId: string): Promise<void> {
-  const plan = await findPlan(db, planId);
+/** Posts the plan message in the incident thread (once, whatever the retries) and remembers where it is. */
+export async function postPlanMessage(deps: VisibleStateDeps, planId: string): Promise<void> {
+  const plan = await findPlan(deps.db, planId);
   if (!plan?.slackChannel) return;
-  const version = await nextMessageVersion(db, planId);
+  const version = await nextMessageVersion(deps.db, planId);
   const { text, blocks } = planBlocks(plan, version);
-  const posted = await slack.chat.postMessage({
-    channel: plan.slackChannel,
-    ...(plan.slackThreadTs ? { thread_ts: plan.slackThreadTs } : {}),
-    text,
-    blocks: blocks as never,
-  });
-  if (posted.ts) await saveMessage(db, planId, posted.channel ?? plan.slackChannel, posted.ts);
+  const place = { incidentId: plan.incidentId, channel: plan.slackChannel, threadTs: plan.slackThreadTs };
+  const ts = await new VisibleState(deps).post(place, `plan:${planId}`, { text, blocks: blocks as never }, 'plan');
+  await saveMessage(deps.db, planId, plan.slackChannel, ts);
 }
 
 /** Re-renders the plan message in place from the database (status, decisions, buttons). */
-export async function refreshPlanMessage(db: PrismaClient, slack: webApi.WebClient, planId: string): Promise<void> {
-  const plan = await findPlan(db, planId);
+export async function refreshPlanMessage(deps: VisibleStateDeps, planId: string): Promise<void> {
+  const plan = await findPlan(deps.db, planId);
   if (!plan?.slackChannel || !plan.slackTs) return;
-  const version = await nextMessageVersion(db, planId);
+  const version = await nextMessageVersion(deps.db, planId);
   const { text, blocks } = planBlocks({ ...plan, messageVersion: version }, version);
-  await slack.chat.update({ channel: plan.slackChannel, ts: plan.slackTs, text, blocks: blocks as never });
+  const place = { incidentId: plan.incidentId, channel: plan.slackChannel };
+  await new VisibleState(deps).edit(place, plan.slackTs, { text, blocks: blocks as never }, 'plan');
 }
 
-/** A reply in the plan's incident thread (a refused proposal, execution progress and outcome). */
+/** A reply in the plan's incident thread, posted once per `key` (a refused proposal, a recovered execution). */
 export async function replyInThread(
-  slack: webApi.WebClient,
-  where: Pick<Plan, 'slackChannel'> & { slackThreadTs?: string | null },
+  deps: VisibleStateDeps,
+  where: Pick<Plan, 'incidentId' | 'slackChannel'> & { slackThreadTs?: string | null },
+  key: string,
   text: string,
 ): Promise<void> {
   if (!where.slackChannel) return;
-  await slack.chat.postMessage({
-    channel: where.slackChannel,
-    ...(where.slackThreadTs ? { thread_ts: where.slackThreadTs } : {}),
-    text,
-  });
+  const place = { incidentId: where.incidentId, channel: where.slackChannel, threadTs: where.slackThreadTs ?? null };
+  await new VisibleState(deps).post(place, key, { text }, key.split(':')[0] ?? 'reply');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -25,6 +26,8 @@ export interface ProposeInput {
   requestedBy?: string | null;
   slackChannel: string;
   slackThreadTs?: string | null;
+  /** What the proposal answers (default: the investigation's answer; a stale plan's id for its re-proposal). */
+  origin?: string;
 }
 
 export type ProposeResult = { planId: string } | { refused: string };
@@ -46,9 +49,11 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
       justification: error.message,
       details: { action: publicAction(input.proposal.action) },
     });
+    const digest = createHash('sha256').update(JSON.stringify(input.proposal.action)).digest('hex').slice(0, 16);
     await replyInThread(
-      deps.slack,
+      deps,
       input,
+      `not-proposed:${input.origin ?? 'answer'}:${digest}`,
       `No remediation plan: ${input.proposal.summary} cannot be applied as is (${error.message}).`,
     );
     return { refused: error.message };
@@ -74,6 +79,6 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
       expiresAt: plan.expiresAt.toISOString(),
     },
   });
-  await postPlanMessage(deps.db, deps.slack, plan.id);
+  await postPlanMessage(deps, plan.id);
   return { planId: plan.id };
 }

@@ -9,6 +9,7 @@ import { log } from '../observability/logger.ts';
 import type { ApprovalDeps } from './approval.ts';
 import { Approvers } from './approvers.ts';
 import { createExecutionQueue, startExecutionWorker } from './execution-queue.ts';
+import { type ExecutorDeps, recoverAbandonedPlans } from './executor.ts';
 import { KubeObjects } from './kube-objects.ts';
 import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
@@ -22,7 +23,9 @@ export interface RemediationConfig {
   verifyTimeoutSeconds: number;
   /** How often verification polls the cluster (default 1 s). */
   verifyPollMs?: number;
-  /** How often expired and abandoned plans are closed (default 1 min). */
+  /** How long an execution's lease lasts unrenewed: a dead executor's plan is taken over after it (default 30 s). */
+  executionLeaseSeconds?: number;
+  /** How often expired plans are closed and lapsed leases taken over (default half the lease). */
   sweepIntervalMs?: number;
   /** Path of the executor's kubeconfig; unset → the pod's own (executor) ServiceAccount. */
   executorKubeconfig?: string;
@@ -46,6 +49,7 @@ export function remediationConfigFrom(
     | 'PLAN_TTL_MINUTES'
     | 'VERIFY_TIMEOUT_SECONDS'
     | 'EXECUTOR_KUBECONFIG'
+    | 'EXECUTION_LEASE_SECONDS'
   >,
 ): RemediationConfig {
   return {
@@ -54,6 +58,7 @@ export function remediationConfigFrom(
     planTtlMinutes: config.PLAN_TTL_MINUTES,
     verifyTimeoutSeconds: config.VERIFY_TIMEOUT_SECONDS,
     executorKubeconfig: config.EXECUTOR_KUBECONFIG,
+    executionLeaseSeconds: config.EXECUTION_LEASE_SECONDS,
   };
 }
 
@@ -138,28 +143,37 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
         requestedBy: stale.requestedBy,
         slackChannel: stale.slackChannel ?? '',
         slackThreadTs: stale.slackThreadTs,
+        origin: stale.id,
       });
     };
-    const worker = startExecutionWorker(
-      connection,
-      {
-        db,
-        audit,
-        slack,
-        kube,
-        verifyTimeoutMs: config.verifyTimeoutSeconds * 1000,
-        pollIntervalMs: config.verifyPollMs,
-        repropose,
+    const leaseMs = (config.executionLeaseSeconds ?? 30) * 1000;
+    const executorDeps: ExecutorDeps = {
+      db,
+      audit,
+      slack,
+      kube,
+      verifyTimeoutMs: config.verifyTimeoutSeconds * 1000,
+      pollIntervalMs: config.verifyPollMs,
+      repropose,
+      leaseMs,
+    };
+    const worker = startExecutionWorker(connection, executorDeps, prefix);
+    // One round at a time: a recovery verifies (up to VERIFY_TIMEOUT_SECONDS) while the timer keeps ticking.
+    let sweeping = false;
+    const sweep = setInterval(
+      () => {
+        if (sweeping) return;
+        sweeping = true;
+        void Promise.allSettled([sweepPlans({ db, audit, slack }), recoverAbandonedPlans(executorDeps)]).then(
+          (results) => {
+            for (const result of results)
+              if (result.status === 'rejected') log.error({ err: result.reason }, 'remediation sweep failed');
+            sweeping = false;
+          },
+        );
       },
-      prefix,
+      config.sweepIntervalMs ?? leaseMs / 2,
     );
-    // Verification and the rollback's verification, plus a margin, bound a live execution.
-    const executionDeadlineMs = 2 * config.verifyTimeoutSeconds * 1000 + 5 * 60_000;
-    const sweep = setInterval(() => {
-      sweepPlans({ db, audit, slack, executionDeadlineMs }).catch((err: Error) =>
-        log.error({ err }, 'remediation sweep failed'),
-      );
-    }, config.sweepIntervalMs ?? 60_000);
     sweep.unref();
     worker.on('closed', () => clearInterval(sweep));
     return worker;

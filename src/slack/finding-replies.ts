@@ -17,6 +17,8 @@ export class FindingReplies {
 
   constructor(
     private readonly thread: IncidentThread,
+    /** Prefix of the replies' message keys (the investigation's), so a retried investigation posts none twice. */
+    private readonly keyPrefix: string,
     private readonly minConfidence = 0.5,
     private readonly maxReplies = 4,
   ) {}
@@ -40,10 +42,12 @@ export class FindingReplies {
     const message = { text: clipped, blocks: [findingBlock(clipped)] };
     // A finding that fails to post must not fail the investigation; the status reply and the answer still carry it.
     this.queue = this.queue.then(() =>
-      this.thread.reply(message, 'finding').then(
-        () => undefined,
-        () => undefined,
-      ),
+      this.thread
+        .reply(message, 'finding', `${this.keyPrefix}:finding:${change === 'ruled-out' ? 'ruled-out' : 'found'}:${key}`)
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
     );
   }
 

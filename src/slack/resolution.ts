@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { findIncident } from '../store/incidents.ts';
 import { IncidentThread, rootMessage } from './thread.ts';
+import { VisibleState } from './visible-state.ts';
 
 /** Says in the incident's thread (if it has one yet) that the source resolved it, and updates the root's status. */
 export async function announceResolution(
@@ -11,8 +12,13 @@ export async function announceResolution(
 ): Promise<void> {
   const incident = await findIncident(deps.db, incidentId);
   if (!incident?.slackChannel || !incident.slackThreadTs) return;
-  const thread = new IncidentThread(deps.slack, deps.audit, incident.id, incident.slackChannel, incident.slackThreadTs);
-  await thread.reply({ text: `:large_green_circle: Resolved in ${incident.source}.` }, 'resolved');
+  const thread = new IncidentThread(new VisibleState(deps), incident.id, incident.slackChannel, incident.slackThreadTs);
+  const resolvedAt = incident.resolvedAt?.toISOString() ?? 'unknown';
+  await thread.reply(
+    { text: `:large_green_circle: Resolved in ${incident.source}.` },
+    'resolved',
+    `resolved:${resolvedAt}`,
+  );
   // The root may be a user's message (an @mention thread), which the bot cannot edit.
   await thread.edit(incident.slackThreadTs, rootMessage(incident), 'root').catch(() => undefined);
 }

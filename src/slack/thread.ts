@@ -1,7 +1,7 @@
-import type { types, webApi } from '@slack/bolt';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { types } from '@slack/bolt';
 import type { Incident } from '../generated/prisma/client.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
+import type { VisibleMessage, VisibleState } from './visible-state.ts';
 
 const STATUS_LABEL: Record<Incident['status'], string> = {
   triggered: ':rotating_light: Triggered',
@@ -26,56 +26,33 @@ export function rootMessage(incident: Incident): { text: string; blocks: types.K
   };
 }
 
-/** Every message the bot posts or edits goes through here, so each is an audit event. */
+/** The incident's thread: every reply and edit goes through VisibleState, so each is posted once and audited. */
 export class IncidentThread {
   constructor(
-    private readonly slack: webApi.WebClient,
-    private readonly audit: AuditLog,
+    private readonly visible: VisibleState,
     readonly incidentId: string,
     readonly channel: string,
     readonly threadTs: string,
   ) {}
 
-  async reply(message: { text: string; blocks?: types.KnownBlock[] }, purpose: string): Promise<string> {
-    const posted = await this.slack.chat.postMessage({ channel: this.channel, thread_ts: this.threadTs, ...message });
-    await this.audit.record({
-      actor: 'bot',
-      action: 'slack.posted',
-      target: `slack:${this.channel}/${posted.ts}`,
-      incidentId: this.incidentId,
-      details: { purpose, threadTs: this.threadTs },
-    });
-    return posted.ts!;
+  /** Posts `message` once per `key` in this incident (a retry of the same key returns the first post's ts). */
+  reply(message: VisibleMessage, purpose: string, key: string): Promise<string> {
+    return this.visible.post(
+      { incidentId: this.incidentId, channel: this.channel, threadTs: this.threadTs },
+      key,
+      message,
+      purpose,
+    );
   }
 
-  async edit(ts: string, message: { text: string; blocks?: types.KnownBlock[] }, purpose: string): Promise<void> {
-    await this.slack.chat.update({ channel: this.channel, ts, ...message });
-    await this.audit.record({
-      actor: 'bot',
-      action: 'slack.updated',
-      target: `slack:${this.channel}/${ts}`,
-      incidentId: this.incidentId,
-      details: { purpose },
-    });
+  edit(ts: string, message: VisibleMessage, purpose: string): Promise<void> {
+    return this.visible.edit({ incidentId: this.incidentId, channel: this.channel }, ts, message, purpose);
   }
 }
 
-/** Posts a root message for the incident and audits it; returns its ts. */
-export async function postRoot(
-  slack: webApi.WebClient,
-  audit: AuditLog,
-  incident: Incident,
-  channel: string,
-): Promise<string> {
-  const posted = await slack.chat.postMessage({ channel, ...rootMessage(incident) });
-  await audit.record({
-    actor: 'bot',
-    action: 'slack.posted',
-    target: `slack:${channel}/${posted.ts}`,
-    incidentId: incident.id,
-    details: { purpose: 'root' },
-  });
-  return posted.ts!;
+/** Posts the incident's root message in `channel` (once, whatever the retries) and returns its ts. */
+export function postRoot(visible: VisibleState, incident: Incident, channel: string): Promise<string> {
+  return visible.post({ incidentId: incident.id, channel }, 'root', rootMessage(incident), 'root');
 }
 
 /**

@@ -74,11 +74,6 @@ export async function saveThread(db: PrismaClient, incidentId: string, channel: 
   return db.incident.findUniqueOrThrow({ where: { id: incidentId } });
 }
 
-export async function setIncidentStatus(db: PrismaClient, incidentId: string, status: 'investigating' | 'diagnosed') {
-  // A resolution that arrived meanwhile is final.
-  await db.incident.updateMany({ where: { id: incidentId, NOT: { status: 'resolved' } }, data: { status } });
-}
-
 /** The investigation row of a job, created on its first attempt; each attempt is counted. */
 export function beginInvestigation(db: PrismaClient, incidentId: string, jobId: string): Promise<Investigation> {
   return db.investigation.upsert({

@@ -13,6 +13,7 @@ import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../slack/entity-label.ts';
 import { FindingReplies } from '../slack/finding-replies.ts';
 import { IncidentThread, postRoot, rootMessage, StatusMessage } from '../slack/thread.ts';
+import { VisibleState } from '../slack/visible-state.ts';
 import {
   beginInvestigation,
   failInvestigation,
@@ -21,7 +22,6 @@ import {
   saveResult,
   saveStatusTs,
   saveThread,
-  setIncidentStatus,
 } from '../store/incidents.ts';
 
 export interface InvestigationWorkerDeps {
@@ -54,18 +54,17 @@ function progressText(progress: Progress): string | null {
 }
 
 /** Reuses the incident's thread (a retry, a /diagnose) or opens exactly one in the incident channel. */
-async function ensureThread(deps: InvestigationWorkerDeps, incident: Incident): Promise<IncidentThread> {
+async function ensureThread(
+  deps: InvestigationWorkerDeps,
+  visible: VisibleState,
+  incident: Incident,
+): Promise<IncidentThread> {
   let stored = incident;
   if (!stored.slackThreadTs || !stored.slackChannel) {
-    const ts = await postRoot(deps.slack, deps.audit, stored, deps.incidentChannel);
+    const ts = await postRoot(visible, stored, deps.incidentChannel);
     stored = await saveThread(deps.db, stored.id, deps.incidentChannel, ts);
   }
-  return new IncidentThread(deps.slack, deps.audit, stored.id, stored.slackChannel!, stored.slackThreadTs!);
-}
-
-async function refreshRoot(deps: InvestigationWorkerDeps, thread: IncidentThread): Promise<void> {
-  const incident = await findIncident(deps.db, thread.incidentId);
-  if (incident) await thread.edit(thread.threadTs, rootMessage(incident), 'root').catch(() => undefined);
+  return new IncidentThread(visible, stored.id, stored.slackChannel!, stored.slackThreadTs!);
 }
 
 /**
@@ -96,7 +95,8 @@ export async function runInvestigation(
     });
     return;
   }
-  const thread = await ensureThread(deps, incident);
+  const visible = new VisibleState(deps);
+  const thread = await ensureThread(deps, visible, incident);
   // The row counts every start, including ones BullMQ does not (a worker killed mid-job is a stall, not a failure).
   const firstText =
     investigation.attempts > 1
@@ -107,13 +107,17 @@ export async function runInvestigation(
   let statusTs = investigation.statusTs;
   if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
   else
-    statusTs = (await saveStatusTs(deps.db, investigation.id, await thread.reply({ text: firstText }, 'status')))
-      .statusTs!;
+    statusTs = (
+      await saveStatusTs(
+        deps.db,
+        investigation.id,
+        await thread.reply({ text: firstText }, 'status', `${investigation.id}:status`),
+      )
+    ).statusTs!;
   const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
-  const findings = new FindingReplies(thread);
+  const findings = new FindingReplies(thread, investigation.id);
 
-  await setIncidentStatus(deps.db, incident.id, 'investigating');
-  await refreshRoot(deps, thread);
+  await visible.setIncidentStatus(incident.id, 'investigating', rootMessage);
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   try {
@@ -137,11 +141,10 @@ export async function runInvestigation(
     await saveResult(deps.db, investigation.id, result);
     status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
     await Promise.all([status.flush(), findings.flush()]);
-    const finalTs = await thread.reply(answerMessage(result), 'answer');
+    const finalTs = await thread.reply(answerMessage(result), 'answer', `${investigation.id}:answer`);
     await finishInvestigation(deps.db, investigation.id, finalTs);
     ended(result.rootCause ? 'root_cause' : 'no_root_cause');
-    await setIncidentStatus(deps.db, incident.id, 'diagnosed');
-    await refreshRoot(deps, thread);
+    await visible.setIncidentStatus(incident.id, 'diagnosed', rootMessage);
     await deps.audit.record({
       actor: 'worker',
       action: 'investigation.finished',

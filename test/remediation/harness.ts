@@ -40,7 +40,15 @@ export interface SimRequest {
  * worker on its own BullMQ prefix, holding the simulated cluster's credentials.
  */
 export async function startStack(
-  options: { verifyTimeoutSeconds?: number; usergroup?: string[]; scenario?: URL; slackMode?: SlackMode } = {},
+  options: {
+    verifyTimeoutSeconds?: number;
+    usergroup?: string[];
+    scenario?: URL;
+    slackMode?: SlackMode;
+    /** false: no executor in this process (a test starts its own, e.g. in a child process). */
+    executor?: boolean;
+    executionLeaseSeconds?: number;
+  } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const slack = await FakeSlack.start();
@@ -63,6 +71,7 @@ export async function startStack(
       verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 5,
       verifyPollMs: 100,
       sweepIntervalMs: 200,
+      ...(options.executionLeaseSeconds ? { executionLeaseSeconds: options.executionLeaseSeconds } : {}),
     },
   });
   const investigations = createInvestigationQueue(connection, prefix);
@@ -85,7 +94,7 @@ export async function startStack(
     },
   );
   const port = await server.start(0);
-  const worker = runtime.startExecutor(sim.kubeConfig);
+  const executors = options.executor === false ? [] : [runtime.startExecutor(sim.kubeConfig)];
   const incident = await database.db.incident.create({
     data: {
       source: 'alertmanager',
@@ -109,6 +118,12 @@ export async function startStack(
     kube,
     incidentId: incident.id,
     databaseUrl: database.url,
+    prefix,
+
+    /** Starts an executor in this process, on the simulated cluster's credentials. */
+    startExecutor() {
+      executors.push(runtime.startExecutor(sim.kubeConfig));
+    },
 
     async propose(action: PlanAction, summary = 'Fix the rollout', ttlMinutes = 30): Promise<string> {
       const result = await proposePlan(
@@ -220,7 +235,7 @@ export async function startStack(
       ),
 
     async close(): Promise<void> {
-      await worker.close();
+      for (const executor of executors) await executor.close();
       await runtime.queue.close();
       await server.stop();
       await investigations.close();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
  */
 export class GateProxy {
   private open = true;
+  private holds: (req: IncomingMessage) => boolean = () => true;
   private refusing = false;
   private waiting: (() => void)[] = [];
   private held = 0;
@@ -28,7 +29,7 @@ export class GateProxy {
         req.pipe(proxied);
       };
       if (this.refusing) req.socket.destroy();
-      else if (this.open) forward();
+      else if (this.open || !this.holds(req)) forward();
       else {
         this.held += 1;
         this.waiting.push(forward);
@@ -52,7 +53,9 @@ export class GateProxy {
     return this.held;
   }
 
-  close(): void {
+  /** Holds every request from now on, or only those `holds` picks (e.g. the real write, not its dry run). */
+  close(holds: (req: IncomingMessage) => boolean = () => true): void {
+    this.holds = holds;
     this.open = false;
   }
 

@@ -114,3 +114,46 @@ test('a worker killed mid-investigation: the job is retried elsewhere and the th
   const [code] = await once(second, 'exit');
   assert.equal(code, 0, 'SIGTERM shuts the worker down cleanly');
 });
+
+/** The final answer's arguments as Slack receives them (header block "Root cause…"). */
+const isAnswerPost = (args: Record<string, unknown>) =>
+  isAnswer({ method: 'chat.postMessage', args, token: undefined });
+
+test('a worker killed after Slack stored the answer but before the ts was saved: the retry finds it, no second answer', async () => {
+  const first = startWorker();
+  // Slack stores the answer; its reply never reaches the worker, which is killed meanwhile.
+  h.slack.storeThenHangNext('chat.postMessage', isAnswerPost);
+  // And the root: stored, then a 5xx (the SDK alone would post it again).
+  h.slack.storeThenFailNext('chat.postMessage', 500, (args) => args.thread_ts === undefined);
+  const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PSTORED' }));
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+
+  await until('the answer to be stored in Slack, its reply held', () => h.slack.heldCount > 0, 60_000);
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  h.slack.releaseHeld();
+
+  const second = startWorker();
+  await until('the retried investigation to be recorded as done', async () => {
+    const investigation = await h.database.db.investigation.findFirst({ where: { incidentId } });
+    return investigation?.status === 'done';
+  });
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  const inChannel = h.slack.storedMessages(INCIDENT_CHANNEL);
+  const roots = inChannel.filter((message) => message.metadata?.event_payload.message_key === `${incidentId}:root`);
+  assert.equal(roots.length, 1, 'one root message, though Slack answered its post with a 500');
+  assert.equal(incident.slackThreadTs, roots[0]?.ts);
+  const answers = inChannel.filter(
+    (message) => message.thread_ts === incident.slackThreadTs && isAnswerPost(message as never),
+  );
+  assert.equal(answers.length, 1, 'one answer in the thread');
+  const investigation = await h.database.db.investigation.findFirstOrThrow({ where: { incidentId } });
+  assert.equal(investigation.finalTs, answers[0]?.ts, 'the retry adopted the answer Slack had stored');
+  assert.ok(
+    inChannel.every((message) => message.metadata?.event_payload.incident_id === incidentId),
+    'every message carries its incident in metadata',
+  );
+  second.kill('SIGTERM');
+  await once(second, 'exit');
+});

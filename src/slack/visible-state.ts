@@ -1,0 +1,239 @@
+import { type types, webApi } from '@slack/bolt';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+
+/** The metadata event type every bot message carries; its payload names the incident and the message key. */
+export const MESSAGE_EVENT_TYPE = 'incident_bot_message';
+
+/** Where a message goes: a thread (threadTs) or the channel's top level, and the incident it belongs to. */
+export interface Place {
+  incidentId: string | null;
+  channel: string;
+  threadTs?: string | null;
+}
+
+export interface VisibleMessage {
+  text: string;
+  blocks?: types.KnownBlock[];
+}
+
+export interface VisibleStateDeps {
+  db: PrismaClient;
+  audit: AuditLog;
+  slack: webApi.WebClient;
+}
+
+interface PostOptions {
+  /** Attempts at posting before giving up; between two, the thread is searched for the message first. */
+  attempts?: number;
+  retryDelayMs?: number;
+}
+
+// The SDK retries a 5xx on its own, and a 5xx can come after Slack stored the message: posts go through a client
+// that never retries, and the retry below looks for the message before posting it again.
+const singleShotClients = new WeakMap<webApi.WebClient, webApi.WebClient>();
+function singleShot(slack: webApi.WebClient): webApi.WebClient {
+  let client = singleShotClients.get(slack);
+  if (!client) {
+    client = new webApi.WebClient(slack.token, {
+      slackApiUrl: slack.slackApiUrl,
+      retryConfig: { retries: 0 },
+      logLevel: webApi.LogLevel.ERROR,
+    });
+    singleShotClients.set(slack, client);
+  }
+  return client;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Slack answered and refused (channel_not_found, msg_too_long…): nothing was stored, retrying cannot help. */
+const isRefusal = (error: unknown) =>
+  (error as { code?: string }).code === webApi.ErrorCode.PlatformError &&
+  (error as { data?: { error?: string } }).data?.error !== 'internal_error';
+
+type SlackMessageMetadata = { event_type?: string; event_payload?: { message_key?: unknown } };
+
+/**
+ * The one place that changes what people see. Each method does the compare-and-set in Postgres, the audit event
+ * and the Slack update together, so none of them is forgotten or doubled:
+ * - `post`: a message exactly once per key — recorded before it is posted, carrying the key in Slack message
+ *   metadata, and looked for in Slack (conversations.replies / history with include_all_metadata) whenever an
+ *   earlier attempt may have posted it (a worker killed after Slack stored it, a 5xx after Slack stored it);
+ * - `edit`: a message edited in place, audited;
+ * - `setIncidentStatus`: the incident's status, its audit event and its root message;
+ * - `movePlan`: a plan's status, its audit event, the thread reply and the plan message.
+ */
+export class VisibleState {
+  private readonly poster: webApi.WebClient;
+
+  constructor(
+    private readonly deps: VisibleStateDeps,
+    private readonly options: PostOptions = {},
+  ) {
+    this.poster = singleShot(deps.slack);
+  }
+
+  async post(place: Place, key: string, message: VisibleMessage, purpose: string): Promise<string> {
+    const messageKey = `${place.incidentId ?? place.channel}:${key}`;
+    const { db } = this.deps;
+    const created = await db.$executeRaw`
+      INSERT INTO "SlackMessage" ("key", "incidentId", "channel", "threadTs")
+      VALUES (${messageKey}, ${place.incidentId}, ${place.channel}, ${place.threadTs ?? null})
+      ON CONFLICT ("key") DO NOTHING`;
+    if (created === 0) {
+      const known = await db.slackMessage.findUniqueOrThrow({ where: { key: messageKey } });
+      if (known.ts) return known.ts;
+      const found = await this.find(place, messageKey, known.createdAt);
+      if (found) return this.posted(place, messageKey, found, purpose, true);
+    }
+    const attempts = this.options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const posted = await this.poster.chat.postMessage({
+          channel: place.channel,
+          ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+          ...message,
+          metadata: {
+            event_type: MESSAGE_EVENT_TYPE,
+            event_payload: { incident_id: place.incidentId ?? '', message_key: messageKey },
+          },
+        });
+        return await this.posted(place, messageKey, posted.ts!, purpose, false);
+      } catch (error) {
+        if (isRefusal(error) || attempt >= attempts) throw error;
+        await sleep((this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
+        const found = await this.find(place, messageKey, new Date(Date.now() - 3_600_000)).catch(() => null);
+        if (found) return this.posted(place, messageKey, found, purpose, true);
+      }
+    }
+  }
+
+  async edit(place: Place, ts: string, message: VisibleMessage, purpose: string): Promise<void> {
+    await this.deps.slack.chat.update({ channel: place.channel, ts, ...message });
+    await this.record({
+      actor: 'bot',
+      action: 'slack.updated',
+      target: `slack:${place.channel}/${ts}`,
+      ...(place.incidentId ? { incidentId: place.incidentId } : {}),
+      details: { purpose },
+    });
+  }
+
+  /**
+   * Moves the incident to `status` unless it is there already or resolved (a resolution is final): one caller
+   * makes the move, audits it and re-renders the root message with `render`. Returns whether this caller moved it.
+   */
+  async setIncidentStatus(
+    incidentId: string,
+    status: 'investigating' | 'diagnosed',
+    render: (incident: Incident) => VisibleMessage,
+  ): Promise<boolean> {
+    const moved = await this.deps.db.$queryRaw<{ previous: string }[]>`
+      UPDATE "Incident" AS i SET "status" = ${status}::"IncidentStatus", "updatedAt" = now()
+      FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
+      WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${status}::"IncidentStatus")
+      RETURNING old.previous::text AS previous`;
+    if (moved.length === 0) return false;
+    await this.record({
+      actor: 'bot',
+      action: 'incident.status',
+      target: `incident:${incidentId}`,
+      incidentId,
+      details: { from: moved[0]?.previous, to: status },
+    });
+    const incident = await this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+    // The root may be a user's message (an @mention thread), which the bot cannot edit.
+    if (incident.slackChannel && incident.slackThreadTs) {
+      const place = { incidentId, channel: incident.slackChannel };
+      await this.edit(place, incident.slackThreadTs, render(incident), 'root').catch(() => undefined);
+    }
+    return true;
+  }
+
+  /**
+   * Compare-and-set of a plan's status: exactly one caller moves it out of `from`, however many click, retry or run
+   * at once. That caller records `event`, posts `reply` in the thread (once per plan and status) and re-renders the
+   * plan message with `refresh`. Telling Slack is best effort once the state moved: a failure is audited.
+   */
+  async movePlan(
+    plan: Pick<Plan, 'id' | 'incidentId' | 'slackChannel' | 'slackThreadTs'>,
+    from: PlanStatus,
+    to: PlanStatus,
+    data: Omit<Prisma.PlanUpdateManyMutationInput, 'status'>,
+    event: Omit<AuditEntry, 'target' | 'incidentId'>,
+    tell: { reply?: string; refresh?: () => Promise<void> } = {},
+  ): Promise<boolean> {
+    const { count } = await this.deps.db.plan.updateMany({
+      where: { id: plan.id, status: from },
+      data: { ...data, status: to },
+    });
+    if (count !== 1) return false;
+    await this.record({ ...event, target: `plan:${plan.id}`, incidentId: plan.incidentId });
+    const notify = async (send: () => Promise<unknown>) => {
+      try {
+        await send();
+      } catch (error) {
+        await this.record({
+          actor: event.actor,
+          action: 'plan.notify.failed',
+          target: `plan:${plan.id}`,
+          incidentId: plan.incidentId,
+          justification: (error as Error).message,
+          details: { planId: plan.id, status: to },
+        });
+      }
+    };
+    const { reply, refresh } = tell;
+    if (reply && plan.slackChannel) {
+      const place = { incidentId: plan.incidentId, channel: plan.slackChannel, threadTs: plan.slackThreadTs };
+      await notify(() => this.post(place, `plan:${plan.id}:${to}`, { text: reply }, `plan.${to}`));
+    }
+    if (refresh) await notify(refresh);
+    return true;
+  }
+
+  private record(entry: AuditEntry): Promise<void> {
+    return this.deps.audit.record(entry);
+  }
+
+  private async posted(place: Place, key: string, ts: string, purpose: string, found: boolean): Promise<string> {
+    await this.deps.db.slackMessage.update({ where: { key }, data: { ts } });
+    await this.record({
+      actor: 'bot',
+      action: 'slack.posted',
+      target: `slack:${place.channel}/${ts}`,
+      ...(place.incidentId ? { incidentId: place.incidentId } : {}),
+      details: {
+        purpose,
+        key,
+        ...(place.threadTs ? { threadTs: place.threadTs } : {}),
+        // The post's answer was lost (a killed worker, a 5xx) but Slack had stored it: found by its metadata.
+        ...(found ? { foundInSlack: true } : {}),
+      },
+    });
+    return ts;
+  }
+
+  /** The ts of the message carrying `key`, in the thread or (top level) in the channel since `since`. */
+  private async find(place: Place, key: string, since: Date): Promise<string | null> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const args = { channel: place.channel, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+      const answer = place.threadTs
+        ? await this.deps.slack.conversations.replies({ ...args, ts: place.threadTs })
+        : await this.deps.slack.conversations.history({
+            ...args,
+            oldest: String(Math.floor(since.getTime() / 1000) - 300),
+          });
+      for (const message of answer.messages ?? []) {
+        const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
+        if (metadata?.event_type === MESSAGE_EVENT_TYPE && metadata.event_payload?.message_key === key && message.ts)
+          return message.ts;
+      }
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!answer.has_more || !cursor) return null;
+    }
+    return null;
+  }
+}
