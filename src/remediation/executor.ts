@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
@@ -5,8 +7,6 @@ import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
 import { describeRef, type KubeObject, type KubeObjects, type ObjectRef, type WriteOptions } from './kube-objects.ts';
 import { staleReason } from './plan.ts';
 import type { Change, Check } from './plan-spec.ts';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { VisibleState } from '../slack/visible-state.ts';
 import { findPlan, planSpec } from './plan-store.ts';
 import { refreshPlanMessage } from './plan-thread.ts';

@@ -11,7 +11,9 @@ export async function postPlanMessage(deps: VisibleStateDeps, planId: string): P
   const { text, blocks } = planBlocks(plan, version);
   const place = { incidentId: plan.incidentId, channel: plan.slackChannel, threadTs: plan.slackThreadTs };
   const ts = await new VisibleState(deps).post(place, `plan:${planId}`, { text, blocks: blocks as never }, 'plan');
-  await saveMessage(deps.db, planId, plan.slackChannel, ts);
+  const saved = await saveMessage(deps.db, planId, plan.slackChannel, ts);
+  // A move made while the message was on its way (an expiry, a click) could not edit it yet: show it now.
+  if (saved.status !== plan.status) await refreshPlanMessage(deps, planId);
 }
 
 /** Re-renders the plan message in place from the database (status, decisions, buttons). */

@@ -47,10 +47,13 @@ function singleShot(slack: webApi.WebClient): webApi.WebClient {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Slack's own failures, after which the message may or may not have been stored.
+const AMBIGUOUS_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
 /** Slack answered and refused (channel_not_found, msg_too_long…): nothing was stored, retrying cannot help. */
 const isRefusal = (error: unknown) =>
   (error as { code?: string }).code === webApi.ErrorCode.PlatformError &&
-  (error as { data?: { error?: string } }).data?.error !== 'internal_error';
+  !AMBIGUOUS_ERRORS.has((error as { data?: { error?: string } }).data?.error ?? '');
 
 type SlackMessageMetadata = { event_type?: string; event_payload?: { message_key?: unknown } };
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/remediation/kube-objects.ts';
 import { OTHER_MANAGER, REQUESTER, runCli, type Stack, startStack } from './harness.ts';
+import { until } from '../support/until.ts';
 
 const DEPLOYMENT = { kind: 'Deployment', namespace: 'shop', name: 'api' } as const;
 const GOOD_IMAGE = 'registry.example.com/shop/api:1.4.2';
@@ -19,17 +20,24 @@ const ready = (pod: KubeObject) =>
   );
 
 type Block = { type: string; text?: { text: string }; elements?: { action_id?: string }[] };
-const lastPlanMessage = (stack: Stack) => {
-  const updates = stack.slack.callsTo('chat.update');
-  const blocks = (updates.at(-1)?.args.blocks ?? []) as Block[];
+/** The newest plan message as the channel shows it now (posted, then edited in place). */
+const lastPlanMessage = (stack: Stack, planId = '[^:]+') => {
+  const key = new RegExp(`:plan:${planId}$`);
+  const plans = stack.slack
+    .storedMessages()
+    .filter((message) => key.test(String(message.metadata?.event_payload.message_key ?? '')));
+  const blocks = (plans.at(-1)?.blocks ?? []) as Block[];
   return {
     text: blocks.map((block) => block.text?.text ?? '').join('\n'),
     buttons: blocks.some((b) => b.type === 'actions'),
   };
 };
 /** The plan's status changes before its message and thread catch up: wait for both to say `pattern`. */
-const reported = (stack: Stack, pattern: RegExp) =>
-  stack.slack.waitFor(() => pattern.test(lastPlanMessage(stack).text) && pattern.test(threadText(stack)), 5_000);
+const reported = (stack: Stack, pattern: RegExp, planId?: string) =>
+  stack.slack.waitFor(
+    () => pattern.test(lastPlanMessage(stack, planId).text) && pattern.test(threadText(stack)),
+    5_000,
+  );
 const threadText = (stack: Stack) =>
   stack.slack
     .replies('1763000000.000100')
@@ -295,14 +303,16 @@ describe('remediation through Slack approvals', () => {
     await stack.click(planId, 'UALICE', 'approve');
     const plan = await stack.settled(planId);
     assert.equal(plan.status, 'stale');
-    await reported(stack, /Stale/i);
+    await reported(stack, /Stale/i, planId);
     assert.match(threadText(stack), /not executed.*changed since it was proposed.*generation 2 → 3/s);
     assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
     assert.equal(image(await stack.kube.read(DEPLOYMENT)), 'registry.example.com/shop/api:1.5.1');
 
     // …and the same action is proposed again, against the cluster as it is now.
     await stack.slack.waitFor(() => /A fresh plan/.test(threadText(stack)), 5_000);
-    const fresh = await stack.db.plan.findFirstOrThrow({ where: { id: { not: planId } } });
+    const fresh = await until('the fresh plan to be proposed', () =>
+      stack.db.plan.findFirst({ where: { id: { not: planId } } }),
+    );
     assert.equal(fresh.status, 'proposed');
     assert.match(JSON.stringify(fresh.spec), /"generation":3/);
     assert.match(JSON.stringify(fresh.spec), /api:1\.5\.1/, 'its diff starts from the image now running');

@@ -1,0 +1,140 @@
+// The audit trail under a database superuser's attacks: `npx tsx bench/audit-attack.ts` (needs Postgres on
+// TEST_DATABASE_ADMIN_URL or 127.0.0.1:5432). Writes a trail as the bot does (with rolled-back appends leaving
+// sequence gaps), checkpoints it, then runs each attack in a transaction that is rolled back afterwards and
+// counts what `verify` catches. Prints the figures; exits non-zero on an undetected attack or a false alarm.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ChainKey } from '../src/audit/chain-key.ts';
+import { type Checkpoint, takeCheckpoint } from '../src/audit/checkpoint.ts';
+import { PostgresAuditLog } from '../src/audit/postgres-audit-log.ts';
+import { verifyChains } from '../src/audit/verify.ts';
+import type { AuditEvent } from '../src/generated/prisma/client.ts';
+import { createDb } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+
+const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ROUNDS = Number(process.env.ATTACK_ROUNDS ?? 10);
+pg.types.setTypeParser(1114, (text) => new Date(`${text.replace(' ', 'T')}Z`));
+
+const key = new ChainKey(randomBytes(32).toString('hex'));
+const name = `ib_attack_${randomBytes(5).toString('hex')}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${name}"`);
+const url = new URL(ADMIN_URL);
+url.pathname = `/${name}`;
+await migrate(url.toString());
+const db = createDb(url.toString());
+const client = new pg.Client({ connectionString: url.toString() });
+await client.connect();
+
+try {
+  // The bot's writes: 20 incident chains and the global chain, and appends that fail after taking their seq.
+  const audit = new PostgresAuditLog(db, key);
+  const incidents: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const incident = await db.incident.create({
+      data: { source: 'pagerduty', externalId: `P${i}`, title: 't', alert: {} },
+    });
+    incidents.push(incident.id);
+  }
+  let gaps = 0;
+  for (let i = 0; i < 400; i++) {
+    const incidentId = i % 7 === 0 ? undefined : incidents[i % incidents.length];
+    if (i % 37 === 0) {
+      gaps++;
+      await audit.record({ actor: 'bot', action: 'bad', incidentId, details: { text: '\u0000' } }).catch(() => 0);
+    }
+    await audit.record({ actor: i % 5 ? 'bot' : 'slack:UALICE', action: `step.${i}`, incidentId, details: { i } });
+  }
+  const checkpoint: Checkpoint = await takeCheckpoint(db, key);
+  for (let i = 0; i < 10; i++) await audit.record({ actor: 'bot', action: 'after.checkpoint', details: { i } });
+
+  const rows = async (): Promise<AuditEvent[]> =>
+    (await client.query('SELECT * FROM "AuditEvent" ORDER BY seq')).rows.map((row) => ({
+      ...row,
+      seq: BigInt(row.seq),
+    }));
+  const covered = async () => (await rows()).filter((row) => row.seq <= BigInt(checkpoint.lastSeq));
+  const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+  const clean = verifyChains(await rows(), key, { checkpoint });
+  const attacks: Record<string, (c: pg.Client) => Promise<void>> = {
+    'edit a row (who approved)': async (c) => {
+      const row = pick(await covered());
+      await c.query(`UPDATE "AuditEvent" SET actor = 'slack:UMALLORY' WHERE seq = $1`, [row.seq]);
+    },
+    'edit a row and re-hash its chain without the key': async (c) => {
+      const row = pick(await covered());
+      const forger = new ChainKey(randomBytes(32).toString('hex'));
+      const chain = (await rows()).filter((other) => other.incidentId === row.incidentId);
+      let prevHash = forger.genesis(row.incidentId);
+      for (const link of chain) {
+        const actor = link.seq === row.seq ? 'slack:UMALLORY' : link.actor;
+        const hash = forger.hash({ ...link, actor, prevHash });
+        await c.query('UPDATE "AuditEvent" SET actor = $1, "prevHash" = $2, hash = $3 WHERE seq = $4', [
+          actor,
+          prevHash,
+          hash,
+          link.seq,
+        ]);
+        prevHash = hash;
+      }
+    },
+    'delete a row inside a chain': async (c) => {
+      const row = pick(await covered());
+      await c.query('DELETE FROM "AuditEvent" WHERE seq = $1', [row.seq]);
+    },
+    "delete a chain's newest covered rows and reset the sequence": async (c) => {
+      const victim = pick(incidents);
+      const tail = (await covered()).filter((row) => row.incidentId === victim).slice(-2);
+      await c.query('DELETE FROM "AuditEvent" WHERE seq = ANY($1)', [tail.map((row) => row.seq)]);
+      await c.query(`SELECT setval(pg_get_serial_sequence('"AuditEvent"', 'seq'), $1)`, [tail[0]!.seq - 1n]);
+    },
+    'delete a whole chain': async (c) => {
+      await c.query('DELETE FROM "AuditEvent" WHERE "incidentId" = $1', [pick(incidents)]);
+    },
+    'move a row to another seq': async (c) => {
+      const row = pick(await covered());
+      const free = BigInt(checkpoint.lastSeq) + 1000n;
+      await c.query('UPDATE "AuditEvent" SET seq = $1 WHERE seq = $2', [free, row.seq]);
+    },
+  };
+
+  const results: { attack: string; tried: number; detected: number }[] = [];
+  for (const [attack, run] of Object.entries(attacks)) {
+    let detected = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      await client.query('BEGIN');
+      try {
+        await client.query('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER');
+        await run(client);
+        if (!verifyChains(await rows(), key, { checkpoint }).ok) detected++;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    }
+    results.push({ attack, tried: ROUNDS, detected });
+  }
+  const forged = { ...checkpoint, rows: checkpoint.rows - 2 };
+  results.push({
+    attack: 'rewrite the checkpoint to match a truncated table',
+    tried: 1,
+    detected: verifyChains(await rows(), key, { checkpoint: forged }).ok ? 0 : 1,
+  });
+
+  const tried = results.reduce((sum, result) => sum + result.tried, 0);
+  const detected = results.reduce((sum, result) => sum + result.detected, 0);
+  console.log(`audit trail: ${clean.rows} events, ${clean.chains} chains, ${gaps} rolled-back appends`);
+  console.log(
+    `clean database: ${clean.ok ? 'verifies' : 'FALSE ALARM'}; sequence gaps listed as never filled: ${clean.unfilledGaps.length}`,
+  );
+  for (const result of results) console.log(`  ${result.attack}: ${result.detected}/${result.tried} detected`);
+  console.log(`attacks: ${tried}, detected: ${detected}, undetected: ${tried - detected}`);
+  process.exitCode = clean.ok && detected === tried ? 0 : 1;
+} finally {
+  await client.end();
+  await db.$disconnect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
