@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   maskInLogs(secretValues(config));
   const db = createDb(config.DATABASE_URL);
   const chainKey = new ChainKey(config.AUDIT_HMAC_KEY);
-  if (!chainKey.keyed) log.warn('no AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser');
+  if (!chainKey.keyed)
+    log.warn('no AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser');
   const audit = withLogLines(new PostgresAuditLog(db, chainKey));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
