@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { GateProxy } from '../support/gate-proxy.ts';
+import { startRole } from '../support/run-cli.ts';
 import { until } from '../support/until.ts';
 import { CHANNEL, type Stack, startStack, THREAD_TS } from './harness.ts';
 
-const ROOT = new URL('../../', import.meta.url);
 const undo = { type: 'rollout-undo', namespace: 'shop', name: 'api', toRevision: 1 } as const;
 
 let stack: Stack;
@@ -35,28 +35,20 @@ after(async () => {
 });
 
 /** `ROLE=executor` in its own process, as in the executor pod. */
-function startExecutorProcess(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ROLE: 'executor',
-      SLACK_BOT_TOKEN: 'xoxb-remediation-test',
-      SLACK_SIGNING_SECRET: 'unused-by-executors',
-      SLACK_API_URL: stack.slack.apiUrl,
-      INCIDENT_CHANNEL: CHANNEL,
-      PAGERDUTY_WEBHOOK_SECRETS: 'unused',
-      DATABASE_URL: stack.databaseUrl,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: stack.prefix,
-      EXECUTOR_KUBECONFIG: join(dir, 'kubeconfig'),
-      EXECUTION_LEASE_SECONDS: '4',
-      VERIFY_TIMEOUT_SECONDS: '5',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+const startExecutorProcess = (): ChildProcess =>
+  startRole('executor', {
+    SLACK_BOT_TOKEN: 'xoxb-remediation-test',
+    SLACK_SIGNING_SECRET: 'unused-by-executors',
+    SLACK_API_URL: stack.slack.apiUrl,
+    INCIDENT_CHANNEL: CHANNEL,
+    PAGERDUTY_WEBHOOK_SECRETS: 'unused',
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: stack.prefix,
+    EXECUTOR_KUBECONFIG: join(dir, 'kubeconfig'),
+    EXECUTION_LEASE_SECONDS: '4',
+    VERIFY_TIMEOUT_SECONDS: '5',
   });
-}
 
 test('an executor killed mid-apply: another takes the plan over, tells the thread, and verifies or rolls back', async () => {
   const planId = await stack.propose(undo);

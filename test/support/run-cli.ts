@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,5 +42,15 @@ export function completion(child: ChildProcessWithoutNullStreams): Promise<CliRu
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A process of the bot (`src/main.ts`) in one role, as its pod would run it: only `env` and PATH/HOME. */
+export function startRole(role: 'web' | 'worker' | 'executor', env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    // Any free metrics port: several processes, and other test runs on this machine, must not meet on 9464.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ROLE: role, METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

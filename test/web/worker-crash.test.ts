@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { GateProxy } from '../support/gate-proxy.ts';
+import { startRole } from '../support/run-cli.ts';
 import {
   type Harness,
   INCIDENT_CHANNEL,
@@ -20,8 +21,6 @@ import {
 } from './harness.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 import { until } from '../support/until.ts';
-
-const ROOT = new URL('../../', import.meta.url);
 
 let sim: Simulation;
 let gate: GateProxy;
@@ -48,28 +47,19 @@ after(async () => {
 
 /** `ROLE=worker` in its own process, as in a worker pod. */
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ROLE: 'worker',
-      // Any free port: two workers, and other test runs on this machine, must not meet on the default 9464.
-      METRICS_PORT: '0',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'unused-by-workers',
-      SLACK_API_URL: h.slack.apiUrl,
-      INCIDENT_CHANNEL,
-      PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS.join(','),
-      DATABASE_URL: h.database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: h.prefix,
-      KUBECONFIG: join(dir, 'kubeconfig'),
-      JOB_LOCK_SECONDS: '2',
-      WORKER_CONCURRENCY: '1',
-      APPROVER_USER_IDS: 'UAPPROVER',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = startRole('worker', {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: 'unused-by-workers',
+    SLACK_API_URL: h.slack.apiUrl,
+    INCIDENT_CHANNEL,
+    PAGERDUTY_WEBHOOK_SECRETS: PD_SECRETS.join(','),
+    DATABASE_URL: h.database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: h.prefix,
+    KUBECONFIG: join(dir, 'kubeconfig'),
+    JOB_LOCK_SECONDS: '2',
+    WORKER_CONCURRENCY: '1',
+    APPROVER_USER_IDS: 'UAPPROVER',
   });
   children.push(child);
   return child;
