@@ -10,6 +10,7 @@ import { refKey } from '../src/investigation/model.ts';
 import { parseScenario } from '../src/simulation/scenario.ts';
 import { startSimulation } from '../src/simulation/simulation.ts';
 import { FAULTY_NAMESPACE, largeScenario } from './large-cluster.ts';
+import { burstCase } from './burst.ts';
 import { hotNamespaceCase, hugeClusterCase } from './scale-cases.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
@@ -69,6 +70,7 @@ try {
     console.log(line('first progress', latency.firstProgressMs));
     console.log(line('first hypothesis', latency.firstHypothesisMs));
     console.log(`       ${'final answer'.padEnd(18)} ${seconds(latency.answerMs)}`);
+    await burstCase(simulation, namespaces);
   } catch (error) {
     console.log(
       `webhook → Slack: not measured (${error instanceof Error ? error.message : error}; needs Postgres and Redis)`,

@@ -1,0 +1,215 @@
+/**
+ * A burst of distinct PagerDuty incidents posted at once, through the processes production runs: one web and one worker
+ * (`src/main.ts`, ROLE=web and ROLE=worker, default settings otherwise), real Postgres and Redis, the fake Slack Web
+ * API, and the 5,000-pod simulated cluster (one namespace per incident). Measures each webhook's answer time and when the
+ * last thread got its answer, and checks that every incident was answered exactly once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
+import { toKubeconfigYaml } from '../src/simulation/kubeconfig.ts';
+import type { Simulation } from '../src/simulation/simulation.ts';
+import { createTestDatabase } from '../test/support/database.ts';
+import { FakeSlack, type SlackCall } from '../test/support/fake-slack.ts';
+import { pagerDutySignature } from '../test/support/signing.ts';
+import { isAnswer, pagerDutyEvent } from '../test/web/harness.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'bench-pagerduty-secret';
+const CHANNEL = 'CBENCH';
+
+export interface BurstOptions {
+  incidents: number;
+  concurrency: number;
+  /** The alert title of incident `index` (each names its own namespace, so each is its own investigation). */
+  title(index: number): string;
+}
+
+export interface BurstResult {
+  /** Every webhook's answer time, retries included. */
+  webhookMs: number[];
+  /** How many webhooks got each HTTP status (a 503 is sent again, as PagerDuty retries). */
+  statuses: Record<number, number>;
+  /** From the first webhook sent to the last answer posted. */
+  lastAnswerMs: number | undefined;
+  answered: number;
+  /** Threads that received more than one answer. */
+  answeredTwice: number;
+}
+
+/** Starts `src/main.ts` in a role and resolves once it logged `ready` (JSON log lines on stdout). */
+async function startRole(
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (text) => {
+      try {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        if (ready.test(String(parsed.msg))) resolve(parsed);
+      } catch {
+        // Not a log line.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${env.ROLE} exited with ${code} before it was ready`)));
+  });
+  return { child, line };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await once(child, 'exit');
+  clearTimeout(timer);
+}
+
+const threadOf = (call: SlackCall) => String(call.args.thread_ts ?? call.response?.ts ?? '');
+
+export async function burst(simulation: Simulation, options: BurstOptions): Promise<BurstResult> {
+  const database = await createTestDatabase();
+  const slack = await FakeSlack.start();
+  const dir = await mkdtemp(join(tmpdir(), 'ib-burst-'));
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  await writeFile(kubeconfig, toKubeconfigYaml(simulation.kubeApiUrl));
+  const prefix = `ib-bench-${process.pid}-${Date.now()}`;
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: 'bench-slack-secret',
+    SLACK_API_URL: slack.apiUrl,
+    INCIDENT_CHANNEL: CHANNEL,
+    PAGERDUTY_WEBHOOK_SECRETS: SECRET,
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    KUBECONFIG: kubeconfig,
+    PROMETHEUS_URL: simulation.prometheusUrl,
+    PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+  const roles: ChildProcess[] = [];
+  try {
+    const web = await startRole({ ...env, ROLE: 'web' }, /^web listening/);
+    roles.push(web.child);
+    roles.push((await startRole({ ...env, ROLE: 'worker' }, /^worker started/)).child);
+    const url = `http://127.0.0.1:${web.line.port}/webhooks/pagerduty`;
+
+    const webhookMs: number[] = [];
+    const statuses = new Map<number, number>();
+    const started = performance.now();
+    let next = 0;
+    const send = async (index: number): Promise<number> => {
+      const body = pagerDutyEvent('incident.triggered', { id: `PBURST${index}`, title: options.title(index) });
+      const sent = performance.now();
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-pagerduty-signature': pagerDutySignature(body, SECRET) },
+      });
+      await response.arrayBuffer();
+      webhookMs.push(performance.now() - sent);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      return response.status;
+    };
+    const post = async () => {
+      for (let index = next++; index < options.incidents; index = next++) {
+        // PagerDuty retries what it was not told 2xx; here at once, to see whether each is still answered once.
+        for (let attempt = 0; attempt < 5 && (await send(index)) !== 202; attempt++);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, post));
+
+    let lastAnswerMs: number | undefined;
+    const answers = () => slack.calls.filter((call) => call.method === 'chat.postMessage' && isAnswer(call));
+    const deadline = performance.now() + 120_000;
+    while (answers().length < options.incidents && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (answers().length >= options.incidents) lastAnswerMs = performance.now() - started;
+    // A second answer would come late: give it time to show.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const perThread = new Map<string, number>();
+    for (const call of answers()) perThread.set(threadOf(call), (perThread.get(threadOf(call)) ?? 0) + 1);
+    return {
+      webhookMs,
+      statuses: Object.fromEntries(statuses),
+      lastAnswerMs,
+      answered: perThread.size,
+      answeredTwice: [...perThread.values()].filter((count) => count > 1).length,
+    };
+  } finally {
+    for (const role of roles.reverse()) await stop(role);
+    await deleteKeys(prefix);
+    await slack.close();
+    await database.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = nextCursor;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+const TARGETS = { incidents: 200, concurrency: 50, p99Ms: 500, lastAnswerMs: 15_000 };
+
+/** The burst case of `npm run bench`, printed against its targets. */
+export async function burstCase(simulation: Simulation, namespaces: number): Promise<void> {
+  const { incidents, concurrency } = TARGETS;
+  console.log(`burst: ${incidents} distinct incidents at concurrency ${concurrency}, one web and one worker process`);
+  const result = await burst(simulation, {
+    incidents,
+    concurrency,
+    title: (index) => `HighRequestErrorRate web in team-${index % namespaces}`,
+  });
+  const p99 = percentile(result.webhookMs, 99);
+  const line = (name: string, value: string, ok: boolean) => `  ${ok ? 'ok  ' : 'MISS'} ${name.padEnd(18)} ${value}`;
+  const statuses = Object.entries(result.statuses)
+    .map(([status, count]) => `${count}× ${status}`)
+    .join(', ');
+  console.log(
+    line(
+      'webhook p99',
+      `${p99.toFixed(0)} ms, p50 ${percentile(result.webhookMs, 50).toFixed(0)} ms (target ≤ ${TARGETS.p99Ms} ms; ${statuses})`,
+      p99 <= TARGETS.p99Ms,
+    ),
+  );
+  const last = result.lastAnswerMs;
+  console.log(
+    line(
+      'last answer',
+      `${last === undefined ? 'not all answered within 120 s' : `${(last / 1000).toFixed(1)} s`} after the first webhook (target ≤ ${TARGETS.lastAnswerMs / 1000} s)`,
+      last !== undefined && last <= TARGETS.lastAnswerMs,
+    ),
+  );
+  const once = result.answered === incidents && result.answeredTwice === 0;
+  console.log(
+    line('answered once', `${result.answered}/${incidents} threads, ${result.answeredTwice} answered twice`, once),
+  );
+}
