@@ -14,7 +14,7 @@ import { burstCase } from './burst.ts';
 import { hotNamespaceCase, hugeClusterCase } from './scale-cases.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
-const TARGETS = { seconds: 10, rssMb: 512, requests: 40, firstReplyMs: 2000 };
+const TARGETS = { seconds: 10, rssMb: 512, requests: 25, firstReplyMs: 2000 };
 
 const scenario = parseScenario(largeScenario(), 'bench-large-cluster');
 const pods = scenario.cluster.objects.filter((object) => object.kind === 'Pod').length;

@@ -9,9 +9,9 @@ import { startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
 import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 import { crowdedNamespace, NOW, NS } from '../fixtures/crowded-namespace.ts';
 
-// 600 fillers: every list of the namespace is longer than one first page (500 objects).
-const scenario = parseScenario(crowdedNamespace(600), 'crowded-namespace');
-const PODS = 602;
+// 1,100 fillers: every list of the namespace is longer than one first page (1,000 objects).
+const scenario = parseScenario(crowdedNamespace(1_100), 'crowded-namespace');
+const PODS = 1_102;
 let simulation: Simulation;
 before(async () => {
   simulation = await startSimulation(scenario);
@@ -34,7 +34,7 @@ describe('lists read through pages, within a budget of bytes and time', () => {
     const pages = pagesOf(from, `/api/v1/namespaces/${NS}/pods`);
     assert.deepEqual(
       pages.map((page) => page.query.limit),
-      ['500', String(PODS - 500)],
+      ['1000', String(PODS - 1000)],
     );
     assert.equal(pods.requests, pages.length);
     assert.ok(pages[1]?.query.continue);
@@ -44,8 +44,8 @@ describe('lists read through pages, within a budget of bytes and time', () => {
     const pods = await listKind(simulation.kubeConfig, 'Pod', { namespace: NS }, { ...LIST_BUDGET, bytes: 1000 });
     assert.equal(pods.complete, false);
     assert.equal(pods.stoppedBy, 'bytes');
-    assert.equal(pods.items.length, 500);
-    assert.equal(pods.unread, PODS - 500);
+    assert.equal(pods.items.length, 1000);
+    assert.equal(pods.unread, PODS - 1000);
   });
 
   it('restarts a list once when its continue token expired (410), for a read consistent at one revision', async () => {
@@ -101,13 +101,24 @@ describe('an investigation whose reads were cut short', () => {
     );
     assert.ok(
       cut.assumptions.includes(
-        `not read: ${PODS - 500} of ${PODS} Service objects in ${NS} (its read budget of 1 KB was spent); nothing was concluded from their absence`,
+        `not read: ${PODS - 1000} of ${PODS} Service objects in ${NS} (its read budget of 1 KB was spent); nothing was concluded from their absence`,
       ),
       cut.assumptions.join('\n'),
     );
     assert.ok(
-      cut.assumptions.some((assumption) => assumption.startsWith(`not read: ${PODS - 500} of ${PODS} Pod objects`)),
+      cut.assumptions.some((assumption) => assumption.startsWith(`not read: ${PODS - 1000} of ${PODS} Pod objects`)),
     );
     assert.ok(cut.confidence < full.confidence);
+  });
+
+  it('reads the pods on the symptom path by label selector when the namespace pod list was cut short', async () => {
+    const from = simulation.requests().length;
+    await run(1000);
+    const narrowed = simulation
+      .requests()
+      .slice(from)
+      .filter((request) => request.server === 'kube' && (request.query.labelSelector || request.query.fieldSelector))
+      .map((request) => `${request.path} ${request.query.labelSelector ?? request.query.fieldSelector}`);
+    assert.ok(narrowed.includes(`/api/v1/namespaces/${NS}/pods app=checkout`), narrowed.join('\n'));
   });
 });

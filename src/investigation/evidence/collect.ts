@@ -18,11 +18,12 @@ import {
   resolutionErrors,
   resolverIps,
 } from './cluster-dns.ts';
-import { describeIncomplete, whyStopped } from './completeness.ts';
+import { describeIncomplete, readInFull, whyStopped } from './completeness.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
+import { pathSelectors } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { meshProxyTargets } from './mesh-proxy-logs.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
@@ -35,6 +36,9 @@ import { webhookRefusals } from './webhook-refusals.ts';
 
 /** At most: discovery, and the Ingresses, VirtualServices, DestinationRules and HTTPRoutes of the namespace. */
 export const ROUTING_READS_MAX = 5;
+
+const WARNING_EVENTS = 'type=Warning';
+
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
 const MAX_LOGS = 5;
@@ -173,6 +177,28 @@ export async function collectSnapshot(
       discover(),
     ],
   );
+
+  // The namespace was too large to read whole within the budget: the pods on the symptom's path, and the Warning
+  // events, are read narrowed, so that what the diagnosis stands on is read completely.
+  if (!readInFull(snapshot, 'Pod', namespace) || !readInFull(snapshot, 'Event', namespace)) {
+    const selectors = readInFull(snapshot, 'Pod', namespace) ? [] : pathSelectors(snapshot, focusNow(), namespace);
+    const warnings = readInFull(snapshot, 'Event', namespace) ? [] : [WARNING_EVENTS];
+    await wave(
+      1,
+      `${namespace} is too large to read whole: reading the pods on the symptom's path and the Warning events`,
+      [
+        ...selectors.map((labelSelector) =>
+          list('Pod', `pods on the symptom's path (${labelSelector}): the namespace's pod list was cut short`, {
+            namespace,
+            labelSelector,
+          }),
+        ),
+        ...warnings.map((fieldSelector) =>
+          list('Event', "Warning events: the namespace's event list was cut short", { namespace, fieldSelector }),
+        ),
+      ],
+    );
+  }
 
   const second: [ObjectKind, string, { namespace?: string; fieldSelector?: string; version?: string }?][] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)'],
