@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config/env.ts';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/env.ts';
 import { restrictedViolations } from './pod-security.ts';
 import {
   type Container,
@@ -192,7 +192,7 @@ describe('manifests: every overlay under manifests/overlays, rendered by kubectl
   );
 
   it(
-    'gives every role the configuration it starts with, optional Secret keys absent',
+    'gives every role the configuration it starts with, optional Secret keys absent, and no variable it ignores',
     eachOverlay((overlay) => {
       const configMaps = new Map(
         ofKind(overlay, 'ConfigMap').map((map) => [map.metadata.name, (map.data ?? {}) as Record<string, string>]),
@@ -208,6 +208,12 @@ describe('manifests: every overlay under manifests/overlays, rendered by kubectl
             else if (variable.value !== undefined) env[variable.name] = variable.value;
           }
           assert.doesNotThrow(() => loadConfig(env), `${overlay.name}: ${template.owner.metadata.name}`);
+          const names = [...Object.keys(env), ...(container.env ?? []).map((variable) => variable.name)];
+          assert.deepEqual(
+            names.filter((name) => !(name in CONFIG_VARIABLES)),
+            [],
+            `${overlay.name}: ${template.owner.metadata.name} sets variables the bot does not read (a typo?)`,
+          );
         }
       }
     }),
