@@ -58,7 +58,10 @@ export const meshEgress: Detector = {
   },
 };
 
-/** `NAME: "old" → "new"` for each env value the newest revision set differently. */
+/**
+ * `NAME: "old" → "new"` for each env value the newest revision set differently — short values too (changed-env skips
+ * them because logs quote them by chance; here no quote is needed, and `ENABLE_X=1` is the typical switch).
+ */
 function envChanges(previous: ReplicaSet, current: ReplicaSet): string[] {
   const envOf = (rs: ReplicaSet) =>
     new Map(

@@ -1,4 +1,5 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
@@ -168,13 +169,6 @@ function meshFinding(
     ...(changedAt ? { changedAt } : {}),
   };
 }
-
-const changeEvidence = (ref: EntityRef, at: string): Evidence => ({
-  source: 'change',
-  ref,
-  text: `${ref.kind} ${ref.name} changed at ${at}`,
-  at,
-});
 
 const dedupe = (refs: EntityRef[]): EntityRef[] => [
   ...new Map(refs.map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r])).values(),

@@ -1,3 +1,4 @@
+import { changeEvidence } from '../evidence/config-change.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -120,8 +121,7 @@ function brokenBackend(
     ref,
     text: `backend ${backend.service}:${backend.port ?? '(no port)'} — ${why}`,
   }));
-  if (changedAt)
-    evidence.push({ source: 'change', ref, text: `${ref.kind} ${ref.name} changed at ${changedAt}`, at: changedAt });
+  if (changedAt) evidence.push(changeEvidence(ref, changedAt));
   return {
     detector: 'routing-backend',
     faultType: first.faultType,
