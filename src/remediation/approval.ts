@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { rejectReasonView } from '../slack/plan-message.ts';
 import type { Approvers } from './approvers.ts';
 import { VisibleState } from '../slack/visible-state.ts';
@@ -135,8 +134,8 @@ export async function reject(deps: ApprovalDeps, click: PlanClick, reason: strin
   if (!plan) return;
   await recordDecision(deps.db, plan.id, click.userId, 'reject', reason);
   const now = deps.now?.() ?? new Date();
-  // The reason is typed freely in the modal (Slack does not escape it) and shown as mrkdwn: no injected mentions.
-  const statusReason = `Rejected by <@${click.userId}>${reason ? `: ${escapeMrkdwn(reason)}` : ''}`;
+  // Who rejected is in the plan's decision lines; the reason, typed freely in the modal, is escaped where it is shown.
+  const statusReason = reason ? `Rejected: ${reason}` : 'Rejected without a reason';
   await new VisibleState(deps).movePlan(
     plan,
     'proposed',

@@ -1,4 +1,5 @@
 import type { Plan } from '../generated/prisma/client.ts';
+import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { planBlocks } from '../slack/plan-message.ts';
 import { VisibleState, type VisibleStateDeps } from '../slack/visible-state.ts';
 import { findPlan, nextMessageVersion, saveMessage } from './plan-store.ts';
@@ -35,5 +36,6 @@ export async function replyInThread(
 ): Promise<void> {
   if (!where.slackChannel) return;
   const place = { incidentId: where.incidentId, channel: where.slackChannel, threadTs: where.slackThreadTs ?? null };
-  await new VisibleState(deps).post(place, key, { text }, key.split(':')[0] ?? 'reply');
+  // Replies quote cluster errors and proposal summaries: no link or mention can come from them.
+  await new VisibleState(deps).post(place, key, { text: escapeMrkdwn(text) }, key.split(':')[0] ?? 'reply');
 }

@@ -57,5 +57,8 @@ export function answerMessage(result: InvestigationResult): { text: string; bloc
     bullets('Ruled out', ruledOut),
     bullets('Next steps', nextSteps),
   ].filter((block): block is KnownBlock => block !== null);
-  return { text: clip(`${headline} — ${result.summary}`, SECTION_TEXT), blocks: blocks.slice(0, MAX_BLOCKS) };
+  return {
+    text: clip(`${escapeMrkdwn(headline)} — ${escapeMrkdwn(result.summary)}`, SECTION_TEXT),
+    blocks: blocks.slice(0, MAX_BLOCKS),
+  };
 }

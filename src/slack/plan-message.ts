@@ -62,7 +62,7 @@ export function planBlocks(
   const id = (name: string) => `plan-${plan.id}-v${version}-${name}`;
   const approvals = plan.approvals.filter((approval) => approval.decision === 'approve').length;
   const status = [STATUS_LINE[plan.status]];
-  if (plan.statusReason) status.push(plan.statusReason);
+  if (plan.statusReason) status.push(escapeMrkdwn(plan.statusReason));
   if (plan.status === 'proposed') {
     status.push(
       `Needs ${plan.requiredApprovals} approval(s) (${approvals} so far)${plan.requestedBy ? `, not only from the requester <@${plan.requestedBy}>` : ''}. Expires ${when(plan.expiresAt)}.`,
@@ -79,7 +79,10 @@ export function planBlocks(
       block_id: id('summary'),
       text: {
         type: 'mrkdwn',
-        text: clip(`*Risk:* ${RISK_LABEL[spec.risk]} — ${spec.riskReason}\n*Rollback:* ${spec.rollback}`, SECTION_TEXT),
+        text: clip(
+          `*Risk:* ${RISK_LABEL[spec.risk]} — ${escapeMrkdwn(spec.riskReason)}\n*Rollback:* ${escapeMrkdwn(spec.rollback)}`,
+          SECTION_TEXT,
+        ),
       },
     },
     { type: 'section', block_id: id('diff'), text: { type: 'mrkdwn', text: diffSection(spec.diff) } },
@@ -96,7 +99,10 @@ export function planBlocks(
   ];
   if (plan.status === 'proposed') blocks.push(buttons(plan, spec, id('actions')));
   return {
-    text: clip(`Remediation plan (${spec.risk} risk): ${spec.summary} — ${STATUS_LINE[plan.status]}`, SECTION_TEXT),
+    text: clip(
+      `Remediation plan (${spec.risk} risk): ${escapeMrkdwn(spec.summary)} — ${STATUS_LINE[plan.status]}`,
+      SECTION_TEXT,
+    ),
     blocks,
   };
 }
@@ -135,7 +141,7 @@ function buttons(plan: Plan, spec: PlanSpec, blockId: string): unknown {
         value: plan.id,
         confirm: confirm(
           'Approve this change?',
-          `${spec.summary} (${spec.risk} risk). The bot re-checks the cluster, dry-runs, applies, verifies, and rolls back if verification fails.`,
+          `${escapeMrkdwn(spec.summary)} (${spec.risk} risk). The bot re-checks the cluster, dry-runs, applies, verifies, and rolls back if verification fails.`,
           'Approve',
           'primary',
         ),

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Incident } from '../generated/prisma/client.ts';
-import { clip, escapeMrkdwn, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
+import { clip, escapeMrkdwn, HEADER_TEXT, mrkdwnLink, SECTION_TEXT } from './mrkdwn.ts';
 import type { VisibleMessage, VisibleState } from './visible-state.ts';
 
 const STATUS_LABEL: Record<Incident['status'], string> = {
@@ -12,16 +12,29 @@ const STATUS_LABEL: Record<Incident['status'], string> = {
 
 /** The incident's root message: title, link to the source, status. Edited in place when the status moves. */
 export function rootMessage(incident: Incident): { text: string; blocks: types.KnownBlock[] } {
-  const link = incident.url ? `<${incident.url}|Open in ${incident.source}>` : `Source: ${incident.source}`;
+  const link = mrkdwnLink(incident.url, `Open in ${incident.source}`) ?? `Source: ${incident.source}`;
+  const cleaned = (incident.alert as { cleaned?: unknown } | null)?.cleaned;
   return {
-    text: clip(`${incident.title} — ${STATUS_LABEL[incident.status]}`, SECTION_TEXT),
+    // The notification text is mrkdwn too: the title is escaped there (the header is plain text).
+    text: clip(`${escapeMrkdwn(incident.title)} — ${STATUS_LABEL[incident.status]}`, SECTION_TEXT),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(incident.title, HEADER_TEXT) } },
       {
         type: 'section',
         text: { type: 'mrkdwn', text: `*Status:* ${STATUS_LABEL[incident.status]}\n${link}` },
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `incident \`${incident.id}\`` }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: clip(
+              `incident \`${incident.id}\`${typeof cleaned === 'string' ? ` · alert text cleaned: ${escapeMrkdwn(cleaned)}` : ''}`,
+              SECTION_TEXT,
+            ),
+          },
+        ],
+      },
     ],
   };
 }
