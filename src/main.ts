@@ -18,6 +18,7 @@ import {
   remediationConfigFrom,
 } from './remediation/runtime.ts';
 import { registerRemediationListeners } from './remediation/slack-listeners.ts';
+import { redactingFetch } from './redaction/slack-fetch.ts';
 import { createDb } from './store/db.ts';
 import { startInvestigationWorker } from './worker/investigation-worker.ts';
 
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     logger: slackLogger(),
+    fetch: redactingFetch,
   });
   const remediationConfig = remediationConfigFrom(config);
   // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.

@@ -9,7 +9,7 @@ import type { AgentConfig } from './config.ts';
 import { ConversationHistory } from './conversation-history.ts';
 import { filterLogsIn } from './log-filter.ts';
 import { type ChatResponse, completeWithRetry, ModelUnavailableError } from './model-client.ts';
-import type { Redactor } from './redact.ts';
+import type { Redactor } from '../redaction/redactor.ts';
 import type { SeenRefs } from './seen-refs.ts';
 import { cutToBudget } from './tool-result-budget.ts';
 import { untrustedEnvelope } from './untrusted.ts';
@@ -46,8 +46,6 @@ export interface AgentLoopInput {
   config: AgentConfig;
   tools: AgentTool[];
   redactor: Redactor;
-  /** Called before a tool result is redacted, so secrets of a namespace first read by that call are masked too. */
-  prepareRedaction: (args: unknown, result: unknown) => Promise<void>;
   seen: SeenRefs;
   entityExists: (ref: EntityRef) => Promise<boolean>;
   systemPrompt: string;
@@ -243,7 +241,6 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       result = { error: error instanceof Error ? error.message : String(error) };
     }
     input.seen.add(result);
-    await input.prepareRedaction(args.data, result);
     const logs = filterLogsIn(result);
     const notes = logs.dropped > 0 ? [`${logs.dropped} log lines that do not look like errors were filtered out`] : [];
     const cut = cutToBudget(untrustedEnvelope(name, redactor.value(logs.value), notes), config.toolResultBudget);

@@ -11,8 +11,7 @@ import type { AgentConfig } from './config.ts';
 import { alertData, engineFindings, engineFindingsTool } from './engine-context.ts';
 import { summariseGraph } from './graph-summary.ts';
 import { createModelClient } from './model-client.ts';
-import { Redactor } from './redact.ts';
-import { SecretMasks } from './secret-masks.ts';
+import { redaction } from '../redaction/policy.ts';
 import { SeenRefs } from './seen-refs.ts';
 import { SYSTEM_PROMPT } from './system-prompt.ts';
 import { cutToBudget } from './tool-result-budget.ts';
@@ -61,14 +60,8 @@ export async function investigateWithAgent(
   });
   const deadline = Date.now() + config.timeLimitMs;
 
-  const redactor = new Redactor();
-  const masks = new SecretMasks(ctx.kubeConfig, redactor);
-  await masks.load([
-    alert.labels.namespace,
-    engine.rootCause?.namespace,
-    ...engine.hypotheses.map((hypothesis) => hypothesis.entity.namespace),
-    ...engine.ruledOut.map((item) => item.entity.namespace),
-  ]);
+  // The process's policy: it already knows the values of the Secrets the engine read (and learns those the model reads).
+  const redactor = redaction;
 
   const seen = new SeenRefs();
   // Objects the engine's own reads returned count as seen: the model may cite them without reading them again.
@@ -88,7 +81,6 @@ export async function investigateWithAgent(
     config,
     tools: [engineFindingsTool(findings), ...access.tools],
     redactor,
-    prepareRedaction: (args, result) => masks.loadFor(args, result),
     seen,
     entityExists: access.entityExists,
     systemPrompt: SYSTEM_PROMPT,

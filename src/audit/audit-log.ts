@@ -1,3 +1,5 @@
+import { redact } from '../redaction/policy.ts';
+
 /** Who did what to what, and why. Every tool call, model call, decision and click becomes one. */
 export interface AuditEntry {
   /** `bot`, `executor`, `slack:U123`, `pagerduty`, `agent`… */
@@ -17,6 +19,6 @@ export interface AuditLog {
 export class MemoryAuditLog implements AuditLog {
   readonly entries: (AuditEntry & { at: string })[] = [];
   async record(entry: AuditEntry): Promise<void> {
-    this.entries.push({ ...entry, at: new Date().toISOString() });
+    this.entries.push({ ...redact(entry), at: new Date().toISOString() });
   }
 }

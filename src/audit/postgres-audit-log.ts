@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { storable } from '../redaction/policy.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import { type AuditContent, ChainKey } from './chain-key.ts';
 
@@ -16,7 +17,9 @@ export class PostgresAuditLog implements AuditLog {
     private readonly key: ChainKey = new ChainKey(),
   ) {}
 
-  async record(entry: AuditEntry): Promise<void> {
+  async record(received: AuditEntry): Promise<void> {
+    // Rows can never be deleted: credentials are masked, and text Postgres refuses replaced, before the append.
+    const entry = storable(received);
     const incidentId = entry.incidentId ?? null;
     // A JSON round trip drops undefined and turns Dates into strings, as jsonb will store them.
     const details = JSON.parse(JSON.stringify(entry.details ?? {})) as Prisma.InputJsonValue;

@@ -60,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`incident-bot ${entry.name}: ${error.message}\n\n${error.usage}\n`);
       return 2;
     }
-    process.stderr.write(`incident-bot ${entry.name}: ${(error as Error).message}\n`);
+    // Loaded here, not at start-up: the scanners are only needed for what goes out.
+    const { redaction } = await import('../redaction/policy.ts');
+    process.stderr.write(`incident-bot ${entry.name}: ${redaction.text((error as Error).message)}\n`);
     return 1;
   }
 }

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { InvestigationResult, ProgressListener } from '../investigation/model.ts';
+import { redaction } from '../redaction/policy.ts';
 import { PlanError } from '../remediation/changes.ts';
 import { KubeObjects } from '../remediation/kube-objects.ts';
 import { derivePlan } from '../remediation/plan.ts';
@@ -9,8 +10,9 @@ import { renderPlan, renderPlanRefused, renderProgress } from './render-thread.t
 
 export type Write = (text: string) => void;
 
+/** The commands' one way to stdout, masked by the redaction policy like every other way out. */
 export const writeLine: Write = (text) => {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${redaction.text(text)}\n`);
 };
 
 /** Prints each progress event as it arrives, the way the thread's status reply updates. */

@@ -9,6 +9,7 @@ import { handlePagerDutyWebhook } from '../intake/pagerduty.ts';
 import { registerIntakeListeners } from '../intake/slack-listeners.ts';
 import { watchSlackSocket } from '../observability/metrics.ts';
 import { RefusalCounter } from '../intake/refusals.ts';
+import { redactingFetch } from '../redaction/slack-fetch.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { announceResolution } from '../slack/resolution.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
@@ -198,6 +199,8 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       : {}),
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+      // Every message, update, ephemeral and respond() passes the redaction policy on its way out.
+      fetch: redactingFetch,
     },
   });
   // A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after

@@ -42,12 +42,17 @@ function mayNeedCleaning(value: string): boolean {
   return false;
 }
 
-function cleanString(value: string, field: string, changes: TextChange[]): string {
-  if (!mayNeedCleaning(value)) return value;
+/** The text with NUL and unpaired surrogates replaced by U+FFFD, and how many of each there were. */
+export function storableText(value: string): { text: string; nulBytes: number; loneSurrogates: number } {
+  if (!mayNeedCleaning(value)) return { text: value, nulBytes: 0, loneSurrogates: 0 };
   const nulBytes = value.split('\u0000').length - 1;
   const { text, replaced } = pairSurrogates(value.replaceAll('\u0000', REPLACEMENT));
-  if (nulBytes === 0 && replaced === 0) return value;
-  changes.push({ field, nulBytes, loneSurrogates: replaced });
+  return { text, nulBytes, loneSurrogates: replaced };
+}
+
+function cleanString(value: string, field: string, changes: TextChange[]): string {
+  const { text, nulBytes, loneSurrogates } = storableText(value);
+  if (nulBytes > 0 || loneSurrogates > 0) changes.push({ field, nulBytes, loneSurrogates });
   return text;
 }
 

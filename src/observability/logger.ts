@@ -1,13 +1,13 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import { Redactor } from '../agent/redact.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import { redaction } from '../redaction/policy.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
-// The same masking as every other way out (credential patterns), plus the configured secrets' exact values.
-const redactor = new Redactor();
+// The process's one redaction policy (credential patterns, Secret values read), plus the configured secrets' values.
+const redactor = redaction;
 
 /** Masks these values (the process's own tokens and passwords) wherever they would appear in a log line. */
 export function maskInLogs(values: Iterable<string | undefined>): void {

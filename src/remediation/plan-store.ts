@@ -6,6 +6,7 @@ import {
   Prisma,
   type PrismaClient,
 } from '../generated/prisma/client.ts';
+import { storable } from '../redaction/policy.ts';
 import type { PlanSpec } from './plan-spec.ts';
 import { planMoved } from '../observability/metrics.ts';
 
@@ -25,13 +26,20 @@ export interface NewPlan {
 
 export async function createPlan(db: PrismaClient, input: NewPlan): Promise<Plan> {
   const now = input.now ?? new Date();
+  // What people read (summary, reasons, the diff) is masked; what the executor applies and checks stays exact.
+  const { summary, riskReason, rollback, diff } = storable({
+    summary: input.spec.summary,
+    riskReason: input.spec.riskReason,
+    rollback: input.spec.rollback,
+    diff: input.spec.diff,
+  });
   return db.plan.create({
     data: {
       incidentId: input.incidentId,
       risk: input.spec.risk,
-      summary: input.spec.summary,
+      summary,
       action: input.spec.action as Prisma.InputJsonValue,
-      spec: input.spec as unknown as Prisma.InputJsonValue,
+      spec: { ...input.spec, summary, riskReason, rollback, diff } as unknown as Prisma.InputJsonValue,
       requestedBy: input.requestedBy ?? null,
       requiredApprovals: requiredApprovalsFor(input.spec.risk),
       slackChannel: input.slackChannel ?? null,

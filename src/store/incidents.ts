@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alert/alert.ts';
 import type { Incident, Investigation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
+import { storable } from '../redaction/policy.ts';
 
 /** The incident's key across sources: the source's own id, namespaced by the source. */
 export const incidentKey = (source: Alert['source'], externalId: string): string => `${source}:${externalId}`;
@@ -22,10 +23,12 @@ export async function openIncident(
   thread?: { channel: string; ts: string },
 ): Promise<OpenedIncident> {
   const externalId = incidentKey(alert.source, alert.externalId);
+  // A credential pasted into a title or label is masked before it is stored (and shown from the store).
+  const safe = storable(alert);
   const inserted = await db.$queryRaw<{ id: string }[]>`
     INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs", "updatedAt")
-    VALUES (${randomUUID()}, ${alert.source}, ${externalId}, ${alert.title}, ${alert.url ?? null},
-            ${JSON.stringify(alert)}::jsonb, ${thread?.channel ?? null}, ${thread?.ts ?? null}, now())
+    VALUES (${randomUUID()}, ${alert.source}, ${externalId}, ${safe.title}, ${safe.url ?? null},
+            ${JSON.stringify({ ...safe, externalId: alert.externalId })}::jsonb, ${thread?.channel ?? null}, ${thread?.ts ?? null}, now())
     ON CONFLICT ("externalId") DO NOTHING
     RETURNING "id"`;
   const incident = await db.incident.findUniqueOrThrow({ where: { externalId } });
@@ -90,7 +93,8 @@ export function saveStatusTs(db: PrismaClient, id: string, statusTs: string): Pr
 export function saveResult(db: PrismaClient, id: string, result: InvestigationResult): Promise<Investigation> {
   return db.investigation.update({
     where: { id },
-    data: { result: result as unknown as Prisma.InputJsonValue },
+    // The stored result is what the thread and exports show later: masked like them.
+    data: { result: storable(result) as unknown as Prisma.InputJsonValue },
   });
 }
 
@@ -102,5 +106,5 @@ export function finishInvestigation(db: PrismaClient, id: string, finalTs: strin
 }
 
 export function failInvestigation(db: PrismaClient, id: string, error: string): Promise<Investigation> {
-  return db.investigation.update({ where: { id }, data: { status: 'failed', error } });
+  return db.investigation.update({ where: { id }, data: { status: 'failed', error: storable(error) } });
 }

@@ -5,7 +5,7 @@ import { type AgentLoopInput, runAgentLoop } from '../../src/agent/agent-loop.ts
 import type { AgentTool } from '../../src/agent/agent-tool.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { createModelClient } from '../../src/agent/model-client.ts';
-import { Redactor } from '../../src/agent/redact.ts';
+import { Redactor } from '../../src/redaction/redactor.ts';
 import { SeenRefs } from '../../src/agent/seen-refs.ts';
 import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
 import type { EntityRef } from '../../src/investigation/model.ts';
@@ -90,7 +90,6 @@ async function runWith(script: ScriptStep[], overrides: Partial<AgentConfig> = {
     config,
     tools: h.tools,
     redactor: new Redactor(),
-    prepareRedaction: async () => {},
     seen: new SeenRefs(),
     entityExists: exists,
     systemPrompt: 'You investigate incidents.',

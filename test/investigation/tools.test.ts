@@ -63,8 +63,15 @@ describe('pod_logs', () => {
 });
 
 describe('Secrets', () => {
-  it('never carry values, only key names, through list and get', async () => {
-    const listed = await listObjects.run({ kind: 'Secret', namespace: NS }, freshContext());
+  it('are never listed for a whole namespace: their values would come along', async () => {
+    await assert.rejects(listObjects.run({ kind: 'Secret', namespace: NS }, freshContext()), /Secrets are not listed/);
+  });
+
+  it('never carry values, only key names, through a read by name and get', async () => {
+    const listed = await listObjects.run(
+      { kind: 'Secret', namespace: NS, fieldSelector: 'metadata.name=db-creds' },
+      freshContext(),
+    );
     const read = await getObject.run({ kind: 'Secret', namespace: NS, name: 'db-creds' }, ctx);
     const encoded = Buffer.from(SECRET_VALUE).toString('base64');
     for (const answer of [listed, read]) {

@@ -212,8 +212,7 @@ export async function collectSnapshot(
     snapshot.pods,
     snapshot.deployments.map((deployment) => deployment.spec?.template?.spec),
   );
-  if (refs.secrets.size > 0)
-    second.push(['Secret', `key names of Secrets the pods reference (${[...refs.secrets].join(', ')})`]);
+  second.push(...secretReads(refs.secrets, namespace, 'which the pods reference'));
   if (refs.claims.size > 0)
     second.push(['PersistentVolumeClaim', `claims the pods mount (${[...refs.claims].join(', ')})`]);
   for (const [kind, labels] of OWNER_KIND_LABELS) {
@@ -493,7 +492,19 @@ function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
   );
 }
 
-type Read = [ObjectKind, string, { namespace: string }];
+type Read = [ObjectKind, string, { namespace: string; fieldSelector?: string }];
+
+/**
+ * The Secrets the pods name, each read by its name: never a whole namespace's Secrets, whose values would come along
+ * (the tools keep key names only). Without permission to read them (the default role reads no Secret values) the
+ * investigation notes it and goes on.
+ */
+const secretReads = (names: Set<string>, namespace: string, why: string): Read[] =>
+  [...names].map((name) => [
+    'Secret',
+    `key names of Secret ${name}, ${why}`,
+    { namespace, fieldSelector: `metadata.name=${name}` },
+  ]);
 
 /** `svc.namespace`, `svc.namespace.svc.cluster.local`: a name inside the cluster, not a host an Ingress serves. */
 function isClusterHost(host: string, snapshot: ClusterSnapshot): boolean {
@@ -559,7 +570,7 @@ function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
   const reads: Read[] = [];
   const why = `pods in ${peer}, which the alerted workload calls, are not ready`;
   if (refs.claims.size > 0) reads.push(['PersistentVolumeClaim', `${why}: the claims they mount`, { namespace: peer }]);
-  if (refs.secrets.size > 0) reads.push(['Secret', `${why}: key names of the Secrets they use`, { namespace: peer }]);
+  reads.push(...secretReads(refs.secrets, peer, `used by pods in ${peer}, which the alerted workload calls`));
   if (refs.configMaps.size > 0) reads.push(['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]);
   if (needsQuota(snapshot, peer)) reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
   return reads;

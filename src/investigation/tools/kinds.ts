@@ -12,6 +12,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { ROUTING_APIS, ROUTING_SCHEMAS, type RoutingKind, type ServedGroup } from '../evidence/routing-objects.ts';
+import { learnSecretValues } from '../../redaction/policy.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
 /** Every kind the snapshot holds, and the snapshot field that holds it. */
@@ -310,9 +311,16 @@ export const coreApi = (kubeConfig: KubeConfig): CoreV1Api => apisFor(kubeConfig
 // The client's last-applied annotation repeats a Secret's data in clear; it goes with the values.
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** A Secret reduced to its key names, before anything else can hold on to the values. */
+/**
+ * A Secret reduced to its key names, before anything else can hold on to the values. The values go only to the
+ * redaction policy, so that a credential an application prints in a log line is masked wherever it would go out.
+ */
 function secretShape(secret: V1Secret): SecretShape {
   const { data, stringData, ...rest } = secret;
+  learnSecretValues([
+    ...Object.values(data ?? {}).map((encoded) => Buffer.from(encoded, 'base64').toString('utf8')),
+    ...Object.values(stringData ?? {}),
+  ]);
   const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
   const shape = toJson(rest) as SecretShape;
   if (shape.metadata?.annotations?.[LAST_APPLIED]) {

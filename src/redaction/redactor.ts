@@ -1,7 +1,11 @@
+import { scanForSecrets } from './secret-scanners.ts';
+
 /**
- * Masks credentials in anything that leaves the process: prompts to a model, Slack posts, audit details.
- * Two sources of truth: patterns that look like credentials, and the exact values of the cluster's Secrets
- * (which are fetched only to build the mask set, never sent anywhere).
+ * Masks credentials in anything that leaves the process: Slack, the audit trail, stored results, CLI output, logs,
+ * prompts to a model. Three sources of truth: secretlint's recommended scanners (vendor key formats, connection
+ * strings, basic-auth URLs); a few patterns that preset has no rule for (JWTs, Authorization schemes,
+ * `password=`/`token=` pairs, other schemes' URL passwords, PEM private keys, Stripe and Google keys); and the exact
+ * values of the Secrets the investigation read (fetched only to build the mask set, never sent anywhere).
  */
 
 export const MASK = '[REDACTED]';
@@ -23,6 +27,7 @@ function looksLikeCredential(value: string): boolean {
   return classes >= 2;
 }
 
+// What secretlint's preset does not cover. Vendor formats it has a rule for (AWS, GitHub, Slack, OpenAI…) are its.
 const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   // PEM blocks (private keys, certificates bundled with keys).
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, MASK],
@@ -30,14 +35,9 @@ const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MASK],
   // HTTP authorization schemes.
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
-  // AWS access key ids.
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, MASK],
-  // Well-known token prefixes (GitHub, Slack bot/user/app-level, OpenAI, Stripe, Google).
-  [
-    /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{16,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,})/g,
-    MASK,
-  ],
-  // Credentials inside URLs / connection strings: scheme://user:password@host
+  // Key formats with no rule in the preset: Stripe live keys, Google API keys, `sk-` keys of model providers.
+  [/\b([rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,}|sk-[A-Za-z0-9_-]{16,})/g, MASK],
+  // Credentials inside URLs / connection strings of any scheme: scheme://user:password@host
   [/\b([a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@'"]{0,128}:)([^\s@'"/]{1,256})@/gi, (_m, prefix) => `${prefix}${MASK}@`],
   // key=value / key: value / "key": "value" where the key names a credential.
   [
@@ -46,26 +46,59 @@ const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   ],
 ];
 
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@]*:)([^\s@/]+)@/i;
+
+/** Replaces what the scanners found: a URL's password only (its host stays evidence), any other finding whole. */
+function maskFindings(text: string): string {
+  // A credential is at least a few characters: short strings (names, numbers) skip the scanners.
+  if (text.length < 8) return text;
+  const findings = scanForSecrets(text).sort((a, b) => a.start - b.start);
+  if (findings.length === 0) return text;
+  let output = '';
+  let at = 0;
+  for (const { start, end } of findings) {
+    if (start < at) continue; // overlapping findings: the first one masked it
+    const found = text.slice(start, end);
+    const masked = URL_PASSWORD.test(found) ? found.replace(URL_PASSWORD, (_m, prefix) => `${prefix}${MASK}@`) : MASK;
+    output += text.slice(at, start) + masked;
+    at = end;
+  }
+  return output + text.slice(at);
+}
+
 const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class Redactor {
   private readonly secretValues = new Set<string>();
   private secretPattern: RegExp | null = null;
 
-  constructor(secretValues: Iterable<string> = []) {
+  /** `maxValues`: a long-lived process keeps the most recently read values, not every value it ever read. */
+  constructor(
+    secretValues: Iterable<string> = [],
+    private readonly maxValues = 10_000,
+  ) {
     this.addSecretValues(secretValues);
   }
 
   /** Secret values that look like credentials (and their base64 form) are masked wherever they appear. */
   addSecretValues(values: Iterable<string>): void {
+    let added = false;
     for (const value of values) {
       for (const line of [value, ...value.split(/\r?\n/)]) {
         const trimmed = line.trim();
         if (!looksLikeCredential(trimmed)) continue;
-        this.secretValues.add(trimmed);
-        this.secretValues.add(Buffer.from(trimmed).toString('base64'));
+        for (const form of [trimmed, Buffer.from(trimmed).toString('base64')]) {
+          added ||= !this.secretValues.has(form);
+          this.secretValues.delete(form); // re-added as the most recent
+          this.secretValues.add(form);
+        }
       }
     }
+    for (const oldest of this.secretValues) {
+      if (this.secretValues.size <= this.maxValues) break;
+      this.secretValues.delete(oldest);
+    }
+    if (!added) return;
     // Longest first, so a value that contains another is masked whole.
     const alternatives = [...this.secretValues].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.secretPattern = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : null;
@@ -73,6 +106,7 @@ export class Redactor {
 
   text(input: string): string {
     let output = this.secretPattern ? input.replace(this.secretPattern, MASK) : input;
+    output = maskFindings(output);
     for (const [pattern, replacement] of TEXT_PATTERNS) {
       output = output.replace(pattern, replacement as string);
     }
@@ -90,7 +124,7 @@ export class Redactor {
       return this.text(input);
     }
     if (Array.isArray(input)) return input.map((item) => this.walk(item, undefined));
-    if (input === null || typeof input !== 'object') return input;
+    if (input === null || typeof input !== 'object' || input instanceof Date) return input;
     const record = input as Record<string, unknown>;
     const output: Record<string, unknown> = {};
     const isSecret = record.kind === 'Secret';

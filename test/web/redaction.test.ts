@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
+import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
+import { parseScenario } from '../../src/simulation/scenario.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { runCli } from '../support/run-cli.ts';
+import { until } from '../support/until.ts';
+import { type Harness, isAnswer, startHarness } from './harness.ts';
+
+const FIXTURE = new URL('../fixtures/redaction/leaky-credentials.json', import.meta.url);
+const scenario = parseScenario(JSON.parse(readFileSync(FIXTURE, 'utf8')), FIXTURE.pathname);
+
+/** What the application prints or the alert quotes, and must never be shown or stored anywhere. */
+const PATTERNED = [
+  'Zq8wLp2vN4xR', // the password of a connection string
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJpbnZvaWNlciJ9', // a bearer JWT
+  'hunter2hunter2', // a password= pair
+];
+/** Looks like nothing: only known as the value of the Secret the pods name. */
+const SECRET_ONLY = 'Qm9Tr4velKx77';
+/** In a Secret of the same namespace that no pod uses: never even read. */
+const UNRELATED = 'Payr0ll-Unrelated-S3cret';
+
+const forms = (value: string) => [value, Buffer.from(value).toString('base64')];
+
+function assertNothingLeaked(where: string, text: string, values: string[]): void {
+  for (const value of values) {
+    for (const form of forms(value)) assert.ok(!text.includes(form), `"${form}" reached ${where}`);
+  }
+}
+
+const alertmanagerGroup = () =>
+  JSON.stringify({
+    version: '4',
+    groupKey: '{}:{alertname="KubePodCrashLooping"}',
+    status: 'firing',
+    commonLabels: scenario.alert.labels,
+    commonAnnotations: scenario.alert.annotations,
+    alerts: [{ status: 'firing', labels: {}, annotations: {}, startsAt: scenario.alert.startsAt }],
+  });
+
+/** Everything the bot put anywhere: Slack, the audit trail, incidents, investigations and plans. */
+async function everythingWritten(h: Harness): Promise<Record<string, string>> {
+  const db = h.database.db;
+  const json = (value: unknown) =>
+    JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? String(item) : item));
+  return {
+    Slack: json(h.slack.calls.map((call) => call.args)),
+    'the audit trail': json(await db.auditEvent.findMany()),
+    'the stored incident': json(await db.incident.findMany()),
+    'the stored investigation': json(await db.investigation.findMany()),
+    'the stored plans': json(await db.plan.findMany()),
+  };
+}
+
+async function answered(h: Harness, incidentId: string) {
+  return until('the answer in the thread', async () => {
+    const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+    const answer = incident.slackThreadTs ? h.slack.replies(incident.slackThreadTs).find(isAnswer) : undefined;
+    const done = await h.database.db.investigation.findFirst({ where: { incidentId, status: 'done' } });
+    return answer && done ? answer : undefined;
+  });
+}
+
+describe('one redaction policy on every way out', () => {
+  let sim: Simulation;
+  let h: Harness;
+  before(async () => {
+    sim = await startSimulation(scenario);
+    h = await startHarness({ kubeConfig: sim.kubeConfig });
+  });
+  after(async () => {
+    await h.close();
+    await sim.close();
+  });
+
+  test('credentials printed by an application reach neither Slack nor Postgres; the evidence stays', async () => {
+    const response = await h.post('/webhooks/alertmanager', alertmanagerGroup(), { authorization: 'Bearer am-token' });
+    assert.equal(response.status, 202);
+    const { incidentId } = (await response.json()) as { incidentId: string };
+    const answer = await answered(h, incidentId);
+    assert.match(JSON.stringify(answer.args), /rejected credential \[REDACTED\]/, 'the masked line is still evidence');
+    for (const [where, text] of Object.entries(await everythingWritten(h))) {
+      assertNothingLeaked(where, text, [...PATTERNED, SECRET_ONLY, UNRELATED]);
+    }
+  });
+
+  test('only the Secrets the pods name are read, each by its name', () => {
+    const secretReads = sim.requests().filter((request) => request.path.includes('/secrets'));
+    assert.ok(secretReads.length > 0);
+    for (const request of secretReads) {
+      assert.match(
+        String(request.query.fieldSelector ?? request.path),
+        /metadata\.name=invoicer-(db|api)|\/secrets\/invoicer-/,
+      );
+    }
+  });
+});
+
+describe('without permission to read Secrets (the default role)', () => {
+  let h: Harness;
+  let close: () => Promise<void>;
+  before(async () => {
+    const kube = await startKubeApiServer({
+      objects: scenario.cluster.objects,
+      logs: scenario.cluster.logs,
+      now: new Date(scenario.now),
+      authorize: (request) => request.resource !== 'secrets',
+    });
+    close = () => kube.close();
+    h = await startHarness({ kubeConfig: simulationKubeConfig(kube.url) });
+  });
+  after(async () => {
+    await h.close();
+    await close();
+  });
+
+  test('a 403 on Secrets is noted and the investigation answers; credential patterns are still masked', async () => {
+    const response = await h.post('/webhooks/alertmanager', alertmanagerGroup(), { authorization: 'Bearer am-token' });
+    const { incidentId } = (await response.json()) as { incidentId: string };
+    const answer = await answered(h, incidentId);
+    assert.match(JSON.stringify(answer.args), /Secret could not be read \(HTTP 403\)/);
+    for (const [where, text] of Object.entries(await everythingWritten(h))) {
+      assertNothingLeaked(where, text, [...PATTERNED, UNRELATED]);
+    }
+  });
+});
+
+test('investigate prints the thread masked, text and --json', async () => {
+  for (const args of [[], ['--json']]) {
+    const run = await runCli(['investigate', '--scenario', FIXTURE.pathname, ...args]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\[REDACTED\]/);
+    assertNothingLeaked('the CLI output', run.stdout + run.stderr, [...PATTERNED, SECRET_ONLY, UNRELATED]);
+  }
+});
