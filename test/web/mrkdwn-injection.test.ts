@@ -26,7 +26,10 @@ after(async () => {
 function mrkdwnOf(call: SlackCall): string[] {
   const texts = typeof call.args.text === 'string' ? [call.args.text] : [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const object = node as Record<string, unknown>;
     if (object.type === 'mrkdwn' && typeof object.text === 'string') texts.push(object.text);
