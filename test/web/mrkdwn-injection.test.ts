@@ -40,12 +40,16 @@ function mrkdwnOf(call: SlackCall): string[] {
 }
 
 async function threadAnswered(incidentId: string): Promise<string> {
-  return until('the answer', async () => {
-    const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
-    return incident.slackThreadTs && h.slack.replies(incident.slackThreadTs).some(isAnswer)
-      ? incident.slackThreadTs
-      : undefined;
-  });
+  return until(
+    'the answer',
+    async () => {
+      const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+      return incident.slackThreadTs && h.slack.replies(incident.slackThreadTs).some(isAnswer)
+        ? incident.slackThreadTs
+        : undefined;
+    },
+    120_000,
+  );
 }
 
 test('mentions and links in a title, a summary, a generatorURL or /diagnose text never reach Slack live', async () => {
