@@ -1,4 +1,5 @@
 import { type types, webApi } from '@slack/bolt';
+import { redactingFetch } from '../redaction/slack-fetch.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 
@@ -39,6 +40,8 @@ function singleShot(slack: webApi.WebClient): webApi.WebClient {
       slackApiUrl: slack.slackApiUrl,
       retryConfig: { retries: 0 },
       logLevel: webApi.LogLevel.ERROR,
+      // A copy of a client does not inherit its fetch: the redaction policy is given again, or posts would bypass it.
+      fetch: redactingFetch,
     });
     singleShotClients.set(slack, client);
   }
