@@ -2,6 +2,7 @@ import { type types, webApi } from '@slack/bolt';
 import { redactingFetch } from '../redaction/slack-fetch.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { transition } from '../remediation/plan-store.ts';
 
 /** The metadata event type every bot message carries; its payload names the incident and the message key. */
 export const MESSAGE_EVENT_TYPE = 'incident_bot_message';
@@ -170,11 +171,7 @@ export class VisibleState {
     event: Omit<AuditEntry, 'target' | 'incidentId'>,
     tell: { reply?: string; refresh?: () => Promise<void> } = {},
   ): Promise<boolean> {
-    const { count } = await this.deps.db.plan.updateMany({
-      where: { id: plan.id, status: from },
-      data: { ...data, status: to },
-    });
-    if (count !== 1) return false;
+    if (!(await transition(this.deps.db, plan.id, from, to, data))) return false;
     await this.record({ ...event, target: `plan:${plan.id}`, incidentId: plan.incidentId });
     const notify = async (send: () => Promise<unknown>) => {
       try {
