@@ -42,8 +42,15 @@ try {
   for (let i = 0; i < 400; i++) {
     const incidentId = i % 7 === 0 ? undefined : incidents[i % incidents.length];
     if (i % 37 === 0) {
+      // An append that took its seq and then rolled back: the seq stays used, no row holds it.
       gaps++;
-      await audit.record({ actor: 'bot', action: 'bad', incidentId, details: { text: '\u0000' } }).catch(() => 0);
+      await db
+        .$transaction(async (tx) => {
+          await tx.$executeRaw`INSERT INTO "AuditEvent" ("incidentId", "actor", "action", "prevHash", "hash")
+                               VALUES (${incidentId ?? null}, 'bot', 'rolled back', 'x', 'x')`;
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
     }
     await audit.record({ actor: i % 5 ? 'bot' : 'slack:UALICE', action: `step.${i}`, incidentId, details: { i } });
   }
