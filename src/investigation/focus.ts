@@ -59,7 +59,7 @@ const NAME_CHAR = /[a-z0-9-]/i;
 
 /**
  * Names that occur in the text as whole words (not inside a longer name), longest first. People write a dashed name
- * as words in prose ("sock shop" for `sock-shop`): those count too.
+ * as words in prose ("order desk" for `order-desk`): those count too.
  */
 export function mentionedNames(text: string, names: Iterable<string>): string[] {
   const lower = text.toLowerCase();
