@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AlertSchema } from '../../src/alert/alert.ts';
-import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
-import { investigate } from '../../src/investigation/engine.ts';
 import { refKey } from '../../src/investigation/model.ts';
-import { loadScenario } from '../../src/simulation/scenario.ts';
-import { startSimulation } from '../../src/simulation/simulation.ts';
+import { replayScenarioFile } from './support/replay.ts';
 
 // Every fixture through the production path: the simulated API server answers the real client, so what the
 // collector fails to read, the answer misses (the snapshot-built dev-set test cannot see that).
@@ -24,32 +20,21 @@ test('every fixture scenario is answered correctly (entity and fault type) throu
   const requests: number[] = [];
   let correct = 0;
   for (const file of files) {
-    const scenario = await loadScenario(join(DIR, file));
-    const simulation = await startSimulation(scenario);
-    try {
-      const result = await investigate(AlertSchema.parse(scenario.alert), {
-        kubeConfig: simulation.kubeConfig,
-        prometheusUrl: simulation.prometheusUrl,
-        audit: new MemoryAuditLog(),
-        now: new Date(scenario.now),
-      });
-      requests.push(simulation.requests().length);
-      // The same read twice is budget spent for nothing: every request differs in path or parameters.
-      const asked = simulation.requests().map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
-      const repeated = asked.filter((request, index) => asked.indexOf(request) !== index);
-      assert.deepEqual(repeated, [], `${scenario.id} repeated requests`);
-      const answer = result.rootCause ? refKey(result.rootCause) : 'none';
-      // Each fixture is written for one principle, fault type included (liveness vs readiness, leak vs limit…).
-      const ok =
-        scenario.groundTruth.rootCause.some((expected) => refKey(expected) === answer) &&
-        result.faultType === scenario.groundTruth.faultType;
-      if (ok) correct++;
-      report.push(
-        `${ok ? '✓' : '✗'} ${scenario.id}: ${answer} ${result.faultType}, expected ${scenario.groundTruth.faultType} (${simulation.requests().length} requests)`,
-      );
-    } finally {
-      await simulation.close();
-    }
+    const { scenario, result, requests: sent } = await replayScenarioFile(join(DIR, file));
+    requests.push(sent.length);
+    // The same read twice is budget spent for nothing: every request differs in path or parameters.
+    const asked = sent.map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+    const repeated = asked.filter((request, index) => asked.indexOf(request) !== index);
+    assert.deepEqual(repeated, [], `${scenario.id} repeated requests`);
+    const answer = result.rootCause ? refKey(result.rootCause) : 'none';
+    // Each fixture is written for one principle, fault type included (liveness vs readiness, leak vs limit…).
+    const ok =
+      scenario.groundTruth.rootCause.some((expected) => refKey(expected) === answer) &&
+      result.faultType === scenario.groundTruth.faultType;
+    if (ok) correct++;
+    report.push(
+      `${ok ? '✓' : '✗'} ${scenario.id}: ${answer} ${result.faultType}, expected ${scenario.groundTruth.faultType} (${sent.length} requests)`,
+    );
   }
   const sorted = [...requests].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
