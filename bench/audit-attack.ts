@@ -52,10 +52,10 @@ try {
         })
         .catch(() => undefined);
     }
-    await audit.record({ actor: i % 5 ? 'bot' : 'slack:UALICE', action: `step.${i}`, incidentId, details: { i } });
+    await audit.record({ actor: i % 5 ? 'bot' : 'slack:UALICE', action: `tool.step_${i}`, incidentId, details: { i } });
   }
   const checkpoint: Checkpoint = await takeCheckpoint(db, key);
-  for (let i = 0; i < 10; i++) await audit.record({ actor: 'bot', action: 'after.checkpoint', details: { i } });
+  for (let i = 0; i < 10; i++) await audit.record({ actor: 'bot', action: 'webhook.refused', details: { i } });
 
   const rows = async (): Promise<AuditEvent[]> =>
     (await client.query('SELECT * FROM "AuditEvent" ORDER BY seq')).rows.map((row) => ({

@@ -13,6 +13,7 @@ import type { Redactor } from '../redaction/redactor.ts';
 import type { SeenRefs } from './seen-refs.ts';
 import { cutToBudget } from './tool-result-budget.ts';
 import { untrustedEnvelope } from './untrusted.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
@@ -144,7 +145,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     outcome.tokens.completion += response?.usage?.completion_tokens ?? 0;
     await audit.record({
       actor: 'agent',
-      action: 'agent.model-call',
+      action: 'agent.model_call',
       target: config.model,
       ...(incidentId ? { incidentId } : {}),
       details: {
@@ -166,7 +167,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     const check = await checkAnswer(raw, input.seen, input.entityExists);
     await audit.record({
       actor: 'agent',
-      action: check.ok ? 'agent.answer-accepted' : 'agent.answer-refused',
+      action: check.ok ? 'agent.answer_accepted' : 'agent.answer_refused',
       ...(incidentId ? { incidentId } : {}),
       ...(check.ok ? {} : { justification: check.reason }),
       details: { answer: redactor.value(raw) as Record<string, unknown> },
@@ -206,7 +207,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     const record = async (details: Record<string, unknown>) =>
       audit.record({
         actor: 'agent',
-        action: 'agent.tool-call',
+        action: 'agent.tool_call',
         target: name,
         ...(incidentId ? { incidentId } : {}),
         ...(reason.success ? { justification: redactor.text(reason.data) } : {}),
@@ -238,7 +239,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     try {
       result = await tool.run(args.data, reason.data);
     } catch (error) {
-      result = { error: error instanceof Error ? error.message : String(error) };
+      result = { error: errorMessage(error) };
     }
     input.seen.add(result);
     const logs = filterLogsIn(result);

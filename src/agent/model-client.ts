@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { AgentConfig } from './config.ts';
 import { modelCall } from '../observability/metrics.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 export type ChatRequest = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 export type ChatResponse = OpenAI.Chat.Completions.ChatCompletion;
@@ -77,7 +78,7 @@ export async function completeWithRetry(
     } catch (error) {
       modelCall(false);
       const status = error instanceof APIError ? error.status : undefined;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await onAttempt({ attempt, latencyMs: Date.now() - started, ...(status ? { status } : {}), error: message });
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) {
         throw new ModelUnavailableError(`the model endpoint failed: ${message}`, attempt);

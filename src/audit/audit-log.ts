@@ -1,10 +1,11 @@
 import { redact } from '../redaction/policy.ts';
+import type { AuditAction } from './actions.ts';
 
 /** Who did what to what, and why. Every tool call, model call, decision and click becomes one. */
 export interface AuditEntry {
   /** `bot`, `executor`, `slack:U123`, `pagerduty`, `agent`… */
   actor: string;
-  action: string;
+  action: AuditAction;
   target?: string;
   incidentId?: string;
   justification?: string;

@@ -3,6 +3,7 @@ import { agentConfigFromEnv, type AgentConfig } from '../agent/config.ts';
 import type { AgentOutcome } from '../agent/agent-loop.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { UsageError } from './args.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 export const AGENT_USAGE = `  --agent             add the LLM agent on top of the engine, against the endpoint in OPENAI_API_KEY,
                       OPENAI_BASE_URL (any OpenAI-compatible server), OPENAI_MODEL, AGENT_MAX_TURNS,
@@ -15,7 +16,10 @@ export function agentOption(enabled: boolean | undefined, usage: string): AgentC
   try {
     config = agentConfigFromEnv(process.env);
   } catch (error) {
-    throw new UsageError(`--agent: ${error instanceof z.ZodError ? z.prettifyError(error) : String(error)}`, usage);
+    throw new UsageError(
+      `--agent: ${error instanceof z.ZodError ? z.prettifyError(error) : errorMessage(error)}`,
+      usage,
+    );
   }
   if (!config)
     throw new UsageError('--agent needs OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)', usage);

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { errorMessage } from '../observability/error-message.ts';
 
 /** A command line the user got wrong: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -24,7 +25,7 @@ export function parseOptions<T extends Options>(argv: string[], options: T, usag
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, usage);
+    throw new UsageError(errorMessage(error), usage);
   }
 }
 

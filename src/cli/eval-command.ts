@@ -9,6 +9,7 @@ import { entity } from './render-thread.ts';
 import { replayScenario } from './replay.ts';
 import { isCorrect, type Summary, summarize, summarizeByApplication } from './scoring.ts';
 import { writeLine } from './thread-output.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N] [--agent]
 
@@ -70,9 +71,8 @@ export const evalCommand: Command = {
       try {
         scenarios.push(await loadScenario(file));
       } catch (error) {
-        invalid.push(
-          (error as Error).message.includes(file) ? (error as Error).message : `${file}: ${(error as Error).message}`,
-        );
+        const message = errorMessage(error);
+        invalid.push(message.includes(file) ? message : `${file}: ${message}`);
       }
     }
 
@@ -136,7 +136,7 @@ async function evaluate(scenario: Scenario, agent: AgentConfig | undefined): Pro
       faultType: { expected: expectedFault, predicted: null },
       requests: 0,
       ms: 0,
-      error: (error as Error).message,
+      error: errorMessage(error),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { type Command, UsageError } from './args.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 interface CommandEntry {
   name: string;
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // Loaded here, not at start-up: the scanners are only needed for what goes out.
     const { redaction } = await import('../redaction/policy.ts');
-    process.stderr.write(`incident-bot ${entry.name}: ${redaction.text((error as Error).message)}\n`);
+    process.stderr.write(`incident-bot ${entry.name}: ${redaction.text(errorMessage(error))}\n`);
     return 1;
   }
 }

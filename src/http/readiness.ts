@@ -1,4 +1,5 @@
 import { within } from './unavailable.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -15,7 +16,7 @@ export async function readiness(
         await within(check(), CHECK_TIMEOUT_MS, what);
         return [what, 'ok'] as const;
       } catch (error) {
-        return [what, (error as Error).message] as const;
+        return [what, errorMessage(error)] as const;
       }
     }),
   );

@@ -1,3 +1,4 @@
+import { errorMessage } from '../observability/error-message.ts';
 /**
  * Webhook bodies are JSON from outside. No sender we accept nests deeper than a few levels, and anything that
  * walks a value recursively later (zod, JSON.stringify for the audit, the database driver) overflows the stack on a
@@ -33,6 +34,6 @@ export function parseJsonBody(raw: Buffer, maxDepth = MAX_JSON_DEPTH): ParsedJso
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, reason: 'not-json', message: `body is not JSON: ${(error as Error).message}` };
+    return { ok: false, reason: 'not-json', message: `body is not JSON: ${errorMessage(error)}` };
   }
 }

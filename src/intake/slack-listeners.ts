@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { IntakeDeps } from './open-investigation.ts';
 import { diagnoseInChannel, diagnoseMention } from './slack-diagnose.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 /** Slack ids are upper-case letters and digits; anything else is not from Slack and is never put in a mention. */
 const SlackId = z.string().regex(/^[A-Z0-9]+$/, 'not a Slack id');
@@ -41,10 +42,10 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
       const ts = await diagnoseInChannel(deps, client, { channel, user, text, triggerId });
       if (!ts) await respond({ response_type: 'ephemeral', text: 'This /diagnose request is already being handled.' });
     } catch (error) {
-      logger.error(`/diagnose failed: ${(error as Error).message}`);
+      logger.error(`/diagnose failed: ${errorMessage(error)}`);
       await respond({
         response_type: 'ephemeral',
-        text: `Could not start the investigation here (${(error as Error).message}). Is the bot in this channel?`,
+        text: `Could not start the investigation here (${errorMessage(error)}). Is the bot in this channel?`,
       });
     }
   });
@@ -62,7 +63,7 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
         ...(threadTs ? { threadTs } : {}),
       });
     } catch (error) {
-      logger.error(`app_mention failed: ${(error as Error).message}`);
+      logger.error(`app_mention failed: ${errorMessage(error)}`);
     }
   });
 }

@@ -87,7 +87,7 @@ export function slackLogger(level: LogLevel = LogLevel.INFO): SlackLogger {
 }
 
 /** Reads of the cluster and model calls are many per incident: they are logged at debug, the rest at info. */
-const FREQUENT = /^(tool\.|agent\.model-call$)/;
+const FREQUENT = /^(tool\.|agent\.model_call$)/;
 
 /**
  * Every audit event also becomes one log line (what, who, on what, why, for which incident). The details

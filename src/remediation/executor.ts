@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditAction } from '../audit/actions.ts';
 import type { Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
 import { describeRef, type KubeObject, type KubeObjects, type ObjectRef, type WriteOptions } from './kube-objects.ts';
@@ -12,6 +13,7 @@ import { findPlan, planSpec } from './plan-store.ts';
 import { refreshPlanMessage } from './plan-thread.ts';
 import { REDACTED } from './redact.ts';
 import { type VerifyOutcome, verify } from './verification.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 export interface ExecutorDeps {
   db: PrismaClient;
@@ -60,18 +62,6 @@ interface SnapshotEntry {
 }
 
 const ACTOR = 'executor';
-
-const errorText = (error: unknown): string => {
-  const body = (error as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
-};
 
 async function applyChange(kube: KubeObjects, change: Change, options: WriteOptions): Promise<KubeObject | null> {
   switch (change.type) {
@@ -143,7 +133,7 @@ class Execution {
     return { timeoutMs: this.deps.verifyTimeoutMs, intervalMs: this.deps.pollIntervalMs ?? 1000 };
   }
 
-  private audit(action: string, justification: string, details: Record<string, unknown> = {}, target?: string) {
+  private audit(action: AuditAction, justification: string, details: Record<string, unknown> = {}, target?: string) {
     return this.deps.audit.record({
       actor: ACTOR,
       action,
@@ -194,7 +184,7 @@ class Execution {
       try {
         await applyChange(kube, change, { dryRun: true });
       } catch (error) {
-        const reason = `Server-side dry run refused ${describeRef(change.ref)}: ${errorText(error)}`;
+        const reason = `Server-side dry run refused ${describeRef(change.ref)}: ${errorMessage(error)}`;
         return this.finish('failed', reason, `:x: Plan not executed. ${reason}`);
       }
     }
@@ -229,7 +219,7 @@ class Execution {
           describeRef(change.ref),
         );
       } catch (error) {
-        applyError = `Applying ${describeRef(change.ref)} failed: ${errorText(error)}`;
+        applyError = `Applying ${describeRef(change.ref)} failed: ${errorMessage(error)}`;
         await this.audit('plan.apply.failed', applyError, {}, describeRef(change.ref));
         break;
       }
@@ -336,7 +326,7 @@ class Execution {
           await this.audit('plan.rollback', 'deleted the created object', {}, describeRef(change.ref));
         }
       } catch (error) {
-        await this.audit('plan.rollback.failed', errorText(error), {}, describeRef(change.ref));
+        await this.audit('plan.rollback.failed', errorMessage(error), {}, describeRef(change.ref));
       }
       checks.push(...rollbackChecks(change, before));
     }
@@ -385,7 +375,7 @@ async function runLeased(
     try {
       return await work(execution);
     } catch (error) {
-      const reason = `Execution error: ${errorText(error)}`;
+      const reason = `Execution error: ${errorMessage(error)}`;
       return execution.finish('failed', reason, `:x: ${reason}`);
     }
   } finally {

@@ -15,6 +15,7 @@ import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
 import { publicAction } from './redact.ts';
 import { sweepPlans } from './sweep.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 export interface RemediationConfig {
   approverUserIds: string[];
@@ -92,7 +93,7 @@ export function proposeAfterAnswer(deps: ProposeDeps) {
         actor: 'bot',
         action: 'plan.proposal.failed',
         incidentId: incident.id,
-        justification: (error as Error).message,
+        justification: errorMessage(error),
         details: { action: publicAction(result.remediation.action) },
       });
     }

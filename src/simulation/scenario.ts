@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AlertSchema } from '../alert/alert.ts';
 import { FAULT_TYPES } from '../investigation/model.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 /**
  * The scenario format (shared/scenario-format.md) as a zod schema. Every level is a loose object: the format is a
@@ -155,14 +156,14 @@ export async function loadScenario(path: string): Promise<Scenario> {
   try {
     source = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ScenarioError(path, [`(file): cannot be read (${(error as Error).message})`]);
+    throw new ScenarioError(path, [`(file): cannot be read (${errorMessage(error)})`]);
   }
   let value: unknown;
   try {
     value = extension === '.json' ? JSON.parse(source) : parseYaml(source);
   } catch (error) {
     const format = extension === '.json' ? 'JSON' : 'YAML';
-    throw new ScenarioError(path, [`(file): expected valid ${format} (${(error as Error).message})`]);
+    throw new ScenarioError(path, [`(file): expected valid ${format} (${errorMessage(error)})`]);
   }
   return parseScenario(value, path);
 }

@@ -3,6 +3,7 @@ import { redactingFetch } from '../redaction/slack-fetch.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 /** The metadata event type every bot message carries; its payload names the incident and the message key. */
 export const MESSAGE_EVENT_TYPE = 'incident_bot_message';
@@ -182,7 +183,7 @@ export class VisibleState {
           action: 'plan.notify.failed',
           target: `plan:${plan.id}`,
           incidentId: plan.incidentId,
-          justification: (error as Error).message,
+          justification: errorMessage(error),
           details: { planId: plan.id, status: to },
         });
       }

@@ -23,6 +23,7 @@ import {
   saveStatusTs,
   saveThread,
 } from '../store/incidents.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 export interface InvestigationWorkerDeps {
   db: PrismaClient;
@@ -154,7 +155,7 @@ export async function runInvestigation(
     });
     await deps.afterAnswer?.({ incident, result, thread });
   } catch (error) {
-    const message = (error as Error).message;
+    const message = errorMessage(error);
     const last = job.attempt >= job.attempts;
     ended('failed');
     await failInvestigation(deps.db, investigation.id, message);

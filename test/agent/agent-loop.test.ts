@@ -140,7 +140,7 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
     assert.equal(outcome.breakerTrips, 3);
     assert.equal(requests.length, 5);
     assert.match(outcome.message, /A human should take over/);
-    const refused = audit.entries.filter((e) => e.action === 'agent.tool-call' && e.details?.executed === false);
+    const refused = audit.entries.filter((e) => e.action === 'agent.tool_call' && e.details?.executed === false);
     assert.equal(refused.length, 3);
   });
 
@@ -182,7 +182,7 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
     assert.equal(outcome.answer, null);
     assert.equal(outcome.refusals.length, 2);
     assert.match(outcome.refusals[1]!, /Secret\/shop\/never-read/);
-    assert.equal(audit.entries.filter((e) => e.action === 'agent.answer-refused').length, 2);
+    assert.equal(audit.entries.filter((e) => e.action === 'agent.answer_refused').length, 2);
   });
 
   it('refuses a reply that is neither a tool call nor an answer, and accepts a corrected one', async () => {
@@ -212,7 +212,7 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
     ]);
     assert.equal(outcome.status, 'answered');
     assert.equal(requests.length, 3);
-    const calls = audit.entries.filter((e) => e.action === 'agent.model-call');
+    const calls = audit.entries.filter((e) => e.action === 'agent.model_call');
     assert.equal(calls[0]?.details?.status, 429);
     assert.equal(calls.length, 3);
   });
@@ -258,7 +258,7 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
 
   it('audits every model call and every tool call with its reason and result size', async () => {
     const { audit } = await runWith([getConfig, finalAnswer(goodAnswer)]);
-    const modelCalls = audit.entries.filter((e) => e.action === 'agent.model-call');
+    const modelCalls = audit.entries.filter((e) => e.action === 'agent.model_call');
     assert.equal(modelCalls.length, 2);
     assert.deepEqual(
       Object.keys(modelCalls[0]!.details!)
@@ -267,7 +267,7 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
       ['finishReason', 'latencyMs', 'model', 'tokensIn', 'tokensOut'],
     );
     assert.equal(modelCalls[0]!.details!.tokensIn, 100);
-    const toolCallEvent = audit.entries.find((e) => e.action === 'agent.tool-call');
+    const toolCallEvent = audit.entries.find((e) => e.action === 'agent.tool_call');
     assert.equal(toolCallEvent?.justification, 'read the config');
     assert.equal(toolCallEvent?.target, 'get_object');
     assert.ok((toolCallEvent?.details?.resultChars as number) > 0);

@@ -87,8 +87,8 @@ describe('the worker with a model configured', () => {
     assert.match(thread, /ledger-db/);
     assert.match(thread, /The database rejects the password/);
     const actions = audit.map((event) => event.action);
-    assert.equal(actions.filter((action) => action === 'agent.model-call').length, 3);
-    const toolCalls = audit.filter((event) => event.action === 'agent.tool-call');
+    assert.equal(actions.filter((action) => action === 'agent.model_call').length, 3);
+    const toolCalls = audit.filter((event) => event.action === 'agent.tool_call');
     assert.deepEqual(
       toolCalls.map((event) => [event.target, event.justification]),
       [

@@ -30,12 +30,12 @@ async function botDatabase() {
   for (let i = 0; i < 4; i++) {
     await audit.record({
       actor: 'bot',
-      action: 'step',
+      action: 'tool.get_object',
       incidentId: incident.id,
       justification: `step ${i}`,
       details: { i },
     });
-    await audit.record({ actor: 'bot', action: 'other', details: { i } });
+    await audit.record({ actor: 'bot', action: 'webhook.refused', details: { i } });
   }
   return { database, audit, incidentId: incident.id };
 }
@@ -95,10 +95,10 @@ test('a sequence gap left by a rolled-back append is not a deletion: verify pass
     // An append that took its seq and then rolled back: the seq stays used, no row holds it. (The audit log itself
     // no longer fails on text: NUL and unpaired surrogates are replaced before the append.)
     await rolledBackAppend(database, incidentId);
-    await audit.record({ actor: 'bot', action: 'after', incidentId });
+    await audit.record({ actor: 'bot', action: 'tool.get_object', incidentId });
     assert.equal((await auditCli(['checkpoint'], database)).code, 0);
     await rolledBackAppend(database, null);
-    await audit.record({ actor: 'bot', action: 'after' });
+    await audit.record({ actor: 'bot', action: 'webhook.refused' });
     const verify = await auditCli(['verify'], database);
     assert.equal(verify.code, 0, verify.stdout);
     assert.match(verify.stdout, /gaps: seq 9, 11 never held a committed row/);
@@ -113,8 +113,8 @@ test('a row edited and a row deleted behind the trigger’s back are both named 
   const { database, incidentId } = await botDatabase();
   try {
     await auditCli(['checkpoint'], database);
-    const edited = await seqOf(database, 'step', 'step 1');
-    const deleted = await seqOf(database, 'step', 'step 2');
+    const edited = await seqOf(database, 'tool.get_object', 'step 1');
+    const deleted = await seqOf(database, 'tool.get_object', 'step 2');
     await asSuperuser(
       database,
       `UPDATE "AuditEvent" SET justification = 'nothing to see' WHERE seq = ${edited}`,

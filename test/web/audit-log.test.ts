@@ -21,7 +21,7 @@ test('concurrent appends keep every chain linear and each row hashes its content
     Array.from({ length: 20 }, (_, i) =>
       audit.record({
         actor: 'bot',
-        action: 'test.event',
+        action: 'tool.get_object',
         incidentId: i % 2 ? incident.id : undefined,
         details: { i, nested: { b: 1, a: [1, 'x'] } },
       }),
@@ -42,7 +42,7 @@ test('concurrent appends keep every chain linear and each row hashes its content
 });
 
 test('AuditEvent refuses UPDATE and DELETE', async () => {
-  await new PostgresAuditLog(database.db).record({ actor: 'bot', action: 'test.immutable' });
+  await new PostgresAuditLog(database.db).record({ actor: 'bot', action: 'webhook.refused' });
   await assert.rejects(database.db.$executeRawUnsafe(`UPDATE "AuditEvent" SET actor = 'mallory'`), /append-only/);
   await assert.rejects(database.db.$executeRawUnsafe(`DELETE FROM "AuditEvent"`), /append-only/);
 });

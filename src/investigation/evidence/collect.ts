@@ -33,6 +33,7 @@ import { podReferences } from './references.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 
 /** At most: discovery, and the Ingresses, VirtualServices, DestinationRules and HTTPRoutes of the namespace. */
 export const ROUTING_READS_MAX = 5;
@@ -586,5 +587,5 @@ function nodeAbnormal(node: ClusterSnapshot['nodes'][number]): boolean {
 const describe = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'number') return `HTTP ${code}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 };

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ListBudget } from './kinds.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 
 /** What every tool call runs with: read-only credentials, where to audit, and why the caller is asking. */
 export interface ToolContext {
@@ -58,7 +59,7 @@ export function defineTool<Args extends z.ZodType, Result>(
         await audit({ resultBytes: JSON.stringify(result ?? null).length });
         return result;
       } catch (error) {
-        await audit({ error: error instanceof Error ? error.message : String(error) });
+        await audit({ error: errorMessage(error) });
         throw error;
       }
     },

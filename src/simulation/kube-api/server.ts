@@ -22,6 +22,7 @@ import { ObjectStore } from './store.ts';
 import { table, wantsTable } from './table.ts';
 import { prepareWatch } from './watch.ts';
 import { type DeleteOptions, PATCH_TYPES, type WriteHook, Writes } from './writes.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 
 /** One request the simulated API server answered, as GET /_sim/requests lists it. */
 export interface KubeRequest {
@@ -379,7 +380,7 @@ function errorReply(error: unknown): Reply {
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: `simulated API server error: ${(error as Error).message}`,
+    message: `simulated API server error: ${errorMessage(error)}`,
     reason: 'InternalError',
     code: 500,
   };
@@ -410,7 +411,7 @@ async function readCall(request: IncomingMessage): Promise<Call> {
     try {
       body = JSON.parse(rawBody);
     } catch (error) {
-      malformed = `the request body is not valid JSON (${contentType || 'no Content-Type'}): ${(error as Error).message}`;
+      malformed = `the request body is not valid JSON (${contentType || 'no Content-Type'}): ${errorMessage(error)}`;
     }
   }
   const authorization = request.headers.authorization;

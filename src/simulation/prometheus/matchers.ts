@@ -1,5 +1,6 @@
 import type { LabelMatcher } from './ast.ts';
 import { PromQLError } from './errors.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 
 export type Labels = Record<string, string>;
 
@@ -32,6 +33,6 @@ function anchored(pattern: string): RegExp {
   try {
     return new RegExp(`^(?:${pattern})$`, 's');
   } catch (error) {
-    throw new PromQLError(`invalid regular expression "${pattern}": ${(error as Error).message}`);
+    throw new PromQLError(`invalid regular expression "${pattern}": ${errorMessage(error)}`);
   }
 }

@@ -4,6 +4,7 @@ import { PromQLError } from './errors.ts';
 import { labelNames, labelValues, selectSeries, seriesLabels } from './metadata.ts';
 import { instantQuery, parseStep, parseTime, rangeQuery } from './queries.ts';
 import { type ScenarioSeries, type StoredSeries, toStoredSeries } from './series.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 
 export interface PrometheusRequest {
   method: string;
@@ -138,7 +139,7 @@ function sendError(res: ServerResponse, error: unknown): void {
       error: error.message,
     });
   } else {
-    send(res, 500, { status: 'error', errorType: 'internal', error: (error as Error).message });
+    send(res, 500, { status: 'error', errorType: 'internal', error: errorMessage(error) });
   }
 }
 
