@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'incident.opened',
   'incident.reopened',
   'incident.status',
+  'incident.notify.failed',
   'investigation.queued',
   // investigation (the worker, the engine, the optional agent)
   'investigation.started',

@@ -11,7 +11,7 @@ import { watchSlackSocket } from '../observability/metrics.ts';
 import { RefusalCounter } from '../intake/refusals.ts';
 import { redactingFetch } from '../redaction/slack-fetch.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
-import { announceResolution } from '../slack/resolution.ts';
+import { VisibleState } from '../slack/visible-state.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
 import { readiness } from './readiness.ts';
 import { unavailableDependency, within } from './unavailable.ts';
@@ -82,11 +82,8 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     app.logger.error(`could not write refusal counts to the audit trail: ${error.message}`),
   );
   const deadline = options.intakeDeadlineMs ?? INTAKE_DEADLINE_MS;
-  const announceResolved = (incidentId: string) => {
-    void announceResolution({ ...deps, slack: app.client }, incidentId).catch((error: Error) =>
-      app.logger.error(`could not announce resolution of ${incidentId}: ${error.message}`),
-    );
-  };
+  // Resolutions and reopens change what people see: through the one place that does (Bolt's client exists below).
+  let visible: VisibleState;
 
   const webhook =
     (handle: (raw: Buffer, req: IncomingMessage) => Promise<{ status: number; body: unknown }>) =>
@@ -122,7 +119,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     ...(pagerDutySecrets && {
       'POST /webhooks/pagerduty': webhook(async (raw, req) => {
         const result = await handlePagerDutyWebhook(
-          { ...deps, secrets: pagerDutySecrets, refusals, announceResolved },
+          { ...deps, secrets: pagerDutySecrets, refusals, visible },
           raw,
           req.headers['x-pagerduty-signature'] as string | undefined,
         );
@@ -136,7 +133,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
           ...deps,
           ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}),
           refusals,
-          announceResolved,
+          visible,
         },
         raw,
         req.headers.authorization,
@@ -203,6 +200,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       fetch: redactingFetch,
     },
   });
+  visible = new VisibleState({ ...deps, slack: app.client });
   // A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after
   // Bolt's 3 s wait for a listener that does not exist.
   app.use(async ({ body, ack, next }) => {

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
-import { resolveIncident } from '../store/incidents.ts';
+import type { VisibleState } from '../slack/visible-state.ts';
+import { findIncidentByKey } from '../store/incidents.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
 import type { RefusalCounter, RefusalReason } from './refusals.ts';
@@ -67,8 +68,8 @@ export function alertFromGroup(group: AlertmanagerWebhook): Alert & { externalId
 export interface AlertmanagerIntakeDeps extends IntakeDeps {
   token?: string;
   refusals: RefusalCounter;
-  /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
-  announceResolved(incidentId: string): void;
+  /** Where a resolution and a reopen change the incident's status (its audit event and its thread with it). */
+  visible: Pick<VisibleState, 'resolveIncident' | 'reopenIncident'>;
 }
 
 export async function handleAlertmanagerWebhook(
@@ -92,19 +93,19 @@ export async function handleAlertmanagerWebhook(
   const externalId = groupKeyHash(group.groupKey);
 
   if (group.status === 'resolved') {
-    const resolved = await resolveIncident(deps.db, 'alertmanager', externalId);
+    const known = await findIncidentByKey(deps.db, 'alertmanager', externalId);
+    if (known) await deps.visible.resolveIncident(known.id, 'alertmanager');
     await deps.audit.record({
       actor: 'alertmanager',
       action: 'webhook.accepted',
       target: `alertmanager:${externalId}`,
-      ...(resolved ? { incidentId: resolved.incident.id } : {}),
-      details: { status: 'resolved', known: resolved !== null },
+      ...(known ? { incidentId: known.id } : {}),
+      details: { status: 'resolved', known: known !== null },
     });
-    if (resolved && !resolved.alreadyResolved) deps.announceResolved(resolved.incident.id);
-    return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
+    return { status: 202, body: { incidentId: known?.id ?? null } };
   }
   // A group that fires after it was resolved is the alert coming back: investigated again, in the same thread.
-  const opened = await openInvestigation(deps, alertFromGroup(group), { reopen: true });
+  const opened = await openInvestigation(deps, alertFromGroup(group), { reopen: deps.visible });
   await deps.audit.record({
     actor: 'alertmanager',
     action: 'webhook.accepted',

@@ -3,7 +3,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
-import { findIncident, openIncident, reopenIncident, saveThread } from '../store/incidents.ts';
+import type { VisibleState } from '../slack/visible-state.ts';
+import { findIncident, openIncident, saveThread } from '../store/incidents.ts';
 import { cleanAlert, describeChanges } from './clean-text.ts';
 
 export interface IntakeDeps {
@@ -27,9 +28,10 @@ export interface OpenOptions {
   thread?: Thread | ((incident: Incident) => Promise<Thread>);
   /**
    * The source says the alert fires again (a firing Alertmanager group, PagerDuty incident.reopened): a resolved
-   * incident is reopened and investigated again in its thread. Without it, a resolved incident stays closed.
+   * incident is reopened through this (its status, audit event and root message) and investigated again in its
+   * thread. Without it, a resolved incident stays closed.
    */
-  reopen?: boolean;
+  reopen?: Pick<VisibleState, 'reopenIncident'>;
 }
 
 /**
@@ -66,17 +68,10 @@ export async function openInvestigation(
   if (!created && incident.status === 'resolved') {
     if (!options.reopen)
       return { incidentId: incident.id, jobId: null, duplicate: true, ...(cleaned ? { cleaned } : {}) };
-    const again = await reopenIncident(deps.db, incident.id);
+    const again = await options.reopen.reopenIncident(incident.id, alert.source);
     if (again) {
       incident = again;
       reopened = true;
-      await deps.audit.record({
-        actor: alert.source,
-        action: 'incident.reopened',
-        target: `incident:${incident.id}`,
-        incidentId: incident.id,
-        details: { round: incident.round, title: alert.title, ...(cleaned ? { cleaned } : {}) },
-      });
     } else {
       // A concurrent copy reopened it: queue the round it opened (the same job id, so once).
       incident = (await findIncident(deps.db, incident.id)) ?? incident;

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
-import { resolveIncident } from '../store/incidents.ts';
+import type { VisibleState } from '../slack/visible-state.ts';
+import { findIncidentByKey } from '../store/incidents.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
 import type { RefusalCounter, RefusalReason } from './refusals.ts';
@@ -92,8 +93,8 @@ const OPENING_EVENTS = new Set(['incident.triggered', 'incident.reopened']);
 export interface PagerDutyIntakeDeps extends IntakeDeps {
   secrets: string[];
   refusals: RefusalCounter;
-  /** Starts saying so in the incident's thread; the webhook does not wait for Slack. */
-  announceResolved(incidentId: string): void;
+  /** Where a resolution and a reopen change the incident's status (its audit event and its thread with it). */
+  visible: Pick<VisibleState, 'resolveIncident' | 'reopenIncident'>;
 }
 
 /** The whole webhook: signature, envelope, then the event type's action. Nothing is stored before the signature holds. */
@@ -129,15 +130,15 @@ export async function handlePagerDutyWebhook(
     }
     if (OPENING_EVENTS.has(event.event_type)) {
       const opened = await openInvestigation(deps, alertFromIncident(incident.data), {
-        reopen: event.event_type === 'incident.reopened',
+        ...(event.event_type === 'incident.reopened' ? { reopen: deps.visible } : {}),
       });
       await accepted({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId);
       return { status: 202, body: { ...opened } };
     }
-    const resolved = await resolveIncident(deps.db, 'pagerduty', incident.data.id);
-    await accepted({ known: resolved !== null }, resolved?.incident.id);
-    if (resolved && !resolved.alreadyResolved) deps.announceResolved(resolved.incident.id);
-    return { status: 202, body: { incidentId: resolved?.incident.id ?? null } };
+    const known = await findIncidentByKey(deps.db, 'pagerduty', incident.data.id);
+    if (known) await deps.visible.resolveIncident(known.id, 'pagerduty');
+    await accepted({ known: known !== null }, known?.id);
+    return { status: 202, body: { incidentId: known?.id ?? null } };
   }
   await accepted({ ignored: true });
   return { status: 202, body: { ignored: event.event_type } };

@@ -4,6 +4,7 @@ import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
+import { rootMessage } from './thread.ts';
 
 /** The metadata event type every bot message carries; its payload names the incident and the message key. */
 export const MESSAGE_EVENT_TYPE = 'incident_bot_message';
@@ -69,7 +70,8 @@ type SlackMessageMetadata = { event_type?: string; event_payload?: { message_key
  *   metadata, and looked for in Slack (conversations.replies / history with include_all_metadata) whenever an
  *   earlier attempt may have posted it (a worker killed after Slack stored it, a 5xx after Slack stored it);
  * - `edit`: a message edited in place, audited;
- * - `setIncidentStatus`: the incident's status, its audit event and its root message;
+ * - `setIncidentStatus`, `resolveIncident`, `reopenIncident`: the incident's status, its audit event, its root
+ *   message (and the "Resolved" reply);
  * - `movePlan`: a plan's status, its audit event, the thread reply and the plan message.
  */
 export class VisibleState {
@@ -129,34 +131,99 @@ export class VisibleState {
   }
 
   /**
-   * Moves the incident to `status` unless it is there already or resolved (a resolution is final): one caller
-   * makes the move, audits it and re-renders the root message with `render`. Returns whether this caller moved it.
+   * Moves the incident to `status` unless it is there already or resolved (a resolution is final until the source
+   * fires again): one caller makes the move, audits it and re-renders the root message. Returns whether this caller
+   * moved it.
    */
-  async setIncidentStatus(
+  async setIncidentStatus(incidentId: string, status: 'investigating' | 'diagnosed'): Promise<boolean> {
+    const moved = await this.moveIncident(incidentId, 'bot', { to: status });
+    if (moved) await this.renderRoot(moved);
+    return moved !== null;
+  }
+
+  /**
+   * The source resolved the incident: one of any number of concurrent copies moves it (and stamps resolvedAt), and
+   * audits it as `actor`. Returns once that is stored; the thread reply and the root's re-render follow without
+   * the caller waiting (a webhook answers before Slack does), a failure to tell Slack audited.
+   */
+  async resolveIncident(incidentId: string, actor: string): Promise<boolean> {
+    const incident = await this.moveIncident(incidentId, actor, { to: 'resolved' });
+    if (!incident) return false;
+    this.inBackground(incident, actor, async () => {
+      if (!incident.slackChannel || !incident.slackThreadTs) return;
+      const place = { incidentId, channel: incident.slackChannel, threadTs: incident.slackThreadTs };
+      const text = `:large_green_circle: Resolved in ${incident.source}.`;
+      await this.post(place, `resolved:round-${incident.round}`, { text }, 'resolved');
+      await this.renderRoot(incident);
+    });
+    return true;
+  }
+
+  /**
+   * The source fires again after a resolution: the incident goes back to `triggered` in a new round (its own job
+   * and investigation, same thread). One of several concurrent copies moves it and gets it back; null for the
+   * others. The root's re-render follows without the caller waiting.
+   */
+  async reopenIncident(incidentId: string, actor: string): Promise<Incident | null> {
+    const incident = await this.moveIncident(incidentId, actor, { to: 'triggered' });
+    if (incident) this.inBackground(incident, actor, () => this.renderRoot(incident));
+    return incident;
+  }
+
+  /** The compare-and-set of an incident's status and its audit event; the incident as moved, or null. */
+  private async moveIncident(
     incidentId: string,
-    status: 'investigating' | 'diagnosed',
-    render: (incident: Incident) => VisibleMessage,
-  ): Promise<boolean> {
-    const moved = await this.deps.db.$queryRaw<{ previous: string }[]>`
-      UPDATE "Incident" AS i SET "status" = ${status}::"IncidentStatus", "updatedAt" = now()
-      FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
-      WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${status}::"IncidentStatus")
-      RETURNING old.previous::text AS previous`;
-    if (moved.length === 0) return false;
+    actor: string,
+    move: { to: 'investigating' | 'diagnosed' | 'resolved' | 'triggered' },
+  ): Promise<Incident | null> {
+    const { to } = move;
+    // Only a resolved incident reopens (in a new round); anything else moves forward, never out of resolved.
+    const moved =
+      to === 'triggered'
+        ? await this.deps.db.$queryRaw<{ previous: string }[]>`
+            UPDATE "Incident" SET "status" = 'triggered', "resolvedAt" = NULL, "round" = "round" + 1, "updatedAt" = now()
+            WHERE "id" = ${incidentId} AND "status" = 'resolved'
+            RETURNING 'resolved' AS previous`
+        : await this.deps.db.$queryRaw<{ previous: string }[]>`
+            UPDATE "Incident" AS i SET "status" = ${to}::"IncidentStatus", "updatedAt" = now(),
+              "resolvedAt" = CASE WHEN ${to} = 'resolved' THEN now() ELSE i."resolvedAt" END
+            FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
+            WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${to}::"IncidentStatus")
+            RETURNING old.previous::text AS previous`;
+    if (moved.length === 0) return null;
+    const incident = await this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
     await this.record({
-      actor: 'bot',
-      action: 'incident.status',
+      actor,
+      // A reopen is its own event (the alert came back); every other move is a status change.
+      action: to === 'triggered' ? 'incident.reopened' : 'incident.status',
       target: `incident:${incidentId}`,
       incidentId,
-      details: { from: moved[0]?.previous, to: status },
+      details: { from: moved[0]?.previous, to, ...(to === 'triggered' ? { round: incident.round } : {}) },
     });
-    const incident = await this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
-    // The root may be a user's message (an @mention thread), which the bot cannot edit.
-    if (incident.slackChannel && incident.slackThreadTs) {
-      const place = { incidentId, channel: incident.slackChannel };
-      await this.edit(place, incident.slackThreadTs, render(incident), 'root').catch(() => undefined);
-    }
-    return true;
+    return incident;
+  }
+
+  /** Re-renders the incident's root message. The root may be a user's message (an @mention thread), which the bot cannot edit. */
+  private async renderRoot(incident: Incident): Promise<void> {
+    if (!incident.slackChannel || !incident.slackThreadTs) return;
+    const place = { incidentId: incident.id, channel: incident.slackChannel };
+    await this.edit(place, incident.slackThreadTs, rootMessage(incident), 'root').catch(() => undefined);
+  }
+
+  /** Tells Slack after a move its caller does not wait for; a failure is audited (the move itself stands). */
+  private inBackground(incident: Incident, actor: string, tell: () => Promise<void>): void {
+    void tell()
+      .catch((error: unknown) =>
+        this.record({
+          actor,
+          action: 'incident.notify.failed',
+          target: `incident:${incident.id}`,
+          incidentId: incident.id,
+          justification: errorMessage(error),
+          details: { status: incident.status },
+        }),
+      )
+      .catch(() => undefined);
   }
 
   /**

@@ -35,37 +35,17 @@ export async function openIncident(
   return { incident, created: inserted.length === 1 };
 }
 
-/**
- * The source fires again after a resolution: the incident is triggered again in a new round (its own job and
- * investigation, same thread). Only one of several concurrent copies moves it; null for the others.
- */
-export async function reopenIncident(db: PrismaClient, incidentId: string): Promise<Incident | null> {
-  const { count } = await db.incident.updateMany({
-    where: { id: incidentId, status: 'resolved' },
-    data: { status: 'triggered', resolvedAt: null, round: { increment: 1 } },
-  });
-  return count === 1 ? db.incident.findUniqueOrThrow({ where: { id: incidentId } }) : null;
-}
-
 export function findIncident(db: PrismaClient, id: string): Promise<Incident | null> {
   return db.incident.findUnique({ where: { id } });
 }
 
-/** Marks the incident resolved; null if the source never reported it to us. */
-export async function resolveIncident(
+/** The incident a source reported under its own id; null if it never reported it to us. */
+export function findIncidentByKey(
   db: PrismaClient,
   source: Alert['source'],
   externalId: string,
-): Promise<{ incident: Incident; alreadyResolved: boolean } | null> {
-  const key = incidentKey(source, externalId);
-  const existing = await db.incident.findUnique({ where: { externalId: key } });
-  if (!existing) return null;
-  if (existing.status === 'resolved') return { incident: existing, alreadyResolved: true };
-  const incident = await db.incident.update({
-    where: { externalId: key },
-    data: { status: 'resolved', resolvedAt: new Date() },
-  });
-  return { incident, alreadyResolved: false };
+): Promise<Incident | null> {
+  return db.incident.findUnique({ where: { externalId: incidentKey(source, externalId) } });
 }
 
 /** Saves the thread unless one is already recorded; returns the incident as stored (its thread wins). */

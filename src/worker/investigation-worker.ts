@@ -12,7 +12,7 @@ import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigati
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../slack/entity-label.ts';
 import { FindingReplies } from '../slack/finding-replies.ts';
-import { IncidentThread, postRoot, rootMessage, StatusMessage } from '../slack/thread.ts';
+import { IncidentThread, postRoot, StatusMessage } from '../slack/thread.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import {
   beginInvestigation,
@@ -118,7 +118,7 @@ export async function runInvestigation(
   const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
   const findings = new FindingReplies(thread, investigation.id);
 
-  await visible.setIncidentStatus(incident.id, 'investigating', rootMessage);
+  await visible.setIncidentStatus(incident.id, 'investigating');
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   try {
@@ -145,7 +145,7 @@ export async function runInvestigation(
     const finalTs = await thread.reply(answerMessage(result), 'answer', `${investigation.id}:answer`);
     await finishInvestigation(deps.db, investigation.id, finalTs);
     ended(result.rootCause ? 'root_cause' : 'no_root_cause');
-    await visible.setIncidentStatus(incident.id, 'diagnosed', rootMessage);
+    await visible.setIncidentStatus(incident.id, 'diagnosed');
     await deps.audit.record({
       actor: 'worker',
       action: 'investigation.finished',
