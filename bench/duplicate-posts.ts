@@ -2,6 +2,7 @@
 // ROUNDS goes through VisibleState while the fake Slack stores the message and then answers 500, answers 429, or
 // answers internal_error without storing; each key is then posted again, as a retried job would. Counts the
 // messages Slack holds per key: anything but exactly one is a duplicate or a loss.
+import { createSlackClient } from '../src/slack/client.ts';
 import { webApi } from '@slack/bolt';
 import { MemoryAuditLog } from '../src/audit/audit-log.ts';
 import { VisibleState } from '../src/slack/visible-state.ts';
@@ -12,7 +13,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 30);
 const database = await createTestDatabase();
 const slack = await FakeSlack.start();
 try {
-  const client = new webApi.WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl, logLevel: webApi.LogLevel.ERROR });
+  const client = createSlackClient('xoxb-bench', { slackApiUrl: slack.apiUrl, logLevel: webApi.LogLevel.ERROR });
   const visible = new VisibleState(
     { db: database.db, audit: new MemoryAuditLog(), slack: client },
     { retryDelayMs: 5 },

@@ -1,5 +1,4 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { webApi } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { agentConfigFrom } from './agent/config.ts';
 import { ChainKey } from './audit/chain-key.ts';
@@ -18,7 +17,7 @@ import {
   remediationConfigFrom,
 } from './remediation/runtime.ts';
 import { registerRemediationListeners } from './remediation/slack-listeners.ts';
-import { redactingFetch } from './redaction/slack-fetch.ts';
+import { createSlackClient } from './slack/client.ts';
 import { createDb } from './store/db.ts';
 import { startInvestigationWorker } from './worker/investigation-worker.ts';
 
@@ -69,10 +68,9 @@ async function main(): Promise<void> {
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
   const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
-  const slack = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
+  const slack = createSlackClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     logger: slackLogger(),
-    fetch: redactingFetch,
   });
   const remediationConfig = remediationConfigFrom(config);
   // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.

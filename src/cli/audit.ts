@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { webApi } from '@slack/bolt';
 import { ChainKey } from '../audit/chain-key.ts';
 import { takeCheckpoint } from '../audit/checkpoint.ts';
 import { type CheckpointSink, parseCheckpointSink } from '../audit/checkpoint-sink.ts';
 import { exportIncident } from '../audit/export.ts';
 import { verifyChains } from '../audit/verify.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { redactingFetch } from '../redaction/slack-fetch.ts';
+import { createSlackClient } from '../slack/client.ts';
 import { createDb } from '../store/db.ts';
 import { type Command, parseOptions, UsageError } from './args.ts';
 
@@ -45,8 +44,7 @@ function checkpointSink(): CheckpointSink | null {
       const token = process.env.SLACK_BOT_TOKEN;
       if (!token) throw new UsageError('a Slack checkpoint sink needs SLACK_BOT_TOKEN', usage);
       const slackApiUrl = process.env.SLACK_API_URL;
-      // The same redacting fetch as every other Slack client of the bot: no way out of the process skips the policy.
-      return new webApi.WebClient(token, { fetch: redactingFetch, ...(slackApiUrl ? { slackApiUrl } : {}) });
+      return createSlackClient(token, slackApiUrl ? { slackApiUrl } : {});
     },
   });
 }

@@ -9,7 +9,7 @@ import { handlePagerDutyWebhook } from '../intake/pagerduty.ts';
 import { registerIntakeListeners } from '../intake/slack-listeners.ts';
 import { watchSlackSocket } from '../observability/metrics.ts';
 import { RefusalCounter } from '../intake/refusals.ts';
-import { redactingFetch } from '../redaction/slack-fetch.ts';
+import { slackClientOptions } from '../slack/client.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
@@ -163,7 +163,9 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
         logLevel: options.logLevel ?? LogLevel.INFO,
         ...(options.logger ? { logger: options.logger } : {}),
         // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
-        installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
+        installerOptions: {
+          clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+        },
       });
   if (socketMode) watchSlackSocket(socketMode.client);
   // Exactly one of the two exists.
@@ -194,11 +196,8 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
     ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
       ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
       : {}),
-    clientOptions: {
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-      // Every message, update, ephemeral and respond() passes the redaction policy on its way out.
-      fetch: redactingFetch,
-    },
+    // Every message, update, ephemeral and respond() passes the redaction policy on its way out.
+    clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
   visible = new VisibleState({ ...deps, slack: app.client });
   // A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after

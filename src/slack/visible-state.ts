@@ -1,9 +1,9 @@
 import { type types, webApi } from '@slack/bolt';
-import { redactingFetch } from '../redaction/slack-fetch.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
+import { createSlackClient } from './client.ts';
 import { rootMessage } from './thread.ts';
 
 /** The metadata event type every bot message carries; its payload names the incident and the message key. */
@@ -39,12 +39,10 @@ const singleShotClients = new WeakMap<webApi.WebClient, webApi.WebClient>();
 function singleShot(slack: webApi.WebClient): webApi.WebClient {
   let client = singleShotClients.get(slack);
   if (!client) {
-    client = new webApi.WebClient(slack.token, {
+    client = createSlackClient(slack.token, {
       slackApiUrl: slack.slackApiUrl,
       retryConfig: { retries: 0 },
       logLevel: webApi.LogLevel.ERROR,
-      // A copy of a client does not inherit its fetch: the redaction policy is given again, or posts would bypass it.
-      fetch: redactingFetch,
     });
     singleShotClients.set(slack, client);
   }

@@ -1,6 +1,6 @@
+import { createSlackClient } from '../../src/slack/client.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { webApi } from '@slack/bolt';
 import { AlertSchema } from '../../src/alert/alert.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
@@ -55,7 +55,7 @@ async function investigateIncident(externalId: string, script: ScriptStep[]) {
       {
         db: database.db,
         audit: new PostgresAuditLog(database.db),
-        slack: new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl }),
+        slack: createSlackClient('xoxb-test', { slackApiUrl: slack.apiUrl }),
         kubeConfig: simulation.kubeConfig,
         incidentChannel: 'CINCIDENTS',
         statusIntervalMs: 10,

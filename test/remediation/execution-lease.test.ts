@@ -1,7 +1,7 @@
+import { createSlackClient } from '../../src/slack/client.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { webApi } from '@slack/bolt';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import type { PlanSpec } from '../../src/remediation/plan-spec.ts';
 import { createPlan, transition } from '../../src/remediation/plan-store.ts';
@@ -65,7 +65,7 @@ test('a plan whose executor lease lapsed is taken over once: the thread is told 
   const deps = {
     db: database.db,
     audit: new PostgresAuditLog(database.db),
-    slack: new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    slack: createSlackClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
     // The plan changes nothing in a cluster: credentials that point nowhere.
     kube: new KubeObjects(nowhere()),
     verifyTimeoutMs: 1000,

@@ -1,6 +1,7 @@
+import { createSlackClient } from '../../src/slack/client.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { LogLevel, webApi } from '@slack/bolt';
+import { LogLevel } from '@slack/bolt';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import type { Plan } from '../../src/generated/prisma/client.ts';
 import { createServer } from '../../src/http/server.ts';
@@ -61,7 +62,7 @@ export async function startStack(
   const runtime = createRemediationRuntime({
     db: database.db,
     audit,
-    slack: new webApi.WebClient('xoxb-remediation-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    slack: createSlackClient('xoxb-remediation-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
     connection,
     prefix,
     config: {

@@ -1,6 +1,7 @@
+import { createSlackClient } from '../../src/slack/client.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
 import { IncidentThread, StatusMessage } from '../../src/slack/thread.ts';
 import { MESSAGE_EVENT_TYPE, VisibleState } from '../../src/slack/visible-state.ts';
@@ -12,7 +13,7 @@ let client: webApi.WebClient;
 let database: TestDatabase;
 before(async () => {
   slack = await FakeSlack.start();
-  client = new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl });
+  client = createSlackClient('xoxb-test', { slackApiUrl: slack.apiUrl });
   database = await createTestDatabase();
 });
 after(async () => {
