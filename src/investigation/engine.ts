@@ -56,6 +56,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       ...(located.namespaces ? { namespaces: located.namespaces } : {}),
       ...(located.entryService ? { entryService: located.entryService } : {}),
       ...(located.ingresses ? { ingresses: located.ingresses } : {}),
+      ...(located.read ? { read: located.read } : {}),
     },
     base,
     {

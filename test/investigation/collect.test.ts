@@ -118,6 +118,36 @@ describe('locateNamespace', () => {
     assert.equal(located.namespace, NS);
   });
 
+  it('hands the cluster-wide lists it read in full to the collection, which does not list those kinds again', async () => {
+    const unnamed = alert({ source: 'slack', title: 'api keeps restarting' });
+    const located = await locateNamespace(unnamed, base());
+    assert.ok(located.read?.Deployment?.some((deployment) => deployment.metadata?.name === 'api'));
+    assert.ok(located.read?.Service?.every((service) => service.metadata?.namespace === NS));
+    // The simulation lists the API server's requests before Prometheus's: count each server on its own.
+    const kube = () => simulation.requests().filter((request) => request.server === 'kube');
+    const start = kube().length;
+    const queriesBefore = simulation.requests().length - start;
+    const collected = await collectSnapshot(
+      {
+        alert: unnamed,
+        namespace: located.namespace,
+        assumptions: located.assumptions,
+        requestsUsed: located.requests,
+        ...(located.read ? { read: located.read } : {}),
+      },
+      base(),
+    );
+    const paths = kube()
+      .slice(start)
+      .map((request) => request.path);
+    for (const plural of ['deployments', 'statefulsets', 'services', 'endpoints'])
+      assert.ok(!paths.some((path) => path.endsWith(`/namespaces/${NS}/${plural}`)), `${plural} listed again`);
+    assert.ok(paths.includes(`/api/v1/namespaces/${NS}/pods`));
+    assert.ok(collected.snapshot.deployments.some((deployment) => deployment.metadata?.name === 'api'));
+    const prometheus = simulation.requests().length - kube().length - queriesBefore;
+    assert.equal(collected.requests, located.requests + paths.length + prometheus);
+  });
+
   it('finds the namespace of a StatefulSet the text names, though it has no pod and no Service', async () => {
     const other = await startSimulation(
       parseScenario(

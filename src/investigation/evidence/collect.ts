@@ -28,6 +28,7 @@ import { peerLogTargets } from './peer-log-targets.ts';
 import { meshProxyTargets } from './mesh-proxy-logs.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { mentionedHosts } from './ingress-routes.ts';
+import type { ReadAlready } from './locate-namespace.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -72,6 +73,8 @@ export interface CollectRequest {
   entryService?: string;
   /** Ingresses of the namespace already read while locating it (all of them: it is not read again). */
   ingresses?: ClusterSnapshot['ingresses'];
+  /** Objects of the namespace already read in full while locating it (cluster-wide lists): not read again. */
+  read?: ReadAlready;
 }
 
 export interface CollectListener {
@@ -119,6 +122,12 @@ export async function collectSnapshot(
     options: { namespace?: string; fieldSelector?: string; labelSelector?: string; version?: string } = { namespace },
     into: ClusterSnapshot = snapshot,
   ): Promise<void> {
+    const already = request.read?.[kind];
+    const whole = !options.labelSelector && !options.fieldSelector && !options.version;
+    if (already && whole && options.namespace === namespace) {
+      absorb(into[KIND_KEYS[kind]], already);
+      return;
+    }
     requests++;
     try {
       const result = (await listObjects.run({ kind, ...options }, { ...base, reason })) as ObjectList<K>;

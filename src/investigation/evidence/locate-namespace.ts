@@ -8,6 +8,7 @@ import {
   namespaceLabel,
   podLabel,
 } from '../focus.ts';
+import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { troubleByNamespace } from './namespace-trouble.ts';
@@ -24,7 +25,12 @@ export interface Located {
   entryService?: string;
   /** Ingresses of the chosen namespace, when they were read to resolve a host (none found is an answer too). */
   ingresses?: ClusterSnapshot['ingresses'];
+  /** The chosen namespace's part of cluster-wide lists read to their end: the collection does not read them again. */
+  read?: ReadAlready;
 }
+
+/** Objects of a namespace already read in full, by kind. */
+export type ReadAlready = { [K in ObjectKind]?: ObjectOf<K>[] };
 
 // Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
 // cluster-wide signs of where things are broken, both narrowed by the API server.
@@ -110,11 +116,24 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
   );
+  // Lists read to their end hold all of the chosen namespace's objects of their kind: the collection reuses them.
+  const whole: [ObjectKind, { items: { metadata?: { namespace?: string } }[]; complete: boolean }][] = [
+    ['Deployment', deployments],
+    ['StatefulSet', statefulSets],
+    ['Service', services],
+    ['Endpoints', endpoints],
+  ];
+  const read = Object.fromEntries(
+    whole
+      .filter(([, list]) => list.complete)
+      .map(([kind, list]) => [kind, list.items.filter((object) => object.metadata?.namespace === namespace)]),
+  ) as ReadAlready;
   return {
     namespace,
     assumptions: [assumption],
     requests,
     namespaces,
+    read,
     ...(entryService ? { entryService } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
   };
