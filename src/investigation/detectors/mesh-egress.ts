@@ -1,12 +1,12 @@
+import { EGRESS_REFUSED } from '../evidence/mesh-proxy-logs.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import { toMs } from '../evidence/time.ts';
-import type { Evidence, Finding } from '../model.ts';
+import { servedVersion } from '../evidence/routing-objects.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import type { Detector } from './detector.ts';
 
-// Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
-// hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
-const EGRESS_REFUSED = /BlackHoleCluster/;
 const HOST = /\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b/gi;
 
 /**
@@ -31,6 +31,7 @@ export const meshEgress: Detector = {
         .filter((host) => !/^\d/.test(host))
         .slice(0, 3);
       const changes = envChanges(previous, current);
+      const registry = registryEvidence(snapshot, hosts, workload.ref);
       const evidence: Evidence[] = [
         ...changes.slice(0, 3).map((change) => ({
           source: 'change' as const,
@@ -39,13 +40,14 @@ export const meshEgress: Detector = {
           ...(current.metadata?.creationTimestamp ? { at: current.metadata.creationTimestamp } : {}),
         })),
         ...lastDistinct(refused, (text) => EGRESS_REFUSED.test(text), 2).map(logEvidence),
+        ...registry.evidence,
       ];
       const finding: Finding = {
         detector: 'mesh-egress',
         faultType: changes.length > 0 ? 'bad-env' : 'bad-rollout',
         entity: workload.ref,
         affects: [workload.ref],
-        strength: changes.length > 0 ? 0.8 : 0.6,
+        strength: (changes.length > 0 ? 0.8 : 0.6) + registry.strength,
         summary: `${workload.ref.name} revision ${revisionOf(current)}${changes.length > 0 ? ` (${changes[0]})` : ''} calls ${hosts.join(', ') || 'hosts outside the mesh'}, which the mesh's egress policy does not let out (its proxy drops them into BlackHoleCluster ${refused.length} times since the rollout)`,
         evidence,
         ...(current.metadata?.creationTimestamp ? { changedAt: current.metadata.creationTimestamp } : {}),
@@ -57,6 +59,53 @@ export const meshEgress: Detector = {
     return findings;
   },
 };
+
+/**
+ * What the mesh's registry of outside hosts (its ServiceEntries, read when a proxy refuses calls out) says of the hosts
+ * refused: none registered confirms the refusal is the registry's (the calls are new, not the policy); one registered
+ * means the refusal comes from elsewhere (its exportTo, a Sidecar narrowing egress), so the rollout is less certain.
+ */
+function registryEvidence(
+  snapshot: ClusterSnapshot,
+  hosts: string[],
+  caller: EntityRef,
+): { evidence: Evidence[]; strength: number } {
+  const read =
+    servedVersion(snapshot.apiGroups, 'ServiceEntry') !== undefined &&
+    !snapshot.incomplete.some((list) => list.kind === 'ServiceEntry');
+  if (!read || hosts.length === 0) return { evidence: [], strength: 0 };
+  const registering = snapshot.serviceEntries.filter((entry) =>
+    hosts.some((host) => (entry.spec?.hosts ?? []).some((pattern) => hostMatches(pattern, host))),
+  );
+  const entry = registering[0];
+  if (!entry) {
+    return {
+      evidence: [
+        {
+          source: 'spec',
+          ref: caller,
+          text: `no ServiceEntry registers ${hosts.join(', ')} (${snapshot.serviceEntries.length} read), and the mesh lets only registered hosts out`,
+        },
+      ],
+      strength: 0.05,
+    };
+  }
+  const ref = { kind: 'ServiceEntry', namespace: entry.metadata?.namespace ?? '', name: entry.metadata?.name ?? '' };
+  return {
+    evidence: [
+      {
+        source: 'spec',
+        ref,
+        text: `ServiceEntry ${ref.name} registers ${(entry.spec?.hosts ?? []).join(', ')}${entry.spec?.exportTo ? ` (exportTo ${entry.spec.exportTo.join(', ')})` : ''}: the refusal comes from where it is visible, or a Sidecar's egress`,
+      },
+    ],
+    strength: -0.2,
+  };
+}
+
+/** A ServiceEntry host (`api.example.com`, or `*.example.com` for any name below it) matching a called host. */
+const hostMatches = (pattern: string, host: string): boolean =>
+  pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)));
 
 /**
  * `NAME: "old" → "new"` for each env value the newest revision set differently — short values too (changed-env skips

@@ -1,3 +1,4 @@
+import { TLS_ERROR } from '../evidence/certificates.ts';
 import { configObject } from '../evidence/config-change.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hostMentions } from '../evidence/hosts.ts';
@@ -8,9 +9,6 @@ import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
-// Certificate verification failures as TLS libraries word them (Go's x509/tls, OpenSSL, Java's PKIX).
-const TLS_ERROR =
-  /x509: |tls: (failed to verify|bad certificate|unknown certificate authority|expired certificate)|certificate (has expired|is not yet valid|verify failed|signed by unknown authority)|PKIX path (building|validation) failed|self[- ]signed certificate/i;
 const UNTRUSTED =
   /unknown (certificate )?authority|self[- ]signed|PKIX path building failed|unable to get local issuer/i;
 

@@ -1,7 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { type Focus, alertText, resolveSymptom } from '../focus.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
-import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET } from '../tools/kinds.ts';
+import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } from '../tools/kinds.ts';
 import { getObject } from '../tools/get-object.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { listObjects } from '../tools/list-objects.ts';
@@ -25,7 +25,8 @@ import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
-import { meshProxyTargets } from './mesh-proxy-logs.ts';
+import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
+import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import type { ReadAlready } from './locate-namespace.ts';
@@ -142,6 +143,9 @@ export async function collectSnapshot(
     } catch (error) {
       // An unreachable API server fails the attempt (retried with backoff) instead of an answer from no evidence.
       if (clusterUnavailable(error)) throw error;
+      // A list answered 404 is of a resource the cluster does not serve (a custom resource of a served group whose
+      // definition is not installed): none of it exists, which is an answer, not a gap.
+      if (statusOf(error) === 404) return;
       snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
       assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
     }
@@ -359,7 +363,8 @@ export async function collectSnapshot(
   }
 
   // Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount),
-  // pods an admission webhook refuses to create (the webhook configurations).
+  // pods an admission webhook refuses to create (the webhook configurations), calls out a mesh proxy refuses (the
+  // mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them).
   async function readGoverningObjects(focus: Focus): Promise<Focus> {
     const refused = [
       ...new Set(forbiddenCalls(snapshot.logs).map((call) => call.namespace ?? call.serviceAccount.namespace)),
@@ -369,20 +374,38 @@ export async function collectSnapshot(
       list('Role', `${forbidden}: what the Roles in ${where} allow`, { namespace: where }),
       list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
     ]);
+    const what = refused.length > 0 ? [`Roles and RoleBindings in ${refused.join(', ')}`] : [];
     const webhooks = [...new Set(webhookRefusals(snapshot.events).map((refusal) => refusal.webhook))];
     if (webhooks.length > 0) {
       const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
       reads.push(list('ValidatingWebhookConfiguration', why, {}), list('MutatingWebhookConfiguration', why, {}));
+      what.push('admission webhook configurations');
+    }
+    const lines = snapshot.logs.flatMap((log) => log.lines);
+    const registry = servedVersion(snapshot.apiGroups, 'ServiceEntry');
+    if (registry && lines.some((line) => EGRESS_REFUSED.test(line))) {
+      const why = 'a mesh proxy refuses calls out (BlackHoleCluster): which outside hosts the mesh registers';
+      reads.push(list('ServiceEntry', why, { version: registry }));
+      what.push("the mesh's ServiceEntries");
+    }
+    const certificates = certificatesServed(snapshot.apiGroups);
+    if (certificates && lines.some((line) => TLS_ERROR.test(line))) {
+      const why = 'TLS verification fails in the logs read: what cert-manager says of the certificates and issuers';
+      reads.push(
+        list('Certificate', why, { namespace, version: certificates }),
+        list('Issuer', why, { namespace, version: certificates }),
+      );
+      what.push(`cert-manager Certificates and Issuers in ${namespace}`);
     }
     if (reads.length === 0) return focus;
-    return wave(
-      4,
-      `Reading what governs the refusals: ${[
-        ...(refused.length > 0 ? [`Roles and RoleBindings in ${refused.join(', ')}`] : []),
-        ...(webhooks.length > 0 ? ['admission webhook configurations'] : []),
-      ].join('; ')}`,
-      reads,
-    );
+    const governed = await wave(4, `Reading what governs the refusals: ${what.join('; ')}`, reads);
+    // A Certificate signed by a ClusterIssuer: that issuer's state too.
+    if (!snapshot.certificates.some((c) => c.spec?.issuerRef?.kind === 'ClusterIssuer')) return governed;
+    return wave(4, 'Reading the ClusterIssuers that sign the certificates', [
+      list('ClusterIssuer', 'a Certificate is signed by a ClusterIssuer: whether it can sign', {
+        version: certificates,
+      }),
+    ]);
   }
 
   // Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed.
@@ -523,7 +546,8 @@ function isClusterHost(host: string, snapshot: ClusterSnapshot): boolean {
   return labels.length === 2 && snapshot.namespaces.some((n) => n.metadata?.name === labels[1]);
 }
 
-const ROUTING_REASONS: Record<RoutingKind, string> = {
+// ServiceEntries are not read here: only when a mesh proxy refuses calls out (readGoverningObjects).
+const ROUTING_REASONS: Partial<Record<RoutingKind, string>> = {
   VirtualService: 'mesh routes in front of the Services (fault injection, subsets, destinations)',
   DestinationRule: 'mesh subsets and traffic policies of the Services',
   HTTPRoute: 'Gateway API routes in front of the Services and whether their backends resolve',
@@ -548,9 +572,9 @@ function routingReads(
       { namespace },
     ]);
   }
-  for (const kind of Object.keys(ROUTING_REASONS) as RoutingKind[]) {
+  for (const [kind, why] of Object.entries(ROUTING_REASONS) as [RoutingKind, string][]) {
     const version = servedVersion(snapshot.apiGroups, kind);
-    if (version) reads.push([kind, ROUTING_REASONS[kind], { namespace, version }]);
+    if (version) reads.push([kind, why, { namespace, version }]);
   }
   return reads;
 }

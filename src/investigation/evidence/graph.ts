@@ -313,13 +313,14 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     const destination = l.destination_service_name ?? l.destination_app ?? l.destination_workload ?? l.server;
     const namespace = l.source_workload_namespace ?? l.namespace ?? '';
     if (!source || !destination) continue;
+    const status = l.response_code ?? l.code ?? l.status;
     const caller = workloads.find((w) => w.ref.namespace === namespace && w.ref.name === source);
     const svc = serviceByHost(destination, l.destination_service_namespace ?? namespace);
     if (caller && svc) {
       addDependency(caller.ref, svc, {
         source: 'metric',
         ref: caller.ref,
-        text: `${sample.query} ${source} → ${destination}`,
+        text: `request metrics: ${source} → ${destination}${status ? ` answered ${status}` : ''}`,
       });
     }
   }

@@ -3,6 +3,10 @@ import { appContainers, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
 
+// Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
+// hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
+export const EGRESS_REFUSED = /BlackHoleCluster/;
+
 /**
  * The log of the proxy a service mesh injected into the pods of a workload rolled out shortly before: the application
  * may say nothing about calls the mesh refuses (an egress policy that only lets registered hosts out), while its

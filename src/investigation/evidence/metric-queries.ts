@@ -6,7 +6,13 @@ export interface MetricQuery {
   query: string;
 }
 
-const CALL_COUNTERS = 'traces_span_metrics_calls_total|calls_total|http_server_requests_total|http_requests_total';
+// A service mesh's proxies count every call between workloads (Istio's standard istio_requests_total), with the caller,
+// the callee and the response: the call graph and where it fails, even when the applications log nothing about it.
+const CALL_COUNTERS =
+  'traces_span_metrics_calls_total|calls_total|http_server_requests_total|http_requests_total|istio_requests_total';
+const CALL_LABELS = 'service_name, service, status_code, code, status';
+const MESH_CALL_LABELS =
+  'source_workload, source_workload_namespace, destination_service_name, destination_service_namespace, response_code';
 
 const quoted = (value: string): string => JSON.stringify(value);
 
@@ -22,12 +28,13 @@ export function metricQueries(namespace: string): MetricQuery[] {
         `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[5m]))` +
         ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[5m]))`,
     },
-    // Server-side calls per service and status, from span metrics or the usual HTTP counters, in one query: an absent
-    // span_kind (HTTP counters carry none) matches the empty alternative.
+    // Server-side calls per service and status, from span metrics, the usual HTTP counters or the mesh's, in one query:
+    // an absent span_kind (HTTP counters carry none) matches the empty alternative; the mesh's caller and callee labels
+    // are kept (absent on the others, they group nothing apart).
     {
       signal: 'request-rate',
       query:
-        `sum by (service_name, service, status_code, code, status) (rate({__name__=~"${CALL_COUNTERS}",${ns},` +
+        `sum by (${CALL_LABELS}, ${MESH_CALL_LABELS}) (rate({__name__=~"${CALL_COUNTERS}",${ns},` +
         `span_kind=~"SPAN_KIND_SERVER|"}[5m]))`,
     },
   ];
@@ -40,7 +47,7 @@ export function errorRatios(
   const totals = new Map<string, { calls: number; errors: number }>();
   for (const sample of samples) {
     if (sample.signal !== 'request-rate') continue;
-    const service = sample.labels.service_name ?? sample.labels.service;
+    const service = sample.labels.service_name ?? sample.labels.service ?? sample.labels.destination_service_name;
     const rate = sample.values.at(-1)?.[1];
     if (!service || rate === undefined || !Number.isFinite(rate)) continue;
     const total = totals.get(service) ?? { calls: 0, errors: 0 };
@@ -53,4 +60,5 @@ export function errorRatios(
 
 /** A span that ended in error, or an HTTP response with a 5xx status (`503`, or a class like `5xx`). */
 const isError = (labels: Record<string, string>): boolean =>
-  labels.status_code === 'STATUS_CODE_ERROR' || /^5(\d\d|xx)$/i.test(labels.code ?? labels.status ?? '');
+  labels.status_code === 'STATUS_CODE_ERROR' ||
+  /^5(\d\d|xx)$/i.test(labels.code ?? labels.status ?? labels.response_code ?? '');

@@ -12,10 +12,12 @@ export const ROUTING_APIS = {
   VirtualService: { group: 'networking.istio.io', plural: 'virtualservices' },
   DestinationRule: { group: 'networking.istio.io', plural: 'destinationrules' },
   HTTPRoute: { group: 'gateway.networking.k8s.io', plural: 'httproutes' },
+  // The mesh's registry of hosts outside it: with an outbound policy of REGISTRY_ONLY, only these may be called.
+  ServiceEntry: { group: 'networking.istio.io', plural: 'serviceentries' },
 } as const;
 export type RoutingKind = keyof typeof ROUTING_APIS;
 
-const Metadata = z.custom<Plain<V1ObjectMeta>>((value) => typeof value === 'object' && value !== null);
+export const Metadata = z.custom<Plain<V1ObjectMeta>>((value) => typeof value === 'object' && value !== null);
 const Percent = z.object({ value: z.number().optional() }).partial();
 
 const Destination = z.looseObject({
@@ -71,7 +73,21 @@ export const DestinationRuleSchema = z.looseObject({
 });
 export type DestinationRule = z.infer<typeof DestinationRuleSchema>;
 
-const Condition = z.looseObject({
+export const ServiceEntrySchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.literal('ServiceEntry').optional(),
+  metadata: Metadata.optional(),
+  spec: z
+    .looseObject({
+      hosts: z.array(z.string()).optional(),
+      exportTo: z.array(z.string()).optional(),
+      location: z.string().optional(),
+    })
+    .optional(),
+});
+export type ServiceEntry = z.infer<typeof ServiceEntrySchema>;
+
+export const Condition = z.looseObject({
   type: z.string(),
   status: z.string(),
   reason: z.string().optional(),
@@ -114,6 +130,7 @@ export const ROUTING_SCHEMAS = {
   VirtualService: VirtualServiceSchema,
   DestinationRule: DestinationRuleSchema,
   HTTPRoute: HTTPRouteSchema,
+  ServiceEntry: ServiceEntrySchema,
 } as const;
 
 /** A served API group and the version the server prefers (from GET /apis). */

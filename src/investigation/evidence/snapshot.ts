@@ -15,6 +15,8 @@ import type {
   V1ResourceQuota,
   V1Secret,
   V1Ingress,
+  V1IngressClass,
+  V1PodDisruptionBudget,
   V1Service,
   V1StatefulSet,
   V2HorizontalPodAutoscaler,
@@ -23,7 +25,8 @@ import type {
   V1RoleBinding,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import type { DestinationRule, HTTPRoute, ServedGroup, VirtualService } from './routing-objects.ts';
+import type { Certificate, Issuer } from './certificates.ts';
+import type { DestinationRule, HTTPRoute, ServedGroup, ServiceEntry, VirtualService } from './routing-objects.ts';
 
 /**
  * Objects as the API server sends them in JSON (timestamps are RFC 3339 strings, not Dates), so detectors
@@ -112,6 +115,16 @@ export interface ClusterSnapshot {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   httpRoutes: HTTPRoute[];
+  /** The mesh's registry of outside hosts, read only when a mesh proxy refuses calls out (BlackHoleCluster). */
+  serviceEntries: ServiceEntry[];
+  /** Disruption budgets of the namespace: changed shortly before, they may block evictions, drains or rollouts. */
+  podDisruptionBudgets: Plain<V1PodDisruptionBudget>[];
+  /** Read when an Ingress routes to the symptom: which controller serves it (and so whose logs to read). */
+  ingressClasses: Plain<V1IngressClass>[];
+  /** cert-manager's objects, read only when it is served and victims print TLS verification errors. */
+  certificates: Certificate[];
+  issuers: Issuer[];
+  clusterIssuers: Issuer[];
   /** API groups the cluster serves (GET /apis), when discovery was asked. */
   apiGroups: ServedGroup[];
   logs: ContainerLog[];
@@ -148,6 +161,12 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   virtualServices: [],
   destinationRules: [],
   httpRoutes: [],
+  serviceEntries: [],
+  podDisruptionBudgets: [],
+  ingressClasses: [],
+  certificates: [],
+  issuers: [],
+  clusterIssuers: [],
   apiGroups: [],
   logs: [],
   metrics: [],

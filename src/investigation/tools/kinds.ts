@@ -8,10 +8,12 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   NetworkingV1Api,
+  PolicyV1Api,
   RbacAuthorizationV1Api,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { ROUTING_APIS, ROUTING_SCHEMAS, type RoutingKind, type ServedGroup } from '../evidence/routing-objects.ts';
+import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
+import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
@@ -43,6 +45,12 @@ export const KIND_KEYS = {
   VirtualService: 'virtualServices',
   DestinationRule: 'destinationRules',
   HTTPRoute: 'httpRoutes',
+  ServiceEntry: 'serviceEntries',
+  PodDisruptionBudget: 'podDisruptionBudgets',
+  IngressClass: 'ingressClasses',
+  Certificate: 'certificates',
+  Issuer: 'issuers',
+  ClusterIssuer: 'clusterIssuers',
 } as const satisfies Record<string, keyof ClusterSnapshot>;
 
 export type ObjectKind = keyof typeof KIND_KEYS;
@@ -65,6 +73,7 @@ interface Apis {
   apps: AppsV1Api;
   batch: BatchV1Api;
   networking: NetworkingV1Api;
+  policy: PolicyV1Api;
   autoscaling: AutoscalingV2Api;
   rbac: RbacAuthorizationV1Api;
   admission: AdmissionregistrationV1Api;
@@ -110,9 +119,15 @@ function namespaced(
   };
 }
 
-/** A namespaced custom resource, read at the version discovery found (its group's first stable version otherwise). */
-function custom(kind: RoutingKind, fallbackVersion: string): KindAccess {
-  const { group, plural } = ROUTING_APIS[kind];
+/** Custom resources the engine reads (when discovery shows them served), with the schema that checks their fields. */
+const CUSTOM_APIS = { ...ROUTING_APIS, ...CERTIFICATE_APIS };
+const CUSTOM_SCHEMAS = { ...ROUTING_SCHEMAS, ...CERTIFICATE_SCHEMAS };
+type CustomKind = keyof typeof CUSTOM_APIS;
+
+/** A custom resource, read at the version discovery found (its group's first stable version otherwise). */
+function custom(kind: CustomKind, fallbackVersion: string): KindAccess {
+  const { group, plural } = CUSTOM_APIS[kind];
+  const namespaced = !('namespaced' in CUSTOM_APIS[kind]) || (CUSTOM_APIS[kind] as { namespaced: boolean }).namespaced;
   const at = (version: string | undefined) => ({ group, version: version ?? fallbackVersion, plural });
   // Untyped JSON: the continue token is `continue`, where the typed models say `_continue`.
   const typed = (list: unknown): KubeList => {
@@ -124,10 +139,10 @@ function custom(kind: RoutingKind, fallbackVersion: string): KindAccess {
   };
   return {
     apiVersion: `${group}/${fallbackVersion}`,
-    namespaced: true,
+    namespaced,
     list: async (apis, options) =>
       typed(
-        options.namespace
+        options.namespace && namespaced
           ? await apis.custom.listNamespacedCustomObject({
               ...at(options.version),
               ...query(options),
@@ -135,7 +150,10 @@ function custom(kind: RoutingKind, fallbackVersion: string): KindAccess {
             })
           : await apis.custom.listClusterCustomObject({ ...at(options.version), ...query(options) }),
       ),
-    read: (apis, namespace, name) => apis.custom.getNamespacedCustomObject({ ...at(undefined), namespace, name }),
+    read: (apis, namespace, name) =>
+      namespaced
+        ? apis.custom.getNamespacedCustomObject({ ...at(undefined), namespace, name })
+        : apis.custom.getClusterCustomObject({ ...at(undefined), name }),
   };
 }
 
@@ -281,6 +299,22 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
   VirtualService: custom('VirtualService', 'v1'),
   DestinationRule: custom('DestinationRule', 'v1'),
   HTTPRoute: custom('HTTPRoute', 'v1'),
+  ServiceEntry: custom('ServiceEntry', 'v1'),
+  Certificate: custom('Certificate', 'v1'),
+  Issuer: custom('Issuer', 'v1'),
+  ClusterIssuer: custom('ClusterIssuer', 'v1'),
+  PodDisruptionBudget: namespaced(
+    'policy/v1',
+    (a, q) => a.policy.listNamespacedPodDisruptionBudget(q),
+    (a, q) => a.policy.listPodDisruptionBudgetForAllNamespaces(q),
+    (a, q) => a.policy.readNamespacedPodDisruptionBudget(q),
+  ),
+  IngressClass: {
+    apiVersion: 'networking.k8s.io/v1',
+    namespaced: false,
+    list: (apis, options) => apis.networking.listIngressClass(query(options)),
+    read: (apis, _namespace, name) => apis.networking.readIngressClass({ name }),
+  },
 };
 
 export const isNamespaced = (kind: ObjectKind): boolean => ACCESS[kind].namespaced;
@@ -295,6 +329,7 @@ function apisFor(kubeConfig: KubeConfig): Apis {
       apps: kubeConfig.makeApiClient(AppsV1Api),
       batch: kubeConfig.makeApiClient(BatchV1Api),
       networking: kubeConfig.makeApiClient(NetworkingV1Api),
+      policy: kubeConfig.makeApiClient(PolicyV1Api),
       autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
       rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
       admission: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
@@ -353,7 +388,7 @@ function renameReserved(kind: ObjectKind, object: Json): Json {
   return object;
 }
 
-const isRouting = (kind: ObjectKind): kind is RoutingKind => kind in ROUTING_SCHEMAS;
+const isCustom = (kind: ObjectKind): kind is CustomKind => kind in CUSTOM_SCHEMAS;
 
 function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
   return sized(kind, object).object;
@@ -364,8 +399,8 @@ function sized<K extends ObjectKind>(kind: K, object: unknown): { object: Object
   const text = JSON.stringify(object);
   // A custom resource keeps the version it was served at; its fields are checked, not trusted (a malformed one keeps
   // only its identity, so nothing is concluded from fields it does not have).
-  if (isRouting(kind)) {
-    const parsed = ROUTING_SCHEMAS[kind].safeParse(object);
+  if (isCustom(kind)) {
+    const parsed = CUSTOM_SCHEMAS[kind].safeParse(object);
     const checked = parsed.success ? parsed.data : { metadata: (object as { metadata?: unknown } | null)?.metadata };
     return { object: { ...checked, kind } as ObjectOf<K>, bytes: text.length };
   }

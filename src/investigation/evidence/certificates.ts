@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { Condition, Metadata, type ServedGroup } from './routing-objects.ts';
+
+/**
+ * cert-manager's objects, read only when API discovery shows cert-manager.io served and victims print TLS verification
+ * errors: a Certificate says in its Ready condition why the Secret it keeps is not (or no longer) a valid certificate,
+ * and which Issuer signs it; an Issuer says in its own Ready condition why it cannot sign. Untyped custom resources:
+ * zod keeps the fields the detectors use.
+ */
+// Certificate verification failures as TLS libraries word them (Go's x509/tls, OpenSSL, Java's PKIX).
+export const TLS_ERROR =
+  /x509: |tls: (failed to verify|bad certificate|unknown certificate authority|expired certificate)|certificate (has expired|is not yet valid|verify failed|signed by unknown authority)|PKIX path (building|validation) failed|self[- ]signed certificate/i;
+
+export const CERTIFICATE_APIS = {
+  Certificate: { group: 'cert-manager.io', plural: 'certificates', namespaced: true },
+  Issuer: { group: 'cert-manager.io', plural: 'issuers', namespaced: true },
+  ClusterIssuer: { group: 'cert-manager.io', plural: 'clusterissuers', namespaced: false },
+} as const;
+export type CertificateKind = keyof typeof CERTIFICATE_APIS;
+
+const Status = z.looseObject({ conditions: z.array(Condition).optional() }).optional();
+
+export const CertificateSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.literal('Certificate').optional(),
+  metadata: Metadata.optional(),
+  spec: z
+    .looseObject({
+      secretName: z.string().optional(),
+      dnsNames: z.array(z.string()).optional(),
+      issuerRef: z
+        .looseObject({ name: z.string(), kind: z.string().optional(), group: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      conditions: z.array(Condition).optional(),
+      notAfter: z.string().optional(),
+      renewalTime: z.string().optional(),
+    })
+    .optional(),
+});
+export type Certificate = z.infer<typeof CertificateSchema>;
+
+/** An Issuer or a ClusterIssuer: the same shape, one namespaced, one not. */
+export const IssuerSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.enum(['Issuer', 'ClusterIssuer']).optional(),
+  metadata: Metadata.optional(),
+  status: Status,
+});
+export type Issuer = z.infer<typeof IssuerSchema>;
+
+export const CERTIFICATE_SCHEMAS = {
+  Certificate: CertificateSchema,
+  Issuer: IssuerSchema,
+  ClusterIssuer: IssuerSchema,
+} as const;
+
+/** Whether the cluster serves cert-manager's API (and at which version). */
+export const certificatesServed = (groups: ServedGroup[]): string | undefined =>
+  groups.find((served) => served.group === CERTIFICATE_APIS.Certificate.group)?.version;
