@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'plan.proposal.failed',
   'plan.approval',
   'plan.approved',
+  'plan.requeued',
   'plan.rejected',
   'plan.decision.refused',
   'plan.expired',

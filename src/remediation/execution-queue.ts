@@ -15,10 +15,24 @@ const jobId = (planId: string) => `plan-${planId}`;
 export function createExecutionQueue(connection: ConnectionOptions, prefix?: string) {
   const queue = new Queue<ExecutionJob>(REMEDIATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
   const unwatch = watchQueue(queue);
+  const enqueue = async (planId: string): Promise<void> => {
+    await queue.add('execute', { planId }, { jobId: jobId(planId), attempts: 1, removeOnComplete: 1000 });
+  };
   return {
     queue,
-    enqueue: async (planId: string): Promise<void> => {
-      await queue.add('execute', { planId }, { jobId: jobId(planId), attempts: 1, removeOnComplete: 1000 });
+    enqueue,
+    /**
+     * Queues an approved plan again unless its job is waiting or running. A job that ended while the plan is still
+     * approved never reached the executor's compare-and-set (it failed before it): it is replaced. Returns the
+     * state of the job it found (`none`: the approval was never queued), or null when it left the job alone.
+     */
+    requeue: async (planId: string): Promise<string | null> => {
+      const job = await queue.getJob(jobId(planId));
+      const state = job ? await job.getState() : 'none';
+      if (!['none', 'completed', 'failed', 'unknown'].includes(state)) return null;
+      await job?.remove();
+      await enqueue(planId);
+      return state;
     },
     close: () => {
       unwatch();

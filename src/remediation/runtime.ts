@@ -14,7 +14,7 @@ import { KubeObjects } from './kube-objects.ts';
 import { planSpec } from './plan-store.ts';
 import { type ProposeDeps, proposePlan } from './propose.ts';
 import { publicAction } from './redact.ts';
-import { sweepPlans } from './sweep.ts';
+import { requeueApprovedPlans, sweepPlans } from './sweep.ts';
 import { errorMessage } from '../observability/error-message.ts';
 
 export interface RemediationConfig {
@@ -165,13 +165,15 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
       () => {
         if (sweeping) return;
         sweeping = true;
-        void Promise.allSettled([sweepPlans({ db, audit, slack }), recoverAbandonedPlans(executorDeps)]).then(
-          (results) => {
-            for (const result of results)
-              if (result.status === 'rejected') log.error({ err: result.reason }, 'remediation sweep failed');
-            sweeping = false;
-          },
-        );
+        void Promise.allSettled([
+          sweepPlans({ db, audit, slack }),
+          requeueApprovedPlans({ db, audit, requeue: queue.requeue }, new Date()),
+          recoverAbandonedPlans(executorDeps),
+        ]).then((results) => {
+          for (const result of results)
+            if (result.status === 'rejected') log.error({ err: result.reason }, 'remediation sweep failed');
+          sweeping = false;
+        });
       },
       config.sweepIntervalMs ?? leaseMs / 2,
     );
