@@ -3,9 +3,11 @@ import type { PlanAction } from '../remediation/actions.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
 import { publicAction, publicSpec } from '../remediation/redact.ts';
 import type { ChainKey } from './chain-key.ts';
+import { buildTimeline, type Timeline } from './timeline.ts';
 import { verifyChains } from './verify.ts';
 
-const eventJson = (event: AuditEvent) => ({
+/** An audit row as JSON (what `audit export` writes and src/audit/timeline.ts reads). */
+export const eventJson = (event: AuditEvent) => ({
   seq: event.seq.toString(),
   at: event.at.toISOString(),
   actor: event.actor,
@@ -46,4 +48,12 @@ export async function exportIncident(db: PrismaClient, incidentId: string, key: 
     events: events.map(eventJson),
     chain: { ok: problems.length === 0, problems },
   };
+}
+
+/** The incident's timeline (src/audit/timeline.ts) from its audit chain; null when there is no such incident. */
+export async function incidentTimeline(db: PrismaClient, incidentId: string): Promise<Timeline | null> {
+  const incident = await db.incident.findUnique({ where: { id: incidentId }, select: { id: true } });
+  if (!incident) return null;
+  const events = await db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } });
+  return buildTimeline(incidentId, events.map(eventJson));
 }

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { ChainKey } from '../audit/chain-key.ts';
 import { takeCheckpoint } from '../audit/checkpoint.ts';
 import { type CheckpointSink, parseCheckpointSink } from '../audit/checkpoint-sink.ts';
-import { exportIncident } from '../audit/export.ts';
+import { exportIncident, incidentTimeline } from '../audit/export.ts';
+import { timelineMarkdown } from '../audit/timeline.ts';
 import { verifyChains } from '../audit/verify.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createSlackClient } from '../slack/client.ts';
@@ -11,11 +12,16 @@ import { type Command, parseOptions, UsageError } from './args.ts';
 
 const usage = `Usage:
   incident-bot audit export --incident ID [--out FILE]
+  incident-bot audit timeline --incident ID [--json] [--out FILE]
   incident-bot audit verify
   incident-bot audit checkpoint
 
 export       writes one incident's record as JSON (the incident, its plans and decisions, its audit chain in
              order, and whether that chain verifies) to FILE, or to stdout.
+timeline     writes one incident's timeline from its audit chain as Markdown (a postmortem draft): the alert, the
+             hypotheses as they changed, the answer, the plan, who approved or rejected and when, the execution,
+             its verification or rollback, the resolution, and the time from the alert to the first hypothesis, the
+             answer, the approval and the resolution. --json writes the same as JSON.
 verify       recomputes every audit chain under AUDIT_HMAC_KEY, compares the table with the newest checkpoint in
              AUDIT_CHECKPOINT_SINK, and names each edited, deleted or truncated row by its seq; exit code 1 if any.
              Sequence gaps no committed row ever filled (rolled-back inserts) are listed, not failed.
@@ -25,7 +31,8 @@ Reads DATABASE_URL, AUDIT_HMAC_KEY and AUDIT_CHECKPOINT_SINK (a Slack sink also 
 INCIDENT_CHANNEL), as the bot does.
 
   --incident ID   the incident (its id in the database)
-  --out FILE      where to write the export (default: stdout)
+  --out FILE      where to write the export or timeline (default: stdout)
+  --json          timeline as JSON instead of Markdown
   -h, --help      show this help`;
 
 function connect(): PrismaClient {
@@ -67,6 +74,24 @@ async function exportCommand(
   }
   if (out) await writeFile(out, `${json(record)}\n`);
   else process.stdout.write(`${json(record)}\n`);
+  return 0;
+}
+
+async function timelineCommand(
+  db: PrismaClient,
+  incidentId: string | undefined,
+  out: string | undefined,
+  asJson: boolean,
+): Promise<number> {
+  if (!incidentId) throw new UsageError('timeline needs --incident ID', usage);
+  const timeline = await incidentTimeline(db, incidentId);
+  if (!timeline) {
+    process.stderr.write(`incident ${incidentId} not found\n`);
+    return 1;
+  }
+  const text = asJson ? `${json(timeline)}\n` : timelineMarkdown(timeline);
+  if (out) await writeFile(out, text);
+  else process.stdout.write(text);
   return 0;
 }
 
@@ -116,16 +141,21 @@ export const auditCommand: Command = {
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
-    const { values } = parseOptions(rest, { incident: { type: 'string' }, out: { type: 'string' } }, usage);
+    const { values } = parseOptions(
+      rest,
+      { incident: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
     if (values.help || sub === '--help' || sub === '-h') {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
-    if (sub !== 'export' && sub !== 'verify' && sub !== 'checkpoint')
+    if (!['export', 'timeline', 'verify', 'checkpoint'].includes(sub ?? ''))
       throw new UsageError(`unknown audit command "${sub ?? ''}"`, usage);
     const db = connect();
     try {
       if (sub === 'export') return await exportCommand(db, values.incident, values.out);
+      if (sub === 'timeline') return await timelineCommand(db, values.incident, values.out, values.json === true);
       return sub === 'verify' ? await verifyCommand(db) : await checkpointCommand(db);
     } finally {
       await db.$disconnect();

@@ -6,7 +6,7 @@ import { investigateIncident } from '../agent/investigate-with-agent.ts';
 import { AlertSchema } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
-import type { InvestigationResult, Progress } from '../investigation/model.ts';
+import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
 import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
@@ -130,11 +130,28 @@ export async function runInvestigation(
         ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}),
         audit: deps.audit,
         incidentId: incident.id,
-        onProgress: (progress) => {
+        onProgress: async (progress) => {
           const text = progressText(progress);
           if (text) status.update(text);
-          if (progress.type === 'hypothesis') hypothesisSeen();
           findings.offer(progress);
+          if (progress.type !== 'hypothesis') return;
+          hypothesisSeen();
+          // The timeline (src/audit/timeline.ts) tells the hypotheses as they changed from these rows.
+          const { change, hypothesis, reason } = progress;
+          await deps.audit.record({
+            actor: 'bot',
+            action: 'investigation.hypothesis',
+            target: refKey(hypothesis.entity),
+            incidentId: incident.id,
+            details: {
+              change,
+              entity: hypothesis.entity,
+              faultType: hypothesis.faultType,
+              confidence: hypothesis.confidence,
+              summary: hypothesis.summary,
+              ...(reason ? { reason } : {}),
+            },
+          });
         },
       },
       deps.agent ?? null,
@@ -151,7 +168,12 @@ export async function runInvestigation(
       action: 'investigation.finished',
       target: job.jobId,
       incidentId: incident.id,
-      details: { rootCause: result.rootCause, faultType: result.faultType, confidence: result.confidence },
+      details: {
+        rootCause: result.rootCause,
+        faultType: result.faultType,
+        confidence: result.confidence,
+        summary: result.summary,
+      },
     });
     await deps.afterAnswer?.({ incident, result, thread });
   } catch (error) {
