@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EntityRefSchema } from '../investigation/model.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 
 /**
  * An incident's story told from its audit chain, for the postmortem: the alert, the hypotheses as they changed,
@@ -63,9 +65,8 @@ export interface Timeline {
   durations: TimelineDurations;
 }
 
-const Ref = z.object({ kind: z.string(), namespace: z.string().optional(), name: z.string() });
-const refText = (ref: z.infer<typeof Ref>) =>
-  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
+const Ref = EntityRefSchema;
+const refText = entityLabel;
 const percent = (confidence: number) => `${Math.round(confidence * 100)}%`;
 
 // Details are JSON read back from the database: each is validated, and an event whose details do not fit is told
