@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'investigation.started',
   'investigation.already_answered',
   'investigation.decided',
+  'investigation.hypothesis',
   'investigation.finished',
   'investigation.failed',
   'agent.model_call',

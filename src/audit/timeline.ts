@@ -93,10 +93,7 @@ const Details = {
   proposed: z.object({ risk: z.string(), requiredApprovals: z.number() }),
   approved: z.object({ approvers: z.array(z.string()) }),
   refused: z.object({ attempted: z.string() }),
-  resolvedWebhook: z.union([
-    z.object({ status: z.literal('resolved'), known: z.literal(true) }),
-    z.object({ eventType: z.literal('incident.resolved'), known: z.literal(true) }),
-  ]),
+  status: z.object({ to: z.string() }),
   pagerduty: z.object({ pagerdutyIncident: z.string().optional(), attempts: z.number().optional() }),
 };
 
@@ -212,10 +209,10 @@ function tell(event: TimelineEvent): Told {
         kind: 'rollback',
         text: `${event.action === 'plan.rollback.unverified' ? 'Rollback not verified' : 'Rolled back'}: ${why}`,
       };
-    case 'webhook.accepted':
-      return parse(Details.resolvedWebhook) ? { kind: 'resolution', text: `Resolved in ${event.actor}` } : null;
-    case 'incident.resolved':
-      return { kind: 'resolution', text: `Resolved${why ? `: ${why}` : ''}` };
+    case 'incident.status':
+      return parse(Details.status)?.to === 'resolved'
+        ? { kind: 'resolution', text: `Resolved in ${event.actor}` }
+        : null;
     case 'pagerduty.note.added':
       return { kind: 'pagerduty', text: 'Diagnosis added to the PagerDuty incident as a note' };
     case 'pagerduty.note.failed':
