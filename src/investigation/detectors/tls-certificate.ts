@@ -1,11 +1,11 @@
-import { TLS_ERROR } from '../evidence/certificates.ts';
+import { type Certificate, type Issuer, TLS_ERROR } from '../evidence/certificates.ts';
 import { configObject } from '../evidence/config-change.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hostMentions } from '../evidence/hosts.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import type { SecretShape } from '../evidence/snapshot.ts';
+import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { EntityRef, Finding } from '../model.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Detector } from './detector.ts';
 
@@ -20,20 +20,115 @@ const ISSUER_KIND = 'cert-manager.io/issuer-kind';
 const isTlsSecret = (secret: SecretShape): boolean =>
   secret.type === 'kubernetes.io/tls' || (secret.keys.includes('tls.crt') && secret.keys.includes('tls.key'));
 
-/** The TLS Secrets a workload mounts or reads. */
-function tlsSecretsOf(snapshot: Parameters<Detector['detect']>[0], graph: EvidenceGraph, workload: EntityRef) {
+/** A certificate a server presents: its TLS Secret (when read) and the cert-manager Certificate that keeps it. */
+interface Served {
+  secretRef: EntityRef;
+  secret?: SecretShape;
+  certificate?: Certificate;
+}
+
+/**
+ * The certificates a workload serves: the Secrets it mounts or reads that are TLS Secrets, or that a cert-manager
+ * Certificate keeps (found by the Certificate's secretName, so without permission to read Secrets too).
+ */
+function servedCertificates(snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: EntityRef): Served[] {
   return graph
     .referencesOf(workload)
     .filter((reference) => reference.target.kind === 'Secret')
-    .map((reference) => configObject(snapshot, reference.target) as SecretShape | undefined)
-    .filter((secret): secret is SecretShape => secret !== undefined && isTlsSecret(secret));
+    .flatMap((reference) => {
+      const secret = configObject(snapshot, reference.target) as SecretShape | undefined;
+      const name = secret?.metadata?.annotations?.[CERTIFICATE_NAME];
+      const certificate = snapshot.certificates.find(
+        (c) =>
+          c.metadata?.namespace === reference.target.namespace &&
+          (c.spec?.secretName === reference.target.name || (name !== undefined && c.metadata?.name === name)),
+      );
+      if (!certificate && !(secret && isTlsSecret(secret))) return [];
+      return [{ secretRef: reference.target, ...(secret ? { secret } : {}), ...(certificate ? { certificate } : {}) }];
+    });
+}
+
+const notReady = (object: { status?: { conditions?: { type: string; status: string }[] } } | undefined) =>
+  object?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False') as
+    | { reason?: string; message?: string; lastTransitionTime?: string }
+    | undefined;
+
+/** The Issuer or ClusterIssuer a Certificate names, when it was read. */
+function issuerOf(snapshot: ClusterSnapshot, certificate: Certificate): { ref: EntityRef; issuer?: Issuer } {
+  const name = certificate.spec?.issuerRef?.name ?? '';
+  const namespace = certificate.metadata?.namespace ?? '';
+  if (certificate.spec?.issuerRef?.kind === 'ClusterIssuer') {
+    const issuer = snapshot.clusterIssuers.find((i) => i.metadata?.name === name);
+    return { ref: { kind: 'ClusterIssuer', name }, ...(issuer ? { issuer } : {}) };
+  }
+  const issuer = snapshot.issuers.find((i) => i.metadata?.namespace === namespace && i.metadata?.name === name);
+  return { ref: { kind: 'Issuer', namespace, name }, ...(issuer ? { issuer } : {}) };
+}
+
+/**
+ * Where the fault of a certificate lives. cert-manager's own status first: an issuer that cannot sign (Ready False)
+ * is the fault of every certificate it should renew; a Certificate that is not Ready says why in its message. Without
+ * status, the Secret's annotations: the issuer when the client does not trust the authority, else the Certificate;
+ * without cert-manager, the TLS Secret itself.
+ */
+function culprit(
+  snapshot: ClusterSnapshot,
+  served: Served,
+  untrusted: boolean,
+): { entity: EntityRef; strength: number; evidence: Evidence[]; changedAt?: string } {
+  const { certificate, secret, secretRef } = served;
+  const namespace = secretRef.namespace;
+  if (certificate) {
+    const certificateRef: EntityRef = { kind: 'Certificate', namespace, name: certificate.metadata?.name ?? '' };
+    const issuer = issuerOf(snapshot, certificate);
+    const issuerDown = notReady(issuer.issuer);
+    const certificateDown = notReady(certificate);
+    const statusOf = (ref: EntityRef, condition: NonNullable<typeof issuerDown>): Evidence => ({
+      source: 'status',
+      ref,
+      text: `${ref.kind} ${ref.name} Ready=False${condition.reason ? ` (${condition.reason})` : ''}: ${condition.message ?? ''}`,
+      ...(condition.lastTransitionTime ? { at: condition.lastTransitionTime } : {}),
+    });
+    if (issuerDown) {
+      return {
+        entity: issuer.ref,
+        strength: 0.9,
+        evidence: [
+          statusOf(issuer.ref, issuerDown),
+          ...(certificateDown ? [statusOf(certificateRef, certificateDown)] : []),
+        ],
+        ...(issuerDown.lastTransitionTime ? { changedAt: issuerDown.lastTransitionTime } : {}),
+      };
+    }
+    if (certificateDown) {
+      return {
+        entity: certificateRef,
+        strength: 0.9,
+        evidence: [statusOf(certificateRef, certificateDown)],
+        ...(certificateDown.lastTransitionTime ? { changedAt: certificateDown.lastTransitionTime } : {}),
+      };
+    }
+    if (untrusted) return { entity: issuer.ref, strength: 0.85, evidence: [] };
+    return { entity: certificateRef, strength: 0.85, evidence: [] };
+  }
+  const annotations = secret?.metadata?.annotations ?? {};
+  const issuerKind = annotations[ISSUER_KIND] ?? 'Issuer';
+  const entity: EntityRef =
+    untrusted && annotations[ISSUER_NAME]
+      ? { kind: issuerKind, ...(issuerKind === 'ClusterIssuer' ? {} : { namespace }), name: annotations[ISSUER_NAME] }
+      : annotations[CERTIFICATE_NAME]
+        ? { kind: 'Certificate', namespace, name: annotations[CERTIFICATE_NAME] }
+        : secretRef;
+  const changedAt = lastChange(secret?.metadata);
+  return { entity, strength: 0.85, evidence: [], ...(changedAt ? { changedAt } : {}) };
 }
 
 /**
  * TLS verification fails (an expired certificate, one signed by an authority the client does not trust, one for other
- * names): the fault is the certificate the server presents. Its TLS Secret is found through the Service the failing
- * call names (or the failing pod's own, for a server that cannot load it); cert-manager's annotations on it lead to the
- * Certificate that issues it, or to the issuer when the authority is not trusted. The catalogue has no type: other.
+ * names): the fault is the certificate the server presents. It is found through the Service the failing call names
+ * (or the failing pod's own, for a server that cannot load it), then where it comes from: cert-manager's Certificate
+ * and issuer, by their status when cert-manager is served, else by the TLS Secret's annotations. The catalogue has no
+ * type: other.
  */
 export const tlsCertificate: Detector = {
   id: 'tls-certificate',
@@ -55,40 +150,36 @@ export const tlsCertificate: Detector = {
       if (servers.size === 0) servers.set(refKey(workload.ref), workload.ref);
       const untrusted = lines.some((line) => UNTRUSTED.test(line.text));
       for (const server of servers.values()) {
-        for (const secret of tlsSecretsOf(snapshot, graph, server)) {
-          const annotations = secret.metadata?.annotations ?? {};
-          const secretRef: EntityRef = { kind: 'Secret', namespace, name: secret.metadata?.name ?? '' };
-          const issuerKind = annotations[ISSUER_KIND] ?? 'Issuer';
-          const entity: EntityRef =
-            untrusted && annotations[ISSUER_NAME]
-              ? {
-                  kind: issuerKind,
-                  ...(issuerKind === 'ClusterIssuer' ? {} : { namespace }),
-                  name: annotations[ISSUER_NAME],
-                }
-              : annotations[CERTIFICATE_NAME]
-                ? { kind: 'Certificate', namespace, name: annotations[CERTIFICATE_NAME] }
-                : secretRef;
+        for (const served of servedCertificates(snapshot, graph, server)) {
+          const { entity, strength, evidence, changedAt } = culprit(snapshot, served, untrusted);
           const key = refKey(entity);
           const existing = findings.get(key);
           if (existing) {
             if (!existing.affects.some((a) => refKey(a) === refKey(workload.ref))) existing.affects.push(workload.ref);
             continue;
           }
-          const changedAt = lastChange(secret.metadata);
+          const { certificate, secretRef } = served;
+          const issuer = certificate?.spec?.issuerRef;
+          const annotations = served.secret?.metadata?.annotations ?? {};
+          const issuedBy = certificate
+            ? `, kept by Certificate ${certificate.metadata?.name} from ${issuer?.kind ?? 'Issuer'} ${issuer?.name ?? '?'}`
+            : annotations[CERTIFICATE_NAME]
+              ? `, issued for Certificate ${annotations[CERTIFICATE_NAME]} by ${annotations[ISSUER_KIND] ?? 'Issuer'} ${annotations[ISSUER_NAME] ?? '?'}`
+              : '';
           findings.set(key, {
             detector: 'tls-certificate',
             faultType: 'other',
             entity,
             affects: [workload.ref, server],
-            strength: 0.85,
-            summary: `${entity.kind} ${entity.name}: TLS verification of ${server.kind} ${server.name}'s certificate fails${untrusted ? ' (an authority the client does not trust)' : ''} — "${lines[0]?.text.slice(0, 160)}"`,
+            strength,
+            summary: `${entity.kind} ${entity.name}: TLS verification of ${server.kind} ${server.name}'s certificate fails${untrusted ? ' (an authority the client does not trust)' : ''}${evidence[0] ? ` — ${evidence[0].text.slice(0, 200)}` : ''} — "${lines[0]?.text.slice(0, 160)}"`,
             evidence: [
+              ...evidence,
               ...lines.map(logEvidence),
               {
                 source: 'spec',
                 ref: secretRef,
-                text: `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${annotations[CERTIFICATE_NAME] ? `, issued for Certificate ${annotations[CERTIFICATE_NAME]} by ${issuerKind} ${annotations[ISSUER_NAME] ?? '?'}` : ''}`,
+                text: `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${issuedBy}`,
               },
             ],
             ...(changedAt ? { changedAt } : {}),
