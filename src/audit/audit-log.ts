@@ -1,3 +1,4 @@
+import type { Prisma } from '../generated/prisma/client.ts';
 import { redact } from '../redaction/policy.ts';
 import type { AuditAction } from './actions.ts';
 
@@ -14,6 +15,13 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
+  /** Appends the entries in the order given, as one write where the store allows. */
+  recordAll(entries: AuditEntry[]): Promise<void>;
+}
+
+/** An audit log in Postgres: a change and the rows that record it can commit in one transaction, or not at all. */
+export interface TransactionalAuditLog extends AuditLog {
+  recordIn(tx: Prisma.TransactionClient, entries: AuditEntry[]): Promise<void>;
 }
 
 /** For the CLI and replays, where there is no database: keeps entries in order, in memory. */
@@ -21,5 +29,8 @@ export class MemoryAuditLog implements AuditLog {
   readonly entries: (AuditEntry & { at: string })[] = [];
   async record(entry: AuditEntry): Promise<void> {
     this.entries.push({ ...redact(entry), at: new Date().toISOString() });
+  }
+  async recordAll(entries: AuditEntry[]): Promise<void> {
+    for (const entry of entries) await this.record(entry);
   }
 }

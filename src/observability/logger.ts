@@ -1,6 +1,6 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
 import { redaction } from '../redaction/policy.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -93,14 +93,27 @@ const FREQUENT = /^(tool\.|agent\.model_call$)/;
  * Every audit event also becomes one log line (what, who, on what, why, for which incident). The details
  * stay in the audit trail, where they are redacted and chained; the log line only points at the event.
  */
-export function withLogLines(audit: AuditLog): AuditLog {
-  return {
-    async record(entry: AuditEntry) {
-      await audit.record(entry);
-      const { actor, action, target, incidentId, justification } = entry;
+export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLog {
+  const logged = (entries: AuditEntry[]) => {
+    for (const { actor, action, target, incidentId, justification } of entries) {
       const line = { actor, action, ...(target ? { target } : {}), ...(incidentId ? { incidentId } : {}) };
       if (FREQUENT.test(action)) log.debug(line, justification ?? action);
       else log.info(line, justification ?? action);
+    }
+  };
+  return {
+    async record(entry) {
+      await audit.record(entry);
+      logged([entry]);
+    },
+    async recordAll(entries) {
+      await audit.recordAll(entries);
+      logged(entries);
+    },
+    // Logged once written in the transaction: should it roll back, the caller's error is logged after these lines.
+    async recordIn(tx, entries) {
+      await audit.recordIn(tx, entries);
+      logged(entries);
     },
   };
 }

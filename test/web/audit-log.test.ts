@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ChainKey } from '../../src/audit/chain-key.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { createDb } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -56,4 +57,52 @@ test('migrate records Prisma-format rows and is a no-op the second time', async 
   assert.equal(rows[0]?.migration_name, '20261125000000_init');
   assert.match(rows[0]?.checksum ?? '', /^[0-9a-f]{64}$/);
   assert.equal(rows[0]?.applied_steps_count, 1);
+});
+
+test('two processes appending to many chains at once: every chain linear, recordAll rows together and in order', async () => {
+  const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
+  // Two clients with their own pools, as the web and the worker process have.
+  const other = createDb(database.url);
+  const writers = [new PostgresAuditLog(database.db, key), new PostgresAuditLog(other, key)];
+  try {
+    const incidents = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        database.db.incident.create({
+          data: { source: 'pagerduty', externalId: `P-many-${i}`, title: 't', alert: {} },
+        }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) => {
+        const incidentId = incidents[i % incidents.length]!.id;
+        const writer = writers[i % 2]!;
+        return i % 5 === 0
+          ? writer.recordAll([
+              { actor: 'bot', action: 'tool.first', incidentId, details: { i } },
+              { actor: 'bot', action: 'tool.second', incidentId, details: { i } },
+            ])
+          : writer.record({ actor: 'bot', action: 'tool.many', incidentId, details: { i } });
+      }),
+    );
+    for (const incident of incidents) {
+      const chain = await database.db.auditEvent.findMany({
+        where: { incidentId: incident.id },
+        orderBy: { seq: 'asc' },
+      });
+      assert.equal(chain.length, 24);
+      let prev = key.genesis(incident.id);
+      for (const [index, row] of chain.entries()) {
+        assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
+        assert.equal(key.hash(row), row.hash);
+        prev = row.hash;
+        if (row.action === 'tool.first') {
+          const next = chain[index + 1];
+          assert.equal(next?.action, 'tool.second', 'a recordAll pair is written together, in order');
+          assert.deepEqual(next?.details, row.details);
+        }
+      }
+    }
+  } finally {
+    await other.$disconnect();
+  }
 });
