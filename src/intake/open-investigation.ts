@@ -1,5 +1,5 @@
 import type { Alert } from '../alert/alert.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { TransactionalAuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
@@ -9,7 +9,7 @@ import { cleanAlert, describeChanges } from './clean-text.ts';
 
 export interface IntakeDeps {
   db: PrismaClient;
-  audit: AuditLog;
+  audit: TransactionalAuditLog;
   queue: InvestigationQueue;
 }
 
@@ -50,15 +50,26 @@ export async function openInvestigation(
   const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
   const alert = cleaned ? { ...clean, cleaned } : clean;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
-  let { incident, created } = await openIncident(deps.db, alert, staticThread);
+  // The incident and its first audit row commit together: no incident without the record of how it came.
+  let { incident, created } = await deps.db.$transaction(
+    async (tx) => {
+      const opened = await openIncident(tx, alert, staticThread);
+      if (opened.created) {
+        await deps.audit.recordIn(tx, [
+          {
+            actor: alert.source,
+            action: 'incident.opened',
+            target: `incident:${opened.incident.id}`,
+            incidentId: opened.incident.id,
+            details: { externalId: opened.incident.externalId, title: alert.title, ...(cleaned ? { cleaned } : {}) },
+          },
+        ]);
+      }
+      return opened;
+    },
+    { maxWait: 15_000, timeout: 15_000 },
+  );
   if (created) {
-    await deps.audit.record({
-      actor: alert.source,
-      action: 'incident.opened',
-      target: `incident:${incident.id}`,
-      incidentId: incident.id,
-      details: { externalId: incident.externalId, title: alert.title, ...(cleaned ? { cleaned } : {}) },
-    });
     if (typeof options.thread === 'function') {
       const thread = await options.thread(incident);
       incident = await saveThread(deps.db, incident.id, thread.channel, thread.ts);

@@ -18,7 +18,7 @@ export interface OpenedIncident {
  * copies of one webhook down to one row, and tells the one that inserted it apart from the others.
  */
 export async function openIncident(
-  db: PrismaClient,
+  db: Prisma.TransactionClient,
   alert: Alert & { externalId: string },
   thread?: { channel: string; ts: string },
 ): Promise<OpenedIncident> {

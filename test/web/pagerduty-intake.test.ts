@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { runCli } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
 import { LogLevel } from '@slack/bolt';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
@@ -131,4 +132,27 @@ test('readiness fails, naming Redis, when Redis does not answer', async () => {
     await server.stop();
     await deadRedis.close().catch(() => undefined);
   }
+});
+
+test('30 distinct incidents at once: each stored with its audit rows in order, and `audit verify` passes', async () => {
+  const responses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: `PBURST${i}`, title: `Burst ${i}` })),
+    ),
+  );
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    Array(30).fill(202),
+  );
+  const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { incidentId: string }).incidentId));
+  for (const incidentId of ids) {
+    const chain = await h.database.db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } });
+    assert.deepEqual(
+      chain.map((row) => row.action),
+      ['incident.opened', 'investigation.queued', 'webhook.accepted'],
+    );
+  }
+  const verify = await runCli(['audit', 'verify'], 'main', { ...process.env, DATABASE_URL: h.database.url });
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, /^OK: \d+ audit events/m);
 });
