@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   log.level = config.LOG_LEVEL;
   maskInLogs(secretValues(config));
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const chainKey = new ChainKey(config.AUDIT_HMAC_KEY);
   if (!chainKey.keyed)
     log.warn('no AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser');

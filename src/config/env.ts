@@ -83,6 +83,11 @@ const VARIABLES = {
     's3cr3t-token',
   ),
   DATABASE_URL: variable(url, 'Postgres connection string', 'postgresql://postgres@127.0.0.1:5432/incident_bot'),
+  DATABASE_POOL_SIZE: variable(
+    positive.default(20),
+    'Postgres connections one process opens at most (a burst of webhooks or investigations waits on fewer)',
+    '20',
+  ),
   REDIS_URL: variable(url, 'Redis connection string (BullMQ queues)', 'redis://127.0.0.1:6379'),
   KUBECONFIG: variable(
     optional,
@@ -94,7 +99,11 @@ const VARIABLES = {
     'Prometheus HTTP API base URL (optional evidence source)',
     'http://prometheus:9090',
   ),
-  WORKER_CONCURRENCY: variable(positive.default(2), 'investigations one worker runs at once', '2'),
+  WORKER_CONCURRENCY: variable(
+    positive.default(8),
+    'investigations one worker runs at once (each mostly waits on the API server, Slack and Postgres)',
+    '8',
+  ),
   JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
   INVESTIGATION_RETRY_SECONDS: variable(
     positive.default(600),
