@@ -68,9 +68,19 @@ function maskFindings(text: string): string {
 
 const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Inputs whose masked text is remembered, and the longest remembered (longer texts rarely come twice). */
+const REMEMBERED_TEXTS = 10_000;
+const REMEMBERED_LENGTH = 1_024;
+
 export class Redactor {
   private readonly secretValues = new Set<string>();
   private secretPattern: RegExp | null = null;
+  /**
+   * What text() answered for recent inputs. Audit rows and Slack messages repeat the same strings (reasons, kinds,
+   * namespaces, channel ids) thousands of times in a burst, and the scanners cost far more than a lookup; forgotten
+   * whenever the mask set changes.
+   */
+  private readonly masked = new Map<string, string>();
 
   /** `maxValues`: a long-lived process keeps the most recently read values, not every value it ever read. */
   constructor(
@@ -99,16 +109,24 @@ export class Redactor {
       this.secretValues.delete(oldest);
     }
     if (!added) return;
+    this.masked.clear();
     // Longest first, so a value that contains another is masked whole.
     const alternatives = [...this.secretValues].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.secretPattern = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : null;
   }
 
   text(input: string): string {
+    const known = this.masked.get(input);
+    if (known !== undefined) return known;
     let output = this.secretPattern ? input.replace(this.secretPattern, MASK) : input;
     output = maskFindings(output);
     for (const [pattern, replacement] of TEXT_PATTERNS) {
       output = output.replace(pattern, replacement as string);
+    }
+    if (input.length <= REMEMBERED_LENGTH) {
+      // The oldest answer goes first (a Map iterates in insertion order).
+      if (this.masked.size >= REMEMBERED_TEXTS) this.masked.delete(this.masked.keys().next().value as string);
+      this.masked.set(input, output);
     }
     return output;
   }

@@ -37,6 +37,15 @@ describe('Redactor.text', () => {
     });
   }
 
+  it('masks a text seen before once a Secret value it holds is learned, and the same text the same way again', () => {
+    const fresh = new Redactor();
+    const line = 'upstream refused key quiet-meadow-4711 for tenant acme';
+    assert.equal(fresh.text(line), line);
+    fresh.addSecretValues(['quiet-meadow-4711']);
+    assert.equal(fresh.text(line), `upstream refused key ${MASK} for tenant acme`);
+    assert.equal(fresh.text(line), `upstream refused key ${MASK} for tenant acme`);
+  });
+
   it("masks the formats of secretlint's recommended rules, keeping a connection string's host as evidence", () => {
     const output = redactor.text(
       'mysql://shop:Wq9rT2pLx7Zk@mysql.shop.svc:3306/shop refused; token xoxb-123456789012-1234567890123-abcdefghijklmnopqrstuvwx',
