@@ -41,6 +41,7 @@ function secretValues(config: Config): (string | undefined)[] {
     ...(config.PAGERDUTY_WEBHOOK_SECRETS ?? []),
     config.OPENAI_API_KEY,
     config.AUDIT_HMAC_KEY,
+    ...(config.AUDIT_HMAC_KEYS ?? []).map((key) => key.secret),
     databasePassword,
     redisPassword,
   ];
@@ -61,9 +62,11 @@ async function main(): Promise<void> {
   log.level = config.LOG_LEVEL;
   maskInLogs(secretValues(config));
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const chainKey = new ChainKey(config.AUDIT_HMAC_KEY);
+  const chainKey = new ChainKey(config.AUDIT_HMAC_KEYS ?? config.AUDIT_HMAC_KEY);
   if (!chainKey.keyed)
-    log.warn('no AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser');
+    log.warn(
+      'no AUDIT_HMAC_KEYS or AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser',
+    );
   const audit = withLogLines(new PostgresAuditLog(db, chainKey));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';

@@ -20,19 +20,22 @@ export const CheckpointSchema = z.object({
   rows: z.number().int().nonnegative(),
   chains: z.number().int().nonnegative(),
   digest: z.string(),
+  /** The AUDIT_HMAC_KEYS key that signed it; absent from before key ids (the first key listed verifies it). */
+  kid: z.string().optional(),
   sig: z.string(),
   heads: z.array(ChainHeadSchema).optional(),
 });
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 
 /** The fields the signature covers (heads are covered through the digest). */
-export const signedPart = ({ v, at, lastSeq, rows, chains, digest }: Checkpoint) => ({
+export const signedPart = ({ v, at, lastSeq, rows, chains, digest, kid }: Checkpoint) => ({
   v,
   at,
   lastSeq,
   rows,
   chains,
   digest,
+  ...(kid ? { kid } : {}),
 });
 
 export function headsDigest(heads: ChainHead[]): string {
@@ -80,6 +83,7 @@ export async function takeCheckpoint(db: PrismaClient, key: ChainKey, now = new 
     rows,
     chains: chainHeads.length,
     digest: headsDigest(chainHeads),
+    ...(key.currentId ? { kid: key.currentId } : {}),
   };
   return { ...unsigned, sig: key.sign(unsigned), heads: chainHeads };
 }

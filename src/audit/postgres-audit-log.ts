@@ -141,8 +141,10 @@ export class PostgresAuditLog implements TransactionalAuditLog {
           justification: entry.justification ?? null,
           details,
         };
-        const hash = this.key.hash({ ...content, prevHash });
-        const row = { ...content, details, prevHash, hash };
+        // The newest key of the ring signs; its id is stored so the row still verifies after the next rotation.
+        const keyId = this.key.currentId;
+        const hash = this.key.hash({ ...content, keyId, prevHash });
+        const row = { ...content, details, prevHash, keyId, hash };
         prevHash = hash;
         return row;
       });

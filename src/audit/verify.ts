@@ -6,7 +6,7 @@ export interface ChainProblem {
   /** The row at fault, by seq; for a deletion, the seq that is missing. */
   seq: string;
   incidentId: string | null;
-  kind: 'edited' | 'deleted' | 'relinked' | 'truncated' | 'inserted' | 'checkpoint';
+  kind: 'edited' | 'deleted' | 'relinked' | 'truncated' | 'inserted' | 'checkpoint' | 'unknown-key';
   message: string;
 }
 
@@ -21,6 +21,8 @@ export interface VerifyReport {
   checkpoint: { at: string; lastSeq: string } | null;
   /** Rows newer than that checkpoint: protected by the chain, not yet against deletion of a chain's tail. */
   uncoveredRows: number;
+  /** Rows per signing key id (`null`: from before key ids). */
+  keys: Map<string | null, number>;
 }
 
 export interface VerifyOptions {
@@ -66,10 +68,24 @@ export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyO
   const chains = new Map<string | null, AuditEvent[]>();
   for (const row of sorted) chains.set(row.incidentId, [...(chains.get(row.incidentId) ?? []), row]);
 
+  const keys = new Map<string | null, number>();
+  for (const row of sorted) keys.set(row.keyId, (keys.get(row.keyId) ?? 0) + 1);
+
   for (const [incidentId, chain] of chains) {
     let previous: AuditEvent | null = null;
     for (const row of chain) {
       const seq = row.seq.toString();
+      if (!key.holds(row.keyId)) {
+        // Signed with a key that was dropped from the ring (or a key id written by someone without the keys).
+        report({
+          seq,
+          incidentId,
+          kind: 'unknown-key',
+          message: `seq ${seq} (${chainName(incidentId)}) names key "${row.keyId}", which is not among the keys given (AUDIT_HMAC_KEYS): it cannot be verified`,
+        });
+        previous = row;
+        continue;
+      }
       if (key.hash(row) !== row.hash) {
         report({
           seq,
@@ -78,7 +94,7 @@ export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyO
           message: `seq ${seq} (${chainName(incidentId)}): content does not match its keyed hash — the row was edited`,
         });
       }
-      const expectedPrev = previous ? previous.hash : key.genesis(incidentId);
+      const expectedPrev = previous ? previous.hash : key.genesis(incidentId, row.keyId);
       if (row.prevHash !== expectedPrev) {
         const gap = previous ? missingBetween(present, previous.seq, row.seq) : [];
         for (const missing of gap) {
@@ -127,6 +143,7 @@ export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyO
     unfilledGaps,
     checkpoint: checkpoint ? { at: checkpoint.at, lastSeq: checkpoint.lastSeq } : null,
     uncoveredRows: checkpoint ? sorted.filter((row) => row.seq > BigInt(checkpoint.lastSeq)).length : rows.length,
+    keys,
   };
 }
 
@@ -144,7 +161,9 @@ function compareWithCheckpoint(
         seq: checkpoint.lastSeq,
         incidentId: null,
         kind: 'checkpoint',
-        message: `${when} does not carry a valid signature under this key — forged, or verified with the wrong AUDIT_HMAC_KEY`,
+        message: key.holds(checkpoint.kid)
+          ? `${when} does not carry a valid signature under ${checkpoint.kid ? `key "${checkpoint.kid}"` : 'the key it was signed with'} — forged, or verified with the wrong AUDIT_HMAC_KEYS / AUDIT_HMAC_KEY`
+          : `${when} is signed with key "${checkpoint.kid}", which is not among the keys given (AUDIT_HMAC_KEYS)`,
       },
     ];
   }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { ChainKey } from '../audit/chain-key.ts';
+import { loadAuditKeys } from '../config/env.ts';
 import { takeCheckpoint } from '../audit/checkpoint.ts';
 import { type CheckpointSink, parseCheckpointSink } from '../audit/checkpoint-sink.ts';
 import { exportIncident, incidentTimeline } from '../audit/export.ts';
@@ -56,7 +57,7 @@ function checkpointSink(): CheckpointSink | null {
   });
 }
 
-const chainKey = () => new ChainKey(process.env.AUDIT_HMAC_KEY);
+const chainKey = () => new ChainKey(loadAuditKeys());
 
 const json = (value: unknown) =>
   JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner), 2);
@@ -113,6 +114,14 @@ async function verifyCommand(db: PrismaClient): Promise<number> {
     out(
       `checkpoint: ${report.checkpoint?.at} from ${sink.description} covers seq ≤ ${report.checkpoint?.lastSeq}; ${report.uncoveredRows} newer event(s) are covered by their chains only`,
     );
+  if (key.currentId || report.keys.size > 1 || !report.keys.has(null)) {
+    const perKey = [...report.keys].map(([id, count]) =>
+      id === null
+        ? `${count} event(s) from before key ids under ${key.firstId ?? 'AUDIT_HMAC_KEY'}`
+        : `${count} under ${id}`,
+    );
+    out(`keys: ${perKey.join(', ')}`);
+  }
   if (report.unfilledGaps.length > 0)
     out(
       `gaps: seq ${report.unfilledGaps.join(', ')} never held a committed row (rolled-back inserts); no chain is missing a row there`,

@@ -160,8 +160,39 @@ const VARIABLES = {
   ),
   AUDIT_HMAC_KEY: variable(
     z.string().min(32, 'must be at least 32 characters').optional(),
-    'secret the audit chain is keyed with (HMAC); keep it outside the database (a Secret, a KMS)',
+    'secret the audit chain is keyed with (HMAC); keep it outside the database (a Secret, a KMS); to rotate it, use AUDIT_HMAC_KEYS instead',
     '$(openssl rand -hex 32)',
+  ),
+  AUDIT_HMAC_KEYS: variable(
+    z
+      .string()
+      .transform((value, context) => {
+        const ring = value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+          .map((item) => {
+            const colon = item.indexOf(':');
+            return colon < 1 ? { id: '', secret: '' } : { id: item.slice(0, colon), secret: item.slice(colon + 1) };
+          });
+        const ids = new Set<string>();
+        for (const { id, secret } of ring) {
+          const problem = !/^[A-Za-z0-9_.-]{1,40}$/.test(id)
+            ? 'each key must be id:secret (an id of letters, digits, "-", "_" or ".", then ":" and the secret)'
+            : secret.length < 32
+              ? `the secret of key "${id}" must be at least 32 characters`
+              : ids.has(id)
+                ? `names key "${id}" twice`
+                : null;
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+          ids.add(id);
+        }
+        if (ring.length === 0) context.addIssue({ code: 'custom', message: 'needs at least one id:secret' });
+        return ring;
+      })
+      .optional(),
+    'audit keys for rotation, oldest first: the last signs new rows and checkpoints, the others verify older ones',
+    '2026-06:<old secret>,2026-12:$(openssl rand -hex 32)',
   ),
   AUDIT_CHECKPOINT_SINK: variable(
     z
@@ -228,6 +259,8 @@ function slackModeProblems(present: Record<string, string | undefined>): ConfigP
   ];
 }
 
+const BOTH_KEYS = 'is set and so is AUDIT_HMAC_KEYS: set one, not both (list the old key first in AUDIT_HMAC_KEYS)';
+
 /** Reads the environment; every missing or invalid variable is reported together in one ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty value counts as unset, as in most .env tooling.
@@ -241,7 +274,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return { variable: name, problem, description: spec?.description ?? '', example: spec?.example ?? '' };
     }),
     ...slackModeProblems(present),
+    ...(present.AUDIT_HMAC_KEY && present.AUDIT_HMAC_KEYS
+      ? [
+          {
+            variable: 'AUDIT_HMAC_KEY',
+            problem: BOTH_KEYS,
+            description: CONFIG_VARIABLES.AUDIT_HMAC_KEY?.description ?? '',
+            example: CONFIG_VARIABLES.AUDIT_HMAC_KEY?.example ?? '',
+          },
+        ]
+      : []),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data as Config;
+}
+
+/**
+ * The audit keys alone (AUDIT_HMAC_KEYS, else AUDIT_HMAC_KEY), checked as loadConfig checks them, for the tools
+ * that need nothing else (the audit CLI). Undefined when neither is set.
+ */
+export function loadAuditKeys(env: NodeJS.ProcessEnv = process.env): Config['AUDIT_HMAC_KEYS'] | string | undefined {
+  const problems: ConfigProblem[] = [];
+  const read = <K extends 'AUDIT_HMAC_KEY' | 'AUDIT_HMAC_KEYS'>(name: K): Config[K] | undefined => {
+    const parsed = VARIABLES[name].schema.safeParse(env[name] || undefined);
+    if (parsed.success) return parsed.data as Config[K];
+    const { description, example } = VARIABLES[name];
+    for (const issue of parsed.error.issues)
+      problems.push({ variable: name, problem: issue.message, description, example });
+    return undefined;
+  };
+  const ring = read('AUDIT_HMAC_KEYS');
+  const single = read('AUDIT_HMAC_KEY');
+  if (ring && single) {
+    const { description, example } = VARIABLES.AUDIT_HMAC_KEY;
+    problems.push({ variable: 'AUDIT_HMAC_KEY', problem: BOTH_KEYS, description, example });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return ring ?? single;
 }
