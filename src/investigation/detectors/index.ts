@@ -10,6 +10,7 @@ import { crashLoop } from './crash-loop.ts';
 import { credentialDrift } from './credential-drift.ts';
 import { crashloopBadConfig } from './crashloop-bad-config.ts';
 import { dependencyDown } from './dependency-down.ts';
+import { disruptionBudget } from './disruption-budget.ts';
 import type { Detector } from './detector.ts';
 import { dns } from './dns.ts';
 import { dnsConfig } from './dns-config.ts';
@@ -74,6 +75,7 @@ export const DETECTORS: readonly Detector[] = [
   admissionRefused,
   externalName,
   tlsCertificate,
+  disruptionBudget,
 ];
 
 export type { Detector };

@@ -41,6 +41,7 @@ import { errorMessage } from '../../observability/error-message.ts';
 export const ROUTING_READS_MAX = 5;
 
 const WARNING_EVENTS = 'type=Warning';
+const EVICTIONS = /evict|disruption/i;
 
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
@@ -237,6 +238,13 @@ export async function collectSnapshot(
   if (needsQuota(snapshot, namespace)) {
     second.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them']);
     second.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them']);
+  }
+  // Something waits on evictions (a node drained, events of refused evictions): the budgets that may refuse them.
+  if (
+    snapshot.nodes.some((node) => node.spec?.unschedulable) ||
+    snapshot.events.some((event) => EVICTIONS.test(`${event.reason} ${event.message}`))
+  ) {
+    second.push(['PodDisruptionBudget', 'a node is drained or evictions are refused: budgets that may refuse them']);
   }
   if (snapshot.nodes.some(nodeAbnormal)) {
     second.push([

@@ -3,6 +3,7 @@ import { configObject } from '../evidence/config-change.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import { matchesSelector } from '../evidence/labels.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/rollout.ts';
@@ -31,6 +32,7 @@ const EXPLAINS: Record<string, RegExp> = {
   Service: /\b50[23]\b|no (healthy )?upstream|no endpoints|connection refused|not found|\b404\b/i,
   Ingress: /\b50[23]\b|no (healthy )?upstream|no endpoints|\b404\b/i,
   HorizontalPodAutoscaler: /latency|slow|timed? ?out|throttl|overload/i,
+  PodDisruptionBudget: /evict|disruption budget|drain/i,
 };
 
 const FAULT_OF_KIND: Record<string, FaultType> = {
@@ -182,6 +184,17 @@ export function walkSuspects(
         workload,
         `(selecting ${workload.name}'s pods)`,
         'check whether the connections that fail are ones its rules no longer admit',
+      );
+    }
+    for (const budget of snapshot.podDisruptionBudgets) {
+      if (budget.metadata?.namespace !== workload.namespace) continue;
+      if (!sample || !matchesSelector(sample.metadata?.labels, budget.spec?.selector)) continue;
+      changed(
+        budget,
+        refOf('PodDisruptionBudget', budget.metadata),
+        workload,
+        `(budgeting evictions of ${workload.name}'s pods)`,
+        'check its disruptionsAllowed, and whether a drain or an eviction waits on it',
       );
     }
     for (const service of graph.servicesOf(workload)) {
