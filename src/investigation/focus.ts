@@ -1,5 +1,5 @@
 import type { Alert } from '../alert/alert.ts';
-import type { IngressRoute } from './evidence/ingress-routes.ts';
+import { type IngressRoute, ingressRoutes } from './evidence/ingress-routes.ts';
 import { groupedBy } from './evidence/lookup.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { EntityRef } from './model.ts';
@@ -368,15 +368,22 @@ export function resolveSymptom(
     assumptions.push(`symptom ${symptom?.kind} ${mentioned}: the alert's text mentions it`);
     return { symptom, assumptions };
   }
+  // A host the alert mentions, routed by an Ingress of the namespace, says where users enter: firmer than a near name.
+  const entry =
+    entryService ??
+    ingressRoutes(
+      text,
+      snapshot.ingresses.filter((ingress) => ingress.metadata?.namespace === namespace),
+    ).find((route) => route.service)?.service;
+  if (entry && hasWorkload(snapshot, 'Service', namespace, entry)) {
+    assumptions.push(`symptom Service ${entry}: the Ingress routes the host the alert mentions to it`);
+    return { symptom: { kind: 'Service', namespace, name: entry }, assumptions };
+  }
   const stem = stemMatch(text, names);
   if (stem) {
     const symptom = serviceOrWorkload(stem, namespace, snapshot);
     assumptions.push(`symptom ${symptom?.kind} ${stem}: the closest name to what the alert's text describes`);
     return { symptom, assumptions };
-  }
-  if (entryService && hasWorkload(snapshot, 'Service', namespace, entryService)) {
-    assumptions.push(`symptom Service ${entryService}: the Ingress routes the host the alert mentions to it`);
-    return { symptom: { kind: 'Service', namespace, name: entryService }, assumptions };
   }
   // Nothing named: what users reach first is what they see failing — the one Service exposed outside the cluster.
   const exposed = snapshot.services.filter(
@@ -384,12 +391,12 @@ export function resolveSymptom(
       service.metadata?.namespace === namespace &&
       (service.spec?.type === 'LoadBalancer' || service.spec?.type === 'NodePort'),
   );
-  const entry = exposed.length === 1 ? exposed[0]?.metadata?.name : undefined;
-  if (entry) {
+  const exposedEntry = exposed.length === 1 ? exposed[0]?.metadata?.name : undefined;
+  if (exposedEntry) {
     assumptions.push(
-      `symptom Service ${entry}: the alert names nothing in ${namespace}, and ${entry} is its only Service exposed outside the cluster (${exposed[0]?.spec?.type})`,
+      `symptom Service ${exposedEntry}: the alert names nothing in ${namespace}, and ${exposedEntry} is its only Service exposed outside the cluster (${exposed[0]?.spec?.type})`,
     );
-    return { symptom: { kind: 'Service', namespace, name: entry }, assumptions };
+    return { symptom: { kind: 'Service', namespace, name: exposedEntry }, assumptions };
   }
   assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
   return { symptom: null, assumptions };

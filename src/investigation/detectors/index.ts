@@ -17,6 +17,7 @@ import { dnsConfig } from './dns-config.ts';
 import { externalName } from './external-name.ts';
 import { featureFlag } from './feature-flag.ts';
 import { hpaLimit } from './hpa-limit.ts';
+import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
@@ -53,6 +54,7 @@ export const DETECTORS: readonly Detector[] = [
   serviceSelector,
   servicePort,
   routingBackend,
+  ingressUpstream,
   meshRouting,
   meshEgress,
   networkPolicy,

@@ -32,6 +32,7 @@ import { mentionedHosts } from './ingress-routes.ts';
 import type { ReadAlready } from './locate-namespace.ts';
 import { isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
+import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
@@ -295,6 +296,9 @@ export async function collectSnapshot(
     );
   }
 
+  // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
+  if (snapshot.ingresses.length > 0) await readIngressController();
+
   if (base.prometheusUrl) {
     const queries = metricQueries(namespace);
     await wave(
@@ -318,6 +322,11 @@ export async function collectSnapshot(
   const focus = focusNow();
   const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - spent()));
   const targets = chooseLogTargets(snapshot, focus, errorRatios(snapshot.metrics), budget, alert.labels.container);
+  const controllerLog = controllerLogTarget(snapshot);
+  if (controllerLog) {
+    routingSpent++;
+    targets.push(controllerLog);
+  }
   // Behind a service mesh, the proxy of a workload rolled out just before says what the application may not: which of
   // its calls the mesh refuses. One log, on top of the budget, only when such a proxy exists.
   const proxies = meshProxyTargets(snapshot, namespace, MAX_PROXY_LOGS);
@@ -414,6 +423,26 @@ export async function collectSnapshot(
         version: certificates,
       }),
     ]);
+  }
+
+  // The IngressClasses (cluster-scoped, few), then the controller pods of the classes the Ingresses use, by the labels
+  // the class shares with them: on top of the budget, like the rest of the routing layer.
+  async function readIngressController(): Promise<void> {
+    routingSpent++;
+    await list('IngressClass', 'an Ingress routes to the symptom: which controller serves it', {});
+    const reads = classesOf(snapshot).flatMap((cls) => {
+      const labels = controllerLabels(cls);
+      if (Object.keys(labels).length === 0) return [];
+      const where = controllerNamespace(cls);
+      return [
+        list('Pod', `the pods of ingress controller ${cls.spec?.controller ?? cls.metadata?.name}`, {
+          ...(where ? { namespace: where } : {}),
+          labelSelector: selectorString({ matchLabels: labels }),
+        }),
+      ];
+    });
+    routingSpent += reads.length;
+    if (reads.length > 0) await wave(2, 'Reading the ingress controller in front of the symptom', reads);
   }
 
   // Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed.
