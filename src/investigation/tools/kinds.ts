@@ -4,12 +4,15 @@ import {
   AutoscalingV2Api,
   ApisApi,
   BatchV1Api,
+  type ConfigurationOptions,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   NetworkingV1Api,
   PolicyV1Api,
   RbacAuthorizationV1Api,
+  Observable,
+  type ObservableMiddleware,
   type V1Secret,
 } from '@kubernetes/client-node';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
@@ -66,7 +69,33 @@ export interface ListOptions {
   continue?: string;
   /** The version of a custom resource's group to read (from API discovery); its first stable version otherwise. */
   version?: string;
+  /**
+   * Any recent version will do (`resourceVersion=0`): the API server answers from its watch cache, sparing etcd, and
+   * may answer the whole list in one page whatever the limit (servers before 1.34 do), so only for lists the cluster's
+   * shape keeps small (nodes, namespaces).
+   */
+  cached?: boolean;
+  /** Names, labels, owners and timestamps only (PartialObjectMetadataList): for reads that need no spec or status. */
+  metadataOnly?: boolean;
 }
+
+/** The Accept header of a metadata-only list, offering the full list after it to servers without the form. */
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
+const acceptMetadataList: ObservableMiddleware = {
+  pre: (context) => {
+    context.setHeaderParam('Accept', METADATA_LIST);
+    return new Observable(Promise.resolve(context));
+  },
+  post: (response) => new Observable(Promise.resolve(response)),
+};
+const metadataOnlyRequest: ConfigurationOptions = {
+  middleware: [acceptMetadataList],
+  middlewareMergeStrategy: 'append',
+};
+
+/** Per-request client options: the Accept header of a metadata-only list. */
+const form = (options: ListOptions): ConfigurationOptions | undefined =>
+  options.metadataOnly ? metadataOnlyRequest : undefined;
 
 interface Apis {
   core: CoreV1Api;
@@ -84,6 +113,7 @@ interface Apis {
 interface KindAccess {
   apiVersion: string;
   namespaced: boolean;
+  /** Custom resources are listed as whole objects whatever `metadataOnly` says. */
   list(apis: Apis, options: ListOptions): Promise<KubeList>;
   read(apis: Apis, namespace: string, name: string): Promise<unknown>;
 }
@@ -93,19 +123,24 @@ interface KubeList {
   metadata?: { _continue?: string; remainingItemCount?: number };
 }
 
-type Query = Omit<ListOptions, 'namespace' | 'continue' | 'version'> & { _continue?: string };
-const query = ({ labelSelector, fieldSelector, limit, continue: token }: ListOptions): Query => ({
+type Query = Pick<ListOptions, 'labelSelector' | 'fieldSelector' | 'limit'> & {
+  _continue?: string;
+  resourceVersion?: string;
+};
+const query = ({ labelSelector, fieldSelector, limit, continue: token, cached }: ListOptions): Query => ({
   labelSelector,
   fieldSelector,
   limit,
   _continue: token,
+  // The API server refuses a resourceVersion next to a continue token: the token carries the version.
+  ...(cached && !token ? { resourceVersion: '0' } : {}),
 });
 
 /** A namespaced kind: namespace-scoped list when a namespace is given, cluster-wide only when asked without one. */
 function namespaced(
   apiVersion: string,
-  inNamespace: (apis: Apis, args: Query & { namespace: string }) => Promise<KubeList>,
-  everywhere: (apis: Apis, args: Query) => Promise<KubeList>,
+  inNamespace: (apis: Apis, args: Query & { namespace: string }, config?: ConfigurationOptions) => Promise<KubeList>,
+  everywhere: (apis: Apis, args: Query, config?: ConfigurationOptions) => Promise<KubeList>,
   read: (apis: Apis, args: { namespace: string; name: string }) => Promise<unknown>,
 ): KindAccess {
   return {
@@ -113,8 +148,8 @@ function namespaced(
     namespaced: true,
     list: (apis, options) =>
       options.namespace
-        ? inNamespace(apis, { ...query(options), namespace: options.namespace })
-        : everywhere(apis, query(options)),
+        ? inNamespace(apis, { ...query(options), namespace: options.namespace }, form(options))
+        : everywhere(apis, query(options), form(options)),
     read: (apis, namespace, name) => read(apis, { namespace, name }),
   };
 }
@@ -161,139 +196,139 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
   Namespace: {
     apiVersion: 'v1',
     namespaced: false,
-    list: (apis, options) => apis.core.listNamespace(query(options)),
+    list: (apis, options) => apis.core.listNamespace(query(options), form(options)),
     read: (apis, _namespace, name) => apis.core.readNamespace({ name }),
   },
   Node: {
     apiVersion: 'v1',
     namespaced: false,
-    list: (apis, options) => apis.core.listNode(query(options)),
+    list: (apis, options) => apis.core.listNode(query(options), form(options)),
     read: (apis, _namespace, name) => apis.core.readNode({ name }),
   },
   Pod: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedPod(q),
-    (a, q) => a.core.listPodForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedPod(q, c),
+    (a, q, c) => a.core.listPodForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedPod(q),
   ),
   Deployment: namespaced(
     'apps/v1',
-    (a, q) => a.apps.listNamespacedDeployment(q),
-    (a, q) => a.apps.listDeploymentForAllNamespaces(q),
+    (a, q, c) => a.apps.listNamespacedDeployment(q, c),
+    (a, q, c) => a.apps.listDeploymentForAllNamespaces(q, c),
     (a, q) => a.apps.readNamespacedDeployment(q),
   ),
   ReplicaSet: namespaced(
     'apps/v1',
-    (a, q) => a.apps.listNamespacedReplicaSet(q),
-    (a, q) => a.apps.listReplicaSetForAllNamespaces(q),
+    (a, q, c) => a.apps.listNamespacedReplicaSet(q, c),
+    (a, q, c) => a.apps.listReplicaSetForAllNamespaces(q, c),
     (a, q) => a.apps.readNamespacedReplicaSet(q),
   ),
   StatefulSet: namespaced(
     'apps/v1',
-    (a, q) => a.apps.listNamespacedStatefulSet(q),
-    (a, q) => a.apps.listStatefulSetForAllNamespaces(q),
+    (a, q, c) => a.apps.listNamespacedStatefulSet(q, c),
+    (a, q, c) => a.apps.listStatefulSetForAllNamespaces(q, c),
     (a, q) => a.apps.readNamespacedStatefulSet(q),
   ),
   DaemonSet: namespaced(
     'apps/v1',
-    (a, q) => a.apps.listNamespacedDaemonSet(q),
-    (a, q) => a.apps.listDaemonSetForAllNamespaces(q),
+    (a, q, c) => a.apps.listNamespacedDaemonSet(q, c),
+    (a, q, c) => a.apps.listDaemonSetForAllNamespaces(q, c),
     (a, q) => a.apps.readNamespacedDaemonSet(q),
   ),
   Job: namespaced(
     'batch/v1',
-    (a, q) => a.batch.listNamespacedJob(q),
-    (a, q) => a.batch.listJobForAllNamespaces(q),
+    (a, q, c) => a.batch.listNamespacedJob(q, c),
+    (a, q, c) => a.batch.listJobForAllNamespaces(q, c),
     (a, q) => a.batch.readNamespacedJob(q),
   ),
   Service: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedService(q),
-    (a, q) => a.core.listServiceForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedService(q, c),
+    (a, q, c) => a.core.listServiceForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedService(q),
   ),
   Endpoints: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedEndpoints(q),
-    (a, q) => a.core.listEndpointsForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedEndpoints(q, c),
+    (a, q, c) => a.core.listEndpointsForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedEndpoints(q),
   ),
   ConfigMap: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedConfigMap(q),
-    (a, q) => a.core.listConfigMapForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedConfigMap(q, c),
+    (a, q, c) => a.core.listConfigMapForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedConfigMap(q),
   ),
   Secret: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedSecret(q),
-    (a, q) => a.core.listSecretForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedSecret(q, c),
+    (a, q, c) => a.core.listSecretForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedSecret(q),
   ),
   Event: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedEvent(q),
-    (a, q) => a.core.listEventForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedEvent(q, c),
+    (a, q, c) => a.core.listEventForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedEvent(q),
   ),
   NetworkPolicy: namespaced(
     'networking.k8s.io/v1',
-    (a, q) => a.networking.listNamespacedNetworkPolicy(q),
-    (a, q) => a.networking.listNetworkPolicyForAllNamespaces(q),
+    (a, q, c) => a.networking.listNamespacedNetworkPolicy(q, c),
+    (a, q, c) => a.networking.listNetworkPolicyForAllNamespaces(q, c),
     (a, q) => a.networking.readNamespacedNetworkPolicy(q),
   ),
   PersistentVolumeClaim: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedPersistentVolumeClaim(q),
-    (a, q) => a.core.listPersistentVolumeClaimForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedPersistentVolumeClaim(q, c),
+    (a, q, c) => a.core.listPersistentVolumeClaimForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedPersistentVolumeClaim(q),
   ),
   ResourceQuota: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedResourceQuota(q),
-    (a, q) => a.core.listResourceQuotaForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedResourceQuota(q, c),
+    (a, q, c) => a.core.listResourceQuotaForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedResourceQuota(q),
   ),
   LimitRange: namespaced(
     'v1',
-    (a, q) => a.core.listNamespacedLimitRange(q),
-    (a, q) => a.core.listLimitRangeForAllNamespaces(q),
+    (a, q, c) => a.core.listNamespacedLimitRange(q, c),
+    (a, q, c) => a.core.listLimitRangeForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedLimitRange(q),
   ),
   HorizontalPodAutoscaler: namespaced(
     'autoscaling/v2',
-    (a, q) => a.autoscaling.listNamespacedHorizontalPodAutoscaler(q),
-    (a, q) => a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(q),
+    (a, q, c) => a.autoscaling.listNamespacedHorizontalPodAutoscaler(q, c),
+    (a, q, c) => a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(q, c),
     (a, q) => a.autoscaling.readNamespacedHorizontalPodAutoscaler(q),
   ),
   Ingress: namespaced(
     'networking.k8s.io/v1',
-    (a, q) => a.networking.listNamespacedIngress(q),
-    (a, q) => a.networking.listIngressForAllNamespaces(q),
+    (a, q, c) => a.networking.listNamespacedIngress(q, c),
+    (a, q, c) => a.networking.listIngressForAllNamespaces(q, c),
     (a, q) => a.networking.readNamespacedIngress(q),
   ),
   Role: namespaced(
     'rbac.authorization.k8s.io/v1',
-    (a, q) => a.rbac.listNamespacedRole(q),
-    (a, q) => a.rbac.listRoleForAllNamespaces(q),
+    (a, q, c) => a.rbac.listNamespacedRole(q, c),
+    (a, q, c) => a.rbac.listRoleForAllNamespaces(q, c),
     (a, q) => a.rbac.readNamespacedRole(q),
   ),
   RoleBinding: namespaced(
     'rbac.authorization.k8s.io/v1',
-    (a, q) => a.rbac.listNamespacedRoleBinding(q),
-    (a, q) => a.rbac.listRoleBindingForAllNamespaces(q),
+    (a, q, c) => a.rbac.listNamespacedRoleBinding(q, c),
+    (a, q, c) => a.rbac.listRoleBindingForAllNamespaces(q, c),
     (a, q) => a.rbac.readNamespacedRoleBinding(q),
   ),
   ValidatingWebhookConfiguration: {
     apiVersion: 'admissionregistration.k8s.io/v1',
     namespaced: false,
-    list: (apis, options) => apis.admission.listValidatingWebhookConfiguration(query(options)),
+    list: (apis, options) => apis.admission.listValidatingWebhookConfiguration(query(options), form(options)),
     read: (apis, _namespace, name) => apis.admission.readValidatingWebhookConfiguration({ name }),
   },
   MutatingWebhookConfiguration: {
     apiVersion: 'admissionregistration.k8s.io/v1',
     namespaced: false,
-    list: (apis, options) => apis.admission.listMutatingWebhookConfiguration(query(options)),
+    list: (apis, options) => apis.admission.listMutatingWebhookConfiguration(query(options), form(options)),
     read: (apis, _namespace, name) => apis.admission.readMutatingWebhookConfiguration({ name }),
   },
   VirtualService: custom('VirtualService', 'v1'),
@@ -305,14 +340,14 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
   ClusterIssuer: custom('ClusterIssuer', 'v1'),
   PodDisruptionBudget: namespaced(
     'policy/v1',
-    (a, q) => a.policy.listNamespacedPodDisruptionBudget(q),
-    (a, q) => a.policy.listPodDisruptionBudgetForAllNamespaces(q),
+    (a, q, c) => a.policy.listNamespacedPodDisruptionBudget(q, c),
+    (a, q, c) => a.policy.listPodDisruptionBudgetForAllNamespaces(q, c),
     (a, q) => a.policy.readNamespacedPodDisruptionBudget(q),
   ),
   IngressClass: {
     apiVersion: 'networking.k8s.io/v1',
     namespaced: false,
-    list: (apis, options) => apis.networking.listIngressClass(query(options)),
+    list: (apis, options) => apis.networking.listIngressClass(query(options), form(options)),
     read: (apis, _namespace, name) => apis.networking.readIngressClass({ name }),
   },
 };
@@ -408,6 +443,15 @@ function sized<K extends ObjectKind>(kind: K, object: unknown): { object: Object
   return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: text.length };
 }
 
+/**
+ * How a kind is best listed. Namespaces are read for their names and labels (whether one exists, which ones a policy
+ * selects; a terminating one shows it in metadata.deletionTimestamp): metadata only, from the API server's cache. Their
+ * number is the cluster's shape, not its load, so a whole list in one page stays small.
+ */
+const READ_AS: Partial<Record<ObjectKind, Pick<ListOptions, 'cached' | 'metadataOnly'>>> = {
+  Namespace: { cached: true, metadataOnly: true },
+};
+
 /** Why a list stopped before its end. */
 export type StoppedBy = 'limit' | 'bytes' | 'time';
 
@@ -461,9 +505,10 @@ export function withTimeout<T>(request: Promise<T>, what: string, ms = REQUEST_T
 export async function listKind<K extends ObjectKind>(
   kubeConfig: KubeConfig,
   kind: K,
-  options: ListOptions,
+  asked: ListOptions,
   budget: ListBudget = LIST_BUDGET,
 ): Promise<ObjectList<K>> {
+  const options = { ...asked, ...READ_AS[kind] };
   const started = Date.now();
   const apis = apisFor(kubeConfig);
   const wanted = budget.objects ?? Number.POSITIVE_INFINITY;

@@ -8,6 +8,7 @@ export interface ListQuery {
   fieldSelector?: string;
   limit?: string;
   continue?: string;
+  resourceVersion?: string;
 }
 
 const keyOf = (stored: StoredObject) => `${stored.object.metadata.namespace ?? ''}/${stored.object.metadata.name}`;
@@ -94,7 +95,12 @@ export function page(
   namespace: string | undefined,
   query: ListQuery,
 ): { items: StoredObject[]; metadata: Record<string, unknown> } {
-  const limit = query.limit === undefined ? 0 : Number(query.limit);
+  if (query.continue && query.resourceVersion) {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
+  // resourceVersion=0 asks for any version, which the server answers from its watch cache: whole, `limit` ignored
+  // (the cache pages nothing, up to Kubernetes 1.33; the simulator says it is 1.31).
+  const limit = query.limit === undefined || query.resourceVersion === '0' ? 0 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: "${query.limit}"`);
   const key = [
     resource.group,
@@ -129,6 +135,33 @@ export function page(
   }
   return { items, metadata };
 }
+
+/**
+ * The list as PartialObjectMetadataList (the Accept header's `as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`): each
+ * item its kind and metadata only, paged like the full list. What a client asks for when names, labels, owners and
+ * timestamps are all it needs.
+ */
+export function metadataListResponse(
+  store: ObjectStore,
+  snapshots: ListSnapshots,
+  resource: ResourceType,
+  namespace: string | undefined,
+  query: ListQuery,
+): Record<string, unknown> {
+  const { items, metadata } = page(store, snapshots, resource, namespace, query);
+  return {
+    kind: 'PartialObjectMetadataList',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    items: items.map((stored) => partialObjectMetadata(stored.object)),
+  };
+}
+
+export const partialObjectMetadata = (object: StoredObject['object']) => ({
+  kind: 'PartialObjectMetadata',
+  apiVersion: 'meta.k8s.io/v1',
+  metadata: object.metadata,
+});
 
 /** The `<Kind>List` JSON, assembled from each object's cached JSON so that a list never re-serialises the store. */
 export function listResponse(

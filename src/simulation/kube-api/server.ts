@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreVersions, group, groupList, resourceList } from './discovery.ts';
-import { type ListQuery, ListSnapshots, listResponse, page, select } from './list.ts';
+import {
+  type ListQuery,
+  ListSnapshots,
+  listResponse,
+  metadataListResponse,
+  page,
+  partialObjectMetadata,
+  select,
+} from './list.ts';
 import { type ContainerLog, LogStore } from './logs.ts';
 import { fieldAt, isRecord, type KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
@@ -13,13 +21,14 @@ import {
   forbidden,
   type KubeStatus,
   methodNotAllowed,
+  notAcceptable,
   notFound,
   pathNotFound,
   StatusError,
   unsupportedMediaType,
 } from './status.ts';
 import { ObjectStore } from './store.ts';
-import { table, wantsTable } from './table.ts';
+import { table, wantsMetadata, wantsTable } from './table.ts';
 import { prepareWatch } from './watch.ts';
 import { type DeleteOptions, PATCH_TYPES, type WriteHook, Writes } from './writes.ts';
 import { errorMessage } from '../../observability/error-message.ts';
@@ -145,6 +154,17 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
     const dryRun = dryRunOf(call.query);
     const part = subresource === 'status' ? 'status' : 'main';
     if (name === undefined) {
+      if (call.method === 'GET' && wantsMetadata(call.accept) === 'list') {
+        return json(metadataListResponse(store, snapshots, resource, namespace, call.query as ListQuery));
+      }
+      // A single PartialObjectMetadata for a list is what the real server cannot give: 406, unless plain JSON is offered.
+      if (
+        call.method === 'GET' &&
+        wantsMetadata(call.accept) === 'object' &&
+        !/,\s*application\/json/.test(call.accept ?? '')
+      ) {
+        throw notAcceptable();
+      }
       if (call.method === 'GET' && wantsTable(call.accept)) {
         const { items, metadata } = page(store, snapshots, resource, namespace, call.query as ListQuery);
         const objects = items.map((stored) => stored.object);
@@ -193,6 +213,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
         if (wantsTable(call.accept) && !subresource) {
           return json(table(resource, [stored.object], store.resourceVersion(), options.now));
         }
+        if (wantsMetadata(call.accept) === 'object' && !subresource) return json(partialObjectMetadata(stored.object));
         return { status: 200, body: stored.json };
       }
       case 'PUT':

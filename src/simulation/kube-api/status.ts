@@ -101,6 +101,14 @@ export const disruptionBudgetExceeded = (budget: string) =>
     ],
   });
 
+/** The Accept header names only forms the server cannot give for this request. */
+export const notAcceptable = () =>
+  failure(
+    406,
+    'NotAcceptable',
+    'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+  );
+
 export const methodNotAllowed = () =>
   failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 

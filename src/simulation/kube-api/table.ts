@@ -82,6 +82,19 @@ const COLUMNS: Record<string, Column[]> = {
 /** Whether the Accept header asks for a Table (kubectl get does; client-node does not). */
 export const wantsTable = (accept: string | undefined): boolean => !!accept && /as=Table/.test(accept);
 
+/**
+ * What the Accept header asks of a list or an object in metadata.k8s.io terms: `list` for
+ * `as=PartialObjectMetadataList`, `object` for `as=PartialObjectMetadata`, null for the object itself. The first media
+ * type wins, as the API server negotiates (a client may offer plain JSON after it, for servers without the form).
+ */
+export function wantsMetadata(accept: string | undefined): 'list' | 'object' | null {
+  const first = accept?.split(',')[0] ?? '';
+  if (!/;\s*g=meta\.k8s\.io/.test(first)) return null;
+  if (/;\s*as=PartialObjectMetadataList\b/.test(first)) return 'list';
+  if (/;\s*as=PartialObjectMetadata\b/.test(first)) return 'object';
+  return null;
+}
+
 export function table(resource: ResourceType, objects: readonly KubeObject[], resourceVersion: string, now: Date) {
   const columns: Column[] = [
     ['Name', (object) => object.metadata.name],
