@@ -17,6 +17,7 @@ import {
   remediationConfigFrom,
 } from './remediation/runtime.ts';
 import { registerRemediationListeners } from './remediation/slack-listeners.ts';
+import { createFollowUpRuntime, pagerDutyApiFrom } from './pagerduty/runtime.ts';
 import { createSlackClient } from './slack/client.ts';
 import { createDb } from './store/db.ts';
 import { startInvestigationWorker } from './worker/investigation-worker.ts';
@@ -39,6 +40,7 @@ function secretValues(config: Config): (string | undefined)[] {
     config.SLACK_APP_TOKEN,
     config.ALERTMANAGER_TOKEN,
     ...(config.PAGERDUTY_WEBHOOK_SECRETS ?? []),
+    config.PAGERDUTY_API_TOKEN,
     config.OPENAI_API_KEY,
     config.AUDIT_HMAC_KEY,
     ...(config.AUDIT_HMAC_KEYS ?? []).map((key) => key.secret),
@@ -87,6 +89,16 @@ async function main(): Promise<void> {
     prefix: config.QUEUE_PREFIX,
     config: remediationConfig,
   });
+  const pagerDutyApi = pagerDutyApiFrom(config);
+  const followUp = createFollowUpRuntime({
+    db,
+    audit,
+    slack,
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    pagerDuty: pagerDutyApi,
+    approvers: remediation.approvalDeps.approvers,
+  });
   if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
     log.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
   }
@@ -108,7 +120,10 @@ async function main(): Promise<void> {
     server = createServer(
       config,
       { db, audit, queue },
-      { register: [(app) => registerRemediationListeners(app, remediation.approvalDeps)], logger: slackLogger() },
+      {
+        register: [(app) => registerRemediationListeners(app, remediation.approvalDeps), followUp.register],
+        logger: slackLogger(),
+      },
     );
     if (config.AUDIT_CHECKPOINT_SINK) {
       const sink = parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
@@ -132,9 +147,11 @@ async function main(): Promise<void> {
     );
   }
   let worker: Worker | undefined;
+  let writeBack: Worker | null = null;
   if (runsWorker) {
     const agent = agentConfigFrom(config);
     const kubeConfig = investigatorKubeConfig(config);
+    const propose = proposeAfterAnswer(remediation.proposeDeps(kubeConfig));
     worker = startInvestigationWorker(
       connection,
       {
@@ -144,7 +161,10 @@ async function main(): Promise<void> {
         kubeConfig,
         ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
         incidentChannel: config.INCIDENT_CHANNEL,
-        afterAnswer: proposeAfterAnswer(remediation.proposeDeps(kubeConfig)),
+        afterAnswer: async (answered) => {
+          await followUp.afterAnswer(answered);
+          await propose(answered);
+        },
         ...(agent ? { agent } : {}),
       },
       {
@@ -159,6 +179,9 @@ async function main(): Promise<void> {
     );
     await worker.waitUntilReady();
     log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+    writeBack = followUp.startWorker();
+    writeBack?.on('failed', (job, err) => log.warn({ jobId: job?.id, err }, 'PagerDuty write-back attempt failed'));
+    if (writeBack) log.info({ apiUrl: pagerDutyApi?.apiUrl }, 'PagerDuty write-back on (notes, Acknowledge/Resolve)');
   }
 
   let executor: Worker | undefined;
@@ -180,6 +203,8 @@ async function main(): Promise<void> {
     await checkpoints?.stop();
     // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
     await worker?.close();
+    await writeBack?.close();
+    await followUp.close();
     await executor?.close();
     await remediation.queue.close();
     await queue?.close();

@@ -30,6 +30,16 @@ export const AUDIT_ACTIONS = [
   // Slack
   'slack.posted',
   'slack.updated',
+  // after the answer: history, the timeline draft, PagerDuty write-back
+  'history.failed',
+  'timeline.requested',
+  'pagerduty.note.added',
+  'pagerduty.note.failed',
+  'pagerduty.update.requested',
+  'pagerduty.update.refused',
+  'pagerduty.update.failed',
+  'pagerduty.acknowledged',
+  'pagerduty.resolved',
   // plans: proposal, decisions, execution
   'plan.proposed',
   'plan.not_proposed',

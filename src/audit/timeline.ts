@@ -220,7 +220,7 @@ function tell(event: TimelineEvent): Told {
     case 'pagerduty.acknowledged':
       return { kind: 'pagerduty', text: `Acknowledged in PagerDuty by ${userOf(event.actor)}` };
     case 'pagerduty.resolved':
-      return { kind: 'resolution', text: `Resolved in PagerDuty by ${userOf(event.actor)}` };
+      return { kind: 'pagerduty', text: `Resolved in PagerDuty by ${userOf(event.actor)}` };
     case 'pagerduty.update.failed':
       return { kind: 'pagerduty', text: `PagerDuty update by ${userOf(event.actor)} failed: ${why}` };
     default:

@@ -77,6 +77,21 @@ const VARIABLES = {
     'PagerDuty webhook signing secrets, comma-separated (two during rotation); unset → no /webhooks/pagerduty',
     'whsec_current,whsec_previous',
   ),
+  PAGERDUTY_API_TOKEN: variable(
+    optional,
+    'PagerDuty REST API key; with PAGERDUTY_FROM_EMAIL the diagnosis is added to the PagerDuty incident as a note and the thread gets Acknowledge/Resolve buttons',
+    'u+AbCdEf123456',
+  ),
+  PAGERDUTY_FROM_EMAIL: variable(
+    z.email('must be the email address of a PagerDuty user on the account').optional(),
+    'email of the PagerDuty user the notes and status changes are made as (the From header writes require)',
+    'incident-bot@example.com',
+  ),
+  PAGERDUTY_API_URL: variable(
+    z.url('must be a URL').startsWith('http', 'must be an http(s) URL').default('https://api.pagerduty.com'),
+    'PagerDuty REST API base URL (a proxy, the EU service region, tests)',
+    'https://api.pagerduty.com',
+  ),
   ALERTMANAGER_TOKEN: variable(
     optional,
     'bearer token Alertmanager must send to /webhooks/alertmanager',
@@ -261,6 +276,23 @@ function slackModeProblems(present: Record<string, string | undefined>): ConfigP
 
 const BOTH_KEYS = 'is set and so is AUDIT_HMAC_KEYS: set one, not both (list the old key first in AUDIT_HMAC_KEYS)';
 
+/** PagerDuty write-back needs both its key and the user it writes as: one without the other is a mistake. */
+function pagerDutyWriteBackProblems(present: Record<string, string | undefined>): ConfigProblem[] {
+  const pair = ['PAGERDUTY_API_TOKEN', 'PAGERDUTY_FROM_EMAIL'] as const;
+  const missing = pair.filter((name) => !present[name]);
+  if (missing.length !== 1) return [];
+  const [absent] = missing as [string];
+  const other = pair.find((name) => name !== absent);
+  return [
+    {
+      variable: absent,
+      problem: `is required when ${other} is set (PagerDuty write-back needs both); or unset ${other} to turn write-back off`,
+      description: CONFIG_VARIABLES[absent]?.description ?? '',
+      example: CONFIG_VARIABLES[absent]?.example ?? '',
+    },
+  ];
+}
+
 /** Reads the environment; every missing or invalid variable is reported together in one ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty value counts as unset, as in most .env tooling.
@@ -284,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
         ]
       : []),
+    ...pagerDutyWriteBackProblems(present),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data as Config;

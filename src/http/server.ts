@@ -10,7 +10,9 @@ import { registerIntakeListeners } from '../intake/slack-listeners.ts';
 import { watchSlackSocket } from '../observability/metrics.ts';
 import { RefusalCounter } from '../intake/refusals.ts';
 import { slackClientOptions } from '../slack/client.ts';
+import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID } from '../pagerduty/thread-message.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
+import { TIMELINE_ACTION_ID } from '../slack/timeline-message.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
 import { readiness } from './readiness.ts';
@@ -25,7 +27,13 @@ const INTAKE_DEADLINE_MS = 3_000;
 /** What a 503 asks the sender to wait before retrying. */
 const RETRY_AFTER_SECONDS = 30;
 /** Every button and modal the bot's messages carry; any other interaction is acknowledged and counted at once. */
-const HANDLED_ACTIONS = new Set([APPROVE_ACTION_ID, REJECT_ACTION_ID]);
+const HANDLED_ACTIONS = new Set([
+  APPROVE_ACTION_ID,
+  REJECT_ACTION_ID,
+  TIMELINE_ACTION_ID,
+  ACKNOWLEDGE_ACTION_ID,
+  RESOLVE_ACTION_ID,
+]);
 const HANDLED_VIEWS = new Set([REJECT_VIEW_ID]);
 
 export type ServerConfig = Pick<

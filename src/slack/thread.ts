@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { AlertSchema } from '../alert/alert.ts';
 import type { Incident } from '../generated/prisma/client.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, mrkdwnLink, SECTION_TEXT } from './mrkdwn.ts';
 import type { VisibleMessage, VisibleState } from './visible-state.ts';
@@ -10,9 +11,20 @@ const STATUS_LABEL: Record<Incident['status'], string> = {
   resolved: ':large_green_circle: Resolved',
 };
 
+/**
+ * The alert's runbook, from the field meant for it (Alertmanager's `runbook_url` annotation; `runbook` as some rules
+ * spell it): an https link only, never a link made from other text.
+ */
+export function runbookLink(alert: unknown): string | null {
+  const annotations = AlertSchema.safeParse(alert).data?.annotations ?? {};
+  const url = annotations.runbook_url ?? annotations.runbook;
+  return url?.startsWith('https://') ? mrkdwnLink(url, 'Runbook') : null;
+}
+
 /** The incident's root message: title, link to the source, status. Edited in place when the status moves. */
 export function rootMessage(incident: Incident): { text: string; blocks: types.KnownBlock[] } {
   const link = mrkdwnLink(incident.url, `Open in ${incident.source}`) ?? `Source: ${incident.source}`;
+  const runbook = runbookLink(incident.alert);
   const cleaned = (incident.alert as { cleaned?: unknown } | null)?.cleaned;
   return {
     // The notification text is mrkdwn too: the title is escaped there (the header is plain text).
@@ -21,7 +33,10 @@ export function rootMessage(incident: Incident): { text: string; blocks: types.K
       { type: 'header', text: { type: 'plain_text', text: clip(incident.title, HEADER_TEXT) } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*Status:* ${STATUS_LABEL[incident.status]}\n${link}` },
+        text: {
+          type: 'mrkdwn',
+          text: `*Status:* ${STATUS_LABEL[incident.status]}\n${link}${runbook ? ` · ${runbook}` : ''}`,
+        },
       },
       {
         type: 'context',

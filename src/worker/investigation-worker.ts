@@ -38,7 +38,12 @@ export interface InvestigationWorkerDeps {
   /** Set when a model is configured (OPENAI_API_KEY): the LLM agent checks the engine's answer. */
   agent?: AgentConfig;
   /** Runs once the answer is posted (e.g. proposing a remediation plan in the thread). */
-  afterAnswer?: (answer: { incident: Incident; result: InvestigationResult; thread: IncidentThread }) => Promise<void>;
+  afterAnswer?: (answer: {
+    incident: Incident;
+    investigationId: string;
+    result: InvestigationResult;
+    thread: IncidentThread;
+  }) => Promise<void>;
 }
 
 function progressText(progress: Progress): string | null {
@@ -175,7 +180,7 @@ export async function runInvestigation(
         summary: result.summary,
       },
     });
-    await deps.afterAnswer?.({ incident, result, thread });
+    await deps.afterAnswer?.({ incident, investigationId: investigation.id, result, thread });
   } catch (error) {
     const message = errorMessage(error);
     const last = job.attempt >= job.attempts;

@@ -303,6 +303,15 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'chat.getPermalink': {
+        const stored = this.messages.get(String(args.channel))?.some((message) => message.ts === args.message_ts);
+        if (!stored) return { ok: false, error: 'message_not_found' };
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://fake.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+        };
+      }
       case 'views.open':
         return { ok: true, view: { id: `V${this.tsCounter}`, type: 'modal', ...(args.view as object) } };
       case 'users.info':

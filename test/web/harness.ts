@@ -12,6 +12,10 @@ import {
   type RetryPolicy,
 } from '../../src/queue/investigation-queue.ts';
 import { startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
+import { createFollowUpRuntime } from '../../src/pagerduty/runtime.ts';
+import { Approvers } from '../../src/remediation/approvers.ts';
+import { createSlackClient } from '../../src/slack/client.ts';
+import type { FakePagerDuty } from '../support/fake-pagerduty.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
@@ -70,6 +74,11 @@ export interface HarnessOptions {
   prometheusUrl?: string;
   /** The LLM agent on top of the engine in that worker (a scripted model). */
   agent?: AgentConfig;
+  /**
+   * What follows the answer (Seen before, the Timeline button) and, with `pagerDuty`, PagerDuty write-back to that
+   * stand-in, with its Acknowledge/Resolve buttons for `approvers`.
+   */
+  followUp?: { pagerDuty?: FakePagerDuty; approvers?: string[] };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -85,12 +94,39 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.pagerDuty === false ? { PAGERDUTY_WEBHOOK_SECRETS: undefined } : {}),
   };
 
+  const followUp = options.followUp
+    ? createFollowUpRuntime({
+        db: database.db,
+        audit,
+        slack: createSlackClient('xoxb-test', { slackApiUrl: slack.apiUrl }),
+        connection,
+        prefix,
+        pagerDuty: options.followUp.pagerDuty
+          ? {
+              apiUrl: options.followUp.pagerDuty.apiUrl,
+              token: options.followUp.pagerDuty.token,
+              fromEmail: 'incident-bot@example.com',
+            }
+          : null,
+        approvers: new Approvers(
+          createSlackClient('xoxb-test', { slackApiUrl: slack.apiUrl }),
+          options.followUp.approvers ?? [],
+        ),
+        // Short waits so an outage's retries run out within the test; 429's Retry-After is still honoured.
+        retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200, jobBackoffMs: 100 },
+      })
+    : undefined;
   const server: WebServer = createServer(
     config,
     { db: database.db, audit, queue },
     // A busy test machine is not a database that is down: the 3 s intake deadline (answered 503) is tested on
     // servers of their own in intake-hardening.test.ts; here a slow insert still gets its 202.
-    { processBeforeResponse: true, logLevel: LogLevel.ERROR, intakeDeadlineMs: 30_000 },
+    {
+      processBeforeResponse: true,
+      logLevel: LogLevel.ERROR,
+      intakeDeadlineMs: 30_000,
+      ...(followUp ? { register: [followUp.register] } : {}),
+    },
   );
   const port = await server.start(0);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -106,10 +142,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           incidentChannel: INCIDENT_CHANNEL,
           statusIntervalMs: 50,
           ...(options.agent ? { agent: options.agent } : {}),
+          ...(followUp ? { afterAnswer: followUp.afterAnswer } : {}),
         },
         { concurrency: 2, prefix },
       )
     : undefined;
+  const writeBack = followUp?.startWorker() ?? undefined;
 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     fetch(`${baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -134,6 +172,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await worker?.close();
+      await writeBack?.close();
+      await followUp?.close();
       await server.stop();
       await deleteKeys(jobs, prefix);
       await jobs.close();
