@@ -210,9 +210,12 @@ function tell(event: TimelineEvent): Told {
         text: `${event.action === 'plan.rollback.unverified' ? 'Rollback not verified' : 'Rolled back'}: ${why}`,
       };
     case 'incident.status':
-      return parse(Details.status)?.to === 'resolved'
-        ? { kind: 'resolution', text: `Resolved in ${event.actor}` }
-        : null;
+      if (parse(Details.status)?.to !== 'resolved') return null;
+      // The source resolved it (its webhook), or someone did from the thread (PagerDuty's Resolve button).
+      return {
+        kind: 'resolution',
+        text: event.actor.startsWith('slack:') ? `Resolved by ${userOf(event.actor)}` : `Resolved in ${event.actor}`,
+      };
     case 'pagerduty.note.added':
       return { kind: 'pagerduty', text: 'Diagnosis added to the PagerDuty incident as a note' };
     case 'pagerduty.note.failed':

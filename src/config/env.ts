@@ -88,7 +88,7 @@ const VARIABLES = {
     'incident-bot@example.com',
   ),
   PAGERDUTY_API_URL: variable(
-    z.url('must be a URL').startsWith('http', 'must be an http(s) URL').default('https://api.pagerduty.com'),
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.pagerduty.com'),
     'PagerDuty REST API base URL (a proxy, the EU service region, tests)',
     'https://api.pagerduty.com',
   ),
