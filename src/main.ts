@@ -135,6 +135,7 @@ async function main(): Promise<void> {
         key: chainKey,
         sink,
         intervalMs: config.AUDIT_CHECKPOINT_SECONDS * 1000,
+        everyRows: config.AUDIT_CHECKPOINT_ROWS,
         onError: (err) => log.error({ err, sink: sink.description }, 'audit checkpoint failed'),
       });
     } else log.warn('no AUDIT_CHECKPOINT_SINK: deleting the newest audit rows cannot be detected');

@@ -221,6 +221,11 @@ const VARIABLES = {
     'file:/var/lib/incident-bot/audit-checkpoints.jsonl',
   ),
   AUDIT_CHECKPOINT_SECONDS: variable(positive.default(60), 'seconds between two audit checkpoints', '60'),
+  AUDIT_CHECKPOINT_ROWS: variable(
+    positive.default(1000),
+    'audit rows appended after which a checkpoint is taken without waiting for AUDIT_CHECKPOINT_SECONDS',
+    '1000',
+  ),
 } satisfies Record<string, Variable<z.ZodType>>;
 
 type Variables = typeof VARIABLES;
