@@ -5,7 +5,7 @@ import type { Approvers } from '../remediation/approvers.ts';
 import { type IncidentClick, incidentClickOf } from '../slack/incident-click.ts';
 import type { PagerDutyStatus } from './client.ts';
 import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID } from './thread-message.ts';
-import { pagerDutyIncidentId, type WriteBackQueue } from './write-back.ts';
+import { pagerDutyIncidentId, showPagerDutySide, type WriteBackQueue } from './write-back.ts';
 
 export interface PagerDutyButtonDeps {
   db: PrismaClient;
@@ -39,6 +39,11 @@ export async function requestStatus(deps: PagerDutyButtonDeps, click: IncidentCl
       details: { status },
     });
     await tell(deps, click, `You are not allowed to change PagerDuty incidents from Slack, so it was not ${status}.`);
+    return;
+  }
+  if (incident.status === 'resolved') {
+    await tell(deps, click, 'This incident is already resolved; nothing was sent to PagerDuty.');
+    await showPagerDutySide(deps, incident.id).catch(() => undefined);
     return;
   }
   await deps.audit.record({

@@ -66,7 +66,7 @@ const NOTE_LINE: Record<PagerDutySide['note']['state'], string> = {
 
 /** The thread's PagerDuty message: the incident's link, what was written to it, and the buttons still useful. */
 export function pagerDutyMessage(
-  incident: { id: string; url: string | null; pagerDutyId: string },
+  incident: { id: string; url: string | null; pagerDutyId: string; resolved: boolean },
   side: PagerDutySide,
 ): { text: string; blocks: types.KnownBlock[] } {
   const link =
@@ -83,7 +83,8 @@ export function pagerDutyMessage(
       `:grey_exclamation: <@${side.failedUpdate.by}>'s ${side.failedUpdate.status} did not reach PagerDuty: ${escapeMrkdwn(side.failedUpdate.reason)}`,
     );
   const buttons: types.Button[] = [];
-  if (!side.resolvedBy) {
+  // Resolved either way (here, or at the source whose webhook told us): nothing left to click.
+  if (!side.resolvedBy && !incident.resolved) {
     if (!side.acknowledgedBy)
       buttons.push({
         type: 'button',

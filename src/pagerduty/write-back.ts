@@ -90,7 +90,10 @@ export async function showPagerDutySide(deps: Omit<WriteBackDeps, 'client'>, inc
     where: { incidentId: incident.id, action: { startsWith: 'pagerduty.' } },
     orderBy: { seq: 'asc' },
   });
-  const message = pagerDutyMessage({ id: incident.id, url: incident.url, pagerDutyId }, pagerDutySide(events));
+  const message = pagerDutyMessage(
+    { id: incident.id, url: incident.url, pagerDutyId, resolved: incident.status === 'resolved' },
+    pagerDutySide(events),
+  );
   const visible = new VisibleState(deps);
   const place = { incidentId: incident.id, channel: incident.slackChannel, threadTs: incident.slackThreadTs };
   const known = await deps.db.slackMessage.findUnique({ where: { key: `${incident.id}:${PAGERDUTY_MESSAGE_KEY}` } });

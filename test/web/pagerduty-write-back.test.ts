@@ -136,6 +136,13 @@ test('Acknowledge and Resolve: refused (and audited) for others, sent to PagerDu
   });
   assert.equal(pd.statuses.get('PWB1'), 'resolved');
   await h.slack.waitFor(() => buttonsOf(threadMessage(threadTs, /:pagerduty$/)).length === 0);
+  // A click on a message rendered before the resolution: answered, nothing sent.
+  const puts = pd.callsTo('PUT', /^\/incidents\/PWB1$/).length;
+  assert.equal(await click('pagerduty.resolve', incidentId, ONCALL, messageTs), 200);
+  await h.slack.waitFor(() =>
+    h.slack.callsTo('chat.postEphemeral').some((call) => /already resolved/.test(String(call.args.text))),
+  );
+  assert.equal(pd.callsTo('PUT', /^\/incidents\/PWB1$/).length, puts);
   const actions = await auditActions(incidentId);
   for (const action of ['pagerduty.update.requested', 'pagerduty.acknowledged', 'pagerduty.resolved'])
     assert.ok(actions.includes(action), `audit has ${action}`);
