@@ -1,7 +1,6 @@
 import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
-import type { PlanAction } from '../remediation/actions.ts';
-import type { PlanSpec } from '../remediation/plan-spec.ts';
-import { publicAction, publicSpec } from '../remediation/redact.ts';
+import { planSpec } from '../remediation/plan-store.ts';
+import { publicSpec } from '../remediation/redact.ts';
 import type { ChainKey } from './chain-key.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 import { verifyChains } from './verify.ts';
@@ -40,11 +39,10 @@ export async function exportIncident(db: PrismaClient, incidentId: string, key: 
     exportedAt: new Date().toISOString(),
     incident,
     // Secret values stay in the database: snapshots are left out, values in plans masked.
-    plans: plans.map(({ snapshot: _snapshot, ...plan }) => ({
-      ...plan,
-      action: publicAction(plan.action as PlanAction),
-      spec: publicSpec(plan.spec as unknown as PlanSpec),
-    })),
+    plans: plans.map(({ snapshot: _snapshot, ...plan }) => {
+      const spec = publicSpec(planSpec(plan));
+      return { ...plan, action: spec.action, spec };
+    }),
     events: events.map(eventJson),
     chain: { ok: problems.length === 0, problems },
   };

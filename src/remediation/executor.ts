@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditAction } from '../audit/actions.ts';
-import type { Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Plan, PlanStatus, PrismaClient } from '../generated/prisma/client.ts';
 import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
-import { describeRef, type KubeObject, type KubeObjects, type ObjectRef, type WriteOptions } from './kube-objects.ts';
+import { describeRef, type KubeObject, type KubeObjects, type WriteOptions } from './kube-objects.ts';
 import { staleReason } from './plan.ts';
-import type { Change, Check } from './plan-spec.ts';
+import { type Change, type Check, type SnapshotEntry, SnapshotSchema } from './plan-spec.ts';
+import { asJsonColumn, parseStored } from '../store/stored-json.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { findPlan, planSpec } from './plan-store.ts';
 import { refreshPlanMessage } from './plan-thread.ts';
@@ -54,11 +55,6 @@ function holdLease(deps: ExecutorDeps, planId: string): () => void {
     clearInterval(timer);
     working.delete(planId);
   };
-}
-
-interface SnapshotEntry {
-  ref: ObjectRef;
-  object: KubeObject | null;
 }
 
 const ACTOR = 'executor';
@@ -196,7 +192,7 @@ class Execution {
     for (const change of this.spec.changes) snapshot.push({ ref: change.ref, object: await kube.read(change.ref) });
     await this.deps.db.plan.update({
       where: { id: this.plan.id },
-      data: { snapshot: snapshot as unknown as Prisma.InputJsonValue },
+      data: { snapshot: asJsonColumn(snapshot) },
     });
     await this.audit('plan.snapshot', 'last-known-good copies taken before applying', {
       objects: snapshot.map((entry) => ({
@@ -252,7 +248,7 @@ class Execution {
    * every change is rolled back from the snapshot.
    */
   async recover(): Promise<PlanStatus> {
-    const snapshot = this.plan.snapshot as unknown as SnapshotEntry[] | null;
+    const snapshot = parseStored(SnapshotSchema.nullable(), this.plan.snapshot, `plan ${this.plan.id}: its snapshot`);
     if (!snapshot) {
       await this.audit(
         'plan.recovery',

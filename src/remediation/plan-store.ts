@@ -7,7 +7,8 @@ import {
   type PrismaClient,
 } from '../generated/prisma/client.ts';
 import { storable } from '../redaction/policy.ts';
-import type { PlanSpec } from './plan-spec.ts';
+import { type PlanSpec, PlanSpecSchema } from './plan-spec.ts';
+import { asJsonColumn, parseStored } from '../store/stored-json.ts';
 import { planMoved } from '../observability/metrics.ts';
 
 export type PlanWithApprovals = Plan & { approvals: Approval[] };
@@ -38,8 +39,8 @@ export async function createPlan(db: PrismaClient, input: NewPlan): Promise<Plan
       incidentId: input.incidentId,
       risk: input.spec.risk,
       summary,
-      action: input.spec.action as Prisma.InputJsonValue,
-      spec: { ...input.spec, summary, riskReason, rollback, diff } as unknown as Prisma.InputJsonValue,
+      action: asJsonColumn(input.spec.action),
+      spec: asJsonColumn({ ...input.spec, summary, riskReason, rollback, diff }),
       requestedBy: input.requestedBy ?? null,
       requiredApprovals: requiredApprovalsFor(input.spec.risk),
       slackChannel: input.slackChannel ?? null,
@@ -50,7 +51,8 @@ export async function createPlan(db: PrismaClient, input: NewPlan): Promise<Plan
   });
 }
 
-export const planSpec = (plan: Plan): PlanSpec => plan.spec as unknown as PlanSpec;
+export const planSpec = (plan: Pick<Plan, 'id' | 'spec'>): PlanSpec =>
+  parseStored(PlanSpecSchema, plan.spec, `plan ${plan.id}: its spec`);
 
 export function findPlan(db: PrismaClient, id: string): Promise<PlanWithApprovals | null> {
   return db.plan.findUnique({ where: { id }, include: { approvals: { orderBy: { createdAt: 'asc' } } } });

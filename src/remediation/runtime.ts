@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { webApi } from '@slack/bolt';
 import type { ConnectionOptions } from 'bullmq';
+import { AlertSchema } from '../alert/alert.ts';
+import { parseStored } from '../store/stored-json.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/env.ts';
 import type { Incident, Plan, PrismaClient } from '../generated/prisma/client.ts';
@@ -79,7 +81,8 @@ export function proposeAfterAnswer(deps: ProposeDeps) {
   }): Promise<void> => {
     const { incident, result, thread } = answer;
     if (!result.remediation) return;
-    const requestedBy = (incident.alert as { annotations?: Record<string, string> }).annotations?.requested_by ?? null;
+    const alert = parseStored(AlertSchema, incident.alert, `incident ${incident.id}: its alert`);
+    const requestedBy = alert.annotations.requested_by ?? null;
     try {
       await proposePlan(deps, {
         incidentId: incident.id,

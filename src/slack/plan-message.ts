@@ -1,4 +1,5 @@
 import type { Approval, Plan } from '../generated/prisma/client.ts';
+import { planSpec } from '../remediation/plan-store.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, SECTION_TEXT } from './mrkdwn.ts';
 
@@ -58,7 +59,7 @@ export function planBlocks(
   plan: Plan & { approvals: Approval[] },
   version: number,
 ): { text: string; blocks: unknown[] } {
-  const spec = plan.spec as unknown as PlanSpec;
+  const spec = planSpec(plan);
   const id = (name: string) => `plan-${plan.id}-v${version}-${name}`;
   const approvals = plan.approvals.filter((approval) => approval.decision === 'approve').length;
   const status = [STATUS_LINE[plan.status]];

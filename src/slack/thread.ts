@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { AlertSchema } from '../alert/alert.ts';
+import { parseStored } from '../store/stored-json.ts';
 import type { Incident } from '../generated/prisma/client.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, mrkdwnLink, SECTION_TEXT } from './mrkdwn.ts';
 import type { VisibleMessage, VisibleState } from './visible-state.ts';
@@ -25,7 +26,7 @@ export function runbookLink(alert: unknown): string | null {
 export function rootMessage(incident: Incident): { text: string; blocks: types.KnownBlock[] } {
   const link = mrkdwnLink(incident.url, `Open in ${incident.source}`) ?? `Source: ${incident.source}`;
   const runbook = runbookLink(incident.alert);
-  const cleaned = (incident.alert as { cleaned?: unknown } | null)?.cleaned;
+  const { cleaned } = parseStored(AlertSchema, incident.alert, `incident ${incident.id}: its alert`);
   return {
     // The notification text is mrkdwn too: the title is escaped there (the header is plain text).
     text: clip(`${escapeMrkdwn(incident.title)} — ${STATUS_LABEL[incident.status]}`, SECTION_TEXT),
@@ -44,7 +45,7 @@ export function rootMessage(incident: Incident): { text: string; blocks: types.K
           {
             type: 'mrkdwn',
             text: clip(
-              `incident \`${incident.id}\`${typeof cleaned === 'string' ? ` · alert text cleaned: ${escapeMrkdwn(cleaned)}` : ''}`,
+              `incident \`${incident.id}\`${cleaned ? ` · alert text cleaned: ${escapeMrkdwn(cleaned)}` : ''}`,
               SECTION_TEXT,
             ),
           },

@@ -3,6 +3,7 @@ import type { Alert } from '../alert/alert.ts';
 import type { Incident, Investigation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { storable } from '../redaction/policy.ts';
+import { asJsonColumn } from './stored-json.ts';
 
 /** The incident's key across sources: the source's own id, namespaced by the source. */
 export const incidentKey = (source: Alert['source'], externalId: string): string => `${source}:${externalId}`;
@@ -74,7 +75,7 @@ export function saveResult(db: PrismaClient, id: string, result: InvestigationRe
   return db.investigation.update({
     where: { id },
     // The stored result is what the thread and exports show later: masked like them.
-    data: { result: storable(result) as unknown as Prisma.InputJsonValue },
+    data: { result: asJsonColumn(storable(result)) },
   });
 }
 

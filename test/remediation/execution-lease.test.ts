@@ -46,7 +46,14 @@ after(async () => {
 
 test('a plan whose executor lease lapsed is taken over once: the thread is told and the plan finished', async () => {
   const incident = await database.db.incident.create({
-    data: { source: 'slack', externalId: 'sweep', title: 't', alert: {}, slackChannel: 'C1', slackThreadTs: '1.0' },
+    data: {
+      source: 'slack',
+      externalId: 'sweep',
+      title: 't',
+      alert: { source: 'slack', title: 't' },
+      slackChannel: 'C1',
+      slackThreadTs: '1.0',
+    },
   });
   const plan = await createPlan(database.db, {
     incidentId: incident.id,

@@ -101,7 +101,7 @@ export async function startStack(
       source: 'alertmanager',
       externalId: `remediation-${randomBytes(4).toString('hex')}`,
       title: 'KubeDeploymentRolloutStuck',
-      alert: {},
+      alert: { source: 'alertmanager', title: 'KubeDeploymentRolloutStuck' },
       slackChannel: CHANNEL,
       slackThreadTs: THREAD_TS,
     },
