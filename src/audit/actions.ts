@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   // investigation (the worker, the engine, the optional agent)
   'investigation.started',
   'investigation.already_answered',
+  'investigation.detector_failed',
   'investigation.decided',
   'investigation.hypothesis',
   'investigation.finished',

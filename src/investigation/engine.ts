@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { investigationRequests } from '../observability/metrics.ts';
 import { collectSnapshot } from './evidence/collect.ts';
 import { locateNamespace } from './evidence/locate-namespace.ts';
+import type { DetectorRegistry } from './detectors/index.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
@@ -24,6 +25,8 @@ export interface InvestigationContext {
   listBudget?: ListBudget;
   /** Receives the evidence the engine read, once collected (the LLM agent starts from its graph). */
   onEvidence?: (snapshot: ClusterSnapshot) => void;
+  /** The failure modes to check (default: every detector, DETECTORS). */
+  detectors?: DetectorRegistry;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       wave: async (snapshot, focus) => {
         let diagnosis: Diagnosis;
         try {
-          diagnosis = diagnose(snapshot, focus);
+          diagnosis = diagnose(snapshot, focus, ctx.detectors);
         } catch {
           // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
           return;
@@ -75,9 +78,27 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     },
   );
   ctx.onEvidence?.(collected.snapshot);
-  const final = diagnose(collected.snapshot, collected.focus);
+  const final = diagnose(collected.snapshot, collected.focus, ctx.detectors);
   for (const change of hypothesisChanges(latest, final)) await emit(change);
-  const result: InvestigationResult = { ...final, assumptions: collected.focus.assumptions };
+  const { failedDetectors, ...answer } = final;
+  const result: InvestigationResult = {
+    ...answer,
+    assumptions: [
+      ...collected.focus.assumptions,
+      ...failedDetectors.map(
+        (failure) => `Detector ${failure.detector} failed (${failure.error}): the faults it looks for were not checked`,
+      ),
+    ],
+  };
+  for (const failure of failedDetectors) {
+    await ctx.audit.record({
+      actor: 'bot',
+      action: 'investigation.detector_failed',
+      target: `detector:${failure.detector}`,
+      ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+      justification: failure.error,
+    });
+  }
 
   await ctx.audit.record({
     actor: 'bot',

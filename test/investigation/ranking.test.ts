@@ -4,6 +4,7 @@ import { buildGraph } from '../../src/investigation/evidence/graph.ts';
 import type { Focus } from '../../src/investigation/focus.ts';
 import type { Finding } from '../../src/investigation/model.ts';
 import { refKey } from '../../src/investigation/model.ts';
+import type { Detector } from '../../src/investigation/detectors/detector.ts';
 import { DETECTORS } from '../../src/investigation/detectors/index.ts';
 import { diagnose, rank } from '../../src/investigation/ranking/diagnose.ts';
 import { app, cluster, configMap, deploymentRef, logs, NS, node } from './support/cluster.ts';
@@ -241,15 +242,16 @@ test('without an alert start, the first error in the logs dates the incident, so
 });
 
 test('a detector that throws does not cost the answer', () => {
-  const broken = {
+  const broken: Detector = {
     id: 'broken',
-    faultTypes: ['other' as const],
+    faultTypes: ['other'],
     detect: () => {
       throw new Error('unexpected shape');
     },
   };
-  const d = diagnose(catalogShop({ brokenConfig: true }), focusOn('web'), [broken, ...DETECTORS]);
+  const d = diagnose(catalogShop({ brokenConfig: true }), focusOn('web'), { broken, ...DETECTORS });
   assert.equal(d.rootCause?.name, 'catalog-data');
+  assert.deepEqual(d.failedDetectors, [{ detector: 'broken', error: 'unexpected shape' }]);
 });
 
 test('with nothing abnormal found, the dependency the symptom’s own errors name is a weak answer rather than none', () => {

@@ -41,7 +41,7 @@ test('a Secret the path reads, changed shortly before the symptom, is the suspec
     secret(s, '2026-11-20T09:50:00Z');
     logs(s, 'web', ['2026-11-20T10:21:00Z error: ledger answered 500: password authentication failed for user app']);
   });
-  const d = diagnose(snapshot, focusOn('web'), []);
+  const d = diagnose(snapshot, focusOn('web'), {});
   assert.deepEqual(d.rootCause, { kind: 'Secret', namespace: NS, name: 'ledger-db' });
   assert.equal(d.faultType, 'bad-secret-value');
   assert.ok(d.confidence >= 0.3 && d.confidence <= 0.5, `${d.confidence}`);
@@ -56,7 +56,7 @@ test('a NetworkPolicy created shortly before, selecting the pods whose callers t
     });
     logs(s, 'web', ['2026-11-20T10:21:00Z error: GET http://ledger:8080/balance: context deadline exceeded']);
   });
-  const d = diagnose(snapshot, focusOn('web'), []);
+  const d = diagnose(snapshot, focusOn('web'), {});
   assert.deepEqual(d.rootCause, { kind: 'NetworkPolicy', namespace: NS, name: 'ledger-lockdown' });
   assert.equal(d.faultType, 'network-policy');
 });
@@ -65,7 +65,7 @@ test('a change made after the symptom began is not its cause', () => {
   const snapshot = ledgerShop((s) => {
     secret(s, '2026-11-20T10:50:00Z');
   });
-  const d = diagnose(snapshot, focusOn('web'), []);
+  const d = diagnose(snapshot, focusOn('web'), {});
   assert.equal(d.rootCause, null);
   assert.match(d.summary, /Checked on its path: .*Secret ledger-db/);
 });
@@ -75,7 +75,7 @@ test('a Warning event on the path, repeated, is a suspect once with its count', 
     const pod = s.pods.find((p) => p.metadata?.name?.startsWith('ledger-'));
     event(s, { kind: 'Pod', name: pod?.metadata?.name ?? '' }, 'Unhealthy', 'Readiness probe failed: HTTP 503');
   });
-  const d = diagnose(snapshot, focusOn('web'), []);
+  const d = diagnose(snapshot, focusOn('web'), {});
   assert.equal(d.rootCause?.name, 'ledger');
   const events = d.hypotheses[0]?.evidence.filter((e) => e.source === 'event') ?? [];
   assert.equal(events.length, 1);

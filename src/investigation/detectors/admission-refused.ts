@@ -4,7 +4,7 @@ import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * Pods that are never created because an admission webhook refuses them (or cannot be reached and fails closed): the
@@ -33,23 +33,24 @@ export const admissionRefused: Detector = {
       }
       const unreachable = /failed calling webhook/.test(event.message ?? '');
       const changedAt = lastChange(holder.c.metadata);
-      findings.set(entity.name, {
-        detector: 'admission-refused',
-        faultType: 'other',
-        entity,
-        affects: [creator],
-        strength: unreachable ? 0.85 : 0.9,
-        summary: `${holder.kind} ${entity.name}: its webhook ${webhook} ${unreachable ? 'cannot be called and fails closed, so' : 'refuses'} the pods of ${creator.kind} ${creator.name}${unreachable ? ' are never created' : ''}`,
-        evidence: [
-          eventEvidence(event),
-          {
-            source: 'spec',
-            ref: entity,
-            text: `${holder.kind} ${entity.name} holds webhook ${webhook}`,
-          },
-        ],
-        ...(changedAt ? { changedAt } : {}),
-      });
+      findings.set(
+        entity.name,
+        finding(admissionRefused, {
+          entity,
+          affects: [creator],
+          strength: unreachable ? 0.85 : 0.9,
+          summary: `${holder.kind} ${entity.name}: its webhook ${webhook} ${unreachable ? 'cannot be called and fails closed, so' : 'refuses'} the pods of ${creator.kind} ${creator.name}${unreachable ? ' are never created' : ''}`,
+          evidence: [
+            eventEvidence(event),
+            {
+              source: 'spec',
+              ref: entity,
+              text: `${holder.kind} ${entity.name} holds webhook ${webhook}`,
+            },
+          ],
+          ...(changedAt ? { changedAt } : {}),
+        }),
+      );
     }
     return [...findings.values()];
   },

@@ -7,7 +7,7 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { revisions, rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 interface Problem {
   env: string;
@@ -94,8 +94,7 @@ export const badEnv: Detector = {
       // A name the newest revision introduced is a configuration fault even when its lookups fail; failed lookups of
       // a name the workload always used point at name resolution, unless its namespace does not exist at all.
       const introduced = previous !== undefined && before?.value !== first.value;
-      const finding: Finding = {
-        detector: 'bad-env',
+      const found: Finding = finding(badEnv, {
         // A Job's own spec that makes it fail is what the fault types call a job-failure; the env is the detail.
         faultType: JOB_KINDS.has(workload.ref.kind)
           ? 'job-failure'
@@ -114,14 +113,14 @@ export const badEnv: Detector = {
           })),
           ...(resolveErrors.length > 0 ? resolveErrors : peerErrors).map(logEvidence),
         ],
-      };
+      });
       const changed = lastChange(workload.metadata);
-      if (changed) finding.changedAt = changed;
+      if (changed) found.changedAt = changed;
       if (before && before.value !== first.value) {
         const remediation = rollbackProposal(snapshot, workload.ref, `${first.env} was ${before.value ?? 'unset'}`);
-        if (remediation) finding.remediation = remediation;
+        if (remediation) found.remediation = remediation;
       }
-      findings.push(finding);
+      findings.push(found);
     }
     return findings;
   },

@@ -4,7 +4,7 @@ import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import { revisions, rollbackProposal } from '../evidence/rollout.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|RegistryUnavailable)$/;
 
@@ -28,22 +28,20 @@ export const badImage: Detector = {
           existing.evidence.push(stateEvidence(state));
           continue;
         }
-        const finding: Finding = {
-          detector: 'bad-image',
-          faultType: 'bad-image',
+        const fault: Finding = finding(badImage, {
           entity: workload,
           affects: [workload],
           strength: 0.95,
           summary: `${workload.kind} ${workload.name}: image ${state.status.image ?? ''} cannot be pulled (${reason})`,
           evidence: [stateEvidence(state), ...events.map(eventEvidence)],
-        };
+        });
         const changed = lastChange(graph.workload(workload)?.metadata);
-        if (changed) finding.changedAt = changed;
+        if (changed) fault.changedAt = changed;
         const remediation =
           previousImage(workload, state.status.name) ??
           rollbackProposal(snapshot, workload, 'the image before the change');
-        if (remediation) finding.remediation = remediation;
-        findings.set(key, finding);
+        if (remediation) fault.remediation = remediation;
+        findings.set(key, fault);
       }
     }
     return [...findings.values()];

@@ -2,7 +2,7 @@ import { refOf } from '../evidence/graph.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** A Deployment whose newest revision, rolled out shortly before, has failing pods while the previous one was fine. */
 export const badRollout: Detector = {
@@ -20,9 +20,7 @@ export const badRollout: Detector = {
         (previous.status?.readyReplicas ?? 0) > 0 ||
         (previous.status?.replicas ?? 0) > 0 ||
         (workload.readyReplicas ?? 0) > 0;
-      const finding: Finding = {
-        detector: 'bad-rollout',
-        faultType: 'bad-rollout',
+      const fault: Finding = finding(badRollout, {
         entity: workload.ref,
         affects: [workload.ref],
         strength: previousWasFine ? 0.6 : 0.45,
@@ -41,10 +39,10 @@ export const badRollout: Detector = {
           })),
         ],
         changedAt: current.metadata?.creationTimestamp,
-      };
+      });
       const remediation = rollbackProposal(snapshot, workload.ref, 'the last revision that served');
-      if (remediation) finding.remediation = remediation;
-      findings.push(finding);
+      if (remediation) fault.remediation = remediation;
+      findings.push(fault);
     }
     return findings;
   },

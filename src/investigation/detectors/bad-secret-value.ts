@@ -1,10 +1,10 @@
 import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
-import { HOUR, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { HOUR, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 export const AUTH_FAILURE =
   /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed/i;
@@ -14,7 +14,7 @@ export const badSecretValue: Detector = {
   id: 'bad-secret-value',
   faultTypes: ['bad-secret-value'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const workload of graph.workloads) {
       const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
@@ -65,20 +65,21 @@ export const badSecretValue: Detector = {
         existing.evidence.push(...lines.map(logEvidence));
         continue;
       }
-      findings.set(key, {
-        detector: 'bad-secret-value',
-        faultType: 'bad-secret-value',
-        entity: best.secret,
-        affects: [workload.ref, ...peers],
-        strength: isRecent ? 0.85 : 0.55,
-        summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${workload.ref.name} fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
-        evidence: [
-          ...(isRecent ? [changeEvidence(best.secret, best.changedAt as string)] : []),
-          ...lines.map(logEvidence),
-          { source: 'graph', ref: best.owner, text: `${best.owner.name} reads Secret ${best.secret.name}` },
-        ],
-        ...(isRecent ? { changedAt: best.changedAt as string } : {}),
-      });
+      findings.set(
+        key,
+        finding(badSecretValue, {
+          entity: best.secret,
+          affects: [workload.ref, ...peers],
+          strength: isRecent ? 0.85 : 0.55,
+          summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${workload.ref.name} fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
+          evidence: [
+            ...(isRecent ? [changeEvidence(best.secret, best.changedAt as string)] : []),
+            ...lines.map(logEvidence),
+            { source: 'graph', ref: best.owner, text: `${best.owner.name} reads Secret ${best.secret.name}` },
+          ],
+          ...(isRecent ? { changedAt: best.changedAt as string } : {}),
+        }),
+      );
     }
     // A Secret edited shortly before, whose readers' logs were never read: a weak suspicion, kept for when nothing
     // stronger explains the symptom.
@@ -93,16 +94,17 @@ export const badSecretValue: Detector = {
         return !logsRead(snapshot, w.namespace, pods);
       });
       if (readers.length === 0 || unread.length < readers.length) continue;
-      findings.set(refKey(ref), {
-        detector: 'bad-secret-value',
-        faultType: 'bad-secret-value',
-        entity: ref,
-        affects: readers,
-        strength: 0.4,
-        summary: `Secret ${ref.name} was edited at ${changedAt}, shortly before the symptom; ${readers.map((r) => r.name).join(', ')} read it (their logs were not read)`,
-        evidence: [changeEvidence(ref, changedAt)],
-        changedAt,
-      });
+      findings.set(
+        refKey(ref),
+        finding(badSecretValue, {
+          entity: ref,
+          affects: readers,
+          strength: 0.4,
+          summary: `Secret ${ref.name} was edited at ${changedAt}, shortly before the symptom; ${readers.map((r) => r.name).join(', ')} read it (their logs were not read)`,
+          evidence: [changeEvidence(ref, changedAt)],
+          changedAt,
+        }),
+      );
     }
     return [...findings.values()];
   },

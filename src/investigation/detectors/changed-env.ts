@@ -2,7 +2,7 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** An env value changed by the newest revision that the workload's errors now quote (a wrong database name, URL, mode…). */
 export const changedEnv: Detector = {
@@ -27,9 +27,7 @@ export const changedEnv: Detector = {
       const shown = quoted[0] ?? changes[0];
       if (!shown) continue;
       const telling = lastDistinct(lines, (t) => quotes(t, shown), 2);
-      const finding: Finding = {
-        detector: 'changed-env',
-        faultType: 'bad-env',
+      const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
         affects: [workload.ref],
         strength: quoted.length > 0 ? 0.85 : 0.55,
@@ -44,10 +42,10 @@ export const changedEnv: Detector = {
           ...telling.map(logEvidence),
         ],
         changedAt: current.metadata?.creationTimestamp,
-      };
+      });
       const remediation = rollbackProposal(snapshot, workload.ref, `${shown.name} was "${shown.before ?? ''}"`);
-      if (remediation) finding.remediation = remediation;
-      findings.push(finding);
+      if (remediation) fault.remediation = remediation;
+      findings.push(fault);
     }
     return findings;
   },

@@ -6,7 +6,7 @@ import { stateEvidence } from '../evidence/pod-state.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * A ConfigMap that points its reader at a cluster host no Service answers, and the reader's lookups of that host fail.
@@ -46,20 +46,20 @@ export const configUnknownHost: Detector = {
         });
         if (!bad) continue;
         const crash = crashing.get(refKey(workload.ref));
-        findings.push({
-          detector: 'config-unknown-host',
-          faultType: 'crashloop-bad-config',
-          entity: reference.target,
-          affects: [workload.ref],
-          // Crashing on it makes the configuration's fault the reader's whole story.
-          strength: crash ? 0.9 : 0.85,
-          summary: `ConfigMap ${reference.target.name} points ${workload.ref.name} at ${bad}, which no Service answers${crash ? `; ${workload.ref.name} crashes on it` : ''}`,
-          evidence: [
-            { source: 'spec', ref: reference.target, text: `names host ${bad}; no Service ${bad} in ${namespace}` },
-            ...lines.slice(0, 2).map(logEvidence),
-            ...(crash?.states.slice(0, 1).map(stateEvidence) ?? []),
-          ],
-        });
+        findings.push(
+          finding(configUnknownHost, {
+            entity: reference.target,
+            affects: [workload.ref],
+            // Crashing on it makes the configuration's fault the reader's whole story.
+            strength: crash ? 0.9 : 0.85,
+            summary: `ConfigMap ${reference.target.name} points ${workload.ref.name} at ${bad}, which no Service answers${crash ? `; ${workload.ref.name} crashes on it` : ''}`,
+            evidence: [
+              { source: 'spec', ref: reference.target, text: `names host ${bad}; no Service ${bad} in ${namespace}` },
+              ...lines.slice(0, 2).map(logEvidence),
+              ...(crash?.states.slice(0, 1).map(stateEvidence) ?? []),
+            ],
+          }),
+        );
       }
     }
     return findings;

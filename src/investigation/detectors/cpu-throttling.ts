@@ -2,7 +2,7 @@ import { formatCpu, parseQuantity } from '../evidence/quantity.ts';
 import type { MetricSample } from '../evidence/snapshot.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 import { increase, isoAt, metricName, podSeries } from './metric-series.ts';
 
 // A query that already divides throttled by total periods answers a ratio; raw counters need dividing here.
@@ -40,9 +40,7 @@ export const cpuThrottling: Detector = {
       const namespace = pod.metadata?.namespace ?? '';
       const container = pod.spec?.containers.find((c) => c.name === containerName) ?? pod.spec?.containers[0];
       const limit = parseQuantity(container?.resources?.limits?.cpu);
-      const finding: Finding = {
-        detector: 'cpu-throttling',
-        faultType: 'cpu-throttling',
+      const fault: Finding = finding(cpuThrottling, {
         entity: workload,
         affects: [workload],
         strength: ratio >= 0.5 ? 0.88 : 0.75,
@@ -55,9 +53,9 @@ export const cpuThrottling: Detector = {
             at: isoAt(sample.values.at(-1)?.[0]),
           },
         ],
-      };
+      });
       if (limit !== undefined && container && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)) {
-        finding.remediation = {
+        fault.remediation = {
           summary: `Raise the CPU limit of ${workload.name}/${container.name} from ${formatCpu(limit)} to ${formatCpu(limit * 2)}`,
           action: {
             type: 'set-resources',
@@ -69,7 +67,7 @@ export const cpuThrottling: Detector = {
           },
         };
       }
-      findings.set(refKey(workload), finding);
+      findings.set(refKey(workload), fault);
     }
     return [...findings.values()];
   },

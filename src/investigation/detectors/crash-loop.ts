@@ -3,7 +3,7 @@ import { looksLikeError } from '../evidence/log-line.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
 import type { Finding } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 
 /** A workload whose containers keep crashing for a reason no more specific detector names; often a victim. */
@@ -18,18 +18,16 @@ export const crashLoop: Detector = {
         looksLikeError,
         2,
       );
-      const finding: Finding = {
-        detector: 'crash-loop',
-        faultType: 'other',
+      const fault: Finding = finding(crashLoop, {
         entity: crash.workload,
         affects: [crash.workload],
         strength: 0.5,
         summary: `${crash.workload.kind} ${crash.workload.name} keeps crashing${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
         evidence: [...crash.states.slice(0, 2).map(stateEvidence), ...lines.map(logEvidence)],
-      };
+      });
       const remediation = rollbackProposal(snapshot, crash.workload, 'the revision before the crashes');
-      if (remediation) finding.remediation = remediation;
-      return finding;
+      if (remediation) fault.remediation = remediation;
+      return fault;
     });
   },
 };

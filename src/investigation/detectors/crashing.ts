@@ -2,7 +2,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { ContainerState } from '../evidence/pod-state.ts';
 import { containerStates } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { HOUR, toMs, snapshotNow } from '../evidence/time.ts';
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 
@@ -15,7 +15,7 @@ export interface CrashingWorkload {
 
 /** Containers that keep exiting with an error (not OOM: that has its own detector), grouped by workload. */
 export function crashingWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): CrashingWorkload[] {
-  const now = toMs(snapshot.now) ?? Date.now();
+  const now = snapshotNow(snapshot);
   const grouped = new Map<string, CrashingWorkload>();
   for (const pod of snapshot.pods) {
     for (const state of containerStates(pod)) {

@@ -8,10 +8,10 @@ import {
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const CONFIG_WORDS =
   /pars(e|ing)|config|yaml|json|toml|ini\b|unmarshal|decode|syntax|unexpected (end|token|eof|character)|malformed|invalid|missing (required )?(key|field|value|setting)|no such file|cannot (open|read|load)|failed to (load|read)/i;
@@ -25,7 +25,7 @@ export const crashloopBadConfig: Detector = {
   id: 'crashloop-bad-config',
   faultTypes: ['crashloop-bad-config'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const crash of crashingWorkloads(snapshot, graph)) {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
@@ -72,9 +72,7 @@ export const crashloopBadConfig: Detector = {
         );
       const best = candidates[0];
       if (!best) continue;
-      const finding: Finding = {
-        detector: 'crashloop-bad-config',
-        faultType: 'crashloop-bad-config',
+      const found: Finding = finding(crashloopBadConfig, {
         entity: best.r.target,
         affects: [crash.workload],
         strength:
@@ -104,13 +102,13 @@ export const crashloopBadConfig: Detector = {
             text: `${crash.workload.name} reads ${best.r.target.kind} ${best.r.target.name}`,
           },
         ],
-      };
-      if (best.changedAt) finding.changedAt = best.changedAt;
+      });
+      if (best.changedAt) found.changedAt = best.changedAt;
       if (best.r.target.kind === 'ConfigMap') {
         const remediation = restoreProposal(best.object as ConfigMap);
-        if (remediation) finding.remediation = remediation;
+        if (remediation) found.remediation = remediation;
       }
-      findings.push(finding);
+      findings.push(found);
     }
     return findings;
   },

@@ -2,11 +2,11 @@ import { changeEvidence, configChangedAt, configObject } from '../evidence/confi
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { AUTH_FAILURE } from './bad-secret-value.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -21,7 +21,7 @@ export const credentialDrift: Detector = {
   id: 'credential-drift',
   faultTypes: ['bad-secret-value'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const client of graph.workloads) {
       const pods = graph.podsOf(client.ref);
@@ -71,18 +71,16 @@ export const credentialDrift: Detector = {
           },
           ...refusals.map(logEvidence),
         ];
-        const finding: Finding = {
-          detector: 'credential-drift',
-          faultType: 'bad-secret-value',
+        const fault: Finding = finding(credentialDrift, {
           entity: reference.target,
           affects: [client.ref],
           strength: refusals.length > 0 ? 0.9 : 0.7,
           summary: `Secret ${reference.target.name} was edited at ${changedAt}; ${client.ref.name} restarted since and presents the new value to ${server.name}, which still runs on the credential it started with${refusals.length > 0 ? ` and refuses it: "${refusals[0]?.text.slice(0, 120)}"` : ''}${silent ? `; ${client.ref.name} logs nothing about its failing calls` : ''}`,
           evidence,
           changedAt,
-        };
+        });
         const held = findings.get(refKey(reference.target));
-        if (!held || held.strength < finding.strength) findings.set(refKey(reference.target), finding);
+        if (!held || held.strength < fault.strength) findings.set(refKey(reference.target), fault);
       }
     }
     return [...findings.values()];

@@ -2,7 +2,7 @@ import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** A workload others call that has no ready replica (scaled to zero, or every pod down for whatever reason). */
 export const dependencyDown: Detector = {
@@ -23,9 +23,7 @@ export const dependencyDown: Detector = {
       const waitingIn = pods.length > 0 && pods.every(initialising) ? initialising(pods[0] as Pod) : undefined;
       // Scaled to zero with nobody seen calling it: only a Service in front of it says something relies on it.
       if (scaledToZero && callers.length === 0 && services.length === 0) continue;
-      const finding: Finding = {
-        detector: 'dependency-down',
-        faultType: 'dependency-down',
+      const fault: Finding = finding(dependencyDown, {
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],
         // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific,
@@ -42,11 +40,11 @@ export const dependencyDown: Detector = {
             text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, 300),
           })),
         ],
-      };
+      });
       const changed = lastChange(workload.metadata);
-      if (changed) finding.changedAt = changed;
+      if (changed) fault.changedAt = changed;
       if (scaledToZero && workload.ref.kind !== 'Pod') {
-        finding.remediation = {
+        fault.remediation = {
           summary: `Scale ${workload.ref.name} back to ${previousReplicas(workload.metadata?.annotations)} replicas`,
           action: {
             type: 'scale',
@@ -57,7 +55,7 @@ export const dependencyDown: Detector = {
           },
         };
       }
-      findings.push(finding);
+      findings.push(fault);
     }
     return findings;
   },

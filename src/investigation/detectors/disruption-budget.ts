@@ -3,7 +3,7 @@ import { matchesSelector } from '../evidence/labels.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 // Evictions refused for a budget, as the eviction API, drains and node autoscalers word it.
 const EVICTION_BLOCKED = /disruption budget|prevents? pod evictions?|cannot evict|evictions? (is |are )?blocked/i;
@@ -68,16 +68,16 @@ export const disruptionBudget: Detector = {
           ? [{ source: 'change' as const, ref, text: `created or last changed at ${changedAt}`, at: changedAt }]
           : []),
       ];
-      findings.push({
-        detector: 'disruption-budget',
-        faultType: 'other',
-        entity: ref,
-        affects: [...workloads, ...nodes.map((node) => ({ kind: 'Node', name: node }))],
-        strength: named.length > 0 && stranded.length > 0 ? 0.85 : 0.75,
-        summary: `PodDisruptionBudget ${name} (${rule}) allows no eviction of ${workloads.map((w) => w.name).join(', ')}${nodes.length > 0 ? `, so the drain of ${nodes.join(', ')} cannot finish` : ''}${named[0] ? ` — "${named[0].message?.slice(0, 160)}"` : ''}`,
-        evidence,
-        ...(changedAt ? { changedAt } : {}),
-      });
+      findings.push(
+        finding(disruptionBudget, {
+          entity: ref,
+          affects: [...workloads, ...nodes.map((node) => ({ kind: 'Node', name: node }))],
+          strength: named.length > 0 && stranded.length > 0 ? 0.85 : 0.75,
+          summary: `PodDisruptionBudget ${name} (${rule}) allows no eviction of ${workloads.map((w) => w.name).join(', ')}${nodes.length > 0 ? `, so the drain of ${nodes.join(', ')} cannot finish` : ''}${named[0] ? ` — "${named[0].message?.slice(0, 160)}"` : ''}`,
+          evidence,
+          ...(changedAt ? { changedAt } : {}),
+        }),
+      );
     }
     return findings;
   },

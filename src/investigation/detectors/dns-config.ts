@@ -4,10 +4,10 @@ import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type ConfigMap = ClusterSnapshot['configMaps'][number];
 type Victim = {
@@ -45,24 +45,23 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   const corefile = configMap.data?.Corefile ?? '';
   const plugin = kubernetesPlugin(corefile);
   const changedAt = lastChange(configMap.metadata);
-  const finding = (strength: number, summary: string, spec: string, affected: Victim[]): Finding => ({
-    detector: 'dns-config',
-    faultType: 'dns',
-    entity: ref,
-    affects: affected.map((v) => v.workload),
-    strength,
-    summary,
-    evidence: [
-      { source: 'spec', ref, text: spec },
-      ...(changedAt ? [changeAt(ref, changedAt)] : []),
-      ...affected.slice(0, 3).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
-    ],
-    ...(changedAt ? { changedAt } : {}),
-  });
+  const judged = (strength: number, summary: string, spec: string, affected: Victim[]): Finding =>
+    finding(dnsConfig, {
+      entity: ref,
+      affects: affected.map((v) => v.workload),
+      strength,
+      summary,
+      evidence: [
+        { source: 'spec', ref, text: spec },
+        ...(changedAt ? [changeAt(ref, changedAt)] : []),
+        ...affected.slice(0, 3).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
+      ],
+      ...(changedAt ? { changedAt } : {}),
+    });
 
   if (!plugin) {
     return [
-      finding(
+      judged(
         0.9,
         `ConfigMap ${ref.name} configures the cluster DNS without a kubernetes plugin for ${CLUSTER_DOMAIN}: no Service name resolves`,
         `Corefile has no "kubernetes ${CLUSTER_DOMAIN}" block`,
@@ -76,7 +75,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
     if (unserved.length > 0) {
       const missing = [...new Set(unserved.flatMap((v) => [...v.namespaces].filter((ns) => !served.includes(ns))))];
       return [
-        finding(
+        judged(
           0.92,
           `ConfigMap ${ref.name} limits the cluster DNS to namespaces ${served.join(', ')}: names of Services in ${missing.join(', ')} do not resolve`,
           `kubernetes plugin: "namespaces ${served.join(' ')}" — ${missing.join(', ')} not among them`,
@@ -88,11 +87,11 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   // Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check.
   const changed = toMs(changedAt);
   const firstFailure = Math.min(...victims.map((v) => v.since));
-  const now = toMs(snapshot.now) ?? Date.now();
+  const now = snapshotNow(snapshot);
   const onset = Number.isFinite(firstFailure) ? firstFailure : now;
   if (changed === undefined || changed > onset || onset - changed > SUSPECT_CHANGE_WINDOW) return [];
   return [
-    finding(
+    judged(
       0.5,
       `ConfigMap ${ref.name} (the cluster DNS configuration) changed at ${changedAt} and name lookups fail since: compare it with its previous version`,
       'Corefile changed shortly before the lookups began to fail',

@@ -7,7 +7,7 @@ import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * Name resolution failures: the cluster DNS workload is scaled down or not ready (the controller behind the kube-dns
@@ -54,9 +54,7 @@ export const dns: Detector = {
       const service = dnsServices.find((s) => graph.workloadsBehind(s).some((ref) => refKey(ref) === refKey(workload)));
       const endpoints = service && endpointsOf(snapshot.endpoints, service);
       const addresses = readyAddresses(endpoints).length;
-      const finding: Finding = {
-        detector: 'dns',
-        faultType: 'dns',
+      const result: Finding = finding(dns, {
         entity: workload,
         affects: [workload, ...victims.map((f) => f.workload)],
         // Lookups failing while no DNS replica serves: dns is the fault the cluster suffers, whatever stopped the
@@ -83,35 +81,35 @@ export const dns: Detector = {
             : []),
           ...victims.slice(0, 2).flatMap((f) => f.lines.slice(0, 1).map(logEvidence)),
         ],
-      };
+      });
       const changed = lastChange(controller?.metadata);
-      if (changed) finding.changedAt = changed;
-      findings.push(finding);
+      if (changed) result.changedAt = changed;
+      findings.push(result);
     }
 
     for (const { workload, lines } of failing.values()) {
       // The pod's own resolver settings: dnsPolicy None or explicit nameservers replace the cluster DNS.
       const spec = graph.podSpecOf(workload);
       if (spec?.dnsPolicy === 'None' || (spec?.dnsConfig?.nameservers ?? []).length > 0) {
-        findings.push({
-          detector: 'dns',
-          faultType: 'dns',
-          entity: workload,
-          affects: [workload],
-          strength: 0.9,
-          summary: `${workload.kind} ${workload.name} resolves names through its own DNS settings (dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, nameservers ${(spec?.dnsConfig?.nameservers ?? []).join(', ') || 'none'}) and its lookups fail`,
-          evidence: [
-            {
-              source: 'spec',
-              ref: workload,
-              text: `dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})}`,
-            },
-            ...lines.slice(0, 2).map(logEvidence),
-          ],
-          ...(lastChange(graph.workload(workload)?.metadata)
-            ? { changedAt: lastChange(graph.workload(workload)?.metadata) as string }
-            : {}),
-        });
+        findings.push(
+          finding(dns, {
+            entity: workload,
+            affects: [workload],
+            strength: 0.9,
+            summary: `${workload.kind} ${workload.name} resolves names through its own DNS settings (dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, nameservers ${(spec?.dnsConfig?.nameservers ?? []).join(', ') || 'none'}) and its lookups fail`,
+            evidence: [
+              {
+                source: 'spec',
+                ref: workload,
+                text: `dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})}`,
+              },
+              ...lines.slice(0, 2).map(logEvidence),
+            ],
+            ...(lastChange(graph.workload(workload)?.metadata)
+              ? { changedAt: lastChange(graph.workload(workload)?.metadata) as string }
+              : {}),
+          }),
+        );
       }
     }
     return findings;

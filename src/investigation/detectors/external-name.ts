@@ -4,7 +4,7 @@ import { looksLikeError } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * An ExternalName Service is only an alias: a caller's errors about it are about the host it aliases. When callers fail
@@ -53,18 +53,18 @@ export const externalName: Detector = {
       ];
       const affects: EntityRef[] = failing.length > 0 ? failing.map((f) => f.caller) : callers.map((c) => c.ref);
       const changedAt = lastChange(service.metadata);
-      findings.push({
-        detector: 'external-name',
-        faultType: 'other',
-        entity: ref,
-        affects,
-        strength: failing.length > 0 ? 0.85 : 0.6,
-        summary: missingTarget
-          ? `Service ${ref.name} aliases ${alias}, and no Service ${target.name} exists in ${target.namespace}`
-          : `Service ${ref.name} aliases ${alias}, which its callers cannot reach: "${failing[0]?.line.text.slice(0, 160)}"`,
-        evidence,
-        ...(changedAt ? { changedAt } : {}),
-      });
+      findings.push(
+        finding(externalName, {
+          entity: ref,
+          affects,
+          strength: failing.length > 0 ? 0.85 : 0.6,
+          summary: missingTarget
+            ? `Service ${ref.name} aliases ${alias}, and no Service ${target.name} exists in ${target.namespace}`
+            : `Service ${ref.name} aliases ${alias}, which its callers cannot reach: "${failing[0]?.line.text.slice(0, 160)}"`,
+          evidence,
+          ...(changedAt ? { changedAt } : {}),
+        }),
+      );
     }
     return findings;
   },

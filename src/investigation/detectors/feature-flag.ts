@@ -3,9 +3,9 @@ import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const FLAG_NAME = /enable|disable|flag|feature|toggle|experiment|rollout|kill.?switch/i;
 const BOOLEAN_VALUE = /^\s*"?(true|false|on|off|yes|no|enabled|disabled|0|1)"?\s*$/i;
@@ -28,7 +28,7 @@ export const featureFlag: Detector = {
   id: 'feature-flag',
   faultTypes: ['feature-flag'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const configMap of snapshot.configMaps) {
       const changedAt = configChangedAt(configMap);
@@ -83,9 +83,7 @@ export const featureFlag: Detector = {
         const flags = implicated
           ? `${implicated.key}=${implicated.value.slice(0, 60)}`
           : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
-        const finding: Finding = {
-          detector: 'feature-flag',
-          faultType: 'feature-flag',
+        const found: Finding = finding(featureFlag, {
           entity: ref,
           affects: [workload],
           // Below a crash-looping reader's bad-config finding (0.92) even with a restart: a crash on the data is that fault.
@@ -109,11 +107,11 @@ export const featureFlag: Detector = {
                 ]
               : []),
           ],
-        };
-        if (recent && changedAt) finding.changedAt = changedAt;
+        });
+        if (recent && changedAt) found.changedAt = changedAt;
         const remediation = restoreProposal(configMap, implicated?.key);
-        if (remediation) finding.remediation = remediation;
-        findings.push(finding);
+        if (remediation) found.remediation = remediation;
+        findings.push(found);
       }
     }
     return findings;

@@ -4,7 +4,7 @@ import { refOf } from '../evidence/graph.ts';
 import { revisionOf, revisions } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type Hpa = ClusterSnapshot['horizontalPodAutoscalers'][number];
 type Condition = NonNullable<NonNullable<Hpa['status']>['conditions']>[number];
@@ -61,16 +61,14 @@ function atCeiling(hpa: Hpa): Finding[] {
   if (!over && !(limited && /TooManyReplicas/i.test(limited.reason ?? ''))) return [];
   const target = targetOf(hpa);
   return [
-    {
-      detector: 'hpa-limit',
-      faultType: 'hpa-limit',
+    finding(hpaLimit, {
       entity: ref,
       affects: target ? [target] : [],
       strength: over ? 0.85 : 0.7,
       summary: `HorizontalPodAutoscaler ${ref.name} is at maxReplicas ${max}${over ? ' with utilization above target' : ''}: ${target?.name ?? 'its target'} cannot scale out`,
       evidence,
       ...(limited?.lastTransitionTime ? { changedAt: limited.lastTransitionTime } : {}),
-    },
+    }),
   ];
 }
 
@@ -108,29 +106,25 @@ function unableToScale(hpa: Hpa, snapshot: ClusterSnapshot, graph: EvidenceGraph
     });
     if (dropped) evidence.unshift(dropped.evidence);
     return [
-      {
-        detector: 'hpa-limit',
-        faultType: 'hpa-limit',
+      finding(hpaLimit, {
         entity: target,
         affects: [target, ref],
         strength: 0.8,
         summary: `${target.kind} ${target.name} sets no ${resource} request, so HorizontalPodAutoscaler ${ref.name} cannot compute a replica count (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
         evidence,
         ...(dropped ? { changedAt: dropped.at } : {}),
-      },
+      }),
     ];
   }
   return [
-    {
-      detector: 'hpa-limit',
-      faultType: 'hpa-limit',
+    finding(hpaLimit, {
       entity: ref,
       affects: target ? [target] : [],
       strength: 0.75,
       summary: `HorizontalPodAutoscaler ${ref.name} cannot scale ${target?.name ?? 'its target'} (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
       evidence,
       ...(condition.lastTransitionTime ? { changedAt: condition.lastTransitionTime } : {}),
-    },
+    }),
   ];
 }
 

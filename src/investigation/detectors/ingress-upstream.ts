@@ -6,7 +6,7 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 // A proxy that could not open a connection to its upstream, as nginx, Envoy, HAProxy and Traefik word it.
 const CONNECT_FAILED =
@@ -71,16 +71,16 @@ export const ingressUpstream: Detector = {
             const where = own.find((l) => LISTENING.test(l.text));
             if (where) evidence.push(logEvidence(where));
           }
-          findings.push({
-            detector: 'ingress-upstream',
-            faultType: 'service-port',
-            entity: ref,
-            affects: [workload],
-            strength: listening || declared.some((p) => p !== port) ? 0.9 : 0.75,
-            summary: `Service ${ref.name} targets port ${port}, where ${workload.name}'s ready pods refuse connections${listening ? ` (they listen on ${listening[1]})` : ''}: the ingress controller cannot reach them — "${line.text.slice(0, 160)}"`,
-            evidence,
-            ...(changedAt ? { changedAt } : {}),
-          });
+          findings.push(
+            finding(ingressUpstream, {
+              entity: ref,
+              affects: [workload],
+              strength: listening || declared.some((p) => p !== port) ? 0.9 : 0.75,
+              summary: `Service ${ref.name} targets port ${port}, where ${workload.name}'s ready pods refuse connections${listening ? ` (they listen on ${listening[1]})` : ''}: the ingress controller cannot reach them — "${line.text.slice(0, 160)}"`,
+              evidence,
+              ...(changedAt ? { changedAt } : {}),
+            }),
+          );
         }
       }
     }

@@ -5,7 +5,7 @@ import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** Init containers that fail or never finish, so the pod never starts. */
 export const initContainer: Detector = {
@@ -43,20 +43,18 @@ export const initContainer: Detector = {
         const peers = graph
           .dependenciesOf(workload)
           .filter((d) => d.evidence.some((e) => e.source === 'log' && lines.some((l) => e.text === l.text)));
-        const finding: Finding = {
-          detector: 'init-container',
-          faultType: 'init-container',
+        const fault: Finding = finding(initContainer, {
           entity: workload,
           affects: [workload],
           strength: peers.length > 0 ? 0.5 : 0.9,
           summary: `${workload.kind} ${workload.name}: init container ${state.status.name} fails${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
           evidence: [stateEvidence(state), ...lines.map(logEvidence)],
-        };
+        });
         const changed = lastChange(graph.workload(workload)?.metadata);
-        if (changed) finding.changedAt = changed;
+        if (changed) fault.changedAt = changed;
         const remediation = rollbackProposal(snapshot, workload, 'the init container before the change');
-        if (remediation) finding.remediation = remediation;
-        findings.set(key, finding);
+        if (remediation) fault.remediation = remediation;
+        findings.set(key, fault);
       }
     }
     return [...findings.values()];

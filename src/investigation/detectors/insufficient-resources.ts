@@ -5,7 +5,7 @@ import { revisions, rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 import { schedulingFailures } from './scheduling.ts';
 
 const INSUFFICIENT = /Insufficient ([a-z0-9/-]+(?:\.[a-z0-9/-]+)*)/gi;
@@ -56,18 +56,16 @@ export const insufficientResources: Detector = {
           text: `revision ${current.metadata?.annotations?.['deployment.kubernetes.io/revision']} raised the ${resources.join('/')} request`,
           at: current.metadata?.creationTimestamp,
         });
-      const finding: Finding = {
-        detector: 'insufficient-resources',
-        faultType: 'insufficient-resources',
+      const found: Finding = finding(insufficientResources, {
         entity: workload,
         affects: [workload],
         // A full cluster (no impossible request, nothing raised) may just be a lost node; a weaker claim.
         strength: impossible ? 0.95 : raised ? 0.9 : 0.6,
         summary: `${workload.kind} ${workload.name}: pods cannot be scheduled (Insufficient ${resources.join(', ')})${impossible ? ': the request exceeds every node' : ''}`,
         evidence,
-      };
+      });
       const changed = lastChange(graph.workload(workload)?.metadata);
-      if (changed) finding.changedAt = changed;
+      if (changed) found.changedAt = changed;
       const container = failure.pod.spec?.containers[0];
       const before = previous?.spec?.template?.spec?.containers.find((c) => c.name === container?.name)?.resources
         ?.requests;
@@ -91,7 +89,7 @@ export const insufficientResources: Detector = {
             ]),
         );
         if (Object.keys(requests).length > 0) {
-          finding.remediation = {
+          found.remediation = {
             summary: `Set ${workload.name}/${container.name} requests back to ${JSON.stringify(requests)}`,
             action: {
               type: 'set-resources',
@@ -105,11 +103,11 @@ export const insufficientResources: Detector = {
           };
         }
       }
-      if (!finding.remediation) {
+      if (!found.remediation) {
         const rollback = rollbackProposal(snapshot, workload, 'the requests before the change');
-        if (rollback) finding.remediation = rollback;
+        if (rollback) found.remediation = rollback;
       }
-      findings.set(key, finding);
+      findings.set(key, found);
     }
     return [...findings.values()];
   },

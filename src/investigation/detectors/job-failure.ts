@@ -1,6 +1,6 @@
 import { refOf } from '../evidence/graph.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * A Job that gave up (BackoffLimitExceeded, DeadlineExceeded). Whatever in its own spec made it fail (an address, an
@@ -27,9 +27,7 @@ export const jobFailure: Detector = {
       );
       if (owner && recovered) return [];
       return [
-        {
-          detector: 'job-failure',
-          faultType: 'job-failure',
+        finding(jobFailure, {
           entity: cronJob ?? ref,
           affects: [ref, ...(cronJob ? [cronJob] : [])],
           strength: 0.9,
@@ -45,7 +43,7 @@ export const jobFailure: Detector = {
             },
           ],
           changedAt: failed.lastTransitionTime ?? job.metadata?.creationTimestamp,
-        },
+        }),
       ];
     });
   },

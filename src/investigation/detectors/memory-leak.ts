@@ -4,7 +4,7 @@ import { toMs } from '../evidence/time.ts';
 import type { Pod } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 import { isoAt, metricName, podSeries } from './metric-series.ts';
 
 /** Working-set memory that climbs steadily toward the container's limit: a leak, not a limit set too low. */
@@ -60,23 +60,24 @@ export const memoryLeak: Detector = {
       if (findings.has(refKey(workload))) continue;
       const start = isoAt(sample.values[climb.from]?.[0]);
       const end = isoAt(sample.values[climb.from + run.indexOf(last)]?.[0]);
-      findings.set(refKey(workload), {
-        detector: 'memory-leak',
-        faultType: 'memory-leak',
-        entity: workload,
-        affects: [workload],
-        // A steady climb is more specific than the OOM kill it ends in.
-        strength: 0.96,
-        summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
-        evidence: [
-          {
-            source: 'metric',
-            ref: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' },
-            text: `working set ${formatBytes(first)} at ${start} → ${formatBytes(last)} at ${end} (limit ${formatBytes(limit)})`,
-            at: end,
-          },
-        ],
-      });
+      findings.set(
+        refKey(workload),
+        finding(memoryLeak, {
+          entity: workload,
+          affects: [workload],
+          // A steady climb is more specific than the OOM kill it ends in.
+          strength: 0.96,
+          summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
+          evidence: [
+            {
+              source: 'metric',
+              ref: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' },
+              text: `working set ${formatBytes(first)} at ${start} → ${formatBytes(last)} at ${end} (limit ${formatBytes(limit)})`,
+              at: end,
+            },
+          ],
+        }),
+      );
     }
     return [...findings.values()];
   },

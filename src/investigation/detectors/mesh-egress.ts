@@ -5,7 +5,7 @@ import { toMs } from '../evidence/time.ts';
 import { servedVersion } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const HOST = /\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b/gi;
 
@@ -42,8 +42,7 @@ export const meshEgress: Detector = {
         ...lastDistinct(refused, (text) => EGRESS_REFUSED.test(text), 2).map(logEvidence),
         ...registry.evidence,
       ];
-      const finding: Finding = {
-        detector: 'mesh-egress',
+      const found: Finding = finding(meshEgress, {
         faultType: changes.length > 0 ? 'bad-env' : 'bad-rollout',
         entity: workload.ref,
         affects: [workload.ref],
@@ -51,10 +50,10 @@ export const meshEgress: Detector = {
         summary: `${workload.ref.name} revision ${revisionOf(current)}${changes.length > 0 ? ` (${changes[0]})` : ''} calls ${hosts.join(', ') || 'hosts outside the mesh'}, which the mesh's egress policy does not let out (its proxy drops them into BlackHoleCluster ${refused.length} times since the rollout)`,
         evidence,
         ...(current.metadata?.creationTimestamp ? { changedAt: current.metadata.creationTimestamp } : {}),
-      };
+      });
       const remediation = rollbackProposal(snapshot, workload.ref, 'before it called outside the mesh');
-      if (remediation) finding.remediation = remediation;
-      findings.push(finding);
+      if (remediation) found.remediation = remediation;
+      findings.push(found);
     }
     return findings;
   },

@@ -7,7 +7,7 @@ import type { DestinationRule, MeshHttpRoute, VirtualService } from '../evidence
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /**
  * Service-mesh routing that breaks calls before they reach healthy pods (Istio semantics):
@@ -31,23 +31,26 @@ export const meshRouting: Detector = {
       for (const [index, route] of (vs.spec?.http ?? []).entries()) {
         const injected = injectedFault(route);
         if (injected) {
-          findings.push({
-            detector: 'mesh-routing',
-            faultType: 'other',
-            entity: ref,
-            affects: dedupe([...targets, ...destinations(route).flatMap((d) => serviceRefs(graph, d.host, namespace))]),
-            strength: injected.scoped ? 0.35 : 0.6 + 0.35 * Math.min(1, injected.percent / 100),
-            summary: `VirtualService ${ref.name} injects ${injected.what} into ${injected.percent}% of the calls to ${hostsOf(vs).join(', ')}${injected.scoped ? ' (only requests matching its route)' : ', every caller included'}: ${injected.abort ? "the callers' proxies fail the calls themselves, the destination's pods never see them" : "the callers' proxies hold every call before sending it on"}`,
-            evidence: [
-              {
-                source: 'spec',
-                ref,
-                text: `http[${index}]${route.name ? ` (${route.name})` : ''} fault: ${JSON.stringify(route.fault)}${route.match ? `; match: ${JSON.stringify(route.match).slice(0, 120)}` : '; no match: all requests'}`,
-              },
-              ...(changedAt ? [changeEvidence(ref, changedAt)] : []),
-            ],
-            ...(changedAt ? { changedAt } : {}),
-          });
+          findings.push(
+            finding(meshRouting, {
+              entity: ref,
+              affects: dedupe([
+                ...targets,
+                ...destinations(route).flatMap((d) => serviceRefs(graph, d.host, namespace)),
+              ]),
+              strength: injected.scoped ? 0.35 : 0.6 + 0.35 * Math.min(1, injected.percent / 100),
+              summary: `VirtualService ${ref.name} injects ${injected.what} into ${injected.percent}% of the calls to ${hostsOf(vs).join(', ')}${injected.scoped ? ' (only requests matching its route)' : ', every caller included'}: ${injected.abort ? "the callers' proxies fail the calls themselves, the destination's pods never see them" : "the callers' proxies hold every call before sending it on"}`,
+              evidence: [
+                {
+                  source: 'spec',
+                  ref,
+                  text: `http[${index}]${route.name ? ` (${route.name})` : ''} fault: ${JSON.stringify(route.fault)}${route.match ? `; match: ${JSON.stringify(route.match).slice(0, 120)}` : '; no match: all requests'}`,
+                },
+                ...(changedAt ? [changeEvidence(ref, changedAt)] : []),
+              ],
+              ...(changedAt ? { changedAt } : {}),
+            }),
+          );
         }
         for (const destination of destinations(route)) {
           const broken = brokenDestination(snapshot, graph, vs, destination);
@@ -158,16 +161,14 @@ function meshFinding(
   const changedAt = lastChange(object.metadata);
   const evidence: Evidence[] = [{ source: 'spec', ref: route, text: `${route.kind} ${route.name} ${what}` }];
   if (changedAt) evidence.push(changeEvidence(ref, changedAt));
-  return {
-    detector: 'mesh-routing',
-    faultType: 'other',
+  return finding(meshRouting, {
     entity: ref,
     affects,
     strength,
     summary: `${ref.kind} ${ref.name}: ${route.kind === ref.kind ? '' : `${route.kind} ${route.name} `}${what}: the mesh has no upstream for those calls and answers 503`,
     evidence,
     ...(changedAt ? { changedAt } : {}),
-  };
+  });
 }
 
 const dedupe = (refs: EntityRef[]): EntityRef[] => [
@@ -177,10 +178,10 @@ const dedupe = (refs: EntityRef[]): EntityRef[] => [
 /** One finding per entity and story: the strongest. */
 function dedupeFindings(findings: Finding[]): Finding[] {
   const best = new Map<string, Finding>();
-  for (const finding of findings) {
-    const key = `${finding.entity.kind}/${finding.entity.namespace}/${finding.entity.name}|${finding.summary}`;
+  for (const found of findings) {
+    const key = `${found.entity.kind}/${found.entity.namespace}/${found.entity.name}|${found.summary}`;
     const held = best.get(key);
-    if (!held || held.strength < finding.strength) best.set(key, finding);
+    if (!held || held.strength < found.strength) best.set(key, found);
   }
   return [...best.values()];
 }

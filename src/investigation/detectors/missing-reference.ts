@@ -4,7 +4,7 @@ import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const NOT_FOUND =
   /(secret|configmap)s? "?([a-z0-9.-]+)"? not found|couldn't find key ([\w.-]+) in (Secret|ConfigMap) ([\w.-]+)\/([\w.-]+)/i;
@@ -33,20 +33,19 @@ export const missingReference: Detector = {
         if (existing.evidence.length < 6) existing.evidence.push(evidence);
         return;
       }
-      const finding: Finding = {
-        detector: 'missing-reference',
+      const result: Finding = finding(missingReference, {
         faultType: kind === 'Secret' ? 'missing-secret' : 'missing-configmap',
         entity: workload,
         affects: [workload],
         strength: 0.95,
         summary: `${workload.kind} ${workload.name} references ${kind} ${missing}${match[3] ? ` key ${match[3]}` : ''}, which does not exist`,
         evidence: [evidence],
-      };
+      });
       const changed = lastChange(graph.workload(workload)?.metadata);
-      if (changed) finding.changedAt = changed;
+      if (changed) result.changedAt = changed;
       const remediation = rollbackProposal(snapshot, workload, `the revision before it referenced ${missing}`);
-      if (remediation) finding.remediation = remediation;
-      findings.set(key, finding);
+      if (remediation) result.remediation = remediation;
+      findings.set(key, result);
     };
     for (const pod of snapshot.pods) {
       for (const state of containerStates(pod)) {

@@ -4,11 +4,11 @@ import { matchesSelector } from '../evidence/labels.ts';
 import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { HOUR, lastChange, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
@@ -91,9 +91,7 @@ export const networkPolicy: Detector = {
         existing.affects.push(workload);
         return;
       }
-      const finding: Finding = {
-        detector: 'network-policy',
-        faultType: 'network-policy',
+      const fault: Finding = finding(networkPolicy, {
         entity: ref,
         affects: [workload],
         strength: 0.85,
@@ -110,10 +108,10 @@ export const networkPolicy: Detector = {
           summary: `Delete NetworkPolicy ${ref.name}`,
           action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
         },
-      };
+      });
       const changedAt = lastChange(culprit.metadata);
-      if (changedAt) finding.changedAt = changedAt;
-      findings.set(refKey(ref), finding);
+      if (changedAt) fault.changedAt = changedAt;
+      findings.set(refKey(ref), fault);
     }
 
     function blame(
@@ -139,20 +137,18 @@ export const networkPolicy: Detector = {
         return;
       }
       const changedAt = lastChange(culprit.metadata);
-      const finding: Finding = {
-        detector: 'network-policy',
-        faultType: 'network-policy',
+      const fault: Finding = finding(networkPolicy, {
         entity: ref,
         affects: [caller],
         strength: errors.length > 0 ? 0.9 : 0.75,
         summary: `NetworkPolicy ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
         evidence: [{ source: 'spec', ref, text }, ...errors.map(logEvidence)],
-      };
-      if (changedAt) finding.changedAt = changedAt;
+      });
+      if (changedAt) fault.changedAt = changedAt;
       const created = toMs(culprit.metadata?.creationTimestamp);
-      const now = toMs(snapshot.now) ?? Date.now();
+      const now = snapshotNow(snapshot);
       const previous = previousManifest(culprit);
-      finding.remediation =
+      fault.remediation =
         previous && !(created !== undefined && now - created < 24 * HOUR)
           ? {
               summary: `Restore NetworkPolicy ${ref.name} to its last applied rules`,
@@ -167,7 +163,7 @@ export const networkPolicy: Detector = {
               summary: `Delete NetworkPolicy ${ref.name}${created !== undefined ? ` (created ${culprit.metadata?.creationTimestamp})` : ''}`,
               action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
             };
-      findings.set(key, finding);
+      findings.set(key, fault);
     }
   },
 };

@@ -3,7 +3,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const PRESSURES = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
 
@@ -24,8 +24,7 @@ export const nodeCondition: Detector = {
       const affected = workloadsOn(snapshot, graph, name);
       const condition = notReady ? ready : pressures[0];
       const events = eventsFor(snapshot, 'Node', undefined, name).slice(0, 2);
-      const finding: Finding = {
-        detector: 'node-condition',
+      const fault: Finding = finding(nodeCondition, {
         faultType: notReady ? 'node-not-ready' : 'node-pressure',
         entity: ref,
         affects: affected,
@@ -44,13 +43,13 @@ export const nodeCondition: Detector = {
             })),
           ...events.map(eventEvidence),
         ],
-      };
-      if (condition?.lastTransitionTime) finding.changedAt = condition.lastTransitionTime;
-      finding.remediation = {
+      });
+      if (condition?.lastTransitionTime) fault.changedAt = condition.lastTransitionTime;
+      fault.remediation = {
         summary: `Cordon node ${name} so that its pods are rescheduled elsewhere`,
         action: { type: 'cordon-node', name },
       };
-      findings.push(finding);
+      findings.push(fault);
     }
     return findings;
   },

@@ -3,15 +3,15 @@ import type { Finding } from '../model.ts';
 import { configuredMemory } from '../evidence/configured-memory.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
-import { HOUR, lastChange, toMs } from '../evidence/time.ts';
-import type { Detector } from './detector.ts';
+import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** Containers killed for exceeding their memory limit, recently enough to matter. */
 export const oomLimit: Detector = {
   id: 'oom-limit',
   faultTypes: ['oom-limit'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const byWorkload = new Map<string, Finding>();
     for (const pod of snapshot.pods) {
       for (const state of containerStates(pod)) {
@@ -36,9 +36,7 @@ export const oomLimit: Detector = {
         // Told to hold more than the limit allows: the limit is too low for the working set, by the container's own spec.
         const configured = configuredMemory(container);
         const overLimit = limit !== undefined && configured !== undefined && configured.bytes >= limit;
-        const finding: Finding = {
-          detector: 'oom-limit',
-          faultType: 'oom-limit',
+        const fault: Finding = finding(oomLimit, {
           entity: workload,
           affects: [workload],
           strength: overLimit ? 0.97 : limit !== undefined ? 0.95 : 0.85,
@@ -55,9 +53,9 @@ export const oomLimit: Detector = {
                 ]
               : []),
           ],
-        };
+        });
         const changed = lastChange(graph.workload(workload)?.metadata);
-        if (changed) finding.changedAt = changed;
+        if (changed) fault.changedAt = changed;
         if (
           limit !== undefined &&
           container &&
@@ -70,7 +68,7 @@ export const oomLimit: Detector = {
             request * 2,
             overLimit ? Math.ceil((configured.bytes * 1.25) / 2 ** 20) * 2 ** 20 : 0,
           );
-          finding.remediation = {
+          fault.remediation = {
             summary: `Raise the memory limit of ${workload.name}/${container.name} from ${formatBytes(limit)} to ${formatBytes(raised)}`,
             action: {
               type: 'set-resources',
@@ -82,15 +80,15 @@ export const oomLimit: Detector = {
             },
           };
         }
-        byWorkload.set(key, finding);
+        byWorkload.set(key, fault);
       }
     }
     for (const event of snapshot.events) {
       if (event.reason !== 'OOMKilling' || event.involvedObject?.kind !== 'Node') continue;
-      for (const finding of byWorkload.values()) {
-        const onNode = graph.podsOf(finding.entity).some((p) => p.spec?.nodeName === event.involvedObject?.name);
+      for (const fault of byWorkload.values()) {
+        const onNode = graph.podsOf(fault.entity).some((p) => p.spec?.nodeName === event.involvedObject?.name);
         if (onNode)
-          finding.evidence.push({
+          fault.evidence.push({
             source: 'event',
             ref: { kind: 'Node', name: event.involvedObject?.name ?? '' },
             text: `OOMKilling: ${event.message ?? ''}`,

@@ -3,12 +3,12 @@ import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
-import { HOUR, lastChange, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Container, Pod } from '../evidence/workloads.ts';
 import type { Evidence, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type ProbeKind = 'liveness' | 'readiness' | 'startup';
 
@@ -23,7 +23,7 @@ export const probeFailure: Detector = {
   id: 'probe-failure',
   faultTypes: ['liveness-probe', 'readiness-probe'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const found = new Map<string, { finding: Finding; configSignal: boolean; staticMismatch: boolean }>();
     // Workloads whose containers the kubelet restarted for failing their liveness probe.
     const killed = new Map<string, Evidence>();
@@ -44,18 +44,17 @@ export const probeFailure: Detector = {
         entry.staticMismatch ||= staticMismatch;
         return;
       }
-      const finding: Finding = {
-        detector: 'probe-failure',
+      const first = finding(probeFailure, {
         faultType,
         entity: workload,
         affects: [workload],
         strength: 0,
         summary: '',
         evidence: [evidence],
-      };
+      });
       const changed = lastChange(graph.workload(workload)?.metadata);
-      if (changed) finding.changedAt = changed;
-      found.set(key, { finding, configSignal, staticMismatch });
+      if (changed) first.changedAt = changed;
+      found.set(key, { finding: first, configSignal, staticMismatch });
     };
 
     for (const event of snapshot.events) {
@@ -99,8 +98,8 @@ export const probeFailure: Detector = {
       }
     }
 
-    const restartedByLiveness = (finding: Finding) =>
-      finding.faultType === 'liveness-probe' && killed.has(refKey(finding.entity));
+    const restartedByLiveness = (result: Finding) =>
+      result.faultType === 'liveness-probe' && killed.has(refKey(result.entity));
     const entries = [...found.values()].filter(
       ({ finding, staticMismatch }) =>
         // A container restarted by its liveness probe is not ready while it starts again: its readiness failures are a

@@ -2,7 +2,7 @@ import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** A PersistentVolumeClaim that stays Pending (no class, failed provisioning), holding back the pods that mount it. */
 export const pvcPending: Detector = {
@@ -30,9 +30,7 @@ export const pvcPending: Detector = {
       ];
       const waitingPods = users.flatMap((w) => graph.podsOf(w)).filter((p) => p.status?.phase === 'Pending');
       if (events.length === 0 && waitingPods.length === 0) continue;
-      const finding: Finding = {
-        detector: 'pvc-pending',
-        faultType: 'pvc-pending',
+      const fault: Finding = finding(pvcPending, {
         entity: ref,
         affects: users,
         strength: events.length > 0 ? 0.95 : 0.75,
@@ -50,10 +48,10 @@ export const pvcPending: Detector = {
             text: `Pending: ${(p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled')?.message ?? ''}`,
           })),
         ],
-      };
+      });
       const changed = lastChange(claim.metadata);
-      if (changed) finding.changedAt = changed;
-      findings.push(finding);
+      if (changed) fault.changedAt = changed;
+      findings.push(fault);
     }
     return findings;
   },

@@ -5,7 +5,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const EXCEEDED = /exceeded quota: ([a-z0-9.-]+)/i;
 
@@ -30,18 +30,16 @@ export const quotaExceeded: Detector = {
       const object = snapshot.resourceQuotas.find(
         (q) => q.metadata?.namespace === namespace && q.metadata?.name === name,
       );
-      const finding: Finding = {
-        detector: 'quota-exceeded',
-        faultType: 'quota-exceeded',
+      const fault: Finding = finding(quotaExceeded, {
         entity: quota,
         affects: [owner],
         strength,
         summary: `ResourceQuota ${name} is exhausted: ${owner.kind} ${owner.name} cannot create pods`,
         evidence: [evidence, ...(object ? [usage(object, quota)] : [])],
-      };
+      });
       const changed = lastChange(object?.metadata);
-      if (changed) finding.changedAt = changed;
-      findings.set(key, finding);
+      if (changed) fault.changedAt = changed;
+      findings.set(key, fault);
     };
     const ownerOf = (subject: EntityRef) => graph.ownerOf(subject) ?? subject;
 

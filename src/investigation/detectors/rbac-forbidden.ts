@@ -3,7 +3,7 @@ import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 type Role = ClusterSnapshot['roles'][number];
 type RoleBinding = ClusterSnapshot['roleBindings'][number];
@@ -96,16 +96,17 @@ export const rbacForbidden: Detector = {
         existing.evidence.push(...evidence.slice(0, 1));
         continue;
       }
-      findings.set(key, {
-        detector: 'rbac-forbidden',
-        faultType: 'other',
-        entity,
-        affects: [workload],
-        strength: 0.9,
-        summary: `The API server refuses ${workload.kind} ${workload.name} (${account}) permission to ${wanted}: ${why}`,
-        evidence,
-        ...(changedAt ? { changedAt } : {}),
-      });
+      findings.set(
+        key,
+        finding(rbacForbidden, {
+          entity,
+          affects: [workload],
+          strength: 0.9,
+          summary: `The API server refuses ${workload.kind} ${workload.name} (${account}) permission to ${wanted}: ${why}`,
+          evidence,
+          ...(changedAt ? { changedAt } : {}),
+        }),
+      );
     }
     return [...findings.values()];
   },

@@ -3,7 +3,7 @@ import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, FaultType, Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** A route's backend: the Service by name and the Service port by number or name, as the routing object states it. */
 interface Backend {
@@ -38,8 +38,8 @@ export const routingBackend: Detector = {
             ]
           : [],
       );
-      const finding = brokenBackend(refOf('Ingress', ingress.metadata), lastChange(ingress.metadata), backends, graph);
-      if (finding) findings.push(finding);
+      const found = brokenBackend(refOf('Ingress', ingress.metadata), lastChange(ingress.metadata), backends, graph);
+      if (found) findings.push(found);
     }
     for (const route of snapshot.httpRoutes) {
       const namespace = route.metadata?.namespace ?? '';
@@ -52,9 +52,9 @@ export const routingBackend: Detector = {
           service: backend.name,
           ...(backend.port !== undefined ? { port: backend.port } : {}),
         }));
-      const finding = brokenBackend(ref, lastChange(route.metadata), backends, graph);
-      if (finding) {
-        findings.push(finding);
+      const found = brokenBackend(ref, lastChange(route.metadata), backends, graph);
+      if (found) {
+        findings.push(found);
         continue;
       }
       // The gateway's own verdict: a route it did not accept or whose references it could not resolve.
@@ -63,24 +63,25 @@ export const routingBackend: Detector = {
         .find((c) => (c.type === 'Accepted' || c.type === 'ResolvedRefs') && c.status === 'False');
       if (!refused) continue;
       const services = backends.flatMap((b) => serviceRef(graph, b));
-      findings.push({
-        detector: 'routing-backend',
-        faultType: 'other',
-        entity: ref,
-        affects: services,
-        strength: 0.75,
-        summary:
-          `HTTPRoute ${ref.name} is not ${refused.type === 'Accepted' ? 'accepted' : 'resolved'} by its gateway: ${refused.reason ?? ''} ${refused.message ?? ''}`.trim(),
-        evidence: [
-          {
-            source: 'status',
-            ref,
-            text: `${refused.type}=False${refused.reason ? ` (${refused.reason})` : ''}: ${refused.message ?? ''}`,
-            ...(refused.lastTransitionTime ? { at: refused.lastTransitionTime } : {}),
-          },
-        ],
-        ...changed(lastChange(route.metadata)),
-      });
+      findings.push(
+        finding(routingBackend, {
+          faultType: 'other',
+          entity: ref,
+          affects: services,
+          strength: 0.75,
+          summary:
+            `HTTPRoute ${ref.name} is not ${refused.type === 'Accepted' ? 'accepted' : 'resolved'} by its gateway: ${refused.reason ?? ''} ${refused.message ?? ''}`.trim(),
+          evidence: [
+            {
+              source: 'status',
+              ref,
+              text: `${refused.type}=False${refused.reason ? ` (${refused.reason})` : ''}: ${refused.message ?? ''}`,
+              ...(refused.lastTransitionTime ? { at: refused.lastTransitionTime } : {}),
+            },
+          ],
+          ...changed(lastChange(route.metadata)),
+        }),
+      );
     }
     return findings;
   },
@@ -122,8 +123,7 @@ function brokenBackend(
     text: `backend ${backend.service}:${backend.port ?? '(no port)'} — ${why}`,
   }));
   if (changedAt) evidence.push(changeEvidence(ref, changedAt));
-  return {
-    detector: 'routing-backend',
+  return finding(routingBackend, {
     faultType: first.faultType,
     entity: ref,
     affects: problems.flatMap(({ backend }) => serviceRef(graph, backend)),
@@ -131,7 +131,7 @@ function brokenBackend(
     summary: `${ref.kind} ${ref.name} routes to ${first.backend.service}:${first.backend.port ?? ''} but ${first.why}: requests stop at the proxy in front and never reach the pods`,
     evidence,
     ...changed(changedAt),
-  };
+  });
 }
 
 /** The Service a backend names and the workloads behind it, when it exists: what the broken route cuts off. */

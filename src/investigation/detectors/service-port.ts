@@ -1,7 +1,7 @@
 import { refOf } from '../evidence/graph.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 /** A Service whose targetPort is no port its selected pods' containers expose. */
 export const servicePort: Detector = {
@@ -9,7 +9,7 @@ export const servicePort: Detector = {
   faultTypes: ['service-port'],
   detect(snapshot, graph) {
     const findings: Finding[] = [];
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     for (const service of snapshot.services) {
       const pods = graph.podsSelectedBy(service);
       if (pods.length === 0) continue;
@@ -38,9 +38,7 @@ export const servicePort: Detector = {
           ),
         ];
         const fix = candidates.length === 1 ? candidates[0] : undefined;
-        const finding: Finding = {
-          detector: 'service-port',
-          faultType: 'service-port',
+        const found: Finding = finding(servicePort, {
           entity: ref,
           affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
           strength: 0.92,
@@ -52,10 +50,10 @@ export const servicePort: Detector = {
               text: `port ${port.port} → targetPort ${target}; containers expose ${declared.map((p) => (p.name ? `${p.name}:${p.containerPort}` : p.containerPort)).join(', ')}`,
             },
           ],
-        };
-        if (changed) finding.changedAt = changed;
+        });
+        if (changed) found.changedAt = changed;
         if (fix !== undefined) {
-          finding.remediation = {
+          found.remediation = {
             summary: `Point Service ${service.metadata?.name} port ${port.port} at targetPort ${fix}`,
             action: {
               type: 'set-service-port',
@@ -66,7 +64,7 @@ export const servicePort: Detector = {
             },
           };
         }
-        findings.push(finding);
+        findings.push(found);
       }
     }
     return findings;

@@ -4,7 +4,7 @@ import { refOf, type Service, similar } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const MATCHABLE = ['Pod', 'Deployment', 'StatefulSet'];
 
@@ -30,9 +30,7 @@ export const serviceSelector: Detector = {
       );
       const ref = refOf('Service', service.metadata);
       const endpoints = endpointsOf(snapshot.endpoints, service);
-      const finding: Finding = {
-        detector: 'service-selector',
-        faultType: 'service-selector',
+      const found: Finding = finding(serviceSelector, {
         entity: ref,
         affects: templates.filter((w) => intended?.workloads.includes(w.ref.name)).map((w) => w.ref),
         strength: intended ? 0.95 : 0.6,
@@ -49,11 +47,11 @@ export const serviceSelector: Detector = {
               ]
             : []),
         ],
-      };
+      });
       const changed = lastChange(service.metadata);
-      if (changed) finding.changedAt = changed;
+      if (changed) found.changedAt = changed;
       if (intended) {
-        finding.remediation = {
+        found.remediation = {
           summary: `Set the selector of Service ${service.metadata?.name} back to ${formatLabels(intended.labels)}`,
           action: {
             type: 'set-service-selector',
@@ -63,7 +61,7 @@ export const serviceSelector: Detector = {
           },
         };
       }
-      findings.push(finding);
+      findings.push(found);
     }
     return findings;
   },

@@ -2,7 +2,7 @@ import { eventEvidence } from '../evidence/events.ts';
 import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 import { schedulingFailures } from './scheduling.ts';
 
 type Node = Parameters<Detector['detect']>[0]['nodes'][number];
@@ -42,9 +42,7 @@ export const taint: Detector = {
         .filter((t): t is string => !!t)
         .sort()
         .at(-1);
-      const finding: Finding = {
-        detector: 'taint',
-        faultType: 'taint',
+      const found: Finding = finding(taint, {
         entity: ref,
         affects: [...affects.values()],
         strength: 0.85,
@@ -59,10 +57,10 @@ export const taint: Detector = {
           ...(cordoned ? [{ source: 'spec' as const, ref, text: 'spec.unschedulable=true (cordoned)' }] : []),
           ...blocked.slice(0, 2).flatMap((b) => (b.event ? [eventEvidence(b.event)] : [])),
         ],
-      };
-      if (newest) finding.changedAt = newest;
-      if (cordoned) finding.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
-      findings.set(refKey(ref), finding);
+      });
+      if (newest) found.changedAt = newest;
+      if (cordoned) found.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
+      findings.set(refKey(ref), found);
     }
     // Several tainted nodes: the most recently tainted explains a new incident best; the ranking weighs changedAt.
     return [...findings.values()];

@@ -7,7 +7,7 @@ import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 const UNTRUSTED =
   /unknown (certificate )?authority|self[- ]signed|PKIX path building failed|unable to get local issuer/i;
@@ -166,24 +166,25 @@ export const tlsCertificate: Detector = {
             : annotations[CERTIFICATE_NAME]
               ? `, issued for Certificate ${annotations[CERTIFICATE_NAME]} by ${annotations[ISSUER_KIND] ?? 'Issuer'} ${annotations[ISSUER_NAME] ?? '?'}`
               : '';
-          findings.set(key, {
-            detector: 'tls-certificate',
-            faultType: 'other',
-            entity,
-            affects: [workload.ref, server],
-            strength,
-            summary: `${entity.kind} ${entity.name}: TLS verification of ${server.kind} ${server.name}'s certificate fails${untrusted ? ' (an authority the client does not trust)' : ''}${evidence[0] ? ` — ${evidence[0].text.slice(0, 200)}` : ''} — "${lines[0]?.text.slice(0, 160)}"`,
-            evidence: [
-              ...evidence,
-              ...lines.map(logEvidence),
-              {
-                source: 'spec',
-                ref: secretRef,
-                text: `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${issuedBy}`,
-              },
-            ],
-            ...(changedAt ? { changedAt } : {}),
-          });
+          findings.set(
+            key,
+            finding(tlsCertificate, {
+              entity,
+              affects: [workload.ref, server],
+              strength,
+              summary: `${entity.kind} ${entity.name}: TLS verification of ${server.kind} ${server.name}'s certificate fails${untrusted ? ' (an authority the client does not trust)' : ''}${evidence[0] ? ` — ${evidence[0].text.slice(0, 200)}` : ''} — "${lines[0]?.text.slice(0, 160)}"`,
+              evidence: [
+                ...evidence,
+                ...lines.map(logEvidence),
+                {
+                  source: 'spec',
+                  ref: secretRef,
+                  text: `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${issuedBy}`,
+                },
+              ],
+              ...(changedAt ? { changedAt } : {}),
+            }),
+          );
         }
       }
     }

@@ -1,7 +1,7 @@
 import type { LogTarget } from './log-targets.ts';
 import { appContainers, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from './time.ts';
 
 // Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
 // hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
@@ -13,7 +13,7 @@ export const EGRESS_REFUSED = /BlackHoleCluster/;
  * proxy's access log names each refused destination. Newest rollout first, at most `max`, never a log already read.
  */
 export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
-  const now = toMs(snapshot.now) ?? Date.now();
+  const now = snapshotNow(snapshot);
   const controllers = podControllers(snapshot);
   const owner = (rs: ClusterSnapshot['replicaSets'][number]) =>
     rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;

@@ -2,7 +2,7 @@ import type { RemediationProposal } from '../model.ts';
 import type { EvidenceGraph } from './graph.ts';
 import { groupedBy } from './lookup.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from './time.ts';
 import type { Workload } from './workloads.ts';
 import type { EntityRef } from '../model.ts';
 
@@ -46,7 +46,7 @@ export function recentRollouts(
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
 ): { workload: Workload; current: ReplicaSet; previous: ReplicaSet }[] {
-  const now = toMs(snapshot.now) ?? Date.now();
+  const now = snapshotNow(snapshot);
   return graph.workloads.flatMap((workload) => {
     if (workload.ref.kind !== 'Deployment') return [];
     const [current, previous] = revisions(snapshot, workload.ref);

@@ -13,6 +13,16 @@ export function toMs(time: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The time the investigation reasons at, in ms: the snapshot's `now`, set once when the evidence is read (a replayed
+ * scenario's time, or the wall clock then). Pure code takes it from here, never from the clock.
+ */
+export function snapshotNow(snapshot: { now: string }): number {
+  const now = toMs(snapshot.now);
+  if (now === undefined) throw new Error(`the snapshot's now (${JSON.stringify(snapshot.now)}) is not a time`);
+  return now;
+}
+
 export const latest = (times: (string | undefined)[]): string | undefined =>
   times
     .filter((time): time is string => toMs(time) !== undefined)

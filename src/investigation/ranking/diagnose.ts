@@ -1,11 +1,12 @@
-import { DETECTORS } from '../detectors/index.ts';
-import type { Detector } from '../detectors/detector.ts';
+import { DETECTORS, type DetectorRegistry } from '../detectors/index.ts';
+import { errorMessage } from '../../observability/error-message.ts';
 import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Focus } from '../focus.ts';
-import type { EntityRef, Evidence, Finding, Hypothesis, InvestigationResult, RuledOut } from '../model.ts';
+import type { EntityRef, Evidence, Finding, Hypothesis, RuledOut } from '../model.ts';
 import { refKey } from '../model.ts';
+import type { Candidate, Ranked } from './candidate.ts';
 import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { atOperatorResource } from './operator-owner.ts';
@@ -16,16 +17,14 @@ import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
 import { explainedBy, SYMPTOMATIC } from './victims.ts';
 
-export type Diagnosis = Omit<InvestigationResult, 'assumptions'>;
+export type Diagnosis = Ranked & {
+  /** Detectors that threw, by id: their failure modes went unchecked, which the answer must say. */
+  failedDetectors: DetectorFailure[];
+};
 
-/** A finding as the ranking sees it: merged per entity, connected (or not) to the symptom, scored. */
-export interface Candidate {
-  finding: Finding;
-  /** Other findings about the same entity, weaker. */
-  support: Finding[];
-  path: EntityRef[];
-  connected: boolean;
-  score: number;
+export interface DetectorFailure {
+  detector: string;
+  error: string;
 }
 
 const MAX_HYPOTHESES = 5;
@@ -33,24 +32,22 @@ const MAX_HYPOTHESES = 5;
 const LEADS = new Set([NAMED_DEPENDENCY, SUSPECT_WALK]);
 
 /** Runs every detector, connects the findings to the symptom and names the deepest abnormal entity that explains it. */
-export function diagnose(
-  snapshot: ClusterSnapshot,
-  focus: Focus,
-  detectors: readonly Detector[] = DETECTORS,
-): Diagnosis {
+export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: DetectorRegistry = DETECTORS): Diagnosis {
   const graph = buildGraph(snapshot);
-  // One detector tripping over an object shape it did not expect must not cost the whole answer.
-  const findings = detectors.flatMap((detector) => {
+  // One detector tripping over an object shape it did not expect must not cost the whole answer, nor go unsaid.
+  const findings: Finding[] = [];
+  const failedDetectors: DetectorFailure[] = [];
+  for (const [id, detector] of Object.entries(detectors)) {
     try {
-      return detector.detect(snapshot, graph);
-    } catch {
-      return [];
+      findings.push(...detector.detect(snapshot, graph));
+    } catch (error) {
+      failedDetectors.push({ detector: id, error: errorMessage(error) });
     }
-  });
-  return lowerForUnread(rank(findings, snapshot, graph, focus), snapshot);
+  }
+  return { ...lowerForUnread(rank(findings, snapshot, graph, focus), snapshot), failedDetectors };
 }
 
-export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: EvidenceGraph, focus: Focus): Diagnosis {
+export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: EvidenceGraph, focus: Focus): Ranked {
   const ruledOut: RuledOut[] = [];
   const rule = (entity: EntityRef, reason: string) => {
     if (!ruledOut.some((r) => refKey(r.entity) === refKey(entity))) ruledOut.push({ entity, reason });

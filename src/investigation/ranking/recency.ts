@@ -1,6 +1,6 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
-import { HOUR, MINUTE, toMs } from '../evidence/time.ts';
+import { HOUR, MINUTE, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
 
@@ -13,7 +13,7 @@ const CHANGE_WINDOW = 3 * HOUR;
 export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): { at: number; known: boolean } {
   const alerted = toMs(focus.startedAt);
   if (alerted !== undefined) return { at: alerted, known: true };
-  const now = toMs(snapshot.now) ?? Date.now();
+  const now = snapshotNow(snapshot);
   const firstError = snapshot.logs
     .filter((log) => !log.previous)
     .flatMap((log) => log.lines.map((line) => toMs(parseLogLine(line).at)))

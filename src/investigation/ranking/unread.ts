@@ -1,5 +1,5 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import type { Diagnosis } from './diagnose.ts';
+import type { Ranked } from './candidate.ts';
 
 /** How much of its confidence an answer keeps when part of what it listed was left unread. */
 const UNREAD_FACTOR = 0.75;
@@ -9,7 +9,7 @@ const UNREAD_FACTOR = 0.75;
  * may hold a better explanation. Every hypothesis keeps three quarters of its confidence; the answer says what was not
  * read in its assumptions.
  */
-export function lowerForUnread(diagnosis: Diagnosis, snapshot: Pick<ClusterSnapshot, 'incomplete'>): Diagnosis {
+export function lowerForUnread(diagnosis: Ranked, snapshot: Pick<ClusterSnapshot, 'incomplete'>): Ranked {
   if (snapshot.incomplete.length === 0 || !diagnosis.rootCause) return diagnosis;
   const lower = (confidence: number) => Math.round(confidence * UNREAD_FACTOR * 100) / 100;
   return {

@@ -2,7 +2,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import type { EntityRef, FaultType } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Candidate } from './diagnose.ts';
+import type { Candidate } from './candidate.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
 export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import type { Detector } from '../../src/investigation/detectors/detector.ts';
+import { DETECTORS, type DetectorRegistry } from '../../src/investigation/detectors/index.ts';
+import { investigate } from '../../src/investigation/engine.ts';
+import { AlertSchema } from '../../src/alert/alert.ts';
+import { parseScenario } from '../../src/simulation/scenario.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { NOW, TOOL_SCENARIO } from './tool-scenario.ts';
+
+const scenario = parseScenario(TOOL_SCENARIO, 'tools-small');
+let simulation: Simulation;
+before(async () => {
+  simulation = await startSimulation(scenario);
+});
+after(() => simulation.close());
+
+test('every registered detector is keyed by its own id', () => {
+  assert.deepEqual(
+    Object.entries(DETECTORS).filter(([id, detector]) => id !== detector.id),
+    [],
+  );
+});
+
+test('a detector that throws is named in the answer’s assumptions and in the audit trail; the others still answer', async () => {
+  const broken: Detector = {
+    id: 'broken-shape',
+    faultTypes: ['other'],
+    detect: () => {
+      throw new Error('spec.template is undefined');
+    },
+  };
+  const audit = new MemoryAuditLog();
+  const alert = AlertSchema.parse(scenario.alert);
+  const run = (detectors: DetectorRegistry = DETECTORS) =>
+    investigate(alert, {
+      kubeConfig: simulation.kubeConfig,
+      audit,
+      incidentId: 'inc-1',
+      now: new Date(NOW),
+      detectors,
+    });
+  const healthy = await run();
+  const withBroken = await run({ ...DETECTORS, 'broken-shape': broken });
+
+  assert.deepEqual(withBroken.rootCause, healthy.rootCause);
+  assert.deepEqual(
+    withBroken.assumptions.filter((line) => !healthy.assumptions.includes(line)),
+    ['Detector broken-shape failed (spec.template is undefined): the faults it looks for were not checked'],
+  );
+  const failures = audit.entries.filter((entry) => entry.action === 'investigation.detector_failed');
+  assert.deepEqual(
+    failures.map(({ target, incidentId, justification }) => ({ target, incidentId, justification })),
+    [{ target: 'detector:broken-shape', incidentId: 'inc-1', justification: 'spec.template is undefined' }],
+  );
+});
