@@ -5,6 +5,13 @@ import { ChainKey } from './audit/chain-key.ts';
 import { parseCheckpointSink } from './audit/checkpoint-sink.ts';
 import { type Checkpointer, startCheckpoints } from './audit/checkpointer.ts';
 import { PostgresAuditLog } from './audit/postgres-audit-log.ts';
+import {
+  type ClustersFile,
+  ClustersFileError,
+  clusterNames,
+  loadClusterKubeConfig,
+  readClustersFile,
+} from './config/clusters.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer, type WebServer } from './http/server.ts';
 import { log, maskInLogs, slackLogger, withLogLines } from './observability/logger.ts';
@@ -13,14 +20,16 @@ import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from
 import {
   createRemediationRuntime,
   executorCredentialsAvailable,
+  loadExecutorKubeConfig,
   proposeAfterAnswer,
   remediationConfigFrom,
 } from './remediation/runtime.ts';
 import { registerRemediationListeners } from './remediation/slack-listeners.ts';
 import { createFollowUpRuntime, pagerDutyApiFrom } from './pagerduty/runtime.ts';
+import { KubeObjects } from './remediation/kube-objects.ts';
 import { createSlackClient } from './slack/client.ts';
 import { createDb } from './store/db.ts';
-import { startInvestigationWorker } from './worker/investigation-worker.ts';
+import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
 
 /** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
 function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
@@ -49,18 +58,49 @@ function secretValues(config: Config): (string | undefined)[] {
   ];
 }
 
-function readConfig(): Config {
+function readConfig(): { config: Config; clusters: ClustersFile | undefined } {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    return { config, clusters: config.CLUSTERS_FILE ? readClustersFile(config.CLUSTERS_FILE) : undefined };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n\nSee .env.example for every variable.\n`);
+    if (!(error instanceof ConfigError) && !(error instanceof ClustersFileError)) throw error;
+    process.stderr.write(
+      `${error.message}\n\nSee .env.example for every variable, README "Many clusters" for CLUSTERS_FILE.\n`,
+    );
     process.exit(1);
   }
 }
 
+/** Each configured cluster's read-only access (worker): its own kubeconfig/context and Prometheus. */
+function clusterReadAccess(config: Config, clusters: ClustersFile): Map<string, ClusterReadAccess> {
+  return new Map(
+    clusters.clusters.map((cluster) => {
+      const kubeConfig = loadClusterKubeConfig(cluster.name, cluster.kubeconfig, cluster.context, () =>
+        investigatorKubeConfig(config),
+      );
+      // PROMETHEUS_URL belongs to the process's own cluster: never read for a cluster with credentials of its own.
+      const prometheusUrl = cluster.prometheusUrl ?? (cluster.kubeconfig ? undefined : config.PROMETHEUS_URL);
+      return [cluster.name, { kubeConfig, ...(prometheusUrl ? { prometheusUrl } : {}) }];
+    }),
+  );
+}
+
+/** Each configured cluster's executor credentials (executor role); a cluster without any is left out (its plans fail). */
+function clusterExecutorAccess(config: Config, clusters: ClustersFile): Map<string, KubeConfig> {
+  return new Map(
+    clusters.clusters
+      .filter((cluster) => cluster.executorKubeconfig || !cluster.kubeconfig)
+      .map((cluster) => [
+        cluster.name,
+        loadClusterKubeConfig(cluster.name, cluster.executorKubeconfig, cluster.executorContext, () =>
+          loadExecutorKubeConfig(config.EXECUTOR_KUBECONFIG),
+        ),
+      ]),
+  );
+}
+
 async function main(): Promise<void> {
-  const config = readConfig();
+  const { config, clusters } = readConfig();
   log.level = config.LOG_LEVEL;
   maskInLogs(secretValues(config));
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -109,17 +149,22 @@ async function main(): Promise<void> {
   });
   log.info({ port: metrics.port }, 'metrics, health and readiness listening (/metrics, /healthz, /readyz)');
 
-  let queue: InvestigationQueue | undefined;
+  const retry = { ...DEFAULT_RETRY, windowMs: config.INVESTIGATION_RETRY_SECONDS * 1000 };
+  // The web role queues alerts; the worker queues a new round for a related alert its answer does not explain.
+  const queue: InvestigationQueue | undefined =
+    runsWeb || runsWorker ? createInvestigationQueue(connection, config.QUEUE_PREFIX, retry) : undefined;
   let server: WebServer | undefined;
   let checkpoints: Checkpointer | undefined;
-  if (runsWeb) {
-    queue = createInvestigationQueue(connection, config.QUEUE_PREFIX, {
-      ...DEFAULT_RETRY,
-      windowMs: config.INVESTIGATION_RETRY_SECONDS * 1000,
-    });
+  if (runsWeb && queue) {
     server = createServer(
       config,
-      { db, audit, queue },
+      {
+        db,
+        audit,
+        queue,
+        groupingWindowMs: config.ALERT_GROUPING_WINDOW_SECONDS * 1000,
+        ...(clusters ? { clusters: clusterNames(clusters) } : {}),
+      },
       {
         register: [(app) => registerRemediationListeners(app, remediation.approvalDeps), followUp.register],
         logger: slackLogger(),
@@ -152,7 +197,13 @@ async function main(): Promise<void> {
   if (runsWorker) {
     const agent = agentConfigFrom(config);
     const kubeConfig = investigatorKubeConfig(config);
-    const propose = proposeAfterAnswer(remediation.proposeDeps(kubeConfig));
+    const access = clusters ? clusterReadAccess(config, clusters) : undefined;
+    if (access) log.info({ clusters: [...access.keys()] }, 'clusters configured (CLUSTERS_FILE)');
+    // A plan is derived from its own cluster, with that cluster's read-only credentials.
+    const propose = proposeAfterAnswer(remediation.proposeDeps(kubeConfig), (cluster) => {
+      const own = access?.get(cluster)?.kubeConfig;
+      return own ? new KubeObjects(own) : undefined;
+    });
     worker = startInvestigationWorker(
       connection,
       {
@@ -161,6 +212,8 @@ async function main(): Promise<void> {
         slack,
         kubeConfig,
         ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
+        ...(access ? { clusters: access } : {}),
+        ...(queue ? { queue } : {}),
         incidentChannel: config.INCIDENT_CHANNEL,
         afterAnswer: async (answered) => {
           await followUp.afterAnswer(answered);
@@ -187,7 +240,9 @@ async function main(): Promise<void> {
 
   let executor: Worker | undefined;
   if (runsExecutor) {
-    executor = remediation.startExecutor();
+    executor = clusters
+      ? remediation.startExecutor(undefined, clusterExecutorAccess(config, clusters))
+      : remediation.startExecutor();
     executor.on('failed', (job, err) =>
       log.error({ planId: job?.data.planId, jobId: job?.id, err }, 'remediation failed'),
     );

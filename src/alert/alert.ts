@@ -15,6 +15,8 @@ export const AlertSchema = z.object({
   externalId: z.string().optional(),
   /** Link back to the source (PagerDuty incident page, Alertmanager URL). */
   url: z.string().optional(),
+  /** Alertmanager's group labels (the route's `group_by`): alerts sharing them join one incident during a storm. */
+  groupLabels: z.record(z.string(), z.string()).optional(),
   /** What intake had to replace in the text to store it (NUL bytes, unpaired surrogates), shown with the incident. */
   cleaned: z.string().optional(),
 });

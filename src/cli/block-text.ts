@@ -20,6 +20,8 @@ const EMOJI: Record<string, string> = {
   large_orange_circle: '🟠',
   red_circle: '🔴',
   leftwards_arrow_with_hook: '↩',
+  bulb: '💡',
+  link: '🔗',
 };
 
 interface TextObject {

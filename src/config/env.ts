@@ -114,6 +114,16 @@ const VARIABLES = {
     'Prometheus HTTP API base URL (optional evidence source)',
     'http://prometheus:9090',
   ),
+  CLUSTERS_FILE: variable(
+    optional,
+    'YAML/JSON file naming every cluster the bot serves, each with its read-only and executor kubeconfig (or context) and Prometheus; unset → one cluster (KUBECONFIG, EXECUTOR_KUBECONFIG, PROMETHEUS_URL)',
+    '/etc/incident-bot/clusters.yaml',
+  ),
+  ALERT_GROUPING_WINDOW_SECONDS: variable(
+    z.coerce.number().int().min(0).default(600),
+    "seconds after an open incident's newest alert during which another alert of its cluster and namespace (or Alertmanager group labels) joins its thread instead of opening one; 0 → every alert its own thread",
+    '600',
+  ),
   WORKER_CONCURRENCY: variable(
     positive.default(8),
     'investigations one worker runs at once (each mostly waits on the API server, Slack and Postgres)',

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Logger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config/env.ts';
 import { handleAlertmanagerWebhook } from '../intake/alertmanager.ts';
-import type { IntakeDeps } from '../intake/open-investigation.ts';
+import { type IntakeDeps, UnknownClusterError } from '../intake/open-investigation.ts';
 import { handlePagerDutyWebhook } from '../intake/pagerduty.ts';
 import { registerIntakeListeners } from '../intake/slack-listeners.ts';
 import { watchSlackSocket } from '../observability/metrics.ts';
@@ -13,6 +13,7 @@ import { slackClientOptions } from '../slack/client.ts';
 import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID } from '../pagerduty/thread-message.ts';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_VIEW_ID } from '../slack/plan-message.ts';
 import { TIMELINE_ACTION_ID } from '../slack/timeline-message.ts';
+import { RelatedAlertsBoard } from '../slack/related-alerts.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
 import { readiness } from './readiness.ts';
@@ -84,8 +85,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
  * signature-checked). Socket Mode (SLACK_APP_TOKEN): Bolt's SocketModeReceiver receives the same payloads
  * over a WebSocket it opens to Slack, so nothing from Slack calls in. The same listeners serve both.
  */
-export function createServer(config: ServerConfig, deps: IntakeDeps, options: ServerOptions = {}): WebServer {
+export function createServer(config: ServerConfig, intake: IntakeDeps, options: ServerOptions = {}): WebServer {
   let app: App;
+  // A storm's related alerts: one message per incident, edited at most once a second whatever the burst.
+  let board: RelatedAlertsBoard | undefined;
+  const deps: IntakeDeps = {
+    ...intake,
+    showRelatedAlerts: (incidentId) => {
+      board ??= new RelatedAlertsBoard({ ...intake, slack: app.client }, (error) =>
+        app.logger.error(`could not show the related alerts of ${incidentId}: ${error.message}`),
+      );
+      board.show(incidentId);
+    },
+    rounds: { investigateAgain: (...args) => visible.investigateAgain(...args) },
+  };
   const refusals = new RefusalCounter(deps.audit, options.refusalFlushMs, (error) =>
     app.logger.error(`could not write refusal counts to the audit trail: ${error.message}`),
   );
@@ -102,6 +115,12 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
           (result) => sendJson(res, result.status, result.body),
           (error: Error) => {
             if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+            // Not a cluster this bot serves: refused (Alertmanager does not retry a 4xx), counted, never guessed.
+            if (error instanceof UnknownClusterError) {
+              refusals.count(req.url?.includes('pagerduty') ? 'pagerduty' : 'alertmanager', 'unknown-cluster');
+              app.logger.warn(`webhook ${req.url} refused: ${error.message}`);
+              return sendJson(res, 422, { error: error.message });
+            }
             const down = unavailableDependency(error);
             if (down) {
               app.logger.warn(`webhook ${req.url} deferred: ${down} unavailable (${error.message})`);
@@ -240,6 +259,7 @@ export function createServer(config: ServerConfig, deps: IntakeDeps, options: Se
       http.close();
       http.closeIdleConnections();
       await closed;
+      await board?.flush();
       await refusals.stop();
     },
   };

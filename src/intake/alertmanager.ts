@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
-import { findIncidentByKey } from '../store/incidents.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+import { resolveSourceAlert } from './resolve-alert.ts';
 import type { RefusalCounter, RefusalReason } from './refusals.ts';
 import type { WebhookResult } from './webhook-result.ts';
 
@@ -59,6 +59,7 @@ export function alertFromGroup(group: AlertmanagerWebhook): Alert & { externalId
     ...(annotations.description ? { text: annotations.description } : {}),
     labels,
     annotations,
+    ...(Object.keys(group.groupLabels).length > 0 ? { groupLabels: group.groupLabels } : {}),
     externalId: groupKeyHash(group.groupKey),
     ...(isRfc3339(first.startsAt) ? { startsAt: first.startsAt } : {}),
     ...(url ? { url } : {}),
@@ -93,16 +94,15 @@ export async function handleAlertmanagerWebhook(
   const externalId = groupKeyHash(group.groupKey);
 
   if (group.status === 'resolved') {
-    const known = await findIncidentByKey(deps.db, 'alertmanager', externalId);
-    if (known) await deps.visible.resolveIncident(known.id, 'alertmanager');
+    const resolution = await resolveSourceAlert(deps, 'alertmanager', externalId);
     await deps.audit.record({
       actor: 'alertmanager',
       action: 'webhook.accepted',
       target: `alertmanager:${externalId}`,
-      ...(known ? { incidentId: known.id } : {}),
-      details: { status: 'resolved', known: known !== null },
+      ...(resolution.incidentId ? { incidentId: resolution.incidentId } : {}),
+      details: { status: 'resolved', known: resolution.incidentId !== null, stillFiring: resolution.stillFiring },
     });
-    return { status: 202, body: { incidentId: known?.id ?? null } };
+    return { status: 202, body: { incidentId: resolution.incidentId } };
   }
   // A group that fires after it was resolved is the alert coming back: investigated again, in the same thread.
   const opened = await openInvestigation(deps, alertFromGroup(group), { reopen: deps.visible });

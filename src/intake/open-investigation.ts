@@ -1,24 +1,47 @@
 import type { Alert } from '../alert/alert.ts';
+import { groupingKey } from '../alert/grouping.ts';
+import { type ClusterNames, routeCluster } from '../alert/route-cluster.ts';
 import type { TransactionalAuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
-import { findIncident, openIncident, saveThread } from '../store/incidents.ts';
+import { findIncident, markRoundStarter, openIncident, refireAlert, saveThread } from '../store/incidents.ts';
 import { cleanAlert, describeChanges } from './clean-text.ts';
+import { reconsiderRelatedAlerts } from './related-alerts.ts';
+
+/** How long after an incident's newest alert another alert of its storm still joins it (ALERT_GROUPING_WINDOW_SECONDS). */
+export const DEFAULT_GROUPING_WINDOW_MS = 600_000;
 
 export interface IntakeDeps {
   db: PrismaClient;
   audit: TransactionalAuditLog;
   queue: InvestigationQueue;
+  /** Alerts of one storm join its open incident within this window; 0 turns grouping off (default 10 min). */
+  groupingWindowMs?: number;
+  /** The clusters configured (CLUSTERS_FILE); absent: the zero-config single cluster. */
+  clusters?: ClusterNames;
+  /** Shows the incident's related alerts in its thread; the webhook does not wait for Slack. */
+  showRelatedAlerts?(incidentId: string): void;
+  /** Starts the round a related alert the answer does not explain needs; without it, the worker does after its answer. */
+  rounds?: Pick<VisibleState, 'investigateAgain'>;
 }
 
 export interface OpenedInvestigation {
   incidentId: string;
   jobId: string | null;
   duplicate: boolean;
+  /** The alert joined the open incident of its storm (a "related alert" in that thread) instead of opening one. */
+  joined?: boolean;
+  /** The cluster the alert was routed to (when CLUSTERS_FILE is set). */
+  cluster?: string;
   /** What had to change in the alert's text to store it (NUL bytes, unpaired surrogates); absent when nothing. */
   cleaned?: string;
+}
+
+/** The alert names a cluster this deployment does not serve (or none, with no default): refused, never guessed. */
+export class UnknownClusterError extends Error {
+  override readonly name = 'UnknownClusterError';
 }
 
 type Thread = { channel: string; ts: string };
@@ -35,10 +58,12 @@ export interface OpenOptions {
 }
 
 /**
- * Every door ends here: the incident is stored once per source id, then queued. A duplicate (PagerDuty
- * retry, parallel copies) re-adds the same job id, which BullMQ ignores, so a webhook that died between
- * the insert and the enqueue is completed by its retry; the same alert after its investigation failed for
- * good runs it again. Text Postgres cannot store is replaced, and said so.
+ * Every door ends here: the alert is routed to its cluster, then stored once per source id — in a new incident, or
+ * in the open incident of its storm (same cluster and namespace or Alertmanager group labels, within the grouping
+ * window) as a related alert — then queued. A duplicate (PagerDuty retry, parallel copies) re-adds the same job
+ * id, which BullMQ ignores, so a webhook that died between the insert and the enqueue is completed by its retry;
+ * the same alert after its investigation failed for good runs it again. Text Postgres cannot store is replaced,
+ * and said so.
  */
 export async function openInvestigation(
   deps: IntakeDeps,
@@ -49,38 +74,91 @@ export async function openInvestigation(
   const { alert: clean, changes } = cleanAlert(received);
   const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
   const alert = cleaned ? { ...clean, cleaned } : clean;
+  const route = routeCluster(deps.clusters, alert);
+  if ('refused' in route) throw new UnknownClusterError(route.refused);
+  const { cluster } = route;
+  const said = { ...(cleaned ? { cleaned } : {}), ...(cluster ? { cluster } : {}) };
+  const windowMs = deps.groupingWindowMs ?? DEFAULT_GROUPING_WINDOW_MS;
+  const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
-  // The incident and its first audit row commit together: no incident without the record of how it came.
-  let { incident, created } = await deps.db.$transaction(
+  // The incident (or the joined alert) and its first audit row commit together: no alert without the record of
+  // how it came.
+  const opened = await deps.db.$transaction(
     async (tx) => {
-      const opened = await openIncident(tx, alert, staticThread);
-      if (opened.created) {
+      const placed = await openIncident(tx, alert, {
+        ...(staticThread ? { thread: staticThread } : {}),
+        cluster,
+        grouping: key ? { key, windowMs } : null,
+      });
+      const { incident, alert: row } = placed;
+      if (placed.created)
         await deps.audit.recordIn(tx, [
           {
             actor: alert.source,
             action: 'incident.opened',
-            target: `incident:${opened.incident.id}`,
-            incidentId: opened.incident.id,
-            details: { externalId: opened.incident.externalId, title: alert.title, ...(cleaned ? { cleaned } : {}) },
+            target: `incident:${incident.id}`,
+            incidentId: incident.id,
+            details: {
+              externalId: incident.externalId,
+              title: alert.title,
+              ...(key ? { groupingKey: key } : {}),
+              ...said,
+            },
           },
         ]);
-      }
-      return opened;
+      if (placed.joined)
+        await deps.audit.recordIn(tx, [
+          {
+            actor: alert.source,
+            action: 'incident.alert_joined',
+            target: `incident:${incident.id}`,
+            incidentId: incident.id,
+            details: { alert: row?.key, title: alert.title, groupingKey: key, ...said },
+          },
+        ]);
+      return placed;
     },
+    // Alerts of one storm queue on the key's lock: allow for a burst of them.
     { maxWait: 15_000, timeout: 15_000 },
   );
+  let { incident } = opened;
+  const { created, alert: row } = opened;
+  if (opened.joined) {
+    deps.showRelatedAlerts?.(incident.id);
+    // The answer may be in already: an alert it does not explain starts a new round now.
+    await reconsiderRelatedAlerts(deps, incident.id);
+    return { incidentId: incident.id, jobId: null, duplicate: false, joined: true, ...said };
+  }
   if (created) {
     if (typeof options.thread === 'function') {
       const thread = await options.thread(incident);
       incident = await saveThread(deps.db, incident.id, thread.channel, thread.ts);
     }
   }
+  const comesBack = options.reopen !== undefined && incident.status === 'resolved';
+  if (row && !row.primary && !comesBack) {
+    // A related alert seen before: a copy of it, or — the storm still open — the alert firing again after it resolved.
+    if (options.reopen && row.status === 'resolved' && (await refireAlert(deps.db, row.id))) {
+      await deps.audit.record({
+        actor: alert.source,
+        action: 'incident.alert_refired',
+        target: `incident:${incident.id}`,
+        incidentId: incident.id,
+        details: { alert: row.key, title: alert.title },
+      });
+      deps.showRelatedAlerts?.(incident.id);
+    }
+    // Completes a join whose webhook died before the alert was checked against the answer.
+    await reconsiderRelatedAlerts(deps, incident.id);
+    return { incidentId: incident.id, jobId: null, duplicate: true, ...said };
+  }
   let reopened = false;
   if (!created && incident.status === 'resolved') {
-    if (!options.reopen)
-      return { incidentId: incident.id, jobId: null, duplicate: true, ...(cleaned ? { cleaned } : {}) };
+    if (!options.reopen) return { incidentId: incident.id, jobId: null, duplicate: true, ...said };
     const again = await options.reopen.reopenIncident(incident.id, alert.source);
     if (again) {
+      // The round investigates the alert that came back (a related alert of the storm, or the first one).
+      if (row) await markRoundStarter(deps.db, row.id, again.round);
       incident = again;
       reopened = true;
     } else {
@@ -98,5 +176,5 @@ export async function openInvestigation(
       details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
     });
   }
-  return { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...(cleaned ? { cleaned } : {}) };
+  return { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...said };
 }

@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
-import { findIncidentByKey } from '../store/incidents.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
+import { resolveSourceAlert } from './resolve-alert.ts';
 import type { RefusalCounter, RefusalReason } from './refusals.ts';
 import type { WebhookResult } from './webhook-result.ts';
 
@@ -135,10 +135,12 @@ export async function handlePagerDutyWebhook(
       await accepted({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId);
       return { status: 202, body: { ...opened } };
     }
-    const known = await findIncidentByKey(deps.db, 'pagerduty', incident.data.id);
-    if (known) await deps.visible.resolveIncident(known.id, 'pagerduty');
-    await accepted({ known: known !== null }, known?.id);
-    return { status: 202, body: { incidentId: known?.id ?? null } };
+    const resolution = await resolveSourceAlert(deps, 'pagerduty', incident.data.id);
+    await accepted(
+      { known: resolution.incidentId !== null, stillFiring: resolution.stillFiring },
+      resolution.incidentId ?? undefined,
+    );
+    return { status: 202, body: { incidentId: resolution.incidentId } };
   }
   await accepted({ ignored: true });
   return { status: 202, body: { ignored: event.event_type } };

@@ -10,7 +10,8 @@ export type RefusalReason =
   | 'too-deep'
   | 'bad-envelope'
   | 'bad-payload'
-  | 'unknown-action';
+  | 'unknown-action'
+  | 'unknown-cluster';
 
 export type RefusalSource = 'pagerduty' | 'alertmanager' | 'slack';
 

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import type { IntakeDeps } from './open-investigation.ts';
+import { type IntakeDeps, UnknownClusterError } from './open-investigation.ts';
 import { diagnoseInChannel, diagnoseMention } from './slack-diagnose.ts';
 import { errorMessage } from '../observability/error-message.ts';
 
@@ -42,6 +42,10 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
       const ts = await diagnoseInChannel(deps, client, { channel, user, text, triggerId });
       if (!ts) await respond({ response_type: 'ephemeral', text: 'This /diagnose request is already being handled.' });
     } catch (error) {
+      if (error instanceof UnknownClusterError) {
+        await respond({ response_type: 'ephemeral', text: `:no_entry: ${error.message}` });
+        return;
+      }
       logger.error(`/diagnose failed: ${errorMessage(error)}`);
       await respond({
         response_type: 'ephemeral',
@@ -50,7 +54,7 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
     }
   });
 
-  app.event('app_mention', async ({ event, logger }) => {
+  app.event('app_mention', async ({ event, client, logger }) => {
     const parsed = MentionSchema.safeParse(event);
     if (!parsed.success || parsed.data.bot_id) return;
     const { user, channel, ts, thread_ts: threadTs, text } = parsed.data;
@@ -63,6 +67,10 @@ export function registerIntakeListeners(app: App, deps: IntakeDeps): void {
         ...(threadTs ? { threadTs } : {}),
       });
     } catch (error) {
+      if (error instanceof UnknownClusterError) {
+        await client.chat.postEphemeral({ channel, user, text: `:no_entry: ${error.message}` });
+        return;
+      }
       logger.error(`app_mention failed: ${errorMessage(error)}`);
     }
   });

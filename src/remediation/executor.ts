@@ -20,8 +20,10 @@ export interface ExecutorDeps {
   db: PrismaClient;
   audit: AuditLog;
   slack: webApi.WebClient;
-  /** The executor's own credentials, separate from the read-only investigator's. */
+  /** The executor's own credentials, separate from the read-only investigator's (the zero-config single cluster's). */
   kube: KubeObjects;
+  /** Each configured cluster's executor credentials, by name (CLUSTERS_FILE): a plan changes its own cluster only. */
+  clusters?: ReadonlyMap<string, KubeObjects>;
   verifyTimeoutMs: number;
   pollIntervalMs?: number;
   /** Proposes the same action again, derived from the cluster as it is now, after a plan went stale. */
@@ -136,7 +138,7 @@ class Execution {
       target: target ?? `plan:${this.plan.id}`,
       incidentId: this.plan.incidentId,
       justification,
-      details: { planId: this.plan.id, ...details },
+      details: { planId: this.plan.id, ...(this.plan.cluster ? { cluster: this.plan.cluster } : {}), ...details },
     });
   }
 
@@ -147,7 +149,12 @@ class Execution {
       'executing',
       status,
       { statusReason: reason, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
-      { actor: ACTOR, action: `plan.${status}`, justification: reason, details: { planId: this.plan.id } },
+      {
+        actor: ACTOR,
+        action: `plan.${status}`,
+        justification: reason,
+        details: { planId: this.plan.id, ...(this.plan.cluster ? { cluster: this.plan.cluster } : {}) },
+      },
       { reply: thread, refresh: () => refreshPlanMessage(this.deps, this.plan.id) },
     );
     return status;
@@ -351,7 +358,12 @@ export async function executePlan(deps: ExecutorDeps, planId: string): Promise<P
     'approved',
     'executing',
     { startedAt: new Date(), leaseOwner: ownerOf(deps), leaseExpiresAt: new Date(Date.now() + leaseOf(deps)) },
-    { actor: ACTOR, action: 'plan.execution.started', justification: planSpec(approved).summary, details: { planId } },
+    {
+      actor: ACTOR,
+      action: 'plan.execution.started',
+      justification: planSpec(approved).summary,
+      details: { planId, ...(approved.cluster ? { cluster: approved.cluster } : {}) },
+    },
     { refresh: () => refreshPlanMessage(deps, planId) },
   );
   if (!started) return null;
@@ -367,7 +379,13 @@ async function runLeased(
   try {
     const plan = await findPlan(deps.db, planId);
     if (!plan) return null;
-    const execution = new Execution(deps, plan);
+    const kube = plan.cluster === null ? deps.kube : deps.clusters?.get(plan.cluster);
+    const execution = new Execution({ ...deps, kube: kube ?? deps.kube }, plan);
+    if (!kube) {
+      // Never another cluster's credentials: a plan for a cluster this executor has none for fails, nothing applied.
+      const reason = `No executor credentials for cluster ${plan.cluster} here (CLUSTERS_FILE names ${[...(deps.clusters?.keys() ?? [])].join(', ') || 'none'}); nothing was changed`;
+      return execution.finish('failed', reason, `:x: ${reason}`);
+    }
     try {
       return await work(execution);
     } catch (error) {

@@ -17,6 +17,8 @@ export const requiredApprovalsFor = (risk: PlanSpec['risk']): number => (risk ==
 
 export interface NewPlan {
   incidentId: string;
+  /** The cluster the plan changes; null: the zero-config single cluster. */
+  cluster?: string | null;
   spec: PlanSpec;
   requestedBy?: string | null;
   ttlMinutes: number;
@@ -37,6 +39,7 @@ export async function createPlan(db: PrismaClient, input: NewPlan): Promise<Plan
   return db.plan.create({
     data: {
       incidentId: input.incidentId,
+      cluster: input.cluster ?? null,
       risk: input.spec.risk,
       summary,
       action: asJsonColumn(input.spec.action),

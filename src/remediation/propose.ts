@@ -21,6 +21,8 @@ export interface ProposeDeps {
 
 export interface ProposeInput {
   incidentId: string;
+  /** The cluster the plan changes (its incident's); null: the zero-config single cluster. */
+  cluster?: string | null;
   proposal: RemediationProposal;
   /** Slack user who asked for the diagnosis (they cannot be a plan's only approver). */
   requestedBy?: string | null;
@@ -67,6 +69,7 @@ export async function proposePlan(deps: ProposeDeps, input: ProposeInput): Promi
     justification: spec.summary,
     details: {
       action: publicAction(spec.action),
+      ...(input.cluster ? { cluster: input.cluster } : {}),
       risk: spec.risk,
       requiredApprovals: plan.requiredApprovals,
       diff: spec.diff,

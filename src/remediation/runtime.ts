@@ -71,9 +71,9 @@ export const executorCredentialsAvailable = (config: RemediationConfig): boolean
 
 /**
  * The investigation worker's afterAnswer hook: proposes the answer's remediation as a plan in the
- * thread. It never throws — a plan that cannot be made must not fail (and retry) the investigation.
+ * thread, for the incident's cluster (`clusterKube`, CLUSTERS_FILE) or the zero-config one (`deps.kube`). It never throws — a plan that cannot be made must not fail (and retry) the investigation.
  */
-export function proposeAfterAnswer(deps: ProposeDeps) {
+export function proposeAfterAnswer(deps: ProposeDeps, clusterKube?: (cluster: string) => KubeObjects | undefined) {
   return async (answer: {
     incident: Incident;
     result: InvestigationResult;
@@ -84,13 +84,20 @@ export function proposeAfterAnswer(deps: ProposeDeps) {
     const alert = parseStored(AlertSchema, incident.alert, `incident ${incident.id}: its alert`);
     const requestedBy = alert.annotations.requested_by ?? null;
     try {
-      await proposePlan(deps, {
-        incidentId: incident.id,
-        proposal: result.remediation,
-        requestedBy,
-        slackChannel: thread.channel,
-        slackThreadTs: thread.threadTs,
-      });
+      // A plan is derived from its own cluster only, with that cluster's read-only credentials.
+      const kube = incident.cluster === null ? deps.kube : clusterKube?.(incident.cluster);
+      if (!kube) throw new Error(`no credentials for cluster ${incident.cluster} in this worker`);
+      await proposePlan(
+        { ...deps, kube },
+        {
+          incidentId: incident.id,
+          cluster: incident.cluster,
+          proposal: result.remediation,
+          requestedBy,
+          slackChannel: thread.channel,
+          slackThreadTs: thread.threadTs,
+        },
+      );
     } catch (error) {
       await deps.audit.record({
         actor: 'bot',
@@ -137,12 +144,30 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
     ttlMinutes: config.planTtlMinutes,
   });
   const proposeDeps = (readOnlyKubeConfig: KubeConfig): ProposeDeps => proposeWith(new KubeObjects(readOnlyKubeConfig));
-  const startExecutor = (executorKubeConfig = loadExecutorKubeConfig(config.executorKubeconfig)) => {
-    const kube = new KubeObjects(executorKubeConfig);
+  /**
+   * The executor worker: `executorKubeConfig` changes the zero-config single cluster, `clusters` each configured
+   * cluster (CLUSTERS_FILE) by name — a plan only ever with its own cluster's credentials.
+   */
+  const startExecutor = (
+    executorKubeConfig: KubeConfig | (() => KubeConfig) = () => loadExecutorKubeConfig(config.executorKubeconfig),
+    clusters: ReadonlyMap<string, KubeConfig> = new Map(),
+  ) => {
+    const clusterKube = new Map([...clusters].map(([name, kubeConfig]) => [name, new KubeObjects(kubeConfig)]));
+    // With clusters configured, plans name theirs: the zero-config credentials are loaded only when there are none.
+    const kube = new KubeObjects(
+      typeof executorKubeConfig === 'function'
+        ? clusters.size > 0
+          ? new KubeConfig()
+          : executorKubeConfig()
+        : executorKubeConfig,
+    );
     const repropose = async (stale: Plan) => {
       const spec = planSpec(stale);
-      await proposePlan(proposeWith(kube), {
+      const own = stale.cluster === null ? kube : clusterKube.get(stale.cluster);
+      if (!own) return;
+      await proposePlan(proposeWith(own), {
         incidentId: stale.incidentId,
+        cluster: stale.cluster,
         proposal: { summary: spec.summary, action: spec.action },
         requestedBy: stale.requestedBy,
         slackChannel: stale.slackChannel ?? '',
@@ -156,6 +181,7 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
       audit,
       slack,
       kube,
+      clusters: clusterKube,
       verifyTimeoutMs: config.verifyTimeoutSeconds * 1000,
       pollIntervalMs: config.verifyPollMs,
       repropose,

@@ -81,7 +81,7 @@ export function planBlocks(
       text: {
         type: 'mrkdwn',
         text: clip(
-          `*Risk:* ${RISK_LABEL[spec.risk]} — ${escapeMrkdwn(spec.riskReason)}\n*Rollback:* ${escapeMrkdwn(spec.rollback)}`,
+          `${plan.cluster ? `*Cluster:* \`${escapeMrkdwn(plan.cluster)}\` (the executor changes this cluster only)\n` : ''}*Risk:* ${RISK_LABEL[spec.risk]} — ${escapeMrkdwn(spec.riskReason)}\n*Rollback:* ${escapeMrkdwn(spec.rollback)}`,
           SECTION_TEXT,
         ),
       },

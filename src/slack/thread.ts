@@ -36,7 +36,7 @@ export function rootMessage(incident: Incident): { text: string; blocks: types.K
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*Status:* ${STATUS_LABEL[incident.status]}\n${link}${runbook ? ` · ${runbook}` : ''}`,
+          text: `*Status:* ${STATUS_LABEL[incident.status]}${incident.cluster ? `\n*Cluster:* \`${escapeMrkdwn(incident.cluster)}\`` : ''}\n${link}${runbook ? ` · ${runbook}` : ''}`,
         },
       },
       {

@@ -68,6 +68,7 @@ type SlackMessageMetadata = { event_type?: string; event_payload?: { message_key
  *   metadata, and looked for in Slack (conversations.replies / history with include_all_metadata) whenever an
  *   earlier attempt may have posted it (a worker killed after Slack stored it, a 5xx after Slack stored it);
  * - `edit`: a message edited in place, audited;
+ * - `show`: a message kept showing the latest state (posted once, then edited), one caller at a time;
  * - `setIncidentStatus`, `resolveIncident`, `reopenIncident`: the incident's status, its audit event, its root
  *   message (and the "Resolved" reply);
  * - `movePlan`: a plan's status, its audit event, the thread reply and the plan message.
@@ -129,6 +130,27 @@ export class VisibleState {
   }
 
   /**
+   * One message that always shows the latest state (e.g. the related alerts of a storm): posted once under `key`,
+   * then edited in place. Callers in any process take turns on a lock of the key and render after taking it, so
+   * the last edit Slack receives is rendered from the latest state — never a stale one overtaking it.
+   * `render` returns null when there is nothing to show yet.
+   */
+  async show(place: Place, key: string, render: () => Promise<VisibleMessage | null>, purpose: string): Promise<void> {
+    const messageKey = `${place.incidentId ?? place.channel}:${key}`;
+    await this.deps.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`show:${messageKey}`}, 0))`;
+        const message = await render();
+        if (!message) return;
+        const known = await this.deps.db.slackMessage.findUnique({ where: { key: messageKey } });
+        if (known?.ts) await this.edit(place, known.ts, message, purpose);
+        else await this.post(place, key, message, purpose);
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    );
+  }
+
+  /**
    * Moves the incident to `status` unless it is there already or resolved (a resolution is final until the source
    * fires again): one caller makes the move, audits it and re-renders the root message. Returns whether this caller
    * moved it.
@@ -150,7 +172,12 @@ export class VisibleState {
     this.inBackground(incident, actor, async () => {
       if (!incident.slackChannel || !incident.slackThreadTs) return;
       const place = { incidentId, channel: incident.slackChannel, threadTs: incident.slackThreadTs };
-      const text = `:large_green_circle: Resolved in ${incident.source}.`;
+      // A storm resolves with its last alert: the thread says it was all of them.
+      const alerts = await this.deps.db.incidentAlert.count({ where: { incidentId } });
+      const text =
+        alerts > 1
+          ? `:large_green_circle: Resolved: all ${alerts} alerts of this incident have resolved.`
+          : `:large_green_circle: Resolved in ${incident.source}.`;
       await this.post(place, `resolved:round-${incident.round}`, { text }, 'resolved');
       await this.renderRoot(incident);
     });
@@ -165,6 +192,34 @@ export class VisibleState {
   async reopenIncident(incidentId: string, actor: string): Promise<Incident | null> {
     const incident = await this.moveIncident(incidentId, actor, { to: 'triggered' });
     if (incident) this.inBackground(incident, actor, () => this.renderRoot(incident));
+    return incident;
+  }
+
+  /**
+   * A related alert the answer of `round` does not explain: the incident goes back to `triggered` in the next round,
+   * to investigate `alertId` (same thread). Compare-and-set on the round, so of two callers checking the same answer
+   * one starts it; null for the other. The root's re-render follows without the caller waiting.
+   */
+  async investigateAgain(incidentId: string, round: number, alertId: string, reason: string): Promise<Incident | null> {
+    const incident = await this.deps.db.$transaction(async (tx) => {
+      const { count } = await tx.incident.updateMany({
+        where: { id: incidentId, status: 'diagnosed', round },
+        data: { status: 'triggered', round: { increment: 1 }, lastAlertAt: new Date() },
+      });
+      if (count !== 1) return null;
+      await tx.incidentAlert.update({ where: { id: alertId }, data: { startedRound: round + 1 } });
+      return tx.incident.findUniqueOrThrow({ where: { id: incidentId } });
+    });
+    if (!incident) return null;
+    await this.record({
+      actor: 'bot',
+      action: 'incident.round',
+      target: `incident:${incidentId}`,
+      incidentId,
+      justification: reason,
+      details: { from: 'diagnosed', to: 'triggered', round: incident.round, alertId },
+    });
+    this.inBackground(incident, 'bot', () => this.renderRoot(incident));
     return incident;
   }
 

@@ -4,17 +4,21 @@ import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bu
 import type { AgentConfig } from '../agent/config.ts';
 import { investigateIncident } from '../agent/investigate-with-agent.ts';
 import { AlertSchema } from '../alert/alert.ts';
+import { reconsiderRelatedAlerts } from '../intake/related-alerts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import type { Incident, IncidentAlert, PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
 import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
-import { INVESTIGATION_QUEUE, type InvestigationJob } from '../queue/investigation-queue.ts';
+import { INVESTIGATION_QUEUE, type InvestigationJob, type InvestigationQueue } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../slack/entity-label.ts';
 import { FindingReplies } from '../slack/finding-replies.ts';
+import { escapeMrkdwn } from '../slack/mrkdwn.ts';
+import { showRelatedAlerts } from '../slack/related-alerts.ts';
 import { IncidentThread, postRoot, StatusMessage } from '../slack/thread.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import {
+  alertOfRound,
   beginInvestigation,
   failInvestigation,
   finishInvestigation,
@@ -29,9 +33,13 @@ export interface InvestigationWorkerDeps {
   db: PrismaClient;
   audit: AuditLog;
   slack: webApi.WebClient;
-  /** The investigator's read-only credentials. */
+  /** The investigator's read-only credentials (the zero-config single cluster's). */
   kubeConfig: KubeConfig;
   prometheusUrl?: string;
+  /** Every configured cluster's read-only credentials and Prometheus, by name (CLUSTERS_FILE). */
+  clusters?: ReadonlyMap<string, ClusterReadAccess>;
+  /** Set: related alerts the answer does not explain are queued as a new round (alert storms). */
+  queue?: InvestigationQueue;
   incidentChannel: string;
   /** Minimum time between two edits of the status reply. */
   statusIntervalMs?: number;
@@ -44,6 +52,33 @@ export interface InvestigationWorkerDeps {
     result: InvestigationResult;
     thread: IncidentThread;
   }) => Promise<void>;
+}
+
+export interface ClusterReadAccess {
+  kubeConfig: KubeConfig;
+  prometheusUrl?: string;
+}
+
+/** The incident's cluster, read with that cluster's credentials only; one not configured here is never guessed. */
+function clusterOf(deps: InvestigationWorkerDeps, incident: Incident): ClusterReadAccess {
+  if (incident.cluster === null)
+    return { kubeConfig: deps.kubeConfig, ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}) };
+  const access = deps.clusters?.get(incident.cluster);
+  if (!access)
+    throw new UnrecoverableError(
+      `cluster "${incident.cluster}" is not configured in this worker (CLUSTERS_FILE names ${[...(deps.clusters?.keys() ?? [])].join(', ') || 'none'})`,
+    );
+  return access;
+}
+
+/** What the first status line says: a retry, the alert back after a resolution, or a related alert left unexplained. */
+function firstStatus(incident: Incident, attempts: number, starter: IncidentAlert | null): string {
+  if (attempts > 1) return `:repeat: Investigating again (attempt ${attempts})…`;
+  if (starter && !starter.primary)
+    return `:rotating_light: Related alert "${escapeMrkdwn(starter.title)}" is not explained by the previous answer (${escapeMrkdwn(starter.explanation ?? 'not on its path')}): investigating it (round ${incident.round})…`;
+  if (incident.round > 1)
+    return `:rotating_light: The alert fired again after it was resolved (round ${incident.round}): investigating…`;
+  return ':mag: Investigating…';
 }
 
 function progressText(progress: Progress): string | null {
@@ -104,12 +139,8 @@ export async function runInvestigation(
   const visible = new VisibleState(deps);
   const thread = await ensureThread(deps, visible, incident);
   // The row counts every start, including ones BullMQ does not (a worker killed mid-job is a stall, not a failure).
-  const firstText =
-    investigation.attempts > 1
-      ? `:repeat: Investigating again (attempt ${investigation.attempts})…`
-      : incident.round > 1
-        ? `:rotating_light: The alert fired again after it was resolved (round ${incident.round}): investigating…`
-        : ':mag: Investigating…';
+  const starter = await alertOfRound(deps.db, incident);
+  const firstText = firstStatus(incident, investigation.attempts, starter);
   let statusTs = investigation.statusTs;
   if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
   else
@@ -121,18 +152,21 @@ export async function runInvestigation(
       )
     ).statusTs!;
   const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
+  // Alerts of its storm may have joined before the thread existed.
+  await showRelatedAlerts(visible, deps, incident.id).catch(() => undefined);
   const findings = new FindingReplies(thread, investigation.id);
 
   await visible.setIncidentStatus(incident.id, 'investigating');
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   try {
-    const alert = AlertSchema.parse(incident.alert);
+    const alert = AlertSchema.parse(starter?.alert ?? incident.alert);
+    const cluster = clusterOf(deps, incident);
     const result = await investigateIncident(
       alert,
       {
-        kubeConfig: deps.kubeConfig,
-        ...(deps.prometheusUrl ? { prometheusUrl: deps.prometheusUrl } : {}),
+        kubeConfig: cluster.kubeConfig,
+        ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
         audit: deps.audit,
         incidentId: incident.id,
         onProgress: async (progress) => {
@@ -178,9 +212,22 @@ export async function runInvestigation(
         faultType: result.faultType,
         confidence: result.confidence,
         summary: result.summary,
+        ...(incident.cluster ? { cluster: incident.cluster } : {}),
       },
     });
     await deps.afterAnswer?.({ incident, investigationId: investigation.id, result, thread });
+    if (deps.queue) {
+      const queue = deps.queue;
+      await reconsiderRelatedAlerts(
+        {
+          ...deps,
+          queue,
+          rounds: visible,
+          showRelatedAlerts: (id) => void showRelatedAlerts(visible, deps, id).catch(() => undefined),
+        },
+        incident.id,
+      );
+    }
   } catch (error) {
     const message = errorMessage(error);
     const last = job.attempt >= job.attempts;

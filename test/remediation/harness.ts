@@ -49,6 +49,8 @@ export async function startStack(
     /** false: no executor in this process (a test starts its own, e.g. in a child process). */
     executor?: boolean;
     executionLeaseSeconds?: number;
+    /** Two clusters (CLUSTERS_FILE): `a` is the scenario's simulation, `b` a second one of the same scenario. */
+    twoClusters?: boolean;
   } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
@@ -56,6 +58,8 @@ export async function startStack(
   if (options.usergroup) slack.usergroups.set('SAPPROVERS', options.usergroup);
   const scenario = await loadScenario(fileURLToPath(options.scenario ?? SCENARIO_FILE));
   const sim = await startSimulation(scenario);
+  const simB = options.twoClusters ? await startSimulation(scenario) : undefined;
+  const clusterConfigs = new Map(simB ? [['a', sim.kubeConfig] as const, ['b', simB.kubeConfig] as const] : []);
   const audit = new PostgresAuditLog(database.db);
   const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
   const prefix = `ib-test-${randomBytes(6).toString('hex')}`;
@@ -95,7 +99,7 @@ export async function startStack(
     },
   );
   const port = await server.start(0);
-  const executors = options.executor === false ? [] : [runtime.startExecutor(sim.kubeConfig)];
+  const executors = options.executor === false ? [] : [runtime.startExecutor(sim.kubeConfig, clusterConfigs)];
   const incident = await database.db.incident.create({
     data: {
       source: 'alertmanager',
@@ -116,6 +120,7 @@ export async function startStack(
     db: database.db,
     slack,
     sim,
+    simB,
     kube,
     incidentId: incident.id,
     databaseUrl: database.url,
@@ -126,11 +131,17 @@ export async function startStack(
       executors.push(runtime.startExecutor(sim.kubeConfig));
     },
 
-    async propose(action: PlanAction, summary = 'Fix the rollout', ttlMinutes = 30): Promise<string> {
+    async propose(
+      action: PlanAction,
+      summary = 'Fix the rollout',
+      ttlMinutes = 30,
+      cluster?: 'a' | 'b',
+    ): Promise<string> {
       const result = await proposePlan(
-        { ...runtime.proposeDeps(sim.kubeConfig), ttlMinutes },
+        { ...runtime.proposeDeps(clusterConfigs.get(cluster ?? 'a') ?? sim.kubeConfig), ttlMinutes },
         {
           incidentId: incident.id,
+          ...(cluster ? { cluster } : {}),
           proposal: { summary, action },
           requestedBy: REQUESTER,
           slackChannel: CHANNEL,
@@ -214,8 +225,8 @@ export async function startStack(
     },
 
     /** Every request the simulated API server answered, through its public /_sim/requests endpoint. */
-    async requests(): Promise<SimRequest[]> {
-      const response = await fetch(`${sim.kubeApiUrl}/_sim/requests`);
+    async requests(of = sim): Promise<SimRequest[]> {
+      const response = await fetch(`${of.kubeApiUrl}/_sim/requests`);
       return (await response.json()) as SimRequest[];
     },
 
@@ -241,6 +252,7 @@ export async function startStack(
       await server.stop();
       await investigations.close();
       await sim.close();
+      await simB?.close();
       await slack.close();
       await database.drop();
     },

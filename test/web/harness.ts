@@ -11,7 +11,7 @@ import {
   type InvestigationQueue,
   type RetryPolicy,
 } from '../../src/queue/investigation-queue.ts';
-import { startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
+import { type ClusterReadAccess, startInvestigationWorker } from '../../src/worker/investigation-worker.ts';
 import { createFollowUpRuntime } from '../../src/pagerduty/runtime.ts';
 import { Approvers } from '../../src/remediation/approvers.ts';
 import { createSlackClient } from '../../src/slack/client.ts';
@@ -79,6 +79,10 @@ export interface HarnessOptions {
    * stand-in, with its Acknowledge/Resolve buttons for `approvers`.
    */
   followUp?: { pagerDuty?: FakePagerDuty; approvers?: string[] };
+  /** ALERT_GROUPING_WINDOW_SECONDS in ms (default: the production default). */
+  groupingWindowMs?: number;
+  /** CLUSTERS_FILE's clusters: their names for intake, their read-only access for the worker. */
+  clusters?: { names: string[]; fallback?: string; access: ReadonlyMap<string, ClusterReadAccess> };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -118,7 +122,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     : undefined;
   const server: WebServer = createServer(
     config,
-    { db: database.db, audit, queue },
+    {
+      db: database.db,
+      audit,
+      queue,
+      ...(options.groupingWindowMs !== undefined ? { groupingWindowMs: options.groupingWindowMs } : {}),
+      ...(options.clusters
+        ? {
+            clusters: {
+              names: options.clusters.names,
+              ...(options.clusters.fallback ? { fallback: options.clusters.fallback } : {}),
+            },
+          }
+        : {}),
+    },
     // A busy test machine is not a database that is down: the 3 s intake deadline (answered 503) is tested on
     // servers of their own in intake-hardening.test.ts; here a slow insert still gets its 202.
     {
@@ -138,6 +155,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           audit,
           slack: server.app.client,
           kubeConfig: options.kubeConfig,
+          queue,
+          ...(options.clusters ? { clusters: options.clusters.access } : {}),
           ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
           incidentChannel: INCIDENT_CHANNEL,
           statusIntervalMs: 50,
