@@ -6,7 +6,8 @@ import { type Stack, startStack } from './harness.ts';
 const DEPLOYMENT = { kind: 'Deployment', namespace: 'shop', name: 'api' } as const;
 const undo = { type: 'rollout-undo', namespace: 'shop', name: 'api', toRevision: 1 } as const;
 const image = (deployment: Awaited<ReturnType<KubeObjects['read']>>) =>
-  (deployment?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+  (deployment?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec
+    .containers[0]?.image;
 const writes = async (stack: Stack, sim: Stack['sim']) =>
   (await stack.requests(sim)).filter((request) => request.method !== 'GET');
 
