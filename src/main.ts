@@ -120,7 +120,10 @@ async function main(): Promise<void> {
   const remediationConfig = remediationConfigFrom(config);
   // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
   const runsExecutor =
-    config.ROLE === 'executor' || (config.ROLE === 'all' && executorCredentialsAvailable(remediationConfig));
+    config.ROLE === 'executor' ||
+    (config.ROLE === 'all' &&
+      (executorCredentialsAvailable(remediationConfig) ||
+        Boolean(clusters?.clusters.some((cluster) => cluster.executorKubeconfig))));
   const remediation = createRemediationRuntime({
     db,
     audit,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/env.ts';
 
@@ -42,6 +44,18 @@ test('neither Slack mode configured at start-up: exit non-zero, explaining both 
   assert.match(stderr, /or set SLACK_APP_TOKEN instead for Socket Mode/);
   assert.match(stderr, /— signing secret of the Slack app/);
   assert.match(stderr, /e\.g\. SLACK_SIGNING_SECRET=/);
+});
+
+test('a wrong CLUSTERS_FILE at start-up: exit non-zero, naming the file, the field and an example', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'clusters-'));
+  const file = join(dir, 'clusters.yaml');
+  await writeFile(file, 'default: prod-z\nclusters:\n  - name: prod-a\n    kubeconfig: /a.kubeconfig\n');
+  const { code, stderr } = await runMain({ ...VALID, CLUSTERS_FILE: file });
+  await rm(dir, { recursive: true });
+  assert.notEqual(code, 0);
+  assert.match(stderr, new RegExp(`CLUSTERS_FILE ${file} is invalid`));
+  assert.match(stderr, /"prod-z" is not one of prod-a\n {2}→ at default/);
+  assert.match(stderr, /Expected e\.g\./);
 });
 
 test('Socket Mode: SLACK_APP_TOKEN alone is enough, and it must be an app-level token', () => {
