@@ -118,6 +118,18 @@ function tell(event: TimelineEvent): Told {
         text: `Alert fired again after its resolution${details ? ` (round ${details.round})` : ''}${details?.title ? `: ${details.title}` : ''}`,
       };
     }
+    // A storm's alerts joining the incident's thread (issue 13, alert grouping), and a new round they started.
+    case 'incident.alert_joined':
+      return { kind: 'alert', text: `Related alert joined: ${parse(Details.opened)?.title ?? event.target ?? ''}` };
+    case 'incident.alert_refired':
+      return {
+        kind: 'alert',
+        text: `Related alert fired again: ${parse(Details.opened)?.title ?? event.target ?? ''}`,
+      };
+    case 'incident.round': {
+      const round = parse(Details.reopened)?.round;
+      return { kind: 'investigation', text: `New investigation${round ? ` (round ${round})` : ''}: ${why}` };
+    }
     case 'investigation.started': {
       const attempt = parse(Details.started)?.attempt ?? 1;
       return {
