@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { unavailableDependency } from '../http/unavailable.ts';
 import { storable } from '../redaction/policy.ts';
 import type { AuditEntry, TransactionalAuditLog } from './audit-log.ts';
 import { type AuditContent, ChainKey } from './chain-key.ts';
@@ -94,7 +95,8 @@ export class PostgresAuditLog implements TransactionalAuditLog {
         await this.write(batch.flatMap((one) => one.rows));
         for (const one of batch) one.done();
       } catch (error) {
-        if (batch.length === 1) batch[0]!.done(error);
+        // Postgres down or out of connections fails every caller at once, rather than each after its own wait.
+        if (batch.length === 1 || unavailableDependency(error)) for (const one of batch) one.done(error);
         // One caller's bad entry must not fail the others: each is written on its own.
         else for (const one of batch) await this.write(one.rows).then(() => one.done(), one.done);
       }
