@@ -15,8 +15,6 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
-  /** Appends the entries in the order given, as one write where the store allows. */
-  recordAll(entries: AuditEntry[]): Promise<void>;
 }
 
 /** An audit log in Postgres: a change and the rows that record it can commit in one transaction, or not at all. */
@@ -29,8 +27,5 @@ export class MemoryAuditLog implements AuditLog {
   readonly entries: (AuditEntry & { at: string })[] = [];
   async record(entry: AuditEntry): Promise<void> {
     this.entries.push({ ...redact(entry), at: new Date().toISOString() });
-  }
-  async recordAll(entries: AuditEntry[]): Promise<void> {
-    for (const entry of entries) await this.record(entry);
   }
 }

@@ -62,11 +62,7 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   ) {}
 
   record(entry: AuditEntry): Promise<void> {
-    return this.recordAll([entry]);
-  }
-
-  recordAll(entries: AuditEntry[]): Promise<void> {
-    const rows = entries.map(prepare);
+    const rows = [prepare(entry)];
     return new Promise((resolve, reject) => {
       this.waiting.push({ rows, done: (error?: unknown) => (error === undefined ? resolve() : reject(error)) });
       if (!this.writing) void this.drain();

@@ -106,10 +106,6 @@ export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLo
       await audit.record(entry);
       logged([entry]);
     },
-    async recordAll(entries) {
-      await audit.recordAll(entries);
-      logged(entries);
-    },
     // Logged once written in the transaction: should it roll back, the caller's error is logged after these lines.
     async recordIn(tx, entries) {
       await audit.recordIn(tx, entries);

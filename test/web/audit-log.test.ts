@@ -59,7 +59,7 @@ test('migrate records Prisma-format rows and is a no-op the second time', async 
   assert.equal(rows[0]?.applied_steps_count, 1);
 });
 
-test('two processes appending to many chains at once: every chain linear, recordAll rows together and in order', async () => {
+test('two processes appending to many chains at once: every chain linear', async () => {
   const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
   // Two clients with their own pools, as the web and the worker process have.
   const other = createDb(database.url);
@@ -75,13 +75,9 @@ test('two processes appending to many chains at once: every chain linear, record
     await Promise.all(
       Array.from({ length: 120 }, (_, i) => {
         const incidentId = incidents[i % incidents.length]!.id;
-        const writer = writers[i % 2]!;
-        return i % 5 === 0
-          ? writer.recordAll([
-              { actor: 'bot', action: 'tool.first', incidentId, details: { i } },
-              { actor: 'bot', action: 'tool.second', incidentId, details: { i } },
-            ])
-          : writer.record({ actor: 'bot', action: 'tool.many', incidentId, details: { i } });
+        // Each chain gets rows from both writers.
+        const writer = writers[Math.floor(i / incidents.length) % 2]!;
+        return writer.record({ actor: 'bot', action: 'tool.many', incidentId, details: { i } });
       }),
     );
     for (const incident of incidents) {
@@ -89,17 +85,12 @@ test('two processes appending to many chains at once: every chain linear, record
         where: { incidentId: incident.id },
         orderBy: { seq: 'asc' },
       });
-      assert.equal(chain.length, 24);
+      assert.equal(chain.length, 20);
       let prev = key.genesis(incident.id);
-      for (const [index, row] of chain.entries()) {
+      for (const row of chain) {
         assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
         assert.equal(key.hash(row), row.hash);
         prev = row.hash;
-        if (row.action === 'tool.first') {
-          const next = chain[index + 1];
-          assert.equal(next?.action, 'tool.second', 'a recordAll pair is written together, in order');
-          assert.deepEqual(next?.details, row.details);
-        }
       }
     }
   } finally {
