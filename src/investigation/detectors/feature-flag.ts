@@ -4,7 +4,10 @@ import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { EntityRef, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 const FLAG_NAME = /enable|disable|flag|feature|toggle|experiment|rollout|kill.?switch/i;
@@ -80,6 +83,16 @@ export const featureFlag: Detector = {
         // a ConfigMap of flags or one its reader was restarted to pick up.
         const unread = !logsRead(snapshot, workload.namespace, pods);
         if (telling.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
+        // The reader only relays an upstream's failure when its errors name a dependency that logs errors of its own:
+        // the change it read does not explain them (unless they quote one of its settings).
+        const relayed = implicated
+          ? undefined
+          : failingUpstream(
+              telling.map((l) => l.text),
+              workload,
+              snapshot,
+              graph,
+            );
         const flags = implicated
           ? `${implicated.key}=${implicated.value.slice(0, 60)}`
           : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
@@ -87,10 +100,10 @@ export const featureFlag: Detector = {
           entity: ref,
           affects: [workload],
           // Below a crash-looping reader's bad-config finding (0.92) even with a restart: a crash on the data is that fault.
-          strength: (telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75) + (restarted ? 0.02 : 0),
+          strength: relayed ? 0.5 : (telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75) + (restarted ? 0.02 : 0),
           summary:
             telling.length > 0
-              ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"`
+              ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
               : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
           evidence: [
             ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
@@ -117,3 +130,26 @@ export const featureFlag: Detector = {
     return findings;
   },
 };
+
+/** A dependency the lines name whose own pods log errors: the reader's errors relay its failure. */
+function failingUpstream(
+  lines: string[],
+  workload: EntityRef,
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): string | undefined {
+  if (lines.length === 0) return undefined;
+  for (const edge of graph.dependenciesOf(workload)) {
+    if (!lines.every((line) => line.includes(edge.to.name))) continue;
+    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+    const failing = (service ? graph.workloadsBehind(service) : []).some((behind) =>
+      logLinesOf(
+        snapshot,
+        behind.namespace ?? '',
+        graph.podsOf(behind).map((p) => p.metadata?.name ?? ''),
+      ).some((l) => looksLikeError(l.text)),
+    );
+    if (failing) return edge.to.name;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@ import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
 import { changedEnv } from './changed-env.ts';
 import { configUnknownHost } from './config-unknown-host.ts';
+import { connectionLimit } from './connection-limit.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
 import { crashLoop } from './crash-loop.ts';
 import { credentialDrift } from './credential-drift.ts';
@@ -67,6 +68,7 @@ export const DETECTORS = {
   'bad-env': badEnv,
   'changed-env': changedEnv,
   'dependency-down': dependencyDown,
+  'connection-limit': connectionLimit,
   'node-condition': nodeCondition,
   taint: taint,
   'insufficient-resources': insufficientResources,

@@ -339,10 +339,17 @@ export async function collectSnapshot(
   );
   // The errors name a namespace the configuration did not (an address read from a file): its state is read now.
   const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
-  const named = namespacesNamedIn(
-    snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
-    namespace,
-  ).find((peer) => !peers.includes(peer) && (known.size === 0 || known.has(peer)));
+  // So do the hosts the Secrets the pods read name (a connection URL kept in a Secret, which the pod spec cannot show).
+  const named = [
+    ...namespacesNamedIn(
+      snapshot.secrets.filter(inNamespace(namespace)).flatMap((secret) => Object.values(secret.hosts ?? {}).flat()),
+      namespace,
+    ),
+    ...namespacesNamedIn(
+      snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
+      namespace,
+    ),
+  ].find((peer) => !peers.includes(peer) && (known.size === 0 || known.has(peer)));
   if (named && spent() + PEER_KINDS.length + MAX_PEER_LOGS <= PEER_HARD_LIMIT) {
     peers.push(named);
     await wave(

@@ -259,11 +259,25 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     dependencyEdges.set(key, edge);
   };
   const configMaps = new Map(snapshot.configMaps.map((c) => [refKey(refOf('ConfigMap', c.metadata)), c]));
+  const secretsByName = new Map(snapshot.secrets.map((c) => [`${c.metadata?.namespace}/${c.metadata?.name}`, c]));
   for (const workload of workloads) {
     const namespace = workload.ref.namespace ?? '';
     const spec = podSpecOf(workload.ref);
     for (const { container } of allContainers(spec)) {
       for (const env of container.env ?? []) {
+        // A value from a Secret: the in-cluster hosts it names (a connection URL's host), never the value itself.
+        const fromSecret = env.valueFrom?.secretKeyRef;
+        const secret = fromSecret && secretsByName.get(`${namespace}/${fromSecret.name}`);
+        const hosts = (fromSecret?.key && secret?.hosts?.[fromSecret.key]) || [];
+        for (const host of hosts) {
+          for (const svc of servicesNamedIn(host, namespace, true)) {
+            addDependency(workload.ref, svc, {
+              source: 'spec',
+              ref: refOf('Secret', secret?.metadata),
+              text: `env ${env.name} from Secret ${fromSecret?.name} names ${host}`,
+            });
+          }
+        }
         if (!env.value) continue;
         for (const svc of servicesNamedIn(env.value, namespace, true)) {
           addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `env ${env.name}=${env.value}` });

@@ -73,6 +73,16 @@ export function peerNamespaces(pods: Pod[], namespace: string, controllers: PodC
  * Namespaces other than `namespace` that texts name through cluster DNS names, most named first. A two-label name
  * only counts with a port or `.svc`, so public hosts (`example.com`) do not.
  */
+/**
+ * The in-cluster hosts (`svc.ns`, `svc.ns.svc:5432`…) a text names, without anything around them: what a Secret's value
+ * (a connection URL with its credentials) may say about where its reader connects, and nothing else of it.
+ */
+export function clusterHostsIn(text: string): string[] {
+  return [...text.matchAll(CLUSTER_HOST)].flatMap(([, svc, peer, suffix, port]) =>
+    suffix || port ? [`${svc}.${peer}${suffix ?? ''}${port ?? ''}`.toLowerCase()] : [],
+  );
+}
+
 export function namespacesNamedIn(texts: string[], namespace: string): string[] {
   const counts = new Map<string, number>();
   for (const text of texts) {

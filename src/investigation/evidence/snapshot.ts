@@ -41,8 +41,14 @@ export type Plain<T> = T extends Date
       ? { [K in keyof T as K extends `_${infer Json}` ? Json : K]: Plain<T[K]> }
       : T;
 
-/** A Secret as the investigator keeps it: names of keys only, never values. */
-export type SecretShape = Plain<Omit<V1Secret, 'data' | 'stringData'>> & { keys: string[] };
+/**
+ * A Secret as the investigator keeps it: names of keys only, never values — except, per key, the in-cluster hosts a
+ * value names (a connection URL's `db.data.svc:5432`), which say where its readers connect and are no credential.
+ */
+export type SecretShape = Plain<Omit<V1Secret, 'data' | 'stringData'>> & {
+  keys: string[];
+  hosts?: Record<string, string[]>;
+};
 
 export interface ContainerLog {
   pod: string;

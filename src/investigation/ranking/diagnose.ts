@@ -260,7 +260,8 @@ function ruleOutHealthy(
   graph: EvidenceGraph,
   rule: (entity: EntityRef, reason: string) => void,
 ): void {
-  const abnormal = new Set(candidates.map((c) => refKey(c.finding.entity)));
+  // A finding's entity and what it breaks are not "nothing abnormal".
+  const abnormal = new Set(candidates.flatMap((c) => [c.finding.entity, ...c.finding.affects].map(refKey)));
   let named = 0;
   for (const { ref, path } of reach.values()) {
     // The symptom itself (the start, or the workload behind an alerted Service) is not a dependency.

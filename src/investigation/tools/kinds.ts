@@ -18,6 +18,7 @@ import {
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
 import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
+import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
 /** Every kind the snapshot holds, and the snapshot field that holds it. */
@@ -392,7 +393,18 @@ function secretShape(secret: V1Secret): SecretShape {
     ...Object.values(stringData ?? {}),
   ]);
   const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
+  const values: [string, string][] = [
+    ...Object.entries(data ?? {}).map(([key, encoded]): [string, string] => [
+      key,
+      Buffer.from(encoded, 'base64').toString('utf8'),
+    ]),
+    ...Object.entries(stringData ?? {}),
+  ];
+  const hosts = Object.fromEntries(
+    values.map(([key, value]) => [key, clusterHostsIn(value)] as const).filter(([, named]) => named.length > 0),
+  );
   const shape = toJson(rest) as SecretShape;
+  if (Object.keys(hosts).length > 0) shape.hosts = hosts;
   if (shape.metadata?.annotations?.[LAST_APPLIED]) {
     const { [LAST_APPLIED]: _values, ...annotations } = shape.metadata.annotations;
     shape.metadata.annotations = annotations;
