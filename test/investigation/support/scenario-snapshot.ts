@@ -7,6 +7,7 @@ import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../.
 import type { Focus } from '../../../src/investigation/focus.ts';
 import { EntityRefSchema, type EntityRef } from '../../../src/investigation/model.ts';
 import { errorLines } from '../../../src/investigation/tools/error-lines.ts';
+import { clusterHostsIn } from '../../../src/investigation/evidence/peer-namespaces.ts';
 import { KIND_KEYS } from '../../../src/investigation/tools/kinds.ts';
 
 // Only what the pure core needs from a scenario file; the simulation owns the full schema.
@@ -71,10 +72,23 @@ export function devCase(file: string): DevCase {
   // Like the collector, follow the focus namespace's configuration (`svc.ns…` names) into other namespaces.
   // And the namespaces its error lines name, whose dependency logs the collector reads too.
   const peers = new Set<string>();
+  // The in-cluster hosts a Secret's values name (a connection URL), kept as the tools keep them: never the value.
+  const secretHosts = (object: { data?: Record<string, string>; stringData?: Record<string, string> }) =>
+    Object.fromEntries(
+      [
+        ...Object.entries(object.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        ...Object.entries(object.stringData ?? {}),
+      ]
+        .map(([k, v]) => [k, clusterHostsIn(v as string)] as const)
+        .filter(([, hosts]) => hosts.length > 0),
+    );
   const said = (scenario.cluster.logs ?? [])
     .filter((log) => log.namespace === chosen)
     .map((log) => errorLines(log.lines.join('\n')).lines.join('\n'));
-  for (const text of [...objects.filter((o) => o.metadata.namespace === chosen), ...said].flatMap(
+  const named = objects
+    .filter((o) => o.kind === 'Secret' && o.metadata.namespace === chosen)
+    .flatMap((o) => Object.values(secretHosts(o as never)).flat());
+  for (const text of [...objects.filter((o) => o.metadata.namespace === chosen), ...said, ...named].flatMap(
     (source) =>
       (typeof source === 'string' ? source : JSON.stringify((source as { spec?: unknown }).spec ?? {})).match(
         /[a-z0-9-]+\.[a-z0-9-]+\.svc\b/g,
@@ -105,7 +119,12 @@ export function devCase(file: string): DevCase {
         data?: Record<string, string>;
         stringData?: Record<string, string>;
       };
-      (snapshot.secrets as unknown[]).push({ ...rest, keys: Object.keys({ ...data, ...stringData }) });
+      const hosts = secretHosts({ ...(data ? { data } : {}), ...(stringData ? { stringData } : {}) });
+      (snapshot.secrets as unknown[]).push({
+        ...rest,
+        keys: Object.keys({ ...data, ...stringData }),
+        ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
+      });
       continue;
     }
     (snapshot[list] as unknown[]).push(object);
