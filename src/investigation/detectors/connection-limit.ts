@@ -1,10 +1,10 @@
 import { eventEvidence, eventsFor, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import type { Detector } from './detector.ts';
+import { type Detector, finding } from './detector.ts';
 
 // A server refusing new connections because all its slots are taken, as Postgres, MySQL, Redis and MongoDB word it.
 const NO_SLOTS =
@@ -24,7 +24,7 @@ export const connectionLimit: Detector = {
   id: 'connection-limit',
   faultTypes: ['other'],
   detect(snapshot, graph) {
-    const now = toMs(snapshot.now) ?? Date.now();
+    const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const client of graph.workloads) {
       const pods = graph.podsOf(client.ref).map((p) => p.metadata?.name ?? '');
@@ -67,16 +67,17 @@ export const connectionLimit: Detector = {
           held.affects.push(client.ref);
           continue;
         }
-        findings.set(key, {
-          detector: 'connection-limit',
-          faultType: 'other',
-          entity: server,
-          affects: [client.ref, refOf('Service', { name: edge.to.name, namespace: edge.to.namespace })],
-          strength: reconfigured ? 0.9 : 0.7,
-          summary: `${server.kind} ${server.name} refuses ${client.ref.name}'s connections for lack of slots${reconfigured ? ', since its configuration was changed' : ''}: its connection limit is below what its clients open — "${refused[0]?.text.slice(0, 160)}"`,
-          evidence,
-          ...(at ? { changedAt: at } : {}),
-        });
+        findings.set(
+          key,
+          finding(connectionLimit, {
+            entity: server,
+            affects: [client.ref, refOf('Service', { name: edge.to.name, namespace: edge.to.namespace })],
+            strength: reconfigured ? 0.9 : 0.7,
+            summary: `${server.kind} ${server.name} refuses ${client.ref.name}'s connections for lack of slots${reconfigured ? ', since its configuration was changed' : ''}: its connection limit is below what its clients open — "${refused[0]?.text.slice(0, 160)}"`,
+            evidence,
+            ...(at ? { changedAt: at } : {}),
+          }),
+        );
       }
     }
     return [...findings.values()];
