@@ -5,8 +5,13 @@ import { availableTools } from '../investigation/tools/index.ts';
 import { isNamespaced, type ObjectKind, OBJECT_KINDS } from '../investigation/tools/kinds.ts';
 import type { ToolContext } from '../investigation/tools/tool.ts';
 import type { AgentTool } from './agent-tool.ts';
-import type { ClusterAccess } from './investigate-with-agent.ts';
 import type { SeenRefs } from './seen-refs.ts';
+
+/** The cluster as the agent reaches it: read-only tools, and an existence check for answers. */
+export interface ClusterAccess {
+  tools: AgentTool[];
+  entityExists: (ref: EntityRef) => Promise<boolean>;
+}
 
 const GETTABLE = new Set<string>(OBJECT_KINDS);
 

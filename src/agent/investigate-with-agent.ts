@@ -2,10 +2,9 @@ import type OpenAI from 'openai';
 import type { Alert } from '../alert/alert.ts';
 import { type InvestigationContext, investigate } from '../investigation/engine.ts';
 import type { ClusterSnapshot } from '../investigation/evidence/snapshot.ts';
-import type { EntityRef, InvestigationResult, Progress } from '../investigation/model.ts';
+import type { InvestigationResult, Progress } from '../investigation/model.ts';
 import { type AgentOutcome, runAgentLoop } from './agent-loop.ts';
-import type { AgentTool } from './agent-tool.ts';
-import { clusterAccess } from './cluster-access.ts';
+import { type ClusterAccess, clusterAccess } from './cluster-access.ts';
 import { combineAnswers } from './combine.ts';
 import type { AgentConfig } from './config.ts';
 import { alertData, engineFindings, engineFindingsTool } from './engine-context.ts';
@@ -22,12 +21,6 @@ export interface AgentInvestigation {
   result: InvestigationResult;
   engine: InvestigationResult;
   agent: AgentOutcome;
-}
-
-/** The cluster as the agent reaches it: read-only tools, and an existence check for answers. */
-export interface ClusterAccess {
-  tools: AgentTool[];
-  entityExists: (ref: EntityRef) => Promise<boolean>;
 }
 
 export interface AgentDependencies {

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Alert } from '../alert/alert.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
-import { rootMessage } from '../slack/thread.ts';
+import { rootMessage } from '../slack/root-message.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { findIncident } from '../store/incidents.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';

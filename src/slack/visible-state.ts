@@ -4,7 +4,7 @@ import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../genera
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
 import { createSlackClient } from './client.ts';
-import { rootMessage } from './thread.ts';
+import { rootMessage } from './root-message.ts';
 
 /** The metadata event type every bot message carries; its payload names the incident and the message key. */
 export const MESSAGE_EVENT_TYPE = 'incident_bot_message';

@@ -1,6 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { Plain } from './snapshot.ts';
+import type { Plain } from './plain.ts';
 
 /**
  * Routing layers that sit in front of Services when the cluster serves their APIs: Istio's VirtualService and

@@ -26,20 +26,10 @@ import type {
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Certificate, Issuer } from './certificates.ts';
+import type { Plain } from './plain.ts';
 import type { DestinationRule, HTTPRoute, ServedGroup, ServiceEntry, VirtualService } from './routing-objects.ts';
 
-/**
- * Objects as the API server sends them in JSON (timestamps are RFC 3339 strings, not Dates), so detectors
- * can be tested with plain objects copied from a cluster or a scenario file. The client's models rename the few
- * JSON fields that are reserved words in TypeScript (`_from`, `_default`); here they carry their JSON names.
- */
-export type Plain<T> = T extends Date
-  ? string
-  : T extends (infer U)[]
-    ? Plain<U>[]
-    : T extends object
-      ? { [K in keyof T as K extends `_${infer Json}` ? Json : K]: Plain<T[K]> }
-      : T;
+export type { Plain };
 
 /**
  * A Secret as the investigator keeps it: names of keys only, never values — except, per key, the in-cluster hosts a
