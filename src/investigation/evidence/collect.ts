@@ -339,10 +339,19 @@ export async function collectSnapshot(
   );
   // The errors name a namespace the configuration did not (an address read from a file): its state is read now.
   const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
-  // So do the hosts the Secrets the pods read name (a connection URL kept in a Secret, which the pod spec cannot show).
+  // So do the hosts named by the Secrets of pods that log errors (a connection URL kept in a Secret, which the pod spec
+  // cannot show): where a failing reader connects.
+  const erring = snapshot.pods.filter(
+    (pod) =>
+      pod.metadata?.namespace === namespace &&
+      snapshot.logs.some((log) => log.namespace === namespace && log.pod === pod.metadata?.name && log.lines.length > 0),
+  );
+  const erringSecrets = podReferences(erring, []).secrets;
   const named = [
     ...namespacesNamedIn(
-      snapshot.secrets.filter(inNamespace(namespace)).flatMap((secret) => Object.values(secret.hosts ?? {}).flat()),
+      snapshot.secrets
+        .filter((secret) => secret.metadata?.namespace === namespace && erringSecrets.has(secret.metadata?.name ?? ''))
+        .flatMap((secret) => Object.values(secret.hosts ?? {}).flat()),
       namespace,
     ),
     ...namespacesNamedIn(
