@@ -344,7 +344,9 @@ export async function collectSnapshot(
   const erring = snapshot.pods.filter(
     (pod) =>
       pod.metadata?.namespace === namespace &&
-      snapshot.logs.some((log) => log.namespace === namespace && log.pod === pod.metadata?.name && log.lines.length > 0),
+      snapshot.logs.some(
+        (log) => log.namespace === namespace && log.pod === pod.metadata?.name && log.lines.length > 0,
+      ),
   );
   const erringSecrets = podReferences(erring, []).secrets;
   const named = [
