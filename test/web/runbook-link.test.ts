@@ -25,13 +25,14 @@ const group = (key: string, runbookUrl: string) =>
     status: 'firing',
     receiver: 'diagnose-bot',
     groupLabels: { alertname: key },
-    commonLabels: { alertname: key, namespace: 'shop', severity: 'page' },
+    // A namespace each: alerts on one namespace would join one incident's thread (alert grouping).
+    commonLabels: { alertname: key, namespace: key.toLowerCase(), severity: 'page' },
     commonAnnotations: { summary: `${key} is failing`, runbook_url: runbookUrl },
     externalURL: 'http://alertmanager:9093',
     alerts: [
       {
         status: 'firing',
-        labels: { alertname: key, namespace: 'shop' },
+        labels: { alertname: key, namespace: key.toLowerCase() },
         annotations: {},
         startsAt: '2026-12-06T03:00:00Z',
         endsAt: '0001-01-01T00:00:00Z',
