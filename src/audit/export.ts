@@ -1,9 +1,10 @@
-import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
+import type { AuditEvent, Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { planSpec } from '../remediation/plan-store.ts';
 import { publicSpec } from '../remediation/redact.ts';
 import type { ChainKey } from './chain-key.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
-import { verifyChains } from './verify.ts';
+import { type VerifyReport, verifyChains } from './verify.ts';
 
 /** An audit row as JSON (what `audit export` writes and src/audit/timeline.ts reads). */
 export const eventJson = (event: AuditEvent) => ({
@@ -18,34 +19,76 @@ export const eventJson = (event: AuditEvent) => ({
   hash: event.hash,
 });
 
+/** One incident as the database holds it, its audit chain in order and that chain verified. */
+export interface IncidentRecord {
+  incident: Incident;
+  /** Plans with their decisions; Secret values masked, snapshots left out. */
+  plans: Awaited<ReturnType<typeof readPlans>>;
+  events: AuditEvent[];
+  chain: VerifyReport;
+}
+
+async function readPlans(db: PrismaClient, incidentId: string) {
+  const plans = await db.plan.findMany({
+    where: { incidentId },
+    include: { approvals: { orderBy: { createdAt: 'asc' } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  // Secret values stay in the database: snapshots are left out, values in plans masked.
+  return plans.map(({ snapshot: _snapshot, ...plan }) => {
+    const spec = publicSpec(planSpec(plan));
+    return { ...plan, action: spec.action, spec };
+  });
+}
+
 /**
- * Everything on record for one incident, as JSON: the incident, its plans and decisions, and its
- * audit chain in order, with the chain's own verification so the file can be judged on its own.
+ * Reads one incident, its plans and its audit chain, and verifies the chain (against `checkpoint`, the newest one
+ * read back from outside Postgres, when given). Null when there is no such incident.
  */
-export async function exportIncident(db: PrismaClient, incidentId: string, key: ChainKey) {
+export async function readIncidentRecord(
+  db: PrismaClient,
+  incidentId: string,
+  key: ChainKey,
+  checkpoint: Checkpoint | null = null,
+): Promise<IncidentRecord | null> {
   const incident = await db.incident.findUnique({ where: { id: incidentId } });
   if (!incident) return null;
   const [events, plans] = await Promise.all([
     db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } }),
-    db.plan.findMany({ where: { incidentId }, include: { approvals: true }, orderBy: { createdAt: 'asc' } }),
+    readPlans(db, incidentId),
   ]);
   // Other chains' rows sit between this chain's seqs: gaps are judged against every seq in that range.
   const first = events[0]?.seq ?? 0n;
   const last = events.at(-1)?.seq ?? 0n;
   const seqs = await db.auditEvent.findMany({ where: { seq: { gte: first, lte: last } }, select: { seq: true } });
   const presentSeqs = new Set(seqs.map((row) => row.seq));
-  const { problems } = verifyChains(events, key, { presentSeqs });
+  const chain = verifyChains(events, key, { presentSeqs, checkpoint, onlyChains: [incidentId] });
+  return { incident, plans, events, chain };
+}
+
+/**
+ * Everything on record for one incident, as JSON: the incident, its plans and decisions, and its
+ * audit chain in order, with the chain's own verification so the file can be judged on its own.
+ */
+export function recordJson(record: IncidentRecord, exportedAt: Date) {
+  const { ok, problems, checkpoint, uncoveredRows } = record.chain;
   return {
-    exportedAt: new Date().toISOString(),
-    incident,
-    // Secret values stay in the database: snapshots are left out, values in plans masked.
-    plans: plans.map(({ snapshot: _snapshot, ...plan }) => {
-      const spec = publicSpec(planSpec(plan));
-      return { ...plan, action: spec.action, spec };
-    }),
-    events: events.map(eventJson),
-    chain: { ok: problems.length === 0, problems },
+    exportedAt: exportedAt.toISOString(),
+    incident: record.incident,
+    plans: record.plans,
+    events: record.events.map(eventJson),
+    chain: { ok, problems, checkpoint, uncoveredRows },
   };
+}
+
+export async function exportIncident(
+  db: PrismaClient,
+  incidentId: string,
+  key: ChainKey,
+  checkpoint: Checkpoint | null = null,
+) {
+  const record = await readIncidentRecord(db, incidentId, key, checkpoint);
+  return record ? recordJson(record, new Date()) : null;
 }
 
 /** The incident's timeline (src/audit/timeline.ts) from its audit chain; null when there is no such incident. */

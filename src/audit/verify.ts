@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../generated/prisma/client.ts';
 import type { ChainKey } from './chain-key.ts';
-import { type Checkpoint, headsAsOf, headsDigest, signedPart } from './checkpoint.ts';
+import { type ChainHead, type Checkpoint, headsAsOf, headsDigest, signedPart } from './checkpoint.ts';
 
 export interface ChainProblem {
   /** The row at fault, by seq; for a deletion, the seq that is missing. */
@@ -17,8 +17,8 @@ export interface VerifyReport {
   problems: ChainProblem[];
   /** Missing seqs that no committed row ever held (a transaction rolled back after taking its seq). */
   unfilledGaps: string[];
-  /** The checkpoint the table was compared with, if any. */
-  checkpoint: { at: string; lastSeq: string } | null;
+  /** The checkpoint the table was compared with, if any; `heads`: whether its list of chain heads was there to compare. */
+  checkpoint: { at: string; lastSeq: string; heads: boolean } | null;
   /** Rows newer than that checkpoint: protected by the chain, not yet against deletion of a chain's tail. */
   uncoveredRows: number;
   /** Rows per signing key id (`null`: from before key ids). */
@@ -30,6 +30,11 @@ export interface VerifyOptions {
   presentSeqs?: Set<bigint>;
   /** The newest checkpoint read back from the sink outside Postgres. */
   checkpoint?: Checkpoint | null;
+  /**
+   * `rows` are these chains only (one incident's page or export): the checkpoint is compared on their heads alone,
+   * not on its digest and count of the whole table.
+   */
+  onlyChains?: (string | null)[];
 }
 
 const chainName = (incidentId: string | null) => (incidentId ? `incident ${incidentId}` : 'the global chain');
@@ -121,7 +126,9 @@ export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyO
   }
 
   const checkpoint = options.checkpoint ?? null;
-  const checkpointProblems = checkpoint ? compareWithCheckpoint(sorted, checkpoint, key, deleted.size > 0) : [];
+  const checkpointProblems = checkpoint
+    ? compareWithCheckpoint(sorted, checkpoint, key, deleted.size > 0, options.onlyChains)
+    : [];
   for (const problem of checkpointProblems) report(problem);
 
   // A missing seq is a gap no committed row filled when no chain breaks across it and the checkpoint (taken with
@@ -141,7 +148,9 @@ export function verifyChains(rows: AuditEvent[], key: ChainKey, options: VerifyO
     chains: chains.size,
     problems,
     unfilledGaps,
-    checkpoint: checkpoint ? { at: checkpoint.at, lastSeq: checkpoint.lastSeq } : null,
+    checkpoint: checkpoint
+      ? { at: checkpoint.at, lastSeq: checkpoint.lastSeq, heads: Boolean(checkpoint.heads) || !options.onlyChains }
+      : null,
     uncoveredRows: checkpoint ? sorted.filter((row) => row.seq > BigInt(checkpoint.lastSeq)).length : rows.length,
     keys,
   };
@@ -153,6 +162,7 @@ function compareWithCheckpoint(
   checkpoint: Checkpoint,
   key: ChainKey,
   deletionsFound: boolean,
+  onlyChains?: (string | null)[],
 ): ChainProblem[] {
   const when = `the checkpoint of ${checkpoint.at}`;
   if (!key.verifySignature(signedPart(checkpoint), checkpoint.sig)) {
@@ -168,51 +178,71 @@ function compareWithCheckpoint(
     ];
   }
   const now = headsAsOf(sorted, BigInt(checkpoint.lastSeq));
-  if (now.rows === checkpoint.rows && headsDigest(now.heads) === checkpoint.digest) return [];
-
-  const found: ChainProblem[] = [];
-  const report = (problem: ChainProblem) => found.push(problem);
-  if (checkpoint.heads) {
-    const rowsBySeq = new Map(sorted.map((row) => [row.seq.toString(), row]));
-    const seen = new Map(checkpoint.heads.map((head) => [head.incidentId, head]));
-    for (const head of checkpoint.heads) {
-      const row = rowsBySeq.get(head.seq);
-      if (!row) {
-        report({
-          seq: head.seq,
-          incidentId: head.incidentId,
-          kind: 'truncated',
-          message: `seq ${head.seq}, the newest row of ${chainName(head.incidentId)} at ${when}, is gone — the chain's tail was deleted`,
-        });
-      } else if (row.hash !== head.hash || row.incidentId !== head.incidentId) {
-        report({
-          seq: head.seq,
-          incidentId: head.incidentId,
-          kind: 'edited',
-          message: `seq ${head.seq} is not the row ${when} saw as the head of ${chainName(head.incidentId)}`,
-        });
-      }
-    }
-    for (const head of now.heads) {
-      const then = seen.get(head.incidentId);
-      if (!then || BigInt(then.seq) < BigInt(head.seq)) {
-        report({
-          seq: head.seq,
-          incidentId: head.incidentId,
-          kind: 'inserted',
-          message: `seq ${head.seq} (${chainName(head.incidentId)}) is below ${when}'s last seq ${checkpoint.lastSeq} but was not in it — inserted afterwards`,
-        });
-      }
-    }
+  if (onlyChains) {
+    // Some chains only: their heads are compared one by one; without the heads list nothing more can be said here.
+    const shown = new Set(onlyChains);
+    return checkpoint.heads
+      ? compareHeads(
+          sorted,
+          now.heads,
+          checkpoint.heads.filter((head) => shown.has(head.incidentId)),
+          checkpoint,
+        )
+      : [];
   }
+  if (now.rows === checkpoint.rows && headsDigest(now.heads) === checkpoint.digest) return [];
+  const found = checkpoint.heads ? compareHeads(sorted, now.heads, checkpoint.heads, checkpoint) : [];
   // Rows deleted inside a chain change the count too; they are already named by seq.
   if (found.length === 0 && !deletionsFound) {
-    report({
+    found.push({
       seq: checkpoint.lastSeq,
       incidentId: null,
       kind: 'truncated',
       message: `up to seq ${checkpoint.lastSeq} the table holds ${now.rows} rows in ${now.heads.length} chain(s); ${when} counted ${checkpoint.rows} in ${checkpoint.chains} with other chain heads — rows were deleted`,
     });
+  }
+  return found;
+}
+
+/** Each head the checkpoint saw against the table: gone (a deleted tail), replaced, or a newer head inserted below it. */
+function compareHeads(
+  sorted: AuditEvent[],
+  headsNow: ChainHead[],
+  headsThen: ChainHead[],
+  checkpoint: Checkpoint,
+): ChainProblem[] {
+  const when = `the checkpoint of ${checkpoint.at}`;
+  const found: ChainProblem[] = [];
+  const rowsBySeq = new Map(sorted.map((row) => [row.seq.toString(), row]));
+  const seen = new Map(headsThen.map((head) => [head.incidentId, head]));
+  for (const head of headsThen) {
+    const row = rowsBySeq.get(head.seq);
+    if (!row) {
+      found.push({
+        seq: head.seq,
+        incidentId: head.incidentId,
+        kind: 'truncated',
+        message: `seq ${head.seq}, the newest row of ${chainName(head.incidentId)} at ${when}, is gone — the chain's tail was deleted`,
+      });
+    } else if (row.hash !== head.hash || row.incidentId !== head.incidentId) {
+      found.push({
+        seq: head.seq,
+        incidentId: head.incidentId,
+        kind: 'edited',
+        message: `seq ${head.seq} is not the row ${when} saw as the head of ${chainName(head.incidentId)}`,
+      });
+    }
+  }
+  for (const head of headsNow) {
+    const then = seen.get(head.incidentId);
+    if (!then || BigInt(then.seq) < BigInt(head.seq)) {
+      found.push({
+        seq: head.seq,
+        incidentId: head.incidentId,
+        kind: 'inserted',
+        message: `seq ${head.seq} (${chainName(head.incidentId)}) is below ${when}'s last seq ${checkpoint.lastSeq} but was not in it — inserted afterwards`,
+      });
+    }
   }
   return found;
 }
