@@ -29,6 +29,8 @@ import { createFollowUpRuntime, pagerDutyApiFrom } from './pagerduty/runtime.ts'
 import { KubeObjects } from './remediation/kube-objects.ts';
 import { createSlackClient } from './slack/client.ts';
 import { createDb } from './store/db.ts';
+import { createUiHandler } from './ui/routes.ts';
+import { uiSettingsFrom } from './ui/settings.ts';
 import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
 
 /** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
@@ -53,6 +55,8 @@ function secretValues(config: Config): (string | undefined)[] {
     config.OPENAI_API_KEY,
     config.AUDIT_HMAC_KEY,
     ...(config.AUDIT_HMAC_KEYS ?? []).map((key) => key.secret),
+    config.OIDC_CLIENT_SECRET,
+    config.UI_SESSION_SECRET,
     databasePassword,
     redisPassword,
   ];
@@ -159,6 +163,13 @@ async function main(): Promise<void> {
   let server: WebServer | undefined;
   let checkpoints: Checkpointer | undefined;
   if (runsWeb && queue) {
+    const sink = config.AUDIT_CHECKPOINT_SINK
+      ? parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
+          client: () => slack,
+          incidentChannel: config.INCIDENT_CHANNEL,
+        })
+      : null;
+    const uiSettings = uiSettingsFrom(config);
     server = createServer(
       config,
       {
@@ -171,13 +182,20 @@ async function main(): Promise<void> {
       {
         register: [(app) => registerRemediationListeners(app, remediation.approvalDeps), followUp.register],
         logger: slackLogger(),
+        ...(uiSettings && {
+          ui: createUiHandler({
+            db,
+            audit,
+            chainKey,
+            checkpoints: sink,
+            settings: uiSettings,
+            onError: (err) => log.error({ err }, 'audit page failed'),
+          }),
+        }),
       },
     );
-    if (config.AUDIT_CHECKPOINT_SINK) {
-      const sink = parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
-        client: () => slack,
-        incidentChannel: config.INCIDENT_CHANNEL,
-      });
+    if (uiSettings) log.info({ signIn: uiSettings.auth.mode }, 'audit pages at /ui');
+    if (sink) {
       checkpoints = startCheckpoints({
         db,
         key: chainKey,

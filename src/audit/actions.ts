@@ -69,6 +69,12 @@ export const AUDIT_ACTIONS = [
   'plan.rollback.unverified',
   'plan.recovery',
   'plan.recovery.state',
+  // the auditor's read-only pages (/ui): who signed in, who looked at what
+  'ui.signed_in',
+  'ui.signed_out',
+  'ui.refused',
+  'ui.viewed',
+  'ui.downloaded',
 ] as const;
 
 export type AuditAction =

@@ -236,6 +236,55 @@ const VARIABLES = {
     'audit rows appended after which a checkpoint is taken without waiting for AUDIT_CHECKPOINT_SECONDS',
     '1000',
   ),
+  UI_BASE_URL: variable(
+    url.optional(),
+    'the address people open the web role at; the read-only /ui pages and their OIDC redirect URI (<it>/ui/auth/callback)',
+    'https://incident-bot.example.com',
+  ),
+  OIDC_ISSUER_URL: variable(
+    url.optional(),
+    "your SSO's OpenID Connect issuer (its /.well-known/openid-configuration is read); set → /ui signs in with OIDC",
+    'https://sso.example.com/realms/main',
+  ),
+  OIDC_CLIENT_ID: variable(
+    optional,
+    'client id of the incident-bot application registered at the issuer',
+    'incident-bot',
+  ),
+  OIDC_CLIENT_SECRET: variable(optional, 'client secret of that application', 's3cr3t'),
+  OIDC_GROUPS_CLAIM: variable(
+    z.string().min(1).default('groups'),
+    "claim of the ID token (or userinfo) that lists the signed-in person's groups",
+    'groups',
+  ),
+  UI_SESSION_SECRET: variable(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+    'secret the /ui session cookies are signed with (OIDC sign-in)',
+    '$(openssl rand -hex 32)',
+  ),
+  UI_SESSION_HOURS: variable(positive.default(8), 'hours a /ui sign-in lasts', '8'),
+  UI_PROXY_USER_HEADER: variable(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+      .optional(),
+    'header in which a trusted authenticating proxy (oauth2-proxy, IAP) names the user; set → /ui trusts it, no OIDC',
+    'X-Forwarded-Email',
+  ),
+  UI_PROXY_GROUPS_HEADER: variable(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+      .optional(),
+    "header in which that proxy lists the user's groups, comma-separated",
+    'X-Forwarded-Groups',
+  ),
+  UI_VIEWER_USERS: variable(
+    list.optional(),
+    'who may view /ui: user emails or subjects, comma-separated (with UI_VIEWER_GROUPS: either matches)',
+    'auditor@example.com,alice@example.com',
+  ),
+  UI_VIEWER_GROUPS: variable(list.optional(), 'groups whose members may view /ui, comma-separated', 'compliance,sre'),
 } satisfies Record<string, Variable<z.ZodType>>;
 
 type Variables = typeof VARIABLES;
@@ -308,6 +357,39 @@ function pagerDutyWriteBackProblems(present: Record<string, string | undefined>)
   ];
 }
 
+const problem = (variable: string, text: string): ConfigProblem => ({
+  variable,
+  problem: text,
+  description: CONFIG_VARIABLES[variable]?.description ?? '',
+  example: CONFIG_VARIABLES[variable]?.example ?? '',
+});
+
+/**
+ * The /ui pages are on when a way to sign in is configured: OIDC (OIDC_ISSUER_URL) or a trusted authenticating
+ * proxy (UI_PROXY_USER_HEADER), never both; each needs what it reads, and a list of who may view.
+ */
+function uiProblems(present: Record<string, string | undefined>): ConfigProblem[] {
+  if (present.ROLE === 'worker' || present.ROLE === 'executor') return [];
+  const oidc = Boolean(present.OIDC_ISSUER_URL);
+  const proxy = Boolean(present.UI_PROXY_USER_HEADER);
+  const viewers = Boolean(present.UI_VIEWER_USERS || present.UI_VIEWER_GROUPS);
+  if (oidc && proxy)
+    return [problem('UI_PROXY_USER_HEADER', 'cannot be set with OIDC_ISSUER_URL: /ui signs in one way, unset one')];
+  if (!oidc && !proxy) {
+    const orphan = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'UI_VIEWER_USERS', 'UI_VIEWER_GROUPS'].find(
+      (name) => present[name],
+    );
+    return orphan
+      ? [problem(orphan, 'is set but /ui has no sign-in: set OIDC_ISSUER_URL (or UI_PROXY_USER_HEADER behind a proxy)')]
+      : [];
+  }
+  const needed = oidc ? ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'UI_BASE_URL', 'UI_SESSION_SECRET'] : [];
+  return [
+    ...needed.filter((name) => !present[name]).map((name) => problem(name, 'is required for OIDC sign-in to /ui')),
+    ...(viewers ? [] : [problem('UI_VIEWER_USERS', 'is required (or UI_VIEWER_GROUPS): nobody could view /ui')]),
+  ];
+}
+
 /** Reads the environment; every missing or invalid variable is reported together in one ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty value counts as unset, as in most .env tooling.
@@ -332,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ]
       : []),
     ...pagerDutyWriteBackProblems(present),
+    ...uiProblems(present),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data as Config;

@@ -61,6 +61,8 @@ export interface ServerOptions {
   refusalFlushMs?: number;
   /** Time a webhook has to be stored and queued before it is answered 503 + Retry-After. */
   intakeDeadlineMs?: number;
+  /** The auditor's read-only pages (src/ui/routes.ts): every path under /ui, when a sign-in is configured. */
+  ui?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface WebServer {
@@ -208,6 +210,7 @@ export function createServer(config: ServerConfig, intake: IntakeDeps, options: 
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) return route(req, res);
+    if (options.ui && (path === '/ui' || path.startsWith('/ui/'))) return options.ui(req, res);
     if (slackHttp && req.method === 'POST' && path === SLACK_EVENTS_PATH) {
       countRefusedSlackRequest(res);
       return slackHttp.requestListener(req, res);
