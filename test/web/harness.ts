@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { LogLevel } from '@slack/bolt';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { Queue, type Worker } from 'bullmq';
+import { ChainKey } from '../../src/audit/chain-key.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { createServer, type ServerConfig, type WebServer } from '../../src/http/server.ts';
 import {
@@ -44,6 +46,10 @@ export const testServerConfig = (slackApiUrl: string, slackMode: SlackMode = 'ht
 
 export interface Harness {
   database: TestDatabase;
+  /** The audit trail the server writes to. */
+  audit: PostgresAuditLog;
+  /** Serves /ui with `handler` from now on (built after start, once the server's address is known). */
+  mountUi(handler: (req: IncomingMessage, res: ServerResponse) => void): void;
   slack: FakeSlack;
   queue: InvestigationQueue;
   /** A raw view of the same BullMQ queue, to count jobs. */
@@ -83,6 +89,8 @@ export interface HarnessOptions {
   groupingWindowMs?: number;
   /** CLUSTERS_FILE's clusters: their names for intake, their read-only access for the worker. */
   clusters?: { names: string[]; fallback?: string; access: ReadonlyMap<string, ClusterReadAccess> };
+  /** AUDIT_HMAC_KEY of the audit trail (default: the public development key). */
+  auditKey?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -90,7 +98,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const slack = await FakeSlack.start();
   const prefix = uniquePrefix();
   const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
-  const audit = new PostgresAuditLog(database.db);
+  const audit = new PostgresAuditLog(database.db, new ChainKey(options.auditKey));
+  let ui: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const queue = createInvestigationQueue(connection, prefix, options.retry);
   const jobs = new Queue(INVESTIGATION_QUEUE, { connection, prefix });
   const config = {
@@ -143,6 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logLevel: LogLevel.ERROR,
       intakeDeadlineMs: 30_000,
       ...(followUp ? { register: [followUp.register] } : {}),
+      ui: (req, res) => (ui ? ui(req, res) : res.writeHead(404).end()),
     },
   );
   const port = await server.start(0);
@@ -173,6 +183,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   return {
     database,
+    audit,
+    mountUi: (handler) => {
+      ui = handler;
+    },
     slack,
     queue,
     jobs,
