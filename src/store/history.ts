@@ -62,7 +62,7 @@ const OUTCOMES: Record<string, Outcome> = {
 };
 
 /**
- * Earlier incidents (answered in the last 90 days, newest first) whose answer named the same root-cause entity,
+ * Earlier incidents of the same cluster (answered in the last 90 days, newest first) whose answer named the same root-cause entity,
  * or the same fault type on the same workload, with how each ended (its last plan's fate). The candidates are
  * narrowed in Postgres (same root cause or same fault type), the workload compared here.
  */
@@ -90,6 +90,8 @@ export async function seenBefore(
            i."slackThreadTs", i."status"::text AS "status", v."result"
     FROM "Investigation" v JOIN "Incident" i ON i."id" = v."incidentId"
     WHERE v."status" = 'done' AND v."finishedAt" >= ${since} AND v."incidentId" <> ${incidentId}
+      -- The same name in another cluster is another object.
+      AND i."cluster" IS NOT DISTINCT FROM (SELECT "cluster" FROM "Incident" WHERE "id" = ${incidentId})
       AND (v."result"->'rootCause' = ${JSON.stringify(result.rootCause)}::jsonb
            OR v."result"->>'faultType' = ${result.faultType})
     ORDER BY i."id", v."finishedAt" DESC

@@ -33,7 +33,14 @@ before(async () => {
 after(() => database.drop());
 
 let counter = 0;
-async function earlier(title: string, at: Date, result: unknown, plan?: PlanStatus, resolved = false) {
+async function earlier(
+  title: string,
+  at: Date,
+  result: unknown,
+  plan?: PlanStatus,
+  resolved = false,
+  cluster?: string,
+) {
   const incident = await database.db.incident.create({
     data: {
       source: 'alertmanager',
@@ -44,6 +51,7 @@ async function earlier(title: string, at: Date, result: unknown, plan?: PlanStat
       slackChannel: 'CINC',
       slackThreadTs: `1700000000.00000${counter}`,
       createdAt: at,
+      ...(cluster ? { cluster } : {}),
     },
   });
   await database.db.investigation.create({
@@ -90,6 +98,7 @@ test('Seen before: same root cause, or same fault on the same workload, last 90 
   await earlier('too old', daysAgo(100), current, 'succeeded');
   await earlier('other fault, other cause', daysAgo(1), answer(otherDeployment, 'oom-limit', deployment));
   await earlier('no plan', daysAgo(30), current);
+  await earlier('same cause in another cluster', daysAgo(3), current, 'succeeded', false, 'eu-west');
   const self = await earlier('this one', NOW, current);
 
   const found = await seenBefore(database.db, self, current as unknown as InvestigationResult, NOW);
