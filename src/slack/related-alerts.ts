@@ -42,8 +42,10 @@ export function relatedAlertsMessage(incident: Incident, alerts: IncidentAlert[]
   ].join(', ');
   const head =
     `:link: *${related.length} related alert${related.length === 1 ? '' : 's'}* joined this incident (same ${where}) ` +
-    `instead of opening threads of their own. ${firing} of ${alerts.length} alerts firing; ` +
-    'the incident resolves when every one has.';
+    `instead of opening threads of their own. ` +
+    (firing === 0
+      ? `All ${alerts.length} alerts have resolved.`
+      : `${firing} of ${alerts.length} alerts firing; the incident resolves when every one has.`);
   const lines = related.slice(0, SHOWN).map(line);
   if (related.length > SHOWN) lines.push(`…and ${related.length - SHOWN} more (the audit trail lists every one)`);
   const sections: types.KnownBlock[] = [];

@@ -126,6 +126,10 @@ test('the incident resolves only once every alert of it has', async () => {
   await h.slack.waitFor(() =>
     /all 31 alerts of this incident have resolved/.test(threadText(h.slack, INCIDENT_CHANNEL, stormThread)),
   );
+  // Every alert's line says it resolved.
+  await h.slack.waitFor(() => /All 31 alerts have resolved/.test(threadText(h.slack, INCIDENT_CHANNEL, stormThread)));
+  assert.doesNotMatch(threadText(h.slack, INCIDENT_CHANNEL, stormThread), /🔴 firing/);
+  if (process.env.STORM_THREAD_OUT) process.stdout.write(`\n${threadText(h.slack, INCIDENT_CHANNEL, stormThread)}\n`);
 });
 
 test('10 alerts of 10 unrelated faults (10 namespaces) at once: 10 threads', async () => {
