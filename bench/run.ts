@@ -2,7 +2,7 @@
  * npm run bench: one investigation on a 5,000-pod, 200-namespace cluster served by the simulated API server (in this
  * process, so the RSS includes the simulator's copy of the cluster), then the scale cases (scale-cases.ts: a hot
  * namespace of 10,000 pods, 50,000 pods over 1,000 namespaces). Prints wall time, peak RSS and API requests against
- * the targets. `npm run bench -- burst hot` runs only the cases named (cluster, latency, burst, hot, huge).
+ * the targets. `npm run bench -- burst hot` runs only the cases named (cluster, latency, burst, storm, hot, huge).
  */
 import { MemoryAuditLog } from '../src/audit/audit-log.ts';
 import { investigate } from '../src/investigation/engine.ts';
@@ -10,12 +10,13 @@ import { refKey } from '../src/investigation/model.ts';
 import { parseScenario } from '../src/simulation/scenario.ts';
 import { startSimulation } from '../src/simulation/simulation.ts';
 import { FAULTY_NAMESPACE, largeScenario } from './large-cluster.ts';
+import { alertStormCase } from './alert-storm.ts';
 import { burstCase } from './burst.ts';
 import { hotNamespaceCase, hugeClusterCase } from './scale-cases.ts';
 import { webhookLatency } from './webhook-latency.ts';
 
 const TARGETS = { seconds: 10, rssMb: 512, requests: 25, firstReplyMs: 2000 };
-const CASES = ['cluster', 'latency', 'burst', 'hot', 'huge'] as const;
+const CASES = ['cluster', 'latency', 'burst', 'storm', 'hot', 'huge'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(CASES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -74,6 +75,7 @@ try {
   try {
     if (runs('latency')) await latencyCase(title);
     if (runs('burst')) await burstCase(simulation, namespaces);
+    if (runs('storm')) await alertStormCase();
   } catch (error) {
     console.log(
       `webhook → Slack: not measured (${error instanceof Error ? error.message : error}; needs Postgres and Redis)`,

@@ -81,7 +81,8 @@ export async function openInvestigation(
   const windowMs = deps.groupingWindowMs ?? DEFAULT_GROUPING_WINDOW_MS;
   const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
-  // A new incident and its first audit row commit together: no incident without the record of how it came.
+  // The incident (or the joined alert) and its first audit row commit together: no alert without the record of
+  // how it came.
   const opened = await deps.db.$transaction(
     async (tx) => {
       const placed = await openIncident(tx, alert, {
@@ -89,7 +90,7 @@ export async function openInvestigation(
         cluster,
         grouping: key ? { key, windowMs } : null,
       });
-      const { incident } = placed;
+      const { incident, alert: row } = placed;
       if (placed.created)
         await deps.audit.recordIn(tx, [
           {
@@ -105,23 +106,24 @@ export async function openInvestigation(
             },
           },
         ]);
+      if (placed.joined)
+        await deps.audit.recordIn(tx, [
+          {
+            actor: alert.source,
+            action: 'incident.alert_joined',
+            target: `incident:${incident.id}`,
+            incidentId: incident.id,
+            details: { alert: row?.key, title: alert.title, groupingKey: key, ...said },
+          },
+        ]);
       return placed;
     },
-    // Alerts of one storm wait on the incident's row, the first ones on the key's lock: allow for a burst of them.
+    // Alerts of one storm queue on the key's lock: allow for a burst of them.
     { maxWait: 15_000, timeout: 15_000 },
   );
   let { incident } = opened;
   const { created, alert: row } = opened;
   if (opened.joined) {
-    // Outside the join's transaction: the storm's appends to one chain are written together (group commit), not one
-    // after the other under the incident's row lock.
-    await deps.audit.record({
-      actor: alert.source,
-      action: 'incident.alert_joined',
-      target: `incident:${incident.id}`,
-      incidentId: incident.id,
-      details: { alert: row?.key, title: alert.title, groupingKey: key, ...said },
-    });
     deps.showRelatedAlerts?.(incident.id);
     // The answer may be in already: an alert it does not explain starts a new round now.
     await reconsiderRelatedAlerts(deps, incident.id);

@@ -28,11 +28,9 @@ export interface OpenIncidentOptions {
 
 /**
  * Records the alert once per source id, in a new incident or — during a storm — in the open incident of its
- * grouping key. Joining locks only that incident's row (`FOR UPDATE`, which also keeps a resolution from slipping in
- * between: the incident is either still open and counts the new alert, or resolved and not joined). Opening a new
- * incident for a key takes a transaction-scoped advisory lock on the key and looks again, so thirty alerts of one
- * fault arriving at once end in one incident, never in a race of thirty; alerts of other keys do not wait.
- * INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
+ * grouping key. Alerts of one key are placed one at a time (a transaction-scoped advisory lock on the key), so
+ * thirty alerts of one fault arriving at once end in one incident, never in a race of thirty; alerts of other
+ * keys do not wait. INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
  */
 export async function openIncident(
   tx: Prisma.TransactionClient,
@@ -44,46 +42,29 @@ export async function openIncident(
   const safe = storable(alert);
   const stored = JSON.stringify({ ...safe, externalId: alert.externalId });
   const { thread, cluster = null, grouping = null } = options;
-
-  const known = async (): Promise<OpenedIncident | null> => {
-    const row = await tx.incidentAlert.findUnique({ where: { key } });
-    if (row) {
-      const incident = await tx.incident.findUniqueOrThrow({ where: { id: row.incidentId } });
-      return { incident, created: false, alert: row, joined: false };
-    }
-    // Stored before alert rows existed (or by a concurrent copy that has not added its row yet).
-    const existing = await tx.incident.findUnique({ where: { externalId: key } });
-    return existing ? { incident: existing, created: false, alert: null, joined: false } : null;
-  };
-  const join = async (): Promise<OpenedIncident | null> => {
-    if (!grouping || grouping.windowMs <= 0) return null;
+  // Held until the caller's transaction ends: the alerts of one key are placed one after the other.
+  if (grouping) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${grouping.key}, 0))`;
+  const known = await tx.incidentAlert.findUnique({ where: { key } });
+  if (known) {
+    const incident = await tx.incident.findUniqueOrThrow({ where: { id: known.incidentId } });
+    return { incident, created: false, alert: known, joined: false };
+  }
+  // Stored before alert rows existed (or by a concurrent copy that has not added its row yet).
+  const existing = await tx.incident.findUnique({ where: { externalId: key } });
+  if (existing) return { incident: existing, created: false, alert: null, joined: false };
+  if (grouping && grouping.windowMs > 0) {
     const [open] = await tx.$queryRaw<{ id: string }[]>`
       SELECT "id" FROM "Incident"
       WHERE "groupingKey" = ${grouping.key} AND "status" <> 'resolved'
         AND "lastAlertAt" > now() - make_interval(secs => ${grouping.windowMs / 1000})
-      ORDER BY "createdAt" DESC LIMIT 1
-      FOR UPDATE`;
-    if (!open) return null;
-    const added = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "title", "alert")
-      VALUES (${randomUUID()}, ${open.id}, ${key}, ${safe.title}, ${stored}::jsonb)
-      ON CONFLICT ("key") DO NOTHING
-      RETURNING "id"`;
-    // A parallel copy of the same alert joined first.
-    if (added.length === 0) return known();
-    const incident = await tx.incident.update({ where: { id: open.id }, data: { lastAlertAt: new Date() } });
-    const row = await tx.incidentAlert.findUniqueOrThrow({ where: { key } });
-    return { incident, created: false, alert: row, joined: true };
-  };
-
-  const placed = (await known()) ?? (await join());
-  if (placed) return placed;
-  if (grouping) {
-    // Held until the caller's transaction ends: of the alerts of one key that find no incident, one opens it and
-    // the others, looking again once it is committed, join it.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${grouping.key}, 0))`;
-    const meanwhile = (await known()) ?? (await join());
-    if (meanwhile) return meanwhile;
+      ORDER BY "createdAt" DESC LIMIT 1`;
+    if (open) {
+      const joined = await tx.incidentAlert.create({
+        data: { incidentId: open.id, key, title: safe.title, alert: JSON.parse(stored) as Prisma.InputJsonValue },
+      });
+      const incident = await tx.incident.update({ where: { id: open.id }, data: { lastAlertAt: new Date() } });
+      return { incident, created: false, alert: joined, joined: true };
+    }
   }
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs",
