@@ -49,7 +49,14 @@ function where(filter: IncidentFilter): Prisma.IncidentWhereInput {
   };
   if (Object.keys(createdAt).length > 0) and.push({ createdAt });
   if (filter.status) and.push({ status: filter.status });
-  if (filter.cluster) and.push({ alert: { path: ['labels', 'cluster'], equals: filter.cluster } });
+  // The cluster the incident was routed to; incidents stored before routing existed have it in their labels only.
+  if (filter.cluster)
+    and.push({
+      OR: [
+        { cluster: filter.cluster },
+        { cluster: null, alert: { path: ['labels', 'cluster'], equals: filter.cluster } },
+      ],
+    });
   if (filter.namespace)
     and.push({
       OR: [

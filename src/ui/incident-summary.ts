@@ -69,7 +69,7 @@ export function summarise(
     source: incident.source,
     status: incident.status,
     createdAt: incident.createdAt,
-    cluster: labels.cluster ?? null,
+    cluster: incident.cluster ?? labels.cluster ?? null,
     namespace: answer?.rootCause?.namespace ?? labels.namespace ?? null,
     rootCause: answer?.rootCause ? entityLabel(answer.rootCause) : null,
     faultType: answer?.faultType ?? null,

@@ -138,6 +138,7 @@ export async function seedIncidents(h: Harness): Promise<{ fixed: string; notice
       externalId: 'alertmanager:{}:{alertname="SearchLatencyHigh"}',
       title: 'Search p99 latency above 2s',
       status: 'diagnosed',
+      cluster: 'prod-eu',
       alert: {
         source: 'alertmanager',
         title: 'Search p99 latency above 2s',
