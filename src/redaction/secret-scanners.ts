@@ -46,10 +46,12 @@ export function scanForSecrets(text: string): Finding[] {
   for (const rule of SCANNERS) {
     const context: SecretLintRuleContext = {
       sharedOptions: {},
+      // as never: secretlint types the translator for its message catalogue; only report ranges are used here.
       createTranslator: (() => (id: string) => ({ id, message: id, data: {} })) as never,
       report: ({ range }) => findings.push({ start: range[0], end: range[1], rule: rule.meta.id }),
       ignore: () => undefined,
     };
+    // as never: each rule types its own options; RULE_OPTIONS is keyed by rule id, so the pairing is by id.
     const handler = rule.create(context, (RULE_OPTIONS[rule.meta.id] ?? {}) as never);
     const pending = handler.file?.(source);
     if (pending instanceof Promise) throw new Error(`${rule.meta.id} scans asynchronously; it cannot mask in line`);

@@ -124,7 +124,7 @@ export async function askRejectReason(deps: ApprovalDeps, click: PlanClick): Pro
   if (!plan || !click.triggerId) return;
   await deps.slack.views.open({
     trigger_id: click.triggerId,
-    view: rejectReasonView(plan.id, click.channelId) as never,
+    view: rejectReasonView(plan.id, click.channelId),
   });
 }
 

@@ -11,7 +11,7 @@ export async function postPlanMessage(deps: VisibleStateDeps, planId: string): P
   const version = await nextMessageVersion(deps.db, planId);
   const { text, blocks } = planBlocks(plan, version);
   const place = { incidentId: plan.incidentId, channel: plan.slackChannel, threadTs: plan.slackThreadTs };
-  const ts = await new VisibleState(deps).post(place, `plan:${planId}`, { text, blocks: blocks as never }, 'plan');
+  const ts = await new VisibleState(deps).post(place, `plan:${planId}`, { text, blocks }, 'plan');
   const saved = await saveMessage(deps.db, planId, plan.slackChannel, ts);
   // A move made while the message was on its way (an expiry, a click) could not edit it yet: show it now.
   if (saved.status !== plan.status) await refreshPlanMessage(deps, planId);
@@ -24,7 +24,7 @@ export async function refreshPlanMessage(deps: VisibleStateDeps, planId: string)
   const version = await nextMessageVersion(deps.db, planId);
   const { text, blocks } = planBlocks({ ...plan, messageVersion: version }, version);
   const place = { incidentId: plan.incidentId, channel: plan.slackChannel };
-  await new VisibleState(deps).edit(place, plan.slackTs, { text, blocks: blocks as never }, 'plan');
+  await new VisibleState(deps).edit(place, plan.slackTs, { text, blocks }, 'plan');
 }
 
 /** A reply in the plan's incident thread, posted once per `key` (a refused proposal, a recovered execution). */

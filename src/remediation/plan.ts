@@ -75,7 +75,7 @@ export async function derivePlan(
   for (const workload of live.workloads ?? []) {
     objects.set(
       describeRef({
-        kind: workload.kind as never,
+        kind: String(workload.kind),
         namespace: workload.metadata?.namespace,
         name: workload.metadata?.name ?? '',
       }),

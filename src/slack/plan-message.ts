@@ -1,3 +1,4 @@
+import type { types } from '@slack/bolt';
 import type { Approval, Plan } from '../generated/prisma/client.ts';
 import { planSpec } from '../remediation/plan-store.ts';
 import type { PlanSpec } from '../remediation/plan-spec.ts';
@@ -58,7 +59,7 @@ function diffSection(diff: string): string {
 export function planBlocks(
   plan: Plan & { approvals: Approval[] },
   version: number,
-): { text: string; blocks: unknown[] } {
+): { text: string; blocks: types.KnownBlock[] } {
   const spec = planSpec(plan);
   const id = (name: string) => `plan-${plan.id}-v${version}-${name}`;
   const approvals = plan.approvals.filter((approval) => approval.decision === 'approve').length;
@@ -69,7 +70,7 @@ export function planBlocks(
       `Needs ${plan.requiredApprovals} approval(s) (${approvals} so far)${plan.requestedBy ? `, not only from the requester <@${plan.requestedBy}>` : ''}. Expires ${when(plan.expiresAt)}.`,
     );
   }
-  const blocks: unknown[] = [
+  const blocks: types.KnownBlock[] = [
     {
       type: 'header',
       block_id: id('header'),
@@ -122,8 +123,8 @@ function describeChecks(spec: PlanSpec): string {
   return [...kinds].map((kind) => words[kind] ?? kind).join(', ') || 'none';
 }
 
-function buttons(plan: Plan, spec: PlanSpec, blockId: string): unknown {
-  const confirm = (title: string, text: string, ok: string, style: 'primary' | 'danger') => ({
+function buttons(plan: Plan, spec: PlanSpec, blockId: string): types.ActionsBlock {
+  const confirm = (title: string, text: string, ok: string, style: 'primary' | 'danger'): types.ConfirmationDialog => ({
     title: { type: 'plain_text', text: title },
     text: { type: 'mrkdwn', text: clip(text, CONFIRM_TEXT) },
     confirm: { type: 'plain_text', text: ok },
@@ -165,7 +166,7 @@ function buttons(plan: Plan, spec: PlanSpec, blockId: string): unknown {
 }
 
 /** The modal that asks for an optional rejection reason; plan and channel travel in private_metadata. */
-export function rejectReasonView(planId: string, channelId: string): Record<string, unknown> {
+export function rejectReasonView(planId: string, channelId: string): types.ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_VIEW_ID,

@@ -27,11 +27,11 @@ export function forbiddenCalls(logs: ContainerLog[]): ForbiddenCall[] {
     for (const line of log.lines) {
       const match = FORBIDDEN.exec(line);
       if (!match) continue;
-      const [, saNamespace, saName, verb, resource, group, namespace] = match as unknown as string[];
+      const [, saNamespace = '', saName = '', verb = '', resource = '', group, namespace] = match;
       const call: ForbiddenCall = {
-        serviceAccount: { namespace: saNamespace as string, name: saName as string },
-        verb: (verb as string).toLowerCase(),
-        resource: resource as string,
+        serviceAccount: { namespace: saNamespace, name: saName },
+        verb: verb.toLowerCase(),
+        resource,
         group: group ?? '',
         ...(namespace ? { namespace } : {}),
         pod: { namespace: log.namespace, name: log.pod },

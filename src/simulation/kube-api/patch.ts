@@ -93,7 +93,8 @@ export function applyJsonPatch(original: Json, patch: Json): Json {
     if (!isRecord(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
       throw new PatchError('each JSON patch operation needs "op" and "path"');
     }
-    const operation = raw as unknown as Operation;
+    // Checked above: a record with a string op and path; from and value are checked where an op needs them.
+    const operation: Operation = { ...raw, op: raw.op, path: raw.path };
     const value = () => {
       if (!Object.hasOwn(raw, 'value')) throw new PatchError(`operation "${operation.op}" needs a value`);
       return structuredClone(operation.value);
