@@ -87,6 +87,7 @@ for (const mode of SLACK_MODES) {
       );
       assert.equal(incident.slackThreadTs, '1763633000.000100');
       assert.equal(incident.title, 'why is payments down?');
+      await queued(h, incident.id);
     });
   });
 }
@@ -158,6 +159,22 @@ describe('Slack over Socket Mode: nothing from Slack calls in', () => {
     await until('a new Socket Mode connection', () => h.slack.callsTo('apps.connections.open').length > opened);
     await h.slack.socketMode.connected();
     assert.equal(await h.slackDoor.command(diagnoseFields(h, 'after the refresh', 'CREFRESH')), 200);
-    await until('the incident', () => h.database.db.incident.findFirst({ where: { slackChannel: 'CREFRESH' } }));
+    const incident = await until('the incident', () =>
+      h.database.db.incident.findFirst({ where: { slackChannel: 'CREFRESH' } }),
+    );
+    await queued(h, incident.id);
+    await until('the root message edited', () =>
+      h.slack.callsTo('chat.update').some((call) => call.args.channel === 'CREFRESH'),
+    );
   });
 });
+
+/**
+ * Waits until intake has finished with the incident (its investigation.queued audit row is intake's last write), so
+ * the harness does not drop the database under a handler still running: Socket Mode handlers outlive the request.
+ */
+function queued(h: Harness, incidentId: string) {
+  return until('the investigation queued', () =>
+    h.database.db.auditEvent.findFirst({ where: { incidentId, action: 'investigation.queued' } }),
+  );
+}
