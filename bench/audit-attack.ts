@@ -1,11 +1,19 @@
 // The audit trail under a database superuser's attacks: `npx tsx bench/audit-attack.ts` (needs Postgres on
 // TEST_DATABASE_ADMIN_URL or 127.0.0.1:5432). Writes a trail as the bot does (with rolled-back appends leaving
 // sequence gaps), checkpoints it, then runs each attack in a transaction that is rolled back afterwards and
-// counts what `verify` catches. Prints the figures; exits non-zero on an undetected attack or a false alarm.
+// counts what `verify` catches. The trail spans a key rotation: the first half under a single AUDIT_HMAC_KEY (no key
+// ids), the second under AUDIT_HMAC_KEYS=old:<that key>,new:<another>. Prints the figures; exits non-zero on an
+// undetected attack or a false alarm.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ChainKey } from '../src/audit/chain-key.ts';
 import { type Checkpoint, takeCheckpoint } from '../src/audit/checkpoint.ts';
+import { parseCheckpointSink } from '../src/audit/checkpoint-sink.ts';
+import { startCheckpoints } from '../src/audit/checkpointer.ts';
 import { PostgresAuditLog } from '../src/audit/postgres-audit-log.ts';
 import { verifyChains } from '../src/audit/verify.ts';
 import type { AuditEvent } from '../src/generated/prisma/client.ts';
@@ -16,7 +24,13 @@ const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@
 const ROUNDS = Number(process.env.ATTACK_ROUNDS ?? 10);
 pg.types.setTypeParser(1114, (text) => new Date(`${text.replace(' ', 'T')}Z`));
 
-const key = new ChainKey(randomBytes(32).toString('hex'));
+const OLD_SECRET = randomBytes(32).toString('hex');
+/** The single key of the first half; after the rotation it only verifies (and, in one attack, it leaked). */
+const retired = new ChainKey(OLD_SECRET);
+const key = new ChainKey([
+  { id: 'old', secret: OLD_SECRET },
+  { id: 'new', secret: randomBytes(32).toString('hex') },
+]);
 const name = `ib_attack_${randomBytes(5).toString('hex')}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
@@ -30,6 +44,7 @@ await client.connect();
 
 try {
   // The bot's writes: 20 incident chains and the global chain, and appends that fail after taking their seq.
+  const beforeRotation = new PostgresAuditLog(db, retired);
   const audit = new PostgresAuditLog(db, key);
   const incidents: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -52,7 +67,12 @@ try {
         })
         .catch(() => undefined);
     }
-    await audit.record({ actor: i % 5 ? 'bot' : 'slack:UALICE', action: `tool.step_${i}`, incidentId, details: { i } });
+    await (i < 200 ? beforeRotation : audit).record({
+      actor: i % 5 ? 'bot' : 'slack:UALICE',
+      action: `tool.step_${i}`,
+      incidentId,
+      details: { i },
+    });
   }
   const checkpoint: Checkpoint = await takeCheckpoint(db, key);
   for (let i = 0; i < 10; i++) await audit.record({ actor: 'bot', action: 'webhook.refused', details: { i } });
@@ -101,6 +121,30 @@ try {
     'delete a whole chain': async (c) => {
       await c.query('DELETE FROM "AuditEvent" WHERE "incidentId" = $1', [pick(incidents)]);
     },
+    'move a row to the other key of the ring (its key id changed)': async (c) => {
+      const row = pick(await covered());
+      await c.query('UPDATE "AuditEvent" SET "keyId" = $1 WHERE seq = $2', [row.keyId ? null : 'new', row.seq]);
+    },
+    'name a key the ring does not hold': async (c) => {
+      const row = pick(await covered());
+      await c.query(`UPDATE "AuditEvent" SET "keyId" = 'attacker' WHERE seq = $1`, [row.seq]);
+    },
+    'edit a pre-rotation row with the retired key (leaked) and re-hash what it signed': async (c) => {
+      const row = pick((await covered()).filter((candidate) => candidate.keyId === null));
+      const chain = (await rows()).filter((other) => other.incidentId === row.incidentId && other.keyId === null);
+      let prevHash = retired.genesis(row.incidentId);
+      for (const link of chain) {
+        const actor = link.seq === row.seq ? 'slack:UMALLORY' : link.actor;
+        const hash = retired.hash({ ...link, actor, prevHash });
+        await c.query('UPDATE "AuditEvent" SET actor = $1, "prevHash" = $2, hash = $3 WHERE seq = $4', [
+          actor,
+          prevHash,
+          hash,
+          link.seq,
+        ]);
+        prevHash = hash;
+      }
+    },
     'move a row to another seq': async (c) => {
       const row = pick(await covered());
       const free = BigInt(checkpoint.lastSeq) + 1000n;
@@ -132,12 +176,48 @@ try {
 
   const tried = results.reduce((sum, result) => sum + result.tried, 0);
   const detected = results.reduce((sum, result) => sum + result.detected, 0);
-  console.log(`audit trail: ${clean.rows} events, ${clean.chains} chains, ${gaps} rolled-back appends`);
+  const perKey = [...clean.keys].map(([id, count]) => `${count} under ${id ?? 'the key before key ids'}`).join(', ');
+  console.log(`audit trail: ${clean.rows} events, ${clean.chains} chains, ${gaps} rolled-back appends (${perKey})`);
   console.log(
     `clean database: ${clean.ok ? 'verifies' : 'FALSE ALARM'}; sequence gaps listed as never filled: ${clean.unfilledGaps.length}`,
   );
   for (const result of results) console.log(`  ${result.attack}: ${result.detected}/${result.tried} detected`);
   console.log(`attacks: ${tried}, detected: ${detected}, undetected: ${tried - detected}`);
+
+  // The window: how long an approval stays uncovered by a checkpoint (deletable unnoticed) with the hourly timer.
+  // (setval is not rolled back with the attacks' transactions: the sequence goes back past the newest row first.)
+  await client.query(
+    `SELECT setval(pg_get_serial_sequence('"AuditEvent"', 'seq'), (SELECT max(seq) FROM "AuditEvent") + 1000)`,
+  );
+  const file = join(tmpdir(), `${name}.jsonl`);
+  const checkpoints = startCheckpoints({
+    db,
+    key,
+    sink: parseCheckpointSink(`file:${file}`, { client: () => assert.fail('file sink') }),
+    intervalMs: 3_600_000,
+    everyRows: 1000,
+    onError: (error) => console.error(error),
+  });
+  const coveredSeq = async () =>
+    BigInt(
+      (
+        JSON.parse((await readFile(file, 'utf8').catch(() => '{}')).trim().split('\n').at(-1) ?? '{}') as {
+          lastSeq?: string;
+        }
+      ).lastSeq ?? -1,
+    );
+  while ((await coveredSeq()) < 0n) await new Promise((resolve) => setTimeout(resolve, 20));
+  const windows: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const written = Date.now();
+    await audit.record({ actor: 'bot', action: 'plan.approved', incidentId: incidents[i]!, details: { i } });
+    const newest = (await rows()).at(-1)!.seq;
+    while ((await coveredSeq()) < newest) await new Promise((resolve) => setTimeout(resolve, 20));
+    windows.push(Date.now() - written);
+  }
+  await checkpoints.stop();
+  await rm(file, { force: true });
+  console.log(`approval → checkpoint covering it: ${windows.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   process.exitCode = clean.ok && detected === tried ? 0 : 1;
 } finally {
   await client.end();
