@@ -91,29 +91,20 @@ export async function openInvestigation(
         grouping: key ? { key, windowMs } : null,
       });
       const { incident, alert: row } = placed;
-      if (placed.created)
+      // A new incident says where it came from; a joined alert, which incident it joined.
+      const how = placed.created
+        ? { action: 'incident.opened' as const, details: { externalId: incident.externalId } }
+        : placed.joined
+          ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
+          : null;
+      if (how)
         await deps.audit.recordIn(tx, [
           {
             actor: alert.source,
-            action: 'incident.opened',
+            action: how.action,
             target: `incident:${incident.id}`,
             incidentId: incident.id,
-            details: {
-              externalId: incident.externalId,
-              title: alert.title,
-              ...(key ? { groupingKey: key } : {}),
-              ...said,
-            },
-          },
-        ]);
-      if (placed.joined)
-        await deps.audit.recordIn(tx, [
-          {
-            actor: alert.source,
-            action: 'incident.alert_joined',
-            target: `incident:${incident.id}`,
-            incidentId: incident.id,
-            details: { alert: row?.key, title: alert.title, groupingKey: key, ...said },
+            details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
           },
         ]);
       return placed;

@@ -98,14 +98,7 @@ export class RelatedAlertsBoard {
     if (this.pending.has(incidentId)) return;
     const timer = setTimeout(() => {
       this.pending.delete(incidentId);
-      const previous = this.running.get(incidentId) ?? Promise.resolve();
-      const run = previous
-        .then(() => showRelatedAlerts(this.visible, this.deps, incidentId))
-        .catch((error: Error) => this.onError(error, incidentId))
-        .finally(() => {
-          if (this.running.get(incidentId) === run) this.running.delete(incidentId);
-        });
-      this.running.set(incidentId, run);
+      this.update(incidentId);
     }, this.intervalMs);
     this.pending.set(incidentId, timer);
   }
@@ -115,15 +108,19 @@ export class RelatedAlertsBoard {
     for (const [incidentId, timer] of this.pending) {
       clearTimeout(timer);
       this.pending.delete(incidentId);
-      this.running.set(
-        incidentId,
-        (this.running.get(incidentId) ?? Promise.resolve()).then(() =>
-          showRelatedAlerts(this.visible, this.deps, incidentId).catch((error: Error) =>
-            this.onError(error, incidentId),
-          ),
-        ),
-      );
+      this.update(incidentId);
     }
     await Promise.all(this.running.values());
+  }
+
+  /** Renders the message after the incident's update in flight, if any (one at a time per incident here). */
+  private update(incidentId: string): void {
+    const run = (this.running.get(incidentId) ?? Promise.resolve())
+      .then(() => showRelatedAlerts(this.visible, this.deps, incidentId))
+      .catch((error: Error) => this.onError(error, incidentId))
+      .finally(() => {
+        if (this.running.get(incidentId) === run) this.running.delete(incidentId);
+      });
+    this.running.set(incidentId, run);
   }
 }
