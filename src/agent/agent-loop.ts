@@ -108,6 +108,15 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
   const { config, redactor, audit, incidentId } = input;
   const toolsByName = new Map(input.tools.map((tool) => [tool.name, tool]));
   const openAITools = [...input.tools.map(toOpenAITool), finalAnswerTool];
+  // The last allowed turn offers only final_answer, and requires it: the model must answer rather than read on
+  // into the turn limit (as HolmesGPT drops the tools on its last iteration).
+  const offer = (lastTurn: boolean) =>
+    lastTurn
+      ? {
+          tools: [finalAnswerTool],
+          tool_choice: { type: 'function' as const, function: { name: FINAL_ANSWER_TOOL } },
+        }
+      : { tools: openAITools, tool_choice: 'auto' as const };
   const breaker = new CircuitBreaker(2, config.maxBreakerTrips);
   const history = new ConversationHistory(
     [
@@ -265,11 +274,12 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       return end('time-limit', "The model ran out of time without an answer; the engine's answer stands.");
     }
     outcome.turns += 1;
+    const lastTurn = outcome.turns === config.maxTurns;
     let response: ChatResponse;
     try {
       response = await completeWithRetry(
         input.client,
-        { model: config.model, messages: history.messages(), tools: openAITools, tool_choice: 'auto' },
+        { model: config.model, messages: history.messages(), ...offer(lastTurn) },
         input.deadline,
         auditModelCall,
       );
@@ -313,6 +323,14 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
         }
         turn.push({ role: 'tool', tool_call_id: call.id, content: verdict.refused });
         summaries.push(`final_answer refused: ${verdict.refused}`);
+        continue;
+      }
+      if (lastTurn) {
+        turn.push({
+          role: 'tool',
+          tool_call_id: call.id,
+          content: 'Not executed: the last turn offers only final_answer.',
+        });
         continue;
       }
       if (Date.now() >= input.deadline) {

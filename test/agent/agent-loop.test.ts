@@ -233,10 +233,24 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
   it('ends gracefully at the turn limit', async () => {
     const wandering: ScriptStep = (_request, index) =>
       toolCall('get_object', { kind: 'Pod', namespace: 'shop', name: `pod-${index}`, reason: 'keep looking' });
-    const { outcome, requests } = await runWith([wandering], { maxTurns: 4 });
+    const { outcome, requests, runs } = await runWith([wandering], { maxTurns: 4 });
     assert.equal(outcome.status, 'turn-limit');
     assert.equal(requests.length, 4);
+    assert.equal(runs.length, 3, 'a tool called on the last turn anyway is not run');
     assert.match(outcome.message, /turn limit \(4\)/);
+  });
+
+  it('offers only final_answer, and requires it, on the last allowed turn', async () => {
+    const { outcome, requests } = await runWith([getConfig, finalAnswer(goodAnswer)], { maxTurns: 2 });
+    assert.deepEqual(
+      requests.map((request) => request.body.tools?.map((tool) => tool.function.name)),
+      [['get_object', 'pod_logs', 'final_answer'], ['final_answer']],
+    );
+    assert.deepEqual(
+      requests.map((request) => request.body.tool_choice),
+      ['auto', { type: 'function', function: { name: 'final_answer' } }],
+    );
+    assert.equal(outcome.status, 'answered');
   });
 
   it('replaces old turns with a running summary when the context budget is near', async () => {

@@ -26,6 +26,7 @@ export interface ChatRequestBody {
   model: string;
   messages: { role: string; content: string | null; tool_calls?: ToolCallBody[]; tool_call_id?: string }[];
   tools?: { type: string; function: { name: string; description?: string; parameters: Record<string, unknown> } }[];
+  tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 }
 
 interface ToolCallBody {
