@@ -1,6 +1,7 @@
 import type { AuditEvent, Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { planSpec } from '../remediation/plan-store.ts';
 import { publicSpec } from '../remediation/redact.ts';
+import { StoredJsonError } from '../store/stored-json.ts';
 import type { ChainKey } from './chain-key.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
@@ -36,8 +37,15 @@ async function readPlans(db: PrismaClient, incidentId: string) {
   });
   // Secret values stay in the database: snapshots are left out, values in plans masked.
   return plans.map(({ snapshot: _snapshot, ...plan }) => {
-    const spec = publicSpec(planSpec(plan));
-    return { ...plan, action: spec.action, spec };
+    try {
+      const spec = publicSpec(planSpec(plan));
+      return { ...plan, action: spec.action, spec, unreadable: null };
+    } catch (error) {
+      if (!(error instanceof StoredJsonError)) throw error;
+      // A row that no longer fits its schema (edited in the database?) is named, not allowed to hide the rest of the
+      // record; its action and spec stay out, as they might carry a value the masking could not find.
+      return { ...plan, action: null, spec: null, unreadable: error.message };
+    }
   });
 }
 

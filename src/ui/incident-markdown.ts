@@ -75,12 +75,12 @@ export function incidentMarkdown(view: IncidentView, story: Timeline, generatedA
   if (record.plans.length === 0) lines.push('No remediation plan.');
   for (const plan of record.plans) {
     lines.push(
-      `**${text(plan.summary)}** · ${plan.status} · risk ${plan.risk}: ${text(plan.spec.riskReason)}`,
+      `**${text(plan.summary)}** · ${plan.status} · risk ${plan.risk}${plan.spec ? `: ${text(plan.spec.riskReason)}` : ''}`,
       '',
       // A fence longer than any run of backticks in the diff, so the diff cannot close it.
-      ...fenced(plan.spec.diff),
-      '',
-      `Rollback: ${text(plan.spec.rollback)}`,
+      ...(plan.spec
+        ? [...fenced(plan.spec.diff), '', `Rollback: ${text(plan.spec.rollback)}`]
+        : [`**Unreadable**: ${text(plan.unreadable)}`]),
       '',
       ...plan.approvals.map(
         (approval) =>

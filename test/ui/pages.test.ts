@@ -160,3 +160,18 @@ test('config: OIDC needs its client, a base URL, a session secret and viewers; p
   assert.equal(oidc?.auth.mode === 'oidc' && oidc.auth.oidc.redirectUri, 'https://bot.example.com/ui/auth/callback');
   assert.equal(oidc?.auth.mode === 'oidc' && oidc.auth.secureCookies, true);
 });
+
+test('a plan row that no longer fits its schema is named on the page, not a 500 that hides the incident', async () => {
+  const plan = await h.database.db.plan.findFirstOrThrow({ where: { incidentId: ids.fixed } });
+  await h.database.db.plan.update({ where: { id: plan.id }, data: { spec: { diff: 42 } } });
+  const page = await get(`/ui/incidents/${ids.fixed}`);
+  assert.equal(page.status, 200);
+  const body = await page.text();
+  assert.match(body, new RegExp(`Unreadable: plan ${plan.id}: its spec as stored does not match its schema`));
+  assert.match(body, /Verified/);
+  const record = (await (await get(`/ui/incidents/${ids.fixed}/record.json`)).json()) as {
+    plans: { spec: unknown; action: unknown; unreadable: string | null }[];
+  };
+  assert.equal(record.plans[0]?.spec, null);
+  assert.equal(record.plans[0]?.action, null);
+});

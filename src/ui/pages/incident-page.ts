@@ -69,9 +69,13 @@ function plans(view: IncidentView): SafeHtml {
   if (view.record.plans.length === 0) return html`<h2>Plan</h2><p class="muted">No remediation plan.</p>`;
   return html`<h2>Plan</h2>${view.record.plans.map(
     (plan) => html`<div class="plan">
-<p><strong>${plan.summary}</strong> · <span class="badge">${plan.status}</span> · risk ${plan.risk}: ${plan.spec.riskReason}</p>
-<pre>${plan.spec.diff}</pre>
-<p>Rollback: ${plan.spec.rollback}</p>
+<p><strong>${plan.summary}</strong> · <span class="badge">${plan.status}</span> · risk ${plan.risk}${plan.spec && `: ${plan.spec.riskReason}`}</p>
+${
+  plan.spec
+    ? html`<pre>${plan.spec.diff}</pre>
+<p>Rollback: ${plan.spec.rollback}</p>`
+    : html`<p class="error">Unreadable: ${plan.unreadable}</p>`
+}
 <table><thead><tr><th>Decision</th><th>Who</th><th>When (UTC)</th><th>Reason</th></tr></thead><tbody>
 ${plan.approvals.length > 0 ? plan.approvals.map((approval) => html`<tr><td>${approval.decision}</td><td>${approval.userId}</td><td class="nowrap">${time(approval.createdAt)}</td><td>${approval.reason ?? ''}</td></tr>`) : html`<tr><td colspan="4" class="muted">No decision yet (${plan.requiredApprovals} approval(s) needed).</td></tr>`}
 </tbody></table>
@@ -79,13 +83,19 @@ ${plan.approvals.length > 0 ? plan.approvals.map((approval) => html`<tr><td>${ap
   )}`;
 }
 
+/** What the verification says of the event at `seq`, under it wherever it is shown. */
+const problemNotes = (view: IncidentView, seq: string) =>
+  view.problems
+    .get(seq)
+    ?.map((problem) => html`<div class="problem-kind">${PROBLEM_WORDS[problem.kind]}: ${problem.message}</div>`);
+
 function timeline(view: IncidentView, story: Timeline): SafeHtml {
   return html`<h2>Timeline</h2>
 <p>Time to ${durationsLine(story.durations)}.</p>
 <table class="timeline"><thead><tr><th>Time (UTC)</th><th class="num">Since alert</th><th>What</th><th>Event</th><th>Who</th><th class="num">Seq</th></tr></thead><tbody>
 ${story.entries.map((entry) => {
   const problems = view.problems.get(entry.seq);
-  return html`<tr${problems ? html` class="problem"` : ''}><td class="nowrap">${time(entry.at)}</td><td class="num">+${formatDuration(entry.sinceAlertMs)}</td><td>${kindLabel(entry.kind)}</td><td>${entry.text}${problems?.map((problem) => html`<div class="problem-kind">${PROBLEM_WORDS[problem.kind]}: ${problem.message}</div>`)}</td><td>${entry.actor}</td><td class="num">${entry.seq}</td></tr>`;
+  return html`<tr${problems ? html` class="problem"` : ''}><td class="nowrap">${time(entry.at)}</td><td class="num">+${formatDuration(entry.sinceAlertMs)}</td><td>${kindLabel(entry.kind)}</td><td>${entry.text}${problemNotes(view, entry.seq)}</td><td>${entry.actor}</td><td class="num">${entry.seq}</td></tr>`;
 })}
 </tbody></table>`;
 }
@@ -100,17 +110,13 @@ function chainRows(view: IncidentView): SafeHtml {
     const y = typeof b === 'string' ? BigInt(b) : b.seq;
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  const problemText = (seq: string) =>
-    view.problems
-      .get(seq)
-      ?.map((problem) => html`<div class="problem-kind">${PROBLEM_WORDS[problem.kind]}: ${problem.message}</div>`);
   return html`<h2>Audit chain</h2>
 <details${view.record.chain.ok ? '' : html` open`}><summary>All ${view.record.events.length} events, as stored</summary>
 <table class="chain"><thead><tr><th class="num">Seq</th><th>At (UTC)</th><th>Actor</th><th>Action</th><th>Target</th><th>Justification</th></tr></thead><tbody>
 ${rows.map((row) =>
   typeof row === 'string'
-    ? html`<tr class="problem"><td class="num">${row}</td><td colspan="5">${problemText(row)}</td></tr>`
-    : html`<tr${view.problems.has(row.seq.toString()) ? html` class="problem"` : ''}><td class="num">${row.seq}</td><td class="nowrap">${time(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.target ?? ''}</td><td>${row.justification ?? ''}${problemText(row.seq.toString())}</td></tr>`,
+    ? html`<tr class="problem"><td class="num">${row}</td><td colspan="5">${problemNotes(view, row)}</td></tr>`
+    : html`<tr${view.problems.has(row.seq.toString()) ? html` class="problem"` : ''}><td class="num">${row.seq}</td><td class="nowrap">${time(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.target ?? ''}</td><td>${row.justification ?? ''}${problemNotes(view, row.seq.toString())}</td></tr>`,
 )}
 </tbody></table></details>`;
 }
