@@ -3,7 +3,8 @@ import type { webApi } from '@slack/bolt';
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { AgentConfig } from '../agent/config.ts';
 import { investigateIncident } from '../agent/investigate-with-agent.ts';
-import { AlertSchema } from '../alert/alert.ts';
+import { type Alert, AlertSchema } from '../alert/alert.ts';
+import { parseStored } from '../store/stored-json.ts';
 import { reconsiderRelatedAlerts } from '../intake/related-alerts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, IncidentAlert, PrismaClient } from '../generated/prisma/client.ts';
@@ -69,6 +70,15 @@ function clusterOf(deps: InvestigationWorkerDeps, incident: Incident): ClusterRe
       `cluster "${incident.cluster}" is not configured in this worker (CLUSTERS_FILE names ${[...(deps.clusters?.keys() ?? [])].join(', ') || 'none'})`,
     );
   return access;
+}
+
+/** The alert as stored. One that no longer validates never will: BullMQ must not retry it (UnrecoverableError). */
+function storedAlert(value: unknown, incidentId: string): Alert {
+  try {
+    return parseStored(AlertSchema, value, `incident ${incidentId}: its alert`);
+  } catch (error) {
+    throw new UnrecoverableError(errorMessage(error));
+  }
 }
 
 /** What the first status line says: a retry, the alert back after a resolution, or a related alert left unexplained. */
@@ -160,7 +170,7 @@ export async function runInvestigation(
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   try {
-    const alert = AlertSchema.parse(starter?.alert ?? incident.alert);
+    const alert = storedAlert(starter?.alert ?? incident.alert, incident.id);
     const cluster = clusterOf(deps, incident);
     const result = await investigateIncident(
       alert,
@@ -230,7 +240,7 @@ export async function runInvestigation(
     }
   } catch (error) {
     const message = errorMessage(error);
-    const last = job.attempt >= job.attempts;
+    const last = error instanceof UnrecoverableError || job.attempt >= job.attempts;
     ended('failed');
     await failInvestigation(deps.db, investigation.id, message);
     status.update(
