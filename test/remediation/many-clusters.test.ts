@@ -13,8 +13,9 @@ const writes = async (stack: Stack, sim: Stack['sim']) =>
 
 let stack: Stack;
 before(async () => {
-  // Two clusters with the same broken rollout: the executor holds credentials for both.
-  stack = await startStack({ verifyTimeoutSeconds: 3, twoClusters: true });
+  // Two clusters with the same broken rollout: the executor holds credentials for both. Verification passes as soon
+  // as the pods are ready; the long timeout only keeps a busy machine from rolling the change back.
+  stack = await startStack({ verifyTimeoutSeconds: 15, twoClusters: true });
 });
 after(() => stack.close());
 
