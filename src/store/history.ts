@@ -12,7 +12,10 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJ
  * The workload an answer is about: the one nearest the symptom on the top hypothesis' path (root first), else
  * the root cause itself when it is one. Two incidents with the same fault type on it are the same trouble again.
  */
-export function workloadOf(result: Pick<InvestigationResult, 'rootCause' | 'hypotheses'>): EntityRef | null {
+export function workloadOf(result: {
+  rootCause: EntityRef | null;
+  hypotheses: Pick<InvestigationResult['hypotheses'][number], 'path'>[];
+}): EntityRef | null {
   const path = result.hypotheses[0]?.path ?? [];
   const onPath = [...path].reverse().find((ref) => WORKLOAD_KINDS.has(ref.kind));
   if (onPath) return onPath;
@@ -106,7 +109,7 @@ export async function seenBefore(
       refKey(earlier.data.rootCause) === refKey(result.rootCause);
     const earlierWorkload = workloadOf({
       rootCause: earlier.data.rootCause,
-      hypotheses: earlier.data.hypotheses as never,
+      hypotheses: earlier.data.hypotheses,
     });
     const sameFault =
       result.faultType !== null &&
