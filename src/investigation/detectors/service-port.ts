@@ -1,9 +1,58 @@
 import { refOf } from '../evidence/graph.ts';
 import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import type { Service } from '../evidence/graph.ts';
+import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
+import { parseLogLine } from '../evidence/log-line.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
-/** A Service whose targetPort is no port its selected pods' containers expose. */
+// A client or proxy told "nothing listens there", as runtimes, proxies and curl word it.
+const REFUSED =
+  /connection refused|ECONNREFUSED|connect\(\) failed|upstream connect error|failed to connect|couldn't connect/i;
+
+/**
+ * Log lines (any pod read) that report a refused connection to this Service: they name its host or cluster IP, or
+ * one of its selected pods' addresses, at the port in question. Kubernetes does not require containerPort
+ * declarations, so an undeclared targetPort is proven wrong only when something that dialled it was refused.
+ */
+function refusalsAt(snapshot: ClusterSnapshot, service: Service, podIps: string[], ports: number[]): PodLogLine[] {
+  const name = service.metadata?.name ?? '';
+  const namespace = service.metadata?.namespace ?? '';
+  const clusterIp = service.spec?.clusterIP;
+  const hosts = [
+    ...(clusterIp && clusterIp !== 'None' ? [clusterIp] : []),
+    ...podIps,
+    `${name}.${namespace}`,
+    name,
+  ].filter((h) => h !== '');
+  const lines: PodLogLine[] = [];
+  for (const log of snapshot.logs) {
+    for (const raw of log.lines) {
+      const line = parseLogLine(raw);
+      if (!REFUSED.test(line.text)) continue;
+      const at = ports.some((port) =>
+        hosts.some((host) => line.text.includes(`${host}:${port}`) || line.text.includes(`${host}.svc`)),
+      );
+      const ipOnly = hosts.some((host) => /^\d/.test(host) && line.text.includes(host));
+      if (at || ipOnly) {
+        lines.push({
+          ...line,
+          pod: log.pod,
+          namespace: log.namespace,
+          container: log.container,
+          previous: log.previous,
+        });
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * A Service whose targetPort is no port its selected pods' containers expose. Strong only when a refused connection
+ * at that port corroborates it; an undeclared port alone (headless peer discovery, a sidecar's port) is weak.
+ */
 export const servicePort: Detector = {
   id: 'service-port',
   faultTypes: ['service-port'],
@@ -32,6 +81,15 @@ export const servicePort: Detector = {
         const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= SUSPECT_CHANGE_WINDOW;
         if (numeric && (service.spec?.ports ?? []).length > 1 && !recentlyChanged) continue;
         const ref = refOf('Service', service.metadata);
+        const podIps = pods.map((p) => p.status?.podIP).filter((ip): ip is string => typeof ip === 'string');
+        const refusals = refusalsAt(snapshot, service as Service, podIps, [
+          port.port,
+          ...(numeric ? [Number(target)] : []),
+        ]);
+        const headless = service.spec?.clusterIP === 'None';
+        // Without a refusal the spec shows only a missing declaration; a headless Service's clients dial pod
+        // addresses at ports of their own choosing, so its targetPort carries even less.
+        const strength = refusals.length > 0 ? 0.92 : headless ? 0.3 : recentlyChanged ? 0.6 : 0.45;
         const candidates = [
           ...new Set(
             declared.filter((p) => !p.protocol || p.protocol === (port.protocol ?? 'TCP')).map((p) => p.containerPort),
@@ -41,7 +99,7 @@ export const servicePort: Detector = {
         const found: Finding = finding(servicePort, {
           entity: ref,
           affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
-          strength: 0.92,
+          strength,
           summary: `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')})`,
           evidence: [
             {
@@ -49,7 +107,8 @@ export const servicePort: Detector = {
               ref,
               text: `port ${port.port} → targetPort ${target}; containers expose ${declared.map((p) => (p.name ? `${p.name}:${p.containerPort}` : p.containerPort)).join(', ')}`,
             },
-          ],
+            ...lastDistinct(refusals, () => true, 2).map(logEvidence),
+          ] satisfies Evidence[],
         });
         if (changed) found.changedAt = changed;
         if (fix !== undefined) {
