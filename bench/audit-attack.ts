@@ -85,6 +85,22 @@ try {
   const covered = async () => (await rows()).filter((row) => row.seq <= BigInt(checkpoint.lastSeq));
   const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
+  /** `victim` made to say Mallory approved, and each row of `chain` re-hashed under `forger` to hide it. */
+  const rehash = async (c: pg.Client, forger: ChainKey, victim: AuditEvent, chain: AuditEvent[]) => {
+    let prevHash = forger.genesis(victim.incidentId, chain[0]?.keyId ?? null);
+    for (const link of chain) {
+      const actor = link.seq === victim.seq ? 'slack:UMALLORY' : link.actor;
+      const hash = forger.hash({ ...link, actor, prevHash });
+      await c.query('UPDATE "AuditEvent" SET actor = $1, "prevHash" = $2, hash = $3 WHERE seq = $4', [
+        actor,
+        prevHash,
+        hash,
+        link.seq,
+      ]);
+      prevHash = hash;
+    }
+  };
+
   const clean = verifyChains(await rows(), key, { checkpoint });
   const attacks: Record<string, (c: pg.Client) => Promise<void>> = {
     'edit a row (who approved)': async (c) => {
@@ -93,20 +109,17 @@ try {
     },
     'edit a row and re-hash its chain without the key': async (c) => {
       const row = pick(await covered());
-      const forger = new ChainKey(randomBytes(32).toString('hex'));
-      const chain = (await rows()).filter((other) => other.incidentId === row.incidentId);
-      let prevHash = forger.genesis(row.incidentId);
-      for (const link of chain) {
-        const actor = link.seq === row.seq ? 'slack:UMALLORY' : link.actor;
-        const hash = forger.hash({ ...link, actor, prevHash });
-        await c.query('UPDATE "AuditEvent" SET actor = $1, "prevHash" = $2, hash = $3 WHERE seq = $4', [
-          actor,
-          prevHash,
-          hash,
-          link.seq,
-        ]);
-        prevHash = hash;
-      }
+      // The attacker knows the code and the key ids, not the secrets.
+      const forger = new ChainKey([
+        { id: 'old', secret: randomBytes(32).toString('hex') },
+        { id: 'new', secret: randomBytes(32).toString('hex') },
+      ]);
+      await rehash(
+        c,
+        forger,
+        row,
+        (await rows()).filter((other) => other.incidentId === row.incidentId),
+      );
     },
     'delete a row inside a chain': async (c) => {
       const row = pick(await covered());
@@ -131,19 +144,8 @@ try {
     },
     'edit a pre-rotation row with the retired key (leaked) and re-hash what it signed': async (c) => {
       const row = pick((await covered()).filter((candidate) => candidate.keyId === null));
-      const chain = (await rows()).filter((other) => other.incidentId === row.incidentId && other.keyId === null);
-      let prevHash = retired.genesis(row.incidentId);
-      for (const link of chain) {
-        const actor = link.seq === row.seq ? 'slack:UMALLORY' : link.actor;
-        const hash = retired.hash({ ...link, actor, prevHash });
-        await c.query('UPDATE "AuditEvent" SET actor = $1, "prevHash" = $2, hash = $3 WHERE seq = $4', [
-          actor,
-          prevHash,
-          hash,
-          link.seq,
-        ]);
-        prevHash = hash;
-      }
+      const signed = (await rows()).filter((other) => other.incidentId === row.incidentId && other.keyId === null);
+      await rehash(c, retired, row, signed);
     },
     'move a row to another seq': async (c) => {
       const row = pick(await covered());

@@ -2,13 +2,17 @@
 // Redis). For each of INCIDENTS PagerDuty incidents with a thread: 10 copies of incident.resolved at once, then 5 of
 // incident.reopened, then 10 of incident.resolved again. Counts per incident the "Resolved" replies, the status
 // events and the rounds: anything but 2 replies, 2 resolutions and 1 reopen is a duplicate or a loss.
-import { INCIDENT_CHANNEL, pagerDutyEvent, startHarness } from '../test/web/harness.ts';
+import { openThread, pagerDutyEvent, startHarness } from '../test/web/harness.ts';
 
 const INCIDENTS = Number(process.env.INCIDENTS ?? 20);
 const h = await startHarness();
 try {
   const storm = (type: string, id: string, copies: number) =>
-    Promise.all(Array.from({ length: copies }, () => h.postPagerDuty(pagerDutyEvent(type, { id })))).then((answers) => {
+    Promise.all(
+      Array.from({ length: copies }, () =>
+        h.postPagerDuty(pagerDutyEvent(type, { id, title: `Checkout 5xx in shard ${id}` })),
+      ),
+    ).then((answers) => {
       const failed = answers.filter((answer) => answer.status !== 202);
       if (failed.length > 0) throw new Error(`${type}: ${failed.length} answered ${failed[0]?.status}`);
     });
@@ -16,20 +20,12 @@ try {
   await Promise.all(
     Array.from({ length: INCIDENTS }, async (_, index) => {
       const id = `PRACE${index}`;
-      const opened = (await (await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id }))).json()) as {
+      const opened = (await (
+        await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id, title: `Checkout 5xx in shard ${id}` }))
+      ).json()) as {
         incidentId: string;
       };
-      const root = await fetch(`${h.slack.apiUrl}chat.postMessage`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
-        body: JSON.stringify({ channel: INCIDENT_CHANNEL, text: 'root' }),
-      });
-      const { ts } = (await root.json()) as { ts: string };
-      await h.database.db.incident.update({
-        where: { id: opened.incidentId },
-        data: { slackChannel: INCIDENT_CHANNEL, slackThreadTs: ts },
-      });
-      threads.set(opened.incidentId, ts);
+      threads.set(opened.incidentId, await openThread(h, opened.incidentId));
       await storm('incident.resolved', id, 10);
       await storm('incident.reopened', id, 5);
       await storm('incident.resolved', id, 10);

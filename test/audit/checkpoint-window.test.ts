@@ -31,21 +31,31 @@ const lastCheckpointSeq = async (file: string): Promise<bigint> => {
   return last ? BigInt((JSON.parse(last) as { lastSeq: string }).lastSeq) : -1n;
 };
 
-test('an approval is checkpointed within seconds, not at the next hourly checkpoint: deleting it is caught', async () => {
-  const file = join(dir, 'checkpoints.jsonl');
-  const key = new ChainKey(AUDIT_HMAC_KEY);
-  const audit = new PostgresAuditLog(database.db, key);
+const key = new ChainKey(AUDIT_HMAC_KEY);
+
+/**
+ * A checkpointer writing to `file` whose hourly timer never fires during the test: checkpoints come from its start,
+ * from plan rows and from `everyRows` appends only. Resolves once the start-up checkpoint is written.
+ */
+async function hourlyCheckpointsTo(file: string, everyRows: number) {
   const checkpoints = startCheckpoints({
     db: database.db,
     key,
     sink: parseCheckpointSink(`file:${file}`, { client: () => assert.fail('no Slack sink here') }),
-    // The periodic checkpoint alone would leave the approval uncovered for an hour.
     intervalMs: 3_600_000,
-    everyRows: 1000,
+    everyRows,
     onError: (error) => assert.fail(error),
   });
+  await until('the start-up checkpoint', async () => (await lastCheckpointSeq(file)) >= 0n);
+  return checkpoints;
+}
+
+test('an approval is checkpointed within seconds, not at the next hourly checkpoint: deleting it is caught', async () => {
+  const file = join(dir, 'checkpoints.jsonl');
+  const audit = new PostgresAuditLog(database.db, key);
+  // The periodic checkpoint alone would leave the approval uncovered for an hour.
+  const checkpoints = await hourlyCheckpointsTo(file, 1000);
   try {
-    await until('the start-up checkpoint', async () => (await lastCheckpointSeq(file)) >= 0n);
     const incident = await database.db.incident.create({
       data: { source: 'pagerduty', externalId: 'PWINDOW', title: 't', alert: {} },
     });
@@ -74,20 +84,10 @@ test('an approval is checkpointed within seconds, not at the next hourly checkpo
 
 test('ordinary rows are checkpointed every N appends, without waiting for the interval', async () => {
   const file = join(dir, 'every-rows.jsonl');
-  const key = new ChainKey(AUDIT_HMAC_KEY);
   const audit = new PostgresAuditLog(database.db, key);
-  const checkpoints = startCheckpoints({
-    db: database.db,
-    key,
-    sink: parseCheckpointSink(`file:${file}`, { client: () => assert.fail('no Slack sink here') }),
-    intervalMs: 3_600_000,
-    everyRows: 20,
-    onError: (error) => assert.fail(error),
-  });
+  // The checkpoint every checkpointer takes at start, then 20 rows after it.
+  const checkpoints = await hourlyCheckpointsTo(file, 20);
   try {
-    // The checkpoint every checkpointer takes at start, then 20 rows after it.
-    const start = await database.db.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
-    await until('the start-up checkpoint', async () => (await lastCheckpointSeq(file)) >= start.seq);
     for (let i = 0; i < 20; i++) await audit.record({ actor: 'bot', action: 'webhook.refused', details: { i } });
     const newest = await database.db.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
     await until('a checkpoint after 20 appends', async () => (await lastCheckpointSeq(file)) >= newest.seq);

@@ -302,3 +302,18 @@ export async function answeredThread(h: Harness, incidentId: string): Promise<st
   await h.slack.waitFor(() => h.slack.replies(threadTs).some(isAnswer), 30_000);
   return threadTs;
 }
+
+/** What the worker does first for an incident, without a worker: a root posted in the fake Slack, stored as its thread. */
+export async function openThread(h: Harness, incidentId: string, status?: 'diagnosed'): Promise<string> {
+  const root = await fetch(`${h.slack.apiUrl}chat.postMessage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
+    body: JSON.stringify({ channel: INCIDENT_CHANNEL, text: 'root' }),
+  });
+  const { ts } = (await root.json()) as { ts: string };
+  await h.database.db.incident.update({
+    where: { id: incidentId },
+    data: { slackChannel: INCIDENT_CHANNEL, slackThreadTs: ts, ...(status ? { status } : {}) },
+  });
+  return ts;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Harness, INCIDENT_CHANNEL, pagerDutyEvent, startHarness } from './harness.ts';
+import { type Harness, openThread, pagerDutyEvent, startHarness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -12,17 +12,7 @@ after(() => h.close());
 async function incidentWithThread(pagerDutyId: string): Promise<{ incidentId: string; threadTs: string }> {
   const triggered = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: pagerDutyId }));
   const { incidentId } = (await triggered.json()) as { incidentId: string };
-  const root = await fetch(`${h.slack.apiUrl}chat.postMessage`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
-    body: JSON.stringify({ channel: INCIDENT_CHANNEL, text: 'root' }),
-  });
-  const { ts } = (await root.json()) as { ts: string };
-  await h.database.db.incident.update({
-    where: { id: incidentId },
-    data: { slackChannel: INCIDENT_CHANNEL, slackThreadTs: ts, status: 'diagnosed' },
-  });
-  return { incidentId, threadTs: ts };
+  return { incidentId, threadTs: await openThread(h, incidentId, 'diagnosed') };
 }
 
 const statusEvents = (incidentId: string) =>
