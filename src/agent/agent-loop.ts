@@ -104,54 +104,269 @@ function answerFromContent(content: string | null | undefined): unknown {
   }
 }
 
+/** A tool call's reply, with the line the history keeps when the turn is folded. */
+type CallReply = { content: string; summary?: string };
+
+/** Arguments as the model sent them, checked against the tool's schema and the required `reason`. */
+type ParsedCall =
+  | { ok: true; args: unknown; reason: string; rest: Record<string, unknown> }
+  | { ok: false; problems: string[]; reason: string | undefined; rest: Record<string, unknown> };
+
 export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome> {
-  const { config, redactor, audit, incidentId } = input;
-  const toolsByName = new Map(input.tools.map((tool) => [tool.name, tool]));
-  const openAITools = [...input.tools.map(toOpenAITool), finalAnswerTool];
+  return new AgentLoop(input).run();
+}
+
+/**
+ * One agent investigation: turns of model call → tool calls, until an accepted answer, a second refusal, the turn
+ * or time limit, an unavailable model, or a breaker that tripped too often. The outcome is this object's one
+ * mutable state; every ending goes through `end`.
+ */
+class AgentLoop {
+  private readonly input: AgentLoopInput;
+  private readonly toolsByName: Map<string, AgentTool>;
+  private readonly openAITools: OpenAI.Chat.Completions.ChatCompletionFunctionTool[];
+  private readonly breaker: CircuitBreaker;
+  private readonly history: ConversationHistory;
+  private readonly outcome: AgentOutcome;
+
+  constructor(input: AgentLoopInput) {
+    this.input = input;
+    this.toolsByName = new Map(input.tools.map((tool) => [tool.name, tool]));
+    this.openAITools = [...input.tools.map(toOpenAITool), finalAnswerTool];
+    this.breaker = new CircuitBreaker(2, input.config.maxBreakerTrips);
+    this.history = new ConversationHistory(
+      [
+        { role: 'system', content: input.systemPrompt },
+        { role: 'user', content: input.firstUserMessage },
+      ],
+      input.config.contextBudget,
+    );
+    this.outcome = {
+      status: 'turn-limit',
+      answer: null,
+      message: '',
+      model: input.config.model,
+      turns: 0,
+      modelCalls: 0,
+      toolCalls: 0,
+      breakerTrips: 0,
+      refusals: [],
+      tokens: { prompt: 0, completion: 0 },
+    };
+  }
+
+  async run(): Promise<AgentOutcome> {
+    while (true) {
+      const ended = this.limitReached() ?? (await this.turn());
+      if (ended) return ended;
+    }
+  }
+
+  /** Checked before each turn: no model call starts past the turn limit or the deadline. */
+  private limitReached(): AgentOutcome | undefined {
+    const { maxTurns } = this.input.config;
+    if (this.outcome.turns >= maxTurns) {
+      return this.end(
+        'turn-limit',
+        `The model reached the turn limit (${maxTurns}) without an answer; the engine's answer stands.`,
+      );
+    }
+    if (Date.now() >= this.input.deadline) {
+      return this.end('time-limit', "The model ran out of time without an answer; the engine's answer stands.");
+    }
+    return undefined;
+  }
+
+  /** One model call and what it asked for. Returns the outcome when the loop ends, otherwise extends the history. */
+  private async turn(): Promise<AgentOutcome | undefined> {
+    this.outcome.turns += 1;
+    const lastTurn = this.outcome.turns === this.input.config.maxTurns;
+    const response = await this.callModel(lastTurn);
+    if ('status' in response) return response;
+    const message = response.choices[0]?.message;
+    const toolCalls = (message?.tool_calls ?? []).filter((call): call is ToolCall => call.type === 'function');
+    const turn: Message[] = [
+      {
+        role: 'assistant',
+        content: message?.content ?? null,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      },
+    ];
+
+    if (toolCalls.length === 0) {
+      const verdict = await this.judgeAnswer(answerFromContent(message?.content));
+      if ('done' in verdict) return verdict.done;
+      turn.push({ role: 'user', content: verdict.refused });
+      this.history.push(turn, [`turn ${this.outcome.turns}: answer refused (${verdict.refused})`]);
+      return undefined;
+    }
+
+    const summaries: string[] = [];
+    let finished: AgentOutcome | undefined;
+    for (const call of toolCalls) {
+      const reply: CallReply | AgentOutcome = finished
+        ? { content: 'Not executed: the investigation has ended.' }
+        : await this.answerCall(call, lastTurn);
+      if ('status' in reply) {
+        finished = reply;
+        continue;
+      }
+      turn.push({ role: 'tool', tool_call_id: call.id, content: reply.content });
+      if (reply.summary) summaries.push(reply.summary);
+    }
+    if (finished) return finished;
+    this.history.push(turn, summaries);
+    return undefined;
+  }
+
+  /** The model's reply, or the outcome when the endpoint stayed unavailable (other errors are not ours to hide). */
+  private async callModel(lastTurn: boolean): Promise<ChatResponse | AgentOutcome> {
+    const { config, client, deadline, redactor } = this.input;
+    try {
+      return await completeWithRetry(
+        client,
+        { model: config.model, messages: this.history.messages(), ...this.offer(lastTurn) },
+        deadline,
+        this.auditModelCall,
+      );
+    } catch (error) {
+      if (!(error instanceof ModelUnavailableError)) throw error;
+      return this.end(
+        'model-unavailable',
+        `The model endpoint was unavailable (${brief(redactor.text(error.message))}); the engine's answer stands.`,
+      );
+    }
+  }
+
   // The last allowed turn offers only final_answer, and requires it: the model must answer rather than read on
   // into the turn limit (as HolmesGPT drops the tools on its last iteration).
-  const offer = (lastTurn: boolean) =>
-    lastTurn
+  private offer(lastTurn: boolean) {
+    return lastTurn
       ? {
           tools: [finalAnswerTool],
           tool_choice: { type: 'function' as const, function: { name: FINAL_ANSWER_TOOL } },
         }
-      : { tools: openAITools, tool_choice: 'auto' as const };
-  const breaker = new CircuitBreaker(2, config.maxBreakerTrips);
-  const history = new ConversationHistory(
-    [
-      { role: 'system', content: input.systemPrompt },
-      { role: 'user', content: input.firstUserMessage },
-    ],
-    config.contextBudget,
-  );
-  const outcome: AgentOutcome = {
-    status: 'turn-limit',
-    answer: null,
-    message: '',
-    model: config.model,
-    turns: 0,
-    modelCalls: 0,
-    toolCalls: 0,
-    breakerTrips: 0,
-    refusals: [],
-    tokens: { prompt: 0, completion: 0 },
-  };
-  const end = (status: AgentStatus, message: string): AgentOutcome => {
-    outcome.status = status;
-    outcome.message = message;
-    outcome.breakerTrips = breaker.trips;
-    return outcome;
-  };
-  const step = (message: string) => input.onProgress?.({ type: 'step', message });
+      : { tools: this.openAITools, tool_choice: 'auto' as const };
+  }
 
-  const auditModelCall = async (
+  /** One tool call of a turn: an answer to judge, a tool to run, or one not run (last turn, deadline). */
+  private async answerCall(call: ToolCall, lastTurn: boolean): Promise<CallReply | AgentOutcome> {
+    if (call.function.name === FINAL_ANSWER_TOOL) {
+      const verdict = await this.judgeAnswer(answerFromContent(call.function.arguments));
+      if ('done' in verdict) return verdict.done;
+      return { content: verdict.refused, summary: `final_answer refused: ${verdict.refused}` };
+    }
+    if (lastTurn) return { content: 'Not executed: the last turn offers only final_answer.' };
+    if (Date.now() >= this.input.deadline) return { content: 'Not executed: the time limit was reached.' };
+    const content = await this.runToolCall(call);
+    const summary = `${call.function.name}(${this.input.redactor.text(call.function.arguments)}) → ${content.slice(0, 240)}`;
+    if (this.breaker.trips >= this.input.config.maxBreakerTrips) {
+      const note =
+        `The agent repeated the same tool calls ${this.breaker.trips} times despite being told to change strategy; ` +
+        "it stopped. A human should take over from the engine's answer and the evidence so far.";
+      await this.step(note);
+      return this.end('needs-human', note);
+    }
+    return { content, summary };
+  }
+
+  /** Refuses an answer once with the reason; the second refusal ends the loop. Returns the outcome when it ends. */
+  private async judgeAnswer(raw: unknown): Promise<{ done: AgentOutcome } | { refused: string }> {
+    const { audit, incidentId, redactor } = this.input;
+    const check = await checkAnswer(raw, this.input.seen, this.input.entityExists);
+    await audit.record({
+      actor: 'agent',
+      action: check.ok ? 'agent.answer_accepted' : 'agent.answer_refused',
+      ...(incidentId ? { incidentId } : {}),
+      ...(check.ok ? {} : { justification: check.reason }),
+      details: { answer: redactor.value(raw) as Record<string, unknown> },
+    });
+    if (check.ok) {
+      this.outcome.answer = check.answer;
+      return { done: this.end('answered', `The model concluded after ${this.outcome.turns} turns.`) };
+    }
+    this.outcome.refusals.push(check.reason);
+    if (this.outcome.refusals.length >= MAX_REFUSALS) {
+      return {
+        done: this.end(
+          'invalid-answer',
+          `The model's answer was refused twice (${brief(check.reason)}); the engine's answer stands.`,
+        ),
+      };
+    }
+    await this.step(`Agent answer refused: ${brief(check.reason)}`);
+    return {
+      refused: `Answer refused: ${check.reason}. Fix it and call ${FINAL_ANSWER_TOOL} again; a second refusal ends the investigation with the engine's answer.`,
+    };
+  }
+
+  /** Runs one tool the model asked for, or says why not; returns the tool message's content. Every call is audited. */
+  private async runToolCall(call: ToolCall): Promise<string> {
+    this.outcome.toolCalls += 1;
+    const name = call.function.name;
+    const tool = this.toolsByName.get(name);
+    const parsed = parseCall(call, tool);
+    const record = (details: Record<string, unknown>) => this.auditToolCall(name, parsed, details);
+    if (!tool) {
+      await record({ executed: false, refused: 'unknown tool' });
+      return `Error: there is no tool named "${name}". Available: ${[...this.toolsByName.keys(), FINAL_ANSWER_TOOL].join(', ')}.`;
+    }
+    if (!parsed.ok) {
+      await record({ executed: false, refused: 'invalid arguments' });
+      return `Error: invalid arguments for ${name}: ${parsed.problems.join('; ')}`;
+    }
+    const verdict = this.breaker.check(name, parsed.args);
+    if (!verdict.allowed) {
+      await record({ executed: false, refused: 'repeated call', breakerTrips: verdict.trips });
+      return (
+        `Not executed: you already called ${name} with these arguments twice and have its result. ` +
+        'Change strategy: use what you have, look at a different object or kind, or submit final_answer.'
+      );
+    }
+    await this.step(`Agent: ${name} — ${this.input.redactor.text(parsed.reason)}`);
+    let result: unknown;
+    try {
+      result = await tool.run(parsed.args, parsed.reason);
+    } catch (error) {
+      result = { error: errorMessage(error) };
+    }
+    this.input.seen.add(result);
+    const logs = filterLogsIn(result);
+    const notes = logs.dropped > 0 ? [`${logs.dropped} log lines that do not look like errors were filtered out`] : [];
+    const cut = cutToBudget(
+      untrustedEnvelope(name, this.input.redactor.value(logs.value), notes),
+      this.input.config.toolResultBudget,
+    );
+    await record({
+      executed: true,
+      resultChars: cut.text.length,
+      cutChars: cut.cutChars,
+      logLinesFiltered: logs.dropped,
+    });
+    return cut.text;
+  }
+
+  private async auditToolCall(name: string, parsed: ParsedCall, details: Record<string, unknown>) {
+    const { audit, incidentId, redactor } = this.input;
+    await audit.record({
+      actor: 'agent',
+      action: 'agent.tool_call',
+      target: name,
+      ...(incidentId ? { incidentId } : {}),
+      ...(parsed.reason !== undefined ? { justification: redactor.text(parsed.reason) } : {}),
+      details: { tool: name, arguments: redactor.value(parsed.rest), ...details },
+    });
+  }
+
+  // An arrow property: completeWithRetry calls it back after every attempt.
+  private readonly auditModelCall = async (
     attempt: { attempt: number; latencyMs: number; status?: number; error?: string },
     response?: ChatResponse,
   ) => {
-    outcome.modelCalls += 1;
-    outcome.tokens.prompt += response?.usage?.prompt_tokens ?? 0;
-    outcome.tokens.completion += response?.usage?.completion_tokens ?? 0;
+    const { audit, config, incidentId, redactor } = this.input;
+    this.outcome.modelCalls += 1;
+    this.outcome.tokens.prompt += response?.usage?.prompt_tokens ?? 0;
+    this.outcome.tokens.completion += response?.usage?.completion_tokens ?? 0;
     await audit.record({
       actor: 'agent',
       action: 'agent.model_call',
@@ -159,7 +374,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
       ...(incidentId ? { incidentId } : {}),
       details: {
         model: response?.model ?? config.model,
-        turn: outcome.turns,
+        turn: this.outcome.turns,
         attempt: attempt.attempt,
         latencyMs: attempt.latencyMs,
         tokensIn: response?.usage?.prompt_tokens ?? null,
@@ -171,184 +386,36 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentOutcome>
     });
   };
 
-  /** Refuses an answer once with the reason; the second refusal ends the loop. Returns the outcome when it ends. */
-  const judgeAnswer = async (raw: unknown): Promise<{ done: AgentOutcome } | { refused: string }> => {
-    const check = await checkAnswer(raw, input.seen, input.entityExists);
-    await audit.record({
-      actor: 'agent',
-      action: check.ok ? 'agent.answer_accepted' : 'agent.answer_refused',
-      ...(incidentId ? { incidentId } : {}),
-      ...(check.ok ? {} : { justification: check.reason }),
-      details: { answer: redactor.value(raw) as Record<string, unknown> },
-    });
-    if (check.ok) {
-      outcome.answer = check.answer;
-      return { done: end('answered', `The model concluded after ${outcome.turns} turns.`) };
-    }
-    outcome.refusals.push(check.reason);
-    if (outcome.refusals.length >= MAX_REFUSALS) {
-      return {
-        done: end(
-          'invalid-answer',
-          `The model's answer was refused twice (${brief(check.reason)}); the engine's answer stands.`,
-        ),
-      };
-    }
-    await step(`Agent answer refused: ${brief(check.reason)}`);
-    return {
-      refused: `Answer refused: ${check.reason}. Fix it and call ${FINAL_ANSWER_TOOL} again; a second refusal ends the investigation with the engine's answer.`,
-    };
-  };
-
-  const runToolCall = async (call: ToolCall): Promise<string> => {
-    outcome.toolCalls += 1;
-    const name = call.function.name;
-    const tool = toolsByName.get(name);
-    let rawArgs: unknown;
-    try {
-      rawArgs = JSON.parse(call.function.arguments || '{}');
-    } catch {
-      rawArgs = undefined;
-    }
-    const { reason: rawReason, ...rest } = trimStrings(rawArgs ?? {}) as Record<string, unknown>;
-    const reason = ReasonSchema.safeParse(rawReason);
-    const args = tool?.args.safeParse(rest);
-    const record = async (details: Record<string, unknown>) =>
-      audit.record({
-        actor: 'agent',
-        action: 'agent.tool_call',
-        target: name,
-        ...(incidentId ? { incidentId } : {}),
-        ...(reason.success ? { justification: redactor.text(reason.data) } : {}),
-        details: { tool: name, arguments: redactor.value(rest), ...details },
-      });
-    if (!tool) {
-      await record({ executed: false, refused: 'unknown tool' });
-      return `Error: there is no tool named "${name}". Available: ${[...toolsByName.keys(), FINAL_ANSWER_TOOL].join(', ')}.`;
-    }
-    if (rawArgs === undefined || !args?.success || !reason.success) {
-      const problems = [
-        rawArgs === undefined ? 'the arguments are not valid JSON' : '',
-        args && !args.success ? z.prettifyError(args.error) : '',
-        reason.success ? '' : 'every call needs a non-empty `reason` string',
-      ].filter(Boolean);
-      await record({ executed: false, refused: 'invalid arguments' });
-      return `Error: invalid arguments for ${name}: ${problems.join('; ')}`;
-    }
-    const verdict = breaker.check(name, args.data);
-    if (!verdict.allowed) {
-      await record({ executed: false, refused: 'repeated call', breakerTrips: verdict.trips });
-      return (
-        `Not executed: you already called ${name} with these arguments twice and have its result. ` +
-        'Change strategy: use what you have, look at a different object or kind, or submit final_answer.'
-      );
-    }
-    await step(`Agent: ${name} — ${redactor.text(reason.data)}`);
-    let result: unknown;
-    try {
-      result = await tool.run(args.data, reason.data);
-    } catch (error) {
-      result = { error: errorMessage(error) };
-    }
-    input.seen.add(result);
-    const logs = filterLogsIn(result);
-    const notes = logs.dropped > 0 ? [`${logs.dropped} log lines that do not look like errors were filtered out`] : [];
-    const cut = cutToBudget(untrustedEnvelope(name, redactor.value(logs.value), notes), config.toolResultBudget);
-    await record({
-      executed: true,
-      resultChars: cut.text.length,
-      cutChars: cut.cutChars,
-      logLinesFiltered: logs.dropped,
-    });
-    return cut.text;
-  };
-
-  while (true) {
-    if (outcome.turns >= config.maxTurns) {
-      return end(
-        'turn-limit',
-        `The model reached the turn limit (${config.maxTurns}) without an answer; the engine's answer stands.`,
-      );
-    }
-    if (Date.now() >= input.deadline) {
-      return end('time-limit', "The model ran out of time without an answer; the engine's answer stands.");
-    }
-    outcome.turns += 1;
-    const lastTurn = outcome.turns === config.maxTurns;
-    let response: ChatResponse;
-    try {
-      response = await completeWithRetry(
-        input.client,
-        { model: config.model, messages: history.messages(), ...offer(lastTurn) },
-        input.deadline,
-        auditModelCall,
-      );
-    } catch (error) {
-      if (!(error instanceof ModelUnavailableError)) throw error;
-      return end(
-        'model-unavailable',
-        `The model endpoint was unavailable (${brief(redactor.text(error.message))}); the engine's answer stands.`,
-      );
-    }
-    const message = response.choices[0]?.message;
-    const toolCalls = (message?.tool_calls ?? []).filter((call): call is ToolCall => call.type === 'function');
-    const turn: Message[] = [
-      {
-        role: 'assistant',
-        content: message?.content ?? null,
-        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-      },
-    ];
-    const summaries: string[] = [];
-
-    if (toolCalls.length === 0) {
-      const verdict = await judgeAnswer(answerFromContent(message?.content));
-      if ('done' in verdict) return verdict.done;
-      turn.push({ role: 'user', content: verdict.refused });
-      history.push(turn, [`turn ${outcome.turns}: answer refused (${verdict.refused})`]);
-      continue;
-    }
-
-    let finished: AgentOutcome | undefined;
-    for (const call of toolCalls) {
-      if (finished) {
-        turn.push({ role: 'tool', tool_call_id: call.id, content: 'Not executed: the investigation has ended.' });
-        continue;
-      }
-      if (call.function.name === FINAL_ANSWER_TOOL) {
-        const verdict = await judgeAnswer(answerFromContent(call.function.arguments));
-        if ('done' in verdict) {
-          finished = verdict.done;
-          continue;
-        }
-        turn.push({ role: 'tool', tool_call_id: call.id, content: verdict.refused });
-        summaries.push(`final_answer refused: ${verdict.refused}`);
-        continue;
-      }
-      if (lastTurn) {
-        turn.push({
-          role: 'tool',
-          tool_call_id: call.id,
-          content: 'Not executed: the last turn offers only final_answer.',
-        });
-        continue;
-      }
-      if (Date.now() >= input.deadline) {
-        turn.push({ role: 'tool', tool_call_id: call.id, content: 'Not executed: the time limit was reached.' });
-        continue;
-      }
-      const content = await runToolCall(call);
-      turn.push({ role: 'tool', tool_call_id: call.id, content });
-      summaries.push(`${call.function.name}(${redactor.text(call.function.arguments)}) → ${content.slice(0, 240)}`);
-      if (breaker.trips >= config.maxBreakerTrips) {
-        const note =
-          `The agent repeated the same tool calls ${breaker.trips} times despite being told to change strategy; ` +
-          "it stopped. A human should take over from the engine's answer and the evidence so far.";
-        await step(note);
-        finished = end('needs-human', note);
-      }
-    }
-    if (finished) return finished;
-    history.push(turn, summaries);
+  private end(status: AgentStatus, message: string): AgentOutcome {
+    this.outcome.status = status;
+    this.outcome.message = message;
+    this.outcome.breakerTrips = this.breaker.trips;
+    return this.outcome;
   }
+
+  private async step(message: string) {
+    await this.input.onProgress?.({ type: 'step', message });
+  }
+}
+
+/** A tool call's arguments: valid JSON, the tool's schema (when the tool exists) and a non-empty `reason`. */
+function parseCall(call: ToolCall, tool: AgentTool | undefined): ParsedCall {
+  let rawArgs: unknown;
+  try {
+    rawArgs = JSON.parse(call.function.arguments || '{}');
+  } catch {
+    rawArgs = undefined;
+  }
+  const { reason: rawReason, ...rest } = trimStrings(rawArgs ?? {}) as Record<string, unknown>;
+  const reason = ReasonSchema.safeParse(rawReason);
+  const args = tool?.args.safeParse(rest);
+  if (rawArgs !== undefined && args?.success && reason.success) {
+    return { ok: true, args: args.data, reason: reason.data, rest };
+  }
+  const problems = [
+    rawArgs === undefined ? 'the arguments are not valid JSON' : '',
+    args && !args.success ? z.prettifyError(args.error) : '',
+    reason.success ? '' : 'every call needs a non-empty `reason` string',
+  ].filter(Boolean);
+  return { ok: false, problems, reason: reason.success ? reason.data : undefined, rest };
 }
