@@ -16,6 +16,17 @@ import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
 import { explainedBy, SYMPTOMATIC } from './victims.ts';
+import {
+  MAX_CONFIDENCE,
+  MIN_CONFIDENCE,
+  PER_HOP,
+  RIVAL_PENALTY,
+  RUNNER_UP_SHARE,
+  SPECIFIC_FAULT_BONUS,
+  UNCONNECTED_CONFIDENCE,
+  UNCONNECTED_TO_HINT,
+  UNCONNECTED_TO_SYMPTOM,
+} from './weights.ts';
 
 export type Diagnosis = Ranked & {
   /** Detectors that threw, by id: their failure modes went unchecked, which the answer must say. */
@@ -69,7 +80,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   // No symptom resolved: workloads the alert's words hint at stand in for it, as a softer guess.
   const hinted = named.length === 0 ? hintedNodes(focus.alertText, focus.namespace, graph) : [];
   const starts = named.length > 0 ? named : hinted;
-  const unconnected = named.length > 0 ? 0.35 : 0.8;
+  const unconnected = named.length > 0 ? UNCONNECTED_TO_SYMPTOM : UNCONNECTED_TO_HINT;
   const reach = reachFrom(starts, graph);
   const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
 
@@ -83,11 +94,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
       );
       continue;
     }
-    candidate.score =
-      candidate.finding.strength *
-      time.factor *
-      (candidate.connected ? 1 : unconnected) *
-      (1 + 0.03 * Math.max(0, candidate.path.length - 1));
+    candidate.score = scoreOf(candidate, time.factor, unconnected);
     live.push(candidate);
   }
 
@@ -108,8 +115,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
       if (!cause.connected && candidate.connected) {
         cause.connected = true;
         cause.path = [cause.finding.entity, ...candidate.path];
-        cause.score =
-          cause.finding.strength * timeFactor(cause.finding, start).factor * (1 + 0.03 * (cause.path.length - 1));
+        cause.score = scoreOf(cause, timeFactor(cause.finding, start).factor, unconnected);
       }
       continue;
     }
@@ -185,7 +191,7 @@ function merge(findings: Finding[]): Candidate[] {
   }
   return [...byEntity.values()].map((group) => {
     // The most specific account of the entity leads: "its probe fails" over "its new revision fails".
-    const weight = (f: Finding) => f.strength + (SYMPTOMATIC.has(f.faultType) ? 0 : 0.1);
+    const weight = (f: Finding) => f.strength + (SYMPTOMATIC.has(f.faultType) ? 0 : SPECIFIC_FAULT_BONUS);
     const [finding, ...support] = [...group].sort((a, b) => weight(b) - weight(a));
     const merged: Finding = {
       ...(finding as Finding),
@@ -212,14 +218,30 @@ function connect(candidate: Candidate, reach: ReturnType<typeof reachFrom>, hasS
   return { ...candidate, connected: true, path };
 }
 
+/**
+ * The one score formula (weights.ts says why each factor): strength, time, whether it connects to the symptom, and a
+ * small bonus per hop of its path. `path` always holds the entity itself, so hops = length - 1.
+ */
+function scoreOf(candidate: Candidate, timeFactor: number, unconnected: number): number {
+  return (
+    candidate.finding.strength *
+    timeFactor *
+    (candidate.connected ? 1 : unconnected) *
+    (1 + PER_HOP * Math.max(0, candidate.path.length - 1))
+  );
+}
+
 function confidenceOf(candidate: Candidate, rival: Candidate | undefined, isTop: boolean): number {
-  const base = Math.min(0.97, candidate.finding.strength * (candidate.connected ? 1 : 0.5));
-  if (!isTop)
-    return round(
-      Math.max(0.05, base * Math.min(1, candidate.score / Math.max(rival?.score ?? candidate.score, 1e-9)) * 0.6),
-    );
+  const base = Math.min(
+    MAX_CONFIDENCE,
+    candidate.finding.strength * (candidate.connected ? 1 : UNCONNECTED_CONFIDENCE),
+  );
+  if (!isTop) {
+    const share = Math.min(1, candidate.score / Math.max(rival?.score ?? candidate.score, 1e-9));
+    return round(Math.max(MIN_CONFIDENCE, base * share * RUNNER_UP_SHARE));
+  }
   const ratio = rival ? Math.min(1, rival.score / candidate.score) : 0;
-  return round(Math.max(0.05, base * (1 - 0.45 * ratio)));
+  return round(Math.max(MIN_CONFIDENCE, base * (1 - RIVAL_PENALTY * ratio)));
 }
 
 function toHypothesis(candidate: Candidate, confidence: number, graph: EvidenceGraph): Hypothesis {

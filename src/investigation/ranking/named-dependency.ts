@@ -1,5 +1,6 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { EntityRef, Finding } from '../model.ts';
+import { LEAD_STRENGTH } from './weights.ts';
 
 export const NAMED_DEPENDENCY = 'named-dependency';
 
@@ -29,7 +30,7 @@ export function namedDependency(starts: EntityRef[], graph: EvidenceGraph): Find
     faultType: 'other',
     entity,
     affects: [edge.to, edge.from],
-    strength: 0.3,
+    strength: LEAD_STRENGTH.namedDependency,
     summary: `Nothing abnormal found in what was read; the errors of ${edge.from.name} name ${edge.to.kind} ${edge.to.name}${edge.to.namespace && edge.to.namespace !== edge.from.namespace ? ` in ${edge.to.namespace}` : ''}, the likeliest place of the fault`,
     evidence: lines.slice(0, 3),
   };

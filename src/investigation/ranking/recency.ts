@@ -3,8 +3,12 @@ import { parseLogLine } from '../evidence/log-line.ts';
 import { HOUR, MINUTE, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
+import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from './weights.ts';
 
+/** How long before the symptom a change still counts as recent, and before which all-old evidence is history. */
 const CHANGE_WINDOW = 3 * HOUR;
+/** An alert fires some minutes after its fault begins: a change up to this long after its start may still be the cause. */
+const AFTER_START_SLACK = 15 * MINUTE;
 
 /**
  * When the symptom began: the alert's start; else the first error line of the last two hours in the logs read; else the
@@ -35,12 +39,12 @@ export function timeFactor(
   const dated = times.filter((t): t is string => toMs(t) !== undefined);
   const lastSeen = dated.sort().at(-1);
   if (dated.length === times.length && lastSeen && (toMs(lastSeen) as number) < start - CHANGE_WINDOW) {
-    return { factor: 0.2, history: true, lastSeen };
+    return { factor: HISTORY_FACTOR, history: true, lastSeen };
   }
   const changed = toMs(finding.changedAt);
   if (changed === undefined) return { factor: 1, history: false };
   const gap = start - changed;
-  if (gap < -15 * MINUTE) return { factor: incident.known ? 0.95 : 1, history: false };
+  if (gap < -AFTER_START_SLACK) return { factor: incident.known ? CHANGE_AFTER_START_FACTOR : 1, history: false };
   if (gap > CHANGE_WINDOW) return { factor: 1, history: false };
-  return { factor: 1 + 0.2 * (1 - Math.max(0, gap) / CHANGE_WINDOW), history: false };
+  return { factor: 1 + RECENT_CHANGE_BONUS * (1 - Math.max(0, gap) / CHANGE_WINDOW), history: false };
 }

@@ -13,6 +13,7 @@ import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
 import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
+import { LEAD_STRENGTH } from './weights.ts';
 
 export const SUSPECT_WALK = 'suspect-walk';
 
@@ -114,7 +115,7 @@ export function walkSuspects(
       faultType: FAULT_OF_KIND[ref.kind] ?? 'other',
       entity: ref,
       affects: [victim],
-      strength: fits ? 0.45 : 0.35,
+      strength: fits ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
       summary: `${ref.kind} ${ref.name} ${why} changed at ${at}, ${minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`} the symptom began${fits ? `, and ${because}` : ''}: the likeliest suspect found. To confirm: ${confirm}`,
       evidence: [
         { source: 'change', ref, text: `${ref.kind} ${ref.name} last changed at ${at}`, at: at as string },
@@ -147,7 +148,8 @@ export function walkSuspects(
         faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
         entity: workload,
         affects: [workload],
-        strength: own.length > 0 ? 0.45 : 0.35,
+        // Errors of its own since the rollout are what fit it.
+        strength: own.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
         summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
         evidence: [
           {
@@ -256,7 +258,7 @@ export function walkSuspects(
         faultType: 'other',
         entity: workload,
         affects: [workload],
-        strength: 0.4,
+        strength: LEAD_STRENGTH.failingCondition,
         summary: `${workload.kind} ${workload.name}: ${condition.type} ${condition.status} (${condition.reason ?? ''}) since ${condition.lastTransitionTime ?? condition.lastUpdateTime}: the likeliest suspect found. To confirm: kubectl describe ${workload.kind.toLowerCase()} ${workload.name} and its newest ReplicaSet`,
         evidence: [
           {
@@ -286,7 +288,7 @@ export function walkSuspects(
         faultType: 'other',
         entity: workload,
         affects: [workload],
-        strength: 0.35,
+        strength: LEAD_STRENGTH.warningEvents,
         summary: `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
         evidence,
       });
@@ -312,7 +314,7 @@ export function walkSuspects(
       faultType: 'other',
       entity: erring.r.ref,
       affects: [erring.r.ref],
-      strength: 0.3,
+      strength: LEAD_STRENGTH.ownErrors,
       summary: `${erring.r.ref.kind} ${erring.r.ref.name} is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
       evidence: erring.lines.slice(-2).map(logEvidence),
     });

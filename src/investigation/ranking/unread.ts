@@ -1,8 +1,6 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Ranked } from './candidate.ts';
-
-/** How much of its confidence an answer keeps when part of what it listed was left unread. */
-const UNREAD_FACTOR = 0.75;
+import { UNREAD_FACTOR } from './weights.ts';
 
 /**
  * An answer reasoned from lists cut short (a read budget spent, a list the API refused) is less sure: what was not read

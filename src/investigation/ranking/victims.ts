@@ -3,10 +3,10 @@ import { refOf } from '../evidence/graph.ts';
 import type { EntityRef, FaultType } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate } from './candidate.ts';
+import { WEAK_FINDING } from './weights.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
 export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
-const WEAK = 0.7;
 
 /**
  * True when `victim` is explained by `cause`: the victim's claim is symptomatic or weak, and the cause's fault reaches
@@ -16,7 +16,7 @@ export function explainedBy(victim: Candidate, cause: Candidate, graph: Evidence
   const v = victim.finding;
   const c = cause.finding;
   if (refKey(v.entity) === refKey(c.entity)) return false;
-  if (!(SYMPTOMATIC.has(v.faultType) || v.strength < WEAK)) return false;
+  if (!(SYMPTOMATIC.has(v.faultType) || v.strength < WEAK_FINDING)) return false;
   if (c.strength < v.strength) return false;
   const reached = new Set([refKey(c.entity), ...c.affects.map(refKey)]);
   return reached.has(refKey(v.entity)) || dependsOnAny(v.entity, reached, graph);
