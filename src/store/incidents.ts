@@ -108,8 +108,7 @@ export interface ResolvedAlert {
 
 /**
  * Marks one alert resolved (an incident stored before alert rows existed has none: it counts as its only alert);
- * null if the source never reported it to us. The incident row is locked while its alerts are counted, so of two
- * last alerts resolving at once the later one sees the other resolved: a storm ends when its last alert does.
+ * null if the source never reported it to us. A storm ends when its last alert does (see the count below).
  */
 export async function resolveAlert(
   db: PrismaClient,
@@ -117,19 +116,19 @@ export async function resolveAlert(
   externalId: string,
 ): Promise<ResolvedAlert | null> {
   const key = incidentKey(source, externalId);
-  return db.$transaction(async (tx) => {
-    const alert = await tx.incidentAlert.findUnique({ where: { key } });
-    const incidentId = alert?.incidentId ?? (await tx.incident.findUnique({ where: { externalId: key } }))?.id;
-    if (!incidentId) return null;
-    await tx.$queryRaw`SELECT "id" FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE`;
-    if (alert)
-      await tx.incidentAlert.updateMany({
-        where: { id: alert.id, status: 'firing' },
-        data: { status: 'resolved', resolvedAt: new Date() },
-      });
-    const stillFiring = await tx.incidentAlert.count({ where: { incidentId, status: 'firing' } });
-    return { incident: await tx.incident.findUniqueOrThrow({ where: { id: incidentId } }), stillFiring };
-  });
+  const alert = await db.incidentAlert.findUnique({ where: { key } });
+  const incidentId = alert?.incidentId ?? (await db.incident.findUnique({ where: { externalId: key } }))?.id;
+  if (!incidentId) return null;
+  if (alert)
+    await db.incidentAlert.updateMany({
+      where: { id: alert.id, status: 'firing' },
+      data: { status: 'resolved', resolvedAt: new Date() },
+    });
+  // No lock: each caller counts after its own update committed, so of concurrent resolutions the last to count sees
+  // all of them and the last alert is never missed (several may count zero: the resolution's compare-and-set keeps
+  // one). A row lock here held a pooled connection per waiting webhook, and a flood of resolutions drained the pool.
+  const stillFiring = await db.incidentAlert.count({ where: { incidentId, status: 'firing' } });
+  return { incident: await db.incident.findUniqueOrThrow({ where: { id: incidentId } }), stillFiring };
 }
 
 /** `alertId` came back and reopened its incident: it fires again and is what round `round` investigates. */
