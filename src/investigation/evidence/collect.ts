@@ -26,6 +26,8 @@ import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
+import { CONNECTION_FAILURE } from './log-line.ts';
+import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import { initWaitNamespaces, namespacesNamedIn, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { mentionedHosts } from './ingress-routes.ts';
@@ -349,6 +351,11 @@ export async function collectSnapshot(
       ),
   );
   const erringSecrets = podReferences(erring, []).secrets;
+  // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
+  // budget left them unread before the logs.
+  const failingToConnect = erring.filter((pod) =>
+    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => CONNECTION_FAILURE.test(line.text)),
+  );
   const named = [
     ...namespacesNamedIn(
       snapshot.secrets
@@ -360,6 +367,8 @@ export async function collectSnapshot(
       snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
       namespace,
     ),
+    // Last: a namespace the errors themselves name is the more specific lead.
+    ...peerNamespaces(failingToConnect, namespace, controllers),
   ].find((peer) => !peers.includes(peer) && (known.size === 0 || known.has(peer)));
   if (named && spent() + PEER_KINDS.length + MAX_PEER_LOGS <= PEER_HARD_LIMIT) {
     peers.push(named);

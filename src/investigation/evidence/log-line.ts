@@ -19,3 +19,7 @@ export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);
 /** Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC). */
 export const RESOLVE_ERROR =
   /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53/i;
+
+/** A client that could not reach its server, as runtimes and drivers word it (refused, timed out, reset, unreachable). */
+export const CONNECTION_FAILURE =
+  /connection refused|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|connect(ion)? timed out|no route to host|i\/o timeout|connection reset|failed to connect|could not connect|unable to connect|could not translate host name/i;
