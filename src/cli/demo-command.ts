@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../simulation/scenario.ts';
 import { type Command, parseOptions } from './args.ts';
-import { entity, renderRoot } from './render-thread.ts';
+import { entityLabel } from '../slack/entity-label.ts';
+import { renderRoot } from './render-thread.ts';
 import { replayScenario, scenarioAlert } from './replay.ts';
 import { isCorrect } from './scoring.ts';
 import { printConclusion, progressPrinter, writeLine } from './thread-output.ts';
@@ -39,7 +40,7 @@ export const demoCommand: Command = {
     writeLine('');
     writeLine(`(${requests} API requests, ${ms} ms)`);
     writeLine(
-      `Ground truth (from the scenario file, never shown to the investigation): ${expected.map(entity).join(' | ')} — ${
+      `Ground truth (from the scenario file, never shown to the investigation): ${expected.map(entityLabel).join(' | ')} — ${
         isCorrect(result.rootCause, expected) ? 'matched' : 'not matched'
       }`,
     );

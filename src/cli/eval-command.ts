@@ -5,7 +5,7 @@ import { loadScenario, type Scenario } from '../simulation/scenario.ts';
 import type { AgentConfig } from '../agent/config.ts';
 import { AGENT_USAGE, agentOption } from './agent-option.ts';
 import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
-import { entity } from './render-thread.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 import { replayScenario } from './replay.ts';
 import { isCorrect, type Summary, summarize, summarizeByApplication } from './scoring.ts';
 import { writeLine } from './thread-output.ts';
@@ -161,8 +161,8 @@ function renderTable(results: EvalResult[], summary: Summary, applications: Reco
   const header = ['id', 'predicted', 'expected', 'correct', 'fault type (predicted / expected)', 'API requests', 'ms'];
   const rows = results.map((r) => [
     r.id,
-    r.error ? `error: ${clip(r.error.split('\n')[0]!, 60)}` : r.predicted ? entity(r.predicted) : '—',
-    r.expected.map(entity).join(' | '),
+    r.error ? `error: ${clip(r.error.split('\n')[0]!, 60)}` : r.predicted ? entityLabel(r.predicted) : '—',
+    r.expected.map(entityLabel).join(' | '),
     r.correct ? 'yes' : 'no',
     `${r.faultType.predicted ?? '—'} / ${r.faultType.expected}`,
     String(r.requests),

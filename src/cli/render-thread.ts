@@ -1,13 +1,12 @@
 import type { Alert } from '../alert/alert.ts';
-import type { EntityRef, Progress } from '../investigation/model.ts';
+import type { Progress } from '../investigation/model.ts';
 import type { Check, PlanSpec } from '../remediation/plan-spec.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 
 /**
  * The parts of the incident thread the CLI renders itself, from the same data the Slack thread is built from
  * (the alert, the engine's progress events, the derived plan); the final answer is the Slack message itself.
  */
-
-export const entity = (ref: EntityRef): string => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 
 const percent = (confidence: number): string => `${Math.round(confidence * 100)}%`;
 
@@ -28,7 +27,7 @@ export function renderProgress(progress: Progress): string | null {
       return `  · ${progress.message}`;
     case 'hypothesis': {
       const { hypothesis } = progress;
-      const subject = `${entity(hypothesis.entity)} — ${hypothesis.faultType}`;
+      const subject = `${entityLabel(hypothesis.entity)} — ${hypothesis.faultType}`;
       if (progress.change === 'ruled-out') {
         return `  ✗ ruled out ${subject}${progress.reason ? `: ${progress.reason}` : ''}`;
       }
@@ -58,10 +57,9 @@ export function renderPlanRefused(summary: string, reason: string): string {
 }
 
 function describeCheck(check: Check): string {
-  const ref = (r: { kind: string; namespace?: string; name: string }) => entity(r);
   switch (check.type) {
     case 'rollout-complete':
-      return `rollout of ${ref(check.ref)} completes`;
+      return `rollout of ${entityLabel(check.ref)} completes`;
     case 'pods-ready':
       return `at least ${check.minReady} pod(s) ready in ${check.namespace} matching ${Object.entries(check.selector)
         .map(([k, v]) => `${k}=${v}`)
@@ -69,12 +67,12 @@ function describeCheck(check: Check): string {
     case 'endpoints-ready':
       return `Service ${check.namespace}/${check.name} has ready endpoints`;
     case 'field':
-      return `${ref(check.ref)} ${check.condition.path} ${check.condition.absent ? 'is absent' : `= ${JSON.stringify(check.condition.value)}`}`;
+      return `${entityLabel(check.ref)} ${check.condition.path} ${check.condition.absent ? 'is absent' : `= ${JSON.stringify(check.condition.value)}`}`;
     case 'absent':
-      return `${ref(check.ref)} is gone`;
+      return `${entityLabel(check.ref)} is gone`;
     case 'present':
-      return `${ref(check.ref)} exists`;
+      return `${entityLabel(check.ref)} exists`;
     case 'pod-replaced':
-      return `${ref(check.ref)} is replaced by a new pod`;
+      return `${entityLabel(check.ref)} is replaced by a new pod`;
   }
 }

@@ -1,4 +1,4 @@
-import { entityLabel } from './incident-summary.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 import { type IncidentView, PROBLEM_WORDS } from './incident-view.ts';
 import { durationsLine, formatDuration, kindLabel, type Timeline } from '../audit/timeline.ts';
 

@@ -1,5 +1,6 @@
 import type { Incident, Investigation, Plan } from '../generated/prisma/client.ts';
-import { type EntityRef, FaultTypeSchema } from '../investigation/model.ts';
+import { FaultTypeSchema } from '../investigation/model.ts';
+import { entityLabel } from '../slack/entity-label.ts';
 import { z } from 'zod';
 
 /** Plan statuses after which the cluster was (or may have been) written to. */
@@ -14,9 +15,6 @@ const StoredResultSchema = z.object({
 });
 
 const AlertLabelsSchema = z.object({ labels: z.record(z.string(), z.string()).catch({}) }).catch({ labels: {} });
-
-export const entityLabel = (ref: EntityRef): string =>
-  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 
 /** One incident as the list shows it: what broke, how fast the bot answered, how it ended. */
 export interface IncidentSummary {
