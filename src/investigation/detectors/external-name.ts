@@ -1,6 +1,7 @@
+import { literal } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
-import { looksLikeError } from '../evidence/log-line.ts';
+import { looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -24,7 +25,13 @@ export const externalName: Detector = {
       const callers = graph.workloads.filter((w) =>
         graph.dependenciesOf(w.ref).some((edge) => edge.to.kind === 'Service' && edge.to.name === ref.name),
       );
-      // The caller's errors that name the aliased host (what it actually dialled or looked up).
+      // The caller's errors that name the aliased host (what it actually dialled or looked up), or that fail to
+      // resolve the Service's own cluster name: cluster DNS answers that name with the alias, so a lookup of
+      // `<svc>.<ns>.svc…` that finds nothing is the alias not resolving (a runtime reports the name it asked for).
+      const ownName = new RegExp(`\\b${literal(ref.name)}\\.${literal(namespace)}(\\.svc\\b|[^a-z0-9.-]|$)`, 'i');
+      const failsFor = (text: string) =>
+        (looksLikeError(text) && text.toLowerCase().includes(alias)) ||
+        (RESOLVE_ERROR.test(text) && ownName.test(text));
       const failing = callers.flatMap((caller) =>
         lastDistinct(
           logLinesOf(
@@ -32,7 +39,7 @@ export const externalName: Detector = {
             caller.ref.namespace ?? '',
             graph.podsOf(caller.ref).map((p) => p.metadata?.name ?? ''),
           ),
-          (text) => looksLikeError(text) && text.toLowerCase().includes(alias),
+          failsFor,
           1,
         ).map((line) => ({ caller: caller.ref, line })),
       );

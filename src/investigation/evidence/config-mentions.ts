@@ -37,7 +37,8 @@ export function isTrivialValue(value: string): boolean {
 // Endpoints are the business of the detectors that check hosts and peers; a refused connection quoting one is theirs.
 const ENDPOINT = /:\/\/|\.svc\b|^[\w.-]+:\d+$/;
 
-const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The text as a regular expression that matches it literally. */
+export const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Whether a log line quotes this setting: its key as a whole token, or its non-trivial value — a bare word only when
