@@ -57,6 +57,8 @@ export interface AgentLoopInput {
   onProgress?: ProgressListener;
   /** Epoch milliseconds: no model call or tool call starts after it. */
   deadline: number;
+  /** Aborted (the worker's job cancelled): the loop throws its reason before the next model or tool call. */
+  signal?: AbortSignal;
 }
 
 const FINAL_ANSWER_TOOL = 'final_answer';
@@ -164,6 +166,7 @@ class AgentLoop {
 
   /** Checked before each turn: no model call starts past the turn limit or the deadline. */
   private limitReached(): AgentOutcome | undefined {
+    this.input.signal?.throwIfAborted();
     const { maxTurns } = this.input.config;
     if (this.outcome.turns >= maxTurns) {
       return this.end(
@@ -257,6 +260,7 @@ class AgentLoop {
       return { content: verdict.refused, summary: `final_answer refused: ${verdict.refused}` };
     }
     if (lastTurn) return { content: 'Not executed: the last turn offers only final_answer.' };
+    this.input.signal?.throwIfAborted();
     if (Date.now() >= this.input.deadline) return { content: 'Not executed: the time limit was reached.' };
     const content = await this.runToolCall(call);
     const summary = `${call.function.name}(${this.input.redactor.text(call.function.arguments)}) → ${content.slice(0, 240)}`;

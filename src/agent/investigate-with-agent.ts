@@ -81,6 +81,7 @@ export async function investigateWithAgent(
     audit: ctx.audit,
     ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
     deadline,
   });
   const result = combineAnswers(engine, agent);

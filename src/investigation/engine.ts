@@ -27,6 +27,8 @@ export interface InvestigationContext {
   onEvidence?: (snapshot: ClusterSnapshot) => void;
   /** The failure modes to check (default: every detector, DETECTORS). */
   detectors?: DetectorRegistry;
+  /** Aborted (the worker's job cancelled): the investigation throws its reason at the next step. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,6 +37,7 @@ export interface InvestigationContext {
  */
 export async function investigate(alert: Alert, ctx: InvestigationContext): Promise<InvestigationResult> {
   const emit = async (progress: Progress) => {
+    ctx.signal?.throwIfAborted();
     await ctx.onProgress?.(progress);
   };
   const base = {

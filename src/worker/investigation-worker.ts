@@ -7,7 +7,7 @@ import { type Alert, AlertSchema } from '../alert/alert.ts';
 import { parseStored } from '../store/stored-json.ts';
 import { reconsiderRelatedAlerts } from '../intake/related-alerts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Incident, IncidentAlert, PrismaClient } from '../generated/prisma/client.ts';
+import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
 import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob, type InvestigationQueue } from '../queue/investigation-queue.ts';
@@ -118,14 +118,52 @@ async function ensureThread(
   return new IncidentThread(visible, stored.id, stored.slackChannel!, stored.slackThreadTs!);
 }
 
+export interface InvestigationJobRun {
+  incidentId: string;
+  jobId: string;
+  attempt: number;
+  attempts: number;
+}
+
+/** What one attempt holds from `begin` to `complete` or `fail`. */
+interface Attempt {
+  job: InvestigationJobRun;
+  incident: Incident;
+  investigation: Investigation;
+  /** The alert that started this round (null: the incident's own). */
+  starter: IncidentAlert | null;
+  visible: VisibleState;
+  thread: IncidentThread;
+  status: StatusMessage;
+  findings: FindingReplies;
+  ended: ReturnType<typeof investigationTimer>;
+  hypothesisSeen: () => void;
+}
+
 /**
- * One attempt at one incident's investigation. Safe to re-run after a crash: the thread, the status
- * reply and the final answer are each recorded once posted and reused, so a retry edits, never repeats.
+ * One attempt at one incident's investigation, in BullMQ's phases: begin (thread and status reply), the
+ * investigation, then complete or fail. Safe to re-run after a crash: the thread, the status reply and the final
+ * answer are each recorded once posted and reused, so a retry edits, never repeats. An aborted `signal` (the job
+ * cancelled) stops the investigation at its next step; the attempt fails like any other.
  */
 export async function runInvestigation(
   deps: InvestigationWorkerDeps,
-  job: { incidentId: string; jobId: string; attempt: number; attempts: number },
+  job: InvestigationJobRun,
+  signal?: AbortSignal,
 ): Promise<void> {
+  const attempt = await begin(deps, job);
+  if (!attempt) return;
+  try {
+    const result = await investigateAttempt(deps, attempt, signal);
+    await complete(deps, attempt, result);
+  } catch (error) {
+    await fail(deps, attempt, error);
+    throw error;
+  }
+}
+
+/** Records the start, opens (or reuses) the thread and the status reply. Null when the incident was already answered. */
+async function begin(deps: InvestigationWorkerDeps, job: InvestigationJobRun): Promise<Attempt | null> {
   const incident = await findIncident(deps.db, job.incidentId);
   if (!incident) throw new UnrecoverableError(`incident ${job.incidentId} does not exist`);
   const investigation = await beginInvestigation(deps.db, incident.id, job.jobId);
@@ -144,121 +182,148 @@ export async function runInvestigation(
       incidentId: incident.id,
       details: { finalTs: investigation.finalTs },
     });
-    return;
+    return null;
   }
   const visible = new VisibleState(deps);
   const thread = await ensureThread(deps, visible, incident);
   // The row counts every start, including ones BullMQ does not (a worker killed mid-job is a stall, not a failure).
   const starter = await alertOfRound(deps.db, incident);
-  const firstText = firstStatus(incident, investigation.attempts, starter);
-  let statusTs = investigation.statusTs;
-  if (statusTs) await thread.edit(statusTs, { text: firstText }, 'status');
-  else
-    statusTs = (
-      await saveStatusTs(
-        deps.db,
-        investigation.id,
-        await thread.reply({ text: firstText }, 'status', `${investigation.id}:status`),
-      )
-    ).statusTs!;
+  const statusTs = await postFirstStatus(
+    deps,
+    thread,
+    investigation,
+    firstStatus(incident, investigation.attempts, starter),
+  );
   const status = new StatusMessage(thread, statusTs, deps.statusIntervalMs);
   // Alerts of its storm may have joined before the thread existed.
   await showRelatedAlerts(visible, deps, incident.id).catch(() => undefined);
   const findings = new FindingReplies(thread, investigation.id);
-
   await visible.setIncidentStatus(incident.id, 'investigating');
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
-  try {
-    const alert = storedAlert(starter?.alert ?? incident.alert, incident.id);
-    const cluster = clusterOf(deps, incident);
-    const result = await investigateIncident(
-      alert,
-      {
-        kubeConfig: cluster.kubeConfig,
-        ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
-        audit: deps.audit,
-        incidentId: incident.id,
-        onProgress: async (progress) => {
-          const text = progressText(progress);
-          if (text) status.update(text);
-          findings.offer(progress);
-          if (progress.type !== 'hypothesis') return;
-          hypothesisSeen();
-          // The timeline (src/audit/timeline.ts) tells the hypotheses as they changed from these rows.
-          const { change, hypothesis, reason } = progress;
-          await deps.audit.record({
-            actor: 'bot',
-            action: 'investigation.hypothesis',
-            target: refKey(hypothesis.entity),
-            incidentId: incident.id,
-            details: {
-              change,
-              entity: hypothesis.entity,
-              faultType: hypothesis.faultType,
-              confidence: hypothesis.confidence,
-              summary: hypothesis.summary,
-              ...(reason ? { reason } : {}),
-            },
-          });
-        },
-      },
-      deps.agent ?? null,
-    );
-    await saveResult(deps.db, investigation.id, result);
-    status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
-    await Promise.all([status.flush(), findings.flush()]);
-    const finalTs = await thread.reply(answerMessage(result), 'answer', `${investigation.id}:answer`);
-    await finishInvestigation(deps.db, investigation.id, finalTs);
-    ended(result.rootCause ? 'root_cause' : 'no_root_cause');
-    await visible.setIncidentStatus(incident.id, 'diagnosed');
-    await deps.audit.record({
-      actor: 'worker',
-      action: 'investigation.finished',
-      target: job.jobId,
-      incidentId: incident.id,
-      details: {
-        rootCause: result.rootCause,
-        faultType: result.faultType,
-        confidence: result.confidence,
-        summary: result.summary,
-        ...(incident.cluster ? { cluster: incident.cluster } : {}),
-      },
-    });
-    await deps.afterAnswer?.({ incident, investigationId: investigation.id, result, thread });
-    if (deps.queue) {
-      const queue = deps.queue;
-      await reconsiderRelatedAlerts(
-        {
-          ...deps,
-          queue,
-          rounds: visible,
-          showRelatedAlerts: (id) => void showRelatedAlerts(visible, deps, id).catch(() => undefined),
-        },
-        incident.id,
-      );
-    }
-  } catch (error) {
-    const message = errorMessage(error);
-    const last = error instanceof UnrecoverableError || job.attempt >= job.attempts;
-    ended('failed');
-    await failInvestigation(deps.db, investigation.id, message);
-    status.update(
-      last
-        ? `:x: Investigation failed after ${job.attempt} attempts: ${message}`
-        : `:warning: Attempt ${job.attempt} failed (${message}); retrying`,
-    );
-    await status.flush();
-    await deps.audit.record({
-      actor: 'worker',
-      action: 'investigation.failed',
-      target: job.jobId,
-      incidentId: incident.id,
-      justification: message,
-      details: { attempt: job.attempt, final: last },
-    });
-    throw error;
+  return { job, incident, investigation, starter, visible, thread, status, findings, ended, hypothesisSeen };
+}
+
+/** Edits the status reply a previous attempt posted, or posts it and records its ts. */
+async function postFirstStatus(
+  deps: InvestigationWorkerDeps,
+  thread: IncidentThread,
+  investigation: Investigation,
+  text: string,
+): Promise<string> {
+  if (investigation.statusTs) {
+    await thread.edit(investigation.statusTs, { text }, 'status');
+    return investigation.statusTs;
   }
+  const ts = await thread.reply({ text }, 'status', `${investigation.id}:status`);
+  return (await saveStatusTs(deps.db, investigation.id, ts)).statusTs!;
+}
+
+async function investigateAttempt(
+  deps: InvestigationWorkerDeps,
+  attempt: Attempt,
+  signal: AbortSignal | undefined,
+): Promise<InvestigationResult> {
+  const { incident, starter } = attempt;
+  const alert = storedAlert(starter?.alert ?? incident.alert, incident.id);
+  const cluster = clusterOf(deps, incident);
+  return investigateIncident(
+    alert,
+    {
+      kubeConfig: cluster.kubeConfig,
+      ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
+      audit: deps.audit,
+      incidentId: incident.id,
+      onProgress: (progress) => reportProgress(deps, attempt, progress),
+      ...(signal ? { signal } : {}),
+    },
+    deps.agent ?? null,
+  );
+}
+
+/** The status reply, the finding replies and, for a hypothesis, its audit row (the timeline tells them from it). */
+async function reportProgress(deps: InvestigationWorkerDeps, attempt: Attempt, progress: Progress): Promise<void> {
+  const text = progressText(progress);
+  if (text) attempt.status.update(text);
+  attempt.findings.offer(progress);
+  if (progress.type !== 'hypothesis') return;
+  attempt.hypothesisSeen();
+  const { change, hypothesis, reason } = progress;
+  await deps.audit.record({
+    actor: 'bot',
+    action: 'investigation.hypothesis',
+    target: refKey(hypothesis.entity),
+    incidentId: attempt.incident.id,
+    details: {
+      change,
+      entity: hypothesis.entity,
+      faultType: hypothesis.faultType,
+      confidence: hypothesis.confidence,
+      summary: hypothesis.summary,
+      ...(reason ? { reason } : {}),
+    },
+  });
+}
+
+/** Saves and posts the answer, marks the incident diagnosed, then hands on (plans, related alerts of a storm). */
+async function complete(deps: InvestigationWorkerDeps, attempt: Attempt, result: InvestigationResult): Promise<void> {
+  const { incident, investigation, visible, thread, status, job } = attempt;
+  await saveResult(deps.db, investigation.id, result);
+  status.update(`:white_check_mark: Investigation finished — ${result.summary}`);
+  await Promise.all([status.flush(), attempt.findings.flush()]);
+  const finalTs = await thread.reply(answerMessage(result), 'answer', `${investigation.id}:answer`);
+  await finishInvestigation(deps.db, investigation.id, finalTs);
+  attempt.ended(result.rootCause ? 'root_cause' : 'no_root_cause');
+  await visible.setIncidentStatus(incident.id, 'diagnosed');
+  await deps.audit.record({
+    actor: 'worker',
+    action: 'investigation.finished',
+    target: job.jobId,
+    incidentId: incident.id,
+    details: {
+      rootCause: result.rootCause,
+      faultType: result.faultType,
+      confidence: result.confidence,
+      summary: result.summary,
+      ...(incident.cluster ? { cluster: incident.cluster } : {}),
+    },
+  });
+  await deps.afterAnswer?.({ incident, investigationId: investigation.id, result, thread });
+  if (deps.queue) {
+    const queue = deps.queue;
+    await reconsiderRelatedAlerts(
+      {
+        ...deps,
+        queue,
+        rounds: visible,
+        showRelatedAlerts: (id) => void showRelatedAlerts(visible, deps, id).catch(() => undefined),
+      },
+      incident.id,
+    );
+  }
+}
+
+/** Records the failure and says in the thread whether BullMQ retries (the caller rethrows). */
+async function fail(deps: InvestigationWorkerDeps, attempt: Attempt, error: unknown): Promise<void> {
+  const { job, investigation, status } = attempt;
+  const message = errorMessage(error);
+  const last = error instanceof UnrecoverableError || job.attempt >= job.attempts;
+  attempt.ended('failed');
+  await failInvestigation(deps.db, investigation.id, message);
+  status.update(
+    last
+      ? `:x: Investigation failed after ${job.attempt} attempts: ${message}`
+      : `:warning: Attempt ${job.attempt} failed (${message}); retrying`,
+  );
+  await status.flush();
+  await deps.audit.record({
+    actor: 'worker',
+    action: 'investigation.failed',
+    target: job.jobId,
+    incidentId: attempt.incident.id,
+    justification: message,
+    details: { attempt: job.attempt, final: last },
+  });
 }
 
 export interface InvestigationWorkerOptions {
@@ -277,13 +342,18 @@ export function startInvestigationWorker(
 ): Worker<InvestigationJob> {
   return new Worker<InvestigationJob>(
     INVESTIGATION_QUEUE,
-    (job: Job<InvestigationJob>) =>
-      runInvestigation(deps, {
-        incidentId: job.data.incidentId,
-        jobId: job.id!,
-        attempt: job.attemptsMade + 1,
-        attempts: job.opts.attempts ?? 1,
-      }),
+    // BullMQ passes an AbortSignal third (Worker.cancelJob / cancelAllJobs abort it): the investigation stops.
+    (job: Job<InvestigationJob>, _token?: string, signal?: AbortSignal) =>
+      runInvestigation(
+        deps,
+        {
+          incidentId: job.data.incidentId,
+          jobId: job.id!,
+          attempt: job.attemptsMade + 1,
+          attempts: job.opts.attempts ?? 1,
+        },
+        signal,
+      ),
     {
       connection,
       concurrency: options.concurrency,

@@ -18,6 +18,7 @@ import {
   startScriptedOpenAI,
   textReply,
   toolCall,
+  toolCalls,
 } from '../support/scripted-openai.ts';
 
 // A tiny cluster the test's own tools read from; the model side is the real SDK against a real HTTP server.
@@ -81,7 +82,12 @@ const getConfig = toolCall('get_object', {
   reason: 'read the config',
 });
 
-async function runWith(script: ScriptStep[], overrides: Partial<AgentConfig> = {}, h = harness()) {
+async function runWith(
+  script: ScriptStep[],
+  overrides: Partial<AgentConfig> = {},
+  h = harness(),
+  extra: Partial<AgentLoopInput> = {},
+) {
   const server: ScriptedOpenAI = await startScriptedOpenAI(script);
   const config = scriptedAgentConfig(server, overrides);
   const audit = new MemoryAuditLog();
@@ -96,6 +102,7 @@ async function runWith(script: ScriptStep[], overrides: Partial<AgentConfig> = {
     firstUserMessage: 'Alert: api is down',
     audit,
     deadline: Date.now() + config.timeLimitMs,
+    ...extra,
   };
   try {
     const outcome = await runAgentLoop(input);
@@ -286,5 +293,28 @@ describe('agent loop against a scripted OpenAI-compatible server', () => {
     assert.equal(toolCallEvent?.target, 'get_object');
     assert.ok((toolCallEvent?.details?.resultChars as number) > 0);
     assert.deepEqual(toolCallEvent?.details?.arguments, { kind: 'ConfigMap', namespace: 'shop', name: 'api-config' });
+  });
+
+  it("stops at the next call once the job's signal is aborted, with the abort's reason", async () => {
+    const controller = new AbortController();
+    const h = harness();
+    // Cancelled while a tool runs: the second tool call of the turn and the next model call never start.
+    const tool = h.tools[0]!;
+    h.tools[0] = {
+      ...tool,
+      run: async (args, reason) => {
+        controller.abort(new Error('job cancelled'));
+        return tool.run(args, reason);
+      },
+    };
+    const readBoth = toolCalls(
+      { name: 'get_object', args: { kind: 'ConfigMap', namespace: 'shop', name: 'api-config', reason: 'config' } },
+      { name: 'pod_logs', args: { namespace: 'shop', pod: 'api-1', reason: 'logs' } },
+    );
+    await assert.rejects(
+      runWith([readBoth, finalAnswer(goodAnswer)], {}, h, { signal: controller.signal }),
+      /job cancelled/,
+    );
+    assert.equal(h.runs.length, 1);
   });
 });
