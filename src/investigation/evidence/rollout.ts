@@ -7,18 +7,35 @@ import type { Workload } from './workloads.ts';
 import type { EntityRef } from '../model.ts';
 
 export type ReplicaSet = ClusterSnapshot['replicaSets'][number];
+type Deployment = ClusterSnapshot['deployments'][number];
 
 export const revisionOf = (rs: ReplicaSet): number =>
   Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 
-/** The Deployment's ReplicaSets (by their owner reference), newest revision first. */
+/**
+ * The uid of the object that controls this one (its ownerReference with `controller: true`). Kubernetes' and kubectl's
+ * rule for "ReplicaSets of a Deployment": a name can belong to a deleted Deployment's leftovers, a uid cannot.
+ */
+export const controllerUid = (object: ReplicaSet): string | undefined =>
+  object.metadata?.ownerReferences?.find((owner) => owner.controller)?.uid;
+
+/** The ReplicaSets the Deployment controls (by controller ownerReference uid), newest revision first. */
+export function controlledReplicaSets(deployment: Deployment, replicaSets: readonly ReplicaSet[]): ReplicaSet[] {
+  const uid = deployment.metadata?.uid;
+  if (!uid) return [];
+  const byController = groupedBy(replicaSets, 'controller-uid', controllerUid);
+  return [...(byController.get(uid) ?? [])].sort((a, b) => revisionOf(b) - revisionOf(a));
+}
+
+/** The Deployment's ReplicaSets in the snapshot, newest revision first. */
 export function revisions(snapshot: ClusterSnapshot, deployment: EntityRef): ReplicaSet[] {
-  const byDeployment = groupedBy(snapshot.replicaSets, 'deployment', (rs) => {
-    const owner = rs.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment');
-    return owner ? `${rs.metadata?.namespace}/${owner.name}` : undefined;
-  });
-  const owned = byDeployment.get(`${deployment.namespace}/${deployment.name}`) ?? [];
-  return [...owned].sort((a, b) => revisionOf(b) - revisionOf(a));
+  const byName = groupedBy(
+    snapshot.deployments,
+    'namespace/name',
+    (d) => `${d.metadata?.namespace}/${d.metadata?.name}`,
+  );
+  const object = byName.get(`${deployment.namespace}/${deployment.name}`)?.[0];
+  return object ? controlledReplicaSets(object, snapshot.replicaSets) : [];
 }
 
 /** Undo to the revision before the newest one, when the cluster still has it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlledReplicaSets } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { listKind, readKind } from './kinds.ts';
 import { selectorString } from './selector.ts';
@@ -24,26 +25,20 @@ const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 
 /** ReplicaSets the Deployment controls (by controller ownerReference uid), newest revision first, as kubectl reads them. */
 export function revisionsOf(deployment: Deployment, replicaSets: ReplicaSet[]): Revision[] {
-  const uid = deployment.metadata?.uid;
   const currentRevision = deployment.metadata?.annotations?.[REVISION];
-  return replicaSets
-    .filter((replicaSet) =>
-      (replicaSet.metadata?.ownerReferences ?? []).some((owner) => owner.controller && owner.uid === uid),
-    )
-    .map((replicaSet) => {
-      const revision = replicaSet.metadata?.annotations?.[REVISION];
-      return {
-        revision: Number.parseInt(revision ?? '0', 10) || 0,
-        replicaSet: replicaSet.metadata?.name ?? '',
-        createdAt: replicaSet.metadata?.creationTimestamp,
-        changeCause: replicaSet.metadata?.annotations?.[CHANGE_CAUSE],
-        images: (replicaSet.spec?.template?.spec?.containers ?? []).map((container) => container.image ?? ''),
-        replicas: replicaSet.status?.replicas ?? 0,
-        readyReplicas: replicaSet.status?.readyReplicas ?? 0,
-        current: revision !== undefined && revision === currentRevision,
-      };
-    })
-    .sort((a, b) => b.revision - a.revision);
+  return controlledReplicaSets(deployment, replicaSets).map((replicaSet) => {
+    const revision = replicaSet.metadata?.annotations?.[REVISION];
+    return {
+      revision: Number.parseInt(revision ?? '0', 10) || 0,
+      replicaSet: replicaSet.metadata?.name ?? '',
+      createdAt: replicaSet.metadata?.creationTimestamp,
+      changeCause: replicaSet.metadata?.annotations?.[CHANGE_CAUSE],
+      images: (replicaSet.spec?.template?.spec?.containers ?? []).map((container) => container.image ?? ''),
+      replicas: replicaSet.status?.replicas ?? 0,
+      readyReplicas: replicaSet.status?.readyReplicas ?? 0,
+      current: revision !== undefined && revision === currentRevision,
+    };
+  });
 }
 
 export const rolloutHistory = defineTool({

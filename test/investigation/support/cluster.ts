@@ -65,6 +65,8 @@ export function app(s: Snapshot, name: string, o: AppOptions = {}): void {
     metadata: {
       name,
       namespace: NS,
+      // Its ReplicaSets name it by this uid (their controller ownerReference), as the API server does.
+      uid: `uid-${name}`,
       creationTimestamp: OLD,
       annotations: { 'deployment.kubernetes.io/revision': String(revision) },
       managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', time: changedAt }],
