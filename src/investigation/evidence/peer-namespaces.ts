@@ -65,8 +65,26 @@ const CLUSTER_HOST =
  * declare) points at through cluster DNS names (`db.data.svc:5432`, `cache.shared:6379`), most referenced first.
  */
 export function peerNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
-  const texts = pods.flatMap((pod) => appContainers(pod, controllers).flatMap(settings));
+  const plumbing = sidecarNames(pods);
+  const texts = pods.flatMap((pod) =>
+    appContainers(pod, controllers)
+      .filter((container) => !plumbing.has(container.name))
+      .flatMap(settings),
+  );
   return namespacesNamedIn(texts, namespace);
+}
+
+/**
+ * Container names every pod of several different workloads carries beside containers of its own: a sidecar declared in
+ * each template (a mesh proxy written into the manifests rather than injected). The namespaces its settings name (the
+ * mesh's control plane) are plumbing shared by all, not what any one workload depends on.
+ */
+function sidecarNames(pods: Pod[]): Set<string> {
+  const workloads = new Set(pods.map((pod) => pod.metadata?.ownerReferences?.[0]?.name ?? pod.metadata?.name));
+  if (workloads.size < 2) return new Set();
+  const names = pods.map((pod) => new Set((pod.spec?.containers ?? []).map((c) => c.name)));
+  const shared = [...(names[0] ?? [])].filter((name) => names.every((set) => set.has(name) && set.size > 1));
+  return new Set(shared);
 }
 
 /**
