@@ -117,6 +117,12 @@ function rollbackChecks(change: Change, before: KubeObject | null): Check[] {
   }
 }
 
+/** A change as applied, with the object as it was before (null: it did not exist). */
+interface Applied {
+  change: Change;
+  before: KubeObject | null;
+}
+
 class Execution {
   constructor(
     private readonly deps: ExecutorDeps,
@@ -160,32 +166,45 @@ class Execution {
     return status;
   }
 
+  /**
+   * Runs the plan in phases, each recorded before the next: preconditions still hold, the server accepts every
+   * change in a dry run, last-known-good copies, the changes, then verification (or rollback from the copies).
+   */
   async run(): Promise<PlanStatus> {
-    const { kube } = this.deps;
+    const ended = (await this.checkPreconditions()) ?? (await this.dryRun());
+    if (ended) return ended;
+    const snapshot = await this.snapshot();
+    const { applied, applyError } = await this.apply(snapshot);
+    return this.verifyOrRollBack(applied, applyError);
+  }
 
+  /** The plan ends `stale` (and is proposed again when it can be) when the cluster changed since it was proposed. */
+  private async checkPreconditions(): Promise<PlanStatus | null> {
     const stale: string[] = [];
     for (const precondition of this.spec.preconditions) {
-      const reason = staleReason(precondition, await kube.read(precondition.ref));
+      const reason = staleReason(precondition, await this.deps.kube.read(precondition.ref));
       if (reason) stale.push(reason);
     }
-    if (stale.length > 0) {
-      const reason = `Stale: ${stale.join('; ')}.`;
-      const status = await this.finish(
-        'stale',
-        reason,
-        `:warning: Plan not executed — the cluster changed since it was proposed. ${reason} ${
-          this.deps.repropose
-            ? 'A fresh plan for the cluster as it is now follows.'
-            : 'Run the diagnosis again for a fresh plan.'
-        }`,
-      );
-      await this.deps.repropose?.(this.plan);
-      return status;
-    }
+    if (stale.length === 0) return null;
+    const reason = `Stale: ${stale.join('; ')}.`;
+    const status = await this.finish(
+      'stale',
+      reason,
+      `:warning: Plan not executed — the cluster changed since it was proposed. ${reason} ${
+        this.deps.repropose
+          ? 'A fresh plan for the cluster as it is now follows.'
+          : 'Run the diagnosis again for a fresh plan.'
+      }`,
+    );
+    await this.deps.repropose?.(this.plan);
+    return status;
+  }
 
+  /** Server-side dry run (dryRun=All) of every change; the first refusal ends the plan `failed`, nothing applied. */
+  private async dryRun(): Promise<PlanStatus | null> {
     for (const change of this.spec.changes) {
       try {
-        await applyChange(kube, change, { dryRun: true });
+        await applyChange(this.deps.kube, change, { dryRun: true });
       } catch (error) {
         const reason = `Server-side dry run refused ${describeRef(change.ref)}: ${errorMessage(error)}`;
         return this.finish('failed', reason, `:x: Plan not executed. ${reason}`);
@@ -194,9 +213,15 @@ class Execution {
     await this.audit('plan.dry_run', 'server-side dry run (dryRun=All) accepted every change', {
       changes: this.spec.changes.map((change) => ({ type: change.type, target: describeRef(change.ref) })),
     });
+    return null;
+  }
 
+  /** Last-known-good copies, saved on the plan before the first change (recovery relies on that order). */
+  private async snapshot(): Promise<SnapshotEntry[]> {
     const snapshot: SnapshotEntry[] = [];
-    for (const change of this.spec.changes) snapshot.push({ ref: change.ref, object: await kube.read(change.ref) });
+    for (const change of this.spec.changes) {
+      snapshot.push({ ref: change.ref, object: await this.deps.kube.read(change.ref) });
+    }
     await this.deps.db.plan.update({
       where: { id: this.plan.id },
       data: { snapshot: asJsonColumn(snapshot) },
@@ -207,13 +232,16 @@ class Execution {
         resourceVersion: entry.object?.metadata?.resourceVersion ?? null,
       })),
     });
+    return snapshot;
+  }
 
-    const applied: { change: Change; before: KubeObject | null }[] = [];
-    let applyError: string | null = null;
+  /** Applies the changes in order; the first that fails stops the rest (what was applied is rolled back). */
+  private async apply(snapshot: SnapshotEntry[]): Promise<{ applied: Applied[]; applyError: string | null }> {
+    const applied: Applied[] = [];
     for (const [index, change] of this.spec.changes.entries()) {
       const before = snapshot[index]?.object ?? null;
       try {
-        const after = await applyChange(kube, change, {});
+        const after = await applyChange(this.deps.kube, change, {});
         applied.push({ change, before });
         await this.audit(
           'plan.apply',
@@ -222,15 +250,19 @@ class Execution {
           describeRef(change.ref),
         );
       } catch (error) {
-        applyError = `Applying ${describeRef(change.ref)} failed: ${errorMessage(error)}`;
+        const applyError = `Applying ${describeRef(change.ref)} failed: ${errorMessage(error)}`;
         await this.audit('plan.apply.failed', applyError, {}, describeRef(change.ref));
-        break;
+        return { applied, applyError };
       }
     }
+    return { applied, applyError: null };
+  }
 
+  /** Verified → succeeded; an apply error or a verification that did not pass → rolled back from the snapshot. */
+  private async verifyOrRollBack(applied: Applied[], applyError: string | null): Promise<PlanStatus> {
     const outcome: VerifyOutcome | null = applyError
       ? null
-      : await verify(this.spec.verification, kube, this.verifyOptions);
+      : await verify(this.spec.verification, this.deps.kube, this.verifyOptions);
     if (outcome) {
       await this.audit(outcome.ok ? 'plan.verify.passed' : 'plan.verify.failed', outcomeText(outcome), {
         results: outcome.results,
@@ -243,7 +275,6 @@ class Execution {
         `:white_check_mark: Applied and verified: ${this.spec.summary}\n${bullets(outcome)}`,
       );
     }
-
     const why = applyError ?? `Verification did not pass within ${Math.round(this.deps.verifyTimeoutMs / 1000)} s`;
     return this.rollBackAndFinish(why, outcome, applied);
   }
@@ -285,11 +316,7 @@ class Execution {
     return this.rollBackAndFinish('The executor stopped mid-run and the change did not verify', outcome, applied);
   }
 
-  private async rollBackAndFinish(
-    why: string,
-    outcome: VerifyOutcome | null,
-    applied: { change: Change; before: KubeObject | null }[],
-  ): Promise<PlanStatus> {
+  private async rollBackAndFinish(why: string, outcome: VerifyOutcome | null, applied: Applied[]): Promise<PlanStatus> {
     const rollback = await this.rollBack(applied);
     const detail = outcome ? `\n${bullets(outcome)}` : '';
     if (rollback.ok) {
@@ -306,7 +333,7 @@ class Execution {
     );
   }
 
-  private async rollBack(applied: { change: Change; before: KubeObject | null }[]): Promise<VerifyOutcome> {
+  private async rollBack(applied: Applied[]): Promise<VerifyOutcome> {
     const { kube } = this.deps;
     const checks: Check[] = [];
     for (const { change, before } of [...applied].reverse()) {
