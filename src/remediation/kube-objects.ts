@@ -7,6 +7,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import type { KubeObjectJson } from '../kube/object-json.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 
 /** The kinds a plan can read or write, each with the apiVersion it is served under. */
@@ -32,17 +33,7 @@ export interface ObjectRef {
 }
 
 /** An object as the API server returns it in JSON. */
-export type KubeObject = Record<string, unknown> & {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-};
+export type KubeObject = KubeObjectJson;
 
 export interface WriteOptions {
   dryRun?: boolean;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { KubeObjectJson } from '../kube/object-json.ts';
 
 /**
  * Just enough of Kubernetes' controllers for remediation to be exercised on a replayed scenario:
@@ -20,25 +21,8 @@ import { createHash } from 'node:crypto';
  */
 
 type Json = Record<string, unknown>;
-export type SimObject = Json & {
-  kind?: string;
-  metadata?: Json & {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: {
-      apiVersion?: string;
-      kind?: string;
-      name?: string;
-      uid?: string;
-      controller?: boolean;
-      blockOwnerDeletion?: boolean;
-    }[];
-  };
-};
+/** An object of the simulated store as the controllers read and write it. */
+export type SimObject = KubeObjectJson;
 
 /** What the controllers need from the simulated API server's object store. */
 export interface ControllerStore {

@@ -1,23 +1,9 @@
-/** A Kubernetes object as the API server stores and returns it (JSON). */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [field: string]: unknown;
-}
+import type { KubeObjectJson, ObjectMetaJson } from '../../kube/object-json.ts';
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  generateName?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [field: string]: unknown;
-}
+/** A Kubernetes object as the simulated API server stores it: the one JSON shape, with what a stored object always has. */
+export type KubeObject = KubeObjectJson & { apiVersion: string; kind: string; metadata: ObjectMeta };
+
+export type ObjectMeta = ObjectMetaJson & { name: string };
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
