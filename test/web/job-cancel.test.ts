@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { GateProxy } from '../support/gate-proxy.ts';
+import { until } from '../support/until.ts';
+import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
+import { TINY_CLUSTER } from './tiny-cluster.ts';
+
+let sim: Simulation;
+let gate: GateProxy;
+let h: Harness;
+
+before(async () => {
+  sim = await startSimulation(TINY_CLUSTER);
+  // The worker reaches the cluster through a gate, so the job can be cancelled while its investigation reads.
+  gate = await GateProxy.start(sim.kubeApiUrl);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(toKubeconfigYaml(gate.url));
+  h = await startHarness({ kubeConfig });
+});
+
+after(async () => {
+  gate.release();
+  await h.close();
+  await gate.stop();
+  await sim.close();
+});
+
+test("a job cancelled mid-investigation: BullMQ's signal stops the investigation, and the attempt fails with its reason", async () => {
+  gate.close();
+  const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PCANCEL' }));
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+  await until('the investigation to be reading the cluster', () => gate.heldCount > 0);
+  const started = await h.database.db.auditEvent.findFirstOrThrow({
+    where: { incidentId, action: 'investigation.started' },
+  });
+  assert.equal(h.worker!.cancelJob(started.target!, 'cancelled by an operator'), true);
+  gate.release();
+
+  await until('the attempt to be recorded as failed', async () => {
+    const failed = await h.database.db.auditEvent.count({ where: { incidentId, action: 'investigation.failed' } });
+    return failed > 0;
+  });
+  const failed = await h.database.db.auditEvent.findFirstOrThrow({
+    where: { incidentId, action: 'investigation.failed' },
+  });
+  assert.match(String(failed.justification), /cancelled by an operator/);
+  assert.equal(
+    await h.database.db.auditEvent.count({ where: { incidentId, action: 'investigation.decided' } }),
+    0,
+    'the engine did not go on to decide after the cancel',
+  );
+});
