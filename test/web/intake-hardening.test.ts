@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { LogLevel } from '@slack/bolt';
-import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
-import { createServer } from '../../src/http/server.ts';
-import { createInvestigationQueue } from '../../src/queue/investigation-queue.ts';
-import { createDb } from '../../src/store/db.ts';
 import { pagerDutySignature, slackHeaders, slashCommandBody } from '../support/signing.ts';
-import { type Harness, PD_SECRETS, pagerDutyEvent, REDIS_URL, startHarness, testServerConfig } from './harness.ts';
+import { startDegradedServer } from './degraded-server.ts';
+import { type Harness, PD_SECRETS, pagerDutyEvent, REDIS_URL, startHarness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -214,21 +210,14 @@ test('a click on an unknown action_id is acknowledged (200) and counted, not lef
 });
 
 test('with Postgres down: a bad signature is 401, a good one 503 with Retry-After', async () => {
-  const deadDb = createDb('postgresql://postgres@127.0.0.1:1/nothing');
-  const queue = createInvestigationQueue({ url: REDIS_URL, maxRetriesPerRequest: null }, h.prefix);
-  const server = createServer(
-    testServerConfig(h.slack.apiUrl),
-    { db: deadDb, audit: new PostgresAuditLog(deadDb), queue },
-    { logLevel: LogLevel.ERROR, refusalFlushMs: 3_600_000 },
-  );
-  const port = await server.start(0);
-  const url = `http://127.0.0.1:${port}/webhooks/pagerduty`;
+  const server = await startDegradedServer(h, 'postgres', { server: { refusalFlushMs: 3_600_000 } });
+  const url = server.url('/webhooks/pagerduty');
   try {
     const body = pagerDutyEvent('incident.triggered', { id: 'PNODB' });
     const forged = await fetch(url, { method: 'POST', body, headers: { 'x-pagerduty-signature': 'v1=00' } });
     assert.equal(forged.status, 401);
     const slack = diagnose('x', 'trigger.nodb');
-    const slackForged = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+    const slackForged = await fetch(server.url('/slack/events'), {
       method: 'POST',
       body: slack,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders('wrong', slack) },
@@ -243,22 +232,14 @@ test('with Postgres down: a bad signature is 401, a good one 503 with Retry-Afte
     assert.ok(Number(signed.headers.get('retry-after')) > 0);
   } finally {
     await server.stop();
-    await queue.close();
-    await deadDb.$disconnect();
   }
 });
 
 test('with Redis down: a signed webhook is answered 503 with Retry-After instead of hanging', async () => {
-  const deadRedis = createInvestigationQueue({ url: 'redis://127.0.0.1:1', maxRetriesPerRequest: null });
-  const server = createServer(
-    testServerConfig(h.slack.apiUrl),
-    { db: h.database.db, audit: new PostgresAuditLog(h.database.db), queue: deadRedis },
-    { logLevel: LogLevel.ERROR },
-  );
-  const port = await server.start(0);
+  const server = await startDegradedServer(h, 'redis');
   try {
     const body = pagerDutyEvent('incident.triggered', { id: 'PNOREDIS' });
-    const response = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
+    const response = await fetch(server.url('/webhooks/pagerduty'), {
       method: 'POST',
       body,
       headers: { 'x-pagerduty-signature': pagerDutySignature(body, PD_SECRETS[0]!) },
@@ -267,6 +248,5 @@ test('with Redis down: a signed webhook is answered 503 with Retry-After instead
     assert.ok(Number(response.headers.get('retry-after')) > 0);
   } finally {
     await server.stop();
-    await deadRedis.close().catch(() => undefined);
   }
 });

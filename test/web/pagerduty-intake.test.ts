@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
-import { LogLevel } from '@slack/bolt';
-import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
-import { createServer } from '../../src/http/server.ts';
-import { createInvestigationQueue } from '../../src/queue/investigation-queue.ts';
-import { type Harness, pagerDutyEvent, startHarness, testServerConfig } from './harness.ts';
+import { startDegradedServer } from './degraded-server.ts';
+import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -111,26 +108,17 @@ test('a body over 2 MB is refused before it is read whole', async () => {
 });
 
 test('readiness fails, naming Redis, when Redis does not answer', async () => {
-  const deadRedis = createInvestigationQueue({
-    url: 'redis://127.0.0.1:1',
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
+  const server = await startDegradedServer(h, 'redis', {
+    redis: { maxRetriesPerRequest: 1, enableOfflineQueue: false },
   });
-  const server = createServer(
-    testServerConfig(h.slack.apiUrl),
-    { db: h.database.db, audit: new PostgresAuditLog(h.database.db), queue: deadRedis },
-    { logLevel: LogLevel.ERROR },
-  );
-  const port = await server.start(0);
   try {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    const ready = await fetch(server.url('/readyz'));
     assert.equal(ready.status, 503);
     const body = (await ready.json()) as { postgres: string; redis: string };
     assert.equal(body.postgres, 'ok');
     assert.notEqual(body.redis, 'ok');
   } finally {
     await server.stop();
-    await deadRedis.close().catch(() => undefined);
   }
 });
 
