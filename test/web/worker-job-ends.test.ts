@@ -54,3 +54,39 @@ test("a job cancelled mid-investigation: BullMQ's signal stops the investigation
     'the engine did not go on to decide after the cancel',
   );
 });
+
+test('a stored alert that no longer validates fails at once, for good (UnrecoverableError), not retried', async () => {
+  gate.release();
+  const incident = await h.database.db.incident.create({
+    data: {
+      source: 'pagerduty',
+      externalId: 'PBROKEN',
+      title: 'Broken alert',
+      alert: { source: 'pagerduty', title: 'x' },
+    },
+  });
+  // The round's alert, edited in the database into something AlertSchema refuses (no title).
+  await h.database.db.incidentAlert.create({
+    data: {
+      incidentId: incident.id,
+      key: 'pagerduty:PBROKEN',
+      primary: true,
+      title: 'Broken alert',
+      alert: { source: 'pagerduty' },
+      startedRound: 1,
+    },
+  });
+  const { jobId } = await h.queue.enqueue(incident.id);
+  await until(
+    'the job to fail for good',
+    async () =>
+      (await h.jobs.getJob(jobId))?.failedReason !== undefined && (await h.jobs.getJobState(jobId)) === 'failed',
+  );
+  const job = await h.jobs.getJob(jobId);
+  assert.equal(job?.attemptsMade, 1, 'one attempt, no retry');
+  const failed = await h.database.db.auditEvent.findFirstOrThrow({
+    where: { incidentId: incident.id, action: 'investigation.failed' },
+  });
+  assert.deepEqual(failed.details, { attempt: 1, final: true });
+  assert.match(String(failed.justification), /its alert/);
+});
