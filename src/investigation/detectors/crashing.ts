@@ -13,8 +13,23 @@ export interface CrashingWorkload {
   firstCrashAt?: string;
 }
 
+// Three detectors ask for the same answer in one diagnosis: computed once per graph (and snapshot, while its pods are
+// the same list of the same length — the collector appends to a snapshot between waves).
+const computed = new WeakMap<
+  EvidenceGraph,
+  { pods: ClusterSnapshot['pods']; count: number; crashing: readonly CrashingWorkload[] }
+>();
+
 /** Containers that keep exiting with an error (not OOM: that has its own detector), grouped by workload. */
-export function crashingWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): CrashingWorkload[] {
+export function crashingWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): readonly CrashingWorkload[] {
+  const held = computed.get(graph);
+  if (held && held.pods === snapshot.pods && held.count === snapshot.pods.length) return held.crashing;
+  const crashing = findCrashing(snapshot, graph);
+  computed.set(graph, { pods: snapshot.pods, count: snapshot.pods.length, crashing });
+  return crashing;
+}
+
+function findCrashing(snapshot: ClusterSnapshot, graph: EvidenceGraph): CrashingWorkload[] {
   const now = snapshotNow(snapshot);
   const grouped = new Map<string, CrashingWorkload>();
   for (const pod of snapshot.pods) {
