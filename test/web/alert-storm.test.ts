@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { threadText } from '../support/thread-text.ts';
 import { until } from '../support/until.ts';
-import { answeredThread, type Harness, INCIDENT_CHANNEL, isAnswer, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { answeredThread, type Harness, INCIDENT_CHANNEL, isAnswer, startTinyClusterHarness } from './harness.ts';
 
-let sim: Simulation;
 let h: Harness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  h = await startHarness({ kubeConfig: sim.kubeConfig });
+  h = await startTinyClusterHarness();
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 /** One Alertmanager group (its own group key) with one alert. */
 function group(

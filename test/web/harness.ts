@@ -1,3 +1,5 @@
+import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { TINY_CLUSTER } from './tiny-cluster.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -316,4 +318,22 @@ export async function openThread(h: Harness, incidentId: string, status?: 'diagn
     data: { slackChannel: INCIDENT_CHANNEL, slackThreadTs: ts, ...(status ? { status } : {}) },
   });
   return ts;
+}
+
+export type TinyClusterHarness = Harness & { sim: Simulation };
+
+/** A harness whose in-process worker investigates the tiny simulated cluster (`sim`); close() stops both. */
+export async function startTinyClusterHarness(
+  options: Omit<HarnessOptions, 'kubeConfig'> = {},
+): Promise<TinyClusterHarness> {
+  const sim = await startSimulation(TINY_CLUSTER);
+  const h = await startHarness({ ...options, kubeConfig: sim.kubeConfig });
+  const closeHarness = h.close;
+  return Object.assign(h, {
+    sim,
+    async close() {
+      await closeHarness();
+      await sim.close();
+    },
+  });
 }

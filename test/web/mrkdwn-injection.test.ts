@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import type { SlackCall } from '../support/fake-slack.ts';
 import { slashCommandBody } from '../support/signing.ts';
 import { until } from '../support/until.ts';
-import { type Harness, isAnswer, pagerDutyEvent, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { type Harness, isAnswer, pagerDutyEvent, startTinyClusterHarness } from './harness.ts';
 
 const INJECTION = '<!channel> <!here> <@UEVIL123> <!subteam^S0EVIL> <https://evil.example|Click to re-authenticate>';
 /** What would render as a live mention or a disguised link if it reached mrkdwn unescaped. */
 const LIVE = /<!channel>|<!here>|<@UEVIL123>|<!subteam\^|<https:\/\/evil/;
 
-let sim: Simulation;
 let h: Harness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  h = await startHarness({ kubeConfig: sim.kubeConfig });
+  h = await startTinyClusterHarness();
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 /** Every piece of text Slack would render as mrkdwn: the notification text and each mrkdwn text object. */
 function mrkdwnOf(call: SlackCall): string[] {

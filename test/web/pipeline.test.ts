@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { investigationJobId } from '../../src/queue/investigation-queue.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { type Harness, INCIDENT_CHANNEL, isAnswer, isStatus, pagerDutyEvent, startHarness } from './harness.ts';
+import {
+  type TinyClusterHarness,
+  INCIDENT_CHANNEL,
+  isAnswer,
+  isStatus,
+  pagerDutyEvent,
+  startTinyClusterHarness,
+} from './harness.ts';
 import { slashCommandBody } from '../support/signing.ts';
 import { until } from '../support/until.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
 
-let sim: Simulation;
-let h: Harness;
+let h: TinyClusterHarness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  h = await startHarness({ kubeConfig: sim.kubeConfig });
+  h = await startTinyClusterHarness();
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 const answers = (threadTs: string) => h.slack.replies(threadTs).filter(isAnswer);
 
@@ -58,7 +58,7 @@ test('signed incident.triggered → 202; one root message, a status reply edited
   assert.ok(blocks.length <= 50);
   assert.equal(blocks[0]?.type, 'header');
   assert.ok(
-    sim.requests().some((request) => request.server === 'kube'),
+    h.sim.requests().some((request) => request.server === 'kube'),
     'the investigation read the cluster',
   );
 

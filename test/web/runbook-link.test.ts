@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { until } from '../support/until.ts';
-import { type Harness, INCIDENT_CHANNEL, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { type Harness, INCIDENT_CHANNEL, startTinyClusterHarness } from './harness.ts';
 
-let sim: Simulation;
 let h: Harness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  h = await startHarness({ kubeConfig: sim.kubeConfig });
+  h = await startTinyClusterHarness();
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 /** An Alertmanager group whose alert carries `runbook_url`, as Prometheus rules usually set it. */
 const group = (key: string, runbookUrl: string) =>
