@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { AlertSchema } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
-import type { InvestigationResult } from '../investigation/model.ts';
 import { redact } from '../redaction/policy.ts';
+import { parseStored } from '../store/stored-json.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { type PagerDutyClient, PagerDutyError } from './client.ts';
-import { noteContent } from './note.ts';
+import { NoteSourceSchema, noteContent } from './note.ts';
 import { PAGERDUTY_MESSAGE_KEY, pagerDutyMessage, pagerDutySide } from './thread-message.ts';
 
 /**
@@ -134,7 +134,12 @@ async function addNote(deps: WriteBackDeps, job: Extract<WriteBackJob, { kind: '
       ? await threadLink(deps, incident.slackChannel, investigation.finalTs ?? incident.slackThreadTs!)
       : null;
   // What leaves for PagerDuty is masked like every other way out.
-  const content = redact(noteContent(investigation.result as unknown as InvestigationResult, link));
+  const content = redact(
+    noteContent(
+      parseStored(NoteSourceSchema, investigation.result, `investigation ${investigation.id}: its result`),
+      link,
+    ),
+  );
   try {
     const noteId = await deps.client.addNote(pagerDutyId, content);
     await deps.audit.record({
