@@ -1,3 +1,4 @@
+import { buttonClickPayload } from '../support/signing.ts';
 import { createSlackClient } from '../../src/slack/client.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -179,29 +180,18 @@ export async function startStack(
       const plan = slack
         .callsTo('chat.postMessage')
         .find((call) => JSON.stringify(call.args.blocks ?? '').includes(planId));
-      return stack.interact({
-        type: 'block_actions',
-        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
-        api_app_id: 'A0FAKE',
-        token: 'legacy',
-        trigger_id: `trigger-${userId}`,
-        team: { id: 'T0FAKE', domain: 'fake' },
-        container: { type: 'message', message_ts: plan?.args.ts ?? '1.1', channel_id: CHANNEL, is_ephemeral: false },
-        channel: { id: CHANNEL, name: 'incidents' },
-        message: { type: 'message', ts: '1.1', text: 'plan', blocks: [] },
-        state: { values: {} },
-        response_url: slack.responseUrl(),
-        actions: [
-          {
-            type: 'button',
-            action_id: button === 'approve' ? 'remediation.approve' : 'remediation.reject',
-            block_id: `plan-${planId}-v1-actions`,
-            text: { type: 'plain_text', text: button === 'approve' ? 'Approve' : 'Reject' },
-            value: planId,
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      });
+      return stack.interact(
+        buttonClickPayload({
+          userId,
+          channel: CHANNEL,
+          messageTs: String(plan?.args.ts ?? '1.1'),
+          responseUrl: slack.responseUrl(),
+          actionId: button === 'approve' ? 'remediation.approve' : 'remediation.reject',
+          blockId: `plan-${planId}-v1-actions`,
+          text: button === 'approve' ? 'Approve' : 'Reject',
+          value: planId,
+        }),
+      );
     },
 
     plan(planId: string): Promise<Plan> {

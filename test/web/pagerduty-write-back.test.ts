@@ -1,3 +1,4 @@
+import { buttonClickPayload } from '../support/signing.ts';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -41,29 +42,18 @@ const buttonsOf = (message: StoredMessage | undefined) =>
 
 /** A signed click on one of the bot's buttons, as Slack delivers it. */
 function click(actionId: string, incidentId: string, userId: string, messageTs: string) {
-  return h.slackDoor.interaction({
-    type: 'block_actions',
-    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
-    api_app_id: 'A0FAKE',
-    token: 'legacy',
-    trigger_id: `trigger-${userId}`,
-    team: { id: 'T0FAKE', domain: 'fake' },
-    container: { type: 'message', message_ts: messageTs, channel_id: INCIDENT_CHANNEL, is_ephemeral: false },
-    channel: { id: INCIDENT_CHANNEL, name: 'incidents' },
-    message: { type: 'message', ts: messageTs, text: '', blocks: [] },
-    state: { values: {} },
-    response_url: h.slack.responseUrl(),
-    actions: [
-      {
-        type: 'button',
-        action_id: actionId,
-        block_id: 'b',
-        text: { type: 'plain_text', text: actionId },
-        value: incidentId,
-        action_ts: `${(Date.now() / 1000).toFixed(6)}`,
-      },
-    ],
-  });
+  return h.slackDoor.interaction(
+    buttonClickPayload({
+      userId,
+      channel: INCIDENT_CHANNEL,
+      messageTs,
+      responseUrl: h.slack.responseUrl(),
+      actionId,
+      blockId: 'b',
+      text: actionId,
+      value: incidentId,
+    }),
+  );
 }
 
 const auditActions = async (incidentId: string) =>
