@@ -104,150 +104,249 @@ const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Replicatio
 
 /** A Kubernetes API server over a scenario's objects, good enough for the real @kubernetes/client-node. */
 export async function startKubeApiServer(options: KubeApiServerOptions): Promise<KubeApiServer> {
-  const store = new ObjectStore(options.objects);
-  const logs = new LogStore(options.logs ?? [], options.now);
-  const writes = new Writes(store, () => options.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), options.onWrite);
+  const api = new KubeApi(options);
   const served: KubeRequest[] = [];
-  const snapshots = new ListSnapshots();
-  let address = '';
+  const server = createServer((request, response) => {
+    readCall(request)
+      .then((call) => {
+        if (call.method === 'GET' && call.segments.join('/') === '_sim/requests') {
+          return send(response, json(served));
+        }
+        const reply = api.answer(call);
+        served.push({
+          method: call.method,
+          path: `/${call.segments.join('/')}`,
+          query: call.query,
+          ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
+          status: reply.status,
+        });
+        send(response, reply);
+      })
+      .catch((error: unknown) => send(response, errorReply(error)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  api.address = `127.0.0.1:${port}`;
+  return {
+    url: `http://${api.address}`,
+    requests: () => served.map((entry) => ({ ...entry })),
+    compact: () => api.compact(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
 
-  const handle = (call: Call): Reply => {
+/** The resource a request path names, once its group, version, namespace and name are resolved. */
+interface Target {
+  resource: ResourceType;
+  version: string;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+/** The API server's answers, request by request: discovery, then collections, subresources and single objects. */
+class KubeApi {
+  /** host:port, known once the server listens (discovery documents carry it). */
+  address = '';
+  private readonly store: ObjectStore;
+  private readonly logs: LogStore;
+  private readonly writes: Writes;
+  private readonly snapshots = new ListSnapshots();
+
+  constructor(private readonly options: KubeApiServerOptions) {
+    this.store = new ObjectStore(options.objects);
+    this.logs = new LogStore(options.logs ?? [], options.now);
+    const stamp = () => options.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.writes = new Writes(this.store, stamp, options.onWrite);
+  }
+
+  /** Forgets the past, between writes: the current revision stays readable, older ones are gone. */
+  compact(): void {
+    this.snapshots.compact(this.store.nextResourceVersion());
+  }
+
+  /** The reply to one call; a Kubernetes Status error becomes its status reply. */
+  answer(call: Call): Reply {
+    try {
+      return this.route(call);
+    } catch (error) {
+      return errorReply(error);
+    }
+  }
+
+  private route(call: Call): Reply {
     if (call.malformed && WRITES.has(call.method)) throw badRequest(call.malformed);
     const [root, ...rest] = call.segments;
     if (call.method === 'GET' && call.segments.length === 1) {
-      if (root === 'api') return json(coreVersions(address));
-      if (root === 'apis') return json(groupList(store.resources));
-      if (root === 'version')
-        return json({ major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' });
-      if (root === 'healthz' || root === 'livez' || root === 'readyz') {
-        return { status: 200, body: 'ok', contentType: 'text/plain' };
-      }
+      const reply = this.discoveryRoot(root);
+      if (reply) return reply;
     }
-    if (root === 'api' && rest[0] === 'v1') return resourceCall(call, '', 'v1', rest.slice(1));
+    if (root === 'api' && rest[0] === 'v1') return this.resourceCall(call, '', 'v1', rest.slice(1));
     if (root === 'apis' && rest.length === 1 && call.method === 'GET') {
-      const found = group(store.resources, rest[0]!);
+      const found = group(this.store.resources, rest[0]!);
       if (found) return json(found);
     }
-    if (root === 'apis' && rest.length >= 2) return resourceCall(call, rest[0]!, rest[1]!, rest.slice(2));
+    if (root === 'apis' && rest.length >= 2) return this.resourceCall(call, rest[0]!, rest[1]!, rest.slice(2));
     throw pathNotFound();
-  };
+  }
 
-  const resourceCall = (call: Call, apiGroup: string, version: string, path: string[]): Reply => {
+  private discoveryRoot(root: string | undefined): Reply | undefined {
+    if (root === 'api') return json(coreVersions(this.address));
+    if (root === 'apis') return json(groupList(this.store.resources));
+    if (root === 'version')
+      return json({ major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' });
+    if (root === 'healthz' || root === 'livez' || root === 'readyz') {
+      return { status: 200, body: 'ok', contentType: 'text/plain' };
+    }
+    return undefined;
+  }
+
+  private resourceCall(call: Call, apiGroup: string, version: string, path: string[]): Reply {
     if (path.length === 0) {
-      const list = call.method === 'GET' ? resourceList(store.resources, apiGroup, version) : undefined;
+      const list = call.method === 'GET' ? resourceList(this.store.resources, apiGroup, version) : undefined;
       if (!list) throw pathNotFound();
       return json(list);
     }
-    const nested = store.resources.find(apiGroup, version, path[2] ?? '');
+    const target = this.resolve(apiGroup, version, path);
+    this.authorize(call, target);
+    const { resource, namespace, name, subresource } = target;
+    if ((call.query.watch === 'true' || call.query.watch === '1') && call.method === 'GET' && name === undefined) {
+      return { status: 200, body: '', stream: prepareWatch(this.store, { resource, namespace, query: call.query }) };
+    }
+    const dryRun = dryRunOf(call.query);
+    if (name === undefined) return this.collectionCall(call, target, dryRun);
+    if (subresource === 'log') {
+      if (call.method !== 'GET') throw methodNotAllowed();
+      return this.podLog(resource, namespace, name, call.query);
+    }
+    if (subresource === 'scale' && SCALABLE.has(resource.kind)) return this.scaleCall(call, target, name, dryRun);
+    if (subresource === 'eviction' && call.method === 'POST') return this.evict(target, name, dryRun);
+    if (subresource !== undefined && subresource !== 'status') throw methodNotAllowed();
+    return this.objectCall(call, target, name, dryRun);
+  }
+
+  /** `[namespaces/<ns>/]<plural>[/<name>[/<subresource>]]`, checked against the resource's scope and subresources. */
+  private resolve(apiGroup: string, version: string, path: string[]): Target {
+    const nested = this.store.resources.find(apiGroup, version, path[2] ?? '');
     const namespaced = path[0] === 'namespaces' && path.length >= 3 && nested?.namespaced === true;
     const [plural, name, subresource, ...extra] = namespaced ? path.slice(2) : path;
     const namespace = namespaced ? path[1] : undefined;
-    const resource = store.resources.find(apiGroup, version, plural!);
+    const resource = this.store.resources.find(apiGroup, version, plural!);
     if (!resource || extra.length > 0) throw pathNotFound();
     if (subresource !== undefined && !resource.subresources.includes(subresource)) throw pathNotFound();
     if (resource.namespaced && !namespaced && name !== undefined) throw pathNotFound();
     if (!resource.namespaced && namespaced) throw pathNotFound();
-    authorize(call, resource, namespace, name, subresource);
-    if ((call.query.watch === 'true' || call.query.watch === '1') && call.method === 'GET' && name === undefined) {
-      return { status: 200, body: '', stream: prepareWatch(store, { resource, namespace, query: call.query }) };
+    return { resource, version, namespace, name, subresource };
+  }
+
+  private collectionCall(call: Call, { resource, version, namespace }: Target, dryRun: boolean): Reply {
+    const { store, snapshots } = this;
+    if (call.method === 'GET' && wantsMetadata(call.accept) === 'list') {
+      return json(metadataListResponse(store, snapshots, resource, namespace, call.query as ListQuery));
     }
-    const dryRun = dryRunOf(call.query);
+    // A single PartialObjectMetadata for a list is what the real server cannot give: 406, unless plain JSON is offered.
+    if (
+      call.method === 'GET' &&
+      wantsMetadata(call.accept) === 'object' &&
+      !/,\s*application\/json/.test(call.accept ?? '')
+    ) {
+      throw notAcceptable();
+    }
+    if (call.method === 'GET' && wantsTable(call.accept)) {
+      const { items, metadata } = page(store, snapshots, resource, namespace, call.query as ListQuery);
+      const objects = items.map((stored) => stored.object);
+      return json({ ...table(resource, objects, store.resourceVersion(), this.options.now), metadata });
+    }
+    if (call.method === 'GET') {
+      return {
+        status: 200,
+        body: listResponse(store, snapshots, resource, version, namespace, call.query as ListQuery),
+      };
+    }
+    if (call.method === 'POST' && (namespace !== undefined || !resource.namespaced)) {
+      return json(this.writes.create(resource, version, namespace, call.body, dryRun), 201);
+    }
+    if (call.method === 'DELETE' && (namespace !== undefined || !resource.namespaced)) {
+      return this.deleteCollection(resource, version, namespace, call, dryRun);
+    }
+    throw methodNotAllowed();
+  }
+
+  private scaleCall(call: Call, { resource, namespace }: Target, name: string, dryRun: boolean): Reply {
+    if (call.method === 'GET') return json(this.writes.scale(resource, namespace, name));
+    if (call.method === 'PUT') return json(this.writes.rescale(resource, namespace, name, { body: call.body }, dryRun));
+    if (call.method === 'PATCH') {
+      const change = { patch: patchBody(call), contentType: call.contentType };
+      return json(this.writes.rescale(resource, namespace, name, change, dryRun));
+    }
+    throw methodNotAllowed();
+  }
+
+  private evict({ resource, namespace }: Target, name: string, dryRun: boolean): Reply {
+    const pod = this.store.get(resource, namespace, name);
+    if (!pod) throw notFound(resource, name);
+    const budget = blockingBudget(this.store, pod.object);
+    if (budget) throw disruptionBudgetExceeded(budget);
+    this.writes.remove(resource, namespace, name, {}, dryRun);
+    return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+  }
+
+  private objectCall(
+    call: Call,
+    { resource, version, namespace, subresource }: Target,
+    name: string,
+    dryRun: boolean,
+  ): Reply {
     const part = subresource === 'status' ? 'status' : 'main';
-    if (name === undefined) {
-      if (call.method === 'GET' && wantsMetadata(call.accept) === 'list') {
-        return json(metadataListResponse(store, snapshots, resource, namespace, call.query as ListQuery));
-      }
-      // A single PartialObjectMetadata for a list is what the real server cannot give: 406, unless plain JSON is offered.
-      if (
-        call.method === 'GET' &&
-        wantsMetadata(call.accept) === 'object' &&
-        !/,\s*application\/json/.test(call.accept ?? '')
-      ) {
-        throw notAcceptable();
-      }
-      if (call.method === 'GET' && wantsTable(call.accept)) {
-        const { items, metadata } = page(store, snapshots, resource, namespace, call.query as ListQuery);
-        const objects = items.map((stored) => stored.object);
-        return json({ ...table(resource, objects, store.resourceVersion(), options.now), metadata });
-      }
-      if (call.method === 'GET') {
-        return {
-          status: 200,
-          body: listResponse(store, snapshots, resource, version, namespace, call.query as ListQuery),
-        };
-      }
-      if (call.method === 'POST' && (namespace !== undefined || !resource.namespaced)) {
-        return json(writes.create(resource, version, namespace, call.body, dryRun), 201);
-      }
-      if (call.method === 'DELETE' && (namespace !== undefined || !resource.namespaced)) {
-        return deleteCollection(resource, version, namespace, call, dryRun);
-      }
-      throw methodNotAllowed();
-    }
-    if (subresource === 'log') {
-      if (call.method !== 'GET') throw methodNotAllowed();
-      return podLog(resource, namespace, name, call.query);
-    }
-    if (subresource === 'scale' && SCALABLE.has(resource.kind)) {
-      if (call.method === 'GET') return json(writes.scale(resource, namespace, name));
-      if (call.method === 'PUT') return json(writes.rescale(resource, namespace, name, { body: call.body }, dryRun));
-      if (call.method === 'PATCH') {
-        const change = { patch: patchBody(call), contentType: call.contentType };
-        return json(writes.rescale(resource, namespace, name, change, dryRun));
-      }
-      throw methodNotAllowed();
-    }
-    if (subresource === 'eviction' && call.method === 'POST') {
-      const pod = store.get(resource, namespace, name);
-      if (!pod) throw notFound(resource, name);
-      const budget = blockingBudget(store, pod.object);
-      if (budget) throw disruptionBudgetExceeded(budget);
-      writes.remove(resource, namespace, name, {}, dryRun);
-      return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
-    }
-    if (subresource !== undefined && subresource !== 'status') throw methodNotAllowed();
     switch (call.method) {
       case 'GET': {
-        const stored = store.get(resource, namespace, name);
+        const stored = this.store.get(resource, namespace, name);
         if (!stored) throw notFound(resource, name);
         if (wantsTable(call.accept) && !subresource) {
-          return json(table(resource, [stored.object], store.resourceVersion(), options.now));
+          return json(table(resource, [stored.object], this.store.resourceVersion(), this.options.now));
         }
         if (wantsMetadata(call.accept) === 'object' && !subresource) return json(partialObjectMetadata(stored.object));
         return { status: 200, body: stored.json };
       }
       case 'PUT':
-        return json(writes.replace(resource, version, namespace, name, call.body, part, dryRun));
+        return json(this.writes.replace(resource, version, namespace, name, call.body, part, dryRun));
       case 'PATCH':
-        return json(writes.patch(resource, namespace, name, patchBody(call), call.contentType, part, dryRun));
+        return json(this.writes.patch(resource, namespace, name, patchBody(call), call.contentType, part, dryRun));
       case 'DELETE':
         if (subresource) throw methodNotAllowed();
-        return json(writes.remove(resource, namespace, name, deleteOptions(call), dryRun));
+        return json(this.writes.remove(resource, namespace, name, deleteOptions(call), dryRun));
       default:
         throw methodNotAllowed();
     }
-  };
+  }
 
-  const deleteCollection = (
+  private deleteCollection(
     resource: ResourceType,
     version: string,
     namespace: string | undefined,
     call: Call,
     dryRun: boolean,
-  ): Reply => {
-    const chosen = select(store, resource, namespace, call.query).map((stored) => stored.object);
+  ): Reply {
+    const chosen = select(this.store, resource, namespace, call.query).map((stored) => stored.object);
     for (const object of chosen) {
-      writes.remove(resource, object.metadata.namespace, object.metadata.name, deleteOptions(call), dryRun);
+      this.writes.remove(resource, object.metadata.namespace, object.metadata.name, deleteOptions(call), dryRun);
     }
     const head = {
       kind: `${resource.kind}List`,
       apiVersion: resource.group ? `${resource.group}/${version}` : version,
     };
-    return json({ ...head, metadata: { resourceVersion: store.resourceVersion() }, items: chosen });
-  };
+    return json({ ...head, metadata: { resourceVersion: this.store.resourceVersion() }, items: chosen });
+  }
 
-  const podLog = (resource: ResourceType, namespace: string | undefined, name: string, query: Call['query']): Reply => {
-    const pod = store.get(resource, namespace, name);
+  private podLog(resource: ResourceType, namespace: string | undefined, name: string, query: Call['query']): Reply {
+    const pod = this.store.get(resource, namespace, name);
     if (!pod) throw notFound(resource, name);
     const number = (key: string) => {
       if (query[key] === undefined) return undefined;
@@ -261,7 +360,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
     if (query.sinceTime !== undefined && Number.isNaN(Date.parse(query.sinceTime))) {
       throw badRequest(`invalid sinceTime: "${query.sinceTime}"`);
     }
-    const text = logs.read(pod.object, {
+    const text = this.logs.read(pod.object, {
       container: query.container,
       previous: query.previous === 'true',
       timestamps: query.timestamps === 'true',
@@ -271,16 +370,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       limitBytes: number('limitBytes'),
     });
     return { status: 200, body: text, contentType: 'text/plain' };
-  };
+  }
 
-  const authorize = (
-    call: Call,
-    resource: ResourceType,
-    namespace: string | undefined,
-    name: string | undefined,
-    subresource: string | undefined,
-  ) => {
-    if (!options.authorize) return;
+  private authorize(call: Call, { resource, namespace, name, subresource }: Target): void {
+    if (!this.options.authorize) return;
     const verb =
       {
         GET: name === undefined ? 'list' : 'get',
@@ -298,7 +391,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       name,
       token: call.token,
     };
-    if (options.authorize(request)) return;
+    if (this.options.authorize(request)) return;
     const target = `${resource.plural}${subresource ? `/${subresource}` : ''}`;
     const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
     const subject = name
@@ -309,50 +402,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       resource,
       name,
     );
-  };
-
-  const server = createServer((request, response) => {
-    readCall(request)
-      .then((call) => {
-        if (call.method === 'GET' && call.segments.join('/') === '_sim/requests') {
-          return send(response, json(served));
-        }
-        let reply: Reply;
-        try {
-          reply = handle(call);
-        } catch (error) {
-          reply = errorReply(error);
-        }
-        served.push({
-          method: call.method,
-          path: `/${call.segments.join('/')}`,
-          query: call.query,
-          ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
-          status: reply.status,
-        });
-        send(response, reply);
-      })
-      .catch((error: unknown) => send(response, errorReply(error)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  address = `127.0.0.1:${port}`;
-  return {
-    url: `http://${address}`,
-    requests: () => served.map((entry) => ({ ...entry })),
-    compact: () => {
-      // A compaction happens between writes: the current revision stays readable, older ones are gone.
-      snapshots.compact(store.nextResourceVersion());
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  }
 }
 
 /** The name of a PodDisruptionBudget that selects the pod and allows no disruption now, if any. */
