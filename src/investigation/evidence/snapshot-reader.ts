@@ -1,0 +1,242 @@
+import type { Alert } from '../../alert/alert.ts';
+import { errorMessage } from '../../observability/error-message.ts';
+import { alertText, type Focus, resolveSymptom } from '../focus.ts';
+import { discoverApis } from '../tools/discover-apis.ts';
+import { getObject } from '../tools/get-object.ts';
+import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
+import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } from '../tools/kinds.ts';
+import { listObjects } from '../tools/list-objects.ts';
+import { podLogs } from '../tools/pod-logs.ts';
+import { prometheusQuery } from '../tools/prometheus-query.ts';
+import type { ToolContext } from '../tools/tool.ts';
+import { describeIncomplete, whyStopped } from './completeness.ts';
+import type { ReadAlready } from './locate-namespace.ts';
+import type { LogTarget } from './log-targets.ts';
+import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
+
+export interface CollectRequest {
+  alert: Alert;
+  namespace: string;
+  /** What was assumed before collection (e.g. the namespace). */
+  assumptions: string[];
+  /** Requests already spent (locating the namespace). */
+  requestsUsed: number;
+  /** Namespaces already read while locating the namespace. */
+  namespaces?: ClusterSnapshot['namespaces'];
+  /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
+  entryService?: string;
+  /** Ingresses of the namespace already read while locating it (all of them: it is not read again). */
+  ingresses?: ClusterSnapshot['ingresses'];
+  /** Objects of the namespace already read in full while locating it (cluster-wide lists): not read again. */
+  read?: ReadAlready;
+}
+
+export interface CollectListener {
+  step?(message: string): void | Promise<void>;
+  /** After each wave, with everything read so far: lets the caller diagnose partial evidence. */
+  wave?(snapshot: ClusterSnapshot, focus: Focus, wave: number): void | Promise<void>;
+}
+
+export type ToolBase = Omit<ToolContext, 'reason'>;
+
+/** Where and how narrowly one list reads; without a namespace, cluster-wide. */
+export interface ListOptions {
+  namespace?: string;
+  fieldSelector?: string;
+  labelSelector?: string;
+  /** The API version of a custom resource, as discovery found it served. */
+  version?: string;
+}
+
+/** One list to read: its kind, why (audited with the request), and where. */
+export type Read = [kind: ObjectKind, why: string, options: ListOptions];
+
+/**
+ * The snapshot being collected and the reads that fill it: each read counts its requests, and a read that fails
+ * becomes an assumption (or an incomplete read) instead of an error — except an unreachable API server, which fails
+ * the attempt. Which reads to make, and in which order, is `collect.ts`'s business.
+ */
+export class SnapshotReader {
+  readonly alert: Alert;
+  readonly namespace: string;
+  readonly snapshot: ClusterSnapshot;
+  readonly assumptions: string[];
+  /** Requests spent, including those spent before collection began. */
+  requests: number;
+  /** Discovery and the routing layer's reads come on top of the budget: they must not cost an incident a peer or a log. */
+  routingSpent = 0;
+
+  constructor(
+    private readonly request: CollectRequest,
+    readonly base: ToolBase,
+    private readonly listener: CollectListener,
+  ) {
+    this.alert = request.alert;
+    this.namespace = request.namespace;
+    this.snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
+    this.snapshot.namespaces.push(...(request.namespaces ?? []));
+    this.snapshot.ingresses.push(...(request.ingresses ?? []));
+    this.assumptions = [...request.assumptions];
+    this.requests = request.requestsUsed;
+  }
+
+  /** Requests spent that count against the budget. */
+  spent(): number {
+    return this.requests - this.routingSpent;
+  }
+
+  /** Whether the namespace's Ingresses were read while locating it. */
+  get ingressesRead(): boolean {
+    return this.request.ingresses !== undefined;
+  }
+
+  /** The focus as the evidence read so far shows it: the symptom, and everything assumed. */
+  focus(): Focus {
+    const { alert, namespace, snapshot } = this;
+    const { symptom, assumptions } = resolveSymptom(alert, namespace, snapshot, this.request.entryService);
+    const focus: Focus = {
+      namespace,
+      symptom,
+      alertText: alertText(alert),
+      assumptions: [...this.assumptions, ...assumptions],
+    };
+    if (alert.startsAt) focus.startedAt = alert.startsAt;
+    return focus;
+  }
+
+  step(message: string): void | Promise<void> {
+    return this.listener.step?.(message);
+  }
+
+  /** Says what a wave reads, waits for its reads, then hands the caller what was read so far. */
+  async wave(number: number, message: string, reads: Promise<void>[]): Promise<Focus> {
+    await this.step(message);
+    await Promise.all(reads);
+    return this.waveDone(number);
+  }
+
+  async waveDone(number: number): Promise<Focus> {
+    const focus = this.focus();
+    await this.listener.wave?.(this.snapshot, focus, number);
+    return focus;
+  }
+
+  /** Lists one kind into the snapshot (or `into`), unless the namespace's whole list was already read. */
+  async list<K extends ObjectKind>(
+    kind: K,
+    reason: string,
+    options: ListOptions = { namespace: this.namespace },
+    into: ClusterSnapshot = this.snapshot,
+  ): Promise<void> {
+    const already = this.request.read?.[kind];
+    const whole = !options.labelSelector && !options.fieldSelector && !options.version;
+    if (already && whole && options.namespace === this.namespace) {
+      absorb(into[KIND_KEYS[kind]], already);
+      return;
+    }
+    this.requests++;
+    try {
+      const result = (await listObjects.run({ kind, ...options }, { ...this.base, reason })) as ObjectList<K>;
+      this.requests += result.requests - 1;
+      absorb(into[KIND_KEYS[kind]], result.items);
+      if (!result.complete) {
+        const stopped = whyStopped(result.stoppedBy, this.base.listBudget ?? LIST_BUDGET);
+        const read = incompleteRead(kind, options, result.items.length, stopped, result.unread);
+        this.snapshot.incomplete.push(read);
+        this.assumptions.push(describeIncomplete(read));
+      }
+    } catch (error) {
+      // An unreachable API server fails the attempt (retried with backoff) instead of an answer from no evidence.
+      if (clusterUnavailable(error)) throw error;
+      // A list answered 404 is of a resource the cluster does not serve (a custom resource of a served group whose
+      // definition is not installed): none of it exists, which is an answer, not a gap.
+      if (statusOf(error) === 404) return;
+      this.snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
+      this.assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
+    }
+  }
+
+  /** Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed. */
+  async discover(): Promise<void> {
+    this.requests++;
+    this.routingSpent++;
+    try {
+      this.snapshot.apiGroups = await discoverApis.run(
+        {},
+        {
+          ...this.base,
+          reason: 'which routing layers (service mesh, Gateway API) the cluster serves in front of Services',
+        },
+      );
+    } catch (error) {
+      this.assumptions.push(
+        `the served APIs could not be discovered (${describe(error)}); mesh and Gateway API routes were not read`,
+      );
+    }
+  }
+
+  async readLog(target: LogTarget): Promise<void> {
+    this.requests++;
+    try {
+      const result = await podLogs.run(target, { ...this.base, reason: `log of ${target.pod}: ${target.why}` });
+      this.snapshot.logs.push({ ...target, lines: result.lines });
+    } catch (error) {
+      this.assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
+    }
+  }
+
+  async queryMetric(signal: string, query: string): Promise<void> {
+    this.requests++;
+    try {
+      const result = await prometheusQuery.run(
+        { query },
+        { ...this.base, reason: `${signal} of the workloads in ${this.namespace}` },
+      );
+      this.snapshot.metrics.push(...result.series.map((series) => ({ ...series, signal })));
+    } catch (error) {
+      this.assumptions.push(`metric ${signal} could not be read (${describe(error)})`);
+    }
+  }
+
+  /** One ConfigMap by its name (never a whole namespace's). */
+  async getConfigMap(namespace: string, name: string, reason: string): Promise<void> {
+    this.requests++;
+    try {
+      const read = await getObject.run({ kind: 'ConfigMap', namespace, name }, { ...this.base, reason });
+      if (read.found) absorb(this.snapshot.configMaps, [read.object as ClusterSnapshot['configMaps'][number]]);
+    } catch (error) {
+      if (clusterUnavailable(error)) throw error;
+      this.assumptions.push(`ConfigMap ${namespace}/${name} could not be read (${describe(error)})`);
+    }
+  }
+}
+
+function incompleteRead(
+  kind: ObjectKind,
+  options: ListOptions,
+  read: number,
+  why: string,
+  unread?: number,
+): IncompleteRead {
+  return {
+    kind,
+    ...(options.namespace && isNamespaced(kind) ? { namespace: options.namespace } : {}),
+    ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+    ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+    read,
+    ...(unread !== undefined ? { unread } : {}),
+    why,
+  };
+}
+
+/** Adds what was read to what is held, once: the same object can come from two reads (node events, the DNS namespace). */
+export function absorb(held: { metadata?: { uid?: string } }[], items: { metadata?: { uid?: string } }[]): void {
+  const uids = new Set(held.map((object) => object.metadata?.uid).filter(Boolean));
+  held.push(...items.filter((item) => !item.metadata?.uid || !uids.has(item.metadata.uid)));
+}
+
+const describe = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  return errorMessage(error);
+};
