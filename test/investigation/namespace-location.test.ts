@@ -40,6 +40,21 @@ describe('ingressRoutes', () => {
     assert.equal(ingressRoutes('https://shop.example.io/find/shoes fails', INGRESSES)[0]?.service, 'finder');
   });
 
+  it('routes a host named without a path as a request for "/", whatever the order of the paths', () => {
+    const apiFirst = [
+      ingress('market', 'front', [
+        { host: 'shop.example.io', http: { paths: [route('/api', 'backend'), route('/', 'site')] } },
+      ]),
+    ];
+    assert.equal(ingressRoutes('pages on shop.example.io show 500', apiFirst)[0]?.service, 'site');
+    assert.equal(ingressRoutes('shop.example.io/api/cart answers 502', apiFirst)[0]?.service, 'backend');
+    // No path prefixes "/": the rule's first path still says where the host enters.
+    const noRoot = [
+      ingress('market', 'front', [{ host: 'shop.example.io', http: { paths: [route('/api', 'backend')] } }]),
+    ];
+    assert.equal(ingressRoutes('shop.example.io is down', noRoot)[0]?.service, 'backend');
+  });
+
   it('matches wildcard rules one label deep only', () => {
     assert.equal(ingressRoutes('acme.tenants.example.io is down', INGRESSES)[0]?.namespace, 'tenants');
     assert.deepEqual(ingressRoutes('a.b.tenants.example.io is down', INGRESSES), []);

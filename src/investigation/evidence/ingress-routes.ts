@@ -28,7 +28,7 @@ function hostMatches(rule: string, host: string): boolean {
 
 /**
  * The Ingress rules that route the hosts the text mentions: for each, the backend Service of the longest path that
- * prefixes the mentioned path (the rule's first path when none was mentioned).
+ * prefixes the mentioned path ("/" when none was mentioned; the rule's first path when none prefixes it).
  */
 export function ingressRoutes(text: string, ingresses: ClusterSnapshot['ingresses']): IngressRoute[] {
   const routes: IngressRoute[] = [];
@@ -36,11 +36,13 @@ export function ingressRoutes(text: string, ingresses: ClusterSnapshot['ingresse
     for (const ingress of ingresses) {
       for (const rule of ingress.spec?.rules ?? []) {
         if (!rule.host || !hostMatches(rule.host, host)) continue;
+        // A host named without a path is a request for "/": the path that prefixes it, as the controller routes it.
+        const requested = path || '/';
         const paths = [...(rule.http?.paths ?? [])]
-          .filter((candidate) => !path || path.startsWith(candidate.path ?? '/'))
+          .filter((candidate) => requested.startsWith(candidate.path ?? '/'))
           .sort((a, b) => (b.path ?? '/').length - (a.path ?? '/').length);
         const service =
-          (path ? paths[0] : rule.http?.paths?.[0])?.backend?.service?.name ??
+          (paths[0] ?? (path ? undefined : rule.http?.paths?.[0]))?.backend?.service?.name ??
           ingress.spec?.defaultBackend?.service?.name;
         routes.push({
           host,

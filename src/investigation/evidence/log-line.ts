@@ -16,6 +16,25 @@ const ERROR_WORDS =
 
 export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);
 
+// A request the server refused as malformed or unknown (not 401/403/429: credentials and limits are the server's word
+// about the caller's standing, which other detectors weigh), as access logs and web frameworks word it.
+const CLIENT_ERROR = '(?:400|404|405|406|409|410|412|413|414|415|422)';
+const METHOD = '(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)';
+const CLIENT_ERROR_ANSWER = new RegExp(
+  [
+    `"${METHOD} \\S+ HTTP/[\\d.]+" ${CLIENT_ERROR}\\b`,
+    `\\b${METHOD} /\\S* ${CLIENT_ERROR}\\b`,
+    '\\bNot Found: /\\S*\\s*$',
+    `"?(?:status|status_code|statusCode)"?\\s*[=:]\\s*"?${CLIENT_ERROR}\\b.*\\b${METHOD}\\b|\\b${METHOD}\\b.*"?(?:status|status_code|statusCode)"?\\s*[=:]\\s*"?${CLIENT_ERROR}\\b`,
+  ].join('|'),
+);
+
+/**
+ * A server's account of answering a request with a client error (404 to a path it does not have, 400 to a body it
+ * cannot read): the server doing its job, not failing. The fault is with whoever sends such requests.
+ */
+export const answersClientError = (text: string): boolean => CLIENT_ERROR_ANSWER.test(text);
+
 /** Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC). */
 export const RESOLVE_ERROR =
   /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53/i;

@@ -4,13 +4,13 @@ import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
-import { looksLikeError } from '../evidence/log-line.ts';
+import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { type ReplicaSet, revisionOf, revisions } from '../evidence/rollout.ts';
+import { type ReplicaSet, revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container } from '../evidence/workloads.ts';
 import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
-import type { EntityRef, FaultType, Finding } from '../model.ts';
+import type { EntityRef, FaultType, Finding, RemediationProposal } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
 import { LEAD_STRENGTH } from './weights.ts';
@@ -142,14 +142,17 @@ export function walkSuspects(
     const rolledAt = current?.metadata?.creationTimestamp;
     const diff = current && previous ? templateChanges(previous, current) : [];
     if (current && previous && diff.length > 0 && inWindow(rolledAt)) {
-      const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= (toMs(rolledAt) ?? 0));
+      const since = toMs(rolledAt) ?? 0;
+      const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
+      // Its callees answering client errors since the rollout: it sends requests they cannot serve, even if it is silent.
+      const refused = own.length > 0 ? [] : refusedRequests(workload, since, snapshot, graph);
       add({
         detector: SUSPECT_WALK,
         faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
         entity: workload,
         affects: [workload],
-        // Errors of its own since the rollout are what fit it.
-        strength: own.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
+        // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
+        strength: own.length + refused.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
         summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
         evidence: [
           {
@@ -158,9 +161,10 @@ export function walkSuspects(
             text: `revision ${revisionOf(current)}: ${diff.join('; ')}`,
             at: rolledAt as string,
           },
-          ...own.slice(0, 2).map(logEvidence),
+          ...[...own, ...refused].slice(0, 2).map(logEvidence),
         ],
         changedAt: rolledAt as string,
+        ...withRemediation(rollbackProposal(snapshot, workload, `the revision before ${rolledAt}`)),
       });
     }
     // What its pods read, and what acts on them.
@@ -336,9 +340,25 @@ function routesTo(ingress: ClusterSnapshot['ingresses'][number], service: Metada
   return backends.some((backend) => backend?.service?.name === service?.name);
 }
 
+/** The workload's own error lines: not the client errors it answered (a 404 to a path it lacks is its callers' fault). */
 function errorLines(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
+  return linesOf(workload, snapshot, graph).filter((l) => looksLikeError(l.text) && !answersClientError(l.text));
+}
+
+function linesOf(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
   const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
-  return logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
+  return logLinesOf(snapshot, workload.namespace ?? '', pods);
+}
+
+/** Client errors the workload's callees answered since `since`: requests it sends that they cannot serve. */
+function refusedRequests(workload: EntityRef, since: number, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
+  return graph.dependenciesOf(workload).flatMap((edge) => {
+    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+    const callees = service ? graph.workloadsBehind(service) : [edge.to];
+    return callees.flatMap((callee) =>
+      linesOf(callee, snapshot, graph).filter((l) => answersClientError(l.text) && (toMs(l.at) ?? 0) >= since),
+    );
+  });
 }
 
 const FIELDS: (keyof Container)[] = [
@@ -376,3 +396,5 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const withRemediation = (remediation: RemediationProposal | undefined) => (remediation ? { remediation } : {});
