@@ -68,15 +68,32 @@ const message = (title: string, text: SafeHtml | string, link?: { href: string; 
     html`<h1>${title}</h1><p>${text}</p>${link && html`<p><a href="${link.href}">${link.label}</a></p>`}`,
   );
 
+/** A signed-in viewer's request, with the page frame that names them. */
+interface ViewerRequest {
+  res: ServerResponse;
+  url: URL;
+  viewer: Viewer;
+  frame: { viewer: string; signOut: boolean };
+}
+
+/** The pages a viewer on the allow-list may read, first match wins; anything else is a 404. */
+const VIEWER_ROUTES: {
+  path: RegExp;
+  show: (pages: UiPages, request: ViewerRequest, match: RegExpExecArray) => unknown;
+}[] = [
+  { path: /^\/ui\/?$/, show: (_pages, { res }) => redirect(res, '/ui/incidents') },
+  { path: /^\/ui\/incidents$/, show: (pages, request) => pages.incidentList(request) },
+  {
+    path: INCIDENT_PATH,
+    show: (pages, request, match) => pages.incident(request, match[1]!, match[2] as 'json' | 'md' | undefined),
+  },
+];
+
 /** The auditor's read-only pages: GET only (and the sign-out form), every view written to the audit trail. */
 export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const auth = createAuthenticator(deps.settings.auth);
-  const now = deps.now ?? (() => new Date());
-  const actor = (viewer: Viewer) => `ui:${viewerLabel(viewer)}`;
-  const record = (entry: AuditEntry) => deps.audit.record(entry);
-
+  const pages = new UiPages(deps);
   return (req, res) => {
-    handle(req, res).catch((error: Error) => {
+    pages.handle(req, res).catch((error: Error) => {
       deps.onError(error);
       if (!res.headersSent)
         sendPage(
@@ -87,66 +104,80 @@ export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: Serve
       else res.end();
     });
   };
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+class UiPages {
+  private readonly auth: Authenticator;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: UiDeps) {
+    this.auth = createAuthenticator(deps.settings.auth);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private actor = (viewer: Viewer) => `ui:${viewerLabel(viewer)}`;
+  private record = (entry: AuditEntry) => this.deps.audit.record(entry);
+
+  /** What needs no viewer (stylesheet, sign-in and sign-out), then the viewer check, then the viewer routes. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === STYLESHEET_PATH)
       return send(res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'cache-control': 'max-age=3600' });
-    if (req.method === 'POST' && path === '/ui/sign-out') return signOut(req, res);
+    if (req.method === 'POST' && path === '/ui/sign-out') return this.signOut(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only pages: GET only', { allow: 'GET, HEAD' });
-    if (auth.mode === 'oidc' && path === '/ui/sign-in') return signIn(res, url);
-    if (auth.mode === 'oidc' && path === '/ui/auth/callback') return callback(req, res, url);
+    if (this.auth.mode === 'oidc' && path === '/ui/sign-in') return this.signIn(res, url);
+    if (this.auth.mode === 'oidc' && path === '/ui/auth/callback') return this.callback(req, res, url);
 
-    const viewer = auth.viewer(req, now());
-    if (!viewer) {
-      if (auth.mode === 'oidc')
-        return redirect(res, `/ui/sign-in?${new URLSearchParams({ return: `${path}${url.search}` })}`);
-      return sendPage(
-        res,
-        401,
-        message(
-          'Not signed in',
-          `The authenticating proxy sent no ${deps.settings.auth.mode === 'proxy' ? deps.settings.auth.userHeader : ''} header.`,
-        ),
-      );
+    const viewer = this.auth.viewer(req, this.now());
+    if (!viewer) return this.notSignedIn(res, url);
+    if (!mayView(viewer, this.deps.settings.viewers)) return this.refuse(res, viewer, path);
+    const request = {
+      res,
+      url,
+      viewer,
+      frame: { viewer: viewerLabel(viewer), signOut: this.auth.mode === 'oidc' },
+    };
+    for (const route of VIEWER_ROUTES) {
+      const match = route.path.exec(path);
+      if (match) {
+        await route.show(this, request, match);
+        return;
+      }
     }
-    if (!mayView(viewer, deps.settings.viewers)) return refuse(res, viewer, path);
-    const frame = { viewer: viewerLabel(viewer), signOut: auth.mode === 'oidc' };
-
-    if (path === '/ui' || path === '/ui/') return redirect(res, '/ui/incidents');
-    if (path === '/ui/incidents') {
-      const parsed = parseFilter(url.searchParams);
-      const filter = 'filter' in parsed ? parsed.filter : Object.fromEntries(url.searchParams);
-      await record({ actor: actor(viewer), action: 'ui.viewed', target: 'incidents', details: { filter } });
-      const result = 'filter' in parsed ? await listIncidents(deps.db, parsed.filter) : parsed;
-      return sendPage(
-        res,
-        'error' in result ? 400 : 200,
-        page({ title: 'Incidents', ...frame }, incidentListBody(filter, result)),
-      );
-    }
-    const match = INCIDENT_PATH.exec(path);
-    if (match?.[1]) return incident(res, viewer, match[1], match[2] as 'json' | 'md' | undefined, frame);
     sendPage(
       res,
       404,
       page(
-        { title: 'Not found', ...frame },
+        { title: 'Not found', ...request.frame },
         html`<h1>Not found</h1><p>No page at ${path}.</p><p><a href="/ui/incidents">Incidents</a></p>`,
       ),
     );
   }
 
-  async function incident(
-    res: ServerResponse,
-    viewer: Viewer,
-    incidentId: string,
-    format: 'json' | 'md' | undefined,
-    frame: { viewer: string; signOut: boolean },
-  ) {
-    const exists = await deps.db.incident.findUnique({ where: { id: incidentId }, select: { id: true } });
+  private notSignedIn(res: ServerResponse, url: URL) {
+    if (this.auth.mode === 'oidc')
+      return redirect(res, `/ui/sign-in?${new URLSearchParams({ return: `${url.pathname}${url.search}` })}`);
+    const header = this.deps.settings.auth.mode === 'proxy' ? this.deps.settings.auth.userHeader : '';
+    sendPage(res, 401, message('Not signed in', `The authenticating proxy sent no ${header} header.`));
+  }
+
+  async incidentList({ res, url, viewer, frame }: ViewerRequest) {
+    const parsed = parseFilter(url.searchParams);
+    const filter = 'filter' in parsed ? parsed.filter : Object.fromEntries(url.searchParams);
+    await this.record({ actor: this.actor(viewer), action: 'ui.viewed', target: 'incidents', details: { filter } });
+    const result = 'filter' in parsed ? await listIncidents(this.deps.db, parsed.filter) : parsed;
+    sendPage(
+      res,
+      'error' in result ? 400 : 200,
+      page({ title: 'Incidents', ...frame }, incidentListBody(filter, result)),
+    );
+  }
+
+  /** One incident: its page, or its record as JSON or Markdown. */
+  async incident({ res, viewer, frame }: ViewerRequest, incidentId: string, format: 'json' | 'md' | undefined) {
+    const exists = await this.deps.db.incident.findUnique({ where: { id: incidentId }, select: { id: true } });
     if (!exists)
       return sendPage(
         res,
@@ -157,26 +188,26 @@ export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: Serve
         ),
       );
     // Recorded before the chain is read, so the page (and the download) shows this very view, verified.
-    await record({
-      actor: actor(viewer),
+    await this.record({
+      actor: this.actor(viewer),
       action: format ? 'ui.downloaded' : 'ui.viewed',
       target: `incident:${incidentId}`,
       incidentId,
       ...(format ? { details: { format } } : {}),
     });
-    const { checkpoint, source } = await latestCheckpoint();
+    const { checkpoint, source } = await this.latestCheckpoint();
     const [found, investigations] = await Promise.all([
-      readIncidentRecord(deps.db, incidentId, deps.chainKey, checkpoint),
-      deps.db.investigation.findMany({
+      readIncidentRecord(this.deps.db, incidentId, this.deps.chainKey, checkpoint),
+      this.deps.db.investigation.findMany({
         where: { incidentId },
         orderBy: { createdAt: 'asc' },
         select: { status: true, result: true, finishedAt: true },
       }),
     ]);
     if (!found) throw new Error(`incident ${incidentId} vanished while it was read`);
-    const view = incidentView(found, investigations, { checkpointSource: source, keyed: deps.chainKey.keyed });
+    const view = incidentView(found, investigations, { checkpointSource: source, keyed: this.deps.chainKey.keyed });
     const story = buildTimeline(incidentId, found.events.map(eventJson));
-    const at = now();
+    const at = this.now();
     const file = `incident-${incidentId}`;
     if (format === 'json') {
       const body = JSON.stringify(
@@ -196,21 +227,21 @@ export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: Serve
   }
 
   /** The newest checkpoint outside Postgres; a sink that cannot be read is said so on the page, not hidden. */
-  async function latestCheckpoint(): Promise<{ checkpoint: Checkpoint | null; source: string }> {
-    if (!deps.checkpoints) return { checkpoint: null, source: 'AUDIT_CHECKPOINT_SINK is not set' };
+  private async latestCheckpoint(): Promise<{ checkpoint: Checkpoint | null; source: string }> {
+    if (!this.deps.checkpoints) return { checkpoint: null, source: 'AUDIT_CHECKPOINT_SINK is not set' };
     try {
-      return { checkpoint: await deps.checkpoints.latest(), source: deps.checkpoints.description };
+      return { checkpoint: await this.deps.checkpoints.latest(), source: this.deps.checkpoints.description };
     } catch (error) {
       return {
         checkpoint: null,
-        source: `${deps.checkpoints.description}, which could not be read: ${errorMessage(error)}`,
+        source: `${this.deps.checkpoints.description}, which could not be read: ${errorMessage(error)}`,
       };
     }
   }
 
-  async function refuse(res: ServerResponse, viewer: Viewer, path: string) {
-    await record({
-      actor: actor(viewer),
+  private async refuse(res: ServerResponse, viewer: Viewer, path: string) {
+    await this.record({
+      actor: this.actor(viewer),
       action: 'ui.refused',
       target: path,
       justification: 'not on the viewer list',
@@ -226,12 +257,12 @@ export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: Serve
     );
   }
 
-  async function signIn(res: ServerResponse, url: URL) {
-    const target = await auth.beginSignIn!(res, returnPath(url.searchParams.get('return')), now());
+  private async signIn(res: ServerResponse, url: URL) {
+    const target = await this.auth.beginSignIn!(res, returnPath(url.searchParams.get('return')), this.now());
     redirect(res, target.href);
   }
 
-  async function callback(req: IncomingMessage, res: ServerResponse, url: URL) {
+  private async callback(req: IncomingMessage, res: ServerResponse, url: URL) {
     const again = { href: '/ui/sign-in', label: 'Sign in again' };
     if (url.searchParams.has('error'))
       return sendPage(
@@ -245,33 +276,42 @@ export function createUiHandler(deps: UiDeps): (req: IncomingMessage, res: Serve
       );
     let signedIn: Awaited<ReturnType<NonNullable<Authenticator['completeSignIn']>>>;
     try {
-      signedIn = await auth.completeSignIn!(req, url.search, now());
+      signedIn = await this.auth.completeSignIn!(req, url.search, this.now());
     } catch (error) {
-      if (!(error instanceof SignInExpiredError)) deps.onError(error as Error);
+      if (!(error instanceof SignInExpiredError)) this.deps.onError(error as Error);
       return sendPage(res, 401, message('Sign-in failed', errorMessage(error), again));
     }
     const { viewer, pending } = signedIn;
-    if (!mayView(viewer, deps.settings.viewers)) {
-      res.setHeader('set-cookie', auth.endSession!());
-      return refuse(res, viewer, '/ui/auth/callback');
+    if (!mayView(viewer, this.deps.settings.viewers)) {
+      res.setHeader('set-cookie', this.auth.endSession!());
+      return this.refuse(res, viewer, '/ui/auth/callback');
     }
-    await record({
-      actor: actor(viewer),
+    await this.record({
+      actor: this.actor(viewer),
       action: 'ui.signed_in',
       details: { subject: viewer.subject, groups: viewer.groups },
     });
     // Only the groups that grant access are kept: the cookie stays small whatever the IdP lists.
-    const kept = { ...viewer, groups: viewer.groups.filter((group) => deps.settings.viewers.groups.includes(group)) };
-    redirect(res, pending.returnTo, auth.startSession!(kept, now()));
+    const kept = {
+      ...viewer,
+      groups: viewer.groups.filter((group) => this.deps.settings.viewers.groups.includes(group)),
+    };
+    redirect(res, pending.returnTo, this.auth.startSession!(kept, this.now()));
   }
 
-  async function signOut(req: IncomingMessage, res: ServerResponse) {
-    const viewer = auth.viewer(req, now());
-    if (viewer) await record({ actor: actor(viewer), action: 'ui.signed_out' });
+  private async signOut(req: IncomingMessage, res: ServerResponse) {
+    const viewer = this.auth.viewer(req, this.now());
+    if (viewer) await this.record({ actor: this.actor(viewer), action: 'ui.signed_out' });
     const body = message('Signed out', 'You are signed out of the incident-bot audit pages.', {
       href: '/ui/incidents',
       label: 'Sign in again',
     });
-    send(res, 200, 'text/html; charset=utf-8', body.value, auth.endSession ? { 'set-cookie': auth.endSession() } : {});
+    send(
+      res,
+      200,
+      'text/html; charset=utf-8',
+      body.value,
+      this.auth.endSession ? { 'set-cookie': this.auth.endSession() } : {},
+    );
   }
 }
