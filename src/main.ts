@@ -13,7 +13,7 @@ import {
   readClustersFile,
 } from './config/clusters.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
-import { createServer, type WebServer } from './http/server.ts';
+import { createServer } from './http/server.ts';
 import { log, maskInLogs, slackLogger, withLogLines } from './observability/logger.ts';
 import { startMetricsServer } from './observability/metrics-server.ts';
 import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from './queue/investigation-queue.ts';
@@ -103,10 +103,10 @@ function clusterExecutorAccess(config: Config, clusters: ClustersFile): Map<stri
   );
 }
 
-async function main(): Promise<void> {
-  const { config, clusters } = readConfig();
-  log.level = config.LOG_LEVEL;
-  maskInLogs(secretValues(config));
+/** What every process role shares: the database, the audit log, Slack, and the remediation and follow-up runtimes. */
+type Core = ReturnType<typeof createCore>;
+
+function createCore(config: Config, clusters: ClustersFile | undefined) {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const chainKey = new ChainKey(config.AUDIT_HMAC_KEYS ?? config.AUDIT_HMAC_KEY);
   if (!chainKey.keyed)
@@ -115,19 +115,11 @@ async function main(): Promise<void> {
     );
   const audit = withLogLines(new PostgresAuditLog(db, chainKey));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
-  const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
-  const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
   const slack = createSlackClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     logger: slackLogger(),
   });
   const remediationConfig = remediationConfigFrom(config);
-  // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
-  const runsExecutor =
-    config.ROLE === 'executor' ||
-    (config.ROLE === 'all' &&
-      (executorCredentialsAvailable(remediationConfig) ||
-        Boolean(clusters?.clusters.some((cluster) => cluster.executorKubeconfig))));
   const remediation = createRemediationRuntime({
     db,
     audit,
@@ -149,6 +141,151 @@ async function main(): Promise<void> {
   if (remediationConfig.approverUserIds.length === 0 && !remediationConfig.approverUsergroupId) {
     log.warn('no APPROVER_USER_IDS or APPROVER_USERGROUP_ID: nobody can approve remediation plans');
   }
+  return {
+    config,
+    clusters,
+    db,
+    chainKey,
+    audit,
+    connection,
+    slack,
+    remediationConfig,
+    remediation,
+    pagerDutyApi,
+    followUp,
+  };
+}
+
+/** The web role: Slack and PagerDuty/Alertmanager intake, the audit pages, and the audit checkpoints. */
+async function startWeb(core: Core, queue: InvestigationQueue) {
+  const { config, clusters, db, audit, chainKey, slack, remediation, followUp } = core;
+  const sink = config.AUDIT_CHECKPOINT_SINK
+    ? parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
+        client: () => slack,
+        incidentChannel: config.INCIDENT_CHANNEL,
+      })
+    : null;
+  const uiSettings = uiSettingsFrom(config);
+  const server = createServer(
+    config,
+    {
+      db,
+      audit,
+      queue,
+      groupingWindowMs: config.ALERT_GROUPING_WINDOW_SECONDS * 1000,
+      ...(clusters ? { clusters: clusterNames(clusters) } : {}),
+    },
+    {
+      register: [(app) => registerRemediationListeners(app, remediation.approvalDeps), followUp.register],
+      logger: slackLogger(),
+      ...(uiSettings && {
+        ui: createUiHandler({
+          db,
+          audit,
+          chainKey,
+          checkpoints: sink,
+          settings: uiSettings,
+          onError: (err) => log.error({ err }, 'audit page failed'),
+        }),
+      }),
+    },
+  );
+  if (uiSettings) log.info({ signIn: uiSettings.auth.mode }, 'audit pages at /ui');
+  let checkpoints: Checkpointer | undefined;
+  if (sink) {
+    checkpoints = startCheckpoints({
+      db,
+      key: chainKey,
+      sink,
+      intervalMs: config.AUDIT_CHECKPOINT_SECONDS * 1000,
+      everyRows: config.AUDIT_CHECKPOINT_ROWS,
+      onError: (err) => log.error({ err, sink: sink.description }, 'audit checkpoint failed'),
+    });
+  } else log.warn('no AUDIT_CHECKPOINT_SINK: deleting the newest audit rows cannot be detected');
+  const port = await server.start(config.PORT);
+  log.info(
+    { port, slackMode: server.slackMode },
+    server.slackMode === 'socket'
+      ? 'web listening; Slack over Socket Mode (connected)'
+      : 'web listening; Slack at POST /slack/events',
+  );
+  return { server, checkpoints };
+}
+
+/** The worker role: investigations, then plans proposed after an answer, and the PagerDuty write-back. */
+async function startWorker(core: Core, queue: InvestigationQueue | undefined) {
+  const { config, clusters, db, audit, slack, connection, remediation, followUp, pagerDutyApi } = core;
+  const agent = agentConfigFrom(config);
+  const kubeConfig = investigatorKubeConfig(config);
+  const access = clusters ? clusterReadAccess(config, clusters) : undefined;
+  if (access) log.info({ clusters: [...access.keys()] }, 'clusters configured (CLUSTERS_FILE)');
+  // A plan is derived from its own cluster, with that cluster's read-only credentials.
+  const propose = proposeAfterAnswer(remediation.proposeDeps(kubeConfig), (cluster) => {
+    const own = access?.get(cluster)?.kubeConfig;
+    return own ? new KubeObjects(own) : undefined;
+  });
+  const worker = startInvestigationWorker(
+    connection,
+    {
+      db,
+      audit,
+      slack,
+      kubeConfig,
+      ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
+      ...(access ? { clusters: access } : {}),
+      ...(queue ? { queue } : {}),
+      incidentChannel: config.INCIDENT_CHANNEL,
+      afterAnswer: async (answered) => {
+        await followUp.afterAnswer(answered);
+        await propose(answered);
+      },
+      ...(agent ? { agent } : {}),
+    },
+    {
+      concurrency: config.WORKER_CONCURRENCY,
+      prefix: config.QUEUE_PREFIX,
+      lockDurationMs: config.JOB_LOCK_SECONDS * 1000,
+      stalledIntervalMs: config.JOB_LOCK_SECONDS * 1000,
+    },
+  );
+  worker.on('failed', (job, err) =>
+    log.error({ incidentId: job?.data.incidentId, jobId: job?.id, err }, 'investigation attempt failed'),
+  );
+  await worker.waitUntilReady();
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  const writeBack = followUp.startWorker();
+  writeBack?.on('failed', (job, err) => log.warn({ jobId: job?.id, err }, 'PagerDuty write-back attempt failed'));
+  if (writeBack) log.info({ apiUrl: pagerDutyApi?.apiUrl }, 'PagerDuty write-back on (notes, Acknowledge/Resolve)');
+  return { worker, writeBack };
+}
+
+/** The executor role: approved remediation plans, with write credentials only this role holds. */
+async function startExecutor({ config, clusters, remediation }: Core): Promise<Worker> {
+  const executor = clusters
+    ? remediation.startExecutor(undefined, clusterExecutorAccess(config, clusters))
+    : remediation.startExecutor();
+  executor.on('failed', (job, err) =>
+    log.error({ planId: job?.data.planId, jobId: job?.id, err }, 'remediation failed'),
+  );
+  await executor.waitUntilReady();
+  log.info('executor started (approved remediation plans)');
+  return executor;
+}
+
+async function main(): Promise<void> {
+  const { config, clusters } = readConfig();
+  log.level = config.LOG_LEVEL;
+  maskInLogs(secretValues(config));
+  const core = createCore(config, clusters);
+  const { db, remediation, followUp } = core;
+  const runsWeb = config.ROLE === 'all' || config.ROLE === 'web';
+  const runsWorker = config.ROLE === 'all' || config.ROLE === 'worker';
+  // Only ROLE=executor (its own pod and ServiceAccount) or a dev ROLE=all with EXECUTOR_KUBECONFIG holds write credentials.
+  const runsExecutor =
+    config.ROLE === 'executor' ||
+    (config.ROLE === 'all' &&
+      (executorCredentialsAvailable(core.remediationConfig) ||
+        Boolean(clusters?.clusters.some((cluster) => cluster.executorKubeconfig))));
 
   const metrics = await startMetricsServer(config.METRICS_PORT, {
     postgres: () => db.$queryRaw`SELECT 1`,
@@ -159,128 +296,21 @@ async function main(): Promise<void> {
   const retry = { ...DEFAULT_RETRY, windowMs: config.INVESTIGATION_RETRY_SECONDS * 1000 };
   // The web role queues alerts; the worker queues a new round for a related alert its answer does not explain.
   const queue: InvestigationQueue | undefined =
-    runsWeb || runsWorker ? createInvestigationQueue(connection, config.QUEUE_PREFIX, retry) : undefined;
-  let server: WebServer | undefined;
-  let checkpoints: Checkpointer | undefined;
-  if (runsWeb && queue) {
-    const sink = config.AUDIT_CHECKPOINT_SINK
-      ? parseCheckpointSink(config.AUDIT_CHECKPOINT_SINK, {
-          client: () => slack,
-          incidentChannel: config.INCIDENT_CHANNEL,
-        })
-      : null;
-    const uiSettings = uiSettingsFrom(config);
-    server = createServer(
-      config,
-      {
-        db,
-        audit,
-        queue,
-        groupingWindowMs: config.ALERT_GROUPING_WINDOW_SECONDS * 1000,
-        ...(clusters ? { clusters: clusterNames(clusters) } : {}),
-      },
-      {
-        register: [(app) => registerRemediationListeners(app, remediation.approvalDeps), followUp.register],
-        logger: slackLogger(),
-        ...(uiSettings && {
-          ui: createUiHandler({
-            db,
-            audit,
-            chainKey,
-            checkpoints: sink,
-            settings: uiSettings,
-            onError: (err) => log.error({ err }, 'audit page failed'),
-          }),
-        }),
-      },
-    );
-    if (uiSettings) log.info({ signIn: uiSettings.auth.mode }, 'audit pages at /ui');
-    if (sink) {
-      checkpoints = startCheckpoints({
-        db,
-        key: chainKey,
-        sink,
-        intervalMs: config.AUDIT_CHECKPOINT_SECONDS * 1000,
-        everyRows: config.AUDIT_CHECKPOINT_ROWS,
-        onError: (err) => log.error({ err, sink: sink.description }, 'audit checkpoint failed'),
-      });
-    } else log.warn('no AUDIT_CHECKPOINT_SINK: deleting the newest audit rows cannot be detected');
-    const port = await server.start(config.PORT);
-    log.info(
-      { port, slackMode: server.slackMode },
-      server.slackMode === 'socket'
-        ? 'web listening; Slack over Socket Mode (connected)'
-        : 'web listening; Slack at POST /slack/events',
-    );
-  }
-  let worker: Worker | undefined;
-  let writeBack: Worker | null = null;
-  if (runsWorker) {
-    const agent = agentConfigFrom(config);
-    const kubeConfig = investigatorKubeConfig(config);
-    const access = clusters ? clusterReadAccess(config, clusters) : undefined;
-    if (access) log.info({ clusters: [...access.keys()] }, 'clusters configured (CLUSTERS_FILE)');
-    // A plan is derived from its own cluster, with that cluster's read-only credentials.
-    const propose = proposeAfterAnswer(remediation.proposeDeps(kubeConfig), (cluster) => {
-      const own = access?.get(cluster)?.kubeConfig;
-      return own ? new KubeObjects(own) : undefined;
-    });
-    worker = startInvestigationWorker(
-      connection,
-      {
-        db,
-        audit,
-        slack,
-        kubeConfig,
-        ...(config.PROMETHEUS_URL ? { prometheusUrl: config.PROMETHEUS_URL } : {}),
-        ...(access ? { clusters: access } : {}),
-        ...(queue ? { queue } : {}),
-        incidentChannel: config.INCIDENT_CHANNEL,
-        afterAnswer: async (answered) => {
-          await followUp.afterAnswer(answered);
-          await propose(answered);
-        },
-        ...(agent ? { agent } : {}),
-      },
-      {
-        concurrency: config.WORKER_CONCURRENCY,
-        prefix: config.QUEUE_PREFIX,
-        lockDurationMs: config.JOB_LOCK_SECONDS * 1000,
-        stalledIntervalMs: config.JOB_LOCK_SECONDS * 1000,
-      },
-    );
-    worker.on('failed', (job, err) =>
-      log.error({ incidentId: job?.data.incidentId, jobId: job?.id, err }, 'investigation attempt failed'),
-    );
-    await worker.waitUntilReady();
-    log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
-    writeBack = followUp.startWorker();
-    writeBack?.on('failed', (job, err) => log.warn({ jobId: job?.id, err }, 'PagerDuty write-back attempt failed'));
-    if (writeBack) log.info({ apiUrl: pagerDutyApi?.apiUrl }, 'PagerDuty write-back on (notes, Acknowledge/Resolve)');
-  }
-
-  let executor: Worker | undefined;
-  if (runsExecutor) {
-    executor = clusters
-      ? remediation.startExecutor(undefined, clusterExecutorAccess(config, clusters))
-      : remediation.startExecutor();
-    executor.on('failed', (job, err) =>
-      log.error({ planId: job?.data.planId, jobId: job?.id, err }, 'remediation failed'),
-    );
-    await executor.waitUntilReady();
-    log.info('executor started (approved remediation plans)');
-  }
+    runsWeb || runsWorker ? createInvestigationQueue(core.connection, config.QUEUE_PREFIX, retry) : undefined;
+  const web = runsWeb && queue ? await startWeb(core, queue) : undefined;
+  const worker = runsWorker ? await startWorker(core, queue) : undefined;
+  const executor = runsExecutor ? await startExecutor(core) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping (active investigations finish first)');
-    await server?.stop();
-    await checkpoints?.stop();
+    await web?.server.stop();
+    await web?.checkpoints?.stop();
     // Waits for active jobs; a job still running when the pod is killed is retried elsewhere after its lock lapses.
-    await worker?.close();
-    await writeBack?.close();
+    await worker?.worker.close();
+    await worker?.writeBack?.close();
     await followUp.close();
     await executor?.close();
     await remediation.queue.close();
