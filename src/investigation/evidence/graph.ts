@@ -67,10 +67,67 @@ export const refOf = (kind: string, metadata: { name?: string; namespace?: strin
     ? { kind, namespace: metadata.namespace, name: metadata.name ?? '' }
     : { kind, name: metadata?.name ?? '' };
 
+/**
+ * The evidence graph of a snapshot, edge kind by edge kind: who owns whom, where pods run, what Services select,
+ * what workloads read, whom they call (from configuration, logs and metrics), what scales and constrains them,
+ * which policies select their pods. The edges keep that order.
+ */
 export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
+  const controllers = controllerOwnership(snapshot);
+  const { workloadOf } = controllers;
+  const pods = indexPods(snapshot, workloadOf);
+  const services = indexServices(snapshot.services, snapshot.pods, pods, workloadOf);
+  const references = indexReferences(pods);
+  const dependencies = dependencyEdges(snapshot, pods, services, references, workloadOf);
+  const edges = [
+    ...controllers.edges,
+    ...podEdges(snapshot.pods, workloadOf),
+    ...services.edges,
+    ...references.edges,
+    ...dependencies,
+    ...scalingEdges(snapshot),
+    ...constraintEdges(snapshot),
+    ...policyEdges(snapshot.networkPolicies, pods),
+  ];
+  const dependenciesFrom = new Map<string, GraphEdge[]>();
+  const dependenciesTo = new Map<string, GraphEdge[]>();
+  for (const edge of dependencies) {
+    append(dependenciesFrom, refKey(edge.from), edge);
+    append(dependenciesTo, refKey(edge.to), edge);
+  }
+  return {
+    edges,
+    workloads: pods.workloads,
+    workload: (ref) => pods.workloadByKey.get(refKey(ref)),
+    workloadOf,
+    podsOf: pods.podsOf,
+    ownerOf: ownerLookup(edges),
+    pod: pods.pod,
+    podsSelectedBy: services.podsSelectedBy,
+    servicesOf: services.servicesOf,
+    workloadsBehind: services.workloadsBehind,
+    service: services.service,
+    serviceByHost: services.serviceByHost,
+    referencesOf: references.referencesOf,
+    workloadsReferencing: references.workloadsReferencing,
+    dependenciesOf: (ref) => dependenciesFrom.get(refKey(ref)) ?? [],
+    callersOf: (ref) => dependenciesTo.get(refKey(ref)) ?? [],
+    policiesSelecting: (pod) =>
+      snapshot.networkPolicies.filter(
+        (policy) => policy.metadata?.namespace === pod.metadata?.namespace && selectsPod(policy, pod),
+      ),
+    podSpecOf: pods.podSpecOf,
+  };
+}
+
+const ownsEdge = (from: EntityRef, to: EntityRef): GraphEdge => ({ kind: 'owns', from, to, evidence: [] });
+
+/**
+ * Ownership between controllers (ReplicaSet ← Deployment, Job ← CronJob), and so a pod's top controller; a pod's
+ * ReplicaSet that was not read is named after its Deployment plus the pod-template-hash.
+ */
+function controllerOwnership(snapshot: ClusterSnapshot): { edges: GraphEdge[]; workloadOf: (pod: Pod) => EntityRef } {
   const edges: GraphEdge[] = [];
-  const workloads = workloadsOf(snapshot);
-  const workloadByKey = new Map(workloads.map((w) => [refKey(w.ref), w]));
   const replicaSetOwner = new Map<string, EntityRef>();
   for (const rs of snapshot.replicaSets) {
     const owner = rs.metadata?.ownerReferences?.find((o) => o.controller !== false);
@@ -78,7 +135,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     if (owner) {
       const ownerRef = { kind: owner.kind, namespace: rs.metadata?.namespace ?? '', name: owner.name };
       replicaSetOwner.set(refKey(rsRef), ownerRef);
-      edges.push({ kind: 'owns', from: ownerRef, to: rsRef, evidence: [] });
+      edges.push(ownsEdge(ownerRef, rsRef));
     }
   }
   const jobOwner = new Map<string, EntityRef>();
@@ -88,10 +145,9 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
       const jobRef = refOf('Job', job.metadata);
       const ownerRef = { kind: 'CronJob', namespace: job.metadata?.namespace ?? '', name: owner.name };
       jobOwner.set(refKey(jobRef), ownerRef);
-      edges.push({ kind: 'owns', from: ownerRef, to: jobRef, evidence: [] });
+      edges.push(ownsEdge(ownerRef, jobRef));
     }
   }
-
   const workloadOf = (pod: Pod): EntityRef => {
     const namespace = pod.metadata?.namespace ?? '';
     const owner =
@@ -111,26 +167,33 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     if (owner.kind === 'Job') return jobOwner.get(refKey(direct)) ?? direct;
     return direct;
   };
+  return { edges, workloadOf };
+}
 
+/** Pods by workload, namespace and name, and the workloads they belong to. */
+interface PodIndex {
+  /** The controllers read, then a bare entry for each controller named by pods but not read, then each bare pod. */
+  workloads: Workload[];
+  workloadByKey: Map<string, Workload>;
+  podsOf(workload: EntityRef): Pod[];
+  podsIn(namespace: string): Pod[];
+  pod(namespace: string, name: string): Pod | undefined;
+  podSpecOf(workload: EntityRef): PodSpec | undefined;
+}
+
+function indexPods(snapshot: ClusterSnapshot, workloadOf: (pod: Pod) => EntityRef): PodIndex {
+  const workloads = workloadsOf(snapshot);
+  const workloadByKey = new Map(workloads.map((w) => [refKey(w.ref), w]));
   const podsByWorkload = new Map<string, Pod[]>();
   const podsByNamespace = new Map<string, Pod[]>();
   const podByName = new Map<string, Pod>();
   for (const pod of snapshot.pods) {
-    const key = refKey(workloadOf(pod));
+    const owner = workloadOf(pod);
+    const key = refKey(owner);
     append(podsByWorkload, key, pod);
     const namespace = pod.metadata?.namespace ?? '';
     append(podsByNamespace, namespace, pod);
     podByName.set(`${namespace}/${pod.metadata?.name}`, pod);
-    if (pod.spec?.nodeName) {
-      edges.push({
-        kind: 'runs-on',
-        from: refOf('Pod', pod.metadata),
-        to: { kind: 'Node', name: pod.spec.nodeName },
-        evidence: [],
-      });
-    }
-    const owner = workloadOf(pod);
-    if (owner.kind !== 'Pod') edges.push({ kind: 'owns', from: owner, to: refOf('Pod', pod.metadata), evidence: [] });
     if (owner.kind !== 'Pod' && !workloadByKey.has(key)) {
       const bare: Workload = { ref: owner };
       workloads.push(bare);
@@ -144,14 +207,52 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     workloadByKey.set(refKey(bare.ref), bare);
   }
   const podsOf = (ref: EntityRef): Pod[] => podsByWorkload.get(refKey(ref)) ?? [];
+  return {
+    workloads,
+    workloadByKey,
+    podsOf,
+    podsIn: (namespace) => podsByNamespace.get(namespace) ?? [],
+    pod: (namespace, name) => podByName.get(`${namespace}/${name}`),
+    // The pod template of a workload, or the spec of its pods when the controller object was not fetched.
+    podSpecOf: (ref) => workloadByKey.get(refKey(ref))?.template?.spec ?? podsOf(ref)[0]?.spec,
+  };
+}
 
-  const podSpecOf = (ref: EntityRef): PodSpec | undefined =>
-    workloadByKey.get(refKey(ref))?.template?.spec ?? podsOf(ref)[0]?.spec;
+/** Each pod: the Node it runs on, and the workload that owns it. */
+function podEdges(pods: Pod[], workloadOf: (pod: Pod) => EntityRef): GraphEdge[] {
+  const edges: GraphEdge[] = [];
+  for (const pod of pods) {
+    const ref = refOf('Pod', pod.metadata);
+    if (pod.spec?.nodeName) {
+      edges.push({ kind: 'runs-on', from: ref, to: { kind: 'Node', name: pod.spec.nodeName }, evidence: [] });
+    }
+    const owner = workloadOf(pod);
+    if (owner.kind !== 'Pod') edges.push(ownsEdge(owner, ref));
+  }
+  return edges;
+}
 
-  // Services and what they select.
+/** Services by name and ClusterIP, the pods they select and the workloads behind them. */
+interface ServiceIndex {
+  /** Service → Pod. */
+  edges: GraphEdge[];
+  service(namespace: string, name: string): Service | undefined;
+  serviceByHost(host: string, fromNamespace: string): Service | undefined;
+  podsSelectedBy(service: Service): Pod[];
+  servicesOf(workload: EntityRef): Service[];
+  workloadsBehind(service: Service): EntityRef[];
+}
+
+function indexServices(
+  services: Service[],
+  pods: Pod[],
+  index: PodIndex,
+  workloadOf: (pod: Pod) => EntityRef,
+): ServiceIndex {
+  const { workloads, workloadByKey } = index;
   const serviceByName = new Map<string, Service>();
   const serviceByIP = new Map<string, Service>();
-  for (const service of snapshot.services) {
+  for (const service of services) {
     const namespace = service.metadata?.namespace ?? '';
     serviceByName.set(`${namespace}/${service.metadata?.name}`, service);
     for (const ip of [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])]) {
@@ -159,7 +260,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     }
   }
   const podLabels = new LabelIndex(
-    snapshot.pods,
+    pods,
     (pod) => pod.metadata?.namespace ?? '',
     (pod) => pod.metadata?.labels,
   );
@@ -170,16 +271,17 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
   );
   const selectedPods = new Map<Service, Pod[]>();
   const podsSelectedBy = (service: Service): Pod[] => {
-    let pods = selectedPods.get(service);
-    if (!pods) {
-      pods = podLabels.matching(service.metadata?.namespace ?? '', service.spec?.selector);
-      selectedPods.set(service, pods);
+    let selected = selectedPods.get(service);
+    if (!selected) {
+      selected = podLabels.matching(service.metadata?.namespace ?? '', service.spec?.selector);
+      selectedPods.set(service, selected);
     }
-    return pods;
+    return selected;
   };
+  const edges: GraphEdge[] = [];
   const servicesOfWorkload = new Map<string, Service[]>();
   const behindService = new Map<Service, Workload[]>();
-  for (const service of snapshot.services) {
+  for (const service of services) {
     const seen = new Set<string>();
     for (const pod of podsSelectedBy(service)) {
       edges.push({
@@ -201,34 +303,48 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     );
   }
   const service = (namespace: string, name: string) => serviceByName.get(`${namespace}/${name}`);
-  const serviceByHost = (host: string, fromNamespace: string): Service | undefined => {
-    if (isIPv4(host)) return serviceByIP.get(host);
-    const target = serviceNameOf(host, fromNamespace);
-    return target ? service(target.namespace, target.name) : undefined;
+  return {
+    edges,
+    service,
+    serviceByHost: (host, fromNamespace) => {
+      if (isIPv4(host)) return serviceByIP.get(host);
+      const target = serviceNameOf(host, fromNamespace);
+      return target ? service(target.namespace, target.name) : undefined;
+    },
+    podsSelectedBy,
+    servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],
+    workloadsBehind: (svc) => {
+      const namespace = svc.metadata?.namespace ?? '';
+      const order = (w: Workload) => workloads.indexOf(w);
+      const behind = [...(behindService.get(svc) ?? [])].sort((a, b) => order(a) - order(b));
+      if (behind.length > 0) return behind.map((w) => w.ref);
+      // Selector matches nothing: the workload it was meant for shares its name or most of its selector.
+      const named = workloads.filter((w) => w.ref.namespace === namespace && w.ref.name === svc.metadata?.name);
+      if (named.length > 0) return named.map((w) => w.ref);
+      return workloads
+        .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && sharesSelectorKeys(w, svc))
+        .map((w) => w.ref);
+    },
   };
-  const workloadsBehind = (svc: Service): EntityRef[] => {
-    const namespace = svc.metadata?.namespace ?? '';
-    const order = (w: Workload) => workloads.indexOf(w);
-    const behind = [...(behindService.get(svc) ?? [])].sort((a, b) => order(a) - order(b));
-    if (behind.length > 0) return behind.map((w) => w.ref);
-    // Selector matches nothing: the workload it was meant for shares its name or most of its selector.
-    const named = workloads.filter((w) => w.ref.namespace === namespace && w.ref.name === svc.metadata?.name);
-    if (named.length > 0) return named.map((w) => w.ref);
-    return workloads
-      .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && sharesSelectorKeys(w, svc))
-      .map((w) => w.ref);
-  };
+}
 
-  // Workload → ConfigMap / Secret / PVC / ServiceAccount.
+/** What each workload reads (ConfigMaps, Secrets, claims, its ServiceAccount), from its template and its pods. */
+interface ReferenceIndex {
+  /** Workload → what it reads. */
+  edges: GraphEdge[];
+  referencesOf(workload: EntityRef): Reference[];
+  workloadsReferencing(target: EntityRef): EntityRef[];
+}
+
+function indexReferences(pods: PodIndex): ReferenceIndex {
+  const edges: GraphEdge[] = [];
   const references = new Map<string, Reference[]>();
   const referencing = new Map<string, EntityRef[]>();
-  for (const workload of workloads) {
-    const spec = podSpecOf(workload.ref);
+  for (const workload of pods.workloads) {
     const namespace = workload.ref.namespace ?? '';
-    const refs = referencesIn(spec, namespace);
-    const podSpecs = podsOf(workload.ref).map((p) => p.spec);
-    for (const podSpec of podSpecs) {
-      for (const r of referencesIn(podSpec, namespace)) {
+    const refs = referencesIn(pods.podSpecOf(workload.ref), namespace);
+    for (const pod of pods.podsOf(workload.ref)) {
+      for (const r of referencesIn(pod.spec, namespace)) {
         if (!refs.some((known) => refKey(known.target) === refKey(r.target) && known.key === r.key)) refs.push(r);
       }
     }
@@ -246,32 +362,69 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
       });
     }
   }
-
-  // Service-to-service dependencies.
-  const dependencyEdges = new Map<string, GraphEdge>();
-  const addDependency = (from: EntityRef, svc: Service, evidence: Evidence) => {
-    const to = refOf('Service', svc.metadata);
-    const own = servicesOfWorkload.get(refKey(from)) ?? [];
-    if (own.includes(svc)) return;
-    const key = `${refKey(from)}->${refKey(to)}`;
-    const edge = dependencyEdges.get(key) ?? { kind: 'depends-on' as const, from, to, evidence: [] };
-    if (edge.evidence.length < 5) edge.evidence.push(evidence);
-    dependencyEdges.set(key, edge);
+  return {
+    edges,
+    referencesOf: (ref) => references.get(refKey(ref)) ?? [],
+    workloadsReferencing: (target) => referencing.get(refKey(target)) ?? [],
   };
+}
+
+/** At most this many pieces of evidence are kept per dependency: enough to show, not a log dump. */
+const DEPENDENCY_EVIDENCE_MAX = 5;
+
+/**
+ * Workload → Service it calls, one edge per pair with up to five pieces of evidence, in this order: the
+ * configuration (env values, Secrets' hosts, arguments, ConfigMaps), the logs (a peer named by name or ClusterIP),
+ * the request metrics. A workload's own Services are not dependencies.
+ */
+function dependencyEdges(
+  snapshot: ClusterSnapshot,
+  pods: PodIndex,
+  services: ServiceIndex,
+  references: ReferenceIndex,
+  workloadOf: (pod: Pod) => EntityRef,
+): GraphEdge[] {
+  const found = new Map<string, GraphEdge>();
+  const add = (from: EntityRef, svc: Service, evidence: Evidence) => {
+    if (services.servicesOf(from).includes(svc)) return;
+    const to = refOf('Service', svc.metadata);
+    const key = `${refKey(from)}->${refKey(to)}`;
+    const edge = found.get(key) ?? { kind: 'depends-on' as const, from, to, evidence: [] };
+    if (edge.evidence.length < DEPENDENCY_EVIDENCE_MAX) edge.evidence.push(evidence);
+    found.set(key, edge);
+  };
+  const namedIn = (text: string, namespace: string, bareNames: boolean) =>
+    servicesNamedIn(text, namespace, bareNames, services);
+  dependenciesInConfiguration(snapshot, pods, references, namedIn, add);
+  dependenciesInLogs(snapshot, pods, workloadOf, namedIn, add);
+  dependenciesInMetrics(snapshot, pods, services, add);
+  return [...found.values()];
+}
+
+type ServicesNamedIn = (text: string, namespace: string, bareNames: boolean) => Service[];
+type AddDependency = (from: EntityRef, service: Service, evidence: Evidence) => void;
+
+/** Env values, the in-cluster hosts of Secrets' values, command-line arguments and the ConfigMaps a workload reads. */
+function dependenciesInConfiguration(
+  snapshot: ClusterSnapshot,
+  pods: PodIndex,
+  references: ReferenceIndex,
+  namedIn: ServicesNamedIn,
+  add: AddDependency,
+): void {
   const configMaps = new Map(snapshot.configMaps.map((c) => [refKey(refOf('ConfigMap', c.metadata)), c]));
   const secretsByName = new Map(snapshot.secrets.map((c) => [`${c.metadata?.namespace}/${c.metadata?.name}`, c]));
-  for (const workload of workloads) {
+  for (const workload of pods.workloads) {
     const namespace = workload.ref.namespace ?? '';
-    const spec = podSpecOf(workload.ref);
-    for (const { container } of allContainers(spec)) {
+    for (const { container } of allContainers(pods.podSpecOf(workload.ref))) {
       for (const env of container.env ?? []) {
         // A value from a Secret: the in-cluster hosts it names (a connection URL's host), never the value itself.
         const fromSecret = env.valueFrom?.secretKeyRef;
         const secret = fromSecret && secretsByName.get(`${namespace}/${fromSecret.name}`);
         const hosts = (fromSecret?.key && secret?.hosts?.[fromSecret.key]) || [];
         for (const host of hosts) {
-          for (const svc of servicesNamedIn(host, namespace, true)) {
-            addDependency(workload.ref, svc, {
+          for (const svc of namedIn(host, namespace, true)) {
+            add(workload.ref, svc, {
               source: 'spec',
               ref: refOf('Secret', secret?.metadata),
               text: `env ${env.name} from Secret ${fromSecret?.name} names ${host}`,
@@ -279,48 +432,63 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
           }
         }
         if (!env.value) continue;
-        for (const svc of servicesNamedIn(env.value, namespace, true)) {
-          addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `env ${env.name}=${env.value}` });
+        for (const svc of namedIn(env.value, namespace, true)) {
+          add(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `env ${env.name}=${env.value}` });
         }
       }
       // Command-line flags name peers too (`--db=mongodb://parcels-db:27017`); bare words there must be distinctive.
       for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) {
-        for (const svc of servicesNamedIn(arg, namespace, false)) {
-          addDependency(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `argument ${arg}` });
+        for (const svc of namedIn(arg, namespace, false)) {
+          add(workload.ref, svc, { source: 'spec', ref: workload.ref, text: `argument ${arg}` });
         }
       }
     }
-    for (const r of references.get(refKey(workload.ref)) ?? []) {
+    for (const r of references.referencesOf(workload.ref)) {
       const configMap = configMaps.get(refKey(r.target));
       if (!configMap) continue;
       for (const [key, value] of Object.entries(configMap.data ?? {})) {
         if (r.key && r.key !== key) continue;
-        for (const svc of servicesNamedIn(value, namespace, true)) {
-          addDependency(workload.ref, svc, {
-            source: 'spec',
-            ref: r.target,
-            text: `${key} names ${svc.metadata?.name}`,
-          });
+        for (const svc of namedIn(value, namespace, true)) {
+          add(workload.ref, svc, { source: 'spec', ref: r.target, text: `${key} names ${svc.metadata?.name}` });
         }
       }
     }
   }
+}
+
+/** A log line naming a Service (by host, ClusterIP or distinctive name): its pod's workload calls it. */
+function dependenciesInLogs(
+  snapshot: ClusterSnapshot,
+  pods: PodIndex,
+  workloadOf: (pod: Pod) => EntityRef,
+  namedIn: ServicesNamedIn,
+  add: AddDependency,
+): void {
   for (const log of snapshot.logs) {
-    const pod = podByName.get(`${log.namespace}/${log.pod}`);
+    const pod = pods.pod(log.namespace, log.pod);
     const from = pod ? workloadOf(pod) : { kind: 'Pod', namespace: log.namespace, name: log.pod };
     for (const raw of log.lines) {
       const line = parseLogLine(raw);
-      for (const svc of servicesNamedIn(line.text, log.namespace, false)) {
+      for (const svc of namedIn(line.text, log.namespace, false)) {
         const evidence: Evidence = {
           source: 'log',
           ref: refOf('Pod', { name: log.pod, namespace: log.namespace }),
           text: line.text,
         };
         if (line.at) evidence.at = line.at;
-        addDependency(from, svc, evidence);
+        add(from, svc, evidence);
       }
     }
   }
+}
+
+/** Request counters labelled with caller and callee (a mesh's, a client library's). */
+function dependenciesInMetrics(
+  snapshot: ClusterSnapshot,
+  pods: PodIndex,
+  services: ServiceIndex,
+  add: AddDependency,
+): void {
   for (const sample of snapshot.metrics) {
     const l = sample.labels;
     const source = l.source_workload ?? l.source_app ?? l.client;
@@ -328,111 +496,93 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     const namespace = l.source_workload_namespace ?? l.namespace ?? '';
     if (!source || !destination) continue;
     const status = l.response_code ?? l.code ?? l.status;
-    const caller = workloads.find((w) => w.ref.namespace === namespace && w.ref.name === source);
-    const svc = serviceByHost(destination, l.destination_service_namespace ?? namespace);
+    const caller = pods.workloads.find((w) => w.ref.namespace === namespace && w.ref.name === source);
+    const svc = services.serviceByHost(destination, l.destination_service_namespace ?? namespace);
     if (caller && svc) {
-      addDependency(caller.ref, svc, {
+      add(caller.ref, svc, {
         source: 'metric',
         ref: caller.ref,
         text: `request metrics: ${source} → ${destination}${status ? ` answered ${status}` : ''}`,
       });
     }
   }
-  edges.push(...dependencyEdges.values());
+}
 
-  function servicesNamedIn(text: string, namespace: string, bareNames: boolean): Service[] {
-    const found = new Set<Service>();
-    for (const mention of hostMentions(text)) {
-      const svc = serviceByHost(mention.host, namespace);
-      if (svc) found.add(svc);
-    }
-    for (const token of tokens(text)) {
-      const host = token.toLowerCase();
-      // Bare words only count in configuration or when distinctive: a log saying "api" is not a call to a Service "api".
-      if (!bareNames && !host.includes('.') && !isDistinctive(host)) continue;
-      const svc = serviceByHost(host, namespace);
-      if (svc) found.add(svc);
-    }
-    return [...found];
+function servicesNamedIn(text: string, namespace: string, bareNames: boolean, services: ServiceIndex): Service[] {
+  const found = new Set<Service>();
+  for (const mention of hostMentions(text)) {
+    const svc = services.serviceByHost(mention.host, namespace);
+    if (svc) found.add(svc);
   }
+  for (const token of tokens(text)) {
+    const host = token.toLowerCase();
+    // Bare words only count in configuration or when distinctive: a log saying "api" is not a call to a Service "api".
+    if (!bareNames && !host.includes('.') && !isDistinctive(host)) continue;
+    const svc = services.serviceByHost(host, namespace);
+    if (svc) found.add(svc);
+  }
+  return [...found];
+}
 
-  for (const hpa of snapshot.horizontalPodAutoscalers) {
+/** HPA → the workload it scales. */
+function scalingEdges(snapshot: ClusterSnapshot): GraphEdge[] {
+  return snapshot.horizontalPodAutoscalers.flatMap((hpa): GraphEdge[] => {
     const target = hpa.spec?.scaleTargetRef;
-    if (target) {
-      edges.push({
+    if (!target) return [];
+    return [
+      {
         kind: 'scales',
         from: refOf('HorizontalPodAutoscaler', hpa.metadata),
         to: { kind: target.kind, namespace: hpa.metadata?.namespace ?? '', name: target.name },
         evidence: [],
-      });
-    }
-  }
-  for (const quota of [
+      },
+    ];
+  });
+}
+
+/** ResourceQuota / LimitRange → its Namespace. */
+function constraintEdges(snapshot: ClusterSnapshot): GraphEdge[] {
+  return [
     ...snapshot.resourceQuotas.map((q) => refOf('ResourceQuota', q.metadata)),
     ...snapshot.limitRanges.map((l) => refOf('LimitRange', l.metadata)),
-  ]) {
-    edges.push({
-      kind: 'constrains',
-      from: quota,
-      to: { kind: 'Namespace', name: quota.namespace ?? '' },
-      evidence: [],
-    });
-  }
+  ].map((quota) => ({
+    kind: 'constrains',
+    from: quota,
+    to: { kind: 'Namespace', name: quota.namespace ?? '' },
+    evidence: [],
+  }));
+}
 
-  const policiesSelecting = (pod: Pod): NetworkPolicy[] =>
-    snapshot.networkPolicies.filter(
-      (policy) =>
-        policy.metadata?.namespace === pod.metadata?.namespace &&
-        matchesSelector(pod.metadata?.labels, policy.spec?.podSelector ?? {}),
-    );
-  for (const policy of snapshot.networkPolicies) {
-    for (const pod of podsByNamespace.get(policy.metadata?.namespace ?? '') ?? []) {
-      if (matchesSelector(pod.metadata?.labels, policy.spec?.podSelector ?? {})) {
-        edges.push({
+const selectsPod = (policy: NetworkPolicy, pod: Pod): boolean =>
+  matchesSelector(pod.metadata?.labels, policy.spec?.podSelector ?? {});
+
+/** NetworkPolicy → each pod of its namespace its podSelector selects. */
+function policyEdges(policies: NetworkPolicy[], pods: PodIndex): GraphEdge[] {
+  return policies.flatMap((policy) =>
+    pods
+      .podsIn(policy.metadata?.namespace ?? '')
+      .filter((pod) => selectsPod(policy, pod))
+      .map(
+        (pod): GraphEdge => ({
           kind: 'selects',
           from: refOf('NetworkPolicy', policy.metadata),
           to: refOf('Pod', pod.metadata),
           evidence: [],
-        });
-      }
-    }
-  }
+        }),
+      ),
+  );
+}
 
-  const dependenciesFrom = new Map<string, GraphEdge[]>();
-  const dependenciesTo = new Map<string, GraphEdge[]>();
-  for (const edge of dependencyEdges.values()) {
-    append(dependenciesFrom, refKey(edge.from), edge);
-    append(dependenciesTo, refKey(edge.to), edge);
-  }
-  // What owns what, by the owned object: asked for once per finding, among tens of thousands of edges.
+/** What owns what, by the owned object: asked for once per finding, among tens of thousands of edges. */
+function ownerLookup(edges: GraphEdge[]): (ref: EntityRef) => EntityRef | undefined {
   let owners: Map<string, EntityRef> | undefined;
-  const ownerOf = (ref: EntityRef): EntityRef | undefined => {
+  return (ref) => {
     if (!owners) {
       owners = new Map();
       for (const edge of edges)
         if (edge.kind === 'owns' && !owners.has(refKey(edge.to))) owners.set(refKey(edge.to), edge.from);
     }
     return owners.get(refKey(ref));
-  };
-  return {
-    edges,
-    workloads,
-    workload: (ref) => workloadByKey.get(refKey(ref)),
-    workloadOf,
-    podsOf,
-    ownerOf,
-    pod: (namespace, name) => podByName.get(`${namespace}/${name}`),
-    podsSelectedBy,
-    servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],
-    workloadsBehind,
-    service,
-    serviceByHost,
-    referencesOf: (ref) => references.get(refKey(ref)) ?? [],
-    workloadsReferencing: (target) => referencing.get(refKey(target)) ?? [],
-    dependenciesOf: (ref) => dependenciesFrom.get(refKey(ref)) ?? [],
-    callersOf: (ref) => dependenciesTo.get(refKey(ref)) ?? [],
-    policiesSelecting,
-    podSpecOf,
   };
 }
 
