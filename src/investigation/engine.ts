@@ -61,6 +61,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       requestsUsed: located.requests,
       ...(located.namespaces ? { namespaces: located.namespaces } : {}),
       ...(located.entryService ? { entryService: located.entryService } : {}),
+      ...(located.symptom ? { symptom: located.symptom } : {}),
       ...(located.ingresses ? { ingresses: located.ingresses } : {}),
       ...(located.read ? { read: located.read } : {}),
     },

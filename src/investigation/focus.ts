@@ -39,6 +39,10 @@ const SERVICE_LABELS = ['exported_service', 'service', 'service_name', 'app', 'a
 export const podLabel = (alert: Alert): string | undefined =>
   POD_LABELS.map((label) => alert.labels[label]).find(Boolean);
 
+/** Values of the alert's service labels, in the order the labels are tried. */
+export const serviceLabelValues = (alert: Alert): string[] =>
+  SERVICE_LABELS.map((label) => alert.labels[label]).filter((value): value is string => Boolean(value));
+
 /** Names of workloads, pods and services the alert's labels give. */
 export const labelledNames = (alert: Alert): string[] =>
   [...WORKLOAD_LABELS.map(([label]) => label), ...POD_LABELS, ...SERVICE_LABELS]
@@ -330,17 +334,23 @@ export function stemMatch(text: string, names: string[]): string | undefined {
 }
 
 /**
- * The alerted entity in the chosen namespace: from labels (workload, pod, service) when they name something the
- * snapshot holds, else from the longest Service or workload name the alert's text mentions, else the Service through
- * which the host the alert mentions enters the cluster (`entryService`, from its Ingress).
+ * The alerted entity in the chosen namespace: the one locating the namespace found (`located`: the consumer of the
+ * queue, or the router's backend, that the alert points at from elsewhere) when the snapshot holds it; else from labels
+ * (workload, pod, service) when they name something the snapshot holds, else from the longest Service or workload name
+ * the alert's text mentions, else the Service through which the host the alert mentions enters the cluster
+ * (`entryService`, from its Ingress).
  */
 export function resolveSymptom(
   alert: Alert,
   namespace: string,
   snapshot: ClusterSnapshot,
   entryService?: string,
+  located?: EntityRef,
 ): { symptom: EntityRef | null; assumptions: string[] } {
   const assumptions: string[] = [];
+  if (located?.namespace === namespace && hasWorkload(snapshot, located.kind, namespace, located.name)) {
+    return { symptom: located, assumptions };
+  }
   for (const [label, kind] of WORKLOAD_LABELS) {
     const name = alert.labels[label];
     if (!name) continue;

@@ -7,11 +7,15 @@ import {
   type NamespaceCandidates,
   namespaceLabel,
   podLabel,
+  serviceLabelValues,
 } from '../focus.ts';
+import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { troubleByNamespace } from './namespace-trouble.ts';
+import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
+import { backendService, decodeBackend, routerBackendIds } from './router-backend.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
@@ -23,6 +27,8 @@ export interface Located {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the host the alert mentions to, when that located the namespace. */
   entryService?: string;
+  /** What the alert points at from elsewhere, when that located the namespace: a queue's consumer, a router's backend. */
+  symptom?: EntityRef;
   /** Ingresses of the chosen namespace, when they were read to resolve a host (none found is an answer too). */
   ingresses?: ClusterSnapshot['ingresses'];
   /** The chosen namespace's part of cluster-wide lists read to their end: the collection does not read them again. */
@@ -45,7 +51,7 @@ const WARNINGS = 'type=Warning';
  */
 export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const labelled = namespaceLabel(alert);
-  if (labelled) return { namespace: labelled, assumptions: [], requests: 0 };
+  if (labelled) return beyondTheLabel(alert, labelled, base);
   const pod = podLabel(alert);
   if (pod) {
     const found = await listObjects.run(
@@ -136,5 +142,94 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     read,
     ...(entryService ? { entryService } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
+  };
+}
+
+/**
+ * The alert's namespace label is where its metric was scraped: the broker or the router, which may only report a fault
+ * behind it. A router's name for its backend (`<namespace>-<route>-<service>-<port>@<provider>`) leads to the backend's
+ * namespace and Service (2 requests: the namespaces, that namespace's Services). Work piling up at a broker leads to its
+ * consumer (2 requests: the cluster's Deployments and StatefulSets, whose settings name the queue or the broker). The
+ * lists read stand for the chosen namespace's own reads, which the collection then skips.
+ */
+async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
+  const ids = routerBackendIds(alert);
+  const atRouter = ids.length > 0 ? await locateBackend(ids, labelled, base) : undefined;
+  if (atRouter?.symptom || !isBacklogAlert(alert))
+    return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
+  const atBroker = await locateConsumer(alert, labelled, base);
+  return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
+}
+
+async function locateBackend(ids: string[], labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
+  const namespaceList = await listObjects.run(
+    { kind: 'Namespace' },
+    { ...base, reason: `the alert names a router's backend (${ids[0]}): find the namespace it encodes` },
+  );
+  const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
+  const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
+  const found = ids.map((id) => ({ id, backend: decodeBackend(id, names) })).find(({ backend }) => backend);
+  if (!found?.backend) return { namespace: labelled, assumptions: [], requests: namespaceList.requests, namespaces };
+  const { id, backend } = found;
+  const services = await listObjects.run(
+    { kind: 'Service', namespace: backend.namespace },
+    { ...base, reason: `which Service of ${backend.namespace} the router's backend ${id} is` },
+  );
+  const service = backendService(
+    backend.rest,
+    services.items.map((item) => item.metadata?.name ?? ''),
+  );
+  const requests = namespaceList.requests + services.requests;
+  const read = services.complete ? { Service: services.items as ObjectOf<'Service'>[] } : undefined;
+  const what = service ? `Service ${service} there` : 'no Service of that name there';
+  return {
+    namespace: backend.namespace,
+    assumptions: [`namespace ${backend.namespace}: the router in ${labelled} reports its backend ${id}, ${what}`],
+    requests,
+    namespaces,
+    ...(read ? { read } : {}),
+    ...(service ? { symptom: { kind: 'Service', namespace: backend.namespace, name: service } } : {}),
+  };
+}
+
+async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
+  const reason = `the alert says work waits at a broker or queue in ${labelled}: find who consumes it`;
+  const [deployments, statefulSets] = await Promise.all([
+    listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
+  ]);
+  const service = serviceLabelValues(alert)[0];
+  const consumers = consumersOf(
+    [
+      ...(deployments.items as ObjectOf<'Deployment'>[]).map((object) => ({ kind: 'Deployment' as const, object })),
+      ...(statefulSets.items as ObjectOf<'StatefulSet'>[]).map((object) => ({ kind: 'StatefulSet' as const, object })),
+    ],
+    { namespace: labelled, ...(service ? { service } : {}) },
+    queueNames(alert),
+  );
+  const consumer = consumers[0];
+  const namespace = consumer?.ref.namespace ?? labelled;
+  const read = Object.fromEntries(
+    (
+      [
+        ['Deployment', deployments],
+        ['StatefulSet', statefulSets],
+      ] as const
+    )
+      .filter(([, list]) => list.complete)
+      .map(([kind, list]) => [kind, list.items.filter((object) => object.metadata?.namespace === namespace)]),
+  ) as ReadAlready;
+  const requests = deployments.requests + statefulSets.requests;
+  if (!consumer) return { namespace, assumptions: [], requests, read };
+  const others = consumers.slice(1, 4).map((other) => `${other.ref.namespace}/${other.ref.name}`);
+  const where = service ? `${service} in ${labelled}` : `the broker in ${labelled}`;
+  return {
+    namespace,
+    assumptions: [
+      `symptom ${consumer.ref.kind} ${namespace}/${consumer.ref.name}: work waits at ${where}, and it consumes there (its settings name ${consumer.because.slice(0, 120)})${others.length > 0 ? `; also calling it: ${others.join(', ')}` : ''}`,
+    ],
+    requests,
+    read,
+    symptom: consumer.ref,
   };
 }

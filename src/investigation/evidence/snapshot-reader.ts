@@ -10,6 +10,7 @@ import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
+import type { EntityRef } from '../model.ts';
 import type { ReadAlready } from './locate-namespace.ts';
 import type { LogTarget } from './log-targets.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
@@ -25,6 +26,8 @@ export interface CollectRequest {
   namespaces?: ClusterSnapshot['namespaces'];
   /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
   entryService?: string;
+  /** The symptom locating found from where the alert points (a queue's consumer, a router's backend). */
+  symptom?: EntityRef;
   /** Ingresses of the namespace already read while locating it (all of them: it is not read again). */
   ingresses?: ClusterSnapshot['ingresses'];
   /** Objects of the namespace already read in full while locating it (cluster-wide lists): not read again. */
@@ -93,7 +96,8 @@ export class SnapshotReader {
   /** The focus as the evidence read so far shows it: the symptom, and everything assumed. */
   focus(): Focus {
     const { alert, namespace, snapshot } = this;
-    const { symptom, assumptions } = resolveSymptom(alert, namespace, snapshot, this.request.entryService);
+    const { entryService, symptom: located } = this.request;
+    const { symptom, assumptions } = resolveSymptom(alert, namespace, snapshot, entryService, located);
     const focus: Focus = {
       namespace,
       symptom,

@@ -1,0 +1,118 @@
+import type { Alert } from '../../alert/alert.ts';
+import { alertText } from '../focus.ts';
+import type { EntityRef } from '../model.ts';
+import { configuredHosts, serviceNameOf, tokens } from './hosts.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+// Work waiting at a broker or queue: the consumer side is not keeping up. Read with CamelCase alert names split into
+// words (`QueueBacklog` → `queue backlog`).
+const BACKLOG =
+  /\b(backlog|lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?)|(0|zero) (subscribers?|consumers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
+
+/** Whether the alert says work piles up (or is dropped) at a broker or queue, rather than that something fails. */
+export function isBacklogAlert(alert: Alert): boolean {
+  const text = [alert.labels.alertname ?? '', alertText(alert)].join('\n').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  return BACKLOG.test(text);
+}
+
+// Labels every alert carries that name no queue, topic or consumer group.
+const GENERIC_LABELS = new Set([
+  'alertname',
+  'severity',
+  'namespace',
+  'exported_namespace',
+  'job',
+  'instance',
+  'endpoint',
+  'prometheus',
+  'container',
+  'pod',
+  'service',
+  'team',
+  'cluster',
+  'region',
+  'reason',
+]);
+
+/**
+ * The queue, topic, list or consumer group the alert is about: its other label values that look like names
+ * (`queue=orders.created`, `topic=payments`, `consumergroup=ledger`), which the consumers' configuration repeats.
+ */
+export function queueNames(alert: Alert): string[] {
+  return Object.entries(alert.labels)
+    .filter(([label, value]) => !GENERIC_LABELS.has(label) && /^[a-z0-9][a-z0-9._:-]{2,}$/i.test(value))
+    .map(([, value]) => value.toLowerCase());
+}
+
+type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
+
+export interface Consumer {
+  ref: EntityRef;
+  /** Its configuration names the queue the alert is about (not only the broker). */
+  namesQueue: boolean;
+  /** Its configuration names the broker's own Service (not only another Service of the broker's namespace). */
+  namesService: boolean;
+  /** Fewer pods ready than it asks for. */
+  short: boolean;
+  /** The setting that shows it, for the thread. */
+  because: string;
+}
+
+/** The broker the alert points at: the alert's namespace and, when it names one, the broker's Service. */
+export interface Broker {
+  namespace: string;
+  service?: string;
+}
+
+/**
+ * The workloads that consume from the broker: those whose containers' settings (env values, command, arguments) name
+ * the queue the alert is about, or a host of the broker (`svc.<its namespace>`, or its Service's short name from its
+ * own namespace). The broker's own workloads are not its consumers. Those naming the queue first, then those naming the
+ * broker's Service itself, then those short of ready pods (a consumer that is not running consumes nothing).
+ */
+export function consumersOf(
+  workloads: { kind: 'Deployment' | 'StatefulSet'; object: Workload }[],
+  broker: Broker,
+  queues: string[],
+): Consumer[] {
+  const found: Consumer[] = [];
+  for (const { kind, object } of workloads) {
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    if (!name || (namespace === broker.namespace && name === broker.service)) continue;
+    const values = settings(object);
+    const queue = values.find((value) => tokens(value.toLowerCase()).some((token) => queues.includes(token)));
+    const hosts = values.flatMap((value) =>
+      brokerServices(value, namespace, broker).map((service) => ({ value, service })),
+    );
+    const own = hosts.find(({ service }) => service === broker.service);
+    if (!queue && hosts.length === 0) continue;
+    found.push({
+      ref: { kind, namespace, name },
+      namesQueue: queue !== undefined,
+      namesService: own !== undefined,
+      short: (object.status?.readyReplicas ?? 0) < (object.spec?.replicas ?? 1),
+      because: queue ?? (own ?? hosts[0])?.value ?? '',
+    });
+  }
+  const rank = (c: Consumer) => Number(c.namesQueue) * 4 + Number(c.namesService) * 2 + Number(c.short);
+  return found.sort((a, b) => rank(b) - rank(a));
+}
+
+function settings(object: Workload): string[] {
+  const spec = object.spec?.template?.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].flatMap((container) => [
+    ...(container.env ?? []).flatMap((env) => (env.value ? [env.value] : [])),
+    ...(container.command ?? []),
+    ...(container.args ?? []),
+  ]);
+}
+
+/** The Services of the broker's namespace a setting names: any from another namespace; from its own, the broker's. */
+function brokerServices(value: string, from: string, broker: Broker): string[] {
+  return configuredHosts(value).flatMap(({ host }) => {
+    const service = serviceNameOf(host, from);
+    if (!service || service.namespace !== broker.namespace) return [];
+    return from !== broker.namespace || service.name === broker.service ? [service.name] : [];
+  });
+}

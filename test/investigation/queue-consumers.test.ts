@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it, test } from 'node:test';
+import { AlertSchema } from '../../src/alert/alert.ts';
+import { consumersOf, isBacklogAlert, queueNames } from '../../src/investigation/evidence/queue-consumers.ts';
+import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+const alert = (title: string, labels: Record<string, string> = {}, summary?: string) =>
+  AlertSchema.parse({ source: 'alertmanager', title, labels, ...(summary ? { annotations: { summary } } : {}) });
+
+type Deployment = ClusterSnapshot['deployments'][number];
+const deployment = (namespace: string, name: string, env: string[], ready = 1, args: string[] = []) => ({
+  kind: 'Deployment' as const,
+  object: {
+    metadata: { namespace, name },
+    spec: {
+      replicas: 1,
+      selector: {},
+      template: {
+        spec: { containers: [{ name, args, env: env.map((value, i) => ({ name: `V${i}`, value })) }] },
+      },
+    },
+    status: { readyReplicas: ready },
+  } as Deployment,
+});
+
+describe('isBacklogAlert', () => {
+  it('reads work piling up or dropped at a broker, CamelCase alert names included', () => {
+    for (const title of ['JobsQueueBacklog', 'StreamConsumerLag', 'TopicMessagesDropped', 'QueueDepthHigh']) {
+      assert.ok(isBacklogAlert(alert(title)), title);
+    }
+    assert.ok(isBacklogAlert(alert('MqAlert', {}, 'invoices: 800 messages waiting, 0 consumers')));
+  });
+  it('is not a failing service, a crash or a slow page', () => {
+    for (const title of [
+      'HighRequestErrorRate',
+      'KubePodCrashLooping',
+      'Checkout p99 latency 3s',
+      'Queue page broken',
+    ]) {
+      assert.equal(isBacklogAlert(alert(title)), false, title);
+    }
+  });
+});
+
+describe('queueNames', () => {
+  it('keeps the label values that name a queue, topic or group, not the generic ones', () => {
+    const labels = {
+      alertname: 'X',
+      namespace: 'mq',
+      service: 'broker',
+      severity: 'warning',
+      queue: 'Invoices.Out',
+      vhost: '/',
+    };
+    assert.deepEqual(queueNames(alert('X', labels)), ['invoices.out']);
+  });
+});
+
+describe('consumersOf', () => {
+  const broker = { namespace: 'bus', service: 'nats' };
+  it('ranks the workload naming the queue first, even when another caller of the broker is not running', () => {
+    const found = consumersOf(
+      [
+        deployment('shop', 'api', ['nats://nats.bus.svc:4222'], 0),
+        deployment('shop', 'mailer', ['nats://nats.bus.svc:4222', 'mail.outgoing']),
+        deployment('bus', 'nats', ['nats://nats.bus.svc:4222']),
+        deployment('shop', 'web', ['http://api:8080']),
+      ],
+      broker,
+      ['mail.outgoing'],
+    );
+    assert.deepEqual(
+      found.map((c) => c.ref.name),
+      ['mailer', 'api'],
+    );
+    assert.equal(found[0]?.because, 'mail.outgoing');
+  });
+  it('without the queue named: a caller of the broker itself before callers of its neighbours, then the one not running', () => {
+    const found = consumersOf(
+      [
+        deployment('reports', 'exporter', ['postgres://pg.bus.svc:5432/db'], 0),
+        deployment('shop', 'worker', ['nats://nats.bus.svc:4222']),
+        deployment('ops', 'drain', ['-s', 'nats.bus.svc.cluster.local:4222'], 0),
+      ],
+      broker,
+      [],
+    );
+    assert.deepEqual(
+      found.map((c) => c.ref.name),
+      ['drain', 'worker', 'exporter'],
+    );
+  });
+  it("in the broker's own namespace, only workloads naming its Service by its short name", () => {
+    const found = consumersOf(
+      [deployment('bus', 'relay', ['nats://nats:4222']), deployment('bus', 'other', ['redis://cache:6379'])],
+      broker,
+      [],
+    );
+    assert.deepEqual(
+      found.map((c) => c.ref.name),
+      ['relay'],
+    );
+  });
+});
+
+// The alert carries the broker's namespace; the queue's consumer runs elsewhere and cannot start. Two cluster-wide
+// lists find it and stand for that namespace's own reads; the broker is then read as the consumer's dependency.
+test('a backlog at a broker leads to the consumer of its queue in another namespace, and why it does not consume', async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/kiln-queue-consumer-missing-secret.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'kiln', name: 'glaze-worker' });
+  assert.equal(result.faultType, 'missing-secret');
+  assert.ok(result.assumptions.some((a) => /glaze-worker: work waits at mq in broker.*glaze\.jobs/.test(a)));
+  const paths = requests.map((request) => request.path);
+  assert.ok(paths.includes('/apis/apps/v1/deployments'));
+  assert.ok(!paths.includes('/apis/apps/v1/namespaces/kiln/deployments'));
+  assert.ok(paths.includes('/api/v1/namespaces/broker/pods'));
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it, test } from 'node:test';
+import { AlertSchema } from '../../src/alert/alert.ts';
+import { backendService, decodeBackend, routerBackendIds } from '../../src/investigation/evidence/router-backend.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+const NAMESPACES = ['edge', 'shop', 'shop-web', 'kube-system'];
+
+describe('routerBackendIds', () => {
+  it('keeps service label values no Service could be named, a URL excepted', () => {
+    const alert = (service: string) => AlertSchema.parse({ source: 'alertmanager', title: 'x', labels: { service } });
+    assert.deepEqual(routerBackendIds(alert('shop-web-site-front-80@kubernetescrd')), [
+      'shop-web-site-front-80@kubernetescrd',
+    ]);
+    assert.deepEqual(routerBackendIds(alert('front')), []);
+    assert.deepEqual(routerBackendIds(alert('http://front.shop/x')), []);
+  });
+});
+
+describe('decodeBackend', () => {
+  it('takes the longest namespace the id begins with, and drops the port', () => {
+    assert.deepEqual(decodeBackend('shop-web-site-front-80@kubernetescrd', NAMESPACES), {
+      namespace: 'shop-web',
+      rest: 'site-front',
+    });
+    assert.deepEqual(decodeBackend('shop-cart-8080@kubernetes', NAMESPACES), { namespace: 'shop', rest: 'cart' });
+  });
+  it('reads separated forms and cluster DNS names', () => {
+    assert.deepEqual(decodeBackend('shop/cart:8080', NAMESPACES), { namespace: 'shop', rest: 'cart' });
+    assert.deepEqual(decodeBackend('shop_cart_8080', NAMESPACES), { namespace: 'shop', rest: 'cart' });
+    assert.deepEqual(decodeBackend('outbound|80||cart.shop.svc.cluster.local', NAMESPACES), {
+      namespace: 'shop',
+      rest: 'cart',
+    });
+  });
+  it('is undefined when no namespace of the cluster begins it', () => {
+    assert.equal(decodeBackend('billing-api-80@kubernetes', NAMESPACES), undefined);
+  });
+});
+
+describe('backendService', () => {
+  it('is the longest Service the rest ends with', () => {
+    assert.equal(backendService('site-portal-web', ['web', 'portal-web', 'site']), 'portal-web');
+    assert.equal(backendService('cart', ['cart', 'carts']), 'cart');
+    assert.equal(backendService('site-front', ['back']), undefined);
+  });
+});
+
+// The alert carries the router's namespace and its own name for the backend; the backend Service, in the namespace
+// the name begins with, has no endpoints. The router (healthy, reporting it) is not the answer.
+test("a router's backend id leads to the backend's namespace and Service, not to the router", async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/quill-router-backend-no-endpoints.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Service', namespace: 'quill-web', name: 'frontend' });
+  assert.equal(result.faultType, 'service-selector');
+  const paths = requests.map((request) => request.path);
+  assert.equal(paths.filter((path) => path === '/api/v1/namespaces/quill-web/services').length, 1);
+  assert.ok(!paths.some((path) => path.startsWith('/api/v1/namespaces/edge/')));
+});
