@@ -81,6 +81,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
+type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
  * The web role: one HTTP server for the webhooks and the health probes, and Slack through Bolt in one of two
  * modes. HTTP mode: Bolt's HTTPReceiver takes POST /slack/events (commands, interactivity, events, all
@@ -88,7 +90,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
  * over a WebSocket it opens to Slack, so nothing from Slack calls in. The same listeners serve both.
  */
 export function createServer(config: ServerConfig, intake: IntakeDeps, options: ServerOptions = {}): WebServer {
-  let app: App;
+  const { receiver, slackHttp } = slackReceiver(config, options);
+  const app = slackApp(config, options, receiver);
   // A storm's related alerts: one message per incident, edited at most once a second whatever the burst.
   let board: RelatedAlertsBoard | undefined;
   const deps: IntakeDeps = {
@@ -101,149 +104,28 @@ export function createServer(config: ServerConfig, intake: IntakeDeps, options: 
     },
     rounds: { investigateAgain: (...args) => visible.investigateAgain(...args) },
   };
+  // Resolutions and reopens change what people see: through the one place that does.
+  const visible = new VisibleState({ ...deps, slack: app.client });
   const refusals = new RefusalCounter(deps.audit, options.refusalFlushMs, (error) =>
     app.logger.error(`could not write refusal counts to the audit trail: ${error.message}`),
   );
-  const deadline = options.intakeDeadlineMs ?? INTAKE_DEADLINE_MS;
-  // Resolutions and reopens change what people see: through the one place that does (Bolt's client exists below).
-  let visible: VisibleState;
+  answerUnknownInteractions(app, refusals);
+  registerIntakeListeners(app, deps);
+  for (const register of options.register ?? []) register(app);
 
-  const webhook =
-    (handle: (raw: Buffer, req: IncomingMessage) => Promise<{ status: number; body: unknown }>) =>
-    (req: IncomingMessage, res: ServerResponse) => {
-      readRawBody(req, MAX_WEBHOOK_BYTES)
-        .then((raw) => within(handle(raw, req), deadline, 'postgres or redis'))
-        .then(
-          (result) => sendJson(res, result.status, result.body),
-          (error: Error) => {
-            if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
-            // Not a cluster this bot serves: refused (Alertmanager does not retry a 4xx), counted, never guessed.
-            if (error instanceof UnknownClusterError) {
-              refusals.count(req.url?.includes('pagerduty') ? 'pagerduty' : 'alertmanager', 'unknown-cluster');
-              app.logger.warn(`webhook ${req.url} refused: ${error.message}`);
-              return sendJson(res, 422, { error: error.message });
-            }
-            const down = unavailableDependency(error);
-            if (down) {
-              app.logger.warn(`webhook ${req.url} deferred: ${down} unavailable (${error.message})`);
-              return sendJson(
-                res,
-                503,
-                { error: `${down} unavailable, retry later` },
-                { 'retry-after': String(RETRY_AFTER_SECONDS) },
-              );
-            }
-            app.logger.error(`webhook ${req.url} failed: ${error.stack ?? error.message}`);
-            // 5xx: the sender retries, and intake is idempotent.
-            sendJson(res, 500, { error: 'internal error' });
-          },
-        );
-    };
-
-  // Our routes: the webhooks and the health probes. They are served in both Slack modes (Alertmanager and
-  // the kubelet still call in from inside the cluster when Slack arrives over Socket Mode).
-  const pagerDutySecrets = config.PAGERDUTY_WEBHOOK_SECRETS;
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-    // Without PagerDuty secrets there is no PagerDuty door (an in-cluster install takes Alertmanager only).
-    ...(pagerDutySecrets && {
-      'POST /webhooks/pagerduty': webhook(async (raw, req) => {
-        const result = await handlePagerDutyWebhook(
-          { ...deps, secrets: pagerDutySecrets, refusals, visible },
-          raw,
-          req.headers['x-pagerduty-signature'] as string | undefined,
-        );
-        if (result.body.ignored) app.logger.info(`PagerDuty event ${String(result.body.ignored)} ignored`);
-        return result;
-      }),
-    }),
-    'POST /webhooks/alertmanager': webhook((raw, req) =>
-      handleAlertmanagerWebhook(
-        {
-          ...deps,
-          ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}),
-          refusals,
-          visible,
-        },
-        raw,
-        req.headers.authorization,
-      ),
-    ),
-    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-    'GET /readyz': (_req, res) => {
-      void readiness({ postgres: () => deps.db.$queryRaw`SELECT 1`, redis: () => deps.queue.ping() }).then((ready) =>
-        sendJson(res, ready.status, ready.body),
-      );
-    },
-  };
-
-  // SLACK_APP_TOKEN set → Socket Mode: Bolt connects out to Slack and no Slack request ever arrives over HTTP.
-  const slackHttp = config.SLACK_APP_TOKEN
-    ? undefined
-    : new HTTPReceiver({
-        signingSecret: config.SLACK_SIGNING_SECRET ?? '',
-        endpoints: SLACK_EVENTS_PATH,
-        processBeforeResponse: options.processBeforeResponse ?? false,
-        ...(options.logger ? { logger: options.logger } : {}),
-      });
-  const socketMode = slackHttp
-    ? undefined
-    : new SocketModeReceiver({
-        appToken: config.SLACK_APP_TOKEN ?? '',
-        logLevel: options.logLevel ?? LogLevel.INFO,
-        ...(options.logger ? { logger: options.logger } : {}),
-        // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
-        installerOptions: {
-          clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-        },
-      });
-  if (socketMode) watchSlackSocket(socketMode.client);
-  // Exactly one of the two exists.
-  const receiver: Receiver = slackHttp ?? socketMode!;
-
-  const countRefusedSlackRequest = (res: ServerResponse) =>
-    res.once('finish', () => {
-      // Bolt answers a badly signed Slack request with 401 itself; the refusal is still counted.
-      if (res.statusCode === 401) refusals.count('slack', 'bad-signature');
-    });
-
+  const deadlineMs = options.intakeDeadlineMs ?? INTAKE_DEADLINE_MS;
+  const routes = webRoutes(config, deps, visible, { refusals, logger: app.logger, deadlineMs });
   const http = createHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) return route(req, res);
     if (options.ui && (path === '/ui' || path.startsWith('/ui/'))) return options.ui(req, res);
     if (slackHttp && req.method === 'POST' && path === SLACK_EVENTS_PATH) {
-      countRefusedSlackRequest(res);
+      countRefusedSlackRequest(res, refusals);
       return slackHttp.requestListener(req, res);
     }
     sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
   });
-
-  app = new App({
-    token: config.SLACK_BOT_TOKEN,
-    receiver,
-    logLevel: options.logLevel ?? LogLevel.INFO,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
-      ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
-      : {}),
-    // Every message, update, ephemeral and respond() passes the redaction policy on its way out.
-    clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-  });
-  visible = new VisibleState({ ...deps, slack: app.client });
-  // A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after
-  // Bolt's 3 s wait for a listener that does not exist.
-  app.use(async ({ body, ack, next }) => {
-    const payload = body as { type?: string; actions?: { action_id?: string }[]; view?: { callback_id?: string } };
-    const unknown =
-      (payload.type === 'block_actions' &&
-        !(payload.actions ?? []).some((action) => HANDLED_ACTIONS.has(action.action_id ?? ''))) ||
-      (payload.type === 'view_submission' && !HANDLED_VIEWS.has(payload.view?.callback_id ?? ''));
-    if (!unknown) return next();
-    refusals.count('slack', 'unknown-action');
-    await ack?.();
-  });
-  registerIntakeListeners(app, deps);
-  for (const register of options.register ?? []) register(app);
 
   return {
     app,
@@ -266,4 +148,163 @@ export function createServer(config: ServerConfig, intake: IntakeDeps, options: 
       await refusals.stop();
     },
   };
+}
+
+/** SLACK_APP_TOKEN set → Socket Mode: Bolt connects out to Slack and no Slack request ever arrives over HTTP. */
+function slackReceiver(
+  config: ServerConfig,
+  options: ServerOptions,
+): { receiver: Receiver; slackHttp: HTTPReceiver | undefined } {
+  if (!config.SLACK_APP_TOKEN) {
+    const slackHttp = new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+      endpoints: SLACK_EVENTS_PATH,
+      processBeforeResponse: options.processBeforeResponse ?? false,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return { receiver: slackHttp, slackHttp };
+  }
+  const socketMode = new SocketModeReceiver({
+    appToken: config.SLACK_APP_TOKEN,
+    logLevel: options.logLevel ?? LogLevel.INFO,
+    ...(options.logger ? { logger: options.logger } : {}),
+    // apps.connections.open goes to the same Web API as every other call (a proxy, or the tests' stand-in).
+    installerOptions: {
+      clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    },
+  });
+  watchSlackSocket(socketMode.client);
+  return { receiver: socketMode, slackHttp: undefined };
+}
+
+function slackApp(config: ServerConfig, options: ServerOptions, receiver: Receiver): App {
+  return new App({
+    token: config.SLACK_BOT_TOKEN,
+    receiver,
+    logLevel: options.logLevel ?? LogLevel.INFO,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
+      ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
+      : {}),
+    // Every message, update, ephemeral and respond() passes the redaction policy on its way out.
+    clientOptions: slackClientOptions(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+  });
+}
+
+/**
+ * A click on a button the bot does not know (an old message, a forged payload) gets its answer now, not after
+ * Bolt's 3 s wait for a listener that does not exist.
+ */
+function answerUnknownInteractions(app: App, refusals: RefusalCounter): void {
+  app.use(async ({ body, ack, next }) => {
+    const payload = body as { type?: string; actions?: { action_id?: string }[]; view?: { callback_id?: string } };
+    const unknown =
+      (payload.type === 'block_actions' &&
+        !(payload.actions ?? []).some((action) => HANDLED_ACTIONS.has(action.action_id ?? ''))) ||
+      (payload.type === 'view_submission' && !HANDLED_VIEWS.has(payload.view?.callback_id ?? ''));
+    if (!unknown) return next();
+    refusals.count('slack', 'unknown-action');
+    await ack?.();
+  });
+}
+
+const countRefusedSlackRequest = (res: ServerResponse, refusals: RefusalCounter) =>
+  res.once('finish', () => {
+    // Bolt answers a badly signed Slack request with 401 itself; the refusal is still counted.
+    if (res.statusCode === 401) refusals.count('slack', 'bad-signature');
+  });
+
+interface WebhookContext {
+  refusals: RefusalCounter;
+  logger: Logger;
+  deadlineMs: number;
+}
+
+/**
+ * Our routes: the webhooks and the health probes. They are served in both Slack modes (Alertmanager and
+ * the kubelet still call in from inside the cluster when Slack arrives over Socket Mode).
+ */
+function webRoutes(
+  config: ServerConfig,
+  deps: IntakeDeps,
+  visible: VisibleState,
+  context: WebhookContext,
+): Record<string, Route> {
+  const { refusals, logger } = context;
+  const pagerDutySecrets = config.PAGERDUTY_WEBHOOK_SECRETS;
+  return {
+    // Without PagerDuty secrets there is no PagerDuty door (an in-cluster install takes Alertmanager only).
+    ...(pagerDutySecrets && {
+      'POST /webhooks/pagerduty': webhook(context, async (raw, req) => {
+        const result = await handlePagerDutyWebhook(
+          { ...deps, secrets: pagerDutySecrets, refusals, visible },
+          raw,
+          req.headers['x-pagerduty-signature'] as string | undefined,
+        );
+        if (result.body.ignored) logger.info(`PagerDuty event ${String(result.body.ignored)} ignored`);
+        return result;
+      }),
+    }),
+    'POST /webhooks/alertmanager': webhook(context, (raw, req) =>
+      handleAlertmanagerWebhook(
+        {
+          ...deps,
+          ...(config.ALERTMANAGER_TOKEN ? { token: config.ALERTMANAGER_TOKEN } : {}),
+          refusals,
+          visible,
+        },
+        raw,
+        req.headers.authorization,
+      ),
+    ),
+    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /readyz': (_req, res) => {
+      void readiness({ postgres: () => deps.db.$queryRaw`SELECT 1`, redis: () => deps.queue.ping() }).then((ready) =>
+        sendJson(res, ready.status, ready.body),
+      );
+    },
+  };
+}
+
+/** A webhook route: the body read (capped), handled within the deadline, and every failure answered as it should be. */
+function webhook(
+  context: WebhookContext,
+  handle: (raw: Buffer, req: IncomingMessage) => Promise<{ status: number; body: unknown }>,
+): Route {
+  return (req, res) => {
+    readRawBody(req, MAX_WEBHOOK_BYTES)
+      .then((raw) => within(handle(raw, req), context.deadlineMs, 'postgres or redis'))
+      .then(
+        (result) => sendJson(res, result.status, result.body),
+        (error: Error) => answerFailedWebhook(req, res, error, context),
+      );
+  };
+}
+
+function answerFailedWebhook(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: Error,
+  { refusals, logger }: WebhookContext,
+) {
+  if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+  // Not a cluster this bot serves: refused (Alertmanager does not retry a 4xx), counted, never guessed.
+  if (error instanceof UnknownClusterError) {
+    refusals.count(req.url?.includes('pagerduty') ? 'pagerduty' : 'alertmanager', 'unknown-cluster');
+    logger.warn(`webhook ${req.url} refused: ${error.message}`);
+    return sendJson(res, 422, { error: error.message });
+  }
+  const down = unavailableDependency(error);
+  if (down) {
+    logger.warn(`webhook ${req.url} deferred: ${down} unavailable (${error.message})`);
+    return sendJson(
+      res,
+      503,
+      { error: `${down} unavailable, retry later` },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
+  }
+  logger.error(`webhook ${req.url} failed: ${error.stack ?? error.message}`);
+  // 5xx: the sender retries, and intake is idempotent.
+  sendJson(res, 500, { error: 'internal error' });
 }
