@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import type { Focus } from '../../src/investigation/focus.ts';
 import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
-import { app, cluster, deploymentRef, logs, NS, OLD } from './support/cluster.ts';
+import { namesIdentifier } from '../../src/investigation/evidence/config-mentions.ts';
+import { app, cluster, configMap, deploymentRef, logs, NS, OLD } from './support/cluster.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
@@ -85,4 +86,50 @@ test('a silent caller whose callee refuses its requests since its rollout is the
     {},
   );
   assert.ok(before.confidence < d.confidence, `${before.confidence} < ${d.confidence}`);
+});
+
+// A reference that stood for months without failing cannot explain an onset: the flag switched just before, which
+// sent the code down the path that uses it, can — whether the errors name the flag (in another spelling) or not.
+test('a flag switched just before the onset outranks the standing env reference its errors fail on', async () => {
+  for (const variant of ['named', 'unnamed']) {
+    const { result } = await replayScenarioFile(join(FIXTURES, `parcel-flag-switch-${variant}-unknown-host.yaml`));
+    assert.deepEqual(result.rootCause, { kind: 'ConfigMap', namespace: 'parcel', name: 'rates-flags' }, variant);
+    assert.equal(result.faultType, 'feature-flag');
+    const rates = result.ruledOut.find((r) => r.entity.name === 'rates');
+    assert.match(rates?.reason ?? '', /ZONE_MODEL_URL.*a consequence of ConfigMap rates-flags/, variant);
+    if (variant === 'named') assert.match(result.summary, /\(zone-pricing-v3\).*zonePricingV3/);
+    else assert.match(result.summary, /errors began after the change, none before/);
+  }
+});
+
+/** rates reads the flag file `rates-flags` (changed at `flagChangedAt`) and calls a host no Service has. */
+const ratesShop = (flagChangedAt: string, errorTimes: string[]) =>
+  cluster((s) => {
+    app(s, 'rates', {
+      env: [{ name: 'MODEL_URL', value: 'http://zone-model:8080/v1' }],
+      volumes: [{ name: 'flags', configMap: { name: 'rates-flags' } }],
+    });
+    configMap(s, 'rates-flags', { 'flags.json': '{"flags": {"zone-pricing": {"state": "ENABLED"}}}' }, flagChangedAt);
+    logs(
+      s,
+      'rates',
+      errorTimes.map((at) => `${at} ERROR quote failed: getaddrinfo ENOTFOUND zone-model`),
+    );
+  });
+
+test('errors that were there before the flag changed are not woken by it: the standing reference stays the answer', () => {
+  const focus = focusOn('rates');
+  const after = diagnose(ratesShop('2026-11-20T10:15:00Z', ['2026-11-20T10:17:00Z', '2026-11-20T10:22:00Z']), focus);
+  assert.deepEqual(after.rootCause, { kind: 'ConfigMap', namespace: NS, name: 'rates-flags' });
+  const before = diagnose(ratesShop('2026-11-20T10:15:00Z', ['2026-11-20T10:05:00Z', '2026-11-20T10:22:00Z']), focus);
+  assert.deepEqual(before.rootCause, deploymentRef('rates'));
+});
+
+test('namesIdentifier: one compound name in the spellings code gives it, as a whole token', () => {
+  assert.ok(namesIdentifier('ERROR [rates.zonePricingV3] call failed', 'zone-pricing-v3'));
+  assert.ok(namesIdentifier('ERROR pricing.surge_v2: demand failed', 'surge-v2'));
+  assert.ok(namesIdentifier('ZONE_PRICING_V3 is on', 'zone-pricing-v3'));
+  assert.ok(!namesIdentifier('zone-pricing-v30 is on', 'zone-pricing-v3'));
+  assert.ok(!namesIdentifier('max-zone-pricing-v3 is on', 'zone-pricing-v3'));
+  assert.ok(!namesIdentifier('the surge was v2', 'surge-v2'));
 });

@@ -1,8 +1,9 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
-import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
+import { namesIdentifier, quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead, type PodLogLine } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
+import { revisions } from '../evidence/rollout.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
@@ -69,7 +70,8 @@ export const featureFlag: Detector = {
           (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
         );
         const quoted = (text: string) => settings.find((s) => quotesSetting(text, s));
-        const namesFlag = (text: string) => flagLike && [...flagKeys].some((k) => text.includes(k));
+        const namesFlag = (text: string) =>
+          flagLike && [...flagKeys].some((k) => text.includes(k) || namesIdentifier(text, k));
         const mentions = (text: string) =>
           namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
         const telling = lastDistinct(
@@ -82,32 +84,46 @@ export const featureFlag: Detector = {
         // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion, for
         // a ConfigMap of flags or one its reader was restarted to pick up.
         const unread = !logsRead(snapshot, workload.namespace, pods);
-        if (telling.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
+        // Errors that began only after the change, in a reader that picks it up live (a flag file) or was restarted
+        // to: the timing ties them to it even when they name none of its settings.
+        const woken =
+          telling.length === 0 && !unread && recent && (flagLike || restarted)
+            ? errorsBeganAfter(snapshot, graph, workload, changed as number, restarted !== undefined)
+            : [];
+        if (telling.length === 0 && woken.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
+        const shown = telling.length > 0 ? telling : woken;
         // The reader only relays an upstream's failure when its errors name a dependency that logs errors of its own:
         // the change it read does not explain them (unless they quote one of its settings).
         const relayed = implicated
           ? undefined
           : failingUpstream(
-              telling.map((l) => l.text),
+              shown.map((l) => l.text),
               workload,
               snapshot,
               graph,
             );
         const flags = implicated
-          ? `${implicated.key}=${implicated.value.slice(0, 60)}`
+          ? implicated.value
+            ? `${implicated.key}=${implicated.value.slice(0, 60)}`
+            : implicated.key
           : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
         const found: Finding = finding(featureFlag, {
           entity: ref,
           affects: [workload],
           // Below a crash-looping reader's bad-config finding (0.92) even with a restart: a crash on the data is that fault.
-          strength: relayed ? 0.5 : (telling.length === 0 ? 0.45 : recent ? 0.88 : 0.75) + (restarted ? 0.02 : 0),
+          // Errors that only began after it, naming none of its settings: the timing alone, below errors quoting it.
+          strength: relayed
+            ? 0.5
+            : (telling.length > 0 ? (recent ? 0.88 : 0.75) : woken.length > 0 ? 0.7 : 0.45) + (restarted ? 0.02 : 0),
           summary:
             telling.length > 0
               ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
-              : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
+              : woken.length > 0
+                ? `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}; ${workload.name} reads it${restarted ? '' : ' live'} and its errors began after the change, none before, with nothing of its own changed since: "${woken[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
+                : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
           evidence: [
             ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
-            ...telling.map(logEvidence),
+            ...shown.map(logEvidence),
             { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
             ...(restarted
               ? [
@@ -152,4 +168,24 @@ function failingUpstream(
     if (failing) return edge.to.name;
   }
   return undefined;
+}
+
+/**
+ * The reader's error lines when they all came after `changed` (every line dated: an undated one could be older) and the
+ * reader was not rolled out since — a new revision of its own would be the likelier cause (a restart to re-read the
+ * change is not one).
+ */
+function errorsBeganAfter(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  workload: EntityRef,
+  changed: number,
+  restarted: boolean,
+): PodLogLine[] {
+  const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
+  const errors = logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
+  if (errors.length === 0 || errors.some((l) => (toMs(l.at) ?? Number.NEGATIVE_INFINITY) < changed)) return [];
+  const [current] = workload.kind === 'Deployment' ? revisions(snapshot, workload) : [];
+  if (!restarted && (toMs(current?.metadata?.creationTimestamp) ?? 0) > changed) return [];
+  return lastDistinct(errors, () => true, 2);
 }

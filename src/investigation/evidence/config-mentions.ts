@@ -46,10 +46,24 @@ export const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
  */
 export function quotesSetting(text: string, setting: Setting): boolean {
   const { key, value } = setting;
-  if (key.length >= 6 && /[_.-]|[A-Z]{2}/.test(key) && new RegExp(`(?<![\\w.-])${literal(key)}(?![\\w-])`).test(text))
-    return true;
+  if (key.length >= 6 && /[_.-]|[A-Z]{2}/.test(key) && namesIdentifier(text, key)) return true;
   if (isTrivialValue(value) || ENDPOINT.test(value)) return false;
   const v = literal(value);
   if (/^[A-Za-z]+$/.test(value)) return new RegExp(`["'\`=]\\s*${v}\\b|\\b${v}["'\`]`).test(text);
   return new RegExp(`(?<![\\w.-])${v}(?![\\w-])`).test(text);
+}
+
+/**
+ * Whether the text names a compound identifier in any of the spellings code gives one name: a flag `zone-pricing-v3`
+ * is `zone_pricing_v3` in a Python logger, `zonePricingV3` in a Java one, `ZONE_PRICING_V3` in env. Its words (split at
+ * `-`, `_`, `.` and camel humps) in order, joined by one of those separators or none, case aside, as a whole token.
+ */
+export function namesIdentifier(text: string, key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_.-]+/)
+    .filter((word) => word !== '');
+  if (words.length < 2) return new RegExp(`(?<![\\w.-])${literal(key)}(?![\\w-])`).test(text);
+  // A logger's or a setting's prefix may come before it (pricing.surge_v2), not more words of a longer name.
+  return new RegExp(`(?<![a-z0-9_-])${words.map(literal).join('[-_.]?')}(?![a-z0-9_-])`, 'i').test(text);
 }

@@ -1,7 +1,10 @@
 import { DETECTORS, type DetectorRegistry } from '../detectors/index.ts';
 import { errorMessage } from '../../observability/error-message.ts';
 import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import { logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
+import { toMs } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Focus } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, RuledOut } from '../model.ts';
@@ -15,7 +18,7 @@ import { SUSPECT_WALK, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
-import { explainedBy, SYMPTOMATIC } from './victims.ts';
+import { explainedBy, type Onset, SYMPTOMATIC } from './victims.ts';
 import {
   MAX_CONFIDENCE,
   MIN_CONFIDENCE,
@@ -98,12 +101,13 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
     live.push(candidate);
   }
 
+  const onset: Onset = { start: start.at, firstError: (workload) => firstErrorAt(workload, snapshot, graph) };
   const standing: Candidate[] = [];
   const victims = new Set<Candidate>();
   // Strongest first, and a victim explains nothing: two weak findings that point at each other keep one standing.
   for (const candidate of [...live].sort((a, b) => b.score - a.score)) {
     const cause = live.find(
-      (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph),
+      (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph, onset),
     );
     if (cause) {
       victims.add(candidate);
@@ -307,4 +311,13 @@ function dedupe(refs: EntityRef[]): EntityRef[] {
 
 function dedupeEvidence(evidence: Evidence[]): Evidence[] {
   return [...new Map(evidence.map((e) => [`${refKey(e.ref)}|${e.text}`, e])).values()];
+}
+
+/** When the workload's first error line read was logged (undefined: no dated error line read). */
+function firstErrorAt(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph): number | undefined {
+  const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
+  const times = logLinesOf(snapshot, workload.namespace ?? '', pods)
+    .filter((line) => looksLikeError(line.text))
+    .map((line) => toMs(line.at));
+  return times.some((t) => t === undefined) ? undefined : Math.min(...(times as number[]));
 }

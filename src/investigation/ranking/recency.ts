@@ -6,9 +6,9 @@ import type { Finding } from '../model.ts';
 import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from './weights.ts';
 
 /** How long before the symptom a change still counts as recent, and before which all-old evidence is history. */
-const CHANGE_WINDOW = 3 * HOUR;
+export const CHANGE_WINDOW = 3 * HOUR;
 /** An alert fires some minutes after its fault begins: a change up to this long after its start may still be the cause. */
-const AFTER_START_SLACK = 15 * MINUTE;
+export const AFTER_START_SLACK = 15 * MINUTE;
 
 /**
  * When the symptom began: the alert's start; else the first error line of the last two hours in the logs read; else the

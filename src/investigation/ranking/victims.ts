@@ -1,21 +1,31 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
-import type { EntityRef, FaultType } from '../model.ts';
+import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate } from './candidate.ts';
-import { WEAK_FINDING } from './weights.ts';
+import { toMs } from '../evidence/time.ts';
+import { AFTER_START_SLACK, CHANGE_WINDOW } from './recency.ts';
+import { FITTING_CHANGE, WEAK_FINDING } from './weights.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
 export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
 
+/** When the incident began, and when the errors of a workload began by the logs read (undefined: none read). */
+export interface Onset {
+  start: number;
+  firstError: (workload: EntityRef) => number | undefined;
+}
+
 /**
  * True when `victim` is explained by `cause`: the victim's claim is symptomatic or weak, and the cause's fault reaches
- * it directly (it affects the victim's entity) or through the victim's dependencies.
+ * it directly (it affects the victim's entity) or through the victim's dependencies; or the victim is a standing
+ * condition the cause's change woke up (wokenBy).
  */
-export function explainedBy(victim: Candidate, cause: Candidate, graph: EvidenceGraph): boolean {
+export function explainedBy(victim: Candidate, cause: Candidate, graph: EvidenceGraph, onset?: Onset): boolean {
   const v = victim.finding;
   const c = cause.finding;
   if (refKey(v.entity) === refKey(c.entity)) return false;
+  if (onset && wokenBy(v, c, onset)) return true;
   if (!(SYMPTOMATIC.has(v.faultType) || v.strength < WEAK_FINDING)) return false;
   if (c.strength < v.strength) return false;
   const reached = new Set([refKey(c.entity), ...c.affects.map(refKey)]);
@@ -42,4 +52,20 @@ function dependsOnAny(from: EntityRef, targets: Set<string>, graph: EvidenceGrap
     queue.push(...graph.dependenciesOf(ref).map((e) => e.to));
   }
   return false;
+}
+
+/**
+ * A standing condition woken by a change: the victim's entity has been as it is since long before the incident (its
+ * last change older than the change window) and its errors began only after the cause — something it reads directly —
+ * changed, shortly before the incident. What stood for days without failing cannot explain the onset; the change
+ * made just before it does (a flag that sends code down a path with a reference that was always broken).
+ */
+function wokenBy(victim: Finding, cause: Finding, onset: Onset): boolean {
+  const stood = toMs(victim.changedAt);
+  const changed = toMs(cause.changedAt);
+  if (stood === undefined || changed === undefined || cause.strength < FITTING_CHANGE) return false;
+  if (!cause.affects.some((ref) => refKey(ref) === refKey(victim.entity))) return false;
+  const recent = changed >= onset.start - CHANGE_WINDOW && changed <= onset.start + AFTER_START_SLACK;
+  const firstError = onset.firstError(victim.entity);
+  return recent && stood < changed - CHANGE_WINDOW && firstError !== undefined && firstError >= changed;
 }

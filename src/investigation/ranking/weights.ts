@@ -51,6 +51,12 @@ export const CHANGE_AFTER_START_FACTOR = 0.95;
 /** A finding weaker than this can be a victim of a stronger one upstream, whatever its fault type. */
 export const WEAK_FINDING = 0.7;
 
+/**
+ * A change that wakes a standing condition must itself fit the errors (a detector's finding, e.g. a flag whose switch
+ * the errors began after), not be any change nearby: the walk's weak leads (≤ 0.45) never do.
+ */
+export const FITTING_CHANGE = 0.6;
+
 // --- Confidence (diagnose.ts confidenceOf) ---
 
 /** No answer is certain: what was not read may hold a better explanation. */
