@@ -64,53 +64,232 @@ export function walkSuspects(
   graph: EvidenceGraph,
   start: number,
 ): Walk {
-  const workloads = [...reach.values()].filter((r) => r.ref.kind !== 'Service' && graph.workload(r.ref));
-  const errorText = workloads.flatMap((r) => errorLines(r.ref, snapshot, graph).map((l) => l.text));
-  const warnings = foldRepeats(snapshot.events.filter((e) => e.type === 'Warning'));
-  const inWindow = (at: string | undefined) => {
-    const ms = toMs(at);
-    return ms !== undefined && ms >= start - BEFORE && ms <= start + AFTER;
+  const walk = new SuspectWalk(reach, snapshot, graph, start);
+  for (const { ref: workload } of walk.workloads) {
+    walk.checked.add(`${workload.kind} ${workload.name}`);
+    walk.rollout(workload);
+    walk.configurationChanges(workload);
+    walk.changesActingOnPods(workload);
+    walk.changesInFront(workload);
+    walk.autoscalerChanges(workload);
+    walk.quotaChanges(workload);
+    walk.failingConditions(workload);
+    walk.warningEvents(workload);
+  }
+  walk.deepestWithOwnErrors();
+  return {
+    suspects: [...walk.suspects.values()].sort((a, b) => b.strength - a.strength),
+    checked: [...walk.checked],
   };
-  const suspects = new Map<string, Finding>();
-  const add = (finding: Finding) => {
+}
+
+/** The walk's state: the workloads on the path, the error text their pods print, the suspects found so far. */
+class SuspectWalk {
+  readonly workloads: Reached[];
+  /** The best-supported finding per entity. */
+  readonly suspects = new Map<string, Finding>();
+  /** What was examined, in words. */
+  readonly checked = new Set<string>();
+  private readonly errorText: string[];
+  private readonly warnings: ClusterSnapshot['events'];
+
+  constructor(
+    reach: Map<string, Reached>,
+    private readonly snapshot: ClusterSnapshot,
+    private readonly graph: EvidenceGraph,
+    private readonly start: number,
+  ) {
+    this.workloads = [...reach.values()].filter((r) => r.ref.kind !== 'Service' && graph.workload(r.ref));
+    this.errorText = this.workloads.flatMap((r) => errorLines(r.ref, snapshot, graph).map((l) => l.text));
+    this.warnings = foldRepeats(snapshot.events.filter((e) => e.type === 'Warning'));
+  }
+
+  private add(finding: Finding): void {
     const key = refKey(finding.entity);
-    const held = suspects.get(key);
-    if (!held || held.strength < finding.strength) suspects.set(key, finding);
-  };
-  const explains = (kind: string, extra?: RegExp) =>
-    errorText.some((text) => EXPLAINS[kind]?.test(text) || extra?.test(text));
-  const checked = new Set<string>();
-  // Pods read env and files at start: pods started after a change (a restart, a rollout) run with it.
-  const restartedSince = (workload: EntityRef, since: number): string | undefined =>
-    graph
+    const held = this.suspects.get(key);
+    if (!held || held.strength < finding.strength) this.suspects.set(key, finding);
+  }
+
+  private inWindow(at: string | undefined): boolean {
+    const ms = toMs(at);
+    return ms !== undefined && ms >= this.start - BEFORE && ms <= this.start + AFTER;
+  }
+
+  /** Whether the errors read are what a change of this kind of object (or of these keys) would make its victims print. */
+  private explains(kind: string, extra?: RegExp): boolean {
+    return this.errorText.some((text) => EXPLAINS[kind]?.test(text) || extra?.test(text));
+  }
+
+  /** Pods read env and files at start: pods started after a change (a restart, a rollout) run with it. */
+  private restartedSince(workload: EntityRef, since: number): string | undefined {
+    return this.graph
       .podsOf(workload)
       .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
       .find((startedAt) => {
         const ms = toMs(startedAt);
-        return ms !== undefined && ms > since && ms <= start + AFTER;
+        return ms !== undefined && ms > since && ms <= this.start + AFTER;
       });
+  }
 
-  const changed = (
+  /** A rollout of the workload itself shortly before: what its new template changed. */
+  rollout(workload: EntityRef): void {
+    const { snapshot, graph } = this;
+    const [current, previous] = revisions(snapshot, workload);
+    const rolledAt = current?.metadata?.creationTimestamp;
+    const diff = current && previous ? templateChanges(previous, current) : [];
+    if (!current || !previous || diff.length === 0 || !this.inWindow(rolledAt)) return;
+    const since = toMs(rolledAt) ?? 0;
+    const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
+    // Its callees answering client errors since the rollout: it sends requests they cannot serve, even if it is silent.
+    const refused = own.length > 0 ? [] : refusedRequests(workload, since, snapshot, graph);
+    this.add({
+      detector: SUSPECT_WALK,
+      faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
+      entity: workload,
+      affects: [workload],
+      // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
+      strength: own.length + refused.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
+      summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
+      evidence: [
+        {
+          source: 'change',
+          ref: refOf('ReplicaSet', current.metadata),
+          text: `revision ${revisionOf(current)}: ${diff.join('; ')}`,
+          at: rolledAt as string,
+        },
+        ...[...own, ...refused].slice(0, 2).map(logEvidence),
+      ],
+      changedAt: rolledAt as string,
+      ...withRemediation(rollbackProposal(snapshot, workload, `the revision before ${rolledAt}`)),
+    });
+  }
+
+  /** The ConfigMaps and Secrets its pods read; errors quoting one of their keys fit a change too. */
+  configurationChanges(workload: EntityRef): void {
+    for (const reference of this.graph.referencesOf(workload)) {
+      if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
+      const object = configObject(this.snapshot, reference.target);
+      const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
+      const quoted = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|'), 'i') : undefined;
+      this.changedNear(
+        object,
+        reference.target,
+        workload,
+        `(read by ${workload.name})`,
+        `compare it with its version before the change and restart one pod of ${workload.name} with the old value`,
+        quoted,
+      );
+    }
+  }
+
+  /** The NetworkPolicies and PodDisruptionBudgets that select its pods. */
+  changesActingOnPods(workload: EntityRef): void {
+    const sample = this.graph.podsOf(workload)[0];
+    if (!sample) return;
+    for (const policy of this.graph.policiesSelecting(sample)) {
+      this.changedNear(
+        policy,
+        refOf('NetworkPolicy', policy.metadata),
+        workload,
+        `(selecting ${workload.name}'s pods)`,
+        'check whether the connections that fail are ones its rules no longer admit',
+      );
+    }
+    for (const budget of this.snapshot.podDisruptionBudgets) {
+      if (budget.metadata?.namespace !== workload.namespace) continue;
+      if (!matchesSelector(sample.metadata?.labels, budget.spec?.selector)) continue;
+      this.changedNear(
+        budget,
+        refOf('PodDisruptionBudget', budget.metadata),
+        workload,
+        `(budgeting evictions of ${workload.name}'s pods)`,
+        'check its disruptionsAllowed, and whether a drain or an eviction waits on it',
+      );
+    }
+  }
+
+  /** Its Services, then the Ingresses routing to them. */
+  changesInFront(workload: EntityRef): void {
+    const services = this.graph.servicesOf(workload);
+    for (const service of services) {
+      this.changedNear(
+        service,
+        refOf('Service', service.metadata),
+        workload,
+        `(in front of ${workload.name})`,
+        'check its selector and ports against the pods (kubectl get endpoints)',
+      );
+    }
+    for (const service of services) {
+      for (const ingress of this.snapshot.ingresses.filter((i) => routesTo(i, service.metadata))) {
+        this.changedNear(
+          ingress,
+          refOf('Ingress', ingress.metadata),
+          workload,
+          `(routing to Service ${service.metadata?.name})`,
+          `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
+        );
+      }
+    }
+  }
+
+  autoscalerChanges(workload: EntityRef): void {
+    for (const hpa of this.snapshot.horizontalPodAutoscalers) {
+      const target = hpa.spec?.scaleTargetRef;
+      if (hpa.metadata?.namespace !== workload.namespace || target?.name !== workload.name) continue;
+      this.changedNear(
+        hpa,
+        refOf('HorizontalPodAutoscaler', hpa.metadata),
+        workload,
+        `(scaling ${workload.name})`,
+        'check its conditions and events (kubectl describe hpa)',
+      );
+    }
+  }
+
+  /** The ResourceQuotas and LimitRanges of its namespace. */
+  quotaChanges(workload: EntityRef): void {
+    const { snapshot } = this;
+    for (const quota of [
+      ...snapshot.resourceQuotas.map((q) => ({ object: q, ref: refOf('ResourceQuota', q.metadata) })),
+      ...snapshot.limitRanges.map((l) => ({ object: l, ref: refOf('LimitRange', l.metadata) })),
+    ]) {
+      if (quota.ref.namespace !== workload.namespace) continue;
+      this.changedNear(
+        quota.object,
+        quota.ref,
+        workload,
+        `(in ${workload.namespace})`,
+        `look for FailedCreate events of ${workload.name}'s ReplicaSets`,
+      );
+    }
+  }
+
+  /**
+   * An object acting on the victim, changed shortly before the symptom began: a suspect, stronger when the errors
+   * read fit what it governs, or (a ConfigMap, a Secret) the victim's pods started after the change.
+   */
+  private changedNear(
     object: { metadata?: Metadata } | undefined,
     ref: EntityRef,
     victim: EntityRef,
     why: string,
     confirm: string,
     extra?: RegExp,
-  ) => {
-    checked.add(`${ref.kind} ${ref.name}`);
+  ): void {
+    this.checked.add(`${ref.kind} ${ref.name}`);
     const at = lastChange(object?.metadata);
-    if (!object || !inWindow(at)) return;
-    const minutes = Math.round((start - (toMs(at) as number)) / MINUTE);
-    const reread = restartedSince(victim, toMs(at) as number);
-    const quoted = explains(ref.kind, extra);
+    if (!object || !this.inWindow(at)) return;
+    const minutes = Math.round((this.start - (toMs(at) as number)) / MINUTE);
+    const reread = this.restartedSince(victim, toMs(at) as number);
+    const quoted = this.explains(ref.kind, extra);
     const restarted = reread !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap');
     const fits = quoted || restarted;
     const because = [
       ...(quoted ? ['the errors read fit what it governs'] : []),
       ...(restarted ? [`${victim.name}'s pods started after it`] : []),
     ].join(' and ');
-    add({
+    this.add({
       detector: SUSPECT_WALK,
       faultType: FAULT_OF_KIND[ref.kind] ?? 'other',
       entity: ref,
@@ -132,132 +311,19 @@ export function walkSuspects(
       ],
       changedAt: at as string,
     });
-  };
+  }
 
-  for (const { ref: workload } of workloads) {
-    const pods = graph.podsOf(workload);
-    checked.add(`${workload.kind} ${workload.name}`);
-    // A rollout of the workload itself: what its new template changed.
-    const [current, previous] = revisions(snapshot, workload);
-    const rolledAt = current?.metadata?.creationTimestamp;
-    const diff = current && previous ? templateChanges(previous, current) : [];
-    if (current && previous && diff.length > 0 && inWindow(rolledAt)) {
-      const since = toMs(rolledAt) ?? 0;
-      const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
-      // Its callees answering client errors since the rollout: it sends requests they cannot serve, even if it is silent.
-      const refused = own.length > 0 ? [] : refusedRequests(workload, since, snapshot, graph);
-      add({
-        detector: SUSPECT_WALK,
-        faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
-        entity: workload,
-        affects: [workload],
-        // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
-        strength: own.length + refused.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
-        summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
-        evidence: [
-          {
-            source: 'change',
-            ref: refOf('ReplicaSet', current.metadata),
-            text: `revision ${revisionOf(current)}: ${diff.join('; ')}`,
-            at: rolledAt as string,
-          },
-          ...[...own, ...refused].slice(0, 2).map(logEvidence),
-        ],
-        changedAt: rolledAt as string,
-        ...withRemediation(rollbackProposal(snapshot, workload, `the revision before ${rolledAt}`)),
-      });
-    }
-    // What its pods read, and what acts on them.
-    for (const reference of graph.referencesOf(workload)) {
-      if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
-      const object = configObject(snapshot, reference.target);
-      const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
-      const quoted = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|'), 'i') : undefined;
-      changed(
-        object,
-        reference.target,
-        workload,
-        `(read by ${workload.name})`,
-        `compare it with its version before the change and restart one pod of ${workload.name} with the old value`,
-        quoted,
-      );
-    }
-    const sample = pods[0];
-    for (const policy of sample ? graph.policiesSelecting(sample) : []) {
-      changed(
-        policy,
-        refOf('NetworkPolicy', policy.metadata),
-        workload,
-        `(selecting ${workload.name}'s pods)`,
-        'check whether the connections that fail are ones its rules no longer admit',
-      );
-    }
-    for (const budget of snapshot.podDisruptionBudgets) {
-      if (budget.metadata?.namespace !== workload.namespace) continue;
-      if (!sample || !matchesSelector(sample.metadata?.labels, budget.spec?.selector)) continue;
-      changed(
-        budget,
-        refOf('PodDisruptionBudget', budget.metadata),
-        workload,
-        `(budgeting evictions of ${workload.name}'s pods)`,
-        'check its disruptionsAllowed, and whether a drain or an eviction waits on it',
-      );
-    }
-    for (const service of graph.servicesOf(workload)) {
-      changed(
-        service,
-        refOf('Service', service.metadata),
-        workload,
-        `(in front of ${workload.name})`,
-        'check its selector and ports against the pods (kubectl get endpoints)',
-      );
-    }
-    for (const service of graph.servicesOf(workload)) {
-      for (const ingress of snapshot.ingresses.filter((i) => routesTo(i, service.metadata))) {
-        changed(
-          ingress,
-          refOf('Ingress', ingress.metadata),
-          workload,
-          `(routing to Service ${service.metadata?.name})`,
-          `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
-        );
-      }
-    }
-    for (const hpa of snapshot.horizontalPodAutoscalers) {
-      const target = hpa.spec?.scaleTargetRef;
-      if (hpa.metadata?.namespace !== workload.namespace || target?.name !== workload.name) continue;
-      changed(
-        hpa,
-        refOf('HorizontalPodAutoscaler', hpa.metadata),
-        workload,
-        `(scaling ${workload.name})`,
-        'check its conditions and events (kubectl describe hpa)',
-      );
-    }
-    for (const quota of [
-      ...snapshot.resourceQuotas.map((q) => ({ object: q, ref: refOf('ResourceQuota', q.metadata) })),
-      ...snapshot.limitRanges.map((l) => ({ object: l, ref: refOf('LimitRange', l.metadata) })),
-    ]) {
-      if (quota.ref.namespace !== workload.namespace) continue;
-      changed(
-        quota.object,
-        quota.ref,
-        workload,
-        `(in ${workload.namespace})`,
-        `look for FailedCreate events of ${workload.name}'s ReplicaSets`,
-      );
-    }
-
-    // Its controller's conditions, and the Warning events about it, its ReplicaSets and its pods.
-    const controller = snapshot.deployments.find(
+  /** Its Deployment's conditions gone bad shortly before (ReplicaFailure True, Progressing False). */
+  failingConditions(workload: EntityRef): void {
+    const controller = this.snapshot.deployments.find(
       (d) => d.metadata?.namespace === workload.namespace && d.metadata?.name === workload.name,
     );
     for (const condition of controller?.status?.conditions ?? []) {
       const failing =
         (condition.type === 'ReplicaFailure' && condition.status === 'True') ||
         (condition.type === 'Progressing' && condition.status === 'False');
-      if (!failing || !inWindow(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
-      add({
+      if (!failing || !this.inWindow(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
+      this.add({
         detector: SUSPECT_WALK,
         faultType: 'other',
         entity: workload,
@@ -274,46 +340,53 @@ export function walkSuspects(
         ],
       });
     }
-    const subjects = new Set([
-      refKey(workload),
-      ...pods.map((p) => refKey(refOf('Pod', p.metadata))),
-      ...revisions(snapshot, workload).map((rs) => refKey(refOf('ReplicaSet', rs.metadata))),
-    ]);
-    const about = warnings.filter((e) => {
-      const o = e.involvedObject;
-      return o && subjects.has(refKey({ kind: o.kind ?? '', namespace: o.namespace, name: o.name ?? '' }));
-    });
-    const recent = about.filter((e) => inWindow(eventTime(e)));
-    if (recent.length > 0) {
-      // A repeated event is one line with its count.
-      const evidence = recent.slice(0, 3).map(eventEvidence);
-      add({
-        detector: SUSPECT_WALK,
-        faultType: 'other',
-        entity: workload,
-        affects: [workload],
-        strength: LEAD_STRENGTH.warningEvents,
-        summary: `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
-        evidence,
-      });
-    }
   }
 
-  // The deepest workload on the path with errors of its own that none of its dependencies' errors explain.
-  const erring = workloads
-    .map((r) => ({ r, lines: errorLines(r.ref, snapshot, graph) }))
-    .filter(({ lines }) => lines.length > 0)
-    .filter(
-      ({ r }) =>
-        !graph.dependenciesOf(r.ref).some((edge) => {
-          const service = graph.service(edge.to.namespace ?? '', edge.to.name);
-          const behind = service ? graph.workloadsBehind(service) : [edge.to];
-          return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
-        }),
-    )
-    .sort((a, b) => b.r.path.length - a.r.path.length)[0];
-  if (erring && erring.r.path.length > 1) {
-    add({
+  /** Recent Warning events about it, its ReplicaSets and its pods (a repeated event is one line with its count). */
+  warningEvents(workload: EntityRef): void {
+    const { snapshot } = this;
+    const subjects = new Set([
+      refKey(workload),
+      ...this.graph.podsOf(workload).map((p) => refKey(refOf('Pod', p.metadata))),
+      ...revisions(snapshot, workload).map((rs) => refKey(refOf('ReplicaSet', rs.metadata))),
+    ]);
+    const recent = this.warnings.filter((e) => {
+      const o = e.involvedObject;
+      return (
+        o &&
+        subjects.has(refKey({ kind: o.kind ?? '', namespace: o.namespace, name: o.name ?? '' })) &&
+        this.inWindow(eventTime(e))
+      );
+    });
+    if (recent.length === 0) return;
+    this.add({
+      detector: SUSPECT_WALK,
+      faultType: 'other',
+      entity: workload,
+      affects: [workload],
+      strength: LEAD_STRENGTH.warningEvents,
+      summary: `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
+      evidence: recent.slice(0, 3).map(eventEvidence),
+    });
+  }
+
+  /** The deepest workload on the path with errors of its own that none of its dependencies' errors explain. */
+  deepestWithOwnErrors(): void {
+    const { snapshot, graph } = this;
+    const erring = this.workloads
+      .map((r) => ({ r, lines: errorLines(r.ref, snapshot, graph) }))
+      .filter(({ lines }) => lines.length > 0)
+      .filter(
+        ({ r }) =>
+          !graph.dependenciesOf(r.ref).some((edge) => {
+            const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+            const behind = service ? graph.workloadsBehind(service) : [edge.to];
+            return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
+          }),
+      )
+      .sort((a, b) => b.r.path.length - a.r.path.length)[0];
+    if (!erring || erring.r.path.length <= 1) return;
+    this.add({
       detector: SUSPECT_WALK,
       faultType: 'other',
       entity: erring.r.ref,
@@ -323,11 +396,6 @@ export function walkSuspects(
       evidence: erring.lines.slice(-2).map(logEvidence),
     });
   }
-
-  return {
-    suspects: [...suspects.values()].sort((a, b) => b.strength - a.strength),
-    checked: [...checked],
-  };
 }
 
 /** Whether an Ingress sends any path (or its default) to the Service. */
