@@ -7,6 +7,7 @@ import { getObject } from '../../src/investigation/tools/get-object.ts';
 import { investigationTools } from '../../src/investigation/tools/index.ts';
 import type { ObjectOf } from '../../src/investigation/tools/kinds.ts';
 import { listObjects } from '../../src/investigation/tools/list-objects.ts';
+import { errorLines } from '../../src/investigation/tools/error-lines.ts';
 import { podLogs } from '../../src/investigation/tools/pod-logs.ts';
 import { prometheusQuery } from '../../src/investigation/tools/prometheus-query.ts';
 import { rolloutHistory } from '../../src/investigation/tools/rollout-history.ts';
@@ -50,15 +51,27 @@ describe('pod_logs', () => {
     assert.match(result.lines[0] ?? '', /\(20\)$/);
   });
 
-  it('reads the previous instance', async () => {
+  it('reads the previous instance, keeping its last lines whatever they say: why it died', async () => {
     const result = await podLogs.run(
       { namespace: NS, pod: 'api-cccc3-x1y2z', container: 'app', previous: true },
       freshContext(),
     );
     assert.deepEqual(
       result.lines.map((line) => line.replace(/^\S+ /, '')),
-      ['FATAL cannot connect to store:5432'],
+      ['starting', 'FATAL cannot connect to store:5432'],
     );
+  });
+
+  it('keeps the last words of a log only when asked, besides its error-looking lines', () => {
+    const log = ['booting', 'error: cache cold', 'loaded', 'listening', '[emerg] unexpected "}" in app.conf:12'].join(
+      '\n',
+    );
+    assert.deepEqual(errorLines(log).lines, ['error: cache cold']);
+    assert.deepEqual(errorLines(log, undefined, undefined, 2).lines, [
+      'error: cache cold',
+      'listening',
+      '[emerg] unexpected "}" in app.conf:12',
+    ]);
   });
 });
 

@@ -12,10 +12,21 @@ export interface ErrorLines {
   matched: number;
 }
 
-/** Keeps only lines that look like errors, within a line and byte budget, newest first to survive the cut. */
-export function errorLines(log: string, maxLines = MAX_ERROR_LINES, maxBytes = MAX_ERROR_BYTES): ErrorLines {
+/** Lines a terminated container printed last: why it died, whatever words it used (`[emerg] unexpected "}"`). */
+export const LAST_WORDS = 5;
+
+/**
+ * Keeps only lines that look like errors, and the last `lastWords` lines whatever they say, within a line and byte
+ * budget, newest first to survive the cut.
+ */
+export function errorLines(
+  log: string,
+  maxLines = MAX_ERROR_LINES,
+  maxBytes = MAX_ERROR_BYTES,
+  lastWords = 0,
+): ErrorLines {
   const all = log.split('\n').filter((line) => line.trim() !== '');
-  const matching = all.filter((line) => ERROR_LINE.test(line));
+  const matching = all.filter((line, index) => ERROR_LINE.test(line) || index >= all.length - lastWords);
   const kept: string[] = [];
   let bytes = 0;
   for (let index = matching.length - 1; index >= 0 && kept.length < maxLines; index--) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorLines } from './error-lines.ts';
+import { errorLines, LAST_WORDS } from './error-lines.ts';
 import { coreApi, statusOf, withTimeout } from './kinds.ts';
 import { defineTool } from './tool.ts';
 
@@ -7,7 +7,8 @@ export const podLogs = defineTool({
   name: 'pod_logs',
   description:
     'Error-looking lines (error, fail, refused, timeout, not found, OOM, panic…) of a container log, newest kept, each ' +
-    'prefixed with its RFC 3339 time. previous=true reads the last terminated instance (why a restarting container died).',
+    'prefixed with its RFC 3339 time. previous=true reads the last terminated instance (why a restarting container died) ' +
+    'and keeps its last lines whatever they say.',
   args: z.object({
     namespace: z.string().min(1),
     pod: z.string().min(1),
@@ -32,7 +33,9 @@ export const podLogs = defineTool({
         }),
         `log of ${args.pod}`,
       );
-      return { ...base, ...errorLines(typeof log === 'string' ? log : '') };
+      // The previous instance died: its last lines say why, in whatever words its program uses.
+      const lastWords = args.previous ? LAST_WORDS : 0;
+      return { ...base, ...errorLines(typeof log === 'string' ? log : '', undefined, undefined, lastWords) };
     } catch (error) {
       // No previous instance, or the container never started: the API answers 400; that is an answer, not a failure.
       const status = statusOf(error);

@@ -6,7 +6,7 @@ import { type ClusterSnapshot, emptySnapshot } from '../../../src/investigation/
 import { alertText, chooseNamespace, namespaceLabel, resolveSymptom } from '../../../src/investigation/focus.ts';
 import type { Focus } from '../../../src/investigation/focus.ts';
 import { EntityRefSchema, type EntityRef } from '../../../src/investigation/model.ts';
-import { errorLines } from '../../../src/investigation/tools/error-lines.ts';
+import { errorLines, LAST_WORDS } from '../../../src/investigation/tools/error-lines.ts';
 import { clusterHostsIn } from '../../../src/investigation/evidence/peer-namespaces.ts';
 import { KIND_KEYS } from '../../../src/investigation/tools/kinds.ts';
 
@@ -134,7 +134,7 @@ export function devCase(file: string): DevCase {
     .map((log) => ({
       ...log,
       previous: log.previous ?? false,
-      lines: errorLines(log.lines.join('\n')).lines,
+      lines: errorLines(log.lines.join('\n'), undefined, undefined, log.previous ? LAST_WORDS : 0).lines,
     }));
   snapshot.metrics = (scenario.metrics ?? [])
     .filter((m) => !m.metric.namespace || m.metric.namespace === chosen)
