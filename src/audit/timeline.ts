@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EntityRefSchema } from '../investigation/model.ts';
+import type { AuditAction } from './actions.ts';
 import { entityLabel } from '../slack/entity-label.ts';
 
 /**
@@ -99,148 +100,135 @@ const Details = {
 
 const userOf = (actor: string) => (actor.startsWith('slack:') ? actor.slice('slack:'.length) : actor);
 
+/** An event's details read with a schema: null when they do not fit (the event is then told from its justification). */
+function detailsOf<S extends z.ZodType>(schema: S, event: TimelineEvent): z.output<S> | null {
+  const parsed = schema.safeParse(event.details);
+  return parsed.success ? parsed.data : null;
+}
+
+/** One line of the story from an event and its justification (`why`); null leaves the event out. */
+type Teller = (event: TimelineEvent, why: string) => string | null;
+type Tellers = Partial<Record<AuditAction, Teller>>;
+
+/** What each audit action means for the story, by the kind of entry it makes. */
+const STORY = {
+  alert: {
+    'incident.opened': (event) =>
+      `Alert: ${detailsOf(Details.opened, event)?.title ?? event.target ?? 'incident opened'}`,
+    'incident.reopened': (event) => {
+      const details = detailsOf(Details.reopened, event);
+      return `Alert fired again after its resolution${details ? ` (round ${details.round})` : ''}${details?.title ? `: ${details.title}` : ''}`;
+    },
+    // A storm's alerts joining the incident's thread (issue 13, alert grouping), and a new round they started.
+    'incident.alert_joined': (event) =>
+      `Related alert joined: ${detailsOf(Details.opened, event)?.title ?? event.target ?? ''}`,
+    'incident.alert_refired': (event) =>
+      `Related alert fired again: ${detailsOf(Details.opened, event)?.title ?? event.target ?? ''}`,
+  },
+  investigation: {
+    'incident.round': (event, why) => {
+      const round = detailsOf(Details.reopened, event)?.round;
+      return `New investigation${round ? ` (round ${round})` : ''}: ${why}`;
+    },
+    'investigation.started': (event) => {
+      const attempt = detailsOf(Details.started, event)?.attempt ?? 1;
+      return attempt > 1 ? `Investigation retried (attempt ${attempt})` : 'Investigation started';
+    },
+    'investigation.failed': (event, why) => {
+      const details = detailsOf(Details.failed, event);
+      return `Investigation attempt ${details?.attempt ?? '?'} failed${details?.final ? ' (last attempt)' : ''}: ${why}`;
+    },
+  },
+  hypothesis: {
+    'investigation.hypothesis': (event, why) => {
+      const details = detailsOf(Details.hypothesis, event);
+      if (!details) return `Hypothesis: ${why}`;
+      const what = `${refText(details.entity)} (${details.faultType}, ${percent(details.confidence)})`;
+      if (details.change === 'ruled-out') return `Ruled out ${what}: ${details.reason ?? 'no longer supported'}`;
+      return `Hypothesis ${details.change}: ${what}${details.summary ? ` — ${details.summary}` : ''}`;
+    },
+  },
+  answer: {
+    'investigation.finished': (event, why) => {
+      const details = detailsOf(Details.finished, event);
+      if (!details) return `Answer: ${why || 'investigation finished'}`;
+      const summary = details.summary ? ` — ${details.summary}` : '';
+      return details.rootCause
+        ? `Answer: ${refText(details.rootCause)} (${details.faultType ?? 'other'}, ${percent(details.confidence)})${summary}`
+        : `Answer: no root cause found${summary}`;
+    },
+  },
+  plan: {
+    'plan.proposed': (event, why) => {
+      const details = detailsOf(Details.proposed, event);
+      const needs = details
+        ? ` (risk ${details.risk}, ${details.requiredApprovals} approval${details.requiredApprovals === 1 ? '' : 's'} needed)`
+        : '';
+      return `Plan proposed${needs}: ${why}`;
+    },
+    'plan.not_proposed': (_event, why) => `No plan proposed: ${why}`,
+  },
+  decision: {
+    'plan.approval': (event) => `Approved by ${userOf(event.actor)}`,
+    'plan.approved': (event) => {
+      const approvers = detailsOf(Details.approved, event)?.approvers ?? [];
+      return `Plan approved${approvers.length ? ` by ${approvers.join(', ')}` : ''}`;
+    },
+    'plan.rejected': (event, why) => `Rejected by ${userOf(event.actor)}: ${why || 'no reason given'}`,
+    'plan.decision.refused': (event, why) =>
+      `${userOf(event.actor)} clicked ${detailsOf(Details.refused, event)?.attempted ?? 'a plan button'}; not counted (${why})`,
+    'plan.expired': (_event, why) => `Plan expired: ${why}`,
+  },
+  execution: {
+    'plan.execution.started': (_event, why) => `Execution started: ${why}`,
+    'plan.execution.recovering': () => 'Executor stopped mid-run; another executor took the plan over',
+    'plan.dry_run': (_event, why) => `Dry run: ${why}`,
+    'plan.apply': (event) => `Applied to ${event.target ?? 'the cluster'}`,
+    'plan.apply.failed': (_event, why) => why,
+    'plan.succeeded': (_event, why) => `Plan succeeded: ${why}`,
+    'plan.failed': (_event, why) => `Plan failed: ${why}`,
+    'plan.stale': (_event, why) => `Plan not run, the cluster changed since it was proposed: ${why}`,
+  },
+  verification: {
+    'plan.verify.passed': (_event, why) => `Verification passed: ${why}`,
+    'plan.verify.failed': (_event, why) => `Verification failed: ${why}`,
+  },
+  rollback: {
+    'plan.rollback': (event, why) => `Rolled back ${event.target ?? 'an object'}: ${why}`,
+    'plan.rollback.failed': (event, why) => `Rollback of ${event.target ?? 'an object'} failed: ${why}`,
+    'plan.rollback.verified': (_event, why) => `Rolled back: ${why}`,
+    'plan.rollback.unverified': (_event, why) => `Rollback not verified: ${why}`,
+    'plan.rolled_back': (_event, why) => `Rolled back: ${why}`,
+  },
+  resolution: {
+    // The source resolved it (its webhook), or someone did from the thread (PagerDuty's Resolve button).
+    'incident.status': (event) => {
+      if (detailsOf(Details.status, event)?.to !== 'resolved') return null;
+      return event.actor.startsWith('slack:') ? `Resolved by ${userOf(event.actor)}` : `Resolved in ${event.actor}`;
+    },
+  },
+  pagerduty: {
+    'pagerduty.note.added': () => 'Diagnosis added to the PagerDuty incident as a note',
+    'pagerduty.note.failed': (_event, why) => `PagerDuty note not added: ${why}`,
+    'pagerduty.acknowledged': (event) => `Acknowledged in PagerDuty by ${userOf(event.actor)}`,
+    'pagerduty.resolved': (event) => `Resolved in PagerDuty by ${userOf(event.actor)}`,
+    'pagerduty.update.failed': (event, why) => `PagerDuty update by ${userOf(event.actor)} failed: ${why}`,
+  },
+} satisfies Record<TimelineKind, Tellers>;
+
+const TELLERS = new Map(
+  Object.entries(STORY).flatMap(([kind, tellers]) =>
+    Object.entries(tellers).map(([action, text]) => [action, { kind: kind as TimelineKind, text: text as Teller }]),
+  ),
+);
+
 type Told = { kind: TimelineKind; text: string } | null;
 
 /** What one audit event means for the story, or null for the rows that are not part of it (tool reads, posts…). */
 function tell(event: TimelineEvent): Told {
-  const why = event.justification ?? '';
-  const parse = <S extends z.ZodType>(schema: S): z.output<S> | null => {
-    const parsed = schema.safeParse(event.details);
-    return parsed.success ? parsed.data : null;
-  };
-  switch (event.action) {
-    case 'incident.opened':
-      return { kind: 'alert', text: `Alert: ${parse(Details.opened)?.title ?? event.target ?? 'incident opened'}` };
-    case 'incident.reopened': {
-      const details = parse(Details.reopened);
-      return {
-        kind: 'alert',
-        text: `Alert fired again after its resolution${details ? ` (round ${details.round})` : ''}${details?.title ? `: ${details.title}` : ''}`,
-      };
-    }
-    // A storm's alerts joining the incident's thread (issue 13, alert grouping), and a new round they started.
-    case 'incident.alert_joined':
-      return { kind: 'alert', text: `Related alert joined: ${parse(Details.opened)?.title ?? event.target ?? ''}` };
-    case 'incident.alert_refired':
-      return {
-        kind: 'alert',
-        text: `Related alert fired again: ${parse(Details.opened)?.title ?? event.target ?? ''}`,
-      };
-    case 'incident.round': {
-      const round = parse(Details.reopened)?.round;
-      return { kind: 'investigation', text: `New investigation${round ? ` (round ${round})` : ''}: ${why}` };
-    }
-    case 'investigation.started': {
-      const attempt = parse(Details.started)?.attempt ?? 1;
-      return {
-        kind: 'investigation',
-        text: attempt > 1 ? `Investigation retried (attempt ${attempt})` : 'Investigation started',
-      };
-    }
-    case 'investigation.failed': {
-      const details = parse(Details.failed);
-      return {
-        kind: 'investigation',
-        text: `Investigation attempt ${details?.attempt ?? '?'} failed${details?.final ? ' (last attempt)' : ''}: ${why}`,
-      };
-    }
-    case 'investigation.hypothesis': {
-      const details = parse(Details.hypothesis);
-      if (!details) return { kind: 'hypothesis', text: `Hypothesis: ${why}` };
-      const what = `${refText(details.entity)} (${details.faultType}, ${percent(details.confidence)})`;
-      if (details.change === 'ruled-out')
-        return { kind: 'hypothesis', text: `Ruled out ${what}: ${details.reason ?? 'no longer supported'}` };
-      return {
-        kind: 'hypothesis',
-        text: `Hypothesis ${details.change}: ${what}${details.summary ? ` — ${details.summary}` : ''}`,
-      };
-    }
-    case 'investigation.finished': {
-      const details = parse(Details.finished);
-      if (!details) return { kind: 'answer', text: `Answer: ${why || 'investigation finished'}` };
-      const summary = details.summary ? ` — ${details.summary}` : '';
-      return {
-        kind: 'answer',
-        text: details.rootCause
-          ? `Answer: ${refText(details.rootCause)} (${details.faultType ?? 'other'}, ${percent(details.confidence)})${summary}`
-          : `Answer: no root cause found${summary}`,
-      };
-    }
-    case 'plan.proposed': {
-      const details = parse(Details.proposed);
-      const needs = details
-        ? ` (risk ${details.risk}, ${details.requiredApprovals} approval${details.requiredApprovals === 1 ? '' : 's'} needed)`
-        : '';
-      return { kind: 'plan', text: `Plan proposed${needs}: ${why}` };
-    }
-    case 'plan.not_proposed':
-      return { kind: 'plan', text: `No plan proposed: ${why}` };
-    case 'plan.approval':
-      return { kind: 'decision', text: `Approved by ${userOf(event.actor)}` };
-    case 'plan.approved': {
-      const approvers = parse(Details.approved)?.approvers ?? [];
-      return { kind: 'decision', text: `Plan approved${approvers.length ? ` by ${approvers.join(', ')}` : ''}` };
-    }
-    case 'plan.rejected':
-      return { kind: 'decision', text: `Rejected by ${userOf(event.actor)}: ${why || 'no reason given'}` };
-    case 'plan.decision.refused':
-      return {
-        kind: 'decision',
-        text: `${userOf(event.actor)} clicked ${parse(Details.refused)?.attempted ?? 'a plan button'}; not counted (${why})`,
-      };
-    case 'plan.expired':
-      return { kind: 'decision', text: `Plan expired: ${why}` };
-    case 'plan.execution.started':
-      return { kind: 'execution', text: `Execution started: ${why}` };
-    case 'plan.execution.recovering':
-      return { kind: 'execution', text: 'Executor stopped mid-run; another executor took the plan over' };
-    case 'plan.dry_run':
-      return { kind: 'execution', text: `Dry run: ${why}` };
-    case 'plan.apply':
-      return { kind: 'execution', text: `Applied to ${event.target ?? 'the cluster'}` };
-    case 'plan.apply.failed':
-      return { kind: 'execution', text: why };
-    case 'plan.succeeded':
-      return { kind: 'execution', text: `Plan succeeded: ${why}` };
-    case 'plan.failed':
-      return { kind: 'execution', text: `Plan failed: ${why}` };
-    case 'plan.stale':
-      return { kind: 'execution', text: `Plan not run, the cluster changed since it was proposed: ${why}` };
-    case 'plan.verify.passed':
-      return { kind: 'verification', text: `Verification passed: ${why}` };
-    case 'plan.verify.failed':
-      return { kind: 'verification', text: `Verification failed: ${why}` };
-    case 'plan.rollback':
-      return { kind: 'rollback', text: `Rolled back ${event.target ?? 'an object'}: ${why}` };
-    case 'plan.rollback.failed':
-      return { kind: 'rollback', text: `Rollback of ${event.target ?? 'an object'} failed: ${why}` };
-    case 'plan.rollback.verified':
-    case 'plan.rollback.unverified':
-    case 'plan.rolled_back':
-      return {
-        kind: 'rollback',
-        text: `${event.action === 'plan.rollback.unverified' ? 'Rollback not verified' : 'Rolled back'}: ${why}`,
-      };
-    case 'incident.status':
-      if (parse(Details.status)?.to !== 'resolved') return null;
-      // The source resolved it (its webhook), or someone did from the thread (PagerDuty's Resolve button).
-      return {
-        kind: 'resolution',
-        text: event.actor.startsWith('slack:') ? `Resolved by ${userOf(event.actor)}` : `Resolved in ${event.actor}`,
-      };
-    case 'pagerduty.note.added':
-      return { kind: 'pagerduty', text: 'Diagnosis added to the PagerDuty incident as a note' };
-    case 'pagerduty.note.failed':
-      return { kind: 'pagerduty', text: `PagerDuty note not added: ${why}` };
-    case 'pagerduty.acknowledged':
-      return { kind: 'pagerduty', text: `Acknowledged in PagerDuty by ${userOf(event.actor)}` };
-    case 'pagerduty.resolved':
-      return { kind: 'pagerduty', text: `Resolved in PagerDuty by ${userOf(event.actor)}` };
-    case 'pagerduty.update.failed':
-      return { kind: 'pagerduty', text: `PagerDuty update by ${userOf(event.actor)} failed: ${why}` };
-    default:
-      return null;
-  }
+  const teller = TELLERS.get(event.action);
+  const text = teller?.text(event, event.justification ?? '');
+  return teller && text !== null && text !== undefined ? { kind: teller.kind, text } : null;
 }
 
 const MILESTONES: Record<keyof TimelineDurations, (event: TimelineEvent, told: Told) => boolean> = {
