@@ -14,7 +14,7 @@ import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { atOperatorResource } from './operator-owner.ts';
 import { reachFrom } from './reach.ts';
-import { SUSPECT_WALK, walkSuspects } from './suspects.ts';
+import { SUSPECT_WALK, type Walk, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
 import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
@@ -61,77 +61,24 @@ export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: Det
   return { ...lowerForUnread(rank(findings, snapshot, graph, focus), snapshot), failedDetectors };
 }
 
+/**
+ * Ranks findings into an answer, in steps: set aside fault-injection machinery, connect each finding to the symptom,
+ * set aside history, then victims (what another finding explains), rule out what does not connect; when nothing
+ * stands, rank the leads of a walk along the symptom's dependencies instead; else the strongest standing finding
+ * is the root cause and the next ones are the alternatives.
+ */
 export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: EvidenceGraph, focus: Focus): Ranked {
-  const ruledOut: RuledOut[] = [];
-  const rule = (entity: EntityRef, reason: string) => {
-    if (!ruledOut.some((r) => refKey(r.entity) === refKey(entity))) ruledOut.push({ entity, reason });
-  };
-
-  const real = findings
-    .filter((finding) => {
-      if (!isFaultInjection(finding.entity, snapshot, graph, focus.namespace)) return true;
-      rule(
-        finding.entity,
-        `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
-      );
-      return false;
-    })
-    .map((finding) => atOperatorResource(finding, snapshot));
-
+  const ruled = new RuledOutList();
+  const real = setAsideFaultInjection(findings, snapshot, graph, focus, ruled);
   const start = incidentStart(focus, snapshot);
-  const named = symptomNodes(focus.symptom, graph);
-  // No symptom resolved: workloads the alert's words hint at stand in for it, as a softer guess.
-  const hinted = named.length === 0 ? hintedNodes(focus.alertText, focus.namespace, graph) : [];
-  const starts = named.length > 0 ? named : hinted;
-  const unconnected = named.length > 0 ? UNCONNECTED_TO_SYMPTOM : UNCONNECTED_TO_HINT;
+  const { starts, unconnected } = symptomStarts(focus, graph);
   const reach = reachFrom(starts, graph);
   const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
-
-  const live: Candidate[] = [];
-  for (const candidate of candidates) {
-    const time = timeFactor(candidate.finding, start);
-    if (time.history) {
-      rule(
-        candidate.finding.entity,
-        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start.at).toISOString()}): history, not this incident`,
-      );
-      continue;
-    }
-    candidate.score = scoreOf(candidate, time.factor, unconnected);
-    live.push(candidate);
-  }
-
+  const score = (candidate: Candidate) => scoreOf(candidate, timeFactor(candidate.finding, start).factor, unconnected);
+  const live = setAsideHistory(candidates, start, score, ruled);
   const onset: Onset = { start: start.at, firstError: (workload) => firstErrorAt(workload, snapshot, graph) };
-  const standing: Candidate[] = [];
-  const victims = new Set<Candidate>();
-  // Strongest first, and a victim explains nothing: two weak findings that point at each other keep one standing.
-  for (const candidate of [...live].sort((a, b) => b.score - a.score)) {
-    const cause = live.find(
-      (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph, onset),
-    );
-    if (cause) {
-      victims.add(candidate);
-      rule(
-        candidate.finding.entity,
-        `${candidate.finding.summary} — a consequence of ${cause.finding.entity.kind} ${cause.finding.entity.name} (${cause.finding.faultType})`,
-      );
-      // The cause inherits the path through its victim when it had none of its own.
-      if (!cause.connected && candidate.connected) {
-        cause.connected = true;
-        cause.path = [cause.finding.entity, ...candidate.path];
-        cause.score = scoreOf(cause, timeFactor(cause.finding, start).factor, unconnected);
-      }
-      continue;
-    }
-    standing.push(candidate);
-  }
-  standing.sort((a, b) => b.score - a.score);
-
-  for (const candidate of standing) {
-    if (!candidate.connected && standing[0]?.connected) {
-      rule(candidate.finding.entity, `${candidate.finding.summary} — does not connect to the alerted symptom`);
-    }
-  }
+  const standing = setAsideVictims(live, graph, onset, score, ruled);
+  ruleOutUnconnected(standing, ruled);
 
   const top = standing[0];
   // Nothing stands: a walk along the symptom's dependencies names the best-supported suspect (a recent change, a False
@@ -139,37 +86,158 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   // better than no answer. Once, not again for the leads themselves.
   const walk =
     top || findings.some((f) => LEADS.has(f.detector)) ? null : walkSuspects(reach, snapshot, graph, start.at);
-  const lead = walk ? namedDependency(starts, graph) : null;
-  const leads = [...(walk?.suspects ?? []), ...(lead ? [lead] : [])];
-  if (leads.length > 0) {
-    const led = rank(leads, snapshot, graph, focus);
-    if (led.rootCause) {
-      const root = led.rootCause;
-      return { ...led, ruledOut: [...led.ruledOut, ...ruledOut.filter((r) => refKey(r.entity) !== refKey(root))] };
-    }
+  const led = walk ? rankLeads(walk, starts, snapshot, graph, focus) : undefined;
+  if (led?.rootCause) {
+    const root = led.rootCause;
+    return { ...led, ruledOut: [...led.ruledOut, ...ruled.entries.filter((r) => refKey(r.entity) !== refKey(root))] };
   }
-  if (!top) {
-    const what = focus.symptom ? `${focus.symptom.kind} ${focus.symptom.name}` : `namespace ${focus.namespace}`;
-    const checked = walk?.checked ?? [];
-    return {
-      rootCause: null,
-      faultType: null,
-      confidence: 0,
-      summary: `No abnormality found that explains ${what}${checked.length > 0 ? `. Checked on its path: ${checked.slice(0, 12).join(', ')}${checked.length > 12 ? ` and ${checked.length - 12} more` : ''} — no change shortly before it began, no failing condition, no Warning event, no errors of their own` : ''}`,
-      hypotheses: [],
-      ruledOut,
-      remediation: null,
-    };
-  }
+  if (!top) return noRootCause(focus, walk?.checked ?? [], ruled.entries);
   if (focus.symptom && refKey(starts[0] ?? focus.symptom) !== refKey(top.finding.entity) && top.connected) {
-    rule(
+    ruled.rule(
       starts[0] ?? focus.symptom,
       `the alerted symptom: it fails because of ${top.finding.entity.kind} ${top.finding.entity.name}`,
     );
   }
+  ruleOutHealthy(reach, candidates, graph, ruled.rule);
+  return answer(standing, graph, ruled.entries);
+}
 
-  ruleOutHealthy(reach, candidates, graph, rule);
+/** What was ruled out and why, once per entity: the first reason given stands. */
+class RuledOutList {
+  readonly entries: RuledOut[] = [];
+  readonly rule = (entity: EntityRef, reason: string): void => {
+    if (!this.entries.some((r) => refKey(r.entity) === refKey(entity))) this.entries.push({ entity, reason });
+  };
+}
 
+/** Findings about fault-injection machinery are ruled out (it injects faults on purpose); the rest move to operators' resources. */
+function setAsideFaultInjection(
+  findings: Finding[],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  focus: Focus,
+  ruled: RuledOutList,
+): Finding[] {
+  return findings
+    .filter((finding) => {
+      if (!isFaultInjection(finding.entity, snapshot, graph, focus.namespace)) return true;
+      ruled.rule(
+        finding.entity,
+        `fault-injection machinery (${finding.summary}); it injects faults on purpose and is not what to repair`,
+      );
+      return false;
+    })
+    .map((finding) => atOperatorResource(finding, snapshot));
+}
+
+/**
+ * Where the walk from the symptom starts, and how much a finding that does not connect to it keeps. No symptom
+ * resolved: workloads the alert's words hint at stand in for it, as a softer guess.
+ */
+function symptomStarts(focus: Focus, graph: EvidenceGraph): { starts: EntityRef[]; unconnected: number } {
+  const named = symptomNodes(focus.symptom, graph);
+  if (named.length > 0) return { starts: named, unconnected: UNCONNECTED_TO_SYMPTOM };
+  return { starts: hintedNodes(focus.alertText, focus.namespace, graph), unconnected: UNCONNECTED_TO_HINT };
+}
+
+/** Findings last seen long before the incident began are history, not this incident; the rest are scored. */
+function setAsideHistory(
+  candidates: Candidate[],
+  start: ReturnType<typeof incidentStart>,
+  score: (candidate: Candidate) => number,
+  ruled: RuledOutList,
+): Candidate[] {
+  const live: Candidate[] = [];
+  for (const candidate of candidates) {
+    const time = timeFactor(candidate.finding, start);
+    if (time.history) {
+      ruled.rule(
+        candidate.finding.entity,
+        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start.at).toISOString()}): history, not this incident`,
+      );
+      continue;
+    }
+    candidate.score = score(candidate);
+    live.push(candidate);
+  }
+  return live;
+}
+
+/**
+ * Strongest first, a candidate another one explains is its victim, and a victim explains nothing: two weak findings
+ * that point at each other keep one standing. Returns those standing, strongest first.
+ */
+function setAsideVictims(
+  live: Candidate[],
+  graph: EvidenceGraph,
+  onset: Onset,
+  score: (candidate: Candidate) => number,
+  ruled: RuledOutList,
+): Candidate[] {
+  const standing: Candidate[] = [];
+  const victims = new Set<Candidate>();
+  for (const candidate of [...live].sort((a, b) => b.score - a.score)) {
+    const cause = live.find(
+      (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph, onset),
+    );
+    if (!cause) {
+      standing.push(candidate);
+      continue;
+    }
+    victims.add(candidate);
+    ruled.rule(
+      candidate.finding.entity,
+      `${candidate.finding.summary} — a consequence of ${cause.finding.entity.kind} ${cause.finding.entity.name} (${cause.finding.faultType})`,
+    );
+    // The cause inherits the path through its victim when it had none of its own.
+    if (!cause.connected && candidate.connected) {
+      cause.connected = true;
+      cause.path = [cause.finding.entity, ...candidate.path];
+      cause.score = score(cause);
+    }
+  }
+  return standing.sort((a, b) => b.score - a.score);
+}
+
+/** When the best standing finding connects to the symptom, those that do not are ruled out. */
+function ruleOutUnconnected(standing: Candidate[], ruled: RuledOutList): void {
+  for (const candidate of standing) {
+    if (!candidate.connected && standing[0]?.connected) {
+      ruled.rule(candidate.finding.entity, `${candidate.finding.summary} — does not connect to the alerted symptom`);
+    }
+  }
+}
+
+/** The walk's suspects and the dependency the symptom's own errors name, ranked like findings. */
+function rankLeads(
+  walk: Walk,
+  starts: EntityRef[],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  focus: Focus,
+): Ranked | undefined {
+  const lead = namedDependency(starts, graph);
+  const leads = [...walk.suspects, ...(lead ? [lead] : [])];
+  return leads.length > 0 ? rank(leads, snapshot, graph, focus) : undefined;
+}
+
+/** Nothing on the symptom's path is abnormal: say what was checked. */
+function noRootCause(focus: Focus, checked: string[], ruledOut: RuledOut[]): Ranked {
+  const what = focus.symptom ? `${focus.symptom.kind} ${focus.symptom.name}` : `namespace ${focus.namespace}`;
+  return {
+    rootCause: null,
+    faultType: null,
+    confidence: 0,
+    summary: `No abnormality found that explains ${what}${checked.length > 0 ? `. Checked on its path: ${checked.slice(0, 12).join(', ')}${checked.length > 12 ? ` and ${checked.length - 12} more` : ''} — no change shortly before it began, no failing condition, no Warning event, no errors of their own` : ''}`,
+    hypotheses: [],
+    ruledOut,
+    remediation: null,
+  };
+}
+
+/** The strongest standing finding is the root cause; the next ones (connected, when it is) are the alternatives. */
+function answer(standing: Candidate[], graph: EvidenceGraph, ruledOut: RuledOut[]): Ranked {
+  const top = standing[0] as Candidate;
   const shown = standing.filter((c) => c.connected || !top.connected).slice(0, MAX_HYPOTHESES);
   const hypotheses = shown.map((candidate, index) =>
     toHypothesis(candidate, confidenceOf(candidate, shown[index === 0 ? 1 : 0], index === 0), graph),
