@@ -3,6 +3,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { podResolver } from '../evidence/pod-resolver.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -114,10 +115,12 @@ function kubernetesPlugin(corefile: string): { namespaces?: string[] } | undefin
   return namespaces.length > 0 ? { namespaces } : {};
 }
 
-/** Workloads whose read logs say name lookups fail, with the namespaces of the names they look up. */
+/** Workloads asking the cluster DNS whose read logs say name lookups fail, with the namespaces of the names they look up. */
 function failingLookups(snapshot: ClusterSnapshot, graph: EvidenceGraph): Victim[] {
   const victims = new Map<string, Victim>();
   for (const workload of graph.workloads) {
+    // A pod that does not ask the cluster DNS is no victim of its configuration.
+    if (podResolver(graph.podSpecOf(workload.ref)).asks !== 'cluster') continue;
     const namespace = workload.ref.namespace ?? '';
     const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
     const all = logLinesOf(snapshot, namespace, pods).filter((l) => RESOLVE_ERROR.test(l.text));

@@ -2,7 +2,11 @@ import { isClusterDnsPod, isClusterDnsService, resolverIps } from '../evidence/c
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
+import { podResolver } from '../evidence/pod-resolver.ts';
+import { type ReplicaSet, revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
@@ -11,8 +15,9 @@ import { type Detector, finding } from './detector.ts';
 
 /**
  * Name resolution failures: the cluster DNS workload is scaled down or not ready (the controller behind the kube-dns
- * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a workload resolves through
- * its own nameservers. (A name that no Service has is the configuration's fault: bad-env, config-unknown-host.)
+ * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a workload's own settings send
+ * its lookups past the cluster DNS (ownResolver). (A name that no Service has is the configuration's fault: bad-env,
+ * config-unknown-host.)
  */
 export const dns: Detector = {
   id: 'dns',
@@ -88,30 +93,50 @@ export const dns: Detector = {
     }
 
     for (const { workload, lines } of failing.values()) {
-      // The pod's own resolver settings: dnsPolicy None or explicit nameservers replace the cluster DNS.
-      const spec = graph.podSpecOf(workload);
-      if (spec?.dnsPolicy === 'None' || (spec?.dnsConfig?.nameservers ?? []).length > 0) {
-        findings.push(
-          finding(dns, {
-            entity: workload,
-            affects: [workload],
-            strength: 0.9,
-            summary: `${workload.kind} ${workload.name} resolves names through its own DNS settings (dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, nameservers ${(spec?.dnsConfig?.nameservers ?? []).join(', ') || 'none'}) and its lookups fail`,
-            evidence: [
-              {
-                source: 'spec',
-                ref: workload,
-                text: `dnsPolicy ${spec?.dnsPolicy ?? 'ClusterFirst'}, dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})}`,
-              },
-              ...lines.slice(0, 2).map(logEvidence),
-            ],
-            ...(lastChange(graph.workload(workload)?.metadata)
-              ? { changedAt: lastChange(graph.workload(workload)?.metadata) as string }
-              : {}),
-          }),
-        );
-      }
+      const own = ownResolver(snapshot, graph, workload, lines);
+      if (own) findings.push(own);
     }
     return findings;
   },
 };
+
+/**
+ * A workload whose own settings send its lookups past the cluster DNS (podResolver: dnsPolicy None or Default, the
+ * host network under ClusterFirst, nameservers of its own) and whose lookups fail: the Service names it asks for only
+ * the cluster DNS knows. When its newest revision brought those settings, the rollout is when it began.
+ */
+function ownResolver(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  workload: EntityRef,
+  lines: PodLogLine[],
+): Finding | undefined {
+  const spec = graph.podSpecOf(workload);
+  const resolver = podResolver(spec);
+  if (resolver.asks === 'cluster') return undefined;
+  const [current, previous] = workload.kind === 'Deployment' ? revisions(snapshot, workload) : [];
+  const before = previous?.spec?.template?.spec;
+  const introduced = before !== undefined && podResolver(before).asks === 'cluster';
+  const rolledAt = current?.metadata?.creationTimestamp;
+  const result = finding(dns, {
+    entity: workload,
+    affects: [workload],
+    strength: 0.9,
+    summary: `${workload.kind} ${workload.name} resolves names through ${resolver.asks === 'node' ? "the node's resolver" : 'its own DNS settings'}, not the cluster DNS (${resolver.why}), and its lookups fail${introduced ? `: revision ${revisionOf(current as ReplicaSet)} (${rolledAt}) brought these settings` : ''}`,
+    evidence: [
+      {
+        source: 'spec',
+        ref: workload,
+        text: `${resolver.why}; dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})}`,
+      },
+      ...lines.slice(0, 2).map(logEvidence),
+    ],
+  });
+  const changedAt = introduced ? rolledAt : lastChange(graph.workload(workload)?.metadata);
+  if (changedAt) result.changedAt = changedAt;
+  const remediation = introduced
+    ? rollbackProposal(snapshot, workload, 'the revision that used the cluster DNS')
+    : undefined;
+  if (remediation) result.remediation = remediation;
+  return result;
+}

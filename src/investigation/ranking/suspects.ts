@@ -440,6 +440,9 @@ const FIELDS: (keyof Container)[] = [
   'volumeMounts',
 ];
 
+// Pod-level settings a revision can break a workload with: what it mounts, whom it asks for names, its network.
+const POD_FIELDS = ['volumes', 'dnsPolicy', 'dnsConfig', 'hostNetwork'] as const;
+
 /** What a new revision's pod template changed, per container and field (not the restart annotation). */
 export function templateChanges(previous: ReplicaSet, current: ReplicaSet): string[] {
   const containers = (rs: ReplicaSet) => new Map((rs.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c]));
@@ -458,8 +461,9 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
       );
     }
   }
-  const volumes = (rs: ReplicaSet) => JSON.stringify(rs.spec?.template?.spec?.volumes ?? []);
-  if (volumes(previous) !== volumes(current)) changes.push('volumes');
+  const podField = (rs: ReplicaSet, field: (typeof POD_FIELDS)[number]) =>
+    JSON.stringify(rs.spec?.template?.spec?.[field] ?? null);
+  for (const field of POD_FIELDS) if (podField(previous, field) !== podField(current, field)) changes.push(field);
   return changes;
 }
 
