@@ -89,8 +89,11 @@ function occursAsWord(lower: string, needle: string): boolean {
 export interface NamespaceCandidates {
   /** Every namespace the cluster holds. */
   namespaces: string[];
-  /** Workloads and Services cluster-wide, when they were read (only if the text names no namespace). */
-  named?: { namespace: string; name: string }[];
+  /**
+   * Workloads and Services cluster-wide, when they were read (only if the text names no namespace), with the
+   * application they are part of (`app.kubernetes.io/part-of`) when labelled.
+   */
+  named?: { namespace: string; name: string; application?: string }[];
   /** Ingress rules routing hosts the text mentions, when Ingresses were read. */
   routes?: IngressRoute[];
   /** Signs of trouble per namespace (pods not running, Warning events, Services without ready endpoints). */
@@ -117,11 +120,17 @@ const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
 /**
  * Names that a word of the text is a whole dash- or dot-separated component of (`search` → `search-api`), each word
  * counted only when it picks out one name. Names that extend another matched name (`db` and `db-headless`) count as
- * that one. Returns each picked name with the words that picked it.
+ * that one; `ignored` words pick nothing. Returns each picked name with the words that picked it.
  */
-export function nameWordMatches(text: string, names: Iterable<string>): Map<string, string[]> {
+export function nameWordMatches(
+  text: string,
+  names: Iterable<string>,
+  ignored: ReadonlySet<string> = new Set(),
+): Map<string, string[]> {
   const distinct = [...new Set(names)].filter(Boolean);
-  const words = new Set((text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word)));
+  const words = new Set(
+    (text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word) && !ignored.has(word)),
+  );
   const picked = new Map<string, string[]>();
   for (const word of words) {
     const forms = word.endsWith('s') ? [word, word.slice(0, -1)] : [word];
@@ -174,9 +183,14 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
       ...(route.service ? { entryService: route.service } : {}),
     };
   }
+  // The application's own name (`shop: checkout down`) names all of it, not the one component whose name carries it
+  // (the database cluster `pg-shop`): it picks no component, and when no other word does, it points at where the
+  // application's workloads run.
+  const applications = applicationsNamed(text, named, trouble);
   const picked = nameWordMatches(
     text,
     named.map((entry) => entry.name),
+    new Set(applications.keys()),
   );
   const votes = [...picked].flatMap(([name, words]) => {
     const homes = named.filter((entry) => entry.name === name).map((entry) => entry.namespace);
@@ -191,6 +205,14 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     return {
       namespace: byWords,
       assumption: `namespace ${byWords}: it holds ${names.join(', ')}, whose name${names.length > 1 ? 's carry words' : ' carries a word'} of the alert`,
+    };
+  }
+  const byApplication = votes.length === 0 ? mostVoted([...applications.values()], trouble) : undefined;
+  if (byApplication) {
+    const apps = [...applications].filter(([, home]) => home === byApplication).map(([app]) => app);
+    return {
+      namespace: byApplication,
+      assumption: `namespace ${byApplication}: most workloads of ${apps.join(', ')}, which the alert names, run there`,
     };
   }
   const troubled = [...(candidates.troubleSigns ?? new Map<string, number>()).entries()]
@@ -210,6 +232,27 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     namespace: fallback,
     assumption: `namespace ${fallback}: a guess — nothing in the alert or the cluster points to one of the ${candidates.namespaces.length} namespaces (the alert names nothing found and no namespace shows failing pods, warnings or Services without ready endpoints); name the namespace to investigate another`,
   };
+}
+
+/**
+ * Applications (`app.kubernetes.io/part-of` values) whose name is a word of the text, each with the namespace holding
+ * most of its workloads and Services (ties: the one with more signs of trouble).
+ */
+function applicationsNamed(
+  text: string,
+  named: { namespace: string; application?: string }[],
+  trouble: (namespace: string) => number,
+): Map<string, string> {
+  const words = new Set(text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []);
+  const homes = new Map<string, string>();
+  for (const application of new Set(named.flatMap((entry) => entry.application ?? []))) {
+    if (!words.has(application.toLowerCase())) continue;
+    const where = named.filter((entry) => entry.application === application).map((entry) => entry.namespace);
+    const count = (namespace: string) => where.filter((n) => n === namespace).length;
+    const home = [...new Set(where)].sort((a, b) => count(b) - count(a) || trouble(b) - trouble(a))[0];
+    if (home) homes.set(application.toLowerCase(), home);
+  }
+  return homes;
 }
 
 /** The value given most often, ties broken by signs of trouble; undefined when none, or when still tied. */

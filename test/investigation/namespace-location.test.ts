@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { describe, it, test } from 'node:test';
 import { ingressRoutes, mentionedHosts } from '../../src/investigation/evidence/ingress-routes.ts';
 import { troubleByNamespace } from '../../src/investigation/evidence/namespace-trouble.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { chooseNamespace, nameWordMatches } from '../../src/investigation/focus.ts';
+import { replayScenarioFile } from './support/replay.ts';
 
 type Ingress = ClusterSnapshot['ingresses'][number];
 const ingress = (namespace: string, name: string, rules: NonNullable<Ingress['spec']>['rules']): Ingress => ({
@@ -189,4 +191,45 @@ describe('chooseNamespace without a named object', () => {
     assert.equal(choice.namespace, 'market');
     assert.match(choice.assumption, /a guess — nothing in the alert or the cluster points to one of the 2 namespaces/);
   });
+});
+
+describe("chooseNamespace with the application's own name in the text", () => {
+  // The database cluster carries the product's name; the product's workloads are labelled part-of it elsewhere.
+  const named = [
+    { namespace: 'atlas-data', name: 'pg-atlas' },
+    { namespace: 'atlas-data', name: 'redis' },
+    { namespace: 'apps', name: 'web', application: 'atlas' },
+    { namespace: 'apps', name: 'billing', application: 'atlas' },
+    { namespace: 'atlas-data', name: 'cache-warmer', application: 'atlas' },
+  ];
+
+  it('does not let that name pick the one component carrying it, and follows where its workloads run', () => {
+    const choice = chooseNamespace('atlas: receipts not sent since 10:00', {
+      namespaces: ['apps', 'atlas-data'],
+      named,
+    });
+    assert.equal(choice.namespace, 'apps');
+    assert.match(choice.assumption, /most workloads of atlas, which the alert names, run there/);
+  });
+
+  it('lets the other words pick a component first', () => {
+    const choice = chooseNamespace('atlas: warmer stuck since 10:00', { namespaces: ['apps', 'atlas-data'], named });
+    assert.equal(choice.namespace, 'atlas-data');
+    assert.match(choice.assumption, /cache-warmer/);
+  });
+
+  it('lets a word that is no application pick as before', () => {
+    assert.deepEqual([...nameWordMatches('atlas is slow', ['pg-atlas', 'web'], new Set(['atlas']))], []);
+    assert.deepEqual([...nameWordMatches('atlas is slow', ['pg-atlas', 'web'])], [['pg-atlas', ['atlas']]]);
+  });
+});
+
+// The page names the product; its database cluster carries the name, its workloads are labelled part-of it in another
+// namespace, where the mailer cannot start.
+test("the product's name in a page leads to where its workloads run, not to the database named after it", async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/tern-product-word-picks-no-component.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'shop', name: 'courier' });
+  assert.ok(!requests.some((request) => request.path.startsWith('/api/v1/namespaces/shop-data/pods/')));
 });

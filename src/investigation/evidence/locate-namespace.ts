@@ -42,6 +42,8 @@ export type ReadAlready = { [K in ObjectKind]?: ObjectOf<K>[] };
 // cluster-wide signs of where things are broken, both narrowed by the API server.
 const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
 const WARNINGS = 'type=Warning';
+/** The recommended label naming the application a workload is part of (kubernetes.io/docs, recommended labels). */
+const PART_OF = 'app.kubernetes.io/part-of';
 
 /**
  * The namespace to investigate: the alert's label; else where the pod it names runs (1 request); else one the text
@@ -102,10 +104,14 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
-    named: [...deployments.items, ...statefulSets.items, ...services.items].map((object) => ({
-      namespace: object.metadata?.namespace ?? '',
-      name: object.metadata?.name ?? '',
-    })),
+    named: [...deployments.items, ...statefulSets.items, ...services.items].map((object) => {
+      const application = object.metadata?.labels?.[PART_OF];
+      return {
+        namespace: object.metadata?.namespace ?? '',
+        name: object.metadata?.name ?? '',
+        ...(application ? { application } : {}),
+      };
+    }),
     routes: ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
     troubleSigns: troubleByNamespace({
       pods: unhealthy.items as ClusterSnapshot['pods'],
