@@ -5,13 +5,24 @@ import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/c
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
-import type { Pod } from '../evidence/workloads.ts';
-import type { EntityRef, Finding } from '../model.ts';
+import type { Pod, Workload } from '../evidence/workloads.ts';
+import type { EntityRef, Finding, RemediationProposal } from '../model.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
+
+/** How sure each finding is (the scale: ranking/weights.ts). */
+const STRENGTH = {
+  /** Its rules admit a call the graph shows, and the caller's log shows connections failing: seen both ways. */
+  blockedWithErrors: 0.9,
+  /** Its rules admit a call the graph shows, but the caller logs no failure (it may retry quietly, or not call now). */
+  blocked: 0.75,
+  /** Egress isolated without port 53 to the cluster DNS, and the pods' lookups fail: the rules and the errors agree. */
+  lookupsCutOff: 0.85,
+} as const;
 
 const BLOCKED =
   /timed? ?out|deadline|i\/o timeout|context deadline exceeded|connection refused|no route to host|unavailable|connect(ion)? (error|failed)|failed to connect/i;
@@ -22,151 +33,182 @@ export const networkPolicy: Detector = {
   faultTypes: ['network-policy'],
   detect(snapshot, graph) {
     if (snapshot.networkPolicies.length === 0) return [];
+    const namespaceLabels = namespaceLabelsOf(snapshot);
     const findings = new Map<string, Finding>();
-    const namespaceLabels = (name: string) => ({
-      'kubernetes.io/metadata.name': name,
-      ...(snapshot.namespaces.find((n) => n.metadata?.name === name)?.metadata?.labels ?? {}),
-    });
+    for (const call of blockedCalls(graph, namespaceLabels)) blameBlockedCall(findings, call, snapshot, graph);
+    for (const cut of lookupsCutOff(snapshot, graph, namespaceLabels))
+      blameLookupsCutOff(findings, cut, snapshot, graph);
+    return [...findings.values()];
+  },
+};
 
-    for (const workload of graph.workloads) {
-      const pods = graph.podsOf(workload.ref);
-      const sample =
-        pods[0] ??
-        ({ metadata: { namespace: workload.ref.namespace, labels: workload.template?.metadata?.labels } } as Pod);
-      for (const service of graph.servicesOf(workload.ref)) {
-        const ports = targetPorts(service, sample);
-        for (const call of graph.callersOf(refOf('Service', service.metadata))) {
-          const caller =
-            graph.podsOf(call.from)[0] ??
-            ({
-              metadata: {
-                namespace: call.from.namespace,
-                labels: graph.workload(call.from)?.template?.metadata?.labels,
-              },
-            } as Pod);
-          const ingress = isolating(graph, sample, 'Ingress');
-          if (ingress.length > 0 && !ingress.some((p) => admits(p, 'from', caller, ports, namespaceLabels))) {
-            blame(ingress, call.from, workload.ref, service, 'ingress');
-          }
-          const egress = isolating(graph, caller, 'Egress');
-          if (egress.length > 0 && !egress.some((p) => admits(p, 'to', sample, ports, namespaceLabels))) {
-            blame(egress, call.from, workload.ref, service, 'egress');
-          }
+type NamespaceLabels = (name: string) => Record<string, string>;
+
+/** A namespace's labels, including the name label every namespace carries (read or not). */
+const namespaceLabelsOf =
+  (snapshot: ClusterSnapshot): NamespaceLabels =>
+  (name) => ({
+    'kubernetes.io/metadata.name': name,
+    ...(snapshot.namespaces.find((n) => n.metadata?.name === name)?.metadata?.labels ?? {}),
+  });
+
+/** A call from a workload to a Service that the policies isolating one side admit no rule for. */
+interface BlockedCall {
+  policies: NetworkPolicy[];
+  caller: EntityRef;
+  target: EntityRef;
+  service: Service;
+  direction: 'ingress' | 'egress';
+}
+
+/** A workload's first pod, or (none running) a stand-in with its template's labels: what policies would select. */
+const samplePod = (graph: EvidenceGraph, workload: Workload): Pod =>
+  graph.podsOf(workload.ref)[0] ??
+  ({ metadata: { namespace: workload.ref.namespace, labels: workload.template?.metadata?.labels } } as Pod);
+
+/** Every call (a dependency edge to a Service) that the callee's ingress or the caller's egress isolation refuses. */
+function blockedCalls(graph: EvidenceGraph, namespaceLabels: NamespaceLabels): BlockedCall[] {
+  const blocked: BlockedCall[] = [];
+  for (const workload of graph.workloads) {
+    const target = workload.ref;
+    const sample = samplePod(graph, workload);
+    for (const service of graph.servicesOf(target)) {
+      const ports = targetPorts(service, sample);
+      for (const call of graph.callersOf(refOf('Service', service.metadata))) {
+        const caller = samplePod(graph, graph.workload(call.from) ?? { ref: call.from });
+        const ingress = isolating(graph, sample, 'Ingress');
+        if (ingress.length > 0 && !ingress.some((p) => admits(p, 'from', caller, ports, namespaceLabels))) {
+          blocked.push({ policies: ingress, caller: call.from, target, service, direction: 'ingress' });
+        }
+        const egress = isolating(graph, caller, 'Egress');
+        if (egress.length > 0 && !egress.some((p) => admits(p, 'to', sample, ports, namespaceLabels))) {
+          blocked.push({ policies: egress, caller: call.from, target, service, direction: 'egress' });
         }
       }
     }
-    // Egress isolation that forgets DNS: every name lookup of the selected pods times out. A rule lets lookups out
-    // when its ports include 53 and its peers include the cluster DNS pods (read, or as every distribution labels them).
-    const read = snapshot.pods.filter(isClusterDnsPod);
-    const dnsPods: Pod[] =
-      read.length > 0
-        ? read
-        : [{ metadata: { namespace: CLUSTER_DNS_NAMESPACE, labels: { [DNS_LABEL[0]]: DNS_LABEL[1] } } } as Pod];
-    for (const workload of graph.workloads) {
-      const pods = graph.podsOf(workload.ref);
-      const sample = pods[0];
-      if (!sample) continue;
-      const egress = isolating(graph, sample, 'Egress');
-      if (egress.length === 0 || egress.some((p) => reachesDns(p, dnsPods, namespaceLabels))) continue;
-      const names = pods.map((p) => p.metadata?.name ?? '');
-      if (!logLinesOf(snapshot, workload.ref.namespace ?? '', names).some((l) => RESOLVE_ERROR.test(l.text))) continue;
-      blameDns(egress, workload.ref);
-    }
-    return [...findings.values()];
+  }
+  return blocked;
+}
 
-    function blameDns(policies: NetworkPolicy[], workload: EntityRef) {
-      const culprit = newest(policies);
-      const ref = refOf('NetworkPolicy', culprit.metadata);
-      const lines = lastDistinct(
-        logLinesOf(
-          snapshot,
-          workload.namespace ?? '',
-          graph.podsOf(workload).map((p) => p.metadata?.name ?? ''),
-        ),
-        (t) => RESOLVE_ERROR.test(t),
-        1,
-      );
-      const existing = findings.get(refKey(ref));
-      if (existing) {
-        existing.affects.push(workload);
-        return;
-      }
-      const fault: Finding = finding(networkPolicy, {
-        entity: ref,
-        affects: [workload],
-        strength: 0.85,
-        summary: `NetworkPolicy ${ref.name} isolates the egress of ${workload.name} without allowing DNS (port 53): its name lookups fail`,
-        evidence: [
-          {
-            source: 'spec',
-            ref,
-            text: `egress rules of ${policies.map((p) => p.metadata?.name).join(', ')} admit no lookup to the cluster DNS (port 53 of its pods in ${CLUSTER_DNS_NAMESPACE})`,
-          },
-          ...lines.map(logEvidence),
-        ],
-        remediation: {
-          summary: `Delete NetworkPolicy ${ref.name}`,
-          action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
-        },
-      });
-      const changedAt = lastChange(culprit.metadata);
-      if (changedAt) fault.changedAt = changedAt;
-      findings.set(refKey(ref), fault);
-    }
+/**
+ * Egress isolation that forgets DNS: every name lookup of the selected pods times out. A rule lets lookups out when
+ * its ports include 53 and its peers include the cluster DNS pods (read, or as every distribution labels them).
+ * Only workloads whose logs show lookups failing.
+ */
+function lookupsCutOff(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  namespaceLabels: NamespaceLabels,
+): { policies: NetworkPolicy[]; workload: EntityRef }[] {
+  const read = snapshot.pods.filter(isClusterDnsPod);
+  const dnsPods: Pod[] =
+    read.length > 0
+      ? read
+      : [{ metadata: { namespace: CLUSTER_DNS_NAMESPACE, labels: { [DNS_LABEL[0]]: DNS_LABEL[1] } } } as Pod];
+  return graph.workloads.flatMap(({ ref: workload }) => {
+    const sample = graph.podsOf(workload)[0];
+    if (!sample) return [];
+    const egress = isolating(graph, sample, 'Egress');
+    if (egress.length === 0 || egress.some((p) => reachesDns(p, dnsPods, namespaceLabels))) return [];
+    if (!errorsOf(snapshot, graph, workload).some((l) => RESOLVE_ERROR.test(l.text))) return [];
+    return [{ policies: egress, workload }];
+  });
+}
 
-    function blame(
-      policies: NetworkPolicy[],
-      caller: EntityRef,
-      target: EntityRef,
-      service: Service,
-      direction: string,
-    ) {
-      const culprit = [...policies].sort((a, b) =>
-        (lastChange(b.metadata) ?? '').localeCompare(lastChange(a.metadata) ?? ''),
-      )[0] as NetworkPolicy;
-      const ref = refOf('NetworkPolicy', culprit.metadata);
-      const key = refKey(ref);
-      const callerPods = graph.podsOf(caller).map((p) => p.metadata?.name ?? '');
-      const errors = lastDistinct(logLinesOf(snapshot, caller.namespace ?? '', callerPods), (t) => BLOCKED.test(t), 1);
-      const existing = findings.get(key);
-      const text = `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
-      if (existing) {
-        if (!existing.affects.some((a) => refKey(a) === refKey(caller))) existing.affects.push(caller);
-        existing.evidence.push({ source: 'spec', ref, text }, ...errors.map(logEvidence));
-        if (errors.length > 0) existing.strength = 0.9;
-        return;
-      }
-      const changedAt = lastChange(culprit.metadata);
-      const fault: Finding = finding(networkPolicy, {
-        entity: ref,
-        affects: [caller],
-        strength: errors.length > 0 ? 0.9 : 0.75,
-        summary: `NetworkPolicy ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
-        evidence: [{ source: 'spec', ref, text }, ...errors.map(logEvidence)],
-      });
-      if (changedAt) fault.changedAt = changedAt;
-      const created = toMs(culprit.metadata?.creationTimestamp);
-      const now = snapshotNow(snapshot);
-      const previous = previousManifest(culprit);
-      fault.remediation =
-        previous && !(created !== undefined && now - created < 24 * HOUR)
-          ? {
-              summary: `Restore NetworkPolicy ${ref.name} to its last applied rules`,
-              action: {
-                type: 'restore-network-policy',
-                namespace: ref.namespace ?? '',
-                name: ref.name,
-                manifest: previous,
-              },
-            }
-          : {
-              summary: `Delete NetworkPolicy ${ref.name}${created !== undefined ? ` (created ${culprit.metadata?.creationTimestamp})` : ''}`,
-              action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
-            };
-      findings.set(key, fault);
-    }
-  },
-};
+const errorsOf = (snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: EntityRef) =>
+  logLinesOf(
+    snapshot,
+    workload.namespace ?? '',
+    graph.podsOf(workload).map((p) => p.metadata?.name ?? ''),
+  );
+
+/** The newest of the policies is blamed (one finding per policy, every call it blocks as evidence). */
+function blameBlockedCall(
+  findings: Map<string, Finding>,
+  { policies, caller, target, service, direction }: BlockedCall,
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): void {
+  const culprit = newest(policies);
+  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const key = refKey(ref);
+  const errors = lastDistinct(errorsOf(snapshot, graph, caller), (t) => BLOCKED.test(t), 1);
+  const existing = findings.get(key);
+  const text = `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
+  if (existing) {
+    if (!existing.affects.some((a) => refKey(a) === refKey(caller))) existing.affects.push(caller);
+    existing.evidence.push({ source: 'spec', ref, text }, ...errors.map(logEvidence));
+    if (errors.length > 0) existing.strength = STRENGTH.blockedWithErrors;
+    return;
+  }
+  const fault: Finding = finding(networkPolicy, {
+    entity: ref,
+    affects: [caller],
+    strength: errors.length > 0 ? STRENGTH.blockedWithErrors : STRENGTH.blocked,
+    summary: `NetworkPolicy ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
+    evidence: [{ source: 'spec', ref, text }, ...errors.map(logEvidence)],
+  });
+  const changedAt = lastChange(culprit.metadata);
+  if (changedAt) fault.changedAt = changedAt;
+  fault.remediation = undoPolicy(culprit, ref, snapshot);
+  findings.set(key, fault);
+}
+
+/**
+ * Restore the rules last applied when the policy is not new (a day or more old) and kubectl's annotation holds
+ * different ones; else delete it (a policy created for the incident's window is the change to undo).
+ */
+function undoPolicy(culprit: NetworkPolicy, ref: EntityRef, snapshot: ClusterSnapshot): RemediationProposal {
+  const created = toMs(culprit.metadata?.creationTimestamp);
+  const previous = previousManifest(culprit);
+  if (previous && !(created !== undefined && snapshotNow(snapshot) - created < 24 * HOUR)) {
+    return {
+      summary: `Restore NetworkPolicy ${ref.name} to its last applied rules`,
+      action: { type: 'restore-network-policy', namespace: ref.namespace ?? '', name: ref.name, manifest: previous },
+    };
+  }
+  return {
+    summary: `Delete NetworkPolicy ${ref.name}${created !== undefined ? ` (created ${culprit.metadata?.creationTimestamp})` : ''}`,
+    action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
+  };
+}
+
+function blameLookupsCutOff(
+  findings: Map<string, Finding>,
+  { policies, workload }: { policies: NetworkPolicy[]; workload: EntityRef },
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): void {
+  const culprit = newest(policies);
+  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const existing = findings.get(refKey(ref));
+  if (existing) {
+    existing.affects.push(workload);
+    return;
+  }
+  const lines = lastDistinct(errorsOf(snapshot, graph, workload), (t) => RESOLVE_ERROR.test(t), 1);
+  const fault: Finding = finding(networkPolicy, {
+    entity: ref,
+    affects: [workload],
+    strength: STRENGTH.lookupsCutOff,
+    summary: `NetworkPolicy ${ref.name} isolates the egress of ${workload.name} without allowing DNS (port 53): its name lookups fail`,
+    evidence: [
+      {
+        source: 'spec',
+        ref,
+        text: `egress rules of ${policies.map((p) => p.metadata?.name).join(', ')} admit no lookup to the cluster DNS (port 53 of its pods in ${CLUSTER_DNS_NAMESPACE})`,
+      },
+      ...lines.map(logEvidence),
+    ],
+    remediation: {
+      summary: `Delete NetworkPolicy ${ref.name}`,
+      action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
+    },
+  });
+  const changedAt = lastChange(culprit.metadata);
+  if (changedAt) fault.changedAt = changedAt;
+  findings.set(refKey(ref), fault);
+}
 
 const newest = (policies: NetworkPolicy[]): NetworkPolicy =>
   [...policies].sort((a, b) =>
