@@ -2,6 +2,7 @@ import type { App, webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Approvers } from '../remediation/approvers.ts';
+import { handOff } from '../slack/hand-off.ts';
 import { type IncidentClick, incidentClickOf } from '../slack/incident-click.ts';
 import type { PagerDutyStatus } from './client.ts';
 import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID } from './thread-message.ts';
@@ -68,11 +69,12 @@ export function registerPagerDutyListeners(app: App, deps: PagerDutyButtonDeps):
     [ACKNOWLEDGE_ACTION_ID, 'acknowledged'],
     [RESOLVE_ACTION_ID, 'resolved'],
   ] as const) {
-    app.action(actionId, async ({ ack, body, logger }) => {
+    app.action(actionId, async ({ ack, body, client, logger }) => {
       await ack();
       const click = incidentClickOf(body);
-      if (click) await requestStatus(deps, click, status);
-      else logger.warn(`pagerduty: malformed ${actionId} payload ignored`);
+      if (!click) return logger.warn(`pagerduty: malformed ${actionId} payload ignored`);
+      const what = `mark the PagerDuty incident ${status}`;
+      await handOff(what, { logger, client, clicker: click }, () => requestStatus(deps, click, status));
     });
   }
 }

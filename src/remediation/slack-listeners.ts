@@ -7,6 +7,7 @@ import {
   REJECT_REASON_INPUT,
   REJECT_VIEW_ID,
 } from '../slack/plan-message.ts';
+import { handOff } from '../slack/hand-off.ts';
 import { type ApprovalDeps, approve, askRejectReason, type PlanClick, reject } from './approval.ts';
 
 const ButtonClickSchema = z.object({
@@ -57,31 +58,25 @@ function clickOf(body: unknown): PlanClick | null {
 
 /** Thin Bolt listeners for the plan buttons and the reject modal: ack, validate, hand off to approval.ts. */
 export function registerRemediationListeners(app: App, deps: ApprovalDeps): void {
-  app.action(APPROVE_ACTION_ID, async ({ ack, body, logger }) => {
+  app.action(APPROVE_ACTION_ID, async ({ ack, body, client, logger }) => {
     await ack();
     const click = clickOf(body);
-    if (click) await approve(deps, click);
-    else logger.warn('remediation: malformed approve payload ignored');
+    if (!click) return logger.warn('remediation: malformed approve payload ignored');
+    await handOff('record your approval', { logger, client, clicker: click }, () => approve(deps, click));
   });
-  app.action(REJECT_ACTION_ID, async ({ ack, body, logger }) => {
+  app.action(REJECT_ACTION_ID, async ({ ack, body, client, logger }) => {
     await ack();
     const click = clickOf(body);
-    if (click) await askRejectReason(deps, click);
-    else logger.warn('remediation: malformed reject payload ignored');
+    if (!click) return logger.warn('remediation: malformed reject payload ignored');
+    await handOff('open the reject form', { logger, client, clicker: click }, () => askRejectReason(deps, click));
   });
-  app.view(REJECT_VIEW_ID, async ({ ack, body, logger }) => {
+  app.view(REJECT_VIEW_ID, async ({ ack, body, client, logger }) => {
     await ack();
     const parsed = RejectSubmissionSchema.safeParse(body);
-    if (!parsed.success) {
-      logger.warn('remediation: malformed reject submission ignored');
-      return;
-    }
+    if (!parsed.success) return logger.warn('remediation: malformed reject submission ignored');
     const { user, view } = parsed.data;
     const reason = view.state.values[REJECT_REASON_BLOCK]?.[REJECT_REASON_INPUT]?.value?.trim() || undefined;
-    await reject(
-      deps,
-      { planId: view.private_metadata.planId, userId: user.id, channelId: view.private_metadata.channelId },
-      reason,
-    );
+    const click = { planId: view.private_metadata.planId, userId: user.id, channelId: view.private_metadata.channelId };
+    await handOff('record your rejection', { logger, client, clicker: click }, () => reject(deps, click, reason));
   });
 }

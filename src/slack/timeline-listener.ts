@@ -2,6 +2,7 @@ import type { App, webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { incidentTimeline } from '../audit/export.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { handOff } from './hand-off.ts';
 import { type IncidentClick, incidentClickOf } from './incident-click.ts';
 import { timelineMessage, TIMELINE_ACTION_ID } from './timeline-message.ts';
 import { IncidentThread } from './thread.ts';
@@ -30,11 +31,12 @@ export async function postTimeline(deps: TimelineDeps, click: IncidentClick): Pr
   await thread.reply(timelineMessage(timeline), 'timeline', `timeline:${click.clickId}`);
 }
 
+/** Thin Bolt listener: ack, validate, hand off. */
 export function registerTimelineListener(app: App, deps: TimelineDeps): void {
-  app.action(TIMELINE_ACTION_ID, async ({ ack, body, logger }) => {
+  app.action(TIMELINE_ACTION_ID, async ({ ack, body, client, logger }) => {
     await ack();
     const click = incidentClickOf(body);
-    if (click) await postTimeline(deps, click);
-    else logger.warn('timeline: malformed click payload ignored');
+    if (!click) return logger.warn('timeline: malformed click payload ignored');
+    await handOff('post the timeline', { logger, client, clicker: click }, () => postTimeline(deps, click));
   });
 }

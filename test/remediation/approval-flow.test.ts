@@ -265,6 +265,17 @@ describe('remediation through Slack approvals', () => {
     assert.equal(image(await stack.kube.read(DEPLOYMENT)), BAD_IMAGE);
   });
 
+  it('a click that cannot be handled tells the clicker instead of doing nothing silently', async () => {
+    const planId = await stack.propose(undo);
+    stack.slack.failNext('views.open', 'expired_trigger_id');
+    await stack.click(planId, 'UALICE', 'reject');
+    const told = await until('the clicker told', () =>
+      ephemeralsTo(stack, 'UALICE').find((text) => /Could not open the reject form/.test(text)),
+    );
+    assert.match(told, /expired_trigger_id/);
+    assert.equal((await stack.plan(planId)).status, 'proposed');
+  });
+
   it('an expired plan is refused with the reason', async () => {
     const planId = await stack.propose(undo, 'Roll back', 0);
     await stack.click(planId, 'UALICE', 'approve');
