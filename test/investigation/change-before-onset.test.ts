@@ -102,27 +102,50 @@ test('a flag switched just before the onset outranks the standing env reference 
   }
 });
 
-/** rates reads the flag file `rates-flags` (changed at `flagChangedAt`) and calls a host no Service has. */
-const ratesShop = (flagChangedAt: string, errorTimes: string[]) =>
+/** rates reads the flag file `rates-flags` (changed at 10:15) and calls a host no Service has; its log read from 09:00. */
+const ratesShop = (
+  errorTimes: string[],
+  read: { readFrom?: string; cut?: boolean } = { readFrom: '2026-11-20T09:00:00Z' },
+) =>
   cluster((s) => {
     app(s, 'rates', {
       env: [{ name: 'MODEL_URL', value: 'http://zone-model:8080/v1' }],
       volumes: [{ name: 'flags', configMap: { name: 'rates-flags' } }],
     });
-    configMap(s, 'rates-flags', { 'flags.json': '{"flags": {"zone-pricing": {"state": "ENABLED"}}}' }, flagChangedAt);
+    configMap(
+      s,
+      'rates-flags',
+      { 'flags.json': '{"flags": {"zone-pricing": {"state": "ENABLED"}}}' },
+      '2026-11-20T10:15:00Z',
+    );
     logs(
       s,
       'rates',
       errorTimes.map((at) => `${at} ERROR quote failed: getaddrinfo ENOTFOUND zone-model`),
     );
+    Object.assign(s.logs.at(-1) ?? {}, read);
   });
 
-test('errors that were there before the flag changed are not woken by it: the standing reference stays the answer', () => {
+test('errors the logs cannot prove began after the flag changed are not woken by it: the standing reference stays the answer', () => {
   const focus = focusOn('rates');
-  const after = diagnose(ratesShop('2026-11-20T10:15:00Z', ['2026-11-20T10:17:00Z', '2026-11-20T10:22:00Z']), focus);
-  assert.deepEqual(after.rootCause, { kind: 'ConfigMap', namespace: NS, name: 'rates-flags' });
-  const before = diagnose(ratesShop('2026-11-20T10:15:00Z', ['2026-11-20T10:05:00Z', '2026-11-20T10:22:00Z']), focus);
-  assert.deepEqual(before.rootCause, deploymentRef('rates'));
+  const after = ['2026-11-20T10:17:00Z', '2026-11-20T10:22:00Z'];
+  assert.deepEqual(diagnose(ratesShop(after), focus).rootCause, {
+    kind: 'ConfigMap',
+    namespace: NS,
+    name: 'rates-flags',
+  });
+  // Errors already there before the change.
+  const before = ['2026-11-20T10:05:00Z', '2026-11-20T10:22:00Z'];
+  assert.deepEqual(diagnose(ratesShop(before), focus).rootCause, deploymentRef('rates'));
+  // A log read only from after the change, or cut short, cannot say when the errors began.
+  assert.deepEqual(
+    diagnose(ratesShop(after, { readFrom: '2026-11-20T10:16:00Z' }), focus).rootCause,
+    deploymentRef('rates'),
+  );
+  assert.deepEqual(
+    diagnose(ratesShop(after, { readFrom: '2026-11-20T09:00:00Z', cut: true }), focus).rootCause,
+    deploymentRef('rates'),
+  );
 });
 
 test('namesIdentifier: one compound name in the spellings code gives it, as a whole token', () => {

@@ -49,6 +49,8 @@ describe('pod_logs', () => {
     assert.ok(result.lines.every((line) => /connection refused/.test(line)));
     assert.match(result.lines.at(-1) ?? '', /^2026-02-10T07:59:59Z .*\(59\)$/);
     assert.match(result.lines[0] ?? '', /\(20\)$/);
+    // Where the part read begins, error or not: what "the errors began after X" can rest on.
+    assert.match('readFrom' in result ? (result.readFrom ?? '') : '', /^2026-02-10T\d{2}:\d{2}:\d{2}Z$/);
   });
 
   it('reads the previous instance, keeping its last lines whatever they say: why it died', async () => {

@@ -1,7 +1,14 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
 import { namesIdentifier, quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastDistinct, logEvidence, logLinesOf, logsRead, type PodLogLine } from '../evidence/logs.ts';
+import {
+  errorsBeganAfter,
+  lastDistinct,
+  logEvidence,
+  logLinesOf,
+  logsRead,
+  type PodLogLine,
+} from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
 import { revisions } from '../evidence/rollout.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
@@ -88,7 +95,7 @@ export const featureFlag: Detector = {
         // to: the timing ties them to it even when they name none of its settings.
         const woken =
           telling.length === 0 && !unread && recent && (flagLike || restarted)
-            ? errorsBeganAfter(snapshot, graph, workload, changed as number, restarted !== undefined)
+            ? wokenErrors(snapshot, graph, workload, changed as number, restarted !== undefined)
             : [];
         if (telling.length === 0 && woken.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
         const shown = telling.length > 0 ? telling : woken;
@@ -171,11 +178,11 @@ function failingUpstream(
 }
 
 /**
- * The reader's error lines when they all came after `changed` (every line dated: an undated one could be older) and the
- * reader was not rolled out since — a new revision of its own would be the likelier cause (a restart to re-read the
- * change is not one).
+ * The reader's error lines when the logs read prove they all began after `changed` (errorsBeganAfter) and the reader
+ * was not rolled out since — a new revision of its own would be the likelier cause (a restart to re-read the change is
+ * not one).
  */
-function errorsBeganAfter(
+function wokenErrors(
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
   workload: EntityRef,
@@ -183,9 +190,9 @@ function errorsBeganAfter(
   restarted: boolean,
 ): PodLogLine[] {
   const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
-  const errors = logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
-  if (errors.length === 0 || errors.some((l) => (toMs(l.at) ?? Number.NEGATIVE_INFINITY) < changed)) return [];
+  if (!errorsBeganAfter(snapshot, workload.namespace ?? '', pods, changed)) return [];
   const [current] = workload.kind === 'Deployment' ? revisions(snapshot, workload) : [];
   if (!restarted && (toMs(current?.metadata?.creationTimestamp) ?? 0) > changed) return [];
+  const errors = logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
   return lastDistinct(errors, () => true, 2);
 }

@@ -1,6 +1,7 @@
 import type { Evidence } from '../model.ts';
-import { type LogLine, parseLogLine } from './log-line.ts';
+import { type LogLine, looksLikeError, parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot, ContainerLog } from './snapshot.ts';
+import { toMs } from './time.ts';
 
 export interface PodLogLine extends LogLine {
   pod: string;
@@ -54,4 +55,17 @@ export function lastDistinct(lines: PodLogLine[], test: (text: string) => boolea
     if (picked.length >= limit) break;
   }
   return picked;
+}
+
+/**
+ * Whether the pods' errors began after `at`, as far as the logs read can prove it: each log read (current instances)
+ * begins before `at` and was not cut short, and none of its error lines is older. A log that starts later, was cut, or
+ * has undated lines cannot say when its errors began.
+ */
+export function errorsBeganAfter(snapshot: ClusterSnapshot, namespace: string, pods: string[], at: number): boolean {
+  const logs = snapshot.logs.filter((log) => log.namespace === namespace && pods.includes(log.pod) && !log.previous);
+  const covers = (log: ContainerLog) => !log.cut && (toMs(log.readFrom) ?? Number.POSITIVE_INFINITY) <= at;
+  if (logs.length === 0 || !logs.every(covers)) return false;
+  const errors = logLinesOf(snapshot, namespace, pods, (log) => !log.previous).filter((l) => looksLikeError(l.text));
+  return errors.length > 0 && errors.every((l) => (toMs(l.at) ?? Number.NEGATIVE_INFINITY) >= at);
 }

@@ -183,7 +183,12 @@ export class SnapshotReader {
     this.requests++;
     try {
       const result = await podLogs.run(target, { ...this.base, reason: `log of ${target.pod}: ${target.why}` });
-      this.snapshot.logs.push({ ...target, lines: result.lines });
+      this.snapshot.logs.push({
+        ...target,
+        lines: result.lines,
+        ...('readFrom' in result && result.readFrom ? { readFrom: result.readFrom } : {}),
+        ...(result.matched > result.lines.length ? { cut: true } : {}),
+      });
     } catch (error) {
       this.assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
     }

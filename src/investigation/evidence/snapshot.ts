@@ -47,6 +47,10 @@ export interface ContainerLog {
   previous: boolean;
   /** Already filtered to the lines that look like errors, oldest first. */
   lines: string[];
+  /** When the part of the log read begins (its first line's time, error or not), when known. */
+  readFrom?: string;
+  /** Older error lines were left out (over the line or byte budget): the first one kept is not the first logged. */
+  cut?: boolean;
 }
 
 export interface MetricSample {

@@ -1,10 +1,8 @@
 import { DETECTORS, type DetectorRegistry } from '../detectors/index.ts';
 import { errorMessage } from '../../observability/error-message.ts';
 import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
-import { looksLikeError } from '../evidence/log-line.ts';
-import { logLinesOf } from '../evidence/logs.ts';
+import { errorsBeganAfter } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { toMs } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Focus } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, RuledOut } from '../model.ts';
@@ -76,7 +74,16 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
   const score = (candidate: Candidate) => scoreOf(candidate, timeFactor(candidate.finding, start).factor, unconnected);
   const live = setAsideHistory(candidates, start, score, ruled);
-  const onset: Onset = { start: start.at, firstError: (workload) => firstErrorAt(workload, snapshot, graph) };
+  const onset: Onset = {
+    start: start.at,
+    beganAfter: (workload, at) =>
+      errorsBeganAfter(
+        snapshot,
+        workload.namespace ?? '',
+        graph.podsOf(workload).map((p) => p.metadata?.name ?? ''),
+        at,
+      ),
+  };
   const standing = setAsideVictims(live, graph, onset, score, ruled);
   ruleOutUnconnected(standing, ruled);
 
@@ -379,13 +386,4 @@ function dedupe(refs: EntityRef[]): EntityRef[] {
 
 function dedupeEvidence(evidence: Evidence[]): Evidence[] {
   return [...new Map(evidence.map((e) => [`${refKey(e.ref)}|${e.text}`, e])).values()];
-}
-
-/** When the workload's first error line read was logged (undefined: no dated error line read). */
-function firstErrorAt(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph): number | undefined {
-  const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
-  const times = logLinesOf(snapshot, workload.namespace ?? '', pods)
-    .filter((line) => looksLikeError(line.text))
-    .map((line) => toMs(line.at));
-  return times.some((t) => t === undefined) ? undefined : Math.min(...(times as number[]));
 }

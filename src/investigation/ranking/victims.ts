@@ -10,10 +10,10 @@ import { FITTING_CHANGE, WEAK_FINDING } from './weights.ts';
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
 export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
 
-/** When the incident began, and when the errors of a workload began by the logs read (undefined: none read). */
+/** When the incident began, and whether the logs read prove a workload's errors began after a time. */
 export interface Onset {
   start: number;
-  firstError: (workload: EntityRef) => number | undefined;
+  beganAfter: (workload: EntityRef, at: number) => boolean;
 }
 
 /**
@@ -66,6 +66,5 @@ function wokenBy(victim: Finding, cause: Finding, onset: Onset): boolean {
   if (stood === undefined || changed === undefined || cause.strength < FITTING_CHANGE) return false;
   if (!cause.affects.some((ref) => refKey(ref) === refKey(victim.entity))) return false;
   const recent = changed >= onset.start - CHANGE_WINDOW && changed <= onset.start + AFTER_START_SLACK;
-  const firstError = onset.firstError(victim.entity);
-  return recent && stood < changed - CHANGE_WINDOW && firstError !== undefined && firstError >= changed;
+  return recent && stood < changed - CHANGE_WINDOW && onset.beganAfter(victim.entity, changed);
 }

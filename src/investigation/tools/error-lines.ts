@@ -1,6 +1,8 @@
 const ERROR_LINE =
   /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream/i;
 
+const LEADING_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s/;
+
 const MAX_ERROR_LINES = 40;
 const MAX_ERROR_BYTES = 8_000;
 
@@ -10,6 +12,8 @@ export interface ErrorLines {
   /** How many lines the log had, and how many looked like errors before the caps. */
   scanned: number;
   matched: number;
+  /** The time of the first line scanned (its RFC 3339 prefix), error or not: where the part of the log read begins. */
+  readFrom?: string;
 }
 
 /** Lines a terminated container printed last: why it died, whatever words it used (`[emerg] unexpected "}"`). */
@@ -35,5 +39,6 @@ export function errorLines(
     if (bytes > maxBytes) break;
     kept.push(line);
   }
-  return { lines: kept.reverse(), scanned: all.length, matched: matching.length };
+  const readFrom = LEADING_TIME.exec(all[0] ?? '')?.[1];
+  return { lines: kept.reverse(), scanned: all.length, matched: matching.length, ...(readFrom ? { readFrom } : {}) };
 }
