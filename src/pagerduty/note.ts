@@ -1,28 +1,16 @@
-import { z } from 'zod';
-import { EntityRefSchema, refKey } from '../investigation/model.ts';
+import { refKey } from '../investigation/model.ts';
+import type { StoredResult } from '../store/stored-result.ts';
 
 /** PagerDuty shows notes as plain text; a long one is cut well below its limit, the thread has the rest. */
 const MAX_NOTE = 4_000;
 const EVIDENCE_LINES = 5;
-
-/** The part of a stored investigation result the note shows: JSON read back from the database, so checked. */
-export const NoteSourceSchema = z.object({
-  rootCause: EntityRefSchema.nullable(),
-  faultType: z.string().nullable(),
-  confidence: z.number(),
-  summary: z.string(),
-  hypotheses: z.array(z.object({ evidence: z.array(z.object({ ref: EntityRefSchema, text: z.string() })) })),
-  ruledOut: z.array(z.object({ entity: EntityRefSchema, reason: z.string() })),
-  remediation: z.object({ summary: z.string() }).nullable(),
-});
-export type NoteSource = z.infer<typeof NoteSourceSchema>;
 
 /**
  * The diagnosis as a PagerDuty note: what whoever opens the incident in PagerDuty needs first — the root cause,
  * its confidence, the evidence it rests on, what was ruled out — and the Slack thread where everything else is.
  * Plain text: PagerDuty does not render Slack mrkdwn.
  */
-export function noteContent(result: NoteSource, threadLink: string | null): string {
+export function noteContent(result: StoredResult, threadLink: string | null): string {
   const lines: string[] = [];
   const confidence = `${Math.round(result.confidence * 100)}%`;
   if (result.rootCause)

@@ -6,9 +6,10 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { redact } from '../redaction/policy.ts';
 import { parseStored } from '../store/stored-json.ts';
+import { StoredResultSchema } from '../store/stored-result.ts';
 import { VisibleState } from '../slack/visible-state.ts';
 import { type PagerDutyClient, PagerDutyError } from './client.ts';
-import { NoteSourceSchema, noteContent } from './note.ts';
+import { noteContent } from './note.ts';
 import { PAGERDUTY_MESSAGE_KEY, pagerDutyMessage, pagerDutySide } from './thread-message.ts';
 
 /**
@@ -136,7 +137,7 @@ async function addNote(deps: WriteBackDeps, job: Extract<WriteBackJob, { kind: '
   // What leaves for PagerDuty is masked like every other way out.
   const content = redact(
     noteContent(
-      parseStored(NoteSourceSchema, investigation.result, `investigation ${investigation.id}: its result`),
+      parseStored(StoredResultSchema, investigation.result, `investigation ${investigation.id}: its result`),
       link,
     ),
   );

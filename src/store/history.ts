@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { type EntityRef, EntityRefSchema, type InvestigationResult, refKey } from '../investigation/model.ts';
+import { type EntityRef, type InvestigationResult, refKey } from '../investigation/model.ts';
+import { StoredResultSchema } from './stored-result.ts';
 
 /** How far back "Seen before" looks. */
 export const HISTORY_DAYS = 90;
@@ -44,13 +44,6 @@ export interface EarlierIncident {
   outcome: Outcome;
   resolved: boolean;
 }
-
-// Results are JSON read back from the database: only what the comparison needs, validated.
-const StoredResult = z.object({
-  rootCause: EntityRefSchema.nullable(),
-  faultType: z.string().nullable(),
-  hypotheses: z.array(z.object({ path: z.array(EntityRefSchema).default([]) })).default([]),
-});
 
 const OUTCOMES: Record<string, Outcome> = {
   succeeded: 'plan executed',
@@ -101,7 +94,7 @@ export async function seenBefore(
     LIMIT 200`;
   const matches: Omit<EarlierIncident, 'outcome'>[] = [];
   for (const row of rows) {
-    const earlier = StoredResult.safeParse(row.result);
+    const earlier = StoredResultSchema.safeParse(row.result);
     if (!earlier.success) continue;
     const sameCause =
       result.rootCause !== null &&

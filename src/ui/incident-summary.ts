@@ -1,18 +1,10 @@
 import type { Incident, Investigation, Plan } from '../generated/prisma/client.ts';
-import { FaultTypeSchema } from '../investigation/model.ts';
+import { StoredResultSchema } from '../store/stored-result.ts';
 import { entityLabel } from '../slack/entity-label.ts';
 import { z } from 'zod';
 
 /** Plan statuses after which the cluster was (or may have been) written to. */
 export const EXECUTED_PLAN_STATUSES = ['executing', 'succeeded', 'failed', 'rolled_back'] as const;
-
-/** The part of a stored investigation result the pages show; read back from JSON, so checked. */
-const StoredResultSchema = z.object({
-  rootCause: z.object({ kind: z.string(), namespace: z.string().optional(), name: z.string() }).nullable(),
-  faultType: FaultTypeSchema.nullable().catch(null),
-  confidence: z.number(),
-  summary: z.string(),
-});
 
 const AlertLabelsSchema = z.object({ labels: z.record(z.string(), z.string()).catch({}) }).catch({ labels: {} });
 
