@@ -92,6 +92,23 @@ describe('consumersOf', () => {
       ['drain', 'worker', 'exporter'],
     );
   });
+  it('reads the ConfigMaps a workload mounts or takes its environment from, when given', () => {
+    const mounted = deployment('shop', 'billing', []);
+    const spec = mounted.object.spec?.template?.spec;
+    if (spec) spec.volumes = [{ name: 'config', configMap: { name: 'billing-config' } }];
+    const configMaps = [
+      {
+        metadata: { namespace: 'shop', name: 'billing-config' },
+        data: { 'app.yaml': 'broker: nats.bus.svc:4222\nsubject: "bills.due"' },
+      },
+    ];
+    assert.deepEqual(consumersOf([mounted], broker, ['bills.due']), []);
+    const found = consumersOf([mounted], broker, ['bills.due'], configMaps);
+    assert.deepEqual(
+      found.map((c) => [c.ref.name, c.namesQueue, c.namesService]),
+      [['billing', true, true]],
+    );
+  });
   it("in the broker's own namespace, only workloads naming its Service by its short name", () => {
     const found = consumersOf(
       [deployment('bus', 'relay', ['nats://nats:4222']), deployment('bus', 'other', ['redis://cache:6379'])],
@@ -118,4 +135,17 @@ test('a backlog at a broker leads to the consumer of its queue in another namesp
   assert.ok(paths.includes('/apis/apps/v1/deployments'));
   assert.ok(!paths.includes('/apis/apps/v1/namespaces/kiln/deployments'));
   assert.ok(paths.includes('/api/v1/namespaces/broker/pods'));
+});
+
+// The consumer names the topic and the broker only in the file it mounts; an admin tool names the broker in its env.
+// Nobody's own settings naming the topic, the cluster's ConfigMaps are read once, and stand for the namespace's own.
+test('a consumer configured by a mounted file is found through the ConfigMaps, and held at its autoscaler maximum', async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/loom-topic-consumer-in-config-file.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'HorizontalPodAutoscaler', namespace: 'loom', name: 'invoicer' });
+  assert.equal(result.faultType, 'hpa-limit');
+  const paths = requests.map((request) => request.path);
+  assert.equal(paths.filter((path) => path === '/api/v1/configmaps').length, 1);
+  assert.ok(!paths.includes('/api/v1/namespaces/loom/configmaps'));
 });

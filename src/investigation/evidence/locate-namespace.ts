@@ -205,34 +205,42 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
     listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
   ]);
   const service = serviceLabelValues(alert)[0];
-  const consumers = consumersOf(
-    [
-      ...(deployments.items as ObjectOf<'Deployment'>[]).map((object) => ({ kind: 'Deployment' as const, object })),
-      ...(statefulSets.items as ObjectOf<'StatefulSet'>[]).map((object) => ({ kind: 'StatefulSet' as const, object })),
-    ],
-    { namespace: labelled, ...(service ? { service } : {}) },
-    queueNames(alert),
-  );
+  const workloads = [
+    ...(deployments.items as ObjectOf<'Deployment'>[]).map((object) => ({ kind: 'Deployment' as const, object })),
+    ...(statefulSets.items as ObjectOf<'StatefulSet'>[]).map((object) => ({ kind: 'StatefulSet' as const, object })),
+  ];
+  const broker = { namespace: labelled, ...(service ? { service } : {}) };
+  const queues = queueNames(alert);
+  let consumers = consumersOf(workloads, broker, queues);
+  // Nobody's own settings name the queue (or the broker): the configuration files they read may (1 request more).
+  const configMaps =
+    consumers.length === 0 || (queues.length > 0 && !consumers[0]?.namesQueue)
+      ? await listObjects.run(
+          { kind: 'ConfigMap', limit: 5000 },
+          { ...base, reason: `${reason}: the configuration the workloads read may name the queue or the broker` },
+        )
+      : undefined;
+  if (configMaps) consumers = consumersOf(workloads, broker, queues, configMaps.items as ObjectOf<'ConfigMap'>[]);
   const consumer = consumers[0];
   const namespace = consumer?.ref.namespace ?? labelled;
+  const lists = [
+    ['Deployment', deployments],
+    ['StatefulSet', statefulSets],
+    ['ConfigMap', configMaps],
+  ] as const;
   const read = Object.fromEntries(
-    (
-      [
-        ['Deployment', deployments],
-        ['StatefulSet', statefulSets],
-      ] as const
-    )
-      .filter(([, list]) => list.complete)
-      .map(([kind, list]) => [kind, list.items.filter((object) => object.metadata?.namespace === namespace)]),
+    lists.flatMap(([kind, list]) =>
+      list?.complete ? [[kind, list.items.filter((object) => object.metadata?.namespace === namespace)]] : [],
+    ),
   ) as ReadAlready;
-  const requests = deployments.requests + statefulSets.requests;
+  const requests = lists.reduce((sum, [, list]) => sum + (list?.requests ?? 0), 0);
   if (!consumer) return { namespace, assumptions: [], requests, read };
   const others = consumers.slice(1, 4).map((other) => `${other.ref.namespace}/${other.ref.name}`);
   const where = service ? `${service} in ${labelled}` : `the broker in ${labelled}`;
   return {
     namespace,
     assumptions: [
-      `symptom ${consumer.ref.kind} ${namespace}/${consumer.ref.name}: work waits at ${where}, and it consumes there (its settings name ${consumer.because.slice(0, 120)})${others.length > 0 ? `; also calling it: ${others.join(', ')}` : ''}`,
+      `symptom ${consumer.ref.kind} ${namespace}/${consumer.ref.name}: work waits at ${where}, and it consumes there (its configuration names ${consumer.because.slice(0, 120)})${others.length > 0 ? `; also calling it: ${others.join(', ')}` : ''}`,
     ],
     requests,
     read,

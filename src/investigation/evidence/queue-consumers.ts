@@ -2,6 +2,7 @@ import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
 import type { EntityRef } from '../model.ts';
 import { configuredHosts, serviceNameOf, tokens } from './hosts.ts';
+import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 // Work waiting at a broker or queue: the consumer side is not keeping up. Read with CamelCase alert names split into
@@ -45,6 +46,7 @@ export function queueNames(alert: Alert): string[] {
 }
 
 type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
+type ConfigMap = ClusterSnapshot['configMaps'][number];
 
 export interface Consumer {
   ref: EntityRef;
@@ -65,22 +67,28 @@ export interface Broker {
 }
 
 /**
- * The workloads that consume from the broker: those whose containers' settings (env values, command, arguments) name
- * the queue the alert is about, or a host of the broker (`svc.<its namespace>`, or its Service's short name from its
- * own namespace). The broker's own workloads are not its consumers. Those naming the queue first, then those naming the
- * broker's Service itself, then those short of ready pods (a consumer that is not running consumes nothing).
+ * The workloads that consume from the broker: those whose settings (env values, command, arguments, and the
+ * ConfigMaps they read when given) name the queue the alert is about, or a host of the broker (`svc.<its namespace>`,
+ * or its Service's short name from its own namespace). The broker's own workloads are not its consumers. Those naming
+ * the queue first, then those naming the broker's Service itself, then those short of ready pods (a consumer that is
+ * not running consumes nothing).
  */
 export function consumersOf(
   workloads: { kind: 'Deployment' | 'StatefulSet'; object: Workload }[],
   broker: Broker,
   queues: string[],
+  configMaps: ConfigMap[] = [],
 ): Consumer[] {
+  const files = new Map(configMaps.map((c) => [`${c.metadata?.namespace}/${c.metadata?.name}`, configPieces(c)]));
   const found: Consumer[] = [];
   for (const { kind, object } of workloads) {
     const namespace = object.metadata?.namespace ?? '';
     const name = object.metadata?.name ?? '';
     if (!name || (namespace === broker.namespace && name === broker.service)) continue;
-    const values = settings(object);
+    const read = [...podReferences([], [object.spec?.template?.spec]).configMaps].flatMap(
+      (configMap) => files.get(`${namespace}/${configMap}`) ?? [],
+    );
+    const values = [...settings(object), ...read];
     const queue = values.find((value) => tokens(value.toLowerCase()).some((token) => queues.includes(token)));
     const hosts = values.flatMap((value) =>
       brokerServices(value, namespace, broker).map((service) => ({ value, service })),
@@ -99,14 +107,22 @@ export function consumersOf(
   return found.sort((a, b) => rank(b) - rank(a));
 }
 
-function settings(object: Workload): string[] {
+const containersOf = (object: Workload) => {
   const spec = object.spec?.template?.spec;
-  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].flatMap((container) => [
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+};
+
+function settings(object: Workload): string[] {
+  return containersOf(object).flatMap((container) => [
     ...(container.env ?? []).flatMap((env) => (env.value ? [env.value] : [])),
     ...(container.command ?? []),
     ...(container.args ?? []),
   ]);
 }
+
+/** A ConfigMap's values cut into the pieces a host or a queue name can be (`host: mq.bus.svc`, `QUEUE=jobs`). */
+const configPieces = (configMap: ConfigMap): string[] =>
+  Object.values(configMap.data ?? {}).flatMap((value) => value.split(/[\s"'=,;]+/).filter(Boolean));
 
 /** The Services of the broker's namespace a setting names: any from another namespace; from its own, the broker's. */
 function brokerServices(value: string, from: string, broker: Broker): string[] {
