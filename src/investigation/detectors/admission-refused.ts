@@ -6,6 +6,14 @@ import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The API server's event names the webhook that refused the pods: the refusal is stated, not inferred. */
+  refuses: 0.9,
+  /** The webhook cannot be called and fails closed: the configuration is at fault, or the webhook's backend is. */
+  unreachable: 0.85,
+} as const;
+
 /**
  * Pods that are never created because an admission webhook refuses them (or cannot be reached and fails closed): the
  * webhook configuration that holds the webhook named in the controller's FailedCreate event governs it. The catalogue
@@ -38,7 +46,7 @@ export const admissionRefused: Detector = {
         finding(admissionRefused, {
           entity,
           affects: [creator],
-          strength: unreachable ? 0.85 : 0.9,
+          strength: unreachable ? STRENGTH.unreachable : STRENGTH.refuses,
           summary: `${holder.kind} ${entity.name}: its webhook ${webhook} ${unreachable ? 'cannot be called and fails closed, so' : 'refuses'} the pods of ${creator.kind} ${creator.name}${unreachable ? ' are never created' : ''}`,
           evidence: [
             eventEvidence(event),

@@ -25,6 +25,16 @@ const JOB_KINDS = new Set(['Job', 'CronJob']);
 
 const ADDRESS_NAME = /ADDR|HOST|URL|URI|ENDPOINT|SERVER|SERVICE|DSN|BROKER|PEER|UPSTREAM|BACKEND/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The pods' own errors name the host it points at (a failed lookup, a failed call): the spec and errors agree. */
+  failing: 0.9,
+  /** A Service's port it does not expose, or a host with a near-miss name: the spec is wrong, the errors are silent. */
+  wrongAddress: 0.8,
+  /** Only hosts that do not exist, with no near-miss name to say what was meant, and no error naming them. */
+  unknownHost: 0.6,
+} as const;
+
 /**
  * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose, or a
  * cluster-internal host that is no Service (a typo, or a namespace that does not exist). The workload's own spec is
@@ -103,7 +113,12 @@ export const badEnv: Detector = {
             : 'bad-env',
         entity: workload.ref,
         affects: [workload.ref],
-        strength: resolveErrors.length > 0 || peerErrors.length > 0 ? 0.9 : unknownHost && !first.hint ? 0.6 : 0.8,
+        strength:
+          resolveErrors.length > 0 || peerErrors.length > 0
+            ? STRENGTH.failing
+            : unknownHost && !first.hint
+              ? STRENGTH.unknownHost
+              : STRENGTH.wrongAddress,
         summary: `${workload.ref.kind} ${workload.ref.name}: env ${first.env}=${first.value} — ${first.why}`,
         evidence: [
           ...problems.map((p) => ({

@@ -8,6 +8,9 @@ import { type Detector, finding } from './detector.ts';
 
 const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|RegistryUnavailable)$/;
 
+/** The kubelet's own status says the image cannot be pulled: the fault is stated, not inferred. */
+const STRENGTH = 0.95;
+
 /** Pods that cannot pull their image: the workload's image reference is wrong. */
 export const badImage: Detector = {
   id: 'bad-image',
@@ -31,7 +34,7 @@ export const badImage: Detector = {
         const fault: Finding = finding(badImage, {
           entity: workload,
           affects: [workload],
-          strength: 0.95,
+          strength: STRENGTH,
           summary: `${workload.kind} ${workload.name}: image ${state.status.image ?? ''} cannot be pulled (${reason})`,
           evidence: [stateEvidence(state), ...events.map(eventEvidence)],
         });

@@ -4,6 +4,17 @@ import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollou
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/**
+ * How sure a finding is (the scale: detectors/detector.ts). Symptomatic: a failing new revision says where to look,
+ * not why; a specific finding about the same workload leads (SYMPTOMATIC in ranking/victims.ts).
+ */
+const STRENGTH = {
+  /** The previous revision was serving: the change is what broke it. */
+  previousServed: 0.6,
+  /** Nothing shows the previous revision served: the rollout may have inherited the fault. */
+  unknownBefore: 0.45,
+} as const;
+
 /** A Deployment whose newest revision, rolled out shortly before, has failing pods while the previous one was fine. */
 export const badRollout: Detector = {
   id: 'bad-rollout',
@@ -23,7 +34,7 @@ export const badRollout: Detector = {
       const fault: Finding = finding(badRollout, {
         entity: workload.ref,
         affects: [workload.ref],
-        strength: previousWasFine ? 0.6 : 0.45,
+        strength: previousWasFine ? STRENGTH.previousServed : STRENGTH.unknownBefore,
         summary: `${workload.ref.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) has ${failing.length}/${pods.length} failing pods; revision ${revisionOf(previous)} was serving`,
         evidence: [
           {

@@ -9,6 +9,16 @@ import { type Detector, finding } from './detector.ts';
 export const AUTH_FAILURE =
   /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Authentication fails, and the Secret changed shortly before: the change and the errors agree. */
+  changedBeforeFailures: 0.85,
+  /** Authentication fails and this is the only credential involved, but it did not change recently. */
+  onlyCredential: 0.55,
+  /** Edited shortly before the symptom, but its readers' logs were not read: a lead, weaker than any seen failure. */
+  editedUnread: 0.4,
+} as const;
+
 /** Authentication failures against a peer right after a Secret on either side changed: the Secret's value is wrong. */
 export const badSecretValue: Detector = {
   id: 'bad-secret-value',
@@ -70,7 +80,7 @@ export const badSecretValue: Detector = {
         finding(badSecretValue, {
           entity: best.secret,
           affects: [workload.ref, ...peers],
-          strength: isRecent ? 0.85 : 0.55,
+          strength: isRecent ? STRENGTH.changedBeforeFailures : STRENGTH.onlyCredential,
           summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${workload.ref.name} fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
           evidence: [
             ...(isRecent ? [changeEvidence(best.secret, best.changedAt as string)] : []),
@@ -99,7 +109,7 @@ export const badSecretValue: Detector = {
         finding(badSecretValue, {
           entity: ref,
           affects: readers,
-          strength: 0.4,
+          strength: STRENGTH.editedUnread,
           summary: `Secret ${ref.name} was edited at ${changedAt}, shortly before the symptom; ${readers.map((r) => r.name).join(', ')} read it (their logs were not read)`,
           evidence: [changeEvidence(ref, changedAt)],
           changedAt,

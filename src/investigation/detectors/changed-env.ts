@@ -4,6 +4,14 @@ import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '.
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The workload's errors quote the value (or the name) the new revision changed. */
+  quoted: 0.85,
+  /** Its pods fail since the revision that changed it, but no error quotes it. */
+  failingSince: 0.55,
+} as const;
+
 /** An env value changed by the newest revision that the workload's errors now quote (a wrong database name, URL, mode…). */
 export const changedEnv: Detector = {
   id: 'changed-env',
@@ -30,7 +38,7 @@ export const changedEnv: Detector = {
       const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
         affects: [workload.ref],
-        strength: quoted.length > 0 ? 0.85 : 0.55,
+        strength: quoted.length > 0 ? STRENGTH.quoted : STRENGTH.failingSince,
         summary: `${workload.ref.name} revision ${revisionOf(current)} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({

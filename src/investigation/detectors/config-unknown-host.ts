@@ -8,6 +8,14 @@ import { refKey } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The reader crashes on it: the configuration's fault is the reader's whole story. */
+  readerCrashes: 0.9,
+  /** The configuration names a Service its namespace does not hold, and lookups of it fail. */
+  namesNoService: 0.85,
+} as const;
+
 /**
  * A ConfigMap that points its reader at a cluster host no Service answers, and the reader's lookups of that host fail.
  * The lookup failing is name resolution working correctly (the name does not exist): the fault is the address in the
@@ -50,8 +58,7 @@ export const configUnknownHost: Detector = {
           finding(configUnknownHost, {
             entity: reference.target,
             affects: [workload.ref],
-            // Crashing on it makes the configuration's fault the reader's whole story.
-            strength: crash ? 0.9 : 0.85,
+            strength: crash ? STRENGTH.readerCrashes : STRENGTH.namesNoService,
             summary: `ConfigMap ${reference.target.name} points ${workload.ref.name} at ${bad}, which no Service answers${crash ? `; ${workload.ref.name} crashes on it` : ''}`,
             evidence: [
               { source: 'spec', ref: reference.target, text: `names host ${bad}; no Service ${bad} in ${namespace}` },

@@ -13,6 +13,14 @@ const NO_SLOTS =
 const RECONFIGURED =
   /configuration change|parameters? (requiring restart )?changed|reload(ed|ing)? config|max_connections/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Its connection limit was changed shortly before (an event, its own log): the change and the refusals agree. */
+  reconfigured: 0.9,
+  /** It refuses connections for lack of slots, with no change seen: the limit may always have been tight. */
+  refusing: 0.7,
+} as const;
+
 /**
  * Clients refused for lack of connection slots: the server's connection limit is the fault, not the clients, which
  * only report it. The server is the dependency the clients call (configuration, a Secret's connection URL, logs) whose
@@ -72,7 +80,7 @@ export const connectionLimit: Detector = {
           finding(connectionLimit, {
             entity: server,
             affects: [client.ref, refOf('Service', { name: edge.to.name, namespace: edge.to.namespace })],
-            strength: reconfigured ? 0.9 : 0.7,
+            strength: reconfigured ? STRENGTH.reconfigured : STRENGTH.refusing,
             summary: `${server.kind} ${server.name} refuses ${client.ref.name}'s connections for lack of slots${reconfigured ? ', since its configuration was changed' : ''}: its connection limit is below what its clients open — "${refused[0]?.text.slice(0, 160)}"`,
             evidence,
             ...(at ? { changedAt: at } : {}),

@@ -12,6 +12,14 @@ const isThrottledCounter = (s: MetricSample) => !isRatio(s) && /cfs_throttled_pe
 const isPeriodsCounter = (s: MetricSample) =>
   !isRatio(s) && /cfs_periods_total$/.test(metricName(s)) && !/throttled/.test(metricName(s));
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Throttled in half the periods or more: the limit, not the load, sets its pace. */
+  mostPeriods: 0.88,
+  /** Throttled in a quarter of the periods or more: slow enough to matter, not always to explain. */
+  manyPeriods: 0.75,
+} as const;
+
 /** Containers throttled for a large share of CFS periods: the CPU limit is too low for the load. */
 export const cpuThrottling: Detector = {
   id: 'cpu-throttling',
@@ -43,7 +51,7 @@ export const cpuThrottling: Detector = {
       const fault: Finding = finding(cpuThrottling, {
         entity: workload,
         affects: [workload],
-        strength: ratio >= 0.5 ? 0.88 : 0.75,
+        strength: ratio >= 0.5 ? STRENGTH.mostPeriods : STRENGTH.manyPeriods,
         summary: `${workload.kind} ${workload.name}: container ${container?.name ?? containerName} is CPU-throttled in ${Math.round(ratio * 100)}% of periods${limit !== undefined ? ` under a ${formatCpu(limit)} CPU limit` : ''}`,
         evidence: [
           {

@@ -6,6 +6,12 @@ import { crashingWorkloads } from './crashing.ts';
 import { type Detector, finding } from './detector.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 
+/**
+ * Symptomatic: a crash loop says where the fault shows, not why; any specific finding about the same workload or
+ * upstream (a bad ConfigMap, an OOM limit) outranks it (SYMPTOMATIC in ranking/victims.ts).
+ */
+const STRENGTH = 0.5;
+
 /** A workload whose containers keep crashing for a reason no more specific detector names; often a victim. */
 export const crashLoop: Detector = {
   id: 'crash-loop',
@@ -21,7 +27,7 @@ export const crashLoop: Detector = {
       const fault: Finding = finding(crashLoop, {
         entity: crash.workload,
         affects: [crash.workload],
-        strength: 0.5,
+        strength: STRENGTH,
         summary: `${crash.workload.kind} ${crash.workload.name} keeps crashing${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
         evidence: [...crash.states.slice(0, 2).map(stateEvidence), ...lines.map(logEvidence)],
       });

@@ -20,6 +20,18 @@ const CONFIG_WORDS =
 const PEER_FAILURE =
   /connection refused|connect(ion)? timed out|no route to host|no such host|i\/o timeout|deadline exceeded|unavailable|failed to connect|could not connect|unable to connect/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The crash lines quote it, and it changed recently or holds a malformed value: the change and the crash agree. */
+  quotedAndChanged: 0.92,
+  /** The crash lines quote it (its name or a key), but it neither changed recently nor is malformed. */
+  quoted: 0.75,
+  /** The crash logs were not read, but it holds a malformed value: the spec alone shows the fault. */
+  malformedUnread: 0.8,
+  /** The crash logs were not read; it changed just before the crashes began. */
+  changedUnread: 0.65,
+} as const;
+
 /** A crashing workload whose ConfigMap or Secret changed shortly before, with a log line about reading it: the data is the fault. */
 export const crashloopBadConfig: Detector = {
   id: 'crashloop-bad-config',
@@ -78,11 +90,11 @@ export const crashloopBadConfig: Detector = {
         strength:
           best.telling.length === 0
             ? best.malformed.length > 0
-              ? 0.8
-              : 0.65
+              ? STRENGTH.malformedUnread
+              : STRENGTH.changedUnread
             : best.recent || best.malformed.length > 0
-              ? 0.92
-              : 0.75,
+              ? STRENGTH.quotedAndChanged
+              : STRENGTH.quoted,
         summary:
           best.telling.length === 0
             ? `${crash.workload.kind} ${crash.workload.name} crashes since ${best.r.target.kind} ${best.r.target.name} changed at ${best.changedAt} (its logs were not read)`

@@ -10,6 +10,14 @@ import { type Detector, finding } from './detector.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The server's log refuses the client's credential since the edit. */
+  refused: 0.9,
+  /** The restarts tell the story (client restarted since the edit, server not), but no refusal was read. */
+  restartsOnly: 0.7,
+} as const;
+
 /**
  * Credentials out of step with their server, seen from both sides even when the client logs nothing about it.
  * A Secret the client reads was edited; the client's pods all started after the edit (a restart picked the new value
@@ -74,7 +82,7 @@ export const credentialDrift: Detector = {
         const fault: Finding = finding(credentialDrift, {
           entity: reference.target,
           affects: [client.ref],
-          strength: refusals.length > 0 ? 0.9 : 0.7,
+          strength: refusals.length > 0 ? STRENGTH.refused : STRENGTH.restartsOnly,
           summary: `Secret ${reference.target.name} was edited at ${changedAt}; ${client.ref.name} restarted since and presents the new value to ${server.name}, which still runs on the credential it started with${refusals.length > 0 ? ` and refuses it: "${refusals[0]?.text.slice(0, 120)}"` : ''}${silent ? `; ${client.ref.name} logs nothing about its failing calls` : ''}`,
           evidence,
           changedAt,

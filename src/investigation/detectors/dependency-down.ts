@@ -4,6 +4,23 @@ import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/**
+ * How sure a finding is (the scale: detectors/detector.ts). Scaled to zero is a decision someone made; zero ready pods
+ * is usually a symptom of something more specific, all the more when every pod still waits in an init container.
+ */
+const STRENGTH = {
+  /** Scaled to zero while workloads are seen calling it. */
+  scaledToZeroCalled: 0.9,
+  /** Scaled to zero with only a Service in front of it to say something relies on it. */
+  scaledToZero: 0.6,
+  /** No ready replica, and workloads are seen calling it. */
+  noneReadyCalled: 0.55,
+  /** No ready replica, nobody seen calling it. */
+  noneReady: 0.45,
+  /** Every pod waits in an init container: what it waits for is the likelier cause. */
+  waitingToStart: 0.35,
+} as const;
+
 /** A workload others call that has no ready replica (scaled to zero, or every pod down for whatever reason). */
 export const dependencyDown: Detector = {
   id: 'dependency-down',
@@ -26,9 +43,15 @@ export const dependencyDown: Detector = {
       const fault: Finding = finding(dependencyDown, {
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],
-        // Scaled to zero is a decision someone made; zero ready pods is usually a symptom of something more specific,
-        // all the more when every pod is still waiting in an init container for something else.
-        strength: scaledToZero ? (callers.length > 0 ? 0.9 : 0.6) : waitingIn ? 0.35 : callers.length > 0 ? 0.55 : 0.45,
+        strength: scaledToZero
+          ? callers.length > 0
+            ? STRENGTH.scaledToZeroCalled
+            : STRENGTH.scaledToZero
+          : waitingIn
+            ? STRENGTH.waitingToStart
+            : callers.length > 0
+              ? STRENGTH.noneReadyCalled
+              : STRENGTH.noneReady,
         summary: scaledToZero
           ? `${workload.ref.kind} ${workload.ref.name} is scaled to 0 replicas while ${callers.length > 0 ? `${callers.map((c) => c.from.name).join(', ')} call it` : `Service ${services.map((s) => s.metadata?.name).join(', ')} routes to it`}`
           : `${workload.ref.kind} ${workload.ref.name} has no ready replica (0/${desired})${waitingIn ? `: its pods wait in init container ${waitingIn}` : ''}`,

@@ -2,7 +2,18 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { FaultType, Finding } from '../model.ts';
 
-/** One failure mode: reads the snapshot and the graph, returns findings stated where the fault lives. Pure. */
+/**
+ * One failure mode: reads the snapshot and the graph, returns findings stated where the fault lives. Pure.
+ *
+ * A finding's `strength` (0–1) says how sure the detector is, on one scale shared by all detectors, since the ranking
+ * compares them (ranking/weights.ts says how it then weighs them): each detector names its strengths in a `STRENGTH`
+ * constant with the reason for each. Roughly:
+ *   0.95–0.97  the cluster states the fault itself (an image that cannot be pulled, a container killed over its limit);
+ *   0.85–0.92  the spec shows the fault and the errors read agree with it;
+ *   0.7–0.8    the spec shows the fault, but nothing read confirms it hurts;
+ *   0.5–0.65   symptomatic or circumstantial (a crash loop, a failing new revision): where to look, not why;
+ *   ≤ 0.45     a lead, weaker than any finding above (the walk's leads are LEAD_STRENGTH in ranking/weights.ts).
+ */
 export interface Detector {
   id: string;
   /** The fault types its findings name; the first is the one `finding()` stamps when none is given. */

@@ -8,6 +8,14 @@ import { type Detector, finding } from './detector.ts';
 // Evictions refused for a budget, as the eviction API, drains and node autoscalers word it.
 const EVICTION_BLOCKED = /disruption budget|prevents? pod evictions?|cannot evict|evictions? (is |are )?blocked/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Evictions are refused naming it, and a cordoned node still runs pods it selects: the drain waits on it. */
+  refusesDrain: 0.85,
+  /** It allows no eviction of the pods it selects, but a refusal naming it and a stuck drain were not both read. */
+  allowsNone: 0.75,
+} as const;
+
 /**
  * A PodDisruptionBudget that allows no disruption (minAvailable as high as the replicas, maxUnavailable 0, or too few
  * healthy pods) refuses every eviction of the pods it selects: a node being drained (cordoned, its pods still on it)
@@ -72,7 +80,7 @@ export const disruptionBudget: Detector = {
         finding(disruptionBudget, {
           entity: ref,
           affects: [...workloads, ...nodes.map((node) => ({ kind: 'Node', name: node }))],
-          strength: named.length > 0 && stranded.length > 0 ? 0.85 : 0.75,
+          strength: named.length > 0 && stranded.length > 0 ? STRENGTH.refusesDrain : STRENGTH.allowsNone,
           summary: `PodDisruptionBudget ${name} (${rule}) allows no eviction of ${workloads.map((w) => w.name).join(', ')}${nodes.length > 0 ? `, so the drain of ${nodes.join(', ')} cannot finish` : ''}${named[0] ? ` — "${named[0].message?.slice(0, 160)}"` : ''}`,
           evidence,
           ...(changedAt ? { changedAt } : {}),
