@@ -23,6 +23,16 @@ const CLUSTER_DOMAIN = 'cluster.local';
 // `user.shop.svc.cluster.local`, `user.shop.svc`: the namespace a qualified Service name lives in.
 const QUALIFIED = /\b[a-z0-9-]+\.([a-z0-9-]+)\.svc\b/gi;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The Corefile limits the kubernetes plugin to namespaces, and the failing lookups are of Services outside them. */
+  namespacesLeftOut: 0.92,
+  /** The Corefile has no kubernetes plugin for the cluster domain: no Service name can resolve. */
+  noKubernetesPlugin: 0.9,
+  /** Nothing plainly wrong in it, but it changed shortly before lookups began to fail: a suspect to compare. */
+  changedBeforeFailures: 0.5,
+} as const;
+
 /**
  * The cluster DNS configuration (the Corefile in the DNS server's ConfigMap) when pods' name lookups fail: a
  * `kubernetes` plugin that serves only some namespaces (the failing pods' namespace not among them), no plugin
@@ -63,7 +73,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   if (!plugin) {
     return [
       judged(
-        0.9,
+        STRENGTH.noKubernetesPlugin,
         `ConfigMap ${ref.name} configures the cluster DNS without a kubernetes plugin for ${CLUSTER_DOMAIN}: no Service name resolves`,
         `Corefile has no "kubernetes ${CLUSTER_DOMAIN}" block`,
         victims,
@@ -77,7 +87,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
       const missing = [...new Set(unserved.flatMap((v) => [...v.namespaces].filter((ns) => !served.includes(ns))))];
       return [
         judged(
-          0.92,
+          STRENGTH.namespacesLeftOut,
           `ConfigMap ${ref.name} limits the cluster DNS to namespaces ${served.join(', ')}: names of Services in ${missing.join(', ')} do not resolve`,
           `kubernetes plugin: "namespaces ${served.join(' ')}" — ${missing.join(', ')} not among them`,
           unserved,
@@ -93,7 +103,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   if (changed === undefined || changed > onset || onset - changed > SUSPECT_CHANGE_WINDOW) return [];
   return [
     judged(
-      0.5,
+      STRENGTH.changedBeforeFailures,
       `ConfigMap ${ref.name} (the cluster DNS configuration) changed at ${changedAt} and name lookups fail since: compare it with its previous version`,
       'Corefile changed shortly before the lookups began to fail',
       victims,

@@ -14,6 +14,22 @@ import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 /**
+ * How sure a finding is (the scale: detectors/detector.ts). Lookups failing while no DNS replica serves: dns is the
+ * fault the cluster suffers, whatever stopped the replicas (their own OOM kills or crashes are the evidence, not a
+ * competing diagnosis).
+ */
+const STRENGTH = {
+  /** Lookups fail in other workloads and no DNS replica is ready. */
+  downAndFailing: 0.97,
+  /** One of the two: lookups fail while some replica is ready, or no replica is ready with no failure read. */
+  downOrFailing: 0.92,
+  /** Fewer ready replicas than desired, no failed lookup read. */
+  short: 0.7,
+  /** A workload's own DNS settings send its lookups past the cluster DNS, and they fail. */
+  ownResolver: 0.9,
+} as const;
+
+/**
  * Name resolution failures: the cluster DNS workload is scaled down or not ready (the controller behind the kube-dns
  * Service or the resolver address the logs name, or pods labelled k8s-app=kube-dns), or a workload's own settings send
  * its lookups past the cluster DNS (ownResolver). (A name that no Service has is the configuration's fault: bad-env,
@@ -62,9 +78,12 @@ export const dns: Detector = {
       const result: Finding = finding(dns, {
         entity: workload,
         affects: [workload, ...victims.map((f) => f.workload)],
-        // Lookups failing while no DNS replica serves: dns is the fault the cluster suffers, whatever stopped the
-        // replicas (their own OOM kills or crashes are the evidence, not a competing diagnosis).
-        strength: victims.length > 0 && ready === 0 ? 0.97 : victims.length > 0 || ready === 0 ? 0.92 : 0.7,
+        strength:
+          victims.length > 0 && ready === 0
+            ? STRENGTH.downAndFailing
+            : victims.length > 0 || ready === 0
+              ? STRENGTH.downOrFailing
+              : STRENGTH.short,
         summary:
           desired === 0
             ? `Cluster DNS ${workload.kind} ${workload.name} is scaled to 0 replicas: name lookups fail`
@@ -121,7 +140,7 @@ function ownResolver(
   const result = finding(dns, {
     entity: workload,
     affects: [workload],
-    strength: 0.9,
+    strength: STRENGTH.ownResolver,
     summary: `${workload.kind} ${workload.name} resolves names through ${resolver.asks === 'node' ? "the node's resolver" : 'its own DNS settings'}, not the cluster DNS (${resolver.why}), and its lookups fail${introduced ? `: revision ${revisionOf(current as ReplicaSet)} (${rolledAt}) brought these settings` : ''}`,
     evidence: [
       {

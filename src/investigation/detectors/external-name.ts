@@ -7,6 +7,14 @@ import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Its callers' calls through the alias fail. */
+  callsFail: 0.85,
+  /** It aliases a Service that does not exist, but no failing call was read. */
+  missingTarget: 0.6,
+} as const;
+
 /**
  * An ExternalName Service is only an alias: a caller's errors about it are about the host it aliases. When callers fail
  * to reach that host (their errors name it), or it names a cluster Service that does not exist in a namespace that was
@@ -64,7 +72,7 @@ export const externalName: Detector = {
         finding(externalName, {
           entity: ref,
           affects,
-          strength: failing.length > 0 ? 0.85 : 0.6,
+          strength: failing.length > 0 ? STRENGTH.callsFail : STRENGTH.missingTarget,
           summary: missingTarget
             ? `Service ${ref.name} aliases ${alias}, and no Service ${target.name} exists in ${target.namespace}`
             : `Service ${ref.name} aliases ${alias}, which its callers cannot reach: "${failing[0]?.line.text.slice(0, 160)}"`,

@@ -34,6 +34,25 @@ const GENERIC_KEYS = new Set([
   'description',
 ]);
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /**
+   * Errors quote its settings and it changed shortly before. Below a crash-looping reader's bad-config finding (0.92)
+   * even with a restart: a crash on the data is that fault.
+   */
+  quotedAndRecent: 0.88,
+  /** Errors quote its settings, but it did not change recently. */
+  quoted: 0.75,
+  /** Errors that only began after it changed, naming none of its settings: the timing alone, below errors quoting it. */
+  woken: 0.7,
+  /** Its reader's logs were not read; it changed shortly before: a weak suspicion. */
+  unread: 0.45,
+  /** The reader only relays an upstream's failure: the change it read does not explain it. */
+  relayed: 0.5,
+  /** Added when the reader was restarted after the change, to pick it up. */
+  restartedBonus: 0.02,
+} as const;
+
 /** A flag or setting switched in a ConfigMap shortly before a workload that reads it started logging errors quoting it. */
 export const featureFlag: Detector = {
   id: 'feature-flag',
@@ -117,11 +136,15 @@ export const featureFlag: Detector = {
         const found: Finding = finding(featureFlag, {
           entity: ref,
           affects: [workload],
-          // Below a crash-looping reader's bad-config finding (0.92) even with a restart: a crash on the data is that fault.
-          // Errors that only began after it, naming none of its settings: the timing alone, below errors quoting it.
           strength: relayed
-            ? 0.5
-            : (telling.length > 0 ? (recent ? 0.88 : 0.75) : woken.length > 0 ? 0.7 : 0.45) + (restarted ? 0.02 : 0),
+            ? STRENGTH.relayed
+            : (telling.length > 0
+                ? recent
+                  ? STRENGTH.quotedAndRecent
+                  : STRENGTH.quoted
+                : woken.length > 0
+                  ? STRENGTH.woken
+                  : STRENGTH.unread) + (restarted ? STRENGTH.restartedBonus : 0),
           summary:
             telling.length > 0
               ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`

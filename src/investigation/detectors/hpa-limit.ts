@@ -12,6 +12,18 @@ type Condition = NonNullable<NonNullable<Hpa['status']>['conditions']>[number];
 // `failed to get cpu utilization: missing request for cpu in container web of Pod web-7d…`
 const MISSING_REQUEST = /missing request for (\w+)(?: in container ([\w.-]+))?/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** At maxReplicas with utilization above its target: more load than it may scale for. */
+  atMaxOverTarget: 0.85,
+  /** At maxReplicas (ScalingLimited TooManyReplicas), utilization not seen above target. */
+  atMax: 0.7,
+  /** The target sets no request for the metric: the autoscaler cannot compute a replica count (the spec says why). */
+  noRequest: 0.8,
+  /** It cannot scale (ScalingActive False) for another reason its condition gives. */
+  cannotScale: 0.75,
+} as const;
+
 /**
  * Autoscalers that cannot give their workload the replicas it needs: pinned at maxReplicas while the metric stays
  * above target, or unable to scale at all (ScalingActive or AbleToScale False: no metric, no request to compute a
@@ -64,7 +76,7 @@ function atCeiling(hpa: Hpa): Finding[] {
     finding(hpaLimit, {
       entity: ref,
       affects: target ? [target] : [],
-      strength: over ? 0.85 : 0.7,
+      strength: over ? STRENGTH.atMaxOverTarget : STRENGTH.atMax,
       summary: `HorizontalPodAutoscaler ${ref.name} is at maxReplicas ${max}${over ? ' with utilization above target' : ''}: ${target?.name ?? 'its target'} cannot scale out`,
       evidence,
       ...(limited?.lastTransitionTime ? { changedAt: limited.lastTransitionTime } : {}),
@@ -109,7 +121,7 @@ function unableToScale(hpa: Hpa, snapshot: ClusterSnapshot, graph: EvidenceGraph
       finding(hpaLimit, {
         entity: target,
         affects: [target, ref],
-        strength: 0.8,
+        strength: STRENGTH.noRequest,
         summary: `${target.kind} ${target.name} sets no ${resource} request, so HorizontalPodAutoscaler ${ref.name} cannot compute a replica count (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
         evidence,
         ...(dropped ? { changedAt: dropped.at } : {}),
@@ -120,7 +132,7 @@ function unableToScale(hpa: Hpa, snapshot: ClusterSnapshot, graph: EvidenceGraph
     finding(hpaLimit, {
       entity: ref,
       affects: target ? [target] : [],
-      strength: 0.75,
+      strength: STRENGTH.cannotScale,
       summary: `HorizontalPodAutoscaler ${ref.name} cannot scale ${target?.name ?? 'its target'} (${condition.type} False: ${condition.reason ?? ''}) and stays at ${hpa.status?.currentReplicas ?? '?'} replica(s)`,
       evidence,
       ...(condition.lastTransitionTime ? { changedAt: condition.lastTransitionTime } : {}),

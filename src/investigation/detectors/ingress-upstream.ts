@@ -15,6 +15,14 @@ const ADDRESS = /\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b/g;
 // What an application says when it starts serving: the port it really listens on.
 const LISTENING = /listen(?:ing)?(?: on)?[^\d\n]{0,40}(?:[\d.]*|\[::\]|localhost)?:(\d{2,5})\b/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The pods listen (by their log) or declare another port than the one the Service targets. */
+  listensElsewhere: 0.9,
+  /** The controller's connections to the target port are refused; nothing read says where the pods listen. */
+  refused: 0.75,
+} as const;
+
 /**
  * The ingress controller's own log names the backend it cannot reach: a pod address and port that refuse the
  * connection. When those pods are running and ready (they answer their probes elsewhere) and the port is the one the
@@ -75,7 +83,7 @@ export const ingressUpstream: Detector = {
             finding(ingressUpstream, {
               entity: ref,
               affects: [workload],
-              strength: listening || declared.some((p) => p !== port) ? 0.9 : 0.75,
+              strength: listening || declared.some((p) => p !== port) ? STRENGTH.listensElsewhere : STRENGTH.refused,
               summary: `Service ${ref.name} targets port ${port}, where ${workload.name}'s ready pods refuse connections${listening ? ` (they listen on ${listening[1]})` : ''}: the ingress controller cannot reach them — "${line.text.slice(0, 160)}"`,
               evidence,
               ...(changedAt ? { changedAt } : {}),

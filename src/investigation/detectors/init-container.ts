@@ -7,6 +7,14 @@ import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** An init container fails on its own. */
+  fails: 0.9,
+  /** It waits on a peer that its log names: that peer's victim, so the claim stays weak. */
+  waitsOnPeer: 0.5,
+} as const;
+
 /** Init containers that fail or never finish, so the pod never starts. */
 export const initContainer: Detector = {
   id: 'init-container',
@@ -39,14 +47,13 @@ export const initContainer: Detector = {
           looksLikeError,
           2,
         );
-        // An init container waiting on a peer that is down is that peer's victim: leave the claim weak.
         const peers = graph
           .dependenciesOf(workload)
           .filter((d) => d.evidence.some((e) => e.source === 'log' && lines.some((l) => e.text === l.text)));
         const fault: Finding = finding(initContainer, {
           entity: workload,
           affects: [workload],
-          strength: peers.length > 0 ? 0.5 : 0.9,
+          strength: peers.length > 0 ? STRENGTH.waitsOnPeer : STRENGTH.fails,
           summary: `${workload.kind} ${workload.name}: init container ${state.status.name} fails${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
           evidence: [stateEvidence(state), ...lines.map(logEvidence)],
         });

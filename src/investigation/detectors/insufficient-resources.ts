@@ -10,6 +10,16 @@ import { schedulingFailures } from './scheduling.ts';
 
 const INSUFFICIENT = /Insufficient ([a-z0-9/-]+(?:\.[a-z0-9/-]+)*)/gi;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The request exceeds every node: no scheduling can ever place it. */
+  exceedsEveryNode: 0.95,
+  /** Its newest revision raised the request that no node can now fit. */
+  requestRaised: 0.9,
+  /** A full cluster with nothing impossible and nothing raised may just be a lost node: a weaker claim. */
+  clusterFull: 0.6,
+} as const;
+
 /** Pods that fit on no node because of what they request: the workload's requests are the fault. */
 export const insufficientResources: Detector = {
   id: 'insufficient-resources',
@@ -59,8 +69,7 @@ export const insufficientResources: Detector = {
       const found: Finding = finding(insufficientResources, {
         entity: workload,
         affects: [workload],
-        // A full cluster (no impossible request, nothing raised) may just be a lost node; a weaker claim.
-        strength: impossible ? 0.95 : raised ? 0.9 : 0.6,
+        strength: impossible ? STRENGTH.exceedsEveryNode : raised ? STRENGTH.requestRaised : STRENGTH.clusterFull,
         summary: `${workload.kind} ${workload.name}: pods cannot be scheduled (Insufficient ${resources.join(', ')})${impossible ? ': the request exceeds every node' : ''}`,
         evidence,
       });
