@@ -75,7 +75,7 @@ describe('consumersOf', () => {
       found.map((c) => c.ref.name),
       ['mailer', 'api'],
     );
-    assert.equal(found[0]?.because, 'mail.outgoing');
+    assert.equal(found[0]?.because, 'its configuration names mail.outgoing');
   });
   it('without the queue named: a caller of the broker itself before callers of its neighbours, then the one not running', () => {
     const found = consumersOf(
@@ -103,11 +103,31 @@ describe('consumersOf', () => {
       },
     ];
     assert.deepEqual(consumersOf([mounted], broker, ['bills.due']), []);
-    const found = consumersOf([mounted], broker, ['bills.due'], configMaps);
+    const found = consumersOf([mounted], broker, ['bills.due'], { configMaps });
     assert.deepEqual(
       found.map((c) => [c.ref.name, c.namesQueue, c.namesService]),
       [['billing', true, true]],
     );
+  });
+  it('takes the workload an autoscaler scales on a metric of the queue as its consumer', () => {
+    const hpa = {
+      metadata: { namespace: 'shop', name: 'keda-hpa-billing' },
+      spec: {
+        maxReplicas: 4,
+        scaleTargetRef: { kind: 'Deployment', name: 'billing' },
+        metrics: [{ type: 'External', external: { metric: { name: 's0-nats-bills.due' }, target: { type: 'Value' } } }],
+      },
+    };
+    const workloads = [deployment('shop', 'api', ['nats://nats.bus.svc:4222']), deployment('shop', 'billing', [])];
+    const found = consumersOf(workloads, broker, ['bills.due'], { autoscalers: [hpa] });
+    assert.deepEqual(
+      found.map((c) => [c.ref.name, c.namesQueue]),
+      [
+        ['billing', true],
+        ['api', false],
+      ],
+    );
+    assert.match(found[0]?.because ?? '', /keda-hpa-billing scales it on s0-nats-bills\.due/);
   });
   it("in the broker's own namespace, only workloads naming its Service by its short name", () => {
     const found = consumersOf(
@@ -148,4 +168,13 @@ test('a consumer configured by a mounted file is found through the ConfigMaps, a
   const paths = requests.map((request) => request.path);
   assert.equal(paths.filter((path) => path === '/api/v1/configmaps').length, 1);
   assert.ok(!paths.includes('/api/v1/namespaces/loom/configmaps'));
+});
+
+// Only the autoscaler scaling the consumer on the topic's lag names it (KEDA: s0-<scaler>-<topic>).
+test('an autoscaler scaling on the queue names its consumer among the workloads calling the broker', async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/loom-topic-consumer-keda-autoscaler.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'HorizontalPodAutoscaler', namespace: 'loom', name: 'invoicer' });
+  assert.ok(result.assumptions.some((a) => /loom\/invoicer: .*scales it on s0-kafka-loom\.invoices/.test(a)));
 });

@@ -212,21 +212,29 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
   const broker = { namespace: labelled, ...(service ? { service } : {}) };
   const queues = queueNames(alert);
   let consumers = consumersOf(workloads, broker, queues);
-  // Nobody's own settings name the queue (or the broker): the configuration files they read may (1 request more).
-  const configMaps =
-    consumers.length === 0 || (queues.length > 0 && !consumers[0]?.namesQueue)
-      ? await listObjects.run(
-          { kind: 'ConfigMap', limit: 5000 },
-          { ...base, reason: `${reason}: the configuration the workloads read may name the queue or the broker` },
-        )
-      : undefined;
-  if (configMaps) consumers = consumersOf(workloads, broker, queues, configMaps.items as ObjectOf<'ConfigMap'>[]);
+  // Nobody's own settings name the queue (or the broker): the configuration files they read, or the autoscalers that
+  // scale them on the queue's length, may (2 requests more).
+  const further = consumers.length === 0 || (queues.length > 0 && !consumers[0]?.namesQueue);
+  const why = `${reason}: the configuration the workloads read, and what scales them, may name the queue or the broker`;
+  const [configMaps, autoscalers] = further
+    ? await Promise.all([
+        listObjects.run({ kind: 'ConfigMap', limit: 5000 }, { ...base, reason: why }),
+        listObjects.run({ kind: 'HorizontalPodAutoscaler', limit: 5000 }, { ...base, reason: why }),
+      ])
+    : [];
+  if (configMaps && autoscalers) {
+    consumers = consumersOf(workloads, broker, queues, {
+      configMaps: configMaps.items as ObjectOf<'ConfigMap'>[],
+      autoscalers: autoscalers.items as ObjectOf<'HorizontalPodAutoscaler'>[],
+    });
+  }
   const consumer = consumers[0];
   const namespace = consumer?.ref.namespace ?? labelled;
   const lists = [
     ['Deployment', deployments],
     ['StatefulSet', statefulSets],
     ['ConfigMap', configMaps],
+    ['HorizontalPodAutoscaler', autoscalers],
   ] as const;
   const read = Object.fromEntries(
     lists.flatMap(([kind, list]) =>
@@ -240,7 +248,7 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
   return {
     namespace,
     assumptions: [
-      `symptom ${consumer.ref.kind} ${namespace}/${consumer.ref.name}: work waits at ${where}, and it consumes there (its configuration names ${consumer.because.slice(0, 120)})${others.length > 0 ? `; also calling it: ${others.join(', ')}` : ''}`,
+      `symptom ${consumer.ref.kind} ${namespace}/${consumer.ref.name}: work waits at ${where}, and it consumes there (${consumer.because.slice(0, 160)})${others.length > 0 ? `; also calling it: ${others.join(', ')}` : ''}`,
     ],
     requests,
     read,

@@ -47,6 +47,15 @@ export function queueNames(alert: Alert): string[] {
 
 type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
 type ConfigMap = ClusterSnapshot['configMaps'][number];
+type Autoscaler = ClusterSnapshot['horizontalPodAutoscalers'][number];
+
+/** What a consumer's configuration may say about the queue besides its own settings. */
+export interface ConsumerConfiguration {
+  /** ConfigMaps, of which each workload's own (mounted, or taken as environment) are read with its settings. */
+  configMaps?: ConfigMap[];
+  /** Autoscalers: one scaling its workload on a metric of the queue (KEDA's, `…-<queue>`) names that workload. */
+  autoscalers?: Autoscaler[];
+}
 
 export interface Consumer {
   ref: EntityRef;
@@ -56,7 +65,7 @@ export interface Consumer {
   namesService: boolean;
   /** Fewer pods ready than it asks for. */
   short: boolean;
-  /** The setting that shows it, for the thread. */
+  /** What shows it, for the thread (`its configuration names …`). */
   because: string;
 }
 
@@ -68,8 +77,9 @@ export interface Broker {
 
 /**
  * The workloads that consume from the broker: those whose settings (env values, command, arguments, and the
- * ConfigMaps they read when given) name the queue the alert is about, or a host of the broker (`svc.<its namespace>`,
- * or its Service's short name from its own namespace). The broker's own workloads are not its consumers. Those naming
+ * ConfigMaps they read when given) name the queue the alert is about, or that an autoscaler scales on a metric of
+ * that queue, or whose settings name a host of the broker (`svc.<its namespace>`, or its Service's short name from
+ * its own namespace). The broker's own workloads are not its consumers. Those naming
  * the queue first, then those naming the broker's Service itself, then those short of ready pods (a consumer that is
  * not running consumes nothing).
  */
@@ -77,9 +87,10 @@ export function consumersOf(
   workloads: { kind: 'Deployment' | 'StatefulSet'; object: Workload }[],
   broker: Broker,
   queues: string[],
-  configMaps: ConfigMap[] = [],
+  { configMaps = [], autoscalers = [] }: ConsumerConfiguration = {},
 ): Consumer[] {
   const files = new Map(configMaps.map((c) => [`${c.metadata?.namespace}/${c.metadata?.name}`, configPieces(c)]));
+  const scaledOn = queueMetrics(autoscalers, queues);
   const found: Consumer[] = [];
   for (const { kind, object } of workloads) {
     const namespace = object.metadata?.namespace ?? '';
@@ -89,7 +100,8 @@ export function consumersOf(
       (configMap) => files.get(`${namespace}/${configMap}`) ?? [],
     );
     const values = [...settings(object), ...read];
-    const queue = values.find((value) => tokens(value.toLowerCase()).some((token) => queues.includes(token)));
+    const named = values.find((value) => tokens(value.toLowerCase()).some((token) => queues.includes(token)));
+    const queue = named ? `its configuration names ${named}` : scaledOn.get(`${namespace}/${kind}/${name}`);
     const hosts = values.flatMap((value) =>
       brokerServices(value, namespace, broker).map((service) => ({ value, service })),
     );
@@ -100,7 +112,7 @@ export function consumersOf(
       namesQueue: queue !== undefined,
       namesService: own !== undefined,
       short: (object.status?.readyReplicas ?? 0) < (object.spec?.replicas ?? 1),
-      because: queue ?? (own ?? hosts[0])?.value ?? '',
+      because: queue ?? `its configuration names ${(own ?? hosts[0])?.value}`,
     });
   }
   const rank = (c: Consumer) => Number(c.namesQueue) * 4 + Number(c.namesService) * 2 + Number(c.short);
@@ -118,6 +130,28 @@ function settings(object: Workload): string[] {
     ...(container.command ?? []),
     ...(container.args ?? []),
   ]);
+}
+
+/**
+ * The workloads autoscalers scale on a metric of one of the queues (an External metric whose name ends in it, as
+ * KEDA names them, `s0-redis-<list>`, or whose selector's label values name it), by `namespace/kind/name`, with what
+ * shows it.
+ */
+function queueMetrics(autoscalers: Autoscaler[], queues: string[]): Map<string, string> {
+  const scaled = new Map<string, string>();
+  for (const hpa of autoscalers) {
+    const target = hpa.spec?.scaleTargetRef;
+    const metric = (hpa.spec?.metrics ?? [])
+      .flatMap((m) => (m.external?.metric ? [m.external.metric] : []))
+      .find(({ name, selector }) => {
+        const said = [name, ...Object.values(selector?.matchLabels ?? {})].map((value) => value.toLowerCase());
+        return queues.some((queue) => said.some((value) => value === queue || value.endsWith(`-${queue}`)));
+      });
+    if (!target || !metric) continue;
+    const key = `${hpa.metadata?.namespace}/${target.kind}/${target.name}`;
+    scaled.set(key, `HorizontalPodAutoscaler ${hpa.metadata?.name} scales it on ${metric.name}`);
+  }
+  return scaled;
 }
 
 /** A ConfigMap's values cut into the pieces a host or a queue name can be (`host: mq.bus.svc`, `QUEUE=jobs`). */
