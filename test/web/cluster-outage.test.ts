@@ -1,40 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { GateProxy } from '../support/gate-proxy.ts';
 import { until } from '../support/until.ts';
-import { type Harness, isAnswer, pagerDutyEvent, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { type GatedClusterHarness, isAnswer, pagerDutyEvent, startGatedClusterHarness } from './harness.ts';
 
-let sim: Simulation;
-let gate: GateProxy;
-let h: Harness;
+let h: GatedClusterHarness;
 
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  gate = await GateProxy.start(sim.kubeApiUrl);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(toKubeconfigYaml(gate.url));
   // Short delays so the test does not wait minutes; the window still spans several attempts.
-  h = await startHarness({ kubeConfig, retry: { windowMs: 60_000, firstDelayMs: 200 } });
+  h = await startGatedClusterHarness({ retry: { windowMs: 60_000, firstDelayMs: 200 } });
 });
 
-after(async () => {
-  await h.close();
-  await gate.stop();
-  await sim.close();
-});
+after(() => h.close());
 
 test('an API server unreachable for a while: the investigation is retried, then answered once', async () => {
-  gate.refuse();
+  h.gate.refuse();
   const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'POUTAGE' }));
   assert.equal(response.status, 202);
   const { incidentId } = (await response.json()) as { incidentId: string };
   const failures = () => h.database.db.auditEvent.count({ where: { incidentId, action: 'investigation.failed' } });
   await until('two attempts to fail on the outage', async () => (await failures()) >= 2);
-  gate.refuse(false);
+  h.gate.refuse(false);
 
   await until('the investigation to be recorded as done', async () => {
     const investigation = await h.database.db.investigation.findFirst({ where: { incidentId } });
@@ -48,7 +33,7 @@ test('an API server unreachable for a while: the investigation is retried, then 
 });
 
 test('an outage while the evidence of a named namespace is read fails the attempt, not the answer', async () => {
-  gate.refuse();
+  h.gate.refuse();
   const group = JSON.stringify({
     version: '4',
     groupKey: '{}:{alertname="CheckoutErrors"}',
@@ -63,7 +48,7 @@ test('an outage while the evidence of a named namespace is read fails the attemp
   await until('an attempt to fail on the outage', () =>
     h.database.db.auditEvent.count({ where: { incidentId, action: 'investigation.failed' } }),
   );
-  gate.refuse(false);
+  h.gate.refuse(false);
   const answer = await until('the answer', async () => {
     const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
     return incident.slackThreadTs ? h.slack.replies(incident.slackThreadTs).find(isAnswer) : undefined;

@@ -1,8 +1,9 @@
+import type { Scenario } from '../../src/simulation/scenario.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { LogLevel } from '@slack/bolt';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { Queue, type Worker } from 'bullmq';
@@ -21,6 +22,8 @@ import { Approvers } from '../../src/remediation/approvers.ts';
 import { createSlackClient } from '../../src/slack/client.ts';
 import type { FakePagerDuty } from '../support/fake-pagerduty.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { GateProxy } from '../support/gate-proxy.ts';
+import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { pagerDutySignature, slackHeaders } from '../support/signing.ts';
 import { until } from '../support/until.ts';
@@ -320,19 +323,51 @@ export async function openThread(h: Harness, incidentId: string, status?: 'diagn
   return ts;
 }
 
-export type TinyClusterHarness = Harness & { sim: Simulation };
+export type ClusterHarness = Harness & { sim: Simulation };
 
-/** A harness whose in-process worker investigates the tiny simulated cluster (`sim`); close() stops both. */
-export async function startTinyClusterHarness(
+/** A harness whose in-process worker investigates `scenario`'s simulated cluster (`sim`); close() stops both. */
+export async function startClusterHarness(
+  scenario: Scenario,
   options: Omit<HarnessOptions, 'kubeConfig'> = {},
-): Promise<TinyClusterHarness> {
-  const sim = await startSimulation(TINY_CLUSTER);
+): Promise<ClusterHarness> {
+  const sim = await startSimulation(scenario);
   const h = await startHarness({ ...options, kubeConfig: sim.kubeConfig });
   const closeHarness = h.close;
   return Object.assign(h, {
     sim,
     async close() {
       await closeHarness();
+      await sim.close();
+    },
+  });
+}
+
+/** startClusterHarness on the one-pod TINY_CLUSTER: for tests about the pipeline, not the engine. */
+export const startTinyClusterHarness = (options: Omit<HarnessOptions, 'kubeConfig'> = {}): Promise<ClusterHarness> =>
+  startClusterHarness(TINY_CLUSTER, options);
+
+export type GatedClusterHarness = ClusterHarness & { gate: GateProxy };
+
+/**
+ * A harness whose worker reaches the tiny simulated cluster through a gate (`gate`): requests can be held, to catch
+ * an investigation mid-read, or refused, as an unreachable API server. close() releases the gate and stops all three.
+ */
+export async function startGatedClusterHarness(
+  options: Omit<HarnessOptions, 'kubeConfig'> = {},
+): Promise<GatedClusterHarness> {
+  const sim = await startSimulation(TINY_CLUSTER);
+  const gate = await GateProxy.start(sim.kubeApiUrl);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(toKubeconfigYaml(gate.url));
+  const h = await startHarness({ ...options, kubeConfig });
+  const closeHarness = h.close;
+  return Object.assign(h, {
+    sim,
+    gate,
+    async close() {
+      gate.release();
+      await closeHarness();
+      await gate.stop();
       await sim.close();
     },
   });

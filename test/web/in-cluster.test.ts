@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMetricsServer } from '../../src/observability/metrics-server.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { answeredThread, type Harness, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { answeredThread, type Harness, startTinyClusterHarness } from './harness.ts';
 
 // The set-up for clusters that take no inbound traffic from outside: Slack over Socket Mode, alerts from the
 // cluster's own Alertmanager, no PagerDuty. Every request the bot receives comes from inside the cluster.
-let sim: Simulation;
 let h: Harness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
-  h = await startHarness({ kubeConfig: sim.kubeConfig, slackMode: 'socket', pagerDuty: false });
+  h = await startTinyClusterHarness({ slackMode: 'socket', pagerDuty: false });
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 const firing = JSON.stringify({
   version: '4',

@@ -4,28 +4,23 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Timeline } from '../../src/audit/timeline.ts';
 import { blocksToText } from '../../src/cli/block-text.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { FakePagerDuty } from '../support/fake-pagerduty.ts';
 import type { StoredMessage } from '../support/fake-slack.ts';
 import { runCli } from '../support/run-cli.ts';
 import { until } from '../support/until.ts';
-import { answeredThread, type Harness, INCIDENT_CHANNEL, pagerDutyEvent, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { answeredThread, type Harness, INCIDENT_CHANNEL, pagerDutyEvent, startTinyClusterHarness } from './harness.ts';
 
 const ONCALL = 'UONCALL';
 
-let sim: Simulation;
 let pd: FakePagerDuty;
 let h: Harness;
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
   pd = await FakePagerDuty.start();
-  h = await startHarness({ kubeConfig: sim.kubeConfig, followUp: { pagerDuty: pd, approvers: [ONCALL] } });
+  h = await startTinyClusterHarness({ followUp: { pagerDuty: pd, approvers: [ONCALL] } });
 });
 after(async () => {
   await h.close();
   await pd.close();
-  await sim.close();
 });
 
 const messageKey = (message: StoredMessage) => String(message.metadata?.event_payload.message_key ?? '');

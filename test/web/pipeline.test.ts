@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { investigationJobId } from '../../src/queue/investigation-queue.ts';
 import {
-  type TinyClusterHarness,
+  type ClusterHarness,
   INCIDENT_CHANNEL,
   isAnswer,
   isStatus,
@@ -12,7 +12,7 @@ import {
 import { slashCommandBody } from '../support/signing.ts';
 import { until } from '../support/until.ts';
 
-let h: TinyClusterHarness;
+let h: ClusterHarness;
 before(async () => {
   h = await startTinyClusterHarness();
 });

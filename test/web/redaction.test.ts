@@ -4,10 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
 import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { runCli } from '../support/run-cli.ts';
 import { until } from '../support/until.ts';
-import { type Harness, isAnswer, startHarness } from './harness.ts';
+import { type ClusterHarness, type Harness, isAnswer, startClusterHarness, startHarness } from './harness.ts';
 
 const FIXTURE = new URL('../fixtures/redaction/leaky-credentials.json', import.meta.url);
 const scenario = parseScenario(JSON.parse(readFileSync(FIXTURE, 'utf8')), FIXTURE.pathname);
@@ -70,16 +69,11 @@ async function answered(h: Harness, incidentId: string) {
 }
 
 describe('one redaction policy on every way out', () => {
-  let sim: Simulation;
-  let h: Harness;
+  let h: ClusterHarness;
   before(async () => {
-    sim = await startSimulation(scenario);
-    h = await startHarness({ kubeConfig: sim.kubeConfig });
+    h = await startClusterHarness(scenario);
   });
-  after(async () => {
-    await h.close();
-    await sim.close();
-  });
+  after(() => h.close());
 
   test('credentials printed by an application reach neither Slack nor Postgres; the evidence stays', async () => {
     const response = await h.post('/webhooks/alertmanager', alertmanagerGroup(), { authorization: 'Bearer am-token' });
@@ -93,7 +87,7 @@ describe('one redaction policy on every way out', () => {
   });
 
   test('only the Secrets the pods name are read, each by its name', () => {
-    const secretReads = sim.requests().filter((request) => request.path.includes('/secrets'));
+    const secretReads = h.sim.requests().filter((request) => request.path.includes('/secrets'));
     assert.ok(secretReads.length > 0);
     for (const request of secretReads) {
       assert.match(

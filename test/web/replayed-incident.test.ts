@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadScenario, type Scenario } from '../../src/simulation/scenario.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { type Harness, isAnswer, isFinding, pagerDutyEvent, startHarness } from './harness.ts';
+import { type Harness, isAnswer, isFinding, pagerDutyEvent, startClusterHarness } from './harness.ts';
 
 // A bundled scenario replayed through the production path: signed webhook → queue → worker → engine → Slack.
 const SCENARIO = new URL('../../scenarios/demo/boutique-redis-oom.json', import.meta.url).pathname;
 
 let scenario: Scenario;
-let sim: Simulation;
 let h: Harness;
 before(async () => {
   scenario = await loadScenario(SCENARIO);
-  sim = await startSimulation(scenario);
-  h = await startHarness({ kubeConfig: sim.kubeConfig });
+  h = await startClusterHarness(scenario);
 });
-after(async () => {
-  await h.close();
-  await sim.close();
-});
+after(() => h.close());
 
 test('a PagerDuty incident on a replayed scenario ends with an answer naming the ground-truth root cause', async () => {
   const response = await h.postPagerDuty(

@@ -1,44 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
-import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { GateProxy } from '../support/gate-proxy.ts';
 import { until } from '../support/until.ts';
-import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
-import { TINY_CLUSTER } from './tiny-cluster.ts';
+import { type GatedClusterHarness, pagerDutyEvent, startGatedClusterHarness } from './harness.ts';
 
-let sim: Simulation;
-let gate: GateProxy;
-let h: Harness;
+let h: GatedClusterHarness;
 
 before(async () => {
-  sim = await startSimulation(TINY_CLUSTER);
   // The worker reaches the cluster through a gate, so the job can be cancelled while its investigation reads.
-  gate = await GateProxy.start(sim.kubeApiUrl);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(toKubeconfigYaml(gate.url));
-  h = await startHarness({ kubeConfig });
+  h = await startGatedClusterHarness();
 });
 
-after(async () => {
-  gate.release();
-  await h.close();
-  await gate.stop();
-  await sim.close();
-});
+after(() => h.close());
 
 test("a job cancelled mid-investigation: BullMQ's signal stops the investigation, and the attempt fails with its reason", async () => {
-  gate.close();
+  h.gate.close();
   const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PCANCEL' }));
   assert.equal(response.status, 202);
   const { incidentId } = (await response.json()) as { incidentId: string };
-  await until('the investigation to be reading the cluster', () => gate.heldCount > 0);
+  await until('the investigation to be reading the cluster', () => h.gate.heldCount > 0);
   const started = await h.database.db.auditEvent.findFirstOrThrow({
     where: { incidentId, action: 'investigation.started' },
   });
   assert.equal(h.worker!.cancelJob(started.target!, 'cancelled by an operator'), true);
-  gate.release();
+  h.gate.release();
 
   await until('the attempt to be recorded as failed', async () => {
     const failed = await h.database.db.auditEvent.count({ where: { incidentId, action: 'investigation.failed' } });
@@ -56,7 +40,7 @@ test("a job cancelled mid-investigation: BullMQ's signal stops the investigation
 });
 
 test('a stored alert that no longer validates fails at once, for good (UnrecoverableError), not retried', async () => {
-  gate.release();
+  h.gate.release();
   const incident = await h.database.db.incident.create({
     data: {
       source: 'pagerduty',
