@@ -144,7 +144,7 @@ interface Attempt {
  * One attempt at one incident's investigation, in BullMQ's phases: begin (thread and status reply), the
  * investigation, then complete or fail. Safe to re-run after a crash: the thread, the status reply and the final
  * answer are each recorded once posted and reused, so a retry edits, never repeats. An aborted `signal` (the job
- * cancelled) stops the investigation at its next step; the attempt fails like any other.
+ * cancelled) stops the investigation at its next step and ends the job for good: a cancel is not retried.
  */
 export async function runInvestigation(
   deps: InvestigationWorkerDeps,
@@ -157,8 +157,19 @@ export async function runInvestigation(
     const result = await investigateAttempt(deps, attempt, signal);
     await complete(deps, attempt, result);
   } catch (error) {
-    await fail(deps, attempt, error);
-    throw error;
+    const failure = signal?.aborted ? new InvestigationCancelled(signal.reason) : error;
+    await fail(deps, attempt, failure);
+    throw failure;
+  }
+}
+
+/**
+ * The job was cancelled on its worker (Worker.cancelJob): someone decided it should stop, so it is not retried
+ * (an UnrecoverableError, as BullMQ's cancelling guide has it). The same alert arriving again runs it again.
+ */
+export class InvestigationCancelled extends UnrecoverableError {
+  constructor(reason: unknown) {
+    super(`cancelled: ${reason === undefined ? 'no reason given' : errorMessage(reason)}`);
   }
 }
 
@@ -311,9 +322,11 @@ async function fail(deps: InvestigationWorkerDeps, attempt: Attempt, error: unkn
   attempt.ended('failed');
   await failInvestigation(deps.db, investigation.id, message);
   status.update(
-    last
-      ? `:x: Investigation failed after ${job.attempt} attempts: ${message}`
-      : `:warning: Attempt ${job.attempt} failed (${message}); retrying`,
+    error instanceof InvestigationCancelled
+      ? `:no_entry_sign: Investigation stopped (${message}); not retried`
+      : last
+        ? `:x: Investigation failed after ${job.attempt} attempts: ${message}`
+        : `:warning: Attempt ${job.attempt} failed (${message}); retrying`,
   );
   await status.flush();
   await deps.audit.record({

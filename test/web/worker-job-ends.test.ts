@@ -12,7 +12,7 @@ before(async () => {
 
 after(() => h.close());
 
-test("a job cancelled mid-investigation: BullMQ's signal stops the investigation, and the attempt fails with its reason", async () => {
+test("a job cancelled mid-investigation: BullMQ's signal stops the investigation, the job fails with its reason and is not retried", async () => {
   h.gate.close();
   const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PCANCEL' }));
   assert.equal(response.status, 202);
@@ -37,6 +37,17 @@ test("a job cancelled mid-investigation: BullMQ's signal stops the investigation
     0,
     'the engine did not go on to decide after the cancel',
   );
+  // Whoever cancelled meant it: the job ends for good (no retry), and the thread says so.
+  assert.deepEqual(failed.details, { attempt: 1, final: true });
+  const jobId = started.target!;
+  await until('the job to fail for good', async () => (await h.jobs.getJobState(jobId)) === 'failed');
+  assert.equal((await h.jobs.getJob(jobId))?.attemptsMade, 1, 'one attempt, no retry');
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  const status = await until('the status reply to say it stopped', () =>
+    h.slack.storedMessages().find((message) => /Investigation stopped/.test(String(message.text))),
+  );
+  assert.match(String(status.text), /cancelled by an operator.*not retried/);
+  assert.equal(status.thread_ts, incident.slackThreadTs);
 });
 
 test('a stored alert that no longer validates fails at once, for good (UnrecoverableError), not retried', async () => {
