@@ -2,6 +2,9 @@ import { refOf } from '../evidence/graph.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** The Job's own status says it failed (and no later run of its CronJob recovered): the fault is stated. */
+const STRENGTH = 0.9;
+
 /**
  * A Job that gave up (BackoffLimitExceeded, DeadlineExceeded). Whatever in its own spec made it fail (an address, an
  * argument), the fault types call that a job-failure; the fault is stated at the CronJob when one owns the Job, since its
@@ -30,7 +33,7 @@ export const jobFailure: Detector = {
         finding(jobFailure, {
           entity: cronJob ?? ref,
           affects: [ref, ...(cronJob ? [cronJob] : [])],
-          strength: 0.9,
+          strength: STRENGTH,
           summary:
             `${cronJob ? `CronJob ${cronJob.name}: its ` : ''}Job ${ref.name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
           // Undated on purpose: Failed=True is the Job's state now, however long ago it turned so (a nightly Job that

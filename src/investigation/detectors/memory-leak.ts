@@ -7,6 +7,9 @@ import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { isoAt, metricName, podSeries } from './metric-series.ts';
 
+/** A steady climb to the limit within one container lifetime: more specific than the OOM kill at that limit it ends in (0.95). */
+const STRENGTH = 0.96;
+
 /** Working-set memory that climbs steadily toward the container's limit: a leak, not a limit set too low. */
 export const memoryLeak: Detector = {
   id: 'memory-leak',
@@ -65,8 +68,7 @@ export const memoryLeak: Detector = {
         finding(memoryLeak, {
           entity: workload,
           affects: [workload],
-          // A steady climb is more specific than the OOM kill it ends in.
-          strength: 0.96,
+          strength: STRENGTH,
           summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
           evidence: [
             {

@@ -9,6 +9,18 @@ import { type Detector, finding } from './detector.ts';
 
 const HOST = /\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b/gi;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The new revision's template changed a setting (env, args) and its proxy now refuses calls out. */
+  newSettingRefused: 0.8,
+  /** The new revision's proxy refuses calls out, with no setting seen to explain the new calls. */
+  rolloutRefused: 0.6,
+  /** Added when no ServiceEntry registers the refused hosts: the refusal is the registry's, as expected. */
+  unregistered: 0.05,
+  /** Added (negative) when one registers them: the refusal comes from elsewhere (exportTo, a Sidecar). */
+  registered: -0.2,
+} as const;
+
 /**
  * A rollout that makes a workload call out where the mesh does not let it: since its newest revision, the proxy
  * injected into its pods drops calls to a host outside the mesh's registry. The egress policy stood before the rollout
@@ -46,7 +58,7 @@ export const meshEgress: Detector = {
         faultType: changes.length > 0 ? 'bad-env' : 'bad-rollout',
         entity: workload.ref,
         affects: [workload.ref],
-        strength: (changes.length > 0 ? 0.8 : 0.6) + registry.strength,
+        strength: (changes.length > 0 ? STRENGTH.newSettingRefused : STRENGTH.rolloutRefused) + registry.strength,
         summary: `${workload.ref.name} revision ${revisionOf(current)}${changes.length > 0 ? ` (${changes[0]})` : ''} calls ${hosts.join(', ') || 'hosts outside the mesh'}, which the mesh's egress policy does not let out (its proxy drops them into BlackHoleCluster ${refused.length} times since the rollout)`,
         evidence,
         ...(current.metadata?.creationTimestamp ? { changedAt: current.metadata.creationTimestamp } : {}),
@@ -86,7 +98,7 @@ function registryEvidence(
           text: `no ServiceEntry registers ${hosts.join(', ')} (${snapshot.serviceEntries.length} read), and the mesh lets only registered hosts out`,
         },
       ],
-      strength: 0.05,
+      strength: STRENGTH.unregistered,
     };
   }
   const ref = { kind: 'ServiceEntry', namespace: entry.metadata?.namespace ?? '', name: entry.metadata?.name ?? '' };
@@ -98,7 +110,7 @@ function registryEvidence(
         text: `ServiceEntry ${ref.name} registers ${(entry.spec?.hosts ?? []).join(', ')}${entry.spec?.exportTo ? ` (exportTo ${entry.spec.exportTo.join(', ')})` : ''}: the refusal comes from where it is visible, or a Sidecar's egress`,
       },
     ],
-    strength: -0.2,
+    strength: STRENGTH.registered,
   };
 }
 

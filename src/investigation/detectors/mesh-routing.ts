@@ -9,6 +9,19 @@ import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** A fault injected into every caller's calls: from this, up to `injectionPerFullShare` more as the share nears 100%. */
+  injection: 0.6,
+  injectionPerFullShare: 0.35,
+  /** A fault injected only into requests matching one route: it may be a test nobody else meets. */
+  scopedInjection: 0.35,
+  /** A route to a host no Service serves (its namespace read): the mesh has no upstream and answers 503. */
+  noService: 0.8,
+  /** A route to a subset no DestinationRule defines, or whose labels select none of the Service's pods. */
+  noSubset: 0.85,
+} as const;
+
 /**
  * Service-mesh routing that breaks calls before they reach healthy pods (Istio semantics):
  * - a VirtualService route that injects faults (`fault.abort`, `fault.delay`) into real traffic: the callers' proxies
@@ -38,7 +51,9 @@ export const meshRouting: Detector = {
                 ...targets,
                 ...destinations(route).flatMap((d) => serviceRefs(graph, d.host, namespace)),
               ]),
-              strength: injected.scoped ? 0.35 : 0.6 + 0.35 * Math.min(1, injected.percent / 100),
+              strength: injected.scoped
+                ? STRENGTH.scopedInjection
+                : STRENGTH.injection + STRENGTH.injectionPerFullShare * Math.min(1, injected.percent / 100),
               summary: `VirtualService ${ref.name} injects ${injected.what} into ${injected.percent}% of the calls to ${hostsOf(vs).join(', ')}${injected.scoped ? ' (only requests matching its route)' : ', every caller included'}: ${injected.abort ? "the callers' proxies fail the calls themselves, the destination's pods never see them" : "the callers' proxies hold every call before sending it on"}`,
               evidence: [
                 {
@@ -112,7 +127,14 @@ function brokenDestination(
   const namespaceRead = snapshot.services.some((s) => s.metadata?.namespace === named.namespace);
   if (!service) {
     if (!namespaceRead) return undefined;
-    return meshFinding(vsRef, vs, [], `routes to ${destination.host}, which no Service serves`, 0.8, vsRef);
+    return meshFinding(
+      vsRef,
+      vs,
+      [],
+      `routes to ${destination.host}, which no Service serves`,
+      STRENGTH.noService,
+      vsRef,
+    );
   }
   const affects = [refOf('Service', service.metadata), ...graph.workloadsBehind(service)];
   if (!destination.subset) return undefined;
@@ -129,7 +151,7 @@ function brokenDestination(
       vs,
       affects,
       `routes ${destination.host} to subset ${destination.subset}, which no DestinationRule for that host defines${rules.length > 0 ? ` (${rules.map((r) => r.metadata?.name).join(', ')} define ${rules.flatMap((r) => (r.spec?.subsets ?? []).map((s) => s.name)).join(', ') || 'none'})` : ''}`,
-      0.85,
+      STRENGTH.noSubset,
       vsRef,
     );
   }
@@ -145,7 +167,7 @@ function brokenDestination(
     culprit === vsRef ? vs : subset.dr,
     affects,
     `${culprit === vsRef ? `routes ${destination.host} to subset ${destination.subset}` : `defines subset ${destination.subset} of ${destination.host}`}, whose labels ${formatLabels(subset.s.labels)} select none of the Service's pods (they carry ${carried})`,
-    0.85,
+    STRENGTH.noSubset,
     vsRef,
   );
 }

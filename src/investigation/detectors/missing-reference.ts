@@ -9,6 +9,9 @@ import { type Detector, finding } from './detector.ts';
 const NOT_FOUND =
   /(secret|configmap)s? "?([a-z0-9.-]+)"? not found|couldn't find key ([\w.-]+) in (Secret|ConfigMap) ([\w.-]+)\/([\w.-]+)/i;
 
+/** The kubelet says the pods reference a ConfigMap or Secret that does not exist: the fault is stated. */
+const STRENGTH = 0.95;
+
 /**
  * Pods that cannot start because a Secret or ConfigMap (or a key in it) they reference does not exist.
  * The fault lives in the workload that references it (or in whoever forgot to create it; the workload is what changed).
@@ -37,7 +40,7 @@ export const missingReference: Detector = {
         faultType: kind === 'Secret' ? 'missing-secret' : 'missing-configmap',
         entity: workload,
         affects: [workload],
-        strength: 0.95,
+        strength: STRENGTH,
         summary: `${workload.kind} ${workload.name} references ${kind} ${missing}${match[3] ? ` key ${match[3]}` : ''}, which does not exist`,
         evidence: [evidence],
       });

@@ -7,6 +7,14 @@ import { type Detector, finding } from './detector.ts';
 
 const PRESSURES = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The node's Ready condition is not True: everything on it is affected. */
+  notReady: 0.95,
+  /** A pressure condition (memory, disk, PIDs) is True: it evicts or refuses some pods, not all. */
+  pressure: 0.85,
+} as const;
+
 /** Nodes that are NotReady/Unknown or under resource pressure, with the workloads whose pods they hold. */
 export const nodeCondition: Detector = {
   id: 'node-condition',
@@ -28,7 +36,7 @@ export const nodeCondition: Detector = {
         faultType: notReady ? 'node-not-ready' : 'node-pressure',
         entity: ref,
         affects: affected,
-        strength: notReady ? 0.95 : 0.85,
+        strength: notReady ? STRENGTH.notReady : STRENGTH.pressure,
         summary: notReady
           ? `Node ${name} is ${ready?.status === 'Unknown' ? 'unreachable (Ready=Unknown)' : 'NotReady'} since ${ready?.lastTransitionTime ?? '?'}; it runs pods of ${affected.map((a) => a.name).join(', ') || 'no fetched workload'}`
           : `Node ${name} reports ${pressures.map((p) => p.type).join(', ')}`,

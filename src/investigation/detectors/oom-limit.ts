@@ -6,6 +6,16 @@ import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Killed at a limit below what the container is configured to use: the spec contradicts itself. */
+  limitBelowConfigured: 0.97,
+  /** OOMKilled at its memory limit: the kubelet states the fault. */
+  atLimit: 0.95,
+  /** OOMKilled with no limit of its own: the node ran out, the container was only the one killed. */
+  noLimit: 0.85,
+} as const;
+
 /** Containers killed for exceeding their memory limit, recently enough to matter. */
 export const oomLimit: Detector = {
   id: 'oom-limit',
@@ -39,7 +49,11 @@ export const oomLimit: Detector = {
         const fault: Finding = finding(oomLimit, {
           entity: workload,
           affects: [workload],
-          strength: overLimit ? 0.97 : limit !== undefined ? 0.95 : 0.85,
+          strength: overLimit
+            ? STRENGTH.limitBelowConfigured
+            : limit !== undefined
+              ? STRENGTH.atLimit
+              : STRENGTH.noLimit,
           summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at its ${formatBytes(limit)} memory limit` : ''}${overLimit ? `, below the ${formatBytes(configured.bytes)} it is configured to use (${configured.setting})` : ''} (${state.status.restartCount ?? 0} restarts)`,
           evidence: [
             stateEvidence(state),

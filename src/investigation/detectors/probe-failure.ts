@@ -18,6 +18,18 @@ const CONFIG_SIGNAL = /statuscode: 404|no such file|not found|executable file no
 // The kubelet's own word that it restarted a container because its liveness probe failed.
 const KILLED_BY_LIVENESS = /failed (its )?liveness probe/i;
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** The probe's port is one the container does not declare: the spec states the mismatch. */
+  portNotDeclared: 0.95,
+  /** The probe's failures say its path or port does not match what the container serves (404, not found…). */
+  probeMismatch: 0.9,
+  /** The kubelet restarts the container for its failing liveness probe: the mechanism, whatever made the probe fail. */
+  restartedByProbe: 0.8,
+  /** The probe fails and it hurts, nothing says why: the application may be what is slow or broken. */
+  failing: 0.55,
+} as const;
+
 /** Probes that fail: the probe's port or path does not match what the container serves. */
 export const probeFailure: Detector = {
   id: 'probe-failure',
@@ -113,8 +125,13 @@ export const probeFailure: Detector = {
       const kind = finding.faultType === 'readiness-probe' ? 'readiness' : 'liveness';
       const kill = restartedByLiveness(finding) ? killed.get(refKey(finding.entity)) : undefined;
       if (kill) finding.evidence.unshift(kill);
-      // Restarts the kubelet attributes to the probe show the mechanism, whatever made the probe fail.
-      finding.strength = staticMismatch ? 0.95 : configSignal ? 0.9 : kill ? 0.8 : 0.55;
+      finding.strength = staticMismatch
+        ? STRENGTH.portNotDeclared
+        : configSignal
+          ? STRENGTH.probeMismatch
+          : kill
+            ? STRENGTH.restartedByProbe
+            : STRENGTH.failing;
       finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : kill ? ' and the kubelet restarts the container for it' : ''} — ${finding.evidence.find((e) => e !== kill)?.text.slice(0, 160)}`;
       const remediation = rollbackProposal(snapshot, finding.entity, `the probe before the change`);
       if (remediation) finding.remediation = remediation;
