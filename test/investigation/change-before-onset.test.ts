@@ -156,3 +156,25 @@ test('namesIdentifier: one compound name in the spellings code gives it, as a wh
   assert.ok(!namesIdentifier('max-zone-pricing-v3 is on', 'zone-pricing-v3'));
   assert.ok(!namesIdentifier('the surge was v2', 'surge-v2'));
 });
+
+// A dependency in another namespace that fails on its own: what it reads there is read too, and a flag switched in
+// it just before is the fault — not the alerted caller's own rollout, whose errors only relay that failure.
+test('the configuration a failing dependency reads in its own namespace is read, and a flag switched there found', async () => {
+  const { result, requests } = await replayScenarioFile(join(FIXTURES, 'brisk-flag-in-callee-namespace.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'ConfigMap', namespace: 'core', name: 'orders-flags' });
+  assert.equal(result.faultType, 'feature-flag');
+  assert.match(result.summary, /splitShipments/);
+  assert.equal(requests.filter((r) => r.path === '/api/v1/namespaces/core/configmaps').length, 1);
+});
+
+test("a rollout whose errors relay a callee's own failure is a weaker lead than the failing callee", () => {
+  const relayed = ['2026-11-20T10:21:00Z ERROR GET http://catalog:8080/items -> 500'];
+  const snapshot = storefront('2026-11-20T10:05:00Z', [
+    '2026-11-20T10:19:00Z ERROR ItemsHandler: java.lang.IllegalStateException: index corrupt',
+  ]);
+  logs(snapshot, 'storefront', relayed);
+  const d = diagnose(snapshot, focusOn('storefront'), {});
+  assert.deepEqual(d.rootCause, deploymentRef('catalog'));
+  const storefrontLead = d.ruledOut.find((r) => r.entity.name === 'storefront');
+  assert.match(storefrontLead?.reason ?? '', /rolled out revision 2.*a consequence of Deployment catalog/);
+});

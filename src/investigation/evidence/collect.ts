@@ -19,7 +19,7 @@ import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
-import { CONNECTION_FAILURE } from './log-line.ts';
+import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
@@ -54,6 +54,8 @@ const EVICTIONS = /evict|disruption/i;
 /** Median API requests per incident the collection aims at; logs fill what is left of it. */
 export const REQUEST_BUDGET = 20;
 const MAX_LOGS = 5;
+/** Other namespaces whose failing dependencies' configuration is read after their logs. */
+const MAX_ERRING_PEERS = 2;
 const MIN_LOGS = 2;
 /** Extra requests an incident whose pods call into other namespaces may spend reading them. */
 const PEER_ALLOWANCE = 5;
@@ -110,7 +112,8 @@ export async function collectSnapshot(
   const logged = await readLogs(reader);
   await readNamespaceTheErrorsName(reader, peers);
   const withPeers = (await readPeerLogs(reader)) ?? logged;
-  const governed = await readGoverningObjects(reader, withPeers);
+  const configured = (await readWhatErringPeersRead(reader)) ?? withPeers;
+  const governed = await readGoverningObjects(reader, configured);
   const lookups = resolutionErrors(reader.snapshot.logs);
   const focus =
     lookups.length === 0 ? governed : await readClusterDns(reader, resolverIps(lookups), answeredUnknown(lookups));
@@ -409,6 +412,34 @@ async function readPeerLogs(reader: SnapshotReader): Promise<Focus | undefined> 
     `Reading error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
+}
+
+/**
+ * Dependencies in other namespaces whose logs read show errors of their own: the ConfigMaps their pods read there,
+ * as the alerted namespace's are — a change to them (a flag switched, a setting edited) is a suspect like any other.
+ */
+async function readWhatErringPeersRead(reader: SnapshotReader): Promise<Focus | undefined> {
+  const { snapshot, namespace } = reader;
+  const erring = snapshot.pods.filter((pod) => {
+    const where = pod.metadata?.namespace;
+    if (!where || where === namespace || snapshot.configMaps.some(inNamespace(where))) return false;
+    const lines = logLinesOf(snapshot, where, [pod.metadata?.name ?? '']);
+    return lines.some((line) => looksLikeError(line.text) && !answersClientError(line.text));
+  });
+  const reads = [...new Set(erring.map((pod) => pod.metadata?.namespace ?? ''))]
+    .filter((peer) => podReferences(erring.filter(inNamespace(peer))).configMaps.size > 0)
+    .slice(0, MAX_ERRING_PEERS)
+    .map((peer) =>
+      reader.list(
+        'ConfigMap',
+        `pods in ${peer}, which the alerted workload calls, log errors of their own: what they read`,
+        {
+          namespace: peer,
+        },
+      ),
+    );
+  if (reads.length === 0) return undefined;
+  return reader.wave(4, 'Reading the configuration of dependencies in other namespaces that fail on their own', reads);
 }
 
 /** Reads started for one kind of refusal, and what they read (for the step message). */

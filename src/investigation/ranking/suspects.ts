@@ -139,7 +139,9 @@ class SuspectWalk {
     const diff = current && previous ? templateChanges(previous, current) : [];
     if (!current || !previous || diff.length === 0 || !this.inWindow(rolledAt)) return;
     const since = toMs(rolledAt) ?? 0;
-    const own = errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
+    // Errors of its own since: not when a callee fails on its own too — then they relay that failure.
+    const relaying = calleesErr(workload, snapshot, graph);
+    const own = relaying ? [] : errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
     // Its callees answering client errors since the rollout: it sends requests they cannot serve, even if it is silent.
     const refused = own.length > 0 ? [] : refusedRequests(workload, since, snapshot, graph);
     this.add({
@@ -148,7 +150,12 @@ class SuspectWalk {
       entity: workload,
       affects: [workload],
       // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
-      strength: own.length + refused.length > 0 ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
+      strength:
+        own.length + refused.length > 0
+          ? LEAD_STRENGTH.fittingChange
+          : relaying
+            ? LEAD_STRENGTH.relayingChange
+            : LEAD_STRENGTH.change,
       summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
       evidence: [
         {
@@ -375,15 +382,7 @@ class SuspectWalk {
     const { snapshot, graph } = this;
     const erring = this.workloads
       .map((r) => ({ r, lines: errorLines(r.ref, snapshot, graph) }))
-      .filter(({ lines }) => lines.length > 0)
-      .filter(
-        ({ r }) =>
-          !graph.dependenciesOf(r.ref).some((edge) => {
-            const service = graph.service(edge.to.namespace ?? '', edge.to.name);
-            const behind = service ? graph.workloadsBehind(service) : [edge.to];
-            return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
-          }),
-      )
+      .filter(({ r, lines }) => lines.length > 0 && !calleesErr(r.ref, snapshot, graph))
       .sort((a, b) => b.r.path.length - a.r.path.length)[0];
     if (!erring || erring.r.path.length <= 1) return;
     this.add({
@@ -411,6 +410,15 @@ function routesTo(ingress: ClusterSnapshot['ingresses'][number], service: Metada
 /** The workload's own error lines: not the client errors it answered (a 404 to a path it lacks is its callers' fault). */
 function errorLines(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
   return linesOf(workload, snapshot, graph).filter((l) => looksLikeError(l.text) && !answersClientError(l.text));
+}
+
+/** Whether a workload the given one calls logs errors of its own. */
+function calleesErr(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph): boolean {
+  return graph.dependenciesOf(workload).some((edge) => {
+    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+    const behind = service ? graph.workloadsBehind(service) : [edge.to];
+    return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
+  });
 }
 
 function linesOf(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {

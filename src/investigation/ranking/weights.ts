@@ -90,6 +90,8 @@ export const LEAD_STRENGTH = {
   warningEvents: 0.35,
   /** The deepest workload on the path with errors of its own that its dependencies do not explain. */
   ownErrors: 0.3,
+  /** A rollout of a workload whose errors relay a callee failing on its own: they point past it, below ownErrors. */
+  relayingChange: 0.25,
   /** The dependency the symptom's own error lines name most: only a pointer to where to look. */
   namedDependency: 0.3,
 } as const;
