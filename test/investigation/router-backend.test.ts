@@ -14,7 +14,24 @@ describe('routerBackendIds', () => {
       'shop-web-site-front-80@kubernetescrd',
     ]);
     assert.deepEqual(routerBackendIds(alert('front')), []);
+    assert.deepEqual(routerBackendIds(alert('shop_front_80')), ['shop_front_80']);
     assert.deepEqual(routerBackendIds(alert('http://front.shop/x')), []);
+  });
+});
+
+describe('routerBackendIds in other labels', () => {
+  it("keeps any label naming a backend with '/', '@' or '|', not paths, URLs or plain values with '_'", () => {
+    const alert = AlertSchema.parse({
+      source: 'alertmanager',
+      title: 'x',
+      labels: {
+        envoy_cluster_name: 'shop/cart/8080/da39a3',
+        route: '/v1/cart',
+        reason: 'no_upstream',
+        url: 'http://a/b',
+      },
+    });
+    assert.deepEqual(routerBackendIds(alert), ['shop/cart/8080/da39a3']);
   });
 });
 
@@ -25,6 +42,13 @@ describe('decodeBackend', () => {
       rest: 'site-front',
     });
     assert.deepEqual(decodeBackend('shop-cart-8080@kubernetes', NAMESPACES), { namespace: 'shop', rest: 'cart' });
+  });
+  it("takes the name right after the namespace in a separated form: Contour's cluster, Envoy Gateway's route", () => {
+    assert.deepEqual(decodeBackend('shop/cart/8080/da39a3ee5e', NAMESPACES), { namespace: 'shop', rest: 'cart' });
+    assert.deepEqual(decodeBackend('httproute/shop-web/front/rule/0', NAMESPACES), {
+      namespace: 'shop-web',
+      rest: 'front',
+    });
   });
   it('reads separated forms and cluster DNS names', () => {
     assert.deepEqual(decodeBackend('shop/cart:8080', NAMESPACES), { namespace: 'shop', rest: 'cart' });
@@ -58,4 +82,14 @@ test("a router's backend id leads to the backend's namespace and Service, not to
   const paths = requests.map((request) => request.path);
   assert.equal(paths.filter((path) => path === '/api/v1/namespaces/quill-web/services').length, 1);
   assert.ok(!paths.some((path) => path.startsWith('/api/v1/namespaces/edge/')));
+});
+
+// A proxy's own label (an Envoy cluster name) names the backend; a Service of the same name in a neighbouring
+// namespace is not it.
+test("a backend named in the proxy's own label leads to the namespace and Service it names", async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/marlin-router-cluster-name-label.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'marlin', name: 'tides' });
+  assert.equal(result.faultType, 'bad-image');
 });

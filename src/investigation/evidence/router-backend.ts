@@ -3,12 +3,16 @@ import { serviceLabelValues } from '../focus.ts';
 import { serviceNameOf } from './hosts.ts';
 
 /**
- * Values of the alert's service labels that are a router's name for a backend rather than a Service name: they carry
- * `@`, `/`, `_` or `|`, which no Service name does (Traefik `<namespace>-<route>-<service>-<port>@<provider>`,
- * `<namespace>/<service>`, Envoy `<namespace>_<service>_<port>`, `outbound|80||<service>.<namespace>.svc…`).
+ * Label values that are a router's name for a backend rather than a Service name: a service label carrying `@`, `/`,
+ * `_` or `|`, which no Service name does (Traefik `<namespace>-<route>-<service>-<port>@<provider>`, Envoy
+ * `<namespace>_<service>_<port>`), or any label carrying `@`, `/` or `|` (Contour's `envoy_cluster_name`
+ * `<namespace>/<service>/<port>/<hash>`, Envoy Gateway's `httproute/<namespace>/<route>/rule/0`,
+ * `outbound|80||<service>.<namespace>.svc…`). URLs and paths are not.
  */
 export function routerBackendIds(alert: Alert): string[] {
-  return serviceLabelValues(alert).filter((value) => /[@/_|]/.test(value) && !value.includes('://'));
+  const services = serviceLabelValues(alert).filter((value) => /[@/_|]/.test(value));
+  const others = Object.values(alert.labels).filter((value) => /[@/|]/.test(value));
+  return [...new Set([...services, ...others])].filter((value) => !value.includes('://') && !value.startsWith('/'));
 }
 
 export interface EncodedBackend {
@@ -18,8 +22,9 @@ export interface EncodedBackend {
 }
 
 /**
- * The namespace a router's backend id begins with (the longest of the cluster's namespaces that prefixes it, so that
- * `shop-web-…` is `shop-web` rather than `shop`), or the one its cluster DNS name gives; undefined when none does.
+ * The namespace a router's backend id names: the one its cluster DNS name gives, the first of its separated parts that
+ * is a namespace of the cluster, or the longest namespace that prefixes it (`shop-web-…` is `shop-web` rather than
+ * `shop`); undefined when none does.
  */
 export function decodeBackend(id: string, namespaces: string[]): EncodedBackend | undefined {
   const bare = id.replace(/@[^@]*$/, '').toLowerCase();
@@ -29,9 +34,10 @@ export function decodeBackend(id: string, namespaces: string[]): EncodedBackend 
     if (named?.namespace && namespaces.includes(named.namespace))
       return { namespace: named.namespace, rest: named.name };
   }
-  if (parts.length > 1 && parts[0] && namespaces.includes(parts[0])) {
-    return { namespace: parts[0], rest: withoutPort(parts.slice(1).join('-')) };
-  }
+  // Separated forms name the namespace, then the Service (or route) right after it.
+  const at = parts.length > 1 ? parts.findIndex((part) => namespaces.includes(part)) : -1;
+  const name = parts[at + 1];
+  if (at >= 0 && name) return { namespace: parts[at] as string, rest: withoutPort(name) };
   const prefix = namespaces
     .filter((namespace) => bare.startsWith(`${namespace}-`))
     .sort((a, b) => b.length - a.length)[0];
