@@ -218,6 +218,9 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, namespace: strin
       reads.push([kind, `${kind}s that own pods in ${namespace}`, here]);
     }
   }
+  // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success).
+  if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && failingRun(pod)))
+    reads.push(['CronJob', `runs of Jobs in ${namespace} fail: since when their CronJobs have failed`, here]);
   if (needsQuota(snapshot, namespace)) {
     reads.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them', here]);
     reads.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them', here]);
@@ -584,6 +587,15 @@ const holdsAnything = (snapshot: ClusterSnapshot, namespace: string): boolean =>
   [snapshot.pods, snapshot.services, snapshot.endpoints, snapshot.events].some((objects) =>
     objects.some(inNamespace(namespace)),
   );
+
+/** A pod of a Job that failed or cannot start its container. */
+function failingRun(pod: ClusterSnapshot['pods'][number]): boolean {
+  if (!pod.metadata?.ownerReferences?.some((owner) => owner.kind === 'Job')) return false;
+  return (
+    pod.status?.phase === 'Failed' ||
+    (pod.status?.containerStatuses ?? []).some((status) => status.state?.waiting?.reason?.endsWith('Error'))
+  );
+}
 
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {

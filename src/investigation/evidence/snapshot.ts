@@ -4,6 +4,7 @@ import type {
   V1DaemonSet,
   V1Deployment,
   V1Endpoints,
+  V1CronJob,
   V1Job,
   V1LimitRange,
   V1Namespace,
@@ -93,6 +94,8 @@ export interface ClusterSnapshot {
   statefulSets: Plain<V1StatefulSet>[];
   daemonSets: Plain<V1DaemonSet>[];
   jobs: Plain<V1Job>[];
+  /** Read only when a Job's pods fail: since when the CronJob behind them has failed (its last success). */
+  cronJobs: Plain<V1CronJob>[];
   services: Plain<V1Service>[];
   endpoints: Plain<V1Endpoints>[];
   configMaps: Plain<V1ConfigMap>[];
@@ -143,6 +146,7 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   statefulSets: [],
   daemonSets: [],
   jobs: [],
+  cronJobs: [],
   services: [],
   endpoints: [],
   configMaps: [],

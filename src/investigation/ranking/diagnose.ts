@@ -12,9 +12,10 @@ import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { atOperatorResource } from './operator-owner.ts';
 import { reachFrom } from './reach.ts';
+import { standingFailure } from './standing-failure.ts';
 import { SUSPECT_WALK, type Walk, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
-import { hintedNodes, symptomNodes } from './symptom.ts';
+import { hintedNodes, hintsAt, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
 import { explainedBy, type Onset, SYMPTOMATIC } from './victims.ts';
 import {
@@ -61,7 +62,7 @@ export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: Det
 
 /**
  * Ranks findings into an answer, in steps: set aside fault-injection machinery, connect each finding to the symptom,
- * set aside history, then victims (what another finding explains), rule out what does not connect; when nothing
+ * set aside history and standing failures off the symptom's path, then victims (what another finding explains), rule out what does not connect; when nothing
  * stands, rank the leads of a walk along the symptom's dependencies instead; else the strongest standing finding
  * is the root cause and the next ones are the alternatives.
  */
@@ -73,7 +74,15 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   const reach = reachFrom(starts, graph);
   const candidates = merge(real).map((candidate) => connect(candidate, reach, starts.length > 0));
   const score = (candidate: Candidate) => scoreOf(candidate, timeFactor(candidate.finding, start).factor, unconnected);
-  const live = setAsideHistory(candidates, start, score, ruled);
+  const reached = (candidate: Candidate) => starts.length > 0 && candidate.connected;
+  const live = setAsideStanding(
+    setAsideHistory(candidates, start, score, ruled),
+    snapshot,
+    start.at,
+    reached,
+    focus,
+    ruled,
+  );
   const onset: Onset = {
     start: start.at,
     beganAfter: (workload, at) =>
@@ -168,6 +177,23 @@ function setAsideHistory(
     live.push(candidate);
   }
   return live;
+}
+
+/** Standing failures off the symptom's path (standing-failure.ts) are set aside, with the reason. */
+function setAsideStanding(
+  live: Candidate[],
+  snapshot: ClusterSnapshot,
+  start: number,
+  reached: (candidate: Candidate) => boolean,
+  focus: Focus,
+  ruled: RuledOutList,
+): Candidate[] {
+  const named = hintsAt(focus.alertText, focus.namespace);
+  return live.filter((candidate) => {
+    const standing = standingFailure(candidate, snapshot, start, { reached: reached(candidate), named });
+    if (standing) ruled.rule(candidate.finding.entity, standing);
+    return !standing;
+  });
 }
 
 /**

@@ -30,16 +30,20 @@ export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): E
  * of four letters or more that is a dash-separated part, prefix or suffix of the name. The namespace's own name is no hint.
  */
 export function hintedNodes(alertText: string, namespace: string, graph: EvidenceGraph): EntityRef[] {
+  const hinted = hintsAt(alertText, namespace);
+  return graph.workloads
+    .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && hinted(w.ref.name))
+    .map((w) => w.ref);
+}
+
+/** Whether the alert's words hint at a name, as hintedNodes reads them. */
+export function hintsAt(alertText: string, namespace: string): (name: string) => boolean {
   const words = new Set(
     (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => w !== namespace.toLowerCase()),
   );
-  if (words.size === 0) return [];
-  return graph.workloads
-    .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod')
-    .filter((w) => {
-      const name = w.ref.name.toLowerCase();
-      const parts = name.split('-');
-      return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
-    })
-    .map((w) => w.ref);
+  return (objectName) => {
+    const name = objectName.toLowerCase();
+    const parts = name.split('-');
+    return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
+  };
 }

@@ -31,6 +31,7 @@ export const KIND_KEYS = {
   StatefulSet: 'statefulSets',
   DaemonSet: 'daemonSets',
   Job: 'jobs',
+  CronJob: 'cronJobs',
   Service: 'services',
   Endpoints: 'endpoints',
   ConfigMap: 'configMaps',
@@ -241,6 +242,12 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
     (a, q, c) => a.batch.listNamespacedJob(q, c),
     (a, q, c) => a.batch.listJobForAllNamespaces(q, c),
     (a, q) => a.batch.readNamespacedJob(q),
+  ),
+  CronJob: namespaced(
+    'batch/v1',
+    (a, q, c) => a.batch.listNamespacedCronJob(q, c),
+    (a, q, c) => a.batch.listCronJobForAllNamespaces(q, c),
+    (a, q) => a.batch.readNamespacedCronJob(q),
   ),
   Service: namespaced(
     'v1',

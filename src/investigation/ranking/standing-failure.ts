@@ -1,0 +1,27 @@
+import { batchFailingSince } from '../evidence/batch-failing-since.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { HOUR } from '../evidence/time.ts';
+import type { Candidate } from './candidate.ts';
+
+/** A batch workload failing since this long before the symptom began has failed through days the symptom did not. */
+export const STANDING_FAILURE = 24 * HOUR;
+
+/**
+ * A CronJob whose runs have failed since long before the symptom began, and that the symptom's path does not reach,
+ * explains nothing about it: every cluster carries such leftovers, and a batch run's failure breaks only its own output
+ * (a job-failure answer needs a symptom about that output: one whose path reaches it, or whose words name it, as
+ * "no orders-db backup in 3 days" names orders-db-backup). With no symptom resolved nothing reaches it either.
+ * Returns the reason to set it aside, or undefined when it stays.
+ */
+export function standingFailure(
+  candidate: Candidate,
+  snapshot: ClusterSnapshot,
+  start: number,
+  about: { reached: boolean; named: (name: string) => boolean },
+): string | undefined {
+  const { entity } = candidate.finding;
+  if (about.reached || about.named(entity.name)) return undefined;
+  const failing = batchFailingSince(entity, snapshot, start - STANDING_FAILURE);
+  if (!failing) return undefined;
+  return `${candidate.finding.summary} — failing since ${new Date(failing.since).toISOString()} (${failing.lastSuccess ? `last success ${failing.lastSuccess}` : 'never succeeded'}), long before the incident began, and off the symptom's path: a standing failure that explains nothing about it`;
+}
