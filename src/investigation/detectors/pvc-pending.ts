@@ -4,6 +4,14 @@ import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Pending, and events say why (no storage class, no volume to bind): the fault is stated. */
+  pendingWithReason: 0.95,
+  /** Pending while pods that mount it wait, with no event read to say why. */
+  pending: 0.75,
+} as const;
+
 /** A PersistentVolumeClaim that stays Pending (no class, failed provisioning), holding back the pods that mount it. */
 export const pvcPending: Detector = {
   id: 'pvc-pending',
@@ -33,7 +41,7 @@ export const pvcPending: Detector = {
       const fault: Finding = finding(pvcPending, {
         entity: ref,
         affects: users,
-        strength: events.length > 0 ? 0.95 : 0.75,
+        strength: events.length > 0 ? STRENGTH.pendingWithReason : STRENGTH.pending,
         summary: `PersistentVolumeClaim ${ref.name} is Pending${events[0] ? `: ${events[0].message}` : ''}${users.length ? `; ${users.map((u) => u.name).join(', ')} cannot start` : ''}`,
         evidence: [
           {

@@ -11,6 +11,16 @@ const EXCEEDED = /exceeded quota: ([a-z0-9.-]+)/i;
 
 type Quota = ClusterSnapshot['resourceQuotas'][number];
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** A FailedCreate event names the quota that refused a pod: the refusal is stated. */
+  refusalEvent: 0.95,
+  /** A controller's condition names the quota (ReplicaFailure: exceeded quota). */
+  refusalCondition: 0.9,
+  /** The quota is used up while a workload is short of pods, no refusal read: likely, not shown. */
+  usedUp: 0.6,
+} as const;
+
 /** Controllers that cannot create pods because a ResourceQuota is used up: the quota is where it must change. */
 export const quotaExceeded: Detector = {
   id: 'quota-exceeded',
@@ -47,7 +57,7 @@ export const quotaExceeded: Detector = {
       const match = EXCEEDED.exec(event.message ?? '');
       if (!match || !/FailedCreate|Failed/.test(event.reason ?? '')) continue;
       const subject = eventSubject(event);
-      add(subject.namespace ?? '', match[1] as string, ownerOf(subject), eventEvidence(event), 0.95);
+      add(subject.namespace ?? '', match[1] as string, ownerOf(subject), eventEvidence(event), STRENGTH.refusalEvent);
     }
     // Events expire; the controllers keep the refusal in a ReplicaFailure condition.
     const controllers = [
@@ -78,7 +88,7 @@ export const quotaExceeded: Detector = {
             text: `${condition.type}: ${condition.message}`,
             at: condition.lastTransitionTime ?? undefined,
           },
-          0.9,
+          STRENGTH.refusalCondition,
         );
       }
     }
@@ -100,7 +110,7 @@ export const quotaExceeded: Detector = {
             ref,
             text: `${full.join(', ')} used up while ${workload.ref.name} has ${graph.podsOf(workload.ref).length}/${workload.desiredReplicas} pods`,
           },
-          0.6,
+          STRENGTH.usedUp,
         );
       }
     }

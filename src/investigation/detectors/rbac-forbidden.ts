@@ -32,6 +32,9 @@ const binds = (binding: RoleBinding, call: ForbiddenCall): boolean =>
           subject.name === `system:serviceaccounts:${call.serviceAccount.namespace}`)),
   );
 
+/** The API server's refusal is in the pod's log and the Role or binding read lacks the permission: stated and shown. */
+const STRENGTH = 0.9;
+
 /**
  * The API server refuses a pod's calls (403 forbidden): the fault is in the RBAC objects that should let its
  * ServiceAccount make them, in the namespace the call is about. The Role that binds the account but lacks the verb or
@@ -101,7 +104,7 @@ export const rbacForbidden: Detector = {
         finding(rbacForbidden, {
           entity,
           affects: [workload],
-          strength: 0.9,
+          strength: STRENGTH,
           summary: `The API server refuses ${workload.kind} ${workload.name} (${account}) permission to ${wanted}: ${why}`,
           evidence,
           ...(changedAt ? { changedAt } : {}),

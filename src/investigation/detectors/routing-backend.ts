@@ -12,6 +12,14 @@ interface Backend {
   port?: number | string;
 }
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** A route's backend names a Service or port that does not exist: requests stop at the proxy in front. */
+  brokenBackend: 0.92,
+  /** The gateway itself did not accept or resolve the route; its reason is what it says. */
+  notAccepted: 0.75,
+} as const;
+
 /**
  * An Ingress or Gateway API HTTPRoute whose backend names a Service that does not exist, or a port that Service does not
  * expose: the proxy in front has nowhere to send the request and answers 503 itself, so no request reaches the pods,
@@ -68,7 +76,7 @@ export const routingBackend: Detector = {
           faultType: 'other',
           entity: ref,
           affects: services,
-          strength: 0.75,
+          strength: STRENGTH.notAccepted,
           summary:
             `HTTPRoute ${ref.name} is not ${refused.type === 'Accepted' ? 'accepted' : 'resolved'} by its gateway: ${refused.reason ?? ''} ${refused.message ?? ''}`.trim(),
           evidence: [
@@ -127,7 +135,7 @@ function brokenBackend(
     faultType: first.faultType,
     entity: ref,
     affects: problems.flatMap(({ backend }) => serviceRef(graph, backend)),
-    strength: 0.92,
+    strength: STRENGTH.brokenBackend,
     summary: `${ref.kind} ${ref.name} routes to ${first.backend.service}:${first.backend.port ?? ''} but ${first.why}: requests stop at the proxy in front and never reach the pods`,
     evidence,
     ...changed(changedAt),

@@ -50,6 +50,22 @@ function refusalsAt(snapshot: ClusterSnapshot, service: Service, podIps: string[
 }
 
 /**
+ * How sure a finding is (the scale: detectors/detector.ts). Without a refusal the spec shows only a missing
+ * declaration; a headless Service's clients dial pod addresses at ports of their own choosing, so its targetPort
+ * carries even less.
+ */
+const STRENGTH = {
+  /** Connections to the target port are refused where the pods run. */
+  refused: 0.92,
+  /** No refusal read, but the Service changed shortly before. */
+  changedRecently: 0.6,
+  /** Only the spec: the pods do not declare the target port. */
+  undeclared: 0.45,
+  /** A headless Service: its targetPort is rarely what clients dial. */
+  headless: 0.3,
+} as const;
+
+/**
  * A Service whose targetPort is no port its selected pods' containers expose. Strong only when a refused connection
  * at that port corroborates it; an undeclared port alone (headless peer discovery, a sidecar's port) is weak.
  */
@@ -87,9 +103,14 @@ export const servicePort: Detector = {
           ...(numeric ? [Number(target)] : []),
         ]);
         const headless = service.spec?.clusterIP === 'None';
-        // Without a refusal the spec shows only a missing declaration; a headless Service's clients dial pod
-        // addresses at ports of their own choosing, so its targetPort carries even less.
-        const strength = refusals.length > 0 ? 0.92 : headless ? 0.3 : recentlyChanged ? 0.6 : 0.45;
+        const strength =
+          refusals.length > 0
+            ? STRENGTH.refused
+            : headless
+              ? STRENGTH.headless
+              : recentlyChanged
+                ? STRENGTH.changedRecently
+                : STRENGTH.undeclared;
         const candidates = [
           ...new Set(
             declared.filter((p) => !p.protocol || p.protocol === (port.protocol ?? 'TCP')).map((p) => p.containerPort),

@@ -8,6 +8,14 @@ import { type Detector, finding } from './detector.ts';
 
 const MATCHABLE = ['Pod', 'Deployment', 'StatefulSet'];
 
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Its selector matches no pod, and the pods it was meant for (by name or most labels) carry different labels. */
+  missesIntended: 0.95,
+  /** Its selector matches no pod; nothing says which pods it was meant for. */
+  matchesNothing: 0.6,
+} as const;
+
 /** A Service whose selector matches no pod (and no workload template) while pods with near-identical labels exist. */
 export const serviceSelector: Detector = {
   id: 'service-selector',
@@ -33,7 +41,7 @@ export const serviceSelector: Detector = {
       const found: Finding = finding(serviceSelector, {
         entity: ref,
         affects: templates.filter((w) => intended?.workloads.includes(w.ref.name)).map((w) => w.ref),
-        strength: intended ? 0.95 : 0.6,
+        strength: intended ? STRENGTH.missesIntended : STRENGTH.matchesNothing,
         summary: `Service ${service.metadata?.name} selects ${formatLabels(selector)}, which matches no pod${intended ? `; pods of ${intended.workloads.join(', ')} carry ${formatLabels(intended.labels)}` : ''}`,
         evidence: [
           { source: 'spec', ref, text: `selector ${formatLabels(selector)} matches 0 pods` },

@@ -12,6 +12,9 @@ type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 const CONDITION_TAINT =
   /^node\.kubernetes\.io\/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)$/;
 
+/** Pods cannot be scheduled because of the node's taint or cordon, which the scheduler's events name. */
+const STRENGTH = 0.85;
+
 /** Pods that cannot run because a node was tainted or cordoned (and they do not tolerate it): the Node is the fault. */
 export const taint: Detector = {
   id: 'taint',
@@ -45,7 +48,7 @@ export const taint: Detector = {
       const found: Finding = finding(taint, {
         entity: ref,
         affects: [...affects.values()],
-        strength: 0.85,
+        strength: STRENGTH,
         summary: `Node ${name} ${cordoned ? 'is cordoned' : `carries taint ${taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`}; ${[...affects.values()].map((a) => a.name).join(', ')} cannot run there`,
         evidence: [
           ...taints.map((t) => ({

@@ -92,7 +92,7 @@ function culprit(
     if (issuerDown) {
       return {
         entity: issuer.ref,
-        strength: 0.9,
+        strength: STRENGTH.notReady,
         evidence: [
           statusOf(issuer.ref, issuerDown),
           ...(certificateDown ? [statusOf(certificateRef, certificateDown)] : []),
@@ -103,13 +103,13 @@ function culprit(
     if (certificateDown) {
       return {
         entity: certificateRef,
-        strength: 0.9,
+        strength: STRENGTH.notReady,
         evidence: [statusOf(certificateRef, certificateDown)],
         ...(certificateDown.lastTransitionTime ? { changedAt: certificateDown.lastTransitionTime } : {}),
       };
     }
-    if (untrusted) return { entity: issuer.ref, strength: 0.85, evidence: [] };
-    return { entity: certificateRef, strength: 0.85, evidence: [] };
+    if (untrusted) return { entity: issuer.ref, strength: STRENGTH.rejected, evidence: [] };
+    return { entity: certificateRef, strength: STRENGTH.rejected, evidence: [] };
   }
   const annotations = secret?.metadata?.annotations ?? {};
   const issuerKind = annotations[ISSUER_KIND] ?? 'Issuer';
@@ -120,8 +120,16 @@ function culprit(
         ? { kind: 'Certificate', namespace, name: annotations[CERTIFICATE_NAME] }
         : secretRef;
   const changedAt = lastChange(secret?.metadata);
-  return { entity, strength: 0.85, evidence: [], ...(changedAt ? { changedAt } : {}) };
+  return { entity, strength: STRENGTH.rejected, evidence: [], ...(changedAt ? { changedAt } : {}) };
 }
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** cert-manager's own status says the issuer or the certificate is not Ready. */
+  notReady: 0.9,
+  /** Clients reject the served certificate; the chain (annotations, issuer) says where it comes from. */
+  rejected: 0.85,
+} as const;
 
 /**
  * TLS verification fails (an expired certificate, one signed by an authority the client does not trust, one for other
