@@ -63,7 +63,8 @@ const NAME_CHAR = /[a-z0-9-]/i;
 
 /**
  * Names that occur in the text as whole words (not inside a longer name), longest first. People write a dashed name
- * as words in prose ("order desk" for `order-desk`): those count too.
+ * as words in prose ("order desk" for `order-desk`), and in the singular ("order desk" for `order-desks`): those count
+ * too.
  */
 export function mentionedNames(text: string, names: Iterable<string>): string[] {
   const lower = text.toLowerCase();
@@ -71,7 +72,9 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
   for (const name of names) {
     const dashed = name.toLowerCase();
     if (!dashed) continue;
-    const needles = dashed.includes('-') ? [dashed, dashed.replaceAll('-', ' ')] : [dashed];
+    // A name of several words is written in the singular too (`lab interface` for `lab-interfaces`).
+    const forms = dashed.includes('-') && dashed.endsWith('s') ? [dashed, dashed.slice(0, -1)] : [dashed];
+    const needles = forms.flatMap((form) => (form.includes('-') ? [form, form.replaceAll('-', ' ')] : [form]));
     if (needles.some((needle) => occursAsWord(lower, needle))) found.add(name);
   }
   return [...found].sort((a, b) => b.length - a.length);

@@ -63,7 +63,10 @@ describe('collectSnapshot', () => {
     assert.ok(collected.snapshot.namespaces.some((namespace) => namespace.metadata?.name === NS));
     const previous = collected.snapshot.logs.find((log) => log.previous);
     // Its error line, among the last lines kept whatever they say.
-    assert.ok(previous?.lines.some((line) => /FATAL cannot connect/.test(line)), previous?.lines.join('\n'));
+    assert.ok(
+      previous?.lines.some((line) => /FATAL cannot connect/.test(line)),
+      previous?.lines.join('\n'),
+    );
   });
 
   it('reads referenced Secrets, quotas and claims only where pods are missing or mount one', async () => {

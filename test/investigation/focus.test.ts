@@ -66,6 +66,14 @@ describe('mentionedNames', () => {
     assert.deepEqual(mentionedNames('the pet store is down since noon', ['pet-store', 'store-db']), ['pet-store']);
     assert.deepEqual(mentionedNames('the carpet store is down', ['pet-store']), []);
   });
+
+  it('matches a dashed name written in the singular, so the longer name wins over its first word', () => {
+    assert.deepEqual(mentionedNames('NAKs from the dock gateway since 01:00', ['dock', 'dock-gateways']), [
+      'dock-gateways',
+      'dock',
+    ]);
+    assert.deepEqual(mentionedNames('orders are late', ['order']), []);
+  });
 });
 
 describe('namespaceLabel', () => {
