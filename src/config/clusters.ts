@@ -3,6 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { ClusterNames } from '../alert/route-cluster.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 const path = z.string().min(1, 'must be a path');
 
@@ -67,7 +68,7 @@ export function parseClustersFile(text: string, source: string): ClustersFile {
   try {
     value = parse(text);
   } catch (error) {
-    throw new ClustersFileError(`CLUSTERS_FILE ${source} is not YAML or JSON: ${(error as Error).message}`);
+    throw new ClustersFileError(`CLUSTERS_FILE ${source} is not YAML or JSON: ${errorMessage(error)}`);
   }
   const parsed = ClustersFileSchema.safeParse(value);
   if (!parsed.success)
@@ -84,7 +85,7 @@ export function readClustersFile(file: string): ClustersFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ClustersFileError(`CLUSTERS_FILE ${file} cannot be read: ${(error as Error).message}`);
+    throw new ClustersFileError(`CLUSTERS_FILE ${file} cannot be read: ${errorMessage(error)}`);
   }
   return parseClustersFile(text, file);
 }
@@ -112,9 +113,7 @@ export function loadClusterKubeConfig(
       kubeConfig.loadFromFile(file);
     } else kubeConfig = fallback();
   } catch (error) {
-    throw new ClustersFileError(
-      `cluster ${cluster}: cannot load ${file ?? 'its credentials'}: ${(error as Error).message}`,
-    );
+    throw new ClustersFileError(`cluster ${cluster}: cannot load ${file ?? 'its credentials'}: ${errorMessage(error)}`);
   }
   if (context) {
     if (!kubeConfig.getContextObject(context))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../observability/error-message.ts';
 
 /**
  * The two PagerDuty REST API v2 calls the bot makes, nothing more: add a note to an incident and change its
@@ -134,7 +135,7 @@ export class PagerDutyClient {
         failure = new PagerDutyError(await errorText(response), response.status, retryable, attempt);
         waitMs = requestedWaitMs(response.headers);
       } catch (error) {
-        failure = new PagerDutyError(`PagerDuty unreachable: ${(error as Error).message}`, null, true, attempt);
+        failure = new PagerDutyError(`PagerDuty unreachable: ${errorMessage(error)}`, null, true, attempt);
       }
       if (!failure.retryable || attempt >= attempts) throw failure;
       const backoff = Math.min(max, base * 2 ** (attempt - 1));

@@ -11,6 +11,7 @@ import { VisibleState } from '../slack/visible-state.ts';
 import { type PagerDutyClient, PagerDutyError } from './client.ts';
 import { noteContent } from './note.ts';
 import { PAGERDUTY_MESSAGE_KEY, pagerDutyMessage, pagerDutySide } from './thread-message.ts';
+import { errorMessage } from '../observability/error-message.ts';
 
 /**
  * PagerDuty write-back runs on its own queue, off the investigation's path: the thread never waits for
@@ -113,7 +114,7 @@ async function threadLink(deps: WriteBackDeps, channel: string, ts: string): Pro
 const failureText = (error: unknown) =>
   error instanceof PagerDutyError
     ? `${error.message}${error.retryable ? `, after ${error.attempts} attempt(s)` : ''}`
-    : (error as Error).message;
+    : errorMessage(error);
 
 async function addNote(deps: WriteBackDeps, job: Extract<WriteBackJob, { kind: 'note' }>, last: boolean) {
   const incident = await deps.db.incident.findUnique({ where: { id: job.incidentId } });
