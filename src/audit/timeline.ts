@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EntityRefSchema } from '../investigation/model.ts';
 import type { AuditAction } from './actions.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 
 /**
  * An incident's story told from its audit chain, for the postmortem: the alert, the hypotheses as they changed,

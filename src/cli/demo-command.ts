@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../simulation/scenario.ts';
 import { type Command, parseOptions } from './args.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { renderRoot } from './render-thread.ts';
 import { replayScenario, scenarioAlert } from './replay.ts';
 import { isCorrect } from './scoring.ts';

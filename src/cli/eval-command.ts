@@ -5,7 +5,7 @@ import { loadScenario, type Scenario } from '../simulation/scenario.ts';
 import type { AgentConfig } from '../agent/config.ts';
 import { AGENT_USAGE, agentOption } from './agent-option.ts';
 import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { replayScenario } from './replay.ts';
 import { isCorrect, type Summary, summarize, summarizeByApplication } from './scoring.ts';
 import { writeLine } from './thread-output.ts';

@@ -1,7 +1,7 @@
 import type { Alert } from '../alert/alert.ts';
 import type { Progress } from '../investigation/model.ts';
 import type { Check, PlanSpec } from '../remediation/plan-spec.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 
 /**
  * The parts of the incident thread the CLI renders itself, from the same data the Slack thread is built from

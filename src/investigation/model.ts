@@ -12,6 +12,10 @@ export type EntityRef = z.infer<typeof EntityRefSchema>;
 export const refKey = (ref: EntityRef): string =>
   ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
 
+/** How people read an entity (the thread, the web page, the audit, the plan): `Kind namespace/name`, or `Kind name`. */
+export const entityLabel = (ref: EntityRef): string =>
+  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
+
 export const sameRef = (a: EntityRef, b: EntityRef): boolean => refKey(a) === refKey(b);
 
 /** The fault catalogue of the scenario format (shared/scenario-format.md). */

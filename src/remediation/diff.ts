@@ -1,5 +1,6 @@
 import { ABSENT, type Lookup, unescapePointerToken, valueAt } from './json-patch.ts';
-import { describeRef, type KubeObject } from './kube-objects.ts';
+import type { KubeObject } from './kube-objects.ts';
+import { entityLabel } from '../investigation/model.ts';
 import type { Change } from './plan-spec.ts';
 
 const MAX_VALUE = 160;
@@ -46,14 +47,14 @@ function lineDiff(before: Map<string, unknown>, after: Map<string, unknown>, sec
 
 /**
  * The exact change as people read it: one header per object, then removed (-) and added (+) leaf values.
- * `objects` are the targets as read at plan time, keyed by describeRef.
+ * `objects` are the targets as read at plan time, keyed by entityLabel.
  */
 export function renderDiff(changes: Change[], objects: Map<string, KubeObject | null>): string {
   const sections: string[] = [];
   for (const change of changes) {
-    const object = objects.get(describeRef(change.ref)) ?? null;
+    const object = objects.get(entityLabel(change.ref)) ?? null;
     const secret = change.ref.kind === 'Secret';
-    const header = `--- ${describeRef(change.ref)}`;
+    const header = `--- ${entityLabel(change.ref)}`;
     if (change.type === 'delete') {
       sections.push(
         [`${header} (delete)`, ...lineDiff(leaves(object?.spec ?? {}, 'spec'), new Map(), secret)].join('\n'),

@@ -5,7 +5,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditAction } from '../audit/actions.ts';
 import type { Plan, PlanStatus, PrismaClient } from '../generated/prisma/client.ts';
 import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
-import { describeRef, type KubeObject, type KubeObjects, type WriteOptions } from './kube-objects.ts';
+import type { KubeObject, KubeObjects, WriteOptions } from './kube-objects.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { staleReason } from './plan.ts';
 import { type Change, type Check, type SnapshotEntry, SnapshotSchema } from './plan-spec.ts';
 import { asJsonColumn, parseStored } from '../store/stored-json.ts';
@@ -206,12 +207,12 @@ class Execution {
       try {
         await applyChange(this.deps.kube, change, { dryRun: true });
       } catch (error) {
-        const reason = `Server-side dry run refused ${describeRef(change.ref)}: ${errorMessage(error)}`;
+        const reason = `Server-side dry run refused ${entityLabel(change.ref)}: ${errorMessage(error)}`;
         return this.finish('failed', reason, `:x: Plan not executed. ${reason}`);
       }
     }
     await this.audit('plan.dry_run', 'server-side dry run (dryRun=All) accepted every change', {
-      changes: this.spec.changes.map((change) => ({ type: change.type, target: describeRef(change.ref) })),
+      changes: this.spec.changes.map((change) => ({ type: change.type, target: entityLabel(change.ref) })),
     });
     return null;
   }
@@ -228,7 +229,7 @@ class Execution {
     });
     await this.audit('plan.snapshot', 'last-known-good copies taken before applying', {
       objects: snapshot.map((entry) => ({
-        target: describeRef(entry.ref),
+        target: entityLabel(entry.ref),
         resourceVersion: entry.object?.metadata?.resourceVersion ?? null,
       })),
     });
@@ -247,11 +248,11 @@ class Execution {
           'plan.apply',
           this.spec.summary,
           { change: change.type, before: fieldsOf(change, before), after: fieldsOf(change, after) },
-          describeRef(change.ref),
+          entityLabel(change.ref),
         );
       } catch (error) {
-        const applyError = `Applying ${describeRef(change.ref)} failed: ${errorMessage(error)}`;
-        await this.audit('plan.apply.failed', applyError, {}, describeRef(change.ref));
+        const applyError = `Applying ${entityLabel(change.ref)} failed: ${errorMessage(error)}`;
+        await this.audit('plan.apply.failed', applyError, {}, entityLabel(change.ref));
         return { applied, applyError };
       }
     }
@@ -298,7 +299,7 @@ class Execution {
     const objects: Record<string, unknown>[] = [];
     for (const change of this.spec.changes) {
       const now = await kube.read(change.ref);
-      objects.push({ target: describeRef(change.ref), exists: now !== null, fields: fieldsOf(change, now) });
+      objects.push({ target: entityLabel(change.ref), exists: now !== null, fields: fieldsOf(change, now) });
     }
     await this.audit('plan.recovery.state', 'state read back after the executor stopped mid-run', { objects });
     const outcome = await verify(this.spec.verification, kube, this.verifyOptions);
@@ -346,17 +347,17 @@ class Execution {
             'plan.rollback',
             'restore from snapshot',
             { before: fieldsOf(change, current), after: fieldsOf(change, restored) },
-            describeRef(change.ref),
+            entityLabel(change.ref),
           );
         } else if (change.type === 'delete' && change.ref.kind !== 'Pod' && before) {
           await kube.create(change.ref, recreatable(before));
-          await this.audit('plan.rollback', 're-created from snapshot', {}, describeRef(change.ref));
+          await this.audit('plan.rollback', 're-created from snapshot', {}, entityLabel(change.ref));
         } else if (change.type === 'create') {
           await kube.remove(change.ref);
-          await this.audit('plan.rollback', 'deleted the created object', {}, describeRef(change.ref));
+          await this.audit('plan.rollback', 'deleted the created object', {}, entityLabel(change.ref));
         }
       } catch (error) {
-        await this.audit('plan.rollback.failed', errorMessage(error), {}, describeRef(change.ref));
+        await this.audit('plan.rollback.failed', errorMessage(error), {}, entityLabel(change.ref));
       }
       checks.push(...rollbackChecks(change, before));
     }

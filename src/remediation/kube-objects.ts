@@ -39,10 +39,6 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
-/** `Kind ns/name`; any kind reads this way, so a live object's own kind string is enough. */
-export const describeRef = (ref: Omit<ObjectRef, 'kind'> & { kind: string }): string =>
-  ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
-
 // The typed client returns model instances (Dates, classes); plans, diffs and snapshots work on API JSON.
 const plain = (value: unknown): KubeObject => JSON.parse(JSON.stringify(value)) as KubeObject;
 

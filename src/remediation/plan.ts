@@ -2,7 +2,8 @@ import type { PlanAction } from './actions.ts';
 import { deriveChange, type LiveState, targetRef } from './changes.ts';
 import { renderDiff } from './diff.ts';
 import { ABSENT, deepEqual, valueAt } from './json-patch.ts';
-import { describeRef, type KubeObject, type KubeObjects, labelSelector } from './kube-objects.ts';
+import { type KubeObject, type KubeObjects, labelSelector } from './kube-objects.ts';
+import { entityLabel } from '../investigation/model.ts';
 import type { FieldCondition, Precondition, PlanSpec } from './plan-spec.ts';
 
 // Objects without a status that churns: any write to them is a change the plan did not see.
@@ -44,7 +45,7 @@ export function preconditionOf(change: PlanSpec['changes'][number], object: Kube
 
 /** Why a live object no longer matches its precondition, or null when it still does. */
 export function staleReason(precondition: Precondition, live: KubeObject | null): string | null {
-  const what = describeRef(precondition.ref);
+  const what = entityLabel(precondition.ref);
   if (!precondition.exists) return live ? `${what} was created since the plan was made` : null;
   if (!live) return `${what} was deleted since the plan was made`;
   if (precondition.uid && live.metadata?.uid !== precondition.uid) return `${what} was re-created`;
@@ -71,10 +72,10 @@ export async function derivePlan(
 ): Promise<PlanSpec> {
   const live = await readLiveState(action, kube);
   const derived = deriveChange(action, live, now);
-  const objects = new Map<string, KubeObject | null>([[describeRef(targetRef(action)), live.target]]);
+  const objects = new Map<string, KubeObject | null>([[entityLabel(targetRef(action)), live.target]]);
   for (const workload of live.workloads ?? []) {
     objects.set(
-      describeRef({
+      entityLabel({
         kind: String(workload.kind),
         namespace: workload.metadata?.namespace,
         name: workload.metadata?.name ?? '',
@@ -88,7 +89,7 @@ export async function derivePlan(
     risk: derived.risk,
     riskReason: derived.riskReason,
     preconditions: derived.changes.map((change) =>
-      preconditionOf(change, objects.get(describeRef(change.ref)) ?? null),
+      preconditionOf(change, objects.get(entityLabel(change.ref)) ?? null),
     ),
     changes: derived.changes,
     diff: renderDiff(derived.changes, objects),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ABSENT, deepEqual, valueAt } from './json-patch.ts';
-import { describeRef, type KubeObject, type KubeObjects, labelSelector } from './kube-objects.ts';
+import { type KubeObject, type KubeObjects, labelSelector } from './kube-objects.ts';
+import { entityLabel } from '../investigation/model.ts';
 import type { Check } from './plan-spec.ts';
 
 export interface CheckResult {
@@ -53,9 +54,9 @@ export async function evaluate(check: Check, kube: KubeObjects): Promise<CheckRe
   switch (check.type) {
     case 'rollout-complete': {
       const object = await kube.read(check.ref);
-      if (!object) return { ok: false, detail: `${describeRef(check.ref)} not found` };
+      if (!object) return { ok: false, detail: `${entityLabel(check.ref)} not found` };
       const result = rolloutComplete({ ...object, kind: check.ref.kind });
-      return { ok: result.ok, detail: `${describeRef(check.ref)}: ${result.detail}` };
+      return { ok: result.ok, detail: `${entityLabel(check.ref)}: ${result.detail}` };
     }
     case 'pods-ready': {
       const pods = (await kube.list('Pod', check.namespace, labelSelector(check.selector))).filter(
@@ -83,21 +84,21 @@ export async function evaluate(check: Check, kube: KubeObjects): Promise<CheckRe
         : value !== ABSENT && deepEqual(value, check.condition.value);
       return {
         ok,
-        detail: `${describeRef(check.ref)} ${check.condition.path} ${ok ? 'as planned' : 'not as planned'}`,
+        detail: `${entityLabel(check.ref)} ${check.condition.path} ${ok ? 'as planned' : 'not as planned'}`,
       };
     }
     case 'absent': {
       const object = await kube.read(check.ref);
-      return { ok: object === null, detail: `${describeRef(check.ref)} ${object ? 'still exists' : 'is gone'}` };
+      return { ok: object === null, detail: `${entityLabel(check.ref)} ${object ? 'still exists' : 'is gone'}` };
     }
     case 'present': {
       const object = await kube.read(check.ref);
-      return { ok: object !== null, detail: `${describeRef(check.ref)} ${object ? 'exists' : 'is missing'}` };
+      return { ok: object !== null, detail: `${entityLabel(check.ref)} ${object ? 'exists' : 'is missing'}` };
     }
     case 'pod-replaced': {
       const object = await kube.read(check.ref);
       const ok = object === null || object.metadata?.uid !== check.uid;
-      return { ok, detail: `${describeRef(check.ref)} ${ok ? 'replaced' : 'still the same pod'}` };
+      return { ok, detail: `${entityLabel(check.ref)} ${ok ? 'replaced' : 'still the same pod'}` };
     }
   }
 }

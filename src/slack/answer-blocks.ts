@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Evidence, InvestigationResult } from '../investigation/model.ts';
-import { entityLabel as entity } from './entity-label.ts';
+import { entityLabel as entity } from '../investigation/model.ts';
 import { clip, escapeMrkdwn, HEADER_TEXT, MAX_BLOCKS, SECTION_TEXT } from './mrkdwn.ts';
 
 type KnownBlock = types.KnownBlock;

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type Progress, refKey } from '../investigation/model.ts';
-import { entityLabel } from './entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { clip, escapeMrkdwn, SECTION_TEXT } from './mrkdwn.ts';
 import type { IncidentThread } from './thread.ts';
 

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { EarlierIncident } from '../store/history.ts';
 import { HISTORY_DAYS } from '../store/history.ts';
-import { entityLabel } from './entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { clip, escapeMrkdwn, mrkdwnLink, SECTION_TEXT } from './mrkdwn.ts';
 import { timelineButton } from './timeline-message.ts';
 

@@ -1,4 +1,4 @@
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { type IncidentView, PROBLEM_WORDS } from './incident-view.ts';
 import { durationsLine, formatDuration, kindLabel, type Timeline } from '../audit/timeline.ts';
 

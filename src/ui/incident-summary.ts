@@ -1,6 +1,6 @@
 import type { Incident, Investigation, Plan } from '../generated/prisma/client.ts';
 import { StoredResultSchema } from '../store/stored-result.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { z } from 'zod';
 
 /** Plan statuses after which the cluster was (or may have been) written to. */

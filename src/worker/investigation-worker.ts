@@ -12,7 +12,7 @@ import { type InvestigationResult, type Progress, refKey } from '../investigatio
 import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob, type InvestigationQueue } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
-import { entityLabel } from '../slack/entity-label.ts';
+import { entityLabel } from '../investigation/model.ts';
 import { FindingReplies } from '../slack/finding-replies.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { showRelatedAlerts } from '../slack/related-alerts.ts';

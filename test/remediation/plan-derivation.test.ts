@@ -5,7 +5,8 @@ import type { PlanAction } from '../../src/remediation/actions.ts';
 import { deriveChange, PlanError } from '../../src/remediation/changes.ts';
 import { renderDiff } from '../../src/remediation/diff.ts';
 import { restoreOps, valueAt } from '../../src/remediation/json-patch.ts';
-import { describeRef, type KubeObject } from '../../src/remediation/kube-objects.ts';
+import type { KubeObject } from '../../src/remediation/kube-objects.ts';
+import { entityLabel } from '../../src/investigation/model.ts';
 import { preconditionOf, staleReason } from '../../src/remediation/plan.ts';
 
 const { objects } = (
@@ -48,7 +49,7 @@ describe('plan derivation', () => {
     const value = template.value as KubeObject;
     assert.equal(valueAt(value, '/metadata/labels/pod-template-hash'), valueAt({}, '/x'));
     assert.match(String(valueAt(value, '/spec/containers/0/image')), /:1\.4\.2$/);
-    const diff = renderDiff(derived.changes, new Map([[describeRef(change.ref), deployment]]));
+    const diff = renderDiff(derived.changes, new Map([[entityLabel(change.ref), deployment]]));
     assert.match(diff, /^- spec\.template\.spec\.containers\[0\]\.image: .*1\.5\.0-typo$/m);
     assert.match(diff, /^\+ spec\.template\.spec\.containers\[0\]\.image: .*1\.4\.2$/m);
     assert.deepEqual(
@@ -113,8 +114,8 @@ describe('plan derivation', () => {
     assert.equal(derived.risk, 'high');
     assert.equal(derived.changes.length, 2, 'the Secret and its one consumer');
     const objects = new Map([
-      [describeRef({ kind: 'Secret', namespace, name: 'creds' }), secret],
-      [describeRef({ kind: 'Deployment', namespace, name }), consumer],
+      [entityLabel({ kind: 'Secret', namespace, name: 'creds' }), secret],
+      [entityLabel({ kind: 'Deployment', namespace, name }), consumer],
     ]);
     const diff = renderDiff(derived.changes, objects);
     assert.doesNotMatch(diff, /hunter2|aHVudGVyMg|d3Jvbmc/);

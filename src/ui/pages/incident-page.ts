@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../generated/prisma/client.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { entityLabel } from '../../slack/entity-label.ts';
+import { entityLabel } from '../../investigation/model.ts';
 import { type IncidentView, PROBLEM_WORDS } from '../incident-view.ts';
 import { durationsLine, formatDuration, kindLabel, type Timeline } from '../../audit/timeline.ts';
 
