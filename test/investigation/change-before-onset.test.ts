@@ -178,3 +178,14 @@ test("a rollout whose errors relay a callee's own failure is a weaker lead than 
   const storefrontLead = d.ruledOut.find((r) => r.entity.name === 'storefront');
   assert.match(storefrontLead?.reason ?? '', /rolled out revision 2.*a consequence of Deployment catalog/);
 });
+
+test('a key rotated in the namespace of a failing dependency is read by name and found', async () => {
+  const { result, requests } = await replayScenarioFile(join(FIXTURES, 'brisk-acquirer-key-other-namespace.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'Secret', namespace: 'pay', name: 'acquirer-api-key' });
+  assert.equal(result.faultType, 'bad-secret-value');
+  const secretReads = requests.filter((r) => r.path === '/api/v1/namespaces/pay/secrets');
+  assert.deepEqual(
+    secretReads.map((r) => r.query?.fieldSelector),
+    ['metadata.name=acquirer-api-key'],
+  );
+});

@@ -56,6 +56,8 @@ export const REQUEST_BUDGET = 20;
 const MAX_LOGS = 5;
 /** Other namespaces whose failing dependencies' configuration is read after their logs. */
 const MAX_ERRING_PEERS = 2;
+/** Secrets read per such namespace, by name: each is a request. */
+const MAX_ERRING_PEER_SECRETS = 2;
 const MIN_LOGS = 2;
 /** Extra requests an incident whose pods call into other namespaces may spend reading them. */
 const PEER_ALLOWANCE = 5;
@@ -418,31 +420,38 @@ async function readPeerLogs(reader: SnapshotReader): Promise<Focus | undefined> 
 }
 
 /**
- * Dependencies in other namespaces whose logs read show errors of their own: the ConfigMaps their pods read there,
- * as the alerted namespace's are — a change to them (a flag switched, a setting edited) is a suspect like any other.
+ * Dependencies in other namespaces whose logs read show errors of their own: the ConfigMaps and Secrets their pods
+ * read there, as the alerted namespace's are — a change to them (a flag switched, a key rotated) is a suspect like any
+ * other.
  */
 async function readWhatErringPeersRead(reader: SnapshotReader): Promise<Focus | undefined> {
   const { snapshot, namespace } = reader;
   const erring = snapshot.pods.filter((pod) => {
     const where = pod.metadata?.namespace;
-    if (!where || where === namespace || snapshot.configMaps.some(inNamespace(where))) return false;
+    if (!where || where === namespace) return false;
     const lines = logLinesOf(snapshot, where, [pod.metadata?.name ?? '']);
     return lines.some((line) => looksLikeError(line.text) && !answersClientError(line.text));
   });
   const reads = [...new Set(erring.map((pod) => pod.metadata?.namespace ?? ''))]
-    .filter((peer) => podReferences(erring.filter(inNamespace(peer))).configMaps.size > 0)
     .slice(0, MAX_ERRING_PEERS)
-    .map((peer) =>
-      reader.list(
-        'ConfigMap',
-        `pods in ${peer}, which the alerted workload calls, log errors of their own: what they read`,
-        {
-          namespace: peer,
-        },
-      ),
-    );
+    .flatMap((peer): Read[] => {
+      const refs = podReferences(erring.filter(inNamespace(peer)));
+      const why = `pods in ${peer}, which the alerted workload calls, log errors of their own`;
+      const configMaps: Read[] =
+        refs.configMaps.size > 0 && !snapshot.configMaps.some(inNamespace(peer))
+          ? [['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]]
+          : [];
+      const unread = [...refs.secrets].filter(
+        (name) => !snapshot.secrets.some((s) => s.metadata?.namespace === peer && s.metadata?.name === name),
+      );
+      return [...configMaps, ...secretReads(new Set(unread.slice(0, MAX_ERRING_PEER_SECRETS)), peer, `read by ${why}`)];
+    });
   if (reads.length === 0) return undefined;
-  return reader.wave(4, 'Reading the configuration of dependencies in other namespaces that fail on their own', reads);
+  return reader.wave(
+    4,
+    'Reading the configuration of dependencies in other namespaces that fail on their own',
+    reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
+  );
 }
 
 /** Reads started for one kind of refusal, and what they read (for the step message). */
