@@ -40,6 +40,10 @@ export interface BurstResult {
   answered: number;
   /** Threads that received more than one answer. */
   answeredTwice: number;
+  /** Slack Web API calls by method, over the whole burst. */
+  slackCalls: Record<string, number>;
+  /** Requests the simulated API server answered during the burst. */
+  apiRequests: number;
 }
 
 /** Starts `src/main.ts` in a role and resolves once it logged `ready` (JSON log lines on stdout). */
@@ -51,7 +55,9 @@ async function startRole(
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'src/main.ts')], {
+  // BENCH_ROUND_TRIPS_DIR=/tmp/y: each role counts its Postgres queries and Redis commands (bench/round-trips.ts).
+  const counted = process.env.BENCH_ROUND_TRIPS_DIR ? ['--import', join(ROOT, 'bench/round-trips.ts')] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...counted, join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -110,6 +116,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     roles.push((await startRole({ ...env, ROLE: 'worker' }, /^worker started/)).child);
     const url = `http://127.0.0.1:${web.line.port}/webhooks/pagerduty`;
 
+    const requestsBefore = simulation.requests().length;
     const webhookMs: number[] = [];
     const statuses = new Map<number, number>();
     const started = performance.now();
@@ -146,9 +153,13 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const perThread = new Map<string, number>();
     for (const call of answers()) perThread.set(threadOf(call), (perThread.get(threadOf(call)) ?? 0) + 1);
+    const slackCalls: Record<string, number> = {};
+    for (const call of slack.calls) slackCalls[call.method] = (slackCalls[call.method] ?? 0) + 1;
     return {
       webhookMs,
       statuses: Object.fromEntries(statuses),
+      slackCalls,
+      apiRequests: simulation.requests().length - requestsBefore,
       lastAnswerMs,
       answered: perThread.size,
       answeredTwice: [...perThread.values()].filter((count) => count > 1).length,
@@ -211,6 +222,11 @@ export async function burstCase(simulation: Simulation, namespaces: number): Pro
       `${last === undefined ? 'not all answered within 120 s' : `${(last / 1000).toFixed(1)} s`} after the first webhook (target ≤ ${TARGETS.lastAnswerMs / 1000} s)`,
       last !== undefined && last <= TARGETS.lastAnswerMs,
     ),
+  );
+  const perIncident = (count = 0) => (count / incidents).toFixed(1);
+  const { slackCalls } = result;
+  console.log(
+    `       per incident       ${perIncident(slackCalls['chat.postMessage'])} Slack posts, ${perIncident(slackCalls['chat.update'])} edits, ${perIncident(result.apiRequests)} API requests`,
   );
   const once = result.answered === incidents && result.answeredTwice === 0;
   console.log(
