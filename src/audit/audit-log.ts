@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client.ts';
+import type pg from 'pg';
 import { redact } from '../redaction/policy.ts';
 import type { AuditAction } from './actions.ts';
 
@@ -17,9 +17,12 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }
 
-/** An audit log in Postgres: a change and the rows that record it can commit in one transaction, or not at all. */
+/**
+ * An audit log in Postgres: a change and the rows that record it can commit in one transaction, or not at all
+ * (`tx`: a pg client inside the caller's transaction, src/store/db.ts inTransaction).
+ */
 export interface TransactionalAuditLog extends AuditLog {
-  recordIn(tx: Prisma.TransactionClient, entries: AuditEntry[]): Promise<void>;
+  recordIn(tx: pg.ClientBase, entries: AuditEntry[]): Promise<void>;
 }
 
 /** For the CLI and replays, where there is no database: keeps entries in order, in memory. */

@@ -1,6 +1,8 @@
+import pg from 'pg';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { unavailableDependency } from '../http/unavailable.ts';
 import { storable } from '../redaction/policy.ts';
+import { inTransaction, poolOf } from '../store/db.ts';
 import type { AuditEntry, TransactionalAuditLog } from './audit-log.ts';
 import { type AuditContent, ChainKey } from './chain-key.ts';
 
@@ -40,6 +42,20 @@ function byChain(rows: Prepared[]): Map<string | null, Prepared[]> {
 
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A text[] literal of `values`, each escaped as pg does (the chains' ids and lock keys go in as literals). */
+const textArray = (values: string[]) =>
+  values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(pg.escapeLiteral).join(', ')}]::text[]`;
+
+/** The INSERT of a write's rows: one statement, a column per array, whatever the number of rows. */
+const INSERT_ROWS = `
+  INSERT INTO "AuditEvent"
+    ("seq", "at", "incidentId", "actor", "action", "target", "justification", "details", "prevHash", "hash", "keyId")
+  SELECT row.seq, $1::timestamptz AT TIME ZONE 'UTC', row."incidentId", row.actor, row.action, row.target,
+         row.justification, row.details::jsonb, row."prevHash", row.hash, row."keyId"
+  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+              $10::text[], $11::text[])
+    AS row(seq, "incidentId", actor, action, target, justification, details, "prevHash", hash, "keyId")`;
+
 /**
  * Hash-chained, append-only audit rows: one chain per incident, one global chain for events without an
  * incident, each row's hash an HMAC under a key held outside the database (src/audit/chain-key.ts).
@@ -49,17 +65,26 @@ const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
  *
  * Within a process, what is recorded while a write is running goes into the next write, whatever its chain (group
  * commit): a worker's concurrent investigations and their parallel tool calls share transactions instead of each
- * row taking its own, and no connection of the pool waits on a lock. Each `record` still resolves only once its row
- * is committed.
+ * row taking its own, on one connection of the log's own (pg directly: Prisma's per-statement overhead was most of
+ * a write's cost). Each `record` still resolves only once its row is committed.
  */
 export class PostgresAuditLog implements TransactionalAuditLog {
   private readonly waiting: Waiting[] = [];
   private writing = false;
+  /**
+   * The group commit's own connection: one write runs at a time, and it never queues behind the requests holding
+   * the shared pool's connections (a burst of webhooks). It does not keep the process alive once idle.
+   */
+  private readonly connection: pg.Pool;
 
   constructor(
-    private readonly db: PrismaClient,
+    db: PrismaClient,
     private readonly key: ChainKey = new ChainKey(),
-  ) {}
+  ) {
+    this.connection = new pg.Pool({ ...poolOf(db).options, max: 1, allowExitOnIdle: true });
+    // A connection the server closed while idle is replaced by the next write: never an uncaught error.
+    this.connection.on('error', () => undefined);
+  }
 
   record(entry: AuditEntry): Promise<void> {
     const rows = [prepare(entry)];
@@ -69,7 +94,7 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     });
   }
 
-  recordIn(tx: Prisma.TransactionClient, entries: AuditEntry[]): Promise<void> {
+  recordIn(tx: pg.ClientBase, entries: AuditEntry[]): Promise<void> {
     return this.append(tx, entries.map(prepare));
   }
 
@@ -101,30 +126,36 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   }
 
   private write(rows: Prepared[]): Promise<void> {
-    return this.db.$transaction((tx) => this.append(tx, rows), { maxWait: 15_000, timeout: 15_000 });
+    return inTransaction(this.connection, (client) => this.append(client, rows));
   }
 
-  private async append(tx: Prisma.TransactionClient, rows: Prepared[]): Promise<void> {
+  /** Two round trips in the caller's transaction: the locks with the read, then the INSERT of every row. */
+  private async append(tx: pg.ClientBase, rows: Prepared[]): Promise<void> {
     if (rows.length === 0) return;
     const chains = byChain(rows);
     const incidents = [...chains.keys()].filter((chain): chain is string => chain !== null);
     const lockKeys = [...chains.keys()].map(chainLockKey);
-    await tx.$executeRaw`
+    // The locks, then the chains' heads and the rows' seqs: two statements sent as one (so their values are
+    // literals), the read's snapshot taken after the locks are held so each head is the latest committed. The seqs
+    // are taken before the hashes so the hashes cover them. A transaction that fails after this leaves a gap in the
+    // sequence that no committed row fills: verify tells such gaps from deletions (src/audit/verify.ts).
+    const [, read] = (await tx.query(`
       SELECT pg_advisory_xact_lock(lock)
-      FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${lockKeys}::text[]) AS key ORDER BY lock) AS locks`;
-    // The chains' heads and the rows' seqs in one round trip, read after the locks so each head is the latest
-    // committed. The seqs are taken first so the hashes cover them. A transaction that fails after this leaves a gap
-    // in the sequence that no committed row fills: verify tells such gaps from deletions (src/audit/verify.ts).
-    const [read] = await tx.$queryRaw<[{ seqs: bigint[]; heads: (string | null)[]; global: string | null }]>`
+      FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${textArray(lockKeys)}) AS key ORDER BY lock) AS locks;
       SELECT
         ARRAY(SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'seq'))
-              FROM generate_series(1, ${rows.length}::int)) AS "seqs",
+              FROM generate_series(1, ${rows.length})) AS "seqs",
         ARRAY(SELECT (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" = chain.id ORDER BY "seq" DESC LIMIT 1)
-              FROM unnest(${incidents}::text[]) WITH ORDINALITY AS chain(id, position) ORDER BY chain.position) AS "heads",
-        (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" IS NULL ORDER BY "seq" DESC LIMIT 1) AS "global"`;
-    const heads = new Map<string | null, string | null>(incidents.map((id, index) => [id, read.heads[index] ?? null]));
-    heads.set(null, read.global);
-    const seqs = read.seqs.map(BigInt).sort(ascending);
+              FROM unnest(${textArray(incidents)}) WITH ORDINALITY AS chain(id, position)
+              ORDER BY chain.position) AS "heads",
+        (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" IS NULL ORDER BY "seq" DESC LIMIT 1) AS "global"`)) as unknown as [
+      pg.QueryResult,
+      pg.QueryResult<{ seqs: string[]; heads: (string | null)[]; global: string | null }>,
+    ];
+    const [{ seqs: seqTexts, heads: headList, global }] = read.rows as [(typeof read.rows)[number]];
+    const heads = new Map<string | null, string | null>(incidents.map((id, index) => [id, headList[index] ?? null]));
+    heads.set(null, global);
+    const seqs = seqTexts.map(BigInt).sort(ascending);
     const at = new Date();
     const data = [...chains].flatMap(([incidentId, chainRows]) => {
       let prevHash = heads.get(incidentId) ?? this.key.genesis(incidentId);
@@ -142,11 +173,25 @@ export class PostgresAuditLog implements TransactionalAuditLog {
         // The newest key of the ring signs; its id is stored so the row still verifies after the next rotation.
         const keyId = this.key.currentId;
         const hash = this.key.hash({ ...content, keyId, prevHash });
-        const row = { ...content, details, prevHash, keyId, hash };
+        const row = { ...content, prevHash, keyId, hash };
         prevHash = hash;
         return row;
       });
     });
-    await tx.auditEvent.createMany({ data });
+    const column = <T>(pick: (row: (typeof data)[number]) => T) => data.map(pick);
+    // `at` is stored as Prisma stores a DateTime: UTC, to the millisecond (the hash covers it so).
+    await tx.query(INSERT_ROWS, [
+      at.toISOString(),
+      column((row) => row.seq.toString()),
+      column((row) => row.incidentId),
+      column((row) => row.actor),
+      column((row) => row.action),
+      column((row) => row.target),
+      column((row) => row.justification),
+      column((row) => JSON.stringify(row.details)),
+      column((row) => row.prevHash),
+      column((row) => row.hash),
+      column((row) => row.keyId),
+    ]);
   }
 }

@@ -6,7 +6,16 @@ import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
-import { findIncident, markRoundStarter, openIncident, refireAlert, saveThread } from '../store/incidents.ts';
+import { inTransaction, poolOf } from '../store/db.ts';
+import {
+  findIncident,
+  findIncidentOrThrow,
+  incidentKey,
+  markRoundStarter,
+  openIncident,
+  refireAlert,
+  saveThread,
+} from '../store/incidents.ts';
 import { cleanAlert, describeChanges } from './clean-text.ts';
 import { reconsiderRelatedAlerts } from './related-alerts.ts';
 
@@ -82,49 +91,43 @@ export async function openInvestigation(
   const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
   // The incident (or the joined alert) and its first audit row commit together: no alert without the record of
-  // how it came.
-  const opened = await deps.db.$transaction(
-    async (tx) => {
-      const placed = await openIncident(tx, alert, {
-        ...(staticThread ? { thread: staticThread } : {}),
-        cluster,
-        grouping: key ? { key, windowMs } : null,
-      });
-      const { incident, alert: row } = placed;
-      // A new incident says where it came from; a joined alert, which incident it joined.
-      const how = placed.created
-        ? { action: 'incident.opened' as const, details: { externalId: incident.externalId } }
-        : placed.joined
-          ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
-          : null;
-      if (how)
-        await deps.audit.recordIn(tx, [
-          {
-            actor: alert.source,
-            action: how.action,
-            target: `incident:${incident.id}`,
-            incidentId: incident.id,
-            details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
-          },
-        ]);
-      return placed;
-    },
-    // Alerts of one storm queue on the key's lock: allow for a burst of them.
-    { maxWait: 15_000, timeout: 15_000 },
-  );
-  let { incident } = opened;
-  const { created, alert: row } = opened;
-  if (opened.joined) {
+  // how it came. Alerts of one storm queue on the key's lock (15 s allows for a burst of them).
+  const placed = await inTransaction(poolOf(deps.db), async (tx) => {
+    const placed = await openIncident(tx, alert, {
+      ...(staticThread ? { thread: staticThread } : {}),
+      cluster,
+      grouping: key ? { key, windowMs } : null,
+    });
+    const { incident, alert: row } = placed;
+    // A new incident says where it came from; a joined alert, which incident it joined.
+    const how = placed.created
+      ? { action: 'incident.opened' as const, details: { externalId: incidentKey(alert.source, alert.externalId) } }
+      : placed.joined
+        ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
+        : null;
+    if (how)
+      await deps.audit.recordIn(tx, [
+        {
+          actor: alert.source,
+          action: how.action,
+          target: `incident:${incident.id}`,
+          incidentId: incident.id,
+          details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
+        },
+      ]);
+    return placed;
+  });
+  let { incident } = placed;
+  const { created, alert: row } = placed;
+  if (placed.joined) {
     deps.showRelatedAlerts?.(incident.id);
     // The answer may be in already: an alert it does not explain starts a new round now.
     await reconsiderRelatedAlerts(deps, incident.id);
     return { incidentId: incident.id, jobId: null, duplicate: false, joined: true, ...said };
   }
-  if (created) {
-    if (typeof options.thread === 'function') {
-      const thread = await options.thread(incident);
-      incident = await saveThread(deps.db, incident.id, thread.channel, thread.ts);
-    }
+  if (created && typeof options.thread === 'function') {
+    const thread = await options.thread(await findIncidentOrThrow(deps.db, incident.id));
+    incident = await saveThread(deps.db, incident.id, thread.channel, thread.ts);
   }
   const comesBack = options.reopen !== undefined && incident.status === 'resolved';
   if (row && !row.primary && !comesBack) {
@@ -157,7 +160,7 @@ export async function openInvestigation(
       incident = (await findIncident(deps.db, incident.id)) ?? incident;
     }
   }
-  const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round);
+  const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round, created || reopened);
   if (created || reopened || rerun) {
     await deps.audit.record({
       actor: 'bot',

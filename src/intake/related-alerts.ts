@@ -60,7 +60,7 @@ export async function reconsiderRelatedAlerts(deps: ReconsiderDeps, incidentId: 
   const reason = `related alert "${first.title}" not explained by the answer of round ${incident.round}: ${first.reason}`;
   const next = await rounds.investigateAgain(incidentId, incident.round, first.id, reason);
   if (!next) return;
-  const { jobId } = await deps.queue.enqueue(next.id, next.round);
+  const { jobId } = await deps.queue.enqueue(next.id, next.round, true);
   await deps.audit.record({
     actor: 'bot',
     action: 'investigation.queued',

@@ -44,8 +44,11 @@ export function attemptsFor(policy: RetryPolicy): number {
 }
 
 export interface InvestigationQueue {
-  /** Queues the incident's round once; a round whose job failed for good is run again. */
-  enqueue(incidentId: string, round?: number): Promise<Enqueued>;
+  /**
+   * Queues the incident's round once; a round whose job failed for good is run again. `opened`: the caller has just
+   * opened this round (a new incident, a reopen), so no job of it can exist yet and its state is not asked.
+   */
+  enqueue(incidentId: string, round?: number, opened?: boolean): Promise<Enqueued>;
   /** Redis round trip, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -59,7 +62,7 @@ export function createInvestigationQueue(
   const queue = new Queue<InvestigationJob>(INVESTIGATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
   const unwatch = watchQueue(queue);
   return {
-    async enqueue(incidentId, round = 1) {
+    async enqueue(incidentId, round = 1, opened = false) {
       const jobId = investigationJobId(incidentId, round);
       const job = await queue.add(
         'investigate',
@@ -73,7 +76,7 @@ export function createInvestigationQueue(
         },
       );
       // An add whose id exists returns that job untouched; if it failed for good, the alert's return runs it again.
-      if ((await job.getState()) !== 'failed') return { jobId, rerun: false };
+      if (opened || (await job.getState()) !== 'failed') return { jobId, rerun: false };
       try {
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return { jobId, rerun: true };

@@ -1,7 +1,54 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
-/** Prisma through the pure-JS pg adapter: no engine binary, one pool per process (`poolSize` connections, pg's 10 if unset). */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * Prisma through the pure-JS pg adapter: no engine binary, one pool per process (`poolSize` connections, pg's 10 if
+ * unset). The pool is also reachable on its own (poolOf, inTransaction) for the hot paths.
+ */
 export function createDb(connectionString: string, poolSize?: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, ...(poolSize ? { max: poolSize } : {}) }) });
+  const pool = new pg.Pool({ connectionString, ...(poolSize ? { max: poolSize } : {}) });
+  // An idle connection the server closed is only dropped (the next query opens another): never an uncaught error.
+  pool.on('error', () => undefined);
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a client made by createDb: the same connections, without Prisma in between. */
+export function poolOf(db: PrismaClient): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('poolOf: this Prisma client was not made by createDb');
+  return pool;
+}
+
+/**
+ * Runs `work` in one transaction on a connection of `pool`, with pg directly: for the hot paths where Prisma's
+ * per-statement overhead is most of the cost (a webhook's intake, the audit trail's appends). Rolled back if `work`
+ * throws. Each statement may wait `timeoutMs` at most (a lock held by a stuck transaction), as Prisma's
+ * transaction timeout allowed.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
+      broken = rollbackFailed;
+    });
+    throw error;
+  } finally {
+    // A connection that could not even roll back is closed, not handed to the next caller.
+    client.release(broken);
+  }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alert/alert.ts';
-import type { Incident, IncidentAlert, Investigation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type pg from 'pg';
+import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { storable } from '../redaction/policy.ts';
 import { asJsonColumn } from './stored-json.ts';
@@ -8,12 +9,18 @@ import { asJsonColumn } from './stored-json.ts';
 /** The incident's key across sources: the source's own id, namespaced by the source. */
 export const incidentKey = (source: Alert['source'], externalId: string): string => `${source}:${externalId}`;
 
-export interface OpenedIncident {
-  incident: Incident;
+/** What intake reads of the alert's row. */
+export type PlacedAlert = Pick<IncidentAlert, 'id' | 'key' | 'primary' | 'status'>;
+
+/** What intake reads of the incident: which round of it is open, in which status. */
+export type IncidentState = Pick<Incident, 'id' | 'status' | 'round'>;
+
+export interface PlacedIncident {
+  incident: IncidentState;
   /** False when the source already reported it (a PagerDuty retry, a duplicate webhook) or the alert joined. */
   created: boolean;
   /** The alert's own row (the incident's primary alert, or one that joined it); null for an incident stored before alert rows existed. */
-  alert: IncidentAlert | null;
+  alert: PlacedAlert | null;
   /** True when this call added the alert to an open incident of its storm. */
   joined: boolean;
 }
@@ -26,60 +33,102 @@ export interface OpenIncidentOptions {
   grouping?: { key: string; windowMs: number } | null;
 }
 
+/** The fields intake reads of the incident (`i`) and of the alert's row (`a`), each as one JSON column. */
+const INCIDENT_STATE = `json_build_object('id', i."id", 'status', i."status", 'round', i."round")`;
+const PLACED_ALERT = `json_build_object('id', a."id", 'key', a."key", 'primary', a."primary", 'status', a."status")`;
+
+type Placed = Pick<PlacedIncident, 'incident' | 'alert'>;
+
 /**
  * Records the alert once per source id, in a new incident or — during a storm — in the open incident of its
- * grouping key. Alerts of one key are placed one at a time (a transaction-scoped advisory lock on the key), so
- * thirty alerts of one fault arriving at once end in one incident, never in a race of thirty; alerts of other
- * keys do not wait. INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
+ * grouping key, in the caller's transaction (`tx`: src/store/db.ts inTransaction; pg directly, this runs for every
+ * webhook). Alerts of one key are placed one at a time (a transaction-scoped advisory lock on the key), so thirty
+ * alerts of one fault arriving at once end in one incident, never in a race of thirty; alerts of other keys do not
+ * wait. INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
  */
 export async function openIncident(
-  tx: Prisma.TransactionClient,
+  tx: pg.ClientBase,
   alert: Alert & { externalId: string },
   options: OpenIncidentOptions = {},
-): Promise<OpenedIncident> {
+): Promise<PlacedIncident> {
   const key = incidentKey(alert.source, alert.externalId);
   // A credential pasted into a title or label is masked before it is stored (and shown from the store).
   const safe = storable(alert);
   const stored = JSON.stringify({ ...safe, externalId: alert.externalId });
   const { thread, cluster = null, grouping = null } = options;
   // Held until the caller's transaction ends: the alerts of one key are placed one after the other.
-  if (grouping) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${grouping.key}, 0))`;
-  const known = await tx.incidentAlert.findUnique({ where: { key } });
-  if (known) {
-    const incident = await tx.incident.findUniqueOrThrow({ where: { id: known.incidentId } });
-    return { incident, created: false, alert: known, joined: false };
-  }
-  // Stored before alert rows existed (or by a concurrent copy that has not added its row yet).
-  const existing = await tx.incident.findUnique({ where: { externalId: key } });
-  if (existing) return { incident: existing, created: false, alert: null, joined: false };
+  if (grouping) await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [grouping.key]);
+  // The alert's own row and its incident, or else an incident stored before alert rows existed: one read.
+  const seen = await tx.query<Placed>(
+    `(SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert", 1 AS "preferred"
+      FROM "IncidentAlert" a JOIN "Incident" i ON i."id" = a."incidentId" WHERE a."key" = $1)
+     UNION ALL
+     (SELECT ${INCIDENT_STATE}, NULL, 2 FROM "Incident" i WHERE i."externalId" = $1)
+     ORDER BY "preferred" LIMIT 1`,
+    [key],
+  );
+  const [known] = seen.rows;
+  if (known) return { ...known, created: false, joined: false };
   if (grouping && grouping.windowMs > 0) {
-    const [open] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT "id" FROM "Incident"
-      WHERE "groupingKey" = ${grouping.key} AND "status" <> 'resolved'
-        AND "lastAlertAt" > now() - make_interval(secs => ${grouping.windowMs / 1000})
-      ORDER BY "createdAt" DESC LIMIT 1`;
-    if (open) {
-      const joined = await tx.incidentAlert.create({
-        data: { incidentId: open.id, key, title: safe.title, alert: JSON.parse(stored) as Prisma.InputJsonValue },
-      });
-      const incident = await tx.incident.update({ where: { id: open.id }, data: { lastAlertAt: new Date() } });
-      return { incident, created: false, alert: joined, joined: true };
-    }
+    // The open incident of the storm, if any, takes the alert and its time as the storm's newest.
+    const joined = await tx.query<Placed>(
+      `WITH i AS (
+         SELECT "id", "status", "round" FROM "Incident"
+         WHERE "groupingKey" = $1 AND "status" <> 'resolved' AND "lastAlertAt" > now() - make_interval(secs => $2)
+         ORDER BY "createdAt" DESC LIMIT 1
+       ), newest AS (
+         UPDATE "Incident" SET "lastAlertAt" = now(), "updatedAt" = now() WHERE "id" IN (SELECT "id" FROM i)
+       ), a AS (
+         INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "title", "alert")
+         SELECT $3, "id", $4, $5, $6::jsonb FROM i
+         RETURNING *
+       )
+       SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert" FROM i, a`,
+      [grouping.key, grouping.windowMs / 1000, randomUUID(), key, safe.title, stored],
+    );
+    const [row] = joined.rows;
+    if (row) return { ...row, created: false, joined: true };
   }
-  const inserted = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs",
-                            "groupingKey", "cluster", "updatedAt")
-    VALUES (${randomUUID()}, ${alert.source}, ${key}, ${safe.title}, ${safe.url ?? null}, ${stored}::jsonb,
-            ${thread?.channel ?? null}, ${thread?.ts ?? null}, ${grouping?.key ?? null}, ${cluster}, now())
-    ON CONFLICT ("externalId") DO NOTHING
-    RETURNING "id"`;
-  const incident = await tx.incident.findUniqueOrThrow({ where: { externalId: key } });
-  await tx.$executeRaw`
-    INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "primary", "title", "alert")
-    VALUES (${randomUUID()}, ${incident.id}, ${key}, true, ${safe.title}, ${stored}::jsonb)
-    ON CONFLICT ("key") DO NOTHING`;
-  const own = await tx.incidentAlert.findUnique({ where: { key } });
-  return { incident, created: inserted.length === 1, alert: own, joined: false };
+  // The incident and its primary alert in one statement; when a concurrent copy inserted first, neither is.
+  const inserted = await tx.query<Placed>(
+    `WITH i AS (
+       INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs",
+                               "groupingKey", "cluster", "updatedAt")
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, now())
+       ON CONFLICT ("externalId") DO NOTHING
+       RETURNING "id", "status", "round"
+     ), a AS (
+       INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "primary", "title", "alert")
+       SELECT $11, i."id", $3, true, $4, $6::jsonb FROM i
+       ON CONFLICT ("key") DO NOTHING
+       RETURNING *
+     )
+     SELECT ${INCIDENT_STATE} AS "incident", (SELECT ${PLACED_ALERT} FROM a) AS "alert" FROM i`,
+    [
+      randomUUID(),
+      alert.source,
+      key,
+      safe.title,
+      safe.url ?? null,
+      stored,
+      thread?.channel ?? null,
+      thread?.ts ?? null,
+      grouping?.key ?? null,
+      cluster,
+      randomUUID(),
+    ],
+  );
+  const [created] = inserted.rows;
+  if (created) return { ...created, created: true, joined: false };
+  // The copy that inserted first holds both rows (ON CONFLICT waited for it to commit).
+  const first = await tx.query<Placed>(
+    `SELECT ${INCIDENT_STATE} AS "incident", (SELECT ${PLACED_ALERT} FROM "IncidentAlert" a WHERE a."key" = $1) AS "alert"
+     FROM "Incident" i WHERE i."externalId" = $1`,
+    [key],
+  );
+  const [row] = first.rows;
+  if (!row) throw new Error(`incident ${key} was neither inserted nor found`);
+  return { ...row, created: false, joined: false };
 }
 
 /** The alert that started the incident's current round (a related alert left unexplained, or the alert that came back); null for round 1. */
@@ -89,6 +138,10 @@ export function alertOfRound(db: PrismaClient, incident: Incident): Promise<Inci
 
 export function findIncident(db: PrismaClient, id: string): Promise<Incident | null> {
   return db.incident.findUnique({ where: { id } });
+}
+
+export function findIncidentOrThrow(db: PrismaClient, id: string): Promise<Incident> {
+  return db.incident.findUniqueOrThrow({ where: { id } });
 }
 
 /** The incident a source reported under its own id; null if it never reported it to us. */

@@ -5,6 +5,7 @@ import { AlertSchema } from '../../src/alert/alert.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
+import { inTransaction, poolOf } from '../../src/store/db.ts';
 import { openIncident } from '../../src/store/incidents.ts';
 import { runInvestigation } from '../../src/worker/investigation-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -49,7 +50,7 @@ async function investigateIncident(externalId: string, script: ScriptStep[]) {
   const model = await startScriptedOpenAI(script);
   const agent = scriptedAgentConfig(model, { maxTurns: 10, timeLimitMs: 3_000 });
   const alert = AlertSchema.parse({ ...scenario.alert, externalId });
-  const { incident } = await openIncident(database.db, { ...alert, externalId });
+  const { incident } = await inTransaction(poolOf(database.db), (tx) => openIncident(tx, { ...alert, externalId }));
   try {
     await runInvestigation(
       {
