@@ -62,8 +62,12 @@ export function relatedAlertsMessage(incident: Incident, alerts: IncidentAlert[]
 
 /** Renders the incident's related-alerts message from the database, if it has a thread and related alerts. */
 export async function showRelatedAlerts(visible: VisibleState, deps: VisibleStateDeps, incidentId: string) {
-  const incident = await deps.db.incident.findUnique({ where: { id: incidentId } });
-  if (!incident?.slackChannel || !incident.slackThreadTs) return;
+  const incident = await deps.db.incident.findUnique({
+    where: { id: incidentId },
+    include: { _count: { select: { alerts: { where: { primary: false } } } } },
+  });
+  // No related alert, nothing to show: no lock taken. One that joins after this read shows itself (intake calls here).
+  if (!incident?.slackChannel || !incident.slackThreadTs || incident._count.alerts === 0) return;
   const place = { incidentId, channel: incident.slackChannel, threadTs: incident.slackThreadTs };
   await visible.show(
     place,

@@ -34,11 +34,13 @@ export function postRoot(visible: VisibleState, incident: Incident, channel: str
 
 /**
  * The status reply, edited in place as the investigation progresses. Slack allows about one update per
- * second per message: updates closer than `intervalMs` are coalesced and only the latest text is sent.
+ * second per message: updates closer than `intervalMs` are coalesced and only the latest text is sent. The reply
+ * was just posted when this is made, so the first edit waits an interval too: an investigation that ends within it
+ * edits its status once, with the end, instead of once per step.
  */
 export class StatusMessage {
   private latest: string | null = null;
-  private lastSentAt = 0;
+  private lastSentAt = Date.now();
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> = Promise.resolve();
 

@@ -322,20 +322,23 @@ export class VisibleState {
   }
 
   private async posted(place: Place, key: string, ts: string, purpose: string, found: boolean): Promise<string> {
-    await this.deps.db.slackMessage.update({ where: { key }, data: { ts } });
-    await this.record({
-      actor: 'bot',
-      action: 'slack.posted',
-      target: `slack:${place.channel}/${ts}`,
-      ...(place.incidentId ? { incidentId: place.incidentId } : {}),
-      details: {
-        purpose,
-        key,
-        ...(place.threadTs ? { threadTs: place.threadTs } : {}),
-        // The post's answer was lost (a killed worker, a 5xx) but Slack had stored it: found by its metadata.
-        ...(found ? { foundInSlack: true } : {}),
-      },
-    });
+    // Both before returning, neither waiting for the other: the ts stored (a retry reuses it) and the post audited.
+    await Promise.all([
+      this.deps.db.slackMessage.update({ where: { key }, data: { ts } }),
+      this.record({
+        actor: 'bot',
+        action: 'slack.posted',
+        target: `slack:${place.channel}/${ts}`,
+        ...(place.incidentId ? { incidentId: place.incidentId } : {}),
+        details: {
+          purpose,
+          key,
+          ...(place.threadTs ? { threadTs: place.threadTs } : {}),
+          // The post's answer was lost (a killed worker, a 5xx) but Slack had stored it: found by its metadata.
+          ...(found ? { foundInSlack: true } : {}),
+        },
+      }),
+    ]);
     return ts;
   }
 
