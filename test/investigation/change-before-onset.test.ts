@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
-import type { Focus } from '../../src/investigation/focus.ts';
 import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
 import { namesIdentifier } from '../../src/investigation/evidence/config-mentions.ts';
-import { app, cluster, configMap, deploymentRef, logs, NS, OLD } from './support/cluster.ts';
+import { app, cluster, configMap, deploymentRef, focusOn, logs, NS, OLD } from './support/cluster.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
@@ -24,15 +23,6 @@ test('a caller rolled out just before the onset outranks its callee answering 40
     name: 'web',
     toRevision: 2,
   });
-});
-
-const START = '2026-11-20T10:20:00Z';
-const focusOn = (name: string): Focus => ({
-  namespace: NS,
-  symptom: { kind: 'Service', namespace: NS, name },
-  startedAt: START,
-  alertText: 'HighErrorRate',
-  assumptions: [],
 });
 
 /** storefront (revision 2 rolled out at `rolledAt`, revision 1 before it) calls catalog. */

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
-import type { Focus } from '../../src/investigation/focus.ts';
 import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
-import { app, cluster, event, logs, NS } from './support/cluster.ts';
+import { app, cluster, event, focusOn, logs, NS } from './support/cluster.ts';
 
 // When no detector explains the symptom, the walk along its dependencies names the best-supported suspect.
-const START = '2026-11-20T10:20:00Z';
-const focusOn = (name: string): Focus => ({
-  namespace: NS,
-  symptom: { kind: 'Service', namespace: NS, name },
-  startedAt: START,
-  alertText: 'HighErrorRate',
-  assumptions: [],
-});
 
 /** web calls ledger; ledger reads the Secret ledger-db. */
 const ledgerShop = (build: (s: ClusterSnapshot) => void) =>

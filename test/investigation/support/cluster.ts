@@ -1,4 +1,5 @@
 import { type ClusterSnapshot, emptySnapshot } from '../../../src/investigation/evidence/snapshot.ts';
+import type { Focus } from '../../../src/investigation/focus.ts';
 
 /**
  * Small builders for plain API objects, so detector tests read as a cluster description. Every object gets the
@@ -230,3 +231,12 @@ export const podOf = (s: Snapshot, prefix: string) => {
 };
 
 export const deploymentRef = (name: string) => ({ kind: 'Deployment', namespace: NS, name });
+
+/** The focus of an alert on Service `name` of NS that began at 10:20, ten minutes before NOW. */
+export const focusOn = (name: string): Focus => ({
+  namespace: NS,
+  symptom: { kind: 'Service', namespace: NS, name },
+  startedAt: '2026-11-20T10:20:00Z',
+  alertText: 'HighErrorRate',
+  assumptions: [],
+});
