@@ -39,6 +39,10 @@ const SERVICE_LABELS = ['exported_service', 'service', 'service_name', 'app', 'a
 export const podLabel = (alert: Alert): string | undefined =>
   POD_LABELS.map((label) => alert.labels[label]).find(Boolean);
 
+/** Whether the alert's labels name a workload or a pod (not only a Service). */
+export const namesWorkload = (alert: Alert): boolean =>
+  [...WORKLOAD_LABELS.map(([label]) => label), ...POD_LABELS].some((label) => Boolean(alert.labels[label]));
+
 /** Values of the alert's service labels, in the order the labels are tried. */
 export const serviceLabelValues = (alert: Alert): string[] =>
   SERVICE_LABELS.map((label) => alert.labels[label]).filter((value): value is string => Boolean(value));

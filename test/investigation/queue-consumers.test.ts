@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { AlertSchema } from '../../src/alert/alert.ts';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { investigate } from '../../src/investigation/engine.ts';
 import { consumersOf, isBacklogAlert, queueNames } from '../../src/investigation/evidence/queue-consumers.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { loadScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const alert = (title: string, labels: Record<string, string> = {}, summary?: string) =>
@@ -129,6 +133,10 @@ describe('consumersOf', () => {
     );
     assert.match(found[0]?.because ?? '', /keda-hpa-billing scales it on s0-nats-bills\.due/);
   });
+  it("leaves out a healthy workload that only calls another Service of the broker's namespace", () => {
+    const found = consumersOf([deployment('shop', 'reports', ['postgres://pg.bus.svc:5432/db'])], broker, []);
+    assert.deepEqual(found, []);
+  });
   it("in the broker's own namespace, only workloads naming its Service by its short name", () => {
     const found = consumersOf(
       [deployment('bus', 'relay', ['nats://nats:4222']), deployment('bus', 'other', ['redis://cache:6379'])],
@@ -177,4 +185,24 @@ test('an autoscaler scaling on the queue names its consumer among the workloads 
   );
   assert.deepEqual(result.rootCause, { kind: 'HorizontalPodAutoscaler', namespace: 'loom', name: 'invoicer' });
   assert.ok(result.assumptions.some((a) => /loom\/invoicer: .*scales it on s0-kafka-loom\.invoices/.test(a)));
+});
+
+// An alert that names the workload itself already points at the consumer side: no walk, no cluster-wide lists.
+test('a backlog alert naming its workload is investigated where it points, without looking for consumers', async () => {
+  const scenario = await loadScenario(
+    join(import.meta.dirname, '../fixtures/scenarios/kiln-queue-consumer-missing-secret.yaml'),
+  );
+  const simulation = await startSimulation(scenario);
+  try {
+    const labels = { ...scenario.alert.labels, namespace: 'kiln', deployment: 'glaze-worker' };
+    const result = await investigate(AlertSchema.parse({ ...scenario.alert, labels }), {
+      kubeConfig: simulation.kubeConfig,
+      audit: new MemoryAuditLog(),
+      now: new Date(scenario.now),
+    });
+    assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'kiln', name: 'glaze-worker' });
+    assert.ok(!simulation.requests().some((request) => request.path === '/apis/apps/v1/deployments'));
+  } finally {
+    await simulation.close();
+  }
 });

@@ -6,6 +6,7 @@ import {
   mentionedNames,
   type NamespaceCandidates,
   namespaceLabel,
+  namesWorkload,
   podLabel,
   serviceLabelValues,
 } from '../focus.ts';
@@ -161,8 +162,9 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
 async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const ids = routerBackendIds(alert);
   const atRouter = ids.length > 0 ? await locateBackend(ids, labelled, base) : undefined;
-  if (atRouter?.symptom || !isBacklogAlert(alert))
-    return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
+  // An alert naming a workload or pod already points at the consumer side.
+  const walk = isBacklogAlert(alert) && !namesWorkload(alert);
+  if (atRouter?.symptom || !walk) return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
   const atBroker = await locateConsumer(alert, labelled, base);
   return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
 }

@@ -6,9 +6,9 @@ import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 // Work waiting at a broker or queue: the consumer side is not keeping up. Read with CamelCase alert names split into
-// words (`QueueBacklog` → `queue backlog`).
+// words (`QueueBacklog` → `queue backlog`). Lag only of consumers and queues: a database replica's lag is its own.
 const BACKLOG =
-  /\b(backlog|lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?)|(0|zero) (subscribers?|consumers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
+  /\b(backlog|(consumer|group|queue|topic|stream|partition|subscription|processing|ingest(ion)?) lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?)|(0|zero) (subscribers?|consumers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
 
 /** Whether the alert says work piles up (or is dropped) at a broker or queue, rather than that something fails. */
 export function isBacklogAlert(alert: Alert): boolean {
@@ -116,7 +116,8 @@ export function consumersOf(
     });
   }
   const rank = (c: Consumer) => Number(c.namesQueue) * 4 + Number(c.namesService) * 2 + Number(c.short);
-  return found.sort((a, b) => rank(b) - rank(a));
+  // A healthy workload that only calls some other Service of the broker's namespace says nothing about the queue.
+  return found.filter((c) => rank(c) > 0).sort((a, b) => rank(b) - rank(a));
 }
 
 const containersOf = (object: Workload) => {
