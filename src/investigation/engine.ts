@@ -53,34 +53,20 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
-  const collected = await collectSnapshot(
-    {
-      alert,
-      namespace: located.namespace,
-      assumptions: located.assumptions,
-      requestsUsed: located.requests,
-      ...(located.namespaces ? { namespaces: located.namespaces } : {}),
-      ...(located.entryService ? { entryService: located.entryService } : {}),
-      ...(located.symptom ? { symptom: located.symptom } : {}),
-      ...(located.ingresses ? { ingresses: located.ingresses } : {}),
-      ...(located.read ? { read: located.read } : {}),
+  const collected = await collectSnapshot({ alert, located }, base, {
+    step: (message) => emit({ type: 'step', message }),
+    wave: async (snapshot, focus) => {
+      let diagnosis: Diagnosis;
+      try {
+        diagnosis = diagnose(snapshot, focus, ctx.detectors);
+      } catch {
+        // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
+        return;
+      }
+      for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
+      latest = diagnosis;
     },
-    base,
-    {
-      step: (message) => emit({ type: 'step', message }),
-      wave: async (snapshot, focus) => {
-        let diagnosis: Diagnosis;
-        try {
-          diagnosis = diagnose(snapshot, focus, ctx.detectors);
-        } catch {
-          // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
-          return;
-        }
-        for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
-        latest = diagnosis;
-      },
-    },
-  );
+  });
   ctx.onEvidence?.(collected.snapshot);
   const final = diagnose(collected.snapshot, collected.focus, ctx.detectors);
   for (const change of hypothesisChanges(latest, final)) await emit(change);

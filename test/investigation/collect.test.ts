@@ -38,7 +38,7 @@ describe('collectSnapshot', () => {
   it('reads the namespace within the request budget, never listing pods cluster-wide or other namespaces', async () => {
     const start = simulation.requests().length;
     const collected = await collectSnapshot(
-      { alert: alert(TOOL_SCENARIO.alert as Partial<Alert>), namespace: NS, assumptions: [], requestsUsed: 0 },
+      { alert: alert(TOOL_SCENARIO.alert as Partial<Alert>), located: { namespace: NS, assumptions: [], requests: 0 } },
       base(),
     );
     const requests = simulation.requests().slice(start);
@@ -72,7 +72,7 @@ describe('collectSnapshot', () => {
   it('reads referenced Secrets, quotas and claims only where pods are missing or mount one', async () => {
     const start = simulation.requests().length;
     await collectSnapshot(
-      { alert: alert({ labels: { namespace: NS } }), namespace: NS, assumptions: [], requestsUsed: 0 },
+      { alert: alert({ labels: { namespace: NS } }), located: { namespace: NS, assumptions: [], requests: 0 } },
       base(),
     );
     const paths = simulation
@@ -131,16 +131,7 @@ describe('locateNamespace', () => {
     const kube = () => simulation.requests().filter((request) => request.server === 'kube');
     const start = kube().length;
     const queriesBefore = simulation.requests().length - start;
-    const collected = await collectSnapshot(
-      {
-        alert: unnamed,
-        namespace: located.namespace,
-        assumptions: located.assumptions,
-        requestsUsed: located.requests,
-        ...(located.read ? { read: located.read } : {}),
-      },
-      base(),
-    );
+    const collected = await collectSnapshot({ alert: unnamed, located }, base());
     const paths = kube()
       .slice(start)
       .map((request) => request.path);

@@ -10,28 +10,14 @@ import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
-import type { EntityRef } from '../model.ts';
-import type { ReadAlready } from './locate-namespace.ts';
+import type { Located } from './locate-namespace.ts';
 import type { LogTarget } from './log-targets.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 
 export interface CollectRequest {
   alert: Alert;
-  namespace: string;
-  /** What was assumed before collection (e.g. the namespace). */
-  assumptions: string[];
-  /** Requests already spent (locating the namespace). */
-  requestsUsed: number;
-  /** Namespaces already read while locating the namespace. */
-  namespaces?: ClusterSnapshot['namespaces'];
-  /** The Service an Ingress routes the alert's host to: the symptom when the alert names nothing else. */
-  entryService?: string;
-  /** The symptom locating found from where the alert points (a queue's consumer, a router's backend). */
-  symptom?: EntityRef;
-  /** Ingresses of the namespace already read while locating it (all of them: it is not read again). */
-  ingresses?: ClusterSnapshot['ingresses'];
-  /** Objects of the namespace already read in full while locating it (cluster-wide lists): not read again. */
-  read?: ReadAlready;
+  /** What locating the namespace found and spent: the namespace, assumptions, requests, objects already read. */
+  located: Located;
 }
 
 export interface CollectListener {
@@ -69,18 +55,21 @@ export class SnapshotReader {
   /** Discovery and the routing layer's reads come on top of the budget: they must not cost an incident a peer or a log. */
   routingSpent = 0;
 
+  private readonly located: Located;
+
   constructor(
-    private readonly request: CollectRequest,
+    { alert, located }: CollectRequest,
     readonly base: ToolBase,
     private readonly listener: CollectListener,
   ) {
-    this.alert = request.alert;
-    this.namespace = request.namespace;
+    this.alert = alert;
+    this.located = located;
+    this.namespace = located.namespace;
     this.snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
-    this.snapshot.namespaces.push(...(request.namespaces ?? []));
-    this.snapshot.ingresses.push(...(request.ingresses ?? []));
-    this.assumptions = [...request.assumptions];
-    this.requests = request.requestsUsed;
+    this.snapshot.namespaces.push(...(located.namespaces ?? []));
+    this.snapshot.ingresses.push(...(located.ingresses ?? []));
+    this.assumptions = [...located.assumptions];
+    this.requests = located.requests;
   }
 
   /** Requests spent that count against the budget. */
@@ -90,13 +79,13 @@ export class SnapshotReader {
 
   /** Whether the namespace's Ingresses were read while locating it. */
   get ingressesRead(): boolean {
-    return this.request.ingresses !== undefined;
+    return this.located.ingresses !== undefined;
   }
 
   /** The focus as the evidence read so far shows it: the symptom, and everything assumed. */
   focus(): Focus {
     const { alert, namespace, snapshot } = this;
-    const { entryService, symptom: located } = this.request;
+    const { entryService, symptom: located } = this.located;
     const { symptom, assumptions } = resolveSymptom(alert, namespace, snapshot, entryService, located);
     const focus: Focus = {
       namespace,
@@ -132,7 +121,7 @@ export class SnapshotReader {
     options: ListOptions = { namespace: this.namespace },
     into: ClusterSnapshot = this.snapshot,
   ): Promise<void> {
-    const already = this.request.read?.[kind];
+    const already = this.located.read?.[kind];
     const whole = !options.labelSelector && !options.fieldSelector && !options.version;
     if (already && whole && options.namespace === this.namespace) {
       absorb(into[KIND_KEYS[kind]], already);
