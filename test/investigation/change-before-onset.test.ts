@@ -179,3 +179,12 @@ test('a key rotated in the namespace of a failing dependency is read by name and
     ['metadata.name=acquirer-api-key'],
   );
 });
+
+// A Recreate rollout scales the previous revision to zero before the new one starts: that the previous revision ran
+// for days is what says it served. In another namespace, the revisions are read once its pods are seen not ready.
+test('a dependency in another namespace broken by its own rollout is a bad rollout, not merely down', async () => {
+  const { result, requests } = await replayScenarioFile(join(FIXTURES, 'atlas-search-rollout-other-namespace.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'search', name: 'indexer-api' });
+  assert.equal(result.faultType, 'bad-rollout');
+  assert.equal(requests.filter((r) => r.path === '/apis/apps/v1/namespaces/search/replicasets').length, 1);
+});

@@ -3,6 +3,9 @@ import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+
+const DAY = 24 * HOUR;
 
 /**
  * How sure a finding is (the scale: detectors/detector.ts). Symptomatic: a failing new revision says where to look,
@@ -27,10 +30,14 @@ export const badRollout: Detector = {
         .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));
       const failing = pods.filter((p) => !isPodReady(p) || hasRestarted(p));
       if (pods.length === 0 ? (current.spec?.replicas ?? 0) === 0 : failing.length === 0) continue;
+      // Still serving, or it ran a day before the new revision replaced it (a Recreate rollout scales it to zero first).
+      const ranFor =
+        (toMs(current.metadata?.creationTimestamp) ?? 0) - (toMs(previous.metadata?.creationTimestamp) ?? Infinity);
       const previousWasFine =
         (previous.status?.readyReplicas ?? 0) > 0 ||
         (previous.status?.replicas ?? 0) > 0 ||
-        (workload.readyReplicas ?? 0) > 0;
+        (workload.readyReplicas ?? 0) > 0 ||
+        ranFor >= DAY;
       const fault: Finding = finding(badRollout, {
         entity: workload.ref,
         affects: [workload.ref],

@@ -695,6 +695,12 @@ function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
   reads.push(...secretReads(refs.secrets, peer, `used by pods in ${peer}, which the alerted workload calls`));
   if (refs.configMaps.size > 0) reads.push(['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]);
   if (needsQuota(snapshot, peer)) reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
+  if (podReferences(pods.filter((pod) => !isPodReady(pod))).ownerKinds.has('ReplicaSet'))
+    reads.push([
+      'ReplicaSet',
+      `${why}: whether a rollout brought them (their Deployments' revisions)`,
+      { namespace: peer },
+    ]);
   return reads;
 }
 
