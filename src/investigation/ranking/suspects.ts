@@ -10,7 +10,7 @@ import { type ReplicaSet, revisionOf, revisions, rollbackProposal } from '../evi
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container } from '../evidence/workloads.ts';
 import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
-import type { EntityRef, FaultType, Finding, RemediationProposal } from '../model.ts';
+import type { EntityRef, Evidence, FaultType, Finding, RemediationProposal } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
 import { LEAD_STRENGTH } from './weights.ts';
@@ -108,6 +108,19 @@ class SuspectWalk {
     const key = refKey(finding.entity);
     const held = this.suspects.get(key);
     if (!held || held.strength < finding.strength) this.suspects.set(key, finding);
+  }
+
+  /** A lead about the workload itself, of no fault type the catalogue names. */
+  private addAbout(workload: EntityRef, strength: number, summary: string, evidence: Evidence[]): void {
+    this.add({
+      detector: SUSPECT_WALK,
+      faultType: 'other',
+      entity: workload,
+      affects: [workload],
+      strength,
+      summary,
+      evidence,
+    });
   }
 
   private inWindow(at: string | undefined): boolean {
@@ -330,14 +343,11 @@ class SuspectWalk {
         (condition.type === 'ReplicaFailure' && condition.status === 'True') ||
         (condition.type === 'Progressing' && condition.status === 'False');
       if (!failing || !this.inWindow(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
-      this.add({
-        detector: SUSPECT_WALK,
-        faultType: 'other',
-        entity: workload,
-        affects: [workload],
-        strength: LEAD_STRENGTH.failingCondition,
-        summary: `${workload.kind} ${workload.name}: ${condition.type} ${condition.status} (${condition.reason ?? ''}) since ${condition.lastTransitionTime ?? condition.lastUpdateTime}: the likeliest suspect found. To confirm: kubectl describe ${workload.kind.toLowerCase()} ${workload.name} and its newest ReplicaSet`,
-        evidence: [
+      this.addAbout(
+        workload,
+        LEAD_STRENGTH.failingCondition,
+        `${workload.kind} ${workload.name}: ${condition.type} ${condition.status} (${condition.reason ?? ''}) since ${condition.lastTransitionTime ?? condition.lastUpdateTime}: the likeliest suspect found. To confirm: kubectl describe ${workload.kind.toLowerCase()} ${workload.name} and its newest ReplicaSet`,
+        [
           {
             source: 'status',
             ref: workload,
@@ -345,7 +355,7 @@ class SuspectWalk {
             ...(condition.lastTransitionTime ? { at: condition.lastTransitionTime } : {}),
           },
         ],
-      });
+      );
     }
   }
 
@@ -366,15 +376,12 @@ class SuspectWalk {
       );
     });
     if (recent.length === 0) return;
-    this.add({
-      detector: SUSPECT_WALK,
-      faultType: 'other',
-      entity: workload,
-      affects: [workload],
-      strength: LEAD_STRENGTH.warningEvents,
-      summary: `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
-      evidence: recent.slice(0, 3).map(eventEvidence),
-    });
+    this.addAbout(
+      workload,
+      LEAD_STRENGTH.warningEvents,
+      `${workload.kind} ${workload.name} has Warning events on the symptom's path (${[...new Set(recent.map((e) => e.reason))].join(', ')}): the likeliest suspect found. To confirm: kubectl describe the objects they are about`,
+      recent.slice(0, 3).map(eventEvidence),
+    );
   }
 
   /** The deepest workload on the path with errors of its own that none of its dependencies' errors explain. */
@@ -385,15 +392,12 @@ class SuspectWalk {
       .filter(({ r, lines }) => lines.length > 0 && !calleesErr(r.ref, snapshot, graph))
       .sort((a, b) => b.r.path.length - a.r.path.length)[0];
     if (!erring || erring.r.path.length <= 1) return;
-    this.add({
-      detector: SUSPECT_WALK,
-      faultType: 'other',
-      entity: erring.r.ref,
-      affects: [erring.r.ref],
-      strength: LEAD_STRENGTH.ownErrors,
-      summary: `${erring.r.ref.kind} ${erring.r.ref.name} is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
-      evidence: erring.lines.slice(-2).map(logEvidence),
-    });
+    this.addAbout(
+      erring.r.ref,
+      LEAD_STRENGTH.ownErrors,
+      `${erring.r.ref.kind} ${erring.r.ref.name} is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
+      erring.lines.slice(-2).map(logEvidence),
+    );
   }
 }
 
