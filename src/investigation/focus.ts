@@ -461,3 +461,15 @@ export function resolveSymptom(
   assumptions.push(`the alert names no workload or Service in ${namespace}; the whole namespace was examined`);
   return { symptom: null, assumptions };
 }
+
+/** Whether the alert's words hint at a name, a word of four letters or more that is a dash-separated part, prefix or suffix of it (ranking/symptom.ts hintedNodes). */
+export function hintsAt(alertText: string, namespace: string): (name: string) => boolean {
+  const words = new Set(
+    (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => w !== namespace.toLowerCase()),
+  );
+  return (objectName) => {
+    const name = objectName.toLowerCase();
+    const parts = name.split('-');
+    return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
+  };
+}

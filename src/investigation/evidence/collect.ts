@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
-import { alertText, type Focus } from '../focus.ts';
+import { alertText, type Focus, hintsAt } from '../focus.ts';
 import type { ObjectKind } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
@@ -16,7 +16,7 @@ import { forbiddenCalls } from './forbidden.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
-import { pathSelectors } from './path-reads.ts';
+import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
@@ -30,7 +30,7 @@ import {
   podControllers,
 } from './peer-namespaces.ts';
 import { mentionedHosts } from './ingress-routes.ts';
-import { isPodReady } from './pod-state.ts';
+import { hasRestarted, isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -71,6 +71,8 @@ const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service',
 const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
+/** Secrets of running pods read once their logs show errors. */
+const MAX_ERRING_SECRETS = 2;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
 
@@ -178,7 +180,7 @@ async function readPathWhenCutShort(reader: SnapshotReader): Promise<void> {
  */
 async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peers> {
   const { snapshot, alert, namespace } = reader;
-  const involved = involvedReads(snapshot, alert, namespace);
+  const involved = involvedReads(snapshot, alert, reader.focus(), namespace);
   // The routing layer is read whenever the cluster serves it; it does not count against what peers may spend.
   const routing = routingReads(snapshot, alert, namespace, reader.ingressesRead);
   reader.routingSpent += routing.length;
@@ -201,7 +203,12 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
 }
 
 /** The objects of the namespace that the workloads and events read so far show to matter. */
-function involvedReads(snapshot: ClusterSnapshot, alert: Alert, namespace: string): Read[] {
+function involvedReads(
+  snapshot: ClusterSnapshot,
+  alert: Alert,
+  focus: Focus,
+  namespace: string,
+): Read[] {
   const here = { namespace };
   const reads: Read[] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)', here],
@@ -212,7 +219,7 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, namespace: strin
     snapshot.pods,
     snapshot.deployments.map((deployment) => deployment.spec?.template?.spec),
   );
-  reads.push(...secretReads(refs.secrets, namespace, 'which the pods reference'));
+  reads.push(...secretReads(suspectSecrets(snapshot, alert, focus, namespace), namespace, 'which the pods reference'));
   if (refs.claims.size > 0)
     reads.push(['PersistentVolumeClaim', `claims the pods mount (${[...refs.claims].join(', ')})`, here]);
   for (const [kind, labels] of OWNER_KIND_LABELS) {
@@ -362,6 +369,7 @@ async function readLogs(reader: SnapshotReader): Promise<Focus> {
 /** The errors read name a namespace the configuration did not (an address read from a file): its state is read now. */
 async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { namespace } = reader;
+  await readSecretsOfErringPods(reader);
   const named = namespaceTheErrorsName(reader.snapshot, namespace, peers);
   if (!named || reader.spent() + PEER_KINDS.length + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
   peers.read.push(named);
@@ -374,17 +382,41 @@ async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers):
   );
 }
 
-function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, peers: Peers): string | undefined {
-  const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
-  // So do the hosts named by the Secrets of pods that log errors (a connection URL kept in a Secret, which the pod spec
-  // cannot show): where a failing reader connects.
-  const erring = snapshot.pods.filter(
+/**
+ * Pods that run ready were not suspected when Secrets were read; once their logs show errors they are: the Secrets
+ * they read (a connection URL, a credential) are read now, a few, by name.
+ */
+async function readSecretsOfErringPods(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const unread = [...podReferences(erringPods(snapshot, namespace), []).secrets]
+    .filter((name) => !reader.secretsAsked.has(`${namespace}/${name}`))
+    .slice(0, MAX_ERRING_SECRETS);
+  if (unread.length === 0 || reader.spent() + unread.length > PEER_HARD_LIMIT) return;
+  await reader.wave(
+    4,
+    `Reading the Secrets of pods that log errors: ${unread.join(', ')}`,
+    secretReads(new Set(unread), namespace, 'read by pods that log errors').map(([kind, reason, options]) =>
+      reader.list(kind, reason, options),
+    ),
+  );
+}
+
+/** Pods of the namespace whose log read holds error lines. */
+function erringPods(snapshot: ClusterSnapshot, namespace: string): ClusterSnapshot['pods'] {
+  return snapshot.pods.filter(
     (pod) =>
       pod.metadata?.namespace === namespace &&
       snapshot.logs.some(
         (log) => log.namespace === namespace && log.pod === pod.metadata?.name && log.lines.length > 0,
       ),
   );
+}
+
+function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, peers: Peers): string | undefined {
+  const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
+  // So do the hosts named by the Secrets of pods that log errors (a connection URL kept in a Secret, which the pod spec
+  // cannot show): where a failing reader connects.
+  const erring = erringPods(snapshot, namespace);
   const erringSecrets = podReferences(erring, []).secrets;
   // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
   // budget left them unread before the logs.
@@ -618,6 +650,31 @@ function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
       .filter(here)
       .some((workload) => (workload.status?.replicas ?? 0) < (workload.spec?.replicas ?? 1))
   );
+}
+
+/**
+ * The Secrets worth a read each: those of pods that are not running ready or have restarted, of controllers short of
+ * pods (their templates), of the pods on the symptom's dependency path and of those the alert's words point at. A
+ * running, ready container elsewhere resolved its Secret references when it started and is not suspected: its Secrets
+ * would say nothing about the symptom.
+ */
+function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, namespace: string): Set<string> {
+  const hinted = hintsAt(alertText(alert), namespace);
+  const onPath = new Set(podsOnPath(snapshot, focus).map((pod) => pod.metadata?.uid));
+  const pods = snapshot.pods.filter(
+    (pod) =>
+      pod.metadata?.namespace === namespace &&
+      (!isPodReady(pod) || hasRestarted(pod) || onPath.has(pod.metadata?.uid) || hinted(pod.metadata?.name ?? '')),
+  );
+  const short = snapshot.deployments.filter(
+    (d) =>
+      d.metadata?.namespace === namespace &&
+      ((d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) || hinted(d.metadata?.name ?? '')),
+  );
+  return podReferences(
+    pods,
+    short.map((deployment) => deployment.spec?.template?.spec),
+  ).secrets;
 }
 
 /**

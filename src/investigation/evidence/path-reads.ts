@@ -29,3 +29,9 @@ export function pathSelectors(snapshot: ClusterSnapshot, focus: Focus, namespace
   }
   return selectors.slice(0, MAX_PATH_READS);
 }
+
+/** The pods of the workloads on the symptom's path (the symptom's own, those it calls, and so on). */
+export function podsOnPath(snapshot: ClusterSnapshot, focus: Focus): ClusterSnapshot['pods'] {
+  const graph = buildGraph(snapshot);
+  return [...reachFrom(symptomNodes(focus.symptom, graph), graph).values()].flatMap(({ ref }) => graph.podsOf(ref));
+}

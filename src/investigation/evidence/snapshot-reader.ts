@@ -54,6 +54,8 @@ export class SnapshotReader {
   requests: number;
   /** Discovery and the routing layer's reads come on top of the budget: they must not cost an incident a peer or a log. */
   routingSpent = 0;
+  /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
+  readonly secretsAsked = new Set<string>();
 
   private readonly located: Located;
 
@@ -127,6 +129,8 @@ export class SnapshotReader {
       absorb(into[KIND_KEYS[kind]], already);
       return;
     }
+    const secret = kind === 'Secret' && /^metadata\.name=(.+)$/.exec(options.fieldSelector ?? '')?.[1];
+    if (secret) this.secretsAsked.add(`${options.namespace}/${secret}`);
     this.requests++;
     try {
       const result = (await listObjects.run({ kind, ...options }, { ...this.base, reason })) as ObjectList<K>;

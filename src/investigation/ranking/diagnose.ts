@@ -4,7 +4,7 @@ import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
 import { errorsBeganAfter } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import type { Focus } from '../focus.ts';
+import { type Focus, hintsAt } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, RuledOut } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate, Ranked } from './candidate.ts';
@@ -15,7 +15,7 @@ import { reachFrom } from './reach.ts';
 import { standingFailure } from './standing-failure.ts';
 import { SUSPECT_WALK, type Walk, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
-import { hintedNodes, hintsAt, symptomNodes } from './symptom.ts';
+import { hintedNodes, symptomNodes } from './symptom.ts';
 import { lowerForUnread } from './unread.ts';
 import { explainedBy, type Onset, SYMPTOMATIC } from './victims.ts';
 import {

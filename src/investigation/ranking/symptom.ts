@@ -1,6 +1,7 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
+import { hintsAt } from '../focus.ts';
 
 /** The graph nodes the alerted symptom stands for: a pod's workload, a Service, or the workload itself. */
 export function symptomNodes(symptom: EntityRef | null, graph: EvidenceGraph): EntityRef[] {
@@ -34,16 +35,4 @@ export function hintedNodes(alertText: string, namespace: string, graph: Evidenc
   return graph.workloads
     .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && hinted(w.ref.name))
     .map((w) => w.ref);
-}
-
-/** Whether the alert's words hint at a name, as hintedNodes reads them. */
-export function hintsAt(alertText: string, namespace: string): (name: string) => boolean {
-  const words = new Set(
-    (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => w !== namespace.toLowerCase()),
-  );
-  return (objectName) => {
-    const name = objectName.toLowerCase();
-    const parts = name.split('-');
-    return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
-  };
 }

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { replayScenarioFile } from './support/replay.ts';
+
+// A running, ready container resolved its Secret references when it started: its Secrets are read only when it is
+// suspected — on the symptom's path, pointed at by the alert, or (after the logs) logging errors. The connection URL in
+// the Secret of the symptom's callee leads to the dependency's namespace.
+test("Secrets are read for the pods on the symptom's path, not for healthy bystanders", async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/wren-secrets-of-bystanders-unread.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'StatefulSet', namespace: 'rates-data', name: 'rates-db' });
+  assert.equal(result.faultType, 'dependency-down');
+  const secrets = requests.filter((r) => r.path.endsWith('/secrets')).map((r) => r.query?.fieldSelector);
+  assert.deepEqual(secrets.sort(), ['metadata.name=applications-db', 'metadata.name=scoring-db']);
+});
