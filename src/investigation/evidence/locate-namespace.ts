@@ -129,18 +129,12 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
   );
-  // Lists read to their end hold all of the chosen namespace's objects of their kind: the collection reuses them.
-  const whole: [ObjectKind, { items: { metadata?: { namespace?: string } }[]; complete: boolean }][] = [
+  const read = readIn(namespace, [
     ['Deployment', deployments],
     ['StatefulSet', statefulSets],
     ['Service', services],
     ['Endpoints', endpoints],
-  ];
-  const read = Object.fromEntries(
-    whole
-      .filter(([, list]) => list.complete)
-      .map(([kind, list]) => [kind, list.items.filter((object) => object.metadata?.namespace === namespace)]),
-  ) as ReadAlready;
+  ]);
   return {
     namespace,
     assumptions: [assumption],
@@ -188,14 +182,14 @@ async function locateBackend(ids: string[], labelled: string, base: Omit<ToolCon
     services.items.map((item) => item.metadata?.name ?? ''),
   );
   const requests = namespaceList.requests + services.requests;
-  const read = services.complete ? { Service: services.items as ObjectOf<'Service'>[] } : undefined;
+  const read = readIn(backend.namespace, [['Service', services]]);
   const what = service ? `Service ${service} there` : 'no Service of that name there';
   return {
     namespace: backend.namespace,
     assumptions: [`namespace ${backend.namespace}: the router in ${labelled} reports its backend ${id}, ${what}`],
     requests,
     namespaces,
-    ...(read ? { read } : {}),
+    read,
     ...(service ? { symptom: { kind: 'Service', namespace: backend.namespace, name: service } } : {}),
   };
 }
@@ -232,17 +226,13 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
   }
   const consumer = consumers[0];
   const namespace = consumer?.ref.namespace ?? labelled;
-  const lists = [
+  const lists: [ObjectKind, Listed | undefined][] = [
     ['Deployment', deployments],
     ['StatefulSet', statefulSets],
     ['ConfigMap', configMaps],
     ['HorizontalPodAutoscaler', autoscalers],
-  ] as const;
-  const read = Object.fromEntries(
-    lists.flatMap(([kind, list]) =>
-      list?.complete ? [[kind, list.items.filter((object) => object.metadata?.namespace === namespace)]] : [],
-    ),
-  ) as ReadAlready;
+  ];
+  const read = readIn(namespace, lists);
   const requests = lists.reduce((sum, [, list]) => sum + (list?.requests ?? 0), 0);
   if (!consumer) return { namespace, assumptions: [], requests, read };
   const others = consumers.slice(1, 4).map((other) => `${other.ref.namespace}/${other.ref.name}`);
@@ -256,4 +246,15 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
     read,
     symptom: consumer.ref,
   };
+}
+
+type Listed = { items: { metadata?: { namespace?: string } }[]; complete: boolean; requests: number };
+
+/** The chosen namespace's part of lists read to their end: all its objects of their kind, which the collection reuses. */
+function readIn(namespace: string, lists: [ObjectKind, Listed | undefined][]): ReadAlready {
+  return Object.fromEntries(
+    lists.flatMap(([kind, list]) =>
+      list?.complete ? [[kind, list.items.filter((object) => object.metadata?.namespace === namespace)]] : [],
+    ),
+  ) as ReadAlready;
 }
