@@ -31,6 +31,9 @@ const PENDING = {
 export async function reconsiderRelatedAlerts(deps: ReconsiderDeps, incidentId: string): Promise<void> {
   const { db, rounds } = deps;
   if (!rounds) return;
+  // First what to check: most incidents have no related alert, and then nothing more is read.
+  const pending = await db.incidentAlert.findMany({ where: { incidentId, ...PENDING }, orderBy: { joinedAt: 'asc' } });
+  if (pending.length === 0) return;
   const incident = await db.incident.findUnique({ where: { id: incidentId } });
   // Only an answered incident has an answer to check against; a resolved one has nothing left to investigate.
   if (incident?.status !== 'diagnosed') return;
@@ -39,8 +42,6 @@ export async function reconsiderRelatedAlerts(deps: ReconsiderDeps, incidentId: 
   });
   const answer = AnswerPathSchema.safeParse(investigation?.result);
   if (investigation?.status !== 'done' || !answer.success) return;
-  const pending = await db.incidentAlert.findMany({ where: { incidentId, ...PENDING }, orderBy: { joinedAt: 'asc' } });
-  if (pending.length === 0) return;
   const unexplained: { id: string; title: string; reason: string }[] = [];
   for (const alert of pending) {
     const parsed = AlertSchema.safeParse(alert.alert);

@@ -152,13 +152,13 @@ export class VisibleState {
 
   /**
    * Moves the incident to `status` unless it is there already or resolved (a resolution is final until the source
-   * fires again): one caller makes the move, audits it and re-renders the root message. Returns whether this caller
-   * moved it.
+   * fires again): one caller makes the move, audits it and re-renders the root message (if it is posted). Returns
+   * the incident as this caller moved it, or null.
    */
-  async setIncidentStatus(incidentId: string, status: 'investigating' | 'diagnosed'): Promise<boolean> {
+  async setIncidentStatus(incidentId: string, status: 'investigating' | 'diagnosed'): Promise<Incident | null> {
     const moved = await this.moveIncident(incidentId, 'bot', { to: status });
     if (moved) await this.renderRoot(moved);
-    return moved !== null;
+    return moved;
   }
 
   /**

@@ -196,7 +196,9 @@ async function begin(deps: InvestigationWorkerDeps, job: InvestigationJobRun): P
     return null;
   }
   const visible = new VisibleState(deps);
-  const thread = await ensureThread(deps, visible, incident);
+  // Moved before the thread is opened, the root message is posted saying so, rather than posted and then edited.
+  const moved = await visible.setIncidentStatus(incident.id, 'investigating');
+  const thread = await ensureThread(deps, visible, moved ?? incident);
   // The row counts every start, including ones BullMQ does not (a worker killed mid-job is a stall, not a failure).
   const starter = await alertOfRound(deps.db, incident);
   const statusTs = await postFirstStatus(
@@ -209,7 +211,6 @@ async function begin(deps: InvestigationWorkerDeps, job: InvestigationJobRun): P
   // Alerts of its storm may have joined before the thread existed.
   await showRelatedAlerts(visible, deps, incident.id).catch(() => undefined);
   const findings = new FindingReplies(thread, investigation.id);
-  await visible.setIncidentStatus(incident.id, 'investigating');
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
   return { job, incident, investigation, starter, visible, thread, status, findings, ended, hypothesisSeen };
