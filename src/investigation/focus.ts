@@ -33,7 +33,38 @@ const WORKLOAD_LABELS: [string, string][] = [
   ['horizontalpodautoscaler', 'HorizontalPodAutoscaler'],
 ];
 const POD_LABELS = ['exported_pod', 'pod', 'pod_name', 'k8s_pod_name'];
-const SERVICE_LABELS = ['exported_service', 'service', 'service_name', 'app', 'app_kubernetes_io_name', 'k8s_app'];
+export const SERVICE_LABELS = [
+  'exported_service',
+  'service',
+  'service_name',
+  'app',
+  'app_kubernetes_io_name',
+  'k8s_app',
+];
+/**
+ * Labels of the alerting and scraping machinery itself (kube-prometheus sets `prometheus="monitoring/k8s"`, the scrape
+ * `job`, `instance`, `endpoint`…): they name no queue, topic or backend of the incident.
+ */
+export const GENERIC_LABELS = new Set([
+  'alertname',
+  'severity',
+  'namespace',
+  'exported_namespace',
+  'job',
+  'exported_job',
+  'instance',
+  'exported_instance',
+  'endpoint',
+  'prometheus',
+  'prometheus_replica',
+  'receiver',
+  'container',
+  'pod',
+  'team',
+  'cluster',
+  'region',
+  'reason',
+]);
 
 /** The pod an alert's labels name, if any. */
 export const podLabel = (alert: Alert): string | undefined =>

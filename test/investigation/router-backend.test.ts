@@ -20,7 +20,7 @@ describe('routerBackendIds', () => {
 });
 
 describe('routerBackendIds in other labels', () => {
-  it("keeps any label naming a backend with '/', '@' or '|', not paths, URLs or plain values with '_'", () => {
+  it("keeps any label naming a backend with '/', '@' or '|', not paths, URLs, the scraper's own labels or '_'", () => {
     const alert = AlertSchema.parse({
       source: 'alertmanager',
       title: 'x',
@@ -29,6 +29,8 @@ describe('routerBackendIds in other labels', () => {
         route: '/v1/cart',
         reason: 'no_upstream',
         url: 'http://a/b',
+        prometheus: 'monitoring/k8s',
+        job: 'serviceMonitor/monitoring/cart/0',
       },
     });
     assert.deepEqual(routerBackendIds(alert), ['shop/cart/8080/da39a3']);

@@ -203,12 +203,7 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
 }
 
 /** The objects of the namespace that the workloads and events read so far show to matter. */
-function involvedReads(
-  snapshot: ClusterSnapshot,
-  alert: Alert,
-  focus: Focus,
-  namespace: string,
-): Read[] {
+function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, namespace: string): Read[] {
   const here = { namespace };
   const reads: Read[] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)', here],

@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
-import { alertText } from '../focus.ts';
+import { alertText, GENERIC_LABELS, SERVICE_LABELS } from '../focus.ts';
 import type { EntityRef } from '../model.ts';
 import { configuredHosts, serviceNameOf, tokens } from './hosts.ts';
 import { podReferences } from './references.ts';
@@ -16,32 +16,16 @@ export function isBacklogAlert(alert: Alert): boolean {
   return BACKLOG.test(text);
 }
 
-// Labels every alert carries that name no queue, topic or consumer group.
-const GENERIC_LABELS = new Set([
-  'alertname',
-  'severity',
-  'namespace',
-  'exported_namespace',
-  'job',
-  'instance',
-  'endpoint',
-  'prometheus',
-  'container',
-  'pod',
-  'service',
-  'team',
-  'cluster',
-  'region',
-  'reason',
-]);
-
 /**
  * The queue, topic, list or consumer group the alert is about: its other label values that look like names
  * (`queue=orders.created`, `topic=payments`, `consumergroup=ledger`), which the consumers' configuration repeats.
  */
 export function queueNames(alert: Alert): string[] {
   return Object.entries(alert.labels)
-    .filter(([label, value]) => !GENERIC_LABELS.has(label) && /^[a-z0-9][a-z0-9._:-]{2,}$/i.test(value))
+    .filter(
+      ([label, value]) =>
+        !GENERIC_LABELS.has(label) && !SERVICE_LABELS.includes(label) && /^[a-z0-9][a-z0-9._:-]{2,}$/i.test(value),
+    )
     .map(([, value]) => value.toLowerCase());
 }
 

@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
-import { serviceLabelValues } from '../focus.ts';
+import { GENERIC_LABELS, serviceLabelValues } from '../focus.ts';
 import { serviceNameOf } from './hosts.ts';
 
 /**
@@ -7,11 +7,14 @@ import { serviceNameOf } from './hosts.ts';
  * `_` or `|`, which no Service name does (Traefik `<namespace>-<route>-<service>-<port>@<provider>`, Envoy
  * `<namespace>_<service>_<port>`), or any label carrying `@`, `/` or `|` (Contour's `envoy_cluster_name`
  * `<namespace>/<service>/<port>/<hash>`, Envoy Gateway's `httproute/<namespace>/<route>/rule/0`,
- * `outbound|80||<service>.<namespace>.svc…`). URLs and paths are not.
+ * `outbound|80||<service>.<namespace>.svc…`). URLs, paths and the alerting machinery's own labels (kube-prometheus'
+ * `prometheus="monitoring/k8s"`) are not.
  */
 export function routerBackendIds(alert: Alert): string[] {
   const services = serviceLabelValues(alert).filter((value) => /[@/_|]/.test(value));
-  const others = Object.values(alert.labels).filter((value) => /[@/|]/.test(value));
+  const others = Object.entries(alert.labels)
+    .filter(([label, value]) => !GENERIC_LABELS.has(label) && /[@/|]/.test(value))
+    .map(([, value]) => value);
   return [...new Set([...services, ...others])].filter((value) => !value.includes('://') && !value.startsWith('/'));
 }
 
