@@ -1,5 +1,5 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
-import { namesIdentifier, quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
+import { namesIdentifier, quotesSetting, type Setting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import {
   errorsBeganAfter,
@@ -61,121 +61,173 @@ export const featureFlag: Detector = {
     const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const configMap of snapshot.configMaps) {
-      const changedAt = configChangedAt(configMap);
-      const changed = toMs(changedAt);
-      // When the change time is unknown or old, only errors that name one of the flags count.
-      const recent = changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
-      const data = Object.entries(configMap.data ?? {});
-      const flagKeys = new Set<string>();
-      for (const [key, value] of data) {
-        if (FLAG_NAME.test(key) && (BOOLEAN_VALUE.test(value) || value.length < 200)) flagKeys.add(key);
-        for (const match of value.matchAll(KEY_BEFORE_VALUE)) {
-          const name = match[1] as string;
-          if (
-            !GENERIC_KEYS.has(name.toLowerCase()) &&
-            (FLAG_NAME.test(name) ||
-              /\b(true|false|on|off)\b/i.test(value.slice(match.index ?? 0, (match.index ?? 0) + name.length + 80)))
-          )
-            flagKeys.add(name);
-        }
-      }
-      const flagLike =
-        flagKeys.size > 0 &&
-        (data.some(([key]) => FLAG_NAME.test(key)) ||
-          [...flagKeys].some((k) => FLAG_NAME.test(k)) ||
-          data.some(([, v]) => /\b(true|false)\b/.test(v)));
-      // Any setting of a recently changed ConfigMap can be the switch: its readers' errors quoting it say which.
-      const settings = recent
-        ? settingsOf(configMap.data ?? {}).filter((s) => !GENERIC_KEYS.has(s.key.toLowerCase()))
-        : [];
-      if (!flagLike && settings.length === 0) continue;
-      const ref = refOf('ConfigMap', configMap.metadata);
-      for (const workload of graph.workloadsReferencing(ref)) {
-        const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
-        const lines = logLinesOf(snapshot, workload.namespace ?? '', pods).filter(
-          (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
-        );
-        const quoted = (text: string) => settings.find((s) => quotesSetting(text, s));
-        const namesFlag = (text: string) =>
-          flagLike && [...flagKeys].some((k) => text.includes(k) || namesIdentifier(text, k));
-        const mentions = (text: string) =>
-          namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
-        const telling = lastDistinct(
-          lines,
-          (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
-          2,
-        );
-        const implicated = telling.map((l) => quoted(l.text)).find((s) => s !== undefined);
-        const restarted = recent ? restartedAfter(snapshot, graph, workload, changed as number) : undefined;
-        // Logs that were read and say nothing about the flag clear it; logs never read leave a weak suspicion, for
-        // a ConfigMap of flags or one its reader was restarted to pick up.
-        const unread = !logsRead(snapshot, workload.namespace, pods);
-        // Errors that began only after the change, in a reader that picks it up live (a flag file) or was restarted
-        // to: the timing ties them to it even when they name none of its settings.
-        const woken =
-          telling.length === 0 && !unread && recent && (flagLike || restarted)
-            ? wokenErrors(snapshot, graph, workload, changed as number, restarted !== undefined)
-            : [];
-        if (telling.length === 0 && woken.length === 0 && !(unread && recent && (flagLike || restarted))) continue;
-        const shown = telling.length > 0 ? telling : woken;
-        // The reader only relays an upstream's failure when its errors name a dependency that logs errors of its own:
-        // the change it read does not explain them (unless they quote one of its settings).
-        const relayed = implicated
-          ? undefined
-          : failingUpstream(
-              shown.map((l) => l.text),
-              workload,
-              snapshot,
-              graph,
-            );
-        const flags = implicated
-          ? implicated.value
-            ? `${implicated.key}=${implicated.value.slice(0, 60)}`
-            : implicated.key
-          : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
-        const found: Finding = finding(featureFlag, {
-          entity: ref,
-          affects: [workload],
-          strength: relayed
-            ? STRENGTH.relayed
-            : (telling.length > 0
-                ? recent
-                  ? STRENGTH.quotedAndRecent
-                  : STRENGTH.quoted
-                : woken.length > 0
-                  ? STRENGTH.woken
-                  : STRENGTH.unread) + (restarted ? STRENGTH.restartedBonus : 0),
-          summary:
-            telling.length > 0
-              ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
-              : woken.length > 0
-                ? `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}; ${workload.name} reads it${restarted ? '' : ' live'} and its errors began after the change, none before, with nothing of its own changed since: "${woken[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
-                : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
-          evidence: [
-            ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
-            ...shown.map(logEvidence),
-            { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
-            ...(restarted
-              ? [
-                  {
-                    source: 'change' as const,
-                    ref: workload,
-                    text: `${workload.name} was restarted at ${restarted} with unchanged containers, right after the ConfigMap changed`,
-                    at: restarted,
-                  },
-                ]
-              : []),
-          ],
-        });
-        if (recent && changedAt) found.changedAt = changedAt;
-        const remediation = restoreProposal(configMap, implicated?.key);
-        if (remediation) found.remediation = remediation;
-        findings.push(found);
+      const change = switchesIn(configMap, now);
+      if (!change) continue;
+      for (const workload of graph.workloadsReferencing(change.ref)) {
+        const failing = readerFailures(change, workload, snapshot, graph, now);
+        if (failing) findings.push(flagFinding(change, workload, failing, snapshot, graph));
       }
     }
     return findings;
   },
 };
+
+/** A ConfigMap that may hold a switch, and when it changed. */
+interface Switches {
+  configMap: ClusterSnapshot['configMaps'][number];
+  ref: EntityRef;
+  changedAt: string | undefined;
+  /** `changedAt` in ms; set whenever `recent` is. */
+  changed: number | undefined;
+  /** Changed within the suspect window. When the change time is unknown or old, only errors naming a flag count. */
+  recent: boolean;
+  /** Keys named like flags (enable…, feature…) or set to a boolean. */
+  flagKeys: Set<string>;
+  flagLike: boolean;
+  /** Any setting of a recently changed ConfigMap can be the switch: its readers' errors quoting it say which. */
+  settings: Setting[];
+}
+
+function switchesIn(configMap: ClusterSnapshot['configMaps'][number], now: number): Switches | undefined {
+  const changedAt = configChangedAt(configMap);
+  const changed = toMs(changedAt);
+  const recent = changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
+  const data = Object.entries(configMap.data ?? {});
+  const flagKeys = new Set<string>();
+  for (const [key, value] of data) {
+    if (FLAG_NAME.test(key) && (BOOLEAN_VALUE.test(value) || value.length < 200)) flagKeys.add(key);
+    for (const match of value.matchAll(KEY_BEFORE_VALUE)) {
+      const name = match[1] as string;
+      if (
+        !GENERIC_KEYS.has(name.toLowerCase()) &&
+        (FLAG_NAME.test(name) ||
+          /\b(true|false|on|off)\b/i.test(value.slice(match.index ?? 0, (match.index ?? 0) + name.length + 80)))
+      )
+        flagKeys.add(name);
+    }
+  }
+  const flagLike =
+    flagKeys.size > 0 &&
+    (data.some(([key]) => FLAG_NAME.test(key)) ||
+      [...flagKeys].some((k) => FLAG_NAME.test(k)) ||
+      data.some(([, v]) => /\b(true|false)\b/.test(v)));
+  const settings = recent ? settingsOf(configMap.data ?? {}).filter((s) => !GENERIC_KEYS.has(s.key.toLowerCase())) : [];
+  if (!flagLike && settings.length === 0) return undefined;
+  const ref = refOf('ConfigMap', configMap.metadata);
+  return { configMap, ref, changedAt, changed, recent, flagKeys, flagLike, settings };
+}
+
+/** What ties a reader's failures to the change. */
+interface ReaderFailures {
+  /** Error lines (since the change, when recent) that quote a setting or name a flag. */
+  telling: PodLogLine[];
+  /** The setting the telling lines quote, if any. */
+  implicated: Setting | undefined;
+  /** Error lines that began only after the change, naming none of its settings. */
+  woken: PodLogLine[];
+  /** When the reader was restarted after the change with unchanged containers, to pick it up. */
+  restarted: string | undefined;
+}
+
+/**
+ * Why the reader's failures may be the change's: errors quoting it; or errors that began only after it, in a reader
+ * that picks it up live (a flag file) or was restarted to; or, its logs never read, a recent change of flags (or one
+ * it was restarted to pick up) as a weak suspicion. Logs that were read and say nothing about it clear it.
+ */
+function readerFailures(
+  { recent, changed, settings, flagLike, flagKeys }: Switches,
+  workload: EntityRef,
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  now: number,
+): ReaderFailures | undefined {
+  const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
+  const lines = logLinesOf(snapshot, workload.namespace ?? '', pods).filter(
+    (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
+  );
+  const quoted = (text: string) => settings.find((s) => quotesSetting(text, s));
+  const namesFlag = (text: string) =>
+    flagLike && [...flagKeys].some((k) => text.includes(k) || namesIdentifier(text, k));
+  const mentions = (text: string) =>
+    namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
+  const telling = lastDistinct(
+    lines,
+    (t) => mentions(t) && /error|fail|warn|disabled|unavailable|exception|refus/i.test(t),
+    2,
+  );
+  const implicated = telling.map((l) => quoted(l.text)).find((s) => s !== undefined);
+  const restarted = recent ? restartedAfter(snapshot, graph, workload, changed as number) : undefined;
+  const unread = !logsRead(snapshot, workload.namespace, pods);
+  const woken =
+    telling.length === 0 && !unread && recent && (flagLike || restarted)
+      ? wokenErrors(snapshot, graph, workload, changed as number, restarted !== undefined)
+      : [];
+  if (telling.length === 0 && woken.length === 0 && !(unread && recent && (flagLike || restarted))) return undefined;
+  return { telling, implicated, woken, restarted };
+}
+
+function flagFinding(
+  { configMap, ref, changedAt, recent, flagKeys }: Switches,
+  workload: EntityRef,
+  { telling, implicated, woken, restarted }: ReaderFailures,
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): Finding {
+  const shown = telling.length > 0 ? telling : woken;
+  // The reader only relays an upstream's failure when its errors name a dependency that logs errors of its own:
+  // the change it read does not explain them (unless they quote one of its settings).
+  const relayed = implicated
+    ? undefined
+    : failingUpstream(
+        shown.map((l) => l.text),
+        workload,
+        snapshot,
+        graph,
+      );
+  const flags = implicated
+    ? implicated.value
+      ? `${implicated.key}=${implicated.value.slice(0, 60)}`
+      : implicated.key
+    : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
+  const found: Finding = finding(featureFlag, {
+    entity: ref,
+    affects: [workload],
+    strength: relayed
+      ? STRENGTH.relayed
+      : (telling.length > 0
+          ? recent
+            ? STRENGTH.quotedAndRecent
+            : STRENGTH.quoted
+          : woken.length > 0
+            ? STRENGTH.woken
+            : STRENGTH.unread) + (restarted ? STRENGTH.restartedBonus : 0),
+    summary:
+      telling.length > 0
+        ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
+        : woken.length > 0
+          ? `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}; ${workload.name} reads it${restarted ? '' : ' live'} and its errors began after the change, none before, with nothing of its own changed since: "${woken[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
+          : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
+    evidence: [
+      ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
+      ...shown.map(logEvidence),
+      { source: 'graph', ref: workload, text: `${workload.name} reads ConfigMap ${ref.name}` },
+      ...(restarted
+        ? [
+            {
+              source: 'change' as const,
+              ref: workload,
+              text: `${workload.name} was restarted at ${restarted} with unchanged containers, right after the ConfigMap changed`,
+              at: restarted,
+            },
+          ]
+        : []),
+    ],
+  });
+  if (recent && changedAt) found.changedAt = changedAt;
+  const remediation = restoreProposal(configMap, implicated?.key);
+  if (remediation) found.remediation = remediation;
+  return found;
+}
 
 /** A dependency the lines name whose own pods log errors: the reader's errors relay its failure. */
 function failingUpstream(
