@@ -233,26 +233,30 @@ export class VisibleState {
     // Only a resolved incident reopens (in a new round); anything else moves forward, never out of resolved.
     const moved =
       to === 'triggered'
-        ? await this.deps.db.$queryRaw<{ previous: string }[]>`
+        ? await this.deps.db.$queryRaw<{ previous: string; round: number }[]>`
             UPDATE "Incident" SET "status" = 'triggered', "resolvedAt" = NULL, "round" = "round" + 1, "updatedAt" = now()
             WHERE "id" = ${incidentId} AND "status" = 'resolved'
-            RETURNING 'resolved' AS previous`
-        : await this.deps.db.$queryRaw<{ previous: string }[]>`
+            RETURNING 'resolved' AS previous, "round"`
+        : await this.deps.db.$queryRaw<{ previous: string; round: number }[]>`
             UPDATE "Incident" AS i SET "status" = ${to}::"IncidentStatus", "updatedAt" = now(),
               "resolvedAt" = CASE WHEN ${to} = 'resolved' THEN now() ELSE i."resolvedAt" END
             FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
             WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${to}::"IncidentStatus")
-            RETURNING old.previous::text AS previous`;
-    if (moved.length === 0) return null;
-    const incident = await this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
-    await this.record({
-      actor,
-      // A reopen is its own event (the alert came back); every other move is a status change.
-      action: to === 'triggered' ? 'incident.reopened' : 'incident.status',
-      target: `incident:${incidentId}`,
-      incidentId,
-      details: { from: moved[0]?.previous, to, ...(to === 'triggered' ? { round: incident.round } : {}) },
-    });
+            RETURNING old.previous::text AS previous, i."round"`;
+    const [made] = moved;
+    if (!made) return null;
+    // The incident as moved is read while the move is audited: neither waits for the other.
+    const [incident] = await Promise.all([
+      this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } }),
+      this.record({
+        actor,
+        // A reopen is its own event (the alert came back); every other move is a status change.
+        action: to === 'triggered' ? 'incident.reopened' : 'incident.status',
+        target: `incident:${incidentId}`,
+        incidentId,
+        details: { from: made.previous, to, ...(to === 'triggered' ? { round: made.round } : {}) },
+      }),
+    ]);
     return incident;
   }
 
