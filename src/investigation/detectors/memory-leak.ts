@@ -7,7 +7,7 @@ import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { isoAt, metricName, podSeries } from './metric-series.ts';
 
-/** A steady climb to the limit within one container lifetime: more specific than the OOM kill at that limit it ends in (0.95). */
+/** A steady climb to the limit within one container lifetime: more specific than the OOM kill it ends in (0.95). */
 const STRENGTH = 0.96;
 
 /** Working-set memory that climbs steadily toward the container's limit: a leak, not a limit set too low. */
