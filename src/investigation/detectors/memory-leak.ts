@@ -9,6 +9,14 @@ import { isoAt, metricName, podSeries } from './metric-series.ts';
 
 /** A steady climb to the limit within one container lifetime: more specific than the OOM kill it ends in (0.95). */
 const STRENGTH = 0.96;
+/**
+ * The same climb, over hours, in a container configured to use more than its limit: a heap ceiling is not a working
+ * set — the heap grows to it only because what it holds keeps growing, so raising the limit to the ceiling only delays
+ * the kill. Outranks the limit set below the configured size (0.97), which this climb explains.
+ */
+const CLIMB_PAST_CEILING = 0.98;
+/** A previous instance OOM-killed after living this long grew into its limit slowly: no warm-up fills a cache that slowly. */
+const LONG_LIFE = 60 * 60_000;
 
 /** Working-set memory that climbs steadily toward the container's limit: a leak, not a limit set too low. */
 export const memoryLeak: Detector = {
@@ -39,8 +47,10 @@ export const memoryLeak: Detector = {
       if (!limit) continue;
       const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
       if (killedInShortCycles(status)) continue;
-      // Configured to fill more than the limit (a cache size, a heap): its climb is the working set filling up.
-      if ((configuredMemory(container)?.bytes ?? 0) >= 0.9 * limit) continue;
+      // Configured to fill more than the limit (a cache size, a heap): its climb is the working set filling up — unless
+      // it took hours within one lifetime to get there.
+      const pastCeiling = (configuredMemory(container)?.bytes ?? 0) >= 0.9 * limit;
+      if (pastCeiling && (oomKilledAfter(status) ?? 0) < LONG_LIFE) continue;
       const runs = lifetimes(values, limit);
       // Filled to the limit and killed more than once in the window: the limit is too low for the load, not a leak.
       const filled = runs.slice(0, -1).filter((run) => Math.max(...run.values) >= 0.85 * limit).length;
@@ -57,7 +67,10 @@ export const memoryLeak: Detector = {
       // Near the limit already, or killed for memory after a long life and climbing again since: a leak either way. A
       // modest climb alone is a warm-up, not yet evidence.
       const nearLimit = grew >= 0.3 && last / limit >= 0.7;
-      const climbingAgain = killedAfterLongLife(status) && grew >= 0.15 && run.length >= 10;
+      const climbingAgain =
+        killedAfterLongLife(status) &&
+        run.length >= 10 &&
+        (grew >= 0.15 || refillsWithinALife(sample, climb, limit, status));
       if (rising < 0.8 || !(nearLimit || climbingAgain)) continue;
       const workload = graph.workloadOf(pod);
       if (findings.has(refKey(workload))) continue;
@@ -68,7 +81,7 @@ export const memoryLeak: Detector = {
         finding(memoryLeak, {
           entity: workload,
           affects: [workload],
-          strength: STRENGTH,
+          strength: pastCeiling ? CLIMB_PAST_CEILING : STRENGTH,
           summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
           evidence: [
             {
@@ -122,6 +135,24 @@ function oomKilledAfter(status: ContainerStatus | undefined): number | undefined
 function killedInShortCycles(status: ContainerStatus | undefined): boolean {
   const lived = oomKilledAfter(status);
   return lived !== undefined && lived < SHORT_LIFE && (status?.restartCount ?? 0) >= 3;
+}
+
+/**
+ * Climbing at a pace that reaches the limit again within one life of the instance killed before it: the same slow climb
+ * repeating, however little of the limit the window read shows it gain.
+ */
+function refillsWithinALife(
+  sample: { values: [number, number][] },
+  climb: Lifetime,
+  limit: number,
+  status: ContainerStatus | undefined,
+): boolean {
+  const lived = oomKilledAfter(status);
+  const from = sample.values[climb.from];
+  const to = sample.values[climb.from + climb.values.length - 1];
+  if (!lived || !from || !to || to[0] <= from[0] || to[1] <= from[1]) return false;
+  const perMs = (to[1] - from[1]) / ((to[0] - from[0]) * 1000);
+  return (limit - to[1]) / perMs <= lived;
 }
 
 /** OOM-killed after living long enough to have grown into its limit: what a leak ends in. */
