@@ -105,14 +105,17 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
-    named: [...deployments.items, ...statefulSets.items, ...services.items].map((object) => {
-      const application = object.metadata?.labels?.[PART_OF];
-      return {
-        namespace: object.metadata?.namespace ?? '',
-        name: object.metadata?.name ?? '',
-        ...(application ? { application } : {}),
-      };
-    }),
+    named: [
+      ...[...deployments.items, ...statefulSets.items, ...services.items].map((object) => {
+        const application = object.metadata?.labels?.[PART_OF];
+        return {
+          namespace: object.metadata?.namespace ?? '',
+          name: object.metadata?.name ?? '',
+          ...(application ? { application } : {}),
+        };
+      }),
+      ...failingRuns(unhealthy.items as ClusterSnapshot['pods']),
+    ],
     routes: ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
     troubleSigns: troubleByNamespace({
       pods: unhealthy.items as ClusterSnapshot['pods'],
@@ -257,4 +260,16 @@ function readIn(namespace: string, lists: [ObjectKind, Listed | undefined][]): R
       list?.complete ? [[kind, list.items.filter((object) => object.metadata?.namespace === namespace)]] : [],
     ),
   ) as ReadAlready;
+}
+
+/**
+ * Batch runs whose pods fail, by the name of what scheduled them: the CronJob controller names each Job
+ * `<cronjob>-<scheduled minute>`, so an alert about a missing export names the CronJob, not a Deployment.
+ */
+function failingRuns(pods: ClusterSnapshot['pods']): { namespace: string; name: string }[] {
+  return pods.flatMap((pod) => {
+    const job = pod.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
+    const scheduled = job ? /^(.+)-\d{8,}$/.exec(job)?.[1] : undefined;
+    return scheduled ? [{ namespace: pod.metadata?.namespace ?? '', name: scheduled }] : [];
+  });
 }
