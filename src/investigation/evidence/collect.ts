@@ -113,15 +113,15 @@ export async function collectSnapshot(
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
   if (reader.snapshot.ingresses.length > 0) await readIngressController(reader);
   if (base.prometheusUrl) await queryMetrics(reader);
-  const logged = await readLogs(reader);
+  await readLogs(reader);
   await readNamespaceTheErrorsName(reader, peers);
-  const withPeers = (await readPeerLogs(reader)) ?? logged;
-  const configured = (await readWhatErringPeersRead(reader)) ?? withPeers;
-  const governed = await readGoverningObjects(reader, configured);
+  await readPeerLogs(reader);
+  await readWhatErringPeersRead(reader);
+  await readGoverningObjects(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
-  const focus =
-    lookups.length === 0 ? governed : await readClusterDns(reader, resolverIps(lookups), answeredUnknown(lookups));
-  return { snapshot: reader.snapshot, focus, requests: reader.requests };
+  if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredUnknown(lookups));
+  // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
+  return { snapshot: reader.snapshot, focus: reader.focus(), requests: reader.requests };
 }
 
 /** Wave 1: the namespace's workloads, their pods and state, the nodes, and which routing APIs the cluster serves. */
@@ -336,7 +336,7 @@ async function queryMetrics(reader: SnapshotReader): Promise<void> {
  * it, the ingress controller's log and, behind a service mesh, the proxy of a workload rolled out just before, which
  * says what the application may not: which of its calls the mesh refuses.
  */
-async function readLogs(reader: SnapshotReader): Promise<Focus> {
+async function readLogs(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace, alert } = reader;
   const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - reader.spent()));
   const targets = chooseLogTargets(
@@ -354,7 +354,7 @@ async function readLogs(reader: SnapshotReader): Promise<Focus> {
   const proxies = meshProxyTargets(snapshot, namespace, MAX_PROXY_LOGS);
   reader.routingSpent += proxies.length;
   targets.push(...proxies);
-  return reader.wave(
+  await reader.wave(
     4,
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
@@ -435,11 +435,11 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
 }
 
 /** Error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing). */
-async function readPeerLogs(reader: SnapshotReader): Promise<Focus | undefined> {
+async function readPeerLogs(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
   const targets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - reader.spent()));
-  if (targets.length === 0) return undefined;
-  return reader.wave(
+  if (targets.length === 0) return;
+  await reader.wave(
     4,
     `Reading error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
@@ -451,7 +451,7 @@ async function readPeerLogs(reader: SnapshotReader): Promise<Focus | undefined> 
  * read there, as the alerted namespace's are — a change to them (a flag switched, a key rotated) is a suspect like any
  * other.
  */
-async function readWhatErringPeersRead(reader: SnapshotReader): Promise<Focus | undefined> {
+async function readWhatErringPeersRead(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
   const erring = snapshot.pods.filter((pod) => {
     const where = pod.metadata?.namespace;
@@ -473,8 +473,8 @@ async function readWhatErringPeersRead(reader: SnapshotReader): Promise<Focus | 
       );
       return [...configMaps, ...secretReads(new Set(unread.slice(0, MAX_ERRING_PEER_SECRETS)), peer, `read by ${why}`)];
     });
-  if (reads.length === 0) return undefined;
-  return reader.wave(
+  if (reads.length === 0) return;
+  await reader.wave(
     4,
     'Reading the configuration of dependencies in other namespaces that fail on their own',
     reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
@@ -492,7 +492,7 @@ interface GoverningReads {
  * pods an admission webhook refuses to create (the webhook configurations), calls out a mesh proxy refuses (the
  * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them).
  */
-async function readGoverningObjects(reader: SnapshotReader, focus: Focus): Promise<Focus> {
+async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
   const lines = reader.snapshot.logs.flatMap((log) => log.lines);
   const certificates = certificatesServed(reader.snapshot.apiGroups);
   const governing = [
@@ -501,15 +501,15 @@ async function readGoverningObjects(reader: SnapshotReader, focus: Focus): Promi
     readServiceEntries(reader, lines),
     certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined,
   ].filter((read) => read !== undefined);
-  if (governing.length === 0) return focus;
-  const governed = await reader.wave(
+  if (governing.length === 0) return;
+  await reader.wave(
     4,
     `Reading what governs the refusals: ${governing.map(({ what }) => what).join('; ')}`,
     governing.flatMap(({ reads }) => reads),
   );
   // A Certificate signed by a ClusterIssuer: that issuer's state too.
-  if (!reader.snapshot.certificates.some((c) => c.spec?.issuerRef?.kind === 'ClusterIssuer')) return governed;
-  return reader.wave(4, 'Reading the ClusterIssuers that sign the certificates', [
+  if (!reader.snapshot.certificates.some((c) => c.spec?.issuerRef?.kind === 'ClusterIssuer')) return;
+  await reader.wave(4, 'Reading the ClusterIssuers that sign the certificates', [
     reader.list('ClusterIssuer', 'a Certificate is signed by a ClusterIssuer: whether it can sign', {
       version: certificates,
     }),
@@ -571,7 +571,7 @@ function readCertificates(reader: SnapshotReader, version: string): GoverningRea
  * Wave 5. Name lookups fail in the logs read: the cluster DNS may be down. Its Service, Endpoints and the Deployments
  * behind it (a Deployment scaled to zero has no pods to find), then its pods and why one of them is not serving.
  */
-async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, configAnswered: boolean): Promise<Focus> {
+async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, configAnswered: boolean): Promise<void> {
   const { snapshot } = reader;
   const where = { namespace: CLUSTER_DNS_NAMESPACE };
   const why = 'name lookups fail in the logs read';
@@ -612,7 +612,7 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   );
   const target = clusterDnsLogTarget(dnsPods);
   if (target) await reader.readLog(target);
-  return reader.waveDone(5);
+  await reader.waveDone(5);
 }
 
 const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>
