@@ -37,6 +37,12 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client is no longer watched by the pool: a connection the server ends mid-transaction (a restart,
+  // pg_terminate_backend) emits 'error' here, which unheard would crash the process; the failing query rejects anyway.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
     const result = await work(client);
@@ -48,7 +54,8 @@ export async function inTransaction<T>(
     });
     throw error;
   } finally {
-    // A connection that could not even roll back is closed, not handed to the next caller.
+    // A connection that could not even roll back, or that the server ended, is closed, not handed to the next caller.
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
