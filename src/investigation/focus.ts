@@ -107,7 +107,7 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
   for (const name of names) {
     const dashed = name.toLowerCase();
     if (!dashed) continue;
-    // A name of several words is written in the singular too (`lab interface` for `lab-interfaces`).
+    // A name of several words is written in the singular too (`order gateway` for `order-gateways`).
     const forms = dashed.includes('-') && dashed.endsWith('s') ? [dashed, dashed.slice(0, -1)] : [dashed];
     const needles = forms.flatMap((form) => (form.includes('-') ? [form, form.replaceAll('-', ' ')] : [form]));
     if (needles.some((needle) => occursAsWord(lower, needle))) found.add(name);

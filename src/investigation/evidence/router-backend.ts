@@ -49,7 +49,7 @@ export function decodeBackend(id: string, namespaces: string[]): EncodedBackend 
 
 const withoutPort = (rest: string): string => rest.replace(/[-:]\d{1,5}$/, '');
 
-/** The Service the rest of a backend id ends with (`portal-web` in `site-portal-web`), the longest when several do. */
+/** The Service the rest of a backend id ends with (`shop-web` in `site-shop-web`), the longest when several do. */
 export function backendService(rest: string, services: string[]): string | undefined {
   return services
     .filter((service) => rest === service || rest.endsWith(`-${service}`))
