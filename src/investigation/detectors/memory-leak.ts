@@ -47,10 +47,11 @@ export const memoryLeak: Detector = {
       if (!limit) continue;
       const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
       if (killedInShortCycles(status)) continue;
-      // Configured to fill more than the limit (a cache size, a heap): its climb is the working set filling up — unless
-      // it took hours within one lifetime to get there.
-      const pastCeiling = (configuredMemory(container)?.bytes ?? 0) >= 0.9 * limit;
-      if (pastCeiling && (oomKilledAfter(status) ?? 0) < LONG_LIFE) continue;
+      // Configured to hold more than the limit: a cache's climb is it filling to its size, however slowly; a heap's
+      // climb is the working set filling up too — unless it took hours within one lifetime to get there.
+      const configured = configuredMemory(container);
+      const pastCeiling = (configured?.bytes ?? 0) >= 0.9 * limit;
+      if (pastCeiling && (configured?.holds === 'cache' || (oomKilledAfter(status) ?? 0) < LONG_LIFE)) continue;
       const runs = lifetimes(values, limit);
       // Filled to the limit and killed more than once in the window: the limit is too low for the load, not a leak.
       const filled = runs.slice(0, -1).filter((run) => Math.max(...run.values) >= 0.85 * limit).length;

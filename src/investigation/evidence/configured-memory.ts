@@ -4,6 +4,11 @@ import type { Container } from './workloads.ts';
 export interface ConfiguredMemory {
   bytes: number;
   setting: string;
+  /**
+   * `cache`: a size the process fills on purpose (a cache or key-value store keeps data up to it); `heap`: a ceiling
+   * a garbage-collected runtime grows toward only as what it holds keeps growing.
+   */
+  holds: 'cache' | 'heap';
 }
 
 const MiB = 2 ** 20;
@@ -19,14 +24,14 @@ function size(value: string, plain: number): number | undefined {
 
 // The usual ways of telling a runtime or a cache how much memory to hold: a JVM heap, a V8 old space, a Go soft
 // limit, a cache or key-value store's memory size. Bare numbers are in the unit the flag documents.
-const SETTINGS: { pattern: RegExp; plain: number }[] = [
-  { pattern: /(?:^|\s)-Xmx(\d+[kmgt]?)(?=\s|$)/i, plain: 1 },
-  { pattern: /--max-old-space-size[= ](\d+)(?=\s|$)/, plain: MiB },
-  { pattern: /(?:^|\s)GOMEMLIMIT=(\d+(?:[KMGT]i)?B?)(?=\s|$)/, plain: 1 },
-  { pattern: /(?:^|\s)--?maxmemory[= ](\d+[kmgt]?b?)(?=\s|$)/i, plain: 1 },
+const SETTINGS: { pattern: RegExp; plain: number; holds: ConfiguredMemory['holds'] }[] = [
+  { pattern: /(?:^|\s)-Xmx(\d+[kmgt]?)(?=\s|$)/i, plain: 1, holds: 'heap' },
+  { pattern: /--max-old-space-size[= ](\d+)(?=\s|$)/, plain: MiB, holds: 'heap' },
+  { pattern: /(?:^|\s)GOMEMLIMIT=(\d+(?:[KMGT]i)?B?)(?=\s|$)/, plain: 1, holds: 'heap' },
+  { pattern: /(?:^|\s)--?maxmemory[= ](\d+[kmgt]?b?)(?=\s|$)/i, plain: 1, holds: 'cache' },
   // A memory size in megabytes given as `-m N` / `--memory-limit N` (caches): only a bare number counts, so that
   // `-m module` of an interpreter never does.
-  { pattern: /(?:^|\s)(?:-m|--memory-limit)[= ]?(\d+)(?=\s|$)/, plain: MiB },
+  { pattern: /(?:^|\s)(?:-m|--memory-limit)[= ]?(\d+)(?=\s|$)/, plain: MiB, holds: 'cache' },
 ];
 
 /**
@@ -42,11 +47,11 @@ export function configuredMemory(container: Container | undefined): ConfiguredMe
     ...(container.env ?? []).flatMap((env) => (env.value ? [`${env.name}=${env.value}`, env.value] : [])),
   ].join(' ');
   let found: ConfiguredMemory | undefined;
-  for (const { pattern, plain } of SETTINGS) {
+  for (const { pattern, plain, holds } of SETTINGS) {
     const match = new RegExp(pattern.source, `${pattern.flags}g`);
     for (const hit of words.matchAll(match)) {
       const bytes = size(hit[1] as string, plain);
-      if (bytes !== undefined && bytes > (found?.bytes ?? 0)) found = { bytes, setting: hit[0].trim() };
+      if (bytes !== undefined && bytes > (found?.bytes ?? 0)) found = { bytes, setting: hit[0].trim(), holds };
     }
   }
   return found;
