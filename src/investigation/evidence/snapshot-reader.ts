@@ -103,17 +103,16 @@ export class SnapshotReader {
     return this.listener.step?.(message);
   }
 
-  /** Says what a wave reads, waits for its reads, then hands the caller what was read so far. */
-  async wave(number: number, message: string, reads: Promise<void>[]): Promise<Focus> {
+  /** Says what a wave reads, waits for its reads, then shows the listener what was read so far. */
+  async wave(number: number, message: string, reads: Promise<void>[]): Promise<void> {
     await this.step(message);
     await Promise.all(reads);
-    return this.waveDone(number);
+    await this.waveDone(number);
   }
 
-  async waveDone(number: number): Promise<Focus> {
-    const focus = this.focus();
-    await this.listener.wave?.(this.snapshot, focus, number);
-    return focus;
+  /** Shows the listener the snapshot and focus as they stand after wave `number` (running hypotheses). */
+  async waveDone(number: number): Promise<void> {
+    await this.listener.wave?.(this.snapshot, this.focus(), number);
   }
 
   /** Lists one kind into the snapshot (or `into`), unless the namespace's whole list was already read. */
