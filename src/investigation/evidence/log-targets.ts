@@ -2,6 +2,7 @@ import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Focus, owningWorkload } from '../focus.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { toMs } from './time.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
@@ -47,6 +48,24 @@ function peersOf(pod: Pod, serviceNames: Set<string>): string[] {
     }
   }
   return [...peers];
+}
+
+type ReplicaSet = ClusterSnapshot['replicaSets'][number];
+
+/**
+ * Pods of a workload caught between two revisions (a rollout under way, a canary beside the stable pods), those of
+ * the newest ReplicaSet first: a revision that just began serving is the likeliest to log what changed. Pods of one
+ * revision keep their order.
+ */
+export function newestRevisionFirst(pods: Pod[], replicaSets: readonly ReplicaSet[]): Pod[] {
+  const created = new Map(
+    replicaSets.map((rs) => [`${rs.metadata?.namespace}/${rs.metadata?.name}`, toMs(rs.metadata?.creationTimestamp)]),
+  );
+  const revisionAge = (pod: Pod): number => {
+    const owner = pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+    return (owner && created.get(`${pod.metadata?.namespace}/${owner.name}`)) ?? 0;
+  };
+  return [...pods].sort((a, b) => revisionAge(b) - revisionAge(a));
 }
 
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
@@ -96,9 +115,12 @@ export function chooseLogTargets(
     seenTargets.add(key);
     targets.push({ namespace, pod: name, container, previous, why });
   };
-  // The current log of one pod per workload: the least healthy one.
+  // The current log of one pod per workload: the least healthy one, else one of its newest revision.
   const addWorkload = (candidates: Pod[], why: string): void => {
-    const withLogs = candidates.filter((pod) => mainContainer(pod, preferredContainer));
+    const withLogs = newestRevisionFirst(
+      candidates.filter((pod) => mainContainer(pod, preferredContainer)),
+      snapshot.replicaSets,
+    );
     const pod = withLogs.find((candidate) => !podReady(candidate)) ?? withLogs[0];
     if (!pod) return;
     const key = refKey(workloadOf(pod));

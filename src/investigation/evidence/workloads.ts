@@ -1,5 +1,6 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { EntityRef } from '../model.ts';
+import { revisions } from './rollout.ts';
 import type { ClusterSnapshot, Plain } from './snapshot.ts';
 
 export type Pod = ClusterSnapshot['pods'][number];
@@ -57,7 +58,35 @@ export function workloadsOf(snapshot: ClusterSnapshot): Workload[] {
       readyReplicas: d.status?.numberReady ?? 0,
     })),
     ...snapshot.jobs.map((j) => ({ ref: ref('Job', j.metadata), template: j.spec?.template, metadata: j.metadata })),
+    ...replicaSetControllers(snapshot),
   ];
+}
+
+/**
+ * Controllers other than Deployments that own ReplicaSets (a progressive-delivery controller's rollout, an operator's
+ * own workload kind), known through their ReplicaSets' controller ownerReferences whatever their kind: a workload like
+ * a Deployment, stamping pods from its newest ReplicaSet's template, its replicas those of all its ReplicaSets.
+ */
+function replicaSetControllers(snapshot: ClusterSnapshot): Workload[] {
+  const owned = new Map<string, { ref: EntityRef; replicaSets: ClusterSnapshot['replicaSets'] }>();
+  for (const rs of snapshot.replicaSets) {
+    const owner = rs.metadata?.ownerReferences?.find((o) => o.controller);
+    if (!owner || owner.kind === 'Deployment') continue;
+    const ref = { kind: owner.kind, namespace: rs.metadata?.namespace ?? '', name: owner.name };
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    const entry = owned.get(key) ?? { ref, replicaSets: [] };
+    entry.replicaSets.push(rs);
+    owned.set(key, entry);
+  }
+  return [...owned.values()].map(({ ref, replicaSets }) => {
+    const newest = revisions({ ...snapshot, replicaSets }, ref)[0];
+    return {
+      ref,
+      template: newest?.spec?.template,
+      desiredReplicas: replicaSets.reduce((sum, rs) => sum + (rs.spec?.replicas ?? 0), 0),
+      readyReplicas: replicaSets.reduce((sum, rs) => sum + (rs.status?.readyReplicas ?? 0), 0),
+    };
+  });
 }
 
 /** Every container of a pod spec, init containers first, with whether it is one. */
