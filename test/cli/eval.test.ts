@@ -63,6 +63,22 @@ describe('incident-bot eval', () => {
     assert.match(stdout, /\ntiny +[01]\/1 /);
   });
 
+  it('--rename replays every file renamed too, scores it against the renamed ground truth and lists changed answers', async () => {
+    const { code, stdout, stderr } = await runCli(['eval', '--scenarios', dir, '--json', '--rename']);
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.renamed.total, 2);
+    const tiny = report.renamed.results.find((r: { id: string }) => r.id === 'tiny-bad-image');
+    assert.equal(tiny.expected.length, 1);
+    assert.notEqual(tiny.expected[0].namespace, 'tiny', 'the ground truth is renamed');
+    assert.equal(tiny.expected[0].kind, 'Pod');
+    assert.deepEqual(report.renamed.shiftedSeconds, [35 * 86_400]);
+    assert.deepEqual(report.renamed.changed, [], 'neither answer depends on names');
+    const text = await runCli(['eval', '--scenarios', dir, '--rename']);
+    assert.match(text.stdout, /\nRenamed: every application word replaced, every time moved by 35 days\n/);
+    assert.match(text.stdout, /\nAnswer changed under renaming: none/);
+  });
+
   it('runs the valid files, then exits non-zero naming the invalid one', async () => {
     const broken = join(dir, 'broken.json');
     await writeFile(broken, JSON.stringify({ ...SMALL_SCENARIO, id: 'Not Valid', alert: { title: 'no source' } }));

@@ -1,0 +1,380 @@
+import { type Scenario, parseScenario } from './scenario.ts';
+import { shiftScenario } from './time-shift.ts';
+
+/**
+ * Metamorphic renaming: the same incident in an application that chose other names. The engine is judged on
+ * applications it has never seen, so its answer must not depend on what an application calls its namespaces,
+ * workloads, containers or hosts — only on what Kubernetes means. `renameScenario` replaces every
+ * application-specific word consistently with an invented one and moves every time by a constant; an answer that
+ * changes under it is reasoning from names (or a renaming bug, to be fixed here).
+ *
+ * THE RULE. Names are cut into words at every character that is not a letter or digit (`cart-db.shop.svc` →
+ * cart, db, shop, svc). A word is the application's, and renamed, when it appears in an identifier the
+ * application chose — a namespace, the name of an object in an application's namespace, a label value or
+ * container name of such an object, a host name it declares, a node's name, a log's pod or container, a ground-truth
+ * ref — and it is none of:
+ * - vocabulary a real cluster keeps across applications (`KEPT_WORDS`): Kubernetes and system names (kube, system,
+ *   default, coredns, kube-dns, kubernetes, svc, cluster, local), kinds and field words, product names of real
+ *   software (postgres, redis, kafka, rabbitmq, nginx, envoy, istio…: `redis-cart` is redis plus the app's cart),
+ *   cloud and registry words, and the plain words of error messages and roles that carry meaning in text (user,
+ *   password, database, cache, queue, primary, replica, backend, worker…: renaming `user` would change what
+ *   `password authentication failed for user` says);
+ * - a word of 1–2 characters or one with a digit (v2, web-0, 7d8f9c, s3: versions, ordinals, hashes);
+ * - a generated suffix: only characters of the alphabet Kubernetes draws pod and ReplicaSet suffixes from
+ *   (`bcdfghjklmnpqrstvwxz2456789`, no vowels), 5 or more of them; or 4+ hex letters (a hash).
+ * Objects of a namespace whose every word is kept (istio-system, ingress-nginx, cert-manager, monitoring, kafka) are
+ * a product's installation: their names are not collected (an application word in them is still renamed).
+ *
+ * Where a word is renamed: everywhere it stands as a whole token (bounded by non-alphanumerics) in lower case,
+ * UPPER case (env names: CART_ADDR) or Capitalised (`Cart`) — every string of the alert, the objects, the logs, the
+ * metric labels and the ground truth, Secret values (base64 decoded when they are text, re-encoded), and the keys of
+ * ConfigMap/Secret data and of managedFields (they name the same keys and containers as the values). Never inside
+ * another word (`cart` stays in `cartography` and in `cartservice`), never in `kind`/`apiVersion` values, metric
+ * names (`__name__`), label or annotation keys, or other field names.
+ *
+ * Times: every time moves by whole weeks (`RENAME_SHIFT_SECONDS`), so that CronJob schedules (minute, hour,
+ * weekday) still fire at the same wall-clock moments relative to the objects' times; a scenario whose schedule names
+ * a day of the month or a month is not moved.
+ */
+
+/** Five weeks: crosses a month (and for late-year files a year) but keeps weekday, hour and minute. */
+export const RENAME_SHIFT_SECONDS = 5 * 7 * 24 * 3600;
+
+/** Words a cluster of any application would hold too (see the rule above). Lower case. */
+export const KEPT_WORDS: ReadonlySet<string> = new Set(
+  [
+    // Kubernetes, its components and its vocabulary
+    'kube kubernetes system default public node nodes lease coredns kubedns dns cluster local svc apiserver api' +
+      ' pod pods namespace namespaces service services endpoints endpointslice deployment deployments statefulset' +
+      ' daemonset replicaset job jobs cronjob cron ingress egress controller controllers manager operator webhook' +
+      ' admission proxy sidecar init container containers metrics server events event storage volume volumes pvc pv' +
+      ' csi cni provisioner scheduler autoscaler hpa vpa leader election kubelet kubectl secret secrets configmap' +
+      ' config configs configuration conf settings env role rolebinding account serviceaccount token tokens cert' +
+      ' certs certificate certificates issuer issuers ca tls ssl mtls key keys crd crds policy policies network' +
+      ' networking class priority quota quotas limit limits range pdb disruption budget discovery core apps batch' +
+      ' autoscaling io name status spec data image images label labels selector annotation annotations headless' +
+      ' endpointslicemirroring mirroring control plane app apps application applications',
+    // file extensions (kube-root-ca.crt, app.yaml)
+    'crt pem der json yaml yml toml ini properties txt xml cfg csv',
+    // Kubernetes and cloud-native products
+    'istio istiod envoy linkerd traefik haproxy nginx kong konghq contour projectcontour cilium calico flannel' +
+      ' canal hubble metallb longhorn ceph rook velero cainjector kyverno gatekeeper opa argo argocd argoproj' +
+      ' rollouts flux fluxcd helm kustomize prometheus alertmanager grafana jaeger loki tempo fluentd fluent' +
+      ' fluentbit otel opentelemetry keda knative crossplane upbound strimzi cnpg cloudnative zalando zalan spilo' +
+      ' percona xtradb pxc crunchydata pgo pgbackrest keycloak minio sealed externalsecrets vault consul chaos' +
+      ' mesh litmus agones nvidia triton onnx django strapi meilisearch meili nuxt erlang dnsmasq bitnami docker' +
+      ' registry gcr ghcr quay ecr elastic elasticsearch kibana opensearch logstash beats filebeat bit' +
+      ' gameserver gameservers imgproxy osrm hapi mongodump pgdata pguser rfr rfs tsdb',
+    // data stores, brokers and servers
+    'postgres postgresql pg pgbouncer pgpool mysql mysqld mariadb mongo mongodb mongod mongos redis sentinel' +
+      ' memcached kafka zookeeper rabbitmq nats emqx mosquitto mqtt amqp cassandra scylla scylladb clickhouse' +
+      ' timescale timescaledb etcd sqlite oracle mssql influxdb couchdb neo4j solr activemq pulsar celery gunicorn' +
+      ' uwsgi tomcat jetty apache httpd caddy squid varnish java jvm spring node nodejs python ruby rails php fpm' +
+      ' golang dotnet',
+    // clouds and hosting
+    'aws gcp gke eks aks azure gce ebs efs cos metal ec2 amazonaws googleapis cloud compute internal com net org' +
+      ' example localhost dev elb www url uri',
+    // protocols and standards (sasl, smtp, fhir…: named by what they speak, not by the application)
+    'sasl smtp sftp ftp sms mllp fhir hipaa mscons ocr drm ldap oidc oauth saml jwt',
+    // words of error messages, roles and plumbing that carry meaning in text
+    'user users password passwords auth authentication credentials creds login database databases db data cache' +
+      ' queue queues broker brokers topic topics worker workers backup backups migrate migration migrations' +
+      ' schema primary replica replicas master slave standby follower read write readonly ro rw http https grpc' +
+      ' tcp udp port ports host hosts hostname gateway gateways route routes router backend upstream downstream' +
+      ' client clients connection connections pool listener session sessions agent collector exporter monitoring' +
+      ' logging log logs audit health healthz ready readiness liveness probe canary stable latest main prod' +
+      ' production staging test internal external shared common core default enabled disabled true false on off' +
+      ' allow deny all none only same root admin superuser memory cpu disk gpu ephemeral pressure path file files' +
+      ' bucket object store message messages request requests response timeout error errors failed not found' +
+      ' unknown unavailable refused denied forbidden invalid missing feature features flag flags toggle toggles' +
+      ' wait sync setup bootstrap peer peers rule rules result results end start stop new old rate ratelimit' +
+      ' replication failover',
+    // English words that join the words of a name (wait-for-db, end-to-end)
+    'and for from the with into onto via per off out',
+  ]
+    .join(' ')
+    .split(/\s+/),
+);
+
+const GENERATED_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]{5,}$/;
+const HEX_WORD = /^[a-f]{4,}$/;
+
+/** Whether a lower-case word taken from an identifier is the application's own, by the rule above. */
+export function isApplicationWord(word: string): boolean {
+  return (
+    word.length > 2 && !/\d/.test(word) && !KEPT_WORDS.has(word) && !GENERATED_SUFFIX.test(word) && !HEX_WORD.test(word)
+  );
+}
+
+const WORD_SPLIT = /[^A-Za-z0-9]+/;
+const TOKEN = /[A-Za-z0-9]+/g;
+
+const wordsOf = (identifier: string): string[] =>
+  identifier
+    .split(WORD_SPLIT)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+const HOST_FIELDS = new Set(['host', 'hosts', 'hostname', 'hostnames', 'subdomain']);
+
+/** Container names and declared host names anywhere in an object (pods, pod templates, Ingress rules, routes). */
+function declaredNames(value: unknown, into: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) declaredNames(item, into);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    if (CONTAINER_LISTS.has(key) && Array.isArray(item)) {
+      for (const container of item)
+        if (isObject(container) && typeof container.name === 'string') into.push(container.name);
+    }
+    if (HOST_FIELDS.has(key)) {
+      for (const host of Array.isArray(item) ? item : [item]) if (typeof host === 'string') into.push(host);
+    }
+    declaredNames(item, into);
+  }
+}
+
+/** A namespace a product installed (every word kept) holds the product's objects; `default` holds applications. */
+const isProductNamespace = (namespace: string): boolean =>
+  namespace !== 'default' && wordsOf(namespace).every((word) => !isApplicationWord(word));
+
+/** The identifiers the application chose (see the rule), before they are cut into words. */
+function applicationIdentifiers(scenario: Scenario): string[] {
+  const identifiers: string[] = [];
+  for (const object of scenario.cluster.objects) {
+    const { namespace, name, labels } = object.metadata as { namespace?: string; name: string; labels?: unknown };
+    if (namespace === undefined ? object.kind === 'Namespace' || object.kind === 'Node' : true) {
+      const scope = namespace ?? (object.kind === 'Namespace' ? name : undefined);
+      if (scope !== undefined && isProductNamespace(scope)) continue;
+      identifiers.push(name, ...(namespace ? [namespace] : []));
+      // A node's labels are the cloud's (zone, instance type), not the application's.
+      if (object.kind === 'Node') continue;
+      if (isObject(labels))
+        identifiers.push(...Object.values(labels).filter((v): v is string => typeof v === 'string'));
+      declaredNames(object, identifiers);
+    }
+  }
+  for (const log of scenario.cluster.logs ?? []) {
+    if (!isProductNamespace(log.namespace)) identifiers.push(log.namespace, log.pod, log.container);
+  }
+  const truth = scenario.groundTruth;
+  for (const ref of [...truth.rootCause, ...(truth.propagation ?? []), ...(truth.distractors ?? [])]) {
+    if (ref.namespace === undefined || !isProductNamespace(ref.namespace)) {
+      identifiers.push(ref.name, ...(ref.namespace ? [ref.namespace] : []));
+    }
+  }
+  return identifiers;
+}
+
+// Invented words: consonant–vowel syllables without `o` (no `no`, `not`, `out`, `oom`) and without the fragments
+// error matchers look for, so that an invented name never reads as a failure or as a kept word.
+const CONSONANTS = 'bdfgklmprstvz';
+const VOWELS = 'aeiu';
+const RISKY_FRAGMENT = /err|fail|fat|pan|den|inv|dead|tim|kil|lim|mem|ref|mis|unab|deni|bad|sig|dump|exit|kube|pod/;
+
+/** The `seed`th invented word, about as long as the word it replaces (2–6 syllables). */
+function inventedWord(seed: number, length: number): string {
+  const syllables = Math.min(6, Math.max(2, Math.ceil(length / 2)));
+  let state = (seed + 1) * 2654435761;
+  let word = '';
+  for (let i = 0; i < syllables; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    word += CONSONANTS[(state >>> 8) % CONSONANTS.length]! + VOWELS[(state >>> 20) % VOWELS.length]!;
+  }
+  return word;
+}
+
+/** Every lower-case token anywhere in the scenario: an invented word must be none of them. */
+function tokensIn(value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'string') for (const token of value.match(TOKEN) ?? []) into.add(token.toLowerCase());
+  else if (Array.isArray(value)) for (const item of value) tokensIn(item, into);
+  else if (isObject(value))
+    for (const [key, item] of Object.entries(value)) {
+      tokensIn(key, into);
+      tokensIn(item, into);
+    }
+  return into;
+}
+
+/** The application's words, each with the invented word that replaces it (sorted, so the same file renames alike). */
+export function applicationWords(scenario: Scenario): Map<string, string> {
+  const words = [...new Set(applicationIdentifiers(scenario).flatMap(wordsOf))].filter(isApplicationWord).sort();
+  const taken = tokensIn(scenario, new Set(KEPT_WORDS));
+  const renames = new Map<string, string>();
+  let index = 0;
+  for (const word of words) {
+    let invented: string;
+    do invented = inventedWord(index++, word.length);
+    while (taken.has(invented) || RISKY_FRAGMENT.test(invented));
+    taken.add(invented);
+    renames.set(word, invented);
+  }
+  return renames;
+}
+
+/** Every whole-token occurrence of an application word in `text`, in its case (lower, UPPER, Capitalised). */
+export function renameText(text: string, renames: ReadonlyMap<string, string>): string {
+  return text.replace(TOKEN, (token) => {
+    const lower = token.toLowerCase();
+    const invented = renames.get(lower);
+    if (invented === undefined) return token;
+    if (token === lower) return invented;
+    if (token === token.toUpperCase()) return invented.toUpperCase();
+    if (token === lower[0]!.toUpperCase() + lower.slice(1)) return invented[0]!.toUpperCase() + invented.slice(1);
+    return token;
+  });
+}
+
+/** A control character other than tab, newline, carriage return: bytes, not text. */
+const isBinaryControl = (char: string) => {
+  const code = char.charCodeAt(0);
+  return code < 32 && char !== '\t' && char !== '\n' && char !== '\r';
+};
+
+/** A base64 value renamed as text when it decodes to text (a URL, a config file); other bytes stay as they are. */
+function renameBase64(value: string, renames: ReadonlyMap<string, string>): string {
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.toString('base64').replace(/=+$/, '') !== value.replace(/\s+/g, '').replace(/=+$/, '')) return value;
+  const decoded = bytes.toString('utf8');
+  if (!Buffer.from(decoded, 'utf8').equals(bytes) || [...decoded].some(isBinaryControl)) return value;
+  const renamed = renameText(decoded, renames);
+  return renamed === decoded ? value : Buffer.from(renamed, 'utf8').toString('base64');
+}
+
+const UNRENAMED_VALUES = new Set(['kind', 'apiVersion']);
+// Maps whose keys are the application's data (ConfigMap/Secret keys) or name its fields and containers
+// (managedFields' fieldsV1: `f:CART_ADDR`, `k:{"name":"cart"}`), so they are renamed like values.
+const RENAMED_KEY_MAPS = new Set(['data', 'binaryData', 'stringData']);
+
+interface Walk {
+  renames: ReadonlyMap<string, string>;
+  /** This map's keys are renamed: a data map, or anywhere inside managedFields' fieldsV1. */
+  renameKeys: boolean;
+  /** Inside fieldsV1, where keys are renamed at every depth. */
+  inFieldsV1: boolean;
+  /** Inside a Secret's `data`: values are base64. */
+  base64: boolean;
+}
+
+function renameValue(value: Json, walk: Walk): Json {
+  if (typeof value === 'string')
+    return walk.base64 ? renameBase64(value, walk.renames) : renameText(value, walk.renames);
+  if (Array.isArray(value)) return value.map((item) => renameValue(item, walk));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      const renamedKey = walk.renameKeys ? renameText(key, walk.renames) : key;
+      if (UNRENAMED_VALUES.has(key) && typeof item === 'string') return [renamedKey, item];
+      const inFieldsV1 = walk.inFieldsV1 || key === 'fieldsV1';
+      const inner: Walk = { ...walk, renameKeys: inFieldsV1 || RENAMED_KEY_MAPS.has(key), inFieldsV1 };
+      return [renamedKey, renameValue(item, inner)];
+    }),
+  );
+}
+
+function renameObject(object: JsonObject, renames: ReadonlyMap<string, string>): JsonObject {
+  const walk: Walk = { renames, renameKeys: false, inFieldsV1: false, base64: false };
+  if (object.kind !== 'Secret' || !isObject(object.data)) return renameValue(object, walk) as JsonObject;
+  const { data, ...rest } = object;
+  return {
+    ...(renameValue(rest, walk) as JsonObject),
+    data: renameValue(data, { ...walk, renameKeys: true, base64: true }),
+  };
+}
+
+export interface EntityRefLike {
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+}
+
+/** A ref as it reads after renaming. */
+export function renameRef<T extends EntityRefLike>(ref: T, renames: ReadonlyMap<string, string>): T {
+  return {
+    ...ref,
+    name: renameText(ref.name, renames),
+    ...(ref.namespace !== undefined ? { namespace: renameText(ref.namespace, renames) } : {}),
+  };
+}
+
+/** A schedule that names a day of the month or a month would fire on other dates after a shift by weeks. */
+function schedulesAllowShift(scenario: Scenario): boolean {
+  return scenario.cluster.objects.every((object) => {
+    const schedule = (object as { spec?: { schedule?: unknown } }).spec?.schedule;
+    if (object.kind !== 'CronJob' || typeof schedule !== 'string') return true;
+    const fields = schedule.trim().split(/\s+/);
+    return fields.length !== 5 || (fields[2] === '*' && fields[3] === '*');
+  });
+}
+
+export interface Renaming {
+  /** The renamed scenario, validated by the scenario schema. */
+  scenario: Scenario;
+  /** Application word → invented word. */
+  renames: ReadonlyMap<string, string>;
+  /** How far every time moved. */
+  shiftedSeconds: number;
+}
+
+/** The scenario with every application word renamed and every time shifted (the rule is at the top of this file). */
+export function renameScenario(original: Scenario): Renaming {
+  const renames = applicationWords(original);
+  const shiftedSeconds = schedulesAllowShift(original) ? RENAME_SHIFT_SECONDS : 0;
+  const shifted = shiftScenario(original, shiftedSeconds);
+  const text = (value: string) => renameText(value, renames);
+  const { groundTruth } = shifted;
+  const renamed = {
+    ...shifted,
+    title: text(shifted.title),
+    ...(shifted.description !== undefined ? { description: text(shifted.description) } : {}),
+    alert: renameValue(shifted.alert as Json, { renames, renameKeys: false, inFieldsV1: false, base64: false }),
+    cluster: {
+      ...shifted.cluster,
+      objects: shifted.cluster.objects.map((object) => renameObject(object as JsonObject, renames)),
+      ...(shifted.cluster.logs
+        ? {
+            logs: shifted.cluster.logs.map((log) => ({
+              ...log,
+              namespace: text(log.namespace),
+              pod: text(log.pod),
+              container: text(log.container),
+              lines: log.lines.map(text),
+            })),
+          }
+        : {}),
+    },
+    ...(shifted.metrics
+      ? {
+          metrics: shifted.metrics.map((series) => ({
+            ...series,
+            metric: Object.fromEntries(
+              Object.entries(series.metric).map(([label, value]) => [
+                label,
+                label === '__name__' ? value : text(value),
+              ]),
+            ),
+          })),
+        }
+      : {}),
+    groundTruth: {
+      ...groundTruth,
+      rootCause: groundTruth.rootCause.map((ref) => renameRef(ref, renames)),
+      ...(groundTruth.propagation
+        ? { propagation: groundTruth.propagation.map((ref) => renameRef(ref, renames)) }
+        : {}),
+      ...(groundTruth.distractors
+        ? { distractors: groundTruth.distractors.map((ref) => ({ ...renameRef(ref, renames), why: text(ref.why) })) }
+        : {}),
+    },
+  };
+  return { scenario: parseScenario(renamed, `${original.id} (renamed)`), renames, shiftedSeconds };
+}
