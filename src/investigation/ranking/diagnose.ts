@@ -101,7 +101,9 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   // condition, a Warning event, the deepest errors of their own) or the dependency its own errors name — weak leads,
   // better than no answer. Once, not again for the leads themselves.
   const walk =
-    top || findings.some((f) => LEADS.has(f.detector)) ? null : walkSuspects(reach, snapshot, graph, start.at);
+    top || findings.some((f) => LEADS.has(f.detector))
+      ? null
+      : walkSuspects(reach, snapshot, graph, start.at, focus.alertText);
   const led = walk ? rankLeads(walk, starts, snapshot, graph, focus) : undefined;
   if (led?.rootCause) {
     const root = led.rootCause;

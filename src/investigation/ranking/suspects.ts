@@ -1,11 +1,13 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { configObject } from '../evidence/config-change.ts';
+import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import { serviceNameOf } from '../evidence/hosts.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
-import { logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container } from '../evidence/workloads.ts';
@@ -23,10 +25,34 @@ const AFTER = 15 * MINUTE;
 
 type Metadata = Plain<V1ObjectMeta>;
 
+// A route's own settings: its timeout (Envoy's UT, `upstream request timeout`), its upstream gone (UF, URX, UH, NR),
+// no route (404).
+const ROUTE_FAILURE =
+  /\b50[234]\b|\b404\b|upstream request timeout|response_timeout|\bU[TFH]\b|\bURX\b|\bNR\b|no (healthy )?upstream/i;
+
+/**
+ * Which phase of a call failed. A response-phase timeout means the backend was reached and answered too slowly for the
+ * route (nginx's `while reading response header`, Envoy's UT): dropped packets (a NetworkPolicy) fail the connection
+ * instead, and a route's settings do not make a connection fail.
+ */
+const RESPONSE_TIMEOUT =
+  /upstream request timeout|response_timeout|\bUT\b|while reading (the )?response|read timed? ?out|upstream_response_timeout/i;
+const CONNECT_PHASE =
+  /while connecting|connect(ion)? timed? ?out|connect timeout|no route to host|i\/o timeout|dial tcp/i;
+/** Error text a kind of object cannot explain, however well its words match. */
+const NOT_EXPLAINED: Record<string, RegExp> = {
+  NetworkPolicy: RESPONSE_TIMEOUT,
+  VirtualService: CONNECT_PHASE,
+  HTTPRoute: CONNECT_PHASE,
+};
+
 // What each kind of object, changed, would make its victims print.
 const EXPLAINS: Record<string, RegExp> = {
   NetworkPolicy:
     /timed? ?out|deadline exceeded|connection refused|no route to host|eai_again|i\/o timeout|unreachable|connection reset/i,
+  // A route's own settings: its timeout (Envoy's UT, `upstream request timeout`), its upstream gone (UF, URX, UH, NR).
+  VirtualService: ROUTE_FAILURE,
+  HTTPRoute: ROUTE_FAILURE,
   ResourceQuota: /quota|forbidden|exceeded|failedcreate/i,
   LimitRange: /forbidden|limitrange|maximum|minimum/i,
   Secret: /auth|password|credential|access denied|denied|unauthori[sz]ed|forbidden|\b40[13]\b|token|x509|certificate/i,
@@ -63,14 +89,17 @@ export function walkSuspects(
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
   start: number,
+  symptomText = '',
 ): Walk {
-  const walk = new SuspectWalk(reach, snapshot, graph, start);
-  for (const { ref: workload } of walk.workloads) {
+  const walk = new SuspectWalk(reach, snapshot, graph, start, symptomText);
+  for (const { ref: workload, path } of walk.workloads) {
     walk.checked.add(`${workload.kind} ${workload.name}`);
     walk.rollout(workload);
     walk.configurationChanges(workload);
     walk.changesActingOnPods(workload);
-    walk.changesInFront(workload);
+    // Routing objects carry traffic from outside to where users enter; a callee deeper on the path is called
+    // through its Service, not through them.
+    if (isEntry(path)) walk.changesInFront(workload);
     walk.autoscalerChanges(workload);
     walk.quotaChanges(workload);
     walk.failingConditions(workload);
@@ -90,7 +119,8 @@ class SuspectWalk {
   readonly suspects = new Map<string, Finding>();
   /** What was examined, in words. */
   readonly checked = new Set<string>();
-  private readonly errorText: string[];
+  /** What the victims print: each line with where it was read (the alert's own words have no pod). */
+  private readonly victimWords: { text: string; line?: PodLogLine }[];
   private readonly warnings: ClusterSnapshot['events'];
 
   constructor(
@@ -98,9 +128,23 @@ class SuspectWalk {
     private readonly snapshot: ClusterSnapshot,
     private readonly graph: EvidenceGraph,
     private readonly start: number,
+    symptomText: string,
   ) {
     this.workloads = [...reach.values()].filter((r) => r.ref.kind !== 'Service' && graph.workload(r.ref));
-    this.errorText = this.workloads.flatMap((r) => errorLines(r.ref, snapshot, graph).map((l) => l.text));
+    // The victims' words: the path's own errors, what the edge in front logs about the path, and the alert itself.
+    const pods = this.workloads.flatMap((r) => graph.podsOf(r.ref));
+    const onPath = new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`));
+    const edge = edgeLinesAbout(
+      snapshot,
+      this.workloads.flatMap((r) => graph.servicesOf(r.ref)),
+      pods,
+      (namespace, pod) => onPath.has(`${namespace}/${pod}`),
+    );
+    this.victimWords = [...this.workloads.flatMap((r) => errorLines(r.ref, snapshot, graph)), ...edge].map((line) => ({
+      text: line.text,
+      line,
+    }));
+    if (symptomText) this.victimWords.push({ text: symptomText });
     this.warnings = foldRepeats(snapshot.events.filter((e) => e.type === 'Warning'));
   }
 
@@ -129,8 +173,10 @@ class SuspectWalk {
   }
 
   /** Whether the errors read are what a change of this kind of object (or of these keys) would make its victims print. */
-  private explains(kind: string, extra?: RegExp): boolean {
-    return this.errorText.some((text) => EXPLAINS[kind]?.test(text) || extra?.test(text));
+  private explains(kind: string, extra?: RegExp): { text: string; line?: PodLogLine } | undefined {
+    return this.victimWords.find(
+      ({ text }) => (EXPLAINS[kind]?.test(text) && !NOT_EXPLAINED[kind]?.test(text)) || extra?.test(text),
+    );
   }
 
   /** Pods read env and files at start: pods started after a change (a restart, a rollout) run with it. */
@@ -250,6 +296,15 @@ class SuspectWalk {
           `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
         );
       }
+      for (const route of routeObjectsTo(this.snapshot, service)) {
+        this.changedNear(
+          route.object,
+          route.ref,
+          workload,
+          `(routing to Service ${service.metadata?.name})`,
+          `compare its timeouts, retries, faults and destinations with what Service ${service.metadata?.name} serves and how long it takes, and read the gateway's access log for the response flags`,
+        );
+      }
     }
   }
 
@@ -304,7 +359,7 @@ class SuspectWalk {
     const reread = this.restartedSince(victim, toMs(at) as number);
     const quoted = this.explains(ref.kind, extra);
     const restarted = reread !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap');
-    const fits = quoted || restarted;
+    const fits = quoted !== undefined || restarted;
     const because = [
       ...(quoted ? ['the errors read fit what it governs'] : []),
       ...(restarted ? [`${victim.name}'s pods started after it`] : []),
@@ -318,6 +373,7 @@ class SuspectWalk {
       summary: `${ref.kind} ${ref.name} ${why} changed at ${at}, ${minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`} the symptom began${fits ? `, and ${because}` : ''}: the likeliest suspect found. To confirm: ${confirm}`,
       evidence: [
         { source: 'change', ref, text: `${ref.kind} ${ref.name} last changed at ${at}`, at: at as string },
+        ...(quoted?.line ? [logEvidence(quoted.line)] : []),
         ...(restarted && reread
           ? [
               {
@@ -399,6 +455,41 @@ class SuspectWalk {
       erring.lines.slice(-2).map(logEvidence),
     );
   }
+}
+
+/** Whether a path from the symptom reaches this node without crossing a dependency: the symptom or its Service. */
+const isEntry = (path: EntityRef[]): boolean => path.filter((ref) => ref.kind !== 'Service').length <= 1;
+
+/** The mesh and Gateway API routes read that send traffic to the Service. */
+function routeObjectsTo(
+  snapshot: ClusterSnapshot,
+  service: ClusterSnapshot['services'][number],
+): { object: { metadata?: Metadata }; ref: EntityRef }[] {
+  const name = service.metadata?.name;
+  const namespace = service.metadata?.namespace ?? '';
+  const isService = (host: string, from: string) => {
+    const named = host.includes('*') ? undefined : serviceNameOf(host, from);
+    return named?.name === name && named?.namespace === namespace;
+  };
+  const virtualServices = snapshot.virtualServices.filter((vs) =>
+    (vs.spec?.http ?? []).some((route) =>
+      (route.route ?? []).some((r) => isService(r.destination.host, vs.metadata?.namespace ?? '')),
+    ),
+  );
+  const httpRoutes = snapshot.httpRoutes.filter((route) =>
+    (route.spec?.rules ?? []).some((rule) =>
+      (rule.backendRefs ?? []).some(
+        (backend) =>
+          (backend.kind ?? 'Service') === 'Service' &&
+          backend.name === name &&
+          (backend.namespace ?? route.metadata?.namespace) === namespace,
+      ),
+    ),
+  );
+  return [
+    ...virtualServices.map((object) => ({ object, ref: refOf('VirtualService', object.metadata) })),
+    ...httpRoutes.map((object) => ({ object, ref: refOf('HTTPRoute', object.metadata) })),
+  ];
 }
 
 /** Whether an Ingress sends any path (or its default) to the Service. */
