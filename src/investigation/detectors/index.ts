@@ -29,6 +29,7 @@ import { missingReference } from './missing-reference.ts';
 import { networkPolicy } from './network-policy.ts';
 import { nodeCondition } from './node-condition.ts';
 import { oomLimit } from './oom-limit.ts';
+import { policyDenial } from './policy-denial.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
@@ -80,6 +81,7 @@ export const DETECTORS = {
   'job-failure': jobFailure,
   'rbac-forbidden': rbacForbidden,
   'admission-refused': admissionRefused,
+  'policy-denial': policyDenial,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

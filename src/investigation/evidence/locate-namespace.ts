@@ -15,6 +15,7 @@ import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { troubleByNamespace } from './namespace-trouble.ts';
+import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { backendService, decodeBackend, routerBackendIds } from './router-backend.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -34,6 +35,11 @@ export interface Located {
   ingresses?: ClusterSnapshot['ingresses'];
   /** The chosen namespace's part of cluster-wide lists read to their end: the collection does not read them again. */
   read?: ReadAlready;
+  /**
+   * Policy refusals among the cluster-wide Warning events, wherever they were recorded (a cluster-scoped policy's
+   * events land in `default`): what a policy refuses in another namespace may be why the symptom's namespace waits.
+   */
+  refusals?: ClusterSnapshot['events'];
 }
 
 /** Objects of a namespace already read in full, by kind. */
@@ -138,12 +144,14 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     ['Service', services],
     ['Endpoints', endpoints],
   ]);
+  const refusals = policyDenials(warnings.items as ClusterSnapshot['events'], (base.now ?? new Date()).toISOString());
   return {
     namespace,
     assumptions: [assumption],
     requests,
     namespaces,
     read,
+    ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
     ...(entryService ? { entryService } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
   };

@@ -70,6 +70,7 @@ export class SnapshotReader {
     this.snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
     this.snapshot.namespaces.push(...(located.namespaces ?? []));
     this.snapshot.ingresses.push(...(located.ingresses ?? []));
+    this.snapshot.events.push(...(located.refusals ?? []));
     this.assumptions = [...located.assumptions];
     this.requests = located.requests;
   }

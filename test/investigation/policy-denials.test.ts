@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { policyDenials } from '../../src/investigation/evidence/policy-denials.ts';
+import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+type Event = ClusterSnapshot['events'][number];
+const NOW = '2026-03-01T12:00:00Z';
+
+const event = (fields: Partial<Event>): Event => ({
+  metadata: { name: 'e', namespace: 'default' },
+  involvedObject: {},
+  type: 'Warning',
+  lastTimestamp: '2026-03-01T11:50:00Z',
+  ...fields,
+});
+
+describe('policy refusals in Warning events', () => {
+  it("reads a policy engine's report about the policy object itself, and the object it refused", () => {
+    const [denial, ...rest] = policyDenials(
+      [
+        event({
+          involvedObject: { apiVersion: 'rules.example.com/v1', kind: 'ClusterRule', name: 'labels-required' },
+          reason: 'PolicyViolation',
+          message: 'Pod shop/cart-6d9f8-x2: [labels] fail (blocked); label owner is required',
+        }),
+      ],
+      NOW,
+    );
+    assert.deepEqual(rest, []);
+    assert.deepEqual(denial?.policy, { kind: 'ClusterRule', name: 'labels-required' });
+    assert.deepEqual(denial?.refused, { kind: 'Pod', namespace: 'shop', name: 'cart-6d9f8-x2' });
+  });
+
+  it('keeps the namespace of a namespaced policy', () => {
+    const [denial] = policyDenials(
+      [
+        event({
+          involvedObject: { apiVersion: 'rules.example.com/v1', kind: 'Rule', name: 'no-root', namespace: 'shop' },
+          message: 'Deployment/shop/cart rejected: runs as root',
+        }),
+      ],
+      NOW,
+    );
+    assert.deepEqual(denial?.policy, { kind: 'Rule', namespace: 'shop', name: 'no-root' });
+    assert.deepEqual(denial?.refused, { kind: 'Deployment', namespace: 'shop', name: 'cart' });
+  });
+
+  it("names a built-in admission policy quoted in a controller's refusal, refusing what the controller creates", () => {
+    const [denial] = policyDenials(
+      [
+        event({
+          metadata: { name: 'e', namespace: 'shop' },
+          involvedObject: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'cart-6d9f8', namespace: 'shop' },
+          reason: 'FailedCreate',
+          message:
+            "Error creating: pods \"cart-6d9f8-x2\" is forbidden: ValidatingAdmissionPolicy 'limits' with binding 'limits-all' denied request: no limit",
+        }),
+      ],
+      NOW,
+    );
+    assert.deepEqual(denial?.policy, { kind: 'ValidatingAdmissionPolicy', name: 'limits' });
+    assert.deepEqual(denial?.refused, { kind: 'ReplicaSet', namespace: 'shop', name: 'cart-6d9f8' });
+  });
+
+  it('ignores audit reports, events about workloads, Normal events and refusals from before the change window', () => {
+    const policy = { apiVersion: 'rules.example.com/v1', kind: 'ClusterRule', name: 'labels-required' };
+    const denials = policyDenials(
+      [
+        // Audit mode reports a failure but refuses nothing.
+        event({ involvedObject: policy, message: 'Pod shop/cart-1: [labels] fail; label owner is required' }),
+        // A workload's own event is not a policy's, whatever it says.
+        event({
+          involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cart', namespace: 'shop' },
+          message: 'upstream denied the request',
+        }),
+        event({ involvedObject: policy, type: 'Normal', message: 'Pod shop/cart-1 blocked' }),
+        event({
+          involvedObject: policy,
+          message: 'Pod shop/cart-1 blocked',
+          lastTimestamp: '2026-02-20T00:00:00Z',
+        }),
+      ],
+      NOW,
+    );
+    assert.deepEqual(denials, []);
+  });
+});
+
+describe('the refusing policy is the answer, not the workload that cannot create its pods', () => {
+  // Fixture: a made-up namespaced PodGuard reports, as events about itself, the StatefulSet pod it refuses.
+  it("a policy engine's report about its own policy object", async () => {
+    const { result } = await replayScenarioFile(
+      join(import.meta.dirname, '../fixtures/scenarios/saltmarsh-guard-policy-refuses-statefulset-pod.json'),
+    );
+    assert.deepEqual(result.rootCause, { kind: 'PodGuard', namespace: 'saltmarsh', name: 'no-privileged-sidecars' });
+    assert.equal(result.faultType, 'other');
+  });
+
+  // Fixture: a built-in ValidatingAdmissionPolicy, quoted in the ReplicaSet's FailedCreate, refuses a new revision.
+  it("a built-in admission policy quoted in the controller's refusal", async () => {
+    const { result } = await replayScenarioFile(
+      join(import.meta.dirname, '../fixtures/scenarios/juniper-admission-policy-refuses-revision.json'),
+    );
+    assert.deepEqual(result.rootCause, { kind: 'ValidatingAdmissionPolicy', name: 'containers-need-memory-limit' });
+    assert.equal(result.faultType, 'other');
+    assert.ok(result.ruledOut.some((r) => r.entity.kind === 'Deployment' && r.entity.name === 'catalog'));
+  });
+});
