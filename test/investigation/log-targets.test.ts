@@ -92,6 +92,24 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(targets), ['cache']);
   });
 
+  it('skips the last words of containers the runtime lost (a node restart), reading what the alerted one says now', () => {
+    // Every workload on a rebooted node restarted once, reason Unknown: their previous logs end where the node went
+    // down and say nothing of why; with them in front, the alerted workload's current log would not fit the limit.
+    const lost = {
+      restartCount: 1,
+      lastState: { terminated: { exitCode: 255, reason: 'Unknown' } },
+      state: { running: {} },
+    };
+    const snapshot = cluster([
+      pod('gate', 1, { ready: false, status: { ...lost, ready: false } }),
+      pod('ledger', 1, { status: lost }),
+      pod('notes', 1, { status: lost }),
+      pod('queue', 1, { ready: false, status: restarting }),
+    ]);
+    const targets = chooseLogTargets(snapshot, focus({ kind: 'Service', namespace: 'ns', name: 'gate' }), new Map(), 2);
+    assert.deepEqual(names(targets), ['queue (previous)', 'gate']);
+  });
+
   it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
     const snapshot = cluster([pod('a', 1), pod('b', 1), pod('c', 1)]);
     const ratios = new Map([

@@ -1,7 +1,7 @@
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
+import { hasRestarted, isBetweenRestarts, isPodReady } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -94,7 +94,11 @@ export const probeFailure: Detector = {
       const restarted = hasRestarted(pod);
       const hurting = kind === 'readiness' ? outOfService : kind === 'liveness' ? restarted : outOfService || restarted;
       if (!hurting) continue;
-      add(graph.workloadOf(pod), kind, eventEvidence(event), CONFIG_SIGNAL.test(match[2] ?? ''), false);
+      // A readiness probe of a container that keeps exiting cannot pass while it is down: the crash is the fault
+      // (and whatever it depends on), its readiness failures a consequence — unless the probe is wrong on paper.
+      const configSignal = CONFIG_SIGNAL.test(match[2] ?? '');
+      if (kind === 'readiness' && !configSignal && isBetweenRestarts(pod)) continue;
+      add(graph.workloadOf(pod), kind, eventEvidence(event), configSignal, false);
     }
     // Probes whose port the container does not declare (only when the container declares its ports at all).
     for (const workload of graph.workloads) {

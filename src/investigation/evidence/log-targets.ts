@@ -15,6 +15,9 @@ export interface LogTarget {
   why: string;
 }
 
+/** Endings whose last log lines say nothing a status does not. */
+const LOG_SILENT_ENDINGS = new Set(['OOMKilled', 'Unknown']);
+
 const started = (status: ContainerStatus): boolean =>
   Boolean(status.state?.running || status.state?.terminated || status.lastState?.terminated);
 
@@ -133,8 +136,10 @@ export function chooseLogTargets(
   const restarting = pods
     .flatMap((pod) => statusesOf(pod).map((status) => ({ pod, status })))
     .filter(({ status }) => (status.restartCount ?? 0) > 0 && status.lastState?.terminated)
-    // An OOM kill is explained by the status itself; its last log lines rarely add anything.
-    .filter(({ status }) => status.lastState?.terminated?.reason !== 'OOMKilled')
+    // An OOM kill is explained by the status itself; its last log lines rarely add anything. A container the runtime
+    // lost (reason Unknown: its node rebooted or its sandbox was recreated) did not fail on its own: its last lines say
+    // nothing of why, while its current log says what it does now.
+    .filter(({ status }) => !LOG_SILENT_ENDINGS.has(status.lastState?.terminated?.reason ?? ''))
     .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0));
   for (const { pod, status } of restarting) {
     const key = refKey(workloadOf(pod));

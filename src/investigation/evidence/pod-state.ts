@@ -24,6 +24,13 @@ export const isPodReady = (pod: Pod): boolean =>
 export const hasRestarted = (pod: Pod): boolean =>
   (pod.status?.containerStatuses ?? []).some((status) => (status.restartCount ?? 0) > 0);
 
+/**
+ * Whether one of the pod's (non-init) containers is down between restarts (waiting or terminated after having run):
+ * it exits, so nothing in it answers a probe — its probe failures say only that it is not running.
+ */
+export const isBetweenRestarts = (pod: Pod): boolean =>
+  (pod.status?.containerStatuses ?? []).some((status) => (status.restartCount ?? 0) > 0 && !status.state?.running);
+
 export function stateEvidence(state: ContainerState): Evidence {
   const { status, pod } = state;
   const waiting = status.state?.waiting;

@@ -153,3 +153,47 @@ test('without restarts a failing readiness probe stays a readiness fault, beside
   });
   assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/picky readiness-probe']);
 });
+
+test('readiness failures of a container that keeps exiting on its own are its crash, not its probe', () => {
+  // The process exits and waits to be restarted: nothing listens, so the probe is refused. The crash (and what it
+  // depends on) is the fault; a probe that is wrong on paper would still be named.
+  const snapshot = cluster((s) => {
+    app(s, 'queue', {
+      ready: false,
+      containerStatus: {
+        ready: false,
+        restartCount: 7,
+        lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-11-20T10:26:00Z' } },
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+      },
+    });
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'queue').metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: dial tcp 10.0.0.7:5672: connect: connection refused',
+    );
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), []);
+});
+
+test('readiness failures of a running container that restarted once long ago still name its probe', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'queue', {
+      ready: false,
+      containerStatus: {
+        ready: false,
+        restartCount: 1,
+        lastState: { terminated: { exitCode: 255, reason: 'Unknown', finishedAt: '2026-11-19T10:00:00Z' } },
+        state: { running: { startedAt: '2026-11-19T10:01:00Z' } },
+      },
+    });
+    event(
+      s,
+      { kind: 'Pod', name: podOf(s, 'queue').metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: HTTP probe failed with statuscode: 503',
+    );
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/queue readiness-probe']);
+});

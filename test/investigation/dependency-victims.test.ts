@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { replayScenarioFile } from './support/replay.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
+
+// The alerted scheduler is unready (503) and only its current log names the cache it cannot reach, in another
+// namespace; the cache crash-loops, its readiness refused because nothing listens. A node reboot restarted every
+// workload once: those lost containers' previous logs must not crowd out the alerted workload's current one.
+test('a dependency down in another namespace is the answer, its unready callers its victims', async () => {
+  const { result } = await replayScenarioFile(join(FIXTURES, 'sluice-cache-down-victim-readiness.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'gauge-cache', name: 'levels' });
+  assert.equal(result.faultType, 'dependency-down');
+  const victim = result.ruledOut.find((r) => r.entity.name === 'lock-scheduler' && r.entity.kind === 'Deployment');
+  assert.match(victim?.reason ?? '', /consequence of Deployment levels/);
+});
