@@ -15,3 +15,15 @@ test('a dependency down in another namespace is the answer, its unready callers 
   const victim = result.ruledOut.find((r) => r.entity.name === 'lock-scheduler' && r.entity.kind === 'Deployment');
   assert.match(victim?.reason ?? '', /consequence of Deployment levels/);
 });
+
+// The intake calls two namespaces, each named once per pod, and its errors name only a cluster IP: the budget reads one
+// namespace in full, so the Endpoints of both are read first and the one whose called Service has no ready address wins.
+test('of the namespaces the pods call, the one where a called Service has no ready address is read in full', async () => {
+  const { result, requests } = await replayScenarioFile(join(FIXTURES, 'quarry-intake-two-peers-one-down.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'relay', name: 'bus' });
+  assert.equal(result.faultType, 'dependency-down');
+  const paths = requests.map((r) => r.path);
+  assert.ok(paths.includes('/api/v1/namespaces/instruments/endpoints'));
+  assert.ok(paths.includes('/api/v1/namespaces/relay/pods'));
+  assert.ok(!paths.includes('/api/v1/namespaces/instruments/pods'));
+});

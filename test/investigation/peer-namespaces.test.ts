@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
-import { initWaitNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
+import { initWaitNamespaces, peerServices } from '../../src/investigation/evidence/peer-namespaces.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -33,5 +33,26 @@ describe('initWaitNamespaces', () => {
     const own = pod(false, { command: ['sh', '-c', 'until nc -z db.shop.svc 5432; do sleep 2; done'] });
     assert.deepEqual(initWaitNamespaces([done], 'shop'), []);
     assert.deepEqual(initWaitNamespaces([own], 'shop'), []);
+  });
+});
+
+describe('peerServices', () => {
+  it('names the Services called in each other namespace, the most named namespace first', () => {
+    const caller = (env: string[]): Pod =>
+      ({
+        metadata: { name: 'intake-1', namespace: 'lab' },
+        spec: { containers: [{ name: 'intake', image: 'i', env: env.map((value, i) => ({ name: `E${i}`, value })) }] },
+      }) as Pod;
+    const pods = [
+      caller(['http://scope.devices.svc:8080/v1', 'amqp://bus.relay.svc.cluster.local:5672/x']),
+      caller(['bus.relay:5672', 'store.relay.svc:9000', 'http://notes:8080']),
+    ];
+    assert.deepEqual(
+      [...peerServices(pods, 'lab')].map(([namespace, services]) => [namespace, [...services]]),
+      [
+        ['relay', ['bus', 'store']],
+        ['devices', ['scope']],
+      ],
+    );
   });
 });

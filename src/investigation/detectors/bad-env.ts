@@ -164,7 +164,9 @@ function absent(
         ...(hint ? { hint } : {}),
       };
     }
-    const read = [snapshot.pods, snapshot.services, snapshot.endpoints].some((objects) => objects.some(inTarget));
+    // Its pods or Services, not its Endpoints: those alone are read to see whether a called namespace has ready
+    // addresses, and say nothing of which Services exist there.
+    const read = [snapshot.pods, snapshot.services].some((objects) => objects.some(inTarget));
     if (!read) return undefined;
   }
   const near = snapshot.services.find((s) => inTarget(s) && similar(s.metadata?.name, target.name));

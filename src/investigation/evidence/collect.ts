@@ -27,8 +27,10 @@ import {
   namespacesNamedIn,
   type PodController,
   peerNamespaces,
+  peerServices,
   podControllers,
 } from './peer-namespaces.ts';
+import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
@@ -64,6 +66,8 @@ const PEER_ALLOWANCE = 5;
 /** No incident spends more than this, whatever its peers need. */
 export const PEER_HARD_LIMIT = 30;
 const MAX_PEER_NAMESPACES = 2;
+/** Namespaces the pods call into whose Endpoints are read first when the budget cannot read all of them in full. */
+const MAX_PEER_PROBES = 3;
 // Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
 // Their NetworkPolicies too: a call across namespaces passes the caller's egress and the callee's ingress rules.
 const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event', 'NetworkPolicy'];
@@ -91,6 +95,10 @@ const OWNER_KIND_LABELS: [ObjectKind, string[]][] = [
 interface Peers {
   candidates: string[];
   read: string[];
+  /** Candidates whose Endpoints alone were read first, to choose which of them to read in full (readProbedPeers). */
+  probed: string[];
+  /** How many of the probed the budget reads in full: as many as it would have read without probing. */
+  probedToRead: number;
   controllers: PodController[];
 }
 
@@ -109,6 +117,7 @@ export async function collectSnapshot(
   await readWorkloads(reader);
   await readPathWhenCutShort(reader);
   const peers = await readWhatTheWorkloadsInvolve(reader);
+  await readProbedPeers(reader, peers);
   await readPeerFollowUps(reader, peers);
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
   if (reader.snapshot.ingresses.length > 0) await readIngressController(reader);
@@ -192,11 +201,18 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
         (kind): Read => [kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }],
       ),
     ),
+    ...peers.probed.map(
+      (peer): Read => [
+        'Endpoints',
+        `pods in ${namespace} are configured to call services in ${peer}: whether those have ready addresses`,
+        { namespace: peer },
+      ],
+    ),
     ...routing,
   ];
   await reader.wave(
     2,
-    `Reading ${[...new Set(reads.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers.read].join(', ')}`,
+    `Reading ${[...new Set(reads.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
     reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
   );
   return peers;
@@ -272,7 +288,52 @@ function choosePeers(reader: SnapshotReader, involvedReads: number): Peers {
     if (reader.spent() + planned + reserve > limit) break;
     read.push(peer);
   }
-  return { candidates, read, controllers };
+  // More namespaces named than the budget reads in full, and nothing yet says which holds the trouble: their Endpoints
+  // (a request each) say which of the Services called there has no ready address, and that namespace is read in full
+  // instead of the most named one. Pods waiting on one namespace already say where to look.
+  if (waitedOn.length === 0 && read.length > 0 && candidates.length > read.length) {
+    return {
+      candidates,
+      read: [],
+      probed: candidates.slice(0, MAX_PEER_PROBES),
+      probedToRead: read.length,
+      controllers,
+    };
+  }
+  return { candidates, read, probed: [], probedToRead: 0, controllers };
+}
+
+/**
+ * The probed namespaces read in full, as many as the budget reads: first those where a Service the pods call has no
+ * ready address (a dependency down), then the most named.
+ */
+async function readProbedPeers(reader: SnapshotReader, peers: Peers): Promise<void> {
+  if (peers.probed.length === 0) return;
+  const { snapshot, namespace } = reader;
+  const called = peerServices(snapshot.pods, namespace, peers.controllers);
+  const down = (peer: string): string[] =>
+    [...(called.get(peer) ?? [])].filter((service) => {
+      const endpoints = snapshot.endpoints.find((e) => e.metadata?.namespace === peer && e.metadata?.name === service);
+      return endpoints !== undefined && readyAddresses(endpoints).length === 0;
+    });
+  const chosen = [...peers.probed]
+    .sort((a, b) => Number(down(b).length > 0) - Number(down(a).length > 0))
+    .slice(0, peers.probedToRead);
+  peers.read.push(...chosen);
+  const kinds = PEER_KINDS.filter((kind) => kind !== 'Endpoints');
+  await reader.wave(
+    2,
+    `Reading ${kinds.join(', ')} in ${chosen.join(', ')}${chosen.some((peer) => down(peer).length > 0) ? `: ${chosen.flatMap((peer) => down(peer).map((service) => `${service}.${peer}`)).join(', ')} has no ready address` : ''}`,
+    chosen.flatMap((peer) =>
+      kinds.map((kind) =>
+        reader.list(
+          kind,
+          `pods in ${namespace} are configured to call services in ${peer}${down(peer).length > 0 ? `, where ${down(peer).join(', ')} has no ready address` : ''}`,
+          { namespace: peer },
+        ),
+      ),
+    ),
+  );
 }
 
 /**

@@ -65,13 +65,26 @@ const CLUSTER_HOST =
  * declare) points at through cluster DNS names (`db.data.svc:5432`, `cache.shared:6379`), most referenced first.
  */
 export function peerNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
+  return namespacesNamedIn(ownSettings(pods, controllers), namespace);
+}
+
+/** The Services of other namespaces that the pods' own configuration names, by namespace (as `peerNamespaces`). */
+export function peerServices(
+  pods: Pod[],
+  namespace: string,
+  controllers: PodController[] = [],
+): Map<string, Set<string>> {
+  return new Map(namedPeers(ownSettings(pods, controllers), namespace).map((peer) => [peer.namespace, peer.services]));
+}
+
+/** Settings of the containers the pods' controllers declare, sidecars every workload carries left out. */
+function ownSettings(pods: Pod[], controllers: PodController[]): string[] {
   const plumbing = sidecarNames(pods);
-  const texts = pods.flatMap((pod) =>
+  return pods.flatMap((pod) =>
     appContainers(pod, controllers)
       .filter((container) => !plumbing.has(container.name))
       .flatMap(settings),
   );
-  return namespacesNamedIn(texts, namespace);
 }
 
 /**
@@ -88,10 +101,6 @@ function sidecarNames(pods: Pod[]): Set<string> {
 }
 
 /**
- * Namespaces other than `namespace` that texts name through cluster DNS names, most named first. A two-label name
- * only counts with a port or `.svc`, so public hosts (`example.com`) do not.
- */
-/**
  * The in-cluster hosts (`svc.ns`, `svc.ns.svc:5432`…) a text names, without anything around them: what a Secret's value
  * (a connection URL with its credentials) may say about where its reader connects, and nothing else of it.
  */
@@ -101,16 +110,29 @@ export function clusterHostsIn(text: string): string[] {
   );
 }
 
+/**
+ * Namespaces other than `namespace` that texts name through cluster DNS names, most named first. A two-label name
+ * only counts with a port or `.svc`, so public hosts (`example.com`) do not.
+ */
 export function namespacesNamedIn(texts: string[], namespace: string): string[] {
-  const counts = new Map<string, number>();
+  return namedPeers(texts, namespace).map((peer) => peer.namespace);
+}
+
+/** Each other namespace the texts name through cluster DNS, with the Services named there, most named first. */
+function namedPeers(texts: string[], namespace: string): { namespace: string; services: Set<string> }[] {
+  const peers = new Map<string, { namespace: string; services: Set<string>; mentions: number }>();
   for (const text of texts) {
     for (const match of text.matchAll(CLUSTER_HOST)) {
-      const [, , peer, svc, port] = match;
-      if (!peer || peer.toLowerCase() === namespace || (!svc && !port)) continue;
-      counts.set(peer.toLowerCase(), (counts.get(peer.toLowerCase()) ?? 0) + 1);
+      const [, service, peer, svc, port] = match;
+      if (!service || !peer || peer.toLowerCase() === namespace || (!svc && !port)) continue;
+      const key = peer.toLowerCase();
+      const entry = peers.get(key) ?? { namespace: key, services: new Set<string>(), mentions: 0 };
+      entry.services.add(service.toLowerCase());
+      entry.mentions++;
+      peers.set(key, entry);
     }
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([peer]) => peer);
+  return [...peers.values()].sort((a, b) => b.mentions - a.mentions);
 }
 
 /**

@@ -114,6 +114,16 @@ test('a host in another namespace that exists and serves it, or that was never r
   assert.deepEqual(detect(badEnv, unknown), []);
 });
 
+test('a namespace of which only Endpoints were read says nothing of which Services exist there', () => {
+  // The collector reads a called namespace's Endpoints alone to see whether it has ready addresses.
+  const snapshot = cluster((s) => {
+    s.namespaces.push({ metadata: { name: 'data' } });
+    s.endpoints.push({ metadata: { name: 'orders-db', namespace: 'data' }, subsets: [] });
+    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data.svc.cluster.local:5432' }] });
+  });
+  assert.deepEqual(detect(badEnv, snapshot), []);
+});
+
 test('failed lookups of a host whose namespace does not exist are a configuration fault, not name resolution', () => {
   const snapshot = cluster((s) => {
     serviceIn(s, 'data', 'orders-db');
