@@ -100,13 +100,15 @@ export const probeFailure: Detector = {
       if (kind === 'readiness' && !configSignal && isBetweenRestarts(pod)) continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), configSignal, false);
     }
-    // Probes whose port the container does not declare (only when the container declares its ports at all).
+    // Probes whose port the container does not declare (only when the container declares its ports at all), of a
+    // container that is itself unready or restarted: declared ports are informational, and a container that passes
+    // its probe (a mesh sidecar probed on a status port it does not list) shows the probe reaches what it should.
     for (const workload of graph.workloads) {
-      const failing = graph
-        .podsOf(workload.ref)
-        .some((p) => (p.status?.containerStatuses ?? []).some((c) => !c.ready || (c.restartCount ?? 0) > 0));
-      if (!failing) continue;
+      const statuses = graph.podsOf(workload.ref).flatMap((p) => p.status?.containerStatuses ?? []);
+      const failing = (name: string) =>
+        statuses.some((c) => c.name === name && (!c.ready || (c.restartCount ?? 0) > 0));
       for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
+        if (!failing(container.name)) continue;
         for (const kind of ['liveness', 'readiness', 'startup'] as const) {
           const mismatch = probePortMismatch(container, kind);
           if (mismatch) add(workload.ref, kind, { source: 'spec', ref: workload.ref, text: mismatch }, true, true);

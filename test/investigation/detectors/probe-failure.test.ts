@@ -197,3 +197,29 @@ test('readiness failures of a running container that restarted once long ago sti
   });
   assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/queue readiness-probe']);
 });
+
+test("a ready sidecar's probe on a port it does not list is no fault; its pod's liveness kills are", () => {
+  // Declared ports are informational (a mesh proxy's status port is seldom listed): only a probe of a container that
+  // is itself unready or restarted can be wrong on paper.
+  const snapshot = cluster((s) => {
+    app(s, 'kiln', {
+      ready: false,
+      containerStatus: { ready: false, restartCount: 5 },
+      container: { livenessProbe: { httpGet: { path: '/live', port: 8080 } } },
+    });
+    const sidecar = {
+      name: 'proxy',
+      image: 'proxy:1',
+      ports: [{ containerPort: 15090 }],
+      readinessProbe: { httpGet: { path: '/ready', port: 15021 } },
+    };
+    s.deployments[0]?.spec?.template.spec?.containers.push(sidecar);
+    const pod = podOf(s, 'kiln');
+    pod.spec?.containers.push(sidecar);
+    pod.status?.containerStatuses?.push({ name: 'proxy', image: 'proxy:1', imageID: '', ready: true, restartCount: 0 });
+    const name = pod.metadata?.name ?? '';
+    event(s, { kind: 'Pod', name }, 'Killing', 'Container main failed liveness probe, will be restarted');
+    event(s, { kind: 'Pod', name }, 'Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 503');
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/kiln liveness-probe']);
+});
