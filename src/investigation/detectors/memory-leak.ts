@@ -68,9 +68,11 @@ export const memoryLeak: Detector = {
       // Near the limit already, or killed for memory after a long life and climbing again since: a leak either way. A
       // modest climb alone is a warm-up, not yet evidence.
       const nearLimit = grew >= 0.3 && last / limit >= 0.7;
+      // Read often enough to call it a climb: ten samples, or five spread over twenty minutes (a coarse scrape interval
+      // shows the same climb in fewer samples).
       const climbingAgain =
         killedAfterLongLife(status) &&
-        run.length >= 10 &&
+        (run.length >= 10 || (run.length >= 5 && spanOf(sample, climb) >= MIN_CLIMB_SPAN)) &&
         (grew >= 0.15 || refillsWithinALife(sample, climb, limit, status));
       if (rising < 0.8 || !(nearLimit || climbingAgain)) continue;
       const workload = graph.workloadOf(pod);
@@ -123,6 +125,15 @@ function lifetimes(values: number[], limit: number): Lifetime[] {
 }
 
 const SHORT_LIFE = 15 * 60_000;
+/** The least time a climb read in few samples must span to say it goes on (not a burst). */
+const MIN_CLIMB_SPAN = 20 * 60_000;
+
+/** How long a lifetime's samples span, in milliseconds (sample times are in seconds). */
+function spanOf(sample: { values: [number, number][] }, climb: Lifetime): number {
+  const from = sample.values[climb.from]?.[0];
+  const to = sample.values[climb.from + climb.values.length - 1]?.[0];
+  return from !== undefined && to !== undefined ? (to - from) * 1000 : 0;
+}
 
 /** How long the container's previous instance lived before it was OOM-killed; undefined when it was not. */
 function oomKilledAfter(status: ContainerStatus | undefined): number | undefined {

@@ -157,6 +157,33 @@ test('killed for memory after a long life and climbing steadily again is a leak 
   );
 });
 
+test('a climb scraped every five minutes is read over its duration, not its sample count', () => {
+  // Seven samples over 30 minutes, every one higher: at that pace the limit is refilled within the killed life.
+  const climbing = [60, 64, 68, 72, 76, 80, 84].map((m) => m * MI);
+  const coarse = (s: ClusterSnapshot, values: number[], step: number) =>
+    s.metrics.push({
+      labels: {
+        __name__: 'container_memory_working_set_bytes',
+        namespace: NS,
+        pod: podOf(s, 'api').metadata?.name ?? '',
+        container: 'main',
+      },
+      query: 'container_memory_working_set_bytes{namespace="shop"}[30m]',
+      values: values.map((v, i): [number, number] => [1795168800 + i * step, v]),
+    });
+  const leak = cluster((s) => {
+    app(s, 'api', { containerStatus: oomKilledAfterLongLife });
+    coarse(s, climbing, 300);
+  });
+  assert.deepEqual(named(detect(memoryLeak, leak)), ['Deployment/shop/api memory-leak']);
+  // The same seven samples a few seconds apart are a burst, not yet a climb.
+  const burst = cluster((s) => {
+    app(s, 'api', { containerStatus: oomKilledAfterLongLife });
+    coarse(s, climbing, 15);
+  });
+  assert.deepEqual(detect(memoryLeak, burst), []);
+});
+
 test('a process configured to hold more than its limit is filling its working set, not leaking', () => {
   const snapshot = cluster((s) => {
     app(s, 'api', {
