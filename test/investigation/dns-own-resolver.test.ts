@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { podResolver } from '../../src/investigation/evidence/pod-resolver.ts';
+import { leftClusterDns, podResolver } from '../../src/investigation/evidence/pod-resolver.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
@@ -38,3 +38,27 @@ for (const [file, resolver] of [
     });
   });
 }
+
+test('a revision that stops asking the cluster DNS says how; one that still asks it (its address named) does not', () => {
+  const spec = (fields: object) => ({ containers: [], ...fields });
+  const clusterDns = new Set(['10.96.0.10']);
+  assert.match(leftClusterDns(spec({}), spec({ dnsPolicy: 'Default' }), clusterDns) ?? '', /node's resolv\.conf/);
+  assert.match(
+    leftClusterDns(spec({}), spec({ dnsPolicy: 'None', dnsConfig: { nameservers: ['10.0.0.10'] } }), clusterDns) ?? '',
+    /nameservers 10\.0\.0\.10/,
+  );
+  assert.equal(
+    leftClusterDns(spec({}), spec({ dnsPolicy: 'None', dnsConfig: { nameservers: ['10.96.0.10'] } }), clusterDns),
+    undefined,
+  );
+  // Already past the cluster DNS before: the revision did not bring it.
+  assert.equal(leftClusterDns(spec({ dnsPolicy: 'Default' }), spec({ dnsPolicy: 'Default' }), clusterDns), undefined);
+});
+
+// The rolled-out service logs nothing; its caller sees only 502s. What the revision changed is whom its pods ask for
+// names (the host network, whose resolver knows no Service name): a dns fault, not a bad rollout.
+test('a silent workload rolled out onto a resolver other than the cluster DNS is a dns fault of the rollout', async () => {
+  const { result } = await replayScenarioFile(join(FIXTURES, 'apiary-rollout-onto-node-resolver.yaml'));
+  assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'apiary', name: 'hive-metrics' });
+  assert.equal(result.faultType, 'dns');
+});

@@ -33,3 +33,21 @@ export function podResolver(spec: PodSpec | undefined): PodResolver {
     return { asks: 'own', why: `dnsPolicy ${policy} with nameservers ${nameservers.join(', ')}` };
   return { asks: 'cluster' };
 }
+
+/**
+ * Why a new pod template no longer asks the cluster DNS when the one before it did (the settings, as the spec says
+ * them), or undefined. Nameservers of its own that are all the cluster DNS Service's address still ask the cluster DNS.
+ */
+export function leftClusterDns(
+  before: PodSpec | undefined,
+  after: PodSpec | undefined,
+  clusterDnsIps: ReadonlySet<string>,
+): string | undefined {
+  if (podResolver(before).asks !== 'cluster') return undefined;
+  const resolver = podResolver(after);
+  if (resolver.asks === 'cluster') return undefined;
+  const nameservers = after?.dnsConfig?.nameservers ?? [];
+  if (resolver.asks === 'own' && nameservers.length > 0 && nameservers.every((ip) => clusterDnsIps.has(ip)))
+    return undefined;
+  return resolver.why;
+}

@@ -1,11 +1,13 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { configObject } from '../evidence/config-change.ts';
+import { isClusterDnsService } from '../evidence/cluster-dns.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
 import { matchesSelector } from '../evidence/labels.ts';
+import { leftClusterDns } from '../evidence/pod-resolver.ts';
 import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions, rollbackProposal } from '../evidence/rollout.ts';
@@ -203,9 +205,16 @@ class SuspectWalk {
     const own = relaying ? [] : errorLines(workload, snapshot, graph).filter((l) => (toMs(l.at) ?? 0) >= since);
     // Its callees answering client errors since the rollout: it sends requests they cannot serve, even if it is silent.
     const refused = own.length > 0 ? [] : refusedRequests(workload, since, snapshot, graph);
+    // A revision that stopped asking the cluster DNS breaks every Service name its pods look up: name resolution is
+    // the fault it brought, whatever else it changed.
+    const resolver = leftClusterDns(
+      previous.spec?.template?.spec,
+      current.spec?.template?.spec,
+      clusterDnsIps(snapshot),
+    );
     this.add({
       detector: SUSPECT_WALK,
-      faultType: diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
+      faultType: resolver ? 'dns' : diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
       entity: workload,
       affects: [workload],
       // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
@@ -220,7 +229,7 @@ class SuspectWalk {
         {
           source: 'change',
           ref: refOf('ReplicaSet', current.metadata),
-          text: `revision ${revisionOf(current)}: ${diff.join('; ')}`,
+          text: `revision ${revisionOf(current)}: ${diff.join('; ')}${resolver ? ` — its pods no longer ask the cluster DNS (${resolver}), which alone answers Service names` : ''}`,
           at: rolledAt as string,
         },
         ...[...own, ...refused].slice(0, 2).map(logEvidence),
@@ -571,5 +580,15 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The cluster DNS Service's addresses, as far as its Service was read. */
+function clusterDnsIps(snapshot: ClusterSnapshot): Set<string> {
+  return new Set(
+    snapshot.services
+      .filter((service) => isClusterDnsService(service, new Set()))
+      .flatMap((service) => [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])])
+      .filter((ip): ip is string => Boolean(ip)),
+  );
+}
 
 const withRemediation = (remediation: RemediationProposal | undefined) => (remediation ? { remediation } : {});
