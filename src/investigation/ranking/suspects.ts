@@ -1,4 +1,5 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { configObject } from '../evidence/config-change.ts';
 import { isClusterDnsService } from '../evidence/cluster-dns.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
@@ -70,6 +71,21 @@ const FAULT_OF_KIND: Record<string, FaultType> = {
   Secret: 'bad-secret-value',
   HorizontalPodAutoscaler: 'hpa-limit',
 };
+
+// A Service change is named by the field it wrote: its ports (where traffic goes in the pods) or its selector (which pods).
+const SERVICE_FIELD_FAULTS: [string, FaultType][] = [
+  ['spec.ports', 'service-port'],
+  ['spec.selector', 'service-selector'],
+];
+
+/** The fault type a change of this kind of object, writing these fields (managedFields), stands for. */
+export function faultOfChange(kind: string, fields: string[]): FaultType {
+  if (kind === 'Service') {
+    const named = SERVICE_FIELD_FAULTS.filter(([field]) => fields.includes(field));
+    if (named.length === 1 && named[0]) return named[0][1];
+  }
+  return FAULT_OF_KIND[kind] ?? 'other';
+}
 
 export interface Walk {
   /** Weak findings (strength 0.3–0.5), best supported first. */
@@ -373,15 +389,21 @@ class SuspectWalk {
       ...(quoted ? ['the errors read fit what it governs'] : []),
       ...(restarted ? [`${victim.name}'s pods started after it`] : []),
     ].join(' and ');
+    const fields = fieldsChangedAt(object.metadata, at);
     this.add({
       detector: SUSPECT_WALK,
-      faultType: FAULT_OF_KIND[ref.kind] ?? 'other',
+      faultType: faultOfChange(ref.kind, fields),
       entity: ref,
       affects: [victim],
       strength: fits ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
       summary: `${ref.kind} ${ref.name} ${why} changed at ${at}, ${minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`} the symptom began${fits ? `, and ${because}` : ''}: the likeliest suspect found. To confirm: ${confirm}`,
       evidence: [
-        { source: 'change', ref, text: `${ref.kind} ${ref.name} last changed at ${at}`, at: at as string },
+        {
+          source: 'change',
+          ref,
+          text: `${ref.kind} ${ref.name} last changed at ${at}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`,
+          at: at as string,
+        },
         ...(quoted?.line ? [logEvidence(quoted.line)] : []),
         ...(restarted && reread
           ? [
