@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { AlertSchema } from '../../src/alert/alert.ts';
-import { backendService, decodeBackend, routerBackendIds } from '../../src/investigation/evidence/router-backend.ts';
+import {
+  backendService,
+  decodeBackend,
+  routerBackendIds,
+  unlabelledRouterIds,
+} from '../../src/investigation/evidence/router-backend.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const NAMESPACES = ['edge', 'shop', 'shop-web', 'kube-system'];
@@ -37,6 +42,24 @@ describe('routerBackendIds in other labels', () => {
   });
 });
 
+describe('unlabelledRouterIds', () => {
+  it("adds dotted label values (a router's route or backend id), not versions, addresses, URLs or the scraper's labels", () => {
+    const alert = AlertSchema.parse({
+      source: 'alertmanager',
+      title: 'x',
+      labels: {
+        route: 'shop.storefront.www-shop-example.cart',
+        version: '1.4.2',
+        upstream_addr: '10.0.0.3:8080',
+        url: 'https://www.shop.example/cart',
+        instance: 'gw.edge.svc:8100',
+        envoy_cluster_name: 'shop/cart/8080/da39a3',
+      },
+    });
+    assert.deepEqual(unlabelledRouterIds(alert), ['shop/cart/8080/da39a3', 'shop.storefront.www-shop-example.cart']);
+  });
+});
+
 describe('decodeBackend', () => {
   it('takes the longest namespace the id begins with, and drops the port', () => {
     assert.deepEqual(decodeBackend('shop-web-site-front-80@kubernetescrd', NAMESPACES), {
@@ -59,6 +82,14 @@ describe('decodeBackend', () => {
       namespace: 'shop',
       rest: 'cart',
     });
+  });
+  it("reads dot-separated ids: Kong's <namespace>.<service>.<port> and <namespace>.<ingress>.<host>.<path>", () => {
+    assert.deepEqual(decodeBackend('shop-web.front.80', NAMESPACES), { namespace: 'shop-web', rest: 'front' });
+    assert.deepEqual(decodeBackend('shop.storefront.www-shop-example.cart', NAMESPACES), {
+      namespace: 'shop',
+      rest: 'storefront',
+    });
+    assert.equal(decodeBackend('www.example.com', NAMESPACES), undefined);
   });
   it('is undefined when no namespace of the cluster begins it', () => {
     assert.equal(decodeBackend('billing-api-80@kubernetes', NAMESPACES), undefined);
@@ -94,4 +125,15 @@ test("a backend named in the proxy's own label leads to the namespace and Servic
   );
   assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'marlin', name: 'tides' });
   assert.equal(result.faultType, 'bad-image');
+});
+
+// No namespace label: the gateway's dotted id for its backend names the namespace (not the one that only begins like
+// it) and the Service; no detector fires, and the walk names the Service by the field its change wrote (its selector).
+test("a gateway's dotted backend id locates an alert without a namespace label", async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/quokka-gateway-service-id-selector-change.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Service', namespace: 'parcels', name: 'tracker' });
+  assert.equal(result.faultType, 'service-selector');
+  assert.ok(result.confidence >= 0.3 && result.confidence <= 0.5, `${result.confidence}`);
 });

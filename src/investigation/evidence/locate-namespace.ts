@@ -17,7 +17,7 @@ import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { troubleByNamespace } from './namespace-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
-import { backendService, decodeBackend, routerBackendIds } from './router-backend.ts';
+import { backendService, decodeBackend, routerBackendIds, unlabelledRouterIds } from './router-backend.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
@@ -89,6 +89,9 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
     return { namespace, assumptions: [assumption], requests: spent + namespaceList.requests, namespaces };
   }
+  // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
+  const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
+  if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   // Ingresses only when the text mentions a host: one request resolves it to a namespace and a Service.
   const hosts = mentionedHosts(text).length > 0;
@@ -180,9 +183,24 @@ async function locateBackend(ids: string[], labelled: string, base: Omit<ToolCon
     { ...base, reason: `the alert names a router's backend (${ids[0]}): find the namespace it encodes` },
   );
   const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
+  const found = await backendOf(ids, namespaces, base, `the router in ${labelled}`);
+  if (!found) return { namespace: labelled, assumptions: [], requests: namespaceList.requests, namespaces };
+  return { ...found, requests: namespaceList.requests + found.requests };
+}
+
+/**
+ * The namespace and Service a router's id for its backend or route encodes (1 request: that namespace's Services),
+ * undefined when no id names a namespace of the cluster.
+ */
+async function backendOf(
+  ids: string[],
+  namespaces: ClusterSnapshot['namespaces'],
+  base: Omit<ToolContext, 'reason'>,
+  router: string,
+): Promise<Located | undefined> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   const found = ids.map((id) => ({ id, backend: decodeBackend(id, names) })).find(({ backend }) => backend);
-  if (!found?.backend) return { namespace: labelled, assumptions: [], requests: namespaceList.requests, namespaces };
+  if (!found?.backend) return undefined;
   const { id, backend } = found;
   const services = await listObjects.run(
     { kind: 'Service', namespace: backend.namespace },
@@ -192,13 +210,12 @@ async function locateBackend(ids: string[], labelled: string, base: Omit<ToolCon
     backend.rest,
     services.items.map((item) => item.metadata?.name ?? ''),
   );
-  const requests = namespaceList.requests + services.requests;
   const read = readIn(backend.namespace, [['Service', services]]);
   const what = service ? `Service ${service} there` : 'no Service of that name there';
   return {
     namespace: backend.namespace,
-    assumptions: [`namespace ${backend.namespace}: the router in ${labelled} reports its backend ${id}, ${what}`],
-    requests,
+    assumptions: [`namespace ${backend.namespace}: ${router} reports its backend or route ${id}, ${what}`],
+    requests: services.requests,
     namespaces,
     read,
     ...(service ? { symptom: { kind: 'Service', namespace: backend.namespace, name: service } } : {}),

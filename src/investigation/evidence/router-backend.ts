@@ -18,6 +18,20 @@ export function routerBackendIds(alert: Alert): string[] {
   return [...new Set([...services, ...others])].filter((value) => !value.includes('://') && !value.startsWith('/'));
 }
 
+/**
+ * Without a namespace label, also the router ids that separate their parts with dots (Kong's route
+ * `<namespace>.<ingress>.<host>.<path>` and service `<namespace>.<service>.<port>`): the namespace list read to locate
+ * the alert tells whether one of the parts is a namespace. Hosts and versions carry dots too; they name no namespace,
+ * or the one they are served from.
+ */
+export function unlabelledRouterIds(alert: Alert): string[] {
+  const dotted = Object.entries(alert.labels)
+    .filter(([label, value]) => !GENERIC_LABELS.has(label) && value.includes('.') && !/^[\d.:]+$/.test(value))
+    .map(([, value]) => value)
+    .filter((value) => !value.includes('://') && !value.startsWith('/') && !/\s/.test(value));
+  return [...new Set([...routerBackendIds(alert), ...dotted])];
+}
+
 export interface EncodedBackend {
   namespace: string;
   /** What the id says after the namespace, port dropped: `<route>-<service>` or `<service>`. */
@@ -37,10 +51,12 @@ export function decodeBackend(id: string, namespaces: string[]): EncodedBackend 
     if (named?.namespace && namespaces.includes(named.namespace))
       return { namespace: named.namespace, rest: named.name };
   }
-  // Separated forms name the namespace, then the Service (or route) right after it.
-  const at = parts.length > 1 ? parts.findIndex((part) => namespaces.includes(part)) : -1;
-  const name = parts[at + 1];
-  if (at >= 0 && name) return { namespace: parts[at] as string, rest: withoutPort(name) };
+  // Separated forms name the namespace, then the Service (or route) right after it; dots separate too (Kong).
+  for (const separated of [parts, bare.split(/[/_|.]/).filter(Boolean)]) {
+    const at = separated.length > 1 ? separated.findIndex((part) => namespaces.includes(part)) : -1;
+    const name = separated[at + 1];
+    if (at >= 0 && name) return { namespace: separated[at] as string, rest: withoutPort(name) };
+  }
   const prefix = namespaces
     .filter((namespace) => bare.startsWith(`${namespace}-`))
     .sort((a, b) => b.length - a.length)[0];
