@@ -22,6 +22,7 @@ import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
+import { limitRangeDefault } from './limit-range-default.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
@@ -46,6 +47,7 @@ import { tlsCertificate } from './tls-certificate.ts';
  */
 export const DETECTORS = {
   'oom-limit': oomLimit,
+  'limit-range-default': limitRangeDefault,
   'memory-leak': memoryLeak,
   'cpu-throttling': cpuThrottling,
   'crashloop-bad-config': crashloopBadConfig,

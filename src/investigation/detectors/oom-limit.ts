@@ -1,6 +1,7 @@
 import { refKey } from '../model.ts';
 import type { Finding } from '../model.ts';
 import { configuredMemory } from '../evidence/configured-memory.ts';
+import { defaulted, defaultingLimitRange } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
@@ -14,6 +15,11 @@ const STRENGTH = {
   atLimit: 0.95,
   /** OOMKilled with no limit of its own: the node ran out, the container was only the one killed. */
   noLimit: 0.85,
+  /**
+   * OOMKilled at a limit its template does not set, which a LimitRange of the namespace gave it as a default: the
+   * setting is the LimitRange's (limit-range-default states it there); the workload is only where it shows.
+   */
+  limitOfItsNamespace: 0.6,
 } as const;
 
 /** Containers killed for exceeding their memory limit, recently enough to matter. */
@@ -34,10 +40,22 @@ export const oomLimit: Detector = {
         if (now - finished > 14 * 24 * HOUR) continue;
         const workload = graph.workloadOf(pod);
         const key = refKey(workload);
+        const podContainer = pod.spec?.containers.find((c) => c.name === state.status.name);
         const container =
-          graph.podSpecOf(workload)?.containers.find((c) => c.name === state.status.name) ??
-          pod.spec?.containers.find((c) => c.name === state.status.name);
-        const limit = parseQuantity(container?.resources?.limits?.memory);
+          graph.podSpecOf(workload)?.containers.find((c) => c.name === state.status.name) ?? podContainer;
+        const defaultedBy = defaulted(pod, podContainer, container, 'memory', 'limit')
+          ? defaultingLimitRange(
+              snapshot.limitRanges,
+              pod.metadata?.namespace ?? '',
+              'memory',
+              'limit',
+              podContainer?.resources?.limits?.memory,
+              (l) => lastChange(l.metadata),
+            )
+          : undefined;
+        const limit = parseQuantity(
+          defaultedBy ? podContainer?.resources?.limits?.memory : container?.resources?.limits?.memory,
+        );
         const existing = byWorkload.get(key);
         if (existing) {
           existing.evidence.push(stateEvidence(state));
@@ -49,12 +67,14 @@ export const oomLimit: Detector = {
         const fault: Finding = finding(oomLimit, {
           entity: workload,
           affects: [workload],
-          strength: overLimit
-            ? STRENGTH.limitBelowConfigured
-            : limit !== undefined
-              ? STRENGTH.atLimit
-              : STRENGTH.noLimit,
-          summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at its ${formatBytes(limit)} memory limit` : ''}${overLimit ? `, below the ${formatBytes(configured.bytes)} it is configured to use (${configured.setting})` : ''} (${state.status.restartCount ?? 0} restarts)`,
+          strength: defaultedBy
+            ? STRENGTH.limitOfItsNamespace
+            : overLimit
+              ? STRENGTH.limitBelowConfigured
+              : limit !== undefined
+                ? STRENGTH.atLimit
+                : STRENGTH.noLimit,
+          summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at ${defaultedBy ? `the ${formatBytes(limit)} memory limit LimitRange ${defaultedBy.metadata?.name} gave it (its template sets none)` : `its ${formatBytes(limit)} memory limit`}` : ''}${overLimit ? `, below the ${formatBytes(configured.bytes)} it is configured to use (${configured.setting})` : ''} (${state.status.restartCount ?? 0} restarts)`,
           evidence: [
             stateEvidence(state),
             ...(overLimit

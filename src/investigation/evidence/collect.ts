@@ -32,6 +32,7 @@ import {
 } from './peer-namespaces.ts';
 import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
+import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
@@ -244,6 +245,8 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
   if (needsQuota(snapshot, namespace)) {
     reads.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them', here]);
     reads.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them', here]);
+  } else if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && killedWithDefaults(pod))) {
+    reads.push(['LimitRange', 'pods killed over a memory limit carry defaults a limit range set', here]);
   }
   // Something waits on evictions (a node drained, events of refused evictions): the budgets that may refuse them.
   if (
@@ -695,6 +698,13 @@ function failingRun(pod: ClusterSnapshot['pods'][number]): boolean {
 }
 
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
+/** A pod whose resources the LimitRanger set, with a container OOM-killed: the default may be the limit it hit. */
+const killedWithDefaults = (pod: ClusterSnapshot['pods'][number]): boolean =>
+  hasLimitRangeDefaults(pod) &&
+  (pod.status?.containerStatuses ?? []).some((status) =>
+    [status.lastState?.terminated, status.state?.terminated].some((t) => t?.reason === 'OOMKilled'),
+  );
+
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
   const here = inNamespace(namespace);
   return (
