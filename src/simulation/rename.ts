@@ -8,14 +8,14 @@ import { shiftScenario } from './time-shift.ts';
  * application-specific word consistently with an invented one and moves every time by a constant; an answer that
  * changes under it is reasoning from names (or a renaming bug, to be fixed here).
  *
- * THE RULE. Names are cut into words at every character that is not a letter or digit (`cart-db.shop.svc` →
- * cart, db, shop, svc). A word is the application's, and renamed, when it appears in an identifier the
+ * THE RULE. Names are cut into words at every character that is not a letter or digit (`till-db.kiosk.svc` →
+ * till, db, kiosk, svc). A word is the application's, and renamed, when it appears in an identifier the
  * application chose — a namespace, the name of an object in an application's namespace, a label value or
  * container name of such an object, a host name it declares, a node's name, a log's pod or container, a ground-truth
  * ref — and it is none of:
  * - vocabulary a real cluster keeps across applications (`KEPT_WORDS`): Kubernetes and system names (kube, system,
  *   default, coredns, kube-dns, kubernetes, svc, cluster, local), kinds and field words, product names of real
- *   software (postgres, redis, kafka, rabbitmq, nginx, envoy, istio…: `redis-cart` is redis plus the app's cart),
+ *   software (postgres, redis, kafka, rabbitmq, nginx, envoy, istio…: `redis-till` is redis plus the app's till),
  *   cloud and registry words, and the plain words of error messages and roles that carry meaning in text (user,
  *   password, database, cache, queue, primary, replica, backend, worker…: renaming `user` would change what
  *   `password authentication failed for user` says);
@@ -26,10 +26,10 @@ import { shiftScenario } from './time-shift.ts';
  * a product's installation: their names are not collected (an application word in them is still renamed).
  *
  * Where a word is renamed: everywhere it stands as a whole token (bounded by non-alphanumerics) in lower case,
- * UPPER case (env names: CART_ADDR) or Capitalised (`Cart`) — every string of the alert, the objects, the logs, the
+ * UPPER case (env names: TILL_ADDR) or Capitalised (`Till`) — every string of the alert, the objects, the logs, the
  * metric labels and the ground truth, Secret values (base64 decoded when they are text, re-encoded), and the keys of
  * ConfigMap/Secret data and of managedFields (they name the same keys and containers as the values). Never inside
- * another word (`cart` stays in `cartography` and in `cartservice`), never in `kind`/`apiVersion` values, metric
+ * another word (`till` stays in `tiller` and in `tillservice`), never in `kind`/`apiVersion` values, metric
  * names (`__name__`), label or annotation keys, or other field names.
  *
  * Times: every time moves by whole weeks (`RENAME_SHIFT_SECONDS`), so that CronJob schedules (minute, hour,
@@ -70,7 +70,7 @@ export const KEPT_WORDS: ReadonlySet<string> = new Set(
       ' memcached kafka zookeeper rabbitmq nats emqx mosquitto mqtt amqp cassandra scylla scylladb clickhouse' +
       ' timescale timescaledb etcd sqlite oracle mssql influxdb couchdb neo4j solr activemq pulsar celery gunicorn' +
       ' uwsgi tomcat jetty apache httpd caddy squid varnish java jvm spring node nodejs python ruby rails php fpm' +
-      ' golang dotnet',
+      ' golang dotnet srv',
     // clouds and hosting
     'aws gcp gke eks aks azure gce ebs efs cos metal ec2 amazonaws googleapis cloud compute internal com net org' +
       ' example localhost dev elb www url uri',
@@ -205,19 +205,64 @@ function tokensIn(value: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
-/** The application's words, each with the invented word that replaces it (sorted, so the same file renames alike). */
+/** The split of `word` into the fewest shorter known words (`ledgerservice` → ledger, service), or null. */
+function piecesOf(word: string, known: ReadonlySet<string>): string[] | null {
+  const best: (string[] | null)[] = [[]];
+  for (let end = 1; end <= word.length; end++) {
+    best[end] = null;
+    for (let start = 0; start < end; start++) {
+      const piece = word.slice(start, end);
+      const before = best[start];
+      if (!before || piece === word || piece.length < 2 || !known.has(piece)) continue;
+      if (!best[end] || before.length + 1 < best[end]!.length) best[end] = [...before, piece];
+    }
+  }
+  return best[word.length] ?? null;
+}
+
+const singular = (word: string): string | undefined =>
+  word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : undefined;
+
+/**
+ * The application's words, each with the word that replaces it. What people and code derive from a name keeps its
+ * relation to the name: a plural is the renamed word plus `s` (`tills` ↔ `till`), and a word made of known words is
+ * made of their renames (`ledgerservice` → renamed ledger + `service`, `front-end` and `frontend` → renamed front + `end`), the
+ * part before a kept word at its end being an application word of its own (`till` of `tillservice`). Everything
+ * else gets an invented word, in sorted order, so the same file renames alike.
+ */
 export function applicationWords(scenario: Scenario): Map<string, string> {
-  const words = [...new Set(applicationIdentifiers(scenario).flatMap(wordsOf))].filter(isApplicationWord).sort();
+  const found = new Set(applicationIdentifiers(scenario).flatMap(wordsOf).filter(isApplicationWord));
+  for (const word of [...found]) {
+    for (const kept of KEPT_WORDS) {
+      if (kept.length < 4 || word.length - kept.length < 3) continue;
+      if (word.endsWith(kept)) found.add(word.slice(0, -kept.length));
+    }
+    const base = singular(word);
+    if (base !== undefined) found.add(base);
+  }
+  const application = new Set([...found].filter(isApplicationWord));
+  const known = new Set([...application, ...KEPT_WORDS]);
   const taken = tokensIn(scenario, new Set(KEPT_WORDS));
   const renames = new Map<string, string>();
   let index = 0;
-  for (const word of words) {
-    let invented: string;
-    do invented = inventedWord(index++, word.length);
-    while (taken.has(invented) || RISKY_FRAGMENT.test(invented));
-    taken.add(invented);
-    renames.set(word, invented);
-  }
+  const renameOf = (word: string): string => {
+    if (!application.has(word)) return word;
+    const done = renames.get(word);
+    if (done !== undefined) return done;
+    const base = singular(word);
+    const pieces = piecesOf(word, known);
+    let renamed: string;
+    if (base !== undefined && application.has(base)) renamed = `${renameOf(base)}s`;
+    else if (pieces) renamed = pieces.map(renameOf).join('');
+    else {
+      do renamed = inventedWord(index++, word.length);
+      while (taken.has(renamed) || RISKY_FRAGMENT.test(renamed));
+      taken.add(renamed);
+    }
+    if (renamed !== word) renames.set(word, renamed);
+    return renamed;
+  };
+  for (const word of [...application].sort((a, b) => a.length - b.length || a.localeCompare(b))) renameOf(word);
   return renames;
 }
 
@@ -225,7 +270,9 @@ export function applicationWords(scenario: Scenario): Map<string, string> {
 export function renameText(text: string, renames: ReadonlyMap<string, string>): string {
   return text.replace(TOKEN, (token) => {
     const lower = token.toLowerCase();
-    const invented = renames.get(lower);
+    const base = singular(lower);
+    const plural = base !== undefined ? renames.get(base) : undefined;
+    const invented = renames.get(lower) ?? (plural !== undefined ? `${plural}s` : undefined);
     if (invented === undefined) return token;
     if (token === lower) return invented;
     if (token === token.toUpperCase()) return invented.toUpperCase();
@@ -252,7 +299,7 @@ function renameBase64(value: string, renames: ReadonlyMap<string, string>): stri
 
 const UNRENAMED_VALUES = new Set(['kind', 'apiVersion']);
 // Maps whose keys are the application's data (ConfigMap/Secret keys) or name its fields and containers
-// (managedFields' fieldsV1: `f:CART_ADDR`, `k:{"name":"cart"}`), so they are renamed like values.
+// (managedFields' fieldsV1: `f:TILL_ADDR`, `k:{"name":"till"}`), so they are renamed like values.
 const RENAMED_KEY_MAPS = new Set(['data', 'binaryData', 'stringData']);
 
 interface Walk {

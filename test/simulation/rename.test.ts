@@ -158,7 +158,7 @@ describe('renaming a scenario (metamorphic check)', () => {
   it('renames a word where it is a token, in its case, never inside another word', () => {
     assert.equal(
       renameText('quokka-abacus.tundra.svc quokkaville Quokka QUOKKA_ADDR quokkas', renames),
-      `${quokka}-${renames.get('abacus')}.${tundra}.svc quokkaville ${quokka[0]!.toUpperCase()}${quokka.slice(1)} ${quokka.toUpperCase()}_ADDR quokkas`,
+      `${quokka}-${renames.get('abacus')}.${tundra}.svc quokkaville ${quokka[0]!.toUpperCase()}${quokka.slice(1)} ${quokka.toUpperCase()}_ADDR ${quokka}s`,
     );
     const [first, second] = renamed.cluster.logs![0]!.lines;
     assert.match(
