@@ -110,6 +110,21 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(targets), ['queue (previous)', 'gate']);
   });
 
+  it('reads pods not ready newest trouble first, whatever their names, and no finished (Succeeded) pod', () => {
+    const ended = (finishedAt: string, exitCode: number): Partial<ContainerStatus> => ({
+      ready: false,
+      state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt } },
+    });
+    const older = pod('aster', 1, { ready: false, status: ended('2025-12-20T03:00:00Z', 2) });
+    const done = pod('birch', 1, { ready: false, status: ended('2025-12-31T23:00:00Z', 0) });
+    done.status = { ...done.status, phase: 'Succeeded' };
+    const newer = pod('cedar', 1, { ready: false, status: ended('2025-12-31T22:00:00Z', 1) });
+    const targets = chooseLogTargets(cluster([older, done, newer]), focus(null), new Map(), 5);
+    assert.deepEqual(names(targets), ['cedar', 'aster']);
+    const renamedAlike = chooseLogTargets(cluster([newer, done, older]), focus(null), new Map(), 1);
+    assert.deepEqual(names(renamedAlike), ['cedar'], 'list order is not evidence');
+  });
+
   it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
     const snapshot = cluster([pod('a', 1), pod('b', 1), pod('c', 1)]);
     const ratios = new Map([

@@ -36,6 +36,24 @@ function mainContainer(pod: Pod, preferred: string | undefined): string | undefi
   return statuses.find(started)?.name ?? (pod.status?.initContainerStatuses ?? []).filter(started).at(-1)?.name;
 }
 
+/**
+ * When the pod last changed state (a container started or ended), else when it was created. Among pods in the same
+ * trouble, the most recent is the likeliest to be the symptom's: list order is name order, which says nothing.
+ */
+function lastActivity(pod: Pod): number {
+  const times = statusesOf(pod).flatMap((status) => [
+    status.state?.running?.startedAt,
+    status.state?.terminated?.finishedAt,
+    status.lastState?.terminated?.finishedAt,
+  ]);
+  return Math.max(
+    0,
+    ...[...times, pod.metadata?.creationTimestamp].map((time) => toMs(time ? String(time) : undefined) ?? 0),
+  );
+}
+
+const newestFirst = (a: Pod, b: Pod): number => lastActivity(b) - lastActivity(a);
+
 const podReady = (pod: Pod): boolean =>
   (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
 
@@ -140,7 +158,7 @@ export function chooseLogTargets(
     // lost (reason Unknown: its node rebooted or its sandbox was recreated) did not fail on its own: its last lines say
     // nothing of why, while its current log says what it does now.
     .filter(({ status }) => !LOG_SILENT_ENDINGS.has(status.lastState?.terminated?.reason ?? ''))
-    .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0));
+    .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0) || newestFirst(a.pod, b.pod));
   for (const { pod, status } of restarting) {
     const key = refKey(workloadOf(pod));
     if (restartedWorkloads.has(key)) continue;
@@ -171,7 +189,9 @@ export function chooseLogTargets(
     addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
   }
 
-  for (const pod of pods.filter((candidate) => !podReady(candidate))) addWorkload([pod], 'not ready');
+  // A pod whose containers all exited 0 (a finished Job's) is done, not unready: its log tells of no trouble.
+  const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
+  for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
 
   const callers = [...podsOfWorkload.values()]
     .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))

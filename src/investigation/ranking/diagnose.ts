@@ -2,6 +2,7 @@ import { DETECTORS, type DetectorRegistry } from '../detectors/index.ts';
 import { errorMessage } from '../../observability/error-message.ts';
 import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
 import { errorsBeganAfter } from '../evidence/logs.ts';
+import { toMs } from '../evidence/time.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { type Focus, hintsAt } from '../focus.ts';
@@ -211,7 +212,8 @@ function setAsideVictims(
 ): Candidate[] {
   const standing: Candidate[] = [];
   const victims = new Set<Candidate>();
-  for (const candidate of [...live].sort((a, b) => b.score - a.score)) {
+  const strongerFirst = strongestFirst(onset.start);
+  for (const candidate of [...live].sort(strongerFirst)) {
     const cause = live.find(
       (other) => other !== candidate && !victims.has(other) && explainedBy(candidate, other, graph, onset),
     );
@@ -231,7 +233,24 @@ function setAsideVictims(
       cause.score = score(cause);
     }
   }
-  return standing.sort((a, b) => b.score - a.score);
+  return standing.sort(strongerFirst);
+}
+
+/**
+ * Highest score first; between equal scores, the finding whose change lies nearest the incident's start (a Job that
+ * failed this morning before one that failed last week), then those with no time. The order findings were listed in
+ * is the API's name order, which says nothing about the incident: it must never decide.
+ */
+function strongestFirst(start: number): (a: Candidate, b: Candidate) => number {
+  const distance = (candidate: Candidate) => {
+    const changed = toMs(candidate.finding.changedAt);
+    return changed === undefined ? Number.POSITIVE_INFINITY : Math.abs(start - changed);
+  };
+  const nearer = (a: Candidate, b: Candidate) => {
+    const [da, db] = [distance(a), distance(b)];
+    return da === db ? 0 : da < db ? -1 : 1;
+  };
+  return (a, b) => b.score - a.score || nearer(a, b);
 }
 
 /** When the best standing finding connects to the symptom, those that do not are ruled out. */
