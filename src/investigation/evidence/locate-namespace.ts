@@ -17,6 +17,7 @@ import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { troubleByNamespace } from './namespace-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
+import { serviceInId } from './backend-words.ts';
 import { backendService, decodeBackend, routerBackendIds, unlabelledRouterIds } from './router-backend.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
@@ -206,10 +207,9 @@ async function backendOf(
     { kind: 'Service', namespace: backend.namespace },
     { ...base, reason: `which Service of ${backend.namespace} the router's backend ${id} is` },
   );
-  const service = backendService(
-    backend.rest,
-    services.items.map((item) => item.metadata?.name ?? ''),
-  );
+  const serviceNames = services.items.map((item) => item.metadata?.name ?? '');
+  // Routers that spell the Service around the namespace (Emissary's `cluster_<service>_<namespace>_<port>`): its words.
+  const service = backendService(backend.rest, serviceNames) ?? serviceInId(id, backend.namespace, serviceNames);
   const read = readIn(backend.namespace, [['Service', services]]);
   const what = service ? `Service ${service} there` : 'no Service of that name there';
   return {

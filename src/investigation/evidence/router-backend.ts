@@ -1,19 +1,28 @@
 import type { Alert } from '../../alert/alert.ts';
 import { GENERIC_LABELS, serviceLabelValues } from '../focus.ts';
+import { idWords, wordRuns } from './backend-words.ts';
 import { serviceNameOf } from './hosts.ts';
+
+/**
+ * Label names that say their value is a routing object or its backend, whatever it looks like: APISIX's `route`, an
+ * `upstream` or `backend`, an `ingress` or `httproute`, Envoy's `envoy_cluster_name` (Emissary spells a backend
+ * `cluster_<service>_<namespace>_<port>`, with `_` only).
+ */
+const ROUTING_LABEL =
+  /(?:^|_)(?:route|httproute|grpcroute|ingress|upstream|backend|mapping)(?:_name)?$|(?:^|_)cluster_name$/;
 
 /**
  * Label values that are a router's name for a backend rather than a Service name: a service label carrying `@`, `/`,
  * `_` or `|`, which no Service name does (Traefik `<namespace>-<route>-<service>-<port>@<provider>`, Envoy
  * `<namespace>_<service>_<port>`), or any label carrying `@`, `/` or `|` (Contour's `envoy_cluster_name`
  * `<namespace>/<service>/<port>/<hash>`, Envoy Gateway's `httproute/<namespace>/<route>/rule/0`,
- * `outbound|80||<service>.<namespace>.svc…`). URLs, paths and the alerting machinery's own labels (kube-prometheus'
+ * `outbound|80||<service>.<namespace>.svc…`), or any label whose name says it is one (ROUTING_LABEL). URLs, paths and the alerting machinery's own labels (kube-prometheus'
  * `prometheus="monitoring/k8s"`) are not.
  */
 export function routerBackendIds(alert: Alert): string[] {
   const services = serviceLabelValues(alert).filter((value) => /[@/_|]/.test(value));
   const others = Object.entries(alert.labels)
-    .filter(([label, value]) => !GENERIC_LABELS.has(label) && /[@/|]/.test(value))
+    .filter(([label, value]) => !GENERIC_LABELS.has(label) && (/[@/|]/.test(value) || ROUTING_LABEL.test(label)))
     .map(([, value]) => value);
   return [...new Set([...services, ...others])].filter((value) => !value.includes('://') && !value.startsWith('/'));
 }
@@ -57,10 +66,19 @@ export function decodeBackend(id: string, namespaces: string[]): EncodedBackend 
     const name = separated[at + 1];
     if (at >= 0 && name) return { namespace: separated[at] as string, rest: withoutPort(name) };
   }
+  // A routing label naming a namespace alone (APISIX `route="<name>"`, a route named after the namespace it serves).
+  if (parts.length === 1 && namespaces.includes(bare)) return { namespace: bare, rest: '' };
   const prefix = namespaces
     .filter((namespace) => bare.startsWith(`${namespace}-`))
     .sort((a, b) => b.length - a.length)[0];
-  return prefix ? { namespace: prefix, rest: withoutPort(bare.slice(prefix.length + 1)) } : undefined;
+  if (prefix) return { namespace: prefix, rest: withoutPort(bare.slice(prefix.length + 1)) };
+  // Any other spelling (`k8s:<namespace>:<service>:<port>`, `<namespace>--<service>`): the namespace whose words occur
+  // in a row in the id's, the one of most words; what the Service is, its words tell (serviceInId).
+  const words = idWords(bare);
+  const spelled = namespaces
+    .filter((namespace) => wordRuns(words, namespace).length > 0)
+    .sort((a, b) => idWords(b).length - idWords(a).length)[0];
+  return spelled ? { namespace: spelled, rest: '' } : undefined;
 }
 
 const withoutPort = (rest: string): string => rest.replace(/[-:]\d{1,5}$/, '');
