@@ -288,6 +288,36 @@ describe('simulated API server: discovery', () => {
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.kind, 'Status');
   });
+
+  it('answers GET /apis with aggregated discovery when the client offers it: every group, its resources, kinds and scope', async () => {
+    const response = await fetch(`${cluster.server.url}/apis`, {
+      headers: {
+        Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9',
+      },
+    });
+    assert.equal(
+      response.headers.get('content-type'),
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+    );
+    const list = (await response.json()) as {
+      kind: string;
+      items: {
+        metadata: { name: string };
+        versions: {
+          version: string;
+          resources: { resource: string; responseKind: { kind: string }; scope: string }[];
+        }[];
+      }[];
+    };
+    assert.equal(list.kind, 'APIGroupDiscoveryList');
+    const resources = (group: string) =>
+      list.items
+        .find((item) => item.metadata.name === group)
+        ?.versions[0]?.resources.map((r) => [r.resource, r.responseKind.kind, r.scope]);
+    assert.deepEqual(resources('chaos-mesh.org'), [['podchaoss', 'PodChaos', 'Namespaced']]);
+    assert.deepEqual(resources('example.io'), [['cacti', 'Cactus', 'Cluster']]);
+    assert.ok(resources('apps')?.some(([plural]) => plural === 'deployments'));
+  });
 });
 
 describe('simulated API server: server-side printing for kubectl get', () => {

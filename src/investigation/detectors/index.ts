@@ -17,6 +17,7 @@ import { dns } from './dns.ts';
 import { dnsConfig } from './dns-config.ts';
 import { externalName } from './external-name.ts';
 import { featureFlag } from './feature-flag.ts';
+import { governingResource } from './governing-resource.ts';
 import { hpaLimit } from './hpa-limit.ts';
 import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
@@ -84,6 +85,7 @@ export const DETECTORS = {
   'rbac-forbidden': rbacForbidden,
   'admission-refused': admissionRefused,
   'policy-denial': policyDenial,
+  'governing-resource': governingResource,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

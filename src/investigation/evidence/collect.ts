@@ -13,6 +13,7 @@ import {
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
 import { forbiddenCalls } from './forbidden.ts';
+import { governingKinds, refusalsIn } from './governing-resources.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
@@ -78,6 +79,8 @@ const MAX_PROXY_LOGS = 1;
 const MAX_PEER_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
 const MAX_ERRING_SECRETS = 2;
+/** Lists of custom resources that may set the rule behind a dependency's refusals (kinds × namespaces). */
+const MAX_GOVERNING_READS = 4;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
 
@@ -128,6 +131,7 @@ export async function collectSnapshot(
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
   await readGoverningObjects(reader);
+  await readGoverningCustomResources(reader, peers);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredUnknown(lookups));
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
@@ -578,6 +582,40 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
       version: certificates,
     }),
   ]);
+}
+
+/**
+ * A dependency refuses the pods on its own authority (authorization denied, a limit reached): the rule is usually a
+ * custom resource an operator or policy engine reconciles. Of the kinds aggregated discovery names that can hold one,
+ * a few are read where the refused pods connect (the namespaces their settings name) and in their own namespace.
+ */
+async function readGoverningCustomResources(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const refusedPods = snapshot.pods.filter((pod) =>
+    snapshot.logs.some(
+      (log) =>
+        log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name && refusalsIn(log.lines).length > 0,
+    ),
+  );
+  const refusals = refusalsIn(snapshot.logs.flatMap((log) => log.lines));
+  if (refusedPods.length === 0) return;
+  const kinds = governingKinds(snapshot.apiGroups, refusals, MAX_GOVERNING_READS);
+  const where = [
+    ...new Set([
+      ...refusedPods.flatMap((pod) => peerNamespaces([pod], pod.metadata?.namespace ?? namespace, peers.controllers)),
+      ...refusedPods.map((pod) => pod.metadata?.namespace ?? namespace),
+    ]),
+  ];
+  const reads = where
+    .flatMap((ns) => kinds.map((kind) => ({ kind, ns })))
+    .slice(0, Math.max(0, Math.min(MAX_GOVERNING_READS, PEER_HARD_LIMIT - reader.spent())));
+  if (reads.length === 0) return;
+  const why = `the pods are refused (${refusals.join(', ')}) by what they call: the rules set on it`;
+  await reader.wave(
+    4,
+    `Reading what may set the rule behind the refusals: ${reads.map(({ kind, ns }) => `${kind.kind} in ${ns}`).join(', ')}`,
+    reads.map(({ kind, ns }) => reader.listCustom(kind, ns, `${why} (${kind.kind})`)),
+  );
 }
 
 /** Calls the API server refuses: the Roles and RoleBindings where they were refused. */

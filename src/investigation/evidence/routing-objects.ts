@@ -137,6 +137,15 @@ export const ROUTING_SCHEMAS = {
 export interface ServedGroup {
   group: string;
   version: string;
+  /** The resources of that version, when the server answered with aggregated discovery. */
+  resources?: ServedResource[];
+}
+
+/** One resource of a served group: its kind, the plural it is read at, and whether it lives in namespaces. */
+export interface ServedResource {
+  kind: string;
+  plural: string;
+  namespaced: boolean;
 }
 
 /** The version at which the cluster serves a routing kind, or undefined when it does not serve it. */

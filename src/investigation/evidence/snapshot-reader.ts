@@ -5,6 +5,7 @@ import { discoverApis } from '../tools/discover-apis.ts';
 import { getObject } from '../tools/get-object.ts';
 import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
 import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } from '../tools/kinds.ts';
+import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
@@ -168,6 +169,26 @@ export class SnapshotReader {
     } catch (error) {
       this.assumptions.push(
         `the served APIs could not be discovered (${describe(error)}); mesh and Gateway API routes were not read`,
+      );
+    }
+  }
+
+  /** The custom resources of one kind discovery named, in one namespace (one request). */
+  async listCustom(resource: { group: string; version: string; plural: string }, namespace: string, reason: string) {
+    this.requests++;
+    try {
+      const result = await listCustomObjects.run({ ...resource, namespace }, { ...this.base, reason });
+      absorb(this.snapshot.customObjects, result.items);
+      if (!result.complete) {
+        const read: IncompleteRead = { kind: resource.plural, namespace, read: result.items.length, why: 'one page' };
+        this.snapshot.incomplete.push(read);
+        this.assumptions.push(describeIncomplete(read));
+      }
+    } catch (error) {
+      if (clusterUnavailable(error)) throw error;
+      if (statusOf(error) === 404) return;
+      this.assumptions.push(
+        `${resource.plural}.${resource.group} in ${namespace} could not be read (${describe(error)})`,
       );
     }
   }

@@ -27,6 +27,7 @@ import type {
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Certificate, Issuer } from './certificates.ts';
+import type { CustomObject } from '../tools/kinds.ts';
 import type { Plain } from './plain.ts';
 import type { DestinationRule, HTTPRoute, ServedGroup, ServiceEntry, VirtualService } from './routing-objects.ts';
 
@@ -130,6 +131,11 @@ export interface ClusterSnapshot {
   clusterIssuers: Issuer[];
   /** API groups the cluster serves (GET /apis), when discovery was asked. */
   apiGroups: ServedGroup[];
+  /**
+   * Custom resources of kinds discovery named, read only when the victims' errors are refusals such objects govern
+   * (an authorization denied, a limit reached): untyped, their spec and status as the server holds them.
+   */
+  customObjects: CustomObject[];
   logs: ContainerLog[];
   metrics: MetricSample[];
   /** The lists left incomplete: no conclusion may rest on an object being absent from them. */
@@ -172,6 +178,7 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   issuers: [],
   clusterIssuers: [],
   apiGroups: [],
+  customObjects: [],
   logs: [],
   metrics: [],
   incomplete: [],

@@ -13,10 +13,12 @@ import {
   RbacAuthorizationV1Api,
   Observable,
   type ObservableMiddleware,
+  ResponseContext,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
-import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
+import { Metadata, ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
@@ -612,11 +614,118 @@ export function clusterUnavailable(error: unknown): boolean {
   return TRANSPORT_FAILURE.test(text);
 }
 
-/** The API groups the cluster serves and the version it prefers for each (GET /apis, one request). */
+/**
+ * Aggregated discovery (Kubernetes 1.30 GA): one GET /apis answers every group with its resources, kinds and scope;
+ * offered first, the plain group list after it for servers without it.
+ */
+const AGGREGATED_DISCOVERY =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9';
+
+const AggregatedDiscovery = z.object({
+  kind: z.literal('APIGroupDiscoveryList'),
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      versions: z
+        .array(
+          z.object({
+            version: z.string(),
+            resources: z
+              .array(
+                z.object({
+                  resource: z.string(),
+                  responseKind: z.object({ kind: z.string() }).partial().optional(),
+                  scope: z.string().optional(),
+                }),
+              )
+              .optional(),
+          }),
+        )
+        .min(1),
+    }),
+  ),
+});
+
+/** Asks GET /apis for aggregated discovery and keeps the raw answer, which the typed group list would cut down. */
+function aggregatedRequest(): { options: ConfigurationOptions; raw: () => string | undefined } {
+  let raw: string | undefined;
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
+      context.setHeaderParam('Accept', AGGREGATED_DISCOVERY);
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response) =>
+      new Observable(
+        response.body.text().then((text) => {
+          raw = text;
+          const body = { text: async () => text, binary: async () => Buffer.from(text), stream: () => null };
+          return new ResponseContext(response.httpStatusCode, response.headers, body);
+        }),
+      ),
+  };
+  return { options: { middleware: [middleware], middlewareMergeStrategy: 'append' }, raw: () => raw };
+}
+
+/**
+ * The API groups the cluster serves and the version it prefers for each (GET /apis, one request); with aggregated
+ * discovery, also the resources of that version (kind, plural, scope), so that any custom resource can be read by
+ * what the server says of it, never assumed.
+ */
 export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[]> {
-  const list = await withTimeout(apisFor(kubeConfig).apis.getAPIVersions(), 'discover APIs');
+  const request = aggregatedRequest();
+  const list = await withTimeout(apisFor(kubeConfig).apis.getAPIVersions({}, request.options), 'discover APIs');
+  const aggregated = AggregatedDiscovery.safeParse(JSON.parse(request.raw() ?? 'null'));
+  if (aggregated.success) {
+    return aggregated.data.items.map(({ metadata, versions }) => {
+      const [preferred] = versions as [(typeof versions)[number]];
+      return {
+        group: metadata.name,
+        version: preferred.version,
+        resources: (preferred.resources ?? []).flatMap((resource) =>
+          resource.responseKind?.kind && !resource.resource.includes('/')
+            ? [
+                {
+                  kind: resource.responseKind.kind,
+                  plural: resource.resource,
+                  namespaced: resource.scope !== 'Cluster',
+                },
+              ]
+            : [],
+        ),
+      };
+    });
+  }
   return (list.groups ?? []).flatMap((group) => {
     const version = group.preferredVersion?.version ?? group.versions[0]?.version;
     return version ? [{ group: group.name, version }] : [];
   });
+}
+
+/** A custom resource of any kind, as read: its identity and whatever its spec and status hold (never trusted typed). */
+export const CustomObjectSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: Metadata,
+  spec: z.unknown().optional(),
+  status: z.unknown().optional(),
+});
+export type CustomObject = z.infer<typeof CustomObjectSchema>;
+
+/** Custom resources a namespace holds are few: one page; a longer list says it is incomplete. */
+const CUSTOM_PAGE = 500;
+
+/** The custom resources of one served kind in a namespace, read at the version discovery found (one request). */
+export async function listCustomObjects(
+  kubeConfig: KubeConfig,
+  where: { group: string; version: string; plural: string; namespace: string },
+): Promise<{ items: CustomObject[]; complete: boolean }> {
+  const list = (await withTimeout(
+    apisFor(kubeConfig).custom.listNamespacedCustomObject({ ...where, limit: CUSTOM_PAGE }),
+    `list ${where.plural}.${where.group}`,
+  )) as { items?: unknown[]; metadata?: { continue?: string } };
+  const items = (list.items ?? []).flatMap((item) => {
+    const parsed = CustomObjectSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return { items, complete: !list.metadata?.continue };
 }

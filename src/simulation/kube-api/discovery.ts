@@ -91,3 +91,36 @@ export function resourceList(table: ResourceTable, group: string, version: strin
     resources: served.flatMap(entries),
   };
 }
+
+/** The media type of aggregated discovery (Kubernetes 1.30 GA): every group's resources in one answer to GET /apis. */
+export const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** Whether a GET /apis asks for aggregated discovery (clients offer it first, the plain group list after it). */
+export const wantsAggregated = (accept: string | undefined): boolean =>
+  /as=APIGroupDiscoveryList/.test(accept ?? '') && /v=v2(?!beta)/.test(accept ?? '');
+
+/** GET /apis as APIGroupDiscoveryList: every non-core group, each version with its resources, kinds and scope. */
+export function aggregatedGroupList(table: ResourceTable) {
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: [...groups(table)].map(([name, versions]) => ({
+      metadata: { name },
+      versions: versions.map((version) => ({
+        version,
+        freshness: 'Current',
+        resources: table
+          .all()
+          .filter((resource) => resource.group === name && resource.versions.includes(version))
+          .map((resource) => ({
+            resource: resource.plural,
+            responseKind: { group: name, version, kind: resource.kind },
+            scope: resource.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: resource.kind.toLowerCase(),
+            verbs: VERBS,
+          })),
+      })),
+    })),
+  };
+}

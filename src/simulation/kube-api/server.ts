@@ -1,6 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { coreVersions, group, groupList, resourceList } from './discovery.ts';
+import {
+  AGGREGATED_DISCOVERY,
+  aggregatedGroupList,
+  coreVersions,
+  group,
+  groupList,
+  resourceList,
+  wantsAggregated,
+} from './discovery.ts';
 import {
   type ListQuery,
   ListSnapshots,
@@ -185,7 +193,7 @@ class KubeApi {
     if (call.malformed && WRITES.has(call.method)) throw badRequest(call.malformed);
     const [root, ...rest] = call.segments;
     if (call.method === 'GET' && call.segments.length === 1) {
-      const reply = this.discoveryRoot(root);
+      const reply = this.discoveryRoot(root, call.accept);
       if (reply) return reply;
     }
     if (root === 'api' && rest[0] === 'v1') return this.resourceCall(call, '', 'v1', rest.slice(1));
@@ -197,8 +205,11 @@ class KubeApi {
     throw pathNotFound();
   }
 
-  private discoveryRoot(root: string | undefined): Reply | undefined {
+  private discoveryRoot(root: string | undefined, accept: string | undefined): Reply | undefined {
     if (root === 'api') return json(coreVersions(this.address));
+    if (root === 'apis' && wantsAggregated(accept)) {
+      return { ...json(aggregatedGroupList(this.store.resources)), contentType: AGGREGATED_DISCOVERY };
+    }
     if (root === 'apis') return json(groupList(this.store.resources));
     if (root === 'version')
       return json({ major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' });

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { governingKinds, refusalsIn, specStrings } from '../../src/investigation/evidence/governing-resources.ts';
+import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
+import { servedGroups } from '../../src/investigation/tools/kinds.ts';
+import { loadScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/scenarios/pinecone-bus-access-rule-drops-channel.json');
+
+describe('refusals a dependency answers on its own authority', () => {
+  it('tells authorization refusals and limits reached from other errors', () => {
+    assert.deepEqual(refusalsIn(['Not authorized to access topics: [orders]']), ['authorization']);
+    assert.deepEqual(refusalsIn(['publish failed: access denied (principal w)']), ['authorization']);
+    assert.deepEqual(refusalsIn(['upstream answered 429 Too Many Requests']), ['limit']);
+    assert.deepEqual(refusalsIn(['publish nacked by broker, frame dropped']), ['limit']);
+    assert.deepEqual(refusalsIn(['connection refused', 'timeout after 5s', 'NullPointerException']), []);
+  });
+
+  it('picks the served namespaced custom kinds whose names say they can hold such a rule', () => {
+    const groups: ServedGroup[] = [
+      { group: 'apps', version: 'v1', resources: [{ kind: 'Deployment', plural: 'deployments', namespaced: true }] },
+      {
+        group: 'bus.example.org',
+        version: 'v1',
+        resources: [
+          { kind: 'BusCluster', plural: 'busclusters', namespaced: true },
+          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true },
+          { kind: 'BusUser', plural: 'bususers', namespaced: true },
+          { kind: 'BusRateLimit', plural: 'busratelimits', namespaced: true },
+        ],
+      },
+      {
+        group: 'guard.example.net',
+        version: 'v2',
+        resources: [{ kind: 'ClusterGuardPolicy', plural: 'clusterguardpolicies', namespaced: false }],
+      },
+      // A group read without aggregated discovery names no resources.
+      { group: 'other.example.com', version: 'v1' },
+    ];
+    const plurals = (list: ReturnType<typeof governingKinds>) => list.map((k) => `${k.plural}.${k.group}/${k.version}`);
+    assert.deepEqual(plurals(governingKinds(groups, ['authorization'], 4)), [
+      'busaccessrules.bus.example.org/v1',
+      'bususers.bus.example.org/v1',
+    ]);
+    assert.deepEqual(plurals(governingKinds(groups, ['limit'], 4)), [
+      'busaccessrules.bus.example.org/v1',
+      'busratelimits.bus.example.org/v1',
+    ]);
+    assert.deepEqual(plurals(governingKinds(groups, ['authorization'], 1)), ['busaccessrules.bus.example.org/v1']);
+  });
+
+  it('collects every string a spec holds', () => {
+    assert.deepEqual(specStrings({ principal: 'w', allow: [{ channel: 'a.b', ops: ['publish'] }], n: 3 }), [
+      'w',
+      'a.b',
+      'publish',
+    ]);
+  });
+});
+
+it("discovery names the custom kinds the cluster serves, with their plurals and scope, in GET /apis's one answer", async () => {
+  const simulation = await startSimulation(await loadScenario(FIXTURE));
+  try {
+    const groups = await servedGroups(simulation.kubeConfig);
+    assert.deepEqual(
+      groups.find((g) => g.group === 'bus.example.org'),
+      {
+        group: 'bus.example.org',
+        version: 'v1',
+        resources: [
+          { kind: 'BusCluster', plural: 'busclusters', namespaced: true },
+          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true },
+        ],
+      },
+    );
+  } finally {
+    await simulation.close();
+  }
+});
+
+// Fixture: a made-up message bus refuses its client (access denied); its operator's BusAccessRule for the client's
+// principal, in the bus's namespace, was rewritten shortly before without the channel the client publishes to.
+it('the custom resource that sets the rule a dependency refuses its client by is the answer', async () => {
+  const { result, requests } = await replayScenarioFile(FIXTURE);
+  assert.deepEqual(result.rootCause, { kind: 'BusAccessRule', namespace: 'streams', name: 'invoice-writer' });
+  assert.equal(result.faultType, 'other');
+  assert.ok(requests.some((r) => r.path === '/apis/bus.example.org/v1/namespaces/streams/busaccessrules'));
+});
