@@ -146,8 +146,11 @@ function readerFailures(
     (l) => !recent || (toMs(l.at) ?? now) >= (changed as number),
   );
   const quoted = (text: string) => settings.find((s) => quotesSetting(text, s));
+  // A setting that has stood unchanged is a flag only by its name (enable…, feature…): a key that merely holds a boolean
+  // somewhere below it (a product's config section) is named by every line of that product's log.
   const namesFlag = (text: string) =>
-    flagLike && [...flagKeys].some((k) => text.includes(k) || namesIdentifier(text, k));
+    flagLike &&
+    [...flagKeys].some((k) => (recent || FLAG_NAME.test(k)) && (text.includes(k) || namesIdentifier(text, k)));
   const mentions = (text: string) =>
     namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
   const telling = lastDistinct(

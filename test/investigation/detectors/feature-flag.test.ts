@@ -43,6 +43,19 @@ test('with the change long ago, only errors that name the flag count, and more w
   assert.deepEqual(detect(featureFlag, old('ERROR feature pricing failed')), []);
 });
 
+test('a long-unchanged config section that merely holds a boolean is no flag, though the product logs its name', () => {
+  // `streamd:` heads the product's own config file; every line its log prints names the product.
+  const snapshot = cluster((s) => {
+    configMap(s, 'streamd', { 'streamd.yaml': 'streamd:\n  data_directory: /data\n  developer_mode: false\n' });
+    app(s, 'streamd', {
+      volumes: [{ name: 'config', configMap: { name: 'streamd' } }],
+      container: { volumeMounts: [{ name: 'config', mountPath: '/etc/streamd' }] },
+    });
+    logs(s, 'streamd', ['WARN [streamd/controller/0] raft - unable to reach quorum, 2 of 3 voters unreachable']);
+  });
+  assert.deepEqual(detect(featureFlag, snapshot), []);
+});
+
 test('a flag switched recently on a workload whose logs were not read is a weak suspicion, cleared by logs that say nothing', () => {
   const base = () =>
     cluster((s) => {
