@@ -125,6 +125,23 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(renamedAlike), ['cedar'], 'list order is not evidence');
   });
 
+  it('reads the container the controller declares, not a proxy injected at admission and listed first', () => {
+    const meshed = pod('gate', 1);
+    meshed.spec = { containers: [{ name: 'proxy' }, { name: 'main' }] };
+    meshed.status = { ...meshed.status, containerStatuses: [{ ...running, name: 'proxy' }, running] };
+    const snapshot = cluster([meshed]);
+    snapshot.replicaSets = snapshot.replicaSets.map((rs) => ({
+      ...rs,
+      metadata: { ...rs.metadata, uid: 'gate' },
+      spec: { selector: {}, template: { spec: { containers: [{ name: 'main' }] } } },
+    }));
+    const targets = chooseLogTargets(snapshot, focus({ kind: 'Service', namespace: 'ns', name: 'gate' }), new Map(), 2);
+    assert.deepEqual(
+      targets.map((target) => target.container),
+      ['main'],
+    );
+  });
+
   it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
     const snapshot = cluster([pod('a', 1), pod('b', 1), pod('c', 1)]);
     const ratios = new Map([

@@ -1,6 +1,7 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Focus, owningWorkload } from '../focus.ts';
+import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
 
@@ -27,13 +28,20 @@ const statusesOf = (pod: Pod): ContainerStatus[] => [
 ];
 
 /**
- * The container whose log speaks for the pod: the one the alert names, else the first that ran, else (the pod is
- * still initialising) the init container that ran last, which is usually the one waiting on something.
+ * The container whose log speaks for the pod: the one the alert names, else the first that ran of those its
+ * controller declares (a proxy injected at admission, often listed first, speaks for the mesh, not the application),
+ * else the first that ran, else (the pod is still initialising) the init container that ran last, which is usually
+ * the one waiting on something.
  */
-function mainContainer(pod: Pod, preferred: string | undefined): string | undefined {
+function mainContainer(pod: Pod, preferred: string | undefined, controllers: PodController[]): string | undefined {
   const statuses = pod.status?.containerStatuses ?? [];
   if (preferred && statuses.some((status) => status.name === preferred && started(status))) return preferred;
-  return statuses.find(started)?.name ?? (pod.status?.initContainerStatuses ?? []).filter(started).at(-1)?.name;
+  const declared = new Set(appContainers(pod, controllers).map((container) => container.name));
+  return (
+    statuses.find((status) => started(status) && declared.has(status.name))?.name ??
+    statuses.find(started)?.name ??
+    (pod.status?.initContainerStatuses ?? []).filter(started).at(-1)?.name
+  );
 }
 
 /**
@@ -106,6 +114,7 @@ export function chooseLogTargets(
   preferredContainer?: string,
 ): LogTarget[] {
   const namespace = focus.namespace;
+  const controllers = podControllers(snapshot);
   const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
   const services = snapshot.services.filter((service) => service.metadata?.namespace === namespace);
   const serviceNames = new Set(services.map((service) => service.metadata?.name ?? ''));
@@ -139,7 +148,7 @@ export function chooseLogTargets(
   // The current log of one pod per workload: the least healthy one, else one of its newest revision.
   const addWorkload = (candidates: Pod[], why: string): void => {
     const withLogs = newestRevisionFirst(
-      candidates.filter((pod) => mainContainer(pod, preferredContainer)),
+      candidates.filter((pod) => mainContainer(pod, preferredContainer, controllers)),
       snapshot.replicaSets,
     );
     const pod = withLogs.find((candidate) => !podReady(candidate)) ?? withLogs[0];
@@ -147,7 +156,7 @@ export function chooseLogTargets(
     const key = refKey(workloadOf(pod));
     if (seenWorkloads.has(key)) return;
     seenWorkloads.add(key);
-    add(pod, mainContainer(pod, preferredContainer), false, why);
+    add(pod, mainContainer(pod, preferredContainer, controllers), false, why);
   };
 
   const restartedWorkloads = new Set<string>();
