@@ -69,6 +69,9 @@ export const probeFailure: Detector = {
       found.set(key, { finding: first, configSignal, staticMismatch });
     };
 
+    // Workloads with a pod between restarts: the replicas still running cannot be ready without the ones that crash
+    // (a quorum, a cluster waiting for its members), so their readiness failures are that crash too.
+    const crashing = new Set(snapshot.pods.filter(isBetweenRestarts).map((pod) => refKey(graph.workloadOf(pod))));
     for (const event of snapshot.events) {
       if (event.involvedObject?.kind !== 'Pod' || now - (toMs(eventTime(event)) ?? now) > 2 * HOUR) continue;
       if (event.reason === 'Killing' && KILLED_BY_LIVENESS.test(event.message ?? '')) {
@@ -94,10 +97,11 @@ export const probeFailure: Detector = {
       const restarted = hasRestarted(pod);
       const hurting = kind === 'readiness' ? outOfService : kind === 'liveness' ? restarted : outOfService || restarted;
       if (!hurting) continue;
-      // A readiness probe of a container that keeps exiting cannot pass while it is down: the crash is the fault
-      // (and whatever it depends on), its readiness failures a consequence — unless the probe is wrong on paper.
+      // A readiness probe of a container that keeps exiting cannot pass while it is down, nor its siblings' while they
+      // wait for it: the crash is the fault (and whatever it depends on), their readiness failures a consequence —
+      // unless the probe is wrong on paper.
       const configSignal = CONFIG_SIGNAL.test(match[2] ?? '');
-      if (kind === 'readiness' && !configSignal && isBetweenRestarts(pod)) continue;
+      if (kind === 'readiness' && !configSignal && crashing.has(refKey(graph.workloadOf(pod)))) continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), configSignal, false);
     }
     // Probes whose port the container does not declare (only when the container declares its ports at all), of a

@@ -223,3 +223,26 @@ test("a ready sidecar's probe on a port it does not list is no fault; its pod's 
   });
   assert.deepEqual(named(detect(probeFailure, snapshot)), ['Deployment/shop/kiln liveness-probe']);
 });
+
+test("readiness failures of a replica that runs while its siblings crash are the workload's crash, not its probe", () => {
+  // A member waiting for a quorum its crashing peers cannot give answers 503 to its readiness probe.
+  const snapshot = cluster((s) => {
+    app(s, 'quorum', { ready: false, replicas: 1 });
+    const running = podOf(s, 'quorum');
+    const crashing = structuredClone(running);
+    if (crashing.metadata) crashing.metadata.name = `${running.metadata?.name}-b`;
+    const status = crashing.status?.containerStatuses?.[0];
+    if (status) {
+      status.restartCount = 6;
+      status.state = { waiting: { reason: 'CrashLoopBackOff' } };
+    }
+    s.pods.push(crashing);
+    event(
+      s,
+      { kind: 'Pod', name: running.metadata?.name ?? '' },
+      'Unhealthy',
+      'Readiness probe failed: HTTP probe failed with statuscode: 503',
+    );
+  });
+  assert.deepEqual(named(detect(probeFailure, snapshot)), []);
+});
