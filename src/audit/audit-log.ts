@@ -14,7 +14,8 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+  /** Appends the entries in the order given, in one write; resolves once they are committed. */
+  record(...entries: AuditEntry[]): Promise<void>;
 }
 
 /**
@@ -28,7 +29,7 @@ export interface TransactionalAuditLog extends AuditLog {
 /** For the CLI and replays, where there is no database: keeps entries in order, in memory. */
 export class MemoryAuditLog implements AuditLog {
   readonly entries: (AuditEntry & { at: string })[] = [];
-  async record(entry: AuditEntry): Promise<void> {
-    this.entries.push({ ...redact(entry), at: new Date().toISOString() });
+  async record(...entries: AuditEntry[]): Promise<void> {
+    for (const entry of entries) this.entries.push({ ...redact(entry), at: new Date().toISOString() });
   }
 }

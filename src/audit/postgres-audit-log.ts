@@ -86,8 +86,9 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     this.connection.on('error', () => undefined);
   }
 
-  record(entry: AuditEntry): Promise<void> {
-    const rows = [prepare(entry)];
+  record(...entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    const rows = entries.map(prepare);
     return new Promise((resolve, reject) => {
       this.waiting.push({ rows, done: (error?: unknown) => (error === undefined ? resolve() : reject(error)) });
       if (!this.writing) void this.drain();

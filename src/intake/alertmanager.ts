@@ -105,13 +105,15 @@ export async function handleAlertmanagerWebhook(
     return { status: 202, body: { incidentId: resolution.incidentId } };
   }
   // A group that fires after it was resolved is the alert coming back: investigated again, in the same thread.
-  const opened = await openInvestigation(deps, alertFromGroup(group), { reopen: deps.visible });
-  await deps.audit.record({
-    actor: 'alertmanager',
-    action: 'webhook.accepted',
-    target: `alertmanager:${externalId}`,
-    incidentId: opened.incidentId,
-    details: { status: 'firing', duplicate: opened.duplicate, alerts: group.alerts.length },
+  const opened = await openInvestigation(deps, alertFromGroup(group), {
+    reopen: deps.visible,
+    accepted: (opened) => ({
+      actor: 'alertmanager',
+      action: 'webhook.accepted',
+      target: `alertmanager:${externalId}`,
+      incidentId: opened.incidentId,
+      details: { status: 'firing', duplicate: opened.duplicate, alerts: group.alerts.length },
+    }),
   });
   return { status: 202, body: { ...opened } };
 }

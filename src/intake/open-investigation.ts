@@ -1,7 +1,7 @@
 import type { Alert } from '../alert/alert.ts';
 import { groupingKey } from '../alert/grouping.ts';
 import { type ClusterNames, routeCluster } from '../alert/route-cluster.ts';
-import type { TransactionalAuditLog } from '../audit/audit-log.ts';
+import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
@@ -64,6 +64,11 @@ export interface OpenOptions {
    * thread. Without it, a resolved incident stays closed.
    */
   reopen?: Pick<VisibleState, 'reopenIncident'>;
+  /**
+   * The door's own record of the request (a webhook's `webhook.accepted`), appended in the same write as the
+   * investigation's last event (`investigation.queued`), so the request waits for one append instead of two.
+   */
+  accepted?: (opened: OpenedInvestigation) => AuditEntry;
 }
 
 /**
@@ -79,6 +84,19 @@ export async function openInvestigation(
   received: Alert & { externalId: string },
   options: OpenOptions = {},
 ): Promise<OpenedInvestigation> {
+  const { opened, queued } = await placeAndQueue(deps, received, options);
+  const accepted = options.accepted?.(opened);
+  const entries = [...(queued ? [queued] : []), ...(accepted ? [accepted] : [])];
+  if (entries.length > 0) await deps.audit.record(...entries);
+  return opened;
+}
+
+/** The alert stored and queued; `queued`: the event saying so, for the caller to append (null when nothing was queued). */
+async function placeAndQueue(
+  deps: IntakeDeps,
+  received: Alert & { externalId: string },
+  options: OpenOptions,
+): Promise<{ opened: OpenedInvestigation; queued: AuditEntry | null }> {
   alertReceived(received.source);
   const { alert: clean, changes } = cleanAlert(received);
   const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
@@ -123,7 +141,7 @@ export async function openInvestigation(
     deps.showRelatedAlerts?.(incident.id);
     // The answer may be in already: an alert it does not explain starts a new round now.
     await reconsiderRelatedAlerts(deps, incident.id);
-    return { incidentId: incident.id, jobId: null, duplicate: false, joined: true, ...said };
+    return { opened: { incidentId: incident.id, jobId: null, duplicate: false, joined: true, ...said }, queued: null };
   }
   if (created && typeof options.thread === 'function') {
     const thread = await options.thread(await findIncidentOrThrow(deps.db, incident.id));
@@ -144,11 +162,12 @@ export async function openInvestigation(
     }
     // Completes a join whose webhook died before the alert was checked against the answer.
     await reconsiderRelatedAlerts(deps, incident.id);
-    return { incidentId: incident.id, jobId: null, duplicate: true, ...said };
+    return { opened: { incidentId: incident.id, jobId: null, duplicate: true, ...said }, queued: null };
   }
   let reopened = false;
   if (!created && incident.status === 'resolved') {
-    if (!options.reopen) return { incidentId: incident.id, jobId: null, duplicate: true, ...said };
+    if (!options.reopen)
+      return { opened: { incidentId: incident.id, jobId: null, duplicate: true, ...said }, queued: null };
     const again = await options.reopen.reopenIncident(incident.id, alert.source);
     if (again) {
       // The round investigates the alert that came back (a related alert of the storm, or the first one).
@@ -161,14 +180,15 @@ export async function openInvestigation(
     }
   }
   const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round, created || reopened);
-  if (created || reopened || rerun) {
-    await deps.audit.record({
-      actor: 'bot',
-      action: 'investigation.queued',
-      target: jobId,
-      incidentId: incident.id,
-      details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
-    });
-  }
-  return { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...said };
+  const queued: AuditEntry | null =
+    created || reopened || rerun
+      ? {
+          actor: 'bot',
+          action: 'investigation.queued',
+          target: jobId,
+          incidentId: incident.id,
+          details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
+        }
+      : null;
+  return { opened: { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...said }, queued };
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alert/alert.ts';
+import type { AuditEntry } from '../audit/audit-log.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type IntakeDeps, openInvestigation } from './open-investigation.ts';
@@ -114,14 +115,15 @@ export async function handlePagerDutyWebhook(
   const parsed = parsePagerDutyWebhook(raw);
   if (!parsed.ok) return refuse(400, parsed.reason, parsed.message);
   const { event } = parsed;
+  const acceptance = (details: Record<string, unknown>, incidentId?: string): AuditEntry => ({
+    actor: 'pagerduty',
+    action: 'webhook.accepted',
+    target: `pagerduty:${event.id}`,
+    ...(incidentId ? { incidentId } : {}),
+    details: { eventType: event.event_type, ...details },
+  });
   const accepted = (details: Record<string, unknown>, incidentId?: string) =>
-    deps.audit.record({
-      actor: 'pagerduty',
-      action: 'webhook.accepted',
-      target: `pagerduty:${event.id}`,
-      ...(incidentId ? { incidentId } : {}),
-      details: { eventType: event.event_type, ...details },
-    });
+    deps.audit.record(acceptance(details, incidentId));
 
   if (OPENING_EVENTS.has(event.event_type) || event.event_type === 'incident.resolved') {
     const incident = IncidentDataSchema.safeParse(event.data);
@@ -131,8 +133,8 @@ export async function handlePagerDutyWebhook(
     if (OPENING_EVENTS.has(event.event_type)) {
       const opened = await openInvestigation(deps, alertFromIncident(incident.data), {
         ...(event.event_type === 'incident.reopened' ? { reopen: deps.visible } : {}),
+        accepted: (opened) => acceptance({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId),
       });
-      await accepted({ duplicate: opened.duplicate, jobId: opened.jobId }, opened.incidentId);
       return { status: 202, body: { ...opened } };
     }
     const resolution = await resolveSourceAlert(deps, 'pagerduty', incident.data.id);

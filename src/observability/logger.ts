@@ -102,9 +102,9 @@ export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLo
     }
   };
   return {
-    async record(entry) {
-      await audit.record(entry);
-      logged([entry]);
+    async record(...entries) {
+      await audit.record(...entries);
+      logged(entries);
     },
     // Logged once written in the transaction: should it roll back, the caller's error is logged after these lines.
     async recordIn(tx, entries) {
