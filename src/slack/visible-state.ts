@@ -1,5 +1,6 @@
 import { type types, webApi } from '@slack/bolt';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import type { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
@@ -25,6 +26,8 @@ export interface VisibleStateDeps {
   db: PrismaClient;
   audit: AuditLog;
   slack: webApi.WebClient;
+  /** Events recorded without waiting (an investigation's reads): every post and edit waits until they are committed. */
+  deferredAudit?: Pick<DeferredAudit, 'settled'>;
 }
 
 interface PostOptions {
@@ -63,7 +66,8 @@ type SlackMessageMetadata = { event_type?: string; event_payload?: { message_key
 
 /**
  * The one place that changes what people see. Each method does the compare-and-set in Postgres, the audit event
- * and the Slack update together, so none of them is forgotten or doubled:
+ * and the Slack update together, so none of them is forgotten or doubled (and, with `deferredAudit`, tells Slack
+ * only once the events recorded without waiting are committed):
  * - `post`: a message exactly once per key — recorded before it is posted, carrying the key in Slack message
  *   metadata, and looked for in Slack (conversations.replies / history with include_all_metadata) whenever an
  *   earlier attempt may have posted it (a worker killed after Slack stored it, a 5xx after Slack stored it);
@@ -86,6 +90,7 @@ export class VisibleState {
   async post(place: Place, key: string, message: VisibleMessage, purpose: string): Promise<string> {
     const messageKey = `${place.incidentId ?? place.channel}:${key}`;
     const { db } = this.deps;
+    await this.deps.deferredAudit?.settled();
     const created = await db.$executeRaw`
       INSERT INTO "SlackMessage" ("key", "incidentId", "channel", "threadTs")
       VALUES (${messageKey}, ${place.incidentId}, ${place.channel}, ${place.threadTs ?? null})
@@ -119,6 +124,7 @@ export class VisibleState {
   }
 
   async edit(place: Place, ts: string, message: VisibleMessage, purpose: string): Promise<void> {
+    await this.deps.deferredAudit?.settled();
     await this.deps.slack.chat.update({ channel: place.channel, ts, ...message });
     await this.record({
       actor: 'bot',

@@ -7,6 +7,7 @@ import { type Alert, AlertSchema } from '../alert/alert.ts';
 import { parseStored } from '../store/stored-json.ts';
 import { reconsiderRelatedAlerts } from '../intake/related-alerts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
 import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
@@ -132,6 +133,8 @@ interface Attempt {
   investigation: Investigation;
   /** The alert that started this round (null: the incident's own). */
   starter: IncidentAlert | null;
+  /** The investigation's own events (reads, hypotheses, the decision): appended without waiting, settled before shown. */
+  events: DeferredAudit;
   visible: VisibleState;
   thread: IncidentThread;
   status: StatusMessage;
@@ -195,7 +198,8 @@ async function begin(deps: InvestigationWorkerDeps, job: InvestigationJobRun): P
     });
     return null;
   }
-  const visible = new VisibleState(deps);
+  const events = new DeferredAudit(deps.audit);
+  const visible = new VisibleState({ ...deps, deferredAudit: events });
   // Moved before the thread is opened, the root message is posted saying so, rather than posted and then edited.
   const moved = await visible.setIncidentStatus(incident.id, 'investigating');
   const thread = await ensureThread(deps, visible, moved ?? incident);
@@ -213,7 +217,7 @@ async function begin(deps: InvestigationWorkerDeps, job: InvestigationJobRun): P
   const findings = new FindingReplies(thread, investigation.id);
   const ended = investigationTimer();
   const hypothesisSeen = firstHypothesisTimer(incident.createdAt);
-  return { job, incident, investigation, starter, visible, thread, status, findings, ended, hypothesisSeen };
+  return { job, incident, investigation, starter, events, visible, thread, status, findings, ended, hypothesisSeen };
 }
 
 /** Edits the status reply a previous attempt posted, or posts it and records its ts. */
@@ -244,9 +248,9 @@ async function investigateAttempt(
     {
       kubeConfig: cluster.kubeConfig,
       ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
-      audit: deps.audit,
+      audit: attempt.events,
       incidentId: incident.id,
-      onProgress: (progress) => reportProgress(deps, attempt, progress),
+      onProgress: (progress) => reportProgress(attempt, progress),
       ...(signal ? { signal } : {}),
     },
     deps.agent ?? null,
@@ -254,14 +258,14 @@ async function investigateAttempt(
 }
 
 /** The status reply, the finding replies and, for a hypothesis, its audit row (the timeline tells them from it). */
-async function reportProgress(deps: InvestigationWorkerDeps, attempt: Attempt, progress: Progress): Promise<void> {
+async function reportProgress(attempt: Attempt, progress: Progress): Promise<void> {
   const text = progressText(progress);
   if (text) attempt.status.update(text);
   attempt.findings.offer(progress);
   if (progress.type !== 'hypothesis') return;
   attempt.hypothesisSeen();
   const { change, hypothesis, reason } = progress;
-  await deps.audit.record({
+  await attempt.events.record({
     actor: 'bot',
     action: 'investigation.hypothesis',
     target: refKey(hypothesis.entity),

@@ -134,6 +134,26 @@ test('incident.resolved says so in the thread', async () => {
   assert.equal(incident.status, 'resolved');
 });
 
+test('the answer reaches Slack only once every read and the decision it rests on are in the audit trail', async () => {
+  // The investigation's reads are appended without waiting for each; the answer's post waits until they are committed.
+  h.slack.storeThenHangNext('chat.postMessage', (args) =>
+    isAnswer({ method: 'chat.postMessage', args, token: undefined }),
+  );
+  const response = await h.postPagerDuty(
+    pagerDutyEvent('incident.triggered', { id: 'PSETTLED', title: 'High error rate on checkout' }, 'EVT-SETTLED'),
+  );
+  const { incidentId } = (await response.json()) as { incidentId: string };
+  await until('the answer to reach Slack, its reply held', () => h.slack.heldCount > 0, 30_000);
+  const whenShown = await h.database.db.auditEvent.findMany({ where: { incidentId } });
+  h.slack.releaseHeld();
+  await jobCompleted(incidentId);
+  const atEnd = await h.database.db.auditEvent.findMany({ where: { incidentId } });
+  const reads = (rows: typeof atEnd) => rows.filter((row) => row.action.startsWith('tool.')).length;
+  assert.ok(reads(whenShown) > 0, 'the investigation read the cluster');
+  assert.equal(reads(whenShown), reads(atEnd), 'every read was committed before the answer was shown');
+  assert.ok(whenShown.some((row) => row.action === 'investigation.decided'));
+});
+
 /** Waits for the incident's BullMQ job to complete: everything the worker does for it is then done. */
 async function jobCompleted(incidentId: string): Promise<void> {
   await until(
