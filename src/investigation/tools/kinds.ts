@@ -19,6 +19,7 @@ import {
 import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
 import { Metadata, ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
+import { makeSharedApiClient } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
@@ -370,16 +371,16 @@ function apisFor(kubeConfig: KubeConfig): Apis {
   let apis = clients.get(kubeConfig);
   if (!apis) {
     apis = {
-      core: kubeConfig.makeApiClient(CoreV1Api),
-      apps: kubeConfig.makeApiClient(AppsV1Api),
-      batch: kubeConfig.makeApiClient(BatchV1Api),
-      networking: kubeConfig.makeApiClient(NetworkingV1Api),
-      policy: kubeConfig.makeApiClient(PolicyV1Api),
-      autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
-      rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
-      admission: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
-      custom: kubeConfig.makeApiClient(CustomObjectsApi),
-      apis: kubeConfig.makeApiClient(ApisApi),
+      core: makeSharedApiClient(kubeConfig, CoreV1Api),
+      apps: makeSharedApiClient(kubeConfig, AppsV1Api),
+      batch: makeSharedApiClient(kubeConfig, BatchV1Api),
+      networking: makeSharedApiClient(kubeConfig, NetworkingV1Api),
+      policy: makeSharedApiClient(kubeConfig, PolicyV1Api),
+      autoscaling: makeSharedApiClient(kubeConfig, AutoscalingV2Api),
+      rbac: makeSharedApiClient(kubeConfig, RbacAuthorizationV1Api),
+      admission: makeSharedApiClient(kubeConfig, AdmissionregistrationV1Api),
+      custom: makeSharedApiClient(kubeConfig, CustomObjectsApi),
+      apis: makeSharedApiClient(kubeConfig, ApisApi),
     };
     clients.set(kubeConfig, apis);
   }
