@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { unavailableDependency } from '../http/unavailable.ts';
 import { storable } from '../redaction/policy.ts';
-import { inTransaction, poolOf } from '../store/db.ts';
+import { inTwoRoundTrips, poolOf } from '../store/db.ts';
 import type { AuditEntry, TransactionalAuditLog } from './audit-log.ts';
 import { type AuditContent, ChainKey } from './chain-key.ts';
 
@@ -30,6 +30,9 @@ function prepare(received: AuditEntry): Prepared {
   return { entry, details: JSON.parse(JSON.stringify(entry.details ?? {})) as Prisma.InputJsonValue };
 }
 
+const incidentsOf = (chains: Map<string | null, Prepared[]>) =>
+  [...chains.keys()].filter((chain): chain is string => chain !== null);
+
 /** The rows grouped by the chain they extend, each group in the order given. */
 function byChain(rows: Prepared[]): Map<string | null, Prepared[]> {
   const chains = new Map<string | null, Prepared[]>();
@@ -46,15 +49,48 @@ const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const textArray = (values: string[]) =>
   values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(pg.escapeLiteral).join(', ')}]::text[]`;
 
-/** The INSERT of a write's rows: one statement, a column per array, whatever the number of rows. */
-const INSERT_ROWS = `
-  INSERT INTO "AuditEvent"
+/** A SQL literal of a text value, escaped as pg does (values go into the statements as literals: see append). */
+const literal = (value: string | null) => (value === null ? 'NULL' : pg.escapeLiteral(value));
+
+/**
+ * The locks of the rows' chains, then the chains' heads and the rows' seqs: two statements, their values literals,
+ * the read's snapshot taken after the locks are held so each head is the latest committed. The seqs are taken
+ * before the hashes so the hashes cover them. A transaction that fails after this leaves a gap in the sequence that
+ * no committed row fills: verify tells such gaps from deletions (src/audit/verify.ts).
+ */
+function lockAndRead(rows: Prepared[], incidents: string[], lockKeys: string[]): string {
+  return `
+    SELECT pg_advisory_xact_lock(lock)
+    FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${textArray(lockKeys)}) AS key ORDER BY lock) AS locks;
+    SELECT
+      ARRAY(SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'seq'))
+            FROM generate_series(1, ${rows.length})) AS "seqs",
+      ARRAY(SELECT (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" = chain.id ORDER BY "seq" DESC LIMIT 1)
+            FROM unnest(${textArray(incidents)}) WITH ORDINALITY AS chain(id, position)
+            ORDER BY chain.position) AS "heads",
+      (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" IS NULL ORDER BY "seq" DESC LIMIT 1) AS "global"`;
+}
+
+type HeadsRead = pg.QueryResult<{ seqs: string[]; heads: (string | null)[]; global: string | null }>;
+
+/** A row as stored: its content, where it links, and its hash. */
+type ChainedRow = AuditContent & { prevHash: string; keyId: string | null; hash: string };
+
+/**
+ * The INSERT of the rows, one statement whatever their number, its values literals so that it can go in the same
+ * message as the COMMIT. `at` is stored as Prisma stores a DateTime: UTC, to the millisecond (the hash covers it so).
+ */
+function insertRows(rows: ChainedRow[]): string {
+  const values = rows.map(
+    (row) =>
+      `(${row.seq}, ${literal(row.at.toISOString())}::timestamptz AT TIME ZONE 'UTC', ${literal(row.incidentId)}, ` +
+      `${literal(row.actor)}, ${literal(row.action)}, ${literal(row.target)}, ${literal(row.justification)}, ` +
+      `${literal(JSON.stringify(row.details))}::jsonb, ${literal(row.prevHash)}, ${literal(row.hash)}, ${literal(row.keyId)})`,
+  );
+  return `INSERT INTO "AuditEvent"
     ("seq", "at", "incidentId", "actor", "action", "target", "justification", "details", "prevHash", "hash", "keyId")
-  SELECT row.seq, $1::timestamptz AT TIME ZONE 'UTC', row."incidentId", row.actor, row.action, row.target,
-         row.justification, row.details::jsonb, row."prevHash", row.hash, row."keyId"
-  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-              $10::text[], $11::text[])
-    AS row(seq, "incidentId", actor, action, target, justification, details, "prevHash", hash, "keyId")`;
+    VALUES ${values.join(',\n')}`;
+}
 
 /**
  * Hash-chained, append-only audit rows: one chain per incident, one global chain for events without an
@@ -126,39 +162,35 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     this.writing = false;
   }
 
+  /** In two round trips: BEGIN with the locks and the read, then the INSERT with the COMMIT. */
   private write(rows: Prepared[]): Promise<void> {
-    return inTransaction(this.connection, (client) => this.append(client, rows));
+    const chains = byChain(rows);
+    return inTwoRoundTrips(this.connection, this.lockAndRead(chains, rows), ([, read]) =>
+      insertRows(this.chained(chains, read as HeadsRead)),
+    );
   }
 
   /** Two round trips in the caller's transaction: the locks with the read, then the INSERT of every row. */
   private async append(tx: pg.ClientBase, rows: Prepared[]): Promise<void> {
     if (rows.length === 0) return;
     const chains = byChain(rows);
-    const incidents = [...chains.keys()].filter((chain): chain is string => chain !== null);
-    const lockKeys = [...chains.keys()].map(chainLockKey);
-    // The locks, then the chains' heads and the rows' seqs: two statements sent as one (so their values are
-    // literals), the read's snapshot taken after the locks are held so each head is the latest committed. The seqs
-    // are taken before the hashes so the hashes cover them. A transaction that fails after this leaves a gap in the
-    // sequence that no committed row fills: verify tells such gaps from deletions (src/audit/verify.ts).
-    const [, read] = (await tx.query(`
-      SELECT pg_advisory_xact_lock(lock)
-      FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${textArray(lockKeys)}) AS key ORDER BY lock) AS locks;
-      SELECT
-        ARRAY(SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'seq'))
-              FROM generate_series(1, ${rows.length})) AS "seqs",
-        ARRAY(SELECT (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" = chain.id ORDER BY "seq" DESC LIMIT 1)
-              FROM unnest(${textArray(incidents)}) WITH ORDINALITY AS chain(id, position)
-              ORDER BY chain.position) AS "heads",
-        (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" IS NULL ORDER BY "seq" DESC LIMIT 1) AS "global"`)) as unknown as [
-      pg.QueryResult,
-      pg.QueryResult<{ seqs: string[]; heads: (string | null)[]; global: string | null }>,
-    ];
+    const [, read] = (await tx.query(this.lockAndRead(chains, rows))) as unknown as [pg.QueryResult, HeadsRead];
+    await tx.query(insertRows(this.chained(chains, read)));
+  }
+
+  private lockAndRead(chains: Map<string | null, Prepared[]>, rows: Prepared[]): string {
+    return lockAndRead(rows, incidentsOf(chains), [...chains.keys()].map(chainLockKey));
+  }
+
+  /** Each chain's rows linked onto its head, in the order given, each hashed under the newest key. */
+  private chained(chains: Map<string | null, Prepared[]>, read: HeadsRead): ChainedRow[] {
+    const incidents = incidentsOf(chains);
     const [{ seqs: seqTexts, heads: headList, global }] = read.rows as [(typeof read.rows)[number]];
     const heads = new Map<string | null, string | null>(incidents.map((id, index) => [id, headList[index] ?? null]));
     heads.set(null, global);
     const seqs = seqTexts.map(BigInt).sort(ascending);
     const at = new Date();
-    const data = [...chains].flatMap(([incidentId, chainRows]) => {
+    return [...chains].flatMap(([incidentId, chainRows]) => {
       let prevHash = heads.get(incidentId) ?? this.key.genesis(incidentId);
       return chainRows.map(({ entry, details }) => {
         const content: AuditContent = {
@@ -179,20 +211,5 @@ export class PostgresAuditLog implements TransactionalAuditLog {
         return row;
       });
     });
-    const column = <T>(pick: (row: (typeof data)[number]) => T) => data.map(pick);
-    // `at` is stored as Prisma stores a DateTime: UTC, to the millisecond (the hash covers it so).
-    await tx.query(INSERT_ROWS, [
-      at.toISOString(),
-      column((row) => row.seq.toString()),
-      column((row) => row.incidentId),
-      column((row) => row.actor),
-      column((row) => row.action),
-      column((row) => row.target),
-      column((row) => row.justification),
-      column((row) => JSON.stringify(row.details)),
-      column((row) => row.prevHash),
-      column((row) => row.hash),
-      column((row) => row.keyId),
-    ]);
   }
 }

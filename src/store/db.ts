@@ -30,11 +30,41 @@ export function poolOf(db: PrismaClient): pg.Pool {
  * throws. Each statement may wait `timeoutMs` at most (a lock held by a stuck transaction), as Prisma's
  * transaction timeout allowed.
  */
-export async function inTransaction<T>(
+export function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
   timeoutMs = 15_000,
 ): Promise<T> {
+  return onConnection(pool, async (client) => {
+    await client.query(begin(timeoutMs));
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  });
+}
+
+/**
+ * A transaction in two round trips, for one that reads then writes what it read decides: `opening` (statements
+ * without parameters) is sent with BEGIN, and the statements `closing` makes of their results are sent with COMMIT.
+ * Rolled back if either fails (Postgres runs none of a message's statements after one that failed).
+ */
+export async function inTwoRoundTrips(
+  pool: pg.Pool,
+  opening: string,
+  closing: (results: pg.QueryResult[]) => string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await onConnection(pool, async (client) => {
+    // A message of several statements answers with one result per statement: BEGIN's and SET's come first.
+    const results = (await client.query(`${begin(timeoutMs)}; ${opening}`)) as unknown as pg.QueryResult[];
+    await client.query(`${closing(results.slice(2))}; COMMIT`);
+  });
+}
+
+const begin = (timeoutMs: number) => `BEGIN; SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`;
+
+/** `run` (which begins and commits) on a connection of `pool`; rolled back if it throws. */
+async function onConnection<T>(pool: pg.Pool, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client is no longer watched by the pool: a connection the server ends mid-transaction (a restart,
@@ -44,10 +74,7 @@ export async function inTransaction<T>(
   };
   client.on('error', onError);
   try {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await run(client);
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
       broken = rollbackFailed;
