@@ -56,6 +56,8 @@ async function startRole(
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
   // BENCH_ROUND_TRIPS_DIR=/tmp/y: each role counts its Postgres queries and Redis commands (bench/round-trips.ts).
+  // BENCH_WEBHOOK_LOG=/tmp/z.json: the burst writes each webhook's [index, sent at, ms, status] and each answer's time
+  // (ms after the first webhook) there, to see whether slow webhooks come in runs (a stall) or at random.
   const counted = process.env.BENCH_ROUND_TRIPS_DIR ? ['--import', join(ROOT, 'bench/round-trips.ts')] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...counted, join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
@@ -119,6 +121,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     const requestsBefore = simulation.requests().length;
     const webhookMs: number[] = [];
     const statuses = new Map<number, number>();
+    const timeline: number[][] = [];
     const started = performance.now();
     let next = 0;
     const send = async (index: number): Promise<number> => {
@@ -131,6 +134,8 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       });
       await response.arrayBuffer();
       webhookMs.push(performance.now() - sent);
+      if (process.env.BENCH_WEBHOOK_LOG)
+        timeline.push([index, Math.round(sent - started), Math.round(performance.now() - sent), response.status]);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       return response.status;
     };
@@ -145,10 +150,15 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     let lastAnswerMs: number | undefined;
     const answers = () => slack.calls.filter((call) => call.method === 'chat.postMessage' && isAnswer(call));
     const deadline = performance.now() + 120_000;
+    const answerAt: number[] = [];
     while (answers().length < options.incidents && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      while (answerAt.length < answers().length) answerAt.push(Math.round(performance.now() - started));
     }
     if (answers().length >= options.incidents) lastAnswerMs = performance.now() - started;
+    if (process.env.BENCH_WEBHOOK_LOG) {
+      await writeFile(process.env.BENCH_WEBHOOK_LOG, JSON.stringify({ timeline, answerAt }));
+    }
     // A second answer would come late: give it time to show.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const perThread = new Map<string, number>();
