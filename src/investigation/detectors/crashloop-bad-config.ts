@@ -43,6 +43,7 @@ export const crashloopBadConfig: Detector = {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
       const unread = !logsRead(snapshot, crash.workload.namespace, pods);
+      const ownNames = new Set([crash.workload.name, ...crash.states.map((s) => s.status.name)]);
       const candidates = graph
         .referencesOf(crash.workload)
         .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')
@@ -56,7 +57,10 @@ export const crashloopBadConfig: Detector = {
           const keys = Object.keys((object as ConfigMap | undefined)?.data ?? {}).concat(
             (object as { keys?: string[] } | undefined)?.keys ?? [],
           );
-          const names = [r.target.name, r.mountPath, r.key, ...keys].filter((n): n is string => !!n && n.length > 2);
+          // The program's own name says nothing: every line it logs may carry it (a config file named after it).
+          const names = [r.target.name, r.mountPath, r.key, ...keys]
+            .filter((n): n is string => !!n && n.length > 2)
+            .filter((n) => !ownNames.has(n.replace(/\.[a-z]+$/, '')));
           const mentions = (text: string) =>
             names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, '')));
           const telling = lastDistinct(
