@@ -56,7 +56,10 @@ describe('unlabelledRouterIds', () => {
         envoy_cluster_name: 'shop/cart/8080/da39a3',
       },
     });
-    assert.deepEqual(unlabelledRouterIds(alert).sort(), ['shop.storefront.www-shop-example.cart', 'shop/cart/8080/da39a3']);
+    assert.deepEqual(unlabelledRouterIds(alert).sort(), [
+      'shop.storefront.www-shop-example.cart',
+      'shop/cart/8080/da39a3',
+    ]);
   });
 });
 

@@ -12,7 +12,7 @@ import type { Candidate, Ranked } from './candidate.ts';
 import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
 import { atOperatorResource } from './operator-owner.ts';
-import { reachFrom } from './reach.ts';
+import { type Reached, reachFrom } from './reach.ts';
 import { standingFailure } from './standing-failure.ts';
 import { SUSPECT_WALK, type Walk, walkSuspects } from './suspects.ts';
 import { incidentStart, timeFactor } from './recency.ts';
@@ -104,7 +104,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   const walk =
     top || findings.some((f) => LEADS.has(f.detector))
       ? null
-      : walkSuspects(reach, snapshot, graph, start.at, focus.alertText);
+      : walkSuspects(walkedFrom(reach, focus, graph), snapshot, graph, start.at, focus.alertText);
   const led = walk ? rankLeads(walk, starts, snapshot, graph, focus) : undefined;
   if (led?.rootCause) {
     const root = led.rootCause;
@@ -119,6 +119,19 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   }
   ruleOutHealthy(reach, candidates, graph, ruled.rule);
   return answer(standing, graph, ruled.entries);
+}
+
+/**
+ * Where the fallback walk goes: along the symptom's dependencies; when the alert points at nothing in the namespace (no
+ * symptom, no hinted workload), every workload of the namespace stands where users enter — a namespace with something
+ * abnormal in it is not "nothing abnormal".
+ */
+function walkedFrom(reach: Map<string, Reached>, focus: Focus, graph: EvidenceGraph): Map<string, Reached> {
+  if (reach.size > 0) return reach;
+  return reachFrom(
+    graph.workloads.filter((w) => w.ref.namespace === focus.namespace && w.ref.kind !== 'Pod').map((w) => w.ref),
+    graph,
+  );
 }
 
 /** What was ruled out and why, once per entity: the first reason given stands. */
