@@ -39,6 +39,33 @@ const PLACED_ALERT = `json_build_object('id', a."id", 'key', a."key", 'primary',
 
 type Placed = Pick<PlacedIncident, 'incident' | 'alert'>;
 
+/** The alert's own row and its incident, or else an incident stored before alert rows existed (`key`: its parameter). */
+const seenSql = (key: string) => `(SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert", 1 AS "preferred"
+    FROM "IncidentAlert" a JOIN "Incident" i ON i."id" = a."incidentId" WHERE a."key" = ${key})
+  UNION ALL
+  (SELECT ${INCIDENT_STATE}, NULL, 2 FROM "Incident" i WHERE i."externalId" = ${key})
+  ORDER BY "preferred" LIMIT 1`;
+
+/** A new incident's row, parameters $1–$10 (see openIncident's `incidentRow`). */
+const INCIDENT_VALUES = '$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, now()';
+
+/**
+ * The incident (`i`) and its primary alert (`a`) as CTEs, the incident's row from `row` (a VALUES or a SELECT of
+ * INCIDENT_VALUES); when a concurrent copy inserted first, neither is.
+ */
+const insertIncidentSql = (row: string) => `i AS (
+    INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs",
+                            "groupingKey", "cluster", "updatedAt")
+    ${row}
+    ON CONFLICT ("externalId") DO NOTHING
+    RETURNING "id", "status", "round"
+  ), a AS (
+    INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "primary", "title", "alert")
+    SELECT $11, i."id", $3, true, $4, $6::jsonb FROM i
+    ON CONFLICT ("key") DO NOTHING
+    RETURNING *
+  )`;
+
 /**
  * Records the alert once per source id, in a new incident or — during a storm — in the open incident of its
  * grouping key, in the caller's transaction (`tx`: src/store/db.ts inTransaction; pg directly, this runs for every
@@ -56,71 +83,69 @@ export async function openIncident(
   const safe = storable(alert);
   const stored = JSON.stringify({ ...safe, externalId: alert.externalId });
   const { thread, cluster = null, grouping = null } = options;
+  const incidentRow = [
+    randomUUID(),
+    alert.source,
+    key,
+    safe.title,
+    safe.url ?? null,
+    stored,
+    thread?.channel ?? null,
+    thread?.ts ?? null,
+    grouping?.key ?? null,
+    cluster,
+    randomUUID(),
+  ];
+  const joins = grouping !== null && grouping.windowMs > 0;
+  if (!joins) {
+    // Nothing to join: what was seen of the alert, or else the new incident, in one statement (one round trip).
+    const placed = await tx.query<Placed & { created: boolean }>(
+      `WITH seen AS (${seenSql('$3')}),
+       ${insertIncidentSql(`SELECT ${INCIDENT_VALUES} WHERE NOT EXISTS (SELECT 1 FROM seen)`)}
+       SELECT "incident", "alert", false AS "created" FROM seen
+       UNION ALL
+       SELECT ${INCIDENT_STATE}, (SELECT ${PLACED_ALERT} FROM a), true FROM i`,
+      incidentRow,
+    );
+    const [row] = placed.rows;
+    if (row) return { incident: row.incident, alert: row.alert, created: row.created, joined: false };
+    return firstCopy(tx, key);
+  }
   // Held until the caller's transaction ends: the alerts of one key are placed one after the other.
-  if (grouping) await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [grouping.key]);
-  // The alert's own row and its incident, or else an incident stored before alert rows existed: one read.
-  const seen = await tx.query<Placed>(
-    `(SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert", 1 AS "preferred"
-      FROM "IncidentAlert" a JOIN "Incident" i ON i."id" = a."incidentId" WHERE a."key" = $1)
-     UNION ALL
-     (SELECT ${INCIDENT_STATE}, NULL, 2 FROM "Incident" i WHERE i."externalId" = $1)
-     ORDER BY "preferred" LIMIT 1`,
-    [key],
-  );
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [grouping.key]);
+  const seen = await tx.query<Placed>(seenSql('$1'), [key]);
   const [known] = seen.rows;
   if (known) return { ...known, created: false, joined: false };
-  if (grouping && grouping.windowMs > 0) {
-    // The open incident of the storm, if any, takes the alert and its time as the storm's newest.
-    const joined = await tx.query<Placed>(
-      `WITH i AS (
-         SELECT "id", "status", "round" FROM "Incident"
-         WHERE "groupingKey" = $1 AND "status" <> 'resolved' AND "lastAlertAt" > now() - make_interval(secs => $2)
-         ORDER BY "createdAt" DESC LIMIT 1
-       ), newest AS (
-         UPDATE "Incident" SET "lastAlertAt" = now(), "updatedAt" = now() WHERE "id" IN (SELECT "id" FROM i)
-       ), a AS (
-         INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "title", "alert")
-         SELECT $3, "id", $4, $5, $6::jsonb FROM i
-         RETURNING *
-       )
-       SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert" FROM i, a`,
-      [grouping.key, grouping.windowMs / 1000, randomUUID(), key, safe.title, stored],
-    );
-    const [row] = joined.rows;
-    if (row) return { ...row, created: false, joined: true };
-  }
-  // The incident and its primary alert in one statement; when a concurrent copy inserted first, neither is.
-  const inserted = await tx.query<Placed>(
+  // The open incident of the storm, if any, takes the alert and its time as the storm's newest.
+  const joined = await tx.query<Placed>(
     `WITH i AS (
-       INSERT INTO "Incident" ("id", "source", "externalId", "title", "url", "alert", "slackChannel", "slackThreadTs",
-                               "groupingKey", "cluster", "updatedAt")
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, now())
-       ON CONFLICT ("externalId") DO NOTHING
-       RETURNING "id", "status", "round"
+       SELECT "id", "status", "round" FROM "Incident"
+       WHERE "groupingKey" = $1 AND "status" <> 'resolved' AND "lastAlertAt" > now() - make_interval(secs => $2)
+       ORDER BY "createdAt" DESC LIMIT 1
+     ), newest AS (
+       UPDATE "Incident" SET "lastAlertAt" = now(), "updatedAt" = now() WHERE "id" IN (SELECT "id" FROM i)
      ), a AS (
-       INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "primary", "title", "alert")
-       SELECT $11, i."id", $3, true, $4, $6::jsonb FROM i
-       ON CONFLICT ("key") DO NOTHING
+       INSERT INTO "IncidentAlert" ("id", "incidentId", "key", "title", "alert")
+       SELECT $3, "id", $4, $5, $6::jsonb FROM i
        RETURNING *
      )
+     SELECT ${INCIDENT_STATE} AS "incident", ${PLACED_ALERT} AS "alert" FROM i, a`,
+    [grouping.key, grouping.windowMs / 1000, randomUUID(), key, safe.title, stored],
+  );
+  const [row] = joined.rows;
+  if (row) return { ...row, created: false, joined: true };
+  const inserted = await tx.query<Placed>(
+    `WITH ${insertIncidentSql(`VALUES (${INCIDENT_VALUES})`)}
      SELECT ${INCIDENT_STATE} AS "incident", (SELECT ${PLACED_ALERT} FROM a) AS "alert" FROM i`,
-    [
-      randomUUID(),
-      alert.source,
-      key,
-      safe.title,
-      safe.url ?? null,
-      stored,
-      thread?.channel ?? null,
-      thread?.ts ?? null,
-      grouping?.key ?? null,
-      cluster,
-      randomUUID(),
-    ],
+    incidentRow,
   );
   const [created] = inserted.rows;
   if (created) return { ...created, created: true, joined: false };
-  // The copy that inserted first holds both rows (ON CONFLICT waited for it to commit).
+  return firstCopy(tx, key);
+}
+
+/** The copy that inserted first holds both rows (ON CONFLICT waited for it to commit). */
+async function firstCopy(tx: pg.ClientBase, key: string): Promise<PlacedIncident> {
   const first = await tx.query<Placed>(
     `SELECT ${INCIDENT_STATE} AS "incident", (SELECT ${PLACED_ALERT} FROM "IncidentAlert" a WHERE a."key" = $1) AS "alert"
      FROM "Incident" i WHERE i."externalId" = $1`,
