@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { AtCommit } from '../store/db.ts';
 import { redact } from '../redaction/policy.ts';
 import type { AuditAction } from './actions.ts';
 
@@ -23,7 +24,8 @@ export interface AuditLog {
  * (`tx`: a pg client inside the caller's transaction, src/store/db.ts inTransaction).
  */
 export interface TransactionalAuditLog extends AuditLog {
-  recordIn(tx: pg.ClientBase, entries: AuditEntry[]): Promise<void>;
+  /** With `atCommit`, the rows are inserted with the transaction's COMMIT (one round trip fewer), else at once. */
+  recordIn(tx: pg.ClientBase, entries: AuditEntry[], atCommit?: AtCommit): Promise<void>;
 }
 
 /** For the CLI and replays, where there is no database: keeps entries in order, in memory. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { unavailableDependency } from '../http/unavailable.ts';
 import { storable } from '../redaction/policy.ts';
-import { inTwoRoundTrips, poolOf } from '../store/db.ts';
+import { type AtCommit, inTwoRoundTrips, poolOf } from '../store/db.ts';
 import type { AuditEntry, TransactionalAuditLog } from './audit-log.ts';
 import { type AuditContent, ChainKey } from './chain-key.ts';
 
@@ -131,8 +131,8 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     });
   }
 
-  recordIn(tx: pg.ClientBase, entries: AuditEntry[]): Promise<void> {
-    return this.append(tx, entries.map(prepare));
+  recordIn(tx: pg.ClientBase, entries: AuditEntry[], atCommit?: AtCommit): Promise<void> {
+    return this.append(tx, entries.map(prepare), atCommit);
   }
 
   /** Writes what is waiting, a batch per transaction, until nothing is. */
@@ -170,12 +170,17 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     );
   }
 
-  /** Two round trips in the caller's transaction: the locks with the read, then the INSERT of every row. */
-  private async append(tx: pg.ClientBase, rows: Prepared[]): Promise<void> {
+  /**
+   * In the caller's transaction: the locks with the read, then the INSERT of every row, sent at once or with the
+   * COMMIT (`atCommit`: the locks are held to the end either way, so the heads read stay the heads).
+   */
+  private async append(tx: pg.ClientBase, rows: Prepared[], atCommit?: AtCommit): Promise<void> {
     if (rows.length === 0) return;
     const chains = byChain(rows);
     const [, read] = (await tx.query(this.lockAndRead(chains, rows))) as unknown as [pg.QueryResult, HeadsRead];
-    await tx.query(insertRows(this.chained(chains, read)));
+    const insert = insertRows(this.chained(chains, read));
+    if (atCommit) atCommit(insert);
+    else await tx.query(insert);
   }
 
   private lockAndRead(chains: Map<string | null, Prepared[]>, rows: Prepared[]): string {

@@ -108,9 +108,10 @@ async function placeAndQueue(
   const windowMs = deps.groupingWindowMs ?? DEFAULT_GROUPING_WINDOW_MS;
   const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
-  // The incident (or the joined alert) and its first audit row commit together: no alert without the record of
-  // how it came. Alerts of one storm queue on the key's lock (15 s allows for a burst of them).
-  const placed = await inTransaction(poolOf(deps.db), async (tx) => {
+  // The incident (or the joined alert) and its first audit row commit together (the row is inserted with the
+  // COMMIT): no alert without the record of how it came. Alerts of one storm queue on the key's lock (15 s allows
+  // for a burst of them).
+  const placed = await inTransaction(poolOf(deps.db), async (tx, atCommit) => {
     const placed = await openIncident(tx, alert, {
       ...(staticThread ? { thread: staticThread } : {}),
       cluster,
@@ -124,15 +125,19 @@ async function placeAndQueue(
         ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
         : null;
     if (how)
-      await deps.audit.recordIn(tx, [
-        {
-          actor: alert.source,
-          action: how.action,
-          target: `incident:${incident.id}`,
-          incidentId: incident.id,
-          details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
-        },
-      ]);
+      await deps.audit.recordIn(
+        tx,
+        [
+          {
+            actor: alert.source,
+            action: how.action,
+            target: `incident:${incident.id}`,
+            incidentId: incident.id,
+            details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
+          },
+        ],
+        atCommit,
+      );
     return placed;
   });
   let { incident } = placed;

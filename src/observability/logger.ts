@@ -107,8 +107,8 @@ export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLo
       logged(entries);
     },
     // Logged once written in the transaction: should it roll back, the caller's error is logged after these lines.
-    async recordIn(tx, entries) {
-      await audit.recordIn(tx, entries);
+    async recordIn(tx, entries, atCommit) {
+      await audit.recordIn(tx, entries, atCommit);
       logged(entries);
     },
   };

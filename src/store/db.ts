@@ -24,21 +24,26 @@ export function poolOf(db: PrismaClient): pg.Pool {
   return pool;
 }
 
+/** Statements without parameters that `work` leaves for the end of its transaction: sent with the COMMIT, in order. */
+export type AtCommit = (sql: string) => void;
+
 /**
  * Runs `work` in one transaction on a connection of `pool`, with pg directly: for the hot paths where Prisma's
  * per-statement overhead is most of the cost (a webhook's intake, the audit trail's appends). Rolled back if `work`
- * throws. Each statement may wait `timeoutMs` at most (a lock held by a stuck transaction), as Prisma's
+ * throws, or if a statement it left for the COMMIT fails (Postgres runs none of a message's statements after one
+ * that failed). Each statement may wait `timeoutMs` at most (a lock held by a stuck transaction), as Prisma's
  * transaction timeout allowed.
  */
 export function inTransaction<T>(
   pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
+  work: (client: pg.PoolClient, atCommit: AtCommit) => Promise<T>,
   timeoutMs = 15_000,
 ): Promise<T> {
   return onConnection(pool, async (client) => {
     await client.query(begin(timeoutMs));
-    const result = await work(client);
-    await client.query('COMMIT');
+    const last: string[] = [];
+    const result = await work(client, (sql) => last.push(sql));
+    await client.query([...last, 'COMMIT'].join(';\n'));
     return result;
   });
 }
