@@ -278,7 +278,7 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
  */
 function applicationsNamed(
   text: string,
-  named: { namespace: string; application?: string }[],
+  named: { namespace: string; name: string; application?: string }[],
   trouble: (namespace: string) => number,
 ): Map<string, string> {
   const words = new Set(text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []);
@@ -287,10 +287,37 @@ function applicationsNamed(
     if (!words.has(application.toLowerCase())) continue;
     const where = named.filter((entry) => entry.application === application).map((entry) => entry.namespace);
     const count = (namespace: string) => where.filter((n) => n === namespace).length;
-    const home = [...new Set(where)].sort((a, b) => count(b) - count(a) || trouble(b) - trouble(a))[0];
+    const described = wordsDescribing(text, named, application.toLowerCase());
+    const home = [...new Set(where)].sort(
+      (a, b) => count(b) - count(a) || trouble(b) - trouble(a) || described(b) - described(a),
+    )[0];
     if (home) homes.set(application.toLowerCase(), home);
   }
   return homes;
+}
+
+/**
+ * How many of the text's words are a component of some name in a namespace, the application's own name aside:
+ * a word several names share (`relay` of `relay-intake` and `relay-publisher`) picks no component, but still says
+ * which part of the application the alert is about. Without it, ties went to the namespace whose name sorts first.
+ */
+function wordsDescribing(
+  text: string,
+  named: { namespace: string; name: string }[],
+  application: string,
+): (namespace: string) => number {
+  const words = (text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter(
+    (word) => !WORD_STOP.has(word) && word !== application,
+  );
+  const found = new Map<string, Set<string>>();
+  for (const entry of named) {
+    const parts = components(entry.name);
+    for (const word of words) {
+      if (!parts.includes(word) && !(word.endsWith('s') && parts.includes(word.slice(0, -1)))) continue;
+      found.set(entry.namespace, (found.get(entry.namespace) ?? new Set()).add(word));
+    }
+  }
+  return (namespace) => found.get(namespace)?.size ?? 0;
 }
 
 /** The value given most often, ties broken by signs of trouble; undefined when none, or when still tied. */

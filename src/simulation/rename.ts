@@ -176,19 +176,38 @@ function applicationIdentifiers(scenario: Scenario): string[] {
 }
 
 // Invented words: consonant–vowel syllables without `o` (no `no`, `not`, `out`, `oom`) and without the fragments
-// error matchers look for, so that an invented name never reads as a failure or as a kept word.
+// error matchers look for, so that an invented name never reads as a failure or as a kept word. Letters are in
+// alphabetical order in these strings, so that syllables compare as their indexes do.
 const CONSONANTS = 'bdfgklmprstvz';
 const VOWELS = 'aeiu';
+const SYLLABLES = [...CONSONANTS].flatMap((consonant) => [...VOWELS].map((vowel) => consonant + vowel));
+/** First syllables no error word starts with (error, fail, panic, denied, timeout, killed…). */
+const SAFE_FIRST = [...'gvz'].flatMap((consonant) => [...VOWELS].map((vowel) => consonant + vowel));
 const RISKY_FRAGMENT = /err|fail|fat|pan|den|inv|dead|tim|kil|lim|mem|ref|mis|unab|deni|bad|sig|dump|exit|kube|pod/;
 
-/** The `seed`th invented word, about as long as the word it replaces (2–6 syllables). */
-function inventedWord(seed: number, length: number): string {
-  const syllables = Math.min(6, Math.max(2, Math.ceil(length / 2)));
+/**
+ * The word standing `rank`th in alphabetical order among `count` invented words: `width` syllables (the first from
+ * SAFE_FIRST) whose order is the rank's, so the caller decides how renamed names sort.
+ */
+function orderSyllables(rank: number, count: number): string {
+  let width = 1;
+  while (SAFE_FIRST.length * SYLLABLES.length ** (width - 1) < count) width++;
+  const parts: string[] = [];
+  let rest = rank;
+  for (let i = 1; i < width; i++) {
+    parts.unshift(SYLLABLES[rest % SYLLABLES.length]!);
+    rest = Math.floor(rest / SYLLABLES.length);
+  }
+  return SAFE_FIRST[rest]! + parts.join('');
+}
+
+/** `syllables` pseudo-random syllables from `seed`. */
+function syllablesFrom(seed: number, syllables: number): string {
   let state = (seed + 1) * 2654435761;
   let word = '';
   for (let i = 0; i < syllables; i++) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    word += CONSONANTS[(state >>> 8) % CONSONANTS.length]! + VOWELS[(state >>> 20) % VOWELS.length]!;
+    word += SYLLABLES[(state >>> 8) % SYLLABLES.length]!;
   }
   return word;
 }
@@ -228,7 +247,7 @@ const singular = (word: string): string | undefined =>
  * relation to the name: a plural is the renamed word plus `s` (`tills` ↔ `till`), and a word made of known words is
  * made of their renames (`ledgerservice` → renamed ledger + `service`, `front-end` and `frontend` → renamed front + `end`), the
  * part before a kept word at its end being an application word of its own (`till` of `tillservice`). Everything
- * else gets an invented word, in sorted order, so the same file renames alike.
+ * else gets an invented word (the same file renames alike).
  */
 export function applicationWords(scenario: Scenario): Map<string, string> {
   const found = new Set(applicationIdentifiers(scenario).flatMap(wordsOf).filter(isApplicationWord));
@@ -243,26 +262,43 @@ export function applicationWords(scenario: Scenario): Map<string, string> {
   const application = new Set([...found].filter(isApplicationWord));
   const known = new Set([...application, ...KEPT_WORDS]);
   const taken = tokensIn(scenario, new Set(KEPT_WORDS));
+  // Words renamed from others (plurals, compounds) follow them; the rest are invented, in the reverse of their
+  // alphabetical order: names that sorted first sort last, so that reasoning that lets list order (the API's name
+  // order) decide shows as a changed answer.
+  const derived = (word: string) => {
+    const base = singular(word);
+    return (base !== undefined && application.has(base)) || piecesOf(word, known) !== null;
+  };
+  const invented = [...application].filter((word) => !derived(word)).sort();
+  const inventedFor = new Map<string, string>();
+  invented.forEach((word, index) => {
+    const order = orderSyllables(invented.length - 1 - index, invented.length);
+    const tail = Math.max(0, Math.min(6, Math.ceil(word.length / 2)) - order.length / 2);
+    let made = order + syllablesFrom(index, tail);
+    // Another tail while the word is taken or reads as an error (a fragment inside the order syllables themselves
+    // cannot be re-rolled away: after a few tries only a taken word is refused).
+    for (let attempt = 1; taken.has(made) || (attempt < 50 && RISKY_FRAGMENT.test(made)); attempt++) {
+      made = order + syllablesFrom(index + attempt * 7919, tail + 1);
+    }
+    taken.add(made);
+    inventedFor.set(word, made);
+  });
   const renames = new Map<string, string>();
-  let index = 0;
   const renameOf = (word: string): string => {
     if (!application.has(word)) return word;
-    const done = renames.get(word);
-    if (done !== undefined) return done;
+    const done = renames.get(word) ?? inventedFor.get(word);
+    if (done !== undefined) {
+      renames.set(word, done);
+      return done;
+    }
     const base = singular(word);
     const pieces = piecesOf(word, known);
-    let renamed: string;
-    if (base !== undefined && application.has(base)) renamed = `${renameOf(base)}s`;
-    else if (pieces) renamed = pieces.map(renameOf).join('');
-    else {
-      do renamed = inventedWord(index++, word.length);
-      while (taken.has(renamed) || RISKY_FRAGMENT.test(renamed));
-      taken.add(renamed);
-    }
+    const renamed =
+      base !== undefined && application.has(base) ? `${renameOf(base)}s` : (pieces ?? [word]).map(renameOf).join('');
     if (renamed !== word) renames.set(word, renamed);
     return renamed;
   };
-  for (const word of [...application].sort((a, b) => a.length - b.length || a.localeCompare(b))) renameOf(word);
+  for (const word of [...application].sort()) renameOf(word);
   return renames;
 }
 

@@ -153,6 +153,9 @@ describe('renaming a scenario (metamorphic check)', () => {
     assert.equal(new Set(renames.values()).size, renames.size, 'each word its own invented word');
     for (const invented of renames.values()) assert.match(invented, /^[a-z]{4,}$/);
     assert.ok(!isApplicationWord('bcdfg') && !isApplicationWord('cafe') && !isApplicationWord('v2'));
+    // Invented words sort in the reverse order of the words they replace: list order (name order) flips.
+    const invented = ['abacus', 'ledger', 'quokka', 'tundra'].map((word) => renames.get(word)!);
+    assert.deepEqual([...invented].sort(), [...invented].reverse());
   });
 
   it('renames a word where it is a token, in its case, never inside another word', () => {
