@@ -21,21 +21,26 @@ describe('refusals a dependency answers on its own authority', () => {
 
   it('picks the served namespaced custom kinds whose names say they can hold such a rule', () => {
     const groups: ServedGroup[] = [
-      { group: 'apps', version: 'v1', resources: [{ kind: 'Deployment', plural: 'deployments', namespaced: true }] },
+      {
+        group: 'apps',
+        version: 'v1',
+        resources: [{ kind: 'Deployment', plural: 'deployments', namespaced: true, version: 'v1' }],
+      },
       {
         group: 'bus.example.org',
         version: 'v1',
         resources: [
-          { kind: 'BusCluster', plural: 'busclusters', namespaced: true },
-          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true },
-          { kind: 'BusUser', plural: 'bususers', namespaced: true },
-          { kind: 'BusRateLimit', plural: 'busratelimits', namespaced: true },
+          { kind: 'BusCluster', plural: 'busclusters', namespaced: true, version: 'v1' },
+          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true, version: 'v1' },
+          { kind: 'BusUser', plural: 'bususers', namespaced: true, version: 'v1' },
+          // Served only at a version other than the group's preferred one: read there.
+          { kind: 'BusRateLimit', plural: 'busratelimits', namespaced: true, version: 'v1alpha1' },
         ],
       },
       {
         group: 'guard.example.net',
         version: 'v2',
-        resources: [{ kind: 'ClusterGuardPolicy', plural: 'clusterguardpolicies', namespaced: false }],
+        resources: [{ kind: 'ClusterGuardPolicy', plural: 'clusterguardpolicies', namespaced: false, version: 'v2' }],
       },
       // A group read without aggregated discovery names no resources.
       { group: 'other.example.com', version: 'v1' },
@@ -47,7 +52,7 @@ describe('refusals a dependency answers on its own authority', () => {
     ]);
     assert.deepEqual(plurals(governingKinds(groups, ['limit'], 4)), [
       'busaccessrules.bus.example.org/v1',
-      'busratelimits.bus.example.org/v1',
+      'busratelimits.bus.example.org/v1alpha1',
     ]);
     assert.deepEqual(plurals(governingKinds(groups, ['authorization'], 1)), ['busaccessrules.bus.example.org/v1']);
   });
@@ -71,8 +76,8 @@ it("discovery names the custom kinds the cluster serves, with their plurals and 
         group: 'bus.example.org',
         version: 'v1',
         resources: [
-          { kind: 'BusCluster', plural: 'busclusters', namespaced: true },
-          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true },
+          { kind: 'BusCluster', plural: 'busclusters', namespaced: true, version: 'v1' },
+          { kind: 'BusAccessRule', plural: 'busaccessrules', namespaced: true, version: 'v1' },
         ],
       },
     );

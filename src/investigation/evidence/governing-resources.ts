@@ -17,10 +17,11 @@ export type Refusal = keyof typeof REFUSALS;
 
 /**
  * The kinds that can hold such a rule, by what their name says they are: authorization rules are policies, users,
- * permissions, ACLs; limits are policies, limits, quotas. (Policy attachment names its kinds `…Policy`.)
+ * permissions, ACLs and the identities they admit (authentications); limits are policies, limits, quotas. (Policy
+ * attachment names its kinds `…Policy`.)
  */
 const GOVERNING_KIND: Record<Refusal, RegExp> = {
-  authorization: /(?:Authori[sz]ation|Policy|Permission|Acl|User|Rule)$/,
+  authorization: /(?:Authori[sz]ation|Authentication|Policy|Permission|Acl|User|Rule)$/,
   limit: /(?:Policy|Limit|Quota|Rule)$/,
 };
 
@@ -50,10 +51,10 @@ export function governingKinds(
 ): GoverningKind[] {
   return groups
     .filter(({ group }) => !builtIn(group))
-    .flatMap(({ group, version, resources = [] }) =>
+    .flatMap(({ group, resources = [] }) =>
       resources
         .filter((r) => r.namespaced && refusals.some((refusal) => GOVERNING_KIND[refusal].test(r.kind)))
-        .map((r) => ({ group, version, plural: r.plural, kind: r.kind })),
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
     )
     .slice(0, max);
 }

@@ -141,11 +141,13 @@ export interface ServedGroup {
   resources?: ServedResource[];
 }
 
-/** One resource of a served group: its kind, the plural it is read at, and whether it lives in namespaces. */
+/** One resource of a served group: its kind, the plural and version it is read at, whether it lives in namespaces. */
 export interface ServedResource {
   kind: string;
   plural: string;
   namespaced: boolean;
+  /** The version serving it: the group's preferred one, or the first that serves it when that one does not. */
+  version: string;
 }
 
 /** The version at which the cluster serves a routing kind, or undefined when it does not serve it. */

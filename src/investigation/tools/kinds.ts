@@ -18,7 +18,13 @@ import {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
-import { Metadata, ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup } from '../evidence/routing-objects.ts';
+import {
+  Metadata,
+  ROUTING_APIS,
+  ROUTING_SCHEMAS,
+  type ServedGroup,
+  type ServedResource,
+} from '../evidence/routing-objects.ts';
 import { makeSharedApiClient } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
@@ -678,21 +684,21 @@ export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[
   const aggregated = AggregatedDiscovery.safeParse(JSON.parse(request.raw() ?? 'null'));
   if (aggregated.success) {
     return aggregated.data.items.map(({ metadata, versions }) => {
-      const [preferred] = versions as [(typeof versions)[number]];
+      // A kind may be served only at a version other than the preferred one (a group's newer kinds): each resource
+      // is kept at the first version that serves it, in the server's order of preference.
+      const resources = new Map<string, ServedResource>();
+      for (const { version, resources: served = [] } of versions) {
+        for (const resource of served) {
+          const kind = resource.responseKind?.kind;
+          if (!kind || resource.resource.includes('/') || resources.has(resource.resource)) continue;
+          const namespaced = resource.scope !== 'Cluster';
+          resources.set(resource.resource, { kind, plural: resource.resource, namespaced, version });
+        }
+      }
       return {
         group: metadata.name,
-        version: preferred.version,
-        resources: (preferred.resources ?? []).flatMap((resource) =>
-          resource.responseKind?.kind && !resource.resource.includes('/')
-            ? [
-                {
-                  kind: resource.responseKind.kind,
-                  plural: resource.resource,
-                  namespaced: resource.scope !== 'Cluster',
-                },
-              ]
-            : [],
-        ),
+        version: (versions[0] as (typeof versions)[number]).version,
+        resources: [...resources.values()],
       };
     });
   }
