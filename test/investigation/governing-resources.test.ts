@@ -14,6 +14,7 @@ describe('refusals a dependency answers on its own authority', () => {
   it('tells authorization refusals and limits reached from other errors', () => {
     assert.deepEqual(refusalsIn(['Not authorized to access topics: [orders]']), ['authorization']);
     assert.deepEqual(refusalsIn(['publish failed: access denied (principal w)']), ['authorization']);
+    assert.deepEqual(refusalsIn(['rpc error: code = PermissionDenied desc = caller not allowed']), ['authorization']);
     assert.deepEqual(refusalsIn(['upstream answered 429 Too Many Requests']), ['limit']);
     assert.deepEqual(refusalsIn(['publish nacked by broker, frame dropped']), ['limit']);
     assert.deepEqual(refusalsIn(['connection refused', 'timeout after 5s', 'NullPointerException']), []);
@@ -93,4 +94,25 @@ it('the custom resource that sets the rule a dependency refuses its client by is
   assert.deepEqual(result.rootCause, { kind: 'BusAccessRule', namespace: 'streams', name: 'invoice-writer' });
   assert.equal(result.faultType, 'other');
   assert.ok(requests.some((r) => r.path === '/apis/bus.example.org/v1/namespaces/streams/busaccessrules'));
+});
+
+// Fixture: a made-up RequestRateLimit on the callee's Service, lowered shortly before; an older one on the same Service
+// is unchanged. The caller's errors quote the Service the limit names.
+it('a limit changed shortly before that names what the refused requests name is the answer, not an older one', async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/tamarack-rate-limit-policy-on-callee.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'RequestRateLimit', namespace: 'geo', name: 'geo-lookup-interactive' });
+  assert.equal(result.faultType, 'other');
+});
+
+// Fixture: a made-up CallerPolicy edited shortly before no longer admits the caller (a letter dropped from its
+// identity): it names nothing the errors name, and is still the suspect, over a policy unchanged for months.
+it('a rule changed shortly before that names nothing refused is still the suspect, at a lower confidence', async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/quince-caller-policy-edit-drops-identity.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'CallerPolicy', namespace: 'quince', name: 'signing-port-callers' });
+  assert.equal(result.faultType, 'other');
+  assert.ok(result.confidence <= 0.5);
 });

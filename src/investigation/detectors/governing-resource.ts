@@ -1,7 +1,7 @@
 import { REFUSALS, refusalsIn, specStrings } from '../evidence/governing-resources.ts';
 import { refOf } from '../evidence/graph.ts';
 import { logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -10,7 +10,21 @@ import { type Detector, finding } from './detector.ts';
 const STRENGTH = {
   /** Changed shortly before, and it names what the refused client is or asks for: the rule behind the refusal. */
   namesRefused: 0.8,
+  /**
+   * Changed shortly before, of a kind that holds such rules, where the refused client or what refuses it lives, but
+   * naming neither (a rule that no longer names the client says so by its absence): circumstantial.
+   */
+  changedNear: 0.5,
 } as const;
+
+/** A rule changed this long before the snapshot, naming nothing refused, is still a suspect; older, it stood without harm. */
+const NEAR = 3 * HOUR;
+
+/**
+ * What a refused request can name: an object's name (`orders.accepted`, `geo-lookup`), lower-case with a separator —
+ * not a word of the spec (`Service`, `deny`) that an error message may hold by chance.
+ */
+const OBJECT_NAME = /^[a-z0-9]+(?:[-._][a-z0-9]+)+$/;
 
 /** Names shorter than this match too much by chance (`a`, `db`). */
 const MIN_NAME = 4;
@@ -57,9 +71,9 @@ export const governingResource: Detector = {
       const name = object.metadata?.name ?? '';
       const named = [name, ...specStrings(object.spec)].filter((text) => text.length >= MIN_NAME);
       const identity = named.find((text) => identities.has(text));
-      const quoted = identity ? undefined : named.find((text) => refusalText.includes(text));
+      const quoted = identity ? undefined : named.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
       const match = identity ?? quoted;
-      if (!match) continue;
+      if (!match && now - at > NEAR) continue;
       const entity = refOf(object.kind, object.metadata);
       const kinds = Object.keys(REFUSALS).filter((refusal) =>
         REFUSALS[refusal as keyof typeof REFUSALS].test(refusalText),
@@ -68,8 +82,8 @@ export const governingResource: Detector = {
         finding(governingResource, {
           entity,
           affects: clients.map(({ workload }) => workload),
-          strength: STRENGTH.namesRefused,
-          summary: `${object.kind} ${name} changed at ${changedAt} and ${identity ? `names ${match}, which ${clients.map((c) => c.workload.name).join(', ')} ${identity === clients[0]?.workload.name ? 'is' : 'connects as'}` : `names ${match}, which the refused requests name`}; since then ${clients.map((c) => c.workload.name).join(', ')} ${clients.length > 1 ? 'are' : 'is'} refused (${kinds.join(', ')}): the rule it sets refuses them`,
+          strength: match ? STRENGTH.namesRefused : STRENGTH.changedNear,
+          summary: `${object.kind} ${name} changed at ${changedAt}${match ? ` and ${identity ? `names ${match}, which ${clients.map((c) => c.workload.name).join(', ')} ${identity === clients[0]?.workload.name ? 'is' : 'connects as'}` : `names ${match}, which the refused requests name`}` : ''}; since then ${clients.map((c) => c.workload.name).join(', ')} ${clients.length > 1 ? 'are' : 'is'} refused (${kinds.join(', ')}): ${match ? 'the rule it sets refuses them' : `the likeliest rule behind the refusals. To confirm: compare what it admits with who ${clients[0]?.workload.name} connects as`}`,
           evidence: [
             {
               source: 'change',

@@ -9,7 +9,7 @@ import type { ServedGroup } from './routing-objects.ts';
  */
 export const REFUSALS = {
   authorization:
-    /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission denied|unauthori[sz]ed|RBAC: access denied|\b403\b/i,
+    /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission[ _-]?denied|unauthori[sz]ed|RBAC: access denied|\b403\b/i,
   limit:
     /rate[ -]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit (?:reached|exceeded)/i,
 } as const;
