@@ -21,7 +21,7 @@ const STRENGTH = {
 const NEAR = 3 * HOUR;
 
 /**
- * What a refused request can name: an object's name (`orders.accepted`, `geo-lookup`), lower-case with a separator —
+ * What a refused request can name: an object's name (`invoices.issued`, `geo-lookup`), lower-case with a separator —
  * not a word of the spec (`Service`, `deny`) that an error message may hold by chance.
  */
 const OBJECT_NAME = /^[a-z0-9]+(?:[-._][a-z0-9]+)+$/;
