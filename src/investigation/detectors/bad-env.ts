@@ -2,8 +2,10 @@ import { configuredHosts, looksClusterInternal, serviceNameOf } from '../evidenc
 import { readInFull } from '../evidence/completeness.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { similar } from '../evidence/graph.ts';
-import { RESOLVE_ERROR } from '../evidence/log-line.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
+import { isPodReady } from '../evidence/pod-state.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
+import { type NamedPort, portMeant } from '../evidence/port-names.ts';
 import { revisions, rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
@@ -33,11 +35,16 @@ const STRENGTH = {
   wrongAddress: 0.8,
   /** Only hosts that do not exist, with no near-miss name to say what was meant, and no error naming them. */
   unknownHost: 0.6,
+  /**
+   * Wrong on paper but not hurting: a setting that stood before the newest revision, in pods that are all ready and
+   * whose logs read speak of other things, none of them the host. Whatever it names is served somehow (or not used).
+   */
+  unexercised: 0.5,
 } as const;
 
 /**
- * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose, or a
- * cluster-internal host that is no Service (a typo, or a namespace that does not exist). The workload's own spec is
+ * An env value that names a peer the cluster cannot serve: a Service on a port it does not expose or that speaks
+ * another protocol than the setting names (a GRPC address on the HTTP port, port-names.ts), or a cluster-internal host that is no Service (a typo, or a namespace that does not exist). The workload's own spec is
  * the fault.
  */
 export const badEnv: Detector = {
@@ -75,6 +82,23 @@ export const badEnv: Detector = {
                   why: `Service ${service.metadata?.name} exposes port ${ports.join(', ')}, not ${mention.port}`,
                   hint: String(ports[0]),
                 });
+                continue;
+              }
+              const named: NamedPort[] = headless
+                ? graph
+                    .podsSelectedBy(service)
+                    .flatMap((p) => p.spec?.containers ?? [])
+                    .flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name })))
+                : (service.spec?.ports ?? []).map((p) => ({ port: p.port, name: p.name, appProtocol: p.appProtocol }));
+              const wrongPort = mention.port !== undefined && portMeant(env.name, env.value, named, mention.port);
+              if (wrongPort) {
+                problems.push({
+                  env: env.name,
+                  value: env.value,
+                  host: mention.host,
+                  why: `Service ${service.metadata?.name} serves ${wrongPort.meant.name ?? wrongPort.meant.appProtocol} on port ${wrongPort.meant.port}; its port ${wrongPort.given.port} is ${wrongPort.given.name ?? wrongPort.given.appProtocol}`,
+                  hint: String(wrongPort.meant.port),
+                });
               }
               continue;
             }
@@ -104,6 +128,15 @@ export const badEnv: Detector = {
       // A name the newest revision introduced is a configuration fault even when its lookups fail; failed lookups of
       // a name the workload always used point at name resolution, unless its namespace does not exist at all.
       const introduced = previous !== undefined && before?.value !== first.value;
+      // A setting the newest revision introduced, in pods erring since: the errors need not quote the host to be its.
+      const erringSinceIntroduced = introduced && lines.some((l) => looksLikeError(l.text));
+      const podsOf = graph.podsOf(workload.ref);
+      const unexercised =
+        !introduced &&
+        peerErrors.length === 0 &&
+        logsRead(snapshot, namespace, pods) &&
+        podsOf.length > 0 &&
+        podsOf.every(isPodReady);
       const found: Finding = finding(badEnv, {
         // A Job's own spec that makes it fail is what the fault types call a job-failure; the env is the detail.
         faultType: JOB_KINDS.has(workload.ref.kind)
@@ -114,11 +147,13 @@ export const badEnv: Detector = {
         entity: workload.ref,
         affects: [workload.ref],
         strength:
-          resolveErrors.length > 0 || peerErrors.length > 0
+          resolveErrors.length > 0 || peerErrors.length > 0 || erringSinceIntroduced
             ? STRENGTH.failing
-            : unknownHost && !first.hint
-              ? STRENGTH.unknownHost
-              : STRENGTH.wrongAddress,
+            : unexercised
+              ? STRENGTH.unexercised
+              : unknownHost && !first.hint
+                ? STRENGTH.unknownHost
+                : STRENGTH.wrongAddress,
         summary: `${workload.ref.kind} ${workload.ref.name}: env ${first.env}=${first.value} — ${first.why}`,
         evidence: [
           ...problems.map((p) => ({
@@ -126,7 +161,12 @@ export const badEnv: Detector = {
             ref: workload.ref,
             text: `env ${p.env}=${p.value}: ${p.why}`,
           })),
-          ...(resolveErrors.length > 0 ? resolveErrors : peerErrors).map(logEvidence),
+          ...(resolveErrors.length > 0
+            ? resolveErrors
+            : peerErrors.length > 0 || !erringSinceIntroduced
+              ? peerErrors
+              : lastDistinct(lines, looksLikeError, 2)
+          ).map(logEvidence),
         ],
       });
       const changed = lastChange(workload.metadata);
