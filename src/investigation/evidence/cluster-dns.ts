@@ -17,11 +17,16 @@ const RESOLVER = /(?:\bon |->)(\d{1,3}(?:\.\d{1,3}){3}):53\b/g;
 export const resolutionErrors = (logs: ContainerLog[]): string[] =>
   logs.flatMap((log) => log.lines.map((line) => parseLogLine(line).text)).filter((text) => RESOLVE_ERROR.test(text));
 
-// The resolver answered that the name does not exist (as opposed to not answering: a timeout, EAI_AGAIN).
-const NAME_UNKNOWN = /no such host|nxdomain|enotfound|name or service not known|unknown ?host|could not resolve host/i;
+// The resolver answered: the name does not exist, or it failed to find out (SERVFAIL — Go's "server misbehaving":
+// its forwarders or a plugin failed), as opposed to not answering at all (a timeout, EAI_AGAIN).
+const SERVER_ANSWERED =
+  /no such host|nxdomain|enotfound|name or service not known|unknown ?host|could not resolve host|server misbehaving|servfail/i;
 
-/** Whether a failed lookup was answered "no such name": what the DNS server was configured to answer, not a dropped query. */
-export const answeredUnknown = (lines: string[]): boolean => lines.some((line) => NAME_UNKNOWN.test(line));
+/**
+ * Whether a failed lookup was answered by the DNS server ("no such name", or its own failure to resolve): what its
+ * configuration (zones, namespaces, forwarders) made it answer, not a dropped query.
+ */
+export const answeredByServer = (lines: string[]): boolean => lines.some((line) => SERVER_ANSWERED.test(line));
 
 /** Resolver addresses the failing lookups went to. */
 export const resolverIps = (lines: string[]): Set<string> =>

@@ -3,7 +3,7 @@ import { alertText, type Focus, hintsAt } from '../focus.ts';
 import type { ObjectKind } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
-  answeredUnknown,
+  answeredByServer,
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
   clusterDnsObjects,
@@ -133,7 +133,7 @@ export async function collectSnapshot(
   await readGoverningObjects(reader);
   await readGoverningCustomResources(reader, peers);
   const lookups = resolutionErrors(reader.snapshot.logs);
-  if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredUnknown(lookups));
+  if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredByServer(lookups));
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
   return { snapshot: reader.snapshot, focus: reader.focus(), requests: reader.requests };
 }
@@ -697,8 +697,9 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
     if (!labelSelector) continue;
     await reader.list('Pod', `${why}: the pods of the cluster DNS`, { ...where, labelSelector });
   }
-  // Names answered as unknown: its configuration (the Corefile) says which zones and namespaces it answers for, and
-  // when someone last changed it. (Lookups that time out never reached it.)
+  // Lookups it answered (unknown name, or its own failure): its configuration (the Corefile) says which zones and
+  // namespaces it answers for, where it forwards the rest, and when someone last changed it. (Lookups that time out
+  // never reached it.)
   const configs = new Set(
     configAnswered ? dns.deployments.flatMap((d) => mountedConfigMaps(d.spec?.template?.spec)) : [],
   );
