@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { policyKinds } from '../../src/investigation/evidence/governing-resources.ts';
 import { policyDenials } from '../../src/investigation/evidence/policy-denials.ts';
+import { quotedPolicy } from '../../src/investigation/evidence/webhook-refusals.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
@@ -106,5 +108,54 @@ describe('the refusing policy is the answer, not the workload that cannot create
     assert.deepEqual(result.rootCause, { kind: 'ValidatingAdmissionPolicy', name: 'containers-need-memory-limit' });
     assert.equal(result.faultType, 'other');
     assert.ok(result.ruledOut.some((r) => r.entity.kind === 'Deployment' && r.entity.name === 'catalog'));
+  });
+});
+
+describe('the policy a webhook refusal quotes', () => {
+  it('reads the policy name a refusal quotes, not the object it names', () => {
+    assert.equal(
+      quotedPolicy('admission webhook "v.example.com" denied the request: failed policy: only-signed: image x'),
+      'only-signed',
+    );
+    assert.equal(
+      quotedPolicy('admission webhook "w" denied the request: violates policy "no-root-user"'),
+      'no-root-user',
+    );
+    assert.equal(quotedPolicy('denied the request: policy Pod/shop/cart-1 for resource violation'), undefined);
+    assert.equal(quotedPolicy('admission webhook "w" denied the request: image not signed'), undefined);
+  });
+
+  it('lists the served kinds that hold policies, cluster-scoped first', () => {
+    const kinds = policyKinds(
+      [
+        {
+          group: 'gate.example.com',
+          version: 'v1',
+          resources: [
+            { kind: 'TeamPolicy', plural: 'teampolicies', namespaced: true, version: 'v1' },
+            { kind: 'ClusterGatePolicy', plural: 'clustergatepolicies', namespaced: false, version: 'v1' },
+            { kind: 'GateReport', plural: 'gatereports', namespaced: true, version: 'v1' },
+          ],
+        },
+        { group: 'policy', version: 'v1', resources: [] },
+      ],
+      2,
+    );
+    assert.deepEqual(
+      kinds.map((k) => [k.kind, k.namespaced]),
+      [
+        ['ClusterGatePolicy', false],
+        ['TeamPolicy', true],
+      ],
+    );
+  });
+
+  // Fixture: a made-up cluster-scoped ClusterImageGatePolicy, quoted by the webhook that refuses a new revision's pods.
+  it('is the answer, over the webhook configuration that relays it', async () => {
+    const { result } = await replayScenarioFile(
+      join(import.meta.dirname, '../fixtures/scenarios/larch-image-gate-policy-quoted-by-webhook.json'),
+    );
+    assert.deepEqual(result.rootCause, { kind: 'ClusterImageGatePolicy', name: 'approved-registries' });
+    assert.equal(result.faultType, 'other');
   });
 });

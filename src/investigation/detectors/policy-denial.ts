@@ -1,6 +1,10 @@
-import { eventEvidence, foldRepeats, occurrences } from '../evidence/events.ts';
+import { eventEvidence, eventSubject, foldRepeats, occurrences } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
+import { refOf } from '../evidence/graph.ts';
 import { policyDenials } from '../evidence/policy-denials.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { lastChange } from '../evidence/time.ts';
+import { quotedPolicy, webhookRefusals } from '../evidence/webhook-refusals.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -9,6 +13,11 @@ import { type Detector, finding } from './detector.ts';
 const STRENGTH = {
   /** The policy engine states it refused the objects: the refusal is reported, only its effect on the symptom is not. */
   refuses: 0.85,
+  /**
+   * A webhook's refusal quotes the policy it applied, and that policy exists: more specific than the webhook
+   * configuration that relays it (admission-refused, 0.9), which then is its consequence.
+   */
+  quoted: 0.92,
 } as const;
 
 /**
@@ -32,22 +41,68 @@ export const policyDenial: Detector = {
       held.events.push(event);
       byPolicy.set(refKey(policy), held);
     }
-    return [...byPolicy.values()].map(({ policy, refused, events }): Finding => {
-      const times = events.reduce((sum, event) => sum + occurrences(event), 0);
-      const [first] = refused;
-      const what = first
-        ? `${first.kind} ${first.namespace}/${first.name}${refused.length > 1 ? ` and ${refused.length - 1} more` : ''}`
-        : 'objects';
-      return finding(policyDenial, {
-        entity: policy,
-        affects: refused,
-        strength: STRENGTH.refuses,
-        summary: `${policy.kind} ${policy.name} refuses ${what} at admission (${times} refusals reported): what it refuses is never created`,
-        evidence: events.slice(0, 3).map(eventEvidence),
-      });
-    });
+    return [
+      ...[...byPolicy.values()].map(({ policy, refused, events }): Finding => {
+        const times = events.reduce((sum, event) => sum + occurrences(event), 0);
+        const [first] = refused;
+        const what = first
+          ? `${first.kind} ${first.namespace}/${first.name}${refused.length > 1 ? ` and ${refused.length - 1} more` : ''}`
+          : 'objects';
+        return finding(policyDenial, {
+          entity: policy,
+          affects: refused,
+          strength: STRENGTH.refuses,
+          summary: `${policy.kind} ${policy.name} refuses ${what} at admission (${times} refusals reported): what it refuses is never created`,
+          evidence: events.slice(0, 3).map(eventEvidence),
+        });
+      }),
+      ...quotedPolicyFindings(snapshot, graph),
+    ];
   },
 };
+
+/** Webhook refusals that quote a policy read among the custom resources: that policy refused the pods. */
+function quotedPolicyFindings(snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[] {
+  const findings = new Map<string, Finding>();
+  for (const { webhook, event } of webhookRefusals(foldRepeats(snapshot.events))) {
+    const name = quotedPolicy(event.message ?? '');
+    const object = snapshot.customObjects.find((o) => /Policy$/.test(o.kind) && o.metadata?.name === name);
+    if (!object) continue;
+    const entity = refOf(object.kind, object.metadata);
+    const creator = eventSubject(event);
+    const affects = [creator, wantedBy(creator, graph)].filter((ref): ref is EntityRef => ref !== undefined);
+    const held = findings.get(refKey(entity));
+    if (held) {
+      held.affects.push(...affects.filter((a) => !held.affects.some((h) => refKey(h) === refKey(a))));
+      continue;
+    }
+    const changedAt = lastChange(object.metadata);
+    findings.set(
+      refKey(entity),
+      finding(policyDenial, {
+        entity,
+        affects,
+        strength: STRENGTH.quoted,
+        summary: `${object.kind} ${name} refuses the pods of ${creator.kind} ${creator.name} at admission (webhook ${webhook} quotes it)${changedAt ? `; last changed at ${changedAt}` : ''}`,
+        evidence: [
+          eventEvidence(event),
+          ...(changedAt
+            ? [
+                {
+                  source: 'change' as const,
+                  ref: entity,
+                  text: `${object.kind} ${name} last changed at ${changedAt}`,
+                  at: changedAt,
+                },
+              ]
+            : []),
+        ],
+        ...(changedAt ? { changedAt } : {}),
+      }),
+    );
+  }
+  return [...findings.values()];
+}
 
 /**
  * The workload that wanted the refused object: its owner when it was read, else — a refused pod never exists — the

@@ -13,7 +13,7 @@ import {
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
 import { forbiddenCalls } from './forbidden.ts';
-import { governingKinds, refusalsIn } from './governing-resources.ts';
+import { governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
@@ -47,7 +47,7 @@ import {
   type ToolBase,
 } from './snapshot-reader.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
-import { webhookRefusals } from './webhook-refusals.ts';
+import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 
 /** At most: discovery, and the Ingresses, VirtualServices, DestinationRules and HTTPRoutes of the namespace. */
 export const ROUTING_READS_MAX = 5;
@@ -79,6 +79,8 @@ const MAX_PROXY_LOGS = 1;
 const MAX_PEER_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
 const MAX_ERRING_SECRETS = 2;
+/** Kinds of policies listed when an admission webhook's refusal quotes the policy it applied. */
+const MAX_POLICY_KINDS = 2;
 /** Lists of custom resources that may set the rule behind a dependency's refusals (kinds × namespaces). */
 const MAX_GOVERNING_READS = 4;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
@@ -634,17 +636,30 @@ function readRbac(reader: SnapshotReader): GoverningReads | undefined {
   };
 }
 
-/** Pods an admission webhook refuses to create: the webhook configurations. */
+/**
+ * Pods an admission webhook refuses to create: the webhook configurations, and — when the refusal quotes the policy
+ * it applied — the served kinds that hold policies, where that policy may be (a few lists).
+ */
 function readWebhookConfigurations(reader: SnapshotReader): GoverningReads | undefined {
-  const webhooks = [...new Set(webhookRefusals(reader.snapshot.events).map((refusal) => refusal.webhook))];
+  const refusals = webhookRefusals(reader.snapshot.events);
+  const webhooks = [...new Set(refusals.map((refusal) => refusal.webhook))];
   if (webhooks.length === 0) return undefined;
   const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
+  const quoting = refusals.filter(({ event }) => quotedPolicy(event.message ?? ''));
+  const where = [...new Set(quoting.map(({ event }) => event.involvedObject?.namespace ?? reader.namespace))];
+  const policies = quoting.length > 0 ? policyKinds(reader.snapshot.apiGroups, MAX_POLICY_KINDS) : [];
+  const policyReads = policies.flatMap((kind) =>
+    (kind.namespaced ? where : [undefined]).map((ns) =>
+      reader.listCustom(kind, ns, `${why}, quoting the policy it applied: which ${kind.kind} that is`),
+    ),
+  );
   return {
     reads: [
       reader.list('ValidatingWebhookConfiguration', why, {}),
       reader.list('MutatingWebhookConfiguration', why, {}),
+      ...policyReads,
     ],
-    what: 'admission webhook configurations',
+    what: `admission webhook configurations${policies.length > 0 ? ` and ${policies.map((k) => k.kind).join(', ')}` : ''}`,
   };
 }
 

@@ -173,14 +173,24 @@ export class SnapshotReader {
     }
   }
 
-  /** The custom resources of one kind discovery named, in one namespace (one request). */
-  async listCustom(resource: { group: string; version: string; plural: string }, namespace: string, reason: string) {
+  /** The custom resources of one kind discovery named, in one namespace or (cluster-scoped) none (one request). */
+  async listCustom(
+    resource: { group: string; version: string; plural: string },
+    namespace: string | undefined,
+    reason: string,
+  ) {
     this.requests++;
     try {
-      const result = await listCustomObjects.run({ ...resource, namespace }, { ...this.base, reason });
+      const where = namespace ? { ...resource, namespace } : resource;
+      const result = await listCustomObjects.run(where, { ...this.base, reason });
       absorb(this.snapshot.customObjects, result.items);
       if (!result.complete) {
-        const read: IncompleteRead = { kind: resource.plural, namespace, read: result.items.length, why: 'one page' };
+        const read: IncompleteRead = {
+          kind: resource.plural,
+          ...(namespace ? { namespace } : {}),
+          read: result.items.length,
+          why: 'one page',
+        };
         this.snapshot.incomplete.push(read);
         this.assumptions.push(describeIncomplete(read));
       }

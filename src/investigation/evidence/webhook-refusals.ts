@@ -14,3 +14,12 @@ export function webhookRefusals(events: Event[]): { webhook: string; event: Even
     return match ? [{ webhook: match[1] as string, event }] : [];
   });
 }
+
+// `…denied the request: validation failed: failed policy: only-signed-images: …`, `…violates policy "no-root"…`: the
+// policy behind the webhook, by its name (lower-case; `policy Pod/ns/name` names the refused object, not a policy).
+const QUOTED_POLICY = /[Pp]olicy:?\s+["']?([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w/])/;
+
+/** The policy a webhook's refusal quotes by name, when it quotes one. */
+export function quotedPolicy(message: string): string | undefined {
+  return QUOTED_POLICY.exec(message)?.[1];
+}

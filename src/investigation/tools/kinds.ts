@@ -721,13 +721,20 @@ export type CustomObject = z.infer<typeof CustomObjectSchema>;
 /** Custom resources a namespace holds are few: one page; a longer list says it is incomplete. */
 const CUSTOM_PAGE = 500;
 
-/** The custom resources of one served kind in a namespace, read at the version discovery found (one request). */
+/**
+ * The custom resources of one served kind in a namespace (or of a cluster-scoped kind, without one), read at the
+ * version discovery found (one request).
+ */
 export async function listCustomObjects(
   kubeConfig: KubeConfig,
-  where: { group: string; version: string; plural: string; namespace: string },
+  where: { group: string; version: string; plural: string; namespace?: string },
 ): Promise<{ items: CustomObject[]; complete: boolean }> {
+  const { custom } = apisFor(kubeConfig);
+  const { namespace, ...resource } = where;
   const list = (await withTimeout(
-    apisFor(kubeConfig).custom.listNamespacedCustomObject({ ...where, limit: CUSTOM_PAGE }),
+    namespace
+      ? custom.listNamespacedCustomObject({ ...resource, namespace, limit: CUSTOM_PAGE })
+      : custom.listClusterCustomObject({ ...resource, limit: CUSTOM_PAGE }),
     `list ${where.plural}.${where.group}`,
   )) as { items?: unknown[]; metadata?: { continue?: string } };
   const items = (list.items ?? []).flatMap((item) => {

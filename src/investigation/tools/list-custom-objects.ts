@@ -5,14 +5,14 @@ import { defineTool } from './tool.ts';
 export const listCustomObjects = defineTool({
   name: 'list_custom_objects',
   description:
-    'List the custom resources of one kind in a namespace, at the group, version and plural API discovery gave ' +
+    'List the custom resources of one kind in a namespace (or cluster-wide for a cluster-scoped kind), at the group, version and plural API discovery gave ' +
     '(spec and status as the server holds them): what an operator or a policy engine reconciles from.',
   args: z.object({
     group: z.string().min(1),
     version: z.string().regex(/^v\d+((alpha|beta)\d+)?$/),
     plural: z.string().min(1),
-    namespace: z.string().min(1),
+    namespace: z.string().min(1).optional().describe('Omit for a cluster-scoped kind'),
   }),
-  target: (args) => `${args.plural}.${args.group}/${args.namespace}`,
+  target: (args) => `${args.plural}.${args.group}${args.namespace ? `/${args.namespace}` : ''}`,
   execute: (args, ctx): Promise<{ items: CustomObject[]; complete: boolean }> => listCustom(ctx.kubeConfig, args),
 });
