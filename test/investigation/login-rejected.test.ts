@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AUTH_FAILURE } from '../../src/investigation/detectors/bad-secret-value.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+test('a server that rejects a logon or the credentials is an authentication failure', () => {
+  for (const line of [
+    'Received logout request: 58=Logon rejected: unknown sender',
+    'session closed by clearing house: login rejected (member not enabled)',
+    'remote: credentials rejected',
+    'log in denied for user batch',
+  ])
+    assert.match(line, AUTH_FAILURE);
+  for (const line of ['order rejected: price outside band', 'connection refused', 'login page served in 3ms'])
+    assert.doesNotMatch(line, AUTH_FAILURE);
+});
+
+// A credential an external server rejects, read from a Secret edited shortly before (the pods restarted to pick it up):
+// the Secret's value, with the rejection as evidence — not merely a change near the onset.
+test('a login an external server rejects after its Secret was edited is the Secret’s bad value', async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/harrow-login-rejected-after-secret-edit.yaml'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Secret', namespace: 'harrow', name: 'clearing-member-login' });
+  assert.equal(result.faultType, 'bad-secret-value');
+  assert.match(result.summary, /fails to authenticate: .*login rejected/);
+  assert.ok(result.confidence >= 0.8, String(result.confidence));
+});
