@@ -89,9 +89,15 @@ export function alertText(alert: Alert): string {
   return [alert.title, alert.text, ...Object.values(alert.annotations)].filter(Boolean).join('\n');
 }
 
+/**
+ * The namespace the alert's labels give for its symptom. A rule whose series lost their namespace is stamped with the
+ * alerting stack's own (kube-prometheus labels every alert `prometheus="<namespace>/<name>"`): that namespace is where
+ * the alert was evaluated, not where its symptom is, and the alert is located as if it named none.
+ */
 export function namespaceLabel(alert: Alert): string | undefined {
-  for (const label of NAMESPACE_LABELS) if (alert.labels[label]) return alert.labels[label];
-  return undefined;
+  const given = NAMESPACE_LABELS.map((label) => alert.labels[label]).find(Boolean);
+  const alerting = alert.labels.prometheus?.split('/')[0];
+  return given === alerting && !alert.labels.exported_namespace ? undefined : given;
 }
 
 const NAME_CHAR = /[a-z0-9-]/i;
