@@ -3,7 +3,8 @@ import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { investigationRequests } from '../observability/metrics.ts';
 import { collectSnapshot } from './evidence/collect.ts';
-import { locateNamespace } from './evidence/locate-namespace.ts';
+import { type Located, locateNamespace } from './evidence/locate-namespace.ts';
+import { widenFocus } from './evidence/widen-focus.ts';
 import type { DetectorRegistry } from './detectors/index.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import { namespaceLabel } from './focus.ts';
@@ -53,28 +54,53 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
-  const collected = await collectSnapshot({ alert, located }, base, {
-    step: (message) => emit({ type: 'step', message }),
-    wave: async (snapshot, focus) => {
-      let diagnosis: Diagnosis;
-      try {
-        diagnosis = diagnose(snapshot, focus, ctx.detectors);
-      } catch {
-        // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
-        return;
-      }
-      for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
-      latest = diagnosis;
-    },
-  });
+  /** Reads the evidence around a located namespace, posting running hypotheses, and diagnoses all of it. */
+  const examine = async (where: Located) => {
+    const collected = await collectSnapshot({ alert, located: where }, base, {
+      step: (message) => emit({ type: 'step', message }),
+      wave: async (snapshot, focus) => {
+        let diagnosis: Diagnosis;
+        try {
+          diagnosis = diagnose(snapshot, focus, ctx.detectors);
+        } catch {
+          // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
+          return;
+        }
+        for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
+        latest = diagnosis;
+      },
+    });
+    return { collected, final: diagnose(collected.snapshot, collected.focus, ctx.detectors) };
+  };
+  let { collected, final } = await examine(located);
+  let requests = collected.requests;
+  let widenedIn: string | undefined;
+  // Nothing abnormal where the alert pointed: look where trouble began around its onset before answering "no cause".
+  if (!final.rootCause) {
+    const wider = await widenFocus(alert, collected.snapshot, { ...located, requests }, base);
+    requests += wider.requests;
+    if (wider.located) {
+      await emit({
+        type: 'step',
+        message: `Nothing abnormal in ${located.namespace}: looking in ${wider.located.namespace}`,
+      });
+      // It starts from what the first look spent, so the second reads what it must and few logs or peers.
+      const second = await examine(wider.located);
+      requests = second.collected.requests;
+      if (second.final.rootCause) ({ collected, final } = second);
+      else widenedIn = wider.located.namespace;
+    }
+  }
   ctx.onEvidence?.(collected.snapshot);
-  const final = diagnose(collected.snapshot, collected.focus, ctx.detectors);
   for (const change of hypothesisChanges(latest, final)) await emit(change);
   const { failedDetectors, ...answer } = final;
   const result: InvestigationResult = {
     ...answer,
     assumptions: [
       ...collected.focus.assumptions,
+      ...(widenedIn
+        ? [`${widenedIn}, where trouble began around the onset, was examined too and explains nothing`]
+        : []),
       ...failedDetectors.map(
         (failure) => `Detector ${failure.detector} failed (${failure.error}): the faults it looks for were not checked`,
       ),
@@ -104,10 +130,10 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       hypotheses: result.hypotheses.map((hypothesis) => refKey(hypothesis.entity)),
       ruledOut: result.ruledOut.map((ruled) => ({ entity: refKey(ruled.entity), reason: ruled.reason })),
       assumptions: result.assumptions,
-      apiRequests: collected.requests,
+      apiRequests: requests,
     },
   });
-  investigationRequests(collected.requests);
+  investigationRequests(requests);
   await emit({ type: 'done', result });
   return result;
 }

@@ -159,6 +159,10 @@ const WORD_STOP = new Set(
   ),
 );
 
+/** The words of alert prose that may name something (three letters or more, not prose such as `the` or `firing`). */
+export const alertWords = (text: string): Set<string> =>
+  new Set((text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word)));
+
 const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
 
 /**

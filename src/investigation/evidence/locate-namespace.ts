@@ -14,7 +14,8 @@ import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
-import { troubleByNamespace } from './namespace-trouble.ts';
+import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
+import { troubleElsewhere } from './recent-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { serviceInId } from './backend-words.ts';
@@ -41,15 +42,22 @@ export interface Located {
    * events land in `default`): what a policy refuses in another namespace may be why the symptom's namespace waits.
    */
   refusals?: ClusterSnapshot['events'];
+  /** The cluster-wide pods not running and Warning events, when locating read them (widening reads them otherwise). */
+  clusterTrouble?: Partial<Pick<ClusterSnapshot, 'pods' | 'events'>>;
+  /**
+   * Requests spent locating that the collection's budget does not count: a look at where trouble began must not cost
+   * the incident a log or a peer.
+   */
+  unbudgeted?: number;
+  /** Cluster-scoped lists already read (a second look elsewhere keeps the nodes it read). */
+  clusterRead?: ReadAlready;
+  /** The API groups discovery found, when an earlier look asked (asked once per investigation). */
+  apiGroups?: ClusterSnapshot['apiGroups'];
 }
 
 /** Objects of a namespace already read in full, by kind. */
 export type ReadAlready = { [K in ObjectKind]?: ObjectOf<K>[] };
 
-// Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
-// cluster-wide signs of where things are broken, both narrowed by the API server.
-const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
-const WARNINGS = 'type=Warning';
 /** The recommended label naming the application a workload is part of (kubernetes.io/docs, recommended labels). */
 const PART_OF = 'app.kubernetes.io/part-of';
 
@@ -88,7 +96,25 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   if (mentionedNames(text, names).length > 0) {
     const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
-    return { namespace, assumptions: [assumption], requests: spent + namespaceList.requests, namespaces };
+    // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
+    // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
+    const warnings = await listObjects.run(
+      { kind: 'Event', fieldSelector: WARNINGS, limit: 500 },
+      { ...base, reason: `the alert names namespace ${namespace}: whether trouble began there or elsewhere` },
+    );
+    const events = warnings.items as ClusterSnapshot['events'];
+    const now = (base.now ?? new Date()).toISOString();
+    const elsewhere = warnings.complete
+      ? troubleElsewhere(alertText(alert), events, namespace, alert.startsAt, now)
+      : undefined;
+    return {
+      namespace: elsewhere?.namespace ?? namespace,
+      assumptions: [elsewhere?.assumption ?? assumption],
+      requests: spent + namespaceList.requests + warnings.requests,
+      unbudgeted: warnings.requests,
+      namespaces,
+      ...(warnings.complete ? { clusterTrouble: { events } } : {}),
+    };
   }
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
@@ -156,6 +182,14 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     namespaces,
     read,
     ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
+    ...(unhealthy.complete && warnings.complete
+      ? {
+          clusterTrouble: {
+            pods: unhealthy.items as ClusterSnapshot['pods'],
+            events: warnings.items as ClusterSnapshot['events'],
+          },
+        }
+      : {}),
     ...(entryService ? { entryService } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
   };

@@ -2,6 +2,11 @@ import { endpointsOf, readyAddresses } from './endpoints.ts';
 import { foldRepeats } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
+// Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
+// cluster-wide signs of where things are broken, both narrowed by the API server.
+export const UNHEALTHY_PODS = 'status.phase!=Running,status.phase!=Succeeded';
+export const WARNINGS = 'type=Warning';
+
 type Listed = Pick<ClusterSnapshot, 'pods' | 'events' | 'services' | 'endpoints'>;
 
 /** A Service with a selector whose Endpoints hold no ready address: whatever calls it gets refused. */

@@ -53,7 +53,10 @@ export class SnapshotReader {
   readonly assumptions: string[];
   /** Requests spent, including those spent before collection began. */
   requests: number;
-  /** Discovery and the routing layer's reads come on top of the budget: they must not cost an incident a peer or a log. */
+  /**
+   * Requests on top of the budget: discovery, the routing layer, and a look locating made at where trouble began —
+   * they must not cost an incident a peer or a log.
+   */
   routingSpent = 0;
   /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
   readonly secretsAsked = new Set<string>();
@@ -74,6 +77,7 @@ export class SnapshotReader {
     this.snapshot.events.push(...(located.refusals ?? []));
     this.assumptions = [...located.assumptions];
     this.requests = located.requests;
+    this.routingSpent = located.unbudgeted ?? 0;
   }
 
   /** Requests spent that count against the budget. */
@@ -124,9 +128,10 @@ export class SnapshotReader {
     options: ListOptions = { namespace: this.namespace },
     into: ClusterSnapshot = this.snapshot,
   ): Promise<void> {
-    const already = this.located.read?.[kind];
+    const clusterWide = options.namespace === undefined && !isNamespaced(kind);
+    const already = clusterWide ? this.located.clusterRead?.[kind] : this.located.read?.[kind];
     const whole = !options.labelSelector && !options.fieldSelector && !options.version;
-    if (already && whole && options.namespace === this.namespace) {
+    if (already && whole && (clusterWide || options.namespace === this.namespace)) {
       absorb(into[KIND_KEYS[kind]], already);
       return;
     }
@@ -156,6 +161,10 @@ export class SnapshotReader {
 
   /** Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed. */
   async discover(): Promise<void> {
+    if (this.located.apiGroups) {
+      this.snapshot.apiGroups = this.located.apiGroups;
+      return;
+    }
     this.requests++;
     this.routingSpent++;
     try {

@@ -1,0 +1,138 @@
+import { alertWords } from '../focus.ts';
+import { eventTime, foldRepeats, type KubeEvent } from './events.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+/**
+ * Trouble that began around the alert, per namespace, from the cheapest cluster-wide reads (Warning events, pods neither
+ * running nor done): where to look when the place the alert pointed at shows nothing abnormal. Trouble that began long
+ * before the onset (a standing failure, last week's warning) is not the alert's.
+ */
+
+/** How long before the onset its cause may begin: a change, then failures piling up, then a rule's `for:` delay. */
+const LEAD_MS = 60 * 60_000;
+/** Without an onset (a person's message), what began in the last hours. */
+const UNDATED_MS = 2 * 60 * 60_000;
+
+/** Since when trouble counts as the alert's: shortly before its onset, or the last hours when it has none. */
+export function troubleWindowStart(startsAt: string | undefined, now: string): string {
+  const from = startsAt ? Date.parse(startsAt) - LEAD_MS : Date.parse(now) - UNDATED_MS;
+  return new Date(from).toISOString();
+}
+
+export interface NamespaceTrouble {
+  namespace: string;
+  /** Warning events (repeats folded) and pods not running that began in the window. */
+  signs: number;
+  /** Words of the objects in trouble and of the namespace's name (`log-archiver-spool` → log, archiver, spool). */
+  words: Set<string>;
+  /** A few of the warnings, for the thread: `FailedCreate Job runner-x7k2p`. */
+  examples: string[];
+}
+
+const began = (event: KubeEvent): string | undefined =>
+  event.firstTimestamp ?? event.metadata?.creationTimestamp ?? eventTime(event);
+
+/** Words of a name, without the random suffixes controllers add (`runner-x7k2p-q4m7z` → runner). */
+const nameWords = (name: string): string[] =>
+  name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 3 && /^[a-z]+$/.test(word) && !/^[bcdfghjklmnpqrstvwxz]{5,10}$/.test(word));
+
+/** Trouble per namespace that began since `since` (RFC 3339). */
+export function troubleSince(
+  listed: Pick<ClusterSnapshot, 'pods' | 'events'>,
+  since: string,
+): Map<string, NamespaceTrouble> {
+  const byNamespace = new Map<string, NamespaceTrouble>();
+  const add = (namespace: string | undefined, name: string | undefined, example: string) => {
+    if (!namespace || !name) return;
+    const entry = byNamespace.get(namespace) ?? {
+      namespace,
+      signs: 0,
+      words: new Set(nameWords(namespace)),
+      examples: [],
+    };
+    entry.signs++;
+    for (const word of nameWords(name)) entry.words.add(word);
+    if (entry.examples.length < 3) entry.examples.push(example);
+    byNamespace.set(namespace, entry);
+  };
+  for (const event of foldRepeats(listed.events)) {
+    const at = began(event);
+    if (!at || at < since) continue;
+    const subject = event.involvedObject;
+    add(
+      subject?.namespace ?? event.metadata?.namespace,
+      subject?.name,
+      `${event.reason} ${subject?.kind} ${subject?.name}`,
+    );
+  }
+  for (const pod of listed.pods) {
+    const at = pod.metadata?.creationTimestamp;
+    if (!at || at < since) continue;
+    add(pod.metadata?.namespace, pod.metadata?.name, `pod ${pod.metadata?.name} ${pod.status?.phase ?? ''}`.trim());
+  }
+  return byNamespace;
+}
+
+export interface WiderChoice {
+  trouble: NamespaceTrouble;
+  /** The alert's words its trouble carries. */
+  words: string[];
+}
+
+/**
+ * The namespace, other than the one examined, whose recent trouble carries most of the alert's words, those naming the
+ * one examined aside (ties: more signs); undefined when no trouble carries any of them, or when two namespaces tie on both.
+ */
+export function troubleMatchingAlert(
+  text: string,
+  trouble: Map<string, NamespaceTrouble>,
+  examined: string,
+): WiderChoice | undefined {
+  // The words that named the namespace examined name nothing elsewhere (`lab` is no sign about `lab-interfaces`).
+  const own = new Set(nameWords(examined));
+  const words = [...alertWords(text)].filter((word) => !own.has(word) && !own.has(word.replace(/s$/, '')));
+  const ranked = [...trouble.values()]
+    .filter((entry) => entry.namespace !== examined)
+    .map((entry) => ({
+      trouble: entry,
+      words: words.filter((word) => entry.words.has(word) || entry.words.has(word.replace(/s$/, ''))),
+    }))
+    .filter((choice) => choice.words.length > 0)
+    .sort((a, b) => b.words.length - a.words.length || b.trouble.signs - a.trouble.signs);
+  const [first, second] = ranked;
+  if (!first) return undefined;
+  if (second && second.words.length === first.words.length && second.trouble.signs === first.trouble.signs)
+    return undefined;
+  return first;
+}
+
+/**
+ * A namespace the alert's text names, judged against the cluster's Warning events: when it shows no trouble since
+ * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words.
+ */
+export function troubleElsewhere(
+  text: string,
+  events: KubeEvent[],
+  named: string,
+  startsAt: string | undefined,
+  now: string,
+): { namespace: string; assumption: string } | undefined {
+  const since = troubleWindowStart(startsAt, now);
+  const trouble = troubleSince({ events, pods: [] }, since);
+  if (trouble.has(named)) return undefined;
+  const choice = troubleMatchingAlert(text, trouble, named);
+  if (!choice) return undefined;
+  return {
+    namespace: choice.trouble.namespace,
+    assumption: widenedAssumption(choice, named, since, 'the alert names it'),
+  };
+}
+
+/** Why the investigation looks where trouble began rather than where the alert pointed, for the thread. */
+export function widenedAssumption(choice: WiderChoice, from: string, since: string, why: string): string {
+  const { namespace, signs, examples } = choice.trouble;
+  return `namespace ${namespace}: ${from} (${why}) shows nothing abnormal since ${since}, while trouble began in ${namespace} (${signs} sign${signs > 1 ? 's' : ''}: ${examples.join('; ')}) about ${choice.words.join(', ')}, which the alert says`;
+}

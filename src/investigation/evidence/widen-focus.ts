@@ -1,0 +1,59 @@
+import type { Alert } from '../../alert/alert.ts';
+import { alertText } from '../focus.ts';
+import { listObjects } from '../tools/list-objects.ts';
+import type { Located } from './locate-namespace.ts';
+import { UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
+import { troubleMatchingAlert, troubleSince, troubleWindowStart, widenedAssumption } from './recent-trouble.ts';
+import type { ToolBase } from './snapshot-reader.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+export interface Widened {
+  /** Where to look next, when some namespace's recent trouble carries the alert's words. */
+  located?: Located;
+  requests: number;
+}
+
+/**
+ * The place the alert pointed at shows nothing abnormal: instead of giving up, one cluster-wide read of Warning events
+ * and one of pods not running (none when locating the namespace read them already), and the namespace whose trouble
+ * since shortly before the onset carries the alert's words is examined next. What was examined first stays read: its
+ * nodes and the served APIs are not asked for again.
+ */
+export async function widenFocus(
+  alert: Alert,
+  examined: ClusterSnapshot,
+  located: Located,
+  base: ToolBase,
+): Promise<Widened> {
+  const from = located.namespace;
+  const reason = `nothing abnormal explains the alert in ${from}: where in the cluster trouble began around its onset`;
+  const known = located.clusterTrouble;
+  const [pods, events] = await Promise.all([
+    known?.pods
+      ? { items: known.pods, requests: 0 }
+      : listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
+    known?.events
+      ? { items: known.events, requests: 0 }
+      : listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+  ]);
+  const requests = pods.requests + events.requests;
+  // `located.requests` is what the first look spent: the second starts from it, within one budget.
+  const since = troubleWindowStart(alert.startsAt, examined.now);
+  const trouble = troubleSince(
+    { pods: pods.items as ClusterSnapshot['pods'], events: events.items as ClusterSnapshot['events'] },
+    since,
+  );
+  const choice = troubleMatchingAlert(alertText(alert), trouble, from);
+  if (!choice) return { requests };
+  return {
+    requests,
+    located: {
+      namespace: choice.trouble.namespace,
+      assumptions: [widenedAssumption(choice, from, since, 'examined first')],
+      requests: located.requests + requests,
+      namespaces: examined.namespaces,
+      clusterRead: { Node: examined.nodes },
+      apiGroups: examined.apiGroups,
+    },
+  };
+}
