@@ -23,16 +23,16 @@ export interface NamespaceTrouble {
   namespace: string;
   /** Warning events (repeats folded) and pods not running that began in the window. */
   signs: number;
-  /** Words of the objects in trouble and of the namespace's name (`log-archiver-spool` → log, archiver, spool). */
+  /** Words of the objects in trouble and of the namespace's name (`kiln-cache-spool` → kiln, cache, spool). */
   words: Set<string>;
-  /** A few of the warnings, for the thread: `FailedCreate Job runner-x7k2p`. */
+  /** A few of the warnings, for the thread: `FailedCreate Job kiln-worker-x7k2p`. */
   examples: string[];
 }
 
 const began = (event: KubeEvent): string | undefined =>
   event.firstTimestamp ?? event.metadata?.creationTimestamp ?? eventTime(event);
 
-/** Words of a name, without the random suffixes controllers add (`runner-x7k2p-q4m7z` → runner). */
+/** Words of a name, without the random suffixes controllers add (`kiln-worker-x7k2p-q4m7z` → kiln, worker). */
 const nameWords = (name: string): string[] =>
   name
     .toLowerCase()
@@ -91,7 +91,7 @@ export function troubleMatchingAlert(
   trouble: Map<string, NamespaceTrouble>,
   examined: string,
 ): WiderChoice | undefined {
-  // The words that named the namespace examined name nothing elsewhere (`lab` is no sign about `lab-interfaces`).
+  // The words that named the namespace examined name nothing elsewhere (`tarn` is no sign about `tarn-jobs`).
   const own = new Set(nameWords(examined));
   const words = [...alertWords(text)].filter((word) => !own.has(word) && !own.has(word.replace(/s$/, '')));
   const ranked = [...trouble.values()]
