@@ -306,8 +306,15 @@ function noRootCause(focus: Focus, checked: string[], ruledOut: RuledOut[]): Ran
 function answer(standing: Candidate[], graph: EvidenceGraph, ruledOut: RuledOut[]): Ranked {
   const top = standing[0] as Candidate;
   const shown = standing.filter((c) => c.connected || !top.connected).slice(0, MAX_HYPOTHESES);
+  // An alternative is never shown as likelier than the answer (on a tie the answer's rival penalty is larger than
+  // the runner-up's share).
+  const topConfidence = confidenceOf(top, shown[1], true);
   const hypotheses = shown.map((candidate, index) =>
-    toHypothesis(candidate, confidenceOf(candidate, shown[index === 0 ? 1 : 0], index === 0), graph),
+    toHypothesis(
+      candidate,
+      index === 0 ? topConfidence : Math.min(topConfidence, confidenceOf(candidate, top, false)),
+      graph,
+    ),
   );
   const best = hypotheses[0] as Hypothesis;
   const remediation = top.finding.remediation ?? top.support.find((f) => f.remediation)?.remediation ?? null;
