@@ -228,11 +228,12 @@ export async function refireAlert(db: PrismaClient, alertId: string): Promise<bo
 
 /** Saves the thread unless one is already recorded; returns the incident as stored (its thread wins). */
 export async function saveThread(db: PrismaClient, incidentId: string, channel: string, ts: string): Promise<Incident> {
-  await db.incident.updateMany({
+  // The incident as saved comes back from the UPDATE; only when a thread was already recorded is it read.
+  const [saved] = await db.incident.updateManyAndReturn({
     where: { id: incidentId, slackThreadTs: null },
     data: { slackChannel: channel, slackThreadTs: ts },
   });
-  return db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  return saved ?? db.incident.findUniqueOrThrow({ where: { id: incidentId } });
 }
 
 /** The investigation row of a job, created on its first attempt; each attempt is counted. */
