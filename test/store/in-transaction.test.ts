@@ -16,8 +16,10 @@ test('a connection the server ends mid-transaction fails that transaction only; 
   await assert.rejects(
     inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      // Another connection ends this one, as a database restart or an administrator would.
-      await pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      // Another connection ends this one, as a database restart or an administrator would. With a timeout the call
+      // returns once the backend has exited (PostgreSQL 14+); without one it only signals it, and the next query
+      // could still be answered before the backend dies.
+      await pool.query('SELECT pg_terminate_backend($1, 5000)', [rows[0]?.pid]);
       await client.query('SELECT 1');
     }),
     /terminat|Connection terminated/i,
