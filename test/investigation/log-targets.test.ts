@@ -142,6 +142,32 @@ describe('chooseLogTargets', () => {
     );
   });
 
+  it('reads a workload rolled out shortly before ahead of mere callers, only within the request budget', () => {
+    const snapshot = cluster([
+      pod('mailer', 1),
+      pod('desk', 1, { env: ['http://ledger:8080', 'http://index:8080'] }),
+      pod('ledger', 1, { env: ['http://index:8080'] }),
+      pod('index', 1, { env: ['http://desk:8080'] }),
+    ]);
+    const [current] = snapshot.replicaSets.filter((rs) => rs.metadata?.name?.startsWith('mailer'));
+    if (current?.metadata) current.metadata.creationTimestamp = '2025-12-31T23:40:00Z';
+    if (current) current.status = { replicas: 1 };
+    snapshot.replicaSets.push({
+      metadata: {
+        name: 'mailer-0a1b2c3d4e',
+        namespace: 'ns',
+        creationTimestamp: '2025-11-02T10:00:00Z',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'mailer', uid: 'd-mailer', controller: true },
+        ],
+      },
+      status: { replicas: 0 },
+    });
+    assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), new Map(), 2)), ['mailer', 'desk']);
+    // Beyond the budget (the floor of logs every incident reads), no read for a suspect without a sign of trouble.
+    assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), new Map(), 2, undefined, 0)), ['desk', 'ledger']);
+  });
+
   it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
     const snapshot = cluster([pod('a', 1), pod('b', 1), pod('c', 1)]);
     const ratios = new Map([

@@ -415,6 +415,7 @@ async function readLogs(reader: SnapshotReader): Promise<void> {
     errorRatios(snapshot.metrics),
     budget,
     alert.labels.container,
+    Math.min(MAX_LOGS, REQUEST_BUDGET - reader.spent()),
   );
   const controllerLog = controllerLogTarget(snapshot);
   if (controllerLog) {

@@ -2,6 +2,7 @@ import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Focus, owningWorkload } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
+import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
 
@@ -112,6 +113,8 @@ export function chooseLogTargets(
   errorRatios: Map<string, number>,
   max: number,
   preferredContainer?: string,
+  /** How many of the `max` the request budget itself pays for (the rest is the floor every incident reads). */
+  budgeted = max,
 ): LogTarget[] {
   const namespace = focus.namespace;
   const controllers = podControllers(snapshot);
@@ -201,6 +204,15 @@ export function chooseLogTargets(
   // A pod whose containers all exited 0 (a finished Job's) is done, not unready: its log tells of no trouble.
   const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
   for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
+
+  // A workload rolled out shortly before (a new image, a restart to re-read a rotated Secret) is a suspect whose own
+  // words say whether the change broke it, though it runs ready and calls nothing the alert names.
+  // Only within the request budget: a suspect without a sign of trouble is not worth a read beyond it.
+  for (const rs of recentRollouts(snapshot, namespace)) {
+    if (targets.length >= budgeted) break;
+    const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
+    addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
+  }
 
   const callers = [...podsOfWorkload.values()]
     .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))

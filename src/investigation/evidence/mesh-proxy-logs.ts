@@ -1,7 +1,7 @@
 import type { LogTarget } from './log-targets.ts';
 import { appContainers, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from './time.ts';
+import { recentRollouts, rolloutOwner } from './recent-rollouts.ts';
 
 // Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
 // hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
@@ -13,25 +13,9 @@ export const EGRESS_REFUSED = /BlackHoleCluster/;
  * proxy's access log names each refused destination. Newest rollout first, at most `max`, never a log already read.
  */
 export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
-  const now = snapshotNow(snapshot);
   const controllers = podControllers(snapshot);
-  const owner = (rs: ClusterSnapshot['replicaSets'][number]) =>
-    rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;
-  const rolledOut = snapshot.replicaSets
-    .filter((rs) => rs.metadata?.namespace === namespace && (rs.status?.replicas ?? 0) > 0)
-    .filter((rs) => {
-      const created = toMs(rs.metadata?.creationTimestamp);
-      if (created === undefined || now - created > SUSPECT_CHANGE_WINDOW) return false;
-      // A rollout replaces an earlier revision of the same Deployment; a first revision is a new workload.
-      return snapshot.replicaSets.some(
-        (other) =>
-          other !== rs &&
-          other.metadata?.namespace === namespace &&
-          owner(other) === owner(rs) &&
-          (toMs(other.metadata?.creationTimestamp) ?? now) < created,
-      );
-    })
-    .sort((a, b) => (toMs(b.metadata?.creationTimestamp) ?? 0) - (toMs(a.metadata?.creationTimestamp) ?? 0));
+  const owner = rolloutOwner;
+  const rolledOut = recentRollouts(snapshot, namespace);
   const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}/${log.container}`));
   const targets: LogTarget[] = [];
   for (const rs of rolledOut) {

@@ -1,0 +1,32 @@
+import type { ClusterSnapshot } from './snapshot.ts';
+import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+
+type ReplicaSet = ClusterSnapshot['replicaSets'][number];
+
+const owner = (rs: ReplicaSet) => rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;
+
+/**
+ * ReplicaSets of the namespace created within the suspect window that replace an earlier revision of the same
+ * controller (a first revision is a new workload, not a rollout) and still run pods: the workloads changed shortly
+ * before the snapshot, newest first.
+ */
+export function recentRollouts(snapshot: ClusterSnapshot, namespace: string): ReplicaSet[] {
+  const now = snapshotNow(snapshot);
+  return snapshot.replicaSets
+    .filter((rs) => rs.metadata?.namespace === namespace && (rs.status?.replicas ?? 0) > 0)
+    .filter((rs) => {
+      const created = toMs(rs.metadata?.creationTimestamp);
+      if (created === undefined || now - created > SUSPECT_CHANGE_WINDOW) return false;
+      return snapshot.replicaSets.some(
+        (other) =>
+          other !== rs &&
+          other.metadata?.namespace === namespace &&
+          owner(other) === owner(rs) &&
+          (toMs(other.metadata?.creationTimestamp) ?? now) < created,
+      );
+    })
+    .sort((a, b) => (toMs(b.metadata?.creationTimestamp) ?? 0) - (toMs(a.metadata?.creationTimestamp) ?? 0));
+}
+
+/** The controller a ReplicaSet belongs to, by name. */
+export const rolloutOwner = owner;
