@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
+import { AUTH_FAILURE, badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
 import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
 import { app, cluster, logs, NS } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
@@ -80,4 +80,10 @@ test('a Secret edited shortly before, whose readers were not read, is a weak sus
   const [finding] = detect(badSecretValue, snapshot);
   assert.equal(finding?.entity.name, 'db-credentials');
   assert.ok((finding?.strength ?? 1) < 0.5);
+});
+
+test('a login the server denies is an authentication refusal', () => {
+  assert.match('ERROR smtp: login denied by relay.example: 535 5.7.8', AUTH_FAILURE);
+  assert.match('Received logout request: 58=Logon rejected: unknown SenderCompID', AUTH_FAILURE);
+  assert.doesNotMatch('INFO login page served in 12ms', AUTH_FAILURE);
 });
