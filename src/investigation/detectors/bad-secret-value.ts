@@ -19,6 +19,55 @@ const STRENGTH = {
   editedUnread: 0.4,
 } as const;
 
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
+
+/**
+ * The Secrets the server's callers present to it. A server that refuses a login names the client (its address, in
+ * the lines): only the callers whose pods have that address. Of each caller's Secrets, those its env reads beside the
+ * setting that names the server (DB_HOST → DB_USER, DB_PASSWORD): its other Secrets are for other servers.
+ */
+function clientCredentials(
+  server: EntityRef,
+  lines: { text: string }[],
+  graph: Parameters<Detector['detect']>[1],
+): { secret: EntityRef; owner: EntityRef }[] {
+  const edges = graph
+    .servicesOf(server)
+    .flatMap((s) =>
+      graph.callersOf({ kind: 'Service', namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' }),
+    );
+  const addresses = new Set(lines.flatMap((line) => line.text.match(IPV4) ?? []));
+  const named = edges.filter((edge) => graph.podsOf(edge.from).some((pod) => addresses.has(pod.status?.podIP ?? '')));
+  return (named.length > 0 ? named : edges).flatMap((edge) => {
+    const all = graph.referencesOf(edge.from).filter((r) => r.target.kind === 'Secret');
+    const beside = secretsBeside(
+      graph.podSpecOf(edge.from),
+      edge.evidence.map((e) => e.text),
+    );
+    const chosen = beside.size > 0 ? all.filter((r) => beside.has(r.target.name)) : all;
+    return chosen.map((r) => ({ secret: r.target, owner: edge.from }));
+  });
+}
+
+/** Secrets read by env vars sharing the prefix of the env var that names the server (`env DB_HOST=…` → `DB_`). */
+function secretsBeside(
+  spec: ReturnType<Parameters<Detector['detect']>[1]['podSpecOf']>,
+  proofs: string[],
+): Set<string> {
+  const prefixes = proofs.flatMap((text) => {
+    const name = /^env ([A-Za-z_][\w]*?_)[A-Za-z0-9]+[= ]/.exec(text)?.[1];
+    return name ? [name] : [];
+  });
+  const names = new Set<string>();
+  for (const container of spec?.containers ?? []) {
+    for (const env of container.env ?? []) {
+      const secret = env.valueFrom?.secretKeyRef?.name;
+      if (secret && prefixes.some((prefix) => env.name.startsWith(prefix))) names.add(secret);
+    }
+  }
+  return names;
+}
+
 /** Authentication failures against a peer right after a Secret on either side changed: the Secret's value is wrong. */
 export const badSecretValue: Detector = {
   id: 'bad-secret-value',
@@ -42,18 +91,16 @@ export const badSecretValue: Detector = {
           return service ? graph.workloadsBehind(service) : [];
         });
       // The credential may sit on either side: the caller that presents it, or the server (or its callers) that checks it.
-      const callers = graph
-        .servicesOf(workload.ref)
-        .flatMap((s) =>
-          graph.callersOf({ kind: 'Service', namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' }),
-        )
-        .map((e) => e.from);
-      const secrets: { secret: EntityRef; owner: EntityRef }[] = [workload.ref, ...peers, ...callers].flatMap((owner) =>
-        graph
-          .referencesOf(owner)
-          .filter((r) => r.target.kind === 'Secret')
-          .map((r) => ({ secret: r.target, owner })),
+      // A peer its lines name that calls it (the client a server names by address) presents a credential: its own.
+      const clients = clientCredentials(workload.ref, lines, graph);
+      const own = [workload.ref, ...peers.filter((p) => !clients.some((c) => refKey(c.owner) === refKey(p)))].flatMap(
+        (owner) =>
+          graph
+            .referencesOf(owner)
+            .filter((r) => r.target.kind === 'Secret')
+            .map((r) => ({ secret: r.target, owner })),
       );
+      const secrets = [...own, ...clients];
       const involved = secrets
         .map((s) => {
           const object = configObject(snapshot, s.secret);
@@ -81,7 +128,7 @@ export const badSecretValue: Detector = {
           entity: best.secret,
           affects: [workload.ref, ...peers],
           strength: isRecent ? STRENGTH.changedBeforeFailures : STRENGTH.onlyCredential,
-          summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${workload.ref.name} fails to authenticate: "${lines[0]?.text.slice(0, 140)}"`,
+          summary: `Secret ${best.secret.name} (used by ${best.owner.name})${isRecent ? ` changed at ${best.changedAt};` : ' is the only credential involved;'} ${clients.some((c) => refKey(c.owner) === refKey(best.owner)) ? `${workload.ref.name} refuses the credentials ${best.owner.name} presents` : `${workload.ref.name} fails to authenticate`}: "${lines[0]?.text.slice(0, 140)}"`,
           evidence: [
             ...(isRecent ? [changeEvidence(best.secret, best.changedAt as string)] : []),
             ...lines.map(logEvidence),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AUTH_FAILURE, badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
 import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
-import { app, cluster, logs, NS } from '../support/cluster.ts';
+import { app, cluster, logs, NS, OLD, podOf } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
 
 const secret = (s: ClusterSnapshot, changedAt: string) =>
@@ -80,6 +80,38 @@ test('a Secret edited shortly before, whose readers were not read, is a weak sus
   const [finding] = detect(badSecretValue, snapshot);
   assert.equal(finding?.entity.name, 'db-credentials');
   assert.ok((finding?.strength ?? 1) < 0.5);
+});
+
+test('a server refusing a login names the client by its address: the credential that client reads beside the server', () => {
+  // The client logs nothing; the database logs whom it refused. The other client, and the refused client's Secret for
+  // another server, are not involved.
+  const snapshot = cluster((s) => {
+    app(s, 'docs-db', { port: 27017 });
+    const secretEnv = (name: string, secret: string) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: secret, key: 'password' } },
+    });
+    app(s, 'invoicer', {
+      env: [
+        { name: 'MONGO_HOST', value: 'docs-db:27017' },
+        secretEnv('MONGO_PASSWORD', 'invoicer-mongo'),
+        secretEnv('CACHE_PASSWORD', 'invoicer-cache'),
+      ],
+    });
+    app(s, 'receipts', {
+      env: [{ name: 'MONGO_HOST', value: 'docs-db:27017' }, secretEnv('MONGO_PASSWORD', 'receipts-mongo')],
+    });
+    for (const name of ['invoicer-mongo', 'invoicer-cache', 'receipts-mongo'])
+      s.secrets.push({ metadata: { name, namespace: NS, creationTimestamp: OLD }, keys: ['password'] });
+    const client = podOf(s, 'invoicer');
+    if (client.status) client.status.podIP = '10.51.3.21';
+    logs(s, 'docs-db', [
+      '2026-11-20T10:25:00Z {"msg":"Authentication failed","attr":{"user":"invoicer","remote":"10.51.3.21:51234"}}',
+    ]);
+  });
+  const findings = detect(badSecretValue, snapshot);
+  assert.deepEqual(named(findings), ['Secret/shop/invoicer-mongo bad-secret-value']);
+  assert.match(findings[0]?.summary ?? '', /docs-db refuses the credentials invoicer presents/);
 });
 
 test('a login the server denies is an authentication refusal', () => {
