@@ -611,7 +611,8 @@ async function readGoverningCustomResources(reader: SnapshotReader, peers: Peers
   ];
   const reads = where
     .flatMap((ns) => kinds.map((kind) => ({ kind, ns })))
-    .slice(0, Math.max(0, Math.min(MAX_GOVERNING_READS, PEER_HARD_LIMIT - reader.spent())));
+    // On top of the hard limit, like the routing layer: few, and only when a dependency refuses the pods by a rule.
+    .slice(0, MAX_GOVERNING_READS);
   if (reads.length === 0) return;
   const why = `the pods are refused (${refusals.join(', ')}) by what they call: the rules set on it`;
   await reader.wave(
