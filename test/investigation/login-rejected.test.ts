@@ -27,3 +27,15 @@ test('a login an external server rejects after its Secret was edited is the Secr
   assert.match(result.summary, /fails to authenticate: .*login rejected/);
   assert.ok(result.confidence >= 0.8, String(result.confidence));
 });
+
+// A rollout restart shortly before the symptom made the pods read again what they read: the Secrets they read are
+// read too (by name), so an edit just before the restart is a suspect even when the pods log nothing and the alert
+// names no workload.
+test('the Secret a workload restarted on purpose reads is read, and its edit just before the restart is the suspect', async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/quayside-restart-picks-up-edited-token.yaml'),
+  );
+  assert.ok(requests.some((r) => r.path.endsWith('/secrets') && JSON.stringify(r.query).includes('carrier-api-token')));
+  assert.deepEqual(result.rootCause, { kind: 'Secret', namespace: 'quayside', name: 'carrier-api-token' });
+  assert.equal(result.faultType, 'bad-secret-value');
+});

@@ -34,6 +34,8 @@ import {
 import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
+import { restartedWithin } from './restarted-after.ts';
+import { SUSPECT_CHANGE_WINDOW, snapshotNow } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
@@ -791,7 +793,9 @@ function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, n
   const short = snapshot.deployments.filter(
     (d) =>
       d.metadata?.namespace === namespace &&
-      ((d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) || hinted(d.metadata?.name ?? '')),
+      ((d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
+        hinted(d.metadata?.name ?? '') ||
+        restartedWithin(d.spec?.template, snapshotNow(snapshot), SUSPECT_CHANGE_WINDOW)),
   );
   return podReferences(
     pods,

@@ -6,6 +6,19 @@ import { toMs } from './time.ts';
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /**
+ * Whether a pod template was restarted on purpose (`kubectl rollout restart`) within `window` before `now`: someone
+ * made its pods read again what they read (a Secret or ConfigMap just edited), so what they read is a suspect.
+ */
+export function restartedWithin(
+  template: { metadata?: { annotations?: Record<string, string> } } | undefined,
+  now: number,
+  window: number,
+): boolean {
+  const at = toMs(template?.metadata?.annotations?.[RESTARTED_AT]);
+  return at !== undefined && at <= now && now - at <= window;
+}
+
+/**
  * When the workload was restarted without a change to its containers within `window` after `at` — someone making
  * it pick up new configuration: `kubectl rollout restart` (the restartedAt annotation), or a new ReplicaSet whose
  * containers equal the previous one's.
