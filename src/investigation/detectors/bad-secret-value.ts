@@ -1,5 +1,5 @@
 import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
-import { refOf } from '../evidence/graph.ts';
+import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { HOUR, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
@@ -29,7 +29,7 @@ const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 function clientCredentials(
   server: EntityRef,
   lines: { text: string }[],
-  graph: Parameters<Detector['detect']>[1],
+  graph: EvidenceGraph,
 ): { secret: EntityRef; owner: EntityRef }[] {
   const edges = graph
     .servicesOf(server)
@@ -50,10 +50,7 @@ function clientCredentials(
 }
 
 /** Secrets read by env vars sharing the prefix of the env var that names the server (`env DB_HOST=…` → `DB_`). */
-function secretsBeside(
-  spec: ReturnType<Parameters<Detector['detect']>[1]['podSpecOf']>,
-  proofs: string[],
-): Set<string> {
+function secretsBeside(spec: ReturnType<EvidenceGraph['podSpecOf']>, proofs: string[]): Set<string> {
   const prefixes = proofs.flatMap((text) => {
     const name = /^env ([A-Za-z_][\w]*?_)[A-Za-z0-9]+[= ]/.exec(text)?.[1];
     return name ? [name] : [];

@@ -14,7 +14,6 @@ export const EGRESS_REFUSED = /BlackHoleCluster/;
  */
 export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
   const controllers = podControllers(snapshot);
-  const owner = rolloutOwner;
   const rolledOut = recentRollouts(snapshot, namespace);
   const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}/${log.container}`));
   const targets: LogTarget[] = [];
@@ -34,7 +33,7 @@ export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, m
       pod: pod.metadata.name,
       container: proxy.name,
       previous: false,
-      why: `the proxy injected into ${owner(rs)}, rolled out at ${rs.metadata?.creationTimestamp}: the calls out it refuses or fails`,
+      why: `the proxy injected into ${rolloutOwner(rs)}, rolled out at ${rs.metadata?.creationTimestamp}: the calls out it refuses or fails`,
     });
   }
   return targets;

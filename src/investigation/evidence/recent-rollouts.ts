@@ -3,7 +3,9 @@ import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 
 type ReplicaSet = ClusterSnapshot['replicaSets'][number];
 
-const owner = (rs: ReplicaSet) => rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;
+/** The controller a ReplicaSet belongs to, by name. */
+export const rolloutOwner = (rs: ReplicaSet): string | undefined =>
+  rs.metadata?.ownerReferences?.find((o) => o.controller)?.name;
 
 /**
  * ReplicaSets of the namespace created within the suspect window that replace an earlier revision of the same
@@ -21,12 +23,9 @@ export function recentRollouts(snapshot: ClusterSnapshot, namespace: string): Re
         (other) =>
           other !== rs &&
           other.metadata?.namespace === namespace &&
-          owner(other) === owner(rs) &&
+          rolloutOwner(other) === rolloutOwner(rs) &&
           (toMs(other.metadata?.creationTimestamp) ?? now) < created,
       );
     })
     .sort((a, b) => (toMs(b.metadata?.creationTimestamp) ?? 0) - (toMs(a.metadata?.creationTimestamp) ?? 0));
 }
-
-/** The controller a ReplicaSet belongs to, by name. */
-export const rolloutOwner = owner;
