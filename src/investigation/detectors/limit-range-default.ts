@@ -1,6 +1,6 @@
 import type { Finding } from '../model.ts';
 import { refOf } from '../evidence/graph.ts';
-import { defaulted, defaultingLimitRange, LIMIT_RANGER_ANNOTATION } from '../evidence/limit-defaults.ts';
+import { LIMIT_RANGER_ANNOTATION, memoryLimitDefaultedBy } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
@@ -43,11 +43,8 @@ export const limitRangeDefault: Detector = {
         const specs = state.init ? 'initContainers' : 'containers';
         const podContainer = pod.spec?.[specs]?.find((c) => c.name === state.status.name);
         const templateContainer = graph.podSpecOf(workload)?.[specs]?.find((c) => c.name === state.status.name);
-        if (!defaulted(pod, podContainer, templateContainer, 'memory', 'limit')) continue;
+        const limitRange = memoryLimitDefaultedBy(snapshot.limitRanges, pod, podContainer, templateContainer);
         const limit = podContainer?.resources?.limits?.memory;
-        const limitRange = defaultingLimitRange(snapshot.limitRanges, namespace, 'memory', 'limit', limit, (l) =>
-          lastChange(l.metadata),
-        );
         if (!limitRange) continue;
         const entity = refOf('LimitRange', limitRange.metadata);
         const key = refKey(entity);

@@ -1,7 +1,7 @@
 import { refKey } from '../model.ts';
 import type { Finding } from '../model.ts';
 import { configuredMemory } from '../evidence/configured-memory.ts';
-import { defaulted, defaultingLimitRange } from '../evidence/limit-defaults.ts';
+import { memoryLimitDefaultedBy } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
@@ -43,16 +43,7 @@ export const oomLimit: Detector = {
         const podContainer = pod.spec?.containers.find((c) => c.name === state.status.name);
         const container =
           graph.podSpecOf(workload)?.containers.find((c) => c.name === state.status.name) ?? podContainer;
-        const defaultedBy = defaulted(pod, podContainer, container, 'memory', 'limit')
-          ? defaultingLimitRange(
-              snapshot.limitRanges,
-              pod.metadata?.namespace ?? '',
-              'memory',
-              'limit',
-              podContainer?.resources?.limits?.memory,
-              (l) => lastChange(l.metadata),
-            )
-          : undefined;
+        const defaultedBy = memoryLimitDefaultedBy(snapshot.limitRanges, pod, podContainer, container);
         const limit = parseQuantity(
           defaultedBy ? podContainer?.resources?.limits?.memory : container?.resources?.limits?.memory,
         );

@@ -1,6 +1,7 @@
 import type { V1Container, V1LimitRange } from '@kubernetes/client-node';
 import type { Plain } from './plain.ts';
 import { parseQuantity } from './quantity.ts';
+import { lastChange } from './time.ts';
 import type { Pod } from './workloads.ts';
 
 type LimitRange = Plain<V1LimitRange>;
@@ -57,6 +58,28 @@ export function defaultingLimitRange(
       }),
     )
     .sort((a, b) => (changedAt(b) ?? '').localeCompare(changedAt(a) ?? ''))[0];
+}
+
+/**
+ * The LimitRange whose default gave the pod's container the memory limit its workload's template does not set, if
+ * one of those read did; the one shared question of oom-limit (whose workload is then only a victim) and
+ * limit-range-default (which states the fault at the LimitRange).
+ */
+export function memoryLimitDefaultedBy(
+  limitRanges: LimitRange[],
+  pod: Pod,
+  podContainer: Container | undefined,
+  templateContainer: Container | undefined,
+): LimitRange | undefined {
+  if (!defaulted(pod, podContainer, templateContainer, 'memory', 'limit')) return undefined;
+  return defaultingLimitRange(
+    limitRanges,
+    pod.metadata?.namespace ?? '',
+    'memory',
+    'limit',
+    podContainer?.resources?.limits?.memory,
+    (limitRange) => lastChange(limitRange.metadata),
+  );
 }
 
 /** Whether the LimitRanger admission plugin gave a pod defaults (its annotation says so). */
