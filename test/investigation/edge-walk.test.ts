@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
+import { AlertSchema } from '../../src/alert/alert.ts';
 import { backendNames, edgeFailure, edgeLinesAbout } from '../../src/investigation/evidence/edge-lines.ts';
+import { routeKinds, routesToService, speaksOfTheEdge } from '../../src/investigation/evidence/route-kinds.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { refKey } from '../../src/investigation/model.ts';
 import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
@@ -142,11 +144,67 @@ test('a NetworkPolicy fits connect timeouts at the edge, not a response timeout 
   assert.equal(d.faultType, 'other');
 });
 
+describe('routeKinds', () => {
+  it("takes routers' own namespaced route kinds that discovery lists, not the typed ones nor built-in groups", () => {
+    const resource = (kind: string, namespaced = true) => ({
+      kind,
+      plural: `${kind.toLowerCase()}s`,
+      namespaced,
+      version: 'v1',
+    });
+    const kinds = routeKinds(
+      [
+        { group: 'edge.example.io', version: 'v2', resources: [resource('EdgeRoute'), resource('EdgePlugin')] },
+        { group: 'networking.istio.io', version: 'v1', resources: [resource('VirtualService')] },
+        { group: 'gateway.networking.k8s.io', version: 'v1', resources: [resource('GRPCRoute')] },
+        { group: 'proxy.example.io', version: 'v1', resources: [resource('HTTPProxy'), resource('Mapping', false)] },
+      ],
+      5,
+    );
+    assert.deepEqual(
+      kinds.map((k) => `${k.group}/${k.kind}`),
+      ['edge.example.io/EdgeRoute', 'proxy.example.io/HTTPProxy'],
+    );
+  });
+});
+
+describe('speaksOfTheEdge', () => {
+  it('is what users get through the edge: answers, routes, upstreams, gateways — in words or labels', () => {
+    const alert = (title: string, labels: Record<string, string> = {}) =>
+      AlertSchema.parse({ source: 'alertmanager', title, labels });
+    assert.ok(speaksOfTheEdge(alert('Checkout answers 503')));
+    assert.ok(speaksOfTheEdge(alert('HighLatency', { route: 'checkout' })));
+    assert.ok(speaksOfTheEdge(alert('Bad Gateway on the storefront')));
+    assert.equal(speaksOfTheEdge(alert('KubePodCrashLooping', { pod: 'cart-7d9f' })), false);
+    assert.equal(speaksOfTheEdge(alert('Nightly export missing')), false);
+  });
+});
+
+describe('routesToService', () => {
+  const route = (namespace: string, spec: unknown) => ({
+    apiVersion: 'edge.example.io/v2',
+    kind: 'EdgeRoute',
+    metadata: { name: 'r', namespace },
+    spec,
+  });
+  const quote = { name: 'quote', namespace: 'rates' };
+  it('sees the Service named as routers name it: by name in its namespace, by DNS name and port anywhere', () => {
+    assert.ok(routesToService(route('rates', { http: [{ backends: [{ serviceName: 'quote', port: 80 }] }] }), quote));
+    assert.ok(routesToService(route('edge', { service: 'quote.rates:8080' }), quote));
+    assert.ok(routesToService(route('edge', { upstream: 'http://quote.rates.svc.cluster.local:80/' }), quote));
+  });
+  it('does not take a bare name in another namespace, nor a longer name', () => {
+    assert.equal(routesToService(route('edge', { service: 'quote' }), quote), false);
+    assert.equal(routesToService(route('rates', { service: 'quote-admin' }), quote), false);
+  });
+});
+
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
 
 for (const [file, expected] of [
   ['sorrel-edge-timeouts-policy-over-routing-change.json', 'NetworkPolicy/sorrel/booking-api-from-edge network-policy'],
   ['tilde-route-timeout-shorter-than-exports.json', 'HTTPRoute/tilde/studio-exports other'],
+  ['larch-router-route-resource-wrong-port.json', 'IngressRoute/larch/larch-api other'],
 ] as const) {
   test(`replayed through the collector: ${file}`, async () => {
     const { result } = await replayScenarioFile(join(FIXTURES, file));

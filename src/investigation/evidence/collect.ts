@@ -14,6 +14,7 @@ import {
 import { readInFull } from './completeness.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
+import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
@@ -51,6 +52,8 @@ import {
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
 import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 
+/** Routers' own route kinds read in the namespace (ApisixRoute, IngressRoute, HTTPProxy, Mapping…), at most. */
+const MAX_ROUTE_KIND_READS = 2;
 /** At most: discovery, and the Ingresses, VirtualServices, DestinationRules and HTTPRoutes of the namespace. */
 export const ROUTING_READS_MAX = 5;
 
@@ -219,10 +222,19 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
     ),
     ...routing,
   ];
+  // Routers' own route kinds, when the cluster serves them and the alert speaks of the edge: on top of the budget, like
+  // the rest of the routing layer.
+  const routes = speaksOfTheEdge(alert) ? routeKinds(snapshot.apiGroups, MAX_ROUTE_KIND_READS) : [];
+  reader.routingSpent += routes.length;
   await reader.wave(
     2,
-    `Reading ${[...new Set(reads.map(([kind]) => kind))].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
-    reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
+    `Reading ${[...new Set([...reads.map(([kind]) => kind), ...routes.map((route) => route.kind)])].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
+    [
+      ...reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
+      ...routes.map((route) =>
+        reader.listCustom(route, namespace, `the routes a router keeps as ${route.kind} in front of the Services`),
+      ),
+    ],
   );
   return peers;
 }

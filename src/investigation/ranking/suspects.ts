@@ -7,6 +7,7 @@ import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
+import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { leftClusterDns } from '../evidence/pod-resolver.ts';
 import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
@@ -192,8 +193,10 @@ class SuspectWalk {
 
   /** Whether the errors read are what a change of this kind of object (or of these keys) would make its victims print. */
   private explains(kind: string, extra?: RegExp): { text: string; line?: PodLogLine } | undefined {
+    // A router's own route kind is judged as a route.
+    const as = isRouteKind(kind) && !EXPLAINS[kind] ? 'HTTPRoute' : kind;
     return this.victimWords.find(
-      ({ text }) => (EXPLAINS[kind]?.test(text) && !NOT_EXPLAINED[kind]?.test(text)) || extra?.test(text),
+      ({ text }) => (EXPLAINS[as]?.test(text) && !NOT_EXPLAINED[as]?.test(text)) || extra?.test(text),
     );
   }
 
@@ -502,6 +505,9 @@ function routeObjectsTo(
     const named = host.includes('*') ? undefined : serviceNameOf(host, from);
     return named?.name === name && named?.namespace === namespace;
   };
+  const custom = snapshot.customObjects.filter(
+    (object) => isRouteKind(object.kind) && routesToService(object, { name: name ?? '', namespace }),
+  );
   const virtualServices = snapshot.virtualServices.filter((vs) =>
     (vs.spec?.http ?? []).some((route) =>
       (route.route ?? []).some((r) => isService(r.destination.host, vs.metadata?.namespace ?? '')),
@@ -520,6 +526,7 @@ function routeObjectsTo(
   return [
     ...virtualServices.map((object) => ({ object, ref: refOf('VirtualService', object.metadata) })),
     ...httpRoutes.map((object) => ({ object, ref: refOf('HTTPRoute', object.metadata) })),
+    ...custom.map((object) => ({ object, ref: refOf(object.kind, object.metadata) })),
   ];
 }
 

@@ -1,0 +1,67 @@
+import type { Alert } from '../../alert/alert.ts';
+import { alertText } from '../focus.ts';
+import type { CustomObject } from '../tools/kinds.ts';
+import { specStrings } from './governing-resources.ts';
+import type { ServedGroup } from './routing-objects.ts';
+
+/**
+ * Routers that keep their routes in custom resources of their own (APISIX's ApisixRoute, Traefik's IngressRoute,
+ * Contour's HTTPProxy, Emissary's Mapping, NGINX's VirtualServer…): found by what discovery says their kind is, never
+ * by a product list. Istio's VirtualService and the Gateway API's HTTPRoute are read typed (routing-objects.ts).
+ */
+const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer)$/;
+const READ_TYPED = new Set(['VirtualService', 'HTTPRoute']);
+
+export interface RouteKind {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
+
+/** The namespaced route kinds of routers the cluster serves (aggregated discovery), at most `max`. */
+export function routeKinds(groups: readonly ServedGroup[], max: number): RouteKind[] {
+  return groups
+    .filter(({ group }) => !builtIn(group))
+    .flatMap(({ group, resources = [] }) =>
+      resources
+        .filter((r) => r.namespaced && ROUTE_KIND.test(r.kind) && !READ_TYPED.has(r.kind))
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
+    )
+    .slice(0, max);
+}
+
+/** Whether a kind read is a router's route (so a change of it is judged as a route's). */
+export const isRouteKind = (kind: string): boolean => ROUTE_KIND.test(kind);
+
+/**
+ * Whether a route object sends traffic to the Service: its spec names it as routers do — by name (`serviceName:
+ * quote`, `name: quote`), by cluster DNS name (`quote.ns`, `quote.ns.svc…`), with a port (`quote:8080`,
+ * `quote.ns:8080`).
+ */
+export function routesToService(route: CustomObject, service: { name: string; namespace: string }): boolean {
+  const { name, namespace } = service;
+  const here = route.metadata?.namespace === namespace;
+  return specStrings(route.spec).some((value) => {
+    const host = value
+      .toLowerCase()
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/:\d{1,5}(\/.*)?$/, '');
+    if (host === `${name}.${namespace}` || host.startsWith(`${name}.${namespace}.svc`)) return true;
+    return here && host === name;
+  });
+}
+
+// What users get through the edge: HTTP answers (a status code or class), a route, an upstream, a gateway or proxy.
+const EDGE_WORDS = /\b[45]\d\d\b|\b[45]xx\b|bad gateway|gateway timeout|upstream|\broutes?\b|ingress|gateway|proxy/i;
+
+/**
+ * Whether the alert speaks of the edge — its words, or its labels' names and values: only then are routers' own route
+ * kinds worth a request each (as Ingresses are read when the alert names a host).
+ */
+export function speaksOfTheEdge(alert: Alert): boolean {
+  const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`);
+  return EDGE_WORDS.test([alertText(alert), ...labels].join('\n'));
+}
