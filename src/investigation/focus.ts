@@ -204,6 +204,19 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
   const named = candidates.named ?? [];
   const trouble = (namespace: string) => candidates.troubleSigns?.get(namespace) ?? 0;
+  const routed = mostVoted(
+    (candidates.routes ?? []).map((route) => route.namespace),
+    trouble,
+  );
+  const route = candidates.routes?.find((candidate) => candidate.namespace === routed);
+  if (route) {
+    const backend = route.service ? ` to Service ${route.service}` : '';
+    return {
+      namespace: route.namespace,
+      assumption: `namespace ${route.namespace}: ${route.kind ?? 'Ingress'} ${route.ingress} routes ${route.host}, which the alert mentions,${backend} there`,
+      ...(route.service ? { entryService: route.service } : {}),
+    };
+  }
   const object = mentionedNames(
     text,
     named.map((entry) => entry.name),
@@ -216,19 +229,6 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     return {
       namespace: owner.namespace,
       assumption: `namespace ${owner.namespace}: it holds ${owner.name}, which the alert mentions`,
-    };
-  }
-  const routed = mostVoted(
-    (candidates.routes ?? []).map((route) => route.namespace),
-    trouble,
-  );
-  const route = candidates.routes?.find((candidate) => candidate.namespace === routed);
-  if (route) {
-    const backend = route.service ? ` to Service ${route.service}` : '';
-    return {
-      namespace: route.namespace,
-      assumption: `namespace ${route.namespace}: Ingress ${route.ingress} routes ${route.host}, which the alert mentions,${backend} there`,
-      ...(route.service ? { entryService: route.service } : {}),
     };
   }
   // The application's own name (`shop: checkout down`) names all of it, not the one component whose name carries it
@@ -504,7 +504,7 @@ export function resolveSymptom(
       snapshot.ingresses.filter((ingress) => ingress.metadata?.namespace === namespace),
     ).find((route) => route.service)?.service;
   if (entry && hasWorkload(snapshot, 'Service', namespace, entry)) {
-    assumptions.push(`symptom Service ${entry}: the Ingress routes the host the alert mentions to it`);
+    assumptions.push(`symptom Service ${entry}: the route for the host the alert mentions leads to it`);
     return { symptom: { kind: 'Service', namespace, name: entry }, assumptions };
   }
   const stem = stemMatch(text, names);

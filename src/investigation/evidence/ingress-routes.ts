@@ -5,6 +5,8 @@ export interface IngressRoute {
   host: string;
   namespace: string;
   ingress: string;
+  /** The routing object's kind when it is no Ingress (a Gateway API HTTPRoute). */
+  kind?: string;
   /** The backend Service of the matching path, when the rule routes to a Service. */
   service?: string;
 }
@@ -19,7 +21,7 @@ export function mentionedHosts(text: string): { host: string; path: string }[] {
 }
 
 /** A rule's host matches: exactly, or a wildcard rule (`*.example.io`) one label deep, as the Ingress API defines. */
-function hostMatches(rule: string, host: string): boolean {
+export function hostMatches(rule: string, host: string): boolean {
   const wanted = rule.toLowerCase();
   if (!wanted.startsWith('*.')) return wanted === host;
   const rest = host.slice(host.indexOf('.') + 1);

@@ -13,7 +13,10 @@ import {
 import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import { gatewayRoutes } from './route-hostnames.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
+import { type HTTPRoute, servedVersion } from './routing-objects.ts';
+import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
@@ -122,7 +125,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   // Ingresses only when the text mentions a host: one request resolves it to a namespace and a Service.
   const hosts = mentionedHosts(text).length > 0;
-  const [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses] = await Promise.all([
+  const [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses, gateway] = await Promise.all([
     listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
@@ -138,6 +141,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
           { ...base, reason: 'the alert mentions a host: find the Ingress that routes it, and where' },
         )
       : undefined,
+    hosts ? readGatewayRoutes(base) : undefined,
   ]);
   const candidates: NamespaceCandidates = {
     namespaces: names,
@@ -152,7 +156,10 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
       }),
       ...failingRuns(unhealthy.items as ClusterSnapshot['pods']),
     ],
-    routes: ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
+    routes: [
+      ...ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
+      ...gatewayRoutes(text, gateway?.routes ?? []),
+    ],
     troubleSigns: troubleByNamespace({
       pods: unhealthy.items as ClusterSnapshot['pods'],
       events: warnings.items as ClusterSnapshot['events'],
@@ -163,7 +170,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const { namespace, assumption, entryService } = chooseNamespace(text, candidates);
   // A list takes a request per page.
   const lists = [namespaceList, deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
-  const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0);
+  const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) + (gateway?.requests ?? 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
@@ -173,6 +180,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
     ['StatefulSet', statefulSets],
     ['Service', services],
     ['Endpoints', endpoints],
+    ['HTTPRoute', gateway?.listed],
   ]);
   const refusals = policyDenials(warnings.items as ClusterSnapshot['events'], (base.now ?? new Date()).toISOString());
   return {
@@ -192,7 +200,32 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
       : {}),
     ...(entryService ? { entryService } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
+    ...(gateway?.apiGroups ? { apiGroups: gateway.apiGroups } : {}),
   };
+}
+
+/**
+ * The Gateway API routes of the cluster, when it serves them: API discovery (which the collection then does not ask
+ * again) and, when gateway.networking.k8s.io is served, its HTTPRoutes cluster-wide — 1 or 2 requests, only when the
+ * alert mentions a host.
+ */
+async function readGatewayRoutes(
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ apiGroups?: ClusterSnapshot['apiGroups']; routes: HTTPRoute[]; requests: number; listed?: Listed }> {
+  const reason = 'the alert mentions a host: which routing APIs the cluster serves, to find the route that serves it';
+  let apiGroups: ClusterSnapshot['apiGroups'];
+  try {
+    apiGroups = await discoverApis.run({}, { ...base, reason });
+  } catch {
+    return { routes: [], requests: 1 };
+  }
+  const version = servedVersion(apiGroups, 'HTTPRoute');
+  if (!version) return { apiGroups, routes: [], requests: 1 };
+  const listed = await listObjects.run(
+    { kind: 'HTTPRoute', version, limit: 5000 },
+    { ...base, reason: 'the alert mentions a host: find the Gateway API route that serves it, and where' },
+  );
+  return { apiGroups, routes: listed.items as HTTPRoute[], requests: 1 + listed.requests, listed };
 }
 
 /**

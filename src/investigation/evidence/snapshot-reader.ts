@@ -130,7 +130,8 @@ export class SnapshotReader {
   ): Promise<void> {
     const clusterWide = options.namespace === undefined && !isNamespaced(kind);
     const already = clusterWide ? this.located.clusterRead?.[kind] : this.located.read?.[kind];
-    const whole = !options.labelSelector && !options.fieldSelector && !options.version;
+    // A custom resource's list read while locating was read at the version discovery found, as it would be here.
+    const whole = !options.labelSelector && !options.fieldSelector;
     if (already && whole && (clusterWide || options.namespace === this.namespace)) {
       absorb(into[KIND_KEYS[kind]], already);
       return;
