@@ -1,7 +1,7 @@
 import { configuredHosts, looksClusterInternal, serviceNameOf } from '../evidence/hosts.ts';
 import { readInFull } from '../evidence/completeness.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { similar } from '../evidence/graph.ts';
+import { type EvidenceGraph, type Service, similar } from '../evidence/graph.ts';
 import { looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
@@ -59,57 +59,7 @@ export const badEnv: Detector = {
         continue;
       const namespace = workload.ref.namespace ?? '';
       const spec = graph.podSpecOf(workload.ref);
-      const problems: Problem[] = [];
-      for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-        for (const env of container.env ?? []) {
-          if (!env.value) continue;
-          for (const mention of configuredHosts(env.value)) {
-            const service = graph.serviceByHost(mention.host, namespace);
-            if (service) {
-              // A headless Service resolves to the pods themselves: any port they serve is reachable.
-              const headless = service.spec?.clusterIP === 'None';
-              const ports = headless
-                ? graph
-                    .podsSelectedBy(service)
-                    .flatMap((p) => p.spec?.containers ?? [])
-                    .flatMap((c) => (c.ports ?? []).map((p) => p.containerPort))
-                : (service.spec?.ports ?? []).map((p) => p.port);
-              if (mention.port !== undefined && ports.length > 0 && !ports.includes(mention.port)) {
-                problems.push({
-                  env: env.name,
-                  value: env.value,
-                  host: mention.host,
-                  why: `Service ${service.metadata?.name} exposes port ${ports.join(', ')}, not ${mention.port}`,
-                  hint: String(ports[0]),
-                });
-                continue;
-              }
-              const named: NamedPort[] = headless
-                ? graph
-                    .podsSelectedBy(service)
-                    .flatMap((p) => p.spec?.containers ?? [])
-                    .flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name })))
-                : (service.spec?.ports ?? []).map((p) => ({ port: p.port, name: p.name, appProtocol: p.appProtocol }));
-              const wrongPort = mention.port !== undefined && portMeant(env.name, env.value, named, mention.port);
-              if (wrongPort) {
-                problems.push({
-                  env: env.name,
-                  value: env.value,
-                  host: mention.host,
-                  why: `Service ${service.metadata?.name} serves ${wrongPort.meant.name ?? wrongPort.meant.appProtocol} on port ${wrongPort.meant.port}; its port ${wrongPort.given.port} is ${wrongPort.given.name ?? wrongPort.given.appProtocol}`,
-                  hint: String(wrongPort.meant.port),
-                });
-              }
-              continue;
-            }
-            const target = serviceNameOf(mention.host, namespace);
-            if (!target || !looksClusterInternal(mention.host) || !ADDRESS_NAME.test(env.name)) continue;
-            const absence = absent(snapshot, target, namespace);
-            if (!absence) continue;
-            problems.push({ env: env.name, value: env.value, host: mention.host, unknown: true, ...absence });
-          }
-        }
-      }
+      const problems = addressProblems(snapshot, graph, spec, namespace);
       if (problems.length === 0) continue;
       const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
       const lines = logLinesOf(snapshot, namespace, pods);
@@ -180,6 +130,70 @@ export const badEnv: Detector = {
     return findings;
   },
 };
+
+type PodSpec = ReturnType<EvidenceGraph['podSpecOf']>;
+type EnvVar = { name: string; value: string };
+
+/** Every env value of the pod spec that names a peer the cluster cannot serve as written. */
+function addressProblems(snapshot: ClusterSnapshot, graph: EvidenceGraph, spec: PodSpec, namespace: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const env of container.env ?? []) {
+      if (!env.value) continue;
+      for (const mention of configuredHosts(env.value)) {
+        const service = graph.serviceByHost(mention.host, namespace);
+        if (service) {
+          const problem = portProblem(graph, service, { name: env.name, value: env.value }, mention);
+          if (problem) problems.push(problem);
+          continue;
+        }
+        const target = serviceNameOf(mention.host, namespace);
+        if (!target || !looksClusterInternal(mention.host) || !ADDRESS_NAME.test(env.name)) continue;
+        const absence = absent(snapshot, target, namespace);
+        if (!absence) continue;
+        problems.push({ env: env.name, value: env.value, host: mention.host, unknown: true, ...absence });
+      }
+    }
+  }
+  return problems;
+}
+
+/** A Service the setting names on a port it does not expose, or on a port that speaks another protocol than meant. */
+function portProblem(
+  graph: EvidenceGraph,
+  service: Service,
+  env: EnvVar,
+  mention: { host: string; port?: number },
+): Problem | undefined {
+  // A headless Service resolves to the pods themselves: any port they serve is reachable.
+  const headless = service.spec?.clusterIP === 'None';
+  const named: NamedPort[] = headless
+    ? graph
+        .podsSelectedBy(service)
+        .flatMap((p) => p.spec?.containers ?? [])
+        .flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name })))
+    : (service.spec?.ports ?? []).map((p) => ({ port: p.port, name: p.name, appProtocol: p.appProtocol }));
+  const ports = named.map((p) => p.port);
+  if (mention.port === undefined) return undefined;
+  if (ports.length > 0 && !ports.includes(mention.port)) {
+    return {
+      env: env.name,
+      value: env.value,
+      host: mention.host,
+      why: `Service ${service.metadata?.name} exposes port ${ports.join(', ')}, not ${mention.port}`,
+      hint: String(ports[0]),
+    };
+  }
+  const wrongPort = portMeant(env.name, env.value, named, mention.port);
+  if (!wrongPort) return undefined;
+  return {
+    env: env.name,
+    value: env.value,
+    host: mention.host,
+    why: `Service ${service.metadata?.name} serves ${wrongPort.meant.name ?? wrongPort.meant.appProtocol} on port ${wrongPort.meant.port}; its port ${wrongPort.given.port} is ${wrongPort.given.name ?? wrongPort.given.appProtocol}`,
+    hint: String(wrongPort.meant.port),
+  };
+}
 
 /**
  * Why a cluster-internal host the cluster has no Service for cannot resolve, when the evidence allows saying so: a

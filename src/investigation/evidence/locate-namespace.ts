@@ -74,20 +74,8 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const labelled = namespaceLabel(alert);
   if (labelled) return beyondTheLabel(alert, labelled, base);
   const pod = podLabel(alert);
-  if (pod) {
-    const found = await listObjects.run(
-      { kind: 'Pod', fieldSelector: `metadata.name=${pod}`, limit: 10 },
-      { ...base, reason: `the alert names pod ${pod} but no namespace: find where it runs` },
-    );
-    const namespaces = [...new Set(found.items.map((item) => item.metadata?.namespace ?? ''))];
-    if (namespaces.length === 1 && namespaces[0]) {
-      return {
-        namespace: namespaces[0],
-        assumptions: [`namespace ${namespaces[0]}: where pod ${pod} runs`],
-        requests: 1,
-      };
-    }
-  }
+  const podsNamespace = pod ? await wherePodRuns(pod, base) : undefined;
+  if (podsNamespace) return podsNamespace;
   const spent = pod ? 1 : 0;
   // Label values (a deployment or service name) are matched like the text.
   const text = [alertText(alert), ...labelledNames(alert)].join('\n');
@@ -98,30 +86,67 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   if (mentionedNames(text, names).length > 0) {
-    const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
-    // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
-    // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
-    const warnings = await listObjects.run(
-      { kind: 'Event', fieldSelector: WARNINGS, limit: 500 },
-      { ...base, reason: `the alert names namespace ${namespace}: whether trouble began there or elsewhere` },
-    );
-    const events = warnings.items as ClusterSnapshot['events'];
-    const now = (base.now ?? new Date()).toISOString();
-    const elsewhere = warnings.complete
-      ? troubleElsewhere(alertText(alert), events, namespace, alert.startsAt, now)
-      : undefined;
-    return {
-      namespace: elsewhere?.namespace ?? namespace,
-      assumptions: [elsewhere?.assumption ?? assumption],
-      requests: spent + namespaceList.requests + warnings.requests,
-      unbudgeted: warnings.requests,
-      namespaces,
-      ...(warnings.complete ? { clusterTrouble: { events } } : {}),
-    };
+    return namedByText(alert, text, namespaces, base, spent + namespaceList.requests);
   }
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
   if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
+  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests);
+}
+
+/** The namespace of the pod the alert names, when one namespace holds a pod of that name (1 request). */
+async function wherePodRuns(pod: string, base: Omit<ToolContext, 'reason'>): Promise<Located | undefined> {
+  const found = await listObjects.run(
+    { kind: 'Pod', fieldSelector: `metadata.name=${pod}`, limit: 10 },
+    { ...base, reason: `the alert names pod ${pod} but no namespace: find where it runs` },
+  );
+  const namespaces = [...new Set(found.items.map((item) => item.metadata?.namespace ?? ''))];
+  if (namespaces.length !== 1 || !namespaces[0]) return undefined;
+  return { namespace: namespaces[0], assumptions: [`namespace ${namespaces[0]}: where pod ${pod} runs`], requests: 1 };
+}
+
+/** A namespace the text names, unless it is quiet while trouble about what the alert says began elsewhere. */
+async function namedByText(
+  alert: Alert,
+  text: string,
+  namespaces: ClusterSnapshot['namespaces'],
+  base: Omit<ToolContext, 'reason'>,
+  spent: number,
+): Promise<Located> {
+  const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
+  const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
+  // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
+  // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
+  const warnings = await listObjects.run(
+    { kind: 'Event', fieldSelector: WARNINGS, limit: 500 },
+    { ...base, reason: `the alert names namespace ${namespace}: whether trouble began there or elsewhere` },
+  );
+  const events = warnings.items as ClusterSnapshot['events'];
+  const now = (base.now ?? new Date()).toISOString();
+  const elsewhere = warnings.complete
+    ? troubleElsewhere(alertText(alert), events, namespace, alert.startsAt, now)
+    : undefined;
+  return {
+    namespace: elsewhere?.namespace ?? namespace,
+    assumptions: [elsewhere?.assumption ?? assumption],
+    requests: spent + warnings.requests,
+    unbudgeted: warnings.requests,
+    namespaces,
+    ...(warnings.complete ? { clusterTrouble: { events } } : {}),
+  };
+}
+
+/**
+ * Where what the text or labels name lives, from cluster-wide lists of workloads, Services, unhealthy pods, Warning
+ * events and Endpoints (and the routes of a host it mentions), or the namespace with most signs of trouble.
+ */
+async function fromClusterLists(
+  text: string,
+  namespaces: ClusterSnapshot['namespaces'],
+  base: Omit<ToolContext, 'reason'>,
+  spent: number,
+): Promise<Located> {
+  const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
   // Ingresses only when the text mentions a host: one request resolves it to a namespace and a Service.
   const hosts = mentionedHosts(text).length > 0;
@@ -169,7 +194,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   };
   const { namespace, assumption, entryService } = chooseNamespace(text, candidates);
   // A list takes a request per page.
-  const lists = [namespaceList, deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
+  const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
   const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) + (gateway?.requests ?? 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
