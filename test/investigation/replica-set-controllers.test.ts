@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { newestRevisionFirst } from '../../src/investigation/evidence/log-targets.ts';
-import { revisionOf, revisions } from '../../src/investigation/evidence/rollout.ts';
+import { revisionOf, revisions } from '../../src/investigation/evidence/revisions.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { workloadsOf } from '../../src/investigation/evidence/workloads.ts';
 import { replayScenarioFile } from './support/replay.ts';

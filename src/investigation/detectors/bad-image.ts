@@ -3,7 +3,8 @@ import { refKey } from '../model.ts';
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
-import { revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { revisions } from '../evidence/revisions.ts';
+import { rollbackProposal } from '../evidence/rollout.ts';
 import { type Detector, finding } from './detector.ts';
 
 const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|RegistryUnavailable)$/;

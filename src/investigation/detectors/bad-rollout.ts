@@ -1,6 +1,7 @@
 import { refOf } from '../evidence/graph.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
-import { recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
+import { revisionOf } from '../evidence/revisions.ts';
+import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { HOUR, toMs } from '../evidence/time.ts';

@@ -1,6 +1,7 @@
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
+import { type ReplicaSet, revisionOf } from '../evidence/revisions.ts';
+import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 

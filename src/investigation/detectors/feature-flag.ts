@@ -10,7 +10,7 @@ import {
   type PodLogLine,
 } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
-import { revisions } from '../evidence/rollout.ts';
+import { revisions } from '../evidence/revisions.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';

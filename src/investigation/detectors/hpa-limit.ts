@@ -1,7 +1,7 @@
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
-import { revisionOf, revisions } from '../evidence/rollout.ts';
+import { revisionOf, revisions } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';

@@ -1,7 +1,8 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatCpu, formatBytes, parseQuantity } from '../evidence/quantity.ts';
-import { revisions, rollbackProposal } from '../evidence/rollout.ts';
+import { revisions } from '../evidence/revisions.ts';
+import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';

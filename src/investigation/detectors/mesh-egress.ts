@@ -1,6 +1,7 @@
 import { EGRESS_REFUSED } from '../evidence/mesh-proxy-logs.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { type ReplicaSet, recentRollouts, revisionOf, rollbackProposal } from '../evidence/rollout.ts';
+import { type ReplicaSet, revisionOf } from '../evidence/revisions.ts';
+import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import { toMs } from '../evidence/time.ts';
 import { servedVersion } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';

@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
-import type { CustomObject } from '../tools/kinds.ts';
+import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
 import type { ServedGroup } from './routing-objects.ts';
 

@@ -27,7 +27,7 @@ import type {
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Certificate, Issuer } from './certificates.ts';
-import type { CustomObject } from '../tools/kinds.ts';
+import type { CustomObject } from './custom-object.ts';
 import type { Plain } from './plain.ts';
 import type { DestinationRule, HTTPRoute, ServedGroup, ServiceEntry, VirtualService } from './routing-objects.ts';
 

@@ -1,6 +1,6 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { EntityRef } from '../model.ts';
-import { revisions } from './rollout.ts';
+import { revisions } from './revisions.ts';
 import type { ClusterSnapshot, Plain } from './snapshot.ts';
 
 export type Pod = ClusterSnapshot['pods'][number];

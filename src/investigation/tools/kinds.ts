@@ -18,13 +18,8 @@ import {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
-import {
-  Metadata,
-  ROUTING_APIS,
-  ROUTING_SCHEMAS,
-  type ServedGroup,
-  type ServedResource,
-} from '../evidence/routing-objects.ts';
+import { type CustomObject, CustomObjectSchema } from '../evidence/custom-object.ts';
+import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup, type ServedResource } from '../evidence/routing-objects.ts';
 import { makeSharedApiClient } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
@@ -707,16 +702,6 @@ export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[
     return version ? [{ group: group.name, version }] : [];
   });
 }
-
-/** A custom resource of any kind, as read: its identity and whatever its spec and status hold (never trusted typed). */
-export const CustomObjectSchema = z.looseObject({
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: Metadata,
-  spec: z.unknown().optional(),
-  status: z.unknown().optional(),
-});
-export type CustomObject = z.infer<typeof CustomObjectSchema>;
 
 /** Custom resources a namespace holds are few: one page; a longer list says it is incomplete. */
 const CUSTOM_PAGE = 500;

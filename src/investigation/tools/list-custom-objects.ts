@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CustomObject, listCustomObjects as listCustom } from './kinds.ts';
+import type { CustomObject } from '../evidence/custom-object.ts';
+import { listCustomObjects as listCustom } from './kinds.ts';
 import { defineTool } from './tool.ts';
 
 export const listCustomObjects = defineTool({

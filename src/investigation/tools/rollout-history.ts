@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { controlledReplicaSets } from '../evidence/rollout.ts';
+import { controlledReplicaSets } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { listKind, readKind } from './kinds.ts';
 import { selectorString } from './selector.ts';
