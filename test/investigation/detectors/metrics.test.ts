@@ -7,9 +7,10 @@ import { app, cluster, NS, podOf } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
 
 const MI = 2 ** 20;
-const series = (values: number[]): [number, number][] => values.map((v, i) => [1795168800 + i * 60, v]);
+/** Samples from a fixed start, one every `step` seconds (a minute unless the scrape is coarser). */
+const series = (values: number[], step = 60): [number, number][] => values.map((v, i) => [1795168800 + i * step, v]);
 
-const memory = (s: ClusterSnapshot, values: number[]) =>
+const memory = (s: ClusterSnapshot, values: number[], step = 60) =>
   s.metrics.push({
     labels: {
       __name__: 'container_memory_working_set_bytes',
@@ -18,7 +19,7 @@ const memory = (s: ClusterSnapshot, values: number[]) =>
       container: 'main',
     },
     query: 'container_memory_working_set_bytes{namespace="shop"}[30m]',
-    values: series(values),
+    values: series(values, step),
   });
 
 test('working set climbing steadily toward the limit is a memory leak of the workload', () => {
@@ -160,26 +161,15 @@ test('killed for memory after a long life and climbing steadily again is a leak 
 test('a climb scraped every five minutes is read over its duration, not its sample count', () => {
   // Seven samples over 30 minutes, every one higher: at that pace the limit is refilled within the killed life.
   const climbing = [60, 64, 68, 72, 76, 80, 84].map((m) => m * MI);
-  const coarse = (s: ClusterSnapshot, values: number[], step: number) =>
-    s.metrics.push({
-      labels: {
-        __name__: 'container_memory_working_set_bytes',
-        namespace: NS,
-        pod: podOf(s, 'api').metadata?.name ?? '',
-        container: 'main',
-      },
-      query: 'container_memory_working_set_bytes{namespace="shop"}[30m]',
-      values: values.map((v, i): [number, number] => [1795168800 + i * step, v]),
-    });
   const leak = cluster((s) => {
     app(s, 'api', { containerStatus: oomKilledAfterLongLife });
-    coarse(s, climbing, 300);
+    memory(s, climbing, 300);
   });
   assert.deepEqual(named(detect(memoryLeak, leak)), ['Deployment/shop/api memory-leak']);
   // The same seven samples a few seconds apart are a burst, not yet a climb.
   const burst = cluster((s) => {
     app(s, 'api', { containerStatus: oomKilledAfterLongLife });
-    coarse(s, climbing, 15);
+    memory(s, climbing, 15);
   });
   assert.deepEqual(detect(memoryLeak, burst), []);
 });
