@@ -1,3 +1,4 @@
+import { configReadThroughApi } from '../evidence/api-config.ts';
 import {
   changeEvidence,
   configChangedAt,
@@ -44,8 +45,16 @@ export const crashloopBadConfig: Detector = {
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
       const unread = !logsRead(snapshot, crash.workload.namespace, pods);
       const ownNames = new Set([crash.workload.name, ...crash.states.map((s) => s.status.name)]);
-      const candidates = graph
-        .referencesOf(crash.workload)
+      const templateReferences = graph.referencesOf(crash.workload);
+      // What the program loads itself (no volume, no env) breaks it as surely, with no new revision to blame.
+      const throughApi = configReadThroughApi(
+        snapshot,
+        graph.workload(crash.workload),
+        crash.workload,
+        lines.map((l) => l.text),
+        templateReferences,
+      );
+      const candidates = [...templateReferences, ...throughApi]
         .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')
         .map((r) => {
           const object = configObject(snapshot, r.target);

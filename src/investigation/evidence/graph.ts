@@ -28,7 +28,8 @@ export interface GraphEdge {
 /** How a workload reaches a ConfigMap, Secret or PVC: which container, through which field. */
 export interface Reference {
   target: EntityRef;
-  via: 'env' | 'envFrom' | 'volume' | 'serviceAccount';
+  /** `api`: no template field names it; the program loads it through the Kubernetes API (evidence/api-config.ts). */
+  via: 'env' | 'envFrom' | 'volume' | 'serviceAccount' | 'api';
   container?: string;
   key?: string;
   mountPath?: string;
@@ -728,6 +729,7 @@ function referencesIn(spec: PodSpec | undefined, namespace: string): Reference[]
 }
 
 function describeReference(r: Reference): string {
-  const where = r.via === 'volume' ? `volume mounted at ${r.mountPath ?? '?'}` : r.via;
+  const where =
+    r.via === 'volume' ? `volume mounted at ${r.mountPath ?? '?'}` : r.via === 'api' ? 'the Kubernetes API' : r.via;
   return `${r.container ? `container ${r.container} ` : ''}reads ${r.target.kind} ${r.target.name}${r.key ? ` key ${r.key}` : ''} via ${where}`;
 }
