@@ -14,6 +14,7 @@ import {
 } from './config/clusters.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer } from './http/server.ts';
+import { within } from './http/unavailable.ts';
 import { log, maskInLogs, slackLogger, withLogLines } from './observability/logger.ts';
 import { startMetricsServer } from './observability/metrics-server.ts';
 import { createInvestigationQueue, DEFAULT_RETRY, type InvestigationQueue } from './queue/investigation-queue.ts';
@@ -28,7 +29,7 @@ import { registerRemediationListeners } from './remediation/slack-listeners.ts';
 import { createFollowUpRuntime, pagerDutyApiFrom } from './pagerduty/runtime.ts';
 import { KubeObjects } from './remediation/kube-objects.ts';
 import { createSlackClient } from './slack/client.ts';
-import { createDb } from './store/db.ts';
+import { createDb, openConnections } from './store/db.ts';
 import { createUiHandler } from './ui/routes.ts';
 import { uiSettingsFrom } from './ui/settings.ts';
 import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
@@ -107,7 +108,7 @@ function clusterExecutorAccess(config: Config, clusters: ClustersFile): Map<stri
 type Core = ReturnType<typeof createCore>;
 
 function createCore(config: Config, clusters: ClustersFile | undefined) {
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, { keepOpen: true });
   const chainKey = new ChainKey(config.AUDIT_HMAC_KEYS ?? config.AUDIT_HMAC_KEY);
   if (!chainKey.keyed)
     log.warn(
@@ -272,6 +273,9 @@ async function startExecutor({ config, clusters, remediation }: Core): Promise<W
   return executor;
 }
 
+/** How long a process waits at start for its database connections before going on without them. */
+const CONNECT_AT_START_MS = 10_000;
+
 async function main(): Promise<void> {
   const { config, clusters } = readConfig();
   log.level = config.LOG_LEVEL;
@@ -287,6 +291,10 @@ async function main(): Promise<void> {
       (executorCredentialsAvailable(core.remediationConfig) ||
         Boolean(clusters?.clusters.some((cluster) => cluster.executorKubeconfig))));
 
+  // Connected before anything says ready: a burst right after a start (a deploy, a restart) does not wait for them.
+  await within(openConnections(db), CONNECT_AT_START_MS, 'postgres').catch((err: Error) =>
+    log.warn({ err }, 'could not open every database connection at start; they open when first needed'),
+  );
   const metrics = await startMetricsServer(config.METRICS_PORT, {
     postgres: () => db.$queryRaw`SELECT 1`,
     redis: async () => (await remediation.queue.queue.backend.client).runCommand('ping', []),

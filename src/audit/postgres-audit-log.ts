@@ -109,7 +109,8 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   private writing = false;
   /**
    * The group commit's own connection: one write runs at a time, and it never queues behind the requests holding
-   * the shared pool's connections (a burst of webhooks). It does not keep the process alive once idle.
+   * the shared pool's connections (a burst of webhooks). It does not keep the process alive once idle, and stays
+   * open if the shared pool's do.
    */
   private readonly connection: pg.Pool;
 
@@ -117,7 +118,12 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     db: PrismaClient,
     private readonly key: ChainKey = new ChainKey(),
   ) {
-    this.connection = new pg.Pool({ ...poolOf(db).options, max: 1, allowExitOnIdle: true });
+    this.connection = new pg.Pool({
+      ...poolOf(db).options,
+      max: 1,
+      min: Math.min(1, poolOf(db).options.min ?? 0),
+      allowExitOnIdle: true,
+    });
     // A connection the server closed while idle is replaced by the next write: never an uncaught error.
     this.connection.on('error', () => undefined);
   }

@@ -6,10 +6,12 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 /**
  * Prisma through the pure-JS pg adapter: no engine binary, one pool per process (`poolSize` connections, pg's 10 if
- * unset). The pool is also reachable on its own (poolOf, inTransaction) for the hot paths.
+ * unset). The pool is also reachable on its own (poolOf, inTransaction) for the hot paths. `keepOpen` (a long-running
+ * process): connections stay open once made, as Prisma's own engine kept them; pg closes one idle for 10 s, and the
+ * next burst would wait for Postgres to start a backend per connection again.
  */
-export function createDb(connectionString: string, poolSize?: number): PrismaClient {
-  const pool = new pg.Pool({ connectionString, ...(poolSize ? { max: poolSize } : {}) });
+export function createDb(connectionString: string, poolSize = 10, { keepOpen = false } = {}): PrismaClient {
+  const pool = new pg.Pool({ connectionString, max: poolSize, ...(keepOpen ? { min: poolSize } : {}) });
   // An idle connection the server closed is only dropped (the next query opens another): never an uncaught error.
   pool.on('error', () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
@@ -22,6 +24,19 @@ export function poolOf(db: PrismaClient): pg.Pool {
   const pool = pools.get(db);
   if (!pool) throw new Error('poolOf: this Prisma client was not made by createDb');
   return pool;
+}
+
+/**
+ * Opens every connection of the pool now (a process at start, before it says it is ready): the first burst of
+ * requests then does not queue behind Postgres starting a backend per connection. Rejects if any could not be opened
+ * (those that were stay in the pool).
+ */
+export async function openConnections(db: PrismaClient): Promise<void> {
+  const pool = poolOf(db);
+  const opened = await Promise.allSettled(Array.from({ length: pool.options.max }, () => pool.connect()));
+  for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+  const failed = opened.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Statements without parameters that `work` leaves for the end of its transaction: sent with the COMMIT, in order. */
