@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { governingKinds, refusalsIn, specStrings } from '../../src/investigation/evidence/governing-resources.ts';
+import {
+  governingKinds,
+  refusalsIn,
+  rulesSpokenOf,
+  specStrings,
+} from '../../src/investigation/evidence/governing-resources.ts';
 import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
 import { servedGroups } from '../../src/investigation/tools/kinds.ts';
 import { loadScenario } from '../../src/simulation/scenario.ts';
@@ -51,11 +56,48 @@ describe('refusals a dependency answers on its own authority', () => {
       'busaccessrules.bus.example.org/v1',
       'bususers.bus.example.org/v1',
     ]);
+    // A kind whose name says the refusal itself (a rate limit) is read first.
     assert.deepEqual(plurals(governingKinds(groups, ['limit'], 4)), [
-      'busaccessrules.bus.example.org/v1',
       'busratelimits.bus.example.org/v1alpha1',
+      'busaccessrules.bus.example.org/v1',
     ]);
     assert.deepEqual(plurals(governingKinds(groups, ['authorization'], 1)), ['busaccessrules.bus.example.org/v1']);
+  });
+
+  it("reads first the kinds of a group whose words the refusing side shows (its containers' names and images)", () => {
+    const groups: ServedGroup[] = [
+      {
+        group: 'queue.example.org',
+        version: 'v1',
+        resources: [{ kind: 'QueueUser', plural: 'queueusers', namespaced: true, version: 'v1' }],
+      },
+      {
+        group: 'policy.hollowmesh.dev',
+        version: 'v1',
+        resources: [
+          { kind: 'PeerAuthentication', plural: 'peerauthentications', namespaced: true, version: 'v1' },
+          // A network policy drops what it does not admit: it never answers a refusal.
+          { kind: 'MeshNetworkPolicy', plural: 'meshnetworkpolicies', namespaced: true, version: 'v1' },
+        ],
+      },
+    ];
+    const kinds = governingKinds(groups, ['authorization'], 4, ['hollowmesh-proxy', 'acme/app']);
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['PeerAuthentication', 'QueueUser'],
+    );
+  });
+
+  it('tells which refusals a spec speaks of, by its keys and values', () => {
+    assert.deepEqual(rulesSpokenOf({ targetRef: { name: 'cart' }, requestsPerMinute: 600 }), ['limit']);
+    assert.deepEqual(rulesSpokenOf({ maxRequestBody: '2Mi' }), ['size']);
+    assert.deepEqual(rulesSpokenOf({ identities: ['cart.shop.serviceaccount'] }), ['authorization']);
+    assert.deepEqual(rulesSpokenOf({ retryOn: ['reset'], attempts: 2 }), []);
+  });
+
+  it('tells a body refused for its size from other errors', () => {
+    assert.deepEqual(refusalsIn(['upload answered 413 Request Entity Too Large']), ['size']);
+    assert.deepEqual(refusalsIn(['"POST /orders" 429 RL local_rate_limited']), ['limit']);
   });
 
   it('collects every string a spec holds', () => {
@@ -93,7 +135,8 @@ it('the custom resource that sets the rule a dependency refuses its client by is
   const { result, requests } = await replayScenarioFile(FIXTURE);
   assert.deepEqual(result.rootCause, { kind: 'BusAccessRule', namespace: 'streams', name: 'invoice-writer' });
   assert.equal(result.faultType, 'other');
-  assert.ok(requests.some((r) => r.path === '/apis/bus.example.org/v1/namespaces/streams/busaccessrules'));
+  // Read cluster-wide: an operator keeps its rules where it likes.
+  assert.ok(requests.some((r) => r.path === '/apis/bus.example.org/v1/busaccessrules'));
 });
 
 // Fixture: a made-up RequestRateLimit on the callee's Service, lowered shortly before; an older one on the same Service

@@ -1,8 +1,10 @@
-import { REFUSALS, refusalsIn, specStrings } from '../evidence/governing-resources.ts';
+import { type Refusal, refusalsIn, rulesSpokenOf, specStrings } from '../evidence/governing-resources.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
-import { logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
-import type { EntityRef, Finding } from '../model.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -10,6 +12,12 @@ import { type Detector, finding } from './detector.ts';
 const STRENGTH = {
   /** Changed shortly before, and it names what the refused client is or asks for: the rule behind the refusal. */
   namesRefused: 0.8,
+  /**
+   * A standing limit (a rate, a size) that names the refused server or client and speaks of that very limit: nothing
+   * changed in it, the load grew into it (a peak, bigger requests). The rule still is what refuses, and where the fix
+   * goes; below a change shortly before, which explains the onset as well.
+   */
+  standingLimit: 0.6,
   /**
    * Changed shortly before, of a kind that holds such rules, where the refused client or what refuses it lives, but
    * naming neither (a rule that no longer names the client says so by its absence): circumstantial.
@@ -30,32 +38,36 @@ const OBJECT_NAME = /^[a-z0-9]+(?:[-._][a-z0-9]+)+$/;
 const MIN_NAME = 4;
 
 /**
- * A dependency refuses the victims on its own authority (authorization denied, a limit reached) and a custom resource
- * read near them, which can hold such a rule, changed shortly before and names what is refused — the client's own name
- * or configured identity, or something its refused requests name (a topic, a queue): that resource sets the rule. The
- * catalogue has no type for it: other.
+ * Where a compound reference names an object among other parts: a mesh's service name (`cart_shop_svc_80`), an
+ * identity (`cart.shop.serviceaccount.identity…`), a principal (`User:cart`).
+ */
+const NAME_PARTS = /[_/:@,\s]+|\.(?=[a-z])/;
+
+/** Limits that load alone can reach, with nothing changed: a rate, a size. An authorisation never is. */
+const LOAD_BOUND: readonly Refusal[] = ['limit', 'size'];
+
+/** The refused (or refusing) workloads whose error lines read are refusals, with those lines. */
+interface Refused {
+  workload: EntityRef;
+  lines: PodLogLine[];
+}
+
+/**
+ * A dependency refuses the victims on its own authority (authorization denied, a limit reached, a body too large) and
+ * a custom resource that can hold such a rule sets it: changed shortly before and naming what is refused — the
+ * client's own name or configured identity, the server it calls, or something its refused requests name (a topic, a
+ * queue) — or changed shortly before naming nothing, or standing for long but naming the refused party and speaking
+ * of the very limit reached (a rate, a size: load grew into it). The refused caller is a victim. The catalogue has no
+ * type for it: other.
  */
 export const governingResource: Detector = {
   id: 'governing-resource',
   faultTypes: ['other'],
   detect(snapshot, graph) {
     if (snapshot.customObjects.length === 0) return [];
-    const now = snapshotNow(snapshot);
-    // The refused clients: workloads whose error lines read are refusals, with those lines.
-    const refused = new Map<string, { workload: EntityRef; lines: ReturnType<typeof logLinesOf> }>();
-    for (const log of snapshot.logs) {
-      const pod = graph.pod(log.namespace, log.pod);
-      if (!pod) continue;
-      const lines = logLinesOf(snapshot, log.namespace, [log.pod]).filter((line) => refusalsIn([line.text]).length > 0);
-      if (lines.length === 0) continue;
-      const workload = graph.workloadOf(pod);
-      const held = refused.get(refKey(workload)) ?? { workload, lines: [] };
-      held.lines.push(...lines);
-      refused.set(refKey(workload), held);
-    }
-    if (refused.size === 0) return [];
-    const clients = [...refused.values()];
-    // What the refused clients are (their names, the identities their settings give) and what their refusals name.
+    const clients = refusedWorkloads(snapshot, graph);
+    if (clients.length === 0) return [];
+    // What the refused are (their names, the identities their settings give) and what their refusals name.
     const identities = new Set(
       clients.flatMap(({ workload }) => [
         workload.name,
@@ -63,43 +75,86 @@ export const governingResource: Detector = {
       ]),
     );
     const refusalText = clients.flatMap(({ lines }) => lines.map((line) => line.text)).join('\n');
+    const refusals = refusalsIn([refusalText]);
+    const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      if (at === undefined || now - at > SUSPECT_CHANGE_WINDOW) continue;
+      const recent = at !== undefined && now - at <= SUSPECT_CHANGE_WINDOW;
       const name = object.metadata?.name ?? '';
-      const named = [name, ...specStrings(object.spec)].filter((text) => text.length >= MIN_NAME);
-      const identity = named.find((text) => identities.has(text));
-      const quoted = identity ? undefined : named.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
+      const named = [name, ...specStrings(object.spec)].flatMap((text) => [text, ...text.split(NAME_PARTS)]);
+      const long = named.filter((text) => text.length >= MIN_NAME);
+      const identity = long.find((text) => identities.has(text));
+      const quoted = identity ? undefined : long.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
       const match = identity ?? quoted;
-      if (!match && now - at > NEAR) continue;
+      const limits = rulesSpokenOf(object.spec).filter((rule) => LOAD_BOUND.includes(rule) && refusals.includes(rule));
+      const strength = recent
+        ? match
+          ? STRENGTH.namesRefused
+          : now - (at as number) <= NEAR
+            ? STRENGTH.changedNear
+            : undefined
+        : match && limits.length > 0
+          ? STRENGTH.standingLimit
+          : undefined;
+      if (strength === undefined) continue;
       const entity = refOf(object.kind, object.metadata);
-      const kinds = Object.keys(REFUSALS).filter((refusal) =>
-        REFUSALS[refusal as keyof typeof REFUSALS].test(refusalText),
-      );
+      const who = clients.map((c) => c.workload.name).join(', ');
+      const what = match
+        ? `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : 'the refused requests name'}`
+        : '';
+      const summary = recent
+        ? `${object.kind} ${name} changed at ${changedAt}${what ? ` and ${what}` : ''}; since then ${who} ${clients.length > 1 ? 'log' : 'logs'} refusals (${refusals.join(', ')}): ${match ? 'the rule it sets refuses them' : 'the likeliest rule behind the refusals. To confirm: compare what it admits with what is refused, and who asks'}`
+        : `${object.kind} ${name} ${what} and sets a ${limits.join(' and ')} rule; ${who} ${clients.length > 1 ? 'are' : 'is'} refused by it (${refusals.join(', ')}): unchanged since ${changedAt ?? 'it was made'}, the load has grown into it. Raise the limit (or shed the load) there, not in the refused callers`;
       findings.push(
         finding(governingResource, {
           entity,
           affects: clients.map(({ workload }) => workload),
-          strength: match ? STRENGTH.namesRefused : STRENGTH.changedNear,
-          summary: `${object.kind} ${name} changed at ${changedAt}${match ? ` and ${identity ? `names ${match}, which ${clients.map((c) => c.workload.name).join(', ')} ${identity === clients[0]?.workload.name ? 'is' : 'connects as'}` : `names ${match}, which the refused requests name`}` : ''}; since then ${clients.map((c) => c.workload.name).join(', ')} ${clients.length > 1 ? 'are' : 'is'} refused (${kinds.join(', ')}): ${match ? 'the rule it sets refuses them' : `the likeliest rule behind the refusals. To confirm: compare what it admits with who ${clients[0]?.workload.name} connects as`}`,
-          evidence: [
-            {
-              source: 'change',
-              ref: entity,
-              text: `${object.kind} ${name} last changed at ${changedAt}`,
-              at: changedAt as string,
-            },
-            ...clients
-              .flatMap(({ lines }) => lines.slice(-2))
-              .slice(0, 3)
-              .map(logEvidence),
-          ],
-          changedAt: changedAt as string,
+          strength,
+          summary,
+          evidence: evidenceOf(entity, object.kind, name, changedAt, recent, clients),
+          ...(recent ? { changedAt: changedAt as string } : {}),
         }),
       );
     }
     return findings;
   },
 };
+
+/** Workloads whose error lines read are refusals (a client refused, or a server or its proxy refusing), with them. */
+function refusedWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): Refused[] {
+  const refused = new Map<string, Refused>();
+  for (const log of snapshot.logs) {
+    const pod = graph.pod(log.namespace, log.pod);
+    if (!pod) continue;
+    const lines = logLinesOf(snapshot, log.namespace, [log.pod]).filter((line) => refusalsIn([line.text]).length > 0);
+    if (lines.length === 0) continue;
+    const workload = graph.workloadOf(pod);
+    const held = refused.get(refKey(workload)) ?? { workload, lines: [] };
+    held.lines.push(...lines.filter((line) => !held.lines.some((h) => h.text === line.text)));
+    refused.set(refKey(workload), held);
+  }
+  return [...refused.values()];
+}
+
+function evidenceOf(
+  entity: EntityRef,
+  kind: string,
+  name: string,
+  changedAt: string | undefined,
+  recent: boolean,
+  clients: Refused[],
+): Evidence[] {
+  const change: Evidence[] =
+    recent && changedAt
+      ? [{ source: 'change', ref: entity, text: `${kind} ${name} last changed at ${changedAt}`, at: changedAt }]
+      : [];
+  return [
+    ...change,
+    ...clients
+      .flatMap(({ lines }) => lines.slice(-2))
+      .slice(0, 3)
+      .map(logEvidence),
+  ];
+}

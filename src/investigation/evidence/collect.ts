@@ -86,7 +86,7 @@ const MAX_PEER_LOGS = 1;
 const MAX_ERRING_SECRETS = 2;
 /** Kinds of policies listed when an admission webhook's refusal quotes the policy it applied. */
 const MAX_POLICY_KINDS = 2;
-/** Lists of custom resources that may set the rule behind a dependency's refusals (kinds × namespaces). */
+/** Kinds of custom resources that may set the rule behind a dependency's refusals, each listed cluster-wide. */
 const MAX_GOVERNING_READS = 4;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
@@ -138,7 +138,7 @@ export async function collectSnapshot(
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
   await readGoverningObjects(reader);
-  await readGoverningCustomResources(reader, peers);
+  await readGoverningCustomResources(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredByServer(lookups));
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
@@ -602,12 +602,13 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
 }
 
 /**
- * A dependency refuses the pods on its own authority (authorization denied, a limit reached): the rule is usually a
- * custom resource an operator or policy engine reconciles. Of the kinds aggregated discovery names that can hold one,
- * a few are read where the refused pods connect (the namespaces their settings name) and in their own namespace.
+ * A dependency refuses the pods on its own authority (authorization denied, a limit reached, a body too large): the
+ * rule is usually a custom resource an operator, a mesh or a gateway reconciles. Of the kinds aggregated discovery
+ * names that can hold one, a few are read cluster-wide (one request each): such rules live where their operator keeps
+ * them (the mesh's or the broker's namespace) as often as beside the server they govern.
  */
-async function readGoverningCustomResources(reader: SnapshotReader, peers: Peers): Promise<void> {
-  const { snapshot, namespace } = reader;
+async function readGoverningCustomResources(reader: SnapshotReader): Promise<void> {
+  const { snapshot } = reader;
   const refusedPods = snapshot.pods.filter((pod) =>
     snapshot.logs.some(
       (log) =>
@@ -616,24 +617,27 @@ async function readGoverningCustomResources(reader: SnapshotReader, peers: Peers
   );
   const refusals = refusalsIn(snapshot.logs.flatMap((log) => log.lines));
   if (refusedPods.length === 0) return;
-  const kinds = governingKinds(snapshot.apiGroups, refusals, MAX_GOVERNING_READS);
-  const where = [
-    ...new Set([
-      ...refusedPods.flatMap((pod) => peerNamespaces([pod], pod.metadata?.namespace ?? namespace, peers.controllers)),
-      ...refusedPods.map((pod) => pod.metadata?.namespace ?? namespace),
-    ]),
-  ];
-  const reads = where
-    .flatMap((ns) => kinds.map((kind) => ({ kind, ns })))
-    // On top of the hard limit, like the routing layer: few, and only when a dependency refuses the pods by a rule.
-    .slice(0, MAX_GOVERNING_READS);
-  if (reads.length === 0) return;
+  // What the refusing side runs (its containers' names, its images' repositories — not their registries' hosts, which
+  // name the company): the software that enforces the rule.
+  const sideWords = refusedPods.flatMap((pod) =>
+    (pod.spec?.containers ?? []).flatMap((container) => [container.name, imageRepository(container.image ?? '')]),
+  );
+  // On top of the hard limit, like the routing layer: few, and only when a dependency refuses the pods by a rule.
+  const kinds = governingKinds(snapshot.apiGroups, refusals, MAX_GOVERNING_READS, sideWords);
+  if (kinds.length === 0) return;
   const why = `the pods are refused (${refusals.join(', ')}) by what they call: the rules set on it`;
   await reader.wave(
     4,
-    `Reading what may set the rule behind the refusals: ${reads.map(({ kind, ns }) => `${kind.kind} in ${ns}`).join(', ')}`,
-    reads.map(({ kind, ns }) => reader.listCustom(kind, ns, `${why} (${kind.kind})`)),
+    `Reading what may set the rule behind the refusals: ${kinds.map((kind) => kind.kind).join(', ')} in all namespaces`,
+    kinds.map((kind) => reader.listCustom(kind, undefined, `${why} (${kind.kind})`)),
   );
+}
+
+/** An image's repository path without its registry host and tag: `quay.io/acme/broker:3.1` → `acme/broker`. */
+function imageRepository(image: string): string {
+  const parts = image.split('@')[0]?.split('/') ?? [];
+  if (parts.length > 1 && /[.:]/.test(parts[0] ?? '')) parts.shift();
+  return parts.join('/').replace(/:[^/]*$/, '');
 }
 
 /** Calls the API server refuses: the Roles and RoleBindings where they were refused. */

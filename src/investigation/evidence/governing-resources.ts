@@ -11,7 +11,9 @@ export const REFUSALS = {
   authorization:
     /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission[ _-]?denied|unauthori[sz]ed|RBAC: access denied|\b403\b/i,
   limit:
-    /rate[ -]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit (?:reached|exceeded)/i,
+    /rate[ _-]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit (?:reached|exceeded)/i,
+  /** A request larger than the server admits: a body-size rule (HTTP 413), not a fault of the server. */
+  size: /too large|\b413\b|max[-_ ]?body[-_ ]?size|body size limit/i,
 } as const;
 export type Refusal = keyof typeof REFUSALS;
 
@@ -23,7 +25,31 @@ export type Refusal = keyof typeof REFUSALS;
 const GOVERNING_KIND: Record<Refusal, RegExp> = {
   authorization: /(?:Authori[sz]ation|Authentication|Policy|Permission|Acl|User|Rule)$/,
   limit: /(?:Policy|Limit|Quota|Rule)$/,
+  size: /(?:Policy|Limit|Rule)$/,
 };
+
+/**
+ * What a rule of that kind says in its spec (keys or values) when it sets such a refusal: a rate or a length it caps,
+ * a body size it admits, whom it authorises. A spec that says nothing of the sort (a timeout, a retry) sets another rule.
+ */
+export const RULE_WORDS: Record<Refusal, RegExp> = {
+  authorization: /authori[sz]|acls?$|identit|principal|allow|deny|permission|operations/i,
+  limit: /rate[ _-]?limit|requestrate|requests?per|limit|quota|max[-_ ]?length|overflow|burst/i,
+  size: /size|body|payload|bytes/i,
+};
+
+/** Which refusals a spec speaks of: its keys and its string values, read against the words of each rule. */
+export function rulesSpokenOf(spec: unknown): Refusal[] {
+  const words = [...specKeys(spec), ...specStrings(spec)];
+  return (Object.keys(RULE_WORDS) as Refusal[]).filter((refusal) => words.some((w) => RULE_WORDS[refusal].test(w)));
+}
+
+function specKeys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(specKeys);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) => [key, ...specKeys(inner)]);
+  return [];
+}
 
 /** Which refusals the error lines show. */
 export function refusalsIn(lines: readonly string[]): Refusal[] {
@@ -40,23 +66,46 @@ export interface GoverningKind {
 /** Groups the engine reads by their own rules (Kubernetes' built-in ones are *.k8s.io or have no dot). */
 const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
 
+/** Words of an API group too common to tie it to anything (`policy.example.io`). */
+const GENERIC_GROUP_WORD =
+  /^(?:io|com|org|net|dev|app|apps|api|apis|k8s|x|v\d.*|policy|policies|config|core|cloud|operator)$/;
+
 /**
- * The namespaced custom kinds the cluster serves (aggregated discovery) that can hold a rule behind the refusals, in
- * discovery's order, at most `max`.
+ * The namespaced custom kinds the cluster serves (aggregated discovery) that can hold a rule behind the refusals, at
+ * most `max`: first those of a group whose words the refusing side shows (`linkerd` in a proxy's container name,
+ * `rabbitmq` in a broker's image: the software that enforces the rule), then those whose names say the refusal
+ * itself (`…RateLimit` for a limit, `…Authorization…` for a denial), then in discovery's order. Each is read
+ * cluster-wide (one request): an operator's rules live where it keeps them (the mesh's, the broker's namespace), not
+ * necessarily beside the pods they govern.
  */
 export function governingKinds(
   groups: readonly ServedGroup[],
   refusals: readonly Refusal[],
   max: number,
+  sideWords: readonly string[] = [],
 ): GoverningKind[] {
+  const side = sideWords.join(' ').toLowerCase();
+  const affinity = (group: string): number =>
+    group
+      .split('.')
+      .some((word) => word.length >= 4 && !GENERIC_GROUP_WORD.test(word) && side.includes(word.toLowerCase()))
+      ? 1
+      : 0;
+  const saysRefusal = (kind: string): number =>
+    refusals.some((refusal) => RULE_WORDS[refusal].test(kind.replace(/(?:Policy|Rule)$/, ''))) ? 1 : 0;
   return groups
     .filter(({ group }) => !builtIn(group))
     .flatMap(({ group, resources = [] }) =>
       resources
-        .filter((r) => r.namespaced && refusals.some((refusal) => GOVERNING_KIND[refusal].test(r.kind)))
+        // A network policy drops what it does not admit, it never answers a refusal.
+        .filter((r) => r.namespaced && !/Network/.test(r.kind))
+        .filter((r) => refusals.some((refusal) => GOVERNING_KIND[refusal].test(r.kind)))
         .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
     )
-    .slice(0, max);
+    .map((kind, order) => ({ kind, order, rank: 2 * affinity(kind.group) + saysRefusal(kind.kind) }))
+    .sort((a, b) => b.rank - a.rank || a.order - b.order)
+    .slice(0, max)
+    .map(({ kind }) => kind);
 }
 
 /** Every string a spec holds (names, patterns, hosts, principals), depth-first. */

@@ -1,5 +1,7 @@
+// Refusals by rule count too (a request rejected, a publish nacked, a rate or a size over the limit, a caller not
+// authorised): a server or its proxy logs them without a word of failure.
 const ERROR_LINE =
-  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream/i;
+  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream|reject|nacked|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
 
 const LEADING_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s/;
 
