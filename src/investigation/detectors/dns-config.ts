@@ -1,4 +1,6 @@
 import { CLUSTER_DNS_NAMESPACE } from '../evidence/cluster-dns.ts';
+import { forwardingBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
+import { type ForwardFailure, readDnsServerLog } from '../evidence/dns-server-log.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
@@ -31,6 +33,10 @@ const STRENGTH = {
   noKubernetesPlugin: 0.9,
   /** Nothing plainly wrong in it, but it changed shortly before lookups began to fail: a suspect to compare. */
   changedBeforeFailures: 0.5,
+  /** The server's own log says lookups it forwards as the Corefile says fail, and it reloaded shortly before. */
+  forwardsFailSinceReload: 0.5,
+  /** The same with no change seen: the upstreams may be down rather than wrongly configured. */
+  forwardsFail: 0.4,
 } as const;
 
 /**
@@ -95,6 +101,8 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
       ];
     }
   }
+  const forwarding = failingForwards(configMap, snapshot);
+  if (forwarding) return [forwardsFail(ref, forwarding, victims, changedAt)];
   // Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check.
   const changed = toMs(changedAt);
   const firstFailure = Math.min(...victims.map((v) => v.since));
@@ -151,3 +159,88 @@ const changeAt = (ref: EntityRef, at: string): Evidence => ({
   text: `ConfigMap ${ref.name} last changed at ${at}`,
   at,
 });
+
+/** Lookups the DNS server failed to forward as one of the Corefile's blocks says, and when it last reloaded before them. */
+interface FailingForwards {
+  block: ServerBlock;
+  failures: ForwardFailure[];
+  /** The reload (the Corefile changing) shortly before the first failure, if its log shows one. */
+  reloadedAt?: string;
+}
+
+/**
+ * What the log of the pods that read this Corefile says of the lookups they forward: the failures whose names fall in a
+ * block with upstreams of its own (the most specific zone, as CoreDNS chooses), that block, and the reload before them.
+ */
+function failingForwards(configMap: ConfigMap, snapshot: ClusterSnapshot): FailingForwards | undefined {
+  const name = configMap.metadata?.name;
+  const namespace = configMap.metadata?.namespace ?? CLUSTER_DNS_NAMESPACE;
+  const readers = snapshot.pods
+    .filter(
+      (pod) =>
+        pod.metadata?.namespace === namespace && (pod.spec?.volumes ?? []).some((v) => v.configMap?.name === name),
+    )
+    .map((pod) => pod.metadata?.name ?? '');
+  const log = readDnsServerLog(logLinesOf(snapshot, namespace, readers));
+  const blocks = forwardingBlocks(configMap.data?.Corefile ?? '');
+  const byBlock = new Map<ServerBlock, ForwardFailure[]>();
+  for (const failure of log.failures) {
+    const block = blocks
+      .filter((b) => b.zones.some((zone) => inZone(failure.name, zone)))
+      .sort((a, b) => specificity(b) - specificity(a))[0];
+    const sentThere = !failure.upstream || block?.upstreams.some((u) => upstreamHost(u) === failure.upstream);
+    if (block && sentThere) byBlock.set(block, [...(byBlock.get(block) ?? []), failure]);
+  }
+  const [block, failures] = [...byBlock.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  if (!block || !failures) return undefined;
+  const first = Math.min(...failures.map((f) => toMs(f.line.at) ?? Number.POSITIVE_INFINITY));
+  const reloadedAt = log.reloads
+    .filter((at) => {
+      const ms = toMs(at);
+      return ms !== undefined && ms <= first && first - ms <= SUSPECT_CHANGE_WINDOW;
+    })
+    .at(-1);
+  return { block, failures, ...(reloadedAt ? { reloadedAt } : {}) };
+}
+
+const specificity = (block: ServerBlock): number =>
+  Math.max(...block.zones.map((zone) => (zone === '.' ? 0 : zone.split('.').length)));
+
+function forwardsFail(
+  ref: EntityRef,
+  { block, failures, reloadedAt }: FailingForwards,
+  victims: Victim[],
+  changedAt: string | undefined,
+): Finding {
+  const zone = block.zones.join(' ');
+  const upstreams = block.upstreams.join(', ');
+  const example = failures.at(-1) as ForwardFailure;
+  const target = example.upstream ?? upstreamHost(block.upstreams[0] ?? '');
+  const since = failures[0]?.line.at;
+  const changed = reloadedAt ?? changedAt;
+  return finding(dnsConfig, {
+    entity: ref,
+    affects: victims.map((v) => v.workload),
+    strength: reloadedAt ? STRENGTH.forwardsFailSinceReload : STRENGTH.forwardsFail,
+    summary: `ConfigMap ${ref.name} (the cluster DNS configuration) forwards ${zone} to ${upstreams}, and the DNS server's own log says those lookups fail (${failures.length} errors since ${since}, e.g. ${example.name} via ${target})${reloadedAt ? `; it reloaded its configuration at ${reloadedAt}, ${minutesBetween(reloadedAt, since)} min before the first of them` : ''}: the likeliest suspect found. To confirm: compare the ${zone} block with its previous version and ask an upstream directly (dig @${target} ${example.name})`,
+    evidence: [
+      { source: 'spec', ref, text: `Corefile: ${zone} { forward . ${block.upstreams.join(' ')} }` },
+      ...(reloadedAt
+        ? [
+            {
+              source: 'change' as const,
+              ref,
+              text: `the DNS server reloaded its Corefile at ${reloadedAt}`,
+              at: reloadedAt,
+            },
+          ]
+        : []),
+      logEvidence(example.line),
+      ...victims.slice(0, 2).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
+    ],
+    ...(changed ? { changedAt: changed } : {}),
+  });
+}
+
+const minutesBetween = (from: string, to: string | undefined): number =>
+  Math.round(((toMs(to) ?? 0) - (toMs(from) ?? 0)) / 60_000);

@@ -88,3 +88,23 @@ export function clusterDnsLogTarget(pods: ClusterSnapshot['pods']): LogTarget | 
 /** ConfigMaps a pod spec mounts as volumes (the cluster DNS reads its Corefile from one). */
 export const mountedConfigMaps = (spec: PodSpec | undefined): string[] =>
   (spec?.volumes ?? []).flatMap((volume) => (volume.configMap?.name ? [volume.configMap.name] : []));
+
+/**
+ * A ready DNS pod's current log, when every replica serves yet lookups come back failed and the Corefile forwards some
+ * zone to upstreams of its own: the server's own errors say which forwarded lookups fail, and its reload line when its
+ * configuration last changed.
+ */
+export function forwardingDnsLogTarget(pods: ClusterSnapshot['pods']): LogTarget | undefined {
+  for (const pod of pods.filter(isPodReady)) {
+    const running = (pod.status?.containerStatuses ?? []).find((status) => status.state?.running);
+    if (!running) continue;
+    return {
+      namespace: pod.metadata?.namespace ?? CLUSTER_DNS_NAMESPACE,
+      pod: pod.metadata?.name ?? '',
+      container: running.name,
+      previous: false,
+      why: 'lookups come back failed while the cluster DNS serves, and it forwards some names to upstreams of its own',
+    };
+  }
+  return undefined;
+}

@@ -6,17 +6,19 @@ import {
   answeredByServer,
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
+  forwardingDnsLogTarget,
   clusterDnsObjects,
   mountedConfigMaps,
   resolutionErrors,
   resolverIps,
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
+import { forwardingBlocks } from './corefile.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
-import { chooseLogTargets } from './log-targets.ts';
+import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
@@ -36,7 +38,7 @@ import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedWithin } from './restarted-after.ts';
-import { SUSPECT_CHANGE_WINDOW, snapshotNow } from './time.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
@@ -748,9 +750,48 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
       pod.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&
       dns.services.some((service) => matchesMap(pod.metadata?.labels, service.spec?.selector)),
   );
-  const target = clusterDnsLogTarget(dnsPods);
+  const target = clusterDnsLogTarget(dnsPods) ?? (await forwardingDnsPods(reader, dns.services, podsTell, why));
   if (target) await reader.readLog(target);
   await reader.waveDone(5);
+}
+
+/**
+ * Every DNS replica serves, yet lookups come back failed, and the Corefile read forwards some zone to upstreams of its
+ * own, with no change its metadata dates: the cluster DNS is the next hop of the failing lookups, and one of its pods'
+ * log says whether it fails to forward them (and when it reloaded its configuration, which a Corefile edited without
+ * managedFields does not say). Its pods are listed unless they were already.
+ */
+async function forwardingDnsPods(
+  reader: SnapshotReader,
+  services: ClusterSnapshot['services'],
+  podsListed: boolean,
+  why: string,
+): Promise<LogTarget | undefined> {
+  const { snapshot } = reader;
+  // A Corefile whose metadata already dates a change shortly before is judged by it: the log would only repeat it.
+  const dated = (cm: ClusterSnapshot['configMaps'][number]) =>
+    snapshotNow(snapshot) - (toMs(lastChange(cm.metadata)) ?? 0) <= SUSPECT_CHANGE_WINDOW;
+  const forwards = snapshot.configMaps.some(
+    (cm) =>
+      cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&
+      forwardingBlocks(cm.data?.Corefile ?? '').length > 0 &&
+      !dated(cm),
+  );
+  const service = services[0];
+  if (!forwards || !service) return undefined;
+  const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
+  if (!labelSelector) return undefined;
+  if (!podsListed)
+    await reader.list('Pod', `${why}: the pods of the cluster DNS, whose log says which forwards fail`, {
+      namespace: CLUSTER_DNS_NAMESPACE,
+      labelSelector,
+    });
+  return forwardingDnsLogTarget(
+    snapshot.pods.filter(
+      (pod) =>
+        pod.metadata?.namespace === CLUSTER_DNS_NAMESPACE && matchesMap(pod.metadata?.labels, service.spec?.selector),
+    ),
+  );
 }
 
 const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>

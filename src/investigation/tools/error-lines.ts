@@ -3,6 +3,15 @@
 const ERROR_LINE =
   /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream|reject|nacked|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
 
+/**
+ * A process saying it took new configuration (CoreDNS's `Reloading`, a file watcher's `configuration changed`): not an
+ * error, but it dates a change of what the process reads, which the object's metadata may not carry.
+ */
+const CONFIG_TAKEN =
+  /\breloading\b|\breloaded\b|plugin\/reload|config(uration)? (file )?(changed|reloaded|updated)|new config(uration)? (loaded|applied)/i;
+/** The latest few such lines are kept beside the errors, whatever the caps. */
+const MAX_CONFIG_LINES = 3;
+
 const LEADING_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s/;
 
 const MAX_ERROR_LINES = 40;
@@ -23,7 +32,7 @@ export const LAST_WORDS = 5;
 
 /**
  * Keeps only lines that look like errors, and the last `lastWords` lines whatever they say, within a line and byte
- * budget, newest first to survive the cut.
+ * budget, newest first to survive the cut; and the latest lines saying the process took new configuration.
  */
 export function errorLines(
   log: string,
@@ -32,15 +41,27 @@ export function errorLines(
   lastWords = 0,
 ): ErrorLines {
   const all = log.split('\n').filter((line) => line.trim() !== '');
-  const matching = all.filter((line, index) => ERROR_LINE.test(line) || index >= all.length - lastWords);
-  const kept: string[] = [];
+  const matching = all.flatMap((line, index) =>
+    ERROR_LINE.test(line) || index >= all.length - lastWords ? [index] : [],
+  );
+  const kept = new Set<number>();
   let bytes = 0;
-  for (let index = matching.length - 1; index >= 0 && kept.length < maxLines; index--) {
-    const line = matching[index] as string;
-    bytes += Buffer.byteLength(line) + 1;
+  for (let i = matching.length - 1; i >= 0 && kept.size < maxLines; i--) {
+    const index = matching[i] as number;
+    bytes += Buffer.byteLength(all[index] as string) + 1;
     if (bytes > maxBytes) break;
-    kept.push(line);
+    kept.add(index);
   }
+  // The latest lines saying new configuration was taken join them, in the log's order.
+  const taken = all.flatMap((line, index) => (CONFIG_TAKEN.test(line) && !kept.has(index) ? [index] : []));
+  const configLines = taken.slice(-MAX_CONFIG_LINES);
+  for (const index of configLines) kept.add(index);
   const readFrom = LEADING_TIME.exec(all[0] ?? '')?.[1];
-  return { lines: kept.reverse(), scanned: all.length, matched: matching.length, ...(readFrom ? { readFrom } : {}) };
+  return {
+    lines: [...kept].sort((a, b) => a - b).map((index) => all[index] as string),
+    scanned: all.length,
+    // Counted with the errors, so that `matched > lines` still says the errors were cut.
+    matched: matching.length + configLines.length,
+    ...(readFrom ? { readFrom } : {}),
+  };
 }
