@@ -5,6 +5,7 @@ import { AlertSchema } from '../../src/alert/alert.ts';
 import {
   backendService,
   decodeBackend,
+  looseBackendIds,
   routerBackendIds,
   unlabelledRouterIds,
 } from '../../src/investigation/evidence/router-backend.ts';
@@ -60,6 +61,28 @@ describe('unlabelledRouterIds', () => {
       'shop.storefront.www-shop-example.cart',
       'shop/cart/8080/da39a3',
     ]);
+  });
+});
+
+describe('looseBackendIds', () => {
+  it('keeps any other label value joining names with _ . : or /, a URL by its host, ports dropped', () => {
+    const alert = AlertSchema.parse({
+      source: 'alertmanager',
+      title: 'x',
+      labels: {
+        proxy: 'shop_cart_http',
+        dest: 'http://cart.shop.svc.cluster.local:8080/v1/items',
+        queue: 'orders.created',
+        code: '503',
+        version: '1.4.2',
+        image: 'registry.example/shop/cart:1.2',
+        upstream: 'shop/cart/8080',
+        pod: 'proxy-7c9f-x2x9z',
+        instance: '10.0.0.3:9100',
+        summary_text: 'no healthy upstream',
+      },
+    });
+    assert.deepEqual(looseBackendIds(alert), ['shop_cart_http', 'cart.shop.svc.cluster.local', 'orders.created']);
   });
 });
 
@@ -139,4 +162,19 @@ test("a gateway's dotted backend id locates an alert without a namespace label",
   assert.deepEqual(result.rootCause, { kind: 'Service', namespace: 'parcels', name: 'tracker' });
   assert.equal(result.faultType, 'service-selector');
   assert.ok(result.confidence >= 0.3 && result.confidence <= 0.5, `${result.confidence}`);
+});
+
+// A label of any name (`dest`, beside the proxy's own pod label) carries the backend as a URL: its namespace and
+// Service, found among the cluster's Services, are where the investigation starts; a healthy Service of the same name
+// elsewhere is not it.
+test('a backend named in a label of any name, in any spelling, leads to the Service it names', async () => {
+  const { result, requests } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/marigold-proxy-target-url-label.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'Service', namespace: 'marigold-tix', name: 'seat-map' });
+  assert.equal(result.faultType, 'service-selector');
+  const paths = requests.map((request) => request.path);
+  // One cluster-wide list of Services stands for the namespace's own: no Namespace list, no second Services read.
+  assert.ok(!paths.includes('/api/v1/namespaces'));
+  assert.ok(!paths.includes('/api/v1/namespaces/marigold-tix/services'));
 });

@@ -22,7 +22,13 @@ import { troubleElsewhere } from './recent-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { serviceInId } from './backend-words.ts';
-import { backendService, decodeBackend, routerBackendIds, unlabelledRouterIds } from './router-backend.ts';
+import {
+  backendService,
+  decodeBackend,
+  looseBackendIds,
+  routerBackendIds,
+  unlabelledRouterIds,
+} from './router-backend.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import type { ToolContext } from '../tools/tool.ts';
 
@@ -40,6 +46,11 @@ export interface Located {
   ingresses?: ClusterSnapshot['ingresses'];
   /** The chosen namespace's part of cluster-wide lists read to their end: the collection does not read them again. */
   read?: ReadAlready;
+  /**
+   * Cluster-wide lists read to their end, every namespace's objects: a later read of one namespace's whole list of
+   * that kind (a peer's Services, a second look's Deployments) takes its part of them instead of asking again.
+   */
+  everywhere?: ReadAlready;
   /**
    * Policy refusals among the cluster-wide Warning events, wherever they were recorded (a cluster-scoped policy's
    * events land in `default`): what a policy refuses in another namespace may be why the symptom's namespace waits.
@@ -214,6 +225,12 @@ async function fromClusterLists(
     requests,
     namespaces,
     read,
+    everywhere: whole([
+      ['Deployment', deployments],
+      ['StatefulSet', statefulSets],
+      ['Service', services],
+      ['Endpoints', endpoints],
+    ]),
     ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
     ...(unhealthy.complete && warnings.complete
       ? {
@@ -257,14 +274,22 @@ async function readGatewayRoutes(
  * The alert's namespace label is where its metric was scraped: the broker or the router, which may only report a fault
  * behind it. A router's name for its backend (`<namespace>-<route>-<service>-<port>@<provider>`) leads to the backend's
  * namespace and Service (2 requests: the namespaces, that namespace's Services). Work piling up at a broker leads to its
- * consumer (2 requests: the cluster's Deployments and StatefulSets, whose settings name the queue or the broker). The
- * lists read stand for the chosen namespace's own reads, which the collection then skips.
+ * consumer (2 requests: the cluster's Deployments and StatefulSets, whose settings name the queue or the broker). A
+ * label of any other name whose value names a Service in some router's spelling leads to it (1 request: the cluster's
+ * Services). The lists read stand for the chosen namespace's own reads, which the collection then skips.
  */
 async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
   const ids = routerBackendIds(alert);
-  const atRouter = ids.length > 0 ? await locateBackend(ids, labelled, base) : undefined;
   // An alert naming a workload or pod already points at the consumer side.
   const walk = isBacklogAlert(alert) && !namesWorkload(alert);
+  // Work waiting at a broker: the dotted or underscored names its labels carry are queues and topics, not backends.
+  const loose = walk ? [] : looseBackendIds(alert);
+  const atRouter =
+    ids.length > 0
+      ? await locateBackend(ids, labelled, base)
+      : loose.length > 0
+        ? await locateServiceNamed(loose, labelled, base)
+        : undefined;
   if (atRouter?.symptom || !walk) return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
   const atBroker = await locateConsumer(alert, labelled, base);
   return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
@@ -279,6 +304,64 @@ async function locateBackend(ids: string[], labelled: string, base: Omit<ToolCon
   const found = await backendOf(ids, namespaces, base, `the router in ${labelled}`);
   if (!found) return { namespace: labelled, assumptions: [], requests: namespaceList.requests, namespaces };
   return { ...found, requests: namespaceList.requests + found.requests };
+}
+
+/**
+ * A Service of the cluster that a label value names in some router's or proxy's spelling, whatever the label is called
+ * (HAProxy's `proxy="<namespace>_<service>_<port>"`, a URL): 1 request, the cluster's Services, which hold every
+ * namespace a backend can be in and what each serves. A value counts only when both its namespace and a Service of it
+ * are found — names joined by `_` or `.` are common in labels that name no backend (a queue, a topic). The Services
+ * of the namespace chosen stand for its own read, so that the look costs nothing more when it finds nothing.
+ */
+async function locateServiceNamed(
+  ids: string[],
+  labelled: string,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<Located> {
+  const services = await listObjects.run(
+    { kind: 'Service', limit: 5000 },
+    { ...base, reason: `the alert's labels may name a backend elsewhere (${ids[0]}): find the Service they name` },
+  );
+  const found = services.complete ? serviceNamedIn(ids, services.items as ClusterSnapshot['services']) : undefined;
+  const everywhere = whole([['Service', services]]);
+  if (!found)
+    return {
+      namespace: labelled,
+      assumptions: [],
+      requests: services.requests,
+      read: readIn(labelled, [['Service', services]]),
+      everywhere,
+    };
+  const { id, namespace, name } = found;
+  const where = namespace === labelled ? 'there' : `in ${namespace}`;
+  return {
+    namespace,
+    assumptions: [`namespace ${namespace}: the alert's label value ${id} names Service ${name} ${where}`],
+    requests: services.requests,
+    read: readIn(namespace, [['Service', services]]),
+    everywhere,
+    symptom: { kind: 'Service', namespace, name },
+  };
+}
+
+/** The first id that names a namespace and one of its Services (the cluster's Services), with both. */
+function serviceNamedIn(
+  ids: string[],
+  services: ClusterSnapshot['services'],
+): { id: string; namespace: string; name: string } | undefined {
+  const namesIn = (namespace: string) =>
+    services
+      .filter((service) => service.metadata?.namespace === namespace)
+      .map((service) => service.metadata?.name ?? '');
+  const namespaces = [...new Set(services.map((service) => service.metadata?.namespace ?? ''))].filter(Boolean);
+  for (const id of ids) {
+    const backend = decodeBackend(id, namespaces);
+    if (!backend) continue;
+    const names = namesIn(backend.namespace);
+    const name = backendService(backend.rest, names) ?? serviceInId(id, backend.namespace, names);
+    if (name) return { id, namespace: backend.namespace, name };
+  }
+  return undefined;
 }
 
 /**
@@ -353,8 +436,9 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
     ['HorizontalPodAutoscaler', autoscalers],
   ];
   const read = readIn(namespace, lists);
+  const everywhere = whole(lists);
   const requests = lists.reduce((sum, [, list]) => sum + (list?.requests ?? 0), 0);
-  if (!consumer) return { namespace, assumptions: [], requests, read };
+  if (!consumer) return { namespace, assumptions: [], requests, read, everywhere };
   const others = consumers.slice(1, 4).map((other) => `${other.ref.namespace}/${other.ref.name}`);
   const where = service ? `${service} in ${labelled}` : `the broker in ${labelled}`;
   return {
@@ -364,11 +448,19 @@ async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolCon
     ],
     requests,
     read,
+    everywhere,
     symptom: consumer.ref,
   };
 }
 
 type Listed = { items: { metadata?: { namespace?: string } }[]; complete: boolean; requests: number };
+
+/** Lists read to their end, whole: every namespace's objects of their kind. */
+function whole(lists: [ObjectKind, Listed | undefined][]): ReadAlready {
+  return Object.fromEntries(
+    lists.flatMap(([kind, list]) => (list?.complete ? [[kind, list.items]] : [])),
+  ) as ReadAlready;
+}
 
 /** The chosen namespace's part of lists read to their end: all its objects of their kind, which the collection reuses. */
 function readIn(namespace: string, lists: [ObjectKind, Listed | undefined][]): ReadAlready {

@@ -41,6 +41,33 @@ export function unlabelledRouterIds(alert: Alert): string[] {
   return [...new Set([...routerBackendIds(alert), ...dotted])];
 }
 
+/**
+ * Labels whose values are built from names, but not from the names of what serves the request (a container image
+ * `registry/team/api:1.2`, a file path).
+ */
+const NOT_A_BACKEND = /(?:^|_)(?:image|path|file|url_path|version)$/;
+
+/**
+ * Every other label's value that may name a backend in a router's or proxy's own spelling, whatever the label is
+ * called (HAProxy's `proxy="<namespace>_<service>_<port>"`, a `target` or `dst` carrying a URL or
+ * `<service>.<namespace>.svc:<port>`): values joining names with `_`, `.`, `:` or `/`. A URL counts by its host, a port
+ * is dropped. Such a
+ * value is weaker than a label that says it names a backend: it counts only when a Service of the cluster is found in
+ * it (locate-namespace.ts).
+ */
+export function looseBackendIds(alert: Alert): string[] {
+  const firm = new Set(routerBackendIds(alert));
+  const values = Object.entries(alert.labels)
+    .filter(([label]) => !GENERIC_LABELS.has(label) && !NOT_A_BACKEND.test(label))
+    .map(([, value]) => urlHost(value.trim()).replace(/:\d{1,5}$/, ''))
+    .filter((value) => /[_.:/]/.test(value) && !/\s/.test(value) && !/^[\d.:]+$/.test(value) && !value.startsWith('/'));
+  return [...new Set(values)].filter((value) => !firm.has(value));
+}
+
+/** A URL's `host[:port]`; any other value as it is. */
+const urlHost = (value: string): string =>
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@\s]+@)?([^/?#\s]+)/i.exec(value)?.[1] ?? value;
+
 export interface EncodedBackend {
   namespace: string;
   /** What the id says after the namespace, port dropped: `<route>-<service>` or `<service>`. */

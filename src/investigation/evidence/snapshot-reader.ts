@@ -129,10 +129,10 @@ export class SnapshotReader {
     into: ClusterSnapshot = this.snapshot,
   ): Promise<void> {
     const clusterWide = options.namespace === undefined && !isNamespaced(kind);
-    const already = clusterWide ? this.located.clusterRead?.[kind] : this.located.read?.[kind];
     // A custom resource's list read while locating was read at the version discovery found, as it would be here.
     const whole = !options.labelSelector && !options.fieldSelector;
-    if (already && whole && (clusterWide || options.namespace === this.namespace)) {
+    const already = whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined;
+    if (already) {
       absorb(into[KIND_KEYS[kind]], already);
       return;
     }
@@ -158,6 +158,17 @@ export class SnapshotReader {
       this.snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
       this.assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
     }
+  }
+
+  /**
+   * A whole list that locating read already: a cluster-scoped kind's, the chosen namespace's, or any namespace's part
+   * of a cluster-wide list read to its end.
+   */
+  private readAlready(kind: ObjectKind, namespace: string | undefined, clusterWide: boolean) {
+    if (clusterWide) return this.located.clusterRead?.[kind];
+    if (namespace === undefined) return undefined;
+    if (namespace === this.namespace && this.located.read?.[kind]) return this.located.read[kind];
+    return this.located.everywhere?.[kind]?.filter((object) => object.metadata?.namespace === namespace);
   }
 
   /** Once per investigation: which routing APIs (service mesh, Gateway API) the cluster serves, never assumed. */

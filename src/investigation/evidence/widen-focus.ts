@@ -53,6 +53,7 @@ export async function widenFocus(
       requests: located.requests + requests,
       namespaces: examined.namespaces,
       clusterRead: { Node: examined.nodes },
+      ...(located.everywhere ? { everywhere: located.everywhere } : {}),
       apiGroups: examined.apiGroups,
     },
   };
