@@ -4,6 +4,7 @@ import type { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
+import { reserveMessage, saveMessageTs } from '../store/slack-messages.ts';
 import { createSlackClient } from './client.ts';
 import { rootMessage } from './root-message.ts';
 
@@ -91,11 +92,7 @@ export class VisibleState {
     const messageKey = `${place.incidentId ?? place.channel}:${key}`;
     const { db } = this.deps;
     await this.deps.deferredAudit?.settled();
-    const created = await db.$executeRaw`
-      INSERT INTO "SlackMessage" ("key", "incidentId", "channel", "threadTs")
-      VALUES (${messageKey}, ${place.incidentId}, ${place.channel}, ${place.threadTs ?? null})
-      ON CONFLICT ("key") DO NOTHING`;
-    if (created === 0) {
+    if (!(await reserveMessage(db, messageKey, place))) {
       const known = await db.slackMessage.findUniqueOrThrow({ where: { key: messageKey } });
       if (known.ts) return known.ts;
       const found = await this.find(place, messageKey, known.createdAt);
@@ -236,33 +233,31 @@ export class VisibleState {
     move: { to: 'investigating' | 'diagnosed' | 'resolved' | 'triggered' },
   ): Promise<Incident | null> {
     const { to } = move;
-    // Only a resolved incident reopens (in a new round); anything else moves forward, never out of resolved.
+    // Only a resolved incident reopens (in a new round); anything else moves forward, never out of resolved. The
+    // incident comes back as moved (the row Prisma would read), so it is not read again.
     const moved =
       to === 'triggered'
-        ? await this.deps.db.$queryRaw<{ previous: string; round: number }[]>`
+        ? await this.deps.db.$queryRaw<(Incident & { previous: string })[]>`
             UPDATE "Incident" SET "status" = 'triggered', "resolvedAt" = NULL, "round" = "round" + 1, "updatedAt" = now()
             WHERE "id" = ${incidentId} AND "status" = 'resolved'
-            RETURNING 'resolved' AS previous, "round"`
-        : await this.deps.db.$queryRaw<{ previous: string; round: number }[]>`
+            RETURNING 'resolved' AS previous, *`
+        : await this.deps.db.$queryRaw<(Incident & { previous: string })[]>`
             UPDATE "Incident" AS i SET "status" = ${to}::"IncidentStatus", "updatedAt" = now(),
               "resolvedAt" = CASE WHEN ${to} = 'resolved' THEN now() ELSE i."resolvedAt" END
             FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
             WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${to}::"IncidentStatus")
-            RETURNING old.previous::text AS previous, i."round"`;
+            RETURNING old.previous::text AS previous, i.*`;
     const [made] = moved;
     if (!made) return null;
-    // The incident as moved is read while the move is audited: neither waits for the other.
-    const [incident] = await Promise.all([
-      this.deps.db.incident.findUniqueOrThrow({ where: { id: incidentId } }),
-      this.record({
-        actor,
-        // A reopen is its own event (the alert came back); every other move is a status change.
-        action: to === 'triggered' ? 'incident.reopened' : 'incident.status',
-        target: `incident:${incidentId}`,
-        incidentId,
-        details: { from: made.previous, to, ...(to === 'triggered' ? { round: made.round } : {}) },
-      }),
-    ]);
+    const { previous, ...incident } = made;
+    await this.record({
+      actor,
+      // A reopen is its own event (the alert came back); every other move is a status change.
+      action: to === 'triggered' ? 'incident.reopened' : 'incident.status',
+      target: `incident:${incidentId}`,
+      incidentId,
+      details: { from: previous, to, ...(to === 'triggered' ? { round: incident.round } : {}) },
+    });
     return incident;
   }
 
@@ -334,7 +329,7 @@ export class VisibleState {
   private async posted(place: Place, key: string, ts: string, purpose: string, found: boolean): Promise<string> {
     // Both before returning, neither waiting for the other: the ts stored (a retry reuses it) and the post audited.
     await Promise.all([
-      this.deps.db.slackMessage.update({ where: { key }, data: { ts } }),
+      saveMessageTs(this.deps.db, key, ts),
       this.record({
         actor: 'bot',
         action: 'slack.posted',

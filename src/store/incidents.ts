@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { storable } from '../redaction/policy.ts';
-import { asJsonColumn } from './stored-json.ts';
+import { poolOf } from './db.ts';
 
 /** The incident's key across sources: the source's own id, namespaced by the source. */
 export const incidentKey = (source: Alert['source'], externalId: string): string => `${source}:${externalId}`;
@@ -236,34 +236,45 @@ export async function saveThread(db: PrismaClient, incidentId: string, channel: 
   return saved ?? db.incident.findUniqueOrThrow({ where: { id: incidentId } });
 }
 
-/** The investigation row of a job, created on its first attempt; each attempt is counted. */
-export function beginInvestigation(db: PrismaClient, incidentId: string, jobId: string): Promise<Investigation> {
-  return db.investigation.upsert({
-    where: { jobId },
-    create: { incidentId, jobId, status: 'running', attempts: 1, startedAt: new Date() },
-    update: { status: 'running', attempts: { increment: 1 }, error: null },
-  });
+/** A JS time as Prisma stores a DateTime (UTC, to the millisecond), for statements sent with pg directly. */
+const UTC_TIME = (parameter: string) => `${parameter}::timestamptz AT TIME ZONE 'UTC'`;
+
+/** The investigation row of a job, created on its first attempt; each attempt is counted. One statement (an upsert). */
+export async function beginInvestigation(db: PrismaClient, incidentId: string, jobId: string): Promise<Investigation> {
+  const [row] = await db.$queryRaw<Investigation[]>`
+    INSERT INTO "Investigation" ("id", "incidentId", "jobId", "status", "attempts", "startedAt")
+    VALUES (${randomUUID()}, ${incidentId}, ${jobId}, 'running', 1, ${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+    ON CONFLICT ("jobId") DO UPDATE SET "status" = 'running', "attempts" = "Investigation"."attempts" + 1, "error" = NULL
+    RETURNING *`;
+  if (!row) throw new Error(`investigation of job ${jobId} was neither inserted nor updated`);
+  return row;
 }
 
-export function saveStatusTs(db: PrismaClient, id: string, statusTs: string): Promise<Investigation> {
-  return db.investigation.update({ where: { id }, data: { statusTs } });
+/**
+ * The writes of an investigation's row as it runs, with pg directly (the worker makes them for every investigation,
+ * and Prisma's per-statement cost was most of theirs); each fails if the row is not there, as Prisma's update did.
+ */
+async function updateInvestigation(db: PrismaClient, id: string, set: string, values: unknown[]): Promise<void> {
+  const { rowCount } = await poolOf(db).query(`UPDATE "Investigation" SET ${set} WHERE "id" = $1`, [id, ...values]);
+  if (rowCount !== 1) throw new Error(`investigation ${id} does not exist`);
 }
 
-export function saveResult(db: PrismaClient, id: string, result: InvestigationResult): Promise<Investigation> {
-  return db.investigation.update({
-    where: { id },
-    // The stored result is what the thread and exports show later: masked like them.
-    data: { result: asJsonColumn(storable(result)) },
-  });
+export function saveStatusTs(db: PrismaClient, id: string, statusTs: string): Promise<void> {
+  return updateInvestigation(db, id, '"statusTs" = $2', [statusTs]);
 }
 
-export function finishInvestigation(db: PrismaClient, id: string, finalTs: string): Promise<Investigation> {
-  return db.investigation.update({
-    where: { id },
-    data: { status: 'done', finalTs, finishedAt: new Date() },
-  });
+export function saveResult(db: PrismaClient, id: string, result: InvestigationResult): Promise<void> {
+  // The stored result is what the thread and exports show later: masked like them.
+  return updateInvestigation(db, id, '"result" = $2::jsonb', [JSON.stringify(storable(result))]);
 }
 
-export function failInvestigation(db: PrismaClient, id: string, error: string): Promise<Investigation> {
-  return db.investigation.update({ where: { id }, data: { status: 'failed', error: storable(error) } });
+export function finishInvestigation(db: PrismaClient, id: string, finalTs: string): Promise<void> {
+  return updateInvestigation(db, id, `"status" = 'done', "finalTs" = $2, "finishedAt" = ${UTC_TIME('$3')}`, [
+    finalTs,
+    new Date().toISOString(),
+  ]);
+}
+
+export function failInvestigation(db: PrismaClient, id: string, error: string): Promise<void> {
+  return updateInvestigation(db, id, `"status" = 'failed', "error" = $2`, [storable(error)]);
 }

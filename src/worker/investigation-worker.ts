@@ -232,7 +232,8 @@ async function postFirstStatus(
     return investigation.statusTs;
   }
   const ts = await thread.reply({ text }, 'status', `${investigation.id}:status`);
-  return (await saveStatusTs(deps.db, investigation.id, ts)).statusTs!;
+  await saveStatusTs(deps.db, investigation.id, ts);
+  return ts;
 }
 
 async function investigateAttempt(
