@@ -1,5 +1,6 @@
 import { refOf } from '../evidence/graph.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
+import { type PodRevisionRollout, podRevisionRollouts } from '../evidence/pod-revisions.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { Finding } from '../model.ts';
@@ -63,6 +64,40 @@ export const badRollout: Detector = {
       if (remediation) fault.remediation = remediation;
       findings.push(fault);
     }
+    for (const rollout of podRevisionRollouts(snapshot, graph)) {
+      const fault = podRevisionFinding(rollout);
+      if (fault) findings.push(fault);
+    }
     return findings;
   },
 };
+
+/**
+ * A StatefulSet's or DaemonSet's rollout whose updated pods fail: the same claim as a Deployment's new revision, read
+ * from the pods' revision labels; the pods still on the replaced revision serving show that the change broke it.
+ */
+function podRevisionFinding({ workload, revision, updated, previous, since }: PodRevisionRollout): Finding | undefined {
+  const failing = updated.filter((p) => !isPodReady(p) || hasRestarted(p));
+  if (failing.length === 0) return undefined;
+  const serving = previous.filter((p) => isPodReady(p));
+  return finding(badRollout, {
+    entity: workload.ref,
+    affects: [workload.ref],
+    strength: serving.length > 0 ? STRENGTH.previousServed : STRENGTH.unknownBefore,
+    summary: `${workload.ref.kind} ${workload.ref.name} rolls out revision ${revision} (since ${since}): ${failing.length}/${updated.length} updated pods failing${serving.length > 0 ? `, while ${serving.length} pods of the revision it replaces serve` : ''}`,
+    evidence: [
+      {
+        source: 'change',
+        ref: workload.ref,
+        text: `revision ${revision} reached its first pod at ${since}`,
+        at: since,
+      },
+      ...failing.slice(0, 2).map((p) => ({
+        source: 'status' as const,
+        ref: refOf('Pod', p.metadata),
+        text: `pod ${p.metadata?.name} of revision ${revision} not ready`,
+      })),
+    ],
+    changedAt: since,
+  });
+}
