@@ -18,6 +18,7 @@ import { dnsConfig } from './dns-config.ts';
 import { externalName } from './external-name.ts';
 import { featureFlag } from './feature-flag.ts';
 import { governingResource } from './governing-resource.ts';
+import { attachedPolicy } from './attached-policy.ts';
 import { hpaLimit } from './hpa-limit.ts';
 import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
@@ -86,6 +87,7 @@ export const DETECTORS = {
   'admission-refused': admissionRefused,
   'policy-denial': policyDenial,
   'governing-resource': governingResource,
+  'attached-policy': attachedPolicy,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

@@ -15,7 +15,8 @@ import {
 import { readInFull } from './completeness.ts';
 import { forwardingBlocks } from './corefile.ts';
 import { forbiddenCalls } from './forbidden.ts';
-import { governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
+import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
+import { type GoverningKind, governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
@@ -90,6 +91,8 @@ const MAX_ERRING_SECRETS = 2;
 const MAX_POLICY_KINDS = 2;
 /** Kinds of custom resources that may set the rule behind a dependency's refusals, each listed cluster-wide. */
 const MAX_GOVERNING_READS = 4;
+/** Kinds of policies a Gateway API implementation attaches to the routes in front of the symptom, each listed cluster-wide. */
+const MAX_ATTACHED_POLICY_KINDS = 3;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
 
@@ -140,7 +143,8 @@ export async function collectSnapshot(
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
   await readGoverningObjects(reader);
-  await readGoverningCustomResources(reader);
+  const governingRead = await readGoverningCustomResources(reader);
+  await readAttachedPolicies(reader, governingRead);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredByServer(lookups));
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
@@ -609,7 +613,7 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
  * names that can hold one, a few are read cluster-wide (one request each): such rules live where their operator keeps
  * them (the mesh's or the broker's namespace) as often as beside the server they govern.
  */
-async function readGoverningCustomResources(reader: SnapshotReader): Promise<void> {
+async function readGoverningCustomResources(reader: SnapshotReader): Promise<GoverningKind[]> {
   const { snapshot } = reader;
   const refusedPods = snapshot.pods.filter((pod) =>
     snapshot.logs.some(
@@ -618,7 +622,7 @@ async function readGoverningCustomResources(reader: SnapshotReader): Promise<voi
     ),
   );
   const refusals = refusalsIn(snapshot.logs.flatMap((log) => log.lines));
-  if (refusedPods.length === 0) return;
+  if (refusedPods.length === 0) return [];
   // What the refusing side runs (its containers' names, its images' repositories — not their registries' hosts, which
   // name the company): the software that enforces the rule.
   const sideWords = refusedPods.flatMap((pod) =>
@@ -626,11 +630,38 @@ async function readGoverningCustomResources(reader: SnapshotReader): Promise<voi
   );
   // On top of the hard limit, like the routing layer: few, and only when a dependency refuses the pods by a rule.
   const kinds = governingKinds(snapshot.apiGroups, refusals, MAX_GOVERNING_READS, sideWords);
-  if (kinds.length === 0) return;
+  if (kinds.length === 0) return [];
   const why = `the pods are refused (${refusals.join(', ')}) by what they call: the rules set on it`;
   await reader.wave(
     4,
     `Reading what may set the rule behind the refusals: ${kinds.map((kind) => kind.kind).join(', ')} in all namespaces`,
+    kinds.map((kind) => reader.listCustom(kind, undefined, `${why} (${kind.kind})`)),
+  );
+  return kinds;
+}
+
+/**
+ * The routes in front of the symptom are accepted by a Gateway API implementation (their status names its
+ * controller): its own policy kinds, attached to those routes or their Gateway (policy attachment), set what it does
+ * to every request on them — a timeout, a body size, a rate, who may call. A few of those kinds are read cluster-wide
+ * (one request each), on top of the budget like the rest of the routing layer.
+ */
+async function readAttachedPolicies(reader: SnapshotReader, read: GoverningKind[]): Promise<void> {
+  const { snapshot } = reader;
+  const symptom = reader.focus().symptom;
+  const routes = snapshot.httpRoutes.filter(
+    (route) =>
+      route.metadata?.namespace === reader.namespace &&
+      (!symptom ||
+        (route.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => b.name === symptom.name))),
+  );
+  const kinds = attachedPolicyKinds(snapshot.apiGroups, routeControllers(routes), MAX_ATTACHED_POLICY_KINDS, read);
+  if (kinds.length === 0) return;
+  reader.routingSpent += kinds.length;
+  const why = 'the routes in front of the symptom: the policies their Gateway implementation attaches to them';
+  await reader.wave(
+    4,
+    `Reading the policies attached to the routes in front of the symptom: ${kinds.map((kind) => kind.kind).join(', ')}`,
     kinds.map((kind) => reader.listCustom(kind, undefined, `${why} (${kind.kind})`)),
   );
 }

@@ -1,7 +1,7 @@
 // Refusals by rule count too (a request rejected, a publish nacked, a rate or a size over the limit, a caller not
 // authorised): a server or its proxy logs them without a word of failure.
 const ERROR_LINE =
-  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream|reject|nacked|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
+  /error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream|reject|nacked|aborted|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
 
 /**
  * A process saying it took new configuration (CoreDNS's `Reloading`, a file watcher's `configuration changed`): not an

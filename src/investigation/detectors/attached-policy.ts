@@ -1,0 +1,99 @@
+import { policyTargets, routesReached } from '../evidence/attached-policies.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { refOf } from '../evidence/graph.ts';
+import type { HTTPRoute } from '../evidence/routing-objects.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import { type Detector, finding } from './detector.ts';
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /**
+   * Attached shortly before to a route in front of the victims, and a number it sets (a timeout, a size) is the one
+   * their errors show: the rule they hit.
+   */
+  quotedNumber: 0.75,
+  /** Attached shortly before to a route in front of the victims: every request on it obeys it since. Circumstantial. */
+  changedOnPath: 0.55,
+} as const;
+
+/** A policy changed longer before than this stood without harm. */
+const NEAR = 3 * HOUR;
+
+/** A duration as policies write it (`3s`, `250ms`, `1m`) or logs print it (`3.00s`, `after 3s`). */
+const DURATION = /\b(\d+(?:\.\d+)?)\s?(ms|s|m)\b/g;
+
+const seconds = (value: string, unit: string): number =>
+  Number(value) * (unit === 'ms' ? 0.001 : unit === 'm' ? 60 : 1);
+
+function durations(text: string): number[] {
+  return [...text.matchAll(DURATION)].map((m) => seconds(m[1] as string, m[2] as string)).filter((n) => n > 0);
+}
+
+/**
+ * A policy of a Gateway API implementation attached (targetRef/targetRefs) to a route in front of the victims, or to
+ * the Gateway that route is attached to, changed shortly before: it sets what the proxy does to every request on the
+ * route (a timeout, a body size, a rate, who may call), with nothing changed in the victims. A duration it sets that
+ * the victims' error lines print (a 3s timeout, clients aborting after 3.00s) ties it to them. The catalogue has no
+ * type for it: other.
+ */
+export const attachedPolicy: Detector = {
+  id: 'attached-policy',
+  faultTypes: ['other'],
+  detect(snapshot, graph) {
+    if (snapshot.customObjects.length === 0 || snapshot.httpRoutes.length === 0) return [];
+    const now = snapshotNow(snapshot);
+    const errorText = snapshot.logs.flatMap((log) => log.lines).join('\n');
+    const printed = new Set(durations(errorText));
+    const findings: Finding[] = [];
+    for (const object of snapshot.customObjects) {
+      const changedAt = lastChange(object.metadata);
+      const at = toMs(changedAt);
+      if (at === undefined || now - at > NEAR) continue;
+      const routes = policyTargets(object).flatMap((target) => routesReached(target, snapshot.httpRoutes));
+      if (routes.length === 0) continue;
+      const affects = backendsOf(routes, graph);
+      if (affects.length === 0) continue;
+      const set = durations(JSON.stringify(object.spec ?? {}));
+      const quoted = set.find((value) => printed.has(value));
+      const entity = refOf(object.kind, object.metadata);
+      const route = routes[0] as HTTPRoute;
+      const via = `${route.kind ?? 'HTTPRoute'} ${route.metadata?.namespace}/${route.metadata?.name}`;
+      const evidence: Evidence[] = [
+        {
+          source: 'change',
+          ref: entity,
+          text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
+          at: changedAt as string,
+        },
+      ];
+      findings.push(
+        finding(attachedPolicy, {
+          entity,
+          affects,
+          strength: quoted === undefined ? STRENGTH.changedOnPath : STRENGTH.quotedNumber,
+          summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request on that route obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}. To confirm: compare what it sets with what the route needs, and revert it there`,
+          evidence,
+          changedAt: changedAt as string,
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+/** The Services the routes send to, and the workloads behind them. */
+function backendsOf(routes: HTTPRoute[], graph: EvidenceGraph): EntityRef[] {
+  const refs = new Map<string, EntityRef>();
+  for (const route of routes)
+    for (const rule of route.spec?.rules ?? [])
+      for (const backend of rule.backendRefs ?? []) {
+        if ((backend.kind ?? 'Service') !== 'Service') continue;
+        const service = graph.service(backend.namespace ?? route.metadata?.namespace ?? '', backend.name);
+        if (!service) continue;
+        for (const ref of [refOf('Service', service.metadata), ...graph.workloadsBehind(service)])
+          refs.set(refKey(ref), ref);
+      }
+  return [...refs.values()];
+}
