@@ -110,6 +110,17 @@ export function troubleMatchingAlert(
 }
 
 /**
+ * No trouble carries the alert's words (a symptom worded in the business's terms: 'wrong answers', 'unknown
+ * subscriber'), but trouble began around the onset in one namespace only, other than the one examined: the only place
+ * anything went wrong is where to look next. Two or more such namespaces say nothing about which one.
+ */
+export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: string): WiderChoice | undefined {
+  const elsewhere = [...trouble.values()].filter((entry) => entry.namespace !== examined);
+  const [only] = elsewhere;
+  return elsewhere.length === 1 && only ? { trouble: only, words: [] } : undefined;
+}
+
+/**
  * A namespace the alert's text names, judged against the cluster's Warning events: when it shows no trouble since
  * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words.
  */
@@ -134,5 +145,9 @@ export function troubleElsewhere(
 /** Why the investigation looks where trouble began rather than where the alert pointed, for the thread. */
 export function widenedAssumption(choice: WiderChoice, from: string, since: string, why: string): string {
   const { namespace, signs, examples } = choice.trouble;
-  return `namespace ${namespace}: ${from} (${why}) shows nothing abnormal since ${since}, while trouble began in ${namespace} (${signs} sign${signs > 1 ? 's' : ''}: ${examples.join('; ')}) about ${choice.words.join(', ')}, which the alert says`;
+  const about =
+    choice.words.length > 0
+      ? `about ${choice.words.join(', ')}, which the alert says`
+      : 'and nowhere else: the alert says nothing its names carry';
+  return `namespace ${namespace}: ${from} (${why}) shows nothing abnormal since ${since}, while trouble began in ${namespace} (${signs} sign${signs > 1 ? 's' : ''}: ${examples.join('; ')}) ${about}`;
 }

@@ -3,7 +3,13 @@ import { alertText } from '../focus.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import type { Located } from './locate-namespace.ts';
 import { UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
-import { troubleMatchingAlert, troubleSince, troubleWindowStart, widenedAssumption } from './recent-trouble.ts';
+import {
+  soleTrouble,
+  troubleMatchingAlert,
+  troubleSince,
+  troubleWindowStart,
+  widenedAssumption,
+} from './recent-trouble.ts';
 import type { ToolBase } from './snapshot-reader.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -16,7 +22,8 @@ export interface Widened {
 /**
  * The place the alert pointed at shows nothing abnormal: instead of giving up, one cluster-wide read of Warning events
  * and one of pods not running (none when locating the namespace read them already), and the namespace whose trouble
- * since shortly before the onset carries the alert's words is examined next. What was examined first stays read: its
+ * since shortly before the onset carries the alert's words is examined next — or, when none does, the only namespace
+ * where trouble began at all. What was examined first stays read: its
  * nodes and the served APIs are not asked for again.
  */
 export async function widenFocus(
@@ -43,7 +50,7 @@ export async function widenFocus(
     { pods: pods.items as ClusterSnapshot['pods'], events: events.items as ClusterSnapshot['events'] },
     since,
   );
-  const choice = troubleMatchingAlert(alertText(alert), trouble, from);
+  const choice = troubleMatchingAlert(alertText(alert), trouble, from) ?? soleTrouble(trouble, from);
   if (!choice) return { requests };
   return {
     requests,
