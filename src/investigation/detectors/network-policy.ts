@@ -3,7 +3,7 @@ import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
-import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Pod, Workload } from '../evidence/workloads.ts';
 import type { EntityRef, Finding, RemediationProposal } from '../model.ts';
@@ -22,6 +22,8 @@ const STRENGTH = {
   blocked: 0.75,
   /** Egress isolated without port 53 to the cluster DNS, and the pods' lookups fail: the rules and the errors agree. */
   lookupsCutOff: 0.85,
+  /** Egress isolated, and the pods' connections time out to an address outside the cluster no rule admits. */
+  addressCutOff: 0.85,
 } as const;
 
 const BLOCKED =
@@ -38,6 +40,7 @@ export const networkPolicy: Detector = {
     for (const call of blockedCalls(graph, namespaceLabels)) blameBlockedCall(findings, call, snapshot, graph);
     for (const cut of lookupsCutOff(snapshot, graph, namespaceLabels))
       blameLookupsCutOff(findings, cut, snapshot, graph);
+    for (const cut of addressesCutOff(snapshot, graph)) blameAddressesCutOff(findings, cut);
     return [...findings.values()];
   },
 };
@@ -300,4 +303,79 @@ function inBlock(ip: string, block: { cidr: string; except?: string[] }): boolea
     return (toInt(ip) & mask) >>> 0 === (toInt(base) & mask) >>> 0;
   };
   return within(block.cidr) && !(block.except ?? []).some(within);
+}
+
+/** A connection that never got an answer (dropped packets: what a policy does), to an address and port. */
+const UNANSWERED_CONNECT =
+  /i\/o timeout|connect(ion)? timed? ?out|connect timeout|timed out connecting|no route to host|connection attempt timed out|\bconnect E(TIMEDOUT|HOSTUNREACH)\b/i;
+const ADDRESS = /\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\b/;
+
+interface AddressCutOff {
+  policies: NetworkPolicy[];
+  workload: EntityRef;
+  address: string;
+  port: number;
+  line: PodLogLine;
+}
+
+/**
+ * Egress isolation that admits no rule to an address the pods fail to connect to: a destination outside the cluster
+ * (no pod or Service read holds the address) is admitted only by an ipBlock holding it, or by a rule with no peers,
+ * on its port. The connections time out: the policy drops them. Only addresses the pods' own lines show unanswered,
+ * so a rule written for the wrong range (a typo in a CIDR) is found, whenever the next connection was attempted.
+ */
+function addressesCutOff(snapshot: ClusterSnapshot, graph: EvidenceGraph): AddressCutOff[] {
+  const inCluster = new Set<string>([
+    ...snapshot.pods.map((p) => p.status?.podIP ?? ''),
+    ...snapshot.services.flatMap((s) => [s.spec?.clusterIP ?? '', ...(s.spec?.clusterIPs ?? [])]),
+  ]);
+  return graph.workloads.flatMap(({ ref: workload }) => {
+    const sample = graph.podsOf(workload)[0];
+    if (!sample) return [];
+    const egress = isolating(graph, sample, 'Egress');
+    if (egress.length === 0) return [];
+    const cut = new Map<string, AddressCutOff>();
+    for (const line of errorsOf(snapshot, graph, workload)) {
+      const match = UNANSWERED_CONNECT.test(line.text) ? ADDRESS.exec(line.text) : null;
+      const address = match?.[1];
+      const port = Number(match?.[2]);
+      if (!address || inCluster.has(address) || cut.has(`${address}:${port}`)) continue;
+      if (egress.some((policy) => admitsAddress(policy, address, port))) continue;
+      cut.set(`${address}:${port}`, { policies: egress, workload, address, port, line });
+    }
+    return [...cut.values()];
+  });
+}
+
+/** Whether an egress rule of the policy admits a destination outside the cluster on this port. */
+function admitsAddress(policy: NetworkPolicy, address: string, port: number): boolean {
+  return (policy.spec?.egress ?? []).some((rule) => {
+    const ports = rule.ports ?? [];
+    const portOk = ports.length === 0 || ports.some((p) => p.port === undefined || Number(p.port) === port);
+    const peers = rule.to ?? [];
+    return portOk && (peers.length === 0 || peers.some((peer) => peer.ipBlock && inBlock(address, peer.ipBlock)));
+  });
+}
+
+function blameAddressesCutOff(findings: Map<string, Finding>, cut: AddressCutOff): void {
+  const culprit = newest(cut.policies);
+  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const key = refKey(ref);
+  const text = `egress of ${cut.workload.name}: no rule of ${cut.policies.map((p) => p.metadata?.name).join(', ')} admits ${cut.address}:${cut.port}, where its connections time out`;
+  const existing = findings.get(key);
+  if (existing) {
+    if (!existing.affects.some((a) => refKey(a) === refKey(cut.workload))) existing.affects.push(cut.workload);
+    if (existing.evidence.length < 6) existing.evidence.push({ source: 'spec', ref, text }, logEvidence(cut.line));
+    return;
+  }
+  const fault: Finding = finding(networkPolicy, {
+    entity: ref,
+    affects: [cut.workload],
+    strength: STRENGTH.addressCutOff,
+    summary: `NetworkPolicy ${ref.name} isolates the egress of ${cut.workload.name} and admits no rule to ${cut.address}:${cut.port}: its connections there time out`,
+    evidence: [{ source: 'spec', ref, text }, logEvidence(cut.line)],
+  });
+  const changedAt = lastChange(culprit.metadata);
+  if (changedAt) fault.changedAt = changedAt;
+  findings.set(key, fault);
 }

@@ -4,7 +4,8 @@ import { type Focus, owningWorkload } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { toMs } from './time.ts';
+import { matchesSelector } from './labels.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
@@ -205,6 +206,11 @@ export function chooseLogTargets(
   const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
   for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
 
+  // A NetworkPolicy changed shortly before has no status of its own: whether it cuts the pods it selects off from
+  // what they call shows only in their words (a connect that times out), often minutes later, at their next
+  // connection. Those pods are read before a rollout's, whose own pods at least show their health.
+  for (const { selected, why } of selectedByRecentPolicies(snapshot, namespace, pods)) addWorkload(selected, why);
+
   // A workload rolled out shortly before (a new image, a restart to re-read a rotated Secret) is a suspect whose own
   // words say whether the change broke it, though it runs ready and calls nothing the alert names.
   // Only within the request budget: a suspect without a sign of trouble is not worth a read beyond it.
@@ -220,4 +226,21 @@ export function chooseLogTargets(
     .sort((a, b) => b.peers - a.peers);
   for (const { group } of callers) addWorkload(group, 'calls other services');
   return targets;
+}
+
+/** The pods each NetworkPolicy of the namespace changed within the suspect window selects, newest change first. */
+function selectedByRecentPolicies(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  pods: Pod[],
+): { selected: Pod[]; why: string }[] {
+  const now = snapshotNow(snapshot);
+  const changedMs = (policy: ClusterSnapshot['networkPolicies'][number]) => toMs(lastChange(policy.metadata)) ?? 0;
+  return snapshot.networkPolicies
+    .filter((policy) => policy.metadata?.namespace === namespace && now - changedMs(policy) <= SUSPECT_CHANGE_WINDOW)
+    .sort((a, b) => changedMs(b) - changedMs(a))
+    .map((policy) => ({
+      selected: pods.filter((pod) => matchesSelector(pod.metadata?.labels, policy.spec?.podSelector)),
+      why: `selected by NetworkPolicy ${policy.metadata?.name}, changed at ${lastChange(policy.metadata)}`,
+    }));
 }

@@ -10,6 +10,7 @@ import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { leftClusterDns } from '../evidence/pod-resolver.ts';
+import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts';
@@ -237,13 +238,17 @@ class SuspectWalk {
       faultType: resolver ? 'dns' : diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
       entity: workload,
       affects: [workload],
-      // Errors of its own since the rollout, or requests its callees refuse since, are what fit it.
+      // Errors of its own since the rollout, or requests its callees refuse since, are what fit it. A revision whose
+      // pods all run ready and never restarted, with nothing of its own in the errors, shows its health where a
+      // change without a status of its own (a policy, a Secret) cannot: of two such changes it is the bystander.
       strength:
         own.length + refused.length > 0
           ? LEAD_STRENGTH.fittingChange
           : relaying
             ? LEAD_STRENGTH.relayingChange
-            : LEAD_STRENGTH.change,
+            : this.runsHealthy(workload, current)
+              ? LEAD_STRENGTH.healthyRollout
+              : LEAD_STRENGTH.change,
       summary: `${workload.kind} ${workload.name} rolled out revision ${revisionOf(current)} at ${rolledAt} (${diff.join('; ')}), shortly before the symptom began: the likeliest suspect found. To confirm: compare revision ${revisionOf(current)} with ${revisionOf(previous)} (kubectl rollout history --revision) or roll back`,
       evidence: [
         {
@@ -257,6 +262,14 @@ class SuspectWalk {
       changedAt: rolledAt as string,
       ...withRemediation(rollbackProposal(snapshot, workload, `the revision before ${rolledAt}`)),
     });
+  }
+
+  /** Whether every pod of the revision runs ready and none restarted since it was created. */
+  private runsHealthy(workload: EntityRef, revision: ReplicaSet): boolean {
+    const pods = this.graph
+      .podsOf(workload)
+      .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === revision.metadata?.name));
+    return pods.length > 0 && pods.every((p) => isPodReady(p) && !hasRestarted(p));
   }
 
   /** The ConfigMaps and Secrets its pods read; errors quoting one of their keys fit a change too. */

@@ -86,6 +86,11 @@ export const LEAD_STRENGTH = {
   failingCondition: 0.4,
   /** A change shortly before the symptom, with nothing in the errors that ties it to them. */
   change: 0.35,
+  /**
+   * A rollout whose new pods all run ready and never restarted, with nothing of its own in the errors: its health is
+   * seen, unlike a change that has no status of its own, so of two such changes it is the bystander.
+   */
+  healthyRollout: 0.33,
   /** Warning events about the workload, its ReplicaSets or pods, shortly before the symptom. */
   warningEvents: 0.35,
   /** The deepest workload on the path with errors of its own that its dependencies do not explain. */
