@@ -1,5 +1,6 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
+import { mayRunOn } from '../evidence/node-fit.ts';
 import { formatCpu, formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
@@ -44,9 +45,12 @@ export const insufficientResources: Detector = {
           (sum, c) => sum + (parseQuantity(c.resources?.requests?.[resource]) ?? 0),
           0,
         );
+        // Only the nodes its selector and required affinity admit are places for it (not a dedicated pool's).
         const largest = Math.max(
           0,
-          ...snapshot.nodes.map((n) => parseQuantity(n.status?.allocatable?.[resource]) ?? 0),
+          ...snapshot.nodes
+            .filter((n) => mayRunOn(failure.pod, n))
+            .map((n) => parseQuantity(n.status?.allocatable?.[resource]) ?? 0),
         );
         if (requested > 0 && largest > 0 && requested > largest) {
           impossible = true;

@@ -9,16 +9,24 @@ export interface SchedulingFailure {
   event?: KubeEvent;
 }
 
+const SCHEDULER_VERDICT = /\b\d+\/\d+ nodes are available/;
+
 /** Pods the scheduler cannot place, with its reason (the event's, else the PodScheduled condition's). */
 export function schedulingFailures(snapshot: ClusterSnapshot): SchedulingFailure[] {
   const failures: SchedulingFailure[] = [];
   for (const pod of snapshot.pods) {
     if (pod.status?.phase !== 'Pending' || pod.spec?.nodeName) continue;
     const condition = (pod.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    const event = eventsFor(snapshot, 'Pod', pod.metadata?.namespace, pod.metadata?.name ?? '').find(
+    // The scheduler's verdict counts the nodes and why each refused ("0/8 nodes are available: …"); a node
+    // autoscaler's event of the same reason says only why it could not add one, and may come later.
+    const events = eventsFor(snapshot, 'Pod', pod.metadata?.namespace, pod.metadata?.name ?? '').filter(
       (e) => e.reason === 'FailedScheduling',
     );
-    const message = event?.message ?? condition?.message;
+    const event = events.find((e) => SCHEDULER_VERDICT.test(e.message ?? '')) ?? events[0];
+    const message =
+      event && !SCHEDULER_VERDICT.test(event.message ?? '') && SCHEDULER_VERDICT.test(condition?.message ?? '')
+        ? condition?.message
+        : (event?.message ?? condition?.message);
     if (!message) continue;
     const failure: SchedulingFailure = { pod, message };
     const at = event ? eventTime(event) : condition?.lastTransitionTime;

@@ -2,6 +2,7 @@ import { eventEvidence } from '../evidence/events.ts';
 import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
+import { mayRunOn } from '../evidence/node-fit.ts';
 import { type Detector, finding } from './detector.ts';
 import { schedulingFailures } from './scheduling.ts';
 
@@ -30,8 +31,12 @@ export const taint: Detector = {
       );
       const cordoned = node.spec?.unschedulable === true;
       if (taints.length === 0 && !cordoned) continue;
+      // A node the pod's own selector or required affinity rules out never was a place for it: its taint keeps
+      // nothing away (a dedicated pool's taint beside a pod that asks for another pool).
       const blocked = failures.filter(
-        (f) => (cordoned && /unschedulable/i.test(f.message)) || taints.some((t) => !tolerates(f.pod, t)),
+        (f) =>
+          mayRunOn(f.pod, node) &&
+          ((cordoned && /unschedulable/i.test(f.message)) || taints.some((t) => !tolerates(f.pod, t))),
       );
       const evicted = snapshot.pods.filter(
         (p) => p.spec?.nodeName === name && taints.some((t) => t.effect === 'NoExecute' && !tolerates(p, t)),
