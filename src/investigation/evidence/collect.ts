@@ -35,6 +35,7 @@ import {
   peerServices,
   podControllers,
 } from './peer-namespaces.ts';
+import { unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
@@ -133,6 +134,7 @@ export async function collectSnapshot(
   await readWorkloads(reader);
   await readPathWhenCutShort(reader);
   const peers = await readWhatTheWorkloadsInvolve(reader);
+  await readCustomOwnersOfStuckPods(reader);
   await readProbedPeers(reader, peers);
   await readPeerFollowUps(reader, peers);
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
@@ -199,6 +201,31 @@ async function readPathWhenCutShort(reader: SnapshotReader): Promise<void> {
       ),
     ],
   );
+}
+
+/** Links of a custom owner chain (a Fleet → GameServerSet → GameServer → pod) read at most. */
+const MAX_OWNER_LINKS = 3;
+
+/**
+ * Pods that do not run whose controller is a custom resource: the chain of custom resources above them, one kind per
+ * request, up to the top one an operator reconciles (whose spec sets what the pods ask for). On top of the budget, like
+ * the routing layer: read only when pods are stuck under an operator's resources.
+ */
+async function readCustomOwnersOfStuckPods(reader: SnapshotReader): Promise<void> {
+  const tried = new Set<string>();
+  for (let link = 0; link < MAX_OWNER_LINKS; link++) {
+    const kinds = unreadCustomOwners(reader.snapshot, reader.namespace, tried);
+    if (kinds.length === 0) return;
+    for (const kind of kinds) tried.add(`${kind.group}/${kind.kind}`);
+    reader.routingSpent += kinds.length;
+    await reader.wave(
+      2,
+      `Reading ${kinds.map((k) => k.kind).join(', ')} in ${reader.namespace}: the custom resources that own the pods that do not run`,
+      kinds.map((kind) =>
+        reader.listCustom(kind, reader.namespace, `the ${kind.kind}s whose operator creates the pods that do not run`),
+      ),
+    );
+  }
 }
 
 /**
