@@ -1,4 +1,5 @@
 import { type Certificate, type Issuer, TLS_ERROR } from '../evidence/certificates.ts';
+import { calledHosts, certificatesPresentedTo } from '../evidence/certificate-hosts.ts';
 import { configObject } from '../evidence/config-change.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hostMentions } from '../evidence/hosts.ts';
@@ -123,6 +124,35 @@ function culprit(
   return { entity, strength: STRENGTH.rejected, evidence: [], ...(changedAt ? { changedAt } : {}) };
 }
 
+/**
+ * The server was not read (it runs in a namespace the investigation did not read, or no Service names it): the
+ * cert-manager Certificates issued for the hosts the failing client calls, or whose expiry its errors quote, wherever
+ * they live — the certificate the client rejects is one of them.
+ */
+function certificatesCalled(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  client: EntityRef,
+  lines: { text: string }[],
+): { server?: EntityRef; served: Served }[] {
+  const secrets = graph
+    .referencesOf(client)
+    .filter((reference) => reference.target.kind === 'Secret')
+    .flatMap((reference) => (configObject(snapshot, reference.target) as SecretShape | undefined) ?? []);
+  const texts = lines.map((line) => line.text);
+  const hosts = calledHosts(graph.podSpecOf(client), secrets, texts);
+  return certificatesPresentedTo(snapshot.certificates, hosts, client.namespace ?? '', texts).map((certificate) => ({
+    served: {
+      secretRef: {
+        kind: 'Secret',
+        namespace: certificate.metadata?.namespace ?? '',
+        name: certificate.spec?.secretName ?? certificate.metadata?.name ?? '',
+      },
+      certificate,
+    },
+  }));
+}
+
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
   /** cert-manager's own status says the issuer or the certificate is not Ready. */
@@ -154,46 +184,55 @@ export const tlsCertificate: Detector = {
           const service = graph.serviceByHost(host, namespace);
           for (const server of service ? graph.workloadsBehind(service) : []) servers.set(refKey(server), server);
         }
-      // No Service named: the failing pods' own certificate (a server that cannot load or serve it).
-      if (servers.size === 0) servers.set(refKey(workload.ref), workload.ref);
+      // No Service named: the certificates issued for what the failing pods call, else their own (a server that
+      // cannot load or serve its certificate).
+      const called = servers.size === 0 ? certificatesCalled(snapshot, graph, workload.ref, lines) : [];
+      if (servers.size === 0 && called.length === 0) servers.set(refKey(workload.ref), workload.ref);
       const untrusted = lines.some((line) => UNTRUSTED.test(line.text));
-      for (const server of servers.values()) {
-        for (const served of servedCertificates(snapshot, graph, server)) {
-          const { entity, strength, evidence, changedAt } = culprit(snapshot, served, untrusted);
-          const key = refKey(entity);
-          const existing = findings.get(key);
-          if (existing) {
-            if (!existing.affects.some((a) => refKey(a) === refKey(workload.ref))) existing.affects.push(workload.ref);
-            continue;
-          }
-          const { certificate, secretRef } = served;
-          const issuer = certificate?.spec?.issuerRef;
-          const annotations = served.secret?.metadata?.annotations ?? {};
-          const issuedBy = certificate
-            ? `, kept by Certificate ${certificate.metadata?.name} from ${issuer?.kind ?? 'Issuer'} ${issuer?.name ?? '?'}`
-            : annotations[CERTIFICATE_NAME]
-              ? `, issued for Certificate ${annotations[CERTIFICATE_NAME]} by ${annotations[ISSUER_KIND] ?? 'Issuer'} ${annotations[ISSUER_NAME] ?? '?'}`
-              : '';
-          findings.set(
-            key,
-            finding(tlsCertificate, {
-              entity,
-              affects: [workload.ref, server],
-              strength,
-              summary: `${entity.kind} ${entity.name}: TLS verification of ${server.kind} ${server.name}'s certificate fails${untrusted ? ' (an authority the client does not trust)' : ''}${evidence[0] ? ` — ${evidence[0].text.slice(0, 200)}` : ''} — "${lines[0]?.text.slice(0, 160)}"`,
-              evidence: [
-                ...evidence,
-                ...lines.map(logEvidence),
-                {
-                  source: 'spec',
-                  ref: secretRef,
-                  text: `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${issuedBy}`,
-                },
-              ],
-              ...(changedAt ? { changedAt } : {}),
-            }),
-          );
+      const presented: { server?: EntityRef; served: Served }[] = [
+        ...called,
+        ...[...servers.values()].flatMap((server) =>
+          servedCertificates(snapshot, graph, server).map((served) => ({ server, served })),
+        ),
+      ];
+      for (const { server, served } of presented) {
+        const { entity, strength, evidence, changedAt } = culprit(snapshot, served, untrusted);
+        const key = refKey(entity);
+        const existing = findings.get(key);
+        if (existing) {
+          if (!existing.affects.some((a) => refKey(a) === refKey(workload.ref))) existing.affects.push(workload.ref);
+          continue;
         }
+        const { certificate, secretRef } = served;
+        const issuer = certificate?.spec?.issuerRef;
+        const annotations = served.secret?.metadata?.annotations ?? {};
+        const issuedBy = certificate
+          ? `, kept by Certificate ${certificate.metadata?.name} from ${issuer?.kind ?? 'Issuer'} ${issuer?.name ?? '?'}`
+          : annotations[CERTIFICATE_NAME]
+            ? `, issued for Certificate ${annotations[CERTIFICATE_NAME]} by ${annotations[ISSUER_KIND] ?? 'Issuer'} ${annotations[ISSUER_NAME] ?? '?'}`
+            : '';
+        const presenter = server ? `${server.kind} ${server.name}'s certificate` : `the certificate ${secretRef.name}`;
+        findings.set(
+          key,
+          finding(tlsCertificate, {
+            entity,
+            affects: server ? [workload.ref, server] : [workload.ref],
+            strength,
+            summary: `${entity.kind} ${entity.name}: TLS verification of ${presenter} fails${untrusted ? ' (an authority the client does not trust)' : ''}${evidence[0] ? ` — ${evidence[0].text.slice(0, 200)}` : ''} — "${lines[0]?.text.slice(0, 160)}"`,
+            evidence: [
+              ...evidence,
+              ...lines.map(logEvidence),
+              {
+                source: 'spec',
+                ref: secretRef,
+                text: server
+                  ? `${server.kind} ${server.name} serves the certificate of TLS Secret ${secretRef.name}${issuedBy}`
+                  : `Certificate ${certificate?.metadata?.name} (TLS Secret ${secretRef.name} in ${secretRef.namespace}${issuedBy}) is issued for ${(certificate?.spec?.dnsNames ?? []).slice(0, 3).join(', ')}, which ${workload.ref.name} calls`,
+              },
+            ],
+            ...(changedAt ? { changedAt } : {}),
+          }),
+        );
       }
     }
     return [...findings.values()];

@@ -751,16 +751,16 @@ function readServiceEntries(reader: SnapshotReader, lines: string[]): GoverningR
   return { reads: [reader.list('ServiceEntry', why, { version: registry })], what: "the mesh's ServiceEntries" };
 }
 
-/** TLS verification fails in the logs read: what cert-manager says of the certificates and issuers. */
+/**
+ * TLS verification fails in the logs read: what cert-manager says of the certificates and issuers. Cluster-wide, one
+ * list each: the certificate a client rejects is the server's, and the server often runs in another namespace (a
+ * shared database, a gateway) that was never read.
+ */
 function readCertificates(reader: SnapshotReader, version: string): GoverningReads {
-  const { namespace } = reader;
   const why = 'TLS verification fails in the logs read: what cert-manager says of the certificates and issuers';
   return {
-    reads: [
-      reader.list('Certificate', why, { namespace, version }),
-      reader.list('Issuer', why, { namespace, version }),
-    ],
-    what: `cert-manager Certificates and Issuers in ${namespace}`,
+    reads: [reader.list('Certificate', why, { version }), reader.list('Issuer', why, { version })],
+    what: 'cert-manager Certificates and Issuers',
   };
 }
 

@@ -6,7 +6,8 @@ export interface HostMention {
   raw: string;
 }
 
-const URL = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@"']+@)?([A-Za-z0-9.-]+)(?::(\d{1,5}))?/g;
+// `scheme://host`, or `scheme:///host` (a gRPC name-resolver target: `dns:///svc.ns.svc:443`).
+const URL = /\b[a-z][a-z0-9+.-]*:\/\/\/?(?:[^\s/@"']+@)?([A-Za-z0-9.-]+)(?::(\d{1,5}))?/g;
 const HOST_PORT =
   /(?<![\w.:/@-])([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*):(\d{1,5})(?![\w.])/g;
 const TOKEN = /[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/g;

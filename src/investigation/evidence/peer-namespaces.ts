@@ -57,8 +57,9 @@ const settings = (container: Container): string[] => [
 ];
 
 // `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, with an optional scheme, credentials and port.
+// `://` then the host, or `:///` (a gRPC name-resolver target: `dns:///svc.ns.svc:443`).
 const CLUSTER_HOST =
-  /(?:^|[\s,;="'(]|:\/\/(?:[^\s/@]+@)?)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
+  /(?:^|[\s,;="'(]|:\/\/\/?(?:[^\s/@]+@)?)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
 
 /**
  * Other namespaces the pods' own configuration (env values, command and arguments of the containers their controllers
