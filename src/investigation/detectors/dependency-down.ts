@@ -1,3 +1,4 @@
+import { supersededBy } from '../evidence/generations.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -25,7 +26,7 @@ const STRENGTH = {
 export const dependencyDown: Detector = {
   id: 'dependency-down',
   faultTypes: ['dependency-down'],
-  detect(_snapshot, graph) {
+  detect(snapshot, graph) {
     const findings: Finding[] = [];
     for (const workload of graph.workloads) {
       if (!['Deployment', 'StatefulSet'].includes(workload.ref.kind)) continue;
@@ -40,6 +41,8 @@ export const dependencyDown: Detector = {
       const waitingIn = pods.length > 0 && pods.every(initialising) ? initialising(pods[0] as Pod) : undefined;
       // Scaled to zero with nobody seen calling it: only a Service in front of it says something relies on it.
       if (scaledToZero && callers.length === 0 && services.length === 0) continue;
+      // An older generation its controller replaced with a newer one is kept to roll back to: down by design.
+      if (supersededBy(snapshot, workload.ref)) continue;
       const fault: Finding = finding(dependencyDown, {
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],

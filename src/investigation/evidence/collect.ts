@@ -16,6 +16,7 @@ import { readInFull } from './completeness.ts';
 import { forwardingBlocks } from './corefile.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
+import { generatingKinds } from './generations.ts';
 import { type GoverningKind, governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
@@ -259,13 +260,23 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
   // the rest of the routing layer.
   const routes = speaksOfTheEdge(alert) ? routeKinds(snapshot.apiGroups, MAX_ROUTE_KIND_READS) : [];
   reader.routingSpent += routes.length;
+  // Workloads generated from distinct objects of one custom kind: those objects' owners say which are successive
+  // generations of one thing (the newest serves, the older are kept to roll back to).
+  const generating = generatingKinds(snapshot, snapshot.apiGroups, namespace);
   await reader.wave(
     2,
-    `Reading ${[...new Set([...reads.map(([kind]) => kind), ...routes.map((route) => route.kind)])].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
+    `Reading ${[...new Set([...reads.map(([kind]) => kind), ...[...routes, ...generating].map((custom) => custom.kind)])].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
     [
       ...reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
       ...routes.map((route) =>
         reader.listCustom(route, namespace, `the routes a router keeps as ${route.kind} in front of the Services`),
+      ),
+      ...generating.map((kind) =>
+        reader.listCustom(
+          kind,
+          namespace,
+          `workloads are generated from ${kind.kind} objects: which generations of one thing they are`,
+        ),
       ),
     ],
   );

@@ -213,9 +213,11 @@ export function chooseLogTargets(
 
   // A workload rolled out shortly before (a new image, a restart to re-read a rotated Secret) is a suspect whose own
   // words say whether the change broke it, though it runs ready and calls nothing the alert names.
-  // Only within the request budget: a suspect without a sign of trouble is not worth a read beyond it.
+  // Only within the request budget: a suspect without a sign of trouble is not worth a read beyond it — unless nothing
+  // else showed one: then the change just before is where to look first, and the floor every incident reads is its.
+  const rolloutRoom = targets.length === 0 ? max : budgeted;
   for (const rs of recentRollouts(snapshot, namespace)) {
-    if (targets.length >= budgeted) break;
+    if (targets.length >= rolloutRoom) break;
     const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
     addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
   }

@@ -1,3 +1,4 @@
+import { previousGeneration } from './generations.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 
@@ -9,7 +10,7 @@ export const rolloutOwner = (rs: ReplicaSet): string | undefined =>
 
 /**
  * ReplicaSets of the namespace created within the suspect window that replace an earlier revision of the same
- * controller (a first revision is a new workload, not a rollout) and still run pods: the workloads changed shortly
+ * controller (a first revision is a new workload, not a rollout, unless it is a new generation's) and still run pods: the workloads changed shortly
  * before the snapshot, newest first.
  */
 export function recentRollouts(snapshot: ClusterSnapshot, namespace: string): ReplicaSet[] {
@@ -19,12 +20,19 @@ export function recentRollouts(snapshot: ClusterSnapshot, namespace: string): Re
     .filter((rs) => {
       const created = toMs(rs.metadata?.creationTimestamp);
       if (created === undefined || now - created > SUSPECT_CHANGE_WINDOW) return false;
-      return snapshot.replicaSets.some(
-        (other) =>
-          other !== rs &&
-          other.metadata?.namespace === namespace &&
-          rolloutOwner(other) === rolloutOwner(rs) &&
-          (toMs(other.metadata?.creationTimestamp) ?? now) < created,
+      const owner = rolloutOwner(rs);
+      return (
+        snapshot.replicaSets.some(
+          (other) =>
+            other !== rs &&
+            other.metadata?.namespace === namespace &&
+            rolloutOwner(other) === owner &&
+            (toMs(other.metadata?.creationTimestamp) ?? now) < created,
+        ) ||
+        // The first ReplicaSet of a workload generated for a new revision of a higher object replaces the previous
+        // generation's workload: a rollout too.
+        (owner !== undefined &&
+          previousGeneration(snapshot, { kind: 'Deployment', namespace, name: owner }) !== undefined)
       );
     })
     .sort((a, b) => (toMs(b.metadata?.creationTimestamp) ?? 0) - (toMs(a.metadata?.creationTimestamp) ?? 0));

@@ -1,0 +1,111 @@
+import type { EntityRef } from '../model.ts';
+import type { ServedGroup } from './routing-objects.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { toMs } from './time.ts';
+
+/**
+ * Generations of a workload some controller generates anew for each revision of a higher object (a serverless
+ * Service's Configuration → Revision → Deployment; an operator's versioned spec → one workload per version): each
+ * revision is an object of a custom kind, controlled by the same higher object, that controls a workload of its own.
+ * The workloads are then successive revisions of one thing, as a Deployment's ReplicaSets are: the newest serves, the
+ * older ones are kept (often scaled to zero) to roll back to. Found only through ownerReferences, never by name.
+ */
+
+type Owned = { metadata?: ClusterSnapshot['deployments'][number]['metadata'] };
+type OwnerReference = NonNullable<NonNullable<Owned['metadata']>['ownerReferences']>[number];
+type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
+
+const controllerOf = (object: Owned): OwnerReference | undefined =>
+  object.metadata?.ownerReferences?.find((owner) => owner.controller);
+
+/** A controller served by an API group outside Kubernetes' own (`apps/v1`, `v1`, `*.k8s.io`): a custom resource. */
+const isCustom = (owner: OwnerReference): boolean => {
+  const group = owner.apiVersion.includes('/') ? (owner.apiVersion.split('/')[0] as string) : '';
+  return group.includes('.') && !group.endsWith('.k8s.io');
+};
+
+/** The Deployments and StatefulSets of a namespace, with their kinds (list items carry none). */
+const workloadsOf = (snapshot: ClusterSnapshot, namespace: string): { kind: string; workload: Workload }[] =>
+  [
+    ...snapshot.deployments.map((workload) => ({ kind: 'Deployment', workload })),
+    ...snapshot.statefulSets.map((workload) => ({ kind: 'StatefulSet', workload })),
+  ].filter(({ workload }) => workload.metadata?.namespace === namespace);
+
+export interface GeneratingKind {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/**
+ * The custom kinds to read in a namespace to tell generations apart: a kind that controls two or more of its
+ * workloads through distinct objects (one per revision, or one per tenant: only the objects' own owners can say which),
+ * as discovery serves it.
+ */
+export function generatingKinds(
+  snapshot: ClusterSnapshot,
+  groups: readonly ServedGroup[],
+  namespace: string,
+): GeneratingKind[] {
+  const objectsByKind = new Map<string, Set<string>>();
+  for (const { workload } of workloadsOf(snapshot, namespace)) {
+    const owner = controllerOf(workload);
+    if (!owner || !isCustom(owner)) continue;
+    const key = `${owner.apiVersion.split('/')[0]}/${owner.kind}`;
+    objectsByKind.set(key, (objectsByKind.get(key) ?? new Set()).add(owner.uid ?? owner.name));
+  }
+  return [...objectsByKind]
+    .filter(([, objects]) => objects.size >= 2)
+    .flatMap(([key]) => {
+      const [group, kind] = key.split('/') as [string, string];
+      const resource = groups
+        .find((served) => served.group === group)
+        ?.resources?.find((r) => r.kind === kind && r.namespaced);
+      return resource ? [{ group, version: resource.version, plural: resource.plural, kind }] : [];
+    });
+}
+
+/** The object above a workload's controller (a Revision's Configuration), when the controller was read. */
+function lineageOf(snapshot: ClusterSnapshot, workload: Workload): string | undefined {
+  const owner = controllerOf(workload);
+  if (!owner || !isCustom(owner)) return undefined;
+  const object = snapshot.customObjects.find(
+    (o) =>
+      o.kind === owner.kind &&
+      o.metadata?.namespace === workload.metadata?.namespace &&
+      (owner.uid ? o.metadata?.uid === owner.uid : o.metadata?.name === owner.name),
+  );
+  const above = object && controllerOf(object);
+  return above ? `${owner.kind}/${above.kind}/${above.uid ?? above.name}` : undefined;
+}
+
+const created = (object: Owned): number => toMs(object.metadata?.creationTimestamp) ?? 0;
+
+/** The workloads of the same lineage as this one (itself included), newest first; just itself when it has none. */
+export function generationsOf(snapshot: ClusterSnapshot, ref: EntityRef): EntityRef[] {
+  const all = workloadsOf(snapshot, ref.namespace ?? '');
+  const self = all.find(({ kind, workload }) => kind === ref.kind && workload.metadata?.name === ref.name);
+  if (!self) return [];
+  const lineage = lineageOf(snapshot, self.workload);
+  const same = lineage ? all.filter(({ workload }) => lineageOf(snapshot, workload) === lineage) : [self];
+  return same
+    .sort((a, b) => created(b.workload) - created(a.workload))
+    .map(({ kind, workload }) => ({ kind, namespace: ref.namespace ?? '', name: workload.metadata?.name ?? '' }));
+}
+
+const sameRef = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.name === b.name;
+
+/** The generation this one replaced (the next older of its lineage), if any. */
+export function previousGeneration(snapshot: ClusterSnapshot, ref: EntityRef): EntityRef | undefined {
+  const lineage = generationsOf(snapshot, ref);
+  const index = lineage.findIndex((w) => sameRef(w, ref));
+  return index >= 0 ? lineage[index + 1] : undefined;
+}
+
+/** The newer generation of its lineage that replaced this one (kept to roll back to, it serves nothing by design). */
+export function supersededBy(snapshot: ClusterSnapshot, ref: EntityRef): EntityRef | undefined {
+  const lineage = generationsOf(snapshot, ref);
+  const index = lineage.findIndex((w) => sameRef(w, ref));
+  return index > 0 ? lineage[0] : undefined;
+}
