@@ -80,9 +80,14 @@ export const PEER_HARD_LIMIT = 30;
 const MAX_PEER_NAMESPACES = 2;
 /** Namespaces the pods call into whose Endpoints are read first when the budget cannot read all of them in full. */
 const MAX_PEER_PROBES = 3;
-// Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments.
-// Their NetworkPolicies too: a call across namespaces passes the caller's egress and the callee's ingress rules.
-const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event', 'NetworkPolicy'];
+// Shared dependencies in other namespaces are often databases: StatefulSets as well as Deployments. Their
+// NetworkPolicies come from the cluster-wide list (involvedReads).
+const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service', 'Endpoints', 'Event'];
+/**
+ * Requests a peer namespace is planned at: its lists and one more, as when its NetworkPolicies were a list of their
+ * own. Planning on the saving would read more peers, not fewer requests: the request saved goes to what comes after.
+ */
+const PEER_PLANNED_COST = PEER_KINDS.length + 1;
 /** Logs of the mesh proxy injected into a workload rolled out shortly before the incident. */
 const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
@@ -288,7 +293,9 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
   const here = { namespace };
   const reads: Read[] = [
     ['ConfigMap', 'configuration the workloads read (values and when they changed)', here],
-    ['NetworkPolicy', 'policies that may isolate pods from their callers', here],
+    // Cluster-wide, one request: a call across namespaces passes the caller's egress and the callee's ingress rules,
+    // wherever the callee is — a peer read later, or a namespace two hops away — and policies are few.
+    ['NetworkPolicy', 'policies that may isolate pods from their callers, here or where they call', {}],
     ['HorizontalPodAutoscaler', 'autoscalers that may be at their limits', here],
   ];
   const refs = podReferences(
@@ -351,7 +358,7 @@ function choosePeers(reader: SnapshotReader, involvedReads: number): Peers {
   const read: string[] = [];
   for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {
     const limit = waitedOn.includes(peer) ? PEER_HARD_LIMIT : REQUEST_BUDGET + PEER_ALLOWANCE;
-    const planned = involvedReads + PEER_KINDS.length * (read.length + 1);
+    const planned = involvedReads + PEER_PLANNED_COST * (read.length + 1);
     if (reader.spent() + planned + reserve > limit) break;
     read.push(peer);
   }
@@ -495,7 +502,7 @@ async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers):
   const { namespace } = reader;
   await readSecretsOfErringPods(reader);
   const named = namespaceTheErrorsName(reader.snapshot, namespace, peers);
-  if (!named || reader.spent() + PEER_KINDS.length + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
+  if (!named || reader.spent() + PEER_PLANNED_COST + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
   peers.read.push(named);
   await reader.wave(
     4,

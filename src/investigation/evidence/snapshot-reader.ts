@@ -166,7 +166,7 @@ export class SnapshotReader {
    */
   private readAlready(kind: ObjectKind, namespace: string | undefined, clusterWide: boolean) {
     if (clusterWide) return this.located.clusterRead?.[kind];
-    if (namespace === undefined) return undefined;
+    if (namespace === undefined) return this.located.everywhere?.[kind];
     if (namespace === this.namespace && this.located.read?.[kind]) return this.located.read[kind];
     return this.located.everywhere?.[kind]?.filter((object) => object.metadata?.namespace === namespace);
   }

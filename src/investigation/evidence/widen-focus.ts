@@ -1,5 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
+import { readInFull } from './completeness.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import type { Located } from './locate-namespace.ts';
 import { UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
@@ -60,7 +61,11 @@ export async function widenFocus(
       requests: located.requests + requests,
       namespaces: examined.namespaces,
       clusterRead: { Node: examined.nodes },
-      ...(located.everywhere ? { everywhere: located.everywhere } : {}),
+      // The NetworkPolicies were listed cluster-wide by the first look: the second has them.
+      everywhere: {
+        ...located.everywhere,
+        ...(readInFull(examined, 'NetworkPolicy') ? { NetworkPolicy: examined.networkPolicies } : {}),
+      },
       apiGroups: examined.apiGroups,
     },
   };
