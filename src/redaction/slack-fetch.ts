@@ -1,4 +1,3 @@
-import { slackFetch } from '../slack/http-fetch.ts';
 import { redaction } from './policy.ts';
 
 // Fields that address a message rather than say something: left as they are.
@@ -46,4 +45,4 @@ function redactBody(body: Body): Body {
  * message, update, ephemeral or modal is masked by the redaction policy on its way out, whichever code built it.
  */
 export const redactingFetch: typeof fetch = (input, init) =>
-  slackFetch(input, init ? { ...init, body: redactBody(init.body) } : init);
+  globalThis.fetch(input, init ? { ...init, body: redactBody(init.body) } : init);
