@@ -1,6 +1,7 @@
 import { configuredMemory } from '../evidence/configured-memory.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { toMs } from '../evidence/time.ts';
+import { risingShare } from '../evidence/trend.ts';
 import type { Pod } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -63,7 +64,7 @@ export const memoryLeak: Detector = {
       const first = run[0] as number;
       // The peak, not the last sample: a leak that ends in an OOM kill restarts low.
       const last = Math.max(...run);
-      const rising = run.slice(1).filter((v, i) => v >= (run[i] as number)).length / (run.length - 1);
+      const rising = risingShare(run);
       const grew = (last - first) / limit;
       // Near the limit already, or killed for memory after a long life and climbing again since: a leak either way. A
       // modest climb alone is a warm-up, not yet evidence.
@@ -85,7 +86,7 @@ export const memoryLeak: Detector = {
           entity: workload,
           affects: [workload],
           strength: pastCeiling ? CLIMB_PAST_CEILING : STRENGTH,
-          summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of samples`,
+          summary: `${workload.kind} ${workload.name}: memory of ${containerName} grew from ${formatBytes(first)} to ${formatBytes(last)} of its ${formatBytes(limit)} limit within one container lifetime, rising in ${Math.round(rising * 100)}% of its course`,
           evidence: [
             {
               source: 'metric',

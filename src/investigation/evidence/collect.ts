@@ -18,6 +18,7 @@ import { forbiddenCalls } from './forbidden.ts';
 import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
 import { generatingKinds } from './generations.ts';
 import { type GoverningKind, governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
+import { memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
@@ -145,7 +146,10 @@ export async function collectSnapshot(
   await readPeerFollowUps(reader, peers);
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
   if (reader.snapshot.ingresses.length > 0) await readIngressController(reader);
-  if (base.prometheusUrl) await queryMetrics(reader);
+  if (base.prometheusUrl) {
+    await queryMetrics(reader);
+    await queryMemoryHistory(reader);
+  }
   await readLogs(reader);
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
@@ -463,6 +467,17 @@ async function queryMetrics(reader: SnapshotReader): Promise<void> {
     3,
     `Querying memory, CPU throttling and error rates in ${namespace}`,
     metricQueries(namespace).map(({ signal, query }) => reader.queryMetric(signal, query)),
+  );
+}
+
+/** Wave 3: since when containers near their memory limit have been climbing (evidence/memory-history.ts). */
+async function queryMemoryHistory(reader: SnapshotReader): Promise<void> {
+  const queries = memoryHistoryQueries(reader.snapshot, reader.namespace);
+  if (queries.length === 0) return;
+  await reader.wave(
+    3,
+    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container}`).join(', ')} since it started: near its limit and still climbing`,
+    queries.map(({ query }) => reader.queryMetric('memory-working-set', query)),
   );
 }
 

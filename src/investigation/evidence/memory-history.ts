@@ -1,0 +1,61 @@
+import { parseQuantity } from './quantity.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { HOUR, snapshotNow, toMs } from './time.ts';
+import { risingShare } from './trend.ts';
+
+/** Near its limit: a container this full and still growing is about to be killed, whatever grew it. */
+const NEAR_LIMIT = 0.7;
+/** Grown by this share of its limit within the window: the window shows the climb itself, its history adds nothing. */
+const CLIMB_SEEN = 0.3;
+/** Growing in most samples of the window: a climb, not the noise of a steady working set. */
+const RISING = 0.8;
+/** The window the collector's memory query reads (metric-queries.ts): a container younger than it shows its whole life. */
+const WINDOW_MS = 30 * 60_000;
+/** How far back a lifetime is read: a leak that takes longer is seen climbing in that part of it already. */
+const MAX_HISTORY_MS = 6 * HOUR;
+/** Containers whose history is asked, at most (one request each). */
+const MAX_HISTORIES = 2;
+
+/** A container whose memory history over its current lifetime is worth one query, and that query. */
+export interface MemoryHistoryQuery {
+  pod: string;
+  container: string;
+  query: string;
+}
+
+/**
+ * Containers near their memory limit and still climbing through the window read, alive for longer than it: the window
+ * shows a slow climb's last stretch only, too little to tell a leak from a working set that settled high. What the
+ * memory did since the container started tells: the climb within one lifetime is the leak's signature (a restart
+ * would cut it). Asked for that lifetime only (capped), so every sample belongs to the one process; not when an
+ * instance before it was killed for memory (the detector reads that life from its status).
+ */
+export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: string): MemoryHistoryQuery[] {
+  const now = snapshotNow(snapshot);
+  const queries: MemoryHistoryQuery[] = [];
+  for (const sample of snapshot.metrics) {
+    if (sample.signal !== 'memory-working-set' || queries.length >= MAX_HISTORIES) continue;
+    const { pod: podName, container: name } = sample.labels;
+    const pod = snapshot.pods.find((p) => p.metadata?.namespace === namespace && p.metadata?.name === podName);
+    const container = pod?.spec?.containers.find((c) => c.name === name);
+    const limit = parseQuantity(container?.resources?.limits?.memory);
+    const status = pod?.status?.containerStatuses?.find((s) => s.name === name);
+    // An instance killed for memory before this one already tells what one lifetime comes to.
+    if (status?.lastState?.terminated?.reason === 'OOMKilled') continue;
+    const startedAt = toMs(status?.state?.running?.startedAt);
+    if (!podName || !name || !limit || startedAt === undefined || now - startedAt <= WINDOW_MS) continue;
+    const values = sample.values.map(([, value]) => value);
+    const last = values.at(-1) ?? 0;
+    const grew = last - (values[0] ?? 0);
+    if (values.length < 5 || last < NEAR_LIMIT * limit || risingShare(values) < RISING || grew <= 0) continue;
+    if (grew >= CLIMB_SEEN * limit) continue;
+    const minutes = Math.floor(Math.min(now - startedAt, MAX_HISTORY_MS) / 60_000);
+    const selector = `namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(podName)},container=${JSON.stringify(name)}`;
+    queries.push({
+      pod: podName,
+      container: name,
+      query: `container_memory_working_set_bytes{${selector}}[${minutes}m]`,
+    });
+  }
+  return queries;
+}
