@@ -25,7 +25,8 @@ import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
-import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
+import { calleeLogTargets } from './callee-log-targets.ts';
+import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
@@ -93,6 +94,8 @@ const PEER_PLANNED_COST = PEER_KINDS.length + 1;
 const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
+/** Logs of callees in the namespace that the errors read name, whose own log was not read. */
+const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
 const MAX_ERRING_SECRETS = 2;
 /** Kinds of policies listed when an admission webhook's refusal quotes the policy it applied. */
@@ -503,14 +506,6 @@ async function readLogs(reader: SnapshotReader): Promise<void> {
     targets.push(controllerLog);
   }
   const proxies = meshProxyTargets(snapshot, namespace, MAX_PROXY_LOGS);
-  if (proxies.length === 0 && refusalsIn([alertText(alert)]).length > 0) {
-    const focus = reader.focus();
-    const symptom = focus.symptom;
-    const hinted = hintsAt(alertText(alert), namespace);
-    const symptomPods = new Set(podsOnPath(snapshot, focus).map((pod) => pod.metadata?.name));
-    const pointedAt = (pod: string) => (symptom ? symptomPods.has(pod) : hinted(pod));
-    proxies.push(...refusingProxyTargets(snapshot, namespace, pointedAt, MAX_PROXY_LOGS, targets));
-  }
   reader.routingSpent += proxies.length;
   targets.push(...proxies);
   await reader.wave(
@@ -593,16 +588,28 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   ].find((peer) => !peers.read.includes(peer) && (known.size === 0 || known.has(peer)));
 }
 
-/** Error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing). */
+/**
+ * Error lines of the dependencies the errors read name (the callee's own log: why it fails, one hop further), in the
+ * namespace and across its boundary, and of the servers of pods that log nothing.
+ */
 async function readPeerLogs(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
-  const targets = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - reader.spent()));
+  const peers = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - reader.spent()));
+  const callees = calleeLogTargets(
+    snapshot,
+    namespace,
+    Math.min(MAX_CALLEE_LOGS, PEER_HARD_LIMIT - reader.spent() - peers.length),
+  );
+  const targets = [...callees, ...peers];
   if (targets.length === 0) return;
   await reader.wave(
     4,
-    `Reading error lines of dependencies in other namespaces (named by the errors, or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+    `Reading error lines of dependencies the errors name (or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
+  // A callee of the namespace that fails on its own (a login its database refuses) is suspected like any pod that
+  // logs errors: the Secrets it reads.
+  if (callees.length > 0) await readSecretsOfErringPods(reader);
 }
 
 /**

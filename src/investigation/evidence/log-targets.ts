@@ -64,6 +64,20 @@ function lastActivity(pod: Pod): number {
 
 const newestFirst = (a: Pod, b: Pod): number => lastActivity(b) - lastActivity(a);
 
+/** Containers that restarted after ending in a way their last lines may explain, most restarted (then newest) first. */
+function restartedContainers(pods: Pod[]): { pod: Pod; status: ContainerStatus }[] {
+  return (
+    pods
+      .flatMap((pod) => statusesOf(pod).map((status) => ({ pod, status })))
+      .filter(({ status }) => (status.restartCount ?? 0) > 0 && status.lastState?.terminated)
+      // An OOM kill is explained by the status itself; its last log lines rarely add anything. A container the runtime
+      // lost (reason Unknown: its node rebooted or its sandbox was recreated) did not fail on its own: its last lines
+      // say nothing of why, while its current log says what it does now.
+      .filter(({ status }) => !LOG_SILENT_ENDINGS.has(status.lastState?.terminated?.reason ?? ''))
+      .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0) || newestFirst(a.pod, b.pod))
+  );
+}
+
 const podReady = (pod: Pod): boolean =>
   (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
 
@@ -164,15 +178,7 @@ export function chooseLogTargets(
   };
 
   const restartedWorkloads = new Set<string>();
-  const restarting = pods
-    .flatMap((pod) => statusesOf(pod).map((status) => ({ pod, status })))
-    .filter(({ status }) => (status.restartCount ?? 0) > 0 && status.lastState?.terminated)
-    // An OOM kill is explained by the status itself; its last log lines rarely add anything. A container the runtime
-    // lost (reason Unknown: its node rebooted or its sandbox was recreated) did not fail on its own: its last lines say
-    // nothing of why, while its current log says what it does now.
-    .filter(({ status }) => !LOG_SILENT_ENDINGS.has(status.lastState?.terminated?.reason ?? ''))
-    .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0) || newestFirst(a.pod, b.pod));
-  for (const { pod, status } of restarting) {
+  for (const { pod, status } of restartedContainers(pods)) {
     const key = refKey(workloadOf(pod));
     if (restartedWorkloads.has(key)) continue;
     restartedWorkloads.add(key);

@@ -1,0 +1,73 @@
+import { hostMentions, serviceNameOf, tokens } from './hosts.ts';
+import { matchesMap } from './labels.ts';
+import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
+import { answersClientError, parseLogLine } from './log-line.ts';
+import type { LogTarget } from './log-targets.ts';
+import { isPodReady } from './pod-state.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+type Pod = ClusterSnapshot['pods'][number];
+type Service = ClusterSnapshot['services'][number];
+
+/**
+ * The callees the error lines read name in their own namespace (`<service> returned 502`, `<service>:8080: connection
+ * refused`), whose own log nobody read: one pod of each, the least healthy, most named first, at most `max`. A caller
+ * only says that its callee failed; the callee's own errors (a lookup it cannot make, a credential its database
+ * refuses) say why, and carry the walk one hop further down the dependencies. A Service that selects the pod whose
+ * line names it is that pod speaking of itself, not of a callee.
+ */
+export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
+  const services = snapshot.services.filter((service) => service.metadata?.namespace === namespace);
+  const podsOf = (service: Service): Pod[] =>
+    snapshot.pods.filter(
+      (pod) =>
+        pod.metadata?.namespace === namespace &&
+        Object.keys(service.spec?.selector ?? {}).length > 0 &&
+        matchesMap(pod.metadata?.labels, service.spec?.selector),
+    );
+  const controllers = podControllers(snapshot);
+  const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
+  const named = new Map<Service, number>();
+  for (const log of snapshot.logs.filter((candidate) => candidate.namespace === namespace)) {
+    const speaker = snapshot.pods.find((pod) => pod.metadata?.namespace === namespace && pod.metadata.name === log.pod);
+    for (const raw of log.lines) {
+      const text = parseLogLine(raw).text;
+      if (answersClientError(text)) continue;
+      const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
+      const callees = new Set(
+        [...hosts]
+          .map((host) => serviceNameOf(host, namespace))
+          .filter((callee) => callee?.namespace === namespace)
+          .map((callee) => services.find((service) => service.metadata?.name === callee?.name))
+          .filter((service): service is Service => !!service && !(speaker && podsOf(service).includes(speaker))),
+      );
+      for (const service of callees) named.set(service, (named.get(service) ?? 0) + 1);
+    }
+  }
+  const targets: LogTarget[] = [];
+  for (const [service] of [...named].sort((a, b) => b[1] - a[1])) {
+    if (targets.length >= max) break;
+    const pods = podsOf(service);
+    if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
+    const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
+    const container = pod && runningContainer(pod, controllers);
+    if (!pod?.metadata?.name || !container) continue;
+    targets.push({
+      namespace,
+      pod: pod.metadata.name,
+      container,
+      previous: false,
+      why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
+    });
+  }
+  return targets;
+}
+
+/** The first container that ran of those its controller declares (not a proxy injected beside it), else the first. */
+function runningContainer(pod: Pod, controllers: PodController[]): string | undefined {
+  const declared = new Set(appContainers(pod, controllers).map((container) => container.name));
+  const ran = (pod.status?.containerStatuses ?? []).filter(
+    (status) => status.state?.running || status.state?.terminated,
+  );
+  return (ran.find((status) => declared.has(status.name)) ?? ran[0])?.name;
+}

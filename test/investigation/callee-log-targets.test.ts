@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { calleeLogTargets } from '../../src/investigation/evidence/callee-log-targets.ts';
+import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+
+const pod = (name: string, app: string, ready: boolean): ClusterSnapshot['pods'][number] => ({
+  metadata: { name, namespace: 'docks', labels: { app } },
+  status: {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    containerStatuses: [
+      { name: app, ready, restartCount: 0, image: app, imageID: '', state: { running: { startedAt: '' } } },
+    ],
+  },
+});
+
+const service = (name: string): ClusterSnapshot['services'][number] => ({
+  metadata: { name, namespace: 'docks' },
+  spec: { selector: { app: name } },
+});
+
+function snapshot(lines: string[], alsoRead: string[] = []): ClusterSnapshot {
+  const s = emptySnapshot('2026-11-02T08:00:00Z');
+  s.services.push(service('manifest'), service('crane'), service('berth'));
+  s.pods.push(pod('manifest-a', 'manifest', true), pod('crane-a', 'crane', true), pod('crane-b', 'crane', false));
+  s.pods.push(pod('berth-a', 'berth', true));
+  s.logs.push({ namespace: 'docks', pod: 'manifest-a', container: 'manifest', previous: false, lines });
+  for (const name of alsoRead)
+    s.logs.push({ namespace: 'docks', pod: name, container: 'x', previous: false, lines: [] });
+  return s;
+}
+
+const names = (targets: ReturnType<typeof calleeLogTargets>) => targets.map((t) => `${t.pod}/${t.container}`);
+
+test("a callee of the namespace the errors name leads to its least healthy pod's log, most named first", () => {
+  const lines = [
+    'ERROR lift plan failed: crane returned 502',
+    'ERROR lift plan failed: crane returned 502',
+    'WARN berth:8080 connect: connection refused',
+  ];
+  assert.deepEqual(names(calleeLogTargets(snapshot(lines), 'docks', 1)), ['crane-b/crane']);
+  assert.deepEqual(names(calleeLogTargets(snapshot(lines), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
+});
+
+test('a callee whose log was read, or a pod naming its own Service, leads nowhere', () => {
+  assert.deepEqual(names(calleeLogTargets(snapshot(['ERROR crane returned 502'], ['crane-a']), 'docks', 1)), []);
+  assert.deepEqual(names(calleeLogTargets(snapshot(['ERROR manifest worker failed']), 'docks', 1)), []);
+  assert.deepEqual(names(calleeLogTargets(snapshot(['panic: nil map']), 'docks', 1)), []);
+});
