@@ -1,7 +1,11 @@
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { type ReplicaSet, revisionOf } from '../evidence/revisions.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { podRevisionRollouts } from '../evidence/pod-revisions.ts';
+import { revisionOf } from '../evidence/revisions.ts';
 import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import type { Container, Workload } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -19,8 +23,8 @@ export const changedEnv: Detector = {
   faultTypes: ['bad-env'],
   detect(snapshot, graph) {
     const findings: Finding[] = [];
-    for (const { workload, current, previous } of recentRollouts(snapshot, graph)) {
-      const changes = envChanges(previous, current);
+    for (const { workload, revision, before, after, at } of envRollouts(snapshot, graph)) {
+      const changes = envChanges(before, after);
       if (changes.length === 0) continue;
       const pods = graph.podsOf(workload.ref);
       const lines = logLinesOf(
@@ -40,17 +44,17 @@ export const changedEnv: Detector = {
         entity: workload.ref,
         affects: [workload.ref],
         strength: quoted.length > 0 ? STRENGTH.quoted : STRENGTH.failingSince,
-        summary: `${workload.ref.name} revision ${revisionOf(current)} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
+        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({
             source: 'change' as const,
             ref: workload.ref,
             text: `env ${c.name}: "${c.before ?? ''}" → "${c.value}"`,
-            at: current.metadata?.creationTimestamp,
+            at,
           })),
           ...telling.map(logEvidence),
         ],
-        changedAt: current.metadata?.creationTimestamp,
+        changedAt: at,
       });
       const remediation = rollbackProposal(snapshot, workload.ref, `${shown.name} was "${shown.before ?? ''}"`);
       if (remediation) fault.remediation = remediation;
@@ -60,13 +64,34 @@ export const changedEnv: Detector = {
   },
 };
 
-function envChanges(previous: ReplicaSet, current: ReplicaSet): { name: string; value: string; before?: string }[] {
-  const envOf = (rs: ReplicaSet) =>
-    new Map(
-      (rs.spec?.template?.spec?.containers ?? []).flatMap((c) =>
-        (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value] as const),
-      ),
-    );
+/** A rollout's containers before and after it: a Deployment's (or ReplicaSet owner's) revisions, or a StatefulSet's or DaemonSet's pods of the replaced and the new revision. */
+interface EnvRollout {
+  workload: Workload;
+  revision: string;
+  before: Container[];
+  after: Container[];
+  at: string | undefined;
+}
+
+function envRollouts(snapshot: ClusterSnapshot, graph: EvidenceGraph): EnvRollout[] {
+  return [
+    ...recentRollouts(snapshot, graph).map(({ workload, current, previous }) => ({
+      workload,
+      revision: String(revisionOf(current)),
+      before: previous.spec?.template?.spec?.containers ?? [],
+      after: current.spec?.template?.spec?.containers ?? [],
+      at: current.metadata?.creationTimestamp,
+    })),
+    ...podRevisionRollouts(snapshot, graph).flatMap(({ workload, revision, updated, previous, since }) => {
+      const [before, after] = [previous[0]?.spec?.containers, updated[0]?.spec?.containers];
+      return before && after ? [{ workload, revision, before, after, at: since }] : [];
+    }),
+  ];
+}
+
+function envChanges(previous: Container[], current: Container[]): { name: string; value: string; before?: string }[] {
+  const envOf = (containers: Container[]) =>
+    new Map(containers.flatMap((c) => (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value] as const)));
   const before = envOf(previous);
   const changes: { name: string; value: string; before?: string }[] = [];
   const after = envOf(current);

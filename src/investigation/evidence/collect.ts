@@ -26,7 +26,7 @@ import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
-import { EGRESS_REFUSED, meshProxyTargets } from './mesh-proxy-logs.ts';
+import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
@@ -506,6 +506,14 @@ async function readLogs(reader: SnapshotReader): Promise<void> {
     targets.push(controllerLog);
   }
   const proxies = meshProxyTargets(snapshot, namespace, MAX_PROXY_LOGS);
+  if (proxies.length === 0 && refusalsIn([alertText(alert)]).length > 0) {
+    const focus = reader.focus();
+    const symptom = focus.symptom;
+    const hinted = hintsAt(alertText(alert), namespace);
+    const symptomPods = new Set(podsOnPath(snapshot, focus).map((pod) => pod.metadata?.name));
+    const pointedAt = (pod: string) => (symptom ? symptomPods.has(pod) : hinted(pod));
+    proxies.push(...refusingProxyTargets(snapshot, namespace, pointedAt, MAX_PROXY_LOGS, targets));
+  }
   reader.routingSpent += proxies.length;
   targets.push(...proxies);
   await reader.wave(
