@@ -133,7 +133,7 @@ function blameBlockedCall(
   graph: EvidenceGraph,
 ): void {
   const culprit = newest(policies);
-  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const ref = refOf(culprit.kind ?? 'NetworkPolicy', culprit.metadata);
   const key = refKey(ref);
   const errors = lastDistinct(errorsOf(snapshot, graph, caller), (t) => BLOCKED.test(t), 1);
   const existing = findings.get(key);
@@ -148,12 +148,13 @@ function blameBlockedCall(
     entity: ref,
     affects: [caller],
     strength: errors.length > 0 ? STRENGTH.blockedWithErrors : STRENGTH.blocked,
-    summary: `NetworkPolicy ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
+    summary: `${ref.kind} ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
     evidence: [{ source: 'spec', ref, text }, ...errors.map(logEvidence)],
   });
   const changedAt = lastChange(culprit.metadata);
   if (changedAt) fault.changedAt = changedAt;
-  fault.remediation = undoPolicy(culprit, ref, snapshot);
+  // A network plugin's own policy kind is changed through its own API: the plans below are for NetworkPolicies.
+  if (ref.kind === 'NetworkPolicy') fault.remediation = undoPolicy(culprit, ref, snapshot);
   findings.set(key, fault);
 }
 
@@ -183,7 +184,7 @@ function blameLookupsCutOff(
   graph: EvidenceGraph,
 ): void {
   const culprit = newest(policies);
-  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const ref = refOf(culprit.kind ?? 'NetworkPolicy', culprit.metadata);
   const existing = findings.get(refKey(ref));
   if (existing) {
     existing.affects.push(workload);
@@ -194,7 +195,7 @@ function blameLookupsCutOff(
     entity: ref,
     affects: [workload],
     strength: STRENGTH.lookupsCutOff,
-    summary: `NetworkPolicy ${ref.name} isolates the egress of ${workload.name} without allowing DNS (port 53): its name lookups fail`,
+    summary: `${ref.kind} ${ref.name} isolates the egress of ${workload.name} without allowing DNS (port 53): its name lookups fail`,
     evidence: [
       {
         source: 'spec',
@@ -203,10 +204,14 @@ function blameLookupsCutOff(
       },
       ...lines.map(logEvidence),
     ],
-    remediation: {
-      summary: `Delete NetworkPolicy ${ref.name}`,
-      action: { type: 'delete-network-policy', namespace: ref.namespace ?? '', name: ref.name },
-    },
+    ...(ref.kind === 'NetworkPolicy'
+      ? {
+          remediation: {
+            summary: `Delete NetworkPolicy ${ref.name}`,
+            action: { type: 'delete-network-policy' as const, namespace: ref.namespace ?? '', name: ref.name },
+          },
+        }
+      : {}),
   });
   const changedAt = lastChange(culprit.metadata);
   if (changedAt) fault.changedAt = changedAt;
@@ -359,7 +364,7 @@ function admitsAddress(policy: NetworkPolicy, address: string, port: number): bo
 
 function blameAddressesCutOff(findings: Map<string, Finding>, cut: AddressCutOff): void {
   const culprit = newest(cut.policies);
-  const ref = refOf('NetworkPolicy', culprit.metadata);
+  const ref = refOf(culprit.kind ?? 'NetworkPolicy', culprit.metadata);
   const key = refKey(ref);
   const text = `egress of ${cut.workload.name}: no rule of ${cut.policies.map((p) => p.metadata?.name).join(', ')} admits ${cut.address}:${cut.port}, where its connections time out`;
   const existing = findings.get(key);
@@ -372,7 +377,7 @@ function blameAddressesCutOff(findings: Map<string, Finding>, cut: AddressCutOff
     entity: ref,
     affects: [cut.workload],
     strength: STRENGTH.addressCutOff,
-    summary: `NetworkPolicy ${ref.name} isolates the egress of ${cut.workload.name} and admits no rule to ${cut.address}:${cut.port}: its connections there time out`,
+    summary: `${ref.kind} ${ref.name} isolates the egress of ${cut.workload.name} and admits no rule to ${cut.address}:${cut.port}: its connections there time out`,
     evidence: [{ source: 'spec', ref, text }, logEvidence(cut.line)],
   });
   const changedAt = lastChange(culprit.metadata);

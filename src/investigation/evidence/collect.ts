@@ -14,6 +14,7 @@ import {
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
 import { forwardingBlocks } from './corefile.ts';
+import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
 import { generatingKinds } from './generations.ts';
@@ -104,6 +105,15 @@ const MAX_POLICY_KINDS = 2;
 const MAX_GOVERNING_READS = 4;
 /** Kinds of policies a Gateway API implementation attaches to the routes in front of the symptom, each listed cluster-wide. */
 const MAX_ATTACHED_POLICY_KINDS = 3;
+/** Lists of the network plugin's own policies (kinds × namespaces) read when connections fail. */
+const MAX_CNI_READS = 3;
+/** Namespaces those are read in: the failing pods' own, and the one they call. */
+const MAX_CNI_NAMESPACES = 2;
+/**
+ * A connection or call that timed out: a policy drops packets silently, so the callers it cuts off time out (a refused
+ * connection or no endpoints is a server not listening, not a policy).
+ */
+const CALL_TIMED_OUT = /timed? ?out|ETIMEDOUT|deadline exceeded/i;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
 
@@ -674,12 +684,17 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
     readWebhookConfigurations(reader),
     readServiceEntries(reader, lines),
     certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined,
+    readCniPolicies(reader, lines),
   ].filter((read) => read !== undefined);
   if (governing.length === 0) return;
   await reader.wave(
     4,
     `Reading what governs the refusals: ${governing.map(({ what }) => what).join('; ')}`,
     governing.flatMap(({ reads }) => reads),
+  );
+  absorb(
+    reader.snapshot.networkPolicies,
+    asNetworkPolicies(reader.snapshot.customObjects, cniPolicyKinds(reader.snapshot.apiGroups)),
   );
   // A Certificate signed by a ClusterIssuer: that issuer's state too.
   if (!reader.snapshot.certificates.some((c) => c.spec?.issuerRef?.kind === 'ClusterIssuer')) return;
@@ -805,6 +820,30 @@ function readServiceEntries(reader: SnapshotReader, lines: string[]): GoverningR
   if (!registry || !lines.some((line) => EGRESS_REFUSED.test(line))) return undefined;
   const why = 'a mesh proxy refuses calls out (BlackHoleCluster): which outside hosts the mesh registers';
   return { reads: [reader.list('ServiceEntry', why, { version: registry })], what: "the mesh's ServiceEntries" };
+}
+
+/**
+ * Connections time out in the logs read and the cluster's network plugin serves policies of its own (`…NetworkPolicy`
+ * kinds): those where the failing pods run and where the Services they call run, and the clusterwide ones — a few
+ * lists. They are read as NetworkPolicies (evidence/cni-policies.ts).
+ */
+function readCniPolicies(reader: SnapshotReader, lines: string[]): GoverningReads | undefined {
+  const kinds = cniPolicyKinds(reader.snapshot.apiGroups);
+  if (kinds.length === 0 || !lines.some((line) => CALL_TIMED_OUT.test(line))) return undefined;
+  const { snapshot, namespace } = reader;
+  const erring = erringPods(snapshot, namespace);
+  const where = [namespace, ...peerNamespaces(erring, namespace, podControllers(snapshot))].slice(
+    0,
+    MAX_CNI_NAMESPACES,
+  );
+  const reads = kinds
+    .flatMap((kind) => (kind.namespaced ? where : [undefined]).map((ns: string | undefined) => ({ kind, ns })))
+    .slice(0, MAX_CNI_READS);
+  const why = "connections fail in the logs read: the network plugin's own policies";
+  return {
+    reads: reads.map(({ kind, ns }) => reader.listCustom(kind, ns, `${why} (${kind.kind})`)),
+    what: [...new Set(reads.map(({ kind }) => kind.kind))].join(', '),
+  };
 }
 
 /**

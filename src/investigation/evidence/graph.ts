@@ -115,7 +115,10 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
     callersOf: (ref) => dependenciesTo.get(refKey(ref)) ?? [],
     policiesSelecting: (pod) =>
       snapshot.networkPolicies.filter(
-        (policy) => policy.metadata?.namespace === pod.metadata?.namespace && selectsPod(policy, pod),
+        // A clusterwide policy (a network plugin's own kind) has no namespace: it selects pods in every namespace.
+        (policy) =>
+          (!policy.metadata?.namespace || policy.metadata.namespace === pod.metadata?.namespace) &&
+          selectsPod(policy, pod),
       ),
     podSpecOf: pods.podSpecOf,
   };

@@ -219,8 +219,7 @@ export function chooseLogTargets(
 
   // A workload rolled out shortly before (a new image, a restart to re-read a rotated Secret) is a suspect whose own
   // words say whether the change broke it, though it runs ready and calls nothing the alert names.
-  // Only within the request budget: a suspect without a sign of trouble is not worth a read beyond it — unless nothing
-  // else showed one: then the change just before is where to look first, and the floor every incident reads is its.
+  // Within the budget only (no sign of trouble), unless nothing else showed one: then the floor is the rollout's.
   const rolloutRoom = targets.length === 0 ? max : budgeted;
   for (const rs of recentRollouts(snapshot, namespace)) {
     if (targets.length >= rolloutRoom) break;

@@ -1,0 +1,216 @@
+import type { CustomObject } from './custom-object.ts';
+import type { ServedGroup } from './routing-objects.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+/**
+ * Network policies of the cluster's network plugin (CNI): custom kinds whose name says they are network policies
+ * (`…NetworkPolicy` in any group but Kubernetes' own — a Cilium, Calico or Antrea policy, namespaced or clusterwide)
+ * do a NetworkPolicy's job. They are read as NetworkPolicies: which pods they select, and which peers and ports their
+ * rules admit, in the Kubernetes shape the network-policy detector reasons on, keeping their own kind.
+ */
+
+type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Expression[] };
+type Expression = { key: string; operator: string; values?: string[] };
+type Peer = { podSelector?: Selector; namespaceSelector?: Selector };
+type Port = { port?: number | string; protocol?: string };
+type Rule = { peers?: Peer[]; ports?: Port[] };
+
+export interface CniPolicyKind {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** Groups Kubernetes serves itself (`networking.k8s.io` holds the NetworkPolicy read as such). */
+const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
+
+/** The network-policy kinds of the cluster's network plugin, as aggregated discovery names them. */
+export function cniPolicyKinds(groups: readonly ServedGroup[]): CniPolicyKind[] {
+  return groups
+    .filter(({ group }) => !builtIn(group))
+    .flatMap(({ group, resources = [] }) =>
+      resources
+        .filter((r) => /NetworkPolicy$/.test(r.kind))
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
+    );
+}
+
+// Cilium writes Kubernetes labels of endpoints with a source prefix, and the namespace as a label of its own.
+const SOURCE_PREFIX = /^(k8s|any|container|reserved):/;
+const NAMESPACE_LABELS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** A Cilium endpoint selector as a peer: its namespace label becomes a namespace selector, its prefixes go. */
+function ciliumPeer(selector: unknown): Peer {
+  const labels = asRecord(asRecord(selector).matchLabels) as Record<string, string>;
+  const pod: Record<string, string> = {};
+  let namespace: string | undefined;
+  for (const [key, value] of Object.entries(labels)) {
+    if (NAMESPACE_LABELS.has(key)) namespace = value;
+    else pod[key.replace(SOURCE_PREFIX, '')] = value;
+  }
+  const expressions = asArray(asRecord(selector).matchExpressions) as Expression[];
+  return {
+    podSelector: {
+      matchLabels: pod,
+      ...(expressions.length > 0
+        ? { matchExpressions: expressions.map((e) => ({ ...e, key: e.key.replace(SOURCE_PREFIX, '') })) }
+        : {}),
+    },
+    ...(namespace ? { namespaceSelector: { matchLabels: { [NAME_LABEL]: namespace } } } : {}),
+  };
+}
+
+const ciliumPorts = (rule: Record<string, unknown>): Port[] =>
+  asArray(rule.toPorts).flatMap((toPorts) =>
+    asArray(asRecord(toPorts).ports).map((p) => {
+      const port = asRecord(p);
+      const number = Number(port.port);
+      return { port: Number.isFinite(number) ? number : String(port.port), protocol: String(port.protocol ?? 'TCP') };
+    }),
+  );
+
+/** A Cilium rule's peers: endpoints (any namespace unless the selector names one) or entities (`all`, `cluster`). */
+function ciliumRule(rule: Record<string, unknown>, endpoints: string, entities: string, home?: string): Rule {
+  const everyone = asArray(rule[entities]).some((e) => ['all', 'cluster'].includes(String(e)));
+  const peers = everyone
+    ? [{ namespaceSelector: {} }]
+    : asArray(rule[endpoints]).map((selector) => {
+        const peer = ciliumPeer(selector);
+        // An endpoint selector without a namespace matches the policy's own namespace (all, for a clusterwide one).
+        return peer.namespaceSelector
+          ? peer
+          : { ...peer, namespaceSelector: home ? { matchLabels: { [NAME_LABEL]: home } } : {} };
+      });
+  return { peers, ports: ciliumPorts(rule) };
+}
+
+function fromCilium(spec: Record<string, unknown>, home?: string): Shape {
+  const ingress =
+    'ingress' in spec
+      ? asArray(spec.ingress).map((r) => ciliumRule(asRecord(r), 'fromEndpoints', 'fromEntities', home))
+      : undefined;
+  const egress =
+    'egress' in spec
+      ? asArray(spec.egress).map((r) => ciliumRule(asRecord(r), 'toEndpoints', 'toEntities', home))
+      : undefined;
+  return { selector: ciliumPeer(spec.endpointSelector).podSelector ?? {}, ingress, egress };
+}
+
+/** A Calico selector (`app == 'db' && tier == "data"`, `all()`) as label matches; what it cannot read, it drops. */
+function calicoSelector(expression: unknown): Selector {
+  const labels: Record<string, string> = {};
+  for (const term of String(expression ?? '').split('&&')) {
+    const match = /^\s*([\w./-]+)\s*==\s*["']([^"']*)["']\s*$/.exec(term);
+    if (match) labels[match[1] as string] = match[2] as string;
+  }
+  return { matchLabels: labels };
+}
+
+/** Calico's Allow rules (a Deny admits nothing): the source (ingress) or destination (egress) as the peer. */
+function calicoRules(rules: unknown, side: 'source' | 'destination', home?: string): Rule[] {
+  return asArray(rules)
+    .map(asRecord)
+    .filter((rule) => String(rule.action ?? 'Allow') === 'Allow')
+    .map((rule) => {
+      const peer = asRecord(rule[side]);
+      const ports = asArray(asRecord(rule.destination).ports).map((port) => ({ port: Number(port) || String(port) }));
+      const namespace =
+        peer.namespaceSelector !== undefined
+          ? calicoSelector(peer.namespaceSelector)
+          : home
+            ? { matchLabels: { [NAME_LABEL]: home } }
+            : {};
+      const peers =
+        peer.selector === undefined && peer.namespaceSelector === undefined
+          ? []
+          : [{ podSelector: calicoSelector(peer.selector), namespaceSelector: namespace }];
+      return { peers, ports };
+    });
+}
+
+function fromCalico(spec: Record<string, unknown>, home?: string): Shape {
+  const types = asArray(spec.types).map(String);
+  const has = (type: string, key: string) => types.includes(type) || (types.length === 0 && key in spec);
+  return {
+    selector: calicoSelector(spec.selector),
+    ingress: has('Ingress', 'ingress') ? calicoRules(spec.ingress, 'source', home) : undefined,
+    egress: has('Egress', 'egress') ? calicoRules(spec.egress, 'destination', home) : undefined,
+  };
+}
+
+/** Antrea's shape is Kubernetes' own, applied through `appliedTo` and with actions on its rules. */
+function fromAntrea(spec: Record<string, unknown>, home?: string): Shape {
+  const rules = (list: unknown, side: 'from' | 'to'): Rule[] =>
+    asArray(list)
+      .map(asRecord)
+      .filter((rule) => String(rule.action ?? 'Allow') === 'Allow')
+      .map((rule) => ({
+        peers: asArray(rule[side]).map((p) => {
+          const peer = asRecord(p) as Peer;
+          return peer.namespaceSelector || !home
+            ? peer
+            : { ...peer, namespaceSelector: { matchLabels: { [NAME_LABEL]: home } } };
+        }),
+        ports: asArray(rule.ports) as Port[],
+      }));
+  const applied = asArray(spec.appliedTo).map((a) => asRecord(a).podSelector as Selector | undefined)[0] ?? {};
+  return {
+    selector: applied,
+    ingress: 'ingress' in spec ? rules(spec.ingress, 'from') : undefined,
+    egress: 'egress' in spec ? rules(spec.egress, 'to') : undefined,
+  };
+}
+
+interface Shape {
+  selector: Selector;
+  ingress: Rule[] | undefined;
+  egress: Rule[] | undefined;
+}
+
+/** The plugin's dialect, told by the spec's own fields (never by the group's name). */
+function shapeOf(spec: Record<string, unknown>, home?: string): Shape | undefined {
+  if ('endpointSelector' in spec) return fromCilium(spec, home);
+  if ('appliedTo' in spec) return fromAntrea(spec, home);
+  if ('selector' in spec || 'types' in spec) return fromCalico(spec, home);
+  return undefined;
+}
+
+/**
+ * The CNI policies read, as NetworkPolicies of their own kind: a clusterwide one has no namespace and selects pods in
+ * every namespace (graph.policiesSelecting).
+ */
+export function asNetworkPolicies(objects: readonly CustomObject[], kinds: readonly CniPolicyKind[]): NetworkPolicy[] {
+  const policyKinds = new Set(kinds.map((k) => k.kind));
+  return objects.flatMap((object) => {
+    if (!policyKinds.has(object.kind)) return [];
+    const home = object.metadata?.namespace;
+    const shape = shapeOf(asRecord(object.spec), home);
+    if (!shape) return [];
+    const rule = (side: 'from' | 'to') => (r: Rule) => ({
+      ...(r.ports && r.ports.length > 0 ? { ports: r.ports } : {}),
+      ...(r.peers && r.peers.length > 0 ? { [side]: r.peers } : {}),
+    });
+    const policyTypes = [...(shape.ingress ? ['Ingress'] : []), ...(shape.egress ? ['Egress'] : [])];
+    return [
+      {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: object.metadata,
+        spec: {
+          podSelector: shape.selector,
+          policyTypes,
+          ...(shape.ingress ? { ingress: shape.ingress.map(rule('from')) } : {}),
+          ...(shape.egress ? { egress: shape.egress.map(rule('to')) } : {}),
+        },
+      } as NetworkPolicy,
+    ];
+  });
+}
