@@ -142,30 +142,41 @@ describe('chooseLogTargets', () => {
     );
   });
 
-  it('reads a workload rolled out shortly before ahead of mere callers, only within the request budget', () => {
-    const snapshot = cluster([
+  it('reads a workload rolled out shortly before ahead of mere callers; beyond the budget only when nothing else shows trouble', () => {
+    const rolledOut = (pods: Pod[]) => {
+      const snapshot = cluster(pods);
+      const [current] = snapshot.replicaSets.filter((rs) => rs.metadata?.name?.startsWith('mailer'));
+      if (current?.metadata) current.metadata.creationTimestamp = '2025-12-31T23:40:00Z';
+      if (current) current.status = { replicas: 1 };
+      snapshot.replicaSets.push({
+        metadata: {
+          name: 'mailer-0a1b2c3d4e',
+          namespace: 'ns',
+          creationTimestamp: '2025-11-02T10:00:00Z',
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'Deployment', name: 'mailer', uid: 'd-mailer', controller: true },
+          ],
+        },
+        status: { replicas: 0 },
+      });
+      return snapshot;
+    };
+    const calm = rolledOut([
       pod('mailer', 1),
       pod('desk', 1, { env: ['http://ledger:8080', 'http://index:8080'] }),
       pod('ledger', 1, { env: ['http://index:8080'] }),
       pod('index', 1, { env: ['http://desk:8080'] }),
     ]);
-    const [current] = snapshot.replicaSets.filter((rs) => rs.metadata?.name?.startsWith('mailer'));
-    if (current?.metadata) current.metadata.creationTimestamp = '2025-12-31T23:40:00Z';
-    if (current) current.status = { replicas: 1 };
-    snapshot.replicaSets.push({
-      metadata: {
-        name: 'mailer-0a1b2c3d4e',
-        namespace: 'ns',
-        creationTimestamp: '2025-11-02T10:00:00Z',
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'mailer', uid: 'd-mailer', controller: true },
-        ],
-      },
-      status: { replicas: 0 },
-    });
-    assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), new Map(), 2)), ['mailer', 'desk']);
-    // Beyond the budget (the floor of logs every incident reads), no read for a suspect without a sign of trouble.
-    assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), new Map(), 2, undefined, 0)), ['desk', 'ledger']);
+    assert.deepEqual(names(chooseLogTargets(calm, focus(null), new Map(), 2)), ['mailer', 'desk']);
+    // Beyond the budget (the floor of logs every incident reads) the rollout is still read first when nothing else
+    // shows where to look: the change just before the onset is the best lead an alert that names nothing has.
+    assert.deepEqual(names(chooseLogTargets(calm, focus(null), new Map(), 2, undefined, 0)), ['mailer', 'desk']);
+    // When a pod is in trouble, the floor is its, and a rollout without a sign of trouble waits for budget.
+    const troubled = rolledOut([
+      pod('mailer', 1),
+      pod('desk', 1, { ready: false, status: { ready: false, restartCount: 4 } }),
+    ]);
+    assert.deepEqual(names(chooseLogTargets(troubled, focus(null), new Map(), 1, undefined, 0)), ['desk']);
   });
 
   it('prefers services whose calls fail, worst first, when the alert names nothing', () => {
