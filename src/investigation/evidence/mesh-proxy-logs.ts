@@ -27,9 +27,7 @@ export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, m
         p.metadata?.namespace === namespace && p.metadata.ownerReferences?.some((o) => o.name === rs.metadata?.name),
     );
     if (!pod?.metadata?.name) continue;
-    const own = new Set(appContainers(pod, controllers).map((c) => c.name));
-    const running = new Set((pod.status?.containerStatuses ?? []).filter((s) => s.state?.running).map((s) => s.name));
-    const proxy = (pod.spec?.containers ?? []).find((c) => !own.has(c.name) && running.has(c.name));
+    const proxy = runningProxy(pod, controllers, { byName: false });
     if (!proxy || read.has(`${namespace}/${pod.metadata.name}/${proxy.name}`)) continue;
     targets.push({
       namespace,
@@ -65,13 +63,7 @@ export function refusingProxyTargets(
     if (targets.length >= max) break;
     // A proxy beside the application: a pod of one container is the application itself.
     if (!pod.metadata?.name || (pod.spec?.containers ?? []).length < 2) continue;
-    const own = new Set(appContainers(pod, controllers).map((c) => c.name));
-    const running = new Set((pod.status?.containerStatuses ?? []).filter((s) => s.state?.running).map((s) => s.name));
-    // Injected at admission (not in its controller's template), or declared beside the application under a name that
-    // says what it is (a sidecar proxy the deploy tool adds to the template itself).
-    const proxy =
-      (pod.spec?.containers ?? []).find((c) => !own.has(c.name) && running.has(c.name)) ??
-      (pod.spec?.containers ?? []).find((c) => PROXY_NAME.test(c.name) && running.has(c.name));
+    const proxy = runningProxy(pod, controllers, { byName: true });
     if (!proxy || read.has(`${namespace}/${pod.metadata.name}/${proxy.name}`)) continue;
     targets.push({
       namespace,
@@ -82,4 +74,22 @@ export function refusingProxyTargets(
     });
   }
   return targets;
+}
+
+/**
+ * The running container of a pod that is its proxy: one injected at admission (not in its controller's template), or
+ * — `byName` — one declared beside the application under a name that says what it is (a sidecar proxy the deploy
+ * tool adds to the template itself).
+ */
+function runningProxy(
+  pod: ClusterSnapshot['pods'][number],
+  controllers: ReturnType<typeof podControllers>,
+  { byName }: { byName: boolean },
+) {
+  const own = new Set(appContainers(pod, controllers).map((c) => c.name));
+  const running = new Set((pod.status?.containerStatuses ?? []).filter((s) => s.state?.running).map((s) => s.name));
+  const containers = (pod.spec?.containers ?? []).filter((c) => running.has(c.name));
+  return (
+    containers.find((c) => !own.has(c.name)) ?? (byName ? containers.find((c) => PROXY_NAME.test(c.name)) : undefined)
+  );
 }
