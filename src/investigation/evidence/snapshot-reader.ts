@@ -224,10 +224,27 @@ export class SnapshotReader {
     }
   }
 
+  /**
+   * A container that ran once and ended by its own exit (a Job's pod, a batch step's, finished): its log is its
+   * last words. One killed from outside (evicted, lost with its node) said nothing about why it ended.
+   */
+  private endedForGood(target: LogTarget): boolean {
+    const pod = this.snapshot.pods.find(
+      (p) => p.metadata?.namespace === target.namespace && p.metadata?.name === target.pod,
+    );
+    const phase = pod?.status?.phase;
+    if ((phase !== 'Failed' && phase !== 'Succeeded') || pod?.status?.reason) return false;
+    const ended = pod?.status?.containerStatuses?.find((s) => s.name === target.container)?.state?.terminated;
+    return ended?.reason === 'Error' || ended?.reason === 'Completed';
+  }
+
   async readLog(target: LogTarget): Promise<void> {
     this.requests++;
     try {
-      const result = await podLogs.run(target, { ...this.base, reason: `log of ${target.pod}: ${target.why}` });
+      const result = await podLogs.run(
+        { ...target, terminated: !target.previous && this.endedForGood(target) },
+        { ...this.base, reason: `log of ${target.pod}: ${target.why}` },
+      );
       this.snapshot.logs.push({
         ...target,
         lines: result.lines,

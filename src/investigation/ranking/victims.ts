@@ -26,9 +26,12 @@ export function explainedBy(victim: Candidate, cause: Candidate, graph: Evidence
   const c = cause.finding;
   if (refKey(v.entity) === refKey(c.entity)) return false;
   if (onset && wokenBy(v, c, onset)) return true;
-  if (!(SYMPTOMATIC.has(v.faultType) || v.strength < WEAK_FINDING)) return false;
   if (c.strength < v.strength) return false;
   const reached = new Set([refKey(c.entity), ...c.affects.map(refKey)]);
+  // A run that gave up because the service it handed its work to failed it (workers OOM-killed under it) failed for
+  // that service's fault, not its own spec's: a Job's failure is a symptom of a fault in what it calls.
+  if (v.faultType === 'job-failure' && !SYMPTOMATIC.has(c.faultType)) return dependsOnAny(v.entity, reached, graph);
+  if (!(SYMPTOMATIC.has(v.faultType) || v.strength < WEAK_FINDING)) return false;
   return reached.has(refKey(v.entity)) || dependsOnAny(v.entity, reached, graph);
 }
 

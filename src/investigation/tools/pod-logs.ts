@@ -16,6 +16,10 @@ export const podLogs = defineTool({
     previous: z.boolean().default(false),
     tailLines: z.number().int().min(1).max(5000).default(1000),
     sinceSeconds: z.number().int().min(1).optional(),
+    terminated: z
+      .boolean()
+      .default(false)
+      .describe('The container has ended for good (a Job, a batch step): its last lines are kept as well'),
   }),
   target: (args) => `Pod/${args.namespace}/${args.pod}${args.container ? `/${args.container}` : ''}`,
   async execute(args, ctx) {
@@ -33,8 +37,9 @@ export const podLogs = defineTool({
         }),
         `log of ${args.pod}`,
       );
-      // The previous instance died: its last lines say why, in whatever words its program uses.
-      const lastWords = args.previous ? LAST_WORDS : 0;
+      // The previous instance died, or the current one ended for good (a step that ran once): its last lines say why,
+      // and what it was doing (the service it handed the work to), in whatever words its program uses.
+      const lastWords = args.previous || args.terminated ? LAST_WORDS : 0;
       return { ...base, ...errorLines(typeof log === 'string' ? log : '', undefined, undefined, lastWords) };
     } catch (error) {
       // No previous instance, or the container never started: the API answers 400; that is an answer, not a failure.
