@@ -55,7 +55,9 @@ export const quotaExceeded: Detector = {
 
     for (const event of snapshot.events) {
       const match = EXCEEDED.exec(event.message ?? '');
-      if (!match || !/FailedCreate|Failed/.test(event.reason ?? '')) continue;
+      // The refusal is the API server's admission answer, relayed by whatever controller asked for the pod (a ReplicaSet's
+      // FailedCreate, a Job's, a workflow engine's own Warning reason): the words decide, not the reason.
+      if (!match || !(event.type === 'Warning' || /Failed/.test(event.reason ?? ''))) continue;
       const subject = eventSubject(event);
       add(subject.namespace ?? '', match[1] as string, ownerOf(subject), eventEvidence(event), STRENGTH.refusalEvent);
     }
@@ -74,6 +76,9 @@ export const quotaExceeded: Detector = {
         conditions: s.status?.conditions ?? [],
       })),
     ];
+    for (const job of snapshot.jobs) {
+      controllers.push({ ref: ownerOf(refOf('Job', job.metadata)), conditions: job.status?.conditions ?? [] });
+    }
     for (const { ref, conditions } of controllers) {
       for (const condition of conditions) {
         const match = EXCEEDED.exec(condition.message ?? '');
@@ -88,6 +93,20 @@ export const quotaExceeded: Detector = {
             text: `${condition.type}: ${condition.message}`,
             at: condition.lastTransitionTime ?? undefined,
           },
+          STRENGTH.refusalCondition,
+        );
+      }
+    }
+    // Custom controllers (workflow engines, operators) keep the refusal in their own status, shaped as they please.
+    for (const object of snapshot.customObjects) {
+      const ref = refOf(object.kind, object.metadata);
+      for (const message of refusalMessages(object.status)) {
+        const match = EXCEEDED.exec(message) as RegExpExecArray;
+        add(
+          ref.namespace ?? '',
+          match[1] as string,
+          ref,
+          { source: 'status', ref, text: message },
           STRENGTH.refusalCondition,
         );
       }
@@ -117,6 +136,17 @@ export const quotaExceeded: Detector = {
     return [...findings.values()];
   },
 };
+
+/** Status strings (at any depth, a few at most) that quote a quota's refusal. */
+function refusalMessages(status: unknown, depth = 0, found: string[] = []): string[] {
+  if (found.length >= 3 || depth > 6 || status === null || status === undefined) return found;
+  if (typeof status === 'string') {
+    if (EXCEEDED.test(status)) found.push(status);
+  } else if (typeof status === 'object') {
+    for (const value of Object.values(status)) refusalMessages(value, depth + 1, found);
+  }
+  return found;
+}
 
 /** Resources whose use has reached the hard limit. */
 function exhausted(quota: Quota): string[] {
