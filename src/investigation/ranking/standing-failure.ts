@@ -8,7 +8,7 @@ export const STANDING_FAILURE = 24 * HOUR;
 
 /**
  * A CronJob whose runs have failed since long before the symptom began, and that the symptom's path does not reach,
- * explains nothing about it: every cluster carries such leftovers, and a batch run's failure breaks only its own output
+ * explains nothing about it (longer ago than a day and than one period of its schedule): every cluster carries such leftovers, and a batch run's failure breaks only its own output
  * (a job-failure answer needs a symptom about that output: one whose path reaches it, or whose words name it, as
  * "no orders-db backup in 3 days" names orders-db-backup). With no symptom resolved nothing reaches it either.
  * Returns the reason to set it aside, or undefined when it stays.
@@ -22,6 +22,8 @@ export function standingFailure(
   const { entity } = candidate.finding;
   if (about.reached || about.named(entity.name)) return undefined;
   const failing = batchFailingSince(entity, snapshot, start - STANDING_FAILURE);
-  if (!failing) return undefined;
+  // The last scheduled run failing is what its output's readers miss until the next one: within one schedule period of
+  // the onset (a weekly run that failed three days before) the failure is this incident's, not a standing one.
+  if (!failing || (failing.period !== undefined && failing.since >= start - failing.period)) return undefined;
   return `${candidate.finding.summary} — failing since ${new Date(failing.since).toISOString()} (${failing.lastSuccess ? `last success ${failing.lastSuccess}` : 'never succeeded'}), long before the incident began, and off the symptom's path: a standing failure that explains nothing about it`;
 }
