@@ -56,7 +56,7 @@ export const quotaExceeded: Detector = {
     for (const event of snapshot.events) {
       const match = EXCEEDED.exec(event.message ?? '');
       // The refusal is the API server's admission answer, relayed by whatever controller asked for the pod (a ReplicaSet's
-      // FailedCreate, a Job's, a workflow engine's own Warning reason): the words decide, not the reason.
+      // FailedCreate, a Job's, an operator's own Warning reason): the words decide, not the reason.
       if (!match || !(event.type === 'Warning' || /Failed/.test(event.reason ?? ''))) continue;
       const subject = eventSubject(event);
       add(subject.namespace ?? '', match[1] as string, ownerOf(subject), eventEvidence(event), STRENGTH.refusalEvent);
@@ -97,7 +97,7 @@ export const quotaExceeded: Detector = {
         );
       }
     }
-    // Custom controllers (workflow engines, operators) keep the refusal in their own status, shaped as they please.
+    // Custom controllers (pipeline engines, operators) keep the refusal in their own status, shaped as they please.
     for (const object of snapshot.customObjects) {
       const ref = refOf(object.kind, object.metadata);
       for (const message of refusalMessages(object.status)) {
