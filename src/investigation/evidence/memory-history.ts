@@ -13,6 +13,8 @@ const RISING = 0.8;
 const WINDOW_MS = 30 * 60_000;
 /** How far back a lifetime is read: a leak that takes longer is seen climbing in that part of it already. */
 const MAX_HISTORY_MS = 6 * HOUR;
+/** A previous instance OOM-killed after living this long grew into its limit slowly (detectors/memory-leak.ts). */
+const LONG_LIFE = HOUR;
 /** Containers whose history is asked, at most (one request each). */
 const MAX_HISTORIES = 2;
 
@@ -40,22 +42,30 @@ export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: strin
     const container = pod?.spec?.containers.find((c) => c.name === name);
     const limit = parseQuantity(container?.resources?.limits?.memory);
     const status = pod?.status?.containerStatuses?.find((s) => s.name === name);
-    // An instance killed for memory before this one already tells what one lifetime comes to.
-    if (status?.lastState?.terminated?.reason === 'OOMKilled') continue;
     const startedAt = toMs(status?.state?.running?.startedAt);
     if (!podName || !name || !limit || startedAt === undefined || now - startedAt <= WINDOW_MS) continue;
     const values = sample.values.map(([, value]) => value);
+    const killed = status?.lastState?.terminated;
+    if (killed?.reason === 'OOMKilled') {
+      // Killed for memory after hours alive: whether this life climbs the same way is a leak's signature (restarts
+      // hours apart), which a window too coarse to hold five samples cannot show. A short previous life tells enough.
+      const lived = (toMs(killed.finishedAt) ?? 0) - (toMs(killed.startedAt) ?? 0);
+      if (lived < LONG_LIFE || values.length >= 5) continue;
+      queries.push(lifetimeQuery(namespace, podName, name, now - startedAt));
+      continue;
+    }
     const last = values.at(-1) ?? 0;
     const grew = last - (values[0] ?? 0);
     if (values.length < 5 || last < NEAR_LIMIT * limit || risingShare(values) < RISING || grew <= 0) continue;
     if (grew >= CLIMB_SEEN * limit) continue;
-    const minutes = Math.floor(Math.min(now - startedAt, MAX_HISTORY_MS) / 60_000);
-    const selector = `namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(podName)},container=${JSON.stringify(name)}`;
-    queries.push({
-      pod: podName,
-      container: name,
-      query: `container_memory_working_set_bytes{${selector}}[${minutes}m]`,
-    });
+    queries.push(lifetimeQuery(namespace, podName, name, now - startedAt));
   }
   return queries;
+}
+
+/** The working set of one container since it started (capped at MAX_HISTORY_MS). */
+function lifetimeQuery(namespace: string, pod: string, container: string, alive: number): MemoryHistoryQuery {
+  const minutes = Math.floor(Math.min(alive, MAX_HISTORY_MS) / 60_000);
+  const selector = `namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(pod)},container=${JSON.stringify(container)}`;
+  return { pod, container, query: `container_memory_working_set_bytes{${selector}}[${minutes}m]` };
 }
