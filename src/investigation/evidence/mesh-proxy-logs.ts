@@ -29,13 +29,8 @@ export function meshProxyTargets(snapshot: ClusterSnapshot, namespace: string, m
     if (!pod?.metadata?.name) continue;
     const proxy = runningProxy(pod, controllers, { byName: false });
     if (!proxy || read.has(`${namespace}/${pod.metadata.name}/${proxy.name}`)) continue;
-    targets.push({
-      namespace,
-      pod: pod.metadata.name,
-      container: proxy.name,
-      previous: false,
-      why: `the proxy injected into ${rolloutOwner(rs)}, rolled out at ${rs.metadata?.creationTimestamp}: the calls out it refuses or fails`,
-    });
+    const why = `the proxy injected into ${rolloutOwner(rs)}, rolled out at ${rs.metadata?.creationTimestamp}: the calls out it refuses or fails`;
+    targets.push(proxyLog(namespace, pod.metadata.name, proxy.name, why));
   }
   return targets;
 }
@@ -65,13 +60,8 @@ export function refusingProxyTargets(
     if (!pod.metadata?.name || (pod.spec?.containers ?? []).length < 2) continue;
     const proxy = runningProxy(pod, controllers, { byName: true });
     if (!proxy || read.has(`${namespace}/${pod.metadata.name}/${proxy.name}`)) continue;
-    targets.push({
-      namespace,
-      pod: pod.metadata.name,
-      container: proxy.name,
-      previous: false,
-      why: `the alert speaks of requests refused by rule: the proxy injected into ${pod.metadata.name} answers them on its behalf`,
-    });
+    const why = `the alert speaks of requests refused by rule: the proxy injected into ${pod.metadata.name} answers them on its behalf`;
+    targets.push(proxyLog(namespace, pod.metadata.name, proxy.name, why));
   }
   return targets;
 }
@@ -93,3 +83,12 @@ function runningProxy(
     containers.find((c) => !own.has(c.name)) ?? (byName ? containers.find((c) => PROXY_NAME.test(c.name)) : undefined)
   );
 }
+
+/** The current log of a pod's proxy container. */
+const proxyLog = (namespace: string, pod: string, container: string, why: string): LogTarget => ({
+  namespace,
+  pod,
+  container,
+  previous: false,
+  why,
+});
