@@ -30,16 +30,16 @@ export function batchFailingSince(
   const kept = firstFailedKeptRun(cronJob, snapshot);
   const after = toMs(lastSuccess ?? cronJob.metadata?.creationTimestamp);
   if (kept === undefined && after === undefined) return undefined;
-  const since = kept ?? firstRunBetween(cronJob.spec.schedule, after as number, until);
+  const since = kept ?? firstRunBetween(cronJob.spec.schedule, after as number, until, cronJob.spec.timeZone);
   if (since === undefined || since >= until) return undefined;
-  const period = schedulePeriod(cronJob.spec.schedule, since);
+  const period = schedulePeriod(cronJob.spec.schedule, since, cronJob.spec.timeZone);
   return { since, ...(lastSuccess ? { lastSuccess } : {}), ...(period ? { period } : {}) };
 }
 
 /** The gap between two consecutive runs of the schedule after `from` (a day, a week…); undefined when not understood. */
-function schedulePeriod(schedule: string, from: number): number | undefined {
-  const first = firstRunBetween(schedule, from, from + PERIOD_HORIZON);
-  const second = first === undefined ? undefined : firstRunBetween(schedule, first, first + PERIOD_HORIZON);
+function schedulePeriod(schedule: string, from: number, timeZone?: string): number | undefined {
+  const first = firstRunBetween(schedule, from, from + PERIOD_HORIZON, timeZone);
+  const second = first === undefined ? undefined : firstRunBetween(schedule, first, first + PERIOD_HORIZON, timeZone);
   return first !== undefined && second !== undefined ? second - first : undefined;
 }
 
