@@ -4,8 +4,12 @@ import type { ClusterSnapshot } from './snapshot.ts';
 
 type PodSpec = NonNullable<NonNullable<ClusterSnapshot['pods'][number]['spec']>>;
 
-/** Go's x509 wording of an expired certificate quotes its notAfter: `current time X is after 2026-12-01T07:00:00Z`. */
-const EXPIRED_AT = /is after (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)/;
+/**
+ * An expired certificate's notAfter as TLS libraries quote it: Go (`current time X is after 2026-12-01T07:00:00Z`),
+ * Java (`NotAfter: Tue Dec 01 07:00:00 UTC 2026`), and the plain `expired on/at <time>` many clients print.
+ */
+const EXPIRED_AT =
+  /(?:is after|NotAfter:?|not after|expired (?:on|at)|valid until)\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} (?:UTC|GMT) \d{4})/i;
 
 /**
  * The hosts a client calls, as its configuration and errors name them: its env values, the hosts the Secrets it

@@ -7,9 +7,20 @@ import { Condition, Metadata, type ServedGroup } from './routing-objects.ts';
  * and which Issuer signs it; an Issuer says in its own Ready condition why it cannot sign. Untyped custom resources:
  * zod keeps the fields the detectors use.
  */
-// Certificate verification failures as TLS libraries word them (Go's x509/tls, OpenSSL, Java's PKIX).
-export const TLS_ERROR =
-  /x509: |tls: (failed to verify|bad certificate|unknown certificate authority|expired certificate)|certificate (has expired|is not yet valid|verify failed|signed by unknown authority)|PKIX path (building|validation) failed|self[- ]signed certificate/i;
+// Certificate verification failures as TLS libraries word them: Go's x509/tls, OpenSSL (and Python/Ruby over it),
+// Java's PKIX and CertificateExpiredException, Node's error codes, rustls, .NET's SslPolicyErrors.
+export const TLS_ERROR = new RegExp(
+  [
+    'x509: ',
+    'tls: (failed to verify|bad certificate|unknown certificate authority|expired certificate)',
+    'certificate (has expired|expired|is not yet valid|verify failed|signed by unknown authority)',
+    'PKIX path (building|validation) failed|Certificate(Expired|NotYetValid)Exception',
+    'self[- ]signed certificate|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID',
+    'invalid peer certificate|RemoteCertificate(ChainErrors|NameMismatch)|NotTimeValid',
+  ].join('|'),
+  'i',
+);
 
 export const CERTIFICATE_APIS = {
   Certificate: { group: 'cert-manager.io', plural: 'certificates', namespaced: true },
