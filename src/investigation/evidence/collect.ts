@@ -27,6 +27,7 @@ import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
+import { siblingLogTargets } from './sibling-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
@@ -95,6 +96,8 @@ const PEER_PLANNED_COST = PEER_KINDS.length + 1;
 const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
+/** Logs of sibling replicas read in place of the alerted workload's logs that said nothing. */
+const MAX_SIBLING_LOGS = 1;
 /** Logs of callees in the namespace that the errors read name, whose own log was not read. */
 const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
@@ -164,6 +167,7 @@ export async function collectSnapshot(
     await queryMemoryHistory(reader);
   }
   await readLogs(reader);
+  await readSiblingsOfEmptyLogs(reader);
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
@@ -529,6 +533,20 @@ async function readLogs(reader: SnapshotReader): Promise<void> {
   await reader.wave(
     4,
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
+  );
+}
+
+/**
+ * Logs of the workload the alert speaks of that came back without an error line (a replica that wrote nothing, a
+ * standby): a sibling replica of the same workload, so that it is heard rather than cleared by one with nothing to say.
+ */
+async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
+  const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()));
+  if (targets.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading sibling replicas of pods of the alerted workload whose log says nothing: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
 }

@@ -14,7 +14,14 @@ export function parseLogLine(line: string): LogLine {
 const ERROR_WORDS =
   /\b(error|err|fail(ed|ure|ing)?|fatal|panic|exception|refused|timed? ?out|deadline|unavailable|denied|forbidden|unauthori[sz]ed|invalid|cannot|can't|unable|no such host|not found|crash)/i;
 
-export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text);
+/**
+ * A caller reporting that its callee answered with a server error (`rates-gw returned 502`, `status=503`,
+ * `got HTTP 500`), in whatever level it logs it at: the callee failed, whatever words surround the code.
+ */
+export const SERVER_ERROR_ANSWER =
+  /\b(?:returned|returns|answered|responded|replied|got|received|response|status(?:[ _]?code)?|code|HTTP)["']?\s*[=:]?\s*["']?5\d\d\b/i;
+
+export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text) || SERVER_ERROR_ANSWER.test(text);
 
 // A request the server refused as malformed or unknown (not 401/403/429: credentials and limits are the server's word
 // about the caller's standing, which other detectors weigh), as access logs and web frameworks word it.

@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, owningWorkload } from '../focus.ts';
+import { type Focus, nameWordMatches, owningWorkload } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -16,6 +16,8 @@ export interface LogTarget {
   container: string;
   previous: boolean;
   why: string;
+  /** The workload the alert speaks of (named, or picked out by its words): it must be heard, not just read. */
+  alerted?: boolean;
 }
 
 /** Endings whose last log lines say nothing a status does not. */
@@ -155,16 +157,16 @@ export function chooseLogTargets(
   const targets: LogTarget[] = [];
   const seenWorkloads = new Set<string>();
   const seenTargets = new Set<string>();
-  const add = (pod: Pod, container: string | undefined, previous: boolean, why: string): void => {
+  const add = (pod: Pod, container: string | undefined, previous: boolean, why: string, alerted = false): void => {
     const name = pod.metadata?.name;
     if (!name || !container || targets.length >= max) return;
     const key = `${name}/${container}/${previous}`;
     if (seenTargets.has(key)) return;
     seenTargets.add(key);
-    targets.push({ namespace, pod: name, container, previous, why });
+    targets.push({ namespace, pod: name, container, previous, why, ...(alerted ? { alerted } : {}) });
   };
   // The current log of one pod per workload: the least healthy one, else one of its newest revision.
-  const addWorkload = (candidates: Pod[], why: string): void => {
+  const addWorkload = (candidates: Pod[], why: string, alerted = false): void => {
     const withLogs = newestRevisionFirst(
       candidates.filter((pod) => mainContainer(pod, preferredContainer, controllers)),
       snapshot.replicaSets,
@@ -174,7 +176,7 @@ export function chooseLogTargets(
     const key = refKey(workloadOf(pod));
     if (seenWorkloads.has(key)) return;
     seenWorkloads.add(key);
-    add(pod, mainContainer(pod, preferredContainer, controllers), false, why);
+    add(pod, mainContainer(pod, preferredContainer, controllers), false, why, alerted);
   };
 
   const restartedWorkloads = new Set<string>();
@@ -190,13 +192,19 @@ export function chooseLogTargets(
   if (symptom?.kind === 'Service') symptomPods = podsOfService(symptom.name);
   else if (symptom?.kind === 'Pod') symptomPods = pods.filter((pod) => pod.metadata?.name === symptom.name);
   else if (symptom) symptomPods = podsOfWorkload.get(refKey(symptom)) ?? [];
-  addWorkload(symptomPods, 'the alerted workload');
+  addWorkload(symptomPods, 'the alerted workload', true);
+  // No symptom found by name: the workloads the alert's words pick out (`refunds` → refund-worker) are what it speaks of,
+  // the likeliest to log why — read before pods that merely look unwell, and their dependencies followed like the
+  // alerted workload's.
+  const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload);
+  for (const group of hinted) addWorkload(group, "the alert's words name its workload", true);
+  const spokenOf = symptom ? symptomPods : hinted.flat();
 
   const failing = [...errorRatios].filter(([, ratio]) => ratio > 0).sort((a, b) => b[1] - a[1]);
   for (const [service] of failing) addWorkload(podsOfService(service), `${service} answers with errors`);
 
   const dependencies: string[] = [];
-  const queue = symptomPods.flatMap((pod) => peersOf(pod, serviceNames));
+  const queue = spokenOf.flatMap((pod) => peersOf(pod, serviceNames));
   while (queue.length > 0 && dependencies.length < 20) {
     const service = queue.shift() as string;
     if (dependencies.includes(service)) continue;
@@ -233,6 +241,22 @@ export function chooseLogTargets(
     .sort((a, b) => b.peers - a.peers);
   for (const { group } of callers) addWorkload(group, 'calls other services');
   return targets;
+}
+
+/**
+ * The pods of each workload whose name the alert's words pick out (focus.ts nameWordMatches), the most spoken of first:
+ * the one whose words the text repeats is what the reporter keeps coming back to.
+ */
+function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
+  const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+  const picked = nameWordMatches(alertText, [...podsOfWorkload.keys()].map(nameOf));
+  const spoken = alertText.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? [];
+  const mentions = (key: string) =>
+    (picked.get(nameOf(key)) ?? []).reduce((sum, word) => sum + spoken.filter((w) => w === word).length, 0);
+  return [...podsOfWorkload]
+    .filter(([key]) => picked.has(nameOf(key)))
+    .sort(([a], [b]) => mentions(b) - mentions(a))
+    .map(([, pods]) => pods);
 }
 
 /** The pods each NetworkPolicy of the namespace changed within the suspect window selects, newest change first. */

@@ -53,6 +53,8 @@ export interface ContainerLog {
   readFrom?: string;
   /** Older error lines were left out (over the line or byte budget): the first one kept is not the first logged. */
   cut?: boolean;
+  /** Read as the workload the alert speaks of (evidence/log-targets.ts). */
+  alerted?: boolean;
 }
 
 export interface MetricSample {

@@ -1,3 +1,5 @@
+import { SERVER_ERROR_ANSWER } from '../evidence/log-line.ts';
+
 // Refusals by rule count too (a request rejected, a publish nacked, a rate or a size over the limit, a caller not
 // authorised): a server or its proxy logs them without a word of failure.
 const ERROR_LINE =
@@ -42,7 +44,7 @@ export function errorLines(
 ): ErrorLines {
   const all = log.split('\n').filter((line) => line.trim() !== '');
   const matching = all.flatMap((line, index) =>
-    ERROR_LINE.test(line) || index >= all.length - lastWords ? [index] : [],
+    ERROR_LINE.test(line) || SERVER_ERROR_ANSWER.test(line) || index >= all.length - lastWords ? [index] : [],
   );
   const kept = new Set<number>();
   let bytes = 0;
