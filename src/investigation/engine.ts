@@ -77,7 +77,12 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   let widenedIn: string | undefined;
   // Nothing abnormal where the alert pointed: look where trouble began around its onset before answering "no cause".
   if (!final.rootCause) {
-    const wider = await widenFocus(alert, collected.snapshot, { ...located, requests }, base);
+    const wider = await widenFocus(
+      alert,
+      collected.snapshot,
+      { ...located, requests, customRead: collected.customRead },
+      base,
+    );
     requests += wider.requests;
     if (wider.located) {
       await emit({

@@ -16,9 +16,10 @@ import { readInFull } from './completeness.ts';
 import { forwardingBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
 import { forbiddenCalls } from './forbidden.ts';
-import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
 import { generatingKinds } from './generations.ts';
-import { type GoverningKind, governingKinds, policyKinds, refusalsIn } from './governing-resources.ts';
+import { refusalsIn } from './governing-resources.ts';
+import { planLists } from './custom-read-plan.ts';
+import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
 import { memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
@@ -59,7 +60,7 @@ import {
   type ToolBase,
 } from './snapshot-reader.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
-import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
+import { webhookRefusals } from './webhook-refusals.ts';
 
 /** Routers' own route kinds read in the namespace (ApisixRoute, IngressRoute, HTTPProxy, Mapping…), at most. */
 const MAX_ROUTE_KIND_READS = 2;
@@ -102,21 +103,12 @@ const MAX_SIBLING_LOGS = 1;
 const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
 const MAX_ERRING_SECRETS = 2;
-/** Kinds of policies listed when an admission webhook's refusal quotes the policy it applied. */
-const MAX_POLICY_KINDS = 2;
-/** Kinds of custom resources that may set the rule behind a dependency's refusals, each listed cluster-wide. */
-const MAX_GOVERNING_READS = 4;
-/** Kinds of policies a Gateway API implementation attaches to the routes in front of the symptom, each listed cluster-wide. */
-const MAX_ATTACHED_POLICY_KINDS = 3;
-/** Lists of the network plugin's own policies (kinds × namespaces) read when connections fail. */
-const MAX_CNI_READS = 3;
-/** Namespaces those are read in: the failing pods' own, and the one they call. */
-const MAX_CNI_NAMESPACES = 2;
 /**
- * A connection or call that timed out: a policy drops packets silently, so the callers it cuts off time out (a refused
- * connection or no endpoints is a server not listening, not a policy).
+ * Lists of custom kinds chosen by their names in discovery (the rules behind refusals, the policies attached to routes,
+ * the network plugin's policies, a quoted admission policy, cert-manager's objects) one incident reads at most, the
+ * most related to the errors first (custom-read-plan.ts).
  */
-const CALL_TIMED_OUT = /timed? ?out|ETIMEDOUT|deadline exceeded/i;
+export const MAX_DISCOVERED_LISTS = 4;
 /** Namespaces whose RBAC objects are read when the API server refuses pods' calls. */
 const MAX_RBAC_NAMESPACES = 2;
 
@@ -124,6 +116,8 @@ export interface Collected {
   snapshot: ClusterSnapshot;
   focus: Focus;
   requests: number;
+  /** The custom-resource lists read and what each held: a second look elsewhere takes them instead of asking again. */
+  customRead: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
 }
 
 const OWNER_KIND_LABELS: [ObjectKind, string[]][] = [
@@ -172,12 +166,15 @@ export async function collectSnapshot(
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
   await readGoverningObjects(reader);
-  const governingRead = await readGoverningCustomResources(reader);
-  await readAttachedPolicies(reader, governingRead);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredByServer(lookups));
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
-  return { snapshot: reader.snapshot, focus: reader.focus(), requests: reader.requests };
+  return {
+    snapshot: reader.snapshot,
+    focus: reader.focus(),
+    requests: reader.requests,
+    customRead: reader.customListed,
+  };
 }
 
 /** Wave 1: the namespace's workloads, their pods and state, the nodes, and which routing APIs the cluster serves. */
@@ -692,17 +689,20 @@ interface GoverningReads {
 /**
  * Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount),
  * pods an admission webhook refuses to create (the webhook configurations), calls out a mesh proxy refuses (the
- * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them).
+ * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them) — and the
+ * custom kinds discovery names that may hold the rule (planned together, within one cap: discoveredLists).
  */
 async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
   const lines = reader.snapshot.logs.flatMap((log) => log.lines);
   const certificates = certificatesServed(reader.snapshot.apiGroups);
+  const certificateReads =
+    certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined;
   const governing = [
     readRbac(reader),
     readWebhookConfigurations(reader),
     readServiceEntries(reader, lines),
-    certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined,
-    readCniPolicies(reader, lines),
+    certificateReads,
+    readDiscoveredLists(reader, MAX_DISCOVERED_LISTS - (certificateReads?.reads.length ?? 0)),
   ].filter((read) => read !== undefined);
   if (governing.length === 0) return;
   await reader.wave(
@@ -724,69 +724,26 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
 }
 
 /**
- * A dependency refuses the pods on its own authority (authorization denied, a limit reached, a body too large): the
- * rule is usually a custom resource an operator, a mesh or a gateway reconciles. Of the kinds aggregated discovery
- * names that can hold one, a few are read cluster-wide (one request each): such rules live where their operator keeps
- * them (the mesh's or the broker's namespace) as often as beside the server they govern.
+ * The custom kinds discovery names that may hold the rule behind what the errors show — a policy an admission webhook
+ * quotes, the rules of a dependency that refuses the pods, the policies attached to the routes in front of the
+ * symptom, the network plugin's policies when calls time out — each list once, the most related first, within `cap`.
+ * On top of the budget, like the routing layer: few, and only when the errors point at such a rule.
  */
-async function readGoverningCustomResources(reader: SnapshotReader): Promise<GoverningKind[]> {
-  const { snapshot } = reader;
-  const refusedPods = snapshot.pods.filter((pod) =>
-    snapshot.logs.some(
-      (log) =>
-        log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name && refusalsIn(log.lines).length > 0,
-    ),
-  );
-  const refusals = refusalsIn(snapshot.logs.flatMap((log) => log.lines));
-  if (refusedPods.length === 0) return [];
-  // What the refusing side runs (its containers' names, its images' repositories — not their registries' hosts, which
-  // name the company): the software that enforces the rule.
-  const sideWords = refusedPods.flatMap((pod) =>
-    (pod.spec?.containers ?? []).flatMap((container) => [container.name, imageRepository(container.image ?? '')]),
-  );
-  // On top of the hard limit, like the routing layer: few, and only when a dependency refuses the pods by a rule.
-  const kinds = governingKinds(snapshot.apiGroups, refusals, MAX_GOVERNING_READS, sideWords);
-  if (kinds.length === 0) return [];
-  const why = `the pods are refused (${refusals.join(', ')}) by what they call: the rules set on it`;
-  await reader.wave(
-    4,
-    `Reading what may set the rule behind the refusals: ${kinds.map((kind) => kind.kind).join(', ')} in all namespaces`,
-    kinds.map((kind) => reader.listCustom(kind, undefined, `${why} (${kind.kind})`)),
-  );
-  return kinds;
-}
-
-/**
- * The routes in front of the symptom are accepted by a Gateway API implementation (their status names its
- * controller): its own policy kinds, attached to those routes or their Gateway (policy attachment), set what it does
- * to every request on them — a timeout, a body size, a rate, who may call. A few of those kinds are read cluster-wide
- * (one request each), on top of the budget like the rest of the routing layer.
- */
-async function readAttachedPolicies(reader: SnapshotReader, read: GoverningKind[]): Promise<void> {
-  const { snapshot } = reader;
-  const symptom = reader.focus().symptom;
-  const routes = snapshot.httpRoutes.filter(
-    (route) =>
-      route.metadata?.namespace === reader.namespace &&
-      (!symptom ||
-        (route.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => b.name === symptom.name))),
-  );
-  const kinds = attachedPolicyKinds(snapshot.apiGroups, routeControllers(routes), MAX_ATTACHED_POLICY_KINDS, read);
-  if (kinds.length === 0) return;
-  reader.routingSpent += kinds.length;
-  const why = 'the routes in front of the symptom: the policies their Gateway implementation attaches to them';
-  await reader.wave(
-    4,
-    `Reading the policies attached to the routes in front of the symptom: ${kinds.map((kind) => kind.kind).join(', ')}`,
-    kinds.map((kind) => reader.listCustom(kind, undefined, `${why} (${kind.kind})`)),
-  );
-}
-
-/** An image's repository path without its registry host and tag: `quay.io/acme/broker:3.1` → `acme/broker`. */
-function imageRepository(image: string): string {
-  const parts = image.split('@')[0]?.split('/') ?? [];
-  if (parts.length > 1 && /[.:]/.test(parts[0] ?? '')) parts.shift();
-  return parts.join('/').replace(/:[^/]*$/, '');
+function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningReads | undefined {
+  const { snapshot, namespace } = reader;
+  const wanted = [
+    ...quotedPolicyLists(snapshot, namespace),
+    ...governingLists(snapshot, new Set(podsOnPath(snapshot, reader.focus()).map((pod) => pod.metadata?.uid))),
+    ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, alertText(reader.alert)),
+    ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
+  ];
+  const planned = planLists(wanted, reader.customListed, cap);
+  if (planned.length === 0) return undefined;
+  reader.routingSpent += planned.length;
+  return {
+    reads: planned.map(({ resource, namespace: where, why }) => reader.listCustom(resource, where, why)),
+    what: planned.map(({ resource, namespace: where }) => `${resource.kind}${where ? ` in ${where}` : ''}`).join(', '),
+  };
 }
 
 /** Calls the API server refuses: the Roles and RoleBindings where they were refused. */
@@ -805,30 +762,17 @@ function readRbac(reader: SnapshotReader): GoverningReads | undefined {
   };
 }
 
-/**
- * Pods an admission webhook refuses to create: the webhook configurations, and — when the refusal quotes the policy
- * it applied — the served kinds that hold policies, where that policy may be (a few lists).
- */
+/** Pods an admission webhook refuses to create: the webhook configurations (the policy it quotes is planned). */
 function readWebhookConfigurations(reader: SnapshotReader): GoverningReads | undefined {
-  const refusals = webhookRefusals(reader.snapshot.events);
-  const webhooks = [...new Set(refusals.map((refusal) => refusal.webhook))];
+  const webhooks = [...new Set(webhookRefusals(reader.snapshot.events).map((refusal) => refusal.webhook))];
   if (webhooks.length === 0) return undefined;
   const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
-  const quoting = refusals.filter(({ event }) => quotedPolicy(event.message ?? ''));
-  const where = [...new Set(quoting.map(({ event }) => event.involvedObject?.namespace ?? reader.namespace))];
-  const policies = quoting.length > 0 ? policyKinds(reader.snapshot.apiGroups, MAX_POLICY_KINDS) : [];
-  const policyReads = policies.flatMap((kind) =>
-    (kind.namespaced ? where : [undefined]).map((ns) =>
-      reader.listCustom(kind, ns, `${why}, quoting the policy it applied: which ${kind.kind} that is`),
-    ),
-  );
   return {
     reads: [
       reader.list('ValidatingWebhookConfiguration', why, {}),
       reader.list('MutatingWebhookConfiguration', why, {}),
-      ...policyReads,
     ],
-    what: `admission webhook configurations${policies.length > 0 ? ` and ${policies.map((k) => k.kind).join(', ')}` : ''}`,
+    what: 'admission webhook configurations',
   };
 }
 
@@ -838,30 +782,6 @@ function readServiceEntries(reader: SnapshotReader, lines: string[]): GoverningR
   if (!registry || !lines.some((line) => EGRESS_REFUSED.test(line))) return undefined;
   const why = 'a mesh proxy refuses calls out (BlackHoleCluster): which outside hosts the mesh registers';
   return { reads: [reader.list('ServiceEntry', why, { version: registry })], what: "the mesh's ServiceEntries" };
-}
-
-/**
- * Connections time out in the logs read and the cluster's network plugin serves policies of its own (`…NetworkPolicy`
- * kinds): those where the failing pods run and where the Services they call run, and the clusterwide ones — a few
- * lists. They are read as NetworkPolicies (evidence/cni-policies.ts).
- */
-function readCniPolicies(reader: SnapshotReader, lines: string[]): GoverningReads | undefined {
-  const kinds = cniPolicyKinds(reader.snapshot.apiGroups);
-  if (kinds.length === 0 || !lines.some((line) => CALL_TIMED_OUT.test(line))) return undefined;
-  const { snapshot, namespace } = reader;
-  const erring = erringPods(snapshot, namespace);
-  const where = [namespace, ...peerNamespaces(erring, namespace, podControllers(snapshot))].slice(
-    0,
-    MAX_CNI_NAMESPACES,
-  );
-  const reads = kinds
-    .flatMap((kind) => (kind.namespaced ? where : [undefined]).map((ns: string | undefined) => ({ kind, ns })))
-    .slice(0, MAX_CNI_READS);
-  const why = "connections fail in the logs read: the network plugin's own policies";
-  return {
-    reads: reads.map(({ kind, ns }) => reader.listCustom(kind, ns, `${why} (${kind.kind})`)),
-    what: [...new Set(reads.map(({ kind }) => kind.kind))].join(', '),
-  };
 }
 
 /**

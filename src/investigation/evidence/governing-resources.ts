@@ -72,7 +72,7 @@ const GENERIC_GROUP_WORD =
 
 /**
  * The namespaced custom kinds the cluster serves (aggregated discovery) that can hold a rule behind the refusals, at
- * most `max`: first those of a group whose words the refusing side shows (`linkerd` in a proxy's container name,
+ * most `max`, each with its rank (how nearly it relates to the refusals: 0–3): first those of a group whose words the refusing side shows (`linkerd` in a proxy's container name,
  * `rabbitmq` in a broker's image: the software that enforces the rule), then those whose names say the refusal
  * itself (`…RateLimit` for a limit, `…Authorization…` for a denial), then in discovery's order. Each is read
  * cluster-wide (one request): an operator's rules live where it keeps them (the mesh's, the broker's namespace), not
@@ -83,7 +83,7 @@ export function governingKinds(
   refusals: readonly Refusal[],
   max: number,
   sideWords: readonly string[] = [],
-): GoverningKind[] {
+): (GoverningKind & { rank: number })[] {
   const side = sideWords.join(' ').toLowerCase();
   const affinity = (group: string): number =>
     group
@@ -105,7 +105,7 @@ export function governingKinds(
     .map((kind, order) => ({ kind, order, rank: 2 * affinity(kind.group) + saysRefusal(kind.kind) }))
     .sort((a, b) => b.rank - a.rank || a.order - b.order)
     .slice(0, max)
-    .map(({ kind }) => kind);
+    .map(({ kind, rank }) => ({ ...kind, rank }));
 }
 
 /** Every string a spec holds (names, patterns, hosts, principals), depth-first. */

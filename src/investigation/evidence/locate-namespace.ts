@@ -67,6 +67,8 @@ export interface Located {
   clusterRead?: ReadAlready;
   /** The API groups discovery found, when an earlier look asked (asked once per investigation). */
   apiGroups?: ClusterSnapshot['apiGroups'];
+  /** Custom-resource lists an earlier look read (custom-read-plan.ts keys) and the objects each held: not asked again. */
+  customRead?: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
 }
 
 /** Objects of a namespace already read in full, by kind. */

@@ -11,6 +11,8 @@ import { podLogs } from '../tools/pod-logs.ts';
 import { prometheusQuery } from '../tools/prometheus-query.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
+import type { CustomObject } from './custom-object.ts';
+import { listedAlready, listKey } from './custom-read-plan.ts';
 import type { Located } from './locate-namespace.ts';
 import type { LogTarget } from './log-targets.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
@@ -60,6 +62,11 @@ export class SnapshotReader {
   routingSpent = 0;
   /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
   readonly secretsAsked = new Set<string>();
+  /**
+   * Custom-resource lists read (custom-read-plan.ts keys) and the objects each held, this look's and an earlier look's:
+   * none is asked twice.
+   */
+  readonly customListed: Map<string, CustomObject[]>;
 
   private readonly located: Located;
 
@@ -78,6 +85,7 @@ export class SnapshotReader {
     this.assumptions = [...located.assumptions];
     this.requests = located.requests;
     this.routingSpent = located.unbudgeted ?? 0;
+    this.customListed = new Map(located.customRead ?? []);
   }
 
   /** Requests spent that count against the budget. */
@@ -194,16 +202,26 @@ export class SnapshotReader {
     }
   }
 
-  /** The custom resources of one kind discovery named, in one namespace or (cluster-scoped) none (one request). */
+  /**
+   * The custom resources of one kind discovery named, in one namespace or (none) all of them (one request) — unless
+   * that list, or the kind's list in all namespaces, was read already: what it holds is in the snapshot.
+   */
   async listCustom(
     resource: { group: string; version: string; plural: string },
     namespace: string | undefined,
     reason: string,
   ) {
+    if (listedAlready(this.customListed, resource, namespace)) {
+      this.absorbListed(resource, namespace);
+      return;
+    }
+    const held: CustomObject[] = [];
+    this.customListed.set(listKey(resource, namespace), held);
     this.requests++;
     try {
       const where = namespace ? { ...resource, namespace } : resource;
       const result = await listCustomObjects.run(where, { ...this.base, reason });
+      held.push(...result.items);
       absorb(this.snapshot.customObjects, result.items);
       if (!result.complete) {
         const read: IncompleteRead = {
@@ -222,6 +240,16 @@ export class SnapshotReader {
         `${resource.plural}.${resource.group} in ${namespace} could not be read (${describe(error)})`,
       );
     }
+  }
+
+  /** What a list read before held (the namespace's part of a list of all namespaces), into this look's snapshot. */
+  private absorbListed(resource: { group: string; plural: string }, namespace: string | undefined): void {
+    const own = this.customListed.get(listKey(resource, namespace));
+    const everywhere = this.customListed.get(listKey(resource)) ?? [];
+    absorb(
+      this.snapshot.customObjects,
+      own ?? everywhere.filter((object) => namespace === undefined || object.metadata?.namespace === namespace),
+    );
   }
 
   /**

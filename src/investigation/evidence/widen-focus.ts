@@ -67,6 +67,7 @@ export async function widenFocus(
         ...(readInFull(examined, 'NetworkPolicy') ? { NetworkPolicy: examined.networkPolicies } : {}),
       },
       apiGroups: examined.apiGroups,
+      customRead: located.customRead,
     },
   };
 }
