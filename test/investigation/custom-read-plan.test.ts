@@ -73,3 +73,19 @@ describe('an incident that every reader of discovered kinds wants lists for', ()
     assert.ok(requests.length <= 29, `${requests.length} requests`);
   });
 });
+
+describe('policies attached to a route, when the failure is below it', () => {
+  it('lists none when the only backend behind the route has no ready address, and answers what keeps it from starting', async () => {
+    const file = join(
+      import.meta.dirname,
+      '../fixtures/scenarios/kettleworks-route-policies-unread-backend-not-ready.json',
+    );
+    const { scenario, result, requests } = await replayScenarioFile(file);
+    assert.deepEqual(result.rootCause && refKey(result.rootCause), refKey(scenario.groundTruth.rootCause[0]!));
+    assert.equal(result.faultType, 'missing-configmap');
+    assert.deepEqual(
+      requests.filter((r) => r.path.startsWith('/apis/gateway.kettleedge.io/')).map((r) => r.path),
+      [],
+    );
+  });
+});
