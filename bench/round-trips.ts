@@ -13,6 +13,9 @@ const dir = process.env.BENCH_ROUND_TRIPS_DIR;
 const postgres = new Map<string, number>();
 const redis = new Map<string, number>();
 const add = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+const cpuMs = () => Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000);
+/** CPU used by the time of the first Postgres query (start-up: imports, connections), to tell the burst's own. */
+let cpuAtFirstQuery: number | undefined;
 
 /** A statement's shape: whitespace collapsed, cut short, so the same query counts once whatever its parameters. */
 const shape = (text: unknown) =>
@@ -23,6 +26,7 @@ const shape = (text: unknown) =>
 if (dir) {
   const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    cpuAtFirstQuery ??= cpuMs();
     add(postgres, shape(args[0]));
     return query.apply(this, args);
   } as typeof pg.Client.prototype.query;
@@ -39,7 +43,9 @@ if (dir) {
       JSON.stringify(
         {
           // CPU the process used from start to exit (user + system), a figure the machine's load changes little.
-          cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+          cpuMs: cpuMs(),
+          // From the first Postgres query to exit: the burst's share, start-up left out.
+          cpuAfterFirstQueryMs: cpuMs() - (cpuAtFirstQuery ?? 0),
           postgres: total(postgres),
           redis: total(redis),
           queries: sorted(postgres),

@@ -26,6 +26,14 @@ export interface AuditLog {
 export interface TransactionalAuditLog extends AuditLog {
   /** With `atCommit`, the rows are inserted with the transaction's COMMIT (one round trip fewer), else at once. */
   recordIn(tx: pg.ClientBase, entries: AuditEntry[], atCommit?: AtCommit): Promise<void>;
+  /** An SQL expression (an array of `count` seqs) for the caller's statement that creates an incident (startChain). */
+  seqsFor(count: number): string;
+  /**
+   * The first rows of the chain of an incident the caller's transaction creates, on the seqs its statement took
+   * (seqsFor), inserted with the COMMIT. Nobody else can know the incident's id before that commits, so its chain
+   * has no rows and no other writer: no lock, and no read of its head.
+   */
+  startChain(entries: AuditEntry[], seqs: string[], atCommit: AtCommit): void;
 }
 
 /** For the CLI and replays, where there is no database: keeps entries in order, in memory. */

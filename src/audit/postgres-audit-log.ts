@@ -45,6 +45,10 @@ function byChain(rows: Prepared[]): Map<string | null, Prepared[]> {
 
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** `count` new seqs, an array in one SQL expression (taken before the rows are hashed, so the hashes cover them). */
+const newSeqs = (count: number) =>
+  `ARRAY(SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'seq')) FROM generate_series(1, ${Math.trunc(count)}))`;
+
 /** A text[] literal of `values`, each escaped as pg does (the chains' ids and lock keys go in as literals). */
 const textArray = (values: string[]) =>
   values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(pg.escapeLiteral).join(', ')}]::text[]`;
@@ -63,15 +67,21 @@ function lockAndRead(rows: Prepared[], incidents: string[], lockKeys: string[]):
     SELECT pg_advisory_xact_lock(lock)
     FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${textArray(lockKeys)}) AS key ORDER BY lock) AS locks;
     SELECT
-      ARRAY(SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'seq'))
-            FROM generate_series(1, ${rows.length})) AS "seqs",
+      ${newSeqs(rows.length)} AS "seqs",
       ARRAY(SELECT (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" = chain.id ORDER BY "seq" DESC LIMIT 1)
             FROM unnest(${textArray(incidents)}) WITH ORDINALITY AS chain(id, position)
             ORDER BY chain.position) AS "heads",
       (SELECT "hash" FROM "AuditEvent" WHERE "incidentId" IS NULL ORDER BY "seq" DESC LIMIT 1) AS "global"`;
 }
 
-type HeadsRead = pg.QueryResult<{ seqs: string[]; heads: (string | null)[]; global: string | null }>;
+/** What lockAndRead answers: the seqs taken, each chain's head (in the order of its incidents), the global head. */
+interface Heads {
+  seqs: string[];
+  heads: (string | null)[];
+  global: string | null;
+}
+type HeadsRead = pg.QueryResult<Heads>;
+const headsOf = (read: HeadsRead): Heads => read.rows[0] as Heads;
 
 /** A row as stored: its content, where it links, and its hash. */
 type ChainedRow = AuditContent & { prevHash: string; keyId: string | null; hash: string };
@@ -141,6 +151,19 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     return this.append(tx, entries.map(prepare), atCommit);
   }
 
+  seqsFor(count: number): string {
+    return newSeqs(count);
+  }
+
+  startChain(entries: AuditEntry[], seqs: string[], atCommit: AtCommit): void {
+    const rows = entries.map(prepare);
+    const chains = byChain(rows);
+    const [incidentId, ...others] = incidentsOf(chains);
+    if (!incidentId || others.length > 0 || chains.has(null) || seqs.length !== rows.length)
+      throw new Error('startChain: the rows of one new incident, one seq each');
+    atCommit(insertRows(this.chained(chains, { seqs, heads: [null], global: null })));
+  }
+
   /** Writes what is waiting, a batch per transaction, until nothing is. */
   private async drain(): Promise<void> {
     this.writing = true;
@@ -172,7 +195,7 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   private write(rows: Prepared[]): Promise<void> {
     const chains = byChain(rows);
     return inTwoRoundTrips(this.connection, this.lockAndRead(chains, rows), ([, read]) =>
-      insertRows(this.chained(chains, read as HeadsRead)),
+      insertRows(this.chained(chains, headsOf(read as HeadsRead))),
     );
   }
 
@@ -184,7 +207,7 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     if (rows.length === 0) return;
     const chains = byChain(rows);
     const [, read] = (await tx.query(this.lockAndRead(chains, rows))) as unknown as [pg.QueryResult, HeadsRead];
-    const insert = insertRows(this.chained(chains, read));
+    const insert = insertRows(this.chained(chains, headsOf(read)));
     if (atCommit) atCommit(insert);
     else await tx.query(insert);
   }
@@ -194,9 +217,9 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   }
 
   /** Each chain's rows linked onto its head, in the order given, each hashed under the newest key. */
-  private chained(chains: Map<string | null, Prepared[]>, read: HeadsRead): ChainedRow[] {
+  private chained(chains: Map<string | null, Prepared[]>, read: Heads): ChainedRow[] {
     const incidents = incidentsOf(chains);
-    const [{ seqs: seqTexts, heads: headList, global }] = read.rows as [(typeof read.rows)[number]];
+    const { seqs: seqTexts, heads: headList, global } = read;
     const heads = new Map<string | null, string | null>(incidents.map((id, index) => [id, headList[index] ?? null]));
     heads.set(null, global);
     const seqs = seqTexts.map(BigInt).sort(ascending);

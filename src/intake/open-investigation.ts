@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Alert } from '../alert/alert.ts';
 import { groupingKey } from '../alert/grouping.ts';
 import { type ClusterNames, routeCluster } from '../alert/route-cluster.ts';
@@ -13,6 +14,9 @@ import {
   incidentKey,
   markRoundStarter,
   openIncident,
+  placeAloneResult,
+  placeAloneSql,
+  placedAlone,
   refireAlert,
   saveThread,
 } from '../store/incidents.ts';
@@ -108,38 +112,47 @@ async function placeAndQueue(
   const windowMs = deps.groupingWindowMs ?? DEFAULT_GROUPING_WINDOW_MS;
   const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
+  const placement = {
+    ...(staticThread ? { thread: staticThread } : {}),
+    cluster,
+    grouping: key ? { key, windowMs } : null,
+  };
+  // An alert with no storm to join is placed by the statement that opens the transaction, which also takes the
+  // seq of its incident's first audit row should it create the incident: two round trips in all.
+  const alone = placedAlone(placement);
+  const opening = alone ? placeAloneSql(alert, placement, deps.audit.seqsFor(1)) : undefined;
   // The incident (or the joined alert) and its first audit row commit together (the row is inserted with the
   // COMMIT): no alert without the record of how it came. Alerts of one storm queue on the key's lock (15 s allows
   // for a burst of them).
-  const placed = await inTransaction(poolOf(deps.db), async (tx, atCommit) => {
-    const placed = await openIncident(tx, alert, {
-      ...(staticThread ? { thread: staticThread } : {}),
-      cluster,
-      grouping: key ? { key, windowMs } : null,
-    });
-    const { incident, alert: row } = placed;
-    // A new incident says where it came from; a joined alert, which incident it joined.
-    const how = placed.created
-      ? { action: 'incident.opened' as const, details: { externalId: incidentKey(alert.source, alert.externalId) } }
-      : placed.joined
-        ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
-        : null;
-    if (how)
-      await deps.audit.recordIn(
-        tx,
-        [
-          {
-            actor: alert.source,
-            action: how.action,
-            target: `incident:${incident.id}`,
-            incidentId: incident.id,
-            details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
-          },
-        ],
-        atCommit,
-      );
-    return placed;
-  });
+  const placed = await inTransaction(
+    poolOf(deps.db),
+    async (tx, atCommit, opened) => {
+      const placed = alone
+        ? await placeAloneResult(tx, alert, opened.at(-1) as pg.QueryResult)
+        : await openIncident(tx, alert, placement);
+      const { incident, alert: row } = placed;
+      // A new incident says where it came from; a joined alert, which incident it joined.
+      const how = placed.created
+        ? { action: 'incident.opened' as const, details: { externalId: incidentKey(alert.source, alert.externalId) } }
+        : placed.joined
+          ? { action: 'incident.alert_joined' as const, details: { alert: row?.key } }
+          : null;
+      if (!how) return placed;
+      const entries: AuditEntry[] = [
+        {
+          actor: alert.source,
+          action: how.action,
+          target: `incident:${incident.id}`,
+          incidentId: incident.id,
+          details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
+        },
+      ];
+      if (placed.reserved) deps.audit.startChain(entries, placed.reserved, atCommit);
+      else await deps.audit.recordIn(tx, entries, atCommit);
+      return placed;
+    },
+    opening ? { opening } : {},
+  );
   let { incident } = placed;
   const { created, alert: row } = placed;
   if (placed.joined) {

@@ -111,5 +111,10 @@ export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLo
       await audit.recordIn(tx, entries, atCommit);
       logged(entries);
     },
+    seqsFor: (count) => audit.seqsFor(count),
+    startChain(entries, seqs, atCommit) {
+      audit.startChain(entries, seqs, atCommit);
+      logged(entries);
+    },
   };
 }

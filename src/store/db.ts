@@ -42,22 +42,33 @@ export async function openConnections(db: PrismaClient): Promise<void> {
 /** Statements without parameters that `work` leaves for the end of its transaction: sent with the COMMIT, in order. */
 export type AtCommit = (sql: string) => void;
 
+export interface TransactionOptions {
+  /** Each statement may wait this long at most (a lock held by a stuck transaction), as Prisma's timeout allowed. */
+  timeoutMs?: number;
+  /**
+   * Statements without parameters (values as literals) sent with the BEGIN, in its round trip; `work` gets their
+   * results. The hot paths open with what they write first, so a transaction costs two round trips, not three.
+   */
+  opening?: string;
+}
+
 /**
  * Runs `work` in one transaction on a connection of `pool`, with pg directly: for the hot paths where Prisma's
  * per-statement overhead is most of the cost (a webhook's intake, the audit trail's appends). Rolled back if `work`
  * throws, or if a statement it left for the COMMIT fails (Postgres runs none of a message's statements after one
- * that failed). Each statement may wait `timeoutMs` at most (a lock held by a stuck transaction), as Prisma's
- * transaction timeout allowed.
+ * that failed).
  */
 export function inTransaction<T>(
   pool: pg.Pool,
-  work: (client: pg.PoolClient, atCommit: AtCommit) => Promise<T>,
-  timeoutMs = 15_000,
+  work: (client: pg.PoolClient, atCommit: AtCommit, opened: pg.QueryResult[]) => Promise<T>,
+  { timeoutMs = 15_000, opening }: TransactionOptions = {},
 ): Promise<T> {
   return onConnection(pool, async (client) => {
-    await client.query(begin(timeoutMs));
+    // A message of several statements answers with one result per statement: BEGIN's and SET's come first.
+    const began = (await client.query(opening ? `${begin(timeoutMs)}; ${opening}` : begin(timeoutMs))) as unknown;
+    const opened = opening ? (began as pg.QueryResult[]).slice(2) : [];
     const last: string[] = [];
-    const result = await work(client, (sql) => last.push(sql));
+    const result = await work(client, (sql) => last.push(sql), opened);
     await client.query([...last, 'COMMIT'].join(';\n'));
     return result;
   });
@@ -68,16 +79,35 @@ export function inTransaction<T>(
  * without parameters) is sent with BEGIN, and the statements `closing` makes of their results are sent with COMMIT.
  * Rolled back if either fails (Postgres runs none of a message's statements after one that failed).
  */
-export async function inTwoRoundTrips(
+export function inTwoRoundTrips(
   pool: pg.Pool,
   opening: string,
   closing: (results: pg.QueryResult[]) => string,
   timeoutMs = 15_000,
 ): Promise<void> {
-  await onConnection(pool, async (client) => {
-    // A message of several statements answers with one result per statement: BEGIN's and SET's come first.
-    const results = (await client.query(`${begin(timeoutMs)}; ${opening}`)) as unknown as pg.QueryResult[];
-    await client.query(`${closing(results.slice(2))}; COMMIT`);
+  return inTransaction(pool, async (_client, atCommit, opened) => atCommit(closing(opened)), { timeoutMs, opening });
+}
+
+/** A value as an SQL literal, escaped as pg does: NULL, a number, or quoted text. */
+export function sqlLiteral(value: string | number | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  return pg.escapeLiteral(value);
+}
+
+/**
+ * `text` with each of its parameters $1…$n replaced by the literal of `values[n - 1]`: a statement with values that
+ * can travel in a message of several (the extended protocol, which carries parameters, takes one statement).
+ * `text` is ours, never input: its only `$` are its parameters.
+ */
+export function withLiterals(text: string, values: (string | number | null)[]): string {
+  return text.replace(/\$(\d+)/g, (_match, index: string) => {
+    const position = Number(index) - 1;
+    if (position < 0 || position >= values.length) throw new Error(`no value for $${index}`);
+    return sqlLiteral(values[position] ?? null);
   });
 }
 

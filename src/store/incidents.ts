@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { storable } from '../redaction/policy.ts';
-import { poolOf } from './db.ts';
+import { poolOf, withLiterals } from './db.ts';
 
 /** The incident's key across sources: the source's own id, namespaced by the source. */
 export const incidentKey = (source: Alert['source'], externalId: string): string => `${source}:${externalId}`;
@@ -23,6 +23,8 @@ export interface PlacedIncident {
   alert: PlacedAlert | null;
   /** True when this call added the alert to an open incident of its storm. */
   joined: boolean;
+  /** A new incident placed by placeAloneSql: the values of its `reserved` expression. */
+  reserved?: string[];
 }
 
 export interface OpenIncidentOptions {
@@ -66,18 +68,8 @@ const insertIncidentSql = (row: string) => `i AS (
     RETURNING *
   )`;
 
-/**
- * Records the alert once per source id, in a new incident or — during a storm — in the open incident of its
- * grouping key, in the caller's transaction (`tx`: src/store/db.ts inTransaction; pg directly, this runs for every
- * webhook). Alerts of one key are placed one at a time (a transaction-scoped advisory lock on the key), so thirty
- * alerts of one fault arriving at once end in one incident, never in a race of thirty; alerts of other keys do not
- * wait. INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
- */
-export async function openIncident(
-  tx: pg.ClientBase,
-  alert: Alert & { externalId: string },
-  options: OpenIncidentOptions = {},
-): Promise<PlacedIncident> {
+/** What is stored of an alert: its key, its masked text, and the row of the incident it would open. */
+function storedAlert(alert: Alert & { externalId: string }, options: OpenIncidentOptions) {
   const key = incidentKey(alert.source, alert.externalId);
   // A credential pasted into a title or label is masked before it is stored (and shown from the store).
   const safe = storable(alert);
@@ -96,21 +88,65 @@ export async function openIncident(
     cluster,
     randomUUID(),
   ];
-  const joins = grouping !== null && grouping.windowMs > 0;
-  if (!joins) {
-    // Nothing to join: what was seen of the alert, or else the new incident, in one statement (one round trip).
-    const placed = await tx.query<Placed & { created: boolean }>(
-      `WITH seen AS (${seenSql('$3')}),
-       ${insertIncidentSql(`SELECT ${INCIDENT_VALUES} WHERE NOT EXISTS (SELECT 1 FROM seen)`)}
-       SELECT "incident", "alert", false AS "created" FROM seen
-       UNION ALL
-       SELECT ${INCIDENT_STATE}, (SELECT ${PLACED_ALERT} FROM a), true FROM i`,
-      incidentRow,
-    );
-    const [row] = placed.rows;
-    if (row) return { incident: row.incident, alert: row.alert, created: row.created, joined: false };
-    return firstCopy(tx, key);
+  return { key, safe, stored, incidentRow };
+}
+
+/** The alert joins no storm (no grouping key, or grouping off): placed by placeAloneSql, not under a key's lock. */
+export const placedAlone = (options: OpenIncidentOptions): boolean =>
+  options.grouping === null || options.grouping === undefined || options.grouping.windowMs <= 0;
+
+/**
+ * With no storm to join: what was seen of the alert, or else the new incident, in one statement (one round trip)
+ * whose values are literals, so that it can travel in the message that opens the transaction. `reserved`, an SQL
+ * expression of an array, is evaluated only when this statement creates the incident (the seqs of its first audit
+ * rows); PlacedIncident.reserved holds its values as text.
+ */
+export function placeAloneSql(
+  alert: Alert & { externalId: string },
+  options: OpenIncidentOptions = {},
+  reserved = 'NULL',
+): string {
+  const { incidentRow } = storedAlert(alert, options);
+  return withLiterals(
+    `WITH seen AS (${seenSql('$3')}),
+     ${insertIncidentSql(`SELECT ${INCIDENT_VALUES} WHERE NOT EXISTS (SELECT 1 FROM seen)`)}
+     SELECT "incident", "alert", false AS "created", NULL::text[] AS "reserved" FROM seen
+     UNION ALL
+     SELECT ${INCIDENT_STATE}, (SELECT ${PLACED_ALERT} FROM a), true, (${reserved})::text[] FROM i`,
+    incidentRow,
+  );
+}
+
+/** What placeAloneSql's statement answered (`placed`), in the caller's transaction. */
+export async function placeAloneResult(
+  tx: pg.ClientBase,
+  alert: Alert & { externalId: string },
+  placed: pg.QueryResult,
+): Promise<PlacedIncident> {
+  const [row] = placed.rows as (Placed & { created: boolean; reserved: string[] | null })[];
+  if (row) {
+    const { incident, alert: placedAlert, created, reserved } = row;
+    return { incident, alert: placedAlert, created, joined: false, ...(reserved ? { reserved } : {}) };
   }
+  return firstCopy(tx, incidentKey(alert.source, alert.externalId));
+}
+
+/**
+ * Records the alert once per source id, in a new incident or — during a storm — in the open incident of its
+ * grouping key, in the caller's transaction (`tx`: src/store/db.ts inTransaction; pg directly, this runs for every
+ * webhook). Alerts of one key are placed one at a time (a transaction-scoped advisory lock on the key), so thirty
+ * alerts of one fault arriving at once end in one incident, never in a race of thirty; alerts of other keys do not
+ * wait. INSERT … ON CONFLICT DO NOTHING keeps parallel copies of one webhook down to one row.
+ */
+export async function openIncident(
+  tx: pg.ClientBase,
+  alert: Alert & { externalId: string },
+  options: OpenIncidentOptions = {},
+): Promise<PlacedIncident> {
+  const { grouping } = options;
+  if (!grouping || placedAlone(options))
+    return placeAloneResult(tx, alert, await tx.query(placeAloneSql(alert, options)));
+  const { key, safe, stored, incidentRow } = storedAlert(alert, options);
   // Held until the caller's transaction ends: the alerts of one key are placed one after the other.
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [grouping.key]);
   const seen = await tx.query<Placed>(seenSql('$1'), [key]);

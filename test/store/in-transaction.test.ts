@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inTransaction, poolOf } from '../../src/store/db.ts';
+import { inTransaction, poolOf, withLiterals } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let database: TestDatabase;
@@ -27,4 +27,26 @@ test('a connection the server ends mid-transaction fails that transaction only; 
   // The broken connection was not handed back: the next transaction gets a working one.
   const answer = await inTransaction(pool, (client) => client.query<{ one: number }>('SELECT 1 AS one'));
   assert.equal(answer.rows[0]?.one, 1);
+});
+
+test('statements sent with BEGIN: their values as literals come back as given, and their results reach the work', async () => {
+  const pool = poolOf(database.db);
+  const values = [`it's`, 'back\\slash', '$1 and $2', 'NUL-free ✓ "quoted"', null, 42];
+  const opening = withLiterals(
+    'SELECT $1::text AS a, $2::text AS b, $3::text AS c, $4::text AS d, $5::text AS e',
+    values,
+  );
+  const seen = await inTransaction(
+    pool,
+    async (_client, _atCommit, opened) => {
+      assert.equal(opened.length, 2);
+      return [opened[0]?.rows[0], opened[1]?.rows[0]];
+    },
+    { opening: `${opening}; ${withLiterals('SELECT $6::int AS f', values)}` },
+  );
+  assert.deepEqual(seen, [
+    { a: `it's`, b: 'back\\slash', c: '$1 and $2', d: 'NUL-free ✓ "quoted"', e: null },
+    { f: 42 },
+  ]);
+  assert.throws(() => withLiterals('SELECT $3', ['only one']), /no value for \$3/);
 });

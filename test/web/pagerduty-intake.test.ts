@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ChainKey } from '../../src/audit/chain-key.ts';
+import { verifyChains } from '../../src/audit/verify.ts';
 import { runCli } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
 import { startDegradedServer } from './degraded-server.ts';
@@ -74,6 +76,29 @@ test('incident.triggered, again and 20 times in parallel: one incident, one job'
   assert.equal(opened, 1);
   const accepted = await h.database.db.auditEvent.count({ where: { incidentId, action: 'webhook.accepted' } });
   assert.equal(accepted, 22);
+});
+
+test('a new incident is stored as sent (quotes, backslashes, $n in its text) and its audit chain verifies', async () => {
+  // The intake's first statement travels with BEGIN, its values as literals: none of these may change or break it.
+  const title = `O'Brien's "checkout" \\ down: $1 and $11 cost 100% — 'quoted' ✓`;
+  const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: "P'QUOTE\\$2", title }));
+  assert.equal(response.status, 202);
+  const { incidentId } = (await response.json()) as { incidentId: string };
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  assert.equal(incident.title, title);
+  assert.equal(incident.externalId, "pagerduty:P'QUOTE\\$2");
+  const rows = await h.database.db.auditEvent.findMany({ where: { incidentId }, orderBy: { seq: 'asc' } });
+  assert.deepEqual(
+    rows.map((row) => row.action),
+    ['incident.opened', 'investigation.queued', 'webhook.accepted'],
+  );
+  assert.equal((rows[0]?.details as { title?: string } | undefined)?.title, title);
+  assert.equal(rows[0]?.prevHash, new ChainKey().genesis(incidentId));
+  const presentSeqs = new Set(
+    (await h.database.db.auditEvent.findMany({ select: { seq: true } })).map((row) => row.seq),
+  );
+  const report = verifyChains(rows, new ChainKey(), { onlyChains: [incidentId], presentSeqs });
+  assert.deepEqual(report.problems, []);
 });
 
 test('incident.resolved marks the incident resolved; other event types are accepted and ignored', async () => {
