@@ -29,11 +29,13 @@ import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
 import { siblingLogTargets } from './sibling-log-targets.ts';
+import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
+  actedOnNamespaces,
   initWaitNamespaces,
   namespacesNamedIn,
   type PodController,
@@ -97,6 +99,10 @@ const PEER_PLANNED_COST = PEER_KINDS.length + 1;
 const MAX_PROXY_LOGS = 1;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
+/** Logs of failed pods in the namespace the alerted pods act in (their Jobs). */
+const MAX_ACTED_ON_LOGS = 1;
+/** Its pods, that log, and the Services and pods of the namespace the log names. */
+const ACTED_ON_COST = 4;
 /** Logs of sibling replicas read in place of the alerted workload's logs that said nothing. */
 const MAX_SIBLING_LOGS = 1;
 /** Logs of callees in the namespace that the errors read name, whose own log was not read. */
@@ -162,6 +168,7 @@ export async function collectSnapshot(
   }
   await readLogs(reader);
   await readSiblingsOfEmptyLogs(reader);
+  await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
@@ -546,6 +553,46 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
     `Reading sibling replicas of pods of the alerted workload whose log says nothing: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
+}
+
+/**
+ * Pods that log errors act in another namespace through the API (a variable names it: their Jobs run there): the walk
+ * follows their work, cheaply — that namespace's pods, the log of the newest that failed, then the Services and pods of
+ * the namespace its errors name (one hop further: where the work calls), within the hard limit.
+ */
+async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const where = actedOnNamespaces(erringPods(snapshot, namespace), namespace, peers.controllers)[0];
+  if (!where || reader.spent() + ACTED_ON_COST > PEER_HARD_LIMIT) return;
+  if (!peers.read.includes(where)) {
+    await reader.wave(
+      4,
+      `Reading the pods in ${where}, where pods that log errors act (their configuration names it)`,
+      [
+        reader.list('Pod', `pods in ${namespace} that log errors act in ${where}: the work they run there`, {
+          namespace: where,
+        }),
+      ],
+    );
+  }
+  const targets = actedOnLogTargets(snapshot, [where], MAX_ACTED_ON_LOGS);
+  if (targets.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading the log of failed work in ${where}: ${targets.map((t) => t.pod).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
+  );
+  const next = namespacesNamedIn(
+    snapshot.logs.filter((log) => log.namespace === where).flatMap((log) => log.lines),
+    where,
+  ).find((peer) => peer !== namespace && !peers.read.includes(peer));
+  if (!next) return;
+  peers.read.push(next);
+  const why = `the failed work in ${where} calls services in ${next}`;
+  await reader.wave(4, `Reading Service, Pod in ${next}: ${why}`, [
+    reader.list('Service', why, { namespace: next }),
+    reader.list('Pod', why, { namespace: next }),
+  ]);
 }
 
 /** The errors read name a namespace the configuration did not (an address read from a file): its state is read now. */

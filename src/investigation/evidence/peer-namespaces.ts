@@ -136,6 +136,35 @@ function namedPeers(texts: string[], namespace: string): { namespace: string; se
   return [...peers.values()].sort((a, b) => b.mentions - a.mentions);
 }
 
+/** An env variable that names a namespace by convention (`WATCH_NAMESPACE`, `WORKER_NAMESPACE`, `TARGET_NS`). */
+const NAMESPACE_VARIABLE = /(?:^|_)(?:NAMESPACE|NS)$/i;
+/** The same as a command-line flag (`--jobs-namespace=render-jobs`, `--target-ns=batch`). */
+const NAMESPACE_FLAG = /^--?(?:[a-z]+-)*(?:namespace|ns)=([a-z0-9-]+)$/i;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Other namespaces the pods' own configuration names bare in a variable or flag that holds a namespace
+ * (`WORKER_NAMESPACE=build-jobs`, `--jobs-namespace=render-jobs`): the workload acts there through the API (creates its Jobs, watches its objects), so what fails there
+ * is its work failing. A value from the downward API (`fieldRef`) is the pod's own namespace and says nothing.
+ */
+export function actedOnNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
+  const plumbing = sidecarNames(pods);
+  const named = pods.flatMap((pod) =>
+    appContainers(pod, controllers)
+      .filter((container) => !plumbing.has(container.name))
+      .flatMap((container) => [
+        ...(container.env ?? [])
+          .filter((env) => NAMESPACE_VARIABLE.test(env.name) && env.value)
+          .map((env) => env.value as string),
+        ...[...(container.command ?? []), ...(container.args ?? [])].flatMap(
+          (arg) => NAMESPACE_FLAG.exec(arg)?.slice(1, 2) ?? [],
+        ),
+      ])
+      .filter((value) => DNS_LABEL.test(value)),
+  );
+  return [...new Set(named)].filter((peer) => peer !== namespace);
+}
+
 /**
  * Other namespaces named by the init containers of pods that have not finished initialising (an init container
  * waiting for a database in another namespace): the pods cannot start until something there answers.
