@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { diagnose } from '../../src/investigation/ranking/diagnose.ts';
-import { app, cluster, event, focusOn, logs, NS } from './support/cluster.ts';
+import { app, cluster, event, focusOn, logs, NS, OLD } from './support/cluster.ts';
 
 // When no detector explains the symptom, the walk along its dependencies names the best-supported suspect.
 
@@ -71,4 +71,48 @@ test('a Warning event on the path, repeated, is a suspect once with its count', 
   const events = d.hypotheses[0]?.evidence.filter((e) => e.source === 'event') ?? [];
   assert.equal(events.length, 1);
   assert.match(events[0]?.text ?? '', /Unhealthy: Readiness probe failed: HTTP 503 \(×5\)/);
+});
+
+test('a Warning event still recurring is current evidence, though it first occurred well after the symptom began', () => {
+  const snapshot = ledgerShop((s) => {
+    const pod = s.pods.find((p) => p.metadata?.name?.startsWith('ledger-'));
+    event(s, { kind: 'Pod', name: pod?.metadata?.name ?? '' }, 'Unhealthy', 'Readiness probe failed: timeout');
+    logs(s, 'web', ['2026-11-20T09:51:00Z error: request failed: context deadline exceeded']);
+  });
+  // The alert fired 35 minutes before the probe first failed (10:25): a state, unlike a change, is not ruled out by it.
+  const d = diagnose(snapshot, { ...focusOn('web'), startedAt: '2026-11-20T09:50:00Z' }, {});
+  assert.deepEqual(d.rootCause, { kind: 'Deployment', namespace: NS, name: 'ledger' });
+  assert.ok(d.confidence >= 0.3 && d.confidence <= 0.5, `${d.confidence}`);
+  // web, whose errors only echo the callee's trouble, is its victim, not a rival.
+  assert.ok(d.ruledOut.some((r) => r.entity.name === 'web' && /consequence of Deployment ledger/.test(r.reason)));
+});
+
+test('a Deployment whose controller reports it unavailable (Available False) is a suspect, and the thread says so', () => {
+  const snapshot = ledgerShop((s) => {
+    const ledger = s.deployments.find((d) => d.metadata?.name === 'ledger');
+    if (ledger?.status)
+      ledger.status.conditions = [
+        {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+          lastTransitionTime: '2026-11-20T10:24:00Z',
+        },
+      ];
+  });
+  const d = diagnose(snapshot, focusOn('web'), {});
+  assert.deepEqual(d.rootCause, { kind: 'Deployment', namespace: NS, name: 'ledger' });
+  assert.match(d.summary, /Available False \(MinimumReplicasUnavailable\).*To confirm:/);
+});
+
+test('a condition that turned long before the symptom began is not this incident', () => {
+  const snapshot = ledgerShop((s) => {
+    const ledger = s.deployments.find((d) => d.metadata?.name === 'ledger');
+    if (ledger?.status)
+      ledger.status.conditions = [
+        { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', lastTransitionTime: OLD },
+      ];
+  });
+  assert.equal(diagnose(snapshot, focusOn('web'), {}).rootCause, null);
 });

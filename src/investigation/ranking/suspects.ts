@@ -68,6 +68,9 @@ const EXPLAINS: Record<string, RegExp> = {
   PodDisruptionBudget: /evict|disruption budget|drain/i,
 };
 
+/** Deployment conditions whose False says the controller cannot keep the workload running as specified. */
+const FALSE_MEANS_FAILING = new Set(['Progressing', 'Available']);
+
 const FAULT_OF_KIND: Record<string, FaultType> = {
   NetworkPolicy: 'network-policy',
   ResourceQuota: 'quota-exceeded',
@@ -191,6 +194,16 @@ class SuspectWalk {
   private inWindow(at: string | undefined): boolean {
     const ms = toMs(at);
     return ms !== undefined && ms >= this.start - BEFORE && ms <= this.start + AFTER;
+  }
+
+  /**
+   * Whether a state last seen at this time (an event's last repeat, a condition's transition) holds during the
+   * incident: from the change window before the symptom to the snapshot. Unlike a change, a state seen after the onset
+   * is no less current — a probe that still fails is the symptom's own evidence, not a later cause.
+   */
+  private current(at: string | undefined): boolean {
+    const ms = toMs(at);
+    return ms !== undefined && ms >= this.start - BEFORE;
   }
 
   /** Whether the errors read are what a change of this kind of object (or of these keys) would make its victims print. */
@@ -437,7 +450,10 @@ class SuspectWalk {
     });
   }
 
-  /** Its Deployment's conditions gone bad shortly before (ReplicaFailure True, Progressing False). */
+  /**
+   * Its Deployment's conditions gone bad during the incident (ReplicaFailure True, Progressing or Available False): a
+   * condition that turned after the onset is no less the controller's word on where the trouble is.
+   */
   failingConditions(workload: EntityRef): void {
     const controller = this.snapshot.deployments.find(
       (d) => d.metadata?.namespace === workload.namespace && d.metadata?.name === workload.name,
@@ -445,8 +461,8 @@ class SuspectWalk {
     for (const condition of controller?.status?.conditions ?? []) {
       const failing =
         (condition.type === 'ReplicaFailure' && condition.status === 'True') ||
-        (condition.type === 'Progressing' && condition.status === 'False');
-      if (!failing || !this.inWindow(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
+        (FALSE_MEANS_FAILING.has(condition.type) && condition.status === 'False');
+      if (!failing || !this.current(condition.lastTransitionTime ?? condition.lastUpdateTime)) continue;
       this.addAbout(
         workload,
         LEAD_STRENGTH.failingCondition,
@@ -476,7 +492,7 @@ class SuspectWalk {
       return (
         o &&
         subjects.has(refKey({ kind: o.kind ?? '', namespace: o.namespace, name: o.name ?? '' })) &&
-        this.inWindow(eventTime(e))
+        this.current(eventTime(e))
       );
     });
     if (recent.length === 0) return;
