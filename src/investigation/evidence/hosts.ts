@@ -44,7 +44,8 @@ function add(found: Map<string, HostMention>, host: string, port: string | undef
 export const isIPv4 = (host: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 
 /**
- * The Service a cluster DNS name points at: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<cluster domain>`.
+ * The Service a cluster DNS name points at: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<cluster domain>`, and the
+ * governing Service of `pod.svc.ns.svc…` (a StatefulSet member's own name).
  * Returns undefined for names that are not cluster-internal (external hosts, IPs).
  */
 export function serviceNameOf(host: string, fromNamespace: string): { name: string; namespace: string } | undefined {
@@ -55,6 +56,9 @@ export function serviceNameOf(host: string, fromNamespace: string): { name: stri
   if (parts.length === 1) return { name, namespace: fromNamespace };
   if (parts.length === 2 && namespace) return { name, namespace };
   if (marker === 'svc' && namespace) return { name, namespace };
+  // A pod's stable name under its governing (headless) Service: `<pod>.<service>.<namespace>.svc…` (a StatefulSet
+  // member) — the Service is the second label.
+  if (parts[3] === 'svc' && namespace && marker) return { name: namespace, namespace: marker };
   return undefined;
 }
 

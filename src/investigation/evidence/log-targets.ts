@@ -89,7 +89,9 @@ function peersOf(pod: Pod, serviceNames: Set<string>): string[] {
   for (const container of pod.spec?.containers ?? []) {
     for (const env of container.env ?? []) {
       for (const token of (env.value ?? '').toLowerCase().split(/[^a-z0-9.-]+/)) {
-        const host = token.split('.')[0] ?? '';
+        // `svc`, `svc.ns…`, and a StatefulSet member's `pod.svc.ns.svc…`, whose Service is the second label.
+        const labels = token.split('.');
+        const host = (labels[3] === 'svc' ? labels[1] : labels[0]) ?? '';
         if (serviceNames.has(host)) peers.add(host);
       }
     }
