@@ -178,3 +178,20 @@ test('a backend named in a label of any name, in any spelling, leads to the Serv
   assert.ok(!paths.includes('/api/v1/namespaces'));
   assert.ok(!paths.includes('/api/v1/namespaces/marigold-tix/services'));
 });
+
+describe('looseBackendIds of a probe', () => {
+  it("keeps a probe's target URL by its host, even in the scrape's own instance label", () => {
+    const probe = AlertSchema.parse({
+      source: 'alertmanager',
+      title: 'x',
+      labels: { namespace: 'watch', job: 'blackbox', instance: 'http://front.shop.svc.cluster.local:8080/health' },
+    });
+    assert.deepEqual(looseBackendIds(probe), ['front.shop.svc.cluster.local']);
+    const scrape = AlertSchema.parse({
+      source: 'alertmanager',
+      title: 'x',
+      labels: { namespace: 'watch', job: 'node', instance: 'front.shop.svc:9100' },
+    });
+    assert.deepEqual(looseBackendIds(scrape), []);
+  });
+});

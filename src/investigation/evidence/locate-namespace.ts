@@ -26,6 +26,7 @@ import {
   backendService,
   decodeBackend,
   looseBackendIds,
+  probeTargets,
   routerBackendIds,
   unlabelledRouterIds,
 } from './router-backend.ts';
@@ -292,9 +293,61 @@ async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolCon
       : loose.length > 0
         ? await locateServiceNamed(loose, labelled, base)
         : undefined;
+  if (!atRouter?.symptom && !walk) {
+    const probed = await locateProbedHost(alert, labelled, base);
+    const spent = (atRouter?.requests ?? 0) + probed.requests;
+    if (probed.located) return { ...probed.located, requests: spent };
+    if (probed.requests > 0) return { ...(atRouter ?? { namespace: labelled, assumptions: [] }), requests: spent };
+  }
   if (atRouter?.symptom || !walk) return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
   const atBroker = await locateConsumer(alert, labelled, base);
   return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
+}
+
+/**
+ * A probe's target URL (blackbox, synthetic check) whose public host an Ingress or a Gateway API route of another
+ * namespace serves: the alert's namespace label is the prober's own (where the probe metric was scraped), the route
+ * names where the probed application lives and the Service it enters by (1–3 requests: the cluster's Ingresses and,
+ * when served, its HTTPRoutes; none when no label is such a URL).
+ */
+async function locateProbedHost(
+  alert: Alert,
+  labelled: string,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ located?: Located; requests: number }> {
+  const text = probeTargets(alert).join('\n');
+  if (mentionedHosts(text).length === 0) return { requests: 0 };
+  const reason = `the alert probes ${mentionedHosts(text)[0]?.host} from ${labelled}: find the route that serves it`;
+  const [ingresses, gateway] = await Promise.all([
+    listObjects.run({ kind: 'Ingress', limit: 5000 }, { ...base, reason }),
+    readGatewayRoutes(base),
+  ]);
+  const requests = ingresses.requests + gateway.requests;
+  const routes = [
+    ...ingressRoutes(text, ingresses.items as ClusterSnapshot['ingresses']),
+    ...gatewayRoutes(text, gateway.routes),
+  ];
+  const namespaces = [...new Set(routes.map((route) => route.namespace))];
+  const route = routes[0];
+  if (namespaces.length !== 1 || !route || route.namespace === labelled) return { requests };
+  const routing = (ingresses.items as ClusterSnapshot['ingresses']).filter(
+    (ingress) => ingress.metadata?.namespace === route.namespace,
+  );
+  const backend = route.service ? ` to Service ${route.service}` : '';
+  return {
+    requests,
+    located: {
+      namespace: route.namespace,
+      assumptions: [
+        `namespace ${route.namespace}: ${route.kind ?? 'Ingress'} ${route.ingress} routes ${route.host}, the target the alert probes from ${labelled},${backend}`,
+      ],
+      requests,
+      ...(route.service ? { entryService: route.service } : {}),
+      ...(ingresses.complete ? { ingresses: routing } : {}),
+      ...(gateway.apiGroups ? { apiGroups: gateway.apiGroups } : {}),
+      read: readIn(route.namespace, [['HTTPRoute', gateway.listed]]),
+    },
+  };
 }
 
 async function locateBackend(ids: string[], labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {

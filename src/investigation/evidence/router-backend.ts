@@ -58,11 +58,21 @@ const NOT_A_BACKEND = /(?:^|_)(?:image|path|file|url_path|version)$/;
 export function looseBackendIds(alert: Alert): string[] {
   const firm = new Set(routerBackendIds(alert));
   const values = Object.entries(alert.labels)
-    .filter(([label]) => !GENERIC_LABELS.has(label) && !NOT_A_BACKEND.test(label))
+    .filter(([label, value]) => (!GENERIC_LABELS.has(label) || isProbeTarget(value)) && !NOT_A_BACKEND.test(label))
     .map(([, value]) => urlHost(value.trim()).replace(/:\d{1,5}$/, ''))
     .filter((value) => /[_.:/]/.test(value) && !/\s/.test(value) && !/^[\d.:]+$/.test(value) && !value.startsWith('/'));
   return [...new Set(values)].filter((value) => !firm.has(value));
 }
+
+/**
+ * A URL with a scheme names where requests go, whatever label carries it: a scrape's `instance` is the exporter's own
+ * `host:port` and never has one, but a probe's (blackbox, synthetic checks) is the URL it probes, so a URL in a label
+ * of the alerting machinery names the probed target, not the prober's namespace.
+ */
+export const isProbeTarget = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim());
+
+/** The URLs the alert's labels give as probe targets (see isProbeTarget). */
+export const probeTargets = (alert: Alert): string[] => Object.values(alert.labels).filter(isProbeTarget);
 
 /** A URL's `host[:port]`; any other value as it is. */
 const urlHost = (value: string): string =>
