@@ -19,7 +19,17 @@ export interface Focus {
 // Label names that exporters and alert rules use for the same things (kube-state-metrics, OpenTelemetry, cAdvisor).
 // `exported_*` comes first: when present, the plain label names the scraping target (the monitoring stack), not the
 // object the metric is about.
-const NAMESPACE_LABELS = ['exported_namespace', 'namespace', 'k8s_namespace_name', 'kubernetes_namespace'];
+// A mesh's or router's request metric is scraped from the proxy that reports it (the gateway, the caller's sidecar): its
+// plain `namespace` is the reporter's, while the destination labels (Istio's standard ones) name the callee that served
+// the request, which is what a latency or error alert on it is about.
+const NAMESPACE_LABELS = [
+  'exported_namespace',
+  'destination_service_namespace',
+  'destination_workload_namespace',
+  'namespace',
+  'k8s_namespace_name',
+  'kubernetes_namespace',
+];
 const WORKLOAD_LABELS: [string, string][] = [
   ['deployment', 'Deployment'],
   ['k8s_deployment_name', 'Deployment'],
@@ -35,6 +45,7 @@ const WORKLOAD_LABELS: [string, string][] = [
 const POD_LABELS = ['exported_pod', 'pod', 'pod_name', 'k8s_pod_name'];
 export const SERVICE_LABELS = [
   'exported_service',
+  'destination_service_name',
   'service',
   'service_name',
   'app',

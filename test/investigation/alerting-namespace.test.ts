@@ -22,3 +22,12 @@ test("an alert stamped with the alerting stack's namespace is located by what it
   assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'pixel-render', name: 'thumbnailer' });
   assert.ok(!requests.some((request) => request.path.includes('/namespaces/observability/')));
 });
+
+describe('namespaceLabel of a request metric reported by a proxy', () => {
+  const alert = (labels: Record<string, string>) => AlertSchema.parse({ source: 'alertmanager', title: 'x', labels });
+  it("is the destination's namespace, not the reporting gateway's", () => {
+    assert.equal(namespaceLabel(alert({ namespace: 'mesh-gw', destination_service_namespace: 'till' })), 'till');
+    assert.equal(namespaceLabel(alert({ namespace: 'mesh-gw', destination_workload_namespace: 'till' })), 'till');
+    assert.equal(namespaceLabel(alert({ namespace: 'mesh-gw' })), 'mesh-gw');
+  });
+});

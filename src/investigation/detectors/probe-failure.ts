@@ -105,12 +105,15 @@ export const probeFailure: Detector = {
       add(graph.workloadOf(pod), kind, eventEvidence(event), configSignal, false);
     }
     // Probes whose port the container does not declare (only when the container declares its ports at all), of a
-    // container that is itself unready or restarted: declared ports are informational, and a container that passes
-    // its probe (a mesh sidecar probed on a status port it does not list) shows the probe reaches what it should.
+    // container that is itself unready or restarted lately: declared ports are informational, and a container that
+    // passes its probe (a mesh sidecar probed on a status port it does not list) shows the probe reaches what it
+    // should. A wrong liveness probe restarts its container every few periods, so one running and ready for longer
+    // than the incident (an old restart long behind it) passes the probe it has.
     for (const workload of graph.workloads) {
       const statuses = graph.podsOf(workload.ref).flatMap((p) => p.status?.containerStatuses ?? []);
-      const failing = (name: string) =>
-        statuses.some((c) => c.name === name && (!c.ready || (c.restartCount ?? 0) > 0));
+      const restartedLately = (c: (typeof statuses)[number]) =>
+        (c.restartCount ?? 0) > 0 && now - (toMs(c.state?.running?.startedAt) ?? now) <= 2 * HOUR;
+      const failing = (name: string) => statuses.some((c) => c.name === name && (!c.ready || restartedLately(c)));
       for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
         if (!failing(container.name)) continue;
         for (const kind of ['liveness', 'readiness', 'startup'] as const) {
