@@ -11,6 +11,7 @@ import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
+import { LEAD_STRENGTH } from './ranking/weights.ts';
 import type { ListBudget } from './tools/kinds.ts';
 
 export interface InvestigationContext {
@@ -76,7 +77,10 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   let requests = collected.requests;
   let widenedIn: string | undefined;
   // Nothing abnormal where the alert pointed: look where trouble began around its onset before answering "no cause".
-  if (!final.rootCause) {
+  // A suspect no stronger than a rollout whose pods all run healthy is no abnormality either (the prober's or the
+  // exporter's own upgrade beside an alert about what it watches): the look elsewhere may find what actually fails,
+  // and its answer replaces this one only when it is firmer.
+  if (!final.rootCause || final.confidence <= LEAD_STRENGTH.healthyRollout) {
     const wider = await widenFocus(
       alert,
       collected.snapshot,
@@ -92,7 +96,8 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       // It starts from what the first look spent, so the second reads what it must and few logs or peers.
       const second = await examine(wider.located);
       requests = second.collected.requests;
-      if (second.final.rootCause) ({ collected, final } = second);
+      if (second.final.rootCause && (!final.rootCause || second.final.confidence > final.confidence))
+        ({ collected, final } = second);
       else widenedIn = wider.located.namespace;
     }
   }
@@ -104,7 +109,9 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     assumptions: [
       ...collected.focus.assumptions,
       ...(widenedIn
-        ? [`${widenedIn}, where trouble began around the onset, was examined too and explains nothing`]
+        ? [
+            `${widenedIn}, where trouble began around the onset, was examined too and explains ${final.rootCause ? 'less' : 'nothing'}`,
+          ]
         : []),
       ...failedDetectors.map(
         (failure) => `Detector ${failure.detector} failed (${failure.error}): the faults it looks for were not checked`,
