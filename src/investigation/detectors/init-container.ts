@@ -2,7 +2,7 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
-import { lastChange } from '../evidence/time.ts';
+import { lastChange, MINUTE, snapshotNow, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -15,21 +15,33 @@ const STRENGTH = {
   waitsOnPeer: 0.5,
 } as const;
 
+/**
+ * An init container is a step before the pod starts: one still running this long after it started, while the pod
+ * waits (a loop waiting for a name, a fetch that hangs), never finishes, whether or not it ever exits — no restart, no
+ * Warning event, only a pod that never runs its containers.
+ */
+const NEVER_FINISHES = 10 * MINUTE;
+
 /** Init containers that fail or never finish, so the pod never starts. */
 export const initContainer: Detector = {
   id: 'init-container',
   faultTypes: ['init-container'],
   detect(snapshot, graph) {
     const findings = new Map<string, Finding>();
+    const now = snapshotNow(snapshot);
     for (const pod of snapshot.pods) {
       for (const state of containerStates(pod)) {
         if (!state.init) continue;
         const waiting = state.status.state?.waiting?.reason;
         const terminated = state.status.state?.terminated ?? state.status.lastState?.terminated;
+        const running = state.status.state?.running;
+        const ranFor = running && pod.status?.phase === 'Pending' ? now - (toMs(running.startedAt) ?? now) : 0;
+        const stuck = ranFor >= NEVER_FINISHES && (state.status.restartCount ?? 0) === 0 ? ranFor : 0;
         const failing =
           waiting === 'CrashLoopBackOff' ||
           (terminated && terminated.exitCode !== 0) ||
-          (!!state.status.state?.running && pod.status?.phase === 'Pending' && (state.status.restartCount ?? 0) > 0);
+          (!!running && pod.status?.phase === 'Pending' && (state.status.restartCount ?? 0) > 0) ||
+          ranFor >= NEVER_FINISHES;
         if (!failing) continue;
         const workload = graph.workloadOf(pod);
         const key = refKey(workload);
@@ -54,7 +66,7 @@ export const initContainer: Detector = {
           entity: workload,
           affects: [workload],
           strength: peers.length > 0 ? STRENGTH.waitsOnPeer : STRENGTH.fails,
-          summary: `${workload.kind} ${workload.name}: init container ${state.status.name} fails${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
+          summary: `${workload.kind} ${workload.name}: init container ${state.status.name} ${stuck ? `has run ${Math.round(stuck / MINUTE)} min without finishing, so the pod never starts` : 'fails'}${lines[0] ? `: "${lines[0].text.slice(0, 160)}"` : ''}`,
           evidence: [stateEvidence(state), ...lines.map(logEvidence)],
         });
         const changed = lastChange(graph.workload(workload)?.metadata);
