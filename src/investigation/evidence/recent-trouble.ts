@@ -39,10 +39,15 @@ const nameWords = (name: string): string[] =>
     .split(/[^a-z0-9]+/)
     .filter((word) => word.length >= 3 && /^[a-z]+$/.test(word) && !/^[bcdfghjklmnpqrstvwxz]{5,10}$/.test(word));
 
-/** Trouble per namespace that began since `since` (RFC 3339). */
+/**
+ * Trouble per namespace that began since `since` (RFC 3339). `ongoing`: also trouble that began earlier and still goes
+ * on since (a Warning repeating up to now, a pod still waiting to start) — what an alert on missing output (a stale
+ * export, no data for hours) fires about long after it began.
+ */
 export function troubleSince(
   listed: Pick<ClusterSnapshot, 'pods' | 'events'>,
   since: string,
+  ongoing = false,
 ): Map<string, NamespaceTrouble> {
   const byNamespace = new Map<string, NamespaceTrouble>();
   const add = (namespace: string | undefined, name: string | undefined, example: string) => {
@@ -60,7 +65,8 @@ export function troubleSince(
   };
   for (const event of foldRepeats(listed.events)) {
     const at = began(event);
-    if (!at || at < since) continue;
+    const last = eventTime(event);
+    if (!at || (at < since && !(ongoing && last && last >= since))) continue;
     const subject = event.involvedObject;
     add(
       subject?.namespace ?? event.metadata?.namespace,
@@ -70,7 +76,7 @@ export function troubleSince(
   }
   for (const pod of listed.pods) {
     const at = pod.metadata?.creationTimestamp;
-    if (!at || at < since) continue;
+    if (!at || (at < since && !(ongoing && pod.status?.phase === 'Pending'))) continue;
     add(pod.metadata?.namespace, pod.metadata?.name, `pod ${pod.metadata?.name} ${pod.status?.phase ?? ''}`.trim());
   }
   return byNamespace;

@@ -51,7 +51,13 @@ export async function widenFocus(
     { pods: pods.items as ClusterSnapshot['pods'], events: events.items as ClusterSnapshot['events'] },
     since,
   );
-  const choice = troubleMatchingAlert(alertText(alert), trouble, from) ?? soleTrouble(trouble, from);
+  // Trouble that began earlier but goes on counts only when it carries the alert's words: an alert on missing output
+  // fires long after its cause began, while standing failures elsewhere are many.
+  const listed = { pods: pods.items as ClusterSnapshot['pods'], events: events.items as ClusterSnapshot['events'] };
+  const choice =
+    troubleMatchingAlert(alertText(alert), trouble, from) ??
+    soleTrouble(trouble, from) ??
+    troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true), from);
   if (!choice) return { requests };
   return {
     requests,
