@@ -6,11 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { toKubeconfigYaml } from '../src/simulation/kubeconfig.ts';
 import type { Simulation } from '../src/simulation/simulation.ts';
 import { createTestDatabase } from '../test/support/database.ts';
@@ -44,6 +46,37 @@ export interface BurstResult {
   slackCalls: Record<string, number>;
   /** Requests the simulated API server answered during the burst. */
   apiRequests: number;
+  /**
+   * CPU (ms) each party used while the webhooks were sent (first sent to the last one answered 2xx or not): on a small machine
+   * they share the cores, so the worker's and this process's (the simulated cluster, Slack, the senders) count too.
+   */
+  cpuDuringWebhooks: { web: number; worker: number; bench: number; postgres: number };
+}
+
+/** CPU a process has used so far (user + system, ms), from /proc; 0 where there is none (a process gone, not Linux). */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+const ownCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+
+/** The Postgres backends serving `database` (the roles' pools), to count their CPU. */
+async function backendsOf(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Starts `src/main.ts` in a role and resolves once it logged `ready` (JSON log lines on stdout). */
@@ -119,6 +152,14 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     const url = `http://127.0.0.1:${web.line.port}/webhooks/pagerduty`;
 
     const requestsBefore = simulation.requests().length;
+    const backends = await backendsOf(database.url);
+    const cpu = () => ({
+      web: cpuOf(web.child.pid),
+      worker: cpuOf(roles[1]?.pid),
+      bench: ownCpu(),
+      postgres: backends.reduce((sum, pid) => sum + cpuOf(pid), 0),
+    });
+    const cpuBefore = cpu();
     const webhookMs: number[] = [];
     const statuses = new Map<number, number>();
     const timeline: number[][] = [];
@@ -146,6 +187,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, post));
+    const cpuAfter = cpu();
 
     let lastAnswerMs: number | undefined;
     const answers = () => slack.calls.filter((call) => call.method === 'chat.postMessage' && isAnswer(call));
@@ -170,6 +212,12 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       statuses: Object.fromEntries(statuses),
       slackCalls,
       apiRequests: simulation.requests().length - requestsBefore,
+      cpuDuringWebhooks: {
+        web: cpuAfter.web - cpuBefore.web,
+        worker: cpuAfter.worker - cpuBefore.worker,
+        bench: cpuAfter.bench - cpuBefore.bench,
+        postgres: cpuAfter.postgres - cpuBefore.postgres,
+      },
       lastAnswerMs,
       answered: perThread.size,
       answeredTwice: [...perThread.values()].filter((count) => count > 1).length,
@@ -237,6 +285,10 @@ export async function burstCase(simulation: Simulation, namespaces: number): Pro
   const { slackCalls } = result;
   console.log(
     `       per incident       ${perIncident(slackCalls['chat.postMessage'])} Slack posts, ${perIncident(slackCalls['chat.update'])} edits, ${perIncident(result.apiRequests)} API requests`,
+  );
+  const used = result.cpuDuringWebhooks;
+  console.log(
+    `       CPU while sent     web ${used.web.toFixed(0)} ms, worker ${used.worker.toFixed(0)} ms, Postgres ${used.postgres.toFixed(0)} ms, bench (cluster, Slack, senders) ${used.bench.toFixed(0)} ms`,
   );
   const once = result.answered === incidents && result.answeredTwice === 0;
   console.log(
