@@ -7,7 +7,7 @@ import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 export const AUTH_FAILURE =
-  /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed|log ?[io]n (rejected|refused|denied|failed)|(credentials?|password|authentication) (rejected|refused)/i;
+  /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed|log ?[io]n (rejected|refused|denied|failed)|(credentials?|password|authentication) (rejected|refused)|not authori[sz]ed|bad user ?name or password|access_refused|login was (refused|rejected|denied)/i;
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {

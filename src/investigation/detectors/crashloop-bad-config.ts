@@ -12,6 +12,7 @@ import { stateEvidence } from '../evidence/pod-state.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { crashingWorkloads } from './crashing.ts';
+import { AUTH_FAILURE } from './bad-secret-value.ts';
 import { type Detector, finding } from './detector.ts';
 
 const CONFIG_WORDS =
@@ -54,8 +55,10 @@ export const crashloopBadConfig: Detector = {
         lines.map((l) => l.text),
         templateReferences,
       );
+      // A crash on a refused login is the credential's value (bad-secret-value judges the Secret), not a file it parses.
+      const loginRefused = lines.some((line) => AUTH_FAILURE.test(line.text));
       const candidates = [...templateReferences, ...throughApi]
-        .filter((r) => r.target.kind === 'ConfigMap' || r.target.kind === 'Secret')
+        .filter((r) => r.target.kind === 'ConfigMap' || (r.target.kind === 'Secret' && !loginRefused))
         .map((r) => {
           const object = configObject(snapshot, r.target);
           const changedAt = configChangedAt(object);

@@ -5,6 +5,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
+import { CLUSTER_DOMAIN, clusterDnsAddresses, clusterDomainUpstreams } from '../evidence/node-dns-cache.ts';
 import { podResolver } from '../evidence/pod-resolver.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
@@ -21,7 +22,7 @@ type Victim = {
   since: number;
 };
 
-const CLUSTER_DOMAIN = 'cluster.local';
+const IP = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 // `user.shop.svc.cluster.local`, `user.shop.svc`: the namespace a qualified Service name lives in.
 const QUALIFIED = /\b[a-z0-9-]+\.([a-z0-9-]+)\.svc\b/gi;
 
@@ -29,6 +30,8 @@ const QUALIFIED = /\b[a-z0-9-]+\.([a-z0-9-]+)\.svc\b/gi;
 const STRENGTH = {
   /** The Corefile limits the kubernetes plugin to namespaces, and the failing lookups are of Services outside them. */
   namespacesLeftOut: 0.92,
+  /** A cache in front of the cluster DNS forwards the cluster domain to an address where no cluster DNS answers. */
+  forwardsClusterDomainNowhere: 0.9,
   /** The Corefile has no kubernetes plugin for the cluster domain: no Service name can resolve. */
   noKubernetesPlugin: 0.9,
   /** Nothing plainly wrong in it, but it changed shortly before lookups began to fail: a suspect to compare. */
@@ -62,7 +65,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   const corefile = configMap.data?.Corefile ?? '';
   const plugin = kubernetesPlugin(corefile);
   const changedAt = lastChange(configMap.metadata);
-  const judged = (strength: number, summary: string, spec: string, affected: Victim[]): Finding =>
+  const judged: Judged = (strength, summary, spec, affected) =>
     finding(dnsConfig, {
       entity: ref,
       affects: affected.map((v) => v.workload),
@@ -76,6 +79,22 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
       ...(changedAt ? { changedAt } : {}),
     });
 
+  // A cache in front of the cluster DNS (a node-local one) forwards the cluster domain instead of serving it.
+  const cached = clusterDomainUpstreams(corefile);
+  if (cached.length > 0) {
+    const known = clusterDnsAddresses(snapshot);
+    const nowhere = cached.filter((host) => IP.test(host) && known.size > 0 && !known.has(host));
+    if (nowhere.length > 0)
+      return [
+        judged(
+          STRENGTH.forwardsClusterDomainNowhere,
+          `ConfigMap ${ref.name} configures a DNS cache in front of the cluster DNS and forwards ${CLUSTER_DOMAIN} to ${nowhere.join(', ')}, where no DNS server is (the cluster DNS answers at ${[...known].join(', ')}): no Service name resolves through it`,
+          `Corefile: ${CLUSTER_DOMAIN} { forward . ${cached.join(' ')} } — ${nowhere.join(', ')} is no cluster DNS address`,
+          victims,
+        ),
+      ];
+    return changedShortlyBefore(configMap, victims, snapshot, judged);
+  }
   if (!plugin) {
     return [
       judged(
@@ -103,7 +122,19 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   }
   const forwarding = failingForwards(configMap, snapshot);
   if (forwarding) return [forwardsFail(ref, forwarding, victims, changedAt)];
-  // Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check.
+  return changedShortlyBefore(configMap, victims, snapshot, judged);
+}
+
+type Judged = (strength: number, summary: string, spec: string, affected: Victim[]) => Finding;
+
+/** Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check. */
+function changedShortlyBefore(
+  configMap: ConfigMap,
+  victims: Victim[],
+  snapshot: ClusterSnapshot,
+  judged: Judged,
+): Finding[] {
+  const changedAt = lastChange(configMap.metadata);
   const changed = toMs(changedAt);
   const firstFailure = Math.min(...victims.map((v) => v.since));
   const now = snapshotNow(snapshot);
@@ -112,7 +143,7 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
   return [
     judged(
       STRENGTH.changedBeforeFailures,
-      `ConfigMap ${ref.name} (the cluster DNS configuration) changed at ${changedAt} and name lookups fail since: compare it with its previous version`,
+      `ConfigMap ${configMap.metadata?.name} (the cluster DNS configuration) changed at ${changedAt} and name lookups fail since: compare it with its previous version`,
       'Corefile changed shortly before the lookups began to fail',
       victims,
     ),

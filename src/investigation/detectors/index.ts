@@ -29,7 +29,9 @@ import { memoryLeak } from './memory-leak.ts';
 import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
+import { loadBalancerPolicy } from './load-balancer-policy.ts';
 import { networkPolicy } from './network-policy.ts';
+import { policyNearMiss } from './policy-near-miss.ts';
 import { nodeCondition } from './node-condition.ts';
 import { oomLimit } from './oom-limit.ts';
 import { policyDenial } from './policy-denial.ts';
@@ -38,6 +40,7 @@ import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
 import { routingBackend } from './routing-backend.ts';
+import { schedulerAdmission } from './scheduler-admission.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
 import { taint } from './taint.ts';
@@ -67,6 +70,8 @@ export const DETECTORS = {
   'mesh-routing': meshRouting,
   'mesh-egress': meshEgress,
   'network-policy': networkPolicy,
+  'load-balancer-policy': loadBalancerPolicy,
+  'policy-near-miss': policyNearMiss,
   dns: dns,
   'config-unknown-host': configUnknownHost,
   'dns-config': dnsConfig,
@@ -77,6 +82,7 @@ export const DETECTORS = {
   'node-condition': nodeCondition,
   taint: taint,
   'insufficient-resources': insufficientResources,
+  'scheduler-admission': schedulerAdmission,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
   'hpa-limit': hpaLimit,

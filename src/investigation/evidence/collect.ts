@@ -20,6 +20,8 @@ import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
+import { servesDnsOnNodes } from './node-dns-cache.ts';
+import { heldBySchedulerAdmission, kindsNamedInSpecs, namedAdmissionKinds } from './scheduler-admission.ts';
 import { memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
@@ -158,6 +160,7 @@ export async function collectSnapshot(
   await readPathWhenCutShort(reader);
   const peers = await readWhatTheWorkloadsInvolve(reader);
   await readCustomOwnersOfStuckPods(reader);
+  await readAdmissionOfHeldPods(reader);
   await readProbedPeers(reader, peers);
   await readPeerFollowUps(reader, peers);
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
@@ -256,6 +259,39 @@ async function readCustomOwnersOfStuckPods(reader: SnapshotReader): Promise<void
         reader.listCustom(kind, reader.namespace, `the ${kind.kind}s whose operator creates the pods that do not run`),
       ),
     );
+  }
+}
+
+/** Kinds of objects the held pods name that are read; and the further kinds those objects' specs name. */
+const MAX_ADMISSION_KINDS = 3;
+
+/**
+ * Pods of the namespace another scheduler holds back (Pending, no default-scheduler verdict): what admits them is named
+ * on the pods (`…/queue-name`, `…/group-name`) and read — a cluster-scoped kind everywhere, a namespaced one in the
+ * namespace — then, once, the kind a per-pod object's spec names in turn (a gang's queue).
+ */
+async function readAdmissionOfHeldPods(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const held = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace && heldBySchedulerAdmission(pod));
+  if (held.length === 0) return;
+  const read = new Set<string>();
+  let kinds = namedAdmissionKinds(held, snapshot.apiGroups, MAX_ADMISSION_KINDS);
+  for (let link = 0; link < 2 && kinds.length > 0; link++) {
+    for (const kind of kinds) read.add(`${kind.group}/${kind.kind}`);
+    await reader.wave(
+      2,
+      `Reading ${kinds.map((k) => k.kind).join(', ')}: what admits the pods another scheduler holds back in ${namespace}`,
+      kinds.map((kind) =>
+        reader.listCustom(
+          kind,
+          kind.namespaced ? namespace : undefined,
+          `pods in ${namespace} wait for their scheduler's admission: the ${kind.kind}s they are admitted by`,
+        ),
+      ),
+    );
+    const justRead = new Set(kinds.map((kind) => kind.kind));
+    const objects = snapshot.customObjects.filter((o) => justRead.has(o.kind));
+    kinds = kindsNamedInSpecs(objects, snapshot.apiGroups, read).slice(0, 1);
   }
 }
 
@@ -867,6 +903,7 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   const short = (d: (typeof dns.deployments)[number]) =>
     (d.spec?.replicas ?? 1) > 0 && (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1);
   const podsTell = dns.deployments.length === 0 || dns.deployments.some(short);
+  if (dns.deployments.length > 0 && !podsTell) await readNodeDnsCaches(reader, read, why);
   for (const service of podsTell ? dns.services : []) {
     const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
     if (!labelSelector) continue;
@@ -891,6 +928,50 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   const target = clusterDnsLogTarget(dnsPods) ?? (await forwardingDnsPods(reader, dns.services, podsTell, why));
   if (target) await reader.readLog(target);
   await reader.waveDone(5);
+}
+
+/**
+ * The cluster DNS Deployment serves, yet lookups fail: a DNS server on the nodes may stand in front of it (a DaemonSet
+ * on the host network serving port 53, such as NodeLocal DNSCache), answering the pods' lookups from its own
+ * configuration. Its DaemonSet and the ConfigMaps it mounts (its Corefile: where it forwards the cluster domain) are
+ * read, and every Service beside the cluster DNS that routes to the same pods (the addresses it may forward to).
+ */
+async function readNodeDnsCaches(reader: SnapshotReader, read: ClusterSnapshot, why: string): Promise<void> {
+  const { snapshot } = reader;
+  const inDnsNamespace = (o: { metadata?: { namespace?: string } }) => o.metadata?.namespace === CLUSTER_DNS_NAMESPACE;
+  // Held already when the investigation itself looked in the DNS namespace; a second list would repeat a request.
+  const held = reader.namespace === CLUSTER_DNS_NAMESPACE || snapshot.daemonSets.some(inDnsNamespace);
+  const found = emptySnapshot(snapshot.now);
+  if (!held)
+    await reader.list(
+      'DaemonSet',
+      `${why} while the cluster DNS serves: a DNS server on the nodes in front of it`,
+      { namespace: CLUSTER_DNS_NAMESPACE },
+      found,
+    );
+  const caches = [...snapshot.daemonSets, ...found.daemonSets].filter((d) => inDnsNamespace(d) && servesDnsOnNodes(d));
+  if (caches.length === 0) return;
+  absorb(snapshot.daemonSets, caches);
+  const upstreams = read.services.filter((service) =>
+    snapshot.deployments.some(
+      (d) => inDnsNamespace(d) && matchesMap(d.spec?.template?.metadata?.labels, service.spec?.selector),
+    ),
+  );
+  absorb(snapshot.services, upstreams);
+  const names = new Set(upstreams.map((service) => service.metadata?.name));
+  absorb(
+    snapshot.endpoints,
+    read.endpoints.filter((e) => names.has(e.metadata?.name)),
+  );
+  const configs = new Set(caches.flatMap((d) => mountedConfigMaps(d.spec?.template?.spec)));
+  const unread = [...configs].filter(
+    (name) => !snapshot.configMaps.some((cm) => inDnsNamespace(cm) && cm.metadata?.name === name),
+  );
+  await Promise.all(
+    unread.map((name) =>
+      reader.getConfigMap(CLUSTER_DNS_NAMESPACE, name, `${why}: the configuration of the DNS server on the nodes`),
+    ),
+  );
 }
 
 /**

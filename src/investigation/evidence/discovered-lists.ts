@@ -7,6 +7,7 @@ import type { WantedList } from './custom-read-plan.ts';
 import { governingKinds, policyKinds, refusalsIn, RULE_WORDS } from './governing-resources.ts';
 import { peerNamespaces, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { unplacedAddresses } from './unplaced-addresses.ts';
 import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 
 /**
@@ -132,10 +133,16 @@ export function cniPolicyLists(snapshot: ClusterSnapshot, namespace: string, err
   const kinds = cniPolicyKinds(snapshot.apiGroups);
   const lines = snapshot.logs.flatMap((log) => log.lines);
   if (kinds.length === 0 || !lines.some((line) => CALL_TIMED_OUT.test(line))) return [];
-  const where = [namespace, ...peerNamespaces(erring, namespace, podControllers(snapshot))].slice(
-    0,
-    MAX_CNI_NAMESPACES,
+  // Calls time out to an address no Service, pod or node read holds: whatever namespace it lives in is unknown, so the
+  // policies are listed in every namespace (one list a kind) rather than in guessed ones.
+  const unplaced = unplacedAddresses(
+    lines.filter((line) => CALL_TIMED_OUT.test(line)),
+    snapshot,
   );
+  const where: (string | undefined)[] =
+    unplaced.length > 0
+      ? [undefined]
+      : [namespace, ...peerNamespaces(erring, namespace, podControllers(snapshot))].slice(0, MAX_CNI_NAMESPACES);
   const why = "connections fail in the logs read: the network plugin's own policies";
   return kinds
     .flatMap(({ namespaced, ...resource }) =>

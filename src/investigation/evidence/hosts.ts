@@ -8,6 +8,8 @@ export interface HostMention {
 
 // `scheme://host`, or `scheme:///host` (a gRPC name-resolver target: `dns:///svc.ns.svc:443`).
 const URL = /\b[a-z][a-z0-9+.-]*:\/\/\/?(?:[^\s/@"']+@)?([A-Za-z0-9.-]+)(?::(\d{1,5}))?/g;
+// `s3://mosaics/index`, `gs://scenes/raw`: an object store's URI names a bucket, not a host to resolve.
+const BUCKET_SCHEME = /^(?:s3[an]?|gs|gcs|az|oss|cos|r2):\/\//i;
 const HOST_PORT =
   /(?<![\w.:/@-])([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*):(\d{1,5})(?![\w.])/g;
 const TOKEN = /[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/g;
@@ -15,7 +17,8 @@ const TOKEN = /[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/g;
 /** Every `host[:port]` the text names explicitly (URLs and host:port pairs). */
 export function hostMentions(text: string): HostMention[] {
   const found = new Map<string, HostMention>();
-  for (const match of text.matchAll(URL)) add(found, match[1] as string, match[2], match[0]);
+  for (const match of text.matchAll(URL))
+    if (!BUCKET_SCHEME.test(match[0])) add(found, match[1] as string, match[2], match[0]);
   for (const match of text.matchAll(HOST_PORT)) add(found, match[1] as string, match[2], match[0]);
   return [...found.values()];
 }
