@@ -116,3 +116,24 @@ test('a condition that turned long before the symptom began is not this incident
   });
   assert.equal(diagnose(snapshot, focusOn('web'), {}).rootCause, null);
 });
+
+test('with no symptom, of two workloads with errors of their own the one whose errors began nearest the onset is the suspect, not the first by name', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'archiver');
+    app(s, 'renderer');
+    logs(s, 'archiver', ['2026-11-20T10:27:00Z error: sweep failed: lock held by another sweeper']);
+    logs(s, 'renderer', ['2026-11-20T10:20:30Z error: render failed: unsupported currency precision 3']);
+  });
+  const d = diagnose(snapshot, { ...focusOn('none'), symptom: null, alertText: 'documents missing' }, {});
+  assert.deepEqual(d.rootCause, { kind: 'Deployment', namespace: NS, name: 'renderer' });
+  assert.match(d.summary, /errors of its own, nearest the onset/);
+});
+
+test('the symptom itself, logging errors of its own with every dependency quiet, is the suspect rather than no answer', () => {
+  const snapshot = ledgerShop((s) => {
+    logs(s, 'web', ['2026-11-20T10:21:00Z error: template render failed: missing variable total']);
+  });
+  const d = diagnose(snapshot, focusOn('web'), {});
+  assert.deepEqual(d.rootCause, { kind: 'Deployment', namespace: NS, name: 'web' });
+  assert.ok(d.confidence >= 0.3 && d.confidence <= 0.5, `${d.confidence}`);
+});

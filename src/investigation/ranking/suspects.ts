@@ -504,18 +504,28 @@ class SuspectWalk {
     );
   }
 
-  /** The deepest workload on the path with errors of its own that none of its dependencies' errors explain. */
+  /**
+   * The deepest workload on the path with errors of its own that none of its dependencies' errors explain — the
+   * symptom's own workload too: errors of its own with every dependency quiet are abnormal, not "nothing found". Of
+   * workloads equally deep (the whole namespace walked from where users enter), the one whose errors began nearest the
+   * onset: errors that stood long before are a standing failure, errors that began well after a consequence — and the
+   * order the API listed them in says nothing.
+   */
   deepestWithOwnErrors(): void {
     const { snapshot, graph } = this;
+    // How far from the onset the first error read lies (undated errors last).
+    const fromOnset = (lines: PodLogLine[]) =>
+      Math.abs(Math.min(...lines.map((l) => toMs(l.at) ?? Number.POSITIVE_INFINITY)) - this.start);
     const erring = this.workloads
       .map((r) => ({ r, lines: errorLines(r.ref, snapshot, graph) }))
       .filter(({ r, lines }) => lines.length > 0 && !calleesErr(r.ref, snapshot, graph))
-      .sort((a, b) => b.r.path.length - a.r.path.length)[0];
-    if (!erring || erring.r.path.length <= 1) return;
+      .sort((a, b) => b.r.path.length - a.r.path.length || fromOnset(a.lines) - fromOnset(b.lines))[0];
+    if (!erring) return;
+    const deeper = erring.r.path.filter((ref) => ref.kind !== 'Service').length > 1;
     this.addAbout(
       erring.r.ref,
       LEAD_STRENGTH.ownErrors,
-      `${erring.r.ref.kind} ${erring.r.ref.name} is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
+      `${erring.r.ref.kind} ${erring.r.ref.name} ${deeper ? "is the deepest workload on the symptom's path with errors of its own that its dependencies do not explain" : 'logs errors of its own, nearest the onset, that nothing it depends on explains'}: the likeliest place of the fault. To confirm: read more of its log around the time the symptom began`,
       erring.lines.slice(-2).map(logEvidence),
     );
   }
