@@ -46,6 +46,14 @@ const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   ],
 ];
 
+/**
+ * Text each of TEXT_PATTERNS needs to match (a literal or keyword every match contains; case ignored, so broader
+ * than some patterns): text with none of it is skipped by all of them. What they put in, MASK, contains none, so a
+ * pattern's replacement never makes a later pattern match where this said none could.
+ */
+const TEXT_PATTERN_HINT =
+  /-----BEGIN |eyJ|bearer|basic|token|k_live_|AIza|sk-|:\/\/[^\s@]{0,400}@|pass|pwd|secret|key|credential/i;
+
 const URL_PASSWORD = /^([a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@]*:)([^\s@/]+)@/i;
 
 /** Replaces what the scanners found: a URL's password only (its host stays evidence), any other finding whole. */
@@ -120,8 +128,8 @@ export class Redactor {
     if (known !== undefined) return known;
     let output = this.secretPattern ? input.replace(this.secretPattern, MASK) : input;
     output = maskFindings(output);
-    for (const [pattern, replacement] of TEXT_PATTERNS) {
-      output = output.replace(pattern, replacement as string);
+    if (TEXT_PATTERN_HINT.test(output)) {
+      for (const [pattern, replacement] of TEXT_PATTERNS) output = output.replace(pattern, replacement as string);
     }
     if (input.length <= REMEMBERED_LENGTH) {
       // The oldest answer goes first (a Map iterates in insertion order).
