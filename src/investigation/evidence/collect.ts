@@ -401,6 +401,15 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
   return reads;
 }
 
+/**
+ * The hosts the namespace's ExternalName Services alias: a caller of such a Service calls that host (a CNAME), so an
+ * alias of another namespace's Service (`api.stock.svc.cluster.local`) names a dependency like a caller's own setting.
+ */
+const aliasedHosts = (snapshot: ClusterSnapshot, namespace: string): string[] =>
+  snapshot.services
+    .filter((service) => service.metadata?.namespace === namespace && service.spec?.type === 'ExternalName')
+    .map((service) => ` ${service.spec?.externalName ?? ''}`);
+
 /** Requests kept for after the peers: the metric queries and the fewest logs. */
 const reserved = (reader: SnapshotReader): number =>
   (reader.base.prometheusUrl ? metricQueries(reader.namespace).length : 0) + MIN_LOGS;
@@ -414,7 +423,13 @@ function choosePeers(reader: SnapshotReader, involvedReads: number): Peers {
   const { snapshot, namespace } = reader;
   const controllers = podControllers(snapshot);
   const waitedOn = initWaitNamespaces(snapshot.pods, namespace, controllers);
-  const candidates = [...new Set([...waitedOn, ...peerNamespaces(snapshot.pods, namespace, controllers)])];
+  const candidates = [
+    ...new Set([
+      ...waitedOn,
+      ...peerNamespaces(snapshot.pods, namespace, controllers),
+      ...namespacesNamedIn(aliasedHosts(snapshot, namespace), namespace),
+    ]),
+  ];
   const reserve = reserved(reader);
   const read: string[] = [];
   for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {

@@ -307,13 +307,27 @@ function indexServices(
     );
   }
   const service = (namespace: string, name: string) => serviceByName.get(`${namespace}/${name}`);
+  // An ExternalName Service is a DNS alias (a CNAME): whoever calls it calls the host it names, and when that host is
+  // another Service of the cluster, that Service is the dependency. An alias of no Service found stays itself (its
+  // own detector judges the host it names).
+  const aliasTarget = (found: Service | undefined): Service | undefined => {
+    let current = found;
+    for (let hop = 0; hop < 3 && current?.spec?.type === 'ExternalName'; hop++) {
+      const alias = current.spec.externalName?.toLowerCase().replace(/\.$/, '');
+      const target = alias ? serviceNameOf(alias, current.metadata?.namespace ?? '') : undefined;
+      const next = target ? service(target.namespace, target.name) : undefined;
+      if (!next || next === current) break;
+      current = next;
+    }
+    return current;
+  };
   return {
     edges,
     service,
     serviceByHost: (host, fromNamespace) => {
       if (isIPv4(host)) return serviceByIP.get(host);
       const target = serviceNameOf(host, fromNamespace);
-      return target ? service(target.namespace, target.name) : undefined;
+      return aliasTarget(target ? service(target.namespace, target.name) : undefined);
     },
     podsSelectedBy,
     servicesOf: (ref) => servicesOfWorkload.get(refKey(ref)) ?? [],
