@@ -84,7 +84,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     const wider = await widenFocus(
       alert,
       collected.snapshot,
-      { ...located, requests, customRead: collected.customRead },
+      { ...located, requests, customRead: collected.customRead, listed: collected.listed },
       base,
     );
     requests += wider.requests;

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { scenarioAlert } from '../../src/cli/replay.ts';
 import { MAX_DISCOVERED_LISTS } from '../../src/investigation/evidence/collect.ts';
 import { listKey, planLists, type WantedList } from '../../src/investigation/evidence/custom-read-plan.ts';
+import { SnapshotReader } from '../../src/investigation/evidence/snapshot-reader.ts';
 import { refKey } from '../../src/investigation/model.ts';
+import { loadScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const kind = (group: string, k: string) => ({ group, version: 'v1', plural: `${k.toLowerCase()}s`, kind: k });
@@ -87,5 +92,48 @@ describe('policies attached to a route, when the failure is below it', () => {
       requests.filter((r) => r.path.startsWith('/apis/gateway.kettleedge.io/')).map((r) => r.path),
       [],
     );
+  });
+});
+
+describe('no request is sent twice, in one look or the next', () => {
+  it('answers a repeated list, a namespace’s part of a list of all namespaces, and a second look’s same lists from what was read', async () => {
+    const file = join(
+      import.meta.dirname,
+      '../fixtures/scenarios/kettleworks-mesh-rate-limit-among-many-discovered-kinds.json',
+    );
+    const scenario = await loadScenario(file);
+    const simulation = await startSimulation(scenario);
+    try {
+      const base = { kubeConfig: simulation.kubeConfig, audit: new MemoryAuditLog(), now: new Date(scenario.now) };
+      const located = { namespace: 'brewhouse', assumptions: [], requests: 0 };
+      const first = new SnapshotReader({ alert: scenarioAlert(scenario), located }, base, {});
+      const mesh = { group: 'policy.thornmesh.dev', version: 'v1beta1', plural: 'requestratelimits' };
+      await first.list('Service', 'services');
+      await first.list('Service', 'services again');
+      await first.list('NetworkPolicy', 'policies everywhere', {});
+      await first.list('NetworkPolicy', 'policies here');
+      await first.listCustom(mesh, undefined, 'rules everywhere');
+      await first.listCustom(mesh, 'ledger', 'rules in ledger');
+      assert.equal(first.requests, 3);
+      assert.equal(simulation.requests().length, 3);
+      assert.equal(first.snapshot.services.length, 1);
+      assert.equal(first.snapshot.customObjects.length, 1);
+
+      const second = new SnapshotReader(
+        {
+          alert: scenarioAlert(scenario),
+          located: { ...located, namespace: 'ledger', listed: first.listed, customRead: first.customListed },
+        },
+        base,
+        {},
+      );
+      await second.list('Service', 'the first look’s namespace, as a peer', { namespace: 'brewhouse' });
+      await second.listCustom(mesh, undefined, 'rules everywhere');
+      assert.equal(simulation.requests().length, 3);
+      assert.equal(second.snapshot.services.length, 1);
+      assert.equal(second.snapshot.customObjects.length, 1);
+    } finally {
+      await simulation.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText, type Focus, hintsAt } from '../focus.ts';
-import type { ObjectKind } from '../tools/kinds.ts';
+import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
   answeredByServer,
@@ -126,6 +126,8 @@ export interface Collected {
   requests: number;
   /** The custom-resource lists read and what each held: a second look elsewhere takes them instead of asking again. */
   customRead: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
+  /** The lists read to their end, by request: the same. */
+  listed: ReadonlyMap<string, ObjectOf<ObjectKind>[]>;
 }
 
 const OWNER_KIND_LABELS: [ObjectKind, string[]][] = [
@@ -184,6 +186,7 @@ export async function collectSnapshot(
     focus: reader.focus(),
     requests: reader.requests,
     customRead: reader.customListed,
+    listed: reader.listed,
   };
 }
 
@@ -832,7 +835,10 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
   const wanted = [
     ...quotedPolicyLists(snapshot, namespace),
     ...governingLists(snapshot, new Set(podsOnPath(snapshot, reader.focus()).map((pod) => pod.metadata?.uid))),
-    ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, alertText(reader.alert)),
+    ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, {
+      text: alertText(reader.alert),
+      speaksOfTheEdge: speaksOfTheEdge(reader.alert),
+    }),
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
   ];
   const planned = planLists(wanted, reader.customListed, cap);

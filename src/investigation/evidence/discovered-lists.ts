@@ -3,6 +3,7 @@ import { cniPolicyKinds } from './cni-policies.ts';
 import { readyAddresses } from './endpoints.ts';
 import { matchesMap } from './labels.ts';
 import { answersClientError, looksLikeError } from './log-line.ts';
+import { hasRestarted, isPodReady } from './pod-state.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { governingKinds, policyKinds, refusalsIn, RULE_WORDS } from './governing-resources.ts';
 import { peerNamespaces, podControllers } from './peer-namespaces.ts';
@@ -107,15 +108,18 @@ export function attachedPolicyLists(
   snapshot: ClusterSnapshot,
   namespace: string,
   symptom: { name: string } | null | undefined,
-  alertText: string,
+  alert: { text: string; speaksOfTheEdge: boolean },
 ): WantedList[] {
+  // With no symptom resolved, every route of the namespace is "in front": only an alert that speaks of the edge (an
+  // HTTP answer, a gateway, a route) makes their policies worth a list.
+  if (!symptom && !alert.speaksOfTheEdge) return [];
   const routes = snapshot.httpRoutes.filter(
     (route) =>
       route.metadata?.namespace === namespace &&
       (!symptom ||
         (route.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => b.name === symptom.name))),
   );
-  if (routes.length === 0 || belowTheRoutes(snapshot, namespace, routes, alertText)) return [];
+  if (routes.length === 0 || belowTheRoutes(snapshot, namespace, routes, alert.text)) return [];
   const refusals = refusalsIn(snapshot.logs.flatMap((log) => log.lines));
   const says = (kind: string) => refusals.some((refusal) => RULE_WORDS[refusal].test(kind.replace(/Policy$/, '')));
   const why = 'the routes in front of the symptom: the policies their Gateway implementation attaches to them';
@@ -158,13 +162,16 @@ export function cniPolicyLists(snapshot: ClusterSnapshot, namespace: string, err
 
 /** What the edge says when it cannot reach a backend at all: no ready address behind the route, or no connection. */
 const UNREACHABLE_BACKEND =
-  /no healthy upstream|upstream connect error|connection (?:failure|refused|reset)|ECONNREFUSED|\bUF\b|\bUH\b/i;
+  /no healthy upstream|upstream connect error|connection (?:failure|refused|reset)|ECONNREFUSED/i;
+/** Envoy's response flags for the same (upstream connection failure, no healthy upstream), as written: upper case. */
+const UNREACHABLE_FLAG = /\b(?:UF|UH)\b/;
 
 /**
  * The failure happens below the routes, where no policy attached to them acts: every Service they send the symptom's
  * traffic to has no ready address (a policy shapes requests a serving backend gets; it removes no endpoint); or, with
  * no refusal or timeout in what the route's clients report (the answers such a policy gives), the alert says the edge
- * cannot connect to the backend, or the backend's own pods log errors (the requests reached it: the routes passed them).
+ * cannot connect to the backend, or the backend's own pods fail on their own — some not ready or restarted (their
+ * probes, their exits), or logging errors (the requests reached them: the routes passed them).
  */
 function belowTheRoutes(
   snapshot: ClusterSnapshot,
@@ -190,11 +197,12 @@ function belowTheRoutes(
       pod.metadata?.namespace === namespace &&
       backends.some((service) => service.spec?.selector && matchesMap(pod.metadata?.labels, service.spec.selector)),
   );
+  if (backendPods.some((pod) => !isPodReady(pod) || hasRestarted(pod))) return true;
   const backendErring = snapshot.logs.some(
     (log) =>
       log.namespace === namespace &&
       backendPods.some((pod) => pod.metadata?.name === log.pod) &&
       log.lines.some((line) => looksLikeError(line) && !answersClientError(line)),
   );
-  return backendErring || UNREACHABLE_BACKEND.test(alertText);
+  return backendErring || UNREACHABLE_BACKEND.test(alertText) || UNREACHABLE_FLAG.test(alertText);
 }

@@ -70,6 +70,8 @@ export interface Located {
   apiGroups?: ClusterSnapshot['apiGroups'];
   /** Custom-resource lists an earlier look read (custom-read-plan.ts keys) and the objects each held: not asked again. */
   customRead?: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
+  /** Lists an earlier look read to their end, by request: a second look takes them instead of asking again. */
+  listed?: ReadonlyMap<string, ObjectOf<ObjectKind>[]>;
 }
 
 /** Objects of a namespace already read in full, by kind. */

@@ -3,7 +3,7 @@ import { errorMessage } from '../../observability/error-message.ts';
 import { alertText, type Focus, resolveSymptom } from '../focus.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { getObject } from '../tools/get-object.ts';
-import type { ObjectKind, ObjectList } from '../tools/kinds.ts';
+import type { ObjectKind, ObjectList, ObjectOf } from '../tools/kinds.ts';
 import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } from '../tools/kinds.ts';
 import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import { listObjects } from '../tools/list-objects.ts';
@@ -60,6 +60,11 @@ export class SnapshotReader {
    * they must not cost an incident a peer or a log.
    */
   routingSpent = 0;
+  /**
+   * Lists read to their end, by request (listRequestKey), this look's and an earlier look's: the same request is never
+   * sent twice.
+   */
+  readonly listed: Map<string, ObjectOf<ObjectKind>[]>;
   /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
   readonly secretsAsked = new Set<string>();
   /**
@@ -86,6 +91,7 @@ export class SnapshotReader {
     this.requests = located.requests;
     this.routingSpent = located.unbudgeted ?? 0;
     this.customListed = new Map(located.customRead ?? []);
+    this.listed = new Map(located.listed ?? []);
   }
 
   /** Requests spent that count against the budget. */
@@ -139,7 +145,8 @@ export class SnapshotReader {
     const clusterWide = options.namespace === undefined && !isNamespaced(kind);
     // A custom resource's list read while locating was read at the version discovery found, as it would be here.
     const whole = !options.labelSelector && !options.fieldSelector;
-    const already = whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined;
+    const already =
+      this.listedBefore(kind, options) ?? (whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined);
     if (already) {
       absorb(into[KIND_KEYS[kind]], already);
       return;
@@ -151,6 +158,8 @@ export class SnapshotReader {
       const result = (await listObjects.run({ kind, ...options }, { ...this.base, reason })) as ObjectList<K>;
       this.requests += result.requests - 1;
       absorb(into[KIND_KEYS[kind]], result.items);
+      // Read to its end, it answers the same request later (a later wave, a second look) without asking again.
+      if (result.complete) this.listed.set(listRequestKey(kind, options), result.items);
       if (!result.complete) {
         const stopped = whyStopped(result.stoppedBy, this.base.listBudget ?? LIST_BUDGET);
         const read = incompleteRead(kind, options, result.items.length, stopped, result.unread);
@@ -162,10 +171,26 @@ export class SnapshotReader {
       if (clusterUnavailable(error)) throw error;
       // A list answered 404 is of a resource the cluster does not serve (a custom resource of a served group whose
       // definition is not installed): none of it exists, which is an answer, not a gap.
-      if (statusOf(error) === 404) return;
+      if (statusOf(error) === 404) {
+        this.listed.set(listRequestKey(kind, options), []);
+        return;
+      }
       this.snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
       this.assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
     }
+  }
+
+  /**
+   * What the same request answered before, in this look or an earlier one (none is sent twice); for a whole list of a
+   * namespace, its part of the whole list of every namespace read before.
+   */
+  private listedBefore(kind: ObjectKind, options: ListOptions): ObjectOf<ObjectKind>[] | undefined {
+    const same = this.listed.get(listRequestKey(kind, options));
+    if (same || options.namespace === undefined || options.labelSelector || options.fieldSelector) return same;
+    const { namespace, ...everywhere } = options;
+    return this.listed
+      .get(listRequestKey(kind, everywhere))
+      ?.filter((object) => object.metadata?.namespace === namespace);
   }
 
   /**
@@ -309,6 +334,10 @@ export class SnapshotReader {
     }
   }
 }
+
+/** A list request's identity: its kind, where, how narrowed, and at which version. */
+const listRequestKey = (kind: ObjectKind, { namespace, labelSelector, fieldSelector, version }: ListOptions): string =>
+  [kind, namespace ?? '*', labelSelector ?? '', fieldSelector ?? '', version ?? ''].join('|');
 
 function incompleteRead(
   kind: ObjectKind,

@@ -74,6 +74,7 @@ export async function widenFocus(
       },
       apiGroups: examined.apiGroups,
       customRead: located.customRead,
+      listed: located.listed,
     },
   };
 }
