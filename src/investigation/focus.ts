@@ -77,6 +77,13 @@ export const GENERIC_LABELS = new Set([
   'reason',
 ]);
 
+/** Label names that name a workload, a pod or a Service (the labels `labelledNames` reads). */
+export const NAMING_LABELS: readonly string[] = [
+  ...WORKLOAD_LABELS.map(([label]) => label),
+  ...POD_LABELS,
+  ...SERVICE_LABELS,
+];
+
 /** The pod an alert's labels name, if any. */
 export const podLabel = (alert: Alert): string | undefined =>
   POD_LABELS.map((label) => alert.labels[label]).find(Boolean);
@@ -132,7 +139,7 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-function occursAsWord(lower: string, needle: string): boolean {
+export function occursAsWord(lower: string, needle: string): boolean {
   for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
     const before = lower[at - 1] ?? '';
     const after = lower[at + needle.length] ?? '';

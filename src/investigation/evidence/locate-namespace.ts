@@ -2,7 +2,9 @@ import type { Alert } from '../../alert/alert.ts';
 import {
   alertText,
   chooseNamespace,
+  GENERIC_LABELS,
   labelledNames,
+  NAMING_LABELS,
   mentionedNames,
   type NamespaceCandidates,
   namespaceLabel,
@@ -22,6 +24,10 @@ import { troubleElsewhere } from './recent-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { serviceInId } from './backend-words.ts';
+import { appNamesOf, namespaceWordYields } from './namespace-word.ts';
+import { cloudMadeValues, serviceInCloudName } from './cloud-names.ts';
+import { kindsNamedByLabels, mayNameKinds } from './kind-label.ts';
+import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import {
   backendService,
   decodeBackend,
@@ -107,7 +113,8 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
   if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
-  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests);
+  const cloudMade = cloudMadeValues(alert.labels, GENERIC_LABELS);
+  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade);
 }
 
 /** The namespace of the pod the alert names, when one namespace holds a pod of that name (1 request). */
@@ -121,7 +128,11 @@ async function wherePodRuns(pod: string, base: Omit<ToolContext, 'reason'>): Pro
   return { namespace: namespaces[0], assumptions: [`namespace ${namespaces[0]}: where pod ${pod} runs`], requests: 1 };
 }
 
-/** A namespace the text names, unless it is quiet while trouble about what the alert says began elsewhere. */
+/**
+ * A namespace the text names, unless what the alert names exactly (a label's workload or Service, a dashed name written
+ * in full) lives elsewhere and not there, or it is quiet while trouble about what the alert says began elsewhere. The
+ * cluster's workloads and Services are read once for that (the collection then reads none of them again).
+ */
 async function namedByText(
   alert: Alert,
   text: string,
@@ -130,24 +141,49 @@ async function namedByText(
   spent: number,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
-  const { namespace, assumption } = chooseNamespace(text, { namespaces: names });
+  const chosen = chooseNamespace(text, { namespaces: names });
   // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
   // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
-  const warnings = await listObjects.run(
-    { kind: 'Event', fieldSelector: WARNINGS, limit: 500 },
-    { ...base, reason: `the alert names namespace ${namespace}: whether trouble began there or elsewhere` },
-  );
+  const reason = `the alert names namespace ${chosen.namespace}: whether what it names, and trouble, are there or elsewhere`;
+  const [warnings, deployments, statefulSets, services] = await Promise.all([
+    listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
+    listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
+  ]);
   const events = warnings.items as ClusterSnapshot['events'];
+  const signs = troubleByNamespace({ pods: [], events, services: [], endpoints: [] });
+  const objects = [...deployments.items, ...statefulSets.items, ...services.items].map((object) => ({
+    namespace: object.metadata?.namespace ?? '',
+    name: object.metadata?.name ?? '',
+    appNames: appNamesOf(object.metadata?.labels),
+  }));
+  const exact = namespaceWordYields(
+    alertProse(alert),
+    labelledNames(alert),
+    chosen.namespace,
+    objects,
+    (namespace) => signs.get(namespace) ?? 0,
+  );
   const now = (base.now ?? new Date()).toISOString();
-  const elsewhere = warnings.complete
-    ? troubleElsewhere(alertText(alert), events, namespace, alert.startsAt, now)
-    : undefined;
+  const elsewhere =
+    !exact && warnings.complete
+      ? troubleElsewhere(alertText(alert), events, chosen.namespace, alert.startsAt, now)
+      : undefined;
+  const { namespace, assumption } = exact ?? elsewhere ?? chosen;
+  const lists: [ObjectKind, Listed][] = [
+    ['Deployment', deployments],
+    ['StatefulSet', statefulSets],
+    ['Service', services],
+  ];
   return {
-    namespace: elsewhere?.namespace ?? namespace,
-    assumptions: [elsewhere?.assumption ?? assumption],
-    requests: spent + warnings.requests,
+    namespace,
+    assumptions: [assumption],
+    requests: spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + list.requests, 0),
     unbudgeted: warnings.requests,
     namespaces,
+    read: readIn(namespace, lists),
+    everywhere: whole(lists),
     ...(warnings.complete ? { clusterTrouble: { events } } : {}),
   };
 }
@@ -161,6 +197,7 @@ async function fromClusterLists(
   namespaces: ClusterSnapshot['namespaces'],
   base: Omit<ToolContext, 'reason'>,
   spent: number,
+  cloudMade: string[],
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
@@ -208,7 +245,11 @@ async function fromClusterLists(
       endpoints: endpoints.items as ClusterSnapshot['endpoints'],
     }),
   };
-  const { namespace, assumption, entryService } = chooseNamespace(text, candidates);
+  // A cloud load balancer's name for a Service names it exactly; words only approximately.
+  const cloud = services.complete
+    ? cloudNamedService(cloudMade, services.items as ClusterSnapshot['services'])
+    : undefined;
+  const { namespace, assumption, entryService } = cloud ?? chooseNamespace(text, candidates);
   // A list takes a request per page.
   const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
   const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) + (gateway?.requests ?? 0);
@@ -246,6 +287,7 @@ async function fromClusterLists(
         }
       : {}),
     ...(entryService ? { entryService } : {}),
+    ...(cloud ? { symptom: cloud.symptom } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
     ...(gateway?.apiGroups ? { apiGroups: gateway.apiGroups } : {}),
   };
@@ -288,20 +330,25 @@ async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolCon
   // An alert naming a workload or pod already points at the consumer side.
   const walk = isBacklogAlert(alert) && !namesWorkload(alert);
   // Work waiting at a broker: the dotted or underscored names its labels carry are queues and topics, not backends.
-  const loose = walk ? [] : looseBackendIds(alert);
+  const loose = walk ? [] : [...looseBackendIds(alert), ...cloudMadeValues(alert.labels, GENERIC_LABELS)];
   const atRouter =
     ids.length > 0
       ? await locateBackend(ids, labelled, base)
       : loose.length > 0
         ? await locateServiceNamed(loose, labelled, base)
         : undefined;
-  if (!atRouter?.symptom && !walk) {
+  if (atRouter?.symptom) return atRouter;
+  if (!walk) {
     const probed = await locateProbedHost(alert, labelled, base);
     const spent = (atRouter?.requests ?? 0) + probed.requests;
     if (probed.located) return { ...probed.located, requests: spent };
-    if (probed.requests > 0) return { ...(atRouter ?? { namespace: labelled, assumptions: [] }), requests: spent };
+    return kindOrLabel(
+      alert,
+      labelled,
+      { ...(atRouter ?? { namespace: labelled, assumptions: [] }), requests: spent },
+      base,
+    );
   }
-  if (atRouter?.symptom || !walk) return atRouter ?? { namespace: labelled, assumptions: [], requests: 0 };
   const atBroker = await locateConsumer(alert, labelled, base);
   return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
 }
@@ -349,6 +396,49 @@ async function locateProbedHost(
       ...(gateway.apiGroups ? { apiGroups: gateway.apiGroups } : {}),
       read: readIn(route.namespace, [['HTTPRoute', gateway.listed]]),
     },
+  };
+}
+
+/**
+ * The object a label named after its kind names (kind-label.ts), when it lives in another namespace than the labelled
+ * one: that namespace is examined. Else what was located so far, with the served APIs the look asked for (the
+ * collection does not ask again). An alert naming a workload or pod already names its subject.
+ */
+async function kindOrLabel(
+  alert: Alert,
+  labelled: string,
+  located: Located,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<Located> {
+  const ignored = new Set([...GENERIC_LABELS, ...NAMING_LABELS]);
+  if (namesWorkload(alert) || !mayNameKinds(alert.labels, ignored)) return located;
+  const reason = `the alert's labels may name a custom resource by its kind: which kinds the cluster serves`;
+  let apiGroups: ClusterSnapshot['apiGroups'];
+  try {
+    apiGroups = await discoverApis.run({}, { ...base, reason });
+  } catch {
+    return { ...located, requests: located.requests + 1 };
+  }
+  const spent = { requests: located.requests + 1, unbudgeted: (located.unbudgeted ?? 0) + 1, apiGroups };
+  const named = kindsNamedByLabels(alert.labels, apiGroups, ignored)[0];
+  if (!named) return { ...located, ...spent };
+  const { group, resource, name, label } = named;
+  const listed = await listCustomObjects.run(
+    { group, version: resource.version, plural: resource.plural },
+    { ...base, reason: `the alert's label ${label} names ${resource.kind} ${name}: find where it lives` },
+  );
+  const found = listed.items.filter((item) => item.metadata?.name === name).map((item) => item.metadata?.namespace);
+  const home = found.length === 1 ? found[0] : undefined;
+  const requests = spent.requests + 1;
+  if (!home || home === labelled) return { ...located, ...spent, requests };
+  return {
+    namespace: home,
+    assumptions: [
+      `namespace ${home}: the alert's label ${label} names ${resource.kind} ${name}, which lives there: what its metric is about (${labelled} is where it is reported)`,
+    ],
+    ...spent,
+    requests,
+    ...(located.everywhere ? { everywhere: located.everywhere } : {}),
   };
 }
 
@@ -401,7 +491,10 @@ async function locateServiceNamed(
   };
 }
 
-/** The first id that names a namespace and one of its Services (the cluster's Services), with both. */
+/**
+ * The first id that names a namespace and one of its Services (the cluster's Services), with both; else a Service
+ * a cloud load balancer's name encodes (cut short, or by uid).
+ */
 function serviceNamedIn(
   ids: string[],
   services: ClusterSnapshot['services'],
@@ -418,7 +511,7 @@ function serviceNamedIn(
     const name = backendService(backend.rest, names) ?? serviceInId(id, backend.namespace, names);
     if (name) return { id, namespace: backend.namespace, name };
   }
-  return undefined;
+  return cloudNamedService(ids, services)?.found;
 }
 
 /**
@@ -539,3 +632,45 @@ function failingRuns(pods: ClusterSnapshot['pods']): { namespace: string; name: 
     return scheduled ? [{ namespace: pod.metadata?.namespace ?? '', name: scheduled }] : [];
   });
 }
+
+/** The Service the first cloud-made label value encodes (cloud-names.ts), as a choice of namespace and a symptom. */
+function cloudNamedService(
+  values: string[],
+  services: ClusterSnapshot['services'],
+):
+  | {
+      found: { id: string; namespace: string; name: string };
+      namespace: string;
+      assumption: string;
+      symptom: EntityRef;
+      entryService?: undefined;
+    }
+  | undefined {
+  const identities = services.map((service) => ({
+    namespace: service.metadata?.namespace ?? '',
+    name: service.metadata?.name ?? '',
+    ...(service.metadata?.uid ? { uid: service.metadata.uid } : {}),
+    ...(service.spec?.type ? { type: service.spec.type } : {}),
+  }));
+  for (const id of values) {
+    const service = serviceInCloudName(id, identities);
+    if (!service) continue;
+    const { namespace, name } = service;
+    return {
+      found: { id, namespace, name },
+      namespace,
+      assumption: `namespace ${namespace}: the alert's ${id} is a cloud load balancer's name for Service ${name} there`,
+      symptom: { kind: 'Service', namespace, name },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * What people and rules wrote about the alert in sentences (title, text, summary, description), without annotations
+ * that name the alerting machinery (`source: prometheus-k8s`) or links.
+ */
+const alertProse = (alert: Alert): string =>
+  [alert.title, alert.text, alert.annotations.summary, alert.annotations.description, alert.annotations.message]
+    .filter(Boolean)
+    .join('\n');

@@ -1,5 +1,5 @@
 import { alertWords } from '../focus.ts';
-import { eventTime, foldRepeats, type KubeEvent } from './events.ts';
+import { eventTime, foldRepeats, type KubeEvent, occurrences } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -21,8 +21,13 @@ export function troubleWindowStart(startsAt: string | undefined, now: string): s
 
 export interface NamespaceTrouble {
   namespace: string;
-  /** Warning events (repeats folded) and pods not running that began in the window. */
+  /** Warning events (repeats folded) and pods not running that began in the window, or recur into it. */
   signs: number;
+  /**
+   * Whether every sign is an event that began before the window and recurs into it (a readiness probe failing again at
+   * each of a leak's restarts): current trouble, but not trouble that began around the onset.
+   */
+  onlyRecurring: boolean;
   /** Words of the objects in trouble and of the namespace's name (`kiln-cache-spool` → kiln, cache, spool). */
   words: Set<string>;
   /** A few of the warnings, for the thread: `FailedCreate Job kiln-worker-x7k2p`. */
@@ -31,6 +36,13 @@ export interface NamespaceTrouble {
 
 const began = (event: KubeEvent): string | undefined =>
   event.firstTimestamp ?? event.metadata?.creationTimestamp ?? eventTime(event);
+
+/**
+ * An event first recorded before `since` that happened again since (its count above one, its last time in the window):
+ * trouble that comes back, as an intermittent fault does at each burst, is current even though it began long ago.
+ */
+const recursSince = (event: KubeEvent, since: string): boolean =>
+  occurrences(event) > 1 && (event.lastTimestamp ?? eventTime(event) ?? '') >= since;
 
 /** Words of a name, without the random suffixes controllers add (`kiln-worker-x7k2p-q4m7z` → kiln, worker). */
 const nameWords = (name: string): string[] =>
@@ -50,34 +62,43 @@ export function troubleSince(
   ongoing = false,
 ): Map<string, NamespaceTrouble> {
   const byNamespace = new Map<string, NamespaceTrouble>();
-  const add = (namespace: string | undefined, name: string | undefined, example: string) => {
+  const add = (namespace: string | undefined, name: string | undefined, example: string, earlier = false) => {
     if (!namespace || !name) return;
     const entry = byNamespace.get(namespace) ?? {
       namespace,
       signs: 0,
+      onlyRecurring: true,
       words: new Set(nameWords(namespace)),
       examples: [],
     };
     entry.signs++;
+    entry.onlyRecurring &&= earlier;
     for (const word of nameWords(name)) entry.words.add(word);
     if (entry.examples.length < 3) entry.examples.push(example);
     byNamespace.set(namespace, entry);
   };
   for (const event of foldRepeats(listed.events)) {
     const at = began(event);
+    if (!at) continue;
     const last = eventTime(event);
-    if (!at || (at < since && !(ongoing && last && last >= since))) continue;
+    // First recorded before the window: counts when it recurs into it, or (`ongoing`) when it is still seen since.
+    const earlier = at < since;
+    const recurring = earlier && recursSince(event, since);
+    if (earlier && !recurring && !(ongoing && last && last >= since)) continue;
     const subject = event.involvedObject;
+    const times = earlier ? ` (×${occurrences(event)} since ${at}, again at ${last})` : '';
     add(
       subject?.namespace ?? event.metadata?.namespace,
       subject?.name,
-      `${event.reason} ${subject?.kind} ${subject?.name}`,
+      `${event.reason} ${subject?.kind} ${subject?.name}${times}`,
+      earlier,
     );
   }
   for (const pod of listed.pods) {
     const at = pod.metadata?.creationTimestamp;
     if (!at || (at < since && !(ongoing && pod.status?.phase === 'Pending'))) continue;
-    add(pod.metadata?.namespace, pod.metadata?.name, `pod ${pod.metadata?.name} ${pod.status?.phase ?? ''}`.trim());
+    const example = `pod ${pod.metadata?.name} ${pod.status?.phase ?? ''}`.trim();
+    add(pod.metadata?.namespace, pod.metadata?.name, example, at < since);
   }
   return byNamespace;
 }
@@ -121,7 +142,8 @@ export function troubleMatchingAlert(
  * anything went wrong is where to look next. Two or more such namespaces say nothing about which one.
  */
 export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: string): WiderChoice | undefined {
-  const elsewhere = [...trouble.values()].filter((entry) => entry.namespace !== examined);
+  // Trouble that only recurs began before the onset: without the alert's words, it says nothing about this incident.
+  const elsewhere = [...trouble.values()].filter((entry) => entry.namespace !== examined && !entry.onlyRecurring);
   const [only] = elsewhere;
   return elsewhere.length === 1 && only ? { trouble: only, words: [] } : undefined;
 }
@@ -150,10 +172,11 @@ export function troubleElsewhere(
 
 /** Why the investigation looks where trouble began rather than where the alert pointed, for the thread. */
 export function widenedAssumption(choice: WiderChoice, from: string, since: string, why: string): string {
-  const { namespace, signs, examples } = choice.trouble;
+  const { namespace, signs, examples, onlyRecurring } = choice.trouble;
+  const trouble = onlyRecurring ? 'trouble that began earlier came back' : 'trouble began';
   const about =
     choice.words.length > 0
       ? `about ${choice.words.join(', ')}, which the alert says`
       : 'and nowhere else: the alert says nothing its names carry';
-  return `namespace ${namespace}: ${from} (${why}) shows nothing abnormal since ${since}, while trouble began in ${namespace} (${signs} sign${signs > 1 ? 's' : ''}: ${examples.join('; ')}) ${about}`;
+  return `namespace ${namespace}: ${from} (${why}) shows nothing abnormal since ${since}, while ${trouble} in ${namespace} (${signs} sign${signs > 1 ? 's' : ''}: ${examples.join('; ')}) ${about}`;
 }
