@@ -113,8 +113,10 @@ describe('locateNamespace', () => {
   it('finds a namespace the text names, and says it assumed it', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: `everything in ${NS} is slow` }), base());
     assert.equal(located.namespace, NS);
-    // The namespaces, and the cluster's Warning events: whether the named one is quiet while trouble began elsewhere.
-    assert.equal(located.requests, 2);
+    // The namespaces, the cluster's Warning events (whether the named one is quiet while trouble began elsewhere) and
+    // its workloads and Services (whether what the alert names exactly lives elsewhere), which the collection reuses.
+    assert.equal(located.requests, 5);
+    assert.deepEqual(Object.keys(located.everywhere ?? {}).sort(), ['Deployment', 'Service', 'StatefulSet']);
     assert.match(located.assumptions[0] ?? '', new RegExp(NS));
   });
 

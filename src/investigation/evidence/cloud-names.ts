@@ -34,7 +34,7 @@ const CLASSIC_ELB = /^a[0-9a-f]{31}$/;
 /**
  * The Service a cloud-made name encodes: the one whose uid it carries (classic ELB), else the one whose namespace and
  * name, each whole or cut short, it carries next to each other (separators ignored). Whole parts outweigh cut ones;
- * names cut alike (`label-printer` and `label-printer-gateway` both give `labelpri`) go to the Service a cloud load
+ * names cut alike (`quay-crane` and `quay-crane-edge` both give `quaycran`) go to the Service a cloud load
  * balancer serves directly (type LoadBalancer, then NodePort); undefined when no Service fits, or when two fit equally.
  */
 export function serviceInCloudName<S extends ServiceIdentity>(value: string, services: S[]): S | undefined {

@@ -30,6 +30,7 @@ import { errorRatios, metricQueries } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
+import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { siblingLogTargets } from './sibling-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
@@ -653,7 +654,9 @@ async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promis
 async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { namespace } = reader;
   await readSecretsOfErringPods(reader);
-  const named = namespaceTheErrorsName(reader.snapshot, namespace, peers);
+  if (reader.spent() + PEER_PLANNED_COST + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
+  const named =
+    namespaceTheErrorsName(reader.snapshot, namespace, peers) ?? (await namespaceOfBareCallee(reader, peers));
   if (!named || reader.spent() + PEER_PLANNED_COST + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
   peers.read.push(named);
   await reader.wave(
@@ -663,6 +666,25 @@ async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers):
       reader.list(kind, `errors in ${namespace} name services in ${named}`, { namespace: named }),
     ),
   );
+}
+
+/**
+ * The namespace of a callee the errors name by its bare Service name, which no Service of the namespace has
+ * (callee-elsewhere.ts): the cluster's Services (one request, unless locating read them) say where it is.
+ */
+async function namespaceOfBareCallee(reader: SnapshotReader, peers: Peers): Promise<string | undefined> {
+  const { snapshot, namespace } = reader;
+  const names = unresolvedCallees(snapshot, namespace);
+  if (names.length === 0) return undefined;
+  const everywhere = emptySnapshot(snapshot.now);
+  await reader.list(
+    'Service',
+    `errors in ${namespace} name ${names.slice(0, 3).join(', ')}, no Service of ${namespace}: find where it is`,
+    {},
+    everywhere,
+  );
+  const home = calleeHome(names, everywhere.services, namespace);
+  return home && !peers.read.includes(home.namespace) ? home.namespace : undefined;
 }
 
 /**

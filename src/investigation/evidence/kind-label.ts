@@ -1,7 +1,7 @@
 import type { ServedGroup, ServedResource } from './routing-objects.ts';
 
 /**
- * An alert rule's label may be named after the kind of object its metric is about (`fleet="arena-eu"`,
+ * An alert rule's label may be named after the kind of object its metric is about (`fleet="harbour-west"`,
  * `kafkatopic="orders"`, `rabbitmqcluster="events"`), as kube-state-metrics names `deployment` or `statefulset`: the
  * operator's exporter labels its series with the custom resource they describe. That object, wherever it lives, is
  * the alert's subject; the namespace label may only say where the metric was scraped (the client that reports it).

@@ -668,7 +668,7 @@ function cloudNamedService(
 
 /**
  * What people and rules wrote about the alert in sentences (title, text, summary, description), without annotations
- * that name the alerting machinery (`source: prometheus-k8s`) or links.
+ * that name the alerting machinery (`source: <monitoring stack>`) or links.
  */
 const alertProse = (alert: Alert): string =>
   [alert.title, alert.text, alert.annotations.summary, alert.annotations.description, alert.annotations.message]

@@ -7,7 +7,7 @@ import { mentionedNames, occursAsWord } from '../focus.ts';
  * of the cluster (or the application name its objects carry), or a dashed workload or Service name written in full.
  * When the namespace the prose names holds none of those and they live elsewhere, the prose's word yields to them:
  * to a label at once; to names written in the text only when they are stated more often than the namespace is, a
- * question counting for nothing ("is fare-api down??" is a guess, "validators offline" a report).
+ * question counting for nothing ("is tally-api down??" is a guess, "kiosks offline" a report).
  */
 
 /** A workload or Service of the cluster, with the application names its labels give it. */
@@ -18,7 +18,7 @@ export interface NamedObject {
   appNames: string[];
 }
 
-// Labels that carry an application's name on workloads and Services named otherwise (`order-api-stable` for `order-api`).
+// Labels that carry an application's name on workloads and Services named otherwise (`tally-api-stable` for `tally-api`).
 const APP_NAME_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'app.kubernetes.io/instance'];
 
 /** The application names an object's labels give. */
