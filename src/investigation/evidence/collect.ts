@@ -946,7 +946,11 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   const short = (d: (typeof dns.deployments)[number]) =>
     (d.spec?.replicas ?? 1) > 0 && (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1);
   const podsTell = dns.deployments.length === 0 || dns.deployments.some(short);
-  if (dns.deployments.length > 0 && !podsTell) await readNodeDnsCaches(reader, read, why);
+  // A DNS server in front of it is looked for only when the failures did not come from the cluster DNS itself:
+  // lookups that time out (they never reached it, yet it serves), or a resolver address that is none of its Services'.
+  const serviceIps = new Set(dns.services.flatMap((s) => [s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])]));
+  const elsewhere = !configAnswered || [...resolvers].some((ip) => !serviceIps.has(ip));
+  if (dns.deployments.length > 0 && !podsTell && elsewhere) await readNodeDnsCaches(reader, read, why);
   for (const service of podsTell ? dns.services : []) {
     const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
     if (!labelSelector) continue;
