@@ -56,10 +56,11 @@ const settings = (container: Container): string[] => [
   ...(container.args ?? []),
 ];
 
-// `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, with an optional scheme, credentials and port.
+// `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, with an optional scheme, credentials and port; a StatefulSet
+// member's `pod.svc.ns.svc…` names its governing Service the same way.
 // `://` then the host, or `:///` (a gRPC name-resolver target: `dns:///svc.ns.svc:443`).
 const CLUSTER_HOST =
-  /(?:^|[\s,;="'(]|:\/\/\/?(?:[^\s/@]+@)?)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
+  /(?:^|[\s,;="'(]|:\/\/\/?(?:[^\s/@]+@)?)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?=[a-z0-9-]+\.[a-z0-9-]+\.svc\b))?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
 
 /**
  * Other namespaces the pods' own configuration (env values, command and arguments of the containers their controllers
