@@ -57,13 +57,22 @@ const textArray = (values: string[]) =>
 const literal = (value: string | null) => (value === null ? 'NULL' : pg.escapeLiteral(value));
 
 /**
- * The locks of the rows' chains, then the chains' heads and the rows' seqs: two statements, their values literals,
+ * The first statement of every transaction that appends audit rows, before any other lock it takes. A checkpoint
+ * takes SHARE MODE, which waits for this, so it never runs between a transaction taking its seqs and inserting its
+ * rows (a row that would later read as inserted below the checkpoint). ROW EXCLUSIVE does not conflict with itself:
+ * appends never wait for each other on it.
+ */
+export const HOLD_CHECKPOINTS = 'LOCK TABLE "AuditEvent" IN ROW EXCLUSIVE MODE';
+
+/**
+ * Checkpoints held back, the locks of the rows' chains, then the chains' heads and the rows' seqs: three statements, their values literals,
  * the read's snapshot taken after the locks are held so each head is the latest committed. The seqs are taken
  * before the hashes so the hashes cover them. A transaction that fails after this leaves a gap in the sequence that
  * no committed row fills: verify tells such gaps from deletions (src/audit/verify.ts).
  */
 function lockAndRead(rows: Prepared[], incidents: string[], lockKeys: string[]): string {
   return `
+    ${HOLD_CHECKPOINTS};
     SELECT pg_advisory_xact_lock(lock)
     FROM (SELECT DISTINCT hashtext(key) AS lock FROM unnest(${textArray(lockKeys)}) AS key ORDER BY lock) AS locks;
     SELECT
@@ -194,8 +203,8 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   /** In two round trips: BEGIN with the locks and the read, then the INSERT with the COMMIT. */
   private write(rows: Prepared[]): Promise<void> {
     const chains = byChain(rows);
-    return inTwoRoundTrips(this.connection, this.lockAndRead(chains, rows), ([, read]) =>
-      insertRows(this.chained(chains, headsOf(read as HeadsRead))),
+    return inTwoRoundTrips(this.connection, this.lockAndRead(chains, rows), (read) =>
+      insertRows(this.chained(chains, headsOf(read.at(-1) as HeadsRead))),
     );
   }
 
@@ -206,8 +215,8 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   private async append(tx: pg.ClientBase, rows: Prepared[], atCommit?: AtCommit): Promise<void> {
     if (rows.length === 0) return;
     const chains = byChain(rows);
-    const [, read] = (await tx.query(this.lockAndRead(chains, rows))) as unknown as [pg.QueryResult, HeadsRead];
-    const insert = insertRows(this.chained(chains, headsOf(read)));
+    const read = (await tx.query(this.lockAndRead(chains, rows))) as unknown as pg.QueryResult[];
+    const insert = insertRows(this.chained(chains, headsOf(read.at(-1) as HeadsRead)));
     if (atCommit) atCommit(insert);
     else await tx.query(insert);
   }

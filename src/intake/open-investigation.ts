@@ -3,6 +3,7 @@ import type { Alert } from '../alert/alert.ts';
 import { groupingKey } from '../alert/grouping.ts';
 import { type ClusterNames, routeCluster } from '../alert/route-cluster.ts';
 import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
+import { HOLD_CHECKPOINTS } from '../audit/postgres-audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import type { InvestigationQueue } from '../queue/investigation-queue.ts';
@@ -120,7 +121,10 @@ async function placeAndQueue(
   // An alert with no storm to join is placed by the statement that opens the transaction, which also takes the
   // seq of its incident's first audit row should it create the incident: two round trips in all.
   const alone = placedAlone(placement);
-  const opening = alone ? placeAloneSql(alert, placement, deps.audit.seqsFor(1)) : undefined;
+  // Every intake transaction appends to the audit trail: it holds checkpoints back first, before its other locks.
+  const opening = alone
+    ? `${HOLD_CHECKPOINTS}; ${placeAloneSql(alert, placement, deps.audit.seqsFor(1))}`
+    : HOLD_CHECKPOINTS;
   // The incident (or the joined alert) and its first audit row commit together (the row is inserted with the
   // COMMIT): no alert without the record of how it came. Alerts of one storm queue on the key's lock (15 s allows
   // for a burst of them).
@@ -151,7 +155,7 @@ async function placeAndQueue(
       else await deps.audit.recordIn(tx, entries, atCommit);
       return placed;
     },
-    opening ? { opening } : {},
+    { opening },
   );
   let { incident } = placed;
   const { created, alert: row } = placed;

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ChainKey } from '../../src/audit/chain-key.ts';
+import { type Checkpoint, takeCheckpoint } from '../../src/audit/checkpoint.ts';
 import { parseCheckpointSink } from '../../src/audit/checkpoint-sink.ts';
 import { startCheckpoints } from '../../src/audit/checkpointer.ts';
 import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { inTransaction, poolOf } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { runCli } from '../support/run-cli.ts';
 import { until } from '../support/until.ts';
@@ -94,4 +96,26 @@ test('ordinary rows are checkpointed every N appends, without waiting for the in
   } finally {
     await checkpoints.stop();
   }
+});
+
+test('a checkpoint taken while an append holds its seqs waits for that append to commit, and covers its row', async () => {
+  const audit = new PostgresAuditLog(database.db, key);
+  const incident = await database.db.incident.create({
+    data: { source: 'pagerduty', externalId: 'PMIDAPPEND', title: 't', alert: {} },
+  });
+  let committed = false;
+  let checkpoint: Promise<Checkpoint> | undefined;
+  await inTransaction(poolOf(database.db), async (tx, atCommit) => {
+    // The row's seq is taken now; the row itself is inserted with the COMMIT.
+    await audit.recordIn(tx, [{ actor: 'bot', action: 'incident.opened', incidentId: incident.id }], atCommit);
+    checkpoint = takeCheckpoint(database.db, key).then((taken) => {
+      assert.ok(committed, 'the checkpoint was taken before the append it overlaps committed');
+      return taken;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    committed = true;
+  });
+  const taken = await (checkpoint as Promise<Checkpoint>);
+  const row = await database.db.auditEvent.findFirstOrThrow({ where: { incidentId: incident.id } });
+  assert.ok(BigInt(taken.lastSeq) >= row.seq, `checkpoint at ${taken.lastSeq} does not cover row ${row.seq}`);
 });
