@@ -139,6 +139,28 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
   return [...found].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * A sentence in which the reporter says something is fine ("hubs are fine in the MQTT dashboard", "db looks ok"): what
+ * it names is what they checked and ruled out, not where they point.
+ */
+const CLEARED =
+  /\b(?:is|are|looks?|seems?|looking|stays?)\s+(?:fine|ok|okay|healthy|green|normal)\b|\ball (?:good|green)\b/i;
+
+/** A sentence that negates ("doesn't look fine", "not ok"): it does not clear what it names. */
+const NEGATED = /\b(?:not|never|no longer)\b|n['’]t\b/i;
+
+/**
+ * The namespaces the text names, those it names only in a sentence that says they are fine left out: a namespace
+ * the reporter cleared does not locate the incident (its workloads named elsewhere in the text still may).
+ */
+export function namespacesNamed(text: string, namespaces: Iterable<string>): string[] {
+  const pointed = text
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .filter((sentence) => !CLEARED.test(sentence) || NEGATED.test(sentence))
+    .join('\n');
+  return mentionedNames(pointed, namespaces);
+}
+
 export function occursAsWord(lower: string, needle: string): boolean {
   for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
     const before = lower[at - 1] ?? '';
@@ -217,7 +239,7 @@ export function nameWordMatches(
  * trouble. When nothing tells namespaces apart, it says so rather than pretending to know.
  */
 export function chooseNamespace(text: string, candidates: NamespaceCandidates): NamespaceChoice {
-  const byName = mentionedNames(text, candidates.namespaces)[0];
+  const byName = namespacesNamed(text, candidates.namespaces)[0];
   if (byName)
     return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
   const named = candidates.named ?? [];

@@ -87,3 +87,13 @@ it('a policy attached to the route in front of the symptom, changed shortly befo
   assert.deepEqual(result.rootCause, { kind: 'UpstreamTimeoutPolicy', namespace: 'reports', name: 'exports-timeouts' });
   assert.equal(result.faultType, 'other');
 });
+
+// Fixture: a mesh DestinationRule whose host is the callee's Service turns TLS to it off, shortly before the onset, in a
+// namespace that requires mutual TLS: the callers' proxies answer 503 with no refusal worded, the callee is idle.
+it('a traffic policy attached to the Service the victims call, changed shortly before, is the answer', async () => {
+  const { result } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/saltbox-destination-rule-tls-disabled.json'),
+  );
+  assert.deepEqual(result.rootCause, { kind: 'DestinationRule', namespace: 'catalog', name: 'pricing-egress' });
+  assert.equal(result.faultType, 'other');
+});

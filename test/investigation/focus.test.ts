@@ -5,6 +5,7 @@ import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evi
 import {
   alertText,
   chooseNamespace,
+  namespacesNamed,
   mentionedNames,
   namespaceLabel,
   owningWorkload,
@@ -89,6 +90,19 @@ describe('chooseNamespace', () => {
     const choice = chooseNamespace('checkout errors in the shop namespace', { namespaces: ['default', 'shop', 'ops'] });
     assert.equal(choice.namespace, 'shop');
     assert.match(choice.assumption, /shop/);
+  });
+
+  it('does not take a namespace the reporter names only to say it is fine', () => {
+    const text =
+      "the app shows 'device unreachable' for many users. devices look fine in the broker dashboard. relay-api seems idle?";
+    const choice = chooseNamespace(text, {
+      namespaces: ['default', 'broker', 'edge-api'],
+      named: [{ namespace: 'edge-api', name: 'relay-api' }],
+    });
+    assert.equal(choice.namespace, 'edge-api');
+    assert.deepEqual(namespacesNamed('broker is down? broker pods restarting', ['broker']), ['broker']);
+    assert.deepEqual(namespacesNamed('the broker is fine; checkout fails', ['broker', 'checkout']), ['checkout']);
+    assert.deepEqual(namespacesNamed("the broker doesn't look fine", ['broker']), ['broker']);
   });
 
   it('falls back to the namespace of a workload the text names', () => {

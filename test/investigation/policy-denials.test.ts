@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { policyKinds } from '../../src/investigation/evidence/governing-resources.ts';
 import { policyDenials } from '../../src/investigation/evidence/policy-denials.ts';
 import { quotedPolicy } from '../../src/investigation/evidence/webhook-refusals.ts';
+import {
+  admissionPolicyKinds,
+  namedInRefusal,
+  tiedToWebhook,
+} from '../../src/investigation/evidence/admission-policies.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
@@ -126,7 +130,7 @@ describe('the policy a webhook refusal quotes', () => {
   });
 
   it('lists the served kinds that hold policies, cluster-scoped first', () => {
-    const kinds = policyKinds(
+    const kinds = admissionPolicyKinds(
       [
         {
           group: 'gate.example.com',
@@ -139,6 +143,9 @@ describe('the policy a webhook refusal quotes', () => {
         },
         { group: 'policy', version: 'v1', resources: [] },
       ],
+      ['v.example.com'],
+      ['denied the request: failed policy: only-signed'],
+      true,
       2,
     );
     assert.deepEqual(
@@ -156,6 +163,66 @@ describe('the policy a webhook refusal quotes', () => {
       join(import.meta.dirname, '../fixtures/scenarios/larch-image-gate-policy-quoted-by-webhook.json'),
     );
     assert.deepEqual(result.rootCause, { kind: 'ClusterImageGatePolicy', name: 'approved-registries' });
+    assert.equal(result.faultType, 'other');
+  });
+});
+
+describe("the rule a webhook's engine keeps, named in its refusal", () => {
+  const groups = [
+    {
+      group: 'constraints.gate.example.dev',
+      version: 'v1',
+      resources: [
+        { kind: 'GateRequiredLabels', plural: 'gaterequiredlabels', namespaced: false, version: 'v1' },
+        { kind: 'GateAllowedRepos', plural: 'gateallowedrepos', namespaced: false, version: 'v1' },
+      ],
+    },
+    {
+      group: 'templates.gate.example.dev',
+      version: 'v1',
+      resources: [{ kind: 'ConstraintTemplate', plural: 'constrainttemplates', namespaced: false, version: 'v1' }],
+    },
+    {
+      group: 'other.example.com',
+      version: 'v1',
+      resources: [{ kind: 'AllowedRepos', plural: 'allowedrepos', namespaced: false, version: 'v1' }],
+    },
+  ];
+
+  it("ties the engine's API groups to the webhook by a shared word, not by common ones", () => {
+    assert.ok(tiedToWebhook('constraints.gate.example.dev', ['validation.gate.example.dev']));
+    assert.ok(!tiedToWebhook('other.example.com', ['validation.gate.example.dev']));
+    assert.ok(!tiedToWebhook('apps', ['validation.gate.example.dev']));
+  });
+
+  it('reads the kinds whose name the refusal says, of the tied groups only', () => {
+    const message =
+      'admission webhook "validation.gate.example.dev" denied the request: [prod-repos] container <a> has an invalid image repo <x/y:1>, allowed repos are ["r.example/"]';
+    const kinds = admissionPolicyKinds(groups, ['validation.gate.example.dev'], [message], false, 2);
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['GateAllowedRepos'],
+    );
+  });
+
+  it('finds a name standing alone in the message, not inside a longer one', () => {
+    const object = (name: string) => ({ apiVersion: 'x/v1', kind: 'K', metadata: { name } });
+    const message = 'denied the request: [prod-repos] image from prod-repos-mirror.example is not allowed';
+    assert.ok(namedInRefusal(object('prod-repos'), message));
+    assert.ok(!namedInRefusal(object('repos'), message));
+    assert.ok(!namedInRefusal(object('prod'), 'denied: production'));
+    assert.ok(
+      namedInRefusal(object('only-internal'), 'blocked by the following rules\n\nonly-internal:\n  images: no'),
+    );
+  });
+
+  // Fixture: a made-up engine's RegistryAllowList (not named …Policy), named on a line of its own in the Job
+  // controller's FailedCreate: the CronJob's nightly Job never gets a pod.
+  it("is the answer for a CronJob's Job whose pods it refuses", async () => {
+    const { result } = await replayScenarioFile(
+      join(import.meta.dirname, '../fixtures/scenarios/cinderpath-registry-allowlist-refuses-job-pods.json'),
+    );
+    assert.deepEqual(result.rootCause, { kind: 'RegistryAllowList', name: 'build-registry-only' });
     assert.equal(result.faultType, 'other');
   });
 });

@@ -1,7 +1,9 @@
 import { policyTargets, routesReached } from '../evidence/attached-policies.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import { serviceNameOf } from '../evidence/hosts.ts';
 import type { HTTPRoute } from '../evidence/routing-objects.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -42,24 +44,25 @@ export const attachedPolicy: Detector = {
   id: 'attached-policy',
   faultTypes: ['other'],
   detect(snapshot, graph) {
-    if (snapshot.customObjects.length === 0 || snapshot.httpRoutes.length === 0) return [];
+    const policies = [
+      ...snapshot.customObjects,
+      ...snapshot.destinationRules.map((rule) => ({ ...rule, kind: 'DestinationRule' })),
+    ];
+    if (policies.length === 0) return [];
     const now = snapshotNow(snapshot);
     const errorText = snapshot.logs.flatMap((log) => log.lines).join('\n');
     const printed = new Set(durations(errorText));
     const findings: Finding[] = [];
-    for (const object of snapshot.customObjects) {
+    for (const object of policies) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
       if (at === undefined || now - at > NEAR) continue;
-      const routes = policyTargets(object).flatMap((target) => routesReached(target, snapshot.httpRoutes));
-      if (routes.length === 0) continue;
-      const affects = backendsOf(routes, graph);
-      if (affects.length === 0) continue;
+      const reached = reachedBy(object, snapshot, graph);
+      if (!reached) continue;
+      const { affects, via } = reached;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
       const entity = refOf(object.kind, object.metadata);
-      const route = routes[0] as HTTPRoute;
-      const via = `${route.kind ?? 'HTTPRoute'} ${route.metadata?.namespace}/${route.metadata?.name}`;
       const evidence: Evidence[] = [
         {
           source: 'change',
@@ -73,7 +76,7 @@ export const attachedPolicy: Detector = {
           entity,
           affects,
           strength: quoted === undefined ? STRENGTH.changedOnPath : STRENGTH.quotedNumber,
-          summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request on that route obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}. To confirm: compare what it sets with what the route needs, and revert it there`,
+          summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request ${via.startsWith('Service') ? 'to that Service' : 'on that route'} obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}. To confirm: compare what it sets with what the ${via.startsWith('Service') ? 'Service' : 'route'} needs, and revert it there`,
           evidence,
           changedAt: changedAt as string,
         }),
@@ -82,6 +85,44 @@ export const attachedPolicy: Detector = {
     return findings;
   },
 };
+
+/**
+ * What a policy sets traffic rules for, and the Services and workloads behind it: routes it targets (or the routes of a
+ * Gateway it targets), a Service it targets, or — a mesh's destination rule — the Service its host names, when it sets
+ * a traffic policy (connection pool, circuit breaking, TLS to the upstream) and not only subsets.
+ */
+function reachedBy(
+  object: { kind: string; spec?: unknown; metadata?: { namespace?: string } },
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): { affects: EntityRef[]; via: string } | undefined {
+  const targets = policyTargets(object as Parameters<typeof policyTargets>[0]);
+  const routes = targets.flatMap((target) => routesReached(target, snapshot.httpRoutes));
+  const backends = backendsOf(routes, graph);
+  const route = routes[0];
+  if (route && backends.length > 0)
+    return {
+      affects: backends,
+      via: `${route.kind ?? 'HTTPRoute'} ${route.metadata?.namespace}/${route.metadata?.name}`,
+    };
+  const namespace = object.metadata?.namespace ?? '';
+  const spec = (object.spec ?? {}) as { host?: unknown; trafficPolicy?: unknown };
+  const host =
+    object.kind === 'DestinationRule' && typeof spec.host === 'string' && spec.trafficPolicy && !spec.host.includes('*')
+      ? serviceNameOf(spec.host, namespace)
+      : undefined;
+  const hosted = host ? [{ kind: 'Service', ...host }] : [];
+  for (const target of [...targets, ...hosted]) {
+    if (target.kind !== 'Service') continue;
+    const service = graph.service(target.namespace, target.name);
+    if (!service) continue;
+    return {
+      affects: [refOf('Service', service.metadata), ...graph.workloadsBehind(service)],
+      via: `Service ${target.namespace}/${target.name}`,
+    };
+  }
+  return undefined;
+}
 
 /** The Services the routes send to, and the workloads behind them. */
 function backendsOf(routes: HTTPRoute[], graph: EvidenceGraph): EntityRef[] {

@@ -34,6 +34,7 @@ import { networkPolicy } from './network-policy.ts';
 import { policyNearMiss } from './policy-near-miss.ts';
 import { nodeCondition } from './node-condition.ts';
 import { oomLimit } from './oom-limit.ts';
+import { operatorResource } from './operator-resource.ts';
 import { policyDenial } from './policy-denial.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
@@ -94,6 +95,7 @@ export const DETECTORS = {
   'policy-denial': policyDenial,
   'governing-resource': governingResource,
   'attached-policy': attachedPolicy,
+  'operator-resource': operatorResource,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

@@ -5,6 +5,7 @@ import { policyDenials } from '../evidence/policy-denials.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import { quotedPolicy, webhookRefusals } from '../evidence/webhook-refusals.ts';
+import { namedInRefusal, refusalText, tiedToWebhook } from '../evidence/admission-policies.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -61,13 +62,23 @@ export const policyDenial: Detector = {
   },
 };
 
-/** Webhook refusals that quote a policy read among the custom resources: that policy refused the pods. */
+/**
+ * Webhook refusals that name a rule read among the custom resources — a policy the message quotes, or any object of
+ * the webhook's own engine (its API group shares the webhook's word) whose name the message holds: that rule refused
+ * the pods.
+ */
 function quotedPolicyFindings(snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[] {
   const findings = new Map<string, Finding>();
   for (const { webhook, event } of webhookRefusals(foldRepeats(snapshot.events))) {
-    const name = quotedPolicy(event.message ?? '');
-    const object = snapshot.customObjects.find((o) => /Policy$/.test(o.kind) && o.metadata?.name === name);
+    const message = event.message ?? '';
+    const quoted = quotedPolicy(message);
+    const object = snapshot.customObjects.find(
+      (o) =>
+        (/Policy$/.test(o.kind) && o.metadata?.name === quoted) ||
+        (tiedToWebhook(groupOf(o.apiVersion), [webhook]) && namedInRefusal(o, refusalText(message, webhook))),
+    );
     if (!object) continue;
+    const name = object.metadata?.name ?? '';
     const entity = refOf(object.kind, object.metadata);
     const creator = eventSubject(event);
     const affects = [creator, wantedBy(creator, graph)].filter((ref): ref is EntityRef => ref !== undefined);
@@ -83,7 +94,7 @@ function quotedPolicyFindings(snapshot: ClusterSnapshot, graph: EvidenceGraph): 
         entity,
         affects,
         strength: STRENGTH.quoted,
-        summary: `${object.kind} ${name} refuses the pods of ${creator.kind} ${creator.name} at admission (webhook ${webhook} quotes it)${changedAt ? `; last changed at ${changedAt}` : ''}`,
+        summary: `${object.kind} ${name} refuses the pods of ${creator.kind} ${creator.name} at admission (webhook ${webhook} names it)${changedAt ? `; last changed at ${changedAt}` : ''}`,
         evidence: [
           eventEvidence(event),
           ...(changedAt
@@ -116,3 +127,6 @@ function wantedBy(refused: EntityRef, graph: EvidenceGraph): EntityRef | undefin
     .filter((w) => w.kind !== 'Pod' && w.namespace === refused.namespace && refused.name.startsWith(`${w.name}-`))
     .sort((a, b) => b.name.length - a.name.length)[0];
 }
+
+/** The API group of an apiVersion (`constraints.example.sh/v1beta1` → `constraints.example.sh`). */
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '');

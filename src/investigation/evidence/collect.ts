@@ -46,7 +46,7 @@ import {
   peerServices,
   podControllers,
 } from './peer-namespaces.ts';
-import { unreadCustomOwners } from './custom-owners.ts';
+import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
@@ -162,7 +162,7 @@ export async function collectSnapshot(
   await readWorkloads(reader);
   await readPathWhenCutShort(reader);
   const peers = await readWhatTheWorkloadsInvolve(reader);
-  await readCustomOwnersOfStuckPods(reader);
+  await readCustomOwners(reader, peers);
   await readAdmissionOfHeldPods(reader);
   await readProbedPeers(reader, peers);
   await readPeerFollowUps(reader, peers);
@@ -245,22 +245,27 @@ async function readPathWhenCutShort(reader: SnapshotReader): Promise<void> {
 const MAX_OWNER_LINKS = 3;
 
 /**
- * Pods that do not run whose controller is a custom resource: the chain of custom resources above them, one kind per
- * request, up to the top one an operator reconciles (whose spec sets what the pods ask for). On top of the budget, like
- * the routing layer: read only when pods are stuck under an operator's resources.
+ * Pods that do not run, or were just created, whose controller is a custom resource — here and in the namespaces the
+ * pods call into: the chain of custom resources above them, one kind per request, up to the top one an operator
+ * reconciles (whose spec sets what the pods ask for, and a change of which the operator renders into new pods). On top
+ * of the budget, like the routing layer: read only when pods under an operator's resources are stuck or new.
  */
-async function readCustomOwnersOfStuckPods(reader: SnapshotReader): Promise<void> {
+async function readCustomOwners(reader: SnapshotReader, peers: Peers): Promise<void> {
   const tried = new Set<string>();
   for (let link = 0; link < MAX_OWNER_LINKS; link++) {
-    const kinds = unreadCustomOwners(reader.snapshot, reader.namespace, tried);
+    const kinds = unreadCustomOwners(reader.snapshot, [reader.namespace, ...peers.read], tried);
     if (kinds.length === 0) return;
-    for (const kind of kinds) tried.add(`${kind.group}/${kind.kind}`);
+    for (const kind of kinds) tried.add(ownerReadKey(kind));
     reader.routingSpent += kinds.length;
     await reader.wave(
       2,
-      `Reading ${kinds.map((k) => k.kind).join(', ')} in ${reader.namespace}: the custom resources that own the pods that do not run`,
+      `Reading ${kinds.map((k) => `${k.kind} in ${k.namespace}`).join(', ')}: the custom resources that own pods that do not run or were just replaced`,
       kinds.map((kind) =>
-        reader.listCustom(kind, reader.namespace, `the ${kind.kind}s whose operator creates the pods that do not run`),
+        reader.listCustom(
+          kind,
+          kind.namespace,
+          `the ${kind.kind}s whose operator creates pods that do not run or were just replaced`,
+        ),
       ),
     );
   }

@@ -2,6 +2,7 @@ import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { HOUR, snapshotNow, toMs } from './time.ts';
 
 type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
@@ -27,6 +28,48 @@ export const isCustomOwner = (owner: OwnerReference): boolean => {
 const controllerOf = (metadata: { ownerReferences?: OwnerReference[] } | undefined): OwnerReference | undefined =>
   metadata?.ownerReferences?.find((o) => o.controller);
 
+/** Kubernetes' own controllers an operator may generate between its resource and the pods, and where they are read. */
+const BUILT_IN_CONTROLLERS = {
+  ReplicaSet: 'replicaSets',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulSets',
+  DaemonSet: 'daemonSets',
+  Job: 'jobs',
+} as const satisfies Record<string, keyof ClusterSnapshot>;
+
+/** A workload Kubernetes' own controllers run, generated between an operator's resource and the pods. */
+export interface GeneratedWorkload {
+  kind: string;
+  metadata: { name?: string; namespace?: string };
+}
+
+/**
+ * The first custom resource that controls a pod, through the built-in controllers between them (an operator's
+ * resource → its generated StatefulSet → the pods; → a Deployment → a ReplicaSet → the pods), with those controllers,
+ * nearest first. Only read objects are walked through.
+ */
+export function customControllerOf(
+  snapshot: ClusterSnapshot,
+  pod: { metadata?: { namespace?: string; ownerReferences?: OwnerReference[] } },
+): { owner?: OwnerReference; generated: GeneratedWorkload[] } {
+  const namespace = pod.metadata?.namespace;
+  const generated: GeneratedWorkload[] = [];
+  let owner = controllerOf(pod.metadata);
+  while (owner && !isCustomOwner(owner) && generated.length < 3) {
+    const list = BUILT_IN_CONTROLLERS[owner.kind as keyof typeof BUILT_IN_CONTROLLERS];
+    const { name } = owner;
+    const workload = list
+      ? (
+          snapshot[list] as { metadata?: GeneratedWorkload['metadata'] & { ownerReferences?: OwnerReference[] } }[]
+        ).find((w) => w.metadata?.name === name && w.metadata?.namespace === namespace)
+      : undefined;
+    if (!workload) return { generated };
+    generated.push({ kind: owner.kind, metadata: workload.metadata ?? {} });
+    owner = controllerOf(workload.metadata);
+  }
+  return owner && isCustomOwner(owner) ? { owner, generated } : { generated };
+}
+
 /** Where a kind is read: the plural and version discovery found, else the group's convention (lower-case kind + s). */
 function customKind(snapshot: ClusterSnapshot, owner: OwnerReference): CustomKind {
   const group = groupOf(owner.apiVersion);
@@ -40,36 +83,67 @@ function customKind(snapshot: ClusterSnapshot, owner: OwnerReference): CustomKin
     : { group, version, plural: `${owner.kind.toLowerCase()}s`, kind: owner.kind };
 }
 
+/** A custom kind to read, and the namespace to read it in. */
+export interface CustomOwnerRead extends CustomKind {
+  namespace: string;
+}
+
+/** Pods created this long before the snapshot are a recent replacement: what made them is a recent change. */
+export const RECENTLY_CREATED = 2 * HOUR;
+
 /**
- * The custom resources up the chain that owns the namespace's pods that do not run (Pending, not ready) — a Fleet
- * owns GameServerSets, which own GameServers, which own the pods — whose kind is not read yet: the next link of each
- * chain whose objects were read so far. An operator creates what it reconciles from the top resource's spec, so what
- * the pods ask for is set there; the links are read one kind at a time, as far as they go.
+ * Pods whose owner chain matters: those that do not run (Pending, not ready), and those created shortly before the
+ * snapshot — an operator replaces the pods it generates when the resource it reconciles from changes.
  */
-export function unreadCustomOwners(snapshot: ClusterSnapshot, namespace: string, tried: Set<string>): CustomKind[] {
-  const stuck = snapshot.pods.filter(
-    (pod) => pod.metadata?.namespace === namespace && pod.status?.phase !== 'Succeeded' && !isPodReady(pod),
+function podsToTrace(snapshot: ClusterSnapshot, namespace: string): ClusterSnapshot['pods'] {
+  const since = snapshotNow(snapshot) - RECENTLY_CREATED;
+  return snapshot.pods.filter(
+    (pod) =>
+      pod.metadata?.namespace === namespace &&
+      pod.status?.phase !== 'Succeeded' &&
+      (!isPodReady(pod) || (toMs(pod.metadata?.creationTimestamp) ?? 0) >= since),
   );
-  const byRef = new Map(
-    snapshot.customObjects
-      .filter((o) => o.metadata?.namespace === namespace)
-      .map((o) => [refKey({ kind: o.kind, namespace, name: o.metadata?.name ?? '' }), o]),
-  );
-  const kinds = new Map<string, CustomKind>();
-  const seen = new Set<string>();
-  const follow = (owner: OwnerReference | undefined): void => {
-    if (!owner || !isCustomOwner(owner)) return;
-    const ref: EntityRef = { kind: owner.kind, namespace, name: owner.name };
-    if (seen.has(refKey(ref))) return;
-    seen.add(refKey(ref));
-    const object = byRef.get(refKey(ref));
-    if (object) {
-      follow(controllerOf(object.metadata as { ownerReferences?: OwnerReference[] }));
-      return;
-    }
-    const kind = customKind(snapshot, owner);
-    if (!tried.has(`${kind.group}/${kind.kind}`)) kinds.set(`${kind.group}/${kind.kind}`, kind);
-  };
-  for (const pod of stuck) follow(controllerOf(pod.metadata as { ownerReferences?: OwnerReference[] }));
+}
+
+/**
+ * The custom resources up the chain that owns the pods of these namespaces that do not run or were just created — a
+ * Fleet owns GameServerSets, which own GameServers, which own the pods — whose kind is not read yet there: the next
+ * link of each chain whose objects were read so far. An operator creates what it reconciles from the top resource's
+ * spec, so what the pods ask for (and how many there are, and how they are set) is set there; the links are read one
+ * kind at a time, as far as they go.
+ */
+export function unreadCustomOwners(
+  snapshot: ClusterSnapshot,
+  namespaces: readonly string[],
+  tried: Set<string>,
+): CustomOwnerRead[] {
+  const kinds = new Map<string, CustomOwnerRead>();
+  for (const namespace of namespaces) {
+    const byRef = new Map(
+      snapshot.customObjects
+        .filter((o) => o.metadata?.namespace === namespace)
+        .map((o) => [refKey({ kind: o.kind, namespace, name: o.metadata?.name ?? '' }), o]),
+    );
+    const seen = new Set<string>();
+    const follow = (owner: OwnerReference | undefined): void => {
+      if (!owner || !isCustomOwner(owner)) return;
+      const ref: EntityRef = { kind: owner.kind, namespace, name: owner.name };
+      if (seen.has(refKey(ref))) return;
+      seen.add(refKey(ref));
+      const object = byRef.get(refKey(ref));
+      if (object) {
+        follow(controllerOf(object.metadata as { ownerReferences?: OwnerReference[] }));
+        return;
+      }
+      const kind = customKind(snapshot, owner);
+      const key = `${namespace}/${kind.group}/${kind.kind}`;
+      if (!tried.has(key)) kinds.set(key, { ...kind, namespace });
+    };
+    for (const pod of podsToTrace(snapshot, namespace))
+      follow(customControllerOf(snapshot, pod as { metadata?: { ownerReferences?: OwnerReference[] } }).owner);
+  }
   return [...kinds.values()];
 }
+
+/** The key a read of a custom owner kind is remembered by. */
+export const ownerReadKey = (read: CustomOwnerRead): string => `${read.namespace}/${read.group}/${read.kind}`;

@@ -5,7 +5,8 @@ import { matchesMap } from './labels.ts';
 import { answersClientError, looksLikeError } from './log-line.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import type { WantedList } from './custom-read-plan.ts';
-import { governingKinds, policyKinds, refusalsIn, RULE_WORDS } from './governing-resources.ts';
+import { governingKinds, refusalsIn, RULE_WORDS } from './governing-resources.ts';
+import { admissionPolicyKinds } from './admission-policies.ts';
 import { peerNamespaces, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { unplacedAddresses } from './unplaced-addresses.ts';
@@ -38,19 +39,25 @@ export const CALL_TIMED_OUT = /timed? ?out|ETIMEDOUT|deadline exceeded/i;
 
 type Pod = ClusterSnapshot['pods'][number];
 
-/** Pods an admission webhook refuses to create, quoting the policy it applied: the served kinds that hold policies. */
+/**
+ * Pods an admission webhook refuses to create: the served kinds that may hold the rule it applied — those of its
+ * engine (the API group shares the webhook's word) whose name the refusal says, or named …Policy, and when the refusal
+ * quotes a policy, the served …Policy kinds (admission-policies.ts).
+ */
 export function quotedPolicyLists(snapshot: ClusterSnapshot, namespace: string): WantedList[] {
   const refusals = webhookRefusals(snapshot.events);
-  const quoting = refusals.filter(({ event }) => quotedPolicy(event.message ?? ''));
-  if (quoting.length === 0) return [];
+  if (refusals.length === 0) return [];
+  const quoting = refusals.some(({ event }) => quotedPolicy(event.message ?? ''));
   const webhooks = [...new Set(refusals.map((refusal) => refusal.webhook))];
-  const where = [...new Set(quoting.map(({ event }) => event.involvedObject?.namespace ?? namespace))];
-  const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them, quoting the policy it applied`;
-  return policyKinds(snapshot.apiGroups, MAX_POLICY_KINDS).flatMap(({ namespaced, ...resource }) =>
+  const messages = refusals.map(({ event }) => event.message ?? '');
+  const where = [...new Set(refusals.map(({ event }) => event.involvedObject?.namespace ?? namespace))];
+  const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
+  const kinds = admissionPolicyKinds(snapshot.apiGroups, webhooks, messages, quoting, MAX_POLICY_KINDS);
+  return kinds.flatMap(({ namespaced, ...resource }) =>
     (namespaced ? where : [undefined]).map((ns) => ({
       resource,
       ...(ns ? { namespace: ns } : {}),
-      why: `${why}: which ${resource.kind} that is`,
+      why: `${why}: which ${resource.kind} refused them`,
       relevance: 4,
     })),
   );

@@ -67,7 +67,7 @@ export interface GoverningKind {
 const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
 
 /** Words of an API group too common to tie it to anything (`policy.example.io`). */
-const GENERIC_GROUP_WORD =
+export const GENERIC_GROUP_WORD =
   /^(?:io|com|org|net|dev|app|apps|api|apis|k8s|x|v\d.*|policy|policies|config|core|cloud|operator)$/;
 
 /**
@@ -114,22 +114,4 @@ export function specStrings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(specStrings);
   if (value && typeof value === 'object') return Object.values(value).flatMap(specStrings);
   return [];
-}
-
-/** A served custom kind that holds policies (`…Policy`, cluster-scoped or namespaced), as discovery names it. */
-export interface PolicyKind extends GoverningKind {
-  namespaced: boolean;
-}
-
-/** The custom kinds whose names say they hold policies, cluster-scoped first (an admission policy usually is), at most `max`. */
-export function policyKinds(groups: readonly ServedGroup[], max: number): PolicyKind[] {
-  return groups
-    .filter(({ group }) => !builtIn(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => /Policy$/.test(r.kind))
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
-    )
-    .sort((a, b) => Number(a.namespaced) - Number(b.namespaced))
-    .slice(0, max);
 }

@@ -5,7 +5,7 @@ import {
   GENERIC_LABELS,
   labelledNames,
   NAMING_LABELS,
-  mentionedNames,
+  namespacesNamed,
   type NamespaceCandidates,
   namespaceLabel,
   namesWorkload,
@@ -107,7 +107,7 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   );
   const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
-  if (mentionedNames(text, names).length > 0) {
+  if (namespacesNamed(text, names).length > 0) {
     return namedByText(alert, text, namespaces, base, spent + namespaceList.requests);
   }
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
