@@ -206,7 +206,7 @@ export const alertWords = (text: string): Set<string> =>
 const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
 
 /**
- * Names that a word of the text is a whole dash- or dot-separated component of (`search` → `search-api`), each word
+ * Names that a word of the text is a whole dash- or dot-separated component of (`lookup` → `lookup-svc`), each word
  * counted only when it picks out one name. Names that extend another matched name (`db` and `db-headless`) count as
  * that one; `ignored` words pick nothing. Returns each picked name with the words that picked it.
  */
@@ -235,7 +235,7 @@ export function nameWordMatches(
 /**
  * The namespace an alert without a namespace label most likely means, by decreasing strength of evidence: one the
  * text names; the namespace of a workload or Service the text names; the namespace an Ingress routes a host the text
- * mentions to; the namespace of names the text's words pick out (`search` → `search-api`); the one with most signs of
+ * mentions to; the namespace of names the text's words pick out (`lookup` → `lookup-svc`); the one with most signs of
  * trouble. When nothing tells namespaces apart, it says so rather than pretending to know.
  */
 export function chooseNamespace(text: string, candidates: NamespaceCandidates): NamespaceChoice {
@@ -446,7 +446,7 @@ function serviceOrWorkload(name: string, namespace: string, snapshot: ClusterSna
   return null;
 }
 
-// Labels that carry an application's name when its objects are named otherwise (`billing` → Deployment `billing-api`).
+// Labels that carry an application's name when its objects are named otherwise (`tally` → Deployment `tally-svc`).
 const APP_NAME_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance'];
 
 /** The workload whose pods carry the application name `name` in a well-known label. */

@@ -8,7 +8,7 @@ type ConfigObject = ClusterSnapshot['configMaps'][number] | ClusterSnapshot['sec
 // Shorter names are common words ("config", "app") that a line may carry for other reasons.
 const MIN_NAME_LENGTH = 6;
 
-/** Whether the text carries the name as a whole word (not inside a longer name: `web` in `web-config`). */
+/** Whether the text carries the name as a whole word (not inside a longer name: `web` in `web-settings`). */
 const carriesName = (text: string, name: string): boolean => {
   let from = 0;
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, from)) {

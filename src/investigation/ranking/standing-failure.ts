@@ -10,7 +10,7 @@ export const STANDING_FAILURE = 24 * HOUR;
  * A CronJob whose runs have failed since long before the symptom began, and that the symptom's path does not reach,
  * explains nothing about it (longer ago than a day and than one period of its schedule): every cluster carries such leftovers, and a batch run's failure breaks only its own output
  * (a job-failure answer needs a symptom about that output: one whose path reaches it, or whose words name it, as
- * "no orders-db backup in 3 days" names orders-db-backup). With no symptom resolved nothing reaches it either.
+ * "no till-db backup in 3 days" names till-db-backup). With no symptom resolved nothing reaches it either.
  * Returns the reason to set it aside, or undefined when it stays.
  */
 export function standingFailure(
