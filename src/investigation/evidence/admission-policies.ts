@@ -1,4 +1,4 @@
-import type { CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import { GENERIC_GROUP_WORD, type GoverningKind } from './governing-resources.ts';
 import type { ServedGroup } from './routing-objects.ts';
 
@@ -15,9 +15,6 @@ export interface PolicyKind extends GoverningKind {
   namespaced: boolean;
 }
 
-/** Groups the engine reads by their own rules (Kubernetes' built-in ones are *.k8s.io or have no dot). */
-const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
-
 /** Words any webhook's or group's name may hold, whatever engine it is. */
 const WEBHOOK_WORD = /^(?:example|svc|cluster|validat\w*|mutat\w*|webhooks?|admission|enforce\w*|verify)$/;
 
@@ -32,7 +29,7 @@ function distinctiveWords(name: string): string[] {
 
 /** Whether an API group is the engine of one of those webhooks: they share a distinctive word. */
 export function tiedToWebhook(group: string, webhooks: readonly string[]): boolean {
-  if (builtIn(group)) return false;
+  if (builtInGroup(group)) return false;
   const words = new Set(distinctiveWords(group));
   return webhooks.some((webhook) => distinctiveWords(webhook).some((word) => words.has(word)));
 }
@@ -63,7 +60,7 @@ export function admissionPolicyKinds(
   const text = messages.map((message) => webhooks.reduce(refusalText, message)).join(' ');
   const said = new Set(text.split(/[^A-Za-z0-9]+/).map(stem));
   const scored = groups
-    .filter(({ group }) => !builtIn(group))
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources.map((r) => {
         const tied = tiedToWebhook(group, webhooks);

@@ -1,4 +1,4 @@
-import type { CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -24,13 +24,10 @@ export interface CniPolicyKind {
   namespaced: boolean;
 }
 
-/** Groups Kubernetes serves itself (`networking.k8s.io` holds the NetworkPolicy read as such). */
-const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
-
 /** The network-policy kinds of the cluster's network plugin, as aggregated discovery names them. */
 export function cniPolicyKinds(groups: readonly ServedGroup[]): CniPolicyKind[] {
   return groups
-    .filter(({ group }) => !builtIn(group))
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources
         .filter((r) => /NetworkPolicy$/.test(r.kind))

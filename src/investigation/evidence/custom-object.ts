@@ -10,3 +10,6 @@ export const CustomObjectSchema = z.looseObject({
   status: z.unknown().optional(),
 });
 export type CustomObject = z.infer<typeof CustomObjectSchema>;
+
+/** Groups Kubernetes serves itself: no dot (the core group, `apps`, `batch`…) or `*.k8s.io`. Any other is an extension. */
+export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');

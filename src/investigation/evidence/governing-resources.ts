@@ -1,4 +1,5 @@
 import type { ServedGroup } from './routing-objects.ts';
+import { builtInGroup } from './custom-object.ts';
 
 /**
  * Refusals a dependency answers on its own authority — not a failure of it, but a rule someone set on it: a
@@ -63,9 +64,6 @@ export interface GoverningKind {
   kind: string;
 }
 
-/** Groups the engine reads by their own rules (Kubernetes' built-in ones are *.k8s.io or have no dot). */
-const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
-
 /** Words of an API group too common to tie it to anything (`policy.example.io`). */
 export const GENERIC_GROUP_WORD =
   /^(?:io|com|org|net|dev|app|apps|api|apis|k8s|x|v\d.*|policy|policies|config|core|cloud|operator)$/;
@@ -94,7 +92,7 @@ export function governingKinds(
   const saysRefusal = (kind: string): number =>
     refusals.some((refusal) => RULE_WORDS[refusal].test(kind.replace(/(?:Policy|Rule)$/, ''))) ? 1 : 0;
   return groups
-    .filter(({ group }) => !builtIn(group))
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources
         // A network policy drops what it does not admit, it never answers a refusal.

@@ -1,4 +1,4 @@
-import type { CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -55,12 +55,9 @@ export interface AdmissionKind {
   namespaced: boolean;
 }
 
-/** Groups the engine reads by their own rules (Kubernetes' built-in ones are *.k8s.io or have no dot). */
-const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
-
 const servedKinds = (groups: readonly ServedGroup[]): AdmissionKind[] =>
   groups
-    .filter(({ group }) => !builtIn(group))
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources.map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
     );
