@@ -1,5 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
+import { builtInGroup } from './custom-object.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { HOUR, snapshotNow, toMs } from './time.ts';
@@ -21,8 +22,7 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (api
  * resource an operator reconciles from.
  */
 export const isCustomOwner = (owner: OwnerReference): boolean => {
-  const group = groupOf(owner.apiVersion);
-  return group.includes('.') && !group.endsWith('.k8s.io');
+  return !builtInGroup(groupOf(owner.apiVersion));
 };
 
 const controllerOf = (metadata: { ownerReferences?: OwnerReference[] } | undefined): OwnerReference | undefined =>

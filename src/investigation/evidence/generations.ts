@@ -1,4 +1,5 @@
 import type { EntityRef } from '../model.ts';
+import { isCustomOwner } from './custom-owners.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
@@ -17,12 +18,6 @@ type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statef
 
 const controllerOf = (object: Owned): OwnerReference | undefined =>
   object.metadata?.ownerReferences?.find((owner) => owner.controller);
-
-/** A controller served by an API group outside Kubernetes' own (`apps/v1`, `v1`, `*.k8s.io`): a custom resource. */
-const isCustom = (owner: OwnerReference): boolean => {
-  const group = owner.apiVersion.includes('/') ? (owner.apiVersion.split('/')[0] as string) : '';
-  return group.includes('.') && !group.endsWith('.k8s.io');
-};
 
 /** The Deployments and StatefulSets of a namespace, with their kinds (list items carry none). */
 const workloadsOf = (snapshot: ClusterSnapshot, namespace: string): { kind: string; workload: Workload }[] =>
@@ -51,7 +46,7 @@ export function generatingKinds(
   const objectsByKind = new Map<string, Set<string>>();
   for (const { workload } of workloadsOf(snapshot, namespace)) {
     const owner = controllerOf(workload);
-    if (!owner || !isCustom(owner)) continue;
+    if (!owner || !isCustomOwner(owner)) continue;
     const key = `${owner.apiVersion.split('/')[0]}/${owner.kind}`;
     objectsByKind.set(key, (objectsByKind.get(key) ?? new Set()).add(owner.uid ?? owner.name));
   }
@@ -69,7 +64,7 @@ export function generatingKinds(
 /** The object above a workload's controller (a Revision's Configuration), when the controller was read. */
 function lineageOf(snapshot: ClusterSnapshot, workload: Workload): string | undefined {
   const owner = controllerOf(workload);
-  if (!owner || !isCustom(owner)) return undefined;
+  if (!owner || !isCustomOwner(owner)) return undefined;
   const object = snapshot.customObjects.find(
     (o) =>
       o.kind === owner.kind &&

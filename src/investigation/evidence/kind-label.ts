@@ -1,3 +1,4 @@
+import { builtInGroup } from './custom-object.ts';
 import type { ServedGroup, ServedResource } from './routing-objects.ts';
 
 /**
@@ -18,9 +19,6 @@ export interface KindNamed {
 // A Kubernetes object name (DNS subdomain).
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** Whether a group is an extension's (an operator's CRDs), not one of Kubernetes' own (`apps`, `*.k8s.io`). */
-const extension = (group: string): boolean => group.includes('.') && !group.endsWith('.k8s.io');
-
 const compact = (value: string): string => value.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
@@ -34,7 +32,7 @@ export function kindsNamedByLabels(
   ignored: ReadonlySet<string>,
 ): KindNamed[] {
   const served = groups
-    .filter((group) => extension(group.group))
+    .filter((group) => !builtInGroup(group.group))
     .flatMap((group) => (group.resources ?? []).map((resource) => ({ group: group.group, resource })))
     .filter(({ resource }) => resource.namespaced);
   return Object.entries(labels).flatMap(([label, value]) => {
