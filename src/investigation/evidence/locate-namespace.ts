@@ -145,22 +145,31 @@ async function namedByText(
   // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
   // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
   const reason = `the alert names namespace ${chosen.namespace}: whether what it names, and trouble, are there or elsewhere`;
+  const prose = alertProse(alert);
+  const labelValues = labelledNames(alert);
+  // The cluster's workloads and Services are read only when a label or a dashed word could name one of them: in a
+  // cluster of many namespaces they are the biggest lists there are, and every incident of a burst would read them.
+  const mayNameObjects = labelValues.length > 0 || dashedWords(prose).some((word) => word !== chosen.namespace);
+  const readAll = (kind: 'Deployment' | 'StatefulSet' | 'Service') =>
+    mayNameObjects ? listObjects.run({ kind, limit: 5000 }, { ...base, reason }) : undefined;
   const [warnings, deployments, statefulSets, services] = await Promise.all([
     listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
-    listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
-    listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
-    listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
+    readAll('Deployment'),
+    readAll('StatefulSet'),
+    readAll('Service'),
   ]);
   const events = warnings.items as ClusterSnapshot['events'];
   const signs = troubleByNamespace({ pods: [], events, services: [], endpoints: [] });
-  const objects = [...deployments.items, ...statefulSets.items, ...services.items].map((object) => ({
-    namespace: object.metadata?.namespace ?? '',
-    name: object.metadata?.name ?? '',
-    appNames: appNamesOf(object.metadata?.labels),
-  }));
+  const objects = [deployments, statefulSets, services]
+    .flatMap((list) => list?.items ?? [])
+    .map((object) => ({
+      namespace: object.metadata?.namespace ?? '',
+      name: object.metadata?.name ?? '',
+      appNames: appNamesOf(object.metadata?.labels),
+    }));
   const exact = namespaceWordYields(
-    alertProse(alert),
-    labelledNames(alert),
+    prose,
+    labelValues,
     chosen.namespace,
     objects,
     (namespace) => signs.get(namespace) ?? 0,
@@ -171,7 +180,7 @@ async function namedByText(
       ? troubleElsewhere(alertText(alert), events, chosen.namespace, alert.startsAt, now)
       : undefined;
   const { namespace, assumption } = exact ?? elsewhere ?? chosen;
-  const lists: [ObjectKind, Listed][] = [
+  const lists: [ObjectKind, Listed | undefined][] = [
     ['Deployment', deployments],
     ['StatefulSet', statefulSets],
     ['Service', services],
@@ -179,7 +188,8 @@ async function namedByText(
   return {
     namespace,
     assumptions: [assumption],
-    requests: spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + list.requests, 0),
+    requests:
+      spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0),
     unbudgeted: warnings.requests,
     namespaces,
     read: readIn(namespace, lists),
@@ -670,6 +680,10 @@ function cloudNamedService(
  * What people and rules wrote about the alert in sentences (title, text, summary, description), without annotations
  * that name the alerting machinery (`source: <monitoring stack>`) or links.
  */
+/** Words of a text written with a dash (`ledger-api`), lower-cased: how a workload's or Service's name is copied. */
+const dashedWords = (text: string): string[] =>
+  (text.toLowerCase().match(/[a-z0-9-]+/g) ?? []).filter((word) => /[a-z0-9]-+[a-z0-9]/.test(word));
+
 const alertProse = (alert: Alert): string =>
   [alert.title, alert.text, alert.annotations.summary, alert.annotations.description, alert.annotations.message]
     .filter(Boolean)
