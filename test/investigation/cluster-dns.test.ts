@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clusterDnsObjects, resolutionErrors, resolverIps } from '../../src/investigation/evidence/cluster-dns.ts';
+import {
+  clusterDnsObjects,
+  onlyOutsideNames,
+  resolutionErrors,
+  resolverIps,
+} from '../../src/investigation/evidence/cluster-dns.ts';
+import { forwardingBlocksOf, holdsServerBlocks } from '../../src/investigation/evidence/corefile.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
 
 const log = (...lines: string[]) => ({ namespace: 'web', pod: 'web-0', container: 'main', previous: false, lines });
@@ -64,4 +70,22 @@ test('the cluster DNS is its labelled Service or the one at the resolver address
     dns.deployments.map((d) => d.metadata?.name),
     ['coredns', 'unbound'],
   );
+});
+
+test('lookups of outside names only may have reached the cluster DNS (it forwards them); a Service name among them may not', () => {
+  const namespaces = new Set(['shop', 'data']);
+  assert.ok(onlyOutsideNames(['dial tcp: lookup api.vendor.example on 10.96.0.10:53: read udp: i/o timeout'], namespaces));
+  assert.ok(onlyOutsideNames(['Error: getaddrinfo EAI_AGAIN rates.partner.example'], namespaces));
+  assert.ok(!onlyOutsideNames(['lookup cart.shop.svc.cluster.local on 10.96.0.10:53: i/o timeout'], namespaces));
+  assert.ok(!onlyOutsideNames(['lookup redis.data on 10.96.0.10:53: i/o timeout'], namespaces));
+  assert.ok(!onlyOutsideNames(['lookup ledger: i/o timeout', 'lookup api.vendor.example: i/o timeout'], namespaces));
+  assert.ok(!onlyOutsideNames(['temporary failure in name resolution'], namespaces), 'no name: nothing to say');
+});
+
+test('server blocks under keys of their own (files a Corefile imports) are DNS configuration with forwarders', () => {
+  const custom = { 'partner.server': 'partner.example:53 {\n  errors\n  forward . 10.9.0.53\n}\n' };
+  assert.ok(holdsServerBlocks(custom));
+  assert.deepEqual(forwardingBlocksOf(custom), [{ zones: ['partner.example'], upstreams: ['10.9.0.53'] }]);
+  assert.ok(!holdsServerBlocks({ 'app.properties': 'server.port=8080\nfeature.x=true' }));
+  assert.ok(holdsServerBlocks({ Corefile: '.:53 {\n  forward . /etc/resolv.conf\n}' }));
 });

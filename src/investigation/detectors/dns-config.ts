@@ -1,5 +1,5 @@
 import { CLUSTER_DNS_NAMESPACE } from '../evidence/cluster-dns.ts';
-import { forwardingBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
+import { forwardingBlocksOf, holdsServerBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
 import { type ForwardFailure, readDnsServerLog } from '../evidence/dns-server-log.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
@@ -55,29 +55,24 @@ export const dnsConfig: Detector = {
     const victims = failingLookups(snapshot, graph);
     if (victims.length === 0) return [];
     return snapshot.configMaps
-      .filter((cm) => cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE && typeof cm.data?.Corefile === 'string')
+      .filter((cm) => cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE && holdsServerBlocks(cm.data))
       .flatMap((cm) => judge(cm, victims, snapshot));
   },
 };
 
 function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapshot): Finding[] {
   const ref = refOf('ConfigMap', configMap.metadata);
-  const corefile = configMap.data?.Corefile ?? '';
-  const plugin = kubernetesPlugin(corefile);
   const changedAt = lastChange(configMap.metadata);
-  const judged: Judged = (strength, summary, spec, affected) =>
-    finding(dnsConfig, {
-      entity: ref,
-      affects: affected.map((v) => v.workload),
-      strength,
-      summary,
-      evidence: [
-        { source: 'spec', ref, text: spec },
-        ...(changedAt ? [changeAt(ref, changedAt)] : []),
-        ...affected.slice(0, 3).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
-      ],
-      ...(changedAt ? { changedAt } : {}),
-    });
+  const judged = judgedBy(ref, changedAt);
+  const corefile = configMap.data?.Corefile;
+  // Server blocks under keys of their own (files the Corefile imports) add zones and where they forward; only the
+  // Corefile itself serves the cluster domain.
+  if (corefile === undefined) {
+    const forwarding = failingForwards(configMap, snapshot);
+    if (forwarding) return [forwardsFail(ref, forwarding, victims, changedAt)];
+    return changedShortlyBefore(configMap, victims, snapshot, judged);
+  }
+  const plugin = kubernetesPlugin(corefile);
 
   // A cache in front of the cluster DNS (a node-local one) forwards the cluster domain instead of serving it.
   const cached = clusterDomainUpstreams(corefile);
@@ -126,6 +121,23 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
 }
 
 type Judged = (strength: number, summary: string, spec: string, affected: Victim[]) => Finding;
+
+/** A finding about the DNS configuration, with what it says, when it changed and the victims' failed lookups. */
+const judgedBy =
+  (ref: EntityRef, changedAt: string | undefined): Judged =>
+  (strength, summary, spec, affected) =>
+    finding(dnsConfig, {
+      entity: ref,
+      affects: affected.map((v) => v.workload),
+      strength,
+      summary,
+      evidence: [
+        { source: 'spec', ref, text: spec },
+        ...(changedAt ? [changeAt(ref, changedAt)] : []),
+        ...affected.slice(0, 3).flatMap((v) => v.lines.slice(0, 1).map(logEvidence)),
+      ],
+      ...(changedAt ? { changedAt } : {}),
+    });
 
 /** Nothing in the configuration is plainly wrong, but it changed shortly before lookups failed: a suspect to check. */
 function changedShortlyBefore(
@@ -213,7 +225,7 @@ function failingForwards(configMap: ConfigMap, snapshot: ClusterSnapshot): Faili
     )
     .map((pod) => pod.metadata?.name ?? '');
   const log = readDnsServerLog(logLinesOf(snapshot, namespace, readers));
-  const blocks = forwardingBlocks(configMap.data?.Corefile ?? '');
+  const blocks = forwardingBlocksOf(configMap.data);
   const byBlock = new Map<ServerBlock, ForwardFailure[]>();
   for (const failure of log.failures) {
     const block = blocks

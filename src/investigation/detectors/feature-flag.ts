@@ -117,6 +117,10 @@ function switchesIn(configMap: ClusterSnapshot['configMaps'][number], now: numbe
   return { configMap, ref, changedAt, changed, recent, flagKeys, flagLike, settings };
 }
 
+/** Whether a ConfigMap holds switches: keys named like flags, or set to booleans, beside flag-named keys or values. */
+export const holdsSwitches = (configMap: ClusterSnapshot['configMaps'][number]): boolean =>
+  switchesIn(configMap, Number.POSITIVE_INFINITY)?.flagLike === true;
+
 /** What ties a reader's failures to the change. */
 interface ReaderFailures {
   /** Error lines (since the change, when recent) that quote a setting or name a flag. */

@@ -28,6 +28,30 @@ const SERVER_ANSWERED =
  */
 export const answeredByServer = (lines: string[]): boolean => lines.some((line) => SERVER_ANSWERED.test(line));
 
+// The name a failed lookup was for: Go's `lookup NAME on …`, getaddrinfo's `ENOTFOUND NAME` / `EAI_AGAIN NAME`, curl's `resolve host: NAME`,
+// Java's `UnknownHostException: NAME`.
+const LOOKED_UP =
+  /\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])\b|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve host:? '?([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)/gi;
+
+/**
+ * Whether every failed lookup whose name the lines give is of a name outside the cluster (neither a short or qualified
+ * Service name nor `service.namespace`): the cluster DNS answers those by forwarding them where its configuration says,
+ * so even a lookup that timed out at the client may have reached it and died at its upstream — while a query that
+ * never reached it fails for Service names too.
+ */
+export function onlyOutsideNames(lines: string[], namespaces: Set<string>): boolean {
+  const names = lines.flatMap((line) =>
+    [...line.matchAll(LOOKED_UP)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').toLowerCase().replace(/\.$/, '')),
+  );
+  return names.length > 0 && names.every((name) => !isClusterName(name, namespaces));
+}
+
+const isClusterName = (name: string, namespaces: Set<string>): boolean => {
+  const labels = name.split('.');
+  if (labels.length === 1 || /\.svc(\.|$)|\.cluster\.local$/.test(name)) return true;
+  return labels.length === 2 && namespaces.has(labels[1] as string);
+};
+
 /** Resolver addresses the failing lookups went to. */
 export const resolverIps = (lines: string[]): Set<string> =>
   new Set(lines.flatMap((line) => [...line.matchAll(RESOLVER)].map((match) => match[1] as string)));

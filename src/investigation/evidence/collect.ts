@@ -4,6 +4,7 @@ import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
   answeredByServer,
+  onlyOutsideNames,
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
   forwardingDnsLogTarget,
@@ -13,7 +14,7 @@ import {
   resolverIps,
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
-import { forwardingBlocks } from './corefile.ts';
+import { forwardingBlocksOf } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
@@ -180,7 +181,12 @@ export async function collectSnapshot(
   await readWhatErringPeersRead(reader);
   await readGoverningObjects(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
-  if (lookups.length > 0) await readClusterDns(reader, resolverIps(lookups), answeredByServer(lookups));
+  if (lookups.length > 0)
+    await readClusterDns(
+      reader,
+      resolverIps(lookups),
+      answeredByServer(lookups) || onlyOutsideNames(lookups, namespacesRead(reader.snapshot)),
+    );
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
   return {
     snapshot: reader.snapshot,
@@ -1043,10 +1049,7 @@ async function forwardingDnsPods(
   const dated = (cm: ClusterSnapshot['configMaps'][number]) =>
     snapshotNow(snapshot) - (toMs(lastChange(cm.metadata)) ?? 0) <= SUSPECT_CHANGE_WINDOW;
   const forwards = snapshot.configMaps.some(
-    (cm) =>
-      cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&
-      forwardingBlocks(cm.data?.Corefile ?? '').length > 0 &&
-      !dated(cm),
+    (cm) => cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE && forwardingBlocksOf(cm.data).length > 0 && !dated(cm),
   );
   const service = services[0];
   if (!forwards || !service) return undefined;
@@ -1067,6 +1070,15 @@ async function forwardingDnsPods(
 
 const inNamespace = (namespace: string) => (object: { metadata?: { namespace?: string } }) =>
   object.metadata?.namespace === namespace;
+
+/** Every namespace something read lives in, or that the namespace list names. */
+const namespacesRead = (snapshot: ClusterSnapshot): Set<string> =>
+  new Set(
+    [
+      ...snapshot.namespaces.map((n) => n.metadata?.name),
+      ...[snapshot.pods, snapshot.services].flatMap((objects) => objects.map((o) => o.metadata?.namespace)),
+    ].filter((name): name is string => Boolean(name)),
+  );
 
 /** Whether anything was read in a namespace (an empty list says nothing about whether it exists). */
 const holdsAnything = (snapshot: ClusterSnapshot, namespace: string): boolean =>

@@ -58,3 +58,31 @@ export const inZone = (name: string, zone: string): boolean => {
 
 /** The host of an upstream (`tls://10.0.0.53`, `10.0.0.53:5353`) for matching against addresses in error lines. */
 export const upstreamHost = (upstream: string): string => upstream.replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '');
+
+// A line opening a server block at the top of a file: `zone[:port] [zone…] {`.
+const SERVER_BLOCK_START = /^[^\s{}#]+(?:\s+[^\s{}#]+)*\s*\{\s*(?:#.*)?$/m;
+
+/**
+ * The texts of a DNS server's ConfigMap that hold server blocks: its `Corefile`, and every other key written as one
+ * or more whole server blocks — the files a Corefile pulls in with `import` (a managed cluster's custom zones, kept
+ * under their own keys beside or instead of the Corefile).
+ */
+export function serverFiles(data: Record<string, string> | undefined): string[] {
+  return Object.entries(data ?? {})
+    .filter(([key, text]) => key === 'Corefile' || forwardingBlocks(text).length > 0 || startsServerBlock(text))
+    .map(([, text]) => text);
+}
+
+const startsServerBlock = (text: string): boolean =>
+  text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .some((line) => SERVER_BLOCK_START.test(line) && /^[^\s]*[.:]/.test(line));
+
+/** Whether a ConfigMap holds DNS server configuration (a Corefile or server blocks under keys of their own). */
+export const holdsServerBlocks = (data: Record<string, string> | undefined): boolean => serverFiles(data).length > 0;
+
+/** The server blocks with upstreams of their own, over every server file of the ConfigMap. */
+export const forwardingBlocksOf = (data: Record<string, string> | undefined): ServerBlock[] =>
+  serverFiles(data).flatMap(forwardingBlocks);

@@ -1,7 +1,9 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { configObject } from '../evidence/config-change.ts';
-import { isClusterDnsService } from '../evidence/cluster-dns.ts';
+import { CLUSTER_DNS_NAMESPACE, isClusterDnsService } from '../evidence/cluster-dns.ts';
+import { holdsServerBlocks } from '../evidence/corefile.ts';
+import { holdsSwitches } from '../detectors/feature-flag.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -84,11 +86,20 @@ const SERVICE_FIELD_FAULTS: [string, FaultType][] = [
   ['spec.selector', 'service-selector'],
 ];
 
-/** The fault type a change of this kind of object, writing these fields (managedFields), stands for. */
-export function faultOfChange(kind: string, fields: string[]): FaultType {
+/**
+ * The fault type a change of this kind of object, writing these fields (managedFields), stands for. A ConfigMap's is
+ * what it configures: the cluster DNS server's zones and forwarders (dns), or switches its readers act on at once
+ * (feature-flag).
+ */
+export function faultOfChange(kind: string, fields: string[], object?: { metadata?: Metadata }): FaultType {
   if (kind === 'Service') {
     const named = SERVICE_FIELD_FAULTS.filter(([field]) => fields.includes(field));
     if (named.length === 1 && named[0]) return named[0][1];
+  }
+  if (kind === 'ConfigMap' && object) {
+    const configMap = object as ClusterSnapshot['configMaps'][number];
+    if (configMap.metadata?.namespace === CLUSTER_DNS_NAMESPACE && holdsServerBlocks(configMap.data)) return 'dns';
+    if (holdsSwitches(configMap)) return 'feature-flag';
   }
   return FAULT_OF_KIND[kind] ?? 'other';
 }
@@ -422,7 +433,7 @@ class SuspectWalk {
     const fields = fieldsChangedAt(object.metadata, at);
     this.add({
       detector: SUSPECT_WALK,
-      faultType: faultOfChange(ref.kind, fields),
+      faultType: faultOfChange(ref.kind, fields, object),
       entity: ref,
       affects: [victim],
       strength: fits ? LEAD_STRENGTH.fittingChange : LEAD_STRENGTH.change,
