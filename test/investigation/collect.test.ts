@@ -113,11 +113,22 @@ describe('locateNamespace', () => {
   it('finds a namespace the text names, and says it assumed it', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: `everything in ${NS} is slow` }), base());
     assert.equal(located.namespace, NS);
-    // The namespaces, the cluster's Warning events (whether the named one is quiet while trouble began elsewhere) and
-    // its workloads and Services (whether what the alert names exactly lives elsewhere), which the collection reuses.
+    // The namespaces and the cluster's Warning events (whether the named one is quiet while trouble began elsewhere).
+    // Nothing in the alert could name a workload or Service, so the cluster's are not read.
+    assert.equal(located.requests, 2);
+    assert.deepEqual(located.everywhere, {});
+    assert.match(located.assumptions[0] ?? '', new RegExp(NS));
+  });
+
+  it("reads the cluster's workloads and Services when a dashed word of the text could name one elsewhere", async () => {
+    const located = await locateNamespace(
+      alert({ source: 'slack', title: `everything in ${NS} is slow, orders-sync keeps timing out` }),
+      base(),
+    );
+    assert.equal(located.namespace, NS);
+    // Whether what the alert names exactly lives elsewhere: read once, and the collection reuses them.
     assert.equal(located.requests, 5);
     assert.deepEqual(Object.keys(located.everywhere ?? {}).sort(), ['Deployment', 'Service', 'StatefulSet']);
-    assert.match(located.assumptions[0] ?? '', new RegExp(NS));
   });
 
   it('finds the namespace of a workload the text names', async () => {
