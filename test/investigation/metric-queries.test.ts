@@ -37,6 +37,27 @@ const SERIES = [
     50,
   ),
   counter({ __name__: 'http_server_requests_total', namespace: 'other', service: 'orders', code: '500' }, 7),
+  // cAdvisor scraped every 5 minutes: a 5-minute window holds one sample of each counter.
+  ...[
+    ['container_cpu_cfs_periods_total', 10],
+    ['container_cpu_cfs_throttled_periods_total', 6],
+  ].map(([name, perSecond]) => ({
+    metric: { __name__: name as string, namespace: 'batch', pod: 'crunch-0', container: 'crunch' },
+    values: Array.from({ length: 7 }, (_, i) => [T - 1800 + i * 300, String(i * 300 * (perSecond as number))]) as [
+      number,
+      string,
+    ][],
+  })),
+  // Only a recording rule keeps the throttled share.
+  {
+    metric: {
+      __name__: 'container_cpu_cfs_throttled_periods_total:ratio_rate5m',
+      namespace: 'media',
+      pod: 'resize-0',
+      container: 'resize',
+    },
+    values: [[T - 60, '0.7'] as [number, string]],
+  },
 ];
 
 let prometheus: PrometheusSimulator;
@@ -44,6 +65,14 @@ before(async () => {
   prometheus = await startPrometheusSimulator(SERIES, { now: NOW });
 });
 after(() => prometheus.close());
+
+async function throttled(namespace: string): Promise<number[]> {
+  const query = metricQueries(namespace).find((q) => q.signal === 'cpu-throttling')?.query ?? '';
+  const response = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query })}`);
+  const body = (await response.json()) as { status: string; data: { result: { value: [number, string] }[] } };
+  assert.equal(body.status, 'success', JSON.stringify(body));
+  return body.data.result.map((r) => Number(r.value[1]));
+}
 
 async function requestRates(namespace: string) {
   const queries = metricQueries(namespace);
@@ -74,6 +103,11 @@ describe('metric queries', () => {
     assert.equal(ratios.get('web'), 0);
     // Only server spans count: the client span of the same service is left out.
     assert.equal(ratios.get('pay'), 1);
+  });
+
+  it('read the throttled share from counters scraped every 5 minutes, or from a recording rule of it', async () => {
+    assert.deepEqual(await throttled('batch'), [0.6]);
+    assert.deepEqual(await throttled('media'), [0.7]);
   });
 
   it('find no errors in a namespace whose services all answer', async () => {

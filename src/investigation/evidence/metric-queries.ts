@@ -16,18 +16,29 @@ const MESH_CALL_LABELS =
 
 const quoted = (value: string): string => JSON.stringify(value);
 
+/**
+ * The share of CFS periods throttled, per container, in one query: from the raw cAdvisor counters over the shortest
+ * window that holds two samples of them (5 minutes, else 15 for a cAdvisor scraped every 5 minutes: a rate needs two
+ * samples), or, where only a recording rule keeps it, the rule's own ratio (`…cfs_throttled…:ratio_rate5m`).
+ */
+function throttlingQuery(ns: string): string {
+  const ratio = (window: string) =>
+    `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[${window}]))` +
+    ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[${window}]))`;
+  const recorded = `max by (pod, container) ({__name__=~"${THROTTLED_RATIO_RULE}",${ns}})`;
+  return `(${ratio('5m')}) or (${ratio('15m')}) or ${recorded}`;
+}
+
+// A recording rule's name keeps the counter it came from and says what it computed (`level:metric:operations`).
+const THROTTLED_RATIO_RULE = '[a-z_:]*cfs_throttled[a-z_]*:[a-z_:]*(ratio|fraction)[a-z_0-9:]*';
+
 /** At most three queries, all filtered to the namespace under investigation. */
 export function metricQueries(namespace: string): MetricQuery[] {
   const ns = `namespace=${quoted(namespace)}`;
   return [
     // Raw samples over the window: detectors compare them with the container limits and look for growth.
     { signal: 'memory-working-set', query: `container_memory_working_set_bytes{${ns},container!=""}[30m]` },
-    {
-      signal: 'cpu-throttling',
-      query:
-        `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[5m]))` +
-        ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[5m]))`,
-    },
+    { signal: 'cpu-throttling', query: throttlingQuery(ns) },
     // Server-side calls per service and status, from span metrics, the usual HTTP counters or the mesh's, in one query:
     // an absent span_kind (HTTP counters carry none) matches the empty alternative; the mesh's caller and callee labels
     // are kept (absent on the others, they group nothing apart).
