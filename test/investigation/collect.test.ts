@@ -256,6 +256,67 @@ describe('locateNamespace', () => {
     }
   });
 
+  it('serves a host through the Ingress when the Gateway API group is served without HTTPRoute', async () => {
+    // Gateway API installed in part (a Gateway, no HTTPRoute kind): asking for routes would be answered 404.
+    const other = await startSimulation(
+      parseScenario(
+        {
+          ...TOOL_SCENARIO,
+          cluster: {
+            objects: [
+              ...TOOL_SCENARIO.cluster.objects,
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-ns', uid: 'ns-edge' } },
+              {
+                apiVersion: 'gateway.networking.k8s.io/v1',
+                kind: 'Gateway',
+                metadata: { name: 'shared', namespace: 'edge-ns', uid: 'gw-shared' },
+                spec: { gatewayClassName: 'cloud-lb', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+              },
+              {
+                apiVersion: 'networking.k8s.io/v1',
+                kind: 'Ingress',
+                metadata: { name: 'public', namespace: 'edge-ns', uid: 'ing-public' },
+                spec: {
+                  rules: [
+                    {
+                      host: 'pay.example.org',
+                      http: {
+                        paths: [
+                          {
+                            path: '/',
+                            pathType: 'Prefix',
+                            backend: { service: { name: 'gate', port: { number: 80 } } },
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        'partial-gateway-api',
+      ),
+    );
+    try {
+      const start = other.requests().length;
+      const located = await locateNamespace(alert({ source: 'pagerduty', title: 'pay.example.org returns 502' }), {
+        ...base(),
+        kubeConfig: other.kubeConfig,
+      });
+      assert.equal(located.namespace, 'edge-ns');
+      assert.equal(located.entryService, 'gate');
+      const paths = other
+        .requests()
+        .slice(start)
+        .map((request) => request.path);
+      assert.ok(!paths.some((path) => path.endsWith('/httproutes')), paths.join(' '));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('falls back to the namespace with unhealthy pods when the alert names nothing', async () => {
     const located = await locateNamespace(alert({ source: 'slack', title: 'something is wrong' }), base());
     assert.equal(located.namespace, 'elsewhere');

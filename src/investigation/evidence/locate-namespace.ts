@@ -15,6 +15,7 @@ import {
 import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import { statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes } from './route-hostnames.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
@@ -320,11 +321,17 @@ async function readGatewayRoutes(
   }
   const version = servedVersion(apiGroups, 'HTTPRoute');
   if (!version) return { apiGroups, routes: [], requests: 1 };
-  const listed = await listObjects.run(
-    { kind: 'HTTPRoute', version, limit: 5000 },
-    { ...base, reason: 'the alert mentions a host: find the Gateway API route that serves it, and where' },
-  );
-  return { apiGroups, routes: listed.items as HTTPRoute[], requests: 1 + listed.requests, listed };
+  try {
+    const listed = await listObjects.run(
+      { kind: 'HTTPRoute', version, limit: 5000 },
+      { ...base, reason: 'the alert mentions a host: find the Gateway API route that serves it, and where' },
+    );
+    return { apiGroups, routes: listed.items as HTTPRoute[], requests: 1 + listed.requests, listed };
+  } catch (error) {
+    // Answered 404, the kind is not served (discovery without resource lists cannot tell): no route serves the host.
+    if (statusOf(error) === 404) return { apiGroups, routes: [], requests: 2 };
+    throw error;
+  }
 }
 
 /**

@@ -150,7 +150,13 @@ export interface ServedResource {
   version: string;
 }
 
-/** The version at which the cluster serves a routing kind, or undefined when it does not serve it. */
+/**
+ * The version at which the cluster serves a routing kind, or undefined when it does not serve it. A group is often
+ * served with only some of its kinds (the Gateway API's Gateway without HTTPRoute, a mesh installed in part): where
+ * discovery listed the group's resources, the kind must be among them.
+ */
 export function servedVersion(groups: ServedGroup[], kind: RoutingKind): string | undefined {
-  return groups.find((served) => served.group === ROUTING_APIS[kind].group)?.version;
+  const served = groups.find(({ group }) => group === ROUTING_APIS[kind].group);
+  if (!served?.resources) return served?.version;
+  return served.resources.find((resource) => resource.kind === kind)?.version;
 }
