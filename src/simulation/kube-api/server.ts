@@ -132,6 +132,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       })
       .catch((error: unknown) => send(response, errorReply(error)));
   });
+  // Like kube-apiserver, an idle keep-alive connection is never closed by the server, only by its client: a server
+  // that closes one (Node's default after 5 s) races a client sending its next request on it, which then fails with
+  // ECONNRESET — in one busy process serving its own investigation, the client's idle timer runs late.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);

@@ -45,6 +45,8 @@ export async function startPrometheusSimulator(
       })
       .catch((error: unknown) => sendError(res, error));
   });
+  // Idle keep-alive connections are closed by the client only (see the simulated API server).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
