@@ -1,9 +1,11 @@
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
+import { mayRunOn } from '../evidence/node-fit.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { schedulingFailures } from './scheduling.ts';
 
 const PRESSURES = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
 
@@ -63,13 +65,33 @@ export const nodeCondition: Detector = {
   },
 };
 
+/**
+ * The workloads a sick node holds or keeps away: pods running on it, pods its kubelet evicted (their status or the
+ * kubelet's Evicted event names it), and pending pods the scheduler refuses because of the taint the node's condition
+ * put on it, where nothing else of the pod's own rules the node out (a StatefulSet's pod whose volume lives there).
+ */
 function workloadsOn(snapshot: ClusterSnapshot, graph: EvidenceGraph, node: string): EntityRef[] {
   const seen = new Map<string, EntityRef>();
-  for (const pod of snapshot.pods) {
-    const evicted = pod.status?.reason === 'Evicted' && (pod.status.message ?? '').includes(node);
-    if (pod.spec?.nodeName !== node && !evicted) continue;
+  const add = (pod: (typeof snapshot.pods)[number]) => {
     const workload = graph.workloadOf(pod);
     seen.set(refKey(workload), workload);
+  };
+  const evictedHere = new Set(
+    snapshot.events
+      .filter((e) => e.reason === 'Evicted' && e.involvedObject?.kind === 'Pod' && e.source?.host === node)
+      .map((e) => `${e.involvedObject?.namespace ?? e.metadata?.namespace}/${e.involvedObject?.name}`),
+  );
+  for (const pod of snapshot.pods) {
+    const evicted = pod.status?.reason === 'Evicted' && (pod.status.message ?? '').includes(node);
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    if (pod.spec?.nodeName === node || evicted || evictedHere.has(key)) add(pod);
+  }
+  const object = snapshot.nodes.find((n) => n.metadata?.name === node);
+  const conditionTaints = (object?.spec?.taints ?? []).filter((t) => t.key.startsWith('node.kubernetes.io/'));
+  if (!object || conditionTaints.length === 0) return [...seen.values()];
+  for (const failure of schedulingFailures(snapshot)) {
+    const refused = conditionTaints.some((t) => failure.message.includes(`{${t.key}:`));
+    if (refused && mayRunOn(failure.pod, object)) add(failure.pod);
   }
   return [...seen.values()];
 }

@@ -621,6 +621,11 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
   );
 }
 
+/** Whether a namespace may exist: it is in the cluster's list, or that list was not read. */
+function namespaceMayExist(snapshot: ClusterSnapshot, name: string): boolean {
+  return snapshot.namespaces.length === 0 || snapshot.namespaces.some((n) => n.metadata?.name === name);
+}
+
 /**
  * Pods that log errors act in another namespace through the API (a variable names it: their Jobs run there): the walk
  * follows their work, cheaply — that namespace's pods, the log of the newest that failed, then the Services and pods of
@@ -628,7 +633,11 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
  */
 async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { snapshot, namespace } = reader;
-  const where = actedOnNamespaces(erringPods(snapshot, namespace), namespace, peers.controllers)[0];
+  // A variable's value is only a guess at a namespace (a workflow engine's or a tenant's namespace is spelled the same):
+  // once the cluster's namespaces were listed, one that does not exist there is not read.
+  const where = actedOnNamespaces(erringPods(snapshot, namespace), namespace, peers.controllers).find((name) =>
+    namespaceMayExist(snapshot, name),
+  );
   if (!where || reader.spent() + ACTED_ON_COST > PEER_HARD_LIMIT) return;
   if (!peers.read.includes(where)) {
     await reader.wave(

@@ -30,6 +30,8 @@ export const SUSPECT_WALK = 'suspect-walk';
 /** A change this long before the symptom began is still a suspect; later than a few minutes after it, not a cause. */
 const BEFORE = 3 * HOUR;
 const AFTER = 15 * MINUTE;
+/** A ConfigMap and a revision written this close together were applied as one release. */
+const SAME_RELEASE = 5 * MINUTE;
 
 type Metadata = Plain<V1ObjectMeta>;
 
@@ -288,6 +290,17 @@ class SuspectWalk {
     });
   }
 
+  /**
+   * Whether the workload's newest revision, written with a change at `changed` (one release), runs other code than the
+   * revision before it: another image, command or arguments.
+   */
+  private newCodeWith(workload: EntityRef, changed: number): boolean {
+    const [current, previous] = revisions(this.snapshot, workload);
+    const at = toMs(current?.metadata?.creationTimestamp);
+    if (!current || !previous || at === undefined || Math.abs(at - changed) > SAME_RELEASE) return false;
+    return codeChanged(previous, current);
+  }
+
   /** Whether every pod of the revision runs ready and none restarted since it was created. */
   private runsHealthy(workload: EntityRef, revision: ReplicaSet): boolean {
     const pods = this.graph
@@ -424,7 +437,12 @@ class SuspectWalk {
     const minutes = Math.round((this.start - (toMs(at) as number)) / MINUTE);
     const reread = this.restartedSince(victim, toMs(at) as number);
     const quoted = this.explains(ref.kind, extra);
-    const restarted = reread !== undefined && (ref.kind === 'Secret' || ref.kind === 'ConfigMap');
+    // Pods that started after a configuration change run with it — unless the same release gave them new code: then
+    // they would have started anyway, and their start tells nothing about the configuration.
+    const restarted =
+      reread !== undefined &&
+      (ref.kind === 'Secret' || ref.kind === 'ConfigMap') &&
+      !this.newCodeWith(victim, toMs(at) as number);
     const fits = quoted !== undefined || restarted;
     const because = [
       ...(quoted ? ['the errors read fit what it governs'] : []),
@@ -657,6 +675,17 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
     JSON.stringify(rs.spec?.template?.spec?.[field] ?? null);
   for (const field of POD_FIELDS) if (podField(previous, field) !== podField(current, field)) changes.push(field);
   return changes;
+}
+
+/** Whether a revision runs other code than the one before it: a container's image, command or arguments changed. */
+function codeChanged(previous: ReplicaSet, current: ReplicaSet): boolean {
+  const before = new Map((previous.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c]));
+  return (current.spec?.template?.spec?.containers ?? []).some((container) => {
+    const old = before.get(container.name);
+    if (!old) return false;
+    const code = (c: Container) => JSON.stringify([c.image, c.command ?? null, c.args ?? null]);
+    return code(container) !== code(old);
+  });
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
