@@ -7,7 +7,6 @@ import { exportIncident, incidentTimeline } from '../audit/export.ts';
 import { timelineMarkdown } from '../audit/timeline.ts';
 import { verifyChains } from '../audit/verify.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { createSlackClient } from '../slack/client.ts';
 import { createDb } from '../store/db.ts';
 import { type Command, parseOptions, UsageError } from './args.ts';
 
@@ -43,16 +42,18 @@ function connect(): PrismaClient {
   return createDb(connectionString);
 }
 
-function checkpointSink(): CheckpointSink | null {
+async function checkpointSink(): Promise<CheckpointSink | null> {
   const spec = process.env.AUDIT_CHECKPOINT_SINK;
   if (!spec) return null;
+  // The Slack client (Bolt) is loaded for a Slack sink only: a file or object-store sink starts without it.
+  const slack = spec === 'slack' || spec.startsWith('slack:') ? await import('../slack/client.ts') : undefined;
   return parseCheckpointSink(spec, {
     incidentChannel: process.env.INCIDENT_CHANNEL,
     client: () => {
       const token = process.env.SLACK_BOT_TOKEN;
-      if (!token) throw new UsageError('a Slack checkpoint sink needs SLACK_BOT_TOKEN', usage);
+      if (!token || !slack) throw new UsageError('a Slack checkpoint sink needs SLACK_BOT_TOKEN', usage);
       const slackApiUrl = process.env.SLACK_API_URL;
-      return createSlackClient(token, slackApiUrl ? { slackApiUrl } : {});
+      return slack.createSlackClient(token, slackApiUrl ? { slackApiUrl } : {});
     },
   });
 }
@@ -98,7 +99,7 @@ async function timelineCommand(
 
 async function verifyCommand(db: PrismaClient): Promise<number> {
   const key = chainKey();
-  const sink = checkpointSink();
+  const sink = await checkpointSink();
   const rows = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
   const checkpoint = sink ? await sink.latest() : null;
   const report = verifyChains(rows, key, { checkpoint });
@@ -136,7 +137,7 @@ async function verifyCommand(db: PrismaClient): Promise<number> {
 }
 
 async function checkpointCommand(db: PrismaClient): Promise<number> {
-  const sink = checkpointSink();
+  const sink = await checkpointSink();
   if (!sink) throw new UsageError('checkpoint needs AUDIT_CHECKPOINT_SINK', usage);
   const checkpoint = await takeCheckpoint(db, chainKey());
   await sink.write(checkpoint);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentEnvSchema } from '../agent/config.ts';
-import { LOG_LEVELS } from '../observability/logger.ts';
+import { LOG_LEVELS } from '../observability/log-levels.ts';
 
 /** An environment variable: its schema, what it is for, and an example value (shown when it is wrong). */
 interface Variable<S extends z.ZodType> {

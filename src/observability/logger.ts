@@ -2,9 +2,10 @@ import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
 import { redaction } from '../redaction/policy.ts';
+import { LOG_LEVELS, type LogLevelName } from './log-levels.ts';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+// The level names live apart (./log-levels.ts), so that reading the configuration does not load pino and Bolt.
+export { LOG_LEVELS, type LogLevelName } from './log-levels.ts';
 
 // The process's one redaction policy (credential patterns, Secret values read), plus the configured secrets' values.
 const redactor = redaction;

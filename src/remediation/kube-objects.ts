@@ -7,33 +7,11 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { KubeObjectJson } from '../kube/object-json.ts';
 import type { JsonPatchOp } from './json-patch.ts';
+import type { KubeObject, ObjectKind, ObjectRef } from './object-kinds.ts';
 
-/** The kinds a plan can read or write, each with the apiVersion it is served under. */
-export const API_VERSIONS = {
-  Deployment: 'apps/v1',
-  StatefulSet: 'apps/v1',
-  DaemonSet: 'apps/v1',
-  ReplicaSet: 'apps/v1',
-  ConfigMap: 'v1',
-  Secret: 'v1',
-  Pod: 'v1',
-  Service: 'v1',
-  Endpoints: 'v1',
-  Node: 'v1',
-  NetworkPolicy: 'networking.k8s.io/v1',
-} as const;
-export type ObjectKind = keyof typeof API_VERSIONS;
-
-export interface ObjectRef {
-  kind: ObjectKind;
-  namespace?: string;
-  name: string;
-}
-
-/** An object as the API server returns it in JSON. */
-export type KubeObject = KubeObjectJson;
+// What names an object lives apart from the client (./object-kinds.ts), so that reading a plan does not load it.
+export { API_VERSIONS, type KubeObject, type ObjectKind, type ObjectRef } from './object-kinds.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type PlanAction, PlanActionSchema } from './actions.ts';
 import type { JsonPatchOp } from './json-patch.ts';
-import { API_VERSIONS, type KubeObject, type ObjectKind, type ObjectRef } from './kube-objects.ts';
+import { API_VERSIONS, type KubeObject, type ObjectKind, type ObjectRef } from './object-kinds.ts';
 
 export type Risk = 'low' | 'medium' | 'high';
 
