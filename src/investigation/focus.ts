@@ -205,6 +205,25 @@ export const alertWords = (text: string): Set<string> =>
 
 const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
 
+// Endings prose adds to the word a component is named by (`invoicing` of `invoice-builder`, `promotions` of `promo-…`).
+const ENDINGS = ['ations', 'ation', 'tions', 'tion', 'ions', 'ion', 'ings', 'ing', 'ers', 'er', 'ed', 'es', 's'];
+
+/**
+ * The forms of a word a component's name may carry: the word itself and, without an ending prose adds, its stem of four
+ * letters or more (a plural, a verb's `-ing`, a noun's `-tion`: `compression` → `compress`).
+ */
+const wordForms = (word: string): string[] => {
+  // A verb's silent `e` goes with the ending (`invoicing` of `invoice-builder`, `scheduler` of `schedule-sync`).
+  const stems = ENDINGS.filter((ending) => word.endsWith(ending) && word.length - ending.length >= 4).flatMap(
+    (ending) => {
+      const stem = word.slice(0, -ending.length);
+      return /^[aeio]/.test(ending) ? [stem, `${stem}e`] : [stem];
+    },
+  );
+  const plural = word.endsWith('s') ? [word.slice(0, -1)] : [];
+  return [...new Set([word, ...plural, ...stems])];
+};
+
 /**
  * Names that a word of the text is a whole dash- or dot-separated component of (`lookup` → `lookup-svc`), each word
  * counted only when it picks out one name. Names that extend another matched name (`db` and `db-headless`) count as
@@ -221,7 +240,7 @@ export function nameWordMatches(
   );
   const picked = new Map<string, string[]>();
   for (const word of words) {
-    const forms = word.endsWith('s') ? [word, word.slice(0, -1)] : [word];
+    const forms = wordForms(word);
     const matched = distinct.filter((name) => components(name).some((part) => forms.includes(part)));
     const roots = matched.filter(
       (name) => !matched.some((other) => other !== name && name.toLowerCase().startsWith(`${other.toLowerCase()}-`)),
@@ -578,6 +597,9 @@ export function hintsAt(alertText: string, namespace: string): (name: string) =>
   return (objectName) => {
     const name = objectName.toLowerCase();
     const parts = name.split('-');
-    return [...words].some((word) => parts.includes(word) || name.startsWith(word) || name.endsWith(word));
+    // A word's stem counts as a part too (`invoicing` of `invoice-builder`).
+    return [...words].some(
+      (word) => wordForms(word).some((form) => parts.includes(form)) || name.startsWith(word) || name.endsWith(word),
+    );
   };
 }

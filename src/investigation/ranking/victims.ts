@@ -26,6 +26,9 @@ export function explainedBy(victim: Candidate, cause: Candidate, graph: Evidence
   const c = cause.finding;
   if (refKey(v.entity) === refKey(c.entity)) return false;
   if (onset && wokenBy(v, c, onset)) return true;
+  if (onset && answersTheChange(v, c, onset)) return false;
+  // The receiving side: errors a callee began logging after its caller changed answer the caller's new requests.
+  if (onset && answersTheChange(c, v, onset) && dependsOnAny(c.entity, new Set([refKey(v.entity)]), graph)) return true;
   if (c.strength < v.strength) return false;
   const reached = new Set([refKey(c.entity), ...c.affects.map(refKey)]);
   // A run that gave up because the service it handed its work to failed it (workers OOM-killed under it) failed for
@@ -55,6 +58,17 @@ function dependsOnAny(from: EntityRef, targets: Set<string>, graph: EvidenceGrap
     queue.push(...graph.dependenciesOf(ref).map((e) => e.to));
   }
   return false;
+}
+
+/**
+ * The cause claimed is only errors a workload logs (no change of its own dated), and they began after the victim
+ * changed: they answer what the changed caller now asks (a callee's "not found" for an API version only the new release
+ * calls), so they cannot explain the change that came before them.
+ */
+function answersTheChange(victim: Finding, cause: Finding, onset: Onset): boolean {
+  const changed = toMs(victim.changedAt);
+  if (changed === undefined || cause.faultType !== 'other' || cause.changedAt !== undefined) return false;
+  return onset.beganAfter(cause.entity, changed);
 }
 
 /**
