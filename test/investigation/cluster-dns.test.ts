@@ -74,7 +74,9 @@ test('the cluster DNS is its labelled Service or the one at the resolver address
 
 test('lookups of outside names only may have reached the cluster DNS (it forwards them); a Service name among them may not', () => {
   const namespaces = new Set(['shop', 'data']);
-  assert.ok(onlyOutsideNames(['dial tcp: lookup api.vendor.example on 10.96.0.10:53: read udp: i/o timeout'], namespaces));
+  assert.ok(
+    onlyOutsideNames(['dial tcp: lookup api.vendor.example on 10.96.0.10:53: read udp: i/o timeout'], namespaces),
+  );
   assert.ok(onlyOutsideNames(['Error: getaddrinfo EAI_AGAIN rates.partner.example'], namespaces));
   assert.ok(!onlyOutsideNames(['lookup cart.shop.svc.cluster.local on 10.96.0.10:53: i/o timeout'], namespaces));
   assert.ok(!onlyOutsideNames(['lookup redis.data on 10.96.0.10:53: i/o timeout'], namespaces));
