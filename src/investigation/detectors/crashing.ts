@@ -1,4 +1,5 @@
-import type { EvidenceGraph } from '../evidence/graph.ts';
+import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
+import { isWorkloadKind } from '../evidence/workloads.ts';
 import type { ContainerState } from '../evidence/pod-state.ts';
 import { containerStates } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -51,4 +52,31 @@ function findCrashing(snapshot: ClusterSnapshot, graph: EvidenceGraph): Crashing
     }
   }
   return [...grouped.values()];
+}
+
+/**
+ * The other workloads an operator generates from the same custom resource as this one (a database's members and the
+ * proxy in front of them): parts of one system, so the callers of one call the system.
+ */
+export function generatedSiblings(graph: EvidenceGraph, workload: EntityRef): EntityRef[] {
+  const ownerOf = (ref: EntityRef) =>
+    graph
+      .workload(ref)
+      ?.metadata?.ownerReferences?.find((o) => o.controller && !isWorkloadKind(o.kind) && o.apiVersion.includes('/'));
+  const owner = ownerOf(workload);
+  if (!owner) return [];
+  return graph.workloads
+    .map((w) => w.ref)
+    .filter((ref) => {
+      if (ref.namespace !== workload.namespace || refKey(ref) === refKey(workload)) return false;
+      const other = ownerOf(ref);
+      return other?.kind === owner.kind && other.name === owner.name;
+    });
+}
+
+/** Whether other workloads call this one's Services, or those of a workload generated with it. */
+export function isCalled(graph: EvidenceGraph, workload: EntityRef): boolean {
+  return [workload, ...generatedSiblings(graph, workload)].some((ref) =>
+    graph.servicesOf(ref).some((service) => graph.callersOf(refOf('Service', service.metadata)).length > 0),
+  );
 }

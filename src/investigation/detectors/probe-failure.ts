@@ -8,6 +8,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Container, Pod } from '../evidence/workloads.ts';
 import type { Evidence, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
+import { generatedSiblings } from './crashing.ts';
 import { type Detector, finding } from './detector.ts';
 
 type ProbeKind = 'liveness' | 'readiness' | 'startup';
@@ -72,17 +73,19 @@ export const probeFailure: Detector = {
     // Workloads with a pod between restarts: the replicas still running cannot be ready without the ones that crash
     // (a quorum, a cluster waiting for its members), so their readiness failures are that crash too.
     const crashing = new Set(snapshot.pods.filter(isBetweenRestarts).map((pod) => refKey(graph.workloadOf(pod))));
-    for (const event of snapshot.events) {
-      if (event.involvedObject?.kind !== 'Pod' || now - (toMs(eventTime(event)) ?? now) > 2 * HOUR) continue;
-      if (event.reason === 'Killing' && KILLED_BY_LIVENESS.test(event.message ?? '')) {
-        const pod = graph.pod(
-          event.involvedObject.namespace ?? event.metadata?.namespace ?? '',
-          event.involvedObject.name ?? '',
-        );
-        if (pod && hasRestarted(pod)) killed.set(refKey(graph.workloadOf(pod)), eventEvidence(event));
-        continue;
-      }
-      if (event.reason !== 'Unhealthy') continue;
+    const recent = snapshot.events.filter(
+      (event) => event.involvedObject?.kind === 'Pod' && now - (toMs(eventTime(event)) ?? now) <= 2 * HOUR,
+    );
+    for (const event of recent) {
+      if (event.reason !== 'Killing' || !KILLED_BY_LIVENESS.test(event.message ?? '')) continue;
+      const pod = graph.pod(
+        event.involvedObject?.namespace ?? event.metadata?.namespace ?? '',
+        event.involvedObject?.name ?? '',
+      );
+      if (pod && hasRestarted(pod)) killed.set(refKey(graph.workloadOf(pod)), eventEvidence(event));
+    }
+    for (const event of recent) {
+      if (event.reason !== 'Unhealthy' || !event.involvedObject) continue;
       const match = PROBE_FAILED.exec(event.message ?? '');
       if (!match) continue;
       const pod = graph.pod(
@@ -101,27 +104,18 @@ export const probeFailure: Detector = {
       // wait for it: the crash is the fault (and whatever it depends on), their readiness failures a consequence —
       // unless the probe is wrong on paper.
       const configSignal = CONFIG_SIGNAL.test(match[2] ?? '');
-      if (kind === 'readiness' && !configSignal && crashing.has(refKey(graph.workloadOf(pod)))) continue;
+      // So are those of a workload generated with it from the same resource (a proxy in front of crashing members).
+      const system = [graph.workloadOf(pod), ...generatedSiblings(graph, graph.workloadOf(pod))];
+      if (kind === 'readiness' && !configSignal && system.some((ref) => crashing.has(refKey(ref)))) continue;
+      // A container that exits by itself (an error code of its own, not the kubelet's SIGKILL/SIGTERM) and that the
+      // kubelet never restarted for its probe fails its liveness or startup probe only while it is down or starting
+      // again: the crash is the fault, the probe's failures its shadow.
+      if (kind !== 'readiness' && !configSignal && exitsByItself(pod) && !killed.has(refKey(graph.workloadOf(pod))))
+        continue;
       add(graph.workloadOf(pod), kind, eventEvidence(event), configSignal, false);
     }
-    // Probes whose port the container does not declare (only when the container declares its ports at all), of a
-    // container that is itself unready or restarted lately: declared ports are informational, and a container that
-    // passes its probe (a mesh sidecar probed on a status port it does not list) shows the probe reaches what it
-    // should. A wrong liveness probe restarts its container every few periods, so one running and ready for longer
-    // than the incident (an old restart long behind it) passes the probe it has.
-    for (const workload of graph.workloads) {
-      const statuses = graph.podsOf(workload.ref).flatMap((p) => p.status?.containerStatuses ?? []);
-      const restartedLately = (c: (typeof statuses)[number]) =>
-        (c.restartCount ?? 0) > 0 && now - (toMs(c.state?.running?.startedAt) ?? now) <= 2 * HOUR;
-      const failing = (name: string) => statuses.some((c) => c.name === name && (!c.ready || restartedLately(c)));
-      for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
-        if (!failing(container.name)) continue;
-        for (const kind of ['liveness', 'readiness', 'startup'] as const) {
-          const mismatch = probePortMismatch(container, kind);
-          if (mismatch) add(workload.ref, kind, { source: 'spec', ref: workload.ref, text: mismatch }, true, true);
-        }
-      }
-    }
+    for (const { workload, kind, mismatch } of undeclaredProbePorts(graph, now))
+      add(workload, kind, { source: 'spec', ref: workload, text: mismatch }, true, true);
 
     const restartedByLiveness = (result: Finding) =>
       result.faultType === 'liveness-probe' && killed.has(refKey(result.entity));
@@ -153,13 +147,77 @@ export const probeFailure: Detector = {
   },
 };
 
+/**
+ * Probes whose port the container does not declare (only when the container declares its ports at all), of a
+ * container that is itself unready or restarted lately: declared ports are informational, and a container that
+ * passes its probe (a mesh sidecar probed on a status port it does not list) shows the probe reaches what it
+ * should. A wrong liveness probe restarts its container every few periods, so one running and ready for longer
+ * than the incident (an old restart long behind it) passes the probe it has.
+ */
+function undeclaredProbePorts(
+  graph: EvidenceGraph,
+  now: number,
+): { workload: Finding['entity']; kind: ProbeKind; mismatch: string }[] {
+  const found: { workload: Finding['entity']; kind: ProbeKind; mismatch: string }[] = [];
+  for (const workload of graph.workloads) {
+    const statuses = graph.podsOf(workload.ref).flatMap((p) => p.status?.containerStatuses ?? []);
+    const restartedLately = (c: (typeof statuses)[number]) =>
+      (c.restartCount ?? 0) > 0 && now - (toMs(c.state?.running?.startedAt) ?? now) <= 2 * HOUR;
+    const failing = (name: string) => statuses.some((c) => c.name === name && (!c.ready || restartedLately(c)));
+    for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
+      if (!failing(container.name)) continue;
+      for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+        // The same probe passing in a replica that runs ready reaches what it should, whatever the ports declare.
+        if (passesElsewhere(graph.podsOf(workload.ref), container, kind, now)) continue;
+        const mismatch = probePortMismatch(container, kind);
+        if (mismatch) found.push({ workload: workload.ref, kind, mismatch });
+      }
+    }
+  }
+  return found;
+}
+
+const probeOf = (container: Container | undefined, kind: ProbeKind) =>
+  kind === 'liveness'
+    ? container?.livenessProbe
+    : kind === 'readiness'
+      ? container?.readinessProbe
+      : container?.startupProbe;
+
+// Exit codes of a container the kubelet stopped (SIGKILL, SIGTERM), as opposed to one that exited by itself.
+const STOPPED_BY_KUBELET = new Set([137, 143]);
+
+/** Whether the pod's containers that restarted last ended on their own: an error exit of the process, not a kill. */
+function exitsByItself(pod: Pod): boolean {
+  const ended = (pod.status?.containerStatuses ?? [])
+    .filter((status) => (status.restartCount ?? 0) > 0)
+    .map((status) => status.lastState?.terminated ?? status.state?.terminated)
+    .filter((terminated) => terminated !== undefined);
+  return (
+    ended.length > 0 &&
+    ended.every((t) => t.exitCode !== 0 && !STOPPED_BY_KUBELET.has(t.exitCode) && t.reason !== 'OOMKilled')
+  );
+}
+
+/**
+ * Whether a pod running this very probe (same spec) has the container ready and not restarted lately: the probe
+ * passes there, so it is not the probe that is wrong.
+ */
+function passesElsewhere(pods: Pod[], container: Container, kind: ProbeKind, now: number): boolean {
+  const probe = JSON.stringify(probeOf(container, kind) ?? null);
+  if (probe === 'null') return false;
+  return pods.some((pod) => {
+    const own = pod.spec?.containers.find((c) => c.name === container.name);
+    if (JSON.stringify(probeOf(own, kind) ?? null) !== probe) return false;
+    const status = pod.status?.containerStatuses?.find((c) => c.name === container.name);
+    const restartedLately =
+      (status?.restartCount ?? 0) > 0 && now - (toMs(status?.state?.running?.startedAt) ?? now) <= 2 * HOUR;
+    return status?.ready === true && !restartedLately;
+  });
+}
+
 function probePortMismatch(container: Container, kind: ProbeKind): string | undefined {
-  const probe =
-    kind === 'liveness'
-      ? container.livenessProbe
-      : kind === 'readiness'
-        ? container.readinessProbe
-        : container.startupProbe;
+  const probe = probeOf(container, kind);
   const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port ?? probe?.grpc?.port;
   const declared = container.ports ?? [];
   if (port === undefined || declared.length === 0) return undefined;
