@@ -3,9 +3,8 @@ import { loadScenario } from '../simulation/scenario.ts';
 import { type Command, parseOptions } from './args.ts';
 import { entityLabel } from '../investigation/model.ts';
 import { renderRoot } from './render-thread.ts';
-import { replayScenario, scenarioAlert } from './replay.ts';
 import { isCorrect } from './scoring.ts';
-import { printConclusion, progressPrinter, writeLine } from './thread-output.ts';
+import { writeLine } from './write-line.ts';
 
 /** A bundled incident where the alerted service is only a victim of a failure further down its dependencies. */
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo/boutique-redis-oom.json', import.meta.url));
@@ -28,6 +27,11 @@ export const demoCommand: Command = {
       return 0;
     }
     const scenario = await loadScenario(values.scenario ?? DEMO_SCENARIO);
+    // The engine and the plan's Kubernetes client are loaded once there is something to replay (not for --help).
+    const [{ replayScenario, scenarioAlert }, { printConclusion, progressPrinter }] = await Promise.all([
+      import('./replay.ts'),
+      import('./thread-output.ts'),
+    ]);
     writeLine(`incident-bot demo — replaying "${scenario.title}" at ${scenario.now}`);
     writeLine('The investigation sees only the alert and the (simulated) Kubernetes and Prometheus APIs.\n');
     writeLine(renderRoot(scenarioAlert(scenario)));

@@ -6,11 +6,10 @@ import type { AgentConfig } from '../agent/config.ts';
 import { AGENT_USAGE, agentOption } from './agent-option.ts';
 import { type Command, parseOptions, positiveInteger, UsageError } from './args.ts';
 import { entityLabel } from '../investigation/model.ts';
-import { replayScenario } from './replay.ts';
 import { type ChangedAnswer, changedUnderRenaming } from './renamed-run.ts';
 import { type Renaming, renameScenario } from '../simulation/rename.ts';
 import { isCorrect, type Summary, summarize, summarizeByApplication } from './scoring.ts';
-import { writeLine } from './thread-output.ts';
+import { writeLine } from './write-line.ts';
 import { errorMessage } from '../observability/error-message.ts';
 
 const usage = `Usage: incident-bot eval --scenarios DIR [--json] [--concurrency N] [--rename] [--agent]
@@ -170,6 +169,8 @@ async function evaluate(scenario: Scenario, agent: AgentConfig | undefined): Pro
   const expected = scenario.groundTruth.rootCause;
   const expectedFault = scenario.groundTruth.faultType;
   try {
+    // The engine is loaded once there is a scenario to replay: --help and usage errors start without it.
+    const { replayScenario } = await import('./replay.ts');
     const { result, requests, ms, ...agentMode } = await replayScenario(scenario, { agent });
     return {
       id: scenario.id,

@@ -1,17 +1,12 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { AgentOutcome } from '../agent/agent-loop.ts';
 import type { AgentConfig } from '../agent/config.ts';
-import { investigateWithAgent } from '../agent/investigate-with-agent.ts';
 import type { Alert } from '../alert/alert.ts';
-import { MemoryAuditLog } from '../audit/audit-log.ts';
-import { investigate } from '../investigation/engine.ts';
 import type { InvestigationResult } from '../investigation/model.ts';
 import { loadScenario } from '../simulation/scenario.ts';
 import { AGENT_USAGE, agentOption, agentSummary } from './agent-option.ts';
 import { type Command, parseOptions, UsageError } from './args.ts';
 import { renderRoot } from './render-thread.ts';
-import { replayScenario, scenarioAlert } from './replay.ts';
-import { printConclusion, progressPrinter, writeLine } from './thread-output.ts';
+import { writeLine } from './write-line.ts';
 
 const usage = `Usage:
   incident-bot investigate --scenario FILE [--json] [--agent]
@@ -78,6 +73,11 @@ export const investigateCommand: Command = {
 
 async function investigateScenario(path: string, json: boolean, agent: AgentConfig | undefined): Promise<number> {
   const scenario = await loadScenario(path);
+  // The engine is loaded once the arguments hold: --help and usage errors start without it.
+  const [{ replayScenario, scenarioAlert }, { printConclusion, progressPrinter }] = await Promise.all([
+    import('./replay.ts'),
+    import('./thread-output.ts'),
+  ]);
   if (json) {
     const replay = await replayScenario(scenario, { agent });
     writeLine(JSON.stringify(summary(replay.result, replay.requests, replay.ms, replay)));
@@ -106,6 +106,20 @@ async function investigateCluster(
   json: boolean,
   agent: AgentConfig | undefined,
 ): Promise<number> {
+  // Loaded once the arguments hold (see investigateScenario).
+  const [
+    { KubeConfig },
+    { investigateWithAgent },
+    { MemoryAuditLog },
+    { investigate },
+    { printConclusion, progressPrinter },
+  ] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../agent/investigate-with-agent.ts'),
+    import('../audit/audit-log.ts'),
+    import('../investigation/engine.ts'),
+    import('./thread-output.ts'),
+  ]);
   const kubeConfig = new KubeConfig();
   if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
   else kubeConfig.loadFromDefault();

@@ -1,14 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubeconfigYaml } from '../simulation/kubeconfig.ts';
 import { loadScenario } from '../simulation/scenario.ts';
-import { startSimulation } from '../simulation/simulation.ts';
 import { secondsUntil, shiftScenario } from '../simulation/time-shift.ts';
 import { type Command, parseOptions, port, UsageError } from './args.ts';
-import { scenarioAlert } from './replay.ts';
 import { alertmanagerWebhook } from './test-alert.ts';
-import { writeLine } from './thread-output.ts';
+import { writeLine } from './write-line.ts';
 
 const usage = `Usage: incident-bot simulate --scenario FILE [--frozen] [--port N] [--kubeconfig-out PATH] [--alert-out PATH]
 
@@ -47,6 +44,12 @@ export const simulateCommand: Command = {
     }
     if (values.scenario === undefined) throw new UsageError('--scenario FILE is required', usage);
     const kubePort = port(values.port, usage);
+    // The simulators (and the Kubernetes client's kubeconfig) are loaded once the arguments hold, not for --help.
+    const [{ kubeconfigYaml }, { startSimulation }, { scenarioAlert }] = await Promise.all([
+      import('../simulation/kubeconfig.ts'),
+      import('../simulation/simulation.ts'),
+      import('./replay.ts'),
+    ]);
     const original = await loadScenario(values.scenario);
     const shiftedSeconds = values.frozen ? 0 : secondsUntil(original, new Date());
     const scenario = shiftScenario(original, shiftedSeconds);

@@ -1,19 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { InvestigationResult, ProgressListener } from '../investigation/model.ts';
-import { redaction } from '../redaction/policy.ts';
 import { PlanError } from '../remediation/changes.ts';
 import { KubeObjects } from '../remediation/kube-objects.ts';
 import { derivePlan } from '../remediation/plan.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { blocksToText } from './block-text.ts';
 import { renderPlan, renderPlanRefused, renderProgress } from './render-thread.ts';
-
-export type Write = (text: string) => void;
-
-/** The commands' one way to stdout, masked by the redaction policy like every other way out. */
-export const writeLine: Write = (text) => {
-  process.stdout.write(`${redaction.text(text)}\n`);
-};
+import type { Write } from './write-line.ts';
 
 /** Prints each progress event as it arrives, the way the thread's status reply updates. */
 export function progressPrinter(write: Write): ProgressListener {
