@@ -6,7 +6,7 @@ import { loadScenario } from '../simulation/scenario.ts';
 import { AGENT_USAGE, agentOption, agentSummary } from './agent-option.ts';
 import { type Command, parseOptions, UsageError } from './args.ts';
 import { renderRoot } from './render-thread.ts';
-import { writeLine } from './write-line.ts';
+import { maskedLines, writeLine } from './write-line.ts';
 
 const usage = `Usage:
   incident-bot investigate --scenario FILE [--json] [--agent]
@@ -71,7 +71,17 @@ export const investigateCommand: Command = {
   },
 };
 
-async function investigateScenario(path: string, json: boolean, agent: AgentConfig | undefined): Promise<number> {
+/**
+ * `investigate --scenario FILE [--json]`: the thread (or the summary) written to `out` — stdout, or what a test
+ * reads — through the same masking as every line the CLI prints.
+ */
+export async function investigateScenario(
+  path: string,
+  json: boolean,
+  agent: AgentConfig | undefined,
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
+  const write = maskedLines(out);
   const scenario = await loadScenario(path);
   // The engine is loaded once the arguments hold: --help and usage errors start without it.
   const [{ replayScenario, scenarioAlert }, { printConclusion, progressPrinter }] = await Promise.all([
@@ -80,17 +90,17 @@ async function investigateScenario(path: string, json: boolean, agent: AgentConf
   ]);
   if (json) {
     const replay = await replayScenario(scenario, { agent });
-    writeLine(JSON.stringify(summary(replay.result, replay.requests, replay.ms, replay)));
+    write(JSON.stringify(summary(replay.result, replay.requests, replay.ms, replay)));
     return 0;
   }
-  writeLine(renderRoot(scenarioAlert(scenario)));
+  write(renderRoot(scenarioAlert(scenario)));
   const now = new Date(scenario.now);
   const { requests, ms } = await replayScenario(scenario, {
     agent,
-    onProgress: progressPrinter(writeLine),
-    afterInvestigation: (result, kubeConfig) => printConclusion(writeLine, result, kubeConfig, now),
+    onProgress: progressPrinter(write),
+    afterInvestigation: (result, kubeConfig) => printConclusion(write, result, kubeConfig, now),
   });
-  writeLine(`\n(${requests} API requests, ${ms} ms)`);
+  write(`\n(${requests} API requests, ${ms} ms)`);
   return 0;
 }
 

@@ -2,7 +2,11 @@ import { redaction } from '../redaction/policy.ts';
 
 export type Write = (text: string) => void;
 
-/** The commands' one way to stdout, masked by the redaction policy like every other way out. */
-export const writeLine: Write = (text) => {
-  process.stdout.write(`${redaction.text(text)}\n`);
-};
+/** Lines to `out`, each masked by the redaction policy first, like every other way out. */
+export const maskedLines =
+  (out: (text: string) => void): Write =>
+  (text) =>
+    out(`${redaction.text(text)}\n`);
+
+/** The commands' one way to stdout. */
+export const writeLine: Write = maskedLines((text) => process.stdout.write(text));
