@@ -2,8 +2,9 @@ import { readInFull } from '../evidence/completeness.ts';
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { refOf, type Service, similar } from '../evidence/graph.ts';
 import { formatLabels, matchesMap } from '../evidence/labels.ts';
-import { lastChange } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
+import type { EntityRef, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 const MATCHABLE = ['Pod', 'Deployment', 'StatefulSet'];
@@ -14,6 +15,8 @@ const STRENGTH = {
   missesIntended: 0.95,
   /** Its selector matches no pod; nothing says which pods it was meant for. */
   matchesNothing: 0.6,
+  /** Changed after the workloads it selects existed, it now sends its traffic to pods of different programs. */
+  mixesPrograms: 0.7,
 } as const;
 
 /** A Service whose selector matches no pod (and no workload template) while pods with near-identical labels exist. */
@@ -25,7 +28,15 @@ export const serviceSelector: Detector = {
     for (const service of snapshot.services) {
       const selector = service.spec?.selector;
       if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName') continue;
-      if (graph.podsSelectedBy(service).length > 0) continue;
+      const selected = graph.podsSelectedBy(service);
+      if (selected.length > 0) {
+        // The pods its traffic goes to: those its Endpoints list as ready (a pod without the port it targets is not).
+        const routed = readyAddresses(endpointsOf(snapshot.endpoints, service)).map((a) => a.targetRef?.name);
+        const receiving = routed.length > 0 ? selected.filter((p) => routed.includes(p.metadata?.name)) : selected;
+        const mixed = mixedPrograms(service, receiving, graph);
+        if (mixed) findings.push(mixed);
+        continue;
+      }
       const namespace = service.metadata?.namespace ?? '';
       // "Matches no pod" needs every pod and workload of the namespace read: the match may be in the part that was not.
       if (!MATCHABLE.every((kind) => readInFull(snapshot, kind, namespace))) continue;
@@ -74,6 +85,51 @@ export const serviceSelector: Detector = {
     return findings;
   },
 };
+
+/**
+ * A Service is one program's address: its pods are interchangeable replicas (a canary or a new version runs the same
+ * containers). A selector that routes to pods of several workloads whose templates share no container sends requests
+ * to programs that do not serve them — when the Service changed after all of them existed, its change brought them
+ * in (a selector that lost the label telling them apart).
+ */
+function mixedPrograms(
+  service: Service,
+  pods: ReturnType<Parameters<Detector['detect']>[1]['podsSelectedBy']>,
+  graph: Parameters<Detector['detect']>[1],
+): Finding | undefined {
+  const workloads = new Map<string, EntityRef>();
+  for (const pod of pods) workloads.set(refKey(graph.workloadOf(pod)), graph.workloadOf(pod));
+  if (workloads.size < 2) return undefined;
+  const programs = [...workloads.values()].map((ref) => ({
+    ref,
+    containers: new Set((graph.podSpecOf(ref)?.containers ?? []).map((c) => c.name)),
+    created: toMs(graph.workload(ref)?.metadata?.creationTimestamp),
+  }));
+  const shared = programs.some((a, i) =>
+    programs.some((b, j) => j > i && [...a.containers].some((c) => b.containers.has(c))),
+  );
+  const changed = lastChange(service.metadata);
+  const changedMs = toMs(changed);
+  if (shared || changedMs === undefined) return undefined;
+  if (programs.some((p) => p.created === undefined || p.created >= changedMs)) return undefined;
+  const ref = refOf('Service', service.metadata);
+  const names = programs.map((p) => `${p.ref.kind} ${p.ref.name} (${[...p.containers].join(', ')})`);
+  const found: Finding = finding(serviceSelector, {
+    entity: ref,
+    affects: programs.map((p) => p.ref),
+    strength: STRENGTH.mixesPrograms,
+    summary: `Service ${service.metadata?.name} selects ${formatLabels(service.spec?.selector ?? {})}, which takes in pods of different programs: ${names.join(' and ')}`,
+    evidence: [
+      {
+        source: 'spec',
+        ref,
+        text: `selector ${formatLabels(service.spec?.selector ?? {})} matches pods of ${names.join(', ')}, which share no container; the Service last changed at ${changed}`,
+      },
+    ],
+  });
+  if (changed) found.changedAt = changed;
+  return found;
+}
 
 /** The labels the Service used to match: its last applied selector, else the pods whose labels differ from it by a typo. */
 function intendedLabels(
