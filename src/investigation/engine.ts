@@ -84,7 +84,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     const wider = await widenFocus(
       alert,
       collected.snapshot,
-      { ...located, requests, customRead: collected.customRead, listed: collected.listed },
+      { ...located, requests, customRead: collected.customRead, listed: collected.listed, saved: collected.saved },
       base,
     );
     requests += wider.requests;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { errorRatios, metricQueries } from '../../src/investigation/evidence/metric-queries.ts';
+import { errorRatios, metricBatches, metricQueries } from '../../src/investigation/evidence/metric-queries.ts';
 import { type PrometheusSimulator, startPrometheusSimulator } from '../../src/simulation/prometheus/server.ts';
 
 const NOW = new Date('2026-01-01T00:30:00Z');
@@ -37,6 +37,14 @@ const SERIES = [
     50,
   ),
   counter({ __name__: 'http_server_requests_total', namespace: 'other', service: 'orders', code: '500' }, 7),
+  // A namespace with both: throttled containers and the calls its services answer.
+  counter({ __name__: 'container_cpu_cfs_periods_total', namespace: 'kiln', pod: 'glaze-0', container: 'glaze' }, 10),
+  counter(
+    { __name__: 'container_cpu_cfs_throttled_periods_total', namespace: 'kiln', pod: 'glaze-0', container: 'glaze' },
+    4,
+  ),
+  counter({ __name__: 'http_requests_total', namespace: 'kiln', service: 'glaze', code: '500' }, 3),
+  counter({ __name__: 'http_requests_total', namespace: 'kiln', service: 'glaze', code: '200' }, 1),
   // cAdvisor scraped every 5 minutes: a 5-minute window holds one sample of each counter.
   ...[
     ['container_cpu_cfs_periods_total', 10],
@@ -74,6 +82,17 @@ async function throttled(namespace: string): Promise<number[]> {
   return body.data.result.map((r) => Number(r.value[1]));
 }
 
+/** The series one instant query answers, sorted, as `labels → value`. */
+async function answer(query: string): Promise<string[]> {
+  const response = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query })}`);
+  const body = (await response.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  assert.equal(body.status, 'success', JSON.stringify(body));
+  return body.data.result.map((r) => `${JSON.stringify(r.metric)} → ${r.value[1]}`).sort();
+}
+
 async function requestRates(namespace: string) {
   const queries = metricQueries(namespace);
   const query = queries.find((q) => q.signal === 'request-rate')?.query ?? '';
@@ -108,6 +127,26 @@ describe('metric queries', () => {
   it('read the throttled share from counters scraped every 5 minutes, or from a recording rule of it', async () => {
     assert.deepEqual(await throttled('batch'), [0.6]);
     assert.deepEqual(await throttled('media'), [0.7]);
+  });
+
+  it('ask the throttled share and the call rates in one request, each series told apart as if asked alone', async () => {
+    const batches = metricBatches('kiln');
+    assert.equal(batches.length, 2);
+    // The memory samples are a range vector: no instant query can join them.
+    assert.deepEqual(
+      batches.find((b) => b.signals.some((q) => q.signal === 'memory-working-set'))?.signals.map((q) => q.signal),
+      ['memory-working-set'],
+    );
+    const joined = batches.find((b) => b.signals.length === 2);
+    assert.ok(joined);
+    const split = new Map<string, string[]>();
+    for (const series of await answer(joined.query)) {
+      const labels = JSON.parse(series.slice(0, series.indexOf(' → '))) as Record<string, string>;
+      const { query } = joined.signalOf(labels);
+      split.set(query, [...(split.get(query) ?? []), series].sort());
+    }
+    for (const { query } of joined.signals) assert.deepEqual(split.get(query) ?? [], await answer(query), query);
+    assert.equal(split.size, 2);
   });
 
   it('find no errors in a namespace whose services all answer', async () => {

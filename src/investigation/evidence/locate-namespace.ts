@@ -71,6 +71,8 @@ export interface Located {
    * the incident a log or a peer.
    */
   unbudgeted?: number;
+  /** Requests an earlier look's budget counted that a batch saved (SnapshotReader.saved): this look counts them too. */
+  saved?: number;
   /** Cluster-scoped lists already read (a second look elsewhere keeps the nodes it read). */
   clusterRead?: ReadAlready;
   /** The API groups discovery found, when an earlier look asked (asked once per investigation). */

@@ -51,6 +51,41 @@ export function metricQueries(namespace: string): MetricQuery[] {
   ];
 }
 
+/**
+ * One request answering several signals: their queries joined by `or`. Each series of the answer is told apart by its
+ * labels and keeps the signal and query it would have had asked alone, so the snapshot holds what separate queries
+ * would have put there.
+ */
+export interface MetricBatch {
+  query: string;
+  signals: MetricQuery[];
+  signalOf(labels: Record<string, string>): MetricQuery;
+}
+
+/**
+ * The metric queries in as few requests as PromQL allows: the memory samples are a range vector, which no instant
+ * query can join, so they go alone; the throttled share and the call rates are instant vectors that `or` joins in
+ * one request. The throttling arms keep `pod` and `container` and the call counters' grouping keeps neither, so no
+ * series of one can hide one of the other (`or` drops a right-hand series only when its labels equal a left-hand one's)
+ * and a series with either label is the throttled share. The budget still plans on one request per signal (planned).
+ */
+export function metricBatches(namespace: string): MetricBatch[] {
+  const queries = metricQueries(namespace);
+  const memory = queries.filter((q) => q.signal === 'memory-working-set');
+  const instant = queries.filter((q) => q.signal !== 'memory-working-set');
+  const batches: MetricBatch[] = memory.map((q) => ({ query: q.query, signals: [q], signalOf: () => q }));
+  const throttling = instant.find((q) => q.signal === 'cpu-throttling');
+  const calls = instant.find((q) => q.signal === 'request-rate');
+  if (throttling && calls) {
+    batches.push({
+      query: `(${throttling.query}) or (${calls.query})`,
+      signals: [throttling, calls],
+      signalOf: (labels) => ('pod' in labels || 'container' in labels ? throttling : calls),
+    });
+  } else batches.push(...instant.map((q) => ({ query: q.query, signals: [q], signalOf: () => q })));
+  return batches;
+}
+
 /** Per service: the share of server calls that ended in error, from the request-rate samples. */
 export function errorRatios(
   samples: { labels: Record<string, string>; values: [number, number][]; signal?: string }[],

@@ -8,7 +8,8 @@ import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } fr
 import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
-import { prometheusQuery } from '../tools/prometheus-query.ts';
+import { MAX_SERIES, prometheusQuery } from '../tools/prometheus-query.ts';
+import type { MetricBatch } from './metric-queries.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
 import type { CustomObject } from './custom-object.ts';
@@ -90,13 +91,20 @@ export class SnapshotReader {
     this.assumptions = [...located.assumptions];
     this.requests = located.requests;
     this.routingSpent = located.unbudgeted ?? 0;
+    this.saved = located.saved ?? 0;
     this.customListed = new Map(located.customRead ?? []);
     this.listed = new Map(located.listed ?? []);
   }
 
+  /**
+   * Requests the budget plans on that a batch saved (several metric queries in one): counted as spent, so that what
+   * is read after them, here and in a second look, stays what it was, and the saving is a request fewer.
+   */
+  saved = 0;
+
   /** Requests spent that count against the budget. */
   spent(): number {
-    return this.requests - this.routingSpent;
+    return this.requests - this.routingSpent + this.saved;
   }
 
   /** Whether the namespace's Ingresses were read while locating it. */
@@ -306,6 +314,37 @@ export class SnapshotReader {
       });
     } catch (error) {
       this.assumptions.push(`log of ${target.pod}/${target.container} could not be read (${describe(error)})`);
+    }
+  }
+
+  /**
+   * Several signals' queries in one request (metric-queries.ts): each series goes in under the signal and query it
+   * would have had asked alone, at most MAX_SERIES of each, and the budget counts the requests saved as spent.
+   */
+  async queryMetricBatch(batch: MetricBatch): Promise<void> {
+    if (batch.signals.length === 1) {
+      const [only] = batch.signals;
+      if (only) await this.queryMetric(only.signal, only.query);
+      return;
+    }
+    this.requests++;
+    this.saved += batch.signals.length - 1;
+    const signals = batch.signals.map((q) => q.signal);
+    try {
+      const result = await prometheusQuery.run(
+        { query: batch.query, maxSeries: MAX_SERIES * batch.signals.length },
+        { ...this.base, reason: `${signals.join(' and ')} of the workloads in ${this.namespace}` },
+      );
+      const kept = new Map<string, number>();
+      for (const series of result.series) {
+        const { signal, query } = batch.signalOf(series.labels);
+        const count = kept.get(signal) ?? 0;
+        if (count >= MAX_SERIES) continue;
+        kept.set(signal, count + 1);
+        this.snapshot.metrics.push({ ...series, query, signal });
+      }
+    } catch (error) {
+      for (const signal of signals) this.assumptions.push(`metric ${signal} could not be read (${describe(error)})`);
     }
   }
 

@@ -65,6 +65,7 @@ export async function widenFocus(
       namespace: choice.trouble.namespace,
       assumptions: [widenedAssumption(choice, from, since, 'examined first')],
       requests: located.requests + requests,
+      ...(located.saved ? { saved: located.saved } : {}),
       namespaces: examined.namespaces,
       clusterRead: { Node: examined.nodes },
       // The NetworkPolicies were listed cluster-wide by the first look: the second has them.

@@ -21,7 +21,9 @@ const QueryResponse = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
 ]);
 
-const MAX_SERIES = 50;
+/** Series one query answers at most, unless its caller asks for more (a batch of queries keeps this many each). */
+export const MAX_SERIES = 50;
+const MAX_SERIES_ASKED = 500;
 
 const sample = ([time, value]: [number, string]): [number, number] => [time, Number(value)];
 
@@ -33,6 +35,7 @@ export const prometheusQuery = defineTool({
   args: z.object({
     query: z.string().min(1),
     time: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 evaluation time'),
+    maxSeries: z.number().int().positive().max(MAX_SERIES_ASKED).optional().describe('series kept (default 50)'),
   }),
   target: (args) => args.query,
   async execute(args, ctx): Promise<{ series: MetricSample[]; truncated: boolean }> {
@@ -51,6 +54,7 @@ export const prometheusQuery = defineTool({
         : data.resultType === 'matrix'
           ? data.result.map((entry) => ({ labels: entry.metric, query: args.query, values: entry.values.map(sample) }))
           : [{ labels: {}, query: args.query, values: [sample(data.result)] }];
-    return { series: series.slice(0, MAX_SERIES), truncated: series.length > MAX_SERIES };
+    const kept = args.maxSeries ?? MAX_SERIES;
+    return { series: series.slice(0, kept), truncated: series.length > kept };
   },
 });
