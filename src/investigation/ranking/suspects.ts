@@ -101,7 +101,7 @@ export function faultOfChange(kind: string, fields: string[], object?: { metadat
   if (kind === 'ConfigMap' && object) {
     const configMap = object as ClusterSnapshot['configMaps'][number];
     if (configMap.metadata?.namespace === CLUSTER_DNS_NAMESPACE && holdsServerBlocks(configMap.data)) return 'dns';
-    if (holdsSwitches(configMap)) return 'feature-flag';
+    if (holdsSwitches(configMap) || switchedOn(configMap.data, fields)) return 'feature-flag';
   }
   return FAULT_OF_KIND[kind] ?? 'other';
 }
@@ -686,6 +686,20 @@ function codeChanged(previous: ReplicaSet, current: ReplicaSet): boolean {
     const code = (c: Container) => JSON.stringify([c.image, c.command ?? null, c.args ?? null]);
     return code(container) !== code(old);
   });
+}
+
+// A value that only turns something on or off.
+const SWITCH_VALUE = /^\s*"?(true|false|on|off|enabled|disabled)"?\s*$/i;
+
+/**
+ * Whether the change wrote a switch: one of the keys it wrote (managedFields), or, when the write does not say which,
+ * one of the ConfigMap's keys, holds a value that only turns something on or off (`NEW_CHECKOUT=true`).
+ */
+function switchedOn(data: Record<string, string> | undefined, fields: string[]): boolean {
+  const written = fields.filter((f) => f.startsWith('data.')).map((f) => f.slice('data.'.length));
+  const entries = Object.entries(data ?? {});
+  const considered = written.length > 0 ? entries.filter(([key]) => written.includes(key)) : entries;
+  return considered.some(([, value]) => SWITCH_VALUE.test(value));
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
