@@ -188,11 +188,26 @@ async function namedByText(
     ['StatefulSet', statefulSets],
     ['Service', services],
   ];
+  const spentHere =
+    spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0);
+  // Work waits at a broker the text names, on a queue its labels name (a queue nobody polls): the alert is about that
+  // queue's consumers, wherever they run. Without a queue named, everything calling the namespace would be one.
+  if (isBacklogAlert(alert) && !namesWorkload(alert) && queueNames(alert).length > 0) {
+    const atBroker = await locateConsumer(alert, namespace, base, { deployments, statefulSets });
+    if (atBroker.symptom)
+      return {
+        ...atBroker,
+        assumptions: [assumption, ...atBroker.assumptions],
+        requests: spentHere + atBroker.requests,
+        unbudgeted: warnings.requests,
+        namespaces,
+        everywhere: { ...whole(lists), ...atBroker.everywhere },
+      };
+  }
   return {
     namespace,
     assumptions: [assumption],
-    requests:
-      spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0),
+    requests: spentHere,
     unbudgeted: warnings.requests,
     namespaces,
     read: readIn(namespace, lists),
@@ -566,11 +581,18 @@ async function backendOf(
   };
 }
 
-async function locateConsumer(alert: Alert, labelled: string, base: Omit<ToolContext, 'reason'>): Promise<Located> {
+async function locateConsumer(
+  alert: Alert,
+  labelled: string,
+  base: Omit<ToolContext, 'reason'>,
+  held: { deployments?: Listed; statefulSets?: Listed } = {},
+): Promise<Located> {
   const reason = `the alert says work waits at a broker or queue in ${labelled}: find who consumes it`;
+  // Lists read to their end while locating stand for these reads (0 requests).
+  const reuse = (list: Listed | undefined) => (list?.complete ? { ...list, requests: 0 } : undefined);
   const [deployments, statefulSets] = await Promise.all([
-    listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
-    listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
+    reuse(held.deployments) ?? listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason }),
+    reuse(held.statefulSets) ?? listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
   ]);
   const service = serviceLabelValues(alert)[0];
   const workloads = [

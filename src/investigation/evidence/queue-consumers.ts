@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
 // Work waiting at a broker or queue: the consumer side is not keeping up. Read with CamelCase alert names split into
 // words (`QueueBacklog` → `queue backlog`). Lag only of consumers and queues: a database replica's lag is its own.
 const BACKLOG =
-  /\b(backlog|(consumer|group|queue|topic|stream|partition|subscription|processing|ingest(ion)?) lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?)|(0|zero) (subscribers?|consumers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
+  /\b(backlog|(consumer|group|queue|topic|stream|partition|subscription|processing|ingest(ion)?) lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?|pollers?|workers? polling)|(0|zero) (subscribers?|consumers?|pollers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
 
 /** Whether the alert says work piles up (or is dropped) at a broker or queue, rather than that something fails. */
 export function isBacklogAlert(alert: Alert): boolean {
@@ -45,6 +45,8 @@ export interface Consumer {
   ref: EntityRef;
   /** Its configuration names the queue the alert is about (not only the broker). */
   namesQueue: boolean;
+  /** How many of the alert's queue-like label values its configuration names (the queue and the broker's own names). */
+  queuesNamed: number;
   /** Its configuration names the broker's own Service (not only another Service of the broker's namespace). */
   namesService: boolean;
   /** Fewer pods ready than it asks for. */
@@ -84,7 +86,13 @@ export function consumersOf(
       (configMap) => files.get(`${namespace}/${configMap}`) ?? [],
     );
     const values = [...settings(object), ...read];
-    const named = values.find((value) => tokens(value.toLowerCase()).some((token) => queues.includes(token)));
+    // The setting naming the queue the alert is about: its first label value named (`queue`), not a shared one after it.
+    const naming = (value: string) => tokens(value.toLowerCase()).filter((token) => queues.includes(token));
+    const named = values
+      .filter((value) => naming(value).length > 0)
+      .sort((a, b) => queues.indexOf(naming(a)[0] ?? '') - queues.indexOf(naming(b)[0] ?? ''))[0];
+    const said = new Set(values.flatMap((value) => tokens(value.toLowerCase())));
+    const queuesNamed = queues.filter((queue) => said.has(queue)).length;
     const queue = named ? `its configuration names ${named}` : scaledOn.get(`${namespace}/${kind}/${name}`);
     const hosts = values.flatMap((value) =>
       brokerServices(value, namespace, broker).map((service) => ({ value, service })),
@@ -94,6 +102,7 @@ export function consumersOf(
     found.push({
       ref: { kind, namespace, name },
       namesQueue: queue !== undefined,
+      queuesNamed,
       namesService: own !== undefined,
       short: (object.status?.readyReplicas ?? 0) < (object.spec?.replicas ?? 1),
       because: queue ?? `its configuration names ${(own ?? hosts[0])?.value}`,
@@ -101,7 +110,8 @@ export function consumersOf(
   }
   const rank = (c: Consumer) => Number(c.namesQueue) * 4 + Number(c.namesService) * 2 + Number(c.short);
   // A healthy workload that only calls some other Service of the broker's namespace says nothing about the queue.
-  return found.filter((c) => rank(c) > 0).sort((a, b) => rank(b) - rank(a));
+  // Of those naming queues, the one naming more of the alert's (the queue besides a namespace every worker names).
+  return found.filter((c) => rank(c) > 0).sort((a, b) => rank(b) - rank(a) || b.queuesNamed - a.queuesNamed);
 }
 
 const containersOf = (object: Workload) => {
