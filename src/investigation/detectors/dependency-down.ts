@@ -1,3 +1,4 @@
+import { eventTime } from '../evidence/events.ts';
 import { supersededBy } from '../evidence/generations.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
@@ -20,6 +21,11 @@ const STRENGTH = {
   noneReady: 0.45,
   /** Every pod waits in an init container: what it waits for is the likelier cause. */
   waitingToStart: 0.35,
+  /**
+   * A StatefulSet scaled down (not to zero) while workloads are seen calling it: its peers and quorum shrank. Above a
+   * probe that fails with nothing saying why (probe-failure's 0.55): fewer peers is why.
+   */
+  scaledDownCalled: 0.6,
 } as const;
 
 /** A workload others call that has no ready replica (scaled to zero, or every pod down for whatever reason). */
@@ -35,6 +41,28 @@ export const dependencyDown: Detector = {
       const desired = workload.desiredReplicas ?? 1;
       const pods = graph.podsOf(workload.ref);
       const ready = pods.filter(isPodReady).length;
+      const shrunk = desired > 0 && callers.length > 0 ? scaledDown(snapshot, workload.ref, desired) : undefined;
+      if (shrunk) {
+        findings.push(
+          finding(dependencyDown, {
+            entity: workload.ref,
+            affects: [workload.ref, ...callers.map((c) => c.from)],
+            strength: STRENGTH.scaledDownCalled,
+            summary: `${workload.ref.kind} ${workload.ref.name} was scaled down to ${desired} replica${desired === 1 ? '' : 's'} at ${shrunk.at}: its controller deleted ${shrunk.pods.join(', ')}, while ${callers.map((c) => c.from.name).join(', ')} call it`,
+            evidence: [
+              { source: 'status', ref: workload.ref, text: `replicas ${desired}, ready ${ready}` },
+              ...shrunk.events.slice(0, 2).map((e) => ({
+                source: 'event' as const,
+                ref: workload.ref,
+                text: `${e.reason}: ${e.message ?? ''}`,
+                at: eventTime(e) ?? shrunk.at,
+              })),
+            ],
+            changedAt: shrunk.at,
+          }),
+        );
+        continue;
+      }
       if (desired > 0 && (ready > 0 || ((workload.readyReplicas ?? 0) > 0 && pods.length === 0))) continue;
       if (desired > 0 && pods.length === 0 && workload.readyReplicas === undefined) continue;
       const scaledToZero = desired === 0;
@@ -88,6 +116,44 @@ export const dependencyDown: Detector = {
 };
 
 type Pod = ReturnType<EvidenceGraph['podsOf']>[number];
+type Snapshot = Parameters<Detector['detect']>[0];
+
+const DELETED_ORDINAL = /^delete Pod (\S+)-(\d+) in StatefulSet (\S+) successful/;
+
+/**
+ * A StatefulSet's controller deletes pods by ordinal from the top down only when it is scaled down (an update deletes
+ * a pod to create it again under the same name): pods it deleted at or beyond its replica count, none of which exists
+ * again, show it ran more replicas until then. Not when an autoscaler owns its replica count.
+ */
+function scaledDown(
+  snapshot: Snapshot,
+  ref: { kind: string; namespace?: string; name: string },
+  desired: number,
+): { at: string; pods: string[]; events: Snapshot['events'] } | undefined {
+  if (ref.kind !== 'StatefulSet') return undefined;
+  if (
+    snapshot.horizontalPodAutoscalers.some(
+      (h) => h.metadata?.namespace === ref.namespace && h.spec?.scaleTargetRef?.name === ref.name,
+    )
+  )
+    return undefined;
+  const events = snapshot.events.filter((e) => {
+    const match = DELETED_ORDINAL.exec(e.message ?? '');
+    if (!match || e.involvedObject?.kind !== 'StatefulSet' || e.involvedObject?.name !== ref.name) return false;
+    if ((e.involvedObject?.namespace ?? e.metadata?.namespace) !== ref.namespace || match[3] !== ref.name) return false;
+    const pod = `${match[1]}-${match[2]}`;
+    const exists = snapshot.pods.some((p) => p.metadata?.namespace === ref.namespace && p.metadata?.name === pod);
+    return Number(match[2]) >= desired && !exists;
+  });
+  const times = events
+    .map(eventTime)
+    .filter((t): t is string => Boolean(t))
+    .sort();
+  const at = times.at(-1);
+  if (!at) return undefined;
+  const pods = events.map((e) => DELETED_ORDINAL.exec(e.message ?? '')).map((m) => `${m?.[1]}-${m?.[2]}`);
+  return { at, pods: [...new Set(pods)], events };
+}
 
 /** The init container a pod is still running (waiting for something before its app starts), if any. */
 function initialising(pod: Pod): string | undefined {
