@@ -143,7 +143,7 @@ test('the answer reaches Slack only once every read and the decision it rests on
     pagerDutyEvent('incident.triggered', { id: 'PSETTLED', title: 'High error rate on checkout' }, 'EVT-SETTLED'),
   );
   const { incidentId } = (await response.json()) as { incidentId: string };
-  await until('the answer to reach Slack, its reply held', () => h.slack.heldCount > 0, 30_000);
+  await until('the answer to reach Slack, its reply held', () => h.slack.heldCount > 0);
   const whenShown = await h.database.db.auditEvent.findMany({ where: { incidentId } });
   h.slack.releaseHeld();
   await jobCompleted(incidentId);
