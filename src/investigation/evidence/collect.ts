@@ -331,15 +331,10 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
         (kind): Read => [kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }],
       ),
     ),
-    ...peers.probed.map(
-      (peer): Read => [
-        'Endpoints',
-        `pods in ${namespace} are configured to call services in ${peer}: whether those have ready addresses`,
-        { namespace: peer },
-      ],
-    ),
     ...routing,
   ];
+  const probe = (peer: string) =>
+    `pods in ${namespace} are configured to call services in ${peer}: whether those have ready addresses`;
   // Routers' own route kinds, when the cluster serves them and the alert speaks of the edge: on top of the budget, like
   // the rest of the routing layer.
   const routes = speaksOfTheEdge(alert) ? routeKinds(snapshot.apiGroups, MAX_ROUTE_KIND_READS) : [];
@@ -349,9 +344,10 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
   const generating = generatingKinds(snapshot, snapshot.apiGroups, namespace);
   await reader.wave(
     2,
-    `Reading ${[...new Set([...reads.map(([kind]) => kind), ...[...routes, ...generating].map((custom) => custom.kind)])].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
+    `Reading ${[...new Set([...reads.map(([kind]) => kind), ...(peers.probed.length > 0 ? ['Endpoints'] : []), ...[...routes, ...generating].map((custom) => custom.kind)])].join(', ')} in ${[namespace, ...peers.read, ...peers.probed].join(', ')}`,
     [
       ...reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
+      reader.listIn('Endpoints', peers.probed, probe),
       ...routes.map((route) =>
         reader.listCustom(route, namespace, `the routes a router keeps as ${route.kind} in front of the Services`),
       ),

@@ -189,6 +189,35 @@ export class SnapshotReader {
   }
 
   /**
+   * One kind's whole lists in several namespaces. Two or more not read yet are one cluster-wide list (its first page
+   * only): each namespace's part of it answers that namespace's list, and the rest waits for a later read of another
+   * namespace rather than entering the snapshot. A cluster too large for one page gets the namespaces' own lists after
+   * all. The budget counts the lists it planned on (saved), so what is read after them stays what it was.
+   */
+  async listIn(kind: ObjectKind, namespaces: string[], reason: (namespace: string) => string): Promise<void> {
+    const unread = namespaces.filter(
+      (namespace) => !this.listedBefore(kind, { namespace }) && !this.readAlready(kind, namespace, false),
+    );
+    if (unread.length >= 2) {
+      this.requests++;
+      try {
+        const result = await listObjects.run(
+          { kind, limit: ACROSS_NAMESPACES_PAGE },
+          { ...this.base, reason: `${reason(unread.join(', '))} (one list across namespaces)` },
+        );
+        this.requests += result.requests - 1;
+        if (result.complete) {
+          this.listed.set(listRequestKey(kind, {}), result.items);
+          this.saved += Math.max(0, unread.length - result.requests);
+        }
+      } catch (error) {
+        if (clusterUnavailable(error)) throw error;
+      }
+    }
+    await Promise.all(namespaces.map((namespace) => this.list(kind, reason(namespace), { namespace })));
+  }
+
+  /**
    * What the same request answered before, in this look or an earlier one (none is sent twice); for a whole list of a
    * namespace, its part of the whole list of every namespace read before.
    */
@@ -373,6 +402,9 @@ export class SnapshotReader {
     }
   }
 }
+
+/** Objects one list across namespaces reads at most (one page): more, and the namespaces' own lists are read instead. */
+const ACROSS_NAMESPACES_PAGE = 1_000;
 
 /** A list request's identity: its kind, where, how narrowed, and at which version. */
 const listRequestKey = (kind: ObjectKind, { namespace, labelSelector, fieldSelector, version }: ListOptions): string =>
