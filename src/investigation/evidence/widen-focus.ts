@@ -14,6 +14,29 @@ import {
 import type { ToolBase } from './snapshot-reader.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
+// An alert that something was not produced by its time (a report not published, an export missing): the run that should
+// have produced it may have failed hours before the alert, at its scheduled time, and stopped.
+const MISSING_OUTPUT =
+  /\bnot (?:been )?(?:published|generated|produced|delivered|exported|created|written|uploaded|received|refreshed|updated)\b|\b(?:missing|stale|overdue|late)\b/i;
+/** How far back a run that should have produced the output may have failed: a daily schedule's day, and some. */
+const MISSED_RUN_MS = 26 * 60 * 60_000;
+
+/**
+ * The alert says output is missing, and no trouble around its onset carries its words: trouble that began since a
+ * day before the onset (a nightly run that failed and stopped) and carries them is where to look next.
+ */
+function missedRun(
+  alert: Alert,
+  listed: Pick<ClusterSnapshot, 'pods' | 'events'>,
+  from: string,
+): { choice: ReturnType<typeof troubleMatchingAlert>; since: string } | undefined {
+  const text = alertText(alert);
+  if (!MISSING_OUTPUT.test(text) || !alert.startsAt) return undefined;
+  const since = new Date(Date.parse(alert.startsAt) - MISSED_RUN_MS).toISOString();
+  const choice = troubleMatchingAlert(text, troubleSince(listed, since), from);
+  return choice ? { choice, since } : undefined;
+}
+
 export interface Widened {
   /** Where to look next, when some namespace's recent trouble carries the alert's words. */
   located?: Located;
@@ -54,16 +77,21 @@ export async function widenFocus(
   // Trouble that began earlier but goes on counts only when it carries the alert's words: an alert on missing output
   // fires long after its cause began, while standing failures elsewhere are many.
   const listed = { pods: pods.items as ClusterSnapshot['pods'], events: events.items as ClusterSnapshot['events'] };
-  const choice =
-    troubleMatchingAlert(alertText(alert), trouble, from) ??
+  // Output missing: the run that should have made it may have failed hours before, at its schedule — trouble since a
+  // day before that carries the alert's words says more than the only trouble near the onset that carries none.
+  const recent = troubleMatchingAlert(alertText(alert), trouble, from);
+  const missed = recent ? undefined : missedRun(alert, listed, from);
+  const found =
+    recent ??
+    missed?.choice ??
     soleTrouble(trouble, from) ??
     troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true), from);
-  if (!choice) return { requests };
+  if (!found) return { requests };
   return {
     requests,
     located: {
-      namespace: choice.trouble.namespace,
-      assumptions: [widenedAssumption(choice, from, since, 'examined first')],
+      namespace: found.trouble.namespace,
+      assumptions: [widenedAssumption(found, from, missed?.since ?? since, 'examined first')],
       requests: located.requests + requests,
       ...(located.saved ? { saved: located.saved } : {}),
       namespaces: examined.namespaces,
