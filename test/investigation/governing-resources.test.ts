@@ -88,6 +88,35 @@ describe('refusals a dependency answers on its own authority', () => {
     );
   });
 
+  it("takes the refusing software's own kinds as candidates when none of them is named like a rule", () => {
+    const groups: ServedGroup[] = [
+      {
+        group: 'access.lattice.dev',
+        version: 'v1',
+        resources: [
+          { kind: 'CallGrant', plural: 'callgrants', namespaced: true, version: 'v1' },
+          { kind: 'TrafficProfile', plural: 'trafficprofiles', namespaced: true, version: 'v1' },
+          { kind: 'MeshConfig', plural: 'meshconfigs', namespaced: false, version: 'v1' },
+        ],
+      },
+      {
+        group: 'queue.example.org',
+        version: 'v1',
+        resources: [{ kind: 'QueueUser', plural: 'queueusers', namespaced: true, version: 'v1' }],
+      },
+    ];
+    const side = ['lattice-proxy', 'ghcr.io/lattice-mesh/proxy'];
+    assert.deepEqual(
+      governingKinds(groups, ['authorization'], 4, side).map((k) => k.kind),
+      ['CallGrant', 'TrafficProfile', 'QueueUser'],
+    );
+    // A side that shows no group's word widens nothing.
+    assert.deepEqual(
+      governingKinds(groups, ['authorization'], 4, ['shop-api']).map((k) => k.kind),
+      ['QueueUser'],
+    );
+  });
+
   it('tells which refusals a spec speaks of, by its keys and values', () => {
     assert.deepEqual(rulesSpokenOf({ targetRef: { name: 'cart' }, requestsPerMinute: 600 }), ['limit']);
     assert.deepEqual(rulesSpokenOf({ maxRequestBody: '2Mi' }), ['size']);

@@ -75,6 +75,7 @@ export const governingResource: Detector = {
       ]),
     );
     const refusalText = clients.flatMap(({ lines }) => lines.map((line) => line.text)).join('\n');
+    const called = refusingServers(graph, clients, refusalText);
     const refusals = refusalsIn([refusalText]);
     const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
@@ -86,8 +87,10 @@ export const governingResource: Detector = {
       const named = [name, ...specStrings(object.spec)].flatMap((text) => [text, ...text.split(NAME_PARTS)]);
       const long = named.filter((text) => text.length >= MIN_NAME);
       const identity = long.find((text) => identities.has(text));
-      const quoted = identity ? undefined : long.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
-      const match = identity ?? quoted;
+      const server = identity ? undefined : long.find((text) => called.has(text) && OBJECT_NAME.test(text));
+      const quoted =
+        identity || server ? undefined : long.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
+      const match = identity ?? server ?? quoted;
       const limits = rulesSpokenOf(object.spec).filter((rule) => LOAD_BOUND.includes(rule) && refusals.includes(rule));
       const strength = recent
         ? match
@@ -102,7 +105,7 @@ export const governingResource: Detector = {
       const entity = refOf(object.kind, object.metadata);
       const who = clients.map((c) => c.workload.name).join(', ');
       const what = match
-        ? `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : 'the refused requests name'}`
+        ? `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : server ? `${who} calls` : 'the refused requests name'}`
         : '';
       const summary = recent
         ? `${object.kind} ${name} changed at ${changedAt}${what ? ` and ${what}` : ''}; since then ${who} ${clients.length > 1 ? 'log' : 'logs'} refusals (${refusals.join(', ')}): ${match ? 'the rule it sets refuses them' : 'the likeliest rule behind the refusals. To confirm: compare what it admits with what is refused, and who asks'}`
@@ -121,6 +124,24 @@ export const governingResource: Detector = {
     return findings;
   },
 };
+
+/**
+ * The server whose rule refuses the clients, as their configuration names what they call (the graph's dependencies):
+ * those of them the refusals name, else the one server they call, if they call one. A rule set on that server names
+ * it, whether or not the refused requests do.
+ */
+function refusingServers(graph: EvidenceGraph, clients: Refused[], refusalText: string): Set<string> {
+  const called = new Set(
+    clients.flatMap(({ workload }) =>
+      graph
+        .dependenciesOf(workload)
+        .filter((edge) => edge.kind === 'depends-on')
+        .map((edge) => edge.to.name),
+    ),
+  );
+  const named = [...called].filter((name) => refusalText.includes(name));
+  return new Set(named.length > 0 ? named : called.size === 1 ? called : []);
+}
 
 /** Workloads whose error lines read are refusals (a client refused, or a server or its proxy refusing), with them. */
 function refusedWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): Refused[] {

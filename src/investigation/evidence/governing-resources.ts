@@ -70,11 +70,15 @@ export const GENERIC_GROUP_WORD =
 
 /**
  * The namespaced custom kinds the cluster serves (aggregated discovery) that can hold a rule behind the refusals, at
- * most `max`, each with its rank (how nearly it relates to the refusals: 0–3): first those of a group whose words the refusing side shows (`linkerd` in a proxy's container name,
- * `rabbitmq` in a broker's image: the software that enforces the rule), then those whose names say the refusal
- * itself (`…RateLimit` for a limit, `…Authorization…` for a denial), then in discovery's order. Each is read
- * cluster-wide (one request): an operator's rules live where it keeps them (the mesh's, the broker's namespace), not
- * necessarily beside the pods they govern.
+ * most `max`, each with its rank (how nearly it relates to the refusals: 0–3): first those of a group whose words the
+ * refusing side shows (`linkerd` in a proxy's container name, `rabbitmq` in a broker's image: the software that
+ * enforces the rule), then those whose names say the refusal itself (`…RateLimit` for a limit, `…Authorization…` for
+ * a denial), then in discovery's order. Each is read cluster-wide (one request): an operator's rules live where it
+ * keeps them (the mesh's, the broker's namespace), not necessarily beside the pods they govern.
+ *
+ * The software that refuses may name its rules otherwise (`…Intentions`, `…Grants`, `…Topic`): when none of its
+ * groups' kinds is named like a rule, its groups' namespaced kinds are the candidates themselves — the rule is in one
+ * of them, whatever they are called.
  */
 export function governingKinds(
   groups: readonly ServedGroup[],
@@ -91,15 +95,19 @@ export function governingKinds(
       : 0;
   const saysRefusal = (kind: string): number =>
     refusals.some((refusal) => RULE_WORDS[refusal].test(kind.replace(/(?:Policy|Rule)$/, ''))) ? 1 : 0;
-  return groups
+  const namedLikeRule = (kind: string): boolean => refusals.some((refusal) => GOVERNING_KIND[refusal].test(kind));
+  const served = groups
     .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources
         // A network policy drops what it does not admit, it never answers a refusal.
         .filter((r) => r.namespaced && !/Network/.test(r.kind))
-        .filter((r) => refusals.some((refusal) => GOVERNING_KIND[refusal].test(r.kind)))
         .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
-    )
+    );
+  const own = served.filter((kind) => affinity(kind.group) > 0);
+  const ownNamesNoRule = own.length > 0 && !own.some((kind) => namedLikeRule(kind.kind));
+  return served
+    .filter((kind) => namedLikeRule(kind.kind) || (ownNamesNoRule && affinity(kind.group) > 0))
     .map((kind, order) => ({ kind, order, rank: 2 * affinity(kind.group) + saysRefusal(kind.kind) }))
     .sort((a, b) => b.rank - a.rank || a.order - b.order)
     .slice(0, max)
