@@ -65,7 +65,7 @@ export const admissionRefused: Detector = {
 };
 
 /** The workload behind the controller that reported the refusal: a ReplicaSet's Deployment, else the object itself. */
-function creatorOf(snapshot: ClusterSnapshot, event: ClusterSnapshot['events'][number]): EntityRef {
+export function creatorOf(snapshot: ClusterSnapshot, event: ClusterSnapshot['events'][number]): EntityRef {
   const involved = event.involvedObject ?? {};
   const namespace = involved.namespace ?? event.metadata?.namespace ?? '';
   if (involved.kind === 'ReplicaSet') {

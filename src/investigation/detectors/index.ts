@@ -1,4 +1,5 @@
 import { admissionRefused } from './admission-refused.ts';
+import { admissionRule } from './admission-rule.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
@@ -92,6 +93,7 @@ export const DETECTORS = {
   'job-failure': jobFailure,
   'rbac-forbidden': rbacForbidden,
   'admission-refused': admissionRefused,
+  'admission-rule': admissionRule,
   'policy-denial': policyDenial,
   'governing-resource': governingResource,
   'attached-policy': attachedPolicy,

@@ -20,7 +20,13 @@ import { forbiddenCalls } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
-import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
+import {
+  attachedPolicyLists,
+  cniPolicyLists,
+  governingLists,
+  quotedPolicyLists,
+  spelledKindLists,
+} from './discovered-lists.ts';
 import { servesDnsOnNodes } from './node-dns-cache.ts';
 import { heldBySchedulerAdmission, kindsNamedInSpecs, namedAdmissionKinds } from './scheduler-admission.ts';
 import { memoryHistoryQueries } from './memory-history.ts';
@@ -875,6 +881,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
   const { snapshot, namespace } = reader;
   const wanted = [
     ...quotedPolicyLists(snapshot, namespace),
+    ...spelledKindLists(snapshot, namespace),
     ...governingLists(snapshot, new Set(podsOnPath(snapshot, reader.focus()).map((pod) => pod.metadata?.uid))),
     ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, {
       text: alertText(reader.alert),

@@ -11,6 +11,7 @@ import { peerNamespaces, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { unplacedAddresses } from './unplaced-addresses.ts';
 import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
+import { kindsSpelledIn, refusedCreations } from './spelled-kinds.ts';
 
 /**
  * What each reader of custom kinds chosen by their names in discovery wants listed, with how closely each kind
@@ -58,6 +59,29 @@ export function quotedPolicyLists(snapshot: ClusterSnapshot, namespace: string):
       resource,
       ...(ns ? { namespace: ns } : {}),
       why: `${why}: which ${resource.kind} refused them`,
+      relevance: 4,
+    })),
+  );
+}
+
+/** Kinds a refusal to create pods spells out, listed. */
+const MAX_SPELLED_KINDS = 2;
+
+/**
+ * The API server refuses a controller's pods and its message spells the kind of the objects it checked them against
+ * (spelled-kinds.ts): those objects, where the refused pods live (or cluster-wide, for a cluster-scoped kind) — the
+ * refusal is stated, so they come first.
+ */
+export function spelledKindLists(snapshot: ClusterSnapshot, namespace: string): WantedList[] {
+  const refusals = refusedCreations(snapshot.events);
+  if (refusals.length === 0) return [];
+  const messages = refusals.map((event) => event.message ?? '');
+  const where = [...new Set(refusals.map((event) => event.involvedObject?.namespace ?? namespace))];
+  return kindsSpelledIn(snapshot.apiGroups, messages, MAX_SPELLED_KINDS).flatMap(({ namespaced, ...resource }) =>
+    (namespaced ? where : [undefined]).map((ns) => ({
+      resource,
+      ...(ns ? { namespace: ns } : {}),
+      why: `pods are not created: the API server checks them against ${resource.kind} objects and refuses them`,
       relevance: 4,
     })),
   );
