@@ -1,5 +1,6 @@
 import { admissionRefused } from './admission-refused.ts';
 import { admissionRule } from './admission-rule.ts';
+import { admissionMutation } from './admission-mutation.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
@@ -94,6 +95,7 @@ export const DETECTORS = {
   'rbac-forbidden': rbacForbidden,
   'admission-refused': admissionRefused,
   'admission-rule': admissionRule,
+  'admission-mutation': admissionMutation,
   'policy-denial': policyDenial,
   'governing-resource': governingResource,
   'attached-policy': attachedPolicy,

@@ -24,6 +24,7 @@ import {
   attachedPolicyLists,
   cniPolicyLists,
   governingLists,
+  mutationLists,
   quotedPolicyLists,
   spelledKindLists,
 } from './discovered-lists.ts';
@@ -882,6 +883,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
   const wanted = [
     ...quotedPolicyLists(snapshot, namespace),
     ...spelledKindLists(snapshot, namespace),
+    ...mutationLists(snapshot),
     ...governingLists(snapshot, new Set(podsOnPath(snapshot, reader.focus()).map((pod) => pod.metadata?.uid))),
     ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, {
       text: alertText(reader.alert),

@@ -12,6 +12,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
 import { unplacedAddresses } from './unplaced-addresses.ts';
 import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 import { kindsSpelledIn, refusedCreations } from './spelled-kinds.ts';
+import { markingKinds, mutationMarks } from './admission-marks.ts';
 
 /**
  * What each reader of custom kinds chosen by their names in discovery wants listed, with how closely each kind
@@ -82,6 +83,27 @@ export function spelledKindLists(snapshot: ClusterSnapshot, namespace: string): 
       resource,
       ...(ns ? { namespace: ns } : {}),
       why: `pods are not created: the API server checks them against ${resource.kind} objects and refuses them`,
+      relevance: 4,
+    })),
+  );
+}
+
+/** Kinds of the software that mutated failing pods at admission, listed. */
+const MAX_MARKING_KINDS = 2;
+
+/**
+ * Failing pods carry the marks of a mutating admission rule (admission-marks.ts): the kinds of the software that left
+ * them, where the pods live (or cluster-wide, for a cluster-scoped kind) — the rule it applied is one of their objects.
+ */
+export function mutationLists(snapshot: ClusterSnapshot): WantedList[] {
+  const marks = mutationMarks(snapshot);
+  if (marks.length === 0) return [];
+  const where = [...new Set(marks.map((mark) => mark.pod.metadata?.namespace ?? ''))];
+  return markingKinds(snapshot.apiGroups, marks, MAX_MARKING_KINDS).flatMap(({ namespaced, ...resource }) =>
+    (namespaced ? where : [undefined]).map((ns) => ({
+      resource,
+      ...(ns ? { namespace: ns } : {}),
+      why: `failing pods were changed at admission: which ${resource.kind} changed them`,
       relevance: 4,
     })),
   );

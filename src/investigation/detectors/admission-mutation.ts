@@ -1,0 +1,87 @@
+import { markNames, markingKinds, mutationMarks } from '../evidence/admission-marks.ts';
+import { refOf } from '../evidence/graph.ts';
+import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import type { Evidence, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import { type Detector, finding } from './detector.ts';
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Changed shortly before it mutated the failing pods, which fail since: the rule, not their template, changed them. */
+  changedThenMutated: 0.85,
+  /** Mutated the failing pods, unchanged for long: a lead below a failing rollout (the pods may fail of their own). */
+  mutated: 0.5,
+} as const;
+
+/** Kinds of the marking software considered (as many as were listed). */
+const MAX_KINDS = 2;
+
+/**
+ * Failing pods were changed at admission by a rule whose object their marks name (admission-marks.ts): a rule made or
+ * edited shortly before the pods were created changes what their template asks for (a read-only root filesystem, a
+ * dropped capability), and the pods fail of it — the rule is the cause, the workload rolled out onto it a victim. The
+ * catalogue has no type for it: other.
+ */
+export const admissionMutation: Detector = {
+  id: 'admission-mutation',
+  faultTypes: ['other'],
+  detect(snapshot, graph) {
+    const marks = mutationMarks(snapshot);
+    if (marks.length === 0 || snapshot.customObjects.length === 0) return [];
+    const kinds = new Set(markingKinds(snapshot.apiGroups, marks, MAX_KINDS).map((kind) => kind.kind));
+    const now = snapshotNow(snapshot);
+    const findings = new Map<string, Finding>();
+    for (const mark of marks) {
+      const namespace = mark.pod.metadata?.namespace;
+      const rules = snapshot.customObjects.filter(
+        (object) =>
+          kinds.has(object.kind) &&
+          (!object.metadata?.namespace || object.metadata.namespace === namespace) &&
+          markNames(mark, object),
+      );
+      const workload = graph.workloadOf(mark.pod);
+      for (const rule of rules) {
+        const entity = refOf(rule.kind, rule.metadata);
+        const held = findings.get(refKey(entity));
+        if (held) {
+          if (!held.affects.some((a) => refKey(a) === refKey(workload))) held.affects.push(workload);
+          continue;
+        }
+        const changedAt = lastChange(rule.metadata);
+        const at = toMs(changedAt);
+        const markedAt = toMs(mark.at) ?? now;
+        const changed = at !== undefined && at <= markedAt && now - at <= SUSPECT_CHANGE_WINDOW;
+        const pod = mark.pod.metadata?.name ?? '';
+        const evidence: Evidence[] = [
+          {
+            source: 'spec',
+            ref: { kind: 'Pod', namespace, name: pod },
+            text: `${mark.by}: ${mark.text}`.slice(0, 300),
+          },
+          ...(changed && changedAt
+            ? [
+                {
+                  source: 'change' as const,
+                  ref: entity,
+                  text: `${rule.kind} ${entity.name} last changed at ${changedAt}`,
+                  at: changedAt,
+                },
+              ]
+            : []),
+        ];
+        findings.set(
+          refKey(entity),
+          finding(admissionMutation, {
+            entity,
+            affects: [workload],
+            strength: changed ? STRENGTH.changedThenMutated : STRENGTH.mutated,
+            summary: `${rule.kind} ${entity.name}${changed ? `, changed at ${changedAt},` : ''} changed pod ${pod} of ${workload.kind} ${workload.name} at admission, beyond its template, and the pod fails since: ${changed ? 'the rule, not the workload, changed what it runs with' : 'check what the rule sets against what the pod needs'}`,
+            evidence,
+            ...(changed && changedAt ? { changedAt } : {}),
+          }),
+        );
+      }
+    }
+    return [...findings.values()];
+  },
+};
