@@ -2,6 +2,7 @@ import { policyTargets, routesReached } from '../evidence/attached-policies.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
+import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import type { HTTPRoute } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
@@ -92,7 +93,7 @@ export const attachedPolicy: Detector = {
  * a traffic policy (connection pool, circuit breaking, TLS to the upstream) and not only subsets.
  */
 function reachedBy(
-  object: { kind: string; spec?: unknown; metadata?: { namespace?: string } },
+  object: { apiVersion?: string; kind: string; spec?: unknown; metadata?: { name?: string; namespace?: string } },
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
 ): { affects: EntityRef[]; via: string } | undefined {
@@ -112,7 +113,7 @@ function reachedBy(
       ? serviceNameOf(spec.host, namespace)
       : undefined;
   const hosted = host ? [{ kind: 'Service', ...host }] : [];
-  for (const target of [...targets, ...hosted]) {
+  for (const target of [...targets, ...hosted, ...attachedByName(object, snapshot)]) {
     if (target.kind !== 'Service') continue;
     const service = graph.service(target.namespace, target.name);
     if (!service) continue;
@@ -122,6 +123,29 @@ function reachedBy(
     };
   }
   return undefined;
+}
+
+/**
+ * A router's object attached to a Service by that Service's name (its upstream settings named like the Service), as
+ * the router's own routes show: a route of the same API group, in the same namespace, sends traffic to that Service.
+ * (A route is not its own attachment.)
+ */
+function attachedByName(
+  object: { apiVersion?: string; kind: string; metadata?: { name?: string; namespace?: string } },
+  snapshot: ClusterSnapshot,
+): { kind: string; namespace: string; name: string }[] {
+  const name = object.metadata?.name ?? '';
+  const namespace = object.metadata?.namespace ?? '';
+  const group = object.apiVersion?.split('/')[0];
+  if (!group || isRouteKind(object.kind)) return [];
+  const routed = snapshot.customObjects.some(
+    (route) =>
+      route.metadata?.namespace === namespace &&
+      route.apiVersion.split('/')[0] === group &&
+      isRouteKind(route.kind) &&
+      routesToService(route, { name, namespace }),
+  );
+  return routed ? [{ kind: 'Service', namespace, name }] : [];
 }
 
 /** The Services the routes send to, and the workloads behind them. */

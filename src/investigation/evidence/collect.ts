@@ -26,6 +26,7 @@ import {
   governingLists,
   mutationLists,
   quotedPolicyLists,
+  routerKindLists,
   spelledKindLists,
 } from './discovered-lists.ts';
 import { servesDnsOnNodes } from './node-dns-cache.ts';
@@ -890,6 +891,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
       speaksOfTheEdge: speaksOfTheEdge(reader.alert),
     }),
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
+    ...routerKindLists(snapshot, namespace, reader.focus().symptom),
   ];
   const planned = planLists(wanted, reader.customListed, cap);
   if (planned.length === 0) return undefined;

@@ -13,6 +13,7 @@ import { unplacedAddresses } from './unplaced-addresses.ts';
 import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 import { kindsSpelledIn, refusedCreations } from './spelled-kinds.ts';
 import { markingKinds, mutationMarks } from './admission-marks.ts';
+import { isRouteKind, routesToService } from './route-kinds.ts';
 
 /**
  * What each reader of custom kinds chosen by their names in discovery wants listed, with how closely each kind
@@ -107,6 +108,48 @@ export function mutationLists(snapshot: ClusterSnapshot): WantedList[] {
       relevance: 4,
     })),
   );
+}
+
+/** Kinds of a router, beside its routes, read where its routes send the symptom's traffic. */
+const MAX_ROUTER_KINDS = 2;
+/** What a router's kind that sets how it reaches a backend is called (its upstream, backend, destination settings). */
+const BACKEND_KIND = /Upstream|Backend|Service|Destination|Target/;
+
+/**
+ * A router keeps its routes in custom resources of its own, and one read sends the symptom's traffic to the symptom's
+ * Service: the router's other namespaced kinds (its API group's, through discovery) set how it reaches that backend —
+ * the scheme, timeouts, retries, health checks — attached to the Service by its name or a reference. Those of them
+ * named for backends first, in the namespace.
+ */
+export function routerKindLists(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  symptom: { kind: string; name: string } | null | undefined,
+): WantedList[] {
+  if (symptom?.kind !== 'Service') return [];
+  const routes = snapshot.customObjects.filter(
+    (object) =>
+      object.metadata?.namespace === namespace &&
+      isRouteKind(object.kind) &&
+      routesToService(object, { name: symptom.name, namespace }),
+  );
+  const groups = new Set(routes.map((route) => route.apiVersion.split('/')[0]));
+  return snapshot.apiGroups
+    .filter(({ group }) => groups.has(group))
+    .flatMap(({ group, resources = [] }) =>
+      resources
+        .filter((r) => r.namespaced && !isRouteKind(r.kind))
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
+    )
+    .map((resource, order) => ({ resource, order, backend: BACKEND_KIND.test(resource.kind) ? 1 : 0 }))
+    .sort((a, b) => b.backend - a.backend || a.order - b.order)
+    .slice(0, MAX_ROUTER_KINDS)
+    .map(({ resource }) => ({
+      resource,
+      namespace,
+      why: `${routes[0]?.kind} ${routes[0]?.metadata?.name} routes to ${symptom.name}: how its router reaches it (${resource.kind})`,
+      relevance: 2,
+    }));
 }
 
 /**
