@@ -6,6 +6,7 @@ import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
 import { changedEnv } from './changed-env.ts';
+import { configuredObject } from './configured-object.ts';
 import { configUnknownHost } from './config-unknown-host.ts';
 import { connectionLimit } from './connection-limit.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
@@ -100,6 +101,7 @@ export const DETECTORS = {
   'governing-resource': governingResource,
   'attached-policy': attachedPolicy,
   'operator-resource': operatorResource,
+  'configured-object': configuredObject,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

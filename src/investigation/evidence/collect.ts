@@ -23,6 +23,7 @@ import { planLists } from './custom-read-plan.ts';
 import {
   attachedPolicyLists,
   cniPolicyLists,
+  configuredObjectLists,
   governingLists,
   mutationLists,
   quotedPolicyLists,
@@ -892,6 +893,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     }),
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
+    ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
   ];
   const planned = planLists(wanted, reader.customListed, cap);
   if (planned.length === 0) return undefined;

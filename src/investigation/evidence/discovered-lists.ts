@@ -14,6 +14,9 @@ import { quotedPolicy, webhookRefusals } from './webhook-refusals.ts';
 import { kindsSpelledIn, refusedCreations } from './spelled-kinds.ts';
 import { markingKinds, mutationMarks } from './admission-marks.ts';
 import { isRouteKind, routesToService } from './route-kinds.ts';
+import { configuredKinds, configuredNames } from './configured-objects.ts';
+import { mentionedNames } from '../focus.ts';
+import { workloadsOf } from './workloads.ts';
 
 /**
  * What each reader of custom kinds chosen by their names in discovery wants listed, with how closely each kind
@@ -150,6 +153,32 @@ export function routerKindLists(
       why: `${routes[0]?.kind} ${routes[0]?.metadata?.name} routes to ${symptom.name}: how its router reaches it (${resource.kind})`,
       relevance: 2,
     }));
+}
+
+/** Kinds named by the workloads' settings, listed. */
+const MAX_CONFIGURED_KINDS = 2;
+
+/**
+ * The namespace's workloads name objects in settings named after a served custom kind (configured-objects.ts), and
+ * the alert or the error lines read name such an object: that kind, cluster-wide (an operator keeps its objects where
+ * it runs, not beside their users) — the object the symptom is about is the one its workloads use.
+ */
+export function configuredObjectLists(snapshot: ClusterSnapshot, namespace: string, alertText: string): WantedList[] {
+  const workloads = workloadsOf(snapshot)
+    .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && w.ref.kind !== 'ReplicaSet')
+    .map((w) => ({ ref: w.ref, spec: w.template?.spec }));
+  const errors = snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines);
+  const named = configuredNames(workloads).filter(
+    (name) => mentionedNames(alertText, [name.value]).length > 0 || errors.some((line) => line.includes(name.value)),
+  );
+  if (named.length === 0) return [];
+  return configuredKinds(snapshot.apiGroups, named, MAX_CONFIGURED_KINDS).map(
+    ({ namespaced: _, names, ...resource }) => ({
+      resource,
+      why: `${names.map((n) => `${n.workload.name}'s ${n.setting}=${n.value}`).join(', ')}, which the symptom names: the ${resource.kind} of that name`,
+      relevance: 3,
+    }),
+  );
 }
 
 /**

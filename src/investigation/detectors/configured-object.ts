@@ -1,0 +1,79 @@
+import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
+import { refOf } from '../evidence/graph.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import { refKey } from '../model.ts';
+import { type Detector, finding } from './detector.ts';
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /** Changed shortly before, and the using workload's error lines name it: its users fail at it. */
+  namedInErrors: 0.75,
+  /** Changed shortly before, used by a workload by its name: circumstantial, as a changed setting of its own is. */
+  changedInUse: 0.6,
+} as const;
+
+/** An object changed longer before than this stood without harm. */
+const NEAR = 3 * HOUR;
+
+/**
+ * A custom resource a workload uses by name (a setting named after its kind: configured-objects.ts), changed shortly
+ * before: a topic's size limit, a queue's policy, a bucket's rule acts on the workload as its own setting would, with
+ * nothing changed in the workload. Its users are victims. The catalogue has no type for it: other.
+ */
+export const configuredObject: Detector = {
+  id: 'configured-object',
+  faultTypes: ['other'],
+  detect(snapshot, graph) {
+    if (snapshot.customObjects.length === 0) return [];
+    const names = configuredNames(
+      graph.workloads
+        .filter((w) => w.ref.kind !== 'Pod' && w.ref.kind !== 'ReplicaSet')
+        .map((w) => ({ ref: w.ref, spec: w.template?.spec })),
+    );
+    if (names.length === 0) return [];
+    const now = snapshotNow(snapshot);
+    const findings = new Map<string, Finding>();
+    for (const object of snapshot.customObjects) {
+      const users = names.filter((name) => name.value === object.metadata?.name && kindNamedBy(object.kind, name.word));
+      if (users.length === 0) continue;
+      const changedAt = lastChange(object.metadata);
+      const at = toMs(changedAt);
+      if (at === undefined || now - at > NEAR) continue;
+      const entity = refOf(object.kind, object.metadata);
+      const lines = users.flatMap(({ workload }) =>
+        graph
+          .podsOf(workload)
+          .flatMap((pod) =>
+            snapshot.logs
+              .filter((log) => log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name)
+              .flatMap((log) => log.lines),
+          ),
+      );
+      const quoted = lines.find((line) => line.includes(entity.name));
+      const who = users.map((u) => `${u.workload.kind} ${u.workload.name} (${u.setting})`).join(', ');
+      findings.set(
+        refKey(entity),
+        finding(configuredObject, {
+          entity,
+          affects: [...new Map(users.map((u) => [refKey(u.workload), u.workload])).values()],
+          strength: quoted ? STRENGTH.namedInErrors : STRENGTH.changedInUse,
+          summary: `${object.kind} ${entity.name}, which ${who} ${users.length > 1 ? 'use' : 'uses'} by name, changed at ${changedAt}${quoted ? ', and the errors name it' : ''}: what it sets acts on its users as their own setting would. To confirm: compare what changed in it with what its users send or expect`,
+          evidence: [
+            {
+              source: 'change',
+              ref: entity,
+              text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
+              at: changedAt as string,
+            },
+            ...(quoted
+              ? [{ source: 'log' as const, ref: users[0]?.workload ?? entity, text: quoted.slice(0, 300) }]
+              : []),
+          ],
+          changedAt: changedAt as string,
+        }),
+      );
+    }
+    return [...findings.values()];
+  },
+};
