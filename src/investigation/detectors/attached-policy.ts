@@ -1,4 +1,4 @@
-import { policyTargets, routesReached } from '../evidence/attached-policies.ts';
+import { type PolicyTarget, policyTargets, routesReached } from '../evidence/attached-policies.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
@@ -113,7 +113,7 @@ function reachedBy(
       ? serviceNameOf(spec.host, namespace)
       : undefined;
   const hosted = host ? [{ kind: 'Service', ...host }] : [];
-  for (const target of [...targets, ...hosted, ...attachedByName(object, snapshot)]) {
+  for (const target of [...targets, ...hosted, ...attachedByName(object, snapshot), ...serviceRefs(object)]) {
     if (target.kind !== 'Service') continue;
     const service = graph.service(target.namespace, target.name);
     if (!service) continue;
@@ -146,6 +146,30 @@ function attachedByName(
       routesToService(route, { name, namespace }),
   );
   return routed ? [{ kind: 'Service', namespace, name }] : [];
+}
+
+/**
+ * Services an object's spec refers to by a typed reference anywhere in it (`{ kind: Service, name }`: an event
+ * trigger's subscriber, a binding's sink), in the object's namespace unless the reference names another.
+ */
+function serviceRefs(object: { spec?: unknown; metadata?: { namespace?: string } }): PolicyTarget[] {
+  const own = object.metadata?.namespace ?? '';
+  const found: PolicyTarget[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const ref = value as { kind?: unknown; name?: unknown; namespace?: unknown; apiVersion?: unknown };
+      if (ref.kind === 'Service' && typeof ref.name === 'string' && (ref.apiVersion ?? 'v1') === 'v1')
+        found.push({
+          kind: 'Service',
+          name: ref.name,
+          namespace: typeof ref.namespace === 'string' ? ref.namespace : own,
+        });
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(object.spec);
+  return found;
 }
 
 /** The Services the routes send to, and the workloads behind them. */

@@ -20,16 +20,14 @@ import { forbiddenCalls } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
+import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
 import {
-  attachedPolicyLists,
-  cniPolicyLists,
   configuredObjectLists,
-  governingLists,
+  deliveryLists,
   mutationLists,
-  quotedPolicyLists,
   routerKindLists,
   spelledKindLists,
-} from './discovered-lists.ts';
+} from './resource-lists.ts';
 import { servesDnsOnNodes } from './node-dns-cache.ts';
 import { heldBySchedulerAdmission, kindsNamedInSpecs, namedAdmissionKinds } from './scheduler-admission.ts';
 import { memoryHistoryQueries } from './memory-history.ts';
@@ -894,6 +892,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
+    ...deliveryLists(snapshot, namespace, reader.focus().symptom),
   ];
   const planned = planLists(wanted, reader.customListed, cap);
   if (planned.length === 0) return undefined;
