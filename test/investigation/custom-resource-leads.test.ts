@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { configuredNames, kindNamedBy } from '../../src/investigation/evidence/configured-objects.ts';
+import { markingKinds, markNames, type MutationMark } from '../../src/investigation/evidence/admission-marks.ts';
+import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
+import { kindsSpelledIn, spellsKind } from '../../src/investigation/evidence/spelled-kinds.ts';
+
+describe('custom resources found by what the evidence says of them', () => {
+  it('reads a served kind spelt out in a refusal, in words of its own', () => {
+    const message =
+      'pods "relay-5f8c-" is forbidden: unable to validate against any pod guard profile: [profile "readers": …]';
+    assert.ok(spellsKind(message, 'PodGuardProfile'));
+    assert.ok(spellsKind('denied by volume allowance "scratch"', 'VolumeAllowance'));
+    // One word is too common to tie a message to a kind; the words must come in a row.
+    assert.ok(!spellsKind(message, 'Profile'));
+    assert.ok(!spellsKind('the guard of the pod profile', 'PodGuardProfile'));
+    const groups: ServedGroup[] = [
+      {
+        group: 'admission.example.io',
+        version: 'v1',
+        resources: [
+          { kind: 'PodGuardProfile', plural: 'podguardprofiles', namespaced: false, version: 'v1' },
+          { kind: 'GuardReport', plural: 'guardreports', namespaced: true, version: 'v1' },
+        ],
+      },
+    ];
+    assert.deepEqual(
+      kindsSpelledIn(groups, [message], 2).map((k) => k.kind),
+      ['PodGuardProfile'],
+    );
+  });
+
+  it('takes a setting named after a served kind for the name of an object of that kind', () => {
+    const names = configuredNames([
+      {
+        ref: { kind: 'Deployment', namespace: 'shop', name: 'writer' },
+        spec: {
+          containers: [
+            {
+              name: 'writer',
+              env: [
+                { name: 'RESULTS_TOPIC', value: 'match-results' },
+                { name: 'BROKER_URL', value: 'nats://bus:4222' },
+                { name: 'LOG_LEVEL', value: 'info' },
+                { name: 'BATCH_SIZE', value: '500' },
+              ],
+            },
+          ],
+        },
+      },
+    ]);
+    assert.deepEqual(
+      names.map((n) => `${n.setting}=${n.value}`),
+      ['RESULTS_TOPIC=match-results'],
+    );
+    assert.ok(kindNamedBy('StreamTopic', 'topic'));
+    assert.ok(kindNamedBy('WorkQueue', 'queues'));
+    assert.ok(!kindNamedBy('TopicPolicy', 'topic'));
+  });
+
+  it("reads the kinds of the software whose word a mutation's mark carries, and the rule the mark names", () => {
+    const pod = { metadata: { name: 'printer-7f4a-v2k8d', namespace: 'box' } };
+    const mark: MutationMark = {
+      pod,
+      text: 'enforce-nonroot/run-as-nonroot: set /spec/securityContext/runAsNonRoot=true',
+      by: 'mutations.hemlock.dev/applied-patches',
+      at: undefined,
+    };
+    const groups: ServedGroup[] = [
+      {
+        group: 'hemlock.dev',
+        version: 'v1',
+        resources: [{ kind: 'ClusterMutation', plural: 'clustermutations', namespaced: false, version: 'v1' }],
+      },
+      {
+        group: 'other.example.org',
+        version: 'v1',
+        resources: [{ kind: 'MutationRule', plural: 'mutationrules', namespaced: true, version: 'v1' }],
+      },
+    ];
+    assert.deepEqual(
+      markingKinds(groups, [mark], 2).map((k) => k.kind),
+      ['ClusterMutation'],
+    );
+    assert.ok(
+      markNames(mark, { apiVersion: 'hemlock.dev/v1', kind: 'ClusterMutation', metadata: { name: 'enforce-nonroot' } }),
+    );
+    assert.ok(
+      !markNames(mark, { apiVersion: 'hemlock.dev/v1', kind: 'ClusterMutation', metadata: { name: 'enforce' } }),
+    );
+  });
+});
