@@ -49,7 +49,14 @@ export const connectionLimit: Detector = {
           graph.podsOf(server).map((p) => p.metadata?.name ?? ''),
         ).filter((l) => NO_SLOTS.test(l.text) || RECONFIGURED.test(l.text));
       const confirmed = servers.filter(({ server }) => linesOf(server).length > 0);
-      const chosen = confirmed.length > 0 ? confirmed : servers.length === 1 ? servers : [];
+      // The refusals say where they connected: the Service's cluster IP, or its name (`server at "10.43.7.196"`).
+      const addressed = servers.filter(({ edge }) => {
+        const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+        const addresses = [service?.spec?.clusterIP, edge.to.name].filter((a): a is string => !!a && a !== 'None');
+        return refused.some((line) => addresses.some((address) => line.text.includes(address)));
+      });
+      const chosen =
+        confirmed.length > 0 ? confirmed : addressed.length > 0 ? addressed : servers.length === 1 ? servers : [];
       for (const { server, edge } of chosen) {
         const changes = eventsFor(snapshot, server.kind, server.namespace, server.name).filter(
           (e) => RECONFIGURED.test(e.message ?? '') && now - (toMs(eventTime(e)) ?? 0) <= SUSPECT_CHANGE_WINDOW,
