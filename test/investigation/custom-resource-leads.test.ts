@@ -39,7 +39,7 @@ describe('custom resources found by what the evidence says of them', () => {
             {
               name: 'writer',
               env: [
-                { name: 'RESULTS_TOPIC', value: 'match-results' },
+                { name: 'SCORES_TOPIC', value: 'round-scores' },
                 { name: 'BROKER_URL', value: 'nats://bus:4222' },
                 { name: 'LOG_LEVEL', value: 'info' },
                 { name: 'BATCH_SIZE', value: '500' },
@@ -51,7 +51,7 @@ describe('custom resources found by what the evidence says of them', () => {
     ]);
     assert.deepEqual(
       names.map((n) => `${n.setting}=${n.value}`),
-      ['RESULTS_TOPIC=match-results'],
+      ['SCORES_TOPIC=round-scores'],
     );
     assert.ok(kindNamedBy('StreamTopic', 'topic'));
     assert.ok(kindNamedBy('WorkQueue', 'queues'));

@@ -892,7 +892,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
-    ...deliveryLists(snapshot, namespace, reader.focus().symptom),
+    ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
   const planned = planLists(wanted, reader.customListed, cap);
   if (planned.length === 0) return undefined;

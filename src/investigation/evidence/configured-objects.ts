@@ -5,7 +5,7 @@ import type { ServedGroup } from './routing-objects.ts';
 import type { PodSpec } from './workloads.ts';
 
 /**
- * A workload names an object it uses in a setting named after the object's kind: `RESULTS_TOPIC=match-results` is a
+ * A workload names an object it uses in a setting named after the object's kind: `SCORES_TOPIC=round-scores` is a
  * topic, `ORDERS_QUEUE=orders` a queue, `EXPORT_BUCKET=ledger-exports` a bucket. When the cluster serves a custom kind
  * of that name (`…Topic`, `…Queue`, `…Bucket`: an operator's resource), the object of that kind by that name is what
  * the workload uses — a dependency its configuration states, and a change to it (a size, a retention, a filter) acts
@@ -28,7 +28,9 @@ const MIN_WORD = 4;
 const MIN_NAME = 3;
 /** Setting words that name no kind of object (values, not things). */
 const VALUE_WORD =
-  /^(?:name|names|host|port|mode|level|size|timeout|interval|enabled|path|version|count|limit|namespace|service)$/;
+  /(?:name|names|host|hosts|port|url|uri|addr|address|endpoint|servers?|mode|level|size|timeout|interval|enabled|path|version|count|limit|namespace|service)$/;
+/** A host name of the cluster or outside it, not an object's name (`db.data.svc`, `api.example.com`). */
+const HOST = /\.svc(?:\.|$)|\.local$|\.(?:com|net|org|io|dev)$/;
 
 const stem = (word: string): string => word.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
 
@@ -44,7 +46,7 @@ export function configuredNames(workloads: readonly { ref: EntityRef; spec: PodS
             .split(/[_.-]+/)
             .at(-1) ?? '';
         if (word.length < MIN_WORD || VALUE_WORD.test(word)) return [];
-        if (value.length < MIN_NAME || !OBJECT_NAME.test(value) || /^\d/.test(value)) return [];
+        if (value.length < MIN_NAME || !OBJECT_NAME.test(value) || /^\d/.test(value) || HOST.test(value)) return [];
         return [{ workload: ref, setting: env.name, value, word }];
       }),
     ),

@@ -70,8 +70,9 @@ const BACKEND_KIND = /Upstream|Backend|Service|Destination|Target/;
 /**
  * A router keeps its routes in custom resources of its own, and one read sends the symptom's traffic to the symptom's
  * Service: the router's other namespaced kinds (its API group's, through discovery) set how it reaches that backend —
- * the scheme, timeouts, retries, health checks — attached to the Service by its name or a reference. Those of them
- * named for backends first, in the namespace.
+ * the scheme, timeouts, retries, health checks — attached to the Service by its name or a reference: those named for
+ * backends, in the namespace. Only while the backend serves on its own (every pod behind the Service ready, none
+ * restarted): a backend that fails by itself explains the route's errors.
  */
 export function routerKindLists(
   snapshot: ClusterSnapshot,
@@ -86,17 +87,16 @@ export function routerKindLists(
       routesToService(object, { name: symptom.name, namespace }),
   );
   const groups = new Set(routes.map((route) => route.apiVersion.split('/')[0]));
+  if (groups.size === 0 || !servesOnItsOwn(snapshot, namespace, symptom.name)) return [];
   return snapshot.apiGroups
     .filter(({ group }) => groups.has(group))
     .flatMap(({ group, resources = [] }) =>
       resources
-        .filter((r) => r.namespaced && !isRouteKind(r.kind))
+        .filter((r) => r.namespaced && !isRouteKind(r.kind) && BACKEND_KIND.test(r.kind))
         .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
     )
-    .map((resource, order) => ({ resource, order, backend: BACKEND_KIND.test(resource.kind) ? 1 : 0 }))
-    .sort((a, b) => b.backend - a.backend || a.order - b.order)
     .slice(0, MAX_ROUTER_KINDS)
-    .map(({ resource }) => ({
+    .map((resource) => ({
       resource,
       namespace,
       why: `${routes[0]?.kind} ${routes[0]?.metadata?.name} routes to ${symptom.name}: how its router reaches it (${resource.kind})`,
@@ -118,7 +118,10 @@ export function configuredObjectLists(snapshot: ClusterSnapshot, namespace: stri
     .map((w) => ({ ref: w.ref, spec: w.template?.spec }));
   const errors = snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines);
   const named = configuredNames(workloads).filter(
-    (name) => mentionedNames(alertText, [name.value]).length > 0 || errors.some((line) => line.includes(name.value)),
+    (name) =>
+      mentionedNames(alertText, [name.value]).length > 0 ||
+      // The workload's own name in its errors is who speaks, not what it uses.
+      (name.value !== name.workload.name && errors.some((line) => line.includes(name.value))),
   );
   if (named.length === 0) return [];
   return configuredKinds(snapshot.apiGroups, named, MAX_CONFIGURED_KINDS).map(
@@ -139,14 +142,16 @@ const MAX_DELIVERY_KINDS = 2;
 const DELIVERY_KIND = /(?:Trigger|Subscription|Subscriber|Binding|Sink)$/;
 
 /**
- * The symptom is a Service whose pods all run ready, never restarted, and log no error: nothing fails in it, it just
- * receives nothing. What hands it its work may: the kinds discovery names as delivering to consumers (an event bus's
+ * The symptom is a Service whose pods all run ready, never restarted, and log no error, nothing else of its namespace
+ * fails, and the alert speaks of no answer at the edge (an error, a latency): nothing fails in it, it just receives
+ * nothing. What hands it its work may: the kinds discovery names as delivering to consumers (an event bus's
  * triggers and subscriptions), in its namespace — their objects name the Service they deliver to.
  */
 export function deliveryLists(
   snapshot: ClusterSnapshot,
   namespace: string,
   symptom: { kind: string; name: string } | null | undefined,
+  alert: { speaksOfTheEdge: boolean },
 ): WantedList[] {
   if (symptom?.kind !== 'Service') return [];
   const service = snapshot.services.find(
@@ -158,9 +163,14 @@ export function deliveryLists(
       service?.spec?.selector &&
       matchesMap(pod.metadata?.labels, service.spec.selector),
   );
+  // Nothing in the namespace fails either: a pod that does (not ready, restarted, pending) is a lead of its own.
+  const quiet = snapshot.pods
+    .filter((pod) => pod.metadata?.namespace === namespace && pod.status?.phase !== 'Succeeded')
+    .every((pod) => isPodReady(pod) && !hasRestarted(pod));
   const silent =
-    pods.length > 0 &&
-    pods.every((pod) => isPodReady(pod) && !hasRestarted(pod)) &&
+    !alert.speaksOfTheEdge &&
+    quiet &&
+    servesOnItsOwn(snapshot, namespace, symptom.name) &&
     !snapshot.logs.some(
       (log) =>
         log.namespace === namespace && log.lines.length > 0 && pods.some((pod) => pod.metadata?.name === log.pod),
@@ -180,4 +190,14 @@ export function deliveryLists(
       why: `${symptom.name} runs and logs no error, yet the alert says it does not work: what delivers to it (${resource.kind})`,
       relevance: 1,
     }));
+}
+
+/** Every pod behind the namespace's Service of that name runs ready and has never restarted (and there is one). */
+function servesOnItsOwn(snapshot: ClusterSnapshot, namespace: string, name: string): boolean {
+  const service = snapshot.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
+  const selector = service?.spec?.selector;
+  const pods = snapshot.pods.filter(
+    (pod) => pod.metadata?.namespace === namespace && selector && matchesMap(pod.metadata?.labels, selector),
+  );
+  return pods.length > 0 && pods.every((pod) => isPodReady(pod) && !hasRestarted(pod));
 }
