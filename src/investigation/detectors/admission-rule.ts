@@ -1,79 +1,80 @@
+import type { CustomObject } from '../evidence/custom-object.ts';
 import { eventEvidence } from '../evidence/events.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { namedIn, refusedCreations, spellsKind } from '../evidence/spelled-kinds.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
+import { refKey } from '../model.ts';
 import { creatorOf } from './admission-refused.ts';
 import { type Detector, finding } from './detector.ts';
+import { reachedCaps } from './scheduler-admission.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
   /** The API server names the object it refused the pods against, and someone changed it shortly before. */
   changedAndNamed: 0.88,
+  /** Named where pods cannot be placed, its cap on what they request reached (its status says so): load grew into it. */
+  capReached: 0.8,
   /** Named in the refusal, unchanged: the rule refuses, but what changed may be the pods (weaker than a rollout's). */
   named: 0.55,
 } as const;
 
+type Event = ClusterSnapshot['events'][number];
+
 /**
- * A controller cannot create its pods: the API server refuses them against custom resources it checks every pod
- * against, spelling their kind and naming them (spelled-kinds.ts). Of those named, one changed shortly before (a
- * volume type, a user range dropped from it) is the rule behind the refusal: the controller and its pods are victims.
- * Named but unchanged, each is a weak suspect. The catalogue has no type for it: other.
+ * Pods are refused — a controller cannot create them, or they cannot be placed — and the refusal spells the kind of
+ * custom resources it checked them against and names them (spelled-kinds.ts): an admission rule, a node pool whose
+ * limit the provisioner would exceed. Of those named, one changed shortly before (a volume type, a user range dropped
+ * from it, a limit lowered) is the rule behind the refusal; one whose cap on what the pods request its status shows
+ * reached holds them too. The controller and its pods are victims. Named, unchanged and not at a cap, each is a weak
+ * suspect. The catalogue has no type for it: other.
  */
 export const admissionRule: Detector = {
   id: 'admission-rule',
   faultTypes: ['other'],
-  detect(snapshot) {
+  detect(snapshot, graph) {
     const refusals = refusedCreations(snapshot.events);
     if (refusals.length === 0 || snapshot.customObjects.length === 0) return [];
-    const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const event of refusals) {
-      const message = event.message ?? '';
-      const named = snapshot.customObjects.filter(
-        (object) =>
-          spellsKind(message, object.kind) &&
-          namedIn(object, message) &&
-          (!object.metadata?.namespace || object.metadata.namespace === event.involvedObject?.namespace),
-      );
-      const creator = creatorOf(snapshot, event);
-      const changedSince = (object: (typeof named)[number]): boolean => {
-        const at = toMs(lastChange(object.metadata));
-        return at !== undefined && now - at <= SUSPECT_CHANGE_WINDOW;
-      };
-      // One of them changed shortly before: it is the rule that began to refuse; the others refused all along.
-      const suspects = named.some(changedSince) ? named.filter(changedSince) : named;
-      for (const object of suspects) {
-        const changedAt = lastChange(object.metadata);
-        const changed = changedSince(object);
+      const { creator, pods } = refusedOf(snapshot, graph, event);
+      for (const { object, changedAt, caps } of namedRules(snapshot, event, pods)) {
         const entity = refOf(object.kind, object.metadata);
-        const key = `${entity.kind}/${entity.namespace ?? ''}/${entity.name}`;
-        const held = findings.get(key);
+        const held = findings.get(refKey(entity));
         if (held) {
-          if (!held.affects.some((a) => a.kind === creator.kind && a.name === creator.name)) held.affects.push(creator);
+          if (!held.affects.some((a) => refKey(a) === refKey(creator))) held.affects.push(creator);
           continue;
         }
+        const placing = event.reason === 'FailedScheduling';
+        const why = changedAt
+          ? `changed at ${changedAt}: the rule it sets since refuses them`
+          : caps.length > 0
+            ? `its cap on ${caps.join(', ')} is reached: it holds them until raised`
+            : 'one of the rules they are checked against';
+        const evidence: Evidence[] = [
+          eventEvidence(event),
+          ...(changedAt
+            ? [
+                {
+                  source: 'change' as const,
+                  ref: entity,
+                  text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
+                  at: changedAt,
+                },
+              ]
+            : []),
+        ];
         findings.set(
-          key,
+          refKey(entity),
           finding(admissionRule, {
             entity,
             affects: [creator],
-            strength: changed ? STRENGTH.changedAndNamed : STRENGTH.named,
-            summary: `${object.kind} ${entity.name}${changed ? `, changed at ${changedAt},` : ''} is named where the API server refuses to create the pods of ${creator.kind} ${creator.name}: ${changed ? 'the rule it sets since refuses them' : 'one of the rules they are checked against'}`,
-            evidence: [
-              eventEvidence(event),
-              ...(changed && changedAt
-                ? [
-                    {
-                      source: 'change' as const,
-                      ref: entity,
-                      text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-                      at: changedAt,
-                    },
-                  ]
-                : []),
-            ],
-            ...(changed && changedAt ? { changedAt } : {}),
+            strength: changedAt ? STRENGTH.changedAndNamed : caps.length > 0 ? STRENGTH.capReached : STRENGTH.named,
+            summary: `${object.kind} ${entity.name} is named where ${placing ? `the pods of ${creator.kind} ${creator.name} cannot be placed` : `the API server refuses to create the pods of ${creator.kind} ${creator.name}`}; ${why}`,
+            evidence,
+            ...(changedAt ? { changedAt } : {}),
           }),
         );
       }
@@ -81,3 +82,46 @@ export const admissionRule: Detector = {
     return [...findings.values()];
   },
 };
+
+/** Who is refused: the workload behind the refused pod or its controller, and the refused pods that exist. */
+function refusedOf(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  event: Event,
+): { creator: EntityRef; pods: ClusterSnapshot['pods'] } {
+  const about = event.involvedObject;
+  if (about?.kind !== 'Pod') return { creator: creatorOf(snapshot, event), pods: [] };
+  const pod = graph.pod(about.namespace ?? '', about.name ?? '');
+  return pod ? { creator: graph.workloadOf(pod), pods: [pod] } : { creator: creatorOf(snapshot, event), pods: [] };
+}
+
+/**
+ * The objects of a spelt kind the refusal names: those changed shortly before when any was (the rule that began to
+ * refuse; the others refused all along), else all of them, each with the caps on what the refused pods request that
+ * its status shows reached.
+ */
+function namedRules(
+  snapshot: ClusterSnapshot,
+  event: Event,
+  pods: ClusterSnapshot['pods'],
+): { object: CustomObject; changedAt: string | undefined; caps: string[] }[] {
+  const now = snapshotNow(snapshot);
+  const message = event.message ?? '';
+  const named = snapshot.customObjects.filter(
+    (object) =>
+      spellsKind(message, object.kind) &&
+      namedIn(object, message) &&
+      (!object.metadata?.namespace || object.metadata.namespace === event.involvedObject?.namespace),
+  );
+  const changedAt = (object: CustomObject): string | undefined => {
+    const at = lastChange(object.metadata);
+    const ms = toMs(at);
+    return ms !== undefined && now - ms <= SUSPECT_CHANGE_WINDOW ? at : undefined;
+  };
+  const changed = named.filter((object) => changedAt(object) !== undefined);
+  return (changed.length > 0 ? changed : named).map((object) => ({
+    object,
+    changedAt: changedAt(object),
+    caps: reachedCaps(object, pods).map((cap) => `${cap.resource} (${cap.cap}, ${cap.used} in use)`),
+  }));
+}

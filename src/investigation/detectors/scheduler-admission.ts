@@ -108,7 +108,7 @@ function editedAt(object: CustomObject): string | undefined {
   return at && at !== object.metadata?.creationTimestamp ? at : undefined;
 }
 
-interface ReachedCap {
+export interface ReachedCap {
   path: string;
   resource: string;
   cap: string;
@@ -119,7 +119,7 @@ interface ReachedCap {
  * Caps in the spec (a map of resource quantities: `capability`, `quota`, `max…`) on a resource the held pods request,
  * which a map of the status under any name (`allocated`, `used`) shows reached.
  */
-function reachedCaps(object: CustomObject, held: Pod[]): ReachedCap[] {
+export function reachedCaps(object: CustomObject, held: Pod[]): ReachedCap[] {
   const requested = new Set(
     held.flatMap((pod) =>
       (pod.spec?.containers ?? []).flatMap((c) => [

@@ -26,22 +26,29 @@ const kindWords = (kind: string): string[] => kind.split(/(?<=[a-z0-9])(?=[A-Z])
 /** Kinds spelt in fewer words than this would match common words by chance (`Policy`, `Profile`). */
 const MIN_WORDS = 2;
 
-/** Whether a message spells the kind: its words in a row, as words of their own (`pod guard profile`, `pod-guard-profile`). */
+/**
+ * Whether a message spells the kind: its words in a row, as words of their own (`pod guard profile`,
+ * `pod-guard-profile`), or run together as one (`nodepool`).
+ */
 export function spellsKind(message: string, kind: string): boolean {
   const words = kindWords(kind);
   if (words.length < MIN_WORDS || words.some((word) => word.length < 3)) return false;
   const said = message.split(/[^A-Za-z0-9]+/).map(stem);
-  return said.some((_, at) => words.every((word, offset) => said[at + offset] === word));
+  const joined = words.join('');
+  return said.includes(joined) || said.some((_, at) => words.every((word, offset) => said[at + offset] === word));
 }
 
-/** FailedCreate (or other Warning) events in which the API server refuses a controller's pods, not a webhook. */
+/**
+ * Events in which pods are refused: the API server refusing a controller's pods (FailedCreate, not a webhook's, not a
+ * quota's), or pods that cannot be placed (FailedScheduling: a scheduler's or a node provisioner's verdict, which may
+ * name the object whose limit it hit — `exceed limits for nodepool: "general"`).
+ */
 export function refusedCreations(events: readonly Event[]): Event[] {
   const webhooks = new Set(webhookRefusals([...events]).map(({ event }) => event));
   return events.filter(
     (event) =>
-      event.reason === 'FailedCreate' &&
-      !webhooks.has(event) &&
-      REFUSED.test(event.message ?? '') &&
+      (event.reason === 'FailedScheduling' ||
+        (event.reason === 'FailedCreate' && !webhooks.has(event) && REFUSED.test(event.message ?? ''))) &&
       !/exceeded quota/i.test(event.message ?? ''),
   );
 }
