@@ -125,7 +125,7 @@ const DELETED_ORDINAL = /^delete Pod (\S+)-(\d+) in StatefulSet (\S+) successful
  * a pod to create it again under the same name): pods it deleted at or beyond its replica count, none of which exists
  * again, show it ran more replicas until then. Not when an autoscaler owns its replica count.
  */
-function scaledDown(
+export function scaledDown(
   snapshot: Snapshot,
   ref: { kind: string; namespace?: string; name: string },
   desired: number,

@@ -9,11 +9,14 @@ import type { Container, Pod } from '../evidence/workloads.ts';
 import type { Evidence, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { generatedSiblings } from './crashing.ts';
+import { scaledDown } from './dependency-down.ts';
 import { type Detector, finding } from './detector.ts';
 
 type ProbeKind = 'liveness' | 'readiness' | 'startup';
 
-const PROBE_FAILED = /^(Liveness|Readiness|Startup) probe failed: (.*)$/s;
+// `failed`: the probe ran and the container answered wrong; `errored`: the kubelet could not run it at all (an exec
+// probe's command missing from the image) — the probe's own fault.
+const PROBE_FAILED = /^(Liveness|Readiness|Startup) probe (?:failed|errored): (.*)$/s;
 // A wrong path or port fails the same way every time; timeouts and 5xx can be a slow or broken dependency.
 const CONFIG_SIGNAL = /statuscode: 404|no such file|not found|executable file not found|unknown service|Unimplemented/i;
 // The kubelet's own word that it restarted a container because its liveness probe failed.
@@ -107,6 +110,10 @@ export const probeFailure: Detector = {
       // So are those of a workload generated with it from the same resource (a proxy in front of crashing members).
       const system = [graph.workloadOf(pod), ...generatedSiblings(graph, graph.workloadOf(pod))];
       if (kind === 'readiness' && !configSignal && system.some((ref) => crashing.has(refKey(ref)))) continue;
+      // Nor can the members a scale-down left behind, when the removed ones held part of the quorum.
+      const members = graph.workloadOf(pod);
+      const replicas = graph.workload(members)?.desiredReplicas ?? 0;
+      if (kind === 'readiness' && !configSignal && replicas > 0 && scaledDown(snapshot, members, replicas)) continue;
       // A container that exits by itself (an error code of its own, not the kubelet's SIGKILL/SIGTERM) and that the
       // kubelet never restarted for its probe fails its liveness or startup probe only while it is down or starting
       // again: the crash is the fault, the probe's failures its shadow.
