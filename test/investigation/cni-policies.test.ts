@@ -100,4 +100,54 @@ describe("the network plugin's own policies", () => {
     assert.deepEqual(read?.spec?.ingress?.[0]?.from?.[0]?.namespaceSelector, { matchLabels: { team: 'billing' } });
     assert.deepEqual(read?.spec?.ingress?.[0]?.ports, [{ port: 5672 }]);
   });
+
+  it("reads Calico's Pass as letting the rest on, a rule by address only as admitting no pod, set and namespace terms", () => {
+    const policy: CustomObject = {
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'lab-deny' },
+      spec: {
+        selector: "projectcalico.org/namespace in {'orchard', 'cellar'} && tier != 'edge' && has(owner)",
+        types: ['Ingress'],
+        ingress: [
+          { action: 'Deny', source: { nets: ['172.20.0.0/16'] } },
+          { action: 'Allow', protocol: 'TCP', source: { nets: ['10.50.8.0/24'] }, destination: { ports: [5432] } },
+          {
+            action: 'Allow',
+            source: { selector: "projectcalico.org/namespace == 'orchard' && role == 'picker'" },
+          },
+          { action: 'Pass' },
+        ],
+      },
+    };
+    const kinds = [
+      {
+        group: 'crd.projectcalico.org',
+        version: 'v1',
+        plural: 'globalnetworkpolicies',
+        kind: 'GlobalNetworkPolicy',
+        namespaced: false,
+      },
+    ];
+    const [read] = asNetworkPolicies([policy], kinds);
+    // The namespace terms of the policy's own selector cannot select pods by label: they are left out (not required).
+    assert.deepEqual(read?.spec?.podSelector, {
+      matchLabels: {},
+      matchExpressions: [
+        { key: 'tier', operator: 'NotIn', values: ['edge'] },
+        { key: 'owner', operator: 'Exists' },
+      ],
+    });
+    const [byAddress, pickers, pass] = read?.spec?.ingress ?? [];
+    assert.deepEqual(byAddress?.from, [{ ipBlock: { cidr: '10.50.8.0/24' } }]);
+    assert.deepEqual(byAddress?.ports, [{ port: 5432, protocol: 'TCP' }]);
+    assert.deepEqual(pickers?.from, [
+      {
+        podSelector: { matchLabels: { role: 'picker' } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'orchard' } },
+      },
+    ]);
+    // Pass hands everything on: like a rule with no peers and no ports, it admits all.
+    assert.deepEqual(pass, {});
+  });
 });

@@ -20,6 +20,11 @@ const STRENGTH = {
   blockedWithErrors: 0.9,
   /** Its rules admit a call the graph shows, but the caller logs no failure (it may retry quietly, or not call now). */
   blocked: 0.75,
+  /**
+   * Older policies admit the call, but one changed after them does not, and the caller's connections to the Service
+   * go unanswered: with a plugin that orders its policies, the newer one decides first.
+   */
+  overridden: 0.7,
   /** Egress isolated without port 53 to the cluster DNS, and the pods' lookups fail: the rules and the errors agree. */
   lookupsCutOff: 0.85,
   /** Egress isolated, and the pods' connections time out to an address outside the cluster no rule admits. */
@@ -37,7 +42,8 @@ export const networkPolicy: Detector = {
     if (snapshot.networkPolicies.length === 0) return [];
     const namespaceLabels = namespaceLabelsOf(snapshot);
     const findings = new Map<string, Finding>();
-    for (const call of blockedCalls(graph, namespaceLabels)) blameBlockedCall(findings, call, snapshot, graph);
+    for (const call of blockedCalls(snapshot, graph, namespaceLabels))
+      blameBlockedCall(findings, call, snapshot, graph);
     for (const cut of lookupsCutOff(snapshot, graph, namespaceLabels))
       blameLookupsCutOff(findings, cut, snapshot, graph);
     for (const cut of addressesCutOff(snapshot, graph)) blameAddressesCutOff(findings, cut);
@@ -62,6 +68,8 @@ interface BlockedCall {
   target: EntityRef;
   service: Service;
   direction: 'ingress' | 'egress';
+  /** Older policies admit the call; this newer one does not (see overriding). */
+  overriding?: boolean;
 }
 
 /** A workload's first pod, or (none running) a stand-in with its template's labels: what policies would select. */
@@ -70,7 +78,11 @@ const samplePod = (graph: EvidenceGraph, workload: Workload): Pod =>
   ({ metadata: { namespace: workload.ref.namespace, labels: workload.template?.metadata?.labels } } as Pod);
 
 /** Every call (a dependency edge to a Service) that the callee's ingress or the caller's egress isolation refuses. */
-function blockedCalls(graph: EvidenceGraph, namespaceLabels: NamespaceLabels): BlockedCall[] {
+function blockedCalls(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  namespaceLabels: NamespaceLabels,
+): BlockedCall[] {
   const blocked: BlockedCall[] = [];
   for (const workload of graph.workloads) {
     const target = workload.ref;
@@ -79,18 +91,72 @@ function blockedCalls(graph: EvidenceGraph, namespaceLabels: NamespaceLabels): B
       const ports = targetPorts(service, sample);
       for (const call of graph.callersOf(refOf('Service', service.metadata))) {
         const caller = samplePod(graph, graph.workload(call.from) ?? { ref: call.from });
-        const ingress = isolating(graph, sample, 'Ingress');
-        if (ingress.length > 0 && !ingress.some((p) => admits(p, 'from', caller, ports, namespaceLabels))) {
-          blocked.push({ policies: ingress, caller: call.from, target, service, direction: 'ingress' });
-        }
-        const egress = isolating(graph, caller, 'Egress');
-        if (egress.length > 0 && !egress.some((p) => admits(p, 'to', sample, ports, namespaceLabels))) {
-          blocked.push({ policies: egress, caller: call.from, target, service, direction: 'egress' });
+        const unanswered = () => connectionsUnanswered(snapshot, graph, call.from, service);
+        const sides = [
+          {
+            direction: 'ingress' as const,
+            policies: isolating(graph, sample, 'Ingress'),
+            side: 'from' as const,
+            peer: caller,
+          },
+          {
+            direction: 'egress' as const,
+            policies: isolating(graph, caller, 'Egress'),
+            side: 'to' as const,
+            peer: sample,
+          },
+        ];
+        for (const { direction, policies, side, peer } of sides) {
+          if (policies.length === 0) continue;
+          const admitting = policies.filter((p) => admits(p, side, peer, ports, namespaceLabels));
+          if (admitting.length === 0) {
+            blocked.push({ policies, caller: call.from, target, service, direction });
+            continue;
+          }
+          const overriding = overridingPolicy(snapshot, policies, admitting);
+          if (overriding && unanswered()) {
+            blocked.push({ policies: [overriding], caller: call.from, target, service, direction, overriding: true });
+          }
         }
       }
     }
   }
   return blocked;
+}
+
+/** How recent a change must be to override older policies (the incident's time, not a long-standing rule). */
+const OVERRIDE_WINDOW = 24 * HOUR;
+
+/**
+ * A policy that does not admit the call, changed after every policy that does and within the day: where policies are
+ * ordered (a network plugin's own kinds carry an order or a priority), the newest rule written for these pods is the
+ * one that decides — and what changed just before the connections stopped is what stopped them.
+ */
+function overridingPolicy(
+  snapshot: ClusterSnapshot,
+  policies: NetworkPolicy[],
+  admitting: NetworkPolicy[],
+): NetworkPolicy | undefined {
+  const candidate = newest(policies.filter((p) => !admitting.includes(p)));
+  const changed = toMs(lastChange(candidate?.metadata));
+  if (!candidate || changed === undefined || snapshotNow(snapshot) - changed > OVERRIDE_WINDOW) return undefined;
+  return admitting.every((p) => (toMs(lastChange(p.metadata)) ?? 0) < changed) ? candidate : undefined;
+}
+
+/** Whether the caller's error lines show connections to the Service (its address or name) dropped or timing out. */
+function connectionsUnanswered(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  caller: EntityRef,
+  service: Service,
+): boolean {
+  const name = service.metadata?.name ?? '';
+  const addresses = [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])].filter(
+    (a): a is string => !!a && a !== 'None',
+  );
+  const names = (text: string) =>
+    addresses.some((a) => text.includes(`${a}:`)) || new RegExp(`(?<![\\w-])${name}(?![\\w-])`).test(text);
+  return errorsOf(snapshot, graph, caller).some((l) => UNANSWERED_CONNECT.test(l.text) && names(l.text));
 }
 
 /**
@@ -128,7 +194,7 @@ const errorsOf = (snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: Ent
 /** The newest of the policies is blamed (one finding per policy, every call it blocks as evidence). */
 function blameBlockedCall(
   findings: Map<string, Finding>,
-  { policies, caller, target, service, direction }: BlockedCall,
+  { policies, caller, target, service, direction, overriding }: BlockedCall,
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
 ): void {
@@ -137,24 +203,26 @@ function blameBlockedCall(
   const key = refKey(ref);
   const errors = lastDistinct(errorsOf(snapshot, graph, caller), (t) => BLOCKED.test(t), 1);
   const existing = findings.get(key);
-  const text = `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
+  const text = overriding
+    ? `${direction} of ${target.name}: ${culprit.metadata?.name}, changed ${lastChange(culprit.metadata)} after the policies that admit ${caller.name}, admits it in no rule, and its connections to Service ${service.metadata?.name} go unanswered`
+    : `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
   if (existing) {
     if (!existing.affects.some((a) => refKey(a) === refKey(caller))) existing.affects.push(caller);
     existing.evidence.push({ source: 'spec', ref, text }, ...errors.map(logEvidence));
-    if (errors.length > 0) existing.strength = STRENGTH.blockedWithErrors;
+    if (errors.length > 0 && !overriding) existing.strength = STRENGTH.blockedWithErrors;
     return;
   }
   const fault: Finding = finding(networkPolicy, {
     entity: ref,
     affects: [caller],
-    strength: errors.length > 0 ? STRENGTH.blockedWithErrors : STRENGTH.blocked,
+    strength: overriding ? STRENGTH.overridden : errors.length > 0 ? STRENGTH.blockedWithErrors : STRENGTH.blocked,
     summary: `${ref.kind} ${ref.name} blocks ${caller.name} → ${service.metadata?.name} (${direction})`,
     evidence: [{ source: 'spec', ref, text }, ...errors.map(logEvidence)],
   });
   const changedAt = lastChange(culprit.metadata);
   if (changedAt) fault.changedAt = changedAt;
   // A network plugin's own policy kind is changed through its own API: the plans below are for NetworkPolicies.
-  if (ref.kind === 'NetworkPolicy') fault.remediation = undoPolicy(culprit, ref, snapshot);
+  if (isKubernetesPolicy(culprit)) fault.remediation = undoPolicy(culprit, ref, snapshot);
   findings.set(key, fault);
 }
 
@@ -204,7 +272,7 @@ function blameLookupsCutOff(
       },
       ...lines.map(logEvidence),
     ],
-    ...(ref.kind === 'NetworkPolicy'
+    ...(isKubernetesPolicy(culprit)
       ? {
           remediation: {
             summary: `Delete NetworkPolicy ${ref.name}`,
@@ -217,6 +285,11 @@ function blameLookupsCutOff(
   if (changedAt) fault.changedAt = changedAt;
   findings.set(refKey(ref), fault);
 }
+
+/** Kubernetes' own NetworkPolicy (a plugin's namespaced kind may share its name, in a group of its own). */
+const isKubernetesPolicy = (policy: NetworkPolicy): boolean =>
+  (policy.kind ?? 'NetworkPolicy') === 'NetworkPolicy' &&
+  (policy.apiVersion ?? 'networking.k8s.io/v1').startsWith('networking.k8s.io/');
 
 const newest = (policies: NetworkPolicy[]): NetworkPolicy =>
   [...policies].sort((a, b) =>

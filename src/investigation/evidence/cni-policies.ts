@@ -12,7 +12,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
 type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
 type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Expression[] };
 type Expression = { key: string; operator: string; values?: string[] };
-type Peer = { podSelector?: Selector; namespaceSelector?: Selector };
+type Peer = { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: { cidr: string; except?: string[] } };
 type Port = { port?: number | string; protocol?: string };
 type Rule = { peers?: Peer[]; ports?: Port[] };
 
@@ -101,43 +101,109 @@ function fromCilium(spec: Record<string, unknown>, home?: string): Shape {
   return { selector: ciliumPeer(spec.endpointSelector).podSelector ?? {}, ingress, egress };
 }
 
-/** A Calico selector (`app == 'db' && tier == "data"`, `all()`) as label matches; what it cannot read, it drops. */
-function calicoSelector(expression: unknown): Selector {
-  const labels: Record<string, string> = {};
-  for (const term of String(expression ?? '').split('&&')) {
-    const match = /^\s*([\w./-]+)\s*==\s*["']([^"']*)["']\s*$/.exec(term);
-    if (match) labels[match[1] as string] = match[2] as string;
-  }
-  return { matchLabels: labels };
+// Calico labels every workload endpoint with its namespace, and every namespace with its name, under its own keys.
+const CALICO_NAMESPACE_KEYS = new Set(['projectcalico.org/namespace', 'projectcalico.org/name']);
+
+const quoted = (text: string): string[] => [...text.matchAll(/["']([^"']*)["']/g)].map((m) => m[1] as string);
+
+/** One term of a Calico selector as a label expression; undefined for what it cannot read (`all()`, functions). */
+function calicoTerm(term: string): Expression | undefined {
+  const t = term.trim();
+  let m = /^([\w./-]+)\s*(==|!=)\s*["']([^"']*)["']$/.exec(t);
+  if (m) return { key: m[1] as string, operator: m[2] === '==' ? 'In' : 'NotIn', values: [m[3] as string] };
+  m = /^([\w./-]+)\s+(not\s+)?in\s*\{(.*)\}$/.exec(t);
+  if (m) return { key: m[1] as string, operator: m[2] ? 'NotIn' : 'In', values: quoted(m[3] as string) };
+  m = /^(!)?\s*has\(\s*([\w./-]+)\s*\)$/.exec(t);
+  if (m) return { key: m[2] as string, operator: m[1] ? 'DoesNotExist' : 'Exists' };
+  return undefined;
 }
 
-/** Calico's Allow rules (a Deny admits nothing): the source (ingress) or destination (egress) as the peer. */
+/**
+ * A Calico selector (`app == 'db' && tier in {'a','b'}`, `has(x)`, `all()`) as label matches, its terms on the
+ * namespace (Calico's own namespace keys) apart as a selector of namespaces by name; what it cannot read, it drops.
+ */
+function calicoSelector(expression: unknown): { pods: Selector; namespaces?: Selector } {
+  const pods: Expression[] = [];
+  const namespaces: Expression[] = [];
+  for (const term of String(expression ?? '').split('&&')) {
+    const read = calicoTerm(term);
+    if (!read) continue;
+    if (CALICO_NAMESPACE_KEYS.has(read.key)) namespaces.push({ ...read, key: NAME_LABEL });
+    else pods.push(read);
+  }
+  return {
+    pods: asLabelSelector(pods),
+    ...(namespaces.length > 0 ? { namespaces: asLabelSelector(namespaces) } : {}),
+  };
+}
+
+/** Expressions as a label selector: a single required value is a plain label match. */
+function asLabelSelector(expressions: Expression[]): Selector {
+  const exact = expressions.filter((e) => e.operator === 'In' && e.values?.length === 1);
+  const rest = expressions.filter((e) => !exact.includes(e));
+  return {
+    matchLabels: Object.fromEntries(exact.map((e) => [e.key, e.values?.[0] as string])),
+    ...(rest.length > 0 ? { matchExpressions: rest } : {}),
+  };
+}
+
+/** Whether a Calico rule's side matches only by address (`nets`, `notNets`): no pod is picked by it. */
+const byAddressOnly = (peer: Record<string, unknown>): boolean =>
+  (peer.nets !== undefined || peer.notNets !== undefined) &&
+  peer.selector === undefined &&
+  peer.namespaceSelector === undefined;
+
+/**
+ * Calico's rules that let traffic on: Allow, and Pass (it hands the traffic on to what comes after the policy, so the
+ * policy does not stop it); a Deny admits nothing. The source (ingress) or destination (egress) is the peer; a rule
+ * matching by address only (`nets`) admits those addresses (an ipBlock), no pod of the cluster.
+ */
 function calicoRules(rules: unknown, side: 'source' | 'destination', home?: string): Rule[] {
   return asArray(rules)
     .map(asRecord)
-    .filter((rule) => String(rule.action ?? 'Allow') === 'Allow')
+    .filter((rule) => ['Allow', 'Pass'].includes(String(rule.action ?? 'Allow')))
     .map((rule) => {
       const peer = asRecord(rule[side]);
-      const ports = asArray(asRecord(rule.destination).ports).map((port) => ({ port: Number(port) || String(port) }));
+      const protocol = rule.protocol === undefined ? {} : { protocol: String(rule.protocol) };
+      const ports = asArray(asRecord(rule.destination).ports).map((port) => ({
+        port: Number(port) || String(port),
+        ...protocol,
+      }));
+      if (byAddressOnly(peer)) {
+        const except = asArray(peer.notNets).map(String);
+        const cidrs = peer.nets === undefined ? ['0.0.0.0/0'] : asArray(peer.nets).map(String);
+        return { peers: cidrs.map((cidr) => ({ ipBlock: { cidr, ...(except.length > 0 ? { except } : {}) } })), ports };
+      }
+      const selected = calicoSelector(peer.selector);
       const namespace =
         peer.namespaceSelector !== undefined
-          ? calicoSelector(peer.namespaceSelector)
-          : home
-            ? { matchLabels: { [NAME_LABEL]: home } }
-            : {};
+          ? calicoSelector(peer.namespaceSelector).pods
+          : (selected.namespaces ?? (home ? { matchLabels: { [NAME_LABEL]: home } } : {}));
       const peers =
         peer.selector === undefined && peer.namespaceSelector === undefined
           ? []
-          : [{ podSelector: calicoSelector(peer.selector), namespaceSelector: namespace }];
+          : [{ podSelector: selected.pods, namespaceSelector: renameNamespaceKeys(namespace) }];
       return { peers, ports };
     });
 }
+
+/** A namespace selector written with Calico's namespace-name key reads the name label every namespace carries. */
+const renameNamespaceKeys = (selector: Selector): Selector => ({
+  ...(selector.matchLabels ? { matchLabels: selector.matchLabels } : {}),
+  ...(selector.matchExpressions
+    ? {
+        matchExpressions: selector.matchExpressions.map((e) =>
+          CALICO_NAMESPACE_KEYS.has(e.key) ? { ...e, key: NAME_LABEL } : e,
+        ),
+      }
+    : {}),
+});
 
 function fromCalico(spec: Record<string, unknown>, home?: string): Shape {
   const types = asArray(spec.types).map(String);
   const has = (type: string, key: string) => types.includes(type) || (types.length === 0 && key in spec);
   return {
-    selector: calicoSelector(spec.selector),
+    selector: calicoSelector(spec.selector).pods,
     ingress: has('Ingress', 'ingress') ? calicoRules(spec.ingress, 'source', home) : undefined,
     egress: has('Egress', 'egress') ? calicoRules(spec.egress, 'destination', home) : undefined,
   };

@@ -334,7 +334,7 @@ class SuspectWalk {
     for (const policy of this.graph.policiesSelecting(sample)) {
       this.changedNear(
         policy,
-        refOf('NetworkPolicy', policy.metadata),
+        refOf(policy.kind ?? 'NetworkPolicy', policy.metadata),
         workload,
         `(selecting ${workload.name}'s pods)`,
         'check whether the connections that fail are ones its rules no longer admit',
