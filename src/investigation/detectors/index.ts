@@ -12,6 +12,7 @@ import { connectionLimit } from './connection-limit.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
 import { crashLoop } from './crash-loop.ts';
 import { credentialDrift } from './credential-drift.ts';
+import { rotatedCredential } from './rotated-credential.ts';
 import { crashloopBadConfig } from './crashloop-bad-config.ts';
 import { dependencyDown } from './dependency-down.ts';
 import { disruptionBudget } from './disruption-budget.ts';
@@ -66,6 +67,7 @@ export const DETECTORS = {
   'missing-reference': missingReference,
   'bad-secret-value': badSecretValue,
   'credential-drift': credentialDrift,
+  'rotated-credential': rotatedCredential,
   'probe-failure': probeFailure,
   'service-selector': serviceSelector,
   'service-port': servicePort,

@@ -20,6 +20,8 @@ import { forbiddenCalls } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
+import { buildGraph } from './graph.ts';
+import { serverCredentialReads } from './server-credentials.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
 import {
   configuredObjectLists,
@@ -188,6 +190,7 @@ export async function collectSnapshot(
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
+  await readRefusingServersSecrets(reader);
   await readGoverningObjects(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0)
@@ -826,6 +829,36 @@ async function readWhatErringPeersRead(reader: SnapshotReader): Promise<void> {
     4,
     'Reading the configuration of dependencies in other namespaces that fail on their own',
     reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
+  );
+}
+
+/**
+ * Logins refused while nothing the clients read changed: the server's own credential may have been rotated and the
+ * clients still hold the old one. The server's side is read (evidence/server-credentials.ts): the custom resource its
+ * pods are made from, when not read, then the Secret its pods or that resource name for a login, by name.
+ */
+async function readRefusingServersSecrets(reader: SnapshotReader): Promise<void> {
+  const first = serverCredentialReads(reader.snapshot, buildGraph(reader.snapshot), reader.secretsAsked);
+  if (first.owners.length > 0) {
+    reader.routingSpent += first.owners.length;
+    await reader.wave(
+      4,
+      `Reading ${first.owners.map((o) => `${o.kind} in ${o.namespace}`).join(', ')}: the resource the server that refuses the logins is made from`,
+      first.owners.map((o) =>
+        reader.listCustom(o, o.namespace, `the ${o.kind} whose pods refuse logins: the credential it keeps`),
+      ),
+    );
+  }
+  const { secrets } = serverCredentialReads(reader.snapshot, buildGraph(reader.snapshot), reader.secretsAsked);
+  if (secrets.length === 0 || reader.spent() + secrets.length > PEER_HARD_LIMIT) return;
+  await reader.wave(
+    4,
+    `Reading the credential of the server that refuses the logins: ${secrets.map((x) => `${x.namespace}/${x.name}`).join(', ')}`,
+    secrets.flatMap(({ namespace, name }) =>
+      secretReads(new Set([name]), namespace, 'the server refuses logins whose credentials did not change').map(
+        ([kind, reason, options]) => reader.list(kind, reason, options),
+      ),
+    ),
   );
 }
 

@@ -71,7 +71,7 @@ export function customControllerOf(
 }
 
 /** Where a kind is read: the plural and version discovery found, else the group's convention (lower-case kind + s). */
-function customKind(snapshot: ClusterSnapshot, owner: OwnerReference): CustomKind {
+export function customKind(snapshot: ClusterSnapshot, owner: OwnerReference): CustomKind {
   const group = groupOf(owner.apiVersion);
   const version = owner.apiVersion.split('/')[1] ?? '';
   const served = snapshot.apiGroups
