@@ -511,6 +511,32 @@ export function stemMatch(text: string, names: string[]): string | undefined {
 }
 
 /**
+ * The one name of several words that the text writes as a phrase of its own, its words side by side in any order
+ * (`web lens` for `lens-web`, `tile cache` for `cache-tile`, a plural too): the text names that component in its
+ * own words. Words of the name scattered over the text name nothing. Ambiguous: none.
+ */
+export function wordsMatch(text: string, names: string[]): string | undefined {
+  const singular = (part: string) => (part.endsWith('s') ? part.slice(0, -1) : part);
+  // Phrases do not run across a line, a sentence or a clause (a title's last word and the text's first are apart).
+  const phrases = text
+    .toLowerCase()
+    .split(/[\n.!?;:,()"']+/)
+    .map((phrase) => (phrase.match(/[a-z][a-z0-9]*/g) ?? []).map(singular));
+  const side = (words: string[], at: number, size: number) =>
+    words
+      .slice(at, at + size)
+      .sort()
+      .join(' ');
+  const matches = names.filter((name) => {
+    const parts = name.toLowerCase().split(/[-_.]/).map(singular);
+    if (parts.length < 2 || parts.some((part) => part.length < 3)) return false;
+    const wanted = [...parts].sort().join(' ');
+    return phrases.some((words) => words.some((_, at) => side(words, at, parts.length) === wanted));
+  });
+  return new Set(matches).size === 1 ? matches[0] : undefined;
+}
+
+/**
  * The alerted entity in the chosen namespace: the one locating the namespace found (`located`: the consumer of the
  * queue, or the router's backend, that the alert points at from elsewhere) when the snapshot holds it; else from labels
  * (workload, pod, service) when they name something the snapshot holds, else from the longest Service or workload name
@@ -565,6 +591,12 @@ export function resolveSymptom(
   if (entry && hasWorkload(snapshot, 'Service', namespace, entry)) {
     assumptions.push(`symptom Service ${entry}: the route for the host the alert mentions leads to it`);
     return { symptom: { kind: 'Service', namespace, name: entry }, assumptions };
+  }
+  const spelled = wordsMatch(text, names);
+  if (spelled) {
+    const symptom = serviceOrWorkload(spelled, namespace, snapshot);
+    assumptions.push(`symptom ${symptom?.kind} ${spelled}: the alert's text writes the words of its name side by side`);
+    return { symptom, assumptions };
   }
   const stem = stemMatch(text, names);
   if (stem) {

@@ -11,6 +11,7 @@ import {
   owningWorkload,
   resolveSymptom,
   stemMatch,
+  wordsMatch,
 } from '../../src/investigation/focus.ts';
 import { namespacesNamedIn, peerNamespaces } from '../../src/investigation/evidence/peer-namespaces.ts';
 
@@ -318,5 +319,14 @@ describe('resolveSymptom without a name in the alert', () => {
     });
     const { symptom } = resolveSymptom(alert({ labels: { horizontalpodautoscaler: 'payments' } }), 'shop', s);
     assert.deepEqual(symptom, { kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'payments' });
+  });
+
+  it('a name of several words written side by side in any order names its component; scattered words name nothing', () => {
+    const names = ['lens-web', 'lens-api', 'photo-portal'];
+    assert.equal(wordsMatch('PACS web lens: "Unable to load study"', names), 'lens-web');
+    assert.equal(wordsMatch('photos portal down', names), 'photo-portal');
+    // A title's last word and the text's first are not a phrase; nor are words a sentence apart.
+    assert.equal(wordsMatch('results missing in portal\nphotos say nothing', names), undefined);
+    assert.equal(wordsMatch('the web is slow. lens broke', names), undefined);
   });
 });

@@ -3,7 +3,10 @@ import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { type PodRevisionRollout, podRevisionRollouts } from '../evidence/pod-revisions.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
-import type { Finding } from '../model.ts';
+import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
+import type { ReplicaSet } from '../evidence/revisions.ts';
+import type { Pod } from '../evidence/workloads.ts';
+import type { EntityRef, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 
@@ -18,6 +21,10 @@ const STRENGTH = {
   previousServed: 0.6,
   /** Nothing shows the previous revision served: the rollout may have inherited the fault. */
   unknownBefore: 0.45,
+  /** Its pods run, but log errors that pods of the previous revision beside them, read, do not. */
+  erringBesideClean: 0.65,
+  /** Its pods run and log errors; the previous revision's pods beside them were not read. */
+  erring: 0.4,
 } as const;
 
 /** A Deployment whose newest revision, rolled out shortly before, has failing pods while the previous one was fine. */
@@ -31,7 +38,12 @@ export const badRollout: Detector = {
         .podsOf(workload.ref)
         .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));
       const failing = pods.filter((p) => !isPodReady(p) || hasRestarted(p));
-      if (pods.length === 0 ? (current.spec?.replicas ?? 0) === 0 : failing.length === 0) continue;
+      if (pods.length > 0 && failing.length === 0) {
+        const canary = erringRevision(snapshot, graph, workload.ref, current, pods);
+        if (canary) findings.push(canary);
+        continue;
+      }
+      if (pods.length === 0 && (current.spec?.replicas ?? 0) === 0) continue;
       // Still serving, or it ran a day before the new revision replaced it (a Recreate rollout scales it to zero first).
       const ranFor =
         (toMs(current.metadata?.creationTimestamp) ?? 0) - (toMs(previous.metadata?.creationTimestamp) ?? Infinity);
@@ -71,6 +83,44 @@ export const badRollout: Detector = {
     return findings;
   },
 };
+
+/**
+ * A new revision whose pods all run but log errors, beside pods of the revisions before it (a canary step, a rollout
+ * in progress) whose logs read show none: the new code fails where the old did not (a path it calls that the server
+ * lacks, a changed default). Weaker than pods failing: stronger when an older pod's log was read and is clean.
+ */
+function erringRevision(
+  snapshot: Parameters<Detector['detect']>[0],
+  graph: Parameters<Detector['detect']>[1],
+  workload: EntityRef,
+  current: ReplicaSet,
+  pods: Pod[],
+): Finding | undefined {
+  const namespace = workload.namespace ?? '';
+  const names = (list: Pod[]) => list.map((p) => p.metadata?.name ?? '');
+  const lines = logLinesOf(snapshot, namespace, names(pods));
+  const older = graph.podsOf(workload).filter((p) => !pods.includes(p) && isPodReady(p));
+  if (lines.length === 0 || older.length === 0) return undefined;
+  const olderRead = older.filter((p) => logsRead(snapshot, namespace, [p.metadata?.name ?? '']));
+  if (logLinesOf(snapshot, namespace, names(olderRead)).length > 0) return undefined;
+  const clean = olderRead.length > 0;
+  return finding(badRollout, {
+    entity: workload,
+    affects: [workload],
+    strength: clean ? STRENGTH.erringBesideClean : STRENGTH.erring,
+    summary: `${workload.kind} ${workload.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) logs errors on its pods${clean ? `, while ${olderRead.length} pod(s) of the revision before it, serving beside them, log none` : ` beside ${older.length} pod(s) of the revision before it`}: "${lines.at(-1)?.text.slice(0, 140)}"`,
+    evidence: [
+      {
+        source: 'change',
+        ref: refOf('ReplicaSet', current.metadata),
+        text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
+        at: current.metadata?.creationTimestamp,
+      },
+      ...lastDistinct(lines, () => true, 2).map(logEvidence),
+    ],
+    changedAt: current.metadata?.creationTimestamp,
+  });
+}
 
 /**
  * A StatefulSet's or DaemonSet's rollout whose updated pods fail: the same claim as a Deployment's new revision, read

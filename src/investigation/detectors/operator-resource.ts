@@ -2,6 +2,7 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { customControllerOf, type GeneratedWorkload, isCustomOwner } from '../evidence/custom-owners.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
+import { revisionOf } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -64,7 +65,7 @@ interface Rendered {
  */
 export const operatorResource: Detector = {
   id: 'operator-resource',
-  faultTypes: ['other'],
+  faultTypes: ['other', 'bad-rollout'],
   detect(snapshot) {
     if (snapshot.customObjects.length === 0) return [];
     const now = snapshotNow(snapshot);
@@ -115,9 +116,15 @@ function findingOf(snapshot: ClusterSnapshot, { top, changedAt, links, generated
     { source: 'change', ref: entity, text: `${top.kind} ${entity.name} last changed at ${changedAt}`, at: changedAt },
     ...reported.slice(0, 3).map(eventEvidence),
   ];
+  // A resource that controls ReplicaSets numbered in revisions is a Deployment of its own (a progressive-delivery
+  // controller's): the change that reached the pods is a rollout of a new template.
+  const rollsOut = generated.some(
+    (link) => link.kind === 'ReplicaSet' && revisionOf(link as Parameters<typeof revisionOf>[0]) > 0,
+  );
   return finding(operatorResource, {
     entity,
     affects,
+    ...(rollsOut ? { faultType: 'bad-rollout' as const } : {}),
     strength: STRENGTH.rendered,
     summary: `${top.kind} ${entity.name} changed at ${changedAt}, and its operator has replaced ${pods.length} pod${pods.length > 1 ? 's' : ''} it generates since${via} (${pods.map((p) => p.metadata?.name).join(', ')}): they run as it now sets them. To confirm: compare its spec with the previous one, and revert the setting there — not in the generated workloads`,
     evidence,
