@@ -87,6 +87,32 @@ describe('collectSnapshot', () => {
   });
 });
 
+/** A namespace whose public Ingress routes pay.example.org to Service gate. */
+const EDGE_OBJECTS = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-ns', uid: 'ns-edge' } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'public', namespace: 'edge-ns', uid: 'ing-public' },
+    spec: {
+      rules: [
+        {
+          host: 'pay.example.org',
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'gate', port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  },
+];
+
 describe('locateNamespace', () => {
   it('takes the label without a request', async () => {
     const located = await locateNamespace(alert({ labels: { namespace: NS } }), base());
@@ -195,31 +221,7 @@ describe('locateNamespace', () => {
         {
           ...TOOL_SCENARIO,
           cluster: {
-            objects: [
-              ...TOOL_SCENARIO.cluster.objects,
-              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-ns', uid: 'ns-edge' } },
-              {
-                apiVersion: 'networking.k8s.io/v1',
-                kind: 'Ingress',
-                metadata: { name: 'public', namespace: 'edge-ns', uid: 'ing-public' },
-                spec: {
-                  rules: [
-                    {
-                      host: 'pay.example.org',
-                      http: {
-                        paths: [
-                          {
-                            path: '/',
-                            pathType: 'Prefix',
-                            backend: { service: { name: 'gate', port: { number: 80 } } },
-                          },
-                        ],
-                      },
-                    },
-                  ],
-                },
-              },
-            ],
+            objects: [...TOOL_SCENARIO.cluster.objects, ...EDGE_OBJECTS],
           },
         },
         'ingress-namespace',
@@ -265,33 +267,12 @@ describe('locateNamespace', () => {
           cluster: {
             objects: [
               ...TOOL_SCENARIO.cluster.objects,
-              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-ns', uid: 'ns-edge' } },
+              ...EDGE_OBJECTS,
               {
                 apiVersion: 'gateway.networking.k8s.io/v1',
                 kind: 'Gateway',
                 metadata: { name: 'shared', namespace: 'edge-ns', uid: 'gw-shared' },
                 spec: { gatewayClassName: 'cloud-lb', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-              },
-              {
-                apiVersion: 'networking.k8s.io/v1',
-                kind: 'Ingress',
-                metadata: { name: 'public', namespace: 'edge-ns', uid: 'ing-public' },
-                spec: {
-                  rules: [
-                    {
-                      host: 'pay.example.org',
-                      http: {
-                        paths: [
-                          {
-                            path: '/',
-                            pathType: 'Prefix',
-                            backend: { service: { name: 'gate', port: { number: 80 } } },
-                          },
-                        ],
-                      },
-                    },
-                  ],
-                },
               },
             ],
           },
