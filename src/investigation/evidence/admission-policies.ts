@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
 import { GENERIC_GROUP_WORD, type GoverningKind } from './governing-resources.ts';
 import type { ServedGroup } from './routing-objects.ts';
 
@@ -77,16 +77,8 @@ export function admissionPolicyKinds(
     .map(({ kind }) => kind);
 }
 
-/** Names shorter than this match too much by chance. */
-const MIN_NAME = 4;
-
-/** Whether a refusal names the object by its name, standing alone (not a part of a longer name). */
-export function namedInRefusal(object: CustomObject, message: string): boolean {
-  const name = object.metadata?.name ?? '';
-  if (name.length < MIN_NAME) return false;
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\w.-])${escaped}(?![\\w-]|\\.\\w)`).test(message);
-}
+/** Whether a refusal names the object by its name, standing alone (names under 4 characters match by chance). */
+export const namedInRefusal = (object: CustomObject, message: string): boolean => nameStandsIn(object, message, 4);
 
 /** What the webhook said, without its own name (which shares the engine's words with all its kinds and rules). */
 export const refusalText = (message: string, webhook: string): string => message.split(`"${webhook}"`).join(' ');

@@ -13,3 +13,14 @@ export type CustomObject = z.infer<typeof CustomObjectSchema>;
 
 /** Groups Kubernetes serves itself: no dot (the core group, `apps`, `batch`…) or `*.k8s.io`. Any other is an extension. */
 export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
+
+/**
+ * Whether a message names an object by its name standing alone (not a part of a longer name such as `guard` in
+ * `guard-v2` or `guard.example.io`). Names shorter than `shortest` match too much by chance.
+ */
+export function nameStandsIn(object: CustomObject, message: string, shortest: number): boolean {
+  const name = object.metadata?.name ?? '';
+  if (name.length < shortest) return false;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.-])${escaped}(?![\\w-]|\\.\\w)`).test(message);
+}

@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
 import type { PolicyKind } from './admission-policies.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -65,13 +65,5 @@ export function kindsSpelledIn(groups: readonly ServedGroup[], messages: readonl
     .slice(0, max);
 }
 
-/** Names shorter than this match too much by chance. */
-const MIN_NAME = 3;
-
-/** Whether a message names the object by its name, quoted or standing alone (not a part of a longer name). */
-export function namedIn(object: CustomObject, message: string): boolean {
-  const name = object.metadata?.name ?? '';
-  if (name.length < MIN_NAME) return false;
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\w.-])${escaped}(?![\\w-]|\\.\\w)`).test(message);
-}
+/** Whether a message names the object by its name, quoted or standing alone (names under 3 characters match by chance). */
+export const namedIn = (object: CustomObject, message: string): boolean => nameStandsIn(object, message, 3);
