@@ -20,6 +20,19 @@ export function mentionedHosts(text: string): { host: string; path: string }[] {
   return [...text.matchAll(HOST)].map((match) => ({ host: (match[1] ?? '').toLowerCase(), path: match[2] ?? '' }));
 }
 
+// A request written as an access log writes it (`POST /api/loads`): a method, then the path asked for.
+const REQUEST = /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[^\s'"`)>,?#]*)/g;
+
+/**
+ * The one path the text writes as a request (`POST /api/loads`), when it writes one and only one: the path asked of a
+ * host the text names apart from it ("posting fails: POST /api/loads … on board.example.net"). Two different paths
+ * say nothing about which the host was asked.
+ */
+export function requestedPath(text: string): string | undefined {
+  const paths = [...new Set([...text.matchAll(REQUEST)].map((match) => match[1] ?? ''))].filter(Boolean);
+  return paths.length === 1 ? paths[0] : undefined;
+}
+
 /** A rule's host matches: exactly, or a wildcard rule (`*.example.io`) one label deep, as the Ingress API defines. */
 export function hostMatches(rule: string, host: string): boolean {
   const wanted = rule.toLowerCase();
@@ -30,11 +43,15 @@ export function hostMatches(rule: string, host: string): boolean {
 
 /**
  * The Ingress rules that route the hosts the text mentions: for each, the backend Service of the longest path that
- * prefixes the mentioned path ("/" when none was mentioned; the rule's first path when none prefixes it).
+ * prefixes the mentioned path (the path the text writes as a request when the host has none; else "/"; the rule's
+ * first path when none prefixes it).
  */
 export function ingressRoutes(text: string, ingresses: ClusterSnapshot['ingresses']): IngressRoute[] {
   const routes: IngressRoute[] = [];
-  for (const { host, path } of mentionedHosts(text)) {
+  const asked = requestedPath(text);
+  for (const { host, path: written } of mentionedHosts(text)) {
+    // A host written without a path was asked the path the text writes as a request, when it writes one.
+    const path = written || asked || '';
     for (const ingress of ingresses) {
       for (const rule of ingress.spec?.rules ?? []) {
         if (!rule.host || !hostMatches(rule.host, host)) continue;

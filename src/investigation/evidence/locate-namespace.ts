@@ -177,19 +177,23 @@ async function namedByText(
     objects,
     (namespace) => signs.get(namespace) ?? 0,
   );
-  const now = (base.now ?? new Date()).toISOString();
   const elsewhere =
     !exact && warnings.complete
-      ? troubleElsewhere(alertText(alert), events, chosen.namespace, alert.startsAt, now)
+      ? await quietWhileTroubleElsewhere(alert, events, chosen.namespace, base, mayNameObjects ? objects : undefined)
       : undefined;
-  const { namespace, assumption } = exact ?? elsewhere ?? chosen;
+  const { namespace, assumption } = exact ?? elsewhere?.verdict ?? chosen;
   const lists: [ObjectKind, Listed | undefined][] = [
     ['Deployment', deployments],
     ['StatefulSet', statefulSets],
     ['Service', services],
   ];
   const spentHere =
-    spent + [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0);
+    spent +
+    [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
+    (elsewhere?.requests ?? 0);
+  // The named namespace's Deployments read to judge trouble elsewhere are its part of that list (not the cluster's).
+  const readHere: [ObjectKind, Listed | undefined][] =
+    elsewhere?.listed && namespace === chosen.namespace ? [...lists, ['Deployment', elsewhere.listed]] : lists;
   // Work waits at a broker the text names, on a queue its labels name (a queue nobody polls): the alert is about that
   // queue's consumers, wherever they run. Without a queue named, everything calling the namespace would be one.
   if (isBacklogAlert(alert) && !namesWorkload(alert) && queueNames(alert).length > 0) {
@@ -208,11 +212,46 @@ async function namedByText(
     namespace,
     assumptions: [assumption],
     requests: spentHere,
-    unbudgeted: warnings.requests,
+    // The named namespace's Deployments, read and then left for elsewhere, are no part of what the look reads.
+    unbudgeted: warnings.requests + (elsewhere?.verdict ? elsewhere.requests : 0),
     namespaces,
-    read: readIn(namespace, lists),
+    read: readIn(namespace, readHere),
     everywhere: whole(lists),
     ...(warnings.complete ? { clusterTrouble: { events } } : {}),
+  };
+}
+
+/**
+ * Trouble elsewhere that carries the alert's words while the named namespace shows none (recent-trouble.ts), unless
+ * the named namespace's own workloads and Services carry those words too. Their names come from the cluster-wide
+ * lists when those were read; else, only once trouble elsewhere would move the look, the named namespace's
+ * Deployments are read (1 request).
+ */
+async function quietWhileTroubleElsewhere(
+  alert: Alert,
+  events: ClusterSnapshot['events'],
+  named: string,
+  base: Omit<ToolContext, 'reason'>,
+  objects: { namespace: string; name: string }[] | undefined,
+): Promise<{ verdict: { namespace: string; assumption: string } | undefined; requests: number; listed?: Listed }> {
+  const window = { startsAt: alert.startsAt, now: (base.now ?? new Date()).toISOString() };
+  const text = alertText(alert);
+  const heldBy = (list: { namespace: string; name: string }[]) =>
+    list.filter((object) => object.namespace === named).map((object) => object.name);
+  if (objects) return { verdict: troubleElsewhere(text, events, named, window, heldBy(objects)), requests: 0 };
+  if (!troubleElsewhere(text, events, named, window)) return { verdict: undefined, requests: 0 };
+  const deployments = await listObjects.run(
+    { kind: 'Deployment', namespace: named },
+    {
+      ...base,
+      reason: `trouble elsewhere shares a word with the alert: whether ${named}'s own workloads carry it too`,
+    },
+  );
+  const held = deployments.items.map((item) => item.metadata?.name ?? '');
+  return {
+    verdict: troubleElsewhere(text, events, named, window, held),
+    requests: deployments.requests,
+    listed: deployments,
   };
 }
 

@@ -150,20 +150,25 @@ export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: st
 
 /**
  * A namespace the alert's text names, judged against the cluster's Warning events: when it shows no trouble since
- * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words.
+ * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words —
+ * unless the named namespace's own workloads or Services (`held`, their names, when they were read) carry those words
+ * too: the alert says what it is about there as well (`loads` of a loads-api beside a loads-sink elsewhere), and a name
+ * the alert writes outweighs a warning that merely shares a word with it (often a victim's, downstream of it).
  */
 export function troubleElsewhere(
   text: string,
   events: KubeEvent[],
   named: string,
-  startsAt: string | undefined,
-  now: string,
+  window: { startsAt: string | undefined; now: string },
+  held: readonly string[] = [],
 ): { namespace: string; assumption: string } | undefined {
-  const since = troubleWindowStart(startsAt, now);
+  const since = troubleWindowStart(window.startsAt, window.now);
   const trouble = troubleSince({ events, pods: [] }, since);
   if (trouble.has(named)) return undefined;
   const choice = troubleMatchingAlert(text, trouble, named);
   if (!choice) return undefined;
+  const heldWords = new Set(held.flatMap(nameWords));
+  if (choice.words.every((word) => heldWords.has(word) || heldWords.has(word.replace(/s$/, '')))) return undefined;
   return {
     namespace: choice.trouble.namespace,
     assumption: widenedAssumption(choice, named, since, 'the alert names it'),
