@@ -152,7 +152,7 @@ export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: st
  * A namespace the alert's text names, judged against the cluster's Warning events: when it shows no trouble since
  * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words —
  * unless the named namespace's own workloads or Services (`held`, their names, when they were read) carry those words
- * too: the alert says what it is about there as well (`loads` of a loads-api beside a loads-sink elsewhere), and a name
+ * too: the alert says what it is about there as well (`kettles` of a kettles-api beside a kettles-sink elsewhere), and a name
  * the alert writes outweighs a warning that merely shares a word with it (often a victim's, downstream of it).
  */
 export function troubleElsewhere(
