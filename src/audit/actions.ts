@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'incident.status',
   'incident.notify.failed',
   'investigation.queued',
+  'investigation.queue_failed',
   // investigation (the worker, the engine, the optional agent)
   'investigation.started',
   'investigation.already_answered',

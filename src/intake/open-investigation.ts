@@ -6,12 +6,14 @@ import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
 import { HOLD_CHECKPOINTS } from '../audit/postgres-audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
 import { alertReceived } from '../observability/metrics.ts';
-import type { InvestigationQueue } from '../queue/investigation-queue.ts';
+import { type InvestigationQueue, investigationJobId } from '../queue/investigation-queue.ts';
+import { errorMessage } from '../observability/error-message.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
 import { inTransaction, poolOf } from '../store/db.ts';
 import {
   findIncident,
   findIncidentOrThrow,
+  type IncidentState,
   incidentKey,
   markRoundStarter,
   openIncident,
@@ -89,19 +91,32 @@ export async function openInvestigation(
   received: Alert & { externalId: string },
   options: OpenOptions = {},
 ): Promise<OpenedInvestigation> {
-  const { opened, queued } = await placeAndQueue(deps, received, options);
+  const { opened, queued, recorded } = await placeAndQueue(deps, received, options);
+  if (recorded) return opened;
   const accepted = options.accepted?.(opened);
   const entries = [...(queued ? [queued] : []), ...(accepted ? [accepted] : [])];
   if (entries.length > 0) await deps.audit.record(...entries);
   return opened;
 }
 
-/** The alert stored and queued; `queued`: the event saying so, for the caller to append (null when nothing was queued). */
+/** The event saying the incident's round was queued under `jobId`. */
+const queuedEntry = (incident: { id: string; round: number }, jobId: string, rerun = false): AuditEntry => ({
+  actor: 'bot',
+  action: 'investigation.queued',
+  target: jobId,
+  incidentId: incident.id,
+  details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
+});
+
+/**
+ * The alert stored and queued; `queued`: the event saying so, for the caller to append (null when nothing was queued).
+ * `recorded`: a new incident's queueing and the door's record were appended with it, nothing is left to append.
+ */
 async function placeAndQueue(
   deps: IntakeDeps,
   received: Alert & { externalId: string },
   options: OpenOptions,
-): Promise<{ opened: OpenedInvestigation; queued: AuditEntry | null }> {
+): Promise<{ opened: OpenedInvestigation; queued: AuditEntry | null; recorded?: true }> {
   alertReceived(received.source);
   const { alert: clean, changes } = cleanAlert(received);
   const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
@@ -118,15 +133,19 @@ async function placeAndQueue(
     cluster,
     grouping: key ? { key, windowMs } : null,
   };
+  // A new incident with no thread to open first is queued at once under a job id of its own id: its queueing and the
+  // door's record of the request are appended with it, in its transaction, so the request waits for no other append.
+  const queuedWithIt = typeof options.thread !== 'function';
+  const firstRows = 1 + (queuedWithIt ? 1 + (options.accepted ? 1 : 0) : 0);
   // An alert with no storm to join is placed by the statement that opens the transaction, which also takes the
-  // seq of its incident's first audit row should it create the incident: two round trips in all.
+  // seqs of its incident's first audit rows should it create the incident: two round trips in all.
   const alone = placedAlone(placement);
   // Every intake transaction appends to the audit trail: it holds checkpoints back first, before its other locks.
   const opening = alone
-    ? `${HOLD_CHECKPOINTS}; ${placeAloneSql(alert, placement, deps.audit.seqsFor(1))}`
+    ? `${HOLD_CHECKPOINTS}; ${placeAloneSql(alert, placement, deps.audit.seqsFor(firstRows))}`
     : HOLD_CHECKPOINTS;
-  // The incident (or the joined alert) and its first audit row commit together (the row is inserted with the
-  // COMMIT): no alert without the record of how it came. Alerts of one storm queue on the key's lock (15 s allows
+  // The incident (or the joined alert) and its first audit rows commit together (inserted with the COMMIT): no
+  // alert without the record of how it came. Alerts of one storm queue on the key's lock (15 s allows
   // for a burst of them).
   const placed = await inTransaction(
     poolOf(deps.db),
@@ -151,6 +170,12 @@ async function placeAndQueue(
           details: { ...how.details, title: alert.title, ...(key ? { groupingKey: key } : {}), ...said },
         },
       ];
+      if (placed.created && queuedWithIt) {
+        const jobId = investigationJobId(incident.id, incident.round);
+        entries.push(queuedEntry(incident, jobId));
+        const accepted = options.accepted?.({ incidentId: incident.id, jobId, duplicate: false, ...said });
+        if (accepted) entries.push(accepted);
+      }
       if (placed.reserved) deps.audit.startChain(entries, placed.reserved, atCommit);
       else await deps.audit.recordIn(tx, entries, atCommit);
       return placed;
@@ -201,16 +226,34 @@ async function placeAndQueue(
       incident = (await findIncident(deps.db, incident.id)) ?? incident;
     }
   }
+  if (created && queuedWithIt) {
+    const jobId = await enqueueRecorded(deps, incident, alert.source);
+    return { opened: { incidentId: incident.id, jobId, duplicate: false, ...said }, queued: null, recorded: true };
+  }
   const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round, created || reopened);
-  const queued: AuditEntry | null =
-    created || reopened || rerun
-      ? {
-          actor: 'bot',
-          action: 'investigation.queued',
-          target: jobId,
-          incidentId: incident.id,
-          details: { round: incident.round, ...(rerun ? { rerun: 'the previous attempts failed' } : {}) },
-        }
-      : null;
+  const queued = created || reopened || rerun ? queuedEntry(incident, jobId, rerun) : null;
   return { opened: { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...said }, queued };
+}
+
+/**
+ * Adds the job of a new incident whose `investigation.queued` committed with it (the job id is fixed by the
+ * incident's). An add Redis refuses is recorded after it, so the trail says the job was not added, and the request
+ * fails: the sender retries, and its copy finds the incident and adds the same job id. While Redis does not answer,
+ * the add waits (the webhook is answered 503 at its deadline) and completes once Redis is back.
+ */
+async function enqueueRecorded(deps: IntakeDeps, incident: IncidentState, actor: string): Promise<string> {
+  try {
+    return (await deps.queue.enqueue(incident.id, incident.round, true)).jobId;
+  } catch (error) {
+    await deps.audit
+      .record({
+        actor,
+        action: 'investigation.queue_failed',
+        target: investigationJobId(incident.id, incident.round),
+        incidentId: incident.id,
+        details: { round: incident.round, error: errorMessage(error) },
+      })
+      .catch(() => undefined);
+    throw error;
+  }
 }

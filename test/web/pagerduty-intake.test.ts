@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { LogLevel } from '@slack/bolt';
 import { ChainKey } from '../../src/audit/chain-key.ts';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { createServer } from '../../src/http/server.ts';
+import type { InvestigationQueue } from '../../src/queue/investigation-queue.ts';
 import { verifyChains } from '../../src/audit/verify.ts';
 import { runCli } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
 import { startDegradedServer } from './degraded-server.ts';
-import { type Harness, pagerDutyEvent, startHarness } from './harness.ts';
+import { type Harness, pagerDutyEvent, startHarness, testServerConfig } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -145,6 +149,52 @@ test('readiness fails, naming Redis, when Redis does not answer', async () => {
   } finally {
     await server.stop();
   }
+});
+
+test('a new incident whose job Redis refuses: 500, the trail says the job was not added, and the retry adds it', async () => {
+  // The incident's queueing and the webhook's acceptance commit with it, before the job is added: a refused add is
+  // recorded after them. Redis answering an error (out of memory, read-only replica), not Redis down (the add waits).
+  const refusing: InvestigationQueue = {
+    enqueue: () => Promise.reject(new Error('OOM command not allowed when used memory > maxmemory')),
+    ping: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const server = createServer(
+    testServerConfig(h.slack.apiUrl),
+    { db: h.database.db, audit: new PostgresAuditLog(h.database.db), queue: refusing },
+    { logLevel: LogLevel.ERROR },
+  );
+  const port = await server.start(0);
+  const body = pagerDutyEvent('incident.triggered', { id: 'PNOQUEUE' });
+  try {
+    const refused = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
+      method: 'POST',
+      body,
+      headers: { 'x-pagerduty-signature': pagerDutySignature(body, 'pd-secret-current') },
+    });
+    assert.equal(refused.status, 500);
+  } finally {
+    await server.stop();
+  }
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { externalId: 'pagerduty:PNOQUEUE' } });
+  const rows = () => h.database.db.auditEvent.findMany({ where: { incidentId: incident.id }, orderBy: { seq: 'asc' } });
+  const failed = await rows();
+  assert.deepEqual(
+    failed.map((row) => row.action),
+    ['incident.opened', 'investigation.queued', 'webhook.accepted', 'investigation.queue_failed'],
+  );
+  assert.match(JSON.stringify(failed.at(-1)?.details), /OOM command not allowed/);
+  const retried = await h.postPagerDuty(body);
+  assert.equal(retried.status, 202);
+  const { jobId } = (await retried.json()) as { jobId: string };
+  assert.equal(jobId, failed[1]?.target);
+  assert.ok(await h.jobs.getJob(jobId));
+  const trail = await rows();
+  assert.equal(trail.at(-1)?.action, 'webhook.accepted');
+  const presentSeqs = new Set(
+    (await h.database.db.auditEvent.findMany({ select: { seq: true } })).map((row) => row.seq),
+  );
+  assert.deepEqual(verifyChains(trail, new ChainKey(), { onlyChains: [incident.id], presentSeqs }).problems, []);
 });
 
 test('30 distinct incidents at once: each stored with its audit rows in order, and `audit verify` passes', async () => {
