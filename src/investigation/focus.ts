@@ -199,9 +199,20 @@ const WORD_STOP = new Set(
   ),
 );
 
+/**
+ * The words of prose, three letters or more, and each compound prose writes with a dash that a name writes as one word
+ * (`check-in` of `checkin-gateway`, `sign-up` of `signup-api`, `e-mail` of `email-relay`).
+ */
+export function proseWords(text: string): string[] {
+  const lower = text.toLowerCase();
+  const words = lower.match(/[a-z][a-z0-9]{2,}/g) ?? [];
+  const compounds = (lower.match(/(?<![a-z0-9-])[a-z]+-[a-z]+(?![a-z0-9-])/g) ?? []).map((c) => c.replace('-', ''));
+  return [...words, ...compounds];
+}
+
 /** The words of alert prose that may name something (three letters or more, not prose such as `the` or `firing`). */
 export const alertWords = (text: string): Set<string> =>
-  new Set((text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word)));
+  new Set(proseWords(text).filter((word) => !WORD_STOP.has(word)));
 
 const components = (name: string): string[] => name.toLowerCase().split(/[-.]/);
 
@@ -235,9 +246,7 @@ export function nameWordMatches(
   ignored: ReadonlySet<string> = new Set(),
 ): Map<string, string[]> {
   const distinct = [...new Set(names)].filter(Boolean);
-  const words = new Set(
-    (text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter((word) => !WORD_STOP.has(word) && !ignored.has(word)),
-  );
+  const words = new Set(proseWords(text).filter((word) => !WORD_STOP.has(word) && !ignored.has(word)));
   const picked = new Map<string, string[]>();
   for (const word of words) {
     const forms = wordForms(word);
@@ -375,9 +384,7 @@ function wordsDescribing(
   named: { namespace: string; name: string }[],
   application: string,
 ): (namespace: string) => number {
-  const words = (text.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? []).filter(
-    (word) => !WORD_STOP.has(word) && word !== application,
-  );
+  const words = proseWords(text).filter((word) => !WORD_STOP.has(word) && word !== application);
   const found = new Map<string, Set<string>>();
   for (const entry of named) {
     const parts = components(entry.name);

@@ -1,3 +1,4 @@
+import { envChanges, quotesEnvChange } from '../evidence/env-changes.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -32,14 +33,12 @@ export const changedEnv: Detector = {
         workload.ref.namespace ?? '',
         pods.map((p) => p.metadata?.name ?? ''),
       );
-      const quotes = (text: string, c: (typeof changes)[number]) =>
-        (c.value !== '' && text.includes(c.value)) || text.includes(c.name);
-      const quoted = changes.filter((c) => lines.some((l) => quotes(l.text, c)));
+      const quoted = changes.filter((c) => lines.some((l) => quotesEnvChange(l.text, c)));
       const failing = pods.some((p) => !isPodReady(p));
       if (quoted.length === 0 && !failing) continue;
       const shown = quoted[0] ?? changes[0];
       if (!shown) continue;
-      const telling = lastDistinct(lines, (t) => quotes(t, shown), 2);
+      const telling = lastDistinct(lines, (t) => quotesEnvChange(t, shown), 2);
       const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
         affects: [workload.ref],
@@ -87,25 +86,4 @@ function envRollouts(snapshot: ClusterSnapshot, graph: EvidenceGraph): EnvRollou
       return before && after ? [{ workload, revision, before, after, at: since }] : [];
     }),
   ];
-}
-
-function envChanges(previous: Container[], current: Container[]): { name: string; value: string; before?: string }[] {
-  const envOf = (containers: Container[]) =>
-    new Map(containers.flatMap((c) => (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value] as const)));
-  const before = envOf(previous);
-  const changes: { name: string; value: string; before?: string }[] = [];
-  const after = envOf(current);
-  for (const [key, value] of after) {
-    const old = before.get(key);
-    // Short values ("0", "on") are quoted by too many lines to mean anything.
-    if (value === undefined || value.length < 3 || value === old) continue;
-    const change: { name: string; value: string; before?: string } = { name: key.split('/')[1] ?? key, value };
-    if (old !== undefined) change.before = old;
-    changes.push(change);
-  }
-  // A variable the new revision dropped: the errors can only quote its name.
-  for (const [key, old] of before) {
-    if (old !== undefined && !after.has(key)) changes.push({ name: key.split('/')[1] ?? key, value: '', before: old });
-  }
-  return changes;
 }

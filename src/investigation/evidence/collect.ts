@@ -156,6 +156,8 @@ interface Peers {
   probed: string[];
   /** How many of the probed the budget reads in full: as many as it would have read without probing. */
   probedToRead: number;
+  /** Probed namespaces to read in full once the errors are read, because no probe told them apart (readProbedPeers). */
+  deferred?: string[];
   controllers: PodController[];
 }
 
@@ -184,8 +186,9 @@ export async function collectSnapshot(
     await queryMetrics(reader);
     await queryMemoryHistory(reader);
   }
-  await readLogs(reader);
+  await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
+  await readDeferredPeers(reader, peers);
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
@@ -478,21 +481,60 @@ function choosePeers(reader: SnapshotReader, involvedReads: number): Peers {
 }
 
 /**
- * The probed namespaces read in full, as many as the budget reads: first those where a Service the pods call has no
- * ready address (a dependency down), then the most named.
+ * The probed namespaces read in full, as many as the budget reads: those where a Service the pods call has no ready
+ * address (a dependency down). When none has, nothing yet tells the namespaces apart: the choice waits for the errors
+ * read next (readDeferredPeers), which may name the one they fail on.
  */
 async function readProbedPeers(reader: SnapshotReader, peers: Peers): Promise<void> {
   if (peers.probed.length === 0) return;
+  const down = downCallees(reader, peers);
+  const chosen = [...peers.probed]
+    .sort((a, b) => Number(down(b).length > 0) - Number(down(a).length > 0))
+    .slice(0, peers.probedToRead);
+  if (!chosen.some((peer) => down(peer).length > 0)) {
+    peers.deferred = chosen;
+    return;
+  }
+  await readPeersInFull(reader, peers, chosen, down);
+}
+
+/**
+ * The probed namespaces whose reading waited for the errors: first those the errors of the alerted namespace name (a
+ * caller's warning quotes the URL it failed on: `POST http://seat.fleet.svc…/v1/holds -> 500`), then the most named by
+ * the pods' configuration, as many as were planned; then what their troubled pods refer to.
+ */
+async function readDeferredPeers(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const deferred = peers.deferred ?? [];
+  if (deferred.length === 0) return;
+  const { snapshot, namespace } = reader;
+  const errors = snapshot.logs
+    .filter((log) => log.namespace === namespace)
+    .flatMap((log) => log.lines.filter((line) => looksLikeError(line)));
+  const named = namespacesNamedIn(errors, namespace).filter((peer) => peers.probed.includes(peer));
+  const chosen = [...new Set([...named, ...deferred])].slice(0, deferred.length);
+  peers.deferred = [];
+  await readPeersInFull(reader, peers, chosen, downCallees(reader, peers));
+  await readPeerFollowUps(reader, peers);
+}
+
+/** The Services the pods call in a peer namespace whose probed Endpoints hold no ready address. */
+function downCallees(reader: SnapshotReader, peers: Peers): (peer: string) => string[] {
   const { snapshot, namespace } = reader;
   const called = peerServices(snapshot.pods, namespace, peers.controllers);
-  const down = (peer: string): string[] =>
+  return (peer) =>
     [...(called.get(peer) ?? [])].filter((service) => {
       const endpoints = snapshot.endpoints.find((e) => e.metadata?.namespace === peer && e.metadata?.name === service);
       return endpoints !== undefined && readyAddresses(endpoints).length === 0;
     });
-  const chosen = [...peers.probed]
-    .sort((a, b) => Number(down(b).length > 0) - Number(down(a).length > 0))
-    .slice(0, peers.probedToRead);
+}
+
+async function readPeersInFull(
+  reader: SnapshotReader,
+  peers: Peers,
+  chosen: string[],
+  down: (peer: string) => string[],
+): Promise<void> {
+  const { namespace } = reader;
   peers.read.push(...chosen);
   const kinds = PEER_KINDS.filter((kind) => kind !== 'Endpoints');
   await reader.wave(
@@ -582,16 +624,18 @@ async function queryMemoryHistory(reader: SnapshotReader): Promise<void> {
  * it, the ingress controller's log and, behind a service mesh, the proxy of a workload rolled out just before, which
  * says what the application may not: which of its calls the mesh refuses.
  */
-async function readLogs(reader: SnapshotReader): Promise<void> {
+async function readLogs(reader: SnapshotReader, held = 0): Promise<void> {
   const { snapshot, namespace, alert } = reader;
-  const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, REQUEST_BUDGET - reader.spent()));
+  // `held`: requests planned for reads that wait for the logs (deferred peers), which the logs must leave.
+  const left = REQUEST_BUDGET - reader.spent() - held;
+  const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, left));
   const targets = chooseLogTargets(
     snapshot,
     reader.focus(),
     errorRatios(snapshot.metrics),
     budget,
     alert.labels.container,
-    Math.min(MAX_LOGS, REQUEST_BUDGET - reader.spent()),
+    Math.min(MAX_LOGS, left),
   );
   const controllerLog = controllerLogTarget(snapshot);
   if (controllerLog) {

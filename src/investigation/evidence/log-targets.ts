@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, nameWordMatches, owningWorkload } from '../focus.ts';
+import { type Focus, nameWordMatches, owningWorkload, proseWords } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -252,7 +252,7 @@ export function chooseLogTargets(
 function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
   const nameOf = (key: string) => key.split('/').at(-1) ?? '';
   const picked = nameWordMatches(alertText, [...podsOfWorkload.keys()].map(nameOf));
-  const spoken = alertText.toLowerCase().match(/[a-z][a-z0-9]{2,}/g) ?? [];
+  const spoken = proseWords(alertText);
   const mentions = (key: string) =>
     (picked.get(nameOf(key)) ?? []).reduce((sum, word) => sum + spoken.filter((w) => w === word).length, 0);
   return [...podsOfWorkload]

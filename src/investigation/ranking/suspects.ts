@@ -4,6 +4,7 @@ import { configObject } from '../evidence/config-change.ts';
 import { CLUSTER_DNS_NAMESPACE, isClusterDnsService } from '../evidence/cluster-dns.ts';
 import { holdsServerBlocks } from '../evidence/corefile.ts';
 import { holdsSwitches } from '../detectors/feature-flag.ts';
+import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -261,7 +262,7 @@ class SuspectWalk {
     );
     this.add({
       detector: SUSPECT_WALK,
-      faultType: resolver ? 'dns' : diff.some((d) => d.startsWith('env')) ? 'bad-env' : 'bad-rollout',
+      faultType: resolver ? 'dns' : this.envBroke(workload, previous, current, diff) ? 'bad-env' : 'bad-rollout',
       entity: workload,
       affects: [workload],
       // Errors of its own since the rollout, or requests its callees refuse since, are what fit it. A revision whose
@@ -288,6 +289,22 @@ class SuspectWalk {
       changedAt: rolledAt as string,
       ...withRemediation(rollbackProposal(snapshot, workload, `the revision before ${rolledAt}`)),
     });
+  }
+
+  /**
+   * Whether a revision that changed env broke the workload through it: it ran the same code as before (the env is all
+   * that changed), it changed a setting of what the workload does, or its errors quote what it changed. A revision
+   * that brought new code beside env lines that only set what the process reports (a tracing attribute, a log level),
+   * unquoted by its errors, broke it through the code.
+   */
+  private envBroke(workload: EntityRef, previous: ReplicaSet, current: ReplicaSet, diff: string[]): boolean {
+    if (!diff.some((d) => d.startsWith('env'))) return false;
+    if (!codeChanged(previous, current)) return true;
+    const containers = (rs: ReplicaSet) => rs.spec?.template?.spec?.containers ?? [];
+    const changes = envChanges(containers(previous), containers(current));
+    if (changes.length === 0 || changes.some((change) => !reportsOnly(change))) return true;
+    const lines = linesOf(workload, this.snapshot, this.graph);
+    return changes.some((change) => lines.some((line) => quotesEnvChange(line.text, change)));
   }
 
   /**

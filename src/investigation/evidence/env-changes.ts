@@ -1,0 +1,43 @@
+import type { Container } from './workloads.ts';
+
+/** An env variable a new revision set, changed or dropped: its name, the value it now has ('' when dropped) and had. */
+export interface EnvChange {
+  name: string;
+  value: string;
+  before?: string;
+}
+
+/** The env values a revision's containers changed from the revision before (added, changed, or dropped). */
+export function envChanges(previous: Container[], current: Container[]): EnvChange[] {
+  const envOf = (containers: Container[]) =>
+    new Map(containers.flatMap((c) => (c.env ?? []).map((e) => [`${c.name}/${e.name}`, e.value] as const)));
+  const before = envOf(previous);
+  const changes: EnvChange[] = [];
+  const after = envOf(current);
+  for (const [key, value] of after) {
+    const old = before.get(key);
+    // Short values ("0", "on") are quoted by too many lines to mean anything.
+    if (value === undefined || value.length < 3 || value === old) continue;
+    const change: EnvChange = { name: key.split('/')[1] ?? key, value };
+    if (old !== undefined) change.before = old;
+    changes.push(change);
+  }
+  // A variable the new revision dropped: the errors can only quote its name.
+  for (const [key, old] of before) {
+    if (old !== undefined && !after.has(key)) changes.push({ name: key.split('/')[1] ?? key, value: '', before: old });
+  }
+  return changes;
+}
+
+/** Whether a line quotes the change: the new value, or the variable's name. */
+export const quotesEnvChange = (text: string, change: EnvChange): boolean =>
+  (change.value !== '' && text.includes(change.value)) || text.includes(change.name);
+
+/**
+ * A variable that only sets what the process reports about itself — its telemetry (`OTEL_*`, `DD_*`, `SENTRY_*`), its
+ * logging (`LOG_LEVEL`) — and not what it does: a change of it alone cannot make the work fail.
+ */
+const REPORTING =
+  /^(?:OTEL|DD|SENTRY|NEW_?RELIC|ELASTIC_APM|JAEGER|ZIPKIN|HONEYCOMB|STATSD|TRACING|METRICS|LOG|LOGGING)(?:_|$)|(?:^|_)LOG_?(?:LEVEL|FORMAT)$/i;
+
+export const reportsOnly = (change: EnvChange): boolean => REPORTING.test(change.name);
