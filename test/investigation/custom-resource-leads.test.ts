@@ -4,6 +4,7 @@ import { configuredNames, kindNamedBy } from '../../src/investigation/evidence/c
 import { markingKinds, markNames, type MutationMark } from '../../src/investigation/evidence/admission-marks.ts';
 import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
 import { kindsSpelledIn, spellsKind } from '../../src/investigation/evidence/spelled-kinds.ts';
+import { kindNamedByKey, specReferences, stalled } from '../../src/investigation/evidence/referenced-objects.ts';
 
 describe('custom resources found by what the evidence says of them', () => {
   it('reads a served kind spelt out in a refusal, in words of its own', () => {
@@ -88,5 +89,47 @@ describe('custom resources found by what the evidence says of them', () => {
     assert.ok(
       !markNames(mark, { apiVersion: 'hemlock.dev/v1', kind: 'ClusterMutation', metadata: { name: 'enforce' } }),
     );
+  });
+
+  it('reads the kind a waiting object names by a key of its spec (`<kind>Ref`, or the plural), never a generic ref', () => {
+    const groups: ServedGroup[] = [
+      {
+        group: 'runs.example.io',
+        version: 'v1',
+        resources: [
+          { kind: 'RunTemplate', plural: 'runtemplates', namespaced: true, version: 'v1' },
+          { kind: 'Hook', plural: 'hooks', namespaced: true, version: 'v1' },
+        ],
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        resources: [{ kind: 'Deployment', plural: 'deployments', namespaced: true, version: 'v1' }],
+      },
+    ];
+    const spec = { runTemplateRef: { name: 'render' }, hooks: [{ name: 'notify' }], secretRef: { name: 'creds' } };
+    const refs = specReferences(spec);
+    assert.deepEqual(
+      refs.map((ref) => [ref.key, ref.name]),
+      [
+        ['runTemplateRef', 'render'],
+        ['hooks', 'notify'],
+        ['secretRef', 'creds'],
+      ],
+    );
+    assert.equal(kindNamedByKey(groups, 'runTemplateRef')?.kind, 'RunTemplate');
+    assert.equal(kindNamedByKey(groups, 'hooks')?.kind, 'Hook');
+    assert.equal(kindNamedByKey(groups, 'secretRef'), undefined);
+    assert.equal(kindNamedByKey(groups, 'deploymentRef'), undefined);
+    const object = (status: unknown) => ({
+      apiVersion: 'runs.example.io/v1',
+      kind: 'Run',
+      metadata: { name: 'r1' },
+      status,
+    });
+    assert.ok(stalled(object({ phase: 'Pending', message: 'Waiting for lock render. Lock status: 0/1' })));
+    assert.ok(stalled(object({ phase: 'Queued' })));
+    assert.ok(!stalled(object({ phase: 'Running' })));
+    assert.ok(!stalled(object({ phase: 'Failed', message: 'step render exited 1' })));
   });
 });

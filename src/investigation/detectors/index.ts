@@ -7,6 +7,7 @@ import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
 import { changedEnv } from './changed-env.ts';
 import { configuredObject } from './configured-object.ts';
+import { referencedObject } from './referenced-object.ts';
 import { configUnknownHost } from './config-unknown-host.ts';
 import { connectionLimit } from './connection-limit.ts';
 import { cpuThrottling } from './cpu-throttling.ts';
@@ -104,6 +105,7 @@ export const DETECTORS = {
   'attached-policy': attachedPolicy,
   'operator-resource': operatorResource,
   'configured-object': configuredObject,
+  'referenced-object': referencedObject,
   'external-name': externalName,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,

@@ -21,6 +21,7 @@ import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { buildGraph } from './graph.ts';
+import { referencedKindLists } from './referenced-objects.ts';
 import { serverCredentialReads } from './server-credentials.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
 import {
@@ -969,6 +970,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     ...cniPolicyLists(snapshot, namespace, erringPods(snapshot, namespace)),
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
+    ...referencedKindLists(snapshot, namespace),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
   const planned = planLists(wanted, reader.customListed, cap);
