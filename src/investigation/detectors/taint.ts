@@ -3,6 +3,7 @@ import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
+import { lastChange, latest, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
 import { schedulingFailures } from './scheduling.ts';
 
@@ -33,9 +34,11 @@ export const taint: Detector = {
       if (taints.length === 0 && !cordoned) continue;
       // A node the pod's own selector or required affinity rules out never was a place for it: its taint keeps
       // nothing away (a dedicated pool's taint beside a pod that asks for another pool).
+      const standing = !recentlyTainted(node, snapshotNow(snapshot));
       const blocked = failures.filter(
         (f) =>
           mayRunOn(f.pod, node) &&
+          !(standing && SHORT_OF_RESOURCES.test(f.message)) &&
           ((cordoned && /unschedulable/i.test(f.message)) || taints.some((t) => !tolerates(f.pod, t))),
       );
       const evicted = snapshot.pods.filter(
@@ -74,6 +77,21 @@ export const taint: Detector = {
     return [...findings.values()];
   },
 };
+
+/**
+ * The scheduler's verdict also counts nodes short of what the pod requests ("3 Insufficient cpu"): the nodes open to it
+ * are full. A taint that stood on its node long before (a control-plane or dedicated pool's) kept the pod off it
+ * before the incident too; what changed is what the pod asks of the open nodes, so only a taint or a node new within
+ * the suspect window is blamed beside such a count.
+ */
+const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
+
+function recentlyTainted(node: Node, now: number): boolean {
+  const changed = toMs(
+    latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]),
+  );
+  return changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
+}
 
 function tolerates(pod: Pod, taint: Taint): boolean {
   return (pod.spec?.tolerations ?? []).some((t) => {
