@@ -728,10 +728,13 @@ async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promis
 async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { namespace } = reader;
   await readSecretsOfErringPods(reader);
-  if (reader.spent() + PEER_PLANNED_COST + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
-  const named =
-    namespaceTheErrorsName(reader.snapshot, namespace, peers) ?? (await namespaceOfBareCallee(reader, peers));
-  if (!named || reader.spent() + PEER_PLANNED_COST + MAX_PEER_LOGS > PEER_HARD_LIMIT) return;
+  const affordable = (cost: number) => reader.spent() + cost + MAX_PEER_LOGS <= PEER_HARD_LIMIT;
+  // A namespace the errors name costs only the lists not read yet (locating may have read its Services,
+  // Deployments and Endpoints across the cluster); one found by asking where a bare name lives is planned in full.
+  const errorsName = namespaceTheErrorsName(reader.snapshot, namespace, peers);
+  if (!affordable(errorsName ? peerCost(reader, errorsName) : PEER_PLANNED_COST)) return;
+  const named = errorsName ?? (await namespaceOfBareCallee(reader, peers));
+  if (!named || !affordable(peerCost(reader, named))) return;
   peers.read.push(named);
   await reader.wave(
     4,
@@ -741,6 +744,10 @@ async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers):
     ),
   );
 }
+
+/** Requests reading a peer namespace would send: its lists not read already, and one more as planned (PEER_PLANNED_COST). */
+const peerCost = (reader: SnapshotReader, peer: string): number =>
+  PEER_KINDS.filter((kind) => !reader.holds(kind, { namespace: peer })).length + 1;
 
 /**
  * The namespace of a callee the errors name by its bare Service name, which no Service of the namespace has

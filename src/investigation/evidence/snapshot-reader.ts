@@ -150,11 +150,7 @@ export class SnapshotReader {
     options: ListOptions = { namespace: this.namespace },
     into: ClusterSnapshot = this.snapshot,
   ): Promise<void> {
-    const clusterWide = options.namespace === undefined && !isNamespaced(kind);
-    // A custom resource's list read while locating was read at the version discovery found, as it would be here.
-    const whole = !options.labelSelector && !options.fieldSelector;
-    const already =
-      this.listedBefore(kind, options) ?? (whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined);
+    const already = this.answered(kind, options);
     if (already) {
       absorb(into[KIND_KEYS[kind]], already);
       return;
@@ -215,6 +211,21 @@ export class SnapshotReader {
       }
     }
     await Promise.all(namespaces.map((namespace) => this.list(kind, reason(namespace), { namespace })));
+  }
+
+  /** Whether a list would be answered from what was read already (no request sent). */
+  holds(kind: ObjectKind, options: ListOptions): boolean {
+    return this.answered(kind, options) !== undefined;
+  }
+
+  /** What answers a list without asking: the same request before, or a whole list locating read. */
+  private answered(kind: ObjectKind, options: ListOptions): ObjectOf<ObjectKind>[] | undefined {
+    const clusterWide = options.namespace === undefined && !isNamespaced(kind);
+    // A custom resource's list read while locating was read at the version discovery found, as it would be here.
+    const whole = !options.labelSelector && !options.fieldSelector;
+    return (
+      this.listedBefore(kind, options) ?? (whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined)
+    );
   }
 
   /**
