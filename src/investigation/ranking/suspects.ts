@@ -19,7 +19,7 @@ import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
-import type { Container } from '../evidence/workloads.ts';
+import type { Container, Pod } from '../evidence/workloads.ts';
 import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, FaultType, Finding, RemediationProposal } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -192,11 +192,15 @@ class SuspectWalk {
     if (!held || held.strength < finding.strength) this.suspects.set(key, finding);
   }
 
-  /** A lead about the workload itself, of no fault type the catalogue names. */
+  /**
+   * A lead about the workload itself, of no fault type the catalogue names — unless its pods run to completion and
+   * failed: a batch run (a Spark application, a workflow, any controller's run-once pods) that fails is a job-failure,
+   * whichever controller made the pods.
+   */
   private addAbout(workload: EntityRef, strength: number, summary: string, evidence: Evidence[]): void {
     this.add({
       detector: SUSPECT_WALK,
-      faultType: 'other',
+      faultType: failedRun(this.graph.podsOf(workload)) ? 'job-failure' : 'other',
       entity: workload,
       affects: [workload],
       strength,
@@ -732,3 +736,9 @@ function clusterDnsIps(snapshot: ClusterSnapshot): Set<string> {
 }
 
 const withRemediation = (remediation: RemediationProposal | undefined) => (remediation ? { remediation } : {});
+
+/** Pods that run once (restartPolicy Never or OnFailure, as a Job's must), one of them Failed: a failed run. */
+const failedRun = (pods: Pod[]): boolean =>
+  pods.length > 0 &&
+  pods.every((p) => p.spec?.restartPolicy === 'Never' || p.spec?.restartPolicy === 'OnFailure') &&
+  pods.some((p) => p.status?.phase === 'Failed');
