@@ -1,7 +1,8 @@
-import { CLUSTER_DNS_NAMESPACE } from '../evidence/cluster-dns.ts';
+import { CLUSTER_DNS_NAMESPACE, externalAliasOf, lookedUpNames } from '../evidence/cluster-dns.ts';
 import { forwardingBlocksOf, holdsServerBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
 import { type ForwardFailure, readDnsServerLog } from '../evidence/dns-server-log.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
+import { serviceNameOf } from '../evidence/hosts.ts';
 import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
@@ -34,6 +35,11 @@ const STRENGTH = {
   forwardsClusterDomainNowhere: 0.9,
   /** The Corefile has no kubernetes plugin for the cluster domain: no Service name can resolve. */
   noKubernetesPlugin: 0.9,
+  /**
+   * It changed shortly before lookups began to fail, and the names that fail fall in one of its own forwarding blocks:
+   * the change governs exactly those lookups.
+   */
+  forwardedNamesFailSinceChange: 0.9,
   /** Nothing plainly wrong in it, but it changed shortly before lookups began to fail: a suspect to compare. */
   changedBeforeFailures: 0.5,
   /** The server's own log says lookups it forwards as the Corefile says fail, and it reloaded shortly before. */
@@ -152,6 +158,17 @@ function changedShortlyBefore(
   const now = snapshotNow(snapshot);
   const onset = Number.isFinite(firstFailure) ? firstFailure : now;
   if (changed === undefined || changed > onset || onset - changed > SUSPECT_CHANGE_WINDOW) return [];
+  const zoned = failingNamesForwarded(configMap, victims, snapshot);
+  if (zoned) {
+    const found = judged(
+      STRENGTH.forwardedNamesFailSinceChange,
+      `ConfigMap ${configMap.metadata?.name} (the cluster DNS configuration) changed at ${changedAt}, and the names that fail to resolve since fall in its block for ${zoned.block.zones.join(' ')}, forwarded to ${zoned.block.upstreams.join(', ')}: ${zoned.name}${zoned.alias ? ` (Service ${zoned.alias.name} aliases ${zoned.target})` : ''}. To confirm: compare the block with its previous version and ask the upstream directly (dig @${upstreamHost(zoned.block.upstreams[0] ?? '')} ${zoned.target})`,
+      `Corefile: ${zoned.block.zones.join(' ')} { forward . ${zoned.block.upstreams.join(' ')} }`,
+      victims,
+    );
+    if (zoned.alias) found.affects.push(zoned.alias);
+    return [found];
+  }
   return [
     judged(
       STRENGTH.changedBeforeFailures,
@@ -160,6 +177,35 @@ function changedShortlyBefore(
       victims,
     ),
   ];
+}
+
+/**
+ * A name the victims failed to look up that one of the configuration's own forwarding blocks (a zone of its own, not
+ * the default `.`) governs: directly, or as the outside name an ExternalName Service's cluster name is answered with.
+ * Changed shortly before the failures, that block decides exactly the lookups that fail.
+ */
+function failingNamesForwarded(
+  configMap: ConfigMap,
+  victims: Victim[],
+  snapshot: ClusterSnapshot,
+): { block: ServerBlock; name: string; target: string; alias?: EntityRef } | undefined {
+  const blocks = forwardingBlocksOf(configMap.data).filter((b) => !b.zones.includes('.'));
+  if (blocks.length === 0) return undefined;
+  const aliasOf = externalAliasOf(snapshot.services);
+  for (const name of lookedUpNames(victims.flatMap((v) => v.lines.map((l) => l.text)))) {
+    const aliased = aliasOf(name);
+    const target = aliased ?? name;
+    const block = blocks.find((b) => b.zones.some((zone) => inZone(target, zone)));
+    if (!block) continue;
+    const service = aliased ? serviceNameOf(name, '') : undefined;
+    return {
+      block,
+      name,
+      target,
+      ...(service ? { alias: { kind: 'Service', namespace: service.namespace, name: service.name } } : {}),
+    };
+  }
+  return undefined;
 }
 
 /** The `kubernetes` plugin block that serves the cluster domain, and its `namespaces` filter if any. */

@@ -1,4 +1,5 @@
 import type { Service } from './graph.ts';
+import { serviceNameOf } from './hosts.ts';
 import type { PodSpec } from './workloads.ts';
 import { matchesMap } from './labels.ts';
 import { parseLogLine, RESOLVE_ERROR } from './log-line.ts';
@@ -33,17 +34,38 @@ export const answeredByServer = (lines: string[]): boolean => lines.some((line) 
 const LOOKED_UP =
   /\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])\b|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve host:? '?([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)/gi;
 
+/** The outside name an ExternalName Service read aliases, by its cluster name (`svc.ns`, `svc.ns.svc…`). */
+export const externalAliasOf =
+  (services: Service[]) =>
+  (name: string): string | undefined => {
+    const named = serviceNameOf(name, '');
+    if (!named?.namespace) return undefined;
+    const service = services.find((s) => s.metadata?.namespace === named.namespace && s.metadata?.name === named.name);
+    return service?.spec?.type === 'ExternalName'
+      ? service.spec.externalName?.toLowerCase().replace(/\.$/, '')
+      : undefined;
+  };
+
+/** The names the failed lookups were for, as the lines give them. */
+export const lookedUpNames = (lines: string[]): string[] =>
+  lines.flatMap((line) =>
+    [...line.matchAll(LOOKED_UP)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').toLowerCase().replace(/\.$/, '')),
+  );
+
 /**
  * Whether every failed lookup whose name the lines give is of a name outside the cluster (neither a short or qualified
  * Service name nor `service.namespace`): the cluster DNS answers those by forwarding them where its configuration says,
  * so even a lookup that timed out at the client may have reached it and died at its upstream — while a query that
  * never reached it fails for Service names too.
  */
-export function onlyOutsideNames(lines: string[], namespaces: Set<string>): boolean {
-  const names = lines.flatMap((line) =>
-    [...line.matchAll(LOOKED_UP)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').toLowerCase().replace(/\.$/, '')),
-  );
-  return names.length > 0 && names.every((name) => !isClusterName(name, namespaces));
+export function onlyOutsideNames(
+  lines: string[],
+  namespaces: Set<string>,
+  aliasOf: (name: string) => string | undefined = () => undefined,
+): boolean {
+  const names = lookedUpNames(lines);
+  // The cluster name of an ExternalName Service is answered with its alias, an outside name the server forwards.
+  return names.length > 0 && names.every((name) => !isClusterName(aliasOf(name) ?? name, namespaces));
 }
 
 const isClusterName = (name: string, namespaces: Set<string>): boolean => {

@@ -7,6 +7,7 @@ import {
   onlyOutsideNames,
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
+  externalAliasOf,
   forwardingDnsLogTarget,
   clusterDnsObjects,
   mountedConfigMaps,
@@ -201,7 +202,8 @@ export async function collectSnapshot(
     await readClusterDns(
       reader,
       resolverIps(lookups),
-      answeredByServer(lookups) || onlyOutsideNames(lookups, namespacesRead(reader.snapshot)),
+      answeredByServer(lookups) ||
+        onlyOutsideNames(lookups, namespacesRead(reader.snapshot), externalAliasOf(reader.snapshot.services)),
     );
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
   return {
