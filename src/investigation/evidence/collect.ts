@@ -824,7 +824,25 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
     ),
     // Last: a namespace the errors themselves name is the more specific lead.
     ...peerNamespaces(failingToConnect, namespace, peers.controllers),
+    // The ConfigMaps those pods import as settings (envFrom, configMapKeyRef): their own settings all the same
+    // (`REDIS_HOST=cache.data.svc` kept in a ConfigMap), read only now that their connections are seen failing.
+    ...namespacesNamedIn(importedSettings(snapshot, namespace, failingToConnect), namespace),
   ].find((peer) => !peers.read.includes(peer) && (known.size === 0 || known.has(peer)));
+}
+
+/** Values of the ConfigMaps the pods take environment variables from (envFrom, configMapKeyRef), read in the namespace. */
+function importedSettings(snapshot: ClusterSnapshot, namespace: string, pods: ClusterSnapshot['pods']): string[] {
+  const imported = new Set(
+    pods.flatMap((pod) =>
+      [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((container) => [
+        ...(container.envFrom ?? []).map((source) => source.configMapRef?.name),
+        ...(container.env ?? []).map((env) => env.valueFrom?.configMapKeyRef?.name),
+      ]),
+    ),
+  );
+  return snapshot.configMaps
+    .filter((cm) => cm.metadata?.namespace === namespace && imported.has(cm.metadata?.name))
+    .flatMap((cm) => Object.values(cm.data ?? {}));
 }
 
 /**
