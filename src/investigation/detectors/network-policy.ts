@@ -4,7 +4,7 @@ import { matchesSelector } from '../evidence/labels.ts';
 import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
-import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Pod, Workload } from '../evidence/workloads.ts';
 import type { EntityRef, Finding, RemediationProposal } from '../model.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -29,6 +29,11 @@ const STRENGTH = {
   lookupsCutOff: 0.85,
   /** Egress isolated, and the pods' connections time out to an address outside the cluster no rule admits. */
   addressCutOff: 0.85,
+  /**
+   * Changed shortly before the symptom, it isolates running pods for ingress, and a rule of it admits only namespaces
+   * whose labels no namespace carries: whatever that rule was written to let in (a router, a client namespace) is cut.
+   */
+  admitsNoNamespace: 0.8,
 } as const;
 
 const BLOCKED =
@@ -47,6 +52,8 @@ export const networkPolicy: Detector = {
     for (const cut of lookupsCutOff(snapshot, graph, namespaceLabels))
       blameLookupsCutOff(findings, cut, snapshot, graph);
     for (const cut of addressesCutOff(snapshot, graph)) blameAddressesCutOff(findings, cut);
+    for (const dead of rulesAdmittingNoNamespace(snapshot, graph, namespaceLabels))
+      if (!findings.has(refKey(dead.entity))) findings.set(refKey(dead.entity), dead);
     return [...findings.values()];
   },
 };
@@ -456,4 +463,67 @@ function blameAddressesCutOff(findings: Map<string, Finding>, cut: AddressCutOff
   const changedAt = lastChange(culprit.metadata);
   if (changedAt) fault.changedAt = changedAt;
   findings.set(key, fault);
+}
+
+/**
+ * Ingress policies changed within the suspect window that select pods read, with a rule whose every peer selects
+ * namespaces by labels that no namespace in the cluster carries (the namespace list read in full): the rule admits
+ * nothing — a label mistyped or renamed — and what it was written for (the edge router's namespace, a client's) is cut
+ * off, whether or not a caller of it was read.
+ */
+function rulesAdmittingNoNamespace(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  namespaceLabels: NamespaceLabels,
+): Finding[] {
+  if (snapshot.namespaces.length === 0 || snapshot.incomplete.some((read) => read.kind === 'Namespace')) return [];
+  const names = snapshot.namespaces.map((n) => n.metadata?.name ?? '');
+  const now = snapshotNow(snapshot);
+  return snapshot.networkPolicies.flatMap((policy): Finding[] => {
+    const changedAt = lastChange(policy.metadata);
+    const changed = toMs(changedAt);
+    if (changed === undefined || now - changed > SUSPECT_CHANGE_WINDOW) return [];
+    const types = policy.spec?.policyTypes ?? ['Ingress'];
+    if (!types.includes('Ingress')) return [];
+    const dead = (policy.spec?.ingress ?? []).find(
+      (rule) =>
+        (rule.from ?? []).length > 0 &&
+        (rule.from ?? []).every(
+          (peer) =>
+            !!peer.namespaceSelector &&
+            !names.some((name) => matchesSelector(namespaceLabels(name), peer.namespaceSelector)),
+        ),
+    );
+    if (!dead) return [];
+    const selected = graph.workloads.filter(({ ref }) =>
+      graph.podsOf(ref).some((pod) => graph.policiesSelecting(pod).includes(policy)),
+    );
+    if (selected.length === 0) return [];
+    const ref = refOf(policy.kind ?? 'NetworkPolicy', policy.metadata);
+    const wanted = (dead.from ?? []).map((peer) =>
+      JSON.stringify(peer.namespaceSelector?.matchLabels ?? peer.namespaceSelector),
+    );
+    const fault: Finding = finding(networkPolicy, {
+      entity: ref,
+      affects: selected.map((w) => w.ref),
+      strength: STRENGTH.admitsNoNamespace,
+      summary: `${ref.kind} ${ref.name}, changed ${changedAt}, isolates ${selected.map((w) => w.ref.name).join(', ')} and its rule admits only namespaces labelled ${wanted.join(' or ')}, which no namespace is: that rule admits nothing`,
+      evidence: [
+        {
+          source: 'spec',
+          ref,
+          text: `ingress rule from namespaceSelector ${wanted.join(', ')}: none of the ${names.length} namespaces carries those labels`,
+        },
+        {
+          source: 'change',
+          ref,
+          text: `${ref.name} last changed at ${changedAt}`,
+          ...(changedAt ? { at: changedAt } : {}),
+        },
+      ],
+      ...(changedAt ? { changedAt } : {}),
+    });
+    if (isKubernetesPolicy(policy)) fault.remediation = undoPolicy(policy, ref, snapshot);
+    return [fault];
+  });
 }
