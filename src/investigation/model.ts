@@ -79,6 +79,11 @@ export interface Finding {
   evidence: Evidence[];
   /** When the faulty entity last changed, if the cluster says (managedFields, revision, creation). */
   changedAt?: string;
+  /**
+   * When the fault stopped showing, if it did: every pod it broke came back and has run ready since (a one-off kill).
+   * Recovered long enough before the symptom began, it is history: it cannot be what is failing now.
+   */
+  recoveredAt?: string;
   remediation?: RemediationProposal;
 }
 

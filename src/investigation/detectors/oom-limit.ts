@@ -3,6 +3,7 @@ import type { Finding } from '../model.ts';
 import { configuredMemory } from '../evidence/configured-memory.ts';
 import { memoryLimitDefaultedBy } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
+import { recoveredSince } from '../evidence/recovered.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
@@ -81,6 +82,8 @@ export const oomLimit: Detector = {
         });
         const changed = lastChange(graph.workload(workload)?.metadata);
         if (changed) fault.changedAt = changed;
+        const recovered = recoveredSince(graph.podsOf(workload));
+        if (recovered) fault.recoveredAt = recovered;
         if (
           limit !== undefined &&
           container &&

@@ -185,7 +185,9 @@ function setAsideHistory(
     if (time.history) {
       ruled.rule(
         candidate.finding.entity,
-        `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start.at).toISOString()}): history, not this incident`,
+        time.recovered
+          ? `${candidate.finding.summary} — over since ${time.lastSeen}: its pods came back and have run ready since, before the incident began (${new Date(start.at).toISOString()}): history, not this incident`
+          : `${candidate.finding.summary} — last seen ${time.lastSeen}, long before the incident began (${new Date(start.at).toISOString()}): history, not this incident`,
       );
       continue;
     }

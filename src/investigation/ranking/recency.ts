@@ -9,6 +9,11 @@ import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from '
 export const CHANGE_WINDOW = 3 * HOUR;
 /** An alert fires some minutes after its fault begins: a change up to this long after its start may still be the cause. */
 export const AFTER_START_SLACK = 15 * MINUTE;
+/**
+ * A fault its pods got over this long before the symptom began (twice the slack an alert lags its fault by) was over
+ * before the symptom started: what broke then had come back.
+ */
+export const RECOVERED_BEFORE = 2 * AFTER_START_SLACK;
 
 /**
  * When the symptom began: the alert's start; else the first error line of the last two hours in the logs read; else the
@@ -33,8 +38,12 @@ export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): { at: nu
 export function timeFactor(
   finding: Finding,
   incident: { at: number; known: boolean },
-): { factor: number; history: boolean; lastSeen?: string } {
+): { factor: number; history: boolean; lastSeen?: string; recovered?: boolean } {
   const start = incident.at;
+  const recovered = toMs(finding.recoveredAt);
+  if (recovered !== undefined && recovered < start - RECOVERED_BEFORE) {
+    return { factor: HISTORY_FACTOR, history: true, lastSeen: finding.recoveredAt, recovered: true };
+  }
   const times = finding.evidence.map((e) => e.at);
   const dated = times.filter((t): t is string => toMs(t) !== undefined);
   const lastSeen = dated.sort().at(-1);
