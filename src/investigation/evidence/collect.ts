@@ -1229,6 +1229,13 @@ const killedWithDefaults = (pod: ClusterSnapshot['pods'][number]): boolean =>
     [status.lastState?.terminated, status.state?.terminated].some((t) => t?.reason === 'OOMKilled'),
   );
 
+/** A controller in the namespace reports that the API server refused to create its pods. */
+function refusedCreate(snapshot: ClusterSnapshot, namespace: string): boolean {
+  return snapshot.events
+    .filter(inNamespace(namespace))
+    .some((event) => event.reason === 'FailedCreate' && /forbidden/.test(event.message ?? ''));
+}
+
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
   const here = inNamespace(namespace);
   return (
@@ -1343,7 +1350,12 @@ function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
   if (refs.claims.size > 0) reads.push(['PersistentVolumeClaim', `${why}: the claims they mount`, { namespace: peer }]);
   reads.push(...secretReads(refs.secrets, peer, `used by pods in ${peer}, which the alerted workload calls`));
   if (refs.configMaps.size > 0) reads.push(['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]);
-  if (needsQuota(snapshot, peer)) reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
+  if (needsQuota(snapshot, peer)) {
+    reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
+    // A controller's refusal to create them may be a LimitRange's bound as well as a quota's.
+    if (refusedCreate(snapshot, peer))
+      reads.push(['LimitRange', `${why}: a limit range may refuse them`, { namespace: peer }]);
+  }
   if (podReferences(pods.filter((pod) => !isPodReady(pod))).ownerKinds.has('ReplicaSet'))
     reads.push([
       'ReplicaSet',
