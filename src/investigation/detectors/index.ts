@@ -30,6 +30,7 @@ import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
 import { limitRangeDefault } from './limit-range-default.ts';
+import { limitRangeRefusal } from './limit-range-refusal.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
@@ -41,6 +42,7 @@ import { nodeCondition } from './node-condition.ts';
 import { oomLimit } from './oom-limit.ts';
 import { operatorResource } from './operator-resource.ts';
 import { policyDenial } from './policy-denial.ts';
+import { preemption } from './preemption.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
@@ -89,9 +91,11 @@ export const DETECTORS = {
   'node-condition': nodeCondition,
   taint: taint,
   'insufficient-resources': insufficientResources,
+  preemption: preemption,
   'scheduler-admission': schedulerAdmission,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
+  'limit-range-refusal': limitRangeRefusal,
   'hpa-limit': hpaLimit,
   'init-container': initContainer,
   'bad-rollout': badRollout,
