@@ -84,6 +84,13 @@ export const NAMING_LABELS: readonly string[] = [
   ...SERVICE_LABELS,
 ];
 
+/** Labels that name a node in Kubernetes alerting rules (kube-state-metrics', the node exporter's and their kin). */
+const NODE_LABELS = ['node', 'kubernetes_node', 'exported_node', 'nodename', 'node_name'];
+
+/** The node an alert's labels name, if any. */
+export const nodeLabel = (alert: Alert): string | undefined =>
+  NODE_LABELS.map((label) => alert.labels[label]).find(Boolean);
+
 /** The pod an alert's labels name, if any. */
 export const podLabel = (alert: Alert): string | undefined =>
   POD_LABELS.map((label) => alert.labels[label]).find(Boolean);
@@ -579,6 +586,12 @@ export function resolveSymptom(
     if (!name) continue;
     const found = serviceOrWorkload(name, namespace, snapshot) ?? workloadByAppLabel(name, namespace, snapshot);
     if (found) return { symptom: found, assumptions };
+  }
+  // A node the labels name, and no workload, pod or Service: the node is what is failing (a drain, a scale-down).
+  const node = nodeLabel(alert);
+  if (node && snapshot.nodes.some((n) => n.metadata?.name === node)) {
+    assumptions.push(`symptom Node ${node}: the alert's labels name it, and no workload or Service`);
+    return { symptom: { kind: 'Node', name: node }, assumptions };
   }
   const names = [...new Set(SERVICE_FIRST.flatMap((kind) => namesOf(snapshot, kind, namespace)))];
   const text = alertText(alert);

@@ -53,6 +53,12 @@ export const disruptionBudget: Detector = {
       const workloads = [
         ...new Map(pods.map((pod) => [refKey(graph.workloadOf(pod)), graph.workloadOf(pod)])).values(),
       ];
+      // A node's own event refusing to let its pods go (a node autoscaler's failed scale-down) waits on the budget as a
+      // cordoned node does, though nothing cordoned it.
+      const refusingNodes = named
+        .filter((event) => event.involvedObject?.kind === 'Node')
+        .map((event) => event.involvedObject?.name ?? '');
+      const waiting = [...new Set([...stranded.map((pod) => pod.spec?.nodeName ?? ''), ...refusingNodes])];
       const nodes = [...new Set(stranded.map((pod) => pod.spec?.nodeName ?? ''))];
       const changedAt = lastChange(budget.metadata);
       const rule =
@@ -79,8 +85,8 @@ export const disruptionBudget: Detector = {
       findings.push(
         finding(disruptionBudget, {
           entity: ref,
-          affects: [...workloads, ...nodes.map((node) => ({ kind: 'Node', name: node }))],
-          strength: named.length > 0 && stranded.length > 0 ? STRENGTH.refusesDrain : STRENGTH.allowsNone,
+          affects: [...workloads, ...waiting.map((node) => ({ kind: 'Node', name: node }))],
+          strength: named.length > 0 && waiting.length > 0 ? STRENGTH.refusesDrain : STRENGTH.allowsNone,
           summary: `PodDisruptionBudget ${name} (${rule}) allows no eviction of ${workloads.map((w) => w.name).join(', ')}${nodes.length > 0 ? `, so the drain of ${nodes.join(', ')} cannot finish` : ''}${named[0] ? ` — "${named[0].message?.slice(0, 160)}"` : ''}`,
           evidence,
           ...(changedAt ? { changedAt } : {}),

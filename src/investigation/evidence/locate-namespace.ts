@@ -9,6 +9,7 @@ import {
   type NamespaceCandidates,
   namespaceLabel,
   namesWorkload,
+  nodeLabel,
   podLabel,
   serviceLabelValues,
 } from '../focus.ts';
@@ -22,6 +23,7 @@ import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
+import { whereNodeTroubleIs } from './node-trouble.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { serviceInId } from './backend-words.ts';
@@ -101,7 +103,10 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const pod = podLabel(alert);
   const podsNamespace = pod ? await wherePodRuns(pod, base) : undefined;
   if (podsNamespace) return podsNamespace;
-  const spent = pod ? 1 : 0;
+  const node = nodeLabel(alert);
+  const nodesNamespace = node ? await whereNodeTroubleIs(node, base) : undefined;
+  if (nodesNamespace) return { ...nodesNamespace, requests: nodesNamespace.requests + (pod ? 1 : 0) };
+  const spent = (pod ? 1 : 0) + (node ? 2 : 0);
   // Label values (a deployment or service name) are matched like the text.
   const text = [alertText(alert), ...labelledNames(alert)].join('\n');
   const namespaceList = await listObjects.run(
