@@ -1229,11 +1229,21 @@ const killedWithDefaults = (pod: ClusterSnapshot['pods'][number]): boolean =>
     [status.lastState?.terminated, status.state?.terminated].some((t) => t?.reason === 'OOMKilled'),
   );
 
-/** A controller in the namespace reports that the API server refused to create its pods. */
-function refusedCreate(snapshot: ClusterSnapshot, namespace: string): boolean {
-  return snapshot.events
+/**
+ * The admission kinds a controller's refusal to create pods in the namespace names by its words: a quota's `exceeded
+ * quota`, a LimitRange's `usage per Container|Pod` bound. The refusal states the cause, so these go first.
+ */
+function refusedBy(snapshot: ClusterSnapshot, namespace: string): ('ResourceQuota' | 'LimitRange')[] {
+  const refusals = snapshot.events
     .filter(inNamespace(namespace))
-    .some((event) => event.reason === 'FailedCreate' && /forbidden/.test(event.message ?? ''));
+    .filter((event) => event.reason === 'FailedCreate' && /forbidden/.test(event.message ?? ''))
+    .map((event) => event.message ?? '');
+  return [
+    ...(refusals.some((message) => /exceeded quota/.test(message)) ? (['ResourceQuota'] as const) : []),
+    ...(refusals.some((message) => /usage per (Container|Pod|PersistentVolumeClaim)/.test(message))
+      ? (['LimitRange'] as const)
+      : []),
+  ];
 }
 
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
@@ -1345,17 +1355,19 @@ function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
   if (pods.every(isPodReady) && !needsQuota(snapshot, peer)) return [];
   const templates = [...snapshot.deployments, ...snapshot.statefulSets].filter(here).map((w) => w.spec?.template?.spec);
   const refs = podReferences(pods, templates);
-  const reads: Read[] = [];
   const why = `pods in ${peer}, which the alerted workload calls, are not ready`;
+  // What a refusal names is read first: within the peer's budget it is the stated cause, the rest only suspects.
+  const refusers = refusedBy(snapshot, peer);
+  const reads: Read[] = refusers.map((kind) => [
+    kind,
+    `${why}: its controller's refusal names a ${kind}`,
+    { namespace: peer },
+  ]);
   if (refs.claims.size > 0) reads.push(['PersistentVolumeClaim', `${why}: the claims they mount`, { namespace: peer }]);
   reads.push(...secretReads(refs.secrets, peer, `used by pods in ${peer}, which the alerted workload calls`));
   if (refs.configMaps.size > 0) reads.push(['ConfigMap', `${why}: the configuration they read`, { namespace: peer }]);
-  if (needsQuota(snapshot, peer)) {
+  if (needsQuota(snapshot, peer) && !refusers.includes('ResourceQuota'))
     reads.push(['ResourceQuota', `${why}: a quota may refuse them`, { namespace: peer }]);
-    // A controller's refusal to create them may be a LimitRange's bound as well as a quota's.
-    if (refusedCreate(snapshot, peer))
-      reads.push(['LimitRange', `${why}: a limit range may refuse them`, { namespace: peer }]);
-  }
   if (podReferences(pods.filter((pod) => !isPodReady(pod))).ownerKinds.has('ReplicaSet'))
     reads.push([
       'ReplicaSet',
