@@ -5,9 +5,9 @@ import { type ClusterNames, routeCluster } from '../alert/route-cluster.ts';
 import type { AuditEntry, TransactionalAuditLog } from '../audit/audit-log.ts';
 import { HOLD_CHECKPOINTS } from '../audit/postgres-audit-log.ts';
 import type { Incident, PrismaClient } from '../generated/prisma/client.ts';
+import { errorMessage } from '../observability/error-message.ts';
 import { alertReceived } from '../observability/metrics.ts';
 import { type InvestigationQueue, investigationJobId } from '../queue/investigation-queue.ts';
-import { errorMessage } from '../observability/error-message.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
 import { inTransaction, poolOf } from '../store/db.ts';
 import {
@@ -118,13 +118,7 @@ async function placeAndQueue(
   options: OpenOptions,
 ): Promise<{ opened: OpenedInvestigation; queued: AuditEntry | null; recorded?: true }> {
   alertReceived(received.source);
-  const { alert: clean, changes } = cleanAlert(received);
-  const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
-  const alert = cleaned ? { ...clean, cleaned } : clean;
-  const route = routeCluster(deps.clusters, alert);
-  if ('refused' in route) throw new UnknownClusterError(route.refused);
-  const { cluster } = route;
-  const said = { ...(cleaned ? { cleaned } : {}), ...(cluster ? { cluster } : {}) };
+  const { alert, cluster, said } = cleanAndRoute(deps, received);
   const windowMs = deps.groupingWindowMs ?? DEFAULT_GROUPING_WINDOW_MS;
   const key = windowMs > 0 ? groupingKey(alert, cluster) : null;
   const staticThread = typeof options.thread === 'object' ? options.thread : undefined;
@@ -233,6 +227,21 @@ async function placeAndQueue(
   const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round, created || reopened);
   const queued = created || reopened || rerun ? queuedEntry(incident, jobId, rerun) : null;
   return { opened: { incidentId: incident.id, jobId, duplicate: !created && !reopened, ...said }, queued };
+}
+
+/**
+ * The alert as it is stored (text Postgres cannot hold replaced, `cleaned` saying what) and the cluster it is routed
+ * to; `said`: what of both the door's answer and the audit trail repeat.
+ */
+function cleanAndRoute(deps: IntakeDeps, received: Alert & { externalId: string }) {
+  const { alert: clean, changes } = cleanAlert(received);
+  const cleaned = changes.length > 0 ? describeChanges(changes) : undefined;
+  const alert = cleaned ? { ...clean, cleaned } : clean;
+  const route = routeCluster(deps.clusters, alert);
+  if ('refused' in route) throw new UnknownClusterError(route.refused);
+  const { cluster } = route;
+  const said = { ...(cleaned ? { cleaned } : {}), ...(cluster ? { cluster } : {}) };
+  return { alert, cluster, said };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { nameStandsIn } from '../evidence/custom-object.ts';
+import { type CustomObject, nameStandsIn } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
@@ -16,11 +16,14 @@ const STRENGTH = {
 /** An object changed longer before than this stood without harm. */
 const NEAR = 3 * HOUR;
 
+/** A name shorter than this stands in a wait message by chance. */
+const SHORTEST_NAME = 3;
+
 /**
- * Custom objects wait (their status says so: evidence/referenced-objects.ts) and reference in their spec, by a key named
- * after its kind, an object that changed shortly before and before the first of them began to wait: what they run
- * under sets their wait (a lock, a concurrency, a slot count) as a setting of their own would. They are victims; the
- * catalogue has no type for it: other.
+ * Custom objects wait (their status says so: evidence/referenced-objects.ts) and reference in their spec, by a key
+ * named after its kind, an object that changed shortly before and before the first of them began to wait: what they
+ * run under sets their wait (a lock, a concurrency, a slot count) as a setting of their own would. They are victims;
+ * the catalogue has no type for it: other.
  */
 export const referencedObject: Detector = {
   id: 'referenced-object',
@@ -31,53 +34,59 @@ export const referencedObject: Detector = {
     const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
-      const namespace = object.metadata?.namespace;
-      const waiting = stuck.filter(
-        (other) =>
-          other !== object &&
-          specReferences(other.spec).some(
-            (ref) =>
-              ref.name === object.metadata?.name &&
-              (ref.namespace ?? other.metadata?.namespace) ===
-                (namespace ?? ref.namespace ?? other.metadata?.namespace) &&
-              keyNames(ref.key, object.kind),
-          ),
-      );
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      if (waiting.length === 0 || !changedAt || at === undefined || now - at > NEAR) continue;
+      if (!changedAt || at === undefined || now - at > NEAR) continue;
       // The wait began after the change: an object created before it and still waiting waited for something else.
-      const since = waiting.filter((w) => (toMs(w.metadata?.creationTimestamp) ?? 0) >= at);
-      if (since.length === 0) continue;
-      const entity = refOf(object.kind, object.metadata);
-      const named = since.find((w) => nameStandsIn(object, waitMessage(w), 3));
-      const example = named ?? since[0];
-      findings.push(
-        finding(referencedObject, {
-          entity,
-          affects: since.map((w) => refOf(w.kind, w.metadata)),
-          strength: named ? STRENGTH.namedInWait : STRENGTH.changedBeforeWait,
-          summary: `${object.kind} ${entity.name} changed at ${changedAt}, and ${since.length} ${example?.kind} object${since.length > 1 ? 's' : ''} that run under it ${since.length > 1 ? 'have' : 'has'} waited since${named ? ', saying what for in its name' : ''}: what it sets holds them back. To confirm: compare what changed in it with what they wait for`,
-          evidence: [
-            {
-              source: 'change',
-              ref: entity,
-              text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-              at: changedAt,
-            },
-            ...since.slice(0, 2).map((w) => ({
-              source: 'status' as const,
-              ref: refOf(w.kind, w.metadata),
-              text: `${w.kind} ${w.metadata?.name}: ${waitMessage(w)}`.slice(0, 300),
-            })),
-          ],
-          changedAt,
-        }),
+      const since = stuck.filter(
+        (other) => other !== object && runsUnder(other, object) && (toMs(other.metadata?.creationTimestamp) ?? 0) >= at,
       );
+      if (since.length > 0) findings.push(heldBack(object, changedAt, since));
     }
     return findings;
   },
 };
+
+/** The finding: `object`, changed at `changedAt`, holds back the objects that run under it and wait since. */
+function heldBack(object: CustomObject, changedAt: string, since: CustomObject[]): Finding {
+  const entity = refOf(object.kind, object.metadata);
+  const named = since.find((w) => nameStandsIn(object, waitMessage(w), SHORTEST_NAME));
+  const example = named ?? since[0];
+  return finding(referencedObject, {
+    entity,
+    affects: since.map((w) => refOf(w.kind, w.metadata)),
+    strength: named ? STRENGTH.namedInWait : STRENGTH.changedBeforeWait,
+    summary: `${object.kind} ${entity.name} changed at ${changedAt}, and ${since.length} ${example?.kind} object${since.length > 1 ? 's' : ''} that run under it ${since.length > 1 ? 'have' : 'has'} waited since${named ? ', saying what for in its name' : ''}: what it sets holds them back. To confirm: compare what changed in it with what they wait for`,
+    evidence: [
+      {
+        source: 'change',
+        ref: entity,
+        text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
+        at: changedAt,
+      },
+      ...since.slice(0, 2).map((w) => ({
+        source: 'status' as const,
+        ref: refOf(w.kind, w.metadata),
+        text: `${w.kind} ${w.metadata?.name}: ${waitMessage(w)}`.slice(0, 300),
+      })),
+    ],
+    changedAt,
+  });
+}
+
+/**
+ * Whether `holder`'s spec references `object` by a key named after its kind: by its name, in its namespace (a
+ * reference without one means the holder's own; a cluster-scoped object is referenced from any).
+ */
+function runsUnder(holder: CustomObject, object: CustomObject): boolean {
+  const namespace = object.metadata?.namespace;
+  return specReferences(holder.spec).some((ref) => {
+    const referenced = ref.namespace ?? holder.metadata?.namespace;
+    return (
+      ref.name === object.metadata?.name && (namespace ?? referenced) === referenced && keyNames(ref.key, object.kind)
+    );
+  });
+}
 
 /** Whether a reference's key names the kind: `<kind>Ref`, or a plural of it. */
 function keyNames(key: string, kind: string): boolean {

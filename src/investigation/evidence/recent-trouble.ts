@@ -103,6 +103,10 @@ export function troubleSince(
   return byNamespace;
 }
 
+/** Whether a set of name words carries an alert word, as written or as its singular (`kettles` of `kettle-api`). */
+const carriesWord = (words: ReadonlySet<string>, word: string): boolean =>
+  words.has(word) || words.has(word.replace(/s$/, ''));
+
 export interface WiderChoice {
   trouble: NamespaceTrouble;
   /** The alert's words its trouble carries. */
@@ -120,12 +124,12 @@ export function troubleMatchingAlert(
 ): WiderChoice | undefined {
   // The words that named the namespace examined name nothing elsewhere (`tarn` is no sign about `tarn-jobs`).
   const own = new Set(nameWords(examined));
-  const words = [...alertWords(text)].filter((word) => !own.has(word) && !own.has(word.replace(/s$/, '')));
+  const words = [...alertWords(text)].filter((word) => !carriesWord(own, word));
   const ranked = [...trouble.values()]
     .filter((entry) => entry.namespace !== examined)
     .map((entry) => ({
       trouble: entry,
-      words: words.filter((word) => entry.words.has(word) || entry.words.has(word.replace(/s$/, ''))),
+      words: words.filter((word) => carriesWord(entry.words, word)),
     }))
     .filter((choice) => choice.words.length > 0)
     .sort((a, b) => b.words.length - a.words.length || b.trouble.signs - a.trouble.signs);
@@ -152,8 +156,8 @@ export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: st
  * A namespace the alert's text names, judged against the cluster's Warning events: when it shows no trouble since
  * shortly before the onset and another namespace's trouble carries the alert's words, that one, and why in words —
  * unless the named namespace's own workloads or Services (`held`, their names, when they were read) carry those words
- * too: the alert says what it is about there as well (`kettles` of a kettles-api beside a kettles-sink elsewhere), and a name
- * the alert writes outweighs a warning that merely shares a word with it (often a victim's, downstream of it).
+ * too: the alert says what it is about there as well (`kettles` of a kettles-api beside a kettles-sink elsewhere), and
+ * a name the alert writes outweighs a warning that merely shares a word with it (often a victim's, downstream of it).
  */
 export function troubleElsewhere(
   text: string,
@@ -168,7 +172,7 @@ export function troubleElsewhere(
   const choice = troubleMatchingAlert(text, trouble, named);
   if (!choice) return undefined;
   const heldWords = new Set(held.flatMap(nameWords));
-  if (choice.words.every((word) => heldWords.has(word) || heldWords.has(word.replace(/s$/, '')))) return undefined;
+  if (choice.words.every((word) => carriesWord(heldWords, word))) return undefined;
   return {
     namespace: choice.trouble.namespace,
     assumption: widenedAssumption(choice, named, since, 'the alert names it'),

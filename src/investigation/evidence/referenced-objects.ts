@@ -19,13 +19,16 @@ export interface SpecReference {
   namespace?: string;
 }
 
-/** A key that names a kind by itself plus `Ref` (`runTemplateRef`), or by a plural (`middlewares`). */
+/** A key that names a kind by itself plus `Ref` (`runTemplateRef`); plural keys are matched against discovery. */
 const REF_KEY = /^([a-z][A-Za-z0-9]*?)Ref$/;
 /** `Ref` keys that name no kind of their own: any object, a Secret, a ConfigMap, a Service (read typed elsewhere). */
 const GENERIC_REF =
   /^(?:object|secret|secretKey|configMap|configMapKey|service|field|resourceField|source|target|scaleTarget|owner)$/i;
 
-/** The references an object's spec makes by `<kind>Ref` or `<plural>` keys, wherever in the spec they are. */
+/**
+ * Every name an object's spec holds under a key (`key: {name}` or `key: [{name}, …]`), wherever in the spec: whether
+ * the key names a kind is the caller's to tell (kindNamedByKey here, by discovery; the detector, by the kind).
+ */
 export function specReferences(spec: unknown): SpecReference[] {
   const found: SpecReference[] = [];
   const walk = (value: unknown): void => {
@@ -55,9 +58,12 @@ export function specReferences(spec: unknown): SpecReference[] {
 const WAITING_PHASE = /^(?:pending|waiting|queued|blocked|suspended)$/i;
 const WAITING_MESSAGE = /\b(?:waiting for|waits for|blocked by|queued behind|lock status)\b/i;
 
+/** The parts of a custom object's status that say whether and what for it waits (their shape is the kind's own). */
+const waitStatus = (object: CustomObject) => object.status as { phase?: unknown; message?: unknown } | undefined;
+
 /** Whether an object's status says it waits: a waiting phase, or a message saying what it waits for. */
 export function stalled(object: CustomObject): boolean {
-  const status = object.status as { phase?: unknown; message?: unknown } | undefined;
+  const status = waitStatus(object);
   return (
     (typeof status?.phase === 'string' && WAITING_PHASE.test(status.phase)) ||
     (typeof status?.message === 'string' && WAITING_MESSAGE.test(status.message))
@@ -65,10 +71,10 @@ export function stalled(object: CustomObject): boolean {
 }
 
 /** What a stalled object's status says it waits for, for the thread. */
-export const waitMessage = (object: CustomObject): string => {
-  const status = object.status as { phase?: unknown; message?: unknown } | undefined;
+export function waitMessage(object: CustomObject): string {
+  const status = waitStatus(object);
   return [status?.phase, status?.message].filter((part) => typeof part === 'string' && part).join(': ');
-};
+}
 
 /** A served kind of a custom group that a reference's key names: `<kind>Ref`, or the kind's plural. */
 export interface ReferencedKind {
