@@ -5,6 +5,7 @@ import { markingKinds, markNames, type MutationMark } from '../../src/investigat
 import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
 import { kindsSpelledIn, spellsKind } from '../../src/investigation/evidence/spelled-kinds.ts';
 import { kindNamedByKey, specReferences, stalled } from '../../src/investigation/evidence/referenced-objects.ts';
+import { loggedFields } from '../../src/investigation/evidence/logged-objects.ts';
 
 describe('custom resources found by what the evidence says of them', () => {
   it('reads a served kind spelt out in a refusal, in words of its own', () => {
@@ -131,5 +132,18 @@ describe('custom resources found by what the evidence says of them', () => {
     assert.ok(stalled(object({ phase: 'Queued' })));
     assert.ok(!stalled(object({ phase: 'Running' })));
     assert.ok(!stalled(object({ phase: 'Failed', message: 'step render exited 1' })));
+  });
+
+  it('reads the structured fields of an error line whose value can be an object name', () => {
+    const logfmt = 'level=warning msg="ping failed" app=valve-api store="zonecache (kv/v1)"';
+    assert.deepEqual(
+      loggedFields(logfmt).filter((f) => f.key === 'store'),
+      [{ key: 'store', value: 'zonecache' }],
+    );
+    const json = '{"level":"error","binding":"ledger-out","err":"refused"}';
+    assert.deepEqual(
+      loggedFields(json).filter((f) => f.key === 'binding'),
+      [{ key: 'binding', value: 'ledger-out' }],
+    );
   });
 });

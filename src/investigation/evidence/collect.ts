@@ -23,6 +23,7 @@ import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
+import { loggedObjectLists, namespacesObjectsPointAt } from './logged-objects.ts';
 import { serverCredentialReads } from './server-credentials.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
 import {
@@ -197,6 +198,7 @@ export async function collectSnapshot(
   await readWhatErringPeersRead(reader);
   await readRefusingServersSecrets(reader);
   await readGoverningObjects(reader);
+  await readWhereLoggedObjectsPoint(reader, peers);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0)
     await readClusterDns(
@@ -934,6 +936,28 @@ async function readRefusingServersSecrets(reader: SnapshotReader): Promise<void>
   );
 }
 
+/**
+ * The errors name a custom object their software is configured through (logged-objects.ts), and its spec points at a
+ * Service in a namespace not read: that namespace's state, as when the errors name it themselves.
+ */
+async function readWhereLoggedObjectsPoint(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const { namespace } = reader;
+  const named = namespacesObjectsPointAt(reader.snapshot).find(
+    (peer) => peer !== namespace && !peers.read.includes(peer) && namespaceMayExist(reader.snapshot, peer),
+  );
+  if (!named || reader.spent() + PEER_PLANNED_COST > PEER_HARD_LIMIT) return;
+  peers.read.push(named);
+  await reader.wave(
+    4,
+    `Reading ${PEER_KINDS.join(', ')} in ${named}: an object the errors name is configured with services there`,
+    PEER_KINDS.map((kind) =>
+      reader.list(kind, `errors in ${namespace} name an object configured with services in ${named}`, {
+        namespace: named,
+      }),
+    ),
+  );
+}
+
 /** Reads started for one kind of refusal, and what they read (for the step message). */
 interface GoverningReads {
   reads: Promise<void>[];
@@ -998,6 +1022,7 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
     ...referencedKindLists(snapshot, namespace),
+    ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
   const planned = planLists(wanted, reader.customListed, cap);

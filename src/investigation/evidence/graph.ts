@@ -2,6 +2,8 @@ import type { EntityRef, Evidence } from '../model.ts';
 import { refKey } from '../model.ts';
 import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
 import { LabelIndex, matchesSelector } from './labels.ts';
+import { specStrings } from './governing-resources.ts';
+import { objectsNamedByErrors } from './logged-objects.ts';
 import { parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { allContainers, type Pod, type PodSpec, type Workload, workloadsOf } from './workloads.ts';
@@ -415,6 +417,7 @@ function dependencyEdges(
     servicesNamedIn(text, namespace, bareNames, services);
   dependenciesInConfiguration(snapshot, pods, references, namedIn, add);
   dependenciesInLogs(snapshot, pods, workloadOf, namedIn, add);
+  dependenciesThroughLoggedObjects(snapshot, pods, workloadOf, namedIn, add);
   dependenciesInMetrics(snapshot, pods, services, add);
   return [...found.values()];
 }
@@ -498,6 +501,60 @@ function dependenciesInLogs(
       }
     }
   }
+}
+
+/**
+ * An error line names, in a field called after its kind, a custom object its software is configured through
+ * (logged-objects.ts), and that object's spec names a Service (`redisHost: cache.data.svc:6379`): the logging pod's
+ * workload calls that Service, as if its own env named it.
+ */
+function dependenciesThroughLoggedObjects(
+  snapshot: ClusterSnapshot,
+  pods: PodIndex,
+  workloadOf: (pod: Pod) => EntityRef,
+  namedIn: ServicesNamedIn,
+  add: AddDependency,
+): void {
+  for (const { object, namespace, pod: name, container, line } of objectsNamedByErrors(snapshot)) {
+    const pod = pods.pod(namespace, name);
+    const from = pod ? workloadOf(pod) : { kind: 'Pod', namespace, name };
+    const callers = [from, ...sameContainerElsewhere(pods, pod, container)];
+    for (const value of specStrings(object.spec)) {
+      for (const [svc, caller] of namedIn(value, namespace, false).flatMap((svc) =>
+        callers.map((c) => [svc, c] as const),
+      )) {
+        add(caller, svc, {
+          source: 'log',
+          ref: refOf('Pod', { name, namespace }),
+          text: `${object.kind} ${object.metadata?.name}, which its errors name, is configured with ${value}: ${parseLogLine(line).text}`.slice(
+            0,
+            300,
+          ),
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Other workloads of the namespace that run the same container (its name and image; in their template or, injected at
+ * admission, in their pods) as the pod that logged: the same software, configured through the same objects of the
+ * namespace (a sidecar beside each application).
+ */
+function sameContainerElsewhere(pods: PodIndex, pod: Pod | undefined, container: string): EntityRef[] {
+  const image = pod?.spec?.containers?.find((c) => c.name === container)?.image;
+  const namespace = pod?.metadata?.namespace;
+  if (!image || !namespace) return [];
+  return pods.workloads
+    .filter(
+      (w) =>
+        w.ref.namespace === namespace &&
+        w.ref.kind !== 'Pod' &&
+        [pods.podSpecOf(w.ref), ...pods.podsOf(w.ref).map((p) => p.spec)].some((spec) =>
+          (spec?.containers ?? []).some((c) => c.name === container && c.image === image),
+        ),
+    )
+    .map((w) => w.ref);
 }
 
 /** Request counters labelled with caller and callee (a mesh's, a client library's). */

@@ -32,8 +32,8 @@ const statusesOf = (pod: Pod): ContainerStatus[] => [
 ];
 
 /**
- * The container whose log speaks for the pod: the one the alert names, else the first that ran of those its
- * controller declares (a proxy injected at admission, often listed first, speaks for the mesh, not the application),
+ * The container whose log speaks for the pod: the one the alert names, else the one that alone runs unready beside
+ * ready ones, else the first that ran of those its controller declares (a proxy injected at admission, often listed first, speaks for the mesh, not the application),
  * else the first that ran, else (the pod is still initialising) the init container that ran last, which is usually
  * the one waiting on something.
  */
@@ -41,6 +41,11 @@ function mainContainer(pod: Pod, preferred: string | undefined, controllers: Pod
   const statuses = pod.status?.containerStatuses ?? [];
   if (preferred && statuses.some((status) => status.name === preferred && started(status))) return preferred;
   const declared = new Set(appContainers(pod, controllers).map((container) => container.name));
+  // One container runs unready beside others that are ready (a sidecar whose own dependency fails): the pod is
+  // unready for that one's reason, and its log says which.
+  const unready = statuses.filter((status) => started(status) && !status.ready);
+  const onlyUnready = unready.length === 1 && statuses.some((status) => status.ready) ? unready[0] : undefined;
+  if (onlyUnready) return onlyUnready.name;
   return (
     statuses.find((status) => started(status) && declared.has(status.name))?.name ??
     statuses.find(started)?.name ??

@@ -1,0 +1,98 @@
+import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
+import type { WantedList } from './custom-read-plan.ts';
+import { specStrings } from './governing-resources.ts';
+import { looksLikeError } from './log-line.ts';
+import { namespacesNamedIn } from './peer-namespaces.ts';
+import type { ServedGroup } from './routing-objects.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+
+/**
+ * Software configured through custom resources says which of them it fails with in its own structured fields: a
+ * sidecar logs `component="cache (state.kv/v1)"`, a client `"binding":"orders-out"`, the field called after a kind the
+ * cluster serves (`Component`, `Binding`) and its value the object's name. That object — read through discovery by
+ * the field's name, never by a product's — holds what the failing call was configured with (a host, a topic): it
+ * says where the call goes, as an env value would.
+ */
+
+/** `key=value`, `key="value …"`, `"key":"value"`: a structured field of a log line. */
+const FIELD = /(?:^|[\s{,])"?([A-Za-z][A-Za-z0-9_]{3,})"?\s*[=:]\s*"?([a-z0-9][a-z0-9.-]{2,})/g;
+
+/** The fields of a line whose value can be an object's name, the key lower-cased. */
+export function loggedFields(line: string): { key: string; value: string }[] {
+  return [...line.matchAll(FIELD)].map((match) => ({ key: (match[1] ?? '').toLowerCase(), value: match[2] ?? '' }));
+}
+
+/** A served custom kind, namespaced, of one word equal to a field's key (`component` → Component), at most one. */
+function kindOfField(groups: readonly ServedGroup[], key: string) {
+  for (const { group, resources = [] } of groups) {
+    if (builtInGroup(group)) continue;
+    const resource = resources.find((r) => r.namespaced && r.kind.toLowerCase() === key);
+    if (resource) return { group, version: resource.version, plural: resource.plural, kind: resource.kind };
+  }
+  return undefined;
+}
+
+/** Kinds named by the fields of error lines, listed. */
+const MAX_LOGGED_KINDS = 1;
+
+/**
+ * Error lines read name an object in a field called after a served custom kind: that kind, where the logging pod runs
+ * (its configuration objects live beside it). The error states which one it fails with, so it comes before guesses.
+ */
+export function loggedObjectLists(snapshot: ClusterSnapshot): WantedList[] {
+  const wanted = new Map<string, WantedList>();
+  for (const log of snapshot.logs) {
+    for (const line of log.lines.filter(looksLikeError)) {
+      for (const { key, value } of loggedFields(line)) {
+        const kind = kindOfField(snapshot.apiGroups, key);
+        if (!kind) continue;
+        wanted.set(`${kind.group}/${kind.kind}@${log.namespace}`, {
+          resource: kind,
+          namespace: log.namespace,
+          why: `errors of ${log.pod} name ${kind.kind} ${value}: what it is configured with`,
+          relevance: 3,
+        });
+      }
+    }
+  }
+  return [...wanted.values()].slice(0, MAX_LOGGED_KINDS);
+}
+
+/** A custom object an error line names, with where the line was read. */
+export interface LoggedObject {
+  object: CustomObject;
+  namespace: string;
+  pod: string;
+  container: string;
+  line: string;
+}
+
+/** Custom objects that error lines read in their namespace name, with those lines' pods. */
+export function objectsNamedByErrors(snapshot: ClusterSnapshot): LoggedObject[] {
+  const found: LoggedObject[] = [];
+  for (const log of snapshot.logs) {
+    const here = snapshot.customObjects.filter((object) => object.metadata?.namespace === log.namespace);
+    if (here.length === 0) continue;
+    for (const line of log.lines.filter(looksLikeError)) {
+      for (const object of here) {
+        const named = loggedFields(line).some(
+          ({ key, value }) => key === object.kind.toLowerCase() && value === object.metadata?.name,
+        );
+        if (named && nameStandsIn(object, line, 3))
+          found.push({ object, namespace: log.namespace, pod: log.pod, container: log.container, line });
+      }
+    }
+  }
+  return found;
+}
+
+/** Other namespaces the specs of objects the errors name point at through cluster DNS (`cache.data.svc:6379`). */
+export function namespacesObjectsPointAt(snapshot: ClusterSnapshot): string[] {
+  return [
+    ...new Set(
+      objectsNamedByErrors(snapshot).flatMap(({ object, namespace }) =>
+        namespacesNamedIn(specStrings(object.spec), namespace),
+      ),
+    ),
+  ];
+}
