@@ -1,6 +1,6 @@
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import type { FaultType, Finding } from '../model.ts';
+import { type EntityRef, type Evidence, type FaultType, type Finding, refKey } from '../model.ts';
 
 /**
  * One failure mode: reads the snapshot and the graph, returns findings stated where the fault lives. Pure.
@@ -27,4 +27,16 @@ export function finding(
   fields: Omit<Finding, 'detector' | 'faultType'> & { faultType?: FaultType },
 ): Finding {
   return { detector: detector.id, ...fields, faultType: fields.faultType ?? detector.faultTypes[0] };
+}
+
+/** Evidence lines a finding gathers at most from its sightings: more repeat what the first ones say. */
+const MAX_SIGHTINGS = 6;
+
+/**
+ * The same fault seen again (another event, another workload it cuts off): the finding already made affects
+ * `affected` too, once, and gains `evidence` while it holds fewer than MAX_SIGHTINGS lines.
+ */
+export function seenAgain(existing: Finding, affected: EntityRef, ...evidence: Evidence[]): void {
+  if (!existing.affects.some((ref) => refKey(ref) === refKey(affected))) existing.affects.push(affected);
+  if (evidence.length > 0 && existing.evidence.length < MAX_SIGHTINGS) existing.evidence.push(...evidence);
 }

@@ -5,7 +5,7 @@ import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -51,7 +51,7 @@ export const limitRangeDefault: Detector = {
         const existing = byLimitRange.get(key);
         if (existing) {
           existing.evidence.push(stateEvidence(state));
-          if (!existing.affects.some((ref) => refKey(ref) === refKey(workload))) existing.affects.push(workload);
+          seenAgain(existing, workload);
           continue;
         }
         const bytes = formatBytes(parseQuantity(limit) ?? 0);

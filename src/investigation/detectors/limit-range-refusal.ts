@@ -6,7 +6,7 @@ import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { creatorOf } from './admission-refused.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -66,9 +66,9 @@ export const limitRangeRefusal: Detector = {
         const entity = refOf('LimitRange', holder.metadata);
         const existing = findings.get(refKey(entity));
         if (existing) {
-          if (!existing.affects.some((a) => refKey(a) === refKey(creator))) existing.affects.push(creator);
-          if (!existing.evidence.some((e) => e.text.endsWith(message)) && existing.evidence.length < 6)
-            existing.evidence.push(eventEvidence(event));
+          // Another copy of a refusal already quoted says nothing new.
+          const quoted = existing.evidence.some((e) => e.text.endsWith(message));
+          seenAgain(existing, creator, ...(quoted ? [] : [eventEvidence(event)]));
           continue;
         }
         const changedAt = lastChange(holder.metadata);

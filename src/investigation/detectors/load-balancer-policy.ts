@@ -5,7 +5,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
@@ -50,7 +50,7 @@ export const loadBalancerPolicy: Detector = {
       const workload = graph.workloadOf(gated.pod);
       const existing = findings.get(refKey(ref));
       if (existing) {
-        if (!existing.affects.some((a) => refKey(a) === refKey(workload))) existing.affects.push(workload);
+        seenAgain(existing, workload);
         continue;
       }
       findings.set(refKey(ref), judge(policy, gated, workload, snapshot));

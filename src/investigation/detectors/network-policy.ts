@@ -9,7 +9,7 @@ import type { Pod, Workload } from '../evidence/workloads.ts';
 import type { EntityRef, Finding, RemediationProposal } from '../model.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
@@ -214,7 +214,7 @@ function blameBlockedCall(
     ? `${direction} of ${target.name}: ${culprit.metadata?.name}, changed ${lastChange(culprit.metadata)} after the policies that admit ${caller.name}, admits it in no rule, and its connections to Service ${service.metadata?.name} go unanswered`
     : `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
   if (existing) {
-    if (!existing.affects.some((a) => refKey(a) === refKey(caller))) existing.affects.push(caller);
+    seenAgain(existing, caller);
     existing.evidence.push({ source: 'spec', ref, text }, ...errors.map(logEvidence));
     if (errors.length > 0 && !overriding) existing.strength = STRENGTH.blockedWithErrors;
     return;
@@ -449,8 +449,7 @@ function blameAddressesCutOff(findings: Map<string, Finding>, cut: AddressCutOff
   const text = `egress of ${cut.workload.name}: no rule of ${cut.policies.map((p) => p.metadata?.name).join(', ')} admits ${cut.address}:${cut.port}, where its connections time out`;
   const existing = findings.get(key);
   if (existing) {
-    if (!existing.affects.some((a) => refKey(a) === refKey(cut.workload))) existing.affects.push(cut.workload);
-    if (existing.evidence.length < 6) existing.evidence.push({ source: 'spec', ref, text }, logEvidence(cut.line));
+    seenAgain(existing, cut.workload, { source: 'spec', ref, text }, logEvidence(cut.line));
     return;
   }
   const fault: Finding = finding(networkPolicy, {

@@ -6,7 +6,7 @@ import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { owningWorkload } from '../focus.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -56,8 +56,7 @@ export const preemption: Detector = {
       const key = refKey(entity);
       const existing = findings.get(key);
       if (existing) {
-        if (!existing.affects.some((a) => refKey(a) === refKey(victim))) existing.affects.push(victim);
-        if (existing.evidence.length < 6) existing.evidence.push(eventEvidence(event));
+        seenAgain(existing, victim, eventEvidence(event));
         continue;
       }
       const priority = by.spec?.priorityClassName

@@ -5,7 +5,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 const EXCEEDED = /exceeded quota: ([a-z0-9.-]+)/i;
 
@@ -32,8 +32,7 @@ export const quotaExceeded: Detector = {
       const key = refKey(quota);
       const existing = findings.get(key);
       if (existing) {
-        if (!existing.affects.some((a) => refKey(a) === refKey(owner))) existing.affects.push(owner);
-        if (existing.evidence.length < 6) existing.evidence.push(evidence);
+        seenAgain(existing, owner, evidence);
         existing.strength = Math.max(existing.strength, strength);
         return;
       }

@@ -4,7 +4,7 @@ import { logEvidence } from '../evidence/logs.ts';
 import { clientLoginSecret, refusedClients, rotatedServerSecret } from '../evidence/server-credentials.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -33,7 +33,7 @@ export const rotatedCredential: Detector = {
         const entity = stale ?? rotatedRef;
         const existing = findings.get(refKey(entity));
         if (existing) {
-          if (!existing.affects.some((a) => refKey(a) === refKey(client))) existing.affects.push(client);
+          seenAgain(existing, client);
           continue;
         }
         const refused = `"${lines[0]?.text.slice(0, 140)}"`;

@@ -32,9 +32,9 @@ export const taint: Detector = {
       );
       const cordoned = node.spec?.unschedulable === true;
       if (taints.length === 0 && !cordoned) continue;
+      const standing = !recentlyTainted(node, snapshotNow(snapshot));
       // A node the pod's own selector or required affinity rules out never was a place for it: its taint keeps
       // nothing away (a dedicated pool's taint beside a pod that asks for another pool).
-      const standing = !recentlyTainted(node, snapshotNow(snapshot));
       const blocked = failures.filter(
         (f) =>
           mayRunOn(f.pod, node) &&
@@ -78,14 +78,14 @@ export const taint: Detector = {
   },
 };
 
-/**
- * The scheduler's verdict also counts nodes short of what the pod requests ("3 Insufficient cpu"): the nodes open to it
- * are full. A taint that stood on its node long before (a control-plane or dedicated pool's) kept the pod off it
- * before the incident too; what changed is what the pod asks of the open nodes, so only a taint or a node new within
- * the suspect window is blamed beside such a count.
- */
+/** A scheduler verdict that also counts nodes short of what the pod requests ("3 Insufficient cpu"). */
 const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
 
+/**
+ * Whether the node or a taint of it is new within the suspect window. Beside a count of nodes short of resources, a
+ * taint that stood long before (a control-plane or dedicated pool's) kept the pod off it before the incident too:
+ * what changed is what the pod asks of the open nodes, so only a new taint or node is blamed then.
+ */
 function recentlyTainted(node: Node, now: number): boolean {
   const changed = toMs(
     latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]),

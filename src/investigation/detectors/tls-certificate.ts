@@ -8,7 +8,7 @@ import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 const UNTRUSTED =
   /unknown (certificate )?authority|self[- ]signed|PKIX path building failed|unable to get local issuer/i;
@@ -200,7 +200,7 @@ export const tlsCertificate: Detector = {
         const key = refKey(entity);
         const existing = findings.get(key);
         if (existing) {
-          if (!existing.affects.some((a) => refKey(a) === refKey(workload.ref))) existing.affects.push(workload.ref);
+          seenAgain(existing, workload.ref);
           continue;
         }
         const { certificate, secretRef } = served;

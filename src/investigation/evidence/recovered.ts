@@ -14,16 +14,17 @@ const ONE_OFF_RESTARTS = 2;
  */
 export function recoveredSince(pods: Pod[]): string | undefined {
   if (pods.length === 0) return undefined;
-  let latest: string | undefined;
+  let latest: { at: string; ms: number } | undefined;
   for (const pod of pods) {
     if (!isPodReady(pod)) return undefined;
     for (const status of pod.status?.containerStatuses ?? []) {
       const started = status.state?.running?.startedAt;
-      if (!started || toMs(started) === undefined) return undefined;
+      const ms = toMs(started);
+      if (!started || ms === undefined) return undefined;
       const restarts = status.restartCount ?? 0;
       if (restarts > ONE_OFF_RESTARTS) return undefined;
-      if (restarts > 0 && (!latest || (toMs(started) as number) > (toMs(latest) as number))) latest = started;
+      if (restarts > 0 && (!latest || ms > latest.ms)) latest = { at: started, ms };
     }
   }
-  return latest;
+  return latest?.at;
 }
