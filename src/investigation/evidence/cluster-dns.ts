@@ -30,9 +30,9 @@ const SERVER_ANSWERED =
 export const answeredByServer = (lines: string[]): boolean => lines.some((line) => SERVER_ANSWERED.test(line));
 
 // The name a failed lookup was for: Go's `lookup NAME on …`, getaddrinfo's `ENOTFOUND NAME` / `EAI_AGAIN NAME`, curl's `resolve host: NAME`,
-// Java's `UnknownHostException: NAME`.
+// Java's `UnknownHostException: NAME`, Python urllib3's `Failed to resolve 'NAME'`.
 const LOOKED_UP =
-  /\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])\b|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve host:? '?([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)/gi;
+  /\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])\b|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve(?: host)?:? '([a-z0-9][a-z0-9.-]*)'|resolve host:? ([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)/gi;
 
 /** The outside name an ExternalName Service read aliases, by its cluster name (`svc.ns`, `svc.ns.svc…`). */
 export const externalAliasOf =
@@ -49,7 +49,9 @@ export const externalAliasOf =
 /** The names the failed lookups were for, as the lines give them. */
 export const lookedUpNames = (lines: string[]): string[] =>
   lines.flatMap((line) =>
-    [...line.matchAll(LOOKED_UP)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').toLowerCase().replace(/\.$/, '')),
+    [...line.matchAll(LOOKED_UP)].map((m) =>
+      (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '').toLowerCase().replace(/\.$/, ''),
+    ),
   );
 
 /**
