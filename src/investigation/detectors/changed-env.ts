@@ -1,4 +1,5 @@
-import { envChanges, quotesEnvChange } from '../evidence/env-changes.ts';
+import { runsOtherCode } from '../evidence/code-change.ts';
+import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -36,6 +37,8 @@ export const changedEnv: Detector = {
       const quoted = changes.filter((c) => lines.some((l) => quotesEnvChange(l.text, c)));
       const failing = pods.some((p) => !isPodReady(p));
       if (quoted.length === 0 && !failing) continue;
+      // New code beside env lines that only set what the process reports, which no error quotes: the code fails.
+      if (quoted.length === 0 && changes.every(reportsOnly) && runsOtherCode(before, after)) continue;
       const shown = quoted[0] ?? changes[0];
       if (!shown) continue;
       const telling = lastDistinct(lines, (t) => quotesEnvChange(t, shown), 2);

@@ -89,12 +89,13 @@ export const servicePort: Detector = {
         const served = numeric
           ? declared.some((p) => p.containerPort === Number(target))
           : declared.some((p) => p.name === target);
-        if (served) continue;
         // Declared container ports are informational: traffic to an undeclared numeric port still reaches the pod.
         // Such a port is a fault only when it is all the Service carries or the Service changed recently; a second,
         // long-standing port (metrics, a management UI) merely undeclared is not evidence of anything.
         const changed = lastChange(service.metadata);
         const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= SUSPECT_CHANGE_WINDOW;
+        const crossed = served && recentlyChanged ? crossedTo(port, target, declared) : undefined;
+        if (served && !crossed) continue;
         if (numeric && (service.spec?.ports ?? []).length > 1 && !recentlyChanged) continue;
         const ref = refOf('Service', service.metadata);
         const podIps = pods.map((p) => p.status?.podIP).filter((ip): ip is string => typeof ip === 'string');
@@ -116,12 +117,14 @@ export const servicePort: Detector = {
             declared.filter((p) => !p.protocol || p.protocol === (port.protocol ?? 'TCP')).map((p) => p.containerPort),
           ),
         ];
-        const fix = candidates.length === 1 ? candidates[0] : undefined;
+        const fix = crossed ? crossed.containerPort : candidates.length === 1 ? candidates[0] : undefined;
         const found: Finding = finding(servicePort, {
           entity: ref,
           affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
           strength,
-          summary: `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')})`,
+          summary: crossed
+            ? `Service ${service.metadata?.name} sends its ${port.name} port ${port.port} to targetPort ${target}, another container port than the one its pods name ${port.name} (${crossed.containerPort})`
+            : `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')})`,
           evidence: [
             {
               source: 'spec',
@@ -150,3 +153,21 @@ export const servicePort: Detector = {
     return findings;
   },
 };
+
+type DeclaredPort = { name?: string; containerPort: number; protocol?: string };
+
+/**
+ * The container port a Service port is named for, when its targetPort points at another one of the same containers
+ * (port `http` sent to the container's `grpc` while the container also declares `http`): the ports were crossed, and
+ * the clients speaking the Service port's protocol reach a listener that speaks another.
+ */
+function crossedTo(
+  port: { name?: string },
+  target: number | string,
+  declared: DeclaredPort[],
+): DeclaredPort | undefined {
+  if (!port.name) return undefined;
+  const own = declared.find((p) => p.name === port.name);
+  const reached = declared.find((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target));
+  return own && reached && reached.containerPort !== own.containerPort ? own : undefined;
+}

@@ -48,6 +48,7 @@ import { siblingLogTargets } from './sibling-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
+import { configHostNamespaces } from './config-hosts.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
@@ -807,7 +808,7 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   // So do the hosts named by the Secrets of pods that log errors (a connection URL kept in a Secret, which the pod spec
   // cannot show): where a failing reader connects.
   const erring = erringPods(snapshot, namespace);
-  const erringSecrets = podReferences(erring, []).secrets;
+  const { secrets: erringSecrets, configMaps: erringConfigMaps } = podReferences(erring, []);
   // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
   // budget left them unread before the logs.
   const failingToConnect = erring.filter((pod) =>
@@ -819,6 +820,21 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
         .filter((secret) => secret.metadata?.namespace === namespace && erringSecrets.has(secret.metadata?.name ?? ''))
         .flatMap((secret) => Object.values(secret.hosts ?? {}).flat()),
       namespace,
+    ),
+    // And the hosts the ConfigMaps they read name (a config file's `api_url: http://authz.sec.svc:8080`): a dependency
+    // the pod spec cannot show.
+    ...configHostNamespaces(
+      snapshot.configMaps
+        .filter((map) => map.metadata?.namespace === namespace && erringConfigMaps.has(map.metadata?.name ?? ''))
+        .flatMap((map) => Object.values(map.data ?? {})),
+      namespace,
+      logLinesOf(
+        snapshot,
+        namespace,
+        erring.map((pod) => pod.metadata?.name ?? ''),
+      )
+        .map((line) => line.text)
+        .filter((text) => looksLikeError(text)),
     ),
     ...namespacesNamedIn(
       snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),

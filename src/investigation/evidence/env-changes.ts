@@ -38,6 +38,6 @@ export const quotesEnvChange = (text: string, change: EnvChange): boolean =>
  * logging (`LOG_LEVEL`) — and not what it does: a change of it alone cannot make the work fail.
  */
 const REPORTING =
-  /^(?:OTEL|DD|SENTRY|NEW_?RELIC|ELASTIC_APM|JAEGER|ZIPKIN|HONEYCOMB|STATSD|TRACING|METRICS|LOG|LOGGING)(?:_|$)|(?:^|_)LOG_?(?:LEVEL|FORMAT)$/i;
+  /^(?:OTEL|DD|SENTRY|NEW_?RELIC|ELASTIC_APM|JAEGER|ZIPKIN|HONEYCOMB|STATSD|TRACING|METRICS|LOG|LOGGING)(?:_|$)|(?:^|_)LOG(?:_?(?:LEVEL|FORMAT))?$/i;
 
 export const reportsOnly = (change: EnvChange): boolean => REPORTING.test(change.name);

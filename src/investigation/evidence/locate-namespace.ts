@@ -17,7 +17,8 @@ import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { statusOf } from '../tools/kinds.ts';
-import { gatewayRoutes } from './route-hostnames.ts';
+import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
+import { routeKinds } from './route-kinds.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
@@ -317,6 +318,12 @@ async function fromClusterLists(
       endpoints: endpoints.items as ClusterSnapshot['endpoints'],
     }),
   };
+  // No Ingress nor Gateway API route serves the host: a router's own route kinds may (1 request per kind served).
+  const routers =
+    hosts && candidates.routes?.length === 0
+      ? await readRouterRoutes(text, gateway?.apiGroups, services, base)
+      : undefined;
+  if (routers) candidates.routes = routers.routes;
   // A cloud load balancer's name for a Service names it exactly; words only approximately.
   const cloud = services.complete
     ? cloudNamedService(cloudMade, services.items as ClusterSnapshot['services'])
@@ -324,7 +331,11 @@ async function fromClusterLists(
   const { namespace, assumption, entryService } = cloud ?? chooseNamespace(text, candidates);
   // A list takes a request per page.
   const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
-  const requests = spent + lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) + (gateway?.requests ?? 0);
+  const requests =
+    spent +
+    lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
+    (gateway?.requests ?? 0) +
+    (routers?.requests ?? 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
@@ -370,6 +381,36 @@ async function fromClusterLists(
  * again) and, when gateway.networking.k8s.io is served, its HTTPRoutes cluster-wide — 1 or 2 requests, only when the
  * alert mentions a host.
  */
+/** Routers' own route kinds read cluster-wide when no Ingress or HTTPRoute serves the host the alert mentions. */
+const MAX_ROUTER_KINDS = 2;
+
+/**
+ * The routes of routers' own route kinds (route-kinds.ts) that serve a host the text mentions, cluster-wide: the kinds
+ * discovery found served, a request each (one that fails is skipped: a route of it then routes nothing here).
+ */
+async function readRouterRoutes(
+  text: string,
+  apiGroups: ClusterSnapshot['apiGroups'] | undefined,
+  services: { items: { metadata?: { namespace?: string; name?: string } }[] },
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ routes: NamespaceCandidates['routes']; requests: number }> {
+  const kinds = routeKinds(apiGroups ?? [], MAX_ROUTER_KINDS);
+  const reason = 'the alert mentions a host no Ingress serves: find the router route that serves it, and where';
+  const lists = await Promise.all(
+    kinds.map((kind) =>
+      listCustomObjects
+        .run({ group: kind.group, version: kind.version, plural: kind.plural }, { ...base, reason })
+        .catch(() => undefined),
+    ),
+  );
+  const named = services.items.map((object) => ({
+    namespace: object.metadata?.namespace ?? '',
+    name: object.metadata?.name ?? '',
+  }));
+  const routes = lists.flatMap((list) => list?.items ?? []);
+  return { routes: routerRoutes(text, routes, named), requests: kinds.length };
+}
+
 async function readGatewayRoutes(
   base: Omit<ToolContext, 'reason'>,
 ): Promise<{ apiGroups?: ClusterSnapshot['apiGroups']; routes: HTTPRoute[]; requests: number; listed?: Listed }> {

@@ -1,4 +1,7 @@
 import { hostMatches, type IngressRoute, mentionedHosts } from './ingress-routes.ts';
+import type { CustomObject } from './custom-object.ts';
+import { specStrings } from './governing-resources.ts';
+import { routesToService } from './route-kinds.ts';
 import type { HTTPRoute } from './routing-objects.ts';
 
 /**
@@ -20,6 +23,44 @@ export function gatewayRoutes(text: string, routes: HTTPRoute[]): IngressRoute[]
         namespace: backend?.namespace ?? namespace,
         ingress: route.metadata?.name ?? '',
         kind: 'HTTPRoute',
+        ...(backend ? { service: backend.name } : {}),
+      });
+    }
+  }
+  return found;
+}
+
+// A router's host rule written as an expression (Traefik's `Host(\`shop.example.io\`)`, `HostSNI(…)`).
+const HOST_RULE = /Host(?:SNI)?\(\s*[`'"]([^`'"]+)[`'"]/g;
+
+/** The hostnames a router's own route names anywhere in its spec: a value that is a host, or a host rule's argument. */
+const routeHostnames = (route: CustomObject): string[] =>
+  specStrings(route.spec).flatMap((value) => [
+    value.trim().toLowerCase(),
+    ...[...value.matchAll(HOST_RULE)].map((m) => (m[1] ?? '').toLowerCase()),
+  ]);
+
+/**
+ * Where a host the text mentions enters the cluster through a router's own route kind (Contour's HTTPProxy
+ * `virtualhost.fqdn`, Traefik's IngressRoute `Host(…)`, Emissary's Mapping `hostname`…): the route's namespace, and
+ * the Service of that namespace its spec sends to, when one of the Services read is named there.
+ */
+export function routerRoutes(
+  text: string,
+  routes: CustomObject[],
+  services: { namespace: string; name: string }[],
+): IngressRoute[] {
+  const found: IngressRoute[] = [];
+  for (const { host } of mentionedHosts(text)) {
+    for (const route of routes) {
+      if (!routeHostnames(route).some((hostname) => hostMatches(hostname, host))) continue;
+      const namespace = route.metadata?.namespace ?? '';
+      const backend = services.find((service) => service.namespace === namespace && routesToService(route, service));
+      found.push({
+        host,
+        namespace,
+        ingress: route.metadata?.name ?? '',
+        kind: route.kind ?? 'route',
         ...(backend ? { service: backend.name } : {}),
       });
     }

@@ -4,6 +4,7 @@ import { configObject } from '../evidence/config-change.ts';
 import { CLUSTER_DNS_NAMESPACE, isClusterDnsService } from '../evidence/cluster-dns.ts';
 import { holdsServerBlocks } from '../evidence/corefile.ts';
 import { holdsSwitches } from '../detectors/feature-flag.ts';
+import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
@@ -700,13 +701,7 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
 
 /** Whether a revision runs other code than the one before it: a container's image, command or arguments changed. */
 function codeChanged(previous: ReplicaSet, current: ReplicaSet): boolean {
-  const before = new Map((previous.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c]));
-  return (current.spec?.template?.spec?.containers ?? []).some((container) => {
-    const old = before.get(container.name);
-    if (!old) return false;
-    const code = (c: Container) => JSON.stringify([c.image, c.command ?? null, c.args ?? null]);
-    return code(container) !== code(old);
-  });
+  return runsOtherCode(previous.spec?.template?.spec?.containers ?? [], current.spec?.template?.spec?.containers ?? []);
 }
 
 // A value that only turns something on or off.

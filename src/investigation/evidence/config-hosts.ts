@@ -1,0 +1,27 @@
+import { namespacesNamedIn } from './peer-namespaces.ts';
+
+/** Stems of the words of a text (four letters or more, split at anything not a letter: `fga_api_url`, `authz:`). */
+const stems = (text: string): Set<string> =>
+  new Set((text.toLowerCase().match(/[a-z]{4,}/g) ?? []).map((word) => word.slice(0, 4)));
+
+/**
+ * The other namespaces the hosts of configuration files name (a ConfigMap's `config.yaml`), those whose entry the
+ * errors speak of first. A host's line and the two above it (its keys: `authz:` / `fga_api_url: http://openfga.authz.svc:8080`)
+ * say what the dependency is for; an error that shares a word stem with them ("authorization check failed") fails on
+ * that one, not on the database named a few lines higher. Namespaces no error speaks of keep the files' order.
+ */
+export function configHostNamespaces(texts: string[], namespace: string, errors: string[]): string[] {
+  const spoken = stems(errors.join('\n'));
+  const scored = new Map<string, number>();
+  for (const text of texts) {
+    const lines = text.split('\n');
+    lines.forEach((line, index) => {
+      for (const peer of namespacesNamedIn([line], namespace)) {
+        const context = stems(lines.slice(Math.max(0, index - 2), index + 1).join('\n'));
+        const score = [...context].filter((stem) => spoken.has(stem)).length;
+        scored.set(peer, Math.max(scored.get(peer) ?? 0, score));
+      }
+    });
+  }
+  return [...scored.entries()].sort((a, b) => b[1] - a[1]).map(([peer]) => peer);
+}
