@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Metadata } from './routing-objects.ts';
+import { Metadata, type ServedGroup, type ServedResource } from './routing-objects.ts';
 
 /** A custom resource of any kind, as read: its identity and whatever its spec and status hold (never trusted typed). */
 export const CustomObjectSchema = z.looseObject({
@@ -13,6 +13,19 @@ export type CustomObject = z.infer<typeof CustomObjectSchema>;
 
 /** Groups Kubernetes serves itself: no dot (the core group, `apps`, `batch`…) or `*.k8s.io`. Any other is an extension. */
 export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
+
+/** The first kind an extension group serves (as discovery answered) that `matches`, with its group. */
+export function servedCustomKind(
+  groups: readonly ServedGroup[],
+  matches: (resource: ServedResource) => boolean,
+): (ServedResource & { group: string }) | undefined {
+  for (const { group, resources = [] } of groups) {
+    if (builtInGroup(group)) continue;
+    const resource = resources.find(matches);
+    if (resource) return { group, ...resource };
+  }
+  return undefined;
+}
 
 /**
  * Whether a message names an object by its name standing alone (not a part of a longer name such as `guard` in

@@ -519,18 +519,13 @@ function dependenciesThroughLoggedObjects(
     const pod = pods.pod(namespace, name);
     const from = pod ? workloadOf(pod) : { kind: 'Pod', namespace, name };
     const callers = [from, ...sameContainerElsewhere(pods, pod, container)];
+    const said = parseLogLine(line).text;
     for (const value of specStrings(object.spec)) {
-      for (const [svc, caller] of namedIn(value, namespace, false).flatMap((svc) =>
-        callers.map((c) => [svc, c] as const),
-      )) {
-        add(caller, svc, {
-          source: 'log',
-          ref: refOf('Pod', { name, namespace }),
-          text: `${object.kind} ${object.metadata?.name}, which its errors name, is configured with ${value}: ${parseLogLine(line).text}`.slice(
-            0,
-            300,
-          ),
-        });
+      const text = `${object.kind} ${object.metadata?.name}, which its errors name, is configured with ${value}: ${said}`;
+      for (const svc of namedIn(value, namespace, false)) {
+        for (const caller of callers) {
+          add(caller, svc, { source: 'log', ref: refOf('Pod', { name, namespace }), text: text.slice(0, 300) });
+        }
       }
     }
   }

@@ -33,9 +33,9 @@ const statusesOf = (pod: Pod): ContainerStatus[] => [
 
 /**
  * The container whose log speaks for the pod: the one the alert names, else the one that alone runs unready beside
- * ready ones, else the first that ran of those its controller declares (a proxy injected at admission, often listed first, speaks for the mesh, not the application),
- * else the first that ran, else (the pod is still initialising) the init container that ran last, which is usually
- * the one waiting on something.
+ * ready ones, else the first that ran of those its controller declares (a proxy injected at admission, often listed
+ * first, speaks for the mesh, not the application), else the first that ran, else (the pod is still initialising) the
+ * init container that ran last, which is usually the one waiting on something.
  */
 function mainContainer(pod: Pod, preferred: string | undefined, controllers: PodController[]): string | undefined {
   const statuses = pod.status?.containerStatuses ?? [];

@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
+import { type CustomObject, nameStandsIn, servedCustomKind } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { specStrings } from './governing-resources.ts';
 import { looksLikeError } from './log-line.ts';
@@ -24,12 +24,8 @@ export function loggedFields(line: string): { key: string; value: string }[] {
 
 /** A served custom kind, namespaced, of one word equal to a field's key (`component` → Component), at most one. */
 function kindOfField(groups: readonly ServedGroup[], key: string) {
-  for (const { group, resources = [] } of groups) {
-    if (builtInGroup(group)) continue;
-    const resource = resources.find((r) => r.namespaced && r.kind.toLowerCase() === key);
-    if (resource) return { group, version: resource.version, plural: resource.plural, kind: resource.kind };
-  }
-  return undefined;
+  const served = servedCustomKind(groups, (r) => r.namespaced && r.kind.toLowerCase() === key);
+  return served && { group: served.group, version: served.version, plural: served.plural, kind: served.kind };
 }
 
 /** Kinds named by the fields of error lines, listed. */
@@ -74,8 +70,9 @@ export function objectsNamedByErrors(snapshot: ClusterSnapshot): LoggedObject[] 
     const here = snapshot.customObjects.filter((object) => object.metadata?.namespace === log.namespace);
     if (here.length === 0) continue;
     for (const line of log.lines.filter(looksLikeError)) {
+      const fields = loggedFields(line);
       for (const object of here) {
-        const named = loggedFields(line).some(
+        const named = fields.some(
           ({ key, value }) => key === object.kind.toLowerCase() && value === object.metadata?.name,
         );
         if (named && nameStandsIn(object, line, 3))

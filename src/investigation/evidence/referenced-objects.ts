@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { type CustomObject, servedCustomKind } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -89,14 +89,9 @@ export interface ReferencedKind {
 export function kindNamedByKey(groups: readonly ServedGroup[], key: string): ReferencedKind | undefined {
   const ref = REF_KEY.exec(key)?.[1];
   if (ref && GENERIC_REF.test(ref)) return undefined;
-  for (const { group, resources = [] } of groups) {
-    if (builtInGroup(group)) continue;
-    const resource = resources.find((r) =>
-      ref ? r.kind.toLowerCase() === ref.toLowerCase() : r.plural === key.toLowerCase() && key !== r.kind,
-    );
-    if (resource) return { group, ...resource };
-  }
-  return undefined;
+  return servedCustomKind(groups, (r) =>
+    ref ? r.kind.toLowerCase() === ref.toLowerCase() : r.plural === key.toLowerCase() && key !== r.kind,
+  );
 }
 
 /** Kinds that stalled objects reference, listed at most. */
