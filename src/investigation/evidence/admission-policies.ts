@@ -1,6 +1,7 @@
 import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
 import { GENERIC_GROUP_WORD, type GoverningKind } from './governing-resources.ts';
 import type { ServedGroup } from './routing-objects.ts';
+import { stem } from './word-stem.ts';
 
 /**
  * An admission webhook relays the decision of rules its engine keeps as custom resources: a policy, or a constraint
@@ -33,9 +34,6 @@ export function tiedToWebhook(group: string, webhooks: readonly string[]): boole
   const words = new Set(distinctiveWords(group));
   return webhooks.some((webhook) => distinctiveWords(webhook).some((word) => words.has(word)));
 }
-
-/** A word compared loosely: lower-case, a plural read as its singular (`policies` → `policy`, `repos` → `repo`). */
-const stem = (word: string): string => word.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
 
 /** The words of a kind's name (`K8sAllowedRepos` → allowed, repos), too short ones left out. */
 const kindWords = (kind: string): string[] =>

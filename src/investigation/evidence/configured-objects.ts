@@ -3,6 +3,7 @@ import type { PolicyKind } from './admission-policies.ts';
 import { builtInGroup } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { PodSpec } from './workloads.ts';
+import { stem } from './word-stem.ts';
 
 /**
  * A workload names an object it uses in a setting named after the object's kind: `SCORES_TOPIC=round-scores` is a
@@ -31,8 +32,6 @@ const VALUE_WORD =
   /(?:name|names|host|hosts|port|url|uri|addr|address|endpoint|servers?|mode|level|size|timeout|interval|enabled|path|version|count|limit|namespace|service)$/;
 /** A host name of the cluster or outside it, not an object's name (`db.data.svc`, `api.example.com`). */
 const HOST = /\.svc(?:\.|$)|\.local$|\.(?:com|net|org|io|dev)$/;
-
-const stem = (word: string): string => word.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
 
 /** The settings of the workloads' pod specs that name an object by a word of their own name. */
 export function configuredNames(workloads: readonly { ref: EntityRef; spec: PodSpec | undefined }[]): ConfiguredName[] {

@@ -3,6 +3,7 @@ import type { PolicyKind } from './admission-policies.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
+import { stem } from './word-stem.ts';
 
 type Event = ClusterSnapshot['events'][number];
 
@@ -16,9 +17,6 @@ type Event = ClusterSnapshot['events'][number];
 
 /** What an API server's refusal to create says. */
 const REFUSED = /forbidden|denied|refused|not allowed|unable to validate|violat/i;
-
-/** A word compared loosely: lower-case, a plural read as its singular (`constraints` → `constraint`). */
-const stem = (word: string): string => word.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
 
 /** The words of a kind's name, in order (`PodGuardProfile` → pod, guard, profile). */
 const kindWords = (kind: string): string[] => kind.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/).map(stem);
