@@ -509,13 +509,24 @@ const STOP_WORDS = new Set([
 ]);
 
 /**
+ * A word that is the namespace's own name, singular or plural (`permit` and `permits` of namespace `permits`): it names
+ * the application the namespace holds, whose components all carry it, never one of them.
+ */
+function namesNamespace(word: string, namespace: string): boolean {
+  const singular = (value: string) => value.toLowerCase().replace(/s$/, '');
+  return namespace !== '' && singular(word) === singular(namespace);
+}
+
+/**
  * A word of the text that is the stem of exactly one name (`billing` → `billingservice`, `parcels` → `parcel-api`):
  * how people refer to components in free text. Ambiguous stems name nothing.
  */
-export function stemMatch(text: string, names: string[]): string | undefined {
+export function stemMatch(text: string, names: string[], namespace = ''): string | undefined {
   const compact = (value: string) => value.toLowerCase().replace(/[-_.]/g, '');
   const words = new Set(
-    (text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []).filter((word) => !STOP_WORDS.has(word)),
+    (text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []).filter(
+      (word) => !STOP_WORDS.has(word) && !namesNamespace(word, namespace),
+    ),
   );
   const stems = [...words].flatMap((word) => (word.endsWith('s') ? [word, word.slice(0, -1)] : [word])).map(compact);
   const matches = new Set(
@@ -618,7 +629,7 @@ export function resolveSymptom(
     assumptions.push(`symptom ${symptom?.kind} ${spelled}: the alert's text writes the words of its name side by side`);
     return { symptom, assumptions };
   }
-  const stem = stemMatch(text, names);
+  const stem = stemMatch(text, names, namespace);
   if (stem) {
     const symptom = serviceOrWorkload(stem, namespace, snapshot);
     assumptions.push(`symptom ${symptom?.kind} ${stem}: the closest name to what the alert's text describes`);
@@ -644,7 +655,7 @@ export function resolveSymptom(
 /** Whether the alert's words hint at a name, a word of four letters or more that is a dash-separated part, prefix or suffix of it (ranking/symptom.ts hintedNodes). */
 export function hintsAt(alertText: string, namespace: string): (name: string) => boolean {
   const words = new Set(
-    (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => w !== namespace.toLowerCase()),
+    (alertText.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? []).filter((w) => !namesNamespace(w, namespace)),
   );
   return (objectName) => {
     const name = objectName.toLowerCase();
