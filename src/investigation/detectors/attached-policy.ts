@@ -9,6 +9,8 @@ import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
+import { rulesFelt } from '../evidence/traffic-rules.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -17,6 +19,11 @@ const STRENGTH = {
    * their errors show: the rule they hit.
    */
   quotedNumber: 0.75,
+  /**
+   * The same, and the rule it sets is of the kind the clients describe meeting (an address allowlist and connections
+   * reset, a rate limit and 429s): the rule they hit.
+   */
+  ruleFelt: 0.75,
   /** Attached shortly before to a route in front of the victims: every request on it obeys it since. Circumstantial. */
   changedOnPath: 0.55,
 } as const;
@@ -44,25 +51,20 @@ function durations(text: string): number[] {
 export const attachedPolicy: Detector = {
   id: 'attached-policy',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
-    const policies = [
-      ...snapshot.customObjects,
-      ...snapshot.destinationRules.map((rule) => ({ ...rule, kind: 'DestinationRule' })),
-    ];
-    if (policies.length === 0) return [];
+  detect(snapshot, graph, alert) {
     const now = snapshotNow(snapshot);
     const errorText = snapshot.logs.flatMap((log) => log.lines).join('\n');
     const printed = new Set(durations(errorText));
     const findings: Finding[] = [];
-    for (const object of policies) {
+    for (const { object, reached, onlyWhenFelt } of attachedObjects(snapshot, graph)) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
       if (at === undefined || now - at > NEAR) continue;
-      const reached = reachedBy(object, snapshot, graph);
-      if (!reached) continue;
       const { affects, via } = reached;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
+      const rule = rulesFelt(object, feltBehind(affects, snapshot, graph, alert?.text ?? ''))[0];
+      if (onlyWhenFelt && !rule) continue;
       const entity = refOf(object.kind, object.metadata);
       const evidence: Evidence[] = [
         {
@@ -71,13 +73,18 @@ export const attachedPolicy: Detector = {
           text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
           at: changedAt as string,
         },
+        ...(rule ? [{ source: 'spec' as const, ref: entity, text: `${rule.rule}: ${rule.setting}` }] : []),
       ];
+      const described =
+        rule && quoted === undefined
+          ? `, and it sets ${/^[aeiou]/.test(rule.rule) ? 'an' : 'a'} ${rule.rule} (${rule.setting}), which is what the clients describe meeting`
+          : '';
       findings.push(
         finding(attachedPolicy, {
           entity,
           affects,
-          strength: quoted === undefined ? STRENGTH.changedOnPath : STRENGTH.quotedNumber,
-          summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request ${via.startsWith('Service') ? 'to that Service' : 'on that route'} obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}. To confirm: compare what it sets with what the ${via.startsWith('Service') ? 'Service' : 'route'} needs, and revert it there`,
+          strength: quoted !== undefined ? STRENGTH.quotedNumber : rule ? STRENGTH.ruleFelt : STRENGTH.changedOnPath,
+          summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request ${via.startsWith('Service') ? 'to that Service' : 'on that route'} obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}${described}. To confirm: compare what it sets with what the ${via.startsWith('Service') ? 'Service' : 'route'} needs, and revert it there`,
           evidence,
           changedAt: changedAt as string,
         }),
@@ -88,15 +95,87 @@ export const attachedPolicy: Detector = {
 };
 
 /**
+ * How clients describe what they meet on the way to these workloads: the alert's words and the error lines of the pods
+ * behind the object (not every log read: a proxy elsewhere timing out on another path says nothing of this one).
+ */
+function feltBehind(affects: EntityRef[], snapshot: ClusterSnapshot, graph: EvidenceGraph, alertText: string): string {
+  const pods = new Set(
+    affects.flatMap((ref) => graph.podsOf(ref).map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)),
+  );
+  const lines = snapshot.logs
+    .filter((log) => pods.has(`${log.namespace}/${log.pod}`))
+    .flatMap((log) => log.lines)
+    .filter(looksLikeError);
+  return [alertText, ...lines].join('\n');
+}
+
+type Attachable = {
+  apiVersion?: string;
+  kind: string;
+  spec?: unknown;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+};
+type Reached = { affects: EntityRef[]; via: string };
+
+/**
+ * The objects that set rules for the traffic to Services read, with what they reach: policies and a router's own
+ * objects (custom resources, destination rules), and the built-in routes (Ingresses, Gateway API HTTPRoutes) — those
+ * only when a rule they set is one the clients describe meeting, since their other changes (a path, a host) have
+ * detectors of their own.
+ */
+function attachedObjects(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): { object: Attachable; reached: Reached; onlyWhenFelt: boolean }[] {
+  const policies: Attachable[] = [
+    ...snapshot.customObjects,
+    ...snapshot.destinationRules.map((rule) => ({ ...rule, kind: 'DestinationRule' })),
+  ];
+  const attached = policies.flatMap((object) => {
+    const reached = reachedBy(object, snapshot, graph);
+    return reached ? [{ object, reached, onlyWhenFelt: false }] : [];
+  });
+  const routes = [
+    ...snapshot.ingresses.map((ingress) => ({
+      object: { ...ingress, kind: 'Ingress' } as Attachable,
+      backends: ingressBackends(ingress, graph),
+    })),
+    ...snapshot.httpRoutes.map((route) => ({
+      object: { ...route, kind: route.kind ?? 'HTTPRoute' } as Attachable,
+      backends: backendsOf([route], graph),
+    })),
+  ];
+  for (const { object, backends } of routes) {
+    if (backends.length === 0) continue;
+    const via = `Service ${backends[0]?.namespace}/${backends[0]?.name}`;
+    attached.push({ object, reached: { affects: backends, via }, onlyWhenFelt: true });
+  }
+  return attached;
+}
+
+/** The Services an Ingress's rules (and default backend) send to, and the workloads behind them. */
+function ingressBackends(ingress: ClusterSnapshot['ingresses'][number], graph: EvidenceGraph): EntityRef[] {
+  const namespace = ingress.metadata?.namespace ?? '';
+  const names = [
+    ingress.spec?.defaultBackend?.service?.name,
+    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((p) => p.backend?.service?.name)),
+  ].filter((name): name is string => typeof name === 'string');
+  const refs = new Map<string, EntityRef>();
+  for (const name of new Set(names)) {
+    const service = graph.service(namespace, name);
+    if (!service) continue;
+    for (const ref of [refOf('Service', service.metadata), ...graph.workloadsBehind(service)])
+      refs.set(refKey(ref), ref);
+  }
+  return [...refs.values()];
+}
+
+/**
  * What a policy sets traffic rules for, and the Services and workloads behind it: routes it targets (or the routes of a
  * Gateway it targets), a Service it targets, or — a mesh's destination rule — the Service its host names, when it sets
  * a traffic policy (connection pool, circuit breaking, TLS to the upstream) and not only subsets.
  */
-function reachedBy(
-  object: { apiVersion?: string; kind: string; spec?: unknown; metadata?: { name?: string; namespace?: string } },
-  snapshot: ClusterSnapshot,
-  graph: EvidenceGraph,
-): { affects: EntityRef[]; via: string } | undefined {
+function reachedBy(object: Attachable, snapshot: ClusterSnapshot, graph: EvidenceGraph): Reached | undefined {
   const targets = policyTargets(object as Parameters<typeof policyTargets>[0]);
   const routes = targets.flatMap((target) => routesReached(target, snapshot.httpRoutes));
   const backends = backendsOf(routes, graph);

@@ -18,7 +18,12 @@ export interface Detector {
   id: string;
   /** The fault types its findings name; the first is the one `finding()` stamps when none is given. */
   faultTypes: readonly [FaultType, ...FaultType[]];
-  detect(snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[];
+  detect(snapshot: ClusterSnapshot, graph: EvidenceGraph, alert?: AlertWords): Finding[];
+}
+
+/** What the alert says in words (title, text, annotations), for detectors whose finding the alert's own words confirm. */
+export interface AlertWords {
+  text: string;
 }
 
 /** A finding of `detector`: stamped with its id and, unless the fields name another it declares, its fault type. */

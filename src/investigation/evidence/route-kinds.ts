@@ -2,6 +2,8 @@ import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
 import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
+import { looksClusterInternal } from './hosts.ts';
+import { mentionedHosts } from './ingress-routes.ts';
 import type { ServedGroup } from './routing-objects.ts';
 
 /**
@@ -58,10 +60,15 @@ export function routesToService(route: CustomObject, service: { name: string; na
 const EDGE_WORDS = /\b[45]\d\d\b|\b[45]xx\b|bad gateway|gateway timeout|upstream|\broutes?\b|ingress|gateway|proxy/i;
 
 /**
- * Whether the alert speaks of the edge — its words, or its labels' names and values: only then are routers' own route
- * kinds worth a request each (as Ingresses are read when the alert names a host).
+ * Whether the alert speaks of the edge — its words, or its labels' names and values, or a host outside the cluster it
+ * names (users reach a host through a router): only then are routers' own route kinds worth a request each (as
+ * Ingresses are read when the alert names a host).
  */
 export function speaksOfTheEdge(alert: Alert): boolean {
   const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`);
-  return EDGE_WORDS.test([alertText(alert), ...labels].join('\n'));
+  const text = alertText(alert);
+  return (
+    EDGE_WORDS.test([text, ...labels].join('\n')) ||
+    mentionedHosts(text).some(({ host }) => !looksClusterInternal(host))
+  );
 }

@@ -53,7 +53,7 @@ export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: Det
   const failedDetectors: DetectorFailure[] = [];
   for (const [id, detector] of Object.entries(detectors)) {
     try {
-      findings.push(...detector.detect(snapshot, graph));
+      findings.push(...detector.detect(snapshot, graph, { text: focus.alertText }));
     } catch (error) {
       failedDetectors.push({ detector: id, error: errorMessage(error) });
     }

@@ -1,0 +1,63 @@
+/**
+ * What a routing object's settings do to requests, by the words routers name them with (an annotation's key, a spec
+ * field's name), and the words clients use for each when it bites them: a router that refuses an address outside its
+ * allowlist resets the connection or answers 403; a rate limit answers 429; a timeout 504; an auth rule 401; a body
+ * size limit 413. No router product is listed: the words are the rules' own.
+ */
+interface TrafficRule {
+  rule: string;
+  /** How the rule is named in a key (annotation, field name). */
+  setting: RegExp;
+  /** How clients and alerts describe meeting it. */
+  felt: RegExp;
+}
+
+const RULES: readonly TrafficRule[] = [
+  {
+    rule: 'address allowlist',
+    setting: /allow-?list|white-?list|deny-?list|black-?list|source-?range|ip[-_]?(?:allow|deny)|client-?ips?\b/i,
+    felt: /connection reset|reset by peer|\b403\b|forbidden|access denied|not allowed|blocked/i,
+  },
+  {
+    rule: 'rate limit',
+    setting: /rate-?limit|limit-?(?:rps|rpm|connections)|rate-?http|requests-?per/i,
+    felt: /\b429\b|too many requests|rate.?limit|throttl/i,
+  },
+  // A router's own timeout answers the client 504: a backend's timeout to its database is no sign of it.
+  { rule: 'timeout', setting: /time-?out/i, felt: /\b504\b|gateway time-?out/i },
+  { rule: 'authentication', setting: /\bauth|oauth|jwt|basic-?auth/i, felt: /\b401\b|unauthori[sz]ed|authenticat/i },
+  {
+    rule: 'request size limit',
+    setting: /body-?size|max-?body|request-?size/i,
+    felt: /\b413\b|too large|entity too large/i,
+  },
+];
+
+/** Every key of an object's annotations and spec, with its value when it is a scalar (`timeout=30s`). */
+function settings(object: { metadata?: { annotations?: Record<string, string> }; spec?: unknown }): string[] {
+  const found = Object.entries(object.metadata?.annotations ?? {}).map(([key, value]) => `${key}=${value}`);
+  const visit = (value: unknown, key: string): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, key);
+    } else if (value && typeof value === 'object') for (const [inner, v] of Object.entries(value)) visit(v, inner);
+    else if (key) found.push(`${key}=${String(value)}`);
+  };
+  visit(object.spec, '');
+  return found;
+}
+
+/**
+ * The rules an object sets whose bite the text describes (an allowlist annotation, and clients whose connections are
+ * reset), each with the setting that names it.
+ */
+export function rulesFelt(
+  object: { metadata?: { annotations?: Record<string, string> }; spec?: unknown },
+  text: string,
+): { rule: string; setting: string }[] {
+  const set = settings(object);
+  return RULES.flatMap(({ rule, setting, felt }) => {
+    if (!felt.test(text)) return [];
+    const named = set.find((entry) => setting.test(entry.split('=')[0] ?? ''));
+    return named ? [{ rule, setting: named }] : [];
+  });
+}
