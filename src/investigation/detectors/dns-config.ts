@@ -1,4 +1,11 @@
-import { CLUSTER_DNS_NAMESPACE, externalAliasOf, lookedUpNames } from '../evidence/cluster-dns.ts';
+import {
+  CLUSTER_DNS_NAMESPACE,
+  clusterDnsNamespaces,
+  externalAliasOf,
+  lookedUpNames,
+  servesDns,
+} from '../evidence/cluster-dns.ts';
+import { matchesMap } from '../evidence/labels.ts';
 import { forwardingBlocksOf, holdsServerBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
 import { type ForwardFailure, readDnsServerLog } from '../evidence/dns-server-log.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -60,8 +67,9 @@ export const dnsConfig: Detector = {
   detect(snapshot, graph) {
     const victims = failingLookups(snapshot, graph);
     if (victims.length === 0) return [];
+    const homes = clusterDnsNamespaces(snapshot.services);
     return snapshot.configMaps
-      .filter((cm) => cm.metadata?.namespace === CLUSTER_DNS_NAMESPACE && holdsServerBlocks(cm.data))
+      .filter((cm) => homes.has(cm.metadata?.namespace ?? '') && holdsServerBlocks(cm.data))
       .flatMap((cm) => judge(cm, victims, snapshot));
   },
 };
@@ -264,12 +272,19 @@ interface FailingForwards {
 function failingForwards(configMap: ConfigMap, snapshot: ClusterSnapshot): FailingForwards | undefined {
   const name = configMap.metadata?.name;
   const namespace = configMap.metadata?.namespace ?? CLUSTER_DNS_NAMESPACE;
-  const readers = snapshot.pods
-    .filter(
-      (pod) =>
-        pod.metadata?.namespace === namespace && (pod.spec?.volumes ?? []).some((v) => v.configMap?.name === name),
-    )
-    .map((pod) => pod.metadata?.name ?? '');
+  const mounting = snapshot.pods.filter(
+    (pod) => pod.metadata?.namespace === namespace && (pod.spec?.volumes ?? []).some((v) => v.configMap?.name === name),
+  );
+  // No pod read mounts it (an operator hands the servers their Corefile another way): the DNS servers of its namespace
+  // — the pods its DNS Services select — are the ones that read it.
+  const servers = snapshot.services
+    .filter((service) => service.metadata?.namespace === namespace && servesDns(service))
+    .flatMap((service) =>
+      snapshot.pods.filter(
+        (pod) => pod.metadata?.namespace === namespace && matchesMap(pod.metadata?.labels, service.spec?.selector),
+      ),
+    );
+  const readers = (mounting.length > 0 ? mounting : servers).map((pod) => pod.metadata?.name ?? '');
   const log = readDnsServerLog(logLinesOf(snapshot, namespace, readers));
   const blocks = forwardingBlocksOf(configMap.data);
   const byBlock = new Map<ServerBlock, ForwardFailure[]>();

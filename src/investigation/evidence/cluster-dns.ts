@@ -29,10 +29,10 @@ const SERVER_ANSWERED =
  */
 export const answeredByServer = (lines: string[]): boolean => lines.some((line) => SERVER_ANSWERED.test(line));
 
-// The name a failed lookup was for: Go's `lookup NAME on …`, getaddrinfo's `ENOTFOUND NAME` / `EAI_AGAIN NAME`, curl's `resolve host: NAME`,
-// Java's `UnknownHostException: NAME`, Python urllib3's `Failed to resolve 'NAME'`.
+// The name a failed lookup was for: Go's `lookup NAME on …` (or `lookup NAME: i/o timeout`; prose's "lookup failed:" is none), getaddrinfo's `ENOTFOUND NAME` / `EAI_AGAIN NAME`, curl's `resolve host: NAME`,
+// Java's `UnknownHostException: NAME`, Python urllib3's `Failed to resolve 'NAME'`, .NET's `Resource temporarily unavailable (NAME:443)`.
 const LOOKED_UP =
-  /\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])\b|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve(?: host)?:? '([a-z0-9][a-z0-9.-]*)'|resolve host:? ([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)/gi;
+  /\blookup ([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?= on |: (?:i\/o timeout|no such host|server misbehaving|temporary failure|read udp|dial udp))|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+(?=:))|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve(?: host)?:? '([a-z0-9][a-z0-9.-]*)'|resolve host:? ([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)|(?:resource temporarily unavailable|name or service not known) \(([a-z0-9][a-z0-9.-]*):\d+\)/gi;
 
 /** The outside name an ExternalName Service read aliases, by its cluster name (`svc.ns`, `svc.ns.svc…`). */
 export const externalAliasOf =
@@ -50,7 +50,7 @@ export const externalAliasOf =
 export const lookedUpNames = (lines: string[]): string[] =>
   lines.flatMap((line) =>
     [...line.matchAll(LOOKED_UP)].map((m) =>
-      (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '').toLowerCase().replace(/\.$/, ''),
+      (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '').toLowerCase().replace(/\.$/, ''),
     ),
   );
 
@@ -88,6 +88,29 @@ export function isClusterDnsService(service: Service, resolvers: Set<string>): b
   )
     return true;
   return [service.spec?.clusterIP, ...(service.spec?.clusterIPs ?? [])].some((ip) => ip && resolvers.has(ip));
+}
+
+/**
+ * A namespace named for the DNS (a `dns` word in its name, as OpenShift names its own, or `coredns`): where a distribution runs the
+ * cluster DNS when kube-system holds none.
+ */
+export const namedForDns = (name: string): boolean => /(?:^|[-.])(?:core)?dns(?:[-.]|$)/i.test(name);
+
+/** A Service that serves DNS: on port 53, or on a port named for it. */
+export const servesDns = (service: Service): boolean =>
+  (service.spec?.ports ?? []).some((port) => port.port === 53 || /^dns/i.test(port.name ?? ''));
+
+/**
+ * The namespaces the cluster DNS lives in, as read: kube-system, and any other namespace named for the DNS whose
+ * Services serve it (a distribution's own, such as OpenShift's).
+ */
+export function clusterDnsNamespaces(services: readonly Service[]): Set<string> {
+  const homes = new Set([CLUSTER_DNS_NAMESPACE]);
+  for (const service of services) {
+    const namespace = service.metadata?.namespace ?? '';
+    if (namedForDns(namespace) && servesDns(service)) homes.add(namespace);
+  }
+  return homes;
 }
 
 /** Pods carrying the cluster DNS label (how the DNS workload is found when its Service was not read). */

@@ -11,11 +11,13 @@ import {
   forwardingDnsLogTarget,
   clusterDnsObjects,
   mountedConfigMaps,
+  namedForDns,
   resolutionErrors,
   resolverIps,
+  servesDns,
 } from './cluster-dns.ts';
 import { readInFull } from './completeness.ts';
-import { forwardingBlocksOf } from './corefile.ts';
+import { forwardingBlocksOf, holdsServerBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
 import { forbiddenCalls } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
@@ -1117,6 +1119,12 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
     reader.list('Deployment', `${why}: the Deployments that serve the cluster DNS`, where, read),
   ]);
   const dns = clusterDnsObjects(read, resolvers);
+  // The usual namespace holds no cluster DNS: the distribution runs its own elsewhere.
+  if (dns.services.length === 0) {
+    await readDnsElsewhere(reader, configAnswered, why);
+    await reader.waveDone(5);
+    return;
+  }
   absorb(snapshot.services, dns.services);
   absorb(snapshot.endpoints, dns.endpoints);
   absorb(snapshot.deployments, dns.deployments);
@@ -1153,6 +1161,65 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   const target = clusterDnsLogTarget(dnsPods) ?? (await forwardingDnsPods(reader, dns.services, podsTell, why));
   if (target) await reader.readLog(target);
   await reader.waveDone(5);
+}
+
+/**
+ * The cluster DNS is not where Kubernetes puts it: a distribution runs it in a namespace named for it (as OpenShift does),
+ * often as a DaemonSet whose Corefile its operator generates into a ConfigMap of that namespace. The namespaces named
+ * for the DNS (from the Namespace list), their Services that serve DNS, the DaemonSets and Deployments behind those,
+ * and — for lookups it answered or forwarded — the ConfigMaps there that hold a Corefile and one DNS pod's log, which
+ * says which forwards fail and when it last reloaded its configuration.
+ */
+async function readDnsElsewhere(reader: SnapshotReader, configAnswered: boolean, why: string): Promise<void> {
+  const { snapshot } = reader;
+  if (snapshot.namespaces.length === 0)
+    await reader.list('Namespace', `${why}: where the cluster DNS runs, ${CLUSTER_DNS_NAMESPACE} holding none`, {});
+  const homes = snapshot.namespaces
+    .map((ns) => ns.metadata?.name ?? '')
+    .filter(namedForDns)
+    .slice(0, 2);
+  for (const namespace of homes) {
+    const where = { namespace };
+    const read = emptySnapshot(snapshot.now);
+    await Promise.all([
+      reader.list('Service', `${why}: the cluster DNS Service in ${namespace}`, where, read),
+      reader.list('DaemonSet', `${why}: the DNS servers in ${namespace}`, where, read),
+      reader.list('Deployment', `${why}: the DNS servers in ${namespace}`, where, read),
+    ]);
+    const services = read.services.filter(servesDns);
+    if (services.length === 0) continue;
+    const behind = (labels: Record<string, string> | undefined) =>
+      services.some((service) => matchesMap(labels, service.spec?.selector));
+    absorb(snapshot.services, services);
+    absorb(
+      snapshot.daemonSets,
+      read.daemonSets.filter((d) => behind(d.spec?.template?.metadata?.labels)),
+    );
+    absorb(
+      snapshot.deployments,
+      read.deployments.filter((d) => behind(d.spec?.template?.metadata?.labels)),
+    );
+    if (!configAnswered) return;
+    const configs = emptySnapshot(snapshot.now);
+    await reader.list('ConfigMap', `${why}: the cluster DNS configuration (its Corefile)`, where, configs);
+    absorb(
+      snapshot.configMaps,
+      configs.configMaps.filter((cm) => holdsServerBlocks(cm.data)),
+    );
+    const service = services[0] as (typeof services)[number];
+    const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });
+    if (!labelSelector) return;
+    await reader.list('Pod', `${why}: the pods of the cluster DNS, whose log says which lookups fail`, {
+      namespace,
+      labelSelector,
+    });
+    const pods = snapshot.pods.filter(
+      (pod) => pod.metadata?.namespace === namespace && matchesMap(pod.metadata?.labels, service.spec?.selector),
+    );
+    const target = clusterDnsLogTarget(pods) ?? forwardingDnsLogTarget(pods);
+    if (target) await reader.readLog(target);
+    return;
+  }
 }
 
 /**

@@ -42,9 +42,12 @@ const CLIENT_ERROR_ANSWER = new RegExp(
  */
 export const answersClientError = (text: string): boolean => CLIENT_ERROR_ANSWER.test(text);
 
-/** Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC). */
+/**
+ * Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC, and .NET, which prints the
+ * resolver's EAI_AGAIN as "Resource temporarily unavailable (host:port)").
+ */
 export const RESOLVE_ERROR =
-  /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53/i;
+  /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53|resource temporarily unavailable \([a-z0-9][a-z0-9.-]*:\d+\)/i;
 
 /** A client that could not reach its server, as runtimes and drivers word it (refused, timed out, reset, unreachable). */
 export const CONNECTION_FAILURE =

@@ -35,6 +35,41 @@ function customOwners(snapshot: ClusterSnapshot, entity: EntityRef): Owner[] {
 }
 
 /**
+ * Whether discovery says the owner's kind lives outside namespaces (a cluster's DNS operator configuration owning the
+ * ConfigMap it generates in the DNS namespace): then the resource is named without one.
+ */
+function clusterScoped(snapshot: ClusterSnapshot, owner: Owner): boolean {
+  const group = owner.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : '';
+  const served = snapshot.apiGroups
+    .filter((g) => g.group === group)
+    .flatMap((g) => g.resources ?? [])
+    .find((r) => r.kind === owner.kind);
+  return served?.namespaced === false;
+}
+
+/** Whether a value holds a container's environment list anywhere within it (a pod template's `env`). */
+function holdsEnv(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsEnv);
+  if (!value || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, inner]) => (key === 'env' && Array.isArray(inner)) || holdsEnv(inner));
+}
+
+/**
+ * A bad-env restated at a resource whose spec holds no environment of its own (no pod template with an `env`): its
+ * operator wrote the variable from a field of the resource (a server's hostname setting → KC_HOSTNAME), so the fault is
+ * that software setting, which the catalogue has no label for, not a workload's environment. A resource that carries a
+ * pod template (a serverless Service, a job's template) keeps bad-env: its env is the one written wrong.
+ */
+function settingOfItsOwn(finding: Finding, snapshot: ClusterSnapshot, resource: EntityRef): boolean {
+  if (finding.faultType !== 'bad-env') return false;
+  const object = snapshot.customObjects.find(
+    (o) =>
+      o.kind === resource.kind && o.metadata?.name === resource.name && o.metadata?.namespace === resource.namespace,
+  );
+  return object !== undefined && !holdsEnv(object.spec);
+}
+
+/**
  * The finding restated at the custom resource an operator generates its entity from: the operator rewrites the
  * generated object from that resource, so the setting to change (and the fault) lives there. Findings about objects
  * nobody generates are returned as they are.
@@ -48,10 +83,13 @@ export function atOperatorResource(finding: Finding, snapshot: ClusterSnapshot):
   // The top of the chain: the resource whose spec the operators below it copy down to the pods.
   const owner = chain.at(-1);
   if (!owner) return finding;
-  const resource: EntityRef = { kind: owner.kind, namespace: entity.namespace, name: owner.name };
+  const resource: EntityRef = clusterScoped(snapshot, owner)
+    ? { kind: owner.kind, name: owner.name }
+    : { kind: owner.kind, namespace: entity.namespace, name: owner.name };
   const { remediation: _generatedObjectPatch, ...rest } = finding;
   return {
     ...rest,
+    faultType: settingOfItsOwn(finding, snapshot, resource) ? 'other' : finding.faultType,
     entity: resource,
     affects: [entity, ...finding.affects],
     summary: `${owner.kind} ${owner.name} (its operator generates ${entity.kind} ${entity.name}): ${finding.summary}`,
