@@ -22,6 +22,7 @@ import { type CustomObject, CustomObjectSchema } from '../evidence/custom-object
 import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup, type ServedResource } from '../evidence/routing-objects.ts';
 import { makeSharedApiClient } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
+import { plainJson } from './plain-json.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
@@ -454,16 +455,24 @@ function plain<K extends ObjectKind>(kind: K, object: unknown): ObjectOf<K> {
 
 /** The object as plain JSON, and how many bytes of JSON it is (what holding it costs, near enough). */
 function sized<K extends ObjectKind>(kind: K, object: unknown): { object: ObjectOf<K>; bytes: number } {
-  const text = JSON.stringify(object);
   // A custom resource keeps the version it was served at; its fields are checked, not trusted (a malformed one keeps
   // only its identity, so nothing is concluded from fields it does not have).
   if (isCustom(kind)) {
     const parsed = CUSTOM_SCHEMAS[kind].safeParse(object);
     const checked = parsed.success ? parsed.data : { metadata: (object as { metadata?: unknown } | null)?.metadata };
-    return { object: { ...checked, kind } as ObjectOf<K>, bytes: text.length };
+    return { object: { ...checked, kind } as ObjectOf<K>, bytes: JSON.stringify(object).length };
   }
-  const json = kind === 'Secret' ? (secretShape(object as V1Secret) as Json) : renameReserved(kind, JSON.parse(text));
-  return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: text.length };
+  if (kind === 'Secret') {
+    const json = secretShape(object as V1Secret) as Json;
+    return {
+      object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>,
+      bytes: JSON.stringify(object).length,
+    };
+  }
+  // The client's model (Dates, renamed keys) as the JSON it stands for, weighed without writing that JSON out.
+  const plain = plainJson(object);
+  const json = renameReserved(kind, plain.object as Json);
+  return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: plain.bytes };
 }
 
 /**
