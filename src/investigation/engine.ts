@@ -7,7 +7,7 @@ import { type Located, locateNamespace } from './evidence/locate-namespace.ts';
 import { widenFocus } from './evidence/widen-focus.ts';
 import type { DetectorRegistry } from './detectors/index.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
-import { namespaceLabel } from './focus.ts';
+import { type Focus, namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
@@ -55,6 +55,20 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
+  /**
+   * The last diagnosis and the evidence it was made from. A wave whose reads added nothing (every list already held,
+   * a log or metric not there), and the answer's diagnosis after a last wave that read nothing new, would run every
+   * detector again on the same evidence: diagnose is a pure function of the snapshot and the focus, so the same
+   * evidence (compared as JSON text: everything read is plain JSON) gets the same diagnosis without running them.
+   */
+  let diagnosed: { evidence: string; diagnosis: Diagnosis } | undefined;
+  const diagnoseOnce = (snapshot: ClusterSnapshot, focus: Focus): Diagnosis => {
+    const evidence = JSON.stringify([snapshot, focus]);
+    if (diagnosed?.evidence === evidence) return diagnosed.diagnosis;
+    const diagnosis = diagnose(snapshot, focus, ctx.detectors);
+    diagnosed = { evidence, diagnosis };
+    return diagnosis;
+  };
   /** Reads the evidence around a located namespace, posting running hypotheses, and diagnoses all of it. */
   const examine = async (where: Located) => {
     const collected = await collectSnapshot({ alert, located: where }, base, {
@@ -62,7 +76,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       wave: async (snapshot, focus) => {
         let diagnosis: Diagnosis;
         try {
-          diagnosis = diagnose(snapshot, focus, ctx.detectors);
+          diagnosis = diagnoseOnce(snapshot, focus);
         } catch {
           // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
           return;
@@ -71,7 +85,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
         latest = diagnosis;
       },
     });
-    return { collected, final: diagnose(collected.snapshot, collected.focus, ctx.detectors) };
+    return { collected, final: diagnoseOnce(collected.snapshot, collected.focus) };
   };
   let { collected, final } = await examine(located);
   let requests = collected.requests;
