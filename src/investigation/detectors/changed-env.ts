@@ -4,6 +4,8 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { podRevisionRollouts } from '../evidence/pod-revisions.ts';
+import { refusedAt } from '../evidence/refused-clients.ts';
+import { toMs } from '../evidence/time.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -15,6 +17,8 @@ import { type Detector, finding } from './detector.ts';
 const STRENGTH = {
   /** The workload's errors quote the value (or the name) the new revision changed. */
   quoted: 0.85,
+  /** Servers log its pods' addresses among the clients they refuse since the revision that changed it. */
+  refusedSince: 0.8,
   /** Its pods fail since the revision that changed it, but no error quotes it. */
   failingSince: 0.55,
 } as const;
@@ -36,7 +40,14 @@ export const changedEnv: Detector = {
       );
       const quoted = changes.filter((c) => lines.some((l) => quotesEnvChange(l.text, c)));
       const failing = pods.some((p) => !isPodReady(p));
-      if (quoted.length === 0 && !failing) continue;
+      // Servers that log its pods' addresses among the clients they refuse (a handshake, a login): it changed how it
+      // connects, and the other side says so even when its own pods run ready and log nothing.
+      const refused = refusedAt(
+        snapshot,
+        new Set(pods.map((p) => p.status?.podIP ?? '').filter((ip) => ip !== '')),
+        new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)),
+      ).filter((line) => (toMs(line.at) ?? Number.POSITIVE_INFINITY) >= (toMs(at) ?? 0));
+      if (quoted.length === 0 && !failing && refused.length === 0) continue;
       // New code beside env lines that only set what the process reports, which no error quotes: the code fails.
       if (quoted.length === 0 && changes.every(reportsOnly) && runsOtherCode(before, after)) continue;
       const shown = quoted[0] ?? changes[0];
@@ -45,8 +56,9 @@ export const changedEnv: Detector = {
       const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
         affects: [workload.ref],
-        strength: quoted.length > 0 ? STRENGTH.quoted : STRENGTH.failingSince,
-        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : ' and its pods fail since'}`,
+        strength:
+          quoted.length > 0 ? STRENGTH.quoted : refused.length > 0 ? STRENGTH.refusedSince : STRENGTH.failingSince,
+        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : ' and its pods fail since'}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({
             source: 'change' as const,
@@ -55,6 +67,7 @@ export const changedEnv: Detector = {
             at,
           })),
           ...telling.map(logEvidence),
+          ...(quoted.length > 0 ? [] : refused.map(logEvidence)),
         ],
         changedAt: at,
       });

@@ -64,6 +64,7 @@ import {
 } from './peer-namespaces.ts';
 import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
+import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedWithin } from './restarted-after.ts';
@@ -194,6 +195,7 @@ export async function collectSnapshot(
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
+  await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
@@ -672,6 +674,38 @@ async function readLogs(reader: SnapshotReader, held = 0): Promise<void> {
  * Logs of the workload the alert speaks of that came back without an error line (a replica that wrote nothing, a
  * standby): a sibling replica of the same workload, so that it is heard rather than cleared by one with nothing to say.
  */
+/** Requests finding a refused client costs: the pod by its address, its namespace's ReplicaSets, Deployments, Services. */
+const REFUSED_CLIENT_COST = 4;
+
+/**
+ * Servers of the namespace that log a client refused at the door (a failed TLS handshake or authentication) with the
+ * client's address, of no pod read: the server is the receiving side. The pod holding that address (one request across
+ * the cluster, by status.podIP) and its namespace's ReplicaSets and Deployments say which workload it is and what
+ * changed in it; its Services, what the names in its settings resolve to there.
+ */
+async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const [address] = refusedClientAddresses(snapshot, namespace);
+  if (!address || reader.spent() + REFUSED_CLIENT_COST > PEER_HARD_LIMIT) return;
+  await reader.wave(4, `Servers in ${namespace} refuse a client at ${address}: reading the pod that has that address`, [
+    reader.list('Pod', `servers in ${namespace} refuse a client at ${address}: the pod at that address`, {
+      fieldSelector: `status.podIP=${address}`,
+    }),
+  ]);
+  const client = snapshot.pods.find((pod) => pod.status?.podIP === address);
+  const home = client?.metadata?.namespace;
+  if (!home || home === namespace || !client.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet')) return;
+  await reader.wave(
+    4,
+    `Reading ReplicaSet, Deployment, Service in ${home}: what changed in the client the servers refuse`,
+    (['ReplicaSet', 'Deployment', 'Service'] as const).map((kind) =>
+      reader.list(kind, `servers in ${namespace} refuse ${client.metadata?.name}: its controller's revisions`, {
+        namespace: home,
+      }),
+    ),
+  );
+}
+
 async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
   const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()));
   if (targets.length === 0) return;
