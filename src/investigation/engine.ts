@@ -55,20 +55,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
-  /**
-   * The last diagnosis and the evidence it was made from. A wave whose reads added nothing (every list already held,
-   * a log or metric not there), and the answer's diagnosis after a last wave that read nothing new, would run every
-   * detector again on the same evidence: diagnose is a pure function of the snapshot and the focus, so the same
-   * evidence (compared as JSON text: everything read is plain JSON) gets the same diagnosis without running them.
-   */
-  let diagnosed: { evidence: string; diagnosis: Diagnosis } | undefined;
-  const diagnoseOnce = (snapshot: ClusterSnapshot, focus: Focus): Diagnosis => {
-    const evidence = JSON.stringify([snapshot, focus]);
-    if (diagnosed?.evidence === evidence) return diagnosed.diagnosis;
-    const diagnosis = diagnose(snapshot, focus, ctx.detectors);
-    diagnosed = { evidence, diagnosis };
-    return diagnosis;
-  };
+  const diagnoseOnce = diagnosisReuse(ctx.detectors);
   /** Reads the evidence around a located namespace, posting running hypotheses, and diagnoses all of it. */
   const examine = async (where: Located) => {
     const collected = await collectSnapshot({ alert, located: where }, base, {
@@ -162,4 +149,23 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   investigationRequests(requests);
   await emit({ type: 'done', result });
   return result;
+}
+
+/**
+ * `diagnose` that keeps the last diagnosis and the evidence it was made from. A wave whose reads added nothing (every
+ * list already held, a log or metric not there), and the answer's diagnosis after a last wave that read nothing new,
+ * would run every detector again on the same evidence: diagnose is a pure function of the snapshot and the focus, so
+ * the same evidence (compared as JSON text: everything read is plain JSON) gets the same diagnosis without running them.
+ */
+function diagnosisReuse(
+  detectors: InvestigationContext['detectors'],
+): (snapshot: ClusterSnapshot, focus: Focus) => Diagnosis {
+  let diagnosed: { evidence: string; diagnosis: Diagnosis } | undefined;
+  return (snapshot, focus) => {
+    const evidence = JSON.stringify([snapshot, focus]);
+    if (diagnosed?.evidence === evidence) return diagnosed.diagnosis;
+    const diagnosis = diagnose(snapshot, focus, detectors);
+    diagnosed = { evidence, diagnosis };
+    return diagnosis;
+  };
 }

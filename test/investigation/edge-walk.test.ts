@@ -201,14 +201,21 @@ describe('routesToService', () => {
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
 
-for (const [file, expected] of [
-  ['sorrel-edge-timeouts-policy-over-routing-change.json', 'NetworkPolicy/sorrel/booking-api-from-edge network-policy'],
-  ['tilde-route-timeout-shorter-than-exports.json', 'HTTPRoute/tilde/studio-exports other'],
-  ['larch-router-route-resource-wrong-port.json', 'IngressRoute/larch/larch-api other'],
+// The walk's answers are the likeliest suspect (30–50%); sorrel's policy is proven by its own rule as well (its
+// namespaceSelector admits no namespace: the network-policy detector), so it is held with more confidence.
+const LIKELIEST = [0.3, 0.5] as const;
+for (const [file, expected, [least, most]] of [
+  [
+    'sorrel-edge-timeouts-policy-over-routing-change.json',
+    'NetworkPolicy/sorrel/booking-api-from-edge network-policy',
+    [0.7, 0.9],
+  ],
+  ['tilde-route-timeout-shorter-than-exports.json', 'HTTPRoute/tilde/studio-exports other', LIKELIEST],
+  ['larch-router-route-resource-wrong-port.json', 'IngressRoute/larch/larch-api other', LIKELIEST],
 ] as const) {
   test(`replayed through the collector: ${file}`, async () => {
     const { result } = await replayScenarioFile(join(FIXTURES, file));
     assert.equal(`${result.rootCause ? refKey(result.rootCause) : 'none'} ${result.faultType}`, expected);
-    assert.ok(result.confidence >= 0.3 && result.confidence <= 0.5, `${result.confidence}`);
+    assert.ok(result.confidence >= least && result.confidence <= most, `${result.confidence}`);
   });
 }
