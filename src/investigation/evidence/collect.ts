@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText, type Focus, hintsAt } from '../focus.ts';
-import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
+import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
   answeredByServer,
@@ -878,25 +878,7 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
     ),
     // Last: a namespace the errors themselves name is the more specific lead.
     ...peerNamespaces(failingToConnect, namespace, peers.controllers),
-    // The ConfigMaps those pods import as settings (envFrom, configMapKeyRef): their own settings all the same
-    // (`REDIS_HOST=cache.data.svc` kept in a ConfigMap), read only now that their connections are seen failing.
-    ...namespacesNamedIn(importedSettings(snapshot, namespace, failingToConnect), namespace),
   ].find((peer) => !peers.read.includes(peer) && (known.size === 0 || known.has(peer)));
-}
-
-/** Values of the ConfigMaps the pods take environment variables from (envFrom, configMapKeyRef), read in the namespace. */
-function importedSettings(snapshot: ClusterSnapshot, namespace: string, pods: ClusterSnapshot['pods']): string[] {
-  const imported = new Set(
-    pods.flatMap((pod) =>
-      [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((container) => [
-        ...(container.envFrom ?? []).map((source) => source.configMapRef?.name),
-        ...(container.env ?? []).map((env) => env.valueFrom?.configMapKeyRef?.name),
-      ]),
-    ),
-  );
-  return snapshot.configMaps
-    .filter((cm) => cm.metadata?.namespace === namespace && imported.has(cm.metadata?.name))
-    .flatMap((cm) => Object.values(cm.data ?? {}));
 }
 
 /**
@@ -1032,7 +1014,11 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
     readWebhookConfigurations(reader),
     readServiceEntries(reader, lines),
     certificateReads,
-    readDiscoveredLists(reader, MAX_DISCOVERED_LISTS - (certificateReads?.reads.length ?? 0)),
+    readDiscoveredLists(
+      reader,
+      MAX_DISCOVERED_LISTS - (certificateReads?.reads.length ?? 0),
+      new Set<ObjectKind>(certificateReads ? ['Certificate', 'Issuer'] : []),
+    ),
   ].filter((read) => read !== undefined);
   if (governing.length === 0) return;
   await reader.wave(
@@ -1059,7 +1045,11 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
  * symptom, the network plugin's policies when calls time out — each list once, the most related first, within `cap`.
  * On top of the budget, like the routing layer: few, and only when the errors point at such a rule.
  */
-function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningReads | undefined {
+function readDiscoveredLists(
+  reader: SnapshotReader,
+  cap: number,
+  readBeside: ReadonlySet<ObjectKind>,
+): GoverningReads | undefined {
   const { snapshot, namespace } = reader;
   const wanted = [
     ...quotedPolicyLists(snapshot, namespace),
@@ -1077,7 +1067,17 @@ function readDiscoveredLists(reader: SnapshotReader, cap: number): GoverningRead
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
-  const planned = planLists(wanted, reader.customListed, cap);
+  // A kind also read with its own schema (cert-manager's, the routing APIs), in all namespaces beside these lists or
+  // before them, is not asked for again.
+  const unread = wanted.filter(({ resource, namespace: where }) => {
+    const typed = typedCustomKind(resource);
+    if (!typed) return true;
+    return (
+      !readBeside.has(typed) &&
+      !reader.holds(typed, { ...(where ? { namespace: where } : {}), version: resource.version })
+    );
+  });
+  const planned = planLists(unread, reader.customListed, cap);
   if (planned.length === 0) return undefined;
   reader.routingSpent += planned.length;
   return {

@@ -164,6 +164,13 @@ function namespaced(
 /** Custom resources the engine reads (when discovery shows them served), with the schema that checks their fields. */
 const CUSTOM_APIS = { ...ROUTING_APIS, ...CERTIFICATE_APIS };
 const CUSTOM_SCHEMAS = { ...ROUTING_SCHEMAS, ...CERTIFICATE_SCHEMAS };
+
+/** The kind read here with its own schema (a routing or cert-manager API) that a group and plural name, if any. */
+export function typedCustomKind(resource: { group: string; plural: string }): ObjectKind | undefined {
+  return (Object.keys(CUSTOM_APIS) as CustomKind[]).find(
+    (kind) => CUSTOM_APIS[kind].group === resource.group && CUSTOM_APIS[kind].plural === resource.plural,
+  );
+}
 type CustomKind = keyof typeof CUSTOM_APIS;
 
 /** A custom resource, read at the version discovery found (its group's first stable version otherwise). */
