@@ -7,7 +7,7 @@ import { type Located, locateNamespace } from './evidence/locate-namespace.ts';
 import { widenFocus } from './evidence/widen-focus.ts';
 import type { DetectorRegistry } from './detectors/index.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
-import { type Focus, namespaceLabel } from './focus.ts';
+import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
@@ -55,7 +55,6 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
-  const diagnoseOnce = diagnosisReuse(ctx.detectors);
   /** Reads the evidence around a located namespace, posting running hypotheses, and diagnoses all of it. */
   const examine = async (where: Located) => {
     const collected = await collectSnapshot({ alert, located: where }, base, {
@@ -63,7 +62,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       wave: async (snapshot, focus) => {
         let diagnosis: Diagnosis;
         try {
-          diagnosis = diagnoseOnce(snapshot, focus);
+          diagnosis = diagnose(snapshot, focus, ctx.detectors);
         } catch {
           // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
           return;
@@ -72,7 +71,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
         latest = diagnosis;
       },
     });
-    return { collected, final: diagnoseOnce(collected.snapshot, collected.focus) };
+    return { collected, final: diagnose(collected.snapshot, collected.focus, ctx.detectors) };
   };
   let { collected, final } = await examine(located);
   let requests = collected.requests;
@@ -149,23 +148,4 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   investigationRequests(requests);
   await emit({ type: 'done', result });
   return result;
-}
-
-/**
- * `diagnose` that keeps the last diagnosis and the evidence it was made from. A wave whose reads added nothing (every
- * list already held, a log or metric not there), and the answer's diagnosis after a last wave that read nothing new,
- * would run every detector again on the same evidence: diagnose is a pure function of the snapshot and the focus, so
- * the same evidence (compared as JSON text: everything read is plain JSON) gets the same diagnosis without running them.
- */
-function diagnosisReuse(
-  detectors: InvestigationContext['detectors'],
-): (snapshot: ClusterSnapshot, focus: Focus) => Diagnosis {
-  let diagnosed: { evidence: string; diagnosis: Diagnosis } | undefined;
-  return (snapshot, focus) => {
-    const evidence = JSON.stringify([snapshot, focus]);
-    if (diagnosed?.evidence === evidence) return diagnosed.diagnosis;
-    const diagnosis = diagnose(snapshot, focus, detectors);
-    diagnosed = { evidence, diagnosis };
-    return diagnosis;
-  };
 }
