@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -16,16 +16,8 @@ type Peer = { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: { 
 type Port = { port?: number | string; protocol?: string };
 type Rule = { peers?: Peer[]; ports?: Port[] };
 
-export interface CniPolicyKind {
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
-
 /** The network-policy kinds of the cluster's network plugin, as aggregated discovery names them. */
-export function cniPolicyKinds(groups: readonly ServedGroup[]): CniPolicyKind[] {
+export function cniPolicyKinds(groups: readonly ServedGroup[]): ServedCustomKind[] {
   return groups
     .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
@@ -250,7 +242,10 @@ function shapeOf(spec: Record<string, unknown>, home?: string): Shape | undefine
  * The CNI policies read, as NetworkPolicies of their own kind: a clusterwide one has no namespace and selects pods in
  * every namespace (graph.policiesSelecting).
  */
-export function asNetworkPolicies(objects: readonly CustomObject[], kinds: readonly CniPolicyKind[]): NetworkPolicy[] {
+export function asNetworkPolicies(
+  objects: readonly CustomObject[],
+  kinds: readonly ServedCustomKind[],
+): NetworkPolicy[] {
   const policyKinds = new Set(kinds.map((k) => k.kind));
   return objects.flatMap((object) => {
     if (!policyKinds.has(object.kind)) return [];

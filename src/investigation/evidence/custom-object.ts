@@ -15,10 +15,13 @@ export type CustomObject = z.infer<typeof CustomObjectSchema>;
 export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
 
 /** The first kind an extension group serves (as discovery answered) that `matches`, with its group. */
+/** A custom kind the cluster serves, with the group and version it is read at. */
+export type ServedCustomKind = ServedResource & { group: string };
+
 export function servedCustomKind(
   groups: readonly ServedGroup[],
   matches: (resource: ServedResource) => boolean,
-): (ServedResource & { group: string }) | undefined {
+): ServedCustomKind | undefined {
   for (const { group, resources = [] } of groups) {
     if (builtInGroup(group)) continue;
     const resource = resources.find(matches);

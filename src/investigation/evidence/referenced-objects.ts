@@ -1,4 +1,4 @@
-import { type CustomObject, servedCustomKind } from './custom-object.ts';
+import { type CustomObject, type ServedCustomKind, servedCustomKind } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -76,17 +76,8 @@ export function waitMessage(object: CustomObject): string {
   return [status?.phase, status?.message].filter((part) => typeof part === 'string' && part).join(': ');
 }
 
-/** A served kind of a custom group that a reference's key names: `<kind>Ref`, or the kind's plural. */
-export interface ReferencedKind {
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
-
 /** The served custom kind a spec key names (`workflowTemplateRef` → WorkflowTemplate, `middlewares` → Middleware). */
-export function kindNamedByKey(groups: readonly ServedGroup[], key: string): ReferencedKind | undefined {
+export function kindNamedByKey(groups: readonly ServedGroup[], key: string): ServedCustomKind | undefined {
   const ref = REF_KEY.exec(key)?.[1];
   if (ref && GENERIC_REF.test(ref)) return undefined;
   return servedCustomKind(groups, (r) =>
@@ -104,7 +95,7 @@ const MAX_REFERENCED_KINDS = 2;
  */
 export function referencedKindLists(snapshot: ClusterSnapshot, namespace: string): WantedList[] {
   const stuck = snapshot.customObjects.filter((o) => o.metadata?.namespace === namespace && stalled(o));
-  const kinds = new Map<string, ReferencedKind>();
+  const kinds = new Map<string, ServedCustomKind>();
   for (const object of stuck) {
     for (const ref of specReferences(object.spec)) {
       const kind = kindNamedByKey(snapshot.apiGroups, ref.key);

@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -46,16 +46,7 @@ export function admissionReferences(pod: Pod): AdmissionReference[] {
   });
 }
 
-/** A custom kind the cluster serves, where it is read. */
-export interface AdmissionKind {
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
-
-const servedKinds = (groups: readonly ServedGroup[]): AdmissionKind[] =>
+const servedKinds = (groups: readonly ServedGroup[]): ServedCustomKind[] =>
   groups
     .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
@@ -67,17 +58,17 @@ const servedKinds = (groups: readonly ServedGroup[]): AdmissionKind[] =>
  * with the word, of the best rank only — the key's own group, then the word as the whole kind. Ties are all kept (a
  * `queue` may be a namespace's `LocalQueue` or a `ClusterQueue` of the same group; only their names tell).
  */
-function kindsFor(word: string, prefix: string, kinds: AdmissionKind[]): AdmissionKind[] {
-  const rank = (k: AdmissionKind) => (k.group === prefix ? 2 : 0) + (k.kind.toLowerCase() === word ? 1 : 0);
+function kindsFor(word: string, prefix: string, kinds: ServedCustomKind[]): ServedCustomKind[] {
+  const rank = (k: ServedCustomKind) => (k.group === prefix ? 2 : 0) + (k.kind.toLowerCase() === word ? 1 : 0);
   const matching = kinds.filter((k) => k.kind.toLowerCase().endsWith(word));
   const best = Math.max(...matching.map(rank));
   return matching.filter((k) => rank(k) === best);
 }
 
 /** The custom kinds the held pods name the objects of, at most `max` (those named by the most pods first). */
-export function namedAdmissionKinds(pods: Pod[], groups: readonly ServedGroup[], max: number): AdmissionKind[] {
+export function namedAdmissionKinds(pods: Pod[], groups: readonly ServedGroup[], max: number): ServedCustomKind[] {
   const kinds = servedKinds(groups);
-  const counted = new Map<string, { kind: AdmissionKind; pods: number }>();
+  const counted = new Map<string, { kind: ServedCustomKind; pods: number }>();
   for (const pod of pods)
     for (const ref of admissionReferences(pod))
       for (const kind of kindsFor(ref.word, ref.prefix, kinds)) {
@@ -99,9 +90,9 @@ export function kindsNamedInSpecs(
   objects: readonly CustomObject[],
   groups: readonly ServedGroup[],
   read: ReadonlySet<string>,
-): AdmissionKind[] {
+): ServedCustomKind[] {
   const kinds = servedKinds(groups);
-  const found = new Map<string, AdmissionKind>();
+  const found = new Map<string, ServedCustomKind>();
   for (const object of objects)
     for (const [field, value] of Object.entries(asRecord(object.spec))) {
       if (typeof value !== 'string') continue;
