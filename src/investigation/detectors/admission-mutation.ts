@@ -4,6 +4,7 @@ import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidenc
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -58,16 +59,7 @@ export const admissionMutation: Detector = {
             ref: { kind: 'Pod', namespace, name: pod },
             text: `${mark.by}: ${mark.text}`.slice(0, 300),
           },
-          ...(changed && changedAt
-            ? [
-                {
-                  source: 'change' as const,
-                  ref: entity,
-                  text: `${rule.kind} ${entity.name} last changed at ${changedAt}`,
-                  at: changedAt,
-                },
-              ]
-            : []),
+          ...(changed && changedAt ? [changeEvidence(entity, changedAt, 'last changed')] : []),
         ];
         findings.set(
           refKey(entity),

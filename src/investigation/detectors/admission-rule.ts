@@ -10,6 +10,7 @@ import { refKey } from '../model.ts';
 import { creatorOf } from './admission-refused.ts';
 import { type Detector, finding } from './detector.ts';
 import { reachedCaps } from './scheduler-admission.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -55,16 +56,7 @@ export const admissionRule: Detector = {
             : 'one of the rules they are checked against';
         const evidence: Evidence[] = [
           eventEvidence(event),
-          ...(changedAt
-            ? [
-                {
-                  source: 'change' as const,
-                  ref: entity,
-                  text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-                  at: changedAt,
-                },
-              ]
-            : []),
+          ...(changedAt ? [changeEvidence(entity, changedAt, 'last changed')] : []),
         ];
         findings.set(
           refKey(entity),

@@ -11,6 +11,7 @@ import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { rulesFelt } from '../evidence/traffic-rules.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -67,12 +68,7 @@ export const attachedPolicy: Detector = {
       if (onlyWhenFelt && !rule) continue;
       const entity = refOf(object.kind, object.metadata);
       const evidence: Evidence[] = [
-        {
-          source: 'change',
-          ref: entity,
-          text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-          at: changedAt as string,
-        },
+        changeEvidence(entity, changedAt as string, 'last changed'),
         ...(rule ? [{ source: 'spec' as const, ref: entity, text: `${rule.rule}: ${rule.setting}` }] : []),
       ];
       const described =

@@ -4,6 +4,7 @@ import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -60,12 +61,7 @@ export const configuredObject: Detector = {
           strength: quoted ? STRENGTH.namedInErrors : STRENGTH.changedInUse,
           summary: `${object.kind} ${entity.name}, which ${who} ${users.length > 1 ? 'use' : 'uses'} by name, changed at ${changedAt}${quoted ? ', and the errors name it' : ''}: what it sets acts on its users as their own setting would. To confirm: compare what changed in it with what its users send or expect`,
           evidence: [
-            {
-              source: 'change',
-              ref: entity,
-              text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-              at: changedAt as string,
-            },
+            changeEvidence(entity, changedAt as string, 'last changed'),
             ...(quoted
               ? [{ source: 'log' as const, ref: users[0]?.workload ?? entity, text: quoted.slice(0, 300) }]
               : []),

@@ -9,6 +9,7 @@ import { namedInRefusal, refusalText, tiedToWebhook } from '../evidence/admissio
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -95,19 +96,7 @@ function quotedPolicyFindings(snapshot: ClusterSnapshot, graph: EvidenceGraph): 
         affects,
         strength: STRENGTH.quoted,
         summary: `${object.kind} ${name} refuses the pods of ${creator.kind} ${creator.name} at admission (webhook ${webhook} names it)${changedAt ? `; last changed at ${changedAt}` : ''}`,
-        evidence: [
-          eventEvidence(event),
-          ...(changedAt
-            ? [
-                {
-                  source: 'change' as const,
-                  ref: entity,
-                  text: `${object.kind} ${name} last changed at ${changedAt}`,
-                  at: changedAt,
-                },
-              ]
-            : []),
-        ],
+        evidence: [eventEvidence(event), ...(changedAt ? [changeEvidence(entity, changedAt, 'last changed')] : [])],
         ...(changedAt ? { changedAt } : {}),
       }),
     );

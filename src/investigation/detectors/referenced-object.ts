@@ -4,6 +4,7 @@ import { specReferences, stalled, waitMessage } from '../evidence/referenced-obj
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changeEvidence } from '../evidence/config-change.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -58,12 +59,7 @@ function heldBack(object: CustomObject, changedAt: string, since: CustomObject[]
     strength: named ? STRENGTH.namedInWait : STRENGTH.changedBeforeWait,
     summary: `${object.kind} ${entity.name} changed at ${changedAt}, and ${since.length} ${example?.kind} object${since.length > 1 ? 's' : ''} that run under it ${since.length > 1 ? 'have' : 'has'} waited since${named ? ', saying what for in its name' : ''}: what it sets holds them back. To confirm: compare what changed in it with what they wait for`,
     evidence: [
-      {
-        source: 'change',
-        ref: entity,
-        text: `${object.kind} ${entity.name} last changed at ${changedAt}`,
-        at: changedAt,
-      },
+      changeEvidence(entity, changedAt, 'last changed'),
       ...since.slice(0, 2).map((w) => ({
         source: 'status' as const,
         ref: refOf(w.kind, w.metadata),
