@@ -6,7 +6,7 @@ import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import type { ReplicaSet } from '../evidence/revisions.ts';
 import type { Pod } from '../evidence/workloads.ts';
-import type { EntityRef, Finding } from '../model.ts';
+import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 
@@ -58,12 +58,7 @@ export const badRollout: Detector = {
         strength: previousWasFine ? STRENGTH.previousServed : STRENGTH.unknownBefore,
         summary: `${workload.ref.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) has ${failing.length}/${pods.length} failing pods; revision ${revisionOf(previous)} was serving`,
         evidence: [
-          {
-            source: 'change',
-            ref: refOf('ReplicaSet', current.metadata),
-            text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
-            at: current.metadata?.creationTimestamp,
-          },
+          revisionCreated(current),
           ...failing.slice(0, 2).map((p) => ({
             source: 'status' as const,
             ref: refOf('Pod', p.metadata),
@@ -83,6 +78,16 @@ export const badRollout: Detector = {
     return findings;
   },
 };
+
+/** The change that starts a rollout: the new revision's ReplicaSet, created. */
+function revisionCreated(current: ReplicaSet): Evidence {
+  return {
+    source: 'change',
+    ref: refOf('ReplicaSet', current.metadata),
+    text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
+    at: current.metadata?.creationTimestamp,
+  };
+}
 
 /**
  * A new revision whose pods all run but log errors, beside pods of the revisions before it (a canary step, a rollout
@@ -109,15 +114,7 @@ function erringRevision(
     affects: [workload],
     strength: clean ? STRENGTH.erringBesideClean : STRENGTH.erring,
     summary: `${workload.kind} ${workload.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) logs errors on its pods${clean ? `, while ${olderRead.length} pod(s) of the revision before it, serving beside them, log none` : ` beside ${older.length} pod(s) of the revision before it`}: "${lines.at(-1)?.text.slice(0, 140)}"`,
-    evidence: [
-      {
-        source: 'change',
-        ref: refOf('ReplicaSet', current.metadata),
-        text: `ReplicaSet ${current.metadata?.name} revision ${revisionOf(current)} created`,
-        at: current.metadata?.creationTimestamp,
-      },
-      ...lastDistinct(lines, () => true, 2).map(logEvidence),
-    ],
+    evidence: [revisionCreated(current), ...lastDistinct(lines, () => true, 2).map(logEvidence)],
     changedAt: current.metadata?.creationTimestamp,
   });
 }
