@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   clusterDnsObjects,
+  lookedUpNames,
   onlyOutsideNames,
   resolutionErrors,
   resolverIps,
@@ -90,4 +91,17 @@ test('server blocks under keys of their own (files a Corefile imports) are DNS c
   assert.deepEqual(forwardingBlocksOf(custom), [{ zones: ['partner.example'], upstreams: ['10.9.0.53'] }]);
   assert.ok(!holdsServerBlocks({ 'app.properties': 'server.port=8080\nfeature.x=true' }));
   assert.ok(holdsServerBlocks({ Corefile: '.:53 {\n  forward . /etc/resolv.conf\n}' }));
+});
+
+test('a client that says only that resolution failed looked up the host of the URL its line quotes', () => {
+  const namespaces = new Set(['shop']);
+  const python =
+    '{"msg": "order sync failed", "error": "[Errno -3] Temporary failure in name resolution", "url": "https://erp.corp.example:8443/api/orders"}';
+  assert.deepEqual(lookedUpNames([python]), ['erp.corp.example']);
+  assert.ok(onlyOutsideNames([python], namespaces));
+  assert.deepEqual(lookedUpNames(['Temporary failure in name resolution calling http://ledger.shop.svc:8080/x']), [
+    'ledger.shop.svc',
+  ]);
+  assert.deepEqual(lookedUpNames(['request to https://10.0.0.5/x failed: timeout']), [], 'no lookup failed');
+  assert.deepEqual(lookedUpNames(['Temporary failure in name resolution: http://10.0.0.5/x']), [], 'an address');
 });

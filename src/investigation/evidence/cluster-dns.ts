@@ -46,13 +46,25 @@ export const externalAliasOf =
       : undefined;
   };
 
-/** The names the failed lookups were for, as the lines give them. */
+// The host of a URL a line quotes (`"url": "https://lims.lab.example/api"`), an address excepted.
+const URL_HOST =
+  /\b[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s"']*@)?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?=[:/"'\s,)]|$)/gi;
+
+/**
+ * The names the failed lookups were for, as the lines give them: in the resolver's own words, or else — a client that
+ * says only that resolution failed (Python's `Temporary failure in name resolution`) — the host of the URL the same
+ * line says it was calling.
+ */
 export const lookedUpNames = (lines: string[]): string[] =>
-  lines.flatMap((line) =>
-    [...line.matchAll(LOOKED_UP)].map((m) =>
+  lines.flatMap((line) => {
+    const named = [...line.matchAll(LOOKED_UP)].map((m) =>
       (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '').toLowerCase().replace(/\.$/, ''),
-    ),
-  );
+    );
+    if (named.length > 0 || !RESOLVE_ERROR.test(line)) return named;
+    return [...line.matchAll(URL_HOST)]
+      .map((m) => (m[1] as string).toLowerCase())
+      .filter((host) => !/^\d+(\.\d+){3}$/.test(host));
+  });
 
 /**
  * Whether every failed lookup whose name the lines give is of a name outside the cluster (neither a short or qualified
