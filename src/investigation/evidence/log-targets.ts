@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, nameWordMatches, owningWorkload, proseWords } from '../focus.ts';
+import { type Focus, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -19,6 +19,9 @@ export interface LogTarget {
   /** The workload the alert speaks of (named, or picked out by its words): it must be heard, not just read. */
   alerted?: boolean;
 }
+
+/** Workloads a word of the alert names together, read when nothing else is: more, and the word names no one. */
+const MAX_SHARED = 3;
 
 /** Endings whose last log lines say nothing a status does not. */
 const LOG_SILENT_ENDINGS = new Set(['OOMKilled', 'Unknown']);
@@ -240,6 +243,15 @@ export function chooseLogTargets(
     if (targets.length >= rolloutRoom) break;
     const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
     addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
+  }
+
+  // Nothing above to read (no symptom named, nothing failing, nothing changed): the workloads a word of the alert names
+  // together (`forecast` of forecast-api and forecast-worker) are still what it speaks of — one of them may log why.
+  if (targets.length === 0 && !symptom) {
+    const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+    const shared = new Set(sharedWordNames(focus.alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
+    for (const [key, group] of podsOfWorkload)
+      if (shared.has(nameOf(key))) addWorkload(group, "a word of the alert names it among others", true);
   }
 
   const callers = [...podsOfWorkload.values()]
