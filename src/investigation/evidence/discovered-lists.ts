@@ -74,8 +74,14 @@ export function governingLists(snapshot: ClusterSnapshot, onPath: ReadonlySet<st
   const refusedAll = snapshot.pods.filter((pod) =>
     refusedLogs.some((log) => log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name),
   );
-  // A refusal logged off the symptom's path (another workload's run refused by some store) governs nothing it shows.
-  const refused = onPath.size > 0 ? refusedAll.filter((pod) => onPath.has(pod.metadata?.uid)) : refusedAll;
+  // A refusal logged off the symptom's path (another workload's run refused by some store) governs nothing it shows;
+  // a workload read as one the alert speaks of (its words name it among others) is on it.
+  const alerted = (pod: Pod) =>
+    refusedLogs.some(
+      (log) => log.alerted && log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name,
+    );
+  const refused =
+    onPath.size > 0 ? refusedAll.filter((pod) => onPath.has(pod.metadata?.uid) || alerted(pod)) : refusedAll;
   if (refused.length === 0) return [];
   const refusals = refusalsIn(
     refusedLogs

@@ -251,7 +251,7 @@ export function chooseLogTargets(
     const nameOf = (key: string) => key.split('/').at(-1) ?? '';
     const shared = new Set(sharedWordNames(focus.alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
     for (const [key, group] of podsOfWorkload)
-      if (shared.has(nameOf(key))) addWorkload(group, "a word of the alert names it among others", true);
+      if (shared.has(nameOf(key))) addWorkload(group, 'a word of the alert names it among others', true);
   }
 
   const callers = [...podsOfWorkload.values()]
