@@ -189,6 +189,7 @@ export function chooseLogTargets(
     add(pod, mainContainer(pod, preferredContainer, controllers), false, why, alerted);
   };
 
+  const addShared = (group: Pod[]) => addWorkload(group, 'a word of the alert names it among others', true);
   const restartedWorkloads = new Set<string>();
   for (const { pod, status } of restartedContainers(pods)) {
     const key = refKey(workloadOf(pod));
@@ -244,15 +245,7 @@ export function chooseLogTargets(
     const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
     addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
   }
-
-  // Nothing above to read (no symptom named, nothing failing, nothing changed): the workloads a word of the alert names
-  // together (`forecast` of forecast-api and forecast-worker) are still what it speaks of — one of them may log why.
-  if (targets.length === 0 && !symptom) {
-    const nameOf = (key: string) => key.split('/').at(-1) ?? '';
-    const shared = new Set(sharedWordNames(focus.alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
-    for (const [key, group] of podsOfWorkload)
-      if (shared.has(nameOf(key))) addWorkload(group, 'a word of the alert names it among others', true);
-  }
+  if (targets.length === 0 && !symptom) sharedWordWorkloads(focus.alertText, podsOfWorkload).forEach(addShared);
 
   const callers = [...podsOfWorkload.values()]
     .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))
@@ -276,6 +269,17 @@ function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[
     .filter(([key]) => picked.has(nameOf(key)))
     .sort(([a], [b]) => mentions(b) - mentions(a))
     .map(([, pods]) => pods);
+}
+
+/**
+ * The pods of each workload a word of the alert names together with one or two others (`forecast` of forecast-api and
+ * forecast-worker: focus.ts sharedWordNames). Read when nothing else is (no symptom named, nothing failing or changed):
+ * the word names none of them alone, but one of them is what the alert speaks of, and may log why.
+ */
+function sharedWordWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
+  const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+  const shared = new Set(sharedWordNames(alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
+  return [...podsOfWorkload].filter(([key]) => shared.has(nameOf(key))).map(([, pods]) => pods);
 }
 
 /** The pods each NetworkPolicy of the namespace changed within the suspect window selects, newest change first. */
