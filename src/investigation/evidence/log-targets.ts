@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, nameWordMatches, owningWorkload, proseWords } from '../focus.ts';
+import { type Focus, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import { podReferences } from './references.ts';
@@ -20,6 +20,9 @@ export interface LogTarget {
   /** The workload the alert speaks of (named, or picked out by its words): it must be heard, not just read. */
   alerted?: boolean;
 }
+
+/** Workloads a word of the alert names together, read when nothing else is: more, and the word names no one. */
+const MAX_SHARED = 3;
 
 /** Endings whose last log lines say nothing a status does not. */
 const LOG_SILENT_ENDINGS = new Set(['OOMKilled', 'Unknown']);
@@ -191,6 +194,7 @@ export function chooseLogTargets(
     add(pod, mainContainer(pod, preferredContainer, controllers), false, why, alerted);
   };
 
+  const addShared = (group: Pod[]) => addWorkload(group, 'a word of the alert names it among others', true);
   const restartedWorkloads = new Set<string>();
   for (const { pod, status } of restartedContainers(pods)) {
     const key = refKey(workloadOf(pod));
@@ -206,8 +210,7 @@ export function chooseLogTargets(
   else if (symptom) symptomPods = podsOfWorkload.get(refKey(symptom)) ?? [];
   addWorkload(symptomPods, 'the alerted workload', true);
   // No symptom found by name: the workloads the alert's words pick out (`refunds` → refund-worker) are what it speaks of,
-  // the likeliest to log why — read before pods that merely look unwell, and their dependencies followed like the
-  // alerted workload's.
+  // the likeliest to log why — read before pods that merely look unwell, their dependencies followed like the symptom's.
   const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload);
   for (const group of hinted) addWorkload(group, "the alert's words name its workload", true);
   const spokenOf = symptom ? symptomPods : hinted.flat();
@@ -232,9 +235,8 @@ export function chooseLogTargets(
   const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
   for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
 
-  // A NetworkPolicy changed shortly before, or a ConfigMap switched just before the onset (read live, no restart), has
-  // no status of its own: what it does shows only in the words of the pods it selects or that read it (a connect that
-  // times out, a flag's new path failing). Those are read before a rollout's, whose own pods at least show their health.
+  // A NetworkPolicy changed shortly before, or a ConfigMap switched just before the onset (read live), has no status:
+  // only the words of the pods it selects or that read it tell. Read before a rollout's, whose pods show their health.
   const actedOn = selectedByRecentPolicies(snapshot, namespace, pods);
   actedOn.push(...readersOfRecentConfig(snapshot, namespace, pods, focus.startedAt));
   for (const { selected, why } of actedOn) addWorkload(selected, why);
@@ -248,6 +250,7 @@ export function chooseLogTargets(
     const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
     addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
   }
+  if (targets.length === 0 && !symptom) sharedWordWorkloads(focus.alertText, podsOfWorkload).forEach(addShared);
 
   const callers = [...podsOfWorkload.values()]
     .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))
@@ -303,6 +306,17 @@ function readersOfRecentConfig(
       selected: pods.filter((pod) => podReferences([pod]).configMaps.has(configMap.metadata?.name ?? '')),
       why: `reads ConfigMap ${configMap.metadata?.name}, changed at ${lastChange(configMap.metadata)}`,
     }));
+}
+
+/**
+ * The pods of each workload a word of the alert names together with one or two others (`forecast` of forecast-api and
+ * forecast-worker: focus.ts sharedWordNames). Read when nothing else is (no symptom named, nothing failing or changed):
+ * the word names none of them alone, but one of them is what the alert speaks of, and may log why.
+ */
+function sharedWordWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
+  const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+  const shared = new Set(sharedWordNames(alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
+  return [...podsOfWorkload].filter(([key]) => shared.has(nameOf(key))).map(([, pods]) => pods);
 }
 
 /** The pods each NetworkPolicy of the namespace changed within the suspect window selects, newest change first. */
