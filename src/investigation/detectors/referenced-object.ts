@@ -1,6 +1,8 @@
 import { type CustomObject, nameStandsIn } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
-import { specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
+import { kindNamedByKey, specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
+import type { ServedGroup } from '../evidence/routing-objects.ts';
+import { servedCustomKind } from '../evidence/custom-object.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -40,7 +42,10 @@ export const referencedObject: Detector = {
       if (!changedAt || at === undefined || now - at > NEAR) continue;
       // The wait began after the change: an object created before it and still waiting waited for something else.
       const since = stuck.filter(
-        (other) => other !== object && runsUnder(other, object) && (toMs(other.metadata?.creationTimestamp) ?? 0) >= at,
+        (other) =>
+          other !== object &&
+          runsUnder(snapshot.apiGroups, other, object) &&
+          (toMs(other.metadata?.creationTimestamp) ?? 0) >= at,
       );
       if (since.length > 0) findings.push(heldBack(object, changedAt, since));
     }
@@ -74,18 +79,24 @@ function heldBack(object: CustomObject, changedAt: string, since: CustomObject[]
  * Whether `holder`'s spec references `object` by a key named after its kind: by its name, in its namespace (a
  * reference without one means the holder's own; a cluster-scoped object is referenced from any).
  */
-function runsUnder(holder: CustomObject, object: CustomObject): boolean {
+function runsUnder(groups: readonly ServedGroup[], holder: CustomObject, object: CustomObject): boolean {
   const namespace = object.metadata?.namespace;
   return specReferences(holder.spec).some((ref) => {
     const referenced = ref.namespace ?? holder.metadata?.namespace;
     return (
-      ref.name === object.metadata?.name && (namespace ?? referenced) === referenced && keyNames(ref.key, object.kind)
+      ref.name === object.metadata?.name &&
+      (namespace ?? referenced) === referenced &&
+      keyNames(groups, ref.key, object.kind)
     );
   });
 }
 
-/** Whether a reference's key names the kind: `<kind>Ref`, or a plural of it. */
-function keyNames(key: string, kind: string): boolean {
+/**
+ * Whether a reference's key names the kind: `<kind>Ref`, or its plural. API discovery's plural is the truth (as for
+ * kindNamedByKey, which chose the list read); the English guess only for a kind discovery has not answered for.
+ */
+function keyNames(groups: readonly ServedGroup[], key: string, kind: string): boolean {
+  if (servedCustomKind(groups, (r) => r.kind === kind)) return kindNamedByKey(groups, key)?.kind === kind;
   const lower = key.toLowerCase();
   const k = kind.toLowerCase();
   return lower === `${k}ref` || lower === `${k}s` || lower === `${k}es` || lower === k.replace(/y$/, 'ies');
