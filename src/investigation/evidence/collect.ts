@@ -408,9 +408,11 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
       reads.push([kind, `${kind}s that own pods in ${namespace}`, here]);
     }
   }
-  // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success).
-  if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && failingRun(pod)))
-    reads.push(['CronJob', `runs of Jobs in ${namespace} fail: since when their CronJobs have failed`, here]);
+  // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success). A
+  // run may also fail on what another scheduled job keeps (partitions, exports, a cache it fills): cluster-wide, the
+  // same request shows the CronJobs elsewhere whose runs fail too.
+  if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && (failingRun(pod) || failedOnce(pod))))
+    reads.push(['CronJob', `runs in ${namespace} fail: since when their CronJobs, and any others, have failed`, {}]);
   if (needsQuota(snapshot, namespace)) {
     reads.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them', here]);
     reads.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them', here]);
@@ -1373,6 +1375,10 @@ function failingRun(pod: ClusterSnapshot['pods'][number]): boolean {
     (pod.status?.containerStatuses ?? []).some((status) => status.state?.waiting?.reason?.endsWith('Error'))
   );
 }
+
+/** A pod that runs once (restartPolicy Never or OnFailure, whatever controller made it) and failed. */
+const failedOnce = (pod: ClusterSnapshot['pods'][number]): boolean =>
+  pod.spec?.restartPolicy !== undefined && pod.spec.restartPolicy !== 'Always' && pod.status?.phase === 'Failed';
 
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 /** A pod whose resources the LimitRanger set, with a container OOM-killed: the default may be the limit it hit. */
