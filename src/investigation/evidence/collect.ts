@@ -19,7 +19,7 @@ import {
 import { readInFull } from './completeness.ts';
 import { forwardingBlocksOf, holdsServerBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
-import { forbiddenCalls } from './forbidden.ts';
+import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
@@ -1024,6 +1024,7 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
     certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined;
   const governing = [
     readRbac(reader),
+    readServiceAccounts(reader),
     readWebhookConfigurations(reader),
     readServiceEntries(reader, lines),
     certificateReads,
@@ -1112,6 +1113,20 @@ function readRbac(reader: SnapshotReader): GoverningReads | undefined {
       reader.list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
     ]),
     what: `Roles and RoleBindings in ${refused.join(', ')}`,
+  };
+}
+
+/** Pods whose log says their ServiceAccount token is missing: the ServiceAccounts of their namespaces (is one mounted). */
+function readServiceAccounts(reader: SnapshotReader): GoverningReads | undefined {
+  const where = [...new Set(tokenlessPods(reader.snapshot.logs).map(({ pod }) => pod.namespace))].slice(
+    0,
+    MAX_RBAC_NAMESPACES,
+  );
+  if (where.length === 0) return undefined;
+  const why = 'pods whose logs were read have no ServiceAccount token: whether their ServiceAccounts mount one';
+  return {
+    reads: where.map((namespace) => reader.list('ServiceAccount', `${why} (${namespace})`, { namespace })),
+    what: `ServiceAccounts in ${where.join(', ')}`,
   };
 }
 
