@@ -83,6 +83,8 @@ async function measure(label: string, bodies: string[], expectedThreads: number)
     const line = (name: string, value: string, ok = true) => `  ${ok ? 'ok  ' : 'MISS'} ${name.padEnd(22)} ${value}`;
     const incidents = await db.incident.count();
     const threads = storm ? h.slack.rootMessages().length : incidents;
+    // Without grouping, each incident's job is added once its webhook was answered.
+    if (!storm) await until('every job to be added', async () => (await h.jobs.count()) >= incidents, 10_000);
     const investigations = storm ? await db.investigation.count() : await h.jobs.count();
     const statusText = Object.entries(statuses)
       .map(([status, count]) => `${count}× ${status}`)

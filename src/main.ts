@@ -33,6 +33,7 @@ import { createDb, openConnections } from './store/db.ts';
 import { createUiHandler } from './ui/routes.ts';
 import { uiSettingsFrom } from './ui/settings.ts';
 import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
+import { startRequeueSweep } from './worker/requeue-unstarted.ts';
 
 /** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
 function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
@@ -253,6 +254,11 @@ async function startWorker(core: Core, queue: InvestigationQueue | undefined) {
     log.error({ incidentId: job?.data.incidentId, jobId: job?.id, err }, 'investigation attempt failed'),
   );
   await worker.waitUntilReady();
+  // An incident accepted whose job was never added (its web process stopped right after answering) is queued.
+  if (queue) {
+    const stopSweep = startRequeueSweep({ db, audit, queue }, (err) => log.error({ err }, 'requeue sweep failed'));
+    worker.on('closed', stopSweep);
+  }
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
   const writeBack = followUp.startWorker();
   writeBack?.on('failed', (job, err) => log.warn({ jobId: job?.id, err }, 'PagerDuty write-back attempt failed'));

@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'incident.notify.failed',
   'investigation.queued',
   'investigation.queue_failed',
+  'investigation.requeued',
   // investigation (the worker, the engine, the optional agent)
   'investigation.started',
   'investigation.already_answered',

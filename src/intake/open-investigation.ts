@@ -81,8 +81,9 @@ export interface OpenOptions {
 /**
  * Every door ends here: the alert is routed to its cluster, then stored once per source id — in a new incident, or
  * in the open incident of its storm (same cluster and namespace or Alertmanager group labels, within the grouping
- * window) as a related alert — then queued. A duplicate (PagerDuty retry, parallel copies) re-adds the same job
- * id, which BullMQ ignores, so a webhook that died between the insert and the enqueue is completed by its retry;
+ * window) as a related alert — then queued (a new incident's job once the door has answered). A duplicate
+ * (PagerDuty retry, parallel copies) re-adds the same job id, which BullMQ ignores, so a webhook that died between
+ * the insert and the enqueue is completed by its retry, or else by the worker's sweep (requeueUnstarted);
  * the same alert after its investigation failed for good runs it again. Text Postgres cannot store is replaced,
  * and said so.
  */
@@ -221,7 +222,8 @@ async function placeAndQueue(
     }
   }
   if (created && queuedWithIt) {
-    const jobId = await enqueueRecorded(deps, incident, alert.source);
+    enqueueAfterAnswer(deps, incident, alert.source);
+    const jobId = investigationJobId(incident.id, incident.round);
     return { opened: { incidentId: incident.id, jobId, duplicate: false, ...said }, queued: null, recorded: true };
   }
   const { jobId, rerun } = await deps.queue.enqueue(incident.id, incident.round, created || reopened);
@@ -245,24 +247,25 @@ function cleanAndRoute(deps: IntakeDeps, received: Alert & { externalId: string 
 }
 
 /**
- * Adds the job of a new incident whose `investigation.queued` committed with it (the job id is fixed by the
- * incident's). An add Redis refuses is recorded after it, so the trail says the job was not added, and the request
- * fails: the sender retries, and its copy finds the incident and adds the same job id. While Redis does not answer,
- * the add waits (the webhook is answered 503 at its deadline) and completes once Redis is back.
+ * Adds the job of a new incident once the door has answered: its `investigation.queued` and the door's acceptance
+ * committed with it (the job id is fixed by the incident's), so what the request waits for is Postgres alone, and the
+ * add runs after the answer is written (setImmediate). An add Redis refuses is recorded, so the trail says the job
+ * was not added; while Redis does not answer, the add waits and completes once it is back. A job never added (the
+ * process stopped first) is added by the worker's sweep of incidents accepted but never started
+ * (requeueUnstarted), whose add of the same job id changes nothing when this one got there.
  */
-async function enqueueRecorded(deps: IntakeDeps, incident: IncidentState, actor: string): Promise<string> {
-  try {
-    return (await deps.queue.enqueue(incident.id, incident.round, true)).jobId;
-  } catch (error) {
-    await deps.audit
-      .record({
-        actor,
-        action: 'investigation.queue_failed',
-        target: investigationJobId(incident.id, incident.round),
-        incidentId: incident.id,
-        details: { round: incident.round, error: errorMessage(error) },
-      })
-      .catch(() => undefined);
-    throw error;
-  }
+function enqueueAfterAnswer(deps: IntakeDeps, incident: IncidentState, actor: string): void {
+  setImmediate(() => {
+    deps.queue.enqueue(incident.id, incident.round, true).catch((error: unknown) =>
+      deps.audit
+        .record({
+          actor,
+          action: 'investigation.queue_failed',
+          target: investigationJobId(incident.id, incident.round),
+          incidentId: incident.id,
+          details: { round: incident.round, error: errorMessage(error) },
+        })
+        .catch(() => undefined),
+    );
+  });
 }

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationQueue, investigationJobId } from '../queue/investigation-queue.ts';
 import type { VisibleState } from '../slack/visible-state.ts';
+import { pendingRelatedAlerts } from '../store/incidents.ts';
 
 export interface ReconsiderDeps {
   db: PrismaClient;
@@ -14,7 +15,8 @@ export interface ReconsiderDeps {
   showRelatedAlerts?(incidentId: string): void;
 }
 
-// Firing related alerts not checked yet, or found unexplained and still waiting for a round of their own.
+// Firing related alerts not checked yet, or found unexplained and still waiting for a round of their own (as
+// pendingRelatedAlerts reads them).
 const PENDING = {
   primary: false,
   status: 'firing',
@@ -32,7 +34,7 @@ export async function reconsiderRelatedAlerts(deps: ReconsiderDeps, incidentId: 
   const { db, rounds } = deps;
   if (!rounds) return;
   // First what to check: most incidents have no related alert, and then nothing more is read.
-  const pending = await db.incidentAlert.findMany({ where: { incidentId, ...PENDING }, orderBy: { joinedAt: 'asc' } });
+  const pending = await pendingRelatedAlerts(db, incidentId);
   if (pending.length === 0) return;
   const incident = await db.incident.findUnique({ where: { id: incidentId } });
   // Only an answered incident has an answer to check against; a resolved one has nothing left to investigate.

@@ -197,6 +197,8 @@ export interface NamespaceChoice {
   assumption: string;
   /** The Service an Ingress routes the alert's host to, when that is how the namespace was found. */
   entryService?: string;
+  /** The namespace the text names, when the choice is the part of it the alert's words describe (namedPart). */
+  partOf?: string;
 }
 
 // Words of alert prose that are no component's name, however often they appear in names.
@@ -275,6 +277,13 @@ export function nameWordMatches(
  */
 export function chooseNamespace(text: string, candidates: NamespaceCandidates): NamespaceChoice {
   const byName = namespacesNamed(text, candidates.namespaces)[0];
+  const part = byName ? namedPart(text, byName, candidates.namespaces) : undefined;
+  if (byName && part)
+    return {
+      namespace: part.namespace,
+      assumption: `namespace ${part.namespace}: the alert names ${byName}, and ${part.namespace} is the part of it its word${part.words.length > 1 ? 's' : ''} ${part.words.join(', ')} describe${part.words.length > 1 ? '' : 's'}`,
+      partOf: byName,
+    };
   if (byName)
     return { namespace: byName, assumption: `namespace ${byName}: the alert names it but carries no namespace label` };
   const named = candidates.named ?? [];
@@ -355,6 +364,31 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     namespace: fallback,
     assumption: `namespace ${fallback}: a guess — nothing in the alert or the cluster points to one of the ${candidates.namespaces.length} namespaces (the alert names nothing found and no namespace shows failing pods, warnings or Services without ready endpoints); name the namespace to investigate another`,
   };
+}
+
+/**
+ * The namespace an application's name names is often one of a family (`ledger`, `ledger-billing`, `ledger-ingest`): when
+ * the alert's other words describe exactly one member by what its name adds (`ledger-ingest` for "ingestion stalled"),
+ * that member is the part of the application the alert is about (several described: the one its title describes).
+ */
+function namedPart(
+  text: string,
+  named: string,
+  namespaces: string[],
+): { namespace: string; words: string[] } | undefined {
+  const prefix = `${named.toLowerCase()}-`;
+  const words = proseWords(text).filter((word) => !WORD_STOP.has(word) && !components(named).includes(word));
+  const parts = namespaces.flatMap((namespace) => {
+    if (!namespace.toLowerCase().startsWith(prefix)) return [];
+    const added = components(namespace.slice(prefix.length)).flatMap(wordForms);
+    const describing = [...new Set(words.filter((word) => wordForms(word).some((form) => added.includes(form))))];
+    return describing.length > 0 ? [{ namespace, words: describing }] : [];
+  });
+  if (parts.length <= 1) return parts[0];
+  // Several parts described: the one the first line (the alert's title) describes, if only one.
+  const title = new Set(proseWords(text.split('\n')[0] ?? ''));
+  const titled = parts.filter((part) => part.words.some((word) => title.has(word)));
+  return titled.length === 1 ? titled[0] : undefined;
 }
 
 /**

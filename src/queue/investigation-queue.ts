@@ -49,6 +49,11 @@ export interface InvestigationQueue {
    * opened this round (a new incident, a reopen), so no job of it can exist yet and its state is not asked.
    */
   enqueue(incidentId: string, round?: number, opened?: boolean): Promise<Enqueued>;
+  /**
+   * Adds the round's job unless it exists, whatever its state: true when it was missing (it was never added, or
+   * removed). For the sweep of incidents accepted but never started (requeueUnstarted).
+   */
+  requeue(incidentId: string, round: number): Promise<boolean>;
   /** Redis round trip, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,20 +66,22 @@ export function createInvestigationQueue(
 ): InvestigationQueue {
   const queue = new Queue<InvestigationJob>(INVESTIGATION_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
   const unwatch = watchQueue(queue);
+  const add = (incidentId: string, jobId: string) =>
+    queue.add(
+      'investigate',
+      { incidentId },
+      {
+        jobId,
+        attempts: attemptsFor(retry),
+        backoff: { type: 'exponential', delay: retry.firstDelayMs },
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      },
+    );
   return {
     async enqueue(incidentId, round = 1, opened = false) {
       const jobId = investigationJobId(incidentId, round);
-      const job = await queue.add(
-        'investigate',
-        { incidentId },
-        {
-          jobId,
-          attempts: attemptsFor(retry),
-          backoff: { type: 'exponential', delay: retry.firstDelayMs },
-          removeOnComplete: { age: 7 * 24 * 3600 },
-          removeOnFail: { age: 30 * 24 * 3600 },
-        },
-      );
+      const job = await add(incidentId, jobId);
       // An add whose id exists returns that job untouched; if it failed for good, the alert's return runs it again.
       if (opened || (await job.getState()) !== 'failed') return { jobId, rerun: false };
       try {
@@ -84,6 +91,13 @@ export function createInvestigationQueue(
         // A concurrent copy of the same alert moved it first.
         return { jobId, rerun: false };
       }
+    },
+    async requeue(incidentId, round) {
+      const jobId = investigationJobId(incidentId, round);
+      if (await queue.getJob(jobId)) return false;
+      // Added meanwhile by its door (a retry, a late add): the same id, so nothing changes.
+      await add(incidentId, jobId);
+      return true;
     },
     async ping() {
       await (await queue.backend.client).runCommand('ping', []);

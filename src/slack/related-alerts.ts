@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Incident, IncidentAlert } from '../generated/prisma/client.ts';
+import { findIncidentOrThrow, threadAndRelatedCount } from '../store/incidents.ts';
 import { clip, escapeMrkdwn, SECTION_TEXT } from './mrkdwn.ts';
 import { type VisibleMessage, VisibleState, type VisibleStateDeps } from './visible-state.ts';
 
@@ -62,19 +63,16 @@ export function relatedAlertsMessage(incident: Incident, alerts: IncidentAlert[]
 
 /** Renders the incident's related-alerts message from the database, if it has a thread and related alerts. */
 export async function showRelatedAlerts(visible: VisibleState, deps: VisibleStateDeps, incidentId: string) {
-  const incident = await deps.db.incident.findUnique({
-    where: { id: incidentId },
-    include: { _count: { select: { alerts: { where: { primary: false } } } } },
-  });
+  const incident = await threadAndRelatedCount(deps.db, incidentId);
   // No related alert, nothing to show: no lock taken. One that joins after this read shows itself (intake calls here).
-  if (!incident?.slackChannel || !incident.slackThreadTs || incident._count.alerts === 0) return;
+  if (!incident?.slackChannel || !incident.slackThreadTs || incident.related === 0) return;
   const place = { incidentId, channel: incident.slackChannel, threadTs: incident.slackThreadTs };
   await visible.show(
     place,
     'related-alerts',
     async () =>
       relatedAlertsMessage(
-        (await deps.db.incident.findUnique({ where: { id: incidentId } })) ?? incident,
+        await findIncidentOrThrow(deps.db, incidentId),
         await deps.db.incidentAlert.findMany({ where: { incidentId }, orderBy: { joinedAt: 'asc' } }),
       ),
     'related-alerts',

@@ -4,6 +4,7 @@ import type { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
+import { moveIncidentStatus } from '../store/incidents.ts';
 import { reserveMessage, saveMessageTs } from '../store/slack-messages.ts';
 import { createSlackClient } from './client.ts';
 import { rootMessage } from './root-message.ts';
@@ -233,23 +234,9 @@ export class VisibleState {
     move: { to: 'investigating' | 'diagnosed' | 'resolved' | 'triggered' },
   ): Promise<Incident | null> {
     const { to } = move;
-    // Only a resolved incident reopens (in a new round); anything else moves forward, never out of resolved. The
-    // incident comes back as moved (the row Prisma would read), so it is not read again.
-    const moved =
-      to === 'triggered'
-        ? await this.deps.db.$queryRaw<(Incident & { previous: string })[]>`
-            UPDATE "Incident" SET "status" = 'triggered', "resolvedAt" = NULL, "round" = "round" + 1, "updatedAt" = now()
-            WHERE "id" = ${incidentId} AND "status" = 'resolved'
-            RETURNING 'resolved' AS previous, *`
-        : await this.deps.db.$queryRaw<(Incident & { previous: string })[]>`
-            UPDATE "Incident" AS i SET "status" = ${to}::"IncidentStatus", "updatedAt" = now(),
-              "resolvedAt" = CASE WHEN ${to} = 'resolved' THEN now() ELSE i."resolvedAt" END
-            FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = ${incidentId} FOR UPDATE) AS old
-            WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', ${to}::"IncidentStatus")
-            RETURNING old.previous::text AS previous, i.*`;
-    const [made] = moved;
+    const made = await moveIncidentStatus(this.deps.db, incidentId, to);
     if (!made) return null;
-    const { previous, ...incident } = made;
+    const { previous, incident } = made;
     await this.record({
       actor,
       // A reopen is its own event (the alert came back); every other move is a status change.

@@ -192,17 +192,90 @@ async function firstCopy(tx: pg.ClientBase, key: string): Promise<PlacedIncident
   return { ...row, created: false, joined: false };
 }
 
-/** The alert that started the incident's current round (a related alert left unexplained, or the alert that came back); null for round 1. */
-export function alertOfRound(db: PrismaClient, incident: Incident): Promise<IncidentAlert | null> {
-  return db.incidentAlert.findFirst({ where: { incidentId: incident.id, startedRound: incident.round } });
+/**
+ * A DateTime column as Prisma reads it: Prisma stores UTC without a time zone, and pg would read such a value in the
+ * process's own zone; as a timestamptz it comes back as the same instant Prisma gives.
+ */
+const utc = (column: string) => `${column} AT TIME ZONE 'UTC' AS ${column.replace(/^\w+\./, '')}`;
+
+/** Every column of an incident (`i`), typed as Prisma reads them: for the statements the worker sends with pg. */
+export const INCIDENT_COLUMNS = [
+  ...['id', 'source', 'externalId', 'title', 'url'].map((column) => `i."${column}"`),
+  `i."status"::text AS "status"`,
+  ...['alert', 'slackChannel', 'slackThreadTs'].map((column) => `i."${column}"`),
+  ...['createdAt', 'updatedAt', 'resolvedAt'].map((column) => utc(`i."${column}"`)),
+  `i."round"`,
+  `i."groupingKey"`,
+  utc(`i."lastAlertAt"`),
+  `i."cluster"`,
+].join(', ');
+
+/** Every column of an incident's alert (`a`), typed as Prisma reads them. */
+const ALERT_COLUMNS = [
+  ...['id', 'incidentId', 'key', 'primary', 'title', 'alert', 'status', 'explained', 'explanation', 'startedRound'].map(
+    (column) => `a."${column}"`,
+  ),
+  utc(`a."joinedAt"`),
+  utc(`a."resolvedAt"`),
+].join(', ');
+
+/**
+ * The alert that started the incident's current round (a related alert left unexplained, or the alert that came back);
+ * null for round 1, which no alert starts but the incident's own (no statement then). pg directly, as every read the
+ * worker makes per investigation.
+ */
+export async function alertOfRound(db: PrismaClient, incident: Incident): Promise<IncidentAlert | null> {
+  if (incident.round === 1) return null;
+  const { rows } = await poolOf(db).query<IncidentAlert>(
+    `SELECT ${ALERT_COLUMNS} FROM "IncidentAlert" a WHERE a."incidentId" = $1 AND a."startedRound" = $2 LIMIT 1`,
+    [incident.id, incident.round],
+  );
+  return rows[0] ?? null;
 }
 
-export function findIncident(db: PrismaClient, id: string): Promise<Incident | null> {
-  return db.incident.findUnique({ where: { id } });
+type ThreadAndRelated = { slackChannel: string | null; slackThreadTs: string | null; related: number };
+
+/**
+ * The incident's thread and how many related alerts joined it (alerts not its own): whether a related-alerts message
+ * is due, read by every investigation as it starts. Null when there is no such incident.
+ */
+export async function threadAndRelatedCount(db: PrismaClient, incidentId: string): Promise<ThreadAndRelated | null> {
+  const { rows } = await poolOf(db).query<ThreadAndRelated>(
+    `SELECT i."slackChannel", i."slackThreadTs",
+       (SELECT count(*)::int FROM "IncidentAlert" a WHERE a."incidentId" = i."id" AND NOT a."primary") AS "related"
+     FROM "Incident" i WHERE i."id" = $1`,
+    [incidentId],
+  );
+  return rows[0] ?? null;
 }
 
-export function findIncidentOrThrow(db: PrismaClient, id: string): Promise<Incident> {
-  return db.incident.findUniqueOrThrow({ where: { id } });
+/**
+ * The incident's related alerts (not its own) still firing that no answer has checked yet, or found unexplained and
+ * still waiting for a round of their own, oldest first: read after every answer, mostly to find there are none.
+ */
+export async function pendingRelatedAlerts(db: PrismaClient, incidentId: string): Promise<IncidentAlert[]> {
+  const { rows } = await poolOf(db).query<IncidentAlert>(
+    `SELECT ${ALERT_COLUMNS} FROM "IncidentAlert" a
+     WHERE a."incidentId" = $1 AND NOT a."primary" AND a."status" = 'firing'
+       AND (a."explained" IS NULL OR (a."explained" = false AND a."startedRound" IS NULL))
+     ORDER BY a."joinedAt"`,
+    [incidentId],
+  );
+  return rows;
+}
+
+/** The incident as Prisma reads it, with pg directly (the worker reads it at the start of every investigation). */
+export async function findIncident(db: PrismaClient, id: string): Promise<Incident | null> {
+  const { rows } = await poolOf(db).query<Incident>(`SELECT ${INCIDENT_COLUMNS} FROM "Incident" i WHERE i."id" = $1`, [
+    id,
+  ]);
+  return rows[0] ?? null;
+}
+
+export async function findIncidentOrThrow(db: PrismaClient, id: string): Promise<Incident> {
+  const incident = await findIncident(db, id);
+  if (!incident) throw new Error(`incident ${id} does not exist`);
+  return incident;
 }
 
 /** The incident a source reported under its own id; null if it never reported it to us. */
@@ -262,14 +335,46 @@ export async function refireAlert(db: PrismaClient, alertId: string): Promise<bo
   return count === 1;
 }
 
+/**
+ * The compare-and-set of an incident's status: only a resolved incident reopens (`triggered`, in a new round);
+ * anything else moves forward, never out of resolved nor to where it is. The incident comes back as moved, with the
+ * status it left, so it is not read again; null when it did not move. pg directly: every investigation moves its
+ * incident twice.
+ */
+export async function moveIncidentStatus(
+  db: PrismaClient,
+  incidentId: string,
+  to: 'investigating' | 'diagnosed' | 'resolved' | 'triggered',
+): Promise<{ previous: string; incident: Incident } | null> {
+  const { rows } = await poolOf(db).query<Incident & { previous: string }>(
+    to === 'triggered'
+      ? `UPDATE "Incident" AS i SET "status" = 'triggered', "resolvedAt" = NULL, "round" = i."round" + 1,
+           "updatedAt" = now() AT TIME ZONE 'UTC'
+         WHERE i."id" = $1 AND i."status" = 'resolved'
+         RETURNING 'resolved' AS previous, ${INCIDENT_COLUMNS}`
+      : `UPDATE "Incident" AS i SET "status" = $2::"IncidentStatus", "updatedAt" = now() AT TIME ZONE 'UTC',
+           "resolvedAt" = CASE WHEN $2::"IncidentStatus" = 'resolved' THEN now() AT TIME ZONE 'UTC' ELSE i."resolvedAt" END
+         FROM (SELECT "id", "status" AS previous FROM "Incident" WHERE "id" = $1 FOR UPDATE) AS old
+         WHERE i."id" = old."id" AND old.previous NOT IN ('resolved', $2::"IncidentStatus")
+         RETURNING old.previous::text AS previous, ${INCIDENT_COLUMNS}`,
+    to === 'triggered' ? [incidentId] : [incidentId, to],
+  );
+  const [made] = rows;
+  if (!made) return null;
+  const { previous, ...incident } = made;
+  return { previous, incident };
+}
+
 /** Saves the thread unless one is already recorded; returns the incident as stored (its thread wins). */
 export async function saveThread(db: PrismaClient, incidentId: string, channel: string, ts: string): Promise<Incident> {
   // The incident as saved comes back from the UPDATE; only when a thread was already recorded is it read.
-  const [saved] = await db.incident.updateManyAndReturn({
-    where: { id: incidentId, slackThreadTs: null },
-    data: { slackChannel: channel, slackThreadTs: ts },
-  });
-  return saved ?? db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  const { rows } = await poolOf(db).query<Incident>(
+    `UPDATE "Incident" AS i SET "slackChannel" = $2, "slackThreadTs" = $3, "updatedAt" = now() AT TIME ZONE 'UTC'
+     WHERE i."id" = $1 AND i."slackThreadTs" IS NULL
+     RETURNING ${INCIDENT_COLUMNS}`,
+    [incidentId, channel, ts],
+  );
+  return rows[0] ?? findIncidentOrThrow(db, incidentId);
 }
 
 /** A JS time as Prisma stores a DateTime (UTC, to the millisecond), for statements sent with pg directly. */
@@ -277,14 +382,25 @@ const UTC_TIME = (parameter: string) => `${parameter}::timestamptz AT TIME ZONE 
 
 /** The investigation row of a job, created on its first attempt; each attempt is counted. One statement (an upsert). */
 export async function beginInvestigation(db: PrismaClient, incidentId: string, jobId: string): Promise<Investigation> {
-  const [row] = await db.$queryRaw<Investigation[]>`
-    INSERT INTO "Investigation" ("id", "incidentId", "jobId", "status", "attempts", "startedAt")
-    VALUES (${randomUUID()}, ${incidentId}, ${jobId}, 'running', 1, ${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
-    ON CONFLICT ("jobId") DO UPDATE SET "status" = 'running', "attempts" = "Investigation"."attempts" + 1, "error" = NULL
-    RETURNING *`;
+  const { rows } = await poolOf(db).query<Investigation>(
+    `INSERT INTO "Investigation" AS v ("id", "incidentId", "jobId", "status", "attempts", "startedAt")
+     VALUES ($1, $2, $3, 'running', 1, ${UTC_TIME('$4')})
+     ON CONFLICT ("jobId") DO UPDATE SET "status" = 'running', "attempts" = v."attempts" + 1, "error" = NULL
+     RETURNING ${INVESTIGATION_COLUMNS}`,
+    [randomUUID(), incidentId, jobId, new Date().toISOString()],
+  );
+  const [row] = rows;
   if (!row) throw new Error(`investigation of job ${jobId} was neither inserted nor updated`);
   return row;
 }
+
+/** Every column of an investigation (`v`), typed as Prisma reads them. */
+const INVESTIGATION_COLUMNS = [
+  ...['id', 'incidentId', 'jobId', 'status', 'statusTs', 'finalTs', 'result', 'error', 'attempts'].map(
+    (column) => `v."${column}"`,
+  ),
+  ...['startedAt', 'finishedAt', 'createdAt'].map((column) => utc(`v."${column}"`)),
+].join(', ');
 
 /**
  * The writes of an investigation's row as it runs, with pg directly (the worker makes them for every investigation,

@@ -87,6 +87,18 @@ describe('namespaceLabel', () => {
 });
 
 describe('chooseNamespace', () => {
+  it('takes the part of a named namespace that the alert describes by what its name adds', () => {
+    const namespaces = ['default', 'kestrel', 'kestrel-billing', 'kestrel-web'];
+    const choice = chooseNamespace('Kestrel: 0 invoices billed in 20 min', { namespaces });
+    assert.equal(choice.namespace, 'kestrel-billing');
+    assert.equal(choice.partOf, 'kestrel');
+    assert.equal(chooseNamespace('Kestrel checkout down', { namespaces }).namespace, 'kestrel', 'no part described');
+    const both = 'kestrel billing stuck\nwhy does the web page still show the old balance';
+    assert.equal(chooseNamespace(both, { namespaces }).namespace, 'kestrel-billing', 'the title decides');
+    const neither = 'kestrel slow\nbilling and web pages both lag';
+    assert.equal(chooseNamespace(neither, { namespaces }).namespace, 'kestrel', 'two parts, none titled');
+  });
+
   it('takes a namespace the text names', () => {
     const choice = chooseNamespace('checkout errors in the shop namespace', { namespaces: ['default', 'shop', 'ops'] });
     assert.equal(choice.namespace, 'shop');

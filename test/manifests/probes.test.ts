@@ -65,12 +65,17 @@ const secretValues = (): Record<string, string> => ({
   REDIS_URL,
 });
 
-function start(command: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
+/** A process of the pod; `exited` is taken at spawn, so an exit that comes before anyone awaits it is not missed. */
+function start(
+  command: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; exited: Promise<unknown[]>; output: () => string } {
   const child = spawn(command[0] === 'node' ? process.execPath : command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = once(child, 'exit');
   let output = '';
   child.stdout!.on('data', (chunk) => {
     output += chunk;
@@ -78,7 +83,7 @@ function start(command: string[], env: Record<string, string>): { child: ChildPr
   child.stderr!.on('data', (chunk) => {
     output += chunk;
   });
-  return { child, output: () => output };
+  return { child, exited, output: () => output };
 }
 
 const overlay = (name: string) => overlays.find((candidate) => candidate.name === name)!;
@@ -136,9 +141,9 @@ async function runPod(
       QUEUE_PREFIX: PREFIX,
     });
     const command = container.command ?? ['node', '--import', 'tsx', 'src/main.ts'];
-    const { child, output } = start(command, env);
+    const { child, exited, output } = start(command, env);
     if (template.spec.initContainers?.includes(container)) {
-      const [code] = await once(child, 'exit');
+      const [code] = await exited;
       assert.equal(code, 0, `${where}: ${output()}`);
       continue;
     }
@@ -158,7 +163,7 @@ async function runPod(
       await until(`${where}: ${meanwhile}`, meanwhile);
     } finally {
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      await exited;
     }
   }
 }

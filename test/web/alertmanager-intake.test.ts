@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { groupKeyHash } from '../../src/intake/alertmanager.ts';
+import { until } from '../support/until.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -62,6 +63,8 @@ test('a firing group becomes one incident with merged labels; resolved marks it 
   assert.equal(alert.labels.severity, 'page');
   assert.equal(alert.startsAt, '2024-05-01T10:00:00Z');
   assert.equal(await h.database.db.incident.count(), 1);
+  // The job is added once the webhook was answered.
+  await until('its job', async () => (await h.jobs.count()) > 0);
   assert.equal(await h.jobs.count(), 1);
 
   assert.equal((await h.post('/webhooks/alertmanager', group('resolved'), bearer('am-token'))).status, 202);

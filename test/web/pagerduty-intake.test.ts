@@ -9,6 +9,8 @@ import { verifyChains } from '../../src/audit/verify.ts';
 import { runCli } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
 import { startDegradedServer } from './degraded-server.ts';
+import { REQUEUE_AFTER_MS, requeueUnstarted } from '../../src/worker/requeue-unstarted.ts';
+import { until } from '../support/until.ts';
 import { type Harness, pagerDutyEvent, startHarness, testServerConfig } from './harness.ts';
 
 let h: Harness;
@@ -74,8 +76,13 @@ test('incident.triggered, again and 20 times in parallel: one incident, one job'
   const rows = await h.database.db.incident.findMany({ where: { externalId: 'pagerduty:PDUP' } });
   assert.equal(rows.length, 1);
   assert.equal(rows[0]?.title, 'Checkout 5xx');
-  const jobs = await h.jobs.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
-  assert.equal(jobs.filter((job) => job.data.incidentId === incidentId).length, 1);
+  const jobsOf = async () =>
+    (await h.jobs.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter(
+      (job) => job.data.incidentId === incidentId,
+    );
+  // The job is added once the first webhook was answered.
+  await until('its job', async () => (await jobsOf()).length > 0);
+  assert.equal((await jobsOf()).length, 1);
   const opened = await h.database.db.auditEvent.count({ where: { incidentId, action: 'incident.opened' } });
   assert.equal(opened, 1);
   const accepted = await h.database.db.auditEvent.count({ where: { incidentId, action: 'webhook.accepted' } });
@@ -151,11 +158,13 @@ test('readiness fails, naming Redis, when Redis does not answer', async () => {
   }
 });
 
-test('a new incident whose job Redis refuses: 500, the trail says the job was not added, and the retry adds it', async () => {
-  // The incident's queueing and the webhook's acceptance commit with it, before the job is added: a refused add is
-  // recorded after them. Redis answering an error (out of memory, read-only replica), not Redis down (the add waits).
+test('a new incident whose job Redis refuses: 202 once stored, the trail says the job was not added, the sweep adds it once', async () => {
+  // The incident's queueing and the webhook's acceptance commit with it; the job is added after the answer, and a
+  // refused add is recorded after them. Redis answering an error (out of memory, read-only replica), not Redis down
+  // (the add waits for it).
   const refusing: InvestigationQueue = {
     enqueue: () => Promise.reject(new Error('OOM command not allowed when used memory > maxmemory')),
+    requeue: () => Promise.reject(new Error('not this process')),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
@@ -166,31 +175,40 @@ test('a new incident whose job Redis refuses: 500, the trail says the job was no
   );
   const port = await server.start(0);
   const body = pagerDutyEvent('incident.triggered', { id: 'PNOQUEUE' });
+  let jobId: string;
   try {
-    const refused = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
+    const accepted = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
       method: 'POST',
       body,
       headers: { 'x-pagerduty-signature': pagerDutySignature(body, 'pd-secret-current') },
     });
-    assert.equal(refused.status, 500);
+    assert.equal(accepted.status, 202);
+    ({ jobId } = (await accepted.json()) as { jobId: string });
   } finally {
     await server.stop();
   }
   const incident = await h.database.db.incident.findUniqueOrThrow({ where: { externalId: 'pagerduty:PNOQUEUE' } });
   const rows = () => h.database.db.auditEvent.findMany({ where: { incidentId: incident.id }, orderBy: { seq: 'asc' } });
+  await until('the refused add to be recorded', async () => (await rows()).length === 4);
   const failed = await rows();
   assert.deepEqual(
     failed.map((row) => row.action),
     ['incident.opened', 'investigation.queued', 'webhook.accepted', 'investigation.queue_failed'],
   );
   assert.match(JSON.stringify(failed.at(-1)?.details), /OOM command not allowed/);
-  const retried = await h.postPagerDuty(body);
-  assert.equal(retried.status, 202);
-  const { jobId } = (await retried.json()) as { jobId: string };
   assert.equal(jobId, failed[1]?.target);
+  assert.equal(await h.jobs.getJob(jobId), undefined);
+
+  // The worker's sweep, once the incident has waited long enough for its door to have added the job.
+  const sweep = { db: h.database.db, audit: h.audit, queue: h.queue };
+  assert.equal(await requeueUnstarted(sweep, new Date()), 0, 'too recent: its door may still be adding it');
+  const later = new Date(Date.now() + REQUEUE_AFTER_MS + 1_000);
+  assert.equal(await requeueUnstarted(sweep, later), 1);
   assert.ok(await h.jobs.getJob(jobId));
+  assert.equal(await requeueUnstarted(sweep, later), 0, 'queued once');
   const trail = await rows();
-  assert.equal(trail.at(-1)?.action, 'webhook.accepted');
+  assert.equal(trail.at(-1)?.action, 'investigation.requeued');
+  assert.equal(trail.at(-1)?.target, jobId);
   const presentSeqs = new Set(
     (await h.database.db.auditEvent.findMany({ select: { seq: true } })).map((row) => row.seq),
   );

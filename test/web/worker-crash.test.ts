@@ -5,9 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { LogLevel } from '@slack/bolt';
+import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { createServer } from '../../src/http/server.ts';
+import type { InvestigationQueue } from '../../src/queue/investigation-queue.ts';
 import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
 import { GateProxy } from '../support/gate-proxy.ts';
+import { pagerDutySignature } from '../support/signing.ts';
 import { startRole } from '../support/run-cli.ts';
 import {
   type Harness,
@@ -18,6 +23,7 @@ import {
   pagerDutyEvent,
   REDIS_URL,
   startHarness,
+  testServerConfig,
 } from './harness.ts';
 import { TINY_CLUSTER } from './tiny-cluster.ts';
 import { until } from '../support/until.ts';
@@ -148,4 +154,59 @@ test('a worker killed after Slack stored the answer but before the ts was saved:
   );
   second.kill('SIGTERM');
   await once(second, 'exit');
+});
+
+test('a webhook answered by a web process that stopped before adding its job: the worker sweep queues it, answered once', async () => {
+  // A web process whose add never happens: it answers 202 once the incident and its acceptance are committed, then
+  // stops (killed, deployed over) before the job reaches Redis.
+  const never: InvestigationQueue = {
+    enqueue: () => new Promise<never>(() => undefined),
+    requeue: () => Promise.reject(new Error('not this process')),
+    ping: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const web = createServer(
+    testServerConfig(h.slack.apiUrl),
+    { db: h.database.db, audit: new PostgresAuditLog(h.database.db), queue: never },
+    { logLevel: LogLevel.ERROR },
+  );
+  const port = await web.start(0);
+  const body = pagerDutyEvent('incident.triggered', { id: 'PNEVERQUEUED' });
+  const response = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
+    method: 'POST',
+    body,
+    headers: { 'x-pagerduty-signature': pagerDutySignature(body, PD_SECRETS[0]!) },
+  });
+  await web.stop();
+  assert.equal(response.status, 202);
+  const { incidentId, jobId } = (await response.json()) as { incidentId: string; jobId: string };
+  assert.equal(await h.jobs.getJob(jobId), undefined, 'no job was added');
+  // Accepted a while ago: the sweep leaves alone incidents whose door may still be adding their job.
+  await h.database.db
+    .$executeRaw`UPDATE "Incident" SET "updatedAt" = "updatedAt" - interval '5 minutes' WHERE "id" = ${incidentId}`;
+
+  const worker = startWorker();
+  await until('the swept investigation to be recorded as done', async () => {
+    const investigation = await h.database.db.investigation.findFirst({ where: { incidentId } });
+    return investigation?.status === 'done';
+  });
+  const incident = await h.database.db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  assert.equal(h.slack.replies(incident.slackThreadTs!).filter(isAnswer).length, 1, 'one answer');
+  const actions = (
+    await h.database.db.auditEvent.findMany({
+      where: { incidentId },
+      orderBy: { seq: 'asc' },
+      select: { action: true },
+    })
+  ).map((row) => row.action);
+  assert.deepEqual(actions.slice(0, 4), [
+    'incident.opened',
+    'investigation.queued',
+    'webhook.accepted',
+    'investigation.requeued',
+  ]);
+  assert.equal(actions.filter((action) => action === 'investigation.requeued').length, 1, actions.join(' '));
+  assert.equal(actions.filter((action) => action === 'investigation.started').length, 1, actions.join(' '));
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
 });

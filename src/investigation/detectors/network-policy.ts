@@ -210,12 +210,13 @@ function blameBlockedCall(
   const key = refKey(ref);
   const errors = lastDistinct(errorsOf(snapshot, graph, caller), (t) => BLOCKED.test(t), 1);
   const existing = findings.get(key);
+  // Ingress is the server's side (what it admits from the caller); egress the caller's (what it may reach).
+  const [isolated, peer] = direction === 'ingress' ? [target.name, caller.name] : [caller.name, target.name];
   const text = overriding
-    ? `${direction} of ${target.name}: ${culprit.metadata?.name}, changed ${lastChange(culprit.metadata)} after the policies that admit ${caller.name}, admits it in no rule, and its connections to Service ${service.metadata?.name} go unanswered`
-    : `${direction} of ${target.name}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${caller.name}, which calls Service ${service.metadata?.name}`;
+    ? `${direction} of ${isolated}: ${culprit.metadata?.name}, changed ${lastChange(culprit.metadata)} after the policies that admit ${peer}, admits it in no rule, and ${caller.name}'s connections to Service ${service.metadata?.name} go unanswered`
+    : `${direction} of ${isolated}: no rule of ${policies.map((p) => p.metadata?.name).join(', ')} admits ${peer}${direction === 'ingress' ? `, which calls Service ${service.metadata?.name}` : ` (Service ${service.metadata?.name}), which it calls`}`;
   if (existing) {
-    seenAgain(existing, caller);
-    existing.evidence.push({ source: 'spec', ref, text }, ...errors.map(logEvidence));
+    seenAgain(existing, caller, { source: 'spec', ref, text }, ...errors.map(logEvidence));
     if (errors.length > 0 && !overriding) existing.strength = STRENGTH.blockedWithErrors;
     return;
   }

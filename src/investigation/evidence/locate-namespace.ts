@@ -150,15 +150,17 @@ async function namedByText(
   spent: number,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
-  const chosen = chooseNamespace(text, { namespaces: names });
+  const described = chooseNamespace(text, { namespaces: names });
   // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
   // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
-  const reason = `the alert names namespace ${chosen.namespace}: whether what it names, and trouble, are there or elsewhere`;
+  const reason = `the alert names namespace ${described.partOf ?? described.namespace}: whether what it names, and trouble, are there or elsewhere`;
   const prose = alertProse(alert);
   const labelValues = labelledNames(alert);
   // The cluster's workloads and Services are read only when a label or a dashed word could name one of them: in a
   // cluster of many namespaces they are the biggest lists there are, and every incident of a burst would read them.
-  const mayNameObjects = labelValues.length > 0 || dashedWords(prose).some((word) => word !== chosen.namespace);
+  const mayNameObjects =
+    labelValues.length > 0 ||
+    dashedWords(prose).some((word) => word !== described.namespace && word !== described.partOf);
   const readAll = (kind: 'Deployment' | 'StatefulSet' | 'Service') =>
     mayNameObjects ? listObjects.run({ kind, limit: 5000 }, { ...base, reason }) : undefined;
   const [warnings, deployments, statefulSets, services] = await Promise.all([
@@ -169,6 +171,12 @@ async function namedByText(
   ]);
   const events = warnings.items as ClusterSnapshot['events'];
   const signs = troubleByNamespace({ pods: [], events, services: [], endpoints: [] });
+  // The part of the named namespace the words describe, unless the named one shows trouble and the part none.
+  const parent = described.partOf;
+  const chosen =
+    parent && (signs.get(parent) ?? 0) > 0 && (signs.get(described.namespace) ?? 0) === 0
+      ? { namespace: parent, assumption: `namespace ${parent}: the alert names it but carries no namespace label` }
+      : described;
   const objects = [deployments, statefulSets, services]
     .flatMap((list) => list?.items ?? [])
     .map((object) => ({
