@@ -270,6 +270,21 @@ export function nameWordMatches(
 }
 
 /**
+ * Names that a word of the text is a component of when it picks out several, at most `max` (`forecast` of
+ * forecast-api and forecast-worker): the word names none of them alone, but one of them is what the text speaks of.
+ */
+export function sharedWordNames(text: string, names: Iterable<string>, max: number): string[] {
+  const distinct = [...new Set(names)].filter(Boolean);
+  const shared = new Set<string>();
+  for (const word of alertWords(text)) {
+    const forms = wordForms(word);
+    const matched = distinct.filter((name) => components(name).some((part) => forms.includes(part)));
+    if (matched.length > 1 && matched.length <= max) for (const name of matched) shared.add(name);
+  }
+  return [...shared];
+}
+
+/**
  * The namespace an alert without a namespace label most likely means, by decreasing strength of evidence: one the
  * text names; the namespace of a workload or Service the text names; the namespace an Ingress routes a host the text
  * mentions to; the namespace of names the text's words pick out (`lookup` → `lookup-svc`); the one with most signs of

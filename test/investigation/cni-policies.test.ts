@@ -70,6 +70,30 @@ describe("the network plugin's own policies", () => {
     ]);
   });
 
+  it('reads Cilium rules by address or DNS name as admitting no pod; a rule naming no peer admits all on its ports', () => {
+    const policy: CustomObject = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'planner-egress', namespace: 'dispatch' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'planner' } },
+        egress: [
+          { toFQDNs: [{ matchName: 'maps.vendor.example' }] },
+          { toCIDRSet: [{ cidr: '10.40.0.0/16', except: ['10.40.9.0/24'] }], toCIDR: ['192.0.2.7/32'] },
+          { toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+        ],
+      },
+    };
+    const [read] = asNetworkPolicies([policy], cniPolicyKinds(groups));
+    assert.deepEqual(read?.spec?.egress, [
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['0.0.0.0/0'] } }] },
+      {
+        to: [{ ipBlock: { cidr: '192.0.2.7/32' } }, { ipBlock: { cidr: '10.40.0.0/16', except: ['10.40.9.0/24'] } }],
+      },
+      { ports: [{ port: 443, protocol: 'TCP' }] },
+    ]);
+  });
+
   it('reads a Calico policy by its selector expressions and Allow rules only', () => {
     const policy: CustomObject = {
       apiVersion: 'projectcalico.org/v3',

@@ -9,6 +9,7 @@ import {
 } from '../../src/investigation/evidence/governing-resources.ts';
 import type { ServedGroup } from '../../src/investigation/evidence/routing-objects.ts';
 import { servedGroups } from '../../src/investigation/tools/kinds.ts';
+import { scopedName } from '../../src/investigation/detectors/governing-resource.ts';
 import { loadScenario } from '../../src/simulation/scenario.ts';
 import { startSimulation } from '../../src/simulation/simulation.ts';
 import { replayScenarioFile } from './support/replay.ts';
@@ -23,6 +24,11 @@ describe('refusals a dependency answers on its own authority', () => {
     assert.deepEqual(refusalsIn(['upstream answered 429 Too Many Requests']), ['limit']);
     assert.deepEqual(refusalsIn(['publish nacked by broker, frame dropped']), ['limit']);
     assert.deepEqual(refusalsIn(['connection refused', 'timeout after 5s', 'NullPointerException']), []);
+    // A server out of slots for the role, an AMQP 1.0 condition, a stream's own cap: limits too.
+    assert.deepEqual(refusalsIn(['FATAL: too many connections for role "app_rw"']), ['limit']);
+    assert.deepEqual(refusalsIn(['LinkDetached: amqp:resource-limit-exceeded: address is full']), ['limit']);
+    assert.deepEqual(refusalsIn(['code=ER_USER_LIMIT_REACHED']), ['limit']);
+    assert.deepEqual(refusalsIn(['publish failed: nats: maximum messages exceeded']), ['limit']);
   });
 
   it('picks the served namespaced custom kinds whose names say they can hold such a rule', () => {
@@ -127,6 +133,16 @@ describe('refusals a dependency answers on its own authority', () => {
   it('tells a body refused for its size from other errors', () => {
     assert.deepEqual(refusalsIn(['upload answered 413 Request Entity Too Large']), ['size']);
     assert.deepEqual(refusalsIn(['"POST /orders" 429 RL local_rate_limited']), ['limit']);
+  });
+
+  it('finds the name a match pattern of a spec takes in: a regular expression, a glob, a topic pattern', () => {
+    const names = ['transcode.jobs', 'booking.confirmed', 'firing.jobs.queued', 'exports-daily'];
+    assert.equal(scopedName(['^transcode\\.'], names), 'transcode.jobs');
+    assert.equal(scopedName(['booking.#'], names), 'booking.confirmed');
+    assert.equal(scopedName(['firing.jobs.>'], names), 'firing.jobs.queued');
+    assert.equal(scopedName(['exports-*'], names), 'exports-daily');
+    // A pattern scoped elsewhere, a catch-all, a plain string: nothing.
+    assert.equal(scopedName(['^stats\\.', '#', '.*', 'transcode.jobs'], names), undefined);
   });
 
   it('collects every string a spec holds', () => {

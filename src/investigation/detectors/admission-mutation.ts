@@ -1,4 +1,6 @@
 import { markNames, markingKinds, mutationMarks } from '../evidence/admission-marks.ts';
+import type { CustomObject } from '../evidence/custom-object.ts';
+import { specStrings } from '../evidence/governing-resources.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
@@ -12,7 +14,16 @@ const STRENGTH = {
   changedThenMutated: 0.85,
   /** Mutated the failing pods, unchanged for long: a lead below a failing rollout (the pods may fail of their own). */
   mutated: 0.5,
+  /**
+   * Its spec names the very image of the container it added at admission that cannot start (the kubelet says why):
+   * whenever it changed, that setting is what the pods run with — the fault is stated, and lives there.
+   */
+  namesInjectedImage: 0.95,
 } as const;
+
+/** Whether the object's spec names the image: a container added at admission runs what its operator's resource says. */
+const namesImage = (object: CustomObject, image: string | undefined): boolean =>
+  image !== undefined && specStrings(object.spec).includes(image);
 
 /** Kinds of the marking software considered (as many as were listed). */
 const MAX_KINDS = 2;
@@ -21,7 +32,8 @@ const MAX_KINDS = 2;
  * Failing pods were changed at admission by a rule whose object their marks name (admission-marks.ts): a rule made or
  * edited shortly before the pods were created changes what their template asks for (a read-only root filesystem, a
  * dropped capability), and the pods fail of it — the rule is the cause, the workload rolled out onto it a victim. The
- * catalogue has no type for it: other.
+ * catalogue has no type for it: other. A container admission added that cannot start (an injected agent whose image
+ * cannot be pulled) is set by the resource whose spec names its image, whenever that was changed: pods made since run it.
  */
 export const admissionMutation: Detector = {
   id: 'admission-mutation',
@@ -38,7 +50,7 @@ export const admissionMutation: Detector = {
         (object) =>
           kinds.has(object.kind) &&
           (!object.metadata?.namespace || object.metadata.namespace === namespace) &&
-          markNames(mark, object),
+          (markNames(mark, object) || namesImage(object, mark.image)),
       );
       const workload = graph.workloadOf(mark.pod);
       for (const rule of rules) {
@@ -52,6 +64,7 @@ export const admissionMutation: Detector = {
         const at = toMs(changedAt);
         const markedAt = toMs(mark.at) ?? now;
         const changed = at !== undefined && at <= markedAt && now - at <= SUSPECT_CHANGE_WINDOW;
+        const image = namesImage(rule, mark.image) ? mark.image : undefined;
         const pod = mark.pod.metadata?.name ?? '';
         const evidence: Evidence[] = [
           {
@@ -66,8 +79,10 @@ export const admissionMutation: Detector = {
           finding(admissionMutation, {
             entity,
             affects: [workload],
-            strength: changed ? STRENGTH.changedThenMutated : STRENGTH.mutated,
-            summary: `${rule.kind} ${entity.name}${changed ? `, changed at ${changedAt},` : ''} changed pod ${pod} of ${workload.kind} ${workload.name} at admission, beyond its template, and the pod fails since: ${changed ? 'the rule, not the workload, changed what it runs with' : 'check what the rule sets against what the pod needs'}`,
+            strength: image ? STRENGTH.namesInjectedImage : changed ? STRENGTH.changedThenMutated : STRENGTH.mutated,
+            summary: image
+              ? `${rule.kind} ${entity.name} names image ${image}, which a container it added at admission to pod ${pod} of ${workload.kind} ${workload.name} runs, beyond its template: ${mark.text}. Set the image there, not in the workload`
+              : `${rule.kind} ${entity.name}${changed ? `, changed at ${changedAt},` : ''} changed pod ${pod} of ${workload.kind} ${workload.name} at admission, beyond its template, and the pod fails since: ${changed ? 'the rule, not the workload, changed what it runs with' : 'check what the rule sets against what the pod needs'}`,
             evidence,
             ...(changed && changedAt ? { changedAt } : {}),
           }),

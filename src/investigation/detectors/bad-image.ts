@@ -9,8 +9,16 @@ import { type Detector, finding } from './detector.ts';
 
 const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|RegistryUnavailable)$/;
 
-/** The kubelet's own status says the image cannot be pulled: the fault is stated, not inferred. */
-const STRENGTH = 0.95;
+const STRENGTH = {
+  /** The kubelet's own status says the image cannot be pulled: the fault is stated, not inferred. */
+  stated: 0.95,
+  /**
+   * The container that cannot pull its image is in the workload's template by neither name nor image: admission added
+   * it (an operator's webhook injecting an agent), so the reference to fix lives in what configures that webhook, not
+   * in the workload.
+   */
+  notInTemplate: 0.6,
+} as const;
 
 /** Pods that cannot pull their image: the workload's image reference is wrong. */
 export const badImage: Detector = {
@@ -32,11 +40,18 @@ export const badImage: Detector = {
           existing.evidence.push(stateEvidence(state));
           continue;
         }
+        const template = graph.podSpecOf(workload);
+        const injected =
+          workload.kind !== 'Pod' &&
+          template !== undefined &&
+          ![...(template.initContainers ?? []), ...template.containers].some(
+            (c) => c.name === state.status.name || c.image === state.status.image,
+          );
         const fault: Finding = finding(badImage, {
           entity: workload,
           affects: [workload],
-          strength: STRENGTH,
-          summary: `${workload.kind} ${workload.name}: image ${state.status.image ?? ''} cannot be pulled (${reason})`,
+          strength: injected ? STRENGTH.notInTemplate : STRENGTH.stated,
+          summary: `${workload.kind} ${workload.name}: image ${state.status.image ?? ''} cannot be pulled (${reason})${injected ? `, though no container of its template names it: it was added at admission (${state.status.name})` : ''}`,
           evidence: [stateEvidence(state), ...events.map(eventEvidence)],
         });
         const changed = lastChange(graph.workload(workload)?.metadata);

@@ -13,6 +13,12 @@ const STRENGTH = {
   /** Changed shortly before, and it names what the refused client is or asks for: the rule behind the refusal. */
   namesRefused: 0.8,
   /**
+   * Changed shortly before and naming the refused party, but its spec neither speaks of the refusal seen (a message
+   * time-to-live where publishes are refused for length) nor scopes a pattern that takes in what the refusals name:
+   * beside a rule that does (changed in the same sync), the lesser suspect.
+   */
+  namesOnly: 0.7,
+  /**
    * A standing limit (a rate, a size) that names the refused server or client and speaks of that very limit: nothing
    * changed in it, the load grew into it (a peak, bigger requests). The rule still is what refuses, and where the fix
    * goes; below a change shortly before, which explains the onset as well.
@@ -42,6 +48,40 @@ const MIN_NAME = 4;
  * identity (`cart.shop.serviceaccount.identity…`), a principal (`User:cart`).
  */
 const NAME_PARTS = /[_/:@,\s]+|\.(?=[a-z])/;
+
+/** The object names a refusal text may quote (`transcode.jobs`, `booking.confirmed`), as OBJECT_NAME reads them. */
+const QUOTED_NAME = /[a-z0-9]+(?:[-._][a-z0-9]+)+/g;
+
+/** The wildcards of a spec's match patterns: a regular expression's, a glob's, a topic's (`#`, `*`, NATS' `>`). */
+const WILDCARD = /[*#>^$\\]|\.\*|\.\+/;
+
+/**
+ * The name among `names` a pattern of the spec takes in — a regular expression (`^transcode\.`), a glob or topic
+ * pattern (`booking.#`, `orders-*`) — when its literal part is an object name of its own, not a catch-all (`#`, `.*`):
+ * the rule is scoped to what the refusals name.
+ */
+export function scopedName(strings: readonly string[], names: readonly string[]): string | undefined {
+  for (const pattern of strings) {
+    if (!WILDCARD.test(pattern) || pattern.length > 200) continue;
+    const literal = pattern.replace(/\\(.)/g, '$1').replace(/[\^$*#>+?()[\]{}|]|\.\*|\.\+/g, '');
+    if (literal.replace(/[-._]+$/, '').length < MIN_NAME) continue;
+    const matcher = patternMatcher(pattern);
+    const name = matcher && names.find((n) => matcher.test(n));
+    if (name) return name;
+  }
+  return undefined;
+}
+
+/** A regular expression (anchored or escaped: `^…`, `…$`, `\.`) as written, else a glob or topic pattern. */
+function patternMatcher(pattern: string): RegExp | undefined {
+  try {
+    if (/^\^|\$$|\\/.test(pattern)) return new RegExp(pattern);
+    const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/[*#>]/g, '.*');
+    return new RegExp(`^${escaped}$`);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Limits that load alone can reach, with nothing changed: a rate, a size. An authorisation never is. */
 const LOAD_BOUND: readonly Refusal[] = ['limit', 'size'];
@@ -77,6 +117,7 @@ export const governingResource: Detector = {
     const refusalText = clients.flatMap(({ lines }) => lines.map((line) => line.text)).join('\n');
     const called = refusingServers(graph, clients, refusalText);
     const refusals = refusalsIn([refusalText]);
+    const quotedNames = [...new Set(refusalText.match(QUOTED_NAME) ?? [])];
     const now = snapshotNow(snapshot);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
@@ -90,11 +131,16 @@ export const governingResource: Detector = {
       const server = identity ? undefined : long.find((text) => called.has(text) && OBJECT_NAME.test(text));
       const quoted =
         identity || server ? undefined : long.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
-      const match = identity ?? server ?? quoted;
-      const limits = rulesSpokenOf(object.spec).filter((rule) => LOAD_BOUND.includes(rule) && refusals.includes(rule));
+      const scoped = scopedName(specStrings(object.spec), quotedNames);
+      const match = identity ?? server ?? quoted ?? scoped;
+      const spoken = rulesSpokenOf(object.spec).filter((rule) => refusals.includes(rule));
+      const limits = spoken.filter((rule) => LOAD_BOUND.includes(rule));
+      const explains = spoken.length > 0 || scoped !== undefined;
       const strength = recent
         ? match
-          ? STRENGTH.namesRefused
+          ? explains
+            ? STRENGTH.namesRefused
+            : STRENGTH.namesOnly
           : now - (at as number) <= NEAR
             ? STRENGTH.changedNear
             : undefined
@@ -108,7 +154,7 @@ export const governingResource: Detector = {
         ? `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : server ? `${who} calls` : 'the refused requests name'}`
         : '';
       const summary = recent
-        ? `${object.kind} ${name} changed at ${changedAt}${what ? ` and ${what}` : ''}; since then ${who} ${clients.length > 1 ? 'log' : 'logs'} refusals (${refusals.join(', ')}): ${match ? 'the rule it sets refuses them' : 'the likeliest rule behind the refusals. To confirm: compare what it admits with what is refused, and who asks'}`
+        ? `${object.kind} ${name} changed at ${changedAt}${what ? ` and ${what}` : ''}; since then ${who} ${clients.length > 1 ? 'log' : 'logs'} refusals (${refusals.join(', ')}): ${match ? (explains ? 'the rule it sets refuses them' : 'but it sets nothing of the kind refused, nor scopes what the refusals name: a lesser suspect') : 'the likeliest rule behind the refusals. To confirm: compare what it admits with what is refused, and who asks'}`
         : `${object.kind} ${name} ${what} and sets a ${limits.join(' and ')} rule; ${who} ${clients.length > 1 ? 'are' : 'is'} refused by it (${refusals.join(', ')}): unchanged since ${changedAt ?? 'it was made'}, the load has grown into it. Raise the limit (or shed the load) there, not in the refused callers`;
       findings.push(
         finding(governingResource, {

@@ -1,6 +1,7 @@
 import type { EvidenceGraph, NetworkPolicy, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
+import { namedByDns } from '../evidence/cni-policies.ts';
 import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
@@ -439,7 +440,11 @@ function admitsAddress(policy: NetworkPolicy, address: string, port: number): bo
     const ports = rule.ports ?? [];
     const portOk = ports.length === 0 || ports.some((p) => p.port === undefined || Number(p.port) === port);
     const peers = rule.to ?? [];
-    return portOk && (peers.length === 0 || peers.some((peer) => peer.ipBlock && inBlock(address, peer.ipBlock)));
+    return (
+      portOk &&
+      (peers.length === 0 ||
+        peers.some((peer) => peer.ipBlock && (namedByDns(peer.ipBlock) || inBlock(address, peer.ipBlock))))
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import type { PolicyKind } from './admission-policies.ts';
 import { builtInGroup, type CustomObject } from './custom-object.ts';
 import { GENERIC_GROUP_WORD } from './governing-resources.ts';
-import { hasRestarted, isPodReady } from './pod-state.ts';
+import { containerStates, hasRestarted, isPodReady } from './pod-state.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -23,6 +23,8 @@ export interface MutationMark {
   by: string;
   /** When the pod was changed so (its creation, the event's first time). */
   at: string | undefined;
+  /** The image of a container added at admission that fails (no container of the template runs it). */
+  image?: string;
 }
 
 /** An annotation key saying that admission patched the pod. */
@@ -49,8 +51,62 @@ export function mutationMarks(snapshot: ClusterSnapshot): MutationMark[] {
       const by = event.source?.component ?? event.reportingComponent ?? '';
       marks.push({ pod, text: event.message ?? '', by, at: event.firstTimestamp ?? event.lastTimestamp ?? undefined });
     }
+    marks.push(...injectedMarks(snapshot, pod));
   }
   return marks;
+}
+
+/** The built-in controllers whose template a pod is made from, and where they are read. */
+const TEMPLATE_OWNERS = {
+  ReplicaSet: 'replicaSets',
+  StatefulSet: 'statefulSets',
+  DaemonSet: 'daemonSets',
+  Job: 'jobs',
+} as const satisfies Record<string, keyof ClusterSnapshot>;
+
+type Container = { name: string; image?: string };
+
+/** The containers (init containers too) of the template the pod's controller made it from, if that was read. */
+function templateContainers(snapshot: ClusterSnapshot, pod: Pod): Container[] | undefined {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const list = owner && TEMPLATE_OWNERS[owner.kind as keyof typeof TEMPLATE_OWNERS];
+  if (!owner || !list) return undefined;
+  const controller = (
+    snapshot[list] as {
+      metadata?: { name?: string; namespace?: string };
+      spec?: { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } };
+    }[]
+  ).find((c) => c.metadata?.name === owner.name && c.metadata?.namespace === pod.metadata?.namespace);
+  const spec = controller?.spec?.template?.spec;
+  return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : undefined;
+}
+
+/** A container waiting for a reason of its own, not merely behind the pod's init containers or its creation. */
+const CANNOT_START = /^(?!PodInitializing$|ContainerCreating$)\w+$/;
+/** Annotation keys of Kubernetes' own domains. */
+const K8S_KEY = /(?:^|\.)(?:kubernetes|k8s)\.io\//;
+
+/**
+ * A container of the pod that cannot start (waiting for a reason of its own) and that its controller's template holds
+ * by neither name nor image: admission added it (an operator's webhook injecting an agent, a sidecar), with the image
+ * that webhook's configuration names. Who asked for it: the pod's annotations (`<domain>/inject-…`), the container's
+ * own name.
+ */
+function injectedMarks(snapshot: ClusterSnapshot, pod: Pod): MutationMark[] {
+  const template = templateContainers(snapshot, pod);
+  if (!template) return [];
+  // Kubernetes' own annotations (`kubectl.kubernetes.io/restartedAt`) say nothing of who injects.
+  const keys = Object.keys(pod.metadata?.annotations ?? {}).filter((key) => key.includes('/') && !K8S_KEY.test(key));
+  return containerStates(pod)
+    .filter(({ status }) => CANNOT_START.test(status.state?.waiting?.reason ?? ''))
+    .filter(({ status }) => !template.some((c) => c.name === status.name || c.image === status.image))
+    .map(({ status, init }) => ({
+      pod,
+      text: `${init ? 'init container' : 'container'} ${status.name} (image ${status.image ?? ''}) added at admission: ${status.state?.waiting?.reason ?? ''}`,
+      by: [status.name, ...keys].join(' '),
+      at: pod.metadata?.creationTimestamp,
+      ...(status.image ? { image: status.image } : {}),
+    }));
 }
 
 /** Words any annotation key or component name may hold, whatever software left it. */

@@ -66,10 +66,43 @@ const ciliumPorts = (rule: Record<string, unknown>): Port[] =>
     }),
   );
 
-/** A Cilium rule's peers: endpoints (any namespace unless the selector names one) or entities (`all`, `cluster`). */
-function ciliumRule(rule: Record<string, unknown>, endpoints: string, entities: string, home?: string): Rule {
+/**
+ * Destinations named by DNS name (Cilium's `toFQDNs`) or as an entity outside the cluster's pods (`world`, `host`): no pod
+ * of the cluster, and outside addresses not known in advance.
+ * Written as an ipBlock that excepts its whole range — which no Kubernetes NetworkPolicy can be (its exceptions must lie
+ * strictly inside its range) — so that it admits no pod, while namedByDns tells the outside addresses it may admit.
+ */
+export const BY_DNS_NAME = { cidr: '0.0.0.0/0', except: ['0.0.0.0/0'] } as const;
+
+/** Whether an ipBlock stands for destinations named by DNS name (BY_DNS_NAME): any outside address may be one. */
+export const namedByDns = (block: { cidr: string; except?: string[] }): boolean =>
+  block.except?.includes(block.cidr) === true;
+
+/** The peers a Cilium rule names by address or DNS name on one side (`to…` or `from…`): ipBlocks, none of them pods. */
+function addressPeers(rule: Record<string, unknown>, side: 'from' | 'to'): Peer[] {
+  const sets = asArray(rule[`${side}CIDRSet`]).map(asRecord);
+  return [
+    ...asArray(rule[`${side}CIDR`]).map((cidr) => ({ ipBlock: { cidr: String(cidr) } })),
+    ...sets
+      .filter((set) => typeof set.cidr === 'string')
+      .map((set) => {
+        const except = asArray(set.except).map(String);
+        return { ipBlock: { cidr: String(set.cidr), ...(except.length > 0 ? { except } : {}) } };
+      }),
+    ...(side === 'to' && asArray(rule.toFQDNs).length > 0
+      ? [{ ipBlock: { cidr: BY_DNS_NAME.cidr, except: [...BY_DNS_NAME.except] } }]
+      : []),
+  ];
+}
+
+/**
+ * A Cilium rule's peers: endpoints (any namespace unless the selector names one), entities (`all`, `cluster`: every pod;
+ * the others none), and addresses or DNS names (CIDRs, FQDNs). A rule naming no peer admits every destination on its ports.
+ */
+function ciliumRule(rule: Record<string, unknown>, side: 'from' | 'to', home?: string): Rule {
+  const [endpoints, entities] = side === 'from' ? ['fromEndpoints', 'fromEntities'] : ['toEndpoints', 'toEntities'];
   const everyone = asArray(rule[entities]).some((e) => ['all', 'cluster'].includes(String(e)));
-  const peers = everyone
+  const selected = everyone
     ? [{ namespaceSelector: {} }]
     : asArray(rule[endpoints]).map((selector) => {
         const peer = ciliumPeer(selector);
@@ -78,18 +111,18 @@ function ciliumRule(rule: Record<string, unknown>, endpoints: string, entities: 
           ? peer
           : { ...peer, namespaceSelector: home ? { matchLabels: { [NAME_LABEL]: home } } : {} };
       });
+  // Entities other than the cluster's (world, host, kube-apiserver…) are no pod: like a DNS name, they admit none, and
+  // some outside address (world's any).
+  const others = asArray(rule[entities]).some((e) => !['all', 'cluster'].includes(String(e)));
+  const outside = others ? [{ ipBlock: { cidr: BY_DNS_NAME.cidr, except: [...BY_DNS_NAME.except] } }] : [];
+  const peers = [...selected, ...addressPeers(rule, side), ...outside];
   return { peers, ports: ciliumPorts(rule) };
 }
 
 function fromCilium(spec: Record<string, unknown>, home?: string): Shape {
   const ingress =
-    'ingress' in spec
-      ? asArray(spec.ingress).map((r) => ciliumRule(asRecord(r), 'fromEndpoints', 'fromEntities', home))
-      : undefined;
-  const egress =
-    'egress' in spec
-      ? asArray(spec.egress).map((r) => ciliumRule(asRecord(r), 'toEndpoints', 'toEntities', home))
-      : undefined;
+    'ingress' in spec ? asArray(spec.ingress).map((r) => ciliumRule(asRecord(r), 'from', home)) : undefined;
+  const egress = 'egress' in spec ? asArray(spec.egress).map((r) => ciliumRule(asRecord(r), 'to', home)) : undefined;
   return { selector: ciliumPeer(spec.endpointSelector).podSelector ?? {}, ingress, egress };
 }
 

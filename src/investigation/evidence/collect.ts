@@ -46,7 +46,7 @@ import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
 import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
-import { siblingLogTargets } from './sibling-log-targets.ts';
+import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
@@ -708,11 +708,22 @@ async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void
 
 async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
   const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()));
-  if (targets.length === 0) return;
+  if (targets.length > 0)
+    await reader.wave(
+      4,
+      `Reading sibling replicas of pods of the alerted workload whose log says nothing: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+      targets.map((target) => reader.readLog(target)),
+    );
+  const shared = sharedWordLogTargets(
+    reader.snapshot,
+    reader.focus(),
+    Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()),
+  );
+  if (shared.length === 0) return;
   await reader.wave(
     4,
-    `Reading sibling replicas of pods of the alerted workload whose log says nothing: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
-    targets.map((target) => reader.readLog(target)),
+    `Reading the workloads the alert's word names beside the one whose logs say nothing: ${shared.map((target) => target.pod).join(', ')}`,
+    shared.map((target) => reader.readLog(target)),
   );
 }
 

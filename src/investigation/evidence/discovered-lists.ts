@@ -74,8 +74,14 @@ export function governingLists(snapshot: ClusterSnapshot, onPath: ReadonlySet<st
   const refusedAll = snapshot.pods.filter((pod) =>
     refusedLogs.some((log) => log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name),
   );
-  // A refusal logged off the symptom's path (another workload's run refused by some store) governs nothing it shows.
-  const refused = onPath.size > 0 ? refusedAll.filter((pod) => onPath.has(pod.metadata?.uid)) : refusedAll;
+  // A refusal logged off the symptom's path (another workload's run refused by some store) governs nothing it shows;
+  // a workload read as one the alert speaks of (its words name it among others) is on it.
+  const alerted = (pod: Pod) =>
+    refusedLogs.some(
+      (log) => log.alerted && log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name,
+    );
+  const refused =
+    onPath.size > 0 ? refusedAll.filter((pod) => onPath.has(pod.metadata?.uid) || alerted(pod)) : refusedAll;
   if (refused.length === 0) return [];
   const refusals = refusalsIn(
     refusedLogs
@@ -90,11 +96,27 @@ export function governingLists(snapshot: ClusterSnapshot, onPath: ReadonlySet<st
   );
 }
 
-/** What the refusing side runs (its containers' names, its images' repositories — not their registries' hosts). */
+/**
+ * What the refusing side runs (its containers' names, its images' repositories — not their registries' hosts), and
+ * what the refused call: the hosts their settings address (`broker-0.queues.svc:5672`, a URL's host), named after the
+ * software that answers there as often as not.
+ */
 function refusingSide(pods: readonly Pod[]): string[] {
   return pods.flatMap((pod) =>
-    (pod.spec?.containers ?? []).flatMap((container) => [container.name, imageRepository(container.image ?? '')]),
+    (pod.spec?.containers ?? []).flatMap((container) => [
+      container.name,
+      imageRepository(container.image ?? ''),
+      ...(container.env ?? []).flatMap((variable) => addressedHost(variable.value ?? '')),
+    ]),
   );
+}
+
+/** A dotted host name a setting addresses, bare (`host.ns.svc:5672`) or in a URL, without its port or path. */
+const ADDRESSED_HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:\/\S*)?$/i;
+
+function addressedHost(value: string): string[] {
+  const host = ADDRESSED_HOST.exec(value.trim())?.[1];
+  return host ? [host] : [];
 }
 
 /** An image's repository path without its registry host and tag: `quay.io/acme/broker:3.1` → `acme/broker`. */

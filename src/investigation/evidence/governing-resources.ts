@@ -12,7 +12,7 @@ export const REFUSALS = {
   authorization:
     /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission[ _-]?denied|unauthori[sz]ed|RBAC: access denied|\b403\b/i,
   limit:
-    /rate[ _-]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit (?:reached|exceeded)/i,
+    /rate[ _-]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit[ _-](?:reached|exceeded)|too many (?:connections|clients)|maximum \w+(?: \w+)? exceeded/i,
   /** A request larger than the server admits: a body-size rule (HTTP 413), not a fault of the server. */
   size: /too large|\b413\b|max[-_ ]?body[-_ ]?size|body size limit/i,
 } as const;

@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, nameWordMatches, owningWorkload, proseWords } from '../focus.ts';
+import { type Focus, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -19,6 +19,9 @@ export interface LogTarget {
   /** The workload the alert speaks of (named, or picked out by its words): it must be heard, not just read. */
   alerted?: boolean;
 }
+
+/** Workloads a word of the alert names together, read when nothing else is: more, and the word names no one. */
+const MAX_SHARED = 3;
 
 /** Endings whose last log lines say nothing a status does not. */
 const LOG_SILENT_ENDINGS = new Set(['OOMKilled', 'Unknown']);
@@ -186,6 +189,7 @@ export function chooseLogTargets(
     add(pod, mainContainer(pod, preferredContainer, controllers), false, why, alerted);
   };
 
+  const addShared = (group: Pod[]) => addWorkload(group, 'a word of the alert names it among others', true);
   const restartedWorkloads = new Set<string>();
   for (const { pod, status } of restartedContainers(pods)) {
     const key = refKey(workloadOf(pod));
@@ -241,6 +245,7 @@ export function chooseLogTargets(
     const owned = pods.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.name === rs.metadata?.name));
     addWorkload(owned, `rolled out at ${rs.metadata?.creationTimestamp}`);
   }
+  if (targets.length === 0 && !symptom) sharedWordWorkloads(focus.alertText, podsOfWorkload).forEach(addShared);
 
   const callers = [...podsOfWorkload.values()]
     .map((group) => ({ group, peers: group[0] ? peersOf(group[0], serviceNames).length : 0 }))
@@ -264,6 +269,17 @@ function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[
     .filter(([key]) => picked.has(nameOf(key)))
     .sort(([a], [b]) => mentions(b) - mentions(a))
     .map(([, pods]) => pods);
+}
+
+/**
+ * The pods of each workload a word of the alert names together with one or two others (`forecast` of forecast-api and
+ * forecast-worker: focus.ts sharedWordNames). Read when nothing else is (no symptom named, nothing failing or changed):
+ * the word names none of them alone, but one of them is what the alert speaks of, and may log why.
+ */
+function sharedWordWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
+  const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+  const shared = new Set(sharedWordNames(alertText, [...podsOfWorkload.keys()].map(nameOf), MAX_SHARED));
+  return [...podsOfWorkload].filter(([key]) => shared.has(nameOf(key))).map(([, pods]) => pods);
 }
 
 /** The pods each NetworkPolicy of the namespace changed within the suspect window selects, newest change first. */

@@ -1,3 +1,4 @@
+import { type Focus, owningWorkload, sharedWordNames } from '../focus.ts';
 import { appContainers, podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -57,6 +58,47 @@ export function siblingLogTargets(snapshot: ClusterSnapshot, max: number): LogTa
       container: log.container,
       previous: false,
       why: `the log of ${log.pod}, a replica of the same workload, is empty: this one speaks for it`,
+    });
+  }
+  return targets;
+}
+
+/** Workloads a word of the alert names together, heard when the one picked among them says nothing. */
+const MAX_SHARED = 3;
+
+/**
+ * The alerted workload shares the alert's word with other workloads of its namespace (`quote` of quote-api and
+ * quote-builder: one was picked, the word named none alone), and every log read of the workloads the alert speaks of
+ * came back without an error line: the others the word names are what the alert may speak of instead (a batch run that
+ * failed, not the API serving cached answers) — one running pod each, at most `max`, none whose log was read.
+ */
+export function sharedWordLogTargets(snapshot: ClusterSnapshot, focus: Focus, max: number): LogTarget[] {
+  const alerted = snapshot.logs.filter((log) => log.alerted && !log.previous);
+  if (max <= 0 || alerted.length === 0 || alerted.some((log) => log.lines.length > 0)) return [];
+  const { namespace } = focus;
+  const byWorkload = new Map<string, Pod[]>();
+  for (const pod of snapshot.pods.filter((p) => p.metadata?.namespace === namespace && p.status?.phase === 'Running')) {
+    const name = owningWorkload(pod.metadata?.name ?? '', namespace, snapshot)?.name ?? pod.metadata?.name ?? '';
+    byWorkload.set(name, [...(byWorkload.get(name) ?? []), pod]);
+  }
+  const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
+  const heard = (pods: Pod[]) => pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`));
+  const shared = sharedWordNames(focus.alertText, byWorkload.keys(), MAX_SHARED);
+  if (!shared.some((name) => heard(byWorkload.get(name) ?? []))) return [];
+  const controllers = podControllers(snapshot);
+  const targets: LogTarget[] = [];
+  for (const name of shared) {
+    const pods = byWorkload.get(name) ?? [];
+    const pod = pods[0];
+    const container = pod && appContainers(pod, controllers)[0]?.name;
+    if (targets.length >= max || !pod || !container || heard(pods)) continue;
+    targets.push({
+      namespace,
+      pod: pod.metadata?.name ?? '',
+      container,
+      previous: false,
+      why: `${name} shares the alert's word with the workload it speaks of, whose logs say nothing`,
+      alerted: true,
     });
   }
   return targets;
