@@ -89,7 +89,8 @@ export const taint: Detector = {
       const cordon = findings.get(key) as Finding;
       const sameWorkloads = (other: Finding) =>
         cordon.affects.some((a) => other.affects.some((b) => refKey(a) === refKey(b)));
-      if (tainted.some((other) => sameWorkloads(findings.get(other) as Finding))) cordon.strength = CORDON_BESIDE_TAINTS;
+      if (tainted.some((other) => sameWorkloads(findings.get(other) as Finding)))
+        cordon.strength = CORDON_BESIDE_TAINTS;
     }
     // Several tainted nodes: the most recently tainted explains a new incident best; the ranking weighs changedAt.
     return [...findings.values()];
