@@ -172,7 +172,9 @@ function diagnosisReuse(
   return (snapshot, focus) => {
     const objects = Object.values(snapshot).reduce((sum, held) => sum + (Array.isArray(held) ? held.length : 0), 0);
     if (objects > REUSE_UP_TO_OBJECTS) return diagnose(snapshot, focus, detectors);
-    const evidence = createHash('sha256').update(JSON.stringify([snapshot, focus])).digest('base64');
+    const evidence = createHash('sha256')
+      .update(JSON.stringify([snapshot, focus]))
+      .digest('base64');
     if (diagnosed?.evidence === evidence) return diagnosed.diagnosis;
     const diagnosis = diagnose(snapshot, focus, detectors);
     diagnosed = { evidence, diagnosis };

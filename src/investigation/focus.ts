@@ -216,8 +216,13 @@ export function proseWords(text: string): string[] {
   const lower = text.toLowerCase();
   const words = lower.match(/[a-z][a-z0-9]{2,}/g) ?? [];
   const compounds = (lower.match(/(?<![a-z0-9-])[a-z]+-[a-z]+(?![a-z0-9-])/g) ?? []).map((c) => c.replace('-', ''));
-  return [...words, ...compounds];
+  const cleared = new Set([...lower.matchAll(SAID_FINE)].map((m) => (m[1] as string).replace('-', '')));
+  return [...words, ...compounds].filter((word) => !cleared.has(word));
 }
+
+// What the reporter says works ("bidding itself seems fine", "checkout is still working"): not what they mean.
+const SAID_FINE =
+  /\b([a-z][a-z0-9]{2,}(?:-[a-z]+)?)(?:\s+itself)?\s+(?:seems|looks|is|are|works|still)(?:\s+(?:to be|still))?\s+(?:fine|ok|okay|healthy|working|good|normal|unaffected)\b/g;
 
 /** The words of alert prose that may name something (three letters or more, not prose such as `the` or `firing`). */
 export const alertWords = (text: string): Set<string> =>

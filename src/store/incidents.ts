@@ -221,11 +221,9 @@ const ALERT_COLUMNS = [
 
 /**
  * The alert that started the incident's current round (a related alert left unexplained, or the alert that came back);
- * null for round 1, which no alert starts but the incident's own (no statement then). pg directly, as every read the
- * worker makes per investigation.
+ * null for round 1. pg directly, as every read the worker makes per investigation.
  */
 export async function alertOfRound(db: PrismaClient, incident: Incident): Promise<IncidentAlert | null> {
-  if (incident.round === 1) return null;
   const { rows } = await poolOf(db).query<IncidentAlert>(
     `SELECT ${ALERT_COLUMNS} FROM "IncidentAlert" a WHERE a."incidentId" = $1 AND a."startedRound" = $2 LIMIT 1`,
     [incident.id, incident.round],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildGraph } from '../../src/investigation/evidence/graph.ts';
 import { refKey } from '../../src/investigation/model.ts';
-import { app, cluster, configMap, deploymentRef, logs, NS, podOf } from './support/cluster.ts';
+import { app, cluster, configMap, deploymentRef, logs, NS, podOf, service } from './support/cluster.ts';
 
 const shop = () =>
   cluster((s) => {
@@ -57,6 +57,32 @@ test('Services select their pods and sit in front of their workloads', () => {
     ['cart'],
   );
   assert.deepEqual(graph.workloadsBehind(cart), [deploymentRef('cart')]);
+});
+
+test('a Service whose selector matches none of the pods read sends to the pods its Endpoints list', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'thumbs', { port: 8080, service: false });
+    // The selector asks for a label the pods read do not carry; the endpoints controller, which saw them, listed them.
+    service(s, 'thumbs', { selector: { app: 'thumbs', release: 'thumbs-2' }, port: 80, targetPort: 8000 });
+    const pod = podOf(s, 'thumbs');
+    s.endpoints.push({
+      metadata: { name: 'thumbs', namespace: NS },
+      subsets: [
+        {
+          addresses: [{ ip: '10.1.0.9', targetRef: { kind: 'Pod', namespace: NS, name: pod.metadata?.name ?? '' } }],
+          ports: [{ port: 8000 }],
+        },
+      ],
+    });
+  });
+  const graph = buildGraph(snapshot);
+  const thumbs = graph.service(NS, 'thumbs');
+  assert.ok(thumbs);
+  assert.deepEqual(
+    graph.podsSelectedBy(thumbs).map((p) => p.metadata?.name),
+    [podOf(snapshot, 'thumbs').metadata?.name],
+  );
+  assert.deepEqual(graph.workloadsBehind(thumbs), [deploymentRef('thumbs')]);
 });
 
 test('references cover env, envFrom and projected volumes', () => {

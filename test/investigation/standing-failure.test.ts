@@ -17,8 +17,8 @@ test('a CronJob failing for months beside the symptom is set aside as a standing
     cronJob?.reason ?? '',
     /failing since 2026-07-09T15:05:00\.000Z \(last success 2026-07-09T14:05:40(\.000)?Z\)/,
   );
-  // Its status is read once, only because a run of a Job fails.
-  assert.equal(requests.filter((r) => r.path === '/apis/batch/v1/namespaces/prints/cronjobs').length, 1);
+  // Its status is read once, only because a run of a Job fails (cluster-wide: a run may lack what a CronJob elsewhere makes).
+  assert.equal(requests.filter((r) => r.path.endsWith('/cronjobs')).length, 1);
 });
 
 test('the first run a schedule starts after a time, in UTC, with steps, ranges, lists, macros and either day field', () => {

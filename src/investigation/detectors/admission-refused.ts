@@ -3,8 +3,8 @@ import { webhookRefusals } from '../evidence/webhook-refusals.ts';
 import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { EntityRef, Finding } from '../model.ts';
-import { type Detector, finding } from './detector.ts';
+import { type EntityRef, type Finding, refKey } from '../model.ts';
+import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -33,16 +33,17 @@ export const admissionRefused: Detector = {
       if (!holder) continue;
       const entity = refOf(holder.kind, holder.c.metadata);
       const creator = creatorOf(snapshot, event);
-      const existing = findings.get(entity.name);
+      // By kind too: a Validating and a Mutating configuration may share a name, and a cluster-scoped webhook refuses
+      // workloads of the same name in several namespaces.
+      const existing = findings.get(refKey(entity));
       if (existing) {
-        if (!existing.affects.some((a) => a.name === creator.name && a.kind === creator.kind))
-          existing.affects.push(creator);
+        seenAgain(existing, creator);
         continue;
       }
       const unreachable = /failed calling webhook/.test(event.message ?? '');
       const changedAt = lastChange(holder.c.metadata);
       findings.set(
-        entity.name,
+        refKey(entity),
         finding(admissionRefused, {
           entity,
           affects: [creator],

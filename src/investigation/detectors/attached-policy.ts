@@ -5,7 +5,7 @@ import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import type { HTTPRoute } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -25,12 +25,19 @@ const STRENGTH = {
    * reset, a rate limit and 429s): the rule they hit.
    */
   ruleFelt: 0.75,
+  /**
+   * A path it sets (a health check's request path) is one the backends behind it log as not served ("No mapping for
+   * GET /x", GET /x answered 404): the load balancer probes or sends there, and finds nothing.
+   */
+  unservedPath: 0.8,
   /** Attached shortly before to a route in front of the victims: every request on it obeys it since. Circumstantial. */
   changedOnPath: 0.55,
 } as const;
 
 /** A policy changed longer before than this stood without harm. */
 const NEAR = 3 * HOUR;
+/** ... unless a path it sets is one its backends log as not served: the evidence ties it, within the suspect window. */
+const NEAR_WHEN_UNSERVED = SUSPECT_CHANGE_WINDOW;
 
 /** A duration as policies write it (`3s`, `250ms`, `1m`) or logs print it (`3.00s`, `after 3s`). */
 const DURATION = /\b(\d+(?:\.\d+)?)\s?(ms|s|m)\b/g;
@@ -60,13 +67,18 @@ export const attachedPolicy: Detector = {
     for (const { object, reached, onlyWhenFelt } of attachedObjects(snapshot, graph)) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      if (at === undefined || now - at > NEAR) continue;
       const { affects, via } = reached;
+      const unserved = onlyWhenFelt ? undefined : unservedPath(object, linesBehind(affects, snapshot, graph));
+      if (at === undefined || now - at > (unserved ? NEAR_WHEN_UNSERVED : NEAR)) continue;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
       const rule = rulesFelt(object, feltBehind(affects, snapshot, graph, alert?.text ?? ''))[0];
       if (onlyWhenFelt && !rule) continue;
       const entity = refOf(object.kind, object.metadata);
+      if (unserved) {
+        findings.push(unservedFinding(object, entity, changedAt as string, via, affects, unserved));
+        continue;
+      }
       const evidence: Evidence[] = [
         changeEvidence(entity, changedAt as string, 'last changed'),
         ...(rule ? [{ source: 'spec' as const, ref: entity, text: `${rule.rule}: ${rule.setting}` }] : []),
@@ -89,6 +101,72 @@ export const attachedPolicy: Detector = {
     return findings;
   },
 };
+
+/** A path a policy's spec sets (a key named path, a value that is one), and the backends' line saying it is not served. */
+interface UnservedPath {
+  key: string;
+  path: string;
+  line: string;
+}
+
+/** Requests for a path a server has no handler for, as frameworks and access logs print them. */
+const NOT_SERVED = (path: string) =>
+  new RegExp(
+    `no mapping for (?:GET|HEAD|POST) ${literal(path)}(?![\\w/-])|"(?:GET|HEAD) ${literal(path)}(?:\\?\\S*)? HTTP\\/[\\d.]+" 404\\b|\\b(?:GET|HEAD) ${literal(path)} 404\\b`,
+    'i',
+  );
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The first path the policy's spec sets that the lines show not served. */
+function unservedPath(object: Attachable, lines: string[]): UnservedPath | undefined {
+  const paths: { key: string; path: string }[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === 'string' && /path/i.test(key) && /^\/[\w./-]*$/.test(value) && value !== '/')
+      paths.push({ key, path: value });
+    else if (Array.isArray(value)) for (const item of value) visit(item, key);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  visit(object.spec, '');
+  for (const { key, path } of paths) {
+    const pattern = NOT_SERVED(path);
+    const line = lines.find((l) => pattern.test(l));
+    if (line) return { key, path, line };
+  }
+  return undefined;
+}
+
+/** The policy that sends the load balancer's probes or requests to a path its backends do not serve. */
+function unservedFinding(
+  object: Attachable,
+  entity: EntityRef,
+  changedAt: string,
+  via: string,
+  affects: EntityRef[],
+  unserved: UnservedPath,
+): Finding {
+  const backend = affects.find((ref) => ref.kind !== 'Service') ?? affects[0];
+  return finding(attachedPolicy, {
+    entity,
+    affects,
+    strength: STRENGTH.unservedPath,
+    summary: `${object.kind} ${entity.name}, attached to ${via}, changed at ${changedAt}, sets ${unserved.key} ${unserved.path}, which ${backend?.name ?? 'its backends'} does not serve: what it checks or sends there fails on every backend. To confirm: set it to a path they serve, or revert it`,
+    evidence: [
+      changeEvidence(entity, changedAt, 'last changed'),
+      { source: 'spec', ref: entity, text: `${unserved.key}: ${unserved.path}` },
+      { source: 'log', ref: backend ?? entity, text: unserved.line.slice(0, 400) },
+    ],
+    changedAt,
+  });
+}
+
+/** Every line read from the pods behind the object. */
+function linesBehind(affects: EntityRef[], snapshot: ClusterSnapshot, graph: EvidenceGraph): string[] {
+  const pods = new Set(
+    affects.flatMap((ref) => graph.podsOf(ref).map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)),
+  );
+  return snapshot.logs.filter((log) => pods.has(`${log.namespace}/${log.pod}`)).flatMap((log) => log.lines);
+}
 
 /**
  * How clients describe what they meet on the way to these workloads: the alert's words and the error lines of the pods

@@ -36,11 +36,6 @@ const STRENGTH = {
   wrongAddress: 0.8,
   /** Only hosts that do not exist, with no near-miss name to say what was meant, and no error naming them. */
   unknownHost: 0.6,
-  /**
-   * Wrong on paper but not hurting: a setting that stood before the newest revision, in pods that are all ready and
-   * whose logs read speak of other things, none of them the host. Whatever it names is served somehow (or not used).
-   */
-  unexercised: 0.5,
 } as const;
 
 /**
@@ -88,6 +83,10 @@ export const badEnv: Detector = {
         logsRead(snapshot, namespace, pods) &&
         podsOf.length > 0 &&
         podsOf.every(isPodReady);
+      // A setting that stood before the newest revision, in pods all ready whose logs read speak of other things, none
+      // of them the host: wrong on paper but not hurting, whatever it names is served somehow (or not used). No
+      // finding: standing, it would stop the walk along the symptom's dependencies that finds what does hurt.
+      if (unexercised) continue;
       const found: Finding = finding(badEnv, {
         // A Job's own spec that makes it fail is what the fault types call a job-failure; the env is the detail.
         faultType: JOB_KINDS.has(workload.ref.kind)
@@ -100,11 +99,9 @@ export const badEnv: Detector = {
         strength:
           resolveErrors.length > 0 || peerErrors.length > 0 || erringSinceIntroduced
             ? STRENGTH.failing
-            : unexercised
-              ? STRENGTH.unexercised
-              : unknownHost && !first.hint
-                ? STRENGTH.unknownHost
-                : STRENGTH.wrongAddress,
+            : unknownHost && !first.hint
+              ? STRENGTH.unknownHost
+              : STRENGTH.wrongAddress,
         summary: `${workload.ref.kind} ${workload.ref.name}: env ${first.env}=${first.value} — ${first.why}`,
         evidence: [
           ...problems.map((p) => ({

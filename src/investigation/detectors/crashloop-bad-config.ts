@@ -1,4 +1,5 @@
 import { configReadThroughApi } from '../evidence/api-config.ts';
+import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import {
   changeEvidence,
   configChangedAt,
@@ -83,8 +84,12 @@ export const crashloopBadConfig: Detector = {
           const names = [r.target.name, r.mountPath, r.key, ...keys]
             .filter((n): n is string => !!n && n.length > 2)
             .filter((n) => !ownNames.has(n.replace(/\.[a-z]+$/, '')));
+          // A validation error quotes the setting it refuses (`curtailment.mode`, input_value='grid-code-2025'), not
+          // the file: a value or key the ConfigMap holds, quoted in the crash, names it as surely as its name.
+          const settings = settingsOf((object as ConfigMap | undefined)?.data ?? {});
           const mentions = (text: string) =>
-            names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, '')));
+            names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, ''))) ||
+            settings.some((setting) => quotesSetting(text, setting));
           const telling = lastDistinct(
             lines,
             (text) =>

@@ -47,6 +47,7 @@ import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
+import { serviceAccountToken } from './service-account-token.ts';
 import { routingBackend } from './routing-backend.ts';
 import { schedulerAdmission } from './scheduler-admission.ts';
 import { serviceSelector } from './service-selector.ts';
@@ -101,6 +102,7 @@ export const DETECTORS = {
   'bad-rollout': badRollout,
   'job-failure': jobFailure,
   'rbac-forbidden': rbacForbidden,
+  'service-account-token': serviceAccountToken,
   'admission-refused': admissionRefused,
   'admission-rule': admissionRule,
   'admission-mutation': admissionMutation,

@@ -15,8 +15,10 @@ const SCHEDULER_VERDICT = /\b\d+\/\d+ nodes are available/;
 export function schedulingFailures(snapshot: ClusterSnapshot): SchedulingFailure[] {
   const failures: SchedulingFailure[] = [];
   for (const pod of snapshot.pods) {
-    if (pod.status?.phase !== 'Pending' || pod.spec?.nodeName) continue;
-    const condition = (pod.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    if (pod.spec?.nodeName) continue;
+    const condition = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    // Not placed on a node: Pending, or whatever phase is written beside a PodScheduled=False condition.
+    if (pod.status?.phase !== 'Pending' && !condition) continue;
     // The scheduler's verdict counts the nodes and why each refused ("0/8 nodes are available: …"); a node
     // autoscaler's event of the same reason says only why it could not add one, and may come later.
     const events = eventsFor(snapshot, 'Pod', pod.metadata?.namespace, pod.metadata?.name ?? '').filter(

@@ -19,7 +19,7 @@ import {
 import { readInFull } from './completeness.ts';
 import { forwardingBlocksOf, holdsServerBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
-import { forbiddenCalls } from './forbidden.ts';
+import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
@@ -408,9 +408,11 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
       reads.push([kind, `${kind}s that own pods in ${namespace}`, here]);
     }
   }
-  // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success).
-  if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && failingRun(pod)))
-    reads.push(['CronJob', `runs of Jobs in ${namespace} fail: since when their CronJobs have failed`, here]);
+  // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success). A
+  // run may also fail on what another scheduled job keeps (partitions, exports, a cache it fills): cluster-wide, the
+  // same request shows the CronJobs elsewhere whose runs fail too.
+  if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && (failingRun(pod) || failedOnce(pod))))
+    reads.push(['CronJob', `runs in ${namespace} fail: since when their CronJobs, and any others, have failed`, {}]);
   if (needsQuota(snapshot, namespace)) {
     reads.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them', here]);
     reads.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them', here]);
@@ -1022,6 +1024,7 @@ async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
     certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined;
   const governing = [
     readRbac(reader),
+    readServiceAccounts(reader),
     readWebhookConfigurations(reader),
     readServiceEntries(reader, lines),
     certificateReads,
@@ -1110,6 +1113,20 @@ function readRbac(reader: SnapshotReader): GoverningReads | undefined {
       reader.list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
     ]),
     what: `Roles and RoleBindings in ${refused.join(', ')}`,
+  };
+}
+
+/** Pods whose log says their ServiceAccount token is missing: the ServiceAccounts of their namespaces (is one mounted). */
+function readServiceAccounts(reader: SnapshotReader): GoverningReads | undefined {
+  const where = [...new Set(tokenlessPods(reader.snapshot.logs).map(({ pod }) => pod.namespace))].slice(
+    0,
+    MAX_RBAC_NAMESPACES,
+  );
+  if (where.length === 0) return undefined;
+  const why = 'pods whose logs were read have no ServiceAccount token: whether their ServiceAccounts mount one';
+  return {
+    reads: where.map((namespace) => reader.list('ServiceAccount', `${why} (${namespace})`, { namespace })),
+    what: `ServiceAccounts in ${where.join(', ')}`,
   };
 }
 
@@ -1373,6 +1390,10 @@ function failingRun(pod: ClusterSnapshot['pods'][number]): boolean {
     (pod.status?.containerStatuses ?? []).some((status) => status.state?.waiting?.reason?.endsWith('Error'))
   );
 }
+
+/** A pod that runs once (restartPolicy Never or OnFailure, whatever controller made it) and failed. */
+const failedOnce = (pod: ClusterSnapshot['pods'][number]): boolean =>
+  pod.spec?.restartPolicy !== undefined && pod.spec.restartPolicy !== 'Always' && pod.status?.phase === 'Failed';
 
 /** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 /** A pod whose resources the LimitRanger set, with a container OOM-killed: the default may be the limit it hit. */

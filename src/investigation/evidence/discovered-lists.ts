@@ -189,11 +189,14 @@ export function cniPolicyLists(snapshot: ClusterSnapshot, namespace: string, err
     .slice(0, MAX_CNI_READS);
 }
 
-/** What the edge says when it cannot reach a backend at all: no ready address behind the route, or no connection. */
-const UNREACHABLE_BACKEND =
-  /no healthy upstream|upstream connect error|connection (?:failure|refused|reset)|ECONNREFUSED/i;
-/** Envoy's response flags for the same (upstream connection failure, no healthy upstream), as written: upper case. */
-const UNREACHABLE_FLAG = /\b(?:UF|UH)\b/;
+/**
+ * What the edge says when it cannot connect to a backend. Not "no healthy upstream" (Envoy's UH): with ready
+ * addresses behind the route (checked first), that is the edge's own health checks failing them, and a policy attached
+ * to the route or Service sets those checks.
+ */
+const UNREACHABLE_BACKEND = /upstream connect error|connection (?:failure|refused|reset)|ECONNREFUSED/i;
+/** Envoy's response flag for the same (upstream connection failure), as written: upper case. */
+const UNREACHABLE_FLAG = /\bUF\b/;
 
 /**
  * The failure happens below the routes, where no policy attached to them acts: every Service they send the symptom's

@@ -1,3 +1,4 @@
+import { configuredHosts } from './hosts.ts';
 import type { Container } from './workloads.ts';
 
 /** An env variable a new revision set, changed or dropped: its name, the value it now has ('' when dropped) and had. */
@@ -29,18 +30,32 @@ export function envChanges(previous: Container[], current: Container[]): EnvChan
 }
 
 /**
- * Whether a line quotes the change: the new value, or the variable's name. A short value ("0", "on", "5m") appears in
- * too many lines to mean anything bare: it counts only as the line quotes it ('5m', "on", =0).
+/**
+ * Whether a line quotes the change: the new value, the variable's name, or an address (host:port) the new value names
+ * and the old one did not — a driver quotes the endpoint it dials (`tcp connect (127.0.0.1:6432)`), not the URL. A
+ * short value ("0", "on", "5m") appears in too many lines to mean anything bare: it counts only as the line quotes it
+ * ('5m', "on", =0).
  */
 export const quotesEnvChange = (text: string, change: EnvChange): boolean =>
   text.includes(change.name) ||
   (change.value.length >= SHORT_VALUE && text.includes(change.value)) ||
-  (change.value !== '' && quotedForms(change.value).some((form) => `${text} `.includes(form)));
+  (change.value !== '' && quotedForms(change.value).some((form) => `${text} `.includes(form))) ||
+  changedAddresses(change).some((address) => text.includes(address));
 
 /** Values shorter than this are matched only in quotes. */
 const SHORT_VALUE = 3;
 
 const quotedForms = (value: string): string[] => [`'${value}'`, `"${value}"`, `\`${value}\``, `=${value} `];
+
+/** The host:port addresses the new value names that the old one did not. */
+function changedAddresses(change: EnvChange): string[] {
+  const addresses = (value: string) =>
+    configuredHosts(value)
+      .filter((mention) => mention.port !== undefined)
+      .map((mention) => `${mention.host}:${mention.port}`);
+  const old = new Set(addresses(change.before ?? ''));
+  return addresses(change.value).filter((address) => !old.has(address));
+}
 
 /**
  * A variable that only sets what the process reports about itself — its telemetry (`OTEL_*`, `DD_*`, `SENTRY_*`), its

@@ -43,3 +43,25 @@ export function forbiddenCalls(logs: ContainerLog[]): ForbiddenCall[] {
   }
   return [...calls.values()];
 }
+
+/** A pod whose log says its ServiceAccount's credentials are not in it: it cannot call the API server at all. */
+export interface TokenlessPod {
+  pod: { namespace: string; name: string };
+  line: string;
+}
+
+// The mounted ServiceAccount token the in-cluster clients read (client-go `open …/serviceaccount/token: no such file or
+// directory`, the Python client's "Service token file does not exist", Java's "Could not read token").
+const TOKEN_MISSING =
+  /serviceaccount\/token\b.{0,40}\b(?:no such file|not found|does not exist|cannot find)|\b(?:service ?account )?token file (?:does not exist|not found|is missing)|could not read (?:the )?(?:service ?account )?token/i;
+
+/** Pods whose logs say the ServiceAccount token is missing from them, each once, with the first line that says so. */
+export function tokenlessPods(logs: ContainerLog[]): TokenlessPod[] {
+  const pods = new Map<string, TokenlessPod>();
+  for (const log of logs) {
+    const line = log.lines.find((l) => TOKEN_MISSING.test(l));
+    const key = `${log.namespace}/${log.pod}`;
+    if (line && !pods.has(key)) pods.set(key, { pod: { namespace: log.namespace, name: log.pod }, line });
+  }
+  return [...pods.values()];
+}

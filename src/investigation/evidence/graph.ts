@@ -1,6 +1,7 @@
 import type { EntityRef, Evidence } from '../model.ts';
 import { refKey } from '../model.ts';
 import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
+import { endpointsOf } from './endpoints.ts';
 import { LabelIndex, matchesSelector } from './labels.ts';
 import { specStrings } from './governing-resources.ts';
 import { objectsNamedByErrors } from './logged-objects.ts';
@@ -79,7 +80,7 @@ export function buildGraph(snapshot: ClusterSnapshot): EvidenceGraph {
   const controllers = controllerOwnership(snapshot);
   const { workloadOf } = controllers;
   const pods = indexPods(snapshot, workloadOf);
-  const services = indexServices(snapshot.services, snapshot.pods, pods, workloadOf);
+  const services = indexServices(snapshot, pods, workloadOf);
   const references = indexReferences(pods);
   const dependencies = dependencyEdges(snapshot, pods, services, references, workloadOf);
   const edges = [
@@ -238,6 +239,18 @@ function podEdges(pods: Pod[], workloadOf: (pod: Pod) => EntityRef): GraphEdge[]
   return edges;
 }
 
+/** The pods an Endpoints object names, ready or not, that were read. */
+function podsListedBy(endpoints: ReturnType<typeof endpointsOf>, index: PodIndex, namespace: string): Pod[] {
+  const names = (endpoints?.subsets ?? []).flatMap((subset) =>
+    [...(subset.addresses ?? []), ...(subset.notReadyAddresses ?? [])].map((a) =>
+      a.targetRef?.kind === 'Pod' ? a.targetRef.name : undefined,
+    ),
+  );
+  return [...new Set(names)]
+    .map((name) => (name ? index.pod(namespace, name) : undefined))
+    .filter((pod): pod is Pod => pod !== undefined);
+}
+
 /** Services by name and ClusterIP, the pods they select and the workloads behind them. */
 interface ServiceIndex {
   /** Service → Pod. */
@@ -249,12 +262,8 @@ interface ServiceIndex {
   workloadsBehind(service: Service): EntityRef[];
 }
 
-function indexServices(
-  services: Service[],
-  pods: Pod[],
-  index: PodIndex,
-  workloadOf: (pod: Pod) => EntityRef,
-): ServiceIndex {
+function indexServices(snapshot: ClusterSnapshot, index: PodIndex, workloadOf: (pod: Pod) => EntityRef): ServiceIndex {
+  const { services, pods } = snapshot;
   const { workloads, workloadByKey } = index;
   const serviceByName = new Map<string, Service>();
   const serviceByIP = new Map<string, Service>();
@@ -279,7 +288,11 @@ function indexServices(
   const podsSelectedBy = (service: Service): Pod[] => {
     let selected = selectedPods.get(service);
     if (!selected) {
-      selected = podLabels.matching(service.metadata?.namespace ?? '', service.spec?.selector);
+      const namespace = service.metadata?.namespace ?? '';
+      selected = podLabels.matching(namespace, service.spec?.selector);
+      // The Endpoints are the control plane's own record of the pods the selector matched: when the labels read
+      // match none, the pods they list (ready or not) are still where the Service sends its traffic.
+      if (selected.length === 0) selected = podsListedBy(endpointsOf(snapshot.endpoints, service), index, namespace);
       selectedPods.set(service, selected);
     }
     return selected;

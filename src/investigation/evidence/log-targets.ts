@@ -3,9 +3,10 @@ import { refKey } from '../model.ts';
 import { type Focus, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
+import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { matchesSelector } from './labels.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
@@ -36,7 +37,7 @@ const statusesOf = (pod: Pod): ContainerStatus[] => [
 
 /**
  * The container whose log speaks for the pod: the one the alert names, else the one that alone runs unready beside
- * ready ones, else the first that ran of those its controller declares (a proxy injected at admission, often listed
+ * ready ones, else the one that alone failed (exited non-zero), else the first that ran of those its controller declares (a proxy injected at admission, often listed
  * first, speaks for the mesh, not the application), else the first that ran, else (the pod is still initialising) the
  * init container that ran last, which is usually the one waiting on something.
  */
@@ -49,6 +50,10 @@ function mainContainer(pod: Pod, preferred: string | undefined, controllers: Pod
   const unready = statuses.filter((status) => started(status) && !status.ready);
   const onlyUnready = unready.length === 1 && statuses.some((status) => status.ready) ? unready[0] : undefined;
   if (onlyUnready) return onlyUnready.name;
+  // A run-once pod whose one container failed beside others that completed (a workflow step's `main` beside its
+  // `wait`): the pod failed for that one's reason.
+  const failed = statuses.filter((status) => (status.state?.terminated?.exitCode ?? 0) !== 0);
+  if (failed.length === 1 && statuses.length > 1) return failed[0]?.name;
   return (
     statuses.find((status) => started(status) && declared.has(status.name))?.name ??
     statuses.find(started)?.name ??
@@ -205,8 +210,7 @@ export function chooseLogTargets(
   else if (symptom) symptomPods = podsOfWorkload.get(refKey(symptom)) ?? [];
   addWorkload(symptomPods, 'the alerted workload', true);
   // No symptom found by name: the workloads the alert's words pick out (`refunds` → refund-worker) are what it speaks of,
-  // the likeliest to log why — read before pods that merely look unwell, and their dependencies followed like the
-  // alerted workload's.
+  // the likeliest to log why — read before pods that merely look unwell, their dependencies followed like the symptom's.
   const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload);
   for (const group of hinted) addWorkload(group, "the alert's words name its workload", true);
   const spokenOf = symptom ? symptomPods : hinted.flat();
@@ -231,10 +235,11 @@ export function chooseLogTargets(
   const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
   for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
 
-  // A NetworkPolicy changed shortly before has no status of its own: whether it cuts the pods it selects off from
-  // what they call shows only in their words (a connect that times out), often minutes later, at their next
-  // connection. Those pods are read before a rollout's, whose own pods at least show their health.
-  for (const { selected, why } of selectedByRecentPolicies(snapshot, namespace, pods)) addWorkload(selected, why);
+  // A NetworkPolicy changed shortly before, or a ConfigMap switched just before the onset (read live), has no status:
+  // only the words of the pods it selects or that read it tell. Read before a rollout's, whose pods show their health.
+  const actedOn = selectedByRecentPolicies(snapshot, namespace, pods);
+  actedOn.push(...readersOfRecentConfig(snapshot, namespace, pods, focus.startedAt));
+  for (const { selected, why } of actedOn) addWorkload(selected, why);
 
   // A workload rolled out shortly before (a new image, a restart to re-read a rotated Secret) is a suspect whose own
   // words say whether the change broke it, though it runs ready and calls nothing the alert names.
@@ -269,6 +274,38 @@ function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[
     .filter(([key]) => picked.has(nameOf(key)))
     .sort(([a], [b]) => mentions(b) - mentions(a))
     .map(([, pods]) => pods);
+}
+
+// The cluster's CA bundle, which the control plane publishes into every namespace and every pod mounts.
+const CLUSTER_CA_BUNDLE = 'kube-root-ca.crt';
+
+/** How long before the onset a configuration change is read as its likely trigger. */
+const CONFIG_ONSET_WINDOW = HOUR;
+
+/**
+ * The pods that read each ConfigMap of the namespace changed from an hour before the onset (the snapshot's time when
+ * unknown) on, newest change first.
+ */
+function readersOfRecentConfig(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  pods: Pod[],
+  startedAt: string | undefined,
+): { selected: Pod[]; why: string }[] {
+  const onset = toMs(startedAt) ?? snapshotNow(snapshot);
+  const changedMs = (configMap: ClusterSnapshot['configMaps'][number]) => toMs(lastChange(configMap.metadata)) ?? 0;
+  return snapshot.configMaps
+    .filter(
+      (configMap) =>
+        configMap.metadata?.namespace === namespace &&
+        configMap.metadata?.name !== CLUSTER_CA_BUNDLE &&
+        changedMs(configMap) >= onset - CONFIG_ONSET_WINDOW,
+    )
+    .sort((a, b) => changedMs(b) - changedMs(a))
+    .map((configMap) => ({
+      selected: pods.filter((pod) => podReferences([pod]).configMaps.has(configMap.metadata?.name ?? '')),
+      why: `reads ConfigMap ${configMap.metadata?.name}, changed at ${lastChange(configMap.metadata)}`,
+    }));
 }
 
 /**

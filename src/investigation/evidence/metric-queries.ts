@@ -19,15 +19,22 @@ const quoted = (value: string): string => JSON.stringify(value);
 /**
  * The share of CFS periods throttled, per container, in one query: from the raw cAdvisor counters over the shortest
  * window that holds two samples of them (5 minutes, else 15 for a cAdvisor scraped every 5 minutes: a rate needs two
- * samples), or, where only a recording rule keeps it, the rule's own ratio (`…cfs_throttled…:ratio_rate5m`).
+ * samples), or, where only a recording rule keeps it, the rule's own ratio (`…cfs_throttled…:ratio_rate5m`), or the
+ * ratio of the rules that keep each counter's rate (`container_cpu_cfs_throttled_periods_total:rate5m`).
  */
 function throttlingQuery(ns: string): string {
   const ratio = (window: string) =>
     `sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{${ns}}[${window}]))` +
     ` / sum by (pod, container) (rate(container_cpu_cfs_periods_total{${ns}}[${window}]))`;
   const recorded = `max by (pod, container) ({__name__=~"${THROTTLED_RATIO_RULE}",${ns}})`;
-  return `(${ratio('5m')}) or (${ratio('15m')}) or ${recorded}`;
+  const recordedRates =
+    `sum by (pod, container) ({__name__=~"${counterRateRule('cfs_throttled_periods_total')}",${ns}})` +
+    ` / sum by (pod, container) ({__name__=~"${counterRateRule('cfs_periods_total')}",${ns}})`;
+  return `(${ratio('5m')}) or (${ratio('15m')}) or ${recorded} or (${recordedRates})`;
 }
+
+/** A recording rule that keeps a counter's rate under the counter's name (`container_cpu_cfs_periods_total:rate5m`). */
+const counterRateRule = (counter: string): string => `[a-z_:]*${counter}:[a-z_0-9:]*rate[a-z_0-9]*`;
 
 // A recording rule's name keeps the counter it came from and says what it computed (`level:metric:operations`).
 const THROTTLED_RATIO_RULE = '[a-z_:]*cfs_throttled[a-z_]*:[a-z_:]*(ratio|fraction)[a-z_0-9:]*';

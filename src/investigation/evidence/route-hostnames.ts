@@ -1,4 +1,5 @@
-import { hostMatches, type IngressRoute, mentionedHosts } from './ingress-routes.ts';
+import { hostMatches, type IngressRoute, mentionedHosts, requestedPath } from './ingress-routes.ts';
+import { pathMatch, routesTaken, servesAnyHost } from './route-paths.ts';
 import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
 import { routesToService } from './route-kinds.ts';
@@ -51,9 +52,18 @@ export function routerRoutes(
   services: { namespace: string; name: string }[],
 ): IngressRoute[] {
   const found: IngressRoute[] = [];
-  for (const { host } of mentionedHosts(text)) {
-    for (const route of routes) {
-      if (!routeHostnames(route).some((hostname) => hostMatches(hostname, host))) continue;
+  const asked = requestedPath(text);
+  for (const { host, path: written } of mentionedHosts(text)) {
+    const path = written || asked || '';
+    // A route for every host (`hostname: "*"`) serves this one only through the path it matches: a prefix of the
+    // path asked, not "/" (which would make it serve whatever host any text mentions).
+    const serving = routes.filter(
+      (route) =>
+        routeHostnames(route).some((hostname) => hostMatches(hostname, host)) ||
+        (path !== '' && servesAnyHost(route) && pathMatch(route, path) > 1),
+    );
+    // Of those, the router sends the path to the most specific prefix.
+    for (const route of path ? routesTaken(serving, (r) => r, [path]) : serving) {
       const namespace = route.metadata?.namespace ?? '';
       const backend = services.find((service) => service.namespace === namespace && routesToService(route, service));
       found.push({

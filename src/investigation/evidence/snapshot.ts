@@ -24,6 +24,7 @@ import type {
   V1MutatingWebhookConfiguration,
   V1Role,
   V1RoleBinding,
+  V1ServiceAccount,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Certificate, Issuer } from './certificates.ts';
@@ -114,6 +115,8 @@ export interface ClusterSnapshot {
   /** Read only when a pod's API calls are refused (forbidden): who may do what in the namespace it calls. */
   roles: Plain<V1Role>[];
   roleBindings: Plain<V1RoleBinding>[];
+  /** Read only when a pod's log says its ServiceAccount token is missing: whether its account mounts one. */
+  serviceAccounts: Plain<V1ServiceAccount>[];
   /** Read only when pod creation is refused by an admission webhook. */
   validatingWebhookConfigurations: Plain<V1ValidatingWebhookConfiguration>[];
   mutatingWebhookConfigurations: Plain<V1MutatingWebhookConfiguration>[];
@@ -168,6 +171,7 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   ingresses: [],
   roles: [],
   roleBindings: [],
+  serviceAccounts: [],
   validatingWebhookConfigurations: [],
   mutatingWebhookConfigurations: [],
   virtualServices: [],

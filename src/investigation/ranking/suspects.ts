@@ -12,6 +12,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
+import { failedRequestPaths, routesTaken } from '../evidence/route-paths.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { leftClusterDns } from '../evidence/pod-resolver.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
@@ -397,7 +398,10 @@ class SuspectWalk {
           `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
         );
       }
-      for (const route of routeObjectsTo(this.snapshot, service)) {
+      // Of the routes to it, those the failing requests take: the one whose prefix covers their path longest.
+      const failing = failedRequestPaths(this.victimWords.map(({ text }) => text));
+      const routes = routesTaken(routeObjectsTo(this.snapshot, service), (route) => route.object, failing);
+      for (const route of routes) {
         this.changedNear(
           route.object,
           route.ref,
@@ -589,7 +593,7 @@ const isEntry = (path: EntityRef[]): boolean => path.filter((ref) => ref.kind !=
 function routeObjectsTo(
   snapshot: ClusterSnapshot,
   service: ClusterSnapshot['services'][number],
-): { object: { metadata?: Metadata }; ref: EntityRef }[] {
+): { object: { metadata?: Metadata; spec?: unknown }; ref: EntityRef }[] {
   const name = service.metadata?.name;
   const namespace = service.metadata?.namespace ?? '';
   const isService = (host: string, from: string) => {

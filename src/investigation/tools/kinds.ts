@@ -50,6 +50,7 @@ export const KIND_KEYS = {
   Ingress: 'ingresses',
   Role: 'roles',
   RoleBinding: 'roleBindings',
+  ServiceAccount: 'serviceAccounts',
   ValidatingWebhookConfiguration: 'validatingWebhookConfigurations',
   MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
   VirtualService: 'virtualServices',
@@ -314,6 +315,12 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
     (a, q, c) => a.core.listNamespacedLimitRange(q, c),
     (a, q, c) => a.core.listLimitRangeForAllNamespaces(q, c),
     (a, q) => a.core.readNamespacedLimitRange(q),
+  ),
+  ServiceAccount: namespaced(
+    'v1',
+    (a, q, c) => a.core.listNamespacedServiceAccount(q, c),
+    (a, q, c) => a.core.listServiceAccountForAllNamespaces(q, c),
+    (a, q) => a.core.readNamespacedServiceAccount(q),
   ),
   HorizontalPodAutoscaler: namespaced(
     'autoscaling/v2',
