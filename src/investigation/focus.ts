@@ -379,10 +379,53 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
       assumption: `namespace ${busiest[0]}: the alert names nothing in the cluster; it shows the most signs of trouble (${busiest[1]} failing pods, warning events and Services without ready endpoints)${others}`,
     };
   }
+  const family = withinFamily(text, candidates.namespaces, named, trouble);
+  if (family) return family;
   const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');
   return {
     namespace: fallback,
     assumption: `namespace ${fallback}: a guess — nothing in the alert or the cluster points to one of the ${candidates.namespaces.length} namespaces (the alert names nothing found and no namespace shows failing pods, warnings or Services without ready endpoints); name the namespace to investigate another`,
+  };
+}
+
+/**
+ * A word of the alert that picks out several names cluster-wide (`notification` of a worker and of a GitOps
+ * controller) picks out one when only the names in the namespaces of the application the alert also names count: the
+ * namespaces whose name starts with another word of the alert (`shop` → shop-api, shop-workers). The alert names the
+ * application; its word names the part of it.
+ */
+function withinFamily(
+  text: string,
+  namespaces: string[],
+  named: { namespace: string; name: string }[],
+  trouble: (namespace: string) => number,
+): NamespaceChoice | undefined {
+  const words = alertWords(text);
+  const family = new Set(
+    namespaces.filter((namespace) => {
+      const first = components(namespace)[0] ?? '';
+      return namespace.includes('-') && words.has(first);
+    }),
+  );
+  if (family.size === 0) return undefined;
+  const prefixes = new Set([...family].map((namespace) => components(namespace)[0] ?? ''));
+  const inFamily = named.filter((entry) => family.has(entry.namespace));
+  const picked = nameWordMatches(
+    text,
+    inFamily.map((entry) => entry.name),
+    prefixes,
+  );
+  const votes = [...picked].flatMap(([name, matched]) => {
+    const homes = [...new Set(inFamily.filter((entry) => entry.name === name).map((entry) => entry.namespace))];
+    const home = homes.sort((a, b) => trouble(b) - trouble(a))[0];
+    return home ? matched.map(() => home) : [];
+  });
+  const chosen = mostVoted(votes, trouble);
+  if (!chosen) return undefined;
+  const names = [...picked.keys()].filter((name) => inFamily.some((e) => e.name === name && e.namespace === chosen));
+  return {
+    namespace: chosen,
+    assumption: `namespace ${chosen}: the alert names ${[...prefixes].join(', ')}, whose namespaces ${[...family].join(', ')} are, and there ${names.join(', ')} carr${names.length > 1 ? 'y words' : 'ies a word'} of the alert`,
   };
 }
 

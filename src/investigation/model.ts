@@ -62,6 +62,9 @@ export const EvidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+/** Characters of one evidence line a detector builds from quoted text (a log line, a wait message): more is noise in a thread. */
+export const EVIDENCE_TEXT_LIMIT = 300;
+
 /**
  * What a detector returns: an abnormality of one entity, stated at the level where the fault lives
  * (the ConfigMap whose value breaks the pods, the Service whose selector matches nothing, the Node…).

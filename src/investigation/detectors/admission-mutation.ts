@@ -3,7 +3,7 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { specStrings } from '../evidence/governing-resources.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
-import type { Evidence, Finding } from '../model.ts';
+import { type Evidence, type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
@@ -70,7 +70,7 @@ export const admissionMutation: Detector = {
           {
             source: 'spec',
             ref: { kind: 'Pod', namespace, name: pod },
-            text: `${mark.by}: ${mark.text}`.slice(0, 300),
+            text: `${mark.by}: ${mark.text}`.slice(0, EVIDENCE_TEXT_LIMIT),
           },
           ...(changed && changedAt ? [changeEvidence(entity, changedAt, 'last changed')] : []),
         ];

@@ -1,7 +1,7 @@
 import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
 import { refOf } from '../evidence/graph.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
@@ -63,7 +63,13 @@ export const configuredObject: Detector = {
           evidence: [
             changeEvidence(entity, changedAt as string, 'last changed'),
             ...(quoted
-              ? [{ source: 'log' as const, ref: users[0]?.workload ?? entity, text: quoted.slice(0, 300) }]
+              ? [
+                  {
+                    source: 'log' as const,
+                    ref: users[0]?.workload ?? entity,
+                    text: quoted.slice(0, EVIDENCE_TEXT_LIMIT),
+                  },
+                ]
               : []),
           ],
           changedAt: changedAt as string,

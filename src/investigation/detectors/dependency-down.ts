@@ -3,7 +3,7 @@ import { supersededBy } from '../evidence/generations.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 /**
@@ -91,7 +91,7 @@ export const dependencyDown: Detector = {
           ...callers.slice(0, 3).map((c) => ({
             source: 'graph' as const,
             ref: c.from,
-            text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, 300),
+            text: `${c.from.name} depends on ${c.to.name}: ${c.evidence[0]?.text ?? ''}`.slice(0, EVIDENCE_TEXT_LIMIT),
           })),
         ],
       });

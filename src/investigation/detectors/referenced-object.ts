@@ -2,7 +2,7 @@ import { type CustomObject, nameStandsIn } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
 
@@ -63,7 +63,7 @@ function heldBack(object: CustomObject, changedAt: string, since: CustomObject[]
       ...since.slice(0, 2).map((w) => ({
         source: 'status' as const,
         ref: refOf(w.kind, w.metadata),
-        text: `${w.kind} ${w.metadata?.name}: ${waitMessage(w)}`.slice(0, 300),
+        text: `${w.kind} ${w.metadata?.name}: ${waitMessage(w)}`.slice(0, EVIDENCE_TEXT_LIMIT),
       })),
     ],
     changedAt,

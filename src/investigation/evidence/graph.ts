@@ -1,4 +1,4 @@
-import type { EntityRef, Evidence } from '../model.ts';
+import { type EntityRef, type Evidence, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
 import { endpointsOf } from './endpoints.ts';
@@ -537,7 +537,11 @@ function dependenciesThroughLoggedObjects(
       const text = `${object.kind} ${object.metadata?.name}, which its errors name, is configured with ${value}: ${said}`;
       for (const svc of namedIn(value, namespace, false)) {
         for (const caller of callers) {
-          add(caller, svc, { source: 'log', ref: refOf('Pod', { name, namespace }), text: text.slice(0, 300) });
+          add(caller, svc, {
+            source: 'log',
+            ref: refOf('Pod', { name, namespace }),
+            text: text.slice(0, EVIDENCE_TEXT_LIMIT),
+          });
         }
       }
     }
