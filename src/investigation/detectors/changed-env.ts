@@ -88,7 +88,7 @@ interface EnvRollout {
   at: string | undefined;
 }
 
-function envRollouts(snapshot: ClusterSnapshot, graph: EvidenceGraph): EnvRollout[] {
+export function envRollouts(snapshot: ClusterSnapshot, graph: EvidenceGraph): EnvRollout[] {
   return [
     ...recentRollouts(snapshot, graph).map(({ workload, current, previous }) => ({
       workload,

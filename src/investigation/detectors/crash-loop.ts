@@ -2,7 +2,7 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
 import type { Finding } from '../model.ts';
-import { crashingWorkloads, isCalled } from './crashing.ts';
+import { crashingWorkloads, isCalled, unnamedStatefulServer } from './crashing.ts';
 import { type Detector, finding } from './detector.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 
@@ -19,14 +19,15 @@ const STRENGTH = {
 /**
  * A workload whose containers keep crashing for a reason no more specific detector names; often a victim. One that
  * others call through its Services is, to them, a dependency down: that is the fault it stands for when nothing
- * upstream of it explains the crash (its own data, its own peers).
+ * upstream of it explains the crash (its own data, its own peers). So is a stateful server the alert does not speak
+ * of, whose callers were not read: the alert speaks of what it serves.
  */
 export const crashLoop: Detector = {
   id: 'crash-loop',
   faultTypes: ['other', 'dependency-down'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     return crashingWorkloads(snapshot, graph).map((crash): Finding => {
-      const called = isCalled(graph, crash.workload);
+      const called = isCalled(graph, crash.workload) || unnamedStatefulServer(graph, crash.workload, alert);
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
       const lines = lastDistinct(
         logLinesOf(snapshot, crash.workload.namespace ?? '', pods, (log) => log.previous),

@@ -6,6 +6,8 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, toMs, snapshotNow } from '../evidence/time.ts';
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
+import { hintsAt } from '../focus.ts';
+import type { AlertWords } from './detector.ts';
 
 export interface CrashingWorkload {
   workload: EntityRef;
@@ -79,4 +81,13 @@ export function isCalled(graph: EvidenceGraph, workload: EntityRef): boolean {
   return [workload, ...generatedSiblings(graph, workload)].some((ref) =>
     graph.servicesOf(ref).some((service) => graph.callersOf(refOf('Service', service.metadata)).length > 0),
   );
+}
+
+/**
+ * A StatefulSet that serves through a Service (a database, a broker) while the alert's words do not hint at it: the
+ * alert speaks of a consumer whose namespace was not read, and the server is, to it, a dependency down.
+ */
+export function unnamedStatefulServer(graph: EvidenceGraph, workload: EntityRef, alert?: AlertWords): boolean {
+  if (!alert || workload.kind !== 'StatefulSet' || graph.servicesOf(workload).length === 0) return false;
+  return !hintsAt(alert.text, workload.namespace ?? '')(workload.name);
 }

@@ -8,10 +8,13 @@ import {
   type ConfigMap,
 } from '../evidence/config-change.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
 import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
 import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
-import type { Finding } from '../model.ts';
+import { type Finding, refKey } from '../model.ts';
+import { envChanges, quotesEnvChange } from '../evidence/env-changes.ts';
+import { envRollouts } from './changed-env.ts';
 import { crashingWorkloads } from './crashing.ts';
 import { AUTH_FAILURE } from './bad-secret-value.ts';
 import { type Detector, finding } from './detector.ts';
@@ -47,6 +50,13 @@ export const crashloopBadConfig: Detector = {
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
       const unread = !logsRead(snapshot, crash.workload.namespace, pods);
       const ownNames = new Set([crash.workload.name, ...crash.states.map((s) => s.status.name)]);
+      // Crash lines that quote an env variable the workload's newest revision set (its name or new value) tell of that
+      // setting (changed-env judges it): their words about parsing are not about a file read beside it, which must
+      // then be named by an error line to be blamed (a file loaded fine just before the crash is no suspect).
+      const envChanged = envRollouts(snapshot, graph)
+        .filter((rollout) => refKey(rollout.workload.ref) === refKey(crash.workload))
+        .flatMap((rollout) => envChanges(rollout.before, rollout.after));
+      const quotesEnv = lines.some((line) => envChanged.some((change) => quotesEnvChange(line.text, change)));
       const templateReferences = graph.referencesOf(crash.workload);
       // What the program loads itself (no volume, no env) breaks it as surely, with no new revision to blame.
       const throughApi = configReadThroughApi(
@@ -82,7 +92,9 @@ export const crashloopBadConfig: Detector = {
             settings.some((setting) => quotesSetting(text, setting));
           const telling = lastDistinct(
             lines,
-            (text) => !PEER_FAILURE.test(text) && (CONFIG_WORDS.test(text) || mentions(text)),
+            (text) =>
+              !PEER_FAILURE.test(text) &&
+              (quotesEnv ? mentions(text) && looksLikeError(text) : CONFIG_WORDS.test(text) || mentions(text)),
             2,
           );
           const malformed = malformedKeys((object as ConfigMap | undefined)?.data);

@@ -121,6 +121,26 @@ function switchesIn(configMap: ClusterSnapshot['configMaps'][number], now: numbe
 export const holdsSwitches = (configMap: ClusterSnapshot['configMaps'][number]): boolean =>
   switchesIn(configMap, Number.POSITIVE_INFINITY)?.flagLike === true;
 
+const SWITCH_WORD = /^(?:enable|enabled|disable|disabled|use|feature|features|flag|toggle|experiment|is|allow)$/i;
+
+/**
+ * What a flag switches, without the words that only say it is a switch (`enable_split_tender` → `split_tender`): the
+ * code path it turns on goes by that name in the errors (`splitTender`). Only a subject of two words or more, which
+ * says something on its own; '' otherwise.
+ */
+function switchedSubject(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_.-]+/)
+    .filter((word) => word !== '');
+  const subject = words.filter(
+    (word, index) => !(SWITCH_WORD.test(word) && (index === 0 || index === words.length - 1)),
+  );
+  return subject.length >= 2 && subject.length < words.length ? subject.join('_') : '';
+}
+
+const namesSubject = (text: string, subject: string): boolean => subject !== '' && namesIdentifier(text, subject);
+
 /** What ties a reader's failures to the change. */
 interface ReaderFailures {
   /** Error lines (since the change, when recent) that quote a setting or name a flag. */
@@ -154,7 +174,11 @@ function readerFailures(
   // somewhere below it (a product's config section) is named by every line of that product's log.
   const namesFlag = (text: string) =>
     flagLike &&
-    [...flagKeys].some((k) => (recent || FLAG_NAME.test(k)) && (text.includes(k) || namesIdentifier(text, k)));
+    [...flagKeys].some(
+      (k) =>
+        (recent || FLAG_NAME.test(k)) &&
+        (text.includes(k) || namesIdentifier(text, k) || namesSubject(text, switchedSubject(k))),
+    );
   const mentions = (text: string) =>
     namesFlag(text) || quoted(text) !== undefined || (recent && flagLike && /\bflag|feature|toggle/i.test(text));
   const telling = lastDistinct(

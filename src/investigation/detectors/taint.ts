@@ -14,8 +14,15 @@ type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 const CONDITION_TAINT =
   /^node\.kubernetes\.io\/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)$/;
 
+const CORDON_TAINT = 'node.kubernetes.io/unschedulable';
+
 /** Pods cannot be scheduled because of the node's taint or cordon, which the scheduler's events name. */
 const STRENGTH = 0.85;
+/**
+ * A cordon beside other nodes' taints that the same pods do not tolerate: a drain counts on the other nodes to take
+ * the pods, and the taints someone put there are what left them no place.
+ */
+const CORDON_BESIDE_TAINTS = 0.75;
 
 /** Pods that cannot run because a node was tainted or cordoned (and they do not tolerate it): the Node is the fault. */
 export const taint: Detector = {
@@ -24,13 +31,16 @@ export const taint: Detector = {
   detect(snapshot, graph) {
     const failures = schedulingFailures(snapshot).filter((f) => /taint|unschedulable/i.test(f.message));
     const findings = new Map<string, Finding>();
+    const onlyCordoned = new Set<string>();
     for (const node of snapshot.nodes) {
       const name = node.metadata?.name ?? '';
       const ref: EntityRef = { kind: 'Node', name };
       const taints = (node.spec?.taints ?? []).filter(
-        (t) => !CONDITION_TAINT.test(t.key) && t.effect !== 'PreferNoSchedule',
+        (t) => !CONDITION_TAINT.test(t.key) && t.key !== CORDON_TAINT && t.effect !== 'PreferNoSchedule',
       );
-      const cordoned = node.spec?.unschedulable === true;
+      // The taint a cordon puts on the node is the cordon itself.
+      const cordoned =
+        node.spec?.unschedulable === true || (node.spec?.taints ?? []).some((t) => t.key === CORDON_TAINT);
       if (taints.length === 0 && !cordoned) continue;
       const standing = !recentlyTainted(node, snapshotNow(snapshot));
       // A node the pod's own selector or required affinity rules out never was a place for it: its taint keeps
@@ -72,6 +82,15 @@ export const taint: Detector = {
       if (newest) found.changedAt = newest;
       if (cordoned) found.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
       findings.set(refKey(ref), found);
+      if (taints.length === 0) onlyCordoned.add(refKey(ref));
+    }
+    const tainted = [...findings.keys()].filter((key) => !onlyCordoned.has(key));
+    for (const key of onlyCordoned) {
+      const cordon = findings.get(key) as Finding;
+      const sameWorkloads = (other: Finding) =>
+        cordon.affects.some((a) => other.affects.some((b) => refKey(a) === refKey(b)));
+      if (tainted.some((other) => sameWorkloads(findings.get(other) as Finding)))
+        cordon.strength = CORDON_BESIDE_TAINTS;
     }
     // Several tainted nodes: the most recently tainted explains a new incident best; the ranking weighs changedAt.
     return [...findings.values()];

@@ -50,24 +50,32 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
     const pods = podsOf(service);
     if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
     const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
-    const container = pod && runningContainer(pod, controllers);
-    if (!pod?.metadata?.name || !container) continue;
+    const speaking = pod && speakingContainer(pod, controllers);
+    if (!pod?.metadata?.name || !speaking) continue;
     targets.push({
       namespace,
       pod: pod.metadata.name,
-      container,
-      previous: false,
+      ...speaking,
       why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
     });
   }
   return targets;
 }
 
-/** The first container that ran of those its controller declares (not a proxy injected beside it), else the first. */
-function runningContainer(pod: Pod, controllers: PodController[]): string | undefined {
+/**
+ * The container whose log says why the pod fails, and which of its instances: the first that ran of those its
+ * controller declares (not a proxy injected beside it), else the first that ran. One waiting to start again after it
+ * ended (a crash loop) speaks through its previous instance, whose last lines say why it ended.
+ */
+export function speakingContainer(
+  pod: Pod,
+  controllers: PodController[],
+): { container: string; previous: boolean } | undefined {
   const declared = new Set(appContainers(pod, controllers).map((container) => container.name));
   const ran = (pod.status?.containerStatuses ?? []).filter(
-    (status) => status.state?.running || status.state?.terminated,
+    (status) => status.state?.running || status.state?.terminated || status.lastState?.terminated,
   );
-  return (ran.find((status) => declared.has(status.name)) ?? ran[0])?.name;
+  const status = ran.find((candidate) => declared.has(candidate.name)) ?? ran[0];
+  if (!status) return undefined;
+  return { container: status.name, previous: !status.state?.running && !status.state?.terminated };
 }

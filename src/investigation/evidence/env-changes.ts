@@ -17,8 +17,7 @@ export function envChanges(previous: Container[], current: Container[]): EnvChan
   const after = envOf(current);
   for (const [key, value] of after) {
     const old = before.get(key);
-    // Short values ("0", "on") are quoted by too many lines to mean anything.
-    if (value === undefined || value.length < 3 || value === old) continue;
+    if (value === undefined || value === old) continue;
     const change: EnvChange = { name: key.split('/')[1] ?? key, value };
     if (old !== undefined) change.before = old;
     changes.push(change);
@@ -31,13 +30,22 @@ export function envChanges(previous: Container[], current: Container[]): EnvChan
 }
 
 /**
+/**
  * Whether a line quotes the change: the new value, the variable's name, or an address (host:port) the new value names
- * and the old one did not — a driver quotes the endpoint it dials (`tcp connect (127.0.0.1:6432)`), not the URL.
+ * and the old one did not — a driver quotes the endpoint it dials (`tcp connect (127.0.0.1:6432)`), not the URL. A
+ * short value ("0", "on", "5m") appears in too many lines to mean anything bare: it counts only as the line quotes it
+ * ('5m', "on", =0).
  */
 export const quotesEnvChange = (text: string, change: EnvChange): boolean =>
-  (change.value !== '' && text.includes(change.value)) ||
   text.includes(change.name) ||
+  (change.value.length >= SHORT_VALUE && text.includes(change.value)) ||
+  (change.value !== '' && quotedForms(change.value).some((form) => `${text} `.includes(form))) ||
   changedAddresses(change).some((address) => text.includes(address));
+
+/** Values shorter than this are matched only in quotes. */
+const SHORT_VALUE = 3;
+
+const quotedForms = (value: string): string[] => [`'${value}'`, `"${value}"`, `\`${value}\``, `=${value} `];
 
 /** The host:port addresses the new value names that the old one did not. */
 function changedAddresses(change: EnvChange): string[] {

@@ -1,11 +1,11 @@
+import { speakingContainer } from './callee-log-targets.ts';
 import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { parseLogLine } from './log-line.ts';
+import { podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-
-type Pod = ClusterSnapshot['pods'][number];
 
 /**
  * Logs across the namespace boundary: for each Service of another namespace that the error lines read in `namespace`
@@ -34,6 +34,7 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
     if (!named.has(key)) named.set(key, { ...service, count: 0 });
   }
   const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
+  const controllers = podControllers(snapshot);
   const targets: LogTarget[] = [];
   for (const { namespace: peer, name } of [...named.values()].sort((a, b) => b.count - a.count)) {
     if (targets.length >= max) break;
@@ -42,21 +43,17 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
       (pod) => pod.metadata?.namespace === peer && matchesMap(pod.metadata?.labels, service?.spec?.selector),
     );
     const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
-    const container = pod && runningContainer(pod);
-    if (!pod?.metadata?.name || !container || read.has(`${peer}/${pod.metadata.name}`)) continue;
+    const speaking = pod && speakingContainer(pod, controllers);
+    if (!pod?.metadata?.name || !speaking || read.has(`${peer}/${pod.metadata.name}`)) continue;
     targets.push({
       namespace: peer,
       pod: pod.metadata.name,
-      container,
-      previous: false,
+      ...speaking,
       why: `${namespace}'s errors name ${name}.${peer}, which this pod serves`,
     });
   }
   return targets;
 }
-
-const runningContainer = (pod: Pod): string | undefined =>
-  (pod.status?.containerStatuses ?? []).find((status) => status.state?.running || status.state?.terminated)?.name;
 
 /** Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names. */
 function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { namespace: string; name: string }[] {
