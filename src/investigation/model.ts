@@ -65,6 +65,9 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 /** Characters of one evidence line a detector builds from quoted text (a log line, a wait message): more is noise in a thread. */
 export const EVIDENCE_TEXT_LIMIT = 300;
 
+/** Characters of one quoted log line kept as evidence: a log line is the proof itself, so it keeps more than a summary. */
+export const LOG_TEXT_LIMIT = 400;
+
 /**
  * What a detector returns: an abnormality of one entity, stated at the level where the fault lives
  * (the ConfigMap whose value breaks the pods, the Service whose selector matches nothing, the Node…).

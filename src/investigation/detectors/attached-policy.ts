@@ -7,7 +7,7 @@ import type { HTTPRoute } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
-import { refKey } from '../model.ts';
+import { LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { rulesFelt } from '../evidence/traffic-rules.ts';
@@ -154,7 +154,7 @@ function unservedFinding(
     evidence: [
       changeEvidence(entity, changedAt, 'last changed'),
       { source: 'spec', ref: entity, text: `${unserved.key}: ${unserved.path}` },
-      { source: 'log', ref: backend ?? entity, text: unserved.line.slice(0, 400) },
+      { source: 'log', ref: backend ?? entity, text: unserved.line.slice(0, LOG_TEXT_LIMIT) },
     ],
     changedAt,
   });

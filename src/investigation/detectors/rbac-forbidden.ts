@@ -2,7 +2,7 @@ import { type ForbiddenCall, forbiddenCalls } from '../evidence/forbidden.ts';
 import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { EntityRef, Evidence, Finding } from '../model.ts';
+import { type EntityRef, type Evidence, type Finding, LOG_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 type Role = ClusterSnapshot['roles'][number];
@@ -89,7 +89,7 @@ export const rbacForbidden: Detector = {
         {
           source: 'log',
           ref: { kind: 'Pod', namespace: call.pod.namespace, name: call.pod.name },
-          text: call.line.slice(0, 400),
+          text: call.line.slice(0, LOG_TEXT_LIMIT),
         },
         { source: 'spec', ref: entity, text: why },
       ];

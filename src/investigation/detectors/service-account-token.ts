@@ -1,7 +1,7 @@
 import { tokenlessPods } from '../evidence/forbidden.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { Evidence, Finding } from '../model.ts';
+import { type Evidence, type Finding, LOG_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** Where the kubelet mounts the ServiceAccount token, when it mounts one. */
@@ -35,7 +35,7 @@ export const serviceAccountToken: Detector = {
       const account = snapshot.serviceAccounts.find(
         (a) => a.metadata?.namespace === at.namespace && a.metadata?.name === name,
       );
-      const logged: Evidence = { source: 'log', ref: { kind: 'Pod', ...at }, text: line.slice(0, 400) };
+      const logged: Evidence = { source: 'log', ref: { kind: 'Pod', ...at }, text: line.slice(0, LOG_TEXT_LIMIT) };
       const byPod = spec.automountServiceAccountToken === false;
       if (!byPod && account?.automountServiceAccountToken !== false) continue;
       const entity = byPod ? workload : refOf('ServiceAccount', account?.metadata);

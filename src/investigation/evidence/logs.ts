@@ -1,4 +1,4 @@
-import type { Evidence } from '../model.ts';
+import { type Evidence, LOG_TEXT_LIMIT } from '../model.ts';
 import { type LogLine, looksLikeError, parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot, ContainerLog } from './snapshot.ts';
 import { toMs } from './time.ts';
@@ -38,7 +38,7 @@ export function logEvidence(line: PodLogLine): Evidence {
   const evidence: Evidence = {
     source: 'log',
     ref: { kind: 'Pod', namespace: line.namespace, name: line.pod },
-    text: `${line.container}${line.previous ? ' (previous)' : ''}: ${line.text.slice(0, 400)}`,
+    text: `${line.container}${line.previous ? ' (previous)' : ''}: ${line.text.slice(0, LOG_TEXT_LIMIT)}`,
   };
   if (line.at) evidence.at = line.at;
   return evidence;

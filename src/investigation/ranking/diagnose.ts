@@ -7,7 +7,7 @@ import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { type Focus, hintsAt } from '../focus.ts';
 import type { EntityRef, Evidence, Finding, Hypothesis, RuledOut } from '../model.ts';
-import { refKey } from '../model.ts';
+import { LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import type { Candidate, Ranked } from './candidate.ts';
 import { isFaultInjection } from './fault-injection.ts';
 import { NAMED_DEPENDENCY, namedDependency } from './named-dependency.ts';
@@ -417,7 +417,7 @@ function pathEvidence(path: EntityRef[], graph: EvidenceGraph): Evidence[] {
       evidence.push({
         ...proof,
         source: 'graph',
-        text: `${caller.name} calls ${callee.name}: ${proof.text}`.slice(0, 400),
+        text: `${caller.name} calls ${callee.name}: ${proof.text}`.slice(0, LOG_TEXT_LIMIT),
       });
   }
   return evidence.slice(0, 3);
