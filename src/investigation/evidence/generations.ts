@@ -1,4 +1,4 @@
-import type { EntityRef } from '../model.ts';
+import { type EntityRef, sameRef } from '../model.ts';
 import { isCustomOwner } from './custom-owners.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -88,8 +88,6 @@ export function generationsOf(snapshot: ClusterSnapshot, ref: EntityRef): Entity
     .sort((a, b) => created(b.workload) - created(a.workload))
     .map(({ kind, workload }) => ({ kind, namespace: ref.namespace ?? '', name: workload.metadata?.name ?? '' }));
 }
-
-const sameRef = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.name === b.name;
 
 /** The generation this one replaced (the next older of its lineage), if any. */
 export function previousGeneration(snapshot: ClusterSnapshot, ref: EntityRef): EntityRef | undefined {
