@@ -199,6 +199,8 @@ export interface NamespaceChoice {
   entryService?: string;
   /** The namespace the text names, when the choice is the part of it the alert's words describe (namedPart). */
   partOf?: string;
+  /** Nothing in the alert or the cluster pointed at it: the fallback. */
+  guess?: boolean;
 }
 
 // Words of alert prose that are no component's name, however often they appear in names.
@@ -384,6 +386,7 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
   const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');
   return {
     namespace: fallback,
+    guess: true,
     assumption: `namespace ${fallback}: a guess — nothing in the alert or the cluster points to one of the ${candidates.namespaces.length} namespaces (the alert names nothing found and no namespace shows failing pods, warnings or Services without ready endpoints); name the namespace to investigate another`,
   };
 }

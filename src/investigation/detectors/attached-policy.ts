@@ -12,6 +12,7 @@ import { type Detector, finding } from './detector.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { rulesFelt } from '../evidence/traffic-rules.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { type NamedPolicy, namedPolicies, routeBackends } from '../evidence/route-policies.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -205,8 +206,9 @@ function attachedObjects(
     ...snapshot.customObjects,
     ...snapshot.destinationRules.map((rule) => ({ ...rule, kind: 'DestinationRule' })),
   ];
+  const named = namedPolicies(snapshot);
   const attached = policies.flatMap((object) => {
-    const reached = reachedBy(object, snapshot, graph);
+    const reached = reachedBy(object, snapshot, graph) ?? namedByRoute(object, named, snapshot, graph);
     return reached ? [{ object, reached, onlyWhenFelt: false }] : [];
   });
   const routes = [
@@ -225,6 +227,23 @@ function attachedObjects(
     attached.push({ object, reached: { affects: backends, via }, onlyWhenFelt: true });
   }
   return attached;
+}
+
+/** A policy a routing object names (route-policies.ts): it acts on the requests of that route's backends. */
+function namedByRoute(
+  object: Attachable,
+  named: NamedPolicy[],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+): Reached | undefined {
+  const by = named.find(
+    (n) =>
+      n.object.kind === object.kind &&
+      refKey(refOf(n.object.kind, n.object.metadata)) === refKey(refOf(object.kind, object.metadata)),
+  );
+  if (!by) return undefined;
+  const affects = routeBackends(by.route, snapshot, graph, by.scope);
+  return affects.length > 0 ? { affects, via: `${by.route.kind} ${by.route.namespace}/${by.route.name}` } : undefined;
 }
 
 /** The Services an Ingress's rules (and default backend) send to, and the workloads behind them. */

@@ -21,6 +21,7 @@ import type { Detector } from './detector.ts';
 import { dns } from './dns.ts';
 import { dnsConfig } from './dns-config.ts';
 import { externalName } from './external-name.ts';
+import { externalNameRepointed } from './external-name-repointed.ts';
 import { featureFlag } from './feature-flag.ts';
 import { governingResource } from './governing-resource.ts';
 import { attachedPolicy } from './attached-policy.ts';
@@ -113,6 +114,7 @@ export const DETECTORS = {
   'configured-object': configuredObject,
   'referenced-object': referencedObject,
   'external-name': externalName,
+  'external-name-repointed': externalNameRepointed,
   'tls-certificate': tlsCertificate,
   'disruption-budget': disruptionBudget,
 } satisfies Record<string, Detector>;

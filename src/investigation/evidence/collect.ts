@@ -25,6 +25,8 @@ import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
+import { routePolicyLists } from './route-policies.ts';
+import { appQuiet } from './quiet-app.ts';
 import { loggedObjectLists, namespacesObjectsPointAt } from './logged-objects.ts';
 import { serverCredentialReads } from './server-credentials.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
@@ -195,6 +197,7 @@ export async function collectSnapshot(
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
+  await readEdgeOfQuietApp(reader);
   await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
   await readWorkWhereActing(reader, peers);
@@ -708,6 +711,26 @@ async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void
   );
 }
 
+/**
+ * The application behind the alert runs ready and logs no error (quiet-app.ts): the routing layer in front of it — the
+ * namespace's Ingresses and routers' own routes, when not read already — so that the policies they name are read with
+ * the rest of what governs the requests. On top of the budget, like the rest of the routing layer.
+ */
+async function readEdgeOfQuietApp(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace, alert } = reader;
+  if (!appQuiet(snapshot, namespace)) return;
+  const why = `every pod in ${namespace} runs ready and logs no error: the routing layer in front of them`;
+  const ingresses =
+    reader.ingressesRead || reader.holds('Ingress', { namespace }) ? [] : [reader.list('Ingress', why, { namespace })];
+  const routes = speaksOfTheEdge(alert) ? [] : routeKinds(snapshot.apiGroups, MAX_ROUTE_KIND_READS);
+  reader.routingSpent += ingresses.length + routes.length;
+  if (ingresses.length + routes.length === 0) return;
+  await reader.wave(4, `Reading the routing layer in front of ${namespace}, whose pods run ready and log no error`, [
+    ...ingresses,
+    ...routes.map((route) => reader.listCustom(route, namespace, `${why} (${route.kind})`)),
+  ]);
+}
+
 async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
   const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()));
   if (targets.length > 0)
@@ -1078,6 +1101,7 @@ function readDiscoveredLists(
     ...routerKindLists(snapshot, namespace, reader.focus().symptom),
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
     ...referencedKindLists(snapshot, namespace),
+    ...routePolicyLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];

@@ -19,6 +19,7 @@ import { listObjects } from '../tools/list-objects.ts';
 import { statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { routeKinds } from './route-kinds.ts';
+import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
@@ -336,14 +337,17 @@ async function fromClusterLists(
   const cloud = services.complete
     ? cloudNamedService(cloudMade, services.items as ClusterSnapshot['services'])
     : undefined;
-  const { namespace, assumption, entryService } = cloud ?? chooseNamespace(text, candidates);
+  const chosen = cloud ?? chooseNamespace(text, candidates);
+  const byPath = !cloud && 'guess' in chosen && chosen.guess ? await placedByPathWord(text, base) : undefined;
+  const { namespace, assumption, entryService } = byPath?.choice ?? chosen;
   // A list takes a request per page.
   const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
   const requests =
     spent +
     lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
     (gateway?.requests ?? 0) +
-    (routers?.requests ?? 0);
+    (routers?.requests ?? 0) +
+    (byPath?.requests ?? 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
@@ -812,3 +816,24 @@ const alertProse = (alert: Alert): string =>
   [alert.title, alert.text, alert.annotations.summary, alert.annotations.description, alert.annotations.message]
     .filter(Boolean)
     .join('\n');
+
+/**
+ * Nothing placed the alert and it speaks of HTTP answers or routers: the namespace of the routes whose paths carry its
+ * words (route-path-words.ts), the one most of them are in.
+ */
+async function placedByPathWord(
+  text: string,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ choice?: { namespace: string; assumption: string; entryService?: string }; requests: number }> {
+  const { routes, requests } = await readRoutesByPathWord(text, base);
+  const count = (namespace: string) => routes.filter((route) => route.namespace === namespace).length;
+  const route: PathWordRoute | undefined = [...routes].sort((a, b) => count(b.namespace) - count(a.namespace))[0];
+  if (!route) return { requests };
+  return {
+    requests,
+    choice: {
+      namespace: route.namespace,
+      assumption: `namespace ${route.namespace}: ${route.kind} ${route.name} routes the path /${route.word}, whose word the alert uses`,
+    },
+  };
+}

@@ -57,7 +57,11 @@ export function routesToService(route: CustomObject, service: { name: string; na
 }
 
 // What users get through the edge: HTTP answers (a status code or class), a route, an upstream, a gateway or proxy.
-const EDGE_WORDS = /\b[45]\d\d\b|\b[45]xx\b|bad gateway|gateway timeout|upstream|\broutes?\b|ingress|gateway|proxy/i;
+const EDGE_WORDS =
+  /\b[45]\d\d\b|\b[45]xx\b|bad gateway|gateway timeout|too many requests|upstream|\broutes?\b|ingress|gateway|proxy/i;
+
+/** Whether a text speaks of what users get through the edge (an HTTP answer, a route, a gateway or proxy). */
+export const edgeWordsIn = (text: string): boolean => EDGE_WORDS.test(text);
 
 /**
  * Whether the alert speaks of the edge — its words, or its labels' names and values, or a host outside the cluster it

@@ -1,0 +1,79 @@
+import type { ToolContext } from '../tools/tool.ts';
+import { discoverApis } from '../tools/discover-apis.ts';
+import { listCustomObjects } from '../tools/list-custom-objects.ts';
+import type { CustomObject } from './custom-object.ts';
+import { specStrings } from './governing-resources.ts';
+import { edgeWordsIn, routeKinds } from './route-kinds.ts';
+
+/**
+ * Users describe a failing part of a site by its path's words ("checkout fails", "can't log in at /account"), and a
+ * router's route matches that path (`PathPrefix(\`/checkout\`)`, `prefix: /checkout`): when nothing else places the
+ * alert, the route whose path carries a word of it names the namespace the failing part is served from.
+ */
+
+/** A route whose path carries a word of the alert. */
+export interface PathWordRoute {
+  namespace: string;
+  kind: string;
+  name: string;
+  word: string;
+}
+
+/** Path segments that name no part of a site. */
+const GENERIC_SEGMENT = /^(?:api|apis|v\d+|static|assets|public|health|healthz|ready|readyz|live|livez|metrics|www)$/;
+
+/** The words of the paths a route matches: segments of every `/a/b` written in its spec. */
+function pathWords(route: CustomObject): string[] {
+  const words = specStrings(route.spec).flatMap((value) =>
+    [...value.matchAll(/(?:^|[\s`'"(])\/([a-z][a-z0-9-]{3,})/gi)].map((m) => (m[1] as string).toLowerCase()),
+  );
+  return [...new Set(words)].filter((word) => !GENERIC_SEGMENT.test(word));
+}
+
+/** The routes whose paths carry a word of the text (a whole word of it, of four letters or more). */
+export function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWordRoute[] {
+  const said = new Set(text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []);
+  return routes.flatMap((route) =>
+    pathWords(route)
+      .filter((word) => said.has(word))
+      .slice(0, 1)
+      .map((word) => ({
+        namespace: route.metadata?.namespace ?? '',
+        kind: route.kind,
+        name: route.metadata?.name ?? '',
+        word,
+      })),
+  );
+}
+
+/** Routers' own route kinds read cluster-wide to place an alert by its path words. */
+const MAX_ROUTER_KINDS = 2;
+
+/**
+ * When the alert speaks of the edge (an HTTP answer, a gateway) and nothing else placed it: API discovery and the
+ * routers' own route kinds cluster-wide (1 + at most 2 requests), for the routes whose paths carry its words.
+ */
+export async function readRoutesByPathWord(
+  text: string,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ routes: PathWordRoute[]; requests: number }> {
+  if (!edgeWordsIn(text)) return { routes: [], requests: 0 };
+  const reason =
+    'the alert speaks of HTTP answers or routers and names nothing found: the routes whose paths carry its words';
+  let groups: Awaited<ReturnType<typeof discoverApis.run>>;
+  try {
+    groups = await discoverApis.run({}, { ...base, reason });
+  } catch {
+    return { routes: [], requests: 1 };
+  }
+  const kinds = routeKinds(groups, MAX_ROUTER_KINDS);
+  const lists = await Promise.all(
+    kinds.map((kind) =>
+      listCustomObjects
+        .run({ group: kind.group, version: kind.version, plural: kind.plural }, { ...base, reason })
+        .catch(() => undefined),
+    ),
+  );
+  const routes = lists.flatMap((list) => (list?.items ?? []) as CustomObject[]);
+  return { routes: routesByPathWord(text, routes), requests: 1 + kinds.length };
+}
