@@ -338,7 +338,8 @@ async function fromClusterLists(
     ? cloudNamedService(cloudMade, services.items as ClusterSnapshot['services'])
     : undefined;
   const chosen = cloud ?? chooseNamespace(text, candidates);
-  const byPath = !cloud && 'guess' in chosen && chosen.guess ? await placedByPathWord(text, base) : undefined;
+  const byPath =
+    !cloud && 'guess' in chosen && chosen.guess ? await placedByPathWord(text, base, gateway?.apiGroups) : undefined;
   const { namespace, assumption, entryService } = byPath?.choice ?? chosen;
   // A list takes a request per page.
   const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
@@ -384,7 +385,7 @@ async function fromClusterLists(
     ...(entryService ? { entryService } : {}),
     ...(cloud ? { symptom: cloud.symptom } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
-    ...(gateway?.apiGroups ? { apiGroups: gateway.apiGroups } : {}),
+    ...(gateway?.apiGroups || byPath?.apiGroups ? { apiGroups: gateway?.apiGroups ?? byPath?.apiGroups } : {}),
   };
 }
 
@@ -824,13 +825,19 @@ const alertProse = (alert: Alert): string =>
 async function placedByPathWord(
   text: string,
   base: Omit<ToolContext, 'reason'>,
-): Promise<{ choice?: { namespace: string; assumption: string; entryService?: string }; requests: number }> {
-  const { routes, requests } = await readRoutesByPathWord(text, base);
+  discovered: ClusterSnapshot['apiGroups'] | undefined,
+): Promise<{
+  choice?: { namespace: string; assumption: string; entryService?: string };
+  requests: number;
+  apiGroups?: ClusterSnapshot['apiGroups'];
+}> {
+  const { routes, requests, apiGroups } = await readRoutesByPathWord(text, base, discovered);
   const count = (namespace: string) => routes.filter((route) => route.namespace === namespace).length;
   const route: PathWordRoute | undefined = [...routes].sort((a, b) => count(b.namespace) - count(a.namespace))[0];
-  if (!route) return { requests };
+  if (!route) return { requests, ...(apiGroups ? { apiGroups } : {}) };
   return {
     requests,
+    ...(apiGroups ? { apiGroups } : {}),
     choice: {
       namespace: route.namespace,
       assumption: `namespace ${route.namespace}: ${route.kind} ${route.name} routes the path /${route.word}, whose word the alert uses`,

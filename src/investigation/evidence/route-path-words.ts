@@ -4,6 +4,7 @@ import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
 import { edgeWordsIn, routeKinds } from './route-kinds.ts';
+import type { ServedGroup } from './routing-objects.ts';
 
 /**
  * Users describe a failing part of a site by its path's words ("checkout fails", "can't log in at /account"), and a
@@ -50,22 +51,25 @@ export function routesByPathWord(text: string, routes: readonly CustomObject[]):
 const MAX_ROUTER_KINDS = 2;
 
 /**
- * When the alert speaks of the edge (an HTTP answer, a gateway) and nothing else placed it: API discovery and the
- * routers' own route kinds cluster-wide (1 + at most 2 requests), for the routes whose paths carry its words.
+ * When the alert speaks of the edge (an HTTP answer, a gateway) and nothing else placed it: API discovery (unless the
+ * look already asked it) and the routers' own route kinds cluster-wide (at most 2 requests), for the routes whose
+ * paths carry its words.
  */
 export async function readRoutesByPathWord(
   text: string,
   base: Omit<ToolContext, 'reason'>,
-): Promise<{ routes: PathWordRoute[]; requests: number }> {
+  discovered?: ServedGroup[],
+): Promise<{ routes: PathWordRoute[]; requests: number; apiGroups?: ServedGroup[] }> {
   if (!edgeWordsIn(text)) return { routes: [], requests: 0 };
   const reason =
     'the alert speaks of HTTP answers or routers and names nothing found: the routes whose paths carry its words';
-  let groups: Awaited<ReturnType<typeof discoverApis.run>>;
+  let groups: ServedGroup[];
   try {
-    groups = await discoverApis.run({}, { ...base, reason });
+    groups = discovered ?? (await discoverApis.run({}, { ...base, reason }));
   } catch {
     return { routes: [], requests: 1 };
   }
+  const asked = discovered ? 0 : 1;
   const kinds = routeKinds(groups, MAX_ROUTER_KINDS);
   const lists = await Promise.all(
     kinds.map((kind) =>
@@ -75,5 +79,5 @@ export async function readRoutesByPathWord(
     ),
   );
   const routes = lists.flatMap((list) => (list?.items ?? []) as CustomObject[]);
-  return { routes: routesByPathWord(text, routes), requests: 1 + kinds.length };
+  return { routes: routesByPathWord(text, routes), requests: asked + kinds.length, apiGroups: groups };
 }
