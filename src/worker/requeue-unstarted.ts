@@ -10,6 +10,11 @@ import { poolOf } from '../store/db.ts';
  */
 export const REQUEUE_AFTER_MS = 60_000;
 
+/** Incidents accepted before $1 whose investigation never began; answered from Incident(status, updatedAt). */
+export const UNSTARTED_INCIDENTS_SQL = `SELECT "id", "round" FROM "Incident"
+  WHERE "status" = 'triggered' AND "updatedAt" <= $1::timestamptz AT TIME ZONE 'UTC'
+  ORDER BY "updatedAt"`;
+
 export interface RequeueDeps {
   db: PrismaClient;
   audit: AuditLog;
@@ -22,12 +27,9 @@ export interface RequeueDeps {
  * and a job that exists in any state is left alone. The trail says so. Returns how many were queued.
  */
 export async function requeueUnstarted(deps: RequeueDeps, now: Date): Promise<number> {
-  const { rows } = await poolOf(deps.db).query<{ id: string; round: number }>(
-    `SELECT "id", "round" FROM "Incident"
-     WHERE "status" = 'triggered' AND "updatedAt" <= $1::timestamptz AT TIME ZONE 'UTC'
-     ORDER BY "updatedAt"`,
-    [new Date(now.getTime() - REQUEUE_AFTER_MS).toISOString()],
-  );
+  const { rows } = await poolOf(deps.db).query<{ id: string; round: number }>(UNSTARTED_INCIDENTS_SQL, [
+    new Date(now.getTime() - REQUEUE_AFTER_MS).toISOString(),
+  ]);
   let queued = 0;
   for (const { id, round } of rows) {
     if (!(await deps.queue.requeue(id, round))) continue;

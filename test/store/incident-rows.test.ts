@@ -14,6 +14,8 @@ import {
   saveThread,
   threadAndRelatedCount,
 } from '../../src/store/incidents.ts';
+import { UNSTARTED_INCIDENTS_SQL } from '../../src/worker/requeue-unstarted.ts';
+import { poolOf } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let database: TestDatabase;
@@ -146,4 +148,21 @@ test('the related alerts an answer must check are those Prisma finds: firing, no
   });
   assert.equal(expected.length, 2);
   assert.deepEqual(await pendingRelatedAlerts(database.db, stored.id), expected);
+});
+
+test('the requeue sweep, which runs every minute, finds the unstarted incidents through an index, not a scan of every incident', async () => {
+  const pool = poolOf(database.db);
+  const client = await pool.connect();
+  try {
+    // With a handful of rows a scan is cheapest; forbidding it shows whether an index can answer at all.
+    await client.query('SET enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${UNSTARTED_INCIDENTS_SQL}`, [
+      new Date().toISOString(),
+    ]);
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    assert.match(plan, /Index (Only )?Scan using "Incident_status_updatedAt_idx"/, plan);
+  } finally {
+    await client.query('RESET enable_seqscan');
+    client.release();
+  }
 });
