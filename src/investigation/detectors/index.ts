@@ -38,6 +38,7 @@ import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
 import { loadBalancerPolicy } from './load-balancer-policy.ts';
 import { networkPolicy } from './network-policy.ts';
+import { nodeLabelSource } from './node-label-source.ts';
 import { policyNearMiss } from './policy-near-miss.ts';
 import { nodeCondition } from './node-condition.ts';
 import { oomLimit } from './oom-limit.ts';
@@ -95,6 +96,7 @@ export const DETECTORS = {
   'insufficient-resources': insufficientResources,
   preemption: preemption,
   'scheduler-admission': schedulerAdmission,
+  'node-label-source': nodeLabelSource,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
   'limit-range-refusal': limitRangeRefusal,

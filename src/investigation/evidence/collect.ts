@@ -23,6 +23,7 @@ import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
+import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { routePolicyLists } from './route-policies.ts';
@@ -1102,6 +1103,7 @@ function readDiscoveredLists(
     ...configuredObjectLists(snapshot, namespace, alertText(reader.alert)),
     ...referencedKindLists(snapshot, namespace),
     ...routePolicyLists(snapshot, namespace),
+    ...nodeLabelSourceLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
