@@ -54,6 +54,7 @@ import { routingBackend } from './routing-backend.ts';
 import { schedulerAdmission } from './scheduler-admission.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
+import { stepTemplate } from './step-template.ts';
 import { taint } from './taint.ts';
 import { tlsCertificate } from './tls-certificate.ts';
 
@@ -97,6 +98,7 @@ export const DETECTORS = {
   preemption: preemption,
   'scheduler-admission': schedulerAdmission,
   'node-label-source': nodeLabelSource,
+  'step-template': stepTemplate,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
   'limit-range-refusal': limitRangeRefusal,

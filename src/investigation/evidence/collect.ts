@@ -24,6 +24,7 @@ import { generatingKinds } from './generations.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
+import { stepTemplateLists } from './warned-templates.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { routePolicyLists } from './route-policies.ts';
@@ -1104,6 +1105,7 @@ function readDiscoveredLists(
     ...referencedKindLists(snapshot, namespace),
     ...routePolicyLists(snapshot, namespace),
     ...nodeLabelSourceLists(snapshot, namespace),
+    ...stepTemplateLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
