@@ -54,6 +54,7 @@ import { routingBackend } from './routing-backend.ts';
 import { schedulerAdmission } from './scheduler-admission.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
+import { scopedOut } from './scoped-out.ts';
 import { stepTemplate } from './step-template.ts';
 import { taint } from './taint.ts';
 import { tlsCertificate } from './tls-certificate.ts';
@@ -99,6 +100,7 @@ export const DETECTORS = {
   'scheduler-admission': schedulerAdmission,
   'node-label-source': nodeLabelSource,
   'step-template': stepTemplate,
+  'scoped-out': scopedOut,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
   'limit-range-refusal': limitRangeRefusal,

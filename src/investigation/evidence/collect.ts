@@ -25,6 +25,7 @@ import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
+import { scopedObjectLists } from './scoped-objects.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { routePolicyLists } from './route-policies.ts';
@@ -1106,6 +1107,7 @@ function readDiscoveredLists(
     ...routePolicyLists(snapshot, namespace),
     ...nodeLabelSourceLists(snapshot, namespace),
     ...stepTemplateLists(snapshot, namespace),
+    ...scopedObjectLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
   ];
