@@ -60,8 +60,7 @@ function strands(
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
   const firstMade = Math.min(...pods.map((pod) => toMs(pod.metadata?.creationTimestamp) ?? Number.POSITIVE_INFINITY));
-  const recent =
-    at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW && at <= firstMade + 60_000;
+  const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW && at <= firstMade + 60_000;
   const { key, value } = set.pair;
   const carriers = snapshot.nodes
     .map((node) => node.metadata?.labels?.[key])
@@ -84,7 +83,10 @@ function strands(
   return finding(nodeLabelSource, {
     entity,
     // The workloads the pods belong to, too: the symptom reaches them, not always their pods.
-    affects: uniqueRefs([...pods.map((pod) => graph.workloadOf(pod)), ...pods.map((pod) => refOf('Pod', pod.metadata))]),
+    affects: uniqueRefs([
+      ...pods.map((pod) => graph.workloadOf(pod)),
+      ...pods.map((pod) => refOf('Pod', pod.metadata)),
+    ]),
     strength: recent ? STRENGTH.setsLabelChanged : STRENGTH.setsLabel,
     summary: `${object.kind} ${entity.name}${recent ? ` changed at ${changedAt} and` : ''} sets node label ${key}=${value} (${set.path}), which the ${pods.length} Pending pod${pods.length > 1 ? 's' : ''} it admits now require, but ${nodesSay}: they cannot be scheduled anywhere. Set it back to a label the nodes carry there, not in the workloads`,
     evidence,

@@ -63,8 +63,7 @@ function leftOut(
     .filter((w) => w.namespace === caller.namespace && refKey(w) !== refKey(caller))
     .map((w) => ({ workload: w, names: identities(graph, w) }));
   const list = nameLists(object).find(
-    ({ names }) =>
-      !names.some((name) => own.has(name)) && names.some((name) => others.some((o) => o.names.has(name))),
+    ({ names }) => !names.some((name) => own.has(name)) && names.some((name) => others.some((o) => o.names.has(name))),
   );
   if (!list) return undefined;
   const entity = refOf(object.kind, object.metadata);

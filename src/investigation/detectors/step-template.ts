@@ -50,7 +50,9 @@ export const stepTemplate: Detector = {
 
 function erring(template: CustomObject, steps: QuotedStep[]): Finding {
   const entity = refOf(template.kind, template.metadata);
-  const first = Math.min(...steps.map((s) => toMs(s.event.firstTimestamp ?? eventTime(s.event)) ?? Number.POSITIVE_INFINITY));
+  const first = Math.min(
+    ...steps.map((s) => toMs(s.event.firstTimestamp ?? eventTime(s.event)) ?? Number.POSITIVE_INFINITY),
+  );
   const changedAt = lastChange(template.metadata);
   const at = toMs(changedAt);
   const recent = at !== undefined && at <= first && first - at <= NEAR;

@@ -55,7 +55,10 @@ export function strandedPods(snapshot: ClusterSnapshot, namespace?: string): { p
  * Where in a custom object's spec it sets a node label as a plain entry (`nodeLabels: {key: value}`, a selector's
  * `matchLabels`): the path of the first entry equal to one of `pairs`, walking the spec generically.
  */
-export function pairSetIn(object: CustomObject, pairs: readonly LabelPair[]): { pair: LabelPair; path: string } | undefined {
+export function pairSetIn(
+  object: CustomObject,
+  pairs: readonly LabelPair[],
+): { pair: LabelPair; path: string } | undefined {
   const walk = (value: unknown, path: string): { pair: LabelPair; path: string } | undefined => {
     if (Array.isArray(value)) {
       for (const [index, item] of value.entries()) {

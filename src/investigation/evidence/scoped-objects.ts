@@ -30,7 +30,10 @@ function configuredValues(snapshot: ClusterSnapshot, namespace: string): Map<str
 }
 
 /** Error lines of the namespace that say a name a workload is configured with is not found, with that name. */
-export function missingConfiguredNames(snapshot: ClusterSnapshot, namespace: string): { name: string; line: string; pod: string }[] {
+export function missingConfiguredNames(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+): { name: string; line: string; pod: string }[] {
   const values = [...configuredValues(snapshot, namespace).values()].flatMap((set) => [...set]);
   if (values.length === 0) return [];
   return snapshot.logs
@@ -46,7 +49,9 @@ export function missingConfiguredNames(snapshot: ClusterSnapshot, namespace: str
 function annotatingGroups(pods: readonly Pod[]): Set<string> {
   return new Set(
     pods.flatMap((pod) =>
-      Object.keys(pod.metadata?.annotations ?? {}).flatMap((key) => (key.includes('/') ? [key.split('/')[0] as string] : [])),
+      Object.keys(pod.metadata?.annotations ?? {}).flatMap((key) =>
+        key.includes('/') ? [key.split('/')[0] as string] : [],
+      ),
     ),
   );
 }
@@ -65,9 +70,7 @@ export function scopedObjectLists(snapshot: ClusterSnapshot, namespace: string):
   return snapshot.apiGroups
     .filter(({ group }) => !builtInGroup(group) && groups.has(group))
     .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => r.namespaced)
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
+      resources.filter((r) => r.namespaced).map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
     )
     .slice(0, MAX_SCOPED_KINDS)
     .map((resource) => ({

@@ -60,7 +60,10 @@ export function stepTemplateLists(snapshot: ClusterSnapshot, namespace: string):
     .flatMap(({ group, resources = [] }) =>
       resources
         .filter((r) => TEMPLATE_KIND.test(r.kind))
-        .map((r) => ({ resource: { group, version: r.version, plural: r.plural, kind: r.kind }, namespaced: r.namespaced })),
+        .map((r) => ({
+          resource: { group, version: r.version, plural: r.plural, kind: r.kind },
+          namespaced: r.namespaced,
+        })),
     )
     .sort((a, b) => Number(b.namespaced) - Number(a.namespaced))
     .slice(0, MAX_TEMPLATE_KINDS)
