@@ -26,6 +26,7 @@ import { featureFlag } from './feature-flag.ts';
 import { governingResource } from './governing-resource.ts';
 import { attachedPolicy } from './attached-policy.ts';
 import { hpaLimit } from './hpa-limit.ts';
+import { identityBinding } from './identity-binding.ts';
 import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
@@ -110,6 +111,7 @@ export const DETECTORS = {
   'job-failure': jobFailure,
   'rbac-forbidden': rbacForbidden,
   'service-account-token': serviceAccountToken,
+  'identity-binding': identityBinding,
   'admission-refused': admissionRefused,
   'admission-rule': admissionRule,
   'admission-mutation': admissionMutation,

@@ -21,6 +21,7 @@ import { forwardingBlocksOf, holdsServerBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
 import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
+import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
@@ -201,6 +202,7 @@ export async function collectSnapshot(
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
   await readEdgeOfQuietApp(reader);
+  await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
   await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
   await readWorkWhereActing(reader, peers);
@@ -208,6 +210,7 @@ export async function collectSnapshot(
   await readPeerLogs(reader);
   await readWhatErringPeersRead(reader);
   await readRefusingServersSecrets(reader);
+  await readIdentityChain(reader);
   await readGoverningObjects(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   const lookups = resolutionErrors(reader.snapshot.logs);

@@ -35,6 +35,11 @@ export function siblingLogTargets(snapshot: ClusterSnapshot, max: number): LogTa
   const heard = new Set([...readOf].filter(([, weight]) => weight >= 2).map(([key]) => key));
   const controllers = podControllers(snapshot);
   const targets: LogTarget[] = [];
+  const warned = new Set(
+    snapshot.events
+      .filter((event) => event.type === 'Warning' && event.involvedObject?.kind === 'Pod')
+      .map((event) => `${event.involvedObject.namespace ?? event.metadata?.namespace}/${event.involvedObject.name}`),
+  );
   const silent = snapshot.logs.filter((log) => log.lines.length === 0 && log.alerted && !log.previous);
   for (const log of silent) {
     if (targets.length >= max) break;
@@ -42,13 +47,15 @@ export function siblingLogTargets(snapshot: ClusterSnapshot, max: number): LogTa
     const key = speaker && ownerKey(speaker);
     if (!key || heard.has(key)) continue;
     heard.add(key);
-    const sibling = snapshot.pods.find(
+    const siblings = snapshot.pods.filter(
       (pod) =>
         ownerKey(pod) === key &&
         !read.has(`${log.namespace}/${pod.metadata?.name}`) &&
         running(pod, log.container) &&
         appContainers(pod, controllers).some((container) => container.name === log.container),
     );
+    // A replica the kubelet's or a controller's warnings speak of (its probe failing) has shown trouble: heard first.
+    const sibling = siblings.find((pod) => warned.has(`${log.namespace}/${pod.metadata?.name}`)) ?? siblings[0];
     const name = sibling?.metadata?.name;
     if (!name) continue;
     read.add(`${log.namespace}/${name}`);

@@ -10,7 +10,8 @@ export const listCustomObjects = defineTool({
     '(spec and status as the server holds them): what an operator or a policy engine reconciles from.',
   args: z.object({
     group: z.string().min(1),
-    version: z.string().regex(/^v\d+((alpha|beta)\d+)?$/),
+    // Any DNS-1035 label, as a CustomResourceDefinition may name its versions (`v1api20230131`), not only `v1beta1`.
+    version: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/),
     plural: z.string().min(1),
     namespace: z.string().min(1).optional().describe('Omit for a cluster-scoped kind'),
   }),
