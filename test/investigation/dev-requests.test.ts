@@ -36,6 +36,10 @@ test('investigations of the dev scenarios stay within the request budget', {
       });
       const requests = simulation.requests();
       counts.push(requests.length);
+      // Issue 9: no request is sent twice in one investigation (what a list or a log answered is kept).
+      const sent = requests.map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+      const repeated = sent.filter((request, index) => sent.indexOf(request) !== index);
+      assert.deepEqual(repeated, [], `${file} repeated requests`);
       assert.ok(requests.length <= PEER_HARD_LIMIT + ROUTING_READS_MAX, `${file}: ${requests.length} requests`);
       // Locating an unnamed namespace may list the pods that are not running cluster-wide (the server filters them), and
       // an ingress controller's pods are found by their labels; never every pod.

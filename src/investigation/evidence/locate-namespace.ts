@@ -26,6 +26,8 @@ import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
 import { whereNodeTroubleIs } from './node-trouble.ts';
+import { type NarrowedList, narrowedFromWhole } from './whole-list.ts';
+import { listKey } from './custom-read-plan.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
 import { serviceInId } from './backend-words.ts';
@@ -77,6 +79,14 @@ export interface Located {
   unbudgeted?: number;
   /** Requests an earlier look's budget counted that a batch saved (SnapshotReader.saved): this look counts them too. */
   saved?: number;
+  /**
+   * Cluster-wide lists read whole where a narrowed one was asked (whole-list.ts): a namespace's list of the kind, or one
+   * narrowed by a field selector, is answered from them, each such request counted as saved — the budget plans what it
+   * planned when the request was sent.
+   */
+  wholeInstead?: ReadAlready;
+  /** One namespace's lists read to their end while locating, of a namespace left for another: the same, in it. */
+  readInstead?: { kind: ObjectKind; namespace: string; items: ObjectOf<ObjectKind>[] }[];
   /** Cluster-scoped lists already read (a second look elsewhere keeps the nodes it read). */
   clusterRead?: ReadAlready;
   /** The API groups discovery found, when an earlier look asked (asked once per investigation). */
@@ -106,9 +116,11 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const podsNamespace = pod ? await wherePodRuns(pod, base) : undefined;
   if (podsNamespace) return podsNamespace;
   const node = nodeLabel(alert);
-  const nodesNamespace = node ? await whereNodeTroubleIs(node, base) : undefined;
-  if (nodesNamespace) return { ...nodesNamespace, requests: nodesNamespace.requests + (pod ? 1 : 0) };
+  const onNode = node ? await whereNodeTroubleIs(node, base) : undefined;
+  if (onNode?.located) return { ...onNode.located, requests: onNode.located.requests + (pod ? 1 : 0) };
   const spent = (pod ? 1 : 0) + (node ? 2 : 0);
+  // The Warning events the node's trouble was looked for in are the cluster's: not asked for again.
+  const warnings = onNode?.warnings;
   // Label values (a deployment or service name) are matched like the text.
   const text = [alertText(alert), ...labelledNames(alert)].join('\n');
   const namespaceList = await listObjects.run(
@@ -118,13 +130,13 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   if (namespacesNamed(text, names).length > 0) {
-    return namedByText(alert, text, namespaces, base, spent + namespaceList.requests);
+    return namedByText(alert, text, namespaces, base, spent + namespaceList.requests, warnings);
   }
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
   if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
   const cloudMade = cloudMadeValues(alert.labels, GENERIC_LABELS);
-  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade);
+  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade, warnings);
 }
 
 /** The namespace of the pod the alert names, when one namespace holds a pod of that name (1 request). */
@@ -149,6 +161,7 @@ async function namedByText(
   namespaces: ClusterSnapshot['namespaces'],
   base: Omit<ToolContext, 'reason'>,
   spent: number,
+  warningsRead?: NarrowedList<'Event'>,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   const described = chooseNamespace(text, { namespaces: names });
@@ -165,7 +178,7 @@ async function namedByText(
   const readAll = (kind: 'Deployment' | 'StatefulSet' | 'Service') =>
     mayNameObjects ? listObjects.run({ kind, limit: 5000 }, { ...base, reason }) : undefined;
   const [warnings, deployments, statefulSets, services] = await Promise.all([
-    listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    warningsRead ? { ...warningsRead, requests: 0 } : narrowedFromWhole('Event', WARNINGS, 500, base, reason),
     readAll('Deployment'),
     readAll('StatefulSet'),
     readAll('Service'),
@@ -221,20 +234,30 @@ async function namedByText(
         unbudgeted: warnings.requests,
         namespaces,
         everywhere: { ...whole(lists), ...atBroker.everywhere },
+        ...wholeEvents(warnings),
       };
   }
   return {
     namespace,
     assumptions: [assumption],
     requests: spentHere,
-    // The named namespace's Deployments, read and then left for elsewhere, are no part of what the look reads.
+    // The named namespace's Deployments, read and then left for elsewhere, are no part of what the look reads; read to
+    // their end, they answer a later read of them (the namespace left may be one the pods call).
     unbudgeted: warnings.requests + (elsewhere?.verdict ? elsewhere.requests : 0),
+    ...(elsewhere?.verdict && elsewhere.listed?.complete
+      ? { readInstead: [{ kind: 'Deployment' as const, namespace: chosen.namespace, items: elsewhere.listed.items }] }
+      : {}),
     namespaces,
     read: readIn(namespace, readHere),
     everywhere: whole(lists),
     ...(warnings.complete ? { clusterTrouble: { events } } : {}),
+    ...wholeEvents(warnings),
   };
 }
+
+/** Every event of the cluster, when the Warning events were read as part of them: they answer the lists of events. */
+const wholeEvents = (warnings: NarrowedList<'Event'>): Pick<Located, 'wholeInstead'> =>
+  warnings.whole ? { wholeInstead: { Event: warnings.whole } } : {};
 
 /**
  * Trouble elsewhere that carries the alert's words while the named namespace shows none (recent-trouble.ts), unless
@@ -280,6 +303,7 @@ async function fromClusterLists(
   base: Omit<ToolContext, 'reason'>,
   spent: number,
   cloudMade: string[],
+  warningsRead?: NarrowedList<'Event'>,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
   const reason = 'the alert names no namespace: find where what it names lives, or where pods are failing';
@@ -290,7 +314,7 @@ async function fromClusterLists(
     listObjects.run({ kind: 'StatefulSet', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Service', limit: 5000 }, { ...base, reason }),
     listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
-    listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    warningsRead ? { ...warningsRead, requests: 0 } : narrowedFromWhole('Event', WARNINGS, 500, base, reason),
     listObjects.run(
       { kind: 'Endpoints', limit: 5000 },
       { ...base, reason: 'the alert names no namespace: Services no ready pod serves are signs of trouble' },
@@ -365,8 +389,11 @@ async function fromClusterLists(
     namespace,
     assumptions: [assumption],
     requests,
+    // Events read once for the node the alert names count as the request they were planned at.
+    ...(warningsRead ? { saved: warningsRead.requests } : {}),
     namespaces,
     read,
+    ...wholeEvents(warnings),
     everywhere: whole([
       ['Deployment', deployments],
       ['StatefulSet', statefulSets],
@@ -562,14 +589,18 @@ async function kindOrLabel(
   const found = listed.items.filter((item) => item.metadata?.name === name).map((item) => item.metadata?.namespace);
   const home = found.length === 1 ? found[0] : undefined;
   const requests = spent.requests + 1;
-  if (!home || home === labelled) return { ...located, ...spent, requests };
+  // The list read to its end answers the collection's own read of that kind (a setting naming one of its objects).
+  const customRead = listed.complete
+    ? new Map([...(located.customRead ?? []), [listKey({ group, plural: resource.plural }), listed.items]])
+    : located.customRead;
+  const read = { ...spent, requests, ...(customRead ? { customRead } : {}) };
+  if (!home || home === labelled) return { ...located, ...read };
   return {
     namespace: home,
     assumptions: [
       `namespace ${home}: the alert's label ${label} names ${resource.kind} ${name}, which lives there: what its metric is about (${labelled} is where it is reported)`,
     ],
-    ...spent,
-    requests,
+    ...read,
     ...(located.everywhere ? { everywhere: located.everywhere } : {}),
   };
 }

@@ -3,22 +3,27 @@ import type { ToolContext } from '../tools/tool.ts';
 import type { Located } from './locate-namespace.ts';
 import { WARNINGS } from './namespace-trouble.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { type NarrowedList, narrowedFromWhole } from './whole-list.ts';
+
+/** Where a node's trouble lives, if anywhere; and the cluster's Warning events read to find out (locating keeps them). */
+export interface NodeTrouble {
+  located?: Located;
+  warnings: NarrowedList<'Event'>;
+}
 
 /**
  * Where the trouble of a node the alert names lives, when it names no namespace: a node is everyone's, and what keeps
  * it from its job (a drain that cannot evict, pods that cannot leave or start there) is said by Warning events about
  * the pods it runs, or by the node's own events naming them as `namespace/pod`. The namespace with most of them is the
  * one to examine (2 requests: the node's pods, the cluster's Warning events), and those events are kept as its evidence.
- * Undefined when none says anything.
+ * No namespace when none says anything. The Warning events are read whole when one page holds every event: the
+ * namespace chosen then has its own events read already.
  */
-export async function whereNodeTroubleIs(
-  node: string,
-  base: Omit<ToolContext, 'reason'>,
-): Promise<Located | undefined> {
+export async function whereNodeTroubleIs(node: string, base: Omit<ToolContext, 'reason'>): Promise<NodeTrouble> {
   const reason = `the alert names node ${node} but no namespace: find whose pods there are in trouble`;
   const [pods, warnings] = await Promise.all([
     listObjects.run({ kind: 'Pod', fieldSelector: `spec.nodeName=${node}`, limit: 500 }, { ...base, reason }),
-    listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    narrowedFromWhole('Event', WARNINGS, 500, base, reason),
   ]);
   const requests = pods.requests + warnings.requests;
   const onNode = new Map(
@@ -41,8 +46,8 @@ export async function whereNodeTroubleIs(
     if (namespaces.some(Boolean)) said.push(event);
   }
   const [namespace, count] = [...votes].sort((a, b) => b[1] - a[1])[0] ?? [];
-  if (!namespace) return undefined;
-  return {
+  if (!namespace) return { warnings };
+  const located: Located = {
     namespace,
     assumptions: [
       `namespace ${namespace}: the alert names node ${node}, and ${count} Warning events are about its pods there`,
@@ -52,5 +57,7 @@ export async function whereNodeTroubleIs(
     refusals: said.filter(
       (event) => event.involvedObject?.kind === 'Node' || event.involvedObject?.namespace === namespace,
     ),
+    ...(warnings.whole ? { wholeInstead: { Event: warnings.whole } } : {}),
   };
+  return { located, warnings };
 }

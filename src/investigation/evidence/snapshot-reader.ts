@@ -12,6 +12,7 @@ import { MAX_SERIES, prometheusQuery } from '../tools/prometheus-query.ts';
 import type { MetricBatch } from './metric-queries.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
+import { fieldSelectorTest } from './field-selector.ts';
 import type { CustomObject } from './custom-object.ts';
 import { listedAlready, listKey } from './custom-read-plan.ts';
 import type { Located } from './locate-namespace.ts';
@@ -155,6 +156,14 @@ export class SnapshotReader {
       absorb(into[KIND_KEYS[kind]], already);
       return;
     }
+    const instead = this.answeredInstead(kind, options);
+    if (instead) {
+      // The request is not sent, and counts as the request the budget planned on: what is read after it stays the same.
+      this.listed.set(listRequestKey(kind, options), instead);
+      this.saved++;
+      absorb(into[KIND_KEYS[kind]], instead);
+      return;
+    }
     const secret = kind === 'Secret' && /^metadata\.name=(.+)$/.exec(options.fieldSelector ?? '')?.[1];
     if (secret) this.secretsAsked.add(`${options.namespace}/${secret}`);
     this.requests++;
@@ -192,7 +201,10 @@ export class SnapshotReader {
    */
   async listIn(kind: ObjectKind, namespaces: string[], reason: (namespace: string) => string): Promise<void> {
     const unread = namespaces.filter(
-      (namespace) => !this.listedBefore(kind, { namespace }) && !this.readAlready(kind, namespace, false),
+      (namespace) =>
+        !this.listedBefore(kind, { namespace }) &&
+        !this.readAlready(kind, namespace, false) &&
+        !this.answeredInstead(kind, { namespace }),
     );
     if (unread.length >= 2) {
       this.requests++;
@@ -225,6 +237,24 @@ export class SnapshotReader {
     const whole = !options.labelSelector && !options.fieldSelector;
     return (
       this.listedBefore(kind, options) ?? (whole ? this.readAlready(kind, options.namespace, clusterWide) : undefined)
+    );
+  }
+
+  /**
+   * A list answered by a cluster-wide list that locating read whole in place of a narrowed one (Located.wholeInstead):
+   * a namespace's part of it, narrowed by the request's field selector as the API server would narrow it.
+   */
+  private answeredInstead(kind: ObjectKind, options: ListOptions): ObjectOf<ObjectKind>[] | undefined {
+    if (options.labelSelector || options.version) return undefined;
+    const own = this.located.readInstead?.find((read) => read.kind === kind && read.namespace === options.namespace);
+    if (own && !options.fieldSelector) return own.items;
+    const whole = this.located.wholeInstead?.[kind];
+    if (!whole) return undefined;
+    const selects = options.fieldSelector ? fieldSelectorTest(options.fieldSelector) : () => true;
+    if (!selects) return undefined;
+    const { namespace } = options;
+    return whole.filter(
+      (object) => (namespace === undefined || object.metadata?.namespace === namespace) && selects(object),
     );
   }
 
@@ -339,13 +369,23 @@ export class SnapshotReader {
     return ended?.reason === 'Error' || ended?.reason === 'Completed';
   }
 
+  /** Logs read, by container instance: one chosen again for another reason is not asked for twice. */
+  private readonly logsRead = new Map<string, ReturnType<typeof podLogs.run>>();
+
   async readLog(target: LogTarget): Promise<void> {
-    this.requests++;
+    const args = { ...target, terminated: !target.previous && this.endedForGood(target) };
+    const key = [args.namespace, args.pod, args.container, args.previous, args.terminated].join('/');
+    let read = this.logsRead.get(key);
+    if (read) {
+      // Counted as the request it was planned at, so that what is read after it stays the same.
+      this.saved++;
+    } else {
+      this.requests++;
+      read = podLogs.run(args, { ...this.base, reason: `log of ${target.pod}: ${target.why}` });
+      this.logsRead.set(key, read);
+    }
     try {
-      const result = await podLogs.run(
-        { ...target, terminated: !target.previous && this.endedForGood(target) },
-        { ...this.base, reason: `log of ${target.pod}: ${target.why}` },
-      );
+      const result = await read;
       this.snapshot.logs.push({
         ...target,
         lines: result.lines,

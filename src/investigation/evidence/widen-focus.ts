@@ -1,7 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
-import { readInFull } from './completeness.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import { readInFull } from './completeness.ts';
 import type { Located } from './locate-namespace.ts';
 import { UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
 import {
@@ -13,6 +13,7 @@ import {
 } from './recent-trouble.ts';
 import type { ToolBase } from './snapshot-reader.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { narrowedFromWhole } from './whole-list.ts';
 
 // An alert that something was not produced by its time (a report not published, an export missing): the run that should
 // have produced it may have failed hours before the alert, at its scheduled time, and stopped.
@@ -59,14 +60,17 @@ export async function widenFocus(
   const from = located.namespace;
   const reason = `nothing abnormal explains the alert in ${from}: where in the cluster trouble began around its onset`;
   const known = located.clusterTrouble;
+  // The events read whole when a page holds them: the namespace examined next then has its events read already.
   const [pods, events] = await Promise.all([
     known?.pods
       ? { items: known.pods, requests: 0 }
       : listObjects.run({ kind: 'Pod', fieldSelector: UNHEALTHY_PODS, limit: 500 }, { ...base, reason }),
-    known?.events
-      ? { items: known.events, requests: 0 }
-      : listObjects.run({ kind: 'Event', fieldSelector: WARNINGS, limit: 500 }, { ...base, reason }),
+    known?.events ? { items: known.events, requests: 0 } : narrowedFromWhole('Event', WARNINGS, 500, base, reason),
   ]);
+  const wholeInstead = {
+    ...located.wholeInstead,
+    ...('whole' in events && events.whole ? { Event: events.whole } : {}),
+  };
   const requests = pods.requests + events.requests;
   // `located.requests` is what the first look spent: the second starts from it, within one budget.
   const since = troubleWindowStart(alert.startsAt, examined.now);
@@ -102,6 +106,8 @@ export async function widenFocus(
         ...(readInFull(examined, 'NetworkPolicy') ? { NetworkPolicy: examined.networkPolicies } : {}),
       },
       apiGroups: examined.apiGroups,
+      ...(Object.keys(wholeInstead).length > 0 ? { wholeInstead } : {}),
+      ...(located.readInstead ? { readInstead: located.readInstead } : {}),
       customRead: located.customRead,
       listed: located.listed,
     },
