@@ -3,14 +3,14 @@
  * process. A test process pays for loading its modules through tsx's loader before its first test: about 1.5 s of
  * CPU where @kubernetes/client-node is among them (1,000 modules), most of the run for most files. So the files are
  * dealt round-robin, in sorted order, into groups of about GROUP_SIZE, each group one process that runs its files one
- * after another (`test-group.ts`); round-robin mixes the slow files (child processes, browsers, databases) among the
- * groups so that no group is left running alone at the end.
+ * after another, each file a suite of its own (`test-group.ts`); round-robin mixes the slow files (child processes,
+ * browsers, databases) among the groups so that no group is left running alone at the end.
  *
  * `npm test -- [runner options] [files or directories]`: options (`--test-name-pattern=…`) go to `node --test`;
  * files and directories, when given, are run instead of all of test/. One file alone: `node --import tsx --test test/<path>.test.ts`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,6 @@ const TEST_DIR = join(REPO_ROOT, 'test');
 const GROUP_MODULE = new URL('./test-group.ts', import.meta.url).href;
 const CONCURRENCY = 2;
 const GROUP_SIZE = 12;
-
-/** Top-level `beforeEach`/`afterEach` would wrap every later file's tests in a shared process. */
-const ROOT_EACH_HOOK = /^(beforeEach|afterEach)\(/m;
 
 /** The `*.test.ts` files under each directory, and each file, that `paths` name. */
 async function testFiles(paths: string[]): Promise<string[]> {
@@ -38,25 +35,20 @@ async function testFiles(paths: string[]): Promise<string[]> {
   return [...new Set(files)].sort();
 }
 
-async function groupsOf(files: string[]): Promise<string[][]> {
-  const alone: string[][] = [];
-  const shared: string[] = [];
-  for (const file of files) {
-    if (ROOT_EACH_HOOK.test(await readFile(file, 'utf8'))) alone.push([file]);
-    else shared.push(file);
-  }
-  const count = Math.ceil(shared.length / GROUP_SIZE);
+/** `files` dealt round-robin into groups of about GROUP_SIZE. */
+function groupsOf(files: string[]): string[][] {
+  const count = Math.ceil(files.length / GROUP_SIZE);
   const groups = Array.from({ length: count }, () => [] as string[]);
-  shared.forEach((file, index) => {
+  files.forEach((file, index) => {
     groups[index % count]!.push(file);
   });
-  return [...groups, ...alone];
+  return groups;
 }
 
 const args = process.argv.slice(2);
 const options = args.filter((arg) => arg.startsWith('-'));
 const paths = args.filter((arg) => !arg.startsWith('-')).map((path) => resolve(path));
-const groups = await groupsOf(await testFiles(paths.length > 0 ? paths : [TEST_DIR]));
+const groups = groupsOf(await testFiles(paths.length > 0 ? paths : [TEST_DIR]));
 
 const dir = await mkdtemp(join(tmpdir(), 'incident-bot-tests-'));
 let code = 1;
@@ -66,7 +58,7 @@ try {
     const entry = join(dir, `group-${String(index + 1).padStart(2, '0')}-of-${groups.length}.mjs`);
     await writeFile(
       entry,
-      `// ${files.length} test files, one after another.\nimport { runTestFiles } from ${JSON.stringify(GROUP_MODULE)};\nawait runTestFiles(${JSON.stringify(files, null, 2)});\n`,
+      `// ${files.length} test files, one after another.\nimport { runTestFiles } from ${JSON.stringify(GROUP_MODULE)};\nrunTestFiles(${JSON.stringify(files, null, 2)});\n`,
     );
     entries.push(entry);
   }
