@@ -7,7 +7,8 @@
  * browsers, databases) among the groups so that no group is left running alone at the end.
  *
  * `npm test -- [runner options] [files or directories]`: options (`--test-name-pattern=…`) go to `node --test`;
- * files and directories, when given, are run instead of all of test/. One file alone: `node --import tsx --test test/<path>.test.ts`.
+ * files and directories, when given, are run instead of all of test/. One file in a process of its own:
+ * `node --import tsx --test test/<path>.test.ts`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
