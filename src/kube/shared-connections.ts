@@ -1,6 +1,8 @@
 import {
+  ApiException,
   type Configuration,
   createConfiguration,
+  HttpMethod,
   type KubeConfig,
   Observable,
   type ObservableMiddleware,
@@ -40,22 +42,93 @@ function sharedConnections(kubeConfig: KubeConfig): ObservableMiddleware {
   };
 }
 
-const middlewares = new WeakMap<KubeConfig, ObservableMiddleware>();
+const configurations = new WeakMap<KubeConfig, Configuration>();
 
-/** `kubeConfig.makeApiClient(Api)`, its requests on the connections of every other client made here for it. */
-export function makeSharedApiClient<T>(kubeConfig: KubeConfig, Api: new (configuration: Configuration) => T): T {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster!');
-  let shared = middlewares.get(kubeConfig);
-  if (!shared) {
-    shared = sharedConnections(kubeConfig);
-    middlewares.set(kubeConfig, shared);
-  }
-  return new Api(
-    createConfiguration({
+/** The client configuration of every request made here for `kubeConfig`: its server, its credentials, one pool. */
+function sharedConfiguration(kubeConfig: KubeConfig): Configuration {
+  let configuration = configurations.get(kubeConfig);
+  if (!configuration) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kubeConfig },
-      middleware: [setHeaderMiddleware('User-Agent', USER_AGENT), shared],
-    }),
-  );
+      middleware: [setHeaderMiddleware('User-Agent', USER_AGENT), sharedConnections(kubeConfig)],
+    });
+    configurations.set(kubeConfig, configuration);
+  }
+  return configuration;
+}
+
+/**
+ * GET `path` as the generated API clients send it (same authentication, User-Agent and shared connections, same
+ * ApiException for a status other than 2xx) and the answer's JSON as parsed, without the client's model classes:
+ * the caller reads the JSON itself. The request goes straight to the connection pool the client's authentication
+ * chose (undici's `request`), not through `fetch`, whose streams, signals and header objects cost several times the
+ * request itself; a transport failure is thrown as fetch throws it ("fetch failed", the cause attached), so callers
+ * tell an unreachable cluster as before. A cluster reached with no pool of its own (plain http) goes through the
+ * client's fetch.
+ */
+export async function getJson(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  accept?: string,
+): Promise<unknown> {
+  return JSON.parse((await getText(kubeConfig, path, query, accept)).text);
+}
+
+/** GET `path` as getJson does, the answer as text with its media type (a pod's log is text/plain). */
+export async function getText(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  accept = 'application/json, */*;q=0.8',
+): Promise<{ text: string; mediaType: string }> {
+  const configuration = sharedConfiguration(kubeConfig);
+  let request = configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+  request.setHeaderParam('Accept', accept);
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined) request.setQueryParam(name, String(value));
+  await kubeConfig.applySecurityAuthentication(request);
+  for (const middleware of configuration.middleware) request = await middleware.pre(request).toPromise();
+  const dispatcher = request.getDispatcher();
+  const { status, headers, text } = dispatcher
+    ? await pooled(dispatcher, request)
+    : await fetched(configuration, request);
+  if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, headers);
+  if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', await text(), headers);
+  return { text: await text(), mediaType: (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: () => Promise<string>;
+}
+
+async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<Answer> {
+  const url = new URL(request.getUrl());
+  let answer: Awaited<ReturnType<Dispatcher['request']>>;
+  try {
+    answer = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: request.getHeaders(),
+    });
+  } catch (error) {
+    throw new TypeError('fetch failed', { cause: error });
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers))
+    if (value !== undefined && value !== null) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  return { status: answer.statusCode, headers, text: () => answer.body.text() };
+}
+
+async function fetched(configuration: Configuration, request: RequestContext): Promise<Answer> {
+  let response = await configuration.httpApi.send(request).toPromise();
+  for (const middleware of [...configuration.middleware].reverse())
+    response = await middleware.post(response).toPromise();
+  return { status: response.httpStatusCode, headers: response.headers, text: () => response.body.text() };
 }

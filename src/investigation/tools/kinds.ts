@@ -1,28 +1,11 @@
-import {
-  AdmissionregistrationV1Api,
-  AppsV1Api,
-  AutoscalingV2Api,
-  ApisApi,
-  BatchV1Api,
-  type ConfigurationOptions,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  NetworkingV1Api,
-  PolicyV1Api,
-  RbacAuthorizationV1Api,
-  Observable,
-  type ObservableMiddleware,
-  ResponseContext,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
 import { type CustomObject, CustomObjectSchema } from '../evidence/custom-object.ts';
 import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup, type ServedResource } from '../evidence/routing-objects.ts';
-import { makeSharedApiClient } from '../../kube/shared-connections.ts';
+import { getJson } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
-import { plainJson } from './plain-json.ts';
+import { modelJson } from './model-json.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
 
@@ -89,77 +72,63 @@ export interface ListOptions {
 
 /** The Accept header of a metadata-only list, offering the full list after it to servers without the form. */
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
-const acceptMetadataList: ObservableMiddleware = {
-  pre: (context) => {
-    context.setHeaderParam('Accept', METADATA_LIST);
-    return new Observable(Promise.resolve(context));
-  },
-  post: (response) => new Observable(Promise.resolve(response)),
-};
-const metadataOnlyRequest: ConfigurationOptions = {
-  middleware: [acceptMetadataList],
-  middlewareMergeStrategy: 'append',
-};
-
-/** Per-request client options: the Accept header of a metadata-only list. */
-const form = (options: ListOptions): ConfigurationOptions | undefined =>
-  options.metadataOnly ? metadataOnlyRequest : undefined;
-
-interface Apis {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  batch: BatchV1Api;
-  networking: NetworkingV1Api;
-  policy: PolicyV1Api;
-  autoscaling: AutoscalingV2Api;
-  rbac: RbacAuthorizationV1Api;
-  admission: AdmissionregistrationV1Api;
-  custom: CustomObjectsApi;
-  apis: ApisApi;
-}
 
 interface KindAccess {
+  /** The group's version the engine reads it at ('v1' for the core group); a custom resource's first stable one. */
   apiVersion: string;
+  group: string;
+  plural: string;
   namespaced: boolean;
-  /** Custom resources are listed as whole objects whatever `metadataOnly` says. */
-  list(apis: Apis, options: ListOptions): Promise<KubeList>;
-  read(apis: Apis, namespace: string, name: string): Promise<unknown>;
+  /**
+   * The client-node model its JSON is read as (model-json.ts: the fields, names and times the engine was written
+   * against); none for a custom resource, read as served and checked by its schema. Custom resources are listed as
+   * whole objects whatever `metadataOnly` says.
+   */
+  model?: string;
 }
 
 interface KubeList {
   items: unknown[];
-  metadata?: { _continue?: string; remainingItemCount?: number };
+  metadata?: { continue?: string; remainingItemCount?: number };
 }
 
-type Query = Pick<ListOptions, 'labelSelector' | 'fieldSelector' | 'limit'> & {
-  _continue?: string;
-  resourceVersion?: string;
-};
-const query = ({ labelSelector, fieldSelector, limit, continue: token, cached }: ListOptions): Query => ({
-  labelSelector,
-  fieldSelector,
-  limit,
-  _continue: token,
-  // The API server refuses a resourceVersion next to a continue token: the token carries the version.
-  ...(cached && !token ? { resourceVersion: '0' } : {}),
-});
+/** The path of a kind's collection at a version: in a namespace when given (a namespaced kind), else cluster-wide. */
+function collectionPath(access: KindAccess, version: string, namespace: string | undefined): string {
+  const at = encodeURIComponent(version);
+  const base = access.group === '' ? `/api/${at}` : `/apis/${encodeURIComponent(access.group)}/${at}`;
+  const plural = encodeURIComponent(access.plural);
+  return access.namespaced && namespace !== undefined
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`
+    : `${base}/${plural}`;
+}
 
-/** A namespaced kind: namespace-scoped list when a namespace is given, cluster-wide only when asked without one. */
-function namespaced(
-  apiVersion: string,
-  inNamespace: (apis: Apis, args: Query & { namespace: string }, config?: ConfigurationOptions) => Promise<KubeList>,
-  everywhere: (apis: Apis, args: Query, config?: ConfigurationOptions) => Promise<KubeList>,
-  read: (apis: Apis, args: { namespace: string; name: string }) => Promise<unknown>,
-): KindAccess {
-  return {
-    apiVersion,
-    namespaced: true,
-    list: (apis, options) =>
-      options.namespace
-        ? inNamespace(apis, { ...query(options), namespace: options.namespace }, form(options))
-        : everywhere(apis, query(options), form(options)),
-    read: (apis, namespace, name) => read(apis, { namespace, name }),
-  };
+const versionOf = (apiVersion: string) => apiVersion.slice(apiVersion.indexOf('/') + 1);
+
+function listRequest(kubeConfig: KubeConfig, access: KindAccess, options: ListOptions): Promise<unknown> {
+  const { labelSelector, fieldSelector, limit, continue: token, cached, version } = options;
+  const path = collectionPath(
+    access,
+    (access.model ? undefined : version) ?? versionOf(access.apiVersion),
+    options.namespace || undefined,
+  );
+  return getJson(
+    kubeConfig,
+    path,
+    {
+      continue: token,
+      fieldSelector,
+      labelSelector,
+      limit,
+      // The API server refuses a resourceVersion next to a continue token: the token carries the version.
+      resourceVersion: cached && !token ? '0' : undefined,
+    },
+    options.metadataOnly && access.model ? METADATA_LIST : undefined,
+  );
+}
+
+function readRequest(kubeConfig: KubeConfig, access: KindAccess, namespace: string, name: string): Promise<unknown> {
+  const collection = collectionPath(access, versionOf(access.apiVersion), namespace);
+  return getJson(kubeConfig, `${collection}/${encodeURIComponent(name)}`, {});
 }
 
 /** Custom resources the engine reads (when discovery shows them served), with the schema that checks their fields. */
@@ -178,186 +147,60 @@ type CustomKind = keyof typeof CUSTOM_APIS;
 function custom(kind: CustomKind, fallbackVersion: string): KindAccess {
   const { group, plural } = CUSTOM_APIS[kind];
   const namespaced = !('namespaced' in CUSTOM_APIS[kind]) || (CUSTOM_APIS[kind] as { namespaced: boolean }).namespaced;
-  const at = (version: string | undefined) => ({ group, version: version ?? fallbackVersion, plural });
-  // Untyped JSON: the continue token is `continue`, where the typed models say `_continue`.
-  const typed = (list: unknown): KubeList => {
-    const { items = [], metadata } = list as {
-      items?: unknown[];
-      metadata?: { continue?: string; remainingItemCount?: number };
-    };
-    return { items, metadata: { _continue: metadata?.continue, remainingItemCount: metadata?.remainingItemCount } };
-  };
-  return {
-    apiVersion: `${group}/${fallbackVersion}`,
-    namespaced,
-    list: async (apis, options) =>
-      typed(
-        options.namespace && namespaced
-          ? await apis.custom.listNamespacedCustomObject({
-              ...at(options.version),
-              ...query(options),
-              namespace: options.namespace,
-            })
-          : await apis.custom.listClusterCustomObject({ ...at(options.version), ...query(options) }),
-      ),
-    read: (apis, namespace, name) =>
-      namespaced
-        ? apis.custom.getNamespacedCustomObject({ ...at(undefined), namespace, name })
-        : apis.custom.getClusterCustomObject({ ...at(undefined), name }),
-  };
+  return { apiVersion: `${group}/${fallbackVersion}`, group, plural, namespaced };
 }
 
+const core = (plural: string, model: string, namespaced = true): KindAccess => ({
+  apiVersion: 'v1',
+  group: '',
+  plural,
+  namespaced,
+  model,
+});
+const grouped = (apiVersion: string, plural: string, model: string, namespaced = true): KindAccess => ({
+  apiVersion,
+  group: apiVersion.slice(0, apiVersion.indexOf('/')),
+  plural,
+  namespaced,
+  model,
+});
+
 const ACCESS: Record<ObjectKind, KindAccess> = {
-  Namespace: {
-    apiVersion: 'v1',
-    namespaced: false,
-    list: (apis, options) => apis.core.listNamespace(query(options), form(options)),
-    read: (apis, _namespace, name) => apis.core.readNamespace({ name }),
-  },
-  Node: {
-    apiVersion: 'v1',
-    namespaced: false,
-    list: (apis, options) => apis.core.listNode(query(options), form(options)),
-    read: (apis, _namespace, name) => apis.core.readNode({ name }),
-  },
-  Pod: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedPod(q, c),
-    (a, q, c) => a.core.listPodForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedPod(q),
+  Namespace: core('namespaces', 'V1Namespace', false),
+  Node: core('nodes', 'V1Node', false),
+  Pod: core('pods', 'V1Pod'),
+  Deployment: grouped('apps/v1', 'deployments', 'V1Deployment'),
+  ReplicaSet: grouped('apps/v1', 'replicasets', 'V1ReplicaSet'),
+  StatefulSet: grouped('apps/v1', 'statefulsets', 'V1StatefulSet'),
+  DaemonSet: grouped('apps/v1', 'daemonsets', 'V1DaemonSet'),
+  Job: grouped('batch/v1', 'jobs', 'V1Job'),
+  CronJob: grouped('batch/v1', 'cronjobs', 'V1CronJob'),
+  Service: core('services', 'V1Service'),
+  Endpoints: core('endpoints', 'V1Endpoints'),
+  ConfigMap: core('configmaps', 'V1ConfigMap'),
+  Secret: core('secrets', 'V1Secret'),
+  Event: core('events', 'CoreV1Event'),
+  NetworkPolicy: grouped('networking.k8s.io/v1', 'networkpolicies', 'V1NetworkPolicy'),
+  PersistentVolumeClaim: core('persistentvolumeclaims', 'V1PersistentVolumeClaim'),
+  ResourceQuota: core('resourcequotas', 'V1ResourceQuota'),
+  LimitRange: core('limitranges', 'V1LimitRange'),
+  ServiceAccount: core('serviceaccounts', 'V1ServiceAccount'),
+  HorizontalPodAutoscaler: grouped('autoscaling/v2', 'horizontalpodautoscalers', 'V2HorizontalPodAutoscaler'),
+  Ingress: grouped('networking.k8s.io/v1', 'ingresses', 'V1Ingress'),
+  Role: grouped('rbac.authorization.k8s.io/v1', 'roles', 'V1Role'),
+  RoleBinding: grouped('rbac.authorization.k8s.io/v1', 'rolebindings', 'V1RoleBinding'),
+  ValidatingWebhookConfiguration: grouped(
+    'admissionregistration.k8s.io/v1',
+    'validatingwebhookconfigurations',
+    'V1ValidatingWebhookConfiguration',
+    false,
   ),
-  Deployment: namespaced(
-    'apps/v1',
-    (a, q, c) => a.apps.listNamespacedDeployment(q, c),
-    (a, q, c) => a.apps.listDeploymentForAllNamespaces(q, c),
-    (a, q) => a.apps.readNamespacedDeployment(q),
+  MutatingWebhookConfiguration: grouped(
+    'admissionregistration.k8s.io/v1',
+    'mutatingwebhookconfigurations',
+    'V1MutatingWebhookConfiguration',
+    false,
   ),
-  ReplicaSet: namespaced(
-    'apps/v1',
-    (a, q, c) => a.apps.listNamespacedReplicaSet(q, c),
-    (a, q, c) => a.apps.listReplicaSetForAllNamespaces(q, c),
-    (a, q) => a.apps.readNamespacedReplicaSet(q),
-  ),
-  StatefulSet: namespaced(
-    'apps/v1',
-    (a, q, c) => a.apps.listNamespacedStatefulSet(q, c),
-    (a, q, c) => a.apps.listStatefulSetForAllNamespaces(q, c),
-    (a, q) => a.apps.readNamespacedStatefulSet(q),
-  ),
-  DaemonSet: namespaced(
-    'apps/v1',
-    (a, q, c) => a.apps.listNamespacedDaemonSet(q, c),
-    (a, q, c) => a.apps.listDaemonSetForAllNamespaces(q, c),
-    (a, q) => a.apps.readNamespacedDaemonSet(q),
-  ),
-  Job: namespaced(
-    'batch/v1',
-    (a, q, c) => a.batch.listNamespacedJob(q, c),
-    (a, q, c) => a.batch.listJobForAllNamespaces(q, c),
-    (a, q) => a.batch.readNamespacedJob(q),
-  ),
-  CronJob: namespaced(
-    'batch/v1',
-    (a, q, c) => a.batch.listNamespacedCronJob(q, c),
-    (a, q, c) => a.batch.listCronJobForAllNamespaces(q, c),
-    (a, q) => a.batch.readNamespacedCronJob(q),
-  ),
-  Service: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedService(q, c),
-    (a, q, c) => a.core.listServiceForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedService(q),
-  ),
-  Endpoints: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedEndpoints(q, c),
-    (a, q, c) => a.core.listEndpointsForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedEndpoints(q),
-  ),
-  ConfigMap: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedConfigMap(q, c),
-    (a, q, c) => a.core.listConfigMapForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedConfigMap(q),
-  ),
-  Secret: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedSecret(q, c),
-    (a, q, c) => a.core.listSecretForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedSecret(q),
-  ),
-  Event: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedEvent(q, c),
-    (a, q, c) => a.core.listEventForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedEvent(q),
-  ),
-  NetworkPolicy: namespaced(
-    'networking.k8s.io/v1',
-    (a, q, c) => a.networking.listNamespacedNetworkPolicy(q, c),
-    (a, q, c) => a.networking.listNetworkPolicyForAllNamespaces(q, c),
-    (a, q) => a.networking.readNamespacedNetworkPolicy(q),
-  ),
-  PersistentVolumeClaim: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedPersistentVolumeClaim(q, c),
-    (a, q, c) => a.core.listPersistentVolumeClaimForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedPersistentVolumeClaim(q),
-  ),
-  ResourceQuota: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedResourceQuota(q, c),
-    (a, q, c) => a.core.listResourceQuotaForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedResourceQuota(q),
-  ),
-  LimitRange: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedLimitRange(q, c),
-    (a, q, c) => a.core.listLimitRangeForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedLimitRange(q),
-  ),
-  ServiceAccount: namespaced(
-    'v1',
-    (a, q, c) => a.core.listNamespacedServiceAccount(q, c),
-    (a, q, c) => a.core.listServiceAccountForAllNamespaces(q, c),
-    (a, q) => a.core.readNamespacedServiceAccount(q),
-  ),
-  HorizontalPodAutoscaler: namespaced(
-    'autoscaling/v2',
-    (a, q, c) => a.autoscaling.listNamespacedHorizontalPodAutoscaler(q, c),
-    (a, q, c) => a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(q, c),
-    (a, q) => a.autoscaling.readNamespacedHorizontalPodAutoscaler(q),
-  ),
-  Ingress: namespaced(
-    'networking.k8s.io/v1',
-    (a, q, c) => a.networking.listNamespacedIngress(q, c),
-    (a, q, c) => a.networking.listIngressForAllNamespaces(q, c),
-    (a, q) => a.networking.readNamespacedIngress(q),
-  ),
-  Role: namespaced(
-    'rbac.authorization.k8s.io/v1',
-    (a, q, c) => a.rbac.listNamespacedRole(q, c),
-    (a, q, c) => a.rbac.listRoleForAllNamespaces(q, c),
-    (a, q) => a.rbac.readNamespacedRole(q),
-  ),
-  RoleBinding: namespaced(
-    'rbac.authorization.k8s.io/v1',
-    (a, q, c) => a.rbac.listNamespacedRoleBinding(q, c),
-    (a, q, c) => a.rbac.listRoleBindingForAllNamespaces(q, c),
-    (a, q) => a.rbac.readNamespacedRoleBinding(q),
-  ),
-  ValidatingWebhookConfiguration: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    namespaced: false,
-    list: (apis, options) => apis.admission.listValidatingWebhookConfiguration(query(options), form(options)),
-    read: (apis, _namespace, name) => apis.admission.readValidatingWebhookConfiguration({ name }),
-  },
-  MutatingWebhookConfiguration: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    namespaced: false,
-    list: (apis, options) => apis.admission.listMutatingWebhookConfiguration(query(options), form(options)),
-    read: (apis, _namespace, name) => apis.admission.readMutatingWebhookConfiguration({ name }),
-  },
   VirtualService: custom('VirtualService', 'v1'),
   DestinationRule: custom('DestinationRule', 'v1'),
   HTTPRoute: custom('HTTPRoute', 'v1'),
@@ -365,45 +208,16 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
   Certificate: custom('Certificate', 'v1'),
   Issuer: custom('Issuer', 'v1'),
   ClusterIssuer: custom('ClusterIssuer', 'v1'),
-  PodDisruptionBudget: namespaced(
-    'policy/v1',
-    (a, q, c) => a.policy.listNamespacedPodDisruptionBudget(q, c),
-    (a, q, c) => a.policy.listPodDisruptionBudgetForAllNamespaces(q, c),
-    (a, q) => a.policy.readNamespacedPodDisruptionBudget(q),
-  ),
-  IngressClass: {
-    apiVersion: 'networking.k8s.io/v1',
-    namespaced: false,
-    list: (apis, options) => apis.networking.listIngressClass(query(options), form(options)),
-    read: (apis, _namespace, name) => apis.networking.readIngressClass({ name }),
-  },
+  PodDisruptionBudget: grouped('policy/v1', 'poddisruptionbudgets', 'V1PodDisruptionBudget'),
+  IngressClass: grouped('networking.k8s.io/v1', 'ingressclasses', 'V1IngressClass', false),
 };
 
+/** The client-node model each built-in kind is read as (custom resources have none). */
+export const MODEL_OF = Object.fromEntries(
+  Object.entries(ACCESS).flatMap(([kind, access]) => (access.model ? [[kind, access.model]] : [])),
+) as Partial<Record<ObjectKind, string>>;
+
 export const isNamespaced = (kind: ObjectKind): boolean => ACCESS[kind].namespaced;
-
-const clients = new WeakMap<KubeConfig, Apis>();
-
-function apisFor(kubeConfig: KubeConfig): Apis {
-  let apis = clients.get(kubeConfig);
-  if (!apis) {
-    apis = {
-      core: makeSharedApiClient(kubeConfig, CoreV1Api),
-      apps: makeSharedApiClient(kubeConfig, AppsV1Api),
-      batch: makeSharedApiClient(kubeConfig, BatchV1Api),
-      networking: makeSharedApiClient(kubeConfig, NetworkingV1Api),
-      policy: makeSharedApiClient(kubeConfig, PolicyV1Api),
-      autoscaling: makeSharedApiClient(kubeConfig, AutoscalingV2Api),
-      rbac: makeSharedApiClient(kubeConfig, RbacAuthorizationV1Api),
-      admission: makeSharedApiClient(kubeConfig, AdmissionregistrationV1Api),
-      custom: makeSharedApiClient(kubeConfig, CustomObjectsApi),
-      apis: makeSharedApiClient(kubeConfig, ApisApi),
-    };
-    clients.set(kubeConfig, apis);
-  }
-  return apis;
-}
-
-export const coreApi = (kubeConfig: KubeConfig): CoreV1Api => apisFor(kubeConfig).core;
 
 // The client's last-applied annotation repeats a Secret's data in clear; it goes with the values.
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -476,17 +290,14 @@ function sized<K extends ObjectKind>(kind: K, object: unknown): { object: Object
     const checked = parsed.success ? parsed.data : { metadata: (object as { metadata?: unknown } | null)?.metadata };
     return { object: { ...checked, kind } as ObjectOf<K>, bytes: JSON.stringify(object).length };
   }
+  // The JSON read as the client's model would have it (its fields, names and Date times), weighed as it is walked.
+  const model = modelJson(object, ACCESS[kind].model as string);
   if (kind === 'Secret') {
-    const json = secretShape(object as V1Secret) as Json;
-    return {
-      object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>,
-      bytes: JSON.stringify(object).length,
-    };
+    const json = secretShape(model.object as V1Secret) as Json;
+    return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: model.bytes };
   }
-  // The client's model (Dates, renamed keys) as the JSON it stands for, weighed without writing that JSON out.
-  const plain = plainJson(object);
-  const json = renameReserved(kind, plain.object as Json);
-  return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: plain.bytes };
+  const json = renameReserved(kind, model.object as Json);
+  return { object: { ...json, apiVersion: ACCESS[kind].apiVersion, kind } as ObjectOf<K>, bytes: model.bytes };
 }
 
 /**
@@ -556,7 +367,6 @@ export async function listKind<K extends ObjectKind>(
 ): Promise<ObjectList<K>> {
   const options = { ...asked, ...READ_AS[kind] };
   const started = Date.now();
-  const apis = apisFor(kubeConfig);
   const wanted = budget.objects ?? Number.POSITIVE_INFINITY;
   let items: ObjectOf<K>[] = [];
   let bytes = 0;
@@ -568,7 +378,10 @@ export async function listKind<K extends ObjectKind>(
     let page: KubeList;
     try {
       requests++;
-      page = await withTimeout(ACCESS[kind].list(apis, { ...options, limit, continue: token }), `list ${kind}`);
+      page = (await withTimeout(
+        listRequest(kubeConfig, ACCESS[kind], { ...options, limit, continue: token }),
+        `list ${kind}`,
+      )) as KubeList;
     } catch (error) {
       if (statusOf(error) !== 410 || restarted || !token) throw error;
       restarted = true;
@@ -577,12 +390,12 @@ export async function listKind<K extends ObjectKind>(
       token = undefined;
       continue;
     }
-    for (const item of page.items) {
+    for (const item of page.items ?? []) {
       const read = sized(kind, item);
       items.push(read.object);
       bytes += read.bytes;
     }
-    token = page.metadata?._continue || undefined;
+    token = page.metadata?.continue || undefined;
     if (!token) return { items, complete: true, requests };
     const left = page.metadata?.remainingItemCount;
     const perObject = bytes / Math.max(1, items.length);
@@ -611,7 +424,7 @@ export async function readKind<K extends ObjectKind>(
   name: string,
 ): Promise<ObjectOf<K> | null> {
   try {
-    return plain(kind, await withTimeout(ACCESS[kind].read(apisFor(kubeConfig), namespace, name), `get ${kind}`));
+    return plain(kind, await withTimeout(readRequest(kubeConfig, ACCESS[kind], namespace, name), `get ${kind}`));
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;
@@ -671,35 +484,14 @@ const AggregatedDiscovery = z.object({
   ),
 });
 
-/** Asks GET /apis for aggregated discovery and keeps the raw answer, which the typed group list would cut down. */
-function aggregatedRequest(): { options: ConfigurationOptions; raw: () => string | undefined } {
-  let raw: string | undefined;
-  const middleware: ObservableMiddleware = {
-    pre: (context) => {
-      context.setHeaderParam('Accept', AGGREGATED_DISCOVERY);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response) =>
-      new Observable(
-        response.body.text().then((text) => {
-          raw = text;
-          const body = { text: async () => text, binary: async () => Buffer.from(text), stream: () => null };
-          return new ResponseContext(response.httpStatusCode, response.headers, body);
-        }),
-      ),
-  };
-  return { options: { middleware: [middleware], middlewareMergeStrategy: 'append' }, raw: () => raw };
-}
-
 /**
  * The API groups the cluster serves and the version it prefers for each (GET /apis, one request); with aggregated
  * discovery, also the resources of that version (kind, plural, scope), so that any custom resource can be read by
  * what the server says of it, never assumed.
  */
 export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[]> {
-  const request = aggregatedRequest();
-  const list = await withTimeout(apisFor(kubeConfig).apis.getAPIVersions({}, request.options), 'discover APIs');
-  const aggregated = AggregatedDiscovery.safeParse(JSON.parse(request.raw() ?? 'null'));
+  const answer = await withTimeout(getJson(kubeConfig, '/apis/', {}, AGGREGATED_DISCOVERY), 'discover APIs');
+  const aggregated = AggregatedDiscovery.safeParse(answer);
   if (aggregated.success) {
     return aggregated.data.items.map(({ metadata, versions }) => {
       // A kind may be served only at a version other than the preferred one (a group's newer kinds): each resource
@@ -720,8 +512,11 @@ export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[
       };
     });
   }
-  return (list.groups ?? []).flatMap((group) => {
-    const version = group.preferredVersion?.version ?? group.versions[0]?.version;
+  const { groups = [] } = answer as {
+    groups?: { name: string; preferredVersion?: { version?: string }; versions?: { version?: string }[] }[];
+  };
+  return groups.flatMap((group) => {
+    const version = group.preferredVersion?.version ?? group.versions?.[0]?.version;
     return version ? [{ group: group.name, version }] : [];
   });
 }
@@ -737,12 +532,10 @@ export async function listCustomObjects(
   kubeConfig: KubeConfig,
   where: { group: string; version: string; plural: string; namespace?: string },
 ): Promise<{ items: CustomObject[]; complete: boolean }> {
-  const { custom } = apisFor(kubeConfig);
-  const { namespace, ...resource } = where;
+  const { group, version, plural, namespace } = where;
+  const access: KindAccess = { apiVersion: `${group}/${version}`, group, plural, namespaced: namespace !== undefined };
   const list = (await withTimeout(
-    namespace
-      ? custom.listNamespacedCustomObject({ ...resource, namespace, limit: CUSTOM_PAGE })
-      : custom.listClusterCustomObject({ ...resource, limit: CUSTOM_PAGE }),
+    getJson(kubeConfig, collectionPath(access, version, namespace), { limit: CUSTOM_PAGE }),
     `list ${where.plural}.${where.group}`,
   )) as { items?: unknown[]; metadata?: { continue?: string } };
   const items = (list.items ?? []).flatMap((item) => {

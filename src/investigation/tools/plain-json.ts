@@ -17,15 +17,17 @@ export function plainJson(value: unknown): { object: unknown; bytes: number } {
 }
 
 /** Marks a value an object leaves out (undefined, a function, a symbol), as JSON.stringify does. */
-const OMITTED = Symbol('omitted');
+export const OMITTED = Symbol('omitted');
 
 /** Characters JSON escapes (quote, backslash, controls, surrogates): a string with none is its own length plus two quotes. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes.
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-const stringBytes = (text: string): number => (ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2);
+export const stringBytes = (text: string): number =>
+  ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2;
 
-function copy(input: unknown, key: string, sized: { bytes: number }): unknown {
+/** One value of the walk: its plain JSON (OMITTED where an object leaves it out), its bytes added to `sized`. */
+export function copy(input: unknown, key: string, sized: { bytes: number }): unknown {
   let value = input;
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
     value = (value as { toJSON(key: string): unknown }).toJSON(key);

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { errorLines, LAST_WORDS } from './error-lines.ts';
-import { coreApi, statusOf, withTimeout } from './kinds.ts';
+import { getText } from '../../kube/shared-connections.ts';
+import { statusOf, withTimeout } from './kinds.ts';
 import { defineTool } from './tool.ts';
+
+const JSON_MEDIA = /^application\/(.+\+)?json$/;
 
 export const podLogs = defineTool({
   name: 'pod_logs',
@@ -25,18 +28,22 @@ export const podLogs = defineTool({
   async execute(args, ctx) {
     const base = { namespace: args.namespace, pod: args.pod, container: args.container, previous: args.previous };
     try {
-      const log = await withTimeout(
-        coreApi(ctx.kubeConfig).readNamespacedPodLog({
-          name: args.pod,
-          namespace: args.namespace,
-          container: args.container,
-          previous: args.previous,
-          tailLines: args.tailLines,
-          sinceSeconds: args.sinceSeconds,
-          timestamps: true,
-        }),
+      const answer = await withTimeout(
+        getText(
+          ctx.kubeConfig,
+          `/api/v1/namespaces/${encodeURIComponent(args.namespace)}/pods/${encodeURIComponent(args.pod)}/log`,
+          {
+            container: args.container,
+            previous: args.previous,
+            sinceSeconds: args.sinceSeconds,
+            tailLines: args.tailLines,
+            timestamps: true,
+          },
+        ),
         `log of ${args.pod}`,
       );
+      // As the client read it: JSON when the server says JSON, else the text.
+      const log: unknown = JSON_MEDIA.test(answer.mediaType) ? JSON.parse(answer.text) : answer.text;
       // The previous instance died, or the current one ended for good (a step that ran once): its last lines say why,
       // and what it was doing (the service it handed the work to), in whatever words its program uses.
       const lastWords = args.previous || args.terminated ? LAST_WORDS : 0;
