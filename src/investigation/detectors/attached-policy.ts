@@ -13,6 +13,7 @@ import { looksLikeError } from '../evidence/log-line.ts';
 import { rulesFelt } from '../evidence/traffic-rules.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
 import { type NamedPolicy, namedPolicies, routeBackends } from '../evidence/route-policies.ts';
+import { edgeProxyLines } from '../evidence/edge-proxy.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -26,6 +27,11 @@ const STRENGTH = {
    * reset, a rate limit and 429s): the rule they hit.
    */
   ruleFelt: 0.75,
+  /**
+   * The same, and the edge proxy that applies it answers the requests the way that rule does (429 of a rate limit, 401
+   * of an auth rule, x509 of the upstream TLS): the proxy itself reports the rule biting.
+   */
+  ruleFeltAtEdge: 0.85,
   /**
    * A path it sets (a health check's request path) is one the backends behind it log as not served ("No mapping for
    * GET /x", GET /x answered 404): the load balancer probes or sends there, and finds nothing.
@@ -73,7 +79,8 @@ export const attachedPolicy: Detector = {
       if (at === undefined || now - at > (unserved ? NEAR_WHEN_UNSERVED : NEAR)) continue;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
-      const rule = rulesFelt(object, feltBehind(affects, snapshot, graph, alert?.text ?? ''))[0];
+      const atEdge = rulesFelt(object, edgeProxyLines(snapshot).join('\n'))[0];
+      const rule = atEdge ?? rulesFelt(object, feltBehind(affects, snapshot, graph, alert?.text ?? ''))[0];
       if (onlyWhenFelt && !rule) continue;
       const entity = refOf(object.kind, object.metadata);
       if (unserved) {
@@ -92,7 +99,7 @@ export const attachedPolicy: Detector = {
         finding(attachedPolicy, {
           entity,
           affects,
-          strength: quoted !== undefined ? STRENGTH.quotedNumber : rule ? STRENGTH.ruleFelt : STRENGTH.changedOnPath,
+          strength: strengthOf(quoted !== undefined, rule, atEdge),
           summary: `${object.kind} ${entity.name}, attached to ${via} in front of ${affects[0]?.name}, changed at ${changedAt}: every request ${via.startsWith('Service') ? 'to that Service' : 'on that route'} obeys it since${quoted === undefined ? '' : `, and the ${quoted}s it sets is what the errors show`}${described}. To confirm: compare what it sets with what the ${via.startsWith('Service') ? 'Service' : 'route'} needs, and revert it there`,
           evidence,
           changedAt: changedAt as string,
@@ -102,6 +109,13 @@ export const attachedPolicy: Detector = {
     return findings;
   },
 };
+
+/** How sure: a number the errors quote, the edge proxy answering as its rule does, clients meeting its rule, or none. */
+function strengthOf(quoted: boolean, rule: object | undefined, atEdge: object | undefined): number {
+  if (quoted) return STRENGTH.quotedNumber;
+  if (atEdge) return STRENGTH.ruleFeltAtEdge;
+  return rule ? STRENGTH.ruleFelt : STRENGTH.changedOnPath;
+}
 
 /** A path a policy's spec sets (a key named path, a value that is one), and the backends' line saying it is not served. */
 interface UnservedPath {

@@ -29,8 +29,9 @@ import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
-import { routePolicyLists } from './route-policies.ts';
+import { namedPolicies, routePolicyLists } from './route-policies.ts';
 import { appQuiet } from './quiet-app.ts';
+import { edgeProxyHeard, edgeProxyLogTargets, edgeProxyPods, edgeProxySelector } from './edge-proxy.ts';
 import { loggedObjectLists, namespacesObjectsPointAt } from './logged-objects.ts';
 import { serverCredentialReads } from './server-credentials.ts';
 import { attachedPolicyLists, cniPolicyLists, governingLists, quotedPolicyLists } from './discovered-lists.ts';
@@ -212,6 +213,7 @@ export async function collectSnapshot(
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
   await readGoverningObjects(reader);
+  await readEdgeProxy(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0)
@@ -735,6 +737,34 @@ async function readEdgeOfQuietApp(reader: SnapshotReader): Promise<void> {
     ...ingresses,
     ...routes.map((route) => reader.listCustom(route, namespace, `${why} (${route.kind})`)),
   ]);
+}
+
+/**
+ * The routes in front of the symptom name policy objects that were read (route-policies.ts): the edge proxy that
+ * applies them says in its own log what it answers (429, 401/403, 502 of a failed upstream handshake) when the
+ * application behind says nothing — its pods found by what the routes call it (edge-proxy.ts), then one log. On top
+ * of the budget, like the rest of the routing layer.
+ */
+async function readEdgeProxy(reader: SnapshotReader): Promise<void> {
+  const { snapshot } = reader;
+  if (namedPolicies(snapshot).length === 0 || edgeProxyHeard(snapshot)) return;
+  const selector = edgeProxySelector(snapshot);
+  if (edgeProxyPods(snapshot).length === 0 && selector) {
+    reader.routingSpent++;
+    await reader.wave(4, 'Reading the pods of the proxy in front of the routes', [
+      reader.list('Pod', 'the routes name policies the proxy in front of them applies: its pods', {
+        labelSelector: selector,
+      }),
+    ]);
+  }
+  const targets = edgeProxyLogTargets(reader.snapshot);
+  if (targets.length === 0) return;
+  reader.routingSpent += targets.length;
+  await reader.wave(
+    4,
+    `Reading the logs of the proxy in front of the routes: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
+  );
 }
 
 async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {

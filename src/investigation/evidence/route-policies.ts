@@ -31,7 +31,7 @@ export interface RoutePolicyRef {
   scope?: unknown[];
 }
 
-/** Labels of an API domain that say nothing of whose it is. */
+/** Labels of an API domain that say nothing of whose it is (`ownLabels`: the rest, the product's own). */
 const GENERIC_LABELS = new Set([
   'io',
   'com',
@@ -50,7 +50,7 @@ const GENERIC_LABELS = new Set([
   'apps',
   'gateway',
 ]);
-const ownLabels = (domain: string): string[] =>
+export const ownLabels = (domain: string): string[] =>
   domain
     .toLowerCase()
     .split('.')

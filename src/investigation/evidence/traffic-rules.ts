@@ -26,6 +26,13 @@ const RULES: readonly TrafficRule[] = [
   // A router's own timeout answers the client 504: a backend's timeout to its database is no sign of it.
   { rule: 'timeout', setting: /time-?out/i, felt: /\b504\b|gateway time-?out/i },
   { rule: 'authentication', setting: /\bauth|oauth|jwt|basic-?auth/i, felt: /\b401\b|unauthori[sz]ed|authenticat/i },
+  // How the router reaches the upstream over TLS: the name it checks, the CAs it trusts; when they do not fit the
+  // backend's certificate the handshake fails, which the router answers 502 for and logs as x509.
+  {
+    rule: 'upstream TLS setting',
+    setting: /(?:^|\/)(?:server-?name|sni|root-?cas\w*|insecure-?skip-?verify|ca-?secret|proxy-ssl-[\w-]+)$/i,
+    felt: /x509|bad certificate|certificate is (?:not )?valid for|failed to verify certificate|tls handshake/i,
+  },
   {
     rule: 'request size limit',
     setting: /body-?size|max-?body|request-?size/i,
@@ -33,17 +40,43 @@ const RULES: readonly TrafficRule[] = [
   },
 ];
 
-/** Every key of an object's annotations and spec, with its value when it is a scalar (`timeout=30s`). */
+/**
+ * Every key of an object's annotations and spec, with its value when it is a scalar (`timeout=30s`), a block's key
+ * with its content in short (`rateLimit={"average":30}`). An object that
+ * keeps its settings beside its metadata rather than in a spec (a plugin object: `plugin: rate-limiting`, `config:`)
+ * is read from those fields.
+ */
 function settings(object: { metadata?: { annotations?: Record<string, string> }; spec?: unknown }): string[] {
   const found = Object.entries(object.metadata?.annotations ?? {}).map(([key, value]) => `${key}=${value}`);
   const visit = (value: unknown, key: string): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item, key);
-    } else if (value && typeof value === 'object') for (const [inner, v] of Object.entries(value)) visit(v, inner);
-    else if (key) found.push(`${key}=${String(value)}`);
+    } else if (value && typeof value === 'object') {
+      // A block's key names its rule as well as a scalar's does (`rateLimit: {average: 30}`).
+      if (key) found.push(`${key}=${JSON.stringify(value).slice(0, BLOCK_TEXT)}`);
+      for (const [inner, v] of Object.entries(value)) visit(v, inner);
+    } else if (key) found.push(`${key}=${String(value)}`);
   };
-  visit(object.spec, '');
+  visit(object.spec ?? beside(object), '');
   return found;
+}
+
+/** How much of a block's content a setting quotes. */
+const BLOCK_TEXT = 80;
+
+/** An object's own fields beside its identity, metadata and status. */
+const beside = (object: object): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(object).filter(([key]) => !['apiVersion', 'kind', 'metadata', 'status'].includes(key)),
+  );
+
+/** Keys whose value says what an object does (`plugin: rate-limiting`, `type: jwt`): the value names the rule. */
+const WHAT_IT_DOES = /^(?:plugin|type)$/;
+
+/** The name a setting is matched on: its key, or its value when the key only says that the value names the rule. */
+function settingName(entry: string): string {
+  const [key = '', ...value] = entry.split('=');
+  return WHAT_IT_DOES.test(key) ? value.join('=') : key;
 }
 
 /**
@@ -57,7 +90,7 @@ export function rulesFelt(
   const set = settings(object);
   return RULES.flatMap(({ rule, setting, felt }) => {
     if (!felt.test(text)) return [];
-    const named = set.find((entry) => setting.test(entry.split('=')[0] ?? ''));
+    const named = set.find((entry) => setting.test(settingName(entry)));
     return named ? [{ rule, setting: named }] : [];
   });
 }
