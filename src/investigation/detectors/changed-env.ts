@@ -11,6 +11,7 @@ import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Container, Workload } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
+import { callersCrashingSince } from './callers-crashing-since.ts';
 import { type Detector, finding } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -19,6 +20,8 @@ const STRENGTH = {
   quoted: 0.85,
   /** Servers log its pods' addresses among the clients they refuse since the revision that changed it. */
   refusedSince: 0.8,
+  /** Its callers, unchanged, crash since the revision that changed it, while its own pods run: they crash on its answers. */
+  callersCrashSince: 0.6,
   /** Its pods fail since the revision that changed it, but no error quotes it. */
   failingSince: 0.55,
 } as const;
@@ -47,7 +50,9 @@ export const changedEnv: Detector = {
         new Set(pods.map((p) => p.status?.podIP ?? '').filter((ip) => ip !== '')),
         new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)),
       ).filter((line) => (toMs(line.at) ?? Number.POSITIVE_INFINITY) >= (toMs(at) ?? 0));
-      if (quoted.length === 0 && !failing && refused.length === 0) continue;
+      // Callers that lived with its old answers and crash since it changed: a setting that changes what it answers.
+      const victims = changes.every(reportsOnly) ? [] : callersCrashingSince(snapshot, graph, workload.ref, at);
+      if (quoted.length === 0 && !failing && refused.length === 0 && victims.length === 0) continue;
       // New code beside env lines that only set what the process reports, which no error quotes: the code fails.
       if (quoted.length === 0 && changes.every(reportsOnly) && runsOtherCode(before, after)) continue;
       const shown = quoted[0] ?? changes[0];
@@ -55,10 +60,9 @@ export const changedEnv: Detector = {
       const telling = lastDistinct(lines, (t) => quotesEnvChange(t, shown), 2);
       const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
-        affects: [workload.ref],
-        strength:
-          quoted.length > 0 ? STRENGTH.quoted : refused.length > 0 ? STRENGTH.refusedSince : STRENGTH.failingSince,
-        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : ' and its pods fail since'}`,
+        affects: [workload.ref, ...victims],
+        strength: strengthOf(quoted.length > 0, refused.length > 0, failing, victims.length > 0),
+        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : failing ? ' and its pods fail since' : `, and ${victims.map((v) => v.name).join(', ')}, calling it, crash since`}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({
             source: 'change' as const,
@@ -78,6 +82,12 @@ export const changedEnv: Detector = {
     return findings;
   },
 };
+
+function strengthOf(quoted: boolean, refused: boolean, failing: boolean, callersCrash: boolean): number {
+  if (quoted) return STRENGTH.quoted;
+  if (refused) return STRENGTH.refusedSince;
+  return failing ? STRENGTH.failingSince : callersCrash ? STRENGTH.callersCrashSince : 0;
+}
 
 /** A rollout's containers before and after it: a Deployment's (or ReplicaSet owner's) revisions, or a StatefulSet's or DaemonSet's pods of the replaced and the new revision. */
 interface EnvRollout {

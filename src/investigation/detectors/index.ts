@@ -31,6 +31,7 @@ import { ingressUpstream } from './ingress-upstream.ts';
 import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
+import { suspendedSchedule } from './suspended-schedule.ts';
 import { limitRangeDefault } from './limit-range-default.ts';
 import { limitRangeRefusal } from './limit-range-refusal.ts';
 import { memoryLeak } from './memory-leak.ts';
@@ -109,6 +110,7 @@ export const DETECTORS = {
   'init-container': initContainer,
   'bad-rollout': badRollout,
   'job-failure': jobFailure,
+  'suspended-schedule': suspendedSchedule,
   'rbac-forbidden': rbacForbidden,
   'service-account-token': serviceAccountToken,
   'identity-binding': identityBinding,

@@ -77,6 +77,8 @@ import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedWithin } from './restarted-after.ts';
 import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
+import { eventTime } from './events.ts';
+import { troubleWindowStart } from './recent-trouble.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -215,6 +217,7 @@ export async function collectSnapshot(
   await readGoverningObjects(reader);
   await readEdgeProxy(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
+  await readScheduledWorkWhenQuiet(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
   if (lookups.length > 0)
     await readClusterDns(
@@ -786,6 +789,31 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
     `Reading the workloads the alert's word names beside the one whose logs say nothing: ${shared.map((target) => target.pod).join(', ')}`,
     shared.map((target) => reader.readLog(target)),
   );
+}
+
+/**
+ * Nothing in the namespace fails (every pod ready or done, no Warning event since shortly before the onset): what the alert misses may be work that
+ * never ran at all — a CronJob stopped, whose runs leave no pod to fail and no event. One list says.
+ */
+async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const options = { namespace };
+  if (reader.holds('CronJob', options) || snapshot.cronJobs.some((c) => c.metadata?.namespace === namespace)) return;
+  const here = <T extends { metadata?: { namespace?: string } }>(items: T[]) =>
+    items.filter((item) => item.metadata?.namespace === namespace);
+  const failing = here(snapshot.pods).some((pod) => pod.status?.phase !== 'Succeeded' && !isPodReady(pod));
+  // Warnings from before the incident's window (a run that failed yesterday) are not what fails now.
+  const since = troubleWindowStart(reader.alert.startsAt, snapshot.now);
+  const warned = snapshot.events.some(
+    (event) =>
+      event.type === 'Warning' &&
+      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace &&
+      (eventTime(event) ?? since) >= since,
+  );
+  if (failing || warned) return;
+  await reader.wave(4, `Nothing in ${namespace} fails: reading its CronJobs, whose runs may have stopped`, [
+    reader.list('CronJob', `nothing in ${namespace} fails: whether scheduled work stopped running`, options),
+  ]);
 }
 
 /** Whether a namespace may exist: it is in the cluster's list, or that list was not read. */
@@ -1589,7 +1617,7 @@ function selectsNamespacesByLabel(policy: ClusterSnapshot['networkPolicies'][num
 function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
   const here = inNamespace(peer);
   const pods = snapshot.pods.filter(here);
-  if (pods.every(isPodReady) && !needsQuota(snapshot, peer)) return [];
+  if (pods.every(isPodReady) && !needsQuota(snapshot, peer)) return changedUnderCrashingCallers(snapshot, peer);
   const templates = [...snapshot.deployments, ...snapshot.statefulSets].filter(here).map((w) => w.spec?.template?.spec);
   const refs = podReferences(pods, templates);
   const why = `pods in ${peer}, which the alerted workload calls, are not ready`;
@@ -1612,6 +1640,30 @@ function peerFollowUps(snapshot: ClusterSnapshot, peer: string): Read[] {
       { namespace: peer },
     ]);
   return reads;
+}
+
+/**
+ * A peer whose pods all run ready while the pods that call it crash-loop, and one of whose Deployments changed within
+ * the suspect window: its revisions say what changed in what it answers (a setting its callers now crash on).
+ */
+function changedUnderCrashingCallers(snapshot: ClusterSnapshot, peer: string): Read[] {
+  const crashing = snapshot.pods.some(
+    (pod) =>
+      pod.metadata?.namespace !== peer &&
+      (pod.status?.containerStatuses ?? []).some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff'),
+  );
+  const now = snapshotNow(snapshot);
+  const changed = snapshot.deployments.some(
+    (d) => d.metadata?.namespace === peer && now - (toMs(lastChange(d.metadata)) ?? 0) <= SUSPECT_CHANGE_WINDOW,
+  );
+  if (!crashing || !changed) return [];
+  return [
+    [
+      'ReplicaSet',
+      `the callers of ${peer} crash while its pods run: what its recent rollout changed`,
+      { namespace: peer },
+    ],
+  ];
 }
 
 function nodeAbnormal(node: ClusterSnapshot['nodes'][number]): boolean {

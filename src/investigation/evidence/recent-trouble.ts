@@ -143,11 +143,16 @@ export function troubleMatchingAlert(
 /**
  * No trouble carries the alert's words (a symptom worded in the business's terms: 'wrong answers', 'unknown
  * subscriber'), but trouble began around the onset in one namespace only, other than the one examined: the only place
- * anything went wrong is where to look next. Two or more such namespaces say nothing about which one.
+ * anything went wrong is where to look next; with none, the only namespace whose earlier trouble goes on into the
+ * window. Two or more such namespaces say nothing about which one.
  */
 export function soleTrouble(trouble: Map<string, NamespaceTrouble>, examined: string): WiderChoice | undefined {
-  // Trouble that only recurs began before the onset: without the alert's words, it says nothing about this incident.
-  const elsewhere = [...trouble.values()].filter((entry) => entry.namespace !== examined && !entry.onlyRecurring);
+  // Trouble that only recurs began before the onset: without the alert's words, it says little about this incident —
+  // unless nothing at all began anywhere else, and it is the only trouble the cluster shows: an alert on output that
+  // a failing run never made fires long after the run first failed, and goes on failing.
+  const others = [...trouble.values()].filter((entry) => entry.namespace !== examined);
+  const began = others.filter((entry) => !entry.onlyRecurring);
+  const elsewhere = began.length > 0 ? began : others;
   const [only] = elsewhere;
   return elsewhere.length === 1 && only ? { trouble: only, words: [] } : undefined;
 }

@@ -1,0 +1,59 @@
+import { firstRunBetween } from '../evidence/cron-schedule.ts';
+import { refOf } from '../evidence/graph.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import { type Detector, finding } from './detector.ts';
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /**
+   * The CronJob says it itself (suspended, a run it would have started since its last one), but a suspension may be
+   * on purpose (a job replaced, paused for a migration): circumstantial, below any fault found in what fails.
+   */
+  suspendedSinceRunning: 0.6,
+} as const;
+
+/** A CronJob last scheduled longer ago than this was retired, not stopped in service: what was it to the incident? */
+const IN_SERVICE_WINDOW = 7 * 24 * HOUR;
+
+/**
+ * A CronJob that ran on its schedule until recently and is suspended now: the runs it would have started since its last
+ * one never happened, so whatever they produce (a report, a close, a cleanup) is missing, without a pod failing or an
+ * event — nothing is there to fail. One suspended for longer than a week was retired, not the incident.
+ */
+export const suspendedSchedule: Detector = {
+  id: 'suspended-schedule',
+  faultTypes: ['job-failure'],
+  detect(snapshot) {
+    const now = snapshotNow(snapshot);
+    const findings: Finding[] = [];
+    for (const cronJob of snapshot.cronJobs) {
+      if (cronJob.spec?.suspend !== true) continue;
+      const lastScheduled = cronJob.status?.lastScheduleTime;
+      const last = toMs(lastScheduled);
+      if (last === undefined || now - last > IN_SERVICE_WINDOW) continue;
+      const schedule = cronJob.spec.schedule;
+      const missed = firstRunBetween(schedule, last, now, cronJob.spec.timeZone);
+      if (missed === undefined) continue;
+      const entity = refOf('CronJob', cronJob.metadata);
+      const found = finding(suspendedSchedule, {
+        entity,
+        affects: [entity],
+        strength: STRENGTH.suspendedSinceRunning,
+        summary: `CronJob ${entity.name} is suspended: its last run was scheduled at ${lastScheduled}, and the run due at ${new Date(missed).toISOString()} (schedule "${schedule}") never started`,
+        evidence: [
+          { source: 'spec', ref: entity, text: `suspend: true, schedule "${schedule}"` },
+          {
+            source: 'status',
+            ref: entity,
+            text: `lastScheduleTime ${lastScheduled}; next run due ${new Date(missed).toISOString()} did not start`,
+          },
+        ],
+      });
+      const changed = lastChange(cronJob.metadata);
+      if (changed && (toMs(changed) ?? 0) > last) found.changedAt = changed;
+      findings.push(found);
+    }
+    return findings;
+  },
+};
