@@ -11,7 +11,7 @@ import { recentRollouts, rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Container, Workload } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
-import { callersCrashingSince } from './callers-crashing-since.ts';
+import { callersFailingSince } from './callers-failing-since.ts';
 import { type Detector, finding } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -20,8 +20,8 @@ const STRENGTH = {
   quoted: 0.85,
   /** Servers log its pods' addresses among the clients they refuse since the revision that changed it. */
   refusedSince: 0.8,
-  /** Its callers, unchanged, crash since the revision that changed it, while its own pods run: they crash on its answers. */
-  callersCrashSince: 0.6,
+  /** Its callers, unchanged, fail since the revision that changed it, while its own pods run: they fail on its answers. */
+  callersFailSince: 0.6,
   /** Its pods fail since the revision that changed it, but no error quotes it. */
   failingSince: 0.55,
 } as const;
@@ -50,8 +50,8 @@ export const changedEnv: Detector = {
         new Set(pods.map((p) => p.status?.podIP ?? '').filter((ip) => ip !== '')),
         new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)),
       ).filter((line) => (toMs(line.at) ?? Number.POSITIVE_INFINITY) >= (toMs(at) ?? 0));
-      // Callers that lived with its old answers and crash since it changed: a setting that changes what it answers.
-      const victims = changes.every(reportsOnly) ? [] : callersCrashingSince(snapshot, graph, workload.ref, at);
+      // Callers that lived with its old answers and fail since it changed: a setting that changes what it answers.
+      const victims = changes.every(reportsOnly) ? [] : callersFailingSince(snapshot, graph, workload.ref, at);
       if (quoted.length === 0 && !failing && refused.length === 0 && victims.length === 0) continue;
       // New code beside env lines that only set what the process reports, which no error quotes: the code fails.
       if (quoted.length === 0 && changes.every(reportsOnly) && runsOtherCode(before, after)) continue;
@@ -62,7 +62,7 @@ export const changedEnv: Detector = {
         entity: workload.ref,
         affects: [workload.ref, ...victims],
         strength: strengthOf(quoted.length > 0, refused.length > 0, failing, victims.length > 0),
-        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : failing ? ' and its pods fail since' : `, and ${victims.map((v) => v.name).join(', ')}, calling it, crash since`}`,
+        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : failing ? ' and its pods fail since' : `, and ${victims.map((v) => v.name).join(', ')}, calling it, fail since`}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({
             source: 'change' as const,
@@ -86,7 +86,7 @@ export const changedEnv: Detector = {
 function strengthOf(quoted: boolean, refused: boolean, failing: boolean, callersCrash: boolean): number {
   if (quoted) return STRENGTH.quoted;
   if (refused) return STRENGTH.refusedSince;
-  return failing ? STRENGTH.failingSince : callersCrash ? STRENGTH.callersCrashSince : 0;
+  return failing ? STRENGTH.failingSince : callersCrash ? STRENGTH.callersFailSince : 0;
 }
 
 /** A rollout's containers before and after it: a Deployment's (or ReplicaSet owner's) revisions, or a StatefulSet's or DaemonSet's pods of the replaced and the new revision. */

@@ -167,5 +167,25 @@ function intendedLabels(
     if (!best || score > best.score) best = { labels, workloads: [template.name], score };
     else if (score === best.score) best.workloads.push(template.name);
   }
-  return best && { labels: best.labels, workloads: best.workloads };
+  return best ? { labels: best.labels, workloads: best.workloads } : narrowedPast(service, templates);
+}
+
+/**
+ * A selector that asks for a label no pod carries, beside labels one workload of the Service's own name carries as
+ * written: narrowed past its pods (a key added, a component label the chart does not set). What it meant is the
+ * selector without the keys that workload lacks.
+ */
+function narrowedPast(
+  service: Service,
+  templates: { name: string; labels: Record<string, string> }[],
+): { labels: Record<string, string>; workloads: string[] } | undefined {
+  const selector = service.spec?.selector ?? {};
+  const own = templates.find((t) => t.name === service.metadata?.name);
+  if (!own) return undefined;
+  const kept = Object.entries(selector).filter(([key]) => own.labels[key] !== undefined);
+  if (kept.length === 0 || kept.length === Object.keys(selector).length) return undefined;
+  if (kept.some(([key, value]) => own.labels[key] !== value)) return undefined;
+  const labels = Object.fromEntries(kept);
+  const workloads = templates.filter((t) => matchesMap(t.labels, labels)).map((t) => t.name);
+  return workloads.length === 1 ? { labels, workloads } : undefined;
 }

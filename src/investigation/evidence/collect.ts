@@ -79,6 +79,7 @@ import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts'
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventTime } from './events.ts';
 import { troubleWindowStart } from './recent-trouble.ts';
+import { saysOutputMissing } from './missing-output.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -792,8 +793,8 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
 }
 
 /**
- * Nothing in the namespace fails (every pod ready or done, no Warning event since shortly before the onset): what the alert misses may be work that
- * never ran at all — a CronJob stopped, whose runs leave no pod to fail and no event. One list says.
+ * The alert says output is missing and nothing in the namespace fails (every pod ready or done, no Warning event since
+ * shortly before the onset): what it misses may be work that never ran at all — a CronJob stopped, whose runs leave no pod to fail and no event. One list says.
  */
 async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
@@ -810,7 +811,8 @@ async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void>
       (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace &&
       (eventTime(event) ?? since) >= since,
   );
-  if (failing || warned) return;
+  // Only an alert about output not produced asks for work that never ran: for any other, a quiet namespace is no sign.
+  if (failing || warned || !saysOutputMissing(reader.alert)) return;
   await reader.wave(4, `Nothing in ${namespace} fails: reading its CronJobs, whose runs may have stopped`, [
     reader.list('CronJob', `nothing in ${namespace} fails: whether scheduled work stopped running`, options),
   ]);

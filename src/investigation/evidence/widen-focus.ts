@@ -1,5 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
+import { saysOutputMissing } from './missing-output.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { readInFull } from './completeness.ts';
 import type { Located } from './locate-namespace.ts';
@@ -15,10 +16,6 @@ import type { ToolBase } from './snapshot-reader.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { narrowedFromWhole } from './whole-list.ts';
 
-// An alert that something was not produced by its time (a report not published, an export missing): the run that should
-// have produced it may have failed hours before the alert, at its scheduled time, and stopped.
-const MISSING_OUTPUT =
-  /\bnot (?:been )?(?:published|generated|produced|delivered|exported|created|written|uploaded|received|refreshed|updated)\b|\b(?:missing|stale|overdue|late)\b/i;
 /** How far back a run that should have produced the output may have failed: a daily schedule's day, and some. */
 const MISSED_RUN_MS = 26 * 60 * 60_000;
 
@@ -32,7 +29,7 @@ function missedRun(
   from: string,
 ): { choice: ReturnType<typeof troubleMatchingAlert>; since: string } | undefined {
   const text = alertText(alert);
-  if (!MISSING_OUTPUT.test(text) || !alert.startsAt) return undefined;
+  if (!saysOutputMissing(alert) || !alert.startsAt) return undefined;
   const since = new Date(Date.parse(alert.startsAt) - MISSED_RUN_MS).toISOString();
   const choice = troubleMatchingAlert(text, troubleSince(listed, since), from);
   return choice ? { choice, since } : undefined;
