@@ -49,6 +49,7 @@ export const admissionMutation: Detector = {
       const rules = snapshot.customObjects.filter(
         (object) =>
           kinds.has(object.kind) &&
+          (mark.kind === undefined || mark.kind === object.kind) &&
           (!object.metadata?.namespace || object.metadata.namespace === namespace) &&
           (markNames(mark, object) || namesImage(object, mark.image)),
       );
@@ -64,6 +65,9 @@ export const admissionMutation: Detector = {
         const at = toMs(changedAt);
         const markedAt = toMs(mark.at) ?? now;
         const changed = at !== undefined && at <= markedAt && now - at <= SUSPECT_CHANGE_WINDOW;
+        // A record of which policy admitted the pod (not a list of what it patched) says only that it applied, as it
+        // applies to every pod it admits: unchanged since long before, pods ran under it before these failed.
+        if (mark.kind && !changed) continue;
         const image = namesImage(rule, mark.image) ? mark.image : undefined;
         const pod = mark.pod.metadata?.name ?? '';
         const evidence: Evidence[] = [

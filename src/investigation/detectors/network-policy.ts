@@ -118,6 +118,7 @@ function blockedCalls(
           if (policies.length === 0) continue;
           const admitting = policies.filter((p) => admits(p, side, peer, ports, namespaceLabels));
           if (admitting.length === 0) {
+            if (standsUnfelt(snapshot, policies, unanswered)) continue;
             blocked.push({ policies, caller: call.from, target, service, direction });
             continue;
           }
@@ -130,6 +131,25 @@ function blockedCalls(
     }
   }
   return blocked;
+}
+
+/**
+ * How long the policies on a call must have stood unchanged before a refusal the caller does not feel is no refusal.
+ * A week: longer than any quiet spell of a caller that runs on a schedule, far shorter than a policy set up with the
+ * namespace and never touched.
+ */
+const STANDING_POLICY = 7 * 24 * HOUR;
+
+/**
+ * Policies that have stood unchanged for long (the newest changed more than STANDING_POLICY ago) while the caller's
+ * lines show no connection to the Service going unanswered: the call has flowed under them all that time, so whatever
+ * admits it (a rule of the network plugin or of the cluster the namespace's policies do not show, a platform default)
+ * does, and they refuse nothing this incident is made of. A refusal is blamed when it is new or when it is felt.
+ */
+function standsUnfelt(snapshot: ClusterSnapshot, policies: NetworkPolicy[], unanswered: () => boolean): boolean {
+  const changed = toMs(lastChange(newest(policies).metadata));
+  if (changed === undefined || snapshotNow(snapshot) - changed <= STANDING_POLICY) return false;
+  return !unanswered();
 }
 
 /** How recent a change must be to override older policies (the incident's time, not a long-standing rule). */

@@ -25,6 +25,8 @@ export interface MutationMark {
   at: string | undefined;
   /** The image of a container added at admission that fails (no container of the template runs it). */
   image?: string;
+  /** The policy kind the annotation names (`kindNamedByKey`): the mark's value is an object of it. */
+  kind?: string;
 }
 
 /** An annotation key saying that admission patched the pod. */
@@ -35,14 +37,40 @@ const MUTATION_EVENT = /mutat|patch(?:ed)?\b|policy ?applied/i;
 /** Pods that fail: not ready, or restarted. */
 const failing = (pod: Pod): boolean => !isPodReady(pod) || hasRestarted(pod);
 
+/** The served custom kinds, for annotations that name one (`kindNamedByKey`). */
+const servedKinds = (snapshot: ClusterSnapshot): string[] =>
+  snapshot.apiGroups
+    .filter(({ group }) => !builtInGroup(group))
+    .flatMap(({ resources = [] }) => resources.map((r) => r.kind));
+
+/** A single object name as an annotation's whole value (`restricted-ro`), not a list or a sentence. */
+const OBJECT_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+
+/**
+ * Whether an annotation key names a kind: its last segment is the kind's name or the initials of its words
+ * (`…/podsecuritypolicy` or `…/psp` for PodSecurityPolicy). Admission that picks one object of a policy kind for a pod
+ * among several that could apply records its choice so, the object's name as the value: the policy the pod was made
+ * under, whose settings (a read-only root filesystem, a user, dropped capabilities) it runs with beyond its template.
+ */
+export function kindNamedByKey(key: string, kind: string): boolean {
+  const last = key.split('/').at(-1)?.toLowerCase() ?? '';
+  const words = kind.split(/(?<=[a-z0-9])(?=[A-Z])/);
+  const initials = words.map((word) => word[0]?.toLowerCase() ?? '').join('');
+  return last === kind.toLowerCase() || (words.length >= 2 && last === initials);
+}
+
 /** The marks admission left on the failing pods read. */
 export function mutationMarks(snapshot: ClusterSnapshot): MutationMark[] {
   const marks: MutationMark[] = [];
+  const kinds = servedKinds(snapshot);
   for (const pod of snapshot.pods.filter(failing)) {
     const name = pod.metadata?.name;
     const namespace = pod.metadata?.namespace;
     for (const [key, value] of Object.entries(pod.metadata?.annotations ?? {})) {
-      if (PATCH_ANNOTATION.test(key)) marks.push({ pod, text: value, by: key, at: pod.metadata?.creationTimestamp });
+      const named = OBJECT_NAME.test(value) ? kinds.find((kind) => kindNamedByKey(key, kind)) : undefined;
+      if (named) marks.push({ pod, text: value, by: key, at: pod.metadata?.creationTimestamp, kind: named });
+      else if (PATCH_ANNOTATION.test(key))
+        marks.push({ pod, text: value, by: key, at: pod.metadata?.creationTimestamp });
     }
     for (const event of snapshot.events) {
       const about = event.involvedObject;
@@ -129,16 +157,20 @@ export function markingKinds(
   marks: readonly MutationMark[],
   max: number,
 ): PolicyKind[] {
-  const by = new Set(marks.flatMap((mark) => wordsOf(mark.by)));
+  const by = new Set(marks.flatMap((mark) => (mark.kind ? [] : wordsOf(mark.by))));
   const said = marks.map((mark) => mark.text.toLowerCase()).join(' ');
+  const named = new Set(marks.flatMap((mark) => mark.kind ?? []));
+  // A kind an annotation names is listed alone; a group sharing a word with who patched the pods, all its kinds.
+  const sharesWord = (group: string) => wordsOf(group.split('.').slice(0, -1).join('.')).some((w) => by.has(w));
   return groups
-    .filter(
-      ({ group }) => !builtInGroup(group) && wordsOf(group.split('.').slice(0, -1).join('.')).some((w) => by.has(w)),
-    )
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
-      resources.map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
+      resources
+        .filter((r) => named.has(r.kind) || sharesWord(group))
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
     )
     .map((kind) => {
+      if (marks.some((mark) => mark.kind === kind.kind)) return { kind, rank: 4 };
       const last =
         kind.kind
           .split(/(?<=[a-z0-9])(?=[A-Z])/)

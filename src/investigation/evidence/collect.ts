@@ -48,7 +48,7 @@ import { memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
-import { errorRatios, metricBatches, metricQueries } from './metric-queries.ts';
+import { errorRatios, metricBatches, metricQueries, throttlingQueryFor } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
@@ -71,6 +71,7 @@ import {
 } from './peer-namespaces.ts';
 import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
+import { namespacesOfNamedCallees, slowCalleeNamespaces } from './slow-callee.ts';
 import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
@@ -209,6 +210,7 @@ export async function collectSnapshot(
   await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
   await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
+  if (base.prometheusUrl) await queryThrottlingOfSlowCallees(reader, peers);
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
   await readPeerLogs(reader);
@@ -537,7 +539,10 @@ async function readDeferredPeers(reader: SnapshotReader, peers: Peers): Promise<
   const errors = snapshot.logs
     .filter((log) => log.namespace === namespace)
     .flatMap((log) => log.lines.filter((line) => looksLikeError(line)));
-  const named = namespacesNamedIn(errors, namespace).filter((peer) => peers.probed.includes(peer));
+  const named = [
+    ...namespacesNamedIn(errors, namespace),
+    ...namespacesOfNamedCallees(snapshot, namespace, peers.probed, peers.controllers),
+  ].filter((peer) => peers.probed.includes(peer));
   const chosen = [...new Set([...named, ...deferred])].slice(0, deferred.length);
   peers.deferred = [];
   await readPeersInFull(reader, peers, chosen, downCallees(reader, peers));
@@ -634,6 +639,27 @@ async function queryMetrics(reader: SnapshotReader): Promise<void> {
     metricBatches(namespace).map((batch) => reader.queryMetricBatch(batch)),
   );
 }
+
+/**
+ * Callees in other namespaces read that the errors say did not answer in time while their pods are up: how throttled
+ * their containers are (one request each, at most MAX_SLOW_CALLEE_NAMESPACES), which the alerted namespace's queries
+ * left out (evidence/slow-callee.ts).
+ */
+async function queryThrottlingOfSlowCallees(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const slow = slowCalleeNamespaces(reader.snapshot, reader.namespace, peers.read).slice(0, MAX_SLOW_CALLEE_NAMESPACES);
+  if (slow.length === 0) return;
+  await reader.wave(
+    4,
+    `Querying CPU throttling in ${slow.join(', ')}: a callee there did not answer in time`,
+    slow.map((peer) => {
+      const { signal, query } = throttlingQueryFor(peer);
+      return reader.queryMetric(signal, query);
+    }),
+  );
+}
+
+/** Namespaces of slow callees whose throttling is queried. */
+const MAX_SLOW_CALLEE_NAMESPACES = 1;
 
 /** Wave 3: since when containers near their memory limit have been climbing (evidence/memory-history.ts). */
 async function queryMemoryHistory(reader: SnapshotReader): Promise<void> {

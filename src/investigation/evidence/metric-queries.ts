@@ -39,6 +39,12 @@ const counterRateRule = (counter: string): string => `[a-z_:]*${counter}:[a-z_0-
 // A recording rule's name keeps the counter it came from and says what it computed (`level:metric:operations`).
 const THROTTLED_RATIO_RULE = '[a-z_:]*cfs_throttled[a-z_]*:[a-z_:]*(ratio|fraction)[a-z_0-9:]*';
 
+/** The throttled share of CPU periods alone, in another namespace than the one under investigation. */
+export const throttlingQueryFor = (namespace: string): MetricQuery => ({
+  signal: 'cpu-throttling',
+  query: throttlingQuery(`namespace=${quoted(namespace)}`),
+});
+
 /** At most three queries, all filtered to the namespace under investigation. */
 export function metricQueries(namespace: string): MetricQuery[] {
   const ns = `namespace=${quoted(namespace)}`;
