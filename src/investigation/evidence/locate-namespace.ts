@@ -18,6 +18,7 @@ import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
+import { readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
 import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
 import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
@@ -501,15 +502,49 @@ async function beyondTheLabel(alert: Alert, labelled: string, base: Omit<ToolCon
     const probed = await locateProbedHost(alert, labelled, base);
     const spent = (atRouter?.requests ?? 0) + probed.requests;
     if (probed.located) return { ...probed.located, requests: spent };
-    return kindOrLabel(
+    const located = await kindOrLabel(
       alert,
       labelled,
       { ...(atRouter ?? { namespace: labelled, assumptions: [] }), requests: spent },
       base,
     );
+    return located.namespace === labelled && !located.symptom
+      ? throughMeshGateway(alert, labelled, located, base)
+      : located;
   }
   const atBroker = await locateConsumer(alert, labelled, base);
   return { ...atBroker, requests: atBroker.requests + (atRouter?.requests ?? 0) };
+}
+
+/**
+ * The labelled namespace may be where a mesh's ingress gateway runs, and the host the alert is about is routed on by a
+ * mesh route bound to it in the application's namespace (gateway-bound-routes.ts): that namespace is examined, entered
+ * by the route's destination Service. The requests are the look's, not the incident's budget.
+ */
+async function throughMeshGateway(
+  alert: Alert,
+  labelled: string,
+  located: Located,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<Located> {
+  const hop = await readGatewayHop(alert, alertText(alert), labelled, located.apiGroups, base);
+  if (hop.requests === 0 && !hop.route) return located;
+  const spent = {
+    requests: located.requests + hop.requests,
+    unbudgeted: (located.unbudgeted ?? 0) + hop.requests,
+    ...(hop.apiGroups ? { apiGroups: hop.apiGroups } : {}),
+  };
+  if (!hop.route) return { ...located, ...spent };
+  const { route } = hop;
+  const backend = route.service ? ` to Service ${route.service}` : '';
+  return {
+    namespace: route.namespace,
+    assumptions: [
+      `namespace ${route.namespace}: VirtualService ${route.ingress}, bound to a mesh gateway, routes ${route.host} (the host the alert raised in ${labelled} is about)${backend}`,
+    ],
+    ...spent,
+    ...(route.service ? { entryService: route.service } : {}),
+  };
 }
 
 /**
