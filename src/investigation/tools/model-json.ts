@@ -49,7 +49,14 @@ function planFor(type: string): Plan {
 }
 
 /** The value as it is (a primitive, `any`, a type the client does not know): plain JSON of it. */
-const kept: Plan = (value, sized) => copy(value, '', sized);
+const kept: Plan = (value, sized) => {
+  // Most fields are strings: their bytes without copy()'s checks for what JSON text never holds.
+  if (typeof value === 'string') {
+    sized.bytes += stringBytes(value);
+    return value;
+  }
+  return copy(value, '', sized);
+};
 
 function build(type: string): Plan {
   if (PRIMITIVES.has(type.toLowerCase())) return kept;
@@ -109,19 +116,37 @@ function mapOf(valueType: string): Plan {
   };
 }
 
+interface Field {
+  baseName: string;
+  name: string;
+  /** The bytes of `"name":`. */
+  keyBytes: number;
+  plan: Plan;
+}
+
 function objectOf(model: Model): Plan {
-  let fields: [baseName: string, name: string, plan: Plan][] | undefined;
+  let fields: Field[] | undefined;
   return (value, sized) => {
     if (value === undefined || value === null) return absent(value, sized);
-    fields ??= model.getAttributeTypeMap().map(({ baseName, name, type }) => [baseName, name, planFor(type)]);
+    fields ??= model.getAttributeTypeMap().map(({ baseName, name, type }) => ({
+      baseName,
+      name,
+      keyBytes: stringBytes(name) + 1,
+      plan: planFor(type),
+    }));
     const output: Record<string, unknown> = {};
+    const json = value as Record<string, unknown>;
     let written = 0;
     sized.bytes += 2;
-    for (const [baseName, name, plan] of fields) {
-      const plain = plan((value as Record<string, unknown>)[baseName], sized);
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index] as Field;
+      const raw = json[field.baseName];
+      // An absent field is left out, as the model leaves it unset.
+      if (raw === undefined) continue;
+      const plain = field.plan(raw, sized);
       if (plain === OMITTED) continue;
-      sized.bytes += stringBytes(name) + (written++ > 0 ? 2 : 1);
-      output[name] = plain;
+      sized.bytes += field.keyBytes + (written++ > 0 ? 1 : 0);
+      output[field.name] = plain;
     }
     return output;
   };
