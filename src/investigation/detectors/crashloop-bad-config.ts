@@ -26,6 +26,12 @@ const CONFIG_WORDS =
 const PEER_FAILURE =
   /connection refused|connect(ion)? timed out|no route to host|no such host|i\/o timeout|deadline exceeded|unavailable|failed to connect|could not connect|unable to connect/i;
 
+/** Whether the text holds the name without its extension, when that stem is long enough to name something. */
+const stemNamedIn = (name: string, text: string): boolean => {
+  const stem = name.replace(/\.[a-z]+$/, '');
+  return stem.length >= 3 && text.includes(stem);
+};
+
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
   /** The crash lines quote it, and it changed recently or holds a malformed value: the change and the crash agree. */
@@ -87,8 +93,10 @@ export const crashloopBadConfig: Detector = {
           // A validation error quotes the setting it refuses (`curtailment.mode`, input_value='grid-code-2025'), not
           // the file: a value or key the ConfigMap holds, quoted in the crash, names it as surely as its name.
           const settings = settingsOf((object as ConfigMap | undefined)?.data ?? {});
+          // A name without its extension (`ca.crt` → `ca`) shorter than three letters is part of too many words
+          // (`tomcat`, `local`) to name anything.
           const mentions = (text: string) =>
-            names.some((n) => text.includes(n) || text.includes(n.replace(/\.[a-z]+$/, ''))) ||
+            names.some((n) => text.includes(n) || stemNamedIn(n, text)) ||
             settings.some((setting) => quotesSetting(text, setting));
           const telling = lastDistinct(
             lines,
