@@ -80,7 +80,8 @@ export const attachedPolicy: Detector = {
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
       const atEdge = rulesFelt(object, edgeProxyLines(snapshot).join('\n'))[0];
-      const rule = atEdge ?? rulesFelt(object, feltBehind(affects, snapshot, graph, alert?.text ?? ''))[0];
+      const felt = feltBehind(affects, snapshot, graph, alert?.text ?? '', object.kind === 'DestinationRule');
+      const rule = atEdge ?? rulesFelt(object, felt)[0];
       if (onlyWhenFelt && !rule) continue;
       const entity = refOf(object.kind, object.metadata);
       if (unserved) {
@@ -185,11 +186,27 @@ function linesBehind(affects: EntityRef[], snapshot: ClusterSnapshot, graph: Evi
 
 /**
  * How clients describe what they meet on the way to these workloads: the alert's words and the error lines of the pods
- * behind the object (not every log read: a proxy elsewhere timing out on another path says nothing of this one).
+ * behind the object — and, for a rule the callers' proxies apply, of the callers' pods (not every log read: a proxy
+ * elsewhere timing out on another path says nothing of this one).
  */
-function feltBehind(affects: EntityRef[], snapshot: ClusterSnapshot, graph: EvidenceGraph, alertText: string): string {
+function feltBehind(
+  affects: EntityRef[],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  alertText: string,
+  clientSide = false,
+): string {
+  // A mesh's destination rule is applied by the callers' proxies: its bite shows in their lines, not the backend's.
+  const services = new Set(affects.filter((ref) => ref.kind === 'Service').map(refKey));
+  const callers = clientSide
+    ? graph.workloads
+        .filter((w) => graph.dependenciesOf(w.ref).some((edge) => services.has(refKey(edge.to))))
+        .map((w) => w.ref)
+    : [];
   const pods = new Set(
-    affects.flatMap((ref) => graph.podsOf(ref).map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)),
+    [...affects, ...callers].flatMap((ref) =>
+      graph.podsOf(ref).map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`),
+    ),
   );
   const lines = snapshot.logs
     .filter((log) => pods.has(`${log.namespace}/${log.pod}`))

@@ -26,12 +26,14 @@ const RULES: readonly TrafficRule[] = [
   // A router's own timeout answers the client 504: a backend's timeout to its database is no sign of it.
   { rule: 'timeout', setting: /time-?out/i, felt: /\b504\b|gateway time-?out/i },
   { rule: 'authentication', setting: /\bauth|oauth|jwt|basic-?auth/i, felt: /\b401\b|unauthori[sz]ed|authenticat/i },
-  // How the router reaches the upstream over TLS: the name it checks, the CAs it trusts; when they do not fit the
+  // How the router reaches the upstream over TLS (whether it does, the name it checks, the CAs it trusts); when they do not fit the
   // backend's certificate the handshake fails, which the router answers 502 for and logs as x509.
   {
     rule: 'upstream TLS setting',
-    setting: /(?:^|\/)(?:server-?name|sni|root-?cas\w*|insecure-?skip-?verify|ca-?secret|proxy-ssl-[\w-]+)$/i,
-    felt: /x509|bad certificate|certificate is (?:not )?valid for|failed to verify certificate|tls handshake/i,
+    setting: /(?:^|\/)(?:tls|server-?name|sni|root-?cas\w*|insecure-?skip-?verify|ca-?secret|proxy-ssl-[\w-]+)$/i,
+    // A mesh proxy that sends plaintext where the server's proxy requires mutual TLS sees the connection closed before
+    // any answer (Envoy: `connection termination`, the server side's `filter_chain_not_found`).
+    felt: /x509|bad certificate|certificate is (?:not )?valid for|failed to verify certificate|tls handshake|connection_termination|reset reason: connection termination|filter_chain_not_found/i,
   },
   {
     rule: 'request size limit',
