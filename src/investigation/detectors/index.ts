@@ -32,6 +32,7 @@ import { initContainer } from './init-container.ts';
 import { insufficientResources } from './insufficient-resources.ts';
 import { jobFailure } from './job-failure.ts';
 import { suspendedSchedule } from './suspended-schedule.ts';
+import { calleeConfigChange } from './callee-config-change.ts';
 import { limitRangeDefault } from './limit-range-default.ts';
 import { limitRangeRefusal } from './limit-range-refusal.ts';
 import { memoryLeak } from './memory-leak.ts';
@@ -93,6 +94,7 @@ export const DETECTORS = {
   'dns-config': dnsConfig,
   'bad-env': badEnv,
   'changed-env': changedEnv,
+  'callee-config-change': calleeConfigChange,
   'dependency-down': dependencyDown,
   'connection-limit': connectionLimit,
   'node-condition': nodeCondition,
