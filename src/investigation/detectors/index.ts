@@ -35,6 +35,7 @@ import { suspendedSchedule } from './suspended-schedule.ts';
 import { calleeConfigChange } from './callee-config-change.ts';
 import { limitRangeDefault } from './limit-range-default.ts';
 import { limitRangeRefusal } from './limit-range-refusal.ts';
+import { limitSetting } from './limit-setting.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
@@ -105,6 +106,7 @@ export const DETECTORS = {
   'node-label-source': nodeLabelSource,
   'step-template': stepTemplate,
   'scoped-out': scopedOut,
+  'limit-setting': limitSetting,
   'pvc-pending': pvcPending,
   'quota-exceeded': quotaExceeded,
   'limit-range-refusal': limitRangeRefusal,

@@ -27,6 +27,7 @@ import { planLists } from './custom-read-plan.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
+import { limitingServerOwners } from './limit-settings.ts';
 import { buildGraph } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { namedPolicies, routePolicyLists } from './route-policies.ts';
@@ -219,6 +220,7 @@ export async function collectSnapshot(
   await readIdentityChain(reader);
   await readGoverningObjects(reader);
   await readEdgeProxy(reader);
+  await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   await readScheduledWorkWhenQuiet(reader);
   const lookups = resolutionErrors(reader.snapshot.logs);
@@ -1116,6 +1118,23 @@ async function readWhereLoggedObjectsPoint(reader: SnapshotReader, peers: Peers)
       reader.list(kind, `errors in ${namespace} name an object configured with services in ${named}`, {
         namespace: named,
       }),
+    ),
+  );
+}
+
+/**
+ * Errors read speak of a limit reached, and the server the erring workloads call is made by a custom resource not
+ * read: that resource, where the server runs (evidence/limit-settings.ts) — an operator renders the limit from it.
+ */
+async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void> {
+  const kinds = limitingServerOwners(reader.snapshot, buildGraph(reader.snapshot), new Set());
+  if (kinds.length === 0) return;
+  reader.routingSpent += kinds.length;
+  await reader.wave(
+    4,
+    `Reading ${kinds.map((k) => `${k.kind} in ${k.namespace}`).join(', ')}: the resources the servers that enforce the limit the errors reach are made from`,
+    kinds.map((kind) =>
+      reader.listCustom(kind, kind.namespace, `the ${kind.kind} whose server enforces the limit the errors speak of`),
     ),
   );
 }
