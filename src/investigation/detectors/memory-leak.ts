@@ -39,14 +39,15 @@ export const memoryLeak: Detector = {
     const findings = new Map<string, Finding>();
     for (const { pod, container: containerName, sample } of usage) {
       const values = sample.values.map(([, v]) => v);
-      if (values.length < 5) continue;
+      const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
+      const fewest = killedAfterHours(status) ? FEWEST_SAMPLES_AFTER_LONG_LIFE : 5;
+      if (values.length < fewest) continue;
       const container = pod.spec?.containers.find((c) => c.name === containerName);
       const declared = limitSeries
         .find((l) => l.pod === pod && l.container === containerName)
         ?.sample.values.at(-1)?.[1];
       const limit = declared ?? parseQuantity(container?.resources?.limits?.memory);
       if (!limit) continue;
-      const status = pod.status?.containerStatuses?.find((c) => c.name === containerName);
       if (killedInShortCycles(status)) continue;
       // Configured to hold more than the limit: a cache's climb is it filling to its size, however slowly; a heap's
       // climb is the working set filling up too — unless it took hours within one lifetime to get there.
@@ -58,7 +59,7 @@ export const memoryLeak: Detector = {
       const filled = runs.slice(0, -1).filter((run) => Math.max(...run.values) >= 0.85 * limit).length;
       if (filled >= 2) continue;
       const growth = (run: Lifetime) => Math.max(...run.values) - (run.values[0] ?? 0);
-      const climb = runs.filter((run) => run.values.length >= 5).sort((a, b) => growth(b) - growth(a))[0];
+      const climb = runs.filter((run) => run.values.length >= fewest).sort((a, b) => growth(b) - growth(a))[0];
       if (!climb) continue;
       const run = climb.values;
       const first = run[0] as number;
@@ -73,7 +74,9 @@ export const memoryLeak: Detector = {
       // shows the same climb in fewer samples).
       const climbingAgain =
         killedAfterLongLife(status) &&
-        (run.length >= 10 || (run.length >= 5 && spanOf(sample, climb) >= MIN_CLIMB_SPAN)) &&
+        (run.length >= 10 ||
+          (run.length >= 5 && spanOf(sample, climb) >= MIN_CLIMB_SPAN) ||
+          (killedAfterHours(status) && risesEveryStep(run))) &&
         (grew >= 0.15 || refillsWithinALife(sample, climb, limit, status));
       if (rising < 0.8 || !(nearLimit || climbingAgain)) continue;
       const workload = graph.workloadOf(pod);
@@ -166,6 +169,23 @@ function refillsWithinALife(
   if (!lived || !from || !to || to[0] <= from[0] || to[1] <= from[1]) return false;
   const perMs = (to[1] - from[1]) / ((to[0] - from[0]) * 1000);
   return (limit - to[1]) / perMs <= lived;
+}
+
+/**
+ * The fewest samples that read a climb when the instance before was OOM-killed after an hour or more: a working set
+ * that fills its limit does so soon after start, so a long life ended by the kill is the slope already, and a short
+ * read that rises at every sample is the same slope again.
+ */
+const FEWEST_SAMPLES_AFTER_LONG_LIFE = 3;
+
+/** OOM-killed after living an hour or more: no warm-up takes that long to fill a limit. */
+function killedAfterHours(status: ContainerStatus | undefined): boolean {
+  return (oomKilledAfter(status) ?? 0) >= LONG_LIFE;
+}
+
+/** Every sample above the one before: a slope, not noise around a level. */
+function risesEveryStep(values: readonly number[]): boolean {
+  return values.length >= 2 && values.slice(1).every((value, i) => value > (values[i] as number));
 }
 
 /** OOM-killed after living long enough to have grown into its limit: what a leak ends in. */

@@ -2,6 +2,7 @@ import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hasRestarted, isBetweenRestarts, isPodReady } from '../evidence/pod-state.ts';
+import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -28,6 +29,11 @@ const STRENGTH = {
   portNotDeclared: 0.95,
   /** The probe's failures say its path or port does not match what the container serves (404, not found…). */
   probeMismatch: 0.9,
+  /**
+   * The probe fails as the newest revision rewrote it (path, port, timeout or thresholds) while the previous revision's
+   * probe was the one in use before: the change to the probe is the mechanism, whatever else the rollout changed.
+   */
+  changedWithRollout: 0.85,
   /** The kubelet restarts the container for its failing liveness probe: the mechanism, whatever made the probe fail. */
   restartedByProbe: 0.8,
   /** The probe fails and it hurts, nothing says why: the application may be what is slow or broken. */
@@ -143,9 +149,11 @@ export const probeFailure: Detector = {
         ? STRENGTH.portNotDeclared
         : configSignal
           ? STRENGTH.probeMismatch
-          : kill
-            ? STRENGTH.restartedByProbe
-            : STRENGTH.failing;
+          : probeRewritten(snapshot, finding.entity, kind)
+            ? STRENGTH.changedWithRollout
+            : kill
+              ? STRENGTH.restartedByProbe
+              : STRENGTH.failing;
       finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : kill ? ' and the kubelet restarts the container for it' : ''} — ${finding.evidence.find((e) => e !== kill)?.text.slice(0, 160)}`;
       const remediation = rollbackProposal(snapshot, finding.entity, `the probe before the change`);
       if (remediation) finding.remediation = remediation;
@@ -182,6 +190,21 @@ function undeclaredProbePorts(
     }
   }
   return found;
+}
+
+/**
+ * Whether the workload's newest revision changed this kind of probe of a container from what the previous revision ran
+ * (a revision without that container says nothing): the probe that fails is a new one.
+ */
+function probeRewritten(snapshot: ClusterSnapshot, workload: Finding['entity'], kind: ProbeKind): boolean {
+  const [newest, previous] = revisions(snapshot, workload);
+  if (!newest || !previous) return false;
+  const before = previous.spec?.template?.spec?.containers ?? [];
+  return (newest.spec?.template?.spec?.containers ?? []).some((container) => {
+    const old = before.find((c) => c.name === container.name);
+    const probe = probeOf(container, kind);
+    return old !== undefined && probe !== undefined && JSON.stringify(probe) !== JSON.stringify(probeOf(old, kind) ?? null);
+  });
 }
 
 const probeOf = (container: Container | undefined, kind: ProbeKind) =>

@@ -55,12 +55,16 @@ function holdsEnv(value: unknown): boolean {
 }
 
 /**
- * A bad-env restated at a resource whose spec holds no environment of its own (no pod template with an `env`): its
+ * A setting of the resource itself. A bad-env restated at a resource whose spec holds no environment of its own (no pod template with an `env`): its
  * operator wrote the variable from a field of the resource (a server's hostname setting → KC_HOSTNAME), so the fault is
  * that software setting, which the catalogue has no label for, not a workload's environment. A resource that carries a
  * pod template (a serverless Service, a job's template) keeps bad-env: its env is the one written wrong.
  */
 function settingOfItsOwn(finding: Finding, snapshot: ClusterSnapshot, resource: EntityRef): boolean {
+  // A Service's port or selector restated at the resource it is generated from (a delivery controller's resource that
+  // writes the Services in front of a workload): the operator derived them from a setting of that resource, which the
+  // catalogue has no label for — its service-port and service-selector name a Service's own spec.
+  if (SERVICE_FAULTS.has(finding.faultType)) return true;
   if (finding.faultType !== 'bad-env') return false;
   const object = snapshot.customObjects.find(
     (o) =>
@@ -68,6 +72,8 @@ function settingOfItsOwn(finding: Finding, snapshot: ClusterSnapshot, resource: 
   );
   return object !== undefined && !holdsEnv(object.spec);
 }
+
+const SERVICE_FAULTS: ReadonlySet<Finding['faultType']> = new Set(['service-port', 'service-selector']);
 
 /**
  * The finding restated at the custom resource an operator generates its entity from: the operator rewrites the
