@@ -91,6 +91,12 @@ export interface Finding {
    */
   recoveredAt?: string;
   remediation?: RemediationProposal;
+  /**
+   * The catalogue's name for the fault when its mechanism is more specific than what the finding is to the ranking: a
+   * workload down to its callers because the scheduler holds its pods for an unbound claim ranks as dependency-down
+   * (a consequence other findings may explain) and is named pvc-pending.
+   */
+  namedAs?: FaultType;
 }
 
 export interface RemediationProposal {

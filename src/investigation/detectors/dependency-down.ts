@@ -71,7 +71,11 @@ export const dependencyDown: Detector = {
       if (scaledToZero && callers.length === 0 && services.length === 0) continue;
       // An older generation its controller replaced with a newer one is kept to roll back to: down by design.
       if (supersededBy(snapshot, workload.ref)) continue;
+      // Down because the scheduler holds every pod for a claim that is not bound: the catalogue names that mechanism,
+      // however the callers feel it.
+      const claimUnbound = !scaledToZero && pods.length > 0 && pods.every(waitsForClaim);
       const fault: Finding = finding(dependencyDown, {
+        ...(claimUnbound ? { namedAs: 'pvc-pending' as const } : {}),
         entity: workload.ref,
         affects: [workload.ref, ...callers.map((c) => c.from)],
         strength: scaledToZero
@@ -156,6 +160,17 @@ export function scaledDown(
 }
 
 /** The init container a pod is still running (waiting for something before its app starts), if any. */
+/** The scheduler's word that a pod waits for a PersistentVolumeClaim to be bound before it can be placed. */
+const UNBOUND_CLAIM = /unbound (immediate )?PersistentVolumeClaims/i;
+
+/** A pod still Pending, not scheduled, because a claim it mounts is not bound. */
+function waitsForClaim(pod: Pod): boolean {
+  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  return (
+    pod.status?.phase === 'Pending' && scheduled?.status === 'False' && UNBOUND_CLAIM.test(scheduled.message ?? '')
+  );
+}
+
 function initialising(pod: Pod): string | undefined {
   return (pod.status?.initContainerStatuses ?? []).find((status) => !status.ready && status.state?.running)?.name;
 }

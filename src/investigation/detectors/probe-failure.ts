@@ -203,7 +203,9 @@ function probeRewritten(snapshot: ClusterSnapshot, workload: Finding['entity'], 
   return (newest.spec?.template?.spec?.containers ?? []).some((container) => {
     const old = before.find((c) => c.name === container.name);
     const probe = probeOf(container, kind);
-    return old !== undefined && probe !== undefined && JSON.stringify(probe) !== JSON.stringify(probeOf(old, kind) ?? null);
+    return (
+      old !== undefined && probe !== undefined && JSON.stringify(probe) !== JSON.stringify(probeOf(old, kind) ?? null)
+    );
   });
 }
 

@@ -397,7 +397,7 @@ function toHypothesis(candidate: Candidate, confidence: number, graph: EvidenceG
   const evidence: Evidence[] = [...own.slice(0, 7), ...pathEvidence(candidate.path, graph), ...own.slice(7)];
   return {
     entity: candidate.finding.entity,
-    faultType: candidate.finding.faultType,
+    faultType: candidate.finding.namedAs ?? candidate.finding.faultType,
     confidence,
     summary: candidate.finding.summary,
     evidence: dedupeEvidence(evidence).slice(0, 10),
