@@ -1,6 +1,7 @@
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import { refusedForIdentity } from '../evidence/identity-chain.ts';
 import { revisionOf, revisions } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -18,6 +19,8 @@ const STRENGTH = {
   atMaxOverTarget: 0.85,
   /** At maxReplicas (ScalingLimited TooManyReplicas), utilization not seen above target. */
   atMax: 0.7,
+  /** At maxReplicas while its pods log calls refused for their identity: a consequence, a lead at most. */
+  atMaxRefused: 0.4,
   /** The target sets no request for the metric: the autoscaler cannot compute a replica count (the spec says why). */
   noRequest: 0.8,
   /** It cannot scale (ScalingActive False) for another reason its condition gives. */
@@ -35,7 +38,7 @@ export const hpaLimit: Detector = {
   faultTypes: ['hpa-limit'],
   detect(snapshot, graph) {
     return snapshot.horizontalPodAutoscalers.flatMap((hpa): Finding[] => [
-      ...atCeiling(hpa),
+      ...atCeiling(hpa, snapshot, graph),
       ...unableToScale(hpa, snapshot, graph),
     ]);
   },
@@ -46,7 +49,7 @@ const targetOf = (hpa: Hpa): EntityRef | undefined => {
   return target ? { kind: target.kind, namespace: hpa.metadata?.namespace ?? '', name: target.name } : undefined;
 };
 
-function atCeiling(hpa: Hpa): Finding[] {
+function atCeiling(hpa: Hpa, snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[] {
   const max = hpa.spec?.maxReplicas;
   const current = hpa.status?.currentReplicas ?? 0;
   if (max === undefined || current < max) return [];
@@ -72,16 +75,27 @@ function atCeiling(hpa: Hpa): Finding[] {
   if (limited) evidence.push(conditionEvidence(ref, limited));
   if (!over && !(limited && /TooManyReplicas/i.test(limited.reason ?? ''))) return [];
   const target = targetOf(hpa);
+  // Scaled out to its ceiling on a backlog its pods cannot work off because the provider refuses who they are: more
+  // replicas would be refused the same way, the ceiling is a consequence.
+  const refused = !over && target !== undefined && refusedForWhoTheyAre(snapshot, graph, target);
   return [
     finding(hpaLimit, {
       entity: ref,
       affects: target ? [target] : [],
-      strength: over ? STRENGTH.atMaxOverTarget : STRENGTH.atMax,
+      strength: refused ? STRENGTH.atMaxRefused : over ? STRENGTH.atMaxOverTarget : STRENGTH.atMax,
       summary: `HorizontalPodAutoscaler ${ref.name} is at maxReplicas ${max}${over ? ' with utilization above target' : ''}: ${target?.name ?? 'its target'} cannot scale out`,
       evidence,
       ...(limited?.lastTransitionTime ? { changedAt: limited.lastTransitionTime } : {}),
     }),
   ];
+}
+
+/** Whether the pods of the scaled workload log calls refused for their identity (identity-chain.ts). */
+function refusedForWhoTheyAre(snapshot: ClusterSnapshot, graph: EvidenceGraph, target: EntityRef): boolean {
+  const pods = new Set(graph.podsOf(target).map((pod) => pod.metadata?.name));
+  return snapshot.logs.some(
+    (log) => log.namespace === target.namespace && pods.has(log.pod) && log.lines.some(refusedForIdentity),
+  );
 }
 
 /**

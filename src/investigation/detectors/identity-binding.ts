@@ -4,6 +4,7 @@ import { refOf } from '../evidence/graph.ts';
 import {
   accountOf,
   bindsIdentity,
+  EXCHANGE_REFUSAL,
   identityKind,
   type Principal,
   principalsOf,
@@ -32,6 +33,11 @@ const STRENGTH = {
    * points its grant elsewhere, though the link between them is read from its name.
    */
   namesake: 0.82,
+  /**
+   * Nothing read shows the link wrong, but the provider refuses the very exchange of the account's token for the
+   * principal it names: the spec is where it goes wrong, though nothing read shows how.
+   */
+  unrecognised: 0.75,
 } as const;
 
 /** A workload whose pods log calls refused for their identity, the account they run as, and those lines. */
@@ -75,7 +81,7 @@ export const identityBinding: Detector = {
       ]
         .filter((link) => link !== undefined)
         .sort((a, b) => (toMs(b.changedAt) ?? 0) - (toMs(a.changedAt) ?? 0));
-      const culprit = changed[0] ?? mismatchedAccount(snapshot, refused);
+      const culprit = changed[0] ?? mismatchedAccount(snapshot, refused) ?? unrecognisedAccount(refused);
       if (!culprit) continue;
       const key = refKey(culprit.entity);
       const existing = findings.get(key);
@@ -217,6 +223,21 @@ function mismatchedAccount(snapshot: ClusterSnapshot, refused: Refused): Culprit
     entity,
     strength: STRENGTH.mismatched,
     why: `ServiceAccount ${name} names ${[...values].join(', ')}, which no ${kinds} grants anything, while they grant its neighbours' identities`,
+  };
+}
+
+/**
+ * Nothing read changed or disagrees, but the provider refuses the exchange itself (no such identity, no trust for the
+ * account's token): the account's annotation is the link of it the cluster holds, and where the fix goes.
+ */
+function unrecognisedAccount(refused: Refused): Culprit | undefined {
+  const line = refused.lines.find((l) => EXCHANGE_REFUSAL.test(l.text));
+  if (!line) return undefined;
+  const name = refused.account.metadata?.name;
+  return {
+    entity: refOf('ServiceAccount', refused.account.metadata),
+    strength: STRENGTH.unrecognised,
+    why: `the identity provider does not let ServiceAccount ${name} act as ${refused.principals.map((p) => `${p.value} (${p.key})`).join(', ')}, and no grant read says otherwise: the annotation names an identity the provider does not accept for it`,
   };
 }
 

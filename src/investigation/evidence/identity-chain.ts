@@ -17,6 +17,14 @@ type ServiceAccount = ClusterSnapshot['serviceAccounts'][number];
 export const IDENTITY_REFUSAL =
   /AADSTS\d{4,}|unauthorized_client|invalid_client|federated identity|web ?identity|WorkloadIdentityCredential|ManagedIdentityCredential|identity not found|does not have (?:the )?(?:required )?permission|missing permission|PERMISSION_DENIED|PermissionDenied|AccessDenied|is not authori[sz]ed to perform|AuthorizationFailed|NOT_AUTHORIZED|Not authori[sz]ed to access|Error 403\b|iam\.serviceAccounts\.\w+|InvalidIdentityToken|AssumeRole\w*/i;
 
+/**
+ * The refusals of the exchange itself: the provider does not let the account act as the principal it names (no such
+ * application or identity, no federated record or trust for the account's token) — not a principal it knows that
+ * lacks a permission. The account's annotation is the one link of that exchange the cluster holds.
+ */
+export const EXCHANGE_REFUSAL =
+  /AADSTS(?:700016|700213|70021|700024|7000215|90002)\b|unauthorized_client|invalid_client|federated identity record|identity not found|InvalidIdentityToken|AssumeRoleWithWebIdentity|iam\.serviceAccounts\.getAccessToken|Unable to generate (?:an )?access token/i;
+
 /** Whether a log line says a call was refused for the caller's identity (and is an error, not a success logged). */
 export const refusedForIdentity = (text: string): boolean => IDENTITY_REFUSAL.test(text) && looksLikeError(text);
 
