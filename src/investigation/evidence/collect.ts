@@ -1246,11 +1246,16 @@ function readRbac(reader: SnapshotReader): GoverningReads | undefined {
   if (refused.length === 0) return undefined;
   const forbidden = 'the API server refuses calls of pods whose logs were read (forbidden)';
   return {
-    reads: refused.flatMap((where) => [
-      reader.list('Role', `${forbidden}: what the Roles in ${where} allow`, { namespace: where }),
-      reader.list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
-    ]),
-    what: `Roles and RoleBindings in ${refused.join(', ')}`,
+    reads: [
+      ...refused.flatMap((where) => [
+        reader.list('Role', `${forbidden}: what the Roles in ${where} allow`, { namespace: where }),
+        reader.list('RoleBinding', `${forbidden}: whom the RoleBindings in ${where} grant it`, { namespace: where }),
+      ]),
+      // Cluster-wide grants apply in every namespace, and alone grant a cluster-scoped call.
+      reader.list('ClusterRole', `${forbidden}: what the ClusterRoles allow`, {}),
+      reader.list('ClusterRoleBinding', `${forbidden}: whom the ClusterRoleBindings grant it`, {}),
+    ],
+    what: `Roles and RoleBindings in ${refused.join(', ')}, ClusterRoles and ClusterRoleBindings`,
   };
 }
 

@@ -24,6 +24,8 @@ import type {
   V1MutatingWebhookConfiguration,
   V1Role,
   V1RoleBinding,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
   V1ServiceAccount,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
@@ -115,6 +117,9 @@ export interface ClusterSnapshot {
   /** Read only when a pod's API calls are refused (forbidden): who may do what in the namespace it calls. */
   roles: Plain<V1Role>[];
   roleBindings: Plain<V1RoleBinding>[];
+  /** Read with them: the cluster-wide grants (the only ones for a cluster-scoped call) and the roles they name. */
+  clusterRoles: Plain<V1ClusterRole>[];
+  clusterRoleBindings: Plain<V1ClusterRoleBinding>[];
   /** Read only when a pod's log says its ServiceAccount token is missing: whether its account mounts one. */
   serviceAccounts: Plain<V1ServiceAccount>[];
   /** Read only when pod creation is refused by an admission webhook. */
@@ -171,6 +176,8 @@ export const emptySnapshot = (now: string): ClusterSnapshot => ({
   ingresses: [],
   roles: [],
   roleBindings: [],
+  clusterRoles: [],
+  clusterRoleBindings: [],
   serviceAccounts: [],
   validatingWebhookConfigurations: [],
   mutatingWebhookConfigurations: [],

@@ -33,6 +33,8 @@ export const KIND_KEYS = {
   Ingress: 'ingresses',
   Role: 'roles',
   RoleBinding: 'roleBindings',
+  ClusterRole: 'clusterRoles',
+  ClusterRoleBinding: 'clusterRoleBindings',
   ServiceAccount: 'serviceAccounts',
   ValidatingWebhookConfiguration: 'validatingWebhookConfigurations',
   MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
@@ -189,6 +191,8 @@ const ACCESS: Record<ObjectKind, KindAccess> = {
   Ingress: grouped('networking.k8s.io/v1', 'ingresses', 'V1Ingress'),
   Role: grouped('rbac.authorization.k8s.io/v1', 'roles', 'V1Role'),
   RoleBinding: grouped('rbac.authorization.k8s.io/v1', 'rolebindings', 'V1RoleBinding'),
+  ClusterRole: grouped('rbac.authorization.k8s.io/v1', 'clusterroles', 'V1ClusterRole', false),
+  ClusterRoleBinding: grouped('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'V1ClusterRoleBinding', false),
   ValidatingWebhookConfiguration: grouped(
     'admissionregistration.k8s.io/v1',
     'validatingwebhookconfigurations',

@@ -69,3 +69,31 @@ test('nothing is concluded when the RBAC objects of the namespace were not read'
     [],
   );
 });
+
+const CLUSTER_SCOPED =
+  'E1120 10:25:00 reflector.go:147 failed to list *v1.Node: nodes is forbidden: User "system:serviceaccount:shop:syncer" cannot list resource "nodes" in API group "" at the cluster scope';
+const clusterGrant = (s: ClusterSnapshot, name: string, account: string, namespace: string) => {
+  s.clusterRoles.push({ metadata: { name }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }] });
+  s.clusterRoleBindings.push({
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
+  });
+};
+
+test("a cluster-scoped call is granted only by a ClusterRoleBinding: the one naming the account's name elsewhere is the fault, not a neighbour's", () => {
+  const snapshot = cluster((s) => {
+    app(s, 'syncer', { ready: false });
+    logs(s, 'syncer', [CLUSTER_SCOPED]);
+    clusterGrant(s, 'node-reader', 'labeller', NS);
+    clusterGrant(s, 'syncer', 'syncer', 'tools');
+  });
+  assert.deepEqual(named(detect(rbacForbidden, snapshot)), ['ClusterRoleBinding/syncer other']);
+
+  const unbound = cluster((s) => {
+    app(s, 'syncer', { ready: false });
+    logs(s, 'syncer', [CLUSTER_SCOPED]);
+    clusterGrant(s, 'node-reader', 'labeller', NS);
+  });
+  assert.deepEqual(named(detect(rbacForbidden, unbound)), ['ServiceAccount/shop/syncer other']);
+});
