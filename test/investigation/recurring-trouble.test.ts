@@ -35,13 +35,27 @@ test('an event recurring into the window counts, marked as recurring, and carrie
   assert.equal(troubleMatchingAlert('till errors on and off', trouble, 'redis')?.trouble.namespace, 'kettle-shop');
 });
 
-test('trouble that only recurs is not the sole place where trouble began', () => {
-  const trouble = troubleSince(
-    {
-      events: [warning('kettle-shop', 'till-api-6d9f7c8b5-q4m7z', '2026-05-02T08:00:00Z', '2026-05-04T10:31:00Z', 9)],
-      pods: [],
-    },
-    since,
+test('trouble that only recurs is the sole place only when nothing began anywhere else', () => {
+  const recurring = warning(
+    'kettle-shop',
+    'till-api-6d9f7c8b5-q4m7z',
+    '2026-05-02T08:00:00Z',
+    '2026-05-04T10:31:00Z',
+    9,
   );
-  assert.equal(soleTrouble(trouble, 'redis'), undefined);
+  const began = warning('kettle-pay', 'ledger-7c9d5b6f4-x2k8p', '2026-05-04T10:05:00Z', '2026-05-04T10:30:00Z', 6);
+  const sole = (events: Event[]) => soleTrouble(troubleSince({ events, pods: [] }, since), 'redis')?.trouble.namespace;
+  // Trouble that began since the onset says more about this incident than trouble that began days before it.
+  assert.equal(sole([recurring, began]), 'kettle-pay');
+  // A run that has failed since before the alert and goes on failing, with nothing new anywhere, is all there is.
+  assert.equal(sole([recurring]), 'kettle-shop');
+  // Two such places and nothing new: no one of them is the sole place.
+  const otherRecurring = warning(
+    'kettle-ops',
+    'sync-5f6d7c8b9-p3q9z',
+    '2026-05-01T07:00:00Z',
+    '2026-05-04T10:12:00Z',
+    4,
+  );
+  assert.equal(sole([recurring, otherRecurring]), undefined);
 });

@@ -71,12 +71,14 @@ export const memoryLeak: Detector = {
       // modest climb alone is a warm-up, not yet evidence.
       const nearLimit = grew >= 0.3 && last / limit >= 0.7;
       // Read often enough to call it a climb: ten samples, or five spread over twenty minutes (a coarse scrape interval
-      // shows the same climb in fewer samples).
+      // shows the same climb in fewer samples) — or, after a life of hours ended by the kill, a rise at every sample
+      // over those twenty minutes (a ten-minute scrape's three samples); samples seconds apart are a burst either way.
+      const spansAClimb = spanOf(sample, climb) >= MIN_CLIMB_SPAN;
       const climbingAgain =
         killedAfterLongLife(status) &&
         (run.length >= 10 ||
-          (run.length >= 5 && spanOf(sample, climb) >= MIN_CLIMB_SPAN) ||
-          (killedAfterHours(status) && risesEveryStep(run))) &&
+          (run.length >= 5 && spansAClimb) ||
+          (killedAfterHours(status) && risesEveryStep(run) && spansAClimb)) &&
         (grew >= 0.15 || refillsWithinALife(sample, climb, limit, status));
       if (rising < 0.8 || !(nearLimit || climbingAgain)) continue;
       const workload = graph.workloadOf(pod);
