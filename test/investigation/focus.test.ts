@@ -303,6 +303,15 @@ describe('namespacesNamedIn', () => {
     ];
     assert.deepEqual(namespacesNamedIn(lines, 'clinic'), ['insurer']);
   });
+
+  it("does not take a stack frame's source file and line for a Service and namespace", () => {
+    const lines = [
+      'java.net.SocketTimeoutException: Read timed out (claims.insurer:8080)',
+      '\tat java.base/java.lang.Thread.run(Thread.java:833)',
+      '\tat com.clinic.billing.Client.call(Client.java:57)',
+    ];
+    assert.deepEqual(namespacesNamedIn(lines, 'clinic'), ['insurer']);
+  });
 });
 
 describe('resolveSymptom without a name in the alert', () => {

@@ -59,8 +59,10 @@ const settings = (container: Container): string[] => [
 // `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, with an optional scheme, credentials and port; a StatefulSet
 // member's `pod.svc.ns.svc…` names its governing Service the same way.
 // `://` then the host, or `:///` (a gRPC name-resolver target: `dns:///svc.ns.svc:443`).
+// Case-sensitive: Service and namespace names are lower-case DNS labels, so a token with capitals is something else —
+// a stack frame's source file and line (`(Thread.java:833)`) has the same shape as `svc.ns:port`.
 const CLUSTER_HOST =
-  /(?:^|[\s,;="'(]|:\/\/\/?(?:[^\s/@]+@)?)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?=[a-z0-9-]+\.[a-z0-9-]+\.svc\b))?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/gi;
+  /(?:^|[\s,;="'(]|:\/\/\/?(?:[^\s/@]+@)?)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?=[a-z0-9-]+\.[a-z0-9-]+\.svc\b))?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.svc(?:\.[a-z0-9.-]+)?)?(:\d{1,5})?(?=$|[\s,;/"')])/g;
 
 /**
  * Other namespaces the pods' own configuration (env values, command and arguments of the containers their controllers
