@@ -4,7 +4,7 @@ import type { ToolContext } from '../tools/tool.ts';
 import { fieldSelectorTest } from './field-selector.ts';
 
 /** Objects one whole cluster-wide list reads at most (one page): more, and the narrowed list is asked instead. */
-export const WHOLE_LIST_PAGE = 1_000;
+const WHOLE_LIST_PAGE = 1_000;
 
 export interface NarrowedList<K extends ObjectKind> {
   /** The objects the field selector selects. */
