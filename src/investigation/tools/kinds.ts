@@ -247,18 +247,13 @@ function secretShape(secret: V1Secret): SecretShape {
   const hosts = Object.fromEntries(
     values.map(([key, value]) => [key, clusterHostsIn(value)] as const).filter(([, named]) => named.length > 0),
   );
-  const shape = toJson(rest) as SecretShape;
+  const shape = rest as SecretShape;
   if (Object.keys(hosts).length > 0) shape.hosts = hosts;
   if (shape.metadata?.annotations?.[LAST_APPLIED]) {
     const { [LAST_APPLIED]: _values, ...annotations } = shape.metadata.annotations;
     shape.metadata.annotations = annotations;
   }
   return { ...shape, keys };
-}
-
-/** The client's model object as plain JSON: Dates become RFC 3339 strings, unset fields disappear. */
-function toJson(object: unknown): unknown {
-  return JSON.parse(JSON.stringify(object));
 }
 
 type Json = Record<string, unknown>;
