@@ -232,11 +232,6 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  */
 function secretShape(secret: V1Secret): SecretShape {
   const { data, stringData, ...rest } = secret;
-  learnSecretValues([
-    ...Object.values(data ?? {}).map((encoded) => Buffer.from(encoded, 'base64').toString('utf8')),
-    ...Object.values(stringData ?? {}),
-  ]);
-  const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
   const values: [string, string][] = [
     ...Object.entries(data ?? {}).map(([key, encoded]): [string, string] => [
       key,
@@ -244,6 +239,8 @@ function secretShape(secret: V1Secret): SecretShape {
     ]),
     ...Object.entries(stringData ?? {}),
   ];
+  learnSecretValues(values.map(([, value]) => value));
+  const keys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
   const hosts = Object.fromEntries(
     values.map(([key, value]) => [key, clusterHostsIn(value)] as const).filter(([, named]) => named.length > 0),
   );
