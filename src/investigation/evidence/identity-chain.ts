@@ -14,7 +14,7 @@ type ServiceAccount = ClusterSnapshot['serviceAccounts'][number];
  * "permission", AccessDenied, NOT_AUTHORIZED). A bare 403 or "access denied" is left out: a mesh or an application
  * answers those on rules of its own (governing-resources.ts), not on the caller's cloud identity.
  */
-export const IDENTITY_REFUSAL =
+const IDENTITY_REFUSAL =
   /AADSTS\d{4,}|unauthorized_client|invalid_client|federated identity|web ?identity|WorkloadIdentityCredential|ManagedIdentityCredential|identity not found|does not have (?:the )?(?:required )?permission|missing permission|PERMISSION_DENIED|PermissionDenied|AccessDenied|is not authori[sz]ed to perform|AuthorizationFailed|NOT_AUTHORIZED|Not authori[sz]ed to access|Error 403\b|iam\.serviceAccounts\.\w+|InvalidIdentityToken|AssumeRole\w*/i;
 
 /**
@@ -68,7 +68,7 @@ export const accountOf = (pod: Pod): string => pod.spec?.serviceAccountName ?? p
  * (`system:serviceaccount:ns:name`, trusted by a federated credential or a role's trust policy) or a workload
  * identity pool's member (`…[ns/name]`).
  */
-export function namesSubject(text: string, namespace: string, name: string): boolean {
+function namesSubject(text: string, namespace: string, name: string): boolean {
   return text.includes(`system:serviceaccount:${namespace}:${name}`) || text.includes(`[${namespace}/${name}]`);
 }
 
