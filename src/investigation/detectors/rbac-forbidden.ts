@@ -75,11 +75,8 @@ export const rbacForbidden: Detector = {
       const verdict = judge(snapshot, call);
       if (!verdict) continue;
       const { entity, why, changedAt } = verdict;
-      const where = call.namespace ?? call.serviceAccount.namespace;
       const pod = graph.pod(call.pod.namespace, call.pod.name);
       const workload = pod ? graph.workloadOf(pod) : { kind: 'Pod', ...call.pod };
-      const wanted = `${call.verb} ${call.resource}${call.group ? `.${call.group}` : ''} in ${call.namespace ? `namespace ${where}` : 'the cluster'}`;
-      const account = `ServiceAccount ${call.serviceAccount.namespace}/${call.serviceAccount.name}`;
       const evidence: Evidence[] = [
         {
           source: 'log',
@@ -100,7 +97,7 @@ export const rbacForbidden: Detector = {
           entity,
           affects: [workload],
           strength: STRENGTH,
-          summary: `The API server refuses ${workload.kind} ${workload.name} (${account}) permission to ${wanted}: ${why}`,
+          summary: `The API server refuses ${workload.kind} ${workload.name} (${accountLabel(call)}) permission to ${wantedBy(call)}: ${why}`,
           evidence,
           ...(changedAt ? { changedAt } : {}),
         }),
@@ -109,6 +106,14 @@ export const rbacForbidden: Detector = {
     return [...findings.values()];
   },
 };
+
+/** The refused account, as people read it. */
+const accountLabel = (call: ForbiddenCall): string =>
+  `ServiceAccount ${call.serviceAccount.namespace}/${call.serviceAccount.name}`;
+
+/** What the call asked for, and where. */
+const wantedBy = (call: ForbiddenCall): string =>
+  `${call.verb} ${call.resource}${call.group ? `.${call.group}` : ''} in ${call.namespace ? `namespace ${call.namespace}` : 'the cluster'}`;
 
 /** Which RBAC object refuses the call, as the Roles, ClusterRoles and their bindings read show it. */
 function judge(snapshot: ClusterSnapshot, call: ForbiddenCall): Verdict | undefined {
@@ -134,8 +139,8 @@ function judge(snapshot: ClusterSnapshot, call: ForbiddenCall): Verdict | undefi
     const role = roleOf(binding);
     return role !== undefined && grants(role, call);
   };
-  const account = `ServiceAccount ${call.serviceAccount.namespace}/${call.serviceAccount.name}`;
-  const wanted = `${call.verb} ${call.resource}${call.group ? `.${call.group}` : ''} in ${call.namespace ? `namespace ${where}` : 'the cluster'}`;
+  const account = accountLabel(call);
+  const wanted = wantedBy(call);
   const mine = bindings.filter((b) => binds(b, call));
   if (mine.some(allows)) return undefined;
   const dangling = mine.find(missing);
