@@ -4,7 +4,7 @@ import { refOf } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { errorsBeganAfter, lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
-import type { EntityRef, Finding } from '../model.ts';
+import { type EntityRef, type Finding, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -36,9 +36,8 @@ export const externalNameRepointed: Detector = {
       const at = toMs(repointedAt);
       if (!repointedAt || at === undefined || now - at > SUSPECT_CHANGE_WINDOW || at > now) continue;
       const ref = refOf('Service', service.metadata);
-      const callers = graph.workloads.filter((w) =>
-        graph.dependenciesOf(w.ref).some((edge) => edge.to.kind === 'Service' && sameService(edge.to, ref)),
-      );
+      const calling = new Set(graph.callersOf(ref).map((edge) => refKey(edge.from)));
+      const callers = graph.workloads.filter((w) => calling.has(refKey(w.ref)));
       const failing = callers.flatMap((caller) => {
         const namespace = caller.ref.namespace ?? '';
         const pods = graph.podsOf(caller.ref).map((p) => p.metadata?.name ?? '');
@@ -71,8 +70,6 @@ export const externalNameRepointed: Detector = {
     return findings;
   },
 };
-
-const sameService = (a: EntityRef, b: EntityRef): boolean => a.name === b.name && a.namespace === b.namespace;
 
 /**
  * When the alias's target was last edited: the latest change whose recorded fields include `spec.externalName`, or,
