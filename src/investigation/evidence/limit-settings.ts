@@ -1,4 +1,4 @@
-import { type CustomObject, nameStandsIn } from './custom-object.ts';
+import type { CustomObject } from './custom-object.ts';
 import { type CustomOwnerRead, customControllerOf, customKind, isCustomOwner } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
 import { looksLikeError } from './log-line.ts';
@@ -135,6 +135,3 @@ export function limitingServerOwners(
   }
   return [...reads.values()].slice(0, MAX_LIMIT_OWNERS);
 }
-
-/** Whether a line names the object itself (its name standing alone): a server's own message about it. */
-export const namesObject = (object: CustomObject, line: string): boolean => nameStandsIn(object, line, 4);
