@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject, nameStandsIn } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { looksLikeError } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -97,6 +97,3 @@ export function nameLists(object: CustomObject): { path: string; names: string[]
   walk(rest, '');
   return found;
 }
-
-/** Whether an error line names the object by its name standing alone. */
-export const namedBy = (object: CustomObject, line: string): boolean => nameStandsIn(object, line, 3);
