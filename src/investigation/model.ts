@@ -18,6 +18,11 @@ export const entityLabel = (ref: EntityRef): string =>
 
 export const sameRef = (a: EntityRef, b: EntityRef): boolean => refKey(a) === refKey(b);
 
+/** Each entity once, the first occurrence kept, in order. */
+export const uniqueRefs = (refs: EntityRef[]): EntityRef[] => [
+  ...new Map(refs.map((ref) => [refKey(ref), ref])).values(),
+];
+
 /** The fault catalogue of the scenario format (shared/scenario-format.md). */
 export const FAULT_TYPES = [
   'oom-limit',

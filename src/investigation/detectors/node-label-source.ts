@@ -4,7 +4,7 @@ import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { type LabelPair, pairSetIn, strandedPods } from '../evidence/node-label-sources.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
-import { type EntityRef, type Evidence, type Finding, refKey } from '../model.ts';
+import { type Evidence, type Finding, uniqueRefs } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -93,5 +93,3 @@ function strands(
     ...(recent && changedAt ? { changedAt } : {}),
   });
 }
-
-const uniqueRefs = (refs: EntityRef[]): EntityRef[] => [...new Map(refs.map((ref) => [refKey(ref), ref])).values()];

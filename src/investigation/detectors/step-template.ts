@@ -4,8 +4,7 @@ import { eventEvidence, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import { definesStep, type QuotedStep, quotedSteps } from '../evidence/warned-templates.ts';
-import type { EntityRef, Finding } from '../model.ts';
-import { refKey } from '../model.ts';
+import { type Finding, uniqueRefs } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -75,5 +74,3 @@ function erring(template: CustomObject, steps: QuotedStep[]): Finding {
     ...(recent && changedAt ? { changedAt } : {}),
   });
 }
-
-const uniqueRefs = (refs: EntityRef[]): EntityRef[] => [...new Map(refs.map((ref) => [refKey(ref), ref])).values()];
