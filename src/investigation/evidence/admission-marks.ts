@@ -52,7 +52,7 @@ const OBJECT_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
  * among several that could apply records its choice so, the object's name as the value: the policy the pod was made
  * under, whose settings (a read-only root filesystem, a user, dropped capabilities) it runs with beyond its template.
  */
-export function kindNamedByKey(key: string, kind: string): boolean {
+function kindNamedByKey(key: string, kind: string): boolean {
   const last = key.split('/').at(-1)?.toLowerCase() ?? '';
   const words = kind.split(/(?<=[a-z0-9])(?=[A-Z])/);
   const initials = words.map((word) => word[0]?.toLowerCase() ?? '').join('');

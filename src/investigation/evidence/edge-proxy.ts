@@ -17,7 +17,7 @@ const NAME_LABELS = ['app.kubernetes.io/name', 'app'];
 const LEGACY_CLASS = 'kubernetes.io/ingress.class';
 
 /** What the routes read call the router in front of them: Ingress classes, and the own labels of routers' groups. */
-export function routerWords(snapshot: ClusterSnapshot): string[] {
+function routerWords(snapshot: ClusterSnapshot): string[] {
   const classes = snapshot.ingresses.map(
     (ingress) => ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[LEGACY_CLASS] ?? '',
   );

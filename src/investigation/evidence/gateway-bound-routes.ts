@@ -13,7 +13,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
  * route's catch-all destination (its last rule without a match, else its first), in the route's namespace unless the
  * destination's DNS name says another. Routes for the mesh alone (no gateway bound) carry no traffic from the edge.
  */
-export function gatewayBoundRoutes(text: string, routes: VirtualService[]): IngressRoute[] {
+function gatewayBoundRoutes(text: string, routes: VirtualService[]): IngressRoute[] {
   const found: IngressRoute[] = [];
   for (const { host } of mentionedHosts(text)) {
     for (const route of routes) {

@@ -32,7 +32,7 @@ function pathWords(route: CustomObject): string[] {
 }
 
 /** The routes whose paths carry a word of the text (a whole word of it, of four letters or more). */
-export function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWordRoute[] {
+function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWordRoute[] {
   const said = new Set(text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g) ?? []);
   return routes.flatMap((route) =>
     pathWords(route)
