@@ -245,7 +245,7 @@ function attachedObjects(
   const routes = [
     ...snapshot.ingresses.map((ingress) => ({
       object: { ...ingress, kind: 'Ingress' } as Attachable,
-      backends: ingressBackends(ingress, graph),
+      backends: routeBackends(refOf('Ingress', ingress.metadata), snapshot, graph),
     })),
     ...snapshot.httpRoutes.map((route) => ({
       object: { ...route, kind: route.kind ?? 'HTTPRoute' } as Attachable,
@@ -275,23 +275,6 @@ function namedByRoute(
   if (!by) return undefined;
   const affects = routeBackends(by.route, snapshot, graph, by.scope);
   return affects.length > 0 ? { affects, via: `${by.route.kind} ${by.route.namespace}/${by.route.name}` } : undefined;
-}
-
-/** The Services an Ingress's rules (and default backend) send to, and the workloads behind them. */
-function ingressBackends(ingress: ClusterSnapshot['ingresses'][number], graph: EvidenceGraph): EntityRef[] {
-  const namespace = ingress.metadata?.namespace ?? '';
-  const names = [
-    ingress.spec?.defaultBackend?.service?.name,
-    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((p) => p.backend?.service?.name)),
-  ].filter((name): name is string => typeof name === 'string');
-  const refs = new Map<string, EntityRef>();
-  for (const name of new Set(names)) {
-    const service = graph.service(namespace, name);
-    if (!service) continue;
-    for (const ref of [refOf('Service', service.metadata), ...graph.workloadsBehind(service)])
-      refs.set(refKey(ref), ref);
-  }
-  return [...refs.values()];
 }
 
 /**
