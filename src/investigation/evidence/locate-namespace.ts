@@ -27,7 +27,7 @@ import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
 import { whereNodeTroubleIs } from './node-trouble.ts';
-import { type NarrowedList, narrowedFromWhole } from './whole-list.ts';
+import { eventsReadWhole, type NarrowedList, narrowedFromWhole } from './whole-list.ts';
 import { listKey } from './custom-read-plan.ts';
 import { policyDenials } from './policy-denials.ts';
 import { consumersOf, isBacklogAlert, queueNames } from './queue-consumers.ts';
@@ -235,7 +235,7 @@ async function namedByText(
         unbudgeted: warnings.requests,
         namespaces,
         everywhere: { ...whole(lists), ...atBroker.everywhere },
-        ...wholeEvents(warnings),
+        ...eventsReadWhole(warnings),
       };
   }
   return {
@@ -252,13 +252,9 @@ async function namedByText(
     read: readIn(namespace, readHere),
     everywhere: whole(lists),
     ...(warnings.complete ? { clusterTrouble: { events } } : {}),
-    ...wholeEvents(warnings),
+    ...eventsReadWhole(warnings),
   };
 }
-
-/** Every event of the cluster, when the Warning events were read as part of them: they answer the lists of events. */
-const wholeEvents = (warnings: NarrowedList<'Event'>): Pick<Located, 'wholeInstead'> =>
-  warnings.whole ? { wholeInstead: { Event: warnings.whole } } : {};
 
 /**
  * Trouble elsewhere that carries the alert's words while the named namespace shows none (recent-trouble.ts), unless
@@ -394,7 +390,7 @@ async function fromClusterLists(
     ...(warningsRead ? { saved: warningsRead.requests } : {}),
     namespaces,
     read,
-    ...wholeEvents(warnings),
+    ...eventsReadWhole(warnings),
     everywhere: whole([
       ['Deployment', deployments],
       ['StatefulSet', statefulSets],

@@ -3,7 +3,7 @@ import type { ToolContext } from '../tools/tool.ts';
 import type { Located } from './locate-namespace.ts';
 import { WARNINGS } from './namespace-trouble.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { type NarrowedList, narrowedFromWhole } from './whole-list.ts';
+import { eventsReadWhole, type NarrowedList, narrowedFromWhole } from './whole-list.ts';
 
 /** Where a node's trouble lives, if anywhere; and the cluster's Warning events read to find out (locating keeps them). */
 export interface NodeTrouble {
@@ -57,7 +57,7 @@ export async function whereNodeTroubleIs(node: string, base: Omit<ToolContext, '
     refusals: said.filter(
       (event) => event.involvedObject?.kind === 'Node' || event.involvedObject?.namespace === namespace,
     ),
-    ...(warnings.whole ? { wholeInstead: { Event: warnings.whole } } : {}),
+    ...eventsReadWhole(warnings),
   };
   return { located, warnings };
 }

@@ -42,3 +42,13 @@ export async function narrowedFromWhole<K extends ObjectKind>(
     requests: narrowed.requests + (whole?.requests ?? 0),
   };
 }
+
+/**
+ * What a narrowed read of events read whole answers later (`Located.wholeInstead`): every namespace's list of events,
+ * taken from it instead of asked again. Nothing when the narrowed list was asked after all.
+ */
+export function eventsReadWhole(list: { whole?: ObjectOf<'Event'>[]; requests: number }): {
+  wholeInstead?: { Event: ObjectOf<'Event'>[] };
+} {
+  return list.whole ? { wholeInstead: { Event: list.whole } } : {};
+}

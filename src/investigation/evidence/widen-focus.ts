@@ -14,7 +14,7 @@ import {
 } from './recent-trouble.ts';
 import type { ToolBase } from './snapshot-reader.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { narrowedFromWhole } from './whole-list.ts';
+import { eventsReadWhole, narrowedFromWhole } from './whole-list.ts';
 
 /** How far back a run that should have produced the output may have failed: a daily schedule's day, and some. */
 const MISSED_RUN_MS = 26 * 60 * 60_000;
@@ -66,7 +66,7 @@ export async function widenFocus(
   ]);
   const wholeInstead = {
     ...located.wholeInstead,
-    ...('whole' in events && events.whole ? { Event: events.whole } : {}),
+    ...eventsReadWhole(events).wholeInstead,
   };
   const requests = pods.requests + events.requests;
   // `located.requests` is what the first look spent: the second starts from it, within one budget.
