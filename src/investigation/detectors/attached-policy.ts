@@ -70,6 +70,8 @@ export const attachedPolicy: Detector = {
     const now = snapshotNow(snapshot);
     const errorText = snapshot.logs.flatMap((log) => log.lines).join('\n');
     const printed = new Set(durations(errorText));
+    // What the proxy in front answered is the same for every policy: read it once, not once per policy.
+    const proxyText = edgeProxyLines(snapshot).join('\n');
     const findings: Finding[] = [];
     for (const { object, reached, onlyWhenFelt } of attachedObjects(snapshot, graph)) {
       const changedAt = lastChange(object.metadata);
@@ -79,7 +81,7 @@ export const attachedPolicy: Detector = {
       if (at === undefined || now - at > (unserved ? NEAR_WHEN_UNSERVED : NEAR)) continue;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
-      const atEdge = rulesFelt(object, edgeProxyLines(snapshot).join('\n'))[0];
+      const atEdge = rulesFelt(object, proxyText)[0];
       const felt = feltBehind(affects, snapshot, graph, alert?.text ?? '', object.kind === 'DestinationRule');
       const rule = atEdge ?? rulesFelt(object, felt)[0];
       if (onlyWhenFelt && !rule) continue;
