@@ -70,6 +70,13 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
         for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
         latest = diagnosis;
       },
+      unexplained: (snapshot, focus) => {
+        try {
+          return !diagnose(snapshot, focus, ctx.detectors).rootCause;
+        } catch {
+          return false;
+        }
+      },
     });
     return { collected, final: diagnose(collected.snapshot, collected.focus, ctx.detectors) };
   };

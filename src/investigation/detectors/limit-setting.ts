@@ -85,10 +85,7 @@ function judge(
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
   const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW;
-  // The setting the errors say most of: one whose every word they name (`client_wait_timeout`) before one they name
-  // a word of by chance (`maxClients`).
-  const closest = [...spoken].sort((a, b) => b.setting.words.length - a.setting.words.length)[0];
-  const best = spoken.find((s) => s.against === 'quotes') ?? spoken.find((s) => s.against) ?? closest;
+  const best = spoken.find((s) => s.against === 'quotes') ?? spoken.find((s) => s.against) ?? spoken[0];
   if (!best) return undefined;
   const strength = best.against
     ? recent

@@ -32,6 +32,9 @@ export const routingBackend: Detector = {
     const findings: Finding[] = [];
     for (const ingress of snapshot.ingresses) {
       const namespace = ingress.metadata?.namespace ?? '';
+      // An Ingress read from a namespace whose Services were not (another namespace's, claiming the same host): that
+      // its backend is not in the snapshot says nothing about whether it exists.
+      if (!snapshot.services.some((service) => service.metadata?.namespace === namespace)) continue;
       const backends: Backend[] = [
         ...(ingress.spec?.rules ?? []).flatMap((rule) => rule.http?.paths ?? []).map((path) => path.backend),
         ...(ingress.spec?.defaultBackend ? [ingress.spec.defaultBackend] : []),

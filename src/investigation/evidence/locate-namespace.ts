@@ -396,6 +396,7 @@ async function fromClusterLists(
       ['StatefulSet', statefulSets],
       ['Service', services],
       ['Endpoints', endpoints],
+      ['Ingress', ingresses],
     ]),
     ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
     ...(unhealthy.complete && warnings.complete

@@ -29,6 +29,11 @@ export interface CollectListener {
   step?(message: string): void | Promise<void>;
   /** After each wave, with everything read so far: lets the caller diagnose partial evidence. */
   wave?(snapshot: ClusterSnapshot, focus: Focus, wave: number): void | Promise<void>;
+  /**
+   * Whether what was read so far leaves the symptom unexplained (no root cause): the collection then reads what acts on
+   * the symptom's path from beyond its namespace before it stops.
+   */
+  unexplained?(snapshot: ClusterSnapshot, focus: Focus): boolean;
 }
 
 export type ToolBase = Omit<ToolContext, 'reason'>;
@@ -137,6 +142,11 @@ export class SnapshotReader {
     await this.step(message);
     await Promise.all(reads);
     await this.waveDone(number);
+  }
+
+  /** Whether the evidence read so far leaves the symptom unexplained, as the listener judges it (never, without one). */
+  unexplained(): boolean {
+    return this.listener.unexplained?.(this.snapshot, this.focus()) ?? false;
   }
 
   /** Shows the listener the snapshot and focus as they stand after wave `number` (running hypotheses). */

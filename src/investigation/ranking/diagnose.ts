@@ -104,7 +104,7 @@ export function rank(findings: Finding[], snapshot: ClusterSnapshot, graph: Evid
   const walk =
     top || findings.some((f) => LEADS.has(f.detector))
       ? null
-      : walkSuspects(walkedFrom(reach, focus, graph), snapshot, graph, start.at, focus.alertText);
+      : walkAround(reach, focus, (from) => walkSuspects(from, snapshot, graph, start.at, focus.alertText), graph);
   const led = walk ? rankLeads(walk, starts, snapshot, graph, focus) : undefined;
   if (led?.rootCause) {
     const root = led.rootCause;
@@ -132,6 +132,22 @@ function walkedFrom(reach: Map<string, Reached>, focus: Focus, graph: EvidenceGr
     graph.workloads.filter((w) => w.ref.namespace === focus.namespace && w.ref.kind !== 'Pod').map((w) => w.ref),
     graph,
   );
+}
+
+/**
+ * The walk from the symptom; when no symptom was resolved and the workloads the alert's words hint at hold no suspect,
+ * from every workload of the namespace too — a hint is a guess at where to start, not the boundary of the incident.
+ */
+function walkAround(
+  reach: Map<string, Reached>,
+  focus: Focus,
+  walk: (from: Map<string, Reached>) => Walk,
+  graph: EvidenceGraph,
+): Walk {
+  const first = walk(walkedFrom(reach, focus, graph));
+  if (first.suspects.length > 0 || focus.symptom || reach.size === 0) return first;
+  const whole = walk(walkedFrom(new Map(), focus, graph));
+  return { suspects: whole.suspects, checked: [...new Set([...first.checked, ...whole.checked])] };
 }
 
 /** What was ruled out and why, once per entity: the first reason given stands. */

@@ -7,6 +7,19 @@ import { holdsSwitches } from '../detectors/feature-flag.ts';
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
+import {
+  addressesIn,
+  addressPools,
+  competingIngresses,
+  deliveriesTo,
+  feedersOf,
+  firstOf,
+  hubsOf,
+  inRanges,
+  rangesIn,
+  unallocated,
+  warningsAbout,
+} from '../evidence/acting-from-beyond.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
@@ -139,7 +152,11 @@ export function walkSuspects(
     walk.changesActingOnPods(workload);
     // Routing objects carry traffic from outside to where users enter; a callee deeper on the path is called
     // through its Service, not through them.
-    if (isEntry(path)) walk.changesInFront(workload);
+    if (isEntry(path)) {
+      walk.changesInFront(workload);
+      walk.actingFromBeyond(workload);
+    }
+    walk.addressPools(workload);
     walk.autoscalerChanges(workload);
     walk.quotaChanges(workload);
     walk.failingConditions(workload);
@@ -413,6 +430,91 @@ class SuspectWalk {
     }
   }
 
+  /**
+   * What acts on the entry's Services from beyond its namespace (acting-from-beyond.ts): another Ingress claiming the
+   * host and path of one that routes to them, the objects delivering to them and the sources feeding the hubs those
+   * subscribe to.
+   */
+  actingFromBeyond(workload: EntityRef): void {
+    for (const service of this.graph.servicesOf(workload)) {
+      const name = service.metadata?.name ?? '';
+      const namespace = service.metadata?.namespace ?? '';
+      for (const ingress of this.snapshot.ingresses.filter((i) => routesTo(i, service.metadata)))
+        for (const other of competingIngresses(this.snapshot, ingress, name)) {
+          const ref = refOf('Ingress', other.metadata);
+          this.changedNear(
+            other,
+            ref,
+            workload,
+            `(claiming the host and path Ingress ${ingress.metadata?.name} routes to Service ${name})`,
+            `compare its rules, backends and priority with Ingress ${ingress.metadata?.name}'s: which one the load balancer applies first`,
+            undefined,
+            {
+              fits: false,
+              evidence: {
+                source: 'spec',
+                ref,
+                text: `${ruleText(other)}, beside Ingress ${ingress.metadata?.namespace}/${ingress.metadata?.name}: ${ruleText(ingress)}`,
+              },
+            },
+          );
+        }
+      for (const delivery of deliveriesTo(this.snapshot, { name, namespace })) {
+        for (const hub of hubsOf(delivery, this.snapshot.apiGroups))
+          for (const feeder of feedersOf(this.snapshot, hub))
+            this.changedNear(
+              feeder,
+              refOf(feeder.kind, feeder.metadata),
+              workload,
+              `(feeding ${hub.kind} ${hub.name}, from which ${delivery.kind} ${delivery.metadata?.name} delivers to Service ${name})`,
+              `compare what it reads (its topics, its source) with what the producers write, and read the log of the dispatcher that runs it`,
+            );
+      }
+    }
+  }
+
+  /**
+   * A LoadBalancer Service of the workload left without an address, with Warning events from the component that
+   * allocates it: the address pools that component keeps, changed shortly before — the stronger when an address the
+   * events quote or the Service asks for lies outside every range the pool now holds.
+   */
+  addressPools(workload: EntityRef): void {
+    for (const service of this.graph.servicesOf(workload).filter(unallocated)) {
+      const warnings = warningsAbout(this.snapshot, service).filter((e) => this.current(eventTime(e)));
+      if (warnings.length === 0) continue;
+      const name = service.metadata?.name ?? '';
+      const asked = [
+        ...warnings.flatMap((e) => addressesIn(e.message ?? '')),
+        ...Object.values(service.metadata?.annotations ?? {}).flatMap(addressesIn),
+        ...addressesIn(service.spec?.loadBalancerIP ?? ''),
+      ];
+      const pools = addressPools(this.snapshot, warnings);
+      // An address no pool holds any longer: the allocator has nowhere to take it from.
+      const outside = [...new Set(asked)].filter((ip) => !pools.some((pool) => inRanges(ip, rangesIn(pool.spec))));
+      for (const pool of pools) {
+        const ref = refOf(pool.kind, pool.metadata);
+        this.changedNear(
+          pool,
+          ref,
+          workload,
+          `(allocating Service ${name}'s address, which its allocator reports it cannot give since ${firstOf(warnings)}: "${(warnings[0]?.message ?? '').slice(0, 140)}")`,
+          `compare its address ranges with the address Service ${name} needs, and read the allocator's log`,
+          undefined,
+          outside.length > 0
+            ? {
+                fits: true,
+                evidence: {
+                  source: 'spec',
+                  ref,
+                  text: `${outside.join(', ')}, the address Service ${name} needs, lies outside every range the pools hold`,
+                },
+              }
+            : undefined,
+        );
+      }
+    }
+  }
+
   autoscalerChanges(workload: EntityRef): void {
     for (const hpa of this.snapshot.horizontalPodAutoscalers) {
       const target = hpa.spec?.scaleTargetRef;
@@ -456,6 +558,7 @@ class SuspectWalk {
     why: string,
     confirm: string,
     extra?: RegExp,
+    content?: { evidence: Evidence; fits: boolean },
   ): void {
     this.checked.add(`${ref.kind} ${ref.name}`);
     const at = lastChange(object?.metadata);
@@ -469,8 +572,9 @@ class SuspectWalk {
       reread !== undefined &&
       (ref.kind === 'Secret' || ref.kind === 'ConfigMap') &&
       !this.newCodeWith(victim, toMs(at) as number);
-    const fits = quoted !== undefined || restarted;
+    const fits = quoted !== undefined || restarted || content?.fits === true;
     const because = [
+      ...(content?.fits ? [content.evidence.text] : []),
       ...(quoted ? ['the errors read fit what it governs'] : []),
       ...(restarted ? [`${victim.name}'s pods started after it`] : []),
     ].join(' and ');
@@ -489,6 +593,7 @@ class SuspectWalk {
           text: `${ref.kind} ${ref.name} last changed at ${at}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`,
           at: at as string,
         },
+        ...(content ? [content.evidence] : []),
         ...(quoted?.line ? [logEvidence(quoted.line)] : []),
         ...(restarted && reread
           ? [
@@ -624,6 +729,16 @@ function routeObjectsTo(
     ...custom.map((object) => ({ object, ref: refOf(object.kind, object.metadata) })),
   ];
 }
+
+/** An Ingress's rules in words: `host/path → Service`. */
+const ruleText = (ingress: ClusterSnapshot['ingresses'][number]): string =>
+  (ingress.spec?.rules ?? [])
+    .flatMap((rule) =>
+      (rule.http?.paths ?? []).map(
+        (path) => `${rule.host ?? '*'}${path.path ?? '/'} → ${path.backend?.service?.name ?? '?'}`,
+      ),
+    )
+    .join(', ');
 
 /** Whether an Ingress sends any path (or its default) to the Service. */
 function routesTo(ingress: ClusterSnapshot['ingresses'][number], service: Metadata | undefined): boolean {
