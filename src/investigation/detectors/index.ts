@@ -53,6 +53,9 @@ import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
+import { storageClassParameter } from './storage-class-parameter.ts';
+import { awaitedReference } from './awaited-reference.ts';
+import { resourceSetter } from './resource-setter.ts';
 import { serviceAccountToken } from './service-account-token.ts';
 import { routingBackend } from './routing-backend.ts';
 import { schedulerAdmission } from './scheduler-admission.ts';
@@ -70,6 +73,7 @@ import { tlsCertificate } from './tls-certificate.ts';
 export const DETECTORS = {
   'oom-limit': oomLimit,
   'limit-range-default': limitRangeDefault,
+  'resource-setter': resourceSetter,
   'memory-leak': memoryLeak,
   'cpu-throttling': cpuThrottling,
   'crashloop-bad-config': crashloopBadConfig,
@@ -108,6 +112,7 @@ export const DETECTORS = {
   'scoped-out': scopedOut,
   'limit-setting': limitSetting,
   'pvc-pending': pvcPending,
+  'storage-class-parameter': storageClassParameter,
   'quota-exceeded': quotaExceeded,
   'limit-range-refusal': limitRangeRefusal,
   'hpa-limit': hpaLimit,
@@ -127,6 +132,7 @@ export const DETECTORS = {
   'operator-resource': operatorResource,
   'configured-object': configuredObject,
   'referenced-object': referencedObject,
+  'awaited-reference': awaitedReference,
   'external-name': externalName,
   'external-name-repointed': externalNameRepointed,
   'tls-certificate': tlsCertificate,

@@ -85,7 +85,10 @@ function judge(
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
   const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW;
-  const best = spoken.find((s) => s.against === 'quotes') ?? spoken.find((s) => s.against) ?? spoken[0];
+  // The setting the errors say most of: one whose every word they name (`client_wait_timeout`) before one they name
+  // a word of by chance (`maxClients`).
+  const closest = [...spoken].sort((a, b) => b.setting.words.length - a.setting.words.length)[0];
+  const best = spoken.find((s) => s.against === 'quotes') ?? spoken.find((s) => s.against) ?? closest;
   if (!best) return undefined;
   const strength = best.against
     ? recent

@@ -4,6 +4,7 @@ import { configuredMemory } from '../evidence/configured-memory.ts';
 import { memoryLimitDefaultedBy } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { recoveredSince } from '../evidence/recovered.ts';
+import { resourceDrifts, targetingObjects } from '../evidence/resource-setters.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
@@ -21,6 +22,11 @@ const STRENGTH = {
    * setting is the LimitRange's (limit-range-default states it there); the workload is only where it shows.
    */
   limitOfItsNamespace: 0.6,
+  /**
+   * OOMKilled at a limit its pod runs with but its template does not ask for, set at admission by an object that names
+   * the workload as its target (resource-setter states it there): the template is not what the pods run with.
+   */
+  limitSetOnThePod: 0.6,
 } as const;
 
 /** Containers killed for exceeding their memory limit, recently enough to matter. */
@@ -45,8 +51,12 @@ export const oomLimit: Detector = {
         const container =
           graph.podSpecOf(workload)?.containers.find((c) => c.name === state.status.name) ?? podContainer;
         const defaultedBy = memoryLimitDefaultedBy(snapshot.limitRanges, pod, podContainer, container);
+        const setOnThePod =
+          !defaultedBy &&
+          resourceDrifts(graph, pod).some((d) => d.container === state.status.name && d.field === 'limits.memory') &&
+          targetingObjects(snapshot, workload).length > 0;
         const limit = parseQuantity(
-          defaultedBy ? podContainer?.resources?.limits?.memory : container?.resources?.limits?.memory,
+          defaultedBy || setOnThePod ? podContainer?.resources?.limits?.memory : container?.resources?.limits?.memory,
         );
         const existing = byWorkload.get(key);
         if (existing) {
@@ -61,11 +71,13 @@ export const oomLimit: Detector = {
           affects: [workload],
           strength: defaultedBy
             ? STRENGTH.limitOfItsNamespace
-            : overLimit
-              ? STRENGTH.limitBelowConfigured
-              : limit !== undefined
-                ? STRENGTH.atLimit
-                : STRENGTH.noLimit,
+            : setOnThePod
+              ? STRENGTH.limitSetOnThePod
+              : overLimit
+                ? STRENGTH.limitBelowConfigured
+                : limit !== undefined
+                  ? STRENGTH.atLimit
+                  : STRENGTH.noLimit,
           summary: `${workload.kind} ${workload.name}: container ${state.status.name} is OOMKilled${limit !== undefined ? ` at ${defaultedBy ? `the ${formatBytes(limit)} memory limit LimitRange ${defaultedBy.metadata?.name} gave it (its template sets none)` : `its ${formatBytes(limit)} memory limit`}` : ''}${overLimit ? `, below the ${formatBytes(configured.bytes)} it is configured to use (${configured.setting})` : ''} (${state.status.restartCount ?? 0} restarts)`,
           evidence: [
             stateEvidence(state),

@@ -1,5 +1,7 @@
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
+import { parameterNamed, provisioningFailures } from '../evidence/storage-classes.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -10,6 +12,11 @@ const STRENGTH = {
   pendingWithReason: 0.95,
   /** Pending while pods that mount it wait, with no event read to say why. */
   pending: 0.75,
+  /**
+   * Pending because provisioning failed on a parameter of its StorageClass that the error names: the class's setting
+   * (storage-class-parameter states it there); the claim is where it shows.
+   */
+  classParameter: 0.6,
 } as const;
 
 /** A PersistentVolumeClaim that stays Pending (no class, failed provisioning), holding back the pods that mount it. */
@@ -41,7 +48,11 @@ export const pvcPending: Detector = {
       const fault: Finding = finding(pvcPending, {
         entity: ref,
         affects: users,
-        strength: events.length > 0 ? STRENGTH.pendingWithReason : STRENGTH.pending,
+        strength: failsOnClassParameter(snapshot, claim)
+          ? STRENGTH.classParameter
+          : events.length > 0
+            ? STRENGTH.pendingWithReason
+            : STRENGTH.pending,
         summary: `PersistentVolumeClaim ${ref.name} is Pending${events[0] ? `: ${events[0].message}` : ''}${users.length ? `; ${users.map((u) => u.name).join(', ')} cannot start` : ''}`,
         evidence: [
           {
@@ -64,3 +75,13 @@ export const pvcPending: Detector = {
     return findings;
   },
 };
+
+/** Whether the claim's provisioning failed on a parameter of a StorageClass read, which the error names. */
+function failsOnClassParameter(snapshot: ClusterSnapshot, claim: ClusterSnapshot['persistentVolumeClaims'][number]) {
+  return provisioningFailures(snapshot, claim).some((failure) => {
+    const storageClass = snapshot.customObjects.find(
+      (o) => o.kind === 'StorageClass' && o.metadata?.name === failure.class,
+    );
+    return storageClass !== undefined && parameterNamed(storageClass, failure.message) !== undefined;
+  });
+}

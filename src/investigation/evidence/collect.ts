@@ -25,6 +25,9 @@ import { generatingKinds } from './generations.ts';
 import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
+import { resourceSetterLists } from './resource-setters.ts';
+import { storageClassLists } from './storage-classes.ts';
+import { awaitedReferenceLists } from './awaited-references.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
@@ -220,6 +223,7 @@ export async function collectSnapshot(
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
   await readGoverningObjects(reader);
+  await readAwaitedReferences(reader);
   await readEdgeProxy(reader);
   await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
@@ -1141,6 +1145,25 @@ async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void
   );
 }
 
+/** Kinds of awaited objects read, at most. */
+const MAX_AWAITED_LISTS = 1;
+
+/**
+ * Objects read are not ready for an object they reference (a node pool for its node class), and that object was not
+ * read (awaited-references.ts): its kind, through discovery — whether it is ready, and why not. On top of the budget,
+ * like the routing layer: only when a condition states the wait.
+ */
+async function readAwaitedReferences(reader: SnapshotReader): Promise<void> {
+  const planned = planLists(awaitedReferenceLists(reader.snapshot), reader.customListed, MAX_AWAITED_LISTS);
+  if (planned.length === 0) return;
+  reader.routingSpent += planned.length;
+  await reader.wave(
+    4,
+    `Reading ${planned.map(({ resource, namespace }) => `${resource.kind}${namespace ? ` in ${namespace}` : ''}`).join(', ')}: what objects that are not ready wait for`,
+    planned.map(({ resource, namespace, why }) => reader.listCustom(resource, namespace, why)),
+  );
+}
+
 /** Reads started for one kind of refusal, and what they read (for the step message). */
 interface GoverningReads {
   reads: Promise<void>[];
@@ -1220,6 +1243,8 @@ function readDiscoveredLists(
     ...scopedObjectLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
+    ...resourceSetterLists(snapshot, buildGraph(snapshot)),
+    ...storageClassLists(snapshot, namespace),
   ];
   // A kind also read with its own schema (cert-manager's, the routing APIs), in all namespaces beside these lists or
   // before them, is not asked for again.

@@ -14,9 +14,13 @@ import type { ClusterSnapshot } from './snapshot.ts';
  * by walking the spec generically — by their names and values, never by a list of operators.
  */
 
-/** An error that speaks of a limit reached: exceeded, over, not allowed, too large, full, a quota, a watermark. */
+/**
+ * An error that speaks of a limit reached: exceeded, over, not allowed, too large, full, a quota, a watermark — or a
+ * time limit named by its setting's key (`query_wait_timeout`, `client.idle.timeout`): a server that ends a wait so
+ * reports the setting that ended it.
+ */
 const LIMIT_SPOKEN =
-  /\bexceed(?:s|ed|ing)?\b|\blimit\b|\btoo (?:large|big|many)\b|\bnot allowed\b|\bfull\b|\breached\b|\bquota\b|\bwatermark\b|\bover (?:the )?(?:limit|max)|\bmax[a-z_]*\b|\bblock(?:ed)?\b/i;
+  /\bexceed(?:s|ed|ing)?\b|\blimit\b|\btoo (?:large|big|many)\b|\bnot allowed\b|\bfull\b|\breached\b|\bquota\b|\bwatermark\b|\bover (?:the )?(?:limit|max)|\bmax[a-z_]*\b|\bblock(?:ed)?\b|[a-z][_.]timeout\b/i;
 
 /** Whether an error line speaks of a limit reached. */
 export const speaksOfLimit = (line: string): boolean => looksLikeError(line) && LIMIT_SPOKEN.test(line);
@@ -102,6 +106,17 @@ export function againstSetting(setting: Setting, line: string): 'quotes' | 'exce
   return undefined;
 }
 
+/**
+ * The controller of the workload a server pod belongs to, when its ReplicaSet was not read (a peer namespace is read
+ * without them): the graph knows the Deployment by the pod-template-hash, and the Deployment names its own owner.
+ */
+function workloadController(graph: EvidenceGraph, pod: Parameters<EvidenceGraph['workloadOf']>[0]) {
+  const metadata = graph.workload(graph.workloadOf(pod))?.metadata as
+    | { ownerReferences?: { apiVersion: string; kind: string; name: string; controller?: boolean }[] }
+    | undefined;
+  return metadata?.ownerReferences?.find((o) => o.controller);
+}
+
 /** Owner kinds of limiting servers read, at most. */
 const MAX_LIMIT_OWNERS = 1;
 
@@ -123,7 +138,9 @@ export function limitingServerOwners(
     for (const edge of graph.dependenciesOf(graph.workloadOf(pod))) {
       const service = edge.to.kind === 'Service' ? graph.service(edge.to.namespace ?? '', edge.to.name) : undefined;
       for (const server of service ? graph.podsSelectedBy(service) : []) {
-        const owner = customControllerOf(snapshot, server as Parameters<typeof customControllerOf>[1]).owner;
+        const owner =
+          customControllerOf(snapshot, server as Parameters<typeof customControllerOf>[1]).owner ??
+          workloadController(graph, server);
         const namespace = server.metadata?.namespace ?? '';
         if (!owner || !isCustomOwner(owner)) continue;
         if (snapshot.customObjects.some((o) => o.kind === owner.kind && o.metadata?.namespace === namespace)) continue;

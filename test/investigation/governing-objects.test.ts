@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  awaitingCondition,
+  typedReferences,
+  unreadyConditions,
+} from '../../src/investigation/evidence/awaited-references.ts';
+import type { CustomObject } from '../../src/investigation/evidence/custom-object.ts';
+import { buildGraph } from '../../src/investigation/evidence/graph.ts';
+import { speaksOfLimit } from '../../src/investigation/evidence/limit-settings.ts';
+import { resourceDrifts, targetingObjects } from '../../src/investigation/evidence/resource-setters.ts';
+import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { parameterNamed, provisioningClass } from '../../src/investigation/evidence/storage-classes.ts';
+
+const object = (kind: string, name: string, spec: unknown, status?: unknown, namespace?: string): CustomObject =>
+  ({
+    apiVersion: 'example.io/v1',
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    spec,
+    ...(status ? { status } : {}),
+  }) as CustomObject;
+
+test('a typed reference is a …Ref key holding a kind and a name; a condition about it waits for it', () => {
+  const pool = object(
+    'Pool',
+    'spot',
+    { template: { spec: { machineClassRef: { group: 'example.io', kind: 'MachineClass', name: 'spot-class' } } } },
+    {
+      conditions: [
+        { type: 'MachineClassReady', status: 'False', message: '' },
+        { type: 'ValidationSucceeded', status: 'True' },
+      ],
+    },
+  );
+  const [ref] = typedReferences(pool.spec);
+  assert.deepEqual(ref, { key: 'machineClassRef', kind: 'MachineClass', name: 'spot-class', group: 'example.io' });
+  assert.equal(ref && awaitingCondition(pool, ref)?.type, 'MachineClassReady');
+  // A name-only reference says no kind: not a typed reference.
+  assert.deepEqual(typedReferences({ secretRef: { name: 'x' } }), []);
+  // A condition naming neither the reference's kind nor its object is not a wait for it.
+  const other = object('Pool', 'b', pool.spec, { conditions: [{ type: 'Ready', status: 'False', message: 'quota' }] });
+  assert.equal(ref && awaitingCondition(other, ref), undefined);
+  const named = object('Pool', 'c', pool.spec, {
+    conditions: [{ type: 'Ready', status: 'False', message: 'class "spot-class" is not usable' }],
+  });
+  assert.equal(ref && awaitingCondition(named, ref)?.type, 'Ready');
+  assert.deepEqual(
+    unreadyConditions(object('X', 'x', {}, { conditions: [{ type: 'Degraded', status: 'False' }] })),
+    [],
+  );
+});
+
+test('a time limit named by its setting key speaks of a limit; a bare timeout does not', () => {
+  assert.ok(speaksOfLimit('ERROR: query_wait_timeout (SQLSTATE 08P01)'));
+  assert.ok(!speaksOfLimit('ERROR: request failed: timeout'));
+  assert.ok(!speaksOfLimit('ERROR: java.net.SocketTimeoutException: Read timed out'));
+});
+
+test('a pod running with resources its template does not ask for drifts; an object targeting its workload is found', () => {
+  const snapshot = emptySnapshot('2026-01-01T00:00:00Z');
+  const container = (memory: string) => ({ name: 'app', image: 'i', resources: { limits: { memory } } });
+  snapshot.statefulSets.push({
+    metadata: { name: 'db', namespace: 'ns' },
+    spec: { selector: {}, serviceName: 'db', template: { spec: { containers: [container('1Gi')] } } },
+  } as never);
+  snapshot.pods.push({
+    metadata: {
+      name: 'db-0',
+      namespace: 'ns',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'u', controller: true }],
+    },
+    spec: { containers: [container('256Mi')] },
+  } as never);
+  snapshot.customObjects.push(
+    object('Sizer', 'db', { targetRef: { kind: 'StatefulSet', name: 'db' } }, undefined, 'ns'),
+    object('Sizer', 'other', { targetRef: { kind: 'Deployment', name: 'db' } }, undefined, 'ns'),
+  );
+  const graph = buildGraph(snapshot);
+  const pod = snapshot.pods[0];
+  assert.ok(pod);
+  const drifts = resourceDrifts(graph, pod);
+  assert.deepEqual(
+    drifts.map((d) => [d.field, d.onPod, d.inTemplate]),
+    [['limits.memory', '256Mi', '1Gi']],
+  );
+  assert.deepEqual(
+    targetingObjects(snapshot, graph.workloadOf(pod)).map((o) => o.metadata?.name),
+    ['db'],
+  );
+});
+
+test('a provisioning error names a parameter of its class by its value or the id at its end, not by the class name', () => {
+  const storageClass = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'vault-policy' },
+    parameters: { type: 'gp3', keyId: 'arn:cloud:kms:eu:1234:key/9f8e7d6c-5b4a', policy: 'vault-policy' },
+  } as CustomObject;
+  const failed = 'failed to provision volume with StorageClass "vault-policy": key 9f8e7d6c-5b4a is pending deletion';
+  assert.equal(provisioningClass(failed), 'vault-policy');
+  assert.deepEqual(parameterNamed(storageClass, failed), {
+    key: 'keyId',
+    value: 'arn:cloud:kms:eu:1234:key/9f8e7d6c-5b4a',
+    named: '9f8e7d6c-5b4a',
+  });
+  // The class's own name, and short values (`gp3`), say nothing of its parameters.
+  assert.equal(
+    parameterNamed(
+      storageClass,
+      'failed to provision volume with StorageClass "vault-policy": gp3 access mode unsupported',
+    ),
+    undefined,
+  );
+});
