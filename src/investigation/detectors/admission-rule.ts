@@ -54,9 +54,13 @@ export const admissionRule: Detector = {
           : caps.length > 0
             ? `its cap on ${caps.join(', ')} is reached: it holds them until raised`
             : 'one of the rules they are checked against';
+        const untolerated = placing ? untoleratedTaint(object, event.message ?? '') : undefined;
         const evidence: Evidence[] = [
           eventEvidence(event),
           ...(changedAt ? [changeEvidence(entity, changedAt, 'last changed')] : []),
+          ...(untolerated
+            ? [{ source: 'spec' as const, ref: entity, text: `it puts taint ${untolerated} on the nodes it makes` }]
+            : []),
         ];
         findings.set(
           refKey(entity),
@@ -67,6 +71,8 @@ export const admissionRule: Detector = {
             summary: `${object.kind} ${entity.name} is named where ${placing ? `the pods of ${creator.kind} ${creator.name} cannot be placed` : `the API server refuses to create the pods of ${creator.kind} ${creator.name}`}; ${why}`,
             evidence,
             ...(changedAt ? { changedAt } : {}),
+            // The rule that refuses them is a taint it writes onto its nodes, which the pods do not tolerate.
+            ...(untolerated ? { namedAs: 'taint' as const } : {}),
           }),
         );
       }
@@ -116,4 +122,33 @@ function namedRules(
     changedAt: changedAt(object),
     caps: reachedCaps(object, pods).map((cap) => `${cap.resource} (${cap.cap}, ${cap.used} in use)`),
   }));
+}
+
+/** Words of a placement refusal that say the pods do not tolerate a taint. */
+const NOT_TOLERATED = /untolerated taint|did not tolerate|didn't tolerate|had taint/i;
+
+/**
+ * The taint (`key=value:Effect`) the object writes onto the nodes it provisions (a `taints` list anywhere in its spec,
+ * as a node pool's node template carries) whose key the refusal names as not tolerated; undefined when none.
+ */
+function untoleratedTaint(object: CustomObject, message: string): string | undefined {
+  if (!NOT_TOLERATED.test(message)) return undefined;
+  return taintsIn(object.spec).find((taint) => message.includes(taint.key))?.label;
+}
+
+type Taint = { key: string; label: string };
+
+function taintsIn(value: unknown): Taint[] {
+  if (Array.isArray(value)) return value.flatMap(taintsIn);
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    /^taints$/i.test(key) && Array.isArray(inner)
+      ? inner.flatMap((t) => {
+          const taint = t as { key?: unknown; value?: unknown; effect?: unknown };
+          if (typeof taint.key !== 'string' || typeof taint.effect !== 'string') return [];
+          const label = `${taint.key}${typeof taint.value === 'string' ? `=${taint.value}` : ''}:${taint.effect}`;
+          return [{ key: taint.key, label }];
+        })
+      : taintsIn(inner),
+  );
 }
