@@ -79,10 +79,12 @@ export const servicePort: Detector = {
       const pods = graph.podsSelectedBy(service);
       if (pods.length === 0) continue;
       const containers = pods.flatMap((p) => p.spec?.containers ?? []);
-      // A container that declares no port may still listen on any: only a pod whose every container declares its
-      // ports can prove the targetPort wrong.
-      if (containers.length === 0 || containers.some((c) => (c.ports ?? []).length === 0)) continue;
+      if (containers.length === 0) continue;
+      // A container that declares no port may still listen on any (a sidecar beside the application): the declared
+      // ports alone cannot prove the targetPort wrong, only a connection refused at it where the pods run can.
+      const undeclaredListener = containers.some((c) => (c.ports ?? []).length === 0);
       const declared = containers.flatMap((c) => c.ports ?? []);
+      if (declared.length === 0) continue;
       for (const port of service.spec?.ports ?? []) {
         const target = port.targetPort ?? port.port;
         const numeric = typeof target === 'number' || /^\d+$/.test(String(target));
@@ -103,6 +105,10 @@ export const servicePort: Detector = {
           port.port,
           ...(numeric ? [Number(target)] : []),
         ]);
+        // The Service port's own name says which listener it means when a container declares a port by that name.
+        const meant = port.name ? declared.find((p) => p.name === port.name) : undefined;
+        const namesAnother = numeric && meant !== undefined && meant.containerPort !== Number(target);
+        if (undeclaredListener && refusals.length === 0 && !namesAnother) continue;
         const headless = service.spec?.clusterIP === 'None';
         const strength =
           refusals.length > 0
@@ -117,14 +123,20 @@ export const servicePort: Detector = {
             declared.filter((p) => !p.protocol || p.protocol === (port.protocol ?? 'TCP')).map((p) => p.containerPort),
           ),
         ];
-        const fix = crossed ? crossed.containerPort : candidates.length === 1 ? candidates[0] : undefined;
+        const fix = crossed
+          ? crossed.containerPort
+          : namesAnother
+            ? meant.containerPort
+            : candidates.length === 1
+              ? candidates[0]
+              : undefined;
         const found: Finding = finding(servicePort, {
           entity: ref,
           affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
           strength,
           summary: crossed
             ? `Service ${service.metadata?.name} sends its ${port.name} port ${port.port} to targetPort ${target}, another container port than the one its pods name ${port.name} (${crossed.containerPort})`
-            : `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')})`,
+            : `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')}${namesAnother ? `; the port they name ${port.name} is ${meant.containerPort}` : ''})`,
           evidence: [
             {
               source: 'spec',
