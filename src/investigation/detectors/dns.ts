@@ -4,11 +4,12 @@ import { refOf } from '../evidence/graph.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
-import { podResolver } from '../evidence/pod-resolver.ts';
+import { leftClusterDns, podResolver } from '../evidence/pod-resolver.ts';
+import { clusterDnsAddresses } from '../evidence/node-dns-cache.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { isPodReady } from '../evidence/pod-state.ts';
+import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -28,6 +29,11 @@ const STRENGTH = {
   short: 0.7,
   /** A workload's own DNS settings send its lookups past the cluster DNS, and they fail. */
   ownResolver: 0.9,
+  /**
+   * Its newest revision moved it off the cluster DNS to an address where no cluster DNS answers, and that revision's
+   * pods fail (no failed lookup read): no Service name it calls can resolve.
+   */
+  movedOffClusterDns: 0.85,
 } as const;
 
 /**
@@ -116,6 +122,11 @@ export const dns: Detector = {
       const own = ownResolver(snapshot, graph, workload, lines);
       if (own) findings.push(own);
     }
+    for (const { ref } of graph.workloads) {
+      if (ref.kind !== 'Deployment' || failing.has(refKey(ref))) continue;
+      const own = movedOffClusterDns(snapshot, graph, ref);
+      if (own) findings.push(own);
+    }
     return findings;
   },
 };
@@ -157,6 +168,44 @@ function ownResolver(
   const remediation = introduced
     ? rollbackProposal(snapshot, workload, 'the revision that used the cluster DNS')
     : undefined;
+  if (remediation) result.remediation = remediation;
+  return result;
+}
+
+/**
+ * A Deployment whose newest revision moved its pods off the cluster DNS (pod-resolver.ts: dnsPolicy None with
+ * nameservers that are no cluster DNS address, the node's resolver), and whose pods of that revision fail since —
+ * unready or restarted — though no failed lookup of theirs was read (a crash's last lines may speak only of the retry
+ * or the probe): the Service names the pods call resolve nowhere else, the settings the rollout brought are the fault.
+ */
+function movedOffClusterDns(snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: EntityRef): Finding | undefined {
+  const [current, previous] = revisions(snapshot, workload);
+  if (!current || !previous) return undefined;
+  const spec = current.spec?.template?.spec;
+  const why = leftClusterDns(previous.spec?.template?.spec, spec, clusterDnsAddresses(snapshot));
+  if (!why) return undefined;
+  const pods = graph
+    .podsOf(workload)
+    .filter((pod) => pod.metadata?.ownerReferences?.some((owner) => owner.name === current.metadata?.name));
+  const failing = pods.filter((pod) => !isPodReady(pod) || hasRestarted(pod));
+  if (failing.length === 0) return undefined;
+  const rolledAt = current.metadata?.creationTimestamp;
+  const result = finding(dns, {
+    entity: workload,
+    affects: [workload],
+    strength: STRENGTH.movedOffClusterDns,
+    summary: `${workload.kind} ${workload.name} resolves names past the cluster DNS since revision ${revisionOf(current)} (${rolledAt}) brought these settings (${why}), and ${failing.length}/${pods.length} of its pods fail since: no Service name it calls resolves`,
+    evidence: [
+      {
+        source: 'change',
+        ref: refOf('ReplicaSet', current.metadata),
+        text: `revision ${revisionOf(current)}: ${why}; dnsConfig ${JSON.stringify(spec?.dnsConfig ?? {})} — revision ${revisionOf(previous)} asked the cluster DNS`,
+        ...(rolledAt ? { at: rolledAt } : {}),
+      },
+    ],
+  });
+  if (rolledAt) result.changedAt = rolledAt;
+  const remediation = rollbackProposal(snapshot, workload, 'the revision that used the cluster DNS');
   if (remediation) result.remediation = remediation;
   return result;
 }
