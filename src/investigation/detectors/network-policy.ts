@@ -78,6 +78,8 @@ interface BlockedCall {
   direction: 'ingress' | 'egress';
   /** Older policies admit the call; this newer one does not (see overriding). */
   overriding?: boolean;
+  /** Of the older policies that admit it, one is Kubernetes' own NetworkPolicy. */
+  admittedByKubernetes?: boolean;
 }
 
 /** A workload's first pod, or (none running) a stand-in with its template's labels: what policies would select. */
@@ -124,7 +126,15 @@ function blockedCalls(
           }
           const overriding = overridingPolicy(snapshot, policies, admitting);
           if (overriding && unanswered()) {
-            blocked.push({ policies: [overriding], caller: call.from, target, service, direction, overriding: true });
+            blocked.push({
+              policies: [overriding],
+              caller: call.from,
+              target,
+              service,
+              direction,
+              overriding: true,
+              admittedByKubernetes: admitting.some(isKubernetesPolicy),
+            });
           }
         }
       }
@@ -222,7 +232,7 @@ const errorsOf = (snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: Ent
 /** The newest of the policies is blamed (one finding per policy, every call it blocks as evidence). */
 function blameBlockedCall(
   findings: Map<string, Finding>,
-  { policies, caller, target, service, direction, overriding }: BlockedCall,
+  { policies, caller, target, service, direction, overriding, admittedByKubernetes }: BlockedCall,
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
 ): void {
@@ -250,6 +260,10 @@ function blameBlockedCall(
   });
   const changedAt = lastChange(culprit.metadata);
   if (changedAt) fault.changedAt = changedAt;
+  // The catalogue's network-policy is Kubernetes' NetworkPolicy. Here one admits the call and the network plugin's own
+  // policy, ordered before it, refuses it: the fault lies in the plugin's policy layer, which the catalogue has no
+  // type for.
+  if (admittedByKubernetes && !isKubernetesPolicy(culprit)) fault.namedAs = 'other';
   // A network plugin's own policy kind is changed through its own API: the plans below are for NetworkPolicies.
   if (isKubernetesPolicy(culprit)) fault.remediation = undoPolicy(culprit, ref, snapshot);
   findings.set(key, fault);
