@@ -29,7 +29,7 @@ import { failedRequestPaths, routesTaken } from '../evidence/route-paths.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { leftClusterDns } from '../evidence/pod-resolver.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
-import { answersClientError, looksLikeError } from '../evidence/log-line.ts';
+import { answersClientError, CONNECTION_FAILURE, looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
@@ -318,15 +318,21 @@ class SuspectWalk {
    * Whether a revision that changed env broke the workload through it: it ran the same code as before (the env is all
    * that changed), it changed a setting of what the workload does, or its errors quote what it changed. A revision
    * that brought new code beside env lines that only set what the process reports (a tracing attribute, a log level),
-   * unquoted by its errors, broke it through the code.
+   * unquoted by its errors, or only variables the old code never had, broke it through the code.
    */
   private envBroke(workload: EntityRef, previous: ReplicaSet, current: ReplicaSet, diff: string[]): boolean {
     if (!diff.some((d) => d.startsWith('env'))) return false;
     if (!codeChanged(previous, current)) return true;
     const containers = (rs: ReplicaSet) => rs.spec?.template?.spec?.containers ?? [];
-    const changes = envChanges(containers(previous), containers(current));
-    if (changes.length === 0 || changes.some((change) => !reportsOnly(change))) return true;
+    const all = envChanges(containers(previous), containers(current));
+    if (all.length === 0) return true;
     const lines = linesOf(workload, this.snapshot, this.graph);
+    // Variables the revision before did not set at all, added beside new code, are settings of that code (the old code
+    // never read them): the release as a whole broke it, and rolling it back is the fix — unless its pods fail to
+    // connect at all (resolve, reach, handshake, authenticate), which is what settings added for a client say.
+    const changes = all.filter((change) => change.before !== undefined);
+    if (changes.length === 0) return lines.some((line) => FAILS_TO_CONNECT.test(line.text));
+    if (changes.some((change) => !reportsOnly(change))) return true;
     return changes.some((change) => lines.some((line) => quotesEnvChange(line.text, change)));
   }
 
@@ -822,6 +828,12 @@ export function templateChanges(previous: ReplicaSet, current: ReplicaSet): stri
 function codeChanged(previous: ReplicaSet, current: ReplicaSet): boolean {
   return runsOtherCode(previous.spec?.template?.spec?.containers ?? [], current.spec?.template?.spec?.containers ?? []);
 }
+
+/** A client that cannot set up its connection: the name, the route, the TLS handshake or the login fail. */
+const FAILS_TO_CONNECT = new RegExp(
+  `${CONNECTION_FAILURE.source}|${RESOLVE_ERROR.source}|\\b(ssl|tls)\\b|handshake|x509|certificate|authenticat`,
+  'i',
+);
 
 // A value that only turns something on or off.
 const SWITCH_VALUE = /^\s*"?(true|false|on|off|enabled|disabled)"?\s*$/i;
