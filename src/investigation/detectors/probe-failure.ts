@@ -1,3 +1,4 @@
+import { isCustomOwner } from '../evidence/custom-owners.ts';
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -154,13 +155,21 @@ export const probeFailure: Detector = {
             : kill
               ? STRENGTH.restartedByProbe
               : STRENGTH.failing;
-      finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : kill ? ' and the kubelet restarts the container for it' : ''} — ${finding.evidence.find((e) => e !== kill)?.text.slice(0, 160)}`;
+      // An operator writes the probes of what it generates (a database's members) as checks of the server itself: failing
+      // unchanged, with nothing that says the probe is wrong, they say the server is down, not that the probe is.
+      if (finding.strength === STRENGTH.failing && kind === 'readiness' && operatorWritten(graph, finding.entity))
+        finding.namedAs = 'dependency-down';
+      finding.summary = `${finding.entity.kind} ${finding.entity.name}: ${kind} probe fails${configSignal ? ' (its port or path does not match what the container serves)' : kill ? ' and the kubelet restarts the container for it' : finding.namedAs ? ", its operator's own check of the server: the server is down" : ''} — ${finding.evidence.find((e) => e !== kill)?.text.slice(0, 160)}`;
       const remediation = rollbackProposal(snapshot, finding.entity, `the probe before the change`);
       if (remediation) finding.remediation = remediation;
       return finding;
     });
   },
 };
+
+/** Whether an operator generates the workload (its controller is a custom resource), and with it the pods' probes. */
+const operatorWritten = (graph: EvidenceGraph, workload: Finding['entity']): boolean =>
+  (graph.workload(workload)?.metadata?.ownerReferences ?? []).some((owner) => owner.controller && isCustomOwner(owner));
 
 /**
  * Probes whose port the container does not declare (only when the container declares its ports at all), of a
