@@ -1,6 +1,7 @@
 import { literal } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
+import { misspeltDomain } from '../evidence/misspelt-domain.ts';
 import { looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -68,6 +69,17 @@ export const externalName: Detector = {
       ];
       const affects: EntityRef[] = failing.length > 0 ? failing.map((f) => f.caller) : callers.map((c) => c.ref);
       const changedAt = lastChange(service.metadata);
+      // Lookups of the alias fail and it is misspelt: the name it points at exists in no DNS — a DNS fault, where a
+      // well-spelt alias to a host that went away (a retired provider) is the alias's own (other).
+      const misspelt = failing.some(({ line }) => RESOLVE_ERROR.test(line.text))
+        ? misspeltDomain(alias, snapshot)
+        : undefined;
+      if (misspelt)
+        evidence.push({
+          source: 'spec',
+          ref,
+          text: `${alias} is under no domain in use: it misspells ${misspelt}, which the pods' images and settings name`,
+        });
       findings.push(
         finding(externalName, {
           entity: ref,
@@ -78,6 +90,7 @@ export const externalName: Detector = {
             : `Service ${ref.name} aliases ${alias}, which its callers cannot reach: "${failing[0]?.line.text.slice(0, 160)}"`,
           evidence,
           ...(changedAt ? { changedAt } : {}),
+          ...(misspelt ? { namedAs: 'dns' as const } : {}),
         }),
       );
     }

@@ -706,7 +706,7 @@ export function similar(a: string | undefined, b: string | undefined): boolean {
   return editDistance(x, y) <= Math.max(1, Math.floor(Math.min(x.length, y.length) / 5));
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0] as number;
