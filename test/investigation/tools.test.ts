@@ -69,6 +69,9 @@ describe('pod_logs', () => {
       '\n',
     );
     assert.deepEqual(errorLines(log).lines, ['error: cache cold']);
+    // What the process itself logged at warning level, in whatever words (a fallback it took, a degraded answer).
+    const warned = ['INFO ok', 'WARN features degraded, using static rules', '{"level":"warn","msg":"quote stale"}'];
+    assert.deepEqual(errorLines(warned.join('\n')).lines, warned.slice(1));
     assert.deepEqual(errorLines(log, undefined, undefined, 2).lines, [
       'error: cache cold',
       'listening',

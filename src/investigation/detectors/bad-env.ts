@@ -147,6 +147,7 @@ function addressProblems(snapshot: ClusterSnapshot, graph: EvidenceGraph, spec: 
         }
         const target = serviceNameOf(mention.host, namespace);
         if (!target || !looksClusterInternal(mention.host) || !ADDRESS_NAME.test(env.name)) continue;
+        if (governsStatefulSet(snapshot, target)) continue;
         const absence = absent(snapshot, target, namespace);
         if (!absence) continue;
         problems.push({ env: env.name, value: env.value, host: mention.host, unknown: true, ...absence });
@@ -192,6 +193,16 @@ function portProblem(
     hint: String(wrongPort.meant.port),
   };
 }
+
+/**
+ * Whether the name is the governing Service a StatefulSet declares (`spec.serviceName`): its members' stable names
+ * (`db-0.db-headless.data.svc`) are the StatefulSet's own plumbing, which its chart creates beside it; a list that
+ * lacks it says less than the members that run on those names. Their lookups failing would say more (dns).
+ */
+const governsStatefulSet = (snapshot: ClusterSnapshot, target: { name: string; namespace: string }): boolean =>
+  snapshot.statefulSets.some(
+    (set) => set.metadata?.namespace === target.namespace && set.spec?.serviceName === target.name,
+  );
 
 /**
  * Why a cluster-internal host the cluster has no Service for cannot resolve, when the evidence allows saying so: a

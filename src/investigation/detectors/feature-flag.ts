@@ -1,5 +1,5 @@
 import { changeEvidence, configChangedAt, restoreProposal } from '../evidence/config-change.ts';
-import { namesIdentifier, quotesSetting, type Setting, settingsOf } from '../evidence/config-mentions.ts';
+import { literal, namesIdentifier, quotesSetting, type Setting, settingsOf } from '../evidence/config-mentions.ts';
 import { refOf } from '../evidence/graph.ts';
 import {
   errorsBeganAfter,
@@ -49,6 +49,12 @@ const STRENGTH = {
   unread: 0.45,
   /** The reader only relays an upstream's failure: the change it read does not explain it. */
   relayed: 0.5,
+  /**
+   * No error anywhere, but the reader's log says it took the change, quoting a switched flag at its new value
+   * (`flags reloaded … new_rule=true`): what it does from then on is what the flag says — a change of behaviour (more
+   * declines, another route) that logs no error. Above the walk's leads, below any error a finding quotes.
+   */
+  acknowledged: 0.6,
   /** Added when the reader was restarted after the change, to pick it up. */
   restartedBonus: 0.02,
 } as const;
@@ -141,6 +147,20 @@ function switchedSubject(key: string): string {
 
 const namesSubject = (text: string, subject: string): boolean => subject !== '' && namesIdentifier(text, subject);
 
+/** A process saying it took new configuration (a file watcher's `flags reloaded`, `config updated`). */
+const TOOK_CONFIGURATION =
+  /\breload(?:ed|ing)?\b|\b(?:config(?:uration)?|flags?|settings|rules)\b[^.]{0,40}\b(?:changed|updated|loaded|applied|refreshed)\b/i;
+
+/** Whether a line quotes a flag key with the value the ConfigMap holds now (`velocity_rule_v2=true`). */
+function quotesFlagAtValue(text: string, settings: Setting[], flagKeys: Set<string>): boolean {
+  return settings.some(
+    (s) =>
+      flagKeys.has(s.key) &&
+      s.value !== '' &&
+      new RegExp(`(?<![\\w.-])${literal(s.key)}["']?\\s*[:=]\\s*["']?${literal(s.value)}(?![\\w-])`, 'i').test(text),
+  );
+}
+
 /** What ties a reader's failures to the change. */
 interface ReaderFailures {
   /** Error lines (since the change, when recent) that quote a setting or name a flag. */
@@ -149,6 +169,8 @@ interface ReaderFailures {
   implicated: Setting | undefined;
   /** Error lines that began only after the change, naming none of its settings. */
   woken: PodLogLine[];
+  /** Lines since the change in which the reader says it took it, quoting a flag at its value now (no error read). */
+  acknowledged: PodLogLine[];
   /** When the reader was restarted after the change with unchanged containers, to pick it up. */
   restarted: string | undefined;
 }
@@ -193,18 +215,28 @@ function readerFailures(
     telling.length === 0 && !unread && recent && (flagLike || restarted)
       ? wokenErrors(snapshot, graph, workload, changed as number, restarted !== undefined)
       : [];
-  if (telling.length === 0 && woken.length === 0 && !(unread && recent && (flagLike || restarted))) return undefined;
-  return { telling, implicated, woken, restarted };
+  const acknowledged =
+    telling.length === 0 && woken.length === 0 && !unread && recent && flagLike
+      ? lastDistinct(lines, (t) => TOOK_CONFIGURATION.test(t) && quotesFlagAtValue(t, settings, flagKeys), 1)
+      : [];
+  if (
+    telling.length === 0 &&
+    woken.length === 0 &&
+    acknowledged.length === 0 &&
+    !(unread && recent && (flagLike || restarted))
+  )
+    return undefined;
+  return { telling, implicated, woken, acknowledged, restarted };
 }
 
 function flagFinding(
   { configMap, ref, changedAt, recent, flagKeys }: Switches,
   workload: EntityRef,
-  { telling, implicated, woken, restarted }: ReaderFailures,
+  { telling, implicated, woken, acknowledged, restarted }: ReaderFailures,
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
 ): Finding {
-  const shown = telling.length > 0 ? telling : woken;
+  const shown = telling.length > 0 ? telling : woken.length > 0 ? woken : acknowledged;
   // The reader only relays an upstream's failure when its errors name a dependency that logs errors of its own:
   // the change it read does not explain them (unless they quote one of its settings).
   const relayed = implicated
@@ -231,13 +263,17 @@ function flagFinding(
             : STRENGTH.quoted
           : woken.length > 0
             ? STRENGTH.woken
-            : STRENGTH.unread) + (restarted ? STRENGTH.restartedBonus : 0),
+            : acknowledged.length > 0
+              ? STRENGTH.acknowledged
+              : STRENGTH.unread) + (restarted ? STRENGTH.restartedBonus : 0),
     summary:
       telling.length > 0
         ? `ConfigMap ${ref.name} (${flags})${recent ? ` changed at ${changedAt};` : ':'} ${workload.name} reads it and fails: "${telling[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
         : woken.length > 0
           ? `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}; ${workload.name} reads it${restarted ? '' : ' live'} and its errors began after the change, none before, with nothing of its own changed since: "${woken[0]?.text.slice(0, 140)}"${relayed ? ` — though the errors name ${relayed}, which fails on its own` : ''}`
-          : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
+          : acknowledged.length > 0
+            ? `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it and says it took the switch, logging no error: what it does since is what the flag says: "${acknowledged[0]?.text.slice(0, 140)}"`
+            : `ConfigMap ${ref.name} (${flags}) changed at ${changedAt}, shortly before the symptom; ${workload.name} reads it (its logs were not read)`,
     evidence: [
       ...(recent && changedAt ? [changeEvidence(ref, changedAt)] : []),
       ...shown.map(logEvidence),

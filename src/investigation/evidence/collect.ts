@@ -76,7 +76,7 @@ import {
 } from './peer-namespaces.ts';
 import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
-import { namespacesOfNamedCallees, slowCalleeNamespaces } from './slow-callee.ts';
+import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } from './slow-callee.ts';
 import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
@@ -215,10 +215,13 @@ export async function collectSnapshot(
   await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
   await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
-  if (base.prometheusUrl) await queryThrottlingOfSlowCallees(reader, peers);
+  if (base.prometheusUrl) {
+    await readSlowlyAnsweringPeer(reader, peers);
+    await queryThrottlingOfSlowCallees(reader, peers);
+  }
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
-  await readPeerLogs(reader);
+  if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
   await readWhatErringPeersRead(reader);
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
@@ -654,7 +657,13 @@ async function queryMetrics(reader: SnapshotReader): Promise<void> {
  * left out (evidence/slow-callee.ts).
  */
 async function queryThrottlingOfSlowCallees(reader: SnapshotReader, peers: Peers): Promise<void> {
-  const slow = slowCalleeNamespaces(reader.snapshot, reader.namespace, peers.read).slice(0, MAX_SLOW_CALLEE_NAMESPACES);
+  const slowlyAnswering = slowlyAnsweringPeers(reader.snapshot, reader.namespace, peers.controllers);
+  const slow = [
+    ...new Set([
+      ...slowCalleeNamespaces(reader.snapshot, reader.namespace, peers.read),
+      ...slowlyAnswering.filter((peer) => peers.read.includes(peer)),
+    ]),
+  ].slice(0, MAX_SLOW_CALLEE_NAMESPACES);
   if (slow.length === 0) return;
   await reader.wave(
     4,
@@ -663,6 +672,26 @@ async function queryThrottlingOfSlowCallees(reader: SnapshotReader, peers: Peers
       const { signal, query } = throttlingQueryFor(peer);
       return reader.queryMetric(signal, query);
     }),
+  );
+}
+
+/**
+ * A namespace the pods call into whose answers the warnings read say came slowly (slowlyAnsweringPeers), left unread
+ * by the budget: its lists not read yet, so that its pods, and then their throttling, are seen.
+ */
+async function readSlowlyAnsweringPeer(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const [peer] = slowlyAnsweringPeers(reader.snapshot, reader.namespace, peers.controllers).filter(
+    (candidate) => !peers.read.includes(candidate),
+  );
+  if (!peer || reader.spent() + peerCost(reader, peer) + MAX_SLOW_CALLEE_NAMESPACES > PEER_HARD_LIMIT) return;
+  peers.read.push(peer);
+  const kinds = PEER_KINDS.filter((kind) => !reader.holds(kind, { namespace: peer }));
+  await reader.wave(
+    4,
+    `Reading ${kinds.join(', ')} in ${peer}: the warnings read say its answers come slowly`,
+    kinds.map((kind) =>
+      reader.list(kind, `warnings in ${reader.namespace} say answers from ${peer} come slowly`, { namespace: peer }),
+    ),
   );
 }
 
@@ -1021,7 +1050,7 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
  * Error lines of the dependencies the errors read name (the callee's own log: why it fails, one hop further), in the
  * namespace and across its boundary, and of the servers of pods that log nothing.
  */
-async function readPeerLogs(reader: SnapshotReader): Promise<void> {
+async function readPeerLogs(reader: SnapshotReader): Promise<boolean> {
   const { snapshot, namespace } = reader;
   const peers = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - reader.spent()));
   const callees = calleeLogTargets(
@@ -1030,7 +1059,7 @@ async function readPeerLogs(reader: SnapshotReader): Promise<void> {
     Math.min(MAX_CALLEE_LOGS, PEER_HARD_LIMIT - reader.spent() - peers.length),
   );
   const targets = [...callees, ...peers];
-  if (targets.length === 0) return;
+  if (targets.length === 0) return false;
   await reader.wave(
     4,
     `Reading error lines of dependencies the errors name (or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
@@ -1039,6 +1068,7 @@ async function readPeerLogs(reader: SnapshotReader): Promise<void> {
   // A callee of the namespace that fails on its own (a login its database refuses) is suspected like any pod that
   // logs errors: the Secrets it reads.
   if (callees.length > 0) await readSecretsOfErringPods(reader);
+  return callees.length > 0;
 }
 
 /**

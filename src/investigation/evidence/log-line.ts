@@ -21,6 +21,9 @@ const ERROR_WORDS =
 export const SERVER_ERROR_ANSWER =
   /\b(?:returned|returns|answered|responded|replied|got|received|response|status(?:[ _]?code)?|code|HTTP)["']?\s*[=:]?\s*["']?5\d\d\b/i;
 
+/** A line the process itself logged at warning level (`WARN`, `level=warn`, `"level":"warning"`), in whatever words. */
+export const WARNING_LEVEL = /(?:^|\s|\])(?:WARN|WARNING)\b|\blevel"?\s*[=:]\s*"?warn(?:ing)?\b/;
+
 export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text) || SERVER_ERROR_ANSWER.test(text);
 
 // A request the server refused as malformed or unknown (not 401/403/429: credentials and limits are the server's word

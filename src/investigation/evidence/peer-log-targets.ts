@@ -1,7 +1,7 @@
 import { speakingContainer } from './callee-log-targets.ts';
 import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
-import { parseLogLine } from './log-line.ts';
+import { looksLikeError, parseLogLine } from './log-line.ts';
 import { podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
 import { isPodReady } from './pod-state.ts';
@@ -55,7 +55,10 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
   return targets;
 }
 
-/** Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names. */
+/**
+ * Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names:
+ * silent of errors — a client that only warns (`shard 0 stale, serving cached`) does not say why its calls fail either.
+ */
 function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { namespace: string; name: string }[] {
   const silent = new Set(
     snapshot.logs
@@ -63,7 +66,10 @@ function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { na
       .filter(
         (log) =>
           !snapshot.logs.some(
-            (other) => other.namespace === namespace && other.pod === log.pod && other.lines.length > 0,
+            (other) =>
+              other.namespace === namespace &&
+              other.pod === log.pod &&
+              other.lines.some((line) => looksLikeError(line)),
           ),
       )
       .map((log) => log.pod),

@@ -1,5 +1,5 @@
 import { readyAddresses } from './endpoints.ts';
-import { looksLikeError } from './log-line.ts';
+import { looksLikeError, WARNING_LEVEL } from './log-line.ts';
 import { namespacesNamedIn, type PodController, peerServices } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -68,4 +68,40 @@ export function slowCalleeNamespaces(snapshot: ClusterSnapshot, namespace: strin
     );
   const byDns = namespacesNamedIn(lines, namespace);
   return read.filter((peer) => peer !== namespace && (byDns.includes(peer) || served(peer)));
+}
+
+/** An answer that came, but only after seconds (`GET /live 200 3380ms (store 3320ms)`, `query took 2.4s`). */
+const SLOW_ANSWER = /\b[1-9]\d{3,}(?:\.\d+)?\s?ms\b|\btook\s+\d+(?:\.\d+)?\s?s(?:ec(?:ond)?s?)?\b/i;
+
+/**
+ * Other namespaces the pods' configuration calls into (`http://store-broker.store.svc:8099`) that the namespace's
+ * warnings of slow answers name — by the namespace, a Service called there, or that Service's first word, as a client
+ * names what it calls (`store 3320ms`): the callee the time goes to, though it answers and logs no error. Its pods,
+ * and whatever slows them (a CPU limit that throttles them), are in that namespace.
+ */
+export function slowlyAnsweringPeers(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  controllers: PodController[],
+): string[] {
+  const lines = snapshot.logs
+    .filter((log) => log.namespace === namespace)
+    .flatMap((log) => log.lines)
+    .filter((line) => WARNING_LEVEL.test(line) && SLOW_ANSWER.test(line))
+    .map((line) => line.toLowerCase());
+  if (lines.length === 0) return [];
+  const called = peerServices(
+    snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace),
+    namespace,
+    controllers,
+  );
+  const names = (peer: string, services: Set<string>) => [
+    peer,
+    ...[...services].flatMap((service) => [service, service.split('-')[0] ?? '']),
+  ];
+  return [...called]
+    .filter(([peer, services]) =>
+      names(peer, services).some((name) => name.length >= 4 && lines.some((line) => standsAlone(name, line))),
+    )
+    .map(([peer]) => peer);
 }

@@ -1,5 +1,7 @@
-import { SERVER_ERROR_ANSWER } from '../evidence/log-line.ts';
+import { SERVER_ERROR_ANSWER, WARNING_LEVEL } from '../evidence/log-line.ts';
 
+// So do lines the process itself logged at warning level (WARNING_LEVEL), in whatever words: a fallback it took, a
+// degraded or slow answer it got, which a caller reports without a word of failure.
 // Refusals by rule count too (a request rejected, a publish nacked, a rate or a size over the limit, a caller not
 // authorised): a server or its proxy logs them without a word of failure, or only as an access line's 401/403/429. So do paths it does not serve (a framework's
 // "No mapping for GET /x", an access log's GET answered 404), which a probe or health check aimed at a wrong path meets.
@@ -45,7 +47,12 @@ export function errorLines(
 ): ErrorLines {
   const all = log.split('\n').filter((line) => line.trim() !== '');
   const matching = all.flatMap((line, index) =>
-    ERROR_LINE.test(line) || SERVER_ERROR_ANSWER.test(line) || index >= all.length - lastWords ? [index] : [],
+    ERROR_LINE.test(line) ||
+    SERVER_ERROR_ANSWER.test(line) ||
+    WARNING_LEVEL.test(line) ||
+    index >= all.length - lastWords
+      ? [index]
+      : [],
   );
   const kept = new Set<number>();
   let bytes = 0;

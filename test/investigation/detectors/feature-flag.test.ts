@@ -145,3 +145,30 @@ test('a reader restarted with unchanged containers right after the change suppor
   // Restarted before the change: nothing to pick up.
   assert.deepEqual(detect(featureFlag, unread('2026-11-20T10:10:00Z')), []);
 });
+
+test('a reader that says it took a switched flag at its new value, logging no error, names the ConfigMap; a reload quoting another value does not', () => {
+  const took = (line: string) =>
+    cluster((s) => {
+      configMap(s, 'toggles', { 'toggles.yaml': 'strict_matching_v2: true\nbatch_size: 50\n' }, '2026-11-20T10:20:00Z');
+      app(s, 'matcher', {
+        volumes: [{ name: 'toggles', configMap: { name: 'toggles' } }],
+        container: { volumeMounts: [{ name: 'toggles', mountPath: '/etc/toggles' }] },
+      });
+      logs(s, 'matcher', ['2026-11-20T10:05:00Z INFO matched 40 orders', line]);
+    });
+  const found = detect(
+    featureFlag,
+    took('2026-11-20T10:20:30Z INFO toggles reloaded from /etc/toggles: strict_matching_v2=true'),
+  );
+  assert.deepEqual(named(found), ['ConfigMap/shop/toggles feature-flag']);
+  assert.ok((found[0]?.strength ?? 1) < 0.7, 'below any finding quoting errors');
+  assert.deepEqual(
+    detect(featureFlag, took('2026-11-20T10:20:30Z INFO toggles reloaded: strict_matching_v2=false')),
+    [],
+  );
+  // Said before the change: it took an older version.
+  assert.deepEqual(
+    detect(featureFlag, took('2026-11-20T10:10:00Z INFO toggles reloaded: strict_matching_v2=true')),
+    [],
+  );
+});
