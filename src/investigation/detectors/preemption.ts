@@ -2,7 +2,8 @@ import { eventEvidence } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange } from '../evidence/time.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { preemptorNamed, PREEMPTED_BY, priorityClassNamed } from '../evidence/preemptors.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { owningWorkload } from '../focus.ts';
@@ -18,17 +19,7 @@ const STRENGTH = {
   preemptedAndShort: 0.92,
 } as const;
 
-// `Preempted by pod 5f2c…-… on node n1` (the preemptor's uid, Kubernetes ≥ 1.27) or `Preempted by ns/name on node n1`.
-const PREEMPTED_BY = /Preempted by (?:pod )?(\S+?) on node (\S+)/;
-
 type Pod = ClusterSnapshot['pods'][number];
-
-/** The preemptor the message names: by uid, or by namespace/name. */
-function preemptor(snapshot: ClusterSnapshot, named: string): Pod | undefined {
-  return snapshot.pods.find(
-    (pod) => pod.metadata?.uid === named || `${pod.metadata?.namespace}/${pod.metadata?.name}` === named,
-  );
-}
 
 /** Whether a workload has pods that are not ready now (the preempted ones, recreated and waiting for room). */
 const shortOfPods = (graph: EvidenceGraph, workload: EntityRef): boolean =>
@@ -41,18 +32,19 @@ const shortOfPods = (graph: EvidenceGraph, workload: EntityRef): boolean =>
  */
 export const preemption: Detector = {
   id: 'preemption',
-  faultTypes: ['insufficient-resources'],
+  faultTypes: ['insufficient-resources', 'other'],
   detect(snapshot, graph) {
     const findings = new Map<string, Finding>();
     for (const event of snapshot.events) {
       if (event.reason !== 'Preempted') continue;
       const match = PREEMPTED_BY.exec(event.message ?? '');
-      const by = match ? preemptor(snapshot, match[1] as string) : undefined;
+      const by = match ? preemptorNamed(snapshot, match[1] as string) : undefined;
       const involved = event.involvedObject;
       if (!by || involved?.kind !== 'Pod') continue;
       const victim = owningWorkload(involved.name ?? '', involved.namespace ?? '', snapshot);
       if (!victim || victim.kind === 'Pod' || !shortOfPods(graph, victim)) continue;
-      const entity = graph.workloadOf(by);
+      const raised = raisedClass(snapshot, graph, by);
+      const entity = raised ? raised.ref : graph.workloadOf(by);
       const key = refKey(entity);
       const existing = findings.get(key);
       if (existing) {
@@ -62,14 +54,17 @@ export const preemption: Detector = {
       const priority = by.spec?.priorityClassName
         ? `PriorityClass ${by.spec.priorityClassName}${by.spec.priority !== undefined ? ` (${by.spec.priority})` : ''}`
         : `priority ${by.spec?.priority ?? '?'}`;
-      const changedAt = lastChange(graph.workload(entity)?.metadata);
+      const changedAt = lastChange(graph.workload(graph.workloadOf(by))?.metadata);
       findings.set(
         key,
         finding(preemption, {
           entity,
-          affects: [victim],
+          affects: raised ? [victim, graph.workloadOf(by)] : [victim],
           strength: STRENGTH.preemptedAndShort,
-          summary: `${entity.kind} ${entity.name}: its pods (${priority}) preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`,
+          ...(raised ? { faultType: 'other' as const } : {}),
+          summary: raised
+            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}, where its older pods carry ${raised.older}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
+            : `${entity.kind} ${entity.name}: its pods (${priority}) preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`,
           evidence: [
             eventEvidence(event),
             {
@@ -78,10 +73,44 @@ export const preemption: Detector = {
               text: `preemptor pod ${by.metadata?.name}: ${priority}, on node ${by.spec?.nodeName ?? '?'}`,
             },
           ],
-          ...(changedAt ? { changedAt } : {}),
+          ...(raised ? { changedAt: raised.changedAt } : changedAt ? { changedAt } : {}),
         }),
       );
     }
     return [...findings.values()];
   },
 };
+
+/**
+ * The preemptor's PriorityClass, when it is what changed: the class changed within the suspect window, the preemptor
+ * was admitted after, and pods of its workload admitted earlier under the same class name carry a lower priority (a
+ * pod's priority is the class's value when it was admitted): the workload kept its class name; the class's value rose
+ * under it (a class's value is immutable: it was re-created). The catalogue has no type for a scheduling class: other.
+ */
+function raisedClass(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  by: Pod,
+): { ref: EntityRef; value: number; changedAt: string; older: number } | undefined {
+  const priority = by.spec?.priority;
+  const priorityClass = priorityClassNamed(snapshot, by.spec?.priorityClassName);
+  const changedAt = lastChange(priorityClass?.metadata as Parameters<typeof lastChange>[0]);
+  const changed = toMs(changedAt);
+  if (!priorityClass || priority === undefined || !changedAt || changed === undefined) return undefined;
+  if (snapshotNow(snapshot) - changed > SUSPECT_CHANGE_WINDOW) return undefined;
+  if ((toMs(by.metadata?.creationTimestamp) ?? 0) < changed) return undefined;
+  const workload = graph.workloadOf(by);
+  const older = graph
+    .podsOf(workload)
+    .filter((pod) => pod.spec?.priorityClassName === by.spec?.priorityClassName)
+    .map((pod) => pod.spec?.priority)
+    .filter((value): value is number => value !== undefined && value < priority);
+  if (older.length === 0) return undefined;
+  const value = Number((priorityClass as { value?: unknown }).value ?? priority);
+  return {
+    ref: { kind: 'PriorityClass', name: priorityClass.metadata?.name ?? '' },
+    value,
+    changedAt,
+    older: Math.max(...older),
+  };
+}

@@ -27,6 +27,7 @@ import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
+import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
 import { awaitedReferenceLists } from './awaited-references.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
@@ -225,6 +226,7 @@ export async function collectSnapshot(
   await readWhatErringPeersRead(reader);
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
+  await readPodsOfPreemptors(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
   await readEdgeProxy(reader);
@@ -1206,6 +1208,26 @@ interface GoverningReads {
  * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them) — and the
  * custom kinds discovery names that may hold the rule (planned together, within one cap: discoveredLists).
  */
+/**
+ * Pods of the namespace preempted by a pod that was not read (another namespace's): the pods on the node it took,
+ * cluster-wide, by field selector — the preemptor among them, with its priority and the workload it belongs to.
+ */
+async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
+  const [node] = nodesOfUnreadPreemptors(reader.snapshot, reader.namespace);
+  if (!node || reader.spent() >= PEER_HARD_LIMIT) return;
+  const found = emptySnapshot(reader.snapshot.now);
+  await reader.wave(4, `Reading the pods on ${node}: one of them preempted pods of ${reader.namespace}`, [
+    reader.list(
+      'Pod',
+      `pods of ${reader.namespace} were preempted on ${node} by a pod not read yet`,
+      { fieldSelector: `spec.nodeName=${node}` },
+      found,
+    ),
+  ]);
+  const known = new Set(reader.snapshot.pods.map((pod) => pod.metadata?.uid));
+  reader.snapshot.pods.push(...found.pods.filter((pod) => !known.has(pod.metadata?.uid)));
+}
+
 async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
   const lines = reader.snapshot.logs.flatMap((log) => log.lines);
   const certificates = certificatesServed(reader.snapshot.apiGroups);
@@ -1275,6 +1297,7 @@ function readDiscoveredLists(
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
     ...resourceSetterLists(snapshot, buildGraph(snapshot)),
     ...storageClassLists(snapshot, namespace),
+    ...priorityClassLists(snapshot, namespace),
   ];
   // A kind also read with its own schema (cert-manager's, the routing APIs), in all namespaces beside these lists or
   // before them, is not asked for again.
