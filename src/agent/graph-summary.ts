@@ -1,4 +1,4 @@
-import { buildGraph, type EdgeKind } from '../investigation/evidence/graph.ts';
+import { graphOf, type EdgeKind } from '../investigation/evidence/graph.ts';
 import type { ClusterSnapshot } from '../investigation/evidence/snapshot.ts';
 import { type EntityRef, refKey } from '../investigation/model.ts';
 
@@ -11,7 +11,7 @@ const MAX_LINES = 80;
  * that owns them so a Deployment with fifty replicas is one line, not fifty. Names and kinds only, no values.
  */
 export function summariseGraph(snapshot: ClusterSnapshot): string[] {
-  const graph = buildGraph(snapshot);
+  const graph = graphOf(snapshot);
   const fold = (ref: EntityRef): EntityRef => {
     if (ref.kind !== 'Pod' || !ref.namespace) return ref;
     const pod = graph.pod(ref.namespace, ref.name);

@@ -33,7 +33,7 @@ import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
 import { limitingServerOwners } from './limit-settings.ts';
-import { buildGraph } from './graph.ts';
+import { graphOf } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { namedPolicies, routePolicyLists } from './route-policies.ts';
 import { appQuiet } from './quiet-app.ts';
@@ -1114,7 +1114,7 @@ async function readWhatErringPeersRead(reader: SnapshotReader): Promise<void> {
  * pods are made from, when not read, then the Secret its pods or that resource name for a login, by name.
  */
 async function readRefusingServersSecrets(reader: SnapshotReader): Promise<void> {
-  const first = serverCredentialReads(reader.snapshot, buildGraph(reader.snapshot), reader.secretsAsked);
+  const first = serverCredentialReads(reader.snapshot, graphOf(reader.snapshot), reader.secretsAsked);
   if (first.owners.length > 0) {
     reader.routingSpent += first.owners.length;
     await reader.wave(
@@ -1125,7 +1125,7 @@ async function readRefusingServersSecrets(reader: SnapshotReader): Promise<void>
       ),
     );
   }
-  const { secrets } = serverCredentialReads(reader.snapshot, buildGraph(reader.snapshot), reader.secretsAsked);
+  const { secrets } = serverCredentialReads(reader.snapshot, graphOf(reader.snapshot), reader.secretsAsked);
   if (secrets.length === 0 || reader.spent() + secrets.length > PEER_HARD_LIMIT) return;
   await reader.wave(
     4,
@@ -1165,7 +1165,7 @@ async function readWhereLoggedObjectsPoint(reader: SnapshotReader, peers: Peers)
  * read: that resource, where the server runs (evidence/limit-settings.ts) — an operator renders the limit from it.
  */
 async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void> {
-  const kinds = limitingServerOwners(reader.snapshot, buildGraph(reader.snapshot), new Set());
+  const kinds = limitingServerOwners(reader.snapshot, graphOf(reader.snapshot), new Set());
   if (kinds.length === 0) return;
   reader.routingSpent += kinds.length;
   await reader.wave(
@@ -1295,7 +1295,7 @@ function readDiscoveredLists(
     ...scopedObjectLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
     ...deliveryLists(snapshot, namespace, reader.focus().symptom, { speaksOfTheEdge: speaksOfTheEdge(reader.alert) }),
-    ...resourceSetterLists(snapshot, buildGraph(snapshot)),
+    ...resourceSetterLists(snapshot, graphOf(snapshot)),
     ...storageClassLists(snapshot, namespace),
     ...priorityClassLists(snapshot, namespace),
   ];

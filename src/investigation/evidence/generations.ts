@@ -77,16 +77,28 @@ function lineageOf(snapshot: ClusterSnapshot, workload: Workload): string | unde
 
 const created = (object: Owned): number => toMs(object.metadata?.creationTimestamp) ?? 0;
 
+/** The Deployment or StatefulSet a ref names, if read. */
+function workloadNamed(snapshot: ClusterSnapshot, ref: EntityRef): Workload | undefined {
+  const workloads =
+    ref.kind === 'Deployment' ? snapshot.deployments : ref.kind === 'StatefulSet' ? snapshot.statefulSets : [];
+  const namespace = ref.namespace ?? '';
+  return workloads.find(
+    (workload) => workload.metadata?.namespace === namespace && workload.metadata?.name === ref.name,
+  );
+}
+
 /** The workloads of the same lineage as this one (itself included), newest first; just itself when it has none. */
 export function generationsOf(snapshot: ClusterSnapshot, ref: EntityRef): EntityRef[] {
-  const all = workloadsOf(snapshot, ref.namespace ?? '');
-  const self = all.find(({ kind, workload }) => kind === ref.kind && workload.metadata?.name === ref.name);
+  const self = workloadNamed(snapshot, ref);
   if (!self) return [];
-  const lineage = lineageOf(snapshot, self.workload);
-  const same = lineage ? all.filter(({ workload }) => lineageOf(snapshot, workload) === lineage) : [self];
-  return same
+  const namespace = ref.namespace ?? '';
+  const lineage = lineageOf(snapshot, self);
+  // Most workloads have no lineage: the namespace's others are not looked at (this runs for each of its workloads).
+  if (!lineage) return [{ kind: ref.kind, namespace, name: self.metadata?.name ?? '' }];
+  return workloadsOf(snapshot, namespace)
+    .filter(({ workload }) => lineageOf(snapshot, workload) === lineage)
     .sort((a, b) => created(b.workload) - created(a.workload))
-    .map(({ kind, workload }) => ({ kind, namespace: ref.namespace ?? '', name: workload.metadata?.name ?? '' }));
+    .map(({ kind, workload }) => ({ kind, namespace, name: workload.metadata?.name ?? '' }));
 }
 
 /** The generation this one replaced (the next older of its lineage), if any. */

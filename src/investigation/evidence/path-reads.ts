@@ -2,7 +2,7 @@ import type { Focus } from '../focus.ts';
 import { reachFrom } from '../ranking/reach.ts';
 import { symptomNodes } from '../ranking/symptom.ts';
 import { selectorString } from '../tools/selector.ts';
-import { buildGraph } from './graph.ts';
+import { graphOf } from './graph.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /** Narrowed reads one cut-short namespace may spend on the symptom's path. */
@@ -14,7 +14,7 @@ const MAX_PATH_READS = 10;
  * completes the part of the namespace the diagnosis stands on, a few small requests instead of the whole list.
  */
 export function pathSelectors(snapshot: ClusterSnapshot, focus: Focus, namespace: string): string[] {
-  const graph = buildGraph(snapshot);
+  const graph = graphOf(snapshot);
   const reached = [...reachFrom(symptomNodes(focus.symptom, graph), graph).values()].sort(
     (a, b) => a.path.length - b.path.length,
   );
@@ -32,6 +32,6 @@ export function pathSelectors(snapshot: ClusterSnapshot, focus: Focus, namespace
 
 /** The pods of the workloads on the symptom's path (the symptom's own, those it calls, and so on). */
 export function podsOnPath(snapshot: ClusterSnapshot, focus: Focus): ClusterSnapshot['pods'] {
-  const graph = buildGraph(snapshot);
+  const graph = graphOf(snapshot);
   return [...reachFrom(symptomNodes(focus.symptom, graph), graph).values()].flatMap(({ ref }) => graph.podsOf(ref));
 }

@@ -1,6 +1,6 @@
 import { DETECTORS, type DetectorRegistry } from '../detectors/index.ts';
 import { errorMessage } from '../../observability/error-message.ts';
-import { buildGraph, type EvidenceGraph } from '../evidence/graph.ts';
+import { graphOf, type EvidenceGraph } from '../evidence/graph.ts';
 import { errorsBeganAfter } from '../evidence/logs.ts';
 import { toMs } from '../evidence/time.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
@@ -47,7 +47,7 @@ const LEADS = new Set([NAMED_DEPENDENCY, SUSPECT_WALK]);
 
 /** Runs every detector, connects the findings to the symptom and names the deepest abnormal entity that explains it. */
 export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: DetectorRegistry = DETECTORS): Diagnosis {
-  const graph = buildGraph(snapshot);
+  const graph = graphOf(snapshot);
   // One detector tripping over an object shape it did not expect must not cost the whole answer, nor go unsaid.
   const findings: Finding[] = [];
   const failedDetectors: DetectorFailure[] = [];
