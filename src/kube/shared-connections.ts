@@ -10,6 +10,7 @@ import {
   ServerConfiguration,
   setHeaderMiddleware,
 } from '@kubernetes/client-node';
+import { ListItemsReader } from './list-items.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
@@ -85,6 +86,41 @@ export async function getText(
   query: Record<string, string | number | boolean | undefined>,
   accept = 'application/json, */*;q=0.8',
 ): Promise<{ text: string; mediaType: string }> {
+  const { headers, text } = await send(kubeConfig, path, query, accept);
+  return { text: await text(), mediaType: (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() };
+}
+
+/**
+ * GET a list as getJson does, each of its items handed to `each` as soon as it has arrived, parsed on its own
+ * (list-items.ts): a page of thousands of objects is never held whole. Returns the list without its items.
+ */
+export async function getList(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  accept: string | undefined,
+  each: (item: unknown) => void,
+): Promise<Record<string, unknown>> {
+  const reader = new ListItemsReader(each);
+  for await (const chunk of (await send(kubeConfig, path, query, accept)).chunks()) reader.push(chunk);
+  return reader.end();
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: () => Promise<string>;
+  /** The body as it arrives (a client without a pool of its own hands it over whole). */
+  chunks: () => AsyncIterable<Uint8Array>;
+}
+
+/** The GET sent, with the clients' authentication and connections; its answer when 2xx, else the ApiException. */
+async function send(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  accept = 'application/json, */*;q=0.8',
+): Promise<Answer> {
   const configuration = sharedConfiguration(kubeConfig);
   let request = configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
   request.setHeaderParam('Accept', accept);
@@ -93,18 +129,11 @@ export async function getText(
   await kubeConfig.applySecurityAuthentication(request);
   for (const middleware of configuration.middleware) request = await middleware.pre(request).toPromise();
   const dispatcher = request.getDispatcher();
-  const { status, headers, text } = dispatcher
-    ? await pooled(dispatcher, request)
-    : await fetched(configuration, request);
+  const answer = dispatcher ? await pooled(dispatcher, request) : await fetched(configuration, request);
+  const { status, headers, text } = answer;
   if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, headers);
   if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', await text(), headers);
-  return { text: await text(), mediaType: (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() };
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  text: () => Promise<string>;
+  return answer;
 }
 
 async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<Answer> {
@@ -123,12 +152,19 @@ async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(answer.headers))
     if (value !== undefined && value !== null) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  return { status: answer.statusCode, headers, text: () => answer.body.text() };
+  return { status: answer.statusCode, headers, text: () => answer.body.text(), chunks: () => answer.body };
 }
 
 async function fetched(configuration: Configuration, request: RequestContext): Promise<Answer> {
   let response = await configuration.httpApi.send(request).toPromise();
   for (const middleware of [...configuration.middleware].reverse())
     response = await middleware.post(response).toPromise();
-  return { status: response.httpStatusCode, headers: response.headers, text: () => response.body.text() };
+  return {
+    status: response.httpStatusCode,
+    headers: response.headers,
+    text: () => response.body.text(),
+    chunks: async function* () {
+      yield await response.body.binary();
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.ts';
 import { type CustomObject, CustomObjectSchema } from '../evidence/custom-object.ts';
 import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup, type ServedResource } from '../evidence/routing-objects.ts';
-import { getJson } from '../../kube/shared-connections.ts';
+import { getJson, getList } from '../../kube/shared-connections.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { modelJson } from './model-json.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
@@ -89,8 +89,8 @@ interface KindAccess {
   model?: string;
 }
 
+/** A list as read: its items were handed on one by one (listRequest), its metadata says whether and how it goes on. */
 interface KubeList {
-  items: unknown[];
   metadata?: { continue?: string; remainingItemCount?: number };
 }
 
@@ -106,14 +106,20 @@ function collectionPath(access: KindAccess, version: string, namespace: string |
 
 const versionOf = (apiVersion: string) => apiVersion.slice(apiVersion.indexOf('/') + 1);
 
-function listRequest(kubeConfig: KubeConfig, access: KindAccess, options: ListOptions): Promise<unknown> {
+/** One page of a list, each item handed to `each` as it arrives. */
+function listRequest(
+  kubeConfig: KubeConfig,
+  access: KindAccess,
+  options: ListOptions,
+  each: (item: unknown) => void,
+): Promise<KubeList> {
   const { labelSelector, fieldSelector, limit, continue: token, cached, version } = options;
   const path = collectionPath(
     access,
     (access.model ? undefined : version) ?? versionOf(access.apiVersion),
     options.namespace || undefined,
   );
-  return getJson(
+  return getList(
     kubeConfig,
     path,
     {
@@ -125,6 +131,7 @@ function listRequest(kubeConfig: KubeConfig, access: KindAccess, options: ListOp
       resourceVersion: cached && !token ? '0' : undefined,
     },
     options.metadataOnly && access.model ? METADATA_LIST : undefined,
+    each,
   );
 }
 
@@ -372,12 +379,20 @@ export async function listKind<K extends ObjectKind>(
   let limit = Math.min(options.limit ?? FIRST_PAGE, wanted, MAX_PAGE);
   for (;;) {
     let page: KubeList;
+    // Each object is made plain as it arrives, and only the plain copies are kept (the page's JSON never is whole).
+    const read: ObjectOf<K>[] = [];
+    let readBytes = 0;
+    const each = (item: unknown) => {
+      const plain = sized(kind, item);
+      read.push(plain.object);
+      readBytes += plain.bytes;
+    };
     try {
       requests++;
-      page = (await withTimeout(
-        listRequest(kubeConfig, ACCESS[kind], { ...options, limit, continue: token }),
+      page = await withTimeout(
+        listRequest(kubeConfig, ACCESS[kind], { ...options, limit, continue: token }, each),
         `list ${kind}`,
-      )) as KubeList;
+      );
     } catch (error) {
       if (statusOf(error) !== 410 || restarted || !token) throw error;
       restarted = true;
@@ -386,11 +401,8 @@ export async function listKind<K extends ObjectKind>(
       token = undefined;
       continue;
     }
-    for (const item of page.items ?? []) {
-      const read = sized(kind, item);
-      items.push(read.object);
-      bytes += read.bytes;
-    }
+    for (const object of read) items.push(object);
+    bytes += readBytes;
     token = page.metadata?.continue || undefined;
     if (!token) return { items, complete: true, requests };
     const left = page.metadata?.remainingItemCount;
