@@ -53,6 +53,7 @@ import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
+import { storageBackendLimit } from './storage-backend-limit.ts';
 import { storageClassParameter } from './storage-class-parameter.ts';
 import { awaitedReference } from './awaited-reference.ts';
 import { resourceSetter } from './resource-setter.ts';
@@ -111,6 +112,7 @@ export const DETECTORS = {
   'step-template': stepTemplate,
   'scoped-out': scopedOut,
   'limit-setting': limitSetting,
+  'storage-backend-limit': storageBackendLimit,
   'pvc-pending': pvcPending,
   'storage-class-parameter': storageClassParameter,
   'quota-exceeded': quotaExceeded,

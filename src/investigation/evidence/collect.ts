@@ -28,6 +28,7 @@ import { planLists } from './custom-read-plan.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
+import { backendKindLists, backingObjects, stalledClaimClassLists } from './storage-backends.ts';
 import { awaitedReferenceLists } from './awaited-references.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
@@ -229,6 +230,7 @@ export async function collectSnapshot(
   await readPodsOfPreemptors(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
+  await readStorageBackends(reader);
   await readEdgeProxy(reader);
   await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
@@ -1193,6 +1195,42 @@ async function readAwaitedReferences(reader: SnapshotReader): Promise<void> {
     4,
     `Reading ${planned.map(({ resource, namespace }) => `${resource.kind}${namespace ? ` in ${namespace}` : ''}`).join(', ')}: what objects that are not ready wait for`,
     planned.map(({ resource, namespace, why }) => reader.listCustom(resource, namespace, why)),
+  );
+}
+
+/**
+ * Pods run but stop answering and mount Bound claims (storage-backends.ts): the StorageClass of the claims, then the
+ * operator's kind its parameters name the volumes' backend by (a pool), then the Warning events where that backend
+ * lives — what its operator reports of it (a pool full at its quota). Each only when the one before names the next;
+ * on top of the budget, like the routing layer.
+ */
+async function readStorageBackends(reader: SnapshotReader): Promise<void> {
+  const { namespace } = reader;
+  for (const lists of [stalledClaimClassLists, backendKindLists]) {
+    const planned = planLists(lists(reader.snapshot, namespace), reader.customListed, 1);
+    if (planned.length === 0) continue;
+    reader.routingSpent += planned.length;
+    await reader.wave(
+      4,
+      `Reading ${planned.map(({ resource }) => resource.kind).join(', ')}: what stores the volumes of pods that stop answering`,
+      planned.map(({ resource, namespace: where, why }) => reader.listCustom(resource, where, why)),
+    );
+  }
+  const backends = backingObjects(reader.snapshot, namespace);
+  const where = [...new Set(backends.flatMap(({ backend }) => backend.metadata?.namespace ?? []))]
+    .filter((ns) => ns !== namespace && !reader.holds('Event', { namespace: ns }))
+    .slice(0, 1);
+  if (where.length === 0) return;
+  reader.routingSpent += where.length;
+  await reader.wave(
+    4,
+    `Reading Warning events in ${where.join(', ')}: what the operator reports of ${backends[0]?.backend.kind} ${backends[0]?.backend.metadata?.name}`,
+    where.map((ns) =>
+      reader.list('Event', `the storage behind stalled pods' volumes lives in ${ns}: what its operator reports`, {
+        namespace: ns,
+        fieldSelector: WARNING_EVENTS,
+      }),
+    ),
   );
 }
 
