@@ -11,6 +11,7 @@ import { speaksOfLimit } from '../../src/investigation/evidence/limit-settings.t
 import { resourceDrifts, targetingObjects } from '../../src/investigation/evidence/resource-setters.ts';
 import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { parameterNamed, provisioningClass } from '../../src/investigation/evidence/storage-classes.ts';
+import { classesNamed, quotedSetting } from '../../src/investigation/evidence/pod-classes.ts';
 
 const object = (kind: string, name: string, spec: unknown, status?: unknown, namespace?: string): CustomObject =>
   ({
@@ -112,4 +113,21 @@ test('a provisioning error names a parameter of its class by its value or the id
     ),
     undefined,
   );
+});
+
+test('a pod names classes by its …ClassName fields; a failure quoting a setting of the class names that setting', () => {
+  const pod = { metadata: { name: 'p' }, spec: { runtimeClassName: 'gvisor', containers: [] } } as never;
+  assert.deepEqual(classesNamed(pod), [{ kind: 'RuntimeClass', name: 'gvisor' }]);
+  const runtimeClass = {
+    apiVersion: 'node.k8s.io/v1',
+    kind: 'RuntimeClass',
+    metadata: { name: 'gvisor' },
+    handler: 'runsc-kvm',
+  } as CustomObject;
+  assert.deepEqual(quotedSetting(runtimeClass, 'no runtime for "runsc-kvm" is configured'), {
+    field: 'handler',
+    value: 'runsc-kvm',
+  });
+  // Unquoted, or the class's own name: no setting of it is quoted.
+  assert.equal(quotedSetting(runtimeClass, 'no runtime for runsc-kvm; class "gvisor"'), undefined);
 });

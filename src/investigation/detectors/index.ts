@@ -53,6 +53,7 @@ import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
 import { rbacForbidden } from './rbac-forbidden.ts';
+import { podClassSetting } from './pod-class-setting.ts';
 import { storageBackendLimit } from './storage-backend-limit.ts';
 import { storageClassParameter } from './storage-class-parameter.ts';
 import { awaitedReference } from './awaited-reference.ts';
@@ -135,6 +136,7 @@ export const DETECTORS = {
   'configured-object': configuredObject,
   'referenced-object': referencedObject,
   'awaited-reference': awaitedReference,
+  'pod-class-setting': podClassSetting,
   'external-name': externalName,
   'external-name-repointed': externalNameRepointed,
   'tls-certificate': tlsCertificate,

@@ -28,6 +28,7 @@ import { planLists } from './custom-read-plan.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
+import { podClassLists } from './pod-classes.ts';
 import { backendKindLists, backingObjects, stalledClaimClassLists } from './storage-backends.ts';
 import { awaitedReferenceLists } from './awaited-references.ts';
 import { nodeLabelSourceLists } from './node-label-sources.ts';
@@ -1336,6 +1337,7 @@ function readDiscoveredLists(
     ...resourceSetterLists(snapshot, graphOf(snapshot)),
     ...storageClassLists(snapshot, namespace),
     ...priorityClassLists(snapshot, namespace),
+    ...podClassLists(snapshot, namespace),
   ];
   // A kind also read with its own schema (cert-manager's, the routing APIs), in all namespaces beside these lists or
   // before them, is not asked for again.
