@@ -88,6 +88,11 @@ export interface Located {
   wholeInstead?: ReadAlready;
   /** One namespace's lists read to their end while locating, of a namespace left for another: the same, in it. */
   readInstead?: { kind: ObjectKind; namespace: string; items: ObjectOf<ObjectKind>[] }[];
+  /**
+   * The namespace the alert names, left for trouble elsewhere that shares the alert's words: a guess, so when the look
+   * there finds nothing, the named namespace is where to look next.
+   */
+  leftNamed?: string;
   /** Cluster-scoped lists already read (a second look elsewhere keeps the nodes it read). */
   clusterRead?: ReadAlready;
   /** The API groups discovery found, when an earlier look asked (asked once per investigation). */
@@ -245,6 +250,9 @@ async function namedByText(
     // The named namespace's Deployments, read and then left for elsewhere, are no part of what the look reads; read to
     // their end, they answer a later read of them (the namespace left may be one the pods call).
     unbudgeted: warnings.requests + (elsewhere?.verdict ? elsewhere.requests : 0),
+    ...(namespace !== chosen.namespace && elsewhere?.verdict?.namespace === namespace
+      ? { leftNamed: chosen.namespace }
+      : {}),
     ...(elsewhere?.verdict && elsewhere.listed?.complete
       ? { readInstead: [{ kind: 'Deployment' as const, namespace: chosen.namespace, items: elsewhere.listed.items }] }
       : {}),

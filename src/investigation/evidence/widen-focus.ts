@@ -1,5 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
+import { troubleOfClients } from './client-trouble.ts';
 import { saysOutputMissing } from './missing-output.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { readInFull } from './completeness.ts';
@@ -55,6 +56,7 @@ export async function widenFocus(
   base: ToolBase,
 ): Promise<Widened> {
   const from = located.namespace;
+  if (located.leftNamed && located.leftNamed !== from) return backToNamed(examined, located, located.leftNamed);
   const reason = `nothing abnormal explains the alert in ${from}: where in the cluster trouble began around its onset`;
   const known = located.clusterTrouble;
   // The events read whole when a page holds them: the namespace examined next then has its events read already.
@@ -82,31 +84,57 @@ export async function widenFocus(
   // day before that carries the alert's words says more than the only trouble near the onset that carries none.
   const recent = troubleMatchingAlert(alertText(alert), trouble, from);
   const missed = recent ? undefined : missedRun(alert, listed, from);
+  const clients = recent || missed ? undefined : troubleOfClients(trouble, listed.pods, from);
   const found =
     recent ??
     missed?.choice ??
+    clients ??
     soleTrouble(trouble, from) ??
     troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true), from);
   if (!found) return { requests };
+  const assumption = clients
+    ? `namespace ${found.trouble.namespace}: nothing in ${from} fails, while trouble began among pods configured to call into it there (${found.trouble.examples.join('; ')})`
+    : widenedAssumption(found, from, missed?.since ?? since, 'examined first');
   return {
     requests,
-    located: {
-      namespace: found.trouble.namespace,
-      assumptions: [widenedAssumption(found, from, missed?.since ?? since, 'examined first')],
-      requests: located.requests + requests,
-      ...(located.saved ? { saved: located.saved } : {}),
-      namespaces: examined.namespaces,
-      clusterRead: { Node: examined.nodes },
-      // The NetworkPolicies were listed cluster-wide by the first look: the second has them.
-      everywhere: {
-        ...located.everywhere,
-        ...(readInFull(examined, 'NetworkPolicy') ? { NetworkPolicy: examined.networkPolicies } : {}),
-      },
-      apiGroups: examined.apiGroups,
-      ...(Object.keys(wholeInstead).length > 0 ? { wholeInstead } : {}),
-      ...(located.readInstead ? { readInstead: located.readInstead } : {}),
-      customRead: located.customRead,
-      listed: located.listed,
+    located: nextLook(examined, { ...located, wholeInstead }, found.trouble.namespace, assumption, requests),
+  };
+}
+
+/**
+ * The first look went to trouble elsewhere that shared a word with the alert, away from the namespace the alert names
+ * (locate-namespace.ts): that was a guess, and it found nothing — the named namespace is the next look, for no request.
+ */
+function backToNamed(examined: ClusterSnapshot, located: Located, named: string): Widened {
+  const assumption = `namespace ${named}: the alert names it; ${located.namespace}, where trouble sharing its words began, explains nothing`;
+  return { requests: 0, located: nextLook(examined, located, named, assumption, 0) };
+}
+
+/** The second look, in `namespace`: what the first one read stays read (nodes, served APIs, cluster-wide lists). */
+function nextLook(
+  examined: ClusterSnapshot,
+  located: Located,
+  namespace: string,
+  assumption: string,
+  requests: number,
+): Located {
+  const { wholeInstead } = located;
+  return {
+    namespace,
+    assumptions: [assumption],
+    requests: located.requests + requests,
+    ...(located.saved ? { saved: located.saved } : {}),
+    namespaces: examined.namespaces,
+    clusterRead: { Node: examined.nodes },
+    // The NetworkPolicies were listed cluster-wide by the first look: the second has them.
+    everywhere: {
+      ...located.everywhere,
+      ...(readInFull(examined, 'NetworkPolicy') ? { NetworkPolicy: examined.networkPolicies } : {}),
     },
+    apiGroups: examined.apiGroups,
+    ...(wholeInstead && Object.keys(wholeInstead).length > 0 ? { wholeInstead } : {}),
+    ...(located.readInstead ? { readInstead: located.readInstead } : {}),
+    customRead: located.customRead,
+    listed: located.listed,
   };
 }
