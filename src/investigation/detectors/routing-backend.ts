@@ -1,4 +1,6 @@
+import { backendServices } from '../evidence/backend-services.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { isBackendKind } from '../evidence/route-kinds.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -94,6 +96,17 @@ export const routingBackend: Detector = {
         }),
       );
     }
+    for (const object of snapshot.customObjects.filter((custom) => isBackendKind(custom.kind))) {
+      const namespace = object.metadata?.namespace ?? '';
+      // A Service of a namespace none of whose Services was read is unknown, not missing.
+      const backends = backendServices(object.spec, namespace).filter((backend) =>
+        snapshot.services.some((service) => service.metadata?.namespace === backend.namespace),
+      );
+      const ref = refOf(object.kind, object.metadata);
+      // A router's own backend object is no catalogue kind: the port it names that its Service lacks is `other`.
+      const found = brokenBackend(ref, lastChange(object.metadata), backends, graph, 'other');
+      if (found) findings.push(found);
+    }
     return findings;
   },
 };
@@ -103,6 +116,7 @@ function brokenBackend(
   changedAt: string | undefined,
   backends: Backend[],
   graph: EvidenceGraph,
+  portFault: FaultType = 'service-port',
 ): Finding | undefined {
   const problems: { backend: Backend; service?: Service; why: string; faultType: FaultType }[] = [];
   for (const backend of uniqueBackends(backends)) {
@@ -123,7 +137,7 @@ function brokenBackend(
       backend,
       service,
       why: `Service ${backend.service} exposes no port ${backend.port} (it exposes ${offered})`,
-      faultType: 'service-port',
+      faultType: portFault,
     });
   }
   const first = problems[0];

@@ -54,6 +54,7 @@ import { servesDnsOnNodes } from './node-dns-cache.ts';
 import { heldBySchedulerAdmission, kindsNamedInSpecs, namedAdmissionKinds } from './scheduler-admission.ts';
 import { memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
+import { readBehindRouterBackends } from './router-backend-reads.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
 import { errorRatios, metricBatches, metricQueries, throttlingQueryFor } from './metric-queries.ts';
@@ -233,6 +234,7 @@ export async function collectSnapshot(
   await readAwaitedReferences(reader);
   await readStorageBackends(reader);
   await readEdgeProxy(reader);
+  await readBehindRouterBackends(reader);
   await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   await readScheduledWorkWhenQuiet(reader);

@@ -11,7 +11,12 @@ import type { ServedGroup } from './routing-objects.ts';
  * Contour's HTTPProxy, Emissary's Mapping, NGINX's VirtualServer…): found by what discovery says their kind is, never
  * by a product list. Istio's VirtualService and the Gateway API's HTTPRoute are read typed (routing-objects.ts).
  */
-const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer)$/;
+const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer|Upstream)$/;
+/**
+ * A router's backend kind: the object its routes point at, which names the Service and port to send to (Gloo's or
+ * APISIX's `…Upstream`). A route's requests go nowhere when it names a port the Service does not expose.
+ */
+const BACKEND_KIND = /Upstream$/;
 const READ_TYPED = new Set(['VirtualService', 'HTTPRoute']);
 
 export interface RouteKind {
@@ -34,6 +39,9 @@ export function routeKinds(groups: readonly ServedGroup[], max: number): RouteKi
     )
     .slice(0, max);
 }
+
+/** Whether a kind read is a router's backend, naming the Service and port its routes send to. */
+export const isBackendKind = (kind: string): boolean => BACKEND_KIND.test(kind);
 
 /** Whether a kind read is a router's route (so a change of it is judged as a route's). */
 export const isRouteKind = (kind: string): boolean => ROUTE_KIND.test(kind);
