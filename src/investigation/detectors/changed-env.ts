@@ -1,5 +1,6 @@
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
+import { divergedFromPeers } from '../evidence/peer-settings.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
@@ -22,6 +23,11 @@ const STRENGTH = {
   refusedSince: 0.8,
   /** Its callers, unchanged, fail since the revision that changed it, while its own pods run: they fail on its answers. */
   callersFailSince: 0.6,
+  /**
+   * Nothing fails, but the value it changed is one its peers on the same store still hold: a lead when nothing else
+   * explains the alert, below any failure seen.
+   */
+  divergedFromPeers: 0.5,
   /** Its pods fail since the revision that changed it, but no error quotes it. */
   failingSince: 0.55,
 } as const;
@@ -52,17 +58,20 @@ export const changedEnv: Detector = {
       ).filter((line) => (toMs(line.at) ?? Number.POSITIVE_INFINITY) >= (toMs(at) ?? 0));
       // Callers that lived with its old answers and fail since it changed: a setting that changes what it answers.
       const victims = changes.every(reportsOnly) ? [] : callersFailingSince(snapshot, graph, workload.ref, at);
-      if (quoted.length === 0 && !failing && refused.length === 0 && victims.length === 0) continue;
+      // Peers sharing its store still hold the value it changed: the two sides no longer agree on how to use it.
+      const diverged = divergedFromPeers(workload, after, changes, graph.workloads);
+      if (quoted.length === 0 && !failing && refused.length === 0 && victims.length === 0 && diverged.length === 0)
+        continue;
       // New code beside env lines that only set what the process reports, which no error quotes: the code fails.
       if (quoted.length === 0 && changes.every(reportsOnly) && runsOtherCode(before, after)) continue;
-      const shown = quoted[0] ?? changes[0];
+      const shown = quoted[0] ?? diverged[0]?.change ?? changes[0];
       if (!shown) continue;
       const telling = lastDistinct(lines, (t) => quotesEnvChange(t, shown), 2);
       const fault: Finding = finding(changedEnv, {
         entity: workload.ref,
         affects: [workload.ref, ...victims],
-        strength: strengthOf(quoted.length > 0, refused.length > 0, failing, victims.length > 0),
-        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : failing ? ' and its pods fail since' : `, and ${victims.map((v) => v.name).join(', ')}, calling it, fail since`}`,
+        strength: strengthOf(quoted.length > 0, refused.length > 0, failing, victims.length > 0, diverged.length > 0),
+        summary: `${workload.ref.name} revision ${revision} changed env ${shown.name} from "${shown.before ?? ''}" to "${shown.value}"${quoted.length > 0 ? ', and its errors quote it' : refused.length > 0 ? ', and the servers it connects to refuse its pods since (their logs name its addresses)' : failing ? ' and its pods fail since' : victims.length > 0 ? `, and ${victims.map((v) => v.name).join(', ')}, calling it, fail since` : `, while ${diverged[0]?.peers.join(', ')}, configured with the same store, still use "${shown.before ?? ''}"`}`,
         evidence: [
           ...changes.slice(0, 3).map((c) => ({
             source: 'change' as const,
@@ -83,10 +92,17 @@ export const changedEnv: Detector = {
   },
 };
 
-function strengthOf(quoted: boolean, refused: boolean, failing: boolean, callersCrash: boolean): number {
+function strengthOf(
+  quoted: boolean,
+  refused: boolean,
+  failing: boolean,
+  callersCrash: boolean,
+  diverged: boolean,
+): number {
   if (quoted) return STRENGTH.quoted;
   if (refused) return STRENGTH.refusedSince;
-  return failing ? STRENGTH.failingSince : callersCrash ? STRENGTH.callersFailSince : 0;
+  if (failing) return STRENGTH.failingSince;
+  return callersCrash ? STRENGTH.callersFailSince : diverged ? STRENGTH.divergedFromPeers : 0;
 }
 
 /** A rollout's containers before and after it: a Deployment's (or ReplicaSet owner's) revisions, or a StatefulSet's or DaemonSet's pods of the replaced and the new revision. */

@@ -23,7 +23,8 @@ export function backendServices(spec: unknown, namespace: string): BackendServic
     if (typeof node.serviceName === 'string' && node.serviceName) {
       const port = node.servicePort;
       found.push({
-        namespace: typeof node.serviceNamespace === 'string' && node.serviceNamespace ? node.serviceNamespace : namespace,
+        namespace:
+          typeof node.serviceNamespace === 'string' && node.serviceNamespace ? node.serviceNamespace : namespace,
         service: node.serviceName,
         ...(typeof port === 'number' || typeof port === 'string' ? { port } : {}),
       });

@@ -11,7 +11,7 @@ import type { ServedGroup } from './routing-objects.ts';
  * Contour's HTTPProxy, Emissary's Mapping, NGINX's VirtualServer…): found by what discovery says their kind is, never
  * by a product list. Istio's VirtualService and the Gateway API's HTTPRoute are read typed (routing-objects.ts).
  */
-const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer|Upstream)$/;
+const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer)$/;
 /**
  * A router's backend kind: the object its routes point at, which names the Service and port to send to (Gloo's or
  * APISIX's `…Upstream`). A route's requests go nowhere when it names a port the Service does not expose.
@@ -42,6 +42,18 @@ export function routeKinds(groups: readonly ServedGroup[], max: number): RouteKi
 
 /** Whether a kind read is a router's backend, naming the Service and port its routes send to. */
 export const isBackendKind = (kind: string): boolean => BACKEND_KIND.test(kind);
+
+/** The namespaced backend kinds of routers the cluster serves (aggregated discovery), at most `max`. */
+export function backendKinds(groups: readonly ServedGroup[], max: number): RouteKind[] {
+  return groups
+    .filter(({ group }) => !builtIn(group))
+    .flatMap(({ group, resources = [] }) =>
+      resources
+        .filter((r) => r.namespaced && BACKEND_KIND.test(r.kind))
+        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
+    )
+    .slice(0, max);
+}
 
 /** Whether a kind read is a router's route (so a change of it is judged as a route's). */
 export const isRouteKind = (kind: string): boolean => ROUTE_KIND.test(kind);

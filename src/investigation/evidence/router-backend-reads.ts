@@ -1,10 +1,12 @@
 import { backendServices, type BackendService } from './backend-services.ts';
 import { endpointsOf, readyAddresses } from './endpoints.ts';
-import { isBackendKind } from './route-kinds.ts';
+import { backendKinds, isBackendKind } from './route-kinds.ts';
 import type { SnapshotReader } from './snapshot-reader.ts';
 
 /** Envoy's words for a route whose upstream holds no healthy address (its UH response flag, as written: upper case). */
 const NO_HEALTHY_UPSTREAM = /no[ _]healthy[ _]upstream|\bUH\b/;
+/** Backend kinds listed in the proxy's namespace. */
+const MAX_BACKEND_KINDS = 1;
 /** Namespaces whose Services and Endpoints are read one by one; beyond, one cluster-wide list of each. */
 const MAX_NAMESPACE_READS = 2;
 /** Namespaces behind empty backends whose workloads are read (what the Service selects, or fails to). */
@@ -28,9 +30,19 @@ function backendsElsewhere(reader: SnapshotReader): BackendService[] {
  * layer.
  */
 export async function readBehindRouterBackends(reader: SnapshotReader): Promise<void> {
+  if (!reader.snapshot.logs.some((log) => log.lines.some((line) => NO_HEALTHY_UPSTREAM.test(line)))) return;
+  const kinds = backendKinds(reader.snapshot.apiGroups, MAX_BACKEND_KINDS);
+  reader.routingSpent += kinds.length;
+  if (kinds.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading the proxy's own backends: ${kinds.map((kind) => kind.kind).join(', ')} in ${reader.namespace}`,
+    kinds.map((kind) =>
+      reader.listCustom(kind, reader.namespace, `the proxy finds no healthy upstream: its ${kind.kind} objects`),
+    ),
+  );
   const backends = backendsElsewhere(reader);
   if (backends.length === 0) return;
-  if (!reader.snapshot.logs.some((log) => log.lines.some((line) => NO_HEALTHY_UPSTREAM.test(line)))) return;
   const where = [...new Set(backends.map((backend) => backend.namespace))];
   const why = `the proxy in ${reader.namespace} finds no healthy upstream: the Services its backends name`;
   const reads =

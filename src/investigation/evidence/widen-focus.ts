@@ -1,6 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
 import { troubleOfClients } from './client-trouble.ts';
+import { creatorElsewhere, creatorsOf } from './creator-elsewhere.ts';
 import { saysOutputMissing } from './missing-output.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { readInFull } from './completeness.ts';
@@ -85,6 +86,17 @@ export async function widenFocus(
   const recent = troubleMatchingAlert(alertText(alert), trouble, from);
   const missed = recent ? undefined : missedRun(alert, listed, from);
   const clients = recent || missed ? undefined : troubleOfClients(trouble, listed.pods, from);
+  const creators = recent || missed || clients ? new Set<string>() : creatorsOf(examined, from);
+  const writers = creators.size > 0 ? await workloadsEverywhere(located, base, reason) : { items: [], requests: 0 };
+  const creator = creatorElsewhere(creators, writers.items, from);
+  if (creator) {
+    const assumption = `namespace ${creator.namespace}: nothing in ${from} fails, and what runs there is created by ${creator.creator}, which runs in ${creator.namespace}`;
+    const spent = requests + writers.requests;
+    return {
+      requests: spent,
+      located: nextLook(examined, { ...located, wholeInstead }, creator.namespace, assumption, spent),
+    };
+  }
   const found =
     recent ??
     missed?.choice ??
@@ -99,6 +111,21 @@ export async function widenFocus(
     requests,
     located: nextLook(examined, { ...located, wholeInstead }, found.trouble.namespace, assumption, requests),
   };
+}
+
+/** The cluster's Deployments and StatefulSets: as locating read them, else one list of Deployments (1 request). */
+async function workloadsEverywhere(
+  located: Located,
+  base: ToolBase,
+  reason: string,
+): Promise<{
+  items: (ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number])[];
+  requests: number;
+}> {
+  const known = [...(located.everywhere?.Deployment ?? []), ...(located.everywhere?.StatefulSet ?? [])];
+  if (located.everywhere?.Deployment) return { items: known, requests: 0 };
+  const listed = await listObjects.run({ kind: 'Deployment', limit: 5000 }, { ...base, reason });
+  return { items: [...known, ...(listed.items as ClusterSnapshot['deployments'])], requests: listed.requests };
 }
 
 /**
