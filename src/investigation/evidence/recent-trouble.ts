@@ -173,7 +173,7 @@ export function troubleElsewhere(
 ): { namespace: string; assumption: string } | undefined {
   const since = troubleWindowStart(window.startsAt, window.now);
   const trouble = troubleSince({ events, pods: [] }, since);
-  if (trouble.has(named)) return undefined;
+  if (trouble.has(named) && goesOnPastOnset(events, named, window.startsAt)) return undefined;
   const choice = troubleMatchingAlert(text, trouble, named);
   if (!choice) return undefined;
   const heldWords = new Set(held.flatMap(nameWords));
@@ -182,6 +182,19 @@ export function troubleElsewhere(
     namespace: choice.trouble.namespace,
     assumption: widenedAssumption(choice, named, since, 'the alert names it'),
   };
+}
+
+/**
+ * Whether a namespace's warnings go on past the alert's onset: a warning last seen before the symptom began (one probe
+ * failure a quarter of an hour earlier) is over, and says less about what the alert names than trouble that goes on.
+ */
+function goesOnPastOnset(events: KubeEvent[], namespace: string, startsAt: string | undefined): boolean {
+  if (!startsAt) return true;
+  return events.some(
+    (event) =>
+      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace &&
+      (eventTime(event) ?? '') >= startsAt,
+  );
 }
 
 /** Why the investigation looks where trouble began rather than where the alert pointed, for the thread. */
