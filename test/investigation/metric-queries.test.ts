@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { errorRatios, metricBatches, metricQueries } from '../../src/investigation/evidence/metric-queries.ts';
+import {
+  erringLabelValues,
+  erringNames,
+  errorRatios,
+  metricBatches,
+  metricQueries,
+} from '../../src/investigation/evidence/metric-queries.ts';
 import { type PrometheusSimulator, startPrometheusSimulator } from '../../src/simulation/prometheus/server.ts';
 
 const NOW = new Date('2026-01-01T00:30:00Z');
@@ -45,6 +51,11 @@ const SERIES = [
   ),
   counter({ __name__: 'http_requests_total', namespace: 'kiln', service: 'glaze', code: '500' }, 3),
   counter({ __name__: 'http_requests_total', namespace: 'kiln', service: 'glaze', code: '200' }, 1),
+  // An application's own failure counter, kept by a recording rule as a rate.
+  {
+    metric: { __name__: 'kiln:loader_fire_errors:rate5m', namespace: 'kiln', deployment: 'loader', stage: 'fire' },
+    values: [[T - 60, '0.5'] as [number, string]],
+  },
   // cAdvisor scraped every 5 minutes: a 5-minute window holds one sample of each counter.
   ...[
     ['container_cpu_cfs_periods_total', 10],
@@ -137,7 +148,7 @@ describe('metric queries', () => {
       batches.find((b) => b.signals.some((q) => q.signal === 'memory-working-set'))?.signals.map((q) => q.signal),
       ['memory-working-set'],
     );
-    const joined = batches.find((b) => b.signals.length === 2);
+    const joined = batches.find((b) => b.signals.length > 1);
     assert.ok(joined);
     const split = new Map<string, string[]>();
     for (const series of await answer(joined.query)) {
@@ -146,7 +157,34 @@ describe('metric queries', () => {
       split.set(query, [...(split.get(query) ?? []), series].sort());
     }
     for (const { query } of joined.signals) assert.deepEqual(split.get(query) ?? [], await answer(query), query);
-    assert.equal(split.size, 2);
+    assert.equal(split.size, 3);
+    // The failure counter rides along: the budget plans on the two standard signals only.
+    assert.equal(joined.planned, 2);
+  });
+
+  it('name the workloads whose own failure counters are above zero now, and what the counters are labelled with', () => {
+    const at = (labels: Record<string, string>, value: number) => ({
+      labels,
+      values: [[T, value]] as [number, number][],
+      signal: 'error-series',
+    });
+    const samples = [
+      at({ __name__: 'kiln:loader_fire_errors:rate5m', namespace: 'kiln', deployment: 'loader', topic: 'fired' }, 0.5),
+      // A raw counter only grows: above zero it says nothing of now.
+      at({ __name__: 'glaze_errors_total', namespace: 'kiln', service: 'glaze' }, 12),
+      // A failed Job's status gauge stays above zero long after: the API says as much.
+      at({ __name__: 'kube_job_status_failed', namespace: 'kiln', job_name: 'fire-1' }, 1),
+      // The background share of failed calls of a busy service.
+      at({ __name__: 'kiln:http_requests:error_ratio_rate5m', namespace: 'kiln', service: 'shelf' }, 0.001),
+      at({ __name__: 'kiln:http_requests:error_ratio_rate5m', namespace: 'kiln', service: 'till' }, 0.3),
+      at({ __name__: 'kiln:loader_fire_errors:rate5m', namespace: 'other', deployment: 'loader' }, 3),
+    ];
+    assert.deepEqual(erringNames(samples, 'kiln', ['deployment', 'service']), ['loader', 'till']);
+    assert.deepEqual(erringLabelValues(samples, 'kiln').sort(), [
+      'deployment="loader"',
+      'service="till"',
+      'topic="fired"',
+    ]);
   });
 
   it('find no errors in a namespace whose services all answer', async () => {

@@ -1,4 +1,5 @@
 import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
+import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
@@ -13,6 +14,21 @@ const STRENGTH = {
   /** Changed shortly before, used by a workload by its name: circumstantial, as a changed setting of its own is. */
   changedInUse: 0.6,
 } as const;
+
+/**
+ * Whether the object is the one a setting's value names: by its own name, or by the name it gives what it stands for
+ * (a topic resource's `spec.topicName`, a queue's `spec.queueName`), which may spell what its object name cannot (`.`).
+ */
+function isNamed(object: CustomObject, value: string): boolean {
+  if (object.metadata?.name === value) return true;
+  const word =
+    object.kind
+      .split(/(?<=[a-z0-9])(?=[A-Z])/)
+      .at(-1)
+      ?.toLowerCase() ?? '';
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  return Object.entries(spec).some(([field, given]) => field.toLowerCase() === `${word}name` && given === value);
+}
 
 /** An object changed longer before than this stood without harm. */
 const NEAR = 3 * HOUR;
@@ -36,7 +52,7 @@ export const configuredObject: Detector = {
     const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const object of snapshot.customObjects) {
-      const users = names.filter((name) => name.value === object.metadata?.name && kindNamedBy(object.kind, name.word));
+      const users = names.filter((name) => isNamed(object, name.value) && kindNamedBy(object.kind, name.word));
       if (users.length === 0) continue;
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);

@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
-import { alertText, type Focus, hintsAt } from '../focus.ts';
+import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
@@ -57,9 +57,10 @@ import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { readBehindRouterBackends } from './router-backend-reads.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
-import { errorRatios, metricBatches, metricQueries, throttlingQueryFor } from './metric-queries.ts';
+import { erringNames, errorRatios, metricBatches, metricQueries, throttlingQueryFor } from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
+import { erringServerClients } from './erring-clients.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
 import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
@@ -210,7 +211,7 @@ export async function collectSnapshot(
   // An Ingress in front: its controller, found through its IngressClass (never assumed), and later its log.
   if (reader.snapshot.ingresses.length > 0) await readIngressController(reader);
   if (base.prometheusUrl) {
-    await queryMetrics(reader);
+    await queryMetrics(reader, peers);
     await queryMemoryHistory(reader);
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
@@ -220,6 +221,7 @@ export async function collectSnapshot(
   await readClientsTheServersRefuse(reader);
   await readDeferredPeers(reader, peers);
   if (base.prometheusUrl) {
+    await readClientsOfErringServers(reader);
     await readSlowlyAnsweringPeer(reader, peers);
     await queryThrottlingOfSlowCallees(reader, peers);
   }
@@ -560,6 +562,8 @@ async function readDeferredPeers(reader: SnapshotReader, peers: Peers): Promise<
   const named = [
     ...namespacesNamedIn(errors, namespace),
     ...namespacesOfNamedCallees(snapshot, namespace, peers.probed, peers.controllers),
+    // The alert's own words name the namespace of a dependency (`search index stale`, a `search` namespace).
+    ...namespacesNamed(alertText(reader.alert), peers.probed),
   ].filter((peer) => peers.probed.includes(peer));
   const chosen = [...new Set([...named, ...deferred])].slice(0, deferred.length);
   peers.deferred = [];
@@ -649,12 +653,34 @@ async function readIngressController(reader: SnapshotReader): Promise<void> {
 }
 
 /** Wave 3: a few standard series of the namespace's workloads. */
-async function queryMetrics(reader: SnapshotReader): Promise<void> {
+async function queryMetrics(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { namespace } = reader;
+  // Failure counters of the namespaces the pods call too: a server there may count the errors its clients meet.
+  const erringIn = [namespace, ...peers.candidates.filter((peer) => peer !== namespace)];
   await reader.wave(
     3,
     `Querying memory, CPU throttling and error rates in ${namespace}`,
-    metricBatches(namespace).map((batch) => reader.queryMetricBatch(batch)),
+    metricBatches(namespace, erringIn).map((batch) => reader.queryMetricBatch(batch)),
+  );
+}
+
+/** Clients of a server elsewhere that counts errors now, whose logs were not read (evidence/erring-clients.ts). */
+const MAX_ERRING_CLIENT_LOGS = 1;
+
+/**
+ * A server in a namespace the pods call counts errors of its own now, and the alerted namespace's logs read say
+ * nothing of it: the log of a client of it there, which says which errors it meets.
+ */
+async function readClientsOfErringServers(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const max = Math.min(MAX_ERRING_CLIENT_LOGS, PEER_HARD_LIMIT - reader.spent());
+  if (max <= 0) return;
+  const targets = erringServerClients(snapshot, graphOf(snapshot), namespace, max);
+  if (targets.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading error lines of clients of a server whose own counters show errors: ${targets.map((t) => t.pod).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
   );
 }
 
@@ -733,6 +759,7 @@ async function readLogs(reader: SnapshotReader, held = 0): Promise<void> {
     budget,
     alert.labels.container,
     Math.min(MAX_LOGS, left),
+    erringNames(snapshot.metrics, namespace, NAMING_LABELS),
   );
   const controllerLog = controllerLogTarget(snapshot);
   if (controllerLog) {

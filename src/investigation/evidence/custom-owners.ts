@@ -50,24 +50,41 @@ export interface GeneratedWorkload {
  */
 export function customControllerOf(
   snapshot: ClusterSnapshot,
-  pod: { metadata?: { namespace?: string; ownerReferences?: OwnerReference[] } },
+  pod: { metadata?: { namespace?: string; ownerReferences?: OwnerReference[]; labels?: Record<string, string> } },
 ): { owner?: OwnerReference; generated: GeneratedWorkload[] } {
   const namespace = pod.metadata?.namespace;
   const generated: GeneratedWorkload[] = [];
   let owner = controllerOf(pod.metadata);
-  while (owner && !isCustomOwner(owner) && generated.length < 3) {
-    const list = BUILT_IN_CONTROLLERS[owner.kind as keyof typeof BUILT_IN_CONTROLLERS];
-    const { name } = owner;
-    const workload = list
+  const find = (kind: string, name: string) => {
+    const list = BUILT_IN_CONTROLLERS[kind as keyof typeof BUILT_IN_CONTROLLERS];
+    return list
       ? (
           snapshot[list] as { metadata?: GeneratedWorkload['metadata'] & { ownerReferences?: OwnerReference[] } }[]
         ).find((w) => w.metadata?.name === name && w.metadata?.namespace === namespace)
       : undefined;
+  };
+  while (owner && !isCustomOwner(owner) && generated.length < 3) {
+    const workload = find(owner.kind, owner.name) ?? deploymentOfUnreadReplicaSet(pod, owner, find);
     if (!workload) return { generated };
     generated.push({ kind: owner.kind, metadata: workload.metadata ?? {} });
     owner = controllerOf(workload.metadata);
   }
   return owner && isCustomOwner(owner) ? { owner, generated } : { generated };
+}
+
+/**
+ * A Deployment names each ReplicaSet it makes `<deployment>-<pod-template-hash>`, and stamps the hash on the pods: when
+ * the ReplicaSets of a namespace were not read (another namespace's, read only for its Deployments), the pod's hash
+ * label leads from its ReplicaSet's name to the Deployment.
+ */
+function deploymentOfUnreadReplicaSet<T>(
+  pod: { metadata?: { labels?: Record<string, string> } },
+  owner: OwnerReference,
+  find: (kind: string, name: string) => T | undefined,
+): T | undefined {
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  if (owner.kind !== 'ReplicaSet' || !hash || !owner.name.endsWith(`-${hash}`)) return undefined;
+  return find('Deployment', owner.name.slice(0, -hash.length - 1));
 }
 
 /** Where a kind is read: the plural and version discovery found, else the group's convention (lower-case kind + s). */

@@ -1,7 +1,7 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
-import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
+import { type Focus, namespacesNamed, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
+import { appContainers, type PodController, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -147,6 +147,8 @@ export function chooseLogTargets(
   preferredContainer?: string,
   /** How many of the `max` the request budget itself pays for (the rest is the floor every incident reads). */
   budgeted = max,
+  /** Workloads, pods or Services whose own error counters are above zero (metric-queries.ts erringNames). */
+  erring: readonly string[] = [],
 ): LogTarget[] {
   const namespace = focus.namespace;
   const controllers = podControllers(snapshot);
@@ -159,11 +161,7 @@ export function chooseLogTargets(
       namespace,
       name: pod.metadata?.name ?? '',
     };
-  const podsOfWorkload = new Map<string, Pod[]>();
-  for (const pod of pods) {
-    const key = refKey(workloadOf(pod));
-    podsOfWorkload.set(key, [...(podsOfWorkload.get(key) ?? []), pod]);
-  }
+  const podsOfWorkload = byWorkload(pods, workloadOf);
   const podsOfService = (name: string): Pod[] => {
     const service = services.find((candidate) => candidate.metadata?.name === name);
     return pods.filter((pod) => selects(service?.spec?.selector, pod.metadata?.labels));
@@ -213,19 +211,18 @@ export function chooseLogTargets(
   // the likeliest to log why — read before pods that merely look unwell, their dependencies followed like the symptom's.
   const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload);
   for (const group of hinted) addWorkload(group, "the alert's words name its workload", true);
+  const namedPeerClients = symptom ? [] : clientsOfNamedPeers(focus.alertText, podsOfWorkload, namespace, controllers);
+  for (const { group, peer } of namedPeerClients) addWorkload(group, `calls ${peer}, which the alert names`, true);
   const spokenOf = symptom ? symptomPods : hinted.flat();
 
   const failing = [...errorRatios].filter(([, ratio]) => ratio > 0).sort((a, b) => b[1] - a[1]);
   for (const [service] of failing) addWorkload(podsOfService(service), `${service} answers with errors`);
+  // An application's own counters of failures (a producer's record errors, a worker's failed jobs) name the workload
+  // that fails where the call counters see nothing: the alerted one may only serve what that one no longer produces.
+  for (const name of erring)
+    addWorkload(podsNamed(name, podsOfService, podsOfWorkload, pods), `${name} counts errors of its own`);
 
-  const dependencies: string[] = [];
-  const queue = spokenOf.flatMap((pod) => peersOf(pod, serviceNames));
-  while (queue.length > 0 && dependencies.length < 20) {
-    const service = queue.shift() as string;
-    if (dependencies.includes(service)) continue;
-    dependencies.push(service);
-    for (const pod of podsOfService(service)) queue.push(...peersOf(pod, serviceNames));
-  }
+  const dependencies = dependencyServices(spokenOf, podsOfService, serviceNames);
   const unhealthyFirst = (service: string) => (podsOfService(service).every(podReady) ? 1 : 0);
   for (const service of [...dependencies].sort((a, b) => unhealthyFirst(a) - unhealthyFirst(b))) {
     addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
@@ -258,6 +255,66 @@ export function chooseLogTargets(
     .sort((a, b) => b.peers - a.peers);
   for (const { group } of callers) addWorkload(group, 'calls other services');
   return targets;
+}
+
+/**
+ * The workloads whose configuration calls into a namespace the alert's words name (`search index updates failing` and
+ * a `search` namespace): the dependency there is what the alert speaks of, and its clients here are who meet its
+ * errors, the busiest (most replicas) first.
+ */
+function clientsOfNamedPeers(
+  alertText: string,
+  podsOfWorkload: Map<string, Pod[]>,
+  namespace: string,
+  controllers: PodController[],
+): { group: Pod[]; peer: string }[] {
+  const all = [...podsOfWorkload.values()].flat();
+  const named = namespacesNamed(alertText, peerNamespaces(all, namespace, controllers));
+  if (named.length === 0) return [];
+  return [...podsOfWorkload.values()]
+    .map((group) => ({ group, peer: peerNamespaces(group, namespace, controllers).find((p) => named.includes(p)) }))
+    .filter((client): client is { group: Pod[]; peer: string } => client.peer !== undefined)
+    .sort((a, b) => b.group.length - a.group.length);
+}
+
+/** The pods of each workload, by the workload's key. */
+function byWorkload(pods: Pod[], workloadOf: (pod: Pod) => EntityRef): Map<string, Pod[]> {
+  const grouped = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    const key = refKey(workloadOf(pod));
+    grouped.set(key, [...(grouped.get(key) ?? []), pod]);
+  }
+  return grouped;
+}
+
+/** The Services the pods call, and those their pods call in turn, nearest first (at most 20). */
+function dependencyServices(
+  spokenOf: Pod[],
+  podsOfService: (name: string) => Pod[],
+  serviceNames: Set<string>,
+): string[] {
+  const dependencies: string[] = [];
+  const queue = spokenOf.flatMap((pod) => peersOf(pod, serviceNames));
+  while (queue.length > 0 && dependencies.length < 20) {
+    const service = queue.shift() as string;
+    if (dependencies.includes(service)) continue;
+    dependencies.push(service);
+    for (const pod of podsOfService(service)) queue.push(...peersOf(pod, serviceNames));
+  }
+  return dependencies;
+}
+
+/** The pods a name stands for: a Service's, else a workload's, else the pod of that name. */
+function podsNamed(
+  name: string,
+  podsOfService: (name: string) => Pod[],
+  podsOfWorkload: Map<string, Pod[]>,
+  pods: Pod[],
+): Pod[] {
+  const byService = podsOfService(name);
+  if (byService.length > 0) return byService;
+  const workload = [...podsOfWorkload].find(([key]) => key.split('/').at(-1) === name)?.[1];
+  return workload ?? pods.filter((pod) => pod.metadata?.name === name);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** What the collector asks Prometheus, by standard metric names only (cAdvisor, OpenTelemetry span metrics, HTTP request counters). */
-export type MetricSignal = 'memory-working-set' | 'cpu-throttling' | 'request-rate';
+export type MetricSignal = 'memory-working-set' | 'cpu-throttling' | 'request-rate' | 'error-series';
 
 export interface MetricQuery {
   signal: MetricSignal;
@@ -73,7 +73,24 @@ export interface MetricBatch {
   query: string;
   signals: MetricQuery[];
   signalOf(labels: Record<string, string>): MetricQuery;
+  /** Of the signals, those the budget plans on a request each (metricQueries): the rest ride along unplanned. */
+  planned: number;
 }
+
+// Metric names that count what failed: `…_errors_total`, `…:error_ratio_rate5m`, `…_failed_total:rate5m`, `…_rejected…`.
+const ERROR_NAMES = '[a-zA-Z_:]*(?:error|fail|reject)[a-zA-Z_0-9:]*';
+
+const regexEscaped = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The series of the namespaces whose name says they count errors, failures or refusals, at a value above zero: which
+ * workload an application's own counters say is failing (a producer's record errors, a cache's refused writes), which
+ * the standard call counters do not cover. Raw, so each keeps its name and labels (the workload, the topic it names).
+ */
+export const erringSeriesQuery = (namespaces: readonly string[]): MetricQuery => ({
+  signal: 'error-series',
+  query: `{__name__=~"${ERROR_NAMES}",namespace=~${quoted(namespaces.map(regexEscaped).join('|'))}} > 0`,
+});
 
 /**
  * The metric queries in as few requests as PromQL allows: the memory samples are a range vector, which no instant
@@ -82,23 +99,89 @@ export interface MetricBatch {
  * series of one can hide one of the other (`or` drops a right-hand series only when its labels equal a left-hand one's)
  * and a series with either label is the throttled share. The budget still plans on one request per signal (planned).
  */
-export function metricBatches(namespace: string): MetricBatch[] {
+export function metricBatches(namespace: string, erringIn: readonly string[] = [namespace]): MetricBatch[] {
   const queries = metricQueries(namespace);
+  const alone = (q: MetricQuery): MetricBatch => ({ query: q.query, signals: [q], signalOf: () => q, planned: 1 });
   const memory = queries.filter((q) => q.signal === 'memory-working-set');
   const instant = queries.filter((q) => q.signal !== 'memory-working-set');
-  const batches: MetricBatch[] = memory.map((q) => ({ query: q.query, signals: [q], signalOf: () => q }));
+  const batches: MetricBatch[] = memory.map(alone);
   const throttling = instant.find((q) => q.signal === 'cpu-throttling');
   const calls = instant.find((q) => q.signal === 'request-rate');
   if (throttling && calls) {
+    // The error series alone keep their name (the other arms aggregate it away): that tells them apart.
+    const errors = erringSeriesQuery(erringIn);
     batches.push({
-      query: `(${throttling.query}) or (${calls.query})`,
-      signals: [throttling, calls],
-      signalOf: (labels) => ('pod' in labels || 'container' in labels ? throttling : calls),
+      query: `(${throttling.query}) or (${calls.query}) or (${errors.query})`,
+      signals: [throttling, calls, errors],
+      signalOf: (labels) =>
+        '__name__' in labels ? errors : 'pod' in labels || 'container' in labels ? throttling : calls,
+      planned: 2,
     });
-  } else batches.push(...instant.map((q) => ({ query: q.query, signals: [q], signalOf: () => q })));
+  } else batches.push(...instant.map(alone));
   return batches;
 }
 
+/**
+ * kube-state-metrics' gauges (`kube_job_status_failed`) export the objects' status, which the API answers already; a
+ * failed Job's stays above zero long after it ended. They say which object, not which workload fails now.
+ */
+const OBJECT_STATE = /^kube_/;
+
+/** A share of calls failing below this is the background every busy service has, not a failure of its own. */
+const BACKGROUND_ERROR_RATIO = 0.01;
+
+/** Raw counters only ever grow: above zero they say nothing of now. Rates, ratios and gauges do. */
+const CUMULATIVE = /_(?:total|count|sum|bucket)$/;
+
+type Sample = { labels: Record<string, string>; values: [number, number][]; signal?: string };
+
+/** The error-series samples of the namespaces chosen that say they fail now: above zero, and not a raw counter. */
+function erringNow(samples: readonly Sample[], inNamespace: (namespace: string) => boolean): Sample[] {
+  return samples.filter((sample) => {
+    const name = sample.labels.__name__ ?? '';
+    const value = sample.values.at(-1)?.[1] ?? 0;
+    return (
+      sample.signal === 'error-series' &&
+      inNamespace(sample.labels.namespace ?? '') &&
+      value > (/ratio/i.test(name) ? BACKGROUND_ERROR_RATIO : 0) &&
+      (name.includes(':') || !CUMULATIVE.test(name)) &&
+      !OBJECT_STATE.test(name)
+    );
+  });
+}
+
+/**
+ * Names of workloads, pods and Services of the namespace that counters of their own say are failing now (the
+ * error-series signal): `service`, `deployment`, `pod`… labels of a series above zero, highest first.
+ */
+export function erringNames(samples: readonly Sample[], namespace: string, namingLabels: readonly string[]): string[] {
+  const rates = new Map<string, number>();
+  for (const sample of erringNow(samples, (where) => where === namespace)) {
+    const value = sample.values.at(-1)?.[1] ?? 0;
+    for (const label of namingLabels) {
+      const named = sample.labels[label];
+      if (named) rates.set(named, Math.max(rates.get(named) ?? 0, value));
+    }
+  }
+  return [...rates].sort((a, b) => b[1] - a[1]).map(([named]) => named);
+}
+
+/** Pods of other namespaces than this one that their own counters say are failing now (a server's exporter's). */
+export const erringPodsElsewhere = (
+  samples: readonly Sample[],
+  namespace: string,
+): { namespace: string; pod: string }[] =>
+  erringNow(samples, (where) => where !== '' && where !== namespace)
+    .filter((sample) => sample.labels.pod)
+    .map((sample) => ({ namespace: sample.labels.namespace ?? '', pod: sample.labels.pod ?? '' }));
+
+/** What the namespace's failing counters are labelled with (a topic, a queue, a bucket), as `label="value"` words. */
+export const erringLabelValues = (samples: readonly Sample[], namespace: string): string[] =>
+  erringNow(samples, (where) => where === namespace).flatMap((sample) =>
+    Object.entries(sample.labels)
+      .filter(([label]) => label !== '__name__' && label !== 'namespace')
+      .map(([label, value]) => `${label}="${value}"`),
+  );
 /** Per service: the share of server calls that ended in error, from the request-rate samples. */
 export function errorRatios(
   samples: { labels: Record<string, string>; values: [number, number][]; signal?: string }[],

@@ -3,6 +3,7 @@ import { markingKinds, mutationMarks } from './admission-marks.ts';
 import { configuredKinds, configuredNames } from './configured-objects.ts';
 import { builtInGroup } from './custom-object.ts';
 import { matchesMap } from './labels.ts';
+import { erringLabelValues } from './metric-queries.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { isRouteKind, routesToService } from './route-kinds.ts';
@@ -116,7 +117,11 @@ export function configuredObjectLists(snapshot: ClusterSnapshot, namespace: stri
   const workloads = workloadsOf(snapshot)
     .filter((w) => w.ref.namespace === namespace && w.ref.kind !== 'Pod' && w.ref.kind !== 'ReplicaSet')
     .map((w) => ({ ref: w.ref, spec: w.template?.spec }));
-  const errors = snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines);
+  const errors = [
+    ...snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),
+    // A failure counter's labels name what failed as an error line would (`topic="ledger.entries"`).
+    ...erringLabelValues(snapshot.metrics, namespace),
+  ];
   const named = configuredNames(workloads).filter(
     (name) =>
       mentionedNames(alertText, [name.value]).length > 0 ||

@@ -418,7 +418,7 @@ export class SnapshotReader {
       return;
     }
     this.requests++;
-    this.saved += batch.signals.length - 1;
+    this.saved += batch.planned - 1;
     const signals = batch.signals.map((q) => q.signal);
     try {
       const result = await prometheusQuery.run(
