@@ -110,6 +110,31 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(targets), ['queue (previous)', 'gate']);
   });
 
+  it('skips the last words of a restart long before the onset whose successor has run ready since', () => {
+    // cache restarted once four days before the onset (snapshot time: no alert time given) and has served since: its
+    // last lines tell why it died then; the slot goes to the unready dependency of the alerted workload.
+    const history = {
+      restartCount: 1,
+      lastState: { terminated: { exitCode: 137, reason: 'Error', finishedAt: '2025-12-28T00:00:00Z' } },
+      state: { running: { startedAt: '2025-12-28T00:00:10Z' } },
+    };
+    const fresh = {
+      restartCount: 1,
+      lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2025-12-31T23:50:00Z' } },
+      state: { running: { startedAt: '2025-12-31T23:50:10Z' } },
+    };
+    const pods = [
+      pod('cache', 1, { status: history }),
+      pod('web', 1, { env: ['http://orders:8080'] }),
+      pod('orders', 1, { ready: false, status: { ready: false } }),
+    ];
+    const alerted = focus({ kind: 'Service', namespace: 'ns', name: 'web' });
+    assert.deepEqual(names(chooseLogTargets(cluster(pods), alerted, new Map(), 2)), ['web', 'orders']);
+    // The same restart ten minutes before: it may be the incident's, and its last lines are read first.
+    const recent = [pod('cache', 1, { status: fresh }), ...pods.slice(1)];
+    assert.deepEqual(names(chooseLogTargets(cluster(recent), alerted, new Map(), 2)), ['cache (previous)', 'web']);
+  });
+
   it('reads pods not ready newest trouble first, whatever their names, and no finished (Succeeded) pod', () => {
     const ended = (finishedAt: string, exitCode: number): Partial<ContainerStatus> => ({
       ready: false,

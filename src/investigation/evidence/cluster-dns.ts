@@ -34,6 +34,17 @@ export const answeredByServer = (lines: string[]): boolean => lines.some((line) 
 const LOOKED_UP =
   /\blookup ([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?= on |: (?:i\/o timeout|no such host|server misbehaving|temporary failure|read udp|dial udp))|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+(?=:))|(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9][a-z0-9.-]*)|resolve(?: host)?:? '([a-z0-9][a-z0-9.-]*)'|resolve host:? ([a-z0-9][a-z0-9.-]*)|UnknownHostException:? ([a-z0-9][a-z0-9.-]*)|(?:resource temporarily unavailable|name or service not known) \(([a-z0-9][a-z0-9.-]*):\d+\)/gi;
 
+/**
+ * Whether a failed lookup is of the qualified name (`svc.ns.svc…`) of a Service that exists: a serving cluster DNS
+ * answers that name with the Service's address, so when it fails while every DNS replica serves, the answer came from
+ * something in front of the cluster DNS (a cache on the nodes bound to its address), not from the cluster DNS itself.
+ */
+export const failsForExistingService = (lines: string[], services: Service[]): boolean =>
+  lookedUpNames(lines).some((host) => {
+    const named = host.includes('.svc') ? serviceNameOf(host, '') : undefined;
+    return services.some((s) => s.metadata?.namespace === named?.namespace && s.metadata?.name === named?.name);
+  });
+
 /** The outside name an ExternalName Service read aliases, by its cluster name (`svc.ns`, `svc.ns.svc…`). */
 export const externalAliasOf =
   (services: Service[]) =>

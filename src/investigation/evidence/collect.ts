@@ -9,6 +9,7 @@ import {
   CLUSTER_DNS_NAMESPACE,
   clusterDnsLogTarget,
   externalAliasOf,
+  failsForExistingService,
   forwardingDnsLogTarget,
   clusterDnsObjects,
   mountedConfigMaps,
@@ -247,6 +248,7 @@ export async function collectSnapshot(
       resolverIps(lookups),
       answeredByServer(lookups) ||
         onlyOutsideNames(lookups, namespacesRead(reader.snapshot), externalAliasOf(reader.snapshot.services)),
+      failsForExistingService(lookups, reader.snapshot.services),
     );
   await readBeyondThePath(reader);
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
@@ -1461,7 +1463,12 @@ function readCertificates(reader: SnapshotReader, version: string): GoverningRea
  * Wave 5. Name lookups fail in the logs read: the cluster DNS may be down. Its Service, Endpoints and the Deployments
  * behind it (a Deployment scaled to zero has no pods to find), then its pods and why one of them is not serving.
  */
-async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, configAnswered: boolean): Promise<void> {
+async function readClusterDns(
+  reader: SnapshotReader,
+  resolvers: Set<string>,
+  configAnswered: boolean,
+  existingServiceFails: boolean,
+): Promise<void> {
   const { snapshot } = reader;
   const where = { namespace: CLUSTER_DNS_NAMESPACE };
   const why = 'name lookups fail in the logs read';
@@ -1489,7 +1496,7 @@ async function readClusterDns(reader: SnapshotReader, resolvers: Set<string>, co
   // A DNS server in front of it is looked for only when the failures did not come from the cluster DNS itself:
   // lookups that time out (they never reached it, yet it serves), or a resolver address that is none of its Services'.
   const serviceIps = new Set(dns.services.flatMap((s) => [s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])]));
-  const elsewhere = !configAnswered || [...resolvers].some((ip) => !serviceIps.has(ip));
+  const elsewhere = !configAnswered || existingServiceFails || [...resolvers].some((ip) => !serviceIps.has(ip));
   if (dns.deployments.length > 0 && !podsTell && elsewhere) await readNodeDnsCaches(reader, read, why);
   for (const service of podsTell ? dns.services : []) {
     const labelSelector = selectorString({ matchLabels: service.spec?.selector ?? {} });

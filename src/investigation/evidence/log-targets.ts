@@ -79,8 +79,11 @@ function lastActivity(pod: Pod): number {
 
 const newestFirst = (a: Pod, b: Pod): number => lastActivity(b) - lastActivity(a);
 
-/** Containers that restarted after ending in a way their last lines may explain, most restarted (then newest) first. */
-function restartedContainers(pods: Pod[]): { pod: Pod; status: ContainerStatus }[] {
+/**
+ * Containers that restarted after ending in a way their last lines may explain, most restarted (then newest) first;
+ * not those whose restart is history by the `onset` (restartIsHistory).
+ */
+function restartedContainers(pods: Pod[], onset: number): { pod: Pod; status: ContainerStatus }[] {
   return (
     pods
       .flatMap((pod) => statusesOf(pod).map((status) => ({ pod, status })))
@@ -89,8 +92,24 @@ function restartedContainers(pods: Pod[]): { pod: Pod; status: ContainerStatus }
       // lost (reason Unknown: its node rebooted or its sandbox was recreated) did not fail on its own: its last lines
       // say nothing of why, while its current log says what it does now.
       .filter(({ status }) => !LOG_SILENT_ENDINGS.has(status.lastState?.terminated?.reason ?? ''))
+      .filter(({ status }) => !restartIsHistory(status, onset))
       .sort((a, b) => (b.status.restartCount ?? 0) - (a.status.restartCount ?? 0) || newestFirst(a.pod, b.pod))
   );
+}
+
+/**
+ * A restart that is history, not the incident: the instance ended long before the onset (more than the suspect window)
+ * and its successor has run ready since before the onset. Its last lines tell why it died then, not what fails now,
+ * and the log budget is a few reads: the slot goes to a log that can speak of this incident.
+ */
+export function restartIsHistory(status: ContainerStatus, onset: number): boolean {
+  const ended = toMs(
+    status.lastState?.terminated?.finishedAt ? String(status.lastState.terminated.finishedAt) : undefined,
+  );
+  const running = status.state?.running?.startedAt;
+  const since = toMs(running ? String(running) : undefined);
+  if (ended === undefined || since === undefined || !status.ready) return false;
+  return ended < onset - SUSPECT_CHANGE_WINDOW && since <= onset;
 }
 
 const podReady = (pod: Pod): boolean =>
@@ -194,7 +213,7 @@ export function chooseLogTargets(
 
   const addShared = (group: Pod[]) => addWorkload(group, 'a word of the alert names it among others', true);
   const restartedWorkloads = new Set<string>();
-  for (const { pod, status } of restartedContainers(pods)) {
+  for (const { pod, status } of restartedContainers(pods, toMs(focus.startedAt) ?? snapshotNow(snapshot))) {
     const key = refKey(workloadOf(pod));
     if (restartedWorkloads.has(key)) continue;
     restartedWorkloads.add(key);
