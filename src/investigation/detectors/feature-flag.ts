@@ -251,7 +251,7 @@ function flagFinding(
     ? implicated.value
       ? `${implicated.key}=${implicated.value.slice(0, 60)}`
       : implicated.key
-    : `flags ${[...flagKeys].slice(0, 4).join(', ')}`;
+    : `flags ${[...(flagKeys.size > 0 ? flagKeys : changedKeys(configMap))].slice(0, 4).join(', ')}`;
   const found: Finding = finding(featureFlag, {
     entity: ref,
     affects: [workload],
@@ -332,9 +332,17 @@ function wokenErrors(
   restarted: boolean,
 ): PodLogLine[] {
   const pods = graph.podsOf(workload).map((p) => p.metadata?.name ?? '');
-  if (!errorsBeganAfter(snapshot, workload.namespace ?? '', pods, changed)) return [];
+  if (!errorsBeganAfter(snapshot, workload.namespace ?? '', pods, changed, restarted)) return [];
   const [current] = workload.kind === 'Deployment' ? revisions(snapshot, workload) : [];
   if (!restarted && (toMs(current?.metadata?.creationTimestamp) ?? 0) > changed) return [];
   const errors = logLinesOf(snapshot, workload.namespace ?? '', pods).filter((l) => looksLikeError(l.text));
   return lastDistinct(errors, () => true, 2);
+}
+
+/** The data keys the ConfigMap's last change wrote (its managedFields), when no key is named like a flag. */
+function changedKeys(configMap: ClusterSnapshot['configMaps'][number]): string[] {
+  const entries = configMap.metadata?.managedFields ?? [];
+  const last = [...entries].sort((a, b) => (toMs(b.time) ?? 0) - (toMs(a.time) ?? 0))[0];
+  const data = (last?.fieldsV1 as Record<string, Record<string, unknown>> | undefined)?.['f:data'] ?? {};
+  return Object.keys(data).map((key) => key.replace(/^f:/, ''));
 }

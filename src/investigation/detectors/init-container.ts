@@ -3,6 +3,8 @@ import { looksLikeError } from '../evidence/log-line.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange, MINUTE, snapshotNow, toMs } from '../evidence/time.ts';
+import type { GraphEdge } from '../evidence/graph.ts';
+import type { PodSpec } from '../evidence/workloads.ts';
 import type { Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -21,6 +23,20 @@ const STRENGTH = {
  * Warning event, only a pod that never runs its containers.
  */
 const NEVER_FINISHES = 10 * MINUTE;
+
+/**
+ * Whether the init container's own command, arguments or env name the peer: a loop that never finishes while its
+ * spec names a Service (`until nc -z db 5432`) is waiting for that peer, so the wait is the peer's symptom.
+ */
+function namedByInitSpec(edge: GraphEdge, spec: PodSpec | undefined, name: string): boolean {
+  const container = spec?.initContainers?.find((c) => c.name === name);
+  if (!container) return false;
+  const texts = new Set([
+    ...[...(container.command ?? []), ...(container.args ?? [])].map((a) => `argument ${a}`),
+    ...(container.env ?? []).map((e) => `env ${e.name}=${e.value ?? ''}`),
+  ]);
+  return edge.evidence.some((e) => e.source === 'spec' && texts.has(e.text));
+}
 
 /** Init containers that fail or never finish, so the pod never starts. */
 export const initContainer: Detector = {
@@ -61,7 +77,11 @@ export const initContainer: Detector = {
         );
         const peers = graph
           .dependenciesOf(workload)
-          .filter((d) => d.evidence.some((e) => e.source === 'log' && lines.some((l) => e.text === l.text)));
+          .filter(
+            (d) =>
+              d.evidence.some((e) => e.source === 'log' && lines.some((l) => e.text === l.text)) ||
+              (stuck > 0 && namedByInitSpec(d, graph.podSpecOf(workload), state.status.name)),
+          );
         const fault: Finding = finding(initContainer, {
           entity: workload,
           affects: [workload],

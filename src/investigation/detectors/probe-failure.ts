@@ -187,7 +187,10 @@ function undeclaredProbePorts(
     const statuses = graph.podsOf(workload.ref).flatMap((p) => p.status?.containerStatuses ?? []);
     const restartedLately = (c: (typeof statuses)[number]) =>
       (c.restartCount ?? 0) > 0 && now - (toMs(c.state?.running?.startedAt) ?? now) <= 2 * HOUR;
-    const failing = (name: string) => statuses.some((c) => c.name === name && (!c.ready || restartedLately(c)));
+    // A container down because its own process keeps exiting with an error never runs long enough to be probed: its
+    // probe's port on paper says nothing about why it is not ready (a wrong liveness port gets it killed instead).
+    const failing = (name: string) =>
+      statuses.some((c) => c.name === name && (!c.ready || restartedLately(c)) && !downByItsOwnExit(c));
     for (const container of graph.podSpecOf(workload.ref)?.containers ?? []) {
       if (!failing(container.name)) continue;
       for (const kind of ['liveness', 'readiness', 'startup'] as const) {
@@ -227,6 +230,18 @@ const probeOf = (container: Container | undefined, kind: ProbeKind) =>
 
 // Exit codes of a container the kubelet stopped (SIGKILL, SIGTERM), as opposed to one that exited by itself.
 const STOPPED_BY_KUBELET = new Set([137, 143]);
+
+/** Whether a container is down (not running) after its process exited by itself with an error (not the kubelet's kill). */
+function downByItsOwnExit(status: NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number]): boolean {
+  if (status.state?.running) return false;
+  const ended = status.state?.terminated ?? status.lastState?.terminated;
+  return (
+    ended !== undefined &&
+    ended.exitCode !== 0 &&
+    !STOPPED_BY_KUBELET.has(ended.exitCode) &&
+    ended.reason !== 'OOMKilled'
+  );
+}
 
 /** Whether the pod's containers that restarted last ended on their own: an error exit of the process, not a kill. */
 function exitsByItself(pod: Pod): boolean {

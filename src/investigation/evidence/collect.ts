@@ -53,7 +53,7 @@ import {
 } from './resource-lists.ts';
 import { servesDnsOnNodes } from './node-dns-cache.ts';
 import { heldBySchedulerAdmission, kindsNamedInSpecs, namedAdmissionKinds } from './scheduler-admission.ts';
-import { memoryHistoryQueries } from './memory-history.ts';
+import { killedPeerMemoryQueries, memoryHistoryQueries } from './memory-history.ts';
 import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { readBehindRouterBackends } from './router-backend-reads.ts';
 import { matchesMap } from './labels.ts';
@@ -229,6 +229,7 @@ export async function collectSnapshot(
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
   if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
+  if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
@@ -740,6 +741,17 @@ async function queryMemoryHistory(reader: SnapshotReader): Promise<void> {
   await reader.wave(
     3,
     `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container}`).join(', ')} since it started: near its limit and still climbing`,
+    queries.map(({ query }) => reader.queryMetric('memory-working-set', query)),
+  );
+}
+
+/** Wave 4: the memory of a callee elsewhere, OOM-killed after a long life, over that life and since (memory-history.ts). */
+async function queryMemoryOfKilledPeers(reader: SnapshotReader): Promise<void> {
+  const queries = killedPeerMemoryQueries(reader.snapshot, reader.namespace);
+  if (queries.length === 0) return;
+  await reader.wave(
+    4,
+    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container}`).join(', ')}: OOM-killed after a long life`,
     queries.map(({ query }) => reader.queryMetric('memory-working-set', query)),
   );
 }

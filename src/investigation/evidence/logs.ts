@@ -57,14 +57,38 @@ export function lastDistinct(lines: PodLogLine[], test: (text: string) => boolea
   return picked;
 }
 
+/** Slack between a container's start and its first line for a log read to hold the container's whole life. */
+const FIRST_LINE_SLACK_MS = 60_000;
+
+/**
+ * Whether the log holds the whole life of a container that started at or after `at`: read from its first line (within
+ * a minute of its start), nothing of it is missing, and nothing of it predates `at`.
+ */
+function wholeLifeSince(snapshot: ClusterSnapshot, log: ContainerLog, at: number): boolean {
+  const pod = snapshot.pods.find((p) => p.metadata?.namespace === log.namespace && p.metadata?.name === log.pod);
+  const status = pod?.status?.containerStatuses?.find((c) => c.name === log.container);
+  const started = toMs(status?.state?.running?.startedAt);
+  const from = toMs(log.readFrom);
+  return started !== undefined && from !== undefined && started >= at && from - started <= FIRST_LINE_SLACK_MS;
+}
+
 /**
  * Whether the pods' errors began after `at`, as far as the logs read can prove it: each log read (current instances)
  * begins before `at` and was not cut short, and none of its error lines is older. A log that starts later, was cut, or
- * has undated lines cannot say when its errors began.
+ * has undated lines cannot say when its errors began — unless `wholeLivesCount` and it holds the whole life of a
+ * container started after `at` (a reader restarted to pick up a change: nothing it logged can predate the change).
  */
-export function errorsBeganAfter(snapshot: ClusterSnapshot, namespace: string, pods: string[], at: number): boolean {
+export function errorsBeganAfter(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  pods: string[],
+  at: number,
+  wholeLivesCount = false,
+): boolean {
   const logs = snapshot.logs.filter((log) => log.namespace === namespace && pods.includes(log.pod) && !log.previous);
-  const covers = (log: ContainerLog) => !log.cut && (toMs(log.readFrom) ?? Number.POSITIVE_INFINITY) <= at;
+  const covers = (log: ContainerLog) =>
+    !log.cut &&
+    ((toMs(log.readFrom) ?? Number.POSITIVE_INFINITY) <= at || (wholeLivesCount && wholeLifeSince(snapshot, log, at)));
   if (logs.length === 0 || !logs.every(covers)) return false;
   const errors = logLinesOf(snapshot, namespace, pods, (log) => !log.previous).filter((l) => looksLikeError(l.text));
   return errors.length > 0 && errors.every((l) => (toMs(l.at) ?? Number.NEGATIVE_INFINITY) >= at);

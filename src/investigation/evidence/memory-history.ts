@@ -69,3 +69,36 @@ function lifetimeQuery(namespace: string, pod: string, container: string, alive:
   const selector = `namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(pod)},container=${JSON.stringify(container)}`;
   return { pod, container, query: `container_memory_working_set_bytes{${selector}}[${minutes}m]` };
 }
+
+/** Containers elsewhere whose history is asked, at most (one request each). */
+const MAX_KILLED_PEERS = 1;
+
+/**
+ * Containers outside the alerted namespace (a callee the errors led to) whose previous instance was OOM-killed after
+ * living an hour or more, and whose memory no query read yet: the kill alone does not tell a limit too low from a
+ * leak — the working set over the life that ended in the kill and the one since does (a slow climb within one life,
+ * then the same climb again). One query each, over both lives (capped), at most MAX_KILLED_PEERS.
+ */
+export function killedPeerMemoryQueries(snapshot: ClusterSnapshot, namespace: string): MemoryHistoryQuery[] {
+  const now = snapshotNow(snapshot);
+  const read = new Set(
+    snapshot.metrics
+      .filter((s) => s.signal === 'memory-working-set')
+      .map((s) => `${s.labels.namespace}/${s.labels.pod}/${s.labels.container}`),
+  );
+  const queries: MemoryHistoryQuery[] = [];
+  for (const pod of snapshot.pods) {
+    const podNamespace = pod.metadata?.namespace ?? '';
+    const podName = pod.metadata?.name ?? '';
+    if (podNamespace === namespace || queries.length >= MAX_KILLED_PEERS) continue;
+    for (const status of pod.status?.containerStatuses ?? []) {
+      const killed = status.lastState?.terminated;
+      if (killed?.reason !== 'OOMKilled' || read.has(`${podNamespace}/${podName}/${status.name}`)) continue;
+      const bornAt = toMs(killed.startedAt);
+      const lived = (toMs(killed.finishedAt) ?? 0) - (bornAt ?? 0);
+      if (bornAt === undefined || lived < LONG_LIFE || queries.length >= MAX_KILLED_PEERS) continue;
+      queries.push(lifetimeQuery(podNamespace, podName, status.name, now - bornAt));
+    }
+  }
+  return queries;
+}
