@@ -2,11 +2,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { investigationRequests } from '../observability/metrics.ts';
-import { collectSnapshot } from './evidence/collect.ts';
+import { type Collected, collectLastLook, collectSnapshot } from './evidence/collect.ts';
 import { type Located, locateNamespace } from './evidence/locate-namespace.ts';
 import { widenFocus } from './evidence/widen-focus.ts';
 import type { DetectorRegistry } from './detectors/index.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
+import type { ToolBase } from './evidence/snapshot-reader.ts';
 import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
@@ -42,14 +43,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     ctx.signal?.throwIfAborted();
     await ctx.onProgress?.(progress);
   };
-  const base = {
-    kubeConfig: ctx.kubeConfig,
-    audit: ctx.audit,
-    ...(ctx.prometheusUrl ? { prometheusUrl: ctx.prometheusUrl } : {}),
-    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
-    ...(ctx.now ? { now: ctx.now } : {}),
-    ...(ctx.listBudget ? { listBudget: ctx.listBudget } : {}),
-  };
+  const base = toolBase(ctx);
 
   if (!namespaceLabel(alert))
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
@@ -108,6 +102,11 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       else widenedIn = wider.located.namespace;
     }
   }
+  if (!final.rootCause && collected.focus.namespace === located.namespace) {
+    const last = await lastLook(alert, located, { collected, requests, widenedIn }, base, emit, ctx.detectors);
+    requests = last.collected.requests;
+    if (last.final.rootCause) ({ collected, final } = last);
+  }
   ctx.onEvidence?.(collected.snapshot);
   for (const change of hypothesisChanges(latest, final)) await emit(change);
   const { failedDetectors, ...answer } = final;
@@ -155,4 +154,38 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   investigationRequests(requests);
   await emit({ type: 'done', result });
   return result;
+}
+
+/**
+ * Still nothing, here or elsewhere: a last look continues the first one with what its pods are configured to call beyond
+ * the path read so far. Reads that could firm up a finding wait until here, so they never pre-empt the look elsewhere.
+ */
+async function lastLook(
+  alert: Alert,
+  located: Located,
+  { collected, requests, widenedIn }: { collected: Collected; requests: number; widenedIn: string | undefined },
+  base: ToolBase,
+  emit: (progress: Progress) => Promise<void>,
+  detectors: DetectorRegistry | undefined,
+): Promise<{ collected: Collected; final: Diagnosis }> {
+  const { customRead, listed, saved, snapshot } = collected;
+  const last = await collectLastLook(
+    { alert, located: { ...located, requests, customRead, listed, saved }, snapshot },
+    widenedIn ? [widenedIn] : [],
+    base,
+    { step: (message) => emit({ type: 'step', message }) },
+  );
+  return { collected: last, final: diagnose(last.snapshot, last.focus, detectors) };
+}
+
+/** What every read of the investigation carries: its credentials, audit, incident and clock. */
+function toolBase(ctx: InvestigationContext): ToolBase {
+  return {
+    kubeConfig: ctx.kubeConfig,
+    audit: ctx.audit,
+    ...(ctx.prometheusUrl ? { prometheusUrl: ctx.prometheusUrl } : {}),
+    ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.listBudget ? { listBudget: ctx.listBudget } : {}),
+  };
 }

@@ -191,6 +191,46 @@ interface Peers {
 }
 
 /**
+ * The last look, only when neither the first look nor the look elsewhere explains the symptom: it continues the first
+ * look's evidence with the namespaces the pods' own settings call into (`svc.ns:port`) that no look read yet (at most
+ * MAX_PEER_NAMESPACES), their workloads and what they answer on — a policy there may refuse callers it used to admit.
+ * Here, unlike at the end of the first look, a firm finding can no longer pre-empt the look elsewhere.
+ */
+export async function collectLastLook(
+  request: CollectRequest & { snapshot: ClusterSnapshot },
+  examined: string[],
+  base: ToolBase,
+  listener: CollectListener = {},
+): Promise<Collected> {
+  const reader = new SnapshotReader(request, base, listener);
+  const { snapshot, namespace } = reader;
+  const controllers = podControllers(snapshot);
+  const unread = peerNamespaces(snapshot.pods, namespace, controllers)
+    .filter((peer) => !examined.includes(peer) && !snapshot.pods.some(inNamespace(peer)))
+    .slice(0, MAX_PEER_NAMESPACES);
+  if (unread.length > 0) {
+    const kinds = PEER_KINDS.filter((kind) => kind !== 'Endpoints');
+    await reader.wave(
+      6,
+      `Nothing read explains the symptom, here or elsewhere: reading ${kinds.join(', ')} in ${unread.join(', ')}, which the pods are configured to call`,
+      unread.flatMap((peer) =>
+        kinds.map((kind) =>
+          reader.list(kind, `pods in ${namespace} are configured to call services in ${peer}`, { namespace: peer }),
+        ),
+      ),
+    );
+  }
+  return {
+    snapshot,
+    focus: reader.focus(),
+    requests: reader.requests,
+    customRead: reader.customListed,
+    listed: reader.listed,
+    saved: reader.saved,
+  };
+}
+
+/**
  * Reads what the incident needs, in waves of parallel namespace-scoped requests, each wave asking only for what the
  * previous one showed to matter: (1) pods, controllers, services, endpoints, events, nodes; (2) the ConfigMaps,
  * Secrets, claims, controllers and policies they involve, and the namespaces the pods call into; (3) a few standard

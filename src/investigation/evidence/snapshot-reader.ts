@@ -23,6 +23,8 @@ export interface CollectRequest {
   alert: Alert;
   /** What locating the namespace found and spent: the namespace, assumptions, requests, objects already read. */
   located: Located;
+  /** The evidence an earlier look read in this namespace, which this one continues (the last look): none is re-read. */
+  snapshot?: ClusterSnapshot;
 }
 
 export interface CollectListener {
@@ -83,17 +85,19 @@ export class SnapshotReader {
   private readonly located: Located;
 
   constructor(
-    { alert, located }: CollectRequest,
+    { alert, located, snapshot }: CollectRequest,
     readonly base: ToolBase,
     private readonly listener: CollectListener,
   ) {
     this.alert = alert;
     this.located = located;
     this.namespace = located.namespace;
-    this.snapshot = emptySnapshot((base.now ?? new Date()).toISOString());
-    this.snapshot.namespaces.push(...(located.namespaces ?? []));
-    this.snapshot.ingresses.push(...(located.ingresses ?? []));
-    this.snapshot.events.push(...(located.refusals ?? []));
+    this.snapshot = snapshot ?? emptySnapshot((base.now ?? new Date()).toISOString());
+    if (!snapshot) {
+      this.snapshot.namespaces.push(...(located.namespaces ?? []));
+      this.snapshot.ingresses.push(...(located.ingresses ?? []));
+      this.snapshot.events.push(...(located.refusals ?? []));
+    }
     this.assumptions = [...located.assumptions];
     this.requests = located.requests;
     this.routingSpent = located.unbudgeted ?? 0;
