@@ -32,11 +32,13 @@ export const routingBackend: Detector = {
   faultTypes: ['service-port', 'other'],
   detect(snapshot, graph) {
     const findings: Finding[] = [];
+    // The namespaces whose Services were read: a backend named in another is unknown, not missing.
+    const servicesRead = new Set(snapshot.services.flatMap((service) => service.metadata?.namespace ?? []));
     for (const ingress of snapshot.ingresses) {
       const namespace = ingress.metadata?.namespace ?? '';
       // An Ingress read from a namespace whose Services were not (another namespace's, claiming the same host): that
       // its backend is not in the snapshot says nothing about whether it exists.
-      if (!snapshot.services.some((service) => service.metadata?.namespace === namespace)) continue;
+      if (!servicesRead.has(namespace)) continue;
       const backends: Backend[] = [
         ...(ingress.spec?.rules ?? []).flatMap((rule) => rule.http?.paths ?? []).map((path) => path.backend),
         ...(ingress.spec?.defaultBackend ? [ingress.spec.defaultBackend] : []),
@@ -98,10 +100,7 @@ export const routingBackend: Detector = {
     }
     for (const object of snapshot.customObjects.filter((custom) => isBackendKind(custom.kind))) {
       const namespace = object.metadata?.namespace ?? '';
-      // A Service of a namespace none of whose Services was read is unknown, not missing.
-      const backends = backendServices(object.spec, namespace).filter((backend) =>
-        snapshot.services.some((service) => service.metadata?.namespace === backend.namespace),
-      );
+      const backends = backendServices(object.spec, namespace).filter((backend) => servicesRead.has(backend.namespace));
       const ref = refOf(object.kind, object.metadata);
       // A router's own backend object is no catalogue kind: the port it names that its Service lacks is `other`.
       const found = brokenBackend(ref, lastChange(object.metadata), backends, graph, 'other');

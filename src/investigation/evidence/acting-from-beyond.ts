@@ -21,14 +21,14 @@ type Service = ClusterSnapshot['services'][number];
 type Event = ClusterSnapshot['events'][number];
 
 /** A typed reference anywhere in an object's spec: `{kind, name}` (a sink, a subscriber, a target). */
-export interface TypedRef {
+interface TypedRef {
   kind: string;
   name: string;
   namespace: string;
 }
 
 /** Every typed reference an object's spec holds, in the object's namespace unless the reference names another. */
-export function typedRefs(object: { spec?: unknown; metadata?: { namespace?: string } }): TypedRef[] {
+function typedRefs(object: { spec?: unknown; metadata?: { namespace?: string } }): TypedRef[] {
   const own = object.metadata?.namespace ?? '';
   const found: TypedRef[] = [];
   const visit = (value: unknown): void => {
@@ -122,14 +122,14 @@ export const warningsAbout = (snapshot: ClusterSnapshot, service: Service): Even
   );
 
 /** The first word of the component that reported an event (`lb-controller` → `lb`): what it calls itself. */
-export function reporterWord(event: Event): string | undefined {
+function reporterWord(event: Event): string | undefined {
   const component = event.reportingComponent || event.source?.component || '';
   const word = component.toLowerCase().split(/[^a-z0-9]+/)[0];
   return word && word.length >= 3 ? word : undefined;
 }
 
 /** Whether an extension group is spelled with the component's word (`lb-controller` → `lb.example.io`). */
-export const groupOfReporter = (group: string, word: string): boolean =>
+const groupOfReporter = (group: string, word: string): boolean =>
   !builtInGroup(group) && group.toLowerCase().split('.').includes(word);
 
 /** Words of a kind's name that say it holds addresses to allocate from. */

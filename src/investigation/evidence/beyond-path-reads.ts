@@ -19,7 +19,8 @@ export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
   const before = reader.requests;
   const routed = snapshot.ingresses.some((ingress) => (ingress.spec?.rules ?? []).some((rule) => rule.host));
   const lbServices = snapshot.services.filter(unallocated);
-  if (!routed && lbServices.length === 0 && !deliversToSymptom(reader)) return;
+  const delivered = deliversToSymptom(reader);
+  if (!routed && lbServices.length === 0 && !delivered) return;
   if (!reader.unexplained()) return;
   const reads: Promise<void>[] = [];
   const what: string[] = [];
@@ -33,7 +34,10 @@ export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
   }
   await Promise.all(reads);
   const kinds = [
-    ...sourceKinds(reader).map((k) => ({ ...k, why: 'the sources of the hub that delivers to the alerted consumer' })),
+    ...(delivered ? sourceKinds(reader) : []).map((k) => ({
+      ...k,
+      why: 'the sources of the hub that delivers to the alerted consumer',
+    })),
     ...lbServices
       .flatMap((service) => reporterKinds(snapshot.apiGroups, warningsAbout(snapshot, service)))
       .slice(0, MAX_KINDS)
@@ -66,7 +70,6 @@ function deliversToSymptom(reader: SnapshotReader): boolean {
 
 /** The source kinds discovery names, to list where the deliveries to the namespace's Services live. */
 function sourceKinds(reader: SnapshotReader) {
-  if (!deliversToSymptom(reader)) return [];
   return reader.snapshot.apiGroups
     .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>

@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
-import type { CustomObject } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
 import { looksClusterInternal } from './hosts.ts';
 import { mentionedHosts } from './ingress-routes.ts';
@@ -26,15 +26,18 @@ export interface RouteKind {
   kind: string;
 }
 
-const builtIn = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
-
 /** The namespaced route kinds of routers the cluster serves (aggregated discovery), at most `max`. */
 export function routeKinds(groups: readonly ServedGroup[], max: number): RouteKind[] {
+  return namespacedKinds(groups, (kind) => ROUTE_KIND.test(kind) && !READ_TYPED.has(kind), max);
+}
+
+/** The namespaced kinds of extension groups (aggregated discovery) whose kind `matches`, at most `max`. */
+function namespacedKinds(groups: readonly ServedGroup[], matches: (kind: string) => boolean, max: number): RouteKind[] {
   return groups
-    .filter(({ group }) => !builtIn(group))
+    .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>
       resources
-        .filter((r) => r.namespaced && ROUTE_KIND.test(r.kind) && !READ_TYPED.has(r.kind))
+        .filter((r) => r.namespaced && matches(r.kind))
         .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
     )
     .slice(0, max);
@@ -45,14 +48,7 @@ export const isBackendKind = (kind: string): boolean => BACKEND_KIND.test(kind);
 
 /** The namespaced backend kinds of routers the cluster serves (aggregated discovery), at most `max`. */
 export function backendKinds(groups: readonly ServedGroup[], max: number): RouteKind[] {
-  return groups
-    .filter(({ group }) => !builtIn(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => r.namespaced && BACKEND_KIND.test(r.kind))
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
-    )
-    .slice(0, max);
+  return namespacedKinds(groups, isBackendKind, max);
 }
 
 /** Whether a kind read is a router's route (so a change of it is judged as a route's). */
