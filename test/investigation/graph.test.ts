@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildGraph } from '../../src/investigation/evidence/graph.ts';
+import { buildGraph, graphOf } from '../../src/investigation/evidence/graph.ts';
 import { refKey } from '../../src/investigation/model.ts';
 import { app, cluster, configMap, deploymentRef, logs, NS, podOf, service } from './support/cluster.ts';
 
@@ -126,4 +126,22 @@ test('command-line arguments name dependencies too', () => {
     deps.map((d) => [d.to.name, d.evidence[0]?.text]),
     [['orders-db', 'argument -Dspring.data.mongodb.uri=mongodb://orders-db:27017/data']],
   );
+});
+
+test('graphOf builds once per state of the snapshot: again once a list grew or was replaced', () => {
+  const snapshot = shop();
+  const first = graphOf(snapshot);
+  assert.equal(graphOf(snapshot), first);
+  assert.equal(first.dependenciesOf(deploymentRef('cart')).length, 0);
+  app(snapshot, 'cart-db', { port: 5432 });
+  logs(snapshot, 'cart', ['error: dial tcp cart-db:5432: connect: connection refused']);
+  const grown = graphOf(snapshot);
+  assert.notEqual(grown, first);
+  assert.deepEqual(
+    grown.dependenciesOf(deploymentRef('cart')).map((edge) => edge.to.name),
+    ['cart-db'],
+  );
+  assert.equal(graphOf(snapshot), grown);
+  snapshot.apiGroups = [];
+  assert.notEqual(graphOf(snapshot), grown);
 });

@@ -268,6 +268,7 @@ export async function collectSnapshot(
   }
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
+  // A callee's log read names a namespace one hop further (its own dependency): asked again, within the same budget.
   if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
   if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
@@ -1136,7 +1137,8 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
 
 /**
  * Error lines of the dependencies the errors read name (the callee's own log: why it fails, one hop further), in the
- * namespace and across its boundary, and of the servers of pods that log nothing.
+ * namespace and across its boundary, and of the servers of pods that log nothing. Whether a callee's log was read:
+ * its errors may name a namespace the first errors did not.
  */
 async function readPeerLogs(reader: SnapshotReader): Promise<boolean> {
   const { snapshot, namespace } = reader;
@@ -1318,18 +1320,6 @@ async function readStorageBackends(reader: SnapshotReader): Promise<void> {
   );
 }
 
-/** Reads started for one kind of refusal, and what they read (for the step message). */
-interface GoverningReads {
-  reads: Promise<void>[];
-  what: string;
-}
-
-/**
- * Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount),
- * pods an admission webhook refuses to create (the webhook configurations), calls out a mesh proxy refuses (the
- * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them) — and the
- * custom kinds discovery names that may hold the rule (planned together, within one cap: discoveredLists).
- */
 /**
  * Pods of the namespace preempted by a pod that was not read (another namespace's): the pods on the node it took,
  * cluster-wide, by field selector — the preemptor among them, with its priority and the workload it belongs to.
@@ -1346,10 +1336,21 @@ async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
       found,
     ),
   ]);
-  const known = new Set(reader.snapshot.pods.map((pod) => pod.metadata?.uid));
-  reader.snapshot.pods.push(...found.pods.filter((pod) => !known.has(pod.metadata?.uid)));
+  absorb(reader.snapshot.pods, found.pods);
 }
 
+/** Reads started for one kind of refusal, and what they read (for the step message). */
+interface GoverningReads {
+  reads: Promise<void>[];
+  what: string;
+}
+
+/**
+ * Errors that only a governing object explains: calls the API server refuses (RBAC of the pod's ServiceAccount),
+ * pods an admission webhook refuses to create (the webhook configurations), calls out a mesh proxy refuses (the
+ * mesh's registry of outside hosts), certificates the clients do not accept (what cert-manager says of them) — and the
+ * custom kinds discovery names that may hold the rule (planned together, within one cap: discoveredLists).
+ */
 async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
   const lines = reader.snapshot.logs.flatMap((log) => log.lines);
   const certificates = certificatesServed(reader.snapshot.apiGroups);

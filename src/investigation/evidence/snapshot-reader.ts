@@ -493,7 +493,10 @@ function incompleteRead(
   };
 }
 
-/** Adds what was read to what is held, once: the same object can come from two reads (node events, the DNS namespace). */
+/**
+ * Adds what was read to what is held, once: the same object can come from two reads (node events, the DNS namespace).
+ * Appends only, never edits what is held: graphOf's graph of the snapshot stays right while no list changes length.
+ */
 export function absorb(held: { metadata?: { uid?: string } }[], items: { metadata?: { uid?: string } }[]): void {
   const uids = new Set(held.map((object) => object.metadata?.uid).filter(Boolean));
   held.push(...items.filter((item) => !item.metadata?.uid || !uids.has(item.metadata.uid)));

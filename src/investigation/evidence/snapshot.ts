@@ -88,6 +88,9 @@ export interface IncompleteRead {
 /**
  * Everything the investigation read from the cluster for one incident. Detectors and ranking see only this.
  * Kinds that were not fetched (not needed for this incident) are empty arrays.
+ * It only grows while it is read: a read appends to a list (absorb) or replaces a whole list, and never edits, removes
+ * or reorders what a list holds. graphOf (graph.ts) keeps one graph per state of the snapshot on that ground, and a
+ * graph kept after such an edit would silently describe the evidence as it was.
  */
 export interface ClusterSnapshot {
   /** The time the investigation reasons at (a replayed scenario's `now`, or the wall clock). */
