@@ -5,6 +5,7 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
+const ITEMS = 'items';
 /** JSON's white space: space, tab, line feed, carriage return. */
 const WHITE_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
@@ -24,7 +25,10 @@ export class ListItemsReader {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  /** The bytes of the string being read at depth 1 (a key of the list object), and the last such string. */
+  /**
+   * The first bytes of the string being read at depth 1 (a key of the list object), and the last such string: only
+   * whether it is `items` matters, so a longer string (a Status message) is kept no further than one byte past it.
+   */
   private key: number[] | undefined;
   private lastKey = '';
   /** Inside the items array, between two items (where only commas and white space may come). */
@@ -47,7 +51,7 @@ export class ListItemsReader {
         if (this.escaped) this.escaped = false;
         else if (byte === BACKSLASH) this.escaped = true;
         else if (byte === QUOTE) this.endString();
-        else this.key?.push(byte);
+        else if (this.key && this.key.length <= ITEMS.length) this.key.push(byte);
       } else if (this.betweenItems) {
         if (byte === OPEN_OBJECT) {
           this.betweenItems = false;
@@ -64,7 +68,7 @@ export class ListItemsReader {
         this.inString = true;
         this.key = this.depth === 1 ? [] : undefined;
       } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-        if (this.depth === 1 && byte === OPEN_ARRAY && this.lastKey === 'items') {
+        if (this.depth === 1 && byte === OPEN_ARRAY && this.lastKey === ITEMS) {
           this.rest.push(Buffer.from(chunk.subarray(restFrom, index + 1)));
           restFrom = -1;
           this.betweenItems = true;

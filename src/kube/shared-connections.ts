@@ -84,7 +84,7 @@ export async function getText(
   kubeConfig: KubeConfig,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
-  accept = 'application/json, */*;q=0.8',
+  accept?: string,
 ): Promise<{ text: string; mediaType: string }> {
   const { headers, text } = await send(kubeConfig, path, query, accept);
   return { text: await text(), mediaType: (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() };

@@ -45,6 +45,12 @@ describe('ListItemsReader', () => {
     });
     assert.deepEqual(read('{"items":[],"kind":"List"}', 3), { items: [], rest: { items: [], kind: 'List' } });
     assert.deepEqual(read('{"kind":"Status","code":410}', 5), { items: [], rest: { kind: 'Status', code: 410 } });
+    // A string of the list object too long to spread into arguments, and keys that only begin like `items`.
+    const message = 'x'.repeat(500_000);
+    assert.deepEqual(read(`{"message":"${message}","itemsX":[{"a":1}],"items":[{"b":2}]}`, 4096), {
+      items: [{ b: 2 }],
+      rest: { message, itemsX: [{ a: 1 }], items: [] },
+    });
   });
 
   it('refuses what is not a whole list of objects', () => {
