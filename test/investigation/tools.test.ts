@@ -78,6 +78,15 @@ describe('pod_logs', () => {
       '[emerg] unexpected "}" in app.conf:12',
     ]);
   });
+
+  it("keeps a proxy's access line answered 5xx by the proxy itself as an error line, not a 2xx one", () => {
+    const log = [
+      '[2026-12-01T10:00:00Z] "POST /api/pay HTTP/1.1" 503 UH no_healthy_upstream 0 19 0 - "-" "curl" "x" "h" "-"',
+      '[2026-12-01T10:00:01Z] "GET /img/a.png HTTP/2" 504 UT 0 24 15000 - "-" "curl" "y" "h" "10.0.0.1:8080"',
+      '[2026-12-01T10:00:02Z] "GET /api/cart HTTP/1.1" 200 - 0 812 14 12 "-" "curl" "z" "h" "10.0.0.2:8080"',
+    ].join('\n');
+    assert.equal(errorLines(log).lines.length, 2);
+  });
 });
 
 describe('Secrets', () => {
