@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  addressesIn,
-  addressPools,
   competingIngresses,
   deliveriesTo,
   feedersOf,
   hubsOf,
-  inRanges,
-  rangesIn,
-  reporterKinds,
-  unallocated,
 } from '../../src/investigation/evidence/acting-from-beyond.ts';
 import type { CustomObject } from '../../src/investigation/evidence/custom-object.ts';
 import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
@@ -65,52 +59,4 @@ test('another Ingress claims the same host and a path under the route to the Ser
   snapshot.ingresses.push(own, claiming, wider, otherHost);
   assert.deepEqual(competingIngresses(snapshot, own, 'tracker'), [claiming]);
   assert.deepEqual(competingIngresses(snapshot, own, 'somebody-else'), []);
-});
-
-test('address ranges as CIDRs and start-end ranges, and whether an address lies in them', () => {
-  const ranges = rangesIn({ addresses: ['192.0.2.64/27', '198.51.100.10 - 198.51.100.20'], note: 'not-an-address' });
-  assert.equal(ranges.length, 2);
-  assert.equal(inRanges('192.0.2.70', ranges), true);
-  assert.equal(inRanges('192.0.2.40', ranges), false);
-  assert.equal(inRanges('198.51.100.20', ranges), true);
-  assert.deepEqual(addressesIn('cannot allocate ["192.0.2.40"] for x/y (10.0.0.999 is no address)'), ['192.0.2.40']);
-});
-
-test("the allocator's pools: the group spelled with the reporting component's word, its kinds holding addresses first", () => {
-  const snapshot = emptySnapshot('2026-05-01T10:00:00Z');
-  const warning = {
-    metadata: { name: 'edge.1', namespace: 'depot' },
-    type: 'Warning',
-    reason: 'AllocationFailed',
-    reportingComponent: 'lbkeeper-controller',
-    involvedObject: { kind: 'Service', name: 'edge', namespace: 'depot' },
-  };
-  const served = [
-    {
-      group: 'lbkeeper.test',
-      version: 'v1',
-      resources: [
-        { kind: 'Announcement', plural: 'announcements', namespaced: true, version: 'v1' },
-        { kind: 'AddressPool', plural: 'addresspools', namespaced: true, version: 'v1' },
-      ],
-    },
-    {
-      group: 'other.test',
-      version: 'v1',
-      resources: [{ kind: 'Pool', plural: 'pools', namespaced: true, version: 'v1' }],
-    },
-  ];
-  assert.deepEqual(
-    reporterKinds(served, [warning]).map((k) => k.kind),
-    ['AddressPool', 'Announcement'],
-  );
-  const pool = { ...custom('lbkeeper.test/v1', 'AddressPool', 'public', { addresses: ['192.0.2.0/28'] }) };
-  const announcement = custom('lbkeeper.test/v1', 'Announcement', 'l2', { pools: ['public'] });
-  snapshot.customObjects.push(pool, announcement);
-  assert.deepEqual(addressPools(snapshot, [warning]), [pool]);
-  assert.equal(unallocated({ spec: { type: 'LoadBalancer' }, status: { loadBalancer: {} } }), true);
-  assert.equal(
-    unallocated({ spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } }),
-    false,
-  );
 });

@@ -1,4 +1,5 @@
-import { deliveriesTo, reporterKinds, unallocated, warningsAbout } from './acting-from-beyond.ts';
+import { deliveriesTo } from './acting-from-beyond.ts';
+import { reporterKinds, unallocated, warningsAbout } from './address-pools.ts';
 import { builtInGroup } from './custom-object.ts';
 import type { SnapshotReader } from './snapshot-reader.ts';
 
@@ -11,8 +12,9 @@ const SOURCE_KIND = /Source$/;
 /**
  * Last, and only when nothing read explains the symptom: what acts on its path from beyond its namespace, through the
  * references those objects carry (acting-from-beyond.ts) — every Ingress of the cluster (another may claim the same
- * host), the sources that feed the hubs delivering to the alerted Service, the address pools of a LoadBalancer Service
- * its allocator reports it cannot give an address. On top of the budget: a few lists, and only for an empty answer.
+ * host), the sources that feed the hubs delivering to the alerted Service — and the address pools of a LoadBalancer
+ * Service its allocator reports it cannot give an address (address-pools.ts). On top of the budget: a few lists, and
+ * only for an empty answer.
  */
 export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
   const { snapshot } = reader;

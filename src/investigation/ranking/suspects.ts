@@ -7,19 +7,16 @@ import { holdsSwitches } from '../detectors/feature-flag.ts';
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
+import { competingIngresses, deliveriesTo, feedersOf, hubsOf } from '../evidence/acting-from-beyond.ts';
 import {
   addressesIn,
   addressPools,
-  competingIngresses,
-  deliveriesTo,
-  feedersOf,
   firstOf,
-  hubsOf,
   inRanges,
   rangesIn,
   unallocated,
   warningsAbout,
-} from '../evidence/acting-from-beyond.ts';
+} from '../evidence/address-pools.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
