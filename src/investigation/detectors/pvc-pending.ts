@@ -1,7 +1,6 @@
 import { eventEvidence, eventsFor } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
-import { parameterNamed, provisioningFailures } from '../evidence/storage-classes.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { classParameterFailures } from '../evidence/storage-classes.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -48,11 +47,12 @@ export const pvcPending: Detector = {
       const fault: Finding = finding(pvcPending, {
         entity: ref,
         affects: users,
-        strength: failsOnClassParameter(snapshot, claim)
-          ? STRENGTH.classParameter
-          : events.length > 0
-            ? STRENGTH.pendingWithReason
-            : STRENGTH.pending,
+        strength:
+          classParameterFailures(snapshot, claim).length > 0
+            ? STRENGTH.classParameter
+            : events.length > 0
+              ? STRENGTH.pendingWithReason
+              : STRENGTH.pending,
         summary: `PersistentVolumeClaim ${ref.name} is Pending${events[0] ? `: ${events[0].message}` : ''}${users.length ? `; ${users.map((u) => u.name).join(', ')} cannot start` : ''}`,
         evidence: [
           {
@@ -75,13 +75,3 @@ export const pvcPending: Detector = {
     return findings;
   },
 };
-
-/** Whether the claim's provisioning failed on a parameter of a StorageClass read, which the error names. */
-function failsOnClassParameter(snapshot: ClusterSnapshot, claim: ClusterSnapshot['persistentVolumeClaims'][number]) {
-  return provisioningFailures(snapshot, claim).some((failure) => {
-    const storageClass = snapshot.customObjects.find(
-      (o) => o.kind === 'StorageClass' && o.metadata?.name === failure.class,
-    );
-    return storageClass !== undefined && parameterNamed(storageClass, failure.message) !== undefined;
-  });
-}

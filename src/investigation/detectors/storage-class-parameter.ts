@@ -1,6 +1,6 @@
 import { eventsFor } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
-import { parameterNamed, provisioningFailures } from '../evidence/storage-classes.ts';
+import { classParameterFailures } from '../evidence/storage-classes.ts';
 import { lastChange } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
@@ -24,15 +24,11 @@ export const storageClassParameter: Detector = {
   id: 'storage-class-parameter',
   faultTypes: ['pvc-pending'],
   detect(snapshot, graph) {
-    const classes = snapshot.customObjects.filter((o) => o.kind === 'StorageClass');
-    if (classes.length === 0) return [];
+    if (!snapshot.customObjects.some((o) => o.kind === 'StorageClass')) return [];
     const byClass = new Map<string, Finding>();
     for (const claim of snapshot.persistentVolumeClaims) {
       const ref = refOf('PersistentVolumeClaim', claim.metadata);
-      for (const failure of provisioningFailures(snapshot, claim)) {
-        const storageClass = classes.find((c) => c.metadata?.name === failure.class);
-        const parameter = storageClass && parameterNamed(storageClass, failure.message);
-        if (!storageClass || !parameter) continue;
+      for (const { failure, storageClass, parameter } of classParameterFailures(snapshot, claim)) {
         const entity = refOf('StorageClass', storageClass.metadata);
         const users = graph.workloadsReferencing(ref);
         const held = byClass.get(refKey(entity));

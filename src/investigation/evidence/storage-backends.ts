@@ -3,6 +3,7 @@ import type { WantedList } from './custom-read-plan.ts';
 import { eventsFor } from './events.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { storageClassList } from './storage-classes.ts';
 
 /**
  * A pod that runs but stops answering (its probes time out, no container waits or crashes) may be stalled on its
@@ -51,20 +52,12 @@ export function stalledClaimClassLists(snapshot: ClusterSnapshot, namespace: str
     .flatMap((pod) => mountedClaims(snapshot, pod))
     .find((c) => c.spec?.storageClassName);
   if (!claim) return [];
-  const served = snapshot.apiGroups
-    .find(({ group }) => group === 'storage.k8s.io')
-    ?.resources?.find((r) => r.kind === 'StorageClass');
   return [
-    {
-      resource: {
-        group: 'storage.k8s.io',
-        version: served?.version ?? 'v1',
-        plural: 'storageclasses',
-        kind: 'StorageClass',
-      },
-      why: `pods in ${namespace} run but stop answering, and mount claim ${claim.metadata?.name}: what stores its volume`,
-      relevance: 3,
-    },
+    storageClassList(
+      snapshot,
+      `pods in ${namespace} run but stop answering, and mount claim ${claim.metadata?.name}: what stores its volume`,
+      3,
+    ),
   ];
 }
 

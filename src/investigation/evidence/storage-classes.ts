@@ -64,19 +64,46 @@ export function storageClassLists(snapshot: ClusterSnapshot, namespace: string):
     (claim) => claim.metadata?.namespace === namespace && provisioningFailures(snapshot, claim).length > 0,
   );
   if (failing.length === 0) return [];
+  return [
+    storageClassList(
+      snapshot,
+      `claim ${failing[0]?.metadata?.name} in ${namespace} failed to be provisioned with the class its error names: that class's parameters`,
+      5,
+    ),
+  ];
+}
+
+/** The list of every StorageClass (cluster-scoped, few), at the version discovery serves. */
+export function storageClassList(snapshot: ClusterSnapshot, why: string, relevance: number): WantedList {
   const served = snapshot.apiGroups
     .find(({ group }) => group === 'storage.k8s.io')
     ?.resources?.find((r) => r.kind === 'StorageClass');
-  return [
-    {
-      resource: {
-        group: 'storage.k8s.io',
-        version: served?.version ?? 'v1',
-        plural: 'storageclasses',
-        kind: 'StorageClass',
-      },
-      why: `claim ${failing[0]?.metadata?.name} in ${namespace} failed to be provisioned with the class its error names: that class's parameters`,
-      relevance: 5,
+  return {
+    resource: {
+      group: 'storage.k8s.io',
+      version: served?.version ?? 'v1',
+      plural: 'storageclasses',
+      kind: 'StorageClass',
     },
-  ];
+    why,
+    relevance,
+  };
+}
+
+/** A Pending claim's provisioning failure that names a parameter of its StorageClass (read): the class, the parameter. */
+export interface ClassParameterFailure {
+  failure: { class: string; message: string };
+  storageClass: CustomObject;
+  parameter: { key: string; value: string; named: string };
+}
+
+/** The claim's provisioning failures that name a parameter of the StorageClass they name, when that class was read. */
+export function classParameterFailures(snapshot: ClusterSnapshot, claim: Claim): ClassParameterFailure[] {
+  return provisioningFailures(snapshot, claim).flatMap((failure) => {
+    const storageClass = snapshot.customObjects.find(
+      (o) => o.kind === 'StorageClass' && o.metadata?.name === failure.class,
+    );
+    const parameter = storageClass && parameterNamed(storageClass, failure.message);
+    return storageClass && parameter ? [{ failure, storageClass, parameter }] : [];
+  });
 }
