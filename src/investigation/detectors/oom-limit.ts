@@ -4,7 +4,7 @@ import { configuredMemory } from '../evidence/configured-memory.ts';
 import { memoryLimitDefaultedBy } from '../evidence/limit-defaults.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import { recoveredSince } from '../evidence/recovered.ts';
-import { resourceDrifts, targetingObjects } from '../evidence/resource-setters.ts';
+import { memoryLimitDrift, targetingObjects } from '../evidence/resource-setters.ts';
 import { formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
@@ -53,7 +53,7 @@ export const oomLimit: Detector = {
         const defaultedBy = memoryLimitDefaultedBy(snapshot.limitRanges, pod, podContainer, container);
         const setOnThePod =
           !defaultedBy &&
-          resourceDrifts(graph, pod).some((d) => d.container === state.status.name && d.field === 'limits.memory') &&
+          memoryLimitDrift(graph, pod, state.status.name) !== undefined &&
           targetingObjects(snapshot, workload).length > 0;
         const limit = parseQuantity(
           defaultedBy || setOnThePod ? podContainer?.resources?.limits?.memory : container?.resources?.limits?.memory,

@@ -28,9 +28,12 @@ export const podClassSetting: Detector = {
       for (const named of classesNamed(pod)) {
         const object = snapshot.customObjects.find((o) => o.kind === named.kind && o.metadata?.name === named.name);
         if (!object) continue;
-        const message = messages.find((m) => quotedSetting(object, m));
-        const setting = message && quotedSetting(object, message);
-        if (!message || !setting) continue;
+        const quoted = messages.flatMap((message) => {
+          const setting = quotedSetting(object, message);
+          return setting ? [{ message, setting }] : [];
+        })[0];
+        if (!quoted) continue;
+        const { message, setting } = quoted;
         const entity = refOf(object.kind, object.metadata);
         const workload = graph.workloadOf(pod);
         const podRef = refOf('Pod', pod.metadata);

@@ -1,9 +1,10 @@
 import { changeEvidence } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
-import { type ResourceDrift, resourceDrifts, targetingObjects } from '../evidence/resource-setters.ts';
+import type { CustomObject } from '../evidence/custom-object.ts';
+import { memoryLimitDrift, type ResourceDrift, targetingObjects } from '../evidence/resource-setters.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
-import { type Evidence, EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
+import { type EntityRef, type Evidence, EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -57,9 +58,7 @@ export const resourceSetter: Detector = {
         const killed = [state.status.lastState?.terminated, state.status.state?.terminated].some(
           (t) => t?.reason === 'OOMKilled',
         );
-        const drift = killed
-          ? resourceDrifts(graph, pod).find((d) => d.container === state.status.name && d.field === 'limits.memory')
-          : undefined;
+        const drift = killed ? memoryLimitDrift(graph, pod, state.status.name) : undefined;
         if (!drift) continue;
         const workload = graph.workloadOf(pod);
         for (const setter of targetingObjects(snapshot, workload)) {
@@ -91,8 +90,8 @@ export const resourceSetter: Detector = {
 };
 
 function evidenceOf(
-  setter: Parameters<typeof targetingObjects>[0]['customObjects'][number],
-  entity: ReturnType<typeof refOf>,
+  setter: CustomObject,
+  entity: EntityRef,
   drift: ResourceDrift,
   killed: Evidence,
   changedAt: string | undefined,

@@ -63,6 +63,10 @@ export function resourceDrifts(graph: EvidenceGraph, pod: Pod): ResourceDrift[] 
   return drifts;
 }
 
+/** The container's memory limit as its pod runs with it, where that differs from its template's. */
+export const memoryLimitDrift = (graph: EvidenceGraph, pod: Pod, container: string): ResourceDrift | undefined =>
+  resourceDrifts(graph, pod).find((d) => d.container === container && d.field === 'limits.memory');
+
 /** Pods that fail: not ready, or restarted. */
 const failing = (pod: Pod): boolean => !isPodReady(pod) || hasRestarted(pod);
 
