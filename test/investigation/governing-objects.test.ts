@@ -8,9 +8,17 @@ import {
 import type { CustomObject } from '../../src/investigation/evidence/custom-object.ts';
 import { buildGraph } from '../../src/investigation/evidence/graph.ts';
 import { speaksOfLimit } from '../../src/investigation/evidence/limit-settings.ts';
-import { resourceDrifts, targetingObjects } from '../../src/investigation/evidence/resource-setters.ts';
+import {
+  memoryLimitDrift,
+  resourceDrifts,
+  targetingObjects,
+} from '../../src/investigation/evidence/resource-setters.ts';
 import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
-import { parameterNamed, provisioningClass } from '../../src/investigation/evidence/storage-classes.ts';
+import {
+  classParameterFailures,
+  parameterNamed,
+  provisioningClass,
+} from '../../src/investigation/evidence/storage-classes.ts';
 import { classesNamed, quotedSetting } from '../../src/investigation/evidence/pod-classes.ts';
 
 const object = (kind: string, name: string, spec: unknown, status?: unknown, namespace?: string): CustomObject =>
@@ -85,6 +93,8 @@ test('a pod running with resources its template does not ask for drifts; an obje
     drifts.map((d) => [d.field, d.onPod, d.inTemplate]),
     [['limits.memory', '256Mi', '1Gi']],
   );
+  assert.equal(memoryLimitDrift(graph, pod, 'app')?.onPod, '256Mi');
+  assert.equal(memoryLimitDrift(graph, pod, 'sidecar'), undefined);
   assert.deepEqual(
     targetingObjects(snapshot, graph.workloadOf(pod)).map((o) => o.metadata?.name),
     ['db'],
@@ -130,4 +140,38 @@ test('a pod names classes by its …ClassName fields; a failure quoting a settin
   });
   // Unquoted, or the class's own name: no setting of it is quoted.
   assert.equal(quotedSetting(runtimeClass, 'no runtime for runsc-kvm; class "gvisor"'), undefined);
+});
+
+test('a Pending claim fails on a class parameter only when the class it names was read and the error names its value', () => {
+  const snapshot = emptySnapshot('2026-01-01T00:00:00Z');
+  const message = 'failed to provision volume with StorageClass "encrypted": key 9f8e7d6c-5b4a is pending deletion';
+  snapshot.persistentVolumeClaims.push({
+    metadata: { name: 'data', namespace: 'ns' },
+    spec: { storageClassName: 'encrypted' },
+    status: { phase: 'Pending' },
+  } as never);
+  snapshot.events.push({
+    metadata: { name: 'e', namespace: 'ns' },
+    involvedObject: { kind: 'PersistentVolumeClaim', name: 'data', namespace: 'ns' },
+    type: 'Warning',
+    reason: 'ProvisioningFailed',
+    message,
+  } as never);
+  const claim = snapshot.persistentVolumeClaims[0];
+  assert.ok(claim);
+  // The class not read: nothing to say which of its settings failed.
+  assert.deepEqual(classParameterFailures(snapshot, claim), []);
+  snapshot.customObjects.push({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'encrypted' },
+    parameters: { type: 'gp3', keyId: 'arn:cloud:kms:eu:1234:key/9f8e7d6c-5b4a' },
+  } as CustomObject);
+  assert.deepEqual(
+    classParameterFailures(snapshot, claim).map((f) => [f.storageClass.metadata?.name, f.parameter.key]),
+    [['encrypted', 'keyId']],
+  );
+  // Bound, it is no longer failing.
+  claim.status = { phase: 'Bound' };
+  assert.deepEqual(classParameterFailures(snapshot, claim), []);
 });
