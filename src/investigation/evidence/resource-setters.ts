@@ -138,8 +138,8 @@ export function resourceSetterLists(snapshot: ClusterSnapshot, graph: EvidenceGr
 type TargetRef = { kind?: unknown; name?: unknown };
 
 /**
- * The objects read that name the workload as their target (`spec.targetRef`: kind and name, in its namespace) and are
- * not its own kind's autoscaler the engine reads typed: those that may set what its pods run with.
+ * The custom objects read that name the workload as their target (`spec.targetRef`: kind and name, in its namespace):
+ * those that may set what its pods run with. Autoscalers the engine reads typed are not custom objects, so never here.
  */
 export function targetingObjects(snapshot: ClusterSnapshot, workload: EntityRef): CustomObject[] {
   return snapshot.customObjects.filter((object) => {
