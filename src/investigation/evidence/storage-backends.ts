@@ -20,7 +20,7 @@ type Claim = ClusterSnapshot['persistentVolumeClaims'][number];
 const TIMED_OUT = /deadline exceeded|timed? ?out|timeout/i;
 
 /** Pods of the namespace that run but do not answer: not ready, every container running, a probe timing out. */
-export function stalledPods(snapshot: ClusterSnapshot, namespace: string): Pod[] {
+function stalledPods(snapshot: ClusterSnapshot, namespace: string): Pod[] {
   return snapshot.pods.filter((pod) => {
     if (pod.metadata?.namespace !== namespace || pod.status?.phase !== 'Running' || isPodReady(pod)) return false;
     const statuses = pod.status?.containerStatuses ?? [];
@@ -32,7 +32,7 @@ export function stalledPods(snapshot: ClusterSnapshot, namespace: string): Pod[]
 }
 
 /** The Bound claims a pod mounts. */
-export function mountedClaims(snapshot: ClusterSnapshot, pod: Pod): Claim[] {
+function mountedClaims(snapshot: ClusterSnapshot, pod: Pod): Claim[] {
   const names = new Set((pod.spec?.volumes ?? []).flatMap((v) => v.persistentVolumeClaim?.claimName ?? []));
   return snapshot.persistentVolumeClaims.filter(
     (claim) =>

@@ -20,7 +20,7 @@ export const provisioningClass = (message: string | undefined): string | undefin
 type Claim = ClusterSnapshot['persistentVolumeClaims'][number];
 
 /** The Warning events of a Pending claim that name the class it failed to be provisioned with. */
-export function provisioningFailures(snapshot: ClusterSnapshot, claim: Claim): { class: string; message: string }[] {
+function provisioningFailures(snapshot: ClusterSnapshot, claim: Claim): { class: string; message: string }[] {
   if (claim.status?.phase !== 'Pending') return [];
   return eventsFor(snapshot, 'PersistentVolumeClaim', claim.metadata?.namespace, claim.metadata?.name ?? '')
     .filter((event) => event.type === 'Warning')
