@@ -1,6 +1,7 @@
 import type { CustomObject } from './custom-object.ts';
 import { builtInGroup } from './custom-object.ts';
 import { eventTime } from './events.ts';
+import { specStrings } from './governing-resources.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -71,31 +72,25 @@ const ipValue = (ip: string): number | undefined => {
   return parts.reduce((sum, part) => sum * 256 + part, 0);
 };
 
-/** Address ranges a spec holds anywhere: `a.b.c.d/n` or `a.b.c.d-e.f.g.h`, as [first, last]. */
-export function rangesIn(spec: unknown): [number, number][] {
-  const found: [number, number][] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
-    else if (typeof value === 'string') {
-      const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(value.trim());
-      const range = /^([\d.]+)\s*-\s*([\d.]+)$/.exec(value.trim());
-      if (cidr) {
-        const base = ipValue(cidr[1] as string);
-        const bits = Number(cidr[2]);
-        if (base === undefined || bits > 32) return;
-        const size = 2 ** (32 - bits);
-        const first = Math.floor(base / size) * size;
-        found.push([first, first + size - 1]);
-      } else if (range) {
-        const [a, b] = [ipValue(range[1] as string), ipValue(range[2] as string)];
-        if (a !== undefined && b !== undefined) found.push([a, b]);
-      }
-    }
-  };
-  visit(spec);
-  return found;
+/** The address range a value spells: `a.b.c.d/n` or `a.b.c.d-e.f.g.h`, as [first, last]. */
+function rangeOf(value: string): [number, number][] {
+  const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(value.trim());
+  const range = /^([\d.]+)\s*-\s*([\d.]+)$/.exec(value.trim());
+  if (cidr) {
+    const base = ipValue(cidr[1] as string);
+    const bits = Number(cidr[2]);
+    if (base === undefined || bits > 32) return [];
+    const size = 2 ** (32 - bits);
+    const first = Math.floor(base / size) * size;
+    return [[first, first + size - 1]];
+  }
+  if (!range) return [];
+  const [a, b] = [ipValue(range[1] as string), ipValue(range[2] as string)];
+  return a !== undefined && b !== undefined ? [[a, b]] : [];
 }
+
+/** Address ranges a spec holds anywhere, as [first, last]. */
+export const rangesIn = (spec: unknown): [number, number][] => specStrings(spec).flatMap(rangeOf);
 
 /** IPv4 addresses quoted in a text. */
 export const addressesIn = (text: string): string[] =>
