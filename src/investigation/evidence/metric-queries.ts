@@ -1,3 +1,5 @@
+import { literal } from './config-mentions.ts';
+
 /** What the collector asks Prometheus, by standard metric names only (cAdvisor, OpenTelemetry span metrics, HTTP request counters). */
 export type MetricSignal = 'memory-working-set' | 'cpu-throttling' | 'request-rate' | 'error-series';
 
@@ -80,8 +82,6 @@ export interface MetricBatch {
 // Metric names that count what failed: `…_errors_total`, `…:error_ratio_rate5m`, `…_failed_total:rate5m`, `…_rejected…`.
 const ERROR_NAMES = '[a-zA-Z_:]*(?:error|fail|reject)[a-zA-Z_0-9:]*';
 
-const regexEscaped = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The series of the namespaces whose name says they count errors, failures or refusals, at a value above zero: which
  * workload an application's own counters say is failing (a producer's record errors, a cache's refused writes), which
@@ -89,7 +89,7 @@ const regexEscaped = (value: string): string => value.replace(/[.*+?^${}()|[\]\\
  */
 export const erringSeriesQuery = (namespaces: readonly string[]): MetricQuery => ({
   signal: 'error-series',
-  query: `{__name__=~"${ERROR_NAMES}",namespace=~${quoted(namespaces.map(regexEscaped).join('|'))}} > 0`,
+  query: `{__name__=~"${ERROR_NAMES}",namespace=~${quoted(namespaces.map(literal).join('|'))}} > 0`,
 });
 
 /**
@@ -182,10 +182,9 @@ export const erringLabelValues = (samples: readonly Sample[], namespace: string)
       .filter(([label]) => label !== '__name__' && label !== 'namespace')
       .map(([label, value]) => `${label}="${value}"`),
   );
+
 /** Per service: the share of server calls that ended in error, from the request-rate samples. */
-export function errorRatios(
-  samples: { labels: Record<string, string>; values: [number, number][]; signal?: string }[],
-) {
+export function errorRatios(samples: readonly Sample[]) {
   const totals = new Map<string, { calls: number; errors: number }>();
   for (const sample of samples) {
     if (sample.signal !== 'request-rate') continue;
