@@ -102,7 +102,7 @@ function restartedContainers(pods: Pod[], onset: number): { pod: Pod; status: Co
  * and its successor has run ready since before the onset. Its last lines tell why it died then, not what fails now,
  * and the log budget is a few reads: the slot goes to a log that can speak of this incident.
  */
-export function restartIsHistory(status: ContainerStatus, onset: number): boolean {
+function restartIsHistory(status: ContainerStatus, onset: number): boolean {
   const ended = toMs(
     status.lastState?.terminated?.finishedAt ? String(status.lastState.terminated.finishedAt) : undefined,
   );

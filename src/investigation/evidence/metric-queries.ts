@@ -87,7 +87,7 @@ const ERROR_NAMES = '[a-zA-Z_:]*(?:error|fail|reject)[a-zA-Z_0-9:]*';
  * workload an application's own counters say is failing (a producer's record errors, a cache's refused writes), which
  * the standard call counters do not cover. Raw, so each keeps its name and labels (the workload, the topic it names).
  */
-export const erringSeriesQuery = (namespaces: readonly string[]): MetricQuery => ({
+const erringSeriesQuery = (namespaces: readonly string[]): MetricQuery => ({
   signal: 'error-series',
   query: `{__name__=~"${ERROR_NAMES}",namespace=~${quoted(namespaces.map(literal).join('|'))}} > 0`,
 });
