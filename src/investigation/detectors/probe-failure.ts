@@ -231,16 +231,15 @@ const probeOf = (container: Container | undefined, kind: ProbeKind) =>
 // Exit codes of a container the kubelet stopped (SIGKILL, SIGTERM), as opposed to one that exited by itself.
 const STOPPED_BY_KUBELET = new Set([137, 143]);
 
+/** Whether an instance ended in an error exit of its own process: not zero, not the kubelet's stop, not an OOM kill. */
+const endedByItsOwnError = (ended: { exitCode: number; reason?: string }): boolean =>
+  ended.exitCode !== 0 && !STOPPED_BY_KUBELET.has(ended.exitCode) && ended.reason !== 'OOMKilled';
+
 /** Whether a container is down (not running) after its process exited by itself with an error (not the kubelet's kill). */
 function downByItsOwnExit(status: NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number]): boolean {
   if (status.state?.running) return false;
   const ended = status.state?.terminated ?? status.lastState?.terminated;
-  return (
-    ended !== undefined &&
-    ended.exitCode !== 0 &&
-    !STOPPED_BY_KUBELET.has(ended.exitCode) &&
-    ended.reason !== 'OOMKilled'
-  );
+  return ended !== undefined && endedByItsOwnError(ended);
 }
 
 /** Whether the pod's containers that restarted last ended on their own: an error exit of the process, not a kill. */
@@ -249,10 +248,7 @@ function exitsByItself(pod: Pod): boolean {
     .filter((status) => (status.restartCount ?? 0) > 0)
     .map((status) => status.lastState?.terminated ?? status.state?.terminated)
     .filter((terminated) => terminated !== undefined);
-  return (
-    ended.length > 0 &&
-    ended.every((t) => t.exitCode !== 0 && !STOPPED_BY_KUBELET.has(t.exitCode) && t.reason !== 'OOMKilled')
-  );
+  return ended.length > 0 && ended.every(endedByItsOwnError);
 }
 
 /**
