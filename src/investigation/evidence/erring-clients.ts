@@ -17,7 +17,7 @@ type Pod = ClusterSnapshot['pods'][number];
  */
 function unitOf(snapshot: ClusterSnapshot, pod: Pod): string | undefined {
   const namespace = pod.metadata?.namespace ?? '';
-  const owner = customControllerOf(snapshot, pod as Parameters<typeof customControllerOf>[1]).owner;
+  const owner = customControllerOf(snapshot, pod).owner;
   if (owner) return refKey({ kind: owner.kind, namespace, name: owner.name });
   const workload = owningWorkload(pod.metadata?.name ?? '', namespace, snapshot);
   return workload ? refKey(workload) : undefined;
