@@ -49,17 +49,25 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
     if (targets.length >= max) break;
     const pods = podsOf(service);
     if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
-    const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
-    const speaking = pod && speakingContainer(pod, controllers);
-    if (!pod?.metadata?.name || !speaking) continue;
+    const chosen = podToRead(pods, controllers);
+    if (!chosen) continue;
     targets.push({
       namespace,
-      pod: pod.metadata.name,
-      ...speaking,
+      ...chosen,
       why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
     });
   }
   return targets;
+}
+
+/** Which pod of a group to read — one not ready first, else the first — and the container that says why it fails. */
+export function podToRead(
+  pods: Pod[],
+  controllers: PodController[],
+): { pod: string; container: string; previous: boolean } | undefined {
+  const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
+  const speaking = pod && speakingContainer(pod, controllers);
+  return pod?.metadata?.name && speaking ? { pod: pod.metadata.name, ...speaking } : undefined;
 }
 
 /**

@@ -1,12 +1,11 @@
 import { owningWorkload } from '../focus.ts';
 import { type EntityRef, refKey } from '../model.ts';
-import { speakingContainer } from './callee-log-targets.ts';
+import { podToRead } from './callee-log-targets.ts';
 import { customControllerOf } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
 import type { LogTarget } from './log-targets.ts';
 import { erringPodsElsewhere } from './metric-queries.ts';
 import { podControllers } from './peer-namespaces.ts';
-import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -61,13 +60,11 @@ export function erringServerClients(
   for (const { client, pods } of byReplicas.sort((a, b) => b.pods.length - a.pods.length)) {
     if (targets.length >= max) break;
     if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
-    const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
-    const speaking = pod && speakingContainer(pod, controllers);
-    if (!pod?.metadata?.name || !speaking) continue;
+    const chosen = podToRead(pods, controllers);
+    if (!chosen) continue;
     targets.push({
       namespace,
-      pod: pod.metadata.name,
-      ...speaking,
+      ...chosen,
       why: `${client.name} calls a server in ${[...namespaces].join(', ')} whose own counters show errors now`,
     });
   }

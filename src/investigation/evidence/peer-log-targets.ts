@@ -1,10 +1,9 @@
-import { speakingContainer } from './callee-log-targets.ts';
+import { podToRead } from './callee-log-targets.ts';
 import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
-import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -42,13 +41,11 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
     const pods = snapshot.pods.filter(
       (pod) => pod.metadata?.namespace === peer && matchesMap(pod.metadata?.labels, service?.spec?.selector),
     );
-    const pod = pods.find((candidate) => !isPodReady(candidate)) ?? pods[0];
-    const speaking = pod && speakingContainer(pod, controllers);
-    if (!pod?.metadata?.name || !speaking || read.has(`${peer}/${pod.metadata.name}`)) continue;
+    const chosen = podToRead(pods, controllers);
+    if (!chosen || read.has(`${peer}/${chosen.pod}`)) continue;
     targets.push({
       namespace: peer,
-      pod: pod.metadata.name,
-      ...speaking,
+      ...chosen,
       why: `${namespace}'s errors name ${name}.${peer}, which this pod serves`,
     });
   }
