@@ -1,3 +1,4 @@
+import { literal } from './config-mentions.ts';
 import type { CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -95,11 +96,9 @@ export function awaitingCondition(object: CustomObject, ref: TypedReference): Co
     const type = c.type.replace(READINESS, '').toLowerCase();
     if (type && type === stemOf(ref.key)) return true;
     const message = c.message ?? '';
-    return message.includes(ref.kind) || new RegExp(`["'\\s]${escapeRegExp(ref.name)}["'\\s]`).test(` ${message} `);
+    return message.includes(ref.kind) || new RegExp(`["'\\s]${literal(ref.name)}["'\\s]`).test(` ${message} `);
   });
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A read object a reference points at: its kind (and group, when given) and name, where it lives. */
 export function referencedObject(

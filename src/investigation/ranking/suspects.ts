@@ -1,4 +1,5 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { literal } from '../evidence/config-mentions.ts';
 import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { configObject } from '../evidence/config-change.ts';
 import { CLUSTER_DNS_NAMESPACE, isClusterDnsService } from '../evidence/cluster-dns.ts';
@@ -358,7 +359,7 @@ class SuspectWalk {
       if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
       const object = configObject(this.snapshot, reference.target);
       const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
-      const quoted = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|'), 'i') : undefined;
+      const quoted = keys.length > 0 ? new RegExp(keys.map(literal).join('|'), 'i') : undefined;
       this.changedNear(
         object,
         reference.target,
@@ -845,8 +846,6 @@ function switchedOn(data: Record<string, string> | undefined, fields: string[]):
   const considered = written.length > 0 ? entries.filter(([key]) => written.includes(key)) : entries;
   return considered.some(([, value]) => SWITCH_VALUE.test(value));
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The cluster DNS Service's addresses, as far as its Service was read. */
 function clusterDnsIps(snapshot: ClusterSnapshot): Set<string> {
