@@ -2,6 +2,7 @@ import type { CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { eventsFor } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 
 /**
  * A claim is provisioned by its StorageClass's provisioner with the class's `parameters` (a volume type, an encryption
@@ -97,13 +98,40 @@ export interface ClassParameterFailure {
   parameter: { key: string; value: string; named: string };
 }
 
-/** The claim's provisioning failures that name a parameter of the StorageClass they name, when that class was read. */
+/**
+ * The claim's provisioning failures that name a parameter of the StorageClass they name, when that class was read and
+ * is what changed (classIsTheChange): an error quotes the class's settings whichever side is wrong.
+ */
 export function classParameterFailures(snapshot: ClusterSnapshot, claim: Claim): ClassParameterFailure[] {
   return provisioningFailures(snapshot, claim).flatMap((failure) => {
     const storageClass = snapshot.customObjects.find(
       (o) => o.kind === 'StorageClass' && o.metadata?.name === failure.class,
     );
     const parameter = storageClass && parameterNamed(storageClass, failure.message);
-    return storageClass && parameter ? [{ failure, storageClass, parameter }] : [];
+    return storageClass && parameter && classIsTheChange(snapshot, storageClass, claim)
+      ? [{ failure, storageClass, parameter }]
+      : [];
   });
+}
+
+/**
+ * Whether the class, not the claim, is what changed. A class's parameters are used when a volume is provisioned: a
+ * claim of the class bound since the class last changed proves the class provisions as it is, and the failing claim's
+ * own request (its size, its access mode) is what the provisioner refuses. Otherwise the class is the change when it
+ * changed after the claim was made, or shortly before the incident, or when other claims of it fail alike; an old
+ * class that only this claim fails on says nothing against the class — unsure, the claim (the newer object) answers.
+ */
+function classIsTheChange(snapshot: ClusterSnapshot, storageClass: CustomObject, claim: Claim): boolean {
+  const name = storageClass.metadata?.name;
+  const classChanged = toMs(lastChange(storageClass.metadata as Parameters<typeof lastChange>[0]));
+  if (classChanged === undefined) return true;
+  const ofClass = snapshot.persistentVolumeClaims.filter((c) => c !== claim && c.spec?.storageClassName === name);
+  const provenSince = ofClass.some(
+    (c) => c.status?.phase === 'Bound' && (toMs(c.metadata?.creationTimestamp) ?? 0) >= classChanged,
+  );
+  if (provenSince) return false;
+  const claimChanged = toMs(lastChange(claim.metadata));
+  if (claimChanged === undefined || classChanged >= claimChanged) return true;
+  if (snapshotNow(snapshot) - classChanged <= SUSPECT_CHANGE_WINDOW) return true;
+  return ofClass.some((c) => provisioningFailures(snapshot, c).some((f) => f.class === name));
 }
