@@ -39,9 +39,11 @@ const TEXT_PATTERNS: [RegExp, string | ((...groups: string[]) => string)][] = [
   [/\b([rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{30,}|sk-[A-Za-z0-9_-]{16,})/g, MASK],
   // Credentials inside URLs / connection strings of any scheme: scheme://user:password@host
   [/\b([a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@'"]{0,128}:)([^\s@'"/]{1,256})@/gi, (_m, prefix) => `${prefix}${MASK}@`],
-  // key=value / key: value / "key": "value" where the key names a credential.
+  // key=value / key: value / "key": "value" where the key names a credential. A value that opens a JSON object or
+  // array is structure, not a credential (`{"powderpass":{"total":7}}`, an application named …pass): its own
+  // fields are matched one by one, and masking the brace would break the JSON it is part of.
   [
-    /(["']?[\w.-]{0,64}(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential)["']?\s*[:=]\s*)(["']?)([^\s"',;&}]+)\2/gi,
+    /(["']?[\w.-]{0,64}(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential)["']?\s*[:=]\s*)(["']?)([^\s"',;&}{[][^\s"',;&}]*)\2/gi,
     (_m, prefix, quote) => `${prefix}${quote}${MASK}${quote}`,
   ],
 ];

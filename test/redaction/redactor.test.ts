@@ -68,6 +68,12 @@ describe('Redactor.text', () => {
     assert.equal(redactor.text('http://payments.shop.svc:8080/healthz'), 'http://payments.shop.svc:8080/healthz');
   });
 
+  it('keeps JSON valid where a key ends like a credential word and opens an object, and masks the fields inside', () => {
+    const json = JSON.stringify({ powderpass: { total: 7 }, apiToken: ['a'], db: { password: 'hunter22' } });
+    const output = redactor.text(json);
+    assert.deepEqual(JSON.parse(output), { powderpass: { total: 7 }, apiToken: ['a'], db: { password: MASK } });
+  });
+
   it('stays fast on long lines', () => {
     const output = redactor.text('x'.repeat(200_000));
     assert.equal(output.length, 200_000);
