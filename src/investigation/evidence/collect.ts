@@ -26,6 +26,7 @@ import { generatingKinds } from './generations.ts';
 import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
+import { classParameterLists } from './class-parameters.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
@@ -676,11 +677,15 @@ async function readPeerFollowUps(reader: SnapshotReader, peers: Peers): Promise<
 
 /**
  * The IngressClasses (cluster-scoped, few), then the controller pods of the classes the Ingresses use, by the labels
- * the class shares with them: on top of the budget, like the rest of the routing layer.
+ * the class shares with them, and the objects holding those classes' parameters (class-parameters.ts): on top of the
+ * budget, like the rest of the routing layer.
  */
 async function readIngressController(reader: SnapshotReader): Promise<void> {
   reader.routingSpent++;
   await reader.list('IngressClass', 'an Ingress routes to the symptom: which controller serves it', {});
+  const parameters = planLists(classParameterLists(reader.snapshot), reader.customListed, MAX_CLASS_PARAMETERS).map(
+    ({ resource, namespace, why }) => reader.listCustom(resource, namespace, why),
+  );
   const reads = classesOf(reader.snapshot).flatMap((cls) => {
     const labels = controllerLabels(cls);
     if (Object.keys(labels).length === 0) return [];
@@ -692,6 +697,7 @@ async function readIngressController(reader: SnapshotReader): Promise<void> {
       }),
     ];
   });
+  reads.push(...parameters);
   reader.routingSpent += reads.length;
   if (reads.length > 0) await reader.wave(2, 'Reading the ingress controller in front of the symptom', reads);
 }
@@ -1267,6 +1273,8 @@ async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void
 
 /** Kinds of awaited objects read, at most. */
 const MAX_AWAITED_LISTS = 1;
+/** Lists read for the parameters of the Ingresses' classes: a cluster's Ingresses use one or two classes. */
+const MAX_CLASS_PARAMETERS = 2;
 
 /**
  * Objects read are not ready for an object they reference (a node pool for its node class), and that object was not

@@ -8,6 +8,7 @@ import { holdsSwitches } from '../detectors/feature-flag.ts';
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
+import { controllerNamesParameters, ingressParameters } from '../evidence/class-parameters.ts';
 import { competingIngresses, deliveriesTo, feedersOf, hubsOf } from '../evidence/acting-from-beyond.ts';
 import {
   addressesIn,
@@ -418,6 +419,7 @@ class SuspectWalk {
           `(routing to Service ${service.metadata?.name})`,
           `check its backends' Service names and ports against Service ${service.metadata?.name}, and its controller's log`,
         );
+        this.classParameters(ingress, workload);
       }
       // Of the routes to it, those the failing requests take: the one whose prefix covers their path longest.
       const failing = failedRequestPaths(this.victimWords.map(({ text }) => text));
@@ -432,6 +434,35 @@ class SuspectWalk {
         );
       }
     }
+  }
+
+  /**
+   * The object holding the settings of the Ingress's class (class-parameters.ts): the load balancer its controller
+   * provisions for every Ingress of the class. Changed shortly before, it is a suspect the Ingress itself does not
+   * show; the controller naming it while it serves the Ingress (a Warning event, its log) ties it to the symptom.
+   */
+  private classParameters(ingress: ClusterSnapshot['ingresses'][number], workload: EntityRef): void {
+    const read = ingressParameters(this.snapshot, ingress);
+    if (!read) return;
+    const ref = refOf(read.object.kind, read.object.metadata);
+    const named = controllerNamesParameters(this.snapshot, ingress, read.object);
+    this.changedNear(
+      read.object,
+      ref,
+      workload,
+      `(the parameters of IngressClass ${read.cls.metadata?.name}, which Ingress ${ingress.metadata?.name} uses)`,
+      `compare its settings (listeners, address type, network) with what Ingress ${ingress.metadata?.name} needs, and read the ingress controller's events and log`,
+      undefined,
+      named && {
+        fits: true,
+        evidence: {
+          source: 'event',
+          ref: refOf('Ingress', ingress.metadata),
+          text: `the controller names it: ${named.text}`,
+          ...(named.at ? { at: named.at } : {}),
+        },
+      },
+    );
   }
 
   /**
