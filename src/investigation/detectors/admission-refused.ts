@@ -1,6 +1,7 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { webhookRefusals } from '../evidence/webhook-refusals.ts';
 import { refOf } from '../evidence/graph.ts';
+import { controllerOf } from '../evidence/owner-references.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import { type EntityRef, type Finding, refKey } from '../model.ts';
@@ -70,9 +71,10 @@ export function creatorOf(snapshot: ClusterSnapshot, event: ClusterSnapshot['eve
   const involved = event.involvedObject ?? {};
   const namespace = involved.namespace ?? event.metadata?.namespace ?? '';
   if (involved.kind === 'ReplicaSet') {
-    const owner = snapshot.replicaSets
-      .find((rs) => rs.metadata?.name === involved.name && rs.metadata?.namespace === namespace)
-      ?.metadata?.ownerReferences?.find((o) => o.controller);
+    const owner = controllerOf(
+      snapshot.replicaSets.find((rs) => rs.metadata?.name === involved.name && rs.metadata?.namespace === namespace)
+        ?.metadata,
+    );
     if (owner) return { kind: owner.kind, namespace, name: owner.name };
   }
   return { kind: involved.kind ?? 'Pod', namespace, name: involved.name ?? '' };

@@ -2,6 +2,7 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { customControllerOf, type GeneratedWorkload, isCustomOwner } from '../evidence/custom-owners.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
+import { controllerOf } from '../evidence/owner-references.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
@@ -23,9 +24,6 @@ const NEAR = 2 * HOUR;
 
 type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 type Pod = ClusterSnapshot['pods'][number];
-
-const controllerOf = (metadata: unknown): OwnerReference | undefined =>
-  (metadata as { ownerReferences?: OwnerReference[] } | undefined)?.ownerReferences?.find((o) => o.controller);
 
 /**
  * The custom resources above a pod, nearest first, as far as they were read, and the built-in workloads the operator

@@ -1,6 +1,7 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
 import { builtInGroup } from './custom-object.ts';
+import { controllerOf } from './owner-references.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { HOUR, snapshotNow, toMs } from './time.ts';
@@ -24,9 +25,6 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (api
 export const isCustomOwner = (owner: OwnerReference): boolean => {
   return !builtInGroup(groupOf(owner.apiVersion));
 };
-
-const controllerOf = (metadata: { ownerReferences?: OwnerReference[] } | undefined): OwnerReference | undefined =>
-  metadata?.ownerReferences?.find((o) => o.controller);
 
 /** Kubernetes' own controllers an operator may generate between its resource and the pods, and where they are read. */
 const BUILT_IN_CONTROLLERS = {

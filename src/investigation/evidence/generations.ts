@@ -1,5 +1,6 @@
 import { type EntityRef, sameRef } from '../model.ts';
 import { isCustomOwner } from './custom-owners.ts';
+import { controllerOf } from './owner-references.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
@@ -13,11 +14,7 @@ import { toMs } from './time.ts';
  */
 
 type Owned = { metadata?: ClusterSnapshot['deployments'][number]['metadata'] };
-type OwnerReference = NonNullable<NonNullable<Owned['metadata']>['ownerReferences']>[number];
 type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
-
-const controllerOf = (object: Owned): OwnerReference | undefined =>
-  object.metadata?.ownerReferences?.find((owner) => owner.controller);
 
 /** The Deployments and StatefulSets of a namespace, with their kinds (list items carry none). */
 const workloadsOf = (snapshot: ClusterSnapshot, namespace: string): { kind: string; workload: Workload }[] =>
@@ -45,7 +42,7 @@ export function generatingKinds(
 ): GeneratingKind[] {
   const objectsByKind = new Map<string, Set<string>>();
   for (const { workload } of workloadsOf(snapshot, namespace)) {
-    const owner = controllerOf(workload);
+    const owner = controllerOf(workload.metadata);
     if (!owner || !isCustomOwner(owner)) continue;
     const key = `${owner.apiVersion.split('/')[0]}/${owner.kind}`;
     objectsByKind.set(key, (objectsByKind.get(key) ?? new Set()).add(owner.uid ?? owner.name));
@@ -63,7 +60,7 @@ export function generatingKinds(
 
 /** The object above a workload's controller (a Revision's Configuration), when the controller was read. */
 function lineageOf(snapshot: ClusterSnapshot, workload: Workload): string | undefined {
-  const owner = controllerOf(workload);
+  const owner = controllerOf(workload.metadata);
   if (!owner || !isCustomOwner(owner)) return undefined;
   const object = snapshot.customObjects.find(
     (o) =>
@@ -71,7 +68,7 @@ function lineageOf(snapshot: ClusterSnapshot, workload: Workload): string | unde
       o.metadata?.namespace === workload.metadata?.namespace &&
       (owner.uid ? o.metadata?.uid === owner.uid : o.metadata?.name === owner.name),
   );
-  const above = object && controllerOf(object);
+  const above = controllerOf(object?.metadata);
   return above ? `${owner.kind}/${above.kind}/${above.uid ?? above.name}` : undefined;
 }
 

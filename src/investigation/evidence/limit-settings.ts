@@ -2,6 +2,7 @@ import type { CustomObject } from './custom-object.ts';
 import { type CustomOwnerRead, customControllerOf, customKind, isCustomOwner } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
 import { looksLikeError } from './log-line.ts';
+import { controllerOf } from './owner-references.ts';
 import { type Measure, measuresIn, parseMeasure } from './measure.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -111,10 +112,7 @@ export function againstSetting(setting: Setting, line: string): 'quotes' | 'exce
  * without them): the graph knows the Deployment by the pod-template-hash, and the Deployment names its own owner.
  */
 function workloadController(graph: EvidenceGraph, pod: Parameters<EvidenceGraph['workloadOf']>[0]) {
-  const metadata = graph.workload(graph.workloadOf(pod))?.metadata as
-    | { ownerReferences?: { apiVersion: string; kind: string; name: string; controller?: boolean }[] }
-    | undefined;
-  return metadata?.ownerReferences?.find((o) => o.controller);
+  return controllerOf(graph.workload(graph.workloadOf(pod))?.metadata);
 }
 
 /** Owner kinds of limiting servers read, at most. */

@@ -1,5 +1,6 @@
 import { builtInGroup, type CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
+import { controllerOf } from './owner-references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -84,7 +85,7 @@ const domainOf = (key: string): string | undefined => (key.includes('/') ? key.s
 
 /** The owner a pod's controller reference names, when it is a Job or a workload read (whose labels mark it too). */
 function ownerLabels(snapshot: ClusterSnapshot, pod: Pod): Record<string, string> {
-  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const owner = controllerOf(pod.metadata);
   if (!owner) return {};
   const namespace = pod.metadata?.namespace;
   const lists = [snapshot.jobs, snapshot.replicaSets, snapshot.statefulSets, snapshot.deployments] as {

@@ -1,5 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { groupedBy } from './lookup.ts';
+import { controllerOf } from './owner-references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
 
@@ -29,8 +30,7 @@ const newestFirst = (a: ReplicaSet, b: ReplicaSet): number =>
  * The uid of the object that controls this one (its ownerReference with `controller: true`). Kubernetes' and kubectl's
  * rule for "ReplicaSets of a Deployment": a name can belong to a deleted Deployment's leftovers, a uid cannot.
  */
-export const controllerUid = (object: ReplicaSet): string | undefined =>
-  object.metadata?.ownerReferences?.find((owner) => owner.controller)?.uid;
+export const controllerUid = (object: ReplicaSet): string | undefined => controllerOf(object.metadata)?.uid;
 
 /** The ReplicaSets the Deployment controls (by controller ownerReference uid), newest revision first. */
 export function controlledReplicaSets(deployment: Deployment, replicaSets: readonly ReplicaSet[]): ReplicaSet[] {
