@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
+import { type CustomObject, type ServedCustomKind, servedCustomKinds } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -18,13 +18,7 @@ type Rule = { peers?: Peer[]; ports?: Port[] };
 
 /** The network-policy kinds of the cluster's network plugin, as aggregated discovery names them. */
 export function cniPolicyKinds(groups: readonly ServedGroup[]): ServedCustomKind[] {
-  return groups
-    .filter(({ group }) => !builtInGroup(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => /NetworkPolicy$/.test(r.kind))
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind, namespaced: r.namespaced })),
-    );
+  return servedCustomKinds(groups, (r) => /NetworkPolicy$/.test(r.kind));
 }
 
 // Cilium writes Kubernetes labels of endpoints with a source prefix, and the namespace as a label of its own.

@@ -14,10 +14,10 @@ export type CustomObject = z.infer<typeof CustomObjectSchema>;
 /** Groups Kubernetes serves itself: no dot (the core group, `apps`, `batch`…) or `*.k8s.io`. Any other is an extension. */
 export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
 
-/** The first kind an extension group serves (as discovery answered) that `matches`, with its group. */
 /** A custom kind the cluster serves, with the group and version it is read at. */
 export type ServedCustomKind = ServedResource & { group: string };
 
+/** The first kind an extension group serves (as discovery answered) that `matches`, with its group. */
 export function servedCustomKind(
   groups: readonly ServedGroup[],
   matches: (resource: ServedResource) => boolean,
@@ -28,6 +28,19 @@ export function servedCustomKind(
     if (resource) return { group, ...resource };
   }
   return undefined;
+}
+
+/**
+ * Every kind the extension groups serve (as discovery answered) that `matches` by its shape (its kind's name, its
+ * scope) or its group, with its group, in discovery's order: how a custom kind is found without a product's name.
+ */
+export function servedCustomKinds(
+  groups: readonly ServedGroup[],
+  matches: (resource: ServedResource, group: string) => boolean,
+): ServedCustomKind[] {
+  return groups
+    .filter(({ group }) => !builtInGroup(group))
+    .flatMap(({ group, resources = [] }) => resources.filter((r) => matches(r, group)).map((r) => ({ group, ...r })));
 }
 
 /**

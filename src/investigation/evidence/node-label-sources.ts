@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { type CustomObject, servedCustomKinds } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { controllerOf } from './owner-references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -120,17 +120,13 @@ export function nodeLabelSourceLists(snapshot: ClusterSnapshot, namespace: strin
     ),
   );
   const label = stranded[0]?.pairs[0];
-  return snapshot.apiGroups
-    .filter(({ group }) => !builtInGroup(group) && domains.has(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources.map((r) => ({ resource: { group, version: r.version, plural: r.plural, kind: r.kind }, r })),
-    )
-    .sort((a, b) => Number(a.r.namespaced) - Number(b.r.namespaced))
+  return servedCustomKinds(snapshot.apiGroups, (_, group) => domains.has(group))
+    .sort((a, b) => Number(a.namespaced) - Number(b.namespaced))
     .slice(0, MAX_SOURCE_KINDS)
-    .map(({ resource, r }) => ({
-      resource,
-      ...(r.namespaced ? { namespace } : {}),
-      why: `pods in ${namespace} wait for node label ${label?.key}=${label?.value}, which no node carries, and are marked by ${resource.group}: whether a ${resource.kind} set it`,
+    .map(({ group, version, plural, kind, namespaced }) => ({
+      resource: { group, version, plural, kind },
+      ...(namespaced ? { namespace } : {}),
+      why: `pods in ${namespace} wait for node label ${label?.key}=${label?.value}, which no node carries, and are marked by ${group}: whether a ${kind} set it`,
       relevance: 3,
     }));
 }

@@ -1,7 +1,7 @@
 import { mentionedNames } from '../focus.ts';
 import { markingKinds, mutationMarks } from './admission-marks.ts';
 import { configuredKinds, configuredNames } from './configured-objects.ts';
-import { builtInGroup } from './custom-object.ts';
+import { servedCustomKinds } from './custom-object.ts';
 import { matchesMap } from './labels.ts';
 import { erringLabelValues } from './metric-queries.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
@@ -181,18 +181,12 @@ export function deliveryLists(
         log.namespace === namespace && log.lines.length > 0 && pods.some((pod) => pod.metadata?.name === log.pod),
     );
   if (!silent) return [];
-  return snapshot.apiGroups
-    .filter(({ group }) => !builtInGroup(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => r.namespaced && DELIVERY_KIND.test(r.kind))
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
-    )
+  return servedCustomKinds(snapshot.apiGroups, (r) => r.namespaced && DELIVERY_KIND.test(r.kind))
     .slice(0, MAX_DELIVERY_KINDS)
-    .map((resource) => ({
-      resource,
+    .map(({ group, version, plural, kind }) => ({
+      resource: { group, version, plural, kind },
       namespace,
-      why: `${symptom.name} runs and logs no error, yet the alert says it does not work: what delivers to it (${resource.kind})`,
+      why: `${symptom.name} runs and logs no error, yet the alert says it does not work: what delivers to it (${kind})`,
       relevance: 1,
     }));
 }

@@ -1,6 +1,6 @@
 import type { Alert } from '../../alert/alert.ts';
 import { alertText } from '../focus.ts';
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { type CustomObject, servedCustomKinds } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
 import { looksClusterInternal } from './hosts.ts';
 import { mentionedHosts } from './ingress-routes.ts';
@@ -33,14 +33,9 @@ export function routeKinds(groups: readonly ServedGroup[], max: number): RouteKi
 
 /** The namespaced kinds of extension groups (aggregated discovery) whose kind `matches`, at most `max`. */
 function namespacedKinds(groups: readonly ServedGroup[], matches: (kind: string) => boolean, max: number): RouteKind[] {
-  return groups
-    .filter(({ group }) => !builtInGroup(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources
-        .filter((r) => r.namespaced && matches(r.kind))
-        .map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
-    )
-    .slice(0, max);
+  return servedCustomKinds(groups, (r) => r.namespaced && matches(r.kind))
+    .slice(0, max)
+    .map(({ group, version, plural, kind }) => ({ group, version, plural, kind }));
 }
 
 /** Whether a kind read is a router's backend, naming the Service and port its routes send to. */

@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
+import { type CustomObject, type ServedCustomKind, servedCustomKinds } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { type EvidenceGraph, refOf } from './graph.ts';
 import { isRouteKind, routesToService } from './route-kinds.ts';
@@ -73,9 +73,7 @@ const NOT_A_POLICY_KEY = /^(?:name|namespace|kind|group|apiVersion|services?|hos
 
 /** The namespaced extension kinds of the served groups that `accepts`, with their group. */
 function namespacedKinds(groups: readonly ServedGroup[], accepts: (group: string) => boolean): ServedCustomKind[] {
-  return groups
-    .filter(({ group }) => !builtInGroup(group) && accepts(group))
-    .flatMap(({ group, resources = [] }) => resources.filter((r) => r.namespaced).map((r) => ({ group, ...r })));
+  return servedCustomKinds(groups, (r, group) => r.namespaced && accepts(group));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject } from './custom-object.ts';
+import { type CustomObject, servedCustomKinds } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { looksLikeError } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -67,16 +67,12 @@ export function scopedObjectLists(snapshot: ClusterSnapshot, namespace: string):
   const missing = missingConfiguredNames(snapshot, namespace);
   if (missing.length === 0) return [];
   const groups = annotatingGroups(snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace));
-  return snapshot.apiGroups
-    .filter(({ group }) => !builtInGroup(group) && groups.has(group))
-    .flatMap(({ group, resources = [] }) =>
-      resources.filter((r) => r.namespaced).map((r) => ({ group, version: r.version, plural: r.plural, kind: r.kind })),
-    )
+  return servedCustomKinds(snapshot.apiGroups, (r, group) => r.namespaced && groups.has(group))
     .slice(0, MAX_SCOPED_KINDS)
-    .map((resource) => ({
-      resource,
+    .map(({ group, version, plural, kind }) => ({
+      resource: { group, version, plural, kind },
       namespace,
-      why: `errors say ${missing[0]?.name}, which a workload is configured with, is not found, and the pods carry ${resource.group}'s annotations: whether a ${resource.kind} of that name exists and whom it serves`,
+      why: `errors say ${missing[0]?.name}, which a workload is configured with, is not found, and the pods carry ${group}'s annotations: whether a ${kind} of that name exists and whom it serves`,
       relevance: 3,
     }));
 }
