@@ -495,6 +495,12 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
   // same request shows the CronJobs elsewhere whose runs fail too.
   if (snapshot.pods.some((pod) => pod.metadata?.namespace === namespace && (failingRun(pod) || failedOnce(pod))))
     reads.push(['CronJob', `runs in ${namespace} fail: since when their CronJobs, and any others, have failed`, {}]);
+  else if (runWarned(snapshot, namespace)) {
+    // A Job that gave up deletes its pods (a deadline exceeded, its backoff spent): the Warning about it is what is
+    // left of the run, and the Job's status and its CronJob's template say how and why it failed.
+    if (!reads.some(([kind]) => kind === 'Job')) reads.push(['Job', `a run in ${namespace} was warned about`, here]);
+    reads.push(['CronJob', `a run in ${namespace} was warned about: the CronJob it is made from, and since when`, {}]);
+  }
   if (needsQuota(snapshot, namespace)) {
     reads.push(['ResourceQuota', 'pods are missing or pending: quotas may refuse them', here]);
     reads.push(['LimitRange', 'pods are missing or pending: limit ranges may refuse or shape them', here]);
@@ -1750,6 +1756,15 @@ function failingRun(pod: ClusterSnapshot['pods'][number]): boolean {
     (pod.status?.containerStatuses ?? []).some((status) => status.state?.waiting?.reason?.endsWith('Error'))
   );
 }
+
+/** A Warning event about a Job of the namespace, or a CronJob's: a run failed, whether or not its pods are left. */
+const runWarned = (snapshot: ClusterSnapshot, namespace: string): boolean =>
+  snapshot.events.some(
+    (event) =>
+      event.type === 'Warning' &&
+      (event.involvedObject?.kind === 'Job' || event.involvedObject?.kind === 'CronJob') &&
+      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace,
+  );
 
 /** A pod that runs once (restartPolicy Never or OnFailure, whatever controller made it) and failed. */
 const failedOnce = (pod: ClusterSnapshot['pods'][number]): boolean =>
