@@ -1,6 +1,7 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
+import { nodeClosedByNewTaint } from '../evidence/node-room.ts';
 import { formatCpu, formatBytes, parseQuantity } from '../evidence/quantity.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
@@ -8,7 +9,7 @@ import { lastChange } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
-import { schedulingFailures } from './scheduling.ts';
+import { schedulingFailures } from '../evidence/scheduling-failures.ts';
 
 const INSUFFICIENT = /Insufficient ([a-z0-9/-]+(?:\.[a-z0-9/-]+)*)/gi;
 
@@ -20,6 +21,8 @@ const STRENGTH = {
   requestRaised: 0.9,
   /** A full cluster with nothing impossible and nothing raised may just be a lost node: a weaker claim. */
   clusterFull: 0.6,
+  /** A node with room for the pods is closed by a new taint (evidence/node-room.ts): the shortage is its consequence. */
+  roomTakenByTaint: 0.5,
 } as const;
 
 /** Pods that fit on no node because of what they request: the workload's requests are the fault. */
@@ -71,10 +74,24 @@ export const insufficientResources: Detector = {
           text: `revision ${current.metadata?.annotations?.['deployment.kubernetes.io/revision']} raised the ${resources.join('/')} request`,
           at: current.metadata?.creationTimestamp,
         });
+      // A node with room that a new taint closed: the shortage on the nodes left open is the taint's consequence.
+      const closed = impossible ? undefined : nodeClosedByNewTaint(snapshot, failure.pod);
+      if (closed)
+        evidence.push({
+          source: 'status',
+          ref: { kind: 'Node', name: closed.metadata?.name ?? '' },
+          text: `Node ${closed.metadata?.name} has room for the pods but a new taint they do not tolerate`,
+        });
       const found: Finding = finding(insufficientResources, {
         entity: workload,
         affects: [workload],
-        strength: impossible ? STRENGTH.exceedsEveryNode : raised ? STRENGTH.requestRaised : STRENGTH.clusterFull,
+        strength: impossible
+          ? STRENGTH.exceedsEveryNode
+          : closed
+            ? STRENGTH.roomTakenByTaint
+            : raised
+              ? STRENGTH.requestRaised
+              : STRENGTH.clusterFull,
         summary: `${workload.kind} ${workload.name}: pods cannot be scheduled (Insufficient ${resources.join(', ')})${impossible ? ': the request exceeds every node' : ''}`,
         evidence,
       });

@@ -5,7 +5,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
-import { schedulingFailures } from './scheduling.ts';
+import { schedulingFailures } from '../evidence/scheduling-failures.ts';
 
 const PRESSURES = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
 

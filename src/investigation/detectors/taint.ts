@@ -1,23 +1,28 @@
 import { eventEvidence } from '../evidence/events.ts';
-import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
-import { lastChange, latest, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import {
+  CORDON_TAINT,
+  hasRoomFor,
+  keepingOffTaints,
+  recentlyTainted,
+  SHORT_OF_RESOURCES,
+  tolerates,
+} from '../evidence/node-room.ts';
+import { lastChange, snapshotNow } from '../evidence/time.ts';
+import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { type Detector, finding } from './detector.ts';
-import { schedulingFailures } from './scheduling.ts';
-
-type Node = Parameters<Detector['detect']>[0]['nodes'][number];
-type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
-
-// Taints the node lifecycle controller sets for a sick node: the node's condition is the fault, not a taint someone added.
-const CONDITION_TAINT =
-  /^node\.kubernetes\.io\/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)$/;
-
-const CORDON_TAINT = 'node.kubernetes.io/unschedulable';
+import { schedulingFailures } from '../evidence/scheduling-failures.ts';
 
 /** Pods cannot be scheduled because of the node's taint or cordon, which the scheduler's events name. */
 const STRENGTH = 0.85;
+/**
+ * The node its new taint closed has room for the refused pods as they ask, while the nodes left open are short: the
+ * taint took the room, stated by the scheduler and the node's own load. Above a workload whose newest revision raised
+ * the request that only the nodes left open cannot fit (insufficient-resources, 0.9).
+ */
+const ROOM_TAKEN = 0.93;
 /**
  * A cordon beside other nodes' taints that the same pods do not tolerate: a drain counts on the other nodes to take
  * the pods, and the taints someone put there are what left them no place.
@@ -35,13 +40,14 @@ export const taint: Detector = {
     for (const node of snapshot.nodes) {
       const name = node.metadata?.name ?? '';
       const ref: EntityRef = { kind: 'Node', name };
-      const taints = (node.spec?.taints ?? []).filter(
-        (t) => !CONDITION_TAINT.test(t.key) && t.key !== CORDON_TAINT && t.effect !== 'PreferNoSchedule',
-      );
+      const taints = keepingOffTaints(node);
       // The taint a cordon puts on the node is the cordon itself.
       const cordoned =
         node.spec?.unschedulable === true || (node.spec?.taints ?? []).some((t) => t.key === CORDON_TAINT);
       if (taints.length === 0 && !cordoned) continue;
+      // Beside a count of nodes short of resources, a taint that stood long before (a control-plane or dedicated
+      // pool's) kept the pod off it before the incident too: what changed is what the pod asks of the open nodes, so
+      // only a new taint or node is blamed then.
       const standing = !recentlyTainted(node, snapshotNow(snapshot));
       // A node the pod's own selector or required affinity rules out never was a place for it: its taint keeps
       // nothing away (a dedicated pool's taint beside a pod that asks for another pool).
@@ -63,10 +69,14 @@ export const taint: Detector = {
         .filter((t): t is string => !!t)
         .sort()
         .at(-1);
+      // A new taint on a node with room for pods the nodes left open are short for: the taint, not capacity.
+      const roomTaken = standing
+        ? []
+        : blocked.filter((b) => SHORT_OF_RESOURCES.test(b.message) && hasRoomFor(snapshot, b.pod, node));
       const found: Finding = finding(taint, {
         entity: ref,
         affects: [...affects.values()],
-        strength: STRENGTH,
+        strength: roomTaken.length > 0 ? ROOM_TAKEN : STRENGTH,
         summary: `Node ${name} ${cordoned ? 'is cordoned' : `carries taint ${taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`}; ${[...affects.values()].map((a) => a.name).join(', ')} cannot run there`,
         evidence: [
           ...taints.map((t) => ({
@@ -76,10 +86,20 @@ export const taint: Detector = {
             at: t.timeAdded ?? undefined,
           })),
           ...(cordoned ? [{ source: 'spec' as const, ref, text: 'spec.unschedulable=true (cordoned)' }] : []),
+          ...roomTaken.slice(0, 1).map((b) => ({
+            source: 'status' as const,
+            ref,
+            text: `Node ${name} has room for ${b.pod.metadata?.name}'s requests beside the pods bound there: only its taint keeps the pod off, while the nodes left open are short`,
+          })),
           ...blocked.slice(0, 2).flatMap((b) => (b.event ? [eventEvidence(b.event)] : [])),
         ],
       });
-      if (newest) found.changedAt = newest;
+      // Without a taint's timeAdded, the edit that wrote spec.taints (a `kubectl taint`) dates it; a node born with
+      // its taint is dated by whatever made it so (its pool's template), not by its birth.
+      const edited = lastChange(node.metadata);
+      const taintedWhen =
+        newest ?? (fieldsChangedAt(node.metadata, edited).includes('spec.taints') ? edited : undefined);
+      if (taintedWhen) found.changedAt = taintedWhen;
       if (cordoned) found.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
       findings.set(refKey(ref), found);
       if (taints.length === 0) onlyCordoned.add(refKey(ref));
@@ -96,26 +116,3 @@ export const taint: Detector = {
     return [...findings.values()];
   },
 };
-
-/** A scheduler verdict that also counts nodes short of what the pod requests ("3 Insufficient cpu"). */
-const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
-
-/**
- * Whether the node or a taint of it is new within the suspect window. Beside a count of nodes short of resources, a
- * taint that stood long before (a control-plane or dedicated pool's) kept the pod off it before the incident too:
- * what changed is what the pod asks of the open nodes, so only a new taint or node is blamed then.
- */
-function recentlyTainted(node: Node, now: number): boolean {
-  const changed = toMs(
-    latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]),
-  );
-  return changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
-}
-
-function tolerates(pod: Pod, taint: Taint): boolean {
-  return (pod.spec?.tolerations ?? []).some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-  });
-}

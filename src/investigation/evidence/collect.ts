@@ -29,6 +29,7 @@ import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
+import { taintedNodesToWeigh } from './node-room.ts';
 import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
 import { podClassLists } from './pod-classes.ts';
 import { backendKindLists, backingObjects, stalledClaimClassLists } from './storage-backends.ts';
@@ -276,6 +277,7 @@ export async function collectSnapshot(
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
   await readPodsOfPreemptors(reader);
+  await readPodsOfTaintedNode(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
   await readStorageBackends(reader);
@@ -1351,6 +1353,28 @@ async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
     ),
   ]);
   absorb(reader.snapshot.pods, found.pods);
+}
+
+/**
+ * Pods refused partly for a new taint and partly for resources: the pods bound on the largest newly tainted node,
+ * cluster-wide, by field selector — whether that node would have had room for them, so whether the taint or capacity
+ * keeps them waiting (node-room.ts). One request.
+ */
+async function readPodsOfTaintedNode(reader: SnapshotReader): Promise<void> {
+  const [node] = taintedNodesToWeigh(reader.snapshot);
+  if (!node || reader.spent() >= PEER_HARD_LIMIT) return;
+  const found = emptySnapshot(reader.snapshot.now);
+  await reader.wave(4, `Reading the pods on ${node}: whether the node its new taint closed had room`, [
+    reader.list(
+      'Pod',
+      `pods of ${reader.namespace} are refused by ${node}'s new taint and elsewhere for resources: what ${node} holds`,
+      { fieldSelector: `spec.nodeName=${node}` },
+      found,
+    ),
+  ]);
+  absorb(reader.snapshot.pods, found.pods);
+  const cutShort = reader.snapshot.incomplete.some((read) => read.fieldSelector === `spec.nodeName=${node}`);
+  if (!cutShort) reader.snapshot.podsReadOnNodes = [...(reader.snapshot.podsReadOnNodes ?? []), node];
 }
 
 /** Reads started for one kind of refusal, and what they read (for the step message). */

@@ -153,6 +153,11 @@ export interface ClusterSnapshot {
   metrics: MetricSample[];
   /** The lists left incomplete: no conclusion may rest on an object being absent from them. */
   incomplete: IncompleteRead[];
+  /**
+   * Nodes whose pods were listed cluster-wide (by `spec.nodeName`): what is bound there is known, and so whether a pod
+   * would fit (node-room.ts). Absent: none.
+   */
+  podsReadOnNodes?: string[];
 }
 
 export const emptySnapshot = (now: string): ClusterSnapshot => ({

@@ -1,6 +1,6 @@
-import { eventsFor, eventTime, type KubeEvent } from '../evidence/events.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import type { Pod } from '../evidence/workloads.ts';
+import { eventsFor, eventTime, type KubeEvent } from './events.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import type { Pod } from './workloads.ts';
 
 export interface SchedulingFailure {
   pod: Pod;

@@ -1,0 +1,114 @@
+import { schedulingFailures } from './scheduling-failures.ts';
+import { mayRunOn } from './node-fit.ts';
+import { parseQuantity } from './quantity.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { lastChange, latest, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import type { Pod } from './workloads.ts';
+
+/**
+ * The scheduler's verdict counts, for each node, the first filter that refused the pod, and the taint filter runs
+ * before the resource filter: "3 node(s) had untolerated taint {…}, 1 Insufficient cpu" says nothing of whether the
+ * three tainted nodes had room. When one of them does (its allocatable, less the requests of the pods bound there,
+ * holds the pod's requests) and its taint is new, the taint took away the room the pod would have had, and the
+ * shortage on the nodes left open is its consequence. Whether it has is read from the pods bound there, cluster-wide.
+ */
+
+type Node = ClusterSnapshot['nodes'][number];
+type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
+
+// Taints the node lifecycle controller sets for a sick node: the node's condition is the fault, not a taint someone added.
+const CONDITION_TAINT =
+  /^node\.kubernetes\.io\/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)$/;
+
+export const CORDON_TAINT = 'node.kubernetes.io/unschedulable';
+
+/** The taints someone put on the node that keep pods off it (not a sick node's, not a cordon's, not a preference). */
+export const keepingOffTaints = (node: Node): Taint[] =>
+  (node.spec?.taints ?? []).filter(
+    (t) => !CONDITION_TAINT.test(t.key) && t.key !== CORDON_TAINT && t.effect !== 'PreferNoSchedule',
+  );
+
+/** A scheduler verdict that also counts nodes short of what the pod requests ("3 Insufficient cpu"). */
+export const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
+
+/** Whether the node or a taint of it is new within the suspect window (its taints' timeAdded, else its edits). */
+export function recentlyTainted(node: Node, now: number): boolean {
+  const changed = toMs(taintedAt(node));
+  return changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
+}
+
+/** When the node was last tainted or edited: its taints' timeAdded, else the last edit of its spec. */
+export const taintedAt = (node: Node): string | undefined =>
+  latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]);
+
+export function tolerates(pod: Pod, taint: Taint): boolean {
+  return (pod.spec?.tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/**
+ * Newly tainted nodes that pods the scheduler refuses partly for a taint and partly for resources may run on and do
+ * not tolerate: where the pods bound there tell whether the taint, not capacity, keeps them waiting. Largest first.
+ */
+export function taintedNodesToWeigh(snapshot: ClusterSnapshot): string[] {
+  const now = snapshotNow(snapshot);
+  const mixed = schedulingFailures(snapshot).filter(
+    (f) => SHORT_OF_RESOURCES.test(f.message) && /untolerated taint/i.test(f.message),
+  );
+  if (mixed.length === 0) return [];
+  return snapshot.nodes
+    .filter((node) => recentlyTainted(node, now))
+    .filter((node) =>
+      mixed.some((f) => mayRunOn(f.pod, node) && keepingOffTaints(node).some((t) => !tolerates(f.pod, t))),
+    )
+    .sort((a, b) => allocatable(b, 'cpu') - allocatable(a, 'cpu'))
+    .map((node) => node.metadata?.name ?? '');
+}
+
+const allocatable = (node: Node, resource: string): number => parseQuantity(node.status?.allocatable?.[resource]) ?? 0;
+
+const requestsOf = (pod: Pod): Record<string, number> => {
+  const sum: Record<string, number> = {};
+  for (const container of pod.spec?.containers ?? [])
+    for (const [resource, quantity] of Object.entries(container.resources?.requests ?? {}))
+      sum[resource] = (sum[resource] ?? 0) + (parseQuantity(quantity) ?? 0);
+  return sum;
+};
+
+/**
+ * Whether the node has room for the pod's requests: its allocatable less the requests of the pods bound there. Only
+ * known when the node's pods were read cluster-wide (undefined otherwise: a namespace's pods are not all it runs).
+ */
+export function hasRoomFor(snapshot: ClusterSnapshot, pod: Pod, node: Node): boolean | undefined {
+  const name = node.metadata?.name ?? '';
+  if (!(snapshot.podsReadOnNodes ?? []).includes(name)) return undefined;
+  const bound = snapshot.pods.filter(
+    (p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+  );
+  const wanted = Object.entries(requestsOf(pod)).filter(([, quantity]) => quantity > 0);
+  if (wanted.length === 0) return undefined;
+  return wanted.every(([resource, quantity]) => {
+    const offered = parseQuantity(node.status?.allocatable?.[resource]);
+    if (offered === undefined) return false;
+    const used = bound.reduce((sum, p) => sum + (requestsOf(p)[resource] ?? 0), 0);
+    return offered - used >= quantity;
+  });
+}
+
+/**
+ * A newly tainted node, among those the pod may run on, whose taint it does not tolerate and that has room for it
+ * (read): the taint, not capacity, keeps the pod waiting, and its shortage elsewhere is the taint's consequence.
+ */
+export function nodeClosedByNewTaint(snapshot: ClusterSnapshot, pod: Pod): Node | undefined {
+  const now = snapshotNow(snapshot);
+  return snapshot.nodes.find(
+    (node) =>
+      recentlyTainted(node, now) &&
+      mayRunOn(pod, node) &&
+      keepingOffTaints(node).some((t) => !tolerates(pod, t)) &&
+      hasRoomFor(snapshot, pod, node) === true,
+  );
+}
