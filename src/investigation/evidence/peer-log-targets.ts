@@ -2,7 +2,7 @@ import { podToRead } from './callee-log-targets.ts';
 import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
-import { podControllers } from './peer-namespaces.ts';
+import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -15,13 +15,20 @@ import type { ClusterSnapshot } from './snapshot.ts';
  */
 export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
   const named = new Map<string, { namespace: string; name: string; count: number }>();
+  const controllers = podControllers(snapshot);
+  const configured = configuredElsewhere(snapshot, namespace, controllers);
   for (const log of snapshot.logs.filter((candidate) => candidate.namespace === namespace)) {
     for (const raw of log.lines) {
       const text = parseLogLine(raw).text;
       const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
       for (const host of hosts) {
-        if (!host.includes('.')) continue;
-        const service = serviceNameOf(host, namespace);
+        // A bare name is a Service of another namespace when no Service here has it and the pods' own configuration
+        // calls one of that name there (`"upstream":"orders"` beside ORDERS_URL=http://orders.shop.svc:8080).
+        const service = host.includes('.')
+          ? serviceNameOf(host, namespace)
+          : looksLikeError(text)
+            ? configured.get(host.toLowerCase())
+            : undefined;
         if (!service || service.namespace === namespace) continue;
         const key = `${service.namespace}/${service.name}`;
         named.set(key, { ...service, count: (named.get(key)?.count ?? 0) + 1 });
@@ -33,7 +40,6 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
     if (!named.has(key)) named.set(key, { ...service, count: 0 });
   }
   const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}`));
-  const controllers = podControllers(snapshot);
   const targets: LogTarget[] = [];
   for (const { namespace: peer, name } of [...named.values()].sort((a, b) => b.count - a.count)) {
     if (targets.length >= max) break;
@@ -50,6 +56,30 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
     });
   }
   return targets;
+}
+
+/**
+ * The Services of other namespaces that the namespace's pods are configured to call, by name, for the names no Service of
+ * the namespace has and only one other namespace holds.
+ */
+function configuredElsewhere(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  controllers: PodController[],
+): Map<string, { namespace: string; name: string }> {
+  const local = new Set(
+    snapshot.services.filter((s) => s.metadata?.namespace === namespace).map((s) => s.metadata?.name),
+  );
+  const byName = new Map<string, { namespace: string; name: string }[]>();
+  const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
+  for (const [peer, names] of peerServices(pods, namespace, controllers))
+    for (const name of names)
+      if (!local.has(name)) byName.set(name, [...(byName.get(name) ?? []), { namespace: peer, name }]);
+  return new Map(
+    [...byName].flatMap(([name, places]) =>
+      places.length === 1 ? [[name, places[0] as { namespace: string; name: string }]] : [],
+    ),
+  );
 }
 
 /**
