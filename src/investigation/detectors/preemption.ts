@@ -43,7 +43,7 @@ export const preemption: Detector = {
       if (!by || involved?.kind !== 'Pod') continue;
       const victim = owningWorkload(involved.name ?? '', involved.namespace ?? '', snapshot);
       if (!victim || victim.kind === 'Pod' || !shortOfPods(graph, victim)) continue;
-      const raised = raisedClass(snapshot, graph, by);
+      const raised = raisedClass(snapshot, by);
       const entity = raised ? raised.ref : graph.workloadOf(by);
       const key = refKey(entity);
       const existing = findings.get(key);
@@ -63,7 +63,7 @@ export const preemption: Detector = {
           strength: STRENGTH.preemptedAndShort,
           ...(raised ? { faultType: 'other' as const } : {}),
           summary: raised
-            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}, where its older pods carry ${raised.older}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
+            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}, where pods admitted under it before carry ${raised.older}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
             : `${entity.kind} ${entity.name}: its pods (${priority}) preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`,
           evidence: [
             eventEvidence(event),
@@ -83,13 +83,13 @@ export const preemption: Detector = {
 
 /**
  * The preemptor's PriorityClass, when it is what changed: the class changed within the suspect window, the preemptor
- * was admitted after, and pods of its workload admitted earlier under the same class name carry a lower priority (a
- * pod's priority is the class's value when it was admitted): the workload kept its class name; the class's value rose
- * under it (a class's value is immutable: it was re-created). The catalogue has no type for a scheduling class: other.
+ * was admitted after, and pods admitted earlier under the same class name carry a lower priority (a pod's priority is
+ * the class's value when it was admitted): whatever workload they belong to — its own older pods, the previous run of
+ * the CronJob that made it, another team's — the class's value rose under them (a class's value is immutable: it was
+ * re-created). The catalogue has no type for a scheduling class: other.
  */
 function raisedClass(
   snapshot: ClusterSnapshot,
-  graph: EvidenceGraph,
   by: Pod,
 ): { ref: EntityRef; value: number; changedAt: string; older: number } | undefined {
   const priority = by.spec?.priority;
@@ -99,10 +99,9 @@ function raisedClass(
   if (!priorityClass || priority === undefined || !changedAt || changed === undefined) return undefined;
   if (snapshotNow(snapshot) - changed > SUSPECT_CHANGE_WINDOW) return undefined;
   if ((toMs(by.metadata?.creationTimestamp) ?? 0) < changed) return undefined;
-  const workload = graph.workloadOf(by);
-  const older = graph
-    .podsOf(workload)
+  const older = snapshot.pods
     .filter((pod) => pod.spec?.priorityClassName === by.spec?.priorityClassName)
+    .filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? changed) < changed)
     .map((pod) => pod.spec?.priority)
     .filter((value): value is number => value !== undefined && value < priority);
   if (older.length === 0) return undefined;
