@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'investigation.started',
   'investigation.already_answered',
   'investigation.detector_failed',
+  'investigation.diagnosis_failed',
   'investigation.decided',
   'investigation.hypothesis',
   'investigation.finished',

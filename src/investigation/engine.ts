@@ -11,9 +11,13 @@ import type { ToolBase } from './evidence/snapshot-reader.ts';
 import { namespaceLabel } from './focus.ts';
 import { hypothesisChanges } from './hypothesis-changes.ts';
 import { type InvestigationResult, type Progress, type ProgressListener, refKey } from './model.ts';
-import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
+import type { Diagnosis } from './ranking/diagnose.ts';
 import { LEAD_STRENGTH } from './ranking/weights.ts';
+import { describeFailures, RunningDiagnoses } from './running-diagnoses.ts';
 import type { ListBudget } from './tools/kinds.ts';
+
+/** What a failed judgement of partial evidence leaves undone: the reads beyond the symptom's path wait on it. */
+const UNJUDGED = 'whether it explained the symptom went unjudged, so nothing beyond the path of the symptom was read';
 
 export interface InvestigationContext {
   /** Read-only credentials of the investigator. */
@@ -49,30 +53,24 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     await emit({ type: 'step', message: 'The alert names no namespace: looking for the one it means' });
   const located = await locateNamespace(alert, base);
   let latest: Diagnosis | null = null;
+  const diagnoses = new RunningDiagnoses(ctx.detectors);
   /** Reads the evidence around a located namespace, posting running hypotheses, and diagnoses all of it. */
   const examine = async (where: Located) => {
     const collected = await collectSnapshot({ alert, located: where }, base, {
       step: (message) => emit({ type: 'step', message }),
       wave: async (snapshot, focus) => {
-        let diagnosis: Diagnosis;
-        try {
-          diagnosis = diagnose(snapshot, focus, ctx.detectors);
-        } catch {
-          // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
-          return;
-        }
+        // Partial evidence is only for the running hypotheses; the diagnosis of the full snapshot below decides.
+        const diagnosis = diagnoses.ofPartial(snapshot, focus, 'running hypotheses went unposted while it was read');
+        if (!diagnosis) return;
         for (const change of hypothesisChanges(latest, diagnosis)) await emit(change);
         latest = diagnosis;
       },
       unexplained: (snapshot, focus) => {
-        try {
-          return !diagnose(snapshot, focus, ctx.detectors).rootCause;
-        } catch {
-          return false;
-        }
+        const diagnosis = diagnoses.ofPartial(snapshot, focus, UNJUDGED);
+        return diagnosis !== undefined && !diagnosis.rootCause;
       },
     });
-    return { collected, final: diagnose(collected.snapshot, collected.focus, ctx.detectors) };
+    return { collected, final: diagnoses.of(collected.snapshot, collected.focus) };
   };
   let { collected, final } = await examine(located);
   let requests = collected.requests;
@@ -103,7 +101,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     }
   }
   if (!final.rootCause && collected.focus.namespace === located.namespace) {
-    const last = await lastLook(alert, located, { collected, requests, widenedIn }, base, emit, ctx.detectors);
+    const last = await lastLook(alert, located, { collected, requests, widenedIn }, base, emit, diagnoses);
     requests = last.collected.requests;
     if (last.final.rootCause) ({ collected, final } = last);
   }
@@ -122,17 +120,10 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       ...failedDetectors.map(
         (failure) => `Detector ${failure.detector} failed (${failure.error}): the faults it looks for were not checked`,
       ),
+      ...describeFailures(diagnoses.failures),
     ],
   };
-  for (const failure of failedDetectors) {
-    await ctx.audit.record({
-      actor: 'bot',
-      action: 'investigation.detector_failed',
-      target: `detector:${failure.detector}`,
-      ...(ctx.incidentId ? { incidentId: ctx.incidentId } : {}),
-      justification: failure.error,
-    });
-  }
+  await auditFailures(ctx, failedDetectors, diagnoses);
 
   await ctx.audit.record({
     actor: 'bot',
@@ -166,7 +157,7 @@ async function lastLook(
   { collected, requests, widenedIn }: { collected: Collected; requests: number; widenedIn: string | undefined },
   base: ToolBase,
   emit: (progress: Progress) => Promise<void>,
-  detectors: DetectorRegistry | undefined,
+  diagnoses: RunningDiagnoses,
 ): Promise<{ collected: Collected; final: Diagnosis }> {
   const { customRead, listed, saved, snapshot } = collected;
   const last = await collectLastLook(
@@ -175,7 +166,34 @@ async function lastLook(
     base,
     { step: (message) => emit({ type: 'step', message }) },
   );
-  return { collected: last, final: diagnose(last.snapshot, last.focus, detectors) };
+  return { collected: last, final: diagnoses.of(last.snapshot, last.focus) };
+}
+
+/** Detectors that threw and diagnoses of partial evidence that threw, each in the audit trail as the answer says it. */
+async function auditFailures(
+  ctx: InvestigationContext,
+  failedDetectors: Diagnosis['failedDetectors'],
+  diagnoses: RunningDiagnoses,
+): Promise<void> {
+  const incident = ctx.incidentId ? { incidentId: ctx.incidentId } : {};
+  for (const failure of failedDetectors) {
+    await ctx.audit.record({
+      actor: 'bot',
+      action: 'investigation.detector_failed',
+      target: `detector:${failure.detector}`,
+      ...incident,
+      justification: failure.error,
+    });
+  }
+  for (const failure of diagnoses.failures) {
+    await ctx.audit.record({
+      actor: 'bot',
+      action: 'investigation.diagnosis_failed',
+      target: `namespace:${failure.namespace}`,
+      ...incident,
+      justification: `${failure.error}: ${failure.consequence}`,
+    });
+  }
 }
 
 /** What every read of the investigation carries: its credentials, audit, incident and clock. */

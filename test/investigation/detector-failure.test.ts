@@ -4,10 +4,11 @@ import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
 import type { Detector } from '../../src/investigation/detectors/detector.ts';
 import { DETECTORS, type DetectorRegistry } from '../../src/investigation/detectors/index.ts';
 import { investigate } from '../../src/investigation/engine.ts';
+import type { Finding } from '../../src/investigation/model.ts';
 import { AlertSchema } from '../../src/alert/alert.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
 import { type Simulation, startSimulation } from '../../src/simulation/simulation.ts';
-import { NOW, TOOL_SCENARIO } from './tool-scenario.ts';
+import { NOW, NS, TOOL_SCENARIO } from './tool-scenario.ts';
 
 const scenario = parseScenario(TOOL_SCENARIO, 'tools-small');
 let simulation: Simulation;
@@ -53,5 +54,34 @@ test('a detector that throws is named in the answer’s assumptions and in the a
   assert.deepEqual(
     failures.map(({ target, incidentId, justification }) => ({ target, incidentId, justification })),
     [{ target: 'detector:broken-shape', incidentId: 'inc-1', justification: 'spec.template is undefined' }],
+  );
+});
+
+test('a diagnosis of partial evidence that throws is said in the answer and the audit trail, not swallowed', async () => {
+  // The first diagnosis (after the first wave) is handed a finding the ranking cannot place; the later ones are not.
+  let calls = 0;
+  const misshapen: Detector = {
+    id: 'misshapen-finding',
+    faultTypes: ['other'],
+    detect: () => (calls++ === 0 ? [{ detector: 'misshapen-finding' } as unknown as Finding] : []),
+  };
+  const audit = new MemoryAuditLog();
+  const alert = AlertSchema.parse(scenario.alert);
+  const context = { kubeConfig: simulation.kubeConfig, audit, incidentId: 'inc-2', now: new Date(NOW) };
+  const healthy = await investigate(alert, context);
+  const result = await investigate(alert, { ...context, detectors: { ...DETECTORS, 'misshapen-finding': misshapen } });
+
+  assert.ok(calls > 1, 'the later evidence was diagnosed again');
+  assert.deepEqual(result.rootCause, healthy.rootCause);
+  const added = result.assumptions.filter((line) => !healthy.assumptions.includes(line));
+  assert.equal(added.length, 1);
+  assert.match(
+    added[0] ?? '',
+    new RegExp(`^Diagnosing the evidence read in ${NS} failed \\(.+\\): running hypotheses`),
+  );
+  const failures = audit.entries.filter((entry) => entry.action === 'investigation.diagnosis_failed');
+  assert.deepEqual(
+    failures.map(({ target, incidentId }) => ({ target, incidentId })),
+    [{ target: `namespace:${NS}`, incidentId: 'inc-2' }],
   );
 });
