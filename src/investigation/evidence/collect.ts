@@ -564,7 +564,7 @@ function choosePeers(reader: SnapshotReader, involvedReads: number): Peers {
   for (const peer of candidates.slice(0, MAX_PEER_NAMESPACES)) {
     const limit = waitedOn.includes(peer) ? PEER_HARD_LIMIT : REQUEST_BUDGET + PEER_ALLOWANCE;
     const planned = involvedReads + PEER_PLANNED_COST * (read.length + 1);
-    if (reader.spent() + planned + reserve > limit) break;
+    if (!reader.affords(planned + reserve, limit)) break;
     read.push(peer);
   }
   // More namespaces named than the budget reads in full, and nothing yet says which holds the trouble: their Endpoints
@@ -668,7 +668,7 @@ async function readPeerFollowUps(reader: SnapshotReader, peers: Peers): Promise<
   const { snapshot } = reader;
   const followUps = peers.read
     .flatMap((peer) => peerFollowUps(snapshot, peer))
-    .slice(0, Math.max(0, PEER_HARD_LIMIT - reserved(reader) - reader.spent()));
+    .slice(0, Math.max(0, reader.leftWithin(PEER_HARD_LIMIT) - reserved(reader)));
   const unsure = peers.candidates.filter((peer) => !peers.read.includes(peer) || !holdsAnything(snapshot, peer));
   if (snapshot.namespaces.length === 0 && snapshot.networkPolicies.some(selectsNamespacesByLabel)) {
     followUps.push(['Namespace', 'network policies select namespaces by label', {}]);
@@ -731,7 +731,7 @@ const MAX_ERRING_CLIENT_LOGS = 1;
  */
 async function readClientsOfErringServers(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
-  const max = Math.min(MAX_ERRING_CLIENT_LOGS, PEER_HARD_LIMIT - reader.spent());
+  const max = Math.min(MAX_ERRING_CLIENT_LOGS, reader.leftWithin(PEER_HARD_LIMIT));
   if (max <= 0) return;
   const targets = erringServerClients(snapshot, graphOf(snapshot), namespace, max);
   if (targets.length === 0) return;
@@ -774,7 +774,7 @@ async function readSlowlyAnsweringPeer(reader: SnapshotReader, peers: Peers): Pr
   const [peer] = slowlyAnsweringPeers(reader.snapshot, reader.namespace, peers.controllers).filter(
     (candidate) => !peers.read.includes(candidate),
   );
-  if (!peer || reader.spent() + peerCost(reader, peer) + MAX_SLOW_CALLEE_NAMESPACES > PEER_HARD_LIMIT) return;
+  if (!peer || !reader.affords(peerCost(reader, peer) + MAX_SLOW_CALLEE_NAMESPACES, PEER_HARD_LIMIT)) return;
   peers.read.push(peer);
   const kinds = PEER_KINDS.filter((kind) => !reader.holds(kind, { namespace: peer }));
   await reader.wave(
@@ -819,7 +819,7 @@ async function queryMemoryOfKilledPeers(reader: SnapshotReader): Promise<void> {
 async function readLogs(reader: SnapshotReader, held = 0): Promise<void> {
   const { snapshot, namespace, alert } = reader;
   // `held`: requests planned for reads that wait for the logs (deferred peers), which the logs must leave.
-  const left = REQUEST_BUDGET - reader.spent() - held;
+  const left = reader.leftWithin(REQUEST_BUDGET) - held;
   const budget = Math.max(MIN_LOGS, Math.min(MAX_LOGS, left));
   const targets = chooseLogTargets(
     snapshot,
@@ -869,7 +869,7 @@ const REFUSED_CLIENT_COST = 4;
 async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
   const [address] = refusedClientAddresses(snapshot, namespace);
-  if (!address || reader.spent() + REFUSED_CLIENT_COST > PEER_HARD_LIMIT) return;
+  if (!address || !reader.affords(REFUSED_CLIENT_COST, PEER_HARD_LIMIT)) return;
   await reader.wave(4, `Servers in ${namespace} refuse a client at ${address}: reading the pod that has that address`, [
     reader.list('Pod', `servers in ${namespace} refuse a client at ${address}: the pod at that address`, {
       fieldSelector: `status.podIP=${address}`,
@@ -938,7 +938,7 @@ async function readEdgeProxy(reader: SnapshotReader): Promise<void> {
 }
 
 async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
-  const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()));
+  const targets = siblingLogTargets(reader.snapshot, Math.min(MAX_SIBLING_LOGS, reader.leftWithin(PEER_HARD_LIMIT)));
   if (targets.length > 0)
     await reader.wave(
       4,
@@ -948,7 +948,7 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
   const shared = sharedWordLogTargets(
     reader.snapshot,
     reader.focus(),
-    Math.min(MAX_SIBLING_LOGS, PEER_HARD_LIMIT - reader.spent()),
+    Math.min(MAX_SIBLING_LOGS, reader.leftWithin(PEER_HARD_LIMIT)),
   );
   if (shared.length === 0) return;
   await reader.wave(
@@ -1001,7 +1001,7 @@ async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promis
   const where = actedOnNamespaces(erringPods(snapshot, namespace), namespace, peers.controllers).find((name) =>
     namespaceMayExist(snapshot, name),
   );
-  if (!where || reader.spent() + ACTED_ON_COST > PEER_HARD_LIMIT) return;
+  if (!where || !reader.affords(ACTED_ON_COST, PEER_HARD_LIMIT)) return;
   if (!peers.read.includes(where)) {
     await reader.wave(
       4,
@@ -1037,7 +1037,7 @@ async function readWorkWhereActing(reader: SnapshotReader, peers: Peers): Promis
 async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers): Promise<void> {
   const { namespace } = reader;
   await readSecretsOfErringPods(reader);
-  const affordable = (cost: number) => reader.spent() + cost + MAX_PEER_LOGS <= PEER_HARD_LIMIT;
+  const affordable = (cost: number) => reader.affords(cost + MAX_PEER_LOGS, PEER_HARD_LIMIT);
   // A namespace the errors name costs only the lists not read yet (locating may have read its Services,
   // Deployments and Endpoints across the cluster); one found by asking where a bare name lives is planned in full.
   const errorsName = namespaceTheErrorsName(reader.snapshot, namespace, peers);
@@ -1086,7 +1086,7 @@ async function readSecretsOfErringPods(reader: SnapshotReader): Promise<void> {
   const unread = [...podReferences(erringPods(snapshot, namespace), []).secrets]
     .filter((name) => !reader.secretsAsked.has(`${namespace}/${name}`))
     .slice(0, MAX_ERRING_SECRETS);
-  if (unread.length === 0 || reader.spent() + unread.length > PEER_HARD_LIMIT) return;
+  if (unread.length === 0 || !reader.affords(unread.length, PEER_HARD_LIMIT)) return;
   await reader.wave(
     4,
     `Reading the Secrets of pods that log errors: ${unread.join(', ')}`,
@@ -1156,11 +1156,11 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
  */
 async function readPeerLogs(reader: SnapshotReader): Promise<boolean> {
   const { snapshot, namespace } = reader;
-  const peers = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, PEER_HARD_LIMIT - reader.spent()));
+  const peers = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, reader.leftWithin(PEER_HARD_LIMIT)));
   const callees = calleeLogTargets(
     snapshot,
     namespace,
-    Math.min(MAX_CALLEE_LOGS, PEER_HARD_LIMIT - reader.spent() - peers.length),
+    Math.min(MAX_CALLEE_LOGS, reader.leftWithin(PEER_HARD_LIMIT) - peers.length),
   );
   const targets = [...callees, ...peers];
   if (targets.length === 0) return false;
@@ -1228,7 +1228,7 @@ async function readRefusingServersSecrets(reader: SnapshotReader): Promise<void>
     );
   }
   const { secrets } = serverCredentialReads(reader.snapshot, graphOf(reader.snapshot), reader.secretsAsked);
-  if (secrets.length === 0 || reader.spent() + secrets.length > PEER_HARD_LIMIT) return;
+  if (secrets.length === 0 || !reader.affords(secrets.length, PEER_HARD_LIMIT)) return;
   await reader.wave(
     4,
     `Reading the credential of the server that refuses the logins: ${secrets.map((x) => `${x.namespace}/${x.name}`).join(', ')}`,
@@ -1249,7 +1249,7 @@ async function readWhereLoggedObjectsPoint(reader: SnapshotReader, peers: Peers)
   const named = namespacesObjectsPointAt(reader.snapshot).find(
     (peer) => peer !== namespace && !peers.read.includes(peer) && namespaceMayExist(reader.snapshot, peer),
   );
-  if (!named || reader.spent() + PEER_PLANNED_COST > PEER_HARD_LIMIT) return;
+  if (!named || !reader.affords(PEER_PLANNED_COST, PEER_HARD_LIMIT)) return;
   peers.read.push(named);
   await reader.wave(
     4,
@@ -1342,7 +1342,7 @@ async function readStorageBackends(reader: SnapshotReader): Promise<void> {
  */
 async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
   const [node] = nodesOfUnreadPreemptors(reader.snapshot, reader.namespace);
-  if (!node || reader.spent() >= PEER_HARD_LIMIT) return;
+  if (!node || !reader.affords(1, PEER_HARD_LIMIT)) return;
   const found = emptySnapshot(reader.snapshot.now);
   await reader.wave(4, `Reading the pods on ${node}: one of them preempted pods of ${reader.namespace}`, [
     reader.list(

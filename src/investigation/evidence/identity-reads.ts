@@ -63,7 +63,7 @@ export async function readLoopbackSidecars(reader: SnapshotReader, limit: number
   const targets = loopbackSidecarTargets(
     reader.snapshot,
     reader.namespace,
-    Math.min(MAX_LOOPBACK_SIDECARS, limit - reader.spent()),
+    Math.min(MAX_LOOPBACK_SIDECARS, reader.leftWithin(limit)),
   );
   if (targets.length === 0) return;
   await reader.wave(

@@ -117,6 +117,16 @@ export class SnapshotReader {
     return this.requests - this.routingSpent + this.saved;
   }
 
+  /** Whether `cost` more requests keep what counts against the budget within `limit`. */
+  affords(cost: number, limit: number): boolean {
+    return this.spent() + cost <= limit;
+  }
+
+  /** How many requests are left before what counts against the budget reaches `limit` (below none once past it). */
+  leftWithin(limit: number): number {
+    return limit - this.spent();
+  }
+
   /** Whether the namespace's Ingresses were read while locating it. */
   get ingressesRead(): boolean {
     return this.located.ingresses !== undefined;
