@@ -271,6 +271,8 @@ export async function collectSnapshot(
   await readWorkWhereActing(reader, peers);
   await readNamespaceTheErrorsName(reader, peers);
   // A callee's log read names a namespace one hop further (its own dependency): asked again, within the same budget.
+  // A callee that fails on its own (a login its database refuses) is suspected like any pod that logs errors: asking
+  // again reads the Secrets it reads first.
   if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
   if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
@@ -1169,9 +1171,6 @@ async function readPeerLogs(reader: SnapshotReader): Promise<boolean> {
     `Reading error lines of dependencies the errors name (or called by pods that log nothing): ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
-  // A callee of the namespace that fails on its own (a login its database refuses) is suspected like any pod that
-  // logs errors: the Secrets it reads.
-  if (callees.length > 0) await readSecretsOfErringPods(reader);
   return callees.length > 0;
 }
 
