@@ -2,16 +2,17 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { AlertSchema } from '../../src/alert/alert.ts';
-import { idWords, serviceInId, wordRuns } from '../../src/investigation/evidence/backend-words.ts';
+import { serviceInId, wordRuns } from '../../src/investigation/evidence/backend-words.ts';
+import { wordsOf } from '../../src/investigation/evidence/word-stem.ts';
 import { decodeBackend, routerBackendIds } from '../../src/investigation/evidence/router-backend.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
-describe('idWords and wordRuns', () => {
+describe('wordsOf and wordRuns', () => {
   it('split an id on any separator and find a name as a run of its words', () => {
-    assert.deepEqual(idWords('cluster_seed_catalog_nursery_9000'), ['cluster', 'seed', 'catalog', 'nursery', '9000']);
-    assert.deepEqual(wordRuns(idWords('outbound|9000||seed-catalog.nursery.svc'), 'seed-catalog'), [2]);
-    assert.deepEqual(wordRuns(idWords('a_b_a_b'), 'a-b'), [0, 2]);
-    assert.deepEqual(wordRuns(idWords('seed_catalogue'), 'seed-catalog'), []);
+    assert.deepEqual(wordsOf('cluster_seed_catalog_nursery_9000'), ['cluster', 'seed', 'catalog', 'nursery', '9000']);
+    assert.deepEqual(wordRuns(wordsOf('outbound|9000||seed-catalog.nursery.svc'), 'seed-catalog'), [2]);
+    assert.deepEqual(wordRuns(wordsOf('a_b_a_b'), 'a-b'), [0, 2]);
+    assert.deepEqual(wordRuns(wordsOf('seed_catalogue'), 'seed-catalog'), []);
   });
 });
 

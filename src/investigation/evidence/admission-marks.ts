@@ -4,6 +4,7 @@ import { GENERIC_GROUP_WORD } from './governing-resources.ts';
 import { containerStates, hasRestarted, isPodReady } from './pod-state.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { wordsOf } from './word-stem.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -141,11 +142,8 @@ function injectedMarks(snapshot: ClusterSnapshot, pod: Pod): MutationMark[] {
 const COMMON_WORD = /^(?:last|applied|patch\w*|mutat\w*|admission|webhooks?|controller|manager|status|policies)$/;
 
 /** The distinctive words of a name (`policies.acme-guard.io/last-applied-patches` → acme, guard). */
-const wordsOf = (name: string): string[] =>
-  name
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length >= 4 && !GENERIC_GROUP_WORD.test(word) && !COMMON_WORD.test(word));
+const distinctiveWords = (name: string): string[] =>
+  wordsOf(name).filter((word) => word.length >= 4 && !GENERIC_GROUP_WORD.test(word) && !COMMON_WORD.test(word));
 
 /**
  * The served custom kinds whose group shares a distinctive word with who left the marks, at most `max`: those whose
@@ -157,11 +155,12 @@ export function markingKinds(
   marks: readonly MutationMark[],
   max: number,
 ): PolicyKind[] {
-  const by = new Set(marks.flatMap((mark) => (mark.kind ? [] : wordsOf(mark.by))));
+  const by = new Set(marks.flatMap((mark) => (mark.kind ? [] : distinctiveWords(mark.by))));
   const said = marks.map((mark) => mark.text.toLowerCase()).join(' ');
   const named = new Set(marks.flatMap((mark) => mark.kind ?? []));
   // A kind an annotation names is listed alone; a group sharing a word with who patched the pods, all its kinds.
-  const sharesWord = (group: string) => wordsOf(group.split('.').slice(0, -1).join('.')).some((w) => by.has(w));
+  const sharesWord = (group: string) =>
+    distinctiveWords(group.split('.').slice(0, -1).join('.')).some((w) => by.has(w));
   return groups
     .filter(({ group }) => !builtInGroup(group))
     .flatMap(({ group, resources = [] }) =>

@@ -1,3 +1,4 @@
+import { wordsOf } from './word-stem.ts';
 /**
  * Names inside a router's id for its backend, whatever the router's spelling. Each router joins a Service's name,
  * its namespace and its port with its own separators (Emissary `cluster_<service>_<namespace>_<port>` with every `-`
@@ -6,16 +7,9 @@
  * words, separators ignored.
  */
 
-/** The words of an id or a Kubernetes name: letters and digits, whatever separates them. */
-export const idWords = (id: string): string[] =>
-  id
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-
 /** Every index where the words of `name` occur in a row among `words`. */
 export function wordRuns(words: string[], name: string): number[] {
-  const wanted = idWords(name);
+  const wanted = wordsOf(name);
   if (wanted.length === 0) return [];
   const found: number[] = [];
   for (let at = 0; at + wanted.length <= words.length; at++) {
@@ -30,10 +24,10 @@ export function wordRuns(words: string[], name: string): number[] {
  * undefined when none does.
  */
 export function serviceInId(id: string, namespace: string, services: string[]): string | undefined {
-  const words = idWords(id);
+  const words = wordsOf(id);
   const named = services.filter((service) => {
     const runs = wordRuns(words, service).length;
-    return idWords(service).join('-') === idWords(namespace).join('-') ? runs > 1 : runs > 0;
+    return wordsOf(service).join('-') === wordsOf(namespace).join('-') ? runs > 1 : runs > 0;
   });
-  return named.sort((a, b) => idWords(b).length - idWords(a).length)[0];
+  return named.sort((a, b) => wordsOf(b).length - wordsOf(a).length)[0];
 }

@@ -1,3 +1,4 @@
+import { wordsOf } from './word-stem.ts';
 /**
  * Cloud load-balancer controllers name what they create for a Service after the Service, cut to fit the provider's
  * limits: the AWS Load Balancer Controller's target groups and load balancers `k8s-<namespace>-<name>-<hash>`, each
@@ -38,10 +39,7 @@ const CLASSIC_ELB = /^a[0-9a-f]{31}$/;
  * balancer serves directly (type LoadBalancer, then NodePort); undefined when no Service fits, or when two fit equally.
  */
 export function serviceInCloudName<S extends ServiceIdentity>(value: string, services: S[]): S | undefined {
-  const tokens = value
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  const tokens = wordsOf(value);
   const byUid = tokens.find((token) => CLASSIC_ELB.test(token));
   if (byUid) {
     const owners = services.filter((service) => service.uid && `a${alphanumeric(service.uid)}`.startsWith(byUid));
@@ -90,10 +88,7 @@ export function cloudMadeValues(labels: Record<string, string>, ignored: Readonl
     .filter(([label]) => !ignored.has(label))
     .map(([, value]) => value.trim())
     .filter((value) => {
-      const tokens = value
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter(Boolean);
+      const tokens = wordsOf(value);
       const last = tokens.at(-1) ?? '';
       const hashed = tokens.length >= 3 && /^[0-9a-f]{6,}$/.test(last) && /\d/.test(last) && /[a-f]/.test(last);
       return hashed || tokens.some((token) => CLASSIC_ELB.test(token));

@@ -1,16 +1,11 @@
+import { wordsOf } from './word-stem.ts';
+
 /** A port as a Service (or a pod's container) declares it: a number, and the name or protocol it says it speaks. */
 export interface NamedPort {
   port: number;
   name?: string | undefined;
   appProtocol?: string | undefined;
 }
-
-/** The lower-case words of an env name or a URL's scheme: LEDGER_GRPC_ADDR → ledger, grpc, addr. */
-const wordsOf = (text: string): string[] =>
-  text
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
 
 /** What a port says it speaks: its appProtocol and its name, as words (a name like grpc-web is the words grpc, web). */
 const spokenBy = (port: NamedPort): string[] => [

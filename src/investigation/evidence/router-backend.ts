@@ -1,7 +1,8 @@
 import type { Alert } from '../../alert/alert.ts';
 import { GENERIC_LABELS, serviceLabelValues } from '../focus.ts';
-import { idWords, wordRuns } from './backend-words.ts';
+import { wordRuns } from './backend-words.ts';
 import { serviceNameOf } from './hosts.ts';
+import { wordsOf } from './word-stem.ts';
 
 /**
  * Label names that say their value is a routing object or its backend, whatever it looks like: APISIX's `route`, an
@@ -111,10 +112,10 @@ export function decodeBackend(id: string, namespaces: string[]): EncodedBackend 
   if (prefix) return { namespace: prefix, rest: withoutPort(bare.slice(prefix.length + 1)) };
   // Any other spelling (`k8s:<namespace>:<service>:<port>`, `<namespace>--<service>`): the namespace whose words occur
   // in a row in the id's, the one of most words; what the Service is, its words tell (serviceInId).
-  const words = idWords(bare);
+  const words = wordsOf(bare);
   const spelled = namespaces
     .filter((namespace) => wordRuns(words, namespace).length > 0)
-    .sort((a, b) => idWords(b).length - idWords(a).length)[0];
+    .sort((a, b) => wordsOf(b).length - wordsOf(a).length)[0];
   return spelled ? { namespace: spelled, rest: '' } : undefined;
 }
 

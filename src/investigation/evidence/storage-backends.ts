@@ -4,6 +4,7 @@ import { eventsFor } from './events.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { storageClassList } from './storage-classes.ts';
+import { wordsOf } from './word-stem.ts';
 
 /**
  * A pod that runs but stops answering (its probes time out, no container waits or crashes) may be stalled on its
@@ -62,11 +63,7 @@ export function stalledClaimClassLists(snapshot: ClusterSnapshot, namespace: str
 }
 
 /** The distinctive words of a name (`rook-ceph.rbd.csi.ceph.com` → rook, ceph). */
-const wordsOf = (name: string): string[] =>
-  name
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length >= 4);
+const distinctiveWords = (name: string): string[] => wordsOf(name).filter((w) => w.length >= 4);
 
 /** A parameter of a class that names an object of a served custom kind: `pool` → a kind called `…Pool`. */
 interface BackendKind {
@@ -79,12 +76,12 @@ function backendKinds(snapshot: ClusterSnapshot, storageClass: CustomObject): Ba
   const provisioner = (storageClass as { provisioner?: unknown }).provisioner;
   const parameters = (storageClass as { parameters?: Record<string, unknown> }).parameters ?? {};
   if (typeof provisioner !== 'string') return [];
-  const words = new Set(wordsOf(provisioner));
+  const words = new Set(distinctiveWords(provisioner));
   const found: BackendKind[] = [];
   for (const [parameter, value] of Object.entries(parameters)) {
     if (typeof value !== 'string' || parameter.includes('/') || parameter.length < 4) continue;
     for (const { group, resources = [] } of snapshot.apiGroups) {
-      if (!wordsOf(group).some((w) => words.has(w))) continue;
+      if (!distinctiveWords(group).some((w) => words.has(w))) continue;
       for (const r of resources)
         if (r.kind.toLowerCase().endsWith(parameter.toLowerCase()))
           found.push({ parameter, name: value, kind: { group, ...r } });
