@@ -1361,7 +1361,7 @@ async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
  */
 async function readPodsOfTaintedNode(reader: SnapshotReader): Promise<void> {
   const [node] = taintedNodesToWeigh(reader.snapshot);
-  if (!node || reader.spent() >= PEER_HARD_LIMIT) return;
+  if (!node || !reader.affords(1, PEER_HARD_LIMIT)) return;
   const found = emptySnapshot(reader.snapshot.now);
   await reader.wave(4, `Reading the pods on ${node}: whether the node its new taint closed had room`, [
     reader.list(
