@@ -61,6 +61,12 @@ function sharedConfiguration(kubeConfig: KubeConfig): Configuration {
   return configuration;
 }
 
+/** What a read asks for (its Accept header), and the signal that aborts it. */
+export interface ReadOptions {
+  accept?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /**
  * GET `path` as the generated API clients send it (same authentication, User-Agent and shared connections, same
  * ApiException for a status other than 2xx) and the answer's JSON as parsed, without the client's model classes:
@@ -68,15 +74,15 @@ function sharedConfiguration(kubeConfig: KubeConfig): Configuration {
  * chose (undici's `request`), not through `fetch`, whose streams, signals and header objects cost several times the
  * request itself; a transport failure is thrown as fetch throws it ("fetch failed", the cause attached), so callers
  * tell an unreachable cluster as before. A cluster reached with no pool of its own (plain http) goes through the
- * client's fetch.
+ * client's fetch. `signal` aborts the request (its connection closed) and rejects with the signal's reason.
  */
 export async function getJson(
   kubeConfig: KubeConfig,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
-  accept?: string,
+  how: ReadOptions = {},
 ): Promise<unknown> {
-  return JSON.parse((await getText(kubeConfig, path, query, accept)).text);
+  return JSON.parse((await getText(kubeConfig, path, query, how)).text);
 }
 
 /** GET `path` as getJson does, the answer as text with its media type (a pod's log is text/plain). */
@@ -84,9 +90,9 @@ export async function getText(
   kubeConfig: KubeConfig,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
-  accept?: string,
+  how: ReadOptions = {},
 ): Promise<{ text: string; mediaType: string }> {
-  const { headers, text } = await send(kubeConfig, path, query, accept);
+  const { headers, text } = await send(kubeConfig, path, query, how);
   return { text: await text(), mediaType: (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() };
 }
 
@@ -98,11 +104,11 @@ export async function getList(
   kubeConfig: KubeConfig,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
-  accept: string | undefined,
+  how: ReadOptions,
   each: (item: unknown) => void,
 ): Promise<Record<string, unknown>> {
   const reader = new ListItemsReader(each);
-  for await (const chunk of (await send(kubeConfig, path, query, accept)).chunks()) reader.push(chunk);
+  for await (const chunk of (await send(kubeConfig, path, query, how)).chunks()) reader.push(chunk);
   return reader.end();
 }
 
@@ -119,11 +125,12 @@ async function send(
   kubeConfig: KubeConfig,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
-  accept = 'application/json, */*;q=0.8',
+  { accept = 'application/json, */*;q=0.8', signal }: ReadOptions,
 ): Promise<Answer> {
   const configuration = sharedConfiguration(kubeConfig);
   let request = configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
   request.setHeaderParam('Accept', accept);
+  if (signal) request.setSignal(signal);
   for (const [name, value] of Object.entries(query))
     if (value !== undefined) request.setQueryParam(name, String(value));
   await kubeConfig.applySecurityAuthentication(request);
@@ -138,6 +145,7 @@ async function send(
 
 async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<Answer> {
   const url = new URL(request.getUrl());
+  const signal = request.getSignal();
   let answer: Awaited<ReturnType<Dispatcher['request']>>;
   try {
     answer = await dispatcher.request({
@@ -145,9 +153,11 @@ async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers: request.getHeaders(),
+      ...(signal ? { signal } : {}),
     });
   } catch (error) {
-    throw new TypeError('fetch failed', { cause: error });
+    // Aborted: the signal's reason, as fetch rejects (and the body, aborted later, errors with it too).
+    throw signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error });
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(answer.headers))

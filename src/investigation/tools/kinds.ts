@@ -112,6 +112,7 @@ function listRequest(
   access: KindAccess,
   options: ListOptions,
   each: (item: unknown) => void,
+  signal: AbortSignal,
 ): Promise<KubeList> {
   const { labelSelector, fieldSelector, limit, continue: token, cached, version } = options;
   const path = collectionPath(
@@ -130,14 +131,20 @@ function listRequest(
       // The API server refuses a resourceVersion next to a continue token: the token carries the version.
       resourceVersion: cached && !token ? '0' : undefined,
     },
-    options.metadataOnly && access.model ? METADATA_LIST : undefined,
+    { accept: options.metadataOnly && access.model ? METADATA_LIST : undefined, signal },
     each,
   );
 }
 
-function readRequest(kubeConfig: KubeConfig, access: KindAccess, namespace: string, name: string): Promise<unknown> {
+function readRequest(
+  kubeConfig: KubeConfig,
+  access: KindAccess,
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<unknown> {
   const collection = collectionPath(access, versionOf(access.apiVersion), namespace);
-  return getJson(kubeConfig, `${collection}/${encodeURIComponent(name)}`, {});
+  return getJson(kubeConfig, `${collection}/${encodeURIComponent(name)}`, {}, { signal });
 }
 
 /** Custom resources the engine reads (when discovery shows them served), with the schema that checks their fields. */
@@ -348,12 +355,18 @@ const MAX_PAGE = 5_000;
 /** A request the API server does not answer in time fails, so one stuck call cannot hold the investigation. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function withTimeout<T>(request: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+/**
+ * `request`, given a signal that aborts it once `ms` have passed: the request is cancelled, its connection closed
+ * (a stuck API server is not left holding one socket per timed-out call), and it fails saying what had no answer.
+ */
+export function withTimeout<T>(
+  what: string,
+  request: (signal: AbortSignal) => Promise<T>,
+  ms = REQUEST_TIMEOUT_MS,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  return request(controller.signal).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -389,9 +402,8 @@ export async function listKind<K extends ObjectKind>(
     };
     try {
       requests++;
-      page = await withTimeout(
-        listRequest(kubeConfig, ACCESS[kind], { ...options, limit, continue: token }, each),
-        `list ${kind}`,
+      page = await withTimeout(`list ${kind}`, (signal) =>
+        listRequest(kubeConfig, ACCESS[kind], { ...options, limit, continue: token }, each, signal),
       );
     } catch (error) {
       if (statusOf(error) !== 410 || restarted || !token) throw error;
@@ -432,7 +444,10 @@ export async function readKind<K extends ObjectKind>(
   name: string,
 ): Promise<ObjectOf<K> | null> {
   try {
-    return plain(kind, await withTimeout(readRequest(kubeConfig, ACCESS[kind], namespace, name), `get ${kind}`));
+    const object = await withTimeout(`get ${kind}`, (signal) =>
+      readRequest(kubeConfig, ACCESS[kind], namespace, name, signal),
+    );
+    return plain(kind, object);
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;
@@ -498,7 +513,9 @@ const AggregatedDiscovery = z.object({
  * what the server says of it, never assumed.
  */
 export async function servedGroups(kubeConfig: KubeConfig): Promise<ServedGroup[]> {
-  const answer = await withTimeout(getJson(kubeConfig, '/apis/', {}, AGGREGATED_DISCOVERY), 'discover APIs');
+  const answer = await withTimeout('discover APIs', (signal) =>
+    getJson(kubeConfig, '/apis/', {}, { accept: AGGREGATED_DISCOVERY, signal }),
+  );
   const aggregated = AggregatedDiscovery.safeParse(answer);
   if (aggregated.success) {
     return aggregated.data.items.map(({ metadata, versions }) => {
@@ -542,9 +559,8 @@ export async function listCustomObjects(
 ): Promise<{ items: CustomObject[]; complete: boolean }> {
   const { group, version, plural, namespace } = where;
   const access: KindAccess = { apiVersion: `${group}/${version}`, group, plural, namespaced: namespace !== undefined };
-  const list = (await withTimeout(
-    getJson(kubeConfig, collectionPath(access, version, namespace), { limit: CUSTOM_PAGE }),
-    `list ${where.plural}.${where.group}`,
+  const list = (await withTimeout(`list ${where.plural}.${where.group}`, (signal) =>
+    getJson(kubeConfig, collectionPath(access, version, namespace), { limit: CUSTOM_PAGE }, { signal }),
   )) as { items?: unknown[]; metadata?: { continue?: string } };
   const items = (list.items ?? []).flatMap((item) => {
     const parsed = CustomObjectSchema.safeParse(item);

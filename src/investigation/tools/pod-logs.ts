@@ -28,7 +28,7 @@ export const podLogs = defineTool({
   async execute(args, ctx) {
     const base = { namespace: args.namespace, pod: args.pod, container: args.container, previous: args.previous };
     try {
-      const answer = await withTimeout(
+      const answer = await withTimeout(`log of ${args.pod}`, (signal) =>
         getText(
           ctx.kubeConfig,
           `/api/v1/namespaces/${encodeURIComponent(args.namespace)}/pods/${encodeURIComponent(args.pod)}/log`,
@@ -39,8 +39,8 @@ export const podLogs = defineTool({
             tailLines: args.tailLines,
             timestamps: true,
           },
+          { signal },
         ),
-        `log of ${args.pod}`,
       );
       // As the client read it: JSON when the server says JSON, else the text.
       const log: unknown = JSON_MEDIA.test(answer.mediaType) ? JSON.parse(answer.text) : answer.text;

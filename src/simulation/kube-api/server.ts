@@ -74,6 +74,11 @@ export interface KubeApiServerOptions {
   onWrite?: WriteHook;
   /** Absent: everything is allowed. False answers the real server's 403 Forbidden. */
   authorize?: (request: AccessRequest) => boolean;
+  /**
+   * A slow or stuck API server: each request is answered only once the promise this returns settles. A client that
+   * closes the connection meanwhile is listed with status 499 (nginx's "client closed request") and not answered.
+   */
+  hold?: (request: { method: string; path: string }) => Promise<void>;
 }
 
 export interface KubeApiServer {
@@ -116,18 +121,24 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   const served: KubeRequest[] = [];
   const server = createServer((request, response) => {
     readCall(request)
-      .then((call) => {
+      .then(async (call) => {
         if (call.method === 'GET' && call.segments.join('/') === '_sim/requests') {
           return send(response, json(served));
         }
+        const path = `/${call.segments.join('/')}`;
+        const listed = (status: number) =>
+          served.push({
+            method: call.method,
+            path,
+            query: call.query,
+            ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
+            status,
+          });
+        if (options.hold && (await heldUntilClosed(response, options.hold({ method: call.method, path })))) {
+          return listed(CLIENT_CLOSED_REQUEST);
+        }
         const reply = api.answer(call);
-        served.push({
-          method: call.method,
-          path: `/${call.segments.join('/')}`,
-          query: call.query,
-          ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
-          status: reply.status,
-        });
+        listed(reply.status);
         send(response, reply);
       })
       .catch((error: unknown) => send(response, errorReply(error)));
@@ -152,6 +163,22 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** What a request the client gave up on is listed with (nginx's code for it): no answer was sent. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+/** Waits for `held`; true when the client closed the connection first (the request is not to be answered). */
+function heldUntilClosed(response: ServerResponse, held: Promise<void>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const closed = () => resolve(true);
+    response.once('close', closed);
+    const answer = () => {
+      response.removeListener('close', closed);
+      resolve(false);
+    };
+    held.then(answer, answer);
+  });
 }
 
 /** The resource a request path names, once its group, version, namespace and name are resolved. */
