@@ -14,6 +14,7 @@ import {
 } from './config/clusters.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { createServer } from './http/server.ts';
+import { warmUpIntake } from './intake/warm-up.ts';
 import { within } from './http/unavailable.ts';
 import { log, maskInLogs, slackLogger, withLogLines } from './observability/logger.ts';
 import { startMetricsServer } from './observability/metrics-server.ts';
@@ -115,7 +116,8 @@ function createCore(config: Config, clusters: ClustersFile | undefined) {
     log.warn(
       'no AUDIT_HMAC_KEYS or AUDIT_HMAC_KEY: the audit chain is not tamper-evident against a database superuser',
     );
-  const audit = withLogLines(new PostgresAuditLog(db, chainKey));
+  const ledger = new PostgresAuditLog(db, chainKey);
+  const audit = withLogLines(ledger);
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const slack = createSlackClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
@@ -148,6 +150,7 @@ function createCore(config: Config, clusters: ClustersFile | undefined) {
     clusters,
     db,
     chainKey,
+    ledger,
     audit,
     connection,
     slack,
@@ -204,6 +207,10 @@ async function startWeb(core: Core, queue: InvestigationQueue) {
       onError: (err) => log.error({ err, sink: sink.description }, 'audit checkpoint failed'),
     });
   } else log.warn('no AUDIT_CHECKPOINT_SINK: deleting the newest audit rows cannot be detected');
+  // Before listening (so before /readyz answers): a burst right after a deploy or a restart finds the intake warm.
+  await within(warmUpIntake({ db, audit: core.ledger, queue }), WARM_UP_MS, 'postgres or redis').catch((err: Error) =>
+    log.warn({ err }, 'intake warm-up did not finish; the first webhooks pay for it'),
+  );
   const port = await server.start(config.PORT);
   log.info(
     { port, slackMode: server.slackMode },
@@ -281,6 +288,8 @@ async function startExecutor({ config, clusters, remediation }: Core): Promise<W
 
 /** How long a process waits at start for its database connections before going on without them. */
 const CONNECT_AT_START_MS = 10_000;
+/** How long the web role waits for its warm-up (warmUpIntake) before listening without it. */
+const WARM_UP_MS = 10_000;
 
 async function main(): Promise<void> {
   const { config, clusters } = readConfig();

@@ -26,7 +26,7 @@ export function verifyPagerDutySignature(raw: Buffer, header: string | undefined
   });
 }
 
-const IncidentDataSchema = z.object({
+export const IncidentDataSchema = z.object({
   id: z.string().min(1),
   type: z.literal('incident'),
   title: z.string().min(1),

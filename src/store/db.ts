@@ -39,6 +39,23 @@ export async function openConnections(db: PrismaClient): Promise<void> {
   if (failed) throw failed.reason;
 }
 
+/**
+ * Plans `statements` (EXPLAIN: planned, never run) on every connection of the pool at once. A fresh Postgres backend
+ * loads the catalog entries of the tables, indexes, types and functions a statement uses while planning it the first
+ * time (about 2 ms of Postgres CPU, measured on the intake's two statements: 3.4 ms on a fresh backend, 1.9 ms after
+ * this, 1.3 ms after a first real run): paid here, not by the first requests of a burst on each connection.
+ */
+export async function planOnEveryConnection(db: PrismaClient, statements: string[]): Promise<void> {
+  const pool = poolOf(db);
+  const explain = statements.map((statement) => `EXPLAIN ${statement}`).join(';\n');
+  const clients = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map((client) => client.query(explain)));
+  } finally {
+    for (const client of clients) client.release();
+  }
+}
+
 /** Statements without parameters that `work` leaves for the end of its transaction: sent with the COMMIT, in order. */
 export type AtCommit = (sql: string) => void;
 
