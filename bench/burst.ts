@@ -112,6 +112,16 @@ async function startRole(
   return { child, line };
 }
 
+/** Polls `url` until it answers 200, as a load balancer waits for a new pod's readiness before sending it traffic. */
+async function untilReady(url: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(url).catch(() => undefined);
+    await response?.arrayBuffer();
+    if (response?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
@@ -149,6 +159,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     const web = await startRole({ ...env, ROLE: 'web' }, /^web listening/);
     roles.push(web.child);
     roles.push((await startRole({ ...env, ROLE: 'worker' }, /^worker started/)).child);
+    await untilReady(`http://127.0.0.1:${web.line.port}/readyz`);
     const url = `http://127.0.0.1:${web.line.port}/webhooks/pagerduty`;
 
     const requestsBefore = simulation.requests().length;
