@@ -35,6 +35,7 @@ import { createUiHandler } from './ui/routes.ts';
 import { uiSettingsFrom } from './ui/settings.ts';
 import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
 import { startRequeueSweep } from './worker/requeue-unstarted.ts';
+import { warmUpEngine } from './worker/warm-up.ts';
 
 /** The investigator's read-only credentials: KUBECONFIG if set, else ~/.kube/config, else the pod's ServiceAccount. */
 function investigatorKubeConfig(config: Pick<Config, 'KUBECONFIG'>): KubeConfig {
@@ -233,6 +234,10 @@ async function startWorker(core: Core, queue: InvestigationQueue | undefined) {
     const own = access?.get(cluster)?.kubeConfig;
     return own ? new KubeObjects(own) : undefined;
   });
+  // Before the first job: the first investigations after a start would otherwise pay for compiling the engine.
+  await within(warmUpEngine(), WARM_UP_MS, 'engine warm-up').catch((err: Error) =>
+    log.warn({ err }, 'engine warm-up did not finish; the first investigations pay for it'),
+  );
   const worker = startInvestigationWorker(
     connection,
     {
@@ -288,7 +293,7 @@ async function startExecutor({ config, clusters, remediation }: Core): Promise<W
 
 /** How long a process waits at start for its database connections before going on without them. */
 const CONNECT_AT_START_MS = 10_000;
-/** How long the web role waits for its warm-up (warmUpIntake) before listening without it. */
+/** How long a role waits for its warm-up (warmUpIntake, warmUpEngine) before going on without it. */
 const WARM_UP_MS = 10_000;
 
 async function main(): Promise<void> {

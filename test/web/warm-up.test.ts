@@ -2,35 +2,64 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { INVESTIGATION_QUEUE } from '../../src/queue/investigation-queue.ts';
+import { type KubeApiServer, startKubeApiServer } from '../../src/simulation/kube-api/server.ts';
+import { toKubeconfigYaml } from '../../src/simulation/kubeconfig.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { REPO_ROOT } from '../support/run-cli.ts';
 import { pagerDutySignature } from '../support/signing.ts';
+import { until } from '../support/until.ts';
 import { pagerDutyEvent, REDIS_URL, uniquePrefix } from './harness.ts';
 
-// The web role warms its intake up before it listens (src/intake/warm-up.ts): the real process, started as a
-// Deployment starts it, must have stored, queued, posted and logged nothing of its sample by the time it is ready.
+// Each role warms up before it is ready: the web role its intake before it listens (src/intake/warm-up.ts), the
+// worker its engine before its first job (src/worker/warm-up.ts). The real processes, started as their Deployments
+// start them, must have stored, queued, posted, logged and read from the cluster nothing of their samples.
 
 const SECRET = 'pd-warm-up-test';
 const prefix = uniquePrefix();
 let database: TestDatabase;
 let slack: FakeSlack;
-let web: ChildProcess;
-const logLines: Record<string, unknown>[] = [];
-let port: number;
+let cluster: KubeApiServer;
+let dir: string;
+const roles: ChildProcess[] = [];
 
 before(async () => {
-  [database, slack] = await Promise.all([createTestDatabase(), FakeSlack.start()]);
-  web = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  [database, slack, cluster, dir] = await Promise.all([
+    createTestDatabase(),
+    FakeSlack.start(),
+    startKubeApiServer({ objects: [], now: new Date() }),
+    mkdtemp(join(tmpdir(), 'warm-up-')),
+  ]);
+  await writeFile(join(dir, 'kubeconfig'), toKubeconfigYaml(cluster.url), { mode: 0o600 });
+});
+
+after(async () => {
+  for (const role of roles.filter((child) => child.exitCode === null)) {
+    role.kill('SIGTERM');
+    await once(role, 'exit');
+  }
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await Promise.all([database.drop(), slack.close(), cluster.close(), rm(dir, { recursive: true, force: true })]);
+});
+
+/** `src/main.ts` in `role`, as its Deployment starts it; resolves with its log lines once it logged `ready`. */
+async function startRole(role: string, ready: RegExp): Promise<Record<string, unknown>[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
-      ROLE: 'web',
+      ROLE: role,
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: 'test-signing-secret',
       SLACK_API_URL: slack.apiUrl,
@@ -39,37 +68,29 @@ before(async () => {
       DATABASE_URL: database.url,
       REDIS_URL,
       QUEUE_PREFIX: prefix,
+      KUBECONFIG: join(dir, 'kubeconfig'),
       PORT: '0',
       METRICS_PORT: '0',
       LOG_LEVEL: 'debug',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: web.stdout! }).on('line', (text) => {
+  roles.push(child);
+  const lines: Record<string, unknown>[] = [];
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (text) => {
       try {
         const line = JSON.parse(text) as Record<string, unknown>;
-        logLines.push(line);
-        if (/^web listening/.test(String(line.msg))) resolve(line.port as number);
+        lines.push(line);
+        if (ready.test(String(line.msg))) resolve();
       } catch {
         // Not a log line.
       }
     });
-    web.once('exit', (code) => reject(new Error(`the web role exited with ${code} before it listened`)));
+    child.once('exit', (code) => reject(new Error(`ROLE=${role} exited with ${code} before it was ready`)));
   });
-});
-
-after(async () => {
-  if (web.exitCode === null) {
-    web.kill('SIGTERM');
-    await once(web, 'exit');
-  }
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await Promise.all([database.drop(), slack.close()]);
-});
+  return lines;
+}
 
 async function rowCounts(): Promise<Record<string, number>> {
   const client = new pg.Client({ connectionString: database.url });
@@ -98,7 +119,30 @@ async function jobCount(): Promise<number> {
   }
 }
 
+/** Nothing of a warm-up's sample may be anywhere: no line about an incident or audit event (debug included). */
+const aboutIncidents = (lines: Record<string, unknown>[]) =>
+  lines.filter((line) => line.incidentId !== undefined || line.action !== undefined);
+
+let webLines: Record<string, unknown>[];
+
+test('the worker replays its warm-up incident before its first job without reading the cluster or writing anywhere', async () => {
+  const lines = await startRole('worker', /^worker started/);
+  // Stopped before the web role queues anything: what follows is the warm-up's alone.
+  roles.at(-1)!.kill('SIGTERM');
+  await once(roles.at(-1)!, 'exit');
+  assert.deepEqual(cluster.requests(), [], 'the warm-up read the configured cluster');
+  assert.deepEqual(await rowCounts(), { incidents: 0, alerts: 0, auditEvents: 0, seqsTaken: 0 });
+  assert.deepEqual(
+    slack.calls.filter((call) => call.method !== 'auth.test').map((call) => call.method),
+    [],
+  );
+  assert.deepEqual(aboutIncidents(lines), []);
+  assert.equal(lines.filter((line) => /warm-up did not finish/.test(String(line.msg))).length, 0);
+});
+
 test('ready after its warm-up, the web role has stored, queued, posted and logged nothing of its sample', async () => {
+  webLines = await startRole('web', /^web listening/);
+  const port = webLines.find((line) => /^web listening/.test(String(line.msg)))!.port as number;
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   assert.equal(ready.status, 200);
   assert.deepEqual(await rowCounts(), { incidents: 0, alerts: 0, auditEvents: 0, seqsTaken: 0 });
@@ -107,14 +151,9 @@ test('ready after its warm-up, the web role has stored, queued, posted and logge
     slack.calls.filter((call) => call.method !== 'auth.test').map((call) => call.method),
     [],
   );
-  // No line about an incident or an audit event (every audit event is a log line, debug included).
-  assert.deepEqual(
-    logLines.filter((line) => line.incidentId !== undefined || line.action !== undefined),
-    [],
-  );
-});
+  assert.deepEqual(aboutIncidents(webLines), []);
 
-test('then the first real delivery is stored and queued as ever: one incident, its three audit rows, one job', async () => {
+  // Then the first real delivery is stored and queued as ever: one incident, its three audit rows, one job.
   const body = pagerDutyEvent('incident.triggered', { id: 'PFIRST', title: 'High error rate on checkout in shop' });
   const response = await fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, {
     method: 'POST',
@@ -123,11 +162,7 @@ test('then the first real delivery is stored and queued as ever: one incident, i
   });
   assert.equal(response.status, 202);
   const { incidentId } = (await response.json()) as { incidentId: string };
-  const counts = await rowCounts();
-  assert.deepEqual(counts, { incidents: 1, alerts: 1, auditEvents: 3, seqsTaken: 1 });
-  for (;;) {
-    if ((await jobCount()) === 1) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.ok(logLines.some((line) => line.incidentId === incidentId && line.action === 'incident.opened'));
+  assert.deepEqual(await rowCounts(), { incidents: 1, alerts: 1, auditEvents: 3, seqsTaken: 1 });
+  await until('the job added after the answer', async () => (await jobCount()) === 1);
+  assert.ok(webLines.some((line) => line.incidentId === incidentId && line.action === 'incident.opened'));
 });
