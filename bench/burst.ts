@@ -4,7 +4,7 @@
  * API, and the 5,000-pod simulated cluster (one namespace per incident). Measures each webhook's answer time and when the
  * last thread got its answer, and checks that every incident was answered exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { createTestDatabase } from '../test/support/database.ts';
 import { FakeSlack, type SlackCall } from '../test/support/fake-slack.ts';
 import { pagerDutySignature } from '../test/support/signing.ts';
 import { isAnswer, pagerDutyEvent } from '../test/web/harness.ts';
+import type { SendersInput, SendersOutput } from './burst-senders.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,7 +49,8 @@ export interface BurstResult {
   apiRequests: number;
   /**
    * CPU (ms) each party used while the webhooks were sent (first sent to the last one answered 2xx or not): on a small machine
-   * they share the cores, so the worker's and this process's (the simulated cluster, Slack, the senders) count too.
+   * they share the cores, so the worker's and the bench's (this process: the simulated cluster and Slack; and the
+   * senders' process, burst-senders.ts) count too.
    */
   cpuDuringWebhooks: { web: number; worker: number; bench: number; postgres: number };
 }
@@ -112,16 +114,6 @@ async function startRole(
   return { child, line };
 }
 
-/** Polls `url` until it answers 200, as a load balancer waits for a new pod's readiness before sending it traffic. */
-async function untilReady(url: string): Promise<void> {
-  for (;;) {
-    const response = await fetch(url).catch(() => undefined);
-    await response?.arrayBuffer();
-    if (response?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
@@ -159,9 +151,9 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     const web = await startRole({ ...env, ROLE: 'web' }, /^web listening/);
     roles.push(web.child);
     roles.push((await startRole({ ...env, ROLE: 'worker' }, /^worker started/)).child);
-    await untilReady(`http://127.0.0.1:${web.line.port}/readyz`);
-    const url = `http://127.0.0.1:${web.line.port}/webhooks/pagerduty`;
+    const base = `http://127.0.0.1:${web.line.port}`;
 
+    const senders = fork(join(ROOT, 'bench/burst-senders.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     const requestsBefore = simulation.requests().length;
     const backends = await backendsOf(database.url);
     const cpu = () => ({
@@ -170,34 +162,23 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       bench: ownCpu(),
       postgres: backends.reduce((sum, pid) => sum + cpuOf(pid), 0),
     });
-    const cpuBefore = cpu();
-    const webhookMs: number[] = [];
-    const statuses = new Map<number, number>();
-    const timeline: number[][] = [];
-    const started = performance.now();
-    let next = 0;
-    const send = async (index: number): Promise<number> => {
+    const deliveries = Array.from({ length: options.incidents }, (_, index) => {
       const body = pagerDutyEvent('incident.triggered', { id: `PBURST${index}`, title: options.title(index) });
-      const sent = performance.now();
-      const response = await fetch(url, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', 'x-pagerduty-signature': pagerDutySignature(body, SECRET) },
-      });
-      await response.arrayBuffer();
-      webhookMs.push(performance.now() - sent);
-      if (process.env.BENCH_WEBHOOK_LOG)
-        timeline.push([index, Math.round(sent - started), Math.round(performance.now() - sent), response.status]);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      return response.status;
+      return { body, signature: pagerDutySignature(body, SECRET) };
+    });
+    const input: SendersInput = {
+      url: `${base}/webhooks/pagerduty`,
+      readyUrl: `${base}/readyz`,
+      deliveries,
+      concurrency: options.concurrency,
     };
-    const post = async () => {
-      for (let index = next++; index < options.incidents; index = next++) {
-        // PagerDuty retries what it was not told 2xx; here at once, to see whether each is still answered once.
-        for (let attempt = 0; attempt < 5 && (await send(index)) !== 202; attempt++);
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, post));
+    senders.send(input);
+    await once(senders, 'message'); // ready: the web role's /readyz answered, the first webhook goes now
+    const cpuBefore = cpu();
+    const [sent] = (await once(senders, 'message')) as [SendersOutput];
+    const { webhookMs, timeline } = sent;
+    const statuses = new Map(Object.entries(sent.statuses).map(([status, count]) => [Number(status), count]));
+    const started = sent.startedAt - performance.timeOrigin;
     const cpuAfter = cpu();
 
     let lastAnswerMs: number | undefined;
@@ -226,7 +207,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       cpuDuringWebhooks: {
         web: cpuAfter.web - cpuBefore.web,
         worker: cpuAfter.worker - cpuBefore.worker,
-        bench: cpuAfter.bench - cpuBefore.bench,
+        bench: cpuAfter.bench - cpuBefore.bench + sent.cpuMs,
         postgres: cpuAfter.postgres - cpuBefore.postgres,
       },
       lastAnswerMs,
