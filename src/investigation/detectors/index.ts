@@ -40,6 +40,7 @@ import { memoryLeak } from './memory-leak.ts';
 import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
+import { mountSource } from './mount-source.ts';
 import { loadBalancerPolicy } from './load-balancer-policy.ts';
 import { networkPolicy } from './network-policy.ts';
 import { nodeLabelSource } from './node-label-source.ts';
@@ -134,6 +135,7 @@ export const DETECTORS = {
   'attached-policy': attachedPolicy,
   'operator-resource': operatorResource,
   'configured-object': configuredObject,
+  'mount-source': mountSource,
   'referenced-object': referencedObject,
   'awaited-reference': awaitedReference,
   'pod-class-setting': podClassSetting,

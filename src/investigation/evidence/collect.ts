@@ -27,6 +27,7 @@ import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
+import { mountSourceLists } from './mount-sources.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
@@ -282,6 +283,7 @@ export async function collectSnapshot(
   await readPodsOfTaintedNode(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
+  await readMountSources(reader);
   await readStorageBackends(reader);
   await readEdgeProxy(reader);
   await readBehindRouterBackends(reader);
@@ -1280,6 +1282,8 @@ async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void
 
 /** Kinds of awaited objects read, at most. */
 const MAX_AWAITED_LISTS = 1;
+/** Lists read for what failing volumes are made from: one driver's kind, as a rule. */
+const MAX_MOUNT_SOURCE_LISTS = 1;
 /** Lists read for the parameters of the Ingresses' classes: a cluster's Ingresses use one or two classes. */
 const MAX_CLASS_PARAMETERS = 2;
 
@@ -1295,6 +1299,20 @@ async function readAwaitedReferences(reader: SnapshotReader): Promise<void> {
   await reader.wave(
     4,
     `Reading ${planned.map(({ resource, namespace }) => `${resource.kind}${namespace ? ` in ${namespace}` : ''}`).join(', ')}: what objects that are not ready wait for`,
+    planned.map(({ resource, namespace, why }) => reader.listCustom(resource, namespace, why)),
+  );
+}
+
+/**
+ * Volumes fail to mount, and their CSI attributes name an object of a served kind (mount-sources.ts): that kind where
+ * the pods run — what the driver was asked to mount. Only when the kubelet reports the failure.
+ */
+async function readMountSources(reader: SnapshotReader): Promise<void> {
+  const planned = planLists(mountSourceLists(reader.snapshot), reader.customListed, MAX_MOUNT_SOURCE_LISTS);
+  if (planned.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading ${planned.map(({ resource, namespace }) => `${resource.kind} in ${namespace}`).join(', ')}: what the volumes that fail to mount are made from`,
     planned.map(({ resource, namespace, why }) => reader.listCustom(resource, namespace, why)),
   );
 }
