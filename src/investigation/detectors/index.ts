@@ -41,6 +41,7 @@ import { meshEgress } from './mesh-egress.ts';
 import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
 import { mountSource } from './mount-source.ts';
+import { operatorEmptiedService } from './operator-emptied-service.ts';
 import { loadBalancerPolicy } from './load-balancer-policy.ts';
 import { networkPolicy } from './network-policy.ts';
 import { nodeLabelSource } from './node-label-source.ts';
@@ -136,6 +137,7 @@ export const DETECTORS = {
   'operator-resource': operatorResource,
   'configured-object': configuredObject,
   'mount-source': mountSource,
+  'operator-emptied-service': operatorEmptiedService,
   'referenced-object': referencedObject,
   'awaited-reference': awaitedReference,
   'pod-class-setting': podClassSetting,

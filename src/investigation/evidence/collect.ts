@@ -28,6 +28,7 @@ import { refusalsIn } from './governing-resources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
+import { operatorAddressed } from './operator-addressed.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
@@ -372,8 +373,13 @@ const MAX_OWNER_LINKS = 3;
  */
 async function readCustomOwners(reader: SnapshotReader, peers: Peers): Promise<void> {
   const tried = new Set<string>();
+  const namespaces = [reader.namespace, ...peers.read];
+  // Pods an operator makes beside a Service that selects none of them: how many run is set in its resource.
+  const besideEmptyServices = namespaces.flatMap((namespace) =>
+    operatorAddressed(reader.snapshot, namespace).flatMap((addressed) => addressed.siblings),
+  );
   for (let link = 0; link < MAX_OWNER_LINKS; link++) {
-    const kinds = unreadCustomOwners(reader.snapshot, [reader.namespace, ...peers.read], tried);
+    const kinds = unreadCustomOwners(reader.snapshot, namespaces, tried, besideEmptyServices);
     if (kinds.length === 0) return;
     for (const kind of kinds) tried.add(ownerReadKey(kind));
     reader.routingSpent += kinds.length;

@@ -125,12 +125,13 @@ function podsToTrace(snapshot: ClusterSnapshot, namespace: string): ClusterSnaps
  * Fleet owns GameServerSets, which own GameServers, which own the pods — whose kind is not read yet there: the next
  * link of each chain whose objects were read so far. An operator creates what it reconciles from the top resource's
  * spec, so what the pods ask for (and how many there are, and how they are set) is set there; the links are read one
- * kind at a time, as far as they go.
+ * kind at a time, as far as they go. `alsoTraced`: pods the caller has another reason to trace (running, not new).
  */
 export function unreadCustomOwners(
   snapshot: ClusterSnapshot,
   namespaces: readonly string[],
   tried: Set<string>,
+  alsoTraced: readonly ClusterSnapshot['pods'][number][] = [],
 ): CustomOwnerRead[] {
   const kinds = new Map<string, CustomOwnerRead>();
   for (const namespace of namespaces) {
@@ -154,7 +155,11 @@ export function unreadCustomOwners(
       const key = `${namespace}/${kind.group}/${kind.kind}`;
       if (!tried.has(key)) kinds.set(key, { ...kind, namespace });
     };
-    for (const pod of podsToTrace(snapshot, namespace))
+    const traced = [
+      ...podsToTrace(snapshot, namespace),
+      ...alsoTraced.filter((p) => p.metadata?.namespace === namespace),
+    ];
+    for (const pod of traced)
       follow(customControllerOf(snapshot, pod as { metadata?: { ownerReferences?: OwnerReference[] } }).owner);
   }
   return [...kinds.values()];

@@ -1,0 +1,71 @@
+import { changeEvidence } from '../evidence/config-change.ts';
+import { readInFull } from '../evidence/completeness.ts';
+import { refOf } from '../evidence/graph.ts';
+import { formatLabels } from '../evidence/labels.ts';
+import { operatorAddressed, ownerObject } from '../evidence/operator-addressed.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import type { Finding } from '../model.ts';
+import { type Detector, finding } from './detector.ts';
+
+/** How sure a finding is (the scale: detectors/detector.ts). */
+const STRENGTH = {
+  /**
+   * The Service's selector stood unchanged, and the resource that makes the pods it addresses changed shortly before:
+   * above service-selector's "matches nothing" (0.6), which cannot say why, below a selector that misses its pods.
+   */
+  ownerChanged: 0.75,
+} as const;
+
+/** A change this long before the snapshot still explains pods gone; older, they ran since. */
+const NEAR = 3 * HOUR;
+
+/**
+ * A Service that selects no pod, beside pods an operator's resource makes that carry part of its selector
+ * (evidence/operator-addressed.ts), when the Service did not change shortly before and the resource did: the operator
+ * took the addressed pods away as the resource now says (a start policy, a replica count of a role). The fault lives
+ * in the resource; the Service, unchanged, is its victim. The catalogue has no type for it: other.
+ */
+export const operatorEmptiedService: Detector = {
+  id: 'operator-emptied-service',
+  faultTypes: ['other'],
+  detect(snapshot) {
+    if (snapshot.customObjects.length === 0) return [];
+    const now = snapshotNow(snapshot);
+    const recent = (at: string | undefined) => {
+      const ms = toMs(at);
+      return ms !== undefined && now - ms <= NEAR;
+    };
+    const namespaces = new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''));
+    const findings: Finding[] = [];
+    for (const namespace of namespaces) {
+      // "Selects no pod" needs every pod of the namespace read.
+      if (!readInFull(snapshot, 'Pod', namespace)) continue;
+      for (const { service, siblings, owner } of operatorAddressed(snapshot, namespace)) {
+        const object = ownerObject(snapshot, namespace, owner);
+        const changedAt = lastChange(object?.metadata);
+        if (!object || !recent(changedAt) || recent(lastChange(service.metadata))) continue;
+        const entity = refOf(object.kind, object.metadata);
+        const serviceRef = refOf('Service', service.metadata);
+        const selector = formatLabels(service.spec?.selector ?? {});
+        findings.push(
+          finding(operatorEmptiedService, {
+            entity,
+            affects: [serviceRef],
+            strength: STRENGTH.ownerChanged,
+            summary: `Service ${serviceRef.name} selects ${selector}, which no pod carries any more, though it did not change; ${object.kind} ${entity.name}, which makes the pods beside it (${siblings.map((p) => p.metadata?.name).join(', ')}), changed at ${changedAt}: its operator runs the pods it now says, without those the Service addresses. To confirm: compare what changed in it (a start policy, a replica count) with the pods the Service needs, and read its operator's log`,
+            evidence: [
+              changeEvidence(entity, changedAt as string, 'last changed'),
+              {
+                source: 'spec',
+                ref: serviceRef,
+                text: `selector ${selector} matches 0 pods; the Service last changed at ${lastChange(service.metadata)}`,
+              },
+            ],
+            changedAt: changedAt as string,
+          }),
+        );
+      }
+    }
+    return findings;
+  },
+};
