@@ -1628,6 +1628,11 @@ async function readClusterDns(
       reader.getConfigMap(CLUSTER_DNS_NAMESPACE, name, `${why}: the cluster DNS configuration`),
     ),
   );
+  // A DNS Deployment whose template mounts no ConfigMap (its Corefile comes through a projected volume, or the template
+  // read does not show it) still keeps its configuration beside it: the ConfigMaps of its namespace, one list, of which
+  // the detector judges only those holding server blocks.
+  if (configAnswered && configs.size === 0 && dns.deployments.length > 0)
+    await reader.list('ConfigMap', `${why}: the cluster DNS configuration, which its template does not mount`, where);
   const dnsPods = snapshot.pods.filter(
     (pod) =>
       pod.metadata?.namespace === CLUSTER_DNS_NAMESPACE &&
