@@ -63,7 +63,7 @@ export const preemption: Detector = {
           strength: STRENGTH.preemptedAndShort,
           ...(raised ? { faultType: 'other' as const } : {}),
           summary: raised
-            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}, where pods admitted under it before carry ${raised.older}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
+            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}${by.spec?.preemptionPolicy ? ` (preemptionPolicy ${by.spec.preemptionPolicy})` : ''}, where pods admitted under it before carry ${raised.before}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
             : `${entity.kind} ${entity.name}: its pods (${priority}) preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`,
           evidence: [
             eventEvidence(event),
@@ -83,15 +83,16 @@ export const preemption: Detector = {
 
 /**
  * The preemptor's PriorityClass, when it is what changed: the class changed within the suspect window, the preemptor
- * was admitted after, and pods admitted earlier under the same class name carry a lower priority (a pod's priority is
- * the class's value when it was admitted): whatever workload they belong to — its own older pods, the previous run of
- * the CronJob that made it, another team's — the class's value rose under them (a class's value is immutable: it was
- * re-created). The catalogue has no type for a scheduling class: other.
+ * was admitted after, and pods admitted earlier under the same class name carry a lower priority, or were kept from
+ * preempting (`preemptionPolicy: Never`) where the preemptor is not — admission copies both from the class into the
+ * pod. Whatever workload they belong to (its own older pods, the previous run of the CronJob that made it, another
+ * team's), the class's value or policy changed under them (a class's value is immutable: it was re-created). The
+ * catalogue has no type for a scheduling class: other.
  */
 function raisedClass(
   snapshot: ClusterSnapshot,
   by: Pod,
-): { ref: EntityRef; value: number; changedAt: string; older: number } | undefined {
+): { ref: EntityRef; value: number; changedAt: string; before: string } | undefined {
   const priority = by.spec?.priority;
   const priorityClass = priorityClassNamed(snapshot, by.spec?.priorityClassName);
   const changedAt = lastChange(priorityClass?.metadata as Parameters<typeof lastChange>[0]);
@@ -99,17 +100,21 @@ function raisedClass(
   if (!priorityClass || priority === undefined || !changedAt || changed === undefined) return undefined;
   if (snapshotNow(snapshot) - changed > SUSPECT_CHANGE_WINDOW) return undefined;
   if ((toMs(by.metadata?.creationTimestamp) ?? 0) < changed) return undefined;
-  const older = snapshot.pods
+  const admittedBefore = snapshot.pods
     .filter((pod) => pod.spec?.priorityClassName === by.spec?.priorityClassName)
-    .filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? changed) < changed)
+    .filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? changed) < changed);
+  const lower = admittedBefore
     .map((pod) => pod.spec?.priority)
     .filter((value): value is number => value !== undefined && value < priority);
-  if (older.length === 0) return undefined;
+  const heldBack =
+    by.spec?.preemptionPolicy !== 'Never' && admittedBefore.some((pod) => pod.spec?.preemptionPolicy === 'Never');
+  if (lower.length === 0 && !heldBack) return undefined;
   const value = Number((priorityClass as { value?: unknown }).value ?? priority);
   return {
     ref: { kind: 'PriorityClass', name: priorityClass.metadata?.name ?? '' },
     value,
     changedAt,
-    older: Math.max(...older),
+    before:
+      lower.length > 0 ? `priority ${Math.max(...lower)}` : 'preemptionPolicy Never (they waited rather than preempt)',
   };
 }
