@@ -21,16 +21,20 @@ import { shiftScenario } from './time-shift.ts';
  *   `password authentication failed for user` says);
  * - a word of 1–2 characters or one with a digit (v2, web-0, 7d8f9c, s3: versions, ordinals, hashes);
  * - a generated suffix: only characters of the alphabet Kubernetes draws pod and ReplicaSet suffixes from
- *   (`bcdfghjklmnpqrstvwxz2456789`, no vowels), 5 or more of them; or 4+ hex letters (a hash).
+ *   (`bcdfghjklmnpqrstvwxz2456789`, no vowels), 5 or more of them; or 4+ hex letters (a hash);
+ * - a word a kind is served under (`xmatterdatabases` of kind XMatterDatabase: kinds are kept).
  * Objects of a namespace whose every word is kept (istio-system, ingress-nginx, cert-manager, monitoring, kafka) are
  * a product's installation: their names are not collected (an application word in them is still renamed).
  *
  * Where a word is renamed: everywhere it stands as a whole token (bounded by non-alphanumerics) in lower case,
- * UPPER case (env names: TILL_ADDR) or Capitalised (`Till`) — every string of the alert, the objects, the logs, the
+ * UPPER case (env names: TILL_ADDR) or Capitalised (`Till`), or as a word of a camel-cased token (an alert rule's
+ * `TillLedgerErrors`), a plural as its singular plus `s` — every string of the alert, the objects, the logs, the
  * metric labels and the ground truth, Secret values (base64 decoded when they are text, re-encoded), and the keys of
  * ConfigMap/Secret data and of managedFields (they name the same keys and containers as the values). Never inside
  * another word (`till` stays in `tiller` and in `tillservice`), never in `kind`/`apiVersion` values, metric
- * names (`__name__`), label or annotation keys, or other field names.
+ * names (`__name__`), label or annotation keys — nor the label keys selectors name as values (a requirement's `key`,
+ * a `topologyKey`) —, or other field names. A cloud load balancer's name cut from a Service's namespace and name
+ * (`k8s-<ns>-<name>-<hash>`) is cut again from the renamed ones.
  *
  * Times: every time moves by whole weeks (`RENAME_SHIFT_SECONDS`), so that CronJob schedules (minute, hour,
  * weekday) still fire at the same wall-clock moments relative to the objects' times; a scenario whose schedule names
@@ -64,7 +68,14 @@ export const KEPT_WORDS: ReadonlySet<string> = new Set(
       ' percona xtradb pxc crunchydata pgo pgbackrest keycloak minio sealed externalsecrets vault consul chaos' +
       ' mesh litmus agones nvidia triton onnx django strapi meilisearch meili nuxt erlang dnsmasq bitnami docker' +
       ' registry gcr ghcr quay ecr elastic elasticsearch kibana opensearch logstash beats filebeat bit' +
-      ' gameserver gameservers imgproxy osrm hapi mongodump pgdata pguser rfr rfs tsdb',
+      ' gameserver gameservers imgproxy osrm hapi mongodump pgdata pguser rfr rfs tsdb' +
+      ' openshift ocp karpenter tigera dragonfly redpanda dapr daprd harbor netshoot nacos rocketmq seata falco' +
+      ' gitlab gitea gloo jenkins kubeflow coherence weblogic innodb innodbcluster tyk apisix ambassador emissary' +
+      ' temporal tekton seldon topolvm kubevirt openfaas flink patroni confluent kraft vitess vtgate vttablet' +
+      ' stackgres pgstac openebs mayastor flagger flagd jupyter jupyterhub openldap submariner trino pinot' +
+      ' cockroach cockroachdb crdb zeebe sentry telegraf tika tidb tikv aerospike kuma zot cosign sidekiq kueue' +
+      ' gvisor clamav flyway rclone vernemq buildkit buildkitd tileserv volcano kuberay ray laravel postfix' +
+      ' reloader kapp tkg ambient waypoint spark',
     // data stores, brokers and servers
     'postgres postgresql pg pgbouncer pgpool mysql mysqld mariadb mongo mongodb mongod mongos redis sentinel' +
       ' memcached kafka zookeeper rabbitmq nats emqx mosquitto mqtt amqp cassandra scylla scylladb clickhouse' +
@@ -73,9 +84,10 @@ export const KEPT_WORDS: ReadonlySet<string> = new Set(
       ' golang dotnet srv',
     // clouds and hosting
     'aws gcp gke eks aks azure gce ebs efs cos metal ec2 amazonaws googleapis cloud compute internal com net org' +
-      ' example localhost dev elb www url uri',
+      ' example localhost dev elb www url uri amazon alb nlb rds sqs sns ses fargate cloudwatch iam kms google gcs' +
+      ' gmp cnrm configconnector aliyun aliyuncs alicloud oci ocir vmware vsphere cosmosdb stripe adyen spot acr',
     // protocols and standards (sasl, smtp, fhir…: named by what they speak, not by the application)
-    'sasl smtp sftp ftp sms mllp fhir hipaa mscons ocr drm ldap oidc oauth saml jwt',
+    'sasl smtp sftp ftp sms mllp fhir hipaa mscons ocr drm ldap oidc oauth saml jwt dicom wado gtfs smpp opds',
     // words of error messages, roles and plumbing that carry meaning in text
     'user users password passwords auth authentication credentials creds login database databases db data cache' +
       ' queue queues broker brokers topic topics worker workers backup backups migrate migration migrations' +
@@ -88,7 +100,7 @@ export const KEPT_WORDS: ReadonlySet<string> = new Set(
       ' bucket object store message messages request requests response timeout error errors failed not found' +
       ' unknown unavailable refused denied forbidden invalid missing feature features flag flags toggle toggles' +
       ' wait sync setup bootstrap peer peers rule rules result results end start stop new old rate ratelimit' +
-      ' replication failover',
+      ' replication failover allowed repo repos pull push',
     // English words that join the words of a name (wait-for-db, end-to-end)
     'and for from the with into onto via per off out',
   ]
@@ -190,6 +202,9 @@ const RISKY_FRAGMENT = /err|fail|fat|pan|den|inv|dead|tim|kil|lim|mem|ref|mis|un
  * SAFE_FIRST) whose order is the rank's, so the caller decides how renamed names sort.
  */
 function orderSyllables(rank: number, count: number): string {
+  // Up to 156 words: a syllable and a consonant, so that a three-letter word is renamed to three letters.
+  if (count > SAFE_FIRST.length && count <= SAFE_FIRST.length * CONSONANTS.length)
+    return SAFE_FIRST[Math.floor(rank / CONSONANTS.length)]! + CONSONANTS[rank % CONSONANTS.length]!;
   let width = 1;
   while (SAFE_FIRST.length * SYLLABLES.length ** (width - 1) < count) width++;
   const parts: string[] = [];
@@ -210,6 +225,22 @@ function syllablesFrom(seed: number, syllables: number): string {
     word += SYLLABLES[(state >>> 8) % SYLLABLES.length]!;
   }
   return word;
+}
+
+/**
+ * The words a kind is served under (`XMatterDatabase` → xmatterdatabase, xmatterdatabases: the resource a CRD and a
+ * Composition are named after), for every kind the scenario holds or refers to: kinds are kept, so are these.
+ */
+function kindWords(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) kindWords(item, into);
+  else if (isObject(value))
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'kind' && typeof item === 'string' && /^[A-Z]/.test(item)) {
+        const lower = item.toLowerCase();
+        for (const form of [lower, `${lower}s`, `${lower}es`, lower.replace(/y$/, 'ies')]) into.add(form);
+      } else kindWords(item, into);
+    }
+  return into;
 }
 
 /** Every lower-case token anywhere in the scenario: an invented word must be none of them. */
@@ -239,8 +270,9 @@ function piecesOf(word: string, known: ReadonlySet<string>): string[] | null {
   return best[word.length] ?? null;
 }
 
+/** A plural's singular (`bags` → bag, `tills` → till; not `class` → clas). */
 const singular = (word: string): string | undefined =>
-  word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : undefined;
+  word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : undefined;
 
 /**
  * The application's words, each with the word that replaces it. What people and code derive from a name keeps its
@@ -250,7 +282,12 @@ const singular = (word: string): string | undefined =>
  * else gets an invented word (the same file renames alike).
  */
 export function applicationWords(scenario: Scenario): Map<string, string> {
-  const found = new Set(applicationIdentifiers(scenario).flatMap(wordsOf).filter(isApplicationWord));
+  const kinds = kindWords(scenario, new Set());
+  const found = new Set(
+    applicationIdentifiers(scenario)
+      .flatMap(wordsOf)
+      .filter((word) => isApplicationWord(word) && !kinds.has(word)),
+  );
   for (const word of [...found]) {
     for (const kept of KEPT_WORDS) {
       if (kept.length < 4 || word.length - kept.length < 3) continue;
@@ -259,7 +296,7 @@ export function applicationWords(scenario: Scenario): Map<string, string> {
     const base = singular(word);
     if (base !== undefined) found.add(base);
   }
-  const application = new Set([...found].filter(isApplicationWord));
+  const application = new Set([...found].filter((word) => isApplicationWord(word) && !kinds.has(word)));
   const known = new Set([...application, ...KEPT_WORDS]);
   const taken = tokensIn(scenario, new Set(KEPT_WORDS));
   // Words renamed from others (plurals, compounds) follow them; the rest are invented, in the reverse of their
@@ -274,11 +311,16 @@ export function applicationWords(scenario: Scenario): Map<string, string> {
   invented.forEach((word, index) => {
     const order = orderSyllables(invented.length - 1 - index, invented.length);
     const tail = Math.max(0, Math.min(6, Math.ceil(word.length / 2)) - order.length / 2);
-    let made = order + syllablesFrom(index, tail);
+    // As long as the word it replaces where the order letters allow (`bag` → three letters, not four): what reads words
+    // by their length (a three-letter word too short to name a component) reads both alike. Cut short, a word may be
+    // taken whatever its tail: after a few tries it keeps its whole tail.
+    const fit = (made: string, attempt: number) =>
+      attempt < 50 && made.length > word.length && word.length >= order.length ? made.slice(0, word.length) : made;
+    let made = fit(order + syllablesFrom(index, tail), 0);
     // Another tail while the word is taken or reads as an error (a fragment inside the order syllables themselves
     // cannot be re-rolled away: after a few tries only a taken word is refused).
     for (let attempt = 1; taken.has(made) || (attempt < 50 && RISKY_FRAGMENT.test(made)); attempt++) {
-      made = order + syllablesFrom(index + attempt * 7919, tail + 1);
+      made = fit(order + syllablesFrom(index + attempt * 7919, tail + 1), attempt);
     }
     taken.add(made);
     inventedFor.set(word, made);
@@ -302,18 +344,35 @@ export function applicationWords(scenario: Scenario): Map<string, string> {
   return renames;
 }
 
-/** Every whole-token occurrence of an application word in `text`, in its case (lower, UPPER, Capitalised). */
-export function renameText(text: string, renames: ReadonlyMap<string, string>): string {
+/** The invented word for a whole token in its case (lower, UPPER, Capitalised or CamelCased as one), or undefined. */
+function renameWord(token: string, renames: ReadonlyMap<string, string>): string | undefined {
+  const lower = token.toLowerCase();
+  const base = singular(lower);
+  const plural = base !== undefined ? renames.get(base) : undefined;
+  const invented = renames.get(lower) ?? (plural !== undefined ? `${plural}s` : undefined);
+  if (invented === undefined) return undefined;
+  if (token === lower) return invented;
+  if (token === token.toUpperCase()) return invented.toUpperCase();
+  if (/^[A-Z]/.test(token)) return invented[0]!.toUpperCase() + invented.slice(1);
+  return undefined;
+}
+
+/** The words of a camel-cased token (`BagReconcileLag` → Bag, Reconcile, Lag; `HTTPBagErrors` → HTTP, Bag, Errors). */
+const CAMEL_PART = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
+
+/**
+ * Every whole-token occurrence of an application word in `text`, in its case (lower, UPPER, Capitalised), and, with
+ * `camel`, every word of a camel-cased token (an alert rule's `BagReconcileLag`: the application that chose other
+ * names would have named its rule with them). Only the alert's: in the cluster, camel case is the reasons Kubernetes
+ * writes (`ImagePullBackOff` keeps its `Pull` whatever the application calls its pull secret).
+ */
+export function renameText(text: string, renames: ReadonlyMap<string, string>, camel = false): string {
   return text.replace(TOKEN, (token) => {
-    const lower = token.toLowerCase();
-    const base = singular(lower);
-    const plural = base !== undefined ? renames.get(base) : undefined;
-    const invented = renames.get(lower) ?? (plural !== undefined ? `${plural}s` : undefined);
-    if (invented === undefined) return token;
-    if (token === lower) return invented;
-    if (token === token.toUpperCase()) return invented.toUpperCase();
-    if (token === lower[0]!.toUpperCase() + lower.slice(1)) return invented[0]!.toUpperCase() + invented.slice(1);
-    return token;
+    const whole = renameWord(token, renames);
+    if (whole !== undefined || !camel) return whole ?? token;
+    const parts = token.match(CAMEL_PART) ?? [];
+    if (parts.length < 2 || parts.join('') !== token) return token;
+    return parts.map((part) => renameWord(part, renames) ?? part).join('');
   });
 }
 
@@ -324,54 +383,93 @@ const isBinaryControl = (char: string) => {
 };
 
 /** A base64 value renamed as text when it decodes to text (a URL, a config file); other bytes stay as they are. */
-function renameBase64(value: string, renames: ReadonlyMap<string, string>): string {
+function renameBase64(value: string, text: (value: string) => string): string {
   const bytes = Buffer.from(value, 'base64');
   if (bytes.toString('base64').replace(/=+$/, '') !== value.replace(/\s+/g, '').replace(/=+$/, '')) return value;
   const decoded = bytes.toString('utf8');
   if (!Buffer.from(decoded, 'utf8').equals(bytes) || [...decoded].some(isBinaryControl)) return value;
-  const renamed = renameText(decoded, renames);
+  const renamed = text(decoded);
   return renamed === decoded ? value : Buffer.from(renamed, 'utf8').toString('base64');
 }
 
-const UNRENAMED_VALUES = new Set(['kind', 'apiVersion']);
+const UNRENAMED_VALUES = new Set(['kind', 'apiVersion', 'topologyKey']);
+// Selector requirements name a label key (`{key: tidewater.io/tsdb, operator: Exists}`): label keys are not renamed, so
+// neither is the key a requirement names (a node affinity must still find the nodes' label).
+const LABEL_REQUIREMENTS = new Set(['matchExpressions', 'matchFields']);
 // Maps whose keys are the application's data (ConfigMap/Secret keys) or name its fields and containers
 // (managedFields' fieldsV1: `f:TILL_ADDR`, `k:{"name":"till"}`), so they are renamed like values.
 const RENAMED_KEY_MAPS = new Set(['data', 'binaryData', 'stringData']);
 
 interface Walk {
-  renames: ReadonlyMap<string, string>;
+  /** How a string of the scenario reads renamed. */
+  text: (value: string) => string;
   /** This map's keys are renamed: a data map, or anywhere inside managedFields' fieldsV1. */
   renameKeys: boolean;
   /** Inside fieldsV1, where keys are renamed at every depth. */
   inFieldsV1: boolean;
   /** Inside a Secret's `data`: values are base64. */
   base64: boolean;
+  /** This map is a selector requirement: its `key` is a label key. */
+  labelRequirement?: boolean;
 }
 
 function renameValue(value: Json, walk: Walk): Json {
-  if (typeof value === 'string')
-    return walk.base64 ? renameBase64(value, walk.renames) : renameText(value, walk.renames);
+  if (typeof value === 'string') return walk.base64 ? renameBase64(value, walk.text) : walk.text(value);
   if (Array.isArray(value)) return value.map((item) => renameValue(item, walk));
   if (!isObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
-      const renamedKey = walk.renameKeys ? renameText(key, walk.renames) : key;
-      if (UNRENAMED_VALUES.has(key) && typeof item === 'string') return [renamedKey, item];
+      const renamedKey = walk.renameKeys ? walk.text(key) : key;
+      const labelKey = walk.labelRequirement === true && key === 'key';
+      if ((UNRENAMED_VALUES.has(key) || labelKey) && typeof item === 'string') return [renamedKey, item];
       const inFieldsV1 = walk.inFieldsV1 || key === 'fieldsV1';
-      const inner: Walk = { ...walk, renameKeys: inFieldsV1 || RENAMED_KEY_MAPS.has(key), inFieldsV1 };
+      const inner: Walk = {
+        ...walk,
+        renameKeys: inFieldsV1 || RENAMED_KEY_MAPS.has(key),
+        inFieldsV1,
+        labelRequirement: LABEL_REQUIREMENTS.has(key),
+      };
       return [renamedKey, renameValue(item, inner)];
     }),
   );
 }
 
-function renameObject(object: JsonObject, renames: ReadonlyMap<string, string>): JsonObject {
-  const walk: Walk = { renames, renameKeys: false, inFieldsV1: false, base64: false };
+function renameObject(object: JsonObject, text: (value: string) => string): JsonObject {
+  const walk: Walk = { text, renameKeys: false, inFieldsV1: false, base64: false };
   if (object.kind !== 'Secret' || !isObject(object.data)) return renameValue(object, walk) as JsonObject;
   const { data, ...rest } = object;
   return {
     ...(renameValue(rest, walk) as JsonObject),
     data: renameValue(data, { ...walk, renameKeys: true, base64: true }),
   };
+}
+
+/**
+ * The names a cloud's load-balancer controller gives a Service's or an Ingress's balancer, cut from its namespace and
+ * name (the AWS Load Balancer Controller's `k8s-<namespace>-<name>-<hash>`: each with non-alphanumerics dropped, cut to 8
+ * characters): the prefix as written → the prefix the renamed objects would get. Its cut words are no tokens of their
+ * own (`bidgatew` of `bid-gateway`), so they are renamed through the objects they come from.
+ */
+function loadBalancerNames(scenario: Scenario, renames: ReadonlyMap<string, string>): Map<string, string> {
+  const cut = (value: string) => value.replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
+  const prefix = (namespace: string, name: string) => `k8s-${cut(namespace)}-${cut(name)}-`;
+  const names = new Map<string, string>();
+  for (const object of scenario.cluster.objects) {
+    const { namespace, name } = object.metadata as { namespace?: string; name: string };
+    if ((object.kind !== 'Service' && object.kind !== 'Ingress') || namespace === undefined) continue;
+    const renamed = prefix(renameText(namespace, renames), renameText(name, renames));
+    if (renamed !== prefix(namespace, name)) names.set(prefix(namespace, name), renamed);
+  }
+  return names;
+}
+
+/** `text` with every load balancer's name (a prefix above, then its hash) as the renamed objects would have it. */
+function renameLoadBalancers(text: string, balancers: ReadonlyMap<string, string>): string {
+  if (!text.includes('k8s-')) return text;
+  return text.replace(
+    /k8s-[A-Za-z0-9]{1,8}-[A-Za-z0-9]{1,8}-(?=[A-Za-z0-9])/g,
+    (found) => balancers.get(found) ?? found,
+  );
 }
 
 export interface EntityRefLike {
@@ -413,16 +511,18 @@ export function renameScenario(original: Scenario): Renaming {
   const renames = applicationWords(original);
   const shiftedSeconds = schedulesAllowShift(original) ? RENAME_SHIFT_SECONDS : 0;
   const shifted = shiftScenario(original, shiftedSeconds);
-  const text = (value: string) => renameText(value, renames);
+  const balancers = loadBalancerNames(original, renames);
+  const text = (value: string) => renameText(renameLoadBalancers(value, balancers), renames);
+  const alertText = (value: string) => renameText(renameLoadBalancers(value, balancers), renames, true);
   const { groundTruth } = shifted;
   const renamed = {
     ...shifted,
     title: text(shifted.title),
     ...(shifted.description !== undefined ? { description: text(shifted.description) } : {}),
-    alert: renameValue(shifted.alert as Json, { renames, renameKeys: false, inFieldsV1: false, base64: false }),
+    alert: renameValue(shifted.alert as Json, { text: alertText, renameKeys: false, inFieldsV1: false, base64: false }),
     cluster: {
       ...shifted.cluster,
-      objects: shifted.cluster.objects.map((object) => renameObject(object as JsonObject, renames)),
+      objects: shifted.cluster.objects.map((object) => renameObject(object as JsonObject, text)),
       ...(shifted.cluster.logs
         ? {
             logs: shifted.cluster.logs.map((log) => ({

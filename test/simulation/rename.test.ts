@@ -197,7 +197,12 @@ describe('renaming a scenario (metamorphic check)', () => {
       namespace: tundra,
       container: ledger,
     });
-    assert.equal(renamed.alert.labels!.alertname, 'QuokkaLedgerErrors', 'camel case is one word of its own');
+    const capital = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+    assert.equal(
+      renamed.alert.labels!.alertname,
+      `${capital(quokka)}${capital(ledger)}Errors`,
+      'camel case: its words',
+    );
     assert.equal(renamed.alert.labels!.service, `${quokka}-${ledger}`);
   });
 
@@ -210,6 +215,98 @@ describe('renaming a scenario (metamorphic check)', () => {
       SCENARIO.groundTruth.rootCause.map((ref) => renameRef(ref, renames)),
     );
     assert.equal(renamed.groundTruth.distractors![0]!.why, `${quokka}-${ledger} is a victim`);
+  });
+
+  it('renames the words of a camel-cased token, a short plural with its singular, and keeps product names', () => {
+    const words = new Map([
+      ['bag', 'gaka'],
+      ['reconcile', 'gadabu'],
+    ]);
+    assert.equal(renameText('BagReconcileLag', words), 'BagReconcileLag', 'outside the alert: a reason of its own');
+    assert.equal(
+      renameText('BagReconcileLag HTTPBagErrors bagScan bags Bags', words, true),
+      'GakaGadabuLag HTTPGakaErrors gakaScan gakas Gakas',
+    );
+    assert.equal(renameText('class glass Bagpipe', words), 'class glass Bagpipe', 'never inside a word');
+    for (const product of ['openfaas', 'submariner', 'karpenter', 'redpanda', 'tekton', 'vitess', 'alb'])
+      assert.ok(!isApplicationWord(product), product);
+  });
+
+  it("renames a cloud load balancer's name as the controller would cut it from the renamed Service", () => {
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'quokka-gateway', namespace: 'tundra' },
+      spec: { type: 'LoadBalancer' },
+    };
+    const withBalancer = parseScenario(
+      {
+        ...structuredClone(SCENARIO),
+        alert: { ...SCENARIO.alert, text: 'TargetResponseTime high on k8s-tundra-quokkaga-5e1c7a2b9d' },
+        cluster: { ...SCENARIO.cluster, objects: [...SCENARIO.cluster.objects, service] },
+      },
+      'balancer',
+    );
+    const { scenario, renames: words } = renameScenario(withBalancer);
+    const cut = (value: string) => value.replace(/-/g, '').slice(0, 8);
+    const expected = `k8s-${cut(words.get('tundra')!)}-${cut(`${words.get('quokka')}gateway`)}-5e1c7a2b9d`;
+    assert.equal(scenario.alert.text, `TargetResponseTime high on ${expected}`);
+  });
+
+  it('keeps the label key a selector requirement names, and the words a kind is served under', () => {
+    const affinity = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'quokka-store-0', namespace: 'tundra' },
+      spec: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: 'quokka.io/store', operator: 'In', values: ['quokka'] }] },
+              ],
+            },
+          },
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'quokka.io/rack' }] },
+        },
+        tolerations: [{ key: 'quokka.io/store', operator: 'Exists' }],
+        containers: [{ name: 'store', image: 'registry.example/store:1' }],
+      },
+    };
+    const composite = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'quokka-xwombatstores',
+        namespace: 'tundra',
+        ownerReferences: [{ apiVersion: 'example.io/v1', kind: 'XWombatStore', name: 'quokka', uid: 'u1' }],
+      },
+    };
+    const withAffinity = parseScenario(
+      {
+        ...structuredClone(SCENARIO),
+        cluster: { ...SCENARIO.cluster, objects: [...SCENARIO.cluster.objects, affinity, composite] },
+      },
+      'affinity',
+    );
+    const { scenario, renames: words } = renameScenario(withAffinity);
+    // biome-ignore lint/suspicious/noExplicitAny: the assertions walk the objects' JSON as written above
+    const pod = scenario.cluster.objects.find((o) => o.kind === 'Pod' && o.metadata.name.endsWith('-store-0')) as any;
+    const requirement =
+      pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+        .matchExpressions[0];
+    assert.equal(requirement.key, 'quokka.io/store', 'a label key, as the nodes keep it');
+    assert.deepEqual(requirement.values, [words.get('quokka')], 'a label value, renamed like the nodes');
+    assert.equal(
+      pod.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
+      'quokka.io/rack',
+    );
+    assert.equal(
+      pod.spec.tolerations[0].key,
+      `${words.get('quokka')}.io/store`,
+      'a taint key is a value: renamed like the taint',
+    );
+    assert.ok(!words.has('xwombatstores') && !words.has('xwombatstore'), 'the plural of a kind it names is kept');
   });
 
   it('moves every time by whole weeks, unless a schedule names a day of the month', () => {
