@@ -612,7 +612,7 @@ const STOP_WORDS = new Set([
  * A word that is the namespace's own name, singular or plural (`permit` and `permits` of namespace `permits`): it names
  * the application the namespace holds, whose components all carry it, never one of them.
  */
-function namesNamespace(word: string, namespace: string): boolean {
+export function namesNamespace(word: string, namespace: string): boolean {
   const singular = (value: string) => value.toLowerCase().replace(/s$/, '');
   return namespace !== '' && singular(word) === singular(namespace);
 }

@@ -238,4 +238,27 @@ describe('chooseLogTargets', () => {
     ]);
     assert.equal(chooseLogTargets(snapshot, focus(null), new Map(), 2).length, 2);
   });
+
+  it("does not take the namespace's own name, in a runbook's path or a metric, for the word of the one component carrying it", () => {
+    // Namespace fenwick holds fenwick-web and tarn-planner; the alert speaks of tarn batches, and names fenwick only as the
+    // application (its runbook path, its metric): tarn-planner is what it speaks of, fenwick-web is not.
+    const inNamespace = (namespace: string, snapshot: ClusterSnapshot): ClusterSnapshot =>
+      JSON.parse(JSON.stringify(snapshot).replaceAll('"namespace":"ns"', `"namespace":"${namespace}"`));
+    const snapshot = inNamespace(
+      'fenwick',
+      cluster([pod('fenwick-web', 1), pod('tarn-planner', 1), pod('ossel-feed', 1)]),
+    );
+    const alerted = (alertText: string) =>
+      chooseLogTargets(snapshot, { namespace: 'fenwick', symptom: null, alertText, assumptions: [] }, new Map(), 3)
+        .filter((target) => target.alerted)
+        .map((target) => target.pod.replace(/-5f6d7c8b9a-pod\d$/, ''));
+    assert.deepEqual(
+      alerted(
+        'no tarn batches released for 20 min\nfenwick_batches_released_total flat; runbook https://runbooks.example/fenwick/tarn-batches',
+      ),
+      ['tarn-planner'],
+    );
+    // Negative: a word of the component's own (`web`) still names it, beside the namespace's word.
+    assert.deepEqual(alerted('fenwick web answers 502 since 10:02'), ['fenwick-web']);
+  });
 });

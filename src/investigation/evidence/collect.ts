@@ -1382,7 +1382,7 @@ async function readStorageBackends(reader: SnapshotReader): Promise<void> {
  * cluster-wide, by field selector — the preemptor among them, with its priority and the workload it belongs to.
  */
 async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
-  const [node] = nodesOfUnreadPreemptors(reader.snapshot, reader.namespace);
+  const [node] = nodesOfUnreadPreemptors(reader.snapshot, reader.namespace, reader.focus().symptom);
   if (!node || !reader.affords(1, PEER_HARD_LIMIT)) return;
   const found = emptySnapshot(reader.snapshot.now);
   await reader.wave(4, `Reading the pods on ${node}: one of them preempted pods of ${reader.namespace}`, [

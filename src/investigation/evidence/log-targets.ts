@@ -1,6 +1,14 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { type Focus, namespacesNamed, nameWordMatches, owningWorkload, proseWords, sharedWordNames } from '../focus.ts';
+import {
+  type Focus,
+  namesNamespace,
+  namespacesNamed,
+  nameWordMatches,
+  owningWorkload,
+  proseWords,
+  sharedWordNames,
+} from '../focus.ts';
 import { appContainers, type PodController, peerNamespaces, podControllers } from './peer-namespaces.ts';
 import { recentRollouts } from './recent-rollouts.ts';
 import { podReferences } from './references.ts';
@@ -228,7 +236,7 @@ export function chooseLogTargets(
   addWorkload(symptomPods, 'the alerted workload', true);
   // No symptom found by name: the workloads the alert's words pick out (`refunds` → refund-worker) are what it speaks of,
   // the likeliest to log why — read before pods that merely look unwell, their dependencies followed like the symptom's.
-  const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload);
+  const hinted = symptom ? [] : wordPickedWorkloads(focus.alertText, podsOfWorkload, namespace);
   for (const group of hinted) addWorkload(group, "the alert's words name its workload", true);
   const namedPeerClients = symptom ? [] : clientsOfNamedPeers(focus.alertText, podsOfWorkload, namespace, controllers);
   for (const { group, peer } of namedPeerClients) addWorkload(group, `calls ${peer}, which the alert names`, true);
@@ -338,11 +346,14 @@ function podsNamed(
 
 /**
  * The pods of each workload whose name the alert's words pick out (focus.ts nameWordMatches), the most spoken of first:
- * the one whose words the text repeats is what the reporter keeps coming back to.
+ * the one whose words the text repeats is what the reporter keeps coming back to. The namespace's own name (`wms` of
+ * namespace wms, in a runbook's path or a metric's name) names the application the namespace holds, never the one of
+ * its components that happens to carry it too.
  */
-function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>): Pod[][] {
+function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>, namespace: string): Pod[][] {
   const nameOf = (key: string) => key.split('/').at(-1) ?? '';
-  const picked = nameWordMatches(alertText, [...podsOfWorkload.keys()].map(nameOf));
+  const ofNamespace = new Set(proseWords(alertText).filter((word) => namesNamespace(word, namespace)));
+  const picked = nameWordMatches(alertText, [...podsOfWorkload.keys()].map(nameOf), ofNamespace);
   const spoken = proseWords(alertText);
   const mentions = (key: string) =>
     (picked.get(nameOf(key)) ?? []).reduce((sum, word) => sum + spoken.filter((w) => w === word).length, 0);

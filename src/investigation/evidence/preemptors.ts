@@ -1,5 +1,7 @@
 import type { CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
+import { owningWorkload } from '../focus.ts';
+import type { EntityRef } from '../model.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -20,18 +22,49 @@ export function preemptorNamed(snapshot: ClusterSnapshot, named: string): Pod | 
   );
 }
 
-const preemptions = (snapshot: ClusterSnapshot, namespace: string) =>
+/**
+ * The preemptions of the namespace's pods (`[preemptor, node]` of each message), those of the alerted symptom's pods
+ * first: several workloads lost pods, and the one the alert is about says which preemptor matters.
+ */
+const preemptions = (snapshot: ClusterSnapshot, namespace: string, symptom: EntityRef | null = null) =>
   snapshot.events
     .filter((event) => event.reason === 'Preempted' && event.involvedObject?.namespace === namespace)
-    .map((event) => PREEMPTED_BY.exec(event.message ?? ''))
-    .filter((match): match is RegExpExecArray => match !== null);
+    .map((event) => ({ pod: event.involvedObject.name ?? '', match: PREEMPTED_BY.exec(event.message ?? '') }))
+    .filter((found): found is { pod: string; match: RegExpExecArray } => found.match !== null)
+    .sort((a, b) => Number(isSymptomPod(snapshot, b.pod, symptom)) - Number(isSymptomPod(snapshot, a.pod, symptom)))
+    .map(({ match }) => match);
+
+/**
+ * Whether pod `name` (read or not: a preempted pod may be gone) is one of the alerted symptom's: the pod itself, a pod
+ * its workload owns, or one its Service selects (by the pod's labels, or its workload's template's when it is gone).
+ */
+function isSymptomPod(snapshot: ClusterSnapshot, name: string, symptom: EntityRef | null): boolean {
+  const namespace = symptom?.namespace;
+  if (!symptom || !namespace) return false;
+  if (symptom.kind === 'Pod') return symptom.name === name;
+  const owner = owningWorkload(name, namespace, snapshot);
+  if (symptom.kind !== 'Service') return owner?.kind === symptom.kind && owner.name === symptom.name;
+  const inNamespace = <T extends { metadata?: { namespace?: string; name?: string } }>(list: T[], wanted?: string) =>
+    list.find((item) => item.metadata?.namespace === namespace && item.metadata?.name === wanted);
+  const selector = inNamespace(snapshot.services, symptom.name)?.spec?.selector;
+  const workloads = [...snapshot.deployments, ...snapshot.statefulSets, ...snapshot.daemonSets];
+  const labels =
+    inNamespace(snapshot.pods, name)?.metadata?.labels ??
+    inNamespace(workloads, owner?.name)?.spec?.template?.metadata?.labels;
+  if (!selector || Object.keys(selector).length === 0 || !labels) return false;
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
 
 /**
  * Nodes where pods of the namespace were preempted by a pod not read (it runs in another namespace): the pods on that
- * node, cluster-wide, hold it — one request, where a list of every pod would be many.
+ * node, cluster-wide, hold it — one request, where a list of every pod would be many. The alerted symptom's first.
  */
-export function nodesOfUnreadPreemptors(snapshot: ClusterSnapshot, namespace: string): string[] {
-  const nodes = preemptions(snapshot, namespace)
+export function nodesOfUnreadPreemptors(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  symptom: EntityRef | null = null,
+): string[] {
+  const nodes = preemptions(snapshot, namespace, symptom)
     .filter((match) => !preemptorNamed(snapshot, match[1] as string))
     .map((match) => match[2] as string);
   return [...new Set(nodes)];
