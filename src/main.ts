@@ -30,7 +30,7 @@ import { registerRemediationListeners } from './remediation/slack-listeners.ts';
 import { createFollowUpRuntime, pagerDutyApiFrom } from './pagerduty/runtime.ts';
 import { KubeObjects } from './remediation/kube-objects.ts';
 import { createSlackClient } from './slack/client.ts';
-import { createDb, openConnections } from './store/db.ts';
+import { createDb, openConnections, poolOf } from './store/db.ts';
 import { createUiHandler } from './ui/routes.ts';
 import { uiSettingsFrom } from './ui/settings.ts';
 import { type ClusterReadAccess, startInvestigationWorker } from './worker/investigation-worker.ts';
@@ -316,7 +316,8 @@ async function main(): Promise<void> {
     log.warn({ err }, 'could not open every database connection at start; they open when first needed'),
   );
   const metrics = await startMetricsServer(config.METRICS_PORT, {
-    postgres: () => db.$queryRaw`SELECT 1`,
+    // The pool's own connections, as /readyz on the web port asks them: no Prisma engine woken for a probe.
+    postgres: () => poolOf(db).query('SELECT 1'),
     redis: async () => (await remediation.queue.queue.backend.client).runCommand('ping', []),
   });
   log.info({ port: metrics.port }, 'metrics, health and readiness listening (/metrics, /healthz, /readyz)');
