@@ -1,7 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Alert } from '../alert/alert.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { investigationRequests } from '../observability/metrics.ts';
 import { type Collected, collectLastLook, collectSnapshot } from './evidence/collect.ts';
 import { type Located, locateNamespace } from './evidence/locate-namespace.ts';
 import { widenFocus } from './evidence/widen-focus.ts';
@@ -36,6 +35,11 @@ export interface InvestigationContext {
   detectors?: DetectorRegistry;
   /** Aborted (the worker's job cancelled): the investigation throws its reason at the next step. */
   signal?: AbortSignal;
+  /**
+   * Told how many API requests the investigation made, once it answered: the worker counts them in its metrics. Not
+   * counted here, so that an investigation nobody asked for (the worker's warm-up replay, the CLI) counts nowhere.
+   */
+  onAnswered?: (requests: number) => void;
 }
 
 /**
@@ -142,7 +146,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       apiRequests: requests,
     },
   });
-  investigationRequests(requests);
+  ctx.onAnswered?.(requests);
   await emit({ type: 'done', result });
   return result;
 }

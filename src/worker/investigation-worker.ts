@@ -10,7 +10,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
-import { firstHypothesisTimer, investigationTimer } from '../observability/metrics.ts';
+import { firstHypothesisTimer, investigationRequests, investigationTimer } from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob, type InvestigationQueue } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../investigation/model.ts';
@@ -252,6 +252,7 @@ async function investigateAttempt(
       audit: attempt.events,
       incidentId: incident.id,
       onProgress: (progress) => reportProgress(attempt, progress),
+      onAnswered: investigationRequests,
       ...(signal ? { signal } : {}),
     },
     deps.agent ?? null,

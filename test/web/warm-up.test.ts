@@ -21,7 +21,7 @@ import { pagerDutyEvent, REDIS_URL, uniquePrefix } from './harness.ts';
 
 // Each role warms up before it is ready: the web role its intake before it listens (src/intake/warm-up.ts), the
 // worker its engine before its first job (src/worker/warm-up.ts). The real processes, started as their Deployments
-// start them, must have stored, queued, posted, logged and read from the cluster nothing of their samples.
+// start them, must have stored, queued, posted, logged, counted and read from the cluster nothing of their samples.
 
 const SECRET = 'pd-warm-up-test';
 const prefix = uniquePrefix();
@@ -127,6 +127,13 @@ let webLines: Record<string, unknown>[];
 
 test('the worker replays its warm-up incident before its first job without reading the cluster or writing anywhere', async () => {
   const lines = await startRole('worker', /^worker started/);
+  // Nor counted in the worker's metrics: an investigation nobody asked for is not one to alert or plan capacity on.
+  const metricsPort = lines.find((line) => /^metrics, health and readiness listening/.test(String(line.msg)))!.port;
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  assert.deepEqual(
+    metrics.split('\n').filter((line) => /^incident_bot_investigation\w*(_count|_total)\b.* [1-9]/.test(line)),
+    [],
+  );
   // Stopped before the web role queues anything: what follows is the warm-up's alone.
   roles.at(-1)!.kill('SIGTERM');
   await once(roles.at(-1)!, 'exit');
