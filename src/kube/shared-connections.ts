@@ -73,8 +73,9 @@ export interface ReadOptions {
  * the caller reads the JSON itself. The request goes straight to the connection pool the client's authentication
  * chose (undici's `request`), not through `fetch`, whose streams, signals and header objects cost several times the
  * request itself; a transport failure is thrown as fetch throws it ("fetch failed", the cause attached), so callers
- * tell an unreachable cluster as before. A cluster reached with no pool of its own (plain http) goes through the
- * client's fetch. `signal` aborts the request (its connection closed) and rejects with the signal's reason.
+ * tell an unreachable cluster as before. A cluster reached with no pool of its own (https with no CA, client
+ * certificate or skip-verify in its kubeconfig: a certificate the system trusts) goes through the client's fetch.
+ * `signal` aborts the request (its connection closed) and rejects with the signal's reason.
  */
 export async function getJson(
   kubeConfig: KubeConfig,
@@ -116,7 +117,7 @@ interface Answer {
   status: number;
   headers: Record<string, string>;
   text: () => Promise<string>;
-  /** The body as it arrives (a client without a pool of its own hands it over whole). */
+  /** The body as it arrives. */
   chunks: () => AsyncIterable<Uint8Array>;
 }
 
@@ -165,6 +166,8 @@ async function pooled(dispatcher: Dispatcher, request: RequestContext): Promise<
   return { status: answer.statusCode, headers, text: () => answer.body.text(), chunks: () => answer.body };
 }
 
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
 async function fetched(configuration: Configuration, request: RequestContext): Promise<Answer> {
   let response = await configuration.httpApi.send(request).toPromise();
   for (const middleware of [...configuration.middleware].reverse())
@@ -173,8 +176,7 @@ async function fetched(configuration: Configuration, request: RequestContext): P
     status: response.httpStatusCode,
     headers: response.headers,
     text: () => response.body.text(),
-    chunks: async function* () {
-      yield await response.body.binary();
-    },
+    // The fetch response's own stream: the client's binary() calls a `buffer()` undici's Response does not have.
+    chunks: () => response.body.stream() ?? emptyBody(),
   };
 }
