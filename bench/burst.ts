@@ -114,8 +114,23 @@ async function startRole(
   return { child, line };
 }
 
+/**
+ * The next message `child` sends; rejects if it exits first (a fetch that failed in the senders' process ends it), so
+ * the bench fails saying so instead of waiting for a message that never comes.
+ */
+function messageFrom(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null) => reject(new Error(`the senders' process exited (${code}) before answering`));
+    child.once('exit', exited);
+    child.once('message', (message) => {
+      child.removeListener('exit', exited);
+      resolve(message);
+    });
+  });
+}
+
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await once(child, 'exit');
@@ -154,6 +169,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     const base = `http://127.0.0.1:${web.line.port}`;
 
     const senders = fork(join(ROOT, 'bench/burst-senders.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    roles.push(senders);
     const requestsBefore = simulation.requests().length;
     const backends = await backendsOf(database.url);
     const cpu = () => ({
@@ -173,9 +189,9 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       concurrency: options.concurrency,
     };
     senders.send(input);
-    await once(senders, 'message'); // ready: the web role's /readyz answered, the first webhook goes now
+    await messageFrom(senders); // ready: the web role's /readyz answered, the first webhook goes now
     const cpuBefore = cpu();
-    const [sent] = (await once(senders, 'message')) as [SendersOutput];
+    const sent = (await messageFrom(senders)) as SendersOutput;
     const { webhookMs, timeline } = sent;
     const statuses = new Map(Object.entries(sent.statuses).map(([status, count]) => [Number(status), count]));
     const started = sent.startedAt - performance.timeOrigin;
