@@ -43,8 +43,8 @@ export const preemption: Detector = {
       if (!by || involved?.kind !== 'Pod') continue;
       const victim = owningWorkload(involved.name ?? '', involved.namespace ?? '', snapshot);
       if (!victim || victim.kind === 'Pod' || !shortOfPods(graph, victim)) continue;
-      const raised = raisedClass(snapshot, by);
-      const entity = raised ? raised.ref : graph.workloadOf(by);
+      const changedClass = classChangedUnder(snapshot, by);
+      const entity = changedClass ? changedClass.ref : graph.workloadOf(by);
       const key = refKey(entity);
       const existing = findings.get(key);
       if (existing) {
@@ -59,11 +59,11 @@ export const preemption: Detector = {
         key,
         finding(preemption, {
           entity,
-          affects: raised ? [victim, graph.workloadOf(by)] : [victim],
+          affects: changedClass ? [victim, graph.workloadOf(by)] : [victim],
           strength: STRENGTH.preemptedAndShort,
-          ...(raised ? { faultType: 'other' as const } : {}),
-          summary: raised
-            ? `PriorityClass ${raised.ref.name} (value ${raised.value}, changed at ${raised.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}${by.spec?.preemptionPolicy ? ` (preemptionPolicy ${by.spec.preemptionPolicy})` : ''}, where pods admitted under it before carry ${raised.before}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
+          ...(changedClass ? { faultType: 'other' as const } : {}),
+          summary: changedClass
+            ? `PriorityClass ${changedClass.ref.name} (value ${changedClass.value}, changed at ${changedClass.changedAt}): the pods of ${graph.workloadOf(by).name} admitted since carry priority ${by.spec?.priority}${by.spec?.preemptionPolicy ? ` (preemptionPolicy ${by.spec.preemptionPolicy})` : ''}, where pods admitted under it before carry ${changedClass.before}, and preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`
             : `${entity.kind} ${entity.name}: its pods (${priority}) preempted pods of ${victim.kind} ${victim.name}, whose replacements find no room`,
           evidence: [
             eventEvidence(event),
@@ -73,7 +73,7 @@ export const preemption: Detector = {
               text: `preemptor pod ${by.metadata?.name}: ${priority}, on node ${by.spec?.nodeName ?? '?'}`,
             },
           ],
-          ...(raised ? { changedAt: raised.changedAt } : changedAt ? { changedAt } : {}),
+          ...(changedClass ? { changedAt: changedClass.changedAt } : changedAt ? { changedAt } : {}),
         }),
       );
     }
@@ -89,13 +89,13 @@ export const preemption: Detector = {
  * team's), the class's value or policy changed under them (a class's value is immutable: it was re-created). The
  * catalogue has no type for a scheduling class: other.
  */
-function raisedClass(
+function classChangedUnder(
   snapshot: ClusterSnapshot,
   by: Pod,
 ): { ref: EntityRef; value: number; changedAt: string; before: string } | undefined {
   const priority = by.spec?.priority;
   const priorityClass = priorityClassNamed(snapshot, by.spec?.priorityClassName);
-  const changedAt = lastChange(priorityClass?.metadata as Parameters<typeof lastChange>[0]);
+  const changedAt = lastChange(priorityClass?.metadata);
   const changed = toMs(changedAt);
   if (!priorityClass || priority === undefined || !changedAt || changed === undefined) return undefined;
   if (snapshotNow(snapshot) - changed > SUSPECT_CHANGE_WINDOW) return undefined;

@@ -123,7 +123,7 @@ export function classParameterFailures(snapshot: ClusterSnapshot, claim: Claim):
  */
 function classIsTheChange(snapshot: ClusterSnapshot, storageClass: CustomObject, claim: Claim): boolean {
   const name = storageClass.metadata?.name;
-  const classChanged = toMs(lastChange(storageClass.metadata as Parameters<typeof lastChange>[0]));
+  const classChanged = toMs(lastChange(storageClass.metadata));
   if (classChanged === undefined) return true;
   const ofClass = snapshot.persistentVolumeClaims.filter((c) => c !== claim && c.spec?.storageClassName === name);
   const provenSince = ofClass.some(
