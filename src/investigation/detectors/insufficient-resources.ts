@@ -1,8 +1,8 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
-import { nodeClosedByNewTaint } from '../evidence/node-room.ts';
-import { formatCpu, formatBytes, parseQuantity } from '../evidence/quantity.ts';
+import { allocatable, nodeClosedByNewTaint, requestsOf } from '../evidence/node-room.ts';
+import { formatCpu, formatBytes } from '../evidence/quantity.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -44,16 +44,11 @@ export const insufficientResources: Detector = {
       ];
       let impossible = false;
       for (const resource of resources) {
-        const requested = (failure.pod.spec?.containers ?? []).reduce(
-          (sum, c) => sum + (parseQuantity(c.resources?.requests?.[resource]) ?? 0),
-          0,
-        );
+        const requested = requestsOf(failure.pod.spec?.containers ?? [])[resource] ?? 0;
         // Only the nodes its selector and required affinity admit are places for it (not a dedicated pool's).
         const largest = Math.max(
           0,
-          ...snapshot.nodes
-            .filter((n) => mayRunOn(failure.pod, n))
-            .map((n) => parseQuantity(n.status?.allocatable?.[resource]) ?? 0),
+          ...snapshot.nodes.filter((n) => mayRunOn(failure.pod, n)).map((n) => allocatable(n, resource)),
         );
         if (requested > 0 && largest > 0 && requested > largest) {
           impossible = true;
@@ -146,7 +141,4 @@ export const insufficientResources: Detector = {
 
 type ReplicaSet = ReturnType<typeof revisions>[number];
 const requestOf = (rs: ReplicaSet, resource: string): number =>
-  (rs.spec?.template?.spec?.containers ?? []).reduce(
-    (sum, c) => sum + (parseQuantity(c.resources?.requests?.[resource]) ?? 0),
-    0,
-  );
+  requestsOf(rs.spec?.template?.spec?.containers ?? [])[resource] ?? 0;

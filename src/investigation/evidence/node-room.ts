@@ -3,7 +3,7 @@ import { mayRunOn } from './node-fit.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { lastChange, latest, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
-import type { Pod } from './workloads.ts';
+import type { Container, Pod } from './workloads.ts';
 
 /**
  * The scheduler's verdict counts, for each node, the first filter that refused the pod, and the taint filter runs
@@ -31,16 +31,18 @@ export const keepingOffTaints = (node: Node): Taint[] =>
 /** A scheduler verdict that also counts nodes short of what the pod requests ("3 Insufficient cpu"). */
 export const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
 
-/** Whether the node or a taint of it is new within the suspect window (its taints' timeAdded, else its edits). */
+/**
+ * Whether the node or a taint of it is new within the suspect window: the latest of its taints' timeAdded (set only for
+ * NoExecute taints) and its last edit by someone other than a controller (lastChange: managedFields, else its birth).
+ */
 export function recentlyTainted(node: Node, now: number): boolean {
-  const changed = toMs(taintedAt(node));
+  const changed = toMs(
+    latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]),
+  );
   return changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
 }
 
-/** When the node was last tainted or edited: its taints' timeAdded, else the last edit of its spec. */
-export const taintedAt = (node: Node): string | undefined =>
-  latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]);
-
+/** Whether one of the pod's tolerations admits the taint, by the scheduler's rules (effect, Exists or Equal). */
 export function tolerates(pod: Pod, taint: Taint): boolean {
   return (pod.spec?.tolerations ?? []).some((t) => {
     if (t.effect && t.effect !== taint.effect) return false;
@@ -68,11 +70,14 @@ export function taintedNodesToWeigh(snapshot: ClusterSnapshot): string[] {
     .map((node) => node.metadata?.name ?? '');
 }
 
-const allocatable = (node: Node, resource: string): number => parseQuantity(node.status?.allocatable?.[resource]) ?? 0;
+/** What the node offers of a resource to pods (its allocatable), 0 when it does not say. */
+export const allocatable = (node: Node, resource: string): number =>
+  parseQuantity(node.status?.allocatable?.[resource]) ?? 0;
 
-const requestsOf = (pod: Pod): Record<string, number> => {
+/** What the containers request, summed per resource (cores, bytes, counts): what a node must have left to take them. */
+export const requestsOf = (containers: readonly Container[]): Record<string, number> => {
   const sum: Record<string, number> = {};
-  for (const container of pod.spec?.containers ?? [])
+  for (const container of containers)
     for (const [resource, quantity] of Object.entries(container.resources?.requests ?? {}))
       sum[resource] = (sum[resource] ?? 0) + (parseQuantity(quantity) ?? 0);
   return sum;
@@ -88,12 +93,12 @@ export function hasRoomFor(snapshot: ClusterSnapshot, pod: Pod, node: Node): boo
   const bound = snapshot.pods.filter(
     (p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
   );
-  const wanted = Object.entries(requestsOf(pod)).filter(([, quantity]) => quantity > 0);
+  const wanted = Object.entries(requestsOf(pod.spec?.containers ?? [])).filter(([, quantity]) => quantity > 0);
   if (wanted.length === 0) return undefined;
   return wanted.every(([resource, quantity]) => {
     const offered = parseQuantity(node.status?.allocatable?.[resource]);
     if (offered === undefined) return false;
-    const used = bound.reduce((sum, p) => sum + (requestsOf(p)[resource] ?? 0), 0);
+    const used = bound.reduce((sum, p) => sum + (requestsOf(p.spec?.containers ?? [])[resource] ?? 0), 0);
     return offered - used >= quantity;
   });
 }
