@@ -39,3 +39,55 @@ test('errors naming only Services at home, or nothing, lead to no log elsewhere'
   assert.deepEqual(peerLogTargets(snapshot('level=error msg="call failed" upstream=claims:8080'), 'clinic', 1), []);
   assert.deepEqual(peerLogTargets(snapshot('panic: nil map'), 'clinic', 1), []);
 });
+
+/**
+ * A caller whose errors name its callee bare (`upstream=ledger`) while its own configuration calls
+ * `ledger.books.svc`: the callee's pod there is read. `also` adds Services to the snapshot (a local one of that name,
+ * or a second namespace's).
+ */
+function bareNameSnapshot(lines: string[], also: { namespace: string; name: string }[] = []): ClusterSnapshot {
+  const s = emptySnapshot('2026-12-10T09:30:00Z');
+  for (const { namespace, name } of [{ namespace: 'books', name: 'ledger' }, ...also])
+    s.services.push({ metadata: { name, namespace }, spec: { selector: { app: name } } });
+  s.pods.push(pod('books', 'ledger-a', 'ledger', false));
+  const caller = pod('clinic', 'portal-a', 'portal', true);
+  caller.spec = {
+    containers: [
+      {
+        name: 'portal',
+        env: [
+          { name: 'LEDGER_URL', value: 'http://ledger.books.svc:8080' },
+          ...also.map(({ namespace, name }) => ({ name: 'OTHER_URL', value: `http://${name}.${namespace}.svc:80` })),
+        ],
+      },
+    ],
+  };
+  s.pods.push(caller);
+  s.logs.push({ namespace: 'clinic', pod: 'portal-a', container: 'portal', previous: false, lines });
+  return s;
+}
+
+const readPods = (targets: ReturnType<typeof peerLogTargets>) => targets.map((t) => `${t.namespace}/${t.pod}`);
+
+test('an error naming its callee by bare name leads to the one Service of that name the configuration calls elsewhere', () => {
+  assert.deepEqual(
+    readPods(peerLogTargets(bareNameSnapshot(['level=error msg="call failed" upstream=ledger']), 'clinic', 1)),
+    ['books/ledger-a'],
+  );
+});
+
+test('a bare name leads nowhere when it is not in an error line, a Service here has it, or two namespaces do', () => {
+  // (An error line of its own, so that the caller is not a silent client, whose configured servers are read anyway.)
+  const notInError = bareNameSnapshot(['level=info msg="called" upstream=ledger', 'level=error msg="disk full"']);
+  assert.deepEqual(peerLogTargets(notInError, 'clinic', 1), []);
+  const local = bareNameSnapshot(
+    ['level=error msg="call failed" upstream=ledger'],
+    [{ namespace: 'clinic', name: 'ledger' }],
+  );
+  assert.deepEqual(peerLogTargets(local, 'clinic', 1), []);
+  const twice = bareNameSnapshot(
+    ['level=error msg="call failed" upstream=ledger'],
+    [{ namespace: 'archive', name: 'ledger' }],
+  );
+  assert.deepEqual(peerLogTargets(twice, 'clinic', 1), []);
+});

@@ -46,12 +46,15 @@ function add(found: Map<string, HostMention>, host: string, port: string | undef
 
 export const isIPv4 = (host: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 
+/** A Service by namespace and name: what a host name points at. */
+export type ServiceName = { name: string; namespace: string };
+
 /**
  * The Service a cluster DNS name points at: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<cluster domain>`, and the
  * governing Service of `pod.svc.ns.svc…` (a StatefulSet member's own name).
  * Returns undefined for names that are not cluster-internal (external hosts, IPs).
  */
-export function serviceNameOf(host: string, fromNamespace: string): { name: string; namespace: string } | undefined {
+export function serviceNameOf(host: string, fromNamespace: string): ServiceName | undefined {
   if (isIPv4(host)) return undefined;
   const parts = host.toLowerCase().replace(/\.$/, '').split('.');
   const [name, namespace, marker] = parts;

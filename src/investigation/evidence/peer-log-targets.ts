@@ -1,5 +1,5 @@
 import { podToRead } from './callee-log-targets.ts';
-import { configuredHosts, hostMentions, serviceNameOf, tokens } from './hosts.ts';
+import { configuredHosts, hostMentions, type ServiceName, serviceNameOf, tokens } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
@@ -8,25 +8,27 @@ import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
  * Logs across the namespace boundary: for each Service of another namespace that the error lines read in `namespace`
- * name (`claims.billing.svc:8080`), one pod behind it, the least healthy, so the dependency says why it fails.
+ * name (`claims.billing.svc:8080`, or by bare name when only that namespace's is configured: configuredElsewhere), one
+ * pod behind it, the least healthy, so the dependency says why it fails.
  * Most named first, at most `max`, skipping pods whose log was already read. Then the servers of silent clients: a pod
  * whose log was read and holds no error line may still fail every call it makes (an app that swallows its errors), and
  * the server it is configured to call in another namespace logs the refusal (authentication, connections) instead.
  */
 export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
-  const named = new Map<string, { namespace: string; name: string; count: number }>();
+  const named = new Map<string, ServiceName & { count: number }>();
   const controllers = podControllers(snapshot);
   const configured = configuredElsewhere(snapshot, namespace, controllers);
   for (const log of snapshot.logs.filter((candidate) => candidate.namespace === namespace)) {
     for (const raw of log.lines) {
       const text = parseLogLine(raw).text;
+      const erring = looksLikeError(text);
       const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
       for (const host of hosts) {
         // A bare name is a Service of another namespace when no Service here has it and the pods' own configuration
         // calls one of that name there (`"upstream":"orders"` beside ORDERS_URL=http://orders.shop.svc:8080).
         const service = host.includes('.')
           ? serviceNameOf(host, namespace)
-          : looksLikeError(text)
+          : erring
             ? configured.get(host.toLowerCase())
             : undefined;
         if (!service || service.namespace === namespace) continue;
@@ -66,19 +68,18 @@ function configuredElsewhere(
   snapshot: ClusterSnapshot,
   namespace: string,
   controllers: PodController[],
-): Map<string, { namespace: string; name: string }> {
+): Map<string, ServiceName> {
   const local = new Set(
     snapshot.services.filter((s) => s.metadata?.namespace === namespace).map((s) => s.metadata?.name),
   );
-  const byName = new Map<string, { namespace: string; name: string }[]>();
+  const byName = new Map<string, ServiceName[]>();
   const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
   for (const [peer, names] of peerServices(pods, namespace, controllers))
     for (const name of names)
       if (!local.has(name)) byName.set(name, [...(byName.get(name) ?? []), { namespace: peer, name }]);
+  // A name two namespaces hold is ambiguous: the bare name cannot say which one the errors mean.
   return new Map(
-    [...byName].flatMap(([name, places]) =>
-      places.length === 1 ? [[name, places[0] as { namespace: string; name: string }]] : [],
-    ),
+    [...byName].flatMap(([name, [only, ...others]]) => (only && others.length === 0 ? [[name, only]] : [])),
   );
 }
 
@@ -86,7 +87,7 @@ function configuredElsewhere(
  * Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names:
  * silent of errors — a client that only warns (`shard 0 stale, serving cached`) does not say why its calls fail either.
  */
-function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { namespace: string; name: string }[] {
+function silentClientServers(snapshot: ClusterSnapshot, namespace: string): ServiceName[] {
   const silent = new Set(
     snapshot.logs
       .filter((log) => log.namespace === namespace && !log.previous)
@@ -106,6 +107,6 @@ function silentClientServers(snapshot: ClusterSnapshot, namespace: string): { na
     .flatMap((pod) => (pod.spec?.containers ?? []).flatMap((container) => container.env ?? []))
     .flatMap((env) => configuredHosts(env.value ?? '').map((mention) => mention.host))
     .map((host) => serviceNameOf(host, namespace))
-    .filter((service): service is { namespace: string; name: string } => !!service && service.namespace !== namespace);
+    .filter((service): service is ServiceName => !!service && service.namespace !== namespace);
   return [...new Map(services.map((service) => [`${service.namespace}/${service.name}`, service])).values()];
 }
