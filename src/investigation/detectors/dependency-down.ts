@@ -1,4 +1,4 @@
-import { eventTime } from '../evidence/events.ts';
+import { eventNamespace, eventTime } from '../evidence/events.ts';
 import { supersededBy } from '../evidence/generations.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
@@ -144,7 +144,7 @@ export function scaledDown(
   const events = snapshot.events.filter((e) => {
     const match = DELETED_ORDINAL.exec(e.message ?? '');
     if (!match || e.involvedObject?.kind !== 'StatefulSet' || e.involvedObject?.name !== ref.name) return false;
-    if ((e.involvedObject?.namespace ?? e.metadata?.namespace) !== ref.namespace || match[3] !== ref.name) return false;
+    if (eventNamespace(e) !== ref.namespace || match[3] !== ref.name) return false;
     const pod = `${match[1]}-${match[2]}`;
     const exists = snapshot.pods.some((p) => p.metadata?.namespace === ref.namespace && p.metadata?.name === pod);
     return Number(match[2]) >= desired && !exists;

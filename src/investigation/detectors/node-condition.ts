@@ -1,4 +1,4 @@
-import { eventEvidence, eventsFor } from '../evidence/events.ts';
+import { eventEvidence, eventNamespace, eventsFor } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -79,7 +79,7 @@ function workloadsOn(snapshot: ClusterSnapshot, graph: EvidenceGraph, node: stri
   const evictedHere = new Set(
     snapshot.events
       .filter((e) => e.reason === 'Evicted' && e.involvedObject?.kind === 'Pod' && e.source?.host === node)
-      .map((e) => `${e.involvedObject?.namespace ?? e.metadata?.namespace}/${e.involvedObject?.name}`),
+      .map((e) => `${eventNamespace(e)}/${e.involvedObject?.name}`),
   );
   for (const pod of snapshot.pods) {
     const evicted = pod.status?.reason === 'Evicted' && (pod.status.message ?? '').includes(node);

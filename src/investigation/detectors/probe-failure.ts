@@ -1,6 +1,6 @@
 import { isCustomOwner } from '../evidence/custom-owners.ts';
 import { endpointsOf, readyAddresses } from '../evidence/endpoints.ts';
-import { eventEvidence, eventTime } from '../evidence/events.ts';
+import { eventEvidence, eventNamespace, eventTime } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { hasRestarted, isBetweenRestarts, isPodReady } from '../evidence/pod-state.ts';
 import { revisions } from '../evidence/revisions.ts';
@@ -88,10 +88,7 @@ export const probeFailure: Detector = {
     );
     for (const event of recent) {
       if (event.reason !== 'Killing' || !KILLED_BY_LIVENESS.test(event.message ?? '')) continue;
-      const pod = graph.pod(
-        event.involvedObject?.namespace ?? event.metadata?.namespace ?? '',
-        event.involvedObject?.name ?? '',
-      );
+      const pod = graph.pod(eventNamespace(event) ?? '', event.involvedObject?.name ?? '');
       if (pod && hasRestarted(pod)) killed.set(refKey(graph.workloadOf(pod)), eventEvidence(event));
     }
     for (const event of recent) {

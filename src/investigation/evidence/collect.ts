@@ -94,7 +94,7 @@ import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedWithin } from './restarted-after.ts';
 import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
-import { eventTime } from './events.ts';
+import { eventNamespace, eventTime } from './events.ts';
 import { troubleWindowStart } from './recent-trouble.ts';
 import { saysOutputMissing } from './missing-output.ts';
 import { podReferences } from './references.ts';
@@ -984,10 +984,7 @@ async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void>
   // Warnings from before the incident's window (a run that failed yesterday) are not what fails now.
   const since = troubleWindowStart(reader.alert.startsAt, snapshot.now);
   const warned = snapshot.events.some(
-    (event) =>
-      event.type === 'Warning' &&
-      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace &&
-      (eventTime(event) ?? since) >= since,
+    (event) => event.type === 'Warning' && eventNamespace(event) === namespace && (eventTime(event) ?? since) >= since,
   );
   // Only an alert about output not produced asks for work that never ran: for any other, a quiet namespace is no sign.
   if (failing || warned || !saysOutputMissing(reader.alert)) return;
@@ -1833,7 +1830,7 @@ const runWarned = (snapshot: ClusterSnapshot, namespace: string): boolean =>
     (event) =>
       event.type === 'Warning' &&
       (event.involvedObject?.kind === 'Job' || event.involvedObject?.kind === 'CronJob') &&
-      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace,
+      eventNamespace(event) === namespace,
   );
 
 /** A pod that runs once (restartPolicy Never or OnFailure, whatever controller made it) and failed. */

@@ -6,10 +6,17 @@ export type KubeEvent = ClusterSnapshot['events'][number];
 export const eventTime = (event: KubeEvent): string | undefined =>
   event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
 
+/**
+ * The namespace of the object an event is about: its involvedObject's, else the event's own (an event is recorded in the
+ * namespace of its object, and some recorders leave involvedObject.namespace out).
+ */
+export const eventNamespace = (event: KubeEvent): string | undefined =>
+  event.involvedObject?.namespace ?? event.metadata?.namespace;
+
 export const eventSubject = (event: KubeEvent): EntityRef => {
   const o = event.involvedObject;
   const ref: EntityRef = { kind: o?.kind ?? 'Unknown', name: o?.name ?? '' };
-  const namespace = o?.namespace ?? event.metadata?.namespace;
+  const namespace = eventNamespace(event);
   if (namespace && o?.kind !== 'Node') ref.namespace = namespace;
   return ref;
 };
@@ -38,7 +45,7 @@ export function foldRepeats(events: KubeEvent[]): KubeEvent[] {
   const folded = new Map<string, KubeEvent>();
   for (const event of events) {
     const o = event.involvedObject;
-    const key = [o?.kind, o?.namespace ?? event.metadata?.namespace, o?.name, event.reason, event.message].join('|');
+    const key = [o?.kind, eventNamespace(event), o?.name, event.reason, event.message].join('|');
     const held = folded.get(key);
     if (!held) {
       folded.set(key, event);
@@ -62,7 +69,7 @@ export function eventsFor(
       (e) =>
         e.involvedObject?.kind === kind &&
         e.involvedObject?.name === name &&
-        (kind === 'Node' || (e.involvedObject?.namespace ?? e.metadata?.namespace) === namespace),
+        (kind === 'Node' || eventNamespace(e) === namespace),
     ),
   ).sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
 }

@@ -1,7 +1,7 @@
 import type { WantedList } from './custom-read-plan.ts';
 import type { CustomObject } from './custom-object.ts';
 import { builtInGroup } from './custom-object.ts';
-import { eventTime } from './events.ts';
+import { eventNamespace, eventTime } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -44,9 +44,7 @@ export function mountSources(snapshot: ClusterSnapshot): MountSource[] {
   if (failures.length === 0) return [];
   return snapshot.pods.flatMap((pod) => {
     const about = failures.filter(
-      (e) =>
-        e.involvedObject?.name === pod.metadata?.name &&
-        (e.involvedObject?.namespace ?? e.metadata?.namespace) === pod.metadata?.namespace,
+      (e) => e.involvedObject?.name === pod.metadata?.name && eventNamespace(e) === pod.metadata?.namespace,
     );
     return (pod.spec?.volumes ?? []).flatMap((volume) => {
       const failed = about

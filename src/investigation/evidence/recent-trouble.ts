@@ -1,5 +1,5 @@
 import { alertWords } from '../focus.ts';
-import { eventTime, foldRepeats, type KubeEvent, occurrences } from './events.ts';
+import { eventNamespace, eventTime, foldRepeats, type KubeEvent, occurrences } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -190,11 +190,7 @@ export function troubleElsewhere(
  */
 function goesOnPastOnset(events: KubeEvent[], namespace: string, startsAt: string | undefined): boolean {
   if (!startsAt) return true;
-  return events.some(
-    (event) =>
-      (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace &&
-      (eventTime(event) ?? '') >= startsAt,
-  );
+  return events.some((event) => eventNamespace(event) === namespace && (eventTime(event) ?? '') >= startsAt);
 }
 
 /** Why the investigation looks where trouble began rather than where the alert pointed, for the thread. */
