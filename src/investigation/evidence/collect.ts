@@ -1837,7 +1837,6 @@ const runWarned = (snapshot: ClusterSnapshot, namespace: string): boolean =>
 const failedOnce = (pod: ClusterSnapshot['pods'][number]): boolean =>
   pod.spec?.restartPolicy !== undefined && pod.spec.restartPolicy !== 'Always' && pod.status?.phase === 'Failed';
 
-/** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 /** A pod whose resources the LimitRanger set, with a container OOM-killed: the default may be the limit it hit. */
 const killedWithDefaults = (pod: ClusterSnapshot['pods'][number]): boolean =>
   hasLimitRangeDefaults(pod) &&
@@ -1862,6 +1861,7 @@ function refusedBy(snapshot: ClusterSnapshot, namespace: string): ('ResourceQuot
   ];
 }
 
+/** Pods that are pending, or controllers short of pods, or refused creations: quotas and limit ranges may explain them. */
 function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
   const here = inNamespace(namespace);
   return (
