@@ -175,3 +175,42 @@ test('a Pending claim fails on a class parameter only when the class it names wa
   claim.status = { phase: 'Bound' };
   assert.deepEqual(classParameterFailures(snapshot, claim), []);
 });
+
+test('a class parameter is blamed only when the class, not the claim, is what changed', () => {
+  const NOW = '2026-01-10T12:00:00Z';
+  const CLASS_MADE = '2025-11-01T00:00:00Z';
+  const snapshot = emptySnapshot(NOW);
+  const claim = (name: string, made: string, phase: string) =>
+    ({
+      metadata: { name, namespace: 'ns', creationTimestamp: made },
+      spec: { storageClassName: 'replicated' },
+      status: { phase },
+    }) as never;
+  const failing = (name: string) =>
+    ({
+      metadata: { name: `${name}-event`, namespace: 'ns' },
+      involvedObject: { kind: 'PersistentVolumeClaim', name, namespace: 'ns' },
+      type: 'Warning',
+      reason: 'ProvisioningFailed',
+      message: 'failed to provision volume with StorageClass "replicated": pool pool-fast-ssd-02 refuses the request',
+    }) as never;
+  snapshot.customObjects.push({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'replicated', creationTimestamp: CLASS_MADE },
+    parameters: { pool: 'pool-fast-ssd-02' },
+  } as CustomObject);
+  // A new claim of an old class that nothing else fails on: unsure, the claim (the newer object) answers.
+  snapshot.persistentVolumeClaims.push(claim('export', '2026-01-10T11:30:00Z', 'Pending'));
+  snapshot.events.push(failing('export'));
+  const [exportClaim] = snapshot.persistentVolumeClaims;
+  assert.ok(exportClaim);
+  assert.deepEqual(classParameterFailures(snapshot, exportClaim), []);
+  // Another claim of it failing alike: the class.
+  snapshot.persistentVolumeClaims.push(claim('backup', '2026-01-09T08:00:00Z', 'Pending'));
+  snapshot.events.push(failing('backup'));
+  assert.equal(classParameterFailures(snapshot, exportClaim).length, 1);
+  // A claim of it bound since the class last changed proves the class provisions as it is: not the class.
+  snapshot.persistentVolumeClaims.push(claim('ledger', '2025-12-01T00:00:00Z', 'Bound'));
+  assert.deepEqual(classParameterFailures(snapshot, exportClaim), []);
+});
