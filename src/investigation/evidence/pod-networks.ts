@@ -1,11 +1,10 @@
 import type { WantedList } from './custom-read-plan.ts';
 import { type CustomObject, servedCustomKinds } from './custom-object.ts';
-import { eventTime } from './events.ts';
+import { eventNamespace, eventTime, type KubeEvent } from './events.ts';
 import { matchesSelector } from './labels.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
-type KubeEvent = ClusterSnapshot['events'][number];
 type Selector = Parameters<typeof matchesSelector>[1];
 
 /**
@@ -36,11 +35,7 @@ export function sandboxFailures(snapshot: ClusterSnapshot): SandboxFailure[] {
   );
   return snapshot.pods.flatMap((pod) => {
     const about = events
-      .filter(
-        (e) =>
-          e.involvedObject?.name === pod.metadata?.name &&
-          (e.involvedObject?.namespace ?? e.metadata?.namespace) === pod.metadata?.namespace,
-      )
+      .filter((e) => e.involvedObject?.name === pod.metadata?.name && eventNamespace(e) === pod.metadata?.namespace)
       .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
     const event = about[0];
     if (!event) return [];
