@@ -1,4 +1,4 @@
-import { type CustomObject, type ServedCustomKind, servedCustomKinds } from './custom-object.ts';
+import { asRecord, type CustomObject, type ServedCustomKind, servedCustomKinds } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -26,8 +26,6 @@ const SOURCE_PREFIX = /^(k8s|any|container|reserved):/;
 const NAMESPACE_LABELS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
-const asRecord = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** A Cilium endpoint selector as a peer: its namespace label becomes a namespace selector, its prefixes go. */

@@ -11,6 +11,13 @@ export const CustomObjectSchema = z.looseObject({
 });
 export type CustomObject = z.infer<typeof CustomObjectSchema>;
 
+/**
+ * A field of a custom object's spec read as an object: the schema leaves spec and status unknown (each kind shapes them
+ * its own way), so a field that is absent or of another shape reads as empty rather than failing the whole object.
+ */
+export const asRecord = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
 /** Groups Kubernetes serves itself: no dot (the core group, `apps`, `batch`…) or `*.k8s.io`. Any other is an extension. */
 export const builtInGroup = (group: string): boolean => !group.includes('.') || group.endsWith('.k8s.io');
 

@@ -1,5 +1,5 @@
 import type { WantedList } from './custom-read-plan.ts';
-import { type CustomObject, servedCustomKinds } from './custom-object.ts';
+import { asRecord, type CustomObject, servedCustomKinds } from './custom-object.ts';
 import { eventNamespace, eventTime, type KubeEvent } from './events.ts';
 import { matchesSelector } from './labels.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -63,9 +63,6 @@ export function podNetworkLists(snapshot: ClusterSnapshot): WantedList[] {
     relevance: RELEVANCE,
   }));
 }
-
-const asRecord = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** The pod and namespace selectors of a resource's spec (`spec.selector.{pod,namespace}Selector` or `spec.…`). */
 function selectorsOf(object: CustomObject): { pods?: Selector; namespaces?: Selector } | undefined {

@@ -1,4 +1,4 @@
-import { builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
+import { asRecord, builtInGroup, type CustomObject, type ServedCustomKind } from './custom-object.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -101,9 +101,6 @@ export function kindsNamedInSpecs(
     }
   return [...found.values()];
 }
-
-const asRecord = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /**
  * The objects read that admit a pod: those its references name (in its namespace, or cluster-scoped), and those their
