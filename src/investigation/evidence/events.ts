@@ -73,3 +73,17 @@ export function eventsFor(
     ),
   ).sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
 }
+
+/**
+ * The events of a few about one pod, newest first, each kept as recorded (not folded: a caller quotes the newest and
+ * dates the failure from the oldest).
+ */
+export function aboutPod(events: readonly KubeEvent[], pod: ClusterSnapshot['pods'][number]): KubeEvent[] {
+  return events
+    .filter((e) => e.involvedObject?.name === pod.metadata?.name && eventNamespace(e) === pod.metadata?.namespace)
+    .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
+}
+
+/** When the first of these events first happened (its firstTimestamp, else its time): when the trouble began. */
+export const firstSeen = (events: readonly KubeEvent[]): string | undefined =>
+  events.map((e) => e.firstTimestamp ?? eventTime(e)).sort()[0];

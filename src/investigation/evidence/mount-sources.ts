@@ -1,7 +1,7 @@
 import type { WantedList } from './custom-read-plan.ts';
 import type { CustomObject } from './custom-object.ts';
 import { builtInGroup } from './custom-object.ts';
-import { eventNamespace, eventTime } from './events.ts';
+import { aboutPod, firstSeen } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -43,16 +43,12 @@ export function mountSources(snapshot: ClusterSnapshot): MountSource[] {
   );
   if (failures.length === 0) return [];
   return snapshot.pods.flatMap((pod) => {
-    const about = failures.filter(
-      (e) => e.involvedObject?.name === pod.metadata?.name && eventNamespace(e) === pod.metadata?.namespace,
-    );
+    const about = aboutPod(failures, pod);
     return (pod.spec?.volumes ?? []).flatMap((volume) => {
-      const failed = about
-        .filter((e) => FAILED_VOLUME.exec(e.message ?? '')?.[1] === volume.name)
-        .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
+      const failed = about.filter((e) => FAILED_VOLUME.exec(e.message ?? '')?.[1] === volume.name);
       const failure = failed[0];
       if (!failure) return [];
-      const since = failed.map((e) => e.firstTimestamp ?? eventTime(e)).sort()[0];
+      const since = firstSeen(failed);
       return Object.entries(volume.csi?.volumeAttributes ?? {})
         .filter(([key, value]) => key.length >= MIN_KEY && OBJECT_NAME.test(value) && !/^\d+$/.test(value))
         .map(([key, name]) => ({ pod, volume: volume.name, key, name, failure, ...(since ? { since } : {}) }));

@@ -1,6 +1,6 @@
 import type { WantedList } from './custom-read-plan.ts';
 import { asRecord, type CustomObject, servedCustomKinds } from './custom-object.ts';
-import { eventNamespace, eventTime, type KubeEvent } from './events.ts';
+import { aboutPod, firstSeen, type KubeEvent } from './events.ts';
 import { matchesSelector } from './labels.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -34,12 +34,10 @@ export function sandboxFailures(snapshot: ClusterSnapshot): SandboxFailure[] {
       NETWORK_SETUP.test(e.message ?? ''),
   );
   return snapshot.pods.flatMap((pod) => {
-    const about = events
-      .filter((e) => e.involvedObject?.name === pod.metadata?.name && eventNamespace(e) === pod.metadata?.namespace)
-      .sort((a, b) => (eventTime(b) ?? '').localeCompare(eventTime(a) ?? ''));
+    const about = aboutPod(events, pod);
     const event = about[0];
     if (!event) return [];
-    const since = about.map((e) => e.firstTimestamp ?? eventTime(e)).sort()[0];
+    const since = firstSeen(about);
     return [{ pod, event, ...(since ? { since } : {}) }];
   });
 }
