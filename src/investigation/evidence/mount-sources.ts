@@ -1,6 +1,6 @@
 import type { WantedList } from './custom-read-plan.ts';
 import type { CustomObject } from './custom-object.ts';
-import { builtInGroup } from './custom-object.ts';
+import { servedCustomKind } from './custom-object.ts';
 import { aboutPod, firstSeen } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -58,12 +58,11 @@ export function mountSources(snapshot: ClusterSnapshot): MountSource[] {
 
 /** The served custom kind, namespaced, spelled as the attribute's key (`secretProviderClass` → SecretProviderClass). */
 export function kindOfKey(snapshot: ClusterSnapshot, key: string) {
-  for (const { group, resources = [] } of snapshot.apiGroups) {
-    if (builtInGroup(group)) continue;
-    const resource = resources.find((r) => r.namespaced && r.kind.toLowerCase() === key.toLowerCase());
-    if (resource) return { group, version: resource.version, plural: resource.plural, kind: resource.kind };
-  }
-  return undefined;
+  const served = servedCustomKind(
+    snapshot.apiGroups,
+    (r) => r.namespaced && r.kind.toLowerCase() === key.toLowerCase(),
+  );
+  return served && { group: served.group, version: served.version, plural: served.plural, kind: served.kind };
 }
 
 /** A failing mount names its source's kind first among the lists a reader wants. */
