@@ -2,6 +2,7 @@ import type { CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { owningWorkload } from '../focus.ts';
 import type { EntityRef } from '../model.ts';
+import { matchesMap } from './labels.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -51,8 +52,7 @@ function isSymptomPod(snapshot: ClusterSnapshot, name: string, symptom: EntityRe
   const labels =
     inNamespace(snapshot.pods, name)?.metadata?.labels ??
     inNamespace(workloads, owner?.name)?.spec?.template?.metadata?.labels;
-  if (!selector || Object.keys(selector).length === 0 || !labels) return false;
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+  return matchesMap(labels, selector);
 }
 
 /**
