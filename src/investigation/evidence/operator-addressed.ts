@@ -22,7 +22,10 @@ export interface OperatorAddressed {
   owner: { apiVersion: string; kind: string; name: string };
 }
 
-/** Whether a Service selects pods by labels and none of the pods (or workload templates) read carry them all. */
+/**
+ * Whether a Service selects pods by labels and none of the pods read carry them all. A selector of one label cannot be
+ * carried in part (the resource's id without the role), so it never says which operator's pods it addressed.
+ */
 function selectsNothing(snapshot: ClusterSnapshot, service: Service, namespace: string): boolean {
   const selector = service.spec?.selector;
   if (!selector || Object.keys(selector).length < 2 || service.spec?.type === 'ExternalName') return false;

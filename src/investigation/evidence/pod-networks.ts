@@ -45,7 +45,10 @@ export function sandboxFailures(snapshot: ClusterSnapshot): SandboxFailure[] {
 /** The network plugin's kinds: served extension kinds whose group or kind says network, not its policies. */
 const NETWORK_WORD = /network/i;
 
-/** Lists of the plugin's kinds read when sandboxes fail: a plugin keeps its pod networks in one or two kinds. */
+/**
+ * How closely the plugin's kinds relate to the symptom: the kubelet says the pods cannot start for want of the network
+ * they give (how many are listed, at most, is collect.ts MAX_POD_NETWORK_LISTS).
+ */
 const RELEVANCE = 3;
 
 /** The network plugin's kinds to list (all namespaces) when the plugin fails to set up pods' networks. */
