@@ -347,13 +347,16 @@ function podsNamed(
 /**
  * The pods of each workload whose name the alert's words pick out (focus.ts nameWordMatches), the most spoken of first:
  * the one whose words the text repeats is what the reporter keeps coming back to. The namespace's own name (`wms` of
- * namespace wms, in a runbook's path or a metric's name) names the application the namespace holds, never the one of
- * its components that happens to carry it too.
+ * namespace wms, in a runbook's path or a metric's name) names the application the namespace holds, not the one of its
+ * components that happens to carry it too — unless no other word of the alert picks a component.
  */
 function wordPickedWorkloads(alertText: string, podsOfWorkload: Map<string, Pod[]>, namespace: string): Pod[][] {
   const nameOf = (key: string) => key.split('/').at(-1) ?? '';
+  const names = [...podsOfWorkload.keys()].map(nameOf);
   const ofNamespace = new Set(proseWords(alertText).filter((word) => namesNamespace(word, namespace)));
-  const picked = nameWordMatches(alertText, [...podsOfWorkload.keys()].map(nameOf), ofNamespace);
+  const byOwnWords = nameWordMatches(alertText, names, ofNamespace);
+  // When nothing else in the alert picks a component, the namespace's name is still the only hint it gives.
+  const picked = byOwnWords.size > 0 ? byOwnWords : nameWordMatches(alertText, names);
   const spoken = proseWords(alertText);
   const mentions = (key: string) =>
     (picked.get(nameOf(key)) ?? []).reduce((sum, word) => sum + spoken.filter((w) => w === word).length, 0);
