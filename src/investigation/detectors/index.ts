@@ -42,7 +42,6 @@ import { meshRouting } from './mesh-routing.ts';
 import { missingReference } from './missing-reference.ts';
 import { mountSource } from './mount-source.ts';
 import { operatorEmptiedService } from './operator-emptied-service.ts';
-import { podNetworkSource } from './pod-network-source.ts';
 import { loadBalancerPolicy } from './load-balancer-policy.ts';
 import { networkPolicy } from './network-policy.ts';
 import { nodeLabelSource } from './node-label-source.ts';
@@ -139,7 +138,6 @@ export const DETECTORS = {
   'configured-object': configuredObject,
   'mount-source': mountSource,
   'operator-emptied-service': operatorEmptiedService,
-  'pod-network-source': podNetworkSource,
   'referenced-object': referencedObject,
   'awaited-reference': awaitedReference,
   'pod-class-setting': podClassSetting,

@@ -29,7 +29,6 @@ import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
 import { operatorAddressed } from './operator-addressed.ts';
-import { podNetworkLists } from './pod-networks.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
@@ -286,7 +285,6 @@ export async function collectSnapshot(
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
   await readMountSources(reader);
-  await readPodNetworks(reader);
   await readStorageBackends(reader);
   await readEdgeProxy(reader);
   await readBehindRouterBackends(reader);
@@ -1287,8 +1285,6 @@ async function readOwnersOfLimitingServers(reader: SnapshotReader): Promise<void
 
 /** Kinds of awaited objects read, at most. */
 const MAX_AWAITED_LISTS = 1;
-/** Lists of the network plugin's kinds read when sandboxes fail: a plugin keeps its pod networks in one or two. */
-const MAX_POD_NETWORK_LISTS = 2;
 /** Lists read for what failing volumes are made from: one driver's kind, as a rule. */
 const MAX_MOUNT_SOURCE_LISTS = 1;
 /** Lists read for the parameters of the Ingresses' classes: a cluster's Ingresses use one or two classes. */
@@ -1307,20 +1303,6 @@ async function readAwaitedReferences(reader: SnapshotReader): Promise<void> {
     4,
     `Reading ${planned.map(({ resource, namespace }) => `${resource.kind}${namespace ? ` in ${namespace}` : ''}`).join(', ')}: what objects that are not ready wait for`,
     planned.map(({ resource, namespace, why }) => reader.listCustom(resource, namespace, why)),
-  );
-}
-
-/**
- * The network plugin cannot set up pods' sandboxes (pod-networks.ts): its kinds, in all namespaces — which of its
- * resources selects those pods and gives them their network. Only when the kubelet reports the failure.
- */
-async function readPodNetworks(reader: SnapshotReader): Promise<void> {
-  const planned = planLists(podNetworkLists(reader.snapshot), reader.customListed, MAX_POD_NETWORK_LISTS);
-  if (planned.length === 0) return;
-  await reader.wave(
-    4,
-    `Reading ${planned.map(({ resource }) => resource.kind).join(', ')}: the network plugin fails to set up the pods' sandboxes`,
-    planned.map(({ resource, why }) => reader.listCustom(resource, undefined, why)),
   );
 }
 
