@@ -44,18 +44,32 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
       for (const service of callees) named.set(service, (named.get(service) ?? 0) + 1);
     }
   }
+  const groups = [...named]
+    .sort((a, b) => b[1] - a[1])
+    .map(([service]) => ({
+      pods: podsOf(service),
+      why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
+    }));
+  return unreadGroupTargets(groups, namespace, read, controllers, max);
+}
+
+/**
+ * One log target per group of pods of `namespace`, in the order given, at most `max`: a group one of whose pods was
+ * already read is skipped (its log is in), and each other is read through the pod podToRead picks.
+ */
+export function unreadGroupTargets(
+  groups: readonly { pods: Pod[]; why: string }[],
+  namespace: string,
+  read: ReadonlySet<string>,
+  controllers: PodController[],
+  max: number,
+): LogTarget[] {
   const targets: LogTarget[] = [];
-  for (const [service] of [...named].sort((a, b) => b[1] - a[1])) {
+  for (const { pods, why } of groups) {
     if (targets.length >= max) break;
-    const pods = podsOf(service);
     if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
     const chosen = podToRead(pods, controllers);
-    if (!chosen) continue;
-    targets.push({
-      namespace,
-      ...chosen,
-      why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
-    });
+    if (chosen) targets.push({ namespace, ...chosen, why });
   }
   return targets;
 }

@@ -1,6 +1,6 @@
 import { owningWorkload } from '../focus.ts';
 import { type EntityRef, refKey } from '../model.ts';
-import { podToRead } from './callee-log-targets.ts';
+import { unreadGroupTargets } from './callee-log-targets.ts';
 import { customControllerOf } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
 import type { LogTarget } from './log-targets.ts';
@@ -55,18 +55,11 @@ export function erringServerClients(
       if (edge.from.namespace === namespace && edge.from.kind !== 'Pod') clients.set(refKey(edge.from), edge.from);
   }
   const controllers = podControllers(snapshot);
-  const targets: LogTarget[] = [];
-  const byReplicas = [...clients.values()].map((client) => ({ client, pods: graph.podsOf(client) }));
-  for (const { client, pods } of byReplicas.sort((a, b) => b.pods.length - a.pods.length)) {
-    if (targets.length >= max) break;
-    if (pods.some((pod) => read.has(`${namespace}/${pod.metadata?.name}`))) continue;
-    const chosen = podToRead(pods, controllers);
-    if (!chosen) continue;
-    targets.push({
-      namespace,
-      ...chosen,
+  const groups = [...clients.values()]
+    .map((client) => ({
+      pods: graph.podsOf(client),
       why: `${client.name} calls a server in ${[...namespaces].join(', ')} whose own counters show errors now`,
-    });
-  }
-  return targets;
+    }))
+    .sort((a, b) => b.pods.length - a.pods.length);
+  return unreadGroupTargets(groups, namespace, read, controllers, max);
 }
