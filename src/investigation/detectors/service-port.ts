@@ -1,6 +1,7 @@
+import { endpointsOf, resolvesPort } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
-import type { Service } from '../evidence/graph.ts';
+import { HOUR, lastChange, latest, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
@@ -98,6 +99,9 @@ export const servicePort: Detector = {
         const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= SUSPECT_CHANGE_WINDOW;
         const crossed = served && recentlyChanged ? crossedTo(port, target, declared) : undefined;
         if (served && !crossed) continue;
+        // A named targetPort the pods read here do not declare, yet the Endpoints list ready addresses under that
+        // port: the controller found the name in the pods it routes to, so the port is not what breaks traffic.
+        if (!served && !numeric && resolvesPort(endpointsOf(snapshot.endpoints, service), port.name)) continue;
         if (numeric && (service.spec?.ports ?? []).length > 1 && !recentlyChanged) continue;
         const ref = refOf('Service', service.metadata);
         const podIps = pods.map((p) => p.status?.podIP).filter((ip): ip is string => typeof ip === 'string');
@@ -105,6 +109,7 @@ export const servicePort: Detector = {
           port.port,
           ...(numeric ? [Number(target)] : []),
         ]);
+        if (refusals.length === 0 && standingMismatch(service, pods, now)) continue;
         // The Service port's own name says which listener it means when a container declares a port by that name.
         const meant = port.name ? declared.find((p) => p.name === port.name) : undefined;
         const namesAnother = numeric && meant !== undefined && meant.containerPort !== Number(target);
@@ -165,6 +170,26 @@ export const servicePort: Detector = {
     return findings;
   },
 };
+
+/**
+ * How long a Service and the pods it selects must have stood unchanged for a mismatch between them, with nothing
+ * refused, to be a standing condition: traffic through it has worked (or not) through days the symptom did not exist.
+ */
+const STANDING_MISMATCH = 24 * HOUR;
+
+/**
+ * Whether the Service and every pod it selects were last changed or created over STANDING_MISMATCH ago: whatever
+ * mismatch their specs show has stood since, long before any symptom new enough to page about. A recent pod (a rollout
+ * that renamed or moved the port) or a recent edit of the Service keeps it a suspect.
+ */
+function standingMismatch(
+  service: ClusterSnapshot['services'][number],
+  pods: ReturnType<EvidenceGraph['podsSelectedBy']>,
+  now: number,
+): boolean {
+  const since = toMs(latest([lastChange(service.metadata), ...pods.map((pod) => pod.metadata?.creationTimestamp)]));
+  return since !== undefined && now - since > STANDING_MISMATCH;
+}
 
 type DeclaredPort = { name?: string; containerPort: number; protocol?: string };
 

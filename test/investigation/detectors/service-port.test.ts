@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { servicePort } from '../../../src/investigation/detectors/service-port.ts';
-import { app, cluster, service } from '../support/cluster.ts';
+import { app, cluster, NOW, NS, service } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
+
+/** Ten minutes before the snapshot: a change new enough to have started the symptom. */
+const RECENT = new Date(Date.parse(NOW) - 10 * 60_000).toISOString();
 
 test('a targetPort no container exposes names the Service and proposes the container port', () => {
   const snapshot = cluster((s) => {
     app(s, 'quotes', { port: 7000, service: false });
-    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001, changedAt: RECENT });
   });
   const findings = detect(servicePort, snapshot);
   assert.deepEqual(named(findings), ['Service/shop/quotes service-port']);
@@ -56,4 +59,75 @@ test('the same undeclared second port, just edited on the Service, is named', ()
     queue.metadata!.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: s.now }];
   });
   assert.deepEqual(named(detect(servicePort, snapshot)), ['Service/shop/queue service-port']);
+});
+
+/** Endpoints as the endpoints controller keeps them: ready pods listed under the Service port's name. */
+function endpoints(s: Parameters<Parameters<typeof cluster>[0]>[0], name: string, portName: string, ready: boolean) {
+  const pod = s.pods[0];
+  const address = { ip: '10.1.0.9', targetRef: { kind: 'Pod', namespace: NS, name: pod?.metadata?.name ?? '' } };
+  s.endpoints.push({
+    metadata: { name, namespace: NS },
+    subsets: [
+      {
+        ...(ready ? { addresses: [address] } : { notReadyAddresses: [address] }),
+        ports: [{ name: portName, port: 8080 }],
+      },
+    ],
+  });
+}
+
+test('a named targetPort the pods read do not declare, which the Endpoints list ready addresses under, is no fault', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'quotes', {
+      port: 8080,
+      service: false,
+      changedAt: RECENT,
+      container: { ports: [{ name: 'http', containerPort: 8080 }] },
+    });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 'web', changedAt: RECENT });
+    endpoints(s, 'quotes', 'main', true);
+  });
+  assert.deepEqual(detect(servicePort, snapshot), []);
+});
+
+test('the same named targetPort with Endpoints that list no ready address under it is named', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'quotes', {
+      port: 8080,
+      service: false,
+      changedAt: RECENT,
+      container: { ports: [{ name: 'http', containerPort: 8080 }] },
+    });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 'web', changedAt: RECENT });
+    endpoints(s, 'quotes', 'main', false);
+  });
+  assert.deepEqual(named(detect(servicePort, snapshot)), ['Service/shop/quotes service-port']);
+});
+
+test('a mismatch between a Service and pods that have all stood unchanged for days is a standing condition', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'quotes', { port: 7000, service: false });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+  });
+  assert.deepEqual(detect(servicePort, snapshot), []);
+});
+
+test('the same long-standing mismatch is named when pods just rolled out, or when a connection to it was refused', () => {
+  const rolled = cluster((s) => {
+    app(s, 'quotes', { port: 7000, service: false, changedAt: RECENT });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+  });
+  assert.deepEqual(named(detect(servicePort, rolled)), ['Service/shop/quotes service-port']);
+  const refused = cluster((s) => {
+    app(s, 'quotes', { port: 7000, service: false });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+    s.logs.push({
+      namespace: NS,
+      pod: 'web-1',
+      container: 'web',
+      previous: false,
+      lines: [`${RECENT} error: connect ECONNREFUSED quotes.${NS}:80`],
+    });
+  });
+  assert.deepEqual(named(detect(servicePort, refused)), ['Service/shop/quotes service-port']);
 });
