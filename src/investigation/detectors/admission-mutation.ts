@@ -1,7 +1,10 @@
 import { markNames, markingKinds, mutationMarks } from '../evidence/admission-marks.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { specStrings } from '../evidence/governing-resources.ts';
-import { refOf } from '../evidence/graph.ts';
+import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
+import { matchesSelector } from '../evidence/labels.ts';
+import { type LostInjection, lostInjections } from '../evidence/lost-injection.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import { type Evidence, type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -19,6 +22,13 @@ const STRENGTH = {
    * whenever it changed, that setting is what the pods run with — the fault is stated, and lives there.
    */
   namesInjectedImage: 0.95,
+  /**
+   * Changed between the older pods it mutated and the failing ones it did not, and its selectors no longer pick them:
+   * what admission stopped adding is stated by the pods and explained by the selectors.
+   */
+  noLongerPicks: 0.9,
+  /** Changed between the pods it mutated and the failing ones it did not (how it changed is not read). */
+  changedBetween: 0.75,
 } as const;
 
 /** Whether the object's spec names the image: a container added at admission runs what its operator's resource says. */
@@ -39,8 +49,9 @@ export const admissionMutation: Detector = {
   id: 'admission-mutation',
   faultTypes: ['other'],
   detect(snapshot, graph) {
+    const lost = injectionsLost(snapshot, graph);
     const marks = mutationMarks(snapshot);
-    if (marks.length === 0 || snapshot.customObjects.length === 0) return [];
+    if (marks.length === 0 || snapshot.customObjects.length === 0) return lost;
     const kinds = new Set(markingKinds(snapshot.apiGroups, marks, MAX_KINDS).map((kind) => kind.kind));
     const now = snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
@@ -93,6 +104,82 @@ export const admissionMutation: Detector = {
         );
       }
     }
-    return [...findings.values()];
+    return [...lost, ...findings.values()];
   },
 };
+
+type WebhookConfiguration = ClusterSnapshot['mutatingWebhookConfigurations'][number];
+type Webhook = NonNullable<WebhookConfiguration['webhooks']>[number];
+
+/** Whether a webhook is called when pods are created (its rules name pods, or every resource). */
+const mutatesPods = (webhook: Webhook): boolean =>
+  (webhook.rules ?? []).some(
+    (rule) =>
+      (rule.resources ?? []).some((r) => r === 'pods' || r === '*') &&
+      (rule.operations ?? []).some((op) => op === 'CREATE' || op === '*'),
+  );
+
+/**
+ * Whether the webhook's selectors pick the pod now (an absent selector picks every object; a namespace not read may
+ * carry the labels it asks for).
+ */
+function picks(
+  webhook: Webhook,
+  pod: LostInjection['pod'],
+  namespaceLabels: Record<string, string> | undefined,
+): boolean {
+  const picksNamespace =
+    !webhook.namespaceSelector || !namespaceLabels || matchesSelector(namespaceLabels, webhook.namespaceSelector);
+  const picksObject = !webhook.objectSelector || matchesSelector(pod.metadata?.labels ?? {}, webhook.objectSelector);
+  return picksNamespace && picksObject;
+}
+
+/**
+ * Failing pods made without the containers admission added to their older siblings (lost-injection.ts): the mutating
+ * webhook configuration that calls a webhook on pod creation and changed between the two is what stopped adding them
+ * — surest when its selectors no longer pick the pods. The workload, whose template did not change, is its victim.
+ */
+function injectionsLost(snapshot: ClusterSnapshot, graph: EvidenceGraph): Finding[] {
+  const findings = new Map<string, Finding>();
+  for (const lost of lostInjections(snapshot)) {
+    const namespace = lost.pod.metadata?.namespace ?? '';
+    const read = snapshot.namespaces.find((n) => n.metadata?.name === namespace);
+    const namespaceLabels = read
+      ? { 'kubernetes.io/metadata.name': namespace, ...(read.metadata?.labels ?? {}) }
+      : undefined;
+    const workload = graph.workloadOf(lost.pod);
+    for (const configuration of snapshot.mutatingWebhookConfigurations) {
+      const webhooks = (configuration.webhooks ?? []).filter(mutatesPods);
+      const changedAt = lastChange(configuration.metadata);
+      const at = toMs(changedAt);
+      if (webhooks.length === 0 || !changedAt || at === undefined || at <= lost.since || at > lost.until) continue;
+      const entity = refOf('MutatingWebhookConfiguration', configuration.metadata);
+      const held = findings.get(refKey(entity));
+      if (held) {
+        if (!held.affects.some((a) => refKey(a) === refKey(workload))) held.affects.push(workload);
+        continue;
+      }
+      const passedOver = webhooks.filter((webhook) => !picks(webhook, lost.pod, namespaceLabels));
+      const pod = lost.pod.metadata?.name ?? '';
+      findings.set(
+        refKey(entity),
+        finding(admissionMutation, {
+          entity,
+          affects: [workload],
+          strength: passedOver.length > 0 ? STRENGTH.noLongerPicks : STRENGTH.changedBetween,
+          summary: `MutatingWebhookConfiguration ${entity.name}, changed at ${changedAt}, ${passedOver.length > 0 ? `no longer picks pod ${pod} of ${workload.kind} ${workload.name} (its selectors of webhook ${passedOver.map((w) => w.name).join(', ')} do not match)` : `changed between the pods of ${workload.kind} ${workload.name} made with ${lost.containers.join(', ')} and pod ${pod}, made without`}: the pod lacks ${lost.containers.join(', ')}, which admission added to its older siblings of the same template, and fails since`,
+          evidence: [
+            {
+              source: 'spec',
+              ref: { kind: 'Pod', namespace, name: pod },
+              text: `pod ${pod} runs without ${lost.containers.join(', ')}, which older pods of the same template carry beyond it (added at admission)`,
+            },
+            changeEvidence(entity, changedAt, 'last changed'),
+          ],
+          changedAt,
+        }),
+      );
+    }
+  }
+  return [...findings.values()];
+}

@@ -69,6 +69,60 @@ const namespaceLabelsOf =
     ...(snapshot.namespaces.find((n) => n.metadata?.name === name)?.metadata?.labels ?? {}),
   });
 
+/**
+ * Whether a policy selecting the workload's pods admits every call the graph shows on the sides it isolates: each
+ * caller of the workload's Services (ingress), each Service the workload calls (egress). A policy whose rules let all of
+ * them through refuses nothing on the symptom's path, however recently it changed. No call seen, or a callee whose pods
+ * were not read: not known to admit.
+ */
+export function admitsEveryCall(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  policy: NetworkPolicy,
+  workload: EntityRef,
+): boolean {
+  const own = graph.workload(workload);
+  if (!own) return false;
+  const sample = samplePod(graph, own);
+  const namespaceLabels = namespaceLabelsOf(snapshot);
+  const types = policy.spec?.policyTypes ?? (policy.spec?.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  const podOf = (ref: EntityRef) => samplePod(graph, graph.workload(ref) ?? { ref });
+  const calls = [
+    ...(types.includes('Ingress')
+      ? graph
+          .servicesOf(workload)
+          .flatMap((service) =>
+            graph
+              .callersOf(refOf('Service', service.metadata))
+              .map(
+                (call) => () => admitsOnEveryPort(policy, 'from', podOf(call.from), service, sample, namespaceLabels),
+              ),
+          )
+      : []),
+    ...(types.includes('Egress')
+      ? graph.dependenciesOf(workload).flatMap((call) => {
+          const service = graph.service(call.to.namespace ?? '', call.to.name);
+          const callee = service ? graph.podsSelectedBy(service)[0] : undefined;
+          // A callee whose pods were not read may be one the rules leave out: not known to be admitted.
+          return [
+            () => !!service && !!callee && admitsOnEveryPort(policy, 'to', callee, service, callee, namespaceLabels),
+          ];
+        })
+      : []),
+  ];
+  return calls.length > 0 && calls.every((admitted) => admitted());
+}
+
+/** Which of a Service's ports a call uses is not known: admitted for sure only when every one of them is. */
+const admitsOnEveryPort = (
+  policy: NetworkPolicy,
+  side: 'from' | 'to',
+  peer: Pod,
+  service: Service,
+  server: Pod,
+  namespaceLabels: NamespaceLabels,
+): boolean => targetPortsEach(service, server).every((port) => admits(policy, side, peer, port, namespaceLabels));
+
 /** A call from a workload to a Service that the policies isolating one side admit no rule for. */
 interface BlockedCall {
   policies: NetworkPolicy[];
@@ -358,8 +412,13 @@ function isolating(graph: EvidenceGraph, pod: Pod, direction: 'Ingress' | 'Egres
 }
 
 function targetPorts(service: Service, pod: Pod): (number | string)[] {
+  return targetPortsEach(service, pod).flat();
+}
+
+/** Each port of the Service as the pod serves it: its number, and its name when the target is a named port. */
+function targetPortsEach(service: Service, pod: Pod): (number | string)[][] {
   const containerPorts = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
-  return (service.spec?.ports ?? []).flatMap((p) => {
+  return (service.spec?.ports ?? []).map((p) => {
     const target = p.targetPort ?? p.port;
     const named = containerPorts.find((c) => c.name === target);
     return named

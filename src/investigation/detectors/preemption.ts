@@ -1,8 +1,11 @@
+import type { CustomObject } from '../evidence/custom-object.ts';
 import { eventEvidence } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { controllerAmong } from '../evidence/owner-references.ts';
+import { podControllers } from '../evidence/peer-namespaces.ts';
 import { preemptorNamed, PREEMPTED_BY, priorityClassNamed } from '../evidence/preemptors.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -98,8 +101,12 @@ function classChangedUnder(
   const changedAt = lastChange(priorityClass?.metadata);
   const changed = toMs(changedAt);
   if (!priorityClass || priority === undefined || !changedAt || changed === undefined) return undefined;
-  if (snapshotNow(snapshot) - changed > SUSPECT_CHANGE_WINDOW) return undefined;
-  if ((toMs(by.metadata?.creationTimestamp) ?? 0) < changed) return undefined;
+  const created = toMs(by.metadata?.creationTimestamp) ?? 0;
+  if (created < changed) return undefined;
+  // A class its template does not ask for reaches a workload when it next makes pods (a nightly Job): the change is
+  // suspect until then, not only within the usual window of the onset.
+  const window = assignedByDefault(snapshot, by, priorityClass) ? DEFAULT_CLASS_WINDOW : SUSPECT_CHANGE_WINDOW;
+  if (snapshotNow(snapshot) - changed > window) return undefined;
   const admittedBefore = snapshot.pods
     .filter((pod) => pod.spec?.priorityClassName === by.spec?.priorityClassName)
     .filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? changed) < changed);
@@ -108,13 +115,32 @@ function classChangedUnder(
     .filter((value): value is number => value !== undefined && value < priority);
   const heldBack =
     by.spec?.preemptionPolicy !== 'Never' && admittedBefore.some((pod) => pod.spec?.preemptionPolicy === 'Never');
-  if (lower.length === 0 && !heldBack) return undefined;
+  const byDefault = assignedByDefault(snapshot, by, priorityClass);
+  if (lower.length === 0 && !heldBack && !byDefault) return undefined;
   const value = Number((priorityClass as { value?: unknown }).value ?? priority);
   return {
     ref: { kind: 'PriorityClass', name: priorityClass.metadata?.name ?? '' },
     value,
     changedAt,
     before:
-      lower.length > 0 ? `priority ${Math.max(...lower)}` : 'preemptionPolicy Never (they waited rather than preempt)',
+      lower.length > 0
+        ? `priority ${Math.max(...lower)}`
+        : heldBack
+          ? 'preemptionPolicy Never (they waited rather than preempt)'
+          : 'no class, as their template asks for none (the class is the cluster default, assigned at admission)',
   };
+}
+
+/** How long before the preemptor was made a default class it did not ask for stays a suspect: a day's schedule. */
+const DEFAULT_CLASS_WINDOW = 24 * HOUR;
+
+/**
+ * Whether admission gave the preemptor its class as the cluster's default: the class is `globalDefault`, and the
+ * template of the pod's controller (read) names no class. The workload asked for nothing; the class changed what its
+ * pods preempt with — pods made before the class carried priority 0.
+ */
+function assignedByDefault(snapshot: ClusterSnapshot, by: Pod, priorityClass: CustomObject): boolean {
+  if ((priorityClass as { globalDefault?: unknown }).globalDefault !== true) return false;
+  const template = controllerAmong(by, podControllers(snapshot))?.spec?.template?.spec;
+  return template !== undefined && !template.priorityClassName;
 }

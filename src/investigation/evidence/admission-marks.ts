@@ -57,7 +57,9 @@ function kindNamedByKey(key: string, kind: string): boolean {
   const last = key.split('/').at(-1)?.toLowerCase() ?? '';
   const words = kind.split(/(?<=[a-z0-9])(?=[A-Z])/);
   const initials = words.map((word) => word[0]?.toLowerCase() ?? '').join('');
-  return last === kind.toLowerCase() || (words.length >= 2 && last === initials);
+  // An annotation key spells a kind's words lower-case, joined or apart (`…/pod-class` for PodClass).
+  const joined = last.replace(/[-_.]/g, '');
+  return joined === kind.toLowerCase() || (words.length >= 2 && last === initials);
 }
 
 /** The marks admission left on the failing pods read. */

@@ -2,6 +2,8 @@ import type { Alert } from '../../alert/alert.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
 import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
+import { controllerOf } from './owner-references.ts';
+import { lostInjections } from './lost-injection.ts';
 import { selectorString } from '../tools/selector.ts';
 import {
   answeredByServer,
@@ -21,6 +23,7 @@ import {
 import { readInFull } from './completeness.ts';
 import { forwardingBlocksOf, holdsServerBlocks } from './corefile.ts';
 import { asNetworkPolicies, cniPolicyKinds } from './cni-policies.ts';
+import { namespacesOfDialledPorts } from './dialled-ports.ts';
 import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
@@ -32,7 +35,7 @@ import { operatorAddressed } from './operator-addressed.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
-import { nodesOfUnreadPreemptors, priorityClassLists } from './preemptors.ts';
+import { nodesOfUnreadPreemptors, PREEMPTED_BY, preemptorNamed, priorityClassLists } from './preemptors.ts';
 import { podClassLists } from './pod-classes.ts';
 import { backendKindLists, backingObjects, stalledClaimClassLists } from './storage-backends.ts';
 import { awaitedReferenceLists } from './awaited-references.ts';
@@ -281,6 +284,7 @@ export async function collectSnapshot(
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
   await readPodsOfPreemptors(reader);
+  await readPreemptorControllers(reader);
   await readPodsOfTaintedNode(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
@@ -625,6 +629,7 @@ async function readDeferredPeers(reader: SnapshotReader, peers: Peers): Promise<
   const named = [
     ...namespacesNamedIn(errors, namespace),
     ...namespacesOfNamedCallees(snapshot, namespace, peers.probed, peers.controllers),
+    ...namespacesOfDialledPorts(snapshot, namespace, peers.probed, peers.controllers),
     // The alert's own words name the namespace of a dependency (`search index stale`, a `search` namespace).
     ...namespacesNamed(alertText(reader.alert), peers.probed),
   ].filter((peer) => peers.probed.includes(peer));
@@ -1376,6 +1381,46 @@ async function readPodsOfPreemptors(reader: SnapshotReader): Promise<void> {
 }
 
 /**
+ * The controllers of preemptors read on another namespace's node whose rank comes from a PriorityClass: whether their
+ * template asks for that class or admission assigned it (the cluster's default class), so whether the workload or the
+ * class changed what the pods preempt with (preemption.ts). One list of the controller's kind in its namespace.
+ */
+async function readPreemptorControllers(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const preemptors = snapshot.events
+    .filter((event) => event.reason === 'Preempted' && event.involvedObject?.namespace === namespace)
+    .flatMap((event) => {
+      const match = PREEMPTED_BY.exec(event.message ?? '');
+      const pod = match ? preemptorNamed(snapshot, match[1] as string) : undefined;
+      return pod?.spec?.priorityClassName && pod.metadata?.namespace !== namespace ? [pod] : [];
+    });
+  const reads = [
+    ...new Set(
+      preemptors.flatMap((pod) => {
+        const kind = controllerOf(pod.metadata)?.kind;
+        return kind && POD_CONTROLLER_KINDS.has(kind) ? [`${kind}/${pod.metadata?.namespace}`] : [];
+      }),
+    ),
+  ]
+    .map((key) => key.split('/') as [ObjectKind, string])
+    .filter(([kind, where]) => !reader.holds(kind, { namespace: where }))
+    .slice(0, 1);
+  if (reads.length === 0 || !reader.affords(reads.length, PEER_HARD_LIMIT)) return;
+  await reader.wave(
+    4,
+    `Reading ${reads.map(([kind, where]) => `${kind} in ${where}`).join(', ')}: whether the preemptor's template asks for its priority class`,
+    reads.map(([kind, where]) =>
+      reader.list(kind, `a pod of ${where} preempted pods of ${namespace}: what its controller's template asks for`, {
+        namespace: where,
+      }),
+    ),
+  );
+}
+
+/** Controllers that stamp pods from a template of their own, as a pod's ownerReference names them. */
+const POD_CONTROLLER_KINDS = new Set(['Job', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
+/**
  * Pods refused partly for a new taint and partly for resources: the pods bound on the largest newly tainted node,
  * cluster-wide, by field selector — whether that node would have had room for them, so whether the taint or capacity
  * keeps them waiting (node-room.ts). One request.
@@ -1538,7 +1583,7 @@ function readServiceAccounts(reader: SnapshotReader): GoverningReads | undefined
 /** Pods an admission webhook refuses to create: the webhook configurations (the policy it quotes is planned). */
 function readWebhookConfigurations(reader: SnapshotReader): GoverningReads | undefined {
   const webhooks = [...new Set(webhookRefusals(reader.snapshot.events).map((refusal) => refusal.webhook))];
-  if (webhooks.length === 0) return undefined;
+  if (webhooks.length === 0) return readMutatingWebhooksOfLostInjections(reader);
   const why = `pods are not created: admission webhook ${webhooks.join(', ')} refuses them`;
   return {
     reads: [
@@ -1546,6 +1591,26 @@ function readWebhookConfigurations(reader: SnapshotReader): GoverningReads | und
       reader.list('MutatingWebhookConfiguration', why, {}),
     ],
     what: 'admission webhook configurations',
+  };
+}
+
+/**
+ * Failing pods lack containers their older siblings carry beyond the template (lost-injection.ts): the mutating webhook
+ * configurations, which decide what admission adds to which pods. Cluster-scoped, one list.
+ */
+function readMutatingWebhooksOfLostInjections(reader: SnapshotReader): GoverningReads | undefined {
+  const lost = lostInjections(reader.snapshot);
+  if (lost.length === 0 || reader.holds('MutatingWebhookConfiguration', {})) return undefined;
+  const names = [...new Set(lost.flatMap(({ containers }) => containers))].join(', ');
+  return {
+    reads: [
+      reader.list(
+        'MutatingWebhookConfiguration',
+        `failing pods lack containers (${names}) that admission added to their older siblings`,
+        {},
+      ),
+    ],
+    what: 'mutating webhook configurations',
   };
 }
 

@@ -69,7 +69,7 @@ const CLUSTER_HOST =
  * declare) points at through cluster DNS names (`db.data.svc:5432`, `cache.shared:6379`), most referenced first.
  */
 export function peerNamespaces(pods: Pod[], namespace: string, controllers: PodController[] = []): string[] {
-  return namespacesNamedIn(ownSettings(pods, controllers), namespace);
+  return namespacesNamedIn(configuredSettings(pods, controllers), namespace);
 }
 
 /** The Services of other namespaces that the pods' own configuration names, by namespace (as `peerNamespaces`). */
@@ -78,11 +78,13 @@ export function peerServices(
   namespace: string,
   controllers: PodController[] = [],
 ): Map<string, Set<string>> {
-  return new Map(namedPeers(ownSettings(pods, controllers), namespace).map((peer) => [peer.namespace, peer.services]));
+  return new Map(
+    namedPeers(configuredSettings(pods, controllers), namespace).map((peer) => [peer.namespace, peer.services]),
+  );
 }
 
 /** Settings of the containers the pods' controllers declare, sidecars every workload carries left out. */
-function ownSettings(pods: Pod[], controllers: PodController[]): string[] {
+export function configuredSettings(pods: Pod[], controllers: PodController[]): string[] {
   const plumbing = sidecarNames(pods);
   return pods.flatMap((pod) =>
     appContainers(pod, controllers)

@@ -5,6 +5,7 @@ import { configObject } from '../evidence/config-change.ts';
 import { CLUSTER_DNS_NAMESPACE, isClusterDnsService } from '../evidence/cluster-dns.ts';
 import { holdsServerBlocks } from '../evidence/corefile.ts';
 import { holdsSwitches } from '../detectors/feature-flag.ts';
+import { admitsEveryCall } from '../detectors/network-policy.ts';
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
@@ -377,6 +378,8 @@ class SuspectWalk {
     const sample = this.graph.podsOf(workload)[0];
     if (!sample) return;
     for (const policy of this.graph.policiesSelecting(sample)) {
+      // Its rules let every call on the path through: it refuses nothing this symptom is made of.
+      if (admitsEveryCall(this.snapshot, this.graph, policy, workload)) continue;
       this.changedNear(
         policy,
         refOf(policy.kind ?? 'NetworkPolicy', policy.metadata),
