@@ -24,8 +24,6 @@ export const SERVER_ERROR_ANSWER =
 /** A line the process itself logged at warning level (`WARN`, `level=warn`, `"level":"warning"`), in whatever words. */
 export const WARNING_LEVEL = /(?:^|\s|\])(?:WARN|WARNING)\b|\blevel"?\s*[=:]\s*"?warn(?:ing)?\b/;
 
-export const looksLikeError = (text: string): boolean => ERROR_WORDS.test(text) || SERVER_ERROR_ANSWER.test(text);
-
 // A request the server refused as malformed or unknown (not 401/403/429: credentials and limits are the server's word
 // about the caller's standing, which other detectors weigh), as access logs and web frameworks word it.
 const CLIENT_ERROR = '(?:400|404|405|406|409|410|412|413|414|415|422)';
@@ -59,3 +57,10 @@ export const RESOLVE_ERROR =
  */
 export const CONNECTION_FAILURE =
   /connection refused|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|connect(ion)? timed out|no route to host|i\/o timeout|connection reset|failed to connect|could not connect|unable to connect|can ?not connect|could not translate host name|\bno (?:available |reachable |healthy |alive |living )?(?:server|broker|instance|node|host|member)s?(?: are)? (?:available|reachable|alive)|\bno (?:available|reachable|alive|living) (?:server|service|broker|instance|node|host|member|connection)s?\b/i;
+
+/**
+ * An error line, whatever level it is logged at: error words, a callee's server-error answer, or a connection that
+ * failed as runtimes word it (`connect ECONNREFUSED 10.0.0.5:8080` says no word `error`).
+ */
+export const looksLikeError = (text: string): boolean =>
+  ERROR_WORDS.test(text) || SERVER_ERROR_ANSWER.test(text) || CONNECTION_FAILURE.test(text);
