@@ -25,6 +25,8 @@ import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
+import { changedConfigBeforeOnset } from './changed-config-namespace.ts';
+import { toMs } from './time.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
 import { whereNodeTroubleIs } from './node-trouble.ts';
 import { eventsReadWhole, type NarrowedList, narrowedFromWhole } from './whole-list.ts';
@@ -142,7 +144,8 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
   if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
   const cloudMade = cloudMadeValues(alert.labels, GENERIC_LABELS);
-  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade, warnings);
+  const onset = toMs(alert.startsAt) ?? (base.now ?? new Date()).getTime();
+  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade, onset, warnings);
 }
 
 /** The namespace of the pod the alert names, when one namespace holds a pod of that name (1 request). */
@@ -308,6 +311,7 @@ async function fromClusterLists(
   base: Omit<ToolContext, 'reason'>,
   spent: number,
   cloudMade: string[],
+  onset: number,
   warningsRead?: NarrowedList<'Event'>,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
@@ -367,9 +371,20 @@ async function fromClusterLists(
     ? cloudNamedService(cloudMade, services.items as ClusterSnapshot['services'])
     : undefined;
   const chosen = cloud ?? chooseNamespace(text, candidates);
-  const byPath =
-    !cloud && 'guess' in chosen && chosen.guess ? await placedByPathWord(text, base, gateway?.apiGroups) : undefined;
-  const { namespace, assumption, entryService } = byPath?.choice ?? chosen;
+  const guessed = !cloud && 'guess' in chosen && chosen.guess;
+  const byPath = guessed ? await placedByPathWord(text, base, gateway?.apiGroups) : undefined;
+  const byChange =
+    guessed && !byPath?.choice
+      ? await placedByConfigChange(
+          [
+            ...(deployments.items as ClusterSnapshot['deployments']),
+            ...(statefulSets.items as ClusterSnapshot['statefulSets']),
+          ],
+          onset,
+          base,
+        )
+      : undefined;
+  const { namespace, assumption, entryService } = byPath?.choice ?? byChange?.choice ?? chosen;
   // A list takes a request per page.
   const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
   const requests =
@@ -377,7 +392,8 @@ async function fromClusterLists(
     lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
     (gateway?.requests ?? 0) +
     (routers?.requests ?? 0) +
-    (byPath?.requests ?? 0);
+    (byPath?.requests ?? 0) +
+    (byChange?.requests ?? 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
@@ -893,6 +909,33 @@ const alertProse = (alert: Alert): string =>
  * Nothing placed the alert and it speaks of HTTP answers or routers: the namespace of the routes whose paths carry its
  * words (route-path-words.ts), the one most of them are in.
  */
+/**
+ * Nothing in the alert or the cluster's trouble points anywhere: the ConfigMaps, cluster-wide (1 request), say where
+ * configuration a workload reads changed last before the onset (changed-config-namespace.ts).
+ */
+async function placedByConfigChange(
+  workloads: (ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number])[],
+  onset: number,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ choice?: { namespace: string; assumption: string; entryService?: string }; requests: number }> {
+  const configMaps = await listObjects.run(
+    { kind: 'ConfigMap', limit: 5000 },
+    {
+      ...base,
+      reason: 'nothing points at a namespace: where configuration the workloads read changed before the onset',
+    },
+  );
+  const changed = changedConfigBeforeOnset(configMaps.items as ClusterSnapshot['configMaps'], workloads, onset);
+  if (!changed) return { requests: configMaps.requests };
+  return {
+    requests: configMaps.requests,
+    choice: {
+      namespace: changed.namespace,
+      assumption: `namespace ${changed.namespace}: the alert names nothing in the cluster and no namespace shows trouble; ConfigMap ${changed.configMap}, which ${changed.readers.join(', ')} read${changed.readers.length > 1 ? '' : 's'}, changed there at ${changed.changedAt}, the last change of configuration before the onset`,
+    },
+  };
+}
+
 async function placedByPathWord(
   text: string,
   base: Omit<ToolContext, 'reason'>,
