@@ -43,17 +43,22 @@ export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: strin
     const limit = parseQuantity(container?.resources?.limits?.memory);
     const status = pod?.status?.containerStatuses?.find((s) => s.name === name);
     const startedAt = toMs(status?.state?.running?.startedAt);
-    if (!podName || !name || !limit || startedAt === undefined || now - startedAt <= WINDOW_MS) continue;
+    if (!podName || !name || !limit || startedAt === undefined) continue;
+    const young = now - startedAt <= WINDOW_MS;
     const values = sample.values.map(([, value]) => value);
     const killed = status?.lastState?.terminated;
     if (killed?.reason === 'OOMKilled') {
       // Killed for memory after hours alive: whether this life climbs the same way is a leak's signature (restarts
       // hours apart), which a window too coarse to hold five samples cannot show. A short previous life tells enough.
-      const lived = (toMs(killed.finishedAt) ?? 0) - (toMs(killed.startedAt) ?? 0);
-      if (lived < LONG_LIFE || values.length >= 5) continue;
-      queries.push(lifetimeQuery(namespace, podName, name, now - startedAt));
+      // Restarted within the window, the window holds the killed life's last minutes only: that life is read whole
+      // (capped) with this one — hours of climbing to an unchanged limit are a leak, not a limit set too low.
+      const bornAt = toMs(killed.startedAt);
+      const lived = (toMs(killed.finishedAt) ?? 0) - (bornAt ?? 0);
+      if (lived < LONG_LIFE || (!young && values.length >= 5) || bornAt === undefined) continue;
+      queries.push(lifetimeQuery(namespace, podName, name, now - (young ? bornAt : startedAt)));
       continue;
     }
+    if (young) continue;
     const last = values.at(-1) ?? 0;
     const grew = last - (values[0] ?? 0);
     if (values.length < 5 || last < NEAR_LIMIT * limit || risingShare(values) < RISING || grew <= 0) continue;
