@@ -69,6 +69,7 @@ import { scopedOut } from './scoped-out.ts';
 import { stepTemplate } from './step-template.ts';
 import { taint } from './taint.ts';
 import { tlsCertificate } from './tls-certificate.ts';
+import { hostClaim } from './host-claim.ts';
 
 /**
  * Every failure mode the engine knows, keyed by detector id (as k8sgpt's analyzer map): the key is what findings,
@@ -144,6 +145,7 @@ export const DETECTORS = {
   'external-name': externalName,
   'external-name-repointed': externalNameRepointed,
   'tls-certificate': tlsCertificate,
+  'host-claim': hostClaim,
   'disruption-budget': disruptionBudget,
 } satisfies Record<string, Detector>;
 

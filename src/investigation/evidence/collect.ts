@@ -460,6 +460,7 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
   // the rest of the routing layer.
   const routes = speaksOfTheEdge(alert) ? routeKinds(snapshot.apiGroups, MAX_ROUTE_KIND_READS) : [];
   reader.routingSpent += routes.length;
+  const external = mentionedHosts(alertText(alert)).some(({ host }) => !isClusterHost(host, snapshot));
   // Workloads generated from distinct objects of one custom kind: those objects' owners say which are successive
   // generations of one thing (the newest serves, the older are kept to roll back to).
   const generating = generatingKinds(snapshot, snapshot.apiGroups, namespace);
@@ -470,7 +471,15 @@ async function readWhatTheWorkloadsInvolve(reader: SnapshotReader): Promise<Peer
       ...reads.map(([kind, reason, options]) => reader.list(kind, reason, options)),
       reader.listIn('Endpoints', peers.probed, probe),
       ...routes.map((route) =>
-        reader.listCustom(route, namespace, `the routes a router keeps as ${route.kind} in front of the Services`),
+        // The alert names a host users reach: its routes wherever they live, one request as well — a router merges
+        // every claim of a host into one virtual host, and a claim made in another namespace acts on all of them.
+        external
+          ? reader.listCustom(
+              route,
+              undefined,
+              `the routes a router keeps as ${route.kind}: those claiming the host the alert names, in any namespace`,
+            )
+          : reader.listCustom(route, namespace, `the routes a router keeps as ${route.kind} in front of the Services`),
       ),
       ...generating.map((kind) =>
         reader.listCustom(

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { refKey } from '../../src/investigation/model.ts';
+import { replayScenarioFile } from './support/replay.ts';
+
+const fixture = (name: string) => join(import.meta.dirname, '../fixtures/scenarios', `${name}.json`);
+const rootOf = async (name: string) => {
+  const { result } = await replayScenarioFile(fixture(name));
+  return { root: result.rootCause && refKey(result.rootCause), result };
+};
+
+describe('a route claiming the host the alert names is on its path, wherever it lives', () => {
+  it('blames a route made shortly before in another namespace that claims a host other routes served', async () => {
+    const { root, result } = await rootOf('tarnlight-labs-route-claims-docs-host');
+    assert.equal(root, refKey({ kind: 'SiteRoute', namespace: 'tarn-labs', name: 'labs-preview' }));
+    assert.equal(result.faultType, 'other');
+  });
+
+  it('blames a route edited onto the host, which its router reports in conflict, above the standing route', async () => {
+    const { root, result } = await rootOf('orchidway-promo-mapping-edited-onto-shop-host');
+    assert.equal(root, refKey({ kind: 'HostMapping', namespace: 'orch-promo', name: 'promo' }));
+    assert.ok(!result.hypotheses.some((h) => h.entity.name === 'cart' && h.entity.kind === 'HostMapping'));
+  });
+
+  it('does not blame a new route that claims a host of its own', async () => {
+    const { result } = await rootOf('tarnlight-labs-route-own-host-docs-fine');
+    assert.ok(!result.hypotheses.some((h) => h.entity.kind === 'SiteRoute'));
+  });
+});
