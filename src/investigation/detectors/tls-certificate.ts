@@ -1,11 +1,15 @@
 import { type Certificate, type Issuer, TLS_ERROR } from '../evidence/certificates.ts';
 import { calledHosts, certificatesPresentedTo } from '../evidence/certificate-hosts.ts';
 import { configObject } from '../evidence/config-change.ts';
-import type { EvidenceGraph } from '../evidence/graph.ts';
+import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { hostMentions } from '../evidence/hosts.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import type { ClusterSnapshot, SecretShape } from '../evidence/snapshot.ts';
-import { lastChange } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
+import { eventEvidence } from '../evidence/events.ts';
+import { claimantsOf } from '../evidence/host-claims.ts';
+import { mentionedHosts } from '../evidence/ingress-routes.ts';
+import { routesToService } from '../evidence/route-kinds.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
@@ -101,6 +105,24 @@ function culprit(
         ...(issuerDown.lastTransitionTime ? { changedAt: issuerDown.lastTransitionTime } : {}),
       };
     }
+    const changed = issuerChangedBeforeFailure(issuer.issuer, certificate);
+    if (changed) {
+      return {
+        entity: issuer.ref,
+        strength: STRENGTH.issuerChanged,
+        evidence: [
+          {
+            source: 'change',
+            ref: issuer.ref,
+            text: `${issuer.ref.kind} ${issuer.ref.name} changed at ${changed.at}, after Certificate ${certificateRef.name} was last issued (${changed.issued}); issuing it has failed since (${changed.failed})`,
+            at: changed.at,
+          },
+          ...(certificateDown ? [statusOf(certificateRef, certificateDown)] : []),
+          ...requestFailures(snapshot, certificate),
+        ],
+        changedAt: changed.at,
+      };
+    }
     if (certificateDown) {
       return {
         entity: certificateRef,
@@ -122,6 +144,41 @@ function culprit(
         : secretRef;
   const changedAt = lastChange(secret?.metadata);
   return { entity, strength: STRENGTH.rejected, evidence: [], ...(changedAt ? { changedAt } : {}) };
+}
+
+/**
+ * The issuer a Certificate names changed after the Certificate was last issued, and issuing it has failed since: every
+ * request cert-manager makes for it goes through that issuer, so a change to how the issuer signs (a path, a solver, a
+ * server) fails them all while its own Ready condition, which only checks that it can reach its authority, stays True.
+ * The Certificate expires as a victim.
+ */
+function issuerChangedBeforeFailure(
+  issuer: Issuer | undefined,
+  certificate: Certificate,
+): { at: string; issued: string; failed: string } | undefined {
+  const at = lastChange(issuer?.metadata);
+  const issued = certificate.status?.notBefore;
+  const failed = certificate.status?.lastFailureTime;
+  const [changedMs, issuedMs, failedMs] = [toMs(at), toMs(issued), toMs(failed)];
+  if (changedMs === undefined || issuedMs === undefined || failedMs === undefined) return undefined;
+  return changedMs > issuedMs && changedMs <= failedMs
+    ? { at: at as string, issued: issued as string, failed: failed as string }
+    : undefined;
+}
+
+/** Warning events about the Certificate's issuance requests (named after it): what the issuer answered them. */
+function requestFailures(snapshot: ClusterSnapshot, certificate: Certificate): Evidence[] {
+  const name = certificate.metadata?.name ?? '';
+  const namespace = certificate.metadata?.namespace;
+  return snapshot.events
+    .filter(
+      (event) =>
+        event.type === 'Warning' &&
+        event.involvedObject?.namespace === namespace &&
+        (event.involvedObject?.name ?? '').startsWith(`${name}-`),
+    )
+    .slice(-2)
+    .map(eventEvidence);
 }
 
 /**
@@ -157,6 +214,8 @@ function certificatesCalled(
 const STRENGTH = {
   /** cert-manager's own status says the issuer or the certificate is not Ready. */
   notReady: 0.9,
+  /** The issuer changed between the Certificate's last issuance and its failing renewals. */
+  issuerChanged: 0.88,
   /** Clients reject the served certificate; the chain (annotations, issuer) says where it comes from. */
   rejected: 0.85,
 } as const;
@@ -171,7 +230,7 @@ const STRENGTH = {
 export const tlsCertificate: Detector = {
   id: 'tls-certificate',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const findings = new Map<string, Finding>();
     for (const workload of graph.workloads) {
       const namespace = workload.ref.namespace ?? '';
@@ -235,6 +294,70 @@ export const tlsCertificate: Detector = {
         );
       }
     }
+    if (alert && TLS_ERROR.test(alert.text)) probedFindings(snapshot, alert.text, findings);
     return [...findings.values()];
   },
 };
+
+/**
+ * The alert's own check (a synthetic probe, a person's report) rejects the certificate served for a host it names:
+ * each such certificate's fault, where cert-manager says something is wrong with it — words alone never make a
+ * certificate the fault. Added to `findings`, after what the clients' logs showed.
+ */
+function probedFindings(snapshot: ClusterSnapshot, text: string, findings: Map<string, Finding>): void {
+  for (const { served, host, path } of certificatesProbed(snapshot, text)) {
+    const { entity, strength, evidence, changedAt } = culprit(snapshot, served, UNTRUSTED.test(text));
+    if (evidence.length === 0 || findings.has(refKey(entity))) continue;
+    const issuer = served.certificate?.spec?.issuerRef;
+    findings.set(
+      refKey(entity),
+      finding(tlsCertificate, {
+        entity,
+        affects: path,
+        strength,
+        summary: `${entity.kind} ${entity.name}: the alert's own check rejects the certificate served for ${host} — ${evidence[0]?.text.slice(0, 200)}`,
+        evidence: [
+          ...evidence,
+          {
+            source: 'spec',
+            ref: served.secretRef,
+            text: `Certificate ${served.certificate?.metadata?.name} (TLS Secret ${served.secretRef.name}, from ${issuer?.kind ?? 'Issuer'} ${issuer?.name ?? '?'}) is issued for ${host}, which the alert checks`,
+          },
+        ],
+        ...(changedAt ? { changedAt } : {}),
+      }),
+    );
+  }
+}
+
+/**
+ * The alert is itself the client that rejects the certificate (a synthetic probe, a user's report): the cert-manager
+ * Certificates issued for a host it names, with the routes and Services that serve that host — the symptom's path.
+ */
+function certificatesProbed(
+  snapshot: ClusterSnapshot,
+  text: string,
+): { served: Served; host: string; path: EntityRef[] }[] {
+  const hosts = [...new Set(mentionedHosts(text).map((mention) => mention.host))];
+  return hosts.flatMap((host) => {
+    const routes = claimantsOf(snapshot.customObjects, host);
+    const services = snapshot.services.filter((service) =>
+      routes.some((route) =>
+        routesToService(route, { name: service.metadata?.name ?? '', namespace: service.metadata?.namespace ?? '' }),
+      ),
+    );
+    const serving = [
+      ...routes.map((route) => refOf(route.kind, route.metadata)),
+      ...services.map((service) => refOf('Service', service.metadata)),
+    ];
+    return certificatesPresentedTo(snapshot.certificates, [host], '', [text]).map((certificate) => {
+      const namespace = certificate.metadata?.namespace ?? '';
+      const name = certificate.spec?.secretName ?? certificate.metadata?.name ?? '';
+      return {
+        host,
+        served: { secretRef: { kind: 'Secret', namespace, name }, certificate },
+        path: [refOf('Certificate', certificate.metadata), ...serving],
+      };
+    });
+  });
+}

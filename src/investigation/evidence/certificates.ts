@@ -18,6 +18,8 @@ export const TLS_ERROR = new RegExp(
     'self[- ]signed certificate|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     'DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID',
     'invalid peer certificate|RemoteCertificate(ChainErrors|NameMismatch)|NotTimeValid',
+    // As a person reports what a browser or an app showed them.
+    'certificate (warning|error)s?\\b|\\bTLS error|connection is not private|NET::ERR_CERT_',
   ].join('|'),
   'i',
 );
@@ -48,7 +50,11 @@ export const CertificateSchema = z.looseObject({
     .looseObject({
       conditions: z.array(Condition).optional(),
       notAfter: z.string().optional(),
+      /** When the certificate held now was issued: a change after it has not been through a successful issuance. */
+      notBefore: z.string().optional(),
       renewalTime: z.string().optional(),
+      /** When cert-manager last failed to issue it. */
+      lastFailureTime: z.string().optional(),
     })
     .optional(),
 });

@@ -1466,8 +1466,9 @@ interface GoverningReads {
 async function readGoverningObjects(reader: SnapshotReader): Promise<void> {
   const lines = reader.snapshot.logs.flatMap((log) => log.lines);
   const certificates = certificatesServed(reader.snapshot.apiGroups);
-  const certificateReads =
-    certificates && lines.some((line) => TLS_ERROR.test(line)) ? readCertificates(reader, certificates) : undefined;
+  // The alert itself may be the failing client (a synthetic probe that rejects the certificate it is served).
+  const tlsFails = [...lines, alertText(reader.alert)].some((line) => TLS_ERROR.test(line));
+  const certificateReads = certificates && tlsFails ? readCertificates(reader, certificates) : undefined;
   const governing = [
     readRbac(reader),
     readServiceAccounts(reader),
