@@ -432,6 +432,7 @@ async function fromClusterLists(
         }
       : {}),
     ...(entryService ? { entryService } : {}),
+    ...(routers && routers.customRead.size > 0 ? { customRead: routers.customRead } : {}),
     ...(cloud ? { symptom: cloud.symptom } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
     ...(gateway?.apiGroups || byPath?.apiGroups ? { apiGroups: gateway?.apiGroups ?? byPath?.apiGroups } : {}),
@@ -455,7 +456,11 @@ async function readRouterRoutes(
   apiGroups: ClusterSnapshot['apiGroups'] | undefined,
   services: { items: { metadata?: { namespace?: string; name?: string } }[] },
   base: Omit<ToolContext, 'reason'>,
-): Promise<{ routes: NamespaceCandidates['routes']; requests: number }> {
+): Promise<{
+  routes: NamespaceCandidates['routes'];
+  requests: number;
+  customRead: Map<string, ClusterSnapshot['customObjects']>;
+}> {
   const kinds = routeKinds(apiGroups ?? [], MAX_ROUTER_KINDS);
   const reason = 'the alert mentions a host no Ingress serves: find the router route that serves it, and where';
   const lists = await Promise.all(
@@ -470,7 +475,14 @@ async function readRouterRoutes(
     name: object.metadata?.name ?? '',
   }));
   const routes = lists.flatMap((list) => list?.items ?? []);
-  return { routes: routerRoutes(text, routes, named), requests: kinds.length };
+  // Each list read whole is kept: the collection takes it instead of asking again for the same routes.
+  const customRead = new Map(
+    kinds.flatMap((kind, at) => {
+      const list = lists[at];
+      return list?.complete ? [[listKey(kind), list.items] as const] : [];
+    }),
+  );
+  return { routes: routerRoutes(text, routes, named), requests: kinds.length, customRead };
 }
 
 async function readGatewayRoutes(
