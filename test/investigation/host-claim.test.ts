@@ -24,7 +24,8 @@ describe('a route claiming the host the alert names is on its path, wherever it 
   });
 
   it('does not blame a new route that claims a host of its own', async () => {
-    const { result } = await rootOf('tarnlight-labs-route-own-host-docs-fine');
+    const { root, result } = await rootOf('tarnlight-labs-route-own-host-docs-fine');
+    assert.equal(root, refKey({ kind: 'Service', namespace: 'tarn-docs', name: 'docs-web' }));
     assert.ok(!result.hypotheses.some((h) => h.entity.kind === 'SiteRoute'));
   });
 });
