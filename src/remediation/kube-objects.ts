@@ -1,12 +1,15 @@
 import {
   ApiException,
   AppsV1Api,
+  type ConfigurationOptions,
   CoreV1Api,
   type KubeConfig,
   NetworkingV1Api,
+  Observable,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { withTimeout } from '../kube/timeout.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 import type { KubeObject, ObjectKind, ObjectRef } from './object-kinds.ts';
 
@@ -21,6 +24,22 @@ export interface WriteOptions {
 const plain = (value: unknown): KubeObject => JSON.parse(JSON.stringify(value)) as KubeObject;
 
 const FIELD_MANAGER = 'incident-bot';
+
+/** Call-time options that hand the request `signal` (after the client's own middleware, so its auth stays). */
+const abortedBy = (signal: AbortSignal): ConfigurationOptions => ({
+  middleware: [
+    {
+      pre: (context) => {
+        context.setSignal(signal);
+        return new Observable(Promise.resolve(context));
+      },
+      post: (response) => new Observable(Promise.resolve(response)),
+    },
+  ],
+  middlewareMergeStrategy: 'append',
+});
+
+const describe = (ref: ObjectRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 
 /**
  * The typed @kubernetes/client-node calls behind one small, kind-keyed interface, so that plan
@@ -37,10 +56,13 @@ export class KubeObjects {
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
   }
 
-  /** The live object, or null when it does not exist. */
+  /**
+   * The live object, or null when it does not exist. Reads are aborted after the investigation's request timeout
+   * (src/kube/timeout.ts): a stuck API server fails the plan's step saying what had no answer, never holds it.
+   */
   async read(ref: ObjectRef): Promise<KubeObject | null> {
     try {
-      return plain(await this.readTyped(ref));
+      return plain(await withTimeout(`get ${describe(ref)}`, (signal) => this.readTyped(ref, abortedBy(signal))));
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return null;
       throw error;
@@ -94,53 +116,60 @@ export class KubeObjects {
     return plain(await this.networking.createNamespacedNetworkPolicy(request));
   }
 
-  async list(
+  /** The namespace's objects of `kind` (matching `labelSelector`), aborted after the request timeout as `read` is. */
+  list(kind: 'Pod' | 'ReplicaSet' | ObjectKind, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+    const what = `list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`;
+    return withTimeout(what, (signal) => this.listTyped(kind, namespace, labelSelector, abortedBy(signal)));
+  }
+
+  private async listTyped(
     kind: 'Pod' | 'ReplicaSet' | ObjectKind,
     namespace: string,
-    labelSelector?: string,
+    labelSelector: string | undefined,
+    options: ConfigurationOptions,
   ): Promise<KubeObject[]> {
     const request = { namespace, ...(labelSelector ? { labelSelector } : {}) };
     switch (kind) {
       case 'Pod':
-        return (await this.core.listNamespacedPod(request)).items.map(plain);
+        return (await this.core.listNamespacedPod(request, options)).items.map(plain);
       case 'ReplicaSet':
-        return (await this.apps.listNamespacedReplicaSet(request)).items.map(plain);
+        return (await this.apps.listNamespacedReplicaSet(request, options)).items.map(plain);
       case 'Deployment':
-        return (await this.apps.listNamespacedDeployment(request)).items.map(plain);
+        return (await this.apps.listNamespacedDeployment(request, options)).items.map(plain);
       case 'StatefulSet':
-        return (await this.apps.listNamespacedStatefulSet(request)).items.map(plain);
+        return (await this.apps.listNamespacedStatefulSet(request, options)).items.map(plain);
       case 'DaemonSet':
-        return (await this.apps.listNamespacedDaemonSet(request)).items.map(plain);
+        return (await this.apps.listNamespacedDaemonSet(request, options)).items.map(plain);
       default:
         throw new Error(`listing ${kind} is not needed by any plan`);
     }
   }
 
-  private readTyped(ref: ObjectRef): Promise<unknown> {
+  private readTyped(ref: ObjectRef, options: ConfigurationOptions): Promise<unknown> {
     const request = { name: ref.name, namespace: ref.namespace ?? '' };
     switch (ref.kind) {
       case 'Deployment':
-        return this.apps.readNamespacedDeployment(request);
+        return this.apps.readNamespacedDeployment(request, options);
       case 'StatefulSet':
-        return this.apps.readNamespacedStatefulSet(request);
+        return this.apps.readNamespacedStatefulSet(request, options);
       case 'DaemonSet':
-        return this.apps.readNamespacedDaemonSet(request);
+        return this.apps.readNamespacedDaemonSet(request, options);
       case 'ReplicaSet':
-        return this.apps.readNamespacedReplicaSet(request);
+        return this.apps.readNamespacedReplicaSet(request, options);
       case 'ConfigMap':
-        return this.core.readNamespacedConfigMap(request);
+        return this.core.readNamespacedConfigMap(request, options);
       case 'Secret':
-        return this.core.readNamespacedSecret(request);
+        return this.core.readNamespacedSecret(request, options);
       case 'Pod':
-        return this.core.readNamespacedPod(request);
+        return this.core.readNamespacedPod(request, options);
       case 'Service':
-        return this.core.readNamespacedService(request);
+        return this.core.readNamespacedService(request, options);
       case 'Endpoints':
-        return this.core.readNamespacedEndpoints(request);
+        return this.core.readNamespacedEndpoints(request, options);
       case 'Node':
-        return this.core.readNode({ name: ref.name });
+        return this.core.readNode({ name: ref.name }, options);
       case 'NetworkPolicy':
-        return this.networking.readNamespacedNetworkPolicy(request);
+        return this.networking.readNamespacedNetworkPolicy(request, options);
     }
   }
 }

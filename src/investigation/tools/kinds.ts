@@ -4,6 +4,7 @@ import { CERTIFICATE_APIS, CERTIFICATE_SCHEMAS } from '../evidence/certificates.
 import { type CustomObject, CustomObjectSchema } from '../evidence/custom-object.ts';
 import { ROUTING_APIS, ROUTING_SCHEMAS, type ServedGroup, type ServedResource } from '../evidence/routing-objects.ts';
 import { getJson, getList } from '../../kube/shared-connections.ts';
+import { withTimeout } from '../../kube/timeout.ts';
 import { learnSecretValues } from '../../redaction/policy.ts';
 import { modelJson } from './model-json.ts';
 import { clusterHostsIn } from '../evidence/peer-namespaces.ts';
@@ -351,23 +352,6 @@ export const LIST_BUDGET: ListBudget = { bytes: 48 * 1024 * 1024, ms: 10_000 };
 const FIRST_PAGE = 1_000;
 /** No page asks for more than this, so one response stays a size the API server serves without strain. */
 const MAX_PAGE = 5_000;
-
-/** A request the API server does not answer in time fails, so one stuck call cannot hold the investigation. */
-const REQUEST_TIMEOUT_MS = 15_000;
-
-/**
- * `request`, given a signal that aborts it once `ms` have passed: the request is cancelled, its connection closed
- * (a stuck API server is not left holding one socket per timed-out call), and it fails saying what had no answer.
- */
-export function withTimeout<T>(
-  what: string,
-  request: (signal: AbortSignal) => Promise<T>,
-  ms = REQUEST_TIMEOUT_MS,
-): Promise<T> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  return request(controller.signal).finally(() => clearTimeout(timer));
-}
 
 /**
  * Lists a kind to its end, page by page (`limit` + `continue`), within a budget of bytes and time rather than a count:

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { errorLines, LAST_WORDS } from './error-lines.ts';
 import { getText } from '../../kube/shared-connections.ts';
-import { statusOf, withTimeout } from './kinds.ts';
+import { withTimeout } from '../../kube/timeout.ts';
+import { statusOf } from './kinds.ts';
 import { defineTool } from './tool.ts';
 
 const JSON_MEDIA = /^application\/(.+\+)?json$/;

@@ -1,6 +1,7 @@
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { z } from 'zod';
+import { withTimeout } from '../../kube/timeout.ts';
 import type { MetricSample } from '../evidence/snapshot.ts';
 import { defineTool } from './tool.ts';
 
@@ -26,6 +27,9 @@ const QueryResponse = z.discriminatedUnion('status', [
 /** Series one query answers at most, unless its caller asks for more (a batch of queries keeps this many each). */
 export const MAX_SERIES = 50;
 const MAX_SERIES_ASKED = 500;
+
+/** A query Prometheus does not answer in time is aborted (its connection closed) and fails naming the query. */
+const QUERY_TIMEOUT_MS = 10_000;
 
 const sample = ([time, value]: [number, string]): [number, number] => [time, Number(value)];
 
@@ -71,7 +75,12 @@ export const prometheusQuery = defineTool({
     url.searchParams.set('query', args.query);
     const time = args.time ? new Date(args.time) : ctx.now;
     if (time) url.searchParams.set('time', String(time.getTime() / 1000));
-    const body = QueryResponse.parse(await getJson(url, AbortSignal.timeout(10_000)));
+    const answer = await withTimeout(
+      `Prometheus query ${args.query}`,
+      (signal) => getJson(url, signal),
+      QUERY_TIMEOUT_MS,
+    );
+    const body = QueryResponse.parse(answer);
     if (body.status === 'error') throw new Error(`Prometheus: ${body.error}`);
     const data = body.data;
     const series: MetricSample[] =
