@@ -53,6 +53,10 @@ export interface BurstResult {
    * senders' process, burst-senders.ts) count too.
    */
   cpuDuringWebhooks: { web: number; worker: number; bench: number; postgres: number };
+  /** The same, from the first webhook sent to the last answer seen. */
+  cpuToLastAnswer: { web: number; worker: number; bench: number; postgres: number };
+  /** Each investigation job's wait in the queue and its run on the worker (ms), from BullMQ's own timestamps. */
+  jobs: { waitMs: number[]; runMs: number[] };
 }
 
 /** CPU a process has used so far (user + system, ms), from /proc; 0 where there is none (a process gone, not Linux). */
@@ -206,6 +210,7 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
       while (answerAt.length < answers().length) answerAt.push(Math.round(performance.now() - started));
     }
     if (answers().length >= options.incidents) lastAnswerMs = performance.now() - started;
+    const cpuAtEnd = cpu();
     if (process.env.BENCH_WEBHOOK_LOG) {
       await writeFile(process.env.BENCH_WEBHOOK_LOG, JSON.stringify({ timeline, answerAt }));
     }
@@ -226,6 +231,13 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
         bench: cpuAfter.bench - cpuBefore.bench + sent.cpuMs,
         postgres: cpuAfter.postgres - cpuBefore.postgres,
       },
+      cpuToLastAnswer: {
+        web: cpuAtEnd.web - cpuBefore.web,
+        worker: cpuAtEnd.worker - cpuBefore.worker,
+        bench: cpuAtEnd.bench - cpuBefore.bench + sent.cpuMs,
+        postgres: cpuAtEnd.postgres - cpuBefore.postgres,
+      },
+      jobs: await jobTimes(prefix),
       lastAnswerMs,
       answered: perThread.size,
       answeredTwice: [...perThread.values()].filter((count) => count > 1).length,
@@ -237,6 +249,27 @@ export async function burst(simulation: Simulation, options: BurstOptions): Prom
     await database.drop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Each completed investigation job's queue wait (added → taken) and run (taken → finished), as BullMQ stamped them. */
+async function jobTimes(prefix: string): Promise<{ waitMs: number[]; runMs: number[] }> {
+  const redis = new Redis(REDIS_URL);
+  const waitMs: number[] = [];
+  const runMs: number[] = [];
+  try {
+    const ids = await redis.zrange(`${prefix}:investigations:completed`, '0', '-1');
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hmget(`${prefix}:investigations:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+    for (const [, fields] of (await pipeline.exec()) ?? []) {
+      const [added, taken, finished] = (fields as (string | null)[]).map(Number);
+      if (!added || !taken || !finished) continue;
+      waitMs.push(taken - added);
+      runMs.push(finished - taken);
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return { waitMs, runMs };
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
@@ -297,6 +330,15 @@ export async function burstCase(simulation: Simulation, namespaces: number): Pro
   const used = result.cpuDuringWebhooks;
   console.log(
     `       CPU while sent     web ${used.web.toFixed(0)} ms, worker ${used.worker.toFixed(0)} ms, Postgres ${used.postgres.toFixed(0)} ms, bench (cluster, Slack, senders) ${used.bench.toFixed(0)} ms`,
+  );
+  const total = result.cpuToLastAnswer;
+  console.log(
+    `       CPU to last answer web ${total.web.toFixed(0)} ms, worker ${total.worker.toFixed(0)} ms, Postgres ${total.postgres.toFixed(0)} ms, bench ${total.bench.toFixed(0)} ms`,
+  );
+  const { waitMs, runMs } = result.jobs;
+  const ms = (values: number[], p: number) => `${percentile(values, p).toFixed(0)}`;
+  console.log(
+    `       jobs (${runMs.length})          queue wait p50 ${ms(waitMs, 50)} / max ${ms(waitMs, 100)} ms; run p50 ${ms(runMs, 50)} / p90 ${ms(runMs, 90)} ms, ${(runMs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all`,
   );
   const once = result.answered === incidents && result.answeredTwice === 0;
   console.log(

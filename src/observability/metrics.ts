@@ -38,6 +38,13 @@ const investigationDuration = new Histogram({
   registers: [registry],
 });
 
+const investigationQueueWait = new Histogram({
+  name: 'incident_bot_investigation_queue_wait_seconds',
+  help: "From an investigation's job being queued to a worker taking it, first attempts only (a retry waits out its backoff): growing waits mean the workers are saturated",
+  buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+  registers: [registry],
+});
+
 const investigationApiRequests = new Histogram({
   name: 'incident_bot_investigation_api_requests',
   help: 'Kubernetes API requests one investigation made',
@@ -96,6 +103,10 @@ export function investigationTimer(): (outcome: 'root_cause' | 'no_root_cause' |
     investigations.inc({ outcome });
   };
 }
+
+/** A worker took a job queued at `queuedAt` (ms since the epoch) at `takenAt`; call for first attempts only. */
+export const investigationTaken = (queuedAt: number, takenAt: number): void =>
+  investigationQueueWait.observe(Math.max(0, (takenAt - queuedAt) / 1000));
 
 export const investigationRequests = (requests: number): void => investigationApiRequests.observe(requests);
 

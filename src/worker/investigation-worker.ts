@@ -10,7 +10,12 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { DeferredAudit } from '../audit/deferred-audit.ts';
 import type { Incident, IncidentAlert, Investigation, PrismaClient } from '../generated/prisma/client.ts';
 import { type InvestigationResult, type Progress, refKey } from '../investigation/model.ts';
-import { firstHypothesisTimer, investigationRequests, investigationTimer } from '../observability/metrics.ts';
+import {
+  firstHypothesisTimer,
+  investigationRequests,
+  investigationTaken,
+  investigationTimer,
+} from '../observability/metrics.ts';
 import { INVESTIGATION_QUEUE, type InvestigationJob, type InvestigationQueue } from '../queue/investigation-queue.ts';
 import { answerMessage } from '../slack/answer-blocks.ts';
 import { entityLabel } from '../investigation/model.ts';
@@ -363,8 +368,9 @@ export function startInvestigationWorker(
   return new Worker<InvestigationJob>(
     INVESTIGATION_QUEUE,
     // BullMQ passes an AbortSignal third (Worker.cancelJob / cancelAllJobs abort it): the investigation stops.
-    (job: Job<InvestigationJob>, _token?: string, signal?: AbortSignal) =>
-      runInvestigation(
+    (job: Job<InvestigationJob>, _token?: string, signal?: AbortSignal) => {
+      if (job.attemptsMade === 0 && job.processedOn) investigationTaken(job.timestamp, job.processedOn);
+      return runInvestigation(
         deps,
         {
           incidentId: job.data.incidentId,
@@ -373,7 +379,8 @@ export function startInvestigationWorker(
           attempts: job.opts.attempts ?? 1,
         },
         signal,
-      ),
+      );
+    },
     {
       connection,
       concurrency: options.concurrency,

@@ -82,7 +82,7 @@ describe('/metrics after a real pipeline run', () => {
     await sim.close();
   });
 
-  it('counts the alert, the investigation, its duration, requests and first hypothesis, the model calls and a refusal', async () => {
+  it('counts the alert, the investigation, its wait for a worker, its duration, requests and first hypothesis, the model calls and a refusal', async () => {
     const response = await h.postPagerDuty(pagerDutyEvent('incident.triggered', { id: 'PMETRICS' }));
     assert.equal(response.status, 202);
     const { incidentId } = (await response.json()) as { incidentId: string };
@@ -109,6 +109,8 @@ describe('/metrics after a real pipeline run', () => {
     assert.equal(sampleValue(samples, 'incident_bot_investigation_api_requests_count'), 1);
     assert.ok(sampleValue(samples, 'incident_bot_investigation_api_requests_sum') > 0, 'the engine read the cluster');
     assert.equal(sampleValue(samples, 'incident_bot_time_to_first_hypothesis_seconds_count'), 1);
+    // The job's wait for a worker, once (its first attempt).
+    assert.equal(sampleValue(samples, 'incident_bot_investigation_queue_wait_seconds_count'), 1);
     // Every request the model server received is one call; each answered one reports 100 + 20 tokens.
     assert.ok(model.requests.length > 0, 'the agent called the model');
     assert.equal(sampleValue(samples, 'incident_bot_model_calls_total'), model.requests.length);
