@@ -1,5 +1,6 @@
 import { errorMessage } from '../observability/error-message.ts';
 import type { DetectorRegistry } from './detectors/index.ts';
+import { type EvidenceState, evidenceState, sameEvidence } from './evidence/evidence-state.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { Focus } from './focus.ts';
 import { type Diagnosis, diagnose } from './ranking/diagnose.ts';
@@ -18,11 +19,14 @@ type Outcome = { diagnosis: Diagnosis } | { error: unknown };
  * The diagnoses an investigation makes while it reads: after each wave (the running hypotheses), to judge whether what
  * was read still leaves the symptom unexplained, and of everything read at the end. A diagnosis of partial evidence
  * that throws is collected, never swallowed (as k8sgpt collects its analyzers' errors): the answer says what it left
- * undone. Each call diagnoses afresh: telling whether the evidence changed since the last call would mean serializing
- * the snapshot, which in a namespace of 10,000 pods costs more memory and time than diagnosing it again.
+ * undone. The same evidence is diagnosed once: a wave that read nothing new, and the judgement asked right after a
+ * wave, see the snapshot and focus the last call saw (about half the calls of an investigation), and diagnose is pure,
+ * so the last outcome stands. Whether the snapshot changed is told from its lists and their lengths
+ * (evidence-state.ts), never by serializing it.
  */
 export class RunningDiagnoses {
   readonly failures: DiagnosisFailure[] = [];
+  private last: { snapshot: ClusterSnapshot; state: EvidenceState; focus: string; outcome: Outcome } | undefined;
 
   constructor(private readonly detectors: DetectorRegistry | undefined) {}
 
@@ -42,11 +46,18 @@ export class RunningDiagnoses {
   }
 
   private outcome(snapshot: ClusterSnapshot, focus: Focus): Outcome {
+    const state = evidenceState(snapshot);
+    const asked = JSON.stringify(focus);
+    const { last } = this;
+    if (last?.snapshot === snapshot && last.focus === asked && sameEvidence(last.state, state)) return last.outcome;
+    let outcome: Outcome;
     try {
-      return { diagnosis: diagnose(snapshot, focus, this.detectors) };
+      outcome = { diagnosis: diagnose(snapshot, focus, this.detectors) };
     } catch (error) {
-      return { error };
+      outcome = { error };
     }
+    this.last = { snapshot, state, focus: asked, outcome };
+    return outcome;
   }
 }
 

@@ -2,6 +2,7 @@ import { type EntityRef, type Evidence, EVIDENCE_TEXT_LIMIT } from '../model.ts'
 import { refKey } from '../model.ts';
 import { hostMentions, isIPv4, serviceNameOf, tokens } from './hosts.ts';
 import { endpointsOf } from './endpoints.ts';
+import { type EvidenceState, evidenceState, sameEvidence } from './evidence-state.ts';
 import { LabelIndex, matchesSelector } from './labels.ts';
 import { specStrings } from './governing-resources.ts';
 import { objectsNamedByErrors } from './logged-objects.ts';
@@ -71,28 +72,21 @@ export const refOf = (kind: string, metadata: { name?: string; namespace?: strin
     ? { kind, namespace: metadata.namespace, name: metadata.name ?? '' }
     : { kind, name: metadata?.name ?? '' };
 
-/** The graph last built for each snapshot, with the snapshot's fields (its lists) and their lengths at the time. */
-const builtFor = new WeakMap<ClusterSnapshot, { fields: unknown[]; lengths: number[]; graph: EvidenceGraph }>();
-
-const lengthOf = (field: unknown) => (Array.isArray(field) ? field.length : -1);
+/** The graph last built for each snapshot, and the state of its evidence at the time. */
+const builtFor = new WeakMap<ClusterSnapshot, { state: EvidenceState; graph: EvidenceGraph }>();
 
 /**
- * The evidence graph of the snapshot as it stands, built once per state of it. An investigation asks for the graph of
- * the same evidence several times (each wave's running hypotheses, the reads that choose what to read next, the final
- * diagnosis), and on a namespace of 10,000 pods each build costs about a second of CPU and tens of MB that outlive it.
- * A snapshot only grows while it is read (reads append to its lists and never change what they hold), so the same
- * lists at the same lengths are the same evidence and have the same graph; any list longer means a new build.
+ * The evidence graph of the snapshot as it stands, built once per state of it (evidence-state.ts). An investigation
+ * asks for the graph of the same evidence several times (each wave's running hypotheses, the reads that choose what to
+ * read next, the final diagnosis), and on a namespace of 10,000 pods each build costs about a second of CPU and tens
+ * of MB that outlive it.
  */
 export function graphOf(snapshot: ClusterSnapshot): EvidenceGraph {
-  const fields = Object.values(snapshot);
-  const lengths = fields.map(lengthOf);
+  const state = evidenceState(snapshot);
   const built = builtFor.get(snapshot);
-  const same =
-    built?.fields.length === fields.length &&
-    fields.every((field, index) => field === built.fields[index] && lengths[index] === built.lengths[index]);
-  if (built && same) return built.graph;
+  if (built && sameEvidence(built.state, state)) return built.graph;
   const graph = buildGraph(snapshot);
-  builtFor.set(snapshot, { fields, lengths, graph });
+  builtFor.set(snapshot, { state, graph });
   return graph;
 }
 
