@@ -189,6 +189,11 @@ export interface NamespaceCandidates {
   routes?: IngressRoute[];
   /** Signs of trouble per namespace (pods not running, Warning events, Services without ready endpoints). */
   troubleSigns?: Map<string, number>;
+  /**
+   * Signs of trouble per namespace that stood since days before the alert (namespace-trouble.ts), left out of
+   * `troubleSigns`: no sign of where its symptom is, only a better guess than none when nothing else points anywhere.
+   */
+  standingSigns?: Map<string, number>;
 }
 
 /** What chooseNamespace settled on, and why, in words for the thread. */
@@ -383,6 +388,16 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
   }
   const family = withinFamily(text, candidates.namespaces, named, trouble);
   if (family) return family;
+  const standing = [...(candidates.standingSigns ?? new Map<string, number>()).entries()]
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1])[0];
+  if (standing) {
+    return {
+      namespace: standing[0],
+      guess: true,
+      assumption: `namespace ${standing[0]}: a guess — the alert names nothing in the cluster, and the only trouble it shows is ${standing[0]}'s (${standing[1]} sign${standing[1] > 1 ? 's' : ''}), standing since days before the alert; name the namespace to investigate another`,
+    };
+  }
   const fallback = candidates.namespaces.includes('default') ? 'default' : (candidates.namespaces[0] ?? 'default');
   return {
     namespace: fallback,

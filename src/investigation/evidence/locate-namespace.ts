@@ -353,12 +353,15 @@ async function fromClusterLists(
       ...ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
       ...gatewayRoutes(text, gateway?.routes ?? []),
     ],
-    troubleSigns: troubleByNamespace({
-      pods: unhealthy.items as ClusterSnapshot['pods'],
-      events: warnings.items as ClusterSnapshot['events'],
-      services: services.items as ClusterSnapshot['services'],
-      endpoints: endpoints.items as ClusterSnapshot['endpoints'],
-    }),
+    ...troubleSigns(
+      {
+        pods: unhealthy.items as ClusterSnapshot['pods'],
+        events: warnings.items as ClusterSnapshot['events'],
+        services: services.items as ClusterSnapshot['services'],
+        endpoints: endpoints.items as ClusterSnapshot['endpoints'],
+      },
+      onset,
+    ),
   };
   // No Ingress nor Gateway API route serves the host: a router's own route kinds may (1 request per kind served).
   const routers =
@@ -437,6 +440,21 @@ async function fromClusterLists(
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
     ...(gateway?.apiGroups || byPath?.apiGroups ? { apiGroups: gateway?.apiGroups ?? byPath?.apiGroups } : {}),
   };
+}
+
+/**
+ * Signs of trouble per namespace, those that began around the alert apart from those standing since days before it:
+ * a standing condition is no sign of where the alert's symptom is, only a guess better than none.
+ */
+function troubleSigns(
+  listed: Parameters<typeof troubleByNamespace>[0],
+  onset: number,
+): Pick<NamespaceCandidates, 'troubleSigns' | 'standingSigns'> {
+  const fresh = troubleByNamespace(listed, onset);
+  const standing = new Map(
+    [...troubleByNamespace(listed)].map(([namespace, count]) => [namespace, count - (fresh.get(namespace) ?? 0)]),
+  );
+  return { troubleSigns: fresh, standingSigns: standing };
 }
 
 /**

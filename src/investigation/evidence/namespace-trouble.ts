@@ -1,6 +1,7 @@
 import { endpointsOf, readyAddresses } from './endpoints.ts';
 import { foldRepeats } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { standingEvent, standingSince } from './standing-trouble.ts';
 
 // Pods neither running nor done, and Warning events (crash loops, failed probes, refused creations): the cheapest
 // cluster-wide signs of where things are broken, both narrowed by the API server.
@@ -22,16 +23,22 @@ function unserved(service: ClusterSnapshot['services'][number], endpoints: Clust
 /**
  * Signs of trouble per namespace, from cluster-wide lists: pods neither running nor done, Warning events, and Services
  * no ready pod serves (a broken selector or target port, failing readiness) — the faults that show in no pod's phase.
- * `endpoints` may be empty when they were not read; Services are then not judged.
+ * `endpoints` may be empty when they were not read; Services are then not judged. With `onset` (ms), standing trouble
+ * (standing-trouble.ts) is left out: pods created and events first recorded days before it that have not merely come
+ * back since. Services, whose Endpoints carry no time, are always judged.
  */
-export function troubleByNamespace(listed: Listed): Map<string, number> {
+export function troubleByNamespace(listed: Listed, onset?: number): Map<string, number> {
   const signs = new Map<string, number>();
   const add = (namespace: string | undefined) => {
     if (namespace) signs.set(namespace, (signs.get(namespace) ?? 0) + 1);
   };
-  for (const pod of listed.pods) add(pod.metadata?.namespace);
+  for (const pod of listed.pods) {
+    if (onset === undefined || !standingSince(pod.metadata?.creationTimestamp, onset)) add(pod.metadata?.namespace);
+  }
   // A repeated event is one sign, however many Event objects recorded it.
-  for (const event of foldRepeats(listed.events)) add(event.metadata?.namespace);
+  for (const event of foldRepeats(listed.events)) {
+    if (onset === undefined || !standingEvent(event, onset)) add(event.metadata?.namespace);
+  }
   if (listed.endpoints.length > 0) {
     for (const service of listed.services) if (unserved(service, listed.endpoints)) add(service.metadata?.namespace);
   }

@@ -1,6 +1,7 @@
 import { alertWords } from '../focus.ts';
 import { eventNamespace, eventTime, foldRepeats, type KubeEvent, occurrences } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { standingEvent } from './standing-trouble.ts';
 
 /**
  * Trouble that began around the alert, per namespace, from the cheapest cluster-wide reads (Warning events, pods neither
@@ -54,12 +55,14 @@ const nameWords = (name: string): string[] =>
 /**
  * Trouble per namespace that began since `since` (RFC 3339). `ongoing`: also trouble that began earlier and still goes
  * on since (a Warning repeating up to now, a pod still waiting to start) — what an alert on missing output (a stale
- * export, no data for hours) fires about long after it began.
+ * export, no data for hours) fires about long after it began. `standing`: with it, also trouble standing since days
+ * before (standing-trouble.ts), which only a symptom of absence (output that stopped coming) can have begun with.
  */
 export function troubleSince(
   listed: Pick<ClusterSnapshot, 'pods' | 'events'>,
   since: string,
   ongoing = false,
+  standing = false,
 ): Map<string, NamespaceTrouble> {
   const byNamespace = new Map<string, NamespaceTrouble>();
   const add = (namespace: string | undefined, name: string | undefined, example: string, earlier = false) => {
@@ -81,10 +84,13 @@ export function troubleSince(
     const at = began(event);
     if (!at) continue;
     const last = eventTime(event);
-    // First recorded before the window: counts when it recurs into it, or (`ongoing`) when it is still seen since.
+    // First recorded before the window: counts when it recurs into it, or (`ongoing`) when it is still seen since. One
+    // repeated without pause since days before (a crash loop's back-offs) has not come back: it never left.
     const earlier = at < since;
-    const recurring = earlier && recursSince(event, since);
-    if (earlier && !recurring && !(ongoing && last && last >= since)) continue;
+    const recurring = earlier && recursSince(event, since) && !standingEvent(event, Date.parse(since));
+    const goesOn =
+      ongoing && last !== undefined && last >= since && (standing || !standingEvent(event, Date.parse(since)));
+    if (earlier && !recurring && !goesOn) continue;
     const subject = event.involvedObject;
     const times = earlier ? ` (×${occurrences(event)} since ${at}, again at ${last})` : '';
     add(

@@ -102,7 +102,7 @@ export async function widenFocus(
     missed?.choice ??
     clients ??
     soleTrouble(trouble, from) ??
-    troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true), from);
+    troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true, saysOutputMissing(alert)), from);
   if (!found) return { requests };
   const assumption = clients
     ? `namespace ${found.trouble.namespace}: nothing in ${from} fails, while trouble began among pods configured to call into it there (${found.trouble.examples.join('; ')})`
