@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONNECTION_FAILURE } from '../../src/investigation/evidence/log-line.ts';
+import { failsToReach } from '../../src/investigation/evidence/connection-failures.ts';
+
+test('refused, reset, timed out and unreachable connections are connection failures', () => {
+  for (const line of [
+    'dial tcp 10.4.0.7:5432: connect: connection refused',
+    'read tcp 10.1.0.4:40112->10.4.0.7:6379: read: connection reset by peer',
+    'Error: connect ETIMEDOUT 10.4.0.9:9200',
+    'dial tcp 10.4.0.9:443: connect: no route to host',
+    'grpc: addrConn.createTransport failed to connect to {vault.sec.svc:8200}',
+  ])
+    assert.ok(failsToReach(line), line);
+});
 
 // A pooling client tries every address it knows and reports that none answered: it could not reach its server, as
 // surely as a refused connection says so.
@@ -14,7 +25,7 @@ test('pooling clients that found no server to talk to are connection failures', 
     'can not connect to services-server.',
     'Cannot connect to the cluster: no hosts available',
   ])
-    assert.ok(CONNECTION_FAILURE.test(line), line);
+    assert.ok(failsToReach(line), line);
 });
 
 test('a server that answered, or a count that is merely low, is not a connection failure', () => {
@@ -25,5 +36,25 @@ test('a server that answered, or a count that is merely low, is not a connection
     'ERROR order 1182 rejected: no stock available',
     'no service account token mounted',
   ])
-    assert.ok(!CONNECTION_FAILURE.test(line), line);
+    assert.ok(!failsToReach(line), line);
+});
+
+// Every connection the client's own pool holds is in use: the server answers them, the client asks for more.
+test("a client's own exhausted pool is not a server it cannot reach", () => {
+  for (const line of [
+    'acquire db connection: no available connections in pool (max=2, in use=2)',
+    'sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00',
+    'HikariPool-1 - Connection is not available, request timed out after 30000ms.',
+    'org.apache.http.conn.ConnectionPoolTimeoutException: Timeout waiting for connection from pool',
+  ])
+    assert.ok(!failsToReach(line), line);
+});
+
+test("the scheduler's word about nodes, and a name that did not resolve, are not a server that cannot be reached", () => {
+  for (const line of [
+    'no nodes available to schedule pods',
+    'Warning FailedScheduling: 0/4 nodes are available: 4 Insufficient cpu. no nodes available',
+    'psql: error: could not translate host name "ledger-db" to address: Name or service not known',
+  ])
+    assert.ok(!failsToReach(line), line);
 });

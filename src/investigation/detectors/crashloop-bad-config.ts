@@ -1,4 +1,5 @@
 import { configReadThroughApi } from '../evidence/api-config.ts';
+import { anyOf, CONNECT_TIMEOUT, GAVE_UP, REFUSED, UNREACHABLE } from '../evidence/connection-failures.ts';
 import { quotesSetting, settingsOf } from '../evidence/config-mentions.ts';
 import {
   changeEvidence,
@@ -23,8 +24,13 @@ const CONFIG_WORDS =
   /pars(e|ing)|config|yaml|json|toml|ini\b|unmarshal|decode|syntax|unexpected (end|token|eof|character)|malformed|invalid|missing (required )?(key|field|value|setting)|no such file|cannot (open|read|load)|failed to (load|read)/i;
 
 // A crash while reaching a peer is that peer's story, whatever else the line says.
-const PEER_FAILURE =
-  /connection refused|connect(ion)? timed out|no route to host|no such host|i\/o timeout|deadline exceeded|unavailable|failed to connect|could not connect|unable to connect/i;
+const PEER_FAILURE = anyOf(
+  REFUSED,
+  CONNECT_TIMEOUT,
+  UNREACHABLE,
+  GAVE_UP,
+  'no such host|deadline exceeded|unavailable',
+);
 
 /** Whether the text holds the name without its extension, when that stem is long enough to name something. */
 const stemNamedIn = (name: string, text: string): boolean => {

@@ -1,4 +1,5 @@
 import type { Service } from '../evidence/graph.ts';
+import { anyOf, REFUSED, UNREACHABLE, UPSTREAM_CONNECT } from '../evidence/connection-failures.ts';
 import { refOf } from '../evidence/graph.ts';
 import { controllerPods } from '../evidence/ingress-controller.ts';
 import { matchesMap } from '../evidence/labels.ts';
@@ -9,8 +10,7 @@ import type { Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 // A proxy that could not open a connection to its upstream, as nginx, Envoy, HAProxy and Traefik word it.
-const CONNECT_FAILED =
-  /connect\(\) failed|connection refused|upstream connect error|connection failure|delayed connect error|UF[, ]|dial tcp .*(refused|timeout)|no route to host|Connection refused/i;
+const CONNECT_FAILED = anyOf(UPSTREAM_CONNECT, REFUSED, UNREACHABLE, 'UF[, ]|dial tcp .*(refused|timeout)');
 const ADDRESS = /\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b/g;
 // What an application says when it starts serving: the port it really listens on.
 const LISTENING = /listen(?:ing)?(?: on)?[^\d\n]{0,40}(?:[\d.]*|\[::\]|localhost)?:(\d{2,5})\b/i;

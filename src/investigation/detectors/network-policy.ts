@@ -1,4 +1,5 @@
 import type { EvidenceGraph, NetworkPolicy, Service } from '../evidence/graph.ts';
+import { anyOf, CONNECT_TIMEOUT, GAVE_UP, REFUSED, UNREACHABLE } from '../evidence/connection-failures.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { namedByDns } from '../evidence/cni-policies.ts';
@@ -37,8 +38,13 @@ const STRENGTH = {
   admitsNoNamespace: 0.8,
 } as const;
 
-const BLOCKED =
-  /timed? ?out|deadline|i\/o timeout|context deadline exceeded|connection refused|no route to host|unavailable|connect(ion)? (error|failed)|failed to connect/i;
+const BLOCKED = anyOf(
+  REFUSED,
+  CONNECT_TIMEOUT,
+  UNREACHABLE,
+  GAVE_UP,
+  'timed? ?out|deadline|unavailable|connect(ion)? (error|failed)',
+);
 
 /** A NetworkPolicy that isolates pods from a caller that depends on them (ingress), or a caller from its peer (egress). */
 export const networkPolicy: Detector = {
@@ -486,8 +492,7 @@ function inBlock(ip: string, block: { cidr: string; except?: string[] }): boolea
 }
 
 /** A connection that never got an answer (dropped packets: what a policy does), to an address and port. */
-const UNANSWERED_CONNECT =
-  /i\/o timeout|connect(ion)? timed? ?out|connect timeout|timed out connecting|no route to host|connection attempt timed out|\bconnect E(TIMEDOUT|HOSTUNREACH)\b/i;
+const UNANSWERED_CONNECT = anyOf(CONNECT_TIMEOUT, UNREACHABLE);
 const ADDRESS = /\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\b/;
 
 interface AddressCutOff {

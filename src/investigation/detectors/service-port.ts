@@ -1,5 +1,6 @@
 import { endpointsOf, resolvesPort } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
+import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
 import { HOUR, lastChange, latest, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
@@ -9,8 +10,7 @@ import type { Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 // A client or proxy told "nothing listens there", as runtimes, proxies and curl word it.
-const REFUSED =
-  /connection refused|ECONNREFUSED|connect\(\) failed|upstream connect error|failed to connect|couldn't connect/i;
+const NOTHING_LISTENS = anyOf(REFUSED, 'connect\\(\\) failed|upstream connect error', GAVE_UP);
 
 /**
  * Log lines (any pod read) that report a refused connection to this Service: they name its host or cluster IP, or
@@ -31,7 +31,7 @@ function refusalsAt(snapshot: ClusterSnapshot, service: Service, podIps: string[
   for (const log of snapshot.logs) {
     for (const raw of log.lines) {
       const line = parseLogLine(raw);
-      if (!REFUSED.test(line.text)) continue;
+      if (!NOTHING_LISTENS.test(line.text)) continue;
       const at = ports.some((port) =>
         hosts.some((host) => line.text.includes(`${host}:${port}`) || line.text.includes(`${host}.svc`)),
       );

@@ -1,4 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
+import { failsToReach } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
 import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
@@ -74,7 +75,7 @@ import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
-import { answersClientError, CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
+import { answersClientError, looksLikeError } from './log-line.ts';
 import { configHostNamespaces } from './config-hosts.ts';
 import { logLinesOf } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
@@ -1137,7 +1138,7 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
   // budget left them unread before the logs.
   const failingToConnect = erring.filter((pod) =>
-    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => CONNECTION_FAILURE.test(line.text)),
+    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => failsToReach(line.text)),
   );
   return [
     ...namespacesNamedIn(

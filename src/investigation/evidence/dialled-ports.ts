@@ -1,4 +1,5 @@
-import { CONNECTION_FAILURE, looksLikeError } from './log-line.ts';
+import { failsToReach } from './connection-failures.ts';
+import { looksLikeError } from './log-line.ts';
 import { clusterHostsIn, configuredSettings, type PodController } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -19,7 +20,7 @@ export function namespacesOfDialledPorts(
   const ports = new Set(
     snapshot.logs
       .filter((log) => log.namespace === namespace)
-      .flatMap((log) => log.lines.filter((line) => looksLikeError(line) && CONNECTION_FAILURE.test(line)))
+      .flatMap((log) => log.lines.filter((line) => looksLikeError(line) && failsToReach(line)))
       .flatMap((line) => [...line.matchAll(DIALLED)].map((match) => match[1] as string)),
   );
   if (ports.size === 0) return [];

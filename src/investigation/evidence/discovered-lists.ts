@@ -1,4 +1,5 @@
 import { attachedPolicyKinds, routeControllers } from './attached-policies.ts';
+import { anyOf, REFUSED, RESET, UPSTREAM_CONNECT } from './connection-failures.ts';
 import { cniPolicyKinds } from './cni-policies.ts';
 import { readyAddresses } from './endpoints.ts';
 import { matchesMap } from './labels.ts';
@@ -194,7 +195,7 @@ export function cniPolicyLists(snapshot: ClusterSnapshot, namespace: string, err
  * addresses behind the route (checked first), that is the edge's own health checks failing them, and a policy attached
  * to the route or Service sets those checks.
  */
-const UNREACHABLE_BACKEND = /upstream connect error|connection (?:failure|refused|reset)|ECONNREFUSED/i;
+const UNREACHABLE_BACKEND = anyOf(UPSTREAM_CONNECT, REFUSED, RESET);
 /** Envoy's response flag for the same (upstream connection failure), as written: upper case. */
 const UNREACHABLE_FLAG = /\bUF\b/;
 

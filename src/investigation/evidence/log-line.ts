@@ -1,3 +1,5 @@
+import { CONNECTION_FAILURE } from './connection-failures.ts';
+
 const LEADING_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s+/;
 
 export interface LogLine {
@@ -45,18 +47,10 @@ export const answersClientError = (text: string): boolean => CLIENT_ERROR_ANSWER
 
 /**
  * Name-resolution failures as resolvers and runtimes word them (Go, glibc, Java, Node, gRPC, and .NET, which prints the
- * resolver's EAI_AGAIN as "Resource temporarily unavailable (host:port)").
+ * resolver's EAI_AGAIN as "Resource temporarily unavailable (host:port)", libpq as "could not translate host name").
  */
 export const RESOLVE_ERROR =
-  /no such host|nxdomain|servfail|could not resolve|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53|resource temporarily unavailable \([a-z0-9][a-z0-9.-]*:\d+\)/i;
-
-/**
- * A client that could not reach its server, as runtimes and drivers word it (refused, timed out, reset, unreachable) —
- * and as pooling clients word it, which try every address they know and report that none answered (`no servers
- * available`, `no available service`, `no reachable servers`, `no brokers available`).
- */
-export const CONNECTION_FAILURE =
-  /connection refused|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|connect(ion)? timed out|no route to host|i\/o timeout|connection reset|failed to connect|could not connect|unable to connect|can ?not connect|could not translate host name|\bno (?:available |reachable |healthy |alive |living )?(?:server|broker|instance|node|host|member)s?(?: are)? (?:available|reachable|alive)|\bno (?:available|reachable|alive|living) (?:server|service|broker|instance|node|host|member|connection)s?\b/i;
+  /no such host|nxdomain|servfail|could not resolve|could not translate host name|couldn't resolve|name or service not known|temporary failure in name resolution|unknown ?host|getaddrinfo|server misbehaving|name resolver|resolver error|dns resolution failed|lookup \S+( on \S+)?: i\/o timeout|lookup .* on .*:53|resource temporarily unavailable \([a-z0-9][a-z0-9.-]*:\d+\)/i;
 
 /**
  * An error line, whatever level it is logged at: error words, a callee's server-error answer, or a connection that

@@ -1,4 +1,5 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { anyOf, CONNECT_TIMEOUT, failsToReach, REFUSED, RESET, UNREACHABLE } from '../evidence/connection-failures.ts';
 import { literal } from '../evidence/config-mentions.ts';
 import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { configObject } from '../evidence/config-change.ts';
@@ -29,7 +30,7 @@ import { failedRequestPaths, routesTaken } from '../evidence/route-paths.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { leftClusterDns } from '../evidence/pod-resolver.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
-import { answersClientError, CONNECTION_FAILURE, looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
+import { answersClientError, looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
@@ -63,8 +64,7 @@ const ROUTE_FAILURE =
  */
 const RESPONSE_TIMEOUT =
   /upstream request timeout|response_timeout|\bUT\b|while reading (the )?response|read timed? ?out|upstream_response_timeout/i;
-const CONNECT_PHASE =
-  /while connecting|connect(ion)? timed? ?out|connect timeout|no route to host|i\/o timeout|dial tcp/i;
+const CONNECT_PHASE = anyOf(CONNECT_TIMEOUT, UNREACHABLE, 'while connecting|dial tcp');
 /** Error text a kind of object cannot explain, however well its words match. */
 const NOT_EXPLAINED: Record<string, RegExp> = {
   NetworkPolicy: RESPONSE_TIMEOUT,
@@ -74,8 +74,13 @@ const NOT_EXPLAINED: Record<string, RegExp> = {
 
 // What each kind of object, changed, would make its victims print.
 const EXPLAINS: Record<string, RegExp> = {
-  NetworkPolicy:
-    /timed? ?out|deadline exceeded|connection refused|no route to host|eai_again|i\/o timeout|unreachable|connection reset/i,
+  NetworkPolicy: anyOf(
+    REFUSED,
+    RESET,
+    CONNECT_TIMEOUT,
+    UNREACHABLE,
+    'timed? ?out|deadline exceeded|eai_again|unreachable',
+  ),
   // A route's own settings: its timeout (Envoy's UT, `upstream request timeout`), its upstream gone (UF, URX, UH, NR).
   VirtualService: ROUTE_FAILURE,
   HTTPRoute: ROUTE_FAILURE,
@@ -331,7 +336,7 @@ class SuspectWalk {
     // never read them): the release as a whole broke it, and rolling it back is the fix — unless its pods fail to
     // connect at all (resolve, reach, handshake, authenticate), which is what settings added for a client say.
     const changes = all.filter((change) => change.before !== undefined);
-    if (changes.length === 0) return lines.some((line) => FAILS_TO_CONNECT.test(line.text));
+    if (changes.length === 0) return lines.some((line) => failsToConnect(line.text));
     if (changes.some((change) => !reportsOnly(change))) return true;
     return changes.some((change) => lines.some((line) => quotesEnvChange(line.text, change)));
   }
@@ -862,10 +867,8 @@ function codeChanged(previous: ReplicaSet, current: ReplicaSet): boolean {
 }
 
 /** A client that cannot set up its connection: the name, the route, the TLS handshake or the login fail. */
-const FAILS_TO_CONNECT = new RegExp(
-  `${CONNECTION_FAILURE.source}|${RESOLVE_ERROR.source}|\\b(ssl|tls)\\b|handshake|x509|certificate|authenticat`,
-  'i',
-);
+const SETUP_FAILURE = anyOf(RESOLVE_ERROR.source, '\\b(ssl|tls)\\b|handshake|x509|certificate|authenticat');
+const failsToConnect = (text: string): boolean => failsToReach(text) || SETUP_FAILURE.test(text);
 
 // A value that only turns something on or off.
 const SWITCH_VALUE = /^\s*"?(true|false|on|off|enabled|disabled)"?\s*$/i;
