@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasRoomFor, nodeClosedByNewTaint, requestsOf } from '../../src/investigation/evidence/node-room.ts';
+import {
+  hasRoomFor,
+  nodeClosedByNewTaint,
+  podRequests,
+  requestsOf,
+  taintedAt,
+  UNTOLERATED_TAINT,
+} from '../../src/investigation/evidence/node-room.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 
 type Node = ClusterSnapshot['nodes'][number];
@@ -75,4 +82,59 @@ test('a new taint the pod does not tolerate on a node with room closed it; a tol
   const standing = snapshot([pod('a', '1')]);
   standing.nodes[0] = node('batch-1', TAINTED_LONG_AGO);
   assert.equal(nodeClosedByNewTaint(standing, pod('pricing-new', '2')), undefined);
+});
+
+test('a pod asks for the larger of its largest init container and its app containers (with sidecars), plus overhead', () => {
+  const spec = (extra: Partial<NonNullable<Pod['spec']>>): NonNullable<Pod['spec']> => ({
+    containers: [
+      { name: 'app', resources: { requests: { cpu: '1', memory: '1Gi' } } },
+      { name: 'side', resources: { requests: { cpu: '500m' } } },
+    ],
+    ...extra,
+  });
+  assert.deepEqual(podRequests(spec({})), { cpu: 1.5, memory: 2 ** 30 });
+  const migrate = { name: 'migrate', resources: { requests: { cpu: '3', memory: '512Mi' } } };
+  assert.deepEqual(podRequests(spec({ initContainers: [migrate] })), { cpu: 3, memory: 2 ** 30 });
+  // A sidecar keeps running beside the init containers after it and the app containers.
+  const proxy = { name: 'proxy', restartPolicy: 'Always', resources: { requests: { cpu: '1' } } };
+  assert.deepEqual(podRequests(spec({ initContainers: [proxy, migrate] })), { cpu: 4, memory: 2 ** 30 });
+  assert.deepEqual(podRequests(spec({ overhead: { cpu: '250m', memory: '120Mi' } })), {
+    cpu: 1.75,
+    memory: 2 ** 30 + 120 * 2 ** 20,
+  });
+});
+
+test('a taint is dated by its timeAdded or the edit that wrote spec.taints, not by another edit of the node', () => {
+  const edited = (fields: Record<string, unknown>, time: string) => ({
+    manager: 'someone',
+    operation: 'Update',
+    time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: fields,
+  });
+  const tainted: Node = {
+    metadata: {
+      name: 'n',
+      creationTimestamp: TAINTED_LONG_AGO,
+      managedFields: [
+        edited({ 'f:spec': { 'f:taints': {} } }, TAINTED_LONG_AGO),
+        edited({ 'f:metadata': { 'f:labels': {} } }, TAINTED_RECENTLY),
+      ],
+    },
+    spec: { taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }] },
+  };
+  assert.equal(taintedAt(tainted), TAINTED_LONG_AGO);
+  const evicting = structuredClone(tainted);
+  evicting.spec = { taints: [{ key: 'drain', effect: 'NoExecute', timeAdded: TAINTED_RECENTLY }] };
+  assert.equal(taintedAt(evicting), TAINTED_RECENTLY);
+});
+
+test("the scheduler's untolerated taint, in its current and older wordings", () => {
+  for (const message of [
+    '0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: batch}.',
+    "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had taint {dedicated: batch}, that the pod didn't tolerate.",
+    "0/3 nodes are available: 3 node(s) had taints that the pod didn't tolerate.",
+  ])
+    assert.ok(UNTOLERATED_TAINT.test(message), message);
+  assert.ok(!UNTOLERATED_TAINT.test('0/3 nodes are available: 3 Insufficient memory.'));
 });

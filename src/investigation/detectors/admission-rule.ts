@@ -3,6 +3,7 @@ import { eventEvidence } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { UNTOLERATED_TAINT } from '../evidence/node-room.ts';
 import { namedIn, refusedCreations, spellsKind } from '../evidence/spelled-kinds.ts';
 import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
@@ -124,15 +125,12 @@ function namedRules(
   }));
 }
 
-/** Words of a placement refusal that say the pods do not tolerate a taint. */
-const NOT_TOLERATED = /untolerated taint|did not tolerate|didn't tolerate|had taint/i;
-
 /**
  * The taint (`key=value:Effect`) the object writes onto the nodes it provisions (a `taints` list anywhere in its spec,
  * as a node pool's node template carries) whose key the refusal names as not tolerated; undefined when none.
  */
 function untoleratedTaint(object: CustomObject, message: string): string | undefined {
-  if (!NOT_TOLERATED.test(message)) return undefined;
+  if (!UNTOLERATED_TAINT.test(message)) return undefined;
   return taintsIn(object.spec).find((taint) => message.includes(taint.key))?.label;
 }
 

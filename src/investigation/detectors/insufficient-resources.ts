@@ -1,7 +1,7 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { mayRunOn } from '../evidence/node-fit.ts';
-import { allocatable, nodeClosedByNewTaint, requestsOf } from '../evidence/node-room.ts';
+import { allocatable, nodeClosedByNewTaint, podRequests } from '../evidence/node-room.ts';
 import { formatCpu, formatBytes } from '../evidence/quantity.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
@@ -44,7 +44,7 @@ export const insufficientResources: Detector = {
       ];
       let impossible = false;
       for (const resource of resources) {
-        const requested = requestsOf(failure.pod.spec?.containers ?? [])[resource] ?? 0;
+        const requested = podRequests(failure.pod.spec)[resource] ?? 0;
         // Only the nodes its selector and required affinity admit are places for it (not a dedicated pool's).
         const largest = Math.max(
           0,
@@ -140,5 +140,4 @@ export const insufficientResources: Detector = {
 };
 
 type ReplicaSet = ReturnType<typeof revisions>[number];
-const requestOf = (rs: ReplicaSet, resource: string): number =>
-  requestsOf(rs.spec?.template?.spec?.containers ?? [])[resource] ?? 0;
+const requestOf = (rs: ReplicaSet, resource: string): number => podRequests(rs.spec?.template?.spec)[resource] ?? 0;

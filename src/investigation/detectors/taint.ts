@@ -8,10 +8,10 @@ import {
   keepingOffTaints,
   recentlyTainted,
   SHORT_OF_RESOURCES,
+  taintedAt,
   tolerates,
 } from '../evidence/node-room.ts';
-import { lastChange, snapshotNow } from '../evidence/time.ts';
-import { fieldsChangedAt } from '../evidence/changed-fields.ts';
+import { snapshotNow } from '../evidence/time.ts';
 import { type Detector, finding } from './detector.ts';
 import { schedulingFailures } from '../evidence/scheduling-failures.ts';
 
@@ -64,11 +64,6 @@ export const taint: Detector = {
       const affects = new Map<string, EntityRef>();
       for (const pod of [...blocked.map((b) => b.pod), ...evicted])
         affects.set(refKey(graph.workloadOf(pod)), graph.workloadOf(pod));
-      const newest = taints
-        .map((t) => t.timeAdded)
-        .filter((t): t is string => !!t)
-        .sort()
-        .at(-1);
       // A new taint on a node with room for pods the nodes left open are short for: the taint, not capacity.
       const roomTaken = standing
         ? []
@@ -94,11 +89,8 @@ export const taint: Detector = {
           ...blocked.slice(0, 2).flatMap((b) => (b.event ? [eventEvidence(b.event)] : [])),
         ],
       });
-      // Without a taint's timeAdded, the edit that wrote spec.taints (a `kubectl taint`) dates it; a node born with
-      // its taint is dated by whatever made it so (its pool's template), not by its birth.
-      const edited = lastChange(node.metadata);
-      const taintedWhen =
-        newest ?? (fieldsChangedAt(node.metadata, edited).includes('spec.taints') ? edited : undefined);
+      // A node born with its taint is dated by whatever made it so (its pool's template), not by its birth.
+      const taintedWhen = taintedAt(node);
       if (taintedWhen) found.changedAt = taintedWhen;
       if (cordoned) found.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
       findings.set(refKey(ref), found);

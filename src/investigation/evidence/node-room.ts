@@ -2,8 +2,9 @@ import { schedulingFailures } from './scheduling-failures.ts';
 import { mayRunOn } from './node-fit.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { lastChange, latest, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
-import type { Container, Pod } from './workloads.ts';
+import { fieldsChangedAt } from './changed-fields.ts';
+import { latest, ownEditTimes, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import type { Container, Pod, PodSpec } from './workloads.ts';
 
 /**
  * The scheduler's verdict counts, for each node, the first filter that refused the pod, and the taint filter runs
@@ -32,15 +33,35 @@ export const keepingOffTaints = (node: Node): Taint[] =>
 export const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
 
 /**
- * Whether the node or a taint of it is new within the suspect window: the latest of its taints' timeAdded (set only for
- * NoExecute taints) and its last edit by someone other than a controller (lastChange: managedFields, else its birth).
+ * When the node's taints were last written: the newest taint's timeAdded (set for NoExecute taints), else the newest
+ * edit by someone other than a controller whose recorded fields (managedFields) include spec.taints (a `kubectl taint`).
+ * An edit of the node's labels or annotations is not its taint's date.
+ */
+export function taintedAt(node: Node): string | undefined {
+  const added = latest((node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined));
+  return (
+    added ??
+    latest(ownEditTimes(node.metadata).filter((at) => fieldsChangedAt(node.metadata, at).includes('spec.taints')))
+  );
+}
+
+/**
+ * Whether the node or a taint of it is new within the suspect window: the node's birth (it came with its taints), its
+ * taints' date (taintedAt), or an edit that records no fields, which may have been the taint.
  */
 export function recentlyTainted(node: Node, now: number): boolean {
-  const changed = toMs(
-    latest([lastChange(node.metadata), ...(node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined)]),
-  );
+  const unrecorded = ownEditTimes(node.metadata).filter((at) => fieldsChangedAt(node.metadata, at).length === 0);
+  const changed = toMs(latest([node.metadata?.creationTimestamp, taintedAt(node), ...unrecorded]));
   return changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
 }
+
+/**
+ * The scheduler's word that nodes were passed over for a taint the pod does not tolerate, in its current wording
+ * ("had untolerated taint {…}") and its older ones ("had taint {…}, that the pod didn't tolerate", "had taints that
+ * the pod didn't tolerate").
+ */
+export const UNTOLERATED_TAINT =
+  /untolerated taint|had taints? .*?that the pod didn'?t tolerate|did(?:n'?t| not) tolerate/i;
 
 /** Whether one of the pod's tolerations admits the taint, by the scheduler's rules (effect, Exists or Equal). */
 export function tolerates(pod: Pod, taint: Taint): boolean {
@@ -58,7 +79,7 @@ export function tolerates(pod: Pod, taint: Taint): boolean {
 export function taintedNodesToWeigh(snapshot: ClusterSnapshot): string[] {
   const now = snapshotNow(snapshot);
   const mixed = schedulingFailures(snapshot).filter(
-    (f) => SHORT_OF_RESOURCES.test(f.message) && /untolerated taint/i.test(f.message),
+    (f) => SHORT_OF_RESOURCES.test(f.message) && UNTOLERATED_TAINT.test(f.message),
   );
   if (mixed.length === 0) return [];
   return snapshot.nodes
@@ -74,14 +95,52 @@ export function taintedNodesToWeigh(snapshot: ClusterSnapshot): string[] {
 export const allocatable = (node: Node, resource: string): number =>
   parseQuantity(node.status?.allocatable?.[resource]) ?? 0;
 
-/** What the containers request, summed per resource (cores, bytes, counts): what a node must have left to take them. */
+/** What the containers request, summed per resource (cores, bytes, counts). */
 export const requestsOf = (containers: readonly Container[]): Record<string, number> => {
   const sum: Record<string, number> = {};
-  for (const container of containers)
-    for (const [resource, quantity] of Object.entries(container.resources?.requests ?? {}))
-      sum[resource] = (sum[resource] ?? 0) + (parseQuantity(quantity) ?? 0);
+  for (const container of containers) addTo(sum, requestOfContainer(container));
   return sum;
 };
+
+/**
+ * What a pod asks a node for, per resource, as the scheduler counts it: init containers run one at a time before the
+ * app containers start, so the pod needs the larger of its largest init container and its app containers together —
+ * with the sidecars (init containers that keep running, restartPolicy Always) started before each counted beside it —
+ * plus the overhead its runtime class adds.
+ */
+export function podRequests(spec: PodSpec | undefined): Record<string, number> {
+  const sidecars: Record<string, number> = {};
+  const peak: Record<string, number> = {};
+  for (const init of spec?.initContainers ?? []) {
+    const own = requestOfContainer(init);
+    if (init.restartPolicy === 'Always') addTo(sidecars, own);
+    const running = init.restartPolicy === 'Always' ? { ...sidecars } : addTo({ ...sidecars }, own);
+    for (const [resource, quantity] of Object.entries(running))
+      peak[resource] = Math.max(peak[resource] ?? 0, quantity);
+  }
+  const steady = addTo(requestsOf(spec?.containers ?? []), sidecars);
+  const wanted: Record<string, number> = {};
+  for (const resource of new Set([...Object.keys(peak), ...Object.keys(steady)]))
+    wanted[resource] = Math.max(peak[resource] ?? 0, steady[resource] ?? 0);
+  const overhead = Object.fromEntries(
+    Object.entries(spec?.overhead ?? {}).map(([resource, quantity]) => [resource, parseQuantity(quantity) ?? 0]),
+  );
+  return addTo(wanted, overhead);
+}
+
+const requestOfContainer = (container: Container): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(container.resources?.requests ?? {}).map(([resource, quantity]) => [
+      resource,
+      parseQuantity(quantity) ?? 0,
+    ]),
+  );
+
+/** Adds each resource's quantity of `more` to `sum`, which it returns. */
+function addTo(sum: Record<string, number>, more: Record<string, number>): Record<string, number> {
+  for (const [resource, quantity] of Object.entries(more)) sum[resource] = (sum[resource] ?? 0) + quantity;
+  return sum;
+}
 
 /**
  * Whether the node has room for the pod's requests: its allocatable less the requests of the pods bound there. Only
@@ -93,12 +152,12 @@ export function hasRoomFor(snapshot: ClusterSnapshot, pod: Pod, node: Node): boo
   const bound = snapshot.pods.filter(
     (p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
   );
-  const wanted = Object.entries(requestsOf(pod.spec?.containers ?? [])).filter(([, quantity]) => quantity > 0);
+  const wanted = Object.entries(podRequests(pod.spec)).filter(([, quantity]) => quantity > 0);
   if (wanted.length === 0) return undefined;
   return wanted.every(([resource, quantity]) => {
     const offered = parseQuantity(node.status?.allocatable?.[resource]);
     if (offered === undefined) return false;
-    const used = bound.reduce((sum, p) => sum + (requestsOf(p.spec?.containers ?? [])[resource] ?? 0), 0);
+    const used = bound.reduce((sum, p) => sum + (podRequests(p.spec)[resource] ?? 0), 0);
     return offered - used >= quantity;
   });
 }

@@ -32,10 +32,13 @@ export const latest = (times: (string | undefined)[]): string | undefined =>
 // Controllers write status through managedFields too; only people and deploy tools change what an object means.
 const CONTROLLER_MANAGERS = /^(kube-controller-manager|kube-scheduler|kubelet|kube-apiserver)$/;
 
+/** When people and deploy tools (not controllers) wrote the object (managedFields), status reports left out. */
+export const ownEditTimes = (metadata: Plain<V1ObjectMeta> | undefined): string[] =>
+  (metadata?.managedFields ?? [])
+    .filter((field) => !CONTROLLER_MANAGERS.test(field.manager ?? '') && field.subresource !== 'status')
+    .flatMap((field) => (field.time ? [field.time] : []));
+
 /** When someone last changed the object's spec or data (managedFields), falling back to its creation. */
 export function lastChange(metadata: Plain<V1ObjectMeta> | undefined): string | undefined {
-  const edits = (metadata?.managedFields ?? [])
-    .filter((field) => !CONTROLLER_MANAGERS.test(field.manager ?? '') && field.subresource !== 'status')
-    .map((field) => field.time);
-  return latest([...edits, metadata?.creationTimestamp]);
+  return latest([...ownEditTimes(metadata), metadata?.creationTimestamp]);
 }
