@@ -164,7 +164,8 @@ test('a Pending claim fails on a class parameter only when the class it names wa
   snapshot.customObjects.push({
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: 'encrypted' },
+    // Made shortly before: the class is what changed.
+    metadata: { name: 'encrypted', creationTimestamp: '2025-12-31T23:30:00Z' },
     parameters: { type: 'gp3', keyId: 'arn:cloud:kms:eu:1234:key/9f8e7d6c-5b4a' },
   } as CustomObject);
   assert.deepEqual(
@@ -176,24 +177,30 @@ test('a Pending claim fails on a class parameter only when the class it names wa
   assert.deepEqual(classParameterFailures(snapshot, claim), []);
 });
 
+/** A claim of the class `storageClass` in namespace ns, made at `made`. */
+const classClaim = (storageClass: string, name: string, made: string, phase: string) =>
+  ({
+    metadata: { name, namespace: 'ns', creationTimestamp: made },
+    spec: { storageClassName: storageClass },
+    status: { phase },
+  }) as never;
+
+/** The provisioner's refusal of claim `name`, naming its class and a value of the class's parameters. */
+const provisioningFailed = (name: string, storageClass: string, why: string) =>
+  ({
+    metadata: { name: `${name}-event`, namespace: 'ns' },
+    involvedObject: { kind: 'PersistentVolumeClaim', name, namespace: 'ns' },
+    type: 'Warning',
+    reason: 'ProvisioningFailed',
+    message: `failed to provision volume with StorageClass "${storageClass}": ${why}`,
+  }) as never;
+
 test('a class parameter is blamed only when the class, not the claim, is what changed', () => {
   const NOW = '2026-01-10T12:00:00Z';
   const CLASS_MADE = '2025-11-01T00:00:00Z';
   const snapshot = emptySnapshot(NOW);
-  const claim = (name: string, made: string, phase: string) =>
-    ({
-      metadata: { name, namespace: 'ns', creationTimestamp: made },
-      spec: { storageClassName: 'replicated' },
-      status: { phase },
-    }) as never;
-  const failing = (name: string) =>
-    ({
-      metadata: { name: `${name}-event`, namespace: 'ns' },
-      involvedObject: { kind: 'PersistentVolumeClaim', name, namespace: 'ns' },
-      type: 'Warning',
-      reason: 'ProvisioningFailed',
-      message: 'failed to provision volume with StorageClass "replicated": pool pool-fast-ssd-02 refuses the request',
-    }) as never;
+  const claim = (name: string, made: string, phase: string) => classClaim('replicated', name, made, phase);
+  const failing = (name: string) => provisioningFailed(name, 'replicated', 'pool pool-fast-ssd-02 refuses the request');
   snapshot.customObjects.push({
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
@@ -213,4 +220,24 @@ test('a class parameter is blamed only when the class, not the claim, is what ch
   // A claim of it bound since the class last changed proves the class provisions as it is: not the class.
   snapshot.persistentVolumeClaims.push(claim('ledger', '2025-12-01T00:00:00Z', 'Bound'));
   assert.deepEqual(classParameterFailures(snapshot, exportClaim), []);
+});
+
+test('a class whose time was not read is not the change for it: only another claim failing alike blames it', () => {
+  const snapshot = emptySnapshot('2026-01-10T12:00:00Z');
+  const claim = (name: string) => classClaim('tiered', name, '2026-01-10T11:30:00Z', 'Pending');
+  const failing = (name: string) => provisioningFailed(name, 'tiered', 'tier tier-cold-07 is not offered in this zone');
+  snapshot.customObjects.push({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'tiered' },
+    parameters: { tier: 'tier-cold-07' },
+  } as CustomObject);
+  snapshot.persistentVolumeClaims.push(claim('scratch'));
+  snapshot.events.push(failing('scratch'));
+  const [scratch] = snapshot.persistentVolumeClaims;
+  assert.ok(scratch);
+  assert.deepEqual(classParameterFailures(snapshot, scratch), []);
+  snapshot.persistentVolumeClaims.push(claim('spool'));
+  snapshot.events.push(failing('spool'));
+  assert.equal(classParameterFailures(snapshot, scratch).length, 1);
 });

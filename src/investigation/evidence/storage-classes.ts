@@ -120,18 +120,20 @@ export function classParameterFailures(snapshot: ClusterSnapshot, claim: Claim):
  * own request (its size, its access mode) is what the provisioner refuses. Otherwise the class is the change when it
  * changed after the claim was made, or shortly before the incident, or when other claims of it fail alike; an old
  * class that only this claim fails on says nothing against the class — unsure, the claim (the newer object) answers.
+ * A class or claim whose time was not read is not newer for it: then only other claims failing alike blame the class.
  */
 function classIsTheChange(snapshot: ClusterSnapshot, storageClass: CustomObject, claim: Claim): boolean {
   const name = storageClass.metadata?.name;
-  const classChanged = toMs(lastChange(storageClass.metadata));
-  if (classChanged === undefined) return true;
   const ofClass = snapshot.persistentVolumeClaims.filter((c) => c !== claim && c.spec?.storageClassName === name);
+  const othersFailAlike = () => ofClass.some((c) => provisioningFailures(snapshot, c).some((f) => f.class === name));
+  const classChanged = toMs(lastChange(storageClass.metadata));
+  if (classChanged === undefined) return othersFailAlike();
   const provenSince = ofClass.some(
     (c) => c.status?.phase === 'Bound' && (toMs(c.metadata?.creationTimestamp) ?? 0) >= classChanged,
   );
   if (provenSince) return false;
   const claimChanged = toMs(lastChange(claim.metadata));
-  if (claimChanged === undefined || classChanged >= claimChanged) return true;
+  if (claimChanged !== undefined && classChanged >= claimChanged) return true;
   if (snapshotNow(snapshot) - classChanged <= SUSPECT_CHANGE_WINDOW) return true;
-  return ofClass.some((c) => provisioningFailures(snapshot, c).some((f) => f.class === name));
+  return othersFailAlike();
 }
