@@ -47,3 +47,11 @@ test('a callee whose log was read, or a pod naming its own Service, leads nowher
   assert.deepEqual(names(calleeLogTargets(snapshot(['ERROR manifest worker failed']), 'docks', 1)), []);
   assert.deepEqual(names(calleeLogTargets(snapshot(['panic: nil map']), 'docks', 1)), []);
 });
+
+// A Service named like a word of the message (`crane`, `berth`) is only a callee where the line puts an address.
+test('a Service name used as a word of the message, not where a host goes, leads nowhere', () => {
+  const words = ['ERROR manifest rejected: crane schedule overlaps berth window', 'ERROR berth assignment invalid'];
+  assert.deepEqual(names(calleeLogTargets(snapshot(words), 'docks', 2)), []);
+  const addressed = ['ERROR lift plan failed: error calling crane: deadline exceeded', 'ERROR dial http://berth/plan'];
+  assert.deepEqual(names(calleeLogTargets(snapshot(addressed), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
+});

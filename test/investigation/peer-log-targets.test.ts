@@ -91,3 +91,10 @@ test('a bare name leads nowhere when it is not in an error line, a Service here 
   );
   assert.deepEqual(peerLogTargets(twice, 'clinic', 1), []);
 });
+
+test('a bare name configured elsewhere leads nowhere when the error line uses it as a word, not where a host goes', () => {
+  const worded = bareNameSnapshot(['level=error msg="ledger entry rejected: duplicate id"']);
+  assert.deepEqual(peerLogTargets(worded, 'clinic', 1), []);
+  const addressed = bareNameSnapshot(['{"level":"error","msg":"call failed","upstream":"ledger"}']);
+  assert.deepEqual(readPods(peerLogTargets(addressed, 'clinic', 1)), ['books/ledger-a']);
+});

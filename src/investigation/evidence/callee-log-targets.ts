@@ -1,4 +1,4 @@
-import { hostMentions, serviceNameOf, tokens } from './hosts.ts';
+import { hostNamesIn, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
 import { answersClientError, parseLogLine } from './log-line.ts';
@@ -33,7 +33,7 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
     for (const raw of log.lines) {
       const text = parseLogLine(raw).text;
       if (answersClientError(text)) continue;
-      const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
+      const hosts = new Set(hostNamesIn(text));
       const callees = new Set(
         [...hosts]
           .map((host) => serviceNameOf(host, namespace))

@@ -35,6 +35,37 @@ export function configuredHosts(value: string): HostMention[] {
     : mentions;
 }
 
+// A bare word where an address stands: after `//`, quoted whole (`"orders"`, not a JSON key), the value of a key that
+// names a peer (`upstream=orders`, `"host": "orders"`), after a verb of calling and its preposition (`connect to
+// orders`, `response from orders`, `dialing orders`), or as the subject of an answer (`orders returned 502`).
+const NAME = '([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)';
+const NOT_DOTTED = '(?![.:/-]\\w)';
+const BARE_HOST_POSITIONS = [
+  `\\/\\/${NAME}\\b`,
+  `(?:^|[\\s(\\[{,=:])["'\`]${NAME}["'\`](?=$|[\\s)\\]},;.])`,
+  `\\b(?:upstream|backend|peer|host|hostname|server|service|target|endpoint|addr|address|dest(?:ination)?|callee|remote)["']?\\s*[=:]\\s*["']?${NAME}\\b${NOT_DOTTED}`,
+  `\\b(?:connect\\w*|call\\w*|request\\w*|send\\w*|sent|proxy\\w*|forward\\w*|rout\\w*|post\\w*|publish\\w*|talk\\w*|response|reply|answer|error)\\s+(?:to|from|at|with)\\s+${NAME}\\b${NOT_DOTTED}`,
+  `\\b(?:dial(?:ing)?|calling|reach(?:ing)?|contact(?:ing)?)\\s+(?!tcp\\b|udp\\b)${NAME}\\b${NOT_DOTTED}`,
+  `(?:^|[\\s:;,("'=])${NAME}\\s+(?:returned|answered|responded|replied|timed out|is unavailable|unavailable|did not answer|not reachable|unreachable)\\b`,
+].map((source) => new RegExp(source, 'gi'));
+
+/**
+ * The names a log line puts where a host goes: the hosts of URLs and host:port pairs, dotted names (`orders.shop`), and
+ * bare words in an address position. A bare word anywhere else (`payment failed: card declined`) is a word of the
+ * message, whatever Service shares its name.
+ */
+export function hostNamesIn(text: string): string[] {
+  const names = new Set([
+    ...hostMentions(text).map((mention) => mention.host),
+    ...tokens(text)
+      .filter((token) => token.includes('.'))
+      .map((token) => token.toLowerCase()),
+  ]);
+  for (const position of BARE_HOST_POSITIONS)
+    for (const match of text.matchAll(position)) names.add((match[1] as string).toLowerCase());
+  return [...names];
+}
+
 /** Word-like tokens (letters, digits, dots, hyphens) a bare Service name can hide in. */
 export const tokens = (text: string): string[] => text.match(TOKEN) ?? [];
 

@@ -1,5 +1,5 @@
 import { podToRead } from './callee-log-targets.ts';
-import { configuredHosts, hostMentions, type ServiceName, serviceNameOf, tokens } from './hosts.ts';
+import { configuredHosts, hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
@@ -22,7 +22,7 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
     for (const raw of log.lines) {
       const text = parseLogLine(raw).text;
       const erring = looksLikeError(text);
-      const hosts = new Set([...hostMentions(text).map((mention) => mention.host), ...tokens(text)]);
+      const hosts = new Set(hostNamesIn(text));
       for (const host of hosts) {
         // A bare name is a Service of another namespace when no Service here has it and the pods' own configuration
         // calls one of that name there (`"upstream":"orders"` beside ORDERS_URL=http://orders.shop.svc:8080).
