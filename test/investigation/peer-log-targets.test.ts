@@ -98,3 +98,13 @@ test('a bare name configured elsewhere leads nowhere when the error line uses it
   const addressed = bareNameSnapshot(['{"level":"error","msg":"call failed","upstream":"ledger"}']);
   assert.deepEqual(readPods(peerLogTargets(addressed, 'clinic', 1)), ['books/ledger-a']);
 });
+
+// Which server a client's configuration calls has one answer, whether its errors name the server bare or it logs none:
+// the settings of the containers its controller declares, its command line as much as its env.
+test("a silent client's server is read by the same answer its errors' bare names go by, its arguments included", () => {
+  const s = bareNameSnapshot(['level=info msg="ready"']);
+  const client = s.pods.find((p) => p.metadata?.name === 'portal-a');
+  assert.ok(client?.spec);
+  client.spec.containers = [{ name: 'portal', args: ['--ledger=ledger.books.svc:8080'] }];
+  assert.deepEqual(readPods(peerLogTargets(s, 'clinic', 1)), ['books/ledger-a']);
+});

@@ -1,5 +1,5 @@
 import { podToRead } from './callee-log-targets.ts';
-import { configuredHosts, hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
+import { hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
@@ -37,7 +37,7 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
       }
     }
   }
-  for (const service of silentClientServers(snapshot, namespace)) {
+  for (const service of silentClientServers(snapshot, namespace, controllers)) {
     const key = `${service.namespace}/${service.name}`;
     if (!named.has(key)) named.set(key, { ...service, count: 0 });
   }
@@ -74,9 +74,8 @@ function configuredElsewhere(
   );
   const byName = new Map<string, ServiceName[]>();
   const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
-  for (const [peer, names] of peerServices(pods, namespace, controllers))
-    for (const name of names)
-      if (!local.has(name)) byName.set(name, [...(byName.get(name) ?? []), { namespace: peer, name }]);
+  for (const service of configuredServers(pods, namespace, controllers))
+    if (!local.has(service.name)) byName.set(service.name, [...(byName.get(service.name) ?? []), service]);
   // A name two namespaces hold is ambiguous: the bare name cannot say which one the errors mean.
   return new Map(
     [...byName].flatMap(([name, [only, ...others]]) => (only && others.length === 0 ? [[name, only]] : [])),
@@ -87,7 +86,11 @@ function configuredElsewhere(
  * Services in other namespaces that the configuration (env values) of pods whose logs were read and are silent names:
  * silent of errors — a client that only warns (`shard 0 stale, serving cached`) does not say why its calls fail either.
  */
-function silentClientServers(snapshot: ClusterSnapshot, namespace: string): ServiceName[] {
+function silentClientServers(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  controllers: PodController[],
+): ServiceName[] {
   const silent = new Set(
     snapshot.logs
       .filter((log) => log.namespace === namespace && !log.previous)
@@ -102,11 +105,18 @@ function silentClientServers(snapshot: ClusterSnapshot, namespace: string): Serv
       )
       .map((log) => log.pod),
   );
-  const services = snapshot.pods
-    .filter((pod) => pod.metadata?.namespace === namespace && silent.has(pod.metadata?.name ?? ''))
-    .flatMap((pod) => (pod.spec?.containers ?? []).flatMap((container) => container.env ?? []))
-    .flatMap((env) => configuredHosts(env.value ?? '').map((mention) => mention.host))
-    .map((host) => serviceNameOf(host, namespace))
-    .filter((service): service is ServiceName => !!service && service.namespace !== namespace);
-  return [...new Map(services.map((service) => [`${service.namespace}/${service.name}`, service])).values()];
+  const pods = snapshot.pods.filter(
+    (pod) => pod.metadata?.namespace === namespace && silent.has(pod.metadata?.name ?? ''),
+  );
+  return configuredServers(pods, namespace, controllers);
 }
+
+/**
+ * Which servers of other namespaces the pods' own configuration calls (peerServices: the settings of the containers
+ * their controllers declare), one entry per Service: the one answer both the bare names of errors and silent clients
+ * go by.
+ */
+const configuredServers = (pods: ClusterSnapshot['pods'], namespace: string, controllers: PodController[]) =>
+  [...peerServices(pods, namespace, controllers)].flatMap(([peer, names]) =>
+    [...names].map((name): ServiceName => ({ namespace: peer, name })),
+  );
