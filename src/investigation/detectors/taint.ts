@@ -89,8 +89,9 @@ export const taint: Detector = {
           ...blocked.slice(0, 2).flatMap((b) => (b.event ? [eventEvidence(b.event)] : [])),
         ],
       });
-      // A node born with its taint is dated by whatever made it so (its pool's template), not by its birth.
-      const taintedWhen = taintedAt(node);
+      // Dated by the taints that keep pods off (a cordon's own taint is the cordon's date, not theirs); a node born
+      // with its taint is dated by whatever made it so (its pool's template), not by its birth.
+      const taintedWhen = taintedAt(node, taints);
       if (taintedWhen) found.changedAt = taintedWhen;
       if (cordoned) found.remediation = { summary: `Uncordon node ${name}`, action: { type: 'uncordon-node', name } };
       findings.set(refKey(ref), found);

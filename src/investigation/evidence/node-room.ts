@@ -33,12 +33,12 @@ export const keepingOffTaints = (node: Node): Taint[] =>
 export const SHORT_OF_RESOURCES = /\bInsufficient [a-z]/i;
 
 /**
- * When the node's taints were last written: the newest taint's timeAdded (set for NoExecute taints), else the newest
+ * When the node's taints (or those given) were last written: the newest one's timeAdded (set for NoExecute taints), else the newest
  * edit by someone other than a controller whose recorded fields (managedFields) include spec.taints (a `kubectl taint`).
  * An edit of the node's labels or annotations is not its taint's date.
  */
-export function taintedAt(node: Node): string | undefined {
-  const added = latest((node.spec?.taints ?? []).map((t) => t.timeAdded ?? undefined));
+export function taintedAt(node: Node, taints: readonly Taint[] = node.spec?.taints ?? []): string | undefined {
+  const added = latest(taints.map((t) => t.timeAdded ?? undefined));
   return (
     added ??
     latest(ownEditTimes(node.metadata).filter((at) => fieldsChangedAt(node.metadata, at).includes('spec.taints')))
