@@ -36,7 +36,7 @@ export function configuredHosts(value: string): HostMention[] {
 }
 
 // A bare word where an address stands: after `//`, quoted whole (`"orders"`, or a structured field named for it:
-// `"orders": "stale"`), the value of a key that names a peer (`upstream=orders`, `"host": "orders"`), after a verb of
+// `"orders": "stale"`), the value of a key that names a peer (`upstream=orders`, `"host": "orders"`, `upstream orders:`), after a verb of
 // calling and its preposition (`connect to orders`, `response from orders`, `dialing orders`), or as the subject of an
 // answer (`orders returned 502`).
 const NAME = '([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)';
@@ -44,7 +44,7 @@ const NOT_DOTTED = '(?![.:/-]\\w)';
 const BARE_HOST_POSITIONS = [
   `\\/\\/${NAME}\\b`,
   `(?:^|[\\s(\\[{,=:])["'\`]${NAME}["'\`](?=$|[\\s)\\]},;:.])`,
-  `\\b(?:upstream|backend|peer|host|hostname|server|service|target|endpoint|addr|address|dest(?:ination)?|callee|remote)["']?\\s*[=:]\\s*["']?${NAME}\\b${NOT_DOTTED}`,
+  `\\b(?:upstream|backend|peer|host|hostname|server|service|target|endpoint|addr|address|dest(?:ination)?|callee|remote)(?:["']?\\s*[=:]\\s*["']?|\\s+)${NAME}\\b${NOT_DOTTED}`,
   `\\b(?:connect\\w*|call\\w*|request\\w*|send\\w*|sent|proxy\\w*|forward\\w*|rout\\w*|post\\w*|publish\\w*|talk\\w*|response|reply|answer|error)\\s+(?:to|from|at|with)\\s+${NAME}\\b${NOT_DOTTED}`,
   `\\b(?:dial(?:ing)?|calling|reach(?:ing)?|contact(?:ing)?)\\s+(?!tcp\\b|udp\\b)${NAME}\\b${NOT_DOTTED}`,
   `(?:^|[\\s:;,("'=])${NAME}\\s+(?:returned|answered|responded|replied|timed out|is unavailable|unavailable|did not answer|not reachable|unreachable)\\b`,
