@@ -37,8 +37,8 @@ export function configuredHosts(value: string): HostMention[] {
 
 // A bare word where an address stands: after `//`, quoted whole (`"orders"`, or a structured field named for it:
 // `"orders": "stale"`), the value of a key that names a peer (`upstream=orders`, `"host": "orders"`, `upstream orders:`), after a verb of
-// calling and its preposition (`connect to orders`, `response from orders`, `dialing orders`), or as the subject of an
-// answer (`orders returned 502`).
+// calling and its preposition (`connect to orders`, `response from orders`, `dialing orders`), as the subject of an
+// answer (`orders returned 502`), or as the prefix an error is wrapped in (`"err": "orders: upstream unavailable"`).
 const NAME = '([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)';
 const NOT_DOTTED = '(?![.:/-]\\w)';
 const BARE_HOST_POSITIONS = [
@@ -48,6 +48,8 @@ const BARE_HOST_POSITIONS = [
   `\\b(?:connect\\w*|call\\w*|request\\w*|send\\w*|sent|proxy\\w*|forward\\w*|rout\\w*|post\\w*|publish\\w*|talk\\w*|response|reply|answer|error)\\s+(?:to|from|at|with)\\s+${NAME}\\b${NOT_DOTTED}`,
   `\\b(?:dial(?:ing)?|calling|reach(?:ing)?|contact(?:ing)?)\\s+(?!tcp\\b|udp\\b)${NAME}\\b${NOT_DOTTED}`,
   `(?:^|[\\s:;,("'=])${NAME}\\s+(?:returned|answered|responded|replied|timed out|is unavailable|unavailable|did not answer|not reachable|unreachable)\\b`,
+  // Error wrapping (`fmt.Errorf("orders: %w", err)`): the component that failed prefixes the error it passes on.
+  `(?:^|["'\`]|\\b(?:err|error|msg|message)=)${NAME}:\\s`,
 ].map((source) => new RegExp(source, 'gi'));
 
 /**
