@@ -820,7 +820,7 @@ async function queryMemoryHistory(reader: SnapshotReader): Promise<void> {
   if (queries.length === 0) return;
   await reader.wave(
     3,
-    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container}`).join(', ')} since it started: near its limit and still climbing`,
+    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container} ${q.about}`).join('; ')}`,
     queries.map(({ query }) => reader.queryMetric('memory-working-set', query)),
   );
 }
@@ -831,7 +831,7 @@ async function queryMemoryOfKilledPeers(reader: SnapshotReader): Promise<void> {
   if (queries.length === 0) return;
   await reader.wave(
     4,
-    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container}`).join(', ')}: OOM-killed after a long life`,
+    `Querying the memory of ${queries.map((q) => `${q.pod}/${q.container} ${q.about}`).join('; ')}`,
     queries.map(({ query }) => reader.queryMetric('memory-working-set', query)),
   );
 }

@@ -18,19 +18,22 @@ const LONG_LIFE = HOUR;
 /** Containers whose history is asked, at most (one request each). */
 const MAX_HISTORIES = 2;
 
-/** A container whose memory history over its current lifetime is worth one query, and that query. */
+/** A container whose memory history is worth one query, that query, and the span and reason as the thread is told. */
 export interface MemoryHistoryQuery {
   pod: string;
   container: string;
   query: string;
+  /** Which lives the query spans and why it is asked (`since it started: near its limit and still climbing`). */
+  about: string;
 }
 
 /**
  * Containers near their memory limit and still climbing through the window read, alive for longer than it: the window
  * shows a slow climb's last stretch only, too little to tell a leak from a working set that settled high. What the
  * memory did since the container started tells: the climb within one lifetime is the leak's signature (a restart
- * would cut it). Asked for that lifetime only (capped), so every sample belongs to the one process; not when an
- * instance before it was killed for memory (the detector reads that life from its status).
+ * would cut it). Asked for that lifetime only (capped), so every sample belongs to the one process. A container whose
+ * previous instance was OOM-killed after a long life is asked over this life when it is older than the window, and
+ * over the killed life and this one when it restarted within it (the window then holds only the killed life's end).
  */
 export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: string): MemoryHistoryQuery[] {
   const now = snapshotNow(snapshot);
@@ -55,7 +58,10 @@ export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: strin
       const bornAt = toMs(killed.startedAt);
       const lived = (toMs(killed.finishedAt) ?? 0) - (bornAt ?? 0);
       if (lived < LONG_LIFE || (!young && values.length >= 5) || bornAt === undefined) continue;
-      queries.push(lifetimeQuery(namespace, podName, name, now - (young ? bornAt : startedAt)));
+      const about = young
+        ? `over the life OOM-killed after ${Math.round(lived / HOUR)} h and this one`
+        : `since it started: its previous instance was OOM-killed after ${Math.round(lived / HOUR)} h`;
+      queries.push(lifetimeQuery(namespace, podName, name, now - (young ? bornAt : startedAt), about));
       continue;
     }
     if (young) continue;
@@ -63,16 +69,24 @@ export function memoryHistoryQueries(snapshot: ClusterSnapshot, namespace: strin
     const grew = last - (values[0] ?? 0);
     if (values.length < 5 || last < NEAR_LIMIT * limit || risingShare(values) < RISING || grew <= 0) continue;
     if (grew >= CLIMB_SEEN * limit) continue;
-    queries.push(lifetimeQuery(namespace, podName, name, now - startedAt));
+    queries.push(
+      lifetimeQuery(namespace, podName, name, now - startedAt, 'since it started: near its limit and still climbing'),
+    );
   }
   return queries;
 }
 
-/** The working set of one container since it started (capped at MAX_HISTORY_MS). */
-function lifetimeQuery(namespace: string, pod: string, container: string, alive: number): MemoryHistoryQuery {
-  const minutes = Math.floor(Math.min(alive, MAX_HISTORY_MS) / 60_000);
+/** The working set of one container over the last `back` ms (capped at MAX_HISTORY_MS), told as `about`. */
+function lifetimeQuery(
+  namespace: string,
+  pod: string,
+  container: string,
+  back: number,
+  about: string,
+): MemoryHistoryQuery {
+  const minutes = Math.floor(Math.min(back, MAX_HISTORY_MS) / 60_000);
   const selector = `namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(pod)},container=${JSON.stringify(container)}`;
-  return { pod, container, query: `container_memory_working_set_bytes{${selector}}[${minutes}m]` };
+  return { pod, container, query: `container_memory_working_set_bytes{${selector}}[${minutes}m]`, about };
 }
 
 /** Containers elsewhere whose history is asked, at most (one request each). */
@@ -102,7 +116,8 @@ export function killedPeerMemoryQueries(snapshot: ClusterSnapshot, namespace: st
       const bornAt = toMs(killed.startedAt);
       const lived = (toMs(killed.finishedAt) ?? 0) - (bornAt ?? 0);
       if (bornAt === undefined || lived < LONG_LIFE || queries.length >= MAX_KILLED_PEERS) continue;
-      queries.push(lifetimeQuery(podNamespace, podName, status.name, now - bornAt));
+      const about = `over the life OOM-killed after ${Math.round(lived / HOUR)} h and since`;
+      queries.push(lifetimeQuery(podNamespace, podName, status.name, now - bornAt, about));
     }
   }
   return queries;

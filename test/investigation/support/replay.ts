@@ -10,20 +10,26 @@ export interface Replay {
   result: InvestigationResult;
   /** The requests the investigation sent to the simulated API server and Prometheus, in order. */
   requests: ReturnType<Simulation['requests']>;
+  /** The steps the investigation said it took, in order (what the thread hears). */
+  steps: string[];
 }
 
 /** A scenario file through the production path: served by the simulation, investigated by the real client, at its `now`. */
 export async function replayScenarioFile(path: string): Promise<Replay> {
   const scenario = await loadScenario(path);
   const simulation = await startSimulation(scenario);
+  const steps: string[] = [];
   try {
     const result = await investigate(AlertSchema.parse(scenario.alert), {
       kubeConfig: simulation.kubeConfig,
       prometheusUrl: simulation.prometheusUrl,
       audit: new MemoryAuditLog(),
       now: new Date(scenario.now),
+      onProgress: (progress) => {
+        if (progress.type === 'step') steps.push(progress.message);
+      },
     });
-    return { scenario, result, requests: simulation.requests() };
+    return { scenario, result, requests: simulation.requests(), steps };
   } finally {
     await simulation.close();
   }
