@@ -12,6 +12,8 @@ export interface ChangedConfig {
   changedAt: string;
   /** The workloads whose pod template reads it. */
   readers: string[];
+  /** Other namespaces where configuration a workload reads changed within the window before the onset, latest first. */
+  alsoIn: string[];
 }
 
 /**
@@ -34,7 +36,7 @@ export function changedConfigBeforeOnset(
       readers.set(key, [...(readers.get(key) ?? []), workload.metadata?.name ?? '']);
     }
   }
-  const changed = configMaps.flatMap((configMap): (ChangedConfig & { at: number })[] => {
+  const changed = configMaps.flatMap((configMap): (Omit<ChangedConfig, 'alsoIn'> & { at: number })[] => {
     const namespace = configMap.metadata?.namespace ?? '';
     const name = configMap.metadata?.name ?? '';
     const reading = readers.get(`${namespace}/${name}`);
@@ -43,8 +45,25 @@ export function changedConfigBeforeOnset(
     if (!reading || !changedAt || at === undefined || at > onset || onset - at > SUSPECT_CHANGE_WINDOW) return [];
     return [{ namespace, configMap: name, changedAt, readers: reading, at }];
   });
-  const [latest] = changed.sort((a, b) => b.at - a.at);
+  const [latest, ...earlier] = changed.sort((a, b) => b.at - a.at);
   if (!latest) return undefined;
   const { at: _at, ...found } = latest;
-  return found;
+  const alsoIn = [...new Set(earlier.map((c) => c.namespace))].filter((namespace) => namespace !== found.namespace);
+  return { ...found, alsoIn };
+}
+
+/**
+ * The assumption a choice by configuration change rests on, no firmer than it is: other namespaces whose read
+ * configuration changed in the window make it one candidate of several, and a cluster-wide list cut short leaves a
+ * later change possibly unread (`complete`: the ConfigMaps were read to the end).
+ */
+export function describeChangedConfig(changed: ChangedConfig, complete: boolean): string {
+  const { namespace, configMap, readers, changedAt, alsoIn } = changed;
+  const read = `${readers.join(', ')} read${readers.length > 1 ? '' : 's'}`;
+  const among = complete ? '' : " among the ConfigMaps read (the cluster's list was cut short)";
+  const others =
+    alsoIn.length > 0
+      ? `; read configuration changed before it in ${alsoIn.join(', ')} too, so this choice may be wrong`
+      : '';
+  return `namespace ${namespace}: the alert names nothing in the cluster and no namespace shows trouble; ConfigMap ${configMap}, which ${read}, changed there at ${changedAt}, the last change of configuration before the onset${among}${others}`;
 }

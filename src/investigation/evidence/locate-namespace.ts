@@ -16,7 +16,7 @@ import {
 import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
-import { statusOf } from '../tools/kinds.ts';
+import { clusterUnavailable, statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
@@ -25,7 +25,7 @@ import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
-import { changedConfigBeforeOnset } from './changed-config-namespace.ts';
+import { changedConfigBeforeOnset, describeChangedConfig } from './changed-config-namespace.ts';
 import { toMs } from './time.ts';
 import { troubleElsewhere } from './recent-trouble.ts';
 import { whereNodeTroubleIs } from './node-trouble.ts';
@@ -936,36 +936,43 @@ const alertProse = (alert: Alert): string =>
     .join('\n');
 
 /**
- * Nothing placed the alert and it speaks of HTTP answers or routers: the namespace of the routes whose paths carry its
- * words (route-path-words.ts), the one most of them are in.
- */
-/**
  * Nothing in the alert or the cluster's trouble points anywhere: the ConfigMaps, cluster-wide (1 request), say where
- * configuration a workload reads changed last before the onset (changed-config-namespace.ts).
+ * configuration a workload reads changed last before the onset (changed-config-namespace.ts). The list only improves
+ * a guess: refused or failed (short of an unreachable cluster), the guess stands instead of the investigation failing.
  */
 async function placedByConfigChange(
   workloads: (ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number])[],
   onset: number,
   base: Omit<ToolContext, 'reason'>,
 ): Promise<{ choice?: { namespace: string; assumption: string; entryService?: string }; requests: number }> {
-  const configMaps = await listObjects.run(
-    { kind: 'ConfigMap', limit: 5000 },
-    {
-      ...base,
-      reason: 'nothing points at a namespace: where configuration the workloads read changed before the onset',
-    },
-  );
+  let configMaps: Awaited<ReturnType<typeof listObjects.run>>;
+  try {
+    configMaps = await listObjects.run(
+      { kind: 'ConfigMap', limit: 5000 },
+      {
+        ...base,
+        reason: 'nothing points at a namespace: where configuration the workloads read changed before the onset',
+      },
+    );
+  } catch (error) {
+    if (clusterUnavailable(error)) throw error;
+    return { requests: 1 };
+  }
   const changed = changedConfigBeforeOnset(configMaps.items as ClusterSnapshot['configMaps'], workloads, onset);
   if (!changed) return { requests: configMaps.requests };
   return {
     requests: configMaps.requests,
     choice: {
       namespace: changed.namespace,
-      assumption: `namespace ${changed.namespace}: the alert names nothing in the cluster and no namespace shows trouble; ConfigMap ${changed.configMap}, which ${changed.readers.join(', ')} read${changed.readers.length > 1 ? '' : 's'}, changed there at ${changed.changedAt}, the last change of configuration before the onset`,
+      assumption: describeChangedConfig(changed, configMaps.complete),
     },
   };
 }
 
+/**
+ * Nothing placed the alert and it speaks of HTTP answers or routers: the namespace of the routes whose paths carry its
+ * words (route-path-words.ts), the one most of them are in.
+ */
 async function placedByPathWord(
   text: string,
   base: Omit<ToolContext, 'reason'>,
