@@ -376,27 +376,12 @@ async function fromClusterLists(
   const chosen = cloud ?? chooseNamespace(text, candidates);
   const guessed = !cloud && 'guess' in chosen && chosen.guess;
   const byPath = guessed ? await placedByPathWord(text, base, gateway?.apiGroups) : undefined;
-  const byChange =
-    guessed && !byPath?.choice
-      ? await placedByConfigChange(
-          [
-            ...(deployments.items as ClusterSnapshot['deployments']),
-            ...(statefulSets.items as ClusterSnapshot['statefulSets']),
-          ],
-          onset,
-          base,
-        )
-      : undefined;
+  const workloads = [...deployments.items, ...statefulSets.items] as Parameters<typeof placedByConfigChange>[0];
+  const byChange = guessed && !byPath?.choice ? await placedByConfigChange(workloads, onset, base) : undefined;
   const { namespace, assumption, entryService } = byPath?.choice ?? byChange?.choice ?? chosen;
-  // A list takes a request per page.
-  const lists = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses];
-  const requests =
-    spent +
-    lists.reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
-    (gateway?.requests ?? 0) +
-    (routers?.requests ?? 0) +
-    (byPath?.requests ?? 0) +
-    (byChange?.requests ?? 0);
+  // A list takes a request per page; so does each read made to place a guess.
+  const reads = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses, gateway, routers];
+  const requests = spent + [...reads, byPath, byChange].reduce((sum, read) => sum + (read?.requests ?? 0), 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
