@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createControllers } from './controllers.ts';
 import { type KubeRequest, startKubeApiServer } from './kube-api/server.ts';
@@ -37,6 +38,8 @@ export async function startSimulation(scenario: Scenario, options: SimulationOpt
   const prometheus = await startPrometheusSimulator(scenario.metrics ?? [], {
     now,
     port: options.prometheusPort,
+    // A path no other process knows: what requests() counts was sent by whoever was given prometheusUrl.
+    routePrefix: `/sim-${randomBytes(6).toString('hex')}`,
   }).catch(async (error: unknown) => {
     await kube.close();
     throw error;

@@ -73,6 +73,28 @@ describe('startSimulation', () => {
     }
   });
 
+  it('counts only requests sent to its Prometheus URL, not another process polling the port it was given', async () => {
+    const fresh = await startSimulation(scenario);
+    try {
+      // Another process's readiness check, retried at a port it once had: the host and port, not the URL handed out.
+      for (let attempt = 0; attempt < 4; attempt++) {
+        assert.equal((await fetch(new URL('/healthz', fresh.prometheusUrl))).status, 404);
+      }
+      // The client's own wrong path is still counted, once per request.
+      assert.equal((await fetch(`${fresh.prometheusUrl}/healthz`)).status, 404);
+      assert.equal((await fetch(`${fresh.prometheusUrl}/api/v1/query?query=up`)).status, 200);
+      assert.deepEqual(
+        fresh.requests().map((request) => [request.server, request.method, request.path]),
+        [
+          ['prometheus', 'GET', '/healthz'],
+          ['prometheus', 'GET', '/api/v1/query'],
+        ],
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('lets the controllers react to writes: a template change rolls a new ReplicaSet revision', async () => {
     const apps = simulation.kubeConfig.makeApiClient(AppsV1Api);
     const target = scenario.groundTruth.rootCause[0]!;

@@ -24,6 +24,12 @@ export interface PrometheusSimulatorOptions {
   now: Date;
   /** 0 or absent: any free port. */
   port?: number;
+  /**
+   * Serve the API under this path (`/x`: `/x/api/v1/query`), as Prometheus's `--web.route-prefix` does. A request
+   * outside it is answered 404 and not listed by `requests()`: on a shared machine a port is reused as soon as it is
+   * freed, and another process still polling it (a readiness check retried) must not count as this simulator's client.
+   */
+  routePrefix?: string;
 }
 
 type Params = URLSearchParams;
@@ -36,10 +42,15 @@ export async function startPrometheusSimulator(
   const store = toStoredSeries(metrics);
   const now = options.now.getTime();
   const log: PrometheusRequest[] = [];
+  const prefix = options.routePrefix ?? '';
+  if (prefix && !/^\/[^?#]*[^/?#]$/.test(prefix))
+    throw new Error(`route prefix ${prefix}: a path without a trailing /`);
   const server = createServer((req, res) => {
+    const requested = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!requested.startsWith(`${prefix}/`)) return sendError(res, new NotFound(`no such endpoint: ${requested}`));
+    const path = requested.slice(prefix.length);
     readParams(req)
       .then((params) => {
-        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         log.push({ method: req.method ?? 'GET', path, query: toRecord(params) });
         send(res, 200, { status: 'success', data: route(store, now, req.method ?? 'GET', path, params) });
       })
@@ -53,7 +64,7 @@ export async function startPrometheusSimulator(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${prefix}`,
     requests: () => log.map((entry) => ({ ...entry })),
     close: () =>
       new Promise<void>((resolve, reject) => {
