@@ -1,7 +1,7 @@
 import { endpointsOf, resolvesPort } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
 import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
-import { HOUR, lastChange, latest, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
@@ -187,8 +187,10 @@ function standingMismatch(
   pods: ReturnType<EvidenceGraph['podsSelectedBy']>,
   now: number,
 ): boolean {
-  const since = toMs(latest([lastChange(service.metadata), ...pods.map((pod) => pod.metadata?.creationTimestamp)]));
-  return since !== undefined && now - since > STANDING_MISMATCH;
+  // A time not read is not an old one: the Service or a pod of unknown age may be what just changed.
+  const stamps = [lastChange(service.metadata), ...pods.map((pod) => pod.metadata?.creationTimestamp)];
+  const times = stamps.map(toMs).filter((time): time is number => time !== undefined);
+  return times.length === stamps.length && now - Math.max(...times) > STANDING_MISMATCH;
 }
 
 type DeclaredPort = { name?: string; containerPort: number; protocol?: string };

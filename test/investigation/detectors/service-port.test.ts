@@ -131,3 +131,16 @@ test('the same long-standing mismatch is named when pods just rolled out, or whe
   });
   assert.deepEqual(named(detect(servicePort, refused)), ['Service/shop/quotes service-port']);
 });
+
+test('a mismatch with a Service whose change time was not read is not taken for a standing one', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'quotes', { port: 7000, service: false });
+    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 7001 });
+    const metadata = s.services.at(-1)?.metadata;
+    if (metadata) {
+      delete metadata.managedFields;
+      delete metadata.creationTimestamp;
+    }
+  });
+  assert.deepEqual(named(detect(servicePort, snapshot)), ['Service/shop/quotes service-port']);
+});
