@@ -79,7 +79,7 @@ const namespaceLabelsOf =
  * Whether a policy selecting the workload's pods admits every call the graph shows on the sides it isolates: each
  * caller of the workload's Services (ingress), each Service the workload calls (egress). A policy whose rules let all of
  * them through refuses nothing on the symptom's path, however recently it changed. No call seen, or a callee whose pods
- * were not read: not known to admit.
+ * were not read: not known to admit. Isolated egress must also let lookups out: a call by Service name starts with one.
  */
 export function admitsEveryCall(
   snapshot: ClusterSnapshot,
@@ -116,7 +116,8 @@ export function admitsEveryCall(
         })
       : []),
   ];
-  return calls.length > 0 && calls.every((admitted) => admitted());
+  const lookups = !types.includes('Egress') || reachesDns(policy, clusterDnsPods(snapshot), namespaceLabels);
+  return calls.length > 0 && calls.every((admitted) => admitted()) && lookups;
 }
 
 /** Which of a Service's ports a call uses is not known: admitted for sure only when every one of them is. */
@@ -267,11 +268,7 @@ function lookupsCutOff(
   graph: EvidenceGraph,
   namespaceLabels: NamespaceLabels,
 ): { policies: NetworkPolicy[]; workload: EntityRef }[] {
-  const read = snapshot.pods.filter(isClusterDnsPod);
-  const dnsPods: Pod[] =
-    read.length > 0
-      ? read
-      : [{ metadata: { namespace: CLUSTER_DNS_NAMESPACE, labels: { [DNS_LABEL[0]]: DNS_LABEL[1] } } } as Pod];
+  const dnsPods = clusterDnsPods(snapshot);
   return graph.workloads.flatMap(({ ref: workload }) => {
     const sample = graph.podsOf(workload)[0];
     if (!sample) return [];
@@ -400,6 +397,14 @@ const newest = (policies: NetworkPolicy[]): NetworkPolicy =>
   )[0] as NetworkPolicy;
 
 const DNS_PORTS: (number | string)[] = [53, 'dns', 'dns-tcp'];
+
+/** The cluster DNS pods read, else one labelled as every distribution labels them: where lookups go. */
+function clusterDnsPods(snapshot: ClusterSnapshot): Pod[] {
+  const read = snapshot.pods.filter(isClusterDnsPod);
+  return read.length > 0
+    ? read
+    : [{ metadata: { namespace: CLUSTER_DNS_NAMESPACE, labels: { [DNS_LABEL[0]]: DNS_LABEL[1] } } } as Pod];
+}
 
 /** Whether some egress rule of the policy admits a cluster DNS pod on port 53. */
 function reachesDns(

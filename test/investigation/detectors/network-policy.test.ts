@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { networkPolicy } from '../../../src/investigation/detectors/network-policy.ts';
+import { admitsEveryCall, networkPolicy } from '../../../src/investigation/detectors/network-policy.ts';
+import { buildGraph } from '../../../src/investigation/evidence/graph.ts';
 import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
 import { app, cluster, logs, NS } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
@@ -120,4 +121,21 @@ test('an egress rule to the cluster DNS pods on port 53 lets lookups out: no DNS
     detect(networkPolicy, snapshot).filter((f) => /DNS/.test(f.summary)),
     [],
   );
+});
+
+test('an egress policy that admits every callee but no lookup to the cluster DNS does not admit every call', () => {
+  const web = { kind: 'Deployment', namespace: NS, name: 'web' };
+  const toInventory = { to: [{ podSelector: { matchLabels: { app: 'inventory' } } }], ports: [{ port: 3550 }] };
+  const admitted = (egress: unknown[]) => {
+    const snapshot = cluster((s) => {
+      shop(s);
+      policy(s, 'web-egress', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress });
+    });
+    const graph = buildGraph(snapshot);
+    return admitsEveryCall(snapshot, graph, snapshot.networkPolicies[0]!, web);
+  };
+  // Calls go by Service name: each starts with a lookup the policy refuses.
+  assert.equal(admitted([toInventory]), false);
+  assert.equal(admitted([toInventory, { ports: [{ protocol: 'UDP', port: 53 }] }]), true);
+  assert.equal(admitted([{ ports: [{ protocol: 'UDP', port: 53 }] }]), false);
 });
