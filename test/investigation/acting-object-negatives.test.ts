@@ -13,12 +13,16 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
 // biome-ignore lint/suspicious/noExplicitAny: scenario JSON, edited in place by each case
 type Scenario = { id: string; cluster: { objects: Record<string, any>[] } };
 
-async function answerWith(fixture: string, change: (scenario: Scenario) => void): Promise<string> {
+async function replayWith(fixture: string, change: (scenario: Scenario) => void) {
   const scenario = JSON.parse(readFileSync(join(FIXTURES, fixture), 'utf8')) as Scenario;
   change(scenario);
   const path = join(mkdtempSync(join(tmpdir(), 'acting-')), `${scenario.id}.json`);
   writeFileSync(path, JSON.stringify(scenario));
-  const { result } = await replayScenarioFile(path);
+  return (await replayScenarioFile(path)).result;
+}
+
+async function answerWith(fixture: string, change: (scenario: Scenario) => void): Promise<string> {
+  const result = await replayWith(fixture, change);
   return result.rootCause ? refKey(result.rootCause) : 'none';
 }
 
@@ -46,7 +50,7 @@ test('a default class the preemptor’s template asks for by name is the workloa
       template.spec.priorityClassName = 'batch-standard';
     }
   });
-  assert.notEqual(answer, 'PriorityClass//batch-standard');
+  assert.notEqual(answer, 'PriorityClass/batch-standard');
 });
 
 test('a webhook configuration unchanged since before the injected pods were made is not what stopped injecting', async () => {
@@ -54,7 +58,7 @@ test('a webhook configuration unchanged since before the injected pods were made
     named(s, 'MutatingWebhookConfiguration', 'token-agent-injector').metadata.managedFields[0].time =
       '2026-11-02T08:00:00Z';
   });
-  assert.notEqual(answer, 'MutatingWebhookConfiguration//token-agent-injector');
+  assert.notEqual(answer, 'MutatingWebhookConfiguration/token-agent-injector');
 });
 
 test('an object a pod annotation names, unchanged since long before the pods were made, is not blamed for them', async () => {
@@ -62,4 +66,22 @@ test('an object a pod annotation names, unchanged since long before the pods wer
     named(s, 'SubnetClaim', 'payments-wide').metadata.managedFields[0].time = '2026-05-02T08:00:00Z';
   });
   assert.notEqual(answer, 'SubnetClaim/hollinsby-pay/payments-wide');
+});
+
+// A webhook rule names resources of its apiGroups: pods are in the core group, and `*/*` is every resource with its
+// subresources, pods included.
+test('a webhook configuration called for every resource of another API group is not what stopped injecting into pods', async () => {
+  const result = await replayWith('ottermere-quotes-new-pods-miss-token-agent.json', (s) => {
+    named(s, 'MutatingWebhookConfiguration', 'cert-webhook').webhooks[0].rules[0].resources = ['*'];
+  });
+  const named_ = result.hypotheses.map((h) => refKey(h.entity));
+  assert.ok(!named_.includes('MutatingWebhookConfiguration/cert-webhook'), named_.join(', '));
+  assert.equal(result.rootCause && refKey(result.rootCause), 'MutatingWebhookConfiguration/token-agent-injector');
+});
+
+test('a webhook configuration called for every resource and subresource (*/*) is one called for pods', async () => {
+  const answer = await answerWith('ottermere-quotes-new-pods-miss-token-agent.json', (s) => {
+    named(s, 'MutatingWebhookConfiguration', 'token-agent-injector').webhooks[0].rules[0].resources = ['*/*'];
+  });
+  assert.equal(answer, 'MutatingWebhookConfiguration/token-agent-injector');
 });

@@ -111,11 +111,15 @@ export const admissionMutation: Detector = {
 type WebhookConfiguration = ClusterSnapshot['mutatingWebhookConfigurations'][number];
 type Webhook = NonNullable<WebhookConfiguration['webhooks']>[number];
 
-/** Whether a webhook is called when pods are created (its rules name pods, or every resource). */
+/**
+ * Whether a webhook is called when pods are created: a rule of the core group (or every group) naming pods, or every
+ * resource (`*`, `*\/*` with subresources). A rule of another group names that group's resources, never pods.
+ */
 const mutatesPods = (webhook: Webhook): boolean =>
   (webhook.rules ?? []).some(
     (rule) =>
-      (rule.resources ?? []).some((r) => r === 'pods' || r === '*') &&
+      (rule.apiGroups ?? ['*']).some((group) => group === '' || group === '*') &&
+      (rule.resources ?? []).some((r) => r === 'pods' || r === '*' || r === '*/*') &&
       (rule.operations ?? []).some((op) => op === 'CREATE' || op === '*'),
   );
 
