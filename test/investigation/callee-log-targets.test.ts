@@ -53,7 +53,10 @@ test('a Service name used as a word of the message, not where a host goes, leads
   const words = ['ERROR manifest rejected: crane schedule overlaps berth window', 'ERROR berth assignment invalid'];
   assert.deepEqual(names(calleeLogTargets(snapshot(words), 'docks', 2)), []);
   const addressed = ['ERROR lift plan failed: error calling crane: deadline exceeded', 'ERROR dial http://berth/plan'];
-  const wrapped = ['{"level":"error","msg":"lift plan failed","err":"crane: upstream unavailable"}', 'level=error err=berth: timeout'];
+  const wrapped = [
+    '{"level":"error","msg":"lift plan failed","err":"crane: upstream unavailable"}',
+    'level=error err=berth: timeout',
+  ];
   assert.deepEqual(names(calleeLogTargets(snapshot(wrapped), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
   assert.deepEqual(names(calleeLogTargets(snapshot(addressed), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
 });
