@@ -52,3 +52,18 @@ test('a warning repeated without pause since days before stands; one that came b
   // Began hours before the window.
   assert.equal(standingEvent(warning('2026-05-04T06:00:00Z', '2026-05-04T10:29:00Z', 50), since), false);
 });
+
+test('a one-off Job that gave up days before, off the path, gives way to the symptom’s own errors', async () => {
+  for (const file of [
+    'tallowby-checkout-errors-beside-week-old-failed-job.json',
+    'tallowby-checkout-errors-beside-job-past-deadline-days-ago.json',
+  ]) {
+    const got = await answerOf(join(DIR, file));
+    assert.ok(got.expected.includes(got.answer), `${file}: ${got.answer}`);
+  }
+});
+
+test('a one-off Job that failed minutes before the onset is no standing failure', async () => {
+  const got = await answerOf(join(DIR, 'tallowby-checkout-errors-beside-job-failed-this-morning.json'));
+  assert.ok(got.expected.includes(got.answer), got.answer);
+});
