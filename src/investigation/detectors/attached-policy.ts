@@ -5,7 +5,7 @@ import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import type { HTTPRoute } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -41,8 +41,8 @@ const STRENGTH = {
   changedOnPath: 0.55,
 } as const;
 
-/** A policy changed longer before than this stood without harm. */
-const NEAR = 3 * HOUR;
+// A policy changed longer before than this stood without harm.
+const NEAR = CHANGE_WINDOW;
 /** ... unless a path it sets is one its backends log as not served: the evidence ties it, within the suspect window. */
 const NEAR_WHEN_UNSERVED = SUSPECT_CHANGE_WINDOW;
 

@@ -1,7 +1,7 @@
 import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -30,8 +30,8 @@ function isNamed(object: CustomObject, value: string): boolean {
   return Object.entries(spec).some(([field, given]) => field.toLowerCase() === `${word}name` && given === value);
 }
 
-/** An object changed longer before than this stood without harm. */
-const NEAR = 3 * HOUR;
+// An object changed longer before than this stood without harm.
+const NEAR = CHANGE_WINDOW;
 
 /**
  * A custom resource a workload uses by name (a setting named after its kind: configured-objects.ts), changed shortly

@@ -3,7 +3,7 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -31,8 +31,8 @@ const STRENGTH = {
   changedNear: 0.5,
 } as const;
 
-/** A rule changed this long before the snapshot, naming nothing refused, is still a suspect; older, it stood without harm. */
-const NEAR = 3 * HOUR;
+// A rule changed this long before the snapshot, naming nothing refused, is still a suspect; older, it stood without harm.
+const NEAR = CHANGE_WINDOW;
 
 /**
  * What a refused request can name: an object's name (`invoices.issued`, `geo-lookup`), lower-case with a separator —

@@ -5,7 +5,7 @@ import { claimantsOf, statusComplaint } from '../evidence/host-claims.ts';
 import { looksClusterInternal } from '../evidence/hosts.ts';
 import { mentionedHosts } from '../evidence/ingress-routes.ts';
 import { routesToService } from '../evidence/route-kinds.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type EntityRef, type Finding, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -17,8 +17,8 @@ const STRENGTH = {
   claimed: 0.65,
 } as const;
 
-/** A claim made longer before the snapshot than this stood without harm. */
-const NEAR = 3 * HOUR;
+// A claim made longer before the snapshot than this stood without harm.
+const NEAR = CHANGE_WINDOW;
 
 /**
  * The alert names a host users reach, and a router route claiming that host was made or changed shortly before while

@@ -2,7 +2,7 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { mountSources, quotedSetting, sourceObject } from '../evidence/mount-sources.ts';
-import { HOUR, lastChange, toMs } from '../evidence/time.ts';
+import { lastChange, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
 
@@ -17,8 +17,8 @@ const STRENGTH = {
   changed: 0.6,
 } as const;
 
-/** A change this long before the first failed mount still explains it; older, the object mounted fine since. */
-const NEAR = 3 * HOUR;
+// A change this long before the first failed mount still explains it; older, the object mounted fine since.
+const NEAR = CHANGE_WINDOW;
 
 /**
  * A volume that fails to mount (FailedMount), provided by a CSI driver from an object its attributes name

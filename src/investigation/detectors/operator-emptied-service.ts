@@ -3,7 +3,7 @@ import { readInFull } from '../evidence/completeness.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatLabels } from '../evidence/labels.ts';
 import { operatorAddressed, ownerObject } from '../evidence/operator-addressed.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -16,8 +16,8 @@ const STRENGTH = {
   ownerChanged: 0.75,
 } as const;
 
-/** A change this long before the snapshot still explains pods gone; older, they ran since. */
-const NEAR = 3 * HOUR;
+// A change this long before the snapshot still explains pods gone; older, they ran since.
+const NEAR = CHANGE_WINDOW;
 
 /**
  * A Service that selects no pod, beside pods an operator's resource makes that carry part of its selector

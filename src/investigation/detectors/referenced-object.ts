@@ -3,7 +3,7 @@ import { refOf } from '../evidence/graph.ts';
 import { kindNamedByKey, specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
 import type { ServedGroup } from '../evidence/routing-objects.ts';
 import { servedCustomKind } from '../evidence/custom-object.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
@@ -16,8 +16,8 @@ const STRENGTH = {
   changedBeforeWait: 0.6,
 } as const;
 
-/** An object changed longer before than this stood without harm. */
-const NEAR = 3 * HOUR;
+// An object changed longer before than this stood without harm.
+const NEAR = CHANGE_WINDOW;
 
 /** A name shorter than this stands in a wait message by chance. */
 const SHORTEST_NAME = 3;

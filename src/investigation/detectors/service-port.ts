@@ -1,7 +1,8 @@
 import { endpointsOf, resolvesPort } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
 import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
-import { HOUR, lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { STANDING_TROUBLE } from '../evidence/standing-trouble.ts';
+import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
@@ -175,7 +176,7 @@ export const servicePort: Detector = {
  * How long a Service and the pods it selects must have stood unchanged for a mismatch between them, with nothing
  * refused, to be a standing condition: traffic through it has worked (or not) through days the symptom did not exist.
  */
-const STANDING_MISMATCH = 24 * HOUR;
+const STANDING_MISMATCH = STANDING_TROUBLE;
 
 /**
  * Whether the Service and every pod it selects were last changed or created over STANDING_MISMATCH ago: whatever

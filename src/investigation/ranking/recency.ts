@@ -1,12 +1,10 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
-import { HOUR, MINUTE, toMs, snapshotNow } from '../evidence/time.ts';
+import { CHANGE_WINDOW, HOUR, MINUTE, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
 import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from './weights.ts';
 
-/** How long before the symptom a change still counts as recent, and before which all-old evidence is history. */
-export const CHANGE_WINDOW = 3 * HOUR;
 /** An alert fires some minutes after its fault begins: a change up to this long after its start may still be the cause. */
 export const AFTER_START_SLACK = 15 * MINUTE;
 /**

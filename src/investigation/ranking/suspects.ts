@@ -36,7 +36,8 @@ import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts
 import { rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container, Pod } from '../evidence/workloads.ts';
-import { HOUR, lastChange, MINUTE, toMs } from '../evidence/time.ts';
+import { CHANGE_WINDOW, lastChange, MINUTE, toMs } from '../evidence/time.ts';
+import { AFTER_START_SLACK } from './recency.ts';
 import type { EntityRef, Evidence, FaultType, Finding, RemediationProposal } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
@@ -44,9 +45,8 @@ import { LEAD_STRENGTH } from './weights.ts';
 
 export const SUSPECT_WALK = 'suspect-walk';
 
-/** A change this long before the symptom began is still a suspect; later than a few minutes after it, not a cause. */
-const BEFORE = 3 * HOUR;
-const AFTER = 15 * MINUTE;
+// A change up to CHANGE_WINDOW before the symptom began is still a suspect; later than AFTER_START_SLACK after it, not a
+// cause.
 /** A ConfigMap and a revision written this close together were applied as one release. */
 const SAME_RELEASE = 5 * MINUTE;
 
@@ -235,7 +235,7 @@ class SuspectWalk {
 
   private inWindow(at: string | undefined): boolean {
     const ms = toMs(at);
-    return ms !== undefined && ms >= this.start - BEFORE && ms <= this.start + AFTER;
+    return ms !== undefined && ms >= this.start - CHANGE_WINDOW && ms <= this.start + AFTER_START_SLACK;
   }
 
   /**
@@ -245,7 +245,7 @@ class SuspectWalk {
    */
   private current(at: string | undefined): boolean {
     const ms = toMs(at);
-    return ms !== undefined && ms >= this.start - BEFORE;
+    return ms !== undefined && ms >= this.start - CHANGE_WINDOW;
   }
 
   /** Whether the errors read are what a change of this kind of object (or of these keys) would make its victims print. */
@@ -264,7 +264,7 @@ class SuspectWalk {
       .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
       .find((startedAt) => {
         const ms = toMs(startedAt);
-        return ms !== undefined && ms > since && ms <= this.start + AFTER;
+        return ms !== undefined && ms > since && ms <= this.start + AFTER_START_SLACK;
       });
   }
 

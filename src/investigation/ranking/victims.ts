@@ -4,7 +4,8 @@ import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate } from './candidate.ts';
 import { toMs } from '../evidence/time.ts';
-import { AFTER_START_SLACK, CHANGE_WINDOW } from './recency.ts';
+import { CHANGE_WINDOW } from '../evidence/time.ts';
+import { AFTER_START_SLACK } from './recency.ts';
 import { FITTING_CHANGE, WEAK_FINDING } from './weights.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
