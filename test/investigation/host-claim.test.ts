@@ -29,3 +29,21 @@ describe('a route claiming the host the alert names is on its path, wherever it 
     assert.ok(!result.hypotheses.some((h) => h.entity.kind === 'SiteRoute'));
   });
 });
+
+describe('a claim is fresh or standing by the onset, not by when the evidence is read', () => {
+  it('blames a route made minutes before an onset four hours before the snapshot', async () => {
+    const { root } = await rootOf('tarnlight-labs-route-claims-docs-host-hours-later');
+    assert.equal(root, refKey({ kind: 'SiteRoute', namespace: 'tarn-labs', name: 'labs-preview' }));
+  });
+
+  it('blames a route edited onto the host minutes before an onset hours before the snapshot', async () => {
+    const { root } = await rootOf('orchidway-promo-mapping-edited-onto-shop-host-hours-later');
+    assert.equal(root, refKey({ kind: 'HostMapping', namespace: 'orch-promo', name: 'promo' }));
+  });
+
+  it('does not blame a claim of the host that stood for hours before the onset', async () => {
+    const { root, result } = await rootOf('tarnlight-labs-route-claim-stood-before-onset');
+    assert.ok(!result.hypotheses.some((h) => h.entity.kind === 'SiteRoute'));
+    assert.equal(root, refKey({ kind: 'Service', namespace: 'tarn-docs', name: 'docs-web' }));
+  });
+});

@@ -24,6 +24,11 @@ export interface Detector {
 /** What the alert says in words (title, text, annotations), for detectors whose finding the alert's own words confirm. */
 export interface AlertWords {
   text: string;
+  /**
+   * When the alert says its symptom began (RFC 3339), when it says: a change is recent or standing by that time, not by
+   * when the evidence was read — an alert investigated hours after it began would otherwise lose its cause.
+   */
+  startsAt?: string;
 }
 
 /** A finding of `detector`: stamped with its id and, unless the fields name another it declares, its fault type. */

@@ -17,7 +17,7 @@ const STRENGTH = {
   claimed: 0.65,
 } as const;
 
-// A claim made longer before the snapshot than this stood without harm.
+// A claim made longer before the onset than this stood without harm.
 const NEAR = CHANGE_WINDOW;
 
 /**
@@ -33,13 +33,14 @@ export const hostClaim: Detector = {
   detect(snapshot, _graph, alert) {
     if (!alert || snapshot.customObjects.length === 0) return [];
     const hosts = [...new Set(mentionedHosts(alert.text).map((m) => m.host))].filter((h) => !looksClusterInternal(h));
-    const now = snapshotNow(snapshot);
+    // Recent or standing by the alert's onset: the snapshot may be read hours after it.
+    const onset = toMs(alert.startsAt) ?? snapshotNow(snapshot);
     const findings = new Map<string, Finding>();
     for (const host of hosts) {
       const claimants = claimantsOf(snapshot.customObjects, host);
       const recent = (route: CustomObject) => {
         const at = toMs(lastChange(route.metadata));
-        return at !== undefined && now - at <= NEAR;
+        return at !== undefined && onset - at <= NEAR;
       };
       const fresh = claimants.filter(recent);
       const standing = claimants.filter((route) => !recent(route));

@@ -51,9 +51,10 @@ export function diagnose(snapshot: ClusterSnapshot, focus: Focus, detectors: Det
   // One detector tripping over an object shape it did not expect must not cost the whole answer, nor go unsaid.
   const findings: Finding[] = [];
   const failedDetectors: DetectorFailure[] = [];
+  const alert = { text: focus.alertText, ...(focus.startedAt ? { startsAt: focus.startedAt } : {}) };
   for (const [id, detector] of Object.entries(detectors)) {
     try {
-      findings.push(...detector.detect(snapshot, graph, { text: focus.alertText }));
+      findings.push(...detector.detect(snapshot, graph, alert));
     } catch (error) {
       failedDetectors.push({ detector: id, error: errorMessage(error) });
     }
