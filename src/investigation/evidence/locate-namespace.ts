@@ -21,7 +21,7 @@ import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
 import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
-import { ingressRoutes, mentionedHosts } from './ingress-routes.ts';
+import { type IngressRoute, ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
@@ -336,33 +336,15 @@ async function fromClusterLists(
       : undefined,
     hosts ? readGatewayRoutes(base) : undefined,
   ]);
-  const candidates: NamespaceCandidates = {
-    namespaces: names,
-    named: [
-      ...[...deployments.items, ...statefulSets.items, ...services.items].map((object) => {
-        const application = object.metadata?.labels?.[PART_OF];
-        return {
-          namespace: object.metadata?.namespace ?? '',
-          name: object.metadata?.name ?? '',
-          ...(application ? { application } : {}),
-        };
-      }),
-      ...failingRuns(unhealthy.items as ClusterSnapshot['pods']),
-    ],
-    routes: [
+  const candidates = candidatesFrom(
+    names,
+    { deployments, statefulSets, services, unhealthy, warnings, endpoints },
+    [
       ...ingressRoutes(text, (ingresses?.items ?? []) as ClusterSnapshot['ingresses']),
       ...gatewayRoutes(text, gateway?.routes ?? []),
     ],
-    ...troubleSigns(
-      {
-        pods: unhealthy.items as ClusterSnapshot['pods'],
-        events: warnings.items as ClusterSnapshot['events'],
-        services: services.items as ClusterSnapshot['services'],
-        endpoints: endpoints.items as ClusterSnapshot['endpoints'],
-      },
-      onset,
-    ),
-  };
+    onset,
+  );
   // No Ingress nor Gateway API route serves the host: a router's own route kinds may (1 request per kind served).
   const routers =
     hosts && candidates.routes?.length === 0
@@ -424,6 +406,46 @@ async function fromClusterLists(
     ...(cloud ? { symptom: cloud.symptom } : {}),
     ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
     ...(gateway?.apiGroups || byPath?.apiGroups ? { apiGroups: gateway?.apiGroups ?? byPath?.apiGroups } : {}),
+  };
+}
+
+type ListRead = Pick<Awaited<ReturnType<typeof listObjects.run>>, 'items'>;
+
+/**
+ * What the cluster-wide lists say of where the alert's subject lives: the workloads and Services it may name (with the
+ * application they are part of), the routes of a host it mentions (`routes`), and the signs of trouble per namespace —
+ * those that began around the onset apart from those standing since days before it.
+ */
+function candidatesFrom(
+  names: string[],
+  listed: Record<'deployments' | 'statefulSets' | 'services' | 'unhealthy' | 'warnings' | 'endpoints', ListRead>,
+  routes: IngressRoute[],
+  onset: number,
+): NamespaceCandidates {
+  const { deployments, statefulSets, services, unhealthy, warnings, endpoints } = listed;
+  return {
+    namespaces: names,
+    named: [
+      ...[...deployments.items, ...statefulSets.items, ...services.items].map((object) => {
+        const application = object.metadata?.labels?.[PART_OF];
+        return {
+          namespace: object.metadata?.namespace ?? '',
+          name: object.metadata?.name ?? '',
+          ...(application ? { application } : {}),
+        };
+      }),
+      ...failingRuns(unhealthy.items as ClusterSnapshot['pods']),
+    ],
+    routes,
+    ...troubleSigns(
+      {
+        pods: unhealthy.items as ClusterSnapshot['pods'],
+        events: warnings.items as ClusterSnapshot['events'],
+        services: services.items as ClusterSnapshot['services'],
+        endpoints: endpoints.items as ClusterSnapshot['endpoints'],
+      },
+      onset,
+    ),
   };
 }
 
