@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { refKey } from '../../src/investigation/model.ts';
-import { replayScenarioFile } from './support/replay.ts';
+import { answerOf } from './support/answer.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, '../fixtures/scenarios', `${name}.json`);
 const rootOf = async (name: string) => {
-  const { result } = await replayScenarioFile(fixture(name));
-  return { root: result.rootCause && refKey(result.rootCause), result };
+  const got = await answerOf(fixture(name));
+  return { root: got.answer, result: got };
 };
 
 describe('a route claiming the host the alert names is on its path, wherever it lives', () => {
