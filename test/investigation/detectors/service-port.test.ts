@@ -76,8 +76,10 @@ function endpoints(s: Parameters<Parameters<typeof cluster>[0]>[0], name: string
   });
 }
 
-test('a named targetPort the pods read do not declare, which the Endpoints list ready addresses under, is no fault', () => {
-  const snapshot = cluster((s) => {
+// A Service whose named targetPort `web` the pods (ports named `http`) do not declare, changed recently, with Endpoints
+// that list the pod's address ready or not ready under the port.
+const namedPortMismatch = (endpointsReady: boolean) =>
+  cluster((s) => {
     app(s, 'quotes', {
       port: 8080,
       service: false,
@@ -85,23 +87,15 @@ test('a named targetPort the pods read do not declare, which the Endpoints list 
       container: { ports: [{ name: 'http', containerPort: 8080 }] },
     });
     service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 'web', changedAt: RECENT });
-    endpoints(s, 'quotes', 'main', true);
+    endpoints(s, 'quotes', 'main', endpointsReady);
   });
-  assert.deepEqual(detect(servicePort, snapshot), []);
+
+test('a named targetPort the pods read do not declare, which the Endpoints list ready addresses under, is no fault', () => {
+  assert.deepEqual(detect(servicePort, namedPortMismatch(true)), []);
 });
 
 test('the same named targetPort with Endpoints that list no ready address under it is named', () => {
-  const snapshot = cluster((s) => {
-    app(s, 'quotes', {
-      port: 8080,
-      service: false,
-      changedAt: RECENT,
-      container: { ports: [{ name: 'http', containerPort: 8080 }] },
-    });
-    service(s, 'quotes', { selector: { app: 'quotes' }, port: 80, targetPort: 'web', changedAt: RECENT });
-    endpoints(s, 'quotes', 'main', false);
-  });
-  assert.deepEqual(named(detect(servicePort, snapshot)), ['Service/shop/quotes service-port']);
+  assert.deepEqual(named(detect(servicePort, namedPortMismatch(false))), ['Service/shop/quotes service-port']);
 });
 
 test('a mismatch between a Service and pods that have all stood unchanged for days is a standing condition', () => {
