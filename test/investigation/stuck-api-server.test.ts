@@ -9,6 +9,7 @@ import { type KubeApiServer, startKubeApiServer } from '../../src/simulation/kub
 import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
 import { NOW, NS, TOOL_SCENARIO } from './tool-scenario.ts';
+import { closedByClient } from '../support/closed-by-client.ts';
 
 // An API server that takes every request and never answers (overloaded, or a stuck aggregated API behind it).
 let server: KubeApiServer;
@@ -32,17 +33,6 @@ const context = (): ToolContext => ({
   reason: 'test',
 });
 
-/** Whether the server saw `path`'s request closed by its client (listed 499); gives up after `ms` of real time. */
-async function closedByClient(path: string, ms = 5_000): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    if (server.requests().some((request) => request.path === path && request.status === 499)) return true;
-    if (performance.now() > deadline) return false;
-    // setImmediate, not setTimeout: the test's clock is mocked.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /**
  * Runs `call` until the server holds its request, then lets the 15 s request timeout pass on a mocked clock: the
  * call must fail saying what had no answer, and its request must be cancelled, the connection closed, rather than
@@ -62,7 +52,7 @@ async function timedOut(call: () => Promise<unknown>, path: string, message: Reg
   const error = await outcome;
   mock.timers.reset();
   assert.match(error?.message ?? 'answered', message);
-  assert.equal(await closedByClient(path), true, `the request to ${path} was left open after its timeout`);
+  assert.equal(await closedByClient(server, path), true, `the request to ${path} was left open after its timeout`);
 }
 
 it('a list the API server does not answer in time is aborted: the tool fails and the connection is closed', async () => {

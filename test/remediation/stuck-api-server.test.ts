@@ -5,6 +5,7 @@ import { type KubeApiServer, startKubeApiServer } from '../../src/simulation/kub
 import { simulationKubeConfig } from '../../src/simulation/kubeconfig.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
 import { NOW, NS, TOOL_SCENARIO } from '../investigation/tool-scenario.ts';
+import { closedByClient } from '../support/closed-by-client.ts';
 
 // An API server that takes every request and never answers, as in the investigation's test of the same: a plan's
 // reads (deriving it, checking its preconditions, verifying it) must not wait on it for ever either.
@@ -26,17 +27,6 @@ after(() => server.close());
 
 const kube = () => new KubeObjects(simulationKubeConfig(server.url));
 
-/** Whether the server saw `path`'s request closed by its client (listed 499); gives up after `ms` of real time. */
-async function closedByClient(path: string, ms = 5_000): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    if (server.requests().some((request) => request.path === path && request.status === 499)) return true;
-    if (performance.now() > deadline) return false;
-    // setImmediate, not setTimeout: the test's clock is mocked.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /** Runs `call` until the server holds its request, then lets 15 s pass on a mocked clock: it fails and is cancelled. */
 async function timedOut(call: () => Promise<unknown>, path: string, message: RegExp): Promise<void> {
   mock.timers.enable({ apis: ['setTimeout'] });
@@ -54,7 +44,7 @@ async function timedOut(call: () => Promise<unknown>, path: string, message: Reg
   mock.timers.reset();
   held = false;
   assert.match(error?.message ?? 'answered', message);
-  assert.equal(await closedByClient(path), true, `the request to ${path} was left open after its timeout`);
+  assert.equal(await closedByClient(server, path), true, `the request to ${path} was left open after its timeout`);
 }
 
 it('answers as before when the API server answers', async () => {
