@@ -40,7 +40,7 @@ const investigationDuration = new Histogram({
 
 const investigationQueueWait = new Histogram({
   name: 'incident_bot_investigation_queue_wait_seconds',
-  help: "From an investigation's job being queued to a worker taking it, first attempts only (a retry waits out its backoff): growing waits mean the workers are saturated",
+  help: "From an investigation's job being queued to a worker taking it, first starts only (not a retry after its backoff, nor a restart after a worker died): growing waits mean the workers are saturated",
   buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
   registers: [registry],
 });
@@ -104,7 +104,7 @@ export function investigationTimer(): (outcome: 'root_cause' | 'no_root_cause' |
   };
 }
 
-/** A worker took a job queued at `queuedAt` (ms since the epoch) at `takenAt`; call for first attempts only. */
+/** A worker took a job queued at `queuedAt` (ms since the epoch) at `takenAt`; call for first starts only (firstStart: not a retry, nor a restart after its worker died). */
 export const investigationTaken = (queuedAt: number, takenAt: number): void =>
   investigationQueueWait.observe(Math.max(0, (takenAt - queuedAt) / 1000));
 

@@ -359,6 +359,14 @@ export interface InvestigationWorkerOptions {
   stalledIntervalMs?: number;
 }
 
+/**
+ * Whether a worker is taking the job for the first time: its queue wait is then a wait for a worker. BullMQ 6 counts
+ * every move to active (`attemptsStarted`, its `ats` field): a retry after a failure, and a job restarted after its
+ * worker died (stalled: `attemptsMade` is still 0 then), count as starts too, and their time since the job was queued
+ * is backoff or the dead worker's run, not a wait for a worker.
+ */
+export const firstStart = (job: Pick<Job, 'attemptsStarted'>): boolean => job.attemptsStarted === 1;
+
 /** The BullMQ worker. `close()` waits for active jobs (graceful SIGTERM). */
 export function startInvestigationWorker(
   connection: ConnectionOptions,
@@ -369,7 +377,7 @@ export function startInvestigationWorker(
     INVESTIGATION_QUEUE,
     // BullMQ passes an AbortSignal third (Worker.cancelJob / cancelAllJobs abort it): the investigation stops.
     (job: Job<InvestigationJob>, _token?: string, signal?: AbortSignal) => {
-      if (job.attemptsMade === 0 && job.processedOn) investigationTaken(job.timestamp, job.processedOn);
+      if (firstStart(job) && job.processedOn) investigationTaken(job.timestamp, job.processedOn);
       return runInvestigation(
         deps,
         {
