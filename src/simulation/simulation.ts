@@ -34,6 +34,8 @@ export async function startSimulation(scenario: Scenario, options: SimulationOpt
     now,
     port: options.kubePort ?? options.port,
     onWrite: createControllers(scenario),
+    // As Prometheus's below: what requests() counts was sent by whoever was given kubeApiUrl (or a kubeconfig of it).
+    routePrefix: `/sim-${randomBytes(6).toString('hex')}`,
   });
   const prometheus = await startPrometheusSimulator(scenario.metrics ?? [], {
     now,

@@ -95,6 +95,38 @@ describe('startSimulation', () => {
     }
   });
 
+  it('counts only requests sent to its API server URL, not another process calling the port it was given', async () => {
+    const fresh = await startSimulation(scenario);
+    try {
+      // Another process's client, retried at a port it once had: the host and port, not the URL handed out.
+      for (const path of ['/readyz', '/api/v1/namespaces/boutique/pods', '/_sim/requests']) {
+        const stray = await fetch(new URL(path, fresh.kubeApiUrl));
+        assert.equal(stray.status, 404, path);
+        assert.equal(((await stray.json()) as { reason?: string }).reason, 'NotFound');
+      }
+      // The client's own requests, through the kubeconfig (and a kubeconfig file, as the roles load it), are counted.
+      await fresh.kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'boutique', limit: 1 });
+      const fromFile = new KubeConfig();
+      fromFile.loadFromString(toKubeconfigYaml(fresh.kubeApiUrl));
+      await fromFile
+        .makeApiClient(CoreV1Api)
+        .readNamespacedPod({ name: 'absent', namespace: 'boutique' })
+        .catch(() => undefined);
+      assert.deepEqual(
+        fresh
+          .requests()
+          .map((request) => [request.server, request.method, request.path, 'status' in request && request.status]),
+        [
+          ['kube', 'GET', '/api/v1/namespaces/boutique/pods', 200],
+          ['kube', 'GET', '/api/v1/namespaces/boutique/pods/absent', 404],
+        ],
+      );
+      assert.equal(((await (await fetch(`${fresh.kubeApiUrl}/_sim/requests`)).json()) as unknown[]).length, 2);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('lets the controllers react to writes: a template change rolls a new ReplicaSet revision', async () => {
     const apps = simulation.kubeConfig.makeApiClient(AppsV1Api);
     const target = scenario.groundTruth.rootCause[0]!;

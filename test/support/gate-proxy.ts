@@ -13,9 +13,12 @@ export class GateProxy {
   private waiting: (() => void)[] = [];
   private held = 0;
   private readonly server: Server;
+  /** The target's path (an API server under a route prefix): the gate's URL has it too, and paths pass unchanged. */
+  private readonly path: string;
 
   private constructor(target: string) {
     const upstream = new URL(target);
+    this.path = upstream.pathname.replace(/\/$/, '');
     this.server = createServer((req, res) => {
       const forward = () => {
         const proxied = request(
@@ -45,7 +48,7 @@ export class GateProxy {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.path}`;
   }
 
   /** Requests held since the gate closed. */

@@ -79,6 +79,13 @@ export interface KubeApiServerOptions {
    * closes the connection meanwhile is listed with status 499 (nginx's "client closed request") and not answered.
    */
   hold?: (request: { method: string; path: string }) => Promise<void>;
+  /**
+   * Serve the API under this path (`/x`: `/x/api/v1/pods`), as an API server behind a path-routing proxy is (a
+   * kubeconfig's `server` may carry a path; client-node and kubectl keep it). A request outside it is answered 404 and
+   * not listed by `requests()`: on a shared machine a port is reused as soon as it is freed, and another process still
+   * calling it (a readiness check or a client retried) must not count as this server's client.
+   */
+  routePrefix?: string;
 }
 
 export interface KubeApiServer {
@@ -119,8 +126,16 @@ const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Replicatio
 export async function startKubeApiServer(options: KubeApiServerOptions): Promise<KubeApiServer> {
   const api = new KubeApi(options);
   const served: KubeRequest[] = [];
+  const prefix = options.routePrefix ?? '';
+  if (prefix && !/^\/[^?#]*[^/?#]$/.test(prefix))
+    throw new Error(`route prefix ${prefix}: a path without a trailing /`);
   const server = createServer((request, response) => {
-    readCall(request)
+    const requested = request.url ?? '/';
+    if (prefix && !(requested.startsWith(`${prefix}/`) || requested.startsWith(`${prefix}?`) || requested === prefix)) {
+      request.resume();
+      return send(response, errorReply(pathNotFound()));
+    }
+    readCall(request, prefix)
       .then(async (call) => {
         if (call.method === 'GET' && call.segments.join('/') === '_sim/requests') {
           return send(response, json(served));
@@ -154,7 +169,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
   const { port } = server.address() as AddressInfo;
   api.address = `127.0.0.1:${port}`;
   return {
-    url: `http://${api.address}`,
+    url: `http://${api.address}${prefix}`,
     requests: () => served.map((entry) => ({ ...entry })),
     compact: () => api.compact(),
     close: () =>
@@ -512,11 +527,12 @@ function send(response: ServerResponse, reply: Reply): void {
   response.end(reply.body);
 }
 
-async function readCall(request: IncomingMessage): Promise<Call> {
+/** The request, its path read below `prefix` (routePrefix: checked by the caller). */
+async function readCall(request: IncomingMessage, prefix: string): Promise<Call> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const rawBody = Buffer.concat(chunks).toString('utf8');
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = new URL((request.url ?? '/').slice(prefix.length) || '/', 'http://localhost');
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   let body: unknown;
   let malformed: string | undefined;
