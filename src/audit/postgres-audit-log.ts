@@ -21,6 +21,40 @@ interface Prepared {
 interface Waiting {
   rows: Prepared[];
   done(error?: unknown): void;
+  /**
+   * A record spanning the chains of several lanes, written by the first of them: it waits until each other lane has
+   * reached its stop (written everything recorded there before it).
+   */
+  others?: Promise<void>[];
+}
+
+/**
+ * Where a lane stops for a record another lane writes (one spanning the chains of both): once reached, the lane says
+ * so and waits until that record is committed (or failed), so the rows of its chains keep the order they were
+ * recorded in.
+ */
+interface Stop {
+  reached(): void;
+  written: Promise<void>;
+}
+
+/** One connection's queue: the chains keyed to it, appended in the order recorded, one write at a time. */
+interface Lane {
+  queue: (Waiting | Stop)[];
+  writing: boolean;
+}
+
+const isStop = (item: Waiting | Stop): item is Stop => 'reached' in item;
+
+/** Connections (lanes) the log appends on, unless told otherwise: each chain always on the same one. */
+export const AUDIT_CONNECTIONS = 4;
+
+/** The lane of a chain (an incident's, or the global one): a string hash of its id, the same in every process. */
+export function laneOf(incidentId: string | null, lanes: number): number {
+  const key = incidentId ?? '';
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
 }
 
 function prepare(received: AuditEntry): Prepared {
@@ -118,42 +152,75 @@ function insertRows(rows: ChainedRow[]): string {
  * and worker pods) keep each chain linear; a transaction takes its chains' locks in one order, so two cannot wait
  * on each other.
  *
- * Within a process, what is recorded while a write is running goes into the next write, whatever its chain (group
- * commit): a worker's concurrent investigations and their parallel tool calls share transactions instead of each
- * row taking its own, on one connection of the log's own (pg directly: Prisma's per-statement overhead was most of
- * a write's cost). Each `record` still resolves only once its row is committed.
+ * Within a process, appends go through a few connections of the log's own (lanes, `connections`), each chain always
+ * through the same one (laneOf its incident's id): one incident's rows are appended in the order recorded, while
+ * other incidents' go on in parallel on the other lanes, none waiting behind another's write (a commit's flush, a
+ * chain lock another process holds). On each lane, what is recorded while a write is running goes into the next write,
+ * whatever its chain (group commit): a worker's concurrent investigations and their parallel tool calls share
+ * transactions instead of each row taking its own (pg directly: Prisma's per-statement overhead was most of a write's
+ * cost). Each `record` still resolves only once its rows are committed, in one transaction: a record spanning chains
+ * of several lanes is written by the first, once the others have written what was recorded on them before it, and
+ * they write nothing more until it is committed.
  */
 export class PostgresAuditLog implements TransactionalAuditLog {
-  private readonly waiting: Waiting[] = [];
-  private writing = false;
+  private readonly lanes: Lane[];
   /**
-   * The group commit's own connection: one write runs at a time, and it never queues behind the requests holding
-   * the shared pool's connections (a burst of webhooks). It does not keep the process alive once idle, and stays
-   * open if the shared pool's do.
+   * The lanes' own connections: they never queue behind the requests holding the shared pool's connections (a burst
+   * of webhooks), and one lane has one write running at a time, so each has a connection whenever it writes. They do
+   * not keep the process alive once idle, and stay open if the shared pool's do.
    */
-  private readonly connection: pg.Pool;
+  private readonly connections: pg.Pool;
 
   constructor(
     db: PrismaClient,
     private readonly key: ChainKey = new ChainKey(),
+    connections = AUDIT_CONNECTIONS,
   ) {
-    this.connection = new pg.Pool({
+    const lanes = Math.max(1, Math.trunc(connections));
+    this.lanes = Array.from({ length: lanes }, () => ({ queue: [], writing: false }));
+    this.connections = new pg.Pool({
       ...poolOf(db).options,
-      max: 1,
-      min: Math.min(1, poolOf(db).options.min ?? 0),
+      max: lanes,
+      min: Math.min(lanes, poolOf(db).options.min ?? 0),
       allowExitOnIdle: true,
     });
     // A connection the server closed while idle is replaced by the next write: never an uncaught error.
-    this.connection.on('error', () => undefined);
+    this.connections.on('error', () => undefined);
   }
 
   record(...entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     const rows = entries.map(prepare);
+    const lanes = [...new Set(rows.map((row) => laneOf(row.entry.incidentId ?? null, this.lanes.length)))].sort(
+      (a, b) => a - b,
+    );
     return new Promise((resolve, reject) => {
-      this.waiting.push({ rows, done: (error?: unknown) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.writing) void this.drain();
+      const done = (error?: unknown) => (error === undefined ? resolve() : reject(error));
+      const [first, ...others] = lanes as [number, ...number[]];
+      if (others.length === 0) return this.enqueue(first, { rows, done });
+      // Queued on every lane at once, so any two such records are in the same order on every lane they share.
+      let written!: () => void;
+      const stops = new Promise<void>((settle) => {
+        written = settle;
+      });
+      const reached = others.map(
+        (lane) => new Promise<void>((settle) => this.enqueue(lane, { reached: settle, written: stops })),
+      );
+      this.enqueue(first, {
+        rows,
+        others: reached,
+        done: (error?: unknown) => {
+          written();
+          done(error);
+        },
+      });
     });
+  }
+
+  private enqueue(index: number, item: Waiting | Stop): void {
+    const lane = this.lanes[index]!;
+    lane.queue.push(item);
+    if (!lane.writing) void this.drain(lane);
   }
 
   recordIn(tx: pg.ClientBase, entries: AuditEntry[], atCommit?: AtCommit): Promise<void> {
@@ -173,19 +240,31 @@ export class PostgresAuditLog implements TransactionalAuditLog {
     atCommit(insertRows(this.chained(chains, { seqs, heads: [null], global: null })));
   }
 
-  /** Writes what is waiting, a batch per transaction, until nothing is. */
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.waiting.length > 0) {
-      const batch: Waiting[] = [];
-      let rows = 0;
-      while (
-        this.waiting.length > 0 &&
-        (batch.length === 0 || rows + this.waiting[0]!.rows.length <= MAX_ROWS_PER_WRITE)
-      ) {
-        const next = this.waiting.shift()!;
-        batch.push(next);
-        rows += next.rows.length;
+  /**
+   * Writes what is waiting on `lane`, a batch per transaction, until nothing is. A batch ends before a stop or a record
+   * spanning other lanes; at a stop the lane waits for the record another lane writes, and a spanning record is
+   * written alone once the other lanes have reached their stops.
+   */
+  private async drain(lane: Lane): Promise<void> {
+    lane.writing = true;
+    const { queue } = lane;
+    while (queue.length > 0) {
+      const head = queue.shift()!;
+      if (isStop(head)) {
+        head.reached();
+        await head.written;
+        continue;
+      }
+      const batch: Waiting[] = [head];
+      let rows = head.rows.length;
+      if (head.others) await Promise.all(head.others);
+      else {
+        for (let next = queue[0]; next && !isStop(next) && !next.others; next = queue[0]) {
+          if (rows + next.rows.length > MAX_ROWS_PER_WRITE) break;
+          batch.push(next);
+          rows += next.rows.length;
+          queue.shift();
+        }
       }
       try {
         await this.write(batch.flatMap((one) => one.rows));
@@ -197,13 +276,13 @@ export class PostgresAuditLog implements TransactionalAuditLog {
         else for (const one of batch) await this.write(one.rows).then(() => one.done(), one.done);
       }
     }
-    this.writing = false;
+    lane.writing = false;
   }
 
   /** In two round trips: BEGIN with the locks and the read, then the INSERT with the COMMIT. */
   private write(rows: Prepared[]): Promise<void> {
     const chains = byChain(rows);
-    return inTwoRoundTrips(this.connection, this.lockAndRead(chains, rows), (read) =>
+    return inTwoRoundTrips(this.connections, this.lockAndRead(chains, rows), (read) =>
       insertRows(this.chained(chains, headsOf(read.at(-1) as HeadsRead))),
     );
   }

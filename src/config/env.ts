@@ -100,7 +100,7 @@ const VARIABLES = {
   DATABASE_URL: variable(url, 'Postgres connection string', 'postgresql://postgres@127.0.0.1:5432/incident_bot'),
   DATABASE_POOL_SIZE: variable(
     positive.default(20),
-    'Postgres connections one process opens at start and keeps open, plus one for its audit trail (a burst of webhooks or investigations waits on fewer)',
+    'Postgres connections one process opens at start and keeps open, plus four for its audit trail (a burst of webhooks or investigations waits on fewer)',
     '20',
   ),
   REDIS_URL: variable(url, 'Redis connection string (BullMQ queues)', 'redis://127.0.0.1:6379'),

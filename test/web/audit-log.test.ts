@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import { ChainKey } from '../../src/audit/chain-key.ts';
-import { PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
+import { AUDIT_CONNECTIONS, laneOf, PostgresAuditLog } from '../../src/audit/postgres-audit-log.ts';
 import { createDb } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -95,5 +96,113 @@ test('two processes appending to many chains at once: every chain linear', async
     }
   } finally {
     await other.$disconnect();
+  }
+});
+
+test("incidents' appends proceed in parallel: one waiting on its chain's lock holds up no other lane, and each chain keeps the order recorded", async () => {
+  const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
+  const audit = new PostgresAuditLog(database.db, key);
+  const incidents = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      database.db.incident.create({ data: { source: 'pagerduty', externalId: `P-lane-${i}`, title: 't', alert: {} } }),
+    ),
+  );
+  const lane = (id: string) => laneOf(id, AUDIT_CONNECTIONS);
+  const held = incidents[0]!;
+  const free = incidents.find((incident) => lane(incident.id) !== lane(held.id))!;
+  assert.ok(free, 'two of eight incidents on different lanes');
+  // Another process holds the first incident's chain (its transaction appending to it, stuck).
+  const other = new pg.Client({ connectionString: database.url });
+  await other.connect();
+  try {
+    await other.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-bot:audit:${held.id}`]);
+    let heldDone = false;
+    const heldWrites = [1, 2, 3].map((i) =>
+      audit.record({ actor: 'bot', action: 'tool.lane', incidentId: held.id, details: { i } }).then(() => {
+        heldDone = true;
+      }),
+    );
+    // The other lane's incident is appended meanwhile, in the order recorded.
+    await Promise.all(
+      [1, 2, 3, 4].map((i) => audit.record({ actor: 'bot', action: 'tool.lane', incidentId: free.id, details: { i } })),
+    );
+    assert.equal(heldDone, false, 'the held chain is still waiting for its lock');
+    await other.query('SELECT pg_advisory_unlock(hashtext($1))', [`incident-bot:audit:${held.id}`]);
+    await Promise.all(heldWrites);
+  } finally {
+    await other.end();
+  }
+  for (const [incident, count] of [
+    [held, 3],
+    [free, 4],
+  ] as const) {
+    const chain = await database.db.auditEvent.findMany({
+      where: { incidentId: incident.id },
+      orderBy: { seq: 'asc' },
+    });
+    assert.deepEqual(
+      chain.map((row) => (row.details as { i: number }).i),
+      Array.from({ length: count }, (_, i) => i + 1),
+      'rows in the order recorded',
+    );
+    let prev = key.genesis(incident.id);
+    for (const row of chain) {
+      assert.equal(row.prevHash, prev);
+      assert.equal(key.hash(row), row.hash);
+      prev = row.hash;
+    }
+  }
+});
+
+test('records spanning chains of several lanes are written in one transaction, in the order recorded on every chain', async () => {
+  const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
+  const audit = new PostgresAuditLog(database.db, key);
+  const incidents = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      database.db.incident.create({ data: { source: 'pagerduty', externalId: `P-span-${i}`, title: 't', alert: {} } }),
+    ),
+  );
+  const chains = [...incidents.map((incident) => incident.id), null];
+  assert.ok(new Set(chains.map((id) => laneOf(id, AUDIT_CONNECTIONS))).size > 1, 'the chains span several lanes');
+  const entry = (incidentId: string | null, i: number) => ({
+    actor: 'bot',
+    action: 'tool.span' as const,
+    ...(incidentId ? { incidentId } : {}),
+    details: { i },
+  });
+  // Single-chain records and records spanning two or three chains, interleaved, none awaited before the next.
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < 60; i++) {
+    const first = chains[i % chains.length]!;
+    const second = chains[(i * 5 + 1) % chains.length]!;
+    const third = chains[(i * 3 + 2) % chains.length]!;
+    if (i % 3 === 0) writes.push(audit.record(entry(first, i)));
+    else if (i % 3 === 1) writes.push(audit.record(entry(first, i), entry(second, i)));
+    else writes.push(audit.record(entry(first, i), entry(second, i), entry(third, i)));
+  }
+  await Promise.all(writes);
+  const rows = await database.db.auditEvent.findMany({ where: { action: 'tool.span' }, orderBy: { seq: 'asc' } });
+  for (const chainId of chains) {
+    const chain = rows.filter((row) => row.incidentId === chainId);
+    const order = chain.map((row) => (row.details as { i: number }).i);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `chain ${chainId} in the order recorded`,
+    );
+    let prev = chainId === null ? undefined : key.genesis(chainId);
+    for (const row of chain) {
+      if (prev !== undefined) assert.equal(row.prevHash, prev);
+      assert.equal(key.hash(row), row.hash);
+      prev = row.hash;
+    }
+  }
+  // Each record's rows were committed together: by one transaction (xmin, the id of the transaction that inserted it).
+  const transactions = await database.db.$queryRawUnsafe<{ i: string; xmin: string }[]>(
+    `SELECT details->>'i' AS i, xmin::text AS xmin FROM "AuditEvent" WHERE action = 'tool.span'`,
+  );
+  for (let i = 0; i < 60; i++) {
+    const mine = transactions.filter((row) => Number(row.i) === i);
+    assert.equal(new Set(mine.map((row) => row.xmin)).size, 1, `record ${i} in one transaction`);
   }
 });
