@@ -51,6 +51,7 @@ import { oomLimit } from './oom-limit.ts';
 import { operatorResource } from './operator-resource.ts';
 import { policyDenial } from './policy-denial.ts';
 import { preemption } from './preemption.ts';
+import { roomTaken } from './room-taken.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
@@ -111,6 +112,7 @@ export const DETECTORS = {
   taint: taint,
   'insufficient-resources': insufficientResources,
   preemption: preemption,
+  'room-taken': roomTaken,
   'scheduler-admission': schedulerAdmission,
   'node-label-source': nodeLabelSource,
   'step-template': stepTemplate,

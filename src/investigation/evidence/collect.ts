@@ -36,6 +36,7 @@ import { operatorAddressed } from './operator-addressed.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
+import { HOLDING_ROOM, newcomers, roomToWeigh, unreadBuiltInControllers } from './room-takers.ts';
 import { nodesOfUnreadPreemptors, PREEMPTED_BY, preemptorNamed, priorityClassLists } from './preemptors.ts';
 import { podClassLists } from './pod-classes.ts';
 import { backendKindLists, backingObjects, stalledClaimClassLists } from './storage-backends.ts';
@@ -287,6 +288,7 @@ export async function collectSnapshot(
   await readPodsOfPreemptors(reader);
   await readPreemptorControllers(reader);
   await readPodsOfTaintedNode(reader);
+  await readPodsHoldingRoom(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
   await readMountSources(reader);
@@ -1450,6 +1452,58 @@ async function readPodsOfTaintedNode(reader: SnapshotReader): Promise<void> {
   absorb(reader.snapshot.pods, found.pods);
   const cutShort = reader.snapshot.incomplete.some((read) => read.fieldSelector === `spec.nodeName=${node}`);
   if (!cutShort) reader.snapshot.podsReadOnNodes = [...(reader.snapshot.podsReadOnNodes ?? []), node];
+}
+
+/**
+ * Pods of the namespace the scheduler refuses for capacity alone: every node's pods that hold room, cluster-wide (one
+ * request), so whether newcomers took the room it had; then the controllers above the newcomers that are custom
+ * resources, one kind per request, up the chain (a run → the schedule that starts runs) — where what brought them is
+ * set (room-takers.ts). The pods are kept apart from the namespace's own.
+ */
+async function readPodsHoldingRoom(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  if (!roomToWeigh(snapshot, namespace) || !reader.affords(1, PEER_HARD_LIMIT)) return;
+  const found = emptySnapshot(snapshot.now);
+  await reader.wave(4, `Reading the pods of every node: pods of ${namespace} find no node with room`, [
+    reader.list(
+      'Pod',
+      `pods of ${namespace} are refused for capacity on every node: what holds the room`,
+      { fieldSelector: HOLDING_ROOM },
+      found,
+    ),
+  ]);
+  const cutShort = snapshot.incomplete.some((read) => read.kind === 'Pod' && read.fieldSelector === HOLDING_ROOM);
+  if (cutShort) return;
+  snapshot.podsHoldingRoom = found.pods;
+  const arrived = newcomers(snapshot);
+  const namespaces = [...new Set(arrived.map((pod) => pod.metadata?.namespace ?? ''))].filter(Boolean);
+  // Their built-in controllers first (a ReplicaSet's Deployment, a Job's CronJob, a StatefulSet an operator made).
+  for (let link = 0; link < MAX_OWNER_LINKS; link++) {
+    const lists = unreadBuiltInControllers(snapshot, arrived)
+      .filter(({ kind, namespace: where }) => !reader.holds(kind, { namespace: where }))
+      .slice(0, 2);
+    if (lists.length === 0 || !reader.affords(lists.length, PEER_HARD_LIMIT)) break;
+    await reader.wave(
+      4,
+      `Reading ${lists.map((l) => `${l.kind} in ${l.namespace}`).join(', ')}: what made the pods that arrived on the full nodes`,
+      lists.map(({ kind, namespace: where }) =>
+        reader.list(kind, `the controllers of pods that arrived on the full nodes`, { namespace: where }),
+      ),
+    );
+  }
+  const tried = new Set<string>();
+  for (let link = 0; link < MAX_OWNER_LINKS; link++) {
+    const kinds = unreadCustomOwners(snapshot, namespaces, tried, arrived).slice(0, 2);
+    if (kinds.length === 0 || !reader.affords(kinds.length, PEER_HARD_LIMIT)) return;
+    for (const kind of kinds) tried.add(ownerReadKey(kind));
+    await reader.wave(
+      4,
+      `Reading ${kinds.map((k) => `${k.kind} in ${k.namespace}`).join(', ')}: what made the pods that arrived on the full nodes`,
+      kinds.map((kind) =>
+        reader.listCustom(kind, kind.namespace, `the ${kind.kind}s that made pods which arrived on the full nodes`),
+      ),
+    );
+  }
 }
 
 /** Reads started for one kind of refusal, and what they read (for the step message). */

@@ -158,6 +158,12 @@ export interface ClusterSnapshot {
    * would fit (node-room.ts). Absent: none.
    */
   podsReadOnNodes?: string[];
+  /**
+   * Every node's pods, listed cluster-wide (all that hold room: not finished) when pods of the namespace find no node
+   * with room — read completely, or absent. Kept apart from `pods`: they are weighed for the room they hold
+   * (room-takers.ts), never taken for the symptom's own pods.
+   */
+  podsHoldingRoom?: Plain<V1Pod>[];
 }
 
 export const emptySnapshot = (now: string): ClusterSnapshot => ({
