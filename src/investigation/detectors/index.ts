@@ -52,6 +52,7 @@ import { operatorResource } from './operator-resource.ts';
 import { policyDenial } from './policy-denial.ts';
 import { preemption } from './preemption.ts';
 import { roomTaken } from './room-taken.ts';
+import { outsideEviction } from './outside-eviction.ts';
 import { probeFailure } from './probe-failure.ts';
 import { pvcPending } from './pvc-pending.ts';
 import { quotaExceeded } from './quota-exceeded.ts';
@@ -113,6 +114,7 @@ export const DETECTORS = {
   'insufficient-resources': insufficientResources,
   preemption: preemption,
   'room-taken': roomTaken,
+  'outside-eviction': outsideEviction,
   'scheduler-admission': schedulerAdmission,
   'node-label-source': nodeLabelSource,
   'step-template': stepTemplate,

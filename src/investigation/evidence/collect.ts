@@ -36,6 +36,7 @@ import { operatorAddressed } from './operator-addressed.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
+import { evictorWorkloads, outsideEvictions, templateConfigMaps } from './outside-evictions.ts';
 import { HOLDING_ROOM, newcomers, roomToWeigh, unreadBuiltInControllers } from './room-takers.ts';
 import { nodesOfUnreadPreemptors, PREEMPTED_BY, preemptorNamed, priorityClassLists } from './preemptors.ts';
 import { podClassLists } from './pod-classes.ts';
@@ -289,6 +290,7 @@ export async function collectSnapshot(
   await readPreemptorControllers(reader);
   await readPodsOfTaintedNode(reader);
   await readPodsHoldingRoom(reader);
+  await readOutsideEvictors(reader);
   await readGoverningObjects(reader);
   await readAwaitedReferences(reader);
   await readMountSources(reader);
@@ -1504,6 +1506,44 @@ async function readPodsHoldingRoom(reader: SnapshotReader): Promise<void> {
       ),
     );
   }
+}
+
+/**
+ * Pods read were evicted by a component from outside Kubernetes' own (a descheduler, a reaper): the workload that runs
+ * it, cluster-wide — CronJobs, then Deployments, each only while none is found — and the ConfigMaps its template mounts,
+ * by name (at most two): where what it evicts is set (outside-evictions.ts).
+ */
+async function readOutsideEvictors(reader: SnapshotReader): Promise<void> {
+  const { snapshot } = reader;
+  const evictions = outsideEvictions(snapshot);
+  if (evictions.length === 0) return;
+  const who = evictions.map((e) => e.component).join(', ');
+  for (const kind of ['CronJob', 'Deployment'] as const) {
+    if (evictions.every((e) => evictorWorkloads(snapshot, e).length > 0)) break;
+    if (reader.holds(kind, {}) || !reader.affords(1, PEER_HARD_LIMIT)) continue;
+    await reader.wave(4, `Reading ${kind}s in every namespace: pods were evicted by ${who}, which runs from one`, [
+      reader.list(kind, `pods were evicted by ${who}: the workload that runs it`, {}),
+    ]);
+  }
+  const held = new Set(snapshot.configMaps.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`));
+  const reads = [
+    ...new Set(
+      evictions
+        .flatMap((e) => evictorWorkloads(snapshot, e))
+        .flatMap((w) => templateConfigMaps(w.template).map((name) => `${w.metadata.namespace}/${name}`)),
+    ),
+  ]
+    .filter((key) => !held.has(key))
+    .slice(0, 2);
+  if (reads.length === 0 || !reader.affords(reads.length, PEER_HARD_LIMIT)) return;
+  await reader.wave(
+    4,
+    `Reading ConfigMap ${reads.join(', ')}: the configuration of ${who}, which evicted pods read`,
+    reads.map((key) => {
+      const [where, name] = key.split('/') as [string, string];
+      return reader.getConfigMap(where, name, `the configuration of ${who}, which evicted pods read`);
+    }),
+  );
 }
 
 /** Reads started for one kind of refusal, and what they read (for the step message). */
