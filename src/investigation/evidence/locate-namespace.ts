@@ -20,6 +20,7 @@ import { clusterUnavailable, statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
+import { routeRuleService } from './route-rule-backend.ts';
 import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
 import { type IngressRoute, ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
@@ -790,17 +791,44 @@ async function backendOf(
   );
   const serviceNames = services.items.map((item) => item.metadata?.name ?? '');
   // Routers that spell the Service around the namespace (Emissary's `cluster_<service>_<namespace>_<port>`): its words.
-  const service = backendService(backend.rest, serviceNames) ?? serviceInId(id, backend.namespace, serviceNames);
-  const read = readIn(backend.namespace, [['Service', services]]);
-  const what = service ? `Service ${service} there` : 'no Service of that name there';
+  const named = backendService(backend.rest, serviceNames) ?? serviceInId(id, backend.namespace, serviceNames);
+  // No Service of that name: the id may name a route (and its rule), whose backends are the Services (1 request).
+  const routes = named || !backend.rest ? undefined : await routesIn(backend.namespace, id, base);
+  const routed = routes ? routeRuleService(id, backend.rest, routes.items as HTTPRoute[]) : undefined;
+  const service = named ?? (routed && serviceNames.includes(routed) ? routed : undefined);
+  const read = readIn(backend.namespace, [
+    ['Service', services],
+    ['HTTPRoute', routes],
+  ]);
+  const what = named
+    ? `Service ${named} there`
+    : service
+      ? `its route ${backend.rest} sends that traffic to Service ${service}`
+      : 'no Service of that name there';
   return {
     namespace: backend.namespace,
     assumptions: [`namespace ${backend.namespace}: ${router} reports its backend or route ${id}, ${what}`],
-    requests: services.requests,
+    requests: services.requests + (routes?.requests ?? 0),
     namespaces,
     read,
     ...(service ? { symptom: { kind: 'Service', namespace: backend.namespace, name: service } } : {}),
   };
+}
+
+/** The namespace's Gateway API routes (undefined when the kind is not served). */
+async function routesIn(namespace: string, id: string, base: Omit<ToolContext, 'reason'>): Promise<Listed | undefined> {
+  try {
+    return await listObjects.run(
+      { kind: 'HTTPRoute', namespace },
+      {
+        ...base,
+        reason: `the router's id ${id} names no Service of ${namespace}: the route it may name, and its backends`,
+      },
+    );
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 async function locateConsumer(
