@@ -6,7 +6,14 @@ import {
   servesDns,
 } from '../evidence/cluster-dns.ts';
 import { matchesMap } from '../evidence/labels.ts';
-import { forwardingBlocksOf, holdsServerBlocks, inZone, type ServerBlock, upstreamHost } from '../evidence/corefile.ts';
+import {
+  forwardingBlocksOf,
+  holdsServerBlocks,
+  inZone,
+  type ServerBlock,
+  shadowingHosts,
+  upstreamHost,
+} from '../evidence/corefile.ts';
 import { type ForwardFailure, readDnsServerLog } from '../evidence/dns-server-log.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
@@ -42,6 +49,8 @@ const STRENGTH = {
   forwardsClusterDomainNowhere: 0.9,
   /** The Corefile has no kubernetes plugin for the cluster domain: no Service name can resolve. */
   noKubernetesPlugin: 0.9,
+  /** A hosts plugin answers the cluster domain before the kubernetes plugin and passes nothing on: no Service resolves. */
+  hostsShadowClusterDomain: 0.92,
   /**
    * It changed shortly before lookups began to fail, and the names that fail fall in one of its own forwarding blocks:
    * the change governs exactly those lookups.
@@ -110,6 +119,18 @@ function judge(configMap: ConfigMap, victims: Victim[], snapshot: ClusterSnapsho
         STRENGTH.noKubernetesPlugin,
         `ConfigMap ${ref.name} configures the cluster DNS without a kubernetes plugin for ${CLUSTER_DOMAIN}: no Service name resolves`,
         `Corefile has no "kubernetes ${CLUSTER_DOMAIN}" block`,
+        victims,
+      ),
+    ];
+  }
+  const shadow = shadowingHosts(corefile, CLUSTER_DOMAIN);
+  if (shadow) {
+    const listed = shadow.names.length > 0 ? ` (it lists only ${shadow.names.slice(0, 3).join(', ')})` : '';
+    return [
+      judged(
+        STRENGTH.hostsShadowClusterDomain,
+        `ConfigMap ${ref.name} configures a hosts plugin for ${shadow.zones.join(' ')} without fallthrough${listed}: the DNS server runs hosts before kubernetes, so every Service name it does not list is answered NXDOMAIN`,
+        `Corefile: ${shadow.block.join(' ')} { hosts … } answers ${shadow.zones.join(' ')} with no fallthrough, ahead of "kubernetes ${CLUSTER_DOMAIN}"`,
         victims,
       ),
     ];

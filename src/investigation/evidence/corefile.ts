@@ -86,3 +86,75 @@ export const holdsServerBlocks = (data: Record<string, string> | undefined): boo
 /** The server blocks with upstreams of their own, over every server file of the ConfigMap. */
 export const forwardingBlocksOf = (data: Record<string, string> | undefined): ServerBlock[] =>
   serverFiles(data).flatMap(forwardingBlocks);
+
+/** A `hosts` plugin that answers for the cluster domain itself, as a server block of the Corefile configures it. */
+export interface ShadowingHosts {
+  /** The zones of the server block it sits in. */
+  block: string[];
+  /** The zones the plugin answers for (its own, else the block's). */
+  zones: string[];
+  /** The names it lists inline. */
+  names: string[];
+}
+
+/**
+ * A `hosts` plugin without `fallthrough` for the cluster domain, in a server block that serves the cluster domain.
+ * CoreDNS runs its plugins in the order it was built with, not the Corefile's, and `hosts` comes before `kubernetes`:
+ * a name in the plugin's zones that it does not list is answered NXDOMAIN there, unless `fallthrough` passes it on —
+ * so every Service name fails to resolve, whatever the kubernetes plugin below would have answered. A plugin meant
+ * for a few outside names (a partner's hosts) needs its own zones or `fallthrough`; without either it takes the root.
+ */
+export function shadowingHosts(corefile: string, clusterDomain: string): ShadowingHosts | undefined {
+  const lines = corefile
+    .split('\n')
+    .map((raw) => raw.replace(/#.*/, '').trim())
+    .filter(Boolean);
+  let depth = 0;
+  let block: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (depth === 0 && line.endsWith('{')) {
+      block = line.slice(0, -1).trim().split(/\s+/).filter(Boolean).map(zoneOf);
+      depth = 1;
+      continue;
+    }
+    const [directive, ...args] = line.replace(/\{$/, '').trim().split(/\s+/);
+    if (depth === 1 && directive === 'hosts' && block.some((zone) => inZone(clusterDomain, zone))) {
+      // `hosts [FILE [ZONES...]]`: the zones follow the file; none given, the server block's.
+      const own = args.slice(1).map(zoneOf);
+      const zones = own.length > 0 ? own : block;
+      const body = line.endsWith('{') ? bodyOf(lines, i) : [];
+      const fallthrough = body.map((entry) => entry.split(/\s+/)).find(([word]) => word === 'fallthrough');
+      const passesOn =
+        fallthrough !== undefined &&
+        (fallthrough.length === 1 ||
+          fallthrough
+            .slice(1)
+            .map(zoneOf)
+            .some((zone) => inZone(clusterDomain, zone)));
+      if (zones.some((zone) => inZone(clusterDomain, zone)) && !passesOn) {
+        const names = body
+          .map((entry) => entry.split(/\s+/))
+          .filter(([first]) => /^[\d.:a-f]+$/i.test(first ?? '') && /[.:]/.test(first ?? ''))
+          .flatMap(([, ...hosts]) => hosts);
+        return { block, zones, names };
+      }
+    }
+    if (line.endsWith('{')) depth++;
+    if (line.startsWith('}') || line.endsWith('}')) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+/** The lines of the plugin block that opens at `start`, up to its closing brace. */
+function bodyOf(lines: string[], start: number): string[] {
+  const body: string[] = [];
+  let depth = 1;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('}')) depth--;
+    if (depth === 0) break;
+    if (line.endsWith('{')) depth++;
+    body.push(line);
+  }
+  return body;
+}

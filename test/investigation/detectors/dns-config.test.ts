@@ -100,3 +100,70 @@ test('no failed lookups: the DNS configuration is not examined', () => {
   });
   assert.deepEqual(detect(dnsConfig, snapshot), []);
 });
+
+// A hosts plugin for a few outside names, in the server block that serves the cluster domain.
+const withHosts = (hostsBlock: string) => `.:53 {
+    errors
+    ready
+${hostsBlock}
+${SERVES_ALL}
+    forward . /etc/resolv.conf
+    reload
+}
+`;
+
+test('a hosts plugin without fallthrough in the root block answers every Service name NXDOMAIN before kubernetes', () => {
+  const snapshot = cluster((s) => {
+    lookupsFail(s);
+    dnsConfigMap(
+      s,
+      withHosts(`    hosts {
+      192.0.2.10 ftp.supplier.example
+      192.0.2.11 edi.supplier.example
+    }`),
+      '2026-11-20T10:15:00Z',
+    );
+  });
+  const findings = detect(dnsConfig, snapshot);
+  assert.deepEqual(named(findings), ['ConfigMap/kube-system/dns-server dns']);
+  assert.ok((findings[0]?.strength ?? 0) >= 0.9);
+  assert.match(
+    findings[0]?.summary ?? '',
+    /hosts plugin for \. without fallthrough \(it lists only ftp\.supplier\.example/,
+  );
+  assert.deepEqual(findings[0]?.affects, [{ kind: 'Deployment', namespace: 'shop', name: 'basket' }]);
+});
+
+test('a hosts file plugin whose zones take in the cluster domain shadows it too, in a block of the cluster domain', () => {
+  const snapshot = cluster((s) => {
+    lookupsFail(s);
+    dnsConfigMap(
+      s,
+      `cluster.local:53 {
+    errors
+    hosts /etc/coredns/extra.hosts local
+${SERVES_ALL}
+}
+.:53 {
+    forward . /etc/resolv.conf
+}
+`,
+    );
+  });
+  const findings = detect(dnsConfig, snapshot);
+  assert.deepEqual(named(findings), ['ConfigMap/kube-system/dns-server dns']);
+  assert.match(findings[0]?.summary ?? '', /hosts plugin for local without fallthrough/);
+});
+
+test('a hosts plugin that falls through, or answers only a zone of its own, leaves the cluster domain to kubernetes', () => {
+  for (const hostsBlock of [
+    '    hosts {\n      192.0.2.10 ftp.supplier.example\n      fallthrough\n    }',
+    '    hosts /etc/hosts supplier.example {\n      192.0.2.10 ftp.supplier.example\n    }',
+  ]) {
+    const snapshot = cluster((s) => {
+      lookupsFail(s);
+      dnsConfigMap(s, withHosts(hostsBlock));
+    });
+    assert.deepEqual(detect(dnsConfig, snapshot), [], hostsBlock);
+  }
+});
