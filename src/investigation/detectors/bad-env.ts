@@ -3,12 +3,13 @@ import { readInFull } from '../evidence/completeness.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { type EvidenceGraph, type Service, similar } from '../evidence/graph.ts';
 import { looksLikeError, RESOLVE_ERROR } from '../evidence/log-line.ts';
-import { isPodReady } from '../evidence/pod-state.ts';
+import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
+import { standingSince } from '../evidence/standing-trouble.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import { type NamedPort, portMeant } from '../evidence/port-names.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
-import { lastChange } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -46,8 +47,9 @@ const STRENGTH = {
 export const badEnv: Detector = {
   id: 'bad-env',
   faultTypes: ['bad-env', 'dns', 'job-failure'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const findings: Finding[] = [];
+    const onset = toMs(alert?.startsAt) ?? snapshotNow(snapshot);
     for (const workload of graph.workloads) {
       // A CronJob's Job runs the CronJob's template: its fault is stated once, at the CronJob the next run comes from.
       const cronJob = workload.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
@@ -80,12 +82,14 @@ export const badEnv: Detector = {
       const unexercised =
         !introduced &&
         peerErrors.length === 0 &&
-        logsRead(snapshot, namespace, pods) &&
         podsOf.length > 0 &&
-        podsOf.every(isPodReady);
+        podsOf.every(isPodReady) &&
+        (logsRead(snapshot, namespace, pods) || servedThroughout(podsOf, onset));
       // A setting that stood before the newest revision, in pods all ready whose logs read speak of other things, none
-      // of them the host: wrong on paper but not hurting, whatever it names is served somehow (or not used). No
-      // finding: standing, it would stop the walk along the symptom's dependencies that finds what does hurt.
+      // of them the host — or, logs unread, in pods that have run ready without a restart since days before the
+      // symptom began: wrong on paper but not hurting, whatever it names is served somehow (or not used); what stood
+      // through days without the symptom does not explain its onset. No finding: standing, it would stop the walk
+      // along the symptom's dependencies that finds what does hurt.
       if (unexercised) continue;
       const found: Finding = finding(badEnv, {
         // A Job's own spec that makes it fail is what the fault types call a job-failure; the env is the detail.
@@ -128,6 +132,10 @@ export const badEnv: Detector = {
     return findings;
   },
 };
+
+/** Pods that have all run, none restarted, since over a day before the symptom began (standing-trouble.ts). */
+const servedThroughout = (pods: ReturnType<EvidenceGraph['podsOf']>, onset: number): boolean =>
+  pods.every((pod) => !hasRestarted(pod) && standingSince(pod.metadata?.creationTimestamp, onset));
 
 type PodSpec = ReturnType<EvidenceGraph['podSpecOf']>;
 type EnvVar = { name: string; value: string };

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { badEnv } from '../../../src/investigation/detectors/bad-env.ts';
+import { buildGraph } from '../../../src/investigation/evidence/graph.ts';
 import { app, cluster, logs } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
+
+/** Pods started this morning, a few hours before the symptom: a fault in their spec is as new as they are. */
+const FRESH = '2026-11-20T07:00:00Z';
 
 test('an env value calling a Service on a port it does not expose names the caller', () => {
   const snapshot = cluster((s) => {
     app(s, 'billing', { port: 50051 });
-    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'billing:50052' }] });
+    app(s, 'checkout', { changedAt: FRESH, env: [{ name: 'BILLING_ADDR', value: 'billing:50052' }] });
   });
   const findings = detect(badEnv, snapshot);
   assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
@@ -79,7 +83,10 @@ function serviceIn(s: Parameters<Parameters<typeof cluster>[0]>[0], namespace: s
 test('a host in a namespace that does not exist is a bad-env finding, with the namespace holding that Service as hint', () => {
   const snapshot = cluster((s) => {
     serviceIn(s, 'data', 'orders-db');
-    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data-staging.svc.cluster.local' }] });
+    app(s, 'checkout', {
+      changedAt: FRESH,
+      env: [{ name: 'ORDERS_DB_HOST', value: 'orders-db.data-staging.svc.cluster.local' }],
+    });
   });
   const findings = detect(badEnv, snapshot);
   assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
@@ -89,7 +96,10 @@ test('a host in a namespace that does not exist is a bad-env finding, with the n
 test('a Service missing from another namespace that was read is a bad-env finding', () => {
   const snapshot = cluster((s) => {
     serviceIn(s, 'data', 'orders-db');
-    app(s, 'checkout', { env: [{ name: 'ORDERS_DB_URL', value: 'postgres://order-db.data.svc:5432/orders' }] });
+    app(s, 'checkout', {
+      changedAt: FRESH,
+      env: [{ name: 'ORDERS_DB_URL', value: 'postgres://order-db.data.svc:5432/orders' }],
+    });
   });
   const findings = detect(badEnv, snapshot);
   assert.deepEqual(named(findings), ['Deployment/shop/checkout bad-env']);
@@ -137,10 +147,41 @@ test('failed lookups of a host whose namespace does not exist are a configuratio
 
 test('a host missing from a Service list cut short is no finding: the Service may be in the part not read', () => {
   const snapshot = cluster((s) => {
-    app(s, 'checkout', { env: [{ name: 'BILLING_ADDR', value: 'billing:50051' }] });
+    app(s, 'checkout', { changedAt: FRESH, env: [{ name: 'BILLING_ADDR', value: 'billing:50051' }] });
     s.incomplete.push({ kind: 'Service', namespace: 'shop', read: 500, unread: 1, why: 'its read budget was spent' });
   });
   assert.deepEqual(detect(badEnv, snapshot), []);
   snapshot.incomplete.length = 0;
   assert.deepEqual(named(detect(badEnv, snapshot)), ['Deployment/shop/checkout bad-env']);
+});
+
+test('a wrong address in pods that have run ready for days before the symptom, logs unread, does not explain its onset', () => {
+  for (const env of [
+    { name: 'LEDGER_URL', value: 'http://ledger:9090' },
+    { name: 'RATES_HOST', value: 'rates.finance-old.svc.cluster.local' },
+  ]) {
+    const snapshot = cluster((s) => {
+      app(s, 'ledger', { port: 8080 });
+      serviceIn(s, 'finance', 'rates');
+      app(s, 'invoicer', { replicas: 2, env: [env] });
+    });
+    const alert = { text: 'InvoicesFailing', startsAt: '2026-11-20T10:20:00Z' };
+    assert.deepEqual(badEnv.detect(snapshot, buildGraph(snapshot), alert), [], env.name);
+  }
+});
+
+test('the same standing address is a finding once its pods restart, or when they started shortly before the symptom', () => {
+  const restarting = cluster((s) => {
+    app(s, 'ledger', { port: 8080 });
+    app(s, 'invoicer', {
+      env: [{ name: 'LEDGER_URL', value: 'http://ledger:9090' }],
+      containerStatus: { restartCount: 3 },
+    });
+  });
+  assert.deepEqual(named(detect(badEnv, restarting)), ['Deployment/shop/invoicer bad-env']);
+  const fresh = cluster((s) => {
+    app(s, 'ledger', { port: 8080 });
+    app(s, 'invoicer', { changedAt: FRESH, env: [{ name: 'LEDGER_URL', value: 'http://ledger:9090' }] });
+  });
+  assert.deepEqual(named(detect(badEnv, fresh)), ['Deployment/shop/invoicer bad-env']);
 });
