@@ -36,6 +36,16 @@ describe('isBacklogAlert', () => {
     }
     assert.ok(isBacklogAlert(alert('MqAlert', {}, 'invoices: 800 messages waiting, 0 consumers')));
   });
+  it("reads a Kafka exporter's consumer group lag, where the group is one word", () => {
+    assert.ok(isBacklogAlert(alert('KafkaConsumergroupLagGrowing')));
+    assert.ok(isBacklogAlert(alert('ExporterAlert', {}, 'kafka_consumergroup_lag for group billing above 20000')));
+    assert.ok(isBacklogAlert(alert('consumer_group_lag_high')));
+  });
+  it("is not a consumer group's membership or a replica's lag", () => {
+    for (const title of ['KafkaConsumergroupRebalancing', 'KafkaConsumergroupMembersDown', 'PostgresReplicaLagHigh']) {
+      assert.equal(isBacklogAlert(alert(title)), false, title);
+    }
+  });
   it('is not a failing service, a crash or a slow page', () => {
     for (const title of [
       'HighRequestErrorRate',
@@ -176,6 +186,29 @@ test('a consumer configured by a mounted file is found through the ConfigMaps, a
   const paths = requests.map((request) => request.path);
   assert.equal(paths.filter((path) => path === '/api/v1/configmaps').length, 1);
   assert.ok(!paths.includes('/api/v1/namespaces/loom/configmaps'));
+});
+
+// A Kafka exporter's alert: the group is one word of its name (`consumergroup`), the group's id a label of it.
+test("a Kafka exporter's consumer group lag leads to the consumer like any backlog", async () => {
+  const scenario = await loadScenario(
+    join(import.meta.dirname, '../fixtures/scenarios/kiln-queue-consumer-missing-secret.yaml'),
+  );
+  const simulation = await startSimulation(scenario);
+  try {
+    const labels = { alertname: 'KafkaConsumergroupLagGrowing', namespace: 'broker', consumergroup: 'glaze.jobs' };
+    const result = await investigate(
+      AlertSchema.parse({
+        source: 'alertmanager',
+        title: 'KafkaConsumergroupLagGrowing',
+        labels,
+        startsAt: scenario.alert.startsAt,
+      }),
+      { kubeConfig: simulation.kubeConfig, audit: new MemoryAuditLog(), now: new Date(scenario.now) },
+    );
+    assert.deepEqual(result.rootCause, { kind: 'Deployment', namespace: 'kiln', name: 'glaze-worker' });
+  } finally {
+    await simulation.close();
+  }
 });
 
 // Only the autoscaler scaling the consumer on the topic's lag names it (KEDA: s0-<scaler>-<topic>).

@@ -6,13 +6,19 @@ import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 // Work waiting at a broker or queue: the consumer side is not keeping up. Read with CamelCase alert names split into
-// words (`QueueBacklog` → `queue backlog`). Lag only of consumers and queues: a database replica's lag is its own.
+// words (`QueueBacklog` → `queue backlog`). Lag only of consumers and queues: a database replica's lag is its own. A
+// consumer group is one word in Kafka exporters' metric and alert names (`kafka_consumergroup_lag`,
+// `KafkaConsumergroupLagGrowing`): its lag is the group's, as `consumer group lag` is.
 const BACKLOG =
-  /\b(backlog|(consumer|group|queue|topic|stream|partition|subscription|processing|ingest(ion)?) lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?|pollers?|workers? polling)|(0|zero) (subscribers?|consumers?|pollers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
+  /\b(backlog|(consumer ?group|consumer|group|queue|topic|stream|partition|subscription|processing|ingest(ion)?) lag(ging)?|queue( is)? (growing|depth|length|size|full|high)|(growing|long) queue|no (active )?(subscribers?|consumers?|pollers?|workers? polling)|(0|zero) (subscribers?|consumers?|pollers?)|unconsumed|not (being )?consumed|(messages?|items?|jobs?|tasks?|events?) (dropped|waiting|ready|pending|piling|queued|stuck|unacked)|dropped (messages?|items?|events?)|dead[ -]?letter)\b/i;
 
 /** Whether the alert says work piles up (or is dropped) at a broker or queue, rather than that something fails. */
 export function isBacklogAlert(alert: Alert): boolean {
-  const text = [alert.labels.alertname ?? '', alertText(alert)].join('\n').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  // Metric names the alert quotes are snake_case (`kafka_consumergroup_lag`): their parts are words too.
+  const text = [alert.labels.alertname ?? '', alertText(alert)]
+    .join('\n')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ');
   return BACKLOG.test(text);
 }
 
