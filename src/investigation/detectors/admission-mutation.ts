@@ -5,11 +5,12 @@ import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { type LostInjection, lostInjections } from '../evidence/lost-injection.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { type Evidence, type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -48,12 +49,13 @@ const MAX_KINDS = 2;
 export const admissionMutation: Detector = {
   id: 'admission-mutation',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const lost = injectionsLost(snapshot, graph);
     const marks = mutationMarks(snapshot);
     if (marks.length === 0 || snapshot.customObjects.length === 0) return lost;
     const kinds = new Set(markingKinds(snapshot.apiGroups, marks, MAX_KINDS).map((kind) => kind.kind));
     const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const mark of marks) {
       const namespace = mark.pod.metadata?.namespace;
@@ -75,7 +77,7 @@ export const admissionMutation: Detector = {
         const changedAt = lastChange(rule.metadata);
         const at = toMs(changedAt);
         const markedAt = toMs(mark.at) ?? now;
-        const changed = at !== undefined && at <= markedAt && now - at <= SUSPECT_CHANGE_WINDOW;
+        const changed = at !== undefined && at <= markedAt && changedBeforeOnset(at, onset);
         // A record of which policy admitted the pod (not a list of what it patched) says only that it applied, as it
         // applies to every pod it admits: unchanged since long before, pods ran under it before these failed.
         if (mark.kind && !changed) continue;

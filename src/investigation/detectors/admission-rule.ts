@@ -5,13 +5,14 @@ import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { UNTOLERATED_TAINT } from '../evidence/node-room.ts';
 import { namedIn, refusedCreations, spellsKind } from '../evidence/spelled-kinds.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { creatorOf } from './admission-refused.ts';
 import { type Detector, finding } from './detector.ts';
 import { reachedCaps } from './scheduler-admission.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -36,13 +37,18 @@ type Event = ClusterSnapshot['events'][number];
 export const admissionRule: Detector = {
   id: 'admission-rule',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const refusals = refusedCreations(snapshot.events);
     if (refusals.length === 0 || snapshot.customObjects.length === 0) return [];
     const findings = new Map<string, Finding>();
     for (const event of refusals) {
       const { creator, pods } = refusedOf(snapshot, graph, event);
-      for (const { object, changedAt, caps } of namedRules(snapshot, event, pods)) {
+      for (const { object, changedAt, caps } of namedRules(
+        snapshot,
+        symptomOnset(snapshot, alert?.startsAt),
+        event,
+        pods,
+      )) {
         const entity = refOf(object.kind, object.metadata);
         const held = findings.get(refKey(entity));
         if (held) {
@@ -101,10 +107,10 @@ function refusedOf(
  */
 function namedRules(
   snapshot: ClusterSnapshot,
+  onset: Onset,
   event: Event,
   pods: ClusterSnapshot['pods'],
 ): { object: CustomObject; changedAt: string | undefined; caps: string[] }[] {
-  const now = snapshotNow(snapshot);
   const message = event.message ?? '';
   const named = snapshot.customObjects.filter(
     (object) =>
@@ -115,7 +121,7 @@ function namedRules(
   const changedAt = (object: CustomObject): string | undefined => {
     const at = lastChange(object.metadata);
     const ms = toMs(at);
-    return ms !== undefined && now - ms <= SUSPECT_CHANGE_WINDOW ? at : undefined;
+    return changedBeforeOnset(ms, onset) ? at : undefined;
   };
   const changed = named.filter((object) => changedAt(object) !== undefined);
   return (changed.length > 0 ? changed : named).map((object) => ({

@@ -5,7 +5,7 @@ import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import type { HTTPRoute } from '../evidence/routing-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -14,6 +14,7 @@ import { rulesFelt } from '../evidence/traffic-rules.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
 import { type NamedPolicy, namedPolicies, routeBackends } from '../evidence/route-policies.ts';
 import { edgeProxyLines } from '../evidence/edge-proxy.ts';
+import { CHANGE_WINDOW, SUSPECT_CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -67,7 +68,7 @@ export const attachedPolicy: Detector = {
   id: 'attached-policy',
   faultTypes: ['other'],
   detect(snapshot, graph, alert) {
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const errorText = snapshot.logs.flatMap((log) => log.lines).join('\n');
     const printed = new Set(durations(errorText));
     // What the proxy in front answered is the same for every policy: read it once, not once per policy.
@@ -78,7 +79,7 @@ export const attachedPolicy: Detector = {
       const at = toMs(changedAt);
       const { affects, via } = reached;
       const unserved = onlyWhenFelt ? undefined : unservedPath(object, linesBehind(affects, snapshot, graph));
-      if (at === undefined || now - at > (unserved ? NEAR_WHEN_UNSERVED : NEAR)) continue;
+      if (!changedBeforeOnset(at, onset, unserved ? NEAR_WHEN_UNSERVED : NEAR)) continue;
       const set = durations(JSON.stringify(object.spec ?? {}));
       const quoted = set.find((value) => printed.has(value));
       const atEdge = rulesFelt(object, proxyText)[0];

@@ -7,9 +7,10 @@ import {
 } from '../evidence/awaited-references.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
-import { HOUR, lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -34,9 +35,10 @@ const said = (c: Condition): string =>
 export const awaitedReference: Detector = {
   id: 'awaited-reference',
   faultTypes: ['other'],
-  detect(snapshot) {
+  detect(snapshot, _graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const byObject = new Map<string, Finding>();
     for (const waiting of snapshot.customObjects) {
       for (const ref of typedReferences(waiting.spec)) {
@@ -63,7 +65,7 @@ export const awaitedReference: Detector = {
         const at = toMs(changedAt);
         const since = Math.min(...own.map((c) => toMs(c.lastTransitionTime) ?? now));
         // Changed shortly before, or just before its conditions turned (whenever that was): the change made it not ready.
-        const recent = at !== undefined && at <= since && (now - at <= SUSPECT_CHANGE_WINDOW || since - at <= HOUR);
+        const recent = at !== undefined && at <= since && (changedBeforeOnset(at, onset) || since - at <= HOUR);
         const first = own.find((c) => c.type !== 'Ready') ?? own[0];
         byObject.set(
           refKey(entity),

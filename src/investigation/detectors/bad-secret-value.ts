@@ -1,10 +1,11 @@
 import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
-import { HOUR, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { HOUR } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 export const AUTH_FAILURE =
   /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed|log ?[io]n (rejected|refused|denied|failed)|(credentials?|password|authentication) (rejected|refused)|not authori[sz]ed|bad user ?name or password|access_refused|login was (refused|rejected|denied)/i;
@@ -69,8 +70,8 @@ function secretsBeside(spec: ReturnType<EvidenceGraph['podSpecOf']>, proofs: str
 export const badSecretValue: Detector = {
   id: 'bad-secret-value',
   faultTypes: ['bad-secret-value'],
-  detect(snapshot, graph) {
-    const now = snapshotNow(snapshot);
+  detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const workload of graph.workloads) {
       const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
@@ -105,7 +106,7 @@ export const badSecretValue: Detector = {
         })
         .filter((s) => s.exists);
       const recent = involved
-        .filter((s) => s.changedAt && now - (toMs(s.changedAt) ?? 0) < SUSPECT_CHANGE_WINDOW)
+        .filter((s) => changedBeforeOnset(s.changedAt, onset))
         .sort((a, b) => (b.changedAt ?? '').localeCompare(a.changedAt ?? ''));
       // No recent change to point at, but a single credential on either side: the likeliest culprit, weakly.
       const distinct = [...new Map(involved.map((s) => [refKey(s.secret), s])).values()];
@@ -141,7 +142,7 @@ export const badSecretValue: Detector = {
       const ref = refOf('Secret', secret.metadata);
       const changedAt = configChangedAt(secret);
       const edited = changedAt !== undefined && changedAt !== secret.metadata?.creationTimestamp;
-      if (!edited || findings.has(refKey(ref)) || now - (toMs(changedAt) ?? 0) > 2 * HOUR) continue;
+      if (!edited || findings.has(refKey(ref)) || !changedBeforeOnset(changedAt, onset, 2 * HOUR)) continue;
       const readers = graph.workloadsReferencing(ref);
       const unread = readers.filter((w) => {
         const pods = graph.podsOf(w).map((p) => p.metadata?.name ?? '');

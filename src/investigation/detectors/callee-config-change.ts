@@ -1,9 +1,10 @@
 import { refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { callersFailingSince } from './callers-failing-since.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -22,13 +23,13 @@ const STRENGTH = {
 export const calleeConfigChange: Detector = {
   id: 'callee-config-change',
   faultTypes: ['crashloop-bad-config'],
-  detect(snapshot, graph) {
-    const now = snapshotNow(snapshot);
+  detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const configMap of snapshot.configMaps) {
       const changed = lastChange(configMap.metadata);
       const at = toMs(changed);
-      if (at === undefined || now - at > SUSPECT_CHANGE_WINDOW) continue;
+      if (!changedBeforeOnset(at, onset)) continue;
       const ref = refOf('ConfigMap', configMap.metadata);
       for (const reader of graph.workloadsReferencing(ref)) {
         const pods = graph.podsOf(reader);

@@ -1,11 +1,12 @@
 import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -41,7 +42,7 @@ const NEAR = CHANGE_WINDOW;
 export const configuredObject: Detector = {
   id: 'configured-object',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const names = configuredNames(
       graph.workloads
@@ -49,14 +50,14 @@ export const configuredObject: Detector = {
         .map((w) => ({ ref: w.ref, spec: w.template?.spec })),
     );
     if (names.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const object of snapshot.customObjects) {
       const users = names.filter((name) => isNamed(object, name.value) && kindNamedBy(object.kind, name.word));
       if (users.length === 0) continue;
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      if (at === undefined || now - at > NEAR) continue;
+      if (!changedBeforeOnset(at, onset, NEAR)) continue;
       const entity = refOf(object.kind, object.metadata);
       const lines = users.flatMap(({ workload }) =>
         graph

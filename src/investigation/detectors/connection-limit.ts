@@ -1,10 +1,10 @@
 import { eventEvidence, eventsFor, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 // A server refusing new connections because all its slots are taken, as Postgres, MySQL, Redis and MongoDB word it.
 const NO_SLOTS =
@@ -31,8 +31,8 @@ const STRENGTH = {
 export const connectionLimit: Detector = {
   id: 'connection-limit',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
-    const now = snapshotNow(snapshot);
+  detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const client of graph.workloads) {
       const pods = graph.podsOf(client.ref).map((p) => p.metadata?.name ?? '');
@@ -59,7 +59,7 @@ export const connectionLimit: Detector = {
         confirmed.length > 0 ? confirmed : addressed.length > 0 ? addressed : servers.length === 1 ? servers : [];
       for (const { server, edge } of chosen) {
         const changes = eventsFor(snapshot, server.kind, server.namespace, server.name).filter(
-          (e) => RECONFIGURED.test(e.message ?? '') && now - (toMs(eventTime(e)) ?? 0) <= SUSPECT_CHANGE_WINDOW,
+          (e) => RECONFIGURED.test(e.message ?? '') && changedBeforeOnset(eventTime(e), onset),
         );
         const own = lastDistinct(linesOf(server), () => true, 2);
         const reconfigured = changes.length > 0 || own.some((l) => RECONFIGURED.test(l.text));

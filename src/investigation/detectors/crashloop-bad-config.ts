@@ -12,13 +12,14 @@ import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/log
 import { looksLikeError } from '../evidence/log-line.ts';
 import { malformedKeys } from '../evidence/malformed.ts';
 import { stateEvidence } from '../evidence/pod-state.ts';
-import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { toMs, snapshotNow } from '../evidence/time.ts';
 import { type Finding, refKey } from '../model.ts';
 import { envChanges, quotesEnvChange } from '../evidence/env-changes.ts';
 import { envRollouts } from './changed-env.ts';
 import { crashingWorkloads } from './crashing.ts';
 import { AUTH_FAILURE } from './bad-secret-value.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 const CONFIG_WORDS =
   /pars(e|ing)|config|yaml|json|toml|ini\b|unmarshal|decode|syntax|unexpected (end|token|eof|character)|malformed|invalid|missing (required )?(key|field|value|setting)|no such file|cannot (open|read|load)|failed to (load|read)/i;
@@ -54,8 +55,9 @@ const STRENGTH = {
 export const crashloopBadConfig: Detector = {
   id: 'crashloop-bad-config',
   faultTypes: ['crashloop-bad-config'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const crash of crashingWorkloads(snapshot, graph)) {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
@@ -88,7 +90,7 @@ export const crashloopBadConfig: Detector = {
           const changedMs = toMs(changedAt);
           const firstCrash = toMs(crash.firstCrashAt) ?? now;
           const recent =
-            changedMs !== undefined && now - changedMs < SUSPECT_CHANGE_WINDOW && changedMs <= firstCrash + 5 * 60_000;
+            changedMs !== undefined && changedBeforeOnset(changedMs, onset) && changedMs <= firstCrash + 5 * 60_000;
           const keys = Object.keys((object as ConfigMap | undefined)?.data ?? {}).concat(
             (object as { keys?: string[] } | undefined)?.keys ?? [],
           );

@@ -2,11 +2,12 @@ import { changeEvidence, configChangedAt, configObject } from '../evidence/confi
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { AUTH_FAILURE } from './bad-secret-value.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -28,8 +29,8 @@ const STRENGTH = {
 export const credentialDrift: Detector = {
   id: 'credential-drift',
   faultTypes: ['bad-secret-value'],
-  detect(snapshot, graph) {
-    const now = snapshotNow(snapshot);
+  detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const client of graph.workloads) {
       const pods = graph.podsOf(client.ref);
@@ -45,7 +46,7 @@ export const credentialDrift: Detector = {
         // An edit, recent, and every running client pod started after it: the client uses the new value.
         if (!secret || !changedAt || changed === undefined || changedAt === secret.metadata?.creationTimestamp)
           continue;
-        if (now - changed > SUSPECT_CHANGE_WINDOW || clientStart < changed) continue;
+        if (!changedBeforeOnset(changed, onset) || clientStart < changed) continue;
         const stale = servers.filter(
           (server) =>
             (latestStart(graph.podsOf(server)) ?? Number.POSITIVE_INFINITY) < changed &&

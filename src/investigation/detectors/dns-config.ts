@@ -23,10 +23,11 @@ import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { CLUSTER_DOMAIN, clusterDnsAddresses, clusterDomainUpstreams } from '../evidence/node-dns-cache.ts';
 import { podResolver } from '../evidence/pod-resolver.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { SUSPECT_CHANGE_WINDOW } from '../evidence/onset.ts';
 
 type ConfigMap = ClusterSnapshot['configMaps'][number];
 type Victim = {

@@ -3,9 +3,10 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import { refOf } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import { errorsBeganAfter, lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Finding, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -27,14 +28,14 @@ const STRENGTH = {
 export const externalNameRepointed: Detector = {
   id: 'external-name-repointed',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
-    const now = snapshotNow(snapshot);
+  detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const service of snapshot.services) {
       if (service.spec?.type !== 'ExternalName' || !service.spec.externalName) continue;
       const repointedAt = repointTime(service.metadata);
       const at = toMs(repointedAt);
-      if (!repointedAt || at === undefined || now - at > SUSPECT_CHANGE_WINDOW || at > now) continue;
+      if (!repointedAt || at === undefined || !changedBeforeOnset(at, onset)) continue;
       const ref = refOf('Service', service.metadata);
       const calling = new Set(graph.callersOf(ref).map((edge) => refKey(edge.from)));
       const callers = graph.workloads.filter((w) => calling.has(refKey(w.ref)));

@@ -11,12 +11,13 @@ import {
 } from '../evidence/logs.ts';
 import { restartedAfter } from '../evidence/restarted-after.ts';
 import { revisions } from '../evidence/revisions.ts';
-import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { toMs, snapshotNow } from '../evidence/time.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { looksLikeError } from '../evidence/log-line.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 const FLAG_NAME = /enable|disable|flag|feature|toggle|experiment|rollout|kill.?switch/i;
 const BOOLEAN_VALUE = /^\s*"?(true|false|on|off|yes|no|enabled|disabled|0|1)"?\s*$/i;
@@ -63,11 +64,12 @@ const STRENGTH = {
 export const featureFlag: Detector = {
   id: 'feature-flag',
   faultTypes: ['feature-flag'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const configMap of snapshot.configMaps) {
-      const change = switchesIn(configMap, now);
+      const change = switchesIn(configMap, onset);
       if (!change) continue;
       for (const workload of graph.workloadsReferencing(change.ref)) {
         const failing = readerFailures(change, workload, snapshot, graph, now);
@@ -94,10 +96,11 @@ interface Switches {
   settings: Setting[];
 }
 
-function switchesIn(configMap: ClusterSnapshot['configMaps'][number], now: number): Switches | undefined {
+/** The ConfigMap's switches; `recent` when it changed shortly before the onset (never without one). */
+function switchesIn(configMap: ClusterSnapshot['configMaps'][number], onset: Onset | undefined): Switches | undefined {
   const changedAt = configChangedAt(configMap);
   const changed = toMs(changedAt);
-  const recent = changed !== undefined && now - changed <= SUSPECT_CHANGE_WINDOW;
+  const recent = onset !== undefined && changedBeforeOnset(changed, onset);
   const data = Object.entries(configMap.data ?? {});
   const flagKeys = new Set<string>();
   for (const [key, value] of data) {
@@ -125,7 +128,7 @@ function switchesIn(configMap: ClusterSnapshot['configMaps'][number], now: numbe
 
 /** Whether a ConfigMap holds switches: keys named like flags, or set to booleans, beside flag-named keys or values. */
 export const holdsSwitches = (configMap: ClusterSnapshot['configMaps'][number]): boolean =>
-  switchesIn(configMap, Number.POSITIVE_INFINITY)?.flagLike === true;
+  switchesIn(configMap, undefined)?.flagLike === true;
 
 const SWITCH_WORD = /^(?:enable|enabled|disable|disabled|use|feature|features|flag|toggle|experiment|is|allow)$/i;
 

@@ -3,10 +3,11 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -103,7 +104,7 @@ interface Refused {
 export const governingResource: Detector = {
   id: 'governing-resource',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const clients = refusedWorkloads(snapshot, graph);
     if (clients.length === 0) return [];
@@ -118,12 +119,12 @@ export const governingResource: Detector = {
     const called = refusingServers(graph, clients, refusalText);
     const refusals = refusalsIn([refusalText]);
     const quotedNames = [...new Set(refusalText.match(QUOTED_NAME) ?? [])];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      const recent = at !== undefined && now - at <= SUSPECT_CHANGE_WINDOW;
+      const recent = changedBeforeOnset(at, onset);
       const name = object.metadata?.name ?? '';
       const named = [name, ...specStrings(object.spec)].flatMap((text) => [text, ...text.split(NAME_PARTS)]);
       const long = named.filter((text) => text.length >= MIN_NAME);
@@ -141,7 +142,7 @@ export const governingResource: Detector = {
           ? explains
             ? STRENGTH.namesRefused
             : STRENGTH.namesOnly
-          : now - (at as number) <= NEAR
+          : changedBeforeOnset(at, onset, NEAR)
             ? STRENGTH.changedNear
             : undefined
         : match && limits.length > 0

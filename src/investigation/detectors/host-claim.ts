@@ -5,9 +5,10 @@ import { claimantsOf, statusComplaint } from '../evidence/host-claims.ts';
 import { looksClusterInternal } from '../evidence/hosts.ts';
 import { mentionedHosts } from '../evidence/ingress-routes.ts';
 import { routesToService } from '../evidence/route-kinds.ts';
-import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type EntityRef, type Finding, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -34,13 +35,13 @@ export const hostClaim: Detector = {
     if (!alert || snapshot.customObjects.length === 0) return [];
     const hosts = [...new Set(mentionedHosts(alert.text).map((m) => m.host))].filter((h) => !looksClusterInternal(h));
     // Recent or standing by the alert's onset: the snapshot may be read hours after it.
-    const onset = toMs(alert.startsAt) ?? snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert.startsAt);
     const findings = new Map<string, Finding>();
     for (const host of hosts) {
       const claimants = claimantsOf(snapshot.customObjects, host);
       const recent = (route: CustomObject) => {
         const at = toMs(lastChange(route.metadata));
-        return at !== undefined && onset - at <= NEAR;
+        return changedBeforeOnset(at, onset, NEAR);
       };
       const fresh = claimants.filter(recent);
       const standing = claimants.filter((route) => !recent(route));

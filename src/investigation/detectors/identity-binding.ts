@@ -12,10 +12,11 @@ import {
 } from '../evidence/identity-chain.ts';
 import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 type ServiceAccount = ClusterSnapshot['serviceAccounts'][number];
 
@@ -68,16 +69,16 @@ interface Culprit {
 export const identityBinding: Detector = {
   id: 'identity-binding',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.serviceAccounts.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const refused of refusedWorkloads(snapshot, graph)) {
       // Of the links changed shortly before, the latest; with none, what the specs show.
       const changed = [
-        changedGrant(snapshot, refused, now),
-        changedNamesake(snapshot, refused, now),
-        changedAccount(snapshot, refused, now),
+        changedGrant(snapshot, refused, onset),
+        changedNamesake(snapshot, refused, onset),
+        changedAccount(snapshot, refused, onset),
       ]
         .filter((link) => link !== undefined)
         .sort((a, b) => (toMs(b.changedAt) ?? 0) - (toMs(a.changedAt) ?? 0));
@@ -132,17 +133,12 @@ function refusedWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): Refu
   return [...byWorkload.values()];
 }
 
-const changedWithin = (at: string | undefined, now: number): boolean => {
-  const ms = toMs(at);
-  return ms !== undefined && ms <= now && now - ms <= SUSPECT_CHANGE_WINDOW;
-};
-
 /** The grant naming the refused identity that changed last, shortly before, and after the account itself. */
-function changedGrant(snapshot: ClusterSnapshot, refused: Refused, now: number): Culprit | undefined {
+function changedGrant(snapshot: ClusterSnapshot, refused: Refused, onset: Onset): Culprit | undefined {
   const accountChanged = toMs(lastChange(refused.account.metadata)) ?? 0;
   const grant = grantsOf(snapshot.customObjects, refused)
     .map((object) => ({ object, at: lastChange(object.metadata) }))
-    .filter(({ at }) => changedWithin(at, now) && (toMs(at) ?? 0) > accountChanged)
+    .filter(({ at }) => changedBeforeOnset(at, onset) && (toMs(at) ?? 0) > accountChanged)
     .sort((a, b) => (toMs(b.at) ?? 0) - (toMs(a.at) ?? 0))[0];
   if (!grant) return undefined;
   const { object, at } = grant;
@@ -159,13 +155,13 @@ function changedGrant(snapshot: ClusterSnapshot, refused: Refused, now: number):
  * no longer names the principal or the account it is named for (a member or subject edited to another): the grant
  * meant for it grants someone else.
  */
-function changedNamesake(snapshot: ClusterSnapshot, refused: Refused, now: number): Culprit | undefined {
+function changedNamesake(snapshot: ClusterSnapshot, refused: Refused, onset: Onset): Culprit | undefined {
   const names = [refused.account.metadata?.name ?? '', refused.workload.name].filter((name) => name.length >= MIN_NAME);
   const namesake = snapshot.customObjects
     .filter((object) => identityKind(object) && !bindsIdentity(object, refused.principals, refused.account))
     .filter((object) => names.some((name) => namedAfter(object.metadata?.name ?? '', name)))
     .map((object) => ({ object, at: lastChange(object.metadata) }))
-    .filter(({ at }) => changedWithin(at, now))
+    .filter(({ at }) => changedBeforeOnset(at, onset))
     .sort((a, b) => (toMs(b.at) ?? 0) - (toMs(a.at) ?? 0))[0];
   if (!namesake) return undefined;
   const { object, at } = namesake;
@@ -185,9 +181,9 @@ const namedAfter = (objectName: string, name: string): boolean =>
   objectName === name || objectName.startsWith(`${name}-`) || objectName.startsWith(`${name}.`);
 
 /** The account whose identity annotation changed shortly before. */
-function changedAccount(snapshot: ClusterSnapshot, refused: Refused, now: number): Culprit | undefined {
+function changedAccount(snapshot: ClusterSnapshot, refused: Refused, onset: Onset): Culprit | undefined {
   const at = lastChange(refused.account.metadata);
-  if (!changedWithin(at, now)) return undefined;
+  if (!changedBeforeOnset(at, onset)) return undefined;
   const name = refused.account.metadata?.name;
   const sharer = sharerOf(snapshot, refused);
   return {

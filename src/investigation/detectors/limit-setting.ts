@@ -3,9 +3,10 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { againstSetting, namesSetting, type Setting, settingsOf, speaksOfLimit } from '../evidence/limit-settings.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Evidence, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -35,8 +36,9 @@ interface Spoken {
 export const limitSetting: Detector = {
   id: 'limit-setting',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const lines = snapshot.logs.flatMap((log) =>
       log.lines
         .filter(speaksOfLimit)
@@ -61,7 +63,7 @@ export const limitSetting: Detector = {
           .map(({ line, pod }) => ({ setting, line, pod, against: againstSetting(setting, line) })),
       );
       if (spoken.length === 0) continue;
-      const found = judge(snapshot, object, spoken, (pod) =>
+      const found = judge(snapshot, onset, object, spoken, (pod) =>
         pod.kind === 'Pod' && graph.pod(pod.namespace ?? '', pod.name)
           ? graph.workloadOf(graph.pod(pod.namespace ?? '', pod.name) as never)
           : pod,
@@ -76,7 +78,8 @@ export const limitSetting: Detector = {
 const LIMIT_EVENT = /\bfull\b|\bexceed|\bquota\b|\breached\b|\bwatermark\b/i;
 
 function judge(
-  snapshot: ClusterSnapshot,
+  _snapshot: ClusterSnapshot,
+  onset: Onset,
   object: CustomObject,
   spoken: Spoken[],
   workloadOf: (pod: EntityRef) => EntityRef,
@@ -84,7 +87,7 @@ function judge(
   const entity = refOf(object.kind, object.metadata);
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
-  const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW;
+  const recent = changedBeforeOnset(at, onset);
   // The setting the errors say most of: one whose every word they name (`client_wait_timeout`) before one they name
   // a word of by chance (`maxClients`).
   const closest = [...spoken].sort((a, b) => b.setting.words.length - a.setting.words.length)[0];

@@ -2,10 +2,11 @@ import type { EvidenceGraph } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { SUSPECT_CHANGE_WINDOW } from '../evidence/onset.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];

@@ -2,9 +2,10 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { mountSources, quotedSetting, sourceObject } from '../evidence/mount-sources.ts';
-import { lastChange, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { CHANGE_WINDOW } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {

@@ -6,12 +6,13 @@ import { namedByDns } from '../evidence/cni-policies.ts';
 import { CLUSTER_DNS_NAMESPACE, DNS_LABEL, isClusterDnsPod } from '../evidence/cluster-dns.ts';
 import { RESOLVE_ERROR } from '../evidence/log-line.ts';
 import { lastDistinct, logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
-import { HOUR, lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs, snapshotNow } from '../evidence/time.ts';
 import type { Pod, Workload } from '../evidence/workloads.ts';
 import type { EntityRef, Finding, RemediationProposal } from '../model.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 type Rule = NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number];
 type Peer = NonNullable<Rule['from']>[number];
@@ -50,7 +51,7 @@ const BLOCKED = anyOf(
 export const networkPolicy: Detector = {
   id: 'network-policy',
   faultTypes: ['network-policy'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.networkPolicies.length === 0) return [];
     const namespaceLabels = namespaceLabelsOf(snapshot);
     const findings = new Map<string, Finding>();
@@ -59,7 +60,12 @@ export const networkPolicy: Detector = {
     for (const cut of lookupsCutOff(snapshot, graph, namespaceLabels))
       blameLookupsCutOff(findings, cut, snapshot, graph);
     for (const cut of addressesCutOff(snapshot, graph)) blameAddressesCutOff(findings, cut);
-    for (const dead of rulesAdmittingNoNamespace(snapshot, graph, namespaceLabels))
+    for (const dead of rulesAdmittingNoNamespace(
+      snapshot,
+      graph,
+      namespaceLabels,
+      symptomOnset(snapshot, alert?.startsAt),
+    ))
       if (!findings.has(refKey(dead.entity))) findings.set(refKey(dead.entity), dead);
     return [...findings.values()];
   },
@@ -583,14 +589,14 @@ function rulesAdmittingNoNamespace(
   snapshot: ClusterSnapshot,
   graph: EvidenceGraph,
   namespaceLabels: NamespaceLabels,
+  onset: Onset,
 ): Finding[] {
   if (snapshot.namespaces.length === 0 || snapshot.incomplete.some((read) => read.kind === 'Namespace')) return [];
   const names = snapshot.namespaces.map((n) => n.metadata?.name ?? '');
-  const now = snapshotNow(snapshot);
   return snapshot.networkPolicies.flatMap((policy): Finding[] => {
     const changedAt = lastChange(policy.metadata);
     const changed = toMs(changedAt);
-    if (changed === undefined || now - changed > SUSPECT_CHANGE_WINDOW) return [];
+    if (!changedBeforeOnset(changed, onset)) return [];
     const types = policy.spec?.policyTypes ?? ['Ingress'];
     if (!types.includes('Ingress')) return [];
     const dead = (policy.spec?.ingress ?? []).find(

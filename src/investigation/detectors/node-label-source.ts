@@ -3,9 +3,10 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { type LabelPair, pairSetIn, strandedPods } from '../evidence/node-label-sources.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type Evidence, type Finding, uniqueRefs } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -29,7 +30,7 @@ const STRENGTH = {
 export const nodeLabelSource: Detector = {
   id: 'node-label-source',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const stranded = strandedPods(snapshot);
     if (stranded.length === 0) return [];
@@ -43,7 +44,7 @@ export const nodeLabelSource: Detector = {
         .filter(({ pairs: p }) => p.some((pair) => pair.key === key && pair.value === value))
         .map(({ pod }) => pod);
       if (pods.length === 0) continue;
-      findings.push(strands(snapshot, graph, object, set, pods));
+      findings.push(strands(snapshot, symptomOnset(snapshot, alert?.startsAt), graph, object, set, pods));
     }
     return findings;
   },
@@ -51,6 +52,7 @@ export const nodeLabelSource: Detector = {
 
 function strands(
   snapshot: ClusterSnapshot,
+  onset: Onset,
   graph: EvidenceGraph,
   object: CustomObject,
   set: { pair: LabelPair; path: string },
@@ -60,7 +62,7 @@ function strands(
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
   const firstMade = Math.min(...pods.map((pod) => toMs(pod.metadata?.creationTimestamp) ?? Number.POSITIVE_INFINITY));
-  const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW && at <= firstMade + 60_000;
+  const recent = at !== undefined && changedBeforeOnset(at, onset) && at <= firstMade + 60_000;
   const { key, value } = set.pair;
   const carriers = snapshot.nodes
     .map((node) => node.metadata?.labels?.[key])

@@ -3,9 +3,10 @@ import { readInFull } from '../evidence/completeness.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatLabels } from '../evidence/labels.ts';
 import { operatorAddressed, ownerObject } from '../evidence/operator-addressed.ts';
-import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -28,12 +29,12 @@ const NEAR = CHANGE_WINDOW;
 export const operatorEmptiedService: Detector = {
   id: 'operator-emptied-service',
   faultTypes: ['other'],
-  detect(snapshot) {
+  detect(snapshot, _graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const recent = (at: string | undefined) => {
       const ms = toMs(at);
-      return ms !== undefined && now - ms <= NEAR;
+      return changedBeforeOnset(ms, onset, NEAR);
     };
     const namespaces = new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''));
     const findings: Finding[] = [];

@@ -5,10 +5,11 @@ import { refOf } from '../evidence/graph.ts';
 import { controllerOf } from '../evidence/owner-references.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -64,9 +65,9 @@ interface Rendered {
 export const operatorResource: Detector = {
   id: 'operator-resource',
   faultTypes: ['other', 'bad-rollout'],
-  detect(snapshot) {
+  detect(snapshot, _graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const byTop = new Map<string, Rendered>();
     for (const pod of snapshot.pods) {
       const { chain: links, generated } = ownerChain(snapshot, pod);
@@ -77,7 +78,7 @@ export const operatorResource: Detector = {
       if (!top || !changedAt || at === undefined || created === undefined) continue;
       // Edited after it was made: a resource made shortly before (a workflow's run) generates its pods by design.
       const made = toMs(top.metadata?.creationTimestamp);
-      if (now - at > NEAR || created < at || (made !== undefined && at <= made)) continue;
+      if (!changedBeforeOnset(at, onset, NEAR) || created < at || (made !== undefined && at <= made)) continue;
       const key = refKey(refOf(top.kind, top.metadata));
       const held = byTop.get(key) ?? { top, changedAt, links, generated: [], pods: [] };
       held.pods.push(pod);

@@ -3,10 +3,11 @@ import { refOf } from '../evidence/graph.ts';
 import { matchesSelector } from '../evidence/labels.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { SUSPECT_CHANGE_WINDOW } from '../evidence/onset.ts';
 
 type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
 type Peer = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['from']>[number];

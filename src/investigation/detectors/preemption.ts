@@ -3,7 +3,7 @@ import { eventEvidence } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { HOUR, lastChange, toMs } from '../evidence/time.ts';
 import { controllerAmong } from '../evidence/owner-references.ts';
 import { podControllers } from '../evidence/peer-namespaces.ts';
 import { preemptorNamed, PREEMPTED_BY, priorityClassNamed } from '../evidence/preemptors.ts';
@@ -11,6 +11,7 @@ import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { owningWorkload } from '../focus.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { SUSPECT_CHANGE_WINDOW, changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -36,7 +37,7 @@ const shortOfPods = (graph: EvidenceGraph, workload: EntityRef): boolean =>
 export const preemption: Detector = {
   id: 'preemption',
   faultTypes: ['insufficient-resources', 'other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const findings = new Map<string, Finding>();
     for (const event of snapshot.events) {
       if (event.reason !== 'Preempted') continue;
@@ -46,7 +47,7 @@ export const preemption: Detector = {
       if (!by || involved?.kind !== 'Pod') continue;
       const victim = owningWorkload(involved.name ?? '', involved.namespace ?? '', snapshot);
       if (!victim || victim.kind === 'Pod' || !shortOfPods(graph, victim)) continue;
-      const changedClass = classChangedUnder(snapshot, by);
+      const changedClass = classChangedUnder(snapshot, symptomOnset(snapshot, alert?.startsAt), by);
       const entity = changedClass ? changedClass.ref : graph.workloadOf(by);
       const key = refKey(entity);
       const existing = findings.get(key);
@@ -94,6 +95,7 @@ export const preemption: Detector = {
  */
 function classChangedUnder(
   snapshot: ClusterSnapshot,
+  onset: Onset,
   by: Pod,
 ): { ref: EntityRef; value: number; changedAt: string; before: string } | undefined {
   const priority = by.spec?.priority;
@@ -106,7 +108,7 @@ function classChangedUnder(
   // A class its template does not ask for reaches a workload when it next makes pods (a nightly Job): the change is
   // suspect until then, not only within the usual window of the onset.
   const window = assignedByDefault(snapshot, by, priorityClass) ? DEFAULT_CLASS_WINDOW : SUSPECT_CHANGE_WINDOW;
-  if (snapshotNow(snapshot) - changed > window) return undefined;
+  if (!changedBeforeOnset(changed, onset, window)) return undefined;
   const admittedBefore = snapshot.pods
     .filter((pod) => pod.spec?.priorityClassName === by.spec?.priorityClassName)
     .filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? changed) < changed);

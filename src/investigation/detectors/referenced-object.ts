@@ -3,10 +3,11 @@ import { refOf } from '../evidence/graph.ts';
 import { kindNamedByKey, specReferences, stalled, waitMessage } from '../evidence/referenced-objects.ts';
 import type { ServedGroup } from '../evidence/routing-objects.ts';
 import { servedCustomKind } from '../evidence/custom-object.ts';
-import { lastChange, snapshotNow, toMs, CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -31,15 +32,15 @@ const SHORTEST_NAME = 3;
 export const referencedObject: Detector = {
   id: 'referenced-object',
   faultTypes: ['other'],
-  detect(snapshot) {
+  detect(snapshot, _graph, alert) {
     const stuck = snapshot.customObjects.filter(stalled);
     if (stuck.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
       const changedAt = lastChange(object.metadata);
       const at = toMs(changedAt);
-      if (!changedAt || at === undefined || now - at > NEAR) continue;
+      if (!changedAt || at === undefined || !changedBeforeOnset(at, onset, NEAR)) continue;
       // The wait began after the change: an object created before it and still waiting waited for something else.
       const since = stuck.filter(
         (other) =>

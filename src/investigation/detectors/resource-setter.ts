@@ -3,9 +3,10 @@ import { refOf } from '../evidence/graph.ts';
 import { containerStates, stateEvidence } from '../evidence/pod-state.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { memoryLimitDrift, type ResourceDrift, targetingObjects } from '../evidence/resource-setters.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Evidence, EVIDENCE_TEXT_LIMIT, type Finding, refKey } from '../model.ts';
 import { type Detector, finding, seenAgain } from './detector.ts';
+import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -48,9 +49,9 @@ function settingsSaid(spec: unknown, resource: string): string[] {
 export const resourceSetter: Detector = {
   id: 'resource-setter',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const bySetter = new Map<string, Finding>();
     for (const pod of snapshot.pods) {
       for (const state of containerStates(pod)) {
@@ -70,7 +71,7 @@ export const resourceSetter: Detector = {
           }
           const changedAt = lastChange(setter.metadata);
           const at = toMs(changedAt);
-          const recent = at !== undefined && now - at <= SUSPECT_CHANGE_WINDOW;
+          const recent = changedBeforeOnset(at, onset);
           bySetter.set(
             refKey(entity),
             finding(resourceSetter, {

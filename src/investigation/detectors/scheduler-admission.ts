@@ -4,10 +4,11 @@ import { refOf } from '../evidence/graph.ts';
 import { parseQuantity } from '../evidence/quantity.ts';
 import { admittingObjects, heldBySchedulerAdmission } from '../evidence/scheduler-admission.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 
@@ -31,7 +32,7 @@ const STRENGTH = {
 export const schedulerAdmission: Detector = {
   id: 'scheduler-admission',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const held = snapshot.pods.filter(heldBySchedulerAdmission);
     if (held.length === 0) return [];
@@ -39,7 +40,9 @@ export const schedulerAdmission: Detector = {
     for (const pod of snapshot.pods)
       for (const object of admittingObjects(pod, snapshot.customObjects))
         admitted.set(object, [...(admitted.get(object) ?? []), pod]);
-    return [...admitted.entries()].flatMap(([object, pods]) => judge(object, pods, held, snapshot, graph));
+    return [...admitted.entries()].flatMap(([object, pods]) =>
+      judge(object, pods, held, snapshot, symptomOnset(snapshot, alert?.startsAt), graph),
+    );
   },
 };
 
@@ -47,7 +50,8 @@ function judge(
   object: CustomObject,
   pods: Pod[],
   allHeld: Pod[],
-  snapshot: ClusterSnapshot,
+  _snapshot: ClusterSnapshot,
+  onset: Onset,
   graph: EvidenceGraph,
 ): Finding[] {
   const held = pods.filter((pod) => allHeld.includes(pod));
@@ -58,8 +62,7 @@ function judge(
   );
   const changedAt = editedAt(object);
   const changed = toMs(changedAt);
-  const recent =
-    changed !== undefined && changed <= waitingSince && snapshotNow(snapshot) - changed <= SUSPECT_CHANGE_WINDOW;
+  const recent = changed !== undefined && changed <= waitingSince && changedBeforeOnset(changed, onset);
   const caps = reachedCaps(object, held);
   if (caps.length === 0 && !recent) return [];
   const ref = refOf(object.kind, object.metadata);

@@ -3,9 +3,10 @@ import type { CustomObject } from '../evidence/custom-object.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { missingConfiguredNames, nameLists } from '../evidence/scoped-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -31,7 +32,7 @@ function identities(graph: EvidenceGraph, workload: EntityRef): Set<string> {
 export const scopedOut: Detector = {
   id: 'scoped-out',
   faultTypes: ['other'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const findings: Finding[] = [];
     const namespaces = new Set(snapshot.customObjects.map((o) => o.metadata?.namespace).filter((n) => n !== undefined));
@@ -41,7 +42,14 @@ export const scopedOut: Detector = {
         const said = missing.filter((m) => m.name === object.metadata?.name);
         const pod = said[0] && graph.pod(namespace, said[0].pod);
         if (!pod || !said[0]) continue;
-        const found = leftOut(snapshot, graph, object, graph.workloadOf(pod), said[0].line);
+        const found = leftOut(
+          snapshot,
+          symptomOnset(snapshot, alert?.startsAt),
+          graph,
+          object,
+          graph.workloadOf(pod),
+          said[0].line,
+        );
         if (found) findings.push(found);
       }
     }
@@ -50,7 +58,8 @@ export const scopedOut: Detector = {
 };
 
 function leftOut(
-  snapshot: ClusterSnapshot,
+  _snapshot: ClusterSnapshot,
+  onset: Onset,
   graph: EvidenceGraph,
   object: CustomObject,
   caller: EntityRef,
@@ -69,7 +78,7 @@ function leftOut(
   const entity = refOf(object.kind, object.metadata);
   const changedAt = lastChange(object.metadata);
   const at = toMs(changedAt);
-  const recent = at !== undefined && snapshotNow(snapshot) - at <= SUSPECT_CHANGE_WINDOW;
+  const recent = changedBeforeOnset(at, onset);
   return finding(scopedOut, {
     entity,
     affects: [caller],

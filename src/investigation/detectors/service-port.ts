@@ -1,14 +1,14 @@
 import { endpointsOf, resolvesPort } from '../evidence/endpoints.ts';
 import { refOf } from '../evidence/graph.ts';
 import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
-import { STANDING_TROUBLE } from '../evidence/standing-trouble.ts';
-import { lastChange, toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from '../evidence/time.ts';
+import { lastChange, toMs } from '../evidence/time.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
 import { parseLogLine } from '../evidence/log-line.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
+import { STANDING_TROUBLE, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 
 // A client or proxy told "nothing listens there", as runtimes, proxies and curl word it.
 const NOTHING_LISTENS = anyOf(REFUSED, 'connect\\(\\) failed|upstream connect error', GAVE_UP);
@@ -74,9 +74,9 @@ const STRENGTH = {
 export const servicePort: Detector = {
   id: 'service-port',
   faultTypes: ['service-port'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const findings: Finding[] = [];
-    const now = snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     for (const service of snapshot.services) {
       const pods = graph.podsSelectedBy(service);
       if (pods.length === 0) continue;
@@ -97,7 +97,7 @@ export const servicePort: Detector = {
         // Such a port is a fault only when it is all the Service carries or the Service changed recently; a second,
         // long-standing port (metrics, a management UI) merely undeclared is not evidence of anything.
         const changed = lastChange(service.metadata);
-        const recentlyChanged = changed !== undefined && now - (toMs(changed) ?? 0) <= SUSPECT_CHANGE_WINDOW;
+        const recentlyChanged = changedBeforeOnset(changed, onset);
         const crossed = served && recentlyChanged ? crossedTo(port, target, declared) : undefined;
         if (served && !crossed) continue;
         // A named targetPort the pods read here do not declare, yet the Endpoints list ready addresses under that
@@ -110,7 +110,7 @@ export const servicePort: Detector = {
           port.port,
           ...(numeric ? [Number(target)] : []),
         ]);
-        if (refusals.length === 0 && standingMismatch(service, pods, now)) continue;
+        if (refusals.length === 0 && standingMismatch(service, pods, onset.at)) continue;
         // The Service port's own name says which listener it means when a container declares a port by that name.
         const meant = port.name ? declared.find((p) => p.name === port.name) : undefined;
         const namesAnother = numeric && meant !== undefined && meant.containerPort !== Number(target);
@@ -179,19 +179,19 @@ export const servicePort: Detector = {
 const STANDING_MISMATCH = STANDING_TROUBLE;
 
 /**
- * Whether the Service and every pod it selects were last changed or created over STANDING_MISMATCH ago: whatever
+ * Whether the Service and every pod it selects were last changed or created over STANDING_MISMATCH before the onset: whatever
  * mismatch their specs show has stood since, long before any symptom new enough to page about. A recent pod (a rollout
  * that renamed or moved the port) or a recent edit of the Service keeps it a suspect.
  */
 function standingMismatch(
   service: ClusterSnapshot['services'][number],
   pods: ReturnType<EvidenceGraph['podsSelectedBy']>,
-  now: number,
+  onset: number,
 ): boolean {
   // A time not read is not an old one: the Service or a pod of unknown age may be what just changed.
   const stamps = [lastChange(service.metadata), ...pods.map((pod) => pod.metadata?.creationTimestamp)];
   const times = stamps.map(toMs).filter((time): time is number => time !== undefined);
-  return times.length === stamps.length && now - Math.max(...times) > STANDING_MISMATCH;
+  return times.length === stamps.length && onset - Math.max(...times) > STANDING_MISMATCH;
 }
 
 type DeclaredPort = { name?: string; containerPort: number; protocol?: string };

@@ -1,7 +1,8 @@
 import { configChangedAt } from './config-change.ts';
 import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+import { toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 type Workload = ClusterSnapshot['deployments'][number] | ClusterSnapshot['statefulSets'][number];
 

@@ -97,7 +97,7 @@ import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedWithin } from './restarted-after.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { lastChange, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventNamespace, eventTime } from './events.ts';
 import { troubleWindowStart } from './recent-trouble.ts';
@@ -115,6 +115,7 @@ import {
 } from './snapshot-reader.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /** Routers' own route kinds read in the namespace (ApisixRoute, IngressRoute, HTTPProxy, Mapping…), at most. */
 const MAX_ROUTE_KIND_READS = 2;

@@ -14,7 +14,8 @@ import { recentRollouts } from './recent-rollouts.ts';
 import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { matchesSelector } from './labels.ts';
-import { HOUR, lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { HOUR, lastChange, snapshotNow, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];

@@ -3,8 +3,9 @@ import { mayRunOn } from './node-fit.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { fieldsChangedAt } from './changed-fields.ts';
-import { latest, ownEditTimes, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { latest, ownEditTimes, snapshotNow, toMs } from './time.ts';
 import type { Container, Pod, PodSpec } from './workloads.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /**
  * The scheduler's verdict counts, for each node, the first filter that refused the pod, and the taint filter runs

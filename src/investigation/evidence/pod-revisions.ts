@@ -1,7 +1,8 @@
 import type { EvidenceGraph } from './graph.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { snapshotNow, toMs } from './time.ts';
 import type { Pod, Workload } from './workloads.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /** The label the StatefulSet and DaemonSet controllers stamp on each pod: the revision it was made from. */
 const REVISION_LABEL = 'controller-revision-hash';

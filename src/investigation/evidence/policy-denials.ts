@@ -1,6 +1,7 @@
 import type { EntityRef } from '../model.ts';
 import { eventSubject, eventTime, type KubeEvent } from './events.ts';
-import { snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+import { snapshotNow, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /** A policy that refused an object, and the Warning event that says so. */
 export interface PolicyDenial {

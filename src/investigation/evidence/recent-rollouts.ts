@@ -1,6 +1,7 @@
 import { previousGeneration } from './generations.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { snapshotNow, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 type ReplicaSet = ClusterSnapshot['replicaSets'][number];
 

@@ -2,10 +2,11 @@ import type { RemediationProposal } from '../model.ts';
 import type { EvidenceGraph } from './graph.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { type ReplicaSet, revisionOf, revisions } from './revisions.ts';
-import { toMs, snapshotNow, SUSPECT_CHANGE_WINDOW } from './time.ts';
+import { toMs, snapshotNow } from './time.ts';
 import type { Workload } from './workloads.ts';
 import type { EntityRef } from '../model.ts';
 import { previousGeneration } from './generations.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /** Undo to the revision before the newest one, when the cluster still has it. */
 export function rollbackProposal(

@@ -4,9 +4,10 @@ import type { EvidenceGraph } from './graph.ts';
 import { podReferences } from './references.ts';
 import { lastDistinct, logLinesOf, type PodLogLine } from './logs.ts';
 import type { ClusterSnapshot, SecretShape } from './snapshot.ts';
-import { snapshotNow, SUSPECT_CHANGE_WINDOW, toMs } from './time.ts';
+import { snapshotNow, toMs } from './time.ts';
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /**
  * Credentials rotated on the server's side. A server (a database, a broker) checks logins against a credential kept in

@@ -1,11 +1,6 @@
 import { eventTime, firstSeen, type KubeEvent, occurrences } from './events.ts';
-import { HOUR, MINUTE, toMs } from './time.ts';
-
-/**
- * Trouble that began this long before the symptom (a pod stuck for days, a warning first recorded last week) has gone
- * on through days the symptom did not exist: a standing condition, no sign of where the new symptom is.
- */
-export const STANDING_TROUBLE = 24 * HOUR;
+import { MINUTE, toMs } from './time.ts';
+import { STANDING_TROUBLE } from './onset.ts';
 
 /**
  * The kubelet retries a crash-looping container at most five minutes apart and records each back-off: an event repeated

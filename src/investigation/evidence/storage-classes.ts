@@ -2,7 +2,8 @@ import type { CustomObject } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { eventsFor } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { lastChange, snapshotNow, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 
 /**
  * A claim is provisioned by its StorageClass's provisioner with the class's `parameters` (a volume type, an encryption

@@ -4,15 +4,6 @@ import type { Plain } from './snapshot.ts';
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
-/**
- * How long before a symptom began a change is still recent enough to be its cause: what a change broke shows within
- * hours, so a change that stood longer without harm (what it touched worked through those hours) is history.
- */
-export const CHANGE_WINDOW = 3 * HOUR;
-
-/** How long after a change (a rollout, an edited ConfigMap, Secret or Service) the change is still a suspect for a symptom. */
-export const SUSPECT_CHANGE_WINDOW = 6 * HOUR;
-
 export function toMs(time: string | undefined): number | undefined {
   if (!time) return undefined;
   const ms = Date.parse(time);

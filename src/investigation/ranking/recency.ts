@@ -1,32 +1,23 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { parseLogLine } from '../evidence/log-line.ts';
-import { CHANGE_WINDOW, HOUR, MINUTE, toMs, snapshotNow } from '../evidence/time.ts';
+import { toMs } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
 import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from './weights.ts';
+import { AFTER_ONSET_SLACK, CHANGE_WINDOW, symptomOnset } from '../evidence/onset.ts';
 
-/** An alert fires some minutes after its fault begins: a change up to this long after its start may still be the cause. */
-export const AFTER_START_SLACK = 15 * MINUTE;
 /**
  * A fault its pods got over this long before the symptom began (twice the slack an alert lags its fault by) was over
  * before the symptom started: what broke then had come back.
  */
-export const RECOVERED_BEFORE = 2 * AFTER_START_SLACK;
+export const RECOVERED_BEFORE = 2 * AFTER_ONSET_SLACK;
 
 /**
- * When the symptom began: the alert's start; else the first error line of the last two hours in the logs read; else the
- * snapshot's time. Only the alert's own start is precise enough to hold a later change against a candidate.
+ * When the symptom began (evidence/onset.ts, as every detector measures it). Only the alert's own start is precise
+ * enough to hold a later change against a candidate.
  */
 export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): { at: number; known: boolean } {
-  const alerted = toMs(focus.startedAt);
-  if (alerted !== undefined) return { at: alerted, known: true };
-  const now = snapshotNow(snapshot);
-  const firstError = snapshot.logs
-    .filter((log) => !log.previous)
-    .flatMap((log) => log.lines.map((line) => toMs(parseLogLine(line).at)))
-    .filter((ms): ms is number => ms !== undefined && ms <= now && ms >= now - 2 * HOUR)
-    .sort((a, b) => a - b)[0];
-  return { at: firstError ?? now, known: false };
+  const { at, known } = symptomOnset(snapshot, focus.startedAt);
+  return { at, known };
 }
 
 /**
@@ -51,7 +42,7 @@ export function timeFactor(
   const changed = toMs(finding.changedAt);
   if (changed === undefined) return { factor: 1, history: false };
   const gap = start - changed;
-  if (gap < -AFTER_START_SLACK) return { factor: incident.known ? CHANGE_AFTER_START_FACTOR : 1, history: false };
+  if (gap < -AFTER_ONSET_SLACK) return { factor: incident.known ? CHANGE_AFTER_START_FACTOR : 1, history: false };
   if (gap > CHANGE_WINDOW) return { factor: 1, history: false };
   return { factor: 1 + RECENT_CHANGE_BONUS * (1 - Math.max(0, gap) / CHANGE_WINDOW), history: false };
 }

@@ -1,9 +1,10 @@
 import { batchFailingSince } from '../evidence/batch-failing-since.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { unreadySince } from '../evidence/unready-since.ts';
-import { STANDING_TROUBLE } from '../evidence/standing-trouble.ts';
 import { toMs } from '../evidence/time.ts';
+
 import type { Candidate } from './candidate.ts';
+import { STANDING_TROUBLE } from '../evidence/onset.ts';
 
 /**
  * A workload none of whose pods has been ready since long (STANDING_TROUBLE) before the symptom began, a one-off Job

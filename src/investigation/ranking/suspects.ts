@@ -36,16 +36,16 @@ import { type ReplicaSet, revisionOf, revisions } from '../evidence/revisions.ts
 import { rollbackProposal } from '../evidence/rollout.ts';
 import type { ClusterSnapshot, Plain } from '../evidence/snapshot.ts';
 import type { Container, Pod } from '../evidence/workloads.ts';
-import { CHANGE_WINDOW, lastChange, MINUTE, toMs } from '../evidence/time.ts';
-import { AFTER_START_SLACK } from './recency.ts';
+import { lastChange, MINUTE, toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, FaultType, Finding, RemediationProposal } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Reached } from './reach.ts';
 import { LEAD_STRENGTH } from './weights.ts';
+import { AFTER_ONSET_SLACK, CHANGE_WINDOW } from '../evidence/onset.ts';
 
 export const SUSPECT_WALK = 'suspect-walk';
 
-// A change up to CHANGE_WINDOW before the symptom began is still a suspect; later than AFTER_START_SLACK after it, not a
+// A change up to CHANGE_WINDOW before the symptom began is still a suspect; later than AFTER_ONSET_SLACK after it, not a
 // cause.
 /** A ConfigMap and a revision written this close together were applied as one release. */
 const SAME_RELEASE = 5 * MINUTE;
@@ -235,7 +235,7 @@ class SuspectWalk {
 
   private inWindow(at: string | undefined): boolean {
     const ms = toMs(at);
-    return ms !== undefined && ms >= this.start - CHANGE_WINDOW && ms <= this.start + AFTER_START_SLACK;
+    return ms !== undefined && ms >= this.start - CHANGE_WINDOW && ms <= this.start + AFTER_ONSET_SLACK;
   }
 
   /**
@@ -264,7 +264,7 @@ class SuspectWalk {
       .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt))
       .find((startedAt) => {
         const ms = toMs(startedAt);
-        return ms !== undefined && ms > since && ms <= this.start + AFTER_START_SLACK;
+        return ms !== undefined && ms > since && ms <= this.start + AFTER_ONSET_SLACK;
       });
   }
 

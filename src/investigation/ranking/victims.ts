@@ -4,9 +4,9 @@ import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate } from './candidate.ts';
 import { toMs } from '../evidence/time.ts';
-import { CHANGE_WINDOW } from '../evidence/time.ts';
-import { AFTER_START_SLACK } from './recency.ts';
+
 import { FITTING_CHANGE, WEAK_FINDING } from './weights.ts';
+import { AFTER_ONSET_SLACK, CHANGE_WINDOW } from '../evidence/onset.ts';
 
 // Fault types that describe how a workload suffers rather than why: any of them can be caused by something upstream.
 export const SYMPTOMATIC: ReadonlySet<FaultType> = new Set(['dependency-down', 'other', 'bad-rollout']);
@@ -83,6 +83,6 @@ function wokenBy(victim: Finding, cause: Finding, onset: Onset): boolean {
   const changed = toMs(cause.changedAt);
   if (stood === undefined || changed === undefined || cause.strength < FITTING_CHANGE) return false;
   if (!cause.affects.some((ref) => refKey(ref) === refKey(victim.entity))) return false;
-  const recent = changed >= onset.start - CHANGE_WINDOW && changed <= onset.start + AFTER_START_SLACK;
+  const recent = changed >= onset.start - CHANGE_WINDOW && changed <= onset.start + AFTER_ONSET_SLACK;
   return recent && stood < changed - CHANGE_WINDOW && onset.beganAfter(victim.entity, changed);
 }
