@@ -1,7 +1,8 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { evictorWorkloads, outsideEvictions, templateConfigMaps } from '../evidence/outside-evictions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from '../evidence/time.ts';
+import { SUSPECT_CHANGE_WINDOW } from '../evidence/onset.ts';
+import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { owningWorkload } from '../focus.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';

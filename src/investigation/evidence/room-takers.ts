@@ -6,7 +6,8 @@ import { controllerOf } from './owner-references.ts';
 import { parseQuantity } from './quantity.ts';
 import { type SchedulingFailure, schedulingFailures } from './scheduling-failures.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { lastChange, SUSPECT_CHANGE_WINDOW, snapshotNow, toMs } from './time.ts';
+import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
+import { lastChange, snapshotNow, toMs } from './time.ts';
 
 /**
  * Pods the scheduler refuses only for capacity ("4 Insufficient cpu"), on nodes that had room before: the pods that
