@@ -40,15 +40,11 @@ export const admissionRule: Detector = {
   detect(snapshot, graph, alert) {
     const refusals = refusedCreations(snapshot.events);
     if (refusals.length === 0 || snapshot.customObjects.length === 0) return [];
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const event of refusals) {
       const { creator, pods } = refusedOf(snapshot, graph, event);
-      for (const { object, changedAt, caps } of namedRules(
-        snapshot,
-        symptomOnset(snapshot, alert?.startsAt),
-        event,
-        pods,
-      )) {
+      for (const { object, changedAt, caps } of namedRules(snapshot, onset, event, pods)) {
         const entity = refOf(object.kind, object.metadata);
         const held = findings.get(refKey(entity));
         if (held) {

@@ -2,7 +2,6 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { againstSetting, namesSetting, type Setting, settingsOf, speaksOfLimit } from '../evidence/limit-settings.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Evidence, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -63,7 +62,7 @@ export const limitSetting: Detector = {
           .map(({ line, pod }) => ({ setting, line, pod, against: againstSetting(setting, line) })),
       );
       if (spoken.length === 0) continue;
-      const found = judge(snapshot, onset, object, spoken, (pod) =>
+      const found = judge(onset, object, spoken, (pod) =>
         pod.kind === 'Pod' && graph.pod(pod.namespace ?? '', pod.name)
           ? graph.workloadOf(graph.pod(pod.namespace ?? '', pod.name) as never)
           : pod,
@@ -78,7 +77,6 @@ export const limitSetting: Detector = {
 const LIMIT_EVENT = /\bfull\b|\bexceed|\bquota\b|\breached\b|\bwatermark\b/i;
 
 function judge(
-  _snapshot: ClusterSnapshot,
   onset: Onset,
   object: CustomObject,
   spoken: Spoken[],

@@ -35,6 +35,7 @@ export const nodeLabelSource: Detector = {
     const stranded = strandedPods(snapshot);
     if (stranded.length === 0) return [];
     const pairs = stranded.flatMap(({ pairs: p }) => p);
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
       const set = pairSetIn(object, pairs);
@@ -44,7 +45,7 @@ export const nodeLabelSource: Detector = {
         .filter(({ pairs: p }) => p.some((pair) => pair.key === key && pair.value === value))
         .map(({ pod }) => pod);
       if (pods.length === 0) continue;
-      findings.push(strands(snapshot, symptomOnset(snapshot, alert?.startsAt), graph, object, set, pods));
+      findings.push(strands(snapshot, onset, graph, object, set, pods));
     }
     return findings;
   },

@@ -38,6 +38,7 @@ export const preemption: Detector = {
   id: 'preemption',
   faultTypes: ['insufficient-resources', 'other'],
   detect(snapshot, graph, alert) {
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const event of snapshot.events) {
       if (event.reason !== 'Preempted') continue;
@@ -47,7 +48,7 @@ export const preemption: Detector = {
       if (!by || involved?.kind !== 'Pod') continue;
       const victim = owningWorkload(involved.name ?? '', involved.namespace ?? '', snapshot);
       if (!victim || victim.kind === 'Pod' || !shortOfPods(graph, victim)) continue;
-      const changedClass = classChangedUnder(snapshot, symptomOnset(snapshot, alert?.startsAt), by);
+      const changedClass = classChangedUnder(snapshot, onset, by);
       const entity = changedClass ? changedClass.ref : graph.workloadOf(by);
       const key = refKey(entity);
       const existing = findings.get(key);

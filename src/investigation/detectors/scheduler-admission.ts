@@ -40,9 +40,8 @@ export const schedulerAdmission: Detector = {
     for (const pod of snapshot.pods)
       for (const object of admittingObjects(pod, snapshot.customObjects))
         admitted.set(object, [...(admitted.get(object) ?? []), pod]);
-    return [...admitted.entries()].flatMap(([object, pods]) =>
-      judge(object, pods, held, snapshot, symptomOnset(snapshot, alert?.startsAt), graph),
-    );
+    const onset = symptomOnset(snapshot, alert?.startsAt);
+    return [...admitted.entries()].flatMap(([object, pods]) => judge(object, pods, held, onset, graph));
   },
 };
 
@@ -50,7 +49,6 @@ function judge(
   object: CustomObject,
   pods: Pod[],
   allHeld: Pod[],
-  _snapshot: ClusterSnapshot,
   onset: Onset,
   graph: EvidenceGraph,
 ): Finding[] {

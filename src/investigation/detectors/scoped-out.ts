@@ -2,7 +2,6 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { missingConfiguredNames, nameLists } from '../evidence/scoped-objects.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -34,6 +33,7 @@ export const scopedOut: Detector = {
   faultTypes: ['other'],
   detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings: Finding[] = [];
     const namespaces = new Set(snapshot.customObjects.map((o) => o.metadata?.namespace).filter((n) => n !== undefined));
     for (const namespace of namespaces) {
@@ -42,14 +42,7 @@ export const scopedOut: Detector = {
         const said = missing.filter((m) => m.name === object.metadata?.name);
         const pod = said[0] && graph.pod(namespace, said[0].pod);
         if (!pod || !said[0]) continue;
-        const found = leftOut(
-          snapshot,
-          symptomOnset(snapshot, alert?.startsAt),
-          graph,
-          object,
-          graph.workloadOf(pod),
-          said[0].line,
-        );
+        const found = leftOut(onset, graph, object, graph.workloadOf(pod), said[0].line);
         if (found) findings.push(found);
       }
     }
@@ -58,7 +51,6 @@ export const scopedOut: Detector = {
 };
 
 function leftOut(
-  _snapshot: ClusterSnapshot,
   onset: Onset,
   graph: EvidenceGraph,
   object: CustomObject,
