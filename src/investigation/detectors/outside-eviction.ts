@@ -1,11 +1,10 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { evictorWorkloads, outsideEvictions, templateConfigMaps } from '../evidence/outside-evictions.ts';
-import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { configObject } from '../evidence/config-change.ts';
 import { SUSPECT_CHANGE_WINDOW } from '../evidence/onset.ts';
 import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
 import { owningWorkload } from '../focus.ts';
-import type { EntityRef, Finding } from '../model.ts';
-import { refKey } from '../model.ts';
+import { type EntityRef, type Finding, uniqueRefs } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
@@ -38,7 +37,7 @@ export const outsideEviction: Detector = {
         const ms = toMs(at);
         return ms !== undefined && ms <= first && now - ms <= SUSPECT_CHANGE_WINDOW;
       };
-      const victims = dedupe(
+      const victims = uniqueRefs(
         evictions.events.flatMap((event) => {
           const ref = owningWorkload(
             event.involvedObject?.name ?? '',
@@ -51,7 +50,7 @@ export const outsideEviction: Detector = {
       for (const workload of evictorWorkloads(snapshot, evictions)) {
         const where = workload.metadata.namespace ?? '';
         const config = templateConfigMaps(workload.template)
-          .map((name) => configMapNamed(snapshot, where, name))
+          .map((name) => configObject(snapshot, { kind: 'ConfigMap', namespace: where, name }))
           .find((c) => c && recent(lastChange(c.metadata)));
         const workloadRef: EntityRef = { kind: workload.kind, namespace: where, name: workload.metadata.name ?? '' };
         const changedAt = config ? lastChange(config.metadata) : lastChange(workload.metadata);
@@ -59,17 +58,19 @@ export const outsideEviction: Detector = {
         const entity: EntityRef = config
           ? { kind: 'ConfigMap', namespace: where, name: config.metadata?.name ?? '' }
           : workloadRef;
+        const runs = config
+          ? `, the configuration ${workload.kind} ${workloadRef.name} runs ${evictions.component} with`
+          : ` (it runs ${evictions.component})`;
+        const evicted = `${victims
+          .slice(0, 4)
+          .map((v) => `${v.kind} ${v.name}`)
+          .join(', ')}${victims.length > 4 ? '…' : ''}`;
         findings.push(
           finding(outsideEviction, {
             entity,
             affects: [...victims, ...(config ? [workloadRef] : [])],
             strength: config ? STRENGTH.configChanged : STRENGTH.evictorChanged,
-            summary: `${entity.kind} ${entity.name} changed at ${changedAt}${config ? `, the configuration ${workload.kind} ${workloadRef.name} runs ${evictions.component} with` : ` (it runs ${evictions.component})`}; since ${evictions.first} it has evicted ${evictions.events.length} pods of ${victims
-              .map((v) => `${v.kind} ${v.name}`)
-              .slice(0, 4)
-              .join(
-                ', ',
-              )}${victims.length > 4 ? '…' : ''}. To confirm: compare it with the previous version (what it now evicts, and how often), and revert the setting there`,
+            summary: `${entity.kind} ${entity.name} changed at ${changedAt}${runs}; since ${evictions.first} it has evicted ${evictions.events.length} pods of ${evicted}. To confirm: compare it with the previous version (what it now evicts, and how often), and revert the setting there`,
             evidence: [
               {
                 source: 'change',
@@ -82,18 +83,10 @@ export const outsideEviction: Detector = {
             ...(changedAt ? { changedAt } : {}),
           }),
         );
+        // The component runs from one workload: the first whose configuration or template changed answers for it.
         break;
       }
     }
     return findings;
   },
 };
-
-function configMapNamed(snapshot: ClusterSnapshot, namespace: string, name: string) {
-  return snapshot.configMaps.find((c) => c.metadata?.namespace === namespace && c.metadata?.name === name);
-}
-
-function dedupe(refs: EntityRef[]): EntityRef[] {
-  const seen = new Set<string>();
-  return refs.filter((ref) => !seen.has(refKey(ref)) && (seen.add(refKey(ref)), true));
-}
