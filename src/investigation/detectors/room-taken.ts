@@ -1,7 +1,7 @@
 import { eventEvidence } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatBytes, formatCpu } from '../evidence/quantity.ts';
-import { podRequests } from '../evidence/node-room.ts';
+import { podRequests, requestedBy } from '../evidence/node-room.ts';
 import { roomTakers } from '../evidence/room-takers.ts';
 import type { EntityRef, Evidence } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -32,7 +32,7 @@ export const roomTaken: Detector = {
       const entity: EntityRef = { kind: top.kind, namespace: top.namespace, name: top.name };
       const victim = graph.workloadOf(failure.pod);
       const show = resource === 'cpu' ? formatCpu : resource === 'memory' ? formatBytes : String;
-      const held = pods.reduce((sum, pod) => sum + (podRequests(pod.spec)[resource] ?? 0), 0);
+      const held = requestedBy(pods, resource);
       const evidence: Evidence[] = [
         failure.event
           ? eventEvidence(failure.event)

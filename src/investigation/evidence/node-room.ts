@@ -143,6 +143,13 @@ function addTo(sum: Record<string, number>, more: Record<string, number>): Recor
   return sum;
 }
 
+/** Whether the pod holds room on its node: a finished pod (Succeeded, Failed) holds none. */
+export const holdsRoom = (pod: Pod): boolean => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+
+/** What the pods request of the resource, together. */
+export const requestedBy = (pods: readonly Pod[], resource: string): number =>
+  pods.reduce((sum, pod) => sum + (podRequests(pod.spec)[resource] ?? 0), 0);
+
 /**
  * Whether the node has room for the pod's requests: its allocatable less the requests of the pods bound there. Only
  * known when the node's pods were read cluster-wide (undefined otherwise: a namespace's pods are not all it runs).
@@ -150,16 +157,13 @@ function addTo(sum: Record<string, number>, more: Record<string, number>): Recor
 export function hasRoomFor(snapshot: ClusterSnapshot, pod: Pod, node: Node): boolean | undefined {
   const name = node.metadata?.name ?? '';
   if (!(snapshot.podsReadOnNodes ?? []).includes(name)) return undefined;
-  const bound = snapshot.pods.filter(
-    (p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
-  );
+  const bound = snapshot.pods.filter((p) => p.spec?.nodeName === name && holdsRoom(p));
   const wanted = Object.entries(podRequests(pod.spec)).filter(([, quantity]) => quantity > 0);
   if (wanted.length === 0) return undefined;
   return wanted.every(([resource, quantity]) => {
     const offered = parseQuantity(node.status?.allocatable?.[resource]);
     if (offered === undefined) return false;
-    const used = bound.reduce((sum, p) => sum + (podRequests(p.spec)[resource] ?? 0), 0);
-    return offered - used >= quantity;
+    return offered - requestedBy(bound, resource) >= quantity;
   });
 }
 

@@ -1,9 +1,8 @@
 import type { CustomObject } from './custom-object.ts';
 import { customControllerOf, isCustomOwner } from './custom-owners.ts';
 import { mayRunOn } from './node-fit.ts';
-import { podRequests, SHORT_OF_RESOURCES, UNTOLERATED_TAINT } from './node-room.ts';
+import { allocatable, holdsRoom, podRequests, requestedBy, SHORT_OF_RESOURCES, UNTOLERATED_TAINT } from './node-room.ts';
 import { controllerOf } from './owner-references.ts';
-import { parseQuantity } from './quantity.ts';
 import { type SchedulingFailure, schedulingFailures } from './scheduling-failures.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
@@ -47,8 +46,7 @@ function boundPods(snapshot: ClusterSnapshot): Pod[] {
   const bound: Pod[] = [];
   for (const pod of [...snapshot.pods, ...(snapshot.podsHoldingRoom ?? [])]) {
     const key = pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    if (seen.has(key) || !pod.spec?.nodeName) continue;
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    if (seen.has(key) || !pod.spec?.nodeName || !holdsRoom(pod)) continue;
     seen.add(key);
     bound.push(pod);
   }
@@ -106,10 +104,12 @@ const topKey = (top: Top): string => `${top.kind}/${top.namespace}/${top.name}`;
 /** Pods bound on nodes, made this long before the snapshot at most: newcomers whose arrival may have taken room. */
 const NEWCOMER = SUSPECT_CHANGE_WINDOW;
 
+const isNewcomer = (pod: Pod, now: number): boolean => (toMs(pod.metadata?.creationTimestamp) ?? 0) >= now - NEWCOMER;
+
 /** Pods that arrived on the nodes shortly before, whatever their namespace: those whose controllers are worth reading. */
 export function newcomers(snapshot: ClusterSnapshot): Pod[] {
-  const since = snapshotNow(snapshot) - NEWCOMER;
-  return (snapshot.podsHoldingRoom ?? []).filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? 0) >= since);
+  const now = snapshotNow(snapshot);
+  return (snapshot.podsHoldingRoom ?? []).filter((pod) => isNewcomer(pod, now));
 }
 
 /** What one object's newcomers took from the nodes a refused pod may run on. */
@@ -145,7 +145,7 @@ export function roomTakers(snapshot: ClusterSnapshot): RoomTaken[] {
       const byTop = new Map<string, { top: Top; pods: Pod[] }>();
       for (const pod of bound) {
         if (!nodes.some((node) => node.metadata?.name === pod.spec?.nodeName)) continue;
-        if ((toMs(pod.metadata?.creationTimestamp) ?? 0) < now - NEWCOMER) continue;
+        if (!isNewcomer(pod, now)) continue;
         const top = topOf(snapshot, pod);
         if (!top || (own && topKey(own) === topKey(top))) continue;
         const held = byTop.get(topKey(top)) ?? { top, pods: [] };
@@ -158,9 +158,7 @@ export function roomTakers(snapshot: ClusterSnapshot): RoomTaken[] {
         if (!changedAt || changed === undefined || now - changed > SUSPECT_CHANGE_WINDOW) continue;
         const arrived = pods.filter((pod) => (toMs(pod.metadata?.creationTimestamp) ?? 0) >= changed);
         const freed = nodes.filter((node) => {
-          const taken = arrived
-            .filter((pod) => pod.spec?.nodeName === node.metadata?.name)
-            .reduce((sum, pod) => sum + (podRequests(pod.spec)[resource] ?? 0), 0);
+          const taken = requestedBy(onNode(arrived, node), resource);
           return taken > 0 && free(node) + taken >= quantity;
         });
         if (freed.length === 0) continue;
@@ -180,14 +178,11 @@ export function roomTakers(snapshot: ClusterSnapshot): RoomTaken[] {
   return [...found.values()];
 }
 
+const onNode = (pods: readonly Pod[], node: Node): Pod[] => pods.filter((pod) => pod.spec?.nodeName === node.metadata?.name);
+
 /** What the node offers of a resource less what the pods bound there request. */
-function freeOn(node: Node, bound: readonly Pod[], resource: string): number {
-  const offered = parseQuantity(node.status?.allocatable?.[resource]) ?? 0;
-  const used = bound
-    .filter((pod) => pod.spec?.nodeName === node.metadata?.name)
-    .reduce((sum, pod) => sum + (podRequests(pod.spec)[resource] ?? 0), 0);
-  return offered - used;
-}
+const freeOn = (node: Node, bound: readonly Pod[], resource: string): number =>
+  allocatable(node, resource) - requestedBy(onNode(bound, node), resource);
 
 /** Kubernetes' own controllers a newcomer's chain may pass through, each read as a namespace's list. */
 const BUILT_IN_LINKS = ['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
