@@ -11,31 +11,49 @@ export interface ServerBlock {
   upstreams: string[];
 }
 
-/** The Corefile's server blocks with a `forward` plugin to upstreams of their own. */
-export function forwardingBlocks(corefile: string): ServerBlock[] {
-  const blocks: ServerBlock[] = [];
+/** A plugin at the top of a server block: its words (a trailing `{` left out) and the lines of its own block. */
+interface Plugin {
+  words: string[];
+  body: string[];
+}
+
+/** The Corefile's server blocks, each with its zones and its plugins in the order written, comments left out. */
+function serverBlocks(corefile: string): { zones: string[]; plugins: Plugin[] }[] {
+  const blocks: { zones: string[]; plugins: Plugin[] }[] = [];
   let depth = 0;
-  let current: ServerBlock | undefined;
+  let current: { zones: string[]; plugins: Plugin[] } | undefined;
   for (const raw of corefile.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
     if (depth === 0 && line.endsWith('{')) {
-      current = { zones: line.slice(0, -1).trim().split(/\s+/).filter(Boolean).map(zoneOf), upstreams: [] };
+      current = { zones: line.slice(0, -1).trim().split(/\s+/).filter(Boolean).map(zoneOf), plugins: [] };
       depth = 1;
       continue;
     }
-    if (current && depth === 1) {
-      const [directive, from, ...to] = line.split(/\s+/);
-      if (directive === 'forward' && from) current.upstreams.push(...to.filter(isAddress));
-    }
+    const inPlugin = depth >= 2;
+    if (current && depth === 1 && !line.startsWith('}'))
+      current.plugins.push({ words: line.replace(/\{$/, '').trim().split(/\s+/), body: [] });
     if (line.endsWith('{')) depth++;
     if (line.startsWith('}') || line.endsWith('}')) depth = Math.max(0, depth - 1);
+    if (current && inPlugin && depth >= 2) current.plugins.at(-1)?.body.push(line);
     if (depth === 0 && current) {
-      if (current.upstreams.length > 0) blocks.push(current);
+      blocks.push(current);
       current = undefined;
     }
   }
   return blocks;
+}
+
+/** The Corefile's server blocks with a `forward` plugin to upstreams of their own. */
+export function forwardingBlocks(corefile: string): ServerBlock[] {
+  return serverBlocks(corefile)
+    .map(({ zones, plugins }) => ({
+      zones,
+      upstreams: plugins.flatMap(({ words: [directive, from, ...to] }) =>
+        directive === 'forward' && from ? to.filter(isAddress) : [],
+      ),
+    }))
+    .filter((block) => block.upstreams.length > 0);
 }
 
 /** `partner.example:53` → `partner.example`; `.:53` → `.`; `dns://x.example.` → `x.example`. */
@@ -48,7 +66,7 @@ const zoneOf = (key: string): string => {
 };
 
 /** An upstream address, not a resolv.conf path (the node's own resolvers, which nobody configured here). */
-const isAddress = (target: string): boolean => !target.startsWith('/') && target !== '{';
+const isAddress = (target: string): boolean => !target.startsWith('/');
 
 /** Whether a name falls in the zone (the root holds every name). */
 export const inZone = (name: string, zone: string): boolean => {
@@ -105,56 +123,36 @@ export interface ShadowingHosts {
  * for a few outside names (a partner's hosts) needs its own zones or `fallthrough`; without either it takes the root.
  */
 export function shadowingHosts(corefile: string, clusterDomain: string): ShadowingHosts | undefined {
-  const lines = corefile
-    .split('\n')
-    .map((raw) => raw.replace(/#.*/, '').trim())
-    .filter(Boolean);
-  let depth = 0;
-  let block: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (depth === 0 && line.endsWith('{')) {
-      block = line.slice(0, -1).trim().split(/\s+/).filter(Boolean).map(zoneOf);
-      depth = 1;
-      continue;
-    }
-    const [directive, ...args] = line.replace(/\{$/, '').trim().split(/\s+/);
-    if (depth === 1 && directive === 'hosts' && block.some((zone) => inZone(clusterDomain, zone))) {
+  for (const { zones: block, plugins } of serverBlocks(corefile)) {
+    if (!block.some((zone) => inZone(clusterDomain, zone))) continue;
+    for (const { words, body } of plugins) {
+      const [directive, , ...zonesGiven] = words;
+      if (directive !== 'hosts') continue;
       // `hosts [FILE [ZONES...]]`: the zones follow the file; none given, the server block's.
-      const own = args.slice(1).map(zoneOf);
-      const zones = own.length > 0 ? own : block;
-      const body = line.endsWith('{') ? bodyOf(lines, i) : [];
-      const fallthrough = body.map((entry) => entry.split(/\s+/)).find(([word]) => word === 'fallthrough');
-      const passesOn =
-        fallthrough !== undefined &&
-        (fallthrough.length === 1 ||
-          fallthrough
-            .slice(1)
-            .map(zoneOf)
-            .some((zone) => inZone(clusterDomain, zone)));
-      if (zones.some((zone) => inZone(clusterDomain, zone)) && !passesOn) {
-        const names = body
-          .map((entry) => entry.split(/\s+/))
-          .filter(([first]) => /^[\d.:a-f]+$/i.test(first ?? '') && /[.:]/.test(first ?? ''))
-          .flatMap(([, ...hosts]) => hosts);
-        return { block, zones, names };
-      }
+      const zones = zonesGiven.length > 0 ? zonesGiven.map(zoneOf) : block;
+      if (!zones.some((zone) => inZone(clusterDomain, zone)) || fallsThrough(body, clusterDomain)) continue;
+      return { block, zones, names: listedNames(body) };
     }
-    if (line.endsWith('{')) depth++;
-    if (line.startsWith('}') || line.endsWith('}')) depth = Math.max(0, depth - 1);
   }
   return undefined;
 }
 
-/** The lines of the plugin block that opens at `start`, up to its closing brace. */
-function bodyOf(lines: string[], start: number): string[] {
-  const body: string[] = [];
-  let depth = 1;
-  for (const line of lines.slice(start + 1)) {
-    if (line.startsWith('}')) depth--;
-    if (depth === 0) break;
-    if (line.endsWith('{')) depth++;
-    body.push(line);
-  }
-  return body;
+/** Whether the plugin's `fallthrough` passes names of the domain on (given no zones, it passes every name). */
+function fallsThrough(body: string[], domain: string): boolean {
+  const fallthrough = body.map((entry) => entry.split(/\s+/)).find(([word]) => word === 'fallthrough');
+  return (
+    fallthrough !== undefined &&
+    (fallthrough.length === 1 ||
+      fallthrough
+        .slice(1)
+        .map(zoneOf)
+        .some((zone) => inZone(domain, zone)))
+  );
 }
+
+/** The names the plugin's block lists inline, on `<address> <name>…` lines. */
+const listedNames = (body: string[]): string[] =>
+  body
+    .map((entry) => entry.split(/\s+/))
+    .filter(([first]) => /^[\d.:a-f]+$/i.test(first ?? '') && /[.:]/.test(first ?? ''))
+    .flatMap(([, ...hosts]) => hosts);
