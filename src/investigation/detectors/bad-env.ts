@@ -9,7 +9,8 @@ import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/log
 import { type NamedPort, portMeant } from '../evidence/port-names.ts';
 import { revisions } from '../evidence/revisions.ts';
 import { rollbackProposal } from '../evidence/rollout.ts';
-import { lastChange, snapshotNow, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
+import { symptomOnset } from '../evidence/onset.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 
@@ -49,7 +50,7 @@ export const badEnv: Detector = {
   faultTypes: ['bad-env', 'dns', 'job-failure'],
   detect(snapshot, graph, alert) {
     const findings: Finding[] = [];
-    const onset = toMs(alert?.startsAt) ?? snapshotNow(snapshot);
+    const onset = symptomOnset(snapshot, alert?.startsAt).at;
     for (const workload of graph.workloads) {
       // A CronJob's Job runs the CronJob's template: its fault is stated once, at the CronJob the next run comes from.
       const cronJob = workload.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
