@@ -39,7 +39,7 @@ const ESTIMATE_REACH = 2 * HOUR;
 export interface Onset {
   at: number;
   known: boolean;
-  /** The snapshot's time: trouble is current up to it. */
+  /** The snapshot's time: how late a change may be against an onset only estimated. */
   now: number;
 }
 
@@ -75,14 +75,4 @@ export function changedBeforeOnset(
   if (ms === undefined) return false;
   const latest = onset.known ? onset.at + AFTER_ONSET_SLACK : onset.now;
   return ms >= onset.at - window && ms <= latest;
-}
-
-/**
- * Whether trouble last seen at `at` (an event's last repeat, a restart, a condition's transition) holds during the
- * incident: seen no earlier than `window` before the onset. Unlike a change, trouble seen after the onset is no less
- * current: a probe that still fails is the symptom's own evidence.
- */
-export function currentAtOnset(at: number | string | undefined, onset: Onset, window: number = CHANGE_WINDOW): boolean {
-  const ms = typeof at === 'string' ? toMs(at) : at;
-  return ms !== undefined && ms >= onset.at - window && ms <= onset.now;
 }
