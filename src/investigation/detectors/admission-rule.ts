@@ -5,7 +5,7 @@ import { refOf } from '../evidence/graph.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { UNTOLERATED_TAINT } from '../evidence/node-room.ts';
 import { namedIn, refusedCreations, spellsKind } from '../evidence/spelled-kinds.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { creatorOf } from './admission-refused.ts';
@@ -116,8 +116,7 @@ function namedRules(
   );
   const changedAt = (object: CustomObject): string | undefined => {
     const at = lastChange(object.metadata);
-    const ms = toMs(at);
-    return changedBeforeOnset(ms, onset) ? at : undefined;
+    return changedBeforeOnset(at, onset) ? at : undefined;
   };
   const changed = named.filter((object) => changedAt(object) !== undefined);
   return (changed.length > 0 ? changed : named).map((object) => ({

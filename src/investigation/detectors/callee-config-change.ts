@@ -1,6 +1,6 @@
 import { refOf } from '../evidence/graph.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { callersFailingSince } from './callers-failing-since.ts';
 import { type Detector, finding } from './detector.ts';
@@ -28,8 +28,7 @@ export const calleeConfigChange: Detector = {
     const findings: Finding[] = [];
     for (const configMap of snapshot.configMaps) {
       const changed = lastChange(configMap.metadata);
-      const at = toMs(changed);
-      if (!changedBeforeOnset(at, onset)) continue;
+      if (!changedBeforeOnset(changed, onset)) continue;
       const ref = refOf('ConfigMap', configMap.metadata);
       for (const reader of graph.workloadsReferencing(ref)) {
         const pods = graph.podsOf(reader);

@@ -1,7 +1,7 @@
 import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import { type Finding, EVIDENCE_TEXT_LIMIT } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -56,8 +56,7 @@ export const configuredObject: Detector = {
       const users = names.filter((name) => isNamed(object, name.value) && kindNamedBy(object.kind, name.word));
       if (users.length === 0) continue;
       const changedAt = lastChange(object.metadata);
-      const at = toMs(changedAt);
-      if (!changedBeforeOnset(at, onset, NEAR)) continue;
+      if (!changedBeforeOnset(changedAt, onset, NEAR)) continue;
       const entity = refOf(object.kind, object.metadata);
       const lines = users.flatMap(({ workload }) =>
         graph

@@ -5,7 +5,7 @@ import { claimantsOf, statusComplaint } from '../evidence/host-claims.ts';
 import { looksClusterInternal } from '../evidence/hosts.ts';
 import { mentionedHosts } from '../evidence/ingress-routes.ts';
 import { routesToService } from '../evidence/route-kinds.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import { EVIDENCE_TEXT_LIMIT, type EntityRef, type Finding, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
@@ -39,10 +39,7 @@ export const hostClaim: Detector = {
     const findings = new Map<string, Finding>();
     for (const host of hosts) {
       const claimants = claimantsOf(snapshot.customObjects, host);
-      const recent = (route: CustomObject) => {
-        const at = toMs(lastChange(route.metadata));
-        return changedBeforeOnset(at, onset, NEAR);
-      };
+      const recent = (route: CustomObject) => changedBeforeOnset(lastChange(route.metadata), onset, NEAR);
       const fresh = claimants.filter(recent);
       const standing = claimants.filter((route) => !recent(route));
       if (fresh.length === 0 || standing.length === 0) continue;

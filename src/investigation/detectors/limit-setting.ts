@@ -2,7 +2,7 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { againstSetting, namesSetting, type Setting, settingsOf, speaksOfLimit } from '../evidence/limit-settings.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import { type EntityRef, type Evidence, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
@@ -84,8 +84,7 @@ function judge(
 ): Finding | undefined {
   const entity = refOf(object.kind, object.metadata);
   const changedAt = lastChange(object.metadata);
-  const at = toMs(changedAt);
-  const recent = changedBeforeOnset(at, onset);
+  const recent = changedBeforeOnset(changedAt, onset);
   // The setting the errors say most of: one whose every word they name (`client_wait_timeout`) before one they name
   // a word of by chance (`maxClients`).
   const closest = [...spoken].sort((a, b) => b.setting.words.length - a.setting.words.length)[0];

@@ -595,8 +595,7 @@ function rulesAdmittingNoNamespace(
   const names = snapshot.namespaces.map((n) => n.metadata?.name ?? '');
   return snapshot.networkPolicies.flatMap((policy): Finding[] => {
     const changedAt = lastChange(policy.metadata);
-    const changed = toMs(changedAt);
-    if (!changedBeforeOnset(changed, onset)) return [];
+    if (!changedBeforeOnset(changedAt, onset)) return [];
     const types = policy.spec?.policyTypes ?? ['Ingress'];
     if (!types.includes('Ingress')) return [];
     const dead = (policy.spec?.ingress ?? []).find(

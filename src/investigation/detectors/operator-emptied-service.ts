@@ -3,7 +3,7 @@ import { readInFull } from '../evidence/completeness.ts';
 import { refOf } from '../evidence/graph.ts';
 import { formatLabels } from '../evidence/labels.ts';
 import { operatorAddressed, ownerObject } from '../evidence/operator-addressed.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import type { Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
@@ -32,10 +32,7 @@ export const operatorEmptiedService: Detector = {
   detect(snapshot, _graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
     const onset = symptomOnset(snapshot, alert?.startsAt);
-    const recent = (at: string | undefined) => {
-      const ms = toMs(at);
-      return changedBeforeOnset(ms, onset, NEAR);
-    };
+    const recent = (at: string | undefined) => changedBeforeOnset(at, onset, NEAR);
     const namespaces = new Set(snapshot.services.map((s) => s.metadata?.namespace ?? ''));
     const findings: Finding[] = [];
     for (const namespace of namespaces) {

@@ -2,7 +2,7 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { missingConfiguredNames, nameLists } from '../evidence/scoped-objects.ts';
-import { lastChange, toMs } from '../evidence/time.ts';
+import { lastChange } from '../evidence/time.ts';
 import { type EntityRef, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset, type Onset } from '../evidence/onset.ts';
@@ -69,8 +69,7 @@ function leftOut(
   if (!list) return undefined;
   const entity = refOf(object.kind, object.metadata);
   const changedAt = lastChange(object.metadata);
-  const at = toMs(changedAt);
-  const recent = changedBeforeOnset(at, onset);
+  const recent = changedBeforeOnset(changedAt, onset);
   return finding(scopedOut, {
     entity,
     affects: [caller],
