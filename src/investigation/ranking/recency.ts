@@ -3,7 +3,7 @@ import { toMs } from '../evidence/time.ts';
 import type { Focus } from '../focus.ts';
 import type { Finding } from '../model.ts';
 import { CHANGE_AFTER_START_FACTOR, HISTORY_FACTOR, RECENT_CHANGE_BONUS } from './weights.ts';
-import { AFTER_ONSET_SLACK, CHANGE_WINDOW, symptomOnset } from '../evidence/onset.ts';
+import { AFTER_ONSET_SLACK, CHANGE_WINDOW, type Onset, symptomOnset } from '../evidence/onset.ts';
 
 /**
  * A fault its pods got over this long before the symptom began (twice the slack an alert lags its fault by) was over
@@ -15,9 +15,8 @@ export const RECOVERED_BEFORE = 2 * AFTER_ONSET_SLACK;
  * When the symptom began (evidence/onset.ts, as every detector measures it). Only the alert's own start is precise
  * enough to hold a later change against a candidate.
  */
-export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): { at: number; known: boolean } {
-  const { at, known } = symptomOnset(snapshot, focus.startedAt);
-  return { at, known };
+export function incidentStart(focus: Focus, snapshot: ClusterSnapshot): Onset {
+  return symptomOnset(snapshot, focus.startedAt);
 }
 
 /**

@@ -2,7 +2,6 @@ import { batchFailingSince } from '../evidence/batch-failing-since.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { unreadySince } from '../evidence/unready-since.ts';
 import { toMs } from '../evidence/time.ts';
-
 import type { Candidate } from './candidate.ts';
 import { STANDING_TROUBLE } from '../evidence/onset.ts';
 

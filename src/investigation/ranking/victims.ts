@@ -4,7 +4,6 @@ import type { EntityRef, FaultType, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import type { Candidate } from './candidate.ts';
 import { toMs } from '../evidence/time.ts';
-
 import { FITTING_CHANGE, WEAK_FINDING } from './weights.ts';
 import { AFTER_ONSET_SLACK, CHANGE_WINDOW } from '../evidence/onset.ts';
 
