@@ -142,17 +142,7 @@ export function roomTakers(snapshot: ClusterSnapshot): RoomTaken[] {
       if (quantity <= 0 || !failure.message.toLowerCase().includes(`insufficient ${resource}`)) continue;
       const free = (node: Node) => freeOn(node, bound, resource);
       if (nodes.length === 0 || nodes.some((node) => free(node) >= quantity)) continue;
-      const byTop = new Map<string, { top: Top; pods: Pod[] }>();
-      for (const pod of bound) {
-        if (!nodes.some((node) => node.metadata?.name === pod.spec?.nodeName)) continue;
-        if (!isNewcomer(pod, now)) continue;
-        const top = topOf(snapshot, pod);
-        if (!top || (own && topKey(own) === topKey(top))) continue;
-        const held = byTop.get(topKey(top)) ?? { top, pods: [] };
-        held.pods.push(pod);
-        byTop.set(topKey(top), held);
-      }
-      for (const { top, pods } of byTop.values()) {
+      for (const { top, pods } of newcomersByTop(snapshot, bound, nodes, own, now)) {
         const changedAt = lastChange(top.object?.metadata);
         const changed = toMs(changedAt);
         if (!changedAt || changed === undefined || now - changed > SUSPECT_CHANGE_WINDOW) continue;
@@ -176,6 +166,26 @@ export function roomTakers(snapshot: ClusterSnapshot): RoomTaken[] {
     }
   }
   return [...found.values()];
+}
+
+/** The newcomers bound on the nodes, grouped by the object at the top of their controllers; the refused pod's own left out. */
+function newcomersByTop(
+  snapshot: ClusterSnapshot,
+  bound: readonly Pod[],
+  nodes: readonly Node[],
+  own: Top | undefined,
+  now: number,
+): { top: Top; pods: Pod[] }[] {
+  const byTop = new Map<string, { top: Top; pods: Pod[] }>();
+  for (const pod of bound) {
+    if (!isNewcomer(pod, now) || !nodes.some((node) => node.metadata?.name === pod.spec?.nodeName)) continue;
+    const top = topOf(snapshot, pod);
+    if (!top || (own && topKey(own) === topKey(top))) continue;
+    const held = byTop.get(topKey(top)) ?? { top, pods: [] };
+    held.pods.push(pod);
+    byTop.set(topKey(top), held);
+  }
+  return [...byTop.values()];
 }
 
 const onNode = (pods: readonly Pod[], node: Node): Pod[] => pods.filter((pod) => pod.spec?.nodeName === node.metadata?.name);
