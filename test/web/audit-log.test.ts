@@ -13,6 +13,20 @@ before(async () => {
 });
 after(() => database.drop());
 
+type AuditRow = Awaited<ReturnType<TestDatabase['db']['auditEvent']['findMany']>>[number];
+
+/**
+ * Each row of the chain links to the one before it, the first to `prev` (the chain's genesis; undefined when rows of
+ * other tests may precede it), and hashes its own content.
+ */
+function assertLinked(key: ChainKey, chain: AuditRow[], prev: string | undefined): void {
+  for (const row of chain) {
+    if (prev !== undefined) assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
+    assert.equal(key.hash(row), row.hash);
+    prev = row.hash;
+  }
+}
+
 test('concurrent appends keep every chain linear and each row hashes its content', async () => {
   const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
   const audit = new PostgresAuditLog(database.db, key);
@@ -34,12 +48,7 @@ test('concurrent appends keep every chain linear and each row hashes its content
   for (const chainId of [incident.id, null]) {
     const chain = rows.filter((row) => row.incidentId === chainId);
     assert.equal(chain.length, 10);
-    let prev = key.genesis(chainId);
-    for (const row of chain) {
-      assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
-      assert.equal(key.hash(row), row.hash);
-      prev = row.hash;
-    }
+    assertLinked(key, chain, key.genesis(chainId));
   }
 });
 
@@ -87,12 +96,7 @@ test('two processes appending to many chains at once: every chain linear', async
         orderBy: { seq: 'asc' },
       });
       assert.equal(chain.length, 20);
-      let prev = key.genesis(incident.id);
-      for (const row of chain) {
-        assert.equal(row.prevHash, prev, `seq ${row.seq} links to the previous row of its chain`);
-        assert.equal(key.hash(row), row.hash);
-        prev = row.hash;
-      }
+      assertLinked(key, chain, key.genesis(incident.id));
     }
   } finally {
     await other.$disconnect();
@@ -145,12 +149,7 @@ test("incidents' appends proceed in parallel: one waiting on its chain's lock ho
       Array.from({ length: count }, (_, i) => i + 1),
       'rows in the order recorded',
     );
-    let prev = key.genesis(incident.id);
-    for (const row of chain) {
-      assert.equal(row.prevHash, prev);
-      assert.equal(key.hash(row), row.hash);
-      prev = row.hash;
-    }
+    assertLinked(key, chain, key.genesis(incident.id));
   }
 });
 
@@ -190,12 +189,7 @@ test('records spanning chains of several lanes are written in one transaction, i
       [...order].sort((a, b) => a - b),
       `chain ${chainId} in the order recorded`,
     );
-    let prev = chainId === null ? undefined : key.genesis(chainId);
-    for (const row of chain) {
-      if (prev !== undefined) assert.equal(row.prevHash, prev);
-      assert.equal(key.hash(row), row.hash);
-      prev = row.hash;
-    }
+    assertLinked(key, chain, chainId === null ? undefined : key.genesis(chainId));
   }
   // Each record's rows were committed together: by one transaction (xmin, the id of the transaction that inserted it).
   const transactions = await database.db.$queryRawUnsafe<{ i: string; xmin: string }[]>(
