@@ -1,4 +1,4 @@
-import { eventTime } from './events.ts';
+import { firstSeen } from './events.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
 
@@ -57,14 +57,8 @@ export function outsideEvictions(snapshot: ClusterSnapshot, least = 2): OutsideE
     byComponent.set(component, [...(byComponent.get(component) ?? []), event]);
   }
   return [...byComponent.entries()]
-    .map(([component, events]) => {
-      const times = events
-        .map((e) => e.firstTimestamp ?? eventTime(e))
-        .filter((t): t is string => toMs(t) !== undefined)
-        .sort((a, b) => (toMs(a) as number) - (toMs(b) as number));
-      return { component, word: wordOf(component), events, first: times[0] ?? '' };
-    })
-    .filter((e) => e.events.length >= least && e.word.length >= 4 && e.first !== '');
+    .map(([component, events]) => ({ component, word: wordOf(component), events, first: firstSeen(events) ?? '' }))
+    .filter((e) => e.events.length >= least && e.word.length >= 4 && toMs(e.first) !== undefined);
 }
 
 /** A workload that may run an evictor, with the pod template it runs. */
