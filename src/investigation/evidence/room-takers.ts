@@ -5,6 +5,7 @@ import { allocatable, holdsRoom, podRequests, requestedBy, SHORT_OF_RESOURCES, U
 import { controllerOf } from './owner-references.ts';
 import { type SchedulingFailure, schedulingFailures } from './scheduling-failures.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
+import { KIND_KEYS } from '../tools/kinds.ts';
 import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
 import { lastChange, snapshotNow, toMs } from './time.ts';
 
@@ -198,14 +199,6 @@ const freeOn = (node: Node, bound: readonly Pod[], resource: string): number =>
 const BUILT_IN_LINKS = ['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
 type BuiltInLink = (typeof BUILT_IN_LINKS)[number];
 const isBuiltInLink = (kind: string): kind is BuiltInLink => (BUILT_IN_LINKS as readonly string[]).includes(kind);
-const LIST_OF = {
-  ReplicaSet: 'replicaSets',
-  Deployment: 'deployments',
-  StatefulSet: 'statefulSets',
-  DaemonSet: 'daemonSets',
-  Job: 'jobs',
-  CronJob: 'cronJobs',
-} as const satisfies Record<BuiltInLink, keyof ClusterSnapshot>;
 
 /**
  * The first built-in controller above each pod that was not read (another namespace's ReplicaSet, StatefulSet, Job…),
@@ -222,7 +215,7 @@ export function unreadBuiltInControllers(
     let owner = controllerOf(pod.metadata as { ownerReferences?: OwnerReference[] });
     for (let link = 0; owner && isBuiltInLink(owner.kind) && link < MAX_LINKS; link++) {
       const { kind, name } = owner;
-      const list = snapshot[LIST_OF[owner.kind]] as { metadata?: CustomObject['metadata'] }[];
+      const list = snapshot[KIND_KEYS[owner.kind]] as { metadata?: CustomObject['metadata'] }[];
       const read = list.find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace);
       if (read) {
         owner = controllerOf(read.metadata as { ownerReferences?: OwnerReference[] });
