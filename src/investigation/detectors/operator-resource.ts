@@ -1,8 +1,7 @@
 import type { CustomObject } from '../evidence/custom-object.ts';
-import { customControllerOf, type GeneratedWorkload, isCustomOwner } from '../evidence/custom-owners.ts';
+import { customOwnerChain, type GeneratedWorkload } from '../evidence/custom-owners.ts';
 import { eventEvidence, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
-import { controllerOf } from '../evidence/owner-references.ts';
 import { revisionOf } from '../evidence/revisions.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { HOUR, lastChange, toMs } from '../evidence/time.ts';
@@ -23,29 +22,7 @@ const STRENGTH = {
 /** A change to the resource longer before than this stood without harm. */
 const NEAR = 2 * HOUR;
 
-type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 type Pod = ClusterSnapshot['pods'][number];
-
-/**
- * The custom resources above a pod, nearest first, as far as they were read, and the built-in workloads the operator
- * generated between them and the pod.
- */
-function ownerChain(snapshot: ClusterSnapshot, pod: Pod): { chain: CustomObject[]; generated: GeneratedWorkload[] } {
-  const namespace = pod.metadata?.namespace;
-  const chain: CustomObject[] = [];
-  const { owner: first, generated } = customControllerOf(snapshot, pod as Parameters<typeof customControllerOf>[1]);
-  let owner: OwnerReference | undefined = first;
-  while (owner && isCustomOwner(owner) && chain.length < 6) {
-    const { kind, name } = owner;
-    const object = snapshot.customObjects.find(
-      (o) => o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace,
-    );
-    if (!object) break;
-    chain.push(object);
-    owner = controllerOf(object.metadata);
-  }
-  return { chain, generated };
-}
 
 interface Rendered {
   top: CustomObject;
@@ -70,7 +47,7 @@ export const operatorResource: Detector = {
     const onset = symptomOnset(snapshot, alert?.startsAt);
     const byTop = new Map<string, Rendered>();
     for (const pod of snapshot.pods) {
-      const { chain: links, generated } = ownerChain(snapshot, pod);
+      const { chain: links, generated } = customOwnerChain(snapshot, pod);
       const top = links.at(-1);
       const changedAt = top && lastChange(top.metadata);
       const at = toMs(changedAt);

@@ -1,6 +1,6 @@
 import type { EntityRef } from '../model.ts';
 import { refKey } from '../model.ts';
-import { builtInGroup } from './custom-object.ts';
+import { builtInGroup, type CustomObject } from './custom-object.ts';
 import { controllerOf } from './owner-references.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -68,6 +68,33 @@ export function customControllerOf(
     owner = controllerOf(workload.metadata);
   }
   return owner && isCustomOwner(owner) ? { owner, generated } : { generated };
+}
+
+/** Custom resources above a pod followed at most (an operator's resource → the one that made it → …). */
+const MAX_CUSTOM_LINKS = 6;
+
+/**
+ * The custom resources above a pod, nearest first, as far as they were read, and the built-in workloads the operator
+ * generated between them and the pod; `unread`, the custom resource above the last read that was not read itself.
+ */
+export function customOwnerChain(
+  snapshot: ClusterSnapshot,
+  pod: ClusterSnapshot['pods'][number],
+): { chain: CustomObject[]; generated: GeneratedWorkload[]; unread?: OwnerReference } {
+  const namespace = pod.metadata?.namespace;
+  const chain: CustomObject[] = [];
+  const { owner: first, generated } = customControllerOf(snapshot, pod as Parameters<typeof customControllerOf>[1]);
+  let owner: OwnerReference | undefined = first;
+  while (owner && isCustomOwner(owner) && chain.length < MAX_CUSTOM_LINKS) {
+    const { kind, name } = owner;
+    const object = snapshot.customObjects.find(
+      (o) => o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace,
+    );
+    if (!object) return { chain, generated, unread: owner };
+    chain.push(object);
+    owner = controllerOf(object.metadata);
+  }
+  return { chain, generated };
 }
 
 /**

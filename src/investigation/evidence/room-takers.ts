@@ -1,5 +1,5 @@
 import type { CustomObject } from './custom-object.ts';
-import { customControllerOf, isCustomOwner } from './custom-owners.ts';
+import { customOwnerChain, isCustomOwner } from './custom-owners.ts';
 import { mayRunOn } from './node-fit.ts';
 import { allocatable, holdsRoom, podRequests, requestedBy, SHORT_OF_RESOURCES, UNTOLERATED_TAINT } from './node-room.ts';
 import { controllerOf } from './owner-references.ts';
@@ -70,7 +70,10 @@ export interface Top {
  */
 export function topOf(snapshot: ClusterSnapshot, pod: Pod): Top | undefined {
   const namespace = pod.metadata?.namespace ?? '';
-  const { owner, generated } = customControllerOf(snapshot, pod as Parameters<typeof customControllerOf>[1]);
+  const { chain, generated, unread } = customOwnerChain(snapshot, pod);
+  if (unread) return { kind: unread.kind, name: unread.name, namespace, custom: true };
+  const custom = chain.at(-1);
+  if (custom) return { kind: custom.kind, name: custom.metadata?.name ?? '', namespace, object: custom, custom: true };
   let top: Top | undefined;
   const last = generated.at(-1);
   if (last) top = { kind: last.kind, name: last.metadata.name ?? '', namespace, object: last, custom: false };
@@ -86,16 +89,6 @@ export function topOf(snapshot: ClusterSnapshot, pod: Pod): Top | undefined {
       cron && snapshot.cronJobs.find((c) => c.metadata?.name === cron.name && c.metadata?.namespace === namespace);
     if (cron?.kind === 'CronJob')
       top = { kind: 'CronJob', name: cron.name, namespace, ...(read ? { object: read } : {}), custom: false };
-  }
-  let next: OwnerReference | undefined = owner;
-  for (let link = 0; next && isCustomOwner(next) && link < MAX_LINKS; link++) {
-    const { kind, name } = next;
-    const object = snapshot.customObjects.find(
-      (o) => o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace,
-    );
-    top = { kind, name, namespace, ...(object ? { object } : {}), custom: true };
-    if (!object) break;
-    next = controllerOf(object.metadata as { ownerReferences?: OwnerReference[] });
   }
   return top;
 }
