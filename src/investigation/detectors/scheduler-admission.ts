@@ -45,13 +45,7 @@ export const schedulerAdmission: Detector = {
   },
 };
 
-function judge(
-  object: CustomObject,
-  pods: Pod[],
-  allHeld: Pod[],
-  onset: Onset,
-  graph: EvidenceGraph,
-): Finding[] {
+function judge(object: CustomObject, pods: Pod[], allHeld: Pod[], onset: Onset, graph: EvidenceGraph): Finding[] {
   const held = pods.filter((pod) => allHeld.includes(pod));
   // An object of one pod (its own gang) waits with it; the cause is what many share.
   if (held.length === 0 || pods.length < 2) return [];

@@ -1,7 +1,14 @@
 import type { CustomObject } from './custom-object.ts';
 import { customOwnerChain, isCustomOwner } from './custom-owners.ts';
 import { mayRunOn } from './node-fit.ts';
-import { allocatable, holdsRoom, podRequests, requestedBy, SHORT_OF_RESOURCES, UNTOLERATED_TAINT } from './node-room.ts';
+import {
+  allocatable,
+  holdsRoom,
+  podRequests,
+  requestedBy,
+  SHORT_OF_RESOURCES,
+  UNTOLERATED_TAINT,
+} from './node-room.ts';
 import { controllerOf } from './owner-references.ts';
 import { type SchedulingFailure, schedulingFailures } from './scheduling-failures.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -182,7 +189,8 @@ function newcomersByTop(
   return [...byTop.values()];
 }
 
-const onNode = (pods: readonly Pod[], node: Node): Pod[] => pods.filter((pod) => pod.spec?.nodeName === node.metadata?.name);
+const onNode = (pods: readonly Pod[], node: Node): Pod[] =>
+  pods.filter((pod) => pod.spec?.nodeName === node.metadata?.name);
 
 /** What the node offers of a resource less what the pods bound there request. */
 const freeOn = (node: Node, bound: readonly Pod[], resource: string): number =>
