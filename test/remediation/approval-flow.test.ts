@@ -282,7 +282,8 @@ describe('remediation through Slack approvals', () => {
     assert.match(ephemeralsTo(stack, 'UALICE').join('\n'), /expired/);
     const plan = await stack.plan(planId);
     assert.equal(plan.status, 'expired');
-    assert.match(lastPlanMessage(stack).text, /Expired/);
+    // The plan message's update is posted after the click's ephemeral answer; wait for it rather than race it.
+    await stack.slack.waitFor(() => /Expired/.test(lastPlanMessage(stack).text), 5_000);
     assert.deepEqual(await stack.executorWrites(), { dryRuns: [], applied: [] });
   });
 
