@@ -4,8 +4,8 @@ import type { webApi } from '@slack/bolt';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditAction } from '../audit/actions.ts';
 import type { Plan, PlanStatus, PrismaClient } from '../generated/prisma/client.ts';
-import { ABSENT, restoreOps, valueAt } from './json-patch.ts';
-import type { KubeObject, KubeObjects, WriteOptions } from './kube-objects.ts';
+import { ABSENT, escapePointerToken, type JsonPatchOp, restoreOps, valueAt } from './json-patch.ts';
+import { type KubeObject, type KubeObjects, outcomeUnknown, type WriteOptions } from './kube-objects.ts';
 import { entityLabel } from '../investigation/model.ts';
 import { staleReason } from './plan.ts';
 import { type Change, type Check, type SnapshotEntry, SnapshotSchema } from './plan-spec.ts';
@@ -99,11 +99,27 @@ function recreatable(object: KubeObject): KubeObject {
   };
 }
 
+// Written by the Deployment controller itself (the revision a template change gets): never the executor's to restore.
+const CONTROLLER_ANNOTATION = /^deployment\.kubernetes\.io\//;
+
+/**
+ * The paths an op's rollback is checked on: its own, except a whole annotations map, checked key by key without the
+ * controller's keys (restoring a template makes the controller stamp a new revision, whatever the snapshot says).
+ */
+function ownPaths(op: JsonPatchOp, before: KubeObject | null): string[] {
+  if (!op.path.endsWith('/metadata/annotations')) return [op.path];
+  const keysOf = (value: unknown) => (value !== null && typeof value === 'object' ? Object.keys(value) : []);
+  const keys = new Set([...keysOf(valueAt(before, op.path)), ...keysOf('value' in op ? op.value : undefined)]);
+  return [...keys]
+    .filter((key) => !CONTROLLER_ANNOTATION.test(key))
+    .map((key) => `${op.path}/${escapePointerToken(key)}`);
+}
+
 /** What must be true once a change is undone: its paths back at their snapshot values, or the object back. */
 function rollbackChecks(change: Change, before: KubeObject | null): Check[] {
   switch (change.type) {
     case 'patch':
-      return [...new Set(change.ops.map((op) => op.path))].map((path) => {
+      return [...new Set(change.ops.flatMap((op) => ownPaths(op, before)))].map((path) => {
         const value = valueAt(before, path);
         return {
           type: 'field',
@@ -251,7 +267,10 @@ class Execution {
           entityLabel(change.ref),
         );
       } catch (error) {
-        const applyError = `Applying ${entityLabel(change.ref)} failed: ${errorMessage(error)}`;
+        // Without an answer the server may have applied it all the same: it is rolled back with the rest.
+        const unknown = outcomeUnknown(error);
+        if (unknown) applied.push({ change, before });
+        const applyError = `Applying ${entityLabel(change.ref)} failed: ${errorMessage(error)}${unknown ? ' (no answer from the API server, so it may have been applied)' : ''}`;
         await this.audit('plan.apply.failed', applyError, {}, entityLabel(change.ref));
         return { applied, applyError };
       }
@@ -350,11 +369,17 @@ class Execution {
             entityLabel(change.ref),
           );
         } else if (change.type === 'delete' && change.ref.kind !== 'Pod' && before) {
-          await kube.create(change.ref, recreatable(before));
-          await this.audit('plan.rollback', 're-created from snapshot', {}, entityLabel(change.ref));
+          // Read first: a delete that had no answer may not have happened.
+          if (!(await kube.read(change.ref))) {
+            await kube.create(change.ref, recreatable(before));
+            await this.audit('plan.rollback', 're-created from snapshot', {}, entityLabel(change.ref));
+          }
         } else if (change.type === 'create') {
-          await kube.remove(change.ref);
-          await this.audit('plan.rollback', 'deleted the created object', {}, entityLabel(change.ref));
+          // Likewise a create that had no answer.
+          if (await kube.read(change.ref)) {
+            await kube.remove(change.ref);
+            await this.audit('plan.rollback', 'deleted the created object', {}, entityLabel(change.ref));
+          }
         }
       } catch (error) {
         await this.audit('plan.rollback.failed', errorMessage(error), {}, entityLabel(change.ref));
