@@ -9,7 +9,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { withTimeout } from '../kube/timeout.ts';
+import { REQUEST_TIMEOUT_MS, withTimeout } from '../kube/timeout.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 import type { KubeObject, ObjectKind, ObjectRef } from './object-kinds.ts';
 
@@ -50,7 +50,11 @@ export class KubeObjects {
   private readonly apps: AppsV1Api;
   private readonly networking: NetworkingV1Api;
 
-  constructor(kubeConfig: KubeConfig) {
+  /** `timeoutMs`: how long a read or a write waits for the API server's answer. */
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
@@ -62,64 +66,44 @@ export class KubeObjects {
    */
   async read(ref: ObjectRef): Promise<KubeObject | null> {
     try {
-      return plain(await withTimeout(`get ${describe(ref)}`, (signal) => this.readTyped(ref, abortedBy(signal))));
+      return plain(await this.timed(`get ${describe(ref)}`, (signal) => this.readTyped(ref, abortedBy(signal))));
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return null;
       throw error;
     }
   }
 
+  /**
+   * Writes are aborted after the request timeout too. A write that had no answer may still have been applied (the
+   * server can commit and then fail to answer): callers treat it as possibly applied (see `outcomeUnknown`).
+   */
   async patch(ref: ObjectRef, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<KubeObject> {
-    const namespace = ref.namespace ?? '';
-    const request = { name: ref.name, namespace, body: ops, fieldManager: FIELD_MANAGER, ...dryRun(options) };
-    const headers = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-    switch (ref.kind) {
-      case 'Deployment':
-        return plain(await this.apps.patchNamespacedDeployment(request, headers));
-      case 'StatefulSet':
-        return plain(await this.apps.patchNamespacedStatefulSet(request, headers));
-      case 'DaemonSet':
-        return plain(await this.apps.patchNamespacedDaemonSet(request, headers));
-      case 'ConfigMap':
-        return plain(await this.core.patchNamespacedConfigMap(request, headers));
-      case 'Secret':
-        return plain(await this.core.patchNamespacedSecret(request, headers));
-      case 'Service':
-        return plain(await this.core.patchNamespacedService(request, headers));
-      case 'Node':
-        return plain(await this.core.patchNode({ name: ref.name, body: ops, ...dryRun(options) }, headers));
-      case 'NetworkPolicy':
-        return plain(await this.networking.patchNamespacedNetworkPolicy(request, headers));
-      default:
-        throw new Error(`patching ${ref.kind} is not a plan action`);
-    }
+    return this.timed(`patch ${describe(ref)}`, async (signal) =>
+      plain(await this.patchTyped(ref, ops, options, signal)),
+    );
   }
 
   async remove(ref: ObjectRef, options: WriteOptions = {}): Promise<void> {
-    const request = { name: ref.name, namespace: ref.namespace ?? '', ...dryRun(options) };
-    switch (ref.kind) {
-      case 'Pod':
-        await this.core.deleteNamespacedPod(request);
-        return;
-      case 'NetworkPolicy':
-        await this.networking.deleteNamespacedNetworkPolicy(request);
-        return;
-      default:
-        throw new Error(`deleting ${ref.kind} is not a plan action`);
-    }
+    return this.timed(`delete ${describe(ref)}`, (signal) => this.removeTyped(ref, options, abortedBy(signal)));
   }
 
   async create(ref: ObjectRef, manifest: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     if (ref.kind !== 'NetworkPolicy') throw new Error(`creating ${ref.kind} is not a plan action`);
     const body = manifest as Parameters<NetworkingV1Api['createNamespacedNetworkPolicy']>[0]['body'];
     const request = { namespace: ref.namespace ?? '', body, fieldManager: FIELD_MANAGER, ...dryRun(options) };
-    return plain(await this.networking.createNamespacedNetworkPolicy(request));
+    return this.timed(`create ${describe(ref)}`, async (signal) =>
+      plain(await this.networking.createNamespacedNetworkPolicy(request, abortedBy(signal))),
+    );
   }
 
   /** The namespace's objects of `kind` (matching `labelSelector`), aborted after the request timeout as `read` is. */
   list(kind: 'Pod' | 'ReplicaSet' | ObjectKind, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const what = `list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`;
-    return withTimeout(what, (signal) => this.listTyped(kind, namespace, labelSelector, abortedBy(signal)));
+    return this.timed(what, (signal) => this.listTyped(kind, namespace, labelSelector, abortedBy(signal)));
+  }
+
+  private timed<T>(what: string, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withTimeout(what, request, this.timeoutMs);
   }
 
   private async listTyped(
@@ -142,6 +126,46 @@ export class KubeObjects {
         return (await this.apps.listNamespacedDaemonSet(request, options)).items.map(plain);
       default:
         throw new Error(`listing ${kind} is not needed by any plan`);
+    }
+  }
+
+  private patchTyped(ref: ObjectRef, ops: JsonPatchOp[], options: WriteOptions, signal: AbortSignal): Promise<unknown> {
+    const namespace = ref.namespace ?? '';
+    const request = { name: ref.name, namespace, body: ops, fieldManager: FIELD_MANAGER, ...dryRun(options) };
+    const headers = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, abortedBy(signal));
+    switch (ref.kind) {
+      case 'Deployment':
+        return this.apps.patchNamespacedDeployment(request, headers);
+      case 'StatefulSet':
+        return this.apps.patchNamespacedStatefulSet(request, headers);
+      case 'DaemonSet':
+        return this.apps.patchNamespacedDaemonSet(request, headers);
+      case 'ConfigMap':
+        return this.core.patchNamespacedConfigMap(request, headers);
+      case 'Secret':
+        return this.core.patchNamespacedSecret(request, headers);
+      case 'Service':
+        return this.core.patchNamespacedService(request, headers);
+      case 'Node':
+        return this.core.patchNode({ name: ref.name, body: ops, ...dryRun(options) }, headers);
+      case 'NetworkPolicy':
+        return this.networking.patchNamespacedNetworkPolicy(request, headers);
+      default:
+        throw new Error(`patching ${ref.kind} is not a plan action`);
+    }
+  }
+
+  private async removeTyped(ref: ObjectRef, options: WriteOptions, call: ConfigurationOptions): Promise<void> {
+    const request = { name: ref.name, namespace: ref.namespace ?? '', ...dryRun(options) };
+    switch (ref.kind) {
+      case 'Pod':
+        await this.core.deleteNamespacedPod(request, call);
+        return;
+      case 'NetworkPolicy':
+        await this.networking.deleteNamespacedNetworkPolicy(request, call);
+        return;
+      default:
+        throw new Error(`deleting ${ref.kind} is not a plan action`);
     }
   }
 
@@ -173,6 +197,12 @@ export class KubeObjects {
     }
   }
 }
+
+/**
+ * Whether a failed write may have been applied all the same: it had no answer (timed out, connection lost) rather
+ * than a refusal from the API server, which answers with a status.
+ */
+export const outcomeUnknown = (error: unknown): boolean => !(error instanceof ApiException);
 
 const dryRun = (options: WriteOptions): { dryRun?: string } => (options.dryRun ? { dryRun: 'All' } : {});
 

@@ -32,6 +32,8 @@ export interface RemediationConfig {
   sweepIntervalMs?: number;
   /** Path of the executor's kubeconfig; unset → the pod's own (executor) ServiceAccount. */
   executorKubeconfig?: string;
+  /** How long the executor's reads and writes wait for the API server (default 15 s, as the investigation's). */
+  requestTimeoutMs?: number;
 }
 
 export interface RemediationRuntimeOptions {
@@ -152,9 +154,10 @@ export function createRemediationRuntime(options: RemediationRuntimeOptions) {
     executorKubeConfig: KubeConfig | (() => KubeConfig) = () => loadExecutorKubeConfig(config.executorKubeconfig),
     clusters: ReadonlyMap<string, KubeConfig> = new Map(),
   ) => {
-    const clusterKube = new Map([...clusters].map(([name, kubeConfig]) => [name, new KubeObjects(kubeConfig)]));
+    const objects = (kubeConfig: KubeConfig) => new KubeObjects(kubeConfig, config.requestTimeoutMs);
+    const clusterKube = new Map([...clusters].map(([name, kubeConfig]) => [name, objects(kubeConfig)]));
     // With clusters configured, plans name theirs: the zero-config credentials are loaded only when there are none.
-    const kube = new KubeObjects(
+    const kube = objects(
       typeof executorKubeConfig === 'function'
         ? clusters.size > 0
           ? new KubeConfig()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createControllers } from './controllers.ts';
-import { type KubeRequest, startKubeApiServer } from './kube-api/server.ts';
+import { type KubeApiServerOptions, type KubeRequest, startKubeApiServer } from './kube-api/server.ts';
 import { simulationKubeConfig } from './kubeconfig.ts';
 import { type PrometheusRequest, startPrometheusSimulator } from './prometheus/server.ts';
 import type { Scenario } from './scenario.ts';
@@ -23,6 +23,8 @@ export interface SimulationOptions {
   /** Same as kubePort (the CLI's `--port`). */
   port?: number;
   prometheusPort?: number;
+  /** An API server that does each request but answers late or never (see KubeApiServerOptions.hold). */
+  hold?: KubeApiServerOptions['hold'];
 }
 
 /** Serves a scenario's cluster and metrics on loopback, as a real cluster's API server and Prometheus would. */
@@ -34,6 +36,7 @@ export async function startSimulation(scenario: Scenario, options: SimulationOpt
     now,
     port: options.kubePort ?? options.port,
     onWrite: createControllers(scenario),
+    hold: options.hold,
     // As Prometheus's below: what requests() counts was sent by whoever was given kubeApiUrl (or a kubeconfig of it).
     routePrefix: `/sim-${randomBytes(6).toString('hex')}`,
   });

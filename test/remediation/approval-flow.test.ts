@@ -331,6 +331,35 @@ describe('remediation through Slack approvals', () => {
   });
 });
 
+describe('an API server that commits a write and never answers it', () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    // The second PATCH of the Deployment (after the dry run) is done but never answered.
+    let patches = 0;
+    stack = await startStack({
+      verifyTimeoutSeconds: 3,
+      requestTimeoutMs: 1_000,
+      hold: ({ method, path }) =>
+        method === 'PATCH' && path.endsWith('/deployments/api') && ++patches === 2
+          ? new Promise<void>(() => undefined)
+          : Promise.resolve(),
+    });
+  });
+  afterEach(() => stack.close());
+
+  it('the write is taken as possibly applied and rolled back with the rest', async () => {
+    const planId = await stack.propose(undo, 'Roll api back to revision 1');
+    await stack.click(planId, 'UALICE', 'approve');
+    const plan = await stack.settled(planId);
+    assert.equal(plan.status, 'rolled_back', plan.statusReason ?? '');
+    assert.match(plan.statusReason ?? '', /no answer within 1 s.*may have been applied/);
+    assert.equal(image(await stack.kube.read(DEPLOYMENT)), BAD_IMAGE, 'back at the snapshot the plan started from');
+    const actions = await stack.auditActions();
+    assert.ok(['plan.apply.failed', 'plan.rollback', 'plan.rollback.verified'].every((a) => actions.includes(a)));
+    await reported(stack, /rolled back/i);
+  });
+});
+
 describe('approvers from a Slack user group', () => {
   let stack: Stack;
   beforeEach(async () => {

@@ -13,7 +13,7 @@ import { proposePlan } from '../../src/remediation/propose.ts';
 import { createRemediationRuntime } from '../../src/remediation/runtime.ts';
 import { registerRemediationListeners } from '../../src/remediation/slack-listeners.ts';
 import { loadScenario } from '../../src/simulation/scenario.ts';
-import { startSimulation } from '../../src/simulation/simulation.ts';
+import { type SimulationOptions, startSimulation } from '../../src/simulation/simulation.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { type CliRun, runCli as runCliProcess } from '../support/run-cli.ts';
@@ -52,13 +52,17 @@ export async function startStack(
     executionLeaseSeconds?: number;
     /** Two clusters (CLUSTERS_FILE): `a` is the scenario's simulation, `b` a second one of the same scenario. */
     twoClusters?: boolean;
+    /** The simulated API server does each request but answers late or never (KubeApiServerOptions.hold). */
+    hold?: SimulationOptions['hold'];
+    /** How long the executor waits for the API server (default 15 s). */
+    requestTimeoutMs?: number;
   } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const slack = await FakeSlack.start();
   if (options.usergroup) slack.usergroups.set('SAPPROVERS', options.usergroup);
   const scenario = await loadScenario(fileURLToPath(options.scenario ?? SCENARIO_FILE));
-  const sim = await startSimulation(scenario);
+  const sim = await startSimulation(scenario, { hold: options.hold });
   const simB = options.twoClusters ? await startSimulation(scenario) : undefined;
   const clusterConfigs = new Map(simB ? [['a', sim.kubeConfig] as const, ['b', simB.kubeConfig] as const] : []);
   const audit = new PostgresAuditLog(database.db);
@@ -78,6 +82,7 @@ export async function startStack(
       verifyPollMs: 100,
       sweepIntervalMs: 200,
       ...(options.executionLeaseSeconds ? { executionLeaseSeconds: options.executionLeaseSeconds } : {}),
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     },
   });
   const investigations = createInvestigationQueue(connection, prefix);

@@ -38,3 +38,29 @@ it('so is its list', async () => {
     new RegExp(`^list Pod in ${NS} \\(app=api\\): no answer within 15 s$`),
   );
 });
+
+it("a plan's writes the API server does not answer in time are aborted too, saying which", async () => {
+  const api = { kind: 'Deployment', namespace: NS, name: 'api' } as const;
+  await stuck.timedOut(
+    () => kube().patch(api, [{ op: 'replace', path: '/spec/replicas', value: 3 }]),
+    `/apis/apps/v1/namespaces/${NS}/deployments/api`,
+    new RegExp(`^patch Deployment ${NS}/api: no answer within 15 s$`),
+  );
+  const policy = { kind: 'NetworkPolicy', namespace: NS, name: 'held-policy' } as const;
+  const manifest = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: policy.name, namespace: NS },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  };
+  await stuck.timedOut(
+    () => kube().create(policy, manifest),
+    `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`,
+    new RegExp(`^create NetworkPolicy ${NS}/held-policy: no answer within 15 s$`),
+  );
+  await stuck.timedOut(
+    () => kube().remove(policy),
+    `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/held-policy`,
+    new RegExp(`^delete NetworkPolicy ${NS}/held-policy: no answer within 15 s$`),
+  );
+});

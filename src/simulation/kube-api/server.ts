@@ -75,8 +75,9 @@ export interface KubeApiServerOptions {
   /** Absent: everything is allowed. False answers the real server's 403 Forbidden. */
   authorize?: (request: AccessRequest) => boolean;
   /**
-   * A slow or stuck API server: each request is answered only once the promise this returns settles. A client that
-   * closes the connection meanwhile is listed with status 499 (nginx's "client closed request") and not answered.
+   * A slow or stuck API server: each request is done (a write is committed) but answered only once the promise this
+   * returns settles, as when the server commits and its answer is lost. A client that closes the connection meanwhile
+   * is listed with status 499 (nginx's "client closed request") and not answered.
    */
   hold?: (request: { method: string; path: string }) => Promise<void>;
   /**
@@ -149,10 +150,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
             ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
             status,
           });
+        const reply = api.answer(call);
         if (options.hold && (await heldUntilClosed(response, options.hold({ method: call.method, path })))) {
           return listed(CLIENT_CLOSED_REQUEST);
         }
-        const reply = api.answer(call);
         listed(reply.status);
         send(response, reply);
       })
