@@ -6,6 +6,7 @@ import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
+import { DATA_PLANE_REFUSAL } from '../evidence/mesh-proxy-logs.ts';
 
 export const AUTH_FAILURE =
   /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed|log ?[io]n (rejected|refused|denied|failed)|(credentials?|password|authentication) (rejected|refused)|not authori[sz]ed|bad user ?name or password|access_refused|login was (refused|rejected|denied)/i;
@@ -77,7 +78,9 @@ export const badSecretValue: Detector = {
       const pods = graph.podsOf(workload.ref).map((p) => p.metadata?.name ?? '');
       const lines = lastDistinct(
         logLinesOf(snapshot, workload.ref.namespace ?? '', pods),
-        (t) => AUTH_FAILURE.test(t),
+        // A data plane's own refusal (a mesh policy's 403, a proxy's unauthorized route) refuses a request by rule,
+        // not a credential the application presents: the governing policy's, not a Secret's.
+        (t) => AUTH_FAILURE.test(t) && !DATA_PLANE_REFUSAL.test(t),
         2,
       );
       if (lines.length === 0) continue;

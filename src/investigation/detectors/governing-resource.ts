@@ -8,6 +8,9 @@ import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
+import { DATA_PLANE_REFUSAL, proxyContainerOf } from '../evidence/mesh-proxy-logs.ts';
+import { podControllers } from '../evidence/peer-namespaces.ts';
+import { admitsIdentity, governedWorkloads, type PodIdentity } from '../evidence/policy-targets.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -100,6 +103,13 @@ interface Refused {
  * queue) — or changed shortly before naming nothing, or standing for long but naming the refused party and speaking
  * of the very limit reached (a rate, a size: load grew into it). The refused caller is a victim. The catalogue has no
  * type for it: other.
+ *
+ * A mesh or a gateway refuses in its data plane, in front of the server's application (which never sees the request):
+ * the policies that govern it are those that select the server's pods by their shape — a pod selector, a targetRef to
+ * its Service, to a route to it or to an object that selects its pods, or an object such a policy requires by kind and
+ * name (evidence/policy-targets.ts). Such a policy, changed shortly before, governs the refusals when the server's
+ * proxy logs them or a caller quotes the data plane's own words; it governs none when the server's application answers
+ * the refusal itself; and an allow-list that names the refused caller's identity admits it: another rule refuses.
  */
 export const governingResource: Detector = {
   id: 'governing-resource',
@@ -120,6 +130,7 @@ export const governingResource: Detector = {
     const refusals = refusalsIn([refusalText]);
     const quotedNames = [...new Set(refusalText.match(QUOTED_NAME) ?? [])];
     const onset = symptomOnset(snapshot, alert?.startsAt);
+    const { refusedInDataPlane, refusedByApp, callers } = whereRefused(snapshot, graph, clients);
     const findings: Finding[] = [];
     for (const object of snapshot.customObjects) {
       const changedAt = lastChange(object.metadata);
@@ -133,7 +144,14 @@ export const governingResource: Detector = {
       const quoted =
         identity || server ? undefined : long.find((text) => OBJECT_NAME.test(text) && refusalText.includes(text));
       const scoped = scopedName(specStrings(object.spec), quotedNames);
-      const match = identity ?? server ?? quoted ?? scoped;
+      // A policy the data plane applies to the pods it selects (its shape: a selector, a targetRef): it governs the
+      // server whose proxy refuses; it governs nothing refused when the refusing server's own application answers.
+      const governed = governedWorkloads(object, snapshot, graph);
+      const selected = governed.find((workload) => refusedInDataPlane.has(refKey(workload)))?.name;
+      if (!selected && governed.some((workload) => refusedByApp.has(refKey(workload)))) continue;
+      // An allow-list on the refusing server that names the refused callers' identities admits them: not the rule.
+      if (selected && admitsIdentity(object, callers)) continue;
+      const match = identity ?? server ?? quoted ?? scoped ?? selected;
       const spoken = rulesSpokenOf(object.spec).filter((rule) => refusals.includes(rule));
       const limits = spoken.filter((rule) => LOAD_BOUND.includes(rule));
       const explains = spoken.length > 0 || scoped !== undefined;
@@ -151,9 +169,11 @@ export const governingResource: Detector = {
       if (strength === undefined) continue;
       const entity = refOf(object.kind, object.metadata);
       const who = clients.map((c) => c.workload.name).join(', ');
-      const what = match
-        ? `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : server ? `${who} calls` : 'the refused requests name'}`
-        : '';
+      const what = !match
+        ? ''
+        : match === selected && !identity && !server && !quoted && !scoped
+          ? `selects ${selected}, whose proxy refuses requests on its behalf`
+          : `names ${match}, which ${identity ? (identity === clients[0]?.workload.name ? `${who} is` : `${who} connects as`) : server ? `${who} calls` : 'the refused requests name'}`;
       const summary = recent
         ? `${object.kind} ${name} changed at ${changedAt}${what ? ` and ${what}` : ''}; since then ${who} ${clients.length > 1 ? 'log' : 'logs'} refusals (${refusals.join(', ')}): ${match ? (explains ? 'the rule it sets refuses them' : 'but it sets nothing of the kind refused, nor scopes what the refusals name: a lesser suspect') : 'the likeliest rule behind the refusals. To confirm: compare what it admits with what is refused, and who asks'}`
         : `${object.kind} ${name} ${what} and sets a ${limits.join(' and ')} rule; ${who} ${clients.length > 1 ? 'are' : 'is'} refused by it (${refusals.join(', ')}): unchanged since ${changedAt ?? 'it was made'}, the load has grown into it. Raise the limit (or shed the load) there, not in the refused callers`;
@@ -189,6 +209,61 @@ function refusingServers(graph: EvidenceGraph, clients: Refused[], refusalText: 
   const named = [...called].filter((name) => refusalText.includes(name));
   return new Set(named.length > 0 ? named : called.size === 1 ? called : []);
 }
+
+/**
+ * Where the refusals were answered. In the data plane: by a workload's own proxy (a line of the container beside its
+ * application), or in a data plane's own words a caller quotes (DATA_PLANE_REFUSAL) — then by the servers that caller
+ * calls. By the application: a workload whose refusal lines all come from its application and say nothing of a data
+ * plane (a service's own 403).
+ */
+function whereRefused(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  clients: Refused[],
+): { refusedInDataPlane: Set<string>; refusedByApp: Set<string>; callers: PodIdentity[] } {
+  const controllers = podControllers(snapshot);
+  const byProxy = (line: PodLogLine) => {
+    const pod = graph.pod(line.namespace, line.pod);
+    return pod !== undefined && proxyContainerOf(pod, controllers) === line.container;
+  };
+  const refusedInDataPlane = new Set<string>();
+  const refusedByApp = new Set<string>();
+  for (const { workload, lines } of clients) {
+    if (lines.some(byProxy)) refusedInDataPlane.add(refKey(workload));
+    const quoted = lines.some((line) => !byProxy(line) && DATA_PLANE_REFUSAL.test(line.text));
+    if (quoted)
+      for (const edge of graph.dependenciesOf(workload)) {
+        const service = edge.to.kind === 'Service' ? graph.service(edge.to.namespace ?? '', edge.to.name) : undefined;
+        for (const server of service ? graph.workloadsBehind(service) : [edge.to])
+          refusedInDataPlane.add(refKey(server));
+      }
+    if (!lines.some(byProxy) && !quoted) refusedByApp.add(refKey(workload));
+  }
+  for (const key of refusedInDataPlane) refusedByApp.delete(key);
+  // The refused callers: the workloads that log the refusals themselves, and the pods whose addresses the refusing
+  // proxies log.
+  const proxyLines = clients.flatMap(({ lines }) => lines.filter(byProxy)).map((line) => line.text);
+  const addresses = new Set(proxyLines.flatMap((text) => text.match(IPV4) ?? []));
+  const callerPods = [
+    ...clients
+      .filter(({ workload }) => !refusedInDataPlane.has(refKey(workload)))
+      .flatMap(({ workload }) => graph.podsOf(workload)),
+    ...snapshot.pods.filter(
+      (pod) =>
+        pod.status?.podIP &&
+        addresses.has(pod.status.podIP) &&
+        // The proxy's line holds its own pod's address beside the caller's.
+        !refusedInDataPlane.has(refKey(graph.workloadOf(pod))),
+    ),
+  ];
+  const callers = callerPods.map((pod) => ({
+    namespace: pod.metadata?.namespace ?? '',
+    serviceAccount: pod.spec?.serviceAccountName ?? 'default',
+  }));
+  return { refusedInDataPlane, refusedByApp, callers };
+}
+
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 
 /** Workloads whose error lines read are refusals (a client refused, or a server or its proxy refusing), with them. */
 function refusedWorkloads(snapshot: ClusterSnapshot, graph: EvidenceGraph): Refused[] {

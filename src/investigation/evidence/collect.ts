@@ -76,7 +76,10 @@ import { calleeLogTargets } from './callee-log-targets.ts';
 import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
-import { EGRESS_REFUSED, meshProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
+import { EGRESS_REFUSED, meshProxyTargets, quietServerProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
+import { reachFrom } from '../ranking/reach.ts';
+import { symptomNodes } from '../ranking/symptom.ts';
+import { refKey } from '../model.ts';
 import { answersClientError, looksLikeError } from './log-line.ts';
 import { configHostNamespaces } from './config-hosts.ts';
 import { logLinesOf } from './logs.ts';
@@ -150,6 +153,8 @@ const PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service',
 const PEER_PLANNED_COST = PEER_KINDS.length + 1;
 /** Logs of the mesh proxy injected into a workload rolled out shortly before the incident. */
 const MAX_PROXY_LOGS = 1;
+/** Logs of the proxies beside quiet servers the trouble points at (mesh-proxy-logs.ts: quietServerProxyTargets). */
+const MAX_QUIET_SERVER_PROXY_LOGS = 2;
 /** Logs of dependencies in other namespaces that the errors read name. */
 const MAX_PEER_LOGS = 1;
 /** Logs of failed pods in the namespace the alerted pods act in (their Jobs). */
@@ -285,6 +290,7 @@ export async function collectSnapshot(
   if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
   if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
+  await readProxiesOfQuietServers(reader);
   await readRefusingServersSecrets(reader);
   await readIdentityChain(reader);
   await readPodsOfPreemptors(reader);
@@ -879,6 +885,32 @@ async function readLogs(reader: SnapshotReader, held = 0): Promise<void> {
   await reader.wave(
     4,
     `Reading error lines from ${targets.length} container logs: ${targets.map((target) => `${target.pod}${target.previous ? ' (previous)' : ''}`).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
+  );
+}
+
+/**
+ * Servers the trouble points at (the symptom's own workload, or one that erring workloads on its path call) run ready
+ * and their applications log nothing wrong: the proxy beside them, which admits or refuses requests on their behalf
+ * (mesh-proxy-logs.ts), says what it refused. On top of the budget, like the rest of the mesh's proxies.
+ */
+async function readProxiesOfQuietServers(reader: SnapshotReader): Promise<void> {
+  const { snapshot } = reader;
+  const graph = graphOf(snapshot);
+  const starts = symptomNodes(reader.focus().symptom, graph);
+  const own = new Set(
+    starts.flatMap((ref) => {
+      const service = ref.kind === 'Service' ? graph.service(ref.namespace ?? '', ref.name) : undefined;
+      return (service ? graph.workloadsBehind(service) : [ref]).map(refKey);
+    }),
+  );
+  const reached = [...reachFrom(starts, graph).values()];
+  const targets = quietServerProxyTargets(snapshot, graph, reached, own, MAX_QUIET_SERVER_PROXY_LOGS);
+  if (targets.length === 0) return;
+  reader.routingSpent += targets.length;
+  await reader.wave(
+    4,
+    `Reading the proxies beside servers that run ready and log no error: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
 }

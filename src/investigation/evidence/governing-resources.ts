@@ -9,8 +9,10 @@ import { builtInGroup } from './custom-object.ts';
  * RBAC's (rbac-forbidden), not matched here.
  */
 export const REFUSALS = {
+  // A proxy that admits only the mesh's mutual TLS finds no listener chain for a peer without it and drops the
+  // connection (Envoy's `NR filter_chain_not_found`): a peer refused for the identity it does not present.
   authorization:
-    /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission[ _-]?denied|unauthori[sz]ed|RBAC: access denied|\b403\b/i,
+    /not authori[sz]ed|authori[sz]ation (?:error|failed|failure)|_AUTHORIZATION_FAILED|access[ _-]?(?:denied|refused)|permission[ _-]?denied|unauthori[sz]ed|RBAC: access denied|\b403\b|filter_chain_not_found/i,
   limit:
     /rate[ _-]?limit|too many requests|\b429\b|quota exceeded|max[-_ ]?length|overflow|reject-publish|nack(?:ed)?\b|limit[ _-](?:reached|exceeded)|too many (?:connections|clients)|maximum \w+(?: \w+)? exceeded/i,
   /** A request larger than the server admits: a body-size rule (HTTP 413), not a fault of the server. */
@@ -34,7 +36,7 @@ const GOVERNING_KIND: Record<Refusal, RegExp> = {
  * a body size it admits, whom it authorises. A spec that says nothing of the sort (a timeout, a retry) sets another rule.
  */
 export const RULE_WORDS: Record<Refusal, RegExp> = {
-  authorization: /authori[sz]|acls?$|identit|principal|allow|deny|permission|operations/i,
+  authorization: /authori[sz]|acls?$|identit|principal|allow|deny|permission|operations|^mtls$/i,
   limit: /rate[ _-]?limit|requestrate|requests?per|limit|quota|max[-_ ]?length|overflow|burst/i,
   size: /size|body|payload|bytes/i,
 };

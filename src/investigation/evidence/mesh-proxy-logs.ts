@@ -1,11 +1,34 @@
+import type { EntityRef } from '../model.ts';
+import { refKey } from '../model.ts';
+import type { Reached } from '../ranking/reach.ts';
+import type { EvidenceGraph } from './graph.ts';
+import { looksLikeError } from './log-line.ts';
 import type { LogTarget } from './log-targets.ts';
+import { hasRestarted, isPodReady } from './pod-state.ts';
 import { appContainers, podControllers } from './peer-namespaces.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { recentRollouts, rolloutOwner } from './recent-rollouts.ts';
 
+type Pod = ClusterSnapshot['pods'][number];
+
 // Istio sends a call to a host its registry does not know into `BlackHoleCluster` when the mesh only lets registered
 // hosts out (outboundTrafficPolicy REGISTRY_ONLY); Envoy logs the destination host beside it.
 export const EGRESS_REFUSED = /BlackHoleCluster/;
+
+/**
+ * What a mesh's or a gateway's data plane answers, in its own words, when a policy refuses a request: Istio's RBAC
+ * filter (`RBAC: access denied` in the body the caller gets, `rbac_access_denied_matched_policy` in the access log),
+ * Linkerd's inbound policy (`unauthorized request on route`, `unauthorized connection`), Envoy's JWT and external
+ * authorization filters, and a listener that found no chain for a peer without the mesh's mutual TLS.
+ */
+export const DATA_PLANE_REFUSAL =
+  /RBAC: access denied|rbac_access_denied|unauthorized (?:request on route|connection)|jwt_authn_access_denied|ext_authz_denied|filter_chain_not_found/i;
+
+/** The running proxy beside the application of a pod of more than one container, if it has one. */
+export function proxyContainerOf(pod: Pod, controllers: ReturnType<typeof podControllers>): string | undefined {
+  if ((pod.spec?.containers ?? []).length < 2) return undefined;
+  return runningProxy(pod, controllers, { byName: true })?.name;
+}
 
 /** A container whose name says it is the pod's proxy (`…-proxy`, `…-sidecar`, `envoy`). */
 const PROXY_NAME = /proxy|sidecar|envoy/i;
@@ -92,3 +115,73 @@ const proxyLog = (namespace: string, pod: string, container: string, why: string
   previous: false,
   why,
 });
+
+/**
+ * A server the trouble points at — the symptom's own workload, or one that a workload on the symptom's path calls and
+ * logs errors about — runs ready and unrestarted, and its application's log read holds no error line: requests refused
+ * before they reach it leave no trace there. A proxy beside it (a mesh's sidecar, injected or declared) admits or
+ * refuses every request on its behalf, by the authentication and authorization policies that select its pods, and its
+ * own log says what it refused and why (a 403 of an authorization rule, a connection it reset for want of the mesh's
+ * identity). One pod's proxy per such server, nearest the symptom first, at most `max`, never a log already read.
+ */
+export function quietServerProxyTargets(
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
+  reached: readonly Reached[],
+  symptomOwn: ReadonlySet<string>,
+  max: number,
+): LogTarget[] {
+  const controllers = podControllers(snapshot);
+  const read = new Set(snapshot.logs.map((log) => `${log.namespace}/${log.pod}/${log.container}`));
+  const logsOf = (pod: Pod) =>
+    snapshot.logs.filter((log) => log.namespace === pod.metadata?.namespace && log.pod === pod.metadata?.name);
+  const errorText = (ref: EntityRef) =>
+    graph
+      .podsOf(ref)
+      .flatMap((pod) => logsOf(pod).flatMap((log) => log.lines.filter(looksLikeError)))
+      .join('\n');
+  // The workloads that workloads on the path call and name in their error lines (by their Service's name, as a host).
+  const called = new Set(
+    reached
+      .filter(({ ref }) => ref.kind !== 'Service')
+      .flatMap(({ ref }) => {
+        const text = errorText(ref);
+        return text ? graph.dependenciesOf(ref).filter(({ to }) => namesHost(text, to.name)) : [];
+      })
+      .flatMap(({ to }) => {
+        const service = to.kind === 'Service' ? graph.service(to.namespace ?? '', to.name) : undefined;
+        return service ? graph.workloadsBehind(service) : [to];
+      })
+      .map(refKey),
+  );
+  const targets: LogTarget[] = [];
+  for (const { ref } of [...reached].sort((a, b) => a.path.length - b.path.length)) {
+    if (targets.length >= max) break;
+    if (ref.kind === 'Service' || !(symptomOwn.has(refKey(ref)) || called.has(refKey(ref)))) continue;
+    const pods = graph.podsOf(ref);
+    if (pods.length === 0 || !pods.every((pod) => isPodReady(pod) && !hasRestarted(pod))) continue;
+    const proxied = pods
+      .filter((pod) => (pod.spec?.containers ?? []).length > 1)
+      .map((pod) => ({ pod, proxy: runningProxy(pod, controllers, { byName: true }) }))
+      .filter((entry): entry is { pod: Pod; proxy: NonNullable<typeof entry.proxy> } => entry.proxy !== undefined);
+    if (proxied.length === 0) continue;
+    const proxyNames = new Set(proxied.map(({ proxy }) => proxy.name));
+    const appLogs = pods.flatMap(logsOf).filter((log) => !proxyNames.has(log.container));
+    // Its application was heard and says nothing wrong; a proxy already heard needs no second read.
+    if (appLogs.length === 0 || appLogs.some((log) => log.lines.some(looksLikeError))) continue;
+    if (pods.flatMap(logsOf).some((log) => proxyNames.has(log.container))) continue;
+    const [first] = proxied.sort((a, b) => (a.pod.metadata?.name ?? '').localeCompare(b.pod.metadata?.name ?? ''));
+    const name = first?.pod.metadata?.name;
+    const namespace = first?.pod.metadata?.namespace;
+    if (!first || !name || !namespace || read.has(`${namespace}/${name}/${first.proxy.name}`)) continue;
+    const why = `${ref.kind} ${ref.name} runs ready and its application logs no error where the trouble points at it: the proxy beside it admits or refuses requests on its behalf`;
+    targets.push(proxyLog(namespace, name, first.proxy.name, why));
+  }
+  return targets;
+}
+
+/** Whether a text names `name` as a whole host or word (`http://ledger:8080`, `ledger.ns.svc`), not inside another. */
+function namesHost(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`).test(text);
+}

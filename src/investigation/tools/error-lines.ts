@@ -6,9 +6,10 @@ import { SERVER_ERROR_ANSWER, WARNING_LEVEL } from '../evidence/log-line.ts';
 // authorised): a server or its proxy logs them without a word of failure, or only as an access line's 401/403/429. So do paths it does not serve (a framework's
 // "No mapping for GET /x", an access log's GET answered 404), which a probe or health check aimed at a wrong path meets.
 // An Envoy access line answered 5xx with a response flag saying why (`503 UH no_healthy_upstream`, `504 UT`) carries no
-// word of failure either: its status and flag are the error.
+// word of failure either: its status and flag are the error; nor does a connection it dropped for matching no listener
+// chain (`NR filter_chain_not_found`: a peer without the mutual TLS the chains require).
 const ERROR_LINE =
-  /no mapping for|"[A-Z]+ \/\S* HTTP\/[\d.]+" (?:401|403|429)\b|"[A-Z]+ \/\S* HTTP\/[\d.]+" 5\d\d (?:UH|UF|UO|NR|UT|URX|UC|UR|DC)\b|no_healthy_upstream|"?DownstreamStatus"?\s*:\s*(?:401|403|429)\b|"(?:GET|HEAD) \/\S* HTTP\/[\d.]+" 404\b|error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|no healthy upstream|reject|nacked|aborted|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
+  /no mapping for|"[A-Z]+ \/\S* HTTP\/[\d.]+" (?:401|403|429)\b|"[A-Z]+ \/\S* HTTP\/[\d.]+" 5\d\d (?:UH|UF|UO|NR|UT|URX|UC|UR|DC)\b|no_healthy_upstream|"?DownstreamStatus"?\s*:\s*(?:401|403|429)\b|"(?:GET|HEAD) \/\S* HTTP\/[\d.]+" 404\b|error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|filter_chain_not_found|no healthy upstream|reject|nacked|aborted|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
 
 /**
  * A process saying it took new configuration (CoreDNS's `Reloading`, a file watcher's `configuration changed`): not an
