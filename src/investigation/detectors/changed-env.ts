@@ -1,5 +1,6 @@
 import { runsOtherCode } from '../evidence/code-change.ts';
-import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
+import { envChanges, envWrittenAt, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
+import { looksLikeError } from '../evidence/log-line.ts';
 import { divergedFromPeers } from '../evidence/peer-settings.ts';
 import { lastDistinct, logEvidence, logLinesOf } from '../evidence/logs.ts';
 import { isPodReady } from '../evidence/pod-state.ts';
@@ -30,6 +31,11 @@ const STRENGTH = {
   divergedFromPeers: 0.5,
   /** Its pods fail since the revision that changed it, but no error quotes it. */
   failingSince: 0.55,
+  /**
+   * The write that made the revision set the value (its managedFields say so, the revision replaced no longer does),
+   * and its errors since quote it: the spec and the errors agree, what it was before is unknown.
+   */
+  writtenQuoted: 0.8,
 } as const;
 
 /** An env value changed by the newest revision that the workload's errors now quote (a wrong database name, URL, mode…). */
@@ -39,14 +45,19 @@ export const changedEnv: Detector = {
   detect(snapshot, graph) {
     const findings: Finding[] = [];
     for (const { workload, revision, before, after, at } of envRollouts(snapshot, graph)) {
-      const changes = envChanges(before, after);
-      if (changes.length === 0) continue;
       const pods = graph.podsOf(workload.ref);
       const lines = logLinesOf(
         snapshot,
         workload.ref.namespace ?? '',
         pods.map((p) => p.metadata?.name ?? ''),
       );
+      const diffed = envChanges(before, after);
+      if (diffed.length === 0) {
+        const written = writtenAndQuoted(workload, after, at, lines);
+        if (written) findings.push(written);
+        continue;
+      }
+      const changes = diffed;
       const quoted = changes.filter((c) => lines.some((l) => quotesEnvChange(l.text, c)));
       const failing = pods.some((p) => !isPodReady(p));
       // Servers that log its pods' addresses among the clients they refuse (a handshake, a login): it changed how it
@@ -91,6 +102,42 @@ export const changedEnv: Detector = {
     return findings;
   },
 };
+
+/**
+ * A rollout whose revision replaced holds the same env as the new one, while the workload's managedFields say the write
+ * that made the new revision set env values (envWrittenAt): what changed is what that write set. Only errors logged
+ * since the rollout that quote such a value make it the finding — the value before is unknown, so nothing weaker
+ * (pods failing, callers failing) is taken for its effect.
+ */
+function writtenAndQuoted(
+  workload: Workload,
+  after: Container[],
+  at: string | undefined,
+  lines: ReturnType<typeof logLinesOf>,
+): Finding | undefined {
+  const since = toMs(at);
+  if (since === undefined) return undefined;
+  const errors = lines.filter((l) => looksLikeError(l.text) && (toMs(l.at) ?? Number.NEGATIVE_INFINITY) >= since);
+  const written = envWrittenAt(workload.metadata, at, after).filter((c) => !reportsOnly(c));
+  const quoted = written.find((c) => errors.some((l) => quotesEnvChange(l.text, c)));
+  if (!quoted) return undefined;
+  return finding(changedEnv, {
+    entity: workload.ref,
+    affects: [workload.ref],
+    strength: STRENGTH.writtenQuoted,
+    summary: `${workload.ref.name} was rolled out with env ${quoted.name} set to "${quoted.value}" (the write its managedFields record at the rollout), and its errors since quote it`,
+    evidence: [
+      ...written.slice(0, 3).map((c) => ({
+        source: 'change' as const,
+        ref: workload.ref,
+        text: `env ${c.name} set to "${c.value}"`,
+        at,
+      })),
+      ...lastDistinct(errors, (t) => quotesEnvChange(t, quoted), 2).map(logEvidence),
+    ],
+    changedAt: at as string,
+  });
+}
 
 function strengthOf(
   quoted: boolean,

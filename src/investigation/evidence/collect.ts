@@ -105,6 +105,7 @@ import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventNamespace, eventTime } from './events.ts';
 import { troubleWindowStart } from './recent-trouble.ts';
 import { saysOutputMissing } from './missing-output.ts';
+import { recentStoreWriters, storesReadFrom } from './store-writers.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -118,7 +119,7 @@ import {
 } from './snapshot-reader.ts';
 import { type ClusterSnapshot, emptySnapshot } from './snapshot.ts';
 import { webhookRefusals } from './webhook-refusals.ts';
-import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
+import { SUSPECT_CHANGE_WINDOW, symptomOnset } from './onset.ts';
 
 /** Routers' own route kinds read in the namespace (ApisixRoute, IngressRoute, HTTPProxy, Mapping…), at most. */
 const MAX_ROUTE_KIND_READS = 2;
@@ -317,6 +318,7 @@ export async function collectSnapshot(
       failsForExistingService(lookups, reader.snapshot.services),
     );
   await readBeyondThePath(reader);
+  await readWritersOfQuietStores(reader);
   // The focus as everything read shows it, so that what the last reads assumed (a list cut short) reaches the answer.
   return {
     snapshot: reader.snapshot,
@@ -1028,6 +1030,18 @@ async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void>
   const { snapshot, namespace } = reader;
   const options = { namespace };
   if (reader.holds('CronJob', options) || snapshot.cronJobs.some((c) => c.metadata?.namespace === namespace)) return;
+  if (!quietWhileOutputMissing(reader)) return;
+  await reader.wave(4, `Nothing in ${namespace} fails: reading its CronJobs, whose runs may have stopped`, [
+    reader.list('CronJob', `nothing in ${namespace} fails: whether scheduled work stopped running`, options),
+  ]);
+}
+
+/**
+ * Nothing in the namespace examined fails (every pod ready or done, no Warning event since shortly before the onset),
+ * while the alert says its output is missing: the work it misses is done elsewhere, or never ran.
+ */
+function quietWhileOutputMissing(reader: SnapshotReader): boolean {
+  const { snapshot, namespace } = reader;
   const here = <T extends { metadata?: { namespace?: string } }>(items: T[]) =>
     items.filter((item) => item.metadata?.namespace === namespace);
   const failing = here(snapshot.pods).some((pod) => pod.status?.phase !== 'Succeeded' && !isPodReady(pod));
@@ -1037,10 +1051,83 @@ async function readScheduledWorkWhenQuiet(reader: SnapshotReader): Promise<void>
     (event) => event.type === 'Warning' && eventNamespace(event) === namespace && (eventTime(event) ?? since) >= since,
   );
   // Only an alert about output not produced asks for work that never ran: for any other, a quiet namespace is no sign.
-  if (failing || warned || !saysOutputMissing(reader.alert)) return;
-  await reader.wave(4, `Nothing in ${namespace} fails: reading its CronJobs, whose runs may have stopped`, [
-    reader.list('CronJob', `nothing in ${namespace} fails: whether scheduled work stopped running`, options),
+  return !failing && !warned && saysOutputMissing(reader.alert);
+}
+
+/** A writer's pods whose logs are read. */
+const MAX_WRITER_LOGS = 2;
+
+/**
+ * Last, and only when nothing read explains the symptom (on top of the budget: at most seven requests): nothing in
+ * the namespace examined fails while its output is missing, and no CronJob of it explains that: the data it
+ * reads from a store is written by the store's other clients (store-writers.ts). One list of Deployments in every
+ * namespace (kept apart from the snapshot) finds those configured with a store the namespace's pods read from, changed
+ * shortly before the onset, in a namespace not read yet; the newest one's namespace is read (its pods, ReplicaSets,
+ * Deployments, Events) and its pods' logs, so that its change and its errors are judged like any workload's.
+ */
+async function readWritersOfQuietStores(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  if (!quietWhileOutputMissing(reader)) return;
+  const symptom = reader.focus().symptom;
+  const stores = storesReadFrom(snapshot, namespace);
+  // The alerted Service itself is what is read, not a store it reads from.
+  if (symptom?.kind === 'Service') stores.delete(`${symptom.namespace}/${symptom.name}`);
+  if (stores.size === 0 || !reader.unexplained()) return;
+  // On top of the budget, as the reads beyond the path: only for what would otherwise be an empty answer.
+  const before = reader.requests;
+  try {
+    await readWriterOf(reader, stores);
+  } finally {
+    reader.routingSpent += reader.requests - before;
+  }
+}
+
+async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const everywhere = emptySnapshot(snapshot.now);
+  const named = [...stores].join(', ');
+  await reader.wave(
+    4,
+    `Nothing in ${namespace} fails while its output is missing: reading Deployments in every namespace, for the other clients of ${named}`,
+    [
+      reader.list(
+        'Deployment',
+        `nothing in ${namespace} fails: which other workloads are configured with ${named}, the store it reads`,
+        {},
+        everywhere,
+      ),
+    ],
+  );
+  const onset = symptomOnset(snapshot, reader.alert.startsAt).at;
+  const podsRead = new Set(snapshot.pods.map((pod) => pod.metadata?.namespace ?? ''));
+  const [writer] = recentStoreWriters(everywhere.deployments, stores, onset, podsRead);
+  const where = writer?.deployment.metadata?.namespace;
+  if (!writer || !where) return;
+  const name = writer.deployment.metadata?.name ?? '';
+  const why = `Deployment ${where}/${name}, configured with ${writer.store} that ${namespace} reads, changed at ${writer.changed}`;
+  await reader.wave(4, `Reading ${where}: ${why}`, [
+    reader.list('Pod', why, { namespace: where }),
+    reader.list('ReplicaSet', why, { namespace: where }),
+    reader.list('Deployment', why, { namespace: where }),
+    reader.list('Event', why, { namespace: where }),
   ]);
+  const selector = writer.deployment.spec?.selector?.matchLabels ?? {};
+  const container = writer.deployment.spec?.template?.spec?.containers[0]?.name ?? '';
+  const targets = snapshot.pods
+    .filter(
+      (pod) =>
+        pod.metadata?.namespace === where &&
+        Object.keys(selector).length > 0 &&
+        Object.entries(selector).every(([key, value]) => pod.metadata?.labels?.[key] === value),
+    )
+    .slice(0, MAX_WRITER_LOGS)
+    .map((pod) => ({ namespace: where, pod: pod.metadata?.name ?? '', container, previous: false, why }));
+  if (targets.length === 0 || container === '') return;
+  await reader.wave(
+    4,
+    `Reading error lines of ${name}, a client of the store changed shortly before: ${targets.map((t) => t.pod).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
+  );
 }
 
 /** Whether a namespace may exist: it is in the cluster's list, or that list was not read. */

@@ -1,4 +1,7 @@
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { configuredHosts } from './hosts.ts';
+import type { Plain } from './snapshot.ts';
+import { CONTROLLER_MANAGERS, toMs } from './time.ts';
 import type { Container } from './workloads.ts';
 
 /** An env variable a new revision set, changed or dropped: its name, the value it now has ('' when dropped) and had. */
@@ -65,3 +68,56 @@ const REPORTING =
   /^(?:OTEL|DD|SENTRY|NEW_?RELIC|ELASTIC_APM|JAEGER|ZIPKIN|HONEYCOMB|STATSD|TRACING|METRICS|LOG|LOGGING)(?:_|$)|(?:^|_)LOG(?:_?(?:LEVEL|FORMAT))?$/i;
 
 export const reportsOnly = (change: EnvChange): boolean => REPORTING.test(change.name);
+
+/** How far apart a workload's own write and the new revision's creation may be and still be one change. */
+const SAME_CHANGE = 2 * 60_000;
+
+/**
+ * The env values a write to the workload's template shortly before `at` (the new revision's creation) set, as the API
+ * server records them in the workload's managedFields (`f:spec.f:template.f:spec.f:containers.k:{"name":C}.f:env.
+ * k:{"name":X}.f:value`), with the value the template now holds: what a rollout changed when the revision it replaced
+ * no longer says (a ReplicaSet pruned, or kept with the new template's env). The value before is unknown. Status
+ * writes and controllers' own writes are left out: only people and deploy tools change what a template means.
+ */
+export function envWrittenAt(
+  metadata: Plain<V1ObjectMeta> | undefined,
+  at: string | undefined,
+  current: Container[],
+): EnvChange[] {
+  const when = toMs(at);
+  if (when === undefined) return [];
+  const written = new Map<string, EnvChange>();
+  for (const entry of metadata?.managedFields ?? []) {
+    const time = toMs(entry.time);
+    if (time === undefined || Math.abs(time - when) > SAME_CHANGE || entry.subresource === 'status') continue;
+    if (CONTROLLER_MANAGERS.test(entry.manager ?? '')) continue;
+    const containers = field(field(field(field(entry.fieldsV1, 'f:spec'), 'f:template'), 'f:spec'), 'f:containers');
+    for (const [containerKey, fields] of Object.entries(containers ?? {})) {
+      const container = current.find((c) => containerKey === `k:${JSON.stringify({ name: c.name })}`);
+      for (const [envKey, envFields] of Object.entries(field(fields, 'f:env') ?? {})) {
+        const name = keyName(envKey);
+        const env = container?.env?.find((e) => e.name === name);
+        // Only a value written in the spec: one read from a Secret or ConfigMap is another object's to change.
+        if (!name || env?.value === undefined || field(envFields, 'f:value') === undefined) continue;
+        written.set(`${container?.name}/${name}`, { name, value: env.value });
+      }
+    }
+  }
+  return [...written.values()];
+}
+
+const field = (fields: unknown, key: string): Record<string, unknown> | undefined => {
+  const inner = (fields as Record<string, unknown> | undefined)?.[key];
+  return inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : undefined;
+};
+
+/** The name a managedFields list key names (`k:{"name":"X"}` → X). */
+function keyName(key: string): string | undefined {
+  if (!key.startsWith('k:')) return undefined;
+  try {
+    const parsed = JSON.parse(key.slice(2)) as { name?: unknown };
+    return typeof parsed.name === 'string' ? parsed.name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -27,7 +27,7 @@ export const latest = (times: (string | undefined)[]): string | undefined =>
     .at(-1);
 
 // Controllers write status through managedFields too; only people and deploy tools change what an object means.
-const CONTROLLER_MANAGERS = /^(kube-controller-manager|kube-scheduler|kubelet|kube-apiserver)$/;
+export const CONTROLLER_MANAGERS = /^(kube-controller-manager|kube-scheduler|kubelet|kube-apiserver)$/;
 
 /** When people and deploy tools (not controllers) wrote the object (managedFields), status reports left out. */
 export const ownEditTimes = (metadata: Plain<V1ObjectMeta> | undefined): string[] =>

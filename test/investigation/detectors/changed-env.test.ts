@@ -53,3 +53,98 @@ test('a variable the new revision dropped, named by the crash, is bad-env of the
   });
   assert.deepEqual(named(detect(changedEnv, snapshot)), ['Deployment/shop/orders-api bad-env']);
 });
+
+/**
+ * The revision replaced still holds the new template's env (kept as the new one), so only the workload's managedFields
+ * say what the rollout wrote: `fields` is the write's `f:containers` set, at `writtenAt`.
+ */
+const rewritten = (
+  env: { name: string; value: string }[],
+  fields: Record<string, unknown>,
+  lines: string[],
+  o: { writtenAt?: string; manager?: string; operation?: string } = {},
+) =>
+  cluster((s) => {
+    app(s, 'ledger', { revision: 4, changedAt: '2026-11-20T10:05:00Z', env });
+    const deployment = s.deployments[0];
+    const current = s.replicaSets[0];
+    s.replicaSets.push({
+      metadata: {
+        name: 'ledger-old',
+        namespace: NS,
+        creationTimestamp: '2026-11-12T08:00:00Z',
+        annotations: { 'deployment.kubernetes.io/revision': '3' },
+        ownerReferences: current?.metadata?.ownerReferences,
+      },
+      spec: { selector: {}, template: { spec: { containers: [{ name: 'main', env }] } } },
+    });
+    if (deployment?.metadata)
+      deployment.metadata.managedFields = [
+        {
+          manager: o.manager ?? 'argocd-controller',
+          operation: o.operation ?? 'Apply',
+          time: o.writtenAt ?? '2026-11-20T10:05:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': fields } } } },
+        },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          time: '2026-11-20T10:06:00Z',
+          subresource: 'status',
+        },
+      ];
+    logs(s, 'ledger', lines);
+  });
+
+const envField = (...names: string[]) => ({
+  'k:{"name":"main"}': { 'f:env': Object.fromEntries(names.map((n) => [`k:{"name":"${n}"}`, { 'f:value': {} }])) },
+});
+
+test('a value the rollout wrote (managedFields), unseen in the revision replaced, quoted by errors since: bad-env', () => {
+  const snapshot = rewritten(
+    [
+      { name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5673' },
+      { name: 'WORKERS', value: '8' },
+    ],
+    envField('QUEUE_ADDR', 'WORKERS'),
+    [
+      '2026-11-20T10:04:00Z INFO booting',
+      '2026-11-20T10:08:12Z ERROR publish failed: dial tcp bus.messaging.svc:5673: connect: connection refused',
+    ],
+  );
+  const findings = detect(changedEnv, snapshot);
+  assert.deepEqual(named(findings), ['Deployment/shop/ledger bad-env']);
+  assert.match(findings[0]?.summary ?? '', /QUEUE_ADDR/);
+});
+
+test('a mode written by hand (kubectl edit) and quoted in the refusals since is bad-env too', () => {
+  const snapshot = rewritten(
+    [{ name: 'SASL_MECHANISM', value: 'SCRAM-SHA-512' }],
+    envField('SASL_MECHANISM'),
+    ['2026-11-20T10:09:30Z level=error msg="auth failed" mechanism=SCRAM-SHA-512 reason="unsupported mechanism"'],
+    { manager: 'kubectl-edit', operation: 'Update', writtenAt: '2026-11-20T10:04:10Z' },
+  );
+  assert.deepEqual(named(detect(changedEnv, snapshot)), ['Deployment/shop/ledger bad-env']);
+});
+
+test('a value the rollout wrote that no error quotes is no finding (the errors speak of something else)', () => {
+  const snapshot = rewritten([{ name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5672' }], envField('QUEUE_ADDR'), [
+    '2026-11-20T10:08:12Z ERROR insert failed: disk quota exceeded on /var/spool',
+  ]);
+  assert.deepEqual(detect(changedEnv, snapshot), []);
+});
+
+test('errors quoting the value from before the rollout, or a write long before it, are no finding', () => {
+  const before = rewritten([{ name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5672' }], envField('QUEUE_ADDR'), [
+    '2026-11-20T09:40:00Z ERROR publish failed: dial tcp bus.messaging.svc:5672: i/o timeout',
+  ]);
+  assert.deepEqual(detect(changedEnv, before), []);
+  const older = rewritten(
+    [{ name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5672' }],
+    envField('QUEUE_ADDR'),
+    ['2026-11-20T10:08:12Z ERROR publish failed: dial tcp bus.messaging.svc:5672: i/o timeout'],
+    { writtenAt: '2026-11-12T08:00:00Z' },
+  );
+  assert.deepEqual(detect(changedEnv, older), []);
+});
