@@ -77,7 +77,8 @@ const SAME_CHANGE = 2 * 60_000;
  * server records them in the workload's managedFields (`f:spec.f:template.f:spec.f:containers.k:{"name":C}.f:env.
  * k:{"name":X}.f:value`), with the value the template now holds: what a rollout changed when the revision it replaced
  * no longer says (a ReplicaSet pruned, or kept with the new template's env). The value before is unknown. Status
- * writes and controllers' own writes are left out: only people and deploy tools change what a template means.
+ * writes and controllers' own writes are left out: only people and deploy tools change what a template means; so is a
+ * write listing every variable of a container (it owns them all, whichever changed).
  */
 export function envWrittenAt(
   metadata: Plain<V1ObjectMeta> | undefined,
@@ -94,6 +95,11 @@ export function envWrittenAt(
     const containers = field(field(field(field(entry.fieldsV1, 'f:spec'), 'f:template'), 'f:spec'), 'f:containers');
     for (const [containerKey, fields] of Object.entries(containers ?? {})) {
       const container = current.find((c) => containerKey === `k:${JSON.stringify({ name: c.name })}`);
+      const listed = Object.keys(field(fields, 'f:env') ?? {});
+      // A write that lists every variable of the container (a server-side apply of the whole manifest) says its
+      // manager owns them all, not which one it changed: it tells nothing.
+      const all = container?.env ?? [];
+      if (all.length >= 2 && all.every((e) => listed.includes(`k:${JSON.stringify({ name: e.name })}`))) continue;
       for (const [envKey, envFields] of Object.entries(field(fields, 'f:env') ?? {})) {
         const name = keyName(envKey);
         const env = container?.env?.find((e) => e.name === name);

@@ -106,6 +106,7 @@ test('a value the rollout wrote (managedFields), unseen in the revision replaced
     [
       { name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5673' },
       { name: 'WORKERS', value: '8' },
+      { name: 'REGION', value: 'eu-west' },
     ],
     envField('QUEUE_ADDR', 'WORKERS'),
     [
@@ -147,4 +148,16 @@ test('errors quoting the value from before the rollout, or a write long before i
     { writtenAt: '2026-11-12T08:00:00Z' },
   );
   assert.deepEqual(detect(changedEnv, older), []);
+});
+
+test('a whole-manifest apply listing every variable says who owns them, not which changed: no finding', () => {
+  const snapshot = rewritten(
+    [
+      { name: 'QUEUE_ADDR', value: 'amqp://bus.messaging.svc:5672' },
+      { name: 'WORKERS', value: '8' },
+    ],
+    envField('QUEUE_ADDR', 'WORKERS'),
+    ['2026-11-20T10:08:12Z ERROR publish failed: dial tcp bus.messaging.svc:5672: connect: connection refused'],
+  );
+  assert.deepEqual(detect(changedEnv, snapshot), []);
 });
