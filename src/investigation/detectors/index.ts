@@ -6,6 +6,7 @@ import { badImage } from './bad-image.ts';
 import { badRollout } from './bad-rollout.ts';
 import { badSecretValue } from './bad-secret-value.ts';
 import { changedEnv } from './changed-env.ts';
+import { changedServerOwner } from './changed-server-owner.ts';
 import { configuredObject } from './configured-object.ts';
 import { referencedObject } from './referenced-object.ts';
 import { configUnknownHost } from './config-unknown-host.ts';
@@ -140,6 +141,7 @@ export const DETECTORS = {
   'governing-resource': governingResource,
   'attached-policy': attachedPolicy,
   'operator-resource': operatorResource,
+  'changed-server-owner': changedServerOwner,
   'configured-object': configuredObject,
   'mount-source': mountSource,
   'operator-emptied-service': operatorEmptiedService,

@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
-import { failsToReach } from './connection-failures.ts';
+import { failsToReach, waitsForConnection } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
 import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
@@ -46,6 +46,7 @@ import { nodeLabelSourceLists } from './node-label-sources.ts';
 import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
 import { limitingServerOwners } from './limit-settings.ts';
+import { calledServerOwners } from './called-server-owners.ts';
 import { graphOf } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { namedPolicies, routePolicyLists } from './route-policies.ts';
@@ -305,6 +306,7 @@ export async function collectSnapshot(
   await readStorageBackends(reader);
   await readEdgeProxy(reader);
   await readBehindRouterBackends(reader);
+  await readOwnersOfCalledServers(reader);
   await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   await readScheduledWorkWhenQuiet(reader);
@@ -1253,6 +1255,24 @@ function erringPods(snapshot: ClusterSnapshot, namespace: string): ClusterSnapsh
   );
 }
 
+/**
+ * Pods of the namespace that run, unrestarted, but are not ready, and whose logs were read and hold nothing: their
+ * readiness check fails without a word of why.
+ */
+function unreadyAndQuiet(snapshot: ClusterSnapshot, namespace: string): ClusterSnapshot['pods'] {
+  return snapshot.pods.filter(
+    (pod) =>
+      pod.metadata?.namespace === namespace &&
+      pod.status?.phase === 'Running' &&
+      !isPodReady(pod) &&
+      !hasRestarted(pod) &&
+      snapshot.logs.some((log) => log.namespace === namespace && log.pod === pod.metadata?.name) &&
+      snapshot.logs.every(
+        (log) => log.namespace !== namespace || log.pod !== pod.metadata?.name || log.lines.length === 0,
+      ),
+  );
+}
+
 function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, peers: Peers): string | undefined {
   const known = new Set(snapshot.namespaces.map((object) => object.metadata?.name));
   // So do the hosts named by the Secrets of pods that log errors (a connection URL kept in a Secret, which the pod spec
@@ -1260,9 +1280,12 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   const erring = erringPods(snapshot, namespace);
   const { secrets: erringSecrets, configMaps: erringConfigMaps } = podReferences(erring, []);
   // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
-  // budget left them unread before the logs.
+  // budget left them unread before the logs — and of pods that could not get a connection in time: a server that
+  // hangs (paused, overloaded) keeps the pool's connections busy as surely as a pool too small does.
   const failingToConnect = erring.filter((pod) =>
-    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => failsToReach(line.text)),
+    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some(
+      (line) => failsToReach(line.text) || waitsForConnection(line.text),
+    ),
   );
   return [
     ...namespacesNamedIn(
@@ -1292,6 +1315,9 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
     ),
     // Last: a namespace the errors themselves name is the more specific lead.
     ...peerNamespaces(failingToConnect, namespace, peers.controllers),
+    // Running pods their readiness check holds out of service, whose logs read said nothing: the check (an
+    // application's health of its dependencies) fails on something they call, and only their settings name it.
+    ...peerNamespaces(unreadyAndQuiet(snapshot, namespace), namespace, peers.controllers),
   ].find((peer) => !peers.read.includes(peer) && (known.size === 0 || known.has(peer)));
 }
 
@@ -1401,6 +1427,27 @@ async function readWhereLoggedObjectsPoint(reader: SnapshotReader, peers: Peers)
       reader.list(kind, `errors in ${namespace} name an object configured with services in ${named}`, {
         namespace: named,
       }),
+    ),
+  );
+}
+
+/**
+ * Workloads log errors, and a server they call runs in pods an operator's custom resource controls, not read: that
+ * resource (evidence/called-server-owners.ts) — the operator enforces its spec on the server (a pause, a limit, an
+ * access rule) while the server's own objects stay as they were. Within the hard limit.
+ */
+async function readOwnersOfCalledServers(reader: SnapshotReader): Promise<void> {
+  const kinds = calledServerOwners(reader.snapshot, graphOf(reader.snapshot), new Set());
+  if (kinds.length === 0 || !reader.affords(kinds.length, PEER_HARD_LIMIT)) return;
+  await reader.wave(
+    4,
+    `Reading ${kinds.map((k) => `${k.kind} in ${k.namespace}`).join(', ')}: the resources the servers that the erring workloads call are generated from`,
+    kinds.map((kind) =>
+      reader.listCustom(
+        kind,
+        kind.namespace,
+        `the ${kind.kind} that the servers the erring workloads call are made from`,
+      ),
     ),
   );
 }
