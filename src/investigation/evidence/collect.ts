@@ -1,5 +1,5 @@
 import type { Alert } from '../../alert/alert.ts';
-import { failsToReach, waitsForConnection } from './connection-failures.ts';
+import { failsToReach } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
 import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
@@ -1280,12 +1280,9 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   const erring = erringPods(snapshot, namespace);
   const { secrets: erringSecrets, configMaps: erringConfigMaps } = podReferences(erring, []);
   // Plain env hosts (`PGHOST=db.data.svc`) of pods that log connection failures lead there just the same, when the
-  // budget left them unread before the logs — and of pods that could not get a connection in time: a server that
-  // hangs (paused, overloaded) keeps the pool's connections busy as surely as a pool too small does.
+  // budget left them unread before the logs.
   const failingToConnect = erring.filter((pod) =>
-    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some(
-      (line) => failsToReach(line.text) || waitsForConnection(line.text),
-    ),
+    logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => failsToReach(line.text)),
   );
   return [
     ...namespacesNamedIn(

@@ -43,15 +43,3 @@ export const CONNECTION_FAILURE = anyOf(REFUSED, RESET, CONNECT_TIMEOUT, UNREACH
 
 /** Whether a line says its client could not reach its server (refused, reset, timed out, unreachable, none answered). */
 export const failsToReach = (text: string): boolean => CONNECTION_FAILURE.test(text) && !POOL_EXHAUSTED.test(text);
-
-/**
- * A client that could not get a connection in time, whether its pool had none free or a new one was never handed over
- * (`Acquisition timeout while waiting for new connection`, `Unable to acquire JDBC Connection`, `db acquire failed`):
- * the client asks for more than its pool holds, or the server stopped answering those it holds — a server that is
- * paused, or that hangs, keeps every connection busy. Either side may hold the cause; the server is worth reading.
- */
-const CONNECTION_WAIT =
-  /\bacquisition timeout\b|\b(?:unable|failed|cannot|could not) to (?:acquire|obtain|get) (?:a |an |new )?(?:\w+ )?connection\b|\bacquire (?:failed|timed out)\b|\btime(?:d)? ?out (?:while )?waiting for (?:a |an |new )?(?:\w+ )?connection\b/i;
-
-/** Whether a line says its client could not get a connection to its server in time (its pool's or a new one). */
-export const waitsForConnection = (text: string): boolean => POOL_EXHAUSTED.test(text) || CONNECTION_WAIT.test(text);
