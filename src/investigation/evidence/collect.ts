@@ -47,6 +47,7 @@ import { stepTemplateLists } from './warned-templates.ts';
 import { scopedObjectLists } from './scoped-objects.ts';
 import { limitingServerOwners } from './limit-settings.ts';
 import { calledServerOwners } from './called-server-owners.ts';
+import { copySourceKinds } from './copied-settings.ts';
 import { graphOf } from './graph.ts';
 import { referencedKindLists } from './referenced-objects.ts';
 import { namedPolicies, routePolicyLists } from './route-policies.ts';
@@ -307,6 +308,7 @@ export async function collectSnapshot(
   await readEdgeProxy(reader);
   await readBehindRouterBackends(reader);
   await readOwnersOfCalledServers(reader);
+  await readCopySources(reader);
   await readOwnersOfLimitingServers(reader);
   await readWhereLoggedObjectsPoint(reader, peers);
   await readScheduledWorkWhenQuiet(reader);
@@ -1445,6 +1447,23 @@ async function readOwnersOfCalledServers(reader: SnapshotReader): Promise<void> 
         kind.namespace,
         `the ${kind.kind} that the servers the erring workloads call are made from`,
       ),
+    ),
+  );
+}
+
+/**
+ * A workload nobody owns changed shortly before, and the cluster serves a kind its name or labels carry, of the software
+ * its image comes from (evidence/copied-settings.ts): an operator that writes workloads without ownerReferences copies
+ * its resource's fields into them. That kind is read where the workload runs. Within the hard limit.
+ */
+async function readCopySources(reader: SnapshotReader): Promise<void> {
+  const kinds = copySourceKinds(reader.snapshot, symptomOnset(reader.snapshot, reader.alert.startsAt));
+  if (kinds.length === 0 || !reader.affords(kinds.length, PEER_HARD_LIMIT)) return;
+  await reader.wave(
+    4,
+    `Reading ${kinds.map((k) => `${k.kind} in ${k.namespace}`).join(', ')}: a workload changed shortly before carries that kind's name and runs its software's image`,
+    kinds.map((kind) =>
+      reader.listCustom(kind, kind.namespace, `the ${kind.kind} a workload changed shortly before may be written from`),
     ),
   );
 }

@@ -1,7 +1,13 @@
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { isCustomOwner } from '../evidence/custom-owners.ts';
+import { copiedFrom } from '../evidence/copied-settings.ts';
+import { refOf } from '../evidence/graph.ts';
 import { KIND_KEYS } from '../tools/kinds.ts';
 import type { EntityRef, Finding } from '../model.ts';
+import { lastChange } from '../evidence/time.ts';
+import type { CustomObject } from '../evidence/custom-object.ts';
+
+const lastChangeOf = (object: CustomObject): string | undefined => lastChange(object.metadata);
 
 type Owner = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
@@ -88,7 +94,7 @@ export function atOperatorResource(finding: Finding, snapshot: ClusterSnapshot):
   const chain = customOwners(snapshot, entity);
   // The top of the chain: the resource whose spec the operators below it copy down to the pods.
   const owner = chain.at(-1);
-  if (!owner) return finding;
+  if (!owner) return copiedSetting(finding, snapshot) ?? finding;
   const resource: EntityRef = clusterScoped(snapshot, owner)
     ? { kind: owner.kind, name: owner.name }
     : { kind: owner.kind, namespace: entity.namespace, name: owner.name };
@@ -105,6 +111,44 @@ export function atOperatorResource(finding: Finding, snapshot: ClusterSnapshot):
         source: 'graph',
         ref: entity,
         text: `${entity.kind} ${entity.name} is controlled by ${chain.map((o) => `${o.kind} ${o.name}`).join(', then ')} (${owner.apiVersion}): a change made to the ${entity.kind} is reconciled away, the setting lives in the ${owner.kind}`,
+      },
+    ],
+  };
+}
+
+/**
+ * A bad-env of a workload nobody owns, whose blamed value a custom resource of its namespace holds word for word and
+ * changed just before the workload did (evidence/copied-settings.ts): an operator that writes its workloads without
+ * ownerReferences copied it there, so the value is set in the resource — a setting of the software, not an env the
+ * workload's own manifest wrote. The catalogue has no label for it: other.
+ */
+function copiedSetting(finding: Finding, snapshot: ClusterSnapshot): Finding | undefined {
+  const { entity } = finding;
+  if (finding.faultType !== 'bad-env' || (entity.kind !== 'StatefulSet' && entity.kind !== 'Deployment'))
+    return undefined;
+  const said = [finding.summary, ...finding.evidence.map((e) => e.text)].join('\n');
+  const workload = [...snapshot.statefulSets, ...snapshot.deployments].find(
+    (w) => w.metadata?.namespace === entity.namespace && w.metadata?.name === entity.name,
+  );
+  const values = (workload?.spec?.template?.spec?.containers ?? [])
+    .flatMap((c) => c.env ?? [])
+    .flatMap((env) => (env.value && said.includes(env.value) ? [env.value] : []));
+  const source = values.length > 0 ? copiedFrom(snapshot, entity, values) : undefined;
+  if (!source) return undefined;
+  const resource = refOf(source.object.kind, source.object.metadata);
+  const { remediation: _generatedObjectPatch, ...rest } = finding;
+  return {
+    ...rest,
+    faultType: 'other',
+    entity: resource,
+    affects: [entity, ...finding.affects],
+    summary: `${resource.kind} ${resource.name} sets ${source.path} = ${source.value}, which ${entity.kind} ${entity.name} runs with word for word: ${finding.summary}`,
+    evidence: [
+      ...finding.evidence,
+      {
+        source: 'spec',
+        ref: resource,
+        text: `${resource.kind} ${resource.name} ${source.path}: ${source.value}, changed at ${lastChangeOf(source.object)}, before ${entity.kind} ${entity.name} was: its operator writes the ${entity.kind} from it`,
       },
     ],
   };

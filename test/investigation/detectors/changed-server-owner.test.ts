@@ -153,4 +153,3 @@ test('server pods replaced since the change are the rendered change (operator-re
   });
   assert.deepEqual(detect(changedServerOwner, snapshot), []);
 });
-
