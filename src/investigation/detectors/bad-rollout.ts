@@ -9,6 +9,11 @@ import type { Pod } from '../evidence/workloads.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
+import { codeChanges } from '../evidence/code-change.ts';
+import { failsToReach } from '../evidence/connection-failures.ts';
+import { looksLikeError, RESOLVE_ERROR, SERVER_ERROR_ANSWER } from '../evidence/log-line.ts';
+import { CHANGE_WINDOW, changedBeforeOnset, type Onset, symptomOnset } from '../evidence/onset.ts';
+import { AUTH_FAILURE } from './bad-secret-value.ts';
 
 const DAY = 24 * HOUR;
 
@@ -25,21 +30,31 @@ const STRENGTH = {
   erringBesideClean: 0.65,
   /** Its pods run and log errors; the previous revision's pods beside them were not read. */
   erring: 0.4,
+  /**
+   * It replaced every pod of the revision before with other code (image, command or arguments), just before the onset,
+   * and its pods, ready, log errors of their own since: no callee's failure, connection or login, and no callee of it
+   * failing before it. Between `erring` and a change the errors quote: nothing left serves the old code to compare with,
+   * but what it runs since is all that changed in it.
+   */
+  erringReplaced: 0.5,
 } as const;
 
 /** A Deployment whose newest revision, rolled out shortly before, has failing pods while the previous one was fine. */
 export const badRollout: Detector = {
   id: 'bad-rollout',
   faultTypes: ['bad-rollout'],
-  detect(snapshot, graph) {
+  detect(snapshot, graph, alert) {
     const findings: Finding[] = [];
+    const onset = symptomOnset(snapshot, alert?.startsAt);
     for (const { workload, current, previous } of recentRollouts(snapshot, graph)) {
       const pods = graph
         .podsOf(workload.ref)
         .filter((p) => p.metadata?.ownerReferences?.some((o) => o.name === current.metadata?.name));
       const failing = pods.filter((p) => !isPodReady(p) || hasRestarted(p));
       if (pods.length > 0 && failing.length === 0) {
-        const canary = erringRevision(snapshot, graph, workload.ref, current, pods);
+        const canary =
+          erringRevision(snapshot, graph, workload.ref, current, pods) ??
+          replacedCodeErring(snapshot, graph, { workload: workload.ref, current, previous }, pods, onset);
         if (canary) findings.push(canary);
         continue;
       }
@@ -116,6 +131,90 @@ function erringRevision(
     summary: `${workload.kind} ${workload.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}) logs errors on its pods${clean ? `, while ${olderRead.length} pod(s) of the revision before it, serving beside them, log none` : ` beside ${older.length} pod(s) of the revision before it`}: "${lines.at(-1)?.text.slice(0, 140)}"`,
     evidence: [revisionCreated(current), ...lastDistinct(lines, () => true, 2).map(logEvidence)],
     changedAt: current.metadata?.creationTimestamp,
+  });
+}
+
+/**
+ * A new revision that replaced every pod of the one before with other code (its containers' image, command or
+ * arguments changed), rolled out within the change window before the symptom began, whose pods all run ready and log
+ * errors of their own since it started. Health checks pass, so the rollout completed; what its code does on a path the
+ * probes do not touch fails (a call with a new argument, a column a migration never added). The errors must be its own:
+ * not a callee's failure it relays (connection, name lookup, login, timeout, a callee's server error), and no callee of
+ * it may have logged errors before the rollout (then the fault was there first). A revision whose template changed
+ * only in what follows a ConfigMap (an env or annotation hash) runs the same code: the ConfigMap's change is judged
+ * elsewhere.
+ */
+function replacedCodeErring(
+  snapshot: Parameters<Detector['detect']>[0],
+  graph: Parameters<Detector['detect']>[1],
+  { workload, current, previous }: { workload: EntityRef; current: ReplicaSet; previous: ReplicaSet },
+  pods: Pod[],
+  onset: Onset,
+): Finding | undefined {
+  const namespace = workload.namespace ?? '';
+  const rolled = toMs(current.metadata?.creationTimestamp);
+  if (rolled === undefined || !changedBeforeOnset(rolled, onset, CHANGE_WINDOW)) return undefined;
+  if (graph.podsOf(workload).some((p) => !pods.includes(p))) return undefined;
+  const containers = (rs: ReplicaSet) => rs.spec?.template?.spec?.containers ?? [];
+  const code = codeChanges(containers(previous), containers(current));
+  if (code.length === 0) return undefined;
+  // Only the containers that run other code speak for it: a sidecar's new image says nothing of the application's errors.
+  const changed = new Set(code.map((c) => c.container));
+  const own = logLinesOf(
+    snapshot,
+    namespace,
+    pods.map((p) => p.metadata?.name ?? ''),
+  ).filter((l) => changed.has(l.container) && (toMs(l.at) ?? 0) >= rolled && ownError(l.text));
+  if (own.length === 0 || calleeErredBefore(snapshot, graph, workload, rolled)) return undefined;
+  const fault = finding(badRollout, {
+    entity: workload,
+    affects: [workload],
+    strength: STRENGTH.erringReplaced,
+    summary: `${workload.kind} ${workload.name} revision ${revisionOf(current)} (rolled out ${current.metadata?.creationTimestamp}: ${code.map((c) => c.change).join('; ')}) replaced every pod of revision ${revisionOf(previous)}; they run ready but log errors of their own since: "${own.at(-1)?.text.slice(0, 140)}"`,
+    evidence: [revisionCreated(current), ...lastDistinct(own, () => true, 2).map(logEvidence)],
+    changedAt: current.metadata?.creationTimestamp,
+  });
+  const remediation = rollbackProposal(snapshot, workload, 'the revision whose code served');
+  if (remediation) fault.remediation = remediation;
+  return fault;
+}
+
+/** Words of a failure that happened elsewhere: a callee unreachable, unnamed, refusing the login, slow, or erring. */
+const RELAYED = /timed? ?out|timeout|deadline|unavailable/i;
+
+/**
+ * A server's answer to a request it cannot serve (`Not Found: /v3/notes`, an access line `"GET /x HTTP/1.1" 404`): it
+ * does its job; the caller that asks is what changed.
+ */
+const CLIENT_ERROR_ANSWER = /not found|\bHTTP\/[\d.]+"?\s+4\d\d\b|\bstatus(?:[ _]?code)?["']?\s*[=:]\s*["']?4\d\d\b/i;
+
+/** An error line about the process's own work, not about a callee it could not reach, resolve, log in to or wait for. */
+const ownError = (text: string): boolean =>
+  looksLikeError(text) &&
+  !failsToReach(text) &&
+  !RESOLVE_ERROR.test(text) &&
+  !AUTH_FAILURE.test(text) &&
+  !SERVER_ERROR_ANSWER.test(text) &&
+  !CLIENT_ERROR_ANSWER.test(text) &&
+  !RELAYED.test(text);
+
+/** Whether a workload it calls logged an error line before `at` (or undated): a fault that was there before the rollout. */
+function calleeErredBefore(
+  snapshot: Parameters<Detector['detect']>[0],
+  graph: Parameters<Detector['detect']>[1],
+  workload: EntityRef,
+  at: number,
+): boolean {
+  return graph.dependenciesOf(workload).some((edge) => {
+    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+    const behind = service ? graph.workloadsBehind(service) : [edge.to];
+    return behind.some((callee) =>
+      logLinesOf(
+        snapshot,
+        callee.namespace ?? '',
+        graph.podsOf(callee).map((p) => p.metadata?.name ?? ''),
+      ).some((l) => looksLikeError(l.text) && (toMs(l.at) ?? Number.NEGATIVE_INFINITY) < at),
+    );
   });
 }
 
