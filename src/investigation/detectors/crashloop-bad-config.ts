@@ -62,7 +62,9 @@ export const crashloopBadConfig: Detector = {
     for (const crash of crashingWorkloads(snapshot, graph)) {
       const pods = [...new Set(crash.states.map((s) => s.pod.metadata?.name ?? ''))];
       const lines = logLinesOf(snapshot, crash.workload.namespace ?? '', pods);
-      const unread = !logsRead(snapshot, crash.workload.namespace, pods);
+      // A crashed instance whose log, read, held no line (the API kept none, or it died before printing) says no more
+      // about why it crashes than a log left unread.
+      const unread = lines.length === 0;
       const ownNames = new Set([crash.workload.name, ...crash.states.map((s) => s.status.name)]);
       // Crash lines that quote an env variable the workload's newest revision set (its name or new value) tell of that
       // setting (changed-env judges it): their words about parsing are not about a file read beside it, which must
@@ -146,7 +148,7 @@ export const crashloopBadConfig: Detector = {
               : STRENGTH.quoted,
         summary:
           best.telling.length === 0
-            ? `${crash.workload.kind} ${crash.workload.name} crashes since ${best.r.target.kind} ${best.r.target.name} changed at ${best.changedAt} (its logs were not read)`
+            ? `${crash.workload.kind} ${crash.workload.name} crashes since ${best.r.target.kind} ${best.r.target.name} changed at ${best.changedAt} (${logsRead(snapshot, crash.workload.namespace, pods) ? 'its crash logs read hold no line' : 'its logs were not read'})`
             : `${best.r.target.kind} ${best.r.target.name}${best.recent ? ` changed at ${best.changedAt} and` : ''} breaks ${crash.workload.kind} ${crash.workload.name}: "${best.telling[0]?.text.slice(0, 160)}"`,
         evidence: [
           ...best.telling.map(logEvidence),
