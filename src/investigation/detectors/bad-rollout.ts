@@ -10,6 +10,7 @@ import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { HOUR, toMs } from '../evidence/time.ts';
 import { codeChanges } from '../evidence/code-change.ts';
+import { envChanges } from '../evidence/env-changes.ts';
 import { failsToReach } from '../evidence/connection-failures.ts';
 import { looksLikeError, RESOLVE_ERROR, SERVER_ERROR_ANSWER } from '../evidence/log-line.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, type Onset, symptomOnset } from '../evidence/onset.ts';
@@ -158,6 +159,10 @@ function replacedCodeErring(
   const containers = (rs: ReplicaSet) => rs.spec?.template?.spec?.containers ?? [];
   const code = codeChanges(containers(previous), containers(current));
   if (code.length === 0) return undefined;
+  // The same revision set other settings too: which of the two its errors come from is the env detectors' to judge.
+  if (envChanges(containers(previous), containers(current)).some((change) => !CONFIG_HASH.test(change.value))) {
+    return undefined;
+  }
   // Only the containers that run other code speak for it: a sidecar's new image says nothing of the application's errors.
   const changed = new Set(code.map((c) => c.container));
   const own = logLinesOf(
@@ -178,6 +183,9 @@ function replacedCodeErring(
   if (remediation) fault.remediation = remediation;
   return fault;
 }
+
+/** A value that only follows a ConfigMap or Secret (a checksum a tool writes into the template): the same code. */
+const CONFIG_HASH = /^(sha256:)?[0-9a-f]{8,}$/i;
 
 /** Words of a failure that happened elsewhere: a callee unreachable, unnamed, refusing the login, slow, or erring. */
 const RELAYED = /timed? ?out|timeout|deadline|unavailable/i;

@@ -106,6 +106,20 @@ test('a revision that changed only what follows a ConfigMap (a hash in the env) 
   assert.deepEqual(detectAt(snapshot), []);
 });
 
+test('a revision that set new settings along with the new image leaves which of them erred to the env detectors', () => {
+  const snapshot = cluster((s) => {
+    replaced(
+      s,
+      'ledger',
+      '2026-11-20T10:14:00Z',
+      { image: 'registry.example/ledger:4.1.0', env: [{ name: 'DB_TLS', value: 'disable' }] },
+      { image: 'registry.example/ledger:4.2.0', env: [{ name: 'DB_TLS', value: 'require' }] },
+    );
+    logs(s, 'ledger', ['2026-11-20T10:21:00Z ERROR query failed: the server does not support TLS connections']);
+  });
+  assert.deepEqual(detectAt(snapshot), []);
+});
+
 test("a revision that only gave a sidecar a new image does not make the application's errors its code's", () => {
   const snapshot = cluster((s) => {
     replaced(s, 'ledger', '2026-11-20T10:14:00Z', {}, {});
