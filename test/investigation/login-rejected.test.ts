@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTH_FAILURE } from '../../src/investigation/detectors/bad-secret-value.ts';
+import { AUTH_FAILURE } from '../../src/investigation/evidence/auth-refusal.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 test('a server that rejects a logon or the credentials is an authentication failure', () => {

@@ -1,15 +1,17 @@
+import { AUTH_FAILURE } from '../evidence/auth-refusal.ts';
 import { changeEvidence, configChangedAt, configObject } from '../evidence/config-change.ts';
 import { type EvidenceGraph, refOf } from '../evidence/graph.ts';
 import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/logs.ts';
-import { HOUR } from '../evidence/time.ts';
+import { rolledOwnChange } from '../evidence/own-rollout.ts';
+import { secretsTheResourceNames } from '../evidence/resource-secrets.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
+import { HOUR, toMs } from '../evidence/time.ts';
+import { changeReaches } from '../evidence/picked-up.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 import { DATA_PLANE_REFUSAL } from '../evidence/mesh-proxy-logs.ts';
-
-export const AUTH_FAILURE =
-  /auth(entication|orization)? (failed|failure|error)|invalid (password|credentials|api[ _-]?key|token)|wrong ?pass|noauth|unauthori[sz]ed|access denied|permission denied for|password authentication failed|\b401\b|\b403\b|forbidden|invalid signature|bad credentials|login failed|signature ?does ?not ?match|invalid ?access ?key ?id|expired ?token|invalid_grant|invalid_client|accessdenied|sasl authentication failed|log ?[io]n (rejected|refused|denied|failed)|(credentials?|password|authentication) (rejected|refused)|not authori[sz]ed|bad user ?name or password|access_refused|login was (refused|rejected|denied)/i;
 
 /** How sure a finding is (the scale: detectors/detector.ts). */
 const STRENGTH = {
@@ -67,6 +69,21 @@ function secretsBeside(spec: ReturnType<EvidenceGraph['podSpecOf']>, proofs: str
   return names;
 }
 
+/**
+ * The Secrets a workload's software logs in with: those its pod template names, and those the operator's resource that
+ * makes its pods names for it (evidence/resource-secrets.ts).
+ */
+function secretsReadBy(snapshot: ClusterSnapshot, graph: EvidenceGraph, owner: EntityRef): EntityRef[] {
+  const secrets = [
+    ...graph
+      .referencesOf(owner)
+      .filter((r) => r.target.kind === 'Secret')
+      .map((r) => r.target),
+    ...secretsTheResourceNames(snapshot, graph.podsOf(owner)),
+  ];
+  return [...new Map(secrets.map((s) => [refKey(s), s])).values()];
+}
+
 /** Authentication failures against a peer right after a Secret on either side changed: the Secret's value is wrong. */
 export const badSecretValue: Detector = {
   id: 'bad-secret-value',
@@ -95,11 +112,7 @@ export const badSecretValue: Detector = {
       // A peer its lines name that calls it (the client a server names by address) presents a credential: its own.
       const clients = clientCredentials(workload.ref, lines, graph);
       const own = [workload.ref, ...peers.filter((p) => !clients.some((c) => refKey(c.owner) === refKey(p)))].flatMap(
-        (owner) =>
-          graph
-            .referencesOf(owner)
-            .filter((r) => r.target.kind === 'Secret')
-            .map((r) => ({ secret: r.target, owner })),
+        (owner) => secretsReadBy(snapshot, graph, owner).map((secret) => ({ secret, owner })),
       );
       const secrets = [...own, ...clients];
       const involved = secrets
@@ -146,12 +159,23 @@ export const badSecretValue: Detector = {
       const changedAt = configChangedAt(secret);
       const edited = changedAt !== undefined && changedAt !== secret.metadata?.creationTimestamp;
       if (!edited || findings.has(refKey(ref)) || !changedBeforeOnset(changedAt, onset, 2 * HOUR)) continue;
-      const readers = graph.workloadsReferencing(ref);
+      // Readers the new value reached (evidence/picked-up.ts): env is resolved when a container starts.
+      const changed = toMs(changedAt) as number;
+      const readers = graph.workloadsReferencing(ref).filter((w) =>
+        changeReaches(
+          graph.podsOf(w),
+          graph.referencesOf(w).filter((r) => refKey(r.target) === refKey(ref)),
+          changed,
+        ),
+      );
       const unread = readers.filter((w) => {
         const pods = graph.podsOf(w).map((p) => p.metadata?.name ?? '');
         return !logsRead(snapshot, w.namespace, pods);
       });
       if (readers.length === 0 || unread.length < readers.length) continue;
+      // A reader that rolled out new code or settings of its own in the same window changed in front of it: unread,
+      // nothing singles the Secret's edit out of the two, and the rollout says what it changed.
+      if (readers.some((reader) => rolledOwnChange(snapshot, reader, (at) => changedBeforeOnset(at, onset)))) continue;
       findings.set(
         refKey(ref),
         finding(badSecretValue, {

@@ -17,7 +17,7 @@ import { type Finding, refKey } from '../model.ts';
 import { envChanges, quotesEnvChange } from '../evidence/env-changes.ts';
 import { envRollouts } from './changed-env.ts';
 import { crashingWorkloads } from './crashing.ts';
-import { AUTH_FAILURE } from './bad-secret-value.ts';
+import { AUTH_FAILURE } from '../evidence/auth-refusal.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 

@@ -5,7 +5,7 @@ import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { toMs } from '../evidence/time.ts';
 import type { EntityRef, Evidence, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
-import { AUTH_FAILURE } from './bad-secret-value.ts';
+import { AUTH_FAILURE } from '../evidence/auth-refusal.ts';
 import { type Detector, finding } from './detector.ts';
 import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 

@@ -1,3 +1,5 @@
+import { AUTH_FAILURE } from './auth-refusal.ts';
+import { secretsTheResourceNames } from './resource-secrets.ts';
 import type { Alert } from '../../alert/alert.ts';
 import { failsToReach } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
@@ -170,6 +172,8 @@ const MAX_SIBLING_LOGS = 1;
 const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
 const MAX_ERRING_SECRETS = 2;
+/** Secrets that the operator's resource making pods refused authentication names for them, read at most. */
+const MAX_RESOURCE_SECRETS = 3;
 /**
  * Lists of custom kinds chosen by their names in discovery (the rules behind refusals, the policies attached to routes,
  * the network plugin's policies, a quoted admission policy, cert-manager's objects) one incident reads at most, the
@@ -1233,9 +1237,24 @@ async function namespaceOfBareCallee(reader: SnapshotReader, peers: Peers): Prom
  */
 async function readSecretsOfErringPods(reader: SnapshotReader): Promise<void> {
   const { snapshot, namespace } = reader;
-  const unread = [...podReferences(erringPods(snapshot, namespace), []).secrets]
-    .filter((name) => !reader.secretsAsked.has(`${namespace}/${name}`))
-    .slice(0, MAX_ERRING_SECRETS);
+  const erring = erringPods(snapshot, namespace);
+  // Pods refused authentication log in with the Secrets their template names, or those the operator's resource that
+  // makes them names for them (evidence/resource-secrets.ts).
+  const refused = erring.filter((pod) =>
+    snapshot.logs.some(
+      (log) =>
+        log.namespace === namespace &&
+        log.pod === pod.metadata?.name &&
+        log.lines.some((line) => AUTH_FAILURE.test(line)),
+    ),
+  );
+  const unasked = (name: string) => !reader.secretsAsked.has(`${namespace}/${name}`);
+  const named = [...new Set(refused.flatMap((pod) => secretsTheResourceNames(snapshot, [pod]).map((s) => s.name)))]
+    .filter(unasked)
+    .slice(0, MAX_RESOURCE_SECRETS);
+  const unread = [
+    ...new Set([...named, ...[...podReferences(erring, []).secrets].filter(unasked).slice(0, MAX_ERRING_SECRETS)]),
+  ];
   if (unread.length === 0 || !reader.affords(unread.length, PEER_HARD_LIMIT)) return;
   await reader.wave(
     4,

@@ -2,6 +2,7 @@ import { configChangedAt, configObject } from './config-change.ts';
 import { type CustomOwnerRead, customControllerOf, customKind } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
 import { podReferences } from './references.ts';
+import { secretNamesIn } from './resource-secrets.ts';
 import { lastDistinct, logLinesOf, type PodLogLine } from './logs.ts';
 import type { ClusterSnapshot, SecretShape } from './snapshot.ts';
 import { snapshotNow, toMs } from './time.ts';
@@ -171,23 +172,4 @@ export function serverCredentialReads(
       .slice(0, MAX_SERVER_SECRETS)
       .map(({ namespace, name }) => ({ namespace, name })),
   };
-}
-
-/** A field naming a Secret that holds a login (`secret`, `passwordSecret`, `userSecretRef`), before other Secret fields. */
-const LOGIN_FIELD = /^(secret|secretName|secretRef)$|pass|user|auth|login|cred|owner|superuser/i;
-
-/**
- * The Secret names a resource's spec holds: a `name` under a field whose name says Secret (`secret: {name}`,
- * `passwordSecret: {name}`, `…SecretRef`), or a `secretName` — those of a login's fields first (rank 0), then others.
- */
-function secretNamesIn(spec: unknown, field = '', depth = 0): { name: string; rank: number }[] {
-  if (!spec || typeof spec !== 'object' || depth > 8) return [];
-  if (Array.isArray(spec)) return spec.flatMap((item) => secretNamesIn(item, field, depth + 1));
-  return Object.entries(spec as Record<string, unknown>).flatMap(([key, value]) => {
-    if (key === 'secretName' && typeof value === 'string')
-      return [{ name: value, rank: LOGIN_FIELD.test(field) ? 0 : 2 }];
-    if (key === 'name' && typeof value === 'string' && /secret/i.test(field))
-      return [{ name: value, rank: LOGIN_FIELD.test(field) ? 0 : 2 }];
-    return secretNamesIn(value, key, depth + 1);
-  });
 }

@@ -1,5 +1,8 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { anyOf, CONNECT_TIMEOUT, failsToReach, REFUSED, RESET, UNREACHABLE } from '../evidence/connection-failures.ts';
+import { AUTH_FAILURE } from '../evidence/auth-refusal.ts';
+import { rolledOwnChange } from '../evidence/own-rollout.ts';
+import { changeReaches } from '../evidence/picked-up.ts';
 import { literal } from '../evidence/config-mentions.ts';
 import { fieldsChangedAt } from '../evidence/changed-fields.ts';
 import { configObject } from '../evidence/config-change.ts';
@@ -86,7 +89,9 @@ const EXPLAINS: Record<string, RegExp> = {
   HTTPRoute: ROUTE_FAILURE,
   ResourceQuota: /quota|forbidden|exceeded|failedcreate/i,
   LimitRange: /forbidden|limitrange|maximum|minimum/i,
-  Secret: /auth|password|credential|access denied|denied|unauthori[sz]ed|forbidden|\b40[13]\b|token|x509|certificate/i,
+  // Its value presented and refused (evidence/auth-refusal.ts), or a certificate it holds: not a word that merely
+  // mentions authorisation (a card `auth`, a `token` count) — a timeout or a slow answer is no credential's doing.
+  Secret: anyOf(AUTH_FAILURE.source, 'x509|certificate'),
   Service: /\b50[23]\b|no (healthy )?upstream|no endpoints|connection refused|not found|\b404\b/i,
   Ingress: /\b50[23]\b|no (healthy )?upstream|no endpoints|\b404\b/i,
   HorizontalPodAutoscaler: /latency|slow|timed? ?out|throttl|overload/i,
@@ -362,9 +367,27 @@ class SuspectWalk {
 
   /** The ConfigMaps and Secrets its pods read; errors quoting one of their keys fit a change too. */
   configurationChanges(workload: EntityRef): void {
+    // A credential out of step shows where it is presented: refused (evidence/auth-refusal.ts). While nothing read
+    // speaks of a refusal, a Secret is no suspect when its reader changed itself in the same window (new code or env:
+    // that change, which the walk names, is in front of the Secret's), nor when it is read only through env and changed
+    // after every container of the reader started (the new value reached none of them: evidence/picked-up.ts).
+    const refused = this.explains('Secret') !== undefined;
+    const bystanderSecrets = !refused && rolledOwnChange(this.snapshot, workload, (at) => this.inWindow(at));
     for (const reference of this.graph.referencesOf(workload)) {
       if (reference.target.kind !== 'ConfigMap' && reference.target.kind !== 'Secret') continue;
       const object = configObject(this.snapshot, reference.target);
+      const changed = toMs(lastChange(object?.metadata));
+      const unreached =
+        changed !== undefined &&
+        !changeReaches(
+          this.graph.podsOf(workload),
+          this.graph.referencesOf(workload).filter((r) => refKey(r.target) === refKey(reference.target)),
+          changed,
+        );
+      if (reference.target.kind === 'Secret' && !refused && (bystanderSecrets || unreached)) {
+        this.checked.add(`${reference.target.kind} ${reference.target.name}`);
+        continue;
+      }
       const keys = 'data' in (object ?? {}) ? Object.keys((object as { data?: object }).data ?? {}) : [];
       const quoted = keys.length > 0 ? new RegExp(keys.map(literal).join('|'), 'i') : undefined;
       this.changedNear(

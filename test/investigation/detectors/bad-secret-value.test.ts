@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUTH_FAILURE, badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
+import { badSecretValue } from '../../../src/investigation/detectors/bad-secret-value.ts';
+import { AUTH_FAILURE } from '../../../src/investigation/evidence/auth-refusal.ts';
 import type { ClusterSnapshot } from '../../../src/investigation/evidence/snapshot.ts';
 import { app, cluster, logs, NS, OLD, podOf } from '../support/cluster.ts';
 import { detect, named } from '../support/detect.ts';
@@ -75,11 +76,21 @@ test('a Secret edited shortly before, whose readers were not read, is a weak sus
   const snapshot = cluster((s) => {
     secret(s, '2026-11-20T10:15:00Z');
     app(s, 'postgres', { port: 5432 });
-    app(s, 'orders', { env });
+    // Restarted since the edit (the same template): its containers read the new value.
+    app(s, 'orders', { env, changedAt: '2026-11-20T10:16:00Z' });
   });
   const [finding] = detect(badSecretValue, snapshot);
   assert.equal(finding?.entity.name, 'db-credentials');
   assert.ok((finding?.strength ?? 1) < 0.5);
+});
+
+test('a Secret read through env and edited after its readers started reached none of them: no suspicion', () => {
+  const snapshot = cluster((s) => {
+    secret(s, '2026-11-20T10:15:00Z');
+    app(s, 'postgres', { port: 5432 });
+    app(s, 'orders', { env });
+  });
+  assert.deepEqual(detect(badSecretValue, snapshot), []);
 });
 
 test('a server refusing a login names the client by its address: the credential that client reads beside the server', () => {
