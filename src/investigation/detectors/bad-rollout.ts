@@ -14,7 +14,7 @@ import { envChanges } from '../evidence/env-changes.ts';
 import { failsToReach } from '../evidence/connection-failures.ts';
 import { looksLikeError, RESOLVE_ERROR, SERVER_ERROR_ANSWER } from '../evidence/log-line.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, type Onset, symptomOnset } from '../evidence/onset.ts';
-import { AUTH_FAILURE } from './bad-secret-value.ts';
+import { AUTH_FAILURE } from '../evidence/auth-refusal.ts';
 
 const DAY = 24 * HOUR;
 
