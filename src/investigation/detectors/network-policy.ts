@@ -47,7 +47,18 @@ const BLOCKED = anyOf(
   'timed? ?out|deadline|unavailable|connect(ion)? (error|failed)',
 );
 
-/** A NetworkPolicy that isolates pods from a caller that depends on them (ingress), or a caller from its peer (egress). */
+/**
+ * A NetworkPolicy that isolates pods from a caller that depends on them (ingress), or a caller from its peer (egress).
+ *
+ * Kubernetes' semantics: a pod selected by any policy of a direction is isolated in that direction, and admits what
+ * the union of those policies' rules admits — a rule admits a caller when one of its peers matches it (namespaceSelector
+ * AND podSelector of one peer; the policy's own namespace without a namespaceSelector) on the server's port (a number,
+ * a named port, or a range to endPort). A call across namespaces passes the server's ingress, decided by the
+ * policies of the server's namespace (read there: evidence/policy-guarded-peers.ts), and the caller's egress, by its
+ * own. When no rule admits a call the graph shows, the policy set is the cause and the callers whose connections time
+ * out, or whose readiness probe checking the dependency fails, are its victims; the policy named is the newest of
+ * the set (the change that made it deny).
+ */
 export const networkPolicy: Detector = {
   id: 'network-policy',
   faultTypes: ['network-policy'],
@@ -459,7 +470,11 @@ function admits(
     const portOk =
       rulePorts.length === 0 ||
       rulePorts.some(
-        (p) => p.port === undefined || ports.includes(p.port as number | string) || ports.includes(Number(p.port)),
+        (p) =>
+          p.port === undefined ||
+          ports.includes(p.port as number | string) ||
+          ports.includes(Number(p.port)) ||
+          inPortRange(p, ports),
       );
     if (!portOk) return false;
     if (peers.length === 0) return true;
@@ -476,6 +491,14 @@ function admits(
       return nsOk && podOk;
     });
   });
+}
+
+/** A rule's port with an end (`port`..`endPort`, numbers only) admits every numbered port of the range. */
+function inPortRange(rule: { port?: number | string; endPort?: number }, ports: (number | string)[]): boolean {
+  const start = Number(rule.port);
+  const end = rule.endPort;
+  if (end === undefined || !Number.isFinite(start)) return false;
+  return ports.some((port) => typeof port === 'number' && port >= start && port <= end);
 }
 
 function previousManifest(policy: NetworkPolicy): Record<string, unknown> | undefined {

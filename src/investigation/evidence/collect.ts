@@ -97,6 +97,7 @@ import {
   peerServices,
   podControllers,
 } from './peer-namespaces.ts';
+import { policyGuardedPeers } from './policy-guarded-peers.ts';
 import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
 import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } from './slow-callee.ts';
@@ -295,6 +296,7 @@ export async function collectSnapshot(
   // A callee that fails on its own (a login its database refuses) is suspected like any pod that logs errors: asking
   // again reads the Secrets it reads first.
   if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
+  await readPolicyGuardedPeer(reader, peers);
   if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
   await readProxiesOfQuietServers(reader);
@@ -1205,6 +1207,40 @@ async function readNamespaceTheErrorsName(reader: SnapshotReader, peers: Peers):
     PEER_KINDS.map((kind) =>
       reader.list(kind, `errors in ${namespace} name services in ${named}`, { namespace: named }),
     ),
+  );
+}
+
+/** What a server's ingress rules are judged on: its pods (their labels), or its controllers' templates, and its Services. */
+const GUARDED_PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'Service'];
+
+/**
+ * The namespace of a server that pods failing to connect (or running unready) are configured to call, whose ingress
+ * policies may refuse them (policy-guarded-peers.ts): its pods, controllers and Services, so that the rules of the
+ * policies that select the server are judged against the caller — and the namespaces' labels, when a rule selects
+ * namespaces by them. The lists locating read across the cluster answer without a request, past the budget too: the
+ * templates of the server's controllers carry the labels its pods get.
+ */
+async function readPolicyGuardedPeer(reader: SnapshotReader, peers: Peers): Promise<void> {
+  const { snapshot, namespace } = reader;
+  const guarded = policyGuardedPeers(snapshot, namespace, peers.controllers).find((peer) => !peers.read.includes(peer));
+  if (!guarded) return;
+  const held = GUARDED_PEER_KINDS.filter((kind) => reader.holds(kind, { namespace: guarded }));
+  const asked = GUARDED_PEER_KINDS.filter((kind) => !held.includes(kind));
+  const namespaces =
+    snapshot.namespaces.length === 0 && snapshot.networkPolicies.some(selectsNamespacesByLabel)
+      ? [['Namespace', 'network policies select namespaces by label', {}] as Read]
+      : [];
+  const kinds = reader.affords(asked.length + namespaces.length, PEER_HARD_LIMIT) ? GUARDED_PEER_KINDS : held;
+  if (kinds.length === 0) return;
+  peers.read.push(guarded);
+  const why = `pods in ${namespace} fail to reach services they call in ${guarded}, whose network policies may refuse them`;
+  await reader.wave(
+    4,
+    `Reading ${kinds.join(', ')} in ${guarded}: ${namespace}'s pods fail to reach it, and network policies there isolate its pods`,
+    [
+      ...kinds.map((kind) => reader.list(kind, why, { namespace: guarded })),
+      ...(kinds === held ? [] : namespaces).map(([kind, reason, options]) => reader.list(kind, reason, options)),
+    ],
   );
 }
 

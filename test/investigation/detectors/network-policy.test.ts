@@ -139,3 +139,20 @@ test('an egress policy that admits every callee but no lookup to the cluster DNS
   assert.equal(admitted([toInventory, { ports: [{ protocol: 'UDP', port: 53 }] }]), true);
   assert.equal(admitted([{ ports: [{ protocol: 'UDP', port: 53 }] }]), false);
 });
+
+test('a rule with a port range (port to endPort) admits the callers on every port inside it, and none outside', () => {
+  const ranged = (port: number, endPort: number) =>
+    cluster((s) => {
+      shop(s);
+      policy(s, 'inventory-range', {
+        podSelector: { matchLabels: { app: 'inventory' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port, endPort }] }],
+      });
+      logs(s, 'orders', ['dial tcp 10.0.0.5:3550: i/o timeout']);
+    });
+  assert.deepEqual(detect(networkPolicy, ranged(3500, 3600)), []);
+  assert.deepEqual(named(detect(networkPolicy, ranged(3600, 3700))), [
+    'NetworkPolicy/shop/inventory-range network-policy',
+  ]);
+});

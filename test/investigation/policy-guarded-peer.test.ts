@@ -1,0 +1,415 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AlertSchema } from '../../src/alert/alert.ts';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { investigate } from '../../src/investigation/engine.ts';
+import { policyGuardedPeers } from '../../src/investigation/evidence/policy-guarded-peers.ts';
+import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { parseScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
+
+// Network policy where the server lives: a caller in one namespace fails to reach a server in another, and the
+// policies of the server's namespace that select its pods admit it in no rule (a namespaceSelector AND podSelector in
+// one peer that its namespace or pods do not match, a port that is not the server's). Made-up clusters, built here.
+
+const NOW = '2026-03-02T10:00:00Z';
+const OLD = '2026-01-10T08:00:00Z';
+type Obj = Record<string, unknown>;
+
+const namespace = (name: string, labels: Record<string, string> = {}): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: {
+    name,
+    uid: `ns-${name}`,
+    creationTimestamp: OLD,
+    labels: { 'kubernetes.io/metadata.name': name, ...labels },
+  },
+  status: { phase: 'Active' },
+});
+
+const node: Obj = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'worker-1', uid: 'node-worker-1', creationTimestamp: OLD },
+  status: {
+    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: OLD }],
+    allocatable: { cpu: '8', memory: '32Gi', pods: '110' },
+  },
+};
+
+interface App {
+  ns: string;
+  name: string;
+  labels: Record<string, string>;
+  port: number;
+  env?: Obj[];
+  ready?: boolean;
+  /** The readiness probe's failure, as the kubelet reports it, when not ready. */
+  probe?: string;
+  ip: string;
+  kind?: 'Deployment' | 'StatefulSet';
+  crashing?: boolean;
+}
+
+/** A controller, its pods (2), a Service of its name selecting its labels, and their Endpoints. */
+function app(a: App): Obj[] {
+  const kind = a.kind ?? 'Deployment';
+  const ready = a.ready ?? true;
+  const rs = `${a.name}-6d5f8c7b9`;
+  const owner =
+    kind === 'Deployment'
+      ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: `rs-${a.name}`, controller: true }
+      : { apiVersion: 'apps/v1', kind: 'StatefulSet', name: a.name, uid: `sts-${a.name}`, controller: true };
+  const template = {
+    metadata: { labels: a.labels },
+    spec: {
+      containers: [
+        {
+          name: a.name,
+          image: `registry.example/${a.name}:1.4.2`,
+          ports: [{ name: 'main', containerPort: a.port }],
+          ...(a.env ? { env: a.env } : {}),
+          readinessProbe: { httpGet: { path: '/ready', port: a.port }, periodSeconds: 10 },
+        },
+      ],
+    },
+  };
+  const podNames = kind === 'Deployment' ? [`${rs}-k2x9d`, `${rs}-p7hcn`] : [`${a.name}-0`, `${a.name}-1`];
+  const objects: Obj[] = [
+    {
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name: a.name, namespace: a.ns, uid: `${kind}-${a.name}`, creationTimestamp: OLD, labels: a.labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: a.labels },
+        template,
+        ...(kind === 'StatefulSet' ? { serviceName: a.name } : {}),
+      },
+      status: { replicas: 2, readyReplicas: ready ? 2 : 0, availableReplicas: ready ? 2 : 0, updatedReplicas: 2 },
+    },
+  ];
+  if (kind === 'Deployment')
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: rs,
+        namespace: a.ns,
+        uid: `rs-${a.name}`,
+        creationTimestamp: OLD,
+        labels: a.labels,
+        annotations: { 'deployment.kubernetes.io/revision': '4' },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: a.name, uid: `Deployment-${a.name}`, controller: true },
+        ],
+      },
+      spec: { replicas: 2, selector: { matchLabels: a.labels }, template },
+      status: { replicas: 2, readyReplicas: ready ? 2 : 0 },
+    });
+  podNames.forEach((pod, i) => {
+    const ip = `${a.ip}${i + 1}`;
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: pod,
+        namespace: a.ns,
+        uid: `pod-${pod}`,
+        creationTimestamp: OLD,
+        labels: a.labels,
+        ownerReferences: [owner],
+      },
+      spec: { ...template.spec, nodeName: 'worker-1' },
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        startTime: OLD,
+        conditions: [
+          { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: ready ? OLD : '2026-03-02T09:42:30Z' },
+        ],
+        containerStatuses: [
+          a.crashing
+            ? {
+                name: a.name,
+                ready: false,
+                restartCount: 9,
+                state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' } },
+                lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-03-02T09:58:00Z' } },
+              }
+            : { name: a.name, ready, restartCount: 0, state: { running: { startedAt: OLD } } },
+        ],
+      },
+    });
+    if (!ready && a.probe)
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${pod}.17a2b3c4d5e6`, namespace: a.ns, uid: `ev-${pod}` },
+        involvedObject: { kind: 'Pod', name: pod, namespace: a.ns, uid: `pod-${pod}` },
+        reason: 'Unhealthy',
+        type: 'Warning',
+        message: a.probe,
+        count: 40,
+        firstTimestamp: '2026-03-02T09:42:00Z',
+        lastTimestamp: '2026-03-02T09:59:00Z',
+      });
+  });
+  objects.push(
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: a.name, namespace: a.ns, uid: `svc-${a.name}`, creationTimestamp: OLD },
+      spec: { selector: a.labels, ports: [{ name: 'main', port: a.port, targetPort: a.port }], clusterIP: `${a.ip}0` },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: a.name, namespace: a.ns, uid: `ep-${a.name}` },
+      subsets: [
+        {
+          [ready ? 'addresses' : 'notReadyAddresses']: podNames.map((pod, i) => ({
+            ip: `${a.ip}${i + 1}`,
+            targetRef: { kind: 'Pod', name: pod, namespace: a.ns },
+          })),
+          ports: [{ name: 'main', port: a.port }],
+        },
+      ],
+    },
+  );
+  return objects;
+}
+
+const policy = (ns: string, name: string, changed: string, spec: Obj): Obj => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: {
+    name,
+    namespace: ns,
+    uid: `np-${name}`,
+    creationTimestamp: OLD,
+    managedFields: [
+      { manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'networking.k8s.io/v1', time: OLD },
+      ...(changed !== OLD
+        ? [{ manager: 'kubectl-edit', operation: 'Update', apiVersion: 'networking.k8s.io/v1', time: changed }]
+        : []),
+    ],
+  },
+  spec,
+});
+
+const denyAll = (ns: string): Obj =>
+  policy(ns, 'default-deny-ingress', OLD, { podSelector: {}, policyTypes: ['Ingress'], ingress: [] });
+
+async function replay(alert: Obj, objects: Obj[], logs: Obj[] = []) {
+  const scenario = parseScenario(
+    {
+      apiVersion: 'scenario/v1',
+      id: 'made-up',
+      title: 'made up',
+      now: NOW,
+      alert,
+      cluster: { objects, logs },
+      groundTruth: { rootCause: [{ kind: 'Namespace', name: 'x' }], faultType: 'other' },
+    },
+    'inline',
+  );
+  const simulation = await startSimulation(scenario);
+  const steps: string[] = [];
+  try {
+    const result = await investigate(AlertSchema.parse(scenario.alert), {
+      kubeConfig: simulation.kubeConfig,
+      prometheusUrl: simulation.prometheusUrl,
+      audit: new MemoryAuditLog(),
+      now: new Date(NOW),
+      onProgress: (p) => {
+        if (p.type === 'step') steps.push(p.message);
+      },
+    });
+    return { result, steps, requests: simulation.requests().length };
+  } finally {
+    await simulation.close();
+  }
+}
+
+// Shape 1: the caller logs nothing about it; its readiness probe checks its database and fails, its pods leave the
+// Service. The database's namespace has a deny-all and an allow-list edited 18 minutes ago whose only peer wants the
+// caller's namespace to carry a label it does not carry (namespaceSelector AND podSelector in one peer).
+const ledger = (allowed: Record<string, string>, serverDown = false) => [
+  node,
+  namespace('ledger', { tier: 'backend' }),
+  namespace('vault-db', { tier: 'data' }),
+  ...app({
+    ns: 'ledger',
+    name: 'payments',
+    labels: { 'app.kubernetes.io/name': 'payments' },
+    port: 8080,
+    ip: '10.42.1.1',
+    ready: false,
+    probe: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+    env: [
+      { name: 'DATABASE_URL', value: 'postgres://pay@pg-main.vault-db.svc.cluster.local:5432/payments' },
+      { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'payments-db', key: 'password' } } },
+      { name: 'SIGNING_KEY', valueFrom: { secretKeyRef: { name: 'payments-signing', key: 'key' } } },
+    ],
+  }),
+  ...app({
+    ns: 'ledger',
+    name: 'checkout',
+    labels: { 'app.kubernetes.io/name': 'checkout' },
+    port: 8000,
+    ip: '10.42.2.1',
+    env: [{ name: 'PAYMENTS_URL', value: 'http://payments.ledger.svc:8080' }],
+  }),
+  ...app({
+    ns: 'vault-db',
+    name: 'pg-main',
+    kind: 'StatefulSet',
+    labels: { 'app.kubernetes.io/name': 'pg-main' },
+    port: 5432,
+    ip: '10.42.3.1',
+    ready: !serverDown,
+    crashing: serverDown,
+  }),
+  denyAll('vault-db'),
+  policy('vault-db', 'pg-main-clients', '2026-03-02T09:41:00Z', {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pg-main' } },
+    policyTypes: ['Ingress'],
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: allowed },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'payments' } },
+          },
+        ],
+        ports: [{ port: 5432, protocol: 'TCP' }],
+      },
+    ],
+  }),
+];
+
+// The alert names no namespace: locating it reads the cluster's lists first, and the budget leaves the database's
+// namespace unread by the first reads.
+const checkoutAlert = {
+  source: 'pagerduty',
+  title: 'Checkout error rate above 20%',
+  labels: { service: 'checkout' },
+  startsAt: '2026-03-02T09:43:00Z',
+};
+
+test('a readiness probe that checks a database refused by the policy of the database’s namespace: the policy, not the probe', async () => {
+  const { result, steps } = await replay(checkoutAlert, ledger({ tier: 'payments' }));
+  assert.deepEqual(result.rootCause, { kind: 'NetworkPolicy', namespace: 'vault-db', name: 'pg-main-clients' });
+  assert.equal(result.faultType, 'network-policy');
+  assert.ok(
+    steps.some((s) => /in vault-db: ledger's pods fail to reach it/.test(s)),
+    steps.join('\n'),
+  );
+});
+
+test('negative: the same policy admits the caller’s namespace and the database itself crashes: not the policy', async () => {
+  const { result } = await replay(checkoutAlert, ledger({ tier: 'backend' }, true));
+  assert.notEqual(result.rootCause?.kind, 'NetworkPolicy');
+});
+
+// Shape 2: the caller's log names the server's address with a dial timeout; the server's namespace admits the caller's
+// namespace, but on a port the server does not serve (its rule was narrowed to another port 25 minutes ago).
+const shop = (rulePort: number) => [
+  node,
+  namespace('shop'),
+  namespace('kv-store'),
+  ...app({
+    ns: 'shop',
+    name: 'cart',
+    labels: { app: 'cart', tier: 'web' },
+    port: 8080,
+    ip: '10.42.4.1',
+    env: [
+      { name: 'CACHE_ADDR', value: 'session-cache.kv-store.svc:6379' },
+      { name: 'CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cart-cache', key: 'password' } } },
+      { name: 'PAYMENT_TOKEN', valueFrom: { secretKeyRef: { name: 'cart-psp', key: 'token' } } },
+    ],
+  }),
+  ...app({ ns: 'kv-store', name: 'session-cache', labels: { app: 'session-cache' }, port: 6379, ip: '10.42.5.1' }),
+  policy('kv-store', 'session-cache-ingress', '2026-03-02T09:35:00Z', {
+    podSelector: { matchLabels: { app: 'session-cache' } },
+    ingress: [
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } }],
+        ports: [{ port: rulePort }],
+      },
+    ],
+  }),
+];
+
+const cartLogs = [
+  {
+    namespace: 'shop',
+    pod: 'cart-6d5f8c7b9-k2x9d',
+    container: 'cart',
+    lines: [
+      '2026-03-02T09:36:10Z level=error msg="session lookup failed" err="dial tcp 10.42.5.10:6379: i/o timeout"',
+      '2026-03-02T09:40:10Z level=error msg="session lookup failed" err="dial tcp 10.42.5.10:6379: i/o timeout"',
+      '2026-03-02T09:50:10Z level=error msg="GET /cart 500" err="session store unreachable"',
+    ],
+  },
+];
+
+// Reported in chat, no labels: the namespace is found by the words, through the cluster's lists.
+const cartAlert = {
+  source: 'slack',
+  title: 'cart page keeps failing',
+  text: 'customers say the cart page errors since about 09:36, checkout fine otherwise',
+  startsAt: '2026-03-02T09:37:00Z',
+};
+
+test('a dial timeout to a cache whose namespace admits the caller only on a port the cache does not serve: that policy', async () => {
+  const { result } = await replay(cartAlert, shop(6380), cartLogs);
+  assert.deepEqual(result.rootCause, { kind: 'NetworkPolicy', namespace: 'kv-store', name: 'session-cache-ingress' });
+  assert.equal(result.faultType, 'network-policy');
+});
+
+test('negative: the rule admits the server’s port: the timeouts are not the policy’s', async () => {
+  const { result } = await replay(cartAlert, shop(6379), cartLogs);
+  assert.notEqual(result.rootCause?.kind, 'NetworkPolicy');
+});
+
+// The choice itself, on a snapshot: which namespaces to read, and when not.
+test('a namespace qualifies only when callers fail, name a Service there, and a policy there does not admit them', () => {
+  const snapshot = emptySnapshot(NOW);
+  const caller = (ready: boolean) => ({
+    metadata: { name: 'payments-1', namespace: 'ledger', labels: { app: 'payments' } },
+    spec: {
+      containers: [{ name: 'payments', image: 'x', env: [{ name: 'DB', value: 'pg-main.vault-db.svc:5432' }] }],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      containerStatuses: [
+        { name: 'payments', ready, restartCount: 0, image: 'x', imageID: '', state: { running: {} } },
+      ],
+    },
+  });
+  snapshot.namespaces.push({ metadata: { name: 'ledger', labels: { tier: 'backend' } } });
+  const admitting = (labels: Record<string, string>) => ({
+    metadata: { name: 'pg-main-clients', namespace: 'vault-db' },
+    spec: {
+      podSelector: { matchLabels: { app: 'pg-main' } },
+      ingress: [
+        { from: [{ namespaceSelector: { matchLabels: labels }, podSelector: { matchLabels: { app: 'payments' } } }] },
+      ],
+    },
+  });
+  snapshot.pods.push(caller(false));
+  snapshot.networkPolicies.push(admitting({ tier: 'payments' }));
+  assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), ['vault-db']);
+  // Admitted by its namespace's labels AND its pods' in one peer: nothing to read.
+  snapshot.networkPolicies.splice(0, 1, admitting({ tier: 'backend' }));
+  assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), []);
+  // Not admitted, but the caller runs ready and logs no failure: nothing says the policy is felt.
+  snapshot.networkPolicies.splice(0, 1, admitting({ tier: 'payments' }));
+  snapshot.pods.splice(0, 1, caller(true));
+  assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), []);
+});
