@@ -376,6 +376,102 @@ test('negative: the rule admits the server’s port: the timeouts are not the po
   assert.notEqual(result.rootCause?.kind, 'NetworkPolicy');
 });
 
+// Shape 3: the network plugin's own policy kind guards the server (a Cilium endpoint policy), edited 12 minutes ago to
+// admit one client namespace; the caller's namespace is another, its connections to the Sentinel port time out.
+const ciliumCrd: Obj = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'ciliumnetworkpolicies.cilium.io', uid: 'crd-cnp', creationTimestamp: OLD },
+  spec: {
+    group: 'cilium.io',
+    scope: 'Namespaced',
+    names: { plural: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', singular: 'ciliumnetworkpolicy' },
+    versions: [{ name: 'v2', served: true, storage: true }],
+  },
+};
+
+const clinic = (admitted: string) => [
+  node,
+  ciliumCrd,
+  namespace('clinic'),
+  namespace('billing'),
+  namespace('cache-tier'),
+  ...app({
+    ns: 'clinic',
+    name: 'records-web',
+    labels: { 'app.kubernetes.io/name': 'records-web' },
+    port: 3000,
+    ip: '10.42.7.1',
+    env: [{ name: 'SENTINEL_ADDR', value: 'sessions.cache-tier.svc.cluster.local:26379' }],
+  }),
+  ...app({
+    ns: 'cache-tier',
+    name: 'sessions',
+    kind: 'StatefulSet',
+    labels: { 'app.kubernetes.io/name': 'sessions' },
+    port: 26379,
+    ip: '10.42.8.1',
+  }),
+  {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: {
+      name: 'sessions-clients',
+      namespace: 'cache-tier',
+      uid: 'cnp-sessions-clients',
+      creationTimestamp: OLD,
+      managedFields: [
+        { manager: 'flux', operation: 'Update', apiVersion: 'cilium.io/v2', time: '2026-03-02T09:48:00Z' },
+      ],
+      annotations: { 'scenario/plural': 'ciliumnetworkpolicies' },
+    },
+    spec: {
+      endpointSelector: { matchLabels: { 'app.kubernetes.io/name': 'sessions' } },
+      ingress: [
+        {
+          fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': admitted } }],
+          toPorts: [{ ports: [{ port: '26379', protocol: 'TCP' }] }],
+        },
+      ],
+    },
+  },
+];
+
+const recordsLogs = [
+  {
+    namespace: 'clinic',
+    pod: 'records-web-6d5f8c7b9-k2x9d',
+    container: 'records-web',
+    lines: [
+      '2026-03-02T09:49:02Z ERROR [ioredis] Unhandled error event: Error: connect ETIMEDOUT 10.42.8.10:26379',
+      '2026-03-02T09:52:02Z ERROR session read failed, redirecting to /login: All sentinels are unreachable',
+      '2026-03-02T09:55:02Z ERROR [ioredis] Unhandled error event: Error: connect ETIMEDOUT 10.42.8.10:26379',
+    ],
+  },
+];
+
+const recordsAlert = {
+  source: 'alertmanager',
+  title: 'RecordsWebErrors',
+  labels: { alertname: 'RecordsWebErrors', namespace: 'clinic', service: 'records-web' },
+  startsAt: '2026-03-02T09:50:00Z',
+};
+
+test('a Cilium policy of the server’s namespace that admits another client namespace only: that policy', async () => {
+  const { result } = await replay(recordsAlert, clinic('billing'), recordsLogs);
+  assert.deepEqual(result.rootCause, {
+    kind: 'CiliumNetworkPolicy',
+    namespace: 'cache-tier',
+    name: 'sessions-clients',
+  });
+  assert.equal(result.faultType, 'network-policy');
+});
+
+test('negative: the Cilium policy admits the caller’s namespace: not the policy', async () => {
+  const { result } = await replay(recordsAlert, clinic('clinic'), recordsLogs);
+  assert.notEqual(result.rootCause?.kind, 'CiliumNetworkPolicy');
+});
+
 // The choice itself, on a snapshot: which namespaces to read, and when not.
 test('a namespace qualifies only when callers fail, name a Service there, and a policy there does not admit them', () => {
   const snapshot = emptySnapshot(NOW);

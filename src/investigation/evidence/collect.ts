@@ -308,6 +308,8 @@ export async function collectSnapshot(
   await readPodsHoldingRoom(reader);
   await readOutsideEvictors(reader);
   await readGoverningObjects(reader);
+  // The network plugin's own policies (read with the governing objects) may guard a server no NetworkPolicy does.
+  await readPolicyGuardedPeer(reader, peers);
   await readAwaitedReferences(reader);
   await readMountSources(reader);
   await readStorageBackends(reader);
