@@ -508,4 +508,23 @@ test('a namespace qualifies only when callers fail, name a Service there, and a 
   snapshot.networkPolicies.splice(0, 1, admitting({ tier: 'payments' }));
   snapshot.pods.splice(0, 1, caller(true));
   assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), []);
+  // It logs connections timing out: it qualifies again.
+  const log = (line: string) => ({
+    namespace: 'ledger',
+    pod: 'payments-1',
+    container: 'payments',
+    previous: false,
+    lines: [`2026-03-02T09:50:00Z ERROR ${line}`],
+  });
+  snapshot.logs.push(log('connect to pg-main.vault-db.svc:5432 failed: connection timed out'));
+  assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), ['vault-db']);
+  // Its names do not resolve: the calls fail before any connection a policy could drop.
+  snapshot.logs.splice(
+    0,
+    1,
+    log(
+      'could not translate host name "pg-main.vault-db.svc" to address: Name or service not known; connection timed out',
+    ),
+  );
+  assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), []);
 });

@@ -1,5 +1,6 @@
 import { failsToReach } from './connection-failures.ts';
 import { matchesSelector } from './labels.ts';
+import { RESOLVE_ERROR } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { namespacesNamedIn, type PodController, peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
@@ -55,13 +56,16 @@ export function policyGuardedPeers(
 
 /**
  * Pods of the namespace that fail as a refused call fails: their log read says connections could not be made, or
- * they run (every container started) yet are not ready — what a readiness probe that checks a dependency shows.
+ * they run (every container started) yet are not ready — what a readiness probe that checks a dependency shows. Not
+ * pods whose lines say names do not resolve: their calls fail before any connection.
  */
 function failingCallers(snapshot: ClusterSnapshot, namespace: string): Pod[] {
   return snapshot.pods.filter((pod) => {
     if (pod.metadata?.namespace !== namespace) return false;
-    if (logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => failsToReach(line.text)))
-      return true;
+    const lines = logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).map((line) => line.text);
+    // Names that do not resolve never become a connection a policy could drop: the lookups fail first.
+    if (lines.some((text) => RESOLVE_ERROR.test(text))) return false;
+    if (lines.some(failsToReach)) return true;
     const statuses = pod.status?.containerStatuses ?? [];
     return (
       pod.status?.phase === 'Running' &&
