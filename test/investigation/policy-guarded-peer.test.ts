@@ -227,7 +227,13 @@ async function replay(alert: Obj, objects: Obj[], logs: Obj[] = []) {
         if (p.type === 'step') steps.push(p.message);
       },
     });
-    return { result, steps, requests: simulation.requests().length };
+    const asked = simulation.requests().map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+    // No list is asked twice: what locating read across the cluster answers the server's namespace without a request.
+    assert.deepEqual(
+      asked.filter((request, index) => asked.indexOf(request) !== index),
+      [],
+    );
+    return { result, steps, requests: asked.length };
   } finally {
     await simulation.close();
   }
