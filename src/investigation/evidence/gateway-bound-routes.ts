@@ -70,17 +70,35 @@ export async function readGatewayHop(
       return { requests };
     }
   }
-  const version = servedVersion(apiGroups, 'VirtualService');
-  if (!version) return { apiGroups, requests };
-  const listed = await listObjects
-    .run(
-      { kind: 'VirtualService', version, limit: 5000 },
-      { ...base, reason: `${alert.title}: which mesh route bound to a gateway serves ${host}, and where` },
-    )
-    .catch(() => undefined);
-  requests += listed?.requests ?? 1;
-  const routes = gatewayBoundRoutes(text, (listed?.items ?? []) as VirtualService[]);
+  const read = await readGatewayBoundRoutes(
+    text,
+    apiGroups,
+    base,
+    `${alert.title}: which mesh route bound to a gateway serves ${host}, and where`,
+  );
+  requests += read.requests;
+  const { routes } = read;
   const namespaces = [...new Set(routes.map((route) => route.namespace))];
   const route = routes.find((r) => r.namespace !== labelled);
   return namespaces.length === 1 && route ? { route, apiGroups, requests } : { apiGroups, requests };
+}
+
+/**
+ * The gateway-bound mesh routes of the cluster that send a host of the text somewhere, when discovery says the mesh's
+ * route kind is served (1 request: its list cluster-wide; none when not served or the text names no host). The list
+ * read is kept (`listed`): the collection takes the chosen namespace's part of it instead of asking again.
+ */
+export async function readGatewayBoundRoutes(
+  text: string,
+  apiGroups: ClusterSnapshot['apiGroups'] | undefined,
+  base: Omit<ToolContext, 'reason'>,
+  reason: string,
+): Promise<{ routes: IngressRoute[]; requests: number; listed?: Awaited<ReturnType<typeof listObjects.run>> }> {
+  const version = apiGroups ? servedVersion(apiGroups, 'VirtualService') : undefined;
+  if (!version || mentionedHosts(text).length === 0) return { routes: [], requests: 0 };
+  const listed = await listObjects
+    .run({ kind: 'VirtualService', version, limit: 5000 }, { ...base, reason })
+    .catch(() => undefined);
+  const routes = gatewayBoundRoutes(text, (listed?.items ?? []) as VirtualService[]);
+  return { routes, requests: listed?.requests ?? 1, ...(listed ? { listed } : {}) };
 }

@@ -18,7 +18,7 @@ import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { clusterUnavailable, statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
-import { readGatewayHop } from './gateway-bound-routes.ts';
+import { readGatewayBoundRoutes, readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
 import { routeRuleService } from './route-rule-backend.ts';
 import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
@@ -346,7 +346,20 @@ async function fromClusterLists(
     ],
     onset,
   );
-  // No Ingress nor Gateway API route serves the host: a router's own route kinds may (1 request per kind served).
+  // No Ingress nor Gateway API route serves the host: a mesh's ingress gateway may, through the mesh routes bound to it
+  // (gateway-bound-routes.ts; 1 request when discovery says the mesh's route kind is served, counted as the look's, not
+  // the incident's budget — the chosen namespace's routes then are not asked again).
+  const mesh =
+    hosts && candidates.routes?.length === 0
+      ? await readGatewayBoundRoutes(
+          text,
+          gateway?.apiGroups,
+          base,
+          'the alert mentions a host no Ingress serves: find the mesh route bound to a gateway that serves it, and where',
+        )
+      : undefined;
+  if (mesh && mesh.routes.length > 0) candidates.routes = mesh.routes;
+  // Nor a mesh route: a router's own route kinds may (1 request per kind served).
   const routers =
     hosts && candidates.routes?.length === 0
       ? await readRouterRoutes(text, gateway?.apiGroups, services, base)
@@ -363,7 +376,18 @@ async function fromClusterLists(
   const byChange = guessed && !byPath?.choice ? await placedByConfigChange(workloads, onset, base) : undefined;
   const { namespace, assumption, entryService } = byPath?.choice ?? byChange?.choice ?? chosen;
   // A list takes a request per page; so does each read made to place a guess.
-  const reads = [deployments, statefulSets, services, unhealthy, warnings, endpoints, ingresses, gateway, routers];
+  const reads = [
+    deployments,
+    statefulSets,
+    services,
+    unhealthy,
+    warnings,
+    endpoints,
+    ingresses,
+    gateway,
+    mesh,
+    routers,
+  ];
   const requests = spent + [...reads, byPath, byChange].reduce((sum, read) => sum + (read?.requests ?? 0), 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
   const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
@@ -375,6 +399,7 @@ async function fromClusterLists(
     ['Service', services],
     ['Endpoints', endpoints],
     ['HTTPRoute', gateway?.listed],
+    ['VirtualService', mesh?.listed],
   ]);
   const refusals = policyDenials(warnings.items as ClusterSnapshot['events'], (base.now ?? new Date()).toISOString());
   return {
@@ -383,6 +408,7 @@ async function fromClusterLists(
     requests,
     // Events read once for the node the alert names count as the request they were planned at.
     ...(warningsRead ? { saved: warningsRead.requests } : {}),
+    ...(mesh?.requests ? { unbudgeted: mesh.requests } : {}),
     namespaces,
     read,
     ...eventsReadWhole(warnings),
@@ -392,6 +418,7 @@ async function fromClusterLists(
       ['Service', services],
       ['Endpoints', endpoints],
       ['Ingress', ingresses],
+      ['VirtualService', mesh?.listed],
     ]),
     ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
     ...(unhealthy.complete && warnings.complete
