@@ -151,7 +151,7 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
  * it names is what they checked and ruled out, not where they point.
  */
 const CLEARED =
-  /\b(?:is|are|looks?|seems?|looking|stays?)\s+(?:fine|ok|okay|healthy|green|normal)\b|\ball (?:good|green)\b/i;
+  /\b(?:is|are|looks?|seems?|looking|stays?)\s+(?:fine|ok|okay|healthy|green|normal)\b|\ball (?:good|green)\b|\b(?:looks?|seems?)\s+(?:to be\s+)?up\s*(?:[?.!,;]|$)/i;
 
 /** A sentence that negates ("doesn't look fine", "not ok"): it does not clear what it names. */
 const NEGATED = /\b(?:not|never|no longer)\b|n['’]t\b/i;
@@ -161,12 +161,15 @@ const NEGATED = /\b(?:not|never|no longer)\b|n['’]t\b/i;
  * the reporter cleared does not locate the incident (its workloads named elsewhere in the text still may).
  */
 export function namespacesNamed(text: string, namespaces: Iterable<string>): string[] {
-  const pointed = text
+  return mentionedNames(pointedText(text), namespaces);
+}
+
+/** The text without its sentences that say something is fine: what is left is where the reporter points. */
+const pointedText = (text: string): string =>
+  text
     .split(/(?<=[.!?;])\s+|\n+/)
     .filter((sentence) => !CLEARED.test(sentence) || NEGATED.test(sentence))
     .join('\n');
-  return mentionedNames(pointed, namespaces);
-}
 
 export function occursAsWord(lower: string, needle: string): boolean {
   for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
@@ -328,10 +331,10 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
       ...(route.service ? { entryService: route.service } : {}),
     };
   }
-  const object = mentionedNames(
-    text,
-    named.map((entry) => entry.name),
-  )[0];
+  // A name the reporter mentions only to say it looks fine ("is the login server up? it looks up") is the server they
+  // checked, not the failing caller they report: the names of the other sentences come first.
+  const objectNames = named.map((entry) => entry.name);
+  const object = mentionedNames(pointedText(text), objectNames)[0] ?? mentionedNames(text, objectNames)[0];
   // The same name in several namespaces (one app deployed per team): the one where pods are failing.
   const owner = named
     .filter((entry) => entry.name === object)

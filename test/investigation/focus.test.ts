@@ -99,6 +99,38 @@ describe('chooseNamespace', () => {
     assert.equal(chooseNamespace(neither, { namespaces }).namespace, 'kestrel', 'two parts, none titled');
   });
 
+  // Principle: the failing caller is where the reporter points; a server they name only to say it looks up (or fine)
+  // is what they checked. The caller's namespace is examined, whichever name is longer.
+  it('takes the namespace of what fails, not of a server the reporter says looks up', () => {
+    const named = [
+      { namespace: 'front', name: 'storefront' },
+      { namespace: 'identity', name: 'login-server' },
+    ];
+    const namespaces = ['default', 'front', 'identity'];
+    const asked = chooseNamespace('storefront 403\nevery buyer is bounced after sign-in. login-server looks up?', {
+      namespaces,
+      named,
+    });
+    assert.equal(asked.namespace, 'front');
+    // Another wording, the server first and in a sentence of its own.
+    const said = chooseNamespace('The login server seems to be up. Storefront answers 403 to everyone since 9:00', {
+      namespaces,
+      named,
+    });
+    assert.equal(said.namespace, 'front');
+  });
+
+  it('still takes a server the text names as looking up something: that is a call, not a verdict', () => {
+    const choice = chooseNamespace('storefront 403: login-server looks up the session in redis and fails', {
+      namespaces: ['default', 'front', 'identity'],
+      named: [
+        { namespace: 'front', name: 'storefront' },
+        { namespace: 'identity', name: 'login-server' },
+      ],
+    });
+    assert.equal(choice.namespace, 'identity');
+  });
+
   it('takes a namespace the text names', () => {
     const choice = chooseNamespace('checkout errors in the shop namespace', { namespaces: ['default', 'shop', 'ops'] });
     assert.equal(choice.namespace, 'shop');
