@@ -109,6 +109,22 @@ export const labelledNames = (alert: Alert): string[] =>
     .map((label) => alert.labels[label])
     .filter((value): value is string => Boolean(value));
 
+/**
+ * Values of the alert's other labels written as identifiers (words joined by dashes or dots: `site-api`), the alerting
+ * machinery's own labels and the naming ones aside: a router's or exporter's label for the API, backend or component a
+ * metric is about (`api_name`, `component`) names an object exactly when one bears that name, and nothing otherwise.
+ */
+export const identifierLabelValues = (alert: Alert): string[] =>
+  Object.entries(alert.labels)
+    .filter(
+      ([label, value]) =>
+        !GENERIC_LABELS.has(label) &&
+        !NAMING_LABELS.includes(label) &&
+        !NODE_LABELS.includes(label) &&
+        /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/.test(value),
+    )
+    .map(([, value]) => value);
+
 /** Everything a person or a rule wrote about the alert, for name matching and the detectors' keywords. */
 export function alertText(alert: Alert): string {
   return [alert.title, alert.text, ...Object.values(alert.annotations)].filter(Boolean).join('\n');

@@ -3,6 +3,7 @@ import {
   alertText,
   chooseNamespace,
   GENERIC_LABELS,
+  identifierLabelValues,
   labelledNames,
   NAMING_LABELS,
   namespacesNamed,
@@ -179,7 +180,7 @@ async function namedByText(
   // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
   const reason = `the alert names namespace ${described.partOf ?? described.namespace}: whether what it names, and trouble, are there or elsewhere`;
   const prose = alertProse(alert);
-  const labelValues = labelledNames(alert);
+  const labelValues = [...new Set([...labelledNames(alert), ...identifierLabelValues(alert)])];
   // The cluster's workloads and Services are read only when a label or a dashed word could name one of them: in a
   // cluster of many namespaces they are the biggest lists there are, and every incident of a burst would read them.
   const mayNameObjects =
