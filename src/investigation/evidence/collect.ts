@@ -86,7 +86,7 @@ import { symptomNodes } from '../ranking/symptom.ts';
 import { refKey } from '../model.ts';
 import { answersClientError, looksLikeError } from './log-line.ts';
 import { configHostNamespaces } from './config-hosts.ts';
-import { logLinesOf } from './logs.ts';
+import { logLinesOf, logsRead } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
   actedOnNamespaces,
@@ -1123,15 +1123,10 @@ async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promis
     reader.list('Deployment', why, { namespace: where }),
     reader.list('Event', why, { namespace: where }),
   ]);
-  const selector = writer.deployment.spec?.selector?.matchLabels ?? {};
+  const selector = writer.deployment.spec?.selector?.matchLabels;
   const container = writer.deployment.spec?.template?.spec?.containers[0]?.name ?? '';
   const targets = snapshot.pods
-    .filter(
-      (pod) =>
-        pod.metadata?.namespace === where &&
-        Object.keys(selector).length > 0 &&
-        Object.entries(selector).every(([key, value]) => pod.metadata?.labels?.[key] === value),
-    )
+    .filter((pod) => pod.metadata?.namespace === where && matchesMap(pod.metadata?.labels, selector))
     .slice(0, MAX_WRITER_LOGS)
     .map((pod) => ({ namespace: where, pod: pod.metadata?.name ?? '', container, previous: false, why }));
   if (targets.length === 0 || container === '') return;
@@ -1325,10 +1320,8 @@ function unreadyAndQuiet(snapshot: ClusterSnapshot, namespace: string): ClusterS
       pod.status?.phase === 'Running' &&
       !isPodReady(pod) &&
       !hasRestarted(pod) &&
-      snapshot.logs.some((log) => log.namespace === namespace && log.pod === pod.metadata?.name) &&
-      snapshot.logs.every(
-        (log) => log.namespace !== namespace || log.pod !== pod.metadata?.name || log.lines.length === 0,
-      ),
+      logsRead(snapshot, namespace, [pod.metadata?.name ?? '']) &&
+      logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).length === 0,
   );
 }
 
