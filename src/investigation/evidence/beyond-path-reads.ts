@@ -18,47 +18,47 @@ const SOURCE_KIND = /Source$/;
  */
 export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
   const { snapshot } = reader;
-  const before = reader.requests;
   const routed = snapshot.ingresses.some((ingress) => (ingress.spec?.rules ?? []).some((rule) => rule.host));
   const lbServices = snapshot.services.filter(unallocated);
   const delivered = deliversToSymptom(reader);
   if (!routed && lbServices.length === 0 && !delivered) return;
   if (!reader.unexplained()) return;
-  const reads: Promise<void>[] = [];
-  const what: string[] = [];
-  if (routed) {
-    reads.push(reader.list('Ingress', 'another Ingress may claim the host and path in front of the symptom', {}));
-    what.push('the Ingresses of every namespace');
-  }
-  // The Warning events of the namespaces the unallocated Services live in (taken from a cluster-wide list when read).
-  for (const namespace of new Set(lbServices.map((s) => s.metadata?.namespace ?? ''))) {
-    reads.push(reader.list('Event', `a LoadBalancer Service in ${namespace} has no address: why`, { namespace }));
-  }
-  await Promise.all(reads);
-  const kinds = [
-    ...(delivered ? sourceKinds(reader) : []).map((k) => ({
-      ...k,
-      why: 'the sources of the hub that delivers to the alerted consumer',
-    })),
-    ...lbServices
-      .flatMap((service) => reporterKinds(snapshot.apiGroups, warningsAbout(snapshot, service)))
-      .slice(0, MAX_KINDS)
-      .map((k) => ({
+  await reader.beyondBudget(async () => {
+    const reads: Promise<void>[] = [];
+    const what: string[] = [];
+    if (routed) {
+      reads.push(reader.list('Ingress', 'another Ingress may claim the host and path in front of the symptom', {}));
+      what.push('the Ingresses of every namespace');
+    }
+    // The Warning events of the namespaces the unallocated Services live in (taken from a cluster-wide list when read).
+    for (const namespace of new Set(lbServices.map((s) => s.metadata?.namespace ?? ''))) {
+      reads.push(reader.list('Event', `a LoadBalancer Service in ${namespace} has no address: why`, { namespace }));
+    }
+    await Promise.all(reads);
+    const kinds = [
+      ...(delivered ? sourceKinds(reader) : []).map((k) => ({
         ...k,
-        namespace: undefined,
-        why: 'the allocator reports it cannot give a LoadBalancer Service an address: the pools it allocates from',
+        why: 'the sources of the hub that delivers to the alerted consumer',
       })),
-  ];
-  if (kinds.length > 0) {
-    await reader.wave(
-      5,
-      `Nothing read explains the symptom: reading what acts on its path from beyond it (${[...what, ...kinds.map((k) => k.kind)].join(', ')})`,
-      kinds.map(({ group, version, plural, namespace, why }) =>
-        reader.listCustom({ group, version, plural }, namespace, why),
-      ),
-    );
-  } else if (what.length > 0) await reader.waveDone(5);
-  reader.routingSpent += reader.requests - before;
+      ...lbServices
+        .flatMap((service) => reporterKinds(snapshot.apiGroups, warningsAbout(snapshot, service)))
+        .slice(0, MAX_KINDS)
+        .map((k) => ({
+          ...k,
+          namespace: undefined,
+          why: 'the allocator reports it cannot give a LoadBalancer Service an address: the pools it allocates from',
+        })),
+    ];
+    if (kinds.length > 0) {
+      await reader.wave(
+        5,
+        `Nothing read explains the symptom: reading what acts on its path from beyond it (${[...what, ...kinds.map((k) => k.kind)].join(', ')})`,
+        kinds.map(({ group, version, plural, namespace, why }) =>
+          reader.listCustom({ group, version, plural }, namespace, why),
+        ),
+      );
+    } else if (what.length > 0) await reader.waveDone(5);
+  });
 }
 
 /** Whether a custom object read delivers to a Service of the namespace (a trigger's subscriber). */

@@ -1085,13 +1085,7 @@ async function readWritersOfQuietStores(reader: SnapshotReader): Promise<void> {
   // The alerted Service itself is what is read, not a store it reads from.
   if (symptom?.kind === 'Service') stores.delete(`${symptom.namespace}/${symptom.name}`);
   if (stores.size === 0 || !reader.unexplained()) return;
-  // On top of the budget, as the reads beyond the path: only for what would otherwise be an empty answer.
-  const before = reader.requests;
-  try {
-    await readWriterOf(reader, stores);
-  } finally {
-    reader.routingSpent += reader.requests - before;
-  }
+  await reader.beyondBudget(() => readWriterOf(reader, stores));
 }
 
 async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promise<void> {

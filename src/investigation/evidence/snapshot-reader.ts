@@ -117,6 +117,19 @@ export class SnapshotReader {
     return this.requests - this.routingSpent + this.saved;
   }
 
+  /**
+   * Runs reads that go on top of the budget (only for what would otherwise be an empty answer): whatever they send
+   * counts with the routing layer's requests, never against the incident's budget.
+   */
+  async beyondBudget(reads: () => Promise<void>): Promise<void> {
+    const before = this.requests;
+    try {
+      await reads();
+    } finally {
+      this.routingSpent += this.requests - before;
+    }
+  }
+
   /** Whether `cost` more requests keep what counts against the budget within `limit`. */
   affords(cost: number, limit: number): boolean {
     return this.spent() + cost <= limit;
