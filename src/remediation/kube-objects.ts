@@ -79,7 +79,7 @@ export class KubeObjects {
    */
   async patch(ref: ObjectRef, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<KubeObject> {
     return this.timed(`patch ${describe(ref)}`, async (signal) =>
-      plain(await this.patchTyped(ref, ops, options, signal)),
+      plain(await this.patchTyped(ref, ops, options, abortedBy(signal))),
     );
   }
 
@@ -129,10 +129,15 @@ export class KubeObjects {
     }
   }
 
-  private patchTyped(ref: ObjectRef, ops: JsonPatchOp[], options: WriteOptions, signal: AbortSignal): Promise<unknown> {
+  private patchTyped(
+    ref: ObjectRef,
+    ops: JsonPatchOp[],
+    options: WriteOptions,
+    call: ConfigurationOptions,
+  ): Promise<unknown> {
     const namespace = ref.namespace ?? '';
     const request = { name: ref.name, namespace, body: ops, fieldManager: FIELD_MANAGER, ...dryRun(options) };
-    const headers = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, abortedBy(signal));
+    const headers = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, call);
     switch (ref.kind) {
       case 'Deployment':
         return this.apps.patchNamespacedDeployment(request, headers);
