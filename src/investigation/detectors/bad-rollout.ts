@@ -1,4 +1,4 @@
-import { refOf } from '../evidence/graph.ts';
+import { calleesOf, refOf } from '../evidence/graph.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { type PodRevisionRollout, podRevisionRollouts } from '../evidence/pod-revisions.ts';
 import { revisionOf } from '../evidence/revisions.ts';
@@ -213,17 +213,13 @@ function calleeErredBefore(
   workload: EntityRef,
   at: number,
 ): boolean {
-  return graph.dependenciesOf(workload).some((edge) => {
-    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
-    const behind = service ? graph.workloadsBehind(service) : [edge.to];
-    return behind.some((callee) =>
-      logLinesOf(
-        snapshot,
-        callee.namespace ?? '',
-        graph.podsOf(callee).map((p) => p.metadata?.name ?? ''),
-      ).some((l) => looksLikeError(l.text) && (toMs(l.at) ?? Number.NEGATIVE_INFINITY) < at),
-    );
-  });
+  return calleesOf(graph, workload).some((callee) =>
+    logLinesOf(
+      snapshot,
+      callee.namespace ?? '',
+      graph.podsOf(callee).map((p) => p.metadata?.name ?? ''),
+    ).some((l) => looksLikeError(l.text) && (toMs(l.at) ?? Number.NEGATIVE_INFINITY) < at),
+  );
 }
 
 /**

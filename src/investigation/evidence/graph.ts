@@ -72,6 +72,16 @@ export const refOf = (kind: string, metadata: { name?: string; namespace?: strin
     ? { kind, namespace: metadata.namespace, name: metadata.name ?? '' }
     : { kind, name: metadata?.name ?? '' };
 
+/**
+ * The workloads a workload calls: those behind each Service it depends on, or the dependency itself where no Service
+ * of that name was read.
+ */
+export const calleesOf = (graph: EvidenceGraph, workload: EntityRef): EntityRef[] =>
+  graph.dependenciesOf(workload).flatMap((edge) => {
+    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
+    return service ? graph.workloadsBehind(service) : [edge.to];
+  });
+
 /** The graph last built for each snapshot, and the state of its evidence at the time. */
 const builtFor = new WeakMap<ClusterSnapshot, { state: EvidenceState; graph: EvidenceGraph }>();
 

@@ -26,7 +26,7 @@ import {
 } from '../evidence/address-pools.ts';
 import { eventEvidence, eventTime, foldRepeats } from '../evidence/events.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { refOf } from '../evidence/graph.ts';
+import { calleesOf, refOf } from '../evidence/graph.ts';
 import { serviceNameOf } from '../evidence/hosts.ts';
 import { isRouteKind, routesToService } from '../evidence/route-kinds.ts';
 import { failedRequestPaths, routesTaken } from '../evidence/route-paths.ts';
@@ -823,11 +823,7 @@ function errorLines(workload: EntityRef, snapshot: ClusterSnapshot, graph: Evide
 
 /** Whether a workload the given one calls logs errors of its own. */
 function calleesErr(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph): boolean {
-  return graph.dependenciesOf(workload).some((edge) => {
-    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
-    const behind = service ? graph.workloadsBehind(service) : [edge.to];
-    return behind.some((b) => errorLines(b, snapshot, graph).length > 0);
-  });
+  return calleesOf(graph, workload).some((callee) => errorLines(callee, snapshot, graph).length > 0);
 }
 
 function linesOf(workload: EntityRef, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
@@ -837,13 +833,9 @@ function linesOf(workload: EntityRef, snapshot: ClusterSnapshot, graph: Evidence
 
 /** Client errors the workload's callees answered since `since`: requests it sends that they cannot serve. */
 function refusedRequests(workload: EntityRef, since: number, snapshot: ClusterSnapshot, graph: EvidenceGraph) {
-  return graph.dependenciesOf(workload).flatMap((edge) => {
-    const service = graph.service(edge.to.namespace ?? '', edge.to.name);
-    const callees = service ? graph.workloadsBehind(service) : [edge.to];
-    return callees.flatMap((callee) =>
-      linesOf(callee, snapshot, graph).filter((l) => answersClientError(l.text) && (toMs(l.at) ?? 0) >= since),
-    );
-  });
+  return calleesOf(graph, workload).flatMap((callee) =>
+    linesOf(callee, snapshot, graph).filter((l) => answersClientError(l.text) && (toMs(l.at) ?? 0) >= since),
+  );
 }
 
 const FIELDS: (keyof Container)[] = [
