@@ -187,14 +187,16 @@ function replacedCodeErring(
 /** A value that only follows a ConfigMap or Secret (a checksum a tool writes into the template): the same code. */
 const CONFIG_HASH = /^(sha256:)?[0-9a-f]{8,}$/i;
 
-/** Words of a failure that happened elsewhere: a callee unreachable, unnamed, refusing the login, slow, or erring. */
+/** Words of a callee too slow or unavailable to answer (ownError's other tests catch the rest of a relayed failure). */
 const RELAYED = /timed? ?out|timeout|deadline|unavailable/i;
 
 /**
- * A server's answer to a request it cannot serve (`Not Found: /v3/notes`, an access line `"GET /x HTTP/1.1" 404`): it
- * does its job; the caller that asks is what changed.
+ * A request answered with a client error (`Not Found: /v3/notes`, an access line `"GET /x HTTP/1.1" 404`, any 4xx):
+ * the server does its job; the caller that asks is what changed. Wider than log-line.ts's answersClientError (which
+ * leaves 401/403/429 to the credential and limit detectors and wants a method or path): here any of them is not the
+ * process's own error.
  */
-const CLIENT_ERROR_ANSWER = /not found|\bHTTP\/[\d.]+"?\s+4\d\d\b|\bstatus(?:[ _]?code)?["']?\s*[=:]\s*["']?4\d\d\b/i;
+const ANY_CLIENT_ERROR = /not found|\bHTTP\/[\d.]+"?\s+4\d\d\b|\bstatus(?:[ _]?code)?["']?\s*[=:]\s*["']?4\d\d\b/i;
 
 /** An error line about the process's own work, not about a callee it could not reach, resolve, log in to or wait for. */
 const ownError = (text: string): boolean =>
@@ -203,7 +205,7 @@ const ownError = (text: string): boolean =>
   !RESOLVE_ERROR.test(text) &&
   !AUTH_FAILURE.test(text) &&
   !SERVER_ERROR_ANSWER.test(text) &&
-  !CLIENT_ERROR_ANSWER.test(text) &&
+  !ANY_CLIENT_ERROR.test(text) &&
   !RELAYED.test(text);
 
 /** Whether a workload it calls logged an error line before `at` (or undated): a fault that was there before the rollout. */
