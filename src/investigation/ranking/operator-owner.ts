@@ -5,9 +5,6 @@ import { refOf } from '../evidence/graph.ts';
 import { KIND_KEYS } from '../tools/kinds.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { lastChange } from '../evidence/time.ts';
-import type { CustomObject } from '../evidence/custom-object.ts';
-
-const lastChangeOf = (object: CustomObject): string | undefined => lastChange(object.metadata);
 
 type Owner = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
@@ -148,7 +145,7 @@ function copiedSetting(finding: Finding, snapshot: ClusterSnapshot): Finding | u
       {
         source: 'spec',
         ref: resource,
-        text: `${resource.kind} ${resource.name} ${source.path}: ${source.value}, changed at ${lastChangeOf(source.object)}, before ${entity.kind} ${entity.name} was: its operator writes the ${entity.kind} from it`,
+        text: `${resource.kind} ${resource.name} ${source.path}: ${source.value}, changed at ${lastChange(source.object.metadata)}, before ${entity.kind} ${entity.name} was: its operator writes the ${entity.kind} from it`,
       },
     ],
   };
