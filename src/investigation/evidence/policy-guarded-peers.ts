@@ -77,7 +77,7 @@ function failingCallers(snapshot: ClusterSnapshot, namespace: string): Pod[] {
 }
 
 /** Whether the policy isolates the pods it selects for ingress (its policyTypes, or ingress by default). */
-export const isolatesIngress = (policy: NetworkPolicy): boolean =>
+const isolatesIngress = (policy: NetworkPolicy): boolean =>
   (policy.spec?.policyTypes ?? ['Ingress']).includes('Ingress');
 
 /**
