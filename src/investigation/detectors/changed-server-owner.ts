@@ -1,7 +1,7 @@
 import { calledOperatorServers, type CalledServer } from '../evidence/called-server-owners.ts';
 import { changeEvidence } from '../evidence/config-change.ts';
 import { asRecord, type CustomObject } from '../evidence/custom-object.ts';
-import { eventEvidence, eventTime } from '../evidence/events.ts';
+import { eventEvidence, eventNamespace, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 import { lastChange, MINUTE, toMs } from '../evidence/time.ts';
@@ -91,7 +91,7 @@ function findingOf(snapshot: Parameters<Detector['detect']>[0], { top, changedAt
       (toMs(eventTime(event)) ?? 0) >= since &&
       event.involvedObject?.kind === top.kind &&
       event.involvedObject?.name === top.metadata?.name &&
-      (event.involvedObject?.namespace ?? event.metadata?.namespace) === top.metadata?.namespace,
+      eventNamespace(event) === top.metadata?.namespace,
   );
   const notTrue = conditionsNotTrue(top);
   const unique = (refs: EntityRef[]) => [...new Map(refs.map((ref) => [refKey(ref), ref])).values()];

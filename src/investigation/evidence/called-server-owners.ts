@@ -7,7 +7,7 @@ import {
   isCustomOwner,
 } from './custom-owners.ts';
 import type { EvidenceGraph } from './graph.ts';
-import { eventTime } from './events.ts';
+import { eventNamespace, eventTime } from './events.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -64,7 +64,7 @@ function troubleLines(snapshot: ClusterSnapshot): Map<string, string[]> {
             event.type === 'Warning' &&
             event.involvedObject?.kind === 'Pod' &&
             event.involvedObject?.name === name &&
-            (event.involvedObject?.namespace ?? event.metadata?.namespace) === namespace,
+            eventNamespace(event) === namespace,
         )
         .map((event) => `${event.firstTimestamp ?? eventTime(event) ?? ''} ${event.reason}: ${event.message ?? ''}`),
     );
