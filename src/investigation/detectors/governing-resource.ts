@@ -1,6 +1,6 @@
 import { type Refusal, refusalsIn, rulesSpokenOf, specStrings } from '../evidence/governing-resources.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { refOf } from '../evidence/graph.ts';
+import { calleesOf, refOf } from '../evidence/graph.ts';
 import { logEvidence, logLinesOf, type PodLogLine } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
@@ -231,12 +231,7 @@ function whereRefused(
   for (const { workload, lines } of clients) {
     if (lines.some(byProxy)) refusedInDataPlane.add(refKey(workload));
     const quoted = lines.some((line) => !byProxy(line) && DATA_PLANE_REFUSAL.test(line.text));
-    if (quoted)
-      for (const edge of graph.dependenciesOf(workload)) {
-        const service = edge.to.kind === 'Service' ? graph.service(edge.to.namespace ?? '', edge.to.name) : undefined;
-        for (const server of service ? graph.workloadsBehind(service) : [edge.to])
-          refusedInDataPlane.add(refKey(server));
-      }
+    if (quoted) for (const server of calleesOf(graph, workload)) refusedInDataPlane.add(refKey(server));
     if (!lines.some(byProxy) && !quoted) refusedByApp.add(refKey(workload));
   }
   for (const key of refusedInDataPlane) refusedByApp.delete(key);
