@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AlertSchema } from '../../src/alert/alert.ts';
-import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
-import { investigate } from '../../src/investigation/engine.ts';
 import { policyGuardedPeers } from '../../src/investigation/evidence/policy-guarded-peers.ts';
 import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 import { parseScenario } from '../../src/simulation/scenario.ts';
-import { startSimulation } from '../../src/simulation/simulation.ts';
+import { replayScenario } from './support/replay.ts';
 
 // Network policy where the server lives: a caller in one namespace fails to reach a server in another, and the
 // policies of the server's namespace that select its pods admit it in no rule (a namespaceSelector AND podSelector in
@@ -215,28 +212,14 @@ async function replay(alert: Obj, objects: Obj[], logs: Obj[] = []) {
     },
     'inline',
   );
-  const simulation = await startSimulation(scenario);
-  const steps: string[] = [];
-  try {
-    const result = await investigate(AlertSchema.parse(scenario.alert), {
-      kubeConfig: simulation.kubeConfig,
-      prometheusUrl: simulation.prometheusUrl,
-      audit: new MemoryAuditLog(),
-      now: new Date(NOW),
-      onProgress: (p) => {
-        if (p.type === 'step') steps.push(p.message);
-      },
-    });
-    const asked = simulation.requests().map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
-    // No list is asked twice: what locating read across the cluster answers the server's namespace without a request.
-    assert.deepEqual(
-      asked.filter((request, index) => asked.indexOf(request) !== index),
-      [],
-    );
-    return { result, steps, requests: asked.length };
-  } finally {
-    await simulation.close();
-  }
+  const { result, steps, requests } = await replayScenario(scenario);
+  const asked = requests.map((r) => `${r.server} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+  // No list is asked twice: what locating read across the cluster answers the server's namespace without a request.
+  assert.deepEqual(
+    asked.filter((request, index) => asked.indexOf(request) !== index),
+    [],
+  );
+  return { result, steps, requests: asked.length };
 }
 
 // Shape 1: the caller logs nothing about it; its readiness probe checks its database and fails, its pods leave the

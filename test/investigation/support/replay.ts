@@ -16,7 +16,11 @@ export interface Replay {
 
 /** A scenario file through the production path: served by the simulation, investigated by the real client, at its `now`. */
 export async function replayScenarioFile(path: string): Promise<Replay> {
-  const scenario = await loadScenario(path);
+  return replayScenario(await loadScenario(path));
+}
+
+/** A scenario (a file's, or one a test builds) through the production path, as replayScenarioFile. */
+export async function replayScenario(scenario: Scenario): Promise<Replay> {
   const simulation = await startSimulation(scenario);
   const steps: string[] = [];
   try {
