@@ -17,7 +17,7 @@ import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 
 type Deployment = ClusterSnapshot['deployments'][number];
 
-const ONSET = Date.parse('2026-11-20T10:20:00Z');
+const ONSET = { at: Date.parse('2026-11-20T10:20:00Z'), known: true, now: Date.parse('2026-11-20T10:45:00Z') };
 
 const deployment = (
   namespace: string,
@@ -109,7 +109,7 @@ test('the client of the store in a namespace not read, changed shortly before th
   );
 });
 
-test('a client changed days ago, after the onset, or in a namespace already read is no writer to look at', () => {
+test('a client changed days ago, later than the alert could lag the onset, or in a namespace already read is no writer to look at', () => {
   const stores = new Set(['vault/pg']);
   const client = (namespace: string, changedAt: string) =>
     deployment(namespace, 'loader', changedAt, { env: { PGURL: 'postgres://pg.vault.svc:5432/x' } });
@@ -117,7 +117,8 @@ test('a client changed days ago, after the onset, or in a namespace already read
     recentStoreWriters(
       [
         client('feeds', '2026-11-17T09:00:00Z'),
-        client('late', '2026-11-20T10:25:00Z'),
+        // 20 minutes after the alerted onset: later than the 15 minutes an alert may lag its fault.
+        client('late', '2026-11-20T10:40:00Z'),
         client('portal', '2026-11-20T10:00:00Z'),
       ],
       stores,

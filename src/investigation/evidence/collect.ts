@@ -1104,7 +1104,7 @@ async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promis
       ),
     ],
   );
-  const onset = symptomOnset(snapshot, reader.alert.startsAt).at;
+  const onset = symptomOnset(snapshot, reader.alert.startsAt);
   const podsRead = new Set(snapshot.pods.map((pod) => pod.metadata?.namespace ?? ''));
   const [writer] = recentStoreWriters(everywhere.deployments, stores, onset, podsRead);
   const where = writer?.deployment.metadata?.namespace;

@@ -1,5 +1,5 @@
 import { configuredHosts, serviceNameOf } from './hosts.ts';
-import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
+import { changedBeforeOnset, type Onset } from './onset.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { lastChange, toMs } from './time.ts';
 import type { PodSpec } from './workloads.ts';
@@ -58,12 +58,12 @@ export interface StoreWriter {
 
 /**
  * Deployments of namespaces not read yet, configured with one of `stores`, whose spec was changed within the window
- * of suspect changes before `onset` (and not after it): the newest change first.
+ * of suspect changes before `onset` (changedBeforeOnset, as every detector): the newest change first.
  */
 export function recentStoreWriters(
   deployments: readonly Deployment[],
   stores: ReadonlySet<string>,
-  onset: number,
+  onset: Onset,
   read: ReadonlySet<string>,
 ): StoreWriter[] {
   const writers: StoreWriter[] = [];
@@ -72,8 +72,7 @@ export function recentStoreWriters(
     if (read.has(home)) continue;
     const store = [...servicesConfiguredIn(deployment.spec?.template?.spec, home)].find((key) => stores.has(key));
     const changed = lastChange(deployment.metadata);
-    const at = toMs(changed);
-    if (!store || !changed || at === undefined || at > onset || onset - at > SUSPECT_CHANGE_WINDOW) continue;
+    if (!store || !changed || !changedBeforeOnset(changed, onset)) continue;
     writers.push({ deployment, store, changed });
   }
   return writers.sort((a, b) => (toMs(b.changed) ?? 0) - (toMs(a.changed) ?? 0));
