@@ -1,4 +1,5 @@
-import { calleesOf, refOf } from '../evidence/graph.ts';
+import { calleesOf, type EvidenceGraph, refOf } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { hasRestarted, isPodReady } from '../evidence/pod-state.ts';
 import { type PodRevisionRollout, podRevisionRollouts } from '../evidence/pod-revisions.ts';
 import { revisionOf } from '../evidence/revisions.ts';
@@ -111,8 +112,8 @@ function revisionCreated(current: ReplicaSet): Evidence {
  * lacks, a changed default). Weaker than pods failing: stronger when an older pod's log was read and is clean.
  */
 function erringRevision(
-  snapshot: Parameters<Detector['detect']>[0],
-  graph: Parameters<Detector['detect']>[1],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
   workload: EntityRef,
   current: ReplicaSet,
   pods: Pod[],
@@ -146,8 +147,8 @@ function erringRevision(
  * elsewhere.
  */
 function replacedCodeErring(
-  snapshot: Parameters<Detector['detect']>[0],
-  graph: Parameters<Detector['detect']>[1],
+  snapshot: ClusterSnapshot,
+  graph: EvidenceGraph,
   { workload, current, previous }: { workload: EntityRef; current: ReplicaSet; previous: ReplicaSet },
   pods: Pod[],
   onset: Onset,
@@ -209,12 +210,7 @@ const ownError = (text: string): boolean =>
   !RELAYED.test(text);
 
 /** Whether a workload it calls logged an error line before `at` (or undated): a fault that was there before the rollout. */
-function calleeErredBefore(
-  snapshot: Parameters<Detector['detect']>[0],
-  graph: Parameters<Detector['detect']>[1],
-  workload: EntityRef,
-  at: number,
-): boolean {
+function calleeErredBefore(snapshot: ClusterSnapshot, graph: EvidenceGraph, workload: EntityRef, at: number): boolean {
   return calleesOf(graph, workload).some((callee) =>
     logLinesOf(
       snapshot,

@@ -3,6 +3,7 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import { asRecord, type CustomObject } from '../evidence/custom-object.ts';
 import { eventEvidence, eventNamespace, eventTime } from '../evidence/events.ts';
 import { refOf } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { CHANGE_WINDOW, changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 import { lastChange, MINUTE, toMs } from '../evidence/time.ts';
 import { type EntityRef, type Evidence, type Finding, LOG_TEXT_LIMIT, refKey } from '../model.ts';
@@ -82,7 +83,7 @@ export const changedServerOwner: Detector = {
   },
 };
 
-function findingOf(snapshot: Parameters<Detector['detect']>[0], { top, changedAt, calls }: Held): Finding {
+function findingOf(snapshot: ClusterSnapshot, { top, changedAt, calls }: Held): Finding {
   const entity = refOf(top.kind, top.metadata);
   const since = toMs(changedAt) ?? 0;
   // What the operator said of the resource since the change (it paused, reconciled, refused).
