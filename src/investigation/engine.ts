@@ -87,7 +87,14 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
     const wider = await widenFocus(
       alert,
       collected.snapshot,
-      { ...located, requests, customRead: collected.customRead, listed: collected.listed, saved: collected.saved },
+      {
+        ...located,
+        requests,
+        customRead: collected.customRead,
+        listed: collected.listed,
+        logsRead: collected.logsRead,
+        saved: collected.saved,
+      },
       base,
     );
     requests += wider.requests;
@@ -163,9 +170,9 @@ async function lastLook(
   emit: (progress: Progress) => Promise<void>,
   diagnoses: RunningDiagnoses,
 ): Promise<{ collected: Collected; final: Diagnosis }> {
-  const { customRead, listed, saved, snapshot } = collected;
+  const { customRead, listed, logsRead, saved, snapshot } = collected;
   const last = await collectLastLook(
-    { alert, located: { ...located, requests, customRead, listed, saved }, snapshot },
+    { alert, located: { ...located, requests, customRead, listed, logsRead, saved }, snapshot },
     widenedIn ? [widenedIn] : [],
     base,
     { step: (message) => emit({ type: 'step', message }) },

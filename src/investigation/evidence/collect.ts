@@ -1,6 +1,7 @@
 import { AUTH_FAILURE } from './auth-refusal.ts';
 import { secretsTheResourceNames } from './resource-secrets.ts';
 import type { Alert } from '../../alert/alert.ts';
+import type { LogRead } from './locate-namespace.ts';
 import { failsToReach } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
 import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
@@ -192,6 +193,8 @@ export interface Collected {
   customRead: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
   /** The lists read to their end, by request: the same. */
   listed: ReadonlyMap<string, ObjectOf<ObjectKind>[]>;
+  /** The logs read, by container: the same. */
+  logsRead: ReadonlyMap<string, LogRead>;
   /** Requests the budget counted that batching saved: a second look counts them too. */
   saved: number;
 }
@@ -250,6 +253,7 @@ export async function collectLastLook(
     requests: reader.requests,
     customRead: reader.customListed,
     listed: reader.listed,
+    logsRead: reader.logsRead,
     saved: reader.saved,
   };
 }
@@ -338,6 +342,7 @@ export async function collectSnapshot(
     requests: reader.requests,
     customRead: reader.customListed,
     listed: reader.listed,
+    logsRead: reader.logsRead,
     saved: reader.saved,
   };
 }

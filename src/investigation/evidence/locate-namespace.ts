@@ -17,6 +17,7 @@ import {
 import type { EntityRef } from '../model.ts';
 import type { ObjectKind, ObjectOf } from '../tools/kinds.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import type { podLogs } from '../tools/pod-logs.ts';
 import { clusterUnavailable, statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { readGatewayBoundRoutes, readGatewayHop } from './gateway-bound-routes.ts';
@@ -105,7 +106,12 @@ export interface Located {
   customRead?: ReadonlyMap<string, ClusterSnapshot['customObjects']>;
   /** Lists an earlier look read to their end, by request: a second look takes them instead of asking again. */
   listed?: ReadonlyMap<string, ObjectOf<ObjectKind>[]>;
+  /** Logs an earlier look read (SnapshotReader.readLog keys): a second look that reads one again has it already. */
+  logsRead?: ReadonlyMap<string, LogRead>;
 }
+
+/** A log read (or being read): what a second look's read of the same container answers with. */
+export type LogRead = ReturnType<typeof podLogs.run>;
 
 /** Objects of a namespace already read in full, by kind. */
 export type ReadAlready = { [K in ObjectKind]?: ObjectOf<K>[] };

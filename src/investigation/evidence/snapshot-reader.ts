@@ -15,7 +15,7 @@ import { describeIncomplete, whyStopped } from './completeness.ts';
 import { fieldSelectorTest } from './field-selector.ts';
 import type { CustomObject } from './custom-object.ts';
 import { listedAlready, listKey } from './custom-read-plan.ts';
-import type { Located } from './locate-namespace.ts';
+import type { Located, LogRead } from './locate-namespace.ts';
 import type { LogTarget } from './log-targets.ts';
 import { type ClusterSnapshot, emptySnapshot, type IncompleteRead } from './snapshot.ts';
 
@@ -104,6 +104,7 @@ export class SnapshotReader {
     this.saved = located.saved ?? 0;
     this.customListed = new Map(located.customRead ?? []);
     this.listed = new Map(located.listed ?? []);
+    this.logsRead = new Map(located.logsRead ?? []);
   }
 
   /**
@@ -407,7 +408,7 @@ export class SnapshotReader {
   }
 
   /** Logs read, by container instance: one chosen again for another reason is not asked for twice. */
-  private readonly logsRead = new Map<string, ReturnType<typeof podLogs.run>>();
+  readonly logsRead: Map<string, LogRead>;
 
   async readLog(target: LogTarget): Promise<void> {
     const args = { ...target, terminated: !target.previous && this.endedForGood(target) };

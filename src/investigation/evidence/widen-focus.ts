@@ -163,5 +163,6 @@ function nextLook(
     ...(located.readInstead ? { readInstead: located.readInstead } : {}),
     customRead: located.customRead,
     listed: located.listed,
+    ...(located.logsRead ? { logsRead: located.logsRead } : {}),
   };
 }
