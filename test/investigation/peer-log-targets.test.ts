@@ -108,3 +108,20 @@ test("a silent client's server is read by the same answer its errors' bare names
   client.spec.containers = [{ name: 'portal', args: ['--ledger=ledger.books.svc:8080'] }];
   assert.deepEqual(readPods(peerLogTargets(s, 'clinic', 1)), ['books/ledger-a']);
 });
+
+// The caller's address for its callee comes from a file (or a map it reads whole): its env names nothing. Among the
+// namespaces the investigation followed the errors to, the one holding a Service of that name places the bare name.
+test('an error naming its callee bare, configured nowhere the pod spec shows, leads to the followed namespace holding it', () => {
+  const s = bareNameSnapshot([
+    '{"level":"error","msg":"proxy failed","upstream":"ledger","error":"connect ECONNREFUSED"}',
+  ]);
+  const caller = s.pods.find((p) => p.metadata?.name === 'portal-a');
+  assert.ok(caller?.spec);
+  caller.spec.containers = [{ name: 'portal' }];
+  assert.deepEqual(readPods(peerLogTargets(s, 'clinic', 1, ['books'])), ['books/ledger-a']);
+  // Not followed there: a bare name resolves at home, and Services read for other reasons do not place it.
+  assert.deepEqual(peerLogTargets(s, 'clinic', 1), []);
+  // Two followed namespaces hold a Service of that name: which one is meant is not known.
+  s.services.push({ metadata: { name: 'ledger', namespace: 'archive' }, spec: { selector: { app: 'ledger' } } });
+  assert.deepEqual(peerLogTargets(s, 'clinic', 1, ['books', 'archive']), []);
+});

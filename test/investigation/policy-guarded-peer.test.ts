@@ -519,3 +519,73 @@ test('a namespace qualifies only when callers fail, name a Service there, and a 
   );
   assert.deepEqual(policyGuardedPeers(snapshot, 'ledger', []), []);
 });
+
+// Shape 4: two hops. The alerted front's log names its upstream by bare name (its address comes from a file, not its
+// env); the upstream, in a namespace of its own, runs unready and logs dial timeouts to `service.namespace` of a third
+// namespace, whose allow-list was re-applied 20 minutes ago admitting a namespace label nobody carries.
+const retail = (admitted: Record<string, string>) => [
+  node,
+  namespace('retail-web', { tier: 'web' }),
+  namespace('retail-core', { tier: 'core' }),
+  namespace('retail-data', { tier: 'data' }),
+  ...app({ ns: 'retail-web', name: 'web-shop', labels: { app: 'web-shop' }, port: 3000, ip: '10.42.1.1' }),
+  ...app({
+    ns: 'retail-core',
+    name: 'catalog-api',
+    labels: { app: 'catalog-api' },
+    port: 8080,
+    ip: '10.42.2.1',
+    ready: false,
+    probe: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+  }),
+  ...app({ ns: 'retail-data', name: 'orders-pooler', labels: { app: 'orders-pooler' }, port: 5432, ip: '10.42.3.1' }),
+  denyAll('retail-data'),
+  policy('retail-data', 'pooler-clients', '2026-03-02T09:40:00Z', {
+    podSelector: { matchLabels: { app: 'orders-pooler' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: { matchLabels: admitted } }], ports: [{ port: 5432, protocol: 'TCP' }] }],
+  }),
+];
+
+const retailLogs = [
+  ...['k2x9d', 'p7hcn'].map((pod) => ({
+    namespace: 'retail-web',
+    pod: `web-shop-6d5f8c7b9-${pod}`,
+    container: 'web-shop',
+    lines: [0, 1, 2].map(
+      (i) =>
+        `2026-03-02T09:5${i}:00Z {"level":"error","msg":"proxy failed","upstream":"catalog-api","error":"connect ECONNREFUSED 10.42.2.10:8080"}`,
+    ),
+  })),
+  ...['k2x9d', 'p7hcn'].map((pod) => ({
+    namespace: 'retail-core',
+    pod: `catalog-api-6d5f8c7b9-${pod}`,
+    container: 'catalog-api',
+    lines: [0, 1, 2].map(
+      (i) =>
+        `2026-03-02T09:4${i + 3}:00Z ERROR db ping failed: failed to connect to 10.42.3.10:5432 (orders-pooler.retail-data): dial error: i/o timeout`,
+    ),
+  })),
+];
+
+const webShopAlert = {
+  source: 'alertmanager',
+  title: 'WebShopErrors',
+  labels: { alertname: 'WebShopErrors', namespace: 'retail-web', service: 'web-shop' },
+  startsAt: '2026-03-02T09:44:00Z',
+};
+
+test('two hops: the upstream the front names by bare name is refused by the policy of a third namespace: that policy', async () => {
+  const { result, steps } = await replay(webShopAlert, retail({ tier: 'core-apps' }), retailLogs);
+  assert.deepEqual(result.rootCause, { kind: 'NetworkPolicy', namespace: 'retail-data', name: 'pooler-clients' });
+  assert.equal(result.faultType, 'network-policy');
+  assert.ok(
+    steps.some((s) => /in retail-data: retail-core's pods fail to reach it/.test(s)),
+    steps.join('\n'),
+  );
+});
+
+test('negative: the third namespace admits the upstream’s namespace: not the policy', async () => {
+  const { result } = await replay(webShopAlert, retail({ tier: 'core' }), retailLogs);
+  assert.notEqual(result.rootCause?.kind, 'NetworkPolicy');
+});

@@ -299,7 +299,7 @@ export async function collectSnapshot(
   // A callee's log read names a namespace one hop further (its own dependency): asked again, within the same budget.
   // A callee that fails on its own (a login its database refuses) is suspected like any pod that logs errors: asking
   // again reads the Secrets it reads first.
-  if (await readPeerLogs(reader)) await readNamespaceTheErrorsName(reader, peers);
+  if (await readPeerLogs(reader, peers)) await readNamespaceTheErrorsName(reader, peers);
   await readPolicyGuardedPeer(reader, peers);
   if (base.prometheusUrl) await queryMemoryOfKilledPeers(reader);
   await readWhatErringPeersRead(reader);
@@ -1217,9 +1217,18 @@ const GUARDED_PEER_KINDS: ObjectKind[] = ['Pod', 'Deployment', 'StatefulSet', 'S
  * templates of the server's controllers carry the labels its pods get.
  */
 async function readPolicyGuardedPeer(reader: SnapshotReader, peers: Peers): Promise<void> {
-  const { snapshot, namespace } = reader;
-  const guarded = policyGuardedPeers(snapshot, namespace, peers.controllers).find((peer) => !peers.read.includes(peer));
-  if (!guarded) return;
+  const { snapshot } = reader;
+  // The callers are the alerted namespace's pods first, then those of the namespaces read on its dependency path: a
+  // dependency that fails to reach its own server (a policy two hops down) is refused the same way.
+  const callers = [reader.namespace, ...peers.read];
+  const [caller, guarded] =
+    callers
+      .map((from) => [
+        from,
+        policyGuardedPeers(snapshot, from, peers.controllers).find((peer) => !callers.includes(peer)),
+      ])
+      .find(([, peer]) => peer) ?? [];
+  if (!caller || !guarded) return;
   const held = GUARDED_PEER_KINDS.filter((kind) => reader.holds(kind, { namespace: guarded }));
   const asked = GUARDED_PEER_KINDS.filter((kind) => !held.includes(kind));
   const namespaces =
@@ -1229,10 +1238,10 @@ async function readPolicyGuardedPeer(reader: SnapshotReader, peers: Peers): Prom
   const kinds = reader.affords(asked.length + namespaces.length, PEER_HARD_LIMIT) ? GUARDED_PEER_KINDS : held;
   if (kinds.length === 0) return;
   peers.read.push(guarded);
-  const why = `pods in ${namespace} fail to reach services they call in ${guarded}, whose network policies may refuse them`;
+  const why = `pods in ${caller} fail to reach services they call in ${guarded}, whose network policies may refuse them`;
   await reader.wave(
     4,
-    `Reading ${kinds.join(', ')} in ${guarded}: ${namespace}'s pods fail to reach it, and network policies there isolate its pods`,
+    `Reading ${kinds.join(', ')} in ${guarded}: ${caller}'s pods fail to reach it, and network policies there isolate its pods`,
     [
       ...kinds.map((kind) => reader.list(kind, why, { namespace: guarded })),
       ...(kinds === held ? [] : namespaces).map(([kind, reason, options]) => reader.list(kind, reason, options)),
@@ -1374,9 +1383,14 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
  * namespace and across its boundary, and of the servers of pods that log nothing. Whether a callee's log was read:
  * its errors may name a namespace the first errors did not.
  */
-async function readPeerLogs(reader: SnapshotReader): Promise<boolean> {
+async function readPeerLogs(reader: SnapshotReader, read: Peers): Promise<boolean> {
   const { snapshot, namespace } = reader;
-  const peers = peerLogTargets(snapshot, namespace, Math.min(MAX_PEER_LOGS, reader.leftWithin(PEER_HARD_LIMIT)));
+  const peers = peerLogTargets(
+    snapshot,
+    namespace,
+    Math.min(MAX_PEER_LOGS, reader.leftWithin(PEER_HARD_LIMIT)),
+    read.read,
+  );
   const callees = calleeLogTargets(
     snapshot,
     namespace,

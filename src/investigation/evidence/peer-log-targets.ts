@@ -1,6 +1,7 @@
 import { podToRead } from './callee-log-targets.ts';
 import { hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
+import { calleeHome } from './callee-elsewhere.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
 import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
@@ -13,8 +14,15 @@ import type { ClusterSnapshot } from './snapshot.ts';
  * Most named first, at most `max`, skipping pods whose log was already read. Then the servers of silent clients: a pod
  * whose log was read and holds no error line may still fail every call it makes (an app that swallows its errors), and
  * the server it is configured to call in another namespace logs the refusal (authentication, connections) instead.
+ * `followed`: the other namespaces the investigation went on to read, where a bare name the configuration does not
+ * place may be found (followedElsewhere).
  */
-export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max: number): LogTarget[] {
+export function peerLogTargets(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  max: number,
+  followed: readonly string[] = [],
+): LogTarget[] {
   const named = new Map<string, ServiceName & { count: number }>();
   const controllers = podControllers(snapshot);
   const configured = configuredElsewhere(snapshot, namespace, controllers);
@@ -29,7 +37,7 @@ export function peerLogTargets(snapshot: ClusterSnapshot, namespace: string, max
         const service = host.includes('.')
           ? serviceNameOf(host, namespace)
           : erring
-            ? configured.get(host.toLowerCase())
+            ? (configured.get(host.toLowerCase()) ?? followedElsewhere(snapshot, host, namespace, followed))
             : undefined;
         if (!service || service.namespace === namespace) continue;
         const key = `${service.namespace}/${service.name}`;
@@ -80,6 +88,25 @@ function configuredElsewhere(
   return new Map(
     [...byName].flatMap(([name, [only, ...others]]) => (only && others.length === 0 ? [[name, only]] : [])),
   );
+}
+
+/**
+ * A bare name the configuration does not place (a file or a map read whole may hold the address), which no Service of
+ * the namespace has, when the investigation went on to read the namespaces the errors led to (an address in a file,
+ * the cluster's Services asked where the name lives: callee-elsewhere.ts) and exactly one of those holds a Service of
+ * that name: that one is the callee. Services of namespaces read for other reasons do not place a bare name.
+ */
+function followedElsewhere(
+  snapshot: ClusterSnapshot,
+  host: string,
+  namespace: string,
+  followed: readonly string[],
+): ServiceName | undefined {
+  const lower = host.toLowerCase();
+  if (snapshot.services.some((s) => s.metadata?.namespace === namespace && s.metadata.name === lower)) return undefined;
+  const candidates = snapshot.services.filter((s) => followed.includes(s.metadata?.namespace ?? ''));
+  const home = calleeHome([lower], candidates, namespace);
+  return home ? { name: home.service, namespace: home.namespace } : undefined;
 }
 
 /**

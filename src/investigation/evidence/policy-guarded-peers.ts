@@ -39,7 +39,11 @@ export function policyGuardedPeers(
     .map((line) => line.text)
     .filter(failsToReach);
   const named = [
-    ...new Set([...namespacesNamedIn(errorLines, namespace), ...peerNamespaces(failing, namespace, controllers)]),
+    ...new Set([
+      ...namespacesNamedIn(errorLines, namespace),
+      ...existingNamespacesNamedIn(errorLines, snapshot, namespace),
+      ...peerNamespaces(failing, namespace, controllers),
+    ]),
   ];
   const read = (peer: string) => snapshot.pods.some((pod) => pod.metadata?.namespace === peer);
   return named.filter(
@@ -51,6 +55,22 @@ export function policyGuardedPeers(
           isolatesIngress(policy) &&
           failing.some((pod) => !admitsPeer(policy, pod, snapshot)),
       ),
+  );
+}
+
+// `service.namespace` alone, as a client prints the host it dials (`10.0.0.7:5432 (db-pooler.data)`).
+const TWO_LABEL_HOST = /(?<![\w.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?![\w.-])/g;
+
+/**
+ * Namespaces the lines name as `service.namespace` without a port or `.svc` (which namespacesNamedIn needs to tell
+ * them from public hosts): only those the namespace list read holds, so a name of two words is a cluster host there.
+ */
+function existingNamespacesNamedIn(lines: string[], snapshot: ClusterSnapshot, namespace: string): string[] {
+  const known = new Set(snapshot.namespaces.map((n) => n.metadata?.name));
+  return lines.flatMap((line) =>
+    [...line.matchAll(TWO_LABEL_HOST)].flatMap(([, peer]) =>
+      peer && peer !== namespace && known.has(peer) ? [peer] : [],
+    ),
   );
 }
 
