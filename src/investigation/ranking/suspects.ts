@@ -12,6 +12,7 @@ import { holdsSwitches } from '../detectors/feature-flag.ts';
 import { admitsEveryCall } from '../detectors/network-policy.ts';
 import { runsOtherCode } from '../evidence/code-change.ts';
 import { envChanges, quotesEnvChange, reportsOnly } from '../evidence/env-changes.ts';
+import { unseenTemplateWrite } from '../evidence/unseen-template-change.ts';
 import { edgeLinesAbout } from '../evidence/edge-lines.ts';
 import { controllerNamesParameters, ingressParameters } from '../evidence/class-parameters.ts';
 import { competingIngresses, deliveriesTo, feedersOf, hubsOf } from '../evidence/acting-from-beyond.ts';
@@ -278,8 +279,15 @@ class SuspectWalk {
     const { snapshot, graph } = this;
     const [current, previous] = revisions(snapshot, workload);
     const rolledAt = current?.metadata?.creationTimestamp;
-    const diff = current && previous ? templateChanges(previous, current) : [];
-    if (!current || !previous || diff.length === 0 || !this.inWindow(rolledAt)) return;
+    if (!current || !previous || !this.inWindow(rolledAt)) return;
+    const seen = templateChanges(previous, current);
+    // A template the revisions kept no longer tell apart is still a change when someone wrote it into a new revision.
+    const unseen =
+      seen.length === 0 ? unseenTemplateWrite(graph.workload(workload)?.metadata, previous, current) : undefined;
+    const diff = unseen
+      ? [`its template as written by ${unseen.manager} at ${unseen.at}, which the revision before no longer shows`]
+      : seen;
+    if (diff.length === 0) return;
     const since = toMs(rolledAt) ?? 0;
     // Errors of its own since: not when a callee fails on its own too — then they relay that failure.
     const relaying = calleesErr(workload, snapshot, graph);
