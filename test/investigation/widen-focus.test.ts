@@ -7,6 +7,8 @@ import {
   troubleWindowStart,
 } from '../../src/investigation/evidence/recent-trouble.ts';
 import type { ClusterSnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { missedRun } from '../../src/investigation/evidence/widen-focus.ts';
+import { AlertSchema } from '../../src/alert/alert.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios');
@@ -72,6 +74,27 @@ describe('troubleMatchingAlert', () => {
   it("never the namespace examined, nor trouble that carries none of the alert's words", () => {
     assert.equal(troubleMatchingAlert('no kiln workers started', trouble, 'tarn-jobs'), undefined);
     assert.equal(troubleMatchingAlert('checkout is slow', trouble, 'shop'), undefined);
+  });
+});
+
+describe('missedRun', () => {
+  // The alert speaks of the data (a stale snapshot); the run that makes it is named for its work and failed at 03:40.
+  const stale = AlertSchema.parse({
+    source: 'alertmanager',
+    title: 'PriceSnapshotStale',
+    annotations: { summary: 'price snapshot is 30h old' },
+    startsAt: '2026-03-02T06:00:00Z',
+  });
+  const failedRun = warning('shop-batch', 'Job', 'tariff-loader-29550930', '2026-03-02T03:40:00Z');
+  it('names the only namespace where trouble began in the day before, though it carries none of the words', () => {
+    const found = missedRun(stale, { events: [failedRun], pods: [] }, 'shop');
+    assert.equal(found?.choice?.trouble.namespace, 'shop-batch');
+  });
+  it('names none when two namespaces had trouble that day, or when the alert is not about missing output', () => {
+    const other = warning('shop-search', 'Pod', 'indexer-q4m7z', '2026-03-02T02:00:00Z');
+    assert.equal(missedRun(stale, { events: [failedRun, other], pods: [] }, 'shop'), undefined);
+    const slow = AlertSchema.parse({ ...stale, title: 'PriceApiSlow', annotations: { summary: 'p99 above 2s' } });
+    assert.equal(missedRun(slow, { events: [failedRun], pods: [] }, 'shop'), undefined);
   });
 });
 

@@ -23,9 +23,11 @@ const MISSED_RUN_MS = 26 * 60 * 60_000;
 
 /**
  * The alert says output is missing, and no trouble around its onset carries its words: trouble that began since a
- * day before the onset (a nightly run that failed and stopped) and carries them is where to look next.
+ * day before the onset (a nightly run that failed and stopped) and carries them is where to look next — or, when none
+ * carries them (the alert speaks of the data, the run is named for its work), the only namespace where trouble began
+ * in that day: the run that should have made the output is the one that failed.
  */
-function missedRun(
+export function missedRun(
   alert: Alert,
   listed: Pick<ClusterSnapshot, 'pods' | 'events'>,
   from: string,
@@ -33,7 +35,8 @@ function missedRun(
   const text = alertText(alert);
   if (!saysOutputMissing(alert) || !alert.startsAt) return undefined;
   const since = new Date(Date.parse(alert.startsAt) - MISSED_RUN_MS).toISOString();
-  const choice = troubleMatchingAlert(text, troubleSince(listed, since), from);
+  const day = troubleSince(listed, since);
+  const choice = troubleMatchingAlert(text, day, from) ?? soleTrouble(day, from);
   return choice ? { choice, since } : undefined;
 }
 
