@@ -3,6 +3,7 @@ import { discoverApis } from '../tools/discover-apis.ts';
 import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
+import { pathMatch } from './route-paths.ts';
 import { edgeWordsIn, routeKinds } from './route-kinds.ts';
 import type { ServedGroup } from './routing-objects.ts';
 
@@ -47,6 +48,32 @@ function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWo
   );
 }
 
+// A request path the text writes (`/v1/parks/overview`): two segments or more, so that a lone `/` or a unit (`km/h`) is none.
+const WRITTEN_PATH = /(?:^|[\s`'"(:])(\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)+)/gi;
+
+/**
+ * The routes that serve a request path the text writes, when its words name none (`/v1/*` serves `/v1/parks/overview`):
+ * those whose prefix covers it longest, as a router picks — only when they all live in one namespace, and never by the
+ * bare `/` every site serves.
+ */
+export function routesByWrittenPath(text: string, routes: readonly CustomObject[]): PathWordRoute[] {
+  const paths = [...new Set([...text.matchAll(WRITTEN_PATH)].map((m) => m[1] as string))];
+  for (const path of paths) {
+    const scored = routes.map((route) => ({ route, score: pathMatch(route, path) }));
+    const best = Math.max(-1, ...scored.map((s) => s.score));
+    if (best <= 1) continue;
+    const serving = scored.filter((s) => s.score === best).map((s) => s.route);
+    if (new Set(serving.map((route) => route.metadata?.namespace)).size !== 1) continue;
+    return serving.map((route) => ({
+      namespace: route.metadata?.namespace ?? '',
+      kind: route.kind,
+      name: route.metadata?.name ?? '',
+      word: path.slice(1),
+    }));
+  }
+  return [];
+}
+
 /** Routers' own route kinds read cluster-wide to place an alert by its path words. */
 const MAX_ROUTER_KINDS = 2;
 
@@ -79,5 +106,7 @@ export async function readRoutesByPathWord(
     ),
   );
   const routes = lists.flatMap((list) => (list?.items ?? []) as CustomObject[]);
-  return { routes: routesByPathWord(text, routes), requests: asked + kinds.length, apiGroups: groups };
+  const byWord = routesByPathWord(text, routes);
+  const found = byWord.length > 0 ? byWord : routesByWrittenPath(text, routes);
+  return { routes: found, requests: asked + kinds.length, apiGroups: groups };
 }

@@ -2,8 +2,8 @@
 type Route = { spec?: unknown };
 
 // Keys under which routers' own route kinds write the path a route matches: Emissary's Mapping `prefix`, Contour's
-// HTTPProxy `conditions[].prefix`, a `path` or `pathPrefix` match, APISIX's `uris`.
-const PATH_KEYS = new Set(['prefix', 'path', 'pathprefix', 'uri', 'uris']);
+// HTTPProxy `conditions[].prefix`, a `path` or `pathPrefix` match, APISIX's `uris` (its ApisixRoute's `match.paths`).
+const PATH_KEYS = new Set(['prefix', 'path', 'paths', 'pathprefix', 'uri', 'uris']);
 // Keys naming the host a route serves; "*" there serves every host (Emissary's `hostname: "*"`).
 const HOST_KEYS = new Set(['host', 'hostname', 'hosts', 'hostnames', 'fqdn']);
 // A path written in a router's rule expression (Traefik's PathPrefix(`/img`), Path(`/healthz`)).
