@@ -22,6 +22,7 @@ import { clusterUnavailable, statusOf } from '../tools/kinds.ts';
 import { gatewayRoutes, routerRoutes } from './route-hostnames.ts';
 import { readGatewayBoundRoutes, readGatewayHop } from './gateway-bound-routes.ts';
 import { routeKinds } from './route-kinds.ts';
+import { pastTheRouter } from './router-namespace-named.ts';
 import { routeRuleService } from './route-rule-backend.ts';
 import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
 import { type IngressRoute, ingressRoutes, mentionedHosts } from './ingress-routes.ts';
@@ -145,8 +146,14 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   );
   const namespaces = namespaceList.items as ClusterSnapshot['namespaces'];
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
-  if (namespacesNamed(text, names).length > 0) {
-    return namedByText(alert, text, namespaces, base, spent + namespaceList.requests, warnings);
+  const named = namespacesNamed(text, names);
+  if (named.length > 0) {
+    const past = await pastTheRouter(text, named, base);
+    if (past.located)
+      return { ...past.located, namespaces, requests: spent + namespaceList.requests + past.located.requests };
+    const asked = past.apiGroups ? 1 : 0;
+    const byText = await namedByText(alert, text, namespaces, base, spent + namespaceList.requests + asked, warnings);
+    return past.apiGroups ? { ...byText, apiGroups: past.apiGroups } : byText;
   }
   // A router's own id for the route or backend (`<namespace>.<ingress>.<host>.<path>`) names the namespace it serves.
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
