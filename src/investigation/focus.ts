@@ -471,7 +471,7 @@ function withinFamily(
  * the alert's other words describe exactly one member by what its name adds (`ledger-ingest` for "ingestion stalled"),
  * that member is the part of the application the alert is about (several described: the one its title describes).
  */
-function namedPart(
+export function namedPart(
   text: string,
   named: string,
   namespaces: string[],

@@ -4,7 +4,7 @@ import type { Alert } from '../../alert/alert.ts';
 import type { LogRead } from './locate-namespace.ts';
 import { failsToReach } from './connection-failures.ts';
 import { readBeyondThePath } from './beyond-path-reads.ts';
-import { alertText, type Focus, hintsAt, NAMING_LABELS, namespacesNamed } from '../focus.ts';
+import { alertText, type Focus, hintsAt, NAMING_LABELS, namedPart, namespacesNamed } from '../focus.ts';
 import { type ObjectKind, type ObjectOf, typedCustomKind } from '../tools/kinds.ts';
 import { controllerOf } from './owner-references.ts';
 import { lostInjections } from './lost-injection.ts';
@@ -85,7 +85,7 @@ import { EGRESS_REFUSED, meshProxyTargets, quietServerProxyTargets, refusingProx
 import { reachFrom } from '../ranking/reach.ts';
 import { symptomNodes } from '../ranking/symptom.ts';
 import { refKey } from '../model.ts';
-import { answersClientError, looksLikeError } from './log-line.ts';
+import { answersClientError, looksLikeError, parseLogLine } from './log-line.ts';
 import { configHostNamespaces } from './config-hosts.ts';
 import { logLinesOf, logsRead } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
@@ -219,8 +219,9 @@ interface Peers {
 
 /**
  * The last look, only when neither the first look nor the look elsewhere explains the symptom: it continues the first
- * look's evidence with the namespaces the pods' own settings call into (`svc.ns:port`) that no look read yet (at most
- * MAX_PEER_NAMESPACES), their workloads and what they answer on — a policy there may refuse callers it used to admit.
+ * look's evidence with the namespaces the pods' own settings, or the ConfigMaps they read, call into (`svc.ns:port`)
+ * that no look read yet (at most MAX_PEER_NAMESPACES), their workloads and what they answer on — a policy there may
+ * refuse callers it used to admit, a Service there may send its port where nothing listens.
  * Here, unlike at the end of the first look, a firm finding can no longer pre-empt the look elsewhere.
  */
 export async function collectLastLook(
@@ -232,7 +233,9 @@ export async function collectLastLook(
   const reader = new SnapshotReader(request, base, listener);
   const { snapshot, namespace } = reader;
   const controllers = podControllers(snapshot);
-  const unread = peerNamespaces(snapshot.pods, namespace, controllers)
+  const unread = [
+    ...new Set([...peerNamespaces(snapshot.pods, namespace, controllers), ...configuredPeers(snapshot, namespace)]),
+  ]
     .filter((peer) => !examined.includes(peer) && !snapshot.pods.some(inNamespace(peer)))
     .slice(0, MAX_PEER_NAMESPACES);
   if (unread.length > 0) {
@@ -256,6 +259,22 @@ export async function collectLastLook(
     logsRead: reader.logsRead,
     saved: reader.saved,
   };
+}
+
+/**
+ * Other namespaces the ConfigMaps the namespace's pods read name through cluster DNS (`API_BASE:
+ * http://api.backend.svc:8080` in an `envFrom` map): a dependency as real as one in the pod's own env, which the pod
+ * spec cannot show.
+ */
+function configuredPeers(snapshot: ClusterSnapshot, namespace: string): string[] {
+  const pods = snapshot.pods.filter(inNamespace(namespace));
+  const { configMaps } = podReferences(pods, []);
+  return namespacesNamedIn(
+    snapshot.configMaps
+      .filter((map) => map.metadata?.namespace === namespace && configMaps.has(map.metadata?.name ?? ''))
+      .flatMap((map) => Object.values(map.data ?? {})),
+    namespace,
+  );
 }
 
 /**
@@ -666,13 +685,26 @@ async function readDeferredPeers(reader: SnapshotReader, peers: Peers): Promise<
   const errors = snapshot.logs
     .filter((log) => log.namespace === namespace)
     .flatMap((log) => log.lines.filter((line) => looksLikeError(line)));
+  // A connection that could not be made to a host the line names (`failure to connect to cache.db.svc:11211`) says
+  // where the callee lives, probed or not: the caller resolved it, so the namespace exists, and no probe told the
+  // namespaces apart. It leads, ahead of what the configuration names most.
+  const unreached = namespacesNamedIn(
+    errors.filter((line) => failsToReach(parseLogLine(line).text)),
+    namespace,
+  ).filter((peer) => !peers.read.includes(peer));
+  const part = namedPart(alertText(reader.alert), namespace, peers.probed)?.namespace;
   const named = [
-    ...namespacesNamedIn(errors, namespace),
-    ...namespacesOfNamedCallees(snapshot, namespace, peers.probed, peers.controllers),
-    ...namespacesOfDialledPorts(snapshot, namespace, peers.probed, peers.controllers),
-    // The alert's own words name the namespace of a dependency (`search index stale`, a `search` namespace).
-    ...namespacesNamed(alertText(reader.alert), peers.probed),
-  ].filter((peer) => peers.probed.includes(peer));
+    ...unreached,
+    ...[
+      ...namespacesNamedIn(errors, namespace),
+      ...namespacesOfNamedCallees(snapshot, namespace, peers.probed, peers.controllers),
+      ...namespacesOfDialledPorts(snapshot, namespace, peers.probed, peers.controllers),
+      // The alert's own words name the namespace of a dependency (`search index stale`, a `search` namespace), or the
+      // part of the application's namespaces they describe (`ticket search failing` of `desk-search` beside `desk`).
+      ...namespacesNamed(alertText(reader.alert), peers.probed),
+      ...(part ? [part] : []),
+    ].filter((peer) => peers.probed.includes(peer)),
+  ];
   const chosen = [...new Set([...named, ...deferred])].slice(0, deferred.length);
   peers.deferred = [];
   await readPeersInFull(reader, peers, chosen, downCallees(reader, peers));

@@ -17,7 +17,8 @@ export const UNREACHABLE = 'no route to host|EHOSTUNREACH|ENETUNREACH|network is
 /** A proxy in front (nginx, Envoy) reporting that it could not connect to its upstream. */
 export const UPSTREAM_CONNECT = 'connect\\(\\) failed|upstream connect error|delayed connect error|connection failure';
 /** A client that gave up connecting without saying how. */
-export const GAVE_UP = "failed to connect|could not connect|couldn't connect|unable to connect|can ?not connect";
+export const GAVE_UP =
+  "fail(?:ed|ure) to connect|could not connect|couldn't connect|unable to connect|can ?not connect";
 /**
  * A client that knows several servers and tried them all (`no servers available`, `no reachable servers`, `no brokers
  * available`, `no living connections`): none of its servers answered. Not a node: "no nodes available" is the
