@@ -27,6 +27,13 @@ test('the last look reads the namespace that the ConfigMap the quiet pods read i
   assert.equal(got.faultType, 'service-port');
 });
 
+test('of a router namespace and an application namespace the alert names beside a host, the host leads', async () => {
+  const got = await answerOf(join(DIR, 'quill-router-namespace-and-host.yaml'));
+  assert.ok(got.expected.includes(got.answer), got.answer);
+  assert.equal(got.faultType, 'service-port');
+  assert.ok(got.assumptions.some((assumption) => assumption.startsWith('namespace quill:')));
+});
+
 test("of namespaces no probe told apart, the part of the application's namespaces the alert's words describe is read", async () => {
   const got = await answerOf(join(DIR, 'desk-search-part-port.json'));
   assert.ok(got.expected.includes(got.answer), got.answer);

@@ -8,6 +8,7 @@ import {
   NAMING_LABELS,
   namespacesNamed,
   type NamespaceCandidates,
+  type NamespaceChoice,
   namespaceLabel,
   namesWorkload,
   nodeLabel,
@@ -188,7 +189,8 @@ async function namedByText(
   warningsRead?: NarrowedList<'Event'>,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
-  const described = chooseNamespace(text, { namespaces: names });
+  const hosted = await namedNamespaceServingHost(text, names, base);
+  const described = hosted.choice ?? chooseNamespace(text, { namespaces: names });
   // The namespace a person names may be their guess ("is the database down again?"): one read of the cluster's
   // Warning events says whether it is quiet while trouble about what the alert says began elsewhere around the onset.
   const reason = `the alert names namespace ${described.partOf ?? described.namespace}: whether what it names, and trouble, are there or elsewhere`;
@@ -241,6 +243,7 @@ async function namedByText(
   ];
   const spentHere =
     spent +
+    hosted.requests +
     [warnings, ...lists.map(([, list]) => list)].reduce((sum, list) => sum + (list?.requests ?? 0), 0) +
     (elsewhere?.requests ?? 0);
   // The named namespace's Deployments read to judge trouble elsewhere are its part of that list (not the cluster's).
@@ -261,10 +264,12 @@ async function namedByText(
         ...eventsReadWhole(warnings),
       };
   }
+  const entryService = namespace === hosted.choice?.namespace ? hosted.choice.entryService : undefined;
   return {
     namespace,
     assumptions: [assumption],
     requests: spentHere,
+    ...(entryService ? { entryService } : {}),
     // The named namespace's Deployments, read and then left for elsewhere, are no part of what the look reads; read to
     // their end, they answer a later read of them (the namespace left may be one the pods call).
     unbudgeted: warnings.requests + (elsewhere?.verdict ? elsewhere.requests : 0),
@@ -279,6 +284,39 @@ async function namedByText(
     everywhere: whole(lists),
     ...(warnings.complete ? { clusterTrouble: { events } } : {}),
     ...eventsReadWhole(warnings),
+  };
+}
+
+/**
+ * The text names several namespaces and a host (`ingress-nginx 5xx ratio on shop.example.com`, the router's namespace
+ * beside the application's): the one whose Ingress routes that host is where the requests enter the application — an
+ * Ingress routes only to Services of its own namespace —, the others are what it passes through. One request (the
+ * cluster's Ingresses), only then; no choice when none or several of the named ones route it.
+ */
+async function namedNamespaceServingHost(
+  text: string,
+  names: string[],
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{ choice?: NamespaceChoice; requests: number }> {
+  const named = namespacesNamed(text, names);
+  if (named.length < 2 || mentionedHosts(text).length === 0) return { requests: 0 };
+  const ingresses = await listObjects.run(
+    { kind: 'Ingress', limit: 5000 },
+    { ...base, reason: `the alert names namespaces ${named.join(', ')} and a host: which of them routes the host` },
+  );
+  const routes = ingressRoutes(text, ingresses.items as ClusterSnapshot['ingresses']).filter((route) =>
+    named.includes(route.namespace),
+  );
+  const serving = [...new Set(routes.map((route) => route.namespace))];
+  const route = routes[0];
+  if (serving.length !== 1 || !route) return { requests: ingresses.requests };
+  return {
+    requests: ingresses.requests,
+    choice: {
+      namespace: route.namespace,
+      assumption: `namespace ${route.namespace}: of the namespaces the alert names, its Ingress ${route.ingress} routes ${route.host}${route.service ? ` to Service ${route.service}` : ''}`,
+      ...(route.service ? { entryService: route.service } : {}),
+    },
   };
 }
 
