@@ -74,6 +74,21 @@ describe('a Service whose pods the operator of the resource its selector names t
     assert.deepEqual(named(detect(operatorEmptiedService, snapshot)), [`Machine/${NS}/render other`]);
   });
 
+  it('leaves pods relabelled away from the selector to service-selector, beside a resource named like them', () => {
+    const snapshot = cluster((s) => {
+      app(s, 'checkout', { labels: { app: 'checkout', tier: 'web' }, service: false });
+      service(s, 'checkout', { selector: { app: 'checkout', tier: 'api' }, port: 8080 });
+      operatorEvent(
+        s,
+        { apiVersion: 'autoscale.quillon.dev/v1', kind: 'ScaledWorkload', name: 'checkout', uid: 'uid-sw' },
+        'ScalerReady',
+        'scaler checkout ready',
+        '2026-11-20T10:12:00Z',
+      );
+    });
+    assert.deepEqual(named(detect(operatorEmptiedService, snapshot)), []);
+  });
+
   it('ignores a built-in workload named by the selector: scaling it is no operator’s resource', () => {
     const snapshot = cluster((s) => {
       service(s, 'cache', { selector: { app: 'cache' }, port: 6379 });

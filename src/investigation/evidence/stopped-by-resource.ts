@@ -99,7 +99,13 @@ export function stoppedByResource(
   if (spoken.length === 0) return [];
   return snapshot.services.flatMap((service) => {
     if (service.metadata?.namespace !== namespace || !selectsNothing(snapshot, service, namespace)) return [];
-    const values = new Set(Object.values(service.spec?.selector ?? {}));
+    // A value some pod still carries names what still runs (a workload relabelled, a resource that only watches it).
+    const carried = new Set(
+      snapshot.pods
+        .filter((pod) => pod.metadata?.namespace === namespace)
+        .flatMap((pod) => Object.values(pod.metadata?.labels ?? {})),
+    );
+    const values = new Set(Object.values(service.spec?.selector ?? {}).filter((value) => !carried.has(value)));
     const bySubject = new Map<string, StoppedByResource>();
     for (const event of spoken) {
       const { kind = '', name = '' } = event.involvedObject ?? {};
