@@ -22,17 +22,21 @@ export interface OperatorAddressed {
   owner: { apiVersion: string; kind: string; name: string };
 }
 
-/**
- * Whether a Service selects pods by labels and none of the pods read carry them all. A selector of one label cannot be
- * carried in part (the resource's id without the role), so it never says which operator's pods it addressed.
- */
-function selectsNothing(snapshot: ClusterSnapshot, service: Service, namespace: string): boolean {
+/** Whether a Service selects pods by labels and none of the namespace's pods read carry them all. */
+export function selectsNoPod(snapshot: ClusterSnapshot, service: Service, namespace: string): boolean {
   const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length < 2 || service.spec?.type === 'ExternalName') return false;
+  if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName') return false;
   return !snapshot.pods.some(
     (pod) => pod.metadata?.namespace === namespace && matchesMap(pod.metadata?.labels, selector),
   );
 }
+
+/**
+ * A selector of one label cannot be carried in part (the resource's id without the role), so it never says which
+ * operator's pods it addressed.
+ */
+const selectsNothing = (snapshot: ClusterSnapshot, service: Service, namespace: string): boolean =>
+  Object.keys(service.spec?.selector ?? {}).length >= 2 && selectsNoPod(snapshot, service, namespace);
 
 /** The pods of the namespace that carry some, not all, of the selector's labels. */
 function carryingPart(snapshot: ClusterSnapshot, selector: Record<string, string>, namespace: string): Pod[] {

@@ -1,7 +1,7 @@
 import type { EntityRef } from '../model.ts';
 import { builtInGroup } from './custom-object.ts';
 import { eventNamespace, eventTime, type KubeEvent } from './events.ts';
-import { matchesMap } from './labels.ts';
+import { selectsNoPod } from './operator-addressed.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Service = ClusterSnapshot['services'][number];
@@ -62,15 +62,6 @@ export interface StoppedByResource {
   events: KubeEvent[];
 }
 
-/** Whether a Service selects pods by labels and none of the namespace's pods read carry them all. */
-function selectsNothing(snapshot: ClusterSnapshot, service: Service, namespace: string): boolean {
-  const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length === 0 || service.spec?.type === 'ExternalName') return false;
-  return !snapshot.pods.some(
-    (pod) => pod.metadata?.namespace === namespace && matchesMap(pod.metadata?.labels, selector),
-  );
-}
-
 /**
  * The events' subject that the others' events act on is below it (a virtual machine's operator deletes its running
  * instance, which has events of its own, under the same name): an event that quotes another subject's uid is about the
@@ -97,14 +88,14 @@ export function stoppedByResource(
     (e) => eventNamespace(e) === namespace && aboutCustomObject(e) && recent(eventTime(e)),
   );
   if (spoken.length === 0) return [];
+  // A value some pod still carries names what still runs (a workload relabelled, a resource that only watches it).
+  const carried = new Set(
+    snapshot.pods
+      .filter((pod) => pod.metadata?.namespace === namespace)
+      .flatMap((pod) => Object.values(pod.metadata?.labels ?? {})),
+  );
   return snapshot.services.flatMap((service) => {
-    if (service.metadata?.namespace !== namespace || !selectsNothing(snapshot, service, namespace)) return [];
-    // A value some pod still carries names what still runs (a workload relabelled, a resource that only watches it).
-    const carried = new Set(
-      snapshot.pods
-        .filter((pod) => pod.metadata?.namespace === namespace)
-        .flatMap((pod) => Object.values(pod.metadata?.labels ?? {})),
-    );
+    if (service.metadata?.namespace !== namespace || !selectsNoPod(snapshot, service, namespace)) return [];
     const values = new Set(Object.values(service.spec?.selector ?? {}).filter((value) => !carried.has(value)));
     const bySubject = new Map<string, StoppedByResource>();
     for (const event of spoken) {
