@@ -125,3 +125,15 @@ test('an error naming its callee bare, configured nowhere the pod spec shows, le
   s.services.push({ metadata: { name: 'ledger', namespace: 'archive' }, spec: { selector: { app: 'ledger' } } });
   assert.deepEqual(peerLogTargets(s, 'clinic', 1, ['books', 'archive']), []);
 });
+
+test('a bare name leads to the Service elsewhere that a ConfigMap of the namespace addresses, no pod referencing it', () => {
+  const s = bareNameSnapshot(['level=error msg="upstream error" upstream=cart err="cart responded 500"']);
+  s.services.push({ metadata: { name: 'cart', namespace: 'shop-core' }, spec: { selector: { app: 'cart' } } });
+  s.pods.push(pod('shop-core', 'cart-a', 'cart', true));
+  // An application that loads its settings itself: the file names the address, no pod template mounts it.
+  s.configMaps.push({
+    metadata: { name: 'portal-settings', namespace: 'clinic' },
+    data: { CART_URL: 'http://cart.shop-core.svc:8080' },
+  });
+  assert.deepEqual(readPods(peerLogTargets(s, 'clinic', 1)), ['shop-core/cart-a']);
+});

@@ -86,7 +86,7 @@ import { reachFrom } from '../ranking/reach.ts';
 import { symptomNodes } from '../ranking/symptom.ts';
 import { refKey } from '../model.ts';
 import { answersClientError, looksLikeError, parseLogLine } from './log-line.ts';
-import { configHostNamespaces } from './config-hosts.ts';
+import { calledHostNamespaces, configHostNamespaces } from './config-hosts.ts';
 import { logLinesOf, logsRead } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
@@ -1376,6 +1376,13 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
   const failingToConnect = erring.filter((pod) =>
     logLinesOf(snapshot, namespace, [pod.metadata?.name ?? '']).some((line) => failsToReach(line.text)),
   );
+  const erringErrors = logLinesOf(
+    snapshot,
+    namespace,
+    erring.map((pod) => pod.metadata?.name ?? ''),
+  )
+    .map((line) => line.text)
+    .filter((text) => looksLikeError(text));
   return [
     ...namespacesNamedIn(
       snapshot.secrets
@@ -1390,13 +1397,16 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
         .filter((map) => map.metadata?.namespace === namespace && erringConfigMaps.has(map.metadata?.name ?? ''))
         .flatMap((map) => Object.values(map.data ?? {})),
       namespace,
-      logLinesOf(
-        snapshot,
-        namespace,
-        erring.map((pod) => pod.metadata?.name ?? ''),
-      )
-        .map((line) => line.text)
-        .filter((text) => looksLikeError(text)),
+      erringErrors,
+    ),
+    // Then the hosts of the namespace's other ConfigMaps, when the errors name their Service (an application that
+    // loads its settings itself: no pod template references them).
+    ...calledHostNamespaces(
+      snapshot.configMaps
+        .filter((map) => map.metadata?.namespace === namespace && !erringConfigMaps.has(map.metadata?.name ?? ''))
+        .flatMap((map) => Object.values(map.data ?? {})),
+      namespace,
+      erringErrors,
     ),
     ...namespacesNamedIn(
       snapshot.logs.filter((log) => log.namespace === namespace).flatMap((log) => log.lines),

@@ -1,4 +1,5 @@
-import { namespacesNamedIn } from './peer-namespaces.ts';
+import { namesIdentifier } from './config-mentions.ts';
+import { namedPeers, namespacesNamedIn } from './peer-namespaces.ts';
 
 /** Stems of the words of a text (four letters or more, split at anything not a letter: `fga_api_url`, `authz:`). */
 const stems = (text: string): Set<string> =>
@@ -24,4 +25,16 @@ export function configHostNamespaces(texts: string[], namespace: string, errors:
     });
   }
   return [...scored.entries()].sort((a, b) => b[1] - a[1]).map(([peer]) => peer);
+}
+
+/**
+ * The other namespaces whose Services the errors name by their bare name (`upstream "checkout" responded 500`), where
+ * configuration texts of the namespace no pod template references (settings an application loads itself) say they
+ * live (`CHECKOUT_URL: http://checkout.shop-core.svc:8080`): where the failing call goes. Only a Service the errors
+ * name counts, so a file of addresses leads nowhere by itself.
+ */
+export function calledHostNamespaces(texts: string[], namespace: string, errors: string[]): string[] {
+  return namedPeers(texts, namespace)
+    .filter((peer) => [...peer.services].some((service) => errors.some((error) => namesIdentifier(error, service))))
+    .map((peer) => peer.namespace);
 }

@@ -3,7 +3,7 @@ import { hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { calleeHome } from './callee-elsewhere.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
-import { type PodController, peerServices, podControllers } from './peer-namespaces.ts';
+import { namedPeers, type PodController, peerServices, podControllers } from './peer-namespaces.ts';
 import type { LogTarget } from './log-targets.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -82,7 +82,15 @@ function configuredElsewhere(
   );
   const byName = new Map<string, ServiceName[]>();
   const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
-  for (const service of configuredServers(pods, namespace, controllers))
+  // The namespace's ConfigMaps count as its configuration too: an application may load a file of addresses itself,
+  // which no pod template references (`CHECKOUT_URL: http://checkout.shop-core.svc:8080`).
+  const files = snapshot.configMaps
+    .filter((map) => map.metadata?.namespace === namespace)
+    .flatMap((map) => Object.values(map.data ?? {}));
+  const inFiles = namedPeers(files, namespace).flatMap((peer) =>
+    [...peer.services].map((name): ServiceName => ({ namespace: peer.namespace, name })),
+  );
+  for (const service of uniqueServices([...configuredServers(pods, namespace, controllers), ...inFiles]))
     if (!local.has(service.name)) byName.set(service.name, [...(byName.get(service.name) ?? []), service]);
   // A name two namespaces hold is ambiguous: the bare name cannot say which one the errors mean.
   return new Map(
@@ -147,3 +155,8 @@ const configuredServers = (pods: ClusterSnapshot['pods'], namespace: string, con
   [...peerServices(pods, namespace, controllers)].flatMap(([peer, names]) =>
     [...names].map((name): ServiceName => ({ namespace: peer, name })),
   );
+
+/** The services given, each once (the same address in the pod's settings and in a file would read as two namespaces). */
+const uniqueServices = (services: ServiceName[]): ServiceName[] => [
+  ...new Map(services.map((service) => [`${service.namespace}/${service.name}`, service])).values(),
+];

@@ -125,7 +125,7 @@ export function namespacesNamedIn(texts: string[], namespace: string): string[] 
 }
 
 /** Each other namespace the texts name through cluster DNS, with the Services named there, most named first. */
-function namedPeers(texts: string[], namespace: string): { namespace: string; services: Set<string> }[] {
+export function namedPeers(texts: string[], namespace: string): { namespace: string; services: Set<string> }[] {
   const peers = new Map<string, { namespace: string; services: Set<string>; mentions: number }>();
   for (const text of texts) {
     for (const match of text.matchAll(CLUSTER_HOST)) {
