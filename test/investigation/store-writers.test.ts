@@ -129,6 +129,41 @@ test('a client changed days ago, later than the alert could lag the onset, or in
   );
 });
 
+test('a client whose spec stands but whose ConfigMap changed shortly before the onset is the writer', () => {
+  const stores = new Set(['vault/pg']);
+  const loader = deployment('feeds', 'loader', '2026-11-10T09:00:00Z', {
+    env: { PGURL: 'postgres://pg.vault.svc:5432/x' },
+  });
+  const template = loader.spec?.template?.spec;
+  if (template) template.volumes = [{ name: 'flags', configMap: { name: 'loader-flags' } }];
+  const flags = (changedAt: string) => ({
+    metadata: {
+      namespace: 'feeds',
+      name: 'loader-flags',
+      managedFields: [{ manager: 'kubectl', operation: 'Update', time: changedAt }],
+    },
+    data: { write_to_v2: 'true' },
+  });
+  const writersWith = (configMaps: ClusterSnapshot['configMaps']) =>
+    recentStoreWriters([loader], stores, ONSET, new Set(['portal', 'vault']), configMaps).map((w) => w.changed);
+  assert.deepEqual(writersWith([flags('2026-11-20T10:05:00Z')]), ['2026-11-20T10:05:00Z']);
+  // Changed days before, or not read by it: no writer.
+  assert.deepEqual(writersWith([flags('2026-11-17T10:05:00Z')]), []);
+  assert.deepEqual(
+    writersWith([
+      {
+        ...flags('2026-11-20T10:05:00Z'),
+        metadata: {
+          ...flags('').metadata,
+          name: 'other',
+          managedFields: [{ manager: 'kubectl', operation: 'Update', time: '2026-11-20T10:05:00Z' }],
+        },
+      },
+    ]),
+    [],
+  );
+});
+
 /** A scenario object as a test edits it: its metadata's times. */
 type SceneObject = {
   kind?: string;

@@ -87,6 +87,11 @@ describe('pod_logs', () => {
     ].join('\n');
     assert.equal(errorLines(log).lines.length, 2);
   });
+
+  it('keeps a toggle switched (`false -> true`) beside the errors: it dates what the process took', () => {
+    const log = ['INFO flushed 40 docs', 'INFO flags: write_v2_alias false -> true', 'INFO state idle -> busy'];
+    assert.deepEqual(errorLines(log.join('\n')).lines, ['INFO flags: write_v2_alias false -> true']);
+  });
 });
 
 describe('Secrets', () => {

@@ -120,6 +120,8 @@ function switchesIn(configMap: ClusterSnapshot['configMaps'][number], onset: Ons
     (data.some(([key]) => FLAG_NAME.test(key)) ||
       [...flagKeys].some((k) => FLAG_NAME.test(k)) ||
       data.some(([, v]) => /\b(true|false)\b/.test(v)));
+  // Beside flags, every key set to true or false is one too (`indexer.use_versioned_alias: "true"`), however named.
+  if (flagLike) for (const [key, value] of data) if (/^\s*"?(true|false)"?\s*$/i.test(value)) flagKeys.add(key);
   const settings = recent ? settingsOf(configMap.data ?? {}).filter((s) => !GENERIC_KEYS.has(s.key.toLowerCase())) : [];
   if (!flagLike && settings.length === 0) return undefined;
   const ref = refOf('ConfigMap', configMap.metadata);
@@ -154,13 +156,17 @@ const namesSubject = (text: string, subject: string): boolean => subject !== '' 
 const TOOK_CONFIGURATION =
   /\breload(?:ed|ing)?\b|\b(?:config(?:uration)?|flags?|settings|rules)\b[^.]{0,40}\b(?:changed|updated|loaded|applied|refreshed)\b/i;
 
-/** Whether a line quotes a flag key with the value the ConfigMap holds now (`velocity_rule_v2=true`). */
-function quotesFlagAtValue(text: string, settings: Setting[], flagKeys: Set<string>): boolean {
+/**
+ * Whether a line quotes a flag key with the value the ConfigMap holds now (`velocity_rule_v2=true`), or its switch to it
+ * (`use_versioned_alias false -> true`) — a process logging the transition says it took the change.
+ */
+function quotesFlagAtValue(text: string, settings: Setting[], flagKeys: Set<string>, transition = false): boolean {
+  const before = transition ? `[:=]?\\s*["']?[\\w.-]+["']?\\s*(?:->|→|=>)\\s*` : `[:=]\\s*`;
   return settings.some(
     (s) =>
       flagKeys.has(s.key) &&
       s.value !== '' &&
-      new RegExp(`(?<![\\w.-])${literal(s.key)}["']?\\s*[:=]\\s*["']?${literal(s.value)}(?![\\w-])`, 'i').test(text),
+      new RegExp(`(?<![\\w.-])${literal(s.key)}["']?\\s*${before}["']?${literal(s.value)}(?![\\w-])`, 'i').test(text),
   );
 }
 
@@ -220,7 +226,13 @@ function readerFailures(
       : [];
   const acknowledged =
     telling.length === 0 && woken.length === 0 && !unread && recent && flagLike
-      ? lastDistinct(lines, (t) => TOOK_CONFIGURATION.test(t) && quotesFlagAtValue(t, settings, flagKeys), 1)
+      ? lastDistinct(
+          lines,
+          (t) =>
+            (TOOK_CONFIGURATION.test(t) && quotesFlagAtValue(t, settings, flagKeys)) ||
+            quotesFlagAtValue(t, settings, flagKeys, true),
+          1,
+        )
       : [];
   if (
     telling.length === 0 &&

@@ -111,7 +111,7 @@ import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventNamespace, eventTime } from './events.ts';
 import { troubleWindowStart } from './recent-trouble.ts';
 import { saysOutputMissing } from './missing-output.ts';
-import { recentStoreWriters, storesReadFrom } from './store-writers.ts';
+import { recentStoreWriters, storeClients, storesReadFrom } from './store-writers.ts';
 import { podReferences } from './references.ts';
 import { classesOf, controllerLabels, controllerLogTarget, controllerNamespace } from './ingress-controller.ts';
 import { type RoutingKind, servedVersion } from './routing-objects.ts';
@@ -1121,6 +1121,8 @@ async function readWritersOfQuietStores(reader: SnapshotReader): Promise<void> {
   const stores = storesReadFrom(snapshot, namespace);
   // The alerted Service itself is what is read, not a store it reads from.
   if (symptom?.kind === 'Service') stores.delete(`${symptom.namespace}/${symptom.name}`);
+  // An alerted Service whose pods read from no store is the store: the data it lacks is what its clients write to it.
+  if (stores.size === 0 && symptom?.kind === 'Service') stores.add(`${symptom.namespace}/${symptom.name}`);
   if (stores.size === 0 || !reader.unexplained()) return;
   await reader.beyondBudget(() => readWriterOf(reader, stores));
 }
@@ -1143,7 +1145,15 @@ async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promis
   );
   const onset = symptomOnset(snapshot, reader.alert.startsAt);
   const podsRead = new Set(snapshot.pods.map((pod) => pod.metadata?.namespace ?? ''));
-  const [writer] = recentStoreWriters(everywhere.deployments, stores, onset, podsRead);
+  let [writer] = recentStoreWriters(everywhere.deployments, stores, onset, podsRead);
+  // None changed its spec: the ConfigMaps of the clients' namespace (one request) say whether one's settings changed.
+  const clientHome = storeClients(everywhere.deployments, stores, podsRead)[0]?.deployment.metadata?.namespace;
+  if (!writer && clientHome) {
+    await reader.wave(4, `Reading ConfigMaps in ${clientHome}: no client of ${named} changed its spec`, [
+      reader.list('ConfigMap', `whether the settings of a client of ${named} changed`, { namespace: clientHome }),
+    ]);
+    [writer] = recentStoreWriters(everywhere.deployments, stores, onset, podsRead, snapshot.configMaps);
+  }
   const where = writer?.deployment.metadata?.namespace;
   if (!writer || !where) return;
   const name = writer.deployment.metadata?.name ?? '';

@@ -1,10 +1,13 @@
+import { configChangedAt } from './config-change.ts';
 import { configuredHosts, serviceNameOf } from './hosts.ts';
 import { changedBeforeOnset, type Onset } from './onset.ts';
+import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { lastChange, toMs } from './time.ts';
 import type { PodSpec } from './workloads.ts';
 
 type Deployment = ClusterSnapshot['deployments'][number];
+type ConfigMap = ClusterSnapshot['configMaps'][number];
 
 /**
  * A symptom that is data gone stale (output missing, nothing failing where it is read) is the work of whoever writes
@@ -58,22 +61,44 @@ export interface StoreWriter {
 
 /**
  * Deployments of namespaces not read yet, configured with one of `stores`, whose spec was changed within the window
- * of suspect changes before `onset` (changedBeforeOnset, as every detector): the newest change first.
+ * of suspect changes before `onset` (changedBeforeOnset, as every detector) — or a ConfigMap of `configMaps` their
+ * template reads was: a writer that takes a switched flag or setting writes elsewhere, or other data, with its spec
+ * untouched. The newest change first.
  */
 export function recentStoreWriters(
   deployments: readonly Deployment[],
   stores: ReadonlySet<string>,
   onset: Onset,
   read: ReadonlySet<string>,
+  configMaps: readonly ConfigMap[] = [],
 ): StoreWriter[] {
   const writers: StoreWriter[] = [];
-  for (const deployment of deployments) {
+  for (const { deployment, store } of storeClients(deployments, stores, read)) {
     const home = deployment.metadata?.namespace ?? '';
-    if (read.has(home)) continue;
-    const store = [...servicesConfiguredIn(deployment.spec?.template?.spec, home)].find((key) => stores.has(key));
-    const changed = lastChange(deployment.metadata);
-    if (!store || !changed || !changedBeforeOnset(changed, onset)) continue;
-    writers.push({ deployment, store, changed });
+    const reads = podReferences([], [deployment.spec?.template?.spec]).configMaps;
+    const changed = [
+      lastChange(deployment.metadata),
+      ...configMaps
+        .filter((map) => map.metadata?.namespace === home && reads.has(map.metadata?.name ?? ''))
+        .map((map) => configChangedAt(map)),
+    ]
+      .filter((at): at is string => at !== undefined && changedBeforeOnset(at, onset))
+      .sort((a, b) => (toMs(b) ?? 0) - (toMs(a) ?? 0))[0];
+    if (changed) writers.push({ deployment, store, changed });
   }
   return writers.sort((a, b) => (toMs(b.changed) ?? 0) - (toMs(a.changed) ?? 0));
+}
+
+/** Deployments of namespaces not read yet configured with one of `stores`, each with the store it names. */
+export function storeClients(
+  deployments: readonly Deployment[],
+  stores: ReadonlySet<string>,
+  read: ReadonlySet<string>,
+): { deployment: Deployment; store: string }[] {
+  return deployments.flatMap((deployment) => {
+    const home = deployment.metadata?.namespace ?? '';
+    if (read.has(home)) return [];
+    const store = [...servicesConfiguredIn(deployment.spec?.template?.spec, home)].find((key) => stores.has(key));
+    return store ? [{ deployment, store }] : [];
+  });
 }

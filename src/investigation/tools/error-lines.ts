@@ -12,11 +12,12 @@ const ERROR_LINE =
   /no mapping for|"[A-Z]+ \/\S* HTTP\/[\d.]+" (?:401|403|429)\b|"[A-Z]+ \/\S* HTTP\/[\d.]+" 5\d\d (?:UH|UF|UO|NR|UT|URX|UC|UR|DC)\b|no_healthy_upstream|"?DownstreamStatus"?\s*:\s*(?:401|403|429)\b|"(?:GET|HEAD) \/\S* HTTP\/[\d.]+" 404\b|error|fail|fatal|panic|exception|refused|timeout|timed out|unavailable|denied|unable|cannot|could not|not found|killed|oom|deadline exceeded|no such host|resolve|crash|invalid|forbidden|x509|BlackHoleCluster|filter_chain_not_found|no healthy upstream|reject|nacked|aborted|rate[ _-]?limited|too many requests|too large|unauthori[sz]ed|not authori[sz]ed/i;
 
 /**
- * A process saying it took new configuration (CoreDNS's `Reloading`, a file watcher's `configuration changed`): not an
- * error, but it dates a change of what the process reads, which the object's metadata may not carry.
+ * A process saying it took new configuration (CoreDNS's `Reloading`, a file watcher's `configuration changed`, a
+ * toggle it switched: `use_v2 false -> true`): not an error, but it dates a change of what the process reads, which the
+ * object's metadata may not carry.
  */
 const CONFIG_TAKEN =
-  /\breloading\b|\breloaded\b|plugin\/reload|config(uration)? (file )?(changed|reloaded|updated)|new config(uration)? (loaded|applied)/i;
+  /\breloading\b|\breloaded\b|plugin\/reload|config(uration)? (file )?(changed|reloaded|updated)|new config(uration)? (loaded|applied)|\b(?:true|false|on|off|enabled|disabled)\s*(?:->|→|=>)\s*(?:true|false|on|off|enabled|disabled)\b/i;
 /** The latest few such lines are kept beside the errors, whatever the caps. */
 const MAX_CONFIG_LINES = 3;
 

@@ -172,3 +172,26 @@ test('a reader that says it took a switched flag at its new value, logging no er
     [],
   );
 });
+
+test('a reader logging a switch of a flag to its value now (`old -> new`) took it, a sibling boolean of flags too', () => {
+  const switched = (line: string) =>
+    cluster((s) => {
+      configMap(s, 'flags', { FEATURE_NEW_NAV: 'false', 'indexer.write_v2_alias': 'true' }, '2026-11-20T10:20:00Z');
+      app(s, 'indexer', {
+        volumes: [{ name: 'flags', configMap: { name: 'flags' } }],
+        container: { volumeMounts: [{ name: 'flags', mountPath: '/etc/flags' }] },
+      });
+      logs(s, 'indexer', ['2026-11-20T10:05:00Z INFO flushed 40 docs', line]);
+    });
+  assert.deepEqual(
+    named(
+      detect(featureFlag, switched('2026-11-20T10:20:40Z INFO FlagWatcher : indexer.write_v2_alias false -> true')),
+    ),
+    ['ConfigMap/shop/flags feature-flag'],
+  );
+  // A switch to another value than the one it holds now is not this change.
+  assert.deepEqual(
+    detect(featureFlag, switched('2026-11-20T10:20:40Z INFO FlagWatcher : indexer.write_v2_alias true -> false')),
+    [],
+  );
+});
