@@ -5,7 +5,8 @@ import { lastDistinct, logEvidence, logLinesOf, logsRead } from '../evidence/log
 import { rolledOwnChange } from '../evidence/own-rollout.ts';
 import { secretsTheResourceNames } from '../evidence/resource-secrets.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
-import { HOUR, toMs } from '../evidence/time.ts';
+import { toMs } from '../evidence/time.ts';
+import { EDITED_SECRET_WINDOW } from '../evidence/edited-secret-log-targets.ts';
 import { changeReaches } from '../evidence/picked-up.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
@@ -158,7 +159,7 @@ export const badSecretValue: Detector = {
       const ref = refOf('Secret', secret.metadata);
       const changedAt = configChangedAt(secret);
       const edited = changedAt !== undefined && changedAt !== secret.metadata?.creationTimestamp;
-      if (!edited || findings.has(refKey(ref)) || !changedBeforeOnset(changedAt, onset, 2 * HOUR)) continue;
+      if (!edited || findings.has(refKey(ref)) || !changedBeforeOnset(changedAt, onset, EDITED_SECRET_WINDOW)) continue;
       // Readers the new value reached (evidence/picked-up.ts): env is resolved when a container starts.
       const changed = toMs(changedAt) as number;
       const readers = graph.workloadsReferencing(ref).filter((w) =>

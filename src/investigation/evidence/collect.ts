@@ -80,6 +80,7 @@ import { erringServerClients } from './erring-clients.ts';
 import { calleeLogTargets } from './callee-log-targets.ts';
 import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
+import { editedSecretLogTargets } from './edited-secret-log-targets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, quietServerProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { reachFrom } from '../ranking/reach.ts';
@@ -105,7 +106,7 @@ import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } 
 import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
-import { restartedWithin } from './restarted-after.ts';
+import { restartedWithin, unchangedRestarts } from './restarted-after.ts';
 import { lastChange, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventNamespace, eventTime } from './events.ts';
@@ -170,6 +171,8 @@ const MAX_ACTED_ON_LOGS = 1;
 const ACTED_ON_COST = 4;
 /** Logs of sibling replicas read in place of the alerted workload's logs that said nothing. */
 const MAX_SIBLING_LOGS = 1;
+/** Logs of readers of Secrets edited shortly before the onset, none of whose logs said anything yet. */
+const MAX_EDITED_SECRET_LOGS = 1;
 /** Logs of callees in the namespace that the errors read name, whose own log was not read. */
 const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
@@ -304,6 +307,7 @@ export async function collectSnapshot(
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
+  await readReadersOfEditedSecrets(reader);
   await readEdgeOfQuietApp(reader);
   await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
   await readClientsTheServersRefuse(reader);
@@ -1068,6 +1072,25 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
     4,
     `Reading the workloads the alert's word names beside the one whose logs say nothing: ${shared.map((target) => target.pod).join(', ')}`,
     shared.map((target) => reader.readLog(target)),
+  );
+}
+
+/**
+ * A Secret edited shortly before the onset: what its readers now present is refused or not, and only their words say
+ * which (edited-secret-log-targets.ts). Within the hard limit, like the siblings of silent logs.
+ */
+async function readReadersOfEditedSecrets(reader: SnapshotReader): Promise<void> {
+  const onset = symptomOnset(reader.snapshot, reader.alert.startsAt);
+  const targets = editedSecretLogTargets(
+    reader.snapshot,
+    onset,
+    Math.min(MAX_EDITED_SECRET_LOGS, reader.leftWithin(PEER_HARD_LIMIT)),
+  );
+  if (targets.length === 0) return;
+  await reader.wave(
+    4,
+    `Reading readers of Secrets edited shortly before the symptom: ${targets.map((target) => `${target.namespace}/${target.pod}`).join(', ')}`,
+    targets.map((target) => reader.readLog(target)),
   );
 }
 
@@ -2327,13 +2350,16 @@ function needsQuota(snapshot: ClusterSnapshot, namespace: string): boolean {
 
 /**
  * The Secrets worth a read each: those of pods that are not running ready or have restarted, of controllers short of
- * pods (their templates), of the pods on the symptom's dependency path and of those the alert's words point at. A
+ * pods or restarted shortly before without a change of their own (to read again what they read: their templates), of
+ * the pods on the symptom's dependency path and of those the alert's words point at. A
  * running, ready container elsewhere resolved its Secret references when it started and is not suspected: its Secrets
  * would say nothing about the symptom.
  */
 function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, namespace: string): Set<string> {
   const hinted = hintsAt(alertText(alert), namespace);
   const onPath = new Set(podsOnPath(snapshot, focus).map((pod) => pod.metadata?.uid));
+  const now = snapshotNow(snapshot);
+  const within = (at: string) => (toMs(at) ?? 0) <= now && now - (toMs(at) ?? 0) <= SUSPECT_CHANGE_WINDOW;
   const pods = snapshot.pods.filter(
     (pod) =>
       pod.metadata?.namespace === namespace &&
@@ -2344,7 +2370,10 @@ function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, n
       d.metadata?.namespace === namespace &&
       ((d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
         hinted(d.metadata?.name ?? '') ||
-        restartedWithin(d.spec?.template, snapshotNow(snapshot), SUSPECT_CHANGE_WINDOW)),
+        restartedWithin(d.spec?.template, now, SUSPECT_CHANGE_WINDOW) ||
+        unchangedRestarts(snapshot, { kind: 'Deployment', namespace, name: d.metadata?.name ?? '' }).some((at) =>
+          within(at),
+        )),
   );
   return podReferences(
     pods,

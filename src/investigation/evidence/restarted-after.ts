@@ -36,6 +36,18 @@ export function restartedAfter(
   };
   const annotated = graph.workload(workload)?.template?.metadata?.annotations?.[RESTARTED_AT];
   if (inWindow(annotated)) return annotated;
+  return unchangedRestarts(snapshot, workload).find(inWindow);
+}
+
+/**
+ * When the workload's ReplicaSets were created with the same containers as the one before them, oldest first: each a
+ * restart that changed no code or setting of its own (Reloader, a rollout restart by hand) — made for its pods to read
+ * again what they read.
+ */
+export function unchangedRestarts(
+  snapshot: Pick<ClusterSnapshot, 'replicaSets'>,
+  workload: Pick<EntityRef, 'kind' | 'namespace' | 'name'>,
+): string[] {
   const sets = snapshot.replicaSets
     .filter(
       (rs) =>
@@ -43,11 +55,10 @@ export function restartedAfter(
         rs.metadata?.ownerReferences?.some((o) => o.kind === workload.kind && o.name === workload.name),
     )
     .sort((a, b) => (toMs(a.metadata?.creationTimestamp) ?? 0) - (toMs(b.metadata?.creationTimestamp) ?? 0));
-  for (let i = 1; i < sets.length; i++) {
-    const created = sets[i]?.metadata?.creationTimestamp;
-    if (!inWindow(created)) continue;
-    const containers = (index: number) => JSON.stringify(sets[index]?.spec?.template?.spec?.containers ?? null);
-    if (containers(i) === containers(i - 1)) return created;
-  }
-  return undefined;
+  const containers = (index: number) => JSON.stringify(sets[index]?.spec?.template?.spec?.containers ?? null);
+  return sets.flatMap((rs, i) =>
+    i > 0 && containers(i) === containers(i - 1) && rs.metadata?.creationTimestamp
+      ? [rs.metadata.creationTimestamp]
+      : [],
+  );
 }
