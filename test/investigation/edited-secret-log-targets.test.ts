@@ -10,6 +10,7 @@ type Pod = ClusterSnapshot['pods'][number];
 const ONSET = '2026-11-02T08:00:00Z';
 
 const secret = (name: string, created: string, edited?: string): ClusterSnapshot['secrets'][number] => ({
+  keys: ['key'],
   metadata: {
     name,
     namespace: 'ledger',
@@ -24,7 +25,11 @@ const secret = (name: string, created: string, edited?: string): ClusterSnapshot
 /** A pod of `owner` reading Secret `reads` through env or a mounted volume, started at `started`. */
 function pod(name: string, owner: string, reads: string, via: 'env' | 'volume', started: string, ready = true): Pod {
   return {
-    metadata: { name, namespace: 'ledger', ownerReferences: [{ kind: 'ReplicaSet', name: owner, controller: true }] },
+    metadata: {
+      name,
+      namespace: 'ledger',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }],
+    },
     spec: {
       containers: [
         { name: 'sidecar', image: 'proxy' },
