@@ -214,6 +214,29 @@ describe('chooseLogTargets', () => {
     assert.deepEqual(names(chooseLogTargets(snapshot, focus(null), ratios, 5)), ['b', 'a']);
   });
 
+  it('reads a workload none of whose pods is ready before dependencies that run ready, after those that do not', () => {
+    const snapshot = cluster([
+      pod('cart', 1, { env: ['http://pricing:8080', 'http://stock:8080'] }),
+      pod('pricing', 1),
+      pod('stock', 1, { ready: false }),
+      pod('stock', 2),
+      // Off the alerted workload's path (a symptom picked by a loose word), but down: no replica is ready.
+      pod('catalog', 1, { ready: false }),
+      pod('catalog', 2, { ready: false }),
+    ]);
+    const targets = chooseLogTargets(snapshot, focus({ kind: 'Service', namespace: 'ns', name: 'cart' }), new Map(), 4);
+    assert.deepEqual(names(targets), ['cart', 'stock', 'catalog', 'pricing']);
+    // Negative: a workload with one ready replica left is not down; the ready dependency keeps its turn.
+    const partly = cluster([
+      pod('cart', 1, { env: ['http://pricing:8080'] }),
+      pod('pricing', 1),
+      pod('catalog', 1, { ready: false }),
+      pod('catalog', 2),
+    ]);
+    const read = chooseLogTargets(partly, focus({ kind: 'Service', namespace: 'ns', name: 'cart' }), new Map(), 2);
+    assert.deepEqual(names(read), ['cart', 'pricing']);
+  });
+
   it('reads the init container of a pod still initialising', () => {
     const waiting = pod('app', 1, {
       ready: false,

@@ -250,15 +250,26 @@ export function chooseLogTargets(
   for (const name of erring)
     addWorkload(podsNamed(name, podsOfService, podsOfWorkload, pods), `${name} counts errors of its own`);
 
-  const dependencies = dependencyServices(spokenOf, podsOfService, serviceNames);
-  const unhealthyFirst = (service: string) => (podsOfService(service).every(podReady) ? 1 : 0);
-  for (const service of [...dependencies].sort((a, b) => unhealthyFirst(a) - unhealthyFirst(b))) {
+  const dependencies = [...dependencyServices(spokenOf, podsOfService, serviceNames)];
+  const healthy = (service: string) => podsOfService(service).every(podReady);
+  for (const service of dependencies.filter((s) => !healthy(s))) {
+    addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
+  }
+  // A workload none of whose running pods is ready is down, wherever it stands (a symptom picked by a loose word may
+  // not lead to it): its words say why, before those of dependencies that run ready and show no sign of trouble.
+  // A pod whose containers all exited 0 (a finished Job's) is done, not unready: its log tells of no trouble.
+  const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
+  const runningOf = (pod: Pod) =>
+    (podsOfWorkload.get(refKey(workloadOf(pod))) ?? [pod]).filter((p) => p.status?.phase === 'Running');
+  for (const pod of unready.sort(newestFirst)) {
+    const running = runningOf(pod);
+    if (running.length > 0 && !running.some(podReady)) addWorkload(running, 'none of its pods is ready');
+  }
+  for (const service of dependencies.filter(healthy)) {
     addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
   }
 
-  // A pod whose containers all exited 0 (a finished Job's) is done, not unready: its log tells of no trouble.
-  const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
-  for (const pod of unready.sort(newestFirst)) addWorkload([pod], 'not ready');
+  for (const pod of unready) addWorkload([pod], 'not ready');
 
   // A NetworkPolicy changed shortly before, or a ConfigMap switched just before the onset (read live), has no status:
   // only the words of the pods it selects or that read it tell. Read before a rollout's, whose pods show their health.
