@@ -41,7 +41,7 @@ export function restartedAfter(
 
 /**
  * When the workload's ReplicaSets were created with the same containers as the one before them, oldest first: each a
- * restart that changed no code or setting of its own (Reloader, a rollout restart by hand) — made for its pods to read
+ * restart that changed no code or setting of its own (a controller that restarts on a config change, a rollout restart by hand) — made for its pods to read
  * again what they read.
  */
 export function unchangedRestarts(
