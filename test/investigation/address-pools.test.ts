@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   addressesIn,
@@ -10,6 +11,8 @@ import {
 } from '../../src/investigation/evidence/address-pools.ts';
 import type { CustomObject } from '../../src/investigation/evidence/custom-object.ts';
 import { emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
+import { refKey } from '../../src/investigation/model.ts';
+import { replayScenarioFile } from './support/replay.ts';
 
 // Made-up cluster: a LoadBalancer Service `edge` in `depot`, whose allocator `lbkeeper-controller` reports a failure.
 const custom = (apiVersion: string, kind: string, name: string, spec: unknown): CustomObject => ({
@@ -65,4 +68,14 @@ test("the allocator's pools: the group spelled with the reporting component's wo
     unallocated({ spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } }),
     false,
   );
+});
+
+test("a Service recreated just before is no answer to its allocator's refusal: the pool it allocates from is read", async () => {
+  // The Service's own change is found first; the allocator warns that it has no address to give, which no change of
+  // the Service explains: the pools are read although a suspect was found, and the narrowed range is the answer.
+  const { result, steps } = await replayScenarioFile(
+    join(import.meta.dirname, '../fixtures/scenarios/harrowgate-range-shrunk-recreated-service-gets-no-address.json'),
+  );
+  assert.equal(result.rootCause && refKey(result.rootCause), refKey({ kind: 'IPRange', name: 'edge-range' }));
+  assert.ok(steps.some((step) => /LoadBalancer Service is refused an address/.test(step)));
 });

@@ -14,15 +14,21 @@ const SOURCE_KIND = /Source$/;
  * references those objects carry (acting-from-beyond.ts) — every Ingress of the cluster (another may claim the same
  * host), the sources that feed the hubs delivering to the alerted Service — and the address pools of a LoadBalancer
  * Service its allocator reports it cannot give an address (address-pools.ts). On top of the budget: a few lists, and
- * only for an empty answer.
+ * only for an empty answer — or, for the pools, for a Service its allocator warns about.
  */
 export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
   const { snapshot } = reader;
-  const routed = snapshot.ingresses.some((ingress) => (ingress.spec?.rules ?? []).some((rule) => rule.host));
   const lbServices = snapshot.services.filter(unallocated);
-  const delivered = deliversToSymptom(reader);
+  // A Service left without an address while its allocator warns that it cannot give one: no change of the Service
+  // explains that refusal (recreated, it asks for an address like any other), so its pools are read even when a
+  // suspect was found — that suspect is usually the Service's own change.
+  const refused = lbServices.some((service) => warningsAbout(snapshot, service).length > 0);
+  const unexplained = reader.unexplained();
+  if (!unexplained && !refused) return;
+  const routed =
+    unexplained && snapshot.ingresses.some((ingress) => (ingress.spec?.rules ?? []).some((rule) => rule.host));
+  const delivered = unexplained && deliversToSymptom(reader);
   if (!routed && lbServices.length === 0 && !delivered) return;
-  if (!reader.unexplained()) return;
   await reader.beyondBudget(async () => {
     const reads: Promise<void>[] = [];
     const what: string[] = [];
@@ -52,7 +58,7 @@ export async function readBeyondThePath(reader: SnapshotReader): Promise<void> {
     if (kinds.length > 0) {
       await reader.wave(
         5,
-        `Nothing read explains the symptom: reading what acts on its path from beyond it (${[...what, ...kinds.map((k) => k.kind)].join(', ')})`,
+        `${unexplained ? 'Nothing read explains the symptom' : 'A LoadBalancer Service is refused an address'}: reading what acts on its path from beyond it (${[...what, ...kinds.map((k) => k.kind)].join(', ')})`,
         kinds.map(({ group, version, plural, namespace, why }) =>
           reader.listCustom({ group, version, plural }, namespace, why),
         ),
