@@ -1,4 +1,7 @@
-import { configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
+import { type ConfiguredName, configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
+import type { EvidenceGraph } from '../evidence/graph.ts';
+import { loggedFields, warnsOrErrs } from '../evidence/logged-objects.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -35,6 +38,25 @@ function isNamed(object: CustomObject, value: string): boolean {
 const NEAR = CHANGE_WINDOW;
 
 /**
+ * The objects the workloads' error and warning lines name in a field called after a kind's last word (`topic=orders`
+ * for a …Topic): what they use, said by the workload itself, as a setting of that name would say it.
+ */
+function loggedNames(snapshot: ClusterSnapshot, graph: EvidenceGraph): (ConfiguredName & { line: string })[] {
+  const named = new Map<string, ConfiguredName & { line: string }>();
+  for (const log of snapshot.logs) {
+    const pod = graph.pod(log.namespace, log.pod);
+    if (!pod) continue;
+    const workload = graph.workloadOf(pod);
+    for (const line of log.lines.filter(warnsOrErrs))
+      for (const { key, value } of loggedFields(line)) {
+        const held = `${refKey(workload)} ${key}=${value}`;
+        if (!named.has(held)) named.set(held, { workload, setting: `its log's ${key}=`, value, word: key, line });
+      }
+  }
+  return [...named.values()];
+}
+
+/**
  * A custom resource a workload uses by name (a setting named after its kind: configured-objects.ts), changed shortly
  * before: a topic's size limit, a queue's policy, a bucket's rule acts on the workload as its own setting would, with
  * nothing changed in the workload. Its users are victims. The catalogue has no type for it: other.
@@ -44,11 +66,14 @@ export const configuredObject: Detector = {
   faultTypes: ['other'],
   detect(snapshot, graph, alert) {
     if (snapshot.customObjects.length === 0) return [];
-    const names = configuredNames(
-      graph.workloads
-        .filter((w) => w.ref.kind !== 'Pod' && w.ref.kind !== 'ReplicaSet')
-        .map((w) => ({ ref: w.ref, spec: w.template?.spec })),
-    );
+    const names: (ConfiguredName & { line?: string })[] = [
+      ...configuredNames(
+        graph.workloads
+          .filter((w) => w.ref.kind !== 'Pod' && w.ref.kind !== 'ReplicaSet')
+          .map((w) => ({ ref: w.ref, spec: w.template?.spec })),
+      ),
+      ...loggedNames(snapshot, graph),
+    ];
     if (names.length === 0) return [];
     const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
@@ -67,7 +92,7 @@ export const configuredObject: Detector = {
               .flatMap((log) => log.lines),
           ),
       );
-      const quoted = lines.find((line) => line.includes(entity.name));
+      const quoted = users.find((user) => user.line)?.line ?? lines.find((line) => line.includes(entity.name));
       const who = users.map((u) => `${u.workload.kind} ${u.workload.name} (${u.setting})`).join(', ');
       findings.set(
         refKey(entity),

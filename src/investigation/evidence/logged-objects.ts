@@ -1,7 +1,9 @@
+import { OBJECT_KINDS } from '../tools/kinds.ts';
+import { kindNamedBy } from './configured-objects.ts';
 import { type CustomObject, nameStandsIn, servedCustomKind } from './custom-object.ts';
 import type { WantedList } from './custom-read-plan.ts';
 import { specStrings } from './governing-resources.ts';
-import { looksLikeError } from './log-line.ts';
+import { looksLikeError, WARNING_LEVEL } from './log-line.ts';
 import { namespacesNamedIn } from './peer-namespaces.ts';
 import type { ServedGroup } from './routing-objects.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -31,21 +33,46 @@ function kindOfField(groups: readonly ServedGroup[], key: string) {
 /** Kinds named by the fields of error lines, listed. */
 const MAX_LOGGED_KINDS = 1;
 
+/** Field keys that speak of the kinds Kubernetes itself serves (`service=`, `pod=`), not of another software's. */
+const BUILT_IN_WORDS = new Set(OBJECT_KINDS.map((kind) => kind.toLowerCase()));
+
+/**
+ * A served custom kind, namespaced, of several words whose last one is a field's key (`topic` → KafkaTopic, `queue` →
+ * BrokerQueue), at most one: the software the line speaks to (a broker) calls the thing so, and an operator serves
+ * it as that software's kind. Not a word of a kind Kubernetes serves itself (`service`, `pod`).
+ */
+function kindOfConcept(groups: readonly ServedGroup[], key: string) {
+  if (BUILT_IN_WORDS.has(key)) return undefined;
+  const served = servedCustomKind(
+    groups,
+    (r) => r.namespaced && /[a-z0-9][A-Z]/.test(r.kind) && kindNamedBy(r.kind, key),
+  );
+  return served && { group: served.group, version: served.version, plural: served.plural, kind: served.kind };
+}
+
+/** Lines that say something went wrong: errors, and what the process itself logged as a warning. */
+export const warnsOrErrs = (line: string): boolean => looksLikeError(line) || WARNING_LEVEL.test(line);
+
 /**
  * Error lines read name an object in a field called after a served custom kind: that kind, where the logging pod runs
  * (its configuration objects live beside it). The error states which one it fails with, so it comes before guesses.
+ * Error and warning lines that name an object in a field called after the last word of a served kind (`topic=` for a
+ * …Topic) name what another software keeps for them (a broker's topic): that kind, in every namespace — its operator
+ * keeps its objects where the software runs, not beside its clients.
  */
 export function loggedObjectLists(snapshot: ClusterSnapshot): WantedList[] {
   const wanted = new Map<string, WantedList>();
   for (const log of snapshot.logs) {
-    for (const line of log.lines.filter(looksLikeError)) {
+    for (const line of log.lines.filter(warnsOrErrs)) {
       for (const { key, value } of loggedFields(line)) {
-        const kind = kindOfField(snapshot.apiGroups, key);
+        const own = looksLikeError(line) ? kindOfField(snapshot.apiGroups, key) : undefined;
+        const kind = own ?? kindOfConcept(snapshot.apiGroups, key);
         if (!kind) continue;
-        wanted.set(`${kind.group}/${kind.kind}@${log.namespace}`, {
+        const where = own ? log.namespace : undefined;
+        wanted.set(`${kind.group}/${kind.kind}@${where ?? '*'}`, {
           resource: kind,
-          namespace: log.namespace,
-          why: `errors of ${log.pod} name ${kind.kind} ${value}: what it is configured with`,
+          ...(where ? { namespace: where } : {}),
+          why: `errors of ${log.pod} name ${kind.kind} ${value}: ${own ? 'what it is configured with' : 'what they use'}`,
           relevance: 3,
         });
       }
