@@ -78,7 +78,8 @@ export function loggedObjectLists(snapshot: ClusterSnapshot): WantedList[] {
       }
     }
   }
-  return [...wanted.values()].slice(0, MAX_LOGGED_KINDS);
+  // A kind the field names itself, beside the logging pod, before one of another software's words.
+  return [...wanted.values()].sort((a, b) => Number(!a.namespace) - Number(!b.namespace)).slice(0, MAX_LOGGED_KINDS);
 }
 
 /** A custom object an error line names, with where the line was read. */
