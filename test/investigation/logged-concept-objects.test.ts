@@ -64,5 +64,9 @@ describe('an object a workload names in its own warnings, in a field called afte
   it('does not blame it when it stood unchanged for long, nor one the warnings do not name', () => {
     assert.deepEqual(detect(configuredObject, consumerWarning('2026-11-10T09:30:00Z', 'queue=orders-in')), []);
     assert.deepEqual(detect(configuredObject, consumerWarning('2026-11-20T09:30:00Z', 'queue=orders-out')), []);
+    // `service=` speaks of a Kubernetes Service, not of another software's …Service of that name.
+    const snapshot = consumerWarning('2026-11-20T09:30:00Z', 'service=orders-in');
+    snapshot.customObjects.push({ ...queue('2026-11-20T09:30:00Z'), kind: 'MeshService' });
+    assert.deepEqual(detect(configuredObject, snapshot), []);
   });
 });

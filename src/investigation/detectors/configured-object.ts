@@ -1,6 +1,6 @@
 import { type ConfiguredName, configuredNames, kindNamedBy } from '../evidence/configured-objects.ts';
 import type { EvidenceGraph } from '../evidence/graph.ts';
-import { loggedFields, warnsOrErrs } from '../evidence/logged-objects.ts';
+import { fieldNames, loggedFields, warnsOrErrs } from '../evidence/logged-objects.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { CustomObject } from '../evidence/custom-object.ts';
 import { refOf } from '../evidence/graph.ts';
@@ -57,8 +57,8 @@ function loggedNames(snapshot: ClusterSnapshot, graph: EvidenceGraph): (Configur
 }
 
 /**
- * A custom resource a workload uses by name (a setting named after its kind: configured-objects.ts), changed shortly
- * before: a topic's size limit, a queue's policy, a bucket's rule acts on the workload as its own setting would, with
+ * A custom resource a workload uses by name (a setting named after its kind: configured-objects.ts, or a field of its
+ * own error and warning lines: `topic=orders`), changed shortly before: a topic's size limit, a queue's policy, a bucket's rule acts on the workload as its own setting would, with
  * nothing changed in the workload. Its users are victims. The catalogue has no type for it: other.
  */
 export const configuredObject: Detector = {
@@ -78,7 +78,11 @@ export const configuredObject: Detector = {
     const onset = symptomOnset(snapshot, alert?.startsAt);
     const findings = new Map<string, Finding>();
     for (const object of snapshot.customObjects) {
-      const users = names.filter((name) => isNamed(object, name.value) && kindNamedBy(object.kind, name.word));
+      const users = names.filter(
+        (name) =>
+          isNamed(object, name.value) &&
+          (name.line ? fieldNames(object.kind, name.word) : kindNamedBy(object.kind, name.word)),
+      );
       if (users.length === 0) continue;
       const changedAt = lastChange(object.metadata);
       if (!changedBeforeOnset(changedAt, onset, NEAR)) continue;

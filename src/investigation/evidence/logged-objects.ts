@@ -42,13 +42,16 @@ const BUILT_IN_WORDS = new Set(OBJECT_KINDS.map((kind) => kind.toLowerCase()));
  * it as that software's kind. Not a word of a kind Kubernetes serves itself (`service`, `pod`).
  */
 function kindOfConcept(groups: readonly ServedGroup[], key: string) {
-  if (BUILT_IN_WORDS.has(key)) return undefined;
   const served = servedCustomKind(
     groups,
-    (r) => r.namespaced && /[a-z0-9][A-Z]/.test(r.kind) && kindNamedBy(r.kind, key),
+    (r) => r.namespaced && /[a-z0-9][A-Z]/.test(r.kind) && fieldNames(r.kind, key),
   );
   return served && { group: served.group, version: served.version, plural: served.plural, kind: served.kind };
 }
+
+/** Whether a log field's key names a kind: its very name, or its last word unless Kubernetes serves a kind so called. */
+export const fieldNames = (kind: string, key: string): boolean =>
+  kind.toLowerCase() === key || (!BUILT_IN_WORDS.has(key) && kindNamedBy(kind, key));
 
 /** Lines that say something went wrong: errors, and what the process itself logged as a warning. */
 export const warnsOrErrs = (line: string): boolean => looksLikeError(line) || WARNING_LEVEL.test(line);
