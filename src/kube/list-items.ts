@@ -49,9 +49,10 @@ export class ListItemsReader {
       const byte = chunk[index] as number;
       if (this.inString) {
         if (this.escaped) this.escaped = false;
+        else if (!this.key) index = this.skipString(chunk, index);
         else if (byte === BACKSLASH) this.escaped = true;
         else if (byte === QUOTE) this.endString();
-        else if (this.key && this.key.length <= ITEMS.length) this.key.push(byte);
+        else if (this.key.length <= ITEMS.length) this.key.push(byte);
       } else if (this.betweenItems) {
         if (byte === OPEN_OBJECT) {
           this.betweenItems = false;
@@ -91,6 +92,30 @@ export class ListItemsReader {
   end(): Record<string, unknown> {
     if (this.depth !== 0 || this.inString) throw new SyntaxError('Unexpected end of JSON input');
     return JSON.parse(Buffer.concat(this.rest).toString('utf8')) as Record<string, unknown>;
+  }
+
+  /**
+   * Inside a string whose text does not matter (any but a key of the list object), from `index` (not escaped): the
+   * index of its closing quote, the string ended there; or, when the chunk ends first, its last index, `escaped` set if
+   * the chunk ends on an escaping backslash. Most of a list's bytes are in strings: the quote is found by indexOf
+   * rather than byte by byte, and a quote counts as closing when an even number of backslashes precede it.
+   */
+  private skipString(chunk: Uint8Array, index: number): number {
+    for (let from = index; ; ) {
+      const quote = chunk.indexOf(QUOTE, from);
+      const end = quote === -1 ? chunk.length : quote;
+      let backslashes = 0;
+      while (end - backslashes - 1 >= index && chunk[end - backslashes - 1] === BACKSLASH) backslashes++;
+      if (quote === -1) {
+        this.escaped = backslashes % 2 === 1;
+        return chunk.length - 1;
+      }
+      if (backslashes % 2 === 0) {
+        this.endString();
+        return quote;
+      }
+      from = quote + 1;
+    }
   }
 
   private endString(): void {

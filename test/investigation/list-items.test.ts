@@ -37,6 +37,21 @@ describe('ListItemsReader', () => {
     }
   });
 
+  it('ends a string at its closing quote only, whatever runs of backslashes come before it and wherever a chunk ends', () => {
+    const tricky = ['\\', '\\\\', '"', '\\"', '\\\\"', 'a\\', 'end\\\\\\', '"}]{[', '\\u0022', ''];
+    const list = {
+      kind: 'List',
+      items: tricky.map((value, index) => ({ [`k${value}`]: value, n: index, list: [value, { value }] })),
+      metadata: { continue: tricky.join('|') },
+    };
+    const text = JSON.stringify(list);
+    for (let size = 1; size <= 17; size++) {
+      const got = read(text, size);
+      assert.deepEqual(got.items, list.items, `chunks of ${size} bytes`);
+      assert.deepEqual(got.rest, { ...list, items: [] }, `chunks of ${size} bytes`);
+    }
+  });
+
   it('reads the list whatever the order of its fields, and an empty or absent items array', () => {
     const after = `{"metadata":{"continue":""},"items":[{"a":1} , {"b":[2]}],"kind":"List"}`;
     assert.deepEqual(read(after, 4), {
