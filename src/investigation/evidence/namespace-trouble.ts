@@ -20,6 +20,19 @@ function unserved(service: ClusterSnapshot['services'][number], endpoints: Clust
   return own !== undefined && readyAddresses(own).length === 0;
 }
 
+/** Built-in kinds that live in no namespace: their events are recorded in `default` whatever the object serves. */
+const CLUSTER_SCOPED_KINDS = new Set(['Node', 'PersistentVolume', 'Namespace', 'StorageClass', 'CSINode']);
+
+/**
+ * An event about an object of no namespace (a Node's disk, a cluster-wide policy): Kubernetes records it in `default`,
+ * which says nothing of `default` — counted there, a node's noise would draw the look to a namespace running nothing.
+ */
+function aboutClusterScoped(event: ClusterSnapshot['events'][number]): boolean {
+  const subject = event.involvedObject;
+  if (!subject?.kind) return false;
+  return !subject.namespace || CLUSTER_SCOPED_KINDS.has(subject.kind);
+}
+
 /**
  * Signs of trouble per namespace, from cluster-wide lists: pods neither running nor done, Warning events, and Services
  * no ready pod serves (a broken selector or target port, failing readiness) — the faults that show in no pod's phase.
@@ -37,6 +50,7 @@ export function troubleByNamespace(listed: Listed, onset?: number): Map<string, 
   }
   // A repeated event is one sign, however many Event objects recorded it.
   for (const event of foldRepeats(listed.events)) {
+    if (aboutClusterScoped(event)) continue;
     if (onset === undefined || !standingEvent(event, onset)) add(event.metadata?.namespace);
   }
   if (listed.endpoints.length > 0) {
