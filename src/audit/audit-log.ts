@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { AtCommit } from '../store/db.ts';
 import { redact } from '../redaction/policy.ts';
 import type { AuditAction } from './actions.ts';
@@ -17,6 +18,12 @@ export interface AuditEntry {
 export interface AuditLog {
   /** Appends the entries in the order given, in one write; resolves once they are committed. */
   record(...entries: AuditEntry[]): Promise<void>;
+  /**
+   * Where the log is Postgres on the database of `db`: appends the entries (one chain's) as `record` does and runs
+   * `statement` (no parameters: values as literals) in the same transaction, after them, resolving with its result
+   * once committed. Undefined (nothing done) where it is not.
+   */
+  recordAlong?(db: PrismaClient, statement: string, entries: AuditEntry[]): Promise<pg.QueryResult> | undefined;
 }
 
 /**

@@ -20,6 +20,10 @@ interface Prepared {
 /** One caller's entries waiting for the next write, and how to tell the caller once they are committed. */
 interface Waiting {
   rows: Prepared[];
+  /** A statement of the caller's (no parameters: values as literals), run after the rows in their transaction. */
+  along?: string;
+  /** Told the result of `along` once it is committed, before `done`. */
+  answered?(result: pg.QueryResult): void;
   done(error?: unknown): void;
   /**
    * A record spanning the chains of several lanes, written by the first of them: it waits until each other lane has
@@ -172,7 +176,7 @@ export class PostgresAuditLog implements TransactionalAuditLog {
   private readonly connections: pg.Pool;
 
   constructor(
-    db: PrismaClient,
+    private readonly db: PrismaClient,
     private readonly key: ChainKey = new ChainKey(),
     connections = AUDIT_CONNECTIONS,
   ) {
@@ -213,6 +217,29 @@ export class PostgresAuditLog implements TransactionalAuditLog {
           written();
           done(error);
         },
+      });
+    });
+  }
+
+  /**
+   * The entries of one chain appended as `record` does, with `statement` run in the same transaction after their
+   * INSERT: the change and its audit rows commit together, in one write instead of two (e.g. a posted message's ts,
+   * src/slack/visible-state.ts), grouped with the lane's other rows like any record.
+   */
+  recordAlong(db: PrismaClient, statement: string, entries: AuditEntry[]): Promise<pg.QueryResult> | undefined {
+    if (db !== this.db) return undefined;
+    const rows = entries.map(prepare);
+    const lanes = new Set(rows.map((row) => laneOf(row.entry.incidentId ?? null, this.lanes.length)));
+    if (lanes.size !== 1) throw new Error('recordAlong: the entries of one lane');
+    return new Promise((resolve, reject) => {
+      let answer: pg.QueryResult | undefined;
+      this.enqueue([...lanes][0]!, {
+        rows,
+        along: statement,
+        answered: (result) => {
+          answer = result;
+        },
+        done: (error?: unknown) => (error === undefined ? resolve(answer!) : reject(error)),
       });
     });
   }
@@ -267,24 +294,32 @@ export class PostgresAuditLog implements TransactionalAuditLog {
         }
       }
       try {
-        await this.write(batch.flatMap((one) => one.rows));
+        await this.write(batch);
         for (const one of batch) one.done();
       } catch (error) {
         // Postgres down or out of connections fails every caller at once, rather than each after its own wait.
         if (batch.length === 1 || unavailableDependency(error)) for (const one of batch) one.done(error);
         // One caller's bad entry must not fail the others: each is written on its own.
-        else for (const one of batch) await this.write(one.rows).then(() => one.done(), one.done);
+        else for (const one of batch) await this.write([one]).then(() => one.done(), one.done);
       }
     }
     lane.writing = false;
   }
 
-  /** In two round trips: BEGIN with the locks and the read, then the INSERT with the COMMIT. */
-  private write(rows: Prepared[]): Promise<void> {
+  /**
+   * In two round trips: BEGIN with the locks and the read, then the INSERT (and the callers' statements along, each
+   * told its result) with the COMMIT.
+   */
+  private async write(batch: Waiting[]): Promise<void> {
+    const rows = batch.flatMap((one) => one.rows);
     const chains = byChain(rows);
-    return inTwoRoundTrips(this.connections, this.lockAndRead(chains, rows), (read) =>
-      insertRows(this.chained(chains, headsOf(read.at(-1) as HeadsRead))),
+    const along = batch.filter((one) => one.along !== undefined);
+    const closed = await inTwoRoundTrips(this.connections, this.lockAndRead(chains, rows), (read) =>
+      [insertRows(this.chained(chains, headsOf(read.at(-1) as HeadsRead))), ...along.map((one) => one.along)].join(
+        ';\n',
+      ),
     );
+    for (const [index, one] of along.entries()) one.answered?.(closed[index + 1]!);
   }
 
   /**

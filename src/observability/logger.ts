@@ -112,6 +112,17 @@ export function withLogLines(audit: TransactionalAuditLog): TransactionalAuditLo
       await audit.recordIn(tx, entries, atCommit);
       logged(entries);
     },
+    ...(audit.recordAlong
+      ? {
+          recordAlong(db, statement, entries) {
+            const written = audit.recordAlong?.(db, statement, entries);
+            return written?.then((result) => {
+              logged(entries);
+              return result;
+            });
+          },
+        }
+      : {}),
     seqsFor: (count) => audit.seqsFor(count),
     startChain(entries, seqs, atCommit) {
       audit.startChain(entries, seqs, atCommit);

@@ -5,7 +5,7 @@ import type { Incident, Plan, PlanStatus, Prisma, PrismaClient } from '../genera
 import { transition } from '../remediation/plan-store.ts';
 import { errorMessage } from '../observability/error-message.ts';
 import { moveIncidentStatus } from '../store/incidents.ts';
-import { reserveMessage, saveMessageTs } from '../store/slack-messages.ts';
+import { checkMessageTsSaved, reserveMessage, saveMessageTs, saveMessageTsStatement } from '../store/slack-messages.ts';
 import { createSlackClient } from './client.ts';
 import { rootMessage } from './root-message.ts';
 
@@ -314,23 +314,26 @@ export class VisibleState {
   }
 
   private async posted(place: Place, key: string, ts: string, purpose: string, found: boolean): Promise<string> {
-    // Both before returning, neither waiting for the other: the ts stored (a retry reuses it) and the post audited.
-    await Promise.all([
-      saveMessageTs(this.deps.db, key, ts),
-      this.record({
-        actor: 'bot',
-        action: 'slack.posted',
-        target: `slack:${place.channel}/${ts}`,
-        ...(place.incidentId ? { incidentId: place.incidentId } : {}),
-        details: {
-          purpose,
-          key,
-          ...(place.threadTs ? { threadTs: place.threadTs } : {}),
-          // The post's answer was lost (a killed worker, a 5xx) but Slack had stored it: found by its metadata.
-          ...(found ? { foundInSlack: true } : {}),
-        },
-      }),
-    ]);
+    const entry: AuditEntry = {
+      actor: 'bot',
+      action: 'slack.posted',
+      target: `slack:${place.channel}/${ts}`,
+      ...(place.incidentId ? { incidentId: place.incidentId } : {}),
+      details: {
+        purpose,
+        key,
+        ...(place.threadTs ? { threadTs: place.threadTs } : {}),
+        // The post's answer was lost (a killed worker, a 5xx) but Slack had stored it: found by its metadata.
+        ...(found ? { foundInSlack: true } : {}),
+      },
+    };
+    // Both before returning: the ts stored (a retry reuses it) and the post audited. In the audit row's own
+    // transaction where the log is Postgres on the same database (one write, not two, about 4 per incident), else
+    // side by side, neither waiting for the other.
+    const { audit, db } = this.deps;
+    const saved = audit.recordAlong?.(db, saveMessageTsStatement(key, ts), [entry]);
+    if (saved) checkMessageTsSaved(key, (await saved).rowCount);
+    else await Promise.all([saveMessageTs(db, key, ts), this.record(entry)]);
     return ts;
   }
 

@@ -83,34 +83,50 @@ export interface TransactionOptions {
  * throws, or if a statement it left for the COMMIT fails (Postgres runs none of a message's statements after one
  * that failed).
  */
-export function inTransaction<T>(
+export async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient, atCommit: AtCommit, opened: pg.QueryResult[]) => Promise<T>,
-  { timeoutMs = 15_000, opening }: TransactionOptions = {},
+  options: TransactionOptions = {},
 ): Promise<T> {
+  return (await transaction(pool, work, options)).result;
+}
+
+/** inTransaction, also answering the results of the statements left for the COMMIT (in order, COMMIT's not among them). */
+function transaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, atCommit: AtCommit, opened: pg.QueryResult[]) => Promise<T>,
+  { timeoutMs = 15_000, opening }: TransactionOptions,
+): Promise<{ result: T; closed: pg.QueryResult[] }> {
   return onConnection(pool, async (client) => {
     // A message of several statements answers with one result per statement: BEGIN's and SET's come first.
     const began = (await client.query(opening ? `${begin(timeoutMs)}; ${opening}` : begin(timeoutMs))) as unknown;
     const opened = opening ? (began as pg.QueryResult[]).slice(2) : [];
     const last: string[] = [];
     const result = await work(client, (sql) => last.push(sql), opened);
-    await client.query([...last, 'COMMIT'].join(';\n'));
-    return result;
+    const answered = (await client.query([...last, 'COMMIT'].join(';\n'))) as unknown;
+    // One statement answers with one result, several with an array of them (the COMMIT's last).
+    const closed = last.length === 0 ? [] : (answered as pg.QueryResult[]).slice(0, -1);
+    return { result, closed };
   });
 }
 
 /**
  * A transaction in two round trips, for one that reads then writes what it read decides: `opening` (statements
  * without parameters) is sent with BEGIN, and the statements `closing` makes of their results are sent with COMMIT.
- * Rolled back if either fails (Postgres runs none of a message's statements after one that failed).
+ * Rolled back if either fails (Postgres runs none of a message's statements after one that failed). Resolves, once
+ * committed, with the results of `closing`'s statements, one per statement, in order.
  */
-export function inTwoRoundTrips(
+export async function inTwoRoundTrips(
   pool: pg.Pool,
   opening: string,
   closing: (results: pg.QueryResult[]) => string,
   timeoutMs = 15_000,
-): Promise<void> {
-  return inTransaction(pool, async (_client, atCommit, opened) => atCommit(closing(opened)), { timeoutMs, opening });
+): Promise<pg.QueryResult[]> {
+  const { closed } = await transaction(pool, async (_client, atCommit, opened) => atCommit(closing(opened)), {
+    timeoutMs,
+    opening,
+  });
+  return closed;
 }
 
 /** A value as an SQL literal, escaped as pg does: NULL, a number, or quoted text. */

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { poolOf } from './db.ts';
+import { poolOf, withLiterals } from './db.ts';
 
 /**
  * The rows that make each bot message exactly-once (src/slack/visible-state.ts): a key reserved before the message is
@@ -23,6 +23,16 @@ export async function reserveMessage(
 
 /** The ts of the message posted under a reserved `key` (a retry reuses it instead of posting again). */
 export async function saveMessageTs(db: PrismaClient, key: string, ts: string): Promise<void> {
-  const { rowCount } = await poolOf(db).query(`UPDATE "SlackMessage" SET "ts" = $2 WHERE "key" = $1`, [key, ts]);
+  const { rowCount } = await poolOf(db).query(SAVE_TS, [key, ts]);
+  checkMessageTsSaved(key, rowCount);
+}
+
+const SAVE_TS = `UPDATE "SlackMessage" SET "ts" = $2 WHERE "key" = $1`;
+
+/** saveMessageTs as one statement without parameters, for another's transaction (the audit row of the post). */
+export const saveMessageTsStatement = (key: string, ts: string): string => withLiterals(SAVE_TS, [key, ts]);
+
+/** Throws unless the statement saving the ts updated the one reserved row. */
+export function checkMessageTsSaved(key: string, rowCount: number | null): void {
   if (rowCount !== 1) throw new Error(`no message reserved under ${key}`);
 }

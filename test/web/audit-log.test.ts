@@ -200,3 +200,49 @@ test('records spanning chains of several lanes are written in one transaction, i
     assert.equal(new Set(mine.map((row) => row.xmin)).size, 1, `record ${i} in one transaction`);
   }
 });
+
+test("recordAlong: a caller's statement commits in its rows' transaction, grouped with the lane's others, its rows alone rolled back if it fails", async () => {
+  const key = new ChainKey('test-audit-key-0123456789abcdef0123456789');
+  const audit = new PostgresAuditLog(database.db, key, 1);
+  const other = createDb(database.url);
+  try {
+    const incident = await database.db.incident.create({
+      data: { source: 'pagerduty', externalId: 'P-along', title: 't', alert: {} },
+    });
+    await database.db.slackMessage.create({ data: { key: 'along:1', incidentId: incident.id, channel: 'C1' } });
+    const posted = (n: number) => ({
+      actor: 'bot',
+      action: 'slack.posted' as const,
+      incidentId: incident.id,
+      details: { key: `along:${n}` },
+    });
+    const saveTs = (n: number) => `UPDATE "SlackMessage" SET "ts" = '${n}.0' WHERE "key" = 'along:${n}'`;
+    // Not on this log's database (another client): nothing done, the caller writes both itself.
+    assert.equal(audit.recordAlong(other, saveTs(1), [posted(1)]), undefined);
+    const before = await database.db.auditEvent.count({ where: { incidentId: incident.id } });
+    // One lane: the three are queued together and go in one transaction after the first write.
+    const [saved, missing, failing, plain] = await Promise.allSettled([
+      audit.recordAlong(database.db, saveTs(1), [posted(1)]),
+      audit.recordAlong(database.db, saveTs(2), [posted(2)]),
+      audit.recordAlong(database.db, 'SELECT 1/0', [posted(3)]),
+      audit.record(posted(4)),
+    ]);
+    assert.equal(saved.status === 'fulfilled' && saved.value?.rowCount, 1);
+    // No row to update is no error: the caller decides (VisibleState throws, its audit row committed as before).
+    assert.equal(missing.status === 'fulfilled' && missing.value?.rowCount, 0);
+    assert.match(String(failing.status === 'rejected' && failing.reason), /division by zero/);
+    assert.equal(plain.status, 'fulfilled');
+    assert.equal((await database.db.slackMessage.findUniqueOrThrow({ where: { key: 'along:1' } })).ts, '1.0');
+    const chain = await database.db.auditEvent.findMany({
+      where: { incidentId: incident.id },
+      orderBy: { seq: 'asc' },
+    });
+    assert.deepEqual(
+      chain.slice(before).map((row) => (row.details as { key: string }).key),
+      ['along:1', 'along:2', 'along:4'],
+    );
+    assertLinked(key, chain, key.genesis(incident.id));
+  } finally {
+    await other.$disconnect();
+  }
+});
