@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ListBudget } from './kinds.ts';
 import { errorMessage } from '../../observability/error-message.ts';
+import { jsonLength } from './json-length.ts';
 
 /** What every tool call runs with: read-only credentials, where to audit, and why the caller is asking. */
 export interface ToolContext {
@@ -56,7 +57,8 @@ export function defineTool<Args extends z.ZodType, Result>(
         });
       try {
         const result = await definition.execute(args, ctx);
-        await audit({ resultBytes: JSON.stringify(result ?? null).length });
+        // The length of its JSON, counted without building it (a list of thousands of objects serialized for one number).
+        await audit({ resultBytes: jsonLength(result ?? null) });
         return result;
       } catch (error) {
         await audit({ error: errorMessage(error) });
