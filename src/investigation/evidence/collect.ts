@@ -106,7 +106,7 @@ import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } 
 import { refusedClientAddresses } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
-import { restartedWithin, unchangedRestarts } from './restarted-after.ts';
+import { restartedUnchangedWithin, restartedWithin } from './restarted-after.ts';
 import { lastChange, snapshotNow, toMs } from './time.ts';
 import { hasRestarted, isPodReady } from './pod-state.ts';
 import { eventNamespace, eventTime } from './events.ts';
@@ -2359,7 +2359,6 @@ function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, n
   const hinted = hintsAt(alertText(alert), namespace);
   const onPath = new Set(podsOnPath(snapshot, focus).map((pod) => pod.metadata?.uid));
   const now = snapshotNow(snapshot);
-  const within = (at: string) => (toMs(at) ?? 0) <= now && now - (toMs(at) ?? 0) <= SUSPECT_CHANGE_WINDOW;
   const pods = snapshot.pods.filter(
     (pod) =>
       pod.metadata?.namespace === namespace &&
@@ -2371,8 +2370,11 @@ function suspectSecrets(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, n
       ((d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
         hinted(d.metadata?.name ?? '') ||
         restartedWithin(d.spec?.template, now, SUSPECT_CHANGE_WINDOW) ||
-        unchangedRestarts(snapshot, { kind: 'Deployment', namespace, name: d.metadata?.name ?? '' }).some((at) =>
-          within(at),
+        restartedUnchangedWithin(
+          snapshot,
+          { kind: 'Deployment', namespace, name: d.metadata?.name ?? '' },
+          now,
+          SUSPECT_CHANGE_WINDOW,
         )),
   );
   return podReferences(

@@ -14,9 +14,26 @@ export function restartedWithin(
   now: number,
   window: number,
 ): boolean {
-  const at = toMs(template?.metadata?.annotations?.[RESTARTED_AT]);
-  return at !== undefined && at <= now && now - at <= window;
+  return withinBefore(template?.metadata?.annotations?.[RESTARTED_AT], now, window);
 }
+
+/**
+ * Whether a new ReplicaSet of the workload with the same containers as the one before it was made within `window`
+ * before `now`: a restart without a change of its own, made for its pods to read again what they read.
+ */
+export function restartedUnchangedWithin(
+  snapshot: Pick<ClusterSnapshot, 'replicaSets'>,
+  workload: Pick<EntityRef, 'kind' | 'namespace' | 'name'>,
+  now: number,
+  window: number,
+): boolean {
+  return unchangedRestarts(snapshot, workload).some((at) => withinBefore(at, now, window));
+}
+
+const withinBefore = (time: string | undefined, now: number, window: number): boolean => {
+  const at = toMs(time);
+  return at !== undefined && at <= now && now - at <= window;
+};
 
 /**
  * When the workload was restarted without a change to its containers within `window` after `at` — someone making
@@ -41,8 +58,8 @@ export function restartedAfter(
 
 /**
  * When the workload's ReplicaSets were created with the same containers as the one before them, oldest first: each a
- * restart that changed no code or setting of its own (a controller that restarts on a config change, a rollout restart by hand) — made for its pods to read
- * again what they read.
+ * restart that changed no code or setting of its own (a controller that restarts on a config change, a rollout restart
+ * by hand) — made for its pods to read again what they read.
  */
 export function unchangedRestarts(
   snapshot: Pick<ClusterSnapshot, 'replicaSets'>,
