@@ -87,7 +87,7 @@ import { reachFrom } from '../ranking/reach.ts';
 import { symptomNodes } from '../ranking/symptom.ts';
 import { refKey } from '../model.ts';
 import { answersClientError, looksLikeError, parseLogLine } from './log-line.ts';
-import { calledHostNamespaces, configHostNamespaces } from './config-hosts.ts';
+import { calledHostNamespaces, configHostNamespaces, configMapTexts } from './config-hosts.ts';
 import { logLinesOf, logsRead } from './logs.ts';
 import { certificatesServed, TLS_ERROR } from './certificates.ts';
 import {
@@ -273,9 +273,7 @@ function configuredPeers(snapshot: ClusterSnapshot, namespace: string): string[]
   const pods = snapshot.pods.filter(inNamespace(namespace));
   const { configMaps } = podReferences(pods, []);
   return namespacesNamedIn(
-    snapshot.configMaps
-      .filter((map) => map.metadata?.namespace === namespace && configMaps.has(map.metadata?.name ?? ''))
-      .flatMap((map) => Object.values(map.data ?? {})),
+    configMapTexts(snapshot, namespace, (name) => configMaps.has(name)),
     namespace,
   );
 }
@@ -1426,18 +1424,14 @@ function namespaceTheErrorsName(snapshot: ClusterSnapshot, namespace: string, pe
     // And the hosts the ConfigMaps they read name (a config file's `api_url: http://authz.sec.svc:8080`): a dependency
     // the pod spec cannot show.
     ...configHostNamespaces(
-      snapshot.configMaps
-        .filter((map) => map.metadata?.namespace === namespace && erringConfigMaps.has(map.metadata?.name ?? ''))
-        .flatMap((map) => Object.values(map.data ?? {})),
+      configMapTexts(snapshot, namespace, (name) => erringConfigMaps.has(name)),
       namespace,
       erringErrors,
     ),
     // Then the hosts of the namespace's other ConfigMaps, when the errors name their Service (an application that
     // loads its settings itself: no pod template references them).
     ...calledHostNamespaces(
-      snapshot.configMaps
-        .filter((map) => map.metadata?.namespace === namespace && !erringConfigMaps.has(map.metadata?.name ?? ''))
-        .flatMap((map) => Object.values(map.data ?? {})),
+      configMapTexts(snapshot, namespace, (name) => !erringConfigMaps.has(name)),
       namespace,
       erringErrors,
     ),

@@ -1,5 +1,6 @@
 import { namesIdentifier } from './config-mentions.ts';
-import { namedPeers, namespacesNamedIn } from './peer-namespaces.ts';
+import { namespacesNamedIn, servicesNamedIn } from './peer-namespaces.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
 
 /** Stems of the words of a text (four letters or more, split at anything not a letter: `fga_api_url`, `authz:`). */
 const stems = (text: string): Set<string> =>
@@ -34,7 +35,19 @@ export function configHostNamespaces(texts: string[], namespace: string, errors:
  * name counts, so a file of addresses leads nowhere by itself.
  */
 export function calledHostNamespaces(texts: string[], namespace: string, errors: string[]): string[] {
-  return namedPeers(texts, namespace)
-    .filter((peer) => [...peer.services].some((service) => errors.some((error) => namesIdentifier(error, service))))
-    .map((peer) => peer.namespace);
+  const called = servicesNamedIn(texts, namespace).filter((service) =>
+    errors.some((error) => namesIdentifier(error, service.name)),
+  );
+  return [...new Set(called.map((service) => service.namespace))];
+}
+
+/** The values of the namespace's ConfigMaps (those `keep` keeps): settings files, where addresses of callees stand. */
+export function configMapTexts(
+  snapshot: Pick<ClusterSnapshot, 'configMaps'>,
+  namespace: string,
+  keep: (name: string) => boolean = () => true,
+): string[] {
+  return snapshot.configMaps
+    .filter((map) => map.metadata?.namespace === namespace && keep(map.metadata?.name ?? ''))
+    .flatMap((map) => Object.values(map.data ?? {}));
 }

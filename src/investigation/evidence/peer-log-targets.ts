@@ -3,7 +3,8 @@ import { hostNamesIn, type ServiceName, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
 import { calleeHome } from './callee-elsewhere.ts';
 import { looksLikeError, parseLogLine } from './log-line.ts';
-import { namedPeers, type PodController, peerServices, podControllers } from './peer-namespaces.ts';
+import { type PodController, peerServices, podControllers, servicesNamedIn } from './peer-namespaces.ts';
+import { configMapTexts } from './config-hosts.ts';
 import type { LogTarget } from './log-targets.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -84,12 +85,7 @@ function configuredElsewhere(
   const pods = snapshot.pods.filter((pod) => pod.metadata?.namespace === namespace);
   // The namespace's ConfigMaps count as its configuration too: an application may load a file of addresses itself,
   // which no pod template references (`CHECKOUT_URL: http://checkout.shop-core.svc:8080`).
-  const files = snapshot.configMaps
-    .filter((map) => map.metadata?.namespace === namespace)
-    .flatMap((map) => Object.values(map.data ?? {}));
-  const inFiles = namedPeers(files, namespace).flatMap((peer) =>
-    [...peer.services].map((name): ServiceName => ({ namespace: peer.namespace, name })),
-  );
+  const inFiles = servicesNamedIn(configMapTexts(snapshot, namespace), namespace);
   for (const service of uniqueServices([...configuredServers(pods, namespace, controllers), ...inFiles]))
     if (!local.has(service.name)) byName.set(service.name, [...(byName.get(service.name) ?? []), service]);
   // A name two namespaces hold is ambiguous: the bare name cannot say which one the errors mean.

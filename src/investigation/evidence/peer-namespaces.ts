@@ -1,3 +1,4 @@
+import type { ServiceName } from './hosts.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -124,8 +125,15 @@ export function namespacesNamedIn(texts: string[], namespace: string): string[] 
   return namedPeers(texts, namespace).map((peer) => peer.namespace);
 }
 
+/** The Services of other namespaces that texts name through cluster DNS, those of the most named namespace first. */
+export function servicesNamedIn(texts: string[], namespace: string): ServiceName[] {
+  return namedPeers(texts, namespace).flatMap((peer) =>
+    [...peer.services].map((name): ServiceName => ({ namespace: peer.namespace, name })),
+  );
+}
+
 /** Each other namespace the texts name through cluster DNS, with the Services named there, most named first. */
-export function namedPeers(texts: string[], namespace: string): { namespace: string; services: Set<string> }[] {
+function namedPeers(texts: string[], namespace: string): { namespace: string; services: Set<string> }[] {
   const peers = new Map<string, { namespace: string; services: Set<string>; mentions: number }>();
   for (const text of texts) {
     for (const match of text.matchAll(CLUSTER_HOST)) {
