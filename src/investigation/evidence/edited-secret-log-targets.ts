@@ -1,4 +1,6 @@
 import type { LogTarget } from './log-targets.ts';
+import { controllerOf } from './owner-references.ts';
+import { isPodReady } from './pod-state.ts';
 import { changedBeforeOnset, type Onset } from './onset.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { HOUR, lastChange, toMs } from './time.ts';
@@ -14,10 +16,7 @@ export const EDITED_SECRET_WINDOW = 2 * HOUR;
 
 /** The controller a pod belongs to (its first owner): replicas of one workload share it. */
 const ownerKey = (pod: Pod): string =>
-  `${pod.metadata?.namespace}/${(pod.metadata?.ownerReferences?.find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0])?.name ?? pod.metadata?.name}`;
-
-const ready = (pod: Pod): boolean =>
-  (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+  `${pod.metadata?.namespace}/${(controllerOf(pod.metadata) ?? pod.metadata?.ownerReferences?.[0])?.name ?? pod.metadata?.name}`;
 
 /**
  * Whether the edit reached the running container. A mounted Secret (a volume, a projected source) is refreshed in place
@@ -90,7 +89,7 @@ export function editedSecretLogTargets(snapshot: ClusterSnapshot, onset: Onset, 
           .map((container) => ({ pod, container: container.name })),
       )
       // A replica that is not ready shows trouble already: heard first.
-      .sort((a, b) => Number(ready(a.pod)) - Number(ready(b.pod)));
+      .sort((a, b) => Number(isPodReady(a.pod)) - Number(isPodReady(b.pod)));
     const reader = readers[0];
     if (!reader) continue;
     heard.add(ownerKey(reader.pod));
