@@ -3,7 +3,8 @@ import type { EntityRef } from '../model.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { toMs } from './time.ts';
 
-const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+/** The annotation `kubectl rollout restart` sets on a pod template: a new revision that changes nothing the pods run. */
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /**
  * Whether a pod template was restarted on purpose (`kubectl rollout restart`) within `window` before `now`: someone

@@ -1,9 +1,8 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { RESTARTED_AT } from './restarted-after.ts';
 import type { ReplicaSet } from './revisions.ts';
 import type { Plain } from './snapshot.ts';
 import { CONTROLLER_MANAGERS, toMs } from './time.ts';
-
-const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** How far apart the workload's own write and the new revision's creation may be and still be one change. */
 const SAME_CHANGE = 2 * 60_000;
