@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { editedSecretLogTargets } from '../../src/investigation/evidence/edited-secret-log-targets.ts';
 import { symptomOnset } from '../../src/investigation/evidence/onset.ts';
-import { unchangedRestarts } from '../../src/investigation/evidence/restarted-after.ts';
+import { restartedUnchangedWithin, unchangedRestarts } from '../../src/investigation/evidence/restarted-after.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -116,4 +116,9 @@ test('a ReplicaSet running the same containers as the one before it is a restart
   );
   const workload = { kind: 'Deployment', namespace: 'ledger', name: 'mailer' };
   assert.deepEqual(unchangedRestarts(s, workload), ['2026-11-02T07:21:00Z']);
+  // Within a window before now it counts; a window that ends before it, or a now before it, does not.
+  const now = Date.parse('2026-11-02T08:30:00Z');
+  assert.ok(restartedUnchangedWithin(s, workload, now, 2 * 3_600_000));
+  assert.ok(!restartedUnchangedWithin(s, workload, now, 30 * 60_000));
+  assert.ok(!restartedUnchangedWithin(s, workload, Date.parse('2026-11-02T07:00:00Z'), 2 * 3_600_000));
 });
