@@ -35,7 +35,7 @@ export function selectsNoPod(snapshot: ClusterSnapshot, service: Service, namesp
  * A selector of one label cannot be carried in part (the resource's id without the role), so it never says which
  * operator's pods it addressed.
  */
-const selectsNothing = (snapshot: ClusterSnapshot, service: Service, namespace: string): boolean =>
+const emptyMultiLabelSelector = (snapshot: ClusterSnapshot, service: Service, namespace: string): boolean =>
   Object.keys(service.spec?.selector ?? {}).length >= 2 && selectsNoPod(snapshot, service, namespace);
 
 /** The pods of the namespace that carry some, not all, of the selector's labels. */
@@ -50,7 +50,7 @@ function carryingPart(snapshot: ClusterSnapshot, selector: Record<string, string
 /** Services of the namespace that select no pod, beside pods an operator's resource makes that carry part of it. */
 export function operatorAddressed(snapshot: ClusterSnapshot, namespace: string): OperatorAddressed[] {
   return snapshot.services.flatMap((service) => {
-    if (service.metadata?.namespace !== namespace || !selectsNothing(snapshot, service, namespace)) return [];
+    if (service.metadata?.namespace !== namespace || !emptyMultiLabelSelector(snapshot, service, namespace)) return [];
     const siblings = carryingPart(snapshot, service.spec?.selector ?? {}, namespace);
     const owners = siblings.map((pod) => customControllerOf(snapshot, pod).owner);
     const owner = owners[0];
