@@ -6,12 +6,11 @@ import { rolledOwnChange } from '../evidence/own-rollout.ts';
 import { secretsTheResourceNames } from '../evidence/resource-secrets.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { toMs } from '../evidence/time.ts';
-import { EDITED_SECRET_WINDOW } from '../evidence/edited-secret-log-targets.ts';
 import { changeReaches } from '../evidence/picked-up.ts';
 import type { EntityRef, Finding } from '../model.ts';
 import { refKey } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
-import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
+import { changedBeforeOnset, EDITED_SECRET_WINDOW, symptomOnset } from '../evidence/onset.ts';
 import { DATA_PLANE_REFUSAL } from '../evidence/mesh-proxy-logs.ts';
 
 /** How sure a finding is (the scale: detectors/detector.ts). */

@@ -1,18 +1,12 @@
 import type { LogTarget } from './log-targets.ts';
 import { controllerOf } from './owner-references.ts';
 import { isPodReady } from './pod-state.ts';
-import { changedBeforeOnset, type Onset } from './onset.ts';
+import { changedBeforeOnset, EDITED_SECRET_WINDOW, type Onset } from './onset.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
-import { HOUR, lastChange, toMs } from './time.ts';
+import { lastChange, toMs } from './time.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type Container = NonNullable<NonNullable<Pod['spec']>['containers']>[number];
-
-/**
- * How close before the onset an edit of a Secret makes its readers worth hearing: a credential that is refused fails
- * at the next login, reconnect or pool refresh, within the hour or two that follows.
- */
-export const EDITED_SECRET_WINDOW = 2 * HOUR;
 
 /** The controller a pod belongs to (its first owner): replicas of one workload share it. */
 const ownerKey = (pod: Pod): string =>

@@ -24,6 +24,12 @@ export const CHANGE_WINDOW = 3 * HOUR;
 export const SUSPECT_CHANGE_WINDOW = 6 * HOUR;
 
 /**
+ * How close before the onset an edit of a Secret makes its readers worth hearing: a credential that is refused fails
+ * at the next login, reconnect or pool refresh, within the hour or two that follows.
+ */
+export const EDITED_SECRET_WINDOW = 2 * HOUR;
+
+/**
  * Trouble that began this long before the symptom (a pod stuck for days, a warning first recorded last week) has gone
  * on through days the symptom did not exist: a standing condition, no sign of where the new symptom is.
  */
