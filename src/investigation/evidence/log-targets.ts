@@ -16,6 +16,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
 import { matchesSelector } from './labels.ts';
 import { HOUR, lastChange, snapshotNow, toMs } from './time.ts';
 import { SUSPECT_CHANGE_WINDOW } from './onset.ts';
+import { isPodReady } from './pod-state.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
@@ -121,7 +122,8 @@ function restartIsHistory(status: ContainerStatus, onset: number): boolean {
   return ended < onset - SUSPECT_CHANGE_WINDOW && since <= onset;
 }
 
-const podReady = (pod: Pod): boolean =>
+/** The Ready condition alone: a finished (Succeeded) pod is not ready here, where isPodReady counts it ready. */
+const hasReadyCondition = (pod: Pod): boolean =>
   (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
 
 /** Services the pod's configuration names (env values such as `host:port`, URLs, DNS names). */
@@ -212,7 +214,7 @@ export function chooseLogTargets(
       candidates.filter((pod) => mainContainer(pod, preferredContainer, controllers)),
       snapshot.replicaSets,
     );
-    const pod = withLogs.find((candidate) => !podReady(candidate)) ?? withLogs[0];
+    const pod = withLogs.find((candidate) => !hasReadyCondition(candidate)) ?? withLogs[0];
     if (!pod) return;
     const key = refKey(workloadOf(pod));
     if (seenWorkloads.has(key)) return;
@@ -251,19 +253,19 @@ export function chooseLogTargets(
     addWorkload(podsNamed(name, podsOfService, podsOfWorkload, pods), `${name} counts errors of its own`);
 
   const dependencies = [...dependencyServices(spokenOf, podsOfService, serviceNames)];
-  const healthy = (service: string) => podsOfService(service).every(podReady);
+  const healthy = (service: string) => podsOfService(service).every(hasReadyCondition);
   for (const service of dependencies.filter((s) => !healthy(s))) {
     addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
   }
   // A workload none of whose running pods is ready is down, wherever it stands (a symptom picked by a loose word may
   // not lead to it): its words say why, before those of dependencies that run ready and show no sign of trouble.
   // A pod whose containers all exited 0 (a finished Job's) is done, not unready: its log tells of no trouble.
-  const unready = pods.filter((candidate) => !podReady(candidate) && candidate.status?.phase !== 'Succeeded');
+  const unready = pods.filter((candidate) => !isPodReady(candidate));
   const runningOf = (pod: Pod) =>
     (podsOfWorkload.get(refKey(workloadOf(pod))) ?? [pod]).filter((p) => p.status?.phase === 'Running');
   for (const pod of unready.sort(newestFirst)) {
     const running = runningOf(pod);
-    if (running.length > 0 && !running.some(podReady)) addWorkload(running, 'none of its pods is ready');
+    if (running.length > 0 && !running.some(isPodReady)) addWorkload(running, 'none of its pods is ready');
   }
   for (const service of dependencies.filter(healthy)) {
     addWorkload(podsOfService(service), `${service} is a dependency of the alerted workload`);
