@@ -1,8 +1,8 @@
 /**
  * The length of `JSON.stringify(value)` (UTF-16 code units), without building the string: a tool call's audit row
  * records it as `resultBytes` (tool.ts), and a result of thousands of objects was serialized for that number alone.
- * The same walk as JSON.stringify: toJSON honoured, undefined, functions and symbols left out of objects and null in
- * arrays, non-finite numbers null, strings escaped as it escapes them (well-formed: a lone surrogate as \uXXXX).
+ * The same walk as JSON.stringify over arrays and objects (toJSON honoured, boxed primitives unboxed, undefined,
+ * functions and symbols left out of objects and null in arrays); each primitive is JSON.stringify's own, one at a time.
  * Throws what it throws: a BigInt; a cycle (as a RangeError here).
  */
 export function jsonLength(value: unknown): number {
@@ -11,66 +11,28 @@ export function jsonLength(value: unknown): number {
   return length;
 }
 
-/** What makes a string's JSON longer than itself plus its quotes. */
+/** What makes a string's JSON longer than itself plus its quotes: only then is it worth serializing. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes exactly these (below 0x20).
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function quotedLength(text: string): number {
-  if (!ESCAPED.test(text)) return text.length + 2;
-  let length = 2;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (
-      code === 0x22 ||
-      code === 0x5c ||
-      code === 0x08 ||
-      code === 0x09 ||
-      code === 0x0a ||
-      code === 0x0c ||
-      code === 0x0d
-    )
-      length += 2;
-    else if (code < 0x20) length += 6;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        length += 2;
-        i++;
-      } else length += 6;
-    } else if (code >= 0xdc00 && code <= 0xdfff) length += 6;
-    else length += 1;
-  }
-  return length;
-}
+const quotedLength = (text: string): number => (ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2);
 
 /** The length of the JSON text of `value` as the property `key` of its holder; undefined where it has none. */
 function lengthOf(input: unknown, key: string): number | undefined {
   let value = input;
-  if (typeof value === 'object' && value !== null) {
+  // JSON.stringify asks objects and BigInts for toJSON, not strings, numbers or booleans.
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') value = toJSON.call(value, key);
-  } else if (typeof value === 'bigint') {
-    const toJSON = (BigInt.prototype as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') value = toJSON.call(value, key);
   }
   if (value instanceof Number) value = Number(value);
   else if (value instanceof String) value = String(value);
   else if (value instanceof Boolean) value = value.valueOf();
-  switch (typeof value) {
-    case 'string':
-      return quotedLength(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value).length : 4;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'bigint':
-      throw new TypeError('Do not know how to serialize a BigInt');
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-  }
-  if (value === null) return 4;
+  // Not handed to JSON.stringify, which would ask them for toJSON a second time.
+  if (typeof value === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
+  if (typeof value === 'function') return undefined;
+  if (typeof value === 'string') return quotedLength(value);
+  if (typeof value !== 'object' || value === null) return (JSON.stringify(value) as string | undefined)?.length;
   if (Array.isArray(value)) {
     let length = 2 + Math.max(0, value.length - 1);
     for (let i = 0; i < value.length; i++) length += lengthOf(value[i], String(i)) ?? 4;
