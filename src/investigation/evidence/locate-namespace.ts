@@ -292,6 +292,7 @@ async function namedByText(
  * beside the application's): the one whose Ingress routes that host is where the requests enter the application — an
  * Ingress routes only to Services of its own namespace —, the others are what it passes through. One request (the
  * cluster's Ingresses), only then; no choice when none or several of the named ones route it.
+ * Kin of pastTheRouter (router-namespace-named.ts, asked first), not one rule: its route leads out of the named ones.
  */
 async function namedNamespaceServingHost(
   text: string,
