@@ -7,15 +7,8 @@ import { refKey } from '../../src/investigation/model.ts';
 import type { Detector } from '../../src/investigation/detectors/detector.ts';
 import { DETECTORS } from '../../src/investigation/detectors/index.ts';
 import { diagnose, rank } from '../../src/investigation/ranking/diagnose.ts';
-import { app, cluster, configMap, deploymentRef, logs, NS, node } from './support/cluster.ts';
+import { app, cluster, configMap, deploymentRef, focusOn, logs, NS, node } from './support/cluster.ts';
 
-const focusOn = (name: string | null, startedAt = '2026-11-20T10:20:00Z'): Focus => ({
-  namespace: NS,
-  symptom: name ? { kind: 'Service', namespace: NS, name } : null,
-  startedAt,
-  alertText: 'HighErrorRate',
-  assumptions: [],
-});
 const ruledOut = (d: ReturnType<typeof diagnose>) => d.ruledOut.map((r) => refKey(r.entity));
 
 const crashing = {
@@ -72,7 +65,7 @@ test('victim vs cause: the ConfigMap that breaks the crashing dependency is name
 
 test('a healthy cluster yields no root cause, and says what was checked on the path', () => {
   // Its last change (the ConfigMap, at 10:12) is hours before the symptom: not a suspect.
-  const d = diagnose(catalogShop({ brokenConfig: false }), focusOn('web', '2026-11-20T16:20:00Z'));
+  const d = diagnose(catalogShop({ brokenConfig: false }), { ...focusOn('web'), startedAt: '2026-11-20T16:20:00Z' });
   assert.equal(d.rootCause, null);
   assert.equal(d.confidence, 0);
   assert.match(d.summary, /Checked on its path: .*Deployment catalog.*ConfigMap catalog-data/);
@@ -261,12 +254,12 @@ test('with nothing abnormal found, the dependency the symptom’s own errors nam
       app(s, 'web');
       logs(s, 'web', [`2026-11-20T10:25:00Z level=error msg="call failed" ${line}`]);
     });
-  const lead = diagnose(quiet('url=http://ledger-api:8080/v1/post status=503'), focusOn('web', '2026-11-20T10:20:00Z'));
+  const lead = diagnose(quiet('url=http://ledger-api:8080/v1/post status=503'), focusOn('web'));
   assert.deepEqual(lead.rootCause, deploymentRef('ledger-api'));
   assert.equal(lead.faultType, 'other');
   assert.ok(lead.confidence > 0 && lead.confidence <= 0.35, `${lead.confidence}`);
   // Errors of its own that name no dependency: the workload itself is the likeliest place, as weakly.
-  const own = diagnose(quiet('panic: nil map'), focusOn('web', '2026-11-20T10:20:00Z'));
+  const own = diagnose(quiet('panic: nil map'), focusOn('web'));
   assert.deepEqual(own.rootCause, deploymentRef('web'));
   assert.ok(own.confidence <= 0.3, `${own.confidence}`);
   assert.match(own.summary, /errors of its own/);
