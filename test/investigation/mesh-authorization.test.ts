@@ -10,6 +10,7 @@ import { governedWorkloads } from '../../src/investigation/evidence/policy-targe
 import { refusalsIn } from '../../src/investigation/evidence/governing-resources.ts';
 import { errorLines } from '../../src/investigation/tools/error-lines.ts';
 import { cluster, app, logs, NS, OLD, podOf } from './support/cluster.ts';
+import { detect } from './support/detect.ts';
 import { replayScenarioFile } from './support/replay.ts';
 
 // Principle: a request refused by the data plane of a mesh or a gateway (the proxy beside the server, or the gateway in
@@ -97,7 +98,7 @@ describe('a refusal answered by the server application itself', () => {
       logs(s, 'ledger-core', ['2026-11-20T10:21:00Z WARN 403 Forbidden: account 7781 is frozen for teller-ui']);
       logs(s, 'teller-ui', ['2026-11-20T10:21:00Z ERROR ledger-core answered 403 Forbidden (account frozen)']);
     });
-    const findings = governingResource.detect(snapshot, buildGraph(snapshot));
+    const findings = detect(governingResource, snapshot);
     assert.deepEqual(
       findings.map((f) => f.entity.name),
       [],
@@ -122,7 +123,7 @@ describe('a refusal answered by the server application itself', () => {
       previous: false,
       lines: ['2026-11-20T10:21:00Z inbound "POST /v1/entries HTTP/1.1" 403 - rbac_access_denied_matched_policy[none]'],
     });
-    const blamed = governingResource.detect(snapshot, buildGraph(snapshot));
+    const blamed = detect(governingResource, snapshot);
     assert.deepEqual(
       blamed.map((f) => [f.entity.kind, f.entity.name]),
       [['GuardPolicy', 'ledger-core']],
@@ -182,7 +183,7 @@ describe('an allow-list that admits the refused caller', () => {
         ],
       });
     });
-    const findings = governingResource.detect(snapshot, buildGraph(snapshot));
+    const findings = detect(governingResource, snapshot);
     assert.deepEqual(
       findings.map((f) => f.entity.name),
       ['ledger-core-writes'],
