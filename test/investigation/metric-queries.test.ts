@@ -77,6 +77,16 @@ const SERIES = [
     },
     values: [[T - 60, '0.7'] as [number, string]],
   },
+  // Memory samples in one namespace only: the joined request's probe finds them there and nowhere else.
+  {
+    metric: {
+      __name__: 'container_memory_working_set_bytes',
+      namespace: 'media',
+      pod: 'resize-0',
+      container: 'resize',
+    },
+    values: Array.from({ length: 5 }, (_, i) => [T - 1200 + i * 300, String(1e8 + i * 1e6)] as [number, string]),
+  },
 ];
 
 let prometheus: PrometheusSimulator;
@@ -153,6 +163,7 @@ describe('metric queries', () => {
     const split = new Map<string, string[]>();
     for (const series of await answer(joined.query)) {
       const labels = JSON.parse(series.slice(0, series.indexOf(' → '))) as Record<string, string>;
+      if (joined.probeFound?.(labels)) continue;
       const { query } = joined.signalOf(labels);
       split.set(query, [...(split.get(query) ?? []), series].sort());
     }
@@ -160,6 +171,23 @@ describe('metric queries', () => {
     assert.equal(split.size, 3);
     // The failure counter rides along: the budget plans on the two standard signals only.
     assert.equal(joined.planned, 2);
+  });
+
+  it('count in the joined request whether the memory range query would answer anything, and only that', async () => {
+    for (const namespace of ['media', 'kiln', 'nowhere']) {
+      const joined = metricBatches(namespace).find((batch) => batch.probes);
+      assert.ok(joined?.probes && joined.probeFound, namespace);
+      assert.equal(joined.probes.signal, 'memory-working-set');
+      const probes = (await answer(joined.query))
+        .map((series) => JSON.parse(series.slice(0, series.indexOf(' → '))) as Record<string, string>)
+        .filter((labels) => joined.probeFound?.(labels));
+      const range = await fetch(
+        `${prometheus.url}/api/v1/query?${new URLSearchParams({ query: joined.probes.query })}`,
+      );
+      const { data } = (await range.json()) as { data: { result: unknown[] } };
+      assert.equal(probes.length, data.result.length > 0 ? 1 : 0, namespace);
+      assert.equal(probes.length, namespace === 'media' ? 1 : 0, namespace);
+    }
   });
 
   it('name the workloads whose own failure counters are above zero now, and what the counters are labelled with', () => {

@@ -73,7 +73,14 @@ import { routeKinds, speaksOfTheEdge } from './route-kinds.ts';
 import { readBehindRouterBackends } from './router-backend-reads.ts';
 import { matchesMap } from './labels.ts';
 import { chooseLogTargets, type LogTarget } from './log-targets.ts';
-import { erringNames, errorRatios, metricBatches, metricQueries, throttlingQueryFor } from './metric-queries.ts';
+import {
+  erringNames,
+  errorRatios,
+  type MetricBatch,
+  metricBatches,
+  metricQueries,
+  throttlingQueryFor,
+} from './metric-queries.ts';
 import { pathSelectors, podsOnPath } from './path-reads.ts';
 import { peerLogTargets } from './peer-log-targets.ts';
 import { erringServerClients } from './erring-clients.ts';
@@ -804,11 +811,14 @@ async function queryMetrics(reader: SnapshotReader, peers: Peers): Promise<void>
   const { namespace } = reader;
   // Failure counters of the namespaces the pods call too: a server there may count the errors its clients meet.
   const erringIn = [namespace, ...peers.candidates.filter((peer) => peer !== namespace)];
-  await reader.wave(
-    3,
-    `Querying memory, CPU throttling and error rates in ${namespace}`,
-    metricBatches(namespace, erringIn).map((batch) => reader.queryMetricBatch(batch)),
-  );
+  const batches = metricBatches(namespace, erringIn);
+  const query = (some: MetricBatch[]) => Promise.all(some.map((batch) => reader.queryMetricBatch(batch)));
+  // A batch that probes another's range query goes first: that query is sent only when the probe found its series.
+  const inTurn = async () => {
+    await query(batches.filter((batch) => batch.probes));
+    await query(batches.filter((batch) => !batch.probes));
+  };
+  await reader.wave(3, `Querying memory, CPU throttling and error rates in ${namespace}`, [inTurn()]);
 }
 
 /** Clients of a server elsewhere that counts errors now, whose logs were not read (evidence/erring-clients.ts). */

@@ -77,7 +77,25 @@ export interface MetricBatch {
   signalOf(labels: Record<string, string>): MetricQuery;
   /** Of the signals, those the budget plans on a request each (metricQueries): the rest ride along unplanned. */
   planned: number;
+  /**
+   * A range query that no instant query can join, whose series this batch counts in one arm of its own (`probeFound`):
+   * a whole answer without that series says the range query would answer nothing, and it is not sent.
+   */
+  probes?: MetricQuery;
+  /** Whether a series of the answer is the probe's count rather than a signal's series. */
+  probeFound?(labels: Record<string, string>): boolean;
 }
+
+/**
+ * How many series a range query holds within its window, as one series labelled with the namespace alone (no other arm
+ * of a batch yields one: the call counters are grouped without `namespace`, the throttling by pod and container, the
+ * error series keep their name), so an instant batch tells whether the range query would answer anything.
+ */
+const presenceArm = (range: MetricQuery): string => `count by (namespace) (count_over_time(${range.query}))`;
+const isPresenceCount = (labels: Record<string, string>): boolean => {
+  const names = Object.keys(labels);
+  return names.length === 1 && names[0] === 'namespace';
+};
 
 // Metric names that count what failed: `…_errors_total`, `…:error_ratio_rate5m`, `…_failed_total:rate5m`, `…_rejected…`.
 const ERROR_NAMES = '[a-zA-Z_:]*(?:error|fail|reject)[a-zA-Z_0-9:]*';
@@ -110,12 +128,16 @@ export function metricBatches(namespace: string, erringIn: readonly string[] = [
   if (throttling && calls) {
     // The error series alone keep their name (the other arms aggregate it away): that tells them apart.
     const errors = erringSeriesQuery(erringIn);
+    // Most namespaces' memory samples are there or not as a whole: the instant batch counts them, so that the range
+    // query goes out only when it has something to answer.
+    const [range] = memory;
     batches.push({
-      query: `(${throttling.query}) or (${calls.query}) or (${errors.query})`,
+      query: `(${throttling.query}) or (${calls.query}) or (${errors.query})${range ? ` or (${presenceArm(range)})` : ''}`,
       signals: [throttling, calls, errors],
       signalOf: (labels) =>
         '__name__' in labels ? errors : 'pod' in labels || 'container' in labels ? throttling : calls,
       planned: 2,
+      ...(range ? { probes: range, probeFound: isPresenceCount } : {}),
     });
   } else batches.push(...instant.map(alone));
   return batches;

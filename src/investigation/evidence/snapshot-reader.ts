@@ -74,6 +74,8 @@ export class SnapshotReader {
    * sent twice.
    */
   readonly listed: Map<string, ObjectOf<ObjectKind>[]>;
+  /** Metric queries a batch's probe showed to hold no series (metric-queries.ts: MetricBatch.probes): never sent. */
+  readonly answersNothing = new Set<string>();
   /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
   readonly secretsAsked = new Set<string>();
   /**
@@ -454,19 +456,31 @@ export class SnapshotReader {
         { ...this.base, reason: `${signals.join(' and ')} of the workloads in ${this.namespace}` },
       );
       const kept = new Map<string, number>();
+      let probed = false;
       for (const series of result.series) {
+        if (batch.probeFound?.(series.labels)) {
+          probed = true;
+          continue;
+        }
         const { signal, query } = batch.signalOf(series.labels);
         const count = kept.get(signal) ?? 0;
         if (count >= MAX_SERIES) continue;
         kept.set(signal, count + 1);
         this.snapshot.metrics.push({ ...series, query, signal });
       }
+      // A whole answer without the probe's count: the range query it probes holds no series to answer with.
+      if (batch.probes && !probed && !result.truncated) this.answersNothing.add(batch.probes.query);
     } catch (error) {
       for (const signal of signals) this.assumptions.push(`metric ${signal} could not be read (${describe(error)})`);
     }
   }
 
   async queryMetric(signal: string, query: string): Promise<void> {
+    if (this.answersNothing.has(query)) {
+      // Not sent, and counted as the request it was planned at, so that what is read after it stays the same.
+      this.saved++;
+      return;
+    }
     this.requests++;
     try {
       const result = await prometheusQuery.run(
