@@ -18,21 +18,31 @@ function redactField(key: string, value: string): string {
 
 type Body = RequestInit['body'];
 
+/**
+ * Whether JSON.parse could accept the text: JSON text starts, after white space, with one of these. The Slack clients
+ * send form-encoded bodies (`channel=…&text=…`), on which JSON.parse could only throw, and a SyntaxError thrown and
+ * caught on every post and edit cost more than the rest of the masking.
+ */
+const MAY_BE_JSON = /^\s*[-{["0-9tfn]/;
+
 function redactBody(body: Body): Body {
   if (typeof body === 'string') {
-    try {
-      const json = JSON.parse(body) as Record<string, unknown>;
-      return JSON.stringify(
-        Object.fromEntries(
-          Object.entries(json).map(([key, value]) => [key, ADDRESSING.has(key) ? value : redaction.value(value)]),
-        ),
-      );
-    } catch {
-      const form = new URLSearchParams(body);
-      return new URLSearchParams(
-        [...form].map(([key, value]): [string, string] => [key, redactField(key, value)]),
-      ).toString();
+    if (MAY_BE_JSON.test(body)) {
+      try {
+        const json = JSON.parse(body) as Record<string, unknown>;
+        return JSON.stringify(
+          Object.fromEntries(
+            Object.entries(json).map(([key, value]) => [key, ADDRESSING.has(key) ? value : redaction.value(value)]),
+          ),
+        );
+      } catch {
+        // not JSON after all: a form
+      }
     }
+    const form = new URLSearchParams(body);
+    return new URLSearchParams(
+      [...form].map(([key, value]): [string, string] => [key, redactField(key, value)]),
+    ).toString();
   }
   if (body instanceof URLSearchParams) {
     return new URLSearchParams([...body].map(([key, value]): [string, string] => [key, redactField(key, value)]));
