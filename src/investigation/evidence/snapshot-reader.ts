@@ -1,6 +1,7 @@
 import type { Alert } from '../../alert/alert.ts';
 import { errorMessage } from '../../observability/error-message.ts';
 import { alertText, type Focus, resolveSymptom } from '../focus.ts';
+import type { EntityRef } from '../model.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { getObject } from '../tools/get-object.ts';
 import type { ObjectKind, ObjectList, ObjectOf } from '../tools/kinds.ts';
@@ -12,6 +13,7 @@ import { MAX_SERIES, prometheusQuery } from '../tools/prometheus-query.ts';
 import type { MetricBatch } from './metric-queries.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { describeIncomplete, whyStopped } from './completeness.ts';
+import { type EvidenceState, evidenceState, sameEvidence } from './evidence-state.ts';
 import { fieldSelectorTest } from './field-selector.ts';
 import type { CustomObject } from './custom-object.ts';
 import { listedAlready, listKey } from './custom-read-plan.ts';
@@ -85,6 +87,21 @@ export class SnapshotReader {
   readonly customListed: Map<string, CustomObject[]>;
 
   private readonly located: Located;
+  /**
+   * The symptom focus() last resolved, and the evidence it was resolved from. An investigation asks for the focus a
+   * dozen times or more (each wave, each judgement, most choices of what to read next), mostly of evidence no read has
+   * added to since, and resolveSymptom is pure in the evidence (a snapshot only grows: evidence-state.ts) and in what
+   * locating found.
+   */
+  private resolved:
+    | {
+        state: EvidenceState;
+        entryService: string | undefined;
+        located: EntityRef | undefined;
+        symptom: EntityRef | null;
+        assumptions: string[];
+      }
+    | undefined;
 
   constructor(
     { alert, located, snapshot }: CollectRequest,
@@ -152,12 +169,22 @@ export class SnapshotReader {
   focus(): Focus {
     const { alert, namespace, snapshot } = this;
     const { entryService, symptom: located } = this.located;
-    const { symptom, assumptions } = resolveSymptom(alert, namespace, snapshot, entryService, located);
+    const state = evidenceState(snapshot);
+    let resolved = this.resolved;
+    if (
+      !resolved ||
+      resolved.entryService !== entryService ||
+      resolved.located !== located ||
+      !sameEvidence(resolved.state, state)
+    ) {
+      resolved = { state, entryService, located, ...resolveSymptom(alert, namespace, snapshot, entryService, located) };
+      this.resolved = resolved;
+    }
     const focus: Focus = {
       namespace,
-      symptom,
+      symptom: resolved.symptom,
       alertText: alertText(alert),
-      assumptions: [...this.assumptions, ...assumptions],
+      assumptions: [...this.assumptions, ...resolved.assumptions],
     };
     if (alert.startsAt) focus.startedAt = alert.startsAt;
     return focus;
