@@ -125,9 +125,9 @@ const VARIABLES = {
     '600',
   ),
   WORKER_CONCURRENCY: variable(
-    positive.default(8),
+    positive.default(16),
     'investigations one worker runs at once (each mostly waits on the API server, Slack and Postgres)',
-    '8',
+    '16',
   ),
   JOB_LOCK_SECONDS: variable(positive.default(30), "seconds before a dead worker's job is handed to another", '30'),
   INVESTIGATION_RETRY_SECONDS: variable(

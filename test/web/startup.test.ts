@@ -102,7 +102,7 @@ test('defaults and lists', () => {
   const config = loadConfig(VALID);
   assert.equal(config.PORT, 3000);
   assert.equal(config.ROLE, 'all');
-  assert.equal(config.WORKER_CONCURRENCY, 8);
+  assert.equal(config.WORKER_CONCURRENCY, 16);
   assert.equal(config.DATABASE_POOL_SIZE, 20);
   assert.deepEqual(config.PAGERDUTY_WEBHOOK_SECRETS, ['a', 'b']);
   assert.equal(config.SLACK_API_URL, undefined);
