@@ -3,6 +3,7 @@ import { changeEvidence } from '../evidence/config-change.ts';
 import { isBackendKind } from '../evidence/route-kinds.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
 import { refOf } from '../evidence/graph.ts';
+import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
 import type { EntityRef, Evidence, FaultType, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -39,6 +40,7 @@ export const routingBackend: Detector = {
       // An Ingress read from a namespace whose Services were not (another namespace's, claiming the same host): that
       // its backend is not in the snapshot says nothing about whether it exists.
       if (!servicesRead.has(namespace)) continue;
+      if (unadmitted(ingress, snapshot.ingresses)) continue;
       const backends: Backend[] = [
         ...(ingress.spec?.rules ?? []).flatMap((rule) => rule.http?.paths ?? []).map((path) => path.backend),
         ...(ingress.spec?.defaultBackend ? [ingress.spec.defaultBackend] : []),
@@ -109,6 +111,24 @@ export const routingBackend: Detector = {
     return findings;
   },
 };
+
+type Ingress = ClusterSnapshot['ingresses'][number];
+
+/**
+ * An Ingress no controller admitted: it has no address while another Ingress read for one of its hosts has one (so the
+ * controller there does publish addresses). No proxy serves it, so a backend it names cannot stop a request: it is the
+ * leftover or the victim of what chose its class (a solver's generated Ingress, a class no controller watches).
+ */
+function unadmitted(ingress: Ingress, ingresses: readonly Ingress[]): boolean {
+  if (addressed(ingress)) return false;
+  const hosts = new Set((ingress.spec?.rules ?? []).flatMap((rule) => rule.host ?? []));
+  return ingresses.some(
+    (other) => other !== ingress && addressed(other) && (other.spec?.rules ?? []).some((r) => hosts.has(r.host ?? '')),
+  );
+}
+
+const addressed = (ingress: Ingress): boolean =>
+  (ingress.status?.loadBalancer?.ingress ?? []).some((address) => address.ip || address.hostname);
 
 function brokenBackend(
   ref: EntityRef,

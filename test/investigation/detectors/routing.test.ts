@@ -139,3 +139,52 @@ test('a route to a subset nobody defines, or whose labels select no pod, leaves 
   });
   assert.deepEqual(detect(meshRouting, healthy), []);
 });
+
+test('an Ingress no controller admitted (no address, beside an addressed one for its host) stops no request', () => {
+  const snapshot = cluster((s) => {
+    app(s, 'web', { port: 8080 });
+    s.ingresses.push({
+      metadata: meta('storefront'),
+      spec: {
+        rules: [
+          {
+            host: 'shop.example.io',
+            http: {
+              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 8080 } } } }],
+            },
+          },
+        ],
+      },
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } },
+    });
+    // A helper's Ingress for the same host, of a class nobody serves: never admitted, its missing Service harms no one.
+    s.ingresses.push({
+      metadata: meta('token-check', RECENT),
+      spec: {
+        ingressClassName: 'unserved',
+        rules: [
+          {
+            host: 'shop.example.io',
+            http: {
+              paths: [
+                {
+                  path: '/.check',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'token-solver', port: { number: 8089 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      status: { loadBalancer: {} },
+    });
+  });
+  assert.deepEqual(detect(routingBackend, snapshot), []);
+  // Alone, with no admitted Ingress to tell whether addresses are published at all, it is still judged.
+  const alone = cluster((s) => {
+    app(s, 'web', { port: 8080 });
+    ingress(s, { name: 'web-frontend', port: { number: 8080 } });
+  });
+  assert.deepEqual(named(detect(routingBackend, alone)), ['Ingress/shop/storefront other']);
+});
