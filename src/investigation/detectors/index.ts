@@ -1,5 +1,6 @@
 import { admissionRefused } from './admission-refused.ts';
 import { admissionRule } from './admission-rule.ts';
+import { sandboxAddressPool } from './sandbox-address-pool.ts';
 import { admissionMutation } from './admission-mutation.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
@@ -136,6 +137,7 @@ export const DETECTORS = {
   'identity-binding': identityBinding,
   'admission-refused': admissionRefused,
   'admission-rule': admissionRule,
+  'sandbox-address-pool': sandboxAddressPool,
   'admission-mutation': admissionMutation,
   'policy-denial': policyDenial,
   'governing-resource': governingResource,

@@ -32,6 +32,7 @@ import { forbiddenCalls, tokenlessPods } from './forbidden.ts';
 import { generatingKinds } from './generations.ts';
 import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
+import { sandboxPoolLists } from './sandbox-pools.ts';
 import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
@@ -1935,6 +1936,7 @@ function readDiscoveredLists(
   const wanted = [
     ...quotedPolicyLists(snapshot, namespace),
     ...spelledKindLists(snapshot, namespace),
+    ...sandboxPoolLists(snapshot),
     ...mutationLists(snapshot),
     ...governingLists(snapshot, new Set(podsOnPath(snapshot, reader.focus()).map((pod) => pod.metadata?.uid))),
     ...attachedPolicyLists(snapshot, namespace, reader.focus().symptom, {
