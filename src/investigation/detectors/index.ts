@@ -1,6 +1,7 @@
 import { admissionRefused } from './admission-refused.ts';
 import { admissionRule } from './admission-rule.ts';
 import { sandboxAddressPool } from './sandbox-address-pool.ts';
+import { nodeGroupShortfall } from './node-group-shortfall.ts';
 import { admissionMutation } from './admission-mutation.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
@@ -119,6 +120,7 @@ export const DETECTORS = {
   'outside-eviction': outsideEviction,
   'scheduler-admission': schedulerAdmission,
   'node-label-source': nodeLabelSource,
+  'node-group-shortfall': nodeGroupShortfall,
   'step-template': stepTemplate,
   'scoped-out': scopedOut,
   'limit-setting': limitSetting,

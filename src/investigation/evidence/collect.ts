@@ -33,6 +33,7 @@ import { generatingKinds } from './generations.ts';
 import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { sandboxPoolLists } from './sandbox-pools.ts';
+import { nodeGroupLists } from './node-groups.ts';
 import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
@@ -1949,6 +1950,7 @@ function readDiscoveredLists(
     ...referencedKindLists(snapshot, namespace),
     ...routePolicyLists(snapshot, namespace),
     ...nodeLabelSourceLists(snapshot, namespace),
+    ...nodeGroupLists(snapshot),
     ...stepTemplateLists(snapshot, namespace),
     ...scopedObjectLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),

@@ -21,7 +21,7 @@ export interface LabelPair {
 }
 
 /** The `key=value` node labels a pod's nodeSelector (or a single-valued `In` of its required affinity) asks for. */
-function requiredPairs(pod: Pod): LabelPair[] {
+export function requiredPairs(pod: Pod): LabelPair[] {
   const pairs = Object.entries(pod.spec?.nodeSelector ?? {}).map(([key, value]) => ({ key, value }));
   const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   // With several terms any one suffices: only a single term's requirements are all required.
@@ -33,7 +33,7 @@ function requiredPairs(pod: Pod): LabelPair[] {
 }
 
 /** Whether the pod waits to be scheduled: Pending, on no node. */
-const unscheduled = (pod: Pod): boolean => pod.status?.phase === 'Pending' && !pod.spec?.nodeName;
+export const unscheduled = (pod: Pod): boolean => pod.status?.phase === 'Pending' && !pod.spec?.nodeName;
 
 /**
  * The node labels an unscheduled pod requires that no node read carries with that value. None when no node was read:
