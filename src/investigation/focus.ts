@@ -163,11 +163,12 @@ export function mentionedNames(text: string, names: Iterable<string>): string[] 
 }
 
 /**
- * A sentence in which the reporter says something is fine ("hubs are fine in the MQTT dashboard", "db looks ok"): what
+ * A sentence in which the reporter says something is fine ("hubs are fine in the MQTT dashboard", "db looks ok",
+ * "search still works"): what
  * it names is what they checked and ruled out, not where they point.
  */
 const CLEARED =
-  /\b(?:is|are|looks?|seems?|looking|stays?)\s+(?:fine|ok|okay|healthy|green|normal)\b|\ball (?:good|green)\b|\b(?:looks?|seems?)\s+(?:to be\s+)?up\s*(?:[?.!,;]|$)/i;
+  /\b(?:is|are|looks?|seems?|looking|stays?)\s+(?:fine|ok|okay|healthy|green|normal)\b|\bstill\s+(?:works?|working)\b|\bworks?\s+(?:fine|ok|okay|normally)\b|\ball (?:good|green)\b|\b(?:looks?|seems?)\s+(?:to be\s+)?up\s*(?:[?.!,;]|$)/i;
 
 /** A sentence that negates ("doesn't look fine", "not ok"): it does not clear what it names. */
 const NEGATED = /\b(?:not|never|no longer)\b|n['’]t\b/i;
@@ -248,7 +249,7 @@ export function proseWords(text: string): string[] {
 
 // What the reporter says works ("bidding itself seems fine", "checkout is still working"): not what they mean.
 const SAID_FINE =
-  /\b([a-z][a-z0-9]{2,}(?:-[a-z]+)?)(?:\s+itself)?\s+(?:seems|looks|is|are|works|still)(?:\s+(?:to be|still))?\s+(?:fine|ok|okay|healthy|working|good|normal|unaffected)\b/g;
+  /\b([a-z][a-z0-9]{2,}(?:-[a-z]+)?)(?:\s+itself)?\s+(?:seems|looks|is|are|works|still)(?:\s+(?:to be|still))?\s+(?:fine|ok|okay|healthy|working|works|good|normal|unaffected)\b/g;
 
 /** The words of alert prose that may name something (three letters or more, not prose such as `the` or `firing`). */
 export const alertWords = (text: string): Set<string> =>
@@ -350,17 +351,18 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
   // A name the reporter mentions only to say it looks fine ("is the login server up? it looks up") is the server they
   // checked, not the failing caller they report: the names of the other sentences come first.
   const objectNames = named.map((entry) => entry.name);
-  const object = mentionedNames(pointedText(text), objectNames)[0] ?? mentionedNames(text, objectNames)[0];
   // The same name in several namespaces (one app deployed per team): the one where pods are failing.
-  const owner = named
-    .filter((entry) => entry.name === object)
-    .sort((a, b) => trouble(b.namespace) - trouble(a.namespace))[0];
-  if (owner) {
-    return {
-      namespace: owner.namespace,
-      assumption: `namespace ${owner.namespace}: it holds ${owner.name}, which the alert mentions`,
-    };
-  }
+  const ownerOf = (object: string | undefined) =>
+    named.filter((entry) => entry.name === object).sort((a, b) => trouble(b.namespace) - trouble(a.namespace))[0];
+  const mentioning = (owner: { namespace: string; name: string }): NamespaceChoice => ({
+    namespace: owner.namespace,
+    assumption: `namespace ${owner.namespace}: it holds ${owner.name}, which the alert mentions`,
+  });
+  const owner = ownerOf(mentionedNames(pointedText(text), objectNames)[0]);
+  if (owner) return mentioning(owner);
+  // A name only the cleared sentences hold comes after the words of the others ("the viewer is broken … search still
+  // works": the viewer's workload, not search's).
+  const cleared = ownerOf(mentionedNames(text, objectNames)[0]);
   // The application's own name (`shop: checkout down`) names all of it, not the one component whose name carries it
   // (the database cluster `pg-shop`): it picks no component, and when no other word does, it points at where the
   // application's workloads run.
@@ -376,6 +378,7 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
     return home ? words.map(() => home) : [];
   });
   const byWords = mostVoted(votes, trouble);
+  if (!byWords && cleared) return mentioning(cleared);
   if (byWords) {
     const names = [...picked.keys()].filter((name) =>
       named.some((entry) => entry.name === name && entry.namespace === byWords),

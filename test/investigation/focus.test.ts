@@ -120,6 +120,24 @@ describe('chooseNamespace', () => {
     assert.equal(said.namespace, 'front');
   });
 
+  it('prefers a word of the failing part over a name the reporter says still works', () => {
+    const named = [
+      { namespace: 'reading', name: 'reader-app' },
+      { namespace: 'reading-data', name: 'index' },
+    ];
+    const text = 'reader broken, every page says "failed to load". the index still works. did someone deploy it?';
+    assert.equal(
+      chooseNamespace(text, { namespaces: ['default', 'reading', 'reading-data'], named }).namespace,
+      'reading',
+    );
+    // With nothing else named, the cleared name is still the best lead there is.
+    const only = chooseNamespace('pages fail to load. the index still works', {
+      namespaces: ['default', 'reading', 'reading-data'],
+      named,
+    });
+    assert.equal(only.namespace, 'reading-data');
+  });
+
   it('still takes a server the text names as looking up something: that is a call, not a verdict', () => {
     const choice = chooseNamespace('storefront 403: login-server looks up the session in redis and fails', {
       namespaces: ['default', 'front', 'identity'],
