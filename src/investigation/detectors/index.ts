@@ -2,6 +2,7 @@ import { admissionRefused } from './admission-refused.ts';
 import { admissionRule } from './admission-rule.ts';
 import { sandboxAddressPool } from './sandbox-address-pool.ts';
 import { nodeGroupShortfall } from './node-group-shortfall.ts';
+import { syncSourceRevision } from './sync-source-revision.ts';
 import { admissionMutation } from './admission-mutation.ts';
 import { badEnv } from './bad-env.ts';
 import { badImage } from './bad-image.ts';
@@ -132,6 +133,7 @@ export const DETECTORS = {
   'hpa-limit': hpaLimit,
   'init-container': initContainer,
   'bad-rollout': badRollout,
+  'sync-source-revision': syncSourceRevision,
   'job-failure': jobFailure,
   'suspended-schedule': suspendedSchedule,
   'rbac-forbidden': rbacForbidden,

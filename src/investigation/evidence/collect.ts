@@ -34,6 +34,7 @@ import { readIdentityChain, readLoopbackSidecars } from './identity-reads.ts';
 import { refusalsIn } from './governing-resources.ts';
 import { sandboxPoolLists } from './sandbox-pools.ts';
 import { nodeGroupLists } from './node-groups.ts';
+import { syncSourceLists } from './sync-sources.ts';
 import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
@@ -1951,6 +1952,7 @@ function readDiscoveredLists(
     ...routePolicyLists(snapshot, namespace),
     ...nodeLabelSourceLists(snapshot, namespace),
     ...nodeGroupLists(snapshot),
+    ...syncSourceLists(snapshot, symptomOnset(snapshot, reader.alert.startsAt)),
     ...stepTemplateLists(snapshot, namespace),
     ...scopedObjectLists(snapshot, namespace),
     ...loggedObjectLists(snapshot),
