@@ -36,7 +36,7 @@ export const nodeGroupShortfall: Detector = {
     for (const { pod, pairs, nodes, event } of held) {
       const victim: EntityRef = graph.workloadOf(pod);
       for (const object of snapshot.customObjects) {
-        const stamped = stampsPair(object, pairs);
+        const stamped = stampsPair(object, pairs, nodes);
         const short = stamped && shortfall(object);
         if (!stamped || !short) continue;
         const entity = refOf(object.kind, object.metadata);

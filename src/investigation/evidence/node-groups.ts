@@ -56,7 +56,7 @@ export function heldForRoom(snapshot: ClusterSnapshot): HeldForRoom[] {
 }
 
 /** The API groups the nodes' label and annotation keys are spelled in (`example.io/pool` → `example.io`). */
-const markingGroups = (nodes: readonly Node[]): Set<string> =>
+export const markingGroups = (nodes: readonly Node[]): Set<string> =>
   new Set(
     nodes.flatMap((node) =>
       [...Object.keys(node.metadata?.labels ?? {}), ...Object.keys(node.metadata?.annotations ?? {})].flatMap((key) =>
@@ -97,6 +97,17 @@ export function shortfall(object: CustomObject): string | undefined {
   return undefined;
 }
 
-/** The object among those read whose spec stamps one of the pairs (its template's labels), with the pair. */
-export const stampsPair = (object: CustomObject, pairs: readonly LabelPair[]) =>
-  GROUP_KIND.test(object.kind) ? pairSetIn(object, pairs) : undefined;
+/** A path through labels an object gives what it makes (`spec.template.metadata.labels.pool`), not a selector. */
+const LABELS_PATH = /\.labels\.[^.]+$/;
+
+/**
+ * Whether a group-making object stamps one of the pairs onto the nodes it makes: of a group that marks those nodes
+ * (the machinery that made them), the pair among the labels its spec gives — not a selector that requires it (a
+ * workload's pod template asking for those nodes is their tenant, not their maker).
+ */
+export function stampsPair(object: CustomObject, pairs: readonly LabelPair[], nodes: readonly Node[]) {
+  if (!GROUP_KIND.test(object.kind) || !markingGroups(nodes).has(object.apiVersion.split('/')[0] ?? ''))
+    return undefined;
+  const set = pairSetIn(object, pairs);
+  return set && LABELS_PATH.test(set.path) ? set : undefined;
+}

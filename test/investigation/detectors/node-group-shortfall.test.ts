@@ -73,3 +73,23 @@ test('a node group with all its nodes is no suspect: the pods simply ask for mor
   const full = cluster((s) => renderFarm(s, { availableReplicas: 2, conditions: [{ type: 'Ready', status: 'True' }] }));
   assert.deepEqual(detect(nodeGroupShortfall, full), []);
 });
+
+test("a set whose pod template only asks for the group's label is a tenant of the nodes, not their maker", () => {
+  const tenant = cluster((s) => {
+    renderFarm(s, {});
+    s.customObjects.pop();
+    s.apiGroups.push({
+      group: 'jobs.test',
+      version: 'v1',
+      resources: [{ kind: 'RenderSet', plural: 'rendersets', namespaced: true, version: 'v1' }],
+    });
+    s.customObjects.push({
+      apiVersion: 'jobs.test/v1',
+      kind: 'RenderSet',
+      metadata: { name: 'frames', namespace: 'shop', creationTimestamp: OLD },
+      spec: { replicas: 4, template: { spec: { nodeSelector: { tier: 'render' } } } },
+      status: { availableReplicas: 1, conditions: [{ type: 'Ready', status: 'False' }] },
+    });
+  });
+  assert.deepEqual(detect(nodeGroupShortfall, tenant), []);
+});
