@@ -91,6 +91,7 @@ import { calleeLogTargets } from './callee-log-targets.ts';
 import { calleeHome, unresolvedCallees } from './callee-elsewhere.ts';
 import { sharedWordLogTargets, siblingLogTargets } from './sibling-log-targets.ts';
 import { editedSecretLogTargets } from './edited-secret-log-targets.ts';
+import { editedSecretsToRead } from './edited-secrets.ts';
 import { actedOnLogTargets } from './acted-on-log-targets.ts';
 import { EGRESS_REFUSED, meshProxyTargets, quietServerProxyTargets, refusingProxyTargets } from './mesh-proxy-logs.ts';
 import { reachFrom } from '../ranking/reach.ts';
@@ -110,7 +111,7 @@ import {
   podControllers,
 } from './peer-namespaces.ts';
 import { policyGuardedPeers } from './policy-guarded-peers.ts';
-import { ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
+import { customKind, isCustomOwner, ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
 import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } from './slow-callee.ts';
 import { refusedClientAddresses } from './refused-clients.ts';
@@ -183,6 +184,8 @@ const ACTED_ON_COST = 4;
 const MAX_SIBLING_LOGS = 1;
 /** Logs of readers of Secrets edited shortly before the onset, none of whose logs said anything yet. */
 const MAX_EDITED_SECRET_LOGS = 1;
+/** Secrets found edited shortly before the onset by their metadata alone, read by name at most (each a request). */
+const MAX_EDITED_SECRETS = 1;
 /** Logs of callees in the namespace that the errors read name, whose own log was not read. */
 const MAX_CALLEE_LOGS = 1;
 /** Secrets of running pods read once their logs show errors. */
@@ -262,6 +265,9 @@ export async function collectLastLook(
         ),
       ),
     );
+    // What changed there is asked as everywhere: a credential rotated under a worker the pods hand their work to.
+    for (const peer of unread) await readSecretsEditedBeforeOnset(reader, peer, Number.POSITIVE_INFINITY);
+    await readReadersOfEditedSecrets(reader, Number.POSITIVE_INFINITY);
   }
   return {
     snapshot,
@@ -315,6 +321,7 @@ export async function collectSnapshot(
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
+  await readSecretsEditedBeforeOnset(reader, reader.namespace, PEER_HARD_LIMIT);
   await readReadersOfEditedSecrets(reader);
   await readEdgeOfQuietApp(reader);
   await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
@@ -1087,15 +1094,50 @@ async function readSiblingsOfEmptyLogs(reader: SnapshotReader): Promise<void> {
 }
 
 /**
+ * Which Secrets of a namespace were written shortly before the onset, asked of their metadata (one request, no value):
+ * those a running pod reads and no read named yet are read by name (edited-secrets.ts), so that a credential rotated
+ * off the alert's path is a change like a rollout. Within `limit`, like the readers' logs that follow.
+ */
+async function readSecretsEditedBeforeOnset(reader: SnapshotReader, namespace: string, limit: number): Promise<void> {
+  if (!reader.affords(1 + MAX_EDITED_SECRETS + MAX_EDITED_SECRET_LOGS, limit)) return;
+  const changes = await reader.secretChanges(
+    namespace,
+    `which Secrets of ${namespace} changed shortly before the symptom (metadata only, no value)`,
+  );
+  const onset = symptomOnset(reader.snapshot, reader.alert.startsAt);
+  const edited = editedSecretsToRead(changes, reader.snapshot, namespace, onset, MAX_EDITED_SECRETS);
+  if (edited.length === 0) return;
+  // A Secret an operator generates (an external secret store's sync, a sealed secret unsealed) changes when its
+  // resource does: that resource is read with it, so the ranking can tell whose edit the new value is
+  // (ranking/operator-owner.ts).
+  const generators = changes
+    .filter((change) => edited.includes(change.metadata.name ?? ''))
+    .flatMap((change) => change.metadata.ownerReferences?.filter((o) => o.controller && isCustomOwner(o)) ?? [])
+    .filter(
+      (owner) =>
+        !reader.snapshot.customObjects.some((o) => o.kind === owner.kind && o.metadata?.namespace === namespace),
+    )
+    .map((owner) => customKind(reader.snapshot, owner));
+  await reader.wave(4, `Reading Secrets of ${namespace} edited shortly before the symptom: ${edited.join(', ')}`, [
+    ...secretReads(new Set(edited), namespace, 'edited shortly before the symptom').map(([kind, reason, options]) =>
+      reader.list(kind, reason, options),
+    ),
+    ...generators.map((kind) =>
+      reader.listCustom(kind, namespace, `the ${kind.kind} that generates a Secret edited shortly before the symptom`),
+    ),
+  ]);
+}
+
+/**
  * A Secret edited shortly before the onset: what its readers now present is refused or not, and only their words say
  * which (edited-secret-log-targets.ts). Within the hard limit, like the siblings of silent logs.
  */
-async function readReadersOfEditedSecrets(reader: SnapshotReader): Promise<void> {
+async function readReadersOfEditedSecrets(reader: SnapshotReader, limit = PEER_HARD_LIMIT): Promise<void> {
   const onset = symptomOnset(reader.snapshot, reader.alert.startsAt);
   const targets = editedSecretLogTargets(
     reader.snapshot,
     onset,
-    Math.min(MAX_EDITED_SECRET_LOGS, reader.leftWithin(PEER_HARD_LIMIT)),
+    Math.min(MAX_EDITED_SECRET_LOGS, reader.leftWithin(limit)),
   );
   if (targets.length === 0) return;
   await reader.wave(

@@ -9,6 +9,7 @@ import { clusterUnavailable, isNamespaced, KIND_KEYS, LIST_BUDGET, statusOf } fr
 import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import { listObjects } from '../tools/list-objects.ts';
 import { podLogs } from '../tools/pod-logs.ts';
+import { type SecretChange, secretChanges } from '../tools/secret-changes.ts';
 import { MAX_SERIES, prometheusQuery } from '../tools/prometheus-query.ts';
 import type { MetricBatch } from './metric-queries.ts';
 import type { ToolContext } from '../tools/tool.ts';
@@ -257,6 +258,22 @@ export class SnapshotReader {
       }
       this.snapshot.incomplete.push(incompleteRead(kind, options, 0, describe(error)));
       this.assumptions.push(`${kind} could not be read (${describe(error)}); nothing was concluded from them`);
+    }
+  }
+
+  /**
+   * When each Secret of a namespace was written and by whom (tools/secret-changes.ts: metadata only), one request; kept
+   * out of the snapshot, which holds only Secrets read by name. Unreadable (no permission to list Secrets): noted, none.
+   */
+  async secretChanges(namespace: string, reason: string): Promise<SecretChange[]> {
+    this.requests++;
+    try {
+      const result = await secretChanges.run({ namespace }, { ...this.base, reason });
+      return result.items;
+    } catch (error) {
+      if (clusterUnavailable(error)) throw error;
+      this.assumptions.push(`when the Secrets of ${namespace} changed could not be read (${describe(error)})`);
+      return [];
     }
   }
 
