@@ -4,7 +4,7 @@ import { copiedFrom } from '../evidence/copied-settings.ts';
 import { refOf } from '../evidence/graph.ts';
 import { KIND_KEYS } from '../tools/kinds.ts';
 import type { EntityRef, Finding } from '../model.ts';
-import { lastChange } from '../evidence/time.ts';
+import { CONTROLLER_MANAGERS, lastChange, MINUTE, toMs } from '../evidence/time.ts';
 
 type Owner = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
@@ -78,6 +78,39 @@ function settingOfItsOwn(finding: Finding, snapshot: ClusterSnapshot, resource: 
 
 const SERVICE_FAULTS: ReadonlySet<Finding['faultType']> = new Set(['service-port', 'service-selector']);
 
+/** How long before a generated Secret changed an edit of its resource is the cause of the change. */
+const GENERATOR_EDIT_LEAD = 30 * MINUTE;
+
+/**
+ * Whether the custom resource that generates a Secret was edited — by a writer other than those that write the Secret
+ * (its operator's status and sync) and other than a controller — within GENERATOR_EDIT_LEAD before the Secret's last
+ * change, and not after it: the operator wrote the Secret from that edit.
+ */
+function generatorEditedFirst(snapshot: ClusterSnapshot, entity: EntityRef): boolean {
+  if (entity.kind !== 'Secret') return false;
+  const secret = snapshot.secrets.find(
+    (s) => s.metadata?.namespace === entity.namespace && s.metadata?.name === entity.name,
+  );
+  const owner = customOwners(snapshot, entity)[0];
+  const changed = toMs(lastChange(secret?.metadata));
+  if (!secret || !owner || changed === undefined) return false;
+  const resource = snapshot.customObjects.find(
+    (o) => o.kind === owner.kind && o.metadata?.namespace === entity.namespace && o.metadata?.name === owner.name,
+  );
+  const writers = new Set((secret.metadata?.managedFields ?? []).map((field) => field.manager));
+  return (resource?.metadata?.managedFields ?? []).some((field) => {
+    const at = toMs(field.time);
+    return (
+      at !== undefined &&
+      !writers.has(field.manager) &&
+      !CONTROLLER_MANAGERS.test(field.manager ?? '') &&
+      field.subresource !== 'status' &&
+      at <= changed &&
+      changed - at <= GENERATOR_EDIT_LEAD
+    );
+  });
+}
+
 /**
  * The finding restated at the custom resource an operator generates its entity from: the operator rewrites the
  * generated object from that resource, so the setting to change (and the fault) lives there. Findings about objects
@@ -86,8 +119,10 @@ const SERVICE_FAULTS: ReadonlySet<Finding['faultType']> = new Set(['service-port
 export function atOperatorResource(finding: Finding, snapshot: ClusterSnapshot): Finding {
   const { entity } = finding;
   // A Secret's value that is out of step: operators that generate Secrets (external secret stores) copy values from
-  // elsewhere, the value is what is wrong and the catalogue names it a bad-secret-value of the Secret.
-  if (finding.faultType === 'bad-secret-value') return finding;
+  // elsewhere, the value is what is wrong and the catalogue names it a bad-secret-value of the Secret — unless the
+  // resource it is generated from was itself edited just before it changed (another remote key, a re-sealed value):
+  // then the edit lives in that resource, and a fix made to the Secret is reconciled away.
+  if (finding.faultType === 'bad-secret-value' && !generatorEditedFirst(snapshot, entity)) return finding;
   const chain = customOwners(snapshot, entity);
   // The top of the chain: the resource whose spec the operators below it copy down to the pods.
   const owner = chain.at(-1);
