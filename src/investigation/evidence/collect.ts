@@ -321,7 +321,6 @@ export async function collectSnapshot(
   }
   await readLogs(reader, PEER_PLANNED_COST * (peers.deferred?.length ?? 0));
   await readSiblingsOfEmptyLogs(reader);
-  await readSecretsEditedBeforeOnset(reader, reader.namespace, PEER_HARD_LIMIT);
   await readReadersOfEditedSecrets(reader);
   await readEdgeOfQuietApp(reader);
   await readLoopbackSidecars(reader, PEER_HARD_LIMIT);
@@ -343,6 +342,9 @@ export async function collectSnapshot(
   await readWhatErringPeersRead(reader);
   await readProxiesOfQuietServers(reader);
   await readRefusingServersSecrets(reader);
+  // Secrets no read named that changed shortly before: what is left of the budget after the path's own reads.
+  await readSecretsEditedBeforeOnset(reader, reader.namespace, PEER_HARD_LIMIT);
+  await readReadersOfEditedSecrets(reader);
   await readIdentityChain(reader);
   await readPodsOfPreemptors(reader);
   await readPreemptorControllers(reader);
