@@ -114,7 +114,7 @@ import { policyGuardedPeers } from './policy-guarded-peers.ts';
 import { customKind, isCustomOwner, ownerReadKey, unreadCustomOwners } from './custom-owners.ts';
 import { readyAddresses } from './endpoints.ts';
 import { namespacesOfNamedCallees, slowCalleeNamespaces, slowlyAnsweringPeers } from './slow-callee.ts';
-import { refusedClientAddresses } from './refused-clients.ts';
+import { refusedClientAddresses, refusedConfiguredClient } from './refused-clients.ts';
 import { mentionedHosts } from './ingress-routes.ts';
 import { hasLimitRangeDefaults } from './limit-defaults.ts';
 import { restartedUnchangedWithin, restartedWithin } from './restarted-after.ts';
@@ -1014,6 +1014,7 @@ async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void
   ]);
   const client = snapshot.pods.find((pod) => pod.status?.podIP === address);
   const home = client?.metadata?.namespace;
+  if (!client) await readConfiguredClientOfRefusingServer(reader);
   if (!home || home === namespace || !client.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet')) return;
   await reader.wave(
     4,
@@ -1024,6 +1025,52 @@ async function readClientsTheServersRefuse(reader: SnapshotReader): Promise<void
       }),
     ),
   );
+}
+
+/** Requests finding a refused client by its configuration: its namespace's pods and ReplicaSets, and its log. */
+const CONFIGURED_CLIENT_COST = 3;
+
+/**
+ * No pod read holds the address a server names for the client it refuses: the client is one configured to call the
+ * server (refused-clients.ts: the cluster's Deployments, as locating read them, else one request), the one whose name
+ * or login the refusal names. Its namespace's pods and ReplicaSets and its log are read, then what changed there among
+ * the Secrets shortly before the onset and their readers' words, as in the alerted namespace.
+ */
+async function readConfiguredClientOfRefusingServer(reader: SnapshotReader): Promise<void> {
+  const { snapshot, namespace } = reader;
+  if (!reader.affords(CONFIGURED_CLIENT_COST + 1, PEER_HARD_LIMIT)) return;
+  const everywhere = emptySnapshot(snapshot.now);
+  await reader.list(
+    'Deployment',
+    `servers in ${namespace} refuse a client no pod read is: which workloads are configured to call them`,
+    {},
+    everywhere,
+  );
+  const read = new Set(snapshot.pods.map((pod) => pod.metadata?.namespace ?? ''));
+  const client = refusedConfiguredClient(snapshot, namespace, everywhere.deployments, read);
+  const home = client?.metadata?.namespace;
+  if (!client || !home) return;
+  const name = client.metadata?.name ?? '';
+  const why = `servers in ${namespace} refuse ${name}, configured to call them`;
+  await reader.wave(4, `Reading Pod, ReplicaSet in ${home}: ${why}`, [
+    reader.list('Pod', why, { namespace: home }),
+    reader.list('ReplicaSet', why, { namespace: home }),
+  ]);
+  absorb(snapshot.deployments, [client]);
+  const selector = client.spec?.selector?.matchLabels;
+  const container = client.spec?.template?.spec?.containers[0]?.name ?? '';
+  const pod = snapshot.pods.find(
+    (candidate) =>
+      candidate.metadata?.namespace === home &&
+      candidate.status?.phase === 'Running' &&
+      matchesMap(candidate.metadata?.labels, selector),
+  );
+  if (pod && container)
+    await reader.wave(4, `Reading the log of ${name}, the client the servers refuse: ${pod.metadata?.name}`, [
+      reader.readLog({ namespace: home, pod: pod.metadata?.name ?? '', container, previous: false, why }),
+    ]);
+  await readSecretsEditedBeforeOnset(reader, home, PEER_HARD_LIMIT);
+  await readReadersOfEditedSecrets(reader);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { occursAsWord } from '../focus.ts';
 import { lastDistinct, type PodLogLine } from './logs.ts';
+import { storeClients } from './store-writers.ts';
 import { parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
@@ -7,7 +9,7 @@ import type { ClusterSnapshot } from './snapshot.ts';
  * client's address: the server is the receiving side, the client the one that changed.
  */
 const CLIENT_REFUSED =
-  /failed authentication|authentication failed|handshake failed|ssl handshake|tls handshake error|bad certificate|unknown (ca|certificate)|access denied|login failed|unauthori[sz]ed/i;
+  /failed authentication|authentication (?:\w+ )?failed|handshake failed|ssl handshake|tls handshake error|bad certificate|unknown (ca|certificate)|access denied|login failed|unauthori[sz]ed/i;
 const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])/g;
 // An address alone, not `ip:port`: a server writes its own listener as address and port (`channelId=10.0.0.5:9093-…`),
 // so a bare address is the likelier client when a line has both.
@@ -15,8 +17,8 @@ const BARE_IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.:])/g;
 
 const addressesIn = (text: string): string[] => [...text.matchAll(IPV4)].map((match) => match[1] as string);
 
-/** Every line of the logs read (with where it was read) in which a server refuses a client at an address. */
-function refusingLines(snapshot: ClusterSnapshot): PodLogLine[] {
+/** Every line of the logs read (with where it was read) in which a server refuses a client. */
+function refusalLines(snapshot: ClusterSnapshot): PodLogLine[] {
   return snapshot.logs.flatMap((log) =>
     log.lines
       .map((line) => ({
@@ -26,9 +28,13 @@ function refusingLines(snapshot: ClusterSnapshot): PodLogLine[] {
         container: log.container,
         previous: log.previous,
       }))
-      .filter((line) => CLIENT_REFUSED.test(line.text) && addressesIn(line.text).length > 0),
+      .filter((line) => CLIENT_REFUSED.test(line.text)),
   );
 }
+
+/** Every line of the logs read in which a server refuses a client at an address. */
+const refusingLines = (snapshot: ClusterSnapshot): PodLogLine[] =>
+  refusalLines(snapshot).filter((line) => addressesIn(line.text).length > 0);
 
 /**
  * The addresses of clients that the servers of `namespace` say they refused, most named first, which no pod, Service or
@@ -63,4 +69,50 @@ export function refusedAt(
     (line) => !own.has(`${line.namespace}/${line.pod}`) && addressesIn(line.text).some((ip) => addresses.has(ip)),
   );
   return lastDistinct(lines, () => true, 2);
+}
+
+type Deployment = ClusterSnapshot['deployments'][number];
+
+/** A setting's value that can name a login (`indexer`, `svc-billing`): one word, not a URL, a host or a number. */
+const LOGIN_VALUE = /^(?=.*[a-z])[\w-]{3,}$/i;
+
+/**
+ * The client a server refuses when no pod read holds the address it names (a client behind NAT, an address the
+ * server's proxy rewrote, no address at all): of the Deployments of namespaces not read yet configured with a Service
+ * of the refusing server's pods, the one the refusal names — its name, or a login its settings hold
+ * word for word (`failed for indexer` beside `OPENSEARCH_USER=indexer`) — else the only one there is.
+ */
+export function refusedConfiguredClient(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  deployments: readonly Deployment[],
+  read: ReadonlySet<string>,
+): Deployment | undefined {
+  const refusals = refusalLines(snapshot).filter((line) => line.namespace === namespace);
+  const refusing = snapshot.pods.filter(
+    (pod) => pod.metadata?.namespace === namespace && refusals.some((line) => line.pod === pod.metadata?.name),
+  );
+  const servers = new Set(
+    snapshot.services
+      .filter((service) => {
+        const selector = Object.entries(service.spec?.selector ?? {});
+        return (
+          service.metadata?.namespace === namespace &&
+          selector.length > 0 &&
+          refusing.some((pod) => selector.every(([key, value]) => pod.metadata?.labels?.[key] === value))
+        );
+      })
+      .map((service) => `${namespace}/${service.metadata?.name}`),
+  );
+  if (servers.size === 0) return undefined;
+  const lines = refusals.map((line) => line.text.toLowerCase());
+  const clients = storeClients(deployments, servers, read).map((client) => client.deployment);
+  const named = clients.filter((deployment) => {
+    const values = (deployment.spec?.template?.spec?.containers ?? [])
+      .flatMap((container) => container.env ?? [])
+      .flatMap((env) => (env.value && LOGIN_VALUE.test(env.value) ? [env.value.toLowerCase()] : []));
+    const words = [deployment.metadata?.name?.toLowerCase() ?? '', ...values].filter(Boolean);
+    return lines.some((line) => words.some((word) => occursAsWord(line, word)));
+  });
+  return named.length === 1 ? named[0] : clients.length === 1 ? clients[0] : undefined;
 }
