@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { editedSecretsToRead } from '../../src/investigation/evidence/edited-secrets.ts';
 import { symptomOnset } from '../../src/investigation/evidence/onset.ts';
 import { type ClusterSnapshot, emptySnapshot } from '../../src/investigation/evidence/snapshot.ts';
-import type { SecretChange } from '../../src/investigation/tools/secret-changes.ts';
+import { type SecretChange, secretChanges } from '../../src/investigation/tools/secret-changes.ts';
+import { MemoryAuditLog } from '../../src/audit/audit-log.ts';
+import { parseScenario } from '../../src/simulation/scenario.ts';
+import { startSimulation } from '../../src/simulation/simulation.ts';
 
 const NOW = '2026-03-04T10:30:00Z';
 const ONSET = '2026-03-04T10:00:00Z';
@@ -70,4 +73,67 @@ test('Secrets written after their creation shortly before the onset, read by a r
   assert.deepEqual(editedSecretsToRead(changes, snapshot, 'kiln', onset, 3), ['fire-token', 'glaze-token']);
   assert.deepEqual(editedSecretsToRead(changes, snapshot, 'kiln', onset, 1), ['fire-token']);
   assert.deepEqual(editedSecretsToRead(changes, snapshot, 'other', onset, 3), []);
+});
+
+test('the Secrets’ changes are read as metadata alone: no value, no annotation (a last-applied one repeats the data)', async () => {
+  const scenario = parseScenario(
+    {
+      apiVersion: 'scenario/v1',
+      id: 'kiln-secret-changes',
+      title: 'Secrets of one namespace',
+      now: NOW,
+      alert: { source: 'slack', title: 'kiln' },
+      cluster: {
+        objects: [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: {
+              name: 'glaze-token',
+              namespace: 'kiln',
+              uid: 'glaze',
+              creationTimestamp: '2025-12-01T00:00:00Z',
+              annotations: {
+                'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"t":"Y2xlYXJ0ZXh0LXZhbHVl"}}',
+              },
+              managedFields: [
+                {
+                  manager: 'kubectl-client-side-apply',
+                  operation: 'Update',
+                  time: '2026-03-04T09:20:00Z',
+                  fieldsType: 'FieldsV1',
+                  fieldsV1: { 'f:data': { 'f:t': {} } },
+                },
+              ],
+            },
+            data: { t: 'Y2xlYXJ0ZXh0LXZhbHVl' },
+          },
+        ],
+      },
+      groundTruth: { rootCause: [{ kind: 'Secret', namespace: 'kiln', name: 'glaze-token' }], faultType: 'other' },
+    },
+    'kiln.json',
+  );
+  const simulation = await startSimulation(scenario);
+  try {
+    const { items } = await secretChanges.run(
+      { namespace: 'kiln' },
+      { kubeConfig: simulation.kubeConfig, audit: new MemoryAuditLog(), reason: 'test' },
+    );
+    assert.deepEqual(items, [
+      {
+        metadata: {
+          name: 'glaze-token',
+          namespace: 'kiln',
+          uid: 'glaze',
+          creationTimestamp: '2025-12-01T00:00:00.000Z',
+          managedFields: [
+            { manager: 'kubectl-client-side-apply', operation: 'Update', time: '2026-03-04T09:20:00.000Z' },
+          ],
+        },
+      },
+    ]);
+  } finally {
+    await simulation.close();
+  }
 });
