@@ -1,4 +1,5 @@
 import { occursAsWord } from '../focus.ts';
+import { matchesMap } from './labels.ts';
 import { lastDistinct, type PodLogLine } from './logs.ts';
 import { storeClients } from './store-writers.ts';
 import { parseLogLine } from './log-line.ts';
@@ -94,14 +95,11 @@ export function refusedConfiguredClient(
   );
   const servers = new Set(
     snapshot.services
-      .filter((service) => {
-        const selector = Object.entries(service.spec?.selector ?? {});
-        return (
+      .filter(
+        (service) =>
           service.metadata?.namespace === namespace &&
-          selector.length > 0 &&
-          refusing.some((pod) => selector.every(([key, value]) => pod.metadata?.labels?.[key] === value))
-        );
-      })
+          refusing.some((pod) => matchesMap(pod.metadata?.labels, service.spec?.selector)),
+      )
       .map((service) => `${namespace}/${service.metadata?.name}`),
   );
   if (servers.size === 0) return undefined;
