@@ -71,6 +71,7 @@ import { routingBackend } from './routing-backend.ts';
 import { schedulerAdmission } from './scheduler-admission.ts';
 import { serviceSelector } from './service-selector.ts';
 import { servicePort } from './service-port.ts';
+import { unlistedPort } from './unlisted-port.ts';
 import { scopedOut } from './scoped-out.ts';
 import { stepTemplate } from './step-template.ts';
 import { taint } from './taint.ts';
@@ -98,6 +99,7 @@ export const DETECTORS = {
   'probe-failure': probeFailure,
   'service-selector': serviceSelector,
   'service-port': servicePort,
+  'unlisted-port': unlistedPort,
   'routing-backend': routingBackend,
   'ingress-upstream': ingressUpstream,
   'mesh-routing': meshRouting,

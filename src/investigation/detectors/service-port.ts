@@ -141,7 +141,7 @@ export const servicePort: Detector = {
           affects: [...new Map(pods.map((p) => graph.workloadOf(p)).map((w) => [w.name, w])).values()],
           strength,
           summary: crossed
-            ? `Service ${service.metadata?.name} sends its ${port.name} port ${port.port} to targetPort ${target}, another container port than the one its pods name ${port.name} (${crossed.containerPort})`
+            ? `Service ${service.metadata?.name} sends its ${port.name} port ${port.port} to targetPort ${target}, not the container port ${crossed.name === port.name ? `named ${port.name}` : `numbered ${port.port}`} (${crossed.containerPort}) that its pods also expose`
             : `Service ${service.metadata?.name} sends port ${port.port} to targetPort ${target}, which its pods do not expose (they expose ${candidates.join(', ')}${namesAnother ? `; the port they name ${port.name} is ${meant.containerPort}` : ''})`,
           evidence: [
             {
@@ -197,17 +197,21 @@ function standingMismatch(
 type DeclaredPort = { name?: string; containerPort: number; protocol?: string };
 
 /**
- * The container port a Service port is named for, when its targetPort points at another one of the same containers
- * (port `http` sent to the container's `grpc` while the container also declares `http`): the ports were crossed, and
- * the clients speaking the Service port's protocol reach a listener that speaks another.
+ * The container port a Service port is named or numbered for, when its targetPort points at another one of the same
+ * containers (port `http` sent to the container's `grpc` while the container also declares `http`; port 9200 sent to
+ * 9300 while the container listens on both): the ports were crossed, and the clients speaking the Service port's
+ * protocol reach a listener that speaks another.
  */
 function crossedTo(
-  port: { name?: string },
+  port: { name?: string; port: number },
   target: number | string,
   declared: DeclaredPort[],
 ): DeclaredPort | undefined {
-  if (!port.name) return undefined;
-  const own = declared.find((p) => p.name === port.name);
+  // The listener a Service port means: the container port of its name, else the one at its own number (port 9200 of a
+  // server that listens on 9200): a Service port is numbered after what it serves.
+  const own =
+    (port.name ? declared.find((p) => p.name === port.name) : undefined) ??
+    declared.find((p) => p.containerPort === port.port);
   const reached = declared.find((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target));
   return own && reached && reached.containerPort !== own.containerPort ? own : undefined;
 }
