@@ -190,6 +190,22 @@ describe('metric queries', () => {
     }
   });
 
+  // A throttled dependency slows its callers while nothing of it errs: the namespaces the pods call into are asked with
+  // the alerted one's, in the same request.
+  it('ask the throttled share of the namespaces the pods call into with the alerted one, in the same request', async () => {
+    const joined = metricBatches('shop', ['shop', 'kiln', 'media']).find((b) => b.signals.length > 1);
+    assert.ok(joined);
+    const shares = (await answer(joined.query)).filter(
+      (series) => joined.signalOf(JSON.parse(series.split(' → ')[0] ?? '{}')).signal === 'cpu-throttling',
+    );
+    assert.deepEqual(shares.map((series) => JSON.parse(series.split(' → ')[0] ?? '{}').pod).sort(), [
+      'glaze-0',
+      'resize-0',
+    ]);
+    // Alone, the alerted namespace is all it asks.
+    assert.match(metricBatches('shop').find((b) => b.signals.length > 1)?.query ?? '', /namespace="shop"/);
+  });
+
   it('name the workloads whose own failure counters are above zero now, and what the counters are labelled with', () => {
     const at = (labels: Record<string, string>, value: number) => ({
       labels,

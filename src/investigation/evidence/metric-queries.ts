@@ -123,7 +123,16 @@ export function metricBatches(namespace: string, erringIn: readonly string[] = [
   const memory = queries.filter((q) => q.signal === 'memory-working-set');
   const instant = queries.filter((q) => q.signal !== 'memory-working-set');
   const batches: MetricBatch[] = memory.map(alone);
-  const throttling = instant.find((q) => q.signal === 'cpu-throttling');
+  // A dependency throttled under its CPU limit slows every caller and every producer whose work it does, while nothing
+  // of it errs: its share of throttled periods is asked with the alerted namespace's, in the same request, for the
+  // namespaces the pods call into.
+  const throttling =
+    erringIn.length > 1
+      ? {
+          signal: 'cpu-throttling' as const,
+          query: throttlingQuery(`namespace=~${quoted(erringIn.map(literal).join('|'))}`),
+        }
+      : instant.find((q) => q.signal === 'cpu-throttling');
   const calls = instant.find((q) => q.signal === 'request-rate');
   if (throttling && calls) {
     // The error series alone keep their name (the other arms aggregate it away): that tells them apart.
