@@ -28,3 +28,14 @@ test('fast answers, and slow ones naming nothing called, lead nowhere', () => {
   );
   assert.deepEqual(slowlyAnsweringPeers(calling('2026-11-20T10:20:00Z WARN GC pause 2400ms'), 'shop', []), []);
 });
+
+// A client with a deadline logs the call that did not answer in time, not how long it took: the callee it names is as
+// much the one the time goes to.
+test("a caller's error that a call to a Service it calls timed out names that Service's namespace", () => {
+  const timedOut = calling('2026-11-20T10:20:00Z warn: Search lookup timed out after 250ms -> fallback empty result');
+  assert.deepEqual(slowlyAnsweringPeers(timedOut, 'shop', []), ['finder']);
+  assert.deepEqual(
+    slowlyAnsweringPeers(calling('2026-11-20T10:20:00Z error: Cache lookup timed out after 250ms'), 'shop', []),
+    [],
+  );
+});
