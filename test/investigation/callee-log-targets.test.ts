@@ -60,3 +60,33 @@ test('a Service name used as a word of the message, not where a host goes, leads
   assert.deepEqual(names(calleeLogTargets(snapshot(wrapped), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
   assert.deepEqual(names(calleeLogTargets(snapshot(addressed), 'docks', 2)), ['crane-b/crane', 'berth-a/berth']);
 });
+
+// A client names what it calls as its own code calls it (`tally backend error`), without an address: of the Services
+// the speaker's configuration calls, the one whose name or first word the error stands on is the callee to read.
+test("an error naming one of the speaker's configured callees by its first word leads to that callee's log", () => {
+  const configured = (lines: string[]) => {
+    const s = snapshot(lines);
+    const speaker = s.pods.find((p) => p.metadata?.name === 'manifest-a');
+    if (speaker)
+      speaker.spec = {
+        containers: [
+          {
+            name: 'manifest',
+            env: [
+              { name: 'TALLY', value: 'http://tally-api:8080' },
+              { name: 'CRANE', value: 'http://crane:8080' },
+            ],
+          },
+        ],
+      };
+    s.services.push(service('tally-api'));
+    s.pods.push(pod('tally-api-a', 'tally-api', true));
+    return s;
+  };
+  const spoken = ['{"level":"error","msg":"tally backend error","status":502,"path":"/manifests/crane"}'];
+  assert.deepEqual(names(calleeLogTargets(configured(spoken), 'docks', 1)), ['tally-api-a/tally-api']);
+  // Both callees named, or a first word too short to stand for one: the line does not say which.
+  assert.deepEqual(names(calleeLogTargets(configured(['ERROR tally and crane both failed']), 'docks', 1)), []);
+  // Not an error: a word of a message that reports nothing wrong.
+  assert.deepEqual(names(calleeLogTargets(configured(['INFO tally refreshed']), 'docks', 1)), []);
+});

@@ -1,7 +1,8 @@
 import { hostNamesIn, serviceNameOf } from './hosts.ts';
 import { matchesMap } from './labels.ts';
-import { appContainers, type PodController, podControllers } from './peer-namespaces.ts';
-import { answersClientError, parseLogLine } from './log-line.ts';
+import { appContainers, configuredSettings, type PodController, podControllers } from './peer-namespaces.ts';
+import { standsAlone } from './slow-callee.ts';
+import { answersClientError, looksLikeError, parseLogLine } from './log-line.ts';
 import type { LogTarget } from './log-targets.ts';
 import { isPodReady } from './pod-state.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
@@ -12,7 +13,8 @@ type Service = ClusterSnapshot['services'][number];
 /**
  * The callees the error lines read name in their own namespace (`<service> returned 502`, `<service>:8080: connection
  * refused`), whose own log nobody read: one pod of each, the least healthy, most named first, at most `max`. A caller
- * only says that its callee failed; the callee's own errors (a lookup it cannot make, a credential its database
+ * only says that its callee failed (or, with no address, names it as it calls it: `search backend error`, see
+ * spokenCallee); the callee's own errors (a lookup it cannot make, a credential its database
  * refuses) say why, and carry the walk one hop further down the dependencies. A Service that selects the pod whose
  * line names it is that pod speaking of itself, not of a callee.
  */
@@ -41,6 +43,10 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
           .map((callee) => services.find((service) => service.metadata?.name === callee?.name))
           .filter((service): service is Service => !!service && !(speaker && podsOf(service).includes(speaker))),
       );
+      if (callees.size === 0 && speaker && looksLikeError(text)) {
+        const spoken = spokenCallee(text, configuredCallees(speaker, namespace, controllers, services));
+        if (spoken) callees.add(spoken);
+      }
       for (const service of callees) named.set(service, (named.get(service) ?? 0) + 1);
     }
   }
@@ -51,6 +57,36 @@ export function calleeLogTargets(snapshot: ClusterSnapshot, namespace: string, m
       why: `the errors read name ${service.metadata?.name}, which this pod serves: its own errors say why it fails`,
     }));
   return unreadGroupTargets(groups, namespace, read, controllers, max);
+}
+
+/** The Services of its own namespace that the pod's configuration calls (`http://search-api:8080`). */
+function configuredCallees(pod: Pod, namespace: string, controllers: PodController[], services: Service[]): Service[] {
+  const names = new Set(
+    configuredSettings([pod], controllers)
+      .flatMap(hostNamesIn)
+      .map((host) => serviceNameOf(host, namespace))
+      .filter((callee) => callee?.namespace === namespace)
+      .map((callee) => callee?.name),
+  );
+  return services.filter((service) => names.has(service.metadata?.name));
+}
+
+/** Words shorter than this say too little to stand for a Service (`api`, `web`). */
+const MIN_SPOKEN_WORD = 4;
+
+/**
+ * The one callee an error line names as its client speaks of it, without an address: by the Service's name or its
+ * first word (`search backend error` of a caller configured with `search-api`), URL paths left out (a path names the
+ * caller's own route). Two callees named so, or none: the line does not say which.
+ */
+function spokenCallee(text: string, callees: Service[]): Service | undefined {
+  const words = text.toLowerCase().replace(/\/[\w/.%?=&-]*/g, ' ');
+  const named = callees.filter((service) => {
+    const name = service.metadata?.name ?? '';
+    const first = name.split('-')[0] ?? '';
+    return standsAlone(name, words) || (first.length >= MIN_SPOKEN_WORD && standsAlone(first, words));
+  });
+  return named.length === 1 ? named[0] : undefined;
 }
 
 /**

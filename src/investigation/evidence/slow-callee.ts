@@ -31,7 +31,7 @@ export function namespacesOfNamedCallees(
 }
 
 /** Whether a name stands alone in a line (not part of a longer name; a DNS name's first label counts). */
-function standsAlone(name: string, line: string): boolean {
+export function standsAlone(name: string, line: string): boolean {
   if (name.length < 3) return false;
   let from = line.indexOf(name);
   while (from >= 0) {
