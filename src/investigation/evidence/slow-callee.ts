@@ -75,8 +75,9 @@ const SLOW_ANSWER = /\b[1-9]\d{3,}(?:\.\d+)?\s?ms\b|\btook\s+\d+(?:\.\d+)?\s?s(?
 
 /**
  * Other namespaces the pods' configuration calls into (`http://store-broker.store.svc:8099`) that the namespace's
- * warnings of slow answers, or errors of answers that did not come in time (`fraud check timed out after 250ms`), name — by the namespace, a Service called there, or that Service's first word, as a client
- * names what it calls (`store 3320ms`): the callee the time goes to, though it answers and logs no error. Its pods,
+ * warnings of slow answers, or errors of answers that did not come in time (`fraud check timed out after 250ms`), name
+ * — by the namespace, a Service called there, or that Service's first word, as a client names what it calls (`store
+ * 3320ms`): the callee the time goes to, though it answers and logs no error. Its pods,
  * and whatever slows them (a CPU limit that throttles them), are in that namespace.
  */
 export function slowlyAnsweringPeers(
