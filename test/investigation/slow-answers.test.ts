@@ -38,4 +38,7 @@ test("a caller's error that a call to a Service it calls timed out names that Se
     slowlyAnsweringPeers(calling('2026-11-20T10:20:00Z error: Cache lookup timed out after 250ms'), 'shop', []),
     [],
   );
+  // A connection that never opened reached no server to answer slowly: dropped packets, not a slow callee.
+  const dropped = calling('2026-11-20T10:20:00Z error: search: Connection timeout to search-query after 2000ms');
+  assert.deepEqual(slowlyAnsweringPeers(dropped, 'shop', []), []);
 });

@@ -70,6 +70,12 @@ export function slowCalleeNamespaces(snapshot: ClusterSnapshot, namespace: strin
   return read.filter((peer) => peer !== namespace && (byDns.includes(peer) || served(peer)));
 }
 
+/**
+ * A call that timed out while connecting (`Connection timeout`, `can't connect … (timed out)`, `dial tcp …`) never
+ * reached a server to answer slowly: dropped packets (a policy, a route), not a slow callee.
+ */
+const CONNECTING = /\bconnect|\bdial\b/i;
+
 /** An answer that came, but only after seconds (`GET /live 200 3380ms (store 3320ms)`, `query took 2.4s`). */
 const SLOW_ANSWER = /\b[1-9]\d{3,}(?:\.\d+)?\s?ms\b|\btook\s+\d+(?:\.\d+)?\s?s(?:ec(?:ond)?s?)?\b/i;
 
@@ -90,7 +96,8 @@ export function slowlyAnsweringPeers(
     .flatMap((log) => log.lines)
     .filter(
       (line) =>
-        (WARNING_LEVEL.test(line) && SLOW_ANSWER.test(line)) || (looksLikeError(line) && NOT_IN_TIME.test(line)),
+        (WARNING_LEVEL.test(line) && SLOW_ANSWER.test(line)) ||
+        (looksLikeError(line) && NOT_IN_TIME.test(line) && !CONNECTING.test(line)),
     )
     .map((line) => line.toLowerCase());
   if (lines.length === 0) return [];
