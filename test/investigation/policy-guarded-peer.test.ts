@@ -589,3 +589,41 @@ test('negative: the third namespace admits the upstream’s namespace: not the p
   const { result } = await replay(webShopAlert, retail({ tier: 'core' }), retailLogs);
   assert.notEqual(result.rootCause?.kind, 'NetworkPolicy');
 });
+
+// The caller is given its server's address in a ConfigMap it takes as environment (`envFrom`), not in its own env: it
+// is configured to call that namespace all the same.
+test('a failing caller configured through the ConfigMap it reads names the server’s namespace as its own env would', () => {
+  const snapshot = emptySnapshot(NOW);
+  snapshot.namespaces.push({ metadata: { name: 'intake', labels: { tier: 'edge' } } });
+  snapshot.pods.push({
+    metadata: { name: 'parser-1', namespace: 'intake', labels: { app: 'parser' } },
+    spec: { containers: [{ name: 'parser', image: 'x', envFrom: [{ configMapRef: { name: 'parser-settings' } }] }] },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      containerStatuses: [
+        { name: 'parser', ready: false, restartCount: 0, image: 'x', imageID: '', state: { running: {} } },
+      ],
+    },
+  });
+  const settings = (url: string) => ({
+    metadata: { name: 'parser-settings', namespace: 'intake' },
+    data: { BUS_URL: url, WORKERS: '4' },
+  });
+  snapshot.networkPolicies.push({
+    metadata: { name: 'bus-clients', namespace: 'streams' },
+    spec: {
+      podSelector: { matchLabels: { app: 'bus' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { tier: 'core' } } }] }],
+    },
+  });
+  snapshot.configMaps.push(settings('nats://bus.streams.svc.cluster.local:4222'));
+  assert.deepEqual(policyGuardedPeers(snapshot, 'intake', []), ['streams']);
+  // A ConfigMap of the namespace the caller does not read says nothing about where it calls.
+  snapshot.configMaps.splice(0, 1, {
+    ...settings('nats://bus.streams.svc.cluster.local:4222'),
+    metadata: { name: 'other', namespace: 'intake' },
+  });
+  assert.deepEqual(policyGuardedPeers(snapshot, 'intake', []), []);
+});

@@ -1,9 +1,11 @@
+import { configMapTexts } from './config-hosts.ts';
 import { failsToReach } from './connection-failures.ts';
 import { matchesSelector } from './labels.ts';
 import { RESOLVE_ERROR } from './log-line.ts';
 import { logLinesOf } from './logs.ts';
 import { namespacesNamedIn, type PodController, peerNamespaces } from './peer-namespaces.ts';
 import { isPodReady } from './pod-state.ts';
+import { podReferences } from './references.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 type Pod = ClusterSnapshot['pods'][number];
@@ -21,8 +23,9 @@ type NetworkPolicy = ClusterSnapshot['networkPolicies'][number];
  *
  * A namespace qualifies when pods of the alerted namespace fail the way a refused call fails (error lines of
  * connections that could not be made, or containers running but not ready: a probe that checks what they call), their
- * own settings or those error lines name a Service there (`svc.ns.svc:port`), the namespace was not read, and a policy
- * there isolates ingress without a peer that admits those pods (their labels and their namespace's). Most named first.
+ * own settings, the ConfigMaps they read or those error lines name a Service there (`svc.ns.svc:port`), the namespace
+ * was not read, and a policy there isolates ingress without a peer that admits those pods (their labels and their
+ * namespace's). Most named first.
  */
 export function policyGuardedPeers(
   snapshot: ClusterSnapshot,
@@ -43,6 +46,7 @@ export function policyGuardedPeers(
       ...namespacesNamedIn(errorLines, namespace),
       ...existingNamespacesNamedIn(errorLines, snapshot, namespace),
       ...peerNamespaces(failing, namespace, controllers),
+      ...namespacesNamedIn(configuredIn(snapshot, failing, namespace), namespace),
     ]),
   ];
   const read = (peer: string) => snapshot.pods.some((pod) => pod.metadata?.namespace === peer);
@@ -56,6 +60,16 @@ export function policyGuardedPeers(
           failing.some((pod) => !admitsPeer(policy, pod, snapshot)),
       ),
   );
+}
+
+/**
+ * The values of the ConfigMaps the failing pods read (as environment, `envFrom`, or mounted files): a client given its
+ * server's address there (`NATS_URL: nats://nats.data.svc:4222` in an `envFrom` map) is configured to call it as surely
+ * as through its own env, which the pod spec cannot show.
+ */
+function configuredIn(snapshot: ClusterSnapshot, failing: Pod[], namespace: string): string[] {
+  const { configMaps } = podReferences(failing);
+  return configMapTexts(snapshot, namespace, (name) => configMaps.has(name));
 }
 
 // `service.namespace` alone, as a client prints the host it dials (`10.0.0.7:5432 (db-pooler.data)`).
