@@ -74,3 +74,39 @@ export function ingressRoutes(text: string, ingresses: ClusterSnapshot['ingresse
   }
   return routes;
 }
+
+/** Whether a rule's path covers the request path: a prefix of it ending where a segment does (`/a` covers `/a/b`). */
+const covers = (rulePath: string, path: string): boolean => {
+  const prefix = rulePath.replace(/\/+$/, '');
+  return path === prefix || path.startsWith(`${prefix}/`);
+};
+
+/**
+ * The Ingress rules that serve a request path the text writes (`HTTP 5xx from /claims/api`), whatever their host: for
+ * each path, the rules whose path covers it longest, as a controller picks — never by the bare `/` every site serves,
+ * and only when they all live in one namespace (an Ingress routes only to Services of its own).
+ */
+export function ingressesServingPath(paths: string[], ingresses: ClusterSnapshot['ingresses']): IngressRoute[] {
+  for (const path of paths) {
+    const serving = ingresses.flatMap((ingress) =>
+      (ingress.spec?.rules ?? []).flatMap((rule) =>
+        (rule.http?.paths ?? []).flatMap((candidate) => {
+          const rulePath = candidate.path ?? '/';
+          return rulePath.length > 1 && covers(rulePath, path)
+            ? [{ ingress, host: rule.host ?? '', length: rulePath.length, service: candidate.backend?.service?.name }]
+            : [];
+        }),
+      ),
+    );
+    const best = Math.max(0, ...serving.map((s) => s.length));
+    const chosen = serving.filter((s) => s.length === best);
+    if (chosen.length === 0 || new Set(chosen.map((s) => s.ingress.metadata?.namespace)).size !== 1) continue;
+    return chosen.map(({ ingress, host, service }) => ({
+      host,
+      namespace: ingress.metadata?.namespace ?? '',
+      ingress: ingress.metadata?.name ?? '',
+      ...(service ? { service } : {}),
+    }));
+  }
+  return [];
+}

@@ -25,8 +25,8 @@ import { readGatewayBoundRoutes, readGatewayHop } from './gateway-bound-routes.t
 import { routeKinds } from './route-kinds.ts';
 import { pastTheRouter } from './router-namespace-named.ts';
 import { routeRuleService } from './route-rule-backend.ts';
-import { type PathWordRoute, readRoutesByPathWord } from './route-path-words.ts';
-import { type IngressRoute, ingressRoutes, mentionedHosts } from './ingress-routes.ts';
+import { type PathWordRoute, readRoutesByPathWord, writtenPaths } from './route-path-words.ts';
+import { type IngressRoute, ingressesServingPath, ingressRoutes, mentionedHosts } from './ingress-routes.ts';
 import { type HTTPRoute, servedVersion } from './routing-objects.ts';
 import { discoverApis } from '../tools/discover-apis.ts';
 import { troubleByNamespace, UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
@@ -425,9 +425,14 @@ async function fromClusterLists(
   const chosen = cloud ?? chooseNamespace(text, candidates);
   const guessed = !cloud && 'guess' in chosen && chosen.guess;
   const byPath = guessed ? await placedByPathWord(text, base, gateway?.apiGroups) : undefined;
+  const byIngressPath = guessed && !byPath?.choice ? await placedByIngressPath(text, ingresses, base) : undefined;
+  const routedBy = byIngressPath?.listed ?? ingresses;
   const workloads = [...deployments.items, ...statefulSets.items] as Parameters<typeof placedByConfigChange>[0];
-  const byChange = guessed && !byPath?.choice ? await placedByConfigChange(workloads, onset, base) : undefined;
-  const { namespace, assumption, entryService } = byPath?.choice ?? byChange?.choice ?? chosen;
+  const byChange =
+    guessed && !byPath?.choice && !byIngressPath?.choice
+      ? await placedByConfigChange(workloads, onset, base)
+      : undefined;
+  const { namespace, assumption, entryService } = byPath?.choice ?? byIngressPath?.choice ?? byChange?.choice ?? chosen;
   // A list takes a request per page; so does each read made to place a guess.
   const reads = [
     deployments,
@@ -441,9 +446,10 @@ async function fromClusterLists(
     mesh,
     routers,
   ];
-  const requests = spent + [...reads, byPath, byChange].reduce((sum, read) => sum + (read?.requests ?? 0), 0);
+  const requests =
+    spent + [...reads, byPath, byIngressPath, byChange].reduce((sum, read) => sum + (read?.requests ?? 0), 0);
   // The Ingresses read in the chosen namespace stay evidence: a routing change is a suspect like any other.
-  const routing = ((ingresses?.items ?? []) as ClusterSnapshot['ingresses']).filter(
+  const routing = ((routedBy?.items ?? []) as ClusterSnapshot['ingresses']).filter(
     (ingress) => ingress.metadata?.namespace === namespace,
   );
   const read = readIn(namespace, [
@@ -470,7 +476,7 @@ async function fromClusterLists(
       ['StatefulSet', statefulSets],
       ['Service', services],
       ['Endpoints', endpoints],
-      ['Ingress', ingresses],
+      ['Ingress', routedBy],
       ['VirtualService', mesh?.listed],
     ]),
     ...(refusals.length > 0 ? { refusals: refusals.map((denial) => denial.event) } : {}),
@@ -485,7 +491,7 @@ async function fromClusterLists(
     ...(entryService ? { entryService } : {}),
     ...(routers && routers.customRead.size > 0 ? { customRead: routers.customRead } : {}),
     ...(cloud ? { symptom: cloud.symptom } : {}),
-    ...(ingresses?.complete || routing.length > 0 ? { ingresses: routing } : {}),
+    ...(routedBy?.complete || routing.length > 0 ? { ingresses: routing } : {}),
     ...(gateway?.apiGroups || byPath?.apiGroups ? { apiGroups: gateway?.apiGroups ?? byPath?.apiGroups } : {}),
   };
 }
@@ -1080,6 +1086,42 @@ async function placedByConfigChange(
     choice: {
       namespace: changed.namespace,
       assumption: describeChangedConfig(changed, configMaps.complete),
+    },
+  };
+}
+
+/**
+ * Nothing placed the alert and its text writes a request path (`5xx from /claims/api`): the Ingress rules whose path
+ * covers it longest, whatever their host, route it to a Service of their namespace — that Service is where the failing
+ * requests enter. The cluster's Ingresses (1 request, unless a host the text mentions had them read already).
+ */
+async function placedByIngressPath(
+  text: string,
+  read: Listed | undefined,
+  base: Omit<ToolContext, 'reason'>,
+): Promise<{
+  choice?: { namespace: string; assumption: string; entryService?: string };
+  requests: number;
+  listed?: Listed;
+}> {
+  const paths = writtenPaths(text);
+  if (paths.length === 0) return { requests: 0 };
+  const listed =
+    read ??
+    (await listObjects.run(
+      { kind: 'Ingress', limit: 5000 },
+      { ...base, reason: 'the alert writes a request path and names nothing found: the Ingress rule that routes it' },
+    ));
+  const requests = read ? 0 : listed.requests;
+  const [route] = ingressesServingPath(paths, listed.items as ClusterSnapshot['ingresses']);
+  if (!route) return { requests, listed };
+  return {
+    requests,
+    listed,
+    choice: {
+      namespace: route.namespace,
+      assumption: `namespace ${route.namespace}: Ingress ${route.ingress} routes the path the alert writes${route.service ? ` to Service ${route.service}` : ''}`,
+      ...(route.service ? { entryService: route.service } : {}),
     },
   };
 }

@@ -51,14 +51,18 @@ function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWo
 // A request path the text writes (`/v1/parks/overview`): two segments or more, so that a lone `/` or a unit (`km/h`) is none.
 const WRITTEN_PATH = /(?:^|[\s`'"(:])(\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)+)/gi;
 
+/** The request paths the text writes (two segments or more), each once. */
+export const writtenPaths = (text: string): string[] => [
+  ...new Set([...text.matchAll(WRITTEN_PATH)].map((m) => m[1] as string)),
+];
+
 /**
  * The routes that serve a request path the text writes, when its words name none (`/v1/*` serves `/v1/parks/overview`):
  * those whose prefix covers it longest, as a router picks — only when they all live in one namespace, and never by the
  * bare `/` every site serves.
  */
 export function routesByWrittenPath(text: string, routes: readonly CustomObject[]): PathWordRoute[] {
-  const paths = [...new Set([...text.matchAll(WRITTEN_PATH)].map((m) => m[1] as string))];
-  for (const path of paths) {
+  for (const path of writtenPaths(text)) {
     const scored = routes.map((route) => ({ route, score: pathMatch(route, path) }));
     const best = Math.max(-1, ...scored.map((s) => s.score));
     if (best <= 1) continue;
