@@ -1,6 +1,7 @@
 import type { Alert } from '../alert/alert.ts';
 import { type IngressRoute, ingressRoutes } from './evidence/ingress-routes.ts';
 import { groupedBy } from './evidence/lookup.ts';
+import { routedPartNamed } from './evidence/routed-part.ts';
 import type { ClusterSnapshot } from './evidence/snapshot.ts';
 import type { EntityRef } from './model.ts';
 
@@ -745,6 +746,14 @@ export function resolveSymptom(
   const text = alertText(alert);
   const mentioned = mentionedNames(text, names)[0];
   if (mentioned) {
+    // The site the text names, then its part that fails: the Service the site's route sends that part's path to.
+    const part = routedPartNamed(text, mentioned, snapshot, namespace);
+    if (part && hasWorkload(snapshot, 'Service', namespace, part.service)) {
+      assumptions.push(
+        `symptom Service ${part.service}: the alert names ${mentioned} and its "${part.word}" part, which ${part.route.kind} ${part.route.name} routes (${part.path}) to it`,
+      );
+      return { symptom: { kind: 'Service', namespace, name: part.service }, assumptions };
+    }
     const symptom = serviceOrWorkload(mentioned, namespace, snapshot);
     assumptions.push(`symptom ${symptom?.kind} ${mentioned}: the alert's text mentions it`);
     return { symptom, assumptions };

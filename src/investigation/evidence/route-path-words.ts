@@ -22,7 +22,8 @@ export interface PathWordRoute {
 }
 
 /** Path segments that name no part of a site. */
-const GENERIC_SEGMENT = /^(?:api|apis|v\d+|static|assets|public|health|healthz|ready|readyz|live|livez|metrics|www)$/;
+export const GENERIC_SEGMENT =
+  /^(?:api|apis|v\d+|static|assets|public|health|healthz|ready|readyz|live|livez|metrics|www)$/;
 
 /** The words of the paths a route matches: segments of every `/a/b` written in its spec. */
 function pathWords(route: CustomObject): string[] {
