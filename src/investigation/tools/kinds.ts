@@ -75,6 +75,11 @@ export interface ListOptions {
 
 /** The Accept header of a metadata-only list, offering the full list after it to servers without the form. */
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
+/**
+ * Secrets get no such fallback: a server without the form answers 406 and the read is noted as refused, rather than
+ * sending every value of the namespace over the wire.
+ */
+const SECRET_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 interface KindAccess {
   /** The group's version the engine reads it at ('v1' for the core group); a custom resource's first stable one. */
@@ -132,9 +137,14 @@ function listRequest(
       // The API server refuses a resourceVersion next to a continue token: the token carries the version.
       resourceVersion: cached && !token ? '0' : undefined,
     },
-    { accept: options.metadataOnly && access.model ? METADATA_LIST : undefined, signal },
+    { accept: metadataAccept(access, options), signal },
     each,
   );
+}
+
+function metadataAccept(access: KindAccess, options: ListOptions): string | undefined {
+  if (!options.metadataOnly || !access.model) return undefined;
+  return access.plural === 'secrets' && access.group === '' ? SECRET_METADATA_LIST : METADATA_LIST;
 }
 
 function readRequest(
