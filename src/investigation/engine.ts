@@ -111,15 +111,10 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       else widenedIn = wider.located.namespace;
     }
   }
-  // A pointer no firmer than a healthy rollout is as good as nothing: what the pods are configured to call beyond the
-  // path may hold what fails (a Service of the broker they read, changed just before), and its answer replaces the
-  // pointer only when it is firmer.
-  const weak = !final.rootCause || final.confidence <= LEAD_STRENGTH.healthyRollout;
-  if (weak && collected.focus.namespace === located.namespace) {
+  if (!final.rootCause && collected.focus.namespace === located.namespace) {
     const last = await lastLook(alert, located, { collected, requests, widenedIn }, base, emit, diagnoses);
     requests = last.collected.requests;
-    if (last.final.rootCause && (!final.rootCause || last.final.confidence > final.confidence))
-      ({ collected, final } = last);
+    if (last.final.rootCause) ({ collected, final } = last);
   }
   ctx.onEvidence?.(collected.snapshot);
   for (const change of hypothesisChanges(latest, final)) await emit(change);

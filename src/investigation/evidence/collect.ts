@@ -249,14 +249,8 @@ export async function collectLastLook(
   const reader = new SnapshotReader(request, base, listener);
   const { snapshot, namespace } = reader;
   const controllers = podControllers(snapshot);
-  // What the symptom's own path calls first: its dependencies beyond the namespace are where its trouble comes from,
-  // before those only its neighbours call.
   const unread = [
-    ...new Set([
-      ...peerNamespaces(podsOnPath(snapshot, reader.focus()), namespace, controllers),
-      ...peerNamespaces(snapshot.pods, namespace, controllers),
-      ...configuredPeers(snapshot, namespace),
-    ]),
+    ...new Set([...peerNamespaces(snapshot.pods, namespace, controllers), ...configuredPeers(snapshot, namespace)]),
   ]
     .filter((peer) => !examined.includes(peer) && !snapshot.pods.some(inNamespace(peer)))
     .slice(0, MAX_PEER_NAMESPACES);
