@@ -39,6 +39,7 @@ import { planLists } from './custom-read-plan.ts';
 import { classParameterLists } from './class-parameters.ts';
 import { mountSourceLists } from './mount-sources.ts';
 import { operatorAddressed } from './operator-addressed.ts';
+import { servicesSelectingNoTemplate } from './selector-templates.ts';
 import { resourceSetterLists } from './resource-setters.ts';
 import { storageClassLists } from './storage-classes.ts';
 import { taintedNodesToWeigh } from './node-room.ts';
@@ -585,6 +586,16 @@ function involvedReads(snapshot: ClusterSnapshot, alert: Alert, focus: Focus, na
     if (refs.ownerKinds.has(kind) || labels.some((label) => alert.labels[label])) {
       reads.push([kind, `${kind}s that own pods in ${namespace}`, here]);
     }
+  }
+  // A Service that selects no pod read and no Deployment's or StatefulSet's template: before its selector is called
+  // broken, the DaemonSets whose templates it may match (a router's or agent's Service on every node's pods).
+  const unselecting = servicesSelectingNoTemplate(snapshot, namespace);
+  if (unselecting.length > 0 && !reads.some(([kind]) => kind === 'DaemonSet')) {
+    reads.push([
+      'DaemonSet',
+      `Service ${unselecting.join(', ')} selects no pod read: whether a DaemonSet's template carries its selector`,
+      here,
+    ]);
   }
   // A run that fails may be one of many since long ago: its CronJob's status says since when (its last success). A
   // run may also fail on what another scheduled job keeps (partitions, exports, a cache it fills): cluster-wide, the
