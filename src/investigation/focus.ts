@@ -215,6 +215,11 @@ export interface NamespaceCandidates {
    * `troubleSigns`: no sign of where its symptom is, only a better guess than none when nothing else points anywhere.
    */
   standingSigns?: Map<string, number>;
+  /**
+   * Of `troubleSigns`, those still going on within the hour before the onset (namespace-trouble.ts): trouble that ended
+   * earlier (a component that recovered hours before) is no place to go to for an alert that names nothing.
+   */
+  currentSigns?: Map<string, number>;
 }
 
 /** What chooseNamespace settled on, and why, in words for the thread. */
@@ -397,7 +402,7 @@ export function chooseNamespace(text: string, candidates: NamespaceCandidates): 
       assumption: `namespace ${byApplication}: most workloads of ${apps.join(', ')}, which the alert names, run there`,
     };
   }
-  const troubled = [...(candidates.troubleSigns ?? new Map<string, number>()).entries()]
+  const troubled = [...(candidates.currentSigns ?? candidates.troubleSigns ?? new Map<string, number>()).entries()]
     .filter(([, count]) => count > 0)
     .sort((a, b) => b[1] - a[1]);
   const busiest = troubled[0];

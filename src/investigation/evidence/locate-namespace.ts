@@ -543,12 +543,12 @@ function candidatesFrom(
 function troubleSigns(
   listed: Parameters<typeof troubleByNamespace>[0],
   onset: number,
-): Pick<NamespaceCandidates, 'troubleSigns' | 'standingSigns'> {
+): Pick<NamespaceCandidates, 'troubleSigns' | 'standingSigns' | 'currentSigns'> {
   const fresh = troubleByNamespace(listed, onset);
   const standing = new Map(
     [...troubleByNamespace(listed)].map(([namespace, count]) => [namespace, count - (fresh.get(namespace) ?? 0)]),
   );
-  return { troubleSigns: fresh, standingSigns: standing };
+  return { troubleSigns: fresh, standingSigns: standing, currentSigns: troubleByNamespace(listed, onset, true) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { endpointsOf, readyAddresses } from './endpoints.ts';
-import { foldRepeats } from './events.ts';
+import { eventTime, foldRepeats } from './events.ts';
+import { MINUTE, toMs } from './time.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { standingEvent, standingSince } from './standing-trouble.ts';
 
@@ -34,24 +35,52 @@ function aboutClusterScoped(event: ClusterSnapshot['events'][number]): boolean {
 }
 
 /**
+ * How long before the onset trouble may end and still be the symptom's: a fault shows at once or soon after (a rule's
+ * `for:` delay). Trouble that ended earlier (a probe that failed twice hours before, its pod ready since) was over while
+ * the symptom did not yet exist: a component that recovered is a bystander of what began after.
+ */
+const ENDED_BEFORE_ONSET = 60 * MINUTE;
+
+/** Whether an event was last seen over ENDED_BEFORE_ONSET before the onset (ms). */
+const overBefore = (event: ClusterSnapshot['events'][number], onset: number): boolean => {
+  const last = toMs(eventTime(event));
+  return last !== undefined && last < onset - ENDED_BEFORE_ONSET;
+};
+
+/**
+ * Whether a pod failed for good over ENDED_BEFORE_ONSET before the onset (ms): a run that gave up in the night, its
+ * containers finished since, was over while the symptom did not yet exist.
+ */
+const endedBefore = (pod: ClusterSnapshot['pods'][number], onset: number): boolean => {
+  if (pod.status?.phase !== 'Failed') return false;
+  const finished = (pod.status.containerStatuses ?? []).map((status) => toMs(status.state?.terminated?.finishedAt));
+  return finished.length > 0 && finished.every((at) => at !== undefined && at < onset - ENDED_BEFORE_ONSET);
+};
+
+/**
  * Signs of trouble per namespace, from cluster-wide lists: pods neither running nor done, Warning events, and Services
  * no ready pod serves (a broken selector or target port, failing readiness) — the faults that show in no pod's phase.
  * `endpoints` may be empty when they were not read; Services are then not judged. With `onset` (ms), standing trouble
  * (standing-trouble.ts) is left out: pods created and events first recorded days before it that have not merely come
- * back since. Services, whose Endpoints carry no time, are always judged.
+ * back since. `goingOn` (with `onset`): trouble that ended over an hour before it is left out too (ENDED_BEFORE_ONSET).
+ * Services, whose Endpoints carry no time, are always judged.
  */
-export function troubleByNamespace(listed: Listed, onset?: number): Map<string, number> {
+export function troubleByNamespace(listed: Listed, onset?: number, goingOn = false): Map<string, number> {
   const signs = new Map<string, number>();
   const add = (namespace: string | undefined) => {
     if (namespace) signs.set(namespace, (signs.get(namespace) ?? 0) + 1);
   };
   for (const pod of listed.pods) {
-    if (onset === undefined || !standingSince(pod.metadata?.creationTimestamp, onset)) add(pod.metadata?.namespace);
+    const left =
+      onset !== undefined &&
+      (standingSince(pod.metadata?.creationTimestamp, onset) || (goingOn && endedBefore(pod, onset)));
+    if (!left) add(pod.metadata?.namespace);
   }
   // A repeated event is one sign, however many Event objects recorded it.
   for (const event of foldRepeats(listed.events)) {
     if (aboutClusterScoped(event)) continue;
-    if (onset === undefined || !standingEvent(event, onset)) add(event.metadata?.namespace);
+    const left = onset !== undefined && (standingEvent(event, onset) || (goingOn && overBefore(event, onset)));
+    if (!left) add(event.metadata?.namespace);
   }
   if (listed.endpoints.length > 0) {
     for (const service of listed.services) if (unserved(service, listed.endpoints)) add(service.metadata?.namespace);
