@@ -158,12 +158,14 @@ describe('routeKinds', () => {
         { group: 'networking.istio.io', version: 'v1', resources: [resource('VirtualService')] },
         { group: 'gateway.networking.k8s.io', version: 'v1', resources: [resource('GRPCRoute')] },
         { group: 'proxy.example.io', version: 'v1', resources: [resource('HTTPProxy'), resource('Mapping', false)] },
+        // An API gateway's definition of an API (the path it listens on, the target it proxies to) is its route.
+        { group: 'apis.example.io', version: 'v1', resources: [resource('ApiDefinition'), resource('ApiKey')] },
       ],
       5,
     );
     assert.deepEqual(
       kinds.map((k) => `${k.group}/${k.kind}`),
-      ['edge.example.io/EdgeRoute', 'proxy.example.io/HTTPProxy'],
+      ['edge.example.io/EdgeRoute', 'proxy.example.io/HTTPProxy', 'apis.example.io/ApiDefinition'],
     );
   });
 });

@@ -38,3 +38,32 @@ describe('routesByWrittenPath', () => {
     assert.deepEqual(routesByWrittenPath('slow: /v1/trucks/overview', twice), []);
   });
 });
+
+describe('a central gateway’s API definition', () => {
+  // An API gateway keeps every API's definition in its own namespace: the path it listens on, the Service it proxies to.
+  const definition = (name: string, listen: string, target: string): CustomObject =>
+    CustomObjectSchema.parse({
+      apiVersion: 'gateway.example.io/v1',
+      kind: 'ApiDefinition',
+      metadata: { namespace: 'api-gateway', name },
+      spec: { name, proxy: { listen_path: listen, target_url: target, strip_listen_path: true } },
+    });
+  const routes = [
+    definition('parcels', '/v1/parcels/', 'http://parcel-api.depot.svc:8080'),
+    definition('invoices', '/v1/invoices/', 'http://billing-api.ledger.svc.cluster.local:8080'),
+  ];
+  it('reads its listen path, and places the path at the namespace and Service it proxies to, not the gateway’s', () => {
+    const found = routesByWrittenPath('4xx ratio on POST /v1/parcels is 90%', routes);
+    assert.deepEqual(
+      found.map((r) => `${r.namespace}/${r.service}`),
+      ['depot/parcel-api'],
+    );
+  });
+  it('a route naming no Service by cluster DNS stays in its own namespace', () => {
+    const bare = [definition('parcels', '/v1/parcels/', 'http://parcel-api:8080')];
+    assert.deepEqual(
+      routesByWrittenPath('POST /v1/parcels fails', bare).map((r) => r.namespace),
+      ['api-gateway'],
+    );
+  });
+});

@@ -1148,7 +1148,8 @@ async function placedByPathWord(
     ...(apiGroups ? { apiGroups } : {}),
     choice: {
       namespace: route.namespace,
-      assumption: `namespace ${route.namespace}: ${route.kind} ${route.name} routes the path /${route.word}, whose word the alert uses`,
+      assumption: `namespace ${route.namespace}: ${route.kind} ${route.name} routes the path /${route.word}, whose word the alert uses${route.service ? `, to Service ${route.service} there` : ''}`,
+      ...(route.service ? { entryService: route.service } : {}),
     },
   };
 }

@@ -8,10 +8,11 @@ import type { ServedGroup } from './routing-objects.ts';
 
 /**
  * Routers that keep their routes in custom resources of their own (APISIX's ApisixRoute, Traefik's IngressRoute,
- * Contour's HTTPProxy, Emissary's Mapping, NGINX's VirtualServer…): found by what discovery says their kind is, never
- * by a product list. Istio's VirtualService and the Gateway API's HTTPRoute are read typed (routing-objects.ts).
+ * Contour's HTTPProxy, Emissary's Mapping, NGINX's VirtualServer, an API gateway's ApiDefinition: a listen path and
+ * the target it proxies to…): found by what discovery says their kind is, never by a product list. Istio's
+ * VirtualService and the Gateway API's HTTPRoute are read typed (routing-objects.ts).
  */
-const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer)$/;
+const ROUTE_KIND = /(?:Route|Mapping|HTTPProxy|VirtualServer|ApiDefinition)$/;
 /**
  * A router's backend kind: the object its routes point at, which names the Service and port to send to (Gloo's or
  * APISIX's `…Upstream`). A route's requests go nowhere when it names a port the Service does not expose.

@@ -3,6 +3,7 @@ import { discoverApis } from '../tools/discover-apis.ts';
 import { listCustomObjects } from '../tools/list-custom-objects.ts';
 import type { CustomObject } from './custom-object.ts';
 import { specStrings } from './governing-resources.ts';
+import { hostNamesIn, serviceNameOf } from './hosts.ts';
 import { pathMatch } from './route-paths.ts';
 import { edgeWordsIn, routeKinds } from './route-kinds.ts';
 import type { ServedGroup } from './routing-objects.ts';
@@ -15,10 +16,33 @@ import type { ServedGroup } from './routing-objects.ts';
 
 /** A route whose path carries a word of the alert. */
 export interface PathWordRoute {
+  /** Where the routed part is served: the namespace of the Service its spec sends to by cluster DNS, else its own. */
   namespace: string;
   kind: string;
   name: string;
   word: string;
+  /** The Service it sends to, when its spec names one by cluster DNS (`<service>.<namespace>.svc`). */
+  service?: string;
+}
+
+/**
+ * Where a route sends its requests, when its spec names one Service by cluster DNS (`http://orders.shop.svc:8080`): a
+ * central gateway keeps every API's route in its own namespace, and the part a user reports failing is served from
+ * the backend's — the route's own namespace only holds the gateway.
+ */
+function backendOf(route: CustomObject): { namespace: string; service?: string } {
+  const own = route.metadata?.namespace ?? '';
+  const targets = new Map(
+    specStrings(route.spec)
+      .flatMap((value) => hostNamesIn(value))
+      .filter((host) => /^[a-z0-9-]+\.[a-z0-9-]+\.svc(?:\.|$)/i.test(host))
+      .flatMap((host) => {
+        const target = serviceNameOf(host, own);
+        return target ? [[`${target.namespace}/${target.name}`, target] as const] : [];
+      }),
+  );
+  const [only, ...others] = [...targets.values()];
+  return only && others.length === 0 ? { namespace: only.namespace, service: only.name } : { namespace: own };
 }
 
 /** Path segments that name no part of a site. */
@@ -41,7 +65,7 @@ function routesByPathWord(text: string, routes: readonly CustomObject[]): PathWo
       .filter((word) => said.has(word))
       .slice(0, 1)
       .map((word) => ({
-        namespace: route.metadata?.namespace ?? '',
+        ...backendOf(route),
         kind: route.kind,
         name: route.metadata?.name ?? '',
         word,
@@ -70,7 +94,7 @@ export function routesByWrittenPath(text: string, routes: readonly CustomObject[
     const serving = scored.filter((s) => s.score === best).map((s) => s.route);
     if (new Set(serving.map((route) => route.metadata?.namespace)).size !== 1) continue;
     return serving.map((route) => ({
-      namespace: route.metadata?.namespace ?? '',
+      ...backendOf(route),
       kind: route.kind,
       name: route.metadata?.name ?? '',
       word: path.slice(1),

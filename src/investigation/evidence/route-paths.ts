@@ -2,8 +2,9 @@
 type Route = { spec?: unknown };
 
 // Keys under which routers' own route kinds write the path a route matches: Emissary's Mapping `prefix`, Contour's
-// HTTPProxy `conditions[].prefix`, a `path` or `pathPrefix` match, APISIX's `uris` (its ApisixRoute's `match.paths`).
-const PATH_KEYS = new Set(['prefix', 'path', 'paths', 'pathprefix', 'uri', 'uris']);
+// HTTPProxy `conditions[].prefix`, a `path` or `pathPrefix` match, APISIX's `uris` (its ApisixRoute's `match.paths`),
+// an API gateway's `listen_path` (the path an API definition listens on).
+const PATH_KEYS = new Set(['prefix', 'path', 'paths', 'pathprefix', 'uri', 'uris', 'listenpath']);
 // Keys naming the host a route serves; "*" there serves every host (Emissary's `hostname: "*"`).
 const HOST_KEYS = new Set(['host', 'hostname', 'hosts', 'hostnames', 'fqdn']);
 // A path written in a router's rule expression (Traefik's PathPrefix(`/img`), Path(`/healthz`)).
@@ -21,7 +22,7 @@ function keyedStrings(value: unknown, key = ''): [string, string][] {
 export function routePathPrefixes(route: Route): string[] {
   const strings = keyedStrings(route.spec);
   const written = strings
-    .filter(([key, value]) => PATH_KEYS.has(key) && value.startsWith('/'))
+    .filter(([key, value]) => PATH_KEYS.has(key.replace(/[_-]/g, '')) && value.startsWith('/'))
     .map(([, value]) => value.replace(/\*+$/, ''));
   const ruled = strings.flatMap(([, value]) => [...value.matchAll(PATH_RULE)].map((m) => m[1] as string));
   return [...new Set([...written, ...ruled])];
