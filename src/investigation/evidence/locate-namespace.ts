@@ -160,8 +160,17 @@ export async function locateNamespace(alert: Alert, base: Omit<ToolContext, 'rea
   const routed = await backendOf(unlabelledRouterIds(alert), namespaces, base, 'the router');
   if (routed) return { ...routed, requests: spent + namespaceList.requests + routed.requests };
   const cloudMade = cloudMadeValues(alert.labels, GENERIC_LABELS);
-  const onset = toMs(alert.startsAt) ?? (base.now ?? new Date()).getTime();
-  return fromClusterLists(text, namespaces, base, spent + namespaceList.requests, cloudMade, onset, warnings);
+  const dated = toMs(alert.startsAt);
+  const onset = dated ?? (base.now ?? new Date()).getTime();
+  return fromClusterLists(
+    text,
+    namespaces,
+    base,
+    spent + namespaceList.requests,
+    cloudMade,
+    { onset, dated },
+    warnings,
+  );
 }
 
 /** The namespace of the pod the alert names, when one namespace holds a pod of that name (1 request). */
@@ -365,7 +374,7 @@ async function fromClusterLists(
   base: Omit<ToolContext, 'reason'>,
   spent: number,
   cloudMade: string[],
-  onset: number,
+  { onset, dated }: { onset: number; dated: number | undefined },
   warningsRead?: NarrowedList<'Event'>,
 ): Promise<Located> {
   const names = namespaces.map((namespace) => namespace.metadata?.name ?? '');
@@ -398,6 +407,7 @@ async function fromClusterLists(
       ...gatewayRoutes(text, gateway?.routes ?? []),
     ],
     onset,
+    dated !== undefined,
   );
   // No Ingress nor Gateway API route serves the host: a mesh's ingress gateway may, through the mesh routes bound to it
   // (gateway-bound-routes.ts; 1 request when discovery says the mesh's route kind is served, counted as the look's, not
@@ -508,6 +518,7 @@ function candidatesFrom(
   listed: Record<'deployments' | 'statefulSets' | 'services' | 'unhealthy' | 'warnings' | 'endpoints', ListRead>,
   routes: IngressRoute[],
   onset: number,
+  dated: boolean,
 ): NamespaceCandidates {
   const { deployments, statefulSets, services, unhealthy, warnings, endpoints } = listed;
   return {
@@ -532,23 +543,31 @@ function candidatesFrom(
         endpoints: endpoints.items as ClusterSnapshot['endpoints'],
       },
       onset,
+      dated,
     ),
   };
 }
 
 /**
  * Signs of trouble per namespace, those that began around the alert apart from those standing since days before it:
- * a standing condition is no sign of where the alert's symptom is, only a guess better than none.
+ * a standing condition is no sign of where the alert's symptom is, only a guess better than none. `dated`: the alert
+ * says when its symptom began, so trouble that ended well before then is over (`currentSigns`); without it the onset is
+ * only the snapshot's time, and a symptom (output that never came) may have begun with trouble long over.
  */
 function troubleSigns(
   listed: Parameters<typeof troubleByNamespace>[0],
   onset: number,
+  dated: boolean,
 ): Pick<NamespaceCandidates, 'troubleSigns' | 'standingSigns' | 'currentSigns'> {
   const fresh = troubleByNamespace(listed, onset);
   const standing = new Map(
     [...troubleByNamespace(listed)].map(([namespace, count]) => [namespace, count - (fresh.get(namespace) ?? 0)]),
   );
-  return { troubleSigns: fresh, standingSigns: standing, currentSigns: troubleByNamespace(listed, onset, true) };
+  return {
+    troubleSigns: fresh,
+    standingSigns: standing,
+    ...(dated ? { currentSigns: troubleByNamespace(listed, onset, true) } : {}),
+  };
 }
 
 /**

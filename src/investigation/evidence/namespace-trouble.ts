@@ -48,16 +48,6 @@ const overBefore = (event: ClusterSnapshot['events'][number], onset: number): bo
 };
 
 /**
- * Whether a pod failed for good over ENDED_BEFORE_ONSET before the onset (ms): a run that gave up in the night, its
- * containers finished since, was over while the symptom did not yet exist.
- */
-const endedBefore = (pod: ClusterSnapshot['pods'][number], onset: number): boolean => {
-  if (pod.status?.phase !== 'Failed') return false;
-  const finished = (pod.status.containerStatuses ?? []).map((status) => toMs(status.state?.terminated?.finishedAt));
-  return finished.length > 0 && finished.every((at) => at !== undefined && at < onset - ENDED_BEFORE_ONSET);
-};
-
-/**
  * Signs of trouble per namespace, from cluster-wide lists: pods neither running nor done, Warning events, and Services
  * no ready pod serves (a broken selector or target port, failing readiness) — the faults that show in no pod's phase.
  * `endpoints` may be empty when they were not read; Services are then not judged. With `onset` (ms), standing trouble
@@ -71,10 +61,7 @@ export function troubleByNamespace(listed: Listed, onset?: number, goingOn = fal
     if (namespace) signs.set(namespace, (signs.get(namespace) ?? 0) + 1);
   };
   for (const pod of listed.pods) {
-    const left =
-      onset !== undefined &&
-      (standingSince(pod.metadata?.creationTimestamp, onset) || (goingOn && endedBefore(pod, onset)));
-    if (!left) add(pod.metadata?.namespace);
+    if (onset === undefined || !standingSince(pod.metadata?.creationTimestamp, onset)) add(pod.metadata?.namespace);
   }
   // A repeated event is one sign, however many Event objects recorded it.
   for (const event of foldRepeats(listed.events)) {
