@@ -86,10 +86,15 @@ describe('one redaction policy on every way out', () => {
     }
   });
 
-  test('only the Secrets the pods name are read, each by its name', () => {
+  test('only the Secrets the pods name are read by name; a list of Secrets asks for metadata alone', () => {
     const secretReads = h.sim.requests().filter((request) => request.path.includes('/secrets'));
     assert.ok(secretReads.length > 0);
     for (const request of secretReads) {
+      if (request.server === 'kube' && request.path.endsWith('/secrets') && !request.query.fieldSelector) {
+        // Which Secrets changed before the onset: PartialObjectMetadataList only, no full-object fallback offered.
+        assert.equal(request.accept, 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+        continue;
+      }
       assert.match(
         String(request.query.fieldSelector ?? request.path),
         /metadata\.name=invoicer-(db|api)|\/secrets\/invoicer-/,

@@ -48,6 +48,8 @@ export interface KubeRequest {
   query: Record<string, string>;
   /** The decoded body of a write. */
   body?: unknown;
+  /** The Accept header, when the client sent one (a metadata-only list asks for PartialObjectMetadataList there). */
+  accept?: string;
   status: number;
 }
 
@@ -148,6 +150,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
             path,
             query: call.query,
             ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
+            ...(call.accept ? { accept: call.accept } : {}),
             status,
           });
         const reply = api.answer(call);
