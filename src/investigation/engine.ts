@@ -15,6 +15,9 @@ import { LEAD_STRENGTH } from './ranking/weights.ts';
 import { describeFailures, RunningDiagnoses } from './running-diagnoses.ts';
 import type { ListBudget } from './tools/kinds.ts';
 
+/** The most an answer found only by trouble beginning in another namespace of the application may claim. */
+const TENTATIVE_CONFIDENCE = 0.4;
+
 /** What a failed judgement of partial evidence leaves undone: the reads beyond the symptom's path wait on it. */
 const UNJUDGED = 'whether it explained the symptom went unjudged, so nothing beyond the path of the symptom was read';
 
@@ -96,6 +99,7 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
         saved: collected.saved,
       },
       base,
+      !final.rootCause,
     );
     requests += wider.requests;
     if (wider.located) {
@@ -106,9 +110,11 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
       // It starts from what the first look spent, so the second reads what it must and few logs or peers.
       const second = await examine(wider.located);
       requests = second.collected.requests;
-      if (second.final.rootCause && (!final.rootCause || second.final.confidence > final.confidence))
+      if (second.final.rootCause && (!final.rootCause || second.final.confidence > final.confidence)) {
         ({ collected, final } = second);
-      else widenedIn = wider.located.namespace;
+        // Found only by where trouble began, with nothing linking it to the symptom: confirm before acting on it.
+        if (wider.tentative) final = tentative(final);
+      } else widenedIn = wider.located.namespace;
     }
   }
   if (!final.rootCause && collected.focus.namespace === located.namespace) {
@@ -156,6 +162,19 @@ export async function investigate(alert: Alert, ctx: InvestigationContext): Prom
   ctx.onAnswered?.(requests);
   await emit({ type: 'done', result });
   return result;
+}
+
+/** A diagnosis no link to the symptom supports: it and its hypotheses claim at most TENTATIVE_CONFIDENCE. */
+function tentative(diagnosis: Diagnosis): Diagnosis {
+  const capped = (confidence: number) => Math.min(confidence, TENTATIVE_CONFIDENCE);
+  return {
+    ...diagnosis,
+    confidence: capped(diagnosis.confidence),
+    hypotheses: diagnosis.hypotheses.map((hypothesis) => ({
+      ...hypothesis,
+      confidence: capped(hypothesis.confidence),
+    })),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { troubleOfClients } from './client-trouble.ts';
 import { creatorElsewhere, creatorsOf } from './creator-elsewhere.ts';
 import { saysOutputMissing } from './missing-output.ts';
 import { listObjects } from '../tools/list-objects.ts';
+import { applicationNamespaces, restartTroubleSince } from './application-namespaces.ts';
 import { readInFull } from './completeness.ts';
 import type { Located } from './locate-namespace.ts';
 import { UNHEALTHY_PODS, WARNINGS } from './namespace-trouble.ts';
@@ -44,20 +45,26 @@ export interface Widened {
   /** Where to look next, when some namespace's recent trouble carries the alert's words. */
   located?: Located;
   requests: number;
+  /**
+   * The next look goes to another namespace of the application only because a container there restarted shortly
+   * before the onset: nothing links it to the symptom, so what it finds there is a lead, not a finding.
+   */
+  tentative?: true;
 }
 
 /**
  * The place the alert pointed at shows nothing abnormal: instead of giving up, one cluster-wide read of Warning events
  * and one of pods not running (none when locating the namespace read them already), and the namespace whose trouble
  * since shortly before the onset carries the alert's words is examined next — or, when none does, the only namespace
- * where trouble began at all. What was examined first stays read: its
- * nodes and the served APIs are not asked for again.
+ * where trouble began at all; with neither, and nothing explained (`unexplained`), the application's other namespaces
+ * (siblingTrouble). What was examined first stays read: its nodes and the served APIs are not asked for again.
  */
 export async function widenFocus(
   alert: Alert,
   examined: ClusterSnapshot,
   located: Located,
   base: ToolBase,
+  unexplained = true,
 ): Promise<Widened> {
   const from = located.namespace;
   if (located.leftNamed && located.leftNamed !== from) return backToNamed(examined, located, located.leftNamed);
@@ -106,13 +113,66 @@ export async function widenFocus(
     clients ??
     soleTrouble(trouble, from) ??
     troubleMatchingAlert(alertText(alert), troubleSince(listed, since, true, saysOutputMissing(alert)), from);
-  if (!found) return { requests };
+  // Only with no answer at all: a weak one (a healthy rollout) is no reason to read more namespaces.
+  if (!found && !unexplained) return { requests };
+  if (!found) return siblingTrouble(examined, located, base, reason, since, requests, wholeInstead);
   const assumption = clients
     ? `namespace ${found.trouble.namespace}: nothing in ${from} fails, while trouble began among pods configured to call into it there (${found.trouble.examples.join('; ')})`
     : widenedAssumption(found, from, missed?.since ?? since, 'examined first');
   return {
     requests,
     located: nextLook(examined, { ...located, wholeInstead }, found.trouble.namespace, assumption, requests),
+  };
+}
+
+/**
+ * Nothing the cluster-wide reads show points anywhere: the application's other namespaces not read yet
+ * (applicationNamespaces) have their pods read — one request each — and the only one where a container was killed and
+ * restarted shortly before the onset is examined next. A restart running again between kills shows in neither
+ * `status.phase` nor an event.
+ */
+async function siblingTrouble(
+  examined: ClusterSnapshot,
+  located: Located,
+  base: ToolBase,
+  reason: string,
+  since: string,
+  spent: number,
+  wholeInstead: Located['wholeInstead'],
+): Promise<Widened> {
+  const from = located.namespace;
+  let requests = spent;
+  let namespaces = examined.namespaces.length > 0 ? examined.namespaces : (located.namespaces ?? []);
+  if (namespaces.length === 0) {
+    const listed = await listObjects.run({ kind: 'Namespace' }, { ...base, reason });
+    namespaces = listed.items as ClusterSnapshot['namespaces'];
+    requests += listed.requests;
+  }
+  const read = new Set(examined.pods.map((pod) => pod.metadata?.namespace ?? ''));
+  const siblings = applicationNamespaces(namespaces, from, read);
+  if (siblings.length === 0) return { requests };
+  const pods = await Promise.all(
+    siblings.map((namespace) => listObjects.run({ kind: 'Pod', namespace, limit: 500 }, { ...base, reason })),
+  );
+  requests += pods.reduce((sum, list) => sum + list.requests, 0);
+  const trouble = restartTroubleSince(
+    pods.flatMap((list) => list.items as ClusterSnapshot['pods']),
+    since,
+  );
+  const found = soleTrouble(trouble, from);
+  if (!found) return { requests };
+  const { namespace, examples } = found.trouble;
+  const assumption = `namespace ${namespace}: nothing in ${from} fails, and in ${namespace}, of the same application, containers were killed and restarted since ${since} (${examples.join('; ')}): a lead, not a link: that what it writes or serves is what the alert is about would confirm it`;
+  return {
+    requests,
+    located: nextLook(
+      examined,
+      { ...located, ...(wholeInstead ? { wholeInstead } : {}) },
+      namespace,
+      assumption,
+      requests,
+    ),
+    tentative: true,
   };
 }
 
