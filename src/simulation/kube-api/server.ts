@@ -48,7 +48,7 @@ export interface KubeRequest {
   query: Record<string, string>;
   /** The decoded body of a write. */
   body?: unknown;
-  /** The Accept header, when the client sent one (a metadata-only list asks for PartialObjectMetadataList there). */
+  /** The Accept header when it asks for another form than the object (`as=PartialObjectMetadataList`, `as=Table`). */
   accept?: string;
   status: number;
 }
@@ -150,7 +150,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
             path,
             query: call.query,
             ...(WRITES.has(call.method) && call.rawBody ? { body: call.body ?? call.rawBody } : {}),
-            ...(call.accept ? { accept: call.accept } : {}),
+            ...(call.accept?.includes('as=') ? { accept: call.accept } : {}),
             status,
           });
         const reply = api.answer(call);
