@@ -3,8 +3,7 @@ import { refOf } from '../evidence/graph.ts';
 import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
 import { lastChange, toMs } from '../evidence/time.ts';
 import type { EvidenceGraph, Service } from '../evidence/graph.ts';
-import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
-import { parseLogLine } from '../evidence/log-line.ts';
+import { lastDistinct, logEvidence, logLinesWhere, type PodLogLine } from '../evidence/logs.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import type { Evidence, Finding } from '../model.ts';
 import { type Detector, finding } from './detector.ts';
@@ -28,27 +27,11 @@ function refusalsAt(snapshot: ClusterSnapshot, service: Service, podIps: string[
     `${name}.${namespace}`,
     name,
   ].filter((h) => h !== '');
-  const lines: PodLogLine[] = [];
-  for (const log of snapshot.logs) {
-    for (const raw of log.lines) {
-      const line = parseLogLine(raw);
-      if (!NOTHING_LISTENS.test(line.text)) continue;
-      const at = ports.some((port) =>
-        hosts.some((host) => line.text.includes(`${host}:${port}`) || line.text.includes(`${host}.svc`)),
-      );
-      const ipOnly = hosts.some((host) => /^\d/.test(host) && line.text.includes(host));
-      if (at || ipOnly) {
-        lines.push({
-          ...line,
-          pod: log.pod,
-          namespace: log.namespace,
-          container: log.container,
-          previous: log.previous,
-        });
-      }
-    }
-  }
-  return lines;
+  return logLinesWhere(snapshot, (text) => NOTHING_LISTENS.test(text)).filter(
+    ({ text }) =>
+      ports.some((port) => hosts.some((host) => text.includes(`${host}:${port}`) || text.includes(`${host}.svc`))) ||
+      hosts.some((host) => /^\d/.test(host) && text.includes(host)),
+  );
 }
 
 /**

@@ -2,8 +2,7 @@ import { refOf } from '../evidence/graph.ts';
 import { anyOf, GAVE_UP, REFUSED } from '../evidence/connection-failures.ts';
 import { literal } from '../evidence/config-mentions.ts';
 import { fieldsChangedAt } from '../evidence/changed-fields.ts';
-import { lastDistinct, logEvidence, type PodLogLine } from '../evidence/logs.ts';
-import { parseLogLine } from '../evidence/log-line.ts';
+import { lastDistinct, logEvidence, logLinesWhere, type PodLogLine } from '../evidence/logs.ts';
 import { changedBeforeOnset, symptomOnset } from '../evidence/onset.ts';
 import type { ClusterSnapshot } from '../evidence/snapshot.ts';
 import { lastChange } from '../evidence/time.ts';
@@ -42,27 +41,13 @@ function addressPatterns(service: Service): { pattern: RegExp; namespace?: strin
 /** Refused connections at the Service's address on a port it does not list, with that port. */
 function refusedAtUnlistedPorts(snapshot: ClusterSnapshot, service: Service, listed: Set<number>): PodLogLine[] {
   const patterns = addressPatterns(service);
-  const lines: PodLogLine[] = [];
-  for (const log of snapshot.logs) {
-    for (const raw of log.lines) {
-      const line = parseLogLine(raw);
-      if (!NOTHING_LISTENS.test(line.text)) continue;
-      const unlisted = patterns.some(
-        ({ pattern, namespace }) =>
-          (namespace === undefined || namespace === log.namespace) &&
-          [...line.text.matchAll(pattern)].some((match) => !listed.has(Number(match[1]))),
-      );
-      if (unlisted)
-        lines.push({
-          ...line,
-          pod: log.pod,
-          namespace: log.namespace,
-          container: log.container,
-          previous: log.previous,
-        });
-    }
-  }
-  return lines;
+  return logLinesWhere(snapshot, (text) => NOTHING_LISTENS.test(text)).filter((line) =>
+    patterns.some(
+      ({ pattern, namespace }) =>
+        (namespace === undefined || namespace === line.namespace) &&
+        [...line.text.matchAll(pattern)].some((match) => !listed.has(Number(match[1]))),
+    ),
+  );
 }
 
 /**

@@ -30,6 +30,21 @@ export function logLinesOf(
     );
 }
 
+/** Every line of every log read, with the pod it came from, that `test` accepts (on its parsed text). */
+export function logLinesWhere(snapshot: ClusterSnapshot, test: (text: string) => boolean): PodLogLine[] {
+  return snapshot.logs.flatMap((log) =>
+    log.lines
+      .map((line) => ({
+        ...parseLogLine(line),
+        pod: log.pod,
+        namespace: log.namespace,
+        container: log.container,
+        previous: log.previous,
+      }))
+      .filter((line) => test(line.text)),
+  );
+}
+
 /** Whether a log of any of the pods was read: lines that were read and say nothing clear a suspect; unread ones do not. */
 export const logsRead = (snapshot: ClusterSnapshot, namespace: string | undefined, pods: string[]): boolean =>
   snapshot.logs.some((log) => log.namespace === namespace && pods.includes(log.pod));

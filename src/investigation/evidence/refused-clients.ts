@@ -1,8 +1,7 @@
 import { occursAsWord } from '../focus.ts';
 import { matchesMap } from './labels.ts';
-import { lastDistinct, type PodLogLine } from './logs.ts';
+import { lastDistinct, logLinesWhere, type PodLogLine } from './logs.ts';
 import { storeClients } from './store-writers.ts';
-import { parseLogLine } from './log-line.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /**
@@ -20,17 +19,7 @@ const addressesIn = (text: string): string[] => [...text.matchAll(IPV4)].map((ma
 
 /** Every line of the logs read (with where it was read) in which a server refuses a client. */
 function refusalLines(snapshot: ClusterSnapshot): PodLogLine[] {
-  return snapshot.logs.flatMap((log) =>
-    log.lines
-      .map((line) => ({
-        ...parseLogLine(line),
-        pod: log.pod,
-        namespace: log.namespace,
-        container: log.container,
-        previous: log.previous,
-      }))
-      .filter((line) => CLIENT_REFUSED.test(line.text)),
-  );
+  return logLinesWhere(snapshot, (text) => CLIENT_REFUSED.test(text));
 }
 
 /** Every line of the logs read in which a server refuses a client at an address. */
