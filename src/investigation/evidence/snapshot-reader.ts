@@ -81,6 +81,8 @@ export class SnapshotReader {
   readonly answersNothing = new Set<string>();
   /** Secrets asked for by name (`namespace/name`), so that a later wave never asks twice. */
   readonly secretsAsked = new Set<string>();
+  /** Namespaces whose Secrets' changes were asked (secretChanges), with the answer: a later step never asks twice. */
+  private readonly secretChangesAsked = new Map<string, SecretChange[]>();
   /**
    * Custom-resource lists read (custom-read-plan.ts keys) and the objects each held, this look's and an earlier look's:
    * none is asked twice.
@@ -266,15 +268,18 @@ export class SnapshotReader {
    * out of the snapshot, which holds only Secrets read by name. Unreadable (no permission to list Secrets): noted, none.
    */
   async secretChanges(namespace: string, reason: string): Promise<SecretChange[]> {
+    const asked = this.secretChangesAsked.get(namespace);
+    if (asked) return asked;
     this.requests++;
+    let changes: SecretChange[] = [];
     try {
-      const result = await secretChanges.run({ namespace }, { ...this.base, reason });
-      return result.items;
+      changes = (await secretChanges.run({ namespace }, { ...this.base, reason })).items;
     } catch (error) {
       if (clusterUnavailable(error)) throw error;
       this.assumptions.push(`when the Secrets of ${namespace} changed could not be read (${describe(error)})`);
-      return [];
     }
+    this.secretChangesAsked.set(namespace, changes);
+    return changes;
   }
 
   /**

@@ -163,11 +163,19 @@ async function siblingTrouble(
   if (!found) return { requests };
   const { namespace, examples } = found.trouble;
   const assumption = `namespace ${namespace}: nothing in ${from} fails, and in ${namespace}, of the same application, containers were killed and restarted since ${since} (${examples.join('; ')}): a lead, not a link: that what it writes or serves is what the alert is about would confirm it`;
+  // Its pods, read to their end here, answer the next look's list of them: the same request is not sent twice.
+  const podsThere = pods[siblings.indexOf(namespace)];
+  const readInstead = [
+    ...(located.readInstead ?? []),
+    ...(podsThere?.complete
+      ? [{ kind: 'Pod' as const, namespace, items: podsThere.items as ClusterSnapshot['pods'] }]
+      : []),
+  ];
   return {
     requests,
     located: nextLook(
       examined,
-      { ...located, ...(wholeInstead ? { wholeInstead } : {}) },
+      { ...located, ...(wholeInstead ? { wholeInstead } : {}), ...(readInstead.length > 0 ? { readInstead } : {}) },
       namespace,
       assumption,
       requests,
