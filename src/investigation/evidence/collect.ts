@@ -1068,17 +1068,10 @@ async function readConfiguredClientOfRefusingServer(reader: SnapshotReader): Pro
     reader.list('ReplicaSet', why, { namespace: home }),
   ]);
   absorb(snapshot.deployments, [client]);
-  const selector = client.spec?.selector?.matchLabels;
-  const container = client.spec?.template?.spec?.containers[0]?.name ?? '';
-  const pod = snapshot.pods.find(
-    (candidate) =>
-      candidate.metadata?.namespace === home &&
-      candidate.status?.phase === 'Running' &&
-      matchesMap(candidate.metadata?.labels, selector),
-  );
-  if (pod && container)
-    await reader.wave(4, `Reading the log of ${name}, the client the servers refuse: ${pod.metadata?.name}`, [
-      reader.readLog({ namespace: home, pod: pod.metadata?.name ?? '', container, previous: false, why }),
+  const [target] = deploymentLogTargets(snapshot, client, why, 1);
+  if (target)
+    await reader.wave(4, `Reading the log of ${name}, the client the servers refuse: ${target.pod}`, [
+      reader.readLog(target),
     ]);
   await readSecretsEditedBeforeOnset(reader, home, PEER_HARD_LIMIT);
   await readReadersOfEditedSecrets(reader);
@@ -1300,18 +1293,34 @@ async function readWriterOf(reader: SnapshotReader, stores: Set<string>): Promis
     reader.list('Deployment', why, { namespace: where }),
     reader.list('Event', why, { namespace: where }),
   ]);
-  const selector = writer.deployment.spec?.selector?.matchLabels;
-  const container = writer.deployment.spec?.template?.spec?.containers[0]?.name ?? '';
-  const targets = snapshot.pods
-    .filter((pod) => pod.metadata?.namespace === where && matchesMap(pod.metadata?.labels, selector))
-    .slice(0, MAX_WRITER_LOGS)
-    .map((pod) => ({ namespace: where, pod: pod.metadata?.name ?? '', container, previous: false, why }));
-  if (targets.length === 0 || container === '') return;
+  const targets = deploymentLogTargets(snapshot, writer.deployment, why, MAX_WRITER_LOGS);
+  if (targets.length === 0) return;
   await reader.wave(
     4,
     `Reading error lines of ${name}, a client of the store changed shortly before: ${targets.map((t) => t.pod).join(', ')}`,
     targets.map((target) => reader.readLog(target)),
   );
+}
+
+/**
+ * The logs of a Deployment found outside the path (a client or writer elsewhere): its first container in up to `max` of
+ * its pods that were read, running ones first.
+ */
+function deploymentLogTargets(
+  snapshot: ClusterSnapshot,
+  deployment: ClusterSnapshot['deployments'][number],
+  why: string,
+  max: number,
+): LogTarget[] {
+  const namespace = deployment.metadata?.namespace ?? '';
+  const selector = deployment.spec?.selector?.matchLabels;
+  const container = deployment.spec?.template?.spec?.containers[0]?.name ?? '';
+  if (container === '') return [];
+  return snapshot.pods
+    .filter((pod) => pod.metadata?.namespace === namespace && matchesMap(pod.metadata?.labels, selector))
+    .sort((a, b) => Number(b.status?.phase === 'Running') - Number(a.status?.phase === 'Running'))
+    .slice(0, max)
+    .map((pod) => ({ namespace, pod: pod.metadata?.name ?? '', container, previous: false, why }));
 }
 
 /** Whether a namespace may exist: it is in the cluster's list, or that list was not read. */
